@@ -1,0 +1,358 @@
+//! The scriptable CLI: thin commands that print what the engine returns. Errors are one sentence
+//! on stderr and a non-zero exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use certbench::Error;
+use certbench::inspect::{CertSummary, relative_validity};
+use certbench::pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role};
+use certbench::workspace::{Issued, SetOptions, Workspace};
+use clap::{Args, Subcommand};
+use time::OffsetDateTime;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a whole mTLS set: root CA, intermediate, server and client certificates.
+    Gen(GenArgs),
+    /// Issue one certificate (a root CA, an intermediate, a server or a client).
+    Issue(IssueArgs),
+    /// Revoke a certificate and make its issuer's CRL (ISSUER.crl) again.
+    Revoke(RevokeArgs),
+    /// List the certificates in the workspace.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Key type for every certificate in the set.
+    #[arg(long, default_value = "ecdsa-p256", value_parser = parse_alg)]
+    pub alg: KeyAlg,
+    /// Validity of the server and client certificates, in days (CAs get 10 and 5 years).
+    #[arg(long, default_value_t = 365)]
+    pub days: u32,
+    /// A name the server answers to: DNS name or IP (repeat it). Default: localhost, 127.0.0.1, ::1.
+    #[arg(long = "server-name", value_name = "NAME")]
+    pub server_names: Vec<String>,
+    /// The client certificate's CN.
+    #[arg(long = "client-name", value_name = "CN", default_value = "alice")]
+    pub client_name: String,
+    /// Sign the server and client directly with the root CA.
+    #[arg(long)]
+    pub no_intermediate: bool,
+    /// Replace files that exist already.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// File name stem: NAME.crt, NAME.key (and NAME-chain.crt for leaves).
+    #[arg(long)]
+    pub name: String,
+    /// The issuing CA's name in the workspace (default: intermediate if there is one, else ca).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Subject common name (default: the role's default, or NAME for clients).
+    #[arg(long)]
+    pub cn: Option<String>,
+    /// Subject organization.
+    #[arg(long = "org", value_name = "O")]
+    pub organization: Option<String>,
+    /// Subject organizational unit.
+    #[arg(long = "ou", value_name = "OU")]
+    pub organizational_unit: Option<String>,
+    /// Subject country, two letters.
+    #[arg(long = "country", value_name = "C")]
+    pub country: Option<String>,
+    /// A subjectAltName: a DNS name, an IP, email:ADDRESS or uri:URI (repeat it).
+    #[arg(long = "san", value_name = "VALUE")]
+    pub sans: Vec<String>,
+    #[arg(long, default_value = "ecdsa-p256", value_parser = parse_alg)]
+    pub alg: KeyAlg,
+    /// Validity in days (default: 3650 root, 1825 intermediate, 365 leaves).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Start of validity: RFC 3339 (2026-01-01T00:00:00Z), or an offset such as -400d or +2d.
+    #[arg(long = "not-before", value_name = "TIME", allow_hyphen_values = true)]
+    pub not_before: Option<String>,
+    /// CA path length limit (intermediates default to 0).
+    #[arg(long)]
+    pub pathlen: Option<u8>,
+    /// CA only: clear the default path length (no limit).
+    #[arg(long, conflicts_with = "pathlen")]
+    pub no_pathlen: bool,
+    /// CA name constraint: permitted DNS subtree (repeat it).
+    #[arg(long = "permit-dns", value_name = "NAME")]
+    pub permit_dns: Vec<String>,
+    /// CA name constraint: excluded DNS subtree (repeat it).
+    #[arg(long = "exclude-dns", value_name = "NAME")]
+    pub exclude_dns: Vec<String>,
+    /// CA name constraint: permitted IP range, as 10.0.0.0/8 (repeat it).
+    #[arg(long = "permit-ip", value_name = "CIDR")]
+    pub permit_ip: Vec<String>,
+    /// CA name constraint: excluded IP range (repeat it).
+    #[arg(long = "exclude-ip", value_name = "CIDR")]
+    pub exclude_ip: Vec<String>,
+    /// Key usages instead of the role's, comma-separated: digitalSignature,keyEncipherment,...
+    #[arg(long = "key-usage", value_delimiter = ',', value_parser = parse_ku)]
+    pub key_usage: Option<Vec<KeyUsage>>,
+    /// Extended key usages instead of the role's, comma-separated: serverAuth,clientAuth.
+    #[arg(long = "eku", value_delimiter = ',', value_parser = parse_eku)]
+    pub eku: Option<Vec<ExtKeyUsage>>,
+    /// Print the openssl commands that make the same kind of certificate.
+    #[arg(long)]
+    pub openssl: bool,
+    /// Replace files that exist already.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The certificate's name in the workspace.
+    pub name: String,
+    /// unspecified, keyCompromise, cACompromise, affiliationChanged, superseded,
+    /// cessationOfOperation, certificateHold, privilegeWithdrawn.
+    #[arg(long, default_value = "unspecified", value_parser = parse_reason)]
+    pub reason: RevocationReason,
+}
+
+fn parse_alg(s: &str) -> Result<KeyAlg, String> {
+    s.parse()
+}
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+fn parse_ku(s: &str) -> Result<KeyUsage, String> {
+    s.parse()
+}
+fn parse_eku(s: &str) -> Result<ExtKeyUsage, String> {
+    s.parse()
+}
+fn parse_reason(s: &str) -> Result<RevocationReason, String> {
+    s.parse()
+}
+
+/// Run a subcommand in the workspace at `dir`.
+pub fn run(command: Command, dir: PathBuf) -> ExitCode {
+    let result = match command {
+        Command::Gen(a) => gen_cmd(a, dir),
+        Command::Issue(a) => issue_cmd(a, dir),
+        Command::Revoke(a) => revoke_cmd(a, dir),
+        Command::List => list_cmd(dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("certbench: {}", error_sentence(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The engine's sentence, plus what the user can do about it on the command line.
+fn error_sentence(e: &Error) -> String {
+    match e {
+        Error::FileExists { .. } => format!("{e} (pass --force to replace it)"),
+        _ => e.to_string(),
+    }
+}
+
+fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
+    let mut ws = Workspace::open(&dir)?;
+    let mut options = SetOptions {
+        key_alg: a.alg,
+        days: a.days,
+        client_name: a.client_name,
+        intermediate: !a.no_intermediate,
+        ..SetOptions::default()
+    };
+    if !a.server_names.is_empty() {
+        options.server_names = a.server_names;
+    }
+    let issued = ws.gen_set(&options, a.force, OffsetDateTime::now_utc())?;
+    println!("Made an mTLS set ({}) in {}:", a.alg.title(), dir.display());
+    for i in &issued {
+        print_issued_line(i);
+    }
+    println!(
+        "Try it: openssl verify -CAfile {0}/ca.crt -untrusted {0}/intermediate.crt {0}/server.crt",
+        dir.display()
+    );
+    Ok(())
+}
+
+fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
+    let mut ws = Workspace::open(&dir)?;
+    let mut spec = IssueSpec::for_role(a.role, &a.name);
+    spec.key_alg = a.alg;
+    spec.issuer = match (a.issuer, a.role) {
+        (Some(i), _) => i,
+        (None, Role::Ca) => String::new(),
+        (None, _) => {
+            let cas = ws.ca_names();
+            if cas.iter().any(|c| c == "intermediate") && a.role != Role::Intermediate {
+                "intermediate".into()
+            } else {
+                cas.iter()
+                    .find(|c| ws.entity(c).is_some_and(|e| e.role == Role::Ca))
+                    .cloned()
+                    .unwrap_or_else(|| "ca".into())
+            }
+        }
+    };
+    if let Some(cn) = a.cn {
+        spec.subject.common_name = cn;
+    } else if a.role == Role::Server {
+        spec.subject.common_name = a.sans.first().cloned().unwrap_or_default();
+    }
+    if let Some(o) = a.organization {
+        spec.subject.organization = o;
+    }
+    if let Some(ou) = a.organizational_unit {
+        spec.subject.organizational_unit = ou;
+    }
+    if let Some(c) = a.country {
+        spec.subject.country = c;
+    }
+    if a.role == Role::Server || !a.sans.is_empty() {
+        spec.sans = a.sans;
+    }
+    if let Some(d) = a.days {
+        spec.days = d;
+    }
+    if let Some(nb) = a.not_before {
+        spec.not_before = nb;
+    }
+    if a.pathlen.is_some() || a.no_pathlen {
+        spec.path_len = a.pathlen;
+    }
+    spec.permitted_dns = a.permit_dns;
+    spec.excluded_dns = a.exclude_dns;
+    spec.permitted_ip = a.permit_ip;
+    spec.excluded_ip = a.exclude_ip;
+    spec.key_usages = a.key_usage;
+    spec.ext_key_usages = a.eku;
+
+    let issued = ws.issue(&spec, a.force, OffsetDateTime::now_utc())?;
+    println!(
+        "Issued {} certificate \"{}\" in {}:",
+        issued.entity.role.title(),
+        issued.entity.name,
+        dir.display()
+    );
+    print_summary(&issued.summary);
+    println!("wrote:");
+    for f in &issued.files {
+        println!("  {}", f.display());
+    }
+    if a.openssl {
+        println!(
+            "\nThe same kind of certificate with openssl:\n{}",
+            issued.openssl
+        );
+    }
+    Ok(())
+}
+
+fn revoke_cmd(a: RevokeArgs, dir: PathBuf) -> Result<(), Error> {
+    let mut ws = Workspace::open(&dir)?;
+    let r = ws.revoke(&a.name, a.reason, OffsetDateTime::now_utc())?;
+    println!(
+        "Revoked \"{}\" (serial {}, reason {}). {} now lists {} certificate{}.",
+        r.name,
+        r.serial,
+        a.reason,
+        r.crl_path.display(),
+        r.listed,
+        if r.listed == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn list_cmd(dir: PathBuf) -> Result<(), Error> {
+    let ws = Workspace::open(&dir)?;
+    if ws.is_empty() {
+        println!(
+            "The workspace {} is empty: `certbench gen` makes a set.",
+            dir.display()
+        );
+        return Ok(());
+    }
+    let now = OffsetDateTime::now_utc();
+    println!(
+        "{:<16} {:<13} {:<14} {:<12} {:<24} STATUS",
+        "NAME", "ROLE", "ISSUER", "KEY", "CN"
+    );
+    for e in ws.entities() {
+        let status = match &e.revoked {
+            Some(r) => format!("REVOKED ({})", r.reason),
+            None => relative_validity(e.not_before, e.not_after, now),
+        };
+        println!(
+            "{:<16} {:<13} {:<14} {:<12} {:<24} {}",
+            e.name,
+            e.role.as_str(),
+            e.issuer.as_deref().unwrap_or("-"),
+            e.key_alg.as_str(),
+            certbench::text::display_safe(&e.common_name, 24),
+            status
+        );
+    }
+    Ok(())
+}
+
+fn print_issued_line(i: &Issued) {
+    let files: Vec<String> = i
+        .files
+        .iter()
+        .filter_map(|f| f.file_name())
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
+    println!(
+        "  {:<13} {:<40} {}",
+        i.entity.role.title(),
+        i.summary.subject,
+        files.join(" ")
+    );
+}
+
+fn print_summary(s: &CertSummary) {
+    let now = OffsetDateTime::now_utc();
+    let rfc = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    println!("  subject     {}", s.subject);
+    println!("  issuer      {}", s.issuer);
+    println!("  serial      {}", s.serial);
+    println!(
+        "  validity    {} to {} ({})",
+        rfc(s.not_before),
+        rfc(s.not_after),
+        relative_validity(s.not_before, s.not_after, now)
+    );
+    println!(
+        "  key         {}, signed with {}",
+        s.public_key, s.signature_algorithm
+    );
+    if let Some((ca, pathlen)) = s.basic_constraints {
+        let pl = pathlen
+            .map(|p| format!(", pathlen:{p}"))
+            .unwrap_or_default();
+        println!("  basic       CA:{}{pl}", if ca { "TRUE" } else { "FALSE" });
+    }
+    if !s.key_usage.is_empty() {
+        println!("  key usage   {}", s.key_usage.join(", "));
+    }
+    if !s.extended_key_usage.is_empty() {
+        println!("  ext. usage  {}", s.extended_key_usage.join(", "));
+    }
+    if !s.subject_alt_names.is_empty() {
+        println!("  SANs        {}", s.subject_alt_names.join(", "));
+    }
+    println!("  SHA-256     {}", s.sha256);
+}

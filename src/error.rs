@@ -1,0 +1,73 @@
+//! The engine's errors: each variant is something a user can act on, and its message is one sentence.
+
+use std::path::PathBuf;
+
+use crate::pki::FieldError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{} already exists; nothing was written", path.display())]
+    FileExists { path: PathBuf },
+
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}", invalid_request_message(.0))]
+    InvalidRequest(Vec<FieldError>),
+
+    #[error("there is no certificate named \"{name}\" in the workspace")]
+    UnknownEntity { name: String },
+
+    #[error("\"{name}\" is a {role} certificate, not a CA: it cannot issue certificates")]
+    NotACa { name: String, role: String },
+
+    #[error("\"{name}\" is already revoked")]
+    AlreadyRevoked { name: String },
+
+    #[error("\"{name}\" is a root CA: it has no issuer whose CRL could list it")]
+    CannotRevokeRoot { name: String },
+
+    #[error("the workspace manifest {} is not valid: {message}", path.display())]
+    Manifest { path: PathBuf, message: String },
+
+    #[error("could not read the {what} of \"{name}\" from {}: {reason}", path.display())]
+    BadMaterial {
+        name: String,
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+
+    #[error("certificate generation failed: {0}")]
+    Generation(#[from] rcgen::Error),
+}
+
+fn invalid_request_message(errors: &[FieldError]) -> String {
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field.label(), e.message))
+        .collect();
+    format!("the request is not valid ({})", parts.join("; "))
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

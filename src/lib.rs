@@ -1,0 +1,14 @@
+//! certbench's engine: generate a PKI, inspect certificates, and (later) watch real mTLS handshakes.
+//!
+//! The engine never touches the terminal: the TUI (`src/tui`) and the CLI (`src/cli`) in the binary
+//! sit on top of it and only show what it returns.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod error;
+pub mod fsutil;
+pub mod inspect;
+pub mod pki;
+pub mod text;
+pub mod workspace;
+
+pub use error::{Error, Result};

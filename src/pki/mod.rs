@@ -1,0 +1,16 @@
+//! Generation: key pairs, certificates for each role, CRLs, and the openssl commands that would
+//! make the same certificate.
+
+mod crl;
+mod issue;
+mod keys;
+pub mod openssl;
+mod spec;
+
+pub use crl::{RevokedEntry, make_crl};
+pub use issue::{IssuedCert, IssuerMaterial, issue, random_serial};
+pub use keys::{generate_key, load_key};
+pub use spec::{
+    ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role, SanEntry,
+    Subject, parse_cidr, parse_not_before, validate_entity_name,
+};

@@ -1,0 +1,637 @@
+//! The on-disk workspace: a folder of PEM files and a manifest (`certbench.toml`) saying what each
+//! one is. Every change is prepared in memory first and written at once, so a failure leaves the
+//! workspace as it was.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::fsutil::{FileWrite, write_files};
+use crate::inspect::{CertSummary, summarize};
+use crate::pki::openssl::{OpensslContext, openssl_commands};
+use crate::pki::{
+    self, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, RevocationReason, RevokedEntry, Role,
+};
+
+/// The manifest's file name inside the workspace folder.
+pub const MANIFEST_FILE: &str = "certbench.toml";
+const MANIFEST_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Manifest {
+    version: u32,
+    #[serde(default, rename = "entity")]
+    entities: Vec<Entity>,
+}
+
+/// One certificate in the workspace, as the manifest records it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entity {
+    pub name: String,
+    pub role: Role,
+    /// The issuing CA's name; `None` for a root CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    pub key_alg: KeyAlg,
+    /// Subject CN, for lists.
+    #[serde(default)]
+    pub common_name: String,
+    /// Uppercase hex.
+    pub serial: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// File names relative to the workspace folder.
+    pub cert: String,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
+    /// CAs: the number of the last CRL they signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crl_number: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Revocation {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub reason: RevocationReason,
+}
+
+impl Entity {
+    pub fn crl_file(&self) -> String {
+        format!("{}.crl", self.name)
+    }
+}
+
+/// What issuing one certificate made.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub entity: Entity,
+    /// Decoded from the certificate just made.
+    pub summary: CertSummary,
+    /// The openssl commands that make the same kind of certificate.
+    pub openssl: String,
+    pub files: Vec<PathBuf>,
+}
+
+/// A certificate made in memory, with the files it will write; nothing is on disk yet.
+struct Prepared {
+    entity: Entity,
+    issued: IssuedCert,
+    chain_pem: Option<String>,
+    openssl: String,
+}
+
+/// What `gen` makes: a root, an optional intermediate, a server and a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetOptions {
+    pub key_alg: KeyAlg,
+    /// Validity of the server and client certificates.
+    pub days: u32,
+    pub server_names: Vec<String>,
+    pub client_name: String,
+    pub intermediate: bool,
+}
+
+impl Default for SetOptions {
+    fn default() -> Self {
+        SetOptions {
+            key_alg: KeyAlg::EcdsaP256,
+            days: Role::Server.default_days(),
+            server_names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            client_name: "alice".into(),
+            intermediate: true,
+        }
+    }
+}
+
+impl SetOptions {
+    /// The requests `gen` issues, in order.
+    pub fn specs(&self) -> Vec<IssueSpec> {
+        let mut specs = Vec::new();
+        let mut ca = IssueSpec::for_role(Role::Ca, "ca");
+        ca.key_alg = self.key_alg;
+        specs.push(ca);
+        let leaf_issuer = if self.intermediate {
+            let mut int = IssueSpec::for_role(Role::Intermediate, "intermediate");
+            int.key_alg = self.key_alg;
+            specs.push(int);
+            "intermediate"
+        } else {
+            "ca"
+        };
+        let mut server = IssueSpec::for_role(Role::Server, "server");
+        server.key_alg = self.key_alg;
+        server.days = self.days;
+        server.issuer = leaf_issuer.into();
+        server.sans = self.server_names.clone();
+        server.subject.common_name = self.server_names.first().cloned().unwrap_or_default();
+        specs.push(server);
+        let mut client = IssueSpec::for_role(Role::Client, "client");
+        client.key_alg = self.key_alg;
+        client.days = self.days;
+        client.issuer = leaf_issuer.into();
+        client.subject.common_name = self.client_name.clone();
+        specs.push(client);
+        specs
+    }
+}
+
+/// What revoking did.
+#[derive(Debug, Clone)]
+pub struct Revoked {
+    pub name: String,
+    pub serial: String,
+    pub issuer: String,
+    pub crl_path: PathBuf,
+    /// How many certificates the new CRL lists.
+    pub listed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl Workspace {
+    /// `$CERTBENCH_DIR`, else the platform data folder (`~/.local/share/certbench/workspace` on Linux).
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(d) = std::env::var_os("CERTBENCH_DIR").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(d));
+        }
+        directories::ProjectDirs::from("", "", "certbench").map(|p| p.data_dir().join("workspace"))
+    }
+
+    /// The workspace in `dir`. A missing folder or manifest is an empty workspace; nothing is
+    /// created until something is issued.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Workspace> {
+        let dir = dir.into();
+        let path = dir.join(MANIFEST_FILE);
+        let manifest = match fs::read_to_string(&path) {
+            Ok(text) => {
+                let m: Manifest = toml::from_str(&text).map_err(|e| Error::Manifest {
+                    path: path.clone(),
+                    message: e.message().to_string()
+                        + &e.span()
+                            .map(|s| format!(" (at byte {})", s.start))
+                            .unwrap_or_default(),
+                })?;
+                if m.version != MANIFEST_VERSION {
+                    return Err(Error::Manifest {
+                        path,
+                        message: format!(
+                            "version {} is not known to this certbench (it reads version {MANIFEST_VERSION})",
+                            m.version
+                        ),
+                    });
+                }
+                m
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
+                version: MANIFEST_VERSION,
+                entities: vec![],
+            },
+            Err(e) => return Err(Error::io("read", path, e)),
+        };
+        Ok(Workspace { dir, manifest })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.manifest.entities.is_empty()
+    }
+
+    pub fn entities(&self) -> &[Entity] {
+        &self.manifest.entities
+    }
+
+    pub fn entity(&self, name: &str) -> Option<&Entity> {
+        self.manifest.entities.iter().find(|e| e.name == name)
+    }
+
+    /// CAs that can issue: not revoked.
+    pub fn ca_names(&self) -> Vec<String> {
+        self.manifest
+            .entities
+            .iter()
+            .filter(|e| e.role.is_ca() && e.revoked.is_none())
+            .map(|e| e.name.clone())
+            .collect()
+    }
+
+    /// Issue one certificate and write its files. Without `overwrite`, an existing file stops it
+    /// before anything is written.
+    pub fn issue(
+        &mut self,
+        spec: &IssueSpec,
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<Issued> {
+        let prepared = self.prepare(spec, &[], now)?;
+        let mut issued = self.commit(vec![prepared], overwrite)?;
+        issued.pop().ok_or_else(|| Error::UnknownEntity {
+            name: spec.name.clone(),
+        })
+    }
+
+    /// Make the whole set `gen` makes, written at once or not at all.
+    pub fn gen_set(
+        &mut self,
+        options: &SetOptions,
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Issued>> {
+        let mut prepared: Vec<Prepared> = Vec::new();
+        for spec in options.specs() {
+            let p = self.prepare(&spec, &prepared, now)?;
+            prepared.push(p);
+        }
+        self.commit(prepared, overwrite)
+    }
+
+    /// Revoke `name` and make its issuer's CRL again, signed by the issuer.
+    pub fn revoke(
+        &mut self,
+        name: &str,
+        reason: RevocationReason,
+        now: OffsetDateTime,
+    ) -> Result<Revoked> {
+        let entity = self
+            .entity(name)
+            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
+            .clone();
+        if entity.revoked.is_some() {
+            return Err(Error::AlreadyRevoked { name: name.into() });
+        }
+        let issuer_name = entity
+            .issuer
+            .clone()
+            .ok_or_else(|| Error::CannotRevokeRoot { name: name.into() })?;
+        let issuer = self.load_issuer(&issuer_name, &[])?;
+        let mut manifest = self.manifest.clone();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        for e in manifest.entities.iter_mut().filter(|e| e.name == name) {
+            e.revoked = Some(Revocation { at: now, reason });
+        }
+        let revoked: Vec<RevokedEntry> = manifest
+            .entities
+            .iter()
+            .filter(|e| e.issuer.as_deref() == Some(issuer_name.as_str()))
+            .filter_map(|e| {
+                let r = e.revoked.as_ref()?;
+                Some(RevokedEntry {
+                    serial: hex_decode(&e.serial)?,
+                    revoked_at: r.at,
+                    reason: r.reason,
+                })
+            })
+            .collect();
+        let mut crl_number = 1;
+        for e in manifest
+            .entities
+            .iter_mut()
+            .filter(|e| e.name == issuer_name)
+        {
+            crl_number = e.crl_number.unwrap_or(0) + 1;
+            e.crl_number = Some(crl_number);
+        }
+        let crl_pem = pki::make_crl(&issuer.material, &revoked, crl_number, now)?;
+        let crl_path = self.path(&format!("{issuer_name}.crl"));
+        let files = vec![
+            FileWrite::replaceable(&crl_path, crl_pem),
+            FileWrite::replaceable(self.path(MANIFEST_FILE), manifest_text(&manifest)?),
+        ];
+        write_files(&files, false)?;
+        self.manifest = manifest;
+        Ok(Revoked {
+            name: name.into(),
+            serial: entity.serial,
+            issuer: issuer_name,
+            crl_path,
+            listed: revoked.len(),
+        })
+    }
+
+    fn prepare(
+        &self,
+        spec: &IssueSpec,
+        pending: &[Prepared],
+        now: OffsetDateTime,
+    ) -> Result<Prepared> {
+        let mut cas = self.ca_names();
+        cas.extend(
+            pending
+                .iter()
+                .filter(|p| p.entity.role.is_ca())
+                .map(|p| p.entity.name.clone()),
+        );
+        let errors = spec.validate(&cas, now);
+        if !errors.is_empty() {
+            return Err(Error::InvalidRequest(errors));
+        }
+        let issuer = if spec.role == Role::Ca {
+            None
+        } else {
+            Some(self.load_issuer(spec.issuer.trim(), pending)?)
+        };
+        let issued = pki::issue(spec, issuer.as_ref().map(|i| &i.material), now)?;
+        let chain_pem = match (&issuer, spec.role.is_leaf()) {
+            (Some(i), true) => Some(format!("{}{}", issued.cert_pem, i.chain_above_root)),
+            _ => None,
+        };
+        let chain_names = issuer
+            .as_ref()
+            .map(|i| i.chain_names.clone())
+            .unwrap_or_default();
+        let openssl = openssl_commands(
+            spec,
+            &OpensslContext {
+                issuer_alg: issuer.as_ref().map(|i| i.key_alg),
+                chain: &chain_names,
+                serial: Some(&issued.serial),
+            },
+        );
+        let name = spec.name.clone();
+        let entity = Entity {
+            cert: format!("{name}.crt"),
+            key: format!("{name}.key"),
+            chain: chain_pem.as_ref().map(|_| format!("{name}-chain.crt")),
+            name,
+            role: spec.role,
+            issuer: issuer.map(|_| spec.issuer.trim().to_string()),
+            key_alg: spec.key_alg,
+            common_name: spec.subject.common_name.clone(),
+            serial: issued.serial.iter().map(|b| format!("{b:02X}")).collect(),
+            not_before: issued.not_before,
+            not_after: issued.not_after,
+            revoked: None,
+            crl_number: None,
+        };
+        Ok(Prepared {
+            entity,
+            issued,
+            chain_pem,
+            openssl,
+        })
+    }
+
+    fn commit(&mut self, prepared: Vec<Prepared>, overwrite: bool) -> Result<Vec<Issued>> {
+        let mut manifest = self.manifest.clone();
+        let mut files = Vec::new();
+        let mut out = Vec::new();
+        for p in prepared {
+            let mut paths = vec![self.path(&p.entity.cert), self.path(&p.entity.key)];
+            files.push(FileWrite::public(
+                self.path(&p.entity.cert),
+                p.issued.cert_pem.clone(),
+            ));
+            files.push(FileWrite::private(
+                self.path(&p.entity.key),
+                p.issued.key_pem.clone(),
+            ));
+            if let (Some(chain_file), Some(chain)) = (&p.entity.chain, &p.chain_pem) {
+                files.push(FileWrite::public(self.path(chain_file), chain.clone()));
+                paths.push(self.path(chain_file));
+            }
+            manifest.entities.retain(|e| e.name != p.entity.name);
+            manifest.entities.push(p.entity.clone());
+            let summary = summarize(&p.issued.cert_der).map_err(|reason| Error::BadMaterial {
+                name: p.entity.name.clone(),
+                what: "new certificate",
+                path: self.path(&p.entity.cert),
+                reason,
+            })?;
+            out.push(Issued {
+                entity: p.entity,
+                summary,
+                openssl: p.openssl,
+                files: paths,
+            });
+        }
+        files.push(FileWrite::replaceable(
+            self.path(MANIFEST_FILE),
+            manifest_text(&manifest)?,
+        ));
+        write_files(&files, overwrite)?;
+        self.manifest = manifest;
+        Ok(out)
+    }
+
+    /// A CA's certificate and key, from a certificate prepared in this batch or from disk.
+    fn load_issuer(&self, name: &str, pending: &[Prepared]) -> Result<LoadedIssuer> {
+        let by_name: HashMap<&str, &Prepared> = pending
+            .iter()
+            .map(|p| (p.entity.name.as_str(), p))
+            .collect();
+        let (entity, cert_pem, key_pem) = if let Some(p) = by_name.get(name) {
+            (
+                p.entity.clone(),
+                p.issued.cert_pem.clone(),
+                p.issued.key_pem.clone(),
+            )
+        } else {
+            let e = self
+                .entity(name)
+                .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
+                .clone();
+            let cert = self.read_text(&e, "certificate", &e.cert)?;
+            let key = self.read_text(&e, "private key", &e.key)?;
+            (e, cert, key)
+        };
+        if !entity.role.is_ca() {
+            return Err(Error::NotACa {
+                name: name.into(),
+                role: entity.role.title().into(),
+            });
+        }
+        let key = pki::load_key(&key_pem).map_err(|e| Error::BadMaterial {
+            name: name.into(),
+            what: "private key",
+            path: self.path(&entity.key),
+            reason: e.to_string(),
+        })?;
+        // The chain a leaf sends: the issuer and every intermediate above it, not the root.
+        let mut chain_above_root = String::new();
+        let mut chain_names = Vec::new();
+        let mut cursor = Some((entity.clone(), cert_pem.clone()));
+        while let Some((e, pem)) = cursor.take() {
+            if e.role != Role::Intermediate || chain_names.len() > 16 {
+                break;
+            }
+            chain_above_root.push_str(&pem);
+            chain_names.push(e.name.clone());
+            if let Some(up) = e.issuer.as_deref() {
+                cursor = if let Some(p) = by_name.get(up) {
+                    Some((p.entity.clone(), p.issued.cert_pem.clone()))
+                } else if let Some(ue) = self.entity(up) {
+                    Some((ue.clone(), self.read_text(ue, "certificate", &ue.cert)?))
+                } else {
+                    None
+                };
+            }
+        }
+        Ok(LoadedIssuer {
+            key_alg: entity.key_alg,
+            material: IssuerMaterial { cert_pem, key },
+            chain_above_root,
+            chain_names,
+        })
+    }
+
+    fn read_text(&self, entity: &Entity, what: &'static str, file: &str) -> Result<String> {
+        let path = self.path(file);
+        fs::read_to_string(&path).map_err(|e| Error::BadMaterial {
+            name: entity.name.clone(),
+            what,
+            path,
+            reason: e.to_string(),
+        })
+    }
+}
+
+struct LoadedIssuer {
+    key_alg: KeyAlg,
+    material: IssuerMaterial,
+    chain_above_root: String,
+    chain_names: Vec<String>,
+}
+
+fn manifest_text(m: &Manifest) -> Result<String> {
+    let body = toml::to_string_pretty(m).map_err(|e| Error::Manifest {
+        path: PathBuf::from(MANIFEST_FILE),
+        message: e.to_string(),
+    })?;
+    Ok(format!(
+        "# certbench workspace: what each certificate in this folder is. Written by certbench.\n{body}"
+    ))
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
+    #[test]
+    fn a_set_is_written_and_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        assert!(ws.is_empty());
+        let issued = ws.gen_set(&SetOptions::default(), false, now()).unwrap();
+        assert_eq!(issued.len(), 4);
+        for f in [
+            "ca.crt",
+            "ca.key",
+            "intermediate.crt",
+            "intermediate.key",
+            "server.crt",
+            "server.key",
+            "server-chain.crt",
+            "client.crt",
+            "client.key",
+            MANIFEST_FILE,
+        ] {
+            assert!(dir.path().join(f).exists(), "{f}");
+        }
+        let again = Workspace::open(dir.path()).unwrap();
+        assert_eq!(again.entities().len(), 4);
+        assert_eq!(again.entity("client").unwrap().common_name, "alice");
+        assert_eq!(
+            again.entity("server").unwrap().issuer.as_deref(),
+            Some("intermediate")
+        );
+        // The chain is the server then the intermediate.
+        let chain = fs::read_to_string(dir.path().join("server-chain.crt")).unwrap();
+        assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+        assert!(chain.starts_with(&fs::read_to_string(dir.path().join("server.crt")).unwrap()));
+        // The subject and issuer chain up.
+        let s = &issued[2].summary;
+        assert_eq!(s.issuer, issued[1].summary.subject);
+        assert_eq!(
+            s.subject_alt_names,
+            [
+                "DNS:localhost",
+                "IP Address:127.0.0.1",
+                "IP Address:0:0:0:0:0:0:0:1"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_manifest_that_is_not_toml_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MANIFEST_FILE), "version = [").unwrap();
+        let err = Workspace::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("certbench.toml is not valid"), "{err}");
+    }
+
+    #[test]
+    fn revoking_remakes_the_crl_and_counts_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.gen_set(&SetOptions::default(), false, now()).unwrap();
+        let r = ws
+            .revoke("client", RevocationReason::KeyCompromise, now())
+            .unwrap();
+        assert_eq!((r.issuer.as_str(), r.listed), ("intermediate", 1));
+        assert!(matches!(
+            ws.revoke("client", RevocationReason::KeyCompromise, now()),
+            Err(Error::AlreadyRevoked { .. })
+        ));
+        let r = ws
+            .revoke("server", RevocationReason::Superseded, now())
+            .unwrap();
+        assert_eq!(r.listed, 2);
+        assert_eq!(
+            Workspace::open(dir.path())
+                .unwrap()
+                .entity("intermediate")
+                .unwrap()
+                .crl_number,
+            Some(2)
+        );
+        assert!(matches!(
+            ws.revoke("ca", RevocationReason::Unspecified, now()),
+            Err(Error::CannotRevokeRoot { .. })
+        ));
+    }
+
+    #[test]
+    fn a_leaf_cannot_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.gen_set(&SetOptions::default(), false, now()).unwrap();
+        let mut spec = IssueSpec::for_role(Role::Client, "bob");
+        spec.issuer = "server".into();
+        let err = ws.issue(&spec, false, now()).unwrap_err();
+        assert!(err.to_string().contains("no CA named \"server\""), "{err}");
+    }
+}
