@@ -108,7 +108,7 @@ pub fn issue_with_key(
     Ok(IssuedCert {
         cert_pem: cert.pem(),
         cert_der: cert.der().to_vec(),
-        key_pem: key.serialize_pem(),
+        key_pem: super::keys::key_pem(key)?,
         serial,
         not_before,
         not_after,

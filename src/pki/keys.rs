@@ -24,3 +24,66 @@ pub fn generate_key(alg: KeyAlg) -> Result<KeyPair, rcgen::Error> {
 pub fn load_key(pem: &str) -> Result<KeyPair, rcgen::Error> {
     KeyPair::from_pem(pem)
 }
+
+/// The key as a PKCS#8 PEM file that openssl, curl, nginx and Go read. rcgen writes Ed25519 keys
+/// as PKCS#8 v2 (with the public key), which OpenSSL 3.0 refuses ("unsupported"); those are
+/// written as v1, as `openssl genpkey` does.
+pub fn key_pem(key: &KeyPair) -> Result<String, rcgen::Error> {
+    if key.algorithm() != &rcgen::PKCS_ED25519 {
+        return Ok(key.serialize_pem());
+    }
+    let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(key.serialized_der())
+        .map_err(|e| rcgen::Error::RingKeyRejected(e.to_string()))?;
+    let v1 = pair
+        .to_pkcs8v1()
+        .map_err(|_| rcgen::Error::RingUnspecified)?;
+    Ok(pem_encode("PRIVATE KEY", v1.as_ref()))
+}
+
+fn pem_encode(label: &str, der: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::with_capacity(der.len().div_ceil(3) * 4);
+    for chunk in der.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_matches_a_known_encoding() {
+        assert_eq!(
+            pem_encode("X", b"hello!?"),
+            "-----BEGIN X-----\naGVsbG8hPw==\n-----END X-----\n"
+        );
+    }
+
+    #[test]
+    fn ed25519_keys_are_pkcs8_v1_and_load_again() {
+        let key = generate_key(KeyAlg::Ed25519).unwrap();
+        let pem = key_pem(&key).unwrap();
+        let again = load_key(&pem).unwrap();
+        assert_eq!(again.public_key_raw(), key.public_key_raw());
+        // v1: SEQUENCE { INTEGER 0, ... } and 48 bytes long.
+        assert_eq!(again.serialized_der().len(), 48, "{pem}");
+    }
+}

@@ -9,7 +9,7 @@ mod spec;
 
 pub use crl::{RevokedEntry, make_crl};
 pub use issue::{IssuedCert, IssuerMaterial, issue, random_serial};
-pub use keys::{generate_key, load_key};
+pub use keys::{generate_key, key_pem, load_key};
 pub use spec::{
     ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role, SanEntry,
     Subject, parse_cidr, parse_not_before, validate_entity_name,

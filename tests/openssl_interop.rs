@@ -1,0 +1,515 @@
+//! What certbench generates must work with tools nobody here wrote: openssl and curl.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+fn chain_verifies_and_purposes_hold(alg: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen", "--alg", alg]);
+    for leaf in ["server.crt", "client.crt"] {
+        let out = openssl(
+            d,
+            &[
+                "verify",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                "intermediate.crt",
+                leaf,
+            ],
+        );
+        assert_eq!(text(&out).trim(), format!("{leaf}: OK"), "{alg}");
+    }
+    let purposes = |cert: &str| text(&openssl(d, &["x509", "-in", cert, "-noout", "-purpose"]));
+    let server = purposes("server.crt");
+    assert!(server.contains("SSL server : Yes"), "{alg}: {server}");
+    assert!(server.contains("SSL client : No"), "{alg}: {server}");
+    let client = purposes("client.crt");
+    assert!(client.contains("SSL client : Yes"), "{alg}: {client}");
+    assert!(client.contains("SSL server : No"), "{alg}: {client}");
+    // The key openssl reads is the one in the certificate.
+    let cert_pub = text(&openssl(
+        d,
+        &["x509", "-in", "server.crt", "-noout", "-pubkey"],
+    ));
+    let key_pub = text(&openssl(d, &["pkey", "-in", "server.key", "-pubout"]));
+    assert_eq!(cert_pub, key_pub, "{alg}");
+    let key_pem = fs::read_to_string(d.join("server.key")).unwrap();
+    assert!(
+        key_pem.starts_with("-----BEGIN PRIVATE KEY-----"),
+        "{alg}: keys are PKCS#8"
+    );
+}
+
+#[test]
+fn ecdsa_p256_set_verifies_with_openssl() {
+    chain_verifies_and_purposes_hold("ecdsa-p256");
+}
+#[test]
+fn ecdsa_p384_set_verifies_with_openssl() {
+    chain_verifies_and_purposes_hold("ecdsa-p384");
+}
+#[test]
+fn ed25519_set_verifies_with_openssl() {
+    chain_verifies_and_purposes_hold("ed25519");
+}
+#[test]
+fn rsa2048_set_verifies_with_openssl() {
+    chain_verifies_and_purposes_hold("rsa2048");
+}
+#[test]
+fn rsa3072_set_verifies_with_openssl() {
+    chain_verifies_and_purposes_hold("rsa3072");
+}
+#[test]
+fn rsa4096_set_verifies_with_openssl() {
+    chain_verifies_and_purposes_hold("rsa4096");
+}
+
+/// openssl s_server with the generated chain, requiring a client certificate.
+struct SServer(Child);
+
+impl SServer {
+    fn start(d: &Path, port: u16) -> SServer {
+        let mut child = Command::new(require("openssl", "openssl"))
+            .current_dir(d)
+            .args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-cert",
+                "server-chain.crt",
+                "-key",
+                "server.key",
+                "-cert_chain",
+                "intermediate.crt",
+                "-CAfile",
+                "ca.crt",
+                "-Verify",
+                "1",
+                "-www",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("ACCEPT") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("s_server says ACCEPT");
+        SServer(child)
+    }
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn curl(d: &Path, port: u16, with_client_cert: bool) -> std::process::Output {
+    let mut args: Vec<String> = vec![
+        "-sS".into(),
+        "--max-time".into(),
+        "10".into(),
+        "--cacert".into(),
+        "ca.crt".into(),
+    ];
+    if with_client_cert {
+        args.extend([
+            "--cert".into(),
+            "client-chain.crt".into(),
+            "--key".into(),
+            "client.key".into(),
+        ]);
+    }
+    args.push(format!("https://localhost:{port}/"));
+    Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args(&args)
+        .output()
+        .expect("curl runs")
+}
+
+#[test]
+fn openssl_server_and_curl_complete_an_mtls_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let _server = SServer::start(d, port);
+    let ok = curl(d, port, true);
+    let page = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "curl with the client certificate: {}",
+        text(&ok)
+    );
+    // s_server -www echoes the session: the verified client is in it.
+    assert!(
+        page.contains("CN = alice") || page.contains("CN=alice"),
+        "{page}"
+    );
+
+    let refused = curl(d, port, false);
+    assert!(
+        !refused.status.success(),
+        "curl without a client certificate must be refused"
+    );
+    assert!(
+        text(&refused).contains("certificate required"),
+        "{}",
+        text(&refused)
+    );
+}
+
+fn snapshot(d: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn keys_are_private_and_a_second_gen_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    for key in ["ca.key", "intermediate.key", "server.key", "client.key"] {
+        let mode = fs::metadata(d.join(key)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{key}");
+    }
+    let before = snapshot(d);
+    let out = certbench(d, &["gen"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ca.crt already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+    assert_eq!(before, snapshot(d), "every file stays byte-identical");
+
+    certbench_ok(d, &["gen", "--force"]);
+    assert_ne!(
+        before.get("ca.crt"),
+        snapshot(d).get("ca.crt"),
+        "--force replaces"
+    );
+}
+
+#[test]
+fn an_expired_certificate_fails_checkend() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "old",
+            "--not-before",
+            "-400d",
+            "--days",
+            "30",
+        ],
+    );
+    let out = openssl(d, &["x509", "-in", "old.crt", "-noout", "-checkend", "0"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("will expire"));
+    let fresh = openssl(
+        d,
+        &["x509", "-in", "client.crt", "-noout", "-checkend", "0"],
+    );
+    assert!(fresh.status.success(), "{}", text(&fresh));
+    // A not-yet-valid one: openssl verify says so.
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "future",
+            "--not-before",
+            "+2d",
+        ],
+    );
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "future.crt",
+        ],
+    );
+    assert!(text(&out).contains("not yet valid"), "{}", text(&out));
+}
+
+#[test]
+fn a_revoked_certificate_is_in_the_crl_and_fails_crl_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let said = certbench_ok(d, &["revoke", "client", "--reason", "keyCompromise"]);
+    assert!(said.contains("intermediate.crl"), "{said}");
+    let serial = text(&openssl(
+        d,
+        &["x509", "-in", "client.crt", "-noout", "-serial"],
+    ));
+    let serial = serial.trim().trim_start_matches("serial=");
+    let crl = text(&openssl(
+        d,
+        &["crl", "-in", "intermediate.crl", "-noout", "-text"],
+    ));
+    assert!(
+        crl.contains(&format!("Serial Number: {serial}")),
+        "{serial} not in\n{crl}"
+    );
+    assert!(crl.contains("Key Compromise"), "{crl}");
+    assert!(
+        crl.contains("Issuer: O = certbench, CN = certbench Intermediate CA"),
+        "{crl}"
+    );
+    let verify = |cert: &str| {
+        openssl(
+            d,
+            &[
+                "verify",
+                "-crl_check",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                "intermediate.crt",
+                "-CRLfile",
+                "intermediate.crl",
+                cert,
+            ],
+        )
+    };
+    let out = verify("client.crt");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("certificate revoked"), "{}", text(&out));
+    let out = verify("server.crt");
+    assert!(
+        out.status.success(),
+        "the server is not revoked: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_shown_openssl_commands_make_the_same_kind_of_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours");
+    certbench_ok(&ours, &["gen"]);
+    let shown = certbench_ok(
+        &ours,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "web",
+            "--san",
+            "web.internal",
+            "--san",
+            "10.1.2.3",
+            "--san",
+            "uri:spiffe://example.org/web",
+            "--openssl",
+        ],
+    );
+    let script = shown
+        .split("The same kind of certificate with openssl:\n")
+        .nth(1)
+        .expect("commands shown");
+    // Run the commands next to a copy of the same CA files.
+    let theirs = dir.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    for f in ["ca.crt", "intermediate.crt", "intermediate.key"] {
+        fs::copy(ours.join(f), theirs.join(f)).unwrap();
+    }
+    let run = Command::new("sh")
+        .arg("-ec")
+        .arg(script)
+        .current_dir(&theirs)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run));
+    let exts = "subjectAltName,keyUsage,extendedKeyUsage,basicConstraints";
+    // The same extensions, whatever their order.
+    let show = |d: &Path| {
+        let out = text(&openssl(
+            d,
+            &[
+                "x509", "-in", "web.crt", "-noout", "-subject", "-serial", "-ext", exts,
+            ],
+        ));
+        let mut blocks: Vec<String> = Vec::new();
+        for line in out.lines() {
+            match blocks.last_mut() {
+                Some(b) if line.starts_with(' ') => b.push_str(line),
+                _ => blocks.push(line.to_string()),
+            }
+        }
+        blocks.sort();
+        blocks
+    };
+    assert_eq!(show(&ours), show(&theirs));
+    let out = openssl(
+        &theirs,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "web.crt",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn name_constraints_and_path_lengths_are_what_openssl_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "ca",
+            "--name",
+            "corp",
+            "--cn",
+            "Corp Root",
+            "--pathlen",
+            "1",
+            "--permit-dns",
+            "corp.example",
+            "--exclude-ip",
+            "10.0.0.0/8",
+        ],
+    );
+    let out = text(&openssl(
+        d,
+        &[
+            "x509",
+            "-in",
+            "corp.crt",
+            "-noout",
+            "-ext",
+            "basicConstraints,nameConstraints,keyUsage",
+        ],
+    ));
+    assert!(out.contains("CA:TRUE, pathlen:1"), "{out}");
+    assert!(out.contains("X509v3 Name Constraints: critical"), "{out}");
+    assert!(out.contains("DNS:corp.example"), "{out}");
+    assert!(out.contains("IP:10.0.0.0/255.0.0.0"), "{out}");
+    assert!(out.contains("Certificate Sign, CRL Sign"), "{out}");
+    // A server outside the permitted names fails verification by openssl.
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "inside",
+            "--issuer",
+            "corp",
+            "--san",
+            "api.corp.example",
+        ],
+    );
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "outside",
+            "--issuer",
+            "corp",
+            "--san",
+            "evil.example",
+        ],
+    );
+    assert!(
+        openssl(d, &["verify", "-CAfile", "corp.crt", "inside.crt"])
+            .status
+            .success()
+    );
+    let out = openssl(d, &["verify", "-CAfile", "corp.crt", "outside.crt"]);
+    assert!(
+        text(&out).contains("permitted subtree violation"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn bad_requests_are_one_sentence_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = certbench(d, &["issue", "--role", "server", "--name", "web"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SANs:") && err.contains("no CA in the workspace"),
+        "{err}"
+    );
+    let out = certbench(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "web",
+            "--san",
+            "999.1.1.1",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid IP address"));
+    assert!(
+        fs::read_dir(d).unwrap().next().is_none(),
+        "nothing was written"
+    );
+    let out = certbench(d, &["revoke", "nobody"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no certificate named \"nobody\""));
+}
