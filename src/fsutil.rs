@@ -55,17 +55,14 @@ pub fn first_existing<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Option<&
 /// and flushed to temporary files before the first rename, so a full disk or a failed write leaves
 /// the old files as they were.
 pub fn write_files(files: &[FileWrite], overwrite: bool) -> Result<()> {
-    if !overwrite {
-        if let Some(p) = first_existing(
-            files
-                .iter()
-                .filter(|f| !f.replaceable)
-                .map(|f| f.path.as_path()),
-        ) {
-            return Err(Error::FileExists {
-                path: p.to_path_buf(),
-            });
-        }
+    let protected = files
+        .iter()
+        .filter(|f| !f.replaceable)
+        .map(|f| f.path.as_path());
+    if !overwrite && let Some(p) = first_existing(protected) {
+        return Err(Error::FileExists {
+            path: p.to_path_buf(),
+        });
     }
     let mut staged = Vec::with_capacity(files.len());
     for f in files {

@@ -2,7 +2,6 @@
 //!
 //! The engine never touches the terminal: the TUI (`src/tui`) and the CLI (`src/cli`) in the binary
 //! sit on top of it and only show what it returns.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod error;
 pub mod fsutil;

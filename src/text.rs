@@ -12,8 +12,7 @@ fn is_format_char(c: char) -> bool {
 /// escapes, and at most `max_chars` characters are kept (an ellipsis marks a cut).
 pub fn display_safe(s: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max_chars * 2));
-    let mut count = 0;
-    for c in s.chars() {
+    for (count, c) in s.chars().enumerate() {
         if count >= max_chars {
             out.push('…');
             break;
@@ -28,7 +27,6 @@ pub fn display_safe(s: &str, max_chars: usize) -> String {
         } else {
             out.push(c);
         }
-        count += 1;
     }
     out
 }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
 //! What certbench generates must work with tools nobody here wrote: openssl and curl.
 
 mod common;

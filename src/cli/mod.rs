@@ -16,7 +16,7 @@ pub enum Command {
     /// Make a whole mTLS set: root CA, intermediate, server and client certificates.
     Gen(GenArgs),
     /// Issue one certificate (a root CA, an intermediate, a server or a client).
-    Issue(IssueArgs),
+    Issue(Box<IssueArgs>),
     /// Revoke a certificate and make its issuer's CRL (ISSUER.crl) again.
     Revoke(RevokeArgs),
     /// List the certificates in the workspace.
@@ -140,7 +140,7 @@ fn parse_reason(s: &str) -> Result<RevocationReason, String> {
 pub fn run(command: Command, dir: PathBuf) -> ExitCode {
     let result = match command {
         Command::Gen(a) => gen_cmd(a, dir),
-        Command::Issue(a) => issue_cmd(a, dir),
+        Command::Issue(a) => issue_cmd(*a, dir),
         Command::Revoke(a) => revoke_cmd(a, dir),
         Command::List => list_cmd(dir),
     };

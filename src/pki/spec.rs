@@ -600,9 +600,9 @@ impl IssueSpec {
         if s.organizational_unit.chars().count() > 64 {
             err(Field::OrganizationalUnit, "at most 64 characters".into());
         }
-        if !s.country.is_empty()
-            && !(s.country.len() == 2 && s.country.chars().all(|c| c.is_ascii_uppercase()))
-        {
+        let country_ok = s.country.is_empty()
+            || (s.country.len() == 2 && s.country.chars().all(|c| c.is_ascii_uppercase()));
+        if !country_ok {
             err(
                 Field::Country,
                 "a country is two capital letters (ISO 3166), as in DE".into(),

@@ -1,4 +1,259 @@
-use std::path::PathBuf;
-pub fn run(_dir: PathBuf) -> anyhow::Result<()> {
-    anyhow::bail!("the TUI is not built yet")
+//! The interactive TUI. A key becomes an `Action` through the keymap; `App::update` changes the
+//! state and returns `Effect`s; the driver here runs them as tasks whose results come back as
+//! actions; drawing reads the state. Nothing slow runs on the loop.
+
+mod action;
+mod app;
+mod form;
+mod keymap;
+mod layout;
+mod panes;
+mod theme;
+mod ui;
+mod view;
+
+#[cfg(test)]
+mod snapshots;
+
+use std::io::stdout;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use certbench::Error;
+use certbench::workspace::{SetOptions, Workspace};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind, MouseButton,
+    MouseEventKind,
+};
+use crossterm::execute;
+use futures_util::StreamExt;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use action::{Action, Effect, EffectError};
+use app::{App, Severity};
+use keymap::KeyMap;
+use view::WorkspaceView;
+
+/// Open the TUI on the workspace in `dir`, making a demo PKI there first if it is empty.
+pub fn run(dir: PathBuf) -> anyhow::Result<()> {
+    let _log_guard = init_logging();
+    let (keymap, keymap_warning) = KeyMap::load(KeyMap::user_path().as_deref());
+    let startup_message = prepare_workspace(&dir);
+    let view = WorkspaceView::load(&dir);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+
+    let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
+    install_panic_hook();
+    let _ = execute!(stdout(), EnableMouseCapture);
+    let size = terminal
+        .size()
+        .map(|s| (s.width, s.height))
+        .unwrap_or((80, 24));
+    let mut app = App::new(keymap, view, OffsetDateTime::now_utc(), size);
+    match (keymap_warning, startup_message) {
+        (Some(w), _) => app.say(Severity::Error, w),
+        (None, Some((sev, m))) => app.say(sev, m),
+        (None, None) => {}
+    }
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, dir));
+    restore_terminal();
+    result
+}
+
+/// Make the demo PKI in an empty workspace. Returns what to tell the user.
+fn prepare_workspace(dir: &Path) -> Option<(Severity, String)> {
+    let mut ws = match Workspace::open(dir) {
+        Ok(ws) => ws,
+        Err(e) => return Some((Severity::Error, e.to_string())),
+    };
+    if !ws.is_empty() {
+        return None;
+    }
+    let options = SetOptions::default();
+    match ws.gen_set(&options, false, OffsetDateTime::now_utc()) {
+        Ok(_) => {
+            tracing::info!(dir = %dir.display(), "created the demo PKI");
+            Some((
+                Severity::Success,
+                format!(
+                    "New workspace: made a demo PKI (root CA, intermediate, server for {}, client \"{}\") in {}",
+                    options.server_names.join(", "),
+                    options.client_name,
+                    dir.display()
+                ),
+            ))
+        }
+        Err(e @ Error::FileExists { .. }) => Some((
+            Severity::Error,
+            format!("No demo PKI made: {e} (the folder has files but no certbench.toml)"),
+        )),
+        Err(e) => Some((Severity::Error, format!("No demo PKI made: {e}"))),
+    }
+}
+
+/// What reaches the loop: terminal input, and actions from finished tasks.
+enum Message {
+    Terminal(std::io::Result<Event>),
+    Action(Action),
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    dir: PathBuf,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    // Terminal input is read by its own task, so the loop waits on one channel.
+    let input = tx.clone();
+    let reader = tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            if input.send(Message::Terminal(ev)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut clock = tokio::time::interval(Duration::from_secs(30));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let result = loop {
+        if let Err(e) = terminal.draw(|f| ui::draw(f, app)) {
+            break Err(e).context("could not draw");
+        }
+        let busy = app.busy.is_some();
+        let first = tokio::select! {
+            Some(m) = rx.recv() => m,
+            _ = tick.tick(), if busy => Message::Action(Action::Tick),
+            _ = clock.tick() => Message::Action(Action::Tick),
+        };
+        // Handle everything that is already waiting, then draw once.
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        let mut failed = None;
+        for message in batch {
+            // Each key is read against the state the keys before it left.
+            let action = match message {
+                Message::Terminal(Ok(ev)) => to_action(app, ev),
+                Message::Terminal(Err(e)) => {
+                    failed = Some(e);
+                    break;
+                }
+                Message::Action(a) => Some(a),
+            };
+            let Some(action) = action else { continue };
+            tracing::debug!(?action, "action");
+            for effect in app.update(action) {
+                spawn_effect(effect, &dir, tx.clone());
+            }
+        }
+        if let Some(e) = failed {
+            break Err(e).context("could not read the terminal");
+        }
+        if app.should_quit {
+            break Ok(());
+        }
+    };
+    reader.abort();
+    result
+}
+
+fn to_action(app: &App, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(&k),
+        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            Some(Action::Click {
+                column: m.column,
+                row: m.row,
+            })
+        }
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// Run an effect off the loop; its result comes back as an action.
+fn spawn_effect(effect: Effect, dir: &Path, tx: mpsc::UnboundedSender<Message>) {
+    if effect == Effect::Quit {
+        return;
+    }
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let now = OffsetDateTime::now_utc();
+        let action = match effect {
+            Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(&dir)),
+            Effect::Issue { spec, overwrite } => {
+                let result = Workspace::open(&dir)
+                    .and_then(|mut ws| ws.issue(&spec, overwrite, now))
+                    .map(Box::new)
+                    .map_err(|e| EffectError {
+                        existing_file: match &e {
+                            Error::FileExists { path } => Some(path.clone()),
+                            _ => None,
+                        },
+                        message: e.to_string(),
+                    });
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e.message, "issue failed");
+                }
+                Action::IssueFinished { spec, result }
+            }
+            Effect::Revoke { name, reason } => Action::RevokeFinished(
+                Workspace::open(&dir)
+                    .and_then(|mut ws| ws.revoke(&name, reason, now))
+                    .map_err(|e| e.to_string()),
+            ),
+            Effect::Quit => return,
+        };
+        // The loop may have ended (the user quit while this ran): nothing is waiting then.
+        let _ = tx.send(Message::Action(action));
+    });
+}
+
+fn restore_terminal() {
+    let _ = execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// ratatui's hook restores raw mode and the screen; mouse capture is ours to undo.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+}
+
+/// Log to a file in the data folder, never to the screen. `CERTBENCH_LOG=debug` for more.
+fn init_logging() -> Option<()> {
+    let dir = directories::ProjectDirs::from("", "", "certbench")?
+        .data_local_dir()
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("certbench.log"))
+        .ok()?;
+    let level = match std::env::var("CERTBENCH_LOG").as_deref() {
+        Ok("trace") => tracing::Level::TRACE,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("warn") => tracing::Level::WARN,
+        Ok("error") => tracing::Level::ERROR,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init()
+        .ok()
 }

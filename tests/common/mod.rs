@@ -1,5 +1,6 @@
 //! Helpers for tests that run the real binary and real peers (openssl, curl).
 #![allow(dead_code)] // Each test file uses a different part of this module.
+#![allow(clippy::panic)] // Test code: a missing tool fails the test with what to install.
 
 use std::path::Path;
 use std::process::{Command, Output};

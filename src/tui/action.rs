@@ -1,0 +1,105 @@
+//! Everything that can change the TUI's state is an `Action`; everything slow the state asks for
+//! is an `Effect`, run by the driver, whose result comes back as an `Action`.
+
+use std::path::PathBuf;
+
+use certbench::pki::{IssueSpec, RevocationReason};
+use certbench::workspace::{Issued, Revoked};
+
+use super::view::WorkspaceView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Generate,
+    Inspect,
+    Handshake,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Generate, Pane::Inspect, Pane::Handshake];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Generate => "Generate",
+            Pane::Inspect => "Inspect",
+            Pane::Handshake => "Handshake",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// What the user asks for (from the keymap) and what tasks report back.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    NextPane,
+    PrevPane,
+    ShowPane(Pane),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    /// Enter: edit the field, pick the choice, press the button, confirm.
+    Activate,
+    /// Esc: close, cancel, go back.
+    Back,
+    /// Issue the certificate in the form.
+    Issue,
+    /// Start a new certificate in the form, issued by the selected CA when one is selected.
+    NewUnderSelected,
+    /// Put the form back to the role's defaults.
+    ResetForm,
+    Revoke,
+    ShowResult,
+    Confirm,
+    Cancel,
+    /// Text entry in a focused field.
+    Insert(char),
+    DeleteBack,
+    ClearField,
+    /// A mouse click at a cell.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Tick,
+    // Results of effects.
+    WorkspaceLoaded(WorkspaceView),
+    IssueFinished {
+        spec: Box<IssueSpec>,
+        result: Result<Box<Issued>, EffectError>,
+    },
+    RevokeFinished(Result<Revoked, String>),
+}
+
+/// An engine error as the UI needs it: the sentence, and whether it was "file exists".
+#[derive(Debug, Clone)]
+pub struct EffectError {
+    pub message: String,
+    pub existing_file: Option<PathBuf>,
+}
+
+/// Slow work the state asks for; the driver runs it off the event loop.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadWorkspace,
+    Issue {
+        spec: Box<IssueSpec>,
+        overwrite: bool,
+    },
+    Revoke {
+        name: String,
+        reason: RevocationReason,
+    },
+    Quit,
+}

@@ -1,0 +1,681 @@
+//! The TUI's state. `App::update` is the only place that changes it; it returns the slow work to
+//! do as `Effect`s, which the driver runs. Nothing here does I/O.
+
+use std::path::PathBuf;
+
+use certbench::pki::{RevocationReason, Role};
+use certbench::workspace::Issued;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use time::OffsetDateTime;
+
+use super::action::{Action, Effect, Pane};
+use super::form::{FormField, IssueForm, free_name};
+use super::keymap::{Context, KeyMap};
+use super::layout;
+use super::view::WorkspaceView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Form,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Result { scroll: u16 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    /// Issuing would replace an existing file.
+    Overwrite {
+        spec: Box<certbench::pki::IssueSpec>,
+        path: PathBuf,
+    },
+    Revoke {
+        name: String,
+        reason: RevocationReason,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub severity: Severity,
+    pub text: String,
+}
+
+pub struct App {
+    pub keymap: KeyMap,
+    pub pane: Pane,
+    pub view: WorkspaceView,
+    pub focus: Focus,
+    pub list_selected: usize,
+    pub inspect_selected: usize,
+    pub form: IssueForm,
+    pub overlay: Option<Overlay>,
+    pub dialog: Option<Dialog>,
+    /// What runs in the background, for the spinner.
+    pub busy: Option<String>,
+    pub spinner: usize,
+    pub status: Option<Status>,
+    pub last_issued: Option<Box<Issued>>,
+    pub width: u16,
+    pub height: u16,
+    pub now: OffsetDateTime,
+    pub should_quit: bool,
+}
+
+impl App {
+    pub fn new(
+        keymap: KeyMap,
+        view: WorkspaceView,
+        now: OffsetDateTime,
+        (width, height): (u16, u16),
+    ) -> App {
+        let cas = view.ca_names();
+        let form = IssueForm::new(Role::Server, &view.names(), &cas);
+        App {
+            keymap,
+            pane: Pane::Generate,
+            view,
+            focus: Focus::List,
+            list_selected: 0,
+            inspect_selected: 0,
+            form,
+            overlay: None,
+            dialog: None,
+            busy: None,
+            spinner: 0,
+            status: None,
+            last_issued: None,
+            width,
+            height,
+            now,
+            should_quit: false,
+        }
+    }
+
+    pub fn say(&mut self, severity: Severity, text: impl Into<String>) {
+        self.status = Some(Status {
+            severity,
+            text: text.into(),
+        });
+    }
+
+    /// Which keymap sections apply now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.dialog.is_some() {
+            return vec![Context::Dialog];
+        }
+        if self.overlay.is_some() {
+            return vec![Context::Overlay, Context::Global];
+        }
+        match self.pane {
+            Pane::Generate if self.form.editing.is_some() && self.focus == Focus::Form => {
+                vec![Context::Editing]
+            }
+            Pane::Generate if self.focus == Focus::Form => vec![Context::Form, Context::Global],
+            Pane::Generate => vec![Context::List, Context::Global],
+            Pane::Inspect => vec![Context::Inspect, Context::Global],
+            Pane::Handshake => vec![Context::Global],
+        }
+    }
+
+    /// A key press as an action: through the keymap; while typing, characters go to the field.
+    pub fn on_key(&self, key: &KeyEvent) -> Option<Action> {
+        // Ctrl-C always quits, whatever the keymap says, so the terminal can always be had back.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return Some(Action::Quit);
+        }
+        let contexts = self.contexts();
+        if let Some(a) = self.keymap.lookup(&contexts, key) {
+            return Some(a);
+        }
+        if contexts.first() == Some(&Context::Editing)
+            && let KeyCode::Char(c) = key.code
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return Some(Action::Insert(c));
+        }
+        None
+    }
+
+    fn cas(&self) -> Vec<String> {
+        self.view.ca_names()
+    }
+
+    pub fn form_errors(&self) -> Vec<(FormField, String)> {
+        self.form.errors(&self.cas(), self.now)
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.should_quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Tick => {
+                self.spinner = self.spinner.wrapping_add(1);
+                self.now = OffsetDateTime::now_utc();
+            }
+            Action::Resize { width, height } => {
+                self.width = width;
+                self.height = height;
+            }
+            Action::ToggleHelp => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Help { .. }) => None,
+                    _ => Some(Overlay::Help { scroll: 0 }),
+                };
+            }
+            Action::ShowResult => {
+                if self.last_issued.is_some() {
+                    self.overlay = Some(Overlay::Result { scroll: 0 });
+                } else {
+                    self.say(
+                        Severity::Info,
+                        "Nothing issued yet in this session: fill the form and press i.",
+                    );
+                }
+            }
+            Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
+            Action::PrevPane => {
+                self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+            }
+            Action::ShowPane(p) => self.pane = p,
+            Action::Click { column, row } => {
+                if let Some(p) = layout::tab_at(self.width, column, row) {
+                    self.overlay = None;
+                    self.pane = p;
+                }
+            }
+            Action::WorkspaceLoaded(view) => {
+                self.busy = None;
+                self.now = OffsetDateTime::now_utc().max(self.now);
+                if let Some(e) = &view.error {
+                    self.say(Severity::Error, e.clone());
+                }
+                self.view = view;
+                let n = self.view.rows.len();
+                self.list_selected = self.list_selected.min(n.saturating_sub(1));
+                self.inspect_selected = self.inspect_selected.min(n.saturating_sub(1));
+                // A CA the form named may have gone, or the first one may have come.
+                let cas = self.cas();
+                if self.form.role != Role::Ca && !cas.contains(&self.form.issuer) {
+                    self.form.issuer = cas.last().cloned().unwrap_or_default();
+                }
+            }
+            Action::IssueFinished { spec, result } => {
+                self.busy = None;
+                match result {
+                    Ok(issued) => {
+                        let files: Vec<String> = issued
+                            .files
+                            .iter()
+                            .filter_map(|f| f.file_name())
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .collect();
+                        self.say(
+                            Severity::Success,
+                            format!(
+                                "Issued {} \"{}\": wrote {}",
+                                issued.entity.role.title(),
+                                issued.entity.name,
+                                files.join(", ")
+                            ),
+                        );
+                        let mut taken = self.view.names();
+                        taken.push(issued.entity.name.clone());
+                        let base = issued.entity.role.as_str();
+                        self.form.set_text(FormField::Name, free_name(base, &taken));
+                        self.last_issued = Some(issued);
+                        if !layout::shows_result_beside(self.width) {
+                            self.overlay = Some(Overlay::Result { scroll: 0 });
+                        }
+                        return vec![Effect::LoadWorkspace];
+                    }
+                    Err(e) => match e.existing_file {
+                        Some(path) => self.dialog = Some(Dialog::Overwrite { spec, path }),
+                        None => self.say(Severity::Error, e.message),
+                    },
+                }
+            }
+            Action::RevokeFinished(result) => {
+                self.busy = None;
+                match result {
+                    Ok(r) => {
+                        self.say(
+                            Severity::Success,
+                            format!(
+                                "Revoked \"{}\": {} lists {} certificate{}",
+                                r.name,
+                                r.crl_path
+                                    .file_name()
+                                    .map(|f| f.to_string_lossy().into_owned())
+                                    .unwrap_or_default(),
+                                r.listed,
+                                if r.listed == 1 { "" } else { "s" }
+                            ),
+                        );
+                        return vec![Effect::LoadWorkspace];
+                    }
+                    Err(e) => self.say(Severity::Error, e),
+                }
+            }
+            other => return self.update_focused(other),
+        }
+        vec![]
+    }
+
+    /// Actions whose meaning depends on where the focus is.
+    fn update_focused(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(dialog) = self.dialog.clone() {
+            return self.update_dialog(dialog, action);
+        }
+        if let Some(overlay) = self.overlay {
+            let scroll = |s: u16| match action {
+                Action::Up => Some(s.saturating_sub(1)),
+                Action::Down => Some(s.saturating_add(1)),
+                Action::PageUp => Some(s.saturating_sub(10)),
+                Action::PageDown => Some(s.saturating_add(10)),
+                _ => None,
+            };
+            match (overlay, &action) {
+                (_, Action::Back) => self.overlay = None,
+                (Overlay::Help { scroll: s }, _) => {
+                    if let Some(s) = scroll(s) {
+                        self.overlay = Some(Overlay::Help { scroll: s });
+                    }
+                }
+                (Overlay::Result { scroll: s }, _) => {
+                    if let Some(s) = scroll(s) {
+                        self.overlay = Some(Overlay::Result { scroll: s });
+                    }
+                }
+            }
+            return vec![];
+        }
+        match self.pane {
+            Pane::Generate if self.focus == Focus::Form => self.update_form(action),
+            Pane::Generate => self.update_list(action),
+            Pane::Inspect => {
+                let n = self.view.rows.len();
+                match action {
+                    Action::Up => self.inspect_selected = self.inspect_selected.saturating_sub(1),
+                    Action::Down => {
+                        self.inspect_selected = (self.inspect_selected + 1).min(n.saturating_sub(1))
+                    }
+                    _ => {}
+                }
+                vec![]
+            }
+            Pane::Handshake => vec![],
+        }
+    }
+
+    fn update_list(&mut self, action: Action) -> Vec<Effect> {
+        let n = self.view.rows.len();
+        match action {
+            Action::Up => self.list_selected = self.list_selected.saturating_sub(1),
+            Action::Down => self.list_selected = (self.list_selected + 1).min(n.saturating_sub(1)),
+            Action::Activate => self.focus = Focus::Form,
+            Action::NewUnderSelected => {
+                let selected = self
+                    .view
+                    .rows
+                    .get(self.list_selected)
+                    .map(|r| r.entity.clone());
+                let taken = self.view.names();
+                let cas = self.cas();
+                match selected {
+                    Some(e) if e.role.is_ca() && e.revoked.is_none() => {
+                        let role = if e.role == Role::Ca && !cas.iter().any(|c| c != &e.name) {
+                            Role::Intermediate
+                        } else {
+                            Role::Server
+                        };
+                        self.form.role = role;
+                        self.form.apply_role_defaults(&taken, &cas);
+                        self.form.issuer = e.name.clone();
+                        self.say(
+                            Severity::Info,
+                            format!(
+                                "New {} issued by \"{}\": Role ←/→ changes what it is.",
+                                role.title(),
+                                e.name
+                            ),
+                        );
+                    }
+                    _ => {
+                        self.form.apply_role_defaults(&taken, &cas);
+                    }
+                }
+                self.form.selected = 0;
+                self.focus = Focus::Form;
+            }
+            Action::Revoke => match self.view.rows.get(self.list_selected) {
+                None => self.say(Severity::Info, "There is nothing to revoke."),
+                Some(r) if r.entity.issuer.is_none() => self.say(
+                    Severity::Error,
+                    format!(
+                        "\"{}\" is a root CA: no CRL can list it; stop trusting it instead",
+                        r.entity.name
+                    ),
+                ),
+                Some(r) if r.entity.revoked.is_some() => self.say(
+                    Severity::Info,
+                    format!("\"{}\" is already revoked", r.entity.name),
+                ),
+                Some(r) => {
+                    self.dialog = Some(Dialog::Revoke {
+                        name: r.entity.name.clone(),
+                        reason: RevocationReason::Unspecified,
+                    })
+                }
+            },
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn update_form(&mut self, action: Action) -> Vec<Effect> {
+        let field = self.form.field();
+        if self.form.editing.is_some() {
+            match action {
+                Action::Insert(c) => {
+                    let mut v = self.form.text(field).to_string();
+                    if v.chars().count() < 1024 {
+                        v.push(c);
+                    }
+                    self.form.set_text(field, v);
+                }
+                Action::DeleteBack => {
+                    let mut v = self.form.text(field).to_string();
+                    v.pop();
+                    self.form.set_text(field, v);
+                }
+                Action::ClearField => self.form.set_text(field, ""),
+                Action::Activate => self.form.editing = None,
+                Action::Down => {
+                    self.form.editing = None;
+                    self.form.selected = (self.form.selected + 1).min(FormField::ALL.len() - 1);
+                }
+                Action::Back => {
+                    if let Some(old) = self.form.editing.take() {
+                        self.form.set_text(field, old);
+                    }
+                }
+                _ => {}
+            }
+            return vec![];
+        }
+        let cas = self.cas();
+        let taken = self.view.names();
+        match action {
+            Action::Up => self.form.selected = self.form.selected.saturating_sub(1),
+            Action::Down => {
+                self.form.selected = (self.form.selected + 1).min(FormField::ALL.len() - 1)
+            }
+            Action::Left | Action::Right if field.is_choice() => {
+                self.form
+                    .cycle(matches!(action, Action::Right), &cas, &taken)
+            }
+            Action::Activate if field.is_choice() => self.form.cycle(true, &cas, &taken),
+            Action::Activate if field.is_text() => {
+                self.form.editing = Some(self.form.text(field).to_string())
+            }
+            Action::Activate | Action::Issue => return self.issue(),
+            Action::ResetForm => {
+                self.form.apply_role_defaults(&taken, &cas);
+                self.say(
+                    Severity::Info,
+                    format!(
+                        "The form has the {} defaults again.",
+                        self.form.role.title()
+                    ),
+                );
+            }
+            Action::Back => self.focus = Focus::List,
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn issue(&mut self) -> Vec<Effect> {
+        if self.busy.is_some() {
+            self.say(Severity::Info, "Still working on the last request…");
+            return vec![];
+        }
+        let errors = self.form_errors();
+        if let Some((field, _)) = errors.first() {
+            let n = errors.len();
+            self.say(
+                Severity::Error,
+                format!(
+                    "Not issued: {n} field{} marked ✗ need{} a look.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" }
+                ),
+            );
+            self.form.selected = FormField::ALL.iter().position(|f| f == field).unwrap_or(0);
+            return vec![];
+        }
+        let (spec, _) = self.form.to_spec();
+        self.start_issue(Box::new(spec), false)
+    }
+
+    fn start_issue(
+        &mut self,
+        spec: Box<certbench::pki::IssueSpec>,
+        overwrite: bool,
+    ) -> Vec<Effect> {
+        let slow = if spec.key_alg.is_slow() {
+            " (RSA keys take a few seconds)"
+        } else {
+            ""
+        };
+        self.busy = Some(format!(
+            "Issuing {} \"{}\" with a new {} key{slow}",
+            spec.role.title(),
+            spec.name,
+            spec.key_alg.title()
+        ));
+        self.status = None;
+        vec![Effect::Issue { spec, overwrite }]
+    }
+
+    fn update_dialog(&mut self, dialog: Dialog, action: Action) -> Vec<Effect> {
+        match (dialog, action) {
+            (_, Action::Cancel) => {
+                self.dialog = None;
+                self.say(Severity::Info, "Nothing was changed.");
+            }
+            (Dialog::Overwrite { spec, .. }, Action::Confirm) => {
+                self.dialog = None;
+                return self.start_issue(spec, true);
+            }
+            (Dialog::Revoke { name, reason }, Action::Confirm) => {
+                self.dialog = None;
+                self.busy = Some(format!("Revoking \"{name}\" and signing a new CRL"));
+                return vec![Effect::Revoke { name, reason }];
+            }
+            (Dialog::Revoke { name, reason }, a @ (Action::Left | Action::Right)) => {
+                let all = RevocationReason::ALL;
+                let i = all.iter().position(|r| *r == reason).unwrap_or(0);
+                let n = all.len();
+                let next = if matches!(a, Action::Right) {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.dialog = Some(Dialog::Revoke {
+                    name,
+                    reason: all[next],
+                });
+            }
+            _ => {}
+        }
+        vec![]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::EffectError;
+    use certbench::workspace::{SetOptions, Workspace};
+
+    fn app_with_demo() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::open(dir.path())
+            .unwrap()
+            .gen_set(&SetOptions::default(), false, OffsetDateTime::now_utc())
+            .unwrap();
+        let view = WorkspaceView::load(dir.path());
+        let app = App::new(
+            KeyMap::defaults(),
+            view,
+            OffsetDateTime::now_utc(),
+            (100, 30),
+        );
+        (dir, app)
+    }
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn pane_keys_switch_panes() {
+        let (_d, mut app) = app_with_demo();
+        let a = app.on_key(&key('2')).unwrap();
+        app.update(a);
+        assert_eq!(app.pane, Pane::Inspect);
+        app.update(Action::NextPane);
+        assert_eq!(app.pane, Pane::Handshake);
+        app.update(Action::NextPane);
+        assert_eq!(app.pane, Pane::Generate);
+        app.update(Action::PrevPane);
+        assert_eq!(app.pane, Pane::Handshake);
+    }
+
+    #[test]
+    fn typing_in_a_field_does_not_trigger_global_keys() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::Activate); // to the form
+        app.form.selected = FormField::ALL
+            .iter()
+            .position(|f| *f == FormField::CommonName)
+            .unwrap();
+        app.update(Action::Activate); // edit
+        app.update(Action::ClearField);
+        for c in "q1?".chars() {
+            let a = app.on_key(&key(c)).unwrap();
+            assert!(matches!(a, Action::Insert(_)), "{c} is text while typing");
+            app.update(a);
+        }
+        assert!(!app.should_quit);
+        assert_eq!(app.form.text(FormField::CommonName), "q1?");
+        app.update(Action::Back); // undo
+        assert_eq!(app.form.text(FormField::CommonName), "localhost");
+    }
+
+    #[test]
+    fn issuing_asks_the_driver_and_an_existing_file_asks_the_user() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::Activate);
+        app.form.set_text(FormField::Name, "server");
+        let effects = app.update(Action::Issue);
+        let Some(Effect::Issue {
+            spec,
+            overwrite: false,
+        }) = effects.first().cloned()
+        else {
+            panic!("expected an Issue effect, got {effects:?}")
+        };
+        assert!(app.busy.is_some());
+        let path = PathBuf::from("server.crt");
+        app.update(Action::IssueFinished {
+            spec: spec.clone(),
+            result: Err(EffectError {
+                message: "exists".into(),
+                existing_file: Some(path.clone()),
+            }),
+        });
+        assert!(matches!(app.dialog, Some(Dialog::Overwrite { .. })));
+        let effects = app.update(Action::Confirm);
+        assert_eq!(
+            effects,
+            vec![Effect::Issue {
+                spec,
+                overwrite: true
+            }]
+        );
+    }
+
+    #[test]
+    fn an_invalid_form_is_not_issued_and_the_cursor_goes_to_the_problem() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::Activate);
+        app.form.set_text(FormField::Sans, "");
+        let effects = app.update(Action::Issue);
+        assert!(effects.is_empty());
+        assert_eq!(app.form.field(), FormField::Sans);
+        assert_eq!(app.status.as_ref().unwrap().severity, Severity::Error);
+    }
+
+    #[test]
+    fn revoking_asks_for_a_reason() {
+        let (_d, mut app) = app_with_demo();
+        let client = app
+            .view
+            .rows
+            .iter()
+            .position(|r| r.entity.name == "client")
+            .unwrap();
+        app.list_selected = client;
+        app.update(Action::Revoke);
+        app.update(Action::Right);
+        assert_eq!(
+            app.dialog,
+            Some(Dialog::Revoke {
+                name: "client".into(),
+                reason: RevocationReason::KeyCompromise
+            })
+        );
+        let effects = app.update(Action::Confirm);
+        assert_eq!(
+            effects,
+            vec![Effect::Revoke {
+                name: "client".into(),
+                reason: RevocationReason::KeyCompromise
+            }]
+        );
+        // The root cannot be revoked.
+        app.list_selected = 0;
+        app.update(Action::Revoke);
+        assert!(app.dialog.is_none());
+    }
+
+    #[test]
+    fn a_click_on_a_tab_switches_to_it() {
+        let (_d, mut app) = app_with_demo();
+        let (col, row) = layout::tab_areas(app.width)
+            .into_iter()
+            .find(|(p, _)| *p == Pane::Handshake)
+            .map(|(_, r)| (r.x + 1, r.y))
+            .unwrap();
+        app.update(Action::Click { column: col, row });
+        assert_eq!(app.pane, Pane::Handshake);
+    }
+}

@@ -1,0 +1,495 @@
+//! Keys to actions: built-in defaults (assets/keymap.toml) merged with the user's keymap.toml from
+//! the platform config folder. The help overlay and the status bar are made from the same data.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Pane};
+
+const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+/// Where the focus is decides which bindings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    List,
+    Inspect,
+    Form,
+    Editing,
+    Dialog,
+    Overlay,
+}
+
+impl Context {
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::List,
+        Context::Inspect,
+        Context::Form,
+        Context::Editing,
+        Context::Dialog,
+        Context::Overlay,
+    ];
+
+    fn section(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Inspect => "inspect",
+            Context::Form => "form",
+            Context::Editing => "editing",
+            Context::Dialog => "dialog",
+            Context::Overlay => "overlay",
+        }
+    }
+
+    /// The heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Anywhere",
+            Context::List => "Generate: certificate list",
+            Context::Inspect => "Inspect",
+            Context::Form => "Generate: the form",
+            Context::Editing => "Typing in a field",
+            Context::Dialog => "Questions",
+            Context::Overlay => "Windows (help, last issued)",
+        }
+    }
+}
+
+/// A key with its modifiers, as written in keymap.toml ("ctrl-c", "enter", "?").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyChord {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl KeyChord {
+    pub fn parse(s: &str) -> Result<KeyChord, String> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                modifiers |= KeyModifiers::ALT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            f if f.starts_with('f')
+                && f.len() > 1
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+            _ => {
+                return Err(format!(
+                    "\"{s}\" is not a key (examples: q, ?, enter, ctrl-c, f1)"
+                ));
+            }
+        };
+        Ok(KeyChord { code, modifiers })
+    }
+
+    /// The chord a key event is, with Shift folded into the character it made.
+    pub fn from_event(ev: &KeyEvent) -> KeyChord {
+        let mut modifiers = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match ev.code {
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            KeyCode::BackTab => {
+                modifiers = KeyModifiers::NONE;
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        KeyChord { code, modifiers }
+    }
+}
+
+impl fmt::Display for KeyChord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        match self.code {
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            _ => f.write_str("?"),
+        }
+    }
+}
+
+/// An action as named in keymap.toml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    Pane(Pane),
+    ShowResult,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Activate,
+    Back,
+    New,
+    Revoke,
+    Issue,
+    Reset,
+    Confirm,
+    Cancel,
+    DeleteBack,
+    Clear,
+}
+
+impl Command {
+    fn parse(s: &str) -> Result<Option<Command>, String> {
+        Ok(Some(match s {
+            "none" => return Ok(None),
+            "quit" => Command::Quit,
+            "help" => Command::Help,
+            "next-pane" => Command::NextPane,
+            "prev-pane" => Command::PrevPane,
+            "pane-generate" => Command::Pane(Pane::Generate),
+            "pane-inspect" => Command::Pane(Pane::Inspect),
+            "pane-handshake" => Command::Pane(Pane::Handshake),
+            "show-result" => Command::ShowResult,
+            "up" => Command::Up,
+            "down" => Command::Down,
+            "left" => Command::Left,
+            "right" => Command::Right,
+            "page-up" => Command::PageUp,
+            "page-down" => Command::PageDown,
+            "activate" => Command::Activate,
+            "back" => Command::Back,
+            "new" => Command::New,
+            "revoke" => Command::Revoke,
+            "issue" => Command::Issue,
+            "reset" => Command::Reset,
+            "confirm" => Command::Confirm,
+            "cancel" => Command::Cancel,
+            "delete-back" => Command::DeleteBack,
+            "clear" => Command::Clear,
+            _ => return Err(format!("\"{s}\" is not an action")),
+        }))
+    }
+
+    pub fn action(self) -> Action {
+        match self {
+            Command::Quit => Action::Quit,
+            Command::Help => Action::ToggleHelp,
+            Command::NextPane => Action::NextPane,
+            Command::PrevPane => Action::PrevPane,
+            Command::Pane(p) => Action::ShowPane(p),
+            Command::ShowResult => Action::ShowResult,
+            Command::Up => Action::Up,
+            Command::Down => Action::Down,
+            Command::Left => Action::Left,
+            Command::Right => Action::Right,
+            Command::PageUp => Action::PageUp,
+            Command::PageDown => Action::PageDown,
+            Command::Activate => Action::Activate,
+            Command::Back => Action::Back,
+            Command::New => Action::NewUnderSelected,
+            Command::Revoke => Action::Revoke,
+            Command::Issue => Action::Issue,
+            Command::Reset => Action::ResetForm,
+            Command::Confirm => Action::Confirm,
+            Command::Cancel => Action::Cancel,
+            Command::DeleteBack => Action::DeleteBack,
+            Command::Clear => Action::ClearField,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub key: KeyChord,
+    pub command: Command,
+    pub desc: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    bindings: BTreeMap<Context, Vec<Binding>>,
+}
+
+impl KeyMap {
+    /// The built-in bindings.
+    pub fn defaults() -> KeyMap {
+        let mut map = KeyMap {
+            bindings: BTreeMap::new(),
+        };
+        // The defaults are tested; should they ever not parse, the TUI still runs with what did.
+        if let Err(e) = map.merge(DEFAULT_KEYMAP) {
+            tracing::error!("built-in keymap: {e}");
+        }
+        map
+    }
+
+    /// `~/.config/certbench/keymap.toml` on Linux.
+    pub fn user_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "certbench")
+            .map(|p| p.config_dir().join("keymap.toml"))
+    }
+
+    /// The defaults with the user's file merged over them. A broken file is reported, not fatal.
+    pub fn load(path: Option<&Path>) -> (KeyMap, Option<String>) {
+        let mut map = KeyMap::defaults();
+        let Some(path) = path else { return (map, None) };
+        match std::fs::read_to_string(path) {
+            Ok(text) => match map.clone().merged(&text) {
+                Ok(m) => (m, None),
+                Err(e) => {
+                    map = KeyMap::defaults();
+                    (map, Some(format!("{} was not used: {e}", path.display())))
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (map, None),
+            Err(e) => (map, Some(format!("could not read {}: {e}", path.display()))),
+        }
+    }
+
+    fn merged(mut self, text: &str) -> Result<KeyMap, String> {
+        self.merge(text)?;
+        Ok(self)
+    }
+
+    /// Merge bindings from TOML text over these: a key bound again in a section replaces the old
+    /// one. The file's order is kept: it is the order of the help and the status bar.
+    pub fn merge(&mut self, text: &str) -> Result<(), String> {
+        let raw: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        for (section, keys) in raw {
+            let ctx = Context::ALL
+                .into_iter()
+                .find(|c| c.section() == section)
+                .ok_or_else(|| {
+                    format!(
+                        "[{section}] is not a section (use {})",
+                        Context::ALL.map(|c| c.section()).join(", ")
+                    )
+                })?;
+            let toml::Value::Table(keys) = keys else {
+                return Err(format!(
+                    "{section} must be a [{section}] table of key = action"
+                ));
+            };
+            for (key, binding) in keys {
+                let chord = KeyChord::parse(&key).map_err(|e| format!("[{section}]: {e}"))?;
+                let (action, desc) = match binding {
+                    toml::Value::String(a) => (a, None),
+                    toml::Value::Table(t) => {
+                        let action = t.get("action").and_then(|v| v.as_str()).ok_or_else(|| {
+                            format!("[{section}] \"{key}\": needs action = \"...\"")
+                        })?;
+                        let desc = t.get("desc").and_then(|v| v.as_str()).map(String::from);
+                        (action.to_string(), desc)
+                    }
+                    _ => {
+                        return Err(format!(
+                            "[{section}] \"{key}\": expected an action name or {{ action = \"...\", desc = \"...\" }}"
+                        ));
+                    }
+                };
+                let command =
+                    Command::parse(&action).map_err(|e| format!("[{section}] \"{key}\": {e}"))?;
+                let list = self.bindings.entry(ctx).or_default();
+                let old = list.iter().position(|b| b.key == chord);
+                let old_desc = old.map(|i| list.remove(i).desc);
+                if let Some(command) = command {
+                    let desc = desc
+                        .or(old_desc)
+                        .unwrap_or_else(|| action.replace('-', " "));
+                    let binding = Binding {
+                        key: chord,
+                        command,
+                        desc,
+                    };
+                    match old {
+                        Some(i) => list.insert(i, binding),
+                        None => list.push(binding),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action for a key, looking in `contexts` in order.
+    pub fn lookup(&self, contexts: &[Context], key: &KeyEvent) -> Option<Action> {
+        let chord = KeyChord::from_event(key);
+        contexts.iter().find_map(|ctx| {
+            self.bindings
+                .get(ctx)?
+                .iter()
+                .find(|b| b.key == chord)
+                .map(|b| b.command.action())
+        })
+    }
+
+    pub fn bindings(&self, ctx: Context) -> &[Binding] {
+        self.bindings.get(&ctx).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// One entry per action in `ctx`, its keys joined: "↑/k previous".
+    pub fn hints(&self, ctx: Context) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String, Command)> = Vec::new();
+        for b in self.bindings(ctx) {
+            match out.iter_mut().find(|(_, _, c)| *c == b.command) {
+                Some(entry) => entry.0 = format!("{}/{}", entry.0, b.key),
+                None => out.push((b.key.to_string(), b.desc.clone(), b.command)),
+            }
+        }
+        out.into_iter().map(|(k, d, _)| (k, d)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_built_in_keymap_parses() {
+        let mut map = KeyMap {
+            bindings: BTreeMap::new(),
+        };
+        map.merge(DEFAULT_KEYMAP).unwrap();
+        assert!(matches!(
+            map.lookup(&[Context::Global], &key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        ));
+        assert!(matches!(
+            map.lookup(
+                &[Context::Global],
+                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        ));
+        assert!(matches!(
+            map.lookup(&[Context::Form, Context::Global], &key(KeyCode::Char('i'))),
+            Some(Action::Issue)
+        ));
+        // Shift-Tab arrives as BackTab with SHIFT.
+        assert!(matches!(
+            map.lookup(
+                &[Context::Global],
+                &KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)
+            ),
+            Some(Action::PrevPane)
+        ));
+    }
+
+    #[test]
+    fn user_bindings_replace_and_remove_defaults() {
+        let mut map = KeyMap::defaults();
+        map.merge("[global]\n\"ctrl-q\" = \"quit\"\n\"q\" = \"none\"\n")
+            .unwrap();
+        assert!(
+            map.lookup(&[Context::Global], &key(KeyCode::Char('q')))
+                .is_none()
+        );
+        assert!(matches!(
+            map.lookup(
+                &[Context::Global],
+                &KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        ));
+    }
+
+    #[test]
+    fn invalid_keymaps_say_what_is_wrong() {
+        let cases = [
+            (
+                "[global]\n\"q\" = \"explode\"\n",
+                "\"explode\" is not an action",
+            ),
+            (
+                "[nowhere]\n\"q\" = \"quit\"\n",
+                "[nowhere] is not a section",
+            ),
+            (
+                "[global]\n\"hyper-q\" = \"quit\"\n",
+                "\"hyper-q\" is not a key",
+            ),
+            ("[global\n", "unclosed table"),
+            ("[global]\n\"q\" = 3\n", "expected an action name"),
+        ];
+        for (text, expected) in cases {
+            let err = KeyMap::defaults().merge(text).unwrap_err();
+            assert!(err.contains(expected), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_broken_user_file_falls_back_to_the_defaults_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keymap.toml");
+        std::fs::write(&path, "[global]\n\"q\" = 3\n").unwrap();
+        let (map, warning) = KeyMap::load(Some(&path));
+        assert!(warning.unwrap().contains("was not used"));
+        assert!(matches!(
+            map.lookup(&[Context::Global], &key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        ));
+    }
+
+    #[test]
+    fn hints_join_the_keys_of_one_action() {
+        let map = KeyMap::defaults();
+        let hints = map.hints(Context::List);
+        assert!(
+            hints.contains(&("↑/k".to_string(), "previous".to_string())),
+            "{hints:?}"
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! Snapshots of every pane at 80x24 and 160x48, drawn from a real workspace. The clock is fixed;
+//! random serials and fingerprints are replaced with fixed values before drawing.
+
+use std::path::PathBuf;
+
+use certbench::pki::{IssueSpec, Role};
+use certbench::workspace::{SetOptions, Workspace};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use super::action::{Action, Pane};
+use super::app::App;
+use super::form::FormField;
+use super::keymap::KeyMap;
+use super::ui;
+use super::view::WorkspaceView;
+
+const NOW: OffsetDateTime = datetime!(2026-11-22 12:00 UTC);
+const FAKE_SERIAL: &str = "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67";
+const FAKE_SHA: &str = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+
+fn demo_app(size: (u16, u16), with_issued: bool) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.gen_set(&SetOptions::default(), false, NOW).unwrap();
+    let issued = with_issued.then(|| {
+        let mut spec = IssueSpec::for_role(Role::Server, "web");
+        spec.sans = vec!["web.internal".into(), "10.0.0.7".into()];
+        spec.subject.common_name = "web.internal".into();
+        ws.issue(&spec, false, NOW).unwrap()
+    });
+    let mut view = WorkspaceView::load(dir.path());
+    view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
+    for row in &mut view.rows {
+        if let Ok(s) = &mut row.summary {
+            s.serial = FAKE_SERIAL.into();
+            s.sha256 = FAKE_SHA.into();
+        }
+    }
+    let mut app = App::new(KeyMap::defaults(), view, NOW, size);
+    if let Some(mut i) = issued {
+        i.summary.serial = FAKE_SERIAL.into();
+        i.summary.sha256 = FAKE_SHA.into();
+        let serial: String = i.entity.serial.clone();
+        i.openssl = i
+            .openssl
+            .replace(&serial, "0123456789ABCDEF0123456789ABCDEF01234567");
+        i.files = i
+            .files
+            .iter()
+            .map(|f| {
+                PathBuf::from("/home/ada/.local/share/certbench/workspace")
+                    .join(f.file_name().unwrap())
+            })
+            .collect();
+        app.last_issued = Some(Box::new(i));
+    }
+    (dir, app)
+}
+
+fn render(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    terminal.draw(|f| ui::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn generate_pane_80x24() {
+    let (_d, app) = demo_app((80, 24), false);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn generate_pane_160x48_with_the_last_issued_certificate() {
+    let (_d, mut app) = demo_app((160, 48), true);
+    app.update(Action::Activate); // focus the form
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn generate_form_shows_errors_next_to_fields_80x24() {
+    let (_d, mut app) = demo_app((80, 24), false);
+    app.update(Action::Activate);
+    app.form.set_text(FormField::Sans, "localhost, 10.0.0.300");
+    app.form.set_text(FormField::PathLen, "1");
+    app.form.selected = FormField::ALL
+        .iter()
+        .position(|f| *f == FormField::Sans)
+        .unwrap();
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn issued_overlay_80x24() {
+    let (_d, mut app) = demo_app((80, 24), true);
+    app.update(Action::ShowResult);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn help_overlay_100x40() {
+    let (_d, mut app) = demo_app((100, 40), false);
+    app.update(Action::ToggleHelp);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn revoke_dialog_80x24() {
+    let (_d, mut app) = demo_app((80, 24), false);
+    app.list_selected = app
+        .view
+        .rows
+        .iter()
+        .position(|r| r.entity.name == "client")
+        .unwrap();
+    app.update(Action::Revoke);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn inspect_pane_80x24_and_160x48() {
+    for size in [(80, 24), (160, 48)] {
+        let (_d, mut app) = demo_app(size, false);
+        app.update(Action::ShowPane(Pane::Inspect));
+        app.update(Action::Down);
+        app.update(Action::Down);
+        insta::assert_snapshot!(format!("inspect_{}x{}", size.0, size.1), render(&app));
+    }
+}
+
+#[test]
+fn handshake_pane_80x24() {
+    let (_d, mut app) = demo_app((80, 24), false);
+    app.update(Action::ShowPane(Pane::Handshake));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn every_size_from_tiny_to_wide_draws_without_panicking() {
+    let (_d, mut app) = demo_app((80, 24), true);
+    for pane in Pane::ALL {
+        app.update(Action::ShowPane(pane));
+        for (w, h) in [
+            (1, 1),
+            (20, 5),
+            (40, 10),
+            (80, 24),
+            (139, 30),
+            (140, 30),
+            (250, 70),
+        ] {
+            app.update(Action::Resize {
+                width: w,
+                height: h,
+            });
+            render(&app);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Drawing: reads the state, changes nothing, does no I/O.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::action::Pane;
+use super::app::{App, Dialog, Overlay, Severity};
+use super::keymap::Context;
+use super::layout::{TITLE, centered, tab_areas, tab_label};
+use super::panes;
+use super::theme;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn draw(f: &mut Frame<'_>, app: &App) {
+    // A long message takes a second line rather than being cut.
+    let message_len = app
+        .busy
+        .as_ref()
+        .or(app.status.as_ref().map(|s| &s.text))
+        .map_or(0, |m| m.chars().count() + 4);
+    let message_h = if message_len > f.area().width as usize {
+        2
+    } else {
+        1
+    };
+    let [header, body, message, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(message_h),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    draw_header(f, app, header);
+    match app.pane {
+        Pane::Generate => panes::generate::draw(f, app, body),
+        Pane::Inspect => panes::inspect::draw(f, app, body),
+        Pane::Handshake => panes::handshake::draw(f, app, body),
+    }
+    draw_message(f, app, message);
+    draw_hints(f, app, hints);
+    match app.overlay {
+        Some(Overlay::Help { scroll }) => draw_help(f, app, body, scroll),
+        Some(Overlay::Result { scroll }) => {
+            panes::generate::draw_result_overlay(f, app, body, scroll)
+        }
+        None => {}
+    }
+    if let Some(d) = &app.dialog {
+        draw_dialog(f, d, body);
+    }
+}
+
+fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
+    f.render_widget(Paragraph::new(Span::styled(TITLE, theme::title())), area);
+    let mut end = TITLE.chars().count() as u16;
+    for (p, r) in tab_areas(area.width) {
+        let style = if p == app.pane {
+            theme::tab_active()
+        } else {
+            theme::tab()
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(tab_label(p), style)),
+            Rect { y: area.y, ..r },
+        );
+        end = r.x + r.width;
+    }
+    // The workspace folder on the right; at narrow widths the path alone, cut from the left.
+    let n = app.view.rows.len();
+    let dir = app.view.dir.display().to_string();
+    let count = format!("  ({n} certificate{})", if n == 1 { "" } else { "s" });
+    let x = end + 2;
+    let room = area.width.saturating_sub(x) as usize;
+    let dir_len = dir.chars().count();
+    let line = if dir_len + count.chars().count() + 10 <= room {
+        Line::from(vec![
+            Span::styled("workspace ", theme::dim()),
+            Span::raw(dir),
+            Span::styled(count, theme::dim()),
+        ])
+    } else if dir_len <= room {
+        Line::from(dir)
+    } else {
+        let skip = dir_len + 1 - room.max(1);
+        Line::from(format!("…{}", dir.chars().skip(skip).collect::<String>()))
+    };
+    if room > 4 {
+        f.render_widget(
+            Paragraph::new(line.right_aligned()),
+            Rect {
+                x,
+                y: area.y,
+                width: area.width.saturating_sub(x),
+                height: 1,
+            },
+        );
+    }
+}
+
+fn draw_message(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let line = if let Some(busy) = &app.busy {
+        Line::from(vec![
+            Span::styled(
+                format!(" {} ", SPINNER[app.spinner % SPINNER.len()]),
+                theme::key(),
+            ),
+            Span::raw(format!("{busy}…")),
+        ])
+    } else if let Some(s) = &app.status {
+        let (mark, style) = match s.severity {
+            Severity::Info => ("•", theme::label()),
+            Severity::Success => ("✓", theme::success()),
+            Severity::Error => ("✗", theme::error()),
+        };
+        Line::from(vec![
+            Span::styled(format!(" {mark} "), style),
+            Span::styled(s.text.clone(), style),
+        ])
+    } else {
+        Line::default()
+    };
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
+}
+
+/// The keys that work where the focus is, from the keymap.
+fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let mut spans = vec![Span::raw(" ")];
+    let mut width = 1usize;
+    let mut seen = std::collections::HashSet::new();
+    for ctx in app.contexts() {
+        for (key, desc) in app.keymap.hints(ctx) {
+            // Global hints: only the ones a newcomer needs; ? lists the rest.
+            if ctx == Context::Global && !["help", "quit", "next pane"].contains(&desc.as_str()) {
+                continue;
+            }
+            if !seen.insert(desc.clone()) {
+                continue;
+            }
+            let w = key.chars().count() + desc.chars().count() + 3;
+            if width + w > area.width as usize {
+                break;
+            }
+            width += w;
+            spans.push(Span::styled(key, theme::key()));
+            spans.push(Span::styled(format!(" {desc}  "), theme::dim()));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The help overlay: every binding, by where it works, made from the keymap.
+pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "certbench: a workbench for mutual TLS",
+            theme::heading(),
+        )),
+        Line::from(Span::styled(
+            "Keys come from the built-in keymap merged with ~/.config/certbench/keymap.toml.",
+            theme::dim(),
+        )),
+    ];
+    for ctx in Context::ALL {
+        let hints = app.keymap.hints(ctx);
+        if hints.is_empty() {
+            continue;
+        }
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(ctx.title(), theme::heading())));
+        for (key, desc) in hints {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {key:<14}"), theme::key()),
+                Span::raw(desc),
+            ]));
+        }
+    }
+    lines
+}
+
+fn draw_help(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
+    let area = centered(body, 72, body.height);
+    f.render_widget(Clear, area);
+    let lines = help_lines(app);
+    let max = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    let block = Block::bordered()
+        .title(" Help ")
+        .title_bottom(Line::from(" esc close · ↑/↓ scroll ").right_aligned())
+        .border_style(theme::border(true));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max), 0)),
+        area,
+    );
+}
+
+fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
+    let (title, lines) = match dialog {
+        Dialog::Overwrite { spec, path } => (
+            " Replace files? ",
+            vec![
+                Line::from(format!("{} already exists.", path.display())),
+                Line::default(),
+                Line::from(format!(
+                    "Replace {0}.crt, {0}.key{1} with a new {2} certificate?",
+                    spec.name,
+                    if spec.role.is_leaf() {
+                        format!(" and {}-chain.crt", spec.name)
+                    } else {
+                        String::new()
+                    },
+                    spec.role.title()
+                )),
+                Line::from(Span::styled(
+                    "The old key is gone for good once replaced.",
+                    theme::warn(),
+                )),
+                Line::default(),
+                Line::from(vec![
+                    Span::styled("y", theme::key()),
+                    Span::raw(" replace   "),
+                    Span::styled("n", theme::key()),
+                    Span::raw(" keep the old files"),
+                ]),
+            ],
+        ),
+        Dialog::Revoke { name, reason } => (
+            " Revoke ",
+            vec![
+                Line::from(format!(
+                    "Revoke \"{name}\" and sign its issuer's CRL again?"
+                )),
+                Line::default(),
+                Line::from(vec![
+                    Span::styled("Reason  ", theme::label()),
+                    Span::styled("‹ ", theme::dim()),
+                    Span::styled(reason.as_str(), theme::selected()),
+                    Span::styled(" ›", theme::dim()),
+                ]),
+                Line::default(),
+                Line::from(vec![
+                    Span::styled("←/→", theme::key()),
+                    Span::raw(" reason   "),
+                    Span::styled("y", theme::key()),
+                    Span::raw(" revoke   "),
+                    Span::styled("n", theme::key()),
+                    Span::raw(" cancel"),
+                ]),
+            ],
+        ),
+    };
+    let area = centered(body, 66, lines.len() as u16 + 2);
+    f.render_widget(Clear, area);
+    let block = Block::bordered().title(title).border_style(theme::warn());
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// Used by panes: a bordered block whose colour shows focus.
+pub fn pane_block(title: &str, focused: bool) -> Block<'static> {
+    Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(theme::border(focused))
+}

@@ -1,0 +1,90 @@
+//! What the panes show of the workspace: the manifest's entities in tree order, each with its
+//! certificate decoded from the file on disk. Loaded by a task, never on the event loop.
+
+use std::path::{Path, PathBuf};
+
+use certbench::inspect::{CertSummary, summarize_pem};
+use certbench::workspace::{Entity, Workspace};
+
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceView {
+    pub dir: PathBuf,
+    pub rows: Vec<EntityRow>,
+    /// The workspace could not be read at all (a broken manifest, say).
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntityRow {
+    pub entity: Entity,
+    /// 0 for roots, 1 for what they issued, ...
+    pub depth: usize,
+    /// Decoded from NAME.crt; an error sentence when the file is missing or broken.
+    pub summary: Result<CertSummary, String>,
+}
+
+impl WorkspaceView {
+    /// Read the manifest and every certificate it names.
+    pub fn load(dir: &Path) -> WorkspaceView {
+        let ws = match Workspace::open(dir) {
+            Ok(ws) => ws,
+            Err(e) => {
+                return WorkspaceView {
+                    dir: dir.to_path_buf(),
+                    rows: vec![],
+                    error: Some(e.to_string()),
+                };
+            }
+        };
+        let mut rows = Vec::new();
+        let entities = ws.entities();
+        // Tree order: each issuer followed by what it issued. Entities whose issuer is unknown
+        // are treated as roots so nothing is hidden.
+        let known = |n: &str| entities.iter().any(|e| e.name == n);
+        let mut stack: Vec<(&Entity, usize)> = entities
+            .iter()
+            .filter(|e| e.issuer.as_deref().is_none_or(|i| !known(i) || i == e.name))
+            .rev()
+            .map(|e| (e, 0))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some((e, depth)) = stack.pop() {
+            if !seen.insert(e.name.clone()) {
+                continue;
+            }
+            let summary = std::fs::read_to_string(ws.path(&e.cert))
+                .map_err(|err| format!("could not read {}: {err}", e.cert))
+                .and_then(|pem| summarize_pem(&pem));
+            rows.push(EntityRow {
+                entity: e.clone(),
+                depth,
+                summary,
+            });
+            for child in entities
+                .iter()
+                .rev()
+                .filter(|c| c.issuer.as_deref() == Some(&e.name) && c.name != e.name)
+            {
+                stack.push((child, depth + 1));
+            }
+        }
+        WorkspaceView {
+            dir: dir.to_path_buf(),
+            rows,
+            error: None,
+        }
+    }
+
+    /// CAs that can issue (not revoked), in tree order.
+    pub fn ca_names(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .filter(|r| r.entity.role.is_ca() && r.entity.revoked.is_none())
+            .map(|r| r.entity.name.clone())
+            .collect()
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.rows.iter().map(|r| r.entity.name.clone()).collect()
+    }
+}
