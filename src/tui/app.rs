@@ -54,6 +54,8 @@ pub struct Status {
 
 pub struct App {
     pub keymap: KeyMap,
+    /// Where the user's keymap is read from, for the help.
+    pub keymap_path: Option<PathBuf>,
     pub pane: Pane,
     pub view: WorkspaceView,
     pub focus: Focus,
@@ -84,6 +86,7 @@ impl App {
         let form = IssueForm::new(Role::Server, &view.names(), &cas);
         App {
             keymap,
+            keymap_path: None,
             pane: Pane::Generate,
             view,
             focus: Focus::List,

@@ -39,7 +39,8 @@ use view::WorkspaceView;
 /// Open the TUI on the workspace in `dir`, making a demo PKI there first if it is empty.
 pub fn run(dir: PathBuf) -> anyhow::Result<()> {
     let _log_guard = init_logging();
-    let (keymap, keymap_warning) = KeyMap::load(KeyMap::user_path().as_deref());
+    let keymap_path = KeyMap::user_path();
+    let (keymap, keymap_warning) = KeyMap::load(keymap_path.as_deref());
     let startup_message = prepare_workspace(&dir);
     let view = WorkspaceView::load(&dir);
 
@@ -56,6 +57,7 @@ pub fn run(dir: PathBuf) -> anyhow::Result<()> {
         .map(|s| (s.width, s.height))
         .unwrap_or((80, 24));
     let mut app = App::new(keymap, view, OffsetDateTime::now_utc(), size);
+    app.keymap_path = keymap_path;
     match (keymap_warning, startup_message) {
         (Some(w), _) => app.say(Severity::Error, w),
         (None, Some((sev, m))) => app.say(sev, m),

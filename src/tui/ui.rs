@@ -158,8 +158,12 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             "certbench: a workbench for mutual TLS",
             theme::heading(),
         )),
+        Line::from(Span::styled("Your own bindings go in", theme::dim())),
         Line::from(Span::styled(
-            "Keys come from the built-in keymap merged with ~/.config/certbench/keymap.toml.",
+            format!(
+                "  {}",
+                app.keymap_path.as_ref().map_or("(no config folder on this system)".into(), |p| p.display().to_string())
+            ),
             theme::dim(),
         )),
     ];

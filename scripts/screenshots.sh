@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Take the README's screenshots from the real binary, in tmux, with ../shared/tools/tui.sh.
+#   scripts/screenshots.sh            (writes screenshots/*.png)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tui=${TUI_SH:-../shared/tools/tui.sh}
+[ -x "$tui" ] || { echo "screenshots: $tui not found (set TUI_SH)" >&2; exit 2; }
+cargo build --release --quiet
+bin=$PWD/target/release/certbench
+work=$(mktemp -d)
+trap 'rm -rf "$work"; "$tui" stop shots >/dev/null 2>&1 || true' EXIT
+export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
+mkdir -p screenshots
+
+start() { # start SIZE: a fresh TUI on the demo workspace
+  "$tui" start shots "$1" -- env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_DATA_HOME="$XDG_DATA_HOME" "$bin" --dir "$work/workspace"
+  "$tui" wait shots "Generate" 15
+  sleep 0.3
+}
+shot() { "$tui" png shots "screenshots/$1.png" >/dev/null; echo "screenshots/$1.png"; }
+
+start 120x34
+shot generate
+"$tui" keys shots Enter Down Down Down Down Down Down Down Down Enter C-u
+"$tui" keys shots w e b . i n t e r n a l , ' ' 1 0 . 0 . 0 . 3 0 0 Enter
+"$tui" wait shots "not a valid IP"
+shot generate-form-errors
+"$tui" keys shots Enter BSpace BSpace BSpace 7 Enter i
+"$tui" wait shots "Issued server" 15
+shot generate-issued
+"$tui" keys shots Escape Escape Down Down Down x Right
+"$tui" wait shots "Reason"
+shot generate-revoke
+"$tui" keys shots Escape '?'
+"$tui" wait shots "Anywhere"
+shot help
+"$tui" keys shots Escape 2 Down Down
+shot inspect
+"$tui" keys shots 3
+shot handshake
+"$tui" keys shots 1 Enter Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
+"$tui" keys shots Down Down Down Right Right Right Right Right i
+"$tui" wait shots "Issuing" 5
+shot generate-rsa-spinner
+"$tui" stop shots
+
+rm -rf "$work/workspace"
+start 160x48
+"$tui" keys shots Enter i
+"$tui" wait shots "Issued server" 15
+shot generate-160x48
