@@ -10,7 +10,10 @@ use time::OffsetDateTime;
 
 fn make_set(alg: KeyAlg) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = SetOptions { key_alg: alg, ..SetOptions::default() };
+    let options = SetOptions {
+        key_alg: alg,
+        ..SetOptions::default()
+    };
     Workspace::open(dir.path())
         .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
         .expect("the set is made");
@@ -19,26 +22,46 @@ fn make_set(alg: KeyAlg) {
 /// The openssl commands for a whole set, as certbench prints them.
 fn openssl_script(alg: KeyAlg) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = SetOptions { key_alg: alg, ..SetOptions::default() };
+    let options = SetOptions {
+        key_alg: alg,
+        ..SetOptions::default()
+    };
     let issued = Workspace::open(dir.path())
         .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
         .expect("the set is made");
-    issued.iter().map(|i| i.openssl.as_str()).collect::<Vec<_>>().join("\n")
+    issued
+        .iter()
+        .map(|i| i.openssl.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("gen");
-    group.bench_function("certbench set ecdsa-p256", |b| b.iter(|| make_set(KeyAlg::EcdsaP256)));
+    group.bench_function("certbench set ecdsa-p256", |b| {
+        b.iter(|| make_set(KeyAlg::EcdsaP256))
+    });
     group.sample_size(10);
-    group.bench_function("certbench set rsa2048", |b| b.iter(|| make_set(KeyAlg::Rsa2048)));
+    group.bench_function("certbench set rsa2048", |b| {
+        b.iter(|| make_set(KeyAlg::Rsa2048))
+    });
 
     let script = openssl_script(KeyAlg::EcdsaP256);
     group.bench_function("openssl sequence ecdsa-p256", |b| {
         b.iter_batched(
             || tempfile::tempdir().expect("temp dir"),
             |dir| {
-                let out = Command::new("sh").arg("-ec").arg(&script).current_dir(dir.path()).output().expect("sh runs");
-                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                let out = Command::new("sh")
+                    .arg("-ec")
+                    .arg(&script)
+                    .current_dir(dir.path())
+                    .output()
+                    .expect("sh runs");
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             },
             BatchSize::PerIteration,
         )

@@ -26,7 +26,18 @@ impl Tmux {
             dir = dir.display()
         );
         let ok = Command::new(&tmux)
-            .args(["-L", &socket, "new-session", "-d", "-s", "t", "-x", "100", "-y", "30"])
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "100",
+                "-y",
+                "30",
+            ])
             .args(["-e", "TERM=xterm-256color", &cmd])
             .status()
             .unwrap()
@@ -36,13 +47,19 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new(&self.tmux).args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"]).output().unwrap();
+        let out = Command::new(&self.tmux)
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            Command::new(&self.tmux).args(["-L", &self.socket, "send-keys", "-t", "t", k]).status().unwrap();
+            Command::new(&self.tmux)
+                .args(["-L", &self.socket, "send-keys", "-t", "t", k])
+                .status()
+                .unwrap();
             std::thread::sleep(Duration::from_millis(60));
         }
     }
@@ -64,7 +81,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new(&self.tmux).args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new(&self.tmux)
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 
@@ -74,7 +93,11 @@ fn the_tui_starts_on_a_demo_workspace_issues_and_quits_cleanly() {
     let dir = tmp.path().join("ws");
     let t = Tmux::start("main", &dir, tmp.path());
     let screen = t.wait_for("made a demo PKI");
-    assert!(screen.contains("1 Generate") && screen.contains("2 Inspect") && screen.contains("3 Handshake"));
+    assert!(
+        screen.contains("1 Generate")
+            && screen.contains("2 Inspect")
+            && screen.contains("3 Handshake")
+    );
     assert!(dir.join("certbench.toml").exists() && dir.join("server-chain.crt").exists());
 
     t.keys(&["?"]);
@@ -87,8 +110,14 @@ fn the_tui_starts_on_a_demo_workspace_issues_and_quits_cleanly() {
     t.wait_for("Certificates");
     t.keys(&["q"]);
     let screen = t.wait_for("[exited 0]");
-    assert!(!screen.contains("Issue a certificate"), "the alternate screen is gone:\n{screen}");
-    assert!(tmp.path().join("data/certbench/certbench.log").exists(), "logs go to a file");
+    assert!(
+        !screen.contains("Issue a certificate"),
+        "the alternate screen is gone:\n{screen}"
+    );
+    assert!(
+        tmp.path().join("data/certbench/certbench.log").exists(),
+        "logs go to a file"
+    );
 }
 
 #[test]

@@ -321,38 +321,7 @@ fn print_issued_line(i: &Issued) {
 }
 
 fn print_summary(s: &CertSummary) {
-    let now = OffsetDateTime::now_utc();
-    let rfc = |t: OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    println!("  subject     {}", s.subject);
-    println!("  issuer      {}", s.issuer);
-    println!("  serial      {}", s.serial);
-    println!(
-        "  validity    {} to {} ({})",
-        rfc(s.not_before),
-        rfc(s.not_after),
-        relative_validity(s.not_before, s.not_after, now)
-    );
-    println!(
-        "  key         {}, signed with {}",
-        s.public_key, s.signature_algorithm
-    );
-    if let Some((ca, pathlen)) = s.basic_constraints {
-        let pl = pathlen
-            .map(|p| format!(", pathlen:{p}"))
-            .unwrap_or_default();
-        println!("  basic       CA:{}{pl}", if ca { "TRUE" } else { "FALSE" });
+    for (label, value) in s.fields(OffsetDateTime::now_utc()) {
+        println!("  {label:<18} {value}");
     }
-    if !s.key_usage.is_empty() {
-        println!("  key usage   {}", s.key_usage.join(", "));
-    }
-    if !s.extended_key_usage.is_empty() {
-        println!("  ext. usage  {}", s.extended_key_usage.join(", "));
-    }
-    if !s.subject_alt_names.is_empty() {
-        println!("  SANs        {}", s.subject_alt_names.join(", "));
-    }
-    println!("  SHA-256     {}", s.sha256);
 }

@@ -26,6 +26,53 @@ pub struct CertSummary {
     pub sha256: String,
 }
 
+impl CertSummary {
+    /// The summary as labelled lines, in the order a person reads them; the CLI and the panes
+    /// only lay these out.
+    pub fn fields(&self, now: OffsetDateTime) -> Vec<(&'static str, String)> {
+        let rfc3339 = |t: OffsetDateTime| {
+            t.format(&::time::format_description::well_known::Rfc3339)
+                .unwrap_or_else(|_| t.to_string())
+        };
+        let mut out = vec![
+            ("Subject", self.subject.clone()),
+            ("Issuer", self.issuer.clone()),
+            ("Serial", self.serial.clone()),
+            ("Not before", rfc3339(self.not_before)),
+            (
+                "Not after",
+                format!(
+                    "{} ({})",
+                    rfc3339(self.not_after),
+                    relative_validity(self.not_before, self.not_after, now)
+                ),
+            ),
+            ("Public key", self.public_key.clone()),
+            ("Signature", self.signature_algorithm.clone()),
+        ];
+        if let Some((ca, pathlen)) = self.basic_constraints {
+            let pl = pathlen
+                .map(|p| format!(", pathlen:{p}"))
+                .unwrap_or_default();
+            out.push((
+                "Basic constraints",
+                format!("CA:{}{pl}", if ca { "TRUE" } else { "FALSE" }),
+            ));
+        }
+        if !self.key_usage.is_empty() {
+            out.push(("Key usage", self.key_usage.join(", ")));
+        }
+        if !self.extended_key_usage.is_empty() {
+            out.push(("Ext. key usage", self.extended_key_usage.join(", ")));
+        }
+        if !self.subject_alt_names.is_empty() {
+            out.push(("SANs", self.subject_alt_names.join(", ")));
+        }
+        out.push(("SHA-256", self.sha256.clone()));
+        out
+    }
+}
+
 /// Decode a PEM certificate (the first CERTIFICATE block).
 pub fn summarize_pem(pem: &str) -> Result<CertSummary, String> {
     let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes())

@@ -162,7 +162,11 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         Line::from(Span::styled(
             format!(
                 "  {}",
-                app.keymap_path.as_ref().map_or("(no config folder on this system)".into(), |p| p.display().to_string())
+                app.keymap_path
+                    .as_ref()
+                    .map_or("(no config folder on this system)".into(), |p| p
+                        .display()
+                        .to_string())
             ),
             theme::dim(),
         )),

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::status_span;
+use super::{status_span, summary_lines};
 use crate::tui::app::{App, Focus};
 use crate::tui::form::FormField;
 use crate::tui::layout::shows_result_beside;
@@ -155,13 +155,6 @@ fn kv(k: &str, v: String) -> Line<'static> {
     ])
 }
 
-fn kv9(k: &str, v: String) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{k:<11}"), theme::label()),
-        Span::raw(v),
-    ])
-}
-
 fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
     let focused = app.focus == Focus::Form && app.dialog.is_none();
     let block = pane_block("Issue a certificate", focused);
@@ -262,53 +255,11 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
 
 /// The summary of a certificate just issued, the files, and the openssl equivalent.
 pub fn result_lines(i: &Issued, app: &App) -> Vec<Line<'static>> {
-    let s = &i.summary;
-    let fmt = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!("{} \"{}\"", i.entity.role.title(), i.entity.name),
-            theme::heading(),
-        )),
-        kv9("subject", s.subject.clone()),
-        kv9("issuer", s.issuer.clone()),
-        kv9("serial", s.serial.clone()),
-        kv9("from", fmt(s.not_before)),
-        kv9(
-            "until",
-            format!(
-                "{} ({})",
-                fmt(s.not_after),
-                relative_validity(s.not_before, s.not_after, app.now)
-            ),
-        ),
-        kv9(
-            "key",
-            format!("{}, signed with {}", s.public_key, s.signature_algorithm),
-        ),
-    ];
-    if let Some((ca, pl)) = s.basic_constraints {
-        lines.push(kv9(
-            "basic",
-            format!(
-                "CA:{}{}",
-                if ca { "TRUE" } else { "FALSE" },
-                pl.map(|p| format!(", pathlen:{p}")).unwrap_or_default()
-            ),
-        ));
-    }
-    if !s.key_usage.is_empty() {
-        lines.push(kv9("usage", s.key_usage.join(", ")));
-    }
-    if !s.extended_key_usage.is_empty() {
-        lines.push(kv9("ext. usage", s.extended_key_usage.join(", ")));
-    }
-    if !s.subject_alt_names.is_empty() {
-        lines.push(kv9("SANs", s.subject_alt_names.join(", ")));
-    }
-    lines.push(kv9("SHA-256", s.sha256.clone()));
+    let mut lines = vec![Line::from(Span::styled(
+        format!("{} \"{}\"", i.entity.role.title(), i.entity.name),
+        theme::heading(),
+    ))];
+    lines.extend(summary_lines(&i.summary, app.now, 18));
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Files", theme::heading())));
     for f in &i.files {

@@ -1,13 +1,12 @@
 //! The Inspect pane, first cut: the workspace's certificates and what each one says, decoded from
 //! its file. The full field tree, hex view, lints and chain verification come with the inspector.
 
-use certbench::inspect::relative_validity;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::status_span;
+use super::{status_span, summary_lines};
 use crate::tui::app::App;
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
@@ -71,49 +70,13 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         );
         return;
     };
-    let kv = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!("{k:<18}"), theme::label()),
-            Span::raw(v),
-        ])
-    };
     let mut lines = vec![Line::from(Span::styled(
         format!("{} ({})", row.entity.cert, row.entity.role.title()),
         theme::heading(),
     ))];
     match &row.summary {
         Err(e) => lines.push(Line::from(Span::styled(e.clone(), theme::error()))),
-        Ok(s) => {
-            lines.push(kv("Subject", s.subject.clone()));
-            lines.push(kv("Issuer", s.issuer.clone()));
-            lines.push(kv("Serial", s.serial.clone()));
-            lines.push(kv(
-                "Validity",
-                relative_validity(s.not_before, s.not_after, app.now),
-            ));
-            lines.push(kv("Public key", s.public_key.clone()));
-            lines.push(kv("Signature", s.signature_algorithm.clone()));
-            if let Some((ca, pl)) = s.basic_constraints {
-                lines.push(kv(
-                    "Basic constraints",
-                    format!(
-                        "CA:{}{}",
-                        if ca { "TRUE" } else { "FALSE" },
-                        pl.map(|p| format!(", pathlen:{p}")).unwrap_or_default()
-                    ),
-                ));
-            }
-            if !s.key_usage.is_empty() {
-                lines.push(kv("Key usage", s.key_usage.join(", ")));
-            }
-            if !s.extended_key_usage.is_empty() {
-                lines.push(kv("Ext. key usage", s.extended_key_usage.join(", ")));
-            }
-            if !s.subject_alt_names.is_empty() {
-                lines.push(kv("SANs", s.subject_alt_names.join(", ")));
-            }
-            lines.push(kv("SHA-256", s.sha256.clone()));
-        }
+        Ok(s) => lines.extend(summary_lines(s, app.now, 18)),
     }
     if let Some(r) = &row.entity.revoked {
         lines.push(Line::from(Span::styled(

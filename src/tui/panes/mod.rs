@@ -2,8 +2,9 @@ pub mod generate;
 pub mod handshake;
 pub mod inspect;
 
+use certbench::inspect::CertSummary;
 use certbench::workspace::Entity;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use time::OffsetDateTime;
 
 use super::theme;
@@ -25,4 +26,17 @@ pub fn status_span(e: &Entity, now: OffsetDateTime) -> Span<'static> {
         };
         Span::styled(format!("{days}d"), style)
     }
+}
+
+/// A certificate's summary as label/value lines, labels `label_w` wide.
+pub fn summary_lines(s: &CertSummary, now: OffsetDateTime, label_w: usize) -> Vec<Line<'static>> {
+    s.fields(now)
+        .into_iter()
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<label_w$}"), theme::label()),
+                Span::raw(v),
+            ])
+        })
+        .collect()
 }
