@@ -142,6 +142,24 @@ mod tests {
         assert_eq!(fs::read(&existing).unwrap(), b"new");
     }
 
+    #[test]
+    fn a_write_that_fails_part_way_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        // The second file's folder cannot be made: its "parent" is a regular file.
+        fs::write(dir.path().join("blocker"), b"").unwrap();
+        let files = [
+            FileWrite::private(dir.path().join("a.key"), "a"),
+            FileWrite::public(dir.path().join("blocker/b.crt"), "b"),
+        ];
+        let err = write_files(&files, false).unwrap_err();
+        assert!(err.to_string().contains("blocker"), "{err}");
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["blocker"], "no key, no temporary file");
+    }
+
     #[cfg(unix)]
     #[test]
     fn keys_are_0600_and_certificates_0644() {

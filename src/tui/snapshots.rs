@@ -159,3 +159,15 @@ fn every_size_from_tiny_to_wide_draws_without_panicking() {
         }
     }
 }
+
+#[test]
+fn overwrite_dialog_80x24_shows_its_keys() {
+    let (_d, mut app) = demo_app((80, 24), false);
+    app.dialog = Some(super::app::Dialog::Overwrite {
+        spec: Box::new(IssueSpec::for_role(Role::Server, "server")),
+        path: PathBuf::from("/home/ada/.local/share/certbench/workspace/server.crt"),
+    });
+    let screen = render(&app);
+    assert!(screen.contains("y replace"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

@@ -260,7 +260,14 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             ],
         ),
     };
-    let area = centered(body, 66, lines.len() as u16 + 2);
+    // As tall as the text once wrapped, so the keys on the last line always show.
+    let width = 66.min(body.width);
+    let inner_w = width.saturating_sub(2).max(1) as usize;
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let area = centered(body, width, height as u16 + 2);
     f.render_widget(Clear, area);
     let block = Block::bordered().title(title).border_style(theme::warn());
     f.render_widget(
