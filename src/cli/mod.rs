@@ -9,6 +9,8 @@ use certbench::inspect::{CertSummary, relative_validity};
 use certbench::pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role};
 use certbench::workspace::{Issued, SetOptions, Workspace};
 use clap::{Args, Subcommand};
+
+mod inspect;
 use time::OffsetDateTime;
 
 #[derive(Debug, Subcommand)]
@@ -21,6 +23,20 @@ pub enum Command {
     Revoke(RevokeArgs),
     /// List the certificates in the workspace.
     List,
+    /// Decode certificates, CRLs and CSRs: files, folders, PEM bundles or DER.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files or folders to read (PEM bundles, DER, CRLs, CSRs).
+    pub paths: Vec<PathBuf>,
+    /// Also read the system trust store.
+    #[arg(long)]
+    pub system: bool,
+    /// One JSON array: an object per item found.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +159,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Issue(a) => issue_cmd(*a, dir),
         Command::Revoke(a) => revoke_cmd(a, dir),
         Command::List => list_cmd(dir),
+        Command::Inspect(a) => return inspect::run(a, &dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,14 @@
-//! Decoding certificates. For now: the summary the Generate pane and the CLI show after issuing;
-//! the full field tree, lints and chain verification build on it.
+//! Decoding certificates, CRLs and CSRs: reports named as openssl names things, lints for private
+//! PKI and mTLS, and loading from files, folders and bundles.
 
+pub mod der;
+pub mod lints;
+pub mod load;
+pub mod names;
+pub mod report;
 mod summary;
 
+pub use lints::{Lint, Severity};
+pub use load::{Decoded, Item, Kind, lint_all, load_bytes, load_paths};
+pub use report::{CertReport, decode};
 pub use summary::{CertSummary, relative_validity, sha256_fingerprint, summarize, summarize_pem};

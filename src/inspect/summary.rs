@@ -1,8 +1,6 @@
 use ::time::OffsetDateTime;
-use x509_parser::extensions::GeneralName;
-use x509_parser::prelude::*;
-use x509_parser::public_key::PublicKey;
 
+use super::report::{CertReport, colon_hex, decode};
 use crate::text::display_safe;
 
 /// What a person looks at first in a certificate, decoded from its DER.
@@ -88,78 +86,32 @@ pub fn summarize_pem(pem: &str) -> Result<CertSummary, String> {
 
 /// Decode a DER certificate. Text from the certificate is escaped for display.
 pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
-    let (rest, cert) =
-        X509Certificate::from_der(der).map_err(|e| format!("not a valid certificate: {e}"))?;
-    if !rest.is_empty() {
-        return Err(format!(
-            "{} bytes of trailing data after the certificate",
-            rest.len()
-        ));
-    }
-    let safe = |s: String| display_safe(&s, 512);
-    let mut sans = Vec::new();
-    if let Ok(Some(ext)) = cert.subject_alternative_name() {
-        for name in &ext.value.general_names {
-            sans.push(safe(general_name(name)));
+    decode(der).map(|r| CertSummary::from(&r))
+}
+
+impl From<&CertReport> for CertSummary {
+    fn from(r: &CertReport) -> CertSummary {
+        let k = &r.public_key;
+        let public_key = match (k.algorithm.as_str(), &k.curve, k.bits) {
+            ("EC", Some(curve), _) => format!("ECDSA {curve}"),
+            ("RSA", _, Some(bits)) => format!("RSA {bits} bits"),
+            (alg, _, _) => alg.to_string(),
+        };
+        CertSummary {
+            subject: r.subject.clone(),
+            issuer: r.issuer.clone(),
+            serial: colon_hex(&hex_bytes(&r.serial)),
+            not_before: r.not_before,
+            not_after: r.not_after,
+            public_key,
+            signature_algorithm: r.signature_algorithm.clone(),
+            subject_alt_names: r.subject_alt_names.clone(),
+            key_usage: r.key_usage.clone(),
+            extended_key_usage: r.extended_key_usage.clone(),
+            basic_constraints: r.basic_constraints.as_ref().map(|b| (b.ca, b.path_len)),
+            sha256: r.sha256_fingerprint.clone(),
         }
     }
-    let mut key_usage = Vec::new();
-    if let Ok(Some(ku)) = cert.key_usage() {
-        let ku = ku.value;
-        for (set, name) in [
-            (ku.digital_signature(), "Digital Signature"),
-            (ku.non_repudiation(), "Non Repudiation"),
-            (ku.key_encipherment(), "Key Encipherment"),
-            (ku.data_encipherment(), "Data Encipherment"),
-            (ku.key_agreement(), "Key Agreement"),
-            (ku.key_cert_sign(), "Certificate Sign"),
-            (ku.crl_sign(), "CRL Sign"),
-            (ku.encipher_only(), "Encipher Only"),
-            (ku.decipher_only(), "Decipher Only"),
-        ] {
-            if set {
-                key_usage.push(name.to_string());
-            }
-        }
-    }
-    let mut extended_key_usage = Vec::new();
-    if let Ok(Some(eku)) = cert.extended_key_usage() {
-        let e = eku.value;
-        for (set, name) in [
-            (e.server_auth, "TLS Web Server Authentication"),
-            (e.client_auth, "TLS Web Client Authentication"),
-            (e.code_signing, "Code Signing"),
-            (e.email_protection, "E-mail Protection"),
-            (e.time_stamping, "Time Stamping"),
-            (e.ocsp_signing, "OCSP Signing"),
-            (e.any, "Any Extended Key Usage"),
-        ] {
-            if set {
-                extended_key_usage.push(name.to_string());
-            }
-        }
-        for oid in &e.other {
-            extended_key_usage.push(oid.to_id_string());
-        }
-    }
-    let basic_constraints = match cert.basic_constraints() {
-        Ok(Some(bc)) => Some((bc.value.ca, bc.value.path_len_constraint)),
-        _ => None,
-    };
-    Ok(CertSummary {
-        subject: safe(cert.subject().to_string()),
-        issuer: safe(cert.issuer().to_string()),
-        serial: colon_hex(cert.raw_serial()),
-        not_before: cert.validity().not_before.to_datetime(),
-        not_after: cert.validity().not_after.to_datetime(),
-        public_key: describe_key(&cert),
-        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
-        subject_alt_names: sans,
-        key_usage,
-        extended_key_usage,
-        basic_constraints,
-        sha256: sha256_fingerprint(der),
-    })
 }
 
 /// SHA-256 of `der`, as openssl prints fingerprints: uppercase hex with colons.
@@ -167,80 +119,11 @@ pub fn sha256_fingerprint(der: &[u8]) -> String {
     colon_hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
 }
 
-fn colon_hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
-fn general_name(name: &GeneralName<'_>) -> String {
-    match name {
-        GeneralName::DNSName(d) => format!("DNS:{d}"),
-        GeneralName::IPAddress(b) => match b.len() {
-            4 => format!(
-                "IP Address:{}",
-                std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3])
-            ),
-            16 => {
-                // openssl prints all eight groups, uppercase, without leading zeros.
-                let groups: Vec<String> = b
-                    .chunks(2)
-                    .map(|g| format!("{:X}", u16::from_be_bytes([g[0], g[1]])))
-                    .collect();
-                format!("IP Address:{}", groups.join(":"))
-            }
-            _ => format!("IP Address:<invalid length {}>", b.len()),
-        },
-        GeneralName::RFC822Name(e) => format!("email:{e}"),
-        GeneralName::URI(u) => format!("URI:{u}"),
-        GeneralName::DirectoryName(n) => format!("DirName:{n}"),
-        other => format!("{other:?}"),
-    }
-}
-
-fn describe_key(cert: &X509Certificate<'_>) -> String {
-    let spki = cert.public_key();
-    match spki.parsed() {
-        Ok(PublicKey::RSA(rsa)) => format!("RSA {} bits", rsa.key_size()),
-        Ok(PublicKey::EC(_)) => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok())
-                .map(|oid| match oid.to_id_string().as_str() {
-                    "1.2.840.10045.3.1.7" => "P-256".to_string(),
-                    "1.3.132.0.34" => "P-384".to_string(),
-                    "1.3.132.0.35" => "P-521".to_string(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_else(|| "unknown curve".into());
-            format!("ECDSA {curve}")
-        }
-        _ => match spki.algorithm.algorithm.to_id_string().as_str() {
-            "1.3.101.112" => "Ed25519".into(),
-            "1.3.101.113" => "Ed448".into(),
-            other => other.to_string(),
-        },
-    }
-}
-
-fn signature_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
-        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
-        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
-        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
-        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
-        "1.2.840.113549.1.1.10" => "rsassaPss",
-        "1.3.101.112" => "ED25519",
-        other => other,
-    }
-    .to_string()
+fn hex_bytes(s: &str) -> Vec<u8> {
+    let s = s.trim_start_matches('-');
+    (0..s.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
+        .collect()
 }
 
 /// "expires in 364 days", "EXPIRED 3 days ago", "not valid for another 2 days".

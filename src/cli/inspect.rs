@@ -1,0 +1,246 @@
+//! `certbench inspect`: what each certificate, CRL and CSR in some files says.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use certbench::inspect::report::CertReport;
+use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative_validity};
+use certbench::text::display_safe;
+use time::OffsetDateTime;
+
+use super::InspectArgs;
+
+/// Where Linux distributions and macOS keep the system's trusted roots, most common first.
+pub const SYSTEM_STORES: [&str; 4] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/ca-bundle.pem",
+];
+
+pub fn system_store() -> Option<PathBuf> {
+    SYSTEM_STORES.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
+    let mut paths = a.paths.clone();
+    if a.system {
+        match system_store() {
+            Some(p) => paths.push(p),
+            None => {
+                eprintln!(
+                    "certbench: no system trust store found (looked for {})",
+                    SYSTEM_STORES.join(", ")
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if paths.is_empty() {
+        eprintln!("certbench: nothing to inspect: name files or folders, or pass --system");
+        return ExitCode::from(2);
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut items = load_paths(&paths);
+    lint_all(&mut items, now, &|_| None);
+    let failed = items.iter().any(|i| i.result.is_err());
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let written = if a.json {
+        write_json(&mut out, &items)
+    } else {
+        write_text(&mut out, &items, now)
+    };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("certbench: could not write the output: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonItem<'a> {
+    source: String,
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    certificate: Option<&'a CertReport>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    crl: Option<&'a certbench::inspect::load::CrlReport>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    csr: Option<&'a certbench::inspect::load::CsrReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn json_item(i: &Item) -> JsonItem<'_> {
+    let mut j = JsonItem {
+        source: display_safe(&i.source.display().to_string(), 4096),
+        index: i.index,
+        kind: None,
+        certificate: None,
+        crl: None,
+        csr: None,
+        error: None,
+    };
+    match &i.result {
+        Ok(Decoded::Certificate(c)) => {
+            j.kind = Some("certificate");
+            j.certificate = Some(c);
+        }
+        Ok(Decoded::Crl(c)) => {
+            j.kind = Some("crl");
+            j.crl = Some(c);
+        }
+        Ok(Decoded::Csr(c)) => {
+            j.kind = Some("csr");
+            j.csr = Some(c);
+        }
+        Err(e) => j.error = Some(e),
+    }
+    j
+}
+
+fn write_json(out: &mut impl Write, items: &[Item]) -> std::io::Result<()> {
+    let all: Vec<JsonItem<'_>> = items.iter().map(json_item).collect();
+    serde_json::to_writer_pretty(&mut *out, &all).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std::io::Result<()> {
+    for (n, i) in items.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        let place = format!(
+            "{} #{}",
+            display_safe(&i.source.display().to_string(), 4096),
+            i.index
+        );
+        match &i.result {
+            Err(e) => writeln!(out, "{place}: error: {e}")?,
+            Ok(Decoded::Certificate(c)) => write_cert(out, &place, c, now)?,
+            Ok(Decoded::Crl(c)) => {
+                writeln!(out, "{place}: CRL")?;
+                writeln!(out, "  {:<18} {}", "Issuer", c.issuer)?;
+                writeln!(out, "  {:<18} {}", "This update", rfc3339(c.this_update))?;
+                if let Some(n) = c.next_update {
+                    writeln!(out, "  {:<18} {}", "Next update", rfc3339(n))?;
+                }
+                writeln!(out, "  {:<18} {}", "Revoked", c.revoked.len())?;
+                for r in &c.revoked {
+                    let reason = r
+                        .reason
+                        .as_deref()
+                        .map(|x| format!(" ({x})"))
+                        .unwrap_or_default();
+                    writeln!(out, "    {} at {}{reason}", r.serial, rfc3339(r.revoked_at))?;
+                }
+            }
+            Ok(Decoded::Csr(c)) => {
+                writeln!(out, "{place}: certificate request")?;
+                writeln!(out, "  {:<18} {}", "Subject", c.subject)?;
+                writeln!(out, "  {:<18} {}", "Public key", key_text(&c.public_key))?;
+                writeln!(out, "  {:<18} {}", "Signature", c.signature_algorithm)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_cert(
+    out: &mut impl Write,
+    place: &str,
+    c: &CertReport,
+    now: OffsetDateTime,
+) -> std::io::Result<()> {
+    writeln!(out, "{place}: certificate")?;
+    let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, "  {k:<18} {v}");
+    row(out, "Subject", &c.subject)?;
+    row(out, "Issuer", &c.issuer)?;
+    row(out, "Serial", &c.serial)?;
+    row(out, "Not before", &rfc3339(c.not_before))?;
+    row(
+        out,
+        "Not after",
+        &format!(
+            "{} ({})",
+            rfc3339(c.not_after),
+            relative_validity(c.not_before, c.not_after, now)
+        ),
+    )?;
+    row(out, "Public key", &key_text(&c.public_key))?;
+    row(out, "Signature", &c.signature_algorithm)?;
+    if let Some(b) = &c.basic_constraints {
+        let pl = b
+            .path_len
+            .map(|p| format!(", pathlen:{p}"))
+            .unwrap_or_default();
+        row(
+            out,
+            "Basic constraints",
+            &format!("CA:{}{pl}", if b.ca { "TRUE" } else { "FALSE" }),
+        )?;
+    }
+    if !c.key_usage.is_empty() {
+        row(out, "Key usage", &c.key_usage.join(", "))?;
+    }
+    if !c.extended_key_usage.is_empty() {
+        row(out, "Ext. key usage", &c.extended_key_usage.join(", "))?;
+    }
+    if !c.subject_alt_names.is_empty() {
+        row(out, "SANs", &c.subject_alt_names.join(", "))?;
+    }
+    let exts: Vec<String> = c
+        .extensions
+        .iter()
+        .map(|e| {
+            let name = if e.name == "unknown" {
+                e.oid.clone()
+            } else {
+                e.name.clone()
+            };
+            if e.critical {
+                format!("{name} (critical)")
+            } else {
+                name
+            }
+        })
+        .collect();
+    if !exts.is_empty() {
+        row(out, "Extensions", &exts.join(", "))?;
+    }
+    row(out, "SHA-256", &c.sha256_fingerprint)?;
+    row(out, "SHA-1", &c.sha1_fingerprint)?;
+    row(out, "SPKI pin (SHA-256)", &c.spki_sha256)?;
+    for l in &c.lints {
+        let sev = match l.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        writeln!(out, "  {sev}: {} [{}]; fix: {}", l.message, l.id, l.fix)?;
+    }
+    Ok(())
+}
+
+fn key_text(k: &certbench::inspect::report::PublicKeyInfo) -> String {
+    match (&k.curve, k.bits) {
+        (Some(curve), _) => format!("{} {curve}", k.algorithm),
+        (None, Some(bits)) => format!("{} {bits} bits", k.algorithm),
+        _ => k.algorithm.clone(),
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}

@@ -1,0 +1,282 @@
+//! Lints for private PKI and mTLS: what breaks handshakes or surprises people, each with a fix.
+//! webpki does not check key usage on leaves; these lints do.
+
+use ::time::{Duration, OffsetDateTime};
+use serde::Serialize;
+use x509_parser::prelude::*;
+
+use super::report::CertReport;
+use crate::pki::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lint {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub fix: String,
+}
+
+/// What the lints need beyond the certificate.
+pub struct LintContext<'a> {
+    pub now: OffsetDateTime,
+    /// What the certificate is for, when known (the workspace manifest says); else it is guessed.
+    pub role: Option<Role>,
+    /// The issuer's certificate, when it is among the loaded ones.
+    pub issuer: Option<&'a X509Certificate<'a>>,
+}
+
+const SERVER_AUTH: &str = "TLS Web Server Authentication";
+const CLIENT_AUTH: &str = "TLS Web Client Authentication";
+const ANY_EKU: &str = "Any Extended Key Usage";
+
+/// The role a certificate plays, from the manifest or else from what it says.
+pub fn guess_role(report: &CertReport) -> Option<Role> {
+    let eku = &report.extended_key_usage;
+    if report.basic_constraints.as_ref().is_some_and(|b| b.ca) {
+        Some(if report.subject == report.issuer {
+            Role::Ca
+        } else {
+            Role::Intermediate
+        })
+    } else if eku.iter().any(|e| e == SERVER_AUTH) {
+        Some(Role::Server)
+    } else if eku.iter().any(|e| e == CLIENT_AUTH) {
+        Some(Role::Client)
+    } else {
+        None
+    }
+}
+
+pub fn lint(cert: &X509Certificate<'_>, report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
+    let mut out = Vec::new();
+    let mut add = |id, severity, message: String, fix: &str| {
+        out.push(Lint {
+            id,
+            severity,
+            message,
+            fix: fix.to_string(),
+        })
+    };
+    let role = ctx.role.or_else(|| guess_role(report));
+    let is_ca = report.basic_constraints.as_ref().is_some_and(|b| b.ca);
+    let leaf = !is_ca;
+    let ku = &report.key_usage;
+    let has_ku = |n: &str| ku.iter().any(|k| k == n);
+    let eku = &report.extended_key_usage;
+    let has_eku = |n: &str| eku.iter().any(|e| e == n || e == ANY_EKU);
+
+    if leaf && report.subject_alt_names.is_empty() {
+        let cn = report.common_name.clone().unwrap_or_default();
+        if looks_like_host(&cn) {
+            add(
+                "names-only-in-cn",
+                Severity::Error,
+                format!(
+                    "the name \"{cn}\" is only in the CN; TLS clients check SANs and ignore the CN (RFC 6125)"
+                ),
+                "put every DNS name and IP the peer dials in subjectAltName",
+            );
+        } else if role != Some(Role::Client) {
+            add(
+                "leaf-without-san",
+                Severity::Error,
+                "a leaf certificate without subjectAltName matches no server name".into(),
+                "add the DNS names and IPs clients use as SANs",
+            );
+        }
+    }
+    if role == Some(Role::Server) && !has_eku(SERVER_AUTH) {
+        add(
+            "server-without-server-auth",
+            Severity::Error,
+            if eku.is_empty() {
+                "a server certificate without extendedKeyUsage serverAuth".into()
+            } else {
+                format!(
+                    "a server certificate whose extendedKeyUsage ({}) lacks serverAuth",
+                    eku.join(", ")
+                )
+            },
+            "add extendedKeyUsage = serverAuth",
+        );
+    }
+    if role == Some(Role::Client) && !has_eku(CLIENT_AUTH) {
+        add(
+            "client-without-client-auth",
+            Severity::Error,
+            if eku.is_empty() {
+                "a client certificate without extendedKeyUsage clientAuth: mTLS servers refuse it"
+                    .into()
+            } else {
+                format!(
+                    "a client certificate whose extendedKeyUsage ({}) lacks clientAuth",
+                    eku.join(", ")
+                )
+            },
+            "add extendedKeyUsage = clientAuth",
+        );
+    }
+    if matches!(role, Some(Role::Server | Role::Client)) && is_ca {
+        add(
+            "leaf-is-ca",
+            Severity::Error,
+            "a TLS leaf certificate with basicConstraints CA:TRUE: it could sign other certificates".into(),
+            "issue leaves with basicConstraints CA:FALSE",
+        );
+    }
+    if !is_ca && has_ku("Certificate Sign") {
+        add(
+            "key-cert-sign-without-ca",
+            Severity::Error,
+            "keyUsage keyCertSign on a certificate that is not a CA (RFC 5280 4.2.1.3)".into(),
+            "remove keyCertSign, or make it a CA with basicConstraints CA:TRUE",
+        );
+    }
+    if is_ca && !ku.is_empty() && !has_ku("Certificate Sign") {
+        add(
+            "ca-without-key-cert-sign",
+            Severity::Error,
+            "a CA whose keyUsage lacks keyCertSign: certificates it signs do not verify".into(),
+            "add keyUsage keyCertSign (and cRLSign)",
+        );
+    }
+    if leaf && !ku.is_empty() && !has_ku("Digital Signature") {
+        add(
+            "leaf-without-digital-signature",
+            Severity::Error,
+            format!(
+                "a TLS leaf whose keyUsage ({}) lacks digitalSignature: TLS 1.3 and ECDHE need it (webpki does not check, other peers do)",
+                ku.join(", ")
+            ),
+            "add keyUsage digitalSignature",
+        );
+    }
+    if let Some(issuer) = ctx.issuer {
+        let aki = cert
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                _ => None,
+            });
+        let ski = issuer
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+                _ => None,
+            });
+        if let (Some(aki), Some(ski)) = (aki, ski)
+            && aki != ski
+        {
+            add(
+                "aki-mismatch",
+                Severity::Error,
+                format!(
+                    "authorityKeyIdentifier {} does not match the issuer's subjectKeyIdentifier {}",
+                    super::report::colon_hex(&aki),
+                    super::report::colon_hex(&ski)
+                ),
+                "re-issue it from the issuer's current certificate",
+            );
+        }
+    }
+    let now = ctx.now;
+    if now > report.not_after {
+        add(
+            "expired",
+            Severity::Error,
+            format!(
+                "expired {}",
+                super::relative_validity(report.not_before, report.not_after, now)
+                    .trim_start_matches("EXPIRED ")
+            ),
+            "issue a new certificate",
+        );
+    } else if now < report.not_before {
+        add(
+            "not-yet-valid",
+            Severity::Error,
+            super::relative_validity(report.not_before, report.not_after, now),
+            "wait, or issue one whose not-before is in the past",
+        );
+    } else if report.not_after - now < Duration::days(30) {
+        add(
+            "expiring-soon",
+            Severity::Warning,
+            super::relative_validity(report.not_before, report.not_after, now),
+            "renew it",
+        );
+    }
+    if report.public_key.algorithm == "RSA" && report.public_key.bits.is_some_and(|b| b < 2048) {
+        add(
+            "rsa-under-2048",
+            Severity::Error,
+            format!(
+                "an RSA key of {} bits; rustls and browsers refuse keys under 2048 bits",
+                report.public_key.bits.unwrap_or(0)
+            ),
+            "use RSA 2048 or more, or ECDSA P-256",
+        );
+    }
+    if report.signature_algorithm.contains("SHA1")
+        || report.signature_algorithm.starts_with("sha1")
+        || report.signature_algorithm.starts_with("md5")
+    {
+        let self_signed = report.subject == report.issuer;
+        add(
+            "weak-signature",
+            if self_signed {
+                Severity::Info
+            } else {
+                Severity::Error
+            },
+            if self_signed {
+                format!(
+                    "self-signed with {}; a trust anchor's own signature is not checked, so this only matters to old tools",
+                    report.signature_algorithm
+                )
+            } else {
+                format!(
+                    "signed with {}, which rustls and browsers reject",
+                    report.signature_algorithm
+                )
+            },
+            "re-issue it with SHA-256",
+        );
+    }
+    if role == Some(Role::Server) && report.not_after - report.not_before > Duration::days(398) {
+        add(
+            "server-validity-over-398-days",
+            Severity::Info,
+            format!(
+                "valid for {} days; public CAs may issue at most 398, private PKIs may choose",
+                (report.not_after - report.not_before).whole_days()
+            ),
+            "fine for a private PKI; shorter lifetimes limit the damage of a leaked key",
+        );
+    }
+    out.sort_by_key(|l| l.severity);
+    out
+}
+
+/// A CN that is meant as a host name or IP.
+fn looks_like_host(cn: &str) -> bool {
+    cn.parse::<std::net::IpAddr>().is_ok()
+        || (cn.contains('.')
+            && !cn.contains(' ')
+            && cn
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.*".contains(c)))
+        || cn == "localhost"
+}

@@ -1,0 +1,483 @@
+//! Reading what a user points at: files and folders; PEM bundles (text between blocks ignored),
+//! DER; certificates, CRLs and CSRs. Every bad item becomes one error with its place; the good
+//! ones still load.
+
+use std::path::{Path, PathBuf};
+
+use ::time::OffsetDateTime;
+use x509_parser::prelude::*;
+
+use super::lints::{LintContext, lint};
+use super::report::{CertReport, decode};
+use crate::pki::Role;
+use crate::text::display_safe;
+
+/// The largest file read (a bundle of 10,000 certificates is about 20 MB).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Certificate,
+    Crl,
+    Csr,
+}
+
+/// One thing found: where it is and what it is, or why it could not be read.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub source: PathBuf,
+    /// Its position in the file (0 for the first block).
+    pub index: usize,
+    pub kind: Option<Kind>,
+    pub der: Vec<u8>,
+    pub result: Result<Decoded, String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Decoded {
+    Certificate(Box<CertReport>),
+    Crl(CrlReport),
+    Csr(CsrReport),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CrlReport {
+    pub issuer: String,
+    #[serde(with = "::time::serde::rfc3339")]
+    pub this_update: OffsetDateTime,
+    #[serde(with = "::time::serde::rfc3339::option")]
+    pub next_update: Option<OffsetDateTime>,
+    pub revoked: Vec<RevokedInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RevokedInfo {
+    pub serial: String,
+    #[serde(with = "::time::serde::rfc3339")]
+    pub revoked_at: OffsetDateTime,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CsrReport {
+    pub subject: String,
+    pub public_key: super::report::PublicKeyInfo,
+    pub signature_algorithm: String,
+}
+
+/// Read every path: files directly, folders recursively (in name order).
+pub fn load_paths(paths: &[PathBuf]) -> Vec<Item> {
+    let mut out = Vec::new();
+    for p in paths {
+        load_path(p, &mut out, 0);
+    }
+    out
+}
+
+fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize) {
+    let error = |message: String| Item {
+        source: path.to_path_buf(),
+        index: 0,
+        kind: None,
+        der: vec![],
+        result: Err(message),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return out.push(error(format!("cannot read it: {e}"))),
+    };
+    if meta.is_dir() {
+        if depth > 16 {
+            return out.push(error("folders nested too deep".into()));
+        }
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return out.push(error(format!("cannot list the folder: {e}"))),
+        };
+        entries.sort();
+        for e in entries {
+            let hidden = e
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if !hidden {
+                load_path(&e, out, depth + 1);
+            }
+        }
+        return;
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return out.push(error(format!(
+            "{} MB is more than certbench reads ({} MB)",
+            meta.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => out.extend(load_bytes(path, &bytes)),
+        Err(e) => out.push(error(format!("cannot read it: {e}"))),
+    }
+}
+
+/// Everything in one file's bytes.
+pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
+    let item = |index, kind, der: Vec<u8>, result| Item {
+        source: source.to_path_buf(),
+        index,
+        kind,
+        der,
+        result,
+    };
+    if contains(bytes, b"-----BEGIN ") {
+        let blocks = pem_blocks(bytes);
+        let mut out = Vec::new();
+        let mut skipped = Vec::new();
+        for (index, block) in blocks.into_iter().enumerate() {
+            let kind = match block.label.as_str() {
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                    Some(Kind::Certificate)
+                }
+                "X509 CRL" => Some(Kind::Crl),
+                "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => Some(Kind::Csr),
+                _ => None,
+            };
+            match (kind, block.der) {
+                (None, Ok(_)) => skipped.push(display_safe(&block.label, 40)),
+                (None, Err(e)) => out.push(item(index, None, vec![], Err(e))),
+                (Some(k), Err(e)) => out.push(item(index, Some(k), vec![], Err(e))),
+                (Some(k), Ok(der)) => {
+                    // A TRUSTED CERTIFICATE has openssl's trust settings after the certificate.
+                    let der = if block.label == "TRUSTED CERTIFICATE" {
+                        first_tlv(&der)
+                    } else {
+                        der
+                    };
+                    let result = decode_kind(k, &der);
+                    out.push(item(index, Some(k), der, result));
+                }
+            }
+        }
+        if out.is_empty() {
+            let what = if skipped.is_empty() {
+                "no complete PEM block".to_string()
+            } else {
+                format!("only {}", skipped.join(", "))
+            };
+            out.push(item(
+                0,
+                None,
+                vec![],
+                Err(format!("no certificate, CRL or CSR here ({what})")),
+            ));
+        }
+        return out;
+    }
+    // DER: try each kind in turn.
+    for kind in [Kind::Certificate, Kind::Crl, Kind::Csr] {
+        if let Ok(d) = decode_kind(kind, bytes) {
+            return vec![item(0, Some(kind), bytes.to_vec(), Ok(d))];
+        }
+    }
+    let why = match decode_kind(Kind::Certificate, bytes) {
+        Err(e) if bytes.first() == Some(&0x30) => e,
+        _ if bytes.is_empty() => "the file is empty".to_string(),
+        _ => "neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)".to_string(),
+    };
+    vec![item(0, None, vec![], Err(why))]
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn first_tlv(der: &[u8]) -> Vec<u8> {
+    match super::der::read_tlv(der, 0) {
+        Some(t) => der[..t.end].to_vec(),
+        None => der.to_vec(),
+    }
+}
+
+fn decode_kind(kind: Kind, der: &[u8]) -> Result<Decoded, String> {
+    match kind {
+        Kind::Certificate => decode(der).map(|r| Decoded::Certificate(Box::new(r))),
+        Kind::Crl => decode_crl(der).map(Decoded::Crl),
+        Kind::Csr => decode_csr(der).map(Decoded::Csr),
+    }
+}
+
+fn decode_crl(der: &[u8]) -> Result<CrlReport, String> {
+    let (rest, crl) =
+        CertificateRevocationList::from_der(der).map_err(|e| format!("not a valid CRL: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} bytes of trailing data after the CRL",
+            rest.len()
+        ));
+    }
+    Ok(CrlReport {
+        issuer: display_safe(&super::names::rfc4514(crl.issuer()), 1024),
+        this_update: crl.last_update().to_datetime(),
+        next_update: crl.next_update().map(|t| t.to_datetime()),
+        revoked: crl
+            .iter_revoked_certificates()
+            .map(|r| RevokedInfo {
+                serial: super::report::openssl_serial(r.raw_serial()),
+                revoked_at: r.revocation_date.to_datetime(),
+                reason: r.reason_code().map(|(_, rc)| format!("{rc}")),
+            })
+            .collect(),
+    })
+}
+
+fn decode_csr(der: &[u8]) -> Result<CsrReport, String> {
+    let (rest, csr) =
+        X509CertificationRequest::from_der(der).map_err(|e| format!("not a valid CSR: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} bytes of trailing data after the CSR",
+            rest.len()
+        ));
+    }
+    let info = &csr.certification_request_info;
+    let cert_like_key = super::report::decode_spki(&info.subject_pki);
+    Ok(CsrReport {
+        subject: display_safe(&super::names::rfc4514(&info.subject), 1024),
+        public_key: cert_like_key,
+        signature_algorithm: super::report::signature_name(
+            &csr.signature_algorithm.algorithm.to_id_string(),
+        ),
+    })
+}
+
+/// Add lints to every certificate: each sees its issuer when the issuer was loaded too.
+/// `role_of` tells the role of a certificate when the workspace knows it.
+pub fn lint_all(items: &mut [Item], now: OffsetDateTime, role_of: &dyn Fn(&Item) -> Option<Role>) {
+    let parsed: Vec<Option<X509Certificate<'_>>> = items
+        .iter()
+        .map(|i| match (&i.result, i.kind) {
+            (Ok(_), Some(Kind::Certificate)) => {
+                X509Certificate::from_der(&i.der).ok().map(|(_, c)| c)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut lints = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let (Some(cert), Ok(Decoded::Certificate(report))) = (&parsed[i], &item.result) else {
+            lints.push(None);
+            continue;
+        };
+        // The issuer: a loaded certificate whose subject is this one's issuer (not itself,
+        // unless it is self-issued).
+        let issuer = parsed
+            .iter()
+            .enumerate()
+            .filter_map(|(j, c)| c.as_ref().map(|c| (j, c)))
+            .find(|(j, c)| {
+                c.subject().as_raw() == cert.issuer().as_raw()
+                    && (*j != i || cert.subject() == cert.issuer())
+            })
+            .map(|(_, c)| c);
+        let ctx = LintContext {
+            now,
+            role: role_of(item),
+            issuer,
+        };
+        lints.push(Some(lint(cert, report, &ctx)));
+    }
+    for (item, l) in items.iter_mut().zip(lints) {
+        if let (Ok(Decoded::Certificate(r)), Some(l)) = (&mut item.result, l) {
+            r.lints = l;
+        }
+    }
+}
+
+struct PemBlock {
+    label: String,
+    der: Result<Vec<u8>, String>,
+}
+
+/// PEM blocks, leniently: text around them is ignored; a block with bad base64 or no END line
+/// is an error of its own.
+fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((line_no, line)) = lines.next() {
+        let line = line.trim();
+        let Some(label) = line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            continue;
+        };
+        let end = format!("-----END {label}-----");
+        let mut body = String::new();
+        let mut closed = false;
+        for (_, l) in lines.by_ref() {
+            let l = l.trim();
+            if l == end {
+                closed = true;
+                break;
+            }
+            if l.contains(':') {
+                continue; // RFC 1421 headers such as Proc-Type
+            }
+            body.push_str(l);
+        }
+        let der = if !closed {
+            Err(format!(
+                "the {} block from line {} has no END line (truncated?)",
+                display_safe(label, 40),
+                line_no + 1
+            ))
+        } else {
+            base64_decode(&body).map_err(|e| {
+                format!(
+                    "the {} block from line {}: {e}",
+                    display_safe(label, 40),
+                    line_no + 1
+                )
+            })
+        };
+        out.push(PemBlock {
+            label: label.to_string(),
+            der,
+        });
+    }
+    out
+}
+
+fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    let mut padding = 0;
+    for (i, c) in s.bytes().enumerate() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                padding += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => continue,
+            _ => {
+                return Err(format!(
+                    "bad base64 ('{}' at position {i})",
+                    (c as char).escape_default()
+                ));
+            }
+        };
+        if padding > 0 {
+            return Err("bad base64 (data after '=' padding)".into());
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    if bits >= 6 {
+        return Err("bad base64 (a truncated group)".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> PathBuf {
+        PathBuf::from("x.pem")
+    }
+
+    #[test]
+    fn base64_round_trips_and_refuses_garbage() {
+        assert_eq!(base64_decode("Zm9vYmFy").unwrap(), b"foobar");
+        assert_eq!(base64_decode("Zg==").unwrap(), b"f");
+        assert!(
+            base64_decode("Zm9v!mFy")
+                .unwrap_err()
+                .contains("bad base64")
+        );
+        assert!(base64_decode("Z").is_err());
+    }
+
+    #[test]
+    fn bad_items_are_one_error_each_and_good_ones_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = crate::workspace::Workspace::open(dir.path()).unwrap();
+        ws.gen_set(
+            &crate::workspace::SetOptions::default(),
+            false,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let good = std::fs::read_to_string(dir.path().join("server-chain.crt")).unwrap();
+        let text = format!(
+            "leading text\n{good}junk between\n-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIBIjAN\n"
+        );
+        let items = load_bytes(&p(), text.as_bytes());
+        assert_eq!(items.len(), 4, "{items:?}");
+        assert!(items[0].result.is_ok() && items[1].result.is_ok());
+        assert!(items[2].result.as_ref().unwrap_err().contains("bad base64"));
+        assert!(
+            items[3]
+                .result
+                .as_ref()
+                .unwrap_err()
+                .contains("no END line")
+        );
+        assert_eq!(items[3].index, 3);
+    }
+
+    #[test]
+    fn der_truncated_or_with_trailing_bytes_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = crate::workspace::Workspace::open(dir.path()).unwrap();
+        let issued = ws
+            .gen_set(
+                &crate::workspace::SetOptions::default(),
+                false,
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        let pem = std::fs::read_to_string(&issued[0].files[0]).unwrap();
+        let der = match &load_bytes(&p(), pem.as_bytes())[0] {
+            Item {
+                der, result: Ok(_), ..
+            } => der.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(load_bytes(&p(), &der)[0].result.is_ok());
+        let truncated = load_bytes(&p(), &der[..der.len() - 10]);
+        assert!(truncated[0].result.is_err());
+        let mut trailing = der.clone();
+        trailing.extend_from_slice(b"garbage");
+        assert!(
+            load_bytes(&p(), &trailing)[0]
+                .result
+                .as_ref()
+                .unwrap_err()
+                .contains("trailing")
+        );
+        assert!(
+            load_bytes(&p(), b"hello")[0]
+                .result
+                .as_ref()
+                .unwrap_err()
+                .contains("neither PEM nor DER")
+        );
+        assert!(
+            load_bytes(&p(), b"")[0]
+                .result
+                .as_ref()
+                .unwrap_err()
+                .contains("empty")
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Distinguished names as RFC 4514 strings, the way `openssl x509 -nameopt RFC2253,-esc_msb` prints
+//! them (openssl is the oracle our tests compare with): last RDN first, openssl's short attribute
+//! names, RFC 2253 escapes, unknown attributes as `#` and the DER in hex, UTF-8 kept as it is.
+
+use x509_parser::der_parser::asn1_rs::Tag;
+use x509_parser::x509::{AttributeTypeAndValue, X509Name};
+
+/// openssl's short name for an attribute type, if it has one.
+pub fn attribute_short_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.4" => "SN",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "street",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.12" => "title",
+        "2.5.4.13" => "description",
+        "2.5.4.15" => "businessCategory",
+        "2.5.4.16" => "postalAddress",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.18" => "postOfficeBox",
+        "2.5.4.20" => "telephoneNumber",
+        "2.5.4.41" => "name",
+        "2.5.4.42" => "GN",
+        "2.5.4.43" => "initials",
+        "2.5.4.44" => "generationQualifier",
+        "2.5.4.45" => "x500UniqueIdentifier",
+        "2.5.4.46" => "dnQualifier",
+        "2.5.4.65" => "pseudonym",
+        "2.5.4.97" => "organizationIdentifier",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        "1.2.840.113549.1.9.2" => "unstructuredName",
+        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
+        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
+        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        _ => return None,
+    })
+}
+
+/// The value of a string attribute as text: each ASN.1 string type decoded as openssl does
+/// (T61String as Latin-1, BMPString as UTF-16, UniversalString as UCS-4). `None` for non-strings.
+pub fn attribute_text(attr: &AttributeTypeAndValue<'_>) -> Option<String> {
+    let any = attr.attr_value();
+    let data = any.data;
+    match any.tag() {
+        Tag::Utf8String
+        | Tag::PrintableString
+        | Tag::Ia5String
+        | Tag::NumericString
+        | Tag::VisibleString => Some(String::from_utf8_lossy(data).into_owned()),
+        Tag::T61String => Some(data.iter().map(|&b| char::from(b)).collect()),
+        Tag::BmpString => {
+            let units: Vec<u16> = data
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            Some(String::from_utf16_lossy(&units))
+        }
+        Tag::UniversalString => Some(
+            data.chunks(4)
+                .map(|c| {
+                    let mut b = [0u8; 4];
+                    b[..c.len()].copy_from_slice(c);
+                    char::from_u32(u32::from_be_bytes(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// RFC 2253 escaping as openssl applies it (ESC_2253 with ESC_CTRL, without ESC_MSB).
+fn escape_value(v: &str) -> String {
+    let chars: Vec<char> = v.chars().collect();
+    let mut out = String::with_capacity(v.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let first = i == 0;
+        let last = i + 1 == chars.len();
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if first => out.push_str("\\#"),
+            ' ' if first || last => out.push_str("\\ "),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\{:02X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One attribute as `TYPE=value`.
+fn attribute_string(attr: &AttributeTypeAndValue<'_>) -> String {
+    let oid = attr.attr_type().to_id_string();
+    match (attribute_short_name(&oid), attribute_text(attr)) {
+        (Some(name), Some(text)) => format!("{name}={}", escape_value(&text)),
+        // Unknown types and non-string values: the DER of the value in hex (dump_unknown, dump_der).
+        (name, _) => {
+            let any = attr.attr_value();
+            let mut der = der_header(any.tag().0, any.header.is_constructed(), any.data.len());
+            der.extend_from_slice(any.data);
+            let hex: String = der.iter().map(|b| format!("{b:02X}")).collect();
+            format!("{}=#{hex}", name.map(String::from).unwrap_or(oid))
+        }
+    }
+}
+
+/// The DER header of a universal-class value: tag, then length.
+fn der_header(tag: u32, constructed: bool, len: usize) -> Vec<u8> {
+    let mut out = vec![(tag.min(30) as u8) | if constructed { 0x20 } else { 0 }];
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = (len as u64)
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out
+}
+
+/// The name as RFC 4514 (last RDN first), as `openssl -nameopt RFC2253,-esc_msb` prints it.
+pub fn rfc4514(name: &X509Name<'_>) -> String {
+    let rdns: Vec<String> = name
+        .iter()
+        .map(|rdn| {
+            rdn.iter()
+                .map(attribute_string)
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
+}
+
+/// The first CN, if any, as text.
+pub fn common_name(name: &X509Name<'_>) -> Option<String> {
+    name.iter_common_name().next().and_then(attribute_text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_follow_rfc_2253() {
+        assert_eq!(escape_value("a,b+c"), "a\\,b\\+c");
+        assert_eq!(escape_value("#x"), "\\#x");
+        assert_eq!(escape_value(" x "), "\\ x\\ ");
+        assert_eq!(escape_value("a\u{1b}[31m"), "a\\1B[31m");
+        assert_eq!(escape_value("Köln"), "Köln");
+    }
+}

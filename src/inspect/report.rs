@@ -1,0 +1,412 @@
+//! Everything certbench says about one certificate, decoded from its DER, named as openssl names
+//! it (openssl is the oracle the tests compare with).
+
+use ::time::OffsetDateTime;
+use serde::Serialize;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::*;
+use x509_parser::public_key::PublicKey;
+
+use super::der;
+use super::lints::Lint;
+use super::names::{common_name, rfc4514};
+use crate::text::display_safe;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicKeyInfo {
+    pub algorithm: String,
+    pub bits: Option<u32>,
+    pub curve: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BasicConstraintsInfo {
+    pub ca: bool,
+    pub path_len: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtensionInfo {
+    pub oid: String,
+    pub name: String,
+    pub critical: bool,
+}
+
+/// A decoded certificate. Text that came from the certificate is escaped for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertReport {
+    pub subject: String,
+    pub issuer: String,
+    /// Uppercase hex as `openssl x509 -serial` prints it (with a minus sign when negative).
+    pub serial: String,
+    #[serde(with = "::time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "::time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    pub sha256_fingerprint: String,
+    pub sha1_fingerprint: String,
+    /// SHA-256 of the SubjectPublicKeyInfo, base64: what curl --pinnedpubkey takes.
+    pub spki_sha256: String,
+    pub public_key: PublicKeyInfo,
+    pub signature_algorithm: String,
+    pub basic_constraints: Option<BasicConstraintsInfo>,
+    pub key_usage: Vec<String>,
+    pub extended_key_usage: Vec<String>,
+    pub subject_alt_names: Vec<String>,
+    pub extensions: Vec<ExtensionInfo>,
+    pub lints: Vec<Lint>,
+    /// The subject's first CN, for lists.
+    #[serde(skip)]
+    pub common_name: Option<String>,
+}
+
+/// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
+pub fn decode(der: &[u8]) -> Result<CertReport, String> {
+    let (rest, cert) =
+        X509Certificate::from_der(der).map_err(|e| format!("not a valid certificate: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} bytes of trailing data after the certificate",
+            rest.len()
+        ));
+    }
+    let safe = |s: String| display_safe(&s, 1024);
+    let mut extensions = Vec::new();
+    let mut key_usage = Vec::new();
+    let mut extended_key_usage = Vec::new();
+    let mut subject_alt_names = Vec::new();
+    let mut basic_constraints = None;
+    for ext in cert.extensions() {
+        let oid = ext.oid.to_id_string();
+        extensions.push(ExtensionInfo {
+            name: extension_name(&oid).to_string(),
+            oid: oid.clone(),
+            critical: ext.critical,
+        });
+        match ext.parsed_extension() {
+            ParsedExtension::KeyUsage(ku) => key_usage = key_usage_names(ku),
+            ParsedExtension::BasicConstraints(bc) => {
+                basic_constraints = Some(BasicConstraintsInfo {
+                    ca: bc.ca,
+                    path_len: bc.path_len_constraint,
+                })
+            }
+            ParsedExtension::SubjectAlternativeName(san) => {
+                subject_alt_names = san
+                    .general_names
+                    .iter()
+                    .map(|n| safe(general_name(n)))
+                    .collect()
+            }
+            _ => {}
+        }
+        if oid == "2.5.29.37" {
+            extended_key_usage = eku_names(ext.value);
+        }
+    }
+    let spki = cert.public_key();
+    let digest = |alg, bytes: &[u8]| aws_lc_rs::digest::digest(alg, bytes).as_ref().to_vec();
+    Ok(CertReport {
+        subject: safe(rfc4514(cert.subject())),
+        issuer: safe(rfc4514(cert.issuer())),
+        serial: openssl_serial(cert.raw_serial()),
+        not_before: cert.validity().not_before.to_datetime(),
+        not_after: cert.validity().not_after.to_datetime(),
+        sha256_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA256, der)),
+        sha1_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der)),
+        spki_sha256: base64_encode(&digest(&aws_lc_rs::digest::SHA256, spki.raw)),
+        public_key: decode_spki(spki),
+        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+        basic_constraints,
+        key_usage,
+        extended_key_usage,
+        subject_alt_names,
+        extensions,
+        lints: Vec::new(),
+        common_name: common_name(cert.subject()).map(safe),
+    })
+}
+
+/// `openssl x509 -serial`: the magnitude in uppercase hex, a minus sign for negative serials.
+pub fn openssl_serial(raw: &[u8]) -> String {
+    let negative = raw.first().is_some_and(|b| b & 0x80 != 0);
+    let magnitude: Vec<u8> = if negative {
+        // Two's complement: invert and add one.
+        let mut m: Vec<u8> = raw.iter().map(|b| !b).collect();
+        for b in m.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+        m
+    } else {
+        raw.to_vec()
+    };
+    let trimmed: Vec<u8> = magnitude.iter().copied().skip_while(|b| *b == 0).collect();
+    let hex: String = if trimmed.is_empty() {
+        "00".into()
+    } else {
+        trimmed.iter().map(|b| format!("{b:02X}")).collect()
+    };
+    if negative { format!("-{hex}") } else { hex }
+}
+
+pub fn colon_hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
+    [
+        (ku.digital_signature(), "Digital Signature"),
+        (ku.non_repudiation(), "Non Repudiation"),
+        (ku.key_encipherment(), "Key Encipherment"),
+        (ku.data_encipherment(), "Data Encipherment"),
+        (ku.key_agreement(), "Key Agreement"),
+        (ku.key_cert_sign(), "Certificate Sign"),
+        (ku.crl_sign(), "CRL Sign"),
+        (ku.encipher_only(), "Encipher Only"),
+        (ku.decipher_only(), "Decipher Only"),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .map(|(_, n)| n.to_string())
+    .collect()
+}
+
+/// EKU OIDs in certificate order, named as openssl names them.
+fn eku_names(value: &[u8]) -> Vec<String> {
+    let Some(seq) = der::read_tlv(value, 0) else {
+        return vec![];
+    };
+    der::children(value, &seq)
+        .iter()
+        .filter(|t| t.tag == 0x06)
+        .filter_map(|t| der::oid_string(t.content(value)))
+        .map(|oid| eku_name(&oid).map(String::from).unwrap_or(oid))
+        .collect()
+}
+
+fn eku_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "1.3.6.1.5.5.7.3.1" => "TLS Web Server Authentication",
+        "1.3.6.1.5.5.7.3.2" => "TLS Web Client Authentication",
+        "1.3.6.1.5.5.7.3.3" => "Code Signing",
+        "1.3.6.1.5.5.7.3.4" => "E-mail Protection",
+        "1.3.6.1.5.5.7.3.5" => "IPSec End System",
+        "1.3.6.1.5.5.7.3.6" => "IPSec Tunnel",
+        "1.3.6.1.5.5.7.3.7" => "IPSec User",
+        "1.3.6.1.5.5.7.3.8" => "Time Stamping",
+        "1.3.6.1.5.5.7.3.9" => "OCSP Signing",
+        "1.3.6.1.5.5.7.3.17" => "ipsec Internet Key Exchange",
+        "2.5.29.37.0" => "Any Extended Key Usage",
+        "1.3.6.1.4.1.311.10.3.3" => "Microsoft Server Gated Crypto",
+        "2.16.840.1.113730.4.1" => "Netscape Server Gated Crypto",
+        "1.3.6.1.4.1.311.10.3.4" => "Microsoft Encrypted File System",
+        "1.3.6.1.4.1.311.20.2.2" => "Microsoft Smartcard Login",
+        "1.3.6.1.4.1.311.2.1.21" => "Microsoft Individual Code Signing",
+        "1.3.6.1.4.1.311.2.1.22" => "Microsoft Commercial Code Signing",
+        "1.3.6.1.4.1.311.10.3.1" => "Microsoft Trust List Signing",
+        _ => return None,
+    })
+}
+
+/// A general name as openssl prints it in subjectAltName.
+pub fn general_name(name: &GeneralName<'_>) -> String {
+    match name {
+        GeneralName::DNSName(d) => format!("DNS:{d}"),
+        GeneralName::IPAddress(b) => match b.len() {
+            4 => format!(
+                "IP Address:{}",
+                std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3])
+            ),
+            // openssl prints all eight groups, uppercase, without leading zeros.
+            16 => {
+                let groups: Vec<String> = b
+                    .chunks(2)
+                    .map(|g| format!("{:X}", u16::from_be_bytes([g[0], g[1]])))
+                    .collect();
+                format!("IP Address:{}", groups.join(":"))
+            }
+            _ => "IP Address:<invalid>".to_string(),
+        },
+        GeneralName::RFC822Name(e) => format!("email:{e}"),
+        GeneralName::URI(u) => format!("URI:{u}"),
+        GeneralName::DirectoryName(n) => format!("DirName:{}", oneline(n)),
+        GeneralName::RegisteredID(oid) => format!("Registered ID:{}", oid.to_id_string()),
+        GeneralName::OtherName(oid, _) => format!("othername:{}:<unsupported>", oid.to_id_string()),
+        GeneralName::X400Address(_) => "X400Name:<unsupported>".into(),
+        GeneralName::EDIPartyName(_) => "EdiPartyName:<unsupported>".into(),
+        GeneralName::Invalid(tag, _) => format!("<invalid general name, tag {tag:?}>"),
+    }
+}
+
+/// openssl's old one-line form, `/C=US/O=Example`, used for DirName.
+fn oneline(name: &X509Name<'_>) -> String {
+    let mut out = String::new();
+    for attr in name.iter_attributes() {
+        let oid = attr.attr_type().to_id_string();
+        let key = super::names::attribute_short_name(&oid)
+            .map(String::from)
+            .unwrap_or(oid);
+        let value = super::names::attribute_text(attr).unwrap_or_default();
+        out.push_str(&format!("/{key}={value}"));
+    }
+    out
+}
+
+pub fn decode_spki(spki: &SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
+    let alg_oid = spki.algorithm.algorithm.to_id_string();
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .map(|o| o.to_id_string());
+    match (alg_oid.as_str(), spki.parsed()) {
+        (_, Ok(PublicKey::RSA(rsa))) => PublicKeyInfo {
+            algorithm: "RSA".into(),
+            bits: Some(rsa.key_size() as u32),
+            curve: None,
+        },
+        ("1.2.840.10045.2.1", _) => {
+            let (name, bits) = match curve.as_deref() {
+                Some("1.2.840.10045.3.1.7") => ("P-256".to_string(), Some(256)),
+                Some("1.3.132.0.34") => ("P-384".to_string(), Some(384)),
+                Some("1.3.132.0.35") => ("P-521".to_string(), Some(521)),
+                Some("1.3.132.0.10") => ("secp256k1".to_string(), Some(256)),
+                Some(other) => (other.to_string(), None),
+                None => ("unknown".to_string(), None),
+            };
+            PublicKeyInfo {
+                algorithm: "EC".into(),
+                bits,
+                curve: Some(name),
+            }
+        }
+        ("1.3.101.112", _) => PublicKeyInfo {
+            algorithm: "Ed25519".into(),
+            bits: Some(256),
+            curve: None,
+        },
+        ("1.3.101.113", _) => PublicKeyInfo {
+            algorithm: "Ed448".into(),
+            bits: Some(456),
+            curve: None,
+        },
+        ("1.2.840.113549.1.1.10", _) => PublicKeyInfo {
+            algorithm: "RSA-PSS".into(),
+            bits: None,
+            curve: None,
+        },
+        ("1.2.840.10040.4.1", _) => PublicKeyInfo {
+            algorithm: "DSA".into(),
+            bits: None,
+            curve: None,
+        },
+        (other, _) => PublicKeyInfo {
+            algorithm: other.to_string(),
+            bits: None,
+            curve: None,
+        },
+    }
+}
+
+/// Signature algorithm names as openssl prints them.
+pub fn signature_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.10045.4.3.1" => "ecdsa-with-SHA224",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.14" => "sha224WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.3.101.112" => "ED25519",
+        "1.3.101.113" => "ED448",
+        "1.2.840.10040.4.3" => "dsaWithSHA1",
+        "2.16.840.1.101.3.4.3.2" => "dsa_with_SHA256",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Extension names as RFC 5280 (and the CT and Netscape specs) call them.
+pub fn extension_name(oid: &str) -> &'static str {
+    match oid {
+        "2.5.29.14" => "subjectKeyIdentifier",
+        "2.5.29.15" => "keyUsage",
+        "2.5.29.17" => "subjectAltName",
+        "2.5.29.18" => "issuerAltName",
+        "2.5.29.19" => "basicConstraints",
+        "2.5.29.30" => "nameConstraints",
+        "2.5.29.31" => "cRLDistributionPoints",
+        "2.5.29.32" => "certificatePolicies",
+        "2.5.29.33" => "policyMappings",
+        "2.5.29.35" => "authorityKeyIdentifier",
+        "2.5.29.36" => "policyConstraints",
+        "2.5.29.37" => "extendedKeyUsage",
+        "2.5.29.46" => "freshestCRL",
+        "2.5.29.54" => "inhibitAnyPolicy",
+        "1.3.6.1.5.5.7.1.1" => "authorityInfoAccess",
+        "1.3.6.1.5.5.7.1.11" => "subjectInfoAccess",
+        "1.3.6.1.5.5.7.1.24" => "tlsFeature",
+        "1.3.6.1.4.1.11129.2.4.2" => "signedCertificateTimestampList",
+        "1.3.6.1.4.1.11129.2.4.3" => "precertificatePoison",
+        "2.16.840.1.113730.1.1" => "netscapeCertType",
+        "2.16.840.1.113730.1.13" => "netscapeComment",
+        "1.3.6.1.4.1.311.21.1" => "microsoftCaVersion",
+        "1.3.6.1.4.1.311.20.2" => "microsoftCertTemplateName",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_print_as_openssl_does() {
+        assert_eq!(openssl_serial(&[0x00, 0x8f, 0x01]), "8F01");
+        assert_eq!(openssl_serial(&[0x01]), "01");
+        assert_eq!(openssl_serial(&[0x00]), "00");
+        assert_eq!(openssl_serial(&[0xff]), "-01");
+        assert_eq!(openssl_serial(&[0xff, 0x00]), "-0100");
+    }
+
+    #[test]
+    fn base64_matches_known_values() {
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+    }
+}
