@@ -304,3 +304,43 @@ fn bad_items_are_reported_and_the_rest_still_load() {
     );
     assert!(items[4]["error"].as_str().unwrap().contains("No such file"));
 }
+
+#[test]
+fn hostile_names_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["ok.example".to_string()]).unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "evil\u{1b}[31mred\u{202e}txt");
+    let cert = params.self_signed(&key).unwrap();
+    let path = dir.path().join("evil.crt");
+    std::fs::write(&path, cert.pem()).unwrap();
+    for args in [vec!["inspect"], vec!["inspect", "--json"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .args(&args)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !out.stdout.contains(&0x1b),
+            "{args:?}: a raw ESC byte reached stdout"
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !text.contains('\u{202e}'),
+            "{args:?}: a raw bidi override reached stdout"
+        );
+        // Shown escaped, as openssl escapes control characters in names: ESC as \1B.
+        assert!(
+            text.contains("1B[31mred") && text.contains("u{202e}txt"),
+            "{args:?}: {text}"
+        );
+    }
+}

@@ -9,7 +9,11 @@ use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative
 use certbench::text::display_safe;
 use time::OffsetDateTime;
 
-use super::InspectArgs;
+use super::{InspectArgs, VerifyArgs};
+use certbench::inspect::Kind;
+use certbench::inspect::verify::{VerifyInput, verify};
+use certbench::pki::Role;
+use certbench::workspace::Workspace;
 
 /// Where Linux distributions and macOS keep the system's trusted roots, most common first.
 pub const SYSTEM_STORES: [&str; 4] = [
@@ -243,4 +247,138 @@ fn key_text(k: &certbench::inspect::report::PublicKeyInfo) -> String {
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
+}
+
+/// The certificates (DER) in some files; an unreadable one is an error sentence.
+fn certificates_in(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    for item in load_paths(paths) {
+        match (&item.result, item.kind) {
+            (Ok(_), Some(Kind::Certificate)) => out.push(item.der),
+            (Ok(_), _) => {}
+            (Err(e), _) => return Err(format!("{} #{}: {e}", item.source.display(), item.index)),
+        }
+    }
+    Ok(out)
+}
+
+pub fn verify_cmd(a: VerifyArgs, workspace: &Path) -> ExitCode {
+    match verify_inner(&a, workspace) {
+        Ok(ok) => {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("certbench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
+    let mut chain = certificates_in(std::slice::from_ref(&a.cert))?;
+    if chain.is_empty() {
+        return Err(format!("{} holds no certificate", a.cert.display()));
+    }
+    let leaf = chain.remove(0);
+    let mut intermediates = chain;
+    intermediates.extend(certificates_in(&a.untrusted)?);
+    let mut anchor_paths = a.ca.clone();
+    if a.system {
+        anchor_paths.push(system_store().ok_or_else(|| {
+            format!(
+                "no system trust store found (looked for {})",
+                SYSTEM_STORES.join(", ")
+            )
+        })?);
+    }
+    let mut anchors = certificates_in(&anchor_paths)?;
+    let mut from_workspace = false;
+    if a.ca.is_empty() && !a.system {
+        // The workspace: its root CAs are the anchors, its intermediates may complete the chain.
+        let ws = Workspace::open(workspace).map_err(|e| e.to_string())?;
+        for e in ws.entities().iter().filter(|e| e.role.is_ca()) {
+            let ders = certificates_in(&[ws.path(&e.cert)])?;
+            if e.role == Role::Ca {
+                anchors.extend(ders);
+            } else if a.untrusted.is_empty() {
+                intermediates.extend(ders);
+            }
+        }
+        from_workspace = true;
+        if anchors.is_empty() {
+            return Err(format!(
+                "no trust anchor: the workspace {} has no root CA; pass --ca FILE or --system",
+                workspace.display()
+            ));
+        }
+    }
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let at = match &a.at {
+        Some(s) => certbench::pki::parse_not_before(s, now)?,
+        None => now,
+    };
+    let v = verify(&VerifyInput {
+        leaf: &leaf,
+        intermediates: &intermediates,
+        anchors: &anchors,
+        purpose: a.purpose,
+        name: a.name.as_deref(),
+        at,
+    });
+    if a.json {
+        let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(v.ok);
+    }
+    let purpose = match a.purpose {
+        certbench::inspect::verify::Purpose::Server => "a TLS server",
+        certbench::inspect::verify::Purpose::Client => "a TLS client",
+    };
+    let name = a
+        .name
+        .as_deref()
+        .map(|n| format!(" named {n}"))
+        .unwrap_or_default();
+    let anchors_from = if from_workspace {
+        "the workspace's root CAs".to_string()
+    } else {
+        format!("{} trust anchor(s)", anchors.len())
+    };
+    if v.ok {
+        println!(
+            "{}: OK for {purpose}{name} at {}, trusting {anchors_from}",
+            a.cert.display(),
+            rfc3339(at)
+        );
+    } else {
+        println!(
+            "{}: NOT valid for {purpose}{name} at {}: {}",
+            a.cert.display(),
+            rfc3339(at),
+            v.reason.clone().unwrap_or_default()
+        );
+    }
+    for (i, link) in v.links.iter().enumerate() {
+        let mark = if link.checks.iter().all(|c| c.ok) {
+            "✓"
+        } else {
+            "✗"
+        };
+        println!("  {mark} {:<13} {}", link.role, link.subject);
+        for c in &link.checks {
+            let m = if c.ok { "ok " } else { "BAD" };
+            let here = if v.failed_link == Some(i) && v.failed_field == Some(c.field) && !c.ok {
+                "  <- here"
+            } else {
+                ""
+            };
+            println!("      {m} {:<17} {}{here}", c.field, c.detail);
+        }
+    }
+    Ok(v.ok)
 }

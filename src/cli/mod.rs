@@ -25,6 +25,38 @@ pub enum Command {
     List,
     /// Decode certificates, CRLs and CSRs: files, folders, PEM bundles or DER.
     Inspect(InspectArgs),
+    /// Verify a certificate's chain up to a trust anchor, for a purpose, a name and a time.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The certificate (PEM or DER); certificates after the first in the file are used as
+    /// intermediates.
+    pub cert: PathBuf,
+    /// Trust anchors (default: the workspace's root CAs, unless --system is given).
+    #[arg(long = "ca", value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+    /// Certificates that may complete the chain (default: the workspace's intermediates).
+    #[arg(long = "untrusted", value_name = "FILE")]
+    pub untrusted: Vec<PathBuf>,
+    /// Trust the system's trust store.
+    #[arg(long)]
+    pub system: bool,
+    #[arg(long, default_value = "server", value_parser = parse_purpose)]
+    pub purpose: certbench::inspect::verify::Purpose,
+    /// The DNS name or IP the certificate must be valid for.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The time to verify at (RFC 3339, or an offset such as +30d); default now.
+    #[arg(long, allow_hyphen_values = true)]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_purpose(s: &str) -> Result<certbench::inspect::verify::Purpose, String> {
+    s.parse()
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +192,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Revoke(a) => revoke_cmd(a, dir),
         Command::List => list_cmd(dir),
         Command::Inspect(a) => return inspect::run(a, &dir),
+        Command::Verify(a) => return inspect::verify_cmd(a, &dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

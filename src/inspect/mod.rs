@@ -7,6 +7,7 @@ pub mod load;
 pub mod names;
 pub mod report;
 mod summary;
+pub mod verify;
 
 pub use lints::{Lint, Severity};
 pub use load::{Decoded, Item, Kind, lint_all, load_bytes, load_paths};

@@ -22,8 +22,11 @@ pub fn require(tool: &str, package: &str) -> String {
     }
 }
 
+/// Run certbench in `dir` (made if missing), with `--dir dir`, as a person working there would.
 pub fn certbench(dir: &Path, args: &[&str]) -> Output {
+    std::fs::create_dir_all(dir).expect("the test folder can be made");
     Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .current_dir(dir)
         .arg("--dir")
         .arg(dir)
         .args(args)

@@ -1,0 +1,439 @@
+//! Chain verification. rustls-webpki gives the verdict (it is what rustls uses); certbench walks
+//! the chain itself too, link by link, to say which link and which field is the cause.
+
+use std::net::IpAddr;
+
+use ::time::OffsetDateTime;
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use serde::Serialize;
+use x509_parser::prelude::*;
+
+use super::names::rfc4514;
+use crate::text::display_safe;
+
+/// What the certificate is checked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    Server,
+    Client,
+}
+
+impl std::str::FromStr for Purpose {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "server" => Ok(Purpose::Server),
+            "client" => Ok(Purpose::Client),
+            _ => Err(format!("\"{s}\" is not a purpose; use server or client")),
+        }
+    }
+}
+
+pub struct VerifyInput<'a> {
+    pub leaf: &'a [u8],
+    /// Untrusted certificates that may complete the chain.
+    pub intermediates: &'a [Vec<u8>],
+    /// Trust anchors.
+    pub anchors: &'a [Vec<u8>],
+    pub purpose: Purpose,
+    /// The server name (DNS or IP) the leaf must be valid for, if any.
+    pub name: Option<&'a str>,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub field: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub role: &'static str,
+    pub subject: String,
+    pub issuer: String,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub ok: bool,
+    /// Why not, in plain words.
+    pub reason: Option<String>,
+    /// The rustls-webpki error, as webpki names it.
+    pub webpki_error: Option<String>,
+    pub links: Vec<Link>,
+    /// The first link and field that failed certbench's own checks.
+    pub failed_link: Option<usize>,
+    pub failed_field: Option<&'static str>,
+}
+
+pub fn verify(input: &VerifyInput<'_>) -> Verification {
+    let webpki = webpki_verdict(input);
+    let links = walk_chain(input);
+    let failed = links
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| l.checks.iter().find(|c| !c.ok).map(|c| (i, c)));
+    let reason = match (&webpki, failed) {
+        (Ok(()), _) => None,
+        (Err(e), Some((i, c))) => Some(format!(
+            "{} ({} \"{}\", {}: {})",
+            explain(e),
+            links[i].role,
+            short_name(&links[i].subject),
+            c.field,
+            c.detail
+        )),
+        (Err(e), None) => Some(explain(e)),
+    };
+    Verification {
+        ok: webpki.is_ok(),
+        reason,
+        webpki_error: webpki.err().map(|e| format!("{e:?}")),
+        failed_link: failed.map(|(i, _)| i),
+        failed_field: failed.map(|(_, c)| c.field),
+        links,
+    }
+}
+
+fn unix_time(t: OffsetDateTime) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        t.unix_timestamp().max(0) as u64
+    ))
+}
+
+fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
+    let leaf = CertificateDer::from(input.leaf);
+    let ee = webpki::EndEntityCert::try_from(&leaf)?;
+    let anchor_ders: Vec<CertificateDer<'_>> = input
+        .anchors
+        .iter()
+        .map(|a| CertificateDer::from(a.as_slice()))
+        .collect();
+    let anchors: Vec<_> = anchor_ders
+        .iter()
+        .filter_map(|a| webpki::anchor_from_trusted_cert(a).ok())
+        .collect();
+    let intermediates: Vec<CertificateDer<'_>> = input
+        .intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.as_slice()))
+        .collect();
+    let usage = match input.purpose {
+        Purpose::Server => webpki::KeyUsage::server_auth(),
+        Purpose::Client => webpki::KeyUsage::client_auth(),
+    };
+    ee.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &anchors,
+        &intermediates,
+        unix_time(input.at),
+        usage,
+        None,
+        None,
+    )?;
+    if let Some(name) = input.name {
+        let server_name =
+            ServerName::try_from(name).map_err(|_| webpki::Error::MalformedDnsIdentifier)?;
+        ee.verify_is_valid_for_subject_name(&server_name)?;
+    }
+    Ok(())
+}
+
+/// A webpki error in plain words.
+pub fn explain(e: &webpki::Error) -> String {
+    use webpki::Error as E;
+    let date = |t: &UnixTime| {
+        OffsetDateTime::from_unix_timestamp(t.as_secs() as i64)
+            .ok()
+            .and_then(|d| {
+                d.format(&::time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| format!("{}s after 1970", t.as_secs()))
+    };
+    match e {
+        E::CertExpired { not_after, .. } => format!("a certificate in the chain expired on {}", date(not_after)),
+        E::CertNotValidYet { not_before, .. } => format!("a certificate in the chain is not valid until {}", date(not_before)),
+        E::UnknownIssuer => "no trusted CA issued this chain: the last certificate's issuer is not among the trust anchors".into(),
+        E::InvalidSignatureForPublicKey => "a signature does not verify with its issuer's key: the certificate was not signed by that CA, or was altered".into(),
+        E::CaUsedAsEndEntity => "the end-entity certificate is a CA certificate (CA:TRUE)".into(),
+        E::EndEntityUsedAsCa => "a certificate without CA:TRUE is used to issue another".into(),
+        E::RequiredEkuNotFoundContext(_) => {
+            "the certificate's extendedKeyUsage does not allow this purpose (serverAuth for servers, clientAuth for clients)".into()
+        }
+        E::CertNotValidForName(ctx) => {
+            format!("the certificate is not valid for the name asked for ({ctx:?}); clients compare it with the SANs only")
+        }
+        E::NameConstraintViolation => "a CA's name constraints do not allow a name in the certificate".into(),
+        E::PathLenConstraintViolated => "a CA's pathlen allows fewer intermediates below it than this chain has".into(),
+        E::UnsupportedSignatureAlgorithmContext(_) | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "a certificate is signed with an algorithm rustls does not accept (SHA-1 and MD5 are refused)".into()
+        }
+        E::BadDer | E::BadDerTime | E::TrailingData(_) => "a certificate is not valid DER".into(),
+        E::UnsupportedCriticalExtension => "a certificate has a critical extension webpki does not know, so it must refuse it".into(),
+        E::UnsupportedCertVersion => "a certificate is not X.509 version 3".into(),
+        E::MaximumPathDepthExceeded => "the chain is longer than webpki follows (6 intermediates)".into(),
+        E::MalformedDnsIdentifier => "the name asked for is not a valid DNS name or IP address".into(),
+        E::CertRevoked => "a certificate in the chain is revoked".into(),
+        other => format!("webpki refused the chain ({other:?})"),
+    }
+}
+
+fn short_name(subject: &str) -> String {
+    subject
+        .split(',')
+        .find_map(|p| p.strip_prefix("CN="))
+        .map(String::from)
+        .unwrap_or_else(|| subject.to_string())
+}
+
+struct Parsed<'a> {
+    cert: X509Certificate<'a>,
+    anchor: bool,
+}
+
+/// certbench's own walk up the chain, with each link's checks.
+fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
+    let Ok((_, leaf)) = X509Certificate::from_der(input.leaf) else {
+        return vec![Link {
+            role: "leaf",
+            subject: String::new(),
+            issuer: String::new(),
+            checks: vec![Check {
+                field: "encoding",
+                ok: false,
+                detail: "not a valid certificate".into(),
+            }],
+        }];
+    };
+    let pool: Vec<Parsed<'_>> = input
+        .intermediates
+        .iter()
+        .map(|d| (d, false))
+        .chain(input.anchors.iter().map(|d| (d, true)))
+        .filter_map(|(d, anchor)| {
+            X509Certificate::from_der(d)
+                .ok()
+                .map(|(_, cert)| Parsed { cert, anchor })
+        })
+        .collect();
+    let mut links = Vec::new();
+    let mut current = leaf;
+    let mut current_is_anchor = false;
+    let mut below = 0usize; // certificates below the current one, for pathlen
+    for depth in 0..8 {
+        let role = if current_is_anchor {
+            "trust anchor"
+        } else if depth == 0 {
+            "leaf"
+        } else {
+            "intermediate"
+        };
+        let self_signed = current.subject().as_raw() == current.issuer().as_raw();
+        // The issuer: a candidate named as the issuer whose key verifies the signature, else any
+        // candidate with that name (so a bad signature is reported against it).
+        let named: Vec<&Parsed<'_>> = pool
+            .iter()
+            .filter(|p| {
+                p.cert.subject().as_raw() == current.issuer().as_raw()
+                    && p.cert.as_raw() != current.as_raw()
+            })
+            .collect();
+        let issuer = named
+            .iter()
+            .find(|p| current.verify_signature(Some(p.cert.public_key())).is_ok())
+            .or(named.first())
+            .copied();
+        let mut checks = Vec::new();
+        if !current_is_anchor {
+            let v = current.validity();
+            let (nb, na) = (v.not_before.to_datetime(), v.not_after.to_datetime());
+            checks.push(Check {
+                field: "validity",
+                ok: nb <= input.at && input.at <= na,
+                detail: super::relative_validity(nb, na, input.at),
+            });
+            match issuer {
+                Some(i) => {
+                    let ok = current.verify_signature(Some(i.cert.public_key())).is_ok();
+                    checks.push(Check {
+                        field: "signature",
+                        ok,
+                        detail: if ok {
+                            format!(
+                                "verifies with the key of \"{}\"",
+                                short_name(&rfc4514(i.cert.subject()))
+                            )
+                        } else {
+                            format!(
+                                "does not verify with the key of \"{}\"",
+                                short_name(&rfc4514(i.cert.subject()))
+                            )
+                        },
+                    });
+                }
+                None if self_signed => checks.push(Check {
+                    field: "issuer",
+                    ok: false,
+                    detail: "self-signed, and not among the trust anchors".into(),
+                }),
+                None => checks.push(Check {
+                    field: "issuer",
+                    ok: false,
+                    detail: format!(
+                        "its issuer \"{}\" is not among the certificates given",
+                        short_name(&display_safe(&rfc4514(current.issuer()), 200))
+                    ),
+                }),
+            }
+        }
+        let bc = current
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .map(|b| b.value.clone());
+        let is_ca = bc.as_ref().is_some_and(|b| b.ca);
+        if depth == 0 {
+            checks.push(Check {
+                field: "basicConstraints",
+                ok: !is_ca,
+                detail: if is_ca {
+                    "CA:TRUE on an end-entity certificate".into()
+                } else {
+                    "not a CA".into()
+                },
+            });
+            let wanted = match input.purpose {
+                Purpose::Server => ("serverAuth", "1.3.6.1.5.5.7.3.1"),
+                Purpose::Client => ("clientAuth", "1.3.6.1.5.5.7.3.2"),
+            };
+            match current.extended_key_usage() {
+                Ok(Some(eku)) => {
+                    let e = &eku.value;
+                    let ok = e.any
+                        || match input.purpose {
+                            Purpose::Server => e.server_auth,
+                            Purpose::Client => e.client_auth,
+                        };
+                    checks.push(Check {
+                        field: "extendedKeyUsage",
+                        ok,
+                        detail: if ok {
+                            format!("allows {}", wanted.0)
+                        } else {
+                            format!("lacks {}", wanted.0)
+                        },
+                    });
+                }
+                Ok(None) => checks.push(Check {
+                    field: "extendedKeyUsage",
+                    ok: true,
+                    detail: format!(
+                        "absent (webpki allows any purpose; some peers want {})",
+                        wanted.0
+                    ),
+                }),
+                Err(e) => checks.push(Check {
+                    field: "extendedKeyUsage",
+                    ok: false,
+                    detail: format!("unreadable: {e}"),
+                }),
+            }
+            if let Some(name) = input.name {
+                let (ok, detail) = name_matches(&current, name);
+                checks.push(Check {
+                    field: "subjectAltName",
+                    ok,
+                    detail,
+                });
+            }
+        } else {
+            checks.push(Check {
+                field: "basicConstraints",
+                ok: is_ca,
+                detail: if is_ca {
+                    "CA:TRUE".into()
+                } else {
+                    "not a CA, yet it issued the certificate below".into()
+                },
+            });
+            if let Some(pl) = bc.as_ref().and_then(|b| b.path_len_constraint) {
+                let intermediates_below = below.saturating_sub(1);
+                checks.push(Check {
+                    field: "basicConstraints",
+                    ok: intermediates_below as u32 <= pl,
+                    detail: format!("pathlen {pl}, {intermediates_below} intermediate(s) below"),
+                });
+            }
+            if let Ok(Some(ku)) = current.key_usage() {
+                let ok = ku.value.key_cert_sign();
+                checks.push(Check {
+                    field: "keyUsage",
+                    ok,
+                    detail: if ok {
+                        "keyCertSign".into()
+                    } else {
+                        "lacks keyCertSign".into()
+                    },
+                });
+            }
+        }
+        links.push(Link {
+            role,
+            subject: display_safe(&rfc4514(current.subject()), 400),
+            issuer: display_safe(&rfc4514(current.issuer()), 400),
+            checks,
+        });
+        match issuer {
+            Some(i) if !current_is_anchor && !self_signed => {
+                current_is_anchor = i.anchor;
+                current = i.cert.clone();
+                below += 1;
+            }
+            _ => break,
+        }
+    }
+    links
+}
+
+fn name_matches(cert: &X509Certificate<'_>, name: &str) -> (bool, String) {
+    use x509_parser::extensions::GeneralName;
+    let sans: Vec<GeneralName<'_>> = match cert.subject_alternative_name() {
+        Ok(Some(s)) => s.value.general_names.clone(),
+        _ => vec![],
+    };
+    let shown: Vec<String> = sans.iter().map(super::report::general_name).collect();
+    let ok = if let Ok(ip) = name.parse::<IpAddr>() {
+        let want: Vec<u8> = match ip {
+            IpAddr::V4(v) => v.octets().to_vec(),
+            IpAddr::V6(v) => v.octets().to_vec(),
+        };
+        sans.iter()
+            .any(|s| matches!(s, GeneralName::IPAddress(b) if *b == want.as_slice()))
+    } else {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        sans.iter().any(|s| match s {
+            GeneralName::DNSName(d) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                d == name
+                    || d.strip_prefix("*.").is_some_and(|rest| {
+                        name.split_once('.')
+                            .is_some_and(|(first, tail)| !first.is_empty() && tail == rest)
+                    })
+            }
+            _ => false,
+        })
+    };
+    let detail = if shown.is_empty() {
+        format!("no SANs, so no name matches \"{name}\"")
+    } else if ok {
+        format!("\"{name}\" is in {}", shown.join(", "))
+    } else {
+        format!("\"{name}\" is not in {}", shown.join(", "))
+    };
+    (ok, display_safe(&detail, 600))
+}

@@ -1,0 +1,293 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench verify` against `openssl verify` on the same inputs: the verdicts agree, and ours
+//! names the link and field that fail.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn ours(d: &Path, args: &[&str]) -> (bool, Value) {
+    let out = certbench(d, &[&["verify", "--json"], args].concat());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert_eq!(
+        out.status.success(),
+        v["ok"].as_bool().unwrap(),
+        "exit code follows the verdict"
+    );
+    (v["ok"].as_bool().unwrap(), v)
+}
+
+fn theirs(d: &Path, args: &[&str]) -> bool {
+    let out = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .arg("verify")
+        .args(args)
+        .output()
+        .unwrap();
+    out.status.success()
+}
+
+/// The failing link's role and field.
+fn culprit(v: &Value) -> (String, String) {
+    let i = v["failed_link"].as_u64().unwrap() as usize;
+    (
+        v["links"][i]["role"].as_str().unwrap().into(),
+        v["failed_field"].as_str().unwrap().into(),
+    )
+}
+
+#[test]
+fn verdicts_agree_with_openssl_and_name_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "old",
+            "--not-before",
+            "-400d",
+            "--days",
+            "30",
+        ],
+    );
+    // A second, unrelated PKI.
+    let other = d.join("other");
+    certbench_ok(&other, &["gen"]);
+    let base = ["-CAfile", "ca.crt", "-untrusted", "intermediate.crt"];
+
+    // A good server for its name.
+    let (ok, v) = ours(d, &["server.crt", "--name", "localhost"]);
+    assert!(ok, "{v}");
+    assert_eq!(v["links"].as_array().unwrap().len(), 3);
+    assert!(theirs(
+        d,
+        &[
+            &base[..],
+            &[
+                "-purpose",
+                "sslserver",
+                "-verify_hostname",
+                "localhost",
+                "server.crt"
+            ]
+        ]
+        .concat()
+    ));
+
+    // The wrong name.
+    let (ok, v) = ours(d, &["server.crt", "--name", "example.com"]);
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("leaf".into(), "subjectAltName".into()));
+    assert!(!theirs(
+        d,
+        &[
+            &base[..],
+            &["-verify_hostname", "example.com", "server.crt"]
+        ]
+        .concat()
+    ));
+
+    // A client certificate used as a server.
+    let (ok, v) = ours(d, &["client.crt", "--purpose", "server"]);
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("leaf".into(), "extendedKeyUsage".into()));
+    assert!(v["reason"].as_str().unwrap().contains("extendedKeyUsage"));
+    assert!(!theirs(
+        d,
+        &[&base[..], &["-purpose", "sslserver", "client.crt"]].concat()
+    ));
+    // ... and as a client it is fine.
+    assert!(ours(d, &["client.crt", "--purpose", "client"]).0);
+    assert!(theirs(
+        d,
+        &[&base[..], &["-purpose", "sslclient", "client.crt"]].concat()
+    ));
+
+    // Expired.
+    let (ok, v) = ours(d, &["old.crt", "--purpose", "client"]);
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("leaf".into(), "validity".into()));
+    assert!(v["reason"].as_str().unwrap().contains("expired"));
+    assert!(!theirs(d, &[&base[..], &["old.crt"]].concat()));
+
+    // Trusting another root with the same name: the intermediate's signature does not verify.
+    let (ok, v) = ours(
+        d,
+        &[
+            "server.crt",
+            "--ca",
+            "other/ca.crt",
+            "--untrusted",
+            "intermediate.crt",
+        ],
+    );
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("intermediate".into(), "signature".into()));
+    assert!(!theirs(
+        d,
+        &[
+            "-CAfile",
+            "other/ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "server.crt"
+        ]
+    ));
+
+    // Trusting a root with another name: the chain stops at the intermediate, whose issuer is unknown.
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "ca",
+            "--name",
+            "stranger",
+            "--cn",
+            "Stranger Root",
+        ],
+    );
+    let (ok, v) = ours(
+        d,
+        &[
+            "server.crt",
+            "--ca",
+            "stranger.crt",
+            "--untrusted",
+            "intermediate.crt",
+        ],
+    );
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("intermediate".into(), "issuer".into()));
+    assert!(
+        v["reason"].as_str().unwrap().contains("no trusted CA"),
+        "{v}"
+    );
+    assert!(!theirs(
+        d,
+        &[
+            "-CAfile",
+            "stranger.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "server.crt"
+        ]
+    ));
+
+    // An intermediate from the other PKI with the same name: the signature is the culprit.
+    let (ok, v) = ours(
+        d,
+        &[
+            "server.crt",
+            "--ca",
+            "ca.crt",
+            "--untrusted",
+            "other/intermediate.crt",
+        ],
+    );
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("leaf".into(), "signature".into()));
+    assert!(!theirs(
+        d,
+        &[
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "other/intermediate.crt",
+            "server.crt"
+        ]
+    ));
+
+    // In the future it has expired; openssl agrees with -attime.
+    let (ok, _) = ours(d, &["server.crt", "--at", "+400d"]);
+    assert!(!ok);
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(400))
+        .unix_timestamp()
+        .to_string();
+    assert!(!theirs(
+        d,
+        &[&base[..], &["-attime", &later, "server.crt"]].concat()
+    ));
+}
+
+#[test]
+fn name_constraints_are_enforced_as_openssl_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "ca",
+            "--name",
+            "corp",
+            "--cn",
+            "Corp Root",
+            "--permit-dns",
+            "corp.example",
+        ],
+    );
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "inside",
+            "--issuer",
+            "corp",
+            "--san",
+            "api.corp.example",
+        ],
+    );
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "outside",
+            "--issuer",
+            "corp",
+            "--san",
+            "evil.example",
+        ],
+    );
+    assert!(ours(d, &["inside.crt", "--ca", "corp.crt"]).0);
+    assert!(theirs(d, &["-CAfile", "corp.crt", "inside.crt"]));
+    let (ok, v) = ours(d, &["outside.crt", "--ca", "corp.crt"]);
+    assert!(!ok);
+    assert!(
+        v["reason"].as_str().unwrap().contains("name constraints"),
+        "{v}"
+    );
+    assert!(!theirs(d, &["-CAfile", "corp.crt", "outside.crt"]));
+}
+
+#[test]
+fn text_output_marks_the_failing_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let out = certbench(d, &["verify", "client.crt", "--purpose", "server"]);
+    assert_eq!(out.status.code(), Some(1));
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.contains("NOT valid for a TLS server"), "{t}");
+    assert!(
+        t.contains("BAD extendedKeyUsage  lacks serverAuth  <- here"),
+        "{t}"
+    );
+}
