@@ -2,11 +2,13 @@
 //! PKI and mTLS, and loading from files, folders and bundles.
 
 pub mod der;
+pub mod explain;
 pub mod lints;
 pub mod load;
 pub mod names;
 pub mod report;
 mod summary;
+pub mod tree;
 pub mod verify;
 
 pub use lints::{Lint, Severity};

@@ -198,8 +198,7 @@ fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
     .collect()
 }
 
-/// EKU OIDs in certificate order, named as openssl names them.
-fn eku_names(value: &[u8]) -> Vec<String> {
+pub fn eku_names(value: &[u8]) -> Vec<String> {
     let Some(seq) = der::read_tlv(value, 0) else {
         return vec![];
     };

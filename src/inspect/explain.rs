@@ -1,0 +1,60 @@
+//! The explanation texts of assets/explain.toml: what a field means, why mTLS cares, its RFC.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Explanation {
+    pub text: String,
+    #[serde(default)]
+    pub mtls: String,
+    #[serde(default)]
+    pub rfc: String,
+}
+
+const EXPLAIN: &str = include_str!("../../assets/explain.toml");
+
+fn table() -> &'static HashMap<String, Explanation> {
+    static TABLE: OnceLock<HashMap<String, Explanation>> = OnceLock::new();
+    // The file is part of the binary and a test parses it: an error here is a build mistake, and
+    // the UI then shows no explanations rather than failing.
+    TABLE.get_or_init(|| toml::from_str(EXPLAIN).unwrap_or_default())
+}
+
+/// The explanation for a field tree key; unknown extensions fall back to `ext.unknown`.
+pub fn explain(key: &str) -> Option<&'static Explanation> {
+    let t = table();
+    t.get(key).or_else(|| {
+        key.starts_with("ext.")
+            .then(|| t.get("ext.unknown"))
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_texts_parse_and_cover_every_field_of_a_real_certificate() {
+        let parsed: HashMap<String, Explanation> = toml::from_str(EXPLAIN).unwrap();
+        assert!(parsed.len() > 30);
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = crate::workspace::Workspace::open(dir.path()).unwrap();
+        ws.gen_set(
+            &crate::workspace::SetOptions::default(),
+            false,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let pem = std::fs::read(dir.path().join("server.crt")).unwrap();
+        let der = x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents;
+        for node in crate::inspect::tree::field_tree(&der).unwrap() {
+            let e = explain(&node.explain)
+                .unwrap_or_else(|| panic!("no explanation for {}", node.explain));
+            assert!(!e.text.is_empty());
+        }
+    }
+}
