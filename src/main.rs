@@ -19,6 +19,12 @@ struct Cli {
     /// The workspace folder (default: $CERTBENCH_DIR, else the platform data folder).
     #[arg(long, global = true, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// TUI: also load these files or folders into the Inspect pane.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    open: Vec<PathBuf>,
+    /// TUI: also load the system trust store into the Inspect pane.
+    #[arg(long)]
+    system: bool,
     #[command(subcommand)]
     command: Option<cli::Command>,
 }
@@ -33,7 +39,11 @@ fn main() -> ExitCode {
     };
     match args.command {
         Some(command) => cli::run(command, dir),
-        None => match tui::run(dir) {
+        None => match tui::run(tui::Sources {
+            dir,
+            open: args.open,
+            system: args.system,
+        }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("certbench: {e:#}");

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use certbench::inspect::load::{SYSTEM_STORES, system_store};
 use certbench::inspect::report::CertReport;
 use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative_validity};
 use certbench::text::display_safe;
@@ -14,18 +15,6 @@ use certbench::inspect::Kind;
 use certbench::inspect::verify::{VerifyInput, verify};
 use certbench::pki::Role;
 use certbench::workspace::Workspace;
-
-/// Where Linux distributions and macOS keep the system's trusted roots, most common first.
-pub const SYSTEM_STORES: [&str; 4] = [
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/cert.pem",
-    "/etc/ssl/ca-bundle.pem",
-];
-
-pub fn system_store() -> Option<PathBuf> {
-    SYSTEM_STORES.iter().map(PathBuf::from).find(|p| p.exists())
-}
 
 pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
     let mut paths = a.paths.clone();
@@ -322,6 +311,8 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         Some(s) => certbench::pki::parse_not_before(s, now)?,
         None => now,
     };
+    let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
+    let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
     let v = verify(&VerifyInput {
         leaf: &leaf,
         intermediates: &intermediates,

@@ -51,7 +51,8 @@ mod tests {
         .unwrap();
         let pem = std::fs::read(dir.path().join("server.crt")).unwrap();
         let der = x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents;
-        for node in crate::inspect::tree::field_tree(&der).unwrap() {
+        for node in crate::inspect::tree::field_tree(&der, time::OffsetDateTime::now_utc()).unwrap()
+        {
             let e = explain(&node.explain)
                 .unwrap_or_else(|| panic!("no explanation for {}", node.explain));
             assert!(!e.text.is_empty());

@@ -65,6 +65,19 @@ pub struct CsrReport {
     pub signature_algorithm: String,
 }
 
+/// Where Linux distributions and macOS keep the system's trusted roots, most common first.
+pub const SYSTEM_STORES: [&str; 4] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/ca-bundle.pem",
+];
+
+/// The system trust store's bundle, if there is one.
+pub fn system_store() -> Option<PathBuf> {
+    SYSTEM_STORES.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
 /// Read every path: files directly, folders recursively (in name order).
 pub fn load_paths(paths: &[PathBuf]) -> Vec<Item> {
     let mut out = Vec::new();

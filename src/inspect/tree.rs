@@ -46,8 +46,9 @@ impl Builder<'_> {
     }
 }
 
-/// The field tree of a DER certificate, in display order (depth-first).
-pub fn field_tree(der: &[u8]) -> Result<Vec<FieldNode>, String> {
+/// The field tree of a DER certificate, in display order (depth-first). `now` is for the
+/// validity's relative time.
+pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNode>, String> {
     let report = decode(der)?;
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
     let bad = || "the certificate's structure is not as X.509 lays it out".to_string();
@@ -104,7 +105,7 @@ pub fn field_tree(der: &[u8]) -> Result<Vec<FieldNode>, String> {
     b.push(
         2,
         "validity",
-        super::relative_validity(report.not_before, report.not_after, time_now()),
+        super::relative_validity(report.not_before, report.not_after, now),
         &validity,
         "validity",
     );
@@ -168,10 +169,6 @@ pub fn field_tree(der: &[u8]) -> Result<Vec<FieldNode>, String> {
         "signature_value",
     );
     Ok(b.nodes)
-}
-
-fn time_now() -> ::time::OffsetDateTime {
-    ::time::OffsetDateTime::now_utc()
 }
 
 fn rfc3339(t: ::time::OffsetDateTime) -> String {
@@ -424,7 +421,7 @@ mod tests {
         for e in std::fs::read_dir(dir).unwrap() {
             let pem = std::fs::read(e.unwrap().path()).unwrap();
             let der = x509_parser::pem::parse_x509_pem(&pem).unwrap().1.contents;
-            let nodes = field_tree(&der).unwrap();
+            let nodes = field_tree(&der, ::time::OffsetDateTime::now_utc()).unwrap();
             assert!(nodes.iter().any(|n| n.label == "subject"));
             n += 1;
         }
@@ -450,7 +447,7 @@ mod tests {
     #[test]
     fn every_field_points_at_its_own_bytes() {
         let der = server_der();
-        let nodes = field_tree(&der).unwrap();
+        let nodes = field_tree(&der, ::time::OffsetDateTime::now_utc()).unwrap();
         let labels: Vec<&str> = nodes.iter().map(|n| n.label.as_str()).collect();
         for want in [
             "version",

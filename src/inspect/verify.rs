@@ -33,9 +33,9 @@ impl std::str::FromStr for Purpose {
 pub struct VerifyInput<'a> {
     pub leaf: &'a [u8],
     /// Untrusted certificates that may complete the chain.
-    pub intermediates: &'a [Vec<u8>],
+    pub intermediates: &'a [&'a [u8]],
     /// Trust anchors.
-    pub anchors: &'a [Vec<u8>],
+    pub anchors: &'a [&'a [u8]],
     pub purpose: Purpose,
     /// The server name (DNS or IP) the leaf must be valid for, if any.
     pub name: Option<&'a str>,
@@ -111,7 +111,7 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
     let anchor_ders: Vec<CertificateDer<'_>> = input
         .anchors
         .iter()
-        .map(|a| CertificateDer::from(a.as_slice()))
+        .map(|a| CertificateDer::from(*a))
         .collect();
     let anchors: Vec<_> = anchor_ders
         .iter()
@@ -120,7 +120,7 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
     let intermediates: Vec<CertificateDer<'_>> = input
         .intermediates
         .iter()
-        .map(|c| CertificateDer::from(c.as_slice()))
+        .map(|c| CertificateDer::from(*c))
         .collect();
     let usage = match input.purpose {
         Purpose::Server => webpki::KeyUsage::server_auth(),

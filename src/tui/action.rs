@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use certbench::pki::{IssueSpec, RevocationReason};
 use certbench::workspace::{Issued, Revoked};
 
+use super::inspect::Loaded;
 use super::view::WorkspaceView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +56,8 @@ pub enum Action {
     NewUnderSelected,
     /// Put the form back to the role's defaults.
     ResetForm,
+    /// Start typing a filter for the list.
+    StartFilter,
     Revoke,
     ShowResult,
     Confirm,
@@ -75,6 +78,7 @@ pub enum Action {
     Tick,
     // Results of effects.
     WorkspaceLoaded(WorkspaceView),
+    InspectLoaded(Box<Loaded>),
     IssueFinished {
         spec: Box<IssueSpec>,
         result: Result<Box<Issued>, EffectError>,
@@ -93,6 +97,8 @@ pub struct EffectError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadWorkspace,
+    /// Load the Inspect pane: the workspace's certificates and CRLs, and what the user opened.
+    LoadInspect,
     Issue {
         spec: Box<IssueSpec>,
         overwrite: bool,

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use super::action::{Action, Effect, Pane};
 use super::form::{FormField, IssueForm, free_name};
+use super::inspect::{Focus as InspectFocus, InspectState};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
@@ -60,7 +61,7 @@ pub struct App {
     pub view: WorkspaceView,
     pub focus: Focus,
     pub list_selected: usize,
-    pub inspect_selected: usize,
+    pub inspect: InspectState,
     pub form: IssueForm,
     pub overlay: Option<Overlay>,
     pub dialog: Option<Dialog>,
@@ -91,7 +92,7 @@ impl App {
             view,
             focus: Focus::List,
             list_selected: 0,
-            inspect_selected: 0,
+            inspect: InspectState::default(),
             form,
             overlay: None,
             dialog: None,
@@ -127,7 +128,12 @@ impl App {
             }
             Pane::Generate if self.focus == Focus::Form => vec![Context::Form, Context::Global],
             Pane::Generate => vec![Context::List, Context::Global],
-            Pane::Inspect => vec![Context::Inspect, Context::Global],
+            Pane::Inspect if self.inspect.filter_editing.is_some() => vec![Context::Editing],
+            Pane::Inspect => match self.inspect.focus {
+                InspectFocus::List => vec![Context::Inspect, Context::Global],
+                InspectFocus::Fields => vec![Context::Fields, Context::Global],
+                InspectFocus::Hex => vec![Context::Hex, Context::Global],
+            },
             Pane::Handshake => vec![Context::Global],
         }
     }
@@ -211,11 +217,26 @@ impl App {
                 self.view = view;
                 let n = self.view.rows.len();
                 self.list_selected = self.list_selected.min(n.saturating_sub(1));
-                self.inspect_selected = self.inspect_selected.min(n.saturating_sub(1));
                 // A CA the form named may have gone, or the first one may have come.
                 let cas = self.cas();
                 if self.form.role != Role::Ca && !cas.contains(&self.form.issuer) {
                     self.form.issuer = cas.last().cloned().unwrap_or_default();
+                }
+                // The Inspect pane shows the same files: read them again.
+                self.inspect.loading = true;
+                return vec![Effect::LoadInspect];
+            }
+            Action::InspectLoaded(loaded) => {
+                let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
+                self.inspect.set_loaded(*loaded, self.now);
+                if n > 0 && self.pane == Pane::Inspect {
+                    self.say(
+                        Severity::Error,
+                        format!(
+                            "{n} item{} could not be read: marked ✗ in the list",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
                 }
             }
             Action::IssueFinished { spec, result } => {
@@ -311,19 +332,66 @@ impl App {
         match self.pane {
             Pane::Generate if self.focus == Focus::Form => self.update_form(action),
             Pane::Generate => self.update_list(action),
-            Pane::Inspect => {
-                let n = self.view.rows.len();
-                match action {
-                    Action::Up => self.inspect_selected = self.inspect_selected.saturating_sub(1),
-                    Action::Down => {
-                        self.inspect_selected = (self.inspect_selected + 1).min(n.saturating_sub(1))
-                    }
-                    _ => {}
-                }
-                vec![]
-            }
+            Pane::Inspect => self.update_inspect(action),
             Pane::Handshake => vec![],
         }
+    }
+
+    fn update_inspect(&mut self, action: Action) -> Vec<Effect> {
+        let now = self.now;
+        let s = &mut self.inspect;
+        if s.filter_editing.is_some() {
+            match action {
+                Action::Insert(c) => s.filter.push(c),
+                Action::DeleteBack => {
+                    s.filter.pop();
+                }
+                Action::ClearField => s.filter.clear(),
+                Action::Activate | Action::Down => s.filter_editing = None,
+                Action::Back => {
+                    if let Some(old) = s.filter_editing.take() {
+                        s.filter = old;
+                    }
+                }
+                _ => {}
+            }
+            s.refilter();
+            s.select(now);
+            return vec![];
+        }
+        let page = (self.height as isize - 8).max(1);
+        match (s.focus, action) {
+            (InspectFocus::List, Action::Up) => s.move_list(-1, now),
+            (InspectFocus::List, Action::Down) => s.move_list(1, now),
+            (InspectFocus::List, Action::PageUp) => s.move_list(-page, now),
+            (InspectFocus::List, Action::PageDown) => s.move_list(page, now),
+            (InspectFocus::List, Action::StartFilter) => s.filter_editing = Some(s.filter.clone()),
+            (InspectFocus::List, Action::Activate) if !s.nodes().is_empty() => {
+                s.focus = InspectFocus::Fields
+            }
+            (InspectFocus::Fields, Action::Up) => s.move_field(-1),
+            (InspectFocus::Fields, Action::Down) => s.move_field(1),
+            (InspectFocus::Fields, Action::PageUp) => s.move_field(-page),
+            (InspectFocus::Fields, Action::PageDown) => s.move_field(page),
+            (InspectFocus::Fields, Action::Activate) => {
+                s.focus = InspectFocus::Hex;
+                if let Some(n) = s.nodes().get(s.field) {
+                    s.hex_cursor = n.start;
+                }
+            }
+            (InspectFocus::Fields, Action::Back) => s.focus = InspectFocus::List,
+            (InspectFocus::Hex, Action::Left) => s.move_hex(-1),
+            (InspectFocus::Hex, Action::Right) => s.move_hex(1),
+            (InspectFocus::Hex, Action::Up) => {
+                s.move_hex(-(layout::hex_bytes_per_row(self.width) as isize))
+            }
+            (InspectFocus::Hex, Action::Down) => {
+                s.move_hex(layout::hex_bytes_per_row(self.width) as isize)
+            }
+            (InspectFocus::Hex, Action::Back) => s.focus = InspectFocus::Fields,
+            _ => {}
+        }
+        vec![]
     }
 
     fn update_list(&mut self, action: Action) -> Vec<Effect> {

@@ -17,6 +17,8 @@ pub enum Context {
     Global,
     List,
     Inspect,
+    Fields,
+    Hex,
     Form,
     Editing,
     Dialog,
@@ -24,10 +26,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::List,
         Context::Inspect,
+        Context::Fields,
+        Context::Hex,
         Context::Form,
         Context::Editing,
         Context::Dialog,
@@ -39,6 +43,8 @@ impl Context {
             Context::Global => "global",
             Context::List => "list",
             Context::Inspect => "inspect",
+            Context::Fields => "fields",
+            Context::Hex => "hex",
             Context::Form => "form",
             Context::Editing => "editing",
             Context::Dialog => "dialog",
@@ -51,7 +57,9 @@ impl Context {
         match self {
             Context::Global => "Anywhere",
             Context::List => "Generate: certificate list",
-            Context::Inspect => "Inspect",
+            Context::Inspect => "Inspect: certificate list",
+            Context::Fields => "Inspect: fields",
+            Context::Hex => "Inspect: bytes",
             Context::Form => "Generate: the form",
             Context::Editing => "Typing in a field",
             Context::Dialog => "Questions",
@@ -181,6 +189,7 @@ pub enum Command {
     Revoke,
     Issue,
     Reset,
+    Filter,
     Confirm,
     Cancel,
     DeleteBack,
@@ -211,6 +220,7 @@ impl Command {
             "revoke" => Command::Revoke,
             "issue" => Command::Issue,
             "reset" => Command::Reset,
+            "filter" => Command::Filter,
             "confirm" => Command::Confirm,
             "cancel" => Command::Cancel,
             "delete-back" => Command::DeleteBack,
@@ -239,6 +249,7 @@ impl Command {
             Command::Revoke => Action::Revoke,
             Command::Issue => Action::Issue,
             Command::Reset => Action::ResetForm,
+            Command::Filter => Action::StartFilter,
             Command::Confirm => Action::Confirm,
             Command::Cancel => Action::Cancel,
             Command::DeleteBack => Action::DeleteBack,

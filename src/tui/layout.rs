@@ -57,3 +57,23 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         height: h,
     }
 }
+
+/// The Inspect pane's columns: list, fields, and (wide only) a side column.
+pub fn inspect_columns(width: u16) -> (u16, u16, u16) {
+    if width >= WIDE {
+        let list = 34;
+        let fields = 64;
+        (list, fields, width - list - fields)
+    } else {
+        let list = (width * 30 / 100).clamp(22, 30).min(width);
+        (list, width - list, 0)
+    }
+}
+
+/// How many bytes a hex row shows at this width: 16 when there is room, else 8.
+pub fn hex_bytes_per_row(width: u16) -> usize {
+    let (_, fields, side) = inspect_columns(width);
+    let inner = if side > 0 { side } else { fields }.saturating_sub(2) as usize;
+    // "0000  " then "xx " per byte, then a space and one character per byte.
+    if inner > 6 + 16 * 4 { 16 } else { 8 }
+}

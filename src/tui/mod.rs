@@ -5,6 +5,7 @@
 mod action;
 mod app;
 mod form;
+mod inspect;
 mod keymap;
 mod layout;
 mod panes;
@@ -36,8 +37,19 @@ use app::{App, Severity};
 use keymap::KeyMap;
 use view::WorkspaceView;
 
-/// Open the TUI on the workspace in `dir`, making a demo PKI there first if it is empty.
-pub fn run(dir: PathBuf) -> anyhow::Result<()> {
+/// Where the TUI reads from: the workspace, and what the user opened.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub dir: PathBuf,
+    /// Files and folders given with --open.
+    pub open: Vec<PathBuf>,
+    /// --system: the system trust store too.
+    pub system: bool,
+}
+
+/// Open the TUI on the workspace in `sources.dir`, making a demo PKI there first if it is empty.
+pub fn run(sources: Sources) -> anyhow::Result<()> {
+    let dir = sources.dir.clone();
     let _log_guard = init_logging();
     let keymap_path = KeyMap::user_path();
     let (keymap, keymap_warning) = KeyMap::load(keymap_path.as_deref());
@@ -63,7 +75,10 @@ pub fn run(dir: PathBuf) -> anyhow::Result<()> {
         (None, Some((sev, m))) => app.say(sev, m),
         (None, None) => {}
     }
-    let result = runtime.block_on(event_loop(&mut terminal, &mut app, dir));
+    if !sources.open.is_empty() || sources.system {
+        app.pane = action::Pane::Inspect;
+    }
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, sources));
     restore_terminal();
     result
 }
@@ -108,9 +123,10 @@ enum Message {
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
-    dir: PathBuf,
+    sources: Sources,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    spawn_effect(Effect::LoadInspect, &sources, tx.clone());
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();
     let reader = tokio::spawn(async move {
@@ -154,7 +170,7 @@ async fn event_loop(
             let Some(action) = action else { continue };
             tracing::debug!(?action, "action");
             for effect in app.update(action) {
-                spawn_effect(effect, &dir, tx.clone());
+                spawn_effect(effect, &sources, tx.clone());
             }
         }
         if let Some(e) = failed {
@@ -183,15 +199,17 @@ fn to_action(app: &App, ev: Event) -> Option<Action> {
 }
 
 /// Run an effect off the loop; its result comes back as an action.
-fn spawn_effect(effect: Effect, dir: &Path, tx: mpsc::UnboundedSender<Message>) {
+fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Message>) {
     if effect == Effect::Quit {
         return;
     }
-    let dir = dir.to_path_buf();
+    let sources = sources.clone();
+    let dir = sources.dir.clone();
     tokio::task::spawn_blocking(move || {
         let now = OffsetDateTime::now_utc();
         let action = match effect {
             Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(&dir)),
+            Effect::LoadInspect => Action::InspectLoaded(Box::new(load_inspect(&sources, now))),
             Effect::Issue { spec, overwrite } => {
                 let result = Workspace::open(&dir)
                     .and_then(|mut ws| ws.issue(&spec, overwrite, now))
@@ -218,6 +236,31 @@ fn spawn_effect(effect: Effect, dir: &Path, tx: mpsc::UnboundedSender<Message>) 
         // The loop may have ended (the user quit while this ran): nothing is waiting then.
         let _ = tx.send(Message::Action(action));
     });
+}
+
+/// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.
+pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::Loaded {
+    let mut paths = Vec::new();
+    let mut roles = Vec::new();
+    if let Ok(ws) = Workspace::open(&sources.dir) {
+        for e in ws.entities() {
+            paths.push(ws.path(&e.cert));
+            roles.push((ws.path(&e.cert), e.role));
+            let crl = ws.path(&e.crl_file());
+            if e.role.is_ca() && crl.exists() {
+                paths.push(crl);
+            }
+        }
+    }
+    paths.extend(sources.open.iter().cloned());
+    if sources.system {
+        paths.extend(certbench::inspect::load::system_store());
+    }
+    let mut items = certbench::inspect::load_paths(&paths);
+    let role_of =
+        |i: &certbench::inspect::Item| roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r);
+    certbench::inspect::lint_all(&mut items, now, &role_of);
+    inspect::Loaded::new(items)
 }
 
 fn restore_terminal() {

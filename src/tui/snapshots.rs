@@ -119,15 +119,60 @@ fn revoke_dialog_80x24() {
     insta::assert_snapshot!(render(&app));
 }
 
+/// The Inspect pane on the committed fixture certificates (fixed bytes, fixed clock). They were
+/// made by `certbench gen` and `certbench issue` on 2026-11-22 (no keys kept); `broken.pem` is
+/// bad on purpose.
+fn inspect_app(size: (u16, u16)) -> App {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inspect");
+    let sources = super::Sources {
+        dir: PathBuf::from("/nonexistent/certbench-workspace"),
+        open: vec![fixtures],
+        system: false,
+    };
+    let mut loaded = super::load_inspect(&sources, NOW);
+    // Show paths relative to the repository, so the snapshot is the same in any checkout.
+    for item in &mut loaded.items {
+        if let Ok(rel) = item.source.strip_prefix(env!("CARGO_MANIFEST_DIR")) {
+            item.source = rel.to_path_buf();
+        }
+    }
+    let mut app = App::new(KeyMap::defaults(), WorkspaceView::default(), NOW, size);
+    app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
+    app.update(Action::ShowPane(Pane::Inspect));
+    app.update(Action::InspectLoaded(Box::new(loaded)));
+    app
+}
+
 #[test]
 fn inspect_pane_80x24_and_160x48() {
     for size in [(80, 24), (160, 48)] {
-        let (_d, mut app) = demo_app(size, false);
-        app.update(Action::ShowPane(Pane::Inspect));
-        app.update(Action::Down);
-        app.update(Action::Down);
-        insta::assert_snapshot!(format!("inspect_{}x{}", size.0, size.1), render(&app));
+        let mut app = inspect_app(size);
+        // The server certificate, its fields, the subjectAltName.
+        while super::inspect::row_label(app.inspect.current_item().unwrap()) != "localhost" {
+            app.update(Action::Down);
+        }
+        app.update(Action::Activate);
+        while app.inspect.nodes()[app.inspect.field].label != "subjectAltName" {
+            app.update(Action::Down);
+        }
+        insta::assert_snapshot!(
+            format!("inspect_fields_{}x{}", size.0, size.1),
+            render(&app)
+        );
+        app.update(Action::Activate);
+        insta::assert_snapshot!(format!("inspect_hex_{}x{}", size.0, size.1), render(&app));
     }
+}
+
+#[test]
+fn inspect_list_marks_lints_and_errors_and_filters_80x24() {
+    let mut app = inspect_app((80, 24));
+    insta::assert_snapshot!("inspect_list_80x24", render(&app));
+    app.update(Action::StartFilter);
+    for c in "alice".chars() {
+        app.update(Action::Insert(c));
+    }
+    insta::assert_snapshot!("inspect_filtered_80x24", render(&app));
 }
 
 #[test]

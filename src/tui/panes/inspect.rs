@@ -1,57 +1,189 @@
-//! The Inspect pane, first cut: the workspace's certificates and what each one says, decoded from
-//! its file. The full field tree, hex view, lints and chain verification come with the inspector.
+//! The Inspect pane: the loaded certificates (workspace, --open, --system), the selected one's
+//! fields with an explanation of each, its chain and lints, and its DER bytes with the selected
+//! field's range highlighted.
 
+use certbench::inspect::explain::explain;
+use certbench::inspect::{Decoded, Item, Severity, relative_validity};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{status_span, summary_lines};
 use crate::tui::app::App;
+use crate::tui::inspect::{Focus, row_label, short_cn, worst_lint};
+use crate::tui::layout::{hex_bytes_per_row, inspect_columns};
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
-    let list_w = (area.width * 36 / 100).clamp(24, 40);
-    let [list, detail] =
-        Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).areas(area);
-    let block = pane_block("Certificates", true);
-    let inner = block.inner(list);
-    f.render_widget(block, list);
-    let visible = inner.height as usize;
-    let offset = app
-        .inspect_selected
-        .saturating_sub(visible.saturating_sub(1));
-    let w = inner.width as usize;
-    let lines: Vec<Line> = app
-        .view
-        .rows
+    let (list_w, fields_w, side_w) = inspect_columns(area.width);
+    let [list, rest] =
+        Layout::horizontal([Constraint::Length(list_w), Constraint::Min(1)]).areas(area);
+    draw_list(f, app, list);
+    let s = &app.inspect;
+    if side_w > 0 {
+        let [fields, side] =
+            Layout::horizontal([Constraint::Length(fields_w), Constraint::Min(1)]).areas(rest);
+        draw_fields(f, app, fields);
+        let [details, hex] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(side);
+        draw_details(f, app, details);
+        draw_hex(f, app, hex);
+    } else {
+        let [fields, bottom] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rest);
+        draw_fields(f, app, fields);
+        if s.focus == Focus::Hex {
+            draw_hex(f, app, bottom);
+        } else {
+            draw_details(f, app, bottom);
+        }
+    }
+}
+
+fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let s = &app.inspect;
+    let total = s.loaded.items.len();
+    let title = if s.filter.is_empty() {
+        format!("Certificates ({total})")
+    } else {
+        format!("Certificates ({} of {total})", s.visible.len())
+    };
+    let block = pane_block(&title, s.focus == Focus::List);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let show_filter = s.filter_editing.is_some() || !s.filter.is_empty();
+    let [rows_area, filter_area] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(u16::from(show_filter)),
+    ])
+    .areas(inner);
+    if s.loading && total == 0 {
+        f.render_widget(Paragraph::new("Loading…").style(theme::dim()), rows_area);
+    } else if s.visible.is_empty() {
+        let text = if total == 0 {
+            "Nothing loaded."
+        } else {
+            "No certificate matches the filter."
+        };
+        f.render_widget(Paragraph::new(text).style(theme::dim()), rows_area);
+    }
+    let h = rows_area.height as usize;
+    let offset = s.cursor.saturating_sub(h.saturating_sub(1));
+    let w = rows_area.width as usize;
+    // Only the visible rows are drawn: a 10,000-certificate bundle costs a screenful.
+    let lines: Vec<Line> = s
+        .visible
         .iter()
         .enumerate()
         .skip(offset)
-        .take(visible)
-        .map(|(i, r)| {
-            let status = status_span(&r.entity, app.now);
-            let cn = if r.entity.common_name.is_empty() {
-                r.entity.name.clone()
-            } else {
-                r.entity.common_name.clone()
+        .take(h)
+        .map(|(pos, &i)| {
+            let item = &s.loaded.items[i];
+            let (mark, mark_style) = match (&item.result, worst_lint(item)) {
+                (Err(_), _) => ("✗", theme::error()),
+                (_, Some(Severity::Error)) => ("!", theme::error()),
+                (_, Some(Severity::Warning)) => ("!", theme::warn()),
+                _ => (" ", Style::new()),
             };
-            let name_w = w.saturating_sub(status.content.chars().count() + 1);
-            let name: String = format!(
-                "{}{cn}",
-                if i == app.inspect_selected {
-                    "▸ "
-                } else {
-                    "  "
-                }
-            )
-            .chars()
-            .take(name_w)
-            .collect();
-            let pad = " ".repeat(name_w.saturating_sub(name.chars().count()) + 1);
-            let line = Line::from(vec![Span::raw(name), Span::raw(pad), status]);
-            if i == app.inspect_selected {
+            let right = right_column(item, app);
+            let name_w = w.saturating_sub(right.content.chars().count() + 3);
+            let label: String = crate::tui::panes::cut(&row_label(item), name_w);
+            let pad = " ".repeat(name_w.saturating_sub(label.chars().count()) + 1);
+            let line = Line::from(vec![
+                Span::styled(format!("{mark} "), mark_style),
+                Span::raw(label),
+                Span::raw(pad),
+                right,
+            ]);
+            if pos == s.cursor {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), rows_area);
+    if show_filter {
+        let style = if s.filter_editing.is_some() {
+            theme::editing()
+        } else {
+            theme::key()
+        };
+        let cursor = if s.filter_editing.is_some() {
+            "▏"
+        } else {
+            ""
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(format!("/{}{cursor}", s.filter), style)),
+            filter_area,
+        );
+    }
+}
+
+fn right_column(item: &Item, app: &App) -> Span<'static> {
+    match &item.result {
+        Err(_) => Span::styled("error", theme::error()),
+        Ok(Decoded::Crl(_)) => Span::styled("CRL", theme::dim()),
+        Ok(Decoded::Csr(_)) => Span::styled("CSR", theme::dim()),
+        Ok(Decoded::Certificate(r)) => {
+            if app.now > r.not_after {
+                Span::styled("expired", theme::error())
+            } else if app.now < r.not_before {
+                Span::styled("future", theme::warn())
+            } else {
+                let d = (r.not_after - app.now).whole_days();
+                Span::styled(
+                    format!("{d}d"),
+                    if d < 30 { theme::warn() } else { theme::dim() },
+                )
+            }
+        }
+    }
+}
+
+fn draw_fields(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let s = &app.inspect;
+    let block = pane_block("Fields", s.focus == Focus::Fields);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(item) = s.current_item() else { return };
+    let nodes = s.nodes();
+    if nodes.is_empty() {
+        let lines = other_item_lines(item);
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    let h = inner.height as usize;
+    let offset = s
+        .field
+        .saturating_sub(h.saturating_sub(2))
+        .min(nodes.len().saturating_sub(h));
+    let w = inner.width as usize;
+    let lines: Vec<Line> = nodes
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(h)
+        .map(|(i, n)| {
+            let indent = "  ".repeat(n.depth);
+            let label = format!("{indent}{}", n.label);
+            let label_w = label.chars().count().max(22.min(w / 2));
+            let value = crate::tui::panes::cut(&n.value, w.saturating_sub(label_w + 1));
+            let line = Line::from(vec![
+                Span::styled(
+                    format!("{label:<label_w$} "),
+                    if n.depth <= 1 {
+                        theme::heading()
+                    } else {
+                        theme::label()
+                    },
+                ),
+                Span::raw(value),
+            ]);
+            if i == s.field {
                 line.style(theme::selected())
             } else {
                 line
@@ -59,39 +191,221 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
 
-    let block = pane_block("Certificate", false);
-    let inner = block.inner(detail);
-    f.render_widget(block, detail);
-    let Some(row) = app.view.rows.get(app.inspect_selected) else {
-        f.render_widget(
-            Paragraph::new("No certificate is loaded.").style(theme::dim()),
-            inner,
-        );
-        return;
+/// What a CRL, a CSR or an unreadable item says, in the fields area.
+fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
+    let kv = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:<14}"), theme::label()),
+            Span::raw(v),
+        ])
     };
     let mut lines = vec![Line::from(Span::styled(
-        format!("{} ({})", row.entity.cert, row.entity.role.title()),
-        theme::heading(),
-    ))];
-    match &row.summary {
-        Err(e) => lines.push(Line::from(Span::styled(e.clone(), theme::error()))),
-        Ok(s) => lines.extend(summary_lines(s, app.now, 18)),
-    }
-    if let Some(r) = &row.entity.revoked {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "Revoked ({}) and listed in {}.crl",
-                r.reason,
-                row.entity.issuer.clone().unwrap_or_default()
-            ),
-            theme::error(),
-        )));
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "The field-by-field decoder, hex view, lints and chain verification are not built yet.",
+        format!("{} #{}", item.source.display(), item.index),
         theme::dim(),
-    )));
+    ))];
+    match &item.result {
+        Err(e) => lines.push(Line::from(Span::styled(
+            format!("Cannot be read: {e}"),
+            theme::error(),
+        ))),
+        Ok(Decoded::Crl(c)) => {
+            lines.push(kv("CRL issuer", c.issuer.clone()));
+            lines.push(kv("This update", c.this_update.to_string()));
+            if let Some(n) = c.next_update {
+                lines.push(kv("Next update", n.to_string()));
+            }
+            lines.push(kv("Revoked", c.revoked.len().to_string()));
+            for r in &c.revoked {
+                let reason = r
+                    .reason
+                    .clone()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default();
+                lines.push(Line::from(format!("  {}{reason}", r.serial)));
+            }
+        }
+        Ok(Decoded::Csr(c)) => {
+            lines.push(kv("CSR subject", c.subject.clone()));
+            lines.push(kv("Signature", c.signature_algorithm.clone()));
+        }
+        Ok(Decoded::Certificate(_)) => {}
+    }
+    lines
+}
+
+fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let s = &app.inspect;
+    let on_field = s.focus != Focus::List;
+    let block = pane_block(
+        if on_field {
+            "About this field"
+        } else {
+            "Verdict"
+        },
+        false,
+    );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    // What matters most where the focus is comes first: the verdict in the list, the field's
+    // explanation among the fields.
+    let mut lines = Vec::new();
+    if on_field {
+        lines.extend(field_lines(app));
+        lines.extend(verdict_lines(app));
+    } else {
+        lines.extend(verdict_lines(app));
+    }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn field_lines(app: &App) -> Vec<Line<'static>> {
+    let s = &app.inspect;
+    let mut lines = Vec::new();
+    if let Some(node) = s.nodes().get(s.field) {
+        lines.push(Line::from(vec![
+            Span::styled(node.label.clone(), theme::heading()),
+            Span::styled(
+                format!(
+                    "  bytes {}..{} ({} bytes)",
+                    node.start,
+                    node.end,
+                    node.end - node.start
+                ),
+                theme::dim(),
+            ),
+        ]));
+        if let Some(e) = explain(&node.explain) {
+            lines.push(Line::from(e.text.clone()));
+            if !e.mtls.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::styled("mTLS: ", theme::key()),
+                    Span::raw(e.mtls.clone()),
+                ]));
+            }
+            if !e.rfc.is_empty() {
+                lines.push(Line::from(Span::styled(e.rfc.clone(), theme::dim())));
+            }
+        }
+        lines.push(Line::default());
+    }
+    lines
+}
+
+/// The chain verdict with each link, the lints, the validity and the fingerprints.
+fn verdict_lines(app: &App) -> Vec<Line<'static>> {
+    let s = &app.inspect;
+    let mut lines = Vec::new();
+    let Some(sel) = &s.selected else { return lines };
+    if let Some(chain) = &sel.chain {
+        if chain.ok {
+            lines.push(Line::from(Span::styled(
+                "✓ Chain verifies (rustls-webpki)",
+                theme::success(),
+            )));
+        } else {
+            lines.push(Line::from(Span::styled(
+                format!("✗ Chain: {}", chain.reason.clone().unwrap_or_default()),
+                theme::error(),
+            )));
+        }
+        for (i, link) in chain.links.iter().enumerate() {
+            let bad = link.checks.iter().find(|c| !c.ok);
+            let (mark, style) = if bad.is_some() {
+                ("✗", theme::error())
+            } else {
+                ("✓", theme::success())
+            };
+            let why = bad
+                .map(|c| format!(" ({}: {})", c.field, c.detail))
+                .unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}{mark} ", "  ".repeat(i)), style),
+                Span::styled(format!("{} ", link.role), theme::label()),
+                Span::raw(short_cn(&link.subject)),
+                Span::styled(why, theme::error()),
+            ]));
+        }
+    }
+    if let Some(Ok(Decoded::Certificate(r))) = s.loaded.items.get(sel.item).map(|i| &i.result) {
+        for l in &r.lints {
+            let (mark, style) = match l.severity {
+                Severity::Error => ("✗", theme::error()),
+                Severity::Warning => ("!", theme::warn()),
+                Severity::Info => ("i", theme::label()),
+            };
+            lines.push(Line::from(vec![Span::styled(
+                format!("{mark} {}", l.message),
+                style,
+            )]));
+            lines.push(Line::from(Span::styled(
+                format!("  fix: {} [{}]", l.fix, l.id),
+                theme::dim(),
+            )));
+        }
+        lines.push(Line::from(vec![
+            Span::styled("Valid    ", theme::label()),
+            Span::raw(relative_validity(r.not_before, r.not_after, app.now)),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled("SHA-256  ", theme::label()),
+            Span::raw(r.sha256_fingerprint.clone()),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled("SPKI pin ", theme::label()),
+            Span::raw(format!("sha256//{}", r.spki_sha256)),
+        ]));
+    }
+    lines
+}
+
+fn draw_hex(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let s = &app.inspect;
+    let block = pane_block("Bytes (DER)", s.focus == Focus::Hex);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(item) = s.current_item() else { return };
+    let der = &item.der;
+    let per_row = hex_bytes_per_row(app.width);
+    let (sel_start, sel_end) = s.nodes().get(s.field).map_or((0, 0), |n| (n.start, n.end));
+    let anchor = if s.focus == Focus::Hex {
+        s.hex_cursor
+    } else {
+        sel_start
+    };
+    let h = inner.height as usize;
+    let rows = der.len().div_ceil(per_row);
+    let first_row = (anchor / per_row)
+        .saturating_sub(h / 3)
+        .min(rows.saturating_sub(h));
+    let lines: Vec<Line> = (first_row..rows.min(first_row + h))
+        .map(|row| {
+            let mut spans = vec![Span::styled(
+                format!("{:04x}  ", row * per_row),
+                theme::dim(),
+            )];
+            let mut ascii = String::new();
+            let first = row * per_row;
+            for (i, &c) in der.iter().enumerate().skip(first).take(per_row) {
+                let style = if s.focus == Focus::Hex && i == s.hex_cursor {
+                    theme::editing()
+                } else if i >= sel_start && i < sel_end {
+                    theme::selected()
+                } else {
+                    Style::new()
+                };
+                spans.push(Span::styled(format!("{c:02x}"), style));
+                spans.push(Span::raw(" "));
+                ascii.push(if c.is_ascii_graphic() || c == b' ' {
+                    char::from(c)
+                } else {
+                    '.'
+                });
+            }
+            spans.push(Span::styled(format!(" {ascii}"), theme::dim()));
+            Line::from(spans)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }

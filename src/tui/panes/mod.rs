@@ -40,3 +40,14 @@ pub fn summary_lines(s: &CertSummary, now: OffsetDateTime, label_w: usize) -> Ve
         })
         .collect()
 }
+
+/// `s` cut to `w` characters, with an ellipsis when cut.
+pub fn cut(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
