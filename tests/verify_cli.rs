@@ -291,3 +291,23 @@ fn text_output_marks_the_failing_field() {
         "{t}"
     );
 }
+
+#[test]
+fn ca_certificates_are_verified_as_cas() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(&d.join("other"), &["gen"]);
+    let (ok, v) = ours(d, &["intermediate.crt"]);
+    assert!(ok, "{v}");
+    assert_eq!(v["links"][0]["role"], "intermediate");
+    assert_eq!(v["links"][1]["role"], "trust anchor");
+    assert!(theirs(d, &["-CAfile", "ca.crt", "intermediate.crt"]));
+    assert!(ours(d, &["ca.crt"]).0, "a root is its own anchor");
+    let (ok, v) = ours(d, &["intermediate.crt", "--ca", "other/ca.crt"]);
+    assert!(!ok);
+    assert_eq!(culprit(&v), ("intermediate".into(), "signature".into()));
+    assert!(!theirs(d, &["-CAfile", "other/ca.crt", "intermediate.crt"]));
+    let out = certbench(d, &["verify", "intermediate.crt"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OK for a CA"));
+}

@@ -327,6 +327,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         return Ok(v.ok);
     }
     let purpose = match a.purpose {
+        _ if v.links.first().is_some_and(|l| l.role != "leaf") => "a CA",
         certbench::inspect::verify::Purpose::Server => "a TLS server",
         certbench::inspect::verify::Purpose::Client => "a TLS client",
     };

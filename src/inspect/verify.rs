@@ -71,8 +71,40 @@ pub struct Verification {
 }
 
 pub fn verify(input: &VerifyInput<'_>) -> Verification {
-    let webpki = webpki_verdict(input);
     let links = walk_chain(input);
+    // webpki verifies end-entity certificates only. For a CA the question is whether it chains to
+    // a trust anchor as a CA (or is one), and certbench's own walk answers it.
+    let is_ca = X509Certificate::from_der(input.leaf)
+        .ok()
+        .and_then(|(_, c)| c.basic_constraints().ok().flatten().map(|b| b.value.ca))
+        .unwrap_or(false);
+    if is_ca {
+        let failed = links
+            .iter()
+            .enumerate()
+            .find_map(|(i, l)| l.checks.iter().find(|c| !c.ok).map(|c| (i, c)));
+        let anchored = links.last().is_some_and(|l| l.role == "trust anchor");
+        let reason = match failed {
+            Some((i, c)) => Some(format!(
+                "{} \"{}\", {}: {}",
+                links[i].role,
+                short_name(&links[i].subject),
+                c.field,
+                c.detail
+            )),
+            None if !anchored => Some("the chain does not end at a trust anchor".into()),
+            None => None,
+        };
+        return Verification {
+            ok: reason.is_none(),
+            reason,
+            webpki_error: None,
+            failed_link: failed.map(|(i, _)| i),
+            failed_field: failed.map(|(_, c)| c.field),
+            links,
+        };
+    }
+    let webpki = webpki_verdict(input);
     let failed = links
         .iter()
         .enumerate()
@@ -222,13 +254,20 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
         })
         .collect();
     let mut links = Vec::new();
+    let is_anchor = |c: &X509Certificate<'_>| input.anchors.iter().any(|a| *a == c.as_raw());
+    let mut current_is_anchor = is_anchor(&leaf);
     let mut current = leaf;
-    let mut current_is_anchor = false;
     let mut below = 0usize; // certificates below the current one, for pathlen
     for depth in 0..8 {
+        let bc = current
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .map(|b| b.value.clone());
+        let is_ca = bc.as_ref().is_some_and(|b| b.ca);
         let role = if current_is_anchor {
             "trust anchor"
-        } else if depth == 0 {
+        } else if depth == 0 && !is_ca {
             "leaf"
         } else {
             "intermediate"
@@ -291,13 +330,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
                 }),
             }
         }
-        let bc = current
-            .basic_constraints()
-            .ok()
-            .flatten()
-            .map(|b| b.value.clone());
-        let is_ca = bc.as_ref().is_some_and(|b| b.ca);
-        if depth == 0 {
+        if role == "leaf" {
             checks.push(Check {
                 field: "basicConstraints",
                 ok: !is_ca,
