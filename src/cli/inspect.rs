@@ -38,8 +38,8 @@ pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
     let mut items = load_paths(&paths);
     lint_all(&mut items, now, &|_| None);
     let failed = items.iter().any(|i| i.result.is_err());
-    let out = std::io::stdout();
-    let mut out = out.lock();
+    // Buffered: stdout alone writes each line with its own system call.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = if a.json {
         write_json(&mut out, &items)
     } else {

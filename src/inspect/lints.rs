@@ -299,7 +299,7 @@ mod tests {
     /// Lint ids for each certificate file, loaded with the whole workspace so issuers are known.
     fn lint_ids(
         ws: &Workspace,
-        role_of: &dyn Fn(&str) -> Option<Role>,
+        role_of: &(dyn Fn(&str) -> Option<Role> + Sync),
         now: OffsetDateTime,
     ) -> Vec<(String, Vec<&'static str>)> {
         let paths: Vec<_> = ws.entities().iter().map(|e| ws.path(&e.cert)).collect();

@@ -142,8 +142,9 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
     };
     if contains(bytes, b"-----BEGIN ") {
         let blocks = pem_blocks(bytes);
-        let mut out = Vec::new();
         let mut skipped = Vec::new();
+        let mut work = Vec::new();
+        let mut out = Vec::new();
         for (index, block) in blocks.into_iter().enumerate() {
             let kind = match block.label.as_str() {
                 "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
@@ -153,22 +154,27 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
                 "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => Some(Kind::Csr),
                 _ => None,
             };
-            match (kind, block.der) {
+            match (kind, &block.body) {
                 (None, Ok(_)) => skipped.push(display_safe(&block.label, 40)),
-                (None, Err(e)) => out.push(item(index, None, vec![], Err(e))),
-                (Some(k), Err(e)) => out.push(item(index, Some(k), vec![], Err(e))),
-                (Some(k), Ok(der)) => {
-                    // A TRUSTED CERTIFICATE has openssl's trust settings after the certificate.
-                    let der = if block.label == "TRUSTED CERTIFICATE" {
-                        first_tlv(&der)
-                    } else {
-                        der
-                    };
-                    let result = decode_kind(k, &der);
-                    out.push(item(index, Some(k), der, result));
-                }
+                (None, Err(e)) => out.push(item(index, None, vec![], Err(e.clone()))),
+                (Some(k), _) => work.push((index, k, block)),
             }
         }
+        // Each block decodes on its own (base64, then DER): spread them over the cores.
+        out.extend(parallel_map(work, |(index, k, block)| match block.der() {
+            Err(e) => item(index, Some(k), vec![], Err(e)),
+            Ok(der) => {
+                // A TRUSTED CERTIFICATE has openssl's trust settings after the certificate.
+                let der = if block.label == "TRUSTED CERTIFICATE" {
+                    first_tlv(&der)
+                } else {
+                    der
+                };
+                let result = decode_kind(k, &der);
+                item(index, Some(k), der, result)
+            }
+        }));
+        out.sort_by_key(|i| i.index);
         if out.is_empty() {
             let what = if skipped.is_empty() {
                 "no complete PEM block".to_string()
@@ -196,6 +202,38 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
         _ => "neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)".to_string(),
     };
     vec![item(0, None, vec![], Err(why))]
+}
+
+/// `f` over `items` on every core, in order. Small inputs stay on this thread.
+fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || items.len() < 64 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let c: Vec<T> = items.by_ref().take(chunk).collect();
+        if c.is_empty() {
+            break;
+        }
+        chunks.push(c);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| scope.spawn(move || c.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        // A panicking decoder would be a bug; its items are then lost rather than the program.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -263,40 +301,51 @@ fn decode_csr(der: &[u8]) -> Result<CsrReport, String> {
 
 /// Add lints to every certificate: each sees its issuer when the issuer was loaded too.
 /// `role_of` tells the role of a certificate when the workspace knows it.
-pub fn lint_all(items: &mut [Item], now: OffsetDateTime, role_of: &dyn Fn(&Item) -> Option<Role>) {
-    let parsed: Vec<Option<X509Certificate<'_>>> = items
-        .iter()
-        .map(|i| match (&i.result, i.kind) {
+pub fn lint_all(
+    items: &mut [Item],
+    now: OffsetDateTime,
+    role_of: &(dyn Fn(&Item) -> Option<Role> + Sync),
+) {
+    let indices: Vec<usize> = (0..items.len()).collect();
+    let shared: &[Item] = items;
+    let parsed: Vec<Option<X509Certificate<'_>>> = parallel_map(indices.clone(), |n| {
+        let i = &shared[n];
+        match (&i.result, i.kind) {
             (Ok(_), Some(Kind::Certificate)) => {
                 X509Certificate::from_der(&i.der).ok().map(|(_, c)| c)
             }
             _ => None,
-        })
-        .collect();
-    let mut lints = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let (Some(cert), Ok(Decoded::Certificate(report))) = (&parsed[i], &item.result) else {
-            lints.push(None);
-            continue;
+        }
+    });
+    // Certificates by subject, so finding each one's issuer is a lookup, not a scan.
+    let mut by_subject: std::collections::HashMap<&[u8], Vec<usize>> =
+        std::collections::HashMap::new();
+    for (j, c) in parsed.iter().enumerate() {
+        if let Some(c) = c {
+            by_subject.entry(c.subject().as_raw()).or_default().push(j);
+        }
+    }
+    let lints: Vec<Option<Vec<super::lints::Lint>>> = parallel_map(indices, |i| {
+        let (Some(cert), Ok(Decoded::Certificate(report))) = (&parsed[i], &shared[i].result) else {
+            return None;
         };
         // The issuer: a loaded certificate whose subject is this one's issuer (not itself,
         // unless it is self-issued).
-        let issuer = parsed
-            .iter()
-            .enumerate()
-            .filter_map(|(j, c)| c.as_ref().map(|c| (j, c)))
-            .find(|(j, c)| {
-                c.subject().as_raw() == cert.issuer().as_raw()
-                    && (*j != i || cert.subject() == cert.issuer())
-            })
-            .map(|(_, c)| c);
+        let issuer = by_subject
+            .get(cert.issuer().as_raw())
+            .into_iter()
+            .flatten()
+            .find(|&&j| j != i || cert.subject() == cert.issuer())
+            .and_then(|&j| parsed[j].as_ref());
         let ctx = LintContext {
             now,
-            role: role_of(item),
+            role: role_of(&shared[i]),
             issuer,
         };
-        lints.push(Some(lint(cert, report, &ctx)));
-    }
+        Some(lint(cert, report, &ctx))
+    });
+    drop(by_subject);
+    drop(parsed);
     for (item, l) in items.iter_mut().zip(lints) {
         if let (Ok(Decoded::Certificate(r)), Some(l)) = (&mut item.result, l) {
             r.lints = l;
@@ -306,7 +355,22 @@ pub fn lint_all(items: &mut [Item], now: OffsetDateTime, role_of: &dyn Fn(&Item)
 
 struct PemBlock {
     label: String,
-    der: Result<Vec<u8>, String>,
+    /// The base64 text, or why the block is broken.
+    body: Result<String, String>,
+    line: usize,
+}
+
+impl PemBlock {
+    fn der(&self) -> Result<Vec<u8>, String> {
+        let body = self.body.as_ref().map_err(Clone::clone)?;
+        base64_decode(body).map_err(|e| {
+            format!(
+                "the {} block from line {}: {e}",
+                display_safe(&self.label, 40),
+                self.line
+            )
+        })
+    }
 }
 
 /// PEM blocks, leniently: text around them is ignored; a block with bad base64 or no END line
@@ -337,24 +401,19 @@ fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
             }
             body.push_str(l);
         }
-        let der = if !closed {
+        let body = if closed {
+            Ok(body)
+        } else {
             Err(format!(
                 "the {} block from line {} has no END line (truncated?)",
                 display_safe(label, 40),
                 line_no + 1
             ))
-        } else {
-            base64_decode(&body).map_err(|e| {
-                format!(
-                    "the {} block from line {}: {e}",
-                    display_safe(label, 40),
-                    line_no + 1
-                )
-            })
         };
         out.push(PemBlock {
             label: label.to_string(),
-            der,
+            body,
+            line: line_no + 1,
         });
     }
     out

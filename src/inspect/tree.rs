@@ -144,7 +144,7 @@ pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNo
     for t in fields {
         match t.tag {
             0xa1 | 0xa2 => b.push(2, "uniqueIdentifier", "(rarely used)", &t, "unique_id"),
-            0xa3 => extensions(&mut b, &t, &cert),
+            0xa3 => extensions(&mut b, &t, &cert, &report),
             _ => b.push(
                 2,
                 "unknown field",
@@ -191,7 +191,12 @@ fn name_attributes(b: &mut Builder<'_>, name_tlv: &Tlv, name: &X509Name<'_>) {
     }
 }
 
-fn extensions(b: &mut Builder<'_>, wrapper: &Tlv, cert: &X509Certificate<'_>) {
+fn extensions(
+    b: &mut Builder<'_>,
+    wrapper: &Tlv,
+    cert: &X509Certificate<'_>,
+    report: &super::report::CertReport,
+) {
     let der = b.der;
     let Some(seq) = children(der, wrapper).first().copied() else {
         return;
@@ -245,7 +250,7 @@ fn extensions(b: &mut Builder<'_>, wrapper: &Tlv, cert: &X509Certificate<'_>) {
                     &key,
                 );
             }
-            ParsedExtension::KeyUsage(ku) => b.push(3, label, format!("{ku}"), t, &key),
+            ParsedExtension::KeyUsage(_) => b.push(3, label, report.key_usage.join(", "), t, &key),
             ParsedExtension::SubjectAlternativeName(san) => {
                 b.push(
                     3,

@@ -302,3 +302,47 @@ fn init_logging() -> Option<()> {
         .try_init()
         .ok()
 }
+
+/// The Inspect pane drawn off-screen: what `benches/inspect.rs` measures (load and first frame,
+/// then a scroll step), with the same loader and drawing code as the real TUI.
+#[doc(hidden)]
+#[allow(dead_code)] // Used by benches/inspect.rs, which compiles this module; the binary does not.
+pub struct OffscreenInspect {
+    app: App,
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+#[allow(dead_code)] // Used by benches/inspect.rs, which compiles this module; the binary does not.
+impl OffscreenInspect {
+    /// Load everything `sources` names and draw the first frame.
+    pub fn load(
+        sources: &Sources,
+        (width, height): (u16, u16),
+    ) -> anyhow::Result<OffscreenInspect> {
+        let now = OffsetDateTime::now_utc();
+        let mut app = App::new(
+            KeyMap::defaults(),
+            WorkspaceView::default(),
+            now,
+            (width, height),
+        );
+        app.update(Action::ShowPane(action::Pane::Inspect));
+        app.update(Action::InspectLoaded(Box::new(load_inspect(sources, now))));
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+        terminal.draw(|f| ui::draw(f, &app))?;
+        Ok(OffscreenInspect { app, terminal })
+    }
+
+    /// How many items were loaded.
+    pub fn items(&self) -> usize {
+        self.app.inspect.loaded.items.len()
+    }
+
+    /// Move the selection one row down and draw again.
+    pub fn scroll_step(&mut self) -> anyhow::Result<()> {
+        self.app.update(Action::Down);
+        self.terminal.draw(|f| ui::draw(f, &self.app))?;
+        Ok(())
+    }
+}
