@@ -73,6 +73,26 @@ pub fn lint(cert: &X509Certificate<'_>, report: &CertReport, ctx: &LintContext<'
     let eku = &report.extended_key_usage;
     let has_eku = |n: &str| eku.iter().any(|e| e == n || e == ANY_EKU);
 
+    let mut seen: Vec<&str> = Vec::new();
+    for e in &report.extensions {
+        if seen.contains(&e.oid.as_str()) {
+            let name = if e.name == "unknown" {
+                e.oid.clone()
+            } else {
+                e.name.clone()
+            };
+            add(
+                "duplicate-extension",
+                Severity::Error,
+                format!(
+                    "{name} appears more than once; RFC 5280 4.2 forbids it and verifiers refuse the certificate"
+                ),
+                "issue it again with each extension once",
+            );
+        } else {
+            seen.push(&e.oid);
+        }
+    }
     if leaf && report.subject_alt_names.is_empty() {
         let cn = report.common_name.clone().unwrap_or_default();
         if looks_like_host(&cn) {

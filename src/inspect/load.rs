@@ -196,8 +196,12 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
             return vec![item(0, Some(kind), bytes.to_vec(), Ok(d))];
         }
     }
-    let why = match decode_kind(Kind::Certificate, bytes) {
-        Err(e) if bytes.first() == Some(&0x30) => e,
+    let why = match (
+        decode_kind(Kind::Certificate, bytes),
+        known_container(bytes),
+    ) {
+        (Err(_), Some(what)) => what,
+        (Err(e), None) if bytes.first() == Some(&0x30) => e,
         _ if bytes.is_empty() => "the file is empty".to_string(),
         _ => "neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)".to_string(),
     };
@@ -234,6 +238,42 @@ fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> V
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// Formats people mistake for certificates, named with what to do instead.
+fn known_container(der: &[u8]) -> Option<String> {
+    use super::der::{children, oid_string, read_tlv};
+    let top = read_tlv(der, 0)?;
+    let parts = children(der, &top);
+    let oid_in = |t: &super::der::Tlv| {
+        children(der, t)
+            .first()
+            .filter(|o| o.tag == 0x06)
+            .and_then(|o| oid_string(o.content(der)))
+    };
+    match parts.as_slice() {
+        // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData? }
+        [v, auth, ..] if v.tag == 0x02 && v.content(der) == [3] && auth.tag == 0x30 => Some(
+            "a PKCS#12 bundle (.p12/.pfx), not a certificate: `openssl pkcs12 -in FILE -nokeys` extracts its certificates".into(),
+        ),
+        // ContentInfo ::= SEQUENCE { contentType OID, [0] content }
+        [oid, _] if oid.tag == 0x06 => match oid_string(oid.content(der)).as_deref() {
+            Some("1.2.840.113549.1.7.2") => Some(
+                "a PKCS#7 (.p7b) bundle, not a certificate: `openssl pkcs7 -print_certs -in FILE` extracts its certificates".into(),
+            ),
+            Some(o) => Some(format!("a CMS/PKCS#7 message ({o}), not a certificate")),
+            None => None,
+        },
+        // CertificatePair ::= SEQUENCE { [0] Certificate OPTIONAL, [1] Certificate OPTIONAL }
+        [first, ..] if first.tag == 0xa0 || first.tag == 0xa1 => {
+            Some("an X.509 cross-certificate pair, not a certificate".into())
+        }
+        [status, ..] if status.tag == 0x0a => Some("an OCSP response, not a certificate".into()),
+        [req, ..] if req.tag == 0x30 && oid_in(req).is_none() && children(der, req).first().is_some_and(|t| t.tag == 0x30 || t.tag == 0xa0) => {
+            Some("an OCSP request or another ASN.1 structure, not a certificate, CRL or CSR".into())
+        }
+        _ => None,
+    }
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

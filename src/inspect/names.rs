@@ -39,6 +39,12 @@ pub fn attribute_short_name(oid: &str) -> Option<&'static str> {
         "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
         "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
         "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        // Russian registration numbers (GOST), which openssl names too.
+        "1.2.643.3.131.1.1" => "INN",
+        "1.2.643.100.1" => "OGRN",
+        "1.2.643.100.3" => "SNILS",
+        "1.2.643.100.4" => "INNLE",
+        "1.2.643.100.5" => "OGRNIP",
         _ => return None,
     })
 }

@@ -275,10 +275,24 @@ pub fn general_name(name: &GeneralName<'_>) -> String {
         GeneralName::URI(u) => format!("URI:{u}"),
         GeneralName::DirectoryName(n) => format!("DirName:{}", oneline(n)),
         GeneralName::RegisteredID(oid) => format!("Registered ID:{}", oid.to_id_string()),
-        GeneralName::OtherName(oid, _) => format!("othername:{}:<unsupported>", oid.to_id_string()),
+        GeneralName::OtherName(oid, value) => other_name(&oid.to_id_string(), value),
         GeneralName::X400Address(_) => "X400Name:<unsupported>".into(),
         GeneralName::EDIPartyName(_) => "EdiPartyName:<unsupported>".into(),
         GeneralName::Invalid(tag, _) => format!("<invalid general name, tag {tag:?}>"),
+    }
+}
+
+/// An otherName as openssl 3 prints one: `othername: OID::text` for a string value.
+fn other_name(oid: &str, value: &[u8]) -> String {
+    // value is the [0] EXPLICIT wrapper around the actual value.
+    let text = der::read_tlv(value, 0)
+        .filter(|t| t.tag == 0xa0)
+        .and_then(|t| der::read_tlv(value, t.content_start))
+        .filter(|inner| matches!(inner.tag, 0x0c | 0x13 | 0x16 | 0x1a))
+        .map(|inner| String::from_utf8_lossy(inner.content(value)).into_owned());
+    match text {
+        Some(t) => format!("othername: {oid}::{t}"),
+        None => format!("othername: {oid}::<unsupported>"),
     }
 }
 
