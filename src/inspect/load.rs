@@ -245,6 +245,11 @@ fn known_container(der: &[u8]) -> Option<String> {
     use super::der::{children, oid_string, read_tlv};
     let top = read_tlv(der, 0)?;
     let parts = children(der, &top);
+    // Shaped like signed X.509 (to-be-signed, algorithm, BIT STRING): a broken certificate, CRL
+    // or CSR, whose parser error says more than a guess would.
+    if parts.len() == 3 && parts[2].tag == 0x03 {
+        return None;
+    }
     let oid_in = |t: &super::der::Tlv| {
         children(der, t)
             .first()
