@@ -58,6 +58,10 @@ pub enum Action {
     ResetForm,
     /// Start typing a filter for the list.
     StartFilter,
+    /// Start typing a path to open in the Inspect pane.
+    StartOpen,
+    /// Tab in the path prompt.
+    Complete,
     Revoke,
     ShowResult,
     Confirm,
@@ -79,6 +83,11 @@ pub enum Action {
     // Results of effects.
     WorkspaceLoaded(WorkspaceView),
     InspectLoaded(Box<Loaded>),
+    /// What a path being typed could become, for the prompt.
+    Completions {
+        typed: String,
+        candidates: Vec<String>,
+    },
     IssueFinished {
         spec: Box<IssueSpec>,
         result: Result<Box<Issued>, EffectError>,
@@ -98,7 +107,12 @@ pub struct EffectError {
 pub enum Effect {
     LoadWorkspace,
     /// Load the Inspect pane: the workspace's certificates and CRLs, and what the user opened.
-    LoadInspect,
+    LoadInspect {
+        open: Vec<PathBuf>,
+        system: bool,
+    },
+    /// List what could complete a path being typed.
+    CompletePath(String),
     Issue {
         spec: Box<IssueSpec>,
         overwrite: bool,

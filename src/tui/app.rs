@@ -62,6 +62,10 @@ pub struct App {
     pub focus: Focus,
     pub list_selected: usize,
     pub inspect: InspectState,
+    /// Files and folders opened in the Inspect pane (--open, and the path prompt).
+    pub open: Vec<PathBuf>,
+    /// --system: the system trust store in the Inspect pane.
+    pub system: bool,
     pub form: IssueForm,
     pub overlay: Option<Overlay>,
     pub dialog: Option<Dialog>,
@@ -93,6 +97,8 @@ impl App {
             focus: Focus::List,
             list_selected: 0,
             inspect: InspectState::default(),
+            open: Vec::new(),
+            system: false,
             form,
             overlay: None,
             dialog: None,
@@ -129,6 +135,7 @@ impl App {
             Pane::Generate if self.focus == Focus::Form => vec![Context::Form, Context::Global],
             Pane::Generate => vec![Context::List, Context::Global],
             Pane::Inspect if self.inspect.filter_editing.is_some() => vec![Context::Editing],
+            Pane::Inspect if self.inspect.prompt.is_some() => vec![Context::Prompt],
             Pane::Inspect => match self.inspect.focus {
                 InspectFocus::List => vec![Context::Inspect, Context::Global],
                 InspectFocus::Fields => vec![Context::Fields, Context::Global],
@@ -148,7 +155,7 @@ impl App {
         if let Some(a) = self.keymap.lookup(&contexts, key) {
             return Some(a);
         }
-        if contexts.first() == Some(&Context::Editing)
+        if matches!(contexts.first(), Some(Context::Editing | Context::Prompt))
             && let KeyCode::Char(c) = key.code
             && !key
                 .modifiers
@@ -223,8 +230,30 @@ impl App {
                     self.form.issuer = cas.last().cloned().unwrap_or_default();
                 }
                 // The Inspect pane shows the same files: read them again.
-                self.inspect.loading = true;
-                return vec![Effect::LoadInspect];
+                return vec![self.load_inspect()];
+            }
+            Action::Completions { typed, candidates } => {
+                if let Some(p) = self.inspect.prompt.as_mut().filter(|p| p.text == typed) {
+                    match candidates.len() {
+                        0 => {
+                            self.status = Some(Status {
+                                severity: Severity::Info,
+                                text: format!("Nothing matches {typed}"),
+                            })
+                        }
+                        1 => {
+                            p.text = candidates[0].clone();
+                            p.candidates.clear();
+                        }
+                        _ => {
+                            let common = super::inspect::common_prefix(&candidates);
+                            if common.len() > p.text.len() {
+                                p.text = common;
+                            }
+                            p.candidates = candidates;
+                        }
+                    }
+                }
             }
             Action::InspectLoaded(loaded) => {
                 let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
@@ -337,7 +366,53 @@ impl App {
         }
     }
 
+    /// Read the Inspect pane's files again (in a task).
+    pub fn load_inspect(&mut self) -> Effect {
+        self.inspect.loading = true;
+        Effect::LoadInspect {
+            open: self.open.clone(),
+            system: self.system,
+        }
+    }
+
+    fn update_prompt(&mut self, action: Action) -> Vec<Effect> {
+        let Some(p) = self.inspect.prompt.as_mut() else {
+            return vec![];
+        };
+        match action {
+            Action::Insert(c) => {
+                p.text.push(c);
+                p.candidates.clear();
+            }
+            Action::DeleteBack => {
+                p.text.pop();
+                p.candidates.clear();
+            }
+            Action::ClearField => p.text.clear(),
+            Action::Complete => return vec![Effect::CompletePath(p.text.clone())],
+            Action::Back => self.inspect.prompt = None,
+            Action::Activate => {
+                let text = p.text.trim().to_string();
+                self.inspect.prompt = None;
+                if text.is_empty() {
+                    return vec![];
+                }
+                let path = expand_home(&text);
+                self.say(Severity::Info, format!("Opening {}…", path.display()));
+                if !self.open.contains(&path) {
+                    self.open.push(path);
+                }
+                return vec![self.load_inspect()];
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
     fn update_inspect(&mut self, action: Action) -> Vec<Effect> {
+        if self.inspect.prompt.is_some() {
+            return self.update_prompt(action);
+        }
         let now = self.now;
         let s = &mut self.inspect;
         if s.filter_editing.is_some() {
@@ -366,6 +441,7 @@ impl App {
             (InspectFocus::List, Action::PageUp) => s.move_list(-page, now),
             (InspectFocus::List, Action::PageDown) => s.move_list(page, now),
             (InspectFocus::List, Action::StartFilter) => s.filter_editing = Some(s.filter.clone()),
+            (InspectFocus::List, Action::StartOpen) => s.prompt = Some(Default::default()),
             (InspectFocus::List, Action::Activate) if !s.nodes().is_empty() => {
                 s.focus = InspectFocus::Fields
             }
@@ -739,6 +815,42 @@ mod tests {
     }
 
     #[test]
+    fn the_path_prompt_opens_a_file_and_tab_asks_for_completions() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::ShowPane(Pane::Inspect));
+        let a = app.on_key(&key('o')).unwrap();
+        assert!(matches!(a, Action::StartOpen), "{a:?} {:?}", app.contexts());
+        app.update(a);
+        assert!(app.inspect.prompt.is_some(), "{:?}", app.contexts());
+        for c in "/tmp/x".chars() {
+            let a = app.on_key(&key(c)).unwrap();
+            assert!(matches!(a, Action::Insert(_)), "{c} is text in the prompt");
+            app.update(a);
+        }
+        let effects = app.update(Action::Complete);
+        assert_eq!(effects, vec![Effect::CompletePath("/tmp/x".into())]);
+        app.update(Action::Completions {
+            typed: "/tmp/x".into(),
+            candidates: vec!["/tmp/xa/".into(), "/tmp/xb.pem".into()],
+        });
+        assert_eq!(app.inspect.prompt.as_ref().unwrap().candidates.len(), 2);
+        app.update(Action::Completions {
+            typed: "/tmp/x".into(),
+            candidates: vec!["/tmp/xb.pem".into()],
+        });
+        assert_eq!(app.inspect.prompt.as_ref().unwrap().text, "/tmp/xb.pem");
+        let effects = app.update(Action::Activate);
+        assert_eq!(
+            effects,
+            vec![Effect::LoadInspect {
+                open: vec![PathBuf::from("/tmp/xb.pem")],
+                system: false
+            }]
+        );
+        assert!(app.inspect.prompt.is_none());
+    }
+
+    #[test]
     fn a_click_on_a_tab_switches_to_it() {
         let (_d, mut app) = app_with_demo();
         let (col, row) = layout::tab_areas(app.width)
@@ -748,5 +860,13 @@ mod tests {
             .unwrap();
         app.update(Action::Click { column: col, row });
         assert_eq!(app.pane, Pane::Handshake);
+    }
+}
+
+/// `~/x` as the home folder's x.
+fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(text),
     }
 }

@@ -57,6 +57,36 @@ pub struct InspectState {
     pub selected: Option<Selected>,
     pub field: usize,
     pub hex_cursor: usize,
+    /// Typing a path to open.
+    pub prompt: Option<Prompt>,
+}
+
+/// The path prompt: what is typed, and what Tab found it could become.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prompt {
+    pub text: String,
+    pub candidates: Vec<String>,
+}
+
+/// The longest start all `names` share.
+pub fn common_prefix(names: &[String]) -> String {
+    let Some(first) = names.first() else {
+        return String::new();
+    };
+    let mut len = first.len();
+    for n in &names[1..] {
+        len = len.min(
+            first
+                .bytes()
+                .zip(n.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    first[..len].to_string()
 }
 
 impl Default for InspectState {
@@ -72,6 +102,7 @@ impl Default for InspectState {
             selected: None,
             field: 0,
             hex_cursor: 0,
+            prompt: None,
         }
     }
 }
@@ -299,6 +330,18 @@ mod tests {
         let chain = sel.chain.as_ref().unwrap();
         assert!(chain.ok, "{chain:?}");
         assert_eq!(chain.links.len(), 3);
+    }
+
+    #[test]
+    fn completion_takes_what_all_candidates_share() {
+        let c = |v: &[&str]| common_prefix(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            c(&["/etc/ssl/certs/", "/etc/ssl/cert.pem"]),
+            "/etc/ssl/cert"
+        );
+        assert_eq!(c(&["a"]), "a");
+        assert_eq!(c(&[]), "");
+        assert_eq!(c(&["é1", "é2"]), "é");
     }
 
     #[test]

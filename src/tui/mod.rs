@@ -70,6 +70,8 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
         .unwrap_or((80, 24));
     let mut app = App::new(keymap, view, OffsetDateTime::now_utc(), size);
     app.keymap_path = keymap_path;
+    app.open = sources.open.clone();
+    app.system = sources.system;
     match (keymap_warning, startup_message) {
         (Some(w), _) => app.say(Severity::Error, w),
         (None, Some((sev, m))) => app.say(sev, m),
@@ -126,7 +128,8 @@ async fn event_loop(
     sources: Sources,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-    spawn_effect(Effect::LoadInspect, &sources, tx.clone());
+    let first = app.load_inspect();
+    spawn_effect(first, &sources, tx.clone());
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();
     let reader = tokio::spawn(async move {
@@ -209,7 +212,18 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
         let now = OffsetDateTime::now_utc();
         let action = match effect {
             Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(&dir)),
-            Effect::LoadInspect => Action::InspectLoaded(Box::new(load_inspect(&sources, now))),
+            Effect::LoadInspect { open, system } => {
+                let sources = Sources {
+                    dir: dir.clone(),
+                    open,
+                    system,
+                };
+                Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
+            }
+            Effect::CompletePath(typed) => {
+                let candidates = complete_path(&typed);
+                Action::Completions { typed, candidates }
+            }
             Effect::Issue { spec, overwrite } => {
                 let result = Workspace::open(&dir)
                     .and_then(|mut ws| ws.issue(&spec, overwrite, now))
@@ -261,6 +275,37 @@ pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::L
         |i: &certbench::inspect::Item| roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r);
     certbench::inspect::lint_all(&mut items, now, &role_of);
     inspect::Loaded::new(items)
+}
+
+/// Paths that could complete `typed`: entries of its folder that start with its last part.
+fn complete_path(typed: &str) -> Vec<String> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let expanded = match typed.strip_prefix("~/") {
+        Some(rest) => format!("{home}/{rest}"),
+        None => typed.to_string(),
+    };
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (&expanded[..=i], &expanded[i + 1..]),
+        None => ("", expanded.as_str()),
+    };
+    let shown_dir = &typed[..typed.len() - prefix.len()];
+    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let visible = !name.starts_with('.') || prefix.starts_with('.');
+            (visible && name.starts_with(prefix)).then(|| {
+                let slash = if e.path().is_dir() { "/" } else { "" };
+                format!("{shown_dir}{name}{slash}")
+            })
+        })
+        .take(500)
+        .collect();
+    out.sort();
+    out
 }
 
 fn restore_terminal() {
@@ -344,5 +389,31 @@ impl OffscreenInspect {
         self.app.update(Action::Down);
         self.terminal.draw(|f| ui::draw(f, &self.app))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_complete_from_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("server.crt"), "").unwrap();
+        std::fs::write(dir.path().join("server.key"), "").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join(".hidden"), "").unwrap();
+        let base = format!("{}/", dir.path().display());
+        assert_eq!(
+            complete_path(&format!("{base}ser")),
+            [format!("{base}server.crt"), format!("{base}server.key")]
+        );
+        assert_eq!(complete_path(&format!("{base}su")), [format!("{base}sub/")]);
+        assert_eq!(
+            complete_path(&base).len(),
+            3,
+            "hidden files only when asked for"
+        );
+        assert!(complete_path("/no/such/folder/x").is_empty());
     }
 }

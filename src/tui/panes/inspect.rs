@@ -53,7 +53,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
     let block = pane_block(&title, s.focus == Focus::List);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let show_filter = s.filter_editing.is_some() || !s.filter.is_empty();
+    let show_filter = s.filter_editing.is_some() || !s.filter.is_empty() || s.prompt.is_some();
     let [rows_area, filter_area] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(u16::from(show_filter)),
@@ -146,6 +146,22 @@ fn right_column(item: &Item, app: &App) -> Span<'static> {
 
 fn draw_fields(f: &mut Frame<'_>, app: &App, area: Rect) {
     let s = &app.inspect;
+    if let Some(p) = s.prompt.as_ref().filter(|p| !p.candidates.is_empty()) {
+        let block = pane_block(
+            &format!("{} matches (tab completes)", p.candidates.len()),
+            true,
+        );
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let lines: Vec<Line> = p
+            .candidates
+            .iter()
+            .take(inner.height as usize)
+            .map(|c| Line::from(c.clone()))
+            .collect();
+        f.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
     let block = pane_block("Fields", s.focus == Focus::Fields);
     let inner = block.inner(area);
     f.render_widget(block, area);
