@@ -676,6 +676,14 @@ impl App {
     }
 }
 
+/// `~/x` as the home folder's x.
+fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -860,13 +868,5 @@ mod tests {
             .unwrap();
         app.update(Action::Click { column: col, row });
         assert_eq!(app.pane, Pane::Handshake);
-    }
-}
-
-/// `~/x` as the home folder's x.
-fn expand_home(text: &str) -> PathBuf {
-    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(text),
     }
 }
