@@ -216,3 +216,19 @@ fn overwrite_dialog_80x24_shows_its_keys() {
     assert!(screen.contains("y replace"), "{screen}");
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn inspect_path_prompt_with_completions_80x24() {
+    let mut app = inspect_app((80, 24));
+    app.update(Action::StartOpen);
+    for c in "/etc/ssl/cert".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.update(Action::Completions {
+        typed: "/etc/ssl/cert".into(),
+        candidates: vec!["/etc/ssl/cert.pem".into(), "/etc/ssl/certs/".into()],
+    });
+    let screen = render(&app);
+    assert!(screen.contains("open /etc/ssl/cert▏"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

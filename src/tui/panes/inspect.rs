@@ -105,7 +105,20 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines), rows_area);
-    if show_filter {
+    if let Some(p) = &s.prompt {
+        // The end of the path, so what is being typed stays in view.
+        let room = (filter_area.width as usize).saturating_sub(7);
+        let n = p.text.chars().count();
+        let shown: String = if n > room {
+            format!("…{}", p.text.chars().skip(n + 1 - room).collect::<String>())
+        } else {
+            p.text.clone()
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(format!("open {shown}▏"), theme::editing())),
+            filter_area,
+        );
+    } else if show_filter {
         let style = if s.filter_editing.is_some() {
             theme::editing()
         } else {
