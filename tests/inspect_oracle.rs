@@ -282,17 +282,22 @@ fn bad_items_are_reported_and_the_rest_still_load() {
     )
     .unwrap();
     std::fs::write(d.join("junk.der"), [0x30, 0x82, 0x01]).unwrap();
+    // 50 MB that is neither PEM nor DER, and a link to nowhere.
+    std::fs::write(d.join("big.bin"), vec![0x5au8; 50 << 20]).unwrap();
+    std::os::unix::fs::symlink(d.join("gone.crt"), d.join("dangling.crt")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .args(["inspect", "--json"])
         .arg(d.join("server-chain.crt"))
         .arg(d.join("junk.pem"))
         .arg(d.join("junk.der"))
         .arg(d.join("missing.crt"))
+        .arg(d.join("big.bin"))
+        .arg(d.join("dangling.crt"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "non-zero when an item failed");
     let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(items.len(), 5);
+    assert_eq!(items.len(), 7);
     assert_eq!(items[0]["kind"], "certificate");
     assert_eq!(items[1]["index"], 1);
     assert!(items[2]["error"].as_str().unwrap().contains("bad base64"));
@@ -303,6 +308,22 @@ fn bad_items_are_reported_and_the_rest_still_load() {
             .contains("not a valid certificate")
     );
     assert!(items[4]["error"].as_str().unwrap().contains("No such file"));
+    assert!(
+        items[5]["error"]
+            .as_str()
+            .unwrap()
+            .contains("neither PEM nor DER"),
+        "{}",
+        items[5]
+    );
+    assert!(
+        items[6]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read it"),
+        "{}",
+        items[6]
+    );
 }
 
 #[test]

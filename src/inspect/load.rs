@@ -553,6 +553,43 @@ mod tests {
     }
 
     #[test]
+    fn csrs_and_crls_are_read_too() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["csr.example".to_string()]).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "csr.example");
+        let csr = params.serialize_request(&key).unwrap().pem().unwrap();
+        let items = load_bytes(&p(), csr.as_bytes());
+        match &items[0].result {
+            Ok(Decoded::Csr(c)) => assert!(c.subject.contains("CN=csr.example"), "{c:?}"),
+            other => panic!("{other:?}"),
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = crate::workspace::Workspace::open(dir.path()).unwrap();
+        ws.gen_set(
+            &crate::workspace::SetOptions::default(),
+            false,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        ws.revoke(
+            "client",
+            crate::pki::RevocationReason::KeyCompromise,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let crl = std::fs::read(dir.path().join("intermediate.crl")).unwrap();
+        match &load_bytes(&p(), &crl)[0].result {
+            Ok(Decoded::Crl(c)) => {
+                assert_eq!(c.revoked.len(), 1);
+                assert_eq!(c.revoked[0].serial, ws.entity("client").unwrap().serial);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn der_truncated_or_with_trailing_bytes_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = crate::workspace::Workspace::open(dir.path()).unwrap();

@@ -94,7 +94,7 @@ pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNo
     b.push(
         2,
         "signature",
-        signature_name(&cert.tbs_certificate.signature.algorithm.to_id_string()),
+        with_oid(&cert.tbs_certificate.signature.algorithm.to_id_string()),
         &inner_alg,
         "signature_algorithm",
     );
@@ -126,20 +126,26 @@ pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNo
     };
     b.push(2, "subjectPublicKeyInfo", key_text, &spki, "spki");
     if let [alg, bits] = children(der, &spki).as_slice() {
+        let alg_oid = cert.public_key().algorithm.algorithm.to_id_string();
         b.push(
             3,
             "algorithm",
-            key.algorithm.clone(),
+            format!("{} ({alg_oid})", key.algorithm),
             alg,
             "public_key_algorithm",
         );
-        b.push(
-            3,
-            "subjectPublicKey",
-            format!("{} bytes", bits.end - bits.content_start),
-            bits,
-            "public_key",
-        );
+        // RSA: the modulus size and the public exponent, as openssl shows them.
+        let key_value = match cert.public_key().parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
+                let e = rsa
+                    .try_exponent()
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|_| "(too large)".into());
+                format!("{} bits, exponent {e}", rsa.key_size())
+            }
+            _ => format!("{} bytes", bits.end - bits.content_start),
+        };
+        b.push(3, "subjectPublicKey", key_value, bits, "public_key");
     }
     for t in fields {
         match t.tag {
@@ -157,7 +163,7 @@ pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNo
     b.push(
         1,
         "signatureAlgorithm",
-        report.signature_algorithm.clone(),
+        with_oid(&cert.signature_algorithm.algorithm.to_id_string()),
         sig_alg,
         "signature_algorithm",
     );
@@ -169,6 +175,16 @@ pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNo
         "signature_value",
     );
     Ok(b.nodes)
+}
+
+/// An algorithm's name and OID: "ecdsa-with-SHA256 (1.2.840.10045.4.3.2)".
+fn with_oid(oid: &str) -> String {
+    let name = signature_name(oid);
+    if name == oid {
+        oid.to_string()
+    } else {
+        format!("{name} ({oid})")
+    }
 }
 
 fn rfc3339(t: ::time::OffsetDateTime) -> String {

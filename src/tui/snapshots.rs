@@ -232,3 +232,41 @@ fn inspect_path_prompt_with_completions_80x24() {
     assert!(screen.contains("open /etc/ssl/cert▏"), "{screen}");
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn hostile_names_are_drawn_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["ok.example".to_string()]).unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "evil\u{1b}[31mred\u{202e}txt");
+    let path = dir.path().join("evil.crt");
+    std::fs::write(&path, params.self_signed(&key).unwrap().pem()).unwrap();
+    let sources = super::Sources {
+        dir: dir.path().join("none"),
+        open: vec![path],
+        system: false,
+    };
+    let mut app = App::new(KeyMap::defaults(), WorkspaceView::default(), NOW, (100, 30));
+    app.update(Action::ShowPane(Pane::Inspect));
+    app.update(Action::InspectLoaded(Box::new(super::load_inspect(
+        &sources, NOW,
+    ))));
+    for keys in [
+        vec![],
+        vec![Action::Activate],
+        vec![Action::Down, Action::Down],
+    ] {
+        for k in keys {
+            app.update(k);
+        }
+        let screen = render(&app);
+        assert!(
+            !screen.contains('\u{1b}') && !screen.contains('\u{202e}'),
+            "{screen}"
+        );
+        assert!(screen.contains("1B[31mred"), "shown escaped: {screen}");
+    }
+}

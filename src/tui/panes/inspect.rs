@@ -382,6 +382,10 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
             Span::raw(r.sha256_fingerprint.clone()),
         ]));
         lines.push(Line::from(vec![
+            Span::styled("SHA-1    ", theme::label()),
+            Span::raw(r.sha1_fingerprint.clone()),
+        ]));
+        lines.push(Line::from(vec![
             Span::styled("SPKI pin ", theme::label()),
             Span::raw(format!("sha256//{}", r.spki_sha256)),
         ]));
