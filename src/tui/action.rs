@@ -62,6 +62,12 @@ pub enum Action {
     StartOpen,
     /// Tab in the path prompt.
     Complete,
+    /// Verify for a server, a client, or by the certificate's own usage.
+    CyclePurpose,
+    /// Type the name to verify for.
+    VerifyName,
+    /// Type the time to verify at.
+    VerifyTime,
     Revoke,
     ShowResult,
     Confirm,

@@ -10,10 +10,11 @@ use time::OffsetDateTime;
 
 use super::action::{Action, Effect, Pane};
 use super::form::{FormField, IssueForm, free_name};
-use super::inspect::{Focus as InspectFocus, InspectState};
+use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
+use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -389,8 +390,28 @@ impl App {
                 p.candidates.clear();
             }
             Action::ClearField => p.text.clear(),
-            Action::Complete => return vec![Effect::CompletePath(p.text.clone())],
+            Action::Complete if p.kind == PromptKind::Open => {
+                return vec![Effect::CompletePath(p.text.clone())];
+            }
             Action::Back => self.inspect.prompt = None,
+            Action::Activate if p.kind == PromptKind::Name => {
+                let text = p.text.trim().to_string();
+                self.inspect.prompt = None;
+                self.inspect.verify.name = (!text.is_empty()).then_some(text);
+                self.inspect.reselect(self.now);
+            }
+            Action::Activate if p.kind == PromptKind::Time => {
+                let text = p.text.trim().to_string();
+                match certbench::pki::parse_not_before(&text, self.now) {
+                    Ok(t) => {
+                        self.inspect.prompt = None;
+                        self.inspect.verify.at =
+                            (!text.is_empty() && !text.eq_ignore_ascii_case("now")).then_some(t);
+                        self.inspect.reselect(self.now);
+                    }
+                    Err(e) => self.say(Severity::Error, e),
+                }
+            }
             Action::Activate => {
                 let text = p.text.trim().to_string();
                 self.inspect.prompt = None;
@@ -442,6 +463,28 @@ impl App {
             (InspectFocus::List, Action::PageDown) => s.move_list(page, now),
             (InspectFocus::List, Action::StartFilter) => s.filter_editing = Some(s.filter.clone()),
             (InspectFocus::List, Action::StartOpen) => s.prompt = Some(Default::default()),
+            (InspectFocus::List, Action::VerifyName) => {
+                s.prompt = Some(Prompt {
+                    kind: PromptKind::Name,
+                    text: s.verify.name.clone().unwrap_or_default(),
+                    candidates: vec![],
+                })
+            }
+            (InspectFocus::List, Action::VerifyTime) => {
+                s.prompt = Some(Prompt {
+                    kind: PromptKind::Time,
+                    text: String::new(),
+                    candidates: vec![],
+                })
+            }
+            (InspectFocus::List, Action::CyclePurpose) => {
+                s.verify.purpose = match s.verify.purpose {
+                    None => Some(Purpose::Server),
+                    Some(Purpose::Server) => Some(Purpose::Client),
+                    Some(Purpose::Client) => None,
+                };
+                s.reselect(now);
+            }
             (InspectFocus::List, Action::Activate) if !s.nodes().is_empty() => {
                 s.focus = InspectFocus::Fields
             }
@@ -856,6 +899,73 @@ mod tests {
             }]
         );
         assert!(app.inspect.prompt.is_none());
+    }
+
+    #[test]
+    fn verification_options_change_the_verdict() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::InspectLoaded(Box::new(crate::tui::load_inspect(
+            &crate::tui::Sources {
+                dir: app.view.dir.clone(),
+                open: vec![],
+                system: false,
+            },
+            app.now,
+        ))));
+        app.update(Action::ShowPane(Pane::Inspect));
+        while app
+            .inspect
+            .current_item()
+            .map(crate::tui::inspect::row_label)
+            .as_deref()
+            != Some("localhost")
+        {
+            app.update(Action::Down);
+        }
+        let ok = |app: &App| {
+            app.inspect
+                .selected
+                .as_ref()
+                .unwrap()
+                .chain
+                .as_ref()
+                .unwrap()
+                .ok
+        };
+        assert!(ok(&app));
+        // As a client: the server certificate lacks clientAuth.
+        app.update(Action::CyclePurpose);
+        app.update(Action::CyclePurpose);
+        assert!(!ok(&app));
+        app.update(Action::CyclePurpose);
+        assert!(ok(&app));
+        // For another name.
+        app.update(Action::VerifyName);
+        for c in "example.com".chars() {
+            app.update(Action::Insert(c));
+        }
+        app.update(Action::Activate);
+        assert!(!ok(&app));
+        app.update(Action::VerifyName);
+        app.update(Action::ClearField);
+        app.update(Action::Activate);
+        assert!(ok(&app));
+        // In two years it has expired.
+        app.update(Action::VerifyTime);
+        for c in "+730d".chars() {
+            app.update(Action::Insert(c));
+        }
+        app.update(Action::Activate);
+        assert!(!ok(&app));
+        let chain = app
+            .inspect
+            .selected
+            .as_ref()
+            .unwrap()
+            .chain
+            .clone()
+            .unwrap();
+        assert_eq!(chain.failed_field, Some("validity"));
     }
 
     #[test]

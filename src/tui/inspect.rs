@@ -57,15 +57,49 @@ pub struct InspectState {
     pub selected: Option<Selected>,
     pub field: usize,
     pub hex_cursor: usize,
-    /// Typing a path to open.
+    /// Typing a path, a name or a time.
     pub prompt: Option<Prompt>,
+    pub verify: VerifyOptions,
 }
 
 /// The path prompt: what is typed, and what Tab found it could become.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prompt {
+    pub kind: PromptKind,
     pub text: String,
     pub candidates: Vec<String>,
+}
+
+/// What the prompt asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A file or folder to open (Tab completes).
+    #[default]
+    Open,
+    /// The server name to verify the certificate for.
+    Name,
+    /// The time to verify at.
+    Time,
+}
+
+impl PromptKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PromptKind::Open => "open",
+            PromptKind::Name => "name",
+            PromptKind::Time => "at",
+        }
+    }
+}
+
+/// How the selected certificate's chain is verified.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// `None`: from the certificate's extended key usage.
+    pub purpose: Option<Purpose>,
+    pub name: Option<String>,
+    /// `None`: now.
+    pub at: Option<OffsetDateTime>,
 }
 
 /// The longest start all `names` share.
@@ -103,6 +137,7 @@ impl Default for InspectState {
             field: 0,
             hex_cursor: 0,
             prompt: None,
+            verify: VerifyOptions::default(),
         }
     }
 }
@@ -184,10 +219,12 @@ impl InspectState {
         let item = &self.loaded.items[index];
         let (tree, chain) = match &item.result {
             Ok(Decoded::Certificate(report)) => {
-                let purpose = match certbench::inspect::lints::guess_role(report) {
-                    Some(Role::Client) => Purpose::Client,
-                    _ => Purpose::Server,
-                };
+                let purpose = self.verify.purpose.unwrap_or(
+                    match certbench::inspect::lints::guess_role(report) {
+                        Some(Role::Client) => Purpose::Client,
+                        _ => Purpose::Server,
+                    },
+                );
                 let items = &self.loaded.items;
                 let is_root = |i: &&usize| matches!(&items[**i].result, Ok(Decoded::Certificate(r)) if r.subject == r.issuer);
                 let anchors: Vec<&[u8]> = self
@@ -209,8 +246,8 @@ impl InspectState {
                     intermediates: &intermediates,
                     anchors: &anchors,
                     purpose,
-                    name: None,
-                    at: now,
+                    name: self.verify.name.as_deref(),
+                    at: self.verify.at.unwrap_or(now),
                 });
                 (field_tree(&item.der, now), Some(chain))
             }
@@ -230,6 +267,14 @@ impl InspectState {
         });
         self.field = 0;
         self.hex_cursor = 0;
+    }
+
+    /// Verify the selection again, after the options changed.
+    pub fn reselect(&mut self, now: OffsetDateTime) {
+        let field = self.field;
+        self.selected = None;
+        self.select(now);
+        self.field = field.min(self.nodes().len().saturating_sub(1));
     }
 
     pub fn nodes(&self) -> &[FieldNode] {

@@ -115,7 +115,10 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
             p.text.clone()
         };
         f.render_widget(
-            Paragraph::new(Span::styled(format!("open {shown}▏"), theme::editing())),
+            Paragraph::new(Span::styled(
+                format!("{} {shown}▏", p.kind.label()),
+                theme::editing(),
+            )),
             filter_area,
         );
     } else if show_filter {
@@ -328,6 +331,28 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let Some(sel) = &s.selected else { return lines };
     if let Some(chain) = &sel.chain {
+        // What it was verified for: p, N and T change it.
+        let v = &s.verify;
+        let purpose = match v.purpose {
+            Some(certbench::inspect::verify::Purpose::Server) => "a server",
+            Some(certbench::inspect::verify::Purpose::Client) => "a client",
+            None => "its own usage",
+        };
+        let name = v
+            .name
+            .as_deref()
+            .map(|n| format!(", name {n}"))
+            .unwrap_or_default();
+        let at =
+            v.at.and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| "now".into());
+        lines.push(Line::from(Span::styled(
+            format!("Verified as {purpose}{name}, at {at}"),
+            theme::dim(),
+        )));
         if chain.ok {
             lines.push(Line::from(Span::styled(
                 "✓ Chain verifies (rustls-webpki)",
