@@ -34,14 +34,29 @@ shot generate-revoke
 "$tui" keys shots Escape '?'
 "$tui" wait shots "Anywhere"
 shot help
-"$tui" keys shots Escape 2 Down Down
+"$tui" keys shots Escape 2
+"$tui" wait shots "Chain verifies"
+"$tui" keys shots Down Down Down Down
 shot inspect
-"$tui" keys shots 3
+"$tui" keys shots Enter Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down
+shot inspect-fields
+"$tui" keys shots Enter Right Right Right Right
+shot inspect-hex
+"$tui" keys shots Escape Escape p p
+"$tui" wait shots "Verified as a client"
+shot inspect-verify-fails
+"$tui" keys shots p 3
 shot handshake
 "$tui" keys shots 1 Enter Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 "$tui" keys shots Down Down Down Right Right Right Right Right i
 "$tui" wait shots "Issuing" 5
 shot generate-rsa-spinner
+"$tui" stop shots
+
+"$tui" start shots 120x34 -- env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_DATA_HOME="$XDG_DATA_HOME" "$bin" --dir "$work/workspace" --system
+"$tui" wait shots "Certificates (" 15
+"$tui" keys shots / I S R G Enter Enter Down Down Down Down Down Down Down Down Down Down Down Down
+shot inspect-system
 "$tui" stop shots
 
 rm -rf "$work/workspace"

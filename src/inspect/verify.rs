@@ -60,6 +60,9 @@ pub struct Link {
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
     pub ok: bool,
+    /// Who gave the verdict: "rustls-webpki" for end-entity certificates, "certbench" for CAs
+    /// (webpki verifies end entities only).
+    pub verified_by: &'static str,
     /// Why not, in plain words.
     pub reason: Option<String>,
     /// The rustls-webpki error, as webpki names it.
@@ -96,6 +99,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
             None => None,
         };
         return Verification {
+            verified_by: "certbench",
             ok: reason.is_none(),
             reason,
             webpki_error: None,
@@ -122,6 +126,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         (Err(e), None) => Some(explain(e)),
     };
     Verification {
+        verified_by: "rustls-webpki",
         ok: webpki.is_ok(),
         reason,
         webpki_error: webpki.err().map(|e| format!("{e:?}")),

@@ -205,15 +205,16 @@ impl App {
                     );
                 }
             }
-            Action::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
-            Action::PrevPane => {
-                self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+            Action::NextPane => {
+                self.show_pane(Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()])
             }
-            Action::ShowPane(p) => self.pane = p,
+            Action::PrevPane => self
+                .show_pane(Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]),
+            Action::ShowPane(p) => self.show_pane(p),
             Action::Click { column, row } => {
                 if let Some(p) = layout::tab_at(self.width, column, row) {
                     self.overlay = None;
-                    self.pane = p;
+                    self.show_pane(p);
                 }
             }
             Action::WorkspaceLoaded(view) => {
@@ -365,6 +366,14 @@ impl App {
             Pane::Inspect => self.update_inspect(action),
             Pane::Handshake => vec![],
         }
+    }
+
+    /// Switch pane; a message about the pane left behind goes with it.
+    fn show_pane(&mut self, pane: Pane) {
+        if pane != self.pane && self.busy.is_none() {
+            self.status = None;
+        }
+        self.pane = pane;
     }
 
     /// Read the Inspect pane's files again (in a task).

@@ -336,7 +336,7 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
         let purpose = match v.purpose {
             Some(certbench::inspect::verify::Purpose::Server) => "a server",
             Some(certbench::inspect::verify::Purpose::Client) => "a client",
-            None => "its own usage",
+            None => "its own usage (p changes)",
         };
         let name = v
             .name
@@ -350,12 +350,12 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
             })
             .unwrap_or_else(|| "now".into());
         lines.push(Line::from(Span::styled(
-            format!("Verified as {purpose}{name}, at {at}"),
+            format!("Verified for {purpose}{name}, at {at}"),
             theme::dim(),
         )));
         if chain.ok {
             lines.push(Line::from(Span::styled(
-                "✓ Chain verifies (rustls-webpki)",
+                format!("✓ Chain verifies ({})", chain.verified_by),
                 theme::success(),
             )));
         } else {
