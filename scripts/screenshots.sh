@@ -43,7 +43,7 @@ shot inspect-fields
 "$tui" keys shots Enter Right Right Right Right
 shot inspect-hex
 "$tui" keys shots Escape Escape p p
-"$tui" wait shots "Verified as a client"
+"$tui" wait shots "Verified for a client"
 shot inspect-verify-fails
 "$tui" keys shots p 3
 shot handshake
