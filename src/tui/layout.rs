@@ -61,8 +61,9 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// The Inspect pane's columns: list, fields, and (wide only) a side column.
 pub fn inspect_columns(width: u16) -> (u16, u16, u16) {
     if width >= WIDE {
-        let list = 34;
-        let fields = 64;
+        // Room for the issuer and the role beside each name.
+        let list = 46;
+        let fields = 60;
         (list, fields, width - list - fields)
     } else {
         let list = (width * 30 / 100).clamp(22, 30).min(width);

@@ -101,7 +101,11 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 fn draw_message(f: &mut Frame<'_>, app: &App, area: Rect) {
-    let line = if let Some(busy) = &app.busy {
+    let busy = app.busy.clone().or_else(|| {
+        (app.pane == Pane::Inspect && app.inspect.loading)
+            .then(|| "Reading certificates".to_string())
+    });
+    let line = if let Some(busy) = &busy {
         Line::from(vec![
             Span::styled(
                 format!(" {} ", SPINNER[app.spinner % SPINNER.len()]),

@@ -60,7 +60,10 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
     ])
     .areas(inner);
     if s.loading && total == 0 {
-        f.render_widget(Paragraph::new("Loading…").style(theme::dim()), rows_area);
+        f.render_widget(
+            Paragraph::new("Reading certificates…").style(theme::dim()),
+            rows_area,
+        );
     } else if s.visible.is_empty() {
         let text = if total == 0 {
             "Nothing loaded."
@@ -88,15 +91,39 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                 _ => (" ", Style::new()),
             };
             let right = right_column(item, app);
-            let name_w = w.saturating_sub(right.content.chars().count() + 3);
+            // Wide enough: the issuer's CN and the role too.
+            let (issuer, role) = match (&item.result, w >= 40) {
+                (Ok(Decoded::Certificate(r)), true) => {
+                    let role = match certbench::inspect::lints::guess_role(r) {
+                        Some(certbench::pki::Role::Ca) => "root",
+                        Some(certbench::pki::Role::Intermediate) => "int",
+                        Some(certbench::pki::Role::Server) => "srv",
+                        Some(certbench::pki::Role::Client) => "cli",
+                        None => "-",
+                    };
+                    (Some(short_cn(&r.issuer)), Some(role))
+                }
+                (_, true) => (Some(String::new()), Some("")),
+                _ => (None, None),
+            };
+            let extra_w = if issuer.is_some() { 14 + 1 + 4 + 1 } else { 0 };
+            let name_w = w.saturating_sub(right.content.chars().count() + 3 + extra_w);
             let label: String = crate::tui::panes::cut(&row_label(item), name_w);
             let pad = " ".repeat(name_w.saturating_sub(label.chars().count()) + 1);
-            let line = Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("{mark} "), mark_style),
                 Span::raw(label),
                 Span::raw(pad),
-                right,
-            ]);
+            ];
+            if let (Some(issuer), Some(role)) = (issuer, role) {
+                spans.push(Span::styled(
+                    format!("{:<14} ", crate::tui::panes::cut(&issuer, 14)),
+                    theme::dim(),
+                ));
+                spans.push(Span::styled(format!("{role:<4} "), theme::label()));
+            }
+            spans.push(right);
+            let line = Line::from(spans);
             if pos == s.cursor {
                 line.style(theme::selected())
             } else {
