@@ -107,7 +107,9 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                 _ => (None, None),
             };
             let extra_w = if issuer.is_some() { 14 + 1 + 4 + 1 } else { 0 };
-            let name_w = w.saturating_sub(right.content.chars().count() + 3 + extra_w);
+            // The last column has a fixed width, so the others line up.
+            let right = Span::styled(format!("{:>7}", right.content), right.style);
+            let name_w = w.saturating_sub(7 + 3 + extra_w);
             let label: String = crate::tui::panes::cut(&row_label(item), name_w);
             let pad = " ".repeat(name_w.saturating_sub(label.chars().count()) + 1);
             let mut spans = vec![
