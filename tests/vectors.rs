@@ -6,6 +6,8 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use common::{openssl_x509_view, ours_x509_view};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -60,145 +62,6 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
         "x509-parser refuses a GeneralizedTime without the 'Z' that DER requires; openssl accepts it",
     ),
 ];
-
-/// What openssl says of a file, if it reads it as a certificate (OpenSSL 3 tells PEM from DER
-/// itself, so one run per file).
-fn openssl_fields(openssl: &str, path: &Path) -> Option<BTreeMap<String, String>> {
-    {
-        let out = Command::new(openssl)
-            .args([
-                "x509",
-                "-noout",
-                "-nameopt",
-                "RFC2253,-esc_msb",
-                "-subject",
-                "-issuer",
-                "-serial",
-                "-startdate",
-                "-enddate",
-                "-fingerprint",
-                "-sha256",
-                "-ext",
-                "keyUsage,extendedKeyUsage,basicConstraints,subjectAltName",
-                "-in",
-            ])
-            .arg(path)
-            .output()
-            .unwrap();
-        if !out.status.success() {
-            return None;
-        }
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let mut f = BTreeMap::new();
-        let mut ext: Option<String> = None;
-        for line in text.lines() {
-            if let Some(v) = line.strip_prefix("    ") {
-                if let Some(e) = &ext {
-                    let entry = f.entry(e.clone()).or_insert_with(String::new);
-                    if !entry.is_empty() {
-                        entry.push_str(", ");
-                    }
-                    entry.push_str(v.trim());
-                }
-                continue;
-            }
-            ext = None;
-            for (prefix, key) in [
-                ("subject=", "subject"),
-                ("issuer=", "issuer"),
-                ("serial=", "serial"),
-                ("notBefore=", "not_before"),
-                ("notAfter=", "not_after"),
-                ("sha256 Fingerprint=", "sha256_fingerprint"),
-            ] {
-                if let Some(v) = line.strip_prefix(prefix) {
-                    f.insert(key.to_string(), v.to_string());
-                }
-            }
-            let key = match line
-                .trim()
-                .trim_end_matches(": critical")
-                .trim_end_matches(':')
-            {
-                "X509v3 Key Usage" => Some("key_usage"),
-                "X509v3 Extended Key Usage" => Some("extended_key_usage"),
-                "X509v3 Basic Constraints" => Some("basic_constraints"),
-                "X509v3 Subject Alternative Name" => Some("subject_alt_names"),
-                _ => None,
-            };
-            if let Some(k) = key {
-                // A duplicate extension adds to what the first one said.
-                f.entry(k.to_string()).or_insert_with(String::new);
-                ext = Some(k.to_string());
-            }
-        }
-        for k in ["not_before", "not_after"] {
-            if let Some(v) = f.get(k) {
-                let fmt = time::format_description::parse_borrowed::<2>(
-                    "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT",
-                )
-                .unwrap();
-                if let Ok(t) = time::PrimitiveDateTime::parse(v, &fmt) {
-                    let t = t
-                        .assume_utc()
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .unwrap();
-                    f.insert(k.to_string(), t);
-                }
-            }
-        }
-        Some(f)
-    }
-}
-
-fn ours_fields(obj: &Value) -> BTreeMap<String, String> {
-    let mut f = BTreeMap::new();
-    for k in [
-        "subject",
-        "issuer",
-        "serial",
-        "not_before",
-        "not_after",
-        "sha256_fingerprint",
-    ] {
-        f.insert(
-            k.to_string(),
-            obj[k].as_str().unwrap_or_default().to_string(),
-        );
-    }
-    let list = |k: &str| {
-        obj[k].as_array().map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    };
-    for k in ["key_usage", "extended_key_usage", "subject_alt_names"] {
-        if let Some(v) = list(k).filter(|v| !v.is_empty()) {
-            f.insert(k.to_string(), v);
-        }
-    }
-    let bc = &obj["basic_constraints"];
-    if !bc.is_null() {
-        let pl = bc["path_len"]
-            .as_u64()
-            .map(|p| format!(", pathlen:{p}"))
-            .unwrap_or_default();
-        f.insert(
-            "basic_constraints".into(),
-            format!(
-                "CA:{}{pl}",
-                if bc["ca"].as_bool().unwrap() {
-                    "TRUE"
-                } else {
-                    "FALSE"
-                }
-            ),
-        );
-    }
-    f
-}
 
 #[test]
 fn every_vector_is_decoded_or_clearly_refused_and_agrees_with_openssl() {
@@ -256,7 +119,7 @@ fn every_vector_is_decoded_or_clearly_refused_and_agrees_with_openssl() {
             .map(|c| {
                 s.spawn(|| {
                     c.iter()
-                        .map(|f| openssl_fields(&openssl, f))
+                        .map(|f| openssl_x509_view(&openssl, f))
                         .collect::<Vec<_>>()
                 })
             })
@@ -284,7 +147,7 @@ fn every_vector_is_decoded_or_clearly_refused_and_agrees_with_openssl() {
             found.push((rel, "error".into(), e.to_string()));
             continue;
         }
-        let ours = ours_fields(first);
+        let ours = ours_x509_view(first);
         let keys: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
         for k in keys {
             let (a, b) = (

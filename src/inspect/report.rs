@@ -114,7 +114,7 @@ pub fn decode(der: &[u8]) -> Result<CertReport, String> {
         not_after: cert.validity().not_after.to_datetime(),
         sha256_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA256, der)),
         sha1_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der)),
-        spki_sha256: base64_encode(&digest(&aws_lc_rs::digest::SHA256, spki.raw)),
+        spki_sha256: crate::text::base64(&digest(&aws_lc_rs::digest::SHA256, spki.raw)),
         public_key: decode_spki(spki),
         signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
         basic_constraints,
@@ -177,25 +177,6 @@ pub fn upper_hex(bytes: &[u8]) -> String {
         s.push(char::from(HEX_DIGITS[usize::from(b & 15)]));
     }
     s
-}
-
-pub fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
@@ -432,12 +413,5 @@ mod tests {
         assert_eq!(openssl_serial(&[0x00]), "00");
         assert_eq!(openssl_serial(&[0xff]), "-01");
         assert_eq!(openssl_serial(&[0xff, 0x00]), "-0100");
-    }
-
-    #[test]
-    fn base64_matches_known_values() {
-        assert_eq!(base64_encode(b""), "");
-        assert_eq!(base64_encode(b"f"), "Zg==");
-        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
     }
 }
