@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{status_span, summary_lines};
+use super::{cut, status_span, summary_lines};
 use crate::tui::app::{App, Focus};
 use crate::tui::form::FormField;
 use crate::tui::layout::shows_result_beside;
@@ -298,16 +298,6 @@ pub fn draw_result_overlay(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16
             .scroll((scroll.min(max), 0)),
         area,
     );
-}
-
-fn cut(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
 }
 
 /// The end of `s`, so the cursor stays visible while typing a long value.
