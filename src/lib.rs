@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod fsutil;
+pub mod handshake;
 pub mod inspect;
 pub mod pki;
 pub mod text;

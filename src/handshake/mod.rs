@@ -1,0 +1,10 @@
+//! Watching a real TLS handshake: the wire parser (records, handshake messages, their fields).
+//! Bytes from the wire are untrusted: nothing here panics or allocates without bound on any input.
+//! The live loopback run, TLS 1.3 decryption and the event stream build on this.
+
+pub mod messages;
+pub mod names;
+pub mod wire;
+
+pub use messages::{Message, decode};
+pub use wire::{HandshakeReader, Record, RecordReader, WireError};

@@ -1,0 +1,240 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! The wire parser on the real bytes of an mTLS handshake between a rustls client and server (in
+//! memory, with a workspace's certificates): TLS 1.3 hellos, and TLS 1.2, where certificates and
+//! the CertificateRequest travel in clear.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use certbench::handshake::messages::{Message, Version, details};
+use certbench::handshake::{HandshakeReader, RecordReader, decode};
+use certbench::workspace::{SetOptions, Workspace};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(path)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The bytes each side sent during a full mTLS handshake.
+fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.gen_set(
+        &SetOptions::default(),
+        false,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let d = dir.path();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certs(&d.join("ca.crt")).remove(0)).unwrap();
+    let roots = Arc::new(roots);
+    let verifier = rustls::server::WebPkiClientVerifier::builder(roots.clone())
+        .build()
+        .unwrap();
+    let server_config = rustls::ServerConfig::builder_with_protocol_versions(versions)
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            certs(&d.join("server-chain.crt")),
+            PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap(),
+        )
+        .unwrap();
+    let client_config = rustls::ClientConfig::builder_with_protocol_versions(versions)
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            certs(&d.join("client-chain.crt")),
+            PrivateKeyDer::from_pem_file(d.join("client.key")).unwrap(),
+        )
+        .unwrap();
+    let mut client =
+        rustls::ClientConnection::new(Arc::new(client_config), "localhost".try_into().unwrap())
+            .unwrap();
+    let mut server = rustls::ServerConnection::new(Arc::new(server_config)).unwrap();
+    let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
+    client.writer().write_all(b"ping").unwrap();
+    for _ in 0..20 {
+        let mut buf = Vec::new();
+        while client.wants_write() {
+            client.write_tls(&mut buf).unwrap();
+        }
+        c2s.extend_from_slice(&buf);
+        server.read_tls(&mut buf.as_slice()).unwrap();
+        server.process_new_packets().unwrap();
+        let mut buf = Vec::new();
+        while server.wants_write() {
+            server.write_tls(&mut buf).unwrap();
+        }
+        s2c.extend_from_slice(&buf);
+        client.read_tls(&mut buf.as_slice()).unwrap();
+        client.process_new_packets().unwrap();
+        let mut got = [0u8; 4];
+        if server.reader().read_exact(&mut got).is_ok() {
+            assert_eq!(&got, b"ping");
+            return (c2s, s2c);
+        }
+    }
+    panic!("the in-memory handshake did not finish");
+}
+
+/// Handshake messages in clear, in order, with the TLS version to read them with.
+fn clear_messages(stream: &[u8], version: Version, chunk: usize) -> Vec<Message> {
+    let mut records = RecordReader::new();
+    let mut hs = HandshakeReader::new();
+    let mut out = Vec::new();
+    for piece in stream.chunks(chunk) {
+        for r in records.push(piece) {
+            let r = r.unwrap();
+            // After ChangeCipherSpec (1.2) or once records are application data (1.3), the
+            // handshake is encrypted: stop there.
+            if r.content_type != 22 {
+                return out;
+            }
+            for m in hs.push(&r.payload) {
+                let m = m.unwrap();
+                out.push(decode(m.typ, &m.body, version).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn detail(m: &Message, key: &str) -> String {
+    details(m)
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+#[test]
+fn tls13_hellos_are_decoded_from_the_real_bytes() {
+    let (c2s, s2c) = handshake(&[&rustls::version::TLS13]);
+    let client = clear_messages(&c2s, Version::Tls13, 4096);
+    let Message::ClientHello(ch) = &client[0] else {
+        panic!("{client:?}")
+    };
+    assert_eq!(ch.server_name.as_deref(), Some("localhost"));
+    assert!(ch.supported_versions.contains(&0x0304));
+    assert!(ch.cipher_suites.contains(&0x1301));
+    // rustls with aws-lc-rs offers the hybrid post-quantum group first: ML-KEM-768 + X25519.
+    assert_eq!(
+        ch.key_shares.first(),
+        Some(&(0x11ec, 1216)),
+        "{:?}",
+        ch.key_shares
+    );
+    assert!(detail(&client[0], "key_shares").starts_with("X25519MLKEM768 (1216 bytes)"));
+    let server = clear_messages(&s2c, Version::Tls13, 4096);
+    let Message::ServerHello(sh) = &server[0] else {
+        panic!("{server:?}")
+    };
+    assert_eq!(sh.selected_version, Some(0x0304));
+    assert!(!sh.hello_retry_request);
+    assert_eq!(
+        sh.key_share,
+        Some((0x11ec, 1120)),
+        "the server's hybrid share: 1088 + 32 bytes"
+    );
+    assert_eq!(
+        server.len(),
+        1,
+        "in TLS 1.3 everything after ServerHello is encrypted"
+    );
+}
+
+#[test]
+fn tls12_certificates_and_the_request_travel_in_clear() {
+    let (c2s, s2c) = handshake(&[&rustls::version::TLS12]);
+    let server = clear_messages(&s2c, Version::Tls12, 4096);
+    let kinds: Vec<&str> = server
+        .iter()
+        .map(|m| match m {
+            Message::ServerHello(_) => "ServerHello",
+            Message::Certificate(_) => "Certificate",
+            Message::ServerKeyExchange { .. } => "ServerKeyExchange",
+            Message::CertificateRequest(_) => "CertificateRequest",
+            Message::ServerHelloDone => "ServerHelloDone",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ServerHello",
+            "Certificate",
+            "ServerKeyExchange",
+            "CertificateRequest",
+            "ServerHelloDone"
+        ]
+    );
+    let Message::Certificate(cert) = &server[1] else {
+        panic!()
+    };
+    assert_eq!(
+        cert.certificates.len(),
+        2,
+        "the server sends its chain: leaf and intermediate"
+    );
+    assert!(detail(&server[1], "end_entity").starts_with("CN=localhost,O=certbench"));
+    assert!(
+        detail(&server[3], "certificate_authorities").contains("CN=certbench Root CA,O=certbench")
+    );
+    assert!(
+        detail(&server[2], "group").contains("X25519MLKEM768")
+            || detail(&server[2], "group").contains("x25519")
+    );
+
+    let client = clear_messages(&c2s, Version::Tls12, 4096);
+    let names: Vec<String> = client
+        .iter()
+        .map(|m| format!("{:?}", std::mem::discriminant(m)))
+        .collect();
+    assert_eq!(
+        client.len(),
+        4,
+        "ClientHello, Certificate, ClientKeyExchange, CertificateVerify: {names:?}"
+    );
+    assert!(detail(&client[1], "end_entity").starts_with("CN=alice,O=certbench"));
+    assert!(matches!(client[3], Message::CertificateVerify { .. }));
+    assert!(detail(&client[3], "scheme").starts_with("ecdsa_secp256r1_sha256"));
+}
+
+#[test]
+fn any_split_of_the_stream_gives_the_same_messages() {
+    let (_, s2c) = handshake(&[&rustls::version::TLS12]);
+    let whole = clear_messages(&s2c, Version::Tls12, s2c.len());
+    for chunk in [1, 2, 3, 5, 7, 100, 1000] {
+        assert_eq!(
+            clear_messages(&s2c, Version::Tls12, chunk),
+            whole,
+            "read {chunk} bytes at a time"
+        );
+    }
+}
+
+#[test]
+fn a_message_split_across_records_is_reassembled() {
+    let (_, s2c) = handshake(&[&rustls::version::TLS12]);
+    // Re-frame the server's first flight as records of 10 payload bytes each.
+    let mut records = RecordReader::new();
+    let mut payload = Vec::new();
+    for r in records.push(&s2c) {
+        let r = r.unwrap();
+        if r.content_type != 22 {
+            break;
+        }
+        payload.extend(r.payload);
+    }
+    let mut hs = HandshakeReader::new();
+    let mut count = 0;
+    for piece in payload.chunks(10) {
+        count += hs.push(piece).into_iter().map(Result::unwrap).count();
+    }
+    assert_eq!(count, 5);
+    assert!(!hs.is_mid_message());
+}
