@@ -20,8 +20,33 @@ fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
         .collect()
 }
 
+/// One key log entry: label, client random, secret.
+type Logged = (String, Vec<u8>, Vec<u8>);
+
+/// Collects what a rustls config logs, as SSLKEYLOGFILE lines would carry it.
+#[derive(Debug, Default)]
+struct Secrets(std::sync::Mutex<Vec<Logged>>);
+
+impl rustls::KeyLog for Secrets {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((label.to_string(), client_random.to_vec(), secret.to_vec()));
+    }
+}
+
 /// The bytes each side sent during a full mTLS handshake.
 fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>, Vec<u8>) {
+    let (c2s, s2c, _) = handshake_with_secrets(versions);
+    (c2s, s2c)
+}
+
+/// The bytes each side sent, and every secret either side logged.
+fn handshake_with_secrets(
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> (Vec<u8>, Vec<u8>, Vec<Logged>) {
+    let secrets = Arc::new(Secrets::default());
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
     ws.gen_set(
@@ -37,20 +62,22 @@ fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>
     let verifier = rustls::server::WebPkiClientVerifier::builder(roots.clone())
         .build()
         .unwrap();
-    let server_config = rustls::ServerConfig::builder_with_protocol_versions(versions)
+    let mut server_config = rustls::ServerConfig::builder_with_protocol_versions(versions)
         .with_client_cert_verifier(verifier)
         .with_single_cert(
             certs(&d.join("server-chain.crt")),
             PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap(),
         )
         .unwrap();
-    let client_config = rustls::ClientConfig::builder_with_protocol_versions(versions)
+    let mut client_config = rustls::ClientConfig::builder_with_protocol_versions(versions)
         .with_root_certificates(roots)
         .with_client_auth_cert(
             certs(&d.join("client-chain.crt")),
             PrivateKeyDer::from_pem_file(d.join("client.key")).unwrap(),
         )
         .unwrap();
+    server_config.key_log = secrets.clone();
+    client_config.key_log = secrets.clone();
     let mut client =
         rustls::ClientConnection::new(Arc::new(client_config), "localhost".try_into().unwrap())
             .unwrap();
@@ -75,7 +102,15 @@ fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>
         let mut got = [0u8; 4];
         if server.reader().read_exact(&mut got).is_ok() {
             assert_eq!(&got, b"ping");
-            return (c2s, s2c);
+            // A reply, so the server's application keys carry something too.
+            server.writer().write_all(b"pong").unwrap();
+            let mut buf = Vec::new();
+            while server.wants_write() {
+                server.write_tls(&mut buf).unwrap();
+            }
+            s2c.extend_from_slice(&buf);
+            let logged = secrets.0.lock().unwrap().clone();
+            return (c2s, s2c, logged);
         }
     }
     panic!("the in-memory handshake did not finish");
@@ -237,4 +272,179 @@ fn a_message_split_across_records_is_reassembled() {
     }
     assert_eq!(count, 5);
     assert!(!hs.is_mid_message());
+}
+
+use certbench::handshake::observe::{Dir, Observer, Protection, Seen, What};
+
+fn names(seen: &[Seen], dir: Dir) -> Vec<String> {
+    seen.iter()
+        .filter(|s| s.dir == dir)
+        .map(|s| {
+            let p = match s.protection {
+                Protection::Clear => "",
+                Protection::Handshake => " [hs]",
+                Protection::Application => " [app]",
+                Protection::Tls12Encrypted => " [1.2]",
+            };
+            format!("{}{p}", s.what.name())
+        })
+        .collect()
+}
+
+#[test]
+fn tls13_encrypted_messages_are_decrypted_with_the_logged_secrets() {
+    let (c2s, s2c, secrets) = handshake_with_secrets(&[&rustls::version::TLS13]);
+    // Bytes first, secrets after: the encrypted records wait for their keys.
+    let mut obs = Observer::new();
+    let mut seen = obs.feed(Dir::ClientToServer, &c2s);
+    seen.extend(obs.feed(Dir::ServerToClient, &s2c));
+    for (label, random, secret) in &secrets {
+        seen.extend(obs.add_secret(label, random, secret));
+    }
+    let unreadable: Vec<_> = seen
+        .iter()
+        .filter(|s| matches!(s.what, What::Unreadable { .. }))
+        .collect();
+    assert!(unreadable.is_empty(), "{unreadable:?}");
+    let server = names(&seen, Dir::ServerToClient);
+    let expected_server_start = [
+        "ServerHello",
+        "EncryptedExtensions [hs]",
+        "CertificateRequest [hs]",
+        "Certificate [hs]",
+        "CertificateVerify [hs]",
+        "Finished [hs]",
+    ];
+    let without_ccs: Vec<&String> = server.iter().filter(|n| *n != "ChangeCipherSpec").collect();
+    assert_eq!(
+        without_ccs[..6]
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+        expected_server_start,
+        "{server:?}"
+    );
+    assert!(
+        server.iter().any(|n| n == "NewSessionTicket [app]"),
+        "{server:?}"
+    );
+    let client = names(&seen, Dir::ClientToServer);
+    let client: Vec<&String> = client.iter().filter(|n| *n != "ChangeCipherSpec").collect();
+    assert_eq!(
+        client.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        [
+            "ClientHello",
+            "Certificate [hs]",
+            "CertificateVerify [hs]",
+            "Finished [hs]",
+            "ApplicationData [app]"
+        ],
+    );
+    let texts: Vec<Vec<u8>> = seen
+        .iter()
+        .filter_map(|s| match &s.what {
+            What::ApplicationData {
+                plaintext: Some(p), ..
+            } => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec![b"ping".to_vec(), b"pong".to_vec()],
+        "the application data decrypts to what was sent"
+    );
+    // The client's certificate, decrypted, is alice's.
+    let client_cert = seen
+        .iter()
+        .find(|s| s.dir == Dir::ClientToServer && s.what.name() == "Certificate")
+        .unwrap();
+    let What::Handshake { message: Ok(m), .. } = &client_cert.what else {
+        panic!()
+    };
+    assert!(detail(m, "end_entity").starts_with("CN=alice,O=certbench"));
+}
+
+#[test]
+fn tls13_decryption_works_whatever_order_bytes_and_secrets_come_in() {
+    let (c2s, s2c, secrets) = handshake_with_secrets(&[&rustls::version::TLS13]);
+    let run = |secrets_first: bool, chunk: usize| -> Vec<String> {
+        let mut obs = Observer::new();
+        let mut seen = Vec::new();
+        if secrets_first {
+            for (l, r, s) in &secrets {
+                seen.extend(obs.add_secret(l, r, s));
+            }
+        }
+        // Interleave the two directions in small pieces.
+        let (mut a, mut b) = (c2s.chunks(chunk), s2c.chunks(chunk));
+        loop {
+            let (x, y) = (a.next(), b.next());
+            if x.is_none() && y.is_none() {
+                break;
+            }
+            if let Some(x) = x {
+                seen.extend(obs.feed(Dir::ClientToServer, x));
+            }
+            if let Some(y) = y {
+                seen.extend(obs.feed(Dir::ServerToClient, y));
+            }
+        }
+        if !secrets_first {
+            for (l, r, s) in &secrets {
+                seen.extend(obs.add_secret(l, r, s));
+            }
+        }
+        let mut all = names(&seen, Dir::ClientToServer);
+        all.extend(names(&seen, Dir::ServerToClient));
+        all
+    };
+    let reference = run(true, 1 << 20);
+    assert!(
+        !reference.iter().any(|n| n == "unreadable"),
+        "{reference:?}"
+    );
+    for (first, chunk) in [(true, 1), (false, 7), (false, 100), (true, 333)] {
+        assert_eq!(
+            run(first, chunk),
+            reference,
+            "secrets first: {first}, {chunk} bytes at a time"
+        );
+    }
+}
+
+#[test]
+fn tls12_after_change_cipher_spec_is_marked_encrypted() {
+    let (c2s, s2c, _) = handshake_with_secrets(&[&rustls::version::TLS12]);
+    let mut obs = Observer::new();
+    let mut seen = obs.feed(Dir::ClientToServer, &c2s);
+    seen.extend(obs.feed(Dir::ServerToClient, &s2c));
+    assert_eq!(
+        names(&seen, Dir::ClientToServer),
+        [
+            "ClientHello",
+            "Certificate",
+            "ClientKeyExchange",
+            "CertificateVerify",
+            "ChangeCipherSpec",
+            "Finished [1.2]",
+            "ApplicationData [1.2]"
+        ]
+    );
+    let server = names(&seen, Dir::ServerToClient);
+    assert_eq!(
+        server[..5],
+        [
+            "ServerHello",
+            "Certificate",
+            "ServerKeyExchange",
+            "CertificateRequest",
+            "ServerHelloDone"
+        ]
+    );
+    assert!(
+        server.contains(&"ChangeCipherSpec".to_string())
+            && server.contains(&"Finished [1.2]".to_string()),
+        "{server:?}"
+    );
 }

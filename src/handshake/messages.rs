@@ -125,6 +125,8 @@ fn find(exts: &[Extension], typ: u16) -> Option<&[u8]> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientHello {
     pub legacy_version: u16,
+    /// 32 bytes; it names the connection in the key log.
+    pub random: Vec<u8>,
     pub session_id_len: usize,
     pub cipher_suites: Vec<u16>,
     pub extensions: Vec<Extension>,
@@ -279,7 +281,7 @@ pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeE
 
 fn client_hello(c: &mut Cursor<'_>) -> Result<ClientHello, DecodeError> {
     let legacy_version = c.u16("the version")?;
-    c.take(32, "the random")?;
+    let random = c.take(32, "the random")?.to_vec();
     let session_id_len = c.vec8("the session id")?.len();
     let cipher_suites = u16_list(c.vec16("the cipher suites")?);
     c.vec8("the compression methods")?;
@@ -320,6 +322,7 @@ fn client_hello(c: &mut Cursor<'_>) -> Result<ClientHello, DecodeError> {
     let alpn = find(&extensions, 16).map(alpn_list).unwrap_or_default();
     Ok(ClientHello {
         legacy_version,
+        random,
         session_id_len,
         cipher_suites,
         extensions,

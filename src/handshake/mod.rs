@@ -2,8 +2,10 @@
 //! Bytes from the wire are untrusted: nothing here panics or allocates without bound on any input.
 //! The live loopback run, TLS 1.3 decryption and the event stream build on this.
 
+pub mod decrypt;
 pub mod messages;
 pub mod names;
+pub mod observe;
 pub mod wire;
 
 pub use messages::{Message, decode};

@@ -1,0 +1,465 @@
+//! Following one connection from both directions' bytes: records, handshake messages decoded (TLS
+//! 1.3's encrypted ones decrypted with the logged secrets), alerts, ChangeCipherSpec, application
+//! data. Encrypted records wait until their secret is known, so the order in which bytes and
+//! secrets arrive does not matter.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::decrypt::{Suite, TrafficKeys};
+use super::messages::{Message, Version, decode};
+use super::names;
+use super::wire::{HandshakeReader, Record, RecordReader};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dir {
+    ClientToServer,
+    ServerToClient,
+}
+
+impl Dir {
+    pub fn sender(self) -> &'static str {
+        match self {
+            Dir::ClientToServer => "client",
+            Dir::ServerToClient => "server",
+        }
+    }
+    fn index(self) -> usize {
+        match self {
+            Dir::ClientToServer => 0,
+            Dir::ServerToClient => 1,
+        }
+    }
+}
+
+/// Which keys protected a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    Clear,
+    /// TLS 1.3 handshake traffic keys.
+    Handshake,
+    /// TLS 1.3 application traffic keys (generation 0).
+    Application,
+    /// TLS 1.2 after ChangeCipherSpec: encrypted, not decrypted by certbench.
+    Tls12Encrypted,
+}
+
+impl Protection {
+    pub fn label(self) -> &'static str {
+        match self {
+            Protection::Clear => "clear",
+            Protection::Handshake => "handshake keys",
+            Protection::Application => "application keys",
+            Protection::Tls12Encrypted => "TLS 1.2 keys (not decrypted)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    /// The message is boxed: a decoded ClientHello is far larger than the other cases.
+    Handshake {
+        typ: u8,
+        message: Result<Box<Message>, String>,
+    },
+    ChangeCipherSpec,
+    Alert {
+        level: u8,
+        description: u8,
+    },
+    ApplicationData {
+        plaintext: Option<Vec<u8>>,
+        len: usize,
+    },
+    /// A record certbench could not make sense of; the reason says why.
+    Unreadable {
+        reason: String,
+    },
+}
+
+impl What {
+    /// The RFC name: "ClientHello", "Alert", ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            What::Handshake { typ, .. } => names::handshake_type(*typ),
+            What::ChangeCipherSpec => "ChangeCipherSpec",
+            What::Alert { .. } => "Alert",
+            What::ApplicationData { .. } => "ApplicationData",
+            What::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+/// One thing seen on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub dir: Dir,
+    pub what: What,
+    pub protection: Protection,
+    /// Bytes on the wire for this item (its record's, for a lone message).
+    pub wire_len: usize,
+}
+
+#[derive(Default)]
+struct Side {
+    records: RecordReader,
+    handshake: HandshakeReader,
+    keys: Option<TrafficKeys>,
+    protection: Option<Protection>,
+    /// Encrypted records waiting for their secret.
+    waiting: VecDeque<Record>,
+    /// The next key phase (after this side's Finished).
+    finished: bool,
+    tls12_encrypted: bool,
+    broken: bool,
+}
+
+#[derive(Default)]
+pub struct Observer {
+    sides: [Side; 2],
+    client_random: Option<Vec<u8>>,
+    version: Option<Version>,
+    suite: Option<Suite>,
+    /// (client random, label) -> secret, from SSLKEYLOGFILE lines or a rustls KeyLog.
+    secrets: HashMap<(Vec<u8>, String), Vec<u8>>,
+}
+
+const SECRET_LABELS: [[&str; 2]; 2] = [
+    ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"],
+    ["SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0"],
+];
+
+impl Observer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn version(&self) -> Option<Version> {
+        self.version
+    }
+
+    /// A secret from the key log. Records that were waiting for it are decrypted now.
+    pub fn add_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) -> Vec<Seen> {
+        self.secrets
+            .insert((client_random.to_vec(), label.to_string()), secret.to_vec());
+        let mut out = Vec::new();
+        for dir in [Dir::ServerToClient, Dir::ClientToServer] {
+            out.extend(self.drain(dir));
+        }
+        out
+    }
+
+    /// Bytes one side sent, in any pieces.
+    pub fn feed(&mut self, dir: Dir, bytes: &[u8]) -> Vec<Seen> {
+        let side = &mut self.sides[dir.index()];
+        if side.broken {
+            return vec![];
+        }
+        let mut out = Vec::new();
+        for r in side.records.push(bytes) {
+            match r {
+                Ok(record) => side.waiting.push_back(record),
+                Err(e) => {
+                    side.broken = true;
+                    out.push(Seen {
+                        dir,
+                        what: What::Unreadable {
+                            reason: e.to_string(),
+                        },
+                        protection: Protection::Clear,
+                        wire_len: 0,
+                    });
+                }
+            }
+        }
+        out.extend(self.drain(dir));
+        // What this side taught (the version, the suite) may let the other side go on.
+        let other = match dir {
+            Dir::ClientToServer => Dir::ServerToClient,
+            Dir::ServerToClient => Dir::ClientToServer,
+        };
+        out.extend(self.drain(other));
+        out
+    }
+
+    fn secret(&self, label: &str) -> Option<&Vec<u8>> {
+        let random = self.client_random.as_ref()?;
+        self.secrets.get(&(random.clone(), label.to_string()))
+    }
+
+    /// Process this side's records until one needs a secret not known yet.
+    fn drain(&mut self, dir: Dir) -> Vec<Seen> {
+        let mut out = Vec::new();
+        loop {
+            let i = dir.index();
+            let Some(record) = self.sides[i].waiting.front().cloned() else {
+                break;
+            };
+            let wire_len = record.payload.len() + 5;
+            if matches!(record.content_type, 20 | 23) && self.version.is_none() {
+                // ChangeCipherSpec or protected data before the ServerHello was seen: what they
+                // mean depends on the version, so they wait for it.
+                break;
+            }
+            let encrypted = record.content_type == 23 && self.version == Some(Version::Tls13);
+            if encrypted && self.sides[i].keys.is_none() {
+                let phase = if self.sides[i].finished { 1 } else { 0 };
+                let (Some(suite), Some(secret)) =
+                    (self.suite, self.secret(SECRET_LABELS[i][phase]).cloned())
+                else {
+                    break; // wait for the secret
+                };
+                match TrafficKeys::new(suite, &secret) {
+                    Ok(k) => {
+                        self.sides[i].keys = Some(k);
+                        self.sides[i].protection = Some(if phase == 0 {
+                            Protection::Handshake
+                        } else {
+                            Protection::Application
+                        });
+                    }
+                    Err(e) => {
+                        out.push(Seen {
+                            dir,
+                            what: What::Unreadable {
+                                reason: e.to_string(),
+                            },
+                            protection: Protection::Clear,
+                            wire_len,
+                        });
+                        self.sides[i].broken = true;
+                        break;
+                    }
+                }
+            }
+            self.sides[i].waiting.pop_front();
+            if self.sides[i].tls12_encrypted && record.content_type != 20 {
+                let what = match record.content_type {
+                    22 => What::Handshake { typ: 20, message: Err("encrypted: after ChangeCipherSpec the only handshake message is Finished".into()) },
+                    23 => What::ApplicationData { plaintext: None, len: record.payload.len() },
+                    21 => What::Alert { level: 0, description: 255 },
+                    _ => What::Unreadable { reason: format!("a {} record", names::content_type(record.content_type)) },
+                };
+                out.push(Seen {
+                    dir,
+                    what,
+                    protection: Protection::Tls12Encrypted,
+                    wire_len,
+                });
+                continue;
+            }
+            let (content_type, payload, protection) = if encrypted {
+                let side = &mut self.sides[i];
+                let protection = side.protection.unwrap_or(Protection::Handshake);
+                match side.keys.as_mut().map(|k| k.open(&record)) {
+                    Some(Ok((t, p))) => (t, p, protection),
+                    Some(Err(e)) => {
+                        out.push(Seen {
+                            dir,
+                            what: What::Unreadable {
+                                reason: e.to_string(),
+                            },
+                            protection,
+                            wire_len,
+                        });
+                        side.broken = true;
+                        break;
+                    }
+                    None => break,
+                }
+            } else {
+                (
+                    record.content_type,
+                    record.payload.clone(),
+                    Protection::Clear,
+                )
+            };
+            match content_type {
+                20 => {
+                    out.push(Seen {
+                        dir,
+                        what: What::ChangeCipherSpec,
+                        protection,
+                        wire_len,
+                    });
+                    // TLS 1.2: from here on this side is encrypted. (TLS 1.3's is for middleboxes.)
+                    if self.version != Some(Version::Tls13) {
+                        self.sides[i].tls12_encrypted = true;
+                    }
+                }
+                21 => {
+                    let what = match payload.as_slice() {
+                        [level, description] => What::Alert {
+                            level: *level,
+                            description: *description,
+                        },
+                        _ => What::Unreadable {
+                            reason: format!("an alert of {} bytes", payload.len()),
+                        },
+                    };
+                    out.push(Seen {
+                        dir,
+                        what,
+                        protection,
+                        wire_len,
+                    });
+                }
+                23 => {
+                    let len = payload.len();
+                    out.push(Seen {
+                        dir,
+                        what: What::ApplicationData {
+                            plaintext: Some(payload),
+                            len,
+                        },
+                        protection,
+                        wire_len,
+                    });
+                }
+                22 => {
+                    let messages = self.sides[i].handshake.push(&payload);
+                    for m in messages {
+                        match m {
+                            Err(e) => {
+                                out.push(Seen {
+                                    dir,
+                                    what: What::Unreadable {
+                                        reason: e.to_string(),
+                                    },
+                                    protection,
+                                    wire_len,
+                                });
+                                self.sides[i].broken = true;
+                            }
+                            Ok(raw) => {
+                                let version = self.version.unwrap_or(Version::Tls12);
+                                let message = decode(raw.typ, &raw.body, version)
+                                    .map(Box::new)
+                                    .map_err(|e| e.to_string());
+                                self.learn(dir, &message);
+                                out.push(Seen {
+                                    dir,
+                                    what: What::Handshake {
+                                        typ: raw.typ,
+                                        message,
+                                    },
+                                    protection,
+                                    wire_len: if payload.len() + 5 == wire_len {
+                                        raw.body.len() + 4
+                                    } else {
+                                        wire_len
+                                    },
+                                });
+                            }
+                        }
+                    }
+                }
+                t => out.push(Seen {
+                    dir,
+                    what: What::Unreadable {
+                        reason: format!("a {} record", names::content_type(t)),
+                    },
+                    protection,
+                    wire_len,
+                }),
+            }
+            if self.sides[i].broken {
+                break;
+            }
+        }
+        out
+    }
+
+    /// What a message tells about the connection: its random, version and suite; key changes.
+    fn learn(&mut self, dir: Dir, message: &Result<Box<Message>, String>) {
+        match message.as_deref() {
+            Ok(Message::ClientHello(ch)) if self.client_random.is_none() => {
+                self.client_random = Some(ch.random.clone())
+            }
+            Ok(Message::ServerHello(sh)) if !sh.hello_retry_request => {
+                if sh.selected_version == Some(0x0304) {
+                    self.version = Some(Version::Tls13);
+                    self.suite = Suite::from_id(sh.cipher_suite);
+                } else {
+                    self.version = Some(Version::Tls12);
+                }
+            }
+            Ok(Message::Finished { .. }) if self.version == Some(Version::Tls13) => {
+                // After its Finished a side switches to its application traffic secret.
+                let side = &mut self.sides[dir.index()];
+                side.finished = true;
+                side.keys = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Lines of an SSLKEYLOGFILE: `LABEL <client random hex> <secret hex>`.
+pub fn parse_keylog_line(line: &str) -> Option<(String, Vec<u8>, Vec<u8>)> {
+    let mut parts = line.split_whitespace();
+    let label = parts.next()?.to_string();
+    let hex = |s: &str| -> Option<Vec<u8>> {
+        s.len().is_multiple_of(2).then_some(())?;
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect()
+    };
+    let random = hex(parts.next()?)?;
+    let secret = hex(parts.next()?)?;
+    Some((label, random, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keylog_lines_parse_and_garbage_does_not() {
+        let (label, random, secret) =
+            parse_keylog_line("CLIENT_TRAFFIC_SECRET_0 0a0b 0c0d0e").unwrap();
+        assert_eq!(
+            (label.as_str(), random, secret),
+            ("CLIENT_TRAFFIC_SECRET_0", vec![10, 11], vec![12, 13, 14])
+        );
+        assert!(parse_keylog_line("# a comment").is_none());
+        assert!(parse_keylog_line("LABEL zz 00").is_none());
+        assert!(parse_keylog_line("LABEL 0 00").is_none());
+    }
+
+    #[test]
+    fn random_traffic_never_panics() {
+        let mut x: u64 = 0x2545f4914f6cdd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..500 {
+            let mut obs = Observer::new();
+            for step in 0..20 {
+                let len = (next() % 300) as usize;
+                let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                // Mostly plausible record headers, so the deeper code is reached.
+                if bytes.len() > 5 && step % 3 != 0 {
+                    bytes[0] = 20 + (bytes[0] % 4);
+                    bytes[1] = 3;
+                    bytes[2] = 3;
+                    let n = (bytes.len() - 5) as u16;
+                    bytes[3..5].copy_from_slice(&n.to_be_bytes());
+                }
+                let dir = if next() % 2 == 0 {
+                    Dir::ClientToServer
+                } else {
+                    Dir::ServerToClient
+                };
+                let _ = obs.feed(dir, &bytes);
+                if next() % 5 == 0 {
+                    let secret: Vec<u8> = (0..32).map(|_| next() as u8).collect();
+                    let _ = obs.add_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", &[0; 32], &secret);
+                }
+            }
+        }
+    }
+}
