@@ -10,6 +10,7 @@ use certbench::pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason,
 use certbench::workspace::{Issued, SetOptions, Workspace};
 use clap::{Args, Subcommand};
 
+mod handshake;
 mod inspect;
 use time::OffsetDateTime;
 
@@ -27,6 +28,9 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Verify a certificate's chain up to a trust anchor, for a purpose, a name and a time.
     Verify(VerifyArgs),
+    /// Run a real mTLS handshake on 127.0.0.1 between certbench's server and client, and show
+    /// every step decoded from the bytes.
+    Handshake(handshake::HandshakeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +197,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::List => list_cmd(dir),
         Command::Inspect(a) => return inspect::run(a, &dir),
         Command::Verify(a) => return inspect::verify_cmd(a, &dir),
+        Command::Handshake(a) => return handshake::run(a, dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@ pub mod decrypt;
 pub mod messages;
 pub mod names;
 pub mod observe;
+pub mod run;
 pub mod wire;
 
 pub use messages::{Message, decode};

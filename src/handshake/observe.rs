@@ -95,7 +95,7 @@ pub struct Seen {
     pub dir: Dir,
     pub what: What,
     pub protection: Protection,
-    /// Bytes on the wire for this item (its record's, for a lone message).
+    /// Its size: a handshake message's own (type, length, body), else its record's on the wire.
     pub wire_len: usize,
 }
 
@@ -343,11 +343,8 @@ impl Observer {
                                         message,
                                     },
                                     protection,
-                                    wire_len: if payload.len() + 5 == wire_len {
-                                        raw.body.len() + 4
-                                    } else {
-                                        wire_len
-                                    },
+                                    // The message's own size: a record may carry several.
+                                    wire_len: raw.body.len() + 4,
                                 });
                             }
                         }

@@ -1,0 +1,248 @@
+//! `certbench handshake`: a live mTLS handshake on loopback, printed as it happens.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use certbench::handshake::run::{Event, RunOptions, Summary, TlsVersion, run as run_handshake};
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct HandshakeArgs {
+    /// TLS version: 1.3 or 1.2.
+    #[arg(long, default_value = "1.3", value_parser = parse_version)]
+    pub tls: TlsVersion,
+    /// Key exchange group: X25519MLKEM768, x25519, secp256r1, secp384r1 (default: rustls's choice).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// The client certificate's name in the workspace.
+    #[arg(long, default_value = "client", conflicts_with = "no_client_cert")]
+    pub client: String,
+    /// Send no client certificate (the server requires one: see how it fails).
+    #[arg(long)]
+    pub no_client_cert: bool,
+    /// The server certificate's name in the workspace.
+    #[arg(long, default_value = "server")]
+    pub server: String,
+    /// The name the client asks for and checks the server certificate against.
+    #[arg(long, default_value = "localhost")]
+    pub server_name: String,
+    /// Append the secrets to FILE in SSLKEYLOGFILE format (for Wireshark and tshark).
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// The JSON transcript instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Run N handshakes one after another and report their latency.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u32>,
+    /// Give up on a peer after this many seconds.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+}
+
+fn parse_version(s: &str) -> Result<TlsVersion, String> {
+    match s {
+        "1.3" | "tls1.3" | "13" => Ok(TlsVersion::Tls13),
+        "1.2" | "tls1.2" | "12" => Ok(TlsVersion::Tls12),
+        _ => Err(format!("\"{s}\" is not a TLS version; use 1.3 or 1.2")),
+    }
+}
+
+pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
+    let opts = RunOptions {
+        dir,
+        version: a.tls,
+        group: a.group.clone(),
+        server: a.server.clone(),
+        client: (!a.no_client_cert).then(|| a.client.clone()),
+        server_name: a.server_name.clone(),
+        timeout: Duration::from_secs(a.timeout),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("certbench: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        match a.count {
+            Some(n) => count(&opts, n.max(1), a.json).await,
+            None => once(&opts, &a).await,
+        }
+    })
+}
+
+async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+    let run = run_handshake(opts, tx);
+    tokio::pin!(run);
+    let mut events = Vec::new();
+    let mut out = std::io::stdout().lock();
+    // Print each event as it arrives, while the handshake runs.
+    let result = loop {
+        tokio::select! {
+            Some(ev) = rx.recv() => {
+                if !a.json {
+                    print_event(&mut out, &ev);
+                }
+                events.push(ev);
+            }
+            r = &mut run => break r,
+        }
+    };
+    while let Ok(ev) = rx.try_recv() {
+        if !a.json {
+            print_event(&mut out, &ev);
+        }
+        events.push(ev);
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &a.keylog
+        && let Err(e) = append_keylog(path, &summary.keylog)
+    {
+        eprintln!(
+            "certbench: could not write the key log {}: {e}",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if a.json {
+        #[derive(serde::Serialize)]
+        struct Transcript<'a> {
+            #[serde(flatten)]
+            summary: &'a Summary,
+            events: &'a [Event],
+        }
+        let _ = serde_json::to_writer_pretty(
+            &mut out,
+            &Transcript {
+                summary: &summary,
+                events: &events,
+            },
+        );
+        let _ = writeln!(out);
+    } else {
+        let _ = writeln!(
+            out,
+            "\n{} {} with {}, {}",
+            if summary.ok { "OK:" } else { "FAILED:" },
+            summary.version.as_deref().unwrap_or("?"),
+            summary.cipher_suite.as_deref().unwrap_or("?"),
+            summary.group.as_deref().unwrap_or("?")
+        );
+        if let Some(r) = &summary.response {
+            let body = r.split("\r\n\r\n").nth(1).unwrap_or(r).trim();
+            let _ = writeln!(
+                out,
+                "the server answered: {}",
+                certbench::text::display_safe(body, 200)
+            );
+        }
+    }
+    let _ = out.flush();
+    match &summary.failure {
+        None => ExitCode::SUCCESS,
+        Some((side, reason)) => {
+            eprintln!("certbench: the handshake failed on the {side}'s side: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_event(out: &mut impl Write, ev: &Event) {
+    let t = if ev.t_us >= 10_000 {
+        format!("+{:.1} ms", ev.t_us as f64 / 1000.0)
+    } else {
+        format!("+{} µs", ev.t_us)
+    };
+    let who = match (ev.from, ev.side) {
+        (Some("client"), _) => "client → server".to_string(),
+        (Some(_), _) => "server → client".to_string(),
+        (None, Some(side)) => format!("[{side}]"),
+        (None, None) => String::new(),
+    };
+    let how = match (ev.from, ev.encrypted) {
+        (Some(_), Some(keys)) => format!("  🔒 {keys}, {} bytes", ev.size),
+        (Some(_), None) => format!("  clear, {} bytes", ev.size),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "{t:>10}  {who:<16} {}{how}", ev.message);
+    for (k, v) in &ev.details {
+        let _ = writeln!(out, "{:>10}  {:<16}   {k}: {v}", "", "");
+    }
+}
+
+fn append_keylog(path: &std::path::Path, lines: &[String]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    for l in lines {
+        writeln!(f, "{l}")?;
+    }
+    f.sync_data()
+}
+
+async fn count(opts: &RunOptions, n: u32, json: bool) -> ExitCode {
+    let mut times = Vec::with_capacity(n as usize);
+    let mut ok = 0u32;
+    let started = Instant::now();
+    for _ in 0..n {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+        let t = Instant::now();
+        let result = run_handshake(opts, tx).await;
+        times.push(t.elapsed());
+        rx.close();
+        match result {
+            Ok(s) if s.ok => ok += 1,
+            Ok(s) => {
+                if let Some((side, reason)) = s.failure {
+                    eprintln!("certbench: a handshake failed on the {side}'s side: {reason}");
+                }
+            }
+            Err(e) => {
+                eprintln!("certbench: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let total = started.elapsed().as_secs_f64();
+    times.sort();
+    let pct =
+        |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
+    let per_s = f64::from(n) / total;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"count": n, "ok": ok, "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99), "handshakes_per_s": per_s})
+        );
+    } else {
+        println!(
+            "{n} handshakes, {ok} ok: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms; {per_s:.0} handshakes/s",
+            pct(0.5),
+            pct(0.9),
+            pct(0.99)
+        );
+    }
+    if ok == n {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

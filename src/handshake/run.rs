@@ -1,0 +1,822 @@
+//! A live mTLS handshake on loopback: our tokio-rustls server and client with the workspace's
+//! certificates, over real TCP on 127.0.0.1. A tap on the client's socket copies every byte to the
+//! Observer; each side's KeyLog gives it the secrets; wrappers around the webpki verifiers report
+//! each side's verdict. Everything arrives as timestamped events, as it happens.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::messages::{Message, details};
+use super::names;
+use super::observe::{Dir, Observer, Protection, Seen, What};
+use crate::pki::Role;
+use crate::workspace::Workspace;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsVersion {
+    Tls12,
+    Tls13,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The workspace with the CA, the server and the client certificates.
+    pub dir: PathBuf,
+    pub version: TlsVersion,
+    /// Key exchange group: X25519MLKEM768, x25519, secp256r1, secp384r1; `None` lets rustls choose.
+    pub group: Option<String>,
+    /// The server certificate's name in the workspace.
+    pub server: String,
+    /// The client certificate's name in the workspace; `None` sends none.
+    pub client: Option<String>,
+    pub server_name: String,
+    pub timeout: Duration,
+}
+
+impl RunOptions {
+    pub fn new(dir: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            dir: dir.into(),
+            version: TlsVersion::Tls13,
+            group: None,
+            server: "server".into(),
+            client: Some("client".into()),
+            server_name: "localhost".into(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// One step of the timeline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Event {
+    pub t_us: u64,
+    /// "client" or "server" for what crossed the wire; `None` for a local event.
+    pub from: Option<&'static str>,
+    /// For a local event: the side it happened on.
+    pub side: Option<&'static str>,
+    /// handshake, alert, change_cipher_spec, application_data, verify, keys, note
+    pub kind: &'static str,
+    /// The RFC name ("ClientHello") or what happened ("server chain verified").
+    pub message: String,
+    /// Under which keys it travelled; `None` when in clear or local.
+    pub encrypted: Option<&'static str>,
+    pub size: usize,
+    #[serde(serialize_with = "ordered_map")]
+    pub details: Vec<(String, String)>,
+}
+
+fn ordered_map<S: serde::Serializer>(d: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(d.len()))?;
+    for (k, v) in d {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub ok: bool,
+    pub version: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub group: Option<String>,
+    /// The side that failed first and why.
+    pub failure: Option<(String, String)>,
+    /// The server's answer to the request, when there was one.
+    pub response: Option<String>,
+    /// SSLKEYLOGFILE lines: Wireshark and tshark can decrypt the same connection with them.
+    #[serde(skip)]
+    pub keylog: Vec<String>,
+}
+
+/// Where every observation goes, in the order it happened.
+struct Hub {
+    start: Instant,
+    observer: Observer,
+    events: UnboundedSender<Event>,
+    keylog: Vec<String>,
+    logged: HashSet<(String, Vec<u8>)>,
+    version: Option<String>,
+    cipher_suite: Option<String>,
+    group: Option<String>,
+}
+
+type SharedHub = Arc<Mutex<Hub>>;
+
+impl Hub {
+    fn t_us(&self) -> u64 {
+        self.start.elapsed().as_micros() as u64
+    }
+
+    fn emit_seen(&mut self, seen: Vec<Seen>) {
+        for s in seen {
+            let event = self.event_for(s);
+            let _ = self.events.send(event);
+        }
+    }
+
+    fn local(
+        &mut self,
+        side: &'static str,
+        kind: &'static str,
+        message: String,
+        details: Vec<(String, String)>,
+    ) {
+        let event = Event {
+            t_us: self.t_us(),
+            from: None,
+            side: Some(side),
+            kind,
+            message,
+            encrypted: None,
+            size: 0,
+            details,
+        };
+        let _ = self.events.send(event);
+    }
+
+    fn event_for(&mut self, s: Seen) -> Event {
+        let encrypted = match s.protection {
+            Protection::Clear => None,
+            p => Some(p.label()),
+        };
+        let (kind, message, mut d): (&'static str, String, Vec<(String, String)>) = match &s.what {
+            What::Handshake { typ, message } => {
+                let d = match message {
+                    Ok(m) => {
+                        self.remember(m);
+                        details(m)
+                            .into_iter()
+                            .map(|(k, v)| (k.to_string(), v))
+                            .collect()
+                    }
+                    Err(e) => vec![("note".to_string(), e.clone())],
+                };
+                ("handshake", names::handshake_type(*typ).to_string(), d)
+            }
+            What::ChangeCipherSpec => ("change_cipher_spec", "ChangeCipherSpec".into(), vec![]),
+            What::Alert { level, description } => (
+                "alert",
+                "Alert".into(),
+                vec![
+                    (
+                        "level".into(),
+                        if *level == 2 {
+                            "fatal".into()
+                        } else {
+                            "warning".into()
+                        },
+                    ),
+                    ("description".into(), names::alert(*description).to_string()),
+                ],
+            ),
+            What::ApplicationData { plaintext, len } => {
+                let mut d = vec![("length".to_string(), format!("{len} bytes"))];
+                if let Some(p) = plaintext {
+                    d.push((
+                        "text".into(),
+                        crate::text::display_safe(&String::from_utf8_lossy(p), 200),
+                    ));
+                }
+                ("application_data", "ApplicationData".into(), d)
+            }
+            What::Unreadable { reason } => (
+                "note",
+                "unreadable".into(),
+                vec![("reason".into(), reason.clone())],
+            ),
+        };
+        if s.protection == Protection::Tls12Encrypted {
+            d.push((
+                "note".into(),
+                "encrypted under TLS 1.2 keys: certbench decrypts TLS 1.3 only".into(),
+            ));
+        }
+        Event {
+            t_us: self.t_us(),
+            from: Some(s.dir.sender()),
+            side: None,
+            kind,
+            message,
+            encrypted,
+            size: s.wire_len,
+            details: d,
+        }
+    }
+
+    fn remember(&mut self, m: &Message) {
+        if let Message::ServerHello(sh) = m
+            && !sh.hello_retry_request
+        {
+            self.version = Some(names::version(
+                sh.selected_version.unwrap_or(sh.legacy_version),
+            ));
+            self.cipher_suite = Some(names::cipher_suite(sh.cipher_suite));
+            if let Some((g, _)) = sh.key_share {
+                self.group = Some(names::named_group(g));
+            }
+        }
+        if let Message::ServerKeyExchange { group: Some(g), .. } = m {
+            self.group = Some(names::named_group(*g));
+        }
+    }
+}
+
+fn lock(hub: &SharedHub) -> std::sync::MutexGuard<'_, Hub> {
+    // A panic while holding the lock would be a bug in certbench; the data is still usable.
+    hub.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Gives the Observer each secret a side derives, and keeps the SSLKEYLOGFILE lines.
+#[derive(Debug)]
+struct HubKeyLog {
+    side: &'static str,
+    hub: HubRef,
+}
+
+/// A Debug-able handle to the hub, for rustls's Debug bounds.
+#[derive(Clone)]
+struct HubRef(SharedHub);
+
+impl std::fmt::Debug for HubRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hub")
+    }
+}
+
+impl rustls::KeyLog for HubKeyLog {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        let mut hub = lock(&self.hub.0);
+        if hub
+            .logged
+            .insert((label.to_string(), client_random.to_vec()))
+        {
+            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+            hub.keylog
+                .push(format!("{label} {} {}", hex(client_random), hex(secret)));
+            hub.local(
+                self.side,
+                "keys",
+                format!("{label} derived"),
+                vec![("secret".into(), format!("{} bytes", secret.len()))],
+            );
+        }
+        let seen = hub.observer.add_secret(label, client_random, secret);
+        hub.emit_seen(seen);
+    }
+}
+
+/// The client's socket, with every byte both ways copied to the hub.
+struct Tap {
+    inner: TcpStream,
+    hub: SharedHub,
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &r {
+            let new = &buf.filled()[before..];
+            if !new.is_empty() {
+                let mut hub = lock(&self.hub);
+                let seen = hub.observer.feed(Dir::ServerToClient, new);
+                hub.emit_seen(seen);
+            }
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &r {
+            let mut hub = lock(&self.hub);
+            let seen = hub.observer.feed(Dir::ClientToServer, &buf[..*n]);
+            hub.emit_seen(seen);
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The webpki server verifier, reporting what it decides.
+#[derive(Debug)]
+struct ReportingServerVerifier {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    hub: HubRef,
+}
+
+impl ServerCertVerifier for ReportingServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let r = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        let subject = crate::inspect::decode(end_entity)
+            .map(|c| c.subject)
+            .unwrap_or_default();
+        let mut d = vec![
+            ("certificate".to_string(), subject),
+            ("intermediates".to_string(), intermediates.len().to_string()),
+            ("server_name".to_string(), server_name.to_str().into_owned()),
+        ];
+        let message = match &r {
+            Ok(_) => "server chain verified".to_string(),
+            Err(e) => {
+                d.push(("error".into(), e.to_string()));
+                d.push(("alert".into(), alert_for(e)));
+                format!("server chain REJECTED: {}", explain_rustls(e))
+            }
+        };
+        lock(&self.hub.0).local("client", "verify", message, d);
+        r
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let r = self.inner.verify_tls12_signature(m, c, dss);
+        report_signature(&self.hub, "client", "server", dss.scheme, &r);
+        r
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let r = self.inner.verify_tls13_signature(m, c, dss);
+        report_signature(&self.hub, "client", "server", dss.scheme, &r);
+        r
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// The webpki client verifier, reporting what it decides.
+#[derive(Debug)]
+struct ReportingClientVerifier {
+    inner: Arc<dyn ClientCertVerifier>,
+    hub: HubRef,
+}
+
+impl ClientCertVerifier for ReportingClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.inner.offer_client_auth()
+    }
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let r = self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now);
+        let subject = crate::inspect::decode(end_entity)
+            .map(|c| c.subject)
+            .unwrap_or_default();
+        let mut d = vec![
+            ("certificate".to_string(), subject),
+            ("intermediates".to_string(), intermediates.len().to_string()),
+        ];
+        let message = match &r {
+            Ok(_) => "client chain verified".to_string(),
+            Err(e) => {
+                d.push(("error".into(), e.to_string()));
+                d.push(("alert".into(), alert_for(e)));
+                format!("client chain REJECTED: {}", explain_rustls(e))
+            }
+        };
+        lock(&self.hub.0).local("server", "verify", message, d);
+        r
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let r = self.inner.verify_tls12_signature(m, c, dss);
+        report_signature(&self.hub, "server", "client", dss.scheme, &r);
+        r
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let r = self.inner.verify_tls13_signature(m, c, dss);
+        report_signature(&self.hub, "server", "client", dss.scheme, &r);
+        r
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+fn report_signature(
+    hub: &HubRef,
+    side: &'static str,
+    peer: &str,
+    scheme: SignatureScheme,
+    r: &Result<HandshakeSignatureValid, rustls::Error>,
+) {
+    let scheme = names::signature_scheme(u16::from(scheme));
+    let (message, mut d) = match r {
+        Ok(_) => (
+            format!("{peer}'s CertificateVerify signature valid"),
+            vec![],
+        ),
+        Err(e) => (
+            format!("{peer}'s CertificateVerify signature INVALID"),
+            vec![("error".to_string(), e.to_string())],
+        ),
+    };
+    d.insert(0, ("scheme".into(), scheme));
+    lock(&hub.0).local(side, "verify", message, d);
+}
+
+/// The alert a peer sends for this error (rustls maps certificate errors to alerts).
+fn alert_for(e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(c) => {
+            format!("{:?}", rustls::AlertDescription::from(c.clone()))
+        }
+        _ => "-".into(),
+    }
+}
+
+/// A rustls error in plain words.
+pub fn explain_rustls(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => "no trusted CA issued it".into(),
+            C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
+            C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                "it is not valid for the server name (check its SANs)".into()
+            }
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                "its extended key usage does not allow this purpose".into()
+            }
+            C::BadSignature => "a signature in the chain does not verify".into(),
+            C::Revoked => "it is revoked".into(),
+            other => format!("{other:?}"),
+        },
+        rustls::Error::NoCertificatesPresented => {
+            "the client sent no certificate, and one is required".into()
+        }
+        rustls::Error::AlertReceived(a) => format!("the peer sent the alert {a:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// The rustls error inside an I/O error from tokio-rustls, in words.
+fn io_reason(e: &io::Error) -> String {
+    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(r) => explain_rustls(r),
+        None => e.to_string(),
+    }
+}
+
+fn certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn key(path: &std::path::Path) -> Result<PrivateKeyDer<'static>, String> {
+    PrivateKeyDer::from_pem_file(path)
+        .map_err(|e| format!("cannot read the key {}: {e}", path.display()))
+}
+
+fn provider(group: Option<&str>) -> Result<rustls::crypto::CryptoProvider, String> {
+    let mut p = rustls::crypto::aws_lc_rs::default_provider();
+    if let Some(g) = group {
+        let wanted = g.to_ascii_lowercase();
+        p.kx_groups
+            .retain(|k| names::named_group(u16::from(k.name())).to_ascii_lowercase() == wanted);
+        if p.kx_groups.is_empty() {
+            return Err(format!(
+                "\"{g}\" is not a key exchange group here; use X25519MLKEM768, x25519, secp256r1 or secp384r1"
+            ));
+        }
+    }
+    Ok(p)
+}
+
+/// Run one handshake and the request after it; events go to `events` as they happen.
+pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Summary, String> {
+    let ws = Workspace::open(&opts.dir).map_err(|e| e.to_string())?;
+    let entity = |name: &str| {
+        ws.entity(name)
+            .cloned()
+            .ok_or_else(|| format!("the workspace has no certificate named \"{name}\""))
+    };
+    let server = entity(&opts.server)?;
+    let mut roots = rustls::RootCertStore::empty();
+    for e in ws
+        .entities()
+        .iter()
+        .filter(|e| e.role == Role::Ca && e.revoked.is_none())
+    {
+        for c in certs(&ws.path(&e.cert))? {
+            roots
+                .add(c)
+                .map_err(|err| format!("{} is not a usable trust anchor: {err}", e.cert))?;
+        }
+    }
+    if roots.is_empty() {
+        return Err("the workspace has no root CA to trust".into());
+    }
+    let roots = Arc::new(roots);
+    let versions: &[&'static rustls::SupportedProtocolVersion] = match opts.version {
+        TlsVersion::Tls13 => &[&rustls::version::TLS13],
+        TlsVersion::Tls12 => &[&rustls::version::TLS12],
+    };
+    let hub: SharedHub = Arc::new(Mutex::new(Hub {
+        start: Instant::now(),
+        observer: Observer::new(),
+        events,
+        keylog: vec![],
+        logged: HashSet::new(),
+        version: None,
+        cipher_suite: None,
+        group: None,
+    }));
+    let provider = Arc::new(provider(opts.group.as_deref())?);
+
+    let client_verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        roots.clone(),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let mut server_config = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| e.to_string())?
+        .with_client_cert_verifier(Arc::new(ReportingClientVerifier {
+            inner: client_verifier,
+            hub: HubRef(hub.clone()),
+        }))
+        .with_single_cert(
+            certs(&ws.path(server.chain.as_deref().unwrap_or(&server.cert)))?,
+            key(&ws.path(&server.key))?,
+        )
+        .map_err(|e| format!("the server certificate and key do not go together: {e}"))?;
+    server_config.key_log = Arc::new(HubKeyLog {
+        side: "server",
+        hub: HubRef(hub.clone()),
+    });
+
+    let server_verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+        roots.clone(),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(ReportingServerVerifier {
+            inner: server_verifier,
+            hub: HubRef(hub.clone()),
+        }));
+    let mut client_config = match &opts.client {
+        Some(name) => {
+            let c = entity(name)?;
+            builder
+                .with_client_auth_cert(
+                    certs(&ws.path(c.chain.as_deref().unwrap_or(&c.cert)))?,
+                    key(&ws.path(&c.key))?,
+                )
+                .map_err(|e| format!("the client certificate and key do not go together: {e}"))?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    // A resumed handshake sends no Certificate: every run is a full one.
+    client_config.resumption = rustls::client::Resumption::disabled();
+    client_config.key_log = Arc::new(HubKeyLog {
+        side: "client",
+        hub: HubRef(hub.clone()),
+    });
+
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    lock(&hub).local("server", "note", format!("listening on {addr}"), vec![]);
+
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
+    let server_hub = hub.clone();
+    let server_task = tokio::spawn(async move {
+        let (tcp, peer) = listener
+            .accept()
+            .await
+            .map_err(|e| ("server".to_string(), format!("accept failed: {e}")))?;
+        lock(&server_hub).local(
+            "server",
+            "note",
+            format!("accepted a connection from {peer}"),
+            vec![],
+        );
+        let mut tls = match acceptor.accept(tcp).await {
+            Ok(t) => t,
+            Err(e) => {
+                let reason = io_reason(&e);
+                lock(&server_hub).local(
+                    "server",
+                    "note",
+                    format!("handshake failed: {reason}"),
+                    vec![],
+                );
+                return Err(("server".to_string(), reason));
+            }
+        };
+        lock(&server_hub).local("server", "note", "handshake complete".into(), vec![]);
+        let who = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|c| crate::inspect::decode(c).ok())
+            .and_then(|r| r.common_name)
+            .unwrap_or_else(|| "stranger".into());
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
+            match tls.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+                Err(e) => {
+                    let reason = io_reason(&e);
+                    lock(&server_hub).local(
+                        "server",
+                        "note",
+                        format!("reading the request failed: {reason}"),
+                        vec![],
+                    );
+                    return Err(("server".to_string(), reason));
+                }
+            }
+        }
+        let body = format!("Hello, {who}\n");
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tls.write_all(response.as_bytes())
+            .await
+            .map_err(|e| ("server".to_string(), io_reason(&e)))?;
+        let _ = tls.shutdown().await;
+        Ok::<(), (String, String)>(())
+    });
+
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
+    let client_hub = hub.clone();
+    let server_name = ServerName::try_from(opts.server_name.clone())
+        .map_err(|_| format!("\"{}\" is not a server name", opts.server_name))?;
+    let client = async move {
+        let tcp = TcpStream::connect(addr)
+            .await
+            .map_err(|e| ("client".to_string(), format!("cannot connect: {e}")))?;
+        let tap = Tap {
+            inner: tcp,
+            hub: client_hub.clone(),
+        };
+        let mut tls = match connector.connect(server_name, tap).await {
+            Ok(t) => t,
+            Err(e) => {
+                let reason = io_reason(&e);
+                lock(&client_hub).local(
+                    "client",
+                    "note",
+                    format!("connect() failed: {reason}"),
+                    vec![],
+                );
+                return Err(("client".to_string(), reason));
+            }
+        };
+        lock(&client_hub).local(
+            "client",
+            "note",
+            "connect() returned: the handshake is complete from the client's side".into(),
+            vec![],
+        );
+        let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        tls.write_all(request.as_bytes())
+            .await
+            .map_err(|e| ("client".to_string(), io_reason(&e)))?;
+        let mut response = Vec::new();
+        match tls.read_to_end(&mut response).await {
+            Ok(_) => Ok(String::from_utf8_lossy(&response).into_owned()),
+            Err(e) => {
+                let reason = io_reason(&e);
+                lock(&client_hub).local(
+                    "client",
+                    "note",
+                    format!("first read failed: {reason}"),
+                    vec![("why now".into(), "in TLS 1.3 the client finishes connect() before the server has judged its certificate; the verdict arrives as an alert at the first read".into())],
+                );
+                Err(("client".to_string(), reason))
+            }
+        }
+    };
+    let outcome = tokio::time::timeout(opts.timeout, async {
+        let client_result = client.await;
+        let server_result = server_task
+            .await
+            .map_err(|e| ("server".to_string(), format!("the server task failed: {e}")));
+        (client_result, server_result)
+    })
+    .await;
+    let mut hub = lock(&hub);
+    let (ok, failure, response) = match outcome {
+        Err(_) => {
+            hub.local(
+                "client",
+                "note",
+                format!("timed out after {} s", opts.timeout.as_secs()),
+                vec![],
+            );
+            (
+                false,
+                Some((
+                    "client".to_string(),
+                    format!("no answer within {} s", opts.timeout.as_secs()),
+                )),
+                None,
+            )
+        }
+        Ok((client, server)) => {
+            let server = server.and_then(|r| r);
+            match (client, server) {
+                (Ok(resp), Ok(())) => (true, None, Some(resp)),
+                // The side that judged first is the cause; a rejected client learns it later.
+                (_, Err(f)) => (false, Some(f), None),
+                (Err(f), Ok(())) => (false, Some(f), None),
+            }
+        }
+    };
+    Ok(Summary {
+        ok,
+        version: hub.version.clone(),
+        cipher_suite: hub.cipher_suite.clone(),
+        group: hub.group.clone(),
+        failure,
+        response,
+        keylog: hub.keylog.clone(),
+    })
+}

@@ -1,0 +1,230 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench handshake`: real mTLS handshakes on 127.0.0.1, decoded from the bytes.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn transcript(d: &std::path::Path, args: &[&str]) -> (bool, Value, String) {
+    let out = certbench(d, &[&["handshake", "--json"], args].concat());
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    (
+        out.status.success(),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (sender, message) of every handshake message, in order.
+fn flow(v: &Value) -> Vec<(String, String)> {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "handshake")
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn local(v: &Value, side: &str, starts: &str) -> bool {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["side"] == side && e["message"].as_str().unwrap().starts_with(starts))
+}
+
+#[test]
+fn a_tls13_mtls_handshake_is_seen_whole_and_decrypted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let (ok, v, err) = transcript(d, &[]);
+    assert!(ok, "{err}");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["version"], "TLS 1.3");
+    assert_eq!(v["group"], "X25519MLKEM768");
+    let server_flight = [
+        ("client", "ClientHello"),
+        ("server", "ServerHello"),
+        ("server", "EncryptedExtensions"),
+        ("server", "CertificateRequest"),
+        ("server", "Certificate"),
+        ("server", "CertificateVerify"),
+        ("server", "Finished"),
+        ("client", "Certificate"),
+        ("client", "CertificateVerify"),
+        ("client", "Finished"),
+    ];
+    let f = flow(&v);
+    assert_eq!(f[..10], pairs(&server_flight)[..], "{f:?}");
+    assert!(
+        f[10..]
+            .iter()
+            .all(|(who, m)| who == "server" && m == "NewSessionTicket"),
+        "{f:?}"
+    );
+    // Encrypted messages say under which keys.
+    let ee = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"] == "EncryptedExtensions")
+        .unwrap();
+    assert_eq!(ee["encrypted"], "handshake keys");
+    let ch = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"] == "ClientHello")
+        .unwrap();
+    assert!(ch["encrypted"].is_null());
+    assert_eq!(ch["details"]["server_name"], "localhost");
+    assert!(
+        ch["details"]["key_shares"]
+            .as_str()
+            .unwrap()
+            .starts_with("X25519MLKEM768 (1216 bytes)")
+    );
+    assert!(local(&v, "client", "server chain verified"));
+    assert!(local(&v, "server", "client chain verified"));
+    assert!(local(
+        &v,
+        "server",
+        "client's CertificateVerify signature valid"
+    ));
+    assert!(v["response"].as_str().unwrap().ends_with("Hello, alice\n"));
+    // Times only go forward.
+    let t: Vec<u64> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["t_us"].as_u64().unwrap())
+        .collect();
+    assert!(t.windows(2).all(|w| w[0] <= w[1]), "{t:?}");
+}
+
+#[test]
+fn a_tls12_handshake_shows_its_own_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let (ok, v, err) = transcript(d, &["--tls", "1.2"]);
+    assert!(ok, "{err}");
+    assert_eq!(v["version"], "TLS 1.2");
+    let f = flow(&v);
+    let expected = [
+        ("client", "ClientHello"),
+        ("server", "ServerHello"),
+        ("server", "Certificate"),
+        ("server", "ServerKeyExchange"),
+        ("server", "CertificateRequest"),
+        ("server", "ServerHelloDone"),
+        ("client", "Certificate"),
+        ("client", "ClientKeyExchange"),
+        ("client", "CertificateVerify"),
+        ("client", "Finished"),
+        ("server", "Finished"),
+    ];
+    assert_eq!(f, pairs(&expected), "{f:?}");
+    let ccs = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "change_cipher_spec")
+        .count();
+    assert_eq!(
+        ccs, 2,
+        "each side sends ChangeCipherSpec before its Finished"
+    );
+}
+
+#[test]
+fn without_a_client_certificate_the_server_refuses_and_the_client_learns_it_late() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let (ok, v, err) = transcript(d, &["--no-client-cert"]);
+    assert!(!ok);
+    assert_eq!(v["ok"], false);
+    assert!(
+        err.contains("the handshake failed on the server's side"),
+        "{err}"
+    );
+    // TLS 1.3: connect() returns, the refusal arrives as an alert at the first read.
+    assert!(local(&v, "client", "connect() returned"), "{v}");
+    assert!(local(&v, "client", "first read failed"), "{v}");
+    let alert = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "alert" && e["from"] == "server")
+        .unwrap();
+    assert_eq!(alert["details"]["description"], "certificate_required");
+    // The server has sent its Finished before it judges the client: its alert is under its
+    // application keys.
+    assert_eq!(alert["encrypted"], "application keys");
+}
+
+#[test]
+fn groups_can_be_chosen_and_the_keylog_is_written_privately() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let keylog = d.join("keys.log");
+    let (ok, v, err) = transcript(
+        d,
+        &["--group", "x25519", "--keylog", keylog.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(v["group"], "x25519");
+    let text = std::fs::read_to_string(&keylog).unwrap();
+    for label in [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "SERVER_TRAFFIC_SECRET_0",
+    ] {
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with(label)).count(),
+            1,
+            "{label} once:\n{text}"
+        );
+    }
+    assert_eq!(
+        std::fs::metadata(&keylog).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let out = certbench(d, &["handshake", "--group", "nonsense"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a key exchange group"));
+}
+
+#[test]
+fn count_reports_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let out = certbench(d, &["handshake", "--count", "20", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["count"].as_u64(), v["ok"].as_u64()),
+        (Some(20), Some(20))
+    );
+    let (p50, p99) = (v["p50_ms"].as_f64().unwrap(), v["p99_ms"].as_f64().unwrap());
+    assert!(p50 > 0.0 && p50 <= p99, "{v}");
+}
