@@ -1,0 +1,181 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! tshark, an independent decoder, watches the same loopback connection, decrypts it with our key
+//! log, and must see the same handshake messages in the same order and directions as our
+//! transcript.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn handshake_name(t: u64) -> &'static str {
+    match t {
+        1 => "ClientHello",
+        2 => "ServerHello",
+        4 => "NewSessionTicket",
+        8 => "EncryptedExtensions",
+        11 => "Certificate",
+        12 => "ServerKeyExchange",
+        13 => "CertificateRequest",
+        14 => "ServerHelloDone",
+        15 => "CertificateVerify",
+        16 => "ClientKeyExchange",
+        20 => "Finished",
+        _ => "other",
+    }
+}
+
+fn compare_with_tshark(tls: &str) {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let pcap = d.join("capture.pcapng");
+    let keylog = d.join("keys.log");
+    let mut capture = Command::new(&tshark)
+        .args(["-i", "lo", "-f", "tcp", "-w"])
+        .arg(&pcap)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until tshark says it is capturing.
+    let stderr = capture.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("Capturing on") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("tshark starts capturing");
+
+    let out = certbench(
+        d,
+        &[
+            "handshake",
+            "--tls",
+            tls,
+            "--json",
+            "--keylog",
+            keylog.to_str().unwrap(),
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    Command::new("kill")
+        .args(["-INT", &capture.id().to_string()])
+        .status()
+        .unwrap();
+    capture.wait().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    // Our transcript: the server's port, and (sender, message) of each handshake message.
+    let port: u16 = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| {
+            e["message"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("listening on 127.0.0.1:")
+                .map(|p| p.parse().unwrap())
+        })
+        .unwrap();
+    let ours: Vec<(String, String)> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "handshake")
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+
+    // tshark's: decrypt with our key log, keep this connection's handshake messages.
+    let read = Command::new(&tshark)
+        .arg("-r")
+        .arg(&pcap)
+        .args(["-o", &format!("tls.keylog_file:{}", keylog.display())])
+        .args([
+            "-Y",
+            &format!("tcp.port == {port} && tls.handshake.type"),
+            "-T",
+            "fields",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "tls.handshake.type",
+        ])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", text(&read));
+    let theirs: Vec<(String, String)> = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .flat_map(|line| {
+            let mut parts = line.split('\t');
+            let src: u16 = parts.next().unwrap().parse().unwrap();
+            let from = if src == port { "server" } else { "client" };
+            parts
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    (
+                        from.to_string(),
+                        handshake_name(t.parse().unwrap()).to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(theirs.len() >= 10, "tshark decoded too little: {theirs:?}");
+    assert_eq!(
+        ours, theirs,
+        "our transcript and tshark's decoding differ (TLS {tls})"
+    );
+}
+
+#[test]
+fn tls13_transcript_matches_tshark() {
+    compare_with_tshark("1.3");
+}
+
+#[test]
+fn tls12_transcript_matches_tshark() {
+    compare_with_tshark("1.2");
+}
+
+#[test]
+fn the_keylog_file_is_what_wireshark_reads() {
+    // Every line: LABEL, 64 hex digits of client random, hex secret.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let keylog = d.join("k.log");
+    certbench_ok(d, &["handshake", "--keylog", keylog.to_str().unwrap()]);
+    let text = std::fs::read_to_string(Path::new(&keylog)).unwrap();
+    for line in text.lines() {
+        let parts: Vec<&str> = line.split(' ').collect();
+        assert_eq!(parts.len(), 3, "{line}");
+        assert_eq!(parts[1].len(), 64, "{line}");
+        assert!(
+            parts[1..]
+                .iter()
+                .all(|p| p.chars().all(|c| c.is_ascii_hexdigit())),
+            "{line}"
+        );
+    }
+}
