@@ -666,6 +666,8 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             .accept()
             .await
             .map_err(|e| ("server".to_string(), format!("accept failed: {e}")))?;
+        // Small TLS flights must not wait for delayed ACKs (Nagle's 40 ms stall on loopback).
+        let _ = tcp.set_nodelay(true);
         lock(&server_hub).local(
             "server",
             "note",
@@ -732,6 +734,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         let tcp = TcpStream::connect(addr)
             .await
             .map_err(|e| ("client".to_string(), format!("cannot connect: {e}")))?;
+        let _ = tcp.set_nodelay(true);
         let tap = Tap {
             inner: tcp,
             hub: client_hub.clone(),
@@ -819,4 +822,56 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         response,
         keylog: hub.keylog.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{SetOptions, Workspace};
+
+    /// Events reach the receiver while the handshake is still under way, not in a batch after it.
+    #[test]
+    fn events_stream_while_the_handshake_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::open(dir.path())
+            .unwrap()
+            .gen_set(
+                &SetOptions::default(),
+                false,
+                time::OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        let opts = RunOptions::new(dir.path());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let run = tokio::spawn(async move { run(&opts, tx).await });
+            let mut seen = Vec::new();
+            while let Some(e) = rx.recv().await {
+                let first_hello = e.message == "ClientHello";
+                seen.push(e.message.clone());
+                if first_hello {
+                    assert!(
+                        !run.is_finished(),
+                        "the ClientHello arrived only after the run ended"
+                    );
+                    break;
+                }
+            }
+            let summary = run.await.unwrap().unwrap();
+            assert!(summary.ok, "{summary:?}");
+            // Everything after the ClientHello is still to come on the channel.
+            let mut rest = Vec::new();
+            while let Ok(e) = rx.try_recv() {
+                rest.push(e.message);
+            }
+            assert!(
+                rest.iter().any(|m| m == "Finished"),
+                "{seen:?} then {rest:?}"
+            );
+        });
+    }
 }
