@@ -584,7 +584,7 @@ pub fn details(m: &Message) -> Vec<(&'static str, String)> {
         Message::Certificate(c) => {
             d.push(("certificates", c.certificates.len().to_string()));
             for (i, der) in c.certificates.iter().enumerate() {
-                let text = match crate::inspect::decode(der) {
+                let text = match crate::inspect::report::brief(der) {
                     Ok(r) => format!(
                         "{} (issuer {}, until {})",
                         r.subject,

@@ -350,7 +350,7 @@ impl ServerCertVerifier for ReportingServerVerifier {
         let r = self
             .inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
-        let subject = crate::inspect::decode(end_entity)
+        let subject = crate::inspect::report::brief(end_entity)
             .map(|c| c.subject)
             .unwrap_or_default();
         let mut d = vec![
@@ -420,7 +420,7 @@ impl ClientCertVerifier for ReportingClientVerifier {
         let r = self
             .inner
             .verify_client_cert(end_entity, intermediates, now);
-        let subject = crate::inspect::decode(end_entity)
+        let subject = crate::inspect::report::brief(end_entity)
             .map(|c| c.subject)
             .unwrap_or_default();
         let mut d = vec![
@@ -693,7 +693,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             .1
             .peer_certificates()
             .and_then(|c| c.first())
-            .and_then(|c| crate::inspect::decode(c).ok())
+            .and_then(|c| crate::inspect::report::brief(c).ok())
             .and_then(|r| r.common_name)
             .unwrap_or_else(|| "stranger".into());
         let mut request = Vec::new();

@@ -60,6 +60,28 @@ pub struct CertReport {
     pub common_name: Option<String>,
 }
 
+/// What a timeline shows of a certificate: names and expiry, without the digests and the rest of
+/// a full report (a handshake shows several certificates, and each costs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    pub subject: String,
+    pub issuer: String,
+    pub not_after: OffsetDateTime,
+    pub common_name: Option<String>,
+}
+
+pub fn brief(der: &[u8]) -> Result<Brief, String> {
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| format!("not a valid certificate: {e}"))?;
+    let safe = |s: String| display_safe(&s, 1024);
+    Ok(Brief {
+        subject: safe(rfc4514(cert.subject())),
+        issuer: safe(rfc4514(cert.issuer())),
+        not_after: cert.validity().not_after.to_datetime(),
+        common_name: common_name(cert.subject()).map(safe),
+    })
+}
+
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
 pub fn decode(der: &[u8]) -> Result<CertReport, String> {
     let (rest, cert) =

@@ -1,0 +1,156 @@
+//! The cost of watching: a full observed mTLS handshake (tap, decryption, events) against a bare
+//! one with the same certificates and the same per-run setup, both on 127.0.0.1.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use certbench::handshake::run::{RunOptions, run};
+use certbench::workspace::{SetOptions, Workspace};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn certs(p: &Path) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(p)
+        .expect("certificates")
+        .map(|c| c.expect("a certificate"))
+        .collect()
+}
+
+/// The same handshake and request as `run`, without anything that observes it.
+async fn bare(dir: &Path) {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(certs(&dir.join("ca.crt")).remove(0))
+        .expect("root");
+    let roots = Arc::new(roots);
+    // The same provider and version as `run` (TLS 1.3 only), so only the watching differs.
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let versions = &[&rustls::version::TLS13];
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        roots.clone(),
+        provider.clone(),
+    )
+    .build()
+    .expect("verifier");
+    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            certs(&dir.join("server-chain.crt")),
+            PrivateKeyDer::from_pem_file(dir.join("server.key")).expect("key"),
+        )
+        .expect("server config");
+    let mut client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            certs(&dir.join("client-chain.crt")),
+            PrivateKeyDer::from_pem_file(dir.join("client.key")).expect("key"),
+        )
+        .expect("client config");
+    client.resumption = rustls::client::Resumption::disabled();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let addr = listener.local_addr().expect("address");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        tcp.set_nodelay(true).expect("nodelay");
+        let mut tls = acceptor.accept(tcp).await.expect("server handshake");
+        let mut buf = [0u8; 1024];
+        let _ = tls.read(&mut buf).await.expect("request");
+        tls.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, alice\n",
+        )
+        .await
+        .expect("response");
+        let _ = tls.shutdown().await;
+    });
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+    let mut tls = connector
+        .connect(ServerName::try_from("localhost").expect("name"), tcp)
+        .await
+        .expect("client handshake");
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("request");
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response).await.expect("response");
+    server.await.expect("server task");
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    Workspace::open(dir.path())
+        .and_then(|mut ws| {
+            ws.gen_set(
+                &SetOptions::default(),
+                false,
+                time::OffsetDateTime::now_utc(),
+            )
+        })
+        .expect("workspace");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let opts = RunOptions::new(dir.path());
+    // Paired, interleaved runs: every loopback connection leaves a socket in TIME_WAIT, and many
+    // of them slow connect() for whatever runs next, so the two are measured turn about.
+    let observed_once = || {
+        rt.block_on(async {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let summary = run(&opts, tx).await.expect("run");
+            assert!(summary.ok);
+            while rx.try_recv().is_ok() {}
+        })
+    };
+    let (mut obs, mut bar) = (Vec::new(), Vec::new());
+    for _ in 0..400 {
+        let t = std::time::Instant::now();
+        observed_once();
+        obs.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = std::time::Instant::now();
+        rt.block_on(bare(dir.path()));
+        bar.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mo, mb) = (median(&mut obs), median(&mut bar));
+    println!(
+        "paired medians over 400 runs each: observed {mo:.3} ms, bare {mb:.3} ms, cost of watching {:+.1}%",
+        (mo / mb - 1.0) * 100.0
+    );
+
+    let mut group = c.benchmark_group("handshake");
+    group
+        .sample_size(20)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(3));
+    group.bench_function("observed (tap, decryption, events)", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                let summary = run(&opts, tx).await.expect("run");
+                assert!(summary.ok);
+                while rx.try_recv().is_ok() {}
+            })
+        })
+    });
+    group.bench_function("bare (same certificates, nothing watching)", |b| {
+        b.iter(|| rt.block_on(bare(dir.path())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
