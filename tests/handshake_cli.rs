@@ -228,3 +228,20 @@ fn count_reports_latency() {
     let (p50, p99) = (v["p50_ms"].as_f64().unwrap(), v["p99_ms"].as_f64().unwrap());
     assert!(p50 > 0.0 && p50 <= p99, "{v}");
 }
+
+#[test]
+fn a_client_that_rejects_the_server_is_named_as_the_side_that_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let (ok, v, err) = transcript(d, &["--server-name", "wrong.example"]);
+    assert!(!ok);
+    assert!(
+        err.contains("on the client's side") && err.contains("not valid for the server name"),
+        "{err}"
+    );
+    assert!(local(&v, "client", "server chain REJECTED"), "{v}");
+    // tokio-rustls drops the connection without flushing the alert rustls queued: the server only
+    // sees the connection end.
+    assert!(local(&v, "server", "handshake failed"), "{v}");
+}

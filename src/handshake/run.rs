@@ -116,6 +116,9 @@ struct Hub {
     version: Option<String>,
     cipher_suite: Option<String>,
     group: Option<String>,
+    /// The first side whose verifier refused the other's certificate or signature, and why: the
+    /// cause of a failure, whatever the other side then saw (an alert, or only EOF).
+    first_rejection: Option<(String, String)>,
 }
 
 type SharedHub = Arc<Mutex<Hub>>;
@@ -366,7 +369,12 @@ impl ServerCertVerifier for ReportingServerVerifier {
                 format!("server chain REJECTED: {}", explain_rustls(e))
             }
         };
-        lock(&self.hub.0).local("client", "verify", message, d);
+        let mut hub = lock(&self.hub.0);
+        if let Err(e) = &r {
+            hub.first_rejection
+                .get_or_insert_with(|| ("client".into(), explain_rustls(e)));
+        }
+        hub.local("client", "verify", message, d);
         r
     }
     fn verify_tls12_signature(
@@ -435,7 +443,12 @@ impl ClientCertVerifier for ReportingClientVerifier {
                 format!("client chain REJECTED: {}", explain_rustls(e))
             }
         };
-        lock(&self.hub.0).local("server", "verify", message, d);
+        let mut hub = lock(&self.hub.0);
+        if let Err(e) = &r {
+            hub.first_rejection
+                .get_or_insert_with(|| ("server".into(), explain_rustls(e)));
+        }
+        hub.local("server", "verify", message, d);
         r
     }
     fn verify_tls12_signature(
@@ -594,6 +607,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         version: None,
         cipher_suite: None,
         group: None,
+        first_rejection: None,
     }));
     let provider = Arc::new(provider(opts.group.as_deref())?);
 
@@ -786,7 +800,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
     })
     .await;
     let mut hub = lock(&hub);
-    let (ok, failure, response) = match outcome {
+    let (ok, mut failure, response) = match outcome {
         Err(_) => {
             hub.local(
                 "client",
@@ -807,12 +821,16 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             let server = server.and_then(|r| r);
             match (client, server) {
                 (Ok(resp), Ok(())) => (true, None, Some(resp)),
-                // The side that judged first is the cause; a rejected client learns it later.
+                // The side that judged is the cause; the other one only received its alert.
                 (_, Err(f)) => (false, Some(f), None),
                 (Err(f), Ok(())) => (false, Some(f), None),
             }
         }
     };
+    // A verifier's refusal is the cause, whatever the peers saw afterwards.
+    if !ok && let Some(r) = hub.first_rejection.clone() {
+        failure = Some(r);
+    }
     Ok(Summary {
         ok,
         version: hub.version.clone(),
