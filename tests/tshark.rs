@@ -90,6 +90,19 @@ fn compare_with_tshark(tls: &str) {
                 .map(|p| p.parse().unwrap())
         })
         .unwrap();
+    // And the client's, so the filter names this connection only (other tests use loopback too).
+    let client_port: u16 = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| {
+            e["message"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("accepted a connection from 127.0.0.1:")
+                .map(|p| p.parse().unwrap())
+        })
+        .unwrap();
     let ours: Vec<(String, String)> = v["events"]
         .as_array()
         .unwrap()
@@ -110,7 +123,7 @@ fn compare_with_tshark(tls: &str) {
         .args(["-o", &format!("tls.keylog_file:{}", keylog.display())])
         .args([
             "-Y",
-            &format!("tcp.port == {port} && tls.handshake.type"),
+            &format!("tcp.port == {port} && tcp.port == {client_port} && tls.handshake.type"),
             "-T",
             "fields",
             "-e",
