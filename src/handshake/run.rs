@@ -33,7 +33,7 @@ pub enum TlsVersion {
     Tls13,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// The workspace with the CA, the server and the client certificates.
     pub dir: PathBuf,

@@ -33,9 +33,53 @@ pub fn explain(key: &str) -> Option<&'static Explanation> {
     })
 }
 
+/// What a handshake step means, from assets/steps.toml.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct StepExplanation {
+    pub text: String,
+    #[serde(default)]
+    pub look: String,
+    #[serde(default)]
+    pub rfc: String,
+}
+
+const STEPS: &str = include_str!("../../assets/steps.toml");
+
+/// The explanation of a handshake message by its RFC name ("ClientHello").
+pub fn explain_step(message: &str) -> Option<&'static StepExplanation> {
+    static TABLE: OnceLock<HashMap<String, StepExplanation>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| toml::from_str(STEPS).unwrap_or_default())
+        .get(message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_handshake_message_has_a_step_explanation() {
+        let parsed: HashMap<String, StepExplanation> = toml::from_str(STEPS).unwrap();
+        for m in [
+            "ClientHello",
+            "ServerHello",
+            "EncryptedExtensions",
+            "CertificateRequest",
+            "Certificate",
+            "CertificateVerify",
+            "Finished",
+            "NewSessionTicket",
+            "ServerKeyExchange",
+            "ServerHelloDone",
+            "ClientKeyExchange",
+            "ChangeCipherSpec",
+            "Alert",
+            "ApplicationData",
+        ] {
+            assert!(parsed.contains_key(m), "{m}");
+            assert!(explain_step(m).is_some());
+        }
+    }
 
     #[test]
     fn the_texts_parse_and_cover_every_field_of_a_real_certificate() {

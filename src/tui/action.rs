@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use certbench::handshake::run::{Event, RunOptions, Summary};
 use certbench::pki::{IssueSpec, RevocationReason};
 use certbench::workspace::{Issued, Revoked};
 
@@ -68,6 +69,14 @@ pub enum Action {
     VerifyName,
     /// Type the time to verify at.
     VerifyTime,
+    /// Run a live handshake with the chosen options.
+    RunHandshake,
+    /// TLS 1.3 / 1.2 for the next run.
+    ToggleTls,
+    /// With or without a client certificate.
+    ToggleClientCert,
+    /// The next key exchange group.
+    CycleGroup,
     Revoke,
     ShowResult,
     Confirm,
@@ -89,6 +98,15 @@ pub enum Action {
     // Results of effects.
     WorkspaceLoaded(WorkspaceView),
     InspectLoaded(Box<Loaded>),
+    /// A step of a running handshake.
+    HandshakeEvent {
+        run: u64,
+        event: Box<Event>,
+    },
+    HandshakeFinished {
+        run: u64,
+        result: Result<Box<Summary>, String>,
+    },
     /// What a path being typed could become, for the prompt.
     Completions {
         typed: String,
@@ -119,6 +137,11 @@ pub enum Effect {
     },
     /// List what could complete a path being typed.
     CompletePath(String),
+    /// Run a live handshake; its events come back as they happen.
+    RunHandshake {
+        run: u64,
+        options: Box<RunOptions>,
+    },
     Issue {
         spec: Box<IssueSpec>,
         overwrite: bool,

@@ -10,10 +10,12 @@ use time::OffsetDateTime;
 
 use super::action::{Action, Effect, Pane};
 use super::form::{FormField, IssueForm, free_name};
+use super::handshake::HandshakeState;
 use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
+use certbench::handshake::run::{RunOptions, TlsVersion};
 use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +69,7 @@ pub struct App {
     pub open: Vec<PathBuf>,
     /// --system: the system trust store in the Inspect pane.
     pub system: bool,
+    pub handshake: HandshakeState,
     pub form: IssueForm,
     pub overlay: Option<Overlay>,
     pub dialog: Option<Dialog>,
@@ -100,6 +103,7 @@ impl App {
             inspect: InspectState::default(),
             open: Vec::new(),
             system: false,
+            handshake: HandshakeState::default(),
             form,
             overlay: None,
             dialog: None,
@@ -142,7 +146,7 @@ impl App {
                 InspectFocus::Fields => vec![Context::Fields, Context::Global],
                 InspectFocus::Hex => vec![Context::Hex, Context::Global],
             },
-            Pane::Handshake => vec![Context::Global],
+            Pane::Handshake => vec![Context::Handshake, Context::Global],
         }
     }
 
@@ -233,6 +237,27 @@ impl App {
                 }
                 // The Inspect pane shows the same files: read them again.
                 return vec![self.load_inspect()];
+            }
+            Action::HandshakeEvent { run, event } => self.handshake.push(run, *event),
+            Action::HandshakeFinished { run, result } => {
+                if run == self.handshake.run {
+                    self.busy = None;
+                    match &result {
+                        Ok(s) if s.ok => self.say(
+                            Severity::Success,
+                            "The handshake and the request succeeded.",
+                        ),
+                        Ok(s) => {
+                            let (side, reason) = s.failure.clone().unwrap_or_default();
+                            self.say(
+                                Severity::Error,
+                                format!("The handshake failed on the {side}'s side: {reason}"),
+                            )
+                        }
+                        Err(e) => self.say(Severity::Error, e.clone()),
+                    }
+                }
+                self.handshake.finish(run, result.map(|s| *s));
             }
             Action::Completions { typed, candidates } => {
                 if let Some(p) = self.inspect.prompt.as_mut().filter(|p| p.text == typed) {
@@ -364,8 +389,44 @@ impl App {
             Pane::Generate if self.focus == Focus::Form => self.update_form(action),
             Pane::Generate => self.update_list(action),
             Pane::Inspect => self.update_inspect(action),
-            Pane::Handshake => vec![],
+            Pane::Handshake => self.update_handshake(action),
         }
+    }
+
+    fn update_handshake(&mut self, action: Action) -> Vec<Effect> {
+        let h = &mut self.handshake;
+        match action {
+            Action::Up => h.move_selection(-1),
+            Action::Down => h.move_selection(1),
+            Action::ToggleTls if !h.running => {
+                h.version = match h.version {
+                    TlsVersion::Tls13 => TlsVersion::Tls12,
+                    TlsVersion::Tls12 => TlsVersion::Tls13,
+                }
+            }
+            Action::ToggleClientCert if !h.running => h.with_client_cert = !h.with_client_cert,
+            Action::CycleGroup if !h.running => {
+                h.group = (h.group + 1) % super::handshake::GROUPS.len()
+            }
+            Action::RunHandshake if h.running => {
+                self.say(Severity::Info, "A handshake is running…")
+            }
+            Action::RunHandshake => {
+                let run = h.start();
+                let mut options = RunOptions::new(self.view.dir.clone());
+                options.version = h.version;
+                options.group = h.group().map(String::from);
+                options.client = h.with_client_cert.then(|| "client".to_string());
+                self.busy = Some("Running an mTLS handshake on 127.0.0.1".into());
+                self.status = None;
+                return vec![Effect::RunHandshake {
+                    run,
+                    options: Box::new(options),
+                }];
+            }
+            _ => {}
+        }
+        vec![]
     }
 
     /// Switch pane; a message about the pane left behind goes with it.

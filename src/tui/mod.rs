@@ -5,6 +5,7 @@
 mod action;
 mod app;
 mod form;
+mod handshake;
 mod inspect;
 mod keymap;
 mod layout;
@@ -206,6 +207,27 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
     if effect == Effect::Quit {
         return;
     }
+    if let Effect::RunHandshake { run, options } = effect {
+        // Async work on the loop's runtime: the events come back one by one, as they happen.
+        tokio::spawn(async move {
+            let (etx, mut erx) = mpsc::unbounded_channel();
+            let forward_tx = tx.clone();
+            let forward = tokio::spawn(async move {
+                while let Some(event) = erx.recv().await {
+                    let _ = forward_tx.send(Message::Action(Action::HandshakeEvent {
+                        run,
+                        event: Box::new(event),
+                    }));
+                }
+            });
+            let result = certbench::handshake::run::run(&options, etx)
+                .await
+                .map(Box::new);
+            let _ = forward.await;
+            let _ = tx.send(Message::Action(Action::HandshakeFinished { run, result }));
+        });
+        return;
+    }
     let sources = sources.clone();
     let dir = sources.dir.clone();
     tokio::task::spawn_blocking(move || {
@@ -245,7 +267,7 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
                     .and_then(|mut ws| ws.revoke(&name, reason, now))
                     .map_err(|e| e.to_string()),
             ),
-            Effect::Quit => return,
+            Effect::Quit | Effect::RunHandshake { .. } => return,
         };
         // The loop may have ended (the user quit while this ran): nothing is waiting then.
         let _ = tx.send(Message::Action(action));

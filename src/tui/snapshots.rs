@@ -270,3 +270,65 @@ fn hostile_names_are_drawn_escaped() {
         assert!(screen.contains("1B[31mred"), "shown escaped: {screen}");
     }
 }
+
+#[test]
+fn handshake_pane_shows_a_real_run_as_it_arrives() {
+    let (_d, mut app) = demo_app((120, 60), false);
+    app.view.dir = _d.path().to_path_buf();
+    app.update(Action::ShowPane(Pane::Handshake));
+    let effects = app.update(Action::RunHandshake);
+    let Some(super::action::Effect::RunHandshake { run, options }) = effects.first().cloned()
+    else {
+        panic!("r starts a run: {effects:?}")
+    };
+    assert!(app.busy.is_some(), "a spinner while it runs");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let summary = rt
+        .block_on(certbench::handshake::run::run(&options, tx))
+        .unwrap();
+    let mut first = true;
+    while let Ok(event) = rx.try_recv() {
+        app.update(Action::HandshakeEvent {
+            run,
+            event: Box::new(event),
+        });
+        if first {
+            // Drawn while the run is still going: one event in, more to come.
+            let screen = render(&app);
+            assert!(screen.contains("listening on 127.0.0.1"), "{screen}");
+            first = false;
+        }
+    }
+    app.update(Action::HandshakeFinished {
+        run,
+        result: Ok(Box::new(summary)),
+    });
+    assert!(app.busy.is_none());
+    let screen = render(&app);
+    for want in [
+        "client ──▶ server",
+        "ClientHello",
+        "client ◀── server",
+        "enc",
+        "EncryptedExtensions",
+        "server chain verified",
+        "client chain verified",
+        "✓ TLS 1.3",
+    ] {
+        assert!(screen.contains(want), "{want} missing:\n{screen}");
+    }
+    // Selecting the ClientHello shows its fields and what it does.
+    while app.handshake.events[app.handshake.selected].message != "ClientHello" {
+        app.update(Action::Up);
+    }
+    let screen = render(&app);
+    assert!(
+        screen.contains("key_shares:") && screen.contains("X25519MLKEM768 (1216"),
+        "{screen}"
+    );
+    assert!(screen.contains("RFC 8446 4.1.2"), "{screen}");
+}

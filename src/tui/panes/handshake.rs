@@ -1,46 +1,204 @@
-//! The Handshake pane. The live loopback handshake (tokio-rustls on both sides, decoded from the
-//! wire) is not built yet; until it is, the pane says so rather than show anything made up.
+//! The Handshake pane: a live mTLS handshake between certbench's own server and client on
+//! 127.0.0.1, each step shown as it happens (who sent what, when, under which keys), with the
+//! selected step's decoded fields and what it does.
 
+use certbench::handshake::run::{Event, TlsVersion};
+use certbench::inspect::explain::explain_step;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::cut;
 use crate::tui::app::App;
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
-    let block = pane_block("Handshake", true);
+    let h = &app.handshake;
+    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    let version = match h.version {
+        TlsVersion::Tls13 => "TLS 1.3",
+        TlsVersion::Tls12 => "TLS 1.2",
+    };
+    let mut spans = vec![
+        Span::styled(" next run: ", theme::dim()),
+        Span::raw(version),
+        Span::styled(" · group ", theme::dim()),
+        Span::raw(h.group().unwrap_or("rustls's choice")),
+        Span::styled(" · client certificate ", theme::dim()),
+        Span::raw(if h.with_client_cert { "client" } else { "none" }),
+    ];
+    if let Some(Ok(s)) = &h.outcome {
+        let text = if s.ok {
+            format!(
+                "   ✓ {} {} {}",
+                s.version.as_deref().unwrap_or(""),
+                s.cipher_suite.as_deref().unwrap_or(""),
+                s.group.as_deref().unwrap_or("")
+            )
+        } else {
+            let (side, _) = s.failure.clone().unwrap_or_default();
+            format!("   ✗ failed on the {side}'s side")
+        };
+        spans.push(Span::styled(
+            text,
+            if s.ok {
+                theme::success()
+            } else {
+                theme::error()
+            },
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), top);
+
+    let wide = body.width >= 120;
+    let [timeline, side] = if wide {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
+    };
+    draw_timeline(f, app, timeline);
+    draw_details(f, app, side);
+}
+
+fn arrow(e: &Event) -> (String, ratatui::style::Style) {
+    match (e.from, e.side) {
+        (Some("client"), _) => ("client ──▶ server".into(), theme::key()),
+        (Some(_), _) => ("client ◀── server".into(), theme::key()),
+        (None, Some("client")) => ("client ●          ".into(), theme::label()),
+        (None, Some(_)) => ("         ● server".into(), theme::label()),
+        _ => (String::new(), theme::dim()),
+    }
+}
+
+fn time(t_us: u64) -> String {
+    if t_us >= 10_000 {
+        format!("+{:.1}ms", t_us as f64 / 1000.0)
+    } else {
+        format!("+{:.2}ms", t_us as f64 / 1000.0)
+    }
+}
+
+fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let h = &app.handshake;
+    let block = pane_block("Timeline", true);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let has = |n: &str| app.view.rows.iter().any(|r| r.entity.name == n);
-    let ready = has("server") && has("client") && has("ca");
-    let dir = app.view.dir.display();
+    if h.events.is_empty() {
+        let has = |n: &str| app.view.rows.iter().any(|r| r.entity.name == n);
+        let text = if !(has("server") && has("client") && has("ca")) {
+            "This workspace lacks a root CA \"ca\", a \"server\" or a \"client\" certificate: `certbench gen` makes them.".to_string()
+        } else if h.running {
+            "Starting…".to_string()
+        } else {
+            "Press r to run a real mTLS handshake on 127.0.0.1 between certbench's tokio-rustls server and client, with this workspace's certificates. Every step appears here as it happens, decoded from the bytes; TLS 1.3's encrypted messages are decrypted with the secrets the two sides log.".to_string()
+        };
+        f.render_widget(
+            Paragraph::new(text)
+                .style(theme::dim())
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let rows = inner.height as usize;
+    let offset = h
+        .selected
+        .saturating_sub(rows.saturating_sub(2))
+        .min(h.events.len().saturating_sub(rows));
+    let w = inner.width as usize;
+    let lines: Vec<Line> = h
+        .events
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows)
+        .map(|(i, e)| {
+            let (arrow, style) = arrow(e);
+            // "enc": encrypted on the wire (the fields show under which keys).
+            let lock = if e.encrypted.is_some() {
+                "enc "
+            } else {
+                "    "
+            };
+            let fatal_alert =
+                e.kind == "alert" && e.details.iter().any(|(k, v)| k == "level" && v == "fatal");
+            let failed =
+                e.message.contains("REJECTED") || e.message.contains("failed") || fatal_alert;
+            let text_style = if failed {
+                theme::error()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let used = 9 + 18 + 2 + lock.len();
+            let line = Line::from(vec![
+                Span::styled(format!("{:>8} ", time(e.t_us)), theme::dim()),
+                Span::styled(format!("{arrow:<18}"), style),
+                Span::raw("  "),
+                Span::styled(lock, theme::dim()),
+                Span::styled(cut(&e.message, w.saturating_sub(used)), text_style),
+            ]);
+            if i == h.selected {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let h = &app.handshake;
+    let block = pane_block("Step", false);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(e) = h.events.get(h.selected) else {
+        if let Some(Err(err)) = &h.outcome {
+            f.render_widget(
+                Paragraph::new(err.clone())
+                    .style(theme::error())
+                    .wrap(Wrap { trim: true }),
+                inner,
+            );
+        }
+        return;
+    };
+    let who = match (e.from, e.side) {
+        (Some(from), _) => format!("from the {from}"),
+        (None, Some(side)) => format!("on the {side}"),
+        _ => String::new(),
+    };
+    let how = match (e.from, e.encrypted) {
+        (Some(_), Some(keys)) => format!(", encrypted ({keys}), {} bytes", e.size),
+        (Some(_), None) => format!(", in clear, {} bytes", e.size),
+        _ => String::new(),
+    };
     let mut lines = vec![
+        Line::from(Span::styled(e.message.clone(), theme::heading())),
         Line::from(Span::styled(
-            "The live mTLS handshake is not built yet.",
-            theme::heading(),
+            format!("{} {who}{how}", time(e.t_us)),
+            theme::dim(),
         )),
-        Line::default(),
-        Line::from(
-            "It will run our own tokio-rustls server and client on 127.0.0.1 with this workspace's certificates and show every message of the real handshake as it happens.",
-        ),
-        Line::default(),
     ];
-    if ready {
-        lines.push(Line::from(
-            "Meanwhile, the same handshake by hand with openssl, in two shells:",
-        ));
+    // What the step does first (a learner reads it first), then its fields.
+    if let Some(x) = e.from.and_then(|_| explain_step(&e.message)) {
+        lines.push(Line::from(x.text.clone()));
+        if !x.look.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("Look at: ", theme::key()),
+                Span::raw(x.look.clone()),
+            ]));
+        }
+        lines.push(Line::from(Span::styled(x.rfc.clone(), theme::dim())));
         lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            format!("  cd {dir} && openssl s_server -accept 127.0.0.1:8443 -cert server.crt -key server.key -cert_chain intermediate.crt -CAfile ca.crt -Verify 1 -www"),
-            theme::key(),
-        )));
-        lines.push(Line::from(Span::styled(
-            format!("  cd {dir} && curl --cacert ca.crt --cert client-chain.crt --key client.key https://localhost:8443/"),
-            theme::key(),
-        )));
+    }
+    for (k, v) in &e.details {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{k}: "), theme::label()),
+            Span::raw(v.clone()),
+        ]));
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -1,0 +1,87 @@
+//! The Handshake pane's state: the choices for the next run, and the events of the current one as
+//! they arrive.
+
+use certbench::handshake::run::{Event, Summary, TlsVersion};
+
+/// Key exchange groups to choose from; `None` lets rustls choose.
+pub const GROUPS: [Option<&str>; 5] = [
+    None,
+    Some("X25519MLKEM768"),
+    Some("x25519"),
+    Some("secp256r1"),
+    Some("secp384r1"),
+];
+
+#[derive(Debug, Clone)]
+pub struct HandshakeState {
+    pub version: TlsVersion,
+    pub with_client_cert: bool,
+    pub group: usize,
+    /// Which run the events belong to; events of an older run are dropped.
+    pub run: u64,
+    pub running: bool,
+    pub events: Vec<Event>,
+    pub outcome: Option<Result<Summary, String>>,
+    pub selected: usize,
+    /// The selection follows new events until the user moves it.
+    pub follow: bool,
+}
+
+impl Default for HandshakeState {
+    fn default() -> Self {
+        HandshakeState {
+            version: TlsVersion::Tls13,
+            with_client_cert: true,
+            group: 0,
+            run: 0,
+            running: false,
+            events: Vec::new(),
+            outcome: None,
+            selected: 0,
+            follow: true,
+        }
+    }
+}
+
+impl HandshakeState {
+    pub fn group(&self) -> Option<&'static str> {
+        GROUPS[self.group % GROUPS.len()]
+    }
+
+    /// Start a new run: a new id, an empty timeline.
+    pub fn start(&mut self) -> u64 {
+        self.run += 1;
+        self.running = true;
+        self.events.clear();
+        self.outcome = None;
+        self.selected = 0;
+        self.follow = true;
+        self.run
+    }
+
+    pub fn push(&mut self, run: u64, event: Event) {
+        if run != self.run {
+            return;
+        }
+        self.events.push(event);
+        if self.follow {
+            self.selected = self.events.len() - 1;
+        }
+    }
+
+    pub fn finish(&mut self, run: u64, outcome: Result<Summary, String>) {
+        if run == self.run {
+            self.running = false;
+            self.outcome = Some(outcome);
+        }
+    }
+
+    pub fn move_selection(&mut self, delta: isize) {
+        let n = self.events.len();
+        if n == 0 {
+            return;
+        }
+        self.selected = (self.selected as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.follow = self.selected == n - 1;
+    }
+}
