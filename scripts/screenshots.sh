@@ -47,6 +47,15 @@ shot inspect-hex
 shot inspect-verify-fails
 "$tui" keys shots p 3
 shot handshake
+"$tui" keys shots r
+"$tui" wait shots "The handshake and the request succeeded" 20
+"$tui" keys shots Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
+"$tui" keys shots Down Down Down Down Down Down Down Down Down Down Down Down
+shot handshake-run
+"$tui" keys shots c r
+"$tui" wait shots "failed on the server's side" 20
+shot handshake-no-client-cert
+"$tui" keys shots c
 "$tui" keys shots 1 Enter Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 "$tui" keys shots Down Down Down Right Right Right Right Right i
 "$tui" wait shots "Issuing" 5
