@@ -108,6 +108,10 @@ fn the_tui_starts_on_a_demo_workspace_issues_and_quits_cleanly() {
 
     t.keys(&["Escape", "2"]);
     t.wait_for("Certificates");
+    // A live handshake on 127.0.0.1, from the Handshake pane.
+    t.keys(&["3", "r"]);
+    let screen = t.wait_for("The handshake and the request succeeded");
+    assert!(screen.contains("✓ TLS 1.3"), "{screen}");
     t.keys(&["q"]);
     let screen = t.wait_for("[exited 0]");
     assert!(
