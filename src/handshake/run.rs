@@ -353,28 +353,16 @@ impl ServerCertVerifier for ReportingServerVerifier {
         let r = self
             .inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
-        let subject = crate::inspect::report::brief(end_entity)
-            .map(|c| c.subject)
-            .unwrap_or_default();
-        let mut d = vec![
-            ("certificate".to_string(), subject),
-            ("intermediates".to_string(), intermediates.len().to_string()),
-            ("server_name".to_string(), server_name.to_str().into_owned()),
-        ];
-        let message = match &r {
-            Ok(_) => "server chain verified".to_string(),
-            Err(e) => {
-                d.push(("error".into(), e.to_string()));
-                d.push(("alert".into(), alert_for(e)));
-                format!("server chain REJECTED: {}", explain_rustls(e))
-            }
-        };
-        let mut hub = lock(&self.hub.0);
-        if let Err(e) = &r {
-            hub.first_rejection
-                .get_or_insert_with(|| ("client".into(), explain_rustls(e)));
-        }
-        hub.local("client", "verify", message, d);
+        let extra = vec![("server_name".to_string(), server_name.to_str().into_owned())];
+        report_chain(
+            &self.hub,
+            "client",
+            "server",
+            end_entity,
+            intermediates,
+            extra,
+            r.as_ref().err(),
+        );
         r
     }
     fn verify_tls12_signature(
@@ -428,27 +416,15 @@ impl ClientCertVerifier for ReportingClientVerifier {
         let r = self
             .inner
             .verify_client_cert(end_entity, intermediates, now);
-        let subject = crate::inspect::report::brief(end_entity)
-            .map(|c| c.subject)
-            .unwrap_or_default();
-        let mut d = vec![
-            ("certificate".to_string(), subject),
-            ("intermediates".to_string(), intermediates.len().to_string()),
-        ];
-        let message = match &r {
-            Ok(_) => "client chain verified".to_string(),
-            Err(e) => {
-                d.push(("error".into(), e.to_string()));
-                d.push(("alert".into(), alert_for(e)));
-                format!("client chain REJECTED: {}", explain_rustls(e))
-            }
-        };
-        let mut hub = lock(&self.hub.0);
-        if let Err(e) = &r {
-            hub.first_rejection
-                .get_or_insert_with(|| ("server".into(), explain_rustls(e)));
-        }
-        hub.local("server", "verify", message, d);
+        report_chain(
+            &self.hub,
+            "server",
+            "client",
+            end_entity,
+            intermediates,
+            vec![],
+            r.as_ref().err(),
+        );
         r
     }
     fn verify_tls12_signature(
@@ -474,6 +450,40 @@ impl ClientCertVerifier for ReportingClientVerifier {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
     }
+}
+
+/// A side's verdict on its peer's chain, as an event; the first refusal is kept as the cause.
+fn report_chain(
+    hub: &HubRef,
+    side: &'static str,
+    peer: &str,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    extra: Vec<(String, String)>,
+    error: Option<&rustls::Error>,
+) {
+    let subject = crate::inspect::report::brief(end_entity)
+        .map(|c| c.subject)
+        .unwrap_or_default();
+    let mut d = vec![
+        ("certificate".to_string(), subject),
+        ("intermediates".to_string(), intermediates.len().to_string()),
+    ];
+    d.extend(extra);
+    let message = match error {
+        None => format!("{peer} chain verified"),
+        Some(e) => {
+            d.push(("error".into(), e.to_string()));
+            d.push(("alert".into(), alert_for(e)));
+            format!("{peer} chain REJECTED: {}", explain_rustls(e))
+        }
+    };
+    let mut hub = lock(&hub.0);
+    if let Some(e) = error {
+        hub.first_rejection
+            .get_or_insert_with(|| (side.into(), explain_rustls(e)));
+    }
+    hub.local(side, "verify", message, d);
 }
 
 fn report_signature(
