@@ -59,6 +59,7 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         client: (!a.no_client_cert).then(|| a.client.clone()),
         server_name: a.server_name.clone(),
         timeout: Duration::from_secs(a.timeout),
+        stepper: None,
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -46,6 +46,98 @@ pub struct RunOptions {
     pub client: Option<String>,
     pub server_name: String,
     pub timeout: Duration,
+    /// Step mode and cancelling: the run waits before each flight until the stepper lets it go.
+    pub stepper: Option<Stepper>,
+}
+
+/// Holds a run back before each flight (each change of direction on the wire) until `next()`,
+/// and ends it on `cancel()`. Shared by the run and whoever steps it.
+#[derive(Clone, Debug, Default)]
+pub struct Stepper {
+    state: Arc<Mutex<StepState>>,
+    /// Whether to pause at all; without it the stepper only cancels.
+    step: bool,
+}
+
+#[derive(Debug, Default)]
+struct StepState {
+    granted: u64,
+    started: u64,
+    last: Option<Dir>,
+    announced: Option<u64>,
+    cancelled: bool,
+    waker: Option<std::task::Waker>,
+}
+
+impl PartialEq for Stepper {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+impl Stepper {
+    /// A stepper that pauses before every flight (`step`), or only allows cancelling.
+    pub fn new(step: bool) -> Stepper {
+        Stepper {
+            state: Arc::default(),
+            step,
+        }
+    }
+
+    /// Let the next flight go.
+    pub fn next(&self) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.granted += 1;
+        if let Some(w) = s.waker.take() {
+            w.wake();
+        }
+    }
+
+    /// End the run: the client's connection fails with "cancelled".
+    pub fn cancel(&self) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.cancelled = true;
+        if let Some(w) = s.waker.take() {
+            w.wake();
+        }
+    }
+
+    /// May bytes in direction `dir` pass now? Pending while paused before a new flight.
+    fn poll_flight(&self, dir: Dir, cx: &mut Context<'_>, hub: &SharedHub) -> Poll<io::Result<()>> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.cancelled {
+            // The cancellation is the cause, whatever the server then sees.
+            lock(hub)
+                .first_rejection
+                .get_or_insert_with(|| ("client".into(), "cancelled from the UI".into()));
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "cancelled from the UI",
+            )));
+        }
+        if !self.step || s.last == Some(dir) {
+            s.last = Some(dir);
+            return Poll::Ready(Ok(()));
+        }
+        if s.started < s.granted {
+            s.started += 1;
+            s.last = Some(dir);
+            return Poll::Ready(Ok(()));
+        }
+        if s.announced != Some(s.started) {
+            s.announced = Some(s.started);
+            let who = dir.sender();
+            let message = match dir {
+                Dir::ClientToServer => "paused before the client's next flight".to_string(),
+                Dir::ServerToClient => {
+                    "paused before the server's next flight reaches the client".to_string()
+                }
+            };
+            lock(hub).local(who, "note", message, vec![]);
+        }
+        s.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
 }
 
 impl RunOptions {
@@ -58,6 +150,7 @@ impl RunOptions {
             client: Some("client".into()),
             server_name: "localhost".into(),
             timeout: Duration::from_secs(10),
+            stepper: None,
         }
     }
 }
@@ -290,6 +383,7 @@ impl rustls::KeyLog for HubKeyLog {
 struct Tap {
     inner: TcpStream,
     hub: SharedHub,
+    stepper: Option<Stepper>,
 }
 
 impl AsyncRead for Tap {
@@ -298,6 +392,9 @@ impl AsyncRead for Tap {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if let Some(st) = &self.stepper {
+            std::task::ready!(st.poll_flight(Dir::ServerToClient, cx, &self.hub))?;
+        }
         let before = buf.filled().len();
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &r {
@@ -318,6 +415,9 @@ impl AsyncWrite for Tap {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if let Some(st) = &self.stepper {
+            std::task::ready!(st.poll_flight(Dir::ClientToServer, cx, &self.hub))?;
+        }
         let r = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &r {
             let mut hub = lock(&self.hub);
@@ -754,6 +854,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
     let client_hub = hub.clone();
     let server_name = ServerName::try_from(opts.server_name.clone())
         .map_err(|_| format!("\"{}\" is not a server name", opts.server_name))?;
+    let stepper = opts.stepper.clone();
     let client = async move {
         let tcp = TcpStream::connect(addr)
             .await
@@ -762,6 +863,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         let tap = Tap {
             inner: tcp,
             hub: client_hub.clone(),
+            stepper,
         };
         let mut tls = match connector.connect(server_name, tap).await {
             Ok(t) => t,
@@ -858,6 +960,69 @@ mod tests {
     use crate::workspace::{SetOptions, Workspace};
 
     /// Events reach the receiver while the handshake is still under way, not in a batch after it.
+    #[test]
+    fn step_mode_pauses_before_each_flight_and_cancel_ends_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::open(dir.path())
+            .unwrap()
+            .gen_set(
+                &SetOptions::default(),
+                false,
+                time::OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let stepper = Stepper::new(true);
+            let mut opts = RunOptions::new(dir.path());
+            opts.stepper = Some(stepper.clone());
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let run = tokio::spawn(async move { run(&opts, tx).await });
+            // Paused before the first flight: no ClientHello until we say so.
+            let next_pause = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>| {
+                let mut seen = Vec::new();
+                loop {
+                    match rx.try_recv() {
+                        Ok(e) if e.message.starts_with("paused before") => return (true, seen),
+                        Ok(e) => seen.push(e.message),
+                        Err(_) => return (false, seen),
+                    }
+                }
+            };
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let (paused, seen) = next_pause(&mut rx);
+            assert!(
+                paused && !seen.contains(&"ClientHello".to_string()),
+                "{seen:?}"
+            );
+            stepper.next();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let (paused, seen) = next_pause(&mut rx);
+            assert!(paused, "{seen:?}");
+            assert!(
+                seen.contains(&"ClientHello".to_string())
+                    && !seen.contains(&"ServerHello".to_string()),
+                "one flight: {seen:?}"
+            );
+            stepper.next();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let (_, seen) = next_pause(&mut rx);
+            assert!(
+                seen.contains(&"ServerHello".to_string()) && seen.contains(&"Finished".to_string()),
+                "the server's flight: {seen:?}"
+            );
+            stepper.cancel();
+            let summary = run.await.unwrap().unwrap();
+            assert!(!summary.ok);
+            let (side, reason) = summary.failure.unwrap();
+            assert_eq!(side, "client");
+            assert!(reason.contains("cancelled"), "{reason}");
+        });
+    }
+
     #[test]
     fn events_stream_while_the_handshake_runs() {
         let dir = tempfile::tempdir().unwrap();

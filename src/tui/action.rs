@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use certbench::handshake::run::{Event, RunOptions, Summary};
+use certbench::handshake::run::{Event, RunOptions, Stepper, Summary};
 use certbench::pki::{IssueSpec, RevocationReason};
 use certbench::workspace::{Issued, Revoked};
 
@@ -77,6 +77,12 @@ pub enum Action {
     ToggleClientCert,
     /// The next key exchange group.
     CycleGroup,
+    /// Step mode on or off for the next run.
+    ToggleStep,
+    /// Step mode: let the next flight go.
+    NextFlight,
+    /// Stop the running handshake.
+    CancelRun,
     Revoke,
     ShowResult,
     Confirm,
@@ -142,6 +148,10 @@ pub enum Effect {
         run: u64,
         options: Box<RunOptions>,
     },
+    /// Let a paused run's next flight go.
+    StepHandshake(Stepper),
+    /// End the running handshake.
+    CancelHandshake(Stepper),
     Issue {
         spec: Box<IssueSpec>,
         overwrite: bool,

@@ -15,7 +15,7 @@ use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
-use certbench::handshake::run::{RunOptions, TlsVersion};
+use certbench::handshake::run::{RunOptions, Stepper, TlsVersion};
 use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,12 +411,31 @@ impl App {
             Action::RunHandshake if h.running => {
                 self.say(Severity::Info, "A handshake is running…")
             }
+            Action::ToggleStep if !h.running => h.step_mode = !h.step_mode,
+            Action::NextFlight => {
+                if let Some(st) = h.stepper.clone().filter(|_| h.step_mode) {
+                    return vec![Effect::StepHandshake(st)];
+                }
+            }
+            Action::CancelRun => {
+                if let Some(st) = h.stepper.clone() {
+                    self.say(Severity::Info, "Cancelling the run…");
+                    return vec![Effect::CancelHandshake(st)];
+                }
+            }
             Action::RunHandshake => {
                 let run = h.start();
+                let stepper = Stepper::new(h.step_mode);
+                h.stepper = Some(stepper.clone());
                 let mut options = RunOptions::new(self.view.dir.clone());
                 options.version = h.version;
                 options.group = h.group().map(String::from);
                 options.client = h.with_client_cert.then(|| "client".to_string());
+                options.stepper = Some(stepper);
+                if h.step_mode {
+                    // A person reads at their own pace: no timeout worth the name.
+                    options.timeout = std::time::Duration::from_secs(3600);
+                }
                 self.busy = Some("Running an mTLS handshake on 127.0.0.1".into());
                 self.status = None;
                 return vec![Effect::RunHandshake {
@@ -1036,6 +1055,32 @@ mod tests {
             .clone()
             .unwrap();
         assert_eq!(chain.failed_field, Some("validity"));
+    }
+
+    #[test]
+    fn step_mode_and_cancel_are_effects_on_the_running_stepper() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::ShowPane(Pane::Handshake));
+        let a = app.on_key(&key('s')).unwrap();
+        app.update(a);
+        assert!(app.handshake.step_mode);
+        let effects = app.update(Action::RunHandshake);
+        let Some(Effect::RunHandshake { options, .. }) = effects.first() else {
+            panic!("{effects:?}")
+        };
+        let stepper = options.stepper.clone().unwrap();
+        assert!(options.timeout.as_secs() >= 3600, "no hurry in step mode");
+        let a = app
+            .on_key(&KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE))
+            .unwrap();
+        assert_eq!(app.update(a), vec![Effect::StepHandshake(stepper.clone())]);
+        assert_eq!(
+            app.update(Action::CancelRun),
+            vec![Effect::CancelHandshake(stepper)]
+        );
+        // While a run goes on, its options stay as they were.
+        app.update(Action::ToggleStep);
+        assert!(app.handshake.step_mode);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The Handshake pane's state: the choices for the next run, and the events of the current one as
 //! they arrive.
 
-use certbench::handshake::run::{Event, Summary, TlsVersion};
+use certbench::handshake::run::{Event, Stepper, Summary, TlsVersion};
 
 /// Key exchange groups to choose from; `None` lets rustls choose.
 pub const GROUPS: [Option<&str>; 5] = [
@@ -25,6 +25,12 @@ pub struct HandshakeState {
     pub selected: usize,
     /// The selection follows new events until the user moves it.
     pub follow: bool,
+    /// Pause before each flight until space.
+    pub step_mode: bool,
+    /// The running handshake's stepper (cancel, and step mode's pauses).
+    pub stepper: Option<Stepper>,
+    /// Step mode: the run waits for space before a flight.
+    pub paused: bool,
 }
 
 impl Default for HandshakeState {
@@ -39,6 +45,9 @@ impl Default for HandshakeState {
             outcome: None,
             selected: 0,
             follow: true,
+            step_mode: false,
+            stepper: None,
+            paused: false,
         }
     }
 }
@@ -56,6 +65,7 @@ impl HandshakeState {
         self.outcome = None;
         self.selected = 0;
         self.follow = true;
+        self.paused = false;
         self.run
     }
 
@@ -63,15 +73,27 @@ impl HandshakeState {
         if run != self.run {
             return;
         }
+        // A pause lasts until bytes move on the wire again (local events do not end it).
+        if event.message.starts_with("paused before") {
+            self.paused = true;
+        } else if event.from.is_some() {
+            self.paused = false;
+        }
         self.events.push(event);
         if self.follow {
             self.selected = self.events.len() - 1;
         }
     }
 
+    /// Paused before a flight, waiting for space.
+    pub fn is_paused(&self) -> bool {
+        self.running && self.paused
+    }
+
     pub fn finish(&mut self, run: u64, outcome: Result<Summary, String>) {
         if run == self.run {
             self.running = false;
+            self.stepper = None;
             self.outcome = Some(outcome);
         }
     }

@@ -207,6 +207,11 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
     if effect == Effect::Quit {
         return;
     }
+    match &effect {
+        Effect::StepHandshake(st) => return st.next(),
+        Effect::CancelHandshake(st) => return st.cancel(),
+        _ => {}
+    }
     if let Effect::RunHandshake { run, options } = effect {
         // Async work on the loop's runtime: the events come back one by one, as they happen.
         tokio::spawn(async move {
@@ -267,7 +272,10 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
                     .and_then(|mut ws| ws.revoke(&name, reason, now))
                     .map_err(|e| e.to_string()),
             ),
-            Effect::Quit | Effect::RunHandshake { .. } => return,
+            Effect::Quit
+            | Effect::RunHandshake { .. }
+            | Effect::StepHandshake(_)
+            | Effect::CancelHandshake(_) => return,
         };
         // The loop may have ended (the user quit while this ran): nothing is waiting then.
         let _ = tx.send(Message::Action(action));

@@ -22,13 +22,21 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         TlsVersion::Tls12 => "TLS 1.2",
     };
     let mut spans = vec![
-        Span::styled(" next run: ", theme::dim()),
+        Span::styled(" next: ", theme::dim()),
         Span::raw(version),
         Span::styled(" · group ", theme::dim()),
-        Span::raw(h.group().unwrap_or("rustls's choice")),
-        Span::styled(" · client certificate ", theme::dim()),
+        Span::raw(h.group().unwrap_or("auto")),
+        Span::styled(" · client cert ", theme::dim()),
         Span::raw(if h.with_client_cert { "client" } else { "none" }),
+        Span::styled(" · step ", theme::dim()),
+        Span::raw(if h.step_mode { "on" } else { "off" }),
     ];
+    if h.is_paused() {
+        spans.push(Span::styled(
+            "  ⏸ paused: space = next flight",
+            theme::warn(),
+        ));
+    }
     if let Some(Ok(s)) = &h.outcome {
         let text = if s.ok {
             format!(
