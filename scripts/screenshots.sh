@@ -55,7 +55,15 @@ shot handshake-run
 "$tui" keys shots c r
 "$tui" wait shots "failed on the server's side" 20
 shot handshake-no-client-cert
-"$tui" keys shots c
+"$tui" keys shots c s r
+"$tui" wait shots "paused" 20
+"$tui" keys shots Space
+sleep 0.5
+"$tui" keys shots Space
+"$tui" wait shots "EncryptedExtensions" 20
+sleep 0.5
+shot handshake-step
+"$tui" keys shots x s
 "$tui" keys shots 1 Enter Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 "$tui" keys shots Down Down Down Right Right Right Right Right i
 "$tui" wait shots "Issuing" 5

@@ -32,10 +32,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         Span::raw(if h.step_mode { "on" } else { "off" }),
     ];
     if h.is_paused() {
-        spans.push(Span::styled(
-            "  ⏸ paused: space = next flight",
-            theme::warn(),
-        ));
+        spans.push(Span::styled("  paused: space = next flight", theme::warn()));
     }
     if let Some(Ok(s)) = &h.outcome {
         let text = if s.ok {
