@@ -73,8 +73,8 @@ pub struct App {
     pub form: IssueForm,
     pub overlay: Option<Overlay>,
     pub dialog: Option<Dialog>,
-    /// What runs in the background, for the spinner.
-    pub busy: Option<String>,
+    /// The issue or revoke in flight (one at a time); see `busy()` for everything that runs.
+    pub working: Option<String>,
     pub spinner: usize,
     pub status: Option<Status>,
     pub last_issued: Option<Box<Issued>>,
@@ -107,7 +107,7 @@ impl App {
             form,
             overlay: None,
             dialog: None,
-            busy: None,
+            working: None,
             spinner: 0,
             status: None,
             last_issued: None,
@@ -222,7 +222,6 @@ impl App {
                 }
             }
             Action::WorkspaceLoaded(view) => {
-                self.busy = None;
                 self.now = OffsetDateTime::now_utc().max(self.now);
                 if let Some(e) = &view.error {
                     self.say(Severity::Error, e.clone());
@@ -241,7 +240,6 @@ impl App {
             Action::HandshakeEvent { run, event } => self.handshake.push(run, *event),
             Action::HandshakeFinished { run, result } => {
                 if run == self.handshake.run {
-                    self.busy = None;
                     match &result {
                         Ok(s) if s.ok => self.say(
                             Severity::Success,
@@ -296,7 +294,7 @@ impl App {
                 }
             }
             Action::IssueFinished { spec, result } => {
-                self.busy = None;
+                self.working = None;
                 match result {
                     Ok(issued) => {
                         let files: Vec<String> = issued
@@ -331,7 +329,7 @@ impl App {
                 }
             }
             Action::RevokeFinished(result) => {
-                self.busy = None;
+                self.working = None;
                 match result {
                     Ok(r) => {
                         self.say(
@@ -436,7 +434,6 @@ impl App {
                     // A person reads at their own pace: no timeout worth the name.
                     options.timeout = std::time::Duration::from_secs(3600);
                 }
-                self.busy = Some("Running an mTLS handshake on 127.0.0.1".into());
                 self.status = None;
                 return vec![Effect::RunHandshake {
                     run,
@@ -448,9 +445,33 @@ impl App {
         vec![]
     }
 
+    /// What runs in the background, for the spinner: each piece of work says so by its own state,
+    /// so one finishing does not hide another.
+    pub fn busy(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(w) = &self.working {
+            parts.push(w.clone());
+        }
+        if self.handshake.running {
+            parts.push(if self.handshake.is_paused() {
+                "handshake paused (space: next flight, x: cancel)".into()
+            } else {
+                "running an mTLS handshake on 127.0.0.1".into()
+            });
+        }
+        if self.pane == Pane::Inspect && self.inspect.loading {
+            parts.push("reading certificates".into());
+        }
+        let mut text = parts.join(" · ");
+        if let Some(first) = text.get(..1) {
+            text = first.to_uppercase() + &text[1..];
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
     /// Switch pane; a message about the pane left behind goes with it.
     fn show_pane(&mut self, pane: Pane) {
-        if pane != self.pane && self.busy.is_none() {
+        if pane != self.pane && self.working.is_none() {
             self.status = None;
         }
         self.pane = pane;
@@ -731,7 +752,7 @@ impl App {
     }
 
     fn issue(&mut self) -> Vec<Effect> {
-        if self.busy.is_some() {
+        if self.working.is_some() {
             self.say(Severity::Info, "Still working on the last request…");
             return vec![];
         }
@@ -763,7 +784,7 @@ impl App {
         } else {
             ""
         };
-        self.busy = Some(format!(
+        self.working = Some(format!(
             "Issuing {} \"{}\" with a new {} key{slow}",
             spec.role.title(),
             spec.name,
@@ -785,7 +806,7 @@ impl App {
             }
             (Dialog::Revoke { name, reason }, Action::Confirm) => {
                 self.dialog = None;
-                self.busy = Some(format!("Revoking \"{name}\" and signing a new CRL"));
+                self.working = Some(format!("Revoking \"{name}\" and signing a new CRL"));
                 return vec![Effect::Revoke { name, reason }];
             }
             (Dialog::Revoke { name, reason }, a @ (Action::Left | Action::Right)) => {
@@ -890,7 +911,7 @@ mod tests {
         else {
             panic!("expected an Issue effect, got {effects:?}")
         };
-        assert!(app.busy.is_some());
+        assert!(app.busy().is_some());
         let path = PathBuf::from("server.crt");
         app.update(Action::IssueFinished {
             spec: spec.clone(),
@@ -1081,6 +1102,37 @@ mod tests {
         // While a run goes on, its options stay as they were.
         app.update(Action::ToggleStep);
         assert!(app.handshake.step_mode);
+    }
+
+    #[test]
+    fn background_work_does_not_block_or_clear_other_work() {
+        let (_d, mut app) = app_with_demo();
+        // A handshake paused in step mode keeps running...
+        app.update(Action::ShowPane(Pane::Handshake));
+        app.update(Action::ToggleStep);
+        assert!(matches!(
+            app.update(Action::RunHandshake).first(),
+            Some(Effect::RunHandshake { .. })
+        ));
+        // ... and issuing still works meanwhile.
+        app.update(Action::ShowPane(Pane::Generate));
+        app.update(Action::Activate);
+        app.form.set_text(FormField::Name, "web");
+        let effects = app.update(Action::Issue);
+        assert!(
+            matches!(effects.first(), Some(Effect::Issue { .. })),
+            "{effects:?}"
+        );
+        // The workspace reloading does not end the handshake's spinner.
+        let view = app.view.clone();
+        app.update(Action::WorkspaceLoaded(view));
+        assert!(
+            app.busy().is_some_and(|b| b.contains("handshake")),
+            "{:?}",
+            app.busy()
+        );
+        // A second issue waits for the first.
+        assert!(app.update(Action::Issue).is_empty());
     }
 
     #[test]

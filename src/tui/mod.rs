@@ -149,7 +149,7 @@ async fn event_loop(
         if let Err(e) = terminal.draw(|f| ui::draw(f, app)) {
             break Err(e).context("could not draw");
         }
-        let busy = app.busy.is_some() || app.inspect.loading;
+        let busy = app.busy().is_some() || app.inspect.loading;
         let first = tokio::select! {
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if busy => Message::Action(Action::Tick),

@@ -281,7 +281,7 @@ fn handshake_pane_shows_a_real_run_as_it_arrives() {
     else {
         panic!("r starts a run: {effects:?}")
     };
-    assert!(app.busy.is_some(), "a spinner while it runs");
+    assert!(app.busy().is_some(), "a spinner while it runs");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -307,7 +307,7 @@ fn handshake_pane_shows_a_real_run_as_it_arrives() {
         run,
         result: Ok(Box::new(summary)),
     });
-    assert!(app.busy.is_none());
+    assert!(app.busy().is_none());
     let screen = render(&app);
     for want in [
         "client ──▶ server",

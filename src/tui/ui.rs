@@ -16,11 +16,11 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 pub fn draw(f: &mut Frame<'_>, app: &App) {
     // A long message takes a second line rather than being cut.
-    let message_len = app
-        .busy
-        .as_ref()
-        .or(app.status.as_ref().map(|s| &s.text))
-        .map_or(0, |m| m.chars().count() + 4);
+    let message_len = app.busy().map_or(0, |b| b.chars().count() + 6)
+        + app
+            .status
+            .as_ref()
+            .map_or(0, |s| s.text.chars().count() + 3);
     let message_h = if message_len > f.area().width as usize {
         2
     } else {
@@ -101,32 +101,28 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 fn draw_message(f: &mut Frame<'_>, app: &App, area: Rect) {
-    let busy = app.busy.clone().or_else(|| {
-        (app.pane == Pane::Inspect && app.inspect.loading)
-            .then(|| "Reading certificates".to_string())
-    });
-    let line = if let Some(busy) = &busy {
-        Line::from(vec![
-            Span::styled(
-                format!(" {} ", SPINNER[app.spinner % SPINNER.len()]),
-                theme::key(),
-            ),
-            Span::raw(format!("{busy}…")),
-        ])
-    } else if let Some(s) = &app.status {
+    // What runs, then the last message: one does not hide the other.
+    let mut spans = Vec::new();
+    if let Some(busy) = app.busy() {
+        spans.push(Span::styled(
+            format!(" {} ", SPINNER[app.spinner % SPINNER.len()]),
+            theme::key(),
+        ));
+        spans.push(Span::raw(format!("{busy}…  ")));
+    }
+    if let Some(s) = &app.status {
         let (mark, style) = match s.severity {
             Severity::Info => ("•", theme::label()),
             Severity::Success => ("✓", theme::success()),
             Severity::Error => ("✗", theme::error()),
         };
-        Line::from(vec![
-            Span::styled(format!(" {mark} "), style),
-            Span::styled(s.text.clone(), style),
-        ])
-    } else {
-        Line::default()
-    };
-    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
+        spans.push(Span::styled(format!(" {mark} "), style));
+        spans.push(Span::styled(s.text.clone(), style));
+    }
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).wrap(Wrap { trim: true }),
+        area,
+    );
 }
 
 /// The keys that work where the focus is, from the keymap.

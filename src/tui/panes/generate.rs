@@ -174,7 +174,7 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
         if field == FormField::IssueButton {
             lines.push(Line::default());
             let style = if is_sel { theme::title() } else { theme::key() };
-            let label = if app.busy.is_some() {
+            let label = if app.working.is_some() {
                 " Working… "
             } else {
                 " Issue certificate (i) "
