@@ -31,6 +31,13 @@ pub fn display_safe(s: &str, max_chars: usize) -> String {
     out
 }
 
+/// A time as RFC 3339 (`2026-11-22T12:00:00Z`); a time RFC 3339 cannot hold (a year beyond
+/// 9999) falls back to the time crate's own form.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
 /// Standard base64 with padding (RFC 4648), for PEM bodies and SPKI pins.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

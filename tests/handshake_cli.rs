@@ -17,22 +17,6 @@ fn transcript(d: &std::path::Path, args: &[&str]) -> (bool, Value, String) {
     )
 }
 
-/// (sender, message) of every handshake message, in order.
-fn flow(v: &Value) -> Vec<(String, String)> {
-    v["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "handshake")
-        .map(|e| {
-            (
-                e["from"].as_str().unwrap().to_string(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))

@@ -105,18 +105,7 @@ fn compare_with_tshark(tls: &str) {
                 .map(|p| p.parse().unwrap())
         })
         .unwrap();
-    let ours: Vec<(String, String)> = v["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "handshake")
-        .map(|e| {
-            (
-                e["from"].as_str().unwrap().to_string(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let ours = flow(&v);
 
     // tshark's: decrypt with our key log, keep this connection's handshake messages.
     let read = Command::new(&tshark)

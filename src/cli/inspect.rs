@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use certbench::inspect::load::{SYSTEM_STORES, system_store};
 use certbench::inspect::report::CertReport;
 use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative_validity};
-use certbench::text::display_safe;
+use certbench::text::{display_safe, rfc3339};
 use time::OffsetDateTime;
 
 use super::{InspectArgs, VerifyArgs};
@@ -231,11 +231,6 @@ fn key_text(k: &certbench::inspect::report::PublicKeyInfo) -> String {
         (None, Some(bits)) => format!("{} {bits} bits", k.algorithm),
         _ => k.algorithm.clone(),
     }
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
 }
 
 /// The certificates (DER) in some files; an unreadable one is an error sentence.

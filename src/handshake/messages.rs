@@ -589,9 +589,7 @@ pub fn details(m: &Message) -> Vec<(&'static str, String)> {
                         "{} (issuer {}, until {})",
                         r.subject,
                         r.issuer,
-                        r.not_after
-                            .format(&time::format_description::well_known::Rfc3339)
-                            .unwrap_or_default()
+                        crate::text::rfc3339(r.not_after)
                     ),
                     Err(e) => format!("unreadable: {e}"),
                 };

@@ -28,10 +28,7 @@ impl CertSummary {
     /// The summary as labelled lines, in the order a person reads them; the CLI and the panes
     /// only lay these out.
     pub fn fields(&self, now: OffsetDateTime) -> Vec<(&'static str, String)> {
-        let rfc3339 = |t: OffsetDateTime| {
-            t.format(&::time::format_description::well_known::Rfc3339)
-                .unwrap_or_else(|_| t.to_string())
-        };
+        let rfc3339 = crate::text::rfc3339;
         let mut out = vec![
             ("Subject", self.subject.clone()),
             ("Issuer", self.issuer.clone()),

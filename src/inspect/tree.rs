@@ -7,7 +7,7 @@ use x509_parser::prelude::*;
 use super::der::{Tlv, children, read_tlv};
 use super::names::{attribute_short_name, attribute_text};
 use super::report::{colon_hex, decode, extension_name, general_name, signature_name};
-use crate::text::display_safe;
+use crate::text::{display_safe, rfc3339};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldNode {
@@ -185,11 +185,6 @@ fn with_oid(oid: &str) -> String {
     } else {
         format!("{name} ({oid})")
     }
-}
-
-fn rfc3339(t: ::time::OffsetDateTime) -> String {
-    t.format(&::time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 fn name_attributes(b: &mut Builder<'_>, name_tlv: &Tlv, name: &X509Name<'_>) {

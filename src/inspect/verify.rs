@@ -186,10 +186,7 @@ pub fn explain(e: &webpki::Error) -> String {
     let date = |t: &UnixTime| {
         OffsetDateTime::from_unix_timestamp(t.as_secs() as i64)
             .ok()
-            .and_then(|d| {
-                d.format(&::time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
+            .map(crate::text::rfc3339)
             .unwrap_or_else(|| format!("{}s after 1970", t.as_secs()))
     };
     match e {

@@ -209,3 +209,19 @@ pub fn ours_x509_view(obj: &serde_json::Value) -> BTreeMap<String, String> {
     }
     f
 }
+
+/// A `handshake --json` transcript's (sender, message) of every handshake message, in order.
+pub fn flow(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "handshake")
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

@@ -373,11 +373,8 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
             .map(|n| format!(", name {n}"))
             .unwrap_or_default();
         let at =
-            v.at.and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_else(|| "now".into());
+            v.at.map(certbench::text::rfc3339)
+                .unwrap_or_else(|| "now".into());
         lines.push(Line::from(Span::styled(
             format!("Verified for {purpose}{name}, at {at}"),
             theme::dim(),
