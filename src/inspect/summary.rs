@@ -97,7 +97,7 @@ impl From<&CertReport> for CertSummary {
         CertSummary {
             subject: r.subject.clone(),
             issuer: r.issuer.clone(),
-            serial: colon_hex(&hex_bytes(&r.serial)),
+            serial: with_colons(&r.serial),
             not_before: r.not_before,
             not_after: r.not_after,
             public_key,
@@ -116,11 +116,17 @@ pub fn sha256_fingerprint(der: &[u8]) -> String {
     colon_hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
 }
 
-fn hex_bytes(s: &str) -> Vec<u8> {
-    let s = s.trim_start_matches('-');
-    (0..s.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
-        .collect()
+/// "-0A1B2C" as "-0A:1B:2C": the report's serial with colons, its sign kept.
+fn with_colons(serial: &str) -> String {
+    let (sign, digits) = match serial.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", serial),
+    };
+    let pairs: Vec<&str> = (0..digits.len())
+        .step_by(2)
+        .filter_map(|i| digits.get(i..i + 2))
+        .collect();
+    format!("{sign}{}", pairs.join(":"))
 }
 
 /// "expires in 364 days", "EXPIRED 3 days ago", "not valid for another 2 days".
@@ -173,6 +179,13 @@ mod tests {
             relative_validity(nb, na, datetime!(2026-12-31 20:00 UTC)),
             "expires in 4 hours"
         );
+    }
+
+    #[test]
+    fn serials_keep_their_sign() {
+        assert_eq!(with_colons("0A1B2C"), "0A:1B:2C");
+        assert_eq!(with_colons("-01"), "-01");
+        assert_eq!(with_colons("-0100"), "-01:00");
     }
 
     #[test]
