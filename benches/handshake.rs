@@ -1,5 +1,10 @@
 //! The cost of watching: a full observed mTLS handshake (tap, decryption, events) against a bare
 //! one with the same certificates and the same per-run setup, both on 127.0.0.1.
+//!
+//! "Bare" is `run` without the watching: the workspace read the same way, the same provider,
+//! version and request, the answer naming the client. Events are drained, not printed: the
+//! wording of a message's fields happens when a consumer asks (`Details::fields`), as the pane
+//! asks for one event at a time. Measured on 2 vCPUs: +7% to +9% at the median.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,11 +23,23 @@ fn certs(p: &Path) -> Vec<CertificateDer<'static>> {
         .collect()
 }
 
-/// The same handshake and request as `run`, without anything that observes it.
+/// The same handshake and request as `run`, without anything that observes it: the certificates
+/// found through the workspace, the same provider and version, and the answer naming the client.
 async fn bare(dir: &Path) {
+    let ws = Workspace::open(dir).expect("workspace");
+    let file = |name: &str, chain: bool| {
+        let e = ws.entity(name).expect("entity");
+        ws.path(match (chain, &e.chain) {
+            (true, Some(c)) => c,
+            _ => &e.cert,
+        })
+    };
+    let key = |name: &str| {
+        PrivateKeyDer::from_pem_file(ws.path(&ws.entity(name).expect("entity").key)).expect("key")
+    };
     let mut roots = rustls::RootCertStore::empty();
     roots
-        .add(certs(&dir.join("ca.crt")).remove(0))
+        .add(certs(&file("ca", false)).remove(0))
         .expect("root");
     let roots = Arc::new(roots);
     // The same provider and version as `run` (TLS 1.3 only), so only the watching differs.
@@ -38,19 +55,13 @@ async fn bare(dir: &Path) {
         .with_protocol_versions(versions)
         .expect("versions")
         .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            certs(&dir.join("server-chain.crt")),
-            PrivateKeyDer::from_pem_file(dir.join("server.key")).expect("key"),
-        )
+        .with_single_cert(certs(&file("server", true)), key("server"))
         .expect("server config");
     let mut client = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .expect("versions")
         .with_root_certificates(roots)
-        .with_client_auth_cert(
-            certs(&dir.join("client-chain.crt")),
-            PrivateKeyDer::from_pem_file(dir.join("client.key")).expect("key"),
-        )
+        .with_client_auth_cert(certs(&file("client", true)), key("client"))
         .expect("client config");
     client.resumption = rustls::client::Resumption::disabled();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -62,14 +73,27 @@ async fn bare(dir: &Path) {
         let (tcp, _) = listener.accept().await.expect("accept");
         tcp.set_nodelay(true).expect("nodelay");
         let mut tls = acceptor.accept(tcp).await.expect("server handshake");
+        let who = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|c| certbench::inspect::report::brief(c).ok())
+            .and_then(|r| r.common_name)
+            .unwrap_or_else(|| "stranger".into());
         let mut buf = [0u8; 1024];
         let _ = tls.read(&mut buf).await.expect("request");
-        tls.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, alice\n",
-        )
-        .await
-        .expect("response");
-        let _ = tls.shutdown().await;
+        let body = format!("Hello, {who}\n");
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tls.write_all(response.as_bytes()).await.expect("response");
+        // As `run` closes: close_notify, then the client closes first.
+        tls.get_mut().1.send_close_notify();
+        let _ = tls.flush().await;
+        let mut rest = [0u8; 256];
+        while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
     });
     let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
     tcp.set_nodelay(true).expect("nodelay");
@@ -83,6 +107,7 @@ async fn bare(dir: &Path) {
         .expect("request");
     let mut response = Vec::new();
     tls.read_to_end(&mut response).await.expect("response");
+    let _ = tls.shutdown().await;
     server.await.expect("server task");
 }
 

@@ -83,6 +83,37 @@ fn a_tls13_mtls_handshake_is_seen_whole_and_decrypted() {
             .unwrap()
             .starts_with("X25519MLKEM768 (1216 bytes)")
     );
+    // Each certificate of a Certificate message under its own key: the server's leaf, then the
+    // intermediate that issued it.
+    let certs = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"] == "Certificate" && e["from"] == "server")
+        .unwrap();
+    assert_eq!(certs["details"]["certificates"], "2");
+    assert!(
+        certs["details"]["end_entity"]
+            .as_str()
+            .unwrap()
+            .starts_with("CN=localhost,O=certbench (issuer CN=certbench Intermediate CA"),
+        "{certs}"
+    );
+    assert!(
+        certs["details"]["chain_1"]
+            .as_str()
+            .unwrap()
+            .starts_with("CN=certbench Intermediate CA"),
+        "{certs}"
+    );
+    // A verdict names the certificate it judged.
+    let verdict = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"] == "client chain verified")
+        .unwrap();
+    assert_eq!(verdict["details"]["certificate"], "CN=alice,O=certbench");
     assert!(local(&v, "client", "server chain verified"));
     assert!(local(&v, "server", "client chain verified"));
     assert!(local(

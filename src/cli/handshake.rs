@@ -180,7 +180,7 @@ fn print_event(out: &mut impl Write, ev: &Event) {
         _ => String::new(),
     };
     let _ = writeln!(out, "{t:>10}  {who:<16} {}{how}", ev.message);
-    for (k, v) in &ev.details {
+    for (k, v) in &ev.details.fields() {
         let _ = writeln!(out, "{:>10}  {:<16}   {k}: {v}", "", "");
     }
 }

@@ -582,18 +582,36 @@ pub fn details(m: &Message) -> Vec<(&'static str, String)> {
             }
         }
         Message::Certificate(c) => {
+            // Each certificate under its own key (JSON keys must not repeat).
+            const KEYS: [&str; 8] = [
+                "end_entity",
+                "chain_1",
+                "chain_2",
+                "chain_3",
+                "chain_4",
+                "chain_5",
+                "chain_6",
+                "chain_7",
+            ];
             d.push(("certificates", c.certificates.len().to_string()));
-            for (i, der) in c.certificates.iter().enumerate() {
-                let text = match crate::inspect::report::brief(der) {
-                    Ok(r) => format!(
-                        "{} (issuer {}, until {})",
-                        r.subject,
-                        r.issuer,
-                        crate::text::rfc3339(r.not_after)
-                    ),
-                    Err(e) => format!("unreadable: {e}"),
-                };
-                d.push((if i == 0 { "end_entity" } else { "chain" }, text));
+            let text = |der: &[u8]| match crate::inspect::report::brief(der) {
+                Ok(r) => format!(
+                    "{} (issuer {}, until {})",
+                    r.subject,
+                    r.issuer,
+                    crate::text::rfc3339(r.not_after)
+                ),
+                Err(e) => format!("unreadable: {e}"),
+            };
+            for (key, der) in KEYS.iter().zip(&c.certificates) {
+                d.push((key, text(der)));
+            }
+            if c.certificates.len() > KEYS.len() {
+                let rest: Vec<String> = c.certificates[KEYS.len()..]
+                    .iter()
+                    .map(|der| text(der))
+                    .collect();
+                d.push(("chain_more", rest.join("; ")));
             }
         }
         Message::CertificateVerify {

@@ -191,16 +191,16 @@ impl Observer {
         let mut out = Vec::new();
         loop {
             let i = dir.index();
-            let Some(record) = self.sides[i].waiting.front().cloned() else {
+            let Some(front) = self.sides[i].waiting.front() else {
                 break;
             };
-            let wire_len = record.payload.len() + 5;
-            if matches!(record.content_type, 20 | 23) && self.version.is_none() {
+            let (front_type, wire_len) = (front.content_type, front.payload.len() + 5);
+            if matches!(front_type, 20 | 23) && self.version.is_none() {
                 // ChangeCipherSpec or protected data before the ServerHello was seen: what they
                 // mean depends on the version, so they wait for it.
                 break;
             }
-            let encrypted = record.content_type == 23 && self.version == Some(Version::Tls13);
+            let encrypted = front_type == 23 && self.version == Some(Version::Tls13);
             if encrypted && self.sides[i].keys.is_none() {
                 let phase = if self.sides[i].finished { 1 } else { 0 };
                 let (Some(suite), Some(secret)) =
@@ -231,7 +231,9 @@ impl Observer {
                     }
                 }
             }
-            self.sides[i].waiting.pop_front();
+            let Some(record) = self.sides[i].waiting.pop_front() else {
+                break;
+            };
             if self.sides[i].tls12_encrypted && record.content_type != 20 {
                 let what = match record.content_type {
                     22 => What::Handshake { typ: 20, message: Err("encrypted: after ChangeCipherSpec the only handshake message is Finished".into()) },
@@ -267,11 +269,7 @@ impl Observer {
                     None => break,
                 }
             } else {
-                (
-                    record.content_type,
-                    record.payload.clone(),
-                    Protection::Clear,
-                )
+                (record.content_type, record.payload, Protection::Clear)
             };
             match content_type {
                 20 => {

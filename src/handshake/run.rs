@@ -21,7 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::messages::{Message, details};
+use super::messages::Message;
 use super::names;
 use super::observe::{Dir, Observer, Protection, Seen, What};
 use crate::pki::Role;
@@ -170,17 +170,94 @@ pub struct Event {
     /// Under which keys it travelled; `None` when in clear or local.
     pub encrypted: Option<&'static str>,
     pub size: usize,
-    #[serde(serialize_with = "ordered_map")]
-    pub details: Vec<(String, String)>,
+    pub details: Details,
 }
 
-fn ordered_map<S: serde::Serializer>(d: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut m = s.serialize_map(Some(d.len()))?;
-    for (k, v) in d {
-        m.serialize_entry(k, v)?;
+/// An event's decoded fields. A handshake message keeps the decoded message and puts it into
+/// words only when asked (the pane shows one event's fields at a time; the CLI and the JSON
+/// transcript ask for all), so watching a handshake costs it little.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
+    message: Option<Arc<Message>>,
+    /// The certificate a verdict was about (DER), for a verify event.
+    certificate: Option<Arc<Vec<u8>>>,
+    fields: Vec<(String, String)>,
+}
+
+impl Details {
+    pub fn new(fields: Vec<(String, String)>) -> Details {
+        Details {
+            message: None,
+            certificate: None,
+            fields,
+        }
     }
-    m.end()
+
+    fn of_message(message: Arc<Message>, fields: Vec<(String, String)>) -> Details {
+        Details {
+            message: Some(message),
+            certificate: None,
+            fields,
+        }
+    }
+
+    /// Every field, labelled: the message's decoded fields, then the event's own.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .message
+            .as_deref()
+            .map(|m| {
+                super::messages::details(m)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(der) = &self.certificate {
+            let subject = crate::inspect::report::brief(der)
+                .map(|c| c.subject)
+                .unwrap_or_else(|e| format!("unreadable: {e}"));
+            out.push(("certificate".into(), subject));
+        }
+        out.extend(self.fields.iter().cloned());
+        out
+    }
+
+    /// One field's value.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                self.fields()
+                    .into_iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v)
+            })
+    }
+
+    /// The certificates a Certificate message carried (DER, end entity first), or the one a
+    /// verdict was about.
+    pub fn certificates(&self) -> &[Vec<u8>] {
+        match (self.message.as_deref(), &self.certificate) {
+            (Some(Message::Certificate(c)), _) => &c.certificates,
+            (_, Some(der)) => std::slice::from_ref(der.as_ref()),
+            _ => &[],
+        }
+    }
+}
+
+impl Serialize for Details {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let fields = self.fields();
+        let mut m = s.serialize_map(Some(fields.len()))?;
+        for (k, v) in &fields {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// How a run ended.
@@ -243,7 +320,7 @@ impl Hub {
             message,
             encrypted: None,
             size: 0,
-            details,
+            details: Details::new(details),
         };
         let _ = self.events.send(event);
     }
@@ -253,19 +330,18 @@ impl Hub {
             Protection::Clear => None,
             p => Some(p.label()),
         };
-        let (kind, message, mut d): (&'static str, String, Vec<(String, String)>) = match &s.what {
+        let mut decoded = None;
+        let (kind, message, mut d): (&'static str, String, Vec<(String, String)>) = match s.what {
             What::Handshake { typ, message } => {
                 let d = match message {
                     Ok(m) => {
-                        self.remember(m);
-                        details(m)
-                            .into_iter()
-                            .map(|(k, v)| (k.to_string(), v))
-                            .collect()
+                        self.remember(&m);
+                        decoded = Some(Arc::from(m));
+                        vec![]
                     }
-                    Err(e) => vec![("note".to_string(), e.clone())],
+                    Err(e) => vec![("note".to_string(), e)],
                 };
-                ("handshake", names::handshake_type(*typ).to_string(), d)
+                ("handshake", names::handshake_type(typ).to_string(), d)
             }
             What::ChangeCipherSpec => ("change_cipher_spec", "ChangeCipherSpec".into(), vec![]),
             What::Alert { level, description } => (
@@ -274,13 +350,13 @@ impl Hub {
                 vec![
                     (
                         "level".into(),
-                        if *level == 2 {
+                        if level == 2 {
                             "fatal".into()
                         } else {
                             "warning".into()
                         },
                     ),
-                    ("description".into(), names::alert(*description).to_string()),
+                    ("description".into(), names::alert(description).to_string()),
                 ],
             ),
             What::ApplicationData { plaintext, len } => {
@@ -288,16 +364,14 @@ impl Hub {
                 if let Some(p) = plaintext {
                     d.push((
                         "text".into(),
-                        crate::text::display_safe(&String::from_utf8_lossy(p), 200),
+                        crate::text::display_safe(&String::from_utf8_lossy(&p), 200),
                     ));
                 }
                 ("application_data", "ApplicationData".into(), d)
             }
-            What::Unreadable { reason } => (
-                "note",
-                "unreadable".into(),
-                vec![("reason".into(), reason.clone())],
-            ),
+            What::Unreadable { reason } => {
+                ("note", "unreadable".into(), vec![("reason".into(), reason)])
+            }
         };
         if s.protection == Protection::Tls12Encrypted {
             d.push((
@@ -313,7 +387,10 @@ impl Hub {
             message,
             encrypted,
             size: s.wire_len,
-            details: d,
+            details: match decoded {
+                Some(m) => Details::of_message(m, d),
+                None => Details::new(d),
+            },
         }
     }
 
@@ -360,20 +437,24 @@ impl std::fmt::Debug for HubRef {
 impl rustls::KeyLog for HubKeyLog {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
         let mut hub = lock(&self.hub.0);
-        if hub
+        // Both sides derive the same secrets; the first to log one is named, once.
+        if !hub
             .logged
             .insert((label.to_string(), client_random.to_vec()))
         {
-            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-            hub.keylog
-                .push(format!("{label} {} {}", hex(client_random), hex(secret)));
-            hub.local(
-                self.side,
-                "keys",
-                format!("{label} derived"),
-                vec![("secret".into(), format!("{} bytes", secret.len()))],
-            );
+            return;
         }
+        hub.keylog.push(format!(
+            "{label} {} {}",
+            crate::text::hex(client_random),
+            crate::text::hex(secret)
+        ));
+        hub.local(
+            self.side,
+            "keys",
+            format!("{label} derived"),
+            vec![("secret".into(), format!("{} bytes", secret.len()))],
+        );
         let seen = hub.observer.add_secret(label, client_random, secret);
         hub.emit_seen(seen);
     }
@@ -425,6 +506,33 @@ impl AsyncWrite for Tap {
             hub.emit_seen(seen);
         }
         r
+    }
+    /// rustls hands over a flight as several buffers; writing them in one call keeps the flight
+    /// in one TCP segment, as on an untapped socket.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if let Some(st) = &self.stepper {
+            std::task::ready!(st.poll_flight(Dir::ClientToServer, cx, &self.hub))?;
+        }
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &r {
+            let mut hub = lock(&self.hub);
+            let mut left = *n;
+            let mut seen = Vec::new();
+            for b in bufs {
+                let take = left.min(b.len());
+                seen.extend(hub.observer.feed(Dir::ClientToServer, &b[..take]));
+                left -= take;
+            }
+            hub.emit_seen(seen);
+        }
+        r
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
@@ -562,13 +670,7 @@ fn report_chain(
     extra: Vec<(String, String)>,
     error: Option<&rustls::Error>,
 ) {
-    let subject = crate::inspect::report::brief(end_entity)
-        .map(|c| c.subject)
-        .unwrap_or_default();
-    let mut d = vec![
-        ("certificate".to_string(), subject),
-        ("intermediates".to_string(), intermediates.len().to_string()),
-    ];
+    let mut d = vec![("intermediates".to_string(), intermediates.len().to_string())];
     d.extend(extra);
     let message = match error {
         None => format!("{peer} chain verified"),
@@ -583,7 +685,21 @@ fn report_chain(
         hub.first_rejection
             .get_or_insert_with(|| (side.into(), explain_rustls(e)));
     }
-    hub.local(side, "verify", message, d);
+    let event = Event {
+        t_us: hub.t_us(),
+        from: None,
+        side: Some(side),
+        kind: "verify",
+        message,
+        encrypted: None,
+        size: 0,
+        details: Details {
+            message: None,
+            certificate: Some(Arc::new(end_entity.to_vec())),
+            fields: d,
+        },
+    };
+    let _ = hub.events.send(event);
 }
 
 fn report_signature(
@@ -708,6 +824,9 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         TlsVersion::Tls13 => &[&rustls::version::TLS13],
         TlsVersion::Tls12 => &[&rustls::version::TLS12],
     };
+    // The crypto library seeds its random generator on first use, some 40 ms once per process:
+    // done before the clock starts, so the timeline shows the handshake and not that.
+    let _ = aws_lc_rs::rand::fill(&mut [0u8; 1]);
     let hub: SharedHub = Arc::new(Mutex::new(Hub {
         start: Instant::now(),
         observer: Observer::new(),
@@ -846,7 +965,14 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         tls.write_all(response.as_bytes())
             .await
             .map_err(|e| ("server".to_string(), io_reason(&e)))?;
-        let _ = tls.shutdown().await;
+        // close_notify, then let the client close the connection first. Whichever side closes
+        // first keeps its port in TIME_WAIT for a minute: on the client's ephemeral port the
+        // kernel reuses it on loopback, but on the listener's side thousands of runs in a row
+        // (--count) would make every new listen slower.
+        tls.get_mut().1.send_close_notify();
+        let _ = tls.flush().await;
+        let mut rest = [0u8; 256];
+        while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
         Ok::<(), (String, String)>(())
     });
 
@@ -890,7 +1016,11 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             .map_err(|e| ("client".to_string(), io_reason(&e)))?;
         let mut response = Vec::new();
         match tls.read_to_end(&mut response).await {
-            Ok(_) => Ok(String::from_utf8_lossy(&response).into_owned()),
+            Ok(_) => {
+                // The server's close_notify ended the answer; ours ends the connection.
+                let _ = tls.shutdown().await;
+                Ok(String::from_utf8_lossy(&response).into_owned())
+            }
             Err(e) => {
                 let reason = io_reason(&e);
                 lock(&client_hub).local(

@@ -128,7 +128,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
                 "    "
             };
             let fatal_alert =
-                e.kind == "alert" && e.details.iter().any(|(k, v)| k == "level" && v == "fatal");
+                e.kind == "alert" && e.details.get("level").as_deref() == Some("fatal");
             let failed =
                 e.message.contains("REJECTED") || e.message.contains("failed") || fatal_alert;
             let text_style = if failed {
@@ -199,7 +199,7 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
         lines.push(Line::from(Span::styled(x.rfc.clone(), theme::dim())));
         lines.push(Line::default());
     }
-    for (k, v) in &e.details {
+    for (k, v) in &e.details.fields() {
         lines.push(Line::from(vec![
             Span::styled(format!("{k}: "), theme::label()),
             Span::raw(v.clone()),
