@@ -332,3 +332,142 @@ fn handshake_pane_shows_a_real_run_as_it_arrives() {
     );
     assert!(screen.contains("RFC 8446 4.1.2"), "{screen}");
 }
+
+/// A workspace for snapshots of real runs: Ed25519 keys (64-byte signatures every time, so every
+/// message has the same size from run to run), valid from now on.
+fn handshake_app(size: (u16, u16)) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let set = SetOptions {
+        key_alg: certbench::pki::KeyAlg::Ed25519,
+        ..SetOptions::default()
+    };
+    Workspace::open(dir.path())
+        .unwrap()
+        .gen_set(&set, false, OffsetDateTime::now_utc())
+        .unwrap();
+    let mut view = WorkspaceView::load(dir.path());
+    view.dir = dir.path().to_path_buf();
+    let mut app = App::new(KeyMap::defaults(), view, NOW, size);
+    app.update(Action::ShowPane(Pane::Handshake));
+    (dir, app)
+}
+
+/// What changes from run to run of the same handshake, made steady for a snapshot: the times
+/// (each event 100 µs after the one before, in the order they came) and the ports.
+fn steady(
+    index: usize,
+    mut event: certbench::handshake::run::Event,
+) -> Box<certbench::handshake::run::Event> {
+    event.t_us = 100 * index as u64;
+    for (prefix, port) in [
+        ("listening on 127.0.0.1:", "40000"),
+        ("accepted a connection from 127.0.0.1:", "50000"),
+    ] {
+        if event.message.starts_with(prefix) {
+            event.message = format!("{prefix}{port}");
+        }
+    }
+    Box::new(event)
+}
+
+/// A real run, with the pane fed each event as it comes; `step` lets the run go flight by flight
+/// and stops after `flights` of them (then cancels it).
+fn feed_real_run(app: &mut App, flights: Option<usize>) {
+    if flights.is_some() {
+        app.update(Action::ToggleStep);
+    }
+    let effects = app.update(Action::RunHandshake);
+    let Some(super::action::Effect::RunHandshake { run, options }) = effects.first().cloned()
+    else {
+        panic!("r starts a run: {effects:?}")
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stepper = options.stepper.clone().unwrap();
+    let mut index = 0;
+    let summary = rt.block_on(async {
+        let task = tokio::spawn(async move { certbench::handshake::run::run(&options, tx).await });
+        if let Some(flights) = flights {
+            let mut pauses = 0;
+            while let Some(event) = rx.recv().await {
+                let pause = event.message.starts_with("paused before");
+                app.update(Action::HandshakeEvent {
+                    run,
+                    event: steady(index, event),
+                });
+                index += 1;
+                if pause {
+                    pauses += 1;
+                    if pauses > flights {
+                        break;
+                    }
+                    stepper.next();
+                }
+            }
+            // What the server does meanwhile (it is not held back) arrives too.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            while let Ok(event) = rx.try_recv() {
+                app.update(Action::HandshakeEvent {
+                    run,
+                    event: steady(index, event),
+                });
+                index += 1;
+            }
+            stepper.cancel();
+            let _ = task.await;
+            None
+        } else {
+            let summary = task.await.unwrap().unwrap();
+            while let Ok(event) = rx.try_recv() {
+                app.update(Action::HandshakeEvent {
+                    run,
+                    event: steady(index, event),
+                });
+                index += 1;
+            }
+            Some(summary)
+        }
+    });
+    if let Some(summary) = summary {
+        app.update(Action::HandshakeFinished {
+            run,
+            result: Ok(Box::new(summary)),
+        });
+    }
+    app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
+}
+
+fn select(app: &mut App, message: &str) {
+    while app.handshake.selected > 0
+        && app.handshake.events[app.handshake.selected].message != message
+    {
+        app.update(Action::Up);
+    }
+    assert_eq!(
+        app.handshake.events[app.handshake.selected].message,
+        message
+    );
+}
+
+#[test]
+fn handshake_step_mode_paused_after_the_client_hello_120x40() {
+    let (_d, mut app) = handshake_app((120, 40));
+    feed_real_run(&mut app, Some(1));
+    assert!(
+        app.handshake.is_paused(),
+        "paused before the server's flight"
+    );
+    select(&mut app, "ClientHello");
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn handshake_complete_run_120x40() {
+    let (_d, mut app) = handshake_app((120, 40));
+    feed_real_run(&mut app, None);
+    select(&mut app, "CertificateRequest");
+    insta::assert_snapshot!(render(&app));
+}
