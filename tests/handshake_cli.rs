@@ -229,6 +229,60 @@ fn groups_can_be_chosen_and_the_keylog_is_written_privately() {
 }
 
 #[test]
+fn a_cipher_suite_can_be_chosen_and_a_suite_no_key_can_use_fails_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    // The encrypted messages are read with the suite's own AEAD and hash.
+    for suite in ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"] {
+        let (ok, v, err) = transcript(d, &["--suite", suite]);
+        assert!(ok, "{err}");
+        assert_eq!(v["cipher_suite"], suite);
+        assert!(flow(&v).contains(&("client".to_string(), "Finished".to_string())));
+    }
+    let (ok, v, _) = transcript(
+        d,
+        &[
+            "--tls",
+            "1.2",
+            "--suite",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        ],
+    );
+    assert!(ok);
+    assert_eq!(v["cipher_suite"], "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    // The demo keys are ECDSA: an ECDHE_RSA suite leaves nothing in common.
+    let (ok, v, err) = transcript(
+        d,
+        &[
+            "--tls",
+            "1.2",
+            "--suite",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        ],
+    );
+    assert!(!ok);
+    assert_eq!(v["failure"][0], "server");
+    assert!(err.contains("no cipher suite in common"), "{err}");
+    // A TLS 1.2 suite for a TLS 1.3 run is refused before anything starts, saying why.
+    let out = certbench(
+        d,
+        &[
+            "handshake",
+            "--suite",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is a TLS 1.2 cipher suite and this run is TLS 1.3"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
 fn count_reports_latency() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -16,6 +16,11 @@ pub struct HandshakeArgs {
     /// Key exchange group: X25519MLKEM768, x25519, secp256r1, secp384r1 (default: rustls's choice).
     #[arg(long)]
     pub group: Option<String>,
+    /// Cipher suite, by its RFC name: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
+    /// TLS_CHACHA20_POLY1305_SHA256 for TLS 1.3; TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and the
+    /// other ECDHE suites for TLS 1.2 (default: rustls's choice).
+    #[arg(long)]
+    pub suite: Option<String>,
     /// The client certificate's name in the workspace.
     #[arg(long, default_value = "client", conflicts_with = "no_client_cert")]
     pub client: String,
@@ -55,6 +60,7 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         dir,
         version: a.tls,
         group: a.group.clone(),
+        suite: a.suite.clone(),
         server: a.server.clone(),
         client: (!a.no_client_cert).then(|| a.client.clone()),
         server_name: a.server_name.clone(),
@@ -135,14 +141,18 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         );
         let _ = writeln!(out);
     } else {
-        let _ = writeln!(
-            out,
-            "\n{} {} with {}, {}",
-            if summary.ok { "OK:" } else { "FAILED:" },
-            summary.version.as_deref().unwrap_or("?"),
-            summary.cipher_suite.as_deref().unwrap_or("?"),
-            summary.group.as_deref().unwrap_or("?")
-        );
+        let verdict = if summary.ok { "OK:" } else { "FAILED:" };
+        let _ = match (&summary.version, &summary.cipher_suite) {
+            (Some(v), Some(s)) => writeln!(
+                out,
+                "\n{verdict} {v} with {s}, {}",
+                summary.group.as_deref().unwrap_or("no key exchange group")
+            ),
+            _ => writeln!(
+                out,
+                "\n{verdict} before the peers agreed on a version and a cipher suite"
+            ),
+        };
         if let Some(r) = &summary.response {
             let body = r.split("\r\n\r\n").nth(1).unwrap_or(r).trim();
             let _ = writeln!(

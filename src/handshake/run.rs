@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub version: TlsVersion,
     /// Key exchange group: X25519MLKEM768, x25519, secp256r1, secp384r1; `None` lets rustls choose.
     pub group: Option<String>,
+    /// Cipher suite by its RFC name (TLS_AES_128_GCM_SHA256, ...); `None` lets rustls choose.
+    pub suite: Option<String>,
     /// The server certificate's name in the workspace.
     pub server: String,
     /// The client certificate's name in the workspace; `None` sends none.
@@ -146,6 +148,7 @@ impl RunOptions {
             dir: dir.into(),
             version: TlsVersion::Tls13,
             group: None,
+            suite: None,
             server: "server".into(),
             client: Some("client".into()),
             server_name: "localhost".into(),
@@ -756,6 +759,14 @@ pub fn explain_rustls(e: &rustls::Error) -> String {
             "the client sent no certificate, and one is required".into()
         }
         rustls::Error::AlertReceived(a) => format!("the peer sent the alert {a:?}"),
+        rustls::Error::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon) => {
+            "the client and the server have no cipher suite in common (a TLS 1.2 suite names the \
+             server key it works with: ECDHE_ECDSA for an ECDSA key, ECDHE_RSA for an RSA key)"
+                .into()
+        }
+        rustls::Error::PeerIncompatible(rustls::PeerIncompatible::NoKxGroupsInCommon) => {
+            "the client and the server have no key exchange group in common".into()
+        }
         other => other.to_string(),
     }
 }
@@ -780,8 +791,62 @@ fn key(path: &std::path::Path) -> Result<PrivateKeyDer<'static>, String> {
         .map_err(|e| format!("cannot read the key {}: {e}", path.display()))
 }
 
-fn provider(group: Option<&str>) -> Result<rustls::crypto::CryptoProvider, String> {
+/// The cipher suites certbench can offer for a TLS version, by their RFC names.
+pub fn suite_names(version: TlsVersion) -> Vec<String> {
+    let wanted = match version {
+        TlsVersion::Tls13 => rustls::ProtocolVersion::TLSv1_3,
+        TlsVersion::Tls12 => rustls::ProtocolVersion::TLSv1_2,
+    };
+    rustls::crypto::aws_lc_rs::default_provider()
+        .cipher_suites
+        .iter()
+        .filter(|s| s.version().version == wanted)
+        .map(|s| names::cipher_suite(u16::from(s.suite())))
+        .collect()
+}
+
+fn provider(
+    group: Option<&str>,
+    suite: Option<&str>,
+    version: TlsVersion,
+) -> Result<rustls::crypto::CryptoProvider, String> {
     let mut p = rustls::crypto::aws_lc_rs::default_provider();
+    if let Some(wanted) = suite {
+        let offered = suite_names(version);
+        let name = |s: &rustls::SupportedCipherSuite| names::cipher_suite(u16::from(s.suite()));
+        p.cipher_suites
+            .retain(|s| name(s).eq_ignore_ascii_case(wanted));
+        let other = match version {
+            TlsVersion::Tls13 => TlsVersion::Tls12,
+            TlsVersion::Tls12 => TlsVersion::Tls13,
+        };
+        let label = |v: TlsVersion| match v {
+            TlsVersion::Tls13 => "TLS 1.3",
+            TlsVersion::Tls12 => "TLS 1.2",
+        };
+        if !offered.iter().any(|o| o.eq_ignore_ascii_case(wanted)) {
+            return Err(
+                if suite_names(other)
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(wanted))
+                {
+                    format!(
+                        "{wanted} is a {} cipher suite and this run is {}; for {} use {}",
+                        label(other),
+                        label(version),
+                        label(version),
+                        offered.join(", ")
+                    )
+                } else {
+                    format!(
+                        "\"{wanted}\" is not a cipher suite certbench offers; for {} use {}",
+                        label(version),
+                        offered.join(", ")
+                    )
+                },
+            );
+        }
+    }
     if let Some(g) = group {
         let wanted = g.to_ascii_lowercase();
         p.kx_groups
@@ -838,7 +903,11 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         group: None,
         first_rejection: None,
     }));
-    let provider = Arc::new(provider(opts.group.as_deref())?);
+    let provider = Arc::new(provider(
+        opts.group.as_deref(),
+        opts.suite.as_deref(),
+        opts.version,
+    )?);
 
     let client_verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         roots.clone(),

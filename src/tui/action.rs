@@ -73,10 +73,12 @@ pub enum Action {
     RunHandshake,
     /// TLS 1.3 / 1.2 for the next run.
     ToggleTls,
-    /// With or without a client certificate.
-    ToggleClientCert,
+    /// The next client certificate of the workspace, then none.
+    CycleClientCert,
     /// The next key exchange group.
     CycleGroup,
+    /// The next cipher suite for the chosen TLS version.
+    CycleSuite,
     /// Step mode on or off for the next run.
     ToggleStep,
     /// Step mode: let the next flight go.

@@ -15,7 +15,7 @@ use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
-use certbench::handshake::run::{RunOptions, Stepper, TlsVersion};
+use certbench::handshake::run::{RunOptions, Stepper, TlsVersion, suite_names};
 use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,9 +400,27 @@ impl App {
                 h.version = match h.version {
                     TlsVersion::Tls13 => TlsVersion::Tls12,
                     TlsVersion::Tls12 => TlsVersion::Tls13,
-                }
+                };
+                // Suites belong to a version.
+                h.suite = None;
             }
-            Action::ToggleClientCert if !h.running => h.with_client_cert = !h.with_client_cert,
+            Action::CycleClientCert if !h.running => {
+                // Every client certificate of the workspace, then none.
+                let mut choices: Vec<Option<String>> = self
+                    .view
+                    .rows
+                    .iter()
+                    .filter(|r| r.entity.role == Role::Client)
+                    .map(|r| Some(r.entity.name.clone()))
+                    .collect();
+                choices.push(None);
+                h.client = next_choice(&choices, &h.client);
+            }
+            Action::CycleSuite if !h.running => {
+                let mut choices = vec![None];
+                choices.extend(suite_names(h.version).into_iter().map(Some));
+                h.suite = next_choice(&choices, &h.suite);
+            }
             Action::CycleGroup if !h.running => {
                 h.group = (h.group + 1) % super::handshake::GROUPS.len()
             }
@@ -428,7 +446,8 @@ impl App {
                 let mut options = RunOptions::new(self.view.dir.clone());
                 options.version = h.version;
                 options.group = h.group().map(String::from);
-                options.client = h.with_client_cert.then(|| "client".to_string());
+                options.client = h.client.clone();
+                options.suite = h.suite.clone();
                 options.stepper = Some(stepper);
                 if h.step_mode {
                     // A person reads at their own pace: no timeout worth the name.
@@ -837,6 +856,16 @@ fn expand_home(text: &str) -> PathBuf {
     }
 }
 
+/// The choice after `current` in `choices`, round and round (the first when `current` is gone).
+fn next_choice<T: Clone + PartialEq>(choices: &[T], current: &T) -> T {
+    let at = choices.iter().position(|c| c == current);
+    let next = at.map_or(0, |i| (i + 1) % choices.len());
+    choices
+        .get(next)
+        .cloned()
+        .unwrap_or_else(|| current.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1102,6 +1131,56 @@ mod tests {
         // While a run goes on, its options stay as they were.
         app.update(Action::ToggleStep);
         assert!(app.handshake.step_mode);
+    }
+
+    #[test]
+    fn the_client_certificate_and_the_suite_are_chosen_for_the_next_run() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::ShowPane(Pane::Handshake));
+        let options = |app: &mut App| {
+            let effects = app.update(Action::RunHandshake);
+            let Some(Effect::RunHandshake { run, options }) = effects.first().cloned() else {
+                panic!("{effects:?}")
+            };
+            app.update(Action::HandshakeFinished {
+                run,
+                result: Err("not run here".into()),
+            });
+            options
+        };
+        let o = options(&mut app);
+        assert_eq!(
+            (o.client.as_deref(), o.suite.as_deref()),
+            (Some("client"), None)
+        );
+        // The demo workspace has one client certificate: then none, then it again.
+        app.update(Action::CycleClientCert);
+        assert_eq!(options(&mut app).client, None);
+        app.update(Action::CycleClientCert);
+        assert_eq!(options(&mut app).client.as_deref(), Some("client"));
+        // TLS 1.3's suites one by one, then rustls's choice again.
+        let mut seen = vec![];
+        for _ in 0..4 {
+            app.update(Action::CycleSuite);
+            seen.push(options(&mut app).suite);
+        }
+        assert_eq!(
+            seen,
+            vec![
+                Some("TLS_AES_256_GCM_SHA384".to_string()),
+                Some("TLS_AES_128_GCM_SHA256".to_string()),
+                Some("TLS_CHACHA20_POLY1305_SHA256".to_string()),
+                None
+            ]
+        );
+        // A suite belongs to its version: switching to TLS 1.2 goes back to rustls's choice.
+        app.update(Action::CycleSuite);
+        app.update(Action::ToggleTls);
+        let o = options(&mut app);
+        assert_eq!((o.version, o.suite), (TlsVersion::Tls12, None));
+        app.update(Action::CycleSuite);
+        let suite = options(&mut app).suite.unwrap();
+        assert!(suite.starts_with("TLS_ECDHE_"), "{suite}");
     }
 
     #[test]

@@ -15,8 +15,11 @@ pub const GROUPS: [Option<&str>; 5] = [
 #[derive(Debug, Clone)]
 pub struct HandshakeState {
     pub version: TlsVersion,
-    pub with_client_cert: bool,
+    /// The client certificate's name in the workspace; `None` sends none.
+    pub client: Option<String>,
     pub group: usize,
+    /// Cipher suite by name; `None` lets rustls choose.
+    pub suite: Option<String>,
     /// Which run the events belong to; events of an older run are dropped.
     pub run: u64,
     pub running: bool,
@@ -37,8 +40,9 @@ impl Default for HandshakeState {
     fn default() -> Self {
         HandshakeState {
             version: TlsVersion::Tls13,
-            with_client_cert: true,
+            client: Some("client".into()),
             group: 0,
+            suite: None,
             run: 0,
             running: false,
             events: Vec::new(),

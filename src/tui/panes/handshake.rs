@@ -26,8 +26,10 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         Span::raw(version),
         Span::styled(" · group ", theme::dim()),
         Span::raw(h.group().unwrap_or("auto")),
-        Span::styled(" · client cert ", theme::dim()),
-        Span::raw(if h.with_client_cert { "client" } else { "none" }),
+        Span::styled(" · suite ", theme::dim()),
+        Span::raw(h.suite.as_deref().unwrap_or("auto")),
+        Span::styled(" · cert ", theme::dim()),
+        Span::raw(h.client.as_deref().unwrap_or("none")),
         Span::styled(" · step ", theme::dim()),
         Span::raw(if h.step_mode { "on" } else { "off" }),
     ];
@@ -35,13 +37,23 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::styled("  paused: space = next flight", theme::warn()));
     }
     if let Some(Ok(s)) = &h.outcome {
+        // What was agreed, as much of it as the line has room for.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let room = usize::from(top.width).saturating_sub(used);
         let text = if s.ok {
-            format!(
-                "   ✓ {} {} {}",
-                s.version.as_deref().unwrap_or(""),
-                s.cipher_suite.as_deref().unwrap_or(""),
-                s.group.as_deref().unwrap_or("")
-            )
+            let parts = [
+                s.version.as_deref(),
+                s.cipher_suite.as_deref(),
+                s.group.as_deref(),
+            ];
+            (1..=parts.len())
+                .rev()
+                .map(|n| {
+                    let agreed: Vec<&str> = parts[..n].iter().flatten().copied().collect();
+                    format!("   ✓ {}", agreed.join(" · "))
+                })
+                .find(|t| Span::raw(t.as_str()).width() <= room)
+                .unwrap_or_else(|| "   ✓".into())
         } else {
             let (side, _) = s.failure.clone().unwrap_or_default();
             format!("   ✗ failed on the {side}'s side")
