@@ -69,6 +69,18 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// A PEM block: the label, the base64 of the DER in 64-character lines (RFC 7468).
+pub fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
 /// Standard base64 back to bytes; whitespace is skipped, anything else is an error that says where.
 pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use certbench::handshake::run::{Event, RunOptions, Summary, TlsVersion, run as run_handshake};
+use certbench::handshake::run::{Event, RunOptions, TlsVersion, run as run_handshake};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -126,15 +126,9 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     if a.json {
-        #[derive(serde::Serialize)]
-        struct Transcript<'a> {
-            #[serde(flatten)]
-            summary: &'a Summary,
-            events: &'a [Event],
-        }
         let _ = serde_json::to_writer_pretty(
             &mut out,
-            &Transcript {
+            &certbench::handshake::export::Transcript {
                 summary: &summary,
                 events: &events,
             },

@@ -3,6 +3,7 @@
 //! The live loopback run, TLS 1.3 decryption and the event stream build on this.
 
 pub mod decrypt;
+pub mod export;
 pub mod messages;
 pub mod names;
 pub mod observe;

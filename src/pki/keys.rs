@@ -37,18 +37,7 @@ pub fn key_pem(key: &KeyPair) -> Result<String, rcgen::Error> {
     let v1 = pair
         .to_pkcs8v1()
         .map_err(|_| rcgen::Error::RingUnspecified)?;
-    Ok(pem_encode("PRIVATE KEY", v1.as_ref()))
-}
-
-fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = crate::text::base64(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    Ok(crate::text::pem("PRIVATE KEY", v1.as_ref()))
 }
 
 #[cfg(test)]
@@ -58,7 +47,7 @@ mod tests {
     #[test]
     fn pem_matches_a_known_encoding() {
         assert_eq!(
-            pem_encode("X", b"hello!?"),
+            crate::text::pem("X", b"hello!?"),
             "-----BEGIN X-----\naGVsbG8hPw==\n-----END X-----\n"
         );
     }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use certbench::handshake::export::Exported;
 use certbench::handshake::run::{Event, RunOptions, Stepper, Summary};
 use certbench::pki::{IssueSpec, RevocationReason};
 use certbench::workspace::{Issued, Revoked};
@@ -79,6 +80,10 @@ pub enum Action {
     CycleGroup,
     /// The next cipher suite for the chosen TLS version.
     CycleSuite,
+    /// Save the last run's JSON transcript and key log.
+    ExportRun,
+    /// Open the selected step's certificates in the Inspect pane.
+    InspectStep,
     /// Step mode on or off for the next run.
     ToggleStep,
     /// Step mode: let the next flight go.
@@ -115,6 +120,9 @@ pub enum Action {
         run: u64,
         result: Result<Box<Summary>, String>,
     },
+    RunExported(Result<Exported, String>),
+    /// The step's certificates, saved as a PEM file to open in the Inspect pane.
+    CertificatesExported(Result<PathBuf, String>),
     /// What a path being typed could become, for the prompt.
     Completions {
         typed: String,
@@ -150,6 +158,13 @@ pub enum Effect {
         run: u64,
         options: Box<RunOptions>,
     },
+    /// Save a run's transcript and key log.
+    ExportRun {
+        summary: Box<Summary>,
+        events: Vec<Event>,
+    },
+    /// Save a step's certificates, to inspect them.
+    ExportCertificates(Box<Event>),
     /// Let a paused run's next flight go.
     StepHandshake(Stepper),
     /// End the running handshake.

@@ -82,6 +82,8 @@ pub struct App {
     pub height: u16,
     pub now: OffsetDateTime,
     pub should_quit: bool,
+    /// A file just opened from another pane: selected in the Inspect pane once it is loaded.
+    pub pending_source: Option<PathBuf>,
 }
 
 impl App {
@@ -115,6 +117,7 @@ impl App {
             height,
             now,
             should_quit: false,
+            pending_source: None,
         }
     }
 
@@ -280,9 +283,41 @@ impl App {
                     }
                 }
             }
+            Action::RunExported(result) => match result {
+                Ok(e) => self.say(
+                    Severity::Success,
+                    format!(
+                        "Saved {} and the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename)",
+                        e.transcript.display(),
+                        e.keylog.display()
+                    ),
+                ),
+                Err(e) => self.say(Severity::Error, format!("Could not save the run: {e}")),
+            },
+            Action::CertificatesExported(result) => match result {
+                Ok(path) => {
+                    self.say(
+                        Severity::Success,
+                        format!("Saved the certificates as {}; opened here", path.display()),
+                    );
+                    if !self.open.contains(&path) {
+                        self.open.push(path.clone());
+                    }
+                    self.pending_source = Some(path);
+                    self.pane = Pane::Inspect;
+                    return vec![self.load_inspect()];
+                }
+                Err(e) => self.say(
+                    Severity::Error,
+                    format!("Could not save the certificates: {e}"),
+                ),
+            },
             Action::InspectLoaded(loaded) => {
                 let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
                 self.inspect.set_loaded(*loaded, self.now);
+                if let Some(source) = self.pending_source.take() {
+                    self.inspect.focus_source(&source, self.now);
+                }
                 if n > 0 && self.pane == Pane::Inspect {
                     self.say(
                         Severity::Error,
@@ -416,6 +451,27 @@ impl App {
                 choices.push(None);
                 h.client = next_choice(&choices, &h.client);
             }
+            Action::ExportRun => match &h.outcome {
+                Some(Ok(summary)) if !h.running => {
+                    return vec![Effect::ExportRun {
+                        summary: Box::new(summary.clone()),
+                        events: h.events.clone(),
+                    }];
+                }
+                _ => self.say(
+                    Severity::Info,
+                    "Nothing to save yet: run a handshake first (r), and let it end",
+                ),
+            },
+            Action::InspectStep => match h.events.get(h.selected) {
+                Some(e) if !e.details.certificates().is_empty() => {
+                    return vec![Effect::ExportCertificates(Box::new(e.clone()))];
+                }
+                _ => self.say(
+                    Severity::Info,
+                    "This step carries no certificate: select a Certificate or a chain verdict",
+                ),
+            },
             Action::CycleSuite if !h.running => {
                 let mut choices = vec![None];
                 choices.extend(suite_names(h.version).into_iter().map(Some));

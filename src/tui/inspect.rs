@@ -188,6 +188,24 @@ impl InspectState {
         self.select(now);
     }
 
+    /// Put the cursor on the first item read from `source` (clearing a filter that hides it).
+    pub fn focus_source(&mut self, source: &std::path::Path, now: OffsetDateTime) {
+        let find = |s: &Self| {
+            s.visible
+                .iter()
+                .position(|&v| s.loaded.items.get(v).is_some_and(|i| i.source == source))
+        };
+        let pos = find(self).or_else(|| {
+            self.filter.clear();
+            self.refilter();
+            find(self)
+        });
+        if let Some(pos) = pos {
+            self.cursor = pos;
+            self.select(now);
+        }
+    }
+
     pub fn current_item(&self) -> Option<&Item> {
         self.visible
             .get(self.cursor)

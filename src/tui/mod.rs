@@ -267,6 +267,21 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
                 }
                 Action::IssueFinished { spec, result }
             }
+            Effect::ExportRun { summary, events } => {
+                Action::RunExported(certbench::handshake::export::export_run(
+                    &dir.join("handshakes"),
+                    &summary,
+                    &events,
+                    now,
+                ))
+            }
+            Effect::ExportCertificates(event) => {
+                Action::CertificatesExported(certbench::handshake::export::export_certificates(
+                    &dir.join("handshakes"),
+                    &event,
+                    now,
+                ))
+            }
             Effect::Revoke { name, reason } => Action::RevokeFinished(
                 Workspace::open(&dir)
                     .and_then(|mut ws| ws.revoke(&name, reason, now))

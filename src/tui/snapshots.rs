@@ -471,3 +471,86 @@ fn handshake_complete_run_120x40() {
     select(&mut app, "CertificateRequest");
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
+    let (d, mut app) = handshake_app((120, 40));
+    feed_real_run(&mut app, None);
+    app.view.dir = d.path().to_path_buf();
+    select(&mut app, "Certificate");
+    let effects = app.update(Action::InspectStep);
+    let Some(super::action::Effect::ExportCertificates(event)) = effects.first().cloned() else {
+        panic!("i on a Certificate saves its certificates: {effects:?}")
+    };
+    // What the driver does with the effect, then what comes back.
+    let handshakes = d.path().join("handshakes");
+    let saved =
+        certbench::handshake::export::export_certificates(&handshakes, &event, NOW).unwrap();
+    let effects = app.update(Action::CertificatesExported(Ok(saved.clone())));
+    assert_eq!(app.pane, Pane::Inspect);
+    let Some(super::action::Effect::LoadInspect { open, system }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert!(open.contains(&saved));
+    app.update(Action::InspectLoaded(Box::new(crate::tui::load_inspect(
+        &crate::tui::Sources {
+            dir: d.path().to_path_buf(),
+            open,
+            system,
+        },
+        NOW,
+    ))));
+    // The cursor is on the first certificate the client sent: alice, issued by the intermediate.
+    let item = app.inspect.current_item().unwrap();
+    assert_eq!(item.source, saved);
+    assert_eq!(crate::tui::inspect::row_label(item), "alice");
+    let second = app
+        .inspect
+        .loaded
+        .items
+        .iter()
+        .filter(|i| i.source == saved)
+        .count();
+    assert_eq!(second, 2, "the client's leaf and the intermediate");
+
+    // w saves the run: the transcript and the key log, privately.
+    app.update(Action::ShowPane(Pane::Handshake));
+    let effects = app.update(Action::ExportRun);
+    let Some(super::action::Effect::ExportRun { summary, events }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    let exported =
+        certbench::handshake::export::export_run(&handshakes, &summary, &events, NOW).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&exported.transcript).unwrap()).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["events"].as_array().unwrap().len(), events.len());
+    let keylog = std::fs::read_to_string(&exported.keylog).unwrap();
+    assert!(
+        keylog
+            .lines()
+            .any(|l| l.starts_with("CLIENT_TRAFFIC_SECRET_0 ")),
+        "{keylog}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&exported.keylog)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    // Saving again at the same second never replaces the first files.
+    let again =
+        certbench::handshake::export::export_run(&handshakes, &summary, &events, NOW).unwrap();
+    assert_ne!(again.transcript, exported.transcript);
+    assert!(exported.transcript.exists() && again.keylog.exists());
+    app.update(Action::RunExported(Ok(again)));
+    assert!(
+        app.status.as_ref().unwrap().text.contains("key log"),
+        "{:?}",
+        app.status
+    );
+}
