@@ -165,6 +165,22 @@ fn a_tls12_handshake_shows_its_own_flow() {
         ccs, 2,
         "each side sends ChangeCipherSpec before its Finished"
     );
+    // After ChangeCipherSpec, read with the master secret the peers logged: the Finished
+    // messages, the request and the answer naming alice.
+    let events = v["events"].as_array().unwrap();
+    for e in events.iter().filter(|e| e["message"] == "Finished") {
+        assert_eq!(e["encrypted"], "TLS 1.2 keys", "{e}");
+        assert_eq!(e["details"]["verify_data"], "12 bytes", "{e}");
+    }
+    assert!(
+        events.iter().any(|e| e["from"] == "server"
+            && e["kind"] == "application_data"
+            && e["details"]["text"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("Hello, alice\\n")),
+        "{v}"
+    );
 }
 
 #[test]

@@ -284,7 +284,8 @@ fn names(seen: &[Seen], dir: Dir) -> Vec<String> {
                 Protection::Clear => "",
                 Protection::Handshake => " [hs]",
                 Protection::Application => " [app]",
-                Protection::Tls12Encrypted => " [1.2]",
+                Protection::Tls12 => " [1.2]",
+                Protection::Tls12Encrypted => " [1.2, not decrypted]",
             };
             format!("{}{p}", s.what.name())
         })
@@ -414,37 +415,89 @@ fn tls13_decryption_works_whatever_order_bytes_and_secrets_come_in() {
 }
 
 #[test]
-fn tls12_after_change_cipher_spec_is_marked_encrypted() {
-    let (c2s, s2c, _) = handshake_with_secrets(&[&rustls::version::TLS12]);
+fn tls12_is_decrypted_with_the_logged_master_secret() {
+    let (c2s, s2c, secrets) = handshake_with_secrets(&[&rustls::version::TLS12]);
+    // Without the key log, what follows ChangeCipherSpec waits for a secret, and at the end it is
+    // shown for what it is: encrypted.
     let mut obs = Observer::new();
     let mut seen = obs.feed(Dir::ClientToServer, &c2s);
     seen.extend(obs.feed(Dir::ServerToClient, &s2c));
+    seen.extend(obs.finish());
+    let client = names(&seen, Dir::ClientToServer);
     assert_eq!(
-        names(&seen, Dir::ClientToServer),
+        client,
         [
             "ClientHello",
             "Certificate",
             "ClientKeyExchange",
             "CertificateVerify",
             "ChangeCipherSpec",
-            "Finished [1.2]",
-            "ApplicationData [1.2]"
+            "Finished [1.2, not decrypted]",
+            "ApplicationData [1.2, not decrypted]"
         ]
     );
-    let server = names(&seen, Dir::ServerToClient);
-    assert_eq!(
-        server[..5],
-        [
-            "ServerHello",
-            "Certificate",
-            "ServerKeyExchange",
-            "CertificateRequest",
-            "ServerHelloDone"
-        ]
-    );
-    assert!(
-        server.contains(&"ChangeCipherSpec".to_string())
-            && server.contains(&"Finished [1.2]".to_string()),
-        "{server:?}"
-    );
+    // With it (bytes and secrets in either order), everything reads.
+    for secrets_first in [false, true] {
+        let mut obs = Observer::new();
+        let mut seen = Vec::new();
+        let add = |obs: &mut Observer, seen: &mut Vec<Seen>| {
+            for (label, random, secret) in &secrets {
+                seen.extend(obs.add_secret(label, random, secret));
+            }
+        };
+        if secrets_first {
+            add(&mut obs, &mut seen);
+        }
+        seen.extend(obs.feed(Dir::ClientToServer, &c2s));
+        seen.extend(obs.feed(Dir::ServerToClient, &s2c));
+        if !secrets_first {
+            add(&mut obs, &mut seen);
+        }
+        assert!(obs.finish().is_empty(), "nothing left encrypted");
+        assert_eq!(
+            names(&seen, Dir::ClientToServer),
+            [
+                "ClientHello",
+                "Certificate",
+                "ClientKeyExchange",
+                "CertificateVerify",
+                "ChangeCipherSpec",
+                "Finished [1.2]",
+                "ApplicationData [1.2]"
+            ]
+        );
+        let server = names(&seen, Dir::ServerToClient);
+        assert_eq!(
+            server,
+            [
+                "ServerHello",
+                "Certificate",
+                "ServerKeyExchange",
+                "CertificateRequest",
+                "ServerHelloDone",
+                "ChangeCipherSpec",
+                "Finished [1.2]",
+                "ApplicationData [1.2]"
+            ]
+        );
+        let finished = seen.iter().find(|s| s.what.name() == "Finished").unwrap();
+        assert!(
+            matches!(
+                &finished.what,
+                What::Handshake { message: Ok(m), .. } if detail(m, "verify_data") == "12 bytes"
+            ),
+            "{finished:?}"
+        );
+        let mut texts: Vec<Vec<u8>> = seen
+            .iter()
+            .filter_map(|s| match &s.what {
+                What::ApplicationData {
+                    plaintext: Some(p), ..
+                } => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        texts.sort();
+        assert_eq!(texts, vec![b"ping".to_vec(), b"pong".to_vec()]);
+    }
 }

@@ -150,6 +150,8 @@ pub struct ServerHello {
     pub key_share: Option<(u16, usize)>,
     /// A ServerHello whose random is SHA-256("HelloRetryRequest").
     pub hello_retry_request: bool,
+    /// The server's 32 random bytes (TLS 1.2 derives its keys from both randoms).
+    pub random: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,6 +378,7 @@ fn server_hello(c: &mut Cursor<'_>) -> Result<ServerHello, DecodeError> {
         selected_version,
         key_share,
         hello_retry_request,
+        random: random.to_vec(),
     })
 }
 

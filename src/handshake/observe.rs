@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::decrypt::{Suite, TrafficKeys};
+use super::decrypt::{Suite, Tls12Keys, Tls12Suite, TrafficKeys};
 use super::messages::{Message, Version, decode};
 use super::names;
 use super::wire::{HandshakeReader, Record, RecordReader};
@@ -39,7 +39,10 @@ pub enum Protection {
     Handshake,
     /// TLS 1.3 application traffic keys (generation 0).
     Application,
-    /// TLS 1.2 after ChangeCipherSpec: encrypted, not decrypted by certbench.
+    /// TLS 1.2 after ChangeCipherSpec, decrypted with the logged master secret.
+    Tls12,
+    /// TLS 1.2 after ChangeCipherSpec, not decrypted: no master secret came, or a suite
+    /// certbench does not decrypt.
     Tls12Encrypted,
 }
 
@@ -49,6 +52,7 @@ impl Protection {
             Protection::Clear => "clear",
             Protection::Handshake => "handshake keys",
             Protection::Application => "application keys",
+            Protection::Tls12 => "TLS 1.2 keys",
             Protection::Tls12Encrypted => "TLS 1.2 keys (not decrypted)",
         }
     }
@@ -110,6 +114,7 @@ struct Side {
     /// The next key phase (after this side's Finished).
     finished: bool,
     tls12_encrypted: bool,
+    tls12_keys: Option<Tls12Keys>,
     broken: bool,
 }
 
@@ -119,6 +124,9 @@ pub struct Observer {
     client_random: Option<Vec<u8>>,
     version: Option<Version>,
     suite: Option<Suite>,
+    server_random: Option<Vec<u8>>,
+    /// The TLS 1.2 suite's id, once the ServerHello named it.
+    tls12_suite: Option<u16>,
     /// (client random, label) -> secret, from SSLKEYLOGFILE lines or a rustls KeyLog.
     secrets: HashMap<(Vec<u8>, String), Vec<u8>>,
 }
@@ -181,6 +189,24 @@ impl Observer {
         out
     }
 
+    /// The end of the connection: records still waiting for a secret that never came are shown
+    /// for what they are, encrypted.
+    pub fn finish(&mut self) -> Vec<Seen> {
+        let mut out = Vec::new();
+        for dir in [Dir::ClientToServer, Dir::ServerToClient] {
+            let side = &mut self.sides[dir.index()];
+            let protection = if side.tls12_encrypted {
+                Protection::Tls12Encrypted
+            } else {
+                Protection::Clear
+            };
+            for record in side.waiting.drain(..) {
+                out.push(not_decrypted(dir, &record, protection));
+            }
+        }
+        out
+    }
+
     fn secret(&self, label: &str) -> Option<&Vec<u8>> {
         let random = self.client_random.as_ref()?;
         self.secrets.get(&(random.clone(), label.to_string()))
@@ -234,22 +260,76 @@ impl Observer {
             let Some(record) = self.sides[i].waiting.pop_front() else {
                 break;
             };
-            if self.sides[i].tls12_encrypted && record.content_type != 20 {
-                let what = match record.content_type {
-                    22 => What::Handshake { typ: 20, message: Err("encrypted: after ChangeCipherSpec the only handshake message is Finished".into()) },
-                    23 => What::ApplicationData { plaintext: None, len: record.payload.len() },
-                    21 => What::Alert { level: 0, description: 255 },
-                    _ => What::Unreadable { reason: format!("a {} record", names::content_type(record.content_type)) },
+            if self.sides[i].tls12_encrypted
+                && record.content_type != 20
+                && self.sides[i].tls12_keys.is_none()
+                && let Some(suite) = self.tls12_suite.and_then(Tls12Suite::from_id)
+            {
+                // Decryptable: wait for the master secret (the record goes back to the queue).
+                let master = self.secret("CLIENT_RANDOM").cloned();
+                let (Some(master), Some(client), Some(server)) = (
+                    master,
+                    self.client_random.clone(),
+                    self.server_random.clone(),
+                ) else {
+                    self.sides[i].waiting.push_front(record);
+                    break;
                 };
-                out.push(Seen {
-                    dir,
-                    what,
-                    protection: Protection::Tls12Encrypted,
-                    wire_len,
-                });
+                match Tls12Keys::pair(suite, &master, &client, &server) {
+                    Ok((c, s)) => {
+                        // Both directions' keys come from the one key block.
+                        let (mine, theirs) = match dir {
+                            Dir::ClientToServer => (c, s),
+                            Dir::ServerToClient => (s, c),
+                        };
+                        self.sides[i].tls12_keys = Some(mine);
+                        let other = 1 - i;
+                        if self.sides[other].tls12_keys.is_none() {
+                            self.sides[other].tls12_keys = Some(theirs);
+                        }
+                    }
+                    Err(e) => {
+                        out.push(Seen {
+                            dir,
+                            what: What::Unreadable {
+                                reason: e.to_string(),
+                            },
+                            protection: Protection::Tls12Encrypted,
+                            wire_len,
+                        });
+                        self.sides[i].broken = true;
+                        break;
+                    }
+                }
+            }
+            if self.sides[i].tls12_encrypted
+                && record.content_type != 20
+                && self.sides[i].tls12_keys.is_none()
+            {
+                // A suite certbench does not decrypt: what the record is, not what it says.
+                out.push(not_decrypted(dir, &record, Protection::Tls12Encrypted));
                 continue;
             }
-            let (content_type, payload, protection) = if encrypted {
+            let tls12 = self.sides[i].tls12_encrypted && record.content_type != 20;
+            let (content_type, payload, protection) = if tls12 {
+                let side = &mut self.sides[i];
+                match side.tls12_keys.as_mut().map(|k| k.open(&record)) {
+                    Some(Ok(p)) => (record.content_type, p, Protection::Tls12),
+                    Some(Err(e)) => {
+                        out.push(Seen {
+                            dir,
+                            what: What::Unreadable {
+                                reason: e.to_string(),
+                            },
+                            protection: Protection::Tls12Encrypted,
+                            wire_len,
+                        });
+                        side.broken = true;
+                        break;
+                    }
+                    None => break,
+                }
+            } else if encrypted {
                 let side = &mut self.sides[i];
                 let protection = side.protection.unwrap_or(Protection::Handshake);
                 match side.keys.as_mut().map(|k| k.open(&record)) {
@@ -376,6 +456,8 @@ impl Observer {
                     self.suite = Suite::from_id(sh.cipher_suite);
                 } else {
                     self.version = Some(Version::Tls12);
+                    self.tls12_suite = Some(sh.cipher_suite);
+                    self.server_random = Some(sh.random.clone());
                 }
             }
             Ok(Message::Finished { .. }) if self.version == Some(Version::Tls13) => {
@@ -387,6 +469,74 @@ impl Observer {
             _ => {}
         }
     }
+}
+
+/// A record that stays encrypted: what its type says it is, and why it was not read.
+fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
+    let len = record.payload.len();
+    let what = match record.content_type {
+        // TLS 1.2: after ChangeCipherSpec the only handshake message is Finished.
+        22 if protection == Protection::Tls12Encrypted => What::Handshake {
+            typ: 20,
+            message: Err("encrypted, and not decrypted: no master secret was logged".into()),
+        },
+        23 if protection == Protection::Tls12Encrypted => What::ApplicationData {
+            plaintext: None,
+            len,
+        },
+        t => What::Unreadable {
+            reason: format!(
+                "a {} record of {len} bytes, encrypted: the key log had no secret for it",
+                names::content_type(t)
+            ),
+        },
+    };
+    Seen {
+        dir,
+        what,
+        protection,
+        wire_len: len + 5,
+    }
+}
+
+/// Drive an Observer with arbitrary bytes, for the fuzz target (fuzz/fuzz_targets/observer.rs)
+/// and the tests: each step takes a control byte, then either feeds the next bytes in one
+/// direction, in pieces of any size, or gives a secret for the connection seen so far. Nothing
+/// here may panic or allocate without bound, whatever the input.
+pub fn exercise(data: &[u8]) -> usize {
+    const LABELS: [&str; 5] = [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "SERVER_TRAFFIC_SECRET_0",
+        "CLIENT_RANDOM",
+    ];
+    let mut obs = Observer::new();
+    let mut seen = 0;
+    let mut rest = data;
+    while let Some((&control, tail)) = rest.split_first() {
+        rest = tail;
+        let dir = if control & 1 == 0 {
+            Dir::ClientToServer
+        } else {
+            Dir::ServerToClient
+        };
+        if control & 2 == 0 {
+            // Feed up to 4 KiB of the input, in a piece whose size the control byte picks.
+            let piece = (usize::from(control >> 2) * 64 + 1).min(rest.len());
+            let (bytes, tail) = rest.split_at(piece);
+            rest = tail;
+            seen += obs.feed(dir, bytes).len();
+        } else {
+            let label = LABELS[usize::from(control >> 2) % LABELS.len()];
+            let len = [32, 48][usize::from(control >> 7)].min(rest.len());
+            let (secret, tail) = rest.split_at(len);
+            rest = tail;
+            let random = obs.client_random.clone().unwrap_or_default();
+            seen += obs.add_secret(label, &random, secret).len();
+        }
+    }
+    seen
 }
 
 /// Lines of an SSLKEYLOGFILE: `LABEL <client random hex> <secret hex>`.
@@ -420,6 +570,21 @@ mod tests {
         assert!(parse_keylog_line("# a comment").is_none());
         assert!(parse_keylog_line("LABEL zz 00").is_none());
         assert!(parse_keylog_line("LABEL 0 00").is_none());
+    }
+
+    #[test]
+    fn exercise_survives_random_and_truncated_input() {
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        for n in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 2048) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|i| (x.rotate_left((i % 64) as u32) as u8) ^ (n as u8))
+                .collect();
+            exercise(&data);
+        }
     }
 
     #[test]

@@ -379,7 +379,9 @@ impl Hub {
         if s.protection == Protection::Tls12Encrypted {
             d.push((
                 "note".into(),
-                "encrypted under TLS 1.2 keys: certbench decrypts TLS 1.3 only".into(),
+                "encrypted under TLS 1.2 keys that certbench could not derive (no master secret \
+                 logged, or a suite it does not decrypt)"
+                    .into(),
             ));
         }
         Event {
@@ -583,7 +585,14 @@ impl ServerCertVerifier for ReportingServerVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls12_signature(m, c, dss);
-        report_signature(&self.hub, "client", "server", dss.scheme, &r);
+        // In TLS 1.2 the server signs its ServerKeyExchange: it sends no CertificateVerify.
+        report_signature(
+            &self.hub,
+            "client",
+            "server's ServerKeyExchange",
+            dss.scheme,
+            &r,
+        );
         r
     }
     fn verify_tls13_signature(
@@ -593,7 +602,13 @@ impl ServerCertVerifier for ReportingServerVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls13_signature(m, c, dss);
-        report_signature(&self.hub, "client", "server", dss.scheme, &r);
+        report_signature(
+            &self.hub,
+            "client",
+            "server's CertificateVerify",
+            dss.scheme,
+            &r,
+        );
         r
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -645,7 +660,13 @@ impl ClientCertVerifier for ReportingClientVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls12_signature(m, c, dss);
-        report_signature(&self.hub, "server", "client", dss.scheme, &r);
+        report_signature(
+            &self.hub,
+            "server",
+            "client's CertificateVerify",
+            dss.scheme,
+            &r,
+        );
         r
     }
     fn verify_tls13_signature(
@@ -655,7 +676,13 @@ impl ClientCertVerifier for ReportingClientVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls13_signature(m, c, dss);
-        report_signature(&self.hub, "server", "client", dss.scheme, &r);
+        report_signature(
+            &self.hub,
+            "server",
+            "client's CertificateVerify",
+            dss.scheme,
+            &r,
+        );
         r
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -708,18 +735,15 @@ fn report_chain(
 fn report_signature(
     hub: &HubRef,
     side: &'static str,
-    peer: &str,
+    signed: &str,
     scheme: SignatureScheme,
     r: &Result<HandshakeSignatureValid, rustls::Error>,
 ) {
     let scheme = names::signature_scheme(u16::from(scheme));
     let (message, mut d) = match r {
-        Ok(_) => (
-            format!("{peer}'s CertificateVerify signature valid"),
-            vec![],
-        ),
+        Ok(_) => (format!("{signed} signature valid"), vec![]),
         Err(e) => (
-            format!("{peer}'s CertificateVerify signature INVALID"),
+            format!("{signed} signature INVALID"),
             vec![("error".to_string(), e.to_string())],
         ),
     };
@@ -1111,6 +1135,9 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
     })
     .await;
     let mut hub = lock(&hub);
+    // Whatever still waits for a secret is shown as it is: encrypted.
+    let rest = hub.observer.finish();
+    hub.emit_seen(rest);
     let (ok, mut failure, response) = match outcome {
         Err(_) => {
             hub.local(
