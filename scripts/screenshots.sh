@@ -63,7 +63,15 @@ sleep 0.5
 "$tui" wait shots "EncryptedExtensions" 20
 sleep 0.5
 shot handshake-step
-"$tui" keys shots x s
+"$tui" keys shots x s t r
+"$tui" wait shots "The handshake and the request succeeded" 20
+"$tui" keys shots Up Up Up Up
+shot handshake-tls12
+for _ in $(seq 40); do "$tui" keys shots Up; done
+"$tui" keys shots Down Down Down Down i
+"$tui" wait shots "Saved the certificates" 10
+shot inspect-from-handshake
+"$tui" keys shots 3 t
 "$tui" keys shots 1 Enter Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 "$tui" keys shots Down Down Down Right Right Right Right Right i
 "$tui" wait shots "Issuing" 5
