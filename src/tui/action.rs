@@ -80,6 +80,8 @@ pub enum Action {
     CycleGroup,
     /// The next cipher suite for the chosen TLS version.
     CycleSuite,
+    /// The next name the client asks for: the server certificate's names, then one it lacks.
+    CycleServerName,
     /// Save the last run's JSON transcript and key log.
     ExportRun,
     /// Open the selected step's certificates in the Inspect pane.

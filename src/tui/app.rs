@@ -472,6 +472,29 @@ impl App {
                     "This step carries no certificate: select a Certificate or a chain verdict",
                 ),
             },
+            Action::CycleServerName if !h.running => {
+                // The server certificate's own names, then one it does not have: how a wrong
+                // name fails.
+                let mut choices: Vec<String> = self
+                    .view
+                    .rows
+                    .iter()
+                    .find(|r| r.entity.name == "server")
+                    .and_then(|r| r.summary.as_ref().ok())
+                    .map(|s| {
+                        s.subject_alt_names
+                            .iter()
+                            .filter_map(|san| {
+                                san.strip_prefix("DNS:")
+                                    .or_else(|| san.strip_prefix("IP Address:"))
+                                    .map(String::from)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                choices.push(WRONG_NAME.into());
+                h.server_name = next_choice(&choices, &h.server_name);
+            }
             Action::CycleSuite if !h.running => {
                 let mut choices = vec![None];
                 choices.extend(suite_names(h.version).into_iter().map(Some));
@@ -504,6 +527,7 @@ impl App {
                 options.group = h.group().map(String::from);
                 options.client = h.client.clone();
                 options.suite = h.suite.clone();
+                options.server_name = h.server_name.clone();
                 options.stepper = Some(stepper);
                 if h.step_mode {
                     // A person reads at their own pace: no timeout worth the name.
@@ -912,6 +936,9 @@ fn expand_home(text: &str) -> PathBuf {
     }
 }
 
+/// A server name no demo certificate has: choosing it shows the client refusing the server.
+const WRONG_NAME: &str = "wrong.example";
+
 /// The choice after `current` in `choices`, round and round (the first when `current` is gone).
 fn next_choice<T: Clone + PartialEq>(choices: &[T], current: &T) -> T {
     let at = choices.iter().position(|c| c == current);
@@ -1228,6 +1255,16 @@ mod tests {
                 Some("TLS_CHACHA20_POLY1305_SHA256".to_string()),
                 None
             ]
+        );
+        // The server certificate's names, then one it lacks.
+        let mut names = vec![];
+        for _ in 0..4 {
+            app.update(Action::CycleServerName);
+            names.push(options(&mut app).server_name);
+        }
+        assert_eq!(
+            names,
+            ["127.0.0.1", "0:0:0:0:0:0:0:1", "wrong.example", "localhost"]
         );
         // A suite belongs to its version: switching to TLS 1.2 goes back to rustls's choice.
         app.update(Action::CycleSuite);

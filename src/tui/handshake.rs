@@ -20,6 +20,8 @@ pub struct HandshakeState {
     pub group: usize,
     /// Cipher suite by name; `None` lets rustls choose.
     pub suite: Option<String>,
+    /// The name the client asks for (SNI) and checks the server certificate against.
+    pub server_name: String,
     /// Which run the events belong to; events of an older run are dropped.
     pub run: u64,
     pub running: bool,
@@ -43,6 +45,7 @@ impl Default for HandshakeState {
             client: Some("client".into()),
             group: 0,
             suite: None,
+            server_name: "localhost".into(),
             run: 0,
             running: false,
             events: Vec::new(),

@@ -16,58 +16,71 @@ use crate::tui::ui::pane_block;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
     let h = &app.handshake;
-    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let version = match h.version {
         TlsVersion::Tls13 => "TLS 1.3",
         TlsVersion::Tls12 => "TLS 1.2",
     };
-    let mut spans = vec![
+    // Each choice whole, then what the last run agreed or where it stands: as many items on a
+    // line as fit, a second line when the pane is narrow.
+    let mut items: Vec<Vec<Span>> = vec![vec![
         Span::styled(" next: ", theme::dim()),
         Span::raw(version),
-        Span::styled(" · group ", theme::dim()),
-        Span::raw(h.group().unwrap_or("auto")),
-        Span::styled(" · suite ", theme::dim()),
-        Span::raw(h.suite.as_deref().unwrap_or("auto")),
-        Span::styled(" · cert ", theme::dim()),
-        Span::raw(h.client.as_deref().unwrap_or("none")),
-        Span::styled(" · step ", theme::dim()),
-        Span::raw(if h.step_mode { "on" } else { "off" }),
-    ];
+    ]];
+    for (label, value) in [
+        ("group", h.group().unwrap_or("auto")),
+        ("suite", h.suite.as_deref().unwrap_or("auto")),
+        ("name", h.server_name.as_str()),
+        ("cert", h.client.as_deref().unwrap_or("none")),
+        ("step", if h.step_mode { "on" } else { "off" }),
+    ] {
+        items.push(vec![
+            Span::styled(format!(" · {label} "), theme::dim()),
+            Span::raw(value),
+        ]);
+    }
     if h.is_paused() {
-        spans.push(Span::styled("  paused: space = next flight", theme::warn()));
+        items.push(vec![Span::styled(
+            "  paused: space = next flight",
+            theme::warn(),
+        )]);
     }
     if let Some(Ok(s)) = &h.outcome {
-        // What was agreed, as much of it as the line has room for.
-        let used: usize = spans.iter().map(|s| s.width()).sum();
-        let room = usize::from(top.width).saturating_sub(used);
         let text = if s.ok {
-            let parts = [
+            let agreed: Vec<&str> = [
                 s.version.as_deref(),
                 s.cipher_suite.as_deref(),
                 s.group.as_deref(),
-            ];
-            (1..=parts.len())
-                .rev()
-                .map(|n| {
-                    let agreed: Vec<&str> = parts[..n].iter().flatten().copied().collect();
-                    format!("   ✓ {}", agreed.join(" · "))
-                })
-                .find(|t| Span::raw(t.as_str()).width() <= room)
-                .unwrap_or_else(|| "   ✓".into())
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            format!("   ✓ {}", agreed.join(" · "))
         } else {
             let (side, _) = s.failure.clone().unwrap_or_default();
             format!("   ✗ failed on the {side}'s side")
         };
-        spans.push(Span::styled(
-            text,
-            if s.ok {
-                theme::success()
-            } else {
-                theme::error()
-            },
-        ));
+        let style = if s.ok {
+            theme::success()
+        } else {
+            theme::error()
+        };
+        items.push(vec![Span::styled(text, style)]);
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), top);
+    let width = usize::from(area.width);
+    let mut lines: Vec<Line> = vec![Line::default()];
+    for item in items {
+        let w: usize = item.iter().map(|s| s.width()).sum();
+        let line = lines.last_mut().map(|l| l.width()).unwrap_or(0);
+        if line > 0 && line + w > width && lines.len() < 2 {
+            lines.push(Line::from(Span::raw(" ")));
+        }
+        if let Some(l) = lines.last_mut() {
+            l.spans.extend(item);
+        }
+    }
+    let [top, body] =
+        Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(3)]).areas(area);
+    f.render_widget(Paragraph::new(lines), top);
 
     let wide = body.width >= 120;
     let [timeline, side] = if wide {
