@@ -46,6 +46,31 @@ fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>
 fn handshake_with_secrets(
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> (Vec<u8>, Vec<u8>, Vec<Logged>) {
+    in_memory(versions, None, None, false)
+}
+
+/// A provider offering only `groups` (by rustls's names), or all of them.
+fn provider(groups: Option<&[rustls::NamedGroup]>) -> Arc<rustls::crypto::CryptoProvider> {
+    let mut p = rustls::crypto::aws_lc_rs::default_provider();
+    if let Some(groups) = groups {
+        // In the order given: the client sends a key share for its first group only.
+        p.kx_groups = groups
+            .iter()
+            .filter_map(|g| p.kx_groups.iter().find(|k| k.name() == *g).copied())
+            .collect();
+    }
+    Arc::new(p)
+}
+
+/// An in-memory mTLS handshake and a ping and a pong; the client's and the server's key exchange
+/// groups can differ (to provoke a HelloRetryRequest), and the client can then update its keys
+/// and send "after" under the new ones.
+fn in_memory(
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    client_groups: Option<&[rustls::NamedGroup]>,
+    server_groups: Option<&[rustls::NamedGroup]>,
+    key_update: bool,
+) -> (Vec<u8>, Vec<u8>, Vec<Logged>) {
     let secrets = Arc::new(Secrets::default());
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
@@ -59,17 +84,25 @@ fn handshake_with_secrets(
     let mut roots = rustls::RootCertStore::empty();
     roots.add(certs(&d.join("ca.crt")).remove(0)).unwrap();
     let roots = Arc::new(roots);
-    let verifier = rustls::server::WebPkiClientVerifier::builder(roots.clone())
-        .build()
-        .unwrap();
-    let mut server_config = rustls::ServerConfig::builder_with_protocol_versions(versions)
+    let server_provider = provider(server_groups);
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        roots.clone(),
+        server_provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let mut server_config = rustls::ServerConfig::builder_with_provider(server_provider)
+        .with_protocol_versions(versions)
+        .unwrap()
         .with_client_cert_verifier(verifier)
         .with_single_cert(
             certs(&d.join("server-chain.crt")),
             PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap(),
         )
         .unwrap();
-    let mut client_config = rustls::ClientConfig::builder_with_protocol_versions(versions)
+    let mut client_config = rustls::ClientConfig::builder_with_provider(provider(client_groups))
+        .with_protocol_versions(versions)
+        .unwrap()
         .with_root_certificates(roots)
         .with_client_auth_cert(
             certs(&d.join("client-chain.crt")),
@@ -109,6 +142,15 @@ fn handshake_with_secrets(
                 server.write_tls(&mut buf).unwrap();
             }
             s2c.extend_from_slice(&buf);
+            if key_update {
+                client.refresh_traffic_keys().unwrap();
+                client.writer().write_all(b"after").unwrap();
+                let mut buf = Vec::new();
+                while client.wants_write() {
+                    client.write_tls(&mut buf).unwrap();
+                }
+                c2s.extend_from_slice(&buf);
+            }
             let logged = secrets.0.lock().unwrap().clone();
             return (c2s, s2c, logged);
         }
@@ -500,4 +542,86 @@ fn tls12_is_decrypted_with_the_logged_master_secret() {
         texts.sort();
         assert_eq!(texts, vec![b"ping".to_vec(), b"pong".to_vec()]);
     }
+}
+
+#[test]
+fn a_hello_retry_request_is_decoded_and_the_second_client_hello_follows() {
+    use rustls::NamedGroup;
+    // The client sends an X25519 share; the server only takes P-256, so it asks again.
+    let (c2s, s2c, secrets) = in_memory(
+        &[&rustls::version::TLS13],
+        Some(&[NamedGroup::X25519, NamedGroup::secp256r1]),
+        Some(&[NamedGroup::secp256r1]),
+        false,
+    );
+    let server = clear_messages(&s2c, Version::Tls13, 1 << 20);
+    let Message::ServerHello(hrr) = &server[0] else {
+        panic!("{server:?}")
+    };
+    assert!(hrr.hello_retry_request);
+    assert_eq!(hrr.key_share, Some((0x0017, 0)), "it asks for secp256r1");
+    assert!(detail(&server[0], "hello_retry_request").starts_with("yes"));
+    // The Observer follows the retry: a second ClientHello (after the client's compatibility
+    // ChangeCipherSpec) with the share asked for, the real ServerHello, and what comes after.
+    let mut obs = Observer::new();
+    let mut seen = obs.feed(Dir::ClientToServer, &c2s);
+    seen.extend(obs.feed(Dir::ServerToClient, &s2c));
+    for (label, random, secret) in &secrets {
+        seen.extend(obs.add_secret(label, random, secret));
+    }
+    let shares: Vec<String> = seen
+        .iter()
+        .filter_map(|s| match &s.what {
+            What::Handshake { message: Ok(m), .. } if matches!(**m, Message::ClientHello(_)) => {
+                Some(detail(m, "key_shares"))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shares, ["x25519 (32 bytes)", "secp256r1 (65 bytes)"]);
+    let server = names(&seen, Dir::ServerToClient);
+    assert_eq!(server[0], "ServerHello");
+    assert!(server.contains(&"Finished [hs]".to_string()), "{server:?}");
+}
+
+#[test]
+fn a_key_update_is_decoded_and_the_next_keys_are_followed() {
+    let (c2s, s2c, secrets) = in_memory(&[&rustls::version::TLS13], None, None, true);
+    let mut obs = Observer::new();
+    let mut seen = obs.feed(Dir::ServerToClient, &s2c);
+    seen.extend(obs.feed(Dir::ClientToServer, &c2s));
+    for (label, random, secret) in &secrets {
+        seen.extend(obs.add_secret(label, random, secret));
+    }
+    let client = names(&seen, Dir::ClientToServer);
+    let n = client.len();
+    assert_eq!(
+        client[n - 3..],
+        [
+            "ApplicationData [app]",
+            "KeyUpdate [app]",
+            "ApplicationData [app]"
+        ],
+        "{client:?}"
+    );
+    let update = seen
+        .iter()
+        .rev()
+        .find(|s| s.what.name() == "KeyUpdate")
+        .unwrap();
+    let What::Handshake { message: Ok(m), .. } = &update.what else {
+        panic!("{update:?}")
+    };
+    // rustls asks the peer to update its keys too.
+    assert_eq!(detail(m, "update_requested"), "true");
+    // The record after it decrypts with the next generation of the client's keys.
+    let last = seen
+        .iter()
+        .rev()
+        .find(|s| s.dir == Dir::ClientToServer)
+        .unwrap();
+    assert!(
+        matches!(&last.what, What::ApplicationData { plaintext: Some(p), .. } if p == b"after"),
+        "{last:?}"
+    );
 }

@@ -41,6 +41,15 @@ impl Suite {
             _ => hkdf::HKDF_SHA256,
         }
     }
+    /// The next generation of a traffic secret, after a KeyUpdate (RFC 8446 7.2):
+    /// HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
+    pub fn next_secret(self, secret: &[u8]) -> Result<Vec<u8>, DecryptError> {
+        let hash_len = match self {
+            Suite::Aes256GcmSha384 => 48,
+            _ => 32,
+        };
+        hkdf_expand_label(self.hkdf(), secret, "traffic upd", &[], hash_len)
+    }
     fn aead(self) -> &'static aws_lc_rs::aead::Algorithm {
         match self {
             Suite::Aes128GcmSha256 => &AES_128_GCM,

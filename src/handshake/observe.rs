@@ -108,6 +108,8 @@ struct Side {
     records: RecordReader,
     handshake: HandshakeReader,
     keys: Option<TrafficKeys>,
+    /// The secret `keys` came from: a KeyUpdate derives the next one from it.
+    secret: Option<Vec<u8>>,
     protection: Option<Protection>,
     /// Encrypted records waiting for their secret.
     waiting: VecDeque<Record>,
@@ -237,6 +239,7 @@ impl Observer {
                 match TrafficKeys::new(suite, &secret) {
                     Ok(k) => {
                         self.sides[i].keys = Some(k);
+                        self.sides[i].secret = Some(secret);
                         self.sides[i].protection = Some(if phase == 0 {
                             Protection::Handshake
                         } else {
@@ -450,7 +453,9 @@ impl Observer {
             Ok(Message::ClientHello(ch)) if self.client_random.is_none() => {
                 self.client_random = Some(ch.random.clone())
             }
-            Ok(Message::ServerHello(sh)) if !sh.hello_retry_request => {
+            // A HelloRetryRequest names TLS 1.3 and the suite too (RFC 8446 4.1.4): knowing the
+            // version lets the compatibility ChangeCipherSpecs that follow it through.
+            Ok(Message::ServerHello(sh)) => {
                 if sh.selected_version == Some(0x0304) {
                     self.version = Some(Version::Tls13);
                     self.suite = Suite::from_id(sh.cipher_suite);
@@ -458,6 +463,24 @@ impl Observer {
                     self.version = Some(Version::Tls12);
                     self.tls12_suite = Some(sh.cipher_suite);
                     self.server_random = Some(sh.random.clone());
+                }
+            }
+            Ok(Message::KeyUpdate { .. }) if self.version == Some(Version::Tls13) => {
+                // The sender's next records use the next generation of its traffic secret.
+                let suite = self.suite;
+                let side = &mut self.sides[dir.index()];
+                let next = suite.zip(side.secret.as_deref()).map(|(suite, secret)| {
+                    suite
+                        .next_secret(secret)
+                        .and_then(|next| TrafficKeys::new(suite, &next).map(|k| (next, k)))
+                });
+                match next {
+                    Some(Ok((next, keys))) => {
+                        side.secret = Some(next);
+                        side.keys = Some(keys);
+                    }
+                    // Without the current secret the next records cannot be read; they say so.
+                    _ => side.keys = None,
                 }
             }
             Ok(Message::Finished { .. }) if self.version == Some(Version::Tls13) => {
