@@ -625,3 +625,63 @@ fn a_key_update_is_decoded_and_the_next_keys_are_followed() {
         "{last:?}"
     );
 }
+
+/// A real handshake as input to `Observer::exercise` (the fuzz target's driver): each side's
+/// bytes in the largest pieces it takes, then the secrets it knows.
+fn exercise_input(c2s: &[u8], s2c: &[u8], secrets: &[Logged]) -> Vec<u8> {
+    const LABELS: [&str; 5] = [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "SERVER_TRAFFIC_SECRET_0",
+        "CLIENT_RANDOM",
+    ];
+    let mut out = Vec::new();
+    for (dir, mut bytes) in [(0u8, c2s), (1, s2c)] {
+        // A control byte k feeds k * 64 + 1 bytes (k < 64).
+        while !bytes.is_empty() {
+            let k = ((bytes.len() - 1) / 64).min(63);
+            let (piece, rest) = bytes.split_at(k * 64 + 1);
+            out.push(((k as u8) << 2) | dir);
+            out.extend_from_slice(piece);
+            bytes = rest;
+        }
+    }
+    for (label, _, secret) in secrets {
+        let Some(index) = LABELS.iter().position(|l| l == label) else {
+            continue;
+        };
+        let long = u8::from(secret.len() == 48);
+        let step = (0u8..64)
+            .find(|k| usize::from(*k) % LABELS.len() == index && k >> 5 == long)
+            .unwrap();
+        out.push((step << 2) | 2);
+        out.extend_from_slice(secret);
+    }
+    out
+}
+
+#[test]
+fn the_fuzz_driver_reads_a_real_handshake_whole() {
+    for versions in [&[&rustls::version::TLS13], &[&rustls::version::TLS12]] {
+        let (c2s, s2c, secrets) = handshake_with_secrets(versions);
+        let mut obs = Observer::new();
+        let mut seen = obs.feed(Dir::ClientToServer, &c2s);
+        seen.extend(obs.feed(Dir::ServerToClient, &s2c));
+        for (label, random, secret) in &secrets {
+            seen.extend(obs.add_secret(label, random, secret));
+        }
+        let input = exercise_input(&c2s, &s2c, &secrets);
+        assert_eq!(
+            certbench::handshake::observe::exercise(&input),
+            seen.len(),
+            "the driver sees everything a direct feed sees"
+        );
+        // Seeds for the fuzzer, when asked: CERTBENCH_FUZZ_SEEDS=fuzz/corpus/observer
+        if let Some(dir) = std::env::var_os("CERTBENCH_FUZZ_SEEDS") {
+            let name = format!("real-{:?}", versions[0].version);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(Path::new(&dir).join(name), &input).unwrap();
+        }
+    }
+}
