@@ -41,6 +41,13 @@ pub struct Exported {
     pub keylog: PathBuf,
 }
 
+/// `base` with `suffix` appended to its last part (the path may not be UTF-8).
+pub fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut p = base.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 /// A name no file has yet: `<dir>/<stem>-<time><suffix>`, then `-2`, `-3`, ... if taken.
 pub fn free_path(dir: &Path, stem: &str, suffixes: &[&str], at: OffsetDateTime) -> PathBuf {
     let stamp = format!(
@@ -60,7 +67,7 @@ pub fn free_path(dir: &Path, stem: &str, suffixes: &[&str], at: OffsetDateTime) 
         .find(|base| {
             suffixes
                 .iter()
-                .all(|s| std::fs::symlink_metadata(format!("{}{s}", base.display())).is_err())
+                .all(|s| std::fs::symlink_metadata(with_suffix(base, s)).is_err())
         })
         .unwrap_or_else(|| dir.join(stamp))
 }
@@ -73,8 +80,8 @@ pub fn export_run(
     at: OffsetDateTime,
 ) -> Result<Exported, String> {
     let base = free_path(dir, "handshake", &[".json", ".keylog"], at);
-    let transcript = PathBuf::from(format!("{}.json", base.display()));
-    let keylog = PathBuf::from(format!("{}.keylog", base.display()));
+    let transcript = with_suffix(&base, ".json");
+    let keylog = with_suffix(&base, ".keylog");
     let json = serde_json::to_vec_pretty(&Transcript { summary, events })
         .map_err(|e| format!("cannot write the transcript: {e}"))?;
     write_files(
@@ -98,7 +105,7 @@ pub fn export_certificates(
     let pem = certificates_pem(event).ok_or("this step carries no certificate")?;
     let who = event.from.or(event.side).unwrap_or("peer");
     let base = free_path(dir, &format!("{who}-certificates"), &[".pem"], at);
-    let path = PathBuf::from(format!("{}.pem", base.display()));
+    let path = with_suffix(&base, ".pem");
     write_files(&[FileWrite::public(&path, pem)], false).map_err(|e| e.to_string())?;
     Ok(path)
 }
