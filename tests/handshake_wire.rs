@@ -629,13 +629,7 @@ fn a_key_update_is_decoded_and_the_next_keys_are_followed() {
 /// A real handshake as input to `Observer::exercise` (the fuzz target's driver): each side's
 /// bytes in the largest pieces it takes, then the secrets it knows.
 fn exercise_input(c2s: &[u8], s2c: &[u8], secrets: &[Logged]) -> Vec<u8> {
-    const LABELS: [&str; 5] = [
-        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-        "CLIENT_TRAFFIC_SECRET_0",
-        "SERVER_TRAFFIC_SECRET_0",
-        "CLIENT_RANDOM",
-    ];
+    use certbench::handshake::observe::EXERCISE_LABELS as LABELS;
     let mut out = Vec::new();
     for (dir, mut bytes) in [(0u8, c2s), (1, s2c)] {
         // A control byte k feeds k * 64 + 1 bytes (k < 64).

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::decrypt::{Suite, Tls12Keys, Tls12Suite, TrafficKeys};
+use super::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
 use super::messages::{Message, Version, decode};
 use super::names;
 use super::wire::{HandshakeReader, Record, RecordReader};
@@ -103,6 +103,17 @@ pub struct Seen {
     pub wire_len: usize,
 }
 
+impl Seen {
+    fn unreadable(dir: Dir, reason: String, protection: Protection, wire_len: usize) -> Seen {
+        Seen {
+            dir,
+            what: What::Unreadable { reason },
+            protection,
+            wire_len,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Side {
     records: RecordReader,
@@ -170,14 +181,7 @@ impl Observer {
                 Ok(record) => side.waiting.push_back(record),
                 Err(e) => {
                     side.broken = true;
-                    out.push(Seen {
-                        dir,
-                        what: What::Unreadable {
-                            reason: e.to_string(),
-                        },
-                        protection: Protection::Clear,
-                        wire_len: 0,
-                    });
+                    out.push(Seen::unreadable(dir, e.to_string(), Protection::Clear, 0));
                 }
             }
         }
@@ -214,6 +218,50 @@ impl Observer {
         self.secrets.get(&(random.clone(), label.to_string()))
     }
 
+    /// Make sure this side has the keys its next record needs (`tls12`: TLS 1.2 after its
+    /// ChangeCipherSpec; `tls13`: a TLS 1.3 protected record). `Ok(false)` while a secret is
+    /// missing. TLS 1.2 suites certbench does not decrypt get no keys and are shown as they are.
+    fn prepare_keys(&mut self, dir: Dir, tls12: bool, tls13: bool) -> Result<bool, DecryptError> {
+        let i = dir.index();
+        if tls13 && self.sides[i].keys.is_none() {
+            let phase = usize::from(self.sides[i].finished);
+            let (Some(suite), Some(secret)) =
+                (self.suite, self.secret(SECRET_LABELS[i][phase]).cloned())
+            else {
+                return Ok(false);
+            };
+            let side = &mut self.sides[i];
+            side.keys = Some(TrafficKeys::new(suite, &secret)?);
+            side.secret = Some(secret);
+            side.protection = Some(if phase == 0 {
+                Protection::Handshake
+            } else {
+                Protection::Application
+            });
+        }
+        if tls12
+            && self.sides[i].tls12_keys.is_none()
+            && let Some(suite) = self.tls12_suite.and_then(Tls12Suite::from_id)
+        {
+            let (Some(master), Some(client), Some(server)) = (
+                self.secret("CLIENT_RANDOM"),
+                &self.client_random,
+                &self.server_random,
+            ) else {
+                return Ok(false);
+            };
+            // Both directions' keys come from the one key block.
+            let (c, s) = Tls12Keys::pair(suite, master, client, server)?;
+            let (mine, theirs) = match dir {
+                Dir::ClientToServer => (c, s),
+                Dir::ServerToClient => (s, c),
+            };
+            self.sides[i].tls12_keys = Some(mine);
+            self.sides[1 - i].tls12_keys.get_or_insert(theirs);
+        }
+        Ok(true)
+    }
+
     /// Process this side's records until one needs a secret not known yet.
     fn drain(&mut self, dir: Dir) -> Vec<Seen> {
         let mut out = Vec::new();
@@ -228,131 +276,54 @@ impl Observer {
                 // mean depends on the version, so they wait for it.
                 break;
             }
-            let encrypted = front_type == 23 && self.version == Some(Version::Tls13);
-            if encrypted && self.sides[i].keys.is_none() {
-                let phase = if self.sides[i].finished { 1 } else { 0 };
-                let (Some(suite), Some(secret)) =
-                    (self.suite, self.secret(SECRET_LABELS[i][phase]).cloned())
-                else {
-                    break; // wait for the secret
-                };
-                match TrafficKeys::new(suite, &secret) {
-                    Ok(k) => {
-                        self.sides[i].keys = Some(k);
-                        self.sides[i].secret = Some(secret);
-                        self.sides[i].protection = Some(if phase == 0 {
-                            Protection::Handshake
-                        } else {
-                            Protection::Application
-                        });
-                    }
-                    Err(e) => {
-                        out.push(Seen {
-                            dir,
-                            what: What::Unreadable {
-                                reason: e.to_string(),
-                            },
-                            protection: Protection::Clear,
-                            wire_len,
-                        });
-                        self.sides[i].broken = true;
-                        break;
-                    }
+            // TLS 1.2 after this side's ChangeCipherSpec, or TLS 1.3's protected records.
+            let tls12 = self.sides[i].tls12_encrypted && front_type != 20;
+            let tls13 = front_type == 23 && self.version == Some(Version::Tls13);
+            match self.prepare_keys(dir, tls12, tls13) {
+                Ok(true) => {}
+                Ok(false) => break, // wait for the secret
+                Err(e) => {
+                    let protection = if tls12 {
+                        Protection::Tls12Encrypted
+                    } else {
+                        Protection::Clear
+                    };
+                    out.push(Seen::unreadable(dir, e.to_string(), protection, wire_len));
+                    self.sides[i].broken = true;
+                    break;
                 }
             }
             let Some(record) = self.sides[i].waiting.pop_front() else {
                 break;
             };
-            if self.sides[i].tls12_encrypted
-                && record.content_type != 20
-                && self.sides[i].tls12_keys.is_none()
-                && let Some(suite) = self.tls12_suite.and_then(Tls12Suite::from_id)
-            {
-                // Decryptable: wait for the master secret (the record goes back to the queue).
-                let master = self.secret("CLIENT_RANDOM").cloned();
-                let (Some(master), Some(client), Some(server)) = (
-                    master,
-                    self.client_random.clone(),
-                    self.server_random.clone(),
-                ) else {
-                    self.sides[i].waiting.push_front(record);
+            let side = &mut self.sides[i];
+            let opened = if tls12 {
+                let Some(keys) = side.tls12_keys.as_mut() else {
+                    // A suite certbench does not decrypt: what the record is, not what it says.
+                    out.push(not_decrypted(dir, &record, Protection::Tls12Encrypted));
+                    continue;
+                };
+                keys.open(&record)
+                    .map(|p| (record.content_type, p, Protection::Tls12))
+                    .map_err(|e| (e, Protection::Tls12Encrypted))
+            } else if tls13 {
+                let protection = side.protection.unwrap_or(Protection::Handshake);
+                let Some(keys) = side.keys.as_mut() else {
                     break;
                 };
-                match Tls12Keys::pair(suite, &master, &client, &server) {
-                    Ok((c, s)) => {
-                        // Both directions' keys come from the one key block.
-                        let (mine, theirs) = match dir {
-                            Dir::ClientToServer => (c, s),
-                            Dir::ServerToClient => (s, c),
-                        };
-                        self.sides[i].tls12_keys = Some(mine);
-                        let other = 1 - i;
-                        if self.sides[other].tls12_keys.is_none() {
-                            self.sides[other].tls12_keys = Some(theirs);
-                        }
-                    }
-                    Err(e) => {
-                        out.push(Seen {
-                            dir,
-                            what: What::Unreadable {
-                                reason: e.to_string(),
-                            },
-                            protection: Protection::Tls12Encrypted,
-                            wire_len,
-                        });
-                        self.sides[i].broken = true;
-                        break;
-                    }
-                }
-            }
-            if self.sides[i].tls12_encrypted
-                && record.content_type != 20
-                && self.sides[i].tls12_keys.is_none()
-            {
-                // A suite certbench does not decrypt: what the record is, not what it says.
-                out.push(not_decrypted(dir, &record, Protection::Tls12Encrypted));
-                continue;
-            }
-            let tls12 = self.sides[i].tls12_encrypted && record.content_type != 20;
-            let (content_type, payload, protection) = if tls12 {
-                let side = &mut self.sides[i];
-                match side.tls12_keys.as_mut().map(|k| k.open(&record)) {
-                    Some(Ok(p)) => (record.content_type, p, Protection::Tls12),
-                    Some(Err(e)) => {
-                        out.push(Seen {
-                            dir,
-                            what: What::Unreadable {
-                                reason: e.to_string(),
-                            },
-                            protection: Protection::Tls12Encrypted,
-                            wire_len,
-                        });
-                        side.broken = true;
-                        break;
-                    }
-                    None => break,
-                }
-            } else if encrypted {
-                let side = &mut self.sides[i];
-                let protection = side.protection.unwrap_or(Protection::Handshake);
-                match side.keys.as_mut().map(|k| k.open(&record)) {
-                    Some(Ok((t, p))) => (t, p, protection),
-                    Some(Err(e)) => {
-                        out.push(Seen {
-                            dir,
-                            what: What::Unreadable {
-                                reason: e.to_string(),
-                            },
-                            protection,
-                            wire_len,
-                        });
-                        side.broken = true;
-                        break;
-                    }
-                    None => break,
-                }
+                keys.open(&record)
+                    .map(|(t, p)| (t, p, protection))
+                    .map_err(|e| (e, protection))
             } else {
-                (record.content_type, record.payload, Protection::Clear)
+                Ok((record.content_type, record.payload, Protection::Clear))
+            };
+            let (content_type, payload, protection) = match opened {
+                Ok(o) => o,
+                Err((e, protection)) => {
+                    out.push(Seen::unreadable(dir, e.to_string(), protection, wire_len));
+                    side.broken = true;
+                    break;
+                }
             };
             match content_type {
                 20 => {
@@ -401,14 +372,12 @@ impl Observer {
                     for m in messages {
                         match m {
                             Err(e) => {
-                                out.push(Seen {
+                                out.push(Seen::unreadable(
                                     dir,
-                                    what: What::Unreadable {
-                                        reason: e.to_string(),
-                                    },
+                                    e.to_string(),
                                     protection,
                                     wire_len,
-                                });
+                                ));
                                 self.sides[i].broken = true;
                             }
                             Ok(raw) => {
@@ -431,14 +400,12 @@ impl Observer {
                         }
                     }
                 }
-                t => out.push(Seen {
+                t => out.push(Seen::unreadable(
                     dir,
-                    what: What::Unreadable {
-                        reason: format!("a {} record", names::content_type(t)),
-                    },
+                    format!("a {} record", names::content_type(t)),
                     protection,
                     wire_len,
-                }),
+                )),
             }
             if self.sides[i].broken {
                 break;
@@ -522,18 +489,20 @@ fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
     }
 }
 
+/// The secrets `exercise` can give, picked by a control byte (see there).
+pub const EXERCISE_LABELS: [&str; 5] = [
+    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    "CLIENT_TRAFFIC_SECRET_0",
+    "SERVER_TRAFFIC_SECRET_0",
+    "CLIENT_RANDOM",
+];
+
 /// Drive an Observer with arbitrary bytes, for the fuzz target (fuzz/fuzz_targets/observer.rs)
 /// and the tests: each step takes a control byte, then either feeds the next bytes in one
 /// direction, in pieces of any size, or gives a secret for the connection seen so far. Nothing
 /// here may panic or allocate without bound, whatever the input.
 pub fn exercise(data: &[u8]) -> usize {
-    const LABELS: [&str; 5] = [
-        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-        "CLIENT_TRAFFIC_SECRET_0",
-        "SERVER_TRAFFIC_SECRET_0",
-        "CLIENT_RANDOM",
-    ];
     let mut obs = Observer::new();
     let mut seen = 0;
     let mut rest = data;
@@ -551,7 +520,7 @@ pub fn exercise(data: &[u8]) -> usize {
             rest = tail;
             seen += obs.feed(dir, bytes).len();
         } else {
-            let label = LABELS[usize::from(control >> 2) % LABELS.len()];
+            let label = EXERCISE_LABELS[usize::from(control >> 2) % EXERCISE_LABELS.len()];
             let len = [32, 48][usize::from(control >> 7)].min(rest.len());
             let (secret, tail) = rest.split_at(len);
             rest = tail;

@@ -33,6 +33,22 @@ pub enum TlsVersion {
     Tls13,
 }
 
+impl TlsVersion {
+    pub fn label(self) -> &'static str {
+        match self {
+            TlsVersion::Tls13 => "TLS 1.3",
+            TlsVersion::Tls12 => "TLS 1.2",
+        }
+    }
+
+    pub fn other(self) -> TlsVersion {
+        match self {
+            TlsVersion::Tls13 => TlsVersion::Tls12,
+            TlsVersion::Tls12 => TlsVersion::Tls13,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// The workspace with the CA, the server and the client certificates.
@@ -204,6 +220,14 @@ impl Details {
         }
     }
 
+    fn of_certificate(der: &[u8], fields: Vec<(String, String)>) -> Details {
+        Details {
+            message: None,
+            certificate: Some(Arc::new(der.to_vec())),
+            fields,
+        }
+    }
+
     /// Every field, labelled: the message's decoded fields, then the event's own.
     pub fn fields(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
@@ -228,16 +252,10 @@ impl Details {
 
     /// One field's value.
     pub fn get(&self, key: &str) -> Option<String> {
-        self.fields
-            .iter()
+        self.fields()
+            .into_iter()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .or_else(|| {
-                self.fields()
-                    .into_iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v)
-            })
+            .map(|(_, v)| v)
     }
 
     /// The certificates a Certificate message carried (DER, end entity first), or the one a
@@ -308,12 +326,28 @@ impl Hub {
         }
     }
 
+    /// Bytes that crossed the wire, in one direction.
+    fn feed(&mut self, dir: Dir, bytes: &[u8]) {
+        let seen = self.observer.feed(dir, bytes);
+        self.emit_seen(seen);
+    }
+
     fn local(
         &mut self,
         side: &'static str,
         kind: &'static str,
         message: String,
         details: Vec<(String, String)>,
+    ) {
+        self.local_with(side, kind, message, Details::new(details));
+    }
+
+    fn local_with(
+        &mut self,
+        side: &'static str,
+        kind: &'static str,
+        message: String,
+        details: Details,
     ) {
         let event = Event {
             t_us: self.t_us(),
@@ -323,7 +357,7 @@ impl Hub {
             message,
             encrypted: None,
             size: 0,
-            details: Details::new(details),
+            details,
         };
         let _ = self.events.send(event);
     }
@@ -486,9 +520,7 @@ impl AsyncRead for Tap {
         if let Poll::Ready(Ok(())) = &r {
             let new = &buf.filled()[before..];
             if !new.is_empty() {
-                let mut hub = lock(&self.hub);
-                let seen = hub.observer.feed(Dir::ServerToClient, new);
-                hub.emit_seen(seen);
+                lock(&self.hub).feed(Dir::ServerToClient, new);
             }
         }
         r
@@ -497,20 +529,11 @@ impl AsyncRead for Tap {
 
 impl AsyncWrite for Tap {
     fn poll_write(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if let Some(st) = &self.stepper {
-            std::task::ready!(st.poll_flight(Dir::ClientToServer, cx, &self.hub))?;
-        }
-        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
-        if let Poll::Ready(Ok(n)) = &r {
-            let mut hub = lock(&self.hub);
-            let seen = hub.observer.feed(Dir::ClientToServer, &buf[..*n]);
-            hub.emit_seen(seen);
-        }
-        r
+        self.poll_write_vectored(cx, &[io::IoSlice::new(buf)])
     }
     /// rustls hands over a flight as several buffers; writing them in one call keeps the flight
     /// in one TCP segment, as on an untapped socket.
@@ -526,13 +549,11 @@ impl AsyncWrite for Tap {
         if let Poll::Ready(Ok(n)) = &r {
             let mut hub = lock(&self.hub);
             let mut left = *n;
-            let mut seen = Vec::new();
             for b in bufs {
                 let take = left.min(b.len());
-                seen.extend(hub.observer.feed(Dir::ClientToServer, &b[..take]));
+                hub.feed(Dir::ClientToServer, &b[..take]);
                 left -= take;
             }
-            hub.emit_seen(seen);
         }
         r
     }
@@ -715,21 +736,12 @@ fn report_chain(
         hub.first_rejection
             .get_or_insert_with(|| (side.into(), explain_rustls(e)));
     }
-    let event = Event {
-        t_us: hub.t_us(),
-        from: None,
-        side: Some(side),
-        kind: "verify",
+    hub.local_with(
+        side,
+        "verify",
         message,
-        encrypted: None,
-        size: 0,
-        details: Details {
-            message: None,
-            certificate: Some(Arc::new(end_entity.to_vec())),
-            fields: d,
-        },
-    };
-    let _ = hub.events.send(event);
+        Details::of_certificate(end_entity, d),
+    );
 }
 
 fn report_signature(
@@ -840,32 +852,22 @@ fn provider(
         let name = |s: &rustls::SupportedCipherSuite| names::cipher_suite(u16::from(s.suite()));
         p.cipher_suites
             .retain(|s| name(s).eq_ignore_ascii_case(wanted));
-        let other = match version {
-            TlsVersion::Tls13 => TlsVersion::Tls12,
-            TlsVersion::Tls12 => TlsVersion::Tls13,
-        };
-        let label = |v: TlsVersion| match v {
-            TlsVersion::Tls13 => "TLS 1.3",
-            TlsVersion::Tls12 => "TLS 1.2",
-        };
+        // The provider holds both versions' suites: the check is against this version's.
         if !offered.iter().any(|o| o.eq_ignore_ascii_case(wanted)) {
+            let (this, other) = (version.label(), version.other());
+            let offered = offered.join(", ");
             return Err(
                 if suite_names(other)
                     .iter()
                     .any(|o| o.eq_ignore_ascii_case(wanted))
                 {
                     format!(
-                        "{wanted} is a {} cipher suite and this run is {}; for {} use {}",
-                        label(other),
-                        label(version),
-                        label(version),
-                        offered.join(", ")
+                        "{wanted} is a {} cipher suite and this run is {this}; for {this} use {offered}",
+                        other.label(),
                     )
                 } else {
                     format!(
-                        "\"{wanted}\" is not a cipher suite certbench offers; for {} use {}",
-                        label(version),
-                        offered.join(", ")
+                        "\"{wanted}\" is not a cipher suite certbench offers; for {this} use {offered}"
                     )
                 },
             );
@@ -893,6 +895,8 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             .ok_or_else(|| format!("the workspace has no certificate named \"{name}\""))
     };
     let server = entity(&opts.server)?;
+    let server_name = ServerName::try_from(opts.server_name.clone())
+        .map_err(|_| format!("\"{}\" is not a server name", opts.server_name))?;
     let mut roots = rustls::RootCertStore::empty();
     for e in ws
         .entities()
@@ -1071,8 +1075,6 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
 
     let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
     let client_hub = hub.clone();
-    let server_name = ServerName::try_from(opts.server_name.clone())
-        .map_err(|_| format!("\"{}\" is not a server name", opts.server_name))?;
     let stepper = opts.stepper.clone();
     let client = async move {
         let tcp = TcpStream::connect(addr)
@@ -1126,6 +1128,8 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             }
         }
     };
+    // A server still waiting when the run ends (a timeout) must not outlive it with its socket.
+    let server_abort = server_task.abort_handle();
     let outcome = tokio::time::timeout(opts.timeout, async {
         let client_result = client.await;
         let server_result = server_task
@@ -1134,6 +1138,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         (client_result, server_result)
     })
     .await;
+    server_abort.abort();
     let mut hub = lock(&hub);
     // Whatever still waits for a secret is shown as it is: encrypted.
     let rest = hub.observer.finish();
@@ -1143,14 +1148,14 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
             hub.local(
                 "client",
                 "note",
-                format!("timed out after {} s", opts.timeout.as_secs()),
+                format!("timed out after {} s", opts.timeout.as_secs_f64()),
                 vec![],
             );
             (
                 false,
                 Some((
                     "client".to_string(),
-                    format!("no answer within {} s", opts.timeout.as_secs()),
+                    format!("no answer within {} s", opts.timeout.as_secs_f64()),
                 )),
                 None,
             )
@@ -1247,6 +1252,41 @@ mod tests {
             assert_eq!(side, "client");
             assert!(reason.contains("cancelled"), "{reason}");
         });
+    }
+
+    #[test]
+    fn a_stalled_run_times_out_and_the_timeline_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::open(dir.path())
+            .unwrap()
+            .gen_set(
+                &SetOptions::default(),
+                false,
+                time::OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        // Step mode with nobody pressing space: the client never sends its ClientHello.
+        let mut opts = RunOptions::new(dir.path());
+        opts.stepper = Some(Stepper::new(true));
+        opts.timeout = Duration::from_millis(300);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let started = Instant::now();
+        let summary = rt.block_on(run(&opts, tx)).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(!summary.ok);
+        assert_eq!(
+            summary.failure,
+            Some(("client".to_string(), "no answer within 0.3 s".to_string()))
+        );
+        let mut last = None;
+        while let Ok(e) = rx.try_recv() {
+            last = Some(e.message);
+        }
+        assert_eq!(last.as_deref(), Some("timed out after 0.3 s"));
     }
 
     #[test]

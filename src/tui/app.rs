@@ -15,7 +15,7 @@ use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
-use certbench::handshake::run::{RunOptions, Stepper, TlsVersion, suite_names};
+use certbench::handshake::run::{RunOptions, Stepper, suite_names};
 use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -432,10 +432,7 @@ impl App {
             Action::Up => h.move_selection(-1),
             Action::Down => h.move_selection(1),
             Action::ToggleTls if !h.running => {
-                h.version = match h.version {
-                    TlsVersion::Tls13 => TlsVersion::Tls12,
-                    TlsVersion::Tls12 => TlsVersion::Tls13,
-                };
+                h.version = h.version.other();
                 // Suites belong to a version.
                 h.suite = None;
             }
@@ -953,6 +950,7 @@ fn next_choice<T: Clone + PartialEq>(choices: &[T], current: &T) -> T {
 mod tests {
     use super::*;
     use crate::tui::action::EffectError;
+    use certbench::handshake::run::TlsVersion;
     use certbench::workspace::{SetOptions, Workspace};
 
     fn app_with_demo() -> (tempfile::TempDir, App) {

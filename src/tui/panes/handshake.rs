@@ -2,7 +2,7 @@
 //! 127.0.0.1, each step shown as it happens (who sent what, when, under which keys), with the
 //! selected step's decoded fields and what it does.
 
-use certbench::handshake::run::{Event, TlsVersion};
+use certbench::handshake::run::Event;
 use certbench::inspect::explain::explain_step;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,10 +16,7 @@ use crate::tui::ui::pane_block;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
     let h = &app.handshake;
-    let version = match h.version {
-        TlsVersion::Tls13 => "TLS 1.3",
-        TlsVersion::Tls12 => "TLS 1.2",
-    };
+    let version = h.version.label();
     // Each choice whole, then what the last run agreed or where it stands: as many items on a
     // line as fit, a second line when the pane is narrow.
     let mut items: Vec<Vec<Span>> = vec![vec![
