@@ -36,6 +36,15 @@ impl rustls::KeyLog for Secrets {
     }
 }
 
+/// Everything a connection has to send now.
+fn pending<T>(conn: &mut rustls::ConnectionCommon<T>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut buf).unwrap();
+    }
+    buf
+}
+
 /// The bytes each side sent during a full mTLS handshake.
 fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>, Vec<u8>) {
     let (c2s, s2c, _) = handshake_with_secrets(versions);
@@ -118,17 +127,11 @@ fn in_memory(
     let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
     client.writer().write_all(b"ping").unwrap();
     for _ in 0..20 {
-        let mut buf = Vec::new();
-        while client.wants_write() {
-            client.write_tls(&mut buf).unwrap();
-        }
+        let buf = pending(&mut client);
         c2s.extend_from_slice(&buf);
         server.read_tls(&mut buf.as_slice()).unwrap();
         server.process_new_packets().unwrap();
-        let mut buf = Vec::new();
-        while server.wants_write() {
-            server.write_tls(&mut buf).unwrap();
-        }
+        let buf = pending(&mut server);
         s2c.extend_from_slice(&buf);
         client.read_tls(&mut buf.as_slice()).unwrap();
         client.process_new_packets().unwrap();
@@ -137,18 +140,12 @@ fn in_memory(
             assert_eq!(&got, b"ping");
             // A reply, so the server's application keys carry something too.
             server.writer().write_all(b"pong").unwrap();
-            let mut buf = Vec::new();
-            while server.wants_write() {
-                server.write_tls(&mut buf).unwrap();
-            }
+            let buf = pending(&mut server);
             s2c.extend_from_slice(&buf);
             if key_update {
                 client.refresh_traffic_keys().unwrap();
                 client.writer().write_all(b"after").unwrap();
-                let mut buf = Vec::new();
-                while client.wants_write() {
-                    client.write_tls(&mut buf).unwrap();
-                }
+                let buf = pending(&mut client);
                 c2s.extend_from_slice(&buf);
             }
             let logged = secrets.0.lock().unwrap().clone();

@@ -1190,9 +1190,8 @@ mod tests {
     use super::*;
     use crate::workspace::{SetOptions, Workspace};
 
-    /// Events reach the receiver while the handshake is still under way, not in a batch after it.
-    #[test]
-    fn step_mode_pauses_before_each_flight_and_cancel_ends_the_run() {
+    /// A workspace with the demo set (CA, intermediate, server, client), valid from now.
+    fn demo_workspace() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         Workspace::open(dir.path())
             .unwrap()
@@ -1202,6 +1201,13 @@ mod tests {
                 time::OffsetDateTime::now_utc(),
             )
             .unwrap();
+        dir
+    }
+
+    /// Nothing crosses the wire until the stepper lets the next flight go; cancel ends the run.
+    #[test]
+    fn step_mode_pauses_before_each_flight_and_cancel_ends_the_run() {
+        let dir = demo_workspace();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -1256,15 +1262,7 @@ mod tests {
 
     #[test]
     fn a_stalled_run_times_out_and_the_timeline_says_so() {
-        let dir = tempfile::tempdir().unwrap();
-        Workspace::open(dir.path())
-            .unwrap()
-            .gen_set(
-                &SetOptions::default(),
-                false,
-                time::OffsetDateTime::now_utc(),
-            )
-            .unwrap();
+        let dir = demo_workspace();
         // Step mode with nobody pressing space: the client never sends its ClientHello.
         let mut opts = RunOptions::new(dir.path());
         opts.stepper = Some(Stepper::new(true));
@@ -1289,17 +1287,10 @@ mod tests {
         assert_eq!(last.as_deref(), Some("timed out after 0.3 s"));
     }
 
+    /// Events reach the receiver while the handshake is still under way, not in a batch after it.
     #[test]
     fn events_stream_while_the_handshake_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        Workspace::open(dir.path())
-            .unwrap()
-            .gen_set(
-                &SetOptions::default(),
-                false,
-                time::OffsetDateTime::now_utc(),
-            )
-            .unwrap();
+        let dir = demo_workspace();
         let opts = RunOptions::new(dir.path());
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
