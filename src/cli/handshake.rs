@@ -117,7 +117,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         }
     };
     if let Some(path) = &a.keylog
-        && let Err(e) = append_keylog(path, &summary.keylog)
+        && let Err(e) = append_keylog(path, &certbench::handshake::export::keylog_text(&summary))
     {
         eprintln!(
             "certbench: could not write the key log {}: {e}",
@@ -189,7 +189,7 @@ fn print_event(out: &mut impl Write, ev: &Event) {
     }
 }
 
-fn append_keylog(path: &std::path::Path, lines: &[String]) -> std::io::Result<()> {
+fn append_keylog(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true).append(true);
     #[cfg(unix)]
@@ -198,9 +198,7 @@ fn append_keylog(path: &std::path::Path, lines: &[String]) -> std::io::Result<()
         opts.mode(0o600);
     }
     let mut f = opts.open(path)?;
-    for l in lines {
-        writeln!(f, "{l}")?;
-    }
+    f.write_all(text.as_bytes())?;
     f.sync_data()
 }
 

@@ -1,6 +1,6 @@
 //! Watching a real TLS handshake: the wire parser (records, handshake messages, their fields).
 //! Bytes from the wire are untrusted: nothing here panics or allocates without bound on any input.
-//! The live loopback run, TLS 1.3 decryption and the event stream build on this.
+//! The live loopback run, the decryption (TLS 1.3 and 1.2) and the event stream build on this.
 
 pub mod decrypt;
 pub mod export;

@@ -1,5 +1,5 @@
-//! Following one connection from both directions' bytes: records, handshake messages decoded (TLS
-//! 1.3's encrypted ones decrypted with the logged secrets), alerts, ChangeCipherSpec, application
+//! Following one connection from both directions' bytes: records, handshake messages decoded (the
+//! encrypted ones, TLS 1.3 and 1.2, decrypted with the logged secrets), alerts, ChangeCipherSpec, application
 //! data. Encrypted records wait until their secret is known, so the order in which bytes and
 //! secrets arrive does not matter.
 

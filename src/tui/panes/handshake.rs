@@ -119,7 +119,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
         } else if h.running {
             "Starting…".to_string()
         } else {
-            "Press r to run a real mTLS handshake on 127.0.0.1 between certbench's tokio-rustls server and client, with this workspace's certificates. Every step appears here as it happens, decoded from the bytes; TLS 1.3's encrypted messages are decrypted with the secrets the two sides log.".to_string()
+            "Press r to run a real mTLS handshake on 127.0.0.1 between certbench's tokio-rustls server and client, with this workspace's certificates. Every step appears here as it happens, decoded from the bytes; encrypted messages (TLS 1.3 and 1.2) are decrypted with the secrets the two sides log.".to_string()
         };
         f.render_widget(
             Paragraph::new(text)
