@@ -99,6 +99,16 @@ pub fn hkdf_expand_label(
     Ok(out)
 }
 
+/// A per-record nonce: the IV with the sequence number XORed into its last 8 bytes (TLS 1.3's
+/// records, and TLS 1.2's ChaCha20 ones).
+fn xor_nonce(iv: &[u8; 12], seq: u64) -> [u8; 12] {
+    let mut nonce = *iv;
+    for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+        *n ^= s;
+    }
+    nonce
+}
+
 /// The keys of one direction at one phase, and its record sequence number.
 pub struct TrafficKeys {
     key: LessSafeKey,
@@ -132,10 +142,7 @@ impl TrafficKeys {
 
     /// Decrypt one protected record: the inner content type and the plaintext.
     pub fn open(&mut self, record: &Record) -> Result<(u8, Vec<u8>), DecryptError> {
-        let mut nonce = self.iv;
-        for (n, s) in nonce[4..].iter_mut().zip(self.seq.to_be_bytes()) {
-            *n ^= s;
-        }
+        let nonce = xor_nonce(&self.iv, self.seq);
         let mut buf = record.payload.clone();
         let seq = self.seq;
         let plain = self
@@ -225,7 +232,8 @@ pub fn tls12_prf(sha384: bool, secret: &[u8], label: &str, seed: &[u8], len: usi
 /// One direction's TLS 1.2 keys and its record sequence number.
 pub struct Tls12Keys {
     key: LessSafeKey,
-    iv: Vec<u8>,
+    /// GCM uses the first 4 bytes (the rest of its nonce is in each record); ChaCha20 all 12.
+    iv: [u8; 12],
     explicit_nonce: bool,
     seq: u64,
 }
@@ -262,9 +270,11 @@ impl Tls12Keys {
         let make = |key: &[u8], iv: &[u8]| -> Result<Tls12Keys, DecryptError> {
             let key = UnboundKey::new(suite.aead, key)
                 .map_err(|_| DecryptError("the TLS 1.2 key has the wrong size".into()))?;
+            let mut padded = [0u8; 12];
+            padded[..iv.len()].copy_from_slice(iv);
             Ok(Tls12Keys {
                 key: LessSafeKey::new(key),
-                iv: iv.to_vec(),
+                iv: padded,
                 explicit_nonce: suite.explicit_nonce,
                 seq: 0,
             })
@@ -284,16 +294,11 @@ impl Tls12Keys {
                 )));
             }
             let mut nonce = [0u8; 12];
-            nonce[..4].copy_from_slice(&self.iv);
+            nonce[..4].copy_from_slice(&self.iv[..4]);
             nonce[4..].copy_from_slice(&record.payload[..8]);
             (nonce, record.payload[8..].to_vec())
         } else {
-            let mut nonce = [0u8; 12];
-            nonce.copy_from_slice(&self.iv);
-            for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
-                *n ^= s;
-            }
-            (nonce, record.payload.clone())
+            (xor_nonce(&self.iv, seq), record.payload.clone())
         };
         let plain_len = buf.len().checked_sub(tag).ok_or_else(|| {
             DecryptError(format!(

@@ -370,6 +370,15 @@ fn steady(
     Box::new(event)
 }
 
+/// One event into the pane, made steady.
+fn deliver(app: &mut App, run: u64, index: &mut usize, event: certbench::handshake::run::Event) {
+    app.update(Action::HandshakeEvent {
+        run,
+        event: steady(*index, event),
+    });
+    *index += 1;
+}
+
 /// A real run, with the pane fed each event as it comes; `step` lets the run go flight by flight
 /// and stops after `flights` of them (then cancels it).
 fn feed_real_run(app: &mut App, flights: Option<usize>) {
@@ -394,11 +403,7 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
             let mut pauses = 0;
             while let Some(event) = rx.recv().await {
                 let pause = event.message.starts_with("paused before");
-                app.update(Action::HandshakeEvent {
-                    run,
-                    event: steady(index, event),
-                });
-                index += 1;
+                deliver(app, run, &mut index, event);
                 if pause {
                     pauses += 1;
                     if pauses > flights {
@@ -410,11 +415,7 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
             // What the server does meanwhile (it is not held back) arrives too.
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             while let Ok(event) = rx.try_recv() {
-                app.update(Action::HandshakeEvent {
-                    run,
-                    event: steady(index, event),
-                });
-                index += 1;
+                deliver(app, run, &mut index, event);
             }
             stepper.cancel();
             let _ = task.await;
@@ -422,11 +423,7 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
         } else {
             let summary = task.await.unwrap().unwrap();
             while let Ok(event) = rx.try_recv() {
-                app.update(Action::HandshakeEvent {
-                    run,
-                    event: steady(index, event),
-                });
-                index += 1;
+                deliver(app, run, &mut index, event);
             }
             Some(summary)
         }
