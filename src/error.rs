@@ -48,6 +48,23 @@ pub enum Error {
 
     #[error("certificate generation failed: {0}")]
     Generation(#[from] rcgen::Error),
+
+    #[error(
+        "the workspace {} is being changed by another certbench ({}); waited {} s: try again when it has finished",
+        dir.display(), crate::text::display_safe(if holder.is_empty() { "it did not say which" } else { holder }, 200), waited.as_secs()
+    )]
+    Busy {
+        dir: PathBuf,
+        /// What the other process wrote into the lock file: its pid and command line.
+        holder: String,
+        waited: std::time::Duration,
+    },
+
+    #[error(
+        "\"{name}\" has signed {} CRLs, the most its CRL number can count",
+        u64::MAX
+    )]
+    CrlNumberExhausted { name: String },
 }
 
 fn invalid_request_message(errors: &[FieldError]) -> String {

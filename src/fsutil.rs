@@ -1,19 +1,39 @@
-//! Writing files so that nothing is lost: every file goes to a temporary file in the same folder
-//! first, then all are renamed into place; keys are mode 0600 from the moment they exist; an
-//! existing file is replaced only when the caller says so.
+//! Writing files so that nothing is lost, whatever happens.
+//!
+//! - Every file goes to a temporary file in the same folder first; keys are mode 0600 from the
+//!   moment they exist; an existing file is replaced only when the caller says so.
+//! - A folder that several processes change (the workspace) is changed under an advisory lock
+//!   ([`DirLock`]); a second process waits briefly, then says who holds it.
+//! - A change of several files is committed through a journal ([`commit`]): the temporary files
+//!   and a journal naming each rename are made durable first, then the renames happen, the
+//!   manifest last. A process killed at any point leaves either the old state or a journal that
+//!   the next locked change ([`recover`]) completes; temporary files of a change that never got
+//!   its journal are removed then.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+
+/// Temporary files are `.certbench-XXXXXX.tmp`: hidden, and known to [`recover`].
+const TMP_PREFIX: &str = ".certbench-";
+const TMP_SUFFIX: &str = ".tmp";
+/// The lock file of a folder (never removed: removing a lock file races with its next user).
+pub const LOCK_FILE: &str = ".certbench.lock";
+/// The journal of a change in progress.
+pub const JOURNAL_FILE: &str = ".certbench-journal";
+/// The first line of a journal, and the last (a journal without it was cut short).
+const JOURNAL_HEADER: &str = "certbench journal 1";
+const JOURNAL_END: &str = "end";
 
 /// One file to write.
 #[derive(Debug, Clone)]
 pub struct FileWrite {
     pub path: PathBuf,
     pub contents: Vec<u8>,
-    /// Private keys: mode 0600. Everything else: 0644.
+    /// Private keys and secrets: mode 0600. Everything else: 0644.
     pub private: bool,
     /// Files certbench owns and remakes (the manifest, CRLs): replaced without asking.
     pub replaceable: bool,
@@ -51,53 +71,433 @@ pub fn first_existing<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Option<&
     paths.into_iter().find(|p| fs::symlink_metadata(p).is_ok())
 }
 
-/// Write every file, or none when one that is not replaceable exists and `overwrite` is false. All contents are written
-/// and flushed to temporary files before the first rename, so a full disk or a failed write leaves
-/// the old files as they were.
+/// Write every file, or none when one that is not replaceable exists and `overwrite` is false.
+/// All contents are written and flushed to temporary files before the first rename, so a full
+/// disk or a failed write leaves the old files as they were. For files in different folders that
+/// no other process changes; a folder shared with other processes uses [`commit`].
 pub fn write_files(files: &[FileWrite], overwrite: bool) -> Result<()> {
-    let protected = files
+    refuse_existing(files.iter(), overwrite)?;
+    let staged = stage(files)?;
+    let handles: Vec<(&fs::File, &Path)> = staged
         .iter()
-        .filter(|f| !f.replaceable)
-        .map(|f| f.path.as_path());
+        .map(|(t, f)| (t.as_file(), f.path.as_path()))
+        .collect();
+    sync_all(&handles)?;
+    for (tmp, f) in staged {
+        persist(tmp, f, overwrite)?;
+    }
+    Ok(())
+}
+
+fn refuse_existing<'a>(files: impl Iterator<Item = &'a FileWrite>, overwrite: bool) -> Result<()> {
+    let protected = files.filter(|f| !f.replaceable).map(|f| f.path.as_path());
     if !overwrite && let Some(p) = first_existing(protected) {
         return Err(Error::FileExists {
             path: p.to_path_buf(),
         });
     }
+    Ok(())
+}
+
+/// Every file's contents in a temporary file beside it, not yet flushed to the disk. A temporary
+/// file is removed when its handle is dropped, unless it is kept.
+fn stage(files: &[FileWrite]) -> Result<Vec<(tempfile::NamedTempFile, &FileWrite)>> {
     let mut staged = Vec::with_capacity(files.len());
     for f in files {
         let dir = parent_dir(&f.path);
         fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
         // tempfile creates the file with mode 0600, so a key is never readable by others.
         let mut tmp = tempfile::Builder::new()
-            .prefix(".certbench-")
-            .suffix(".tmp")
+            .prefix(TMP_PREFIX)
+            .suffix(TMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|e| Error::io("create a temporary file in", dir, e))?;
         if !f.private {
             set_mode(tmp.path(), 0o644).map_err(|e| Error::io("set the mode of", &f.path, e))?;
         }
         tmp.write_all(&f.contents)
-            .and_then(|()| tmp.as_file().sync_data())
             .map_err(|e| Error::io("write", &f.path, e))?;
         staged.push((tmp, f));
     }
-    for (tmp, f) in staged {
-        let path = &f.path;
-        let result = if overwrite || f.replaceable {
-            tmp.persist(path).map(|_| ())
+    Ok(staged)
+}
+
+/// Flush files to the disk, at once: the file system can commit them together instead of one
+/// journal commit (and device flush) per file.
+fn sync_all(files: &[(&fs::File, &Path)]) -> Result<()> {
+    if files.len() < 2 {
+        for (f, path) in files {
+            f.sync_data().map_err(|e| Error::io("write", *path, e))?;
+        }
+        return Ok(());
+    }
+    // A few threads: enough for the flushes to overlap, few enough that starting them costs
+    // less than the flushes they overlap.
+    let sync = |group: &[(&fs::File, &Path)]| -> Result<()> {
+        for (f, path) in group {
+            f.sync_data().map_err(|e| Error::io("write", *path, e))?;
+        }
+        Ok(())
+    };
+    let groups: Vec<&[(&fs::File, &Path)]> = files.chunks(files.len().div_ceil(4)).collect();
+    std::thread::scope(|scope| {
+        let (first, rest) = groups
+            .split_first()
+            .map_or((&[][..], &[][..]), |(f, r)| (*f, r));
+        let handles: Vec<_> = rest.iter().map(|g| scope.spawn(|| sync(g))).collect();
+        let mut result = sync(first);
+        for h in handles {
+            let r = h.join().unwrap_or_else(|_| {
+                Err(Error::io(
+                    "write",
+                    Path::new("."),
+                    std::io::Error::other("a flush failed"),
+                ))
+            });
+            result = result.and(r);
+        }
+        result
+    })
+}
+
+fn persist(tmp: tempfile::NamedTempFile, f: &FileWrite, overwrite: bool) -> Result<()> {
+    let path = &f.path;
+    let result = if overwrite || f.replaceable {
+        tmp.persist(path).map(|_| ())
+    } else {
+        tmp.persist_noclobber(path).map(|_| ())
+    };
+    result.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::FileExists { path: path.clone() }
         } else {
-            tmp.persist_noclobber(path).map(|_| ())
-        };
-        result.map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::FileExists { path: path.clone() }
-            } else {
-                Error::io("write", path, e.error)
+            Error::io("write", path, e.error)
+        }
+    })
+}
+
+/// An advisory lock on a folder, held until dropped (or until the process ends, however it ends).
+#[derive(Debug)]
+pub struct DirLock {
+    dir: PathBuf,
+    _file: fs::File,
+}
+
+impl DirLock {
+    /// How long a second process waits for the first one by default.
+    pub const WAIT: Duration = Duration::from_secs(10);
+
+    /// Lock `dir` (made if missing), waiting up to `wait` for another process to let go.
+    pub fn acquire(dir: &Path, wait: Duration) -> Result<DirLock> {
+        fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
+        let path = dir.join(LOCK_FILE);
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io("open the lock file", &path, e))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = (&file).take(512).read_to_string(&mut holder);
+                    return Err(Error::Busy {
+                        dir: dir.to_path_buf(),
+                        holder: holder.trim().to_string(),
+                        waited: wait,
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(Error::io("lock", &path, e));
+                }
             }
-        })?;
+        }
+        // Say who holds it, for whoever waits next.
+        let args: Vec<String> = std::env::args().collect();
+        let who = format!("process {} ({})", std::process::id(), args.join(" "));
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.write_all(who.chars().take(300).collect::<String>().as_bytes()));
+        Ok(DirLock {
+            dir: dir.to_path_buf(),
+            _file: file,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// What [`recover`] found of an earlier change that did not finish.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Files put in place from a journal (a change that was interrupted after its commit point).
+    pub completed: Vec<PathBuf>,
+    /// A journal cut short: its change never reached its commit point and was undone.
+    pub rolled_back: bool,
+    /// Temporary files of changes that never committed, removed.
+    pub removed_temporary: usize,
+}
+
+impl Recovery {
+    pub fn is_empty(&self) -> bool {
+        self == &Recovery::default()
+    }
+}
+
+/// One step of a journal, relative to the locked folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// Rename a staged temporary file onto its name; without `replace`, only if the name is free.
+    Put {
+        tmp: String,
+        to: String,
+        replace: bool,
+    },
+    /// Move an existing file aside (into a folder of replaced files).
+    Move { from: String, to: String },
+}
+
+/// Commit a change of several files in the locked folder: `moves` (existing files set aside:
+/// relative source and destination) happen first, then `files` are put in place in order (put
+/// the manifest last). Without `overwrite`, an existing file that is not replaceable stops it
+/// before anything is written.
+pub fn commit(
+    lock: &DirLock,
+    files: &[FileWrite],
+    moves: &[(String, String)],
+    overwrite: bool,
+) -> Result<()> {
+    let dir = lock.dir();
+    for f in files {
+        if parent_dir(&f.path) != dir {
+            return Err(Error::io(
+                "write",
+                &f.path,
+                std::io::Error::other("a journaled file must be in the locked folder"),
+            ));
+        }
+    }
+    let moving: Vec<PathBuf> = moves.iter().map(|(from, _)| dir.join(from)).collect();
+    refuse_existing(
+        files.iter().filter(|f| !moving.contains(&f.path)),
+        overwrite,
+    )?;
+    let staged = stage(files)?;
+    let mut steps: Vec<Step> = moves
+        .iter()
+        .map(|(from, to)| Step::Move {
+            from: from.clone(),
+            to: to.clone(),
+        })
+        .collect();
+    for (tmp, f) in &staged {
+        steps.push(Step::Put {
+            tmp: file_name(tmp.path())?,
+            to: file_name(&f.path)?,
+            replace: overwrite || f.replaceable,
+        });
+    }
+    let journal = write_journal(dir, &steps)?;
+    // The files and the journal reach the disk together, then the journal's name: the commit
+    // point.
+    let mut handles: Vec<(&fs::File, &Path)> = staged
+        .iter()
+        .map(|(t, f)| (t.as_file(), f.path.as_path()))
+        .collect();
+    let journal_path = dir.join(JOURNAL_FILE);
+    handles.push((&journal, &journal_path));
+    let committed = sync_all(&handles).and_then(|()| sync_dir(dir));
+    drop(handles);
+    if let Err(e) = committed {
+        let _ = fs::remove_file(&journal_path);
+        return Err(e);
+    }
+    // The temporary files now belong to the journal: a failure from here on leaves them for
+    // recovery instead of removing them.
+    for (tmp, _) in staged {
+        tmp.into_temp_path()
+            .keep()
+            .map_err(|e| Error::io("keep a temporary file in", dir, e.error))?;
+    }
+    // Every step below is repeated by recovery if this process dies part way.
+    apply(dir, &steps, true)?;
+    finish(dir)
+}
+
+/// Complete or undo a change an earlier process left unfinished, and remove temporary files no
+/// journal names. Call with the lock held, before reading the folder's state.
+pub fn recover(lock: &DirLock) -> Result<Recovery> {
+    let dir = lock.dir();
+    let mut recovery = Recovery::default();
+    let journal = dir.join(JOURNAL_FILE);
+    match fs::read_to_string(&journal) {
+        Ok(text) => match parse_journal(&text) {
+            Some(steps) => {
+                apply(dir, &steps, false)?;
+                recovery.completed = steps
+                    .iter()
+                    .map(|s| match s {
+                        Step::Put { to, .. } | Step::Move { to, .. } => dir.join(to),
+                    })
+                    .filter(|p| p.exists())
+                    .collect();
+                finish(dir)?;
+            }
+            None => {
+                // Cut short before its end line: the change never committed.
+                fs::remove_file(&journal).map_err(|e| Error::io("remove", &journal, e))?;
+                recovery.rolled_back = true;
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("read", journal, e)),
+    }
+    // Under the lock, every temporary file left is from a process that is gone.
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) {
+            let path = entry.path();
+            fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+            recovery.removed_temporary += 1;
+        }
+    }
+    Ok(recovery)
+}
+
+/// The journal, written but not yet flushed.
+fn write_journal(dir: &Path, steps: &[Step]) -> Result<fs::File> {
+    let mut text = format!("{JOURNAL_HEADER}\n");
+    for s in steps {
+        match s {
+            Step::Put { tmp, to, replace } => {
+                let kind = if *replace { "put" } else { "new" };
+                text.push_str(&format!("{kind}\t{tmp}\t{to}\n"));
+            }
+            Step::Move { from, to } => text.push_str(&format!("move\t{from}\t{to}\n")),
+        }
+    }
+    text.push_str(JOURNAL_END);
+    text.push('\n');
+    let path = dir.join(JOURNAL_FILE);
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| Error::io("write the journal", &path, e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::io("write the journal", &path, e))?;
+    Ok(f)
+}
+
+/// The steps of a journal, or `None` when it is not whole (cut short, or not one of ours).
+fn parse_journal(text: &str) -> Option<Vec<Step>> {
+    let mut lines = text.lines();
+    if lines.next()? != JOURNAL_HEADER {
+        return None;
+    }
+    let mut steps = Vec::new();
+    for line in lines {
+        if line == JOURNAL_END {
+            return Some(steps);
+        }
+        let mut parts = line.split('\t');
+        let (kind, a, b) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || !safe_relative(a) || !safe_relative(b) {
+            return None;
+        }
+        steps.push(match kind {
+            "put" | "new" => Step::Put {
+                tmp: a.into(),
+                to: b.into(),
+                replace: kind == "put",
+            },
+            "move" => Step::Move {
+                from: a.into(),
+                to: b.into(),
+            },
+            _ => return None,
+        });
+    }
+    None
+}
+
+/// A relative path that stays inside the folder: plain parts, no `..`, no root.
+fn safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && p.split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'))
+}
+
+/// Do each step whose source is still there (so doing them twice is harmless). A step that would
+/// replace a file it must not is an error in a live commit; in recovery (`strict` false) that file
+/// is left as it is and the step skipped.
+fn apply(dir: &Path, steps: &[Step], strict: bool) -> Result<()> {
+    for step in steps {
+        let (from, to, protect) = match step {
+            Step::Put { tmp, to, replace } => (dir.join(tmp), dir.join(to), !replace),
+            Step::Move { from, to } => (dir.join(from), dir.join(to), true),
+        };
+        if fs::symlink_metadata(&from).is_err() {
+            continue; // done before
+        }
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("create the folder", parent, e))?;
+        }
+        if protect && fs::symlink_metadata(&to).is_ok() {
+            if strict {
+                return Err(Error::FileExists { path: to });
+            }
+            continue;
+        }
+        fs::rename(&from, &to).map_err(|e| Error::io("write", &to, e))?;
     }
     Ok(())
+}
+
+/// The change is done: the journal goes. The renames are not flushed first: if the machine loses
+/// power before they reach the disk, the journal (flushed at the commit point) is still there
+/// and recovery does them again; on file systems that might reorder the removal before the
+/// renames, the change is lost whole and the old state stays.
+fn finish(dir: &Path) -> Result<()> {
+    let journal = dir.join(JOURNAL_FILE);
+    fs::remove_file(&journal).map_err(|e| Error::io("remove", &journal, e))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io("write", dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn file_name(path: &Path) -> Result<String> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(String::from)
+        .ok_or_else(|| {
+            Error::io(
+                "write",
+                path,
+                std::io::Error::other("not a plain file name"),
+            )
+        })
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -108,14 +508,37 @@ fn parent_dir(path: &Path) -> &Path {
 }
 
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+pub fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+pub fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
+}
+
+/// Append `text` to a file that holds secrets (a key log): made 0600 if new, and made 0600 if
+/// it was not (a key log readable by others gives away every connection it covers).
+pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut opts = fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = f.metadata()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            f.set_permissions(fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    f.write_all(text.as_bytes())?;
+    f.sync_data()
 }
 
 #[cfg(test)]
@@ -185,5 +608,122 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != LOCK_FILE)
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_journal_left_by_a_dead_process_is_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // What a process killed right after its first rename leaves: one file in place, one
+        // staged, the journal.
+        fs::write(d.join("a.crt"), "a").unwrap();
+        fs::write(d.join(".certbench-2.tmp"), "b").unwrap();
+        fs::write(d.join(".certbench-3.tmp"), "manifest").unwrap();
+        fs::write(
+            d.join(JOURNAL_FILE),
+            format!(
+                "{JOURNAL_HEADER}\nput\t.certbench-1.tmp\ta.crt\nput\t.certbench-2.tmp\tb.crt\nput\t.certbench-3.tmp\tm.toml\nend\n"
+            ),
+        )
+        .unwrap();
+        let lock = DirLock::acquire(d, Duration::ZERO).unwrap();
+        let r = recover(&lock).unwrap();
+        assert_eq!(names(d), ["a.crt", "b.crt", "m.toml"]);
+        assert_eq!(fs::read_to_string(d.join("m.toml")).unwrap(), "manifest");
+        assert!(!r.rolled_back);
+        assert_eq!(r.completed.len(), 3);
+    }
+
+    #[test]
+    fn a_journal_cut_short_is_undone_with_its_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("old.crt"), "old").unwrap();
+        fs::write(d.join(".certbench-1.tmp"), "secret key").unwrap();
+        fs::write(
+            d.join(JOURNAL_FILE),
+            format!("{JOURNAL_HEADER}\nput\t.certbench-1.tmp\tnew.key\n"),
+        )
+        .unwrap();
+        let lock = DirLock::acquire(d, Duration::ZERO).unwrap();
+        let r = recover(&lock).unwrap();
+        assert_eq!(names(d), ["old.crt"]);
+        assert!(r.rolled_back);
+        assert_eq!(r.removed_temporary, 1);
+    }
+
+    #[test]
+    fn a_journal_cannot_reach_outside_its_folder() {
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a//b"] {
+            let text = format!("{JOURNAL_HEADER}\nput\t.certbench-1.tmp\t{bad}\nend\n");
+            assert_eq!(parse_journal(&text), None, "{bad}");
+        }
+        let text = format!("{JOURNAL_HEADER}\nmove\tca.crt\treplaced/1/ca.crt\nend\n");
+        assert!(parse_journal(&text).is_some());
+    }
+
+    #[test]
+    fn a_commit_moves_old_files_aside_then_puts_new_ones_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("ca.crt"), "old").unwrap();
+        let lock = DirLock::acquire(d, Duration::ZERO).unwrap();
+        commit(
+            &lock,
+            &[
+                FileWrite::public(d.join("ca.crt"), "new"),
+                FileWrite::replaceable(d.join("m.toml"), "m"),
+            ],
+            &[("ca.crt".into(), "replaced/1/ca.crt".into())],
+            false,
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(d.join("ca.crt")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(d.join("replaced/1/ca.crt")).unwrap(),
+            "old"
+        );
+        assert_eq!(names(d), ["ca.crt", "m.toml", "replaced"]);
+    }
+
+    #[test]
+    fn a_second_lock_waits_then_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = DirLock::acquire(dir.path(), Duration::ZERO).unwrap();
+        let e = DirLock::acquire(dir.path(), Duration::from_millis(50)).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains(&format!("process {}", std::process::id())),
+            "{text}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_key_log_readable_by_others_becomes_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.log");
+        fs::write(&path, "old\n").unwrap();
+        set_mode(&path, 0o644).unwrap();
+        append_secret(&path, "CLIENT_RANDOM a b\n").unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "old\nCLIENT_RANDOM a b\n"
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod handshake;
 pub mod inspect;
 pub mod pki;
 pub mod text;
+pub mod times;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -1,19 +1,25 @@
 //! certbench: a terminal workbench for mutual TLS. No subcommand opens the TUI.
+// Everything printed goes through cli::out (escaped for terminals; a closed pipe is a quiet
+// exit): the std print macros are not used.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 mod tui;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use certbench::workspace::Workspace;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use cli::out::errln;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "certbench",
     version,
-    about = "A terminal workbench for mutual TLS: generate a PKI, inspect certificates, watch real mTLS handshakes."
+    about = "A terminal workbench for mutual TLS: generate a PKI, inspect certificates, watch real mTLS handshakes.",
+    long_about = "A terminal workbench for mutual TLS: generate a PKI, inspect certificates, watch real mTLS handshakes.\n\nWithout a subcommand, certbench opens its TUI on the workspace (making a demo PKI there if it is empty)."
 )]
 struct Cli {
     /// The workspace folder (default: $CERTBENCH_DIR, else the platform data folder).
@@ -30,15 +36,40 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // clap's own words (usage errors, --help, --version), escaped like everything else:
+            // a usage error repeats the value the user typed.
+            let text = e.render().to_string();
+            let text = text.trim_end();
+            if e.use_stderr() {
+                errln!("{text}");
+            } else {
+                cli::out::outln!("{text}");
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let Some(dir) = args.dir.or_else(Workspace::default_dir) else {
-        eprintln!(
+        errln!(
             "certbench: there is no home folder to keep a workspace in; pass --dir DIR or set CERTBENCH_DIR"
         );
         return ExitCode::FAILURE;
     };
     match args.command {
         Some(command) => cli::run(command, dir),
+        None if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) => {
+            let commands: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            errln!(
+                "certbench: the TUI needs a terminal, and this is not one. Without a terminal, use a subcommand: {} (certbench --help says more).",
+                commands.join(", ")
+            );
+            ExitCode::from(2)
+        }
         None => match tui::run(tui::Sources {
             dir,
             open: args.open,
@@ -46,7 +77,7 @@ fn main() -> ExitCode {
         }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("certbench: {e:#}");
+                errln!("certbench: {e:#}");
                 ExitCode::FAILURE
             }
         },

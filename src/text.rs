@@ -8,16 +8,45 @@ fn is_format_char(c: char) -> bool {
         '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
 }
 
+/// A character a terminal acts on instead of showing: control characters (C0, DEL, C1: escape
+/// sequences, bells, carriage returns), and format characters that reorder or hide text.
+pub fn acts_on_terminal(c: char) -> bool {
+    c.is_control() || is_format_char(c)
+}
+
+/// `s` made safe for a terminal, lines kept: every character a terminal acts on becomes a
+/// visible `\u{..}` escape, except newlines and tabs. Text without such characters is returned
+/// as it is, and escaping twice changes nothing.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| acts_on_terminal(c) && c != '\n' && c != '\t';
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `s` made safe for one line on a terminal: control and format characters become `\u{..}`
 /// escapes, and at most `max_chars` characters are kept (an ellipsis marks a cut).
 pub fn display_safe(s: &str, max_chars: usize) -> String {
+    // Printable ASCII that fits, the common case, is itself.
+    if s.len() <= max_chars && s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len().min(max_chars * 2));
     for (count, c) in s.chars().enumerate() {
         if count >= max_chars {
             out.push('…');
             break;
         }
-        if c.is_control() || is_format_char(c) {
+        if acts_on_terminal(c) {
             match c {
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
@@ -29,6 +58,21 @@ pub fn display_safe(s: &str, max_chars: usize) -> String {
         }
     }
     out
+}
+
+/// One character as a person should see it in a message: itself, or its `\u{..}` escape when a
+/// terminal would act on it or it would not show (a space).
+pub fn shown_char(c: char) -> String {
+    if acts_on_terminal(c) || c.is_whitespace() {
+        format!("\\u{{{:x}}}", c as u32)
+    } else {
+        c.to_string()
+    }
+}
+
+/// `n` and the noun for it: "1 purpose", "2 purposes", "0 purposes".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A time as RFC 3339 (`2026-11-22T12:00:00Z`); a time RFC 3339 cannot hold (a year beyond
@@ -51,22 +95,8 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Standard base64 with padding (RFC 4648), for PEM bodies and SPKI pins.
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A PEM block: the label, the base64 of the DER in 64-character lines (RFC 7468).
@@ -81,45 +111,28 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
-/// Standard base64 back to bytes; whitespace is skipped, anything else is an error that says where.
+/// Standard base64 back to bytes, as PEM bodies carry it (padding optional, as openssl reads
+/// it); an error says what is wrong and where.
 pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    let mut padding = 0;
-    for (i, c) in s.bytes().enumerate() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                padding += 1;
-                continue;
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => {
-                return Err(format!(
-                    "bad base64 ('{}' at position {i})",
-                    (c as char).escape_default()
-                ));
-            }
-        };
-        if padding > 0 {
-            return Err("bad base64 (data after '=' padding)".into());
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    LENIENT.decode(s).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(at, b) => format!(
+            "bad base64 ('{}' at position {at})",
+            shown_char(char::from(b))
+        ),
+        base64::DecodeError::InvalidLength(_) => "bad base64 (a truncated group)".into(),
+        base64::DecodeError::InvalidLastSymbol { offset, .. } => {
+            format!("bad base64 (the last character, at position {offset})")
         }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    if bits >= 6 {
-        return Err("bad base64 (a truncated group)".into());
-    }
-    Ok(out)
+        base64::DecodeError::InvalidPadding => "bad base64 (misplaced '=' padding)".into(),
+    })
 }
 
 #[cfg(test)]
@@ -152,6 +165,21 @@ mod tests {
                 .contains("bad base64")
         );
         assert!(base64_decode("Z").is_err());
+    }
+
+    #[test]
+    fn terminal_text_keeps_its_lines_and_loses_its_escapes() {
+        let evil = "list\n\u{1b}]0;owned\u{7}name\u{9b}31m\u{202e}\r\tend";
+        let safe = terminal_safe(evil);
+        assert_eq!(
+            safe,
+            "list\n\\u{1b}]0;owned\\u{7}name\\u{9b}31m\\u{202e}\\u{d}\tend"
+        );
+        assert_eq!(terminal_safe(&safe), safe, "escaping twice changes nothing");
+        assert!(matches!(
+            terminal_safe("plain é 日\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -10,12 +10,17 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use crate::fsutil::{FileWrite, write_files};
+use crate::fsutil::{self, DirLock, FileWrite, Recovery};
 use crate::inspect::{CertSummary, summarize};
 use crate::pki::openssl::{OpensslContext, openssl_commands};
 use crate::pki::{
     self, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, RevocationReason, RevokedEntry, Role,
+    validate_entity_name,
 };
+use crate::text::display_safe;
+
+/// Where replaced files go: `replaced/<time>/`, never deleted.
+pub const REPLACED_DIR: &str = "replaced";
 
 /// The manifest's file name inside the workspace folder.
 pub const MANIFEST_FILE: &str = "certbench.toml";
@@ -90,6 +95,16 @@ struct Prepared {
     openssl: String,
 }
 
+impl Prepared {
+    /// The names of the files it writes.
+    fn target_files(&self) -> Vec<String> {
+        let e = &self.entity;
+        let mut v = vec![e.cert.clone(), e.key.clone()];
+        v.extend(e.chain.clone());
+        v
+    }
+}
+
 /// What `gen` makes: a root, an optional intermediate, a server and a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetOptions {
@@ -160,6 +175,20 @@ pub struct Revoked {
 pub struct Workspace {
     dir: PathBuf,
     manifest: Manifest,
+    last_change: Change,
+}
+
+/// What the last change did besides what it was asked to: work of an interrupted earlier change
+/// completed or undone, files moved aside, manifest entries dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub recovered: Recovery,
+    /// The folder replaced files were moved into, if any were.
+    pub replaced_into: Option<PathBuf>,
+    /// How many files were moved there.
+    pub replaced_files: usize,
+    /// Manifest entries of the old set that `gen --force` removed (their files were moved aside).
+    pub dropped: Vec<String>,
 }
 
 impl Workspace {
@@ -172,37 +201,65 @@ impl Workspace {
     }
 
     /// The workspace in `dir`. A missing folder or manifest is an empty workspace; nothing is
-    /// created until something is issued.
+    /// created until something is issued. An interrupted change found here is completed when no
+    /// other process is working in the folder (see [`Workspace::last_change`]).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Workspace> {
         let dir = dir.into();
-        let path = dir.join(MANIFEST_FILE);
-        let manifest = match fs::read_to_string(&path) {
-            Ok(text) => {
-                let m: Manifest = toml::from_str(&text).map_err(|e| Error::Manifest {
-                    path: path.clone(),
-                    message: e.message().to_string()
-                        + &e.span()
-                            .map(|s| format!(" (at byte {})", s.start))
-                            .unwrap_or_default(),
-                })?;
-                if m.version != MANIFEST_VERSION {
-                    return Err(Error::Manifest {
-                        path,
-                        message: format!(
-                            "version {} is not known to this certbench (it reads version {MANIFEST_VERSION})",
-                            m.version
-                        ),
-                    });
-                }
-                m
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
-                version: MANIFEST_VERSION,
-                entities: vec![],
+        let mut recovered = Recovery::default();
+        if dir.join(fsutil::JOURNAL_FILE).exists()
+            && let Ok(lock) = DirLock::acquire(&dir, std::time::Duration::ZERO)
+        {
+            recovered = fsutil::recover(&lock)?;
+        }
+        let manifest = read_manifest(&dir)?;
+        Ok(Workspace {
+            dir,
+            manifest,
+            last_change: Change {
+                recovered,
+                ..Change::default()
             },
-            Err(e) => return Err(Error::io("read", path, e)),
+        })
+    }
+
+    /// What the last change (or opening) did besides what it was asked to.
+    pub fn last_change(&self) -> &Change {
+        &self.last_change
+    }
+
+    /// Certificate and key files in a folder without a manifest: not a workspace certbench made
+    /// (or one whose manifest was removed). Their names, sorted, for a message saying so.
+    pub fn unlisted_files(&self) -> Vec<String> {
+        if !self.manifest.entities.is_empty() {
+            return vec![];
+        }
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return vec![];
         };
-        Ok(Workspace { dir, manifest })
+        let mut names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                [".crt", ".key", ".pem", ".crl"]
+                    .iter()
+                    .any(|ext| n.ends_with(ext))
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Lock the folder for a change, finish whatever an interrupted change left, and read the
+    /// manifest again: another process may have changed it since this one read it.
+    fn begin(&mut self) -> Result<DirLock> {
+        let lock = DirLock::acquire(&self.dir, DirLock::WAIT)?;
+        let recovered = fsutil::recover(&lock)?;
+        self.manifest = read_manifest(&self.dir)?;
+        self.last_change = Change {
+            recovered,
+            ..Change::default()
+        };
+        Ok(lock)
     }
 
     pub fn dir(&self) -> &Path {
@@ -236,33 +293,87 @@ impl Workspace {
     }
 
     /// Issue one certificate and write its files. Without `overwrite`, an existing file stops it
-    /// before anything is written.
+    /// before anything is written; with it, the files it replaces are moved into `replaced/`.
     pub fn issue(
         &mut self,
         spec: &IssueSpec,
         overwrite: bool,
         now: OffsetDateTime,
     ) -> Result<Issued> {
-        let prepared = self.prepare(spec, &[], now)?;
-        let mut issued = self.commit(vec![prepared], overwrite)?;
+        // The request is checked before the (slow, for RSA) key is made, and again under the lock.
+        let errors = spec.validate(&self.ca_names(), now);
+        if !errors.is_empty() {
+            return Err(Error::InvalidRequest(errors));
+        }
+        let key = pki::generate_key(spec.key_alg)?;
+        let lock = self.begin()?;
+        let prepared = self.prepare(spec, key, &[], now)?;
+        let mut manifest = self.manifest.clone();
+        let targets = prepared.target_files();
+        let moves = if overwrite {
+            self.archive_moves(&targets, now)
+        } else {
+            vec![]
+        };
+        let mut issued = self.commit(&lock, &mut manifest, vec![prepared], moves)?;
         issued.pop().ok_or_else(|| Error::UnknownEntity {
             name: spec.name.clone(),
         })
     }
 
-    /// Make the whole set `gen` makes, written at once or not at all.
+    /// Make the whole set `gen` makes, written at once or not at all. With `overwrite`, the
+    /// workspace starts again: every file of the old set (and of anything else its manifest
+    /// lists) is moved into `replaced/`, and its entries leave the manifest.
     pub fn gen_set(
         &mut self,
         options: &SetOptions,
         overwrite: bool,
         now: OffsetDateTime,
     ) -> Result<Vec<Issued>> {
-        let mut prepared: Vec<Prepared> = Vec::new();
-        for spec in options.specs() {
-            let p = self.prepare(&spec, &prepared, now)?;
-            prepared.push(p);
+        let specs = options.specs();
+        let keys = specs
+            .iter()
+            .map(|s| pki::generate_key(s.key_alg))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let lock = self.begin()?;
+        let mut manifest = self.manifest.clone();
+        let mut dropped = Vec::new();
+        let mut old_files = Vec::new();
+        if overwrite {
+            for e in &manifest.entities {
+                old_files.extend([e.cert.clone(), e.key.clone()]);
+                old_files.extend(e.chain.clone());
+                if e.role.is_ca() {
+                    old_files.push(e.crl_file());
+                }
+                dropped.push(e.name.clone());
+            }
+            manifest.entities.clear();
+            // Prepared against the empty manifest: the new set stands alone.
+            self.manifest = manifest.clone();
         }
-        self.commit(prepared, overwrite)
+        let mut prepared: Vec<Prepared> = Vec::new();
+        for (spec, key) in specs.iter().zip(keys) {
+            match self.prepare(spec, key, &prepared, now) {
+                Ok(p) => prepared.push(p),
+                Err(e) => {
+                    // Nothing was written: the manifest in memory is the one on disk again.
+                    self.manifest = read_manifest(&self.dir)?;
+                    return Err(e);
+                }
+            }
+        }
+        let moves = if overwrite {
+            old_files.extend(prepared.iter().flat_map(Prepared::target_files));
+            old_files.push(MANIFEST_FILE.into());
+            self.archive_moves(&old_files, now)
+        } else {
+            vec![]
+        };
+        let issued = self.commit(&lock, &mut manifest, prepared, moves)?;
+        dropped.retain(|d| !issued.iter().any(|i| &i.entity.name == d));
+        self.last_change.dropped = dropped;
+        Ok(issued)
     }
 
     /// Revoke `name` and make its issuer's CRL again, signed by the issuer.
@@ -272,6 +383,7 @@ impl Workspace {
         reason: RevocationReason,
         now: OffsetDateTime,
     ) -> Result<Revoked> {
+        let lock = self.begin()?;
         let entity = self
             .entity(name)
             .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
@@ -308,7 +420,11 @@ impl Workspace {
             .iter_mut()
             .filter(|e| e.name == issuer_name)
         {
-            crl_number = e.crl_number.unwrap_or(0) + 1;
+            crl_number = e.crl_number.unwrap_or(0).checked_add(1).ok_or_else(|| {
+                Error::CrlNumberExhausted {
+                    name: issuer_name.clone(),
+                }
+            })?;
             e.crl_number = Some(crl_number);
         }
         let crl_pem = pki::make_crl(&issuer.material, &revoked, crl_number, now)?;
@@ -317,7 +433,7 @@ impl Workspace {
             FileWrite::replaceable(&crl_path, crl_pem),
             FileWrite::replaceable(self.path(MANIFEST_FILE), manifest_text(&manifest)?),
         ];
-        write_files(&files, false)?;
+        fsutil::commit(&lock, &files, &[], false)?;
         self.manifest = manifest;
         Ok(Revoked {
             name: name.into(),
@@ -331,6 +447,7 @@ impl Workspace {
     fn prepare(
         &self,
         spec: &IssueSpec,
+        key: rcgen::KeyPair,
         pending: &[Prepared],
         now: OffsetDateTime,
     ) -> Result<Prepared> {
@@ -350,7 +467,7 @@ impl Workspace {
         } else {
             Some(self.load_issuer(spec.issuer.trim(), pending)?)
         };
-        let issued = pki::issue(spec, issuer.as_ref().map(|i| &i.material), now)?;
+        let issued = pki::issue_with_key(spec, issuer.as_ref().map(|i| &i.material), &key, now)?;
         let chain_pem = match (&issuer, spec.role.is_leaf()) {
             (Some(i), true) => Some(format!("{}{}", issued.cert_pem, i.chain_above_root)),
             _ => None,
@@ -391,8 +508,49 @@ impl Workspace {
         })
     }
 
-    fn commit(&mut self, prepared: Vec<Prepared>, overwrite: bool) -> Result<Vec<Issued>> {
-        let mut manifest = self.manifest.clone();
+    /// Moves of the files among `names` that exist into a new folder under `replaced/`.
+    fn archive_moves(&mut self, names: &[String], now: OffsetDateTime) -> Vec<(String, String)> {
+        let existing: Vec<&String> = names
+            .iter()
+            .filter(|n| fs::symlink_metadata(self.path(n)).is_ok())
+            .collect();
+        if existing.is_empty() {
+            return vec![];
+        }
+        let stamp = format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second()
+        );
+        let folder = (1..)
+            .map(|n| match n {
+                1 => format!("{REPLACED_DIR}/{stamp}"),
+                n => format!("{REPLACED_DIR}/{stamp}-{n}"),
+            })
+            .find(|f| !self.path(f).exists())
+            .unwrap_or_else(|| format!("{REPLACED_DIR}/{stamp}"));
+        let mut moves: Vec<(String, String)> = Vec::new();
+        for n in existing {
+            if !moves.iter().any(|(from, _)| from == n) {
+                moves.push((n.clone(), format!("{folder}/{n}")));
+            }
+        }
+        self.last_change.replaced_into = Some(self.path(&folder));
+        self.last_change.replaced_files = moves.len();
+        moves
+    }
+
+    fn commit(
+        &mut self,
+        lock: &DirLock,
+        manifest: &mut Manifest,
+        prepared: Vec<Prepared>,
+        moves: Vec<(String, String)>,
+    ) -> Result<Vec<Issued>> {
         let mut files = Vec::new();
         let mut out = Vec::new();
         for p in prepared {
@@ -424,12 +582,13 @@ impl Workspace {
                 files: paths,
             });
         }
+        // The manifest last: until it is in place, the change has not happened.
         files.push(FileWrite::replaceable(
             self.path(MANIFEST_FILE),
-            manifest_text(&manifest)?,
+            manifest_text(manifest)?,
         ));
-        write_files(&files, overwrite)?;
-        self.manifest = manifest;
+        fsutil::commit(lock, &files, &moves, false)?;
+        self.manifest = manifest.clone();
         Ok(out)
     }
 
@@ -512,6 +671,77 @@ struct LoadedIssuer {
     chain_names: Vec<String>,
 }
 
+/// The manifest in `dir`, checked: every name in it is used to build paths, so each is held to
+/// the rules of a name typed by a user.
+fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST_FILE);
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Manifest {
+                version: MANIFEST_VERSION,
+                entities: vec![],
+            });
+        }
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    let bad = |message: String| Error::Manifest {
+        path: path.clone(),
+        message,
+    };
+    let m: Manifest = toml::from_str(&text).map_err(|e| {
+        bad(display_safe(e.message(), 300)
+            + &e.span()
+                .map(|s| format!(" (at byte {})", s.start))
+                .unwrap_or_default())
+    })?;
+    if m.version != MANIFEST_VERSION {
+        return Err(bad(format!(
+            "version {} is not known to this certbench (it reads version {MANIFEST_VERSION})",
+            m.version
+        )));
+    }
+    for e in &m.entities {
+        let name = display_safe(&e.name, 64);
+        validate_entity_name(&e.name).map_err(|why| {
+            bad(format!(
+                "the entry named \"{name}\" has a name certbench would refuse: {why}"
+            ))
+        })?;
+        if let Some(i) = &e.issuer {
+            validate_entity_name(i).map_err(|why| {
+                bad(format!(
+                    "the issuer of \"{name}\" has a name certbench would refuse: {why}"
+                ))
+            })?;
+        }
+        for file in [Some(&e.cert), Some(&e.key), e.chain.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if !is_plain_file_name(file) {
+                return Err(bad(format!(
+                    "the entry \"{name}\" names the file \"{}\", which is not a plain file name in the workspace",
+                    display_safe(file, 64)
+                )));
+            }
+        }
+        if m.entities.iter().filter(|o| o.name == e.name).count() > 1 {
+            return Err(bad(format!("\"{name}\" is listed twice")));
+        }
+    }
+    Ok(m)
+}
+
+/// A file name inside the folder: no separators, not `.`/`..`, not hidden.
+fn is_plain_file_name(f: &str) -> bool {
+    !f.is_empty()
+        && !f.starts_with('.')
+        && f.len() <= 80
+        && f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
 fn manifest_text(m: &Manifest) -> Result<String> {
     let body = toml::to_string_pretty(m).map_err(|e| Error::Manifest {
         path: PathBuf::from(MANIFEST_FILE),
@@ -577,11 +807,7 @@ mod tests {
         assert_eq!(s.issuer, issued[1].summary.subject);
         assert_eq!(
             s.subject_alt_names,
-            [
-                "DNS:localhost",
-                "IP Address:127.0.0.1",
-                "IP Address:0:0:0:0:0:0:0:1"
-            ]
+            ["DNS:localhost", "IP Address:127.0.0.1", "IP Address:::1"]
         );
     }
 

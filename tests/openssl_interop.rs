@@ -182,10 +182,13 @@ fn openssl_server_and_curl_complete_an_mtls_request() {
     );
 }
 
+/// Every file of the workspace a user sees (the hidden lock file says which process last held
+/// the workspace, so it changes with each command).
 fn snapshot(d: &Path) -> BTreeMap<String, Vec<u8>> {
     fs::read_dir(d)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.') && p.is_file())
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
@@ -216,12 +219,18 @@ fn keys_are_private_and_a_second_gen_changes_nothing() {
     assert_eq!(err.lines().count(), 1, "one sentence: {err}");
     assert_eq!(before, snapshot(d), "every file stays byte-identical");
 
-    certbench_ok(d, &["gen", "--force"]);
+    let out = certbench_ok(d, &["gen", "--force"]);
     assert_ne!(
         before.get("ca.crt"),
         snapshot(d).get("ca.crt"),
         "--force replaces"
     );
+    // ... and loses nothing: the old files are kept aside, and the output says where.
+    let kept: Vec<_> = fs::read_dir(d.join("replaced")).unwrap().collect();
+    assert_eq!(kept.len(), 1);
+    let kept = kept[0].as_ref().unwrap().path();
+    assert_eq!(snapshot(&kept), before, "{out}");
+    assert!(out.contains(&kept.display().to_string()), "{out}");
 }
 
 #[test]
@@ -449,7 +458,11 @@ fn bad_requests_are_one_sentence_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let out = certbench(d, &["issue", "--role", "server", "--name", "web"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a request the options make invalid is a usage error"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("SANs:") && err.contains("no CA in the workspace"),

@@ -1,24 +1,29 @@
 //! `certbench handshake`: a live mTLS handshake on loopback, printed as it happens.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use certbench::handshake::run::{Event, RunOptions, TlsVersion, run as run_handshake};
+use certbench::handshake::run::{
+    Event, RunOptions, Summary, TlsVersion, resolve_group, resolve_suite, run as run_handshake,
+};
 use clap::Args;
+
+use super::out::{self, errln, outln};
 
 #[derive(Debug, Args)]
 pub struct HandshakeArgs {
     /// TLS version: 1.3 or 1.2.
     #[arg(long, default_value = "1.3", value_parser = parse_version)]
     pub tls: TlsVersion,
-    /// Key exchange group: X25519MLKEM768, x25519, secp256r1, secp384r1 (default: rustls's choice).
+    /// Key exchange group: X25519MLKEM768 (TLS 1.3 only), x25519, secp256r1, secp384r1
+    /// (default: rustls's choice).
     #[arg(long)]
     pub group: Option<String>,
-    /// Cipher suite, by its RFC name: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
-    /// TLS_CHACHA20_POLY1305_SHA256 for TLS 1.3; TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and the
-    /// other ECDHE suites for TLS 1.2 (default: rustls's choice).
+    /// Cipher suite, by its RFC or OpenSSL name: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
+    /// TLS_CHACHA20_POLY1305_SHA256 for TLS 1.3; TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    /// (ECDHE-ECDSA-AES128-GCM-SHA256) and the other ECDHE suites for TLS 1.2 (default: rustls's
+    /// choice).
     #[arg(long)]
     pub suite: Option<String>,
     /// The client certificate's name in the workspace.
@@ -33,17 +38,18 @@ pub struct HandshakeArgs {
     /// The name the client asks for and checks the server certificate against.
     #[arg(long, default_value = "localhost")]
     pub server_name: String,
-    /// Append the secrets to FILE in SSLKEYLOGFILE format (for Wireshark and tshark).
+    /// Append the secrets to FILE in SSLKEYLOGFILE format (for Wireshark and tshark); the file is
+    /// made mode 0600, as it gives away every connection it covers.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
-    /// The JSON transcript instead of text.
+    /// The JSON transcript instead of text (with --count: the latency figures).
     #[arg(long)]
     pub json: bool,
-    /// Run N handshakes one after another and report their latency.
-    #[arg(long, value_name = "N")]
+    /// Run N handshakes one after another and report their latency (1 to 1000000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub count: Option<u32>,
-    /// Give up on a peer after this many seconds.
-    #[arg(long, default_value_t = 10)]
+    /// Give up on a peer after this many seconds (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 }
 
@@ -56,11 +62,30 @@ fn parse_version(s: &str) -> Result<TlsVersion, String> {
 }
 
 pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
+    // Names that depend on the version are checked here, before anything runs: usage errors.
+    let suite = match a
+        .suite
+        .as_deref()
+        .map(|s| resolve_suite(s, a.tls))
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => return super::usage_error(&format!("invalid value for '--suite': {e}")),
+    };
+    let group = match a
+        .group
+        .as_deref()
+        .map(|g| resolve_group(g, a.tls))
+        .transpose()
+    {
+        Ok(g) => g,
+        Err(e) => return super::usage_error(&format!("invalid value for '--group': {e}")),
+    };
     let opts = RunOptions {
         dir,
         version: a.tls,
-        group: a.group.clone(),
-        suite: a.suite.clone(),
+        group,
+        suite,
         server: a.server.clone(),
         client: (!a.no_client_cert).then(|| a.client.clone()),
         server_name: a.server_name.clone(),
@@ -73,15 +98,30 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("certbench: cannot start the async runtime: {e}");
+            errln!("certbench: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
     runtime.block_on(async {
         match a.count {
-            Some(n) => count(&opts, n.max(1), a.json).await,
+            Some(n) => count(&opts, n, &a).await,
             None => once(&opts, &a).await,
         }
+    })
+}
+
+/// Append a run's secrets to the key log the user asked for.
+fn write_keylog(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
+    let Some(path) = &a.keylog else {
+        return Ok(());
+    };
+    let text = certbench::handshake::export::keylog_text(summary);
+    certbench::fsutil::append_secret(path, &text).map_err(|e| {
+        errln!(
+            "certbench: could not write the key log {}: {e}",
+            path.display()
+        );
+        ExitCode::FAILURE
     })
 }
 
@@ -90,13 +130,12 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     let run = run_handshake(opts, tx);
     tokio::pin!(run);
     let mut events = Vec::new();
-    let mut out = std::io::stdout().lock();
     // Print each event as it arrives, while the handshake runs.
     let result = loop {
         tokio::select! {
             Some(ev) = rx.recv() => {
                 if !a.json {
-                    print_event(&mut out, &ev);
+                    print_event(&ev);
                 }
                 events.push(ev);
             }
@@ -105,68 +144,57 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     };
     while let Ok(ev) = rx.try_recv() {
         if !a.json {
-            print_event(&mut out, &ev);
+            print_event(&ev);
         }
         events.push(ev);
     }
     let summary = match result {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("certbench: {e}");
+            errln!("certbench: {e}");
             return ExitCode::FAILURE;
         }
     };
-    if let Some(path) = &a.keylog
-        && let Err(e) = append_keylog(path, &certbench::handshake::export::keylog_text(&summary))
-    {
-        eprintln!(
-            "certbench: could not write the key log {}: {e}",
-            path.display()
-        );
-        return ExitCode::FAILURE;
+    if let Err(code) = write_keylog(a, &summary) {
+        return code;
     }
     if a.json {
-        let _ = serde_json::to_writer_pretty(
-            &mut out,
+        let mut stdout = out::Stdout::new();
+        let _ = out::json(
+            stdout.raw(),
             &certbench::handshake::export::Transcript {
                 summary: &summary,
                 events: &events,
             },
         );
-        let _ = writeln!(out);
+        stdout.finish();
     } else {
         let verdict = if summary.ok { "OK:" } else { "FAILED:" };
-        let _ = match (&summary.version, &summary.cipher_suite) {
-            (Some(v), Some(s)) => writeln!(
-                out,
+        match (&summary.version, &summary.cipher_suite) {
+            (Some(v), Some(s)) => outln!(
                 "\n{verdict} {v} with {s}, {}",
                 summary.group.as_deref().unwrap_or("no key exchange group")
             ),
-            _ => writeln!(
-                out,
-                "\n{verdict} before the peers agreed on a version and a cipher suite"
-            ),
-        };
+            _ => outln!("\n{verdict} before the peers agreed on a version and a cipher suite"),
+        }
         if let Some(r) = &summary.response {
             let body = r.split("\r\n\r\n").nth(1).unwrap_or(r).trim();
-            let _ = writeln!(
-                out,
+            outln!(
                 "the server answered: {}",
                 certbench::text::display_safe(body, 200)
             );
         }
     }
-    let _ = out.flush();
     match &summary.failure {
         None => ExitCode::SUCCESS,
         Some((side, reason)) => {
-            eprintln!("certbench: the handshake failed on the {side}'s side: {reason}");
+            errln!("certbench: the handshake failed on the {side}'s side: {reason}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn print_event(out: &mut impl Write, ev: &Event) {
+fn print_event(ev: &Event) {
     let t = if ev.t_us >= 10_000 {
         format!("+{:.1} ms", ev.t_us as f64 / 1000.0)
     } else {
@@ -183,26 +211,13 @@ fn print_event(out: &mut impl Write, ev: &Event) {
         (Some(_), None) => format!("  clear, {} bytes", ev.size),
         _ => String::new(),
     };
-    let _ = writeln!(out, "{t:>10}  {who:<16} {}{how}", ev.message);
+    outln!("{t:>10}  {who:<16} {}{how}", ev.message);
     for (k, v) in &ev.details.fields() {
-        let _ = writeln!(out, "{:>10}  {:<16}   {k}: {v}", "", "");
+        outln!("{:>10}  {:<16}   {k}: {v}", "", "");
     }
 }
 
-fn append_keylog(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_data()
-}
-
-async fn count(opts: &RunOptions, n: u32, json: bool) -> ExitCode {
+async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
     let mut times = Vec::with_capacity(n as usize);
     let mut ok = 0u32;
     let started = Instant::now();
@@ -212,17 +227,23 @@ async fn count(opts: &RunOptions, n: u32, json: bool) -> ExitCode {
         let result = run_handshake(opts, tx).await;
         times.push(t.elapsed());
         rx.close();
-        match result {
-            Ok(s) if s.ok => ok += 1,
-            Ok(s) => {
-                if let Some((side, reason)) = s.failure {
-                    eprintln!("certbench: a handshake failed on the {side}'s side: {reason}");
-                }
-            }
+        let summary = match result {
+            Ok(s) => s,
             Err(e) => {
-                eprintln!("certbench: {e}");
+                errln!("certbench: {e}");
                 return ExitCode::FAILURE;
             }
+        };
+        // Every run's secrets: each connection in a capture can be decrypted.
+        if let Err(code) = write_keylog(a, &summary) {
+            return code;
+        }
+        match &summary.failure {
+            None if summary.ok => ok += 1,
+            Some((side, reason)) => {
+                errln!("certbench: a handshake failed on the {side}'s side: {reason}");
+            }
+            None => {}
         }
     }
     let total = started.elapsed().as_secs_f64();
@@ -230,13 +251,13 @@ async fn count(opts: &RunOptions, n: u32, json: bool) -> ExitCode {
     let pct =
         |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
     let per_s = f64::from(n) / total;
-    if json {
-        println!(
+    if a.json {
+        outln!(
             "{}",
             serde_json::json!({"count": n, "ok": ok, "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99), "handshakes_per_s": per_s})
         );
     } else {
-        println!(
+        outln!(
             "{n} handshakes, {ok} ok: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms; {per_s:.0} handshakes/s",
             pct(0.5),
             pct(0.9),

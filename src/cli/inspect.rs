@@ -1,6 +1,6 @@
 //! `certbench inspect`: what each certificate, CRL and CSR in some files says.
 
-use std::io::Write;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,6 +10,7 @@ use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative
 use certbench::text::{display_safe, rfc3339};
 use time::OffsetDateTime;
 
+use super::out::{self, errln, outln};
 use super::{InspectArgs, VerifyArgs};
 use certbench::inspect::Kind;
 use certbench::inspect::verify::{VerifyInput, verify};
@@ -22,7 +23,7 @@ pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
         match system_store() {
             Some(p) => paths.push(p),
             None => {
-                eprintln!(
+                errln!(
                     "certbench: no system trust store found (looked for {})",
                     SYSTEM_STORES.join(", ")
                 );
@@ -31,26 +32,24 @@ pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
         }
     }
     if paths.is_empty() {
-        eprintln!("certbench: nothing to inspect: name files or folders, or pass --system");
-        return ExitCode::from(2);
+        return super::usage_error("nothing to inspect: name files or folders, or pass --system");
     }
     let now = OffsetDateTime::now_utc();
     let mut items = load_paths(&paths);
     lint_all(&mut items, now, &|_| None);
     let failed = items.iter().any(|i| i.result.is_err());
-    // Buffered: stdout alone writes each line with its own system call.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = if a.json {
-        write_json(&mut out, &items)
+    let mut stdout = out::Stdout::new();
+    if a.json {
+        let all: Vec<JsonItem<'_>> = items.iter().map(json_item).collect();
+        // A failed write is reported by finish().
+        let _ = out::json_array(stdout.raw(), &all);
     } else {
-        write_text(&mut out, &items, now)
-    };
-    if let Err(e) = written.and_then(|()| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("certbench: could not write the output: {e}");
-        }
-        return ExitCode::FAILURE;
+        let _ = write_text(&mut stdout, &items, now);
     }
+    stdout.finish();
+    // The process ends here: freeing thousands of decoded certificates one by one costs more
+    // than the system reclaiming the memory at exit.
+    std::mem::forget(items);
     if failed {
         ExitCode::FAILURE
     } else {
@@ -76,7 +75,7 @@ struct JsonItem<'a> {
 
 fn json_item(i: &Item) -> JsonItem<'_> {
     let mut j = JsonItem {
-        source: display_safe(&i.source.display().to_string(), 4096),
+        source: i.source.to_string_lossy().into_owned(),
         index: i.index,
         kind: None,
         certificate: None,
@@ -102,13 +101,7 @@ fn json_item(i: &Item) -> JsonItem<'_> {
     j
 }
 
-fn write_json(out: &mut impl Write, items: &[Item]) -> std::io::Result<()> {
-    let all: Vec<JsonItem<'_>> = items.iter().map(json_item).collect();
-    serde_json::to_writer_pretty(&mut *out, &all).map_err(std::io::Error::other)?;
-    writeln!(out)
-}
-
-fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std::io::Result<()> {
+fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std::fmt::Result {
     for (n, i) in items.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
@@ -154,7 +147,7 @@ fn write_cert(
     place: &str,
     c: &CertReport,
     now: OffsetDateTime,
-) -> std::io::Result<()> {
+) -> std::fmt::Result {
     writeln!(out, "{place}: certificate")?;
     let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, "  {k:<18} {v}");
     row(out, "Subject", &c.subject)?;
@@ -248,15 +241,10 @@ fn certificates_in(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
 
 pub fn verify_cmd(a: VerifyArgs, workspace: &Path) -> ExitCode {
     match verify_inner(&a, workspace) {
-        Ok(ok) => {
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("certbench: {e}");
+            errln!("certbench: {e}");
             ExitCode::FAILURE
         }
     }
@@ -301,10 +289,11 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         }
     }
     let now = OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(0).unwrap_or(now);
-    let at = match &a.at {
-        Some(s) => certbench::pki::parse_not_before(s, now)?,
-        None => now,
+    let at = a.at.unwrap_or(now.replace_nanosecond(0).unwrap_or(now));
+    // Without --purpose, the certificate is checked for what it says it is for.
+    let (purpose, own) = match a.purpose {
+        Some(p) => (p, false),
+        None => (certbench::inspect::verify::own_purpose(&leaf), true),
     };
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
@@ -312,19 +301,25 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         leaf: &leaf,
         intermediates: &intermediates,
         anchors: &anchors,
-        purpose: a.purpose,
+        purpose,
         name: a.name.as_deref(),
         at,
     });
     if a.json {
-        let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-        println!("{text}");
+        let mut stdout = out::Stdout::new();
+        let _ = out::json(stdout.raw(), &v);
+        stdout.finish();
         return Ok(v.ok);
     }
-    let purpose = match a.purpose {
-        _ if v.links.first().is_some_and(|l| l.role != "leaf") => "a CA",
-        certbench::inspect::verify::Purpose::Server => "a TLS server",
-        certbench::inspect::verify::Purpose::Client => "a TLS client",
+    let purpose_text = match purpose {
+        _ if v.links.first().is_some_and(|l| l.role != "leaf") => "a CA".to_string(),
+        certbench::inspect::verify::Purpose::Server => "a TLS server".to_string(),
+        certbench::inspect::verify::Purpose::Client => "a TLS client".to_string(),
+    };
+    let purpose_text = if own && v.links.first().is_some_and(|l| l.role == "leaf") {
+        format!("{purpose_text} (its own usage; --purpose asks for another)")
+    } else {
+        purpose_text
     };
     let name = a
         .name
@@ -333,22 +328,27 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         .unwrap_or_default();
     let anchors_from = if from_workspace {
         "the workspace's root CAs".to_string()
+    } else if anchors.len() == 1 {
+        "1 trust anchor".to_string()
     } else {
-        format!("{} trust anchor(s)", anchors.len())
+        format!("{} trust anchors", anchors.len())
     };
     if v.ok {
-        println!(
-            "{}: OK for {purpose}{name} at {}, trusting {anchors_from}",
+        outln!(
+            "{}: OK for {purpose_text}{name} at {}, trusting {anchors_from}",
             a.cert.display(),
             rfc3339(at)
         );
     } else {
-        println!(
-            "{}: NOT valid for {purpose}{name} at {}: {}",
+        outln!(
+            "{}: NOT valid for {purpose_text}{name} at {}: {}",
             a.cert.display(),
             rfc3339(at),
             v.reason.clone().unwrap_or_default()
         );
+    }
+    for note in &v.notes {
+        outln!("  note: {note}");
     }
     for (i, link) in v.links.iter().enumerate() {
         let mark = if link.checks.iter().all(|c| c.ok) {
@@ -356,7 +356,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         } else {
             "✗"
         };
-        println!("  {mark} {:<13} {}", link.role, link.subject);
+        outln!("  {mark} {:<13} {}", link.role, link.subject);
         for c in &link.checks {
             let m = if c.ok { "ok " } else { "BAD" };
             let here = if v.failed_link == Some(i) && v.failed_field == Some(c.field) && !c.ok {
@@ -364,7 +364,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             } else {
                 ""
             };
-            println!("      {m} {:<17} {}{here}", c.field, c.detail);
+            outln!("      {m} {:<17} {}{here}", c.field, c.detail);
         }
     }
     Ok(v.ok)

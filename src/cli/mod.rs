@@ -1,5 +1,5 @@
 //! The scriptable CLI: thin commands that print what the engine returns. Errors are one sentence
-//! on stderr and a non-zero exit code.
+//! on stderr and exit code 1; a usage error (an option's value) is exit code 2, as clap's own.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,11 +7,13 @@ use std::process::ExitCode;
 use certbench::Error;
 use certbench::inspect::{CertSummary, relative_validity};
 use certbench::pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role};
-use certbench::workspace::{Issued, SetOptions, Workspace};
+use certbench::workspace::{Change, SetOptions, Workspace};
 use clap::{Args, Subcommand};
 
 mod handshake;
 mod inspect;
+pub mod out;
+use out::{errln, outln};
 use time::OffsetDateTime;
 
 #[derive(Debug, Subcommand)]
@@ -47,20 +49,30 @@ pub struct VerifyArgs {
     /// Trust the system's trust store.
     #[arg(long)]
     pub system: bool,
-    #[arg(long, default_value = "server", value_parser = parse_purpose)]
-    pub purpose: certbench::inspect::verify::Purpose,
+    /// What the certificate is checked for: server or client (default: its own usage, from its
+    /// extendedKeyUsage).
+    #[arg(long, value_parser = parse_purpose)]
+    pub purpose: Option<certbench::inspect::verify::Purpose>,
     /// The DNS name or IP the certificate must be valid for.
     #[arg(long)]
     pub name: Option<String>,
-    /// The time to verify at (RFC 3339, or an offset such as +30d); default now.
-    #[arg(long, allow_hyphen_values = true)]
-    pub at: Option<String>,
+    /// The time to verify at: RFC 3339 (2027-01-01T00:00:00Z), or an offset from now such as +30d
+    /// or -1h (default: now).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_at)]
+    pub at: Option<OffsetDateTime>,
+    /// The verdict as JSON: each link of the chain with its checks.
     #[arg(long)]
     pub json: bool,
 }
 
 fn parse_purpose(s: &str) -> Result<certbench::inspect::verify::Purpose, String> {
     s.parse()
+}
+
+fn parse_at(s: &str) -> Result<OffsetDateTime, String> {
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    certbench::times::parse_verify_time(s, now).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -77,11 +89,13 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct GenArgs {
-    /// Key type for every certificate in the set.
+    /// Key type for every certificate in the set: ecdsa-p256, ecdsa-p384, ed25519, rsa2048,
+    /// rsa3072 or rsa4096.
     #[arg(long, default_value = "ecdsa-p256", value_parser = parse_alg)]
     pub alg: KeyAlg,
-    /// Validity of the server and client certificates, in days (CAs get 10 and 5 years).
-    #[arg(long, default_value_t = 365)]
+    /// Validity of the server and client certificates, in days, 1 to 36500 (CAs get 10 and 5
+    /// years).
+    #[arg(long, default_value = "365", allow_hyphen_values = true, value_parser = parse_days)]
     pub days: u32,
     /// A name the server answers to: DNS name or IP (repeat it). Default: localhost, 127.0.0.1, ::1.
     #[arg(long = "server-name", value_name = "NAME")]
@@ -92,13 +106,15 @@ pub struct GenArgs {
     /// Sign the server and client directly with the root CA.
     #[arg(long)]
     pub no_intermediate: bool,
-    /// Replace files that exist already.
+    /// Start again: the old set's files (and everything else the manifest lists) are moved into
+    /// replaced/ in the workspace, and the new set takes their place.
     #[arg(long)]
     pub force: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
+    /// What the certificate is for: ca (a root CA), intermediate, server or client.
     #[arg(long, value_parser = parse_role)]
     pub role: Role,
     /// File name stem: NAME.crt, NAME.key (and NAME-chain.crt for leaves).
@@ -122,10 +138,11 @@ pub struct IssueArgs {
     /// A subjectAltName: a DNS name, an IP, email:ADDRESS or uri:URI (repeat it).
     #[arg(long = "san", value_name = "VALUE")]
     pub sans: Vec<String>,
+    /// Key type: ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072 or rsa4096.
     #[arg(long, default_value = "ecdsa-p256", value_parser = parse_alg)]
     pub alg: KeyAlg,
-    /// Validity in days (default: 3650 root, 1825 intermediate, 365 leaves).
-    #[arg(long)]
+    /// Validity in days, 1 to 36500 (default: 3650 root, 1825 intermediate, 365 leaves).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_days)]
     pub days: Option<u32>,
     /// Start of validity: RFC 3339 (2026-01-01T00:00:00Z), or an offset such as -400d or +2d.
     #[arg(long = "not-before", value_name = "TIME", allow_hyphen_values = true)]
@@ -157,7 +174,7 @@ pub struct IssueArgs {
     /// Print the openssl commands that make the same kind of certificate.
     #[arg(long)]
     pub openssl: bool,
-    /// Replace files that exist already.
+    /// Replace a certificate of the same name: its files are moved into replaced/ first.
     #[arg(long)]
     pub force: bool,
 }
@@ -187,6 +204,10 @@ fn parse_eku(s: &str) -> Result<ExtKeyUsage, String> {
 fn parse_reason(s: &str) -> Result<RevocationReason, String> {
     s.parse()
 }
+/// A validity in days, as the form takes it: a whole number from 1 to 36500.
+fn parse_days(s: &str) -> Result<u32, String> {
+    certbench::pki::parse_days(s)
+}
 
 /// Run a subcommand in the workspace at `dir`.
 pub fn run(command: Command, dir: PathBuf) -> ExitCode {
@@ -201,19 +222,75 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // What the options asked for cannot be: a usage error, as clap's own.
+        Err(e @ Error::InvalidRequest(_)) => {
+            errln!("certbench: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
-            eprintln!("certbench: {}", error_sentence(&e));
+            errln!("certbench: {}", error_sentence(&e));
             ExitCode::FAILURE
         }
     }
 }
 
+/// A usage error found after parsing (an option whose value depends on another): said as clap
+/// says its own, exit code 2.
+pub fn usage_error(message: &str) -> ExitCode {
+    errln!("error: {message}\n\nFor more information, try '--help'.");
+    ExitCode::from(2)
+}
+
 /// The engine's sentence, plus what the user can do about it on the command line.
 fn error_sentence(e: &Error) -> String {
     match e {
-        Error::FileExists { .. } => format!("{e} (pass --force to replace it)"),
+        Error::FileExists { .. } => {
+            format!("{e} (pass --force to replace it: the old files are kept in replaced/)")
+        }
         _ => e.to_string(),
     }
+}
+
+/// What a change did besides what was asked, in a line each.
+fn print_change(change: &Change) {
+    let r = &change.recovered;
+    if !r.completed.is_empty() {
+        outln!(
+            "Finished first what an interrupted certbench had begun ({} file{}).",
+            r.completed.len(),
+            plural(r.completed.len())
+        );
+    }
+    if r.rolled_back || r.removed_temporary > 0 {
+        outln!(
+            "Removed {} temporary file{} an interrupted certbench left (its change had not been made).",
+            r.removed_temporary,
+            plural(r.removed_temporary)
+        );
+    }
+    if let Some(folder) = &change.replaced_into {
+        outln!(
+            "The {} file{} replaced {} kept in {}.",
+            change.replaced_files,
+            plural(change.replaced_files),
+            if change.replaced_files == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            folder.display()
+        );
+    }
+    if !change.dropped.is_empty() {
+        outln!(
+            "No longer in the manifest (their files are with the replaced ones): {}.",
+            change.dropped.join(", ")
+        );
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
@@ -229,15 +306,60 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
         options.server_names = a.server_names;
     }
     let issued = ws.gen_set(&options, a.force, OffsetDateTime::now_utc())?;
-    println!("Made an mTLS set ({}) in {}:", a.alg.title(), dir.display());
-    for i in &issued {
-        print_issued_line(i);
+    outln!("Made an mTLS set ({}) in {}:", a.alg.title(), dir.display());
+    let rows: Vec<[String; 3]> = issued
+        .iter()
+        .map(|i| {
+            let files: Vec<String> = i
+                .files
+                .iter()
+                .filter_map(|f| f.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect();
+            [
+                i.entity.role.title().to_string(),
+                i.summary.subject.clone(),
+                files.join(" "),
+            ]
+        })
+        .collect();
+    print_table(&["ROLE", "SUBJECT", "FILES"], &rows);
+    print_change(ws.last_change());
+    let d = dir.display();
+    if a.no_intermediate {
+        outln!("Try it: openssl verify -CAfile {d}/ca.crt {d}/server.crt");
+    } else {
+        outln!(
+            "Try it: openssl verify -CAfile {d}/ca.crt -untrusted {d}/intermediate.crt {d}/server.crt"
+        );
     }
-    println!(
-        "Try it: openssl verify -CAfile {0}/ca.crt -untrusted {0}/intermediate.crt {0}/server.crt",
-        dir.display()
-    );
     Ok(())
+}
+
+/// Rows under a header, each column as wide as its widest cell, two spaces between, indented.
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; N]| {
+        let mut s = String::from(" ");
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            s.push(' ');
+            if i + 1 == N {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$} "));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    outln!("{}", line(*header));
+    for row in rows {
+        outln!("{}", line(row.each_ref().map(String::as_str)));
+    }
 }
 
 fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
@@ -293,19 +415,20 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     spec.ext_key_usages = a.eku;
 
     let issued = ws.issue(&spec, a.force, OffsetDateTime::now_utc())?;
-    println!(
+    outln!(
         "Issued {} certificate \"{}\" in {}:",
         issued.entity.role.title(),
         issued.entity.name,
         dir.display()
     );
     print_summary(&issued.summary);
-    println!("wrote:");
+    outln!("wrote:");
     for f in &issued.files {
-        println!("  {}", f.display());
+        outln!("  {}", f.display());
     }
+    print_change(ws.last_change());
     if a.openssl {
-        println!(
+        outln!(
             "\nThe same kind of certificate with openssl:\n{}",
             issued.openssl
         );
@@ -316,67 +439,65 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
 fn revoke_cmd(a: RevokeArgs, dir: PathBuf) -> Result<(), Error> {
     let mut ws = Workspace::open(&dir)?;
     let r = ws.revoke(&a.name, a.reason, OffsetDateTime::now_utc())?;
-    println!(
+    print_change(ws.last_change());
+    outln!(
         "Revoked \"{}\" (serial {}, reason {}). {} now lists {} certificate{}.",
         r.name,
         r.serial,
         a.reason,
         r.crl_path.display(),
         r.listed,
-        if r.listed == 1 { "" } else { "s" }
+        plural(r.listed)
     );
     Ok(())
 }
 
 fn list_cmd(dir: PathBuf) -> Result<(), Error> {
     let ws = Workspace::open(&dir)?;
+    print_change(ws.last_change());
     if ws.is_empty() {
-        println!(
-            "The workspace {} is empty: `certbench gen` makes a set.",
-            dir.display()
-        );
+        let unlisted = ws.unlisted_files();
+        if unlisted.is_empty() {
+            outln!(
+                "The workspace {} is empty: `certbench gen` makes a set.",
+                dir.display()
+            );
+        } else {
+            outln!(
+                "{} holds certificate files but no certbench.toml, so it is not a certbench workspace: {}.\n\
+                 `certbench inspect {}` reads them; `certbench gen --force` moves any it would replace into replaced/ and makes a new set there; or use another folder (--dir).",
+                dir.display(),
+                unlisted.join(", "),
+                dir.display()
+            );
+        }
         return Ok(());
     }
     let now = OffsetDateTime::now_utc();
-    println!(
-        "{:<16} {:<13} {:<14} {:<12} {:<24} STATUS",
-        "NAME", "ROLE", "ISSUER", "KEY", "CN"
-    );
-    for e in ws.entities() {
-        let status = match &e.revoked {
-            Some(r) => format!("REVOKED ({})", r.reason),
-            None => relative_validity(e.not_before, e.not_after, now),
-        };
-        println!(
-            "{:<16} {:<13} {:<14} {:<12} {:<24} {}",
-            e.name,
-            e.role.as_str(),
-            e.issuer.as_deref().unwrap_or("-"),
-            e.key_alg.as_str(),
-            certbench::text::display_safe(&e.common_name, 24),
-            status
-        );
-    }
-    Ok(())
-}
-
-fn print_issued_line(i: &Issued) {
-    let files: Vec<String> = i
-        .files
+    let rows: Vec<[String; 6]> = ws
+        .entities()
         .iter()
-        .filter_map(|f| f.file_name())
-        .map(|f| f.to_string_lossy().into_owned())
+        .map(|e| {
+            let status = match &e.revoked {
+                Some(r) => format!("REVOKED ({})", r.reason),
+                None => relative_validity(e.not_before, e.not_after, now),
+            };
+            [
+                e.name.clone(),
+                e.role.as_str().to_string(),
+                e.issuer.clone().unwrap_or_else(|| "-".into()),
+                e.key_alg.as_str().to_string(),
+                certbench::text::display_safe(&e.common_name, 40),
+                status,
+            ]
+        })
         .collect();
-    println!(
-        "  {:<13} {:<40} {}",
-        i.entity.role.title(),
-        i.summary.subject,
-        files.join(" ")
-    );
+    print_table(&["NAME", "ROLE", "ISSUER", "KEY", "CN", "STATUS"], &rows);
+    Ok(())
 }
 
 fn print_summary(s: &CertSummary) {
     for (label, value) in s.fields(OffsetDateTime::now_utc()) {
-        println!("  {label:<18} {value}");
+        outln!("  {label:<18} {value}");
     }
 }

@@ -776,34 +776,102 @@ fn alert_for(e: &rustls::Error) -> String {
 /// A rustls error in plain words.
 pub fn explain_rustls(e: &rustls::Error) -> String {
     use rustls::CertificateError as C;
+    use rustls::Error as E;
+    let date = |t: &rustls_pki_types::UnixTime| {
+        time::OffsetDateTime::from_unix_timestamp(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
+            .map(crate::text::rfc3339)
+            .unwrap_or_else(|_| "a time out of range".into())
+    };
     match e {
-        rustls::Error::InvalidCertificate(c) => match c {
+        E::InvalidCertificate(c) => match c {
             C::UnknownIssuer => "no trusted CA issued it".into(),
-            C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
-            C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
-            C::NotValidForName | C::NotValidForNameContext { .. } => {
-                "it is not valid for the server name (check its SANs)".into()
+            C::Expired => "it has expired".into(),
+            C::ExpiredContext { not_after, .. } => format!("it expired on {}", date(not_after)),
+            C::NotValidYet => "it is not valid yet".into(),
+            C::NotValidYetContext { not_before, .. } => {
+                format!("it is not valid until {}", date(not_before))
+            }
+            C::NotValidForName => "it is not valid for the server name (check its SANs)".into(),
+            C::NotValidForNameContext {
+                expected,
+                presented,
+            } => {
+                let expected = match expected {
+                    rustls_pki_types::ServerName::DnsName(d) => d.as_ref().to_string(),
+                    rustls_pki_types::ServerName::IpAddress(ip) => {
+                        std::net::IpAddr::from(*ip).to_string()
+                    }
+                    _ => "the server name".into(),
+                };
+                if presented.is_empty() {
+                    format!("it is not valid for {expected}: it names no DNS name or IP")
+                } else {
+                    let names: Vec<String> = presented
+                        .iter()
+                        .map(|p| crate::inspect::verify::presented_name(p))
+                        .collect();
+                    format!(
+                        "it is not valid for {expected}: it names {}",
+                        names.join(", ")
+                    )
+                }
             }
             C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
                 "its extended key usage does not allow this purpose".into()
             }
             C::BadSignature => "a signature in the chain does not verify".into(),
             C::Revoked => "it is revoked".into(),
-            other => format!("{other:?}"),
+            C::BadEncoding => "it is not a valid DER certificate".into(),
+            C::UnhandledCriticalExtension => {
+                "it has a critical extension rustls does not know, so it must refuse it".into()
+            }
+            C::UnknownRevocationStatus => "its revocation status is unknown (no CRL covers it)".into(),
+            C::ExpiredRevocationList | C::ExpiredRevocationListContext { .. } => {
+                "the CRL that covers it has expired".into()
+            }
+            C::UnsupportedSignatureAlgorithmContext { .. }
+            | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                "it is signed with an algorithm rustls does not accept".into()
+            }
+            C::InvalidOcspResponse => "its OCSP response is not valid".into(),
+            C::ApplicationVerificationFailure => "the application refused it".into(),
+            C::Other(o) => match o.0.downcast_ref::<webpki::Error>() {
+                Some(w) => crate::inspect::verify::explain(w),
+                None => o.to_string(),
+            },
+            _ => "it was refused".into(),
         },
-        rustls::Error::NoCertificatesPresented => {
-            "the client sent no certificate, and one is required".into()
-        }
-        rustls::Error::AlertReceived(a) => format!("the peer sent the alert {a:?}"),
-        rustls::Error::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon) => {
+        E::NoCertificatesPresented => "the client sent no certificate, and one is required".into(),
+        E::AlertReceived(a) => format!(
+            "the peer sent the alert {}",
+            super::names::alert(u8::from(*a))
+        ),
+        E::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon) => {
             "the client and the server have no cipher suite in common (a TLS 1.2 suite names the \
              server key it works with: ECDHE_ECDSA for an ECDSA key, ECDHE_RSA for an RSA key)"
                 .into()
         }
-        rustls::Error::PeerIncompatible(rustls::PeerIncompatible::NoKxGroupsInCommon) => {
+        E::PeerIncompatible(rustls::PeerIncompatible::NoKxGroupsInCommon) => {
             "the client and the server have no key exchange group in common".into()
         }
-        other => other.to_string(),
+        E::PeerIncompatible(_) => {
+            "the peer does not support what this side requires (a version, a suite, a group or a signature scheme)".into()
+        }
+        E::PeerMisbehaved(_) => "the peer broke the TLS protocol".into(),
+        E::InvalidMessage(_) => "the peer sent a malformed TLS message".into(),
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+            "the peer sent a message that does not belong at this point of the handshake".into()
+        }
+        E::DecryptError => "a record did not decrypt: the peers do not share the same keys".into(),
+        E::EncryptError => "a record could not be encrypted".into(),
+        E::UnsupportedNameType => "the server name is of a kind rustls does not support".into(),
+        E::PeerSentOversizedRecord => "the peer sent a record larger than TLS allows".into(),
+        E::HandshakeNotComplete => "the handshake had not finished".into(),
+        E::NoApplicationProtocol => "the peers share no application protocol (ALPN)".into(),
+        E::InconsistentKeys(_) => "a certificate and its private key do not match".into(),
+        E::InvalidCertRevocationList(_) => "a CRL is not valid".into(),
+        E::General(s) => s.clone(),
+        _ => "TLS failed".into(),
     }
 }
 
@@ -817,14 +885,36 @@ fn io_reason(e: &io::Error) -> String {
 
 fn certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
     CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .map_err(|e| format!("cannot read {}: {}", path.display(), pem_error(&e)))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .map_err(|e| format!("cannot read {}: {}", path.display(), pem_error(&e)))
 }
 
 fn key(path: &std::path::Path) -> Result<PrivateKeyDer<'static>, String> {
     PrivateKeyDer::from_pem_file(path)
-        .map_err(|e| format!("cannot read the key {}: {e}", path.display()))
+        .map_err(|e| format!("cannot read the key {}: {}", path.display(), pem_error(&e)))
+}
+
+/// A PEM reading error in words (the library's own text shows bytes as Rust arrays).
+fn pem_error(e: &rustls_pki_types::pem::Error) -> String {
+    use rustls_pki_types::pem::Error as P;
+    let text = |b: &[u8]| crate::text::display_safe(&String::from_utf8_lossy(b), 80);
+    match e {
+        P::MissingSectionEnd { end_marker } => {
+            format!(
+                "a PEM block has no \"{}\" line (the file is cut short?)",
+                text(end_marker)
+            )
+        }
+        P::IllegalSectionStart { line } => {
+            format!("\"{}\" does not start a PEM block properly", text(line))
+        }
+        P::Base64Decode(why) => format!("a PEM block's base64 is damaged ({why})"),
+        P::Io(io) => io.to_string(),
+        P::NoItemsFound => "no PEM block of the kind needed".into(),
+        P::SectionTooLarge => "a PEM block is larger than any certificate or key".into(),
+        _ => "not readable PEM".into(),
+    }
 }
 
 /// The cipher suites certbench can offer for a TLS version, by their RFC names.
@@ -841,6 +931,107 @@ pub fn suite_names(version: TlsVersion) -> Vec<String> {
         .collect()
 }
 
+/// The OpenSSL names of the TLS 1.2 suites rustls offers (`openssl ciphers -stdname` lists both;
+/// TLS 1.3 suites have one name).
+const OPENSSL_SUITE_NAMES: [(&str, &str); 6] = [
+    (
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    ),
+    (
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    ),
+    (
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    ),
+    (
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    ),
+    (
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    ),
+    (
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ),
+];
+
+/// A cipher suite for `version`, named by its RFC name or its OpenSSL name (any case): its RFC
+/// name, or why it cannot be used, with the names that can.
+pub fn resolve_suite(name: &str, version: TlsVersion) -> Result<String, String> {
+    let wanted = name.trim();
+    let rfc = OPENSSL_SUITE_NAMES
+        .iter()
+        .find(|(openssl, _)| openssl.eq_ignore_ascii_case(wanted))
+        .map_or(wanted, |(_, rfc)| rfc);
+    let offered = suite_names(version);
+    if let Some(found) = offered.iter().find(|o| o.eq_ignore_ascii_case(rfc)) {
+        return Ok(found.clone());
+    }
+    let (this, other) = (version.label(), version.other());
+    let list = offered.join(", ");
+    Err(
+        match suite_names(other)
+            .iter()
+            .find(|o| o.eq_ignore_ascii_case(rfc))
+        {
+            Some(found) => format!(
+                "{found} is a {} cipher suite and this run is {this}; for {this} use {list}",
+                other.label(),
+            ),
+            None => format!(
+                "\"{}\" is not a cipher suite certbench offers; for {this} use {list} (OpenSSL names such as ECDHE-ECDSA-AES128-GCM-SHA256 work too)",
+                crate::text::display_safe(wanted, 60)
+            ),
+        },
+    )
+}
+
+/// The key exchange groups certbench can offer for a TLS version.
+pub fn group_names(version: TlsVersion) -> Vec<String> {
+    let v = match version {
+        TlsVersion::Tls13 => rustls::ProtocolVersion::TLSv1_3,
+        TlsVersion::Tls12 => rustls::ProtocolVersion::TLSv1_2,
+    };
+    rustls::crypto::aws_lc_rs::default_provider()
+        .kx_groups
+        .iter()
+        .filter(|k| k.usable_for_version(v))
+        .map(|k| names::named_group(u16::from(k.name())))
+        .collect()
+}
+
+/// A key exchange group for `version` (any case): its name, or why it cannot be used, with the
+/// names that can.
+pub fn resolve_group(name: &str, version: TlsVersion) -> Result<String, String> {
+    let wanted = name.trim();
+    let usable = group_names(version);
+    if let Some(found) = usable.iter().find(|g| g.eq_ignore_ascii_case(wanted)) {
+        return Ok(found.clone());
+    }
+    let list = usable.join(", ");
+    let this = version.label();
+    Err(
+        match group_names(version.other())
+            .iter()
+            .find(|g| g.eq_ignore_ascii_case(wanted))
+        {
+            Some(found) => format!(
+                "{found} is a {} key exchange only; for {this} use {list}",
+                version.other().label()
+            ),
+            None => format!(
+                "\"{}\" is not a key exchange group certbench offers; for {this} use {list}",
+                crate::text::display_safe(wanted, 60)
+            ),
+        },
+    )
+}
+
 fn provider(
     group: Option<&str>,
     suite: Option<&str>,
@@ -848,40 +1039,14 @@ fn provider(
 ) -> Result<rustls::crypto::CryptoProvider, String> {
     let mut p = rustls::crypto::aws_lc_rs::default_provider();
     if let Some(wanted) = suite {
-        let offered = suite_names(version);
-        let name = |s: &rustls::SupportedCipherSuite| names::cipher_suite(u16::from(s.suite()));
+        let rfc = resolve_suite(wanted, version)?;
         p.cipher_suites
-            .retain(|s| name(s).eq_ignore_ascii_case(wanted));
-        // The provider holds both versions' suites: the check is against this version's.
-        if !offered.iter().any(|o| o.eq_ignore_ascii_case(wanted)) {
-            let (this, other) = (version.label(), version.other());
-            let offered = offered.join(", ");
-            return Err(
-                if suite_names(other)
-                    .iter()
-                    .any(|o| o.eq_ignore_ascii_case(wanted))
-                {
-                    format!(
-                        "{wanted} is a {} cipher suite and this run is {this}; for {this} use {offered}",
-                        other.label(),
-                    )
-                } else {
-                    format!(
-                        "\"{wanted}\" is not a cipher suite certbench offers; for {this} use {offered}"
-                    )
-                },
-            );
-        }
+            .retain(|s| names::cipher_suite(u16::from(s.suite())) == rfc);
     }
     if let Some(g) = group {
-        let wanted = g.to_ascii_lowercase();
+        let name = resolve_group(g, version)?;
         p.kx_groups
-            .retain(|k| names::named_group(u16::from(k.name())).to_ascii_lowercase() == wanted);
-        if p.kx_groups.is_empty() {
-            return Err(format!(
-                "\"{g}\" is not a key exchange group here; use X25519MLKEM768, x25519, secp256r1 or secp384r1"
-            ));
-        }
+            .retain(|k| names::named_group(u16::from(k.name())) == name);
     }
     Ok(p)
 }

@@ -70,30 +70,46 @@ pub fn children(input: &[u8], parent: &Tlv) -> Vec<Tlv> {
 
 /// An OBJECT IDENTIFIER's contents as dotted text.
 pub fn oid_string(content: &[u8]) -> Option<String> {
-    let mut arcs: Vec<u64> = Vec::new();
+    if content.is_empty() || content.last().is_some_and(|b| b & 0x80 != 0) {
+        return None;
+    }
+    // Written straight into one string: this runs for every name attribute and extension of
+    // every certificate of a big bundle.
+    let mut out = String::with_capacity(content.len() * 3);
+    let push = |arc: u64, out: &mut String| {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        let mut digits = [0u8; 20];
+        let mut n = arc;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend(digits[i..].iter().map(|&d| char::from(d)));
+    };
     let mut acc: u64 = 0;
+    let mut first = true;
     for &b in content {
         acc = acc.checked_mul(128)? | u64::from(b & 0x7f);
         if b & 0x80 == 0 {
-            if arcs.is_empty() {
-                let first = (acc / 40).min(2);
-                arcs.push(first);
-                arcs.push(acc - first * 40);
+            if first {
+                let top = (acc / 40).min(2);
+                push(top, &mut out);
+                push(acc - top * 40, &mut out);
+                first = false;
             } else {
-                arcs.push(acc);
+                push(acc, &mut out);
             }
             acc = 0;
         }
     }
-    if content.is_empty() || content.last().is_some_and(|b| b & 0x80 != 0) {
-        return None;
-    }
-    Some(
-        arcs.iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join("."),
-    )
+    Some(out)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 
 use ::time::{Duration, OffsetDateTime};
 use serde::Serialize;
-use x509_parser::prelude::*;
 
 use super::report::CertReport;
 use crate::pki::Role;
@@ -30,7 +29,7 @@ pub struct LintContext<'a> {
     /// What the certificate is for, when known (the workspace manifest says); else it is guessed.
     pub role: Option<Role>,
     /// The issuer's certificate, when it is among the loaded ones.
-    pub issuer: Option<&'a X509Certificate<'a>>,
+    pub issuer: Option<&'a CertReport>,
 }
 
 const SERVER_AUTH: &str = "TLS Web Server Authentication";
@@ -55,7 +54,7 @@ pub fn guess_role(report: &CertReport) -> Option<Role> {
     }
 }
 
-pub fn lint(cert: &X509Certificate<'_>, report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
+pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
     let mut out = Vec::new();
     let mut add = |id, severity, message: String, fix: &str| {
         out.push(Lint {
@@ -180,22 +179,8 @@ pub fn lint(cert: &X509Certificate<'_>, report: &CertReport, ctx: &LintContext<'
         );
     }
     if let Some(issuer) = ctx.issuer {
-        let aki = cert
-            .extensions()
-            .iter()
-            .find_map(|e| match e.parsed_extension() {
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    a.key_identifier.as_ref().map(|k| k.0.to_vec())
-                }
-                _ => None,
-            });
-        let ski = issuer
-            .extensions()
-            .iter()
-            .find_map(|e| match e.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-                _ => None,
-            });
+        let aki = &report.links.authority_key_id;
+        let ski = &issuer.links.subject_key_id;
         if let (Some(aki), Some(ski)) = (aki, ski)
             && aki != ski
         {
@@ -204,8 +189,8 @@ pub fn lint(cert: &X509Certificate<'_>, report: &CertReport, ctx: &LintContext<'
                 Severity::Error,
                 format!(
                     "authorityKeyIdentifier {} does not match the issuer's subjectKeyIdentifier {}",
-                    super::report::colon_hex(&aki),
-                    super::report::colon_hex(&ski)
+                    super::report::colon_hex(aki),
+                    super::report::colon_hex(ski)
                 ),
                 "re-issue it from the issuer's current certificate",
             );

@@ -14,6 +14,11 @@ use crate::text::display_safe;
 
 /// The largest file read (a bundle of 10,000 certificates is about 20 MB).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The most bytes one load reads, all files together.
+pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most items one load keeps: certificates, CRLs, CSRs and errors together (a bundle of
+/// 10,000 certificates is a tenth of it). Beyond it, memory would grow with whatever a file holds.
+pub const MAX_ITEMS: usize = 100_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -78,16 +83,46 @@ pub fn system_store() -> Option<PathBuf> {
     SYSTEM_STORES.iter().map(PathBuf::from).find(|p| p.exists())
 }
 
-/// Read every path: files directly, folders recursively (in name order).
+/// What is left of a load's allowance.
+struct Budget {
+    bytes: u64,
+    items: usize,
+    /// Set when the allowance ran out: the first path not read, for the message.
+    stopped_at: Option<PathBuf>,
+}
+
+/// Read every path: files directly, folders recursively (in name order). Only regular files are
+/// read (a FIFO would wait for ever, a device never ends); one load reads at most
+/// [`MAX_TOTAL_BYTES`] and keeps at most [`MAX_ITEMS`], and says what it skipped.
 pub fn load_paths(paths: &[PathBuf]) -> Vec<Item> {
     let mut out = Vec::new();
+    let mut budget = Budget {
+        bytes: MAX_TOTAL_BYTES,
+        items: MAX_ITEMS,
+        stopped_at: None,
+    };
     for p in paths {
-        load_path(p, &mut out, 0);
+        load_path(p, &mut out, 0, &mut budget);
+    }
+    if let Some(at) = budget.stopped_at {
+        out.push(Item {
+            source: at,
+            index: 0,
+            kind: None,
+            der: vec![],
+            result: Err(format!(
+                "not read: one load keeps at most {MAX_ITEMS} items and reads at most {} MB, and that was reached here; open fewer files at once",
+                MAX_TOTAL_BYTES >> 20
+            )),
+        });
     }
     out
 }
 
-fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize) {
+fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize, budget: &mut Budget) {
+    if budget.stopped_at.is_some() {
+        return;
+    }
     let error = |message: String| Item {
         source: path.to_path_buf(),
         index: 0,
@@ -113,10 +148,16 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize) {
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'));
             if !hidden {
-                load_path(&e, out, depth + 1);
+                load_path(&e, out, depth + 1, budget);
             }
         }
         return;
+    }
+    if !meta.is_file() {
+        return out.push(error(format!(
+            "skipped: {}, not a regular file",
+            special_file_kind(&meta)
+        )));
     }
     if meta.len() > MAX_FILE_BYTES {
         return out.push(error(format!(
@@ -125,14 +166,91 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize) {
             MAX_FILE_BYTES >> 20
         )));
     }
-    match std::fs::read(path) {
-        Ok(bytes) => out.extend(load_bytes(path, &bytes)),
-        Err(e) => out.push(error(format!("cannot read it: {e}"))),
+    if meta.len() > budget.bytes || budget.items == 0 {
+        budget.stopped_at = Some(path.to_path_buf());
+        return;
+    }
+    let bytes = match read_regular_file(path) {
+        Ok(b) => b,
+        Err(e) => return out.push(error(format!("cannot read it: {e}"))),
+    };
+    budget.bytes = budget.bytes.saturating_sub(bytes.len() as u64);
+    let (items, complete) = load_bytes_within(path, &bytes, budget.items);
+    budget.items = budget.items.saturating_sub(items.len());
+    out.extend(items);
+    if !complete {
+        budget.stopped_at = Some(path.to_path_buf());
     }
 }
 
+/// What a file that is not a regular file is, in words.
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = meta;
+    "a special file"
+}
+
+/// A regular file's bytes, at most [`MAX_FILE_BYTES`]: checked again on the open file, as the
+/// path may have been replaced by something else since it was looked at.
+fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        // Opening a FIFO for reading waits for a writer; O_NONBLOCK does not.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(NONBLOCK);
+    }
+    let file = opts.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{}, not a regular file",
+            special_file_kind(&meta)
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 30));
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it grew past the {} MB certbench reads",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// O_NONBLOCK (the same value on every Linux architecture certbench builds for, and on the BSDs
+/// and macOS it is 4).
+#[cfg(target_os = "linux")]
+const NONBLOCK: i32 = 0o4000;
+#[cfg(all(unix, not(target_os = "linux")))]
+const NONBLOCK: i32 = 4;
+
 /// Everything in one file's bytes.
 pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
+    load_bytes_within(source, bytes, MAX_ITEMS).0
+}
+
+/// Everything in one file's bytes, at most `max_items` of it; and whether that was all.
+fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item>, bool) {
     let item = |index, kind, der: Vec<u8>, result| Item {
         source: source.to_path_buf(),
         index,
@@ -140,8 +258,11 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
         der,
         result,
     };
-    if contains(bytes, b"-----BEGIN ") {
-        let blocks = pem_blocks(bytes);
+    if max_items == 0 {
+        return (vec![], bytes.is_empty());
+    }
+    if memchr::memmem::find(bytes, b"-----BEGIN ").is_some() {
+        let (blocks, complete) = pem_blocks(bytes, max_items);
         let mut skipped = Vec::new();
         let mut work = Vec::new();
         let mut out = Vec::new();
@@ -155,7 +276,11 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
                 _ => None,
             };
             match (kind, &block.body) {
-                (None, Ok(_)) => skipped.push(display_safe(&block.label, 40)),
+                (None, Ok(_)) => {
+                    if skipped.len() < 8 {
+                        skipped.push(display_safe(&block.label, 40));
+                    }
+                }
                 (None, Err(e)) => out.push(item(index, None, vec![], Err(e.clone()))),
                 (Some(k), _) => work.push((index, k, block)),
             }
@@ -175,7 +300,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
             }
         }));
         out.sort_by_key(|i| i.index);
-        if out.is_empty() {
+        if out.is_empty() && complete {
             let what = if skipped.is_empty() {
                 "no complete PEM block".to_string()
             } else {
@@ -188,12 +313,12 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
                 Err(format!("no certificate, CRL or CSR here ({what})")),
             ));
         }
-        return out;
+        return (out, complete);
     }
     // DER: try each kind in turn.
     for kind in [Kind::Certificate, Kind::Crl, Kind::Csr] {
         if let Ok(d) = decode_kind(kind, bytes) {
-            return vec![item(0, Some(kind), bytes.to_vec(), Ok(d))];
+            return (vec![item(0, Some(kind), bytes.to_vec(), Ok(d))], true);
         }
     }
     let why = match (
@@ -205,7 +330,7 @@ pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {
         _ if bytes.is_empty() => "the file is empty".to_string(),
         _ => "neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)".to_string(),
     };
-    vec![item(0, None, vec![], Err(why))]
+    (vec![item(0, None, vec![], Err(why))], true)
 }
 
 /// `f` over `items` on every core, in order. Small inputs stay on this thread.
@@ -281,10 +406,6 @@ fn known_container(der: &[u8]) -> Option<String> {
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
 fn first_tlv(der: &[u8]) -> Vec<u8> {
     match super::der::read_tlv(der, 0) {
         Some(t) => der[..t.end].to_vec(),
@@ -318,10 +439,28 @@ fn decode_crl(der: &[u8]) -> Result<CrlReport, String> {
             .map(|r| RevokedInfo {
                 serial: super::report::openssl_serial(r.raw_serial()),
                 revoked_at: r.revocation_date.to_datetime(),
-                reason: r.reason_code().map(|(_, rc)| format!("{rc}")),
+                reason: r.reason_code().map(|(_, rc)| reason_name(rc.0)),
             })
             .collect(),
     })
+}
+
+/// A CRL entry's reason code (RFC 5280 5.3.1), named as openssl's configuration names it.
+fn reason_name(code: u8) -> String {
+    match code {
+        0 => "unspecified",
+        1 => "keyCompromise",
+        2 => "cACompromise",
+        3 => "affiliationChanged",
+        4 => "superseded",
+        5 => "cessationOfOperation",
+        6 => "certificateHold",
+        8 => "removeFromCRL",
+        9 => "privilegeWithdrawn",
+        10 => "aACompromise",
+        other => return format!("unknown reason {other}"),
+    }
+    .to_string()
 }
 
 fn decode_csr(der: &[u8]) -> Result<CsrReport, String> {
@@ -353,44 +492,40 @@ pub fn lint_all(
 ) {
     let indices: Vec<usize> = (0..items.len()).collect();
     let shared: &[Item] = items;
-    let parsed: Vec<Option<X509Certificate<'_>>> = parallel_map(indices.clone(), |n| {
-        let i = &shared[n];
-        match (&i.result, i.kind) {
-            (Ok(_), Some(Kind::Certificate)) => {
-                X509Certificate::from_der(&i.der).ok().map(|(_, c)| c)
-            }
-            _ => None,
-        }
-    });
+    let report = |i: usize| match &shared[i].result {
+        Ok(Decoded::Certificate(r)) => Some(&**r),
+        _ => None,
+    };
     // Certificates by subject, so finding each one's issuer is a lookup, not a scan.
     let mut by_subject: std::collections::HashMap<&[u8], Vec<usize>> =
         std::collections::HashMap::new();
-    for (j, c) in parsed.iter().enumerate() {
-        if let Some(c) = c {
-            by_subject.entry(c.subject().as_raw()).or_default().push(j);
+    for i in 0..shared.len() {
+        if let Some(r) = report(i) {
+            by_subject
+                .entry(r.links.subject_der.as_slice())
+                .or_default()
+                .push(i);
         }
     }
     let lints: Vec<Option<Vec<super::lints::Lint>>> = parallel_map(indices, |i| {
-        let (Some(cert), Ok(Decoded::Certificate(report))) = (&parsed[i], &shared[i].result) else {
-            return None;
-        };
+        let r = report(i)?;
         // The issuer: a loaded certificate whose subject is this one's issuer (not itself,
         // unless it is self-issued).
+        let self_issued = r.links.subject_der == r.links.issuer_der;
         let issuer = by_subject
-            .get(cert.issuer().as_raw())
+            .get(r.links.issuer_der.as_slice())
             .into_iter()
             .flatten()
-            .find(|&&j| j != i || cert.subject() == cert.issuer())
-            .and_then(|&j| parsed[j].as_ref());
+            .find(|&&j| j != i || self_issued)
+            .and_then(|&j| report(j));
         let ctx = LintContext {
             now,
             role: role_of(&shared[i]),
             issuer,
         };
-        Some(lint(cert, report, &ctx))
+        Some(lint(r, &ctx))
     });
     drop(by_subject);
-    drop(parsed);
     for (item, l) in items.iter_mut().zip(lints) {
         if let (Ok(Decoded::Certificate(r)), Some(l)) = (&mut item.result, l) {
             r.lints = l;
@@ -401,14 +536,22 @@ pub fn lint_all(
 struct PemBlock {
     label: String,
     /// The base64 text, or why the block is broken.
-    body: Result<String, String>,
+    body: Result<Vec<u8>, String>,
     line: usize,
 }
 
 impl PemBlock {
     fn der(&self) -> Result<Vec<u8>, String> {
         let body = self.body.as_ref().map_err(Clone::clone)?;
-        crate::text::base64_decode(body).map_err(|e| {
+        // The body holds only what the lines held, and base64 is ASCII.
+        let text = std::str::from_utf8(body).map_err(|_| {
+            format!(
+                "the {} block from line {}: not base64 (a character outside ASCII)",
+                display_safe(&self.label, 40),
+                self.line
+            )
+        })?;
+        crate::text::base64_decode(text).map_err(|e| {
             format!(
                 "the {} block from line {}: {e}",
                 display_safe(&self.label, 40),
@@ -418,50 +561,68 @@ impl PemBlock {
     }
 }
 
+/// The lines of `bytes`, numbered from 1, each without its line ending and surrounding
+/// whitespace.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut rest = bytes;
+    let mut number = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        number += 1;
+        Some((number, line.trim_ascii()))
+    })
+}
+
 /// PEM blocks, leniently: text around them is ignored; a block with bad base64 or no END line
-/// is an error of its own.
-fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock> {
-    let text = String::from_utf8_lossy(bytes);
+/// is an error of its own. At most `max` blocks; the flag says whether that was all of them.
+fn pem_blocks(bytes: &[u8], max: usize) -> (Vec<PemBlock>, bool) {
     let mut out = Vec::new();
-    let mut lines = text.lines().enumerate();
+    let mut lines = lines(bytes);
     while let Some((line_no, line)) = lines.next() {
-        let line = line.trim();
         let Some(label) = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
+            .strip_prefix(b"-----BEGIN ")
+            .and_then(|l| l.strip_suffix(b"-----"))
         else {
             continue;
         };
-        let end = format!("-----END {label}-----");
-        let mut body = String::new();
+        if out.len() == max {
+            return (out, false);
+        }
+        let label = String::from_utf8_lossy(label).into_owned();
+        let end = [b"-----END ", label.as_bytes(), b"-----"].concat();
+        let mut body = Vec::new();
         let mut closed = false;
         for (_, l) in lines.by_ref() {
-            let l = l.trim();
-            if l == end {
+            if l == end.as_slice() {
                 closed = true;
                 break;
             }
-            if l.contains(':') {
+            if l.contains(&b':') {
                 continue; // RFC 1421 headers such as Proc-Type
             }
-            body.push_str(l);
+            // Whitespace inside a line is skipped, as lax PEM readers do (RFC 7468 section 3).
+            body.extend(l.iter().filter(|b| !b.is_ascii_whitespace()));
         }
         let body = if closed {
             Ok(body)
         } else {
             Err(format!(
-                "the {} block from line {} has no END line (truncated?)",
-                display_safe(label, 40),
-                line_no + 1
+                "the {} block from line {line_no} has no END line (truncated?)",
+                display_safe(&label, 40),
             ))
         };
         out.push(PemBlock {
-            label: label.to_string(),
+            label,
             body,
-            line: line_no + 1,
+            line: line_no,
         });
     }
-    out
+    (out, true)
 }
 
 #[cfg(test)]

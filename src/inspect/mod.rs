@@ -14,4 +14,6 @@ pub mod verify;
 pub use lints::{Lint, Severity};
 pub use load::{Decoded, Item, Kind, lint_all, load_bytes, load_paths};
 pub use report::{CertReport, decode};
-pub use summary::{CertSummary, relative_validity, sha256_fingerprint, summarize, summarize_pem};
+pub use summary::{
+    CertSummary, days_until, relative_validity, sha256_fingerprint, summarize, summarize_pem,
+};

@@ -83,6 +83,14 @@ pub fn attribute_text(attr: &AttributeTypeAndValue<'_>) -> Option<String> {
 
 /// RFC 2253 escaping as openssl applies it (ESC_2253 with ESC_CTRL, without ESC_MSB).
 fn escape_value(v: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-.@_/:()'=&*?!%$".contains(&b);
+    let bytes = v.as_bytes();
+    if bytes.iter().all(|&b| plain(b) || b == b' ')
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+    {
+        return v.to_string();
+    }
     let chars: Vec<char> = v.chars().collect();
     let mut out = String::with_capacity(v.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -104,9 +112,14 @@ fn escape_value(v: &str) -> String {
     out
 }
 
+/// An OID's dotted form (x509-parser's own formatting for the rare ones ours cannot hold).
+pub fn oid_text(oid: &x509_parser::der_parser::Oid<'_>) -> String {
+    super::der::oid_string(oid.as_bytes()).unwrap_or_else(|| oid.to_id_string())
+}
+
 /// One attribute as `TYPE=value`.
 fn attribute_string(attr: &AttributeTypeAndValue<'_>) -> String {
-    let oid = attr.attr_type().to_id_string();
+    let oid = oid_text(attr.attr_type());
     match (attribute_short_name(&oid), attribute_text(attr)) {
         (Some(name), Some(text)) => format!("{name}={}", escape_value(&text)),
         // Unknown types and non-string values: the DER of the value in hex (dump_unknown, dump_der).

@@ -59,6 +59,19 @@ pub struct CertReport {
     /// The subject's first CN, for lists.
     #[serde(skip)]
     pub common_name: Option<String>,
+    /// What linking a certificate to its issuer needs, kept from the one parse: the raw DER of
+    /// the subject and issuer names, and the key identifiers.
+    #[serde(skip)]
+    pub links: KeyLinks,
+}
+
+/// The raw names and key identifiers that tie a certificate to its issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyLinks {
+    pub subject_der: Vec<u8>,
+    pub issuer_der: Vec<u8>,
+    pub subject_key_id: Option<Vec<u8>>,
+    pub authority_key_id: Option<Vec<u8>>,
 }
 
 /// What a timeline shows of a certificate: names and expiry, without the digests and the rest of
@@ -102,8 +115,13 @@ pub fn decode(der: &[u8]) -> Result<CertReport, String> {
     let mut extended_key_usage = Vec::new();
     let mut subject_alt_names = Vec::new();
     let mut basic_constraints = None;
+    let mut links = KeyLinks {
+        subject_der: cert.subject().as_raw().to_vec(),
+        issuer_der: cert.issuer().as_raw().to_vec(),
+        ..KeyLinks::default()
+    };
     for ext in cert.extensions() {
-        let oid = ext.oid.to_id_string();
+        let oid = super::names::oid_text(&ext.oid);
         extensions.push(ExtensionInfo {
             name: extension_name(&oid).to_string(),
             oid: oid.clone(),
@@ -124,6 +142,13 @@ pub fn decode(der: &[u8]) -> Result<CertReport, String> {
                     .map(|n| safe(general_name(n)))
                     .collect()
             }
+            // The first of a duplicated extension counts, as for the others.
+            ParsedExtension::SubjectKeyIdentifier(k) if links.subject_key_id.is_none() => {
+                links.subject_key_id = Some(k.0.to_vec());
+            }
+            ParsedExtension::AuthorityKeyIdentifier(a) if links.authority_key_id.is_none() => {
+                links.authority_key_id = a.key_identifier.as_ref().map(|k| k.0.to_vec());
+            }
             _ => {}
         }
         if oid == "2.5.29.37" {
@@ -142,7 +167,9 @@ pub fn decode(der: &[u8]) -> Result<CertReport, String> {
         sha1_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der)),
         spki_sha256: crate::text::base64(&digest(&aws_lc_rs::digest::SHA256, spki.raw)),
         public_key: decode_spki(spki),
-        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+        signature_algorithm: signature_name(&super::names::oid_text(
+            &cert.signature_algorithm.algorithm,
+        )),
         basic_constraints,
         key_usage,
         extended_key_usage,
@@ -150,6 +177,7 @@ pub fn decode(der: &[u8]) -> Result<CertReport, String> {
         extensions,
         lints: Vec::new(),
         common_name: common_name(cert.subject()).map(safe),
+        links,
     })
 }
 
@@ -268,13 +296,11 @@ pub fn general_name(name: &GeneralName<'_>) -> String {
                 "IP Address:{}",
                 std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3])
             ),
-            // openssl prints all eight groups, uppercase, without leading zeros.
+            // RFC 5952's form (`::1`), as people write it; openssl prints all eight groups.
             16 => {
-                let groups: Vec<String> = b
-                    .chunks(2)
-                    .map(|g| format!("{:X}", u16::from_be_bytes([g[0], g[1]])))
-                    .collect();
-                format!("IP Address:{}", groups.join(":"))
+                let mut octets = [0u8; 16];
+                octets.copy_from_slice(b);
+                format!("IP Address:{}", std::net::Ipv6Addr::from(octets))
             }
             _ => "IP Address:<invalid>".to_string(),
         },
@@ -318,13 +344,13 @@ fn oneline(name: &X509Name<'_>) -> String {
 }
 
 pub fn decode_spki(spki: &SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
-    let alg_oid = spki.algorithm.algorithm.to_id_string();
+    let alg_oid = super::names::oid_text(&spki.algorithm.algorithm);
     let curve = spki
         .algorithm
         .parameters
         .as_ref()
         .and_then(|p| p.as_oid().ok())
-        .map(|o| o.to_id_string());
+        .map(|o| super::names::oid_text(&o));
     match (alg_oid.as_str(), spki.parsed()) {
         (_, Ok(PublicKey::RSA(rsa))) => PublicKeyInfo {
             algorithm: "RSA".into(),

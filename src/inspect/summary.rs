@@ -130,19 +130,28 @@ fn with_colons(serial: &str) -> String {
 }
 
 /// "expires in 364 days", "EXPIRED 3 days ago", "not valid for another 2 days".
+/// Whole days from `now` to `until`, rounded as [`relative_validity`] rounds them.
+pub fn days_until(until: OffsetDateTime, now: OffsetDateTime) -> i64 {
+    ((until - now).whole_seconds() + 43_200).div_euclid(86_400)
+}
+
 pub fn relative_validity(
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     now: OffsetDateTime,
 ) -> String {
+    // Rounded to the nearest unit: a 365-day certificate made a moment ago expires "in 365
+    // days", not in 364 days, 23 hours and 59 minutes.
     fn span(d: ::time::Duration) -> String {
-        let days = d.whole_days();
-        if days >= 2 {
-            format!("{days} days")
-        } else if d.whole_hours() >= 2 {
-            format!("{} hours", d.whole_hours())
+        let seconds = d.whole_seconds();
+        let round = |unit: i64| (seconds + unit / 2) / unit;
+        if seconds >= 2 * 86_400 - 43_200 {
+            format!("{} days", round(86_400))
+        } else if seconds >= 2 * 3_600 - 1_800 {
+            format!("{} hours", round(3_600))
         } else {
-            format!("{} minutes", d.whole_minutes().max(1))
+            let m = round(60).max(1);
+            format!("{m} minute{}", if m == 1 { "" } else { "s" })
         }
     }
     if now < not_before {
@@ -158,6 +167,21 @@ pub fn relative_validity(
 mod tests {
     use super::*;
     use ::time::macros::datetime;
+
+    #[test]
+    fn a_new_certificate_expires_in_its_whole_validity() {
+        let nb = datetime!(2026-01-01 0:00 UTC);
+        let na = nb + ::time::Duration::days(365);
+        let a_moment_later = nb + ::time::Duration::milliseconds(40);
+        assert_eq!(
+            relative_validity(nb, na, a_moment_later),
+            "expires in 365 days"
+        );
+        assert_eq!(
+            relative_validity(nb, na, na - ::time::Duration::seconds(50)),
+            "expires in 1 minute"
+        );
+    }
 
     #[test]
     fn relative_times_read_naturally() {

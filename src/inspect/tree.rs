@@ -275,7 +275,13 @@ fn extensions(
                 }
             }
             ParsedExtension::ExtendedKeyUsage(_) => {
-                b.push(3, label, format!("{} purposes", inner.len()), t, &key);
+                b.push(
+                    3,
+                    label,
+                    crate::text::count(inner.len(), "purpose", "purposes"),
+                    t,
+                    &key,
+                );
                 let value = value_tlv
                     .map(|v| &der[v.content_start..v.end])
                     .unwrap_or_default();

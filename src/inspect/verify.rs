@@ -71,9 +71,101 @@ pub struct Verification {
     /// The first link and field that failed certbench's own checks.
     pub failed_link: Option<usize>,
     pub failed_field: Option<&'static str>,
+    /// What else the user should know about how the verdict was reached.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// What a certificate says it is for, as `verify` checks it without `--purpose`: a client
+/// certificate (clientAuth without serverAuth) as a client, anything else as a server.
+pub fn own_purpose(der: &[u8]) -> Purpose {
+    let client_only = X509Certificate::from_der(der).ok().is_some_and(|(_, c)| {
+        c.extended_key_usage()
+            .ok()
+            .flatten()
+            .is_some_and(|e| e.value.client_auth && !e.value.server_auth && !e.value.any)
+    });
+    if client_only {
+        Purpose::Client
+    } else {
+        Purpose::Server
+    }
+}
+
+/// How many certificates with one subject name are tried as the issuer of a certificate: a pile
+/// of look-alikes (same name, other keys) must not make verification take minutes.
+pub const MAX_CANDIDATES_PER_NAME: usize = 32;
+
+/// The untrusted certificates worth handing to a path builder: those that can be an issuer on
+/// some path up from `leaf` (their subject is the issuer name sought at that step), at most
+/// [`MAX_CANDIDATES_PER_NAME`] for each name, those whose key verifies the signature below first.
+/// Also says how many were left out.
+fn candidates<'a>(leaf: &[u8], pool: &[&'a [u8]]) -> (Vec<&'a [u8]>, usize) {
+    let parsed: Vec<(usize, X509Certificate<'a>)> = pool
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (i, c)))
+        .collect();
+    let mut by_subject: std::collections::HashMap<&[u8], Vec<usize>> =
+        std::collections::HashMap::new();
+    for (n, (_, c)) in parsed.iter().enumerate() {
+        by_subject.entry(c.subject().as_raw()).or_default().push(n);
+    }
+    let Ok((_, leaf)) = X509Certificate::from_der(leaf) else {
+        return (vec![], 0);
+    };
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut left_out = 0;
+    // Breadth first up the names: each certificate taken asks for its own issuer's name.
+    let mut wanted: Vec<X509Certificate<'_>> = vec![leaf];
+    let mut seen_names: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+    while let Some(below) = wanted.pop() {
+        let name = below.issuer().as_raw();
+        if !seen_names.insert(name.to_vec()) {
+            continue;
+        }
+        let Some(named) = by_subject.get(name) else {
+            continue;
+        };
+        // The ones whose key verifies the certificate below come first.
+        let mut order: Vec<usize> = named.clone();
+        if order.len() > MAX_CANDIDATES_PER_NAME {
+            let (signers, others): (Vec<usize>, Vec<usize>) = order.iter().partition(|&&n| {
+                below
+                    .verify_signature(Some(parsed[n].1.public_key()))
+                    .is_ok()
+            });
+            order = signers.into_iter().chain(others).collect();
+            left_out += order.len() - MAX_CANDIDATES_PER_NAME;
+            order.truncate(MAX_CANDIDATES_PER_NAME);
+        }
+        for n in order {
+            if !chosen.contains(&n) {
+                chosen.push(n);
+                wanted.push(parsed[n].1.clone());
+            }
+        }
+    }
+    chosen.sort_unstable();
+    (
+        chosen.into_iter().map(|n| pool[parsed[n].0]).collect(),
+        left_out,
+    )
 }
 
 pub fn verify(input: &VerifyInput<'_>) -> Verification {
+    let (intermediates, left_out) = candidates(input.leaf, input.intermediates);
+    let notes = if left_out > 0 {
+        vec![format!(
+            "{left_out} of the untrusted certificates were not tried: more than {MAX_CANDIDATES_PER_NAME} share one subject name, and those whose key signs the certificate below were tried first"
+        )]
+    } else {
+        vec![]
+    };
+    let input = &VerifyInput {
+        intermediates: &intermediates,
+        ..*input
+    };
     let links = walk_chain(input);
     // webpki verifies end-entity certificates only. For a CA the question is whether it chains to
     // a trust anchor as a CA (or is one), and certbench's own walk answers it.
@@ -106,6 +198,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
             failed_link: failed.map(|(i, _)| i),
             failed_field: failed.map(|(_, c)| c.field),
             links,
+            notes,
         };
     }
     let webpki = webpki_verdict(input);
@@ -129,10 +222,11 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         verified_by: "rustls-webpki",
         ok: webpki.is_ok(),
         reason,
-        webpki_error: webpki.err().map(|e| format!("{e:?}")),
+        webpki_error: webpki.err().map(|e| webpki_error_name(&e)),
         failed_link: failed.map(|(i, _)| i),
         failed_field: failed.map(|(_, c)| c.field),
         links,
+        notes,
     }
 }
 
@@ -200,7 +294,23 @@ pub fn explain(e: &webpki::Error) -> String {
             "the certificate's extendedKeyUsage does not allow this purpose (serverAuth for servers, clientAuth for clients)".into()
         }
         E::CertNotValidForName(ctx) => {
-            format!("the certificate is not valid for the name asked for ({ctx:?}); clients compare it with the SANs only")
+            let expected = match &ctx.expected {
+                ServerName::DnsName(d) => d.as_ref().to_string(),
+                ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
+                _ => "the name asked for".into(),
+            };
+            let presented = if ctx.presented.is_empty() {
+                "no DNS name or IP".to_string()
+            } else {
+                let names: Vec<String> = ctx.presented.iter().map(|p| presented_name(p)).collect();
+                names.join(", ")
+            };
+            display_safe(
+                &format!(
+                    "the certificate is not valid for {expected}: it names {presented} (clients compare the name with the SANs only)"
+                ),
+                600,
+            )
         }
         E::NameConstraintViolation => "a CA's name constraints do not allow a name in the certificate".into(),
         E::PathLenConstraintViolated => "a CA's pathlen allows fewer intermediates below it than this chain has".into(),
@@ -213,8 +323,38 @@ pub fn explain(e: &webpki::Error) -> String {
         E::MaximumPathDepthExceeded => "the chain is longer than webpki follows (6 intermediates)".into(),
         E::MalformedDnsIdentifier => "the name asked for is not a valid DNS name or IP address".into(),
         E::CertRevoked => "a certificate in the chain is revoked".into(),
-        other => format!("webpki refused the chain ({other:?})"),
+        E::MaximumSignatureChecksExceeded | E::MaximumPathBuildCallsExceeded => {
+            "webpki gave up: too many candidate issuers to try".into()
+        }
+        other => format!("webpki refused the chain ({})", webpki_error_name(other)),
     }
+}
+
+/// A name as webpki lists the names a certificate presents (`DnsName("localhost")`,
+/// `IpAddress(0::1)`: Rust's debug form), as a person writes it (`localhost`, `::1`).
+pub fn presented_name(s: &str) -> String {
+    let inner = |prefix: &str| {
+        s.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(')'))
+            .map(|r| r.trim_matches('"').to_string())
+    };
+    if let Some(ip) = inner("IpAddress(") {
+        return ip.parse::<IpAddr>().map_or(ip, |ip| ip.to_string());
+    }
+    inner("DnsName(")
+        .or_else(|| inner("UriName("))
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// A webpki error's name as webpki's source spells it (`CaUsedAsEndEntity`), without the data
+/// some variants carry: an identifier for scripts, never Rust's debug form.
+pub fn webpki_error_name(e: &webpki::Error) -> String {
+    let debug = format!("{e:?}");
+    debug
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn short_name(subject: &str) -> String {
@@ -401,7 +541,10 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
                 checks.push(Check {
                     field: "basicConstraints",
                     ok: intermediates_below as u32 <= pl,
-                    detail: format!("pathlen {pl}, {intermediates_below} intermediate(s) below"),
+                    detail: format!(
+                        "pathlen {pl}, {} below",
+                        crate::text::count(intermediates_below, "intermediate", "intermediates")
+                    ),
                 });
             }
             if let Ok(Some(ku)) = current.key_usage() {

@@ -4,7 +4,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, DnValue,
     GeneralSubtree, IsCa, Issuer, KeyPair, NameConstraints, SanType, SerialNumber,
 };
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::generate_key;
 use super::spec::{ExtKeyUsage, IssueSpec, KeyUsage, SanEntry, parse_cidr, parse_not_before};
@@ -57,9 +57,14 @@ pub fn issue_with_key(
     now: OffsetDateTime,
 ) -> Result<IssuedCert> {
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    let not_before =
-        parse_not_before(&spec.not_before, now).map_err(|m| invalid(super::Field::NotBefore, m))?;
-    let not_after = not_before + Duration::days(i64::from(spec.days));
+    let not_before = parse_not_before(&spec.not_before, now)
+        .map_err(|e| invalid(super::Field::NotBefore, e.to_string()))?;
+    let not_after = crate::times::validity_end(not_before, spec.days).ok_or_else(|| {
+        invalid(
+            super::Field::Days,
+            "the validity ends after 9999-12-31, the last time X.509 can encode".into(),
+        )
+    })?;
     let serial = random_serial()?;
 
     let mut params = CertificateParams::default();

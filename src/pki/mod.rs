@@ -8,9 +8,9 @@ pub mod openssl;
 mod spec;
 
 pub use crl::{RevokedEntry, make_crl};
-pub use issue::{IssuedCert, IssuerMaterial, issue, random_serial};
+pub use issue::{IssuedCert, IssuerMaterial, issue, issue_with_key, random_serial};
 pub use keys::{generate_key, key_pem, load_key};
 pub use spec::{
-    ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role, SanEntry,
-    Subject, parse_cidr, parse_not_before, validate_entity_name,
+    ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage, MAX_DAYS, RevocationReason, Role,
+    SanEntry, Subject, parse_cidr, parse_days, parse_not_before, validate_entity_name,
 };

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// What a certificate is for. The role sets the defaults; the user can change them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -341,7 +341,7 @@ fn validate_dns_name(name: &str) -> Result<(), String> {
         {
             return Err(format!(
                 "\"{name}\" is not a DNS name ('{}' is not allowed; internationalised names need their xn-- form)",
-                bad.escape_default()
+                crate::text::shown_char(bad)
             ));
         }
     }
@@ -392,36 +392,7 @@ pub fn parse_cidr(s: &str) -> Result<(IpAddr, u8), String> {
     Ok((addr, prefix))
 }
 
-/// When a certificate starts to be valid: empty or `now`, an RFC 3339 time, or an offset from now
-/// in days (`-400d`, `+2d`) or hours (`-1h`), to make expired or not-yet-valid certificates.
-pub fn parse_not_before(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
-    let t = s.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("now") {
-        return Ok(now);
-    }
-    if let Some(sign) = t.chars().next().filter(|c| *c == '-' || *c == '+') {
-        let body = &t[1..];
-        let (num, unit) = body.split_at(body.len().saturating_sub(1));
-        if let Ok(n) = num.parse::<i64>() {
-            let n = if sign == '-' { -n } else { n };
-            let d = match unit {
-                "d" => Some(Duration::days(n)),
-                "h" => Some(Duration::hours(n)),
-                _ => None,
-            };
-            if let Some(d) = d {
-                return now
-                    .checked_add(d)
-                    .ok_or_else(|| format!("\"{t}\" is out of range"));
-            }
-        }
-    }
-    OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(|_| {
-        format!(
-            "\"{t}\" is not a time (use now, -30d, +2d, or RFC 3339 such as 2026-01-31T00:00:00Z)"
-        )
-    })
-}
+pub use crate::times::parse_not_before;
 
 /// The subject's attributes a person sets for a private PKI.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -635,16 +606,31 @@ impl IssueSpec {
             );
         }
 
-        if let Err(m) = parse_not_before(&self.not_before, now) {
-            err(Field::NotBefore, m);
+        let not_before = parse_not_before(&self.not_before, now);
+        if let Err(e) = &not_before {
+            err(Field::NotBefore, e.to_string());
+        }
+        if let Ok(nb) = not_before
+            && self.days > 0
+            && crate::times::validity_end(nb, self.days).is_none()
+        {
+            err(
+                Field::Days,
+                format!(
+                    "{} days from {} ends after {}, the last time X.509 can encode",
+                    self.days,
+                    crate::text::rfc3339(nb),
+                    crate::text::rfc3339(crate::times::X509_LATEST)
+                ),
+            );
         }
         if self.days == 0 {
             err(
                 Field::Days,
                 "a certificate must be valid for at least one day".into(),
             );
-        } else if self.days > 36_500 {
-            err(Field::Days, "at most 36500 days (100 years)".into());
+        } else if self.days > MAX_DAYS {
+            err(Field::Days, format!("at most {MAX_DAYS} days (100 years)"));
         }
 
         if self.path_len.is_some() && self.role.is_leaf() {
@@ -704,6 +690,35 @@ impl IssueSpec {
     }
 }
 
+/// The most days a certificate may be valid for (100 years).
+pub const MAX_DAYS: u32 = 36_500;
+
+/// A validity in days as typed: a whole number from 1 to [`MAX_DAYS`].
+pub fn parse_days(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let range = format!("a whole number from 1 to {MAX_DAYS}");
+    match t.parse::<i64>() {
+        Ok(n) if (1..=i64::from(MAX_DAYS)).contains(&n) => Ok(n as u32),
+        Ok(n) if n < 1 => Err(format!("days must be positive ({range})")),
+        Ok(_) => Err(format!("at most {MAX_DAYS} days (100 years)")),
+        Err(_)
+            if !t.is_empty()
+                && t.trim_start_matches(['-', '+'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+        {
+            Err(format!(
+                "\"{}\" is too large ({range})",
+                crate::text::display_safe(t, 40)
+            ))
+        }
+        Err(_) => Err(format!(
+            "\"{}\" is not a number of days ({range})",
+            crate::text::display_safe(t, 40)
+        )),
+    }
+}
+
 /// A file stem in the workspace.
 pub fn validate_entity_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -721,7 +736,7 @@ pub fn validate_entity_name(name: &str) -> Result<(), String> {
     {
         return Err(format!(
             "'{}' is not allowed in a name (letters, digits, '.', '_' and '-')",
-            c.escape_default()
+            crate::text::shown_char(c)
         ));
     }
     if name.ends_with("-chain") {
@@ -966,24 +981,6 @@ mod tests {
             spec.effective_key_usages(),
             vec![KeyUsage::DigitalSignature, KeyUsage::KeyEncipherment]
         );
-    }
-
-    #[test]
-    fn not_before_takes_offsets_and_rfc3339() {
-        assert_eq!(parse_not_before("", now()), Ok(now()));
-        assert_eq!(
-            parse_not_before("-400d", now()),
-            Ok(now() - Duration::days(400))
-        );
-        assert_eq!(
-            parse_not_before("+2h", now()),
-            Ok(now() + Duration::hours(2))
-        );
-        assert_eq!(
-            parse_not_before("2020-01-01T00:00:00Z", now()),
-            Ok(time::macros::datetime!(2020-01-01 0:00 UTC))
-        );
-        assert!(parse_not_before("yesterday", now()).is_err());
     }
 
     #[test]

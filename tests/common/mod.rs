@@ -108,7 +108,7 @@ pub fn openssl_x509_view(openssl: &str, path: &Path) -> Option<BTreeMap<String, 
                     if !entry.is_empty() {
                         entry.push_str(", ");
                     }
-                    entry.push_str(v.trim());
+                    entry.push_str(&rfc5952_ips(v.trim()));
                 }
                 continue;
             }
@@ -159,6 +159,21 @@ pub fn openssl_x509_view(openssl: &str, path: &Path) -> Option<BTreeMap<String, 
         }
         Some(f)
     }
+}
+
+/// openssl prints an IPv6 SAN as eight groups (`IP Address:0:0:0:0:0:0:0:1`); certbench as
+/// people write it (RFC 5952, `::1`). The same address either way: compare the addresses.
+pub fn rfc5952_ips(sans: &str) -> String {
+    sans.split(", ")
+        .map(|san| match san.strip_prefix("IP Address:") {
+            Some(ip) => match ip.parse::<std::net::Ipv6Addr>() {
+                Ok(v6) => format!("IP Address:{v6}"),
+                Err(_) => san.to_string(),
+            },
+            None => san.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn ours_x509_view(obj: &serde_json::Value) -> BTreeMap<String, String> {

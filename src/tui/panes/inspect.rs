@@ -179,7 +179,7 @@ fn right_column(item: &Item, app: &App) -> Span<'static> {
             } else if app.now < r.not_before {
                 Span::styled("future", theme::warn())
             } else {
-                let d = (r.not_after - app.now).whole_days();
+                let d = certbench::inspect::days_until(r.not_after, app.now);
                 Span::styled(
                     format!("{d}d"),
                     if d < 30 { theme::warn() } else { theme::dim() },
@@ -273,9 +273,9 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
         ))),
         Ok(Decoded::Crl(c)) => {
             lines.push(kv("CRL issuer", c.issuer.clone()));
-            lines.push(kv("This update", c.this_update.to_string()));
+            lines.push(kv("This update", certbench::text::rfc3339(c.this_update)));
             if let Some(n) = c.next_update {
-                lines.push(kv("Next update", n.to_string()));
+                lines.push(kv("Next update", certbench::text::rfc3339(n)));
             }
             lines.push(kv("Revoked", c.revoked.len().to_string()));
             for r in &c.revoked {

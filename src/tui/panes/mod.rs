@@ -18,7 +18,7 @@ pub fn status_span(e: &Entity, now: OffsetDateTime) -> Span<'static> {
     } else if now < e.not_before {
         Span::styled("future", theme::warn())
     } else {
-        let days = (e.not_after - now).whole_days();
+        let days = certbench::inspect::days_until(e.not_after, now);
         let style = if days < 30 {
             theme::warn()
         } else {
