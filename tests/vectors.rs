@@ -2,12 +2,18 @@
 //! The x509/ folder of PyPI's cryptography-vectors (NIST PKITS and hand-made edge cases): nothing
 //! panics, every file is decoded or gets a clear error, and wherever openssl reads a certificate
 //! our fields agree with it, each difference listed below with its reason.
+//!
+//! openssl's view of the 1,787 files is kept in tests/data/openssl-x509-vectors.json, keyed by the
+//! openssl and vectors versions: starting openssl once per file took most of the test suite's
+//! time. Every run checks the kept view against the openssl on the machine on a random sample of
+//! files; with another openssl version the view is made again (and kept under target/).
+//! `CERTBENCH_VECTORS_CACHE=refresh` makes the kept file again.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{openssl_x509_view, ours_x509_view};
+use common::{openssl_x509_text, ours_x509_view, parse_openssl_x509_text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,6 +21,8 @@ use common::require;
 use serde_json::Value;
 
 const VERSION: &str = "50.0.2";
+/// How many files each run checks the kept view against openssl on.
+const SAMPLE: usize = 40;
 
 /// Where .ci/run unpacks the vectors (or $CERTBENCH_VECTORS).
 fn vectors_dir() -> PathBuf {
@@ -109,26 +117,17 @@ fn every_vector_is_decoded_or_clearly_refused_and_agrees_with_openssl() {
         }
     }
 
-    // openssl's view of every file, on all cores (each run is mostly process start-up).
     let openssl = require("openssl", "openssl");
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let chunk = files.len().div_ceil(threads);
-    let views: Vec<Option<BTreeMap<String, String>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|c| {
-                s.spawn(|| {
-                    c.iter()
-                        .map(|f| openssl_x509_view(&openssl, f))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    files.sort();
+    let texts = openssl_texts(&openssl, &dir, &files);
+    let views: Vec<Option<BTreeMap<String, String>>> = files
+        .iter()
+        .map(|f| {
+            texts[&relative(&dir, f)]
+                .as_deref()
+                .map(parse_openssl_x509_text)
+        })
+        .collect();
     let mut found: Vec<(String, String, String)> = Vec::new();
     let mut compared = 0;
     for (file, theirs) in files.iter().zip(views) {
@@ -200,4 +199,115 @@ fn every_vector_is_decoded_or_clearly_refused_and_agrees_with_openssl() {
         stale.is_empty(),
         "explained differences that no longer happen (remove them): {stale:?}"
     );
+}
+
+fn relative(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// What `openssl version` says: the key of the kept view.
+fn openssl_version(openssl: &str) -> String {
+    let out = Command::new(openssl).arg("version").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// openssl's output for each file (by path relative to the vectors folder; `None` where openssl
+/// does not read a certificate): from the kept view when it was made by this openssl version,
+/// checked on a sample; else from openssl itself, on all cores, kept for the next run.
+fn openssl_texts(openssl: &str, dir: &Path, files: &[PathBuf]) -> BTreeMap<String, Option<String>> {
+    let kept_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/openssl-x509-vectors.json");
+    let version = openssl_version(openssl);
+    let local_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "target/test-vectors/openssl-x509-vectors-{}.json",
+        version
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            })
+            .collect::<String>()
+    ));
+    let refresh = std::env::var("CERTBENCH_VECTORS_CACHE").as_deref() == Ok("refresh");
+    let names: Vec<String> = files.iter().map(|f| relative(dir, f)).collect();
+    for path in [&kept_path, &local_path] {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let kept: Value = serde_json::from_str(&text).unwrap();
+        if refresh || kept["openssl"] != version.as_str() || kept["vectors"] != VERSION {
+            continue;
+        }
+        let texts: BTreeMap<String, Option<String>> =
+            serde_json::from_value(kept["outputs"].clone()).unwrap();
+        let listed: Vec<&String> = texts.keys().collect();
+        let mut sorted_names: Vec<&String> = names.iter().collect();
+        sorted_names.sort();
+        assert_eq!(
+            listed,
+            sorted_names,
+            "{} lists other files than the vectors folder holds; make it again with CERTBENCH_VECTORS_CACHE=refresh",
+            path.display()
+        );
+        // The kept view is only as good as its match with the real openssl: a sample of files
+        // each run, a different one each time (the seed is printed to repeat a run).
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64;
+        println!("checking the kept openssl view on {SAMPLE} files (seed {seed})");
+        let mut state = seed | 1;
+        for _ in 0..SAMPLE {
+            // xorshift64: a sample, not cryptography.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let name = &names[(state % names.len() as u64) as usize];
+            let live = openssl_x509_text(openssl, &dir.join(name));
+            assert_eq!(
+                &live,
+                &texts[name],
+                "{} disagrees with {version} on {name}; make it again with CERTBENCH_VECTORS_CACHE=refresh",
+                path.display()
+            );
+        }
+        return texts;
+    }
+    // Made now: openssl once per file on all cores (each run is mostly process start-up).
+    println!(
+        "asking {version} about {} files (kept for the next run)",
+        files.len()
+    );
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunk = files.len().div_ceil(threads);
+    let outputs: Vec<Option<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(|| {
+                    c.iter()
+                        .map(|f| openssl_x509_text(openssl, f))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let texts: BTreeMap<String, Option<String>> = names.into_iter().zip(outputs).collect();
+    let kept = serde_json::json!({
+        "openssl": version,
+        "vectors": VERSION,
+        "outputs": texts,
+    });
+    let target = if refresh { &kept_path } else { &local_path };
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(target, serde_json::to_string_pretty(&kept).unwrap() + "\n").unwrap();
+    texts
 }

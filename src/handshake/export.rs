@@ -20,7 +20,12 @@ pub struct Transcript<'a> {
 
 /// The key log's text: one SSLKEYLOGFILE line per secret.
 pub fn keylog_text(summary: &Summary) -> String {
-    summary.keylog.iter().map(|l| format!("{l}\n")).collect()
+    summary
+        .keylog
+        .lines()
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// The certificates a Certificate event carried (or a verdict judged), as one PEM bundle.

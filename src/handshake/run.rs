@@ -294,7 +294,25 @@ pub struct Summary {
     pub response: Option<String>,
     /// SSLKEYLOGFILE lines: Wireshark and tshark can decrypt the same connection with them.
     #[serde(skip)]
-    pub keylog: Vec<String>,
+    pub keylog: Secrets,
+}
+
+/// Secrets, as SSLKEYLOGFILE lines. Whoever has them reads the connection: they go only where the
+/// user asks (files of mode 0600), never into a transcript or a log; `Debug` says how many there
+/// are, not what they are.
+#[derive(Clone, PartialEq, Default)]
+pub struct Secrets(Vec<String>);
+
+impl Secrets {
+    pub fn lines(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} lines, not shown)", self.0.len())
+    }
 }
 
 /// Where every observation goes, in the order it happened.
@@ -1346,7 +1364,7 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         group: hub.group.clone(),
         failure,
         response,
-        keylog: hub.keylog.clone(),
+        keylog: Secrets(hub.keylog.clone()),
     })
 }
 

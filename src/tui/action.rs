@@ -48,6 +48,9 @@ pub enum Action {
     Right,
     PageUp,
     PageDown,
+    /// Scroll the box beside the list (the verdict, a step's fields).
+    ScrollUp,
+    ScrollDown,
     /// Enter: edit the field, pick the choice, press the button, confirm.
     Activate,
     /// Esc: close, cancel, go back.
@@ -58,6 +61,10 @@ pub enum Action {
     NewUnderSelected,
     /// Put the form back to the role's defaults.
     ResetForm,
+    /// The form's next text field, typing in it (Tab).
+    NextField,
+    /// The form's previous text field, typing in it (Shift-Tab).
+    PrevField,
     /// Start typing a filter for the list.
     StartFilter,
     /// Start typing a path to open in the Inspect pane.
@@ -135,6 +142,8 @@ pub enum Action {
         result: Result<Box<Issued>, EffectError>,
     },
     RevokeFinished(Result<Revoked, String>),
+    /// A task failed by a bug; the sentence says so.
+    TaskFailed(String),
 }
 
 /// An engine error as the UI needs it: the sentence, and whether it was "file exists".

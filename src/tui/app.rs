@@ -9,13 +9,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 
 use super::action::{Action, Effect, Pane};
-use super::form::{FormField, IssueForm, free_name};
+use super::form::{FormField, IssueForm};
 use super::handshake::HandshakeState;
 use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
-use certbench::handshake::run::{RunOptions, Stepper, suite_names};
+use certbench::handshake::run::{RunOptions, Stepper, group_names, suite_names};
 use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,7 @@ pub enum Dialog {
 pub enum Severity {
     Info,
     Success,
+    Warning,
     Error,
 }
 
@@ -121,17 +122,22 @@ impl App {
         }
     }
 
+    /// Put a message on the message line. Whatever it quotes (a file name, a certificate's
+    /// text, an error) is escaped for the terminal here, once for every message.
     pub fn say(&mut self, severity: Severity, text: impl Into<String>) {
+        let text: String = text.into();
         self.status = Some(Status {
             severity,
-            text: text.into(),
+            text: certbench::text::terminal_safe(&text).into_owned(),
         });
     }
 
     /// Which keymap sections apply now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
-        if self.dialog.is_some() {
-            return vec![Context::Dialog];
+        match &self.dialog {
+            Some(Dialog::Overwrite { .. }) => return vec![Context::Replace],
+            Some(Dialog::Revoke { .. }) => return vec![Context::Revoke],
+            None => {}
         }
         if self.overlay.is_some() {
             return vec![Context::Overlay, Context::Global];
@@ -338,19 +344,50 @@ impl App {
                             .filter_map(|f| f.file_name())
                             .map(|f| f.to_string_lossy().into_owned())
                             .collect();
+                        // A certificate that is not valid now is what was asked for (an expired
+                        // one to test with, say), but it is said plainly.
+                        let (severity, validity) = if self.now > issued.entity.not_after {
+                            (
+                                Severity::Warning,
+                                format!(
+                                    " Already expired: it expired {}.",
+                                    certbench::inspect::relative_validity(
+                                        issued.entity.not_before,
+                                        issued.entity.not_after,
+                                        self.now
+                                    )
+                                    .trim_start_matches("EXPIRED ")
+                                ),
+                            )
+                        } else if self.now < issued.entity.not_before {
+                            (
+                                Severity::Warning,
+                                format!(
+                                    " Not valid yet: {}.",
+                                    certbench::inspect::relative_validity(
+                                        issued.entity.not_before,
+                                        issued.entity.not_after,
+                                        self.now
+                                    )
+                                ),
+                            )
+                        } else {
+                            (Severity::Success, String::new())
+                        };
+                        // The next certificate starts from the role's defaults: an expired
+                        // not-before or a name typed for this one is not silently reused.
+                        let mut taken = self.view.names();
+                        taken.push(issued.entity.name.clone());
+                        self.form.apply_role_defaults(&taken, &self.cas());
                         self.say(
-                            Severity::Success,
+                            severity,
                             format!(
-                                "Issued {} \"{}\": wrote {}",
+                                "Issued {} \"{}\": {}.{validity} A new form: role, issuer, key type kept.",
                                 issued.entity.role.title(),
                                 issued.entity.name,
                                 files.join(", ")
                             ),
                         );
-                        let mut taken = self.view.names();
-                        taken.push(issued.entity.name.clone());
-                        let base = issued.entity.role.as_str();
-                        self.form.set_text(FormField::Name, free_name(base, &taken));
                         self.last_issued = Some(issued);
                         if !layout::shows_result_beside(self.width) {
                             self.overlay = Some(Overlay::Result { scroll: 0 });
@@ -363,6 +400,7 @@ impl App {
                     },
                 }
             }
+            Action::TaskFailed(message) => self.say(Severity::Error, message),
             Action::RevokeFinished(result) => {
                 self.working = None;
                 match result {
@@ -429,12 +467,30 @@ impl App {
     fn update_handshake(&mut self, action: Action) -> Vec<Effect> {
         let h = &mut self.handshake;
         match action {
-            Action::Up => h.move_selection(-1),
-            Action::Down => h.move_selection(1),
+            Action::Up => {
+                h.move_selection(-1);
+                h.details_scroll = 0;
+            }
+            Action::Down => {
+                h.move_selection(1);
+                h.details_scroll = 0;
+            }
+            Action::ScrollDown => {
+                let most = super::panes::handshake::details_max_scroll(self);
+                let h = &mut self.handshake;
+                h.details_scroll = (h.details_scroll + 5).min(most);
+            }
+            Action::ScrollUp => h.details_scroll = h.details_scroll.saturating_sub(5),
             Action::ToggleTls if !h.running => {
                 h.version = h.version.other();
-                // Suites belong to a version.
+                // Suites belong to a version; so do some groups (the hybrid ones are TLS 1.3's).
                 h.suite = None;
+                if h.group
+                    .as_ref()
+                    .is_some_and(|g| !group_names(h.version).contains(g))
+                {
+                    h.group = None;
+                }
             }
             Action::CycleClientCert if !h.running => {
                 // Every client certificate of the workspace, then none.
@@ -498,7 +554,9 @@ impl App {
                 h.suite = next_choice(&choices, &h.suite);
             }
             Action::CycleGroup if !h.running => {
-                h.group = (h.group + 1) % super::handshake::GROUPS.len()
+                let mut choices = vec![None];
+                choices.extend(group_names(h.version).into_iter().map(Some));
+                h.group = next_choice(&choices, &h.group);
             }
             Action::RunHandshake if h.running => {
                 self.say(Severity::Info, "A handshake is running…")
@@ -639,6 +697,19 @@ impl App {
     fn update_inspect(&mut self, action: Action) -> Vec<Effect> {
         if self.inspect.prompt.is_some() {
             return self.update_prompt(action);
+        }
+        match action {
+            Action::ScrollDown => {
+                let most = super::panes::inspect::side_max_scroll(self);
+                let s = &mut self.inspect;
+                s.side_scroll = (s.side_scroll + 3).min(most);
+                return vec![];
+            }
+            Action::ScrollUp => {
+                self.inspect.side_scroll = self.inspect.side_scroll.saturating_sub(3);
+                return vec![];
+            }
+            _ => {}
         }
         let now = self.now;
         let s = &mut self.inspect;
@@ -786,6 +857,21 @@ impl App {
 
     fn update_form(&mut self, action: Action) -> Vec<Effect> {
         let field = self.form.field();
+        if matches!(action, Action::NextField | Action::PrevField) {
+            // Tab: done with this field, and typing in the next text field (past the last one,
+            // the Issue button). Letters typed next go into a field, never to a command.
+            self.form.editing = None;
+            let forward = matches!(action, Action::NextField);
+            match self.form.next_text_field(forward) {
+                Some(next) => {
+                    self.form.select(next);
+                    self.form.editing = Some(self.form.text(next).to_string());
+                }
+                None if forward => self.form.select(FormField::IssueButton),
+                None => {}
+            }
+            return vec![];
+        }
         if self.form.editing.is_some() {
             match action {
                 Action::Insert(c) => {
@@ -793,22 +879,23 @@ impl App {
                     if v.chars().count() < 1024 {
                         v.push(c);
                     }
-                    self.form.set_text(field, v);
+                    self.form.edit_text(field, v);
                 }
                 Action::DeleteBack => {
                     let mut v = self.form.text(field).to_string();
                     v.pop();
-                    self.form.set_text(field, v);
+                    self.form.edit_text(field, v);
                 }
-                Action::ClearField => self.form.set_text(field, ""),
+                Action::ClearField => self.form.edit_text(field, ""),
                 Action::Activate => self.form.editing = None,
                 Action::Down => {
                     self.form.editing = None;
-                    self.form.selected = (self.form.selected + 1).min(FormField::ALL.len() - 1);
+                    let last = self.form.fields().len() - 1;
+                    self.form.selected = (self.form.selected + 1).min(last);
                 }
                 Action::Back => {
                     if let Some(old) = self.form.editing.take() {
-                        self.form.set_text(field, old);
+                        self.form.edit_text(field, old);
                     }
                 }
                 _ => {}
@@ -820,7 +907,8 @@ impl App {
         match action {
             Action::Up => self.form.selected = self.form.selected.saturating_sub(1),
             Action::Down => {
-                self.form.selected = (self.form.selected + 1).min(FormField::ALL.len() - 1)
+                let last = self.form.fields().len() - 1;
+                self.form.selected = (self.form.selected + 1).min(last)
             }
             Action::Left | Action::Right if field.is_choice() => {
                 self.form
@@ -854,7 +942,12 @@ impl App {
         }
         let errors = self.form_errors();
         if let Some((field, _)) = errors.first() {
-            let n = errors.len();
+            // Fields, not messages: a field can have several.
+            let mut fields: Vec<FormField> = errors.iter().map(|(f, _)| *f).collect();
+            fields.dedup();
+            fields.sort_by_key(|f| *f as usize);
+            fields.dedup();
+            let n = fields.len();
             self.say(
                 Severity::Error,
                 format!(
@@ -863,7 +956,7 @@ impl App {
                     if n == 1 { "s" } else { "" }
                 ),
             );
-            self.form.selected = FormField::ALL.iter().position(|f| f == field).unwrap_or(0);
+            self.form.select(*field);
             return vec![];
         }
         let (spec, _) = self.form.to_spec();
@@ -987,14 +1080,70 @@ mod tests {
         assert_eq!(app.pane, Pane::Handshake);
     }
 
+    /// Issue 8: Tab in the form moved on without starting an edit, so what was typed next ran
+    /// as commands (r reset the form; a Tab jumped to the Inspect pane).
+    #[test]
+    fn tab_in_the_form_types_in_the_next_field_and_never_runs_commands() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::Activate); // to the form
+        app.form.select(FormField::Name);
+        app.update(Action::Activate);
+        for k in [KeyCode::Tab, KeyCode::Tab] {
+            let a = app.on_key(&KeyEvent::new(k, KeyModifiers::NONE)).unwrap();
+            app.update(a);
+        }
+        // Name, then past the choices (issuer, key type) to CN, then O: typing in it.
+        assert_eq!(app.pane, Pane::Generate);
+        assert_eq!(app.form.field(), FormField::Organization);
+        assert!(app.form.editing.is_some());
+        let typed = "rqi1?";
+        app.update(Action::ClearField);
+        for c in typed.chars() {
+            let a = app.on_key(&key(c)).unwrap();
+            assert!(matches!(a, Action::Insert(_)), "{c} is text after Tab");
+            app.update(a);
+        }
+        assert_eq!(app.form.text(FormField::Organization), typed);
+        assert!(!app.should_quit);
+        // Tab from the form's list of fields (not typing) does not leave the pane either.
+        app.update(Action::Activate);
+        let a = app
+            .on_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE))
+            .unwrap();
+        app.update(a);
+        assert_eq!(app.pane, Pane::Generate);
+        assert!(app.form.editing.is_some());
+    }
+
+    #[test]
+    fn the_error_count_counts_fields_not_messages() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::Activate);
+        // One field with two problems, another with one.
+        app.form.select(FormField::Sans);
+        app.update(Action::Activate);
+        app.update(Action::ClearField);
+        for c in "a..b, 300.1.1.1".chars() {
+            app.update(Action::Insert(c));
+        }
+        app.update(Action::Activate);
+        app.form.select(FormField::Country);
+        app.update(Action::Activate);
+        for c in "germany".chars() {
+            app.update(Action::Insert(c));
+        }
+        app.update(Action::Activate);
+        assert_eq!(app.form_errors().len(), 3);
+        app.update(Action::Issue);
+        let said = app.status.clone().unwrap().text;
+        assert!(said.contains("2 fields marked"), "{said}");
+    }
+
     #[test]
     fn typing_in_a_field_does_not_trigger_global_keys() {
         let (_d, mut app) = app_with_demo();
         app.update(Action::Activate); // to the form
-        app.form.selected = FormField::ALL
-            .iter()
-            .position(|f| *f == FormField::CommonName)
-            .unwrap();
+        app.form.select(FormField::CommonName);
         app.update(Action::Activate); // edit
         app.update(Action::ClearField);
         for c in "q1?".chars() {
@@ -1039,6 +1188,42 @@ mod tests {
                 overwrite: true
             }]
         );
+    }
+
+    /// Issue 8: after issuing an expired certificate, "not before -400d", the CN and the SANs
+    /// stayed, so the next one was silently expired too; and the expired one got a green ✓.
+    #[test]
+    fn an_expired_certificate_is_said_so_and_the_next_form_starts_afresh() {
+        let (d, mut app) = app_with_demo();
+        app.update(Action::Activate);
+        app.form.set_text(FormField::Name, "old");
+        app.form.set_text(FormField::NotBefore, "-400d");
+        app.form.set_text(FormField::Sans, "old.example");
+        let effects = app.update(Action::Issue);
+        let Some(Effect::Issue { spec, overwrite }) = effects.first().cloned() else {
+            panic!("{effects:?}")
+        };
+        // What the driver does with the effect.
+        let issued = Workspace::open(d.path())
+            .unwrap()
+            .issue(&spec, overwrite, OffsetDateTime::now_utc())
+            .unwrap();
+        app.update(Action::IssueFinished {
+            spec,
+            result: Ok(Box::new(issued)),
+        });
+        let status = app.status.clone().unwrap();
+        assert_eq!(status.severity, Severity::Warning, "{}", status.text);
+        assert!(status.text.contains("Already expired"), "{}", status.text);
+        assert!(
+            status.text.contains("role, issuer, key type kept"),
+            "{}",
+            status.text
+        );
+        assert_eq!(app.form.text(FormField::NotBefore), "");
+        assert_eq!(app.form.text(FormField::Sans), "localhost, 127.0.0.1, ::1");
+        assert_ne!(app.form.text(FormField::Name), "old");
+        assert_eq!(app.form.role, Role::Server);
     }
 
     #[test]

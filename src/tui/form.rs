@@ -86,6 +86,18 @@ impl FormField {
         !self.is_choice() && self != FormField::IssueButton
     }
 
+    /// Fields that mean something for CAs only.
+    pub fn ca_only(self) -> bool {
+        matches!(
+            self,
+            FormField::PathLen
+                | FormField::PermittedDns
+                | FormField::ExcludedDns
+                | FormField::PermittedIp
+                | FormField::ExcludedIp
+        )
+    }
+
     /// Shown in an empty field.
     pub fn placeholder(self) -> &'static str {
         match self {
@@ -134,9 +146,13 @@ pub struct IssueForm {
     pub key_alg: KeyAlg,
     pub issuer: String,
     text: HashMap<FormField, String>,
+    /// The index of the selected field among [`IssueForm::fields`].
     pub selected: usize,
     /// While typing: the value before the edit, to put back on Esc.
     pub editing: Option<String>,
+    /// The CN is kept equal to the name (clients) or the first SAN (servers) until the user
+    /// types in it.
+    cn_follows: bool,
 }
 
 impl IssueForm {
@@ -149,9 +165,63 @@ impl IssueForm {
             text: HashMap::new(),
             selected: 0,
             editing: None,
+            cn_follows: false,
         };
         form.apply_role_defaults(taken, cas);
         form
+    }
+
+    /// The fields this role has, in order: CA-only fields are not shown for leaves.
+    pub fn fields(&self) -> Vec<FormField> {
+        FormField::ALL
+            .into_iter()
+            .filter(|f| self.role.is_ca() || !f.ca_only())
+            .collect()
+    }
+
+    /// Select `field` (when this role has it).
+    pub fn select(&mut self, field: FormField) {
+        if let Some(i) = self.fields().iter().position(|f| *f == field) {
+            self.selected = i;
+        }
+    }
+
+    /// The next (or previous) text field from the selected one; `None` past the last (or
+    /// before the first).
+    pub fn next_text_field(&self, forward: bool) -> Option<FormField> {
+        let fields = self.fields();
+        let here = self.selected.min(fields.len().saturating_sub(1));
+        let mut candidates: Box<dyn Iterator<Item = &FormField>> = if forward {
+            Box::new(fields.iter().skip(here + 1))
+        } else {
+            Box::new(fields.iter().take(here).rev())
+        };
+        candidates.find(|f| f.is_text()).copied()
+    }
+
+    /// A change the user typed: the CN follows the name or the first SAN until it is typed in
+    /// itself.
+    pub fn edit_text(&mut self, f: FormField, v: impl Into<String>) {
+        self.text.insert(f, v.into());
+        if f == FormField::CommonName {
+            self.cn_follows = false;
+        } else if self.cn_follows {
+            let followed = match self.role {
+                Role::Client if f == FormField::Name => Some(self.text(FormField::Name).trim()),
+                Role::Server if f == FormField::Sans => Some(
+                    self.text(FormField::Sans)
+                        .split(',')
+                        .next()
+                        .unwrap_or("")
+                        .trim(),
+                ),
+                _ => None,
+            };
+            if let Some(v) = followed {
+                let v = v.to_string();
+                self.text.insert(FormField::CommonName, v);
+            }
+        }
     }
 
     /// Put every field back to the role's defaults, keeping the key type.
@@ -197,16 +267,24 @@ impl IssueForm {
         ] {
             self.text.insert(f, v);
         }
+        self.cn_follows = matches!(self.role, Role::Client | Role::Server);
+        let fields = self.fields().len();
+        self.selected = self.selected.min(fields.saturating_sub(1));
     }
 
     pub fn field(&self) -> FormField {
-        FormField::ALL[self.selected.min(FormField::ALL.len() - 1)]
+        let fields = self.fields();
+        fields
+            .get(self.selected.min(fields.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(FormField::Role)
     }
 
     pub fn text(&self, f: FormField) -> &str {
         self.text.get(&f).map(String::as_str).unwrap_or("")
     }
 
+    #[cfg(test)]
     pub fn set_text(&mut self, f: FormField, v: impl Into<String>) {
         self.text.insert(f, v.into());
     }
@@ -301,14 +379,18 @@ impl IssueForm {
         spec.subject.country = self.text(FormField::Country).trim().to_string();
         spec.sans = list(self.text(FormField::Sans));
         spec.not_before = self.text(FormField::NotBefore).trim().to_string();
-        match self.text(FormField::Days).trim().parse::<u32>() {
+        match certbench::pki::parse_days(self.text(FormField::Days)) {
             Ok(d) => spec.days = d,
-            Err(_) => errors.push(FieldError {
+            Err(message) => errors.push(FieldError {
                 field: Field::Days,
-                message: "a whole number of days".into(),
+                message,
             }),
         }
-        let pathlen = self.text(FormField::PathLen).trim();
+        // A leaf has no CA-only fields: whatever they held for a CA before is not asked for.
+        let ca_field = |f: FormField| {
+            if self.role.is_ca() { self.text(f) } else { "" }
+        };
+        let pathlen = ca_field(FormField::PathLen).trim();
         spec.path_len = if pathlen.is_empty() {
             None
         } else {
@@ -323,10 +405,10 @@ impl IssueForm {
                 }
             }
         };
-        spec.permitted_dns = list(self.text(FormField::PermittedDns));
-        spec.excluded_dns = list(self.text(FormField::ExcludedDns));
-        spec.permitted_ip = list(self.text(FormField::PermittedIp));
-        spec.excluded_ip = list(self.text(FormField::ExcludedIp));
+        spec.permitted_dns = list(ca_field(FormField::PermittedDns));
+        spec.excluded_dns = list(ca_field(FormField::ExcludedDns));
+        spec.permitted_ip = list(ca_field(FormField::PermittedIp));
+        spec.excluded_ip = list(ca_field(FormField::ExcludedIp));
         let kus = list(self.text(FormField::KeyUsage));
         if !kus.is_empty() {
             match kus
@@ -419,12 +501,35 @@ mod tests {
         let mut form = IssueForm::new(Role::Server, &[], &cas());
         form.set_text(FormField::Sans, "localhost, 10.0.0.300");
         form.set_text(FormField::Days, "a year");
-        form.set_text(FormField::PathLen, "2");
+        form.set_text(FormField::NotBefore, "-5é");
         let errors = form.errors(&cas(), now());
         let fields: Vec<FormField> = errors.iter().map(|e| e.0).collect();
         assert!(fields.contains(&FormField::Sans), "{errors:?}");
         assert!(fields.contains(&FormField::Days), "{errors:?}");
-        assert!(fields.contains(&FormField::PathLen), "{errors:?}");
+        assert!(fields.contains(&FormField::NotBefore), "{errors:?}");
+    }
+
+    #[test]
+    fn the_cn_follows_the_name_until_it_is_typed_in() {
+        let mut form = IssueForm::new(Role::Client, &["client".into()], &cas());
+        assert_eq!(form.text(FormField::CommonName), "client-2");
+        form.edit_text(FormField::Name, "bob");
+        assert_eq!(form.text(FormField::CommonName), "bob");
+        form.edit_text(FormField::CommonName, "Bob Builder");
+        form.edit_text(FormField::Name, "bob2");
+        assert_eq!(form.text(FormField::CommonName), "Bob Builder");
+        // A server's CN follows its first SAN.
+        let mut form = IssueForm::new(Role::Server, &[], &cas());
+        form.edit_text(FormField::Sans, "api.internal, 10.0.0.5");
+        assert_eq!(form.text(FormField::CommonName), "api.internal");
+    }
+
+    #[test]
+    fn leaves_have_no_ca_only_fields() {
+        let form = IssueForm::new(Role::Client, &[], &cas());
+        assert!(!form.fields().iter().any(|f| f.ca_only()));
+        let form = IssueForm::new(Role::Intermediate, &[], &cas());
+        assert!(form.fields().contains(&FormField::PathLen));
     }
 
     #[test]

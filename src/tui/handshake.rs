@@ -3,21 +3,13 @@
 
 use certbench::handshake::run::{Event, Stepper, Summary, TlsVersion};
 
-/// Key exchange groups to choose from; `None` lets rustls choose.
-pub const GROUPS: [Option<&str>; 5] = [
-    None,
-    Some("X25519MLKEM768"),
-    Some("x25519"),
-    Some("secp256r1"),
-    Some("secp384r1"),
-];
-
 #[derive(Debug, Clone)]
 pub struct HandshakeState {
     pub version: TlsVersion,
     /// The client certificate's name in the workspace; `None` sends none.
     pub client: Option<String>,
-    pub group: usize,
+    /// Key exchange group by name; `None` lets rustls choose.
+    pub group: Option<String>,
     /// Cipher suite by name; `None` lets rustls choose.
     pub suite: Option<String>,
     /// The name the client asks for (SNI) and checks the server certificate against.
@@ -36,6 +28,8 @@ pub struct HandshakeState {
     pub stepper: Option<Stepper>,
     /// Step mode: the run waits for space before a flight.
     pub paused: bool,
+    /// How far the Step box is scrolled (a message's fields can be longer than the box).
+    pub details_scroll: u16,
 }
 
 impl Default for HandshakeState {
@@ -43,7 +37,7 @@ impl Default for HandshakeState {
         HandshakeState {
             version: TlsVersion::Tls13,
             client: Some("client".into()),
-            group: 0,
+            group: None,
             suite: None,
             server_name: "localhost".into(),
             run: 0,
@@ -55,13 +49,14 @@ impl Default for HandshakeState {
             step_mode: false,
             stepper: None,
             paused: false,
+            details_scroll: 0,
         }
     }
 }
 
 impl HandshakeState {
-    pub fn group(&self) -> Option<&'static str> {
-        GROUPS[self.group % GROUPS.len()]
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref()
     }
 
     /// Start a new run: a new id, an empty timeline.

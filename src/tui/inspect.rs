@@ -60,6 +60,9 @@ pub struct InspectState {
     /// Typing a path, a name or a time.
     pub prompt: Option<Prompt>,
     pub verify: VerifyOptions,
+    /// How far the verdict (or the field's explanation) is scrolled: it can be longer than its
+    /// box on a small terminal.
+    pub side_scroll: u16,
 }
 
 /// The path prompt: what is typed, and what Tab found it could become.
@@ -138,6 +141,7 @@ impl Default for InspectState {
             hex_cursor: 0,
             prompt: None,
             verify: VerifyOptions::default(),
+            side_scroll: 0,
         }
     }
 }
@@ -285,6 +289,7 @@ impl InspectState {
         });
         self.field = 0;
         self.hex_cursor = 0;
+        self.side_scroll = 0;
     }
 
     /// Verify the selection again, after the options changed.
@@ -317,6 +322,7 @@ impl InspectState {
             return;
         }
         self.field = (self.field as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.side_scroll = 0;
         if let Some(node) = self.nodes().get(self.field) {
             self.hex_cursor = node.start;
         }

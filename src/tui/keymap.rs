@@ -23,12 +23,15 @@ pub enum Context {
     Handshake,
     Form,
     Editing,
-    Dialog,
+    /// Asked before replacing a certificate's files.
+    Replace,
+    /// Asked before revoking, with the reason to choose.
+    Revoke,
     Overlay,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -38,7 +41,8 @@ impl Context {
         Context::Handshake,
         Context::Form,
         Context::Editing,
-        Context::Dialog,
+        Context::Replace,
+        Context::Revoke,
         Context::Overlay,
     ];
 
@@ -53,7 +57,8 @@ impl Context {
             Context::Handshake => "handshake",
             Context::Form => "form",
             Context::Editing => "editing",
-            Context::Dialog => "dialog",
+            Context::Replace => "replace",
+            Context::Revoke => "revoke",
             Context::Overlay => "overlay",
         }
     }
@@ -70,7 +75,8 @@ impl Context {
             Context::Handshake => "Handshake",
             Context::Form => "Generate: the form",
             Context::Editing => "Typing in a field",
-            Context::Dialog => "Questions",
+            Context::Replace => "Replacing a certificate",
+            Context::Revoke => "Revoking a certificate",
             Context::Overlay => "Windows (help, last issued)",
         }
     }
@@ -218,6 +224,10 @@ pub enum Command {
     Cancel,
     DeleteBack,
     Clear,
+    NextField,
+    PrevField,
+    ScrollUp,
+    ScrollDown,
 }
 
 impl Command {
@@ -265,6 +275,10 @@ impl Command {
             "cancel" => Command::Cancel,
             "delete-back" => Command::DeleteBack,
             "clear" => Command::Clear,
+            "next-field" => Command::NextField,
+            "scroll-up" => Command::ScrollUp,
+            "scroll-down" => Command::ScrollDown,
+            "prev-field" => Command::PrevField,
             _ => return Err(format!("\"{s}\" is not an action")),
         }))
     }
@@ -310,6 +324,10 @@ impl Command {
             Command::Cancel => Action::Cancel,
             Command::DeleteBack => Action::DeleteBack,
             Command::Clear => Action::ClearField,
+            Command::NextField => Action::NextField,
+            Command::ScrollUp => Action::ScrollUp,
+            Command::ScrollDown => Action::ScrollDown,
+            Command::PrevField => Action::PrevField,
         }
     }
 }

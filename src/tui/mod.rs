@@ -57,10 +57,14 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
     let startup_message = prepare_workspace(&dir);
     let view = WorkspaceView::load(&dir);
 
+    // The loop's own runtime reads the terminal and draws; the work it asks for runs on a
+    // runtime of its own, on its own thread, so a long handshake or a panicking task never holds
+    // the loop up.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
+    let tasks = Tasks::start()?;
 
     let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
     install_panic_hook();
@@ -81,9 +85,59 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
     if !sources.open.is_empty() || sources.system {
         app.pane = action::Pane::Inspect;
     }
-    let result = runtime.block_on(event_loop(&mut terminal, &mut app, sources));
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, sources, &tasks.handle));
     restore_terminal();
+    // An issue in flight finishes before the process ends (its files are written whole either
+    // way: the workspace's journal sees to that).
+    tasks.stop();
     result
+}
+
+/// The runtime effects run on: a thread of its own, driven until the TUI ends.
+struct Tasks {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The name of the thread that runs effects; a panic there is a task's, not the loop's.
+const TASKS_THREAD: &str = "certbench-tasks";
+
+impl Tasks {
+    fn start() -> anyhow::Result<Tasks> {
+        // A current-thread runtime keeps a handshake's events in the order they happen.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .thread_name(TASKS_THREAD)
+            .build()
+            .context("could not start the task runtime")?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(TASKS_THREAD.into())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+                // Running tasks end here; blocking ones (an issue) are waited for.
+                runtime.shutdown_timeout(Duration::from_secs(30));
+            })
+            .context("could not start the task thread")?;
+        Ok(Tasks {
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Make the demo PKI in an empty workspace. Returns what to tell the user.
@@ -127,10 +181,11 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     sources: Sources,
+    tasks: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let first = app.load_inspect();
-    spawn_effect(first, &sources, tx.clone());
+    spawn_effect(first, &sources, tx.clone(), tasks);
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();
     let reader = tokio::spawn(async move {
@@ -174,7 +229,7 @@ async fn event_loop(
             let Some(action) = action else { continue };
             tracing::debug!(?action, "action");
             for effect in app.update(action) {
-                spawn_effect(effect, &sources, tx.clone());
+                spawn_effect(effect, &sources, tx.clone(), tasks);
             }
         }
         if let Some(e) = failed {
@@ -202,8 +257,78 @@ fn to_action(app: &App, ev: Event) -> Option<Action> {
     }
 }
 
-/// Run an effect off the loop; its result comes back as an action.
-fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Message>) {
+/// What to report when an effect's task fails by a bug (a panic): the action that ends the work
+/// the state waits for, with a sentence.
+fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
+    match effect {
+        Effect::Issue { spec, .. } => {
+            let spec = spec.clone();
+            Box::new(move |message| Action::IssueFinished {
+                spec,
+                result: Err(EffectError {
+                    message,
+                    existing_file: None,
+                }),
+            })
+        }
+        Effect::Revoke { .. } => Box::new(|m| Action::RevokeFinished(Err(m))),
+        Effect::LoadWorkspace => Box::new(|m| {
+            Action::WorkspaceLoaded(WorkspaceView {
+                error: Some(m),
+                ..WorkspaceView::default()
+            })
+        }),
+        Effect::LoadInspect { .. } => Box::new(|m| {
+            Action::InspectLoaded(Box::new(inspect::Loaded::new(vec![
+                certbench::inspect::Item {
+                    source: PathBuf::from("certbench"),
+                    index: 0,
+                    kind: None,
+                    der: vec![],
+                    result: Err(m),
+                },
+            ])))
+        }),
+        Effect::CompletePath(typed) => {
+            let typed = typed.clone();
+            Box::new(move |m| {
+                tracing::warn!(error = %m, "completion failed");
+                Action::Completions {
+                    typed,
+                    candidates: vec![],
+                }
+            })
+        }
+        Effect::ExportRun { .. } => Box::new(|m| Action::RunExported(Err(m))),
+        Effect::ExportCertificates(_) => Box::new(|m| Action::CertificatesExported(Err(m))),
+        Effect::RunHandshake { run, .. } => {
+            let run = *run;
+            Box::new(move |m| Action::HandshakeFinished {
+                run,
+                result: Err(m),
+            })
+        }
+        Effect::Quit | Effect::StepHandshake(_) | Effect::CancelHandshake(_) => {
+            Box::new(Action::TaskFailed)
+        }
+    }
+}
+
+/// The sentence for a task that panicked: a bug, said plainly; the details are in the log.
+fn bug_sentence(what: &str) -> String {
+    format!(
+        "certbench failed unexpectedly while {what} (a bug: the details are in certbench.log); nothing else was affected"
+    )
+}
+
+/// Run an effect off the loop; its result comes back as an action. A task that panics is
+/// reported as that effect failing, and the loop goes on.
+fn spawn_effect(
+    effect: Effect,
+    sources: &Sources,
+    tx: mpsc::UnboundedSender<Message>,
+    tasks: &tokio::runtime::Handle,
+) {
     if effect == Effect::Quit {
         return;
     }
@@ -212,14 +337,16 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
         Effect::CancelHandshake(st) => return st.cancel(),
         _ => {}
     }
+    let on_failure = failure_of(&effect);
+    let what = effect_label(&effect);
     if let Effect::RunHandshake { run, options } = effect {
-        // Async work on the loop's runtime: the events come back one by one, as they happen.
-        tokio::spawn(async move {
+        // Async work: the events come back one by one, as they happen.
+        let events_tx = tx.clone();
+        let work = tasks.spawn(async move {
             let (etx, mut erx) = mpsc::unbounded_channel();
-            let forward_tx = tx.clone();
             let forward = tokio::spawn(async move {
                 while let Some(event) = erx.recv().await {
-                    let _ = forward_tx.send(Message::Action(Action::HandshakeEvent {
+                    let _ = events_tx.send(Message::Action(Action::HandshakeEvent {
                         run,
                         event: Box::new(event),
                     }));
@@ -229,72 +356,101 @@ fn spawn_effect(effect: Effect, sources: &Sources, tx: mpsc::UnboundedSender<Mes
                 .await
                 .map(Box::new);
             let _ = forward.await;
-            let _ = tx.send(Message::Action(Action::HandshakeFinished { run, result }));
+            result
+        });
+        tasks.spawn(async move {
+            let action = match work.await {
+                Ok(result) => Action::HandshakeFinished { run, result },
+                Err(e) if e.is_panic() => on_failure(bug_sentence(what)),
+                Err(_) => on_failure("the run was stopped".into()),
+            };
+            let _ = tx.send(Message::Action(action));
         });
         return;
     }
     let sources = sources.clone();
     let dir = sources.dir.clone();
-    tokio::task::spawn_blocking(move || {
-        let now = OffsetDateTime::now_utc();
-        let action = match effect {
-            Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(&dir)),
-            Effect::LoadInspect { open, system } => {
-                let sources = Sources {
-                    dir: dir.clone(),
-                    open,
-                    system,
-                };
-                Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
-            }
-            Effect::CompletePath(typed) => {
-                let candidates = complete_path(&typed);
-                Action::Completions { typed, candidates }
-            }
-            Effect::Issue { spec, overwrite } => {
-                let result = Workspace::open(&dir)
-                    .and_then(|mut ws| ws.issue(&spec, overwrite, now))
-                    .map(Box::new)
-                    .map_err(|e| EffectError {
-                        existing_file: match &e {
-                            Error::FileExists { path } => Some(path.clone()),
-                            _ => None,
-                        },
-                        message: e.to_string(),
-                    });
-                if let Err(e) = &result {
-                    tracing::warn!(error = %e.message, "issue failed");
-                }
-                Action::IssueFinished { spec, result }
-            }
-            Effect::ExportRun { summary, events } => {
-                Action::RunExported(certbench::handshake::export::export_run(
-                    &dir.join("handshakes"),
-                    &summary,
-                    &events,
-                    now,
-                ))
-            }
-            Effect::ExportCertificates(event) => {
-                Action::CertificatesExported(certbench::handshake::export::export_certificates(
-                    &dir.join("handshakes"),
-                    &event,
-                    now,
-                ))
-            }
-            Effect::Revoke { name, reason } => Action::RevokeFinished(
-                Workspace::open(&dir)
-                    .and_then(|mut ws| ws.revoke(&name, reason, now))
-                    .map_err(|e| e.to_string()),
-            ),
-            Effect::Quit
-            | Effect::RunHandshake { .. }
-            | Effect::StepHandshake(_)
-            | Effect::CancelHandshake(_) => return,
+    tasks.spawn_blocking(move || {
+        let work = std::panic::AssertUnwindSafe(|| run_blocking(effect, &dir));
+        let action = match std::panic::catch_unwind(work) {
+            Ok(Some(action)) => action,
+            Ok(None) => return,
+            Err(_) => on_failure(bug_sentence(what)),
         };
         // The loop may have ended (the user quit while this ran): nothing is waiting then.
         let _ = tx.send(Message::Action(action));
     });
+}
+
+/// What an effect does, in words, for a message about it.
+fn effect_label(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::LoadWorkspace => "reading the workspace",
+        Effect::LoadInspect { .. } => "reading certificates",
+        Effect::CompletePath(_) => "completing a path",
+        Effect::RunHandshake { .. } => "running the handshake",
+        Effect::ExportRun { .. } => "saving the run",
+        Effect::ExportCertificates(_) => "saving the certificates",
+        Effect::Issue { .. } => "issuing the certificate",
+        Effect::Revoke { .. } => "revoking the certificate",
+        Effect::StepHandshake(_) | Effect::CancelHandshake(_) | Effect::Quit => "working",
+    }
+}
+
+/// The blocking work of an effect, and the action that reports it.
+fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
+    let now = OffsetDateTime::now_utc();
+    Some(match effect {
+        Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(dir)),
+        Effect::LoadInspect { open, system } => {
+            let sources = Sources {
+                dir: dir.to_path_buf(),
+                open,
+                system,
+            };
+            Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
+        }
+        Effect::CompletePath(typed) => {
+            let candidates = complete_path(&typed);
+            Action::Completions { typed, candidates }
+        }
+        Effect::Issue { spec, overwrite } => {
+            let result = Workspace::open(dir)
+                .and_then(|mut ws| ws.issue(&spec, overwrite, now))
+                .map(Box::new)
+                .map_err(|e| EffectError {
+                    existing_file: match &e {
+                        Error::FileExists { path } => Some(path.clone()),
+                        _ => None,
+                    },
+                    message: e.to_string(),
+                });
+            if let Err(e) = &result {
+                tracing::warn!(error = %e.message, "issue failed");
+            }
+            Action::IssueFinished { spec, result }
+        }
+        Effect::ExportRun { summary, events } => {
+            Action::RunExported(certbench::handshake::export::export_run(
+                &dir.join("handshakes"),
+                &summary,
+                &events,
+                now,
+            ))
+        }
+        Effect::ExportCertificates(event) => Action::CertificatesExported(
+            certbench::handshake::export::export_certificates(&dir.join("handshakes"), &event, now),
+        ),
+        Effect::Revoke { name, reason } => Action::RevokeFinished(
+            Workspace::open(dir)
+                .and_then(|mut ws| ws.revoke(&name, reason, now))
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::Quit
+        | Effect::RunHandshake { .. }
+        | Effect::StepHandshake(_)
+        | Effect::CancelHandshake(_) => return None,
+    })
 }
 
 /// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.
@@ -358,10 +514,17 @@ fn restore_terminal() {
     ratatui::restore();
 }
 
-/// ratatui's hook restores raw mode and the screen; mouse capture is ours to undo.
+/// A panic on the loop's thread ends the TUI: ratatui's hook restores raw mode and the screen
+/// (mouse capture is ours to undo), then the message is printed. A panic in a task is that
+/// task's failure, reported in the UI by the driver: it is logged, and the terminal is left
+/// alone (restoring it would leave a blank screen that still reads keys).
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some("main") {
+            tracing::error!(panic = %info, "a task failed");
+            return;
+        }
         let _ = execute!(stdout(), DisableMouseCapture);
         previous(info);
     }));
@@ -373,11 +536,15 @@ fn init_logging() -> Option<()> {
         .data_local_dir()
         .to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("certbench.log"))
-        .ok()?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        // The log holds what the user did and saw (file names, hosts): theirs alone.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts.open(dir.join("certbench.log")).ok()?;
     let level = match std::env::var("CERTBENCH_LOG").as_deref() {
         Ok("trace") => tracing::Level::TRACE,
         Ok("debug") => tracing::Level::DEBUG,

@@ -84,11 +84,8 @@ fn generate_form_shows_errors_next_to_fields_80x24() {
     let (_d, mut app) = demo_app((80, 24), false);
     app.update(Action::Activate);
     app.form.set_text(FormField::Sans, "localhost, 10.0.0.300");
-    app.form.set_text(FormField::PathLen, "1");
-    app.form.selected = FormField::ALL
-        .iter()
-        .position(|f| *f == FormField::Sans)
-        .unwrap();
+    app.form.set_text(FormField::Days, "-3");
+    app.form.select(FormField::Sans);
     insta::assert_snapshot!(render(&app));
 }
 
@@ -459,6 +456,54 @@ fn handshake_step_mode_paused_after_the_client_hello_120x40() {
     );
     select(&mut app, "ClientHello");
     insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn handshake_at_80x24_the_step_box_scrolls_to_every_field() {
+    let (_d, mut app) = handshake_app((80, 24));
+    feed_real_run(&mut app, None);
+    // (Not the ClientHello: rustls shuffles its extensions, and the snapshot would too.)
+    select(&mut app, "CertificateRequest");
+    insta::assert_snapshot!("handshake_run_80x24", render(&app));
+    // Its fields are longer than the box: PgDn reaches the last of them.
+    let screen = loop {
+        let before = app.handshake.details_scroll;
+        app.update(Action::ScrollDown);
+        if app.handshake.details_scroll == before {
+            break render(&app);
+        }
+    };
+    insta::assert_snapshot!("handshake_run_80x24_step_scrolled", screen);
+    let last_field = app.handshake.events[app.handshake.selected]
+        .details
+        .fields()
+        .last()
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    assert!(screen.contains(&format!("{last_field}:")), "{screen}");
+}
+
+#[test]
+fn inspect_at_80x24_the_verdict_scrolls_into_view() {
+    let mut app = inspect_app((80, 24));
+    while super::inspect::row_label(app.inspect.current_item().unwrap()) != "localhost" {
+        app.update(Action::Down);
+    }
+    app.update(Action::Activate);
+    // The field's explanation, then the verdict, then the fingerprints: each comes into view.
+    let mut seen_chain = false;
+    let screen = loop {
+        let screen = render(&app);
+        seen_chain |= screen.contains("Chain verifies");
+        let before = app.inspect.side_scroll;
+        app.update(Action::ScrollDown);
+        if app.inspect.side_scroll == before {
+            break screen;
+        }
+    };
+    assert!(seen_chain, "the chain's verdict was never in view");
+    assert!(screen.contains("SPKI pin"), "{screen}");
+    insta::assert_snapshot!("inspect_fields_80x24_verdict_scrolled", screen);
 }
 
 #[test]

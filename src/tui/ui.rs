@@ -14,25 +14,35 @@ use super::theme;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-pub fn draw(f: &mut Frame<'_>, app: &App) {
-    // A long message takes a second line rather than being cut.
+/// The screen's rows: the header, the pane, the message line (two rows for a long message), the
+/// key hints. A function of the state, so `update` knows the geometry drawing will use.
+pub fn frame_areas(app: &App, full: Rect) -> [Rect; 4] {
     let message_len = app.busy().map_or(0, |b| b.chars().count() + 6)
         + app
             .status
             .as_ref()
             .map_or(0, |s| s.text.chars().count() + 3);
-    let message_h = if message_len > f.area().width as usize {
+    let message_h = if message_len > full.width as usize {
         2
     } else {
         1
     };
-    let [header, body, message, hints] = Layout::vertical([
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(message_h),
         Constraint::Length(1),
     ])
-    .areas(f.area());
+    .areas(full)
+}
+
+/// The pane's area on a screen of the app's size.
+pub fn body_area(app: &App) -> Rect {
+    frame_areas(app, Rect::new(0, 0, app.width, app.height))[1]
+}
+
+pub fn draw(f: &mut Frame<'_>, app: &App) {
+    let [header, body, message, hints] = frame_areas(app, f.area());
     draw_header(f, app, header);
     match app.pane {
         Pane::Generate => panes::generate::draw(f, app, body),
@@ -114,6 +124,7 @@ fn draw_message(f: &mut Frame<'_>, app: &App, area: Rect) {
         let (mark, style) = match s.severity {
             Severity::Info => ("•", theme::label()),
             Severity::Success => ("✓", theme::success()),
+            Severity::Warning => ("!", theme::warn()),
             Severity::Error => ("✗", theme::error()),
         };
         spans.push(Span::styled(format!(" {mark} "), style));
@@ -125,10 +136,10 @@ fn draw_message(f: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-/// The keys that work where the focus is, from the keymap.
+/// The keys that work where the focus is, from the keymap; when they do not all fit, the bar
+/// ends with "more: ?" (the help lists them all).
 fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
-    let mut spans = vec![Span::raw(" ")];
-    let mut width = 1usize;
+    let mut hints: Vec<(String, String)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for ctx in app.contexts() {
         for (key, desc) in app.keymap.hints(ctx) {
@@ -136,17 +147,33 @@ fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
             if ctx == Context::Global && !["help", "quit", "next pane"].contains(&desc.as_str()) {
                 continue;
             }
-            if !seen.insert(desc.clone()) {
-                continue;
+            if seen.insert(desc.clone()) {
+                hints.push((key, desc));
             }
-            let w = key.chars().count() + desc.chars().count() + 3;
-            if width + w > area.width as usize {
-                break;
-            }
-            width += w;
-            spans.push(Span::styled(key, theme::key()));
-            spans.push(Span::styled(format!(" {desc}  "), theme::dim()));
         }
+    }
+    let cost = |(key, desc): &(String, String)| key.chars().count() + desc.chars().count() + 3;
+    let total: usize = 1 + hints.iter().map(cost).sum::<usize>();
+    let more = "more: ?";
+    let room = if total > area.width as usize {
+        (area.width as usize).saturating_sub(more.chars().count() + 1)
+    } else {
+        area.width as usize
+    };
+    let mut spans = vec![Span::raw(" ")];
+    let mut width = 1usize;
+    let mut cut = false;
+    for h in &hints {
+        if width + cost(h) > room {
+            cut = true;
+            break;
+        }
+        width += cost(h);
+        spans.push(Span::styled(h.0.clone(), theme::key()));
+        spans.push(Span::styled(format!(" {}  ", h.1), theme::dim()));
+    }
+    if cut {
+        spans.push(Span::styled(more, theme::key()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -223,7 +250,7 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                     spec.role.title()
                 )),
                 Line::from(Span::styled(
-                    "The old key is gone for good once replaced.",
+                    "The old files are moved into replaced/ in the workspace, not deleted.",
                     theme::warn(),
                 )),
                 Line::default(),

@@ -74,91 +74,98 @@ pub fn free_port() -> u16 {
 /// What openssl says of a file, if it reads it as a certificate (OpenSSL 3 tells PEM from DER
 /// itself, so one run per file).
 pub fn openssl_x509_view(openssl: &str, path: &Path) -> Option<BTreeMap<String, String>> {
-    {
-        let out = Command::new(openssl)
-            .args([
-                "x509",
-                "-noout",
-                "-nameopt",
-                "RFC2253,-esc_msb",
-                "-subject",
-                "-issuer",
-                "-serial",
-                "-startdate",
-                "-enddate",
-                "-fingerprint",
-                "-sha256",
-                "-ext",
-                "keyUsage,extendedKeyUsage,basicConstraints,subjectAltName",
-                "-in",
-            ])
-            .arg(path)
-            .output()
-            .unwrap();
-        if !out.status.success() {
-            return None;
+    openssl_x509_text(openssl, path).map(|t| parse_openssl_x509_text(&t))
+}
+
+/// openssl's own output for a file (the fields `openssl_x509_view` reads), if it reads it as a
+/// certificate.
+pub fn openssl_x509_text(openssl: &str, path: &Path) -> Option<String> {
+    let out = Command::new(openssl)
+        .args([
+            "x509",
+            "-noout",
+            "-nameopt",
+            "RFC2253,-esc_msb",
+            "-subject",
+            "-issuer",
+            "-serial",
+            "-startdate",
+            "-enddate",
+            "-fingerprint",
+            "-sha256",
+            "-ext",
+            "keyUsage,extendedKeyUsage,basicConstraints,subjectAltName",
+            "-in",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The fields of `openssl x509` output, as `ours_x509_view` gives ours.
+pub fn parse_openssl_x509_text(text: &str) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let mut ext: Option<String> = None;
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("    ") {
+            if let Some(e) = &ext {
+                let entry = f.entry(e.clone()).or_insert_with(String::new);
+                if !entry.is_empty() {
+                    entry.push_str(", ");
+                }
+                entry.push_str(&rfc5952_ips(v.trim()));
+            }
+            continue;
         }
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let mut f = BTreeMap::new();
-        let mut ext: Option<String> = None;
-        for line in text.lines() {
-            if let Some(v) = line.strip_prefix("    ") {
-                if let Some(e) = &ext {
-                    let entry = f.entry(e.clone()).or_insert_with(String::new);
-                    if !entry.is_empty() {
-                        entry.push_str(", ");
-                    }
-                    entry.push_str(&rfc5952_ips(v.trim()));
-                }
-                continue;
-            }
-            ext = None;
-            for (prefix, key) in [
-                ("subject=", "subject"),
-                ("issuer=", "issuer"),
-                ("serial=", "serial"),
-                ("notBefore=", "not_before"),
-                ("notAfter=", "not_after"),
-                ("sha256 Fingerprint=", "sha256_fingerprint"),
-            ] {
-                if let Some(v) = line.strip_prefix(prefix) {
-                    f.insert(key.to_string(), v.to_string());
-                }
-            }
-            let key = match line
-                .trim()
-                .trim_end_matches(": critical")
-                .trim_end_matches(':')
-            {
-                "X509v3 Key Usage" => Some("key_usage"),
-                "X509v3 Extended Key Usage" => Some("extended_key_usage"),
-                "X509v3 Basic Constraints" => Some("basic_constraints"),
-                "X509v3 Subject Alternative Name" => Some("subject_alt_names"),
-                _ => None,
-            };
-            if let Some(k) = key {
-                // A duplicate extension adds to what the first one said.
-                f.entry(k.to_string()).or_insert_with(String::new);
-                ext = Some(k.to_string());
+        ext = None;
+        for (prefix, key) in [
+            ("subject=", "subject"),
+            ("issuer=", "issuer"),
+            ("serial=", "serial"),
+            ("notBefore=", "not_before"),
+            ("notAfter=", "not_after"),
+            ("sha256 Fingerprint=", "sha256_fingerprint"),
+        ] {
+            if let Some(v) = line.strip_prefix(prefix) {
+                f.insert(key.to_string(), v.to_string());
             }
         }
-        for k in ["not_before", "not_after"] {
-            if let Some(v) = f.get(k) {
-                let fmt = time::format_description::parse_borrowed::<2>(
-                    "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT",
-                )
-                .unwrap();
-                if let Ok(t) = time::PrimitiveDateTime::parse(v, &fmt) {
-                    let t = t
-                        .assume_utc()
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .unwrap();
-                    f.insert(k.to_string(), t);
-                }
-            }
+        let key = match line
+            .trim()
+            .trim_end_matches(": critical")
+            .trim_end_matches(':')
+        {
+            "X509v3 Key Usage" => Some("key_usage"),
+            "X509v3 Extended Key Usage" => Some("extended_key_usage"),
+            "X509v3 Basic Constraints" => Some("basic_constraints"),
+            "X509v3 Subject Alternative Name" => Some("subject_alt_names"),
+            _ => None,
+        };
+        if let Some(k) = key {
+            // A duplicate extension adds to what the first one said.
+            f.entry(k.to_string()).or_insert_with(String::new);
+            ext = Some(k.to_string());
         }
-        Some(f)
     }
+    for k in ["not_before", "not_after"] {
+        if let Some(v) = f.get(k) {
+            let fmt = time::format_description::parse_borrowed::<2>(
+                "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT",
+            )
+            .unwrap();
+            if let Ok(t) = time::PrimitiveDateTime::parse(v, &fmt) {
+                let t = t
+                    .assume_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap();
+                f.insert(k.to_string(), t);
+            }
+        }
+    }
+    f
 }
 
 /// openssl prints an IPv6 SAN as eight groups (`IP Address:0:0:0:0:0:0:0:1`); certbench as

@@ -165,7 +165,7 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
     let value_w = (inner.width as usize).saturating_sub(label_w + 1);
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
-    for (i, field) in FormField::ALL.iter().copied().enumerate() {
+    for (i, field) in app.form.fields().into_iter().enumerate() {
         let is_sel = focused && i == app.form.selected;
         let editing = is_sel && app.form.editing.is_some();
         if is_sel {

@@ -14,7 +14,9 @@ use crate::tui::app::App;
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
 
-pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
+/// The header's lines: each choice whole, then what the last run agreed or where it stands; as
+/// many items on a line as fit, a second line when the pane is narrow.
+fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     let h = &app.handshake;
     let version = h.version.label();
     // Each choice whole, then what the last run agreed or where it stands: as many items on a
@@ -63,7 +65,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         };
         items.push(vec![Span::styled(text, style)]);
     }
-    let width = usize::from(area.width);
+    let width = usize::from(width);
     let mut lines: Vec<Line> = vec![Line::default()];
     for item in items {
         let w: usize = item.iter().map(|s| s.width()).sum();
@@ -75,18 +77,35 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
             l.spans.extend(item);
         }
     }
-    let [top, body] =
-        Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(3)]).areas(area);
-    f.render_widget(Paragraph::new(lines), top);
+    lines
+}
 
+/// The pane's parts: the header, the timeline, the Step box.
+fn areas(app: &App, area: Rect) -> (Rect, Rect, Rect) {
+    let lines = header_lines(app, area.width).len() as u16;
+    let [top, body] = Layout::vertical([Constraint::Length(lines), Constraint::Min(3)]).areas(area);
     let wide = body.width >= 120;
     let [timeline, side] = if wide {
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
     } else {
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
     };
+    (top, timeline, side)
+}
+
+pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let (top, timeline, side) = areas(app, area);
+    f.render_widget(Paragraph::new(header_lines(app, area.width)), top);
     draw_timeline(f, app, timeline);
     draw_details(f, app, side);
+}
+
+/// How far the Step box can scroll for the selected step: until its last line is in view.
+pub fn details_max_scroll(app: &App) -> u16 {
+    let (_, _, side) = areas(app, crate::tui::ui::body_area(app));
+    let inner = pane_block("Step", false).inner(side);
+    let total = super::inspect::wrapped_height(&details_lines(app), inner.width);
+    total.saturating_sub(usize::from(inner.height)) as u16
 }
 
 fn arrow(e: &Event) -> (String, ratatui::style::Style) {
@@ -180,8 +199,8 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
     let h = &app.handshake;
     let block = pane_block("Step", false);
     let inner = block.inner(area);
-    f.render_widget(block, area);
-    let Some(e) = h.events.get(h.selected) else {
+    if h.events.get(h.selected).is_none() {
+        f.render_widget(block, area);
         if let Some(Err(err)) = &h.outcome {
             f.render_widget(
                 Paragraph::new(err.clone())
@@ -191,6 +210,39 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
             );
         }
         return;
+    }
+    let lines = details_lines(app);
+    // A message's fields can be longer than the box: it scrolls (PgUp/PgDn), and says so.
+    let total = super::inspect::wrapped_height(&lines, inner.width);
+    let block = if total > usize::from(inner.height) {
+        block.title_bottom(Line::from(Span::styled(
+            if h.details_scroll < details_max_scroll(app) {
+                " more below: PgDn "
+            } else {
+                " the end; PgUp goes back "
+            },
+            theme::dim(),
+        )))
+    } else {
+        block
+    };
+    f.render_widget(block, area);
+    let scroll = h
+        .details_scroll
+        .min(total.saturating_sub(usize::from(inner.height)) as u16);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// What the Step box shows of the selected step: what it is, what it does, its fields.
+fn details_lines(app: &App) -> Vec<Line<'static>> {
+    let h = &app.handshake;
+    let Some(e) = h.events.get(h.selected) else {
+        return vec![];
     };
     let who = match (e.from, e.side) {
         (Some(from), _) => format!("from the {from}"),
@@ -227,5 +279,5 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
             Span::raw(v.clone()),
         ]));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    lines
 }

@@ -16,30 +16,63 @@ use crate::tui::layout::{hex_bytes_per_row, inspect_columns};
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
 
-pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
+/// The pane's parts: the list, the fields, the verdict box and the bytes (`None` where the
+/// narrow layout shows one box for both and the bytes are not shown).
+struct Areas {
+    list: Rect,
+    fields: Rect,
+    details: Option<Rect>,
+    hex: Option<Rect>,
+}
+
+fn areas(app: &App, area: Rect) -> Areas {
     let (list_w, fields_w, side_w) = inspect_columns(area.width);
     let [list, rest] =
         Layout::horizontal([Constraint::Length(list_w), Constraint::Min(1)]).areas(area);
-    draw_list(f, app, list);
-    let s = &app.inspect;
     if side_w > 0 {
         let [fields, side] =
             Layout::horizontal([Constraint::Length(fields_w), Constraint::Min(1)]).areas(rest);
-        draw_fields(f, app, fields);
         let [details, hex] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(side);
-        draw_details(f, app, details);
-        draw_hex(f, app, hex);
+        Areas {
+            list,
+            fields,
+            details: Some(details),
+            hex: Some(hex),
+        }
     } else {
         let [fields, bottom] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rest);
-        draw_fields(f, app, fields);
-        if s.focus == Focus::Hex {
-            draw_hex(f, app, bottom);
-        } else {
-            draw_details(f, app, bottom);
+        let hex = app.inspect.focus == Focus::Hex;
+        Areas {
+            list,
+            fields,
+            details: (!hex).then_some(bottom),
+            hex: hex.then_some(bottom),
         }
     }
+}
+
+pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let a = areas(app, area);
+    draw_list(f, app, a.list);
+    draw_fields(f, app, a.fields);
+    if let Some(d) = a.details {
+        draw_details(f, app, d);
+    }
+    if let Some(h) = a.hex {
+        draw_hex(f, app, h);
+    }
+}
+
+/// How far the verdict box can scroll: until its last line is in view.
+pub fn side_max_scroll(app: &App) -> u16 {
+    let Some(details) = areas(app, crate::tui::ui::body_area(app)).details else {
+        return 0;
+    };
+    let inner = pane_block("Verdict", false).inner(details);
+    let total = wrapped_height(&side_lines(app), inner.width);
+    total.saturating_sub(usize::from(inner.height)) as u16
 }
 
 fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
@@ -307,18 +340,51 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
         },
         false,
     );
+    let lines = side_lines(app);
     let inner = block.inner(area);
-    f.render_widget(block, area);
-    // What matters most where the focus is comes first: the verdict in the list, the field's
-    // explanation among the fields.
-    let mut lines = Vec::new();
-    if on_field {
-        lines.extend(field_lines(app));
-        lines.extend(verdict_lines(app));
+    // A small terminal cannot show it all: it scrolls (J/K), and the title says so.
+    let total = wrapped_height(&lines, inner.width);
+    let block = if total > usize::from(inner.height) {
+        block.title_bottom(Line::from(Span::styled(
+            if app.inspect.side_scroll < side_max_scroll(app) {
+                " more below: J "
+            } else {
+                " the end; K goes back "
+            },
+            theme::dim(),
+        )))
     } else {
-        lines.extend(verdict_lines(app));
+        block
+    };
+    f.render_widget(block, area);
+    let scroll = app
+        .inspect
+        .side_scroll
+        .min(total.saturating_sub(usize::from(inner.height)) as u16);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// What the box beside the fields shows. What matters most where the focus is comes first: the
+/// verdict in the list, the field's explanation among the fields.
+fn side_lines(app: &App) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if app.inspect.focus != Focus::List {
+        lines.extend(field_lines(app));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    lines.extend(verdict_lines(app));
+    lines
+}
+
+/// The height of `lines` wrapped to `width` columns as a `Paragraph` wraps them (by words).
+pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> usize {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1))
 }
 
 fn field_lines(app: &App) -> Vec<Line<'static>> {
