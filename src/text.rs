@@ -70,6 +70,30 @@ pub fn shown_char(c: char) -> String {
     }
 }
 
+/// The names in an error's debug form, outermost first, without the data they carry:
+/// `InvalidCertificate(NotValidForNameContext { expected: .. })` becomes
+/// `InvalidCertificate › NotValidForNameContext`. An identifier to search a library's source
+/// and docs for, never Rust's debug form itself.
+pub fn error_names(debug: &str) -> String {
+    let mut names = Vec::new();
+    let mut rest = debug;
+    loop {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            break;
+        }
+        names.push(name);
+        match rest[end..].strip_prefix('(') {
+            Some(inner) => rest = inner,
+            None => break,
+        }
+    }
+    names.join(" › ")
+}
+
 /// `n` and the noun for it: "1 purpose", "2 purposes", "0 purposes".
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -180,6 +204,21 @@ mod tests {
             terminal_safe("plain é 日\n"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn error_names_keep_the_names_and_drop_the_data() {
+        assert_eq!(
+            error_names(
+                "InvalidCertificate(NotValidForNameContext { expected: DnsName(\"x\"), presented: [] })"
+            ),
+            "InvalidCertificate › NotValidForNameContext"
+        );
+        assert_eq!(
+            error_names("InvalidCertificate(Other(OtherError(CaUsedAsEndEntity)))"),
+            "InvalidCertificate › Other › OtherError › CaUsedAsEndEntity"
+        );
+        assert_eq!(error_names("UnknownIssuer"), "UnknownIssuer");
     }
 
     #[test]

@@ -420,11 +420,15 @@ impl Workspace {
             .iter_mut()
             .filter(|e| e.name == issuer_name)
         {
-            crl_number = e.crl_number.unwrap_or(0).checked_add(1).ok_or_else(|| {
-                Error::CrlNumberExhausted {
+            // The manifest is TOML, whose integers stop at i64::MAX: so does the CRL number.
+            crl_number = e
+                .crl_number
+                .unwrap_or(0)
+                .checked_add(1)
+                .filter(|n| i64::try_from(*n).is_ok())
+                .ok_or_else(|| Error::CrlNumberExhausted {
                     name: issuer_name.clone(),
-                }
-            })?;
+                })?;
             e.crl_number = Some(crl_number);
         }
         let crl_pem = pki::make_crl(&issuer.material, &revoked, crl_number, now)?;

@@ -744,7 +744,11 @@ fn report_chain(
     let message = match error {
         None => format!("{peer} chain verified"),
         Some(e) => {
-            d.push(("error".into(), e.to_string()));
+            d.push(("error".into(), explain_rustls(e)));
+            d.push((
+                "rustls error".into(),
+                crate::text::error_names(&format!("{e:?}")),
+            ));
             d.push(("alert".into(), alert_for(e)));
             format!("{peer} chain REJECTED: {}", explain_rustls(e))
         }
@@ -774,7 +778,13 @@ fn report_signature(
         Ok(_) => (format!("{signed} signature valid"), vec![]),
         Err(e) => (
             format!("{signed} signature INVALID"),
-            vec![("error".to_string(), e.to_string())],
+            vec![
+                ("error".to_string(), explain_rustls(e)),
+                (
+                    "rustls error".to_string(),
+                    crate::text::error_names(&format!("{e:?}")),
+                ),
+            ],
         ),
     };
     d.insert(0, ("scheme".into(), scheme));
@@ -785,7 +795,7 @@ fn report_signature(
 fn alert_for(e: &rustls::Error) -> String {
     match e {
         rustls::Error::InvalidCertificate(c) => {
-            format!("{:?}", rustls::AlertDescription::from(c.clone()))
+            names::alert(u8::from(rustls::AlertDescription::from(c.clone()))).to_string()
         }
         _ => "-".into(),
     }

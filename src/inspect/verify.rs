@@ -349,12 +349,7 @@ pub fn presented_name(s: &str) -> String {
 /// A webpki error's name as webpki's source spells it (`CaUsedAsEndEntity`), without the data
 /// some variants carry: an identifier for scripts, never Rust's debug form.
 pub fn webpki_error_name(e: &webpki::Error) -> String {
-    let debug = format!("{e:?}");
-    debug
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    crate::text::error_names(&format!("{e:?}"))
 }
 
 fn short_name(subject: &str) -> String {
