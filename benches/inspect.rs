@@ -1,12 +1,15 @@
-//! Inspecting a bundle of 10,000 certificates that the bench makes: `certbench inspect --json`
-//! against `openssl storeutl -noout -text -certs` on the same file; the Inspect pane's load and
-//! first frame, its peak memory, and one scroll step.
+//! Inspecting 10,000 certificates: the 142 Mozilla roots repeated (real-world certificates, as
+//! users open them) and a bundle of leaves the bench makes. `certbench inspect --json` against
+//! `openssl storeutl -noout -text -certs` on the same file, whole processes side by side; the
+//! Inspect pane's load and first frame, its peak memory, and one scroll step.
 // The TUI module is compiled here for its Inspect pane only (its tests and most of it go unused),
 // and a bench that cannot set up may as well stop.
-#![allow(dead_code, unused_imports, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::panic)]
 
 #[path = "../src/tui/mod.rs"]
 mod tui;
+
+mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -49,6 +52,52 @@ fn bundle() -> PathBuf {
     path
 }
 
+/// The Mozilla roots (Debian's ca-certificates) repeated to `COUNT` certificates.
+fn mozilla_bundle() -> PathBuf {
+    let path =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("mozilla-roots-{COUNT}.pem"));
+    if path.exists() {
+        return path;
+    }
+    let dir = Path::new("/usr/share/ca-certificates/mozilla");
+    let mut roots: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (apt-get install ca-certificates)", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    roots.sort();
+    let pems: Vec<String> = roots
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for i in 0..COUNT {
+        out.write_all(pems[i % pems.len()].as_bytes()).unwrap();
+    }
+    out.flush().unwrap();
+    path
+}
+
+fn inspect_json(path: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["inspect", "--json"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn storeutl(path: &Path) {
+    let status = Command::new("openssl")
+        .args(["storeutl", "-noout", "-text", "-certs"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
@@ -62,33 +111,26 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn bench(c: &mut Criterion) {
+    let mozilla = mozilla_bundle();
     let path = bundle();
-    let bin = env!("CARGO_BIN_EXE_certbench");
     let mut group = c.benchmark_group("inspect 10k");
     group.sample_size(10);
-    group.bench_function("certbench inspect --json", |b| {
-        b.iter(|| {
-            let status = Command::new(bin)
-                .args(["inspect", "--json"])
-                .arg(&path)
-                .stdout(Stdio::null())
-                .status()
-                .unwrap();
-            assert!(status.success());
-        })
-    });
-    group.bench_function("openssl storeutl -noout -text -certs", |b| {
-        b.iter(|| {
-            let status = Command::new("openssl")
-                .args(["storeutl", "-noout", "-text", "-certs"])
-                .arg(&path)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .unwrap();
-            assert!(status.success());
-        })
-    });
+    for (name, file) in [("mozilla roots", &mozilla), ("made leaves", &path)] {
+        group.bench_function(format!("certbench inspect --json ({name})"), |b| {
+            b.iter(|| inspect_json(file))
+        });
+        group.bench_function(
+            format!("openssl storeutl -noout -text -certs ({name})"),
+            |b| b.iter(|| storeutl(file)),
+        );
+        let r = common::side_by_side(10, || inspect_json(file), || storeutl(file));
+        println!(
+            "{name}, 10,000 certificates, whole process, medians of 10 in turn: certbench inspect --json {}, openssl storeutl {}: {:.3}x",
+            common::ms(r.a),
+            common::ms(r.b),
+            r.ratio()
+        );
+    }
     let sources = tui::Sources {
         dir: PathBuf::from("/nonexistent/certbench-bench"),
         open: vec![path.clone()],

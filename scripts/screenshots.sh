@@ -89,3 +89,20 @@ start 160x48
 "$tui" keys shots Enter i
 "$tui" wait shots "Issued server" 15
 shot generate-160x48
+"$tui" stop shots
+
+# Every pane at 80x24: the form, a certificate's fields with the verdict scrolled into view, a
+# run's step scrolled to its last fields.
+rm -rf "$work/workspace"
+start 80x24
+"$tui" keys shots Enter
+shot generate-80x24
+"$tui" keys shots Escape 2
+"$tui" wait shots "Certificates"
+"$tui" keys shots Down Down Down Enter Down Down Down Down Down Down Down Down Down Down J J J J
+shot inspect-80x24
+"$tui" keys shots Escape 3 r
+"$tui" wait shots "The handshake and the request succeeded" 20
+for _ in $(seq 40); do "$tui" keys shots Up; done
+"$tui" keys shots Down Down Down Down Down Down Down Down Down PageDown PageDown PageDown
+shot handshake-80x24

@@ -432,6 +432,22 @@ fn parse_journal(text: &str) -> Option<Vec<Step>> {
     None
 }
 
+/// For the fuzz target: any text, read as a journal, is refused or understood, and an understood
+/// journal names only paths inside the folder.
+#[doc(hidden)]
+pub fn check_journal_text(text: &str) {
+    if let Some(steps) = parse_journal(text) {
+        for step in steps {
+            let (a, b) = match &step {
+                Step::Put { tmp, to, .. } => (tmp, to),
+                Step::Move { from, to } => (from, to),
+            };
+            assert!(safe_relative(a) && safe_relative(b), "{step:?}");
+            assert!(!a.split('/').any(|p| p == "..") && !b.split('/').any(|p| p == ".."));
+        }
+    }
+}
+
 /// A relative path that stays inside the folder: plain parts, no `..`, no root.
 fn safe_relative(p: &str) -> bool {
     !p.is_empty()

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod fsutil;
+pub mod fuzzing;
 pub mod handshake;
 pub mod inspect;
 pub mod pki;

@@ -309,7 +309,9 @@ impl Workspace {
         let lock = self.begin()?;
         let prepared = self.prepare(spec, key, &[], now)?;
         let mut manifest = self.manifest.clone();
-        let targets = prepared.target_files();
+        let mut targets = prepared.target_files();
+        // A CA replaced: its old CRL, signed by the old key, goes with its old files.
+        targets.push(prepared.entity.crl_file());
         let moves = if overwrite {
             self.archive_moves(&targets, now)
         } else {
@@ -336,6 +338,22 @@ impl Workspace {
             .map(|s| pki::generate_key(s.key_alg))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let lock = self.begin()?;
+        let made = self.gen_locked(&lock, &specs, keys, overwrite, now);
+        if made.is_err() {
+            // Nothing was written: the manifest in memory is the one on disk again.
+            self.manifest = read_manifest(&self.dir)?;
+        }
+        made
+    }
+
+    fn gen_locked(
+        &mut self,
+        lock: &DirLock,
+        specs: &[IssueSpec],
+        keys: Vec<rcgen::KeyPair>,
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Issued>> {
         let mut manifest = self.manifest.clone();
         let mut dropped = Vec::new();
         let mut old_files = Vec::new();
@@ -354,14 +372,8 @@ impl Workspace {
         }
         let mut prepared: Vec<Prepared> = Vec::new();
         for (spec, key) in specs.iter().zip(keys) {
-            match self.prepare(spec, key, &prepared, now) {
-                Ok(p) => prepared.push(p),
-                Err(e) => {
-                    // Nothing was written: the manifest in memory is the one on disk again.
-                    self.manifest = read_manifest(&self.dir)?;
-                    return Err(e);
-                }
-            }
+            let p = self.prepare(spec, key, &prepared, now)?;
+            prepared.push(p);
         }
         let moves = if overwrite {
             old_files.extend(prepared.iter().flat_map(Prepared::target_files));
@@ -370,7 +382,7 @@ impl Workspace {
         } else {
             vec![]
         };
-        let issued = self.commit(&lock, &mut manifest, prepared, moves)?;
+        let issued = self.commit(lock, &mut manifest, prepared, moves)?;
         dropped.retain(|d| !issued.iter().any(|i| &i.entity.name == d));
         self.last_change.dropped = dropped;
         Ok(issued)

@@ -1051,3 +1051,17 @@ fn the_readme_test_command_is_what_ci_runs() {
         "CI runs `{test_command}`:\n{ci}"
     );
 }
+
+/// Issue 8: 23 of `gen`'s 28 ms were aws-lc seeding its CPU-jitter entropy source at the first
+/// random number. certbench is built without it (.cargo/config.toml; the README says why): the
+/// binary holds aws-lc's random generator and none of the jitter collector's code.
+#[test]
+fn the_binary_is_built_without_cpu_jitter_entropy() {
+    let binary = fs::read(bin()).unwrap();
+    let has = |name: &str| memchr::memmem::find(&binary, name.as_bytes()).is_some();
+    assert!(has("RAND_bytes"), "the symbols are there to look at");
+    assert!(
+        !has("jent_entropy_init"),
+        "aws-lc's jitter entropy is linked in: is AWS_LC_SYS_NO_JITTER_ENTROPY=1 (.cargo/config.toml) set?"
+    );
+}

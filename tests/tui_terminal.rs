@@ -17,10 +17,15 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, dir: &Path, home: &Path) -> Tmux {
+        Tmux::start_with(name, dir, home, "")
+    }
+
+    /// With `env` (`NAME=value ...`) before the command.
+    fn start_with(name: &str, dir: &Path, home: &Path, env: &str) -> Tmux {
         let tmux = require("tmux", "tmux");
         let socket = format!("certbench-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --dir {dir}; echo \"[exited $?]\"; sleep 60",
+            "{env} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --dir {dir}; echo \"[exited $?]\"; sleep 60",
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_certbench"),
             dir = dir.display()
@@ -122,6 +127,47 @@ fn the_tui_starts_on_a_demo_workspace_issues_and_quits_cleanly() {
         tmp.path().join("data/certbench/certbench.log").exists(),
         "logs go to a file"
     );
+}
+
+/// Issue 8: `CERTBENCH_LOG=debug` wrote every TLS secret of a run into certbench.log, a file
+/// others could read. The log is the user's alone, and secrets never reach it.
+#[cfg(unix)]
+#[test]
+fn the_debug_log_never_holds_secrets_and_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    let t = Tmux::start_with("log", &dir, tmp.path(), "CERTBENCH_LOG=debug");
+    t.wait_for("made a demo PKI");
+    t.keys(&["3", "r"]);
+    t.wait_for("The handshake and the request succeeded");
+    // Save the run too: its key log is written, to its own 0600 file.
+    t.keys(&["w"]);
+    t.wait_for("Saved");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]");
+    let log_path = tmp.path().join("data/certbench/certbench.log");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("HandshakeFinished"),
+        "a debug log of the run:\n{log}"
+    );
+    let keylog = std::fs::read_dir(dir.join("handshakes"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "keylog"))
+        .unwrap();
+    let secrets: Vec<String> = std::fs::read_to_string(keylog)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split(' ').nth(2).map(String::from))
+        .collect();
+    assert!(secrets.len() >= 4);
+    for s in &secrets {
+        assert!(!log.contains(s.as_str()), "a secret is in the log");
+    }
+    let mode = std::fs::metadata(&log_path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
 }
 
 #[test]

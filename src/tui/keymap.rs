@@ -577,4 +577,50 @@ mod tests {
             "{hints:?}"
         );
     }
+
+    /// keymap.toml is typed by people: any key name and any document is a binding or a
+    /// sentence saying what is wrong, never a panic (a property test over generated text).
+    #[test]
+    fn any_keymap_text_is_a_binding_or_a_sentence() {
+        const PIECES: &[&str] = &[
+            "ctrl-", "alt-", "shift-", "f", "1", "12", "13", "0", "é", "日", "enter", "esc", "tab",
+            "-", "", " ", "q", "Q", "\u{1b}", "space", "backtab", "pageup", "\"", "=", "[", "]",
+            "{", "}", "action", "desc", "quit", "none", "global", "form", "replace", "nowhere",
+            "\n", "#", ".", ",",
+        ];
+        let mut state: u64 = 0x6b65_796d_6170_0001;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut piece =
+            |k: usize| -> String { (0..k).map(|_| PIECES[next(PIECES.len())]).collect() };
+        let defaults = KeyMap::defaults();
+        for _ in 0..3000 {
+            let key = piece(3);
+            match KeyChord::parse(&key) {
+                Ok(chord) => {
+                    let _ = chord.to_string();
+                }
+                Err(e) => assert!(e.contains("is not a key"), "{key:?}: {e}"),
+            }
+            // A document: a known or unknown section, then a few bindings of any shape.
+            let doc = format!(
+                "[{}]\n\"{}\" = \"{}\"\n\"{}\" = {{ action = \"{}\", desc = \"{}\" }}\n{}",
+                piece(1),
+                piece(2),
+                piece(1),
+                piece(2),
+                piece(1),
+                piece(2),
+                piece(4)
+            );
+            let mut map = defaults.clone();
+            if let Err(e) = map.merge(&doc) {
+                assert!(!e.is_empty(), "{doc:?}");
+            }
+        }
+    }
 }

@@ -165,7 +165,11 @@ fn prepare_workspace(dir: &Path) -> Option<(Severity, String)> {
         }
         Err(e @ Error::FileExists { .. }) => Some((
             Severity::Error,
-            format!("No demo PKI made: {e} (the folder has files but no certbench.toml)"),
+            format!(
+                "No demo PKI made: {e}. The folder has certificate files but no certbench.toml: \
+                 start certbench with --dir on another folder, or run `certbench gen --force` \
+                 there (what it replaces is moved into replaced/)."
+            ),
         )),
         Err(e) => Some((Severity::Error, format!("No demo PKI made: {e}"))),
     }

@@ -1,0 +1,42 @@
+//! Whole-process timings side by side: two commands run in turn, A B A B ..., so a drift in the
+//! machine's speed hits both; the medians and their ratio are printed.
+#![allow(dead_code)] // Each bench uses a part.
+
+use std::time::{Duration, Instant};
+
+pub struct SideBySide {
+    pub a: Duration,
+    pub b: Duration,
+}
+
+impl SideBySide {
+    pub fn ratio(&self) -> f64 {
+        self.a.as_secs_f64() / self.b.as_secs_f64()
+    }
+}
+
+/// Run `a` and `b` in turn `rounds` times (after one warm-up each); their median times.
+pub fn side_by_side(rounds: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> SideBySide {
+    a();
+    b();
+    let mut ta = Vec::with_capacity(rounds);
+    let mut tb = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        a();
+        ta.push(t.elapsed());
+        let t = Instant::now();
+        b();
+        tb.push(t.elapsed());
+    }
+    ta.sort();
+    tb.sort();
+    SideBySide {
+        a: ta[rounds / 2],
+        b: tb[rounds / 2],
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}

@@ -1,0 +1,122 @@
+//! Every command starts at once: whole processes, timed as a user meets them. `certbench gen`
+//! (the ECDSA P-256 set: four keys, four certificates, eleven files written and flushed) against
+//! the openssl commands certbench prints for the same set; `certbench --version` and `list` as
+//! the floor a process costs here.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use certbench::pki::KeyAlg;
+use certbench::workspace::{SetOptions, Workspace};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use time::OffsetDateTime;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_certbench")
+}
+
+/// The openssl commands for the whole set, as `certbench issue --openssl` prints them.
+fn openssl_script() -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = SetOptions {
+        key_alg: KeyAlg::EcdsaP256,
+        ..SetOptions::default()
+    };
+    Workspace::open(dir.path())
+        .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
+        .expect("the set is made")
+        .iter()
+        .map(|i| i.openssl.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn certbench_gen(dir: &std::path::Path) {
+    let status = Command::new(bin())
+        .arg("--dir")
+        .arg(dir.join("ws"))
+        .arg("gen")
+        .stdout(Stdio::null())
+        .status()
+        .expect("certbench runs");
+    assert!(status.success());
+}
+
+fn openssl_gen(script: &str, dir: &std::path::Path) {
+    let out = Command::new("sh")
+        .arg("-ec")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let script = openssl_script();
+    let mut group = c.benchmark_group("startup");
+    group.bench_function("certbench --version", |b| {
+        b.iter(|| {
+            Command::new(bin())
+                .arg("--version")
+                .stdout(Stdio::null())
+                .status()
+                .expect("runs")
+        })
+    });
+    let listed = tempfile::tempdir().expect("temp dir");
+    certbench_gen(listed.path());
+    group.bench_function("certbench list", |b| {
+        b.iter(|| {
+            Command::new(bin())
+                .arg("--dir")
+                .arg(listed.path().join("ws"))
+                .arg("list")
+                .stdout(Stdio::null())
+                .status()
+                .expect("runs")
+        })
+    });
+    group.bench_function("certbench gen (ECDSA P-256 set, files written)", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().expect("temp dir"),
+            |dir| certbench_gen(dir.path()),
+            BatchSize::PerIteration,
+        )
+    });
+    group.sample_size(10);
+    group.bench_function("openssl commands for the same set", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().expect("temp dir"),
+            |dir| openssl_gen(&script, dir.path()),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+
+    // Side by side, in turn: the figures the README quotes.
+    let dirs: Vec<_> = (0..62)
+        .map(|_| tempfile::tempdir().expect("temp dir"))
+        .collect();
+    let mut a = dirs.iter();
+    let mut b = dirs.iter();
+    let r = common::side_by_side(
+        30,
+        || certbench_gen(a.next().expect("a dir").path()),
+        || openssl_gen(&script, b.next().expect("a dir").path()),
+    );
+    println!(
+        "gen, whole process, medians of 30 in turn: certbench {}, openssl commands {}: {:.3}x",
+        common::ms(r.a),
+        common::ms(r.b),
+        r.ratio()
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

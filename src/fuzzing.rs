@@ -1,0 +1,125 @@
+//! Entry points for the fuzz targets (fuzz/fuzz_targets/) and the stable tests that drive them
+//! (tests/fuzz_drivers.rs): every parser of text a user types, and the certificate loader, fed
+//! arbitrary bytes. Each checks what must hold whatever the input, so a fuzzer that breaks a
+//! property finds it as surely as a panic.
+#![doc(hidden)]
+
+use std::path::Path;
+
+use time::macros::datetime;
+
+use crate::handshake::run::{TlsVersion, resolve_group, resolve_suite};
+use crate::pki::{
+    ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role, SanEntry, parse_cidr,
+    parse_days, validate_entity_name,
+};
+use crate::text::{acts_on_terminal, display_safe, terminal_safe};
+use crate::times::{TimeUse, parse_time};
+
+/// Every parser of typed text, on `data` read as text (lossily: what a terminal or a file can
+/// give). Panics when a property fails.
+pub fn user_text(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let now = datetime!(2026-12-01 12:00 UTC);
+    // The same text as one value, and split the way the CLI and the form split lists.
+    let mut pieces: Vec<&str> = vec![&text];
+    pieces.extend(text.split([',', '\n', '\t']));
+    for s in pieces {
+        for use_ in [TimeUse::Validity, TimeUse::Verification] {
+            if let Ok(t) = parse_time(s, now, use_) {
+                assert!(
+                    use_.earliest() <= t && t <= use_.latest(),
+                    "{s:?} parsed out of range"
+                );
+            }
+        }
+        if let Ok(days) = parse_days(s) {
+            assert!((1..=crate::pki::MAX_DAYS).contains(&days), "{s:?}: {days}");
+        }
+        if let Ok(san) = SanEntry::parse(s) {
+            // What we would write is what we read back.
+            let again = SanEntry::parse(&san.openssl_string());
+            assert_eq!(again.as_ref(), Ok(&san), "{s:?}");
+        }
+        if let Ok((addr, prefix)) = parse_cidr(s) {
+            assert!(prefix <= if addr.is_ipv4() { 32 } else { 128 });
+        }
+        if validate_entity_name(s).is_ok() {
+            // A name is a file stem in the workspace: nothing that leaves the folder.
+            assert!(
+                !s.contains('/') && !s.contains('\\') && !s.starts_with('.'),
+                "{s:?}"
+            );
+        }
+        let _ = s.parse::<KeyAlg>();
+        let _ = s.parse::<Role>();
+        let _ = s.parse::<KeyUsage>();
+        let _ = s.parse::<ExtKeyUsage>();
+        let _ = s.parse::<RevocationReason>();
+        let _ = s.parse::<crate::inspect::verify::Purpose>();
+        for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+            if let Ok(suite) = resolve_suite(s, version) {
+                assert!(crate::handshake::run::suite_names(version).contains(&suite));
+            }
+            if let Ok(group) = resolve_group(s, version) {
+                assert!(crate::handshake::run::group_names(version).contains(&group));
+            }
+        }
+        // Whatever reaches a terminal: nothing it acts on, and escaping twice changes nothing.
+        let safe = terminal_safe(s);
+        assert!(
+            !safe
+                .chars()
+                .any(|c| acts_on_terminal(c) && c != '\n' && c != '\t'),
+            "{s:?}"
+        );
+        assert_eq!(terminal_safe(&safe), safe);
+        let line = display_safe(s, 64);
+        assert!(!line.chars().any(acts_on_terminal), "{s:?}");
+        // At most 64 characters of the text are kept, each at most a 10-character escape.
+        assert!(line.chars().count() <= 64 * 10 + 1);
+    }
+    // A whole request made of the pieces: validation says what is wrong, and never panics.
+    let mut parts = text.split('\n');
+    let mut next = || parts.next().unwrap_or("").to_string();
+    let mut spec = IssueSpec::for_role(Role::Client, &next());
+    spec.subject.common_name = next();
+    spec.subject.organization = next();
+    spec.subject.country = next();
+    spec.sans = next().split(',').map(String::from).collect();
+    spec.not_before = next();
+    spec.days = parse_days(&next()).unwrap_or(365);
+    spec.issuer = next();
+    for role in Role::ALL {
+        spec.role = role;
+        let _ = spec.validate(&["ca".into(), "intermediate".into()], now);
+    }
+    // Workspace journals are read back after a crash: any text must be refused or understood,
+    // and an understood one never names a path outside the folder.
+    crate::fsutil::check_journal_text(&text);
+}
+
+/// The certificate loader on a file's bytes: PEM bundles, DER, CRLs, CSRs, garbage. Every item
+/// decoded is linted, its field tree made, and its chain verified.
+pub fn loader(data: &[u8]) {
+    let now = datetime!(2026-12-01 12:00 UTC);
+    let mut items = crate::inspect::load_bytes(Path::new("fuzz.pem"), data);
+    crate::inspect::lint_all(&mut items, now, &|_| None);
+    let ders: Vec<&[u8]> = items.iter().map(|i| i.der.as_slice()).collect();
+    for item in &items {
+        if let Ok(crate::inspect::Decoded::Certificate(report)) = &item.result {
+            let _ = crate::inspect::tree::field_tree(&item.der, now);
+            let _ = crate::inspect::summarize(&item.der);
+            let _ = crate::inspect::report::brief(&item.der);
+            let v = crate::inspect::verify::verify(&crate::inspect::verify::VerifyInput {
+                leaf: &item.der,
+                intermediates: &ders,
+                anchors: &ders,
+                purpose: crate::inspect::verify::own_purpose(&item.der),
+                name: report.common_name.as_deref(),
+                at: now,
+            });
+            assert_eq!(v.ok, v.reason.is_none());
+        }
+    }
+}
