@@ -1,7 +1,7 @@
 //! The whole mTLS set (root, intermediate, server, client), files written, against the same set
 //! made by the openssl command sequence that certbench itself prints.
 
-use std::process::Command;
+mod common;
 
 use certbench::pki::KeyAlg;
 use certbench::workspace::{SetOptions, Workspace};
@@ -19,23 +19,6 @@ fn make_set(alg: KeyAlg) {
         .expect("the set is made");
 }
 
-/// The openssl commands for a whole set, as certbench prints them.
-fn openssl_script(alg: KeyAlg) -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = SetOptions {
-        key_alg: alg,
-        ..SetOptions::default()
-    };
-    let issued = Workspace::open(dir.path())
-        .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
-        .expect("the set is made");
-    issued
-        .iter()
-        .map(|i| i.openssl.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("gen");
     group.bench_function("certbench set ecdsa-p256", |b| {
@@ -46,23 +29,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| make_set(KeyAlg::Rsa2048))
     });
 
-    let script = openssl_script(KeyAlg::EcdsaP256);
+    let script = common::openssl_script(KeyAlg::EcdsaP256);
     group.bench_function("openssl sequence ecdsa-p256", |b| {
         b.iter_batched(
             || tempfile::tempdir().expect("temp dir"),
-            |dir| {
-                let out = Command::new("sh")
-                    .arg("-ec")
-                    .arg(&script)
-                    .current_dir(dir.path())
-                    .output()
-                    .expect("sh runs");
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            },
+            |dir| common::run_openssl_script(&script, dir.path()),
             BatchSize::PerIteration,
         )
     });

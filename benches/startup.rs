@@ -8,28 +8,10 @@ mod common;
 use std::process::{Command, Stdio};
 
 use certbench::pki::KeyAlg;
-use certbench::workspace::{SetOptions, Workspace};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use time::OffsetDateTime;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_certbench")
-}
-
-/// The openssl commands for the whole set, as `certbench issue --openssl` prints them.
-fn openssl_script() -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = SetOptions {
-        key_alg: KeyAlg::EcdsaP256,
-        ..SetOptions::default()
-    };
-    Workspace::open(dir.path())
-        .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
-        .expect("the set is made")
-        .iter()
-        .map(|i| i.openssl.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn certbench_gen(dir: &std::path::Path) {
@@ -43,22 +25,8 @@ fn certbench_gen(dir: &std::path::Path) {
     assert!(status.success());
 }
 
-fn openssl_gen(script: &str, dir: &std::path::Path) {
-    let out = Command::new("sh")
-        .arg("-ec")
-        .arg(script)
-        .current_dir(dir)
-        .output()
-        .expect("sh runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn bench(c: &mut Criterion) {
-    let script = openssl_script();
+    let script = common::openssl_script(KeyAlg::EcdsaP256);
     let mut group = c.benchmark_group("startup");
     group.bench_function("certbench --version", |b| {
         b.iter(|| {
@@ -93,7 +61,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("openssl commands for the same set", |b| {
         b.iter_batched(
             || tempfile::tempdir().expect("temp dir"),
-            |dir| openssl_gen(&script, dir.path()),
+            |dir| common::run_openssl_script(&script, dir.path()),
             BatchSize::PerIteration,
         )
     });
@@ -108,7 +76,7 @@ fn bench(c: &mut Criterion) {
     let r = common::side_by_side(
         30,
         || certbench_gen(a.next().expect("a dir").path()),
-        || openssl_gen(&script, b.next().expect("a dir").path()),
+        || common::run_openssl_script(&script, b.next().expect("a dir").path()),
     );
     println!(
         "gen, whole process, medians of 30 in turn: certbench {}, openssl commands {}: {:.3}x",

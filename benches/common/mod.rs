@@ -4,6 +4,41 @@
 
 use std::time::{Duration, Instant};
 
+use certbench::pki::KeyAlg;
+use certbench::workspace::{SetOptions, Workspace};
+use time::OffsetDateTime;
+
+/// The openssl commands for a whole set, as certbench prints them (`issue --openssl`).
+pub fn openssl_script(alg: KeyAlg) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = SetOptions {
+        key_alg: alg,
+        ..SetOptions::default()
+    };
+    Workspace::open(dir.path())
+        .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
+        .expect("the set is made")
+        .iter()
+        .map(|i| i.openssl.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Run the openssl commands in `dir`.
+pub fn run_openssl_script(script: &str, dir: &std::path::Path) {
+    let out = std::process::Command::new("sh")
+        .arg("-ec")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub struct SideBySide {
     pub a: Duration,
     pub b: Duration,

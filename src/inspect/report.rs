@@ -311,7 +311,7 @@ pub fn general_name(name: &GeneralName<'_>) -> String {
         GeneralName::OtherName(oid, value) => other_name(&oid.to_id_string(), value),
         GeneralName::X400Address(_) => "X400Name:<unsupported>".into(),
         GeneralName::EDIPartyName(_) => "EdiPartyName:<unsupported>".into(),
-        GeneralName::Invalid(tag, _) => format!("<invalid general name, tag {tag:?}>"),
+        GeneralName::Invalid(tag, _) => format!("<invalid general name, tag [{}]>", tag.0),
     }
 }
 

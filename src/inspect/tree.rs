@@ -330,7 +330,11 @@ fn extensions(
                         Some(x509_parser::extensions::DistributionPointName::FullName(n)) => {
                             n.iter().map(general_name).collect::<Vec<_>>().join(", ")
                         }
-                        Some(other) => format!("{other:?}"),
+                        Some(
+                            x509_parser::extensions::DistributionPointName::NameRelativeToCRLIssuer(
+                                _,
+                            ),
+                        ) => "a name relative to the CRL issuer".into(),
                         None => "(issuer-relative)".into(),
                     };
                     b.push(4, "distribution point", names, it, "crl_distribution_point");
@@ -376,10 +380,14 @@ fn extensions(
             ParsedExtension::PolicyConstraints(pc) => b.push(
                 3,
                 label,
-                format!(
-                    "requireExplicitPolicy {:?}, inhibitPolicyMapping {:?}",
-                    pc.require_explicit_policy, pc.inhibit_policy_mapping
-                ),
+                {
+                    let n = |v: Option<u32>| v.map_or("absent".to_string(), |n| n.to_string());
+                    format!(
+                        "requireExplicitPolicy {}, inhibitPolicyMapping {}",
+                        n(pc.require_explicit_policy),
+                        n(pc.inhibit_policy_mapping)
+                    )
+                },
                 t,
                 &key,
             ),

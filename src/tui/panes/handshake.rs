@@ -103,9 +103,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
 /// How far the Step box can scroll for the selected step: until its last line is in view.
 pub fn details_max_scroll(app: &App) -> u16 {
     let (_, _, side) = areas(app, crate::tui::ui::body_area(app));
-    let inner = pane_block("Step", false).inner(side);
-    let total = super::inspect::wrapped_height(&details_lines(app), inner.width);
-    total.saturating_sub(usize::from(inner.height)) as u16
+    super::max_scroll(&pane_block("Step", false), side, &details_lines(app))
 }
 
 fn arrow(e: &Event) -> (String, ratatui::style::Style) {
@@ -211,30 +209,14 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
         }
         return;
     }
-    let lines = details_lines(app);
     // A message's fields can be longer than the box: it scrolls (PgUp/PgDn), and says so.
-    let total = super::inspect::wrapped_height(&lines, inner.width);
-    let block = if total > usize::from(inner.height) {
-        block.title_bottom(Line::from(Span::styled(
-            if h.details_scroll < details_max_scroll(app) {
-                " more below: PgDn "
-            } else {
-                " the end; PgUp goes back "
-            },
-            theme::dim(),
-        )))
-    } else {
-        block
-    };
-    f.render_widget(block, area);
-    let scroll = h
-        .details_scroll
-        .min(total.saturating_sub(usize::from(inner.height)) as u16);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        inner,
+    super::draw_scrolled(
+        f,
+        block,
+        area,
+        details_lines(app),
+        h.details_scroll,
+        ("PgDn", "PgUp"),
     );
 }
 

@@ -70,9 +70,7 @@ pub fn side_max_scroll(app: &App) -> u16 {
     let Some(details) = areas(app, crate::tui::ui::body_area(app)).details else {
         return 0;
     };
-    let inner = pane_block("Verdict", false).inner(details);
-    let total = wrapped_height(&side_lines(app), inner.width);
-    total.saturating_sub(usize::from(inner.height)) as u16
+    super::max_scroll(&pane_block("Verdict", false), details, &side_lines(app))
 }
 
 fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
@@ -340,32 +338,14 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
         },
         false,
     );
-    let lines = side_lines(app);
-    let inner = block.inner(area);
-    // A small terminal cannot show it all: it scrolls (J/K), and the title says so.
-    let total = wrapped_height(&lines, inner.width);
-    let block = if total > usize::from(inner.height) {
-        block.title_bottom(Line::from(Span::styled(
-            if app.inspect.side_scroll < side_max_scroll(app) {
-                " more below: J "
-            } else {
-                " the end; K goes back "
-            },
-            theme::dim(),
-        )))
-    } else {
-        block
-    };
-    f.render_widget(block, area);
-    let scroll = app
-        .inspect
-        .side_scroll
-        .min(total.saturating_sub(usize::from(inner.height)) as u16);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        inner,
+    // A small terminal cannot show it all: it scrolls (J/K), and says so.
+    super::draw_scrolled(
+        f,
+        block,
+        area,
+        side_lines(app),
+        app.inspect.side_scroll,
+        ("J", "K"),
     );
 }
 
@@ -378,13 +358,6 @@ fn side_lines(app: &App) -> Vec<Line<'static>> {
     }
     lines.extend(verdict_lines(app));
     lines
-}
-
-/// The height of `lines` wrapped to `width` columns as a `Paragraph` wraps them (by words).
-pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> usize {
-    Paragraph::new(lines.to_vec())
-        .wrap(Wrap { trim: false })
-        .line_count(width.max(1))
 }
 
 fn field_lines(app: &App) -> Vec<Line<'static>> {

@@ -4,7 +4,10 @@ pub mod inspect;
 
 use certbench::inspect::CertSummary;
 use certbench::workspace::Entity;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use time::OffsetDateTime;
 
 use super::theme;
@@ -50,4 +53,54 @@ pub fn cut(s: &str, w: usize) -> String {
         out.push('…');
         out
     }
+}
+
+/// The height of `lines` wrapped to `width` columns as a `Paragraph` wraps them (by words).
+pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> usize {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1))
+}
+
+/// Draw `lines` in `block`, scrolled by `scroll` (at most to their end). When they are longer
+/// than the box, its bottom edge says there is more and which key shows it (`down`), or that
+/// this is the end and which key goes back (`up`).
+pub fn draw_scrolled(
+    f: &mut Frame<'_>,
+    block: Block<'_>,
+    area: Rect,
+    lines: Vec<Line<'_>>,
+    scroll: u16,
+    (down, up): (&str, &str),
+) {
+    let inner = block.inner(area);
+    let most = wrapped_height(&lines, inner.width).saturating_sub(usize::from(inner.height));
+    let scroll = scroll.min(u16::try_from(most).unwrap_or(u16::MAX));
+    let block = if most == 0 {
+        block
+    } else if usize::from(scroll) < most {
+        block.title_bottom(Line::from(Span::styled(
+            format!(" more below: {down} "),
+            theme::dim(),
+        )))
+    } else {
+        block.title_bottom(Line::from(Span::styled(
+            format!(" the end; {up} goes back "),
+            theme::dim(),
+        )))
+    };
+    f.render_widget(block, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// How far `lines` can scroll in a box drawn by `block` in `area`: until the last line shows.
+pub fn max_scroll(block: &Block<'_>, area: Rect, lines: &[Line<'_>]) -> u16 {
+    let inner = block.inner(area);
+    let most = wrapped_height(lines, inner.width).saturating_sub(usize::from(inner.height));
+    u16::try_from(most).unwrap_or(u16::MAX)
 }
