@@ -61,10 +61,27 @@ pub enum Error {
     },
 
     #[error(
-        "\"{name}\" has signed {} CRLs, the most its CRL number can count",
-        u64::MAX
+        "\"{name}\" has signed {} CRLs, the most its CRL number can count (the manifest's numbers stop there): make a new CA",
+        i64::MAX
     )]
     CrlNumberExhausted { name: String },
+
+    #[error(
+        "\"{name}\" is revoked, and its revocation must stay in its issuer's CRL: issue the new certificate under another name"
+    )]
+    ReplaceRevoked { name: String },
+
+    #[error(
+        "\"{name}\" issued {}: replacing it would leave them signed by a key that is gone. `certbench gen --force` starts the whole set again; or issue the new CA under another name",
+        children.join(", ")
+    )]
+    ReplaceIssuer { name: String, children: Vec<String> },
+
+    #[error(
+        "{} appeared while certbench was writing (another program made it): it was kept, and certbench's new file was not put in its place",
+        path.display()
+    )]
+    ChangedMeanwhile { path: PathBuf },
 }
 
 fn invalid_request_message(errors: &[FieldError]) -> String {

@@ -66,6 +66,43 @@ impl FileWrite {
     }
 }
 
+/// `base` with `suffix` appended to its last part (the path may not be UTF-8).
+pub fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut p = base.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A name no file has yet: `<dir>/<stem>-<time><suffix>` (`<dir>/<time><suffix>` without a
+/// stem), then `-2`, `-3`, ... if taken.
+pub fn free_path(dir: &Path, stem: &str, suffixes: &[&str], at: time::OffsetDateTime) -> PathBuf {
+    let time = format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    let stamp = if stem.is_empty() {
+        time
+    } else {
+        format!("{stem}-{time}")
+    };
+    (1..)
+        .map(|n| match n {
+            1 => dir.join(&stamp),
+            n => dir.join(format!("{stamp}-{n}")),
+        })
+        .find(|base| {
+            suffixes
+                .iter()
+                .all(|s| fs::symlink_metadata(with_suffix(base, s)).is_err())
+        })
+        .unwrap_or_else(|| dir.join(stamp))
+}
+
 /// The first of `paths` that exists already, if any.
 pub fn first_existing<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Option<&'a Path> {
     paths.into_iter().find(|p| fs::symlink_metadata(p).is_ok())
@@ -220,12 +257,44 @@ impl DirLock {
             }
         }
         // Say who holds it, for whoever waits next.
-        let args: Vec<String> = std::env::args().collect();
+        // (args_os: a folder name need not be UTF-8, and `args` would panic on it.)
+        let args: Vec<String> = std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         let who = format!("process {} ({})", std::process::id(), args.join(" "));
         let _ = file
             .set_len(0)
             .and_then(|()| file.write_all(who.chars().take(300).collect::<String>().as_bytes()));
         Ok(DirLock {
+            dir: dir.to_path_buf(),
+            _file: file,
+        })
+    }
+
+    /// A shared lock on `dir`, for reading several of its files as one state (a certificate and
+    /// its key, say) while no change is under way; changes wait for it to be let go. `None` when
+    /// the folder cannot hold a lock file (it does not exist, or cannot be written): the reader
+    /// goes on without, as before there was a lock.
+    pub fn shared(dir: &Path, wait: Duration) -> Option<DirLock> {
+        let path = dir.join(LOCK_FILE);
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(dir.is_dir())
+            .truncate(false)
+            .open(&path)
+            .ok()?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock_shared() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => return None,
+            }
+        }
+        Some(DirLock {
             dir: dir.to_path_buf(),
             _file: file,
         })
@@ -239,9 +308,11 @@ impl DirLock {
 /// What [`recover`] found of an earlier change that did not finish.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recovery {
-    /// Files put in place from a journal (a change that was interrupted after its commit point).
+    /// Files put in place (or moved aside) from a journal: a change interrupted after its
+    /// commit point, finished now.
     pub completed: Vec<PathBuf>,
-    /// A journal cut short: its change never reached its commit point and was undone.
+    /// A journal whose change never reached its commit point (cut short, or its files never
+    /// reached the disk whole): undone.
     pub rolled_back: bool,
     /// Temporary files of changes that never committed, removed.
     pub removed_temporary: usize,
@@ -257,13 +328,20 @@ impl Recovery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
     /// Rename a staged temporary file onto its name; without `replace`, only if the name is free.
+    /// The file's length and SHA-256 say whether it reached the disk whole.
     Put {
         tmp: String,
         to: String,
         replace: bool,
+        len: u64,
+        sha256: String,
     },
-    /// Move an existing file aside (into a folder of replaced files).
+    /// Move an existing file aside, into a subfolder (of replaced files).
     Move { from: String, to: String },
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    crate::text::hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
 }
 
 /// Commit a change of several files in the locked folder: `moves` (existing files set aside:
@@ -304,11 +382,14 @@ pub fn commit(
             tmp: file_name(tmp.path())?,
             to: file_name(&f.path)?,
             replace: overwrite || f.replaceable,
+            len: f.contents.len() as u64,
+            sha256: sha256_hex(&f.contents),
         });
     }
     let journal = write_journal(dir, &steps)?;
-    // The files and the journal reach the disk together, then the journal's name: the commit
-    // point.
+    // The files and the journal reach the disk together, then the journal's name. A journal
+    // whose files did not all arrive whole (a power cut in between) is undone by recovery: it
+    // checks each file's length and SHA-256.
     let mut handles: Vec<(&fs::File, &Path)> = staged
         .iter()
         .map(|(t, f)| (t.as_file(), f.path.as_path()))
@@ -321,16 +402,23 @@ pub fn commit(
         let _ = fs::remove_file(&journal_path);
         return Err(e);
     }
-    // The temporary files now belong to the journal: a failure from here on leaves them for
-    // recovery instead of removing them.
+    // The commit point. The temporary files now belong to the journal: a failure from here on
+    // leaves them for recovery instead of removing them.
     for (tmp, _) in staged {
         tmp.into_temp_path()
             .keep()
             .map_err(|e| Error::io("keep a temporary file in", dir, e.error))?;
     }
     // Every step below is repeated by recovery if this process dies part way.
-    apply(dir, &steps, true)?;
-    finish(dir)
+    debug_crash_point("committed");
+    let applied = apply(dir, &steps)?;
+    finish(dir, &steps)?;
+    match applied.conflicts.first() {
+        // Only something other than certbench can make a file appear under the lock, after the
+        // check above: theirs was kept.
+        Some(path) => Err(Error::ChangedMeanwhile { path: path.clone() }),
+        None => Ok(()),
+    }
 }
 
 /// Complete or undo a change an earlier process left unfinished, and remove temporary files no
@@ -340,20 +428,15 @@ pub fn recover(lock: &DirLock) -> Result<Recovery> {
     let mut recovery = Recovery::default();
     let journal = dir.join(JOURNAL_FILE);
     match fs::read_to_string(&journal) {
-        Ok(text) => match parse_journal(&text) {
+        Ok(text) => match parse_journal(&text).filter(|steps| files_whole(dir, steps)) {
             Some(steps) => {
-                apply(dir, &steps, false)?;
-                recovery.completed = steps
-                    .iter()
-                    .map(|s| match s {
-                        Step::Put { to, .. } | Step::Move { to, .. } => dir.join(to),
-                    })
-                    .filter(|p| p.exists())
-                    .collect();
-                finish(dir)?;
+                recovery.completed = apply(dir, &steps)?.done;
+                finish(dir, &steps)?;
             }
             None => {
-                // Cut short before its end line: the change never committed.
+                // Cut short, or its files never reached the disk whole: the change never
+                // committed, and nothing of it was put in place (that happens only after the
+                // files are on the disk).
                 fs::remove_file(&journal).map_err(|e| Error::io("remove", &journal, e))?;
                 recovery.rolled_back = true;
             }
@@ -366,7 +449,7 @@ pub fn recover(lock: &DirLock) -> Result<Recovery> {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) {
+        if is_temporary(&name) {
             let path = entry.path();
             fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
             recovery.removed_temporary += 1;
@@ -375,14 +458,48 @@ pub fn recover(lock: &DirLock) -> Result<Recovery> {
     Ok(recovery)
 }
 
+fn is_temporary(name: &str) -> bool {
+    name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) && !name.contains('/')
+}
+
+/// Whether every file a journal puts in place is whole, wherever it is now (still staged, or
+/// already renamed onto its name).
+fn files_whole(dir: &Path, steps: &[Step]) -> bool {
+    steps.iter().all(|step| match step {
+        Step::Put {
+            tmp,
+            to,
+            len,
+            sha256,
+            ..
+        } => {
+            let staged = dir.join(tmp);
+            let path = if fs::symlink_metadata(&staged).is_ok() {
+                staged
+            } else {
+                dir.join(to)
+            };
+            fs::read(&path)
+                .is_ok_and(|bytes| bytes.len() as u64 == *len && sha256_hex(&bytes) == *sha256)
+        }
+        Step::Move { .. } => true,
+    })
+}
+
 /// The journal, written but not yet flushed.
 fn write_journal(dir: &Path, steps: &[Step]) -> Result<fs::File> {
     let mut text = format!("{JOURNAL_HEADER}\n");
     for s in steps {
         match s {
-            Step::Put { tmp, to, replace } => {
+            Step::Put {
+                tmp,
+                to,
+                replace,
+                len,
+                sha256,
+            } => {
                 let kind = if *replace { "put" } else { "new" };
-                text.push_str(&format!("{kind}\t{tmp}\t{to}\n"));
+                text.push_str(&format!("{kind}\t{tmp}\t{to}\t{len}\t{sha256}\n"));
             }
             Step::Move { from, to } => text.push_str(&format!("move\t{from}\t{to}\n")),
         }
@@ -401,6 +518,8 @@ fn write_journal(dir: &Path, steps: &[Step]) -> Result<fs::File> {
 }
 
 /// The steps of a journal, or `None` when it is not whole (cut short, or not one of ours).
+/// Every path stays inside the folder; a file put in place comes from a temporary file of its
+/// own folder; a file moved aside goes into a subfolder.
 fn parse_journal(text: &str) -> Option<Vec<Step>> {
     let mut lines = text.lines();
     if lines.next()? != JOURNAL_HEADER {
@@ -411,39 +530,73 @@ fn parse_journal(text: &str) -> Option<Vec<Step>> {
         if line == JOURNAL_END {
             return Some(steps);
         }
-        let mut parts = line.split('\t');
-        let (kind, a, b) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || !safe_relative(a) || !safe_relative(b) {
-            return None;
-        }
-        steps.push(match kind {
-            "put" | "new" => Step::Put {
-                tmp: a.into(),
-                to: b.into(),
-                replace: kind == "put",
-            },
-            "move" => Step::Move {
-                from: a.into(),
-                to: b.into(),
-            },
+        let parts: Vec<&str> = line.split('\t').collect();
+        let step = match parts.as_slice() {
+            [kind @ ("put" | "new"), tmp, to, len, sha256]
+                if is_temporary(tmp)
+                    && safe_relative(to)
+                    && !to.contains('/')
+                    && sha256.len() == 64
+                    && sha256.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Step::Put {
+                    tmp: (*tmp).into(),
+                    to: (*to).into(),
+                    replace: *kind == "put",
+                    len: len.parse().ok()?,
+                    sha256: (*sha256).into(),
+                }
+            }
+            ["move", from, to]
+                if safe_relative(from)
+                    && !from.contains('/')
+                    && safe_relative(to)
+                    && to.contains('/') =>
+            {
+                Step::Move {
+                    from: (*from).into(),
+                    to: (*to).into(),
+                }
+            }
             _ => return None,
-        });
+        };
+        steps.push(step);
     }
     None
 }
 
 /// For the fuzz target: any text, read as a journal, is refused or understood, and an understood
-/// journal names only paths inside the folder.
+/// journal names only paths inside the folder: files put in place from temporary files beside
+/// them, files moved aside into a subfolder.
 #[doc(hidden)]
 pub fn check_journal_text(text: &str) {
-    if let Some(steps) = parse_journal(text) {
-        for step in steps {
-            let (a, b) = match &step {
-                Step::Put { tmp, to, .. } => (tmp, to),
-                Step::Move { from, to } => (from, to),
-            };
-            assert!(safe_relative(a) && safe_relative(b), "{step:?}");
-            assert!(!a.split('/').any(|p| p == "..") && !b.split('/').any(|p| p == ".."));
+    let Some(steps) = parse_journal(text) else {
+        return;
+    };
+    let plain = |p: &str| {
+        Path::new(p)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    };
+    for step in steps {
+        match &step {
+            Step::Put { tmp, to, .. } => {
+                assert!(is_temporary(tmp), "{step:?}");
+                assert!(
+                    plain(to) && Path::new(to).components().count() == 1,
+                    "{step:?}"
+                );
+            }
+            Step::Move { from, to } => {
+                assert!(
+                    plain(from) && Path::new(from).components().count() == 1,
+                    "{step:?}"
+                );
+                assert!(
+                    plain(to) && Path::new(to).components().count() >= 2,
+                    "{step:?}"
+                );
+            }
         }
     }
 }
@@ -456,13 +609,25 @@ fn safe_relative(p: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'))
 }
 
+/// What [`apply`] did: the paths it put in place or moved to, and those it had to leave alone.
+struct Applied {
+    done: Vec<PathBuf>,
+    conflicts: Vec<PathBuf>,
+}
+
 /// Do each step whose source is still there (so doing them twice is harmless). A step that would
-/// replace a file it must not is an error in a live commit; in recovery (`strict` false) that file
-/// is left as it is and the step skipped.
-fn apply(dir: &Path, steps: &[Step], strict: bool) -> Result<()> {
+/// replace a file it must not leaves that file as it is (something other than certbench made it
+/// after the change was checked) and is reported.
+fn apply(dir: &Path, steps: &[Step]) -> Result<Applied> {
+    let mut applied = Applied {
+        done: vec![],
+        conflicts: vec![],
+    };
     for step in steps {
         let (from, to, protect) = match step {
-            Step::Put { tmp, to, replace } => (dir.join(tmp), dir.join(to), !replace),
+            Step::Put {
+                tmp, to, replace, ..
+            } => (dir.join(tmp), dir.join(to), !replace),
             Step::Move { from, to } => (dir.join(from), dir.join(to), true),
         };
         if fs::symlink_metadata(&from).is_err() {
@@ -472,23 +637,47 @@ fn apply(dir: &Path, steps: &[Step], strict: bool) -> Result<()> {
             fs::create_dir_all(parent).map_err(|e| Error::io("create the folder", parent, e))?;
         }
         if protect && fs::symlink_metadata(&to).is_ok() {
-            if strict {
-                return Err(Error::FileExists { path: to });
-            }
+            applied.conflicts.push(to);
             continue;
         }
         fs::rename(&from, &to).map_err(|e| Error::io("write", &to, e))?;
+        applied.done.push(to);
+        debug_crash_point("renamed");
     }
-    Ok(())
+    Ok(applied)
 }
 
-/// The change is done: the journal goes. The renames are not flushed first: if the machine loses
-/// power before they reach the disk, the journal (flushed at the commit point) is still there
-/// and recovery does them again; on file systems that might reorder the removal before the
-/// renames, the change is lost whole and the old state stays.
-fn finish(dir: &Path) -> Result<()> {
+/// The change is done: its renames reach the disk (the folder, and the folders files were moved
+/// into), then the journal goes. Until the journal is gone, recovery can do them again.
+fn finish(dir: &Path, steps: &[Step]) -> Result<()> {
+    sync_dir(dir)?;
+    let mut aside: Vec<PathBuf> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Move { to, .. } => dir.join(to).parent().map(Path::to_path_buf),
+            Step::Put { .. } => None,
+        })
+        .collect();
+    aside.dedup();
+    for folder in aside {
+        sync_dir(&folder)?;
+    }
+    debug_crash_point("synced");
     let journal = dir.join(JOURNAL_FILE);
     fs::remove_file(&journal).map_err(|e| Error::io("remove", &journal, e))
+}
+
+/// Tests of what a crash leaves: `CERTBENCH_CRASH_AT=NAME` (debug builds only) makes the process
+/// abort, as a kill would, at that point of a commit: `committed` (the journal on the disk, no
+/// rename yet), `renamed` (after the first rename), `synced` (every rename done, the journal not
+/// yet removed).
+fn debug_crash_point(name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("CERTBENCH_CRASH_AT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
@@ -545,6 +734,14 @@ pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
         opts.mode(0o600);
     }
     let mut f = opts.open(path)?;
+    make_private(&f)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_data()
+}
+
+/// Make an open file readable by its owner alone (mode 0600 on Unix), if it was not: a file that
+/// existed before, made by another tool or an older certbench, keeps its mode otherwise.
+pub fn make_private(f: &fs::File) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -553,8 +750,9 @@ pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
             f.set_permissions(fs::Permissions::from_mode(mode & 0o700))?;
         }
     }
-    f.write_all(text.as_bytes())?;
-    f.sync_data()
+    #[cfg(not(unix))]
+    let _ = f;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -636,11 +834,20 @@ mod tests {
         v
     }
 
+    /// A journal's "put" line for `contents`.
+    fn put(tmp: &str, to: &str, contents: &str) -> String {
+        format!(
+            "put\t{tmp}\t{to}\t{}\t{}\n",
+            contents.len(),
+            sha256_hex(contents.as_bytes())
+        )
+    }
+
     #[test]
     fn a_journal_left_by_a_dead_process_is_completed() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        // What a process killed right after its first rename leaves: one file in place, one
+        // What a process killed right after its first rename leaves: one file in place, two
         // staged, the journal.
         fs::write(d.join("a.crt"), "a").unwrap();
         fs::write(d.join(".certbench-2.tmp"), "b").unwrap();
@@ -648,7 +855,10 @@ mod tests {
         fs::write(
             d.join(JOURNAL_FILE),
             format!(
-                "{JOURNAL_HEADER}\nput\t.certbench-1.tmp\ta.crt\nput\t.certbench-2.tmp\tb.crt\nput\t.certbench-3.tmp\tm.toml\nend\n"
+                "{JOURNAL_HEADER}\n{}{}{}end\n",
+                put(".certbench-1.tmp", "a.crt", "a"),
+                put(".certbench-2.tmp", "b.crt", "b"),
+                put(".certbench-3.tmp", "m.toml", "manifest")
             ),
         )
         .unwrap();
@@ -657,7 +867,28 @@ mod tests {
         assert_eq!(names(d), ["a.crt", "b.crt", "m.toml"]);
         assert_eq!(fs::read_to_string(d.join("m.toml")).unwrap(), "manifest");
         assert!(!r.rolled_back);
-        assert_eq!(r.completed.len(), 3);
+        assert_eq!(r.completed.len(), 2, "what was left to do: {r:?}");
+    }
+
+    #[test]
+    fn a_journal_whose_files_never_reached_the_disk_whole_is_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("old.toml"), "old").unwrap();
+        // A power cut: the journal arrived, a staged key did not (empty).
+        fs::write(d.join(".certbench-1.tmp"), "").unwrap();
+        fs::write(
+            d.join(JOURNAL_FILE),
+            format!(
+                "{JOURNAL_HEADER}\n{}end\n",
+                put(".certbench-1.tmp", "new.key", "secret key")
+            ),
+        )
+        .unwrap();
+        let lock = DirLock::acquire(d, Duration::ZERO).unwrap();
+        let r = recover(&lock).unwrap();
+        assert!(r.rolled_back);
+        assert_eq!(names(d), ["old.toml"], "no empty key put in place");
     }
 
     #[test]
@@ -668,7 +899,10 @@ mod tests {
         fs::write(d.join(".certbench-1.tmp"), "secret key").unwrap();
         fs::write(
             d.join(JOURNAL_FILE),
-            format!("{JOURNAL_HEADER}\nput\t.certbench-1.tmp\tnew.key\n"),
+            format!(
+                "{JOURNAL_HEADER}\n{}",
+                put(".certbench-1.tmp", "new.key", "secret key")
+            ),
         )
         .unwrap();
         let lock = DirLock::acquire(d, Duration::ZERO).unwrap();
@@ -680,10 +914,16 @@ mod tests {
 
     #[test]
     fn a_journal_cannot_reach_outside_its_folder() {
-        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a//b"] {
-            let text = format!("{JOURNAL_HEADER}\nput\t.certbench-1.tmp\t{bad}\nend\n");
+        let hash = sha256_hex(b"");
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a//b", "sub/x"] {
+            let text = format!("{JOURNAL_HEADER}\nput\t.certbench-1.tmp\t{bad}\t0\t{hash}\nend\n");
             assert_eq!(parse_journal(&text), None, "{bad}");
         }
+        // Only temporary files are put in place; moves go into a subfolder.
+        let text = format!("{JOURNAL_HEADER}\nput\tca.key\tother.key\t0\t{hash}\nend\n");
+        assert_eq!(parse_journal(&text), None);
+        let text = format!("{JOURNAL_HEADER}\nmove\tca.crt\tca2.crt\nend\n");
+        assert_eq!(parse_journal(&text), None);
         let text = format!("{JOURNAL_HEADER}\nmove\tca.crt\treplaced/1/ca.crt\nend\n");
         assert!(parse_journal(&text).is_some());
     }

@@ -71,9 +71,14 @@ pub struct Revocation {
 }
 
 impl Entity {
+    /// The file of the CRL this CA signs.
     pub fn crl_file(&self) -> String {
-        format!("{}.crl", self.name)
+        crl_file_of(&self.name)
     }
+}
+
+fn crl_file_of(ca: &str) -> String {
+    format!("{ca}.crl")
 }
 
 /// What issuing one certificate made.
@@ -209,7 +214,11 @@ impl Workspace {
         if dir.join(fsutil::JOURNAL_FILE).exists()
             && let Ok(lock) = DirLock::acquire(&dir, std::time::Duration::ZERO)
         {
-            recovered = fsutil::recover(&lock)?;
+            // Reading must not fail for it (a read-only folder, say): the next change retries.
+            match fsutil::recover(&lock) {
+                Ok(r) => recovered = r,
+                Err(e) => tracing::warn!(error = %e, "could not finish an interrupted change"),
+            }
         }
         let manifest = read_manifest(&dir)?;
         Ok(Workspace {
@@ -220,6 +229,13 @@ impl Workspace {
                 ..Change::default()
             },
         })
+    }
+
+    /// Hold this while reading several files of the workspace as one state (a certificate and
+    /// its key): no change happens meanwhile. `None` where no lock can be taken (see
+    /// [`DirLock::shared`]).
+    pub fn read_lock(&self) -> Option<DirLock> {
+        DirLock::shared(&self.dir, DirLock::WAIT)
     }
 
     /// What the last change (or opening) did besides what it was asked to.
@@ -307,6 +323,27 @@ impl Workspace {
         }
         let key = pki::generate_key(spec.key_alg)?;
         let lock = self.begin()?;
+        if overwrite && let Some(old) = self.entity(&spec.name) {
+            // What the manifest knows of the old one must not be lost with it: a revocation
+            // (the CRL is made from the manifest), or the CA of other certificates.
+            if old.revoked.is_some() {
+                return Err(Error::ReplaceRevoked {
+                    name: spec.name.clone(),
+                });
+            }
+            let children: Vec<String> = self
+                .entities()
+                .iter()
+                .filter(|e| e.issuer.as_deref() == Some(spec.name.as_str()) && e.name != spec.name)
+                .map(|e| e.name.clone())
+                .collect();
+            if !children.is_empty() {
+                return Err(Error::ReplaceIssuer {
+                    name: spec.name.clone(),
+                    children,
+                });
+            }
+        }
         let prepared = self.prepare(spec, key, &[], now)?;
         let mut manifest = self.manifest.clone();
         let mut targets = prepared.target_files();
@@ -444,7 +481,7 @@ impl Workspace {
             e.crl_number = Some(crl_number);
         }
         let crl_pem = pki::make_crl(&issuer.material, &revoked, crl_number, now)?;
-        let crl_path = self.path(&format!("{issuer_name}.crl"));
+        let crl_path = self.path(&crl_file_of(&issuer_name));
         let files = vec![
             FileWrite::replaceable(&crl_path, crl_pem),
             FileWrite::replaceable(self.path(MANIFEST_FILE), manifest_text(&manifest)?),
@@ -533,22 +570,13 @@ impl Workspace {
         if existing.is_empty() {
             return vec![];
         }
-        let stamp = format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            now.year(),
-            u8::from(now.month()),
-            now.day(),
-            now.hour(),
-            now.minute(),
-            now.second()
+        let free = fsutil::free_path(&self.path(REPLACED_DIR), "", &[""], now);
+        let folder = format!(
+            "{REPLACED_DIR}/{}",
+            free.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         );
-        let folder = (1..)
-            .map(|n| match n {
-                1 => format!("{REPLACED_DIR}/{stamp}"),
-                n => format!("{REPLACED_DIR}/{stamp}-{n}"),
-            })
-            .find(|f| !self.path(f).exists())
-            .unwrap_or_else(|| format!("{REPLACED_DIR}/{stamp}"));
         let mut moves: Vec<(String, String)> = Vec::new();
         for n in existing {
             if !moves.iter().any(|(from, _)| from == n) {
@@ -741,6 +769,11 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
                     display_safe(file, 64)
                 )));
             }
+        }
+        if hex_decode(&e.serial).is_none_or(|s| s.is_empty()) {
+            return Err(bad(format!(
+                "the serial of \"{name}\" is not hex: a CRL could not list it"
+            )));
         }
         if m.entities.iter().filter(|o| o.name == e.name).count() > 1 {
             return Err(bad(format!("\"{name}\" is listed twice")));

@@ -126,8 +126,56 @@ fn random_text(rng: &mut Rng) -> Vec<u8> {
     out
 }
 
+/// The user_text target's seeds: the inputs that crashed certbench (issue 8), and one of each
+/// kind a user types. The corpus must hold them; `CERTBENCH_FUZZ_SEEDS=1` writes them there.
+const USER_TEXT_SEEDS: &[(&str, &str)] = &[
+    ("crash-multibyte-offset", "-5é"),
+    ("crash-multibyte-cjk", "+1日"),
+    ("crash-duration-overflow", "+106751991167301d"),
+    ("crash-days-overflow", "+99999999999999999d"),
+    ("crash-year-9999", "9999-12-31T23:59:59Z"),
+    ("crash-year-minus-711", "-1000000d"),
+    ("time-offsets", "-400d,+2d,-1h,now"),
+    (
+        "sans",
+        "localhost,127.0.0.1,::1,email:a@b.example,uri:spiffe://td/web,DNS:*.example.com",
+    ),
+    ("cidrs", "10.0.0.0/8,fd00::/8,10.0.0.0/33"),
+    ("names", "web-1.internal\n../escaped\nserver-chain\n.hidden"),
+    (
+        "suites",
+        "ECDHE-ECDSA-AES128-GCM-SHA256,TLS_AES_128_GCM_SHA256,tls_chacha20_poly1305_sha256",
+    ),
+    ("groups", "X25519MLKEM768,x25519,secp256r1,SECP384R1"),
+    ("days", "365,0,-3,36501,1e3"),
+    ("hostile", "\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}evil\r\n"),
+    (
+        "request",
+        "bob\nBob Builder\nAcme\nDE\nbob.example,10.0.0.1\n-400d\n365\nintermediate",
+    ),
+    (
+        "journal",
+        "certbench journal 1\nput\t.certbench-1.tmp\tca.crt\t1\t0000000000000000000000000000000000000000000000000000000000000000\nmove\tca.crt\treplaced/x/ca.crt\nend\n",
+    ),
+    (
+        "journal-escape",
+        "certbench journal 1\nput\t.certbench-1.tmp\t../ca.crt\t1\t0000000000000000000000000000000000000000000000000000000000000000\nend\n",
+    ),
+];
+
 #[test]
 fn the_user_text_target_holds_on_its_seeds_and_on_random_text() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/user_text");
+    if std::env::var_os("CERTBENCH_FUZZ_SEEDS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in USER_TEXT_SEEDS {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+    for (name, text) in USER_TEXT_SEEDS {
+        let kept = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert_eq!(&kept, text, "the corpus keeps the seed {name}");
+    }
     for (file, bytes) in corpus("user_text") {
         let r = std::panic::catch_unwind(|| user_text(&bytes));
         assert!(r.is_ok(), "the seed {} fails", file.display());
@@ -190,54 +238,5 @@ fn the_observer_target_holds_on_its_seeds() {
     for (file, bytes) in corpus("observer") {
         let seen = certbench::handshake::observe::exercise(&bytes);
         assert!(seen > 10, "{} is read whole: {seen} steps", file.display());
-    }
-}
-
-/// Writes the seed corpus of the user_text target, when asked:
-/// `CERTBENCH_FUZZ_SEEDS=1 cargo test --test fuzz_drivers write_seeds`.
-#[test]
-fn write_seeds() {
-    if std::env::var_os("CERTBENCH_FUZZ_SEEDS").is_none() {
-        return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/user_text");
-    std::fs::create_dir_all(&dir).unwrap();
-    // The inputs that crashed certbench (issue 8), and one of each kind a user types.
-    let seeds: &[(&str, &str)] = &[
-        ("crash-multibyte-offset", "-5é"),
-        ("crash-multibyte-cjk", "+1日"),
-        ("crash-duration-overflow", "+106751991167301d"),
-        ("crash-days-overflow", "+99999999999999999d"),
-        ("crash-year-9999", "9999-12-31T23:59:59Z"),
-        ("crash-year-minus-711", "-1000000d"),
-        ("time-offsets", "-400d,+2d,-1h,now"),
-        (
-            "sans",
-            "localhost,127.0.0.1,::1,email:a@b.example,uri:spiffe://td/web,DNS:*.example.com",
-        ),
-        ("cidrs", "10.0.0.0/8,fd00::/8,10.0.0.0/33"),
-        ("names", "web-1.internal\n../escaped\nserver-chain\n.hidden"),
-        (
-            "suites",
-            "ECDHE-ECDSA-AES128-GCM-SHA256,TLS_AES_128_GCM_SHA256,tls_chacha20_poly1305_sha256",
-        ),
-        ("groups", "X25519MLKEM768,x25519,secp256r1,SECP384R1"),
-        ("days", "365,0,-3,36501,1e3"),
-        ("hostile", "\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}evil\r\n"),
-        (
-            "request",
-            "bob\nBob Builder\nAcme\nDE\nbob.example,10.0.0.1\n-400d\n365\nintermediate",
-        ),
-        (
-            "journal",
-            "certbench journal 1\nput\t.certbench-1.tmp\tca.crt\nmove\tca.crt\treplaced/x/ca.crt\nend\n",
-        ),
-        (
-            "journal-escape",
-            "certbench journal 1\nput\t.certbench-1.tmp\t../ca.crt\nend\n",
-        ),
-    ];
-    for (name, text) in seeds {
-        std::fs::write(dir.join(name), text).unwrap();
     }
 }

@@ -137,6 +137,11 @@ fn the_debug_log_never_holds_secrets_and_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ws");
+    // A log left readable by others (as certbench once made it) is made private.
+    let log_path = tmp.path().join("data/certbench/certbench.log");
+    std::fs::create_dir_all(log_path.parent().unwrap()).unwrap();
+    std::fs::write(&log_path, "").unwrap();
+    std::fs::set_permissions(&log_path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let t = Tmux::start_with("log", &dir, tmp.path(), "CERTBENCH_LOG=debug");
     t.wait_for("made a demo PKI");
     t.keys(&["3", "r"]);
@@ -146,7 +151,6 @@ fn the_debug_log_never_holds_secrets_and_is_private() {
     t.wait_for("Saved");
     t.keys(&["q"]);
     t.wait_for("[exited 0]");
-    let log_path = tmp.path().join("data/certbench/certbench.log");
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(
         log.contains("HandshakeFinished"),

@@ -3,7 +3,7 @@
 //! panics, every file is decoded or gets a clear error, and wherever openssl reads a certificate
 //! our fields agree with it, each difference listed below with its reason.
 //!
-//! openssl's view of the 1,787 files is kept in tests/data/openssl-x509-vectors.json, keyed by the
+//! openssl's view of the 1,774 files is kept in tests/data/openssl-x509-vectors.json, keyed by the
 //! openssl and vectors versions: starting openssl once per file took most of the test suite's
 //! time. Every run checks the kept view against the openssl on the machine on a random sample of
 //! files; with another openssl version the view is made again (and kept under target/).

@@ -41,7 +41,7 @@ pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
     let mut stdout = out::Stdout::new();
     if a.json {
         let all: Vec<JsonItem<'_>> = items.iter().map(json_item).collect();
-        // A failed write is reported by finish().
+        // A failed write is kept by the writer and reported by finish().
         let _ = out::json_array(stdout.raw(), &all);
     } else {
         let _ = write_text(&mut stdout, &items, now);
@@ -272,6 +272,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     if a.ca.is_empty() && !a.system {
         // The workspace: its root CAs are the anchors, its intermediates may complete the chain.
         let ws = Workspace::open(workspace).map_err(|e| e.to_string())?;
+        let _reading = ws.read_lock();
         for e in ws.entities().iter().filter(|e| e.role.is_ca()) {
             let ders = certificates_in(&[ws.path(&e.cert)])?;
             if e.role == Role::Ca {

@@ -261,9 +261,12 @@ fn print_change(change: &Change) {
             plural(r.completed.len())
         );
     }
-    if r.rolled_back || r.removed_temporary > 0 {
+    if r.rolled_back {
+        outln!("Undid what an interrupted certbench had begun: its change had not been made.");
+    }
+    if r.removed_temporary > 0 {
         outln!(
-            "Removed {} temporary file{} an interrupted certbench left (its change had not been made).",
+            "Removed {} temporary file{} an interrupted certbench left.",
             r.removed_temporary,
             plural(r.removed_temporary)
         );

@@ -60,7 +60,11 @@ impl fmt::Write for Stdout {
 
 impl Write for Stdout {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        self.buf.write(b)
+        // Kept for finish(): a large write goes past the buffer, and its failure would be lost.
+        self.buf.write(b).inspect_err(|e| {
+            self.error
+                .get_or_insert_with(|| io::Error::new(e.kind(), e.to_string()));
+        })
     }
     fn flush(&mut self) -> io::Result<()> {
         self.buf.flush()

@@ -46,36 +46,7 @@ pub struct Exported {
     pub keylog: PathBuf,
 }
 
-/// `base` with `suffix` appended to its last part (the path may not be UTF-8).
-pub fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
-    let mut p = base.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
-}
-
-/// A name no file has yet: `<dir>/<stem>-<time><suffix>`, then `-2`, `-3`, ... if taken.
-pub fn free_path(dir: &Path, stem: &str, suffixes: &[&str], at: OffsetDateTime) -> PathBuf {
-    let stamp = format!(
-        "{stem}-{:04}{:02}{:02}-{:02}{:02}{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
-    (1..)
-        .map(|n| match n {
-            1 => dir.join(&stamp),
-            n => dir.join(format!("{stamp}-{n}")),
-        })
-        .find(|base| {
-            suffixes
-                .iter()
-                .all(|s| std::fs::symlink_metadata(with_suffix(base, s)).is_err())
-        })
-        .unwrap_or_else(|| dir.join(stamp))
-}
+pub use crate::fsutil::{free_path, with_suffix};
 
 /// Write the transcript and the key log of a run into `dir` (made if missing), under new names.
 pub fn export_run(

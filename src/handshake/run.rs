@@ -1082,6 +1082,8 @@ fn provider(
 /// Run one handshake and the request after it; events go to `events` as they happen.
 pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Summary, String> {
     let ws = Workspace::open(&opts.dir).map_err(|e| e.to_string())?;
+    // The certificates and keys are read as one state: no change of the workspace meanwhile.
+    let reading = ws.read_lock();
     let entity = |name: &str| {
         ws.entity(name)
             .cloned()
@@ -1185,6 +1187,8 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         side: "client",
         hub: HubRef(hub.clone()),
     });
+
+    drop(reading);
 
     let listener = TcpListener::bind("127.0.0.1:0")
         .await

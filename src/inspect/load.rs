@@ -89,6 +89,8 @@ struct Budget {
     items: usize,
     /// Set when the allowance ran out: the first path not read, for the message.
     stopped_at: Option<PathBuf>,
+    /// Folders read already (device and inode): a link back up the tree is read once.
+    folders: std::collections::HashSet<(u64, u64)>,
 }
 
 /// Read every path: files directly, folders recursively (in name order). Only regular files are
@@ -100,6 +102,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Vec<Item> {
         bytes: MAX_TOTAL_BYTES,
         items: MAX_ITEMS,
         stopped_at: None,
+        folders: std::collections::HashSet::new(),
     };
     for p in paths {
         load_path(p, &mut out, 0, &mut budget);
@@ -137,6 +140,15 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize, budget: &mut Budget
     if meta.is_dir() {
         if depth > 16 {
             return out.push(error("folders nested too deep".into()));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if !budget.folders.insert((meta.dev(), meta.ino())) {
+                return out.push(error(
+                    "skipped: a folder already read (a link leads back to it)".into(),
+                ));
+            }
         }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
@@ -216,7 +228,7 @@ fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
     {
         // Opening a FIFO for reading waits for a writer; O_NONBLOCK does not.
         use std::os::unix::fs::OpenOptionsExt;
-        opts.custom_flags(NONBLOCK);
+        opts.custom_flags(libc::O_NONBLOCK);
     }
     let file = opts.open(path)?;
     let meta = file.metadata()?;
@@ -236,13 +248,6 @@ fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     Ok(bytes)
 }
-
-/// O_NONBLOCK (the same value on every Linux architecture certbench builds for, and on the BSDs
-/// and macOS it is 4).
-#[cfg(target_os = "linux")]
-const NONBLOCK: i32 = 0o4000;
-#[cfg(all(unix, not(target_os = "linux")))]
-const NONBLOCK: i32 = 4;
 
 /// Everything in one file's bytes.
 pub fn load_bytes(source: &Path, bytes: &[u8]) -> Vec<Item> {

@@ -15,5 +15,5 @@ pub use lints::{Lint, Severity};
 pub use load::{Decoded, Item, Kind, lint_all, load_bytes, load_paths};
 pub use report::{CertReport, decode};
 pub use summary::{
-    CertSummary, days_until, relative_validity, sha256_fingerprint, summarize, summarize_pem,
+    CertSummary, days_until, relative_validity, sha256_fingerprint, span, summarize, summarize_pem,
 };

@@ -129,31 +129,33 @@ fn with_colons(serial: &str) -> String {
     format!("{sign}{}", pairs.join(":"))
 }
 
-/// "expires in 364 days", "EXPIRED 3 days ago", "not valid for another 2 days".
+/// A length of time as a person says it: "365 days", "4 hours", "1 minute". Rounded to the nearest
+/// unit: a 365-day certificate made a moment ago expires "in 365 days", not in 364 days, 23 hours
+/// and 59 minutes.
+pub fn span(d: ::time::Duration) -> String {
+    let seconds = d.whole_seconds();
+    let round = |unit: i64| (seconds + unit / 2) / unit;
+    if seconds >= 2 * 86_400 - 43_200 {
+        format!("{} days", round(86_400))
+    } else if seconds >= 2 * 3_600 - 1_800 {
+        format!("{} hours", round(3_600))
+    } else {
+        let m = round(60).max(1);
+        format!("{m} minute{}", if m == 1 { "" } else { "s" })
+    }
+}
+
 /// Whole days from `now` to `until`, rounded as [`relative_validity`] rounds them.
 pub fn days_until(until: OffsetDateTime, now: OffsetDateTime) -> i64 {
     ((until - now).whole_seconds() + 43_200).div_euclid(86_400)
 }
 
+/// "expires in 364 days", "EXPIRED 3 days ago", "not valid for another 2 days".
 pub fn relative_validity(
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     now: OffsetDateTime,
 ) -> String {
-    // Rounded to the nearest unit: a 365-day certificate made a moment ago expires "in 365
-    // days", not in 364 days, 23 hours and 59 minutes.
-    fn span(d: ::time::Duration) -> String {
-        let seconds = d.whole_seconds();
-        let round = |unit: i64| (seconds + unit / 2) / unit;
-        if seconds >= 2 * 86_400 - 43_200 {
-            format!("{} days", round(86_400))
-        } else if seconds >= 2 * 3_600 - 1_800 {
-            format!("{} hours", round(3_600))
-        } else {
-            let m = round(60).max(1);
-            format!("{m} minute{}", if m == 1 { "" } else { "s" })
-        }
-    }
     if now < not_before {
         format!("not valid for another {}", span(not_before - now))
     } else if now > not_after {

@@ -116,7 +116,7 @@ fn candidates<'a>(leaf: &[u8], pool: &[&'a [u8]]) -> (Vec<&'a [u8]>, usize) {
     };
     let mut chosen: Vec<usize> = Vec::new();
     let mut left_out = 0;
-    // Breadth first up the names: each certificate taken asks for its own issuer's name.
+    // Up the names, one issuer name at a time: each certificate taken asks for its own issuer's.
     let mut wanted: Vec<X509Certificate<'_>> = vec![leaf];
     let mut seen_names: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
     while let Some(below) = wanted.pop() {

@@ -350,25 +350,16 @@ impl App {
                             (
                                 Severity::Warning,
                                 format!(
-                                    " Already expired: it expired {}.",
-                                    certbench::inspect::relative_validity(
-                                        issued.entity.not_before,
-                                        issued.entity.not_after,
-                                        self.now
-                                    )
-                                    .trim_start_matches("EXPIRED ")
+                                    " Already expired: it expired {} ago.",
+                                    certbench::inspect::span(self.now - issued.entity.not_after)
                                 ),
                             )
                         } else if self.now < issued.entity.not_before {
                             (
                                 Severity::Warning,
                                 format!(
-                                    " Not valid yet: {}.",
-                                    certbench::inspect::relative_validity(
-                                        issued.entity.not_before,
-                                        issued.entity.not_after,
-                                        self.now
-                                    )
+                                    " Not valid yet: it starts in {}.",
+                                    certbench::inspect::span(issued.entity.not_before - self.now)
                                 ),
                             )
                         } else {
@@ -378,7 +369,11 @@ impl App {
                         // not-before or a name typed for this one is not silently reused.
                         let mut taken = self.view.names();
                         taken.push(issued.entity.name.clone());
+                        let issuer = self.form.issuer.clone();
                         self.form.apply_role_defaults(&taken, &self.cas());
+                        if self.cas().contains(&issuer) {
+                            self.form.issuer = issuer;
+                        }
                         self.say(
                             severity,
                             format!(
@@ -720,7 +715,10 @@ impl App {
                     s.filter.pop();
                 }
                 Action::ClearField => s.filter.clear(),
-                Action::Activate | Action::Down => s.filter_editing = None,
+                // Enter, Tab (the form's "done, next" while typing) or ↓: done with the filter.
+                Action::Activate | Action::Down | Action::NextField | Action::PrevField => {
+                    s.filter_editing = None
+                }
                 Action::Back => {
                     if let Some(old) = s.filter_editing.take() {
                         s.filter = old;
@@ -944,7 +942,6 @@ impl App {
         if let Some((field, _)) = errors.first() {
             // Fields, not messages: a field can have several.
             let mut fields: Vec<FormField> = errors.iter().map(|(f, _)| *f).collect();
-            fields.dedup();
             fields.sort_by_key(|f| *f as usize);
             fields.dedup();
             let n = fields.len();
@@ -1197,6 +1194,7 @@ mod tests {
         let (d, mut app) = app_with_demo();
         app.update(Action::Activate);
         app.form.set_text(FormField::Name, "old");
+        app.form.issuer = "ca".into(); // not the default (the intermediate)
         app.form.set_text(FormField::NotBefore, "-400d");
         app.form.set_text(FormField::Sans, "old.example");
         let effects = app.update(Action::Issue);
@@ -1224,6 +1222,10 @@ mod tests {
         assert_eq!(app.form.text(FormField::Sans), "localhost, 127.0.0.1, ::1");
         assert_ne!(app.form.text(FormField::Name), "old");
         assert_eq!(app.form.role, Role::Server);
+        assert_eq!(
+            app.form.issuer, "ca",
+            "the issuer is kept, as the message says"
+        );
     }
 
     #[test]

@@ -152,10 +152,11 @@ pub fn row_label(item: &Item) -> String {
         Ok(Decoded::Certificate(r)) => r.common_name.clone().unwrap_or_else(|| r.subject.clone()),
         Ok(Decoded::Crl(c)) => format!("CRL of {}", short_cn(&c.issuer)),
         Ok(Decoded::Csr(c)) => format!("CSR {}", short_cn(&c.subject)),
+        // A file's name is hostile text too: escaped as certificate text is.
         Err(_) => item
             .source
             .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
+            .map(|f| certbench::text::display_safe(&f.to_string_lossy(), 200))
             .unwrap_or_default(),
     }
 }

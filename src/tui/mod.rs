@@ -461,7 +461,10 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
 pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::Loaded {
     let mut paths = Vec::new();
     let mut roles = Vec::new();
-    if let Ok(ws) = Workspace::open(&sources.dir) {
+    let workspace = Workspace::open(&sources.dir).ok();
+    // The workspace's files read as one state: no change of the workspace meanwhile.
+    let _reading = workspace.as_ref().and_then(Workspace::read_lock);
+    if let Some(ws) = &workspace {
         for e in ws.entities() {
             paths.push(ws.path(&e.cert));
             roles.push((ws.path(&e.cert), e.role));
@@ -549,6 +552,8 @@ fn init_logging() -> Option<()> {
         opts.mode(0o600);
     }
     let file = opts.open(dir.join("certbench.log")).ok()?;
+    // An older log (0644 before certbench made it private) becomes private too.
+    certbench::fsutil::make_private(&file).ok()?;
     let level = match std::env::var("CERTBENCH_LOG").as_deref() {
         Ok("trace") => tracing::Level::TRACE,
         Ok("debug") => tracing::Level::DEBUG,

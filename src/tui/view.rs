@@ -36,6 +36,8 @@ impl WorkspaceView {
                 };
             }
         };
+        // Every file read as one state: no change of the workspace meanwhile.
+        let _reading = ws.read_lock();
         let mut rows = Vec::new();
         let entities = ws.entities();
         // Tree order: each issuer followed by what it issued. Entities whose issuer is unknown

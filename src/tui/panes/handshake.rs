@@ -255,10 +255,11 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::from(Span::styled(x.rfc.clone(), theme::dim())));
         lines.push(Line::default());
     }
+    // A peer's text (an answer, a name) is hostile: escaped for the terminal.
     for (k, v) in &e.details.fields() {
         lines.push(Line::from(vec![
             Span::styled(format!("{k}: "), theme::label()),
-            Span::raw(v.clone()),
+            Span::raw(certbench::text::terminal_safe(v).into_owned()),
         ]));
     }
     lines

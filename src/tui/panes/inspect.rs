@@ -294,7 +294,11 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
         ])
     };
     let mut lines = vec![Line::from(Span::styled(
-        format!("{} #{}", item.source.display(), item.index),
+        format!(
+            "{} #{}",
+            certbench::text::display_safe(&item.source.to_string_lossy(), 4096),
+            item.index
+        ),
         theme::dim(),
     ))];
     match &item.result {

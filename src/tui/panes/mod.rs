@@ -74,11 +74,11 @@ pub fn draw_scrolled(
     (down, up): (&str, &str),
 ) {
     let inner = block.inner(area);
-    let most = wrapped_height(&lines, inner.width).saturating_sub(usize::from(inner.height));
-    let scroll = scroll.min(u16::try_from(most).unwrap_or(u16::MAX));
+    let most = max_scroll(&block, area, &lines);
+    let scroll = scroll.min(most);
     let block = if most == 0 {
         block
-    } else if usize::from(scroll) < most {
+    } else if scroll < most {
         block.title_bottom(Line::from(Span::styled(
             format!(" more below: {down} "),
             theme::dim(),
