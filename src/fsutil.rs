@@ -162,21 +162,25 @@ fn stage(files: &[FileWrite]) -> Result<Vec<(tempfile::NamedTempFile, &FileWrite
 /// Flush files to the disk, at once: the file system can commit them together instead of one
 /// journal commit (and device flush) per file.
 fn sync_all(files: &[(&fs::File, &Path)]) -> Result<()> {
-    if files.len() < 2 {
-        for (f, path) in files {
-            f.sync_data().map_err(|e| Error::io("write", *path, e))?;
-        }
-        return Ok(());
+    sync_together(files, None)
+}
+
+/// Flush files' data, and a folder (its entries: the files' names) when given, all at once.
+fn sync_together(files: &[(&fs::File, &Path)], folder: Option<(&fs::File, &Path)>) -> Result<()> {
+    let mut work: Vec<(&fs::File, &Path, bool)> =
+        files.iter().map(|(f, p)| (*f, *p, false)).collect();
+    work.extend(folder.map(|(f, p)| (f, p, true)));
+    let flush = |(f, path, whole): &(&fs::File, &Path, bool)| {
+        if *whole { f.sync_all() } else { f.sync_data() }.map_err(|e| Error::io("write", *path, e))
+    };
+    if work.len() < 2 {
+        return work.iter().try_for_each(flush);
     }
     // A few threads: enough for the flushes to overlap, few enough that starting them costs
     // less than the flushes they overlap.
-    let sync = |group: &[(&fs::File, &Path)]| -> Result<()> {
-        for (f, path) in group {
-            f.sync_data().map_err(|e| Error::io("write", *path, e))?;
-        }
-        Ok(())
-    };
-    let groups: Vec<&[(&fs::File, &Path)]> = files.chunks(files.len().div_ceil(4)).collect();
+    let sync =
+        |group: &[(&fs::File, &Path, bool)]| -> Result<()> { group.iter().try_for_each(flush) };
+    let groups: Vec<&[(&fs::File, &Path, bool)]> = work.chunks(work.len().div_ceil(4)).collect();
     std::thread::scope(|scope| {
         let (first, rest) = groups
             .split_first()
@@ -396,7 +400,10 @@ pub fn commit(
         .collect();
     let journal_path = dir.join(JOURNAL_FILE);
     handles.push((&journal, &journal_path));
-    let committed = sync_all(&handles).and_then(|()| sync_dir(dir));
+    // The folder too (the journal's name), in the same wave.
+    let committed = fs::File::open(dir)
+        .map_err(|e| Error::io("write", dir, e))
+        .and_then(|folder| sync_together(&handles, cfg!(unix).then_some((&folder, dir))));
     drop(handles);
     if let Err(e) = committed {
         let _ = fs::remove_file(&journal_path);

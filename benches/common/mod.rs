@@ -51,15 +51,28 @@ impl SideBySide {
 }
 
 /// Run `a` and `b` in turn `rounds` times (after one warm-up each); their median times.
-pub fn side_by_side(rounds: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> SideBySide {
+pub fn side_by_side(rounds: usize, a: impl FnMut(), b: impl FnMut()) -> SideBySide {
+    side_by_side_settled(rounds, || {}, a, b)
+}
+
+/// As [`side_by_side`], with `settle` run (untimed) before each command: to start each from the
+/// same state (no dirty pages of the other one's files waiting to be written, say).
+pub fn side_by_side_settled(
+    rounds: usize,
+    mut settle: impl FnMut(),
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> SideBySide {
     a();
     b();
     let mut ta = Vec::with_capacity(rounds);
     let mut tb = Vec::with_capacity(rounds);
     for _ in 0..rounds {
+        settle();
         let t = Instant::now();
         a();
         ta.push(t.elapsed());
+        settle();
         let t = Instant::now();
         b();
         tb.push(t.elapsed());
