@@ -104,5 +104,5 @@ shot inspect-80x24
 "$tui" keys shots Escape 3 r
 "$tui" wait shots "The handshake and the request succeeded" 20
 for _ in $(seq 40); do "$tui" keys shots Up; done
-"$tui" keys shots Down Down Down Down Down Down Down Down Down PageDown PageDown PageDown
+"$tui" keys shots Down Down PageDown
 shot handshake-80x24
