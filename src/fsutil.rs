@@ -730,17 +730,44 @@ pub fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Where secrets can be appended: a regular file, or a new one in an existing folder. A device
+/// or a FIFO is refused (its mode is not certbench's to change, and a FIFO without a reader
+/// never takes the write).
+pub fn check_secret_path(path: &Path) -> std::result::Result<(), String> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) if m.is_dir() => Err(format!("{} is a folder, not a file", path.display())),
+        Ok(_) => Err(format!(
+            "{} is not a regular file (a device or a FIFO): secrets go to a file of their own",
+            path.display()
+        )),
+        Err(_) => {
+            let folder = parent_dir(path);
+            if folder.is_dir() {
+                Ok(())
+            } else {
+                Err(format!("the folder {} does not exist", folder.display()))
+            }
+        }
+    }
+}
+
 /// Append `text` to a file that holds secrets (a key log): made 0600 if new, and made 0600 if
-/// it was not (a key log readable by others gives away every connection it covers).
+/// it was not (a key log readable by others gives away every connection it covers). Only a
+/// regular file (see [`check_secret_path`]).
 pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
+    check_secret_path(path).map_err(std::io::Error::other)?;
     let mut opts = fs::OpenOptions::new();
     opts.create(true).append(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        opts.mode(0o600).custom_flags(libc::O_NONBLOCK);
     }
     let mut f = opts.open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     make_private(&f)?;
     f.write_all(text.as_bytes())?;
     f.sync_data()

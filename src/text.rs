@@ -60,13 +60,15 @@ pub fn display_safe(s: &str, max_chars: usize) -> String {
     out
 }
 
-/// One character as a person should see it in a message: itself, or its `\u{..}` escape when a
-/// terminal would act on it or it would not show (a space).
+/// One character as a person should see it in a message, quoted: `'ë'`, `a space`, or its
+/// `'\u{..}'` escape when a terminal would act on it or it would not show.
 pub fn shown_char(c: char) -> String {
-    if acts_on_terminal(c) || c.is_whitespace() {
-        format!("\\u{{{:x}}}", c as u32)
+    if c == ' ' {
+        "a space".into()
+    } else if acts_on_terminal(c) || c.is_whitespace() {
+        format!("'\\u{{{:x}}}'", c as u32)
     } else {
-        c.to_string()
+        format!("'{c}'")
     }
 }
 
@@ -148,7 +150,7 @@ pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
     );
     LENIENT.decode(s).map_err(|e| match e {
         base64::DecodeError::InvalidByte(at, b) => format!(
-            "bad base64 ('{}' at position {at})",
+            "bad base64 ({} at position {at})",
             shown_char(char::from(b))
         ),
         base64::DecodeError::InvalidLength(_) => "bad base64 (a truncated group)".into(),

@@ -90,6 +90,8 @@ pub struct Issued {
     /// The openssl commands that make the same kind of certificate.
     pub openssl: String,
     pub files: Vec<PathBuf>,
+    /// Where the files it replaced were moved, if it replaced any.
+    pub replaced_into: Option<PathBuf>,
 }
 
 /// A certificate made in memory, with the files it will write; nothing is on disk yet.
@@ -370,6 +372,19 @@ impl Workspace {
         now: OffsetDateTime,
     ) -> Result<Vec<Issued>> {
         let specs = options.specs();
+        // The requests are checked before anything is made or locked (no folder is made for a
+        // set that cannot be), and again under the lock.
+        let mut cas = self.ca_names();
+        cas.extend(
+            specs
+                .iter()
+                .filter(|s| s.role.is_ca())
+                .map(|s| s.name.clone()),
+        );
+        let errors: Vec<_> = specs.iter().flat_map(|s| s.validate(&cas, now)).collect();
+        if !errors.is_empty() {
+            return Err(Error::InvalidRequest(errors));
+        }
         let keys = specs
             .iter()
             .map(|s| pki::generate_key(s.key_alg))
@@ -624,6 +639,7 @@ impl Workspace {
                 summary,
                 openssl: p.openssl,
                 files: paths,
+                replaced_into: self.last_change.replaced_into.clone(),
             });
         }
         // The manifest last: until it is in place, the change has not happened.

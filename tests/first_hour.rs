@@ -840,19 +840,45 @@ fn usage_errors_exit_2_and_name_what_is_allowed() {
             &["verify", "server.crt", "--purpose", "both"],
             "server or client",
         ),
-        (&["handshake", "--count", "0"], "1..=1000000"),
-        (&["handshake", "--timeout", "0"], "1..=3600"),
+        (
+            &["handshake", "--count", "0"],
+            "a whole number from 1 to 1000000",
+        ),
+        (
+            &["handshake", "--count", "99999999999999999999"],
+            "a whole number from 1 to 1000000",
+        ),
+        (
+            &["handshake", "--timeout", "0"],
+            "a whole number from 1 to 3600",
+        ),
+        (
+            &["handshake", "--keylog", "/dev/null"],
+            "not a regular file",
+        ),
+        (
+            &["handshake", "--keylog", "/nonexistent/keys.log"],
+            "does not exist",
+        ),
         (&["gen", "--days", "-3"], "days must be positive"),
         (
             &["issue", "--role", "boss", "--name", "x"],
             "ca, intermediate, server or client",
         ),
         (&["inspect"], "name files or folders"),
+        (
+            &["gen", "--dir", "never-made", "--client-name", ""],
+            "a client needs a CN",
+        ),
     ];
     for (args, said) in cases {
         let err = refused(&certbench(d, args), 2);
         assert!(err.contains(said), "{args:?}: {err}");
     }
+    assert!(
+        !d.join("never-made").exists(),
+        "a set that cannot be makes no folder"
+    );
 }
 
 #[test]
@@ -1023,6 +1049,14 @@ fn what_people_read_is_written_as_people_write_it() {
     }
 }
 
+/// `bytes` in base64, by openssl (PEM lines of 64).
+fn openssl_base64(d: &Path, bytes: &[u8]) -> String {
+    let path = d.join("bytes.bin");
+    fs::write(&path, bytes).unwrap();
+    let out = openssl(d, &["base64", "-in", path.to_str().unwrap()]);
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Rust's debug form in text meant for people: `Name(`, `Name {`, byte arrays, `\u{fc}`
 /// escapes of printable characters, "(UNIX)" times.
 fn debug_forms(text: &str) -> Vec<String> {
@@ -1102,6 +1136,29 @@ fn no_rust_debug_text_reaches_a_user() {
         "-----BEGIN CERTIFICATE-----\nMIIB\n",
     )
     .unwrap();
+    // A certificate whose DER is cut short, in a well-formed PEM block.
+    let der = openssl(d, &["x509", "-in", "ca.crt", "-outform", "DER"]).stdout;
+    let cut = &der[..der.len() / 2];
+    let b64 = openssl_base64(d, cut);
+    fs::write(
+        d.join("cut.pem"),
+        format!("-----BEGIN CERTIFICATE-----\n{b64}-----END CERTIFICATE-----\n"),
+    )
+    .unwrap();
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "web",
+            "--san",
+            "web.example",
+            "--san",
+            "uri:spiffe://x/y",
+        ],
+    );
     let runs: Vec<(Vec<&str>, &Path)> = vec![
         (vec!["handshake", "--server-name", "wrong.example"], d),
         (vec!["handshake", "--client", "old"], d),
@@ -1116,6 +1173,9 @@ fn no_rust_debug_text_reaches_a_user() {
         (vec!["inspect", "truncated.pem"], d),
         (vec!["revoke", "nobody"], d),
         (vec!["verify", "truncated.pem"], d),
+        (vec!["inspect", "cut.pem"], d),
+        (vec!["verify", "web.crt", "--name", "nope.example"], d),
+        (vec!["handshake", "--server", "web"], d),
     ];
     for (args, dir) in runs {
         let out = certbench(dir, &args);

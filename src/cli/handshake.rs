@@ -46,11 +46,37 @@ pub struct HandshakeArgs {
     #[arg(long)]
     pub json: bool,
     /// Run N handshakes one after another and report their latency (1 to 1000000).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", value_parser = parse_count)]
     pub count: Option<u32>,
     /// Give up on a peer after this many seconds (1 to 3600).
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
     pub timeout: u64,
+}
+
+/// A whole number in `range`, or a sentence naming the range.
+fn whole_number(s: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
+    let say = || {
+        format!(
+            "\"{}\" is not a whole number from {} to {}",
+            certbench::text::display_safe(s, 40),
+            range.start(),
+            range.end()
+        )
+    };
+    let n: u64 = s.trim().parse().map_err(|_| say())?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(say())
+    }
+}
+
+fn parse_count(s: &str) -> Result<u32, String> {
+    whole_number(s, 1..=1_000_000).map(|n| n as u32)
+}
+
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    whole_number(s, 1..=3600)
 }
 
 fn parse_version(s: &str) -> Result<TlsVersion, String> {
@@ -81,6 +107,12 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         Ok(g) => g,
         Err(e) => return super::usage_error(&format!("invalid value for '--group': {e}")),
     };
+    // Where the secrets go is checked before the run, not after it.
+    if let Some(path) = &a.keylog
+        && let Err(e) = certbench::fsutil::check_secret_path(path)
+    {
+        return super::usage_error(&format!("invalid value for '--keylog': {e}"));
+    }
     let opts = RunOptions {
         dir,
         version: a.tls,

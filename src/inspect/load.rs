@@ -427,8 +427,8 @@ fn decode_kind(kind: Kind, der: &[u8]) -> Result<Decoded, String> {
 }
 
 fn decode_crl(der: &[u8]) -> Result<CrlReport, String> {
-    let (rest, crl) =
-        CertificateRevocationList::from_der(der).map_err(|e| format!("not a valid CRL: {e}"))?;
+    let (rest, crl) = CertificateRevocationList::from_der(der)
+        .map_err(|e| format!("not a valid CRL: {}", super::report::parse_error_words(&e)))?;
     if !rest.is_empty() {
         return Err(format!(
             "{} bytes of trailing data after the CRL",
@@ -469,8 +469,8 @@ fn reason_name(code: u8) -> String {
 }
 
 fn decode_csr(der: &[u8]) -> Result<CsrReport, String> {
-    let (rest, csr) =
-        X509CertificationRequest::from_der(der).map_err(|e| format!("not a valid CSR: {e}"))?;
+    let (rest, csr) = X509CertificationRequest::from_der(der)
+        .map_err(|e| format!("not a valid CSR: {}", super::report::parse_error_words(&e)))?;
     if !rest.is_empty() {
         return Err(format!(
             "{} bytes of trailing data after the CSR",

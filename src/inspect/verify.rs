@@ -333,17 +333,21 @@ pub fn explain(e: &webpki::Error) -> String {
 /// A name as webpki lists the names a certificate presents (`DnsName("localhost")`,
 /// `IpAddress(0::1)`: Rust's debug form), as a person writes it (`localhost`, `::1`).
 pub fn presented_name(s: &str) -> String {
-    let inner = |prefix: &str| {
-        s.strip_prefix(prefix)
-            .and_then(|r| r.strip_suffix(')'))
-            .map(|r| r.trim_matches('"').to_string())
+    // `Kind("value")` or `Kind(value)`: the value, as people write it.
+    let Some((kind, rest)) = s.split_once('(') else {
+        return s.to_string();
     };
-    if let Some(ip) = inner("IpAddress(") {
-        return ip.parse::<IpAddr>().map_or(ip, |ip| ip.to_string());
+    let Some(value) = rest.strip_suffix(')') else {
+        return s.to_string();
+    };
+    let value = value.trim_matches('"');
+    match kind {
+        "IpAddress" => value
+            .parse::<IpAddr>()
+            .map_or_else(|_| value.to_string(), |ip| ip.to_string()),
+        "UniformResourceIdentifier" | "UriName" => format!("URI:{value}"),
+        _ => value.to_string(),
     }
-    inner("DnsName(")
-        .or_else(|| inner("UriName("))
-        .unwrap_or_else(|| s.to_string())
 }
 
 /// A webpki error's name as webpki's source spells it (`CaUsedAsEndEntity`), without the data

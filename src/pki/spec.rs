@@ -285,6 +285,20 @@ impl SanEntry {
                 if looks_like_ip(s) {
                     return Err(format!("\"{s}\" is not a valid IP address"));
                 }
+                // What people write without the prefix that says what it is.
+                if s.contains("://") {
+                    return Err(format!("\"{s}\" is a URI: write it uri:{s}"));
+                }
+                if s.contains('@') {
+                    return Err(format!("\"{s}\" is an email address: write it email:{s}"));
+                }
+                if let Some((addr, _zone)) = s.split_once('%')
+                    && IpAddr::from_str(addr).is_ok()
+                {
+                    return Err(format!(
+                        "\"{s}\": an address with a zone (%...) cannot be in a certificate; write {addr}"
+                    ));
+                }
                 validate_dns_name(s).map(|()| SanEntry::Dns(s.to_ascii_lowercase()))
             }
         }
@@ -340,7 +354,7 @@ fn validate_dns_name(name: &str) -> Result<(), String> {
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
             return Err(format!(
-                "\"{name}\" is not a DNS name ('{}' is not allowed; internationalised names need their xn-- form)",
+                "\"{name}\" is not a DNS name ({} is not allowed; internationalised names need their xn-- form)",
                 crate::text::shown_char(bad)
             ));
         }
@@ -388,6 +402,20 @@ pub fn parse_cidr(s: &str) -> Result<(IpAddr, u8), String> {
     let max = if addr.is_ipv4() { 32 } else { 128 };
     if prefix > max {
         return Err(format!("\"{s}\": the prefix length is at most {max}"));
+    }
+    // Bits set past the prefix are ignored by whoever reads the constraint: say what is meant.
+    let network = match addr {
+        IpAddr::V4(a) => IpAddr::V4(std::net::Ipv4Addr::from(
+            u32::from(a) & u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0),
+        )),
+        IpAddr::V6(a) => IpAddr::V6(std::net::Ipv6Addr::from(
+            u128::from(a) & u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0),
+        )),
+    };
+    if network != addr {
+        return Err(format!(
+            "\"{s}\" has bits set past its /{prefix} prefix: write {network}/{prefix}"
+        ));
     }
     Ok((addr, prefix))
 }
@@ -735,7 +763,7 @@ pub fn validate_entity_name(name: &str) -> Result<(), String> {
         .find(|c| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
     {
         return Err(format!(
-            "'{}' is not allowed in a name (letters, digits, '.', '_' and '-')",
+            "{} is not allowed in a name (ASCII letters and digits, '.', '_' and '-': it is a file name)",
             crate::text::shown_char(c)
         ));
     }
@@ -921,6 +949,21 @@ mod tests {
                 .contains("wildcard")
         );
         assert!(SanEntry::parse("uri:not a uri").is_err());
+        assert!(
+            SanEntry::parse("spiffe://acme/big")
+                .unwrap_err()
+                .contains("write it uri:spiffe://acme/big")
+        );
+        assert!(
+            SanEntry::parse("bob@example.com")
+                .unwrap_err()
+                .contains("write it email:")
+        );
+        assert!(
+            SanEntry::parse("fe80::1%eth0")
+                .unwrap_err()
+                .contains("write fe80::1")
+        );
         assert!(SanEntry::parse("email:nobody").is_err());
     }
 
@@ -999,6 +1042,12 @@ mod tests {
             Ok(("10.0.0.0".parse().unwrap(), 8))
         );
         assert!(parse_cidr("10.0.0.0/33").is_err());
+        assert!(
+            parse_cidr("10.0.0.1/8")
+                .unwrap_err()
+                .contains("write 10.0.0.0/8")
+        );
+        assert!(parse_cidr("0.0.0.0/0").is_ok() && parse_cidr("::/0").is_ok());
         assert!(parse_cidr("10.0.0.0").is_err());
         assert_eq!(parse_cidr("fd00::/8").map(|r| r.1), Ok(8));
     }

@@ -149,11 +149,14 @@ impl App {
             Pane::Generate if self.focus == Focus::Form => vec![Context::Form, Context::Global],
             Pane::Generate => vec![Context::List, Context::Global],
             Pane::Inspect if self.inspect.filter_editing.is_some() => vec![Context::Editing],
-            Pane::Inspect if self.inspect.prompt.is_some() => vec![Context::Prompt],
-            Pane::Inspect => match self.inspect.focus {
-                InspectFocus::List => vec![Context::Inspect, Context::Global],
-                InspectFocus::Fields => vec![Context::Fields, Context::Global],
-                InspectFocus::Hex => vec![Context::Hex, Context::Global],
+            Pane::Inspect => match &self.inspect.prompt {
+                Some(p) if p.kind == PromptKind::Open => vec![Context::Prompt],
+                Some(_) => vec![Context::Ask],
+                None => match self.inspect.focus {
+                    InspectFocus::List => vec![Context::Inspect, Context::Global],
+                    InspectFocus::Fields => vec![Context::Fields, Context::Global],
+                    InspectFocus::Hex => vec![Context::Hex, Context::Global],
+                },
             },
             Pane::Handshake => vec![Context::Handshake, Context::Global],
         }
@@ -169,8 +172,10 @@ impl App {
         if let Some(a) = self.keymap.lookup(&contexts, key) {
             return Some(a);
         }
-        if matches!(contexts.first(), Some(Context::Editing | Context::Prompt))
-            && let KeyCode::Char(c) = key.code
+        if matches!(
+            contexts.first(),
+            Some(Context::Editing | Context::Prompt | Context::Ask)
+        ) && let KeyCode::Char(c) = key.code
             && !key
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
@@ -374,10 +379,15 @@ impl App {
                         if self.cas().contains(&issuer) {
                             self.form.issuer = issuer;
                         }
+                        let replaced = issued
+                            .replaced_into
+                            .as_ref()
+                            .map(|p| format!(" The old files are in {}.", p.display()))
+                            .unwrap_or_default();
                         self.say(
                             severity,
                             format!(
-                                "Issued {} \"{}\": {}.{validity} A new form: role, issuer, key type kept.",
+                                "Issued {} \"{}\": {}.{replaced}{validity} A new form: role, issuer, key type kept.",
                                 issued.entity.role.title(),
                                 issued.entity.name,
                                 files.join(", ")
@@ -661,7 +671,8 @@ impl App {
             }
             Action::Activate if p.kind == PromptKind::Time => {
                 let text = p.text.trim().to_string();
-                match certbench::times::parse_verify_time(&text, self.now) {
+                let now = self.now.replace_nanosecond(0).unwrap_or(self.now);
+                match certbench::times::parse_verify_time(&text, now) {
                     Ok(t) => {
                         self.inspect.prompt = None;
                         self.inspect.verify.at =
@@ -864,6 +875,7 @@ impl App {
                 Some(next) => {
                     self.form.select(next);
                     self.form.editing = Some(self.form.text(next).to_string());
+                    self.form.replace_on_type = true;
                 }
                 None if forward => self.form.select(FormField::IssueButton),
                 None => {}
@@ -871,9 +883,15 @@ impl App {
             return vec![];
         }
         if self.form.editing.is_some() {
+            // The value of a field reached with Tab is replaced by what is typed first.
+            let replace = std::mem::take(&mut self.form.replace_on_type);
             match action {
                 Action::Insert(c) => {
-                    let mut v = self.form.text(field).to_string();
+                    let mut v = if replace {
+                        String::new()
+                    } else {
+                        self.form.text(field).to_string()
+                    };
                     if v.chars().count() < 1024 {
                         v.push(c);
                     }
@@ -881,7 +899,11 @@ impl App {
                 }
                 Action::DeleteBack => {
                     let mut v = self.form.text(field).to_string();
-                    v.pop();
+                    if replace {
+                        v.clear();
+                    } else {
+                        v.pop();
+                    }
                     self.form.edit_text(field, v);
                 }
                 Action::ClearField => self.form.edit_text(field, ""),
@@ -1093,8 +1115,8 @@ mod tests {
         assert_eq!(app.pane, Pane::Generate);
         assert_eq!(app.form.field(), FormField::Organization);
         assert!(app.form.editing.is_some());
+        // The field's value ("certbench") is replaced by what is typed, as in any form.
         let typed = "rqi1?";
-        app.update(Action::ClearField);
         for c in typed.chars() {
             let a = app.on_key(&key(c)).unwrap();
             assert!(matches!(a, Action::Insert(_)), "{c} is text after Tab");

@@ -150,6 +150,9 @@ pub struct IssueForm {
     pub selected: usize,
     /// While typing: the value before the edit, to put back on Esc.
     pub editing: Option<String>,
+    /// A field reached with Tab: its value is shown selected, and what is typed first replaces
+    /// it (as in any form); Enter on a field edits the value as it is.
+    pub replace_on_type: bool,
     /// The CN is kept equal to the name (clients) or the first SAN (servers) until the user
     /// types in it.
     cn_follows: bool,
@@ -165,6 +168,7 @@ impl IssueForm {
             text: HashMap::new(),
             selected: 0,
             editing: None,
+            replace_on_type: false,
             cn_follows: false,
         };
         form.apply_role_defaults(taken, cas);

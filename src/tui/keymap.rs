@@ -20,6 +20,8 @@ pub enum Context {
     Fields,
     Hex,
     Prompt,
+    /// Typing a value to verify with (a name, a time).
+    Ask,
     Handshake,
     Form,
     Editing,
@@ -31,13 +33,14 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::List,
         Context::Inspect,
         Context::Fields,
         Context::Hex,
         Context::Prompt,
+        Context::Ask,
         Context::Handshake,
         Context::Form,
         Context::Editing,
@@ -54,6 +57,7 @@ impl Context {
             Context::Fields => "fields",
             Context::Hex => "hex",
             Context::Prompt => "prompt",
+            Context::Ask => "ask",
             Context::Handshake => "handshake",
             Context::Form => "form",
             Context::Editing => "editing",
@@ -72,6 +76,7 @@ impl Context {
             Context::Fields => "Inspect: fields",
             Context::Hex => "Inspect: bytes",
             Context::Prompt => "Inspect: opening a file",
+            Context::Ask => "Inspect: a name or a time to verify with",
             Context::Handshake => "Handshake",
             Context::Form => "Generate: the form",
             Context::Editing => "Typing in a field",

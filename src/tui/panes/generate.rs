@@ -206,7 +206,13 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
             },
         );
         let value = app.form.display_value(field);
-        let value_span = if editing {
+        let value_span = if editing && app.form.replace_on_type {
+            // Selected: what is typed replaces it.
+            Span::styled(
+                cut(&value, value_w.saturating_sub(1)).to_string(),
+                theme::selected(),
+            )
+        } else if editing {
             Span::styled(
                 format!("{}▏", tail(&value, value_w.saturating_sub(1))),
                 theme::editing(),
