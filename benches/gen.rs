@@ -4,29 +4,16 @@
 mod common;
 
 use certbench::pki::KeyAlg;
-use certbench::workspace::{SetOptions, Workspace};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use time::OffsetDateTime;
-
-fn make_set(alg: KeyAlg) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = SetOptions {
-        key_alg: alg,
-        ..SetOptions::default()
-    };
-    Workspace::open(dir.path())
-        .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
-        .expect("the set is made");
-}
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("gen");
     group.bench_function("certbench set ecdsa-p256", |b| {
-        b.iter(|| make_set(KeyAlg::EcdsaP256))
+        b.iter(|| common::make_set(KeyAlg::EcdsaP256))
     });
     group.sample_size(10);
     group.bench_function("certbench set rsa2048", |b| {
-        b.iter(|| make_set(KeyAlg::Rsa2048))
+        b.iter(|| common::make_set(KeyAlg::Rsa2048))
     });
 
     let script = common::openssl_script(KeyAlg::EcdsaP256);

@@ -239,26 +239,18 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io("open the lock file", &path, e))?;
-        let deadline = Instant::now() + wait;
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    let mut holder = String::new();
-                    let _ = (&file).take(512).read_to_string(&mut holder);
-                    return Err(Error::Busy {
-                        dir: dir.to_path_buf(),
-                        holder: holder.trim().to_string(),
-                        waited: wait,
-                    });
-                }
-                Err(fs::TryLockError::Error(e)) => {
-                    return Err(Error::io("lock", &path, e));
-                }
+        match wait_for(wait, || file.try_lock()) {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = (&file).take(512).read_to_string(&mut holder);
+                return Err(Error::Busy {
+                    dir: dir.to_path_buf(),
+                    holder: holder.trim().to_string(),
+                    waited: wait,
+                });
             }
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
         }
         // Say who holds it, for whoever waits next.
         // (args_os: a folder name need not be UTF-8, and `args` would panic on it.)
@@ -288,16 +280,7 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .ok()?;
-        let deadline = Instant::now() + wait;
-        loop {
-            match file.try_lock_shared() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(_) => return None,
-            }
-        }
+        wait_for(wait, || file.try_lock_shared()).ok()?;
         Some(DirLock {
             dir: dir.to_path_buf(),
             _file: file,
@@ -306,6 +289,22 @@ impl DirLock {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+}
+
+/// Try `lock` until it succeeds, fails otherwise than by another holder, or `wait` has passed.
+fn wait_for(
+    wait: Duration,
+    mut lock: impl FnMut() -> std::result::Result<(), fs::TryLockError>,
+) -> std::result::Result<(), fs::TryLockError> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match lock() {
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done => return done,
+        }
     }
 }
 
@@ -320,12 +319,6 @@ pub struct Recovery {
     pub rolled_back: bool,
     /// Temporary files of changes that never committed, removed.
     pub removed_temporary: usize,
-}
-
-impl Recovery {
-    pub fn is_empty(&self) -> bool {
-        self == &Recovery::default()
-    }
 }
 
 /// One step of a journal, relative to the locked folder.
@@ -720,13 +713,13 @@ fn parent_dir(path: &Path) -> &Path {
 }
 
 #[cfg(unix)]
-pub fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-pub fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -757,6 +750,15 @@ pub fn check_secret_path(path: &Path) -> std::result::Result<(), String> {
 /// regular file (see [`check_secret_path`]).
 pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
     check_secret_path(path).map_err(std::io::Error::other)?;
+    let mut f = open_private_append(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_data()
+}
+
+/// Open a file of the user's alone for appending (a key log, certbench's own log): made 0600 if
+/// new, made 0600 if it was not; only a regular file (a FIFO in its place is refused, not
+/// waited on).
+pub fn open_private_append(path: &Path) -> std::io::Result<fs::File> {
     let mut opts = fs::OpenOptions::new();
     opts.create(true).append(true);
     #[cfg(unix)]
@@ -764,18 +766,17 @@ pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600).custom_flags(libc::O_NONBLOCK);
     }
-    let mut f = opts.open(path)?;
+    let f = opts.open(path)?;
     if !f.metadata()?.is_file() {
         return Err(std::io::Error::other("not a regular file"));
     }
     make_private(&f)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_data()
+    Ok(f)
 }
 
 /// Make an open file readable by its owner alone (mode 0600 on Unix), if it was not: a file that
 /// existed before, made by another tool or an older certbench, keeps its mode otherwise.
-pub fn make_private(f: &fs::File) -> std::io::Result<()> {
+fn make_private(f: &fs::File) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -8,6 +8,7 @@ pub mod fsutil;
 pub mod fuzzing;
 pub mod handshake;
 pub mod inspect;
+pub mod parallel;
 pub mod pki;
 pub mod text;
 pub mod times;

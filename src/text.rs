@@ -25,12 +25,18 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            push_escape(&mut out, c);
         } else {
             out.push(c);
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// `c` as the visible escape `\u{..}` (Rust's and JavaScript's form).
+fn push_escape(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
 }
 
 /// `s` made safe for one line on a terminal: control and format characters become `\u{..}`
@@ -51,7 +57,7 @@ pub fn display_safe(s: &str, max_chars: usize) -> String {
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
                 '\r' => out.push_str("\\r"),
-                _ => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                _ => push_escape(&mut out, c),
             }
         } else {
             out.push(c);

@@ -5,11 +5,12 @@
 use std::time::{Duration, Instant};
 
 use certbench::pki::KeyAlg;
-use certbench::workspace::{SetOptions, Workspace};
+use certbench::workspace::{Issued, SetOptions, Workspace};
 use time::OffsetDateTime;
 
-/// The openssl commands for a whole set, as certbench prints them (`issue --openssl`).
-pub fn openssl_script(alg: KeyAlg) -> String {
+/// A whole set (root, intermediate, server, client) made with the library in a new temporary
+/// folder, removed again.
+pub fn make_set(alg: KeyAlg) -> Vec<Issued> {
     let dir = tempfile::tempdir().expect("temp dir");
     let options = SetOptions {
         key_alg: alg,
@@ -18,6 +19,11 @@ pub fn openssl_script(alg: KeyAlg) -> String {
     Workspace::open(dir.path())
         .and_then(|mut ws| ws.gen_set(&options, false, OffsetDateTime::now_utc()))
         .expect("the set is made")
+}
+
+/// The openssl commands for a whole set, as certbench prints them (`issue --openssl`).
+pub fn openssl_script(alg: KeyAlg) -> String {
+    make_set(alg)
         .iter()
         .map(|i| i.openssl.clone())
         .collect::<Vec<_>>()

@@ -312,15 +312,16 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         stdout.finish();
         return Ok(v.ok);
     }
+    let first_is_leaf = v.links.first().map(|l| l.role == "leaf");
     let purpose_text = match purpose {
-        _ if v.links.first().is_some_and(|l| l.role != "leaf") => "a CA".to_string(),
-        certbench::inspect::verify::Purpose::Server => "a TLS server".to_string(),
-        certbench::inspect::verify::Purpose::Client => "a TLS client".to_string(),
+        _ if first_is_leaf == Some(false) => "a CA",
+        certbench::inspect::verify::Purpose::Server => "a TLS server",
+        certbench::inspect::verify::Purpose::Client => "a TLS client",
     };
-    let purpose_text = if own && v.links.first().is_some_and(|l| l.role == "leaf") {
+    let purpose_text = if own && first_is_leaf == Some(true) {
         format!("{purpose_text} (its own usage; --purpose asks for another)")
     } else {
-        purpose_text
+        purpose_text.to_string()
     };
     let name = a
         .name

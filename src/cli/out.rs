@@ -107,12 +107,17 @@ pub fn error_line(args: fmt::Arguments<'_>) {
 /// bidirectional overrides, zero-width characters) are `\uXXXX` escapes too: the same value for
 /// any JSON reader, and harmless when the JSON is printed to a terminal.
 pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    json_value(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// One value, pretty and escaped as [`json`] says, without the newline after it.
+fn json_value(out: &mut impl Write, value: &(impl serde::Serialize + ?Sized)) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(
-        &mut *out,
+        out,
         SafeFormatter(serde_json::ser::PrettyFormatter::new()),
     );
-    value.serialize(&mut ser).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    value.serialize(&mut ser).map_err(io::Error::other)
 }
 
 /// A JSON array as [`json`] writes it, its elements serialized on every core: the same bytes,
@@ -125,11 +130,7 @@ pub fn json_array<T: serde::Serialize + Sync>(out: &mut impl Write, items: &[T])
     // strings hold no raw newline, so every newline starts a line of the element).
     let element = |item: &T| -> io::Result<Vec<u8>> {
         let mut alone = Vec::with_capacity(2048);
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut alone,
-            SafeFormatter(serde_json::ser::PrettyFormatter::new()),
-        );
-        item.serialize(&mut ser).map_err(io::Error::other)?;
+        json_value(&mut alone, item)?;
         let mut indented = Vec::with_capacity(alone.len() + alone.len() / 16 + 2);
         indented.extend_from_slice(b"  ");
         for &b in &alone {
@@ -140,37 +141,16 @@ pub fn json_array<T: serde::Serialize + Sync>(out: &mut impl Write, items: &[T])
         }
         Ok(indented)
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunks: Vec<io::Result<Vec<Vec<u8>>>> = if threads < 2 || items.len() < 256 {
-        vec![items.iter().map(element).collect()]
-    } else {
-        let size = items.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = items
-                .chunks(size)
-                .map(|c| scope.spawn(move || c.iter().map(element).collect()))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(io::Error::other("a JSON writer failed")))
-                })
-                .collect()
-        })
-    };
+    let elements = certbench::parallel::map(items.iter().collect(), element);
+    if elements.len() != items.len() {
+        return Err(io::Error::other("a JSON writer failed"));
+    }
     out.write_all(b"[\n")?;
-    let mut first = true;
-    for chunk in chunks {
-        for e in chunk? {
-            if !first {
-                out.write_all(b",\n")?;
-            }
-            first = false;
-            out.write_all(&e)?;
+    for (n, e) in elements.into_iter().enumerate() {
+        if n > 0 {
+            out.write_all(b",\n")?;
         }
+        out.write_all(&e?)?;
     }
     out.write_all(b"\n]\n")
 }

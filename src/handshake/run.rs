@@ -824,25 +824,12 @@ pub fn explain_rustls(e: &rustls::Error) -> String {
                 expected,
                 presented,
             } => {
-                let expected = match expected {
-                    rustls_pki_types::ServerName::DnsName(d) => d.as_ref().to_string(),
-                    rustls_pki_types::ServerName::IpAddress(ip) => {
-                        std::net::IpAddr::from(*ip).to_string()
-                    }
-                    _ => "the server name".into(),
-                };
-                if presented.is_empty() {
-                    format!("it is not valid for {expected}: it names no DNS name or IP")
-                } else {
-                    let names: Vec<String> = presented
-                        .iter()
-                        .map(|p| crate::inspect::verify::presented_name(p))
-                        .collect();
-                    format!(
-                        "it is not valid for {expected}: it names {}",
-                        names.join(", ")
-                    )
-                }
+                let (expected, presented) =
+                    crate::inspect::verify::mismatched_names(expected, presented);
+                format!(
+                    "it is not valid for {}: it names {presented}",
+                    expected.as_deref().unwrap_or("the server name")
+                )
             }
             C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
                 "its extended key usage does not allow this purpose".into()

@@ -9,6 +9,7 @@ use x509_parser::prelude::*;
 
 use super::lints::{LintContext, lint};
 use super::report::{CertReport, decode};
+use crate::parallel::map as parallel_map;
 use crate::pki::Role;
 use crate::text::display_safe;
 
@@ -336,38 +337,6 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
         _ => "neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)".to_string(),
     };
     (vec![item(0, None, vec![], Err(why))], true)
-}
-
-/// `f` over `items` on every core, in order. Small inputs stay on this thread.
-fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || items.len() < 64 {
-        return items.into_iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut items = items.into_iter();
-    loop {
-        let c: Vec<T> = items.by_ref().take(chunk).collect();
-        if c.is_empty() {
-            break;
-        }
-        chunks.push(c);
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|c| scope.spawn(move || c.into_iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        // A panicking decoder would be a bug; its items are then lost rather than the program.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
 }
 
 /// Formats people mistake for certificates, named with what to do instead.

@@ -294,20 +294,11 @@ pub fn explain(e: &webpki::Error) -> String {
             "the certificate's extendedKeyUsage does not allow this purpose (serverAuth for servers, clientAuth for clients)".into()
         }
         E::CertNotValidForName(ctx) => {
-            let expected = match &ctx.expected {
-                ServerName::DnsName(d) => d.as_ref().to_string(),
-                ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
-                _ => "the name asked for".into(),
-            };
-            let presented = if ctx.presented.is_empty() {
-                "no DNS name or IP".to_string()
-            } else {
-                let names: Vec<String> = ctx.presented.iter().map(|p| presented_name(p)).collect();
-                names.join(", ")
-            };
+            let (expected, presented) = mismatched_names(&ctx.expected, &ctx.presented);
             display_safe(
                 &format!(
-                    "the certificate is not valid for {expected}: it names {presented} (clients compare the name with the SANs only)"
+                    "the certificate is not valid for {}: it names {presented} (clients compare the name with the SANs only)",
+                    expected.as_deref().unwrap_or("the name asked for")
                 ),
                 600,
             )
@@ -328,6 +319,27 @@ pub fn explain(e: &webpki::Error) -> String {
         }
         other => format!("webpki refused the chain ({})", webpki_error_name(other)),
     }
+}
+
+/// The name asked for (`None` for a kind of name without a written form) and the names a
+/// certificate presents, as people write them: what webpki's and rustls's name-mismatch errors
+/// carry alike.
+pub fn mismatched_names(
+    expected: &ServerName<'_>,
+    presented: &[String],
+) -> (Option<String>, String) {
+    let expected = match expected {
+        ServerName::DnsName(d) => Some(d.as_ref().to_string()),
+        ServerName::IpAddress(ip) => Some(IpAddr::from(*ip).to_string()),
+        _ => None,
+    };
+    let presented = if presented.is_empty() {
+        "no DNS name or IP".to_string()
+    } else {
+        let names: Vec<String> = presented.iter().map(|p| presented_name(p)).collect();
+        names.join(", ")
+    };
+    (expected, presented)
 }
 
 /// A name as webpki lists the names a certificate presents (`DnsName("localhost")`,

@@ -543,17 +543,9 @@ fn init_logging() -> Option<()> {
         .data_local_dir()
         .to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    {
-        // The log holds what the user did and saw (file names, hosts): theirs alone.
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let file = opts.open(dir.join("certbench.log")).ok()?;
-    // An older log (0644 before certbench made it private) becomes private too.
-    certbench::fsutil::make_private(&file).ok()?;
+    // The log holds what the user did and saw (file names, hosts): theirs alone, an older one
+    // (0644 before certbench made it private) too.
+    let file = certbench::fsutil::open_private_append(&dir.join("certbench.log")).ok()?;
     let level = match std::env::var("CERTBENCH_LOG").as_deref() {
         Ok("trace") => tracing::Level::TRACE,
         Ok("debug") => tracing::Level::DEBUG,
