@@ -745,9 +745,9 @@ pub fn check_secret_path(path: &Path) -> std::result::Result<(), String> {
     }
 }
 
-/// Append `text` to a file that holds secrets (a key log): made 0600 if new, and made 0600 if
-/// it was not (a key log readable by others gives away every connection it covers). Only a
-/// regular file (see [`check_secret_path`]).
+/// Append `text` to a file that holds secrets (a key log): made 0600 if new, and an existing one
+/// loses its group and other permissions (a key log readable by others gives away every
+/// connection it covers). Only a regular file (see [`check_secret_path`]).
 pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
     check_secret_path(path).map_err(std::io::Error::other)?;
     let mut f = open_private_append(path)?;
@@ -756,8 +756,8 @@ pub fn append_secret(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Open a file of the user's alone for appending (a key log, certbench's own log): made 0600 if
-/// new, made 0600 if it was not; only a regular file (a FIFO in its place is refused, not
-/// waited on).
+/// new; an existing one loses its group and other permissions; only a regular file (a FIFO in
+/// its place is refused, not waited on).
 pub fn open_private_append(path: &Path) -> std::io::Result<fs::File> {
     let mut opts = fs::OpenOptions::new();
     opts.create(true).append(true);

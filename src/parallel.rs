@@ -1,8 +1,8 @@
 //! Work spread over the machine's cores, for the big inputs (a bundle of 10,000 certificates).
 
-/// `f` over `items` on every core, in order. Small inputs stay on this thread. A call of `f`
-/// that panics (a bug) loses its chunk's results rather than the program: the result is then
-/// shorter than `items`.
+/// `f` over `items` on every core, in order. Small inputs (or one core) stay on this thread,
+/// where a panic of `f` reaches the caller; on other threads, a call of `f` that panics (a bug)
+/// loses its chunk's results rather than the program, and the result is shorter than `items`.
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
