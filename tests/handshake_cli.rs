@@ -23,12 +23,23 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn local(v: &Value, side: &str, starts: &str) -> bool {
+/// Whether `side` noted `code` (connect_returned, first_read_failed, handshake_failed, ...).
+fn note(v: &Value, side: &str, code: &str) -> bool {
     v["events"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["side"] == side && e["message"].as_str().unwrap().starts_with(starts))
+        .any(|e| e["side"] == side && e["event"] == "note" && e["message"] == code)
+}
+
+/// The verdict `side` gave on its peer's chain or signature (`what`: chain, signature).
+fn verdict<'a>(v: &'a Value, side: &str, what: &str) -> &'a Value {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["side"] == side && e["event"] == "verdict" && e["message"] == what)
+        .unwrap_or_else(|| panic!("no {what} verdict by the {side}: {v}"))
 }
 
 #[test]
@@ -68,20 +79,20 @@ fn a_tls13_mtls_handshake_is_seen_whole_and_decrypted() {
         .iter()
         .find(|e| e["message"] == "EncryptedExtensions")
         .unwrap();
-    assert_eq!(ee["encrypted"], "handshake keys");
+    assert_eq!(ee["protection"], "handshake_keys");
     let ch = v["events"]
         .as_array()
         .unwrap()
         .iter()
         .find(|e| e["message"] == "ClientHello")
         .unwrap();
-    assert!(ch["encrypted"].is_null());
-    assert_eq!(ch["details"]["server_name"], "localhost");
-    assert!(
-        ch["details"]["key_shares"]
-            .as_str()
-            .unwrap()
-            .starts_with("X25519MLKEM768 (1216 bytes)")
+    assert_eq!(ch["protection"], "clear");
+    assert_eq!(ch["fields"]["server_name"], "localhost");
+    // Numbers stay numbers, lists stay lists. ML-KEM-768's encapsulation key is 1184 bytes,
+    // X25519's 32 (RFC 9180, draft-ietf-tls-ecdhe-mlkem).
+    assert_eq!(
+        ch["fields"]["key_shares"][0],
+        serde_json::json!({"group": "X25519MLKEM768", "bytes": 1216})
     );
     // Each certificate of a Certificate message under its own key: the server's leaf, then the
     // intermediate that issued it.
@@ -89,38 +100,35 @@ fn a_tls13_mtls_handshake_is_seen_whole_and_decrypted() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["message"] == "Certificate" && e["from"] == "server")
+        .find(|e| e["message"] == "Certificate" && e["side"] == "server")
         .unwrap();
-    assert_eq!(certs["details"]["certificates"], "2");
+    let list = certs["fields"]["certificates"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "{certs}");
+    assert_eq!(list[0]["subject"], "CN=localhost,O=certbench");
     assert!(
-        certs["details"]["end_entity"]
+        list[0]["issuer"]
             .as_str()
             .unwrap()
-            .starts_with("CN=localhost,O=certbench (issuer CN=certbench Intermediate CA"),
+            .starts_with("CN=certbench Intermediate CA"),
         "{certs}"
     );
     assert!(
-        certs["details"]["chain_1"]
+        list[1]["subject"]
             .as_str()
             .unwrap()
             .starts_with("CN=certbench Intermediate CA"),
         "{certs}"
     );
     // A verdict names the certificate it judged.
-    let verdict = v["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["message"] == "client chain verified")
-        .unwrap();
-    assert_eq!(verdict["details"]["certificate"], "CN=alice,O=certbench");
-    assert!(local(&v, "client", "server chain verified"));
-    assert!(local(&v, "server", "client chain verified"));
-    assert!(local(
-        &v,
-        "server",
-        "client's CertificateVerify signature valid"
-    ));
+    let on_client = verdict(&v, "server", "chain");
+    assert_eq!(on_client["fields"]["peer"], "client");
+    assert_eq!(on_client["fields"]["ok"], true);
+    assert_eq!(on_client["fields"]["certificate"], "CN=alice,O=certbench");
+    assert_eq!(verdict(&v, "client", "chain")["fields"]["ok"], true);
+    let signature = verdict(&v, "server", "signature");
+    assert_eq!(signature["fields"]["signed"], "CertificateVerify");
+    assert_eq!(signature["fields"]["ok"], true);
+    assert_eq!(v["client_identity"], "CN=alice,O=certbench");
     assert!(v["response"].as_str().unwrap().ends_with("Hello, alice\n"));
     // Times only go forward.
     let t: Vec<u64> = v["events"]
@@ -159,7 +167,7 @@ fn a_tls12_handshake_shows_its_own_flow() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["kind"] == "change_cipher_spec")
+        .filter(|e| e["content"] == "change_cipher_spec")
         .count();
     assert_eq!(
         ccs, 2,
@@ -169,13 +177,13 @@ fn a_tls12_handshake_shows_its_own_flow() {
     // messages, the request and the answer naming alice.
     let events = v["events"].as_array().unwrap();
     for e in events.iter().filter(|e| e["message"] == "Finished") {
-        assert_eq!(e["encrypted"], "TLS 1.2 keys", "{e}");
-        assert_eq!(e["details"]["verify_data"], "12 bytes", "{e}");
+        assert_eq!(e["protection"], "tls12_keys", "{e}");
+        assert_eq!(e["fields"]["verify_data"], 12, "{e}");
     }
     assert!(
-        events.iter().any(|e| e["from"] == "server"
-            && e["kind"] == "application_data"
-            && e["details"]["text"]
+        events.iter().any(|e| e["side"] == "server"
+            && e["content"] == "application_data"
+            && e["fields"]["text"]
                 .as_str()
                 .unwrap_or("")
                 .ends_with("Hello, alice\\n")),
@@ -196,18 +204,36 @@ fn without_a_client_certificate_the_server_refuses_and_the_client_learns_it_late
         "{err}"
     );
     // TLS 1.3: connect() returns, the refusal arrives as an alert at the first read.
-    assert!(local(&v, "client", "connect() returned"), "{v}");
-    assert!(local(&v, "client", "first read failed"), "{v}");
+    assert!(note(&v, "client", "connect_returned"), "{v}");
+    assert!(note(&v, "client", "first_read_failed"), "{v}");
     let alert = v["events"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["kind"] == "alert" && e["from"] == "server")
+        .find(|e| e["content"] == "alert" && e["side"] == "server")
         .unwrap();
-    assert_eq!(alert["details"]["description"], "certificate_required");
+    assert_eq!(alert["fields"]["description"], "certificate_required");
     // The server has sent its Finished before it judges the client: its alert is under its
     // application keys.
-    assert_eq!(alert["encrypted"], "application keys");
+    assert_eq!(alert["protection"], "application_keys");
+    // The failure, from both sides: RFC 8446 4.4.2.4 has the server abort with
+    // certificate_required; rustls's client reports the alert it received.
+    let f = &v["failure"];
+    assert_eq!(f["detected_by"], "server");
+    assert_eq!(f["cause"]["code"], "no_client_certificate");
+    assert_eq!(f["error"], "NoCertificatesPresented");
+    assert_eq!(f["alert_sent"], "certificate_required");
+    assert_eq!(f["alert_received"], "certificate_required");
+    assert_eq!(
+        f["stopped_after"],
+        serde_json::json!({"message": "Finished", "from": "client"})
+    );
+    assert!(
+        f["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("sent no certificate")
+    );
 }
 
 #[test]
@@ -269,7 +295,7 @@ fn a_cipher_suite_can_be_chosen_and_a_suite_no_key_can_use_fails_on_the_server()
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|e| e["details"]["text"]
+                .any(|e| e["fields"]["text"]
                     .as_str()
                     .unwrap_or("")
                     .ends_with("Hello, alice\\n")),
@@ -287,7 +313,8 @@ fn a_cipher_suite_can_be_chosen_and_a_suite_no_key_can_use_fails_on_the_server()
         ],
     );
     assert!(!ok);
-    assert_eq!(v["failure"][0], "server");
+    assert_eq!(v["failure"]["detected_by"], "server");
+    assert_eq!(v["failure"]["cause"]["code"], "no_common_suite");
     assert!(err.contains("no cipher suite in common"), "{err}");
     // A TLS 1.2 suite for a TLS 1.3 run is refused before anything starts, saying why.
     let out = certbench(
@@ -332,11 +359,28 @@ fn a_client_that_rejects_the_server_is_named_as_the_side_that_failed() {
     assert!(!ok);
     assert!(
         err.contains("on the client's side")
-            && err.contains("not valid for wrong.example: it names localhost, 127.0.0.1, ::1"),
+            && err.contains("not valid for wrong.example")
+            && err.contains("it names localhost, 127.0.0.1, ::1"),
         "{err}"
     );
-    assert!(local(&v, "client", "server chain REJECTED"), "{v}");
-    // tokio-rustls drops the connection without flushing the alert rustls queued: the server only
-    // sees the connection end.
-    assert!(local(&v, "server", "handshake failed"), "{v}");
+    let refused = verdict(&v, "client", "chain");
+    assert_eq!(refused["fields"]["ok"], false);
+    assert_eq!(refused["fields"]["cause"]["code"], "name_mismatch");
+    assert_eq!(refused["fields"]["cause"]["expected"], "wrong.example");
+    // rustls maps NotValidForName to bad_certificate (its From<CertificateError>).
+    assert_eq!(refused["fields"]["alert"], "bad_certificate");
+    // The client's alert crosses the wire (under the handshake keys: the client has not sent
+    // its Finished) and the server's handshake fails on it.
+    assert!(note(&v, "server", "handshake_failed"), "{v}");
+    let f = &v["failure"];
+    assert_eq!(f["detected_by"], "client");
+    assert_eq!(f["error"], "InvalidCertificate › NotValidForNameContext");
+    assert_eq!(f["alert_sent"], "bad_certificate", "{f}");
+    assert_eq!(f["alert_received"], "bad_certificate", "{f}");
+    assert_eq!(
+        f["stopped_after"],
+        serde_json::json!({"message": "Finished", "from": "server"})
+    );
+    assert_eq!(f["culprit"]["certificate"], "server");
+    assert_eq!(f["culprit"]["field"], "ext.subjectAltName");
 }

@@ -83,31 +83,9 @@ fn compare_with_tshark(tls: &str) {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
 
     // Our transcript: the server's port, and (sender, message) of each handshake message.
-    let port: u16 = v["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|e| {
-            e["message"]
-                .as_str()
-                .unwrap()
-                .strip_prefix("listening on 127.0.0.1:")
-                .map(|p| p.parse().unwrap())
-        })
-        .unwrap();
+    let port = note_port(&v, "listening", "address");
     // And the client's, so the filter names this connection only (other tests use loopback too).
-    let client_port: u16 = v["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|e| {
-            e["message"]
-                .as_str()
-                .unwrap()
-                .strip_prefix("accepted a connection from 127.0.0.1:")
-                .map(|p| p.parse().unwrap())
-        })
-        .unwrap();
+    let client_port = note_port(&v, "accepted", "peer");
     let ours = flow(&v);
 
     // tshark's: decrypt with our key log, keep this connection's handshake messages.
@@ -158,6 +136,19 @@ fn compare_with_tshark(tls: &str) {
         ours, theirs,
         "our transcript and tshark's decoding differ (TLS {tls})"
     );
+}
+
+/// The port of the address a note carries (`listening`: the server's; `accepted`: the client's).
+fn note_port(v: &Value, code: &str, field: &str) -> u16 {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event"] == "note" && e["message"] == code)
+        .and_then(|e| e["fields"][field].as_str())
+        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+        .map(|a| a.port())
+        .unwrap_or_else(|| panic!("no {code} note with an address: {v}"))
 }
 
 #[test]

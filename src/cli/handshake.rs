@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use certbench::handshake::event::{EventKind, headline, why};
 use certbench::handshake::run::{
-    Event, RunOptions, Summary, TlsVersion, resolve_group, resolve_suite, run as run_handshake,
+    ClientAuth, Control, Event, Failure, RunOptions, Summary, TlsVersion, resolve_group,
+    resolve_suite, run as run_handshake,
 };
 use clap::Args;
 
@@ -121,8 +123,11 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         server: a.server.clone(),
         client: (!a.no_client_cert).then(|| a.client.clone()),
         server_name: a.server_name.clone(),
-        timeout: Duration::from_secs(a.timeout),
-        stepper: None,
+        client_auth: ClientAuth::Required,
+        control: Control {
+            timeout: Duration::from_secs(a.timeout),
+            stepper: None,
+        },
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -197,55 +202,123 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
             &certbench::handshake::export::Transcript {
                 summary: &summary,
                 events: &events,
+                fix: None,
             },
         );
         stdout.finish();
     } else {
-        let verdict = if summary.ok { "OK:" } else { "FAILED:" };
-        match (&summary.version, &summary.cipher_suite) {
-            (Some(v), Some(s)) => outln!(
-                "\n{verdict} {v} with {s}, {}",
-                summary.group.as_deref().unwrap_or("no key exchange group")
-            ),
-            _ => outln!("\n{verdict} before the peers agreed on a version and a cipher suite"),
-        }
-        if let Some(r) = &summary.response {
-            let body = r.split("\r\n\r\n").nth(1).unwrap_or(r).trim();
-            outln!(
-                "the server answered: {}",
-                certbench::text::display_safe(body, 200)
-            );
-        }
+        print_outcome(&summary, None);
     }
+    exit_code(&summary)
+}
+
+/// The exit code of a run: 0 when it worked, 1 when the handshake or the request failed.
+pub(super) fn exit_code(summary: &Summary) -> ExitCode {
     match &summary.failure {
-        None => ExitCode::SUCCESS,
-        Some((side, reason)) => {
-            errln!("certbench: the handshake failed on the {side}'s side: {reason}");
+        None if summary.ok => ExitCode::SUCCESS,
+        None => ExitCode::FAILURE,
+        Some(f) => {
+            errln!(
+                "certbench: the handshake failed on the {}'s side: {}",
+                f.detected_by.name(),
+                certbench::cause::describe(&f.cause)
+            );
             ExitCode::FAILURE
         }
     }
 }
 
-fn print_event(ev: &Event) {
+/// What the run agreed, the server's answer, and a failure from both sides.
+pub(super) fn print_outcome(summary: &Summary, fix: Option<&str>) {
+    let verdict = if summary.ok { "OK:" } else { "FAILED:" };
+    match (&summary.version, &summary.cipher_suite) {
+        (Some(v), Some(s)) => outln!(
+            "\n{verdict} {v} with {s}, {}",
+            summary.group.as_deref().unwrap_or("no key exchange group")
+        ),
+        _ => outln!("\n{verdict} before the peers agreed on a version and a cipher suite"),
+    }
+    if let Some(r) = &summary.response {
+        let body = r.split("\r\n\r\n").nth(1).unwrap_or(r).trim();
+        outln!(
+            "the server answered: {}",
+            certbench::text::display_safe(body, 200)
+        );
+    }
+    if let Some(f) = &summary.failure {
+        print_failure(f, fix);
+    }
+}
+
+fn print_failure(f: &Failure, fix: Option<&str>) {
+    let side = f.detected_by.name();
+    let other = f.detected_by.other().name();
+    outln!(
+        "the {side} caught it: {}",
+        certbench::cause::describe(&f.cause)
+    );
+    if let Some(e) = &f.error {
+        outln!("  rustls error:   {e}");
+    }
+    let alert = |a: Option<certbench::cause::Alert>| a.map_or("none", |a| a.name());
+    outln!("  alert sent:     {} (by the {side})", alert(f.alert_sent));
+    outln!(
+        "  alert received: {} (by the {other}{})",
+        alert(f.alert_received),
+        if f.alert_received.is_none() {
+            ", which saw only the connection end"
+        } else {
+            ""
+        }
+    );
+    if let Some(s) = &f.stopped_after {
+        outln!("  stopped after:  {} from the {}", s.message, s.from.name());
+    }
+    if let Some(c) = &f.culprit {
+        let name = c
+            .certificate
+            .as_ref()
+            .map(|n| format!("\"{n}\" "))
+            .unwrap_or_default();
+        outln!(
+            "  culprit:        the {} certificate {name}({}), field {}",
+            c.side.name(),
+            certbench::text::display_safe(&c.subject, 200),
+            c.field
+        );
+    }
+    let fix = fix
+        .map(String::from)
+        .unwrap_or_else(|| certbench::cause::fix(&f.cause));
+    if !fix.is_empty() {
+        outln!("  fix:            {fix}");
+    }
+}
+
+pub(super) fn print_event(ev: &Event) {
     let t = if ev.t_us >= 10_000 {
         format!("+{:.1} ms", ev.t_us as f64 / 1000.0)
     } else {
         format!("+{} µs", ev.t_us)
     };
-    let who = match (ev.from, ev.side) {
-        (Some("client"), _) => "client → server".to_string(),
-        (Some(_), _) => "server → client".to_string(),
-        (None, Some(side)) => format!("[{side}]"),
-        (None, None) => String::new(),
+    let side = ev.side.name();
+    let (who, how) = match &ev.kind {
+        EventKind::Wire(w) => (
+            format!("{side} → {}", ev.side.other().name()),
+            format!("  {}, {} bytes", w.protection.label(), w.size),
+        ),
+        _ => (format!("[{side}]"), String::new()),
     };
-    let how = match (ev.from, ev.encrypted) {
-        (Some(_), Some(keys)) => format!("  🔒 {keys}, {} bytes", ev.size),
-        (Some(_), None) => format!("  clear, {} bytes", ev.size),
-        _ => String::new(),
-    };
-    outln!("{t:>10}  {who:<16} {}{how}", ev.message);
-    for (k, v) in &ev.details.fields() {
+    outln!("{t:>10}  {who:<16} {}{how}", headline(ev));
+    for (k, v) in &ev.fields() {
+        // A verdict's cause is already in its headline.
+        if matches!(v, certbench::handshake::event::Field::Cause(_)) {
+            continue;
+        }
         outln!("{:>10}  {:<16}   {k}: {v}", "", "");
+    }
+    if let Some(w) = why(ev) {
+        outln!("{:>10}  {:<16}   why now: {w}", "", "");
     }
 }
 
@@ -272,8 +345,12 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
         }
         match &summary.failure {
             None if summary.ok => ok += 1,
-            Some((side, reason)) => {
-                errln!("certbench: a handshake failed on the {side}'s side: {reason}");
+            Some(f) => {
+                errln!(
+                    "certbench: a handshake failed on the {}'s side: {}",
+                    f.detected_by.name(),
+                    certbench::cause::describe(&f.cause)
+                );
             }
             None => {}
         }

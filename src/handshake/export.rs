@@ -10,12 +10,49 @@ use time::OffsetDateTime;
 use super::run::{Event, Summary};
 use crate::fsutil::{FileWrite, write_files};
 
-/// The JSON transcript: the summary's fields, then every event.
-#[derive(Serialize)]
+/// The JSON transcript: the summary's fields (the failure with its explanation and fix in
+/// words), then every event.
 pub struct Transcript<'a> {
-    #[serde(flatten)]
     pub summary: &'a Summary,
     pub events: &'a [Event],
+    /// The fix to give instead of the cause's general one (a lab scenario knows the exact one).
+    pub fix: Option<&'a str>,
+}
+
+impl Serialize for Transcript<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let sm = self.summary;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("ok", &sm.ok)?;
+        m.serialize_entry("version", &sm.version)?;
+        m.serialize_entry("cipher_suite", &sm.cipher_suite)?;
+        m.serialize_entry("group", &sm.group)?;
+        m.serialize_entry("client_identity", &sm.client_identity)?;
+        m.serialize_entry("response", &sm.response)?;
+        m.serialize_entry(
+            "failure",
+            &sm.failure.as_ref().map(|f| FailureWithWords {
+                failure: f,
+                explanation: crate::cause::describe(&f.cause),
+                fix: self
+                    .fix
+                    .map(String::from)
+                    .unwrap_or_else(|| crate::cause::fix(&f.cause)),
+            }),
+        )?;
+        m.serialize_entry("events", self.events)?;
+        m.end()
+    }
+}
+
+/// A failure, with its words for people next to its data.
+#[derive(Serialize)]
+struct FailureWithWords<'a> {
+    #[serde(flatten)]
+    failure: &'a super::run::Failure,
+    explanation: String,
+    fix: String,
 }
 
 /// The key log's text: one SSLKEYLOGFILE line per secret.
@@ -30,7 +67,7 @@ pub fn keylog_text(summary: &Summary) -> String {
 
 /// The certificates a Certificate event carried (or a verdict judged), as one PEM bundle.
 pub fn certificates_pem(event: &Event) -> Option<String> {
-    let certs = event.details.certificates();
+    let certs = event.certificates();
     (!certs.is_empty()).then(|| {
         certs
             .iter()
@@ -58,8 +95,12 @@ pub fn export_run(
     let base = free_path(dir, "handshake", &[".json", ".keylog"], at);
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
-    let json = serde_json::to_vec_pretty(&Transcript { summary, events })
-        .map_err(|e| format!("cannot write the transcript: {e}"))?;
+    let json = serde_json::to_vec_pretty(&Transcript {
+        summary,
+        events,
+        fix: None,
+    })
+    .map_err(|e| format!("cannot write the transcript: {e}"))?;
     write_files(
         &[
             FileWrite::public(&transcript, json),
@@ -79,7 +120,11 @@ pub fn export_certificates(
     at: OffsetDateTime,
 ) -> Result<PathBuf, String> {
     let pem = certificates_pem(event).ok_or("this step carries no certificate")?;
-    let who = event.from.or(event.side).unwrap_or("peer");
+    // A verdict's certificate is its peer's.
+    let who = match &event.kind {
+        super::event::EventKind::Verdict(super::event::Verdict::Chain { peer, .. }) => peer.name(),
+        _ => event.side.name(),
+    };
     let base = free_path(dir, &format!("{who}-certificates"), &[".pem"], at);
     let path = with_suffix(&base, ".pem");
     write_files(&[FileWrite::public(&path, pem)], false).map_err(|e| e.to_string())?;

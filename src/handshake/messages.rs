@@ -472,192 +472,247 @@ fn server_key_exchange(c: &mut Cursor<'_>) -> Result<Message, DecodeError> {
     })
 }
 
+/// A decoded field's value: numbers stay numbers and lists stay lists (in the JSON transcript
+/// too); words are made only when it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(u64),
+    /// A length in bytes: a number in JSON, "N bytes" on screen.
+    Bytes(u64),
+    /// A duration in seconds: a number in JSON, "N s" on screen.
+    Seconds(u64),
+    Bool(bool),
+    List(Vec<Value>),
+    /// Named parts, as a JSON object; on screen the first part, then the others in brackets.
+    Record(Vec<(&'static str, Value)>),
+}
+
+impl Value {
+    fn text(s: impl Into<String>) -> Value {
+        Value::Text(s.into())
+    }
+
+    fn list<T>(v: &[T], f: impl Fn(&T) -> Value) -> Value {
+        Value::List(v.iter().map(f).collect())
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Text(s) => f.write_str(s),
+            Value::Number(n) => write!(f, "{n}"),
+            Value::Bytes(n) => write!(f, "{n} bytes"),
+            Value::Seconds(n) => write!(f, "{n} s"),
+            Value::Bool(b) => f.write_str(if *b { "yes" } else { "no" }),
+            Value::List(items) if items.is_empty() => f.write_str("(none)"),
+            Value::List(items) => {
+                let sep = if items.iter().any(|i| matches!(i, Value::Record(_))) {
+                    "; "
+                } else {
+                    ", "
+                };
+                for (n, i) in items.iter().enumerate() {
+                    if n > 0 {
+                        f.write_str(sep)?;
+                    }
+                    write!(f, "{i}")?;
+                }
+                Ok(())
+            }
+            Value::Record(parts) => {
+                let mut parts = parts.iter();
+                if let Some((_, first)) = parts.next() {
+                    write!(f, "{first}")?;
+                }
+                // A length says what it is; another part is named.
+                let rest: Vec<String> = parts
+                    .map(|(k, v)| match v {
+                        Value::Bytes(_) | Value::Seconds(_) => v.to_string(),
+                        _ => format!("{k} {v}"),
+                    })
+                    .collect();
+                if !rest.is_empty() {
+                    write!(f, " ({})", rest.join(", "))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            Value::Text(t) => s.serialize_str(t),
+            Value::Number(n) | Value::Bytes(n) | Value::Seconds(n) => s.serialize_u64(*n),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Value::Record(parts) => {
+                let mut m = s.serialize_map(Some(parts.len()))?;
+                for (k, v) in parts {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+        }
+    }
+}
+
 /// The decoded fields of a message, labelled, for the timeline and the JSON transcript.
-pub fn details(m: &Message) -> Vec<(&'static str, String)> {
-    let list =
-        |v: &[u16], f: fn(u16) -> String| v.iter().map(|x| f(*x)).collect::<Vec<_>>().join(", ");
-    let ext_names = |e: &[Extension]| {
-        e.iter()
-            .map(|x| names::extension(x.typ))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+pub fn details(m: &Message) -> Vec<(&'static str, Value)> {
+    let version = |v: &u16| Value::Text(names::version(*v));
+    let suite = |v: &u16| Value::Text(names::cipher_suite(*v));
+    let group = |v: &u16| Value::Text(names::named_group(*v));
+    let scheme = |v: &u16| Value::Text(names::signature_scheme(*v));
+    let ext_names = |e: &[Extension]| Value::list(e, |x| Value::text(names::extension(x.typ)));
     let mut d = Vec::new();
     match m {
         Message::ClientHello(h) => {
-            d.push(("legacy_version", names::version(h.legacy_version)));
+            d.push(("legacy_version", version(&h.legacy_version)));
             d.push((
                 "supported_versions",
-                list(&h.supported_versions, names::version),
+                Value::list(&h.supported_versions, version),
             ));
-            d.push(("cipher_suites", list(&h.cipher_suites, names::cipher_suite)));
-            d.push(("groups", list(&h.groups, names::named_group)));
+            d.push(("cipher_suites", Value::list(&h.cipher_suites, suite)));
+            d.push(("groups", Value::list(&h.groups, group)));
             d.push((
                 "key_shares",
-                h.key_shares
-                    .iter()
-                    .map(|(g, n)| format!("{} ({n} bytes)", names::named_group(*g)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                Value::list(&h.key_shares, |(g, n)| {
+                    Value::Record(vec![
+                        ("group", group(g)),
+                        ("bytes", Value::Bytes(*n as u64)),
+                    ])
+                }),
             ));
             d.push((
                 "signature_schemes",
-                list(&h.signature_schemes, names::signature_scheme),
+                Value::list(&h.signature_schemes, scheme),
             ));
             d.push((
                 "server_name",
-                h.server_name.clone().unwrap_or_else(|| "(none)".into()),
+                h.server_name
+                    .clone()
+                    .map_or(Value::List(vec![]), Value::Text),
             ));
-            d.push((
-                "alpn",
-                if h.alpn.is_empty() {
-                    "(none)".into()
-                } else {
-                    h.alpn.join(", ")
-                },
-            ));
+            d.push(("alpn", Value::list(&h.alpn, |a| Value::text(a.clone()))));
             d.push(("extensions", ext_names(&h.extensions)));
         }
         Message::ServerHello(h) => {
             if h.hello_retry_request {
-                d.push((
-                    "hello_retry_request",
-                    "yes: the server asks for another key share".into(),
-                ));
+                d.push(("hello_retry_request", Value::Bool(true)));
             }
             d.push((
                 "version",
-                names::version(h.selected_version.unwrap_or(h.legacy_version)),
+                version(&h.selected_version.unwrap_or(h.legacy_version)),
             ));
-            d.push(("cipher_suite", names::cipher_suite(h.cipher_suite)));
+            d.push(("cipher_suite", suite(&h.cipher_suite)));
             if let Some((g, n)) = h.key_share {
                 d.push((
                     "group",
                     if h.hello_retry_request {
-                        names::named_group(g)
+                        group(&g)
                     } else {
-                        format!("{} ({n} bytes)", names::named_group(g))
+                        Value::Record(vec![
+                            ("group", group(&g)),
+                            ("bytes", Value::Bytes(n as u64)),
+                        ])
                     },
                 ));
             }
             d.push(("extensions", ext_names(&h.extensions)));
         }
         Message::EncryptedExtensions { extensions, alpn } => {
-            d.push((
-                "extensions",
-                if extensions.is_empty() {
-                    "(none)".into()
-                } else {
-                    ext_names(extensions)
-                },
-            ));
+            d.push(("extensions", ext_names(extensions)));
             if let Some(a) = alpn {
-                d.push(("alpn", a.clone()));
+                d.push(("alpn", Value::text(a.clone())));
             }
         }
         Message::CertificateRequest(r) => {
             d.push((
                 "signature_schemes",
-                list(&r.signature_schemes, names::signature_scheme),
+                Value::list(&r.signature_schemes, scheme),
             ));
-            let cas: Vec<String> = r
-                .certificate_authorities
-                .iter()
-                .map(|n| dn_text(n))
-                .collect();
+            // An empty list: the server accepts a certificate from any CA it trusts.
             d.push((
                 "certificate_authorities",
-                if cas.is_empty() {
-                    "(any)".into()
-                } else {
-                    cas.join("; ")
-                },
+                Value::list(&r.certificate_authorities, |n| Value::Text(dn_text(n))),
             ));
             if !r.certificate_types.is_empty() {
                 d.push((
                     "certificate_types",
-                    r.certificate_types
-                        .iter()
-                        .map(u8::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    Value::list(&r.certificate_types, |t| Value::Number(u64::from(*t))),
                 ));
             }
         }
         Message::Certificate(c) => {
-            // Each certificate under its own key (JSON keys must not repeat).
-            const KEYS: [&str; 8] = [
-                "end_entity",
-                "chain_1",
-                "chain_2",
-                "chain_3",
-                "chain_4",
-                "chain_5",
-                "chain_6",
-                "chain_7",
-            ];
-            d.push(("certificates", c.certificates.len().to_string()));
-            let text = |der: &[u8]| match crate::inspect::report::brief(der) {
-                Ok(r) => format!(
-                    "{} (issuer {}, until {})",
-                    r.subject,
-                    r.issuer,
-                    crate::text::rfc3339(r.not_after)
-                ),
-                Err(e) => format!("unreadable: {e}"),
-            };
-            for (key, der) in KEYS.iter().zip(&c.certificates) {
-                d.push((key, text(der)));
-            }
-            if c.certificates.len() > KEYS.len() {
-                let rest: Vec<String> = c.certificates[KEYS.len()..]
-                    .iter()
-                    .map(|der| text(der))
-                    .collect();
-                d.push(("chain_more", rest.join("; ")));
-            }
+            // End entity first, then the chain as sent.
+            d.push((
+                "certificates",
+                Value::list(&c.certificates, |der| {
+                    match crate::inspect::report::brief(der) {
+                        Ok(r) => Value::Record(vec![
+                            ("subject", Value::Text(r.subject)),
+                            ("issuer", Value::Text(r.issuer)),
+                            ("until", Value::Text(crate::text::rfc3339(r.not_after))),
+                        ]),
+                        Err(e) => Value::Record(vec![("unreadable", Value::Text(e.to_string()))]),
+                    }
+                }),
+            ));
         }
         Message::CertificateVerify {
-            scheme,
+            scheme: s,
             signature_len,
         } => {
-            d.push(("scheme", names::signature_scheme(*scheme)));
-            d.push(("signature", format!("{signature_len} bytes")));
+            d.push(("scheme", scheme(s)));
+            d.push(("signature", Value::Bytes(*signature_len as u64)));
         }
         Message::Finished { verify_data_len } => {
-            d.push(("verify_data", format!("{verify_data_len} bytes")))
+            d.push(("verify_data", Value::Bytes(*verify_data_len as u64)))
         }
         Message::NewSessionTicket {
             lifetime,
             ticket_len,
             ..
         } => {
-            d.push(("lifetime", format!("{lifetime} s")));
-            d.push(("ticket", format!("{ticket_len} bytes")));
+            d.push(("lifetime", Value::Seconds(u64::from(*lifetime))));
+            d.push(("ticket", Value::Bytes(*ticket_len as u64)));
         }
         Message::ServerKeyExchange {
-            group,
+            group: g,
             public_len,
-            scheme,
+            scheme: s,
             signature_len,
         } => {
-            if let Some(g) = group {
-                d.push(("group", names::named_group(*g)));
+            if let Some(g) = g {
+                d.push(("group", group(g)));
             }
-            d.push(("public_key", format!("{public_len} bytes")));
-            if let Some(s) = scheme {
-                d.push(("scheme", names::signature_scheme(*s)));
+            d.push(("public_key", Value::Bytes(*public_len as u64)));
+            if let Some(s) = s {
+                d.push(("scheme", scheme(s)));
             }
-            d.push(("signature", format!("{signature_len} bytes")));
+            d.push(("signature", Value::Bytes(*signature_len as u64)));
         }
         Message::ClientKeyExchange { public_len } => {
-            d.push(("public_key", format!("{public_len} bytes")))
+            d.push(("public_key", Value::Bytes(*public_len as u64)))
         }
         Message::KeyUpdate { update_requested } => {
-            d.push(("update_requested", update_requested.to_string()))
+            d.push(("update_requested", Value::Bool(*update_requested)))
         }
         Message::ServerHelloDone => {}
-        Message::Other { typ, len } => d.push(("message", format!("type {typ}, {len} bytes"))),
+        Message::Other { typ, len } => {
+            d.push(("type", Value::Number(u64::from(*typ))));
+            d.push(("length", Value::Bytes(*len as u64)));
+        }
     }
     d
 }

@@ -2,8 +2,11 @@
 //! Bytes from the wire are untrusted: nothing here panics or allocates without bound on any input.
 //! The live loopback run, the decryption (TLS 1.3 and 1.2) and the event stream build on this.
 
+pub mod config;
 pub mod decrypt;
+pub mod event;
 pub mod export;
+pub mod material;
 pub mod messages;
 pub mod names;
 pub mod observe;

@@ -23,6 +23,13 @@ impl Dir {
             Dir::ServerToClient => "server",
         }
     }
+    /// The side that sends in this direction.
+    pub fn from_side(self) -> super::event::Side {
+        match self {
+            Dir::ClientToServer => super::event::Side::Client,
+            Dir::ServerToClient => super::event::Side::Server,
+        }
+    }
     fn index(self) -> usize {
         match self {
             Dir::ClientToServer => 0,
@@ -47,6 +54,17 @@ pub enum Protection {
 }
 
 impl Protection {
+    /// Its name in the JSON transcript.
+    pub fn code(self) -> &'static str {
+        match self {
+            Protection::Clear => "clear",
+            Protection::Handshake => "handshake_keys",
+            Protection::Application => "application_keys",
+            Protection::Tls12 => "tls12_keys",
+            Protection::Tls12Encrypted => "tls12_keys_not_decrypted",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Protection::Clear => "clear",

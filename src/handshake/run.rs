@@ -1,7 +1,8 @@
-//! A live mTLS handshake on loopback: our tokio-rustls server and client with the workspace's
-//! certificates, over real TCP on 127.0.0.1. A tap on the client's socket copies every byte to the
-//! Observer; each side's KeyLog gives it the secrets; wrappers around the webpki verifiers report
-//! each side's verdict. Everything arrives as timestamped events, as it happens.
+//! A live mTLS handshake on loopback: our tokio-rustls server and client, over real TCP on
+//! 127.0.0.1. A tap on the client's socket copies every byte to the Observer; each side's KeyLog
+//! gives it the secrets; the reporting verifiers give each side's verdict. Everything arrives as
+//! typed, timestamped events, as it happens; the run ends with a [`Summary`] whose [`Failure`]
+//! says which side caught what, with which alerts, after which message.
 
 use std::collections::HashSet;
 use std::io;
@@ -11,44 +12,24 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::config::{self, Reporter};
+pub use super::config::{
+    ChoiceError, Choices, ClientAuth, ConfigError, Offer, TlsVersion, group_names, resolve_group,
+    resolve_suite, suite_names,
+};
+pub use super::event::{Event, EventKind, Note, Side, Verdict, Wire, WireWhat};
+use super::material::{Material, MaterialError};
 use super::messages::Message;
 use super::names;
-use super::observe::{Dir, Observer, Protection, Seen, What};
-use crate::pki::Role;
-use crate::workspace::Workspace;
+use super::observe::{Dir, Observer, Seen, What};
+use crate::cause::{Alert, Cause};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsVersion {
-    Tls12,
-    Tls13,
-}
-
-impl TlsVersion {
-    pub fn label(self) -> &'static str {
-        match self {
-            TlsVersion::Tls13 => "TLS 1.3",
-            TlsVersion::Tls12 => "TLS 1.2",
-        }
-    }
-
-    pub fn other(self) -> TlsVersion {
-        match self {
-            TlsVersion::Tls13 => TlsVersion::Tls12,
-            TlsVersion::Tls12 => TlsVersion::Tls13,
-        }
-    }
-}
-
+/// A run on the workspace's certificates, as the CLI and the pane ask for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOptions {
     /// The workspace with the CA, the server and the client certificates.
@@ -63,9 +44,70 @@ pub struct RunOptions {
     /// The client certificate's name in the workspace; `None` sends none.
     pub client: Option<String>,
     pub server_name: String,
+    pub client_auth: ClientAuth,
+    pub control: Control,
+}
+
+/// How a run is driven: how long it may take, and who steps or cancels it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Control {
     pub timeout: Duration,
     /// Step mode and cancelling: the run waits before each flight until the stepper lets it go.
     pub stepper: Option<Stepper>,
+}
+
+impl Default for Control {
+    fn default() -> Control {
+        Control {
+            timeout: Duration::from_secs(10),
+            stepper: None,
+        }
+    }
+}
+
+impl RunOptions {
+    pub fn new(dir: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            dir: dir.into(),
+            version: TlsVersion::Tls13,
+            group: None,
+            suite: None,
+            server: "server".into(),
+            client: Some("client".into()),
+            server_name: "localhost".into(),
+            client_auth: ClientAuth::Required,
+            control: Control::default(),
+        }
+    }
+
+    pub fn choices(&self) -> Choices {
+        let mut c = Choices::same(
+            self.version,
+            self.group.clone(),
+            self.suite.clone(),
+            &self.server_name,
+        );
+        c.client_auth = self.client_auth;
+        c
+    }
+
+    pub fn material(&self) -> Result<Material, MaterialError> {
+        Material::from_workspace(&self.dir, &self.server, self.client.as_deref())
+    }
+}
+
+/// Why a run could not start (a failed handshake is not an error: it is the run's result).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error(transparent)]
+    Material(#[from] MaterialError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Choice(#[from] ChoiceError),
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Listen(#[source] io::Error),
 }
 
 /// Holds a run back before each flight (each change of direction on the wire) until `next()`,
@@ -111,7 +153,7 @@ impl Stepper {
         }
     }
 
-    /// End the run: the client's connection fails with "cancelled".
+    /// End the run: the client's connection fails, and the run's cause is `Cancelled`.
     pub fn cancel(&self) {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.cancelled = true;
@@ -124,13 +166,14 @@ impl Stepper {
     fn poll_flight(&self, dir: Dir, cx: &mut Context<'_>, hub: &SharedHub) -> Poll<io::Result<()>> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if s.cancelled {
-            // The cancellation is the cause, whatever the server then sees.
-            lock(hub)
-                .first_rejection
-                .get_or_insert_with(|| ("client".into(), "cancelled from the UI".into()));
+            let mut h = lock(hub);
+            if !h.cancelled {
+                h.cancelled = true;
+                h.local(Side::Client, EventKind::Note(Note::Cancelled));
+            }
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::Interrupted,
-                "cancelled from the UI",
+                CancelledRun,
             )));
         }
         if !self.step || s.last == Some(dir) {
@@ -144,142 +187,24 @@ impl Stepper {
         }
         if s.announced != Some(s.started) {
             s.announced = Some(s.started);
-            let who = dir.sender();
-            let message = match dir {
-                Dir::ClientToServer => "paused before the client's next flight".to_string(),
-                Dir::ServerToClient => {
-                    "paused before the server's next flight reaches the client".to_string()
-                }
-            };
-            lock(hub).local(who, "note", message, vec![]);
+            lock(hub).local(dir.from_side(), EventKind::Paused);
         }
         s.waker = Some(cx.waker().clone());
         Poll::Pending
     }
 }
 
-impl RunOptions {
-    pub fn new(dir: impl Into<PathBuf>) -> RunOptions {
-        RunOptions {
-            dir: dir.into(),
-            version: TlsVersion::Tls13,
-            group: None,
-            suite: None,
-            server: "server".into(),
-            client: Some("client".into()),
-            server_name: "localhost".into(),
-            timeout: Duration::from_secs(10),
-            stepper: None,
-        }
+/// The I/O error a cancelled run's socket returns (a type, so nothing reads its text).
+#[derive(Debug)]
+struct CancelledRun;
+
+impl std::fmt::Display for CancelledRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cancelled")
     }
 }
 
-/// One step of the timeline.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Event {
-    pub t_us: u64,
-    /// "client" or "server" for what crossed the wire; `None` for a local event.
-    pub from: Option<&'static str>,
-    /// For a local event: the side it happened on.
-    pub side: Option<&'static str>,
-    /// handshake, alert, change_cipher_spec, application_data, verify, keys, note
-    pub kind: &'static str,
-    /// The RFC name ("ClientHello") or what happened ("server chain verified").
-    pub message: String,
-    /// Under which keys it travelled; `None` when in clear or local.
-    pub encrypted: Option<&'static str>,
-    pub size: usize,
-    pub details: Details,
-}
-
-/// An event's decoded fields. A handshake message keeps the decoded message and puts it into
-/// words only when asked (the pane shows one event's fields at a time; the CLI and the JSON
-/// transcript ask for all), so watching a handshake costs it little.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Details {
-    message: Option<Arc<Message>>,
-    /// The certificate a verdict was about (DER), for a verify event.
-    certificate: Option<Arc<Vec<u8>>>,
-    fields: Vec<(String, String)>,
-}
-
-impl Details {
-    pub fn new(fields: Vec<(String, String)>) -> Details {
-        Details {
-            message: None,
-            certificate: None,
-            fields,
-        }
-    }
-
-    fn of_message(message: Arc<Message>, fields: Vec<(String, String)>) -> Details {
-        Details {
-            message: Some(message),
-            certificate: None,
-            fields,
-        }
-    }
-
-    fn of_certificate(der: &[u8], fields: Vec<(String, String)>) -> Details {
-        Details {
-            message: None,
-            certificate: Some(Arc::new(der.to_vec())),
-            fields,
-        }
-    }
-
-    /// Every field, labelled: the message's decoded fields, then the event's own.
-    pub fn fields(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self
-            .message
-            .as_deref()
-            .map(|m| {
-                super::messages::details(m)
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(der) = &self.certificate {
-            let subject = crate::inspect::report::brief(der)
-                .map(|c| c.subject)
-                .unwrap_or_else(|e| format!("unreadable: {e}"));
-            out.push(("certificate".into(), subject));
-        }
-        out.extend(self.fields.iter().cloned());
-        out
-    }
-
-    /// One field's value.
-    pub fn get(&self, key: &str) -> Option<String> {
-        self.fields()
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-    }
-
-    /// The certificates a Certificate message carried (DER, end entity first), or the one a
-    /// verdict was about.
-    pub fn certificates(&self) -> &[Vec<u8>] {
-        match (self.message.as_deref(), &self.certificate) {
-            (Some(Message::Certificate(c)), _) => &c.certificates,
-            (_, Some(der)) => std::slice::from_ref(der.as_ref()),
-            _ => &[],
-        }
-    }
-}
-
-impl Serialize for Details {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let fields = self.fields();
-        let mut m = s.serialize_map(Some(fields.len()))?;
-        for (k, v) in &fields {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
+impl std::error::Error for CancelledRun {}
 
 /// How a run ended.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -288,13 +213,56 @@ pub struct Summary {
     pub version: Option<String>,
     pub cipher_suite: Option<String>,
     pub group: Option<String>,
-    /// The side that failed first and why.
-    pub failure: Option<(String, String)>,
+    /// Who caught what, when the handshake or the request failed.
+    pub failure: Option<Failure>,
+    /// The client as the server authenticated it (its certificate's subject), if it did.
+    pub client_identity: Option<String>,
     /// The server's answer to the request, when there was one.
     pub response: Option<String>,
     /// SSLKEYLOGFILE lines: Wireshark and tshark can decrypt the same connection with them.
     #[serde(skip)]
     pub keylog: Secrets,
+}
+
+/// Why a run failed, from both sides.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Failure {
+    /// The side that found the problem (the other side only learned of it).
+    pub detected_by: Side,
+    pub cause: Cause,
+    /// The rustls error on the detecting side, as rustls's source spells it.
+    pub error: Option<String>,
+    /// The alert the detecting side sent, as seen on the wire; `None` when none crossed it
+    /// (tokio-rustls does not flush the alert when a client's connect() fails).
+    pub alert_sent: Option<Alert>,
+    /// The alert the other side reported receiving; `None` when it saw only the connection end.
+    pub alert_received: Option<Alert>,
+    /// The last handshake message that got through before it stopped.
+    pub stopped_after: Option<Step>,
+    /// The certificate at fault, and its field (an Inspect field key), when a verifier refused one.
+    pub culprit: Option<Culprit>,
+}
+
+/// A handshake message and who sent it.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Step {
+    pub message: &'static str,
+    pub from: Side,
+}
+
+/// The certificate at fault.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Culprit {
+    /// Whose certificate it is.
+    pub side: Side,
+    /// What the user calls it (the workspace name), when the run knows.
+    pub certificate: Option<String>,
+    pub subject: String,
+    /// The Inspect field that is the cause (`not_after`, `ext.subjectAltName`, ...).
+    pub field: &'static str,
+    /// The certificate (DER), to open in the Inspector.
+    #[serde(skip)]
+    pub der: Arc<Vec<u8>>,
 }
 
 /// Secrets, as SSLKEYLOGFILE lines. Whoever has them reads the connection: they go only where the
@@ -315,6 +283,14 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
+/// A side's own failure: its cause and the rustls error behind it, in the order they happened.
+#[derive(Debug, Clone)]
+struct SideFailure {
+    side: Side,
+    cause: Cause,
+    error: Option<String>,
+}
+
 /// Where every observation goes, in the order it happened.
 struct Hub {
     start: Instant,
@@ -325,12 +301,24 @@ struct Hub {
     version: Option<String>,
     cipher_suite: Option<String>,
     group: Option<String>,
-    /// The first side whose verifier refused the other's certificate or signature, and why: the
-    /// cause of a failure, whatever the other side then saw (an alert, or only EOF).
-    first_rejection: Option<(String, String)>,
+    /// The first refusal by a verifier: the cause of a failure, whatever the other side then saw.
+    first_rejection: Option<(Side, Verdict)>,
+    /// Each side's failure, in the order they happened.
+    failures: Vec<SideFailure>,
+    /// The first fatal alert each side sent (client, server).
+    alerts_sent: [Option<Alert>; 2],
+    last_handshake: Option<Step>,
+    cancelled: bool,
 }
 
 type SharedHub = Arc<Mutex<Hub>>;
+
+fn index(side: Side) -> usize {
+    match side {
+        Side::Client => 0,
+        Side::Server => 1,
+    }
+}
 
 impl Hub {
     fn t_us(&self) -> u64 {
@@ -350,104 +338,72 @@ impl Hub {
         self.emit_seen(seen);
     }
 
-    fn local(
-        &mut self,
-        side: &'static str,
-        kind: &'static str,
-        message: String,
-        details: Vec<(String, String)>,
-    ) {
-        self.local_with(side, kind, message, Details::new(details));
-    }
-
-    fn local_with(
-        &mut self,
-        side: &'static str,
-        kind: &'static str,
-        message: String,
-        details: Details,
-    ) {
+    fn local(&mut self, side: Side, kind: EventKind) {
         let event = Event {
             t_us: self.t_us(),
-            from: None,
-            side: Some(side),
+            side,
             kind,
-            message,
-            encrypted: None,
-            size: 0,
-            details,
         };
         let _ = self.events.send(event);
     }
 
+    fn failed(&mut self, side: Side, e: &io::Error, note: fn(Cause) -> Note) {
+        let cause = if self.cancelled || is_cancel(e) {
+            Cause::Cancelled
+        } else {
+            Cause::from_io(e)
+        };
+        let error = e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<rustls::Error>())
+            .map(crate::cause::rustls_error_name);
+        self.failures.push(SideFailure {
+            side,
+            cause: cause.clone(),
+            error,
+        });
+        self.local(side, EventKind::Note(note(cause)));
+    }
+
     fn event_for(&mut self, s: Seen) -> Event {
-        let encrypted = match s.protection {
-            Protection::Clear => None,
-            p => Some(p.label()),
-        };
-        let mut decoded = None;
-        let (kind, message, mut d): (&'static str, String, Vec<(String, String)>) = match s.what {
+        let side = s.dir.from_side();
+        let what = match s.what {
             What::Handshake { typ, message } => {
-                let d = match message {
-                    Ok(m) => {
-                        self.remember(&m);
-                        decoded = Some(Arc::from(m));
-                        vec![]
-                    }
-                    Err(e) => vec![("note".to_string(), e)],
-                };
-                ("handshake", names::handshake_type(typ).to_string(), d)
+                let message = message.map(|m| {
+                    self.remember(&m);
+                    Arc::from(m)
+                });
+                self.last_handshake = Some(Step {
+                    message: names::handshake_type(typ),
+                    from: side,
+                });
+                WireWhat::Handshake { typ, message }
             }
-            What::ChangeCipherSpec => ("change_cipher_spec", "ChangeCipherSpec".into(), vec![]),
-            What::Alert { level, description } => (
-                "alert",
-                "Alert".into(),
-                vec![
-                    (
-                        "level".into(),
-                        if level == 2 {
-                            "fatal".into()
-                        } else {
-                            "warning".into()
-                        },
-                    ),
-                    ("description".into(), names::alert(description).to_string()),
-                ],
-            ),
-            What::ApplicationData { plaintext, len } => {
-                let mut d = vec![("length".to_string(), format!("{len} bytes"))];
-                if let Some(p) = plaintext {
-                    d.push((
-                        "text".into(),
-                        crate::text::display_safe(&String::from_utf8_lossy(&p), 200),
-                    ));
+            What::ChangeCipherSpec => WireWhat::ChangeCipherSpec,
+            What::Alert { level, description } => {
+                let fatal = level == 2;
+                if fatal {
+                    self.alerts_sent[index(side)].get_or_insert(Alert(description));
                 }
-                ("application_data", "ApplicationData".into(), d)
+                WireWhat::Alert {
+                    fatal,
+                    alert: Alert(description),
+                }
             }
-            What::Unreadable { reason } => {
-                ("note", "unreadable".into(), vec![("reason".into(), reason)])
-            }
+            What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
+                len,
+                plaintext: plaintext.map(Arc::new),
+            },
+            What::Unreadable { reason } => WireWhat::Unreadable { reason },
         };
-        if s.protection == Protection::Tls12Encrypted {
-            d.push((
-                "note".into(),
-                "encrypted under TLS 1.2 keys that certbench could not derive (no master secret \
-                 logged, or a suite it does not decrypt)"
-                    .into(),
-            ));
-        }
         Event {
             t_us: self.t_us(),
-            from: Some(s.dir.sender()),
-            side: None,
-            kind,
-            message,
-            encrypted,
-            size: s.wire_len,
-            details: match decoded {
-                Some(m) => Details::of_message(m, d),
-                None => Details::new(d),
-            },
+            side,
+            kind: EventKind::Wire(Wire {
+                what,
+                protection: s.protection,
+                size: s.wire_len,
+            }),
         }
     }
 
@@ -469,31 +425,28 @@ impl Hub {
     }
 }
 
+fn is_cancel(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|i| i.is::<CancelledRun>())
+}
+
 fn lock(hub: &SharedHub) -> std::sync::MutexGuard<'_, Hub> {
     // A panic while holding the lock would be a bug in certbench; the data is still usable.
     hub.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Gives the Observer each secret a side derives, and keeps the SSLKEYLOGFILE lines.
-#[derive(Debug)]
-struct HubKeyLog {
-    side: &'static str,
-    hub: HubRef,
-}
-
-/// A Debug-able handle to the hub, for rustls's Debug bounds.
+/// The hub as rustls's verifiers and key logs see it.
 #[derive(Clone)]
-struct HubRef(SharedHub);
+struct HubReporter(SharedHub);
 
-impl std::fmt::Debug for HubRef {
+impl std::fmt::Debug for HubReporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Hub")
     }
 }
 
-impl rustls::KeyLog for HubKeyLog {
-    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        let mut hub = lock(&self.hub.0);
+impl Reporter for HubReporter {
+    fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
+        let mut hub = lock(&self.0);
         // Both sides derive the same secrets; the first to log one is named, once.
         if !hub
             .logged
@@ -507,13 +460,22 @@ impl rustls::KeyLog for HubKeyLog {
             crate::text::hex(secret)
         ));
         hub.local(
-            self.side,
-            "keys",
-            format!("{label} derived"),
-            vec![("secret".into(), format!("{} bytes", secret.len()))],
+            side,
+            EventKind::Secret {
+                label: label.to_string(),
+                len: secret.len(),
+            },
         );
         let seen = hub.observer.add_secret(label, client_random, secret);
         hub.emit_seen(seen);
+    }
+
+    fn verdict(&self, side: Side, verdict: Verdict) {
+        let mut hub = lock(&self.0);
+        if verdict.rejection().is_some() && hub.first_rejection.is_none() {
+            hub.first_rejection = Some((side, verdict.clone()));
+        }
+        hub.local(side, EventKind::Verdict(verdict));
     }
 }
 
@@ -586,519 +548,41 @@ impl AsyncWrite for Tap {
     }
 }
 
-/// The webpki server verifier, reporting what it decides.
-#[derive(Debug)]
-struct ReportingServerVerifier {
-    inner: Arc<rustls::client::WebPkiServerVerifier>,
-    hub: HubRef,
-}
-
-impl ServerCertVerifier for ReportingServerVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let r = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
-        let extra = vec![("server_name".to_string(), server_name.to_str().into_owned())];
-        report_chain(
-            &self.hub,
-            "client",
-            "server",
-            end_entity,
-            intermediates,
-            extra,
-            r.as_ref().err(),
-        );
-        r
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let r = self.inner.verify_tls12_signature(m, c, dss);
-        // In TLS 1.2 the server signs its ServerKeyExchange: it sends no CertificateVerify.
-        report_signature(
-            &self.hub,
-            "client",
-            "server's ServerKeyExchange",
-            dss.scheme,
-            &r,
-        );
-        r
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let r = self.inner.verify_tls13_signature(m, c, dss);
-        report_signature(
-            &self.hub,
-            "client",
-            "server's CertificateVerify",
-            dss.scheme,
-            &r,
-        );
-        r
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// The webpki client verifier, reporting what it decides.
-#[derive(Debug)]
-struct ReportingClientVerifier {
-    inner: Arc<dyn ClientCertVerifier>,
-    hub: HubRef,
-}
-
-impl ClientCertVerifier for ReportingClientVerifier {
-    fn offer_client_auth(&self) -> bool {
-        self.inner.offer_client_auth()
-    }
-    fn client_auth_mandatory(&self) -> bool {
-        self.inner.client_auth_mandatory()
-    }
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.inner.root_hint_subjects()
-    }
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
-    ) -> Result<ClientCertVerified, rustls::Error> {
-        let r = self
-            .inner
-            .verify_client_cert(end_entity, intermediates, now);
-        report_chain(
-            &self.hub,
-            "server",
-            "client",
-            end_entity,
-            intermediates,
-            vec![],
-            r.as_ref().err(),
-        );
-        r
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let r = self.inner.verify_tls12_signature(m, c, dss);
-        report_signature(
-            &self.hub,
-            "server",
-            "client's CertificateVerify",
-            dss.scheme,
-            &r,
-        );
-        r
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        let r = self.inner.verify_tls13_signature(m, c, dss);
-        report_signature(
-            &self.hub,
-            "server",
-            "client's CertificateVerify",
-            dss.scheme,
-            &r,
-        );
-        r
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// A side's verdict on its peer's chain, as an event; the first refusal is kept as the cause.
-fn report_chain(
-    hub: &HubRef,
-    side: &'static str,
-    peer: &str,
-    end_entity: &CertificateDer<'_>,
-    intermediates: &[CertificateDer<'_>],
-    extra: Vec<(String, String)>,
-    error: Option<&rustls::Error>,
-) {
-    let mut d = vec![("intermediates".to_string(), intermediates.len().to_string())];
-    d.extend(extra);
-    let message = match error {
-        None => format!("{peer} chain verified"),
-        Some(e) => {
-            d.push(("error".into(), explain_rustls(e)));
-            d.push((
-                "rustls error".into(),
-                crate::text::error_names(&format!("{e:?}")),
-            ));
-            d.push(("alert".into(), alert_for(e)));
-            format!("{peer} chain REJECTED: {}", explain_rustls(e))
+/// The Inspect field a certificate verdict points at.
+pub fn culprit_field(cause: &Cause) -> &'static str {
+    match cause {
+        Cause::Expired { .. } => "not_after",
+        Cause::NotValidYet { .. } => "not_before",
+        Cause::NameMismatch { .. } => "ext.subjectAltName",
+        Cause::WrongPurpose { .. } => "ext.extendedKeyUsage",
+        Cause::UnknownIssuer => "issuer",
+        Cause::Revoked | Cause::UnknownRevocationStatus => "serial",
+        Cause::CaUsedAsEndEntity | Cause::EndEntityUsedAsCa | Cause::PathLenExceeded => {
+            "ext.basicConstraints"
         }
-    };
-    let mut hub = lock(&hub.0);
-    if let Some(e) = error {
-        hub.first_rejection
-            .get_or_insert_with(|| (side.into(), explain_rustls(e)));
-    }
-    hub.local_with(
-        side,
-        "verify",
-        message,
-        Details::of_certificate(end_entity, d),
-    );
-}
-
-fn report_signature(
-    hub: &HubRef,
-    side: &'static str,
-    signed: &str,
-    scheme: SignatureScheme,
-    r: &Result<HandshakeSignatureValid, rustls::Error>,
-) {
-    let scheme = names::signature_scheme(u16::from(scheme));
-    let (message, mut d) = match r {
-        Ok(_) => (format!("{signed} signature valid"), vec![]),
-        Err(e) => (
-            format!("{signed} signature INVALID"),
-            vec![
-                ("error".to_string(), explain_rustls(e)),
-                (
-                    "rustls error".to_string(),
-                    crate::text::error_names(&format!("{e:?}")),
-                ),
-            ],
-        ),
-    };
-    d.insert(0, ("scheme".into(), scheme));
-    lock(&hub.0).local(side, "verify", message, d);
-}
-
-/// The alert a peer sends for this error (rustls maps certificate errors to alerts).
-fn alert_for(e: &rustls::Error) -> String {
-    match e {
-        rustls::Error::InvalidCertificate(c) => {
-            names::alert(u8::from(rustls::AlertDescription::from(c.clone()))).to_string()
-        }
-        _ => "-".into(),
+        Cause::NameConstraintViolation => "ext.nameConstraints",
+        Cause::BadSignature | Cause::UnsupportedSignatureAlgorithm => "signature_value",
+        Cause::UnhandledCriticalExtension => "extensions",
+        Cause::UnsupportedCertVersion => "version",
+        _ => "certificate",
     }
 }
 
-/// A rustls error in plain words.
-pub fn explain_rustls(e: &rustls::Error) -> String {
-    use rustls::CertificateError as C;
-    use rustls::Error as E;
-    let date = |t: &rustls_pki_types::UnixTime| {
-        time::OffsetDateTime::from_unix_timestamp(i64::try_from(t.as_secs()).unwrap_or(i64::MAX))
-            .map(crate::text::rfc3339)
-            .unwrap_or_else(|_| "a time out of range".into())
-    };
-    match e {
-        E::InvalidCertificate(c) => match c {
-            C::UnknownIssuer => "no trusted CA issued it".into(),
-            C::Expired => "it has expired".into(),
-            C::ExpiredContext { not_after, .. } => format!("it expired on {}", date(not_after)),
-            C::NotValidYet => "it is not valid yet".into(),
-            C::NotValidYetContext { not_before, .. } => {
-                format!("it is not valid until {}", date(not_before))
-            }
-            C::NotValidForName => "it is not valid for the server name (check its SANs)".into(),
-            C::NotValidForNameContext {
-                expected,
-                presented,
-            } => {
-                let (expected, presented) =
-                    crate::inspect::verify::mismatched_names(expected, presented);
-                format!(
-                    "it is not valid for {}: it names {presented}",
-                    expected.as_deref().unwrap_or("the server name")
-                )
-            }
-            C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
-                "its extended key usage does not allow this purpose".into()
-            }
-            C::BadSignature => "a signature in the chain does not verify".into(),
-            C::Revoked => "it is revoked".into(),
-            C::BadEncoding => "it is not a valid DER certificate".into(),
-            C::UnhandledCriticalExtension => {
-                "it has a critical extension rustls does not know, so it must refuse it".into()
-            }
-            C::UnknownRevocationStatus => "its revocation status is unknown (no CRL covers it)".into(),
-            C::ExpiredRevocationList | C::ExpiredRevocationListContext { .. } => {
-                "the CRL that covers it has expired".into()
-            }
-            C::UnsupportedSignatureAlgorithmContext { .. }
-            | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
-                "it is signed with an algorithm rustls does not accept".into()
-            }
-            C::InvalidOcspResponse => "its OCSP response is not valid".into(),
-            C::ApplicationVerificationFailure => "the application refused it".into(),
-            C::Other(o) => match o.0.downcast_ref::<webpki::Error>() {
-                Some(w) => crate::inspect::verify::explain(w),
-                None => o.to_string(),
-            },
-            _ => "it was refused".into(),
-        },
-        E::NoCertificatesPresented => "the client sent no certificate, and one is required".into(),
-        E::AlertReceived(a) => format!(
-            "the peer sent the alert {}",
-            super::names::alert(u8::from(*a))
-        ),
-        E::PeerIncompatible(rustls::PeerIncompatible::NoCipherSuitesInCommon) => {
-            "the client and the server have no cipher suite in common (a TLS 1.2 suite names the \
-             server key it works with: ECDHE_ECDSA for an ECDSA key, ECDHE_RSA for an RSA key)"
-                .into()
-        }
-        E::PeerIncompatible(rustls::PeerIncompatible::NoKxGroupsInCommon) => {
-            "the client and the server have no key exchange group in common".into()
-        }
-        E::PeerIncompatible(_) => {
-            "the peer does not support what this side requires (a version, a suite, a group or a signature scheme)".into()
-        }
-        E::PeerMisbehaved(_) => "the peer broke the TLS protocol".into(),
-        E::InvalidMessage(_) => "the peer sent a malformed TLS message".into(),
-        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
-            "the peer sent a message that does not belong at this point of the handshake".into()
-        }
-        E::DecryptError => "a record did not decrypt: the peers do not share the same keys".into(),
-        E::EncryptError => "a record could not be encrypted".into(),
-        E::UnsupportedNameType => "the server name is of a kind rustls does not support".into(),
-        E::PeerSentOversizedRecord => "the peer sent a record larger than TLS allows".into(),
-        E::HandshakeNotComplete => "the handshake had not finished".into(),
-        E::NoApplicationProtocol => "the peers share no application protocol (ALPN)".into(),
-        E::InconsistentKeys(_) => "a certificate and its private key do not match".into(),
-        E::InvalidCertRevocationList(_) => "a CRL is not valid".into(),
-        E::General(s) => s.clone(),
-        _ => "TLS failed".into(),
-    }
+/// Run one handshake on the workspace's certificates and the request after it.
+pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Summary, RunError> {
+    let material = opts.material()?;
+    run_with(&material, &opts.choices(), &opts.control, events).await
 }
 
-/// The rustls error inside an I/O error from tokio-rustls, in words.
-fn io_reason(e: &io::Error) -> String {
-    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        Some(r) => explain_rustls(r),
-        None => e.to_string(),
-    }
-}
-
-fn certs(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read {}: {}", path.display(), pem_error(&e)))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("cannot read {}: {}", path.display(), pem_error(&e)))
-}
-
-fn key(path: &std::path::Path) -> Result<PrivateKeyDer<'static>, String> {
-    PrivateKeyDer::from_pem_file(path)
-        .map_err(|e| format!("cannot read the key {}: {}", path.display(), pem_error(&e)))
-}
-
-/// A PEM reading error in words (the library's own text shows bytes as Rust arrays).
-fn pem_error(e: &rustls_pki_types::pem::Error) -> String {
-    use rustls_pki_types::pem::Error as P;
-    let text = |b: &[u8]| crate::text::display_safe(&String::from_utf8_lossy(b), 80);
-    match e {
-        P::MissingSectionEnd { end_marker } => {
-            format!(
-                "a PEM block has no \"{}\" line (the file is cut short?)",
-                text(end_marker)
-            )
-        }
-        P::IllegalSectionStart { line } => {
-            format!("\"{}\" does not start a PEM block properly", text(line))
-        }
-        P::Base64Decode(why) => format!("a PEM block's base64 is damaged ({why})"),
-        P::Io(io) => io.to_string(),
-        P::NoItemsFound => "no PEM block of the kind needed".into(),
-        P::SectionTooLarge => "a PEM block is larger than any certificate or key".into(),
-        _ => "not readable PEM".into(),
-    }
-}
-
-/// The cipher suites certbench can offer for a TLS version, by their RFC names.
-pub fn suite_names(version: TlsVersion) -> Vec<String> {
-    let wanted = match version {
-        TlsVersion::Tls13 => rustls::ProtocolVersion::TLSv1_3,
-        TlsVersion::Tls12 => rustls::ProtocolVersion::TLSv1_2,
-    };
-    rustls::crypto::aws_lc_rs::default_provider()
-        .cipher_suites
-        .iter()
-        .filter(|s| s.version().version == wanted)
-        .map(|s| names::cipher_suite(u16::from(s.suite())))
-        .collect()
-}
-
-/// The OpenSSL names of the TLS 1.2 suites rustls offers (`openssl ciphers -stdname` lists both;
-/// TLS 1.3 suites have one name).
-const OPENSSL_SUITE_NAMES: [(&str, &str); 6] = [
-    (
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    ),
-    (
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    ),
-    (
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    ),
-    (
-        "ECDHE-RSA-AES128-GCM-SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    ),
-    (
-        "ECDHE-RSA-AES256-GCM-SHA384",
-        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    ),
-    (
-        "ECDHE-RSA-CHACHA20-POLY1305",
-        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    ),
-];
-
-/// A cipher suite for `version`, named by its RFC name or its OpenSSL name (any case): its RFC
-/// name, or why it cannot be used, with the names that can.
-pub fn resolve_suite(name: &str, version: TlsVersion) -> Result<String, String> {
-    let wanted = name.trim();
-    let rfc = OPENSSL_SUITE_NAMES
-        .iter()
-        .find(|(openssl, _)| openssl.eq_ignore_ascii_case(wanted))
-        .map_or(wanted, |(_, rfc)| rfc);
-    let offered = suite_names(version);
-    if let Some(found) = offered.iter().find(|o| o.eq_ignore_ascii_case(rfc)) {
-        return Ok(found.clone());
-    }
-    let (this, other) = (version.label(), version.other());
-    let list = offered.join(", ");
-    Err(
-        match suite_names(other)
-            .iter()
-            .find(|o| o.eq_ignore_ascii_case(rfc))
-        {
-            Some(found) => format!(
-                "{found} is a {} cipher suite and this run is {this}; for {this} use {list}",
-                other.label(),
-            ),
-            None => format!(
-                "\"{}\" is not a cipher suite certbench offers; for {this} use {list} (OpenSSL names such as ECDHE-ECDSA-AES128-GCM-SHA256 work too)",
-                crate::text::display_safe(wanted, 60)
-            ),
-        },
-    )
-}
-
-/// The key exchange groups certbench can offer for a TLS version.
-pub fn group_names(version: TlsVersion) -> Vec<String> {
-    let v = match version {
-        TlsVersion::Tls13 => rustls::ProtocolVersion::TLSv1_3,
-        TlsVersion::Tls12 => rustls::ProtocolVersion::TLSv1_2,
-    };
-    rustls::crypto::aws_lc_rs::default_provider()
-        .kx_groups
-        .iter()
-        .filter(|k| k.usable_for_version(v))
-        .map(|k| names::named_group(u16::from(k.name())))
-        .collect()
-}
-
-/// A key exchange group for `version` (any case): its name, or why it cannot be used, with the
-/// names that can.
-pub fn resolve_group(name: &str, version: TlsVersion) -> Result<String, String> {
-    let wanted = name.trim();
-    let usable = group_names(version);
-    if let Some(found) = usable.iter().find(|g| g.eq_ignore_ascii_case(wanted)) {
-        return Ok(found.clone());
-    }
-    let list = usable.join(", ");
-    let this = version.label();
-    Err(
-        match group_names(version.other())
-            .iter()
-            .find(|g| g.eq_ignore_ascii_case(wanted))
-        {
-            Some(found) => format!(
-                "{found} is a {} key exchange only; for {this} use {list}",
-                version.other().label()
-            ),
-            None => format!(
-                "\"{}\" is not a key exchange group certbench offers; for {this} use {list}",
-                crate::text::display_safe(wanted, 60)
-            ),
-        },
-    )
-}
-
-fn provider(
-    group: Option<&str>,
-    suite: Option<&str>,
-    version: TlsVersion,
-) -> Result<rustls::crypto::CryptoProvider, String> {
-    let mut p = rustls::crypto::aws_lc_rs::default_provider();
-    if let Some(wanted) = suite {
-        let rfc = resolve_suite(wanted, version)?;
-        p.cipher_suites
-            .retain(|s| names::cipher_suite(u16::from(s.suite())) == rfc);
-    }
-    if let Some(g) = group {
-        let name = resolve_group(g, version)?;
-        p.kx_groups
-            .retain(|k| names::named_group(u16::from(k.name())) == name);
-    }
-    Ok(p)
-}
-
-/// Run one handshake and the request after it; events go to `events` as they happen.
-pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Summary, String> {
-    let ws = Workspace::open(&opts.dir).map_err(|e| e.to_string())?;
-    // The certificates and keys are read as one state: no change of the workspace meanwhile.
-    let reading = ws.read_lock();
-    let entity = |name: &str| {
-        ws.entity(name)
-            .cloned()
-            .ok_or_else(|| format!("the workspace has no certificate named \"{name}\""))
-    };
-    let server = entity(&opts.server)?;
-    let server_name = ServerName::try_from(opts.server_name.clone())
-        .map_err(|_| format!("\"{}\" is not a server name", opts.server_name))?;
-    let mut roots = rustls::RootCertStore::empty();
-    for e in ws
-        .entities()
-        .iter()
-        .filter(|e| e.role == Role::Ca && e.revoked.is_none())
-    {
-        for c in certs(&ws.path(&e.cert))? {
-            roots
-                .add(c)
-                .map_err(|err| format!("{} is not a usable trust anchor: {err}", e.cert))?;
-        }
-    }
-    if roots.is_empty() {
-        return Err("the workspace has no root CA to trust".into());
-    }
-    let roots = Arc::new(roots);
-    let versions: &[&'static rustls::SupportedProtocolVersion] = match opts.version {
-        TlsVersion::Tls13 => &[&rustls::version::TLS13],
-        TlsVersion::Tls12 => &[&rustls::version::TLS12],
-    };
+/// Run one handshake with `material` and `choices`, and the request after it; events go to
+/// `events` as they happen.
+pub async fn run_with(
+    material: &Material,
+    choices: &Choices,
+    control: &Control,
+    events: UnboundedSender<Event>,
+) -> Result<Summary, RunError> {
+    let server_name = config::server_name(choices)?;
     // The crypto library seeds its random generator on first use, some 40 ms once per process:
     // done before the clock starts, so the timeline shows the handshake and not that.
     let _ = aws_lc_rs::rand::fill(&mut [0u8; 1]);
@@ -1112,114 +596,50 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         cipher_suite: None,
         group: None,
         first_rejection: None,
+        failures: vec![],
+        alerts_sent: [None, None],
+        last_handshake: None,
+        cancelled: false,
     }));
-    let provider = Arc::new(provider(
-        opts.group.as_deref(),
-        opts.suite.as_deref(),
-        opts.version,
-    )?);
-
-    let client_verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        roots.clone(),
-        provider.clone(),
-    )
-    .build()
-    .map_err(|e| e.to_string())?;
-    let mut server_config = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(versions)
-        .map_err(|e| e.to_string())?
-        .with_client_cert_verifier(Arc::new(ReportingClientVerifier {
-            inner: client_verifier,
-            hub: HubRef(hub.clone()),
-        }))
-        .with_single_cert(
-            certs(&ws.path(server.chain.as_deref().unwrap_or(&server.cert)))?,
-            key(&ws.path(&server.key))?,
-        )
-        .map_err(|e| format!("the server certificate and key do not go together: {e}"))?;
-    server_config.key_log = Arc::new(HubKeyLog {
-        side: "server",
-        hub: HubRef(hub.clone()),
-    });
-
-    let server_verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
-        roots.clone(),
-        provider.clone(),
-    )
-    .build()
-    .map_err(|e| e.to_string())?;
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .map_err(|e| e.to_string())?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(ReportingServerVerifier {
-            inner: server_verifier,
-            hub: HubRef(hub.clone()),
-        }));
-    let mut client_config = match &opts.client {
-        Some(name) => {
-            let c = entity(name)?;
-            builder
-                .with_client_auth_cert(
-                    certs(&ws.path(c.chain.as_deref().unwrap_or(&c.cert)))?,
-                    key(&ws.path(&c.key))?,
-                )
-                .map_err(|e| format!("the client certificate and key do not go together: {e}"))?
-        }
-        None => builder.with_no_client_auth(),
-    };
-    // A resumed handshake sends no Certificate: every run is a full one.
-    client_config.resumption = rustls::client::Resumption::disabled();
-    client_config.key_log = Arc::new(HubKeyLog {
-        side: "client",
-        hub: HubRef(hub.clone()),
-    });
-
-    drop(reading);
+    let reporter: Arc<dyn Reporter> = Arc::new(HubReporter(hub.clone()));
+    let (server_config, client_config) = config::build(material, choices, Some(reporter))?;
 
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    lock(&hub).local("server", "note", format!("listening on {addr}"), vec![]);
+        .map_err(RunError::Listen)?;
+    let addr = listener.local_addr().map_err(RunError::Listen)?;
+    lock(&hub).local(Side::Server, EventKind::Note(Note::Listening { addr }));
 
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
     let server_hub = hub.clone();
     let server_task = tokio::spawn(async move {
-        let (tcp, peer) = listener
-            .accept()
-            .await
-            .map_err(|e| ("server".to_string(), format!("accept failed: {e}")))?;
+        let (tcp, peer) = match listener.accept().await {
+            Ok(a) => a,
+            Err(e) => {
+                lock(&server_hub).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
+                return None;
+            }
+        };
         // Small TLS flights must not wait for delayed ACKs (Nagle's 40 ms stall on loopback).
         let _ = tcp.set_nodelay(true);
-        lock(&server_hub).local(
-            "server",
-            "note",
-            format!("accepted a connection from {peer}"),
-            vec![],
-        );
+        lock(&server_hub).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
         let mut tls = match acceptor.accept(tcp).await {
             Ok(t) => t,
             Err(e) => {
-                let reason = io_reason(&e);
-                lock(&server_hub).local(
-                    "server",
-                    "note",
-                    format!("handshake failed: {reason}"),
-                    vec![],
-                );
-                return Err(("server".to_string(), reason));
+                lock(&server_hub).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
+                return None;
             }
         };
-        lock(&server_hub).local("server", "note", "handshake complete".into(), vec![]);
-        let who = tls
+        lock(&server_hub).local(Side::Server, EventKind::Note(Note::HandshakeComplete));
+        let identity = tls
             .get_ref()
             .1
             .peer_certificates()
             .and_then(|c| c.first())
-            .and_then(|c| crate::inspect::report::brief(c).ok())
-            .and_then(|r| r.common_name)
-            .unwrap_or_else(|| "stranger".into());
+            .and_then(|c| crate::inspect::report::brief(c).ok());
+        if identity.is_none() {
+            lock(&server_hub).local(Side::Server, EventKind::Note(Note::NoClientIdentity));
+        }
         let mut request = Vec::new();
         let mut buf = [0u8; 1024];
         while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
@@ -1227,25 +647,25 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
                 Ok(0) => break,
                 Ok(n) => request.extend_from_slice(&buf[..n]),
                 Err(e) => {
-                    let reason = io_reason(&e);
-                    lock(&server_hub).local(
-                        "server",
-                        "note",
-                        format!("reading the request failed: {reason}"),
-                        vec![],
-                    );
-                    return Err(("server".to_string(), reason));
+                    lock(&server_hub)
+                        .failed(Side::Server, &e, |cause| Note::RequestFailed { cause });
+                    return None;
                 }
             }
         }
+        let who = identity
+            .as_ref()
+            .and_then(|r| r.common_name.clone())
+            .unwrap_or_else(|| "stranger".into());
         let body = format!("Hello, {who}\n");
         let response = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
-        tls.write_all(response.as_bytes())
-            .await
-            .map_err(|e| ("server".to_string(), io_reason(&e)))?;
+        if let Err(e) = tls.write_all(response.as_bytes()).await {
+            lock(&server_hub).failed(Side::Server, &e, |cause| Note::RequestFailed { cause });
+            return None;
+        }
         // close_notify, then let the client close the connection first. Whichever side closes
         // first keeps its port in TIME_WAIT for a minute: on the client's ephemeral port the
         // kernel reuses it on loopback, but on the listener's side thousands of runs in a row
@@ -1254,16 +674,20 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         let _ = tls.flush().await;
         let mut rest = [0u8; 256];
         while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
-        Ok::<(), (String, String)>(())
+        Some(identity.map(|r| r.subject))
     });
 
     let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
     let client_hub = hub.clone();
-    let stepper = opts.stepper.clone();
+    let stepper = control.stepper.clone();
     let client = async move {
-        let tcp = TcpStream::connect(addr)
-            .await
-            .map_err(|e| ("client".to_string(), format!("cannot connect: {e}")))?;
+        let tcp = match TcpStream::connect(addr).await {
+            Ok(t) => t,
+            Err(e) => {
+                lock(&client_hub).failed(Side::Client, &e, |cause| Note::ConnectFailed { cause });
+                return None;
+            }
+        };
         let _ = tcp.set_nodelay(true);
         let tap = Tap {
             inner: tcp,
@@ -1273,52 +697,34 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
         let mut tls = match connector.connect(server_name, tap).await {
             Ok(t) => t,
             Err(e) => {
-                let reason = io_reason(&e);
-                lock(&client_hub).local(
-                    "client",
-                    "note",
-                    format!("connect() failed: {reason}"),
-                    vec![],
-                );
-                return Err(("client".to_string(), reason));
+                lock(&client_hub).failed(Side::Client, &e, |cause| Note::ConnectFailed { cause });
+                return None;
             }
         };
-        lock(&client_hub).local(
-            "client",
-            "note",
-            "connect() returned: the handshake is complete from the client's side".into(),
-            vec![],
-        );
+        lock(&client_hub).local(Side::Client, EventKind::Note(Note::ConnectReturned));
         let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-        tls.write_all(request.as_bytes())
-            .await
-            .map_err(|e| ("client".to_string(), io_reason(&e)))?;
+        if let Err(e) = tls.write_all(request.as_bytes()).await {
+            lock(&client_hub).failed(Side::Client, &e, |cause| Note::FirstReadFailed { cause });
+            return None;
+        }
         let mut response = Vec::new();
         match tls.read_to_end(&mut response).await {
             Ok(_) => {
                 // The server's close_notify ended the answer; ours ends the connection.
                 let _ = tls.shutdown().await;
-                Ok(String::from_utf8_lossy(&response).into_owned())
+                Some(String::from_utf8_lossy(&response).into_owned())
             }
             Err(e) => {
-                let reason = io_reason(&e);
-                lock(&client_hub).local(
-                    "client",
-                    "note",
-                    format!("first read failed: {reason}"),
-                    vec![("why now".into(), "in TLS 1.3 the client finishes connect() before the server has judged its certificate; the verdict arrives as an alert at the first read".into())],
-                );
-                Err(("client".to_string(), reason))
+                lock(&client_hub).failed(Side::Client, &e, |cause| Note::FirstReadFailed { cause });
+                None
             }
         }
     };
     // A server still waiting when the run ends (a timeout) must not outlive it with its socket.
     let server_abort = server_task.abort_handle();
-    let outcome = tokio::time::timeout(opts.timeout, async {
+    let outcome = tokio::time::timeout(control.timeout, async {
         let client_result = client.await;
-        let server_result = server_task
-            .await
-            .map_err(|e| ("server".to_string(), format!("the server task failed: {e}")));
+        let server_result = server_task.await.ok().flatten();
         (client_result, server_result)
     })
     .await;
@@ -1327,45 +733,107 @@ pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Su
     // Whatever still waits for a secret is shown as it is: encrypted.
     let rest = hub.observer.finish();
     hub.emit_seen(rest);
-    let (ok, mut failure, response) = match outcome {
+    let (response, client_identity) = match outcome {
         Err(_) => {
-            hub.local(
-                "client",
-                "note",
-                format!("timed out after {} s", opts.timeout.as_secs_f64()),
-                vec![],
-            );
-            (
-                false,
-                Some((
-                    "client".to_string(),
-                    format!("no answer within {} s", opts.timeout.as_secs_f64()),
-                )),
-                None,
-            )
+            let after_ms = control.timeout.as_millis() as u64;
+            hub.local(Side::Client, EventKind::Note(Note::TimedOut { after_ms }));
+            hub.failures.push(SideFailure {
+                side: Side::Client,
+                cause: Cause::TimedOut { after_ms },
+                error: None,
+            });
+            (None, None)
         }
-        Ok((client, server)) => {
-            let server = server.and_then(|r| r);
-            match (client, server) {
-                (Ok(resp), Ok(())) => (true, None, Some(resp)),
-                // The side that judged is the cause; the other one only received its alert.
-                (_, Err(f)) => (false, Some(f), None),
-                (Err(f), Ok(())) => (false, Some(f), None),
-            }
-        }
+        Ok((response, identity)) => (response, identity.flatten()),
     };
-    // A verifier's refusal is the cause, whatever the peers saw afterwards.
-    if !ok && let Some(r) = hub.first_rejection.clone() {
-        failure = Some(r);
-    }
+    let ok = response.is_some() && hub.failures.is_empty();
+    let failure = (!ok).then(|| failure_of(&hub, material)).flatten();
     Ok(Summary {
-        ok,
+        ok: ok && failure.is_none(),
         version: hub.version.clone(),
         cipher_suite: hub.cipher_suite.clone(),
         group: hub.group.clone(),
         failure,
+        client_identity,
         response,
         keylog: Secrets(hub.keylog.clone()),
+    })
+}
+
+/// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
+/// else the first side that failed on its own account (not by receiving an alert or the end of
+/// the connection), else the first side that failed at all.
+fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
+    let own = |f: &&SideFailure| {
+        !matches!(
+            f.cause,
+            Cause::AlertReceived { .. } | Cause::ConnectionClosed
+        )
+    };
+    let first = hub.failures.iter().find(own).or(hub.failures.first());
+    let (detected_by, cause, error, culprit) = match (&hub.first_rejection, first) {
+        (Some(_), Some(f))
+            if f.cause == Cause::Cancelled || matches!(f.cause, Cause::TimedOut { .. }) =>
+        {
+            (f.side, f.cause.clone(), f.error.clone(), None)
+        }
+        (Some((side, verdict)), _) => {
+            let r = verdict.rejection()?;
+            let peer = side.other();
+            let identity = match peer {
+                Side::Server => Some(&material.server),
+                Side::Client => material.client.as_ref(),
+            };
+            let culprit = match verdict {
+                Verdict::Chain { certificate, .. } => Some(Culprit {
+                    side: peer,
+                    certificate: identity
+                        .filter(|i| {
+                            i.chain
+                                .first()
+                                .is_some_and(|c| c.as_ref() == certificate.as_slice())
+                        })
+                        .map(|i| i.name.clone()),
+                    subject: crate::inspect::report::brief(certificate)
+                        .map(|b| b.subject)
+                        .unwrap_or_default(),
+                    field: culprit_field(&r.cause),
+                    der: certificate.clone(),
+                }),
+                Verdict::Signature { .. } => identity.and_then(|i| {
+                    let der = i.chain.first()?;
+                    Some(Culprit {
+                        side: peer,
+                        certificate: Some(i.name.clone()),
+                        subject: crate::inspect::report::brief(der)
+                            .map(|b| b.subject)
+                            .unwrap_or_default(),
+                        field: "spki",
+                        der: Arc::new(der.to_vec()),
+                    })
+                }),
+            };
+            (*side, r.cause.clone(), Some(r.error.clone()), culprit)
+        }
+        (None, Some(f)) => (f.side, f.cause.clone(), f.error.clone(), None),
+        (None, None) => return None,
+    };
+    let alert_received = hub
+        .failures
+        .iter()
+        .filter(|f| f.side != detected_by)
+        .find_map(|f| match f.cause {
+            Cause::AlertReceived { alert } => Some(alert),
+            _ => None,
+        });
+    Some(Failure {
+        detected_by,
+        cause,
+        error,
+        alert_sent: hub.alerts_sent[index(detected_by)],
+        alert_received,
+        stopped_after: hub.last_handshake,
+        culprit,
     })
 }
 
@@ -1399,7 +867,7 @@ mod tests {
         rt.block_on(async {
             let stepper = Stepper::new(true);
             let mut opts = RunOptions::new(dir.path());
-            opts.stepper = Some(stepper.clone());
+            opts.control.stepper = Some(stepper.clone());
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let run = tokio::spawn(async move { run(&opts, tx).await });
             // Paused before the first flight: no ClientHello until we say so.
@@ -1407,8 +875,8 @@ mod tests {
                 let mut seen = Vec::new();
                 loop {
                     match rx.try_recv() {
-                        Ok(e) if e.message.starts_with("paused before") => return (true, seen),
-                        Ok(e) => seen.push(e.message),
+                        Ok(e) if e.kind == EventKind::Paused => return (true, seen),
+                        Ok(e) => seen.push(e.code()),
                         Err(_) => return (false, seen),
                     }
                 }
@@ -1438,9 +906,9 @@ mod tests {
             stepper.cancel();
             let summary = run.await.unwrap().unwrap();
             assert!(!summary.ok);
-            let (side, reason) = summary.failure.unwrap();
-            assert_eq!(side, "client");
-            assert!(reason.contains("cancelled"), "{reason}");
+            let f = summary.failure.unwrap();
+            assert_eq!(f.detected_by, Side::Client);
+            assert_eq!(f.cause, Cause::Cancelled);
         });
     }
 
@@ -1449,8 +917,8 @@ mod tests {
         let dir = demo_workspace();
         // Step mode with nobody pressing space: the client never sends its ClientHello.
         let mut opts = RunOptions::new(dir.path());
-        opts.stepper = Some(Stepper::new(true));
-        opts.timeout = Duration::from_millis(300);
+        opts.control.stepper = Some(Stepper::new(true));
+        opts.control.timeout = Duration::from_millis(300);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -1460,15 +928,17 @@ mod tests {
         let summary = rt.block_on(run(&opts, tx)).unwrap();
         assert!(started.elapsed() < Duration::from_secs(5));
         assert!(!summary.ok);
-        assert_eq!(
-            summary.failure,
-            Some(("client".to_string(), "no answer within 0.3 s".to_string()))
-        );
+        let f = summary.failure.unwrap();
+        assert_eq!(f.detected_by, Side::Client);
+        assert_eq!(f.cause, Cause::TimedOut { after_ms: 300 });
         let mut last = None;
         while let Ok(e) = rx.try_recv() {
-            last = Some(e.message);
+            last = Some(e.kind);
         }
-        assert_eq!(last.as_deref(), Some("timed out after 0.3 s"));
+        assert_eq!(
+            last,
+            Some(EventKind::Note(Note::TimedOut { after_ms: 300 }))
+        );
     }
 
     /// Events reach the receiver while the handshake is still under way, not in a batch after it.
@@ -1485,8 +955,8 @@ mod tests {
             let run = tokio::spawn(async move { run(&opts, tx).await });
             let mut seen = Vec::new();
             while let Some(e) = rx.recv().await {
-                let first_hello = e.message == "ClientHello";
-                seen.push(e.message.clone());
+                let first_hello = e.code() == "ClientHello";
+                seen.push(e.code());
                 if first_hello {
                     assert!(
                         !run.is_finished(),
@@ -1500,7 +970,7 @@ mod tests {
             // Everything after the ClientHello is still to come on the channel.
             let mut rest = Vec::new();
             while let Ok(e) = rx.try_recv() {
-                rest.push(e.message);
+                rest.push(e.code());
             }
             assert!(
                 rest.iter().any(|m| m == "Finished"),

@@ -67,6 +67,9 @@ pub struct Verification {
     pub reason: Option<String>,
     /// The rustls-webpki error, as webpki names it.
     pub webpki_error: Option<String>,
+    /// Why not, as data (the same causes a handshake reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<crate::cause::Cause>,
     pub links: Vec<Link>,
     /// The first link and field that failed certbench's own checks.
     pub failed_link: Option<usize>,
@@ -195,6 +198,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
             ok: reason.is_none(),
             reason,
             webpki_error: None,
+            cause: None,
             failed_link: failed.map(|(i, _)| i),
             failed_field: failed.map(|(_, c)| c.field),
             links,
@@ -222,7 +226,8 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         verified_by: "rustls-webpki",
         ok: webpki.is_ok(),
         reason,
-        webpki_error: webpki.err().map(|e| webpki_error_name(&e)),
+        cause: webpki.as_ref().err().map(crate::cause::Cause::from_webpki),
+        webpki_error: webpki.err().map(|e| crate::cause::error_name(&e)),
         failed_link: failed.map(|(i, _)| i),
         failed_field: failed.map(|(_, c)| c.field),
         links,
@@ -274,98 +279,9 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
     Ok(())
 }
 
-/// A webpki error in plain words.
+/// A webpki error in plain words (the program's one vocabulary of causes).
 pub fn explain(e: &webpki::Error) -> String {
-    use webpki::Error as E;
-    let date = |t: &UnixTime| {
-        OffsetDateTime::from_unix_timestamp(t.as_secs() as i64)
-            .ok()
-            .map(crate::text::rfc3339)
-            .unwrap_or_else(|| format!("{}s after 1970", t.as_secs()))
-    };
-    match e {
-        E::CertExpired { not_after, .. } => format!("a certificate in the chain expired on {}", date(not_after)),
-        E::CertNotValidYet { not_before, .. } => format!("a certificate in the chain is not valid until {}", date(not_before)),
-        E::UnknownIssuer => "no trusted CA issued this chain: the last certificate's issuer is not among the trust anchors".into(),
-        E::InvalidSignatureForPublicKey => "a signature does not verify with its issuer's key: the certificate was not signed by that CA, or was altered".into(),
-        E::CaUsedAsEndEntity => "the end-entity certificate is a CA certificate (CA:TRUE)".into(),
-        E::EndEntityUsedAsCa => "a certificate without CA:TRUE is used to issue another".into(),
-        E::RequiredEkuNotFoundContext(_) => {
-            "the certificate's extendedKeyUsage does not allow this purpose (serverAuth for servers, clientAuth for clients)".into()
-        }
-        E::CertNotValidForName(ctx) => {
-            let (expected, presented) = mismatched_names(&ctx.expected, &ctx.presented);
-            display_safe(
-                &format!(
-                    "the certificate is not valid for {}: it names {presented} (clients compare the name with the SANs only)",
-                    expected.as_deref().unwrap_or("the name asked for")
-                ),
-                600,
-            )
-        }
-        E::NameConstraintViolation => "a CA's name constraints do not allow a name in the certificate".into(),
-        E::PathLenConstraintViolated => "a CA's pathlen allows fewer intermediates below it than this chain has".into(),
-        E::UnsupportedSignatureAlgorithmContext(_) | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            "a certificate is signed with an algorithm rustls does not accept (SHA-1 and MD5 are refused)".into()
-        }
-        E::BadDer | E::BadDerTime | E::TrailingData(_) => "a certificate is not valid DER".into(),
-        E::UnsupportedCriticalExtension => "a certificate has a critical extension webpki does not know, so it must refuse it".into(),
-        E::UnsupportedCertVersion => "a certificate is not X.509 version 3".into(),
-        E::MaximumPathDepthExceeded => "the chain is longer than webpki follows (6 intermediates)".into(),
-        E::MalformedDnsIdentifier => "the name asked for is not a valid DNS name or IP address".into(),
-        E::CertRevoked => "a certificate in the chain is revoked".into(),
-        E::MaximumSignatureChecksExceeded | E::MaximumPathBuildCallsExceeded => {
-            "webpki gave up: too many candidate issuers to try".into()
-        }
-        other => format!("webpki refused the chain ({})", webpki_error_name(other)),
-    }
-}
-
-/// The name asked for (`None` for a kind of name without a written form) and the names a
-/// certificate presents, as people write them: what webpki's and rustls's name-mismatch errors
-/// carry alike.
-pub fn mismatched_names(
-    expected: &ServerName<'_>,
-    presented: &[String],
-) -> (Option<String>, String) {
-    let expected = match expected {
-        ServerName::DnsName(d) => Some(d.as_ref().to_string()),
-        ServerName::IpAddress(ip) => Some(IpAddr::from(*ip).to_string()),
-        _ => None,
-    };
-    let presented = if presented.is_empty() {
-        "no DNS name or IP".to_string()
-    } else {
-        let names: Vec<String> = presented.iter().map(|p| presented_name(p)).collect();
-        names.join(", ")
-    };
-    (expected, presented)
-}
-
-/// A name as webpki lists the names a certificate presents (`DnsName("localhost")`,
-/// `IpAddress(0::1)`: Rust's debug form), as a person writes it (`localhost`, `::1`).
-pub fn presented_name(s: &str) -> String {
-    // `Kind("value")` or `Kind(value)`: the value, as people write it.
-    let Some((kind, rest)) = s.split_once('(') else {
-        return s.to_string();
-    };
-    let Some(value) = rest.strip_suffix(')') else {
-        return s.to_string();
-    };
-    let value = value.trim_matches('"');
-    match kind {
-        "IpAddress" => value
-            .parse::<IpAddr>()
-            .map_or_else(|_| value.to_string(), |ip| ip.to_string()),
-        "UniformResourceIdentifier" | "UriName" => format!("URI:{value}"),
-        _ => value.to_string(),
-    }
-}
-
-/// A webpki error's name as webpki's source spells it (`CaUsedAsEndEntity`), without the data
-/// some variants carry: an identifier for scripts, never Rust's debug form.
-pub fn webpki_error_name(e: &webpki::Error) -> String {
-    crate::text::error_names(&format!("{e:?}"))
+    crate::cause::describe(&crate::cause::Cause::from_webpki(e))
 }
 
 fn short_name(subject: &str) -> String {

@@ -259,13 +259,17 @@ impl App {
                             Severity::Success,
                             "The handshake and the request succeeded.",
                         ),
-                        Ok(s) => {
-                            let (side, reason) = s.failure.clone().unwrap_or_default();
-                            self.say(
+                        Ok(s) => match &s.failure {
+                            Some(f) => self.say(
                                 Severity::Error,
-                                format!("The handshake failed on the {side}'s side: {reason}"),
-                            )
-                        }
+                                format!(
+                                    "The handshake failed: the {} caught it: {}",
+                                    f.detected_by.name(),
+                                    certbench::cause::describe(&f.cause)
+                                ),
+                            ),
+                            None => self.say(Severity::Error, "The request failed."),
+                        },
                         Err(e) => self.say(Severity::Error, e.clone()),
                     }
                 }
@@ -522,7 +526,7 @@ impl App {
                 ),
             },
             Action::InspectStep => match h.events.get(h.selected) {
-                Some(e) if !e.details.certificates().is_empty() => {
+                Some(e) if !e.certificates().is_empty() => {
                     return vec![Effect::ExportCertificates(Box::new(e.clone()))];
                 }
                 _ => self.say(
@@ -588,10 +592,10 @@ impl App {
                 options.client = h.client.clone();
                 options.suite = h.suite.clone();
                 options.server_name = h.server_name.clone();
-                options.stepper = Some(stepper);
+                options.control.stepper = Some(stepper);
                 if h.step_mode {
                     // A person reads at their own pace: no timeout worth the name.
-                    options.timeout = std::time::Duration::from_secs(3600);
+                    options.control.timeout = std::time::Duration::from_secs(3600);
                 }
                 self.status = None;
                 return vec![Effect::RunHandshake {
@@ -1408,8 +1412,11 @@ mod tests {
         let Some(Effect::RunHandshake { options, .. }) = effects.first() else {
             panic!("{effects:?}")
         };
-        let stepper = options.stepper.clone().unwrap();
-        assert!(options.timeout.as_secs() >= 3600, "no hurry in step mode");
+        let stepper = options.control.stepper.clone().unwrap();
+        assert!(
+            options.control.timeout.as_secs() >= 3600,
+            "no hurry in step mode"
+        );
         let a = app
             .on_key(&KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE))
             .unwrap();

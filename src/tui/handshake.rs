@@ -1,7 +1,7 @@
 //! The Handshake pane's state: the choices for the next run, and the events of the current one as
 //! they arrive.
 
-use certbench::handshake::run::{Event, Stepper, Summary, TlsVersion};
+use certbench::handshake::run::{Event, EventKind, Stepper, Summary, TlsVersion};
 
 #[derive(Debug, Clone)]
 pub struct HandshakeState {
@@ -76,10 +76,10 @@ impl HandshakeState {
             return;
         }
         // A pause lasts until bytes move on the wire again (local events do not end it).
-        if event.message.starts_with("paused before") {
-            self.paused = true;
-        } else if event.from.is_some() {
-            self.paused = false;
+        match event.kind {
+            EventKind::Paused => self.paused = true,
+            EventKind::Wire(_) => self.paused = false,
+            _ => {}
         }
         self.events.push(event);
         if self.follow {

@@ -358,7 +358,8 @@ fn spawn_effect(
             });
             let result = certbench::handshake::run::run(&options, etx)
                 .await
-                .map(Box::new);
+                .map(Box::new)
+                .map_err(|e| e.to_string());
             let _ = forward.await;
             result
         });

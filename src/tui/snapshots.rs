@@ -319,7 +319,7 @@ fn handshake_pane_shows_a_real_run_as_it_arrives() {
         assert!(screen.contains(want), "{want} missing:\n{screen}");
     }
     // Selecting the ClientHello shows its fields and what it does.
-    while app.handshake.events[app.handshake.selected].message != "ClientHello" {
+    while app.handshake.events[app.handshake.selected].code() != "ClientHello" {
         app.update(Action::Up);
     }
     let screen = render(&app);
@@ -355,14 +355,12 @@ fn steady(
     index: usize,
     mut event: certbench::handshake::run::Event,
 ) -> Box<certbench::handshake::run::Event> {
+    use certbench::handshake::run::{EventKind, Note};
     event.t_us = 100 * index as u64;
-    for (prefix, port) in [
-        ("listening on 127.0.0.1:", "40000"),
-        ("accepted a connection from 127.0.0.1:", "50000"),
-    ] {
-        if event.message.starts_with(prefix) {
-            event.message = format!("{prefix}{port}");
-        }
+    match &mut event.kind {
+        EventKind::Note(Note::Listening { addr }) => addr.set_port(40000),
+        EventKind::Note(Note::Accepted { peer }) => peer.set_port(50000),
+        _ => {}
     }
     Box::new(event)
 }
@@ -392,14 +390,14 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
         .build()
         .unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let stepper = options.stepper.clone().unwrap();
+    let stepper = options.control.stepper.clone().unwrap();
     let mut index = 0;
     let summary = rt.block_on(async {
         let task = tokio::spawn(async move { certbench::handshake::run::run(&options, tx).await });
         if let Some(flights) = flights {
             let mut pauses = 0;
             while let Some(event) = rx.recv().await {
-                let pause = event.message.starts_with("paused before");
+                let pause = event.kind == certbench::handshake::run::EventKind::Paused;
                 deliver(app, run, &mut index, event);
                 if pause {
                     pauses += 1;
@@ -436,14 +434,11 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
 
 fn select(app: &mut App, message: &str) {
     while app.handshake.selected > 0
-        && app.handshake.events[app.handshake.selected].message != message
+        && app.handshake.events[app.handshake.selected].code() != message
     {
         app.update(Action::Up);
     }
-    assert_eq!(
-        app.handshake.events[app.handshake.selected].message,
-        message
-    );
+    assert_eq!(app.handshake.events[app.handshake.selected].code(), message);
 }
 
 #[test]
@@ -475,10 +470,9 @@ fn handshake_at_80x24_the_step_box_scrolls_to_every_field() {
     };
     insta::assert_snapshot!("handshake_run_80x24_step_scrolled", screen);
     let last_field = app.handshake.events[app.handshake.selected]
-        .details
         .fields()
         .last()
-        .map(|(k, _)| k.clone())
+        .map(|(k, _)| k.to_string())
         .unwrap();
     assert!(screen.contains(&format!("{last_field}:")), "{screen}");
 }

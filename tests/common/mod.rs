@@ -238,10 +238,10 @@ pub fn flow(v: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["kind"] == "handshake")
+        .filter(|e| e["event"] == "wire" && e["content"] == "handshake")
         .map(|e| {
             (
-                e["from"].as_str().unwrap().to_string(),
+                e["side"].as_str().unwrap().to_string(),
                 e["message"].as_str().unwrap().to_string(),
             )
         })

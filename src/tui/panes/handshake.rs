@@ -2,7 +2,8 @@
 //! 127.0.0.1, each step shown as it happens (who sent what, when, under which keys), with the
 //! selected step's decoded fields and what it does.
 
-use certbench::handshake::run::Event;
+use certbench::handshake::event::{EventKind, Field, headline, why};
+use certbench::handshake::run::{Event, Failure};
 use certbench::inspect::explain::explain_step;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -55,8 +56,10 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             .collect();
             format!("   ✓ {}", agreed.join(" · "))
         } else {
-            let (side, _) = s.failure.clone().unwrap_or_default();
-            format!("   ✗ failed on the {side}'s side")
+            match &s.failure {
+                Some(f) => format!("   ✗ the {} caught it", f.detected_by.name()),
+                None => "   ✗ failed".to_string(),
+            }
         };
         let style = if s.ok {
             theme::success()
@@ -107,12 +110,12 @@ pub fn details_max_scroll(app: &App) -> u16 {
 }
 
 fn arrow(e: &Event) -> (String, ratatui::style::Style) {
-    match (e.from, e.side) {
-        (Some("client"), _) => ("client ──▶ server".into(), theme::key()),
-        (Some(_), _) => ("client ◀── server".into(), theme::key()),
-        (None, Some("client")) => ("client ●          ".into(), theme::label()),
-        (None, Some(_)) => ("         ● server".into(), theme::label()),
-        _ => (String::new(), theme::dim()),
+    use certbench::handshake::run::Side;
+    match (&e.kind, e.side) {
+        (EventKind::Wire(_), Side::Client) => ("client ──▶ server".into(), theme::key()),
+        (EventKind::Wire(_), Side::Server) => ("client ◀── server".into(), theme::key()),
+        (_, Side::Client) => ("client ●          ".into(), theme::label()),
+        (_, Side::Server) => ("         ● server".into(), theme::label()),
     }
 }
 
@@ -161,16 +164,11 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
         .map(|(i, e)| {
             let (arrow, style) = arrow(e);
             // "enc": encrypted on the wire (the fields show under which keys).
-            let lock = if e.encrypted.is_some() {
-                "enc "
-            } else {
-                "    "
-            };
-            let fatal_alert =
-                e.kind == "alert" && e.details.get("level").as_deref() == Some("fatal");
-            let failed =
-                e.message.contains("REJECTED") || e.message.contains("failed") || fatal_alert;
-            let text_style = if failed {
+            let encrypted = e
+                .wire()
+                .is_some_and(|w| w.protection != certbench::handshake::observe::Protection::Clear);
+            let lock = if encrypted { "enc " } else { "    " };
+            let text_style = if e.is_failure() {
                 theme::error()
             } else {
                 ratatui::style::Style::new()
@@ -181,7 +179,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
                 Span::styled(format!("{arrow:<18}"), style),
                 Span::raw("  "),
                 Span::styled(lock, theme::dim()),
-                Span::styled(cut(&e.message, w.saturating_sub(used)), text_style),
+                Span::styled(cut(&headline(e), w.saturating_sub(used)), text_style),
             ]);
             if i == h.selected {
                 line.style(theme::selected())
@@ -220,31 +218,43 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-/// What the Step box shows of the selected step: what it is, what it does, its fields.
+/// What the Step box shows: after a failed run, while the selection follows the end, who caught
+/// what and how to fix it; else the selected step: what it is, what it does, its fields.
 fn details_lines(app: &App) -> Vec<Line<'static>> {
     let h = &app.handshake;
+    if h.follow
+        && let Some(Ok(s)) = &h.outcome
+        && let Some(f) = &s.failure
+    {
+        return failure_lines(f);
+    }
     let Some(e) = h.events.get(h.selected) else {
         return vec![];
     };
-    let who = match (e.from, e.side) {
-        (Some(from), _) => format!("from the {from}"),
-        (None, Some(side)) => format!("on the {side}"),
-        _ => String::new(),
-    };
-    let how = match (e.from, e.encrypted) {
-        (Some(_), Some(keys)) => format!(", encrypted ({keys}), {} bytes", e.size),
-        (Some(_), None) => format!(", in clear, {} bytes", e.size),
-        _ => String::new(),
+    let side = e.side.name();
+    let (who, how) = match e.wire() {
+        Some(w) => (
+            format!("from the {side}"),
+            if w.protection == certbench::handshake::observe::Protection::Clear {
+                format!(", in clear, {} bytes", w.size)
+            } else {
+                format!(", encrypted ({}), {} bytes", w.protection.label(), w.size)
+            },
+        ),
+        None => (format!("on the {side}"), String::new()),
     };
     let mut lines = vec![
-        Line::from(Span::styled(e.message.clone(), theme::heading())),
+        Line::from(Span::styled(
+            certbench::text::terminal_safe(&headline(e)).into_owned(),
+            theme::heading(),
+        )),
         Line::from(Span::styled(
             format!("{} {who}{how}", time(e.t_us)),
             theme::dim(),
         )),
     ];
     // What the step does first (a learner reads it first), then its fields.
-    if let Some(x) = e.from.and_then(|_| explain_step(&e.message)) {
+    if let Some(x) = e.message_name().and_then(explain_step) {
         lines.push(Line::from(x.text.clone()));
         if !x.look.is_empty() {
             lines.push(Line::from(vec![
@@ -255,11 +265,88 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::from(Span::styled(x.rfc.clone(), theme::dim())));
         lines.push(Line::default());
     }
+    if let Some(w) = why(e) {
+        lines.push(Line::from(vec![
+            Span::styled("Why now: ", theme::key()),
+            Span::raw(w),
+        ]));
+    }
     // A peer's text (an answer, a name) is hostile: escaped for the terminal.
-    for (k, v) in &e.details.fields() {
+    for (k, v) in &e.fields() {
+        if matches!(v, Field::Cause(_)) {
+            continue;
+        }
         lines.push(Line::from(vec![
             Span::styled(format!("{k}: "), theme::label()),
-            Span::raw(certbench::text::terminal_safe(v).into_owned()),
+            Span::raw(certbench::text::terminal_safe(&v.to_string()).into_owned()),
+        ]));
+    }
+    lines
+}
+
+/// A failed run, from both sides: who caught it and why, the alerts each way, where it stopped,
+/// the certificate at fault and the fix.
+fn failure_lines(f: &Failure) -> Vec<Line<'static>> {
+    let side = f.detected_by.name();
+    let other = f.detected_by.other().name();
+    let safe = |s: &str| certbench::text::terminal_safe(s).into_owned();
+    let row = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k}: "), theme::label()),
+            Span::raw(v),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("The {side} caught it"),
+            theme::error(),
+        )),
+        Line::from(safe(&certbench::cause::describe(&f.cause))),
+        Line::default(),
+    ];
+    if let Some(e) = &f.error {
+        lines.push(row("rustls error", e.clone()));
+    }
+    let alert = |a: Option<certbench::cause::Alert>| a.map_or("none", |a| a.name()).to_string();
+    lines.push(row(
+        "alert sent",
+        format!("{} (by the {side})", alert(f.alert_sent)),
+    ));
+    lines.push(row(
+        "alert received",
+        match f.alert_received {
+            Some(a) => format!("{} (by the {other})", a.name()),
+            None => format!("none: the {other} saw only the connection end"),
+        },
+    ));
+    if let Some(s) = &f.stopped_after {
+        lines.push(row(
+            "stopped after",
+            format!("{} from the {}", s.message, s.from.name()),
+        ));
+    }
+    if let Some(c) = &f.culprit {
+        let name = c
+            .certificate
+            .as_ref()
+            .map(|n| format!("\"{n}\" "))
+            .unwrap_or_default();
+        lines.push(row(
+            "culprit",
+            format!(
+                "the {} certificate {name}({}), field {}",
+                c.side.name(),
+                safe(&c.subject),
+                c.field
+            ),
+        ));
+    }
+    let fix = certbench::cause::fix(&f.cause);
+    if !fix.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(vec![
+            Span::styled("Fix: ", theme::key()),
+            Span::raw(fix),
         ]));
     }
     lines

@@ -1,0 +1,638 @@
+//! What a run reports, as data: who (client or server), what (a message on the wire with its
+//! protection, a secret derived, a verifier's verdict, a pause, a note), and typed fields. The
+//! words a person reads are made from assets/events.toml by [`headline`], at the edge.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use super::messages::{Message, Value};
+use super::names;
+use super::observe::Protection;
+use crate::cause::{Alert, Cause};
+
+/// One side of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+
+    pub fn other(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+}
+
+/// One step of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Microseconds since the run started.
+    pub t_us: u64,
+    /// Who sent it (a wire message) or where it happened (anything else).
+    pub side: Side,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// Something that crossed the wire, sent by the event's side.
+    Wire(Wire),
+    /// A secret the side derived; its value goes only to the key log.
+    Secret {
+        label: String,
+        len: usize,
+    },
+    Verdict(Verdict),
+    /// Step mode: the run waits before the event side's next flight.
+    Paused,
+    Note(Note),
+}
+
+/// A message seen on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wire {
+    pub what: WireWhat,
+    pub protection: Protection,
+    /// A handshake message's own size (type, length, body), else its record's on the wire.
+    pub size: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WireWhat {
+    Handshake {
+        typ: u8,
+        /// The decoded message, or why it could not be decoded.
+        message: Result<Arc<Message>, String>,
+    },
+    ChangeCipherSpec,
+    Alert {
+        fatal: bool,
+        alert: Alert,
+    },
+    ApplicationData {
+        len: usize,
+        /// The decrypted bytes, when they could be decrypted.
+        plaintext: Option<Arc<Vec<u8>>>,
+    },
+    /// Bytes certbench could not make sense of; the reason says why.
+    Unreadable {
+        reason: String,
+    },
+}
+
+impl WireWhat {
+    /// The record's content type, as the transcript names it.
+    pub fn content(&self) -> &'static str {
+        match self {
+            WireWhat::Handshake { .. } => "handshake",
+            WireWhat::ChangeCipherSpec => "change_cipher_spec",
+            WireWhat::Alert { .. } => "alert",
+            WireWhat::ApplicationData { .. } => "application_data",
+            WireWhat::Unreadable { .. } => "unreadable",
+        }
+    }
+
+    /// The RFC name: "ClientHello", "Alert", ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            WireWhat::Handshake { typ, .. } => names::handshake_type(*typ),
+            WireWhat::ChangeCipherSpec => "ChangeCipherSpec",
+            WireWhat::Alert { .. } => "Alert",
+            WireWhat::ApplicationData { .. } => "ApplicationData",
+            WireWhat::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+/// What the signature signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Signed {
+    CertificateVerify,
+    /// TLS 1.2: the server signs its ServerKeyExchange and sends no CertificateVerify.
+    ServerKeyExchange,
+}
+
+/// A verifier's decision, on the side that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The peer's certificate chain.
+    Chain {
+        peer: Side,
+        /// The peer's end-entity certificate (DER).
+        certificate: Arc<Vec<u8>>,
+        intermediates: usize,
+        /// The name the client checked the server's certificate against.
+        server_name: Option<String>,
+        result: Result<(), Rejection>,
+    },
+    /// The peer's signature with its certificate's key.
+    Signature {
+        peer: Side,
+        signed: Signed,
+        scheme: u16,
+        result: Result<(), Rejection>,
+    },
+}
+
+impl Verdict {
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Verdict::Chain { result, .. } | Verdict::Signature { result, .. } => {
+                result.as_ref().err()
+            }
+        }
+    }
+}
+
+/// Why a side refused, as rustls told it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub cause: Cause,
+    /// The rustls error, as rustls's source spells it.
+    pub error: String,
+    /// The alert rustls sends for it, when it maps to one.
+    pub alert: Option<Alert>,
+}
+
+impl Rejection {
+    pub fn of(e: &rustls::Error) -> Rejection {
+        Rejection {
+            cause: Cause::from_rustls(e),
+            error: crate::cause::rustls_error_name(e),
+            alert: alert_for(e),
+        }
+    }
+}
+
+/// The alert rustls sends for an error, as its source maps them (`From<CertificateError> for
+/// AlertDescription`; certificate_required for a missing client certificate in TLS 1.3 is
+/// decided where it is sent, and is seen on the wire instead).
+pub fn alert_for(e: &rustls::Error) -> Option<Alert> {
+    match e {
+        rustls::Error::InvalidCertificate(c) => {
+            Some(Alert::from(rustls::AlertDescription::from(c.clone())))
+        }
+        _ => None,
+    }
+}
+
+/// Something a side did or saw that is not a message on the wire.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Note {
+    Listening {
+        addr: SocketAddr,
+    },
+    Accepted {
+        peer: SocketAddr,
+    },
+    /// The server's handshake finished.
+    HandshakeComplete,
+    /// The server's handshake failed.
+    HandshakeFailed {
+        cause: Cause,
+    },
+    /// The client's connect() returned: the handshake is complete from its side.
+    ConnectReturned,
+    ConnectFailed {
+        cause: Cause,
+    },
+    /// The client's first read failed: in TLS 1.3 this is where a rejection of its certificate
+    /// arrives, after connect() has already returned.
+    FirstReadFailed {
+        cause: Cause,
+    },
+    /// The server could not read the request.
+    RequestFailed {
+        cause: Cause,
+    },
+    /// The server accepted a client that sent no certificate (client authentication optional).
+    NoClientIdentity,
+    TimedOut {
+        after_ms: u64,
+    },
+    Cancelled,
+}
+
+impl Note {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Note::Listening { .. } => "listening",
+            Note::Accepted { .. } => "accepted",
+            Note::HandshakeComplete => "handshake_complete",
+            Note::HandshakeFailed { .. } => "handshake_failed",
+            Note::ConnectReturned => "connect_returned",
+            Note::ConnectFailed { .. } => "connect_failed",
+            Note::FirstReadFailed { .. } => "first_read_failed",
+            Note::RequestFailed { .. } => "request_failed",
+            Note::NoClientIdentity => "no_client_identity",
+            Note::TimedOut { .. } => "timed_out",
+            Note::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn cause(&self) -> Option<&Cause> {
+        match self {
+            Note::HandshakeFailed { cause }
+            | Note::ConnectFailed { cause }
+            | Note::FirstReadFailed { cause }
+            | Note::RequestFailed { cause } => Some(cause),
+            _ => None,
+        }
+    }
+}
+
+impl Event {
+    pub fn wire(&self) -> Option<&Wire> {
+        match &self.kind {
+            EventKind::Wire(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// The decoded handshake message, if this is one.
+    pub fn message(&self) -> Option<&Message> {
+        match self.wire().map(|w| &w.what) {
+            Some(WireWhat::Handshake { message: Ok(m), .. }) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The RFC name of a wire message ("ClientHello"), or `None` for a local event.
+    pub fn message_name(&self) -> Option<&'static str> {
+        self.wire().map(|w| w.what.name())
+    }
+
+    /// A fatal alert, or a refusal, or a failure: what the timeline marks as the failure.
+    pub fn is_failure(&self) -> bool {
+        match &self.kind {
+            EventKind::Wire(Wire {
+                what: WireWhat::Alert { fatal, .. },
+                ..
+            }) => *fatal,
+            EventKind::Verdict(v) => v.rejection().is_some(),
+            EventKind::Note(n) => n.cause().is_some() || matches!(n, Note::TimedOut { .. }),
+            _ => false,
+        }
+    }
+
+    /// The certificates a Certificate message carried (DER, end entity first), or the one a
+    /// verdict was about.
+    pub fn certificates(&self) -> Vec<&[u8]> {
+        match (&self.kind, self.message()) {
+            (_, Some(Message::Certificate(c))) => {
+                c.certificates.iter().map(Vec::as_slice).collect()
+            }
+            (EventKind::Verdict(Verdict::Chain { certificate, .. }), _) => {
+                vec![certificate.as_slice()]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// The code that names the event in the transcript: the RFC name of a wire message, the
+    /// label of a secret, `chain` or `signature` for a verdict, the note's code.
+    pub fn code(&self) -> String {
+        match &self.kind {
+            EventKind::Wire(w) => w.what.name().to_string(),
+            EventKind::Secret { label, .. } => label.clone(),
+            EventKind::Verdict(Verdict::Chain { .. }) => "chain".into(),
+            EventKind::Verdict(Verdict::Signature { .. }) => "signature".into(),
+            EventKind::Paused => "paused".into(),
+            EventKind::Note(n) => n.code().into(),
+        }
+    }
+
+    fn event_type(&self) -> &'static str {
+        match &self.kind {
+            EventKind::Wire(_) => "wire",
+            EventKind::Secret { .. } => "secret",
+            EventKind::Verdict(_) => "verdict",
+            EventKind::Paused => "pause",
+            EventKind::Note(_) => "note",
+        }
+    }
+
+    /// The event's fields, typed: a message's decoded fields, a verdict's parts, a note's values.
+    pub fn fields(&self) -> Vec<(&'static str, Field)> {
+        let mut out: Vec<(&'static str, Field)> = Vec::new();
+        match &self.kind {
+            EventKind::Wire(w) => match &w.what {
+                WireWhat::Handshake { message, .. } => match message {
+                    Ok(m) => out.extend(
+                        super::messages::details(m)
+                            .into_iter()
+                            .map(|(k, v)| (k, Field::Value(v))),
+                    ),
+                    Err(why) => out.push(("problem", Field::Value(Value::Text(why.clone())))),
+                },
+                WireWhat::Alert { fatal, alert } => {
+                    out.push((
+                        "level",
+                        Field::Value(Value::Text(if *fatal { "fatal" } else { "warning" }.into())),
+                    ));
+                    out.push(("description", Field::Alert(*alert)));
+                }
+                WireWhat::ApplicationData { len, plaintext } => {
+                    out.push(("length", Field::Value(Value::Bytes(*len as u64))));
+                    if let Some(p) = plaintext {
+                        out.push((
+                            "text",
+                            Field::Value(Value::Text(crate::text::display_safe(
+                                &String::from_utf8_lossy(p),
+                                200,
+                            ))),
+                        ));
+                    }
+                }
+                WireWhat::Unreadable { reason } => {
+                    out.push(("reason", Field::Value(Value::Text(reason.clone()))))
+                }
+                WireWhat::ChangeCipherSpec => {}
+            },
+            EventKind::Secret { len, .. } => {
+                out.push(("length", Field::Value(Value::Bytes(*len as u64))))
+            }
+            EventKind::Verdict(v) => {
+                let (peer, result) = match v {
+                    Verdict::Chain {
+                        peer,
+                        certificate,
+                        intermediates,
+                        server_name,
+                        result,
+                    } => {
+                        out.push((
+                            "certificate",
+                            Field::Value(Value::Text(
+                                crate::inspect::report::brief(certificate)
+                                    .map(|c| c.subject)
+                                    .unwrap_or_else(|e| format!("unreadable: {e}")),
+                            )),
+                        ));
+                        out.push((
+                            "intermediates",
+                            Field::Value(Value::Number(*intermediates as u64)),
+                        ));
+                        if let Some(n) = server_name {
+                            out.push(("server_name", Field::Value(Value::Text(n.clone()))));
+                        }
+                        (peer, result)
+                    }
+                    Verdict::Signature {
+                        peer,
+                        signed,
+                        scheme,
+                        result,
+                    } => {
+                        out.push((
+                            "signed",
+                            Field::Value(Value::Text(
+                                match signed {
+                                    Signed::CertificateVerify => "CertificateVerify",
+                                    Signed::ServerKeyExchange => "ServerKeyExchange",
+                                }
+                                .into(),
+                            )),
+                        ));
+                        out.push((
+                            "scheme",
+                            Field::Value(Value::Text(names::signature_scheme(*scheme))),
+                        ));
+                        (peer, result)
+                    }
+                };
+                out.insert(0, ("peer", Field::Side(*peer)));
+                out.insert(1, ("ok", Field::Value(Value::Bool(result.is_ok()))));
+                if let Err(r) = result {
+                    out.push(("cause", Field::Cause(r.cause.clone())));
+                    out.push(("rustls_error", Field::Value(Value::Text(r.error.clone()))));
+                    if let Some(a) = r.alert {
+                        out.push(("alert", Field::Alert(a)));
+                    }
+                }
+            }
+            EventKind::Paused => out.push(("next", Field::Side(self.side))),
+            EventKind::Note(n) => match n {
+                Note::Listening { addr } => {
+                    out.push(("address", Field::Value(Value::Text(addr.to_string()))))
+                }
+                Note::Accepted { peer } => {
+                    out.push(("peer", Field::Value(Value::Text(peer.to_string()))))
+                }
+                Note::TimedOut { after_ms } => {
+                    out.push(("after_ms", Field::Value(Value::Number(*after_ms))))
+                }
+                other => {
+                    if let Some(c) = other.cause() {
+                        out.push(("cause", Field::Cause(c.clone())));
+                    }
+                }
+            },
+        }
+        out
+    }
+}
+
+/// One field of an event: a decoded value, or a part of the program's own vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    Value(Value),
+    Side(Side),
+    Alert(Alert),
+    Cause(Cause),
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field::Value(v) => write!(f, "{v}"),
+            Field::Side(s) => f.write_str(s.name()),
+            Field::Alert(a) => f.write_str(a.name()),
+            Field::Cause(c) => f.write_str(&crate::cause::describe(c)),
+        }
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(v) => v.serialize(s),
+            Field::Side(x) => x.serialize(s),
+            Field::Alert(a) => a.serialize(s),
+            Field::Cause(c) => c.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("t_us", &self.t_us)?;
+        m.serialize_entry("side", &self.side)?;
+        m.serialize_entry("event", self.event_type())?;
+        m.serialize_entry("message", &self.code())?;
+        if let EventKind::Wire(w) = &self.kind {
+            m.serialize_entry("content", w.what.content())?;
+            m.serialize_entry("protection", w.protection.code())?;
+            m.serialize_entry("size", &w.size)?;
+        }
+        m.serialize_entry("text", &headline(self))?;
+        let fields = self.fields();
+        m.serialize_entry("fields", &FieldMap(&fields))?;
+        m.end()
+    }
+}
+
+struct FieldMap<'a>(&'a [(&'static str, Field)]);
+
+impl Serialize for FieldMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+const EVENTS: &str = include_str!("../../assets/events.toml");
+
+fn template(key: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+    // Part of the binary; a test checks every key below has its words.
+    TABLE
+        .get_or_init(|| toml::from_str(EVENTS).unwrap_or_default())
+        .get(key)
+        .map(String::as_str)
+}
+
+/// The words of an event's key, filled in; the key itself if the words are missing.
+fn say(key: &str, values: &[(&'static str, String)]) -> String {
+    match template(key) {
+        Some(t) => crate::cause::fill(t, values),
+        None => key.to_string(),
+    }
+}
+
+/// The event's one line, for people: the message's RFC name, or what happened.
+pub fn headline(e: &Event) -> String {
+    let side = e.side.name().to_string();
+    match &e.kind {
+        EventKind::Wire(w) => match &w.what {
+            WireWhat::Alert { alert, .. } => format!("Alert {}", alert.name()),
+            other => other.name().to_string(),
+        },
+        EventKind::Secret { label, .. } => say("secret", &[("label", label.clone())]),
+        EventKind::Verdict(v) => {
+            let (key, peer, what) = match v {
+                Verdict::Chain { peer, result, .. } => (
+                    if result.is_ok() {
+                        "chain_ok"
+                    } else {
+                        "chain_refused"
+                    },
+                    peer,
+                    String::new(),
+                ),
+                Verdict::Signature {
+                    peer,
+                    signed,
+                    result,
+                    ..
+                } => (
+                    if result.is_ok() {
+                        "signature_ok"
+                    } else {
+                        "signature_refused"
+                    },
+                    peer,
+                    match signed {
+                        Signed::CertificateVerify => "CertificateVerify".to_string(),
+                        Signed::ServerKeyExchange => "ServerKeyExchange".to_string(),
+                    },
+                ),
+            };
+            let mut values = vec![("peer", peer.name().to_string()), ("signed", what)];
+            if let Some(r) = v.rejection() {
+                values.push(("cause", crate::cause::describe(&r.cause)));
+            }
+            say(key, &values)
+        }
+        EventKind::Paused => say("paused", &[("next", side)]),
+        EventKind::Note(n) => {
+            let mut values: Vec<(&'static str, String)> = vec![];
+            match n {
+                Note::Listening { addr } => values.push(("address", addr.to_string())),
+                Note::Accepted { peer } => values.push(("peer", peer.to_string())),
+                Note::TimedOut { after_ms } => {
+                    values.push(("after", format!("{}", *after_ms as f64 / 1000.0)))
+                }
+                other => {
+                    if let Some(c) = other.cause() {
+                        values.push(("cause", crate::cause::describe(c)));
+                    }
+                }
+            }
+            say(n.code(), &values)
+        }
+    }
+}
+
+/// More words about an event, when it has them: why a first read is where a TLS 1.3 client
+/// learns its certificate was refused.
+pub fn why(e: &Event) -> Option<String> {
+    match &e.kind {
+        EventKind::Note(n @ Note::FirstReadFailed { .. }) => {
+            template(&format!("{}_why", n.code())).map(String::from)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_has_its_words() {
+        let table: HashMap<String, String> = toml::from_str(EVENTS).unwrap();
+        for key in [
+            "secret",
+            "chain_ok",
+            "chain_refused",
+            "signature_ok",
+            "signature_refused",
+            "paused",
+            "listening",
+            "accepted",
+            "handshake_complete",
+            "handshake_failed",
+            "connect_returned",
+            "connect_failed",
+            "first_read_failed",
+            "first_read_failed_why",
+            "request_failed",
+            "no_client_identity",
+            "timed_out",
+            "cancelled",
+        ] {
+            assert!(table.contains_key(key), "assets/events.toml lacks {key}");
+        }
+    }
+}
