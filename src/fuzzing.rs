@@ -115,6 +115,7 @@ pub fn loader(data: &[u8]) {
                 leaf: &item.der,
                 intermediates: &ders,
                 anchors: &ders,
+                crls: &ders,
                 purpose: crate::inspect::verify::own_purpose(&item.der),
                 name: report.common_name.as_deref(),
                 at: now,

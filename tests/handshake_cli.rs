@@ -384,3 +384,46 @@ fn a_client_that_rejects_the_server_is_named_as_the_side_that_failed() {
     assert_eq!(f["culprit"]["certificate"], "server");
     assert_eq!(f["culprit"]["field"], "ext.subjectAltName");
 }
+
+/// A revoked client certificate: the server checks its CA's CRL and refuses it, as rustls maps
+/// CertificateError::Revoked to the alert certificate_revoked.
+#[test]
+fn the_server_refuses_a_revoked_client_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "bob",
+            "--cn",
+            "bob",
+            "--issuer",
+            "intermediate",
+        ],
+    );
+    // Before the revocation bob is welcome; the CA without a CRL (the root) stays unknown, which
+    // is allowed.
+    let (ok, v, err) = transcript(d, &["--client", "bob"]);
+    assert!(ok, "{err}");
+    assert!(v["response"].as_str().unwrap().ends_with("Hello, bob\n"));
+    certbench_ok(d, &["revoke", "bob"]);
+    let (ok, v, err) = transcript(d, &["--client", "bob"]);
+    assert!(!ok, "{v}");
+    let f = &v["failure"];
+    assert_eq!(f["detected_by"], "server", "{f}");
+    assert_eq!(f["cause"]["code"], "revoked");
+    assert_eq!(f["error"], "InvalidCertificate › Revoked");
+    assert_eq!(f["alert_sent"], "certificate_revoked");
+    assert_eq!(f["alert_received"], "certificate_revoked");
+    assert_eq!(f["culprit"]["certificate"], "bob");
+    assert_eq!(f["culprit"]["side"], "client");
+    assert_eq!(f["culprit"]["field"], "serial");
+    assert!(err.contains("on the server's side"), "{err}");
+    // The others still pass.
+    assert!(transcript(d, &[]).0);
+}

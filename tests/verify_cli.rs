@@ -311,3 +311,79 @@ fn ca_certificates_are_verified_as_cas() {
     let out = certbench(d, &["verify", "intermediate.crt"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("OK for a CA"));
 }
+
+/// `revoke bob`, then every verdict refuses bob as openssl's `verify -crl_check` does, and the
+/// others still pass.
+#[test]
+fn a_revoked_certificate_is_refused_by_verify_and_by_openssl_with_the_crl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "bob",
+            "--cn",
+            "bob",
+            "--issuer",
+            "intermediate",
+        ],
+    );
+    certbench_ok(d, &["revoke", "bob", "--reason", "keyCompromise"]);
+    let crl_check = [
+        "-crl_check",
+        "-CAfile",
+        "ca.crt",
+        "-untrusted",
+        "intermediate.crt",
+        "-CRLfile",
+        "intermediate.crl",
+    ];
+    // By default the workspace CAs' CRLs are checked.
+    let (ok, v) = ours(d, &["bob.crt", "--purpose", "client"]);
+    assert!(!ok, "{v}");
+    assert_eq!(v["cause"]["code"], "revoked");
+    assert_eq!(culprit(&v), ("leaf".into(), "revocation".into()));
+    let reason = v["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("revoked on ") && reason.contains("reason keyCompromise"),
+        "{reason}"
+    );
+    assert!(!theirs(d, &[&crl_check[..], &["bob.crt"]].concat()));
+    // The others are not in the CRL: both agree they pass.
+    assert!(ours(d, &["client.crt", "--purpose", "client"]).0);
+    assert!(theirs(d, &[&crl_check[..], &["client.crt"]].concat()));
+    // With anchors of its own, --crl names the CRLs (as -CRLfile does); without it none is checked,
+    // as openssl without -crl_check.
+    std::fs::copy(d.join("intermediate.crl"), d.join("elsewhere.crl")).unwrap();
+    let own = ["--ca", "ca.crt", "--untrusted", "intermediate.crt"];
+    let (ok, v) = ours(
+        d,
+        &[
+            &own[..],
+            &["--crl", "elsewhere.crl", "bob.crt", "--purpose", "client"],
+        ]
+        .concat(),
+    );
+    assert!(!ok);
+    assert_eq!(v["cause"]["code"], "revoked");
+    assert!(ours(d, &[&own[..], &["bob.crt", "--purpose", "client"]].concat()).0);
+    assert!(theirs(
+        d,
+        &[
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "bob.crt"
+        ]
+    ));
+    // A file that holds no CRL is said so.
+    let out = certbench(d, &["verify", "bob.crt", "--crl", "ca.crt"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("ca.crt holds no CRL"), "{}", text(&out));
+}

@@ -228,10 +228,15 @@ fn key_text(k: &certbench::inspect::report::PublicKeyInfo) -> String {
 
 /// The certificates (DER) in some files; an unreadable one is an error sentence.
 fn certificates_in(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
+    items_in(paths, Kind::Certificate)
+}
+
+/// The DER of every item of `kind` in the files; an unreadable item is an error.
+fn items_in(paths: &[PathBuf], kind: Kind) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
     for item in load_paths(paths) {
         match (&item.result, item.kind) {
-            (Ok(_), Some(Kind::Certificate)) => out.push(item.der),
+            (Ok(_), Some(k)) if k == kind => out.push(item.der),
             (Ok(_), _) => {}
             (Err(e), _) => return Err(format!("{} #{}: {e}", item.source.display(), item.index)),
         }
@@ -268,6 +273,14 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         })?);
     }
     let mut anchors = certificates_in(&anchor_paths)?;
+    let mut crls = Vec::new();
+    for path in &a.crl {
+        let found = items_in(std::slice::from_ref(path), Kind::Crl)?;
+        if found.is_empty() {
+            return Err(format!("{} holds no CRL", path.display()));
+        }
+        crls.extend(found);
+    }
     let mut from_workspace = false;
     if a.ca.is_empty() && !a.system {
         // The workspace: its root CAs are the anchors, its intermediates may complete the chain.
@@ -275,6 +288,11 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         let _reading = ws.read_lock();
         for e in ws.entities().iter().filter(|e| e.role.is_ca()) {
             let ders = certificates_in(&[ws.path(&e.cert)])?;
+            // A CA's CRL exists once it has revoked something.
+            let crl = ws.path(&e.crl_file());
+            if a.crl.is_empty() && crl.is_file() {
+                crls.extend(items_in(&[crl], Kind::Crl)?);
+            }
             if e.role == Role::Ca {
                 anchors.extend(ders);
             } else if a.untrusted.is_empty() {
@@ -298,10 +316,12 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     };
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
+    let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
     let v = verify(&VerifyInput {
         leaf: &leaf,
         intermediates: &intermediates,
         anchors: &anchors,
+        crls: &crls,
         purpose,
         name: a.name.as_deref(),
         at,

@@ -49,6 +49,10 @@ pub struct VerifyArgs {
     /// Trust the system's trust store.
     #[arg(long)]
     pub system: bool,
+    /// CRLs to check the chain against (PEM or DER), as openssl verify -crl_check -CRLfile
+    /// (default: the workspace CAs' CRLs, when the workspace's CAs are the anchors).
+    #[arg(long = "crl", value_name = "FILE")]
+    pub crl: Vec<PathBuf>,
     /// What the certificate is checked for: server or client (default: its own usage, from its
     /// extendedKeyUsage).
     #[arg(long, value_parser = parse_purpose)]

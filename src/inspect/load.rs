@@ -420,7 +420,7 @@ fn decode_crl(der: &[u8]) -> Result<CrlReport, String> {
 }
 
 /// A CRL entry's reason code (RFC 5280 5.3.1), named as openssl's configuration names it.
-fn reason_name(code: u8) -> String {
+pub(crate) fn reason_name(code: u8) -> String {
     match code {
         0 => "unspecified",
         1 => "keyCompromise",

@@ -264,10 +264,17 @@ impl InspectState {
                     .filter(|i| !is_root(i))
                     .map(|&i| items[i].der.as_slice())
                     .collect();
+                // Every CRL loaded (the workspace's and those opened) is checked.
+                let crls: Vec<&[u8]> = items
+                    .iter()
+                    .filter(|i| matches!(&i.result, Ok(Decoded::Crl(_))))
+                    .map(|i| i.der.as_slice())
+                    .collect();
                 let chain = verify(&VerifyInput {
                     leaf: &item.der,
                     intermediates: &intermediates,
                     anchors: &anchors,
+                    crls: &crls,
                     purpose,
                     name: self.verify.name.as_deref(),
                     at: self.verify.at.unwrap_or(now),

@@ -590,3 +590,54 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
         app.status
     );
 }
+
+/// `revoke bob` in the workspace: the Inspect pane's verdict on bob says revoked, when and why,
+/// from the intermediate's CRL the pane loaded with the workspace.
+#[test]
+fn inspect_says_a_revoked_certificate_is_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    let now = OffsetDateTime::now_utc();
+    ws.gen_set(&SetOptions::default(), false, now).unwrap();
+    let mut bob = certbench::pki::IssueSpec::for_role(certbench::pki::Role::Client, "bob");
+    bob.issuer = "intermediate".into();
+    bob.subject.common_name = "bob".into();
+    ws.issue(&bob, false, now).unwrap();
+    ws.revoke("bob", certbench::pki::RevocationReason::KeyCompromise, now)
+        .unwrap();
+    let sources = super::Sources {
+        dir: dir.path().to_path_buf(),
+        open: vec![],
+        system: false,
+    };
+    let verdict = |label: &str| {
+        let loaded = super::load_inspect(&sources, now);
+        let mut app = App::new(KeyMap::defaults(), WorkspaceView::default(), now, (160, 48));
+        app.update(Action::ShowPane(Pane::Inspect));
+        app.update(Action::InspectLoaded(Box::new(loaded)));
+        for _ in 0..20 {
+            if super::inspect::row_label(app.inspect.current_item().unwrap()) == label {
+                break;
+            }
+            app.update(Action::Down);
+        }
+        app.update(Action::Activate);
+        let chain = app
+            .inspect
+            .selected
+            .as_ref()
+            .unwrap()
+            .chain
+            .clone()
+            .unwrap();
+        (chain, render(&app))
+    };
+    let (chain, screen) = verdict("bob");
+    assert_eq!(chain.cause, Some(certbench::cause::Cause::Revoked));
+    assert!(
+        screen.contains("✗ Chain: the certificate is revoked") && screen.contains("keyCompromise"),
+        "{screen}"
+    );
+    let (chain, _) = verdict("alice");
+    assert!(chain.ok, "{:?}", chain.reason);
+}
