@@ -9,6 +9,7 @@ pub mod fsutil;
 pub mod fuzzing;
 pub mod handshake;
 pub mod inspect;
+pub mod lab;
 pub mod parallel;
 pub mod pki;
 pub mod text;

@@ -32,11 +32,10 @@ fn handshake_name(t: u64) -> &'static str {
     }
 }
 
-fn compare_with_tshark(tls: &str) {
+/// Run `certbench handshake ARGS --json --keylog` while tshark captures loopback: the transcript,
+/// the capture file and the key log (in `d`), and the ports of the connection.
+fn captured(d: &Path, args: &[&str]) -> (Value, std::path::PathBuf, std::path::PathBuf, u16, u16) {
     let tshark = require("tshark", "tshark");
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    certbench_ok(d, &["gen"]);
     let pcap = d.join("capture.pcapng");
     let keylog = d.join("keys.log");
     let mut capture = Command::new(&tshark)
@@ -61,17 +60,13 @@ fn compare_with_tshark(tls: &str) {
     // tshark says "Capturing on" a moment before packets are really recorded; under load the
     // first ones were missed (no ClientHello, so nothing could be decrypted either).
     std::thread::sleep(Duration::from_secs(1));
-
     let out = certbench(
         d,
         &[
-            "handshake",
-            "--tls",
-            tls,
-            "--json",
-            "--keylog",
-            keylog.to_str().unwrap(),
-        ],
+            &["handshake", "--json", "--keylog", keylog.to_str().unwrap()][..],
+            args,
+        ]
+        .concat(),
     );
     std::thread::sleep(Duration::from_millis(500));
     Command::new("kill")
@@ -79,13 +74,22 @@ fn compare_with_tshark(tls: &str) {
         .status()
         .unwrap();
     capture.wait().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-
-    // Our transcript: the server's port, and (sender, message) of each handshake message.
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    // The server's port, and the client's, so a filter names this connection only (other tests
+    // use loopback too).
     let port = note_port(&v, "listening", "address");
-    // And the client's, so the filter names this connection only (other tests use loopback too).
     let client_port = note_port(&v, "accepted", "peer");
+    (v, pcap, keylog, port, client_port)
+}
+
+fn compare_with_tshark(tls: &str) {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let (v, pcap, keylog, port, client_port) = captured(d, &["--tls", tls]);
+    assert_eq!(v["ok"], true, "{v}");
     let ours = flow(&v);
 
     // tshark's: decrypt with our key log, keep this connection's handshake messages.
@@ -149,6 +153,65 @@ fn note_port(v: &Value, code: &str, field: &str) -> u16 {
         .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
         .map(|a| a.port())
         .unwrap_or_else(|| panic!("no {code} note with an address: {v}"))
+}
+
+/// The alerts tshark decrypts from the capture of a lab scenario, as (sender, description
+/// number); RFC 8446 6: unknown_ca is 48, certificate_required 116.
+fn alerts_seen_by_tshark(name: &str) -> (Value, Vec<(String, u64)>) {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (v, pcap, keylog, port, client_port) = captured(d, &["--scenario", name]);
+    let read = Command::new(&tshark)
+        .arg("-r")
+        .arg(&pcap)
+        .args(["-o", &format!("tls.keylog_file:{}", keylog.display())])
+        .args([
+            "-Y",
+            &format!("tcp.port == {port} && tcp.port == {client_port} && tls.alert_message"),
+            "-T",
+            "fields",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "tls.alert_message.desc",
+        ])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", text(&read));
+    let alerts = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .flat_map(|line| {
+            let mut parts = line.split('\t');
+            let src: u16 = parts.next().unwrap().parse().unwrap();
+            let from = if src == port { "server" } else { "client" };
+            parts
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| (from.to_string(), t.parse().unwrap()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (v, alerts)
+}
+
+#[test]
+fn tshark_sees_the_alerts_of_the_failure_scenarios() {
+    for (name, alert, number) in [
+        ("client-unknown-ca", "unknown_ca", 48),
+        ("no-client-cert", "certificate_required", 116),
+    ] {
+        let (v, alerts) = alerts_seen_by_tshark(name);
+        assert_eq!(v["failure"]["alert_sent"], alert, "{name}");
+        assert_eq!(v["failure"]["detected_by"], "server", "{name}");
+        assert_eq!(
+            alerts,
+            vec![("server".to_string(), number)],
+            "{name}: tshark decrypted other alerts than the transcript's"
+        );
+    }
 }
 
 #[test]

@@ -47,6 +47,10 @@ pub struct HandshakeArgs {
     /// The JSON transcript instead of text (with --count: the latency figures).
     #[arg(long)]
     pub json: bool,
+    /// Run a failure lab scenario instead (`certbench lab` lists them): its own certificates,
+    /// made in memory and broken on purpose, never the workspace's.
+    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count"])]
+    pub scenario: Option<&'static certbench::lab::Scenario>,
     /// Run N handshakes one after another and report their latency (1 to 1000000).
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub count: Option<u32>,
@@ -79,6 +83,17 @@ fn parse_count(s: &str) -> Result<u32, String> {
 
 fn parse_timeout(s: &str) -> Result<u64, String> {
     whole_number(s, 1..=3600)
+}
+
+fn parse_scenario(s: &str) -> Result<&'static certbench::lab::Scenario, String> {
+    certbench::lab::scenario(s).ok_or_else(|| {
+        let names: Vec<&str> = certbench::lab::SCENARIOS.iter().map(|s| s.name).collect();
+        format!(
+            "\"{}\" is not a scenario; `certbench lab` lists them: {}",
+            certbench::text::display_safe(s, 60),
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_version(s: &str) -> Result<TlsVersion, String> {
@@ -164,7 +179,15 @@ fn write_keylog(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
 
 async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-    let run = run_handshake(opts, tx);
+    let scenario = a.scenario;
+    let run = async {
+        match scenario {
+            Some(s) => certbench::lab::run(s, &opts.control, tx)
+                .await
+                .map_err(|e| e.to_string()),
+            None => run_handshake(opts, tx).await.map_err(|e| e.to_string()),
+        }
+    };
     tokio::pin!(run);
     let mut events = Vec::new();
     // Print each event as it arrives, while the handshake runs.
@@ -195,6 +218,14 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     if let Err(code) = write_keylog(a, &summary) {
         return code;
     }
+    // A scenario's words explain its run; a failure made by hand gets the words of the scenario
+    // it is an instance of.
+    let lesson_of =
+        scenario.or_else(|| summary.failure.as_ref().and_then(certbench::lab::matching));
+    let words = lesson_of.map(certbench::lab::words);
+    let mismatches = scenario
+        .map(|s| certbench::lab::check(s, &summary, &events))
+        .unwrap_or_default();
     if a.json {
         let mut stdout = out::Stdout::new();
         let _ = out::json(
@@ -202,14 +233,43 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
             &certbench::handshake::export::Transcript {
                 summary: &summary,
                 events: &events,
-                fix: None,
+                lesson: words.map(|w| w.lesson.as_str()),
+                fix: words.map(|w| w.fix.as_str()),
+                scenario: scenario.map(|s| certbench::handshake::export::ScenarioResult {
+                    name: s.name,
+                    title: &certbench::lab::words(s).title,
+                    as_designed: mismatches.is_empty(),
+                    mismatches: &mismatches,
+                }),
             },
         );
         stdout.finish();
     } else {
-        print_outcome(&summary, None);
+        if let Some(s) = scenario {
+            outln!("\nscenario {}: {}", s.name, certbench::lab::words(s).title);
+        }
+        print_outcome(&summary, words);
+        if let Some(s) = scenario {
+            print_check(s, &mismatches);
+        }
+    }
+    if scenario.is_some() && !mismatches.is_empty() {
+        errln!("certbench: the scenario did not go as designed (see above)");
     }
     exit_code(&summary)
+}
+
+/// Whether a scenario's run went as designed, and how it did not.
+pub(super) fn print_check(s: &certbench::lab::Scenario, mismatches: &[certbench::lab::Mismatch]) {
+    if mismatches.is_empty() {
+        let how = if s.expect.ok { "worked" } else { "failed" };
+        outln!("as designed: it {how} the way the scenario says");
+    } else {
+        outln!("NOT as designed:");
+        for m in mismatches {
+            outln!("  {}: expected {}, got {}", m.what, m.expected, m.got);
+        }
+    }
 }
 
 /// The exit code of a run: 0 when it worked, 1 when the handshake or the request failed.
@@ -229,7 +289,7 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
 }
 
 /// What the run agreed, the server's answer, and a failure from both sides.
-pub(super) fn print_outcome(summary: &Summary, fix: Option<&str>) {
+pub(super) fn print_outcome(summary: &Summary, words: Option<&certbench::lab::Words>) {
     let verdict = if summary.ok { "OK:" } else { "FAILED:" };
     match (&summary.version, &summary.cipher_suite) {
         (Some(v), Some(s)) => outln!(
@@ -246,7 +306,10 @@ pub(super) fn print_outcome(summary: &Summary, fix: Option<&str>) {
         );
     }
     if let Some(f) = &summary.failure {
-        print_failure(f, fix);
+        print_failure(f, words.map(|w| w.fix.as_str()));
+    }
+    if let Some(w) = words {
+        outln!("\n{}", w.lesson);
     }
 }
 

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 
 mod handshake;
 mod inspect;
+mod lab;
 pub mod out;
 use out::{errln, outln};
 use time::OffsetDateTime;
@@ -33,6 +34,9 @@ pub enum Command {
     /// Run a real mTLS handshake on 127.0.0.1 between certbench's server and client, and show
     /// every step decoded from the bytes.
     Handshake(handshake::HandshakeArgs),
+    /// The failure lab: list the scenarios (each a common mTLS failure made for real), or run
+    /// them all with --check. Run one with `certbench handshake --scenario NAME`.
+    Lab(lab::LabArgs),
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +227,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Inspect(a) => return inspect::run(a, &dir),
         Command::Verify(a) => return inspect::verify_cmd(a, &dir),
         Command::Handshake(a) => return handshake::run(a, dir),
+        Command::Lab(a) => return lab::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,8 +15,21 @@ use crate::fsutil::{FileWrite, write_files};
 pub struct Transcript<'a> {
     pub summary: &'a Summary,
     pub events: &'a [Event],
+    /// What the failure teaches, when a lab scenario explains it.
+    pub lesson: Option<&'a str>,
     /// The fix to give instead of the cause's general one (a lab scenario knows the exact one).
     pub fix: Option<&'a str>,
+    /// The lab scenario that was run, and whether it went as designed.
+    pub scenario: Option<ScenarioResult<'a>>,
+}
+
+/// A scenario's run, as the transcript reports it.
+#[derive(Serialize)]
+pub struct ScenarioResult<'a> {
+    pub name: &'static str,
+    pub title: &'a str,
+    pub as_designed: bool,
+    pub mismatches: &'a [crate::lab::Mismatch],
 }
 
 impl Serialize for Transcript<'_> {
@@ -24,6 +37,9 @@ impl Serialize for Transcript<'_> {
         use serde::ser::SerializeMap;
         let sm = self.summary;
         let mut m = s.serialize_map(None)?;
+        if let Some(sc) = &self.scenario {
+            m.serialize_entry("scenario", sc)?;
+        }
         m.serialize_entry("ok", &sm.ok)?;
         m.serialize_entry("version", &sm.version)?;
         m.serialize_entry("cipher_suite", &sm.cipher_suite)?;
@@ -35,6 +51,7 @@ impl Serialize for Transcript<'_> {
             &sm.failure.as_ref().map(|f| FailureWithWords {
                 failure: f,
                 explanation: crate::cause::describe(&f.cause),
+                lesson: self.lesson,
                 fix: self
                     .fix
                     .map(String::from)
@@ -52,6 +69,8 @@ struct FailureWithWords<'a> {
     #[serde(flatten)]
     failure: &'a super::run::Failure,
     explanation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lesson: Option<&'a str>,
     fix: String,
 }
 
@@ -95,10 +114,17 @@ pub fn export_run(
     let base = free_path(dir, "handshake", &[".json", ".keylog"], at);
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
+    let words = summary
+        .failure
+        .as_ref()
+        .and_then(crate::lab::matching)
+        .map(crate::lab::words);
     let json = serde_json::to_vec_pretty(&Transcript {
         summary,
         events,
-        fix: None,
+        lesson: words.map(|w| w.lesson.as_str()),
+        fix: words.map(|w| w.fix.as_str()),
+        scenario: None,
     })
     .map_err(|e| format!("cannot write the transcript: {e}"))?;
     write_files(

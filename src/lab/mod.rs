@@ -1,0 +1,764 @@
+//! The failure lab: each common mTLS failure, made for real. A scenario is data: how to break a
+//! small PKI made in memory for it (never the user's files), and what must happen when the real
+//! handshake runs; its words (a title, the lesson, the fix) are in assets/lab.toml. The same
+//! words explain a failure the user made by hand, when it is the same failure ([`matching`]).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::handshake::config::{Choices, ClientAuth, TlsVersion};
+use crate::handshake::event::{Event, Side};
+use crate::handshake::material::{Anchor, Identity, Material};
+use crate::handshake::run::{Control, RunError, Summary, run_with};
+use crate::pki::{
+    ExtKeyUsage, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, KeyUsage, RevocationReason,
+    RevokedEntry, Role,
+};
+
+/// How a certificate's validity is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Valid for 30 days, 400 days ago.
+    Expired,
+    /// Valid from 30 days from now.
+    NotYetValid,
+}
+
+/// One way to break the material or the choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// The client sends no certificate.
+    NoClientCert,
+    /// The client's certificate comes from a CA the server does not trust.
+    ClientFromOtherCa,
+    /// The client's certificate is signed by its own key.
+    ClientSelfSigned,
+    ClientValidity(Validity),
+    ServerValidity(Validity),
+    ServerEku(&'static [ExtKeyUsage]),
+    ClientEku(&'static [ExtKeyUsage]),
+    ClientKeyUsage(&'static [KeyUsage]),
+    /// The server certificate's SANs (none: its name only in the CN).
+    ServerSans(&'static [&'static str]),
+    /// The name the client asks for.
+    AskFor(&'static str),
+    /// The intermediate revokes the client's certificate; the server has the CRL.
+    RevokeClient,
+    /// The server sends its leaf without the intermediate.
+    ServerLeafOnly,
+    /// The client sends its leaf without the intermediate.
+    ClientLeafOnly,
+    /// The intermediate (pathlen 0) issues another CA, which issues the server certificate.
+    SubCaUnderPathLenZero,
+    /// The intermediate may only issue names under this DNS subtree.
+    IntermediatePermits(&'static str),
+    ClientVersions(&'static [TlsVersion]),
+    ServerVersions(&'static [TlsVersion]),
+    ClientGroups(&'static [&'static str]),
+    ServerGroups(&'static [&'static str]),
+    ClientSuites(&'static [&'static str]),
+    ServerSuites(&'static [&'static str]),
+    /// The server signs with a key that is not its certificate's (and nobody checked before).
+    ServerKeyMismatch,
+    ClientAuth(ClientAuth),
+}
+
+/// What must happen. The expectations come from running the scenario and reading rustls's source
+/// (its alert mapping in `From<CertificateError> for AlertDescription`, its TLS 1.3 server code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Expect {
+    /// The handshake and the request succeed.
+    pub ok: bool,
+    pub detected_by: Option<Side>,
+    /// The cause's code (src/cause.rs).
+    pub cause: Option<&'static str>,
+    /// The rustls error on the detecting side.
+    pub error: Option<&'static str>,
+    pub alert_sent: Option<&'static str>,
+    pub alert_received: Option<&'static str>,
+    /// The last handshake message through, and its sender.
+    pub stopped_after: Option<(&'static str, Side)>,
+    /// The server asked the client for another key share (HelloRetryRequest).
+    pub hello_retry: bool,
+    /// The server authenticated the client.
+    pub client_authenticated: bool,
+}
+
+impl Expect {
+    const FAILS: Expect = Expect {
+        ok: false,
+        detected_by: None,
+        cause: None,
+        error: None,
+        alert_sent: None,
+        alert_received: None,
+        stopped_after: None,
+        hello_retry: false,
+        client_authenticated: false,
+    };
+
+    /// A failure caught by `side`, with its cause, rustls error and alerts both ways.
+    const fn fails(
+        side: Side,
+        cause: &'static str,
+        error: &'static str,
+        alerts: (&'static str, &'static str),
+        stopped_after: (&'static str, Side),
+    ) -> Expect {
+        Expect {
+            detected_by: Some(side),
+            cause: Some(cause),
+            error: Some(error),
+            alert_sent: Some(alerts.0),
+            alert_received: Some(alerts.1),
+            stopped_after: Some(stopped_after),
+            ..Expect::FAILS
+        }
+    }
+
+    const fn works(client_authenticated: bool, hello_retry: bool) -> Expect {
+        Expect {
+            ok: true,
+            hello_retry,
+            client_authenticated,
+            ..Expect::FAILS
+        }
+    }
+}
+
+/// A failure to learn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    /// Its name on the command line: `certbench handshake --scenario NAME`.
+    pub name: &'static str,
+    pub breaks: &'static [Break],
+    pub expect: Expect,
+}
+
+use Break as B;
+use Side::{Client as C, Server as S};
+
+const TLS12: &[TlsVersion] = &[TlsVersion::Tls12];
+const TLS13: &[TlsVersion] = &[TlsVersion::Tls13];
+
+/// Every scenario, in the order a person meets them.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "no-client-cert",
+        breaks: &[B::NoClientCert],
+        expect: Expect::fails(
+            S,
+            "no_client_certificate",
+            "NoCertificatesPresented",
+            ("certificate_required", "certificate_required"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "client-unknown-ca",
+        breaks: &[B::ClientFromOtherCa],
+        expect: Expect::fails(
+            S,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "client-self-signed",
+        breaks: &[B::ClientSelfSigned],
+        expect: Expect::fails(
+            S,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "client-expired",
+        breaks: &[B::ClientValidity(Validity::Expired)],
+        expect: Expect::fails(
+            S,
+            "expired",
+            "InvalidCertificate › ExpiredContext",
+            ("certificate_expired", "certificate_expired"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "server-expired",
+        breaks: &[B::ServerValidity(Validity::Expired)],
+        expect: Expect::fails(
+            C,
+            "expired",
+            "InvalidCertificate › ExpiredContext",
+            ("certificate_expired", "certificate_expired"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "server-not-yet-valid",
+        breaks: &[B::ServerValidity(Validity::NotYetValid)],
+        // rustls sends certificate_expired for a certificate not valid yet too (RFC 8446:
+        // "a certificate has expired or is not currently valid").
+        expect: Expect::fails(
+            C,
+            "not_valid_yet",
+            "InvalidCertificate › NotValidYetContext",
+            ("certificate_expired", "certificate_expired"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "server-client-only-eku",
+        breaks: &[B::ServerEku(&[ExtKeyUsage::ClientAuth])],
+        expect: Expect::fails(
+            C,
+            "wrong_purpose",
+            "InvalidCertificate › InvalidPurposeContext",
+            ("unsupported_certificate", "unsupported_certificate"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-without-clientauth",
+        breaks: &[B::ClientEku(&[ExtKeyUsage::ServerAuth])],
+        expect: Expect::fails(
+            S,
+            "wrong_purpose",
+            "InvalidCertificate › InvalidPurposeContext",
+            ("unsupported_certificate", "unsupported_certificate"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "wrong-server-name",
+        breaks: &[B::AskFor("api.example.com")],
+        expect: Expect::fails(
+            C,
+            "name_mismatch",
+            "InvalidCertificate › NotValidForNameContext",
+            ("bad_certificate", "bad_certificate"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "server-cn-only",
+        breaks: &[B::ServerSans(&[])],
+        expect: Expect::fails(
+            C,
+            "name_mismatch",
+            "InvalidCertificate › NotValidForNameContext",
+            ("bad_certificate", "bad_certificate"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-revoked",
+        breaks: &[B::RevokeClient],
+        expect: Expect::fails(
+            S,
+            "revoked",
+            "InvalidCertificate › Revoked",
+            ("certificate_revoked", "certificate_revoked"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "server-missing-intermediate",
+        breaks: &[B::ServerLeafOnly],
+        expect: Expect::fails(
+            C,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-missing-intermediate",
+        breaks: &[B::ClientLeafOnly],
+        expect: Expect::fails(
+            S,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "pathlen-exceeded",
+        breaks: &[B::SubCaUnderPathLenZero],
+        // webpki's own error reaches rustls as CertificateError::Other, which rustls answers with
+        // certificate_unknown.
+        expect: Expect::fails(
+            C,
+            "path_len_exceeded",
+            "InvalidCertificate › Other › webpki::PathLenConstraintViolated",
+            ("certificate_unknown", "certificate_unknown"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "name-constraints",
+        breaks: &[B::IntermediatePermits("example.com")],
+        expect: Expect::fails(
+            C,
+            "name_constraint_violation",
+            "InvalidCertificate › Other › webpki::NameConstraintViolation",
+            ("certificate_unknown", "certificate_unknown"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "version-mismatch",
+        breaks: &[B::ClientVersions(TLS12), B::ServerVersions(TLS13)],
+        expect: Expect {
+            detected_by: Some(S),
+            cause: Some("no_common_version"),
+            error: Some("PeerIncompatible › Tls12NotOfferedOrEnabled"),
+            alert_sent: Some("protocol_version"),
+            alert_received: Some("protocol_version"),
+            stopped_after: Some(("ClientHello", C)),
+            ..Expect::FAILS
+        },
+    },
+    Scenario {
+        name: "no-common-group",
+        breaks: &[
+            B::ClientGroups(&["x25519"]),
+            B::ServerGroups(&["secp384r1"]),
+        ],
+        expect: Expect {
+            detected_by: Some(S),
+            cause: Some("no_common_group"),
+            error: Some("PeerIncompatible › NoKxGroupsInCommon"),
+            alert_sent: Some("handshake_failure"),
+            alert_received: Some("handshake_failure"),
+            stopped_after: Some(("ClientHello", C)),
+            ..Expect::FAILS
+        },
+    },
+    Scenario {
+        name: "hello-retry",
+        breaks: &[
+            B::ClientGroups(&["X25519MLKEM768", "secp256r1"]),
+            B::ServerGroups(&["secp256r1"]),
+        ],
+        expect: Expect::works(true, true),
+    },
+    Scenario {
+        name: "no-common-suite",
+        breaks: &[
+            B::ClientSuites(&["TLS_AES_128_GCM_SHA256"]),
+            B::ServerSuites(&["TLS_AES_256_GCM_SHA384"]),
+        ],
+        expect: Expect {
+            detected_by: Some(S),
+            cause: Some("no_common_suite"),
+            error: Some("PeerIncompatible › NoCipherSuitesInCommon"),
+            alert_sent: Some("handshake_failure"),
+            alert_received: Some("handshake_failure"),
+            stopped_after: Some(("ClientHello", C)),
+            ..Expect::FAILS
+        },
+    },
+    Scenario {
+        name: "key-mismatch",
+        breaks: &[B::ServerKeyMismatch],
+        // The client checks the server's CertificateVerify with the certificate's key: the
+        // signature was made with another key. rustls answers a bad signature with decrypt_error.
+        expect: Expect::fails(
+            C,
+            "bad_signature",
+            "InvalidCertificate › BadSignature",
+            ("decrypt_error", "decrypt_error"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-auth-not-asked",
+        breaks: &[B::ClientAuth(ClientAuth::None)],
+        expect: Expect::works(false, false),
+    },
+    Scenario {
+        name: "client-no-digital-signature",
+        breaks: &[B::ClientKeyUsage(&[KeyUsage::KeyEncipherment])],
+        expect: Expect::works(true, false),
+    },
+];
+
+/// A scenario by its name.
+pub fn scenario(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+/// The words of a scenario, from assets/lab.toml.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+pub struct Words {
+    /// One line: what is broken.
+    pub title: String,
+    /// What happens and why, for a person learning it.
+    pub lesson: String,
+    /// The exact change that fixes it.
+    pub fix: String,
+}
+
+const LAB: &str = include_str!("../../assets/lab.toml");
+
+/// A scenario's words; empty words if assets/lab.toml lacks them (a test checks it does not).
+pub fn words(s: &Scenario) -> &'static Words {
+    static TABLE: OnceLock<HashMap<String, Words>> = OnceLock::new();
+    static EMPTY: Words = Words {
+        title: String::new(),
+        lesson: String::new(),
+        fix: String::new(),
+    };
+    TABLE
+        .get_or_init(|| toml::from_str(LAB).unwrap_or_default())
+        .get(s.name)
+        .unwrap_or(&EMPTY)
+}
+
+/// Why a scenario could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabError {
+    #[error("making the scenario's certificates failed: {0}")]
+    Pki(#[from] crate::Error),
+    #[error("reading back the scenario's certificates failed: {0}")]
+    Pem(#[from] rustls::pki_types::pem::Error),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+fn issue(
+    spec: &IssueSpec,
+    issuer: Option<&IssuerMaterial>,
+    now: OffsetDateTime,
+) -> Result<IssuedCert, LabError> {
+    Ok(crate::pki::issue(spec, issuer, now)?)
+}
+
+fn material_of(issued: &IssuedCert) -> Result<IssuerMaterial, LabError> {
+    Ok(IssuerMaterial {
+        cert_pem: issued.cert_pem.clone(),
+        key: crate::pki::load_key(&issued.key_pem).map_err(crate::Error::Generation)?,
+    })
+}
+
+fn der(issued: &IssuedCert) -> CertificateDer<'static> {
+    CertificateDer::from(issued.cert_der.clone())
+}
+
+fn key(issued: &IssuedCert) -> Result<PrivateKeyDer<'static>, LabError> {
+    Ok(PrivateKeyDer::from_pem_slice(issued.key_pem.as_bytes())?)
+}
+
+fn spec(role: Role, name: &str, cn: &str) -> IssueSpec {
+    let mut s = IssueSpec::for_role(role, name);
+    s.key_alg = KeyAlg::EcdsaP256;
+    s.subject.common_name = cn.into();
+    s.subject.organization = "certbench lab".into();
+    s
+}
+
+fn validity(s: &mut IssueSpec, v: Validity) {
+    match v {
+        Validity::Expired => {
+            s.not_before = "-400d".into();
+            s.days = 30;
+        }
+        Validity::NotYetValid => {
+            s.not_before = "+30d".into();
+            s.days = 365;
+        }
+    }
+}
+
+/// The scenario's material and choices: a root, an intermediate, a server and a client made in
+/// memory for it, broken as it says.
+pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), LabError> {
+    let has = |b: &Break| s.breaks.contains(b);
+    let root = issue(&spec(Role::Ca, "ca", "certbench Lab Root CA"), None, now)?;
+    let root_m = material_of(&root)?;
+    let mut int_spec = spec(
+        Role::Intermediate,
+        "intermediate",
+        "certbench Lab Intermediate CA",
+    );
+    for b in s.breaks {
+        if let B::IntermediatePermits(dns) = b {
+            int_spec.permitted_dns = vec![(*dns).into()];
+        }
+    }
+    let intermediate = issue(&int_spec, Some(&root_m), now)?;
+    let int_m = material_of(&intermediate)?;
+
+    // The server: under the intermediate, or under a CA the intermediate should not have made.
+    let mut server_spec = spec(Role::Server, "server", "localhost");
+    let mut server_chain_above = vec![der(&intermediate)];
+    let server_issuer = if has(&B::SubCaUnderPathLenZero) {
+        let sub = issue(
+            &spec(Role::Intermediate, "sub-ca", "certbench Lab Sub-CA"),
+            Some(&int_m),
+            now,
+        )?;
+        server_chain_above.insert(0, der(&sub));
+        material_of(&sub)?
+    } else {
+        material_of(&intermediate)?
+    };
+    let mut client_spec = spec(Role::Client, "client", "alice");
+    for b in s.breaks {
+        match b {
+            B::ServerValidity(v) => validity(&mut server_spec, *v),
+            B::ClientValidity(v) => validity(&mut client_spec, *v),
+            B::ServerEku(e) => server_spec.ext_key_usages = Some(e.to_vec()),
+            B::ClientEku(e) => client_spec.ext_key_usages = Some(e.to_vec()),
+            B::ClientKeyUsage(k) => client_spec.key_usages = Some(k.to_vec()),
+            B::ServerSans(sans) => server_spec.sans = sans.iter().map(|n| n.to_string()).collect(),
+            _ => {}
+        }
+    }
+    let server = issue(&server_spec, Some(&server_issuer), now)?;
+    let mut server_chain = vec![der(&server)];
+    if !has(&B::ServerLeafOnly) {
+        server_chain.extend(server_chain_above);
+    }
+    let server_key = if has(&B::ServerKeyMismatch) {
+        let other = issue(&server_spec, Some(&server_issuer), now)?;
+        key(&other)?
+    } else {
+        key(&server)?
+    };
+
+    // Both sides trust the lab's root.
+    let client_trusts = vec![Anchor {
+        name: "certbench Lab Root CA".into(),
+        der: der(&root),
+    }];
+    let server_trusts = client_trusts.clone();
+    let client = if has(&B::NoClientCert) {
+        None
+    } else {
+        let (issued, chain) = if has(&B::ClientSelfSigned) {
+            // A leaf signed by its own key: a client certificate made without a CA.
+            let mut own = client_spec.clone();
+            own.issuer = String::new();
+            let issued = issue(&own, None, now)?;
+            let chain = vec![der(&issued)];
+            (issued, chain)
+        } else if has(&B::ClientFromOtherCa) {
+            let other = issue(&spec(Role::Ca, "other-ca", "Other Root CA"), None, now)?;
+            let issued = issue(&client_spec, Some(&material_of(&other)?), now)?;
+            let chain = vec![der(&issued)];
+            (issued, chain)
+        } else {
+            let issued = issue(&client_spec, Some(&int_m), now)?;
+            let mut chain = vec![der(&issued)];
+            if !has(&B::ClientLeafOnly) {
+                chain.push(der(&intermediate));
+            }
+            (issued, chain)
+        };
+        Some((issued, chain))
+    };
+    let mut crls = Vec::new();
+    if has(&B::RevokeClient)
+        && let Some((issued, _)) = &client
+    {
+        let pem = crate::pki::make_crl(
+            &int_m,
+            &[RevokedEntry {
+                serial: issued.serial.clone(),
+                revoked_at: now,
+                reason: RevocationReason::KeyCompromise,
+            }],
+            1,
+            now,
+        )?;
+        crls.push(CertificateRevocationListDer::from_pem_slice(
+            pem.as_bytes(),
+        )?);
+    }
+    let client = client
+        .map(|(issued, chain)| -> Result<Identity, LabError> {
+            Ok(Identity {
+                name: "client".into(),
+                chain,
+                key: key(&issued)?,
+                check_key: true,
+            })
+        })
+        .transpose()?;
+
+    let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
+    let list = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    for b in s.breaks {
+        match b {
+            B::AskFor(name) => choices.server_name = (*name).into(),
+            B::ClientVersions(v) => choices.client.versions = v.to_vec(),
+            B::ServerVersions(v) => choices.server.versions = v.to_vec(),
+            B::ClientGroups(g) => choices.client.groups = list(g),
+            B::ServerGroups(g) => choices.server.groups = list(g),
+            B::ClientSuites(x) => choices.client.suites = list(x),
+            B::ServerSuites(x) => choices.server.suites = list(x),
+            B::ClientAuth(a) => choices.client_auth = *a,
+            _ => {}
+        }
+    }
+    Ok((
+        Material {
+            client_trusts,
+            server_trusts,
+            crls,
+            server: Identity {
+                name: "server".into(),
+                chain: server_chain,
+                key: server_key,
+                check_key: !has(&B::ServerKeyMismatch),
+            },
+            client,
+        },
+        choices,
+    ))
+}
+
+/// Run a scenario for real; events go to `events` as they happen.
+pub async fn run(
+    s: &Scenario,
+    control: &Control,
+    events: UnboundedSender<Event>,
+) -> Result<Summary, LabError> {
+    let (material, choices) = setup(s, OffsetDateTime::now_utc())?;
+    Ok(run_with(&material, &choices, control, events).await?)
+}
+
+/// One way a run differs from what its scenario expects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub what: &'static str,
+    pub expected: String,
+    pub got: String,
+}
+
+/// How a run differs from what the scenario expects (nothing: it failed, or worked, as designed).
+pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch> {
+    let e = &s.expect;
+    let mut out = Vec::new();
+    let mut cmp = |what: &'static str, expected: String, got: String| {
+        if expected != got {
+            out.push(Mismatch {
+                what,
+                expected,
+                got,
+            });
+        }
+    };
+    let opt = |o: Option<&str>| o.unwrap_or("none").to_string();
+    cmp("ok", e.ok.to_string(), summary.ok.to_string());
+    let f = summary.failure.as_ref();
+    cmp(
+        "detected_by",
+        opt(e.detected_by.map(Side::name)),
+        opt(f.map(|f| f.detected_by.name())),
+    );
+    cmp("cause", opt(e.cause), opt(f.map(|f| f.cause.code())));
+    cmp(
+        "error",
+        opt(e.error),
+        opt(f.and_then(|f| f.error.as_deref())),
+    );
+    cmp(
+        "alert_sent",
+        opt(e.alert_sent),
+        opt(f.and_then(|f| f.alert_sent).map(|a| a.name())),
+    );
+    cmp(
+        "alert_received",
+        opt(e.alert_received),
+        opt(f.and_then(|f| f.alert_received).map(|a| a.name())),
+    );
+    let step = |s: Option<(&str, Side)>| {
+        s.map(|(m, side)| format!("{m} from the {}", side.name()))
+            .unwrap_or_else(|| "none".into())
+    };
+    cmp(
+        "stopped_after",
+        step(e.stopped_after),
+        step(f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from))),
+    );
+    if e.ok {
+        let retried = events.iter().any(|ev| {
+            matches!(
+                ev.message(),
+                Some(crate::handshake::Message::ServerHello(h)) if h.hello_retry_request
+            )
+        });
+        cmp(
+            "hello_retry",
+            e.hello_retry.to_string(),
+            retried.to_string(),
+        );
+        cmp(
+            "client_authenticated",
+            e.client_authenticated.to_string(),
+            summary.client_identity.is_some().to_string(),
+        );
+    }
+    out
+}
+
+/// The scenario a failure is an instance of: the same side caught the same cause. Its words then
+/// explain a failure made by hand as they explain the scenario.
+pub fn matching(f: &crate::handshake::run::Failure) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| {
+        s.expect.detected_by == Some(f.detected_by) && s.expect.cause == Some(f.cause.code())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_has_its_words_and_a_unique_name() {
+        let table: HashMap<String, Words> = toml::from_str(LAB).unwrap();
+        for s in SCENARIOS {
+            let w = table
+                .get(s.name)
+                .unwrap_or_else(|| panic!("assets/lab.toml lacks {}", s.name));
+            assert!(!w.title.is_empty() && !w.lesson.is_empty() && !w.fix.is_empty());
+            assert_eq!(
+                SCENARIOS.iter().filter(|o| o.name == s.name).count(),
+                1,
+                "{}",
+                s.name
+            );
+        }
+        assert_eq!(
+            table.len(),
+            SCENARIOS.len(),
+            "a text in lab.toml has no scenario"
+        );
+    }
+
+    /// Every scenario's material is made, in memory.
+    #[test]
+    fn every_scenario_sets_up() {
+        let now = OffsetDateTime::now_utc();
+        for s in SCENARIOS {
+            let (m, _) = setup(s, now).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+            assert!(!m.server.chain.is_empty(), "{}", s.name);
+        }
+    }
+}

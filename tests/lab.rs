@@ -1,0 +1,397 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! The failure lab, run for real from the command line. Each scenario's expectations here are
+//! written down from running it and from rustls 0.23's source, not taken from certbench's own
+//! table: the alert for each certificate error is rustls's `From<CertificateError> for
+//! AlertDescription` (error.rs), a missing client certificate in TLS 1.3 is certificate_required
+//! (server/tls13.rs, RFC 8446 4.4.2.4), a version the server does not take is protocol_version
+//! with Tls12NotOfferedOrEnabled (server/hs.rs), no group or suite in common is handshake_failure.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn scenario(name: &str) -> (std::process::Output, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = certbench(dir.path(), &["handshake", "--scenario", name, "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{name}: {e}: {}", text(&out)));
+    (out, v)
+}
+
+/// A scenario, the side that catches it, the rustls error, the alert it sends, the alert the other
+/// side receives, and the last message through with its sender.
+type Failure = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (&'static str, &'static str),
+);
+
+const FAILURES: &[Failure] = &[
+    (
+        "no-client-cert",
+        "server",
+        "NoCertificatesPresented",
+        "certificate_required",
+        "certificate_required",
+        ("Finished", "client"),
+    ),
+    (
+        "client-unknown-ca",
+        "server",
+        "InvalidCertificate › UnknownIssuer",
+        "unknown_ca",
+        "unknown_ca",
+        ("Finished", "client"),
+    ),
+    (
+        "client-self-signed",
+        "server",
+        "InvalidCertificate › UnknownIssuer",
+        "unknown_ca",
+        "unknown_ca",
+        ("Finished", "client"),
+    ),
+    (
+        "client-expired",
+        "server",
+        "InvalidCertificate › ExpiredContext",
+        "certificate_expired",
+        "certificate_expired",
+        ("Finished", "client"),
+    ),
+    (
+        "server-expired",
+        "client",
+        "InvalidCertificate › ExpiredContext",
+        "certificate_expired",
+        "certificate_expired",
+        ("Finished", "server"),
+    ),
+    (
+        "server-not-yet-valid",
+        "client",
+        "InvalidCertificate › NotValidYetContext",
+        "certificate_expired",
+        "certificate_expired",
+        ("Finished", "server"),
+    ),
+    (
+        "server-client-only-eku",
+        "client",
+        "InvalidCertificate › InvalidPurposeContext",
+        "unsupported_certificate",
+        "unsupported_certificate",
+        ("Finished", "server"),
+    ),
+    (
+        "client-without-clientauth",
+        "server",
+        "InvalidCertificate › InvalidPurposeContext",
+        "unsupported_certificate",
+        "unsupported_certificate",
+        ("Finished", "client"),
+    ),
+    (
+        "wrong-server-name",
+        "client",
+        "InvalidCertificate › NotValidForNameContext",
+        "bad_certificate",
+        "bad_certificate",
+        ("Finished", "server"),
+    ),
+    (
+        "server-cn-only",
+        "client",
+        "InvalidCertificate › NotValidForNameContext",
+        "bad_certificate",
+        "bad_certificate",
+        ("Finished", "server"),
+    ),
+    (
+        "client-revoked",
+        "server",
+        "InvalidCertificate › Revoked",
+        "certificate_revoked",
+        "certificate_revoked",
+        ("Finished", "client"),
+    ),
+    (
+        "server-missing-intermediate",
+        "client",
+        "InvalidCertificate › UnknownIssuer",
+        "unknown_ca",
+        "unknown_ca",
+        ("Finished", "server"),
+    ),
+    (
+        "client-missing-intermediate",
+        "server",
+        "InvalidCertificate › UnknownIssuer",
+        "unknown_ca",
+        "unknown_ca",
+        ("Finished", "client"),
+    ),
+    (
+        "pathlen-exceeded",
+        "client",
+        "InvalidCertificate › Other › webpki::PathLenConstraintViolated",
+        "certificate_unknown",
+        "certificate_unknown",
+        ("Finished", "server"),
+    ),
+    (
+        "name-constraints",
+        "client",
+        "InvalidCertificate › Other › webpki::NameConstraintViolation",
+        "certificate_unknown",
+        "certificate_unknown",
+        ("Finished", "server"),
+    ),
+    (
+        "version-mismatch",
+        "server",
+        "PeerIncompatible › Tls12NotOfferedOrEnabled",
+        "protocol_version",
+        "protocol_version",
+        ("ClientHello", "client"),
+    ),
+    (
+        "no-common-group",
+        "server",
+        "PeerIncompatible › NoKxGroupsInCommon",
+        "handshake_failure",
+        "handshake_failure",
+        ("ClientHello", "client"),
+    ),
+    (
+        "no-common-suite",
+        "server",
+        "PeerIncompatible › NoCipherSuitesInCommon",
+        "handshake_failure",
+        "handshake_failure",
+        ("ClientHello", "client"),
+    ),
+    (
+        "key-mismatch",
+        "client",
+        "InvalidCertificate › BadSignature",
+        "decrypt_error",
+        "decrypt_error",
+        ("Finished", "server"),
+    ),
+];
+
+#[test]
+fn each_failure_scenario_fails_where_and_how_rustls_says() {
+    for (name, side, error, sent, received, (message, from)) in FAILURES {
+        let (out, v) = scenario(name);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: failed, as designed: {}",
+            text(&out)
+        );
+        let f = &v["failure"];
+        assert_eq!(f["detected_by"], *side, "{name}: {f}");
+        assert_eq!(f["error"], *error, "{name}: {f}");
+        assert_eq!(f["alert_sent"], *sent, "{name}: {f}");
+        assert_eq!(f["alert_received"], *received, "{name}: {f}");
+        assert_eq!(
+            f["stopped_after"],
+            serde_json::json!({"message": message, "from": from}),
+            "{name}: {f}"
+        );
+        // The alert it sent is on the wire, from that side.
+        assert!(
+            v["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["content"] == "alert"
+                    && e["side"] == *side
+                    && e["fields"]["description"] == *sent),
+            "{name}: no {sent} alert from the {side} on the wire"
+        );
+        assert_eq!(
+            v["scenario"]["as_designed"], true,
+            "{name}: {}",
+            v["scenario"]
+        );
+        for key in ["explanation", "lesson", "fix"] {
+            assert!(!f[key].as_str().unwrap().is_empty(), "{name}: no {key}");
+        }
+    }
+}
+
+/// A certificate refusal names the certificate at fault and the field to look at.
+#[test]
+fn a_refused_certificate_is_named_with_its_field() {
+    for (name, side, field) in [
+        ("client-expired", "client", "not_after"),
+        ("server-not-yet-valid", "server", "not_before"),
+        ("wrong-server-name", "server", "ext.subjectAltName"),
+        ("server-client-only-eku", "server", "ext.extendedKeyUsage"),
+        ("client-revoked", "client", "serial"),
+        ("client-unknown-ca", "client", "issuer"),
+    ] {
+        let (_, v) = scenario(name);
+        let c = &v["failure"]["culprit"];
+        assert_eq!(c["side"], side, "{name}: {c}");
+        assert_eq!(c["field"], field, "{name}: {c}");
+        assert!(
+            c["subject"].as_str().unwrap().contains("O=certbench lab"),
+            "{name}: {c}"
+        );
+    }
+    // What was asked against what it has.
+    let (_, v) = scenario("wrong-server-name");
+    let cause = &v["failure"]["cause"];
+    assert_eq!(cause["expected"], "api.example.com");
+    assert_eq!(
+        cause["presented"],
+        serde_json::json!(["localhost", "127.0.0.1", "::1"])
+    );
+    let (_, v) = scenario("client-expired");
+    assert!(
+        v["failure"]["cause"]["not_after"].is_string(),
+        "{}",
+        v["failure"]
+    );
+}
+
+#[test]
+fn the_scenarios_that_work_work_and_say_what_to_watch() {
+    // The server takes secp256r1 only: it asks the client for another key share first.
+    let (out, v) = scenario("hello-retry");
+    assert!(out.status.success(), "{}", text(&out));
+    let hellos = flow(&v).iter().filter(|(_, m)| m == "ClientHello").count();
+    assert_eq!(
+        hellos, 2,
+        "a second ClientHello after the HelloRetryRequest"
+    );
+    assert!(
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"] == "ServerHello" && e["fields"]["hello_retry_request"] == true)
+    );
+    assert_eq!(v["group"], "secp256r1");
+    // Client authentication silently skipped: no CertificateRequest, no client identity.
+    let (out, v) = scenario("client-auth-not-asked");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!flow(&v).iter().any(|(_, m)| m == "CertificateRequest"));
+    assert!(v["client_identity"].is_null());
+    assert!(
+        v["response"]
+            .as_str()
+            .unwrap()
+            .ends_with("Hello, stranger\n")
+    );
+    // webpki does not check a leaf's keyUsage: rustls accepts it, openssl does not.
+    let (out, v) = scenario("client-no-digital-signature");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(v["client_identity"], "CN=alice,O=certbench lab");
+}
+
+#[test]
+fn lab_lists_every_scenario_and_check_runs_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = certbench(dir.path(), &["lab", "--json"]);
+    assert!(out.status.success());
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for (name, ..) in FAILURES {
+        assert!(names.contains(name), "{name} not listed");
+    }
+    assert!(names.len() >= 22, "{names:?}");
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["title"].as_str().unwrap().is_empty())
+    );
+    let out = certbench(dir.path(), &["lab", "--check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(&format!(
+        "{0} of {0} scenarios went as designed",
+        names.len()
+    )));
+    // A scenario that does not exist is a usage error naming the ones that do.
+    let out = certbench(dir.path(), &["handshake", "--scenario", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("no-client-cert"), "{}", text(&out));
+    // The lab never touches the workspace: nothing was written in it.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// The same failure made by hand gets its scenario's explanation.
+#[test]
+fn failures_made_by_hand_get_their_scenarios_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "old",
+            "--san",
+            "localhost",
+            "--not-before",
+            "-400d",
+            "--days",
+            "30",
+        ],
+    );
+    certbench_ok(
+        d,
+        &["issue", "--role", "client", "--name", "bob", "--cn", "bob"],
+    );
+    certbench_ok(d, &["revoke", "bob"]);
+    let lesson = |args: &[&str]| {
+        let out = certbench(d, &[&["handshake", "--json"], args].concat());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            v["failure"]["lesson"].as_str().unwrap_or("").to_string(),
+            v["failure"]["fix"].as_str().unwrap_or("").to_string(),
+            v["failure"]["explanation"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    for (by_hand, name) in [
+        (&["--no-client-cert"][..], "no-client-cert"),
+        (&["--server", "old"][..], "server-expired"),
+        (&["--server-name", "wrong.example"][..], "wrong-server-name"),
+        (&["--client", "bob"][..], "client-revoked"),
+    ] {
+        let (_, v) = scenario(name);
+        let (lesson, fix, explanation) = lesson(by_hand);
+        assert_eq!(lesson, v["failure"]["lesson"], "{by_hand:?} vs {name}");
+        assert_eq!(fix, v["failure"]["fix"], "{by_hand:?} vs {name}");
+        assert!(!explanation.is_empty());
+    }
+    // The explanation names what was asked against what the certificate has.
+    let (_, _, explanation) = lesson(&["--server", "old"]);
+    assert!(explanation.contains("valid until"), "{explanation}");
+    let (_, _, explanation) = lesson(&["--server-name", "wrong.example"]);
+    assert!(
+        explanation.contains("wrong.example") && explanation.contains("localhost, 127.0.0.1, ::1"),
+        "{explanation}"
+    );
+}
