@@ -427,3 +427,37 @@ fn the_server_refuses_a_revoked_client_certificate() {
     // The others still pass.
     assert!(transcript(d, &[]).0);
 }
+
+/// The choices of a run: whether the server asks for a client certificate, what each side trusts.
+#[test]
+fn client_authentication_and_trust_can_be_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    // Optional: the server asks, and lets a client without a certificate in, unauthenticated.
+    let (ok, v, err) = transcript(d, &["--client-auth", "optional", "--no-client-cert"]);
+    assert!(ok, "{err}");
+    assert!(flow(&v).contains(&("server".into(), "CertificateRequest".into())));
+    assert!(v["client_identity"].is_null());
+    assert!(note(&v, "server", "no_client_identity"), "{v}");
+    // Optional with a certificate: authenticated as usual.
+    let (ok, v, _) = transcript(d, &["--client-auth", "optional"]);
+    assert!(ok);
+    assert_eq!(v["client_identity"], "CN=alice,O=certbench");
+    // None: no CertificateRequest at all, and the client's certificate is never sent.
+    let (ok, v, _) = transcript(d, &["--client-auth", "none"]);
+    assert!(ok);
+    assert!(!flow(&v).iter().any(|(_, m)| m == "CertificateRequest"));
+    assert!(!flow(&v).contains(&("client".into(), "Certificate".into())));
+    // A client that trusts only the system's store refuses the workspace's server.
+    let (ok, v, _) = transcript(d, &["--client-trusts", "system"]);
+    assert!(!ok);
+    assert_eq!(v["failure"]["detected_by"], "client");
+    assert_eq!(v["failure"]["cause"]["code"], "unknown_issuer");
+    let out = certbench(d, &["handshake", "--server-trusts", "nope"]);
+    assert!(
+        text(&out).contains("no root CA named \"nope\""),
+        "{}",
+        text(&out)
+    );
+}

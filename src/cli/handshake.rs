@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use certbench::handshake::event::{EventKind, headline, why};
 use certbench::handshake::run::{
-    ClientAuth, Control, Event, Failure, RunOptions, Summary, TlsVersion, resolve_group,
+    ClientAuth, Control, Event, Failure, RunOptions, Summary, TlsVersion, Trust, resolve_group,
     resolve_suite, run as run_handshake,
 };
 use clap::Args;
@@ -37,6 +37,23 @@ pub struct HandshakeArgs {
     /// The server certificate's name in the workspace.
     #[arg(long, default_value = "server")]
     pub server: String,
+    /// Whether the server asks for a client certificate: required (mutual TLS), optional (it
+    /// asks, and lets a client without one in), none (it never asks).
+    #[arg(long, default_value = "required", value_parser = parse_client_auth)]
+    pub client_auth: ClientAuth,
+    /// What the client trusts: workspace (its root CAs), system (the system's trust store), or
+    /// one root CA of the workspace by name.
+    #[arg(long, value_name = "TRUST", default_value = "workspace", value_parser = parse_trust)]
+    pub client_trusts: Trust,
+    /// What the server trusts to verify clients: workspace, system, or a root CA by name.
+    #[arg(long, value_name = "TRUST", default_value = "workspace", value_parser = parse_trust)]
+    pub server_trusts: Trust,
+    /// What the server sends: its chain (leaf and intermediates) or its leaf alone.
+    #[arg(long, value_name = "WHAT", value_enum, default_value = "chain")]
+    pub server_sends: Sends,
+    /// What the client sends: its chain or its leaf alone (as `curl --cert client.crt` does).
+    #[arg(long, value_name = "WHAT", value_enum, default_value = "chain")]
+    pub client_sends: Sends,
     /// The name the client asks for and checks the server certificate against.
     #[arg(long, default_value = "localhost")]
     pub server_name: String,
@@ -49,7 +66,7 @@ pub struct HandshakeArgs {
     pub json: bool,
     /// Run a failure lab scenario instead (`certbench lab` lists them): its own certificates,
     /// made in memory and broken on purpose, never the workspace's.
-    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count"])]
+    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends"])]
     pub scenario: Option<&'static certbench::lab::Scenario>,
     /// Run N handshakes one after another and report their latency (1 to 1000000).
     #[arg(long, value_name = "N", value_parser = parse_count)]
@@ -83,6 +100,40 @@ fn parse_count(s: &str) -> Result<u32, String> {
 
 fn parse_timeout(s: &str) -> Result<u64, String> {
     whole_number(s, 1..=3600)
+}
+
+fn parse_client_auth(s: &str) -> Result<ClientAuth, String> {
+    match s {
+        "required" => Ok(ClientAuth::Required),
+        "optional" => Ok(ClientAuth::Optional),
+        "none" => Ok(ClientAuth::None),
+        _ => Err(format!(
+            "\"{}\" is not a client authentication mode; use required, optional or none",
+            certbench::text::display_safe(s, 40)
+        )),
+    }
+}
+
+fn parse_trust(s: &str) -> Result<Trust, String> {
+    Ok(match s {
+        "workspace" => Trust::Workspace,
+        "system" => Trust::System,
+        name => {
+            certbench::pki::validate_entity_name(name).map_err(|e| {
+                format!("use workspace, system, or the name of a root CA in the workspace ({e})")
+            })?;
+            Trust::Root(name.into())
+        }
+    })
+}
+
+/// What a side sends of its certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sends {
+    /// The leaf and its intermediates.
+    Chain,
+    /// The leaf alone.
+    Leaf,
 }
 
 fn parse_scenario(s: &str) -> Result<&'static certbench::lab::Scenario, String> {
@@ -137,8 +188,12 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         suite,
         server: a.server.clone(),
         client: (!a.no_client_cert).then(|| a.client.clone()),
+        client_trusts: a.client_trusts.clone(),
+        server_trusts: a.server_trusts.clone(),
+        server_sends_chain: a.server_sends == Sends::Chain,
+        client_sends_chain: a.client_sends == Sends::Chain,
         server_name: a.server_name.clone(),
-        client_auth: ClientAuth::Required,
+        client_auth: a.client_auth,
         control: Control {
             timeout: Duration::from_secs(a.timeout),
             stepper: None,

@@ -34,6 +34,54 @@ impl Clone for Identity {
     }
 }
 
+/// What one side trusts to verify its peer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Trust {
+    /// Every root CA of the workspace.
+    #[default]
+    Workspace,
+    /// One root CA of the workspace, by name.
+    Root(String),
+    /// The system's trust store (the public web's CAs): a workspace certificate fails there.
+    System,
+}
+
+impl Trust {
+    pub fn label(&self) -> String {
+        match self {
+            Trust::Workspace => "workspace CAs".into(),
+            Trust::Root(name) => name.clone(),
+            Trust::System => "system store".into(),
+        }
+    }
+}
+
+/// What the user chose about the workspace's material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialChoices {
+    pub server: String,
+    /// `None` sends no client certificate.
+    pub client: Option<String>,
+    pub client_trusts: Trust,
+    pub server_trusts: Trust,
+    /// Each side sends its chain (leaf and intermediates), or its leaf alone.
+    pub server_sends_chain: bool,
+    pub client_sends_chain: bool,
+}
+
+impl Default for MaterialChoices {
+    fn default() -> Self {
+        MaterialChoices {
+            server: "server".into(),
+            client: Some("client".into()),
+            client_trusts: Trust::Workspace,
+            server_trusts: Trust::Workspace,
+            server_sends_chain: true,
+            client_sends_chain: true,
+        }
+    }
+}
+
 /// A trust anchor, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Anchor {
@@ -66,6 +114,10 @@ pub enum MaterialError {
     NotALeaf { name: String, side: Side },
     #[error("the workspace has no root CA to trust")]
     NoTrustAnchor,
+    #[error("the workspace has no root CA named \"{name}\"")]
+    UnknownRoot { name: String },
+    #[error("no system trust store found (looked for {})", crate::inspect::load::SYSTEM_STORES.join(", "))]
+    NoSystemStore,
     #[error("cannot read {}: {}", path.display(), pem_words(source))]
     Pem {
         path: PathBuf,
@@ -128,10 +180,26 @@ impl Material {
         server: &str,
         client: Option<&str>,
     ) -> Result<Material, MaterialError> {
+        Material::from_workspace_with(
+            dir,
+            &MaterialChoices {
+                server: server.into(),
+                client: client.map(String::from),
+                ..MaterialChoices::default()
+            },
+        )
+    }
+
+    /// The workspace's material as the user chose it: which certificates, what each side trusts,
+    /// whether each sends its chain.
+    pub fn from_workspace_with(
+        dir: &Path,
+        choices: &MaterialChoices,
+    ) -> Result<Material, MaterialError> {
         let ws = Workspace::open(dir)?;
         // Certificates, keys and CRLs are read as one state: no change of the workspace meanwhile.
         let _reading = ws.read_lock();
-        let identity = |name: &str, side: Side| -> Result<Identity, MaterialError> {
+        let identity = |name: &str, side: Side, chain: bool| -> Result<Identity, MaterialError> {
             let e = ws
                 .entity(name)
                 .ok_or_else(|| MaterialError::UnknownCertificate { name: name.into() })?;
@@ -141,15 +209,23 @@ impl Material {
                     side,
                 });
             }
+            let file = match (&e.chain, chain) {
+                (Some(c), true) => c,
+                _ => &e.cert,
+            };
             Ok(Identity {
                 name: name.into(),
-                chain: read_certs(&ws.path(e.chain.as_deref().unwrap_or(&e.cert)))?,
+                chain: read_certs(&ws.path(file))?,
                 key: read_key(&ws.path(&e.key))?,
                 check_key: true,
             })
         };
-        let server = identity(server, Side::Server)?;
-        let client = client.map(|c| identity(c, Side::Client)).transpose()?;
+        let server = identity(&choices.server, Side::Server, choices.server_sends_chain)?;
+        let client = choices
+            .client
+            .as_deref()
+            .map(|c| identity(c, Side::Client, choices.client_sends_chain))
+            .transpose()?;
         let mut anchors = Vec::new();
         let mut crls = Vec::new();
         for e in ws.entities() {
@@ -176,9 +252,36 @@ impl Material {
         if anchors.is_empty() {
             return Err(MaterialError::NoTrustAnchor);
         }
+        let trusted = |t: &Trust| -> Result<Vec<Anchor>, MaterialError> {
+            match t {
+                Trust::Workspace => Ok(anchors.clone()),
+                Trust::Root(name) => {
+                    let chosen: Vec<Anchor> = anchors
+                        .iter()
+                        .filter(|a| &a.name == name)
+                        .cloned()
+                        .collect();
+                    if chosen.is_empty() {
+                        return Err(MaterialError::UnknownRoot { name: name.clone() });
+                    }
+                    Ok(chosen)
+                }
+                Trust::System => {
+                    let path =
+                        crate::inspect::load::system_store().ok_or(MaterialError::NoSystemStore)?;
+                    Ok(read_certs(&path)?
+                        .into_iter()
+                        .map(|der| Anchor {
+                            name: "system".into(),
+                            der,
+                        })
+                        .collect())
+                }
+            }
+        };
         Ok(Material {
-            client_trusts: anchors.clone(),
-            server_trusts: anchors,
+            client_trusts: trusted(&choices.client_trusts)?,
+            server_trusts: trusted(&choices.server_trusts)?,
             crls,
             server,
             client,

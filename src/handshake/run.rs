@@ -23,7 +23,8 @@ pub use super::config::{
     resolve_suite, suite_names,
 };
 pub use super::event::{Event, EventKind, Note, Side, Verdict, Wire, WireWhat};
-use super::material::{Material, MaterialError};
+pub use super::material::Trust;
+use super::material::{Material, MaterialChoices, MaterialError};
 use super::messages::Message;
 use super::names;
 use super::observe::{Dir, Observer, Seen, What};
@@ -43,6 +44,11 @@ pub struct RunOptions {
     pub server: String,
     /// The client certificate's name in the workspace; `None` sends none.
     pub client: Option<String>,
+    /// What each side trusts, and whether each sends its chain.
+    pub client_trusts: Trust,
+    pub server_trusts: Trust,
+    pub server_sends_chain: bool,
+    pub client_sends_chain: bool,
     pub server_name: String,
     pub client_auth: ClientAuth,
     pub control: Control,
@@ -74,6 +80,10 @@ impl RunOptions {
             suite: None,
             server: "server".into(),
             client: Some("client".into()),
+            client_trusts: Trust::Workspace,
+            server_trusts: Trust::Workspace,
+            server_sends_chain: true,
+            client_sends_chain: true,
             server_name: "localhost".into(),
             client_auth: ClientAuth::Required,
             control: Control::default(),
@@ -92,7 +102,17 @@ impl RunOptions {
     }
 
     pub fn material(&self) -> Result<Material, MaterialError> {
-        Material::from_workspace(&self.dir, &self.server, self.client.as_deref())
+        Material::from_workspace_with(
+            &self.dir,
+            &MaterialChoices {
+                server: self.server.clone(),
+                client: self.client.clone(),
+                client_trusts: self.client_trusts.clone(),
+                server_trusts: self.server_trusts.clone(),
+                server_sends_chain: self.server_sends_chain,
+                client_sends_chain: self.client_sends_chain,
+            },
+        )
     }
 }
 
@@ -260,6 +280,10 @@ pub struct Culprit {
     pub subject: String,
     /// The Inspect field that is the cause (`not_after`, `ext.subjectAltName`, ...).
     pub field: &'static str,
+    /// How many intermediates the peer sent with it (for a chain verdict).
+    pub intermediates: Option<usize>,
+    /// Its issuer is its subject: nobody but itself vouches for it.
+    pub self_signed: bool,
     /// The certificate (DER), to open in the Inspector.
     #[serde(skip)]
     pub der: Arc<Vec<u8>>,
@@ -760,6 +784,10 @@ pub async fn run_with(
     })
 }
 
+fn is_self_signed(der: &[u8]) -> bool {
+    crate::inspect::report::brief(der).is_ok_and(|b| b.subject == b.issuer)
+}
+
 /// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
 /// else the first side that failed on its own account (not by receiving an alert or the end of
 /// the connection), else the first side that failed at all.
@@ -785,7 +813,13 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                 Side::Client => material.client.as_ref(),
             };
             let culprit = match verdict {
-                Verdict::Chain { certificate, .. } => Some(Culprit {
+                Verdict::Chain {
+                    certificate,
+                    intermediates,
+                    ..
+                } => Some(Culprit {
+                    intermediates: Some(*intermediates),
+                    self_signed: is_self_signed(certificate),
                     side: peer,
                     certificate: identity
                         .filter(|i| {
@@ -803,6 +837,8 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                 Verdict::Signature { .. } => identity.and_then(|i| {
                     let der = i.chain.first()?;
                     Some(Culprit {
+                        intermediates: None,
+                        self_signed: is_self_signed(der),
                         side: peer,
                         certificate: Some(i.name.clone()),
                         subject: crate::inspect::report::brief(der)

@@ -132,6 +132,31 @@ impl Expect {
     }
 }
 
+/// What else must hold of a failure for a scenario to explain it, when several scenarios share a
+/// side and a cause (three ways to an unknown issuer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// The certificate at fault is self-signed.
+    SelfSigned,
+    /// The peer sent its leaf without intermediates, and the leaf is not self-signed.
+    LeafOnly,
+    /// The peer sent intermediates with a leaf that is not self-signed.
+    WithChain,
+}
+
+impl Fact {
+    fn holds(self, f: &crate::handshake::run::Failure) -> bool {
+        let Some(c) = &f.culprit else {
+            return false;
+        };
+        match self {
+            Fact::SelfSigned => c.self_signed,
+            Fact::LeafOnly => !c.self_signed && c.intermediates == Some(0),
+            Fact::WithChain => !c.self_signed && c.intermediates.is_some_and(|n| n > 0),
+        }
+    }
+}
+
 /// A failure to learn from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scenario {
@@ -139,6 +164,8 @@ pub struct Scenario {
     pub name: &'static str,
     pub breaks: &'static [Break],
     pub expect: Expect,
+    /// What must hold of a failure made by hand for this scenario to explain it.
+    pub when: Option<Fact>,
 }
 
 use Break as B;
@@ -151,6 +178,7 @@ const TLS13: &[TlsVersion] = &[TlsVersion::Tls13];
 pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "no-client-cert",
+        when: None,
         breaks: &[B::NoClientCert],
         expect: Expect::fails(
             S,
@@ -162,6 +190,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-unknown-ca",
+        when: Some(Fact::WithChain),
         breaks: &[B::ClientFromOtherCa],
         expect: Expect::fails(
             S,
@@ -173,6 +202,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-self-signed",
+        when: Some(Fact::SelfSigned),
         breaks: &[B::ClientSelfSigned],
         expect: Expect::fails(
             S,
@@ -184,6 +214,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-expired",
+        when: None,
         breaks: &[B::ClientValidity(Validity::Expired)],
         expect: Expect::fails(
             S,
@@ -195,6 +226,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-expired",
+        when: None,
         breaks: &[B::ServerValidity(Validity::Expired)],
         expect: Expect::fails(
             C,
@@ -206,6 +238,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-not-yet-valid",
+        when: None,
         breaks: &[B::ServerValidity(Validity::NotYetValid)],
         // rustls sends certificate_expired for a certificate not valid yet too (RFC 8446:
         // "a certificate has expired or is not currently valid").
@@ -219,6 +252,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-client-only-eku",
+        when: None,
         breaks: &[B::ServerEku(&[ExtKeyUsage::ClientAuth])],
         expect: Expect::fails(
             C,
@@ -230,6 +264,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-without-clientauth",
+        when: None,
         breaks: &[B::ClientEku(&[ExtKeyUsage::ServerAuth])],
         expect: Expect::fails(
             S,
@@ -241,6 +276,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "wrong-server-name",
+        when: None,
         breaks: &[B::AskFor("api.example.com")],
         expect: Expect::fails(
             C,
@@ -252,6 +288,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-cn-only",
+        when: None,
         breaks: &[B::ServerSans(&[])],
         expect: Expect::fails(
             C,
@@ -263,6 +300,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-revoked",
+        when: None,
         breaks: &[B::RevokeClient],
         expect: Expect::fails(
             S,
@@ -274,6 +312,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-missing-intermediate",
+        when: Some(Fact::LeafOnly),
         breaks: &[B::ServerLeafOnly],
         expect: Expect::fails(
             C,
@@ -285,6 +324,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-missing-intermediate",
+        when: Some(Fact::LeafOnly),
         breaks: &[B::ClientLeafOnly],
         expect: Expect::fails(
             S,
@@ -296,6 +336,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "pathlen-exceeded",
+        when: None,
         breaks: &[B::SubCaUnderPathLenZero],
         // webpki's own error reaches rustls as CertificateError::Other, which rustls answers with
         // certificate_unknown.
@@ -309,6 +350,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "name-constraints",
+        when: None,
         breaks: &[B::IntermediatePermits("example.com")],
         expect: Expect::fails(
             C,
@@ -320,6 +362,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "version-mismatch",
+        when: None,
         breaks: &[B::ClientVersions(TLS12), B::ServerVersions(TLS13)],
         expect: Expect {
             detected_by: Some(S),
@@ -333,6 +376,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "no-common-group",
+        when: None,
         breaks: &[
             B::ClientGroups(&["x25519"]),
             B::ServerGroups(&["secp384r1"]),
@@ -349,6 +393,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "hello-retry",
+        when: None,
         breaks: &[
             B::ClientGroups(&["X25519MLKEM768", "secp256r1"]),
             B::ServerGroups(&["secp256r1"]),
@@ -357,6 +402,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "no-common-suite",
+        when: None,
         breaks: &[
             B::ClientSuites(&["TLS_AES_128_GCM_SHA256"]),
             B::ServerSuites(&["TLS_AES_256_GCM_SHA384"]),
@@ -373,6 +419,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "key-mismatch",
+        when: None,
         breaks: &[B::ServerKeyMismatch],
         // The client checks the server's CertificateVerify with the certificate's key: the
         // signature was made with another key. rustls answers a bad signature with decrypt_error.
@@ -386,11 +433,13 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-auth-not-asked",
+        when: None,
         breaks: &[B::ClientAuth(ClientAuth::None)],
         expect: Expect::works(false, false),
     },
     Scenario {
         name: "client-no-digital-signature",
+        when: None,
         breaks: &[B::ClientKeyUsage(&[KeyUsage::KeyEncipherment])],
         expect: Expect::works(true, false),
     },
@@ -558,9 +607,19 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             let chain = vec![der(&issued)];
             (issued, chain)
         } else if has(&B::ClientFromOtherCa) {
+            // Another PKI, whole: its root and intermediate; the client sends its chain.
             let other = issue(&spec(Role::Ca, "other-ca", "Other Root CA"), None, now)?;
-            let issued = issue(&client_spec, Some(&material_of(&other)?), now)?;
-            let chain = vec![der(&issued)];
+            let other_int = issue(
+                &spec(
+                    Role::Intermediate,
+                    "other-intermediate",
+                    "Other Intermediate CA",
+                ),
+                Some(&material_of(&other)?),
+                now,
+            )?;
+            let issued = issue(&client_spec, Some(&material_of(&other_int)?), now)?;
+            let chain = vec![der(&issued), der(&other_int)];
             (issued, chain)
         } else {
             let issued = issue(&client_spec, Some(&int_m), now)?;
@@ -722,7 +781,9 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
 /// explain a failure made by hand as they explain the scenario.
 pub fn matching(f: &crate::handshake::run::Failure) -> Option<&'static Scenario> {
     SCENARIOS.iter().find(|s| {
-        s.expect.detected_by == Some(f.detected_by) && s.expect.cause == Some(f.cause.code())
+        s.expect.detected_by == Some(f.detected_by)
+            && s.expect.cause == Some(f.cause.code())
+            && s.when.is_none_or(|fact| fact.holds(f))
     })
 }
 
