@@ -139,6 +139,30 @@ pub fn export_run(
     Ok(Exported { transcript, keylog })
 }
 
+/// Write the certificate at fault in a failed run as PEM into `dir`, under a new name.
+pub fn export_culprit(
+    dir: &Path,
+    culprit: &super::run::Culprit,
+    at: OffsetDateTime,
+) -> Result<PathBuf, String> {
+    let base = free_path(
+        dir,
+        &format!("{}-culprit", culprit.side.name()),
+        &[".pem"],
+        at,
+    );
+    let path = with_suffix(&base, ".pem");
+    write_files(
+        &[FileWrite::public(
+            &path,
+            crate::text::pem("CERTIFICATE", &culprit.der),
+        )],
+        false,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
 /// Write the certificates of `event` as a PEM bundle into `dir`, under a new name.
 pub fn export_certificates(
     dir: &Path,

@@ -89,6 +89,16 @@ pub enum Action {
     CycleSuite,
     /// The next name the client asks for: the server certificate's names, then one it lacks.
     CycleServerName,
+    /// The next server certificate of the workspace.
+    CycleServerCert,
+    /// Whether the server asks for a client certificate: required, optional, not at all.
+    CycleClientAuth,
+    /// Which chains the sides send: both whole, the server's leaf alone, the client's leaf alone.
+    CycleChains,
+    /// What each side trusts: the workspace's CAs, the system store, one root.
+    CycleTrust,
+    /// Choose a failure lab scenario to run instead of the workspace's certificates.
+    PickScenario,
     /// Save the last run's JSON transcript and key log.
     ExportRun,
     /// Open the selected step's certificates in the Inspect pane.
@@ -164,11 +174,15 @@ pub enum Effect {
     },
     /// List what could complete a path being typed.
     CompletePath(String),
-    /// Run a live handshake; its events come back as they happen.
+    /// Run a live handshake; its events come back as they happen. With a scenario, the
+    /// scenario's own material and choices instead of the workspace's.
     RunHandshake {
         run: u64,
         options: Box<RunOptions>,
+        scenario: Option<&'static certbench::lab::Scenario>,
     },
+    /// Save the certificate at fault in a failed run, to open it in the Inspect pane at its field.
+    ExportCulprit(Box<certbench::handshake::run::Culprit>),
     /// Save a run's transcript and key log.
     ExportRun {
         summary: Box<Summary>,

@@ -15,7 +15,7 @@ use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use super::keymap::{Context, KeyMap};
 use super::layout;
 use super::view::WorkspaceView;
-use certbench::handshake::run::{RunOptions, Stepper, group_names, suite_names};
+use certbench::handshake::run::{ClientAuth, RunOptions, Stepper, Trust, group_names, suite_names};
 use certbench::inspect::verify::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +26,16 @@ pub enum Focus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: u16 },
-    Result { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Result {
+        scroll: u16,
+    },
+    /// The failure lab's scenarios, to pick one; the cursor 0 is "your workspace".
+    Lab {
+        cursor: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +93,8 @@ pub struct App {
     pub should_quit: bool,
     /// A file just opened from another pane: selected in the Inspect pane once it is loaded.
     pub pending_source: Option<PathBuf>,
+    /// The field to select in it (an Inspect field key), for a failed run's culprit.
+    pub pending_field: Option<&'static str>,
 }
 
 impl App {
@@ -119,6 +129,7 @@ impl App {
             now,
             should_quit: false,
             pending_source: None,
+            pending_field: None,
         }
     }
 
@@ -332,6 +343,9 @@ impl App {
                 self.inspect.set_loaded(*loaded, self.now);
                 if let Some(source) = self.pending_source.take() {
                     self.inspect.focus_source(&source, self.now);
+                    if let Some(field) = self.pending_field.take() {
+                        self.inspect.focus_field(field);
+                    }
                 }
                 if n > 0 && self.pane == Pane::Inspect {
                     self.say(
@@ -452,6 +466,29 @@ impl App {
             };
             match (overlay, &action) {
                 (_, Action::Back) => self.overlay = None,
+                (Overlay::Lab { cursor }, Action::Activate) => {
+                    self.overlay = None;
+                    let h = &mut self.handshake;
+                    h.scenario = cursor
+                        .checked_sub(1)
+                        .and_then(|i| certbench::lab::SCENARIOS.get(i));
+                    // A scenario is picked to be seen: it runs at once.
+                    if h.scenario.is_some() && !h.running {
+                        return self.update_handshake(Action::RunHandshake);
+                    }
+                }
+                (Overlay::Lab { cursor }, _) => {
+                    let last = certbench::lab::SCENARIOS.len();
+                    let moved = match action {
+                        Action::Up => cursor.saturating_sub(1),
+                        Action::Down => (cursor + 1).min(last),
+                        Action::PageUp => cursor.saturating_sub(10),
+                        Action::PageDown => (cursor + 10).min(last),
+                        _ => cursor,
+                    };
+                    self.overlay = Some(Overlay::Lab { cursor: moved });
+                }
+                (_, Action::Activate) => self.overlay = None,
                 (Overlay::Help { scroll: s }, _) => {
                     if let Some(s) = scroll(s) {
                         self.overlay = Some(Overlay::Help { scroll: s });
@@ -525,6 +562,15 @@ impl App {
                     "Nothing to save yet: run a handshake first (r), and let it end",
                 ),
             },
+            // After a failed run, while the Step box shows the failure: its culprit, at its field.
+            Action::InspectStep
+                if h.follow
+                    && let Some(Ok(s)) = &h.outcome
+                    && let Some(c) = s.failure.as_ref().and_then(|f| f.culprit.clone()) =>
+            {
+                self.pending_field = Some(c.field);
+                return vec![Effect::ExportCulprit(Box::new(c))];
+            }
             Action::InspectStep => match h.events.get(h.selected) {
                 Some(e) if !e.certificates().is_empty() => {
                     return vec![Effect::ExportCertificates(Box::new(e.clone()))];
@@ -570,6 +616,61 @@ impl App {
             Action::RunHandshake if h.running => {
                 self.say(Severity::Info, "A handshake is running…")
             }
+            Action::PickScenario if !h.running => {
+                let cursor = h
+                    .scenario
+                    .and_then(|s| {
+                        certbench::lab::SCENARIOS
+                            .iter()
+                            .position(|o| o.name == s.name)
+                    })
+                    .map_or(0, |i| i + 1);
+                self.overlay = Some(Overlay::Lab { cursor });
+            }
+            Action::CycleServerCert if !h.running => {
+                let choices: Vec<String> = self
+                    .view
+                    .rows
+                    .iter()
+                    .filter(|r| r.entity.role == Role::Server)
+                    .map(|r| r.entity.name.clone())
+                    .collect();
+                if !choices.is_empty() {
+                    h.server = next_choice(&choices, &h.server);
+                }
+            }
+            Action::CycleClientAuth if !h.running => {
+                h.client_auth = match h.client_auth {
+                    ClientAuth::Required => ClientAuth::Optional,
+                    ClientAuth::Optional => ClientAuth::None,
+                    _ => ClientAuth::Required,
+                };
+            }
+            Action::CycleChains if !h.running => {
+                let choices = [(true, true), (false, true), (true, false)];
+                h.chains = next_choice(&choices, &h.chains);
+            }
+            Action::CycleTrust if !h.running => {
+                // Both the workspace's CAs; one side the system store; then each root alone.
+                let mut choices = vec![
+                    (Trust::Workspace, Trust::Workspace),
+                    (Trust::System, Trust::Workspace),
+                    (Trust::Workspace, Trust::System),
+                ];
+                let roots: Vec<String> = self
+                    .view
+                    .rows
+                    .iter()
+                    .filter(|r| r.entity.role == Role::Ca)
+                    .map(|r| r.entity.name.clone())
+                    .collect();
+                if roots.len() > 1 {
+                    for r in roots {
+                        choices.push((Trust::Root(r.clone()), Trust::Root(r)));
+                    }
+                }
+                h.trust = next_choice(&choices, &h.trust);
+            }
             Action::ToggleStep if !h.running => h.step_mode = !h.step_mode,
             Action::NextFlight => {
                 if let Some(st) = h.stepper.clone().filter(|_| h.step_mode) {
@@ -592,6 +693,10 @@ impl App {
                 options.client = h.client.clone();
                 options.suite = h.suite.clone();
                 options.server_name = h.server_name.clone();
+                options.server = h.server.clone();
+                options.client_auth = h.client_auth;
+                (options.server_sends_chain, options.client_sends_chain) = h.chains;
+                (options.client_trusts, options.server_trusts) = h.trust.clone();
                 options.control.stepper = Some(stepper);
                 if h.step_mode {
                     // A person reads at their own pace: no timeout worth the name.
@@ -601,6 +706,7 @@ impl App {
                 return vec![Effect::RunHandshake {
                     run,
                     options: Box::new(options),
+                    scenario: h.scenario,
                 }];
             }
             _ => {}
@@ -1436,7 +1542,7 @@ mod tests {
         app.update(Action::ShowPane(Pane::Handshake));
         let options = |app: &mut App| {
             let effects = app.update(Action::RunHandshake);
-            let Some(Effect::RunHandshake { run, options }) = effects.first().cloned() else {
+            let Some(Effect::RunHandshake { run, options, .. }) = effects.first().cloned() else {
                 panic!("{effects:?}")
             };
             app.update(Action::HandshakeFinished {

@@ -1,7 +1,10 @@
 //! The Handshake pane's state: the choices for the next run, and the events of the current one as
 //! they arrive.
 
-use certbench::handshake::run::{Event, EventKind, Stepper, Summary, TlsVersion};
+use certbench::handshake::run::{
+    ClientAuth, Event, EventKind, Stepper, Summary, TlsVersion, Trust,
+};
+use certbench::lab::Scenario;
 
 #[derive(Debug, Clone)]
 pub struct HandshakeState {
@@ -14,6 +17,15 @@ pub struct HandshakeState {
     pub suite: Option<String>,
     /// The name the client asks for (SNI) and checks the server certificate against.
     pub server_name: String,
+    /// The server certificate's name in the workspace.
+    pub server: String,
+    pub client_auth: ClientAuth,
+    /// Whether each side sends its chain (server, client), or its leaf alone.
+    pub chains: (bool, bool),
+    /// What each side trusts (client, server).
+    pub trust: (Trust, Trust),
+    /// A failure lab scenario to run instead of the workspace's certificates.
+    pub scenario: Option<&'static Scenario>,
     /// Which run the events belong to; events of an older run are dropped.
     pub run: u64,
     pub running: bool,
@@ -40,6 +52,11 @@ impl Default for HandshakeState {
             group: None,
             suite: None,
             server_name: "localhost".into(),
+            server: "server".into(),
+            client_auth: ClientAuth::Required,
+            chains: (true, true),
+            trust: (Trust::Workspace, Trust::Workspace),
+            scenario: None,
             run: 0,
             running: false,
             events: Vec::new(),

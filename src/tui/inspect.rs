@@ -211,6 +211,15 @@ impl InspectState {
         }
     }
 
+    /// Select the selected certificate's field whose explanation key is `key` (`not_after`,
+    /// `ext.subjectAltName`), and move the focus to the fields.
+    pub fn focus_field(&mut self, key: &str) {
+        if let Some(i) = self.nodes().iter().position(|n| n.explain == key) {
+            self.field = i;
+            self.focus = Focus::Fields;
+        }
+    }
+
     pub fn current_item(&self) -> Option<&Item> {
         self.visible
             .get(self.cursor)

@@ -304,7 +304,9 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
             })
         }
         Effect::ExportRun { .. } => Box::new(|m| Action::RunExported(Err(m))),
-        Effect::ExportCertificates(_) => Box::new(|m| Action::CertificatesExported(Err(m))),
+        Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => {
+            Box::new(|m| Action::CertificatesExported(Err(m)))
+        }
         Effect::RunHandshake { run, .. } => {
             let run = *run;
             Box::new(move |m| Action::HandshakeFinished {
@@ -343,7 +345,12 @@ fn spawn_effect(
     }
     let on_failure = failure_of(&effect);
     let what = effect_label(&effect);
-    if let Effect::RunHandshake { run, options } = effect {
+    if let Effect::RunHandshake {
+        run,
+        options,
+        scenario,
+    } = effect
+    {
         // Async work: the events come back one by one, as they happen.
         let events_tx = tx.clone();
         let work = tasks.spawn(async move {
@@ -356,10 +363,15 @@ fn spawn_effect(
                     }));
                 }
             });
-            let result = certbench::handshake::run::run(&options, etx)
-                .await
-                .map(Box::new)
-                .map_err(|e| e.to_string());
+            let result = match scenario {
+                Some(s) => certbench::lab::run(s, &options.control, etx)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => certbench::handshake::run::run(&options, etx)
+                    .await
+                    .map_err(|e| e.to_string()),
+            }
+            .map(Box::new);
             let _ = forward.await;
             result
         });
@@ -395,7 +407,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::CompletePath(_) => "completing a path",
         Effect::RunHandshake { .. } => "running the handshake",
         Effect::ExportRun { .. } => "saving the run",
-        Effect::ExportCertificates(_) => "saving the certificates",
+        Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => "saving the certificates",
         Effect::Issue { .. } => "issuing the certificate",
         Effect::Revoke { .. } => "revoking the certificate",
         Effect::StepHandshake(_) | Effect::CancelHandshake(_) | Effect::Quit => "working",
@@ -445,6 +457,9 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         }
         Effect::ExportCertificates(event) => Action::CertificatesExported(
             certbench::handshake::export::export_certificates(&dir.join("handshakes"), &event, now),
+        ),
+        Effect::ExportCulprit(culprit) => Action::CertificatesExported(
+            certbench::handshake::export::export_culprit(&dir.join("handshakes"), &culprit, now),
         ),
         Effect::Revoke { name, reason } => Action::RevokeFinished(
             Workspace::open(dir)

@@ -274,7 +274,7 @@ fn handshake_pane_shows_a_real_run_as_it_arrives() {
     app.view.dir = _d.path().to_path_buf();
     app.update(Action::ShowPane(Pane::Handshake));
     let effects = app.update(Action::RunHandshake);
-    let Some(super::action::Effect::RunHandshake { run, options }) = effects.first().cloned()
+    let Some(super::action::Effect::RunHandshake { run, options, .. }) = effects.first().cloned()
     else {
         panic!("r starts a run: {effects:?}")
     };
@@ -381,9 +381,18 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
         app.update(Action::ToggleStep);
     }
     let effects = app.update(Action::RunHandshake);
-    let Some(super::action::Effect::RunHandshake { run, options }) = effects.first().cloned()
+    feed_run(app, effects.first().cloned(), flights);
+}
+
+/// Run the run an effect asks for, for real, with the pane fed each event as it comes.
+fn feed_run(app: &mut App, effect: Option<super::action::Effect>, flights: Option<usize>) {
+    let Some(super::action::Effect::RunHandshake {
+        run,
+        options,
+        scenario,
+    }) = effect
     else {
-        panic!("r starts a run: {effects:?}")
+        panic!("a run was to start: {effect:?}")
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -393,7 +402,16 @@ fn feed_real_run(app: &mut App, flights: Option<usize>) {
     let stepper = options.control.stepper.clone().unwrap();
     let mut index = 0;
     let summary = rt.block_on(async {
-        let task = tokio::spawn(async move { certbench::handshake::run::run(&options, tx).await });
+        let task = tokio::spawn(async move {
+            match scenario {
+                Some(s) => certbench::lab::run(s, &options.control, tx)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => certbench::handshake::run::run(&options, tx)
+                    .await
+                    .map_err(|e| e.to_string()),
+            }
+        });
         if let Some(flights) = flights {
             let mut pauses = 0;
             while let Some(event) = rx.recv().await {
@@ -640,4 +658,57 @@ fn inspect_says_a_revoked_certificate_is_revoked() {
     );
     let (chain, _) = verdict("alice");
     assert!(chain.ok, "{:?}", chain.reason);
+}
+
+/// A lab scenario picked and run: the timeline, then who caught what, the alerts both ways, the
+/// certificate at fault and its field, the fix and the lesson.
+#[test]
+fn handshake_lab_failure_80x24_and_160x48() {
+    for size in [(80, 24), (160, 48)] {
+        let (_d, mut app) = handshake_app(size);
+        app.update(Action::PickScenario);
+        let picker = render(&app);
+        assert!(picker.contains("client-unknown-ca"), "{picker}");
+        if size == (80, 24) {
+            insta::assert_snapshot!("handshake_lab_picker_80x24", picker);
+        }
+        // The picker's own keys: down to the scenario, enter runs it.
+        while !matches!(app.overlay, Some(super::app::Overlay::Lab { cursor }) if cursor > 0 && certbench::lab::SCENARIOS[cursor - 1].name == "client-unknown-ca")
+        {
+            app.update(Action::Down);
+        }
+        let effects = app.update(Action::Activate);
+        assert!(
+            matches!(effects.first(), Some(super::action::Effect::RunHandshake { scenario: Some(s), .. }) if s.name == "client-unknown-ca"),
+            "{effects:?}"
+        );
+        // The run the effect asked for, for real, fed to the pane.
+        feed_run(&mut app, effects.first().cloned(), None);
+        let screen = render(&app);
+        for want in [
+            "lab: client-unknown-ca",
+            "The server caught it",
+            "rustls error: InvalidCertificate › UnknownIssuer",
+            "alert sent: unknown_ca (by the server)",
+        ] {
+            assert!(
+                screen.contains(want),
+                "{want} missing at {size:?}:\n{screen}"
+            );
+        }
+        insta::assert_snapshot!(
+            format!("handshake_lab_failure_{}x{}", size.0, size.1),
+            screen
+        );
+        // i opens the certificate at fault, at its field.
+        let effects = app.update(Action::InspectStep);
+        let Some(super::action::Effect::ExportCulprit(c)) = effects.first() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(
+            (c.side, c.field),
+            (certbench::handshake::run::Side::Client, "issuer")
+        );
+        assert_eq!(app.pending_field, Some("issuer"));
+    }
 }

@@ -3,7 +3,7 @@
 //! selected step's decoded fields and what it does.
 
 use certbench::handshake::event::{EventKind, Field, headline, why};
-use certbench::handshake::run::{Event, Failure};
+use certbench::handshake::run::{ClientAuth, Event, Failure, Trust};
 use certbench::inspect::explain::explain_step;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,21 +22,56 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     let version = h.version.label();
     // Each choice whole, then what the last run agreed or where it stands: as many items on a
     // line as fit, a second line when the pane is narrow.
-    let mut items: Vec<Vec<Span>> = vec![vec![
-        Span::styled(" next: ", theme::dim()),
-        Span::raw(version),
-    ]];
-    for (label, value) in [
-        ("group", h.group().unwrap_or("auto")),
-        ("suite", h.suite.as_deref().unwrap_or("auto")),
-        ("name", h.server_name.as_str()),
-        ("cert", h.client.as_deref().unwrap_or("none")),
-        ("step", if h.step_mode { "on" } else { "off" }),
-    ] {
+    let mut items: Vec<Vec<Span>> = Vec::new();
+    if let Some(sc) = h.scenario {
+        // A lab scenario brings its own certificates and choices.
         items.push(vec![
-            Span::styled(format!(" · {label} "), theme::dim()),
-            Span::raw(value),
+            Span::styled(" lab: ", theme::dim()),
+            Span::styled(sc.name, theme::warn()),
         ]);
+        items.push(vec![Span::raw(format!(
+            " · {}",
+            certbench::lab::words(sc).title
+        ))]);
+        items.push(vec![Span::styled(
+            " · l: another scenario, or your workspace",
+            theme::dim(),
+        )]);
+    } else {
+        items.push(vec![
+            Span::styled(" next: ", theme::dim()),
+            Span::raw(version),
+        ]);
+        let auth = match h.client_auth {
+            ClientAuth::Required => "required",
+            ClientAuth::Optional => "optional",
+            _ => "not asked",
+        };
+        let chains = match h.chains {
+            (true, true) => "whole",
+            (false, _) => "server leaf only",
+            (_, false) => "client leaf only",
+        };
+        let trust = match &h.trust {
+            (Trust::Workspace, Trust::Workspace) => "workspace CAs".to_string(),
+            (c, s) => format!("client {} · server {}", c.label(), s.label()),
+        };
+        for (label, value) in [
+            ("group", h.group().unwrap_or("auto").to_string()),
+            ("suite", h.suite.as_deref().unwrap_or("auto").to_string()),
+            ("name", h.server_name.clone()),
+            ("server", h.server.clone()),
+            ("cert", h.client.as_deref().unwrap_or("none").to_string()),
+            ("client auth", auth.to_string()),
+            ("chains", chains.to_string()),
+            ("trust", trust),
+            ("step", if h.step_mode { "on" } else { "off" }.to_string()),
+        ] {
+            items.push(vec![
+                Span::styled(format!(" · {label} "), theme::dim()),
+                Span::raw(value),
+            ]);
+        }
     }
     if h.is_paused() {
         items.push(vec![Span::styled(
@@ -73,7 +108,7 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     for item in items {
         let w: usize = item.iter().map(|s| s.width()).sum();
         let line = lines.last_mut().map(|l| l.width()).unwrap_or(0);
-        if line > 0 && line + w > width && lines.len() < 2 {
+        if line > 0 && line + w > width && lines.len() < 3 {
             lines.push(Line::from(Span::raw(" ")));
         }
         if let Some(l) = lines.last_mut() {
@@ -226,7 +261,8 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         && let Some(Ok(s)) = &h.outcome
         && let Some(f) = &s.failure
     {
-        return failure_lines(f);
+        let scenario = h.scenario.or_else(|| certbench::lab::matching(f));
+        return failure_lines(f, scenario.map(certbench::lab::words));
     }
     let Some(e) = h.events.get(h.selected) else {
         return vec![];
@@ -286,7 +322,7 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
 
 /// A failed run, from both sides: who caught it and why, the alerts each way, where it stopped,
 /// the certificate at fault and the fix.
-fn failure_lines(f: &Failure) -> Vec<Line<'static>> {
+fn failure_lines(f: &Failure, words: Option<&certbench::lab::Words>) -> Vec<Line<'static>> {
     let side = f.detected_by.name();
     let other = f.detected_by.other().name();
     let safe = |s: &str| certbench::text::terminal_safe(s).into_owned();
@@ -341,7 +377,9 @@ fn failure_lines(f: &Failure) -> Vec<Line<'static>> {
             ),
         ));
     }
-    let fix = certbench::cause::fix(&f.cause);
+    let fix = words
+        .map(|w| w.fix.clone())
+        .unwrap_or_else(|| certbench::cause::fix(&f.cause));
     if !fix.is_empty() {
         lines.push(Line::default());
         lines.push(Line::from(vec![
@@ -349,5 +387,64 @@ fn failure_lines(f: &Failure) -> Vec<Line<'static>> {
             Span::raw(fix),
         ]));
     }
+    if let Some(w) = words {
+        lines.push(Line::default());
+        lines.push(Line::from(w.lesson.clone()));
+    }
+    if f.culprit.is_some() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "i: open the certificate at fault in the Inspector, at its field · ↑: the steps",
+            theme::dim(),
+        )));
+    }
     lines
+}
+
+/// The failure lab's scenarios, to pick one (the first line is the user's own workspace).
+pub fn draw_lab_overlay(f: &mut Frame<'_>, body: Rect, cursor: usize) {
+    use ratatui::widgets::{Block, Clear};
+    let width = 100.min(body.width);
+    // As tall as the list, when the screen has the room.
+    let tall = (certbench::lab::SCENARIOS.len() as u16 + 3).min(body.height);
+    let area = crate::tui::layout::centered(body, width, tall);
+    f.render_widget(Clear, area);
+    let block = Block::bordered()
+        .title(" Failure lab: pick a scenario ")
+        .title_bottom(Line::from(" ↑/↓ choose · enter run · esc close ").right_aligned())
+        .border_style(theme::border(true));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let names = certbench::lab::SCENARIOS.iter().map(|s| s.name);
+    let width_name = names.clone().map(str::len).max().unwrap_or(0).max(14);
+    let mut rows: Vec<(String, String)> = vec![(
+        "(your workspace)".into(),
+        "the certificates and choices of the pane".into(),
+    )];
+    rows.extend(
+        certbench::lab::SCENARIOS
+            .iter()
+            .map(|s| (s.name.to_string(), certbench::lab::words(s).title.clone())),
+    );
+    let height = inner.height as usize;
+    let offset = cursor.saturating_sub(height.saturating_sub(1));
+    let w = inner.width as usize;
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, (name, title))| {
+            let line = Line::from(vec![
+                Span::styled(format!(" {name:<width_name$}  "), theme::key()),
+                Span::raw(cut(title, w.saturating_sub(width_name + 3))),
+            ]);
+            if i == cursor {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }
