@@ -1,69 +1,26 @@
 //! The cost of watching: a full observed mTLS handshake (tap, decryption, events) against a bare
 //! one with the same certificates and the same per-run setup, both on 127.0.0.1.
 //!
-//! "Bare" is `run` without the watching: the workspace read the same way, the same provider,
-//! version and request, the answer naming the client. Events are drained, not printed: the
+//! "Bare" is `run` without the watching: the same material and configs (`config::build`, without
+//! a reporter), the same request, the answer naming the client. Events are drained, not printed: the
 //! wording of a message's fields happens when a consumer asks (`Details::fields`), as the pane
 //! asks for one event at a time. Measured on 2 vCPUs: +7% to +9% at the median.
 
-use std::path::Path;
 use std::sync::Arc;
 
+use certbench::handshake::config;
 use certbench::handshake::run::{RunOptions, run};
 use certbench::workspace::{SetOptions, Workspace};
 use criterion::{Criterion, criterion_group, criterion_main};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-fn certs(p: &Path) -> Vec<CertificateDer<'static>> {
-    CertificateDer::pem_file_iter(p)
-        .expect("certificates")
-        .map(|c| c.expect("a certificate"))
-        .collect()
-}
-
-/// The same handshake and request as `run`, without anything that observes it: the certificates
-/// found through the workspace, the same provider and version, and the answer naming the client.
-async fn bare(dir: &Path) {
-    let ws = Workspace::open(dir).expect("workspace");
-    let file = |name: &str, chain: bool| {
-        let e = ws.entity(name).expect("entity");
-        ws.path(match (chain, &e.chain) {
-            (true, Some(c)) => c,
-            _ => &e.cert,
-        })
-    };
-    let key = |name: &str| {
-        PrivateKeyDer::from_pem_file(ws.path(&ws.entity(name).expect("entity").key)).expect("key")
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(certs(&file("ca", false)).remove(0))
-        .expect("root");
-    let roots = Arc::new(roots);
-    // The same provider and version as `run` (TLS 1.3 only), so only the watching differs.
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let versions = &[&rustls::version::TLS13];
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        roots.clone(),
-        provider.clone(),
-    )
-    .build()
-    .expect("verifier");
-    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(versions)
-        .expect("versions")
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(certs(&file("server", true)), key("server"))
-        .expect("server config");
-    let mut client = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_client_auth_cert(certs(&file("client", true)), key("client"))
-        .expect("client config");
-    client.resumption = rustls::client::Resumption::disabled();
+/// The same handshake and request as `run`, without anything that observes it: the same
+/// material read from the workspace and the same configs (`config::build`, with no reporter),
+/// and the answer naming the client.
+async fn bare(opts: &RunOptions) {
+    let material = opts.material().expect("material");
+    let (server, client) = config::build(&material, &opts.choices(), None).expect("configs");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("listen");
@@ -143,7 +100,7 @@ fn bench(c: &mut Criterion) {
         observed_once();
         obs.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = std::time::Instant::now();
-        rt.block_on(bare(dir.path()));
+        rt.block_on(bare(&opts));
         bar.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let median = |v: &mut Vec<f64>| {
@@ -172,7 +129,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("bare (same certificates, nothing watching)", |b| {
-        b.iter(|| rt.block_on(bare(dir.path())))
+        b.iter(|| rt.block_on(bare(&opts)))
     });
     group.finish();
 }

@@ -4,36 +4,30 @@
 //! the CertificateRequest travel in clear.
 
 use std::io::{Read, Write};
-use std::path::Path;
 use std::sync::Arc;
 
 use certbench::handshake::messages::{Message, Version, details};
 use certbench::handshake::{HandshakeReader, RecordReader, decode};
+use certbench::handshake::config::{self, Choices, Reporter, TlsVersion};
+use certbench::handshake::event::{Side, Verdict};
+use certbench::handshake::material::Material;
 use certbench::workspace::{SetOptions, Workspace};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
-    CertificateDer::pem_file_iter(path)
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
 
 /// One key log entry: label, client random, secret.
 type Logged = (String, Vec<u8>, Vec<u8>);
 
-/// Collects what a rustls config logs, as SSLKEYLOGFILE lines would carry it.
+/// Collects what the configs' key logs log, as SSLKEYLOGFILE lines would carry it.
 #[derive(Debug, Default)]
 struct Secrets(std::sync::Mutex<Vec<Logged>>);
 
-impl rustls::KeyLog for Secrets {
-    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+impl Reporter for Secrets {
+    fn secret(&self, _: Side, label: &str, client_random: &[u8], secret: &[u8]) {
         self.0
             .lock()
             .unwrap()
             .push((label.to_string(), client_random.to_vec(), secret.to_vec()));
     }
+    fn verdict(&self, _: Side, _: Verdict) {}
 }
 
 /// Everything a connection has to send now.
@@ -46,38 +40,24 @@ fn pending<T>(conn: &mut rustls::ConnectionCommon<T>) -> Vec<u8> {
 }
 
 /// The bytes each side sent during a full mTLS handshake.
-fn handshake(versions: &[&'static rustls::SupportedProtocolVersion]) -> (Vec<u8>, Vec<u8>) {
+fn handshake(versions: &[TlsVersion]) -> (Vec<u8>, Vec<u8>) {
     let (c2s, s2c, _) = handshake_with_secrets(versions);
     (c2s, s2c)
 }
 
 /// The bytes each side sent, and every secret either side logged.
-fn handshake_with_secrets(
-    versions: &[&'static rustls::SupportedProtocolVersion],
-) -> (Vec<u8>, Vec<u8>, Vec<Logged>) {
+fn handshake_with_secrets(versions: &[TlsVersion]) -> (Vec<u8>, Vec<u8>, Vec<Logged>) {
     in_memory(versions, None, None, false)
 }
 
-/// A provider offering only `groups` (by rustls's names), or all of them.
-fn provider(groups: Option<&[rustls::NamedGroup]>) -> Arc<rustls::crypto::CryptoProvider> {
-    let mut p = rustls::crypto::aws_lc_rs::default_provider();
-    if let Some(groups) = groups {
-        // In the order given: the client sends a key share for its first group only.
-        p.kx_groups = groups
-            .iter()
-            .filter_map(|g| p.kx_groups.iter().find(|k| k.name() == *g).copied())
-            .collect();
-    }
-    Arc::new(p)
-}
-
-/// An in-memory mTLS handshake and a ping and a pong; the client's and the server's key exchange
-/// groups can differ (to provoke a HelloRetryRequest), and the client can then update its keys
-/// and send "after" under the new ones.
+/// An in-memory mTLS handshake and a ping and a pong, with certbench's configs for a workspace's
+/// material; the client's and the server's key exchange groups can differ (to provoke a
+/// HelloRetryRequest), and the client can then update its keys and send "after" under the new
+/// ones.
 fn in_memory(
-    versions: &[&'static rustls::SupportedProtocolVersion],
-    client_groups: Option<&[rustls::NamedGroup]>,
-    server_groups: Option<&[rustls::NamedGroup]>,
+    versions: &[TlsVersion],
+    client_groups: Option<&[&str]>,
+    server_groups: Option<&[&str]>,
     key_update: bool,
 ) -> (Vec<u8>, Vec<u8>, Vec<Logged>) {
     let secrets = Arc::new(Secrets::default());
@@ -89,37 +69,15 @@ fn in_memory(
         time::OffsetDateTime::now_utc(),
     )
     .unwrap();
-    let d = dir.path();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(certs(&d.join("ca.crt")).remove(0)).unwrap();
-    let roots = Arc::new(roots);
-    let server_provider = provider(server_groups);
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        roots.clone(),
-        server_provider.clone(),
-    )
-    .build()
-    .unwrap();
-    let mut server_config = rustls::ServerConfig::builder_with_provider(server_provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            certs(&d.join("server-chain.crt")),
-            PrivateKeyDer::from_pem_file(d.join("server.key")).unwrap(),
-        )
-        .unwrap();
-    let mut client_config = rustls::ClientConfig::builder_with_provider(provider(client_groups))
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_client_auth_cert(
-            certs(&d.join("client-chain.crt")),
-            PrivateKeyDer::from_pem_file(d.join("client.key")).unwrap(),
-        )
-        .unwrap();
-    server_config.key_log = secrets.clone();
-    client_config.key_log = secrets.clone();
+    let material = Material::from_workspace(dir.path(), "server", Some("client")).unwrap();
+    let mut choices = Choices::same(versions[0], None, None, "localhost");
+    choices.client.versions = versions.to_vec();
+    choices.server.versions = versions.to_vec();
+    let names = |g: Option<&[&str]>| g.unwrap_or(&[]).iter().map(|n| n.to_string()).collect();
+    choices.client.groups = names(client_groups);
+    choices.server.groups = names(server_groups);
+    let reporter: Arc<dyn Reporter> = secrets.clone();
+    let (server_config, client_config) = config::build(&material, &choices, Some(reporter)).unwrap();
     let mut client =
         rustls::ClientConnection::new(Arc::new(client_config), "localhost".try_into().unwrap())
             .unwrap();
@@ -187,7 +145,7 @@ fn detail(m: &Message, key: &str) -> String {
 
 #[test]
 fn tls13_hellos_are_decoded_from_the_real_bytes() {
-    let (c2s, s2c) = handshake(&[&rustls::version::TLS13]);
+    let (c2s, s2c) = handshake(&[TlsVersion::Tls13]);
     let client = clear_messages(&c2s, Version::Tls13, 4096);
     let Message::ClientHello(ch) = &client[0] else {
         panic!("{client:?}")
@@ -223,7 +181,7 @@ fn tls13_hellos_are_decoded_from_the_real_bytes() {
 
 #[test]
 fn tls12_certificates_and_the_request_travel_in_clear() {
-    let (c2s, s2c) = handshake(&[&rustls::version::TLS12]);
+    let (c2s, s2c) = handshake(&[TlsVersion::Tls12]);
     let server = clear_messages(&s2c, Version::Tls12, 4096);
     let kinds: Vec<&str> = server
         .iter()
@@ -280,7 +238,7 @@ fn tls12_certificates_and_the_request_travel_in_clear() {
 
 #[test]
 fn any_split_of_the_stream_gives_the_same_messages() {
-    let (_, s2c) = handshake(&[&rustls::version::TLS12]);
+    let (_, s2c) = handshake(&[TlsVersion::Tls12]);
     let whole = clear_messages(&s2c, Version::Tls12, s2c.len());
     for chunk in [1, 2, 3, 5, 7, 100, 1000] {
         assert_eq!(
@@ -293,7 +251,7 @@ fn any_split_of_the_stream_gives_the_same_messages() {
 
 #[test]
 fn a_message_split_across_records_is_reassembled() {
-    let (_, s2c) = handshake(&[&rustls::version::TLS12]);
+    let (_, s2c) = handshake(&[TlsVersion::Tls12]);
     // Re-frame the server's first flight as records of 10 payload bytes each.
     let mut records = RecordReader::new();
     let mut payload = Vec::new();
@@ -333,7 +291,7 @@ fn names(seen: &[Seen], dir: Dir) -> Vec<String> {
 
 #[test]
 fn tls13_encrypted_messages_are_decrypted_with_the_logged_secrets() {
-    let (c2s, s2c, secrets) = handshake_with_secrets(&[&rustls::version::TLS13]);
+    let (c2s, s2c, secrets) = handshake_with_secrets(&[TlsVersion::Tls13]);
     // Bytes first, secrets after: the encrypted records wait for their keys.
     let mut obs = Observer::new();
     let mut seen = obs.feed(Dir::ClientToServer, &c2s);
@@ -407,7 +365,7 @@ fn tls13_encrypted_messages_are_decrypted_with_the_logged_secrets() {
 
 #[test]
 fn tls13_decryption_works_whatever_order_bytes_and_secrets_come_in() {
-    let (c2s, s2c, secrets) = handshake_with_secrets(&[&rustls::version::TLS13]);
+    let (c2s, s2c, secrets) = handshake_with_secrets(&[TlsVersion::Tls13]);
     let run = |secrets_first: bool, chunk: usize| -> Vec<String> {
         let mut obs = Observer::new();
         let mut seen = Vec::new();
@@ -455,7 +413,7 @@ fn tls13_decryption_works_whatever_order_bytes_and_secrets_come_in() {
 
 #[test]
 fn tls12_is_decrypted_with_the_logged_master_secret() {
-    let (c2s, s2c, secrets) = handshake_with_secrets(&[&rustls::version::TLS12]);
+    let (c2s, s2c, secrets) = handshake_with_secrets(&[TlsVersion::Tls12]);
     // Without the key log, what follows ChangeCipherSpec waits for a secret, and at the end it is
     // shown for what it is: encrypted.
     let mut obs = Observer::new();
@@ -543,12 +501,11 @@ fn tls12_is_decrypted_with_the_logged_master_secret() {
 
 #[test]
 fn a_hello_retry_request_is_decoded_and_the_second_client_hello_follows() {
-    use rustls::NamedGroup;
     // The client sends an X25519 share; the server only takes P-256, so it asks again.
     let (c2s, s2c, secrets) = in_memory(
-        &[&rustls::version::TLS13],
-        Some(&[NamedGroup::X25519, NamedGroup::secp256r1]),
-        Some(&[NamedGroup::secp256r1]),
+        &[TlsVersion::Tls13],
+        Some(&["x25519", "secp256r1"]),
+        Some(&["secp256r1"]),
         false,
     );
     let server = clear_messages(&s2c, Version::Tls13, 1 << 20);
@@ -583,7 +540,7 @@ fn a_hello_retry_request_is_decoded_and_the_second_client_hello_follows() {
 
 #[test]
 fn a_key_update_is_decoded_and_the_next_keys_are_followed() {
-    let (c2s, s2c, secrets) = in_memory(&[&rustls::version::TLS13], None, None, true);
+    let (c2s, s2c, secrets) = in_memory(&[TlsVersion::Tls13], None, None, true);
     let mut obs = Observer::new();
     let mut seen = obs.feed(Dir::ServerToClient, &s2c);
     seen.extend(obs.feed(Dir::ClientToServer, &c2s));
@@ -654,7 +611,7 @@ fn exercise_input(c2s: &[u8], s2c: &[u8], secrets: &[Logged]) -> Vec<u8> {
 
 #[test]
 fn the_fuzz_driver_reads_a_real_handshake_whole() {
-    for versions in [&[&rustls::version::TLS13], &[&rustls::version::TLS12]] {
+    for versions in [&[TlsVersion::Tls13], &[TlsVersion::Tls12]] {
         let (c2s, s2c, secrets) = handshake_with_secrets(versions);
         let mut obs = Observer::new();
         let mut seen = obs.feed(Dir::ClientToServer, &c2s);
@@ -670,9 +627,9 @@ fn the_fuzz_driver_reads_a_real_handshake_whole() {
         );
         // Seeds for the fuzzer, when asked: CERTBENCH_FUZZ_SEEDS=fuzz/corpus/observer
         if let Some(dir) = std::env::var_os("CERTBENCH_FUZZ_SEEDS") {
-            let name = format!("real-{:?}", versions[0].version);
+            let name = format!("real-{:?}", versions[0]);
             std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(Path::new(&dir).join(name), &input).unwrap();
+            std::fs::write(std::path::Path::new(&dir).join(name), &input).unwrap();
         }
     }
 }
