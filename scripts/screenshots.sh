@@ -53,7 +53,7 @@ shot handshake
 "$tui" keys shots Down Down Down Down Down Down Down Down Down Down Down Down
 shot handshake-run
 "$tui" keys shots c r
-"$tui" wait shots "failed on the server's side" 20
+"$tui" wait shots "the server caught it" 20
 shot handshake-no-client-cert
 "$tui" keys shots c s r
 "$tui" wait shots "paused" 20
@@ -89,6 +89,17 @@ start 160x48
 "$tui" keys shots Enter i
 "$tui" wait shots "Issued server" 15
 shot generate-160x48
+# The failure lab: the picker, a scenario's failure explained, its culprit at its field.
+"$tui" keys shots Escape 3 l
+"$tui" wait shots "pick a scenario"
+"$tui" keys shots Down Down Down Down
+shot lab-picker
+"$tui" keys shots Enter
+"$tui" wait shots "the server caught it" 20
+shot lab-client-expired
+"$tui" keys shots i
+"$tui" wait shots "About this field" 10
+shot lab-culprit-inspected
 "$tui" stop shots
 
 # Every pane at 80x24: the form, a certificate's fields with the verdict scrolled into view, a
@@ -106,3 +117,6 @@ shot inspect-80x24
 for _ in $(seq 40); do "$tui" keys shots Up; done
 "$tui" keys shots Down Down PageDown
 shot handshake-80x24
+"$tui" keys shots l Down Down Down Down Down Down Down Down Down Enter
+"$tui" wait shots "the client caught it" 20
+shot lab-80x24

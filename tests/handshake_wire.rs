@@ -6,11 +6,11 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-use certbench::handshake::messages::{Message, Version, details};
-use certbench::handshake::{HandshakeReader, RecordReader, decode};
 use certbench::handshake::config::{self, Choices, Reporter, TlsVersion};
 use certbench::handshake::event::{Side, Verdict};
 use certbench::handshake::material::Material;
+use certbench::handshake::messages::{Message, Version, details};
+use certbench::handshake::{HandshakeReader, RecordReader, decode};
 use certbench::workspace::{SetOptions, Workspace};
 
 /// One key log entry: label, client random, secret.
@@ -77,7 +77,8 @@ fn in_memory(
     choices.client.groups = names(client_groups);
     choices.server.groups = names(server_groups);
     let reporter: Arc<dyn Reporter> = secrets.clone();
-    let (server_config, client_config) = config::build(&material, &choices, Some(reporter)).unwrap();
+    let (server_config, client_config) =
+        config::build(&material, &choices, Some(reporter)).unwrap();
     let mut client =
         rustls::ClientConnection::new(Arc::new(client_config), "localhost".try_into().unwrap())
             .unwrap();

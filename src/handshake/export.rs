@@ -95,6 +95,18 @@ pub fn certificates_pem(event: &Event) -> Option<String> {
     })
 }
 
+/// Why a run's files could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    #[error(transparent)]
+    Write(#[from] crate::Error),
+    #[error("cannot write the transcript: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("this step carries no certificate")]
+    NoCertificate,
+}
+
 /// Where a run's files went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exported {
@@ -110,7 +122,7 @@ pub fn export_run(
     summary: &Summary,
     events: &[Event],
     at: OffsetDateTime,
-) -> Result<Exported, String> {
+) -> Result<Exported, ExportError> {
     let base = free_path(dir, "handshake", &[".json", ".keylog"], at);
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
@@ -125,8 +137,7 @@ pub fn export_run(
         lesson: words.map(|w| w.lesson.as_str()),
         fix: words.map(|w| w.fix.as_str()),
         scenario: None,
-    })
-    .map_err(|e| format!("cannot write the transcript: {e}"))?;
+    })?;
     write_files(
         &[
             FileWrite::public(&transcript, json),
@@ -134,8 +145,7 @@ pub fn export_run(
             FileWrite::private(&keylog, keylog_text(summary)),
         ],
         false,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(Exported { transcript, keylog })
 }
 
@@ -144,7 +154,7 @@ pub fn export_culprit(
     dir: &Path,
     culprit: &super::run::Culprit,
     at: OffsetDateTime,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, ExportError> {
     let base = free_path(
         dir,
         &format!("{}-culprit", culprit.side.name()),
@@ -158,8 +168,7 @@ pub fn export_culprit(
             crate::text::pem("CERTIFICATE", &culprit.der),
         )],
         false,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(path)
 }
 
@@ -168,8 +177,8 @@ pub fn export_certificates(
     dir: &Path,
     event: &Event,
     at: OffsetDateTime,
-) -> Result<PathBuf, String> {
-    let pem = certificates_pem(event).ok_or("this step carries no certificate")?;
+) -> Result<PathBuf, ExportError> {
+    let pem = certificates_pem(event).ok_or(ExportError::NoCertificate)?;
     // A verdict's certificate is its peer's.
     let who = match &event.kind {
         super::event::EventKind::Verdict(super::event::Verdict::Chain { peer, .. }) => peer.name(),
@@ -177,6 +186,6 @@ pub fn export_certificates(
     };
     let base = free_path(dir, &format!("{who}-certificates"), &[".pem"], at);
     let path = with_suffix(&base, ".pem");
-    write_files(&[FileWrite::public(&path, pem)], false).map_err(|e| e.to_string())?;
+    write_files(&[FileWrite::public(&path, pem)], false)?;
     Ok(path)
 }

@@ -85,6 +85,8 @@ impl HandshakeState {
         self.selected = 0;
         self.follow = true;
         self.paused = false;
+        // A new run's Step box starts at its top.
+        self.details_scroll = 0;
         self.run
     }
 
@@ -124,5 +126,21 @@ impl HandshakeState {
         }
         self.selected = (self.selected as isize + delta).clamp(0, n as isize - 1) as usize;
         self.follow = self.selected == n - 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Step box scrolled down in one run starts at its top in the next.
+    #[test]
+    fn a_new_run_starts_with_its_step_box_at_the_top() {
+        let mut h = HandshakeState {
+            details_scroll: 7,
+            ..HandshakeState::default()
+        };
+        h.start();
+        assert_eq!(h.details_scroll, 0);
     }
 }

@@ -447,19 +447,23 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             }
             Action::IssueFinished { spec, result }
         }
-        Effect::ExportRun { summary, events } => {
-            Action::RunExported(certbench::handshake::export::export_run(
+        Effect::ExportRun { summary, events } => Action::RunExported(
+            certbench::handshake::export::export_run(
                 &dir.join("handshakes"),
                 &summary,
                 &events,
                 now,
-            ))
-        }
+            )
+            .map_err(|e| e.to_string()),
+        ),
+        // The edge: the engine's typed errors become the sentence the message line shows.
         Effect::ExportCertificates(event) => Action::CertificatesExported(
-            certbench::handshake::export::export_certificates(&dir.join("handshakes"), &event, now),
+            certbench::handshake::export::export_certificates(&dir.join("handshakes"), &event, now)
+                .map_err(|e| e.to_string()),
         ),
         Effect::ExportCulprit(culprit) => Action::CertificatesExported(
-            certbench::handshake::export::export_culprit(&dir.join("handshakes"), &culprit, now),
+            certbench::handshake::export::export_culprit(&dir.join("handshakes"), &culprit, now)
+                .map_err(|e| e.to_string()),
         ),
         Effect::Revoke { name, reason } => Action::RevokeFinished(
             Workspace::open(dir)

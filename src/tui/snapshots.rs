@@ -666,6 +666,8 @@ fn inspect_says_a_revoked_certificate_is_revoked() {
 fn handshake_lab_failure_80x24_and_160x48() {
     for size in [(80, 24), (160, 48)] {
         let (_d, mut app) = handshake_app(size);
+        // A scenario brings its own certificates: the workspace's folder is only shown.
+        app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
         app.update(Action::PickScenario);
         let picker = render(&app);
         assert!(picker.contains("client-unknown-ca"), "{picker}");
