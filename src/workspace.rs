@@ -632,7 +632,7 @@ impl Workspace {
                 name: p.entity.name.clone(),
                 what: "new certificate",
                 path: self.path(&p.entity.cert),
-                reason,
+                reason: reason.to_string(),
             })?;
             out.push(Issued {
                 entity: p.entity,

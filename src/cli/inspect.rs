@@ -70,7 +70,7 @@ struct JsonItem<'a> {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     csr: Option<&'a certbench::inspect::load::CsrReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
+    error: Option<String>,
 }
 
 fn json_item(i: &Item) -> JsonItem<'_> {
@@ -96,7 +96,7 @@ fn json_item(i: &Item) -> JsonItem<'_> {
             j.kind = Some("csr");
             j.csr = Some(c);
         }
-        Err(e) => j.error = Some(e),
+        Err(e) => j.error = Some(e.to_string()),
     }
     j
 }

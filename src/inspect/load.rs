@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use ::time::OffsetDateTime;
 use x509_parser::prelude::*;
 
+use super::error::{Container, DecodeError, IoProblem, LoadError};
 use super::lints::{LintContext, lint};
 use super::report::{CertReport, decode};
 use crate::parallel::map as parallel_map;
@@ -36,7 +37,7 @@ pub struct Item {
     pub index: usize,
     pub kind: Option<Kind>,
     pub der: Vec<u8>,
-    pub result: Result<Decoded, String>,
+    pub result: Result<Decoded, LoadError>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,10 +115,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Vec<Item> {
             index: 0,
             kind: None,
             der: vec![],
-            result: Err(format!(
-                "not read: one load keeps at most {MAX_ITEMS} items and reads at most {} MB, and that was reached here; open fewer files at once",
-                MAX_TOTAL_BYTES >> 20
-            )),
+            result: Err(LoadError::OverBudget {
+                max_items: MAX_ITEMS,
+                max_mb: MAX_TOTAL_BYTES >> 20,
+            }),
         });
     }
     out
@@ -127,33 +128,31 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize, budget: &mut Budget
     if budget.stopped_at.is_some() {
         return;
     }
-    let error = |message: String| Item {
+    let error = |e: LoadError| Item {
         source: path.to_path_buf(),
         index: 0,
         kind: None,
         der: vec![],
-        result: Err(message),
+        result: Err(e),
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) => return out.push(error(format!("cannot read it: {e}"))),
+        Err(e) => return out.push(error(LoadError::Read(IoProblem::from(&e)))),
     };
     if meta.is_dir() {
         if depth > 16 {
-            return out.push(error("folders nested too deep".into()));
+            return out.push(error(LoadError::TooDeep));
         }
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
             if !budget.folders.insert((meta.dev(), meta.ino())) {
-                return out.push(error(
-                    "skipped: a folder already read (a link leads back to it)".into(),
-                ));
+                return out.push(error(LoadError::FolderLoop));
             }
         }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => return out.push(error(format!("cannot list the folder: {e}"))),
+            Err(e) => return out.push(error(LoadError::ListFolder(IoProblem::from(&e)))),
         };
         entries.sort();
         for e in entries {
@@ -167,17 +166,13 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize, budget: &mut Budget
         return;
     }
     if !meta.is_file() {
-        return out.push(error(format!(
-            "skipped: {}, not a regular file",
-            special_file_kind(&meta)
-        )));
+        return out.push(error(LoadError::NotAFile(special_file_kind(&meta))));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return out.push(error(format!(
-            "{} MB is more than certbench reads ({} MB)",
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        )));
+        return out.push(error(LoadError::TooLarge {
+            size_mb: meta.len() >> 20,
+            max_mb: MAX_FILE_BYTES >> 20,
+        }));
     }
     if meta.len() > budget.bytes || budget.items == 0 {
         budget.stopped_at = Some(path.to_path_buf());
@@ -185,7 +180,7 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize, budget: &mut Budget
     }
     let bytes = match read_regular_file(path) {
         Ok(b) => b,
-        Err(e) => return out.push(error(format!("cannot read it: {e}"))),
+        Err(e) => return out.push(error(LoadError::Read(IoProblem::from(&e)))),
     };
     budget.bytes = budget.bytes.saturating_sub(bytes.len() as u64);
     let (items, complete) = load_bytes_within(path, &bytes, budget.items);
@@ -301,22 +296,17 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
                 } else {
                     der
                 };
-                let result = decode_kind(k, &der);
+                let result = decode_kind(k, &der).map_err(LoadError::from);
                 item(index, Some(k), der, result)
             }
         }));
         out.sort_by_key(|i| i.index);
         if out.is_empty() && complete {
-            let what = if skipped.is_empty() {
-                "no complete PEM block".to_string()
-            } else {
-                format!("only {}", skipped.join(", "))
-            };
             out.push(item(
                 0,
                 None,
                 vec![],
-                Err(format!("no certificate, CRL or CSR here ({what})")),
+                Err(LoadError::NothingHere { skipped }),
             ));
         }
         return (out, complete);
@@ -331,16 +321,16 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
         decode_kind(Kind::Certificate, bytes),
         known_container(bytes),
     ) {
-        (Err(_), Some(what)) => what,
-        (Err(e), None) if bytes.first() == Some(&0x30) => e,
-        _ if bytes.is_empty() => "the file is empty".to_string(),
-        _ => "neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)".to_string(),
+        (Err(_), Some(what)) => LoadError::Container(what),
+        (Err(e), None) if bytes.first() == Some(&0x30) => LoadError::Decode(e),
+        _ if bytes.is_empty() => LoadError::Empty,
+        _ => LoadError::NotPemNorDer,
     };
     (vec![item(0, None, vec![], Err(why))], true)
 }
 
 /// Formats people mistake for certificates, named with what to do instead.
-fn known_container(der: &[u8]) -> Option<String> {
+fn known_container(der: &[u8]) -> Option<Container> {
     use super::der::{children, oid_string, read_tlv};
     let top = read_tlv(der, 0)?;
     let parts = children(der, &top);
@@ -357,24 +347,28 @@ fn known_container(der: &[u8]) -> Option<String> {
     };
     match parts.as_slice() {
         // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData? }
-        [v, auth, ..] if v.tag == 0x02 && v.content(der) == [3] && auth.tag == 0x30 => Some(
-            "a PKCS#12 bundle (.p12/.pfx), not a certificate: `openssl pkcs12 -in FILE -nokeys` extracts its certificates".into(),
-        ),
+        [v, auth, ..] if v.tag == 0x02 && v.content(der) == [3] && auth.tag == 0x30 => {
+            Some(Container::Pkcs12)
+        }
         // ContentInfo ::= SEQUENCE { contentType OID, [0] content }
         [oid, _] if oid.tag == 0x06 => match oid_string(oid.content(der)).as_deref() {
-            Some("1.2.840.113549.1.7.2") => Some(
-                "a PKCS#7 (.p7b) bundle, not a certificate: `openssl pkcs7 -print_certs -in FILE` extracts its certificates".into(),
-            ),
-            Some(o) => Some(format!("a CMS/PKCS#7 message ({o}), not a certificate")),
+            Some("1.2.840.113549.1.7.2") => Some(Container::Pkcs7),
+            Some(o) => Some(Container::Cms(o.to_string())),
             None => None,
         },
         // CertificatePair ::= SEQUENCE { [0] Certificate OPTIONAL, [1] Certificate OPTIONAL }
         [first, ..] if first.tag == 0xa0 || first.tag == 0xa1 => {
-            Some("an X.509 cross-certificate pair, not a certificate".into())
+            Some(Container::CrossCertificatePair)
         }
-        [status, ..] if status.tag == 0x0a => Some("an OCSP response, not a certificate".into()),
-        [req, ..] if req.tag == 0x30 && oid_in(req).is_none() && children(der, req).first().is_some_and(|t| t.tag == 0x30 || t.tag == 0xa0) => {
-            Some("an OCSP request or another ASN.1 structure, not a certificate, CRL or CSR".into())
+        [status, ..] if status.tag == 0x0a => Some(Container::OcspResponse),
+        [req, ..]
+            if req.tag == 0x30
+                && oid_in(req).is_none()
+                && children(der, req)
+                    .first()
+                    .is_some_and(|t| t.tag == 0x30 || t.tag == 0xa0) =>
+        {
+            Some(Container::OcspRequestOrOther)
         }
         _ => None,
     }
@@ -387,7 +381,7 @@ fn first_tlv(der: &[u8]) -> Vec<u8> {
     }
 }
 
-fn decode_kind(kind: Kind, der: &[u8]) -> Result<Decoded, String> {
+fn decode_kind(kind: Kind, der: &[u8]) -> Result<Decoded, DecodeError> {
     match kind {
         Kind::Certificate => decode(der).map(|r| Decoded::Certificate(Box::new(r))),
         Kind::Crl => decode_crl(der).map(Decoded::Crl),
@@ -395,14 +389,17 @@ fn decode_kind(kind: Kind, der: &[u8]) -> Result<Decoded, String> {
     }
 }
 
-fn decode_crl(der: &[u8]) -> Result<CrlReport, String> {
-    let (rest, crl) = CertificateRevocationList::from_der(der)
-        .map_err(|e| format!("not a valid CRL: {}", super::report::parse_error_words(&e)))?;
+fn decode_crl(der: &[u8]) -> Result<CrlReport, DecodeError> {
+    let (rest, crl) =
+        CertificateRevocationList::from_der(der).map_err(|e| DecodeError::Malformed {
+            what: Kind::Crl,
+            problem: super::report::der_problem(&e),
+        })?;
     if !rest.is_empty() {
-        return Err(format!(
-            "{} bytes of trailing data after the CRL",
-            rest.len()
-        ));
+        return Err(DecodeError::TrailingData {
+            what: Kind::Crl,
+            bytes: rest.len(),
+        });
     }
     Ok(CrlReport {
         issuer: display_safe(&super::names::rfc4514(crl.issuer()), 1024),
@@ -437,14 +434,17 @@ pub(crate) fn reason_name(code: u8) -> String {
     .to_string()
 }
 
-fn decode_csr(der: &[u8]) -> Result<CsrReport, String> {
-    let (rest, csr) = X509CertificationRequest::from_der(der)
-        .map_err(|e| format!("not a valid CSR: {}", super::report::parse_error_words(&e)))?;
+fn decode_csr(der: &[u8]) -> Result<CsrReport, DecodeError> {
+    let (rest, csr) =
+        X509CertificationRequest::from_der(der).map_err(|e| DecodeError::Malformed {
+            what: Kind::Csr,
+            problem: super::report::der_problem(&e),
+        })?;
     if !rest.is_empty() {
-        return Err(format!(
-            "{} bytes of trailing data after the CSR",
-            rest.len()
-        ));
+        return Err(DecodeError::TrailingData {
+            what: Kind::Csr,
+            bytes: rest.len(),
+        });
     }
     let info = &csr.certification_request_info;
     let cert_like_key = super::report::decode_spki(&info.subject_pki);
@@ -510,27 +510,22 @@ pub fn lint_all(
 struct PemBlock {
     label: String,
     /// The base64 text, or why the block is broken.
-    body: Result<Vec<u8>, String>,
+    body: Result<Vec<u8>, LoadError>,
     line: usize,
 }
 
 impl PemBlock {
-    fn der(&self) -> Result<Vec<u8>, String> {
+    fn der(&self) -> Result<Vec<u8>, LoadError> {
         let body = self.body.as_ref().map_err(Clone::clone)?;
         // The body holds only what the lines held, and base64 is ASCII.
-        let text = std::str::from_utf8(body).map_err(|_| {
-            format!(
-                "the {} block from line {}: not base64 (a character outside ASCII)",
-                display_safe(&self.label, 40),
-                self.line
-            )
+        let text = std::str::from_utf8(body).map_err(|_| LoadError::PemNotAscii {
+            label: display_safe(&self.label, 40),
+            line: self.line,
         })?;
-        crate::text::base64_decode(text).map_err(|e| {
-            format!(
-                "the {} block from line {}: {e}",
-                display_safe(&self.label, 40),
-                self.line
-            )
+        crate::text::base64_decode(text).map_err(|why| LoadError::PemBase64 {
+            label: display_safe(&self.label, 40),
+            line: self.line,
+            why,
         })
     }
 }
@@ -585,10 +580,10 @@ fn pem_blocks(bytes: &[u8], max: usize) -> (Vec<PemBlock>, bool) {
         let body = if closed {
             Ok(body)
         } else {
-            Err(format!(
-                "the {} block from line {line_no} has no END line (truncated?)",
-                display_safe(&label, 40),
-            ))
+            Err(LoadError::PemNoEnd {
+                label: display_safe(&label, 40),
+                line: line_no,
+            })
         };
         out.push(PemBlock {
             label,
@@ -624,14 +619,15 @@ mod tests {
         let items = load_bytes(&p(), text.as_bytes());
         assert_eq!(items.len(), 4, "{items:?}");
         assert!(items[0].result.is_ok() && items[1].result.is_ok());
-        assert!(items[2].result.as_ref().unwrap_err().contains("bad base64"));
+        let err = items[2].result.as_ref().unwrap_err();
         assert!(
-            items[3]
-                .result
-                .as_ref()
-                .unwrap_err()
-                .contains("no END line")
+            matches!(err, LoadError::PemBase64 { line, .. } if *line > 1),
+            "{err:?}"
         );
+        assert!(err.to_string().contains("bad base64"), "{err}");
+        let err = items[3].result.as_ref().unwrap_err();
+        assert!(matches!(err, LoadError::PemNoEnd { .. }), "{err:?}");
+        assert!(err.to_string().contains("no END line"), "{err}");
         assert_eq!(items[3].index, 3);
     }
 
@@ -695,26 +691,20 @@ mod tests {
         assert!(truncated[0].result.is_err());
         let mut trailing = der.clone();
         trailing.extend_from_slice(b"garbage");
-        assert!(
-            load_bytes(&p(), &trailing)[0]
-                .result
-                .as_ref()
-                .unwrap_err()
-                .contains("trailing")
+        assert_eq!(
+            load_bytes(&p(), &trailing)[0].result.as_ref().unwrap_err(),
+            &LoadError::Decode(DecodeError::TrailingData {
+                what: Kind::Certificate,
+                bytes: 7
+            })
         );
-        assert!(
-            load_bytes(&p(), b"hello")[0]
-                .result
-                .as_ref()
-                .unwrap_err()
-                .contains("neither PEM nor DER")
+        assert_eq!(
+            load_bytes(&p(), b"hello")[0].result.as_ref().unwrap_err(),
+            &LoadError::NotPemNorDer
         );
-        assert!(
-            load_bytes(&p(), b"")[0]
-                .result
-                .as_ref()
-                .unwrap_err()
-                .contains("empty")
+        assert_eq!(
+            load_bytes(&p(), b"")[0].result.as_ref().unwrap_err(),
+            &LoadError::Empty
         );
     }
 }

@@ -2,6 +2,7 @@
 //! PKI and mTLS, and loading from files, folders and bundles.
 
 pub mod der;
+pub mod error;
 pub mod explain;
 pub mod lints;
 pub mod load;

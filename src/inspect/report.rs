@@ -6,6 +6,9 @@ use serde::Serialize;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::nom::Parser as _;
 use x509_parser::prelude::*;
+
+use super::error::{DecodeError, DerProblem};
+use super::load::Kind;
 use x509_parser::public_key::PublicKey;
 
 use super::der;
@@ -84,12 +87,15 @@ pub struct Brief {
     pub common_name: Option<String>,
 }
 
-pub fn brief(der: &[u8]) -> Result<Brief, String> {
+pub fn brief(der: &[u8]) -> Result<Brief, DecodeError> {
     // Names and dates only: the extensions are not decoded, which halves the cost.
     let (_, cert) = X509CertificateParser::new()
         .with_deep_parse_extensions(false)
         .parse(der)
-        .map_err(|e| format!("not a valid certificate: {}", parse_error_words(&e)))?;
+        .map_err(|e| DecodeError::Malformed {
+            what: Kind::Certificate,
+            problem: der_problem(&e),
+        })?;
     let safe = |s: String| display_safe(&s, 1024);
     Ok(Brief {
         subject: safe(rfc4514(cert.subject())),
@@ -99,55 +105,56 @@ pub fn brief(der: &[u8]) -> Result<Brief, String> {
     })
 }
 
-/// What x509-parser's error says, in words: its own text shows Rust's debug form
-/// (`Parsing Error: NomError(Eof)`).
-pub fn parse_error_words(e: &x509_parser::nom::Err<X509Error>) -> String {
+/// What x509-parser's error says, as data (its own text shows Rust's debug form:
+/// `Parsing Error: NomError(Eof)`).
+pub fn der_problem(e: &x509_parser::nom::Err<X509Error>) -> DerProblem {
     use x509_parser::nom::Err;
     match e {
-        Err::Incomplete(_) => CUT_SHORT.into(),
-        Err::Error(e) | Err::Failure(e) => x509_error_words(e),
+        Err::Incomplete(_) => DerProblem::CutShort,
+        Err::Error(e) | Err::Failure(e) => x509_problem(e),
     }
 }
 
-const CUT_SHORT: &str = "cut short: the DER ends before its lengths say it does";
+/// The same, in words.
+pub fn parse_error_words(e: &x509_parser::nom::Err<X509Error>) -> String {
+    der_problem(e).to_string()
+}
 
-fn x509_error_words(e: &X509Error) -> String {
+fn x509_problem(e: &X509Error) -> DerProblem {
     use x509_parser::der_parser::asn1_rs::Error as A;
     use x509_parser::nom::error::ErrorKind;
     match e {
         X509Error::Der(d) => match d {
-            A::Incomplete(_) | A::NomError(ErrorKind::Eof) => CUT_SHORT.into(),
-            A::NomError(_) | A::BerTypeError | A::BerValueError => "malformed DER".into(),
-            A::InvalidLength => "malformed DER: a length that does not fit".into(),
-            A::InvalidValue { msg, .. } => format!("malformed DER: an invalid value ({msg})"),
-            A::InvalidTag | A::UnknownTag(_) | A::UnexpectedTag { .. } => {
-                "malformed DER: an element of the wrong type".into()
-            }
-            A::UnexpectedClass { .. } => "malformed DER: an element of the wrong class".into(),
-            A::DerConstraintFailed(_) | A::IndefiniteLengthUnexpected => {
-                "not DER: an encoding BER allows and DER does not".into()
-            }
-            A::StringInvalidCharset => "a string with characters its type does not allow".into(),
-            A::InvalidDateTime => "an invalid date or time".into(),
-            A::IntegerTooLarge | A::IntegerNegative => "an integer out of range".into(),
-            _ => "malformed DER".into(),
+            A::Incomplete(_) | A::NomError(ErrorKind::Eof) => DerProblem::CutShort,
+            A::NomError(_) | A::BerTypeError | A::BerValueError => DerProblem::Malformed,
+            A::InvalidLength => DerProblem::BadLength,
+            A::InvalidValue { msg, .. } => DerProblem::InvalidValue(msg.clone()),
+            A::InvalidTag | A::UnknownTag(_) | A::UnexpectedTag { .. } => DerProblem::WrongType,
+            A::UnexpectedClass { .. } => DerProblem::WrongClass,
+            A::DerConstraintFailed(_) | A::IndefiniteLengthUnexpected => DerProblem::NotDer,
+            A::StringInvalidCharset => DerProblem::BadCharset,
+            A::InvalidDateTime => DerProblem::BadTime,
+            A::IntegerTooLarge | A::IntegerNegative => DerProblem::IntegerRange,
+            _ => DerProblem::Malformed,
         },
-        X509Error::NomError(ErrorKind::Eof) => CUT_SHORT.into(),
-        X509Error::NomError(_) => "malformed DER".into(),
+        X509Error::NomError(ErrorKind::Eof) => DerProblem::CutShort,
+        X509Error::NomError(_) => DerProblem::Malformed,
         // The others are sentences already ("invalid X.509 name").
-        other => other.to_string(),
+        other => DerProblem::X509(other.to_string()),
     }
 }
 
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
-pub fn decode(der: &[u8]) -> Result<CertReport, String> {
-    let (rest, cert) = X509Certificate::from_der(der)
-        .map_err(|e| format!("not a valid certificate: {}", parse_error_words(&e)))?;
+pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
+    let (rest, cert) = X509Certificate::from_der(der).map_err(|e| DecodeError::Malformed {
+        what: Kind::Certificate,
+        problem: der_problem(&e),
+    })?;
     if !rest.is_empty() {
-        return Err(format!(
-            "{} bytes of trailing data after the certificate",
-            rest.len()
-        ));
+        return Err(DecodeError::TrailingData {
+            what: Kind::Certificate,
+            bytes: rest.len(),
+        });
     }
     let safe = |s: String| display_safe(&s, 1024);
     let mut extensions = Vec::new();

@@ -1,5 +1,6 @@
 use ::time::OffsetDateTime;
 
+use super::error::DecodeError;
 use super::report::{CertReport, colon_hex, decode};
 use crate::text::display_safe;
 
@@ -69,20 +70,19 @@ impl CertSummary {
 }
 
 /// Decode a PEM certificate (the first CERTIFICATE block).
-pub fn summarize_pem(pem: &str) -> Result<CertSummary, String> {
-    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes())
-        .map_err(|e| format!("not a PEM certificate: {e}"))?;
+pub fn summarize_pem(pem: &str) -> Result<CertSummary, DecodeError> {
+    let (_, block) =
+        x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|_| DecodeError::NotPem)?;
     if block.label != "CERTIFICATE" {
-        return Err(format!(
-            "the PEM block is a {}, not a CERTIFICATE",
-            display_safe(&block.label, 40)
-        ));
+        return Err(DecodeError::NotCertificatePem {
+            label: display_safe(&block.label, 40),
+        });
     }
     summarize(&block.contents)
 }
 
 /// Decode a DER certificate. Text from the certificate is escaped for display.
-pub fn summarize(der: &[u8]) -> Result<CertSummary, String> {
+pub fn summarize(der: &[u8]) -> Result<CertSummary, DecodeError> {
     decode(der).map(|r| CertSummary::from(&r))
 }
 

@@ -48,10 +48,17 @@ impl Builder<'_> {
 
 /// The field tree of a DER certificate, in display order (depth-first). `now` is for the
 /// validity's relative time.
-pub fn field_tree(der: &[u8], now: ::time::OffsetDateTime) -> Result<Vec<FieldNode>, String> {
+pub fn field_tree(
+    der: &[u8],
+    now: ::time::OffsetDateTime,
+) -> Result<Vec<FieldNode>, super::error::DecodeError> {
     let report = decode(der)?;
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
-    let bad = || "the certificate's structure is not as X.509 lays it out".to_string();
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| super::error::DecodeError::Malformed {
+            what: super::Kind::Certificate,
+            problem: super::report::der_problem(&e),
+        })?;
+    let bad = || super::error::DecodeError::Structure;
     let top = read_tlv(der, 0).ok_or_else(bad)?;
     let parts = children(der, &top);
     let [tbs, sig_alg, sig_value] = parts.as_slice() else {

@@ -288,7 +288,11 @@ impl InspectState {
                     name: self.verify.name.as_deref(),
                     at: self.verify.at.unwrap_or(now),
                 });
-                (field_tree(&item.der, now), Some(chain))
+                // The edge: the engine's typed error becomes the sentence the pane shows.
+                (
+                    field_tree(&item.der, now).map_err(|e| e.to_string()),
+                    Some(chain),
+                )
             }
             Ok(_) => (
                 Err(
@@ -297,7 +301,7 @@ impl InspectState {
                 ),
                 None,
             ),
-            Err(e) => (Err(e.clone()), None),
+            Err(e) => (Err(e.to_string()), None),
         };
         self.selected = Some(Selected {
             item: index,
@@ -369,7 +373,7 @@ fn matches_filter(item: &Item, f: &str) -> bool {
         ),
         Ok(Decoded::Crl(c)) => c.issuer.clone(),
         Ok(Decoded::Csr(c)) => c.subject.clone(),
-        Err(e) => e.clone(),
+        Err(e) => e.to_string(),
     };
     hay.to_lowercase().contains(f) || item.source.to_string_lossy().to_lowercase().contains(f)
 }

@@ -289,7 +289,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
                     index: 0,
                     kind: None,
                     der: vec![],
-                    result: Err(m),
+                    result: Err(certbench::inspect::error::LoadError::Task(m)),
                 },
             ])))
         }),

@@ -56,7 +56,7 @@ impl WorkspaceView {
             }
             let summary = std::fs::read_to_string(ws.path(&e.cert))
                 .map_err(|err| format!("could not read {}: {err}", e.cert))
-                .and_then(|pem| summarize_pem(&pem));
+                .and_then(|pem| summarize_pem(&pem).map_err(|e| e.to_string()));
             rows.push(EntityRow {
                 entity: e.clone(),
                 depth,
