@@ -402,3 +402,66 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
         "{explanation}"
     );
 }
+
+/// The lesson of client-no-digital-signature says who would refuse the certificate: rustls
+/// accepts it (webpki does not check a leaf's keyUsage), openssl does not. Both checked here on
+/// a certificate with the same keyUsage.
+#[test]
+fn a_client_certificate_without_digital_signature_passes_rustls_and_fails_openssl() {
+    let openssl = require("openssl", "openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    // keyEncipherment alone, as RSA-era templates write it (certbench allows it for RSA keys).
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "nods",
+            "--cn",
+            "nods",
+            "--alg",
+            "rsa2048",
+            "--key-usage",
+            "keyEncipherment",
+        ],
+    );
+    let out = certbench(d, &["handshake", "--client", "nods", "--json"]);
+    assert!(out.status.success(), "rustls accepts it: {}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["client_identity"], "CN=nods,O=certbench");
+    let theirs = std::process::Command::new(openssl)
+        .current_dir(d)
+        .args([
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "nods.crt",
+        ])
+        .output()
+        .unwrap();
+    assert!(!theirs.status.success());
+    assert!(
+        text(&theirs).contains("unsuitable certificate purpose"),
+        "{}",
+        text(&theirs)
+    );
+    // certbench's lints say so before any handshake.
+    let out = certbench(d, &["inspect", "nods.crt", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v[0]["lints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["message"].as_str().unwrap().contains("digitalSignature")),
+        "{v}"
+    );
+}
