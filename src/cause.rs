@@ -555,33 +555,43 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
 }
 
 /// Fill `{name}` placeholders; a `[...]` part whose placeholders have no value is left out, so a
-/// text can say more when the library said more.
+/// text can say more when the library said more. One pass over the template: a value is never
+/// read as a template itself (a certificate's name may hold `{` or `[`), and each is escaped for a
+/// terminal.
 pub(crate) fn fill(template: &str, values: &[(&'static str, String)]) -> String {
     let mut out = String::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('[') {
-        out.push_str(&fill_plain(&rest[..open], values));
-        let Some(close) = rest[open..].find(']') else {
-            rest = &rest[open..];
-            break;
-        };
-        let part = &rest[open + 1..open + close];
-        let filled = fill_plain(part, values);
-        if !filled.contains('{') {
-            out.push_str(&filled);
+    // The optional part being read: its text so far, and whether all its values were there.
+    let mut optional: Option<(String, bool)> = None;
+    let mut chars = template.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' if optional.is_none() => optional = Some((String::new(), true)),
+            ']' if optional.is_some() => {
+                if let Some((text, true)) = optional.take() {
+                    out.push_str(&text);
+                }
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                let value = values
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| crate::text::display_safe(v, 400));
+                match (&mut optional, value) {
+                    (Some((text, _)), Some(v)) => text.push_str(&v),
+                    (Some((_, complete)), None) => *complete = false,
+                    (None, Some(v)) => out.push_str(&v),
+                    // A value the cause does not have, outside an optional part: the name shows.
+                    (None, None) => out.push_str(&name),
+                }
+            }
+            c => match &mut optional {
+                Some((text, _)) => text.push(c),
+                None => out.push(c),
+            },
         }
-        rest = &rest[open + close + 1..];
     }
-    out.push_str(&fill_plain(rest, values));
     out
-}
-
-fn fill_plain(template: &str, values: &[(&'static str, String)]) -> String {
-    let mut s = template.to_string();
-    for (k, v) in values {
-        s = s.replace(&format!("{{{k}}}"), &crate::text::display_safe(v, 400));
-    }
-    s
 }
 
 /// The cause in plain words, for people.
@@ -676,6 +686,16 @@ mod tests {
             let json = serde_json::to_value(c).unwrap();
             assert_eq!(json["code"], c.code());
         }
+    }
+
+    /// A value is inserted as it is (escaped), never read as a template.
+    #[test]
+    fn values_are_not_templates() {
+        let text = fill(
+            "[{a}, ]then {b}",
+            &[("a", "{b}[x]".into()), ("b", "\u{1b}[31m".into())],
+        );
+        assert_eq!(text, "{b}[x], then \\u{1b}[31m");
     }
 
     #[test]

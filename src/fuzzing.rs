@@ -65,6 +65,16 @@ pub fn user_text(data: &[u8]) {
                 assert!(crate::handshake::run::group_names(version).contains(&group));
             }
         }
+        // A scenario is found by its exact name only.
+        if let Some(sc) = crate::lab::scenario(s) {
+            assert_eq!(sc.name, s);
+        }
+        // A peer's names in a cause's words are escaped: nothing a terminal acts on gets through.
+        let words = crate::cause::describe(&crate::cause::Cause::NameMismatch {
+            expected: Some(s.to_string()),
+            presented: vec![s.to_string()],
+        });
+        assert!(!words.chars().any(acts_on_terminal), "{s:?}");
         // Whatever reaches a terminal: nothing it acts on, and escaping twice changes nothing.
         let safe = terminal_safe(s);
         assert!(
