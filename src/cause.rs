@@ -114,6 +114,8 @@ pub enum Cause {
         presented: Vec<Purpose>,
     },
     BadSignature,
+    /// The peer's handshake signature does not verify with its certificate's key.
+    SignatureInvalid,
     Revoked,
     UnknownRevocationStatus,
     ExpiredCrl,
@@ -219,6 +221,7 @@ impl Cause {
             Cause::NameMismatch { .. } => "name_mismatch",
             Cause::WrongPurpose { .. } => "wrong_purpose",
             Cause::BadSignature => "bad_signature",
+            Cause::SignatureInvalid => "signature_invalid",
             Cause::Revoked => "revoked",
             Cause::UnknownRevocationStatus => "unknown_revocation_status",
             Cause::ExpiredCrl => "expired_crl",
@@ -426,33 +429,6 @@ impl Cause {
             },
         }
     }
-
-    /// Whether this is a verdict on a certificate (the other side's certificate is the culprit).
-    pub fn is_certificate(&self) -> bool {
-        matches!(
-            self,
-            Cause::UnknownIssuer
-                | Cause::Expired { .. }
-                | Cause::NotValidYet { .. }
-                | Cause::NameMismatch { .. }
-                | Cause::WrongPurpose { .. }
-                | Cause::BadSignature
-                | Cause::Revoked
-                | Cause::UnknownRevocationStatus
-                | Cause::ExpiredCrl
-                | Cause::BadEncoding
-                | Cause::UnhandledCriticalExtension
-                | Cause::UnsupportedSignatureAlgorithm
-                | Cause::CaUsedAsEndEntity
-                | Cause::EndEntityUsedAsCa
-                | Cause::NameConstraintViolation
-                | Cause::PathLenExceeded
-                | Cause::UnsupportedCertVersion
-                | Cause::PathTooDeep
-                | Cause::TooManyCandidates
-                | Cause::CertificateRefused { .. }
-        )
-    }
 }
 
 /// A library value's name as its source spells it (`CaUsedAsEndEntity`), without the data some
@@ -604,8 +580,15 @@ pub fn describe(c: &Cause) -> String {
 
 /// How to fix it, in general terms (a scenario or a culprit may say more precisely).
 pub fn fix(c: &Cause) -> String {
+    fix_with(c, &[])
+}
+
+/// How to fix it, naming what the cause does not know itself (the certificate at fault).
+pub fn fix_with(c: &Cause, extra: &[(&'static str, String)]) -> String {
+    let mut v = values(c);
+    v.extend(extra.iter().cloned());
     words(c.code())
-        .map(|w| fill(&w.fix, &values(c)))
+        .map(|w| fill(&w.fix, &v))
         .unwrap_or_default()
 }
 
@@ -637,6 +620,7 @@ mod tests {
                 presented: vec![Purpose::ClientAuth],
             },
             Cause::BadSignature,
+            Cause::SignatureInvalid,
             Cause::Revoked,
             Cause::UnknownRevocationStatus,
             Cause::ExpiredCrl,

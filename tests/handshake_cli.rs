@@ -205,7 +205,7 @@ fn without_a_client_certificate_the_server_refuses_and_the_client_learns_it_late
     );
     // TLS 1.3: connect() returns, the refusal arrives as an alert at the first read.
     assert!(note(&v, "client", "connect_returned"), "{v}");
-    assert!(note(&v, "client", "first_read_failed"), "{v}");
+    assert!(note(&v, "client", "refused_after_connect"), "{v}");
     let alert = v["events"]
         .as_array()
         .unwrap()

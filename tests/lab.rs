@@ -247,6 +247,30 @@ fn a_refused_certificate_is_named_with_its_field() {
             "{name}: {c}"
         );
     }
+    // A CA's constraint broken: the CA is at fault, at that constraint.
+    for (name, field) in [
+        ("pathlen-exceeded", "ext.basicConstraints"),
+        ("name-constraints", "ext.nameConstraints"),
+    ] {
+        let (_, v) = scenario(name);
+        let c = &v["failure"]["culprit"];
+        assert_eq!(c["field"], field, "{name}: {c}");
+        assert!(
+            c["subject"]
+                .as_str()
+                .unwrap()
+                .contains("Lab Intermediate CA"),
+            "{name}: {c}"
+        );
+        assert!(c["certificate"].is_null(), "not the server's own: {c}");
+    }
+    // A name only in the CN: the subject is where it was put.
+    let (_, v) = scenario("server-cn-only");
+    assert_eq!(v["failure"]["culprit"]["field"], "subject");
+    // A signature made with another key: the key is at fault, not a CA's signature.
+    let (_, v) = scenario("key-mismatch");
+    assert_eq!(v["failure"]["cause"]["code"], "signature_invalid");
+    assert_eq!(v["failure"]["culprit"]["field"], "spki");
     // What was asked against what it has.
     let (_, v) = scenario("wrong-server-name");
     let cause = &v["failure"]["cause"];
@@ -390,9 +414,13 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
         let (_, v) = scenario(name);
         let (lesson, fix, explanation) = lesson(by_hand);
         assert_eq!(lesson, v["failure"]["lesson"], "{by_hand:?} vs {name}");
-        assert_eq!(fix, v["failure"]["fix"], "{by_hand:?} vs {name}");
-        assert!(!explanation.is_empty());
+        assert!(!fix.is_empty() && !explanation.is_empty(), "{by_hand:?}");
     }
+    // The fix is for the certificate at fault, and the name asked for, not the scenario's.
+    let (_, fix, _) = lesson(&["--server", "old"]);
+    assert!(fix.contains("--name old "), "{fix}");
+    let (_, fix, _) = lesson(&["--server-name", "wrong.example"]);
+    assert!(fix.contains("--name server --san wrong.example"), "{fix}");
     // The explanation names what was asked against what the certificate has.
     let (_, _, explanation) = lesson(&["--server", "old"]);
     assert!(explanation.contains("valid until"), "{explanation}");
@@ -464,4 +492,43 @@ fn a_client_certificate_without_digital_signature_passes_rustls_and_fails_openss
             .any(|l| l["message"].as_str().unwrap().contains("digitalSignature")),
         "{v}"
     );
+}
+
+/// Every command a fix gives (between backticks in assets/lab.toml and assets/causes.toml) runs
+/// as written in a fresh workspace: a fix that fails when followed is worse than none.
+#[test]
+fn every_command_a_fix_gives_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut commands = Vec::new();
+    for file in ["assets/lab.toml", "assets/causes.toml"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for (i, part) in text.split('`').enumerate() {
+            if i % 2 == 1 && part.starts_with("certbench ") {
+                commands.push(part.to_string());
+            }
+        }
+    }
+    assert!(commands.len() >= 15, "{commands:?}");
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+        // {certificate} is the certificate at fault: the one of the role the command issues.
+        let role = words
+            .iter()
+            .position(|w| *w == "--role")
+            .and_then(|i| words.get(i + 1))
+            .copied()
+            .unwrap_or("server");
+        let args: Vec<String> = words
+            .iter()
+            .map(|w| {
+                w.replace("{certificate}", role)
+                    .replace("{expected}", "localhost")
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        certbench_ok(dir.path(), &["gen"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = certbench(dir.path(), &args);
+        assert!(out.status.success(), "`{command}` failed: {}", text(&out));
+    }
 }

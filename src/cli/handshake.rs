@@ -275,9 +275,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     }
     // A scenario's words explain its run; a failure made by hand gets the words of the scenario
     // it is an instance of.
-    let lesson_of =
-        scenario.or_else(|| summary.failure.as_ref().and_then(certbench::lab::matching));
-    let words = lesson_of.map(certbench::lab::words);
+    let explained = certbench::lab::explain(&summary, scenario, &events);
     let mismatches = scenario
         .map(|s| certbench::lab::check(s, &summary, &events))
         .unwrap_or_default();
@@ -288,8 +286,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
             &certbench::handshake::export::Transcript {
                 summary: &summary,
                 events: &events,
-                lesson: words.map(|w| w.lesson.as_str()),
-                fix: words.map(|w| w.fix.as_str()),
+                explained: &explained,
                 scenario: scenario.map(|s| certbench::handshake::export::ScenarioResult {
                     name: s.name,
                     title: &certbench::lab::words(s).title,
@@ -303,7 +300,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         if let Some(s) = scenario {
             outln!("\nscenario {}: {}", s.name, certbench::lab::words(s).title);
         }
-        print_outcome(&summary, words);
+        print_outcome(&summary, &explained);
         if let Some(s) = scenario {
             print_check(s, &mismatches);
         }
@@ -344,7 +341,7 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
 }
 
 /// What the run agreed, the server's answer, and a failure from both sides.
-pub(super) fn print_outcome(summary: &Summary, words: Option<&certbench::lab::Words>) {
+pub(super) fn print_outcome(summary: &Summary, explained: &certbench::lab::Explained) {
     let verdict = if summary.ok { "OK:" } else { "FAILED:" };
     match (&summary.version, &summary.cipher_suite) {
         (Some(v), Some(s)) => outln!(
@@ -361,10 +358,10 @@ pub(super) fn print_outcome(summary: &Summary, words: Option<&certbench::lab::Wo
         );
     }
     if let Some(f) = &summary.failure {
-        print_failure(f, words.map(|w| w.fix.as_str()));
+        print_failure(f, explained.fix.as_deref());
     }
-    if let Some(w) = words {
-        outln!("\n{}", w.lesson);
+    if let Some(lesson) = &explained.lesson {
+        outln!("\n{lesson}");
     }
 }
 
@@ -399,16 +396,14 @@ fn print_failure(f: &Failure, fix: Option<&str>) {
             .map(|n| format!("\"{n}\" "))
             .unwrap_or_default();
         outln!(
-            "  culprit:        the {} certificate {name}({}), field {}",
+            "  culprit:        the {} certificate {name}({}, issued by {}), field {}",
             c.side.name(),
             certbench::text::display_safe(&c.subject, 200),
+            certbench::text::display_safe(&c.issuer, 200),
             c.field
         );
     }
-    let fix = fix
-        .map(String::from)
-        .unwrap_or_else(|| certbench::cause::fix(&f.cause));
-    if !fix.is_empty() {
+    if let Some(fix) = fix {
         outln!("  fix:            {fix}");
     }
 }

@@ -372,6 +372,16 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     for note in &v.notes {
         outln!("  note: {note}");
     }
+    // Say so when no CRL was there to check, as openssl's -crl_check would fail then.
+    if !v
+        .links
+        .iter()
+        .any(|l| l.checks.iter().any(|c| c.field == "revocation"))
+    {
+        outln!(
+            "  note: revocation not checked: no CRL of an issuer in the chain was given (--crl FILE)"
+        );
+    }
     for (i, link) in v.links.iter().enumerate() {
         let mark = if link.checks.iter().all(|c| c.ok) {
             "✓"

@@ -175,8 +175,6 @@ pub enum ConfigError {
         #[source]
         source: rustls::Error,
     },
-    #[error("a CRL is not usable: {0}")]
-    Crl(#[source] rustls::Error),
     #[error("rustls refused the configuration: {0}")]
     Rustls(#[from] rustls::Error),
     #[error("{0}")]
@@ -292,7 +290,7 @@ pub fn resolve_group(name: &str, version: TlsVersion) -> Result<String, ChoiceEr
 
 /// The crypto provider for one side's offer: rustls's defaults, narrowed to the chosen suites and
 /// groups, the groups in the chosen order.
-fn provider(offer: &Offer) -> Result<rustls::crypto::CryptoProvider, ChoiceError> {
+fn provider(offer: &Offer, side: Side) -> Result<rustls::crypto::CryptoProvider, ChoiceError> {
     let mut p = rustls::crypto::aws_lc_rs::default_provider();
     // A name is checked against the first version that knows it.
     let check = |name: &str, f: fn(&str, TlsVersion) -> Result<String, ChoiceError>| {
@@ -305,7 +303,7 @@ fn provider(offer: &Offer) -> Result<rustls::crypto::CryptoProvider, ChoiceError
                 }
             }
         }
-        Err(first.unwrap_or(ChoiceError::NoVersion(Side::Client)))
+        Err(first.unwrap_or(ChoiceError::NoVersion(side)))
     };
     if !offer.suites.is_empty() {
         let wanted: Vec<String> = offer
@@ -409,7 +407,7 @@ pub fn server_config(
     choices: &Choices,
     reporter: Option<Arc<dyn Reporter>>,
 ) -> Result<rustls::ServerConfig, ConfigError> {
-    let provider = Arc::new(provider(&choices.server)?);
+    let provider = Arc::new(provider(&choices.server, Side::Server)?);
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions(&choices.server, Side::Server)?)?;
     let verifier: Arc<dyn ClientCertVerifier> = match choices.client_auth {
@@ -452,7 +450,7 @@ pub fn client_config(
     choices: &Choices,
     reporter: Option<Arc<dyn Reporter>>,
 ) -> Result<rustls::ClientConfig, ConfigError> {
-    let provider = Arc::new(provider(&choices.client)?);
+    let provider = Arc::new(provider(&choices.client, Side::Client)?);
     let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
         roots(&material.client_trusts, Side::Client)?,
         provider.clone(),
@@ -525,7 +523,7 @@ fn chain_verdict<T>(
     Verdict::Chain {
         peer,
         certificate: Arc::new(end_entity.to_vec()),
-        intermediates: intermediates.len(),
+        intermediates: Arc::new(intermediates.iter().map(|c| c.to_vec()).collect()),
         server_name,
         result: r.as_ref().map(|_| ()).map_err(Rejection::of),
     }
@@ -541,7 +539,15 @@ fn signature_verdict(
         peer,
         signed,
         scheme: u16::from(dss.scheme),
-        result: r.as_ref().map(|_| ()).map_err(Rejection::of),
+        result: r.as_ref().map(|_| ()).map_err(|e| {
+            // rustls calls a handshake signature that does not verify BadSignature, as it does a
+            // certificate's: here it is the peer's own key that did not sign it.
+            let mut rejection = Rejection::of(e);
+            if rejection.cause == crate::cause::Cause::BadSignature {
+                rejection.cause = crate::cause::Cause::SignatureInvalid;
+            }
+            rejection
+        }),
     }
 }
 

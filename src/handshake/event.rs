@@ -135,7 +135,8 @@ pub enum Verdict {
         peer: Side,
         /// The peer's end-entity certificate (DER).
         certificate: Arc<Vec<u8>>,
-        intermediates: usize,
+        /// The intermediates the peer sent with it (DER), in the order sent.
+        intermediates: Arc<Vec<Vec<u8>>>,
         /// The name the client checked the server's certificate against.
         server_name: Option<String>,
         result: Result<(), Rejection>,
@@ -212,9 +213,17 @@ pub enum Note {
     ConnectFailed {
         cause: Cause,
     },
-    /// The client's first read failed: in TLS 1.3 this is where a rejection of its certificate
-    /// arrives, after connect() has already returned.
+    /// The client's first read failed.
     FirstReadFailed {
+        cause: Cause,
+    },
+    /// TLS 1.3: the client's first read brought the server's refusal, after connect() had
+    /// already returned.
+    RefusedAfterConnect {
+        cause: Cause,
+    },
+    /// The client could not send its request.
+    SendFailed {
         cause: Cause,
     },
     /// The server could not read the request.
@@ -239,6 +248,8 @@ impl Note {
             Note::ConnectReturned => "connect_returned",
             Note::ConnectFailed { .. } => "connect_failed",
             Note::FirstReadFailed { .. } => "first_read_failed",
+            Note::RefusedAfterConnect { .. } => "refused_after_connect",
+            Note::SendFailed { .. } => "send_failed",
             Note::RequestFailed { .. } => "request_failed",
             Note::NoClientIdentity => "no_client_identity",
             Note::TimedOut { .. } => "timed_out",
@@ -251,6 +262,8 @@ impl Note {
             Note::HandshakeFailed { cause }
             | Note::ConnectFailed { cause }
             | Note::FirstReadFailed { cause }
+            | Note::RefusedAfterConnect { cause }
+            | Note::SendFailed { cause }
             | Note::RequestFailed { cause } => Some(cause),
             _ => None,
         }
@@ -387,7 +400,7 @@ impl Event {
                         ));
                         out.push((
                             "intermediates",
-                            Field::Value(Value::Number(*intermediates as u64)),
+                            Field::Value(Value::Number(intermediates.len() as u64)),
                         ));
                         if let Some(n) = server_name {
                             out.push(("server_name", Field::Value(Value::Text(n.clone()))));
@@ -598,7 +611,7 @@ pub fn headline(e: &Event) -> String {
 /// learns its certificate was refused.
 pub fn why(e: &Event) -> Option<String> {
     match &e.kind {
-        EventKind::Note(n @ Note::FirstReadFailed { .. }) => {
+        EventKind::Note(n @ Note::RefusedAfterConnect { .. }) => {
             template(&format!("{}_why", n.code())).map(String::from)
         }
         _ => None,
@@ -626,7 +639,9 @@ mod tests {
             "connect_returned",
             "connect_failed",
             "first_read_failed",
-            "first_read_failed_why",
+            "refused_after_connect",
+            "refused_after_connect_why",
+            "send_failed",
             "request_failed",
             "no_client_identity",
             "timed_out",

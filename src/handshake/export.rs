@@ -15,10 +15,8 @@ use crate::fsutil::{FileWrite, write_files};
 pub struct Transcript<'a> {
     pub summary: &'a Summary,
     pub events: &'a [Event],
-    /// What the failure teaches, when a lab scenario explains it.
-    pub lesson: Option<&'a str>,
-    /// The fix to give instead of the cause's general one (a lab scenario knows the exact one).
-    pub fix: Option<&'a str>,
+    /// The lesson and the fix (`crate::lab::explain`).
+    pub explained: &'a crate::lab::Explained,
     /// The lab scenario that was run, and whether it went as designed.
     pub scenario: Option<ScenarioResult<'a>>,
 }
@@ -46,16 +44,14 @@ impl Serialize for Transcript<'_> {
         m.serialize_entry("group", &sm.group)?;
         m.serialize_entry("client_identity", &sm.client_identity)?;
         m.serialize_entry("response", &sm.response)?;
+        m.serialize_entry("lesson", &self.explained.lesson)?;
         m.serialize_entry(
             "failure",
             &sm.failure.as_ref().map(|f| FailureWithWords {
                 failure: f,
                 explanation: crate::cause::describe(&f.cause),
-                lesson: self.lesson,
-                fix: self
-                    .fix
-                    .map(String::from)
-                    .unwrap_or_else(|| crate::cause::fix(&f.cause)),
+                lesson: self.explained.lesson.as_deref(),
+                fix: self.explained.fix.as_deref(),
             }),
         )?;
         m.serialize_entry("events", self.events)?;
@@ -71,7 +67,7 @@ struct FailureWithWords<'a> {
     explanation: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     lesson: Option<&'a str>,
-    fix: String,
+    fix: Option<&'a str>,
 }
 
 /// The key log's text: one SSLKEYLOGFILE line per secret.
@@ -116,27 +112,32 @@ pub struct Exported {
 
 pub use crate::fsutil::{free_path, with_suffix};
 
-/// Write the transcript and the key log of a run into `dir` (made if missing), under new names.
+/// Write the transcript and the key log of a run (of a lab scenario, if it was one) into `dir`
+/// (made if missing), under new names.
 pub fn export_run(
     dir: &Path,
     summary: &Summary,
     events: &[Event],
+    scenario: Option<&'static crate::lab::Scenario>,
     at: OffsetDateTime,
 ) -> Result<Exported, ExportError> {
     let base = free_path(dir, "handshake", &[".json", ".keylog"], at);
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
-    let words = summary
-        .failure
-        .as_ref()
-        .and_then(crate::lab::matching)
-        .map(crate::lab::words);
+    let explained = crate::lab::explain(summary, scenario, events);
+    let mismatches = scenario
+        .map(|s| crate::lab::check(s, summary, events))
+        .unwrap_or_default();
     let json = serde_json::to_vec_pretty(&Transcript {
         summary,
         events,
-        lesson: words.map(|w| w.lesson.as_str()),
-        fix: words.map(|w| w.fix.as_str()),
-        scenario: None,
+        explained: &explained,
+        scenario: scenario.map(|s| ScenarioResult {
+            name: s.name,
+            title: &crate::lab::words(s).title,
+            as_designed: mismatches.is_empty(),
+            mismatches: &mismatches,
+        }),
     })?;
     write_files(
         &[

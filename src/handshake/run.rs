@@ -252,8 +252,7 @@ pub struct Failure {
     pub cause: Cause,
     /// The rustls error on the detecting side, as rustls's source spells it.
     pub error: Option<String>,
-    /// The alert the detecting side sent, as seen on the wire; `None` when none crossed it
-    /// (tokio-rustls does not flush the alert when a client's connect() fails).
+    /// The alert the detecting side sent, as seen on the wire; `None` when none crossed it.
     pub alert_sent: Option<Alert>,
     /// The alert the other side reported receiving; `None` when it saw only the connection end.
     pub alert_received: Option<Alert>,
@@ -278,6 +277,8 @@ pub struct Culprit {
     /// What the user calls it (the workspace name), when the run knows.
     pub certificate: Option<String>,
     pub subject: String,
+    /// Who issued it (an unknown issuer is the cause when it is not among the anchors).
+    pub issuer: String,
     /// The Inspect field that is the cause (`not_after`, `ext.subjectAltName`, ...).
     pub field: &'static str,
     /// How many intermediates the peer sent with it (for a chain verdict).
@@ -371,7 +372,7 @@ impl Hub {
         let _ = self.events.send(event);
     }
 
-    fn failed(&mut self, side: Side, e: &io::Error, note: fn(Cause) -> Note) {
+    fn failed(&mut self, side: Side, e: &io::Error, note: impl FnOnce(Cause) -> Note) {
         let cause = if self.cancelled || is_cancel(e) {
             Cause::Cancelled
         } else {
@@ -586,6 +587,7 @@ pub fn culprit_field(cause: &Cause) -> &'static str {
         }
         Cause::NameConstraintViolation => "ext.nameConstraints",
         Cause::BadSignature | Cause::UnsupportedSignatureAlgorithm => "signature_value",
+        Cause::SignatureInvalid => "spki",
         Cause::UnhandledCriticalExtension => "extensions",
         Cause::UnsupportedCertVersion => "version",
         _ => "certificate",
@@ -728,7 +730,7 @@ pub async fn run_with(
         lock(&client_hub).local(Side::Client, EventKind::Note(Note::ConnectReturned));
         let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
         if let Err(e) = tls.write_all(request.as_bytes()).await {
-            lock(&client_hub).failed(Side::Client, &e, |cause| Note::FirstReadFailed { cause });
+            lock(&client_hub).failed(Side::Client, &e, |cause| Note::SendFailed { cause });
             return None;
         }
         let mut response = Vec::new();
@@ -739,7 +741,13 @@ pub async fn run_with(
                 Some(String::from_utf8_lossy(&response).into_owned())
             }
             Err(e) => {
-                lock(&client_hub).failed(Side::Client, &e, |cause| Note::FirstReadFailed { cause });
+                let mut hub = lock(&client_hub);
+                // TLS 1.3's surprise: the server's verdict on the client arrives after connect().
+                let tls13 = hub.version.as_deref() == Some("TLS 1.3");
+                hub.failed(Side::Client, &e, |cause| match cause {
+                    Cause::AlertReceived { .. } if tls13 => Note::RefusedAfterConnect { cause },
+                    cause => Note::FirstReadFailed { cause },
+                });
                 None
             }
         }
@@ -773,7 +781,7 @@ pub async fn run_with(
     let ok = response.is_some() && hub.failures.is_empty();
     let failure = (!ok).then(|| failure_of(&hub, material)).flatten();
     Ok(Summary {
-        ok: ok && failure.is_none(),
+        ok,
         version: hub.version.clone(),
         cipher_suite: hub.cipher_suite.clone(),
         group: hub.group.clone(),
@@ -784,8 +792,53 @@ pub async fn run_with(
     })
 }
 
+/// Signed by its own key: its issuer is its subject (the raw names) and its signature verifies
+/// with its own public key.
 fn is_self_signed(der: &[u8]) -> bool {
-    crate::inspect::report::brief(der).is_ok_and(|b| b.subject == b.issuer)
+    use x509_parser::prelude::*;
+    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+        c.subject().as_raw() == c.issuer().as_raw() && c.verify_signature(None).is_ok()
+    })
+}
+
+/// The certificate at fault in a refused chain, and its Inspect field: the leaf, except when a
+/// CA's constraint is what the chain breaks (its pathlen, its name constraints).
+fn at_fault(
+    cause: &Cause,
+    leaf: &Arc<Vec<u8>>,
+    intermediates: &[Vec<u8>],
+) -> (Arc<Vec<u8>>, &'static str) {
+    use x509_parser::prelude::*;
+    let parsed: Vec<(usize, X509Certificate<'_>)> = intermediates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (i, c)))
+        .collect();
+    let pick = |i: usize, field| (Arc::new(intermediates[i].clone()), field);
+    match cause {
+        // The chain as sent goes up from the leaf: intermediates[i] has i CAs below it.
+        Cause::PathLenExceeded => parsed
+            .iter()
+            .find(|(i, c)| {
+                c.basic_constraints()
+                    .ok()
+                    .flatten()
+                    .and_then(|b| b.value.path_len_constraint)
+                    .is_some_and(|n| (n as usize) < *i)
+            })
+            .map_or((leaf.clone(), "ext.basicConstraints"), |(i, _)| {
+                pick(*i, "ext.basicConstraints")
+            }),
+        Cause::NameConstraintViolation => parsed
+            .iter()
+            .find(|(_, c)| c.name_constraints().ok().flatten().is_some())
+            .map_or((leaf.clone(), "ext.subjectAltName"), |(i, _)| {
+                pick(*i, "ext.nameConstraints")
+            }),
+        // No name at all: the CN is where the name was put instead.
+        Cause::NameMismatch { presented, .. } if presented.is_empty() => (leaf.clone(), "subject"),
+        other => (leaf.clone(), culprit_field(other)),
+    }
 }
 
 /// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
@@ -817,23 +870,30 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                     certificate,
                     intermediates,
                     ..
-                } => Some(Culprit {
-                    intermediates: Some(*intermediates),
-                    self_signed: is_self_signed(certificate),
-                    side: peer,
-                    certificate: identity
-                        .filter(|i| {
-                            i.chain
-                                .first()
-                                .is_some_and(|c| c.as_ref() == certificate.as_slice())
-                        })
-                        .map(|i| i.name.clone()),
-                    subject: crate::inspect::report::brief(certificate)
-                        .map(|b| b.subject)
-                        .unwrap_or_default(),
-                    field: culprit_field(&r.cause),
-                    der: certificate.clone(),
-                }),
+                } => {
+                    let (der, field) = at_fault(&r.cause, certificate, intermediates);
+                    let brief = crate::inspect::report::brief(&der).ok();
+                    Some(Culprit {
+                        intermediates: Some(intermediates.len()),
+                        self_signed: is_self_signed(certificate),
+                        side: peer,
+                        // The workspace name, when the certificate at fault is the peer's own.
+                        certificate: identity
+                            .filter(|i| {
+                                i.chain
+                                    .first()
+                                    .is_some_and(|c| c.as_ref() == der.as_slice())
+                            })
+                            .map(|i| i.name.clone()),
+                        subject: brief
+                            .as_ref()
+                            .map(|b| b.subject.clone())
+                            .unwrap_or_default(),
+                        issuer: brief.map(|b| b.issuer).unwrap_or_default(),
+                        field,
+                        der,
+                    })
+                }
                 Verdict::Signature { .. } => identity.and_then(|i| {
                     let der = i.chain.first()?;
                     Some(Culprit {
@@ -843,6 +903,9 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                         certificate: Some(i.name.clone()),
                         subject: crate::inspect::report::brief(der)
                             .map(|b| b.subject)
+                            .unwrap_or_default(),
+                        issuer: crate::inspect::report::brief(der)
+                            .map(|b| b.issuer)
                             .unwrap_or_default(),
                         field: "spki",
                         der: Arc::new(der.to_vec()),

@@ -115,11 +115,6 @@ pub fn der_problem(e: &x509_parser::nom::Err<X509Error>) -> DerProblem {
     }
 }
 
-/// The same, in words.
-pub fn parse_error_words(e: &x509_parser::nom::Err<X509Error>) -> String {
-    der_problem(e).to_string()
-}
-
 fn x509_problem(e: &X509Error) -> DerProblem {
     use x509_parser::der_parser::asn1_rs::Error as A;
     use x509_parser::nom::error::ErrorKind;

@@ -535,13 +535,17 @@ fn revocation_check(
     crls: &[&[u8]],
 ) -> Option<Check> {
     use x509_parser::revocation_list::CertificateRevocationList;
-    let mut covering = crls.iter().filter_map(|d| {
-        let (_, crl) = CertificateRevocationList::from_der(d).ok()?;
-        let named = crl.issuer().as_raw() == cert.issuer().as_raw();
-        let signed = issuer.is_none_or(|i| crl.verify_signature(i.cert.public_key()).is_ok());
-        (named && signed).then_some(crl)
-    });
-    let crl = covering.next()?;
+    // A CRL counts when its issuer is the certificate's and the issuer's key signed it; of
+    // several, the newest.
+    let issuer = issuer?;
+    let crl = crls
+        .iter()
+        .filter_map(|d| {
+            let (_, crl) = CertificateRevocationList::from_der(d).ok()?;
+            let named = crl.issuer().as_raw() == cert.issuer().as_raw();
+            (named && crl.verify_signature(issuer.cert.public_key()).is_ok()).then_some(crl)
+        })
+        .max_by_key(|crl| crl.last_update().to_datetime())?;
     let issuer_name = short_name(&display_safe(&rfc4514(crl.issuer()), 200));
     let entry = crl
         .iter_revoked_certificates()

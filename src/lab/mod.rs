@@ -142,14 +142,26 @@ pub enum Fact {
     LeafOnly,
     /// The peer sent intermediates with a leaf that is not self-signed.
     WithChain,
+    /// The certificate names no DNS name or IP address at all (its name only in the CN).
+    NoNames,
+    /// The certificate names others than the one asked for.
+    OtherNames,
 }
 
 impl Fact {
     fn holds(self, f: &crate::handshake::run::Failure) -> bool {
+        if let crate::cause::Cause::NameMismatch { presented, .. } = &f.cause {
+            match self {
+                Fact::NoNames => return presented.is_empty(),
+                Fact::OtherNames => return !presented.is_empty(),
+                _ => {}
+            }
+        }
         let Some(c) = &f.culprit else {
             return false;
         };
         match self {
+            Fact::NoNames | Fact::OtherNames => false,
             Fact::SelfSigned => c.self_signed,
             Fact::LeafOnly => !c.self_signed && c.intermediates == Some(0),
             Fact::WithChain => !c.self_signed && c.intermediates.is_some_and(|n| n > 0),
@@ -276,7 +288,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "wrong-server-name",
-        when: None,
+        when: Some(Fact::OtherNames),
         breaks: &[B::AskFor("api.example.com")],
         expect: Expect::fails(
             C,
@@ -288,7 +300,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-cn-only",
-        when: None,
+        when: Some(Fact::NoNames),
         breaks: &[B::ServerSans(&[])],
         expect: Expect::fails(
             C,
@@ -425,7 +437,7 @@ pub const SCENARIOS: &[Scenario] = &[
         // signature was made with another key. rustls answers a bad signature with decrypt_error.
         expect: Expect::fails(
             C,
-            "bad_signature",
+            "signature_invalid",
             "InvalidCertificate › BadSignature",
             ("decrypt_error", "decrypt_error"),
             ("Finished", S),
@@ -775,6 +787,63 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
         );
     }
     out
+}
+
+/// A run, explained: the scenario whose lesson applies, if one does, and the fix for the
+/// certificate at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Explained {
+    pub scenario: Option<&'static Scenario>,
+    /// What the failure (or the scenario) teaches.
+    pub lesson: Option<String>,
+    /// What to change, naming the certificate at fault; for a failure only, or a scenario's.
+    pub fix: Option<String>,
+}
+
+/// The words that explain a run, in one place for the CLI, the pane and the saved transcript: a
+/// scenario's, when the scenario went as designed; for a failure made by hand, those of the
+/// scenario it is an instance of; else the cause's own fix.
+pub fn explain(
+    summary: &Summary,
+    scenario: Option<&'static Scenario>,
+    events: &[Event],
+) -> Explained {
+    let failure = summary.failure.as_ref();
+    let teaching = match scenario {
+        Some(s) => check(s, summary, events).is_empty().then_some(s),
+        None => failure.and_then(matching),
+    };
+    let values = fix_values(failure);
+    match teaching {
+        Some(s) => Explained {
+            scenario: Some(s),
+            lesson: Some(words(s).lesson.clone()),
+            fix: Some(crate::cause::fill(&words(s).fix, &values)),
+        },
+        None => Explained {
+            scenario: None,
+            lesson: None,
+            fix: failure
+                .map(|f| crate::cause::fix_with(&f.cause, &values))
+                .filter(|f| !f.is_empty()),
+        },
+    }
+}
+
+/// The values a fix names: the certificate at fault by its workspace name, the name the client
+/// asked for. Unknown ones read as what to put there.
+pub fn fix_values(f: Option<&crate::handshake::run::Failure>) -> Vec<(&'static str, String)> {
+    let certificate = f
+        .and_then(|f| f.culprit.as_ref())
+        .and_then(|c| c.certificate.clone())
+        .unwrap_or_else(|| "NAME".into());
+    let expected = match f.map(|f| &f.cause) {
+        Some(crate::cause::Cause::NameMismatch {
+            expected: Some(e), ..
+        }) => e.clone(),
+        _ => "NAME".into(),
+    };
+    vec![("certificate", certificate), ("expected", expected)]
 }
 
 /// The scenario a failure is an instance of: the same side caught the same cause. Its words then

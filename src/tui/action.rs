@@ -187,6 +187,8 @@ pub enum Effect {
     ExportRun {
         summary: Box<Summary>,
         events: Vec<Event>,
+        /// The lab scenario the run was, if it was one.
+        scenario: Option<&'static certbench::lab::Scenario>,
     },
     /// Save a step's certificates, to inspect them.
     ExportCertificates(Box<Event>),

@@ -333,10 +333,13 @@ impl App {
                     self.pane = Pane::Inspect;
                     return vec![self.load_inspect()];
                 }
-                Err(e) => self.say(
-                    Severity::Error,
-                    format!("Could not save the certificates: {e}"),
-                ),
+                Err(e) => {
+                    self.pending_field = None;
+                    self.say(
+                        Severity::Error,
+                        format!("Could not save the certificates: {e}"),
+                    )
+                }
             },
             Action::InspectLoaded(loaded) => {
                 let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
@@ -555,6 +558,7 @@ impl App {
                     return vec![Effect::ExportRun {
                         summary: Box::new(summary.clone()),
                         events: h.events.clone(),
+                        scenario: h.ran,
                     }];
                 }
                 _ => self.say(
@@ -573,6 +577,7 @@ impl App {
             }
             Action::InspectStep => match h.events.get(h.selected) {
                 Some(e) if !e.certificates().is_empty() => {
+                    self.pending_field = None;
                     return vec![Effect::ExportCertificates(Box::new(e.clone()))];
                 }
                 _ => self.say(
@@ -587,7 +592,7 @@ impl App {
                     .view
                     .rows
                     .iter()
-                    .find(|r| r.entity.name == "server")
+                    .find(|r| r.entity.name == h.server)
                     .and_then(|r| r.summary.as_ref().ok())
                     .map(|s| {
                         s.subject_alt_names
@@ -647,7 +652,7 @@ impl App {
                 };
             }
             Action::CycleChains if !h.running => {
-                let choices = [(true, true), (false, true), (true, false)];
+                let choices = [(true, true), (false, true), (true, false), (false, false)];
                 h.chains = next_choice(&choices, &h.chains);
             }
             Action::CycleTrust if !h.running => {
@@ -664,9 +669,11 @@ impl App {
                     .filter(|r| r.entity.role == Role::Ca)
                     .map(|r| r.entity.name.clone())
                     .collect();
+                // With several roots, each side can trust one of them alone: "another CA".
                 if roots.len() > 1 {
                     for r in roots {
-                        choices.push((Trust::Root(r.clone()), Trust::Root(r)));
+                        choices.push((Trust::Root(r.clone()), Trust::Workspace));
+                        choices.push((Trust::Workspace, Trust::Root(r)));
                     }
                 }
                 h.trust = next_choice(&choices, &h.trust);
@@ -685,6 +692,7 @@ impl App {
             }
             Action::RunHandshake => {
                 let run = h.start();
+                h.ran = h.scenario;
                 let stepper = Stepper::new(h.step_mode);
                 h.stepper = Some(stepper.clone());
                 let mut options = RunOptions::new(self.view.dir.clone());
@@ -712,6 +720,11 @@ impl App {
             _ => {}
         }
         vec![]
+    }
+
+    /// The key for an action where the focus is, for a hint written into a pane.
+    pub fn key_for(&self, ctx: super::keymap::Context, action: Action) -> String {
+        self.keymap.key_for(ctx, action)
     }
 
     /// What runs in the background, for the spinner: each piece of work says so by its own state,

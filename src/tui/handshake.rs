@@ -26,6 +26,8 @@ pub struct HandshakeState {
     pub trust: (Trust, Trust),
     /// A failure lab scenario to run instead of the workspace's certificates.
     pub scenario: Option<&'static Scenario>,
+    /// The scenario the current (or last) run is, whatever has been picked since.
+    pub ran: Option<&'static Scenario>,
     /// Which run the events belong to; events of an older run are dropped.
     pub run: u64,
     pub running: bool,
@@ -57,6 +59,7 @@ impl Default for HandshakeState {
             chains: (true, true),
             trust: (Trust::Workspace, Trust::Workspace),
             scenario: None,
+            ran: None,
             run: 0,
             running: false,
             events: Vec::new(),

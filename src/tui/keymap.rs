@@ -481,6 +481,16 @@ impl KeyMap {
         self.bindings.get(&ctx).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The first key bound to `action` in `ctx`, as hints show it ("?" if none is).
+    pub fn key_for(&self, ctx: Context, action: Action) -> String {
+        self.bindings(ctx)
+            .iter()
+            .find(|b| {
+                std::mem::discriminant(&b.command.action()) == std::mem::discriminant(&action)
+            })
+            .map_or_else(|| "?".to_string(), |b| b.key.to_string())
+    }
+
     /// One entry per action in `ctx`, its keys joined: "↑/k previous".
     pub fn hints(&self, ctx: Context) -> Vec<(String, String)> {
         let mut out: Vec<(String, String, Command)> = Vec::new();

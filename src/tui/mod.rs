@@ -447,11 +447,16 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             }
             Action::IssueFinished { spec, result }
         }
-        Effect::ExportRun { summary, events } => Action::RunExported(
+        Effect::ExportRun {
+            summary,
+            events,
+            scenario,
+        } => Action::RunExported(
             certbench::handshake::export::export_run(
                 &dir.join("handshakes"),
                 &summary,
                 &events,
+                scenario,
                 now,
             )
             .map_err(|e| e.to_string()),

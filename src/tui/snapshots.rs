@@ -570,12 +570,17 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     // w saves the run: the transcript and the key log, privately.
     app.update(Action::ShowPane(Pane::Handshake));
     let effects = app.update(Action::ExportRun);
-    let Some(super::action::Effect::ExportRun { summary, events }) = effects.first().cloned()
+    let Some(super::action::Effect::ExportRun {
+        summary,
+        events,
+        scenario,
+    }) = effects.first().cloned()
     else {
         panic!("{effects:?}")
     };
     let exported =
-        certbench::handshake::export::export_run(&handshakes, &summary, &events, NOW).unwrap();
+        certbench::handshake::export::export_run(&handshakes, &summary, &events, scenario, NOW)
+            .unwrap();
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&exported.transcript).unwrap()).unwrap();
     assert_eq!(json["ok"], true);
@@ -598,7 +603,8 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     );
     // Saving again at the same second never replaces the first files.
     let again =
-        certbench::handshake::export::export_run(&handshakes, &summary, &events, NOW).unwrap();
+        certbench::handshake::export::export_run(&handshakes, &summary, &events, scenario, NOW)
+            .unwrap();
     assert_ne!(again.transcript, exported.transcript);
     assert!(exported.transcript.exists() && again.keylog.exists());
     app.update(Action::RunExported(Ok(again)));

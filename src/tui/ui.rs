@@ -56,7 +56,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         Some(Overlay::Result { scroll }) => {
             panes::generate::draw_result_overlay(f, app, body, scroll)
         }
-        Some(Overlay::Lab { cursor }) => panes::handshake::draw_lab_overlay(f, body, cursor),
+        Some(Overlay::Lab { cursor }) => panes::handshake::draw_lab_overlay(f, app, body, cursor),
         None => {}
     }
     if let Some(d) = &app.dialog {

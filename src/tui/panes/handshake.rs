@@ -11,7 +11,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::cut;
+use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::keymap::Context;
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
 
@@ -34,7 +36,10 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             certbench::lab::words(sc).title
         ))]);
         items.push(vec![Span::styled(
-            " · l: another scenario, or your workspace",
+            format!(
+                " · {}: another scenario, or your workspace",
+                app.key_for(Context::Handshake, Action::PickScenario)
+            ),
             theme::dim(),
         )]);
     } else {
@@ -49,8 +54,9 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
         };
         let chains = match h.chains {
             (true, true) => "whole",
-            (false, _) => "server leaf only",
-            (_, false) => "client leaf only",
+            (false, true) => "server leaf only",
+            (true, false) => "client leaf only",
+            (false, false) => "leaves only",
         };
         let trust = match &h.trust {
             (Trust::Workspace, Trust::Workspace) => "workspace CAs".to_string(),
@@ -75,7 +81,10 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     }
     if h.is_paused() {
         items.push(vec![Span::styled(
-            "  paused: space = next flight",
+            format!(
+                "  paused: {} = next flight",
+                app.key_for(Context::Handshake, Action::NextFlight)
+            ),
             theme::warn(),
         )]);
     }
@@ -257,12 +266,16 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
 /// what and how to fix it; else the selected step: what it is, what it does, its fields.
 fn details_lines(app: &App) -> Vec<Line<'static>> {
     let h = &app.handshake;
+    // After a run, while the selection follows its end: the failure, or a scenario's lesson.
     if h.follow
         && let Some(Ok(s)) = &h.outcome
-        && let Some(f) = &s.failure
     {
-        let scenario = h.scenario.or_else(|| certbench::lab::matching(f));
-        return failure_lines(f, scenario.map(certbench::lab::words));
+        let explained = certbench::lab::explain(s, h.ran, &h.events);
+        match &s.failure {
+            Some(f) => return failure_lines(app, f, &explained),
+            None if explained.lesson.is_some() => return lesson_lines(app, &explained),
+            None => {}
+        }
     }
     let Some(e) = h.events.get(h.selected) else {
         return vec![];
@@ -322,7 +335,31 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
 
 /// A failed run, from both sides: who caught it and why, the alerts each way, where it stopped,
 /// the certificate at fault and the fix.
-fn failure_lines(f: &Failure, words: Option<&certbench::lab::Words>) -> Vec<Line<'static>> {
+/// A scenario that worked as designed: what it shows.
+fn lesson_lines(app: &App, explained: &certbench::lab::Explained) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "It worked, as the scenario says it does",
+            theme::success(),
+        )),
+        Line::default(),
+    ];
+    if let Some(lesson) = &explained.lesson {
+        lines.push(Line::from(lesson.clone()));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!("{}: the steps", app.key_for(Context::Handshake, Action::Up)),
+        theme::dim(),
+    )));
+    lines
+}
+
+fn failure_lines(
+    app: &App,
+    f: &Failure,
+    explained: &certbench::lab::Explained,
+) -> Vec<Line<'static>> {
     let side = f.detected_by.name();
     let other = f.detected_by.other().name();
     let safe = |s: &str| certbench::text::terminal_safe(s).into_owned();
@@ -370,39 +407,42 @@ fn failure_lines(f: &Failure, words: Option<&certbench::lab::Words>) -> Vec<Line
         lines.push(row(
             "culprit",
             format!(
-                "the {} certificate {name}({}), field {}",
+                "the {} certificate {name}({}, issued by {}), field {}",
                 c.side.name(),
                 safe(&c.subject),
+                safe(&c.issuer),
                 c.field
             ),
         ));
     }
-    let fix = words
-        .map(|w| w.fix.clone())
-        .unwrap_or_else(|| certbench::cause::fix(&f.cause));
-    if !fix.is_empty() {
+    if let Some(fix) = &explained.fix {
         lines.push(Line::default());
         lines.push(Line::from(vec![
             Span::styled("Fix: ", theme::key()),
-            Span::raw(fix),
+            Span::raw(safe(fix)),
         ]));
     }
-    if let Some(w) = words {
+    if let Some(lesson) = &explained.lesson {
         lines.push(Line::default());
-        lines.push(Line::from(w.lesson.clone()));
+        lines.push(Line::from(lesson.clone()));
     }
-    if f.culprit.is_some() {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "i: open the certificate at fault in the Inspector, at its field · ↑: the steps",
-            theme::dim(),
-        )));
-    }
+    lines.push(Line::default());
+    let up = app.key_for(Context::Handshake, Action::Up);
+    lines.push(Line::from(Span::styled(
+        match f.culprit {
+            Some(_) => format!(
+                "{}: open the certificate at fault in the Inspector, at its field · {up}: the steps",
+                app.key_for(Context::Handshake, Action::InspectStep)
+            ),
+            None => format!("{up}: the steps"),
+        },
+        theme::dim(),
+    )));
     lines
 }
 
 /// The failure lab's scenarios, to pick one (the first line is the user's own workspace).
-pub fn draw_lab_overlay(f: &mut Frame<'_>, body: Rect, cursor: usize) {
+pub fn draw_lab_overlay(f: &mut Frame<'_>, app: &App, body: Rect, cursor: usize) {
     use ratatui::widgets::{Block, Clear};
     let width = 100.min(body.width);
     // As tall as the list, when the screen has the room.
@@ -411,7 +451,16 @@ pub fn draw_lab_overlay(f: &mut Frame<'_>, body: Rect, cursor: usize) {
     f.render_widget(Clear, area);
     let block = Block::bordered()
         .title(" Failure lab: pick a scenario ")
-        .title_bottom(Line::from(" ↑/↓ choose · enter run · esc close ").right_aligned())
+        .title_bottom(
+            Line::from(format!(
+                " {}/{} choose · {} run · {} close ",
+                app.key_for(Context::Overlay, Action::Up),
+                app.key_for(Context::Overlay, Action::Down),
+                app.key_for(Context::Overlay, Action::Activate),
+                app.key_for(Context::Overlay, Action::Back),
+            ))
+            .right_aligned(),
+        )
         .border_style(theme::border(true));
     let inner = block.inner(area);
     f.render_widget(block, area);
