@@ -31,9 +31,11 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             Span::styled(" lab: ", theme::dim()),
             Span::styled(sc.name, theme::warn()),
         ]);
+        // Cut to the line when the pane is narrow, with a mark that it was.
+        let room = usize::from(width).saturating_sub(4);
         items.push(vec![Span::raw(format!(
             " · {}",
-            certbench::lab::words(sc).title
+            cut(&certbench::lab::words(sc).title, room)
         ))]);
         items.push(vec![Span::styled(
             format!(
