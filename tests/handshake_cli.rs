@@ -461,3 +461,49 @@ fn client_authentication_and_trust_can_be_chosen() {
         text(&out)
     );
 }
+
+/// Two roots with one name: the client trusts the other one, and the intermediate's signature is
+/// what does not verify. The culprit is the intermediate, not the server's leaf.
+#[test]
+fn a_signature_that_does_not_verify_blames_the_certificate_it_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    // A second root CA, with the default root name "certbench Root CA" and its own key.
+    certbench_ok(d, &["issue", "--role", "ca", "--name", "ca2"]);
+    let (ok, v, _) = transcript(d, &["--client-trusts", "ca2"]);
+    assert!(!ok);
+    let f = &v["failure"];
+    assert_eq!(f["detected_by"], "client");
+    assert_eq!(f["cause"]["code"], "bad_signature");
+    assert_eq!(f["culprit"]["field"], "signature_value");
+    assert!(
+        f["culprit"]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("CN=certbench Intermediate CA"),
+        "{f}"
+    );
+    // openssl agrees the intermediate is what fails against that root.
+    let out = std::process::Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args([
+            "verify",
+            "-CAfile",
+            "ca2.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "server.crt",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn a_handshake_in_an_empty_workspace_says_to_run_gen() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = certbench(dir.path(), &["handshake"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("`certbench gen`"), "{}", text(&out));
+}

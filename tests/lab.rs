@@ -420,7 +420,10 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
     let (_, fix, _) = lesson(&["--server", "old"]);
     assert!(fix.contains("--name old "), "{fix}");
     let (_, fix, _) = lesson(&["--server-name", "wrong.example"]);
-    assert!(fix.contains("--name server --san wrong.example"), "{fix}");
+    assert!(
+        fix.contains("--name server --san localhost --san 127.0.0.1 --san ::1 --san wrong.example"),
+        "the names it has, and the one asked for: {fix}"
+    );
     // The explanation names what was asked against what the certificate has.
     let (_, _, explanation) = lesson(&["--server", "old"]);
     assert!(explanation.contains("valid until"), "{explanation}");
@@ -517,12 +520,25 @@ fn every_command_a_fix_gives_runs() {
             .position(|w| *w == "--role")
             .and_then(|i| words.get(i + 1))
             .copied()
-            .unwrap_or("server");
+            .unwrap_or(if words.contains(&"--client") {
+                "client"
+            } else {
+                "server"
+            });
         let args: Vec<String> = words
             .iter()
             .map(|w| {
                 w.replace("{certificate}", role)
                     .replace("{expected}", "localhost")
+                    .replace("{cn}", "alice")
+            })
+            .flat_map(|w| {
+                // {san_args} stands for options: --san NAME, as many as the certificate has.
+                if w == "{san_args}" {
+                    vec!["--san".to_string(), "localhost".to_string()]
+                } else {
+                    vec![w]
+                }
             })
             .collect();
         let dir = tempfile::tempdir().unwrap();

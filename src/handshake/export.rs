@@ -150,7 +150,8 @@ pub fn export_run(
     Ok(Exported { transcript, keylog })
 }
 
-/// Write the certificate at fault in a failed run as PEM into `dir`, under a new name.
+/// Write the certificate at fault in a failed run as PEM into `dir`, under a new name, followed
+/// by the rest of the chain the peer sent.
 pub fn export_culprit(
     dir: &Path,
     culprit: &super::run::Culprit,
@@ -166,7 +167,11 @@ pub fn export_culprit(
     write_files(
         &[FileWrite::public(
             &path,
-            crate::text::pem("CERTIFICATE", &culprit.der),
+            // The culprit first (the Inspector opens at it), then the chain it came with.
+            std::iter::once(culprit.der.as_slice())
+                .chain(culprit.others.iter().map(Vec::as_slice))
+                .map(|der| crate::text::pem("CERTIFICATE", der))
+                .collect::<String>(),
         )],
         false,
     )?;

@@ -110,6 +110,8 @@ pub enum MaterialError {
     Workspace(#[from] crate::Error),
     #[error("the workspace has no certificate named \"{name}\"")]
     UnknownCertificate { name: String },
+    #[error("the workspace {} is empty: `certbench gen` makes a root CA, an intermediate, a server and a client", .dir.display())]
+    EmptyWorkspace { dir: PathBuf },
     #[error("\"{name}\" is a CA certificate: a {side} needs a server or client certificate (a leaf)", side = side.name())]
     NotALeaf { name: String, side: Side },
     #[error("the workspace has no root CA to trust")]
@@ -199,6 +201,11 @@ impl Material {
         let ws = Workspace::open(dir)?;
         // Certificates, keys and CRLs are read as one state: no change of the workspace meanwhile.
         let _reading = ws.read_lock();
+        if ws.is_empty() {
+            return Err(MaterialError::EmptyWorkspace {
+                dir: dir.to_path_buf(),
+            });
+        }
         let identity = |name: &str, side: Side, chain: bool| -> Result<Identity, MaterialError> {
             let e = ws
                 .entity(name)

@@ -288,6 +288,9 @@ pub struct Culprit {
     /// The certificate (DER), to open in the Inspector.
     #[serde(skip)]
     pub der: Arc<Vec<u8>>,
+    /// The other certificates the peer sent (DER), to open with it: its chain.
+    #[serde(skip)]
+    pub others: Arc<Vec<Vec<u8>>>,
 }
 
 /// Secrets, as SSLKEYLOGFILE lines. Whoever has them reads the connection: they go only where the
@@ -802,11 +805,13 @@ fn is_self_signed(der: &[u8]) -> bool {
 }
 
 /// The certificate at fault in a refused chain, and its Inspect field: the leaf, except when a
-/// CA's constraint is what the chain breaks (its pathlen, its name constraints).
+/// CA's constraint is what the chain breaks (its pathlen, its name constraints), or when it is
+/// another certificate's signature that does not verify (`anchors`: what the judging side trusts).
 fn at_fault(
     cause: &Cause,
     leaf: &Arc<Vec<u8>>,
     intermediates: &[Vec<u8>],
+    anchors: &[super::material::Anchor],
 ) -> (Arc<Vec<u8>>, &'static str) {
     use x509_parser::prelude::*;
     let parsed: Vec<(usize, X509Certificate<'_>)> = intermediates
@@ -835,6 +840,39 @@ fn at_fault(
             .map_or((leaf.clone(), "ext.subjectAltName"), |(i, _)| {
                 pick(*i, "ext.nameConstraints")
             }),
+        // The first certificate that names an issuer among those given, none of whose keys
+        // verifies its signature.
+        Cause::BadSignature => {
+            let sent: Vec<(Arc<Vec<u8>>, X509Certificate<'_>)> =
+                std::iter::once((leaf.clone(), leaf.as_slice()))
+                    .chain(
+                        intermediates
+                            .iter()
+                            .map(|d| (Arc::new(d.clone()), d.as_slice())),
+                    )
+                    .filter_map(|(a, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (a, c)))
+                    .collect();
+            let issuers: Vec<X509Certificate<'_>> = intermediates
+                .iter()
+                .map(Vec::as_slice)
+                .chain(anchors.iter().map(|a| a.der.as_ref()))
+                .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+                .collect();
+            sent.iter()
+                .find(|(_, c)| {
+                    let named: Vec<&X509Certificate<'_>> = issuers
+                        .iter()
+                        .filter(|i| i.subject().as_raw() == c.issuer().as_raw())
+                        .collect();
+                    !named.is_empty()
+                        && !named
+                            .iter()
+                            .any(|i| c.verify_signature(Some(i.public_key())).is_ok())
+                })
+                .map_or((leaf.clone(), "signature_value"), |(der, _)| {
+                    (der.clone(), "signature_value")
+                })
+        }
         // No name at all: the CN is where the name was put instead.
         Cause::NameMismatch { presented, .. } if presented.is_empty() => (leaf.clone(), "subject"),
         other => (leaf.clone(), culprit_field(other)),
@@ -871,7 +909,11 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                     intermediates,
                     ..
                 } => {
-                    let (der, field) = at_fault(&r.cause, certificate, intermediates);
+                    let anchors = match side {
+                        Side::Client => &material.client_trusts,
+                        Side::Server => &material.server_trusts,
+                    };
+                    let (der, field) = at_fault(&r.cause, certificate, intermediates, anchors);
                     let brief = crate::inspect::report::brief(&der).ok();
                     Some(Culprit {
                         intermediates: Some(intermediates.len()),
@@ -891,6 +933,13 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                             .unwrap_or_default(),
                         issuer: brief.map(|b| b.issuer).unwrap_or_default(),
                         field,
+                        others: Arc::new(
+                            std::iter::once(certificate.as_ref())
+                                .chain(intermediates.iter())
+                                .filter(|d| d.as_slice() != der.as_slice())
+                                .cloned()
+                                .collect(),
+                        ),
                         der,
                     })
                 }
@@ -909,6 +958,7 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                             .unwrap_or_default(),
                         field: "spki",
                         der: Arc::new(der.to_vec()),
+                        others: Arc::new(i.chain.iter().skip(1).map(|c| c.to_vec()).collect()),
                     })
                 }),
             };

@@ -69,6 +69,13 @@ pub enum Break {
     ClientAuth(ClientAuth),
 }
 
+/// A handshake message and its sender, as the transcript's `stopped_after` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct At {
+    pub message: &'static str,
+    pub from: Side,
+}
+
 /// What must happen. The expectations come from running the scenario and reading rustls's source
 /// (its alert mapping in `From<CertificateError> for AlertDescription`, its TLS 1.3 server code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,7 +90,7 @@ pub struct Expect {
     pub alert_sent: Option<&'static str>,
     pub alert_received: Option<&'static str>,
     /// The last handshake message through, and its sender.
-    pub stopped_after: Option<(&'static str, Side)>,
+    pub stopped_after: Option<At>,
     /// The server asked the client for another key share (HelloRetryRequest).
     pub hello_retry: bool,
     /// The server authenticated the client.
@@ -117,7 +124,10 @@ impl Expect {
             error: Some(error),
             alert_sent: Some(alerts.0),
             alert_received: Some(alerts.1),
-            stopped_after: Some(stopped_after),
+            stopped_after: Some(At {
+                message: stopped_after.0,
+                from: stopped_after.1,
+            }),
             ..Expect::FAILS
         }
     }
@@ -382,7 +392,10 @@ pub const SCENARIOS: &[Scenario] = &[
             error: Some("PeerIncompatible › Tls12NotOfferedOrEnabled"),
             alert_sent: Some("protocol_version"),
             alert_received: Some("protocol_version"),
-            stopped_after: Some(("ClientHello", C)),
+            stopped_after: Some(At {
+                message: "ClientHello",
+                from: C,
+            }),
             ..Expect::FAILS
         },
     },
@@ -399,7 +412,10 @@ pub const SCENARIOS: &[Scenario] = &[
             error: Some("PeerIncompatible › NoKxGroupsInCommon"),
             alert_sent: Some("handshake_failure"),
             alert_received: Some("handshake_failure"),
-            stopped_after: Some(("ClientHello", C)),
+            stopped_after: Some(At {
+                message: "ClientHello",
+                from: C,
+            }),
             ..Expect::FAILS
         },
     },
@@ -425,7 +441,10 @@ pub const SCENARIOS: &[Scenario] = &[
             error: Some("PeerIncompatible › NoCipherSuitesInCommon"),
             alert_sent: Some("handshake_failure"),
             alert_received: Some("handshake_failure"),
-            stopped_after: Some(("ClientHello", C)),
+            stopped_after: Some(At {
+                message: "ClientHello",
+                from: C,
+            }),
             ..Expect::FAILS
         },
     },
@@ -765,7 +784,7 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
     };
     cmp(
         "stopped_after",
-        step(e.stopped_after),
+        step(e.stopped_after.map(|a| (a.message, a.from))),
         step(f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from))),
     );
     if e.ok {
@@ -813,7 +832,8 @@ pub fn explain(
         Some(s) => check(s, summary, events).is_empty().then_some(s),
         None => failure.and_then(matching),
     };
-    let values = fix_values(failure);
+    // A scenario's certificates are the lab's, not the user's: its fix names none of them.
+    let values = fix_values(failure.filter(|_| scenario.is_none()));
     match teaching {
         Some(s) => Explained {
             scenario: Some(s),
@@ -830,20 +850,98 @@ pub fn explain(
     }
 }
 
-/// The values a fix names: the certificate at fault by its workspace name, the name the client
-/// asked for. Unknown ones read as what to put there.
+/// The values a fix names: the certificate at fault by its workspace name, its CN and its names
+/// as `--san` options (so a certificate issued again keeps them), the name the client asked for.
+/// Unknown ones read as what to put there.
 pub fn fix_values(f: Option<&crate::handshake::run::Failure>) -> Vec<(&'static str, String)> {
-    let certificate = f
-        .and_then(|f| f.culprit.as_ref())
+    use x509_parser::prelude::*;
+    let culprit = f.and_then(|f| f.culprit.as_ref());
+    let certificate = culprit
         .and_then(|c| c.certificate.clone())
         .unwrap_or_else(|| "NAME".into());
+    let parsed = culprit.and_then(|c| {
+        X509Certificate::from_der(&c.der)
+            .ok()
+            .map(|(_, cert)| cert.to_owned_names())
+    });
+    let (cn, sans) = parsed.unwrap_or_default();
+    let cn = cn.map_or_else(|| "CN".into(), |cn| shell_word(&cn));
+    let sans = if sans.is_empty() {
+        vec!["NAME".to_string()]
+    } else {
+        sans
+    };
     let expected = match f.map(|f| &f.cause) {
         Some(crate::cause::Cause::NameMismatch {
             expected: Some(e), ..
         }) => e.clone(),
         _ => "NAME".into(),
     };
-    vec![("certificate", certificate), ("expected", expected)]
+    let san_args = sans
+        .iter()
+        .map(|n| format!("--san {}", shell_word(n)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    vec![
+        ("certificate", certificate),
+        ("cn", cn),
+        ("san_args", san_args),
+        ("expected", expected),
+    ]
+}
+
+/// A word as a shell takes it: as it is when it is plain, else in single quotes.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:@/+=".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// A certificate's CN and its DNS and IP names, as the CLI takes them.
+trait OwnedNames {
+    fn to_owned_names(&self) -> (Option<String>, Vec<String>);
+}
+
+impl OwnedNames for x509_parser::certificate::X509Certificate<'_> {
+    fn to_owned_names(&self) -> (Option<String>, Vec<String>) {
+        use x509_parser::extensions::GeneralName;
+        let cn = self
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|a| a.as_str().ok())
+            .map(String::from);
+        let sans = self
+            .subject_alternative_name()
+            .ok()
+            .flatten()
+            .map(|s| {
+                s.value
+                    .general_names
+                    .iter()
+                    .filter_map(|g| match g {
+                        GeneralName::DNSName(d) => Some(d.to_string()),
+                        GeneralName::IPAddress(b) => match b.len() {
+                            4 => <[u8; 4]>::try_from(*b)
+                                .ok()
+                                .map(|a| std::net::IpAddr::from(a).to_string()),
+                            16 => <[u8; 16]>::try_from(*b)
+                                .ok()
+                                .map(|a| std::net::IpAddr::from(a).to_string()),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (cn, sans)
+    }
 }
 
 /// The scenario a failure is an instance of: the same side caught the same cause. Its words then

@@ -514,6 +514,30 @@ impl App {
     }
 
     fn update_handshake(&mut self, action: Action) -> Vec<Effect> {
+        // A lab scenario brings its own certificates and choices: the workspace's stay as they
+        // are, and the keys that change them say so instead of changing what does not show.
+        let workspace_choice = matches!(
+            action,
+            Action::ToggleTls
+                | Action::CycleClientCert
+                | Action::CycleGroup
+                | Action::CycleSuite
+                | Action::CycleServerName
+                | Action::CycleServerCert
+                | Action::CycleClientAuth
+                | Action::CycleChains
+                | Action::CycleTrust
+        );
+        if workspace_choice && self.handshake.scenario.is_some() {
+            let key = self.key_for(super::keymap::Context::Handshake, Action::PickScenario);
+            self.say(
+                Severity::Info,
+                format!(
+                    "A lab scenario brings its own certificates and choices: {key}, then \"(your workspace)\", to make your own"
+                ),
+            );
+            return vec![];
+        }
         let h = &mut self.handshake;
         match action {
             Action::Up => {
@@ -1206,6 +1230,41 @@ mod tests {
 
     fn key(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    /// With a lab scenario chosen, the keys that change the workspace's choices change nothing
+    /// unseen, and say why; back on the workspace they work again.
+    #[test]
+    fn workspace_choices_wait_while_a_scenario_is_chosen() {
+        let (_d, mut app) = app_with_demo();
+        app.update(Action::ShowPane(Pane::Handshake));
+        app.update(Action::PickScenario);
+        app.update(Action::Down);
+        app.update(Action::Back);
+        app.handshake.scenario = certbench::lab::scenario("client-expired");
+        for k in ['a', 'e', 'T', 'v', 't'] {
+            if let Some(a) = app.on_key(&key(k)) {
+                app.update(a);
+            }
+        }
+        assert_eq!(app.handshake.client_auth, ClientAuth::Required);
+        assert_eq!(app.handshake.chains, (true, true));
+        assert_eq!(app.handshake.version, TlsVersion::Tls13);
+        let said = app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        assert!(said.contains("lab scenario"), "{said}");
+        // "(your workspace)": the first line of the picker.
+        app.update(Action::PickScenario);
+        while matches!(app.overlay, Some(Overlay::Lab { cursor }) if cursor > 0) {
+            app.update(Action::Up);
+        }
+        app.update(Action::Activate);
+        assert_eq!(app.handshake.scenario, None);
+        app.update(Action::CycleClientAuth);
+        assert_eq!(app.handshake.client_auth, ClientAuth::Optional);
     }
 
     #[test]
