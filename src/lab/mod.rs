@@ -683,7 +683,8 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
     let client = client
         .map(|(issued, chain)| -> Result<Identity, LabError> {
             Ok(Identity {
-                name: "client".into(),
+                // Named as the lab's, so a culprit is never taken for the user's own.
+                name: "lab-client".into(),
                 chain,
                 key: key(&issued)?,
                 check_key: true,
@@ -712,7 +713,7 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             server_trusts,
             crls,
             server: Identity {
-                name: "server".into(),
+                name: "lab-server".into(),
                 chain: server_chain,
                 key: server_key,
                 check_key: !has(&B::ServerKeyMismatch),
