@@ -300,7 +300,12 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         if let Some(s) = scenario {
             outln!("\nscenario {}: {}", s.name, certbench::lab::words(s).title);
         }
-        print_outcome(&summary, &explained);
+        // A fix's commands act on the default workspace; this one may be elsewhere.
+        let elsewhere = (scenario.is_none()
+            && certbench::workspace::Workspace::default_dir().as_deref()
+                != Some(opts.dir.as_path()))
+        .then_some(opts.dir.as_path());
+        print_outcome(&summary, &explained, elsewhere);
         if let Some(s) = scenario {
             print_check(s, &mismatches);
         }
@@ -341,7 +346,11 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
 }
 
 /// What the run agreed, the server's answer, and a failure from both sides.
-pub(super) fn print_outcome(summary: &Summary, explained: &certbench::lab::Explained) {
+pub(super) fn print_outcome(
+    summary: &Summary,
+    explained: &certbench::lab::Explained,
+    elsewhere: Option<&std::path::Path>,
+) {
     let verdict = if summary.ok { "OK:" } else { "FAILED:" };
     match (&summary.version, &summary.cipher_suite) {
         (Some(v), Some(s)) => outln!(
@@ -358,14 +367,14 @@ pub(super) fn print_outcome(summary: &Summary, explained: &certbench::lab::Expla
         );
     }
     if let Some(f) = &summary.failure {
-        print_failure(f, explained.fix.as_deref());
+        print_failure(f, explained.fix.as_deref(), elsewhere);
     }
     if let Some(lesson) = &explained.lesson {
         outln!("\n{lesson}");
     }
 }
 
-fn print_failure(f: &Failure, fix: Option<&str>) {
+fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::Path>) {
     let side = f.detected_by.name();
     let other = f.detected_by.other().name();
     outln!(
@@ -390,14 +399,13 @@ fn print_failure(f: &Failure, fix: Option<&str>) {
         outln!("  stopped after:  {} from the {}", s.message, s.from.name());
     }
     if let Some(c) = &f.culprit {
-        let name = c
-            .certificate
-            .as_ref()
-            .map(|n| format!("\"{n}\" "))
-            .unwrap_or_default();
+        // The peer's own certificate by its name, or another it sent (a CA of its chain).
+        let whose = match &c.certificate {
+            Some(n) => format!("the {} certificate \"{n}\"", c.side.name()),
+            None => format!("a certificate the {} sent", c.side.name()),
+        };
         outln!(
-            "  culprit:        the {} certificate {name}({}, issued by {}), field {}",
-            c.side.name(),
+            "  culprit:        {whose} ({}, issued by {}), field {}",
             certbench::text::display_safe(&c.subject, 200),
             certbench::text::display_safe(&c.issuer, 200),
             c.field
@@ -405,6 +413,12 @@ fn print_failure(f: &Failure, fix: Option<&str>) {
     }
     if let Some(fix) = fix {
         outln!("  fix:            {fix}");
+        if let Some(dir) = elsewhere {
+            outln!(
+                "                  (for this workspace, run certbench commands with --dir {})",
+                certbench::text::display_safe(&dir.display().to_string(), 300)
+            );
+        }
     }
 }
 

@@ -21,6 +21,16 @@ pub struct Identity {
     /// Check that the key belongs to the certificate before the run (rustls does, as nginx
     /// does). A scenario turns it off to show what a peer sees when they do not.
     pub check_key: bool,
+    /// How the workspace issued it, for a fix that issues it again as it was.
+    pub origin: Option<Origin>,
+}
+
+/// How a workspace certificate was issued: what its manifest says beyond the certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The issuing CA's workspace name.
+    pub issuer: Option<String>,
+    pub key_alg: crate::pki::KeyAlg,
 }
 
 impl Clone for Identity {
@@ -30,6 +40,7 @@ impl Clone for Identity {
             chain: self.chain.clone(),
             key: self.key.clone_key(),
             check_key: self.check_key,
+            origin: self.origin.clone(),
         }
     }
 }
@@ -225,6 +236,10 @@ impl Material {
                 chain: read_certs(&ws.path(file))?,
                 key: read_key(&ws.path(&e.key))?,
                 check_key: true,
+                origin: Some(Origin {
+                    issuer: e.issuer.clone(),
+                    key_alg: e.key_alg,
+                }),
             })
         };
         let server = identity(&choices.server, Side::Server, choices.server_sends_chain)?;

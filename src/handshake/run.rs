@@ -291,6 +291,9 @@ pub struct Culprit {
     /// The other certificates the peer sent (DER), to open with it: its chain.
     #[serde(skip)]
     pub others: Arc<Vec<Vec<u8>>>,
+    /// How the workspace issued it, when it is the peer's own workspace certificate.
+    #[serde(skip)]
+    pub origin: Option<super::material::Origin>,
 }
 
 /// Secrets, as SSLKEYLOGFILE lines. Whoever has them reads the connection: they go only where the
@@ -915,18 +918,18 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                     };
                     let (der, field) = at_fault(&r.cause, certificate, intermediates, anchors);
                     let brief = crate::inspect::report::brief(&der).ok();
+                    // The workspace's certificate, when the one at fault is the peer's own.
+                    let own = identity.filter(|i| {
+                        i.chain
+                            .first()
+                            .is_some_and(|c| c.as_ref() == der.as_slice())
+                    });
                     Some(Culprit {
                         intermediates: Some(intermediates.len()),
                         self_signed: is_self_signed(certificate),
                         side: peer,
-                        // The workspace name, when the certificate at fault is the peer's own.
-                        certificate: identity
-                            .filter(|i| {
-                                i.chain
-                                    .first()
-                                    .is_some_and(|c| c.as_ref() == der.as_slice())
-                            })
-                            .map(|i| i.name.clone()),
+                        certificate: own.map(|i| i.name.clone()),
+                        origin: own.and_then(|i| i.origin.clone()),
                         subject: brief
                             .as_ref()
                             .map(|b| b.subject.clone())
@@ -950,6 +953,7 @@ fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
                         self_signed: is_self_signed(der),
                         side: peer,
                         certificate: Some(i.name.clone()),
+                        origin: i.origin.clone(),
                         subject: crate::inspect::report::brief(der)
                             .map(|b| b.subject)
                             .unwrap_or_default(),

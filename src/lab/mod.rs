@@ -688,6 +688,7 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
                 chain,
                 key: key(&issued)?,
                 check_key: true,
+                origin: None,
             })
         })
         .transpose()?;
@@ -717,6 +718,7 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
                 chain: server_chain,
                 key: server_key,
                 check_key: !has(&B::ServerKeyMismatch),
+                origin: None,
             },
             client,
         },
@@ -834,7 +836,7 @@ pub fn explain(
         None => failure.and_then(matching),
     };
     // A scenario's certificates are the lab's, not the user's: its fix names none of them.
-    let values = fix_values(failure.filter(|_| scenario.is_none()));
+    let values = fix_values(failure, scenario.is_some());
     match teaching {
         Some(s) => Explained {
             scenario: Some(s),
@@ -851,42 +853,66 @@ pub fn explain(
     }
 }
 
-/// The values a fix names: the certificate at fault by its workspace name, its CN and its names
-/// as `--san` options (so a certificate issued again keeps them), the name the client asked for.
-/// Unknown ones read as what to put there.
-pub fn fix_values(f: Option<&crate::handshake::run::Failure>) -> Vec<(&'static str, String)> {
+/// The values a fix names: the certificate at fault by its workspace name, the options that
+/// issue it again as it was (its subject, its names, its issuer and key type), and the name the
+/// client asked for. For a lab scenario (`lab`) the certificates are the lab's, not the user's:
+/// their names and options read as what to put there.
+pub fn fix_values(
+    f: Option<&crate::handshake::run::Failure>,
+    lab: bool,
+) -> Vec<(&'static str, String)> {
     use x509_parser::prelude::*;
     let culprit = f.and_then(|f| f.culprit.as_ref());
-    let certificate = culprit
-        .and_then(|c| c.certificate.clone())
-        .unwrap_or_else(|| "NAME".into());
-    let parsed = culprit.and_then(|c| {
-        X509Certificate::from_der(&c.der)
-            .ok()
-            .map(|(_, cert)| cert.to_owned_names())
-    });
-    let (cn, sans) = parsed.unwrap_or_default();
-    let cn = cn.map_or_else(|| "CN".into(), |cn| shell_word(&cn));
-    let sans = if sans.is_empty() {
-        vec!["NAME".to_string()]
-    } else {
-        sans
-    };
     let expected = match f.map(|f| &f.cause) {
         Some(crate::cause::Cause::NameMismatch {
             expected: Some(e), ..
         }) => e.clone(),
         _ => "NAME".into(),
     };
-    let san_args = sans
-        .iter()
-        .map(|n| format!("--san {}", shell_word(n)))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let server = culprit.is_some_and(|c| c.side == Side::Server);
+    if lab || culprit.is_none() {
+        let args = if server { "--san DNS-NAME" } else { "--cn CN" };
+        return vec![
+            ("certificate", "NAME".into()),
+            ("reissue_args", args.into()),
+            ("expected", expected),
+        ];
+    }
+    let mut args: Vec<String> = Vec::new();
+    if let Some(c) = culprit
+        && let Ok((_, cert)) = X509Certificate::from_der(&c.der)
+    {
+        let subject = cert.subject();
+        let first = |it: &mut dyn Iterator<Item = &AttributeTypeAndValue<'_>>| {
+            it.next().and_then(|a| a.as_str().ok()).map(shell_word)
+        };
+        for (flag, value) in [
+            ("--cn", first(&mut subject.iter_common_name())),
+            ("--org", first(&mut subject.iter_organization())),
+            ("--ou", first(&mut subject.iter_organizational_unit())),
+            ("--country", first(&mut subject.iter_country())),
+        ] {
+            if let Some(v) = value {
+                args.push(format!("{flag} {v}"));
+            }
+        }
+        let (_, sans) = cert.to_owned_names();
+        args.extend(sans.iter().map(|n| format!("--san {}", shell_word(n))));
+        if let Some(o) = &c.origin {
+            if let Some(issuer) = &o.issuer {
+                args.push(format!("--issuer {}", shell_word(issuer)));
+            }
+            args.push(format!("--alg {}", o.key_alg.as_str()));
+        }
+    }
     vec![
-        ("certificate", certificate),
-        ("cn", cn),
-        ("san_args", san_args),
+        (
+            "certificate",
+            culprit
+                .and_then(|c| c.certificate.clone())
+                .unwrap_or_else(|| "NAME".into()),
+        ),
+        ("reissue_args", args.join(" ")),
         ("expected", expected),
     ]
 }

@@ -401,16 +401,14 @@ fn failure_lines(
         ));
     }
     if let Some(c) = &f.culprit {
-        let name = c
-            .certificate
-            .as_ref()
-            .map(|n| format!("\"{n}\" "))
-            .unwrap_or_default();
+        let whose = match &c.certificate {
+            Some(n) => format!("the {} certificate \"{n}\"", c.side.name()),
+            None => format!("a certificate the {} sent", c.side.name()),
+        };
         lines.push(row(
             "culprit",
             format!(
-                "the {} certificate {name}({}, issued by {}), field {}",
-                c.side.name(),
+                "{whose} ({}, issued by {}), field {}",
                 safe(&c.subject),
                 safe(&c.issuer),
                 c.field
