@@ -121,16 +121,20 @@ pub fn loader(data: &[u8]) {
             let _ = crate::inspect::tree::field_tree(&item.der, now);
             let _ = crate::inspect::summarize(&item.der);
             let _ = crate::inspect::report::brief(&item.der);
-            let v = crate::inspect::verify::verify(&crate::inspect::verify::VerifyInput {
-                leaf: &item.der,
-                intermediates: &ders,
-                anchors: &ders,
-                crls: &ders,
-                purpose: crate::inspect::verify::own_purpose(&item.der),
-                name: report.common_name.as_deref(),
-                at: now,
-            });
-            assert_eq!(v.ok, v.reason.is_none());
+            // Both questions: as a peer's certificate, and as a CA.
+            for as_ca in [false, true] {
+                let v = crate::inspect::verify::verify(&crate::inspect::verify::VerifyInput {
+                    leaf: &item.der,
+                    intermediates: &ders,
+                    anchors: &ders,
+                    crls: &ders,
+                    purpose: crate::inspect::verify::own_purpose(&item.der),
+                    name: report.common_name.as_deref(),
+                    at: now,
+                    as_ca,
+                });
+                assert_eq!(v.ok, v.reason.is_none());
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{openssl_x509_view, ours_x509_view, require};
+use common::{certbench_ok, openssl_x509_view, ours_x509_view, require};
 use serde_json::Value;
 
 const MOZILLA: &str = "/usr/share/ca-certificates/mozilla";
@@ -187,6 +187,84 @@ fn hostile_names_never_reach_the_terminal_raw() {
         assert!(
             text.contains("1B[31mred") && text.contains("u{202e}txt"),
             "{args:?}: {text}"
+        );
+    }
+}
+
+/// The lint ids of each item, in order.
+fn lint_ids(items: &[Value]) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .map(|i| {
+            i["lints"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .map(|x| x["id"].as_str().unwrap().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Two workspaces' files side by side (every `gen` names its CAs alike): a CA's issuer is the CA
+/// whose key signed it, so neither root is flagged, and the verdict on a leaf does not depend on
+/// the order of the files.
+#[test]
+fn issuers_are_found_by_key_not_by_name_nor_order() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    certbench_ok(a.path(), &["gen"]);
+    certbench_ok(b.path(), &["gen"]);
+    let roots = inspect_json(&[a.path().join("ca.crt"), b.path().join("ca.crt")]);
+    assert_eq!(lint_ids(&roots), vec![Vec::<String>::new(); 2], "{roots:?}");
+    let leaf = a.path().join("server.crt");
+    let (ours, theirs) = (
+        a.path().join("intermediate.crt"),
+        b.path().join("intermediate.crt"),
+    );
+    let one = inspect_json(&[leaf.clone(), theirs.clone(), ours.clone()]);
+    let other = inspect_json(&[leaf.clone(), ours.clone(), theirs.clone()]);
+    assert_eq!(lint_ids(&one)[0], lint_ids(&other)[0]);
+    assert!(lint_ids(&one)[0].is_empty(), "{one:?}");
+    // With only the other workspace's intermediate (same name, another key): flagged, whatever
+    // the order, and said why.
+    let alone = inspect_json(&[leaf.clone(), theirs.clone()]);
+    let reversed = inspect_json(&[theirs, leaf]);
+    assert_eq!(lint_ids(&alone)[0], ["aki-mismatch"]);
+    assert_eq!(lint_ids(&reversed)[1], ["aki-mismatch"]);
+}
+
+/// RFC 5280 4.1.2.5: the validity period runs from notBefore through notAfter, inclusive, so a
+/// certificate whose notAfter is 398 days after its notBefore is valid for 398 days and a second.
+#[test]
+fn the_398_day_rule_counts_both_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    for (days, flagged) in [("398", true), ("397", false)] {
+        let name = format!("s{days}");
+        certbench_ok(
+            d,
+            &[
+                "issue",
+                "--role",
+                "server",
+                "--name",
+                &name,
+                "--san",
+                "localhost",
+                "--days",
+                days,
+            ],
+        );
+        let items = inspect_json(&[d.join(format!("{name}.crt"))]);
+        let ids = &lint_ids(&items)[0];
+        assert_eq!(
+            ids.iter().any(|i| i == "server-validity-over-398-days"),
+            flagged,
+            "--days {days}: {ids:?}"
         );
     }
 }

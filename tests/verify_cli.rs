@@ -387,3 +387,88 @@ fn a_revoked_certificate_is_refused_by_verify_and_by_openssl_with_the_crl() {
     assert!(!out.status.success());
     assert!(text(&out).contains("ca.crt holds no CRL"), "{}", text(&out));
 }
+
+/// A CA certificate asked about for a purpose and a name gets rustls's verdict on it as a peer's
+/// certificate (CaUsedAsEndEntity), not a CA's walk; a certificate that is its own anchor is
+/// still judged, expiry included. openssl agrees on each.
+#[test]
+fn verify_answers_the_question_asked_of_a_ca_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "intermediate",
+            "--name",
+            "sub",
+            "--san",
+            "ca.example.com",
+        ],
+    );
+    let base = ["-CAfile", "ca.crt", "-untrusted", "intermediate.crt"];
+    // Asked for a server named other.example.com: refused, as a handshake would.
+    let (ok, v) = ours(
+        d,
+        &[
+            "sub.crt",
+            "--purpose",
+            "server",
+            "--name",
+            "other.example.com",
+        ],
+    );
+    assert!(!ok, "{v}");
+    assert_eq!(v["question"], "end_entity");
+    assert_eq!(v["cause"]["code"], "ca_used_as_end_entity");
+    assert!(!theirs(
+        d,
+        &[
+            &base[..],
+            &[
+                "-purpose",
+                "sslserver",
+                "-verify_hostname",
+                "other.example.com",
+                "sub.crt"
+            ]
+        ]
+        .concat()
+    ));
+    // Given alone, a CA is checked as a CA, and the answer says so.
+    let (ok, v) = ours(d, &["sub.crt"]);
+    assert!(ok, "{v}");
+    assert_eq!(v["question"], "ca");
+    assert!(theirs(d, &[&base[..], &["sub.crt"]].concat()));
+    // A root that expired 19 years ago, as its own anchor: refused both ways.
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "ca",
+            "--name",
+            "oldca",
+            "--not-before",
+            "-7300d",
+            "--days",
+            "365",
+        ],
+    );
+    let (ok, v) = ours(
+        d,
+        &["oldca.crt", "--ca", "oldca.crt", "--purpose", "server"],
+    );
+    assert!(!ok, "{v}");
+    assert_eq!(v["cause"]["code"], "expired");
+    let (ok, v) = ours(d, &["oldca.crt", "--ca", "oldca.crt", "--as-ca"]);
+    assert!(!ok, "{v}");
+    assert_eq!(v["question"], "ca");
+    assert_eq!(culprit(&v), ("trust anchor".into(), "validity".into()));
+    assert!(!theirs(d, &["-CAfile", "oldca.crt", "oldca.crt"]));
+    // Both questions at once is a usage error.
+    let out = certbench(d, &["verify", "sub.crt", "--as-ca", "--purpose", "server"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

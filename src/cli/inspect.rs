@@ -317,7 +317,14 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
     let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
+    // The question asked: as a CA only when asked so, or for a CA given no purpose and no name.
+    let is_ca = certbench::inspect::report::decode(&leaf)
+        .ok()
+        .and_then(|r| r.basic_constraints)
+        .is_some_and(|b| b.ca);
+    let as_ca = a.as_ca || (is_ca && a.purpose.is_none() && a.name.is_none());
     let v = verify(&VerifyInput {
+        as_ca,
         leaf: &leaf,
         intermediates: &intermediates,
         anchors: &anchors,
@@ -332,16 +339,20 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         stdout.finish();
         return Ok(v.ok);
     }
-    let first_is_leaf = v.links.first().map(|l| l.role == "leaf");
-    let purpose_text = match purpose {
-        _ if first_is_leaf == Some(false) => "a CA",
-        certbench::inspect::verify::Purpose::Server => "a TLS server",
-        certbench::inspect::verify::Purpose::Client => "a TLS client",
-    };
-    let purpose_text = if own && first_is_leaf == Some(true) {
-        format!("{purpose_text} (its own usage; --purpose asks for another)")
-    } else {
-        purpose_text.to_string()
+    use certbench::inspect::verify::{Purpose, Question};
+    let purpose_text = match (v.question, purpose) {
+        (Question::Ca, _) if a.as_ca => "a CA".to_string(),
+        (Question::Ca, _) => {
+            "a CA (it is one; --purpose or --name asks whether a peer could present it)".to_string()
+        }
+        (_, Purpose::Server) if own => {
+            "a TLS server (its own usage; --purpose asks for another)".to_string()
+        }
+        (_, Purpose::Client) if own => {
+            "a TLS client (its own usage; --purpose asks for another)".to_string()
+        }
+        (_, Purpose::Server) => "a TLS server".to_string(),
+        (_, Purpose::Client) => "a TLS client".to_string(),
     };
     let name = a
         .name
@@ -373,10 +384,12 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         outln!("  note: {note}");
     }
     // Say so when no CRL was there to check, as openssl's -crl_check would fail then.
-    if !v
-        .links
-        .iter()
-        .any(|l| l.checks.iter().any(|c| c.field == "revocation"))
+    let below_anchors = v.links.iter().any(|l| l.role != "trust anchor");
+    if below_anchors
+        && !v
+            .links
+            .iter()
+            .any(|l| l.checks.iter().any(|c| c.field == "revocation"))
     {
         outln!(
             "  note: revocation not checked: no CRL of an issuer in the chain was given (--crl FILE)"

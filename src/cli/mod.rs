@@ -58,9 +58,13 @@ pub struct VerifyArgs {
     #[arg(long = "crl", value_name = "FILE")]
     pub crl: Vec<PathBuf>,
     /// What the certificate is checked for: server or client (default: its own usage, from its
-    /// extendedKeyUsage).
+    /// extendedKeyUsage). The verdict is what rustls does with it as a peer's certificate.
     #[arg(long, value_parser = parse_purpose)]
     pub purpose: Option<certbench::inspect::verify::Purpose>,
+    /// Check it as a CA (does it chain to a trust anchor as a CA, or is it one?) instead of as a
+    /// peer's certificate; the default for a CA certificate given without --purpose or --name.
+    #[arg(long, conflicts_with_all = ["purpose", "name"])]
+    pub as_ca: bool,
     /// The DNS name or IP the certificate must be valid for.
     #[arg(long)]
     pub name: Option<String>,

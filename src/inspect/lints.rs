@@ -28,8 +28,11 @@ pub struct LintContext<'a> {
     pub now: OffsetDateTime,
     /// What the certificate is for, when known (the workspace manifest says); else it is guessed.
     pub role: Option<Role>,
-    /// The issuer's certificate, when it is among the loaded ones.
+    /// The issuer's certificate, when it is among the loaded ones: the one whose key signed it.
     pub issuer: Option<&'a CertReport>,
+    /// The loaded CAs named as its issuer whose key did not sign it (a CA made again under the
+    /// same name), when none did.
+    pub named_issuers: Vec<&'a CertReport>,
 }
 
 const SERVER_AUTH: &str = "TLS Web Server Authentication";
@@ -178,6 +181,32 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "add keyUsage digitalSignature",
         );
     }
+    if ctx.issuer.is_none()
+        && !ctx.named_issuers.is_empty()
+        && let Some(aki) = &report.links.authority_key_id
+    {
+        let skis: Vec<String> = ctx
+            .named_issuers
+            .iter()
+            .filter_map(|c| c.links.subject_key_id.as_deref())
+            .map(super::report::colon_hex)
+            .collect();
+        add(
+            "aki-mismatch",
+            Severity::Error,
+            format!(
+                "authorityKeyIdentifier {} names a key that none of the CAs here named {} has (their subjectKeyIdentifier: {}), and none of their keys signed it: it was issued by another CA of that name, or before its CA was made again",
+                super::report::colon_hex(aki),
+                report.issuer,
+                if skis.is_empty() {
+                    "none".to_string()
+                } else {
+                    skis.join(", ")
+                }
+            ),
+            "re-issue it from the issuer's current certificate, or give the CA that signed it",
+        );
+    }
     if let Some(issuer) = ctx.issuer {
         let aki = &report.links.authority_key_id;
         let ski = &issuer.links.subject_key_id;
@@ -192,7 +221,12 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
                     super::report::colon_hex(aki),
                     super::report::colon_hex(ski)
                 ),
-                "re-issue it from the issuer's current certificate",
+                // A self-signed certificate is its own issuer: nothing to issue it from.
+                if report.subject == report.issuer {
+                    "make it again with its authorityKeyIdentifier equal to its own subjectKeyIdentifier (or without one, as RFC 5280 4.2.1.1 allows for a self-signed root)"
+                } else {
+                    "re-issue it from the issuer's current certificate"
+                },
             );
         }
     }
@@ -256,13 +290,17 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "re-issue it with SHA-256",
         );
     }
-    if role == Some(Role::Server) && report.not_after - report.not_before > Duration::days(398) {
+    // The validity period counts both ends: notAfter - notBefore + 1 second (RFC 5280 4.1.2.5,
+    // as the CA/Browser Forum's rule counts it).
+    let validity = report.not_after - report.not_before + Duration::seconds(1);
+    if role == Some(Role::Server) && validity > Duration::days(398) {
         add(
             "server-validity-over-398-days",
             Severity::Info,
             format!(
-                "valid for {} days; public CAs may issue at most 398, private PKIs may choose",
-                (report.not_after - report.not_before).whole_days()
+                "valid for {} days and {} s, counting both ends; public CAs may issue at most 398 days, private PKIs may choose",
+                validity.whole_days(),
+                (validity - Duration::days(validity.whole_days())).whole_seconds()
             ),
             "fine for a private PKI; shorter lifetimes limit the damage of a leaked key",
         );

@@ -483,19 +483,42 @@ pub fn lint_all(
     }
     let lints: Vec<Option<Vec<super::lints::Lint>>> = parallel_map(indices, |i| {
         let r = report(i)?;
-        // The issuer: a loaded certificate whose subject is this one's issuer (not itself,
-        // unless it is self-issued).
+        // The issuer: among the loaded certificates named as this one's issuer (not itself,
+        // unless it is self-issued), the one whose key identifier its AKI names, else the one
+        // whose key verifies its signature; none when no key signed it. Never the first by name:
+        // the verdict must not depend on the order of the files.
         let self_issued = r.links.subject_der == r.links.issuer_der;
-        let issuer = by_subject
+        let named: Vec<usize> = by_subject
             .get(r.links.issuer_der.as_slice())
             .into_iter()
             .flatten()
-            .find(|&&j| j != i || self_issued)
-            .and_then(|&j| report(j));
+            .copied()
+            .filter(|&j| j != i || self_issued)
+            .collect();
+        let by_key_id = r.links.authority_key_id.as_ref().and_then(|aki| {
+            named
+                .iter()
+                .copied()
+                .find(|&j| report(j).is_some_and(|c| c.links.subject_key_id.as_ref() == Some(aki)))
+        });
+        let issuer = by_key_id
+            .or_else(|| {
+                let (_, cert) = X509Certificate::from_der(&shared[i].der).ok()?;
+                named.iter().copied().find(|&j| {
+                    X509Certificate::from_der(&shared[j].der)
+                        .is_ok_and(|(_, c)| cert.verify_signature(Some(c.public_key())).is_ok())
+                })
+            })
+            .and_then(report);
+        let named_issuers = match issuer {
+            Some(_) => vec![],
+            None => named.iter().filter_map(|&j| report(j)).collect(),
+        };
         let ctx = LintContext {
             now,
             role: role_of(&shared[i]),
             issuer,
+            named_issuers,
         };
         Some(lint(r, &ctx))
     });

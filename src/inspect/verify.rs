@@ -44,6 +44,20 @@ pub struct VerifyInput<'a> {
     /// The server name (DNS or IP) the leaf must be valid for, if any.
     pub name: Option<&'a str>,
     pub at: OffsetDateTime,
+    /// The question asked: whether the certificate is a valid CA under the anchors (certbench's
+    /// own walk), instead of whether a peer could use it as its end-entity certificate for the
+    /// purpose and name (rustls-webpki's verdict, what a handshake does).
+    pub as_ca: bool,
+}
+
+/// Which question a verdict answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Question {
+    /// Could a peer present it as its own certificate, for the purpose and the name?
+    EndEntity,
+    /// Is it a CA that chains to a trust anchor (or is one)?
+    Ca,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +78,8 @@ pub struct Link {
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
     pub ok: bool,
+    /// The question the verdict answers.
+    pub question: Question,
     /// Who gave the verdict: "rustls-webpki" for end-entity certificates, "certbench" for CAs
     /// (webpki verifies end entities only).
     pub verified_by: &'static str,
@@ -174,13 +190,9 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         ..*input
     };
     let links = walk_chain(input);
-    // webpki verifies end-entity certificates only. For a CA the question is whether it chains to
-    // a trust anchor as a CA (or is one), and certbench's own walk answers it.
-    let is_ca = X509Certificate::from_der(input.leaf)
-        .ok()
-        .and_then(|(_, c)| c.basic_constraints().ok().flatten().map(|b| b.value.ca))
-        .unwrap_or(false);
-    if is_ca {
+    // webpki verifies end-entity certificates only: whether a CA chains to a trust anchor as a CA
+    // (or is one) is certbench's own walk's question, asked only when asked.
+    if input.as_ca {
         let failed = links
             .iter()
             .enumerate()
@@ -198,6 +210,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
             None => None,
         };
         return Verification {
+            question: Question::Ca,
             verified_by: "certbench",
             ok: reason.is_none(),
             reason,
@@ -227,6 +240,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         (Err(e), None) => Some(explain(e)),
     };
     Verification {
+        question: Question::EndEntity,
         verified_by: "rustls-webpki",
         ok: webpki.is_ok(),
         reason,
@@ -343,7 +357,10 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
         .collect();
     let mut links = Vec::new();
     let is_anchor = |c: &X509Certificate<'_>| input.anchors.iter().any(|a| *a == c.as_raw());
-    let mut current_is_anchor = is_anchor(&leaf);
+    // Asked as an end entity, the certificate is a leaf even when it is also an anchor: webpki
+    // then takes the anchor as its issuer, and judges it as a leaf all the same.
+    let leaf_is_anchor = is_anchor(&leaf);
+    let mut current_is_anchor = input.as_ca && leaf_is_anchor;
     let mut current = leaf;
     let mut below = 0usize; // certificates below the current one, for pathlen
     for depth in 0..8 {
@@ -355,7 +372,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
         let is_ca = bc.as_ref().is_some_and(|b| b.ca);
         let role = if current_is_anchor {
             "trust anchor"
-        } else if depth == 0 && !is_ca {
+        } else if depth == 0 && !input.as_ca {
             "leaf"
         } else {
             "intermediate"
@@ -367,7 +384,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             .iter()
             .filter(|p| {
                 p.cert.subject().as_raw() == current.issuer().as_raw()
-                    && p.cert.as_raw() != current.as_raw()
+                    && (p.cert.as_raw() != current.as_raw() || (depth == 0 && leaf_is_anchor))
             })
             .collect();
         let issuer = named
@@ -376,7 +393,8 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             .or(named.first())
             .copied();
         let mut checks = Vec::new();
-        if !current_is_anchor {
+        // An anchor's validity matters when it is the certificate asked about.
+        if !current_is_anchor || depth == 0 {
             let v = current.validity();
             let (nb, na) = (v.not_before.to_datetime(), v.not_after.to_datetime());
             checks.push(Check {

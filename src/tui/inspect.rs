@@ -279,7 +279,12 @@ impl InspectState {
                     .filter(|i| matches!(&i.result, Ok(Decoded::Crl(_))))
                     .map(|i| i.der.as_slice())
                     .collect();
+                // A CA is checked as a CA, unless the user asked for a purpose or a name.
+                let as_ca = report.basic_constraints.as_ref().is_some_and(|b| b.ca)
+                    && self.verify.purpose.is_none()
+                    && self.verify.name.is_none();
                 let chain = verify(&VerifyInput {
+                    as_ca,
                     leaf: &item.der,
                     intermediates: &intermediates,
                     anchors: &anchors,
