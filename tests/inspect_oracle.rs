@@ -268,3 +268,77 @@ fn the_398_day_rule_counts_both_ends() {
         );
     }
 }
+
+/// The role lints test what a certificate is for, not what it claims: a workspace server issued
+/// with clientAuth only is a server without serverAuth (the manifest says it is a server), and a
+/// file from elsewhere is checked for the purpose the user names. openssl agrees each is unfit.
+#[test]
+fn role_lints_check_what_a_certificate_is_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "web",
+            "--san",
+            "localhost",
+            "--eku",
+            "clientAuth",
+        ],
+    );
+    let ids = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(d)
+            .args(["inspect", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        lint_ids(v.as_array().unwrap())[0].clone()
+    };
+    let web = d.join("web.crt");
+    assert!(ids(&[web.to_str().unwrap()]).contains(&"server-without-server-auth".to_string()));
+    // Away from its workspace, it claims to be a client and is linted as one...
+    let other = tempfile::tempdir().unwrap();
+    let copy = other.path().join("web.crt");
+    std::fs::copy(&web, &copy).unwrap();
+    let away = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(other.path())
+            .args(["inspect", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        lint_ids(v.as_array().unwrap())[0].clone()
+    };
+    assert!(!away(&[copy.to_str().unwrap()]).contains(&"server-without-server-auth".to_string()));
+    // ...unless the user says what it is for.
+    assert!(
+        away(&["--purpose", "server", copy.to_str().unwrap()])
+            .contains(&"server-without-server-auth".to_string())
+    );
+    // A CA named as a server's certificate.
+    let ca = d.join("ca.crt");
+    assert!(
+        ids(&["--purpose", "server", ca.to_str().unwrap()]).contains(&"leaf-is-ca".to_string())
+    );
+    let openssl = require("openssl", "openssl");
+    for (cert, untrusted) in [("web.crt", true), ("ca.crt", false)] {
+        let mut cmd = Command::new(&openssl);
+        cmd.current_dir(d)
+            .args(["verify", "-purpose", "sslserver", "-CAfile", "ca.crt"]);
+        if untrusted {
+            cmd.args(["-untrusted", "intermediate.crt"]);
+        }
+        let out = cmd.arg(cert).output().unwrap();
+        assert!(!out.status.success(), "openssl accepts {cert} for a server");
+    }
+}

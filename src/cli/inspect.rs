@@ -17,7 +17,7 @@ use certbench::inspect::verify::{VerifyInput, verify};
 use certbench::pki::Role;
 use certbench::workspace::Workspace;
 
-pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
+pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
     let mut paths = a.paths.clone();
     if a.system {
         match system_store() {
@@ -36,7 +36,29 @@ pub fn run(a: InspectArgs, _workspace: &Path) -> ExitCode {
     }
     let now = OffsetDateTime::now_utc();
     let mut items = load_paths(&paths);
-    lint_all(&mut items, now, &|_| None);
+    // What each certificate is for: what the user said, else its role in the workspace manifest
+    // (the lints then test what it is for, not what it claims), else unknown.
+    let roles: std::collections::HashMap<PathBuf, Role> = Workspace::open(workspace)
+        .map(|ws| {
+            ws.entities()
+                .iter()
+                .filter_map(|e| Some((ws.path(&e.cert).canonicalize().ok()?, e.role)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let told = a.purpose.map(|p| match p {
+        certbench::inspect::verify::Purpose::Server => Role::Server,
+        certbench::inspect::verify::Purpose::Client => Role::Client,
+    });
+    let role_of = |item: &Item| {
+        told.or_else(|| {
+            item.source
+                .canonicalize()
+                .ok()
+                .and_then(|p| roles.get(&p).copied())
+        })
+    };
+    lint_all(&mut items, now, &role_of);
     let failed = items.iter().any(|i| i.result.is_err());
     let mut stdout = out::Stdout::new();
     if a.json {

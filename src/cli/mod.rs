@@ -97,6 +97,11 @@ pub struct InspectArgs {
     /// One JSON array: an object per item found.
     #[arg(long)]
     pub json: bool,
+    /// What the certificates are for: server or client. The lints then check them for it
+    /// (serverAuth, clientAuth, not a CA). Without it, a workspace certificate is checked for
+    /// its role in the manifest, any other for what it claims.
+    #[arg(long, value_parser = parse_purpose)]
+    pub purpose: Option<certbench::inspect::verify::Purpose>,
 }
 
 #[derive(Debug, Args)]
