@@ -342,3 +342,105 @@ fn role_lints_check_what_a_certificate_is_for() {
         assert!(!out.status.success(), "openssl accepts {cert} for a server");
     }
 }
+
+/// The value openssl prints under an extension's heading in `-text` (the line after it).
+fn openssl_text_value(text: &str, heading: &str) -> String {
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        if l.trim_start().starts_with(heading) {
+            return lines.next().unwrap_or_default().trim().to_string();
+        }
+    }
+    panic!("openssl printed no {heading}:\n{text}")
+}
+
+/// A CSR's requested extensions are shown as openssl shows them; well-known EKU and otherName
+/// OIDs are named as openssl names them. Both made by openssl.
+#[test]
+fn csr_requests_and_named_oids_read_as_openssl_reads_them() {
+    let openssl = require("openssl", "openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        let out = Command::new(&openssl)
+            .current_dir(d)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let key = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+    ];
+    run(&[
+        &["req", "-new"][..],
+        &key,
+        &[
+            "-out",
+            "svc.csr",
+            "-subj",
+            "/CN=svc.local",
+            "-addext",
+            "subjectAltName=DNS:svc.local,IP:10.0.0.1",
+            "-addext",
+            "extendedKeyUsage=serverAuth,clientAuth",
+            "-addext",
+            "keyUsage=digitalSignature,keyEncipherment",
+        ],
+    ]
+    .concat());
+    let theirs = run(&["req", "-in", "svc.csr", "-noout", "-text"]);
+    let ours = &inspect_json(&[d.join("svc.csr")])[0];
+    let joined = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    assert_eq!(
+        joined(&ours["subject_alt_names"]),
+        openssl_text_value(&theirs, "X509v3 Subject Alternative Name")
+    );
+    assert_eq!(
+        joined(&ours["extended_key_usage"]),
+        openssl_text_value(&theirs, "X509v3 Extended Key Usage")
+    );
+    assert_eq!(
+        joined(&ours["key_usage"]),
+        openssl_text_value(&theirs, "X509v3 Key Usage")
+    );
+    // Kerberos, CT and SSH purposes, a UPN and an SmtpUTF8Mailbox name.
+    run(&[
+        &["req", "-x509", "-days", "1"][..],
+        &key,
+        &[
+            "-out", "eku.pem", "-subj", "/CN=eku",
+            "-addext", "extendedKeyUsage=1.3.6.1.5.2.3.5,1.3.6.1.5.2.3.4,1.3.6.1.4.1.11129.2.4.4,1.3.6.1.5.5.7.3.21,1.3.6.1.5.5.7.3.22,1.3.6.1.5.5.7.3.30",
+            "-addext", "subjectAltName=otherName:1.3.6.1.4.1.311.20.2.3;UTF8:u@example.com,otherName:1.3.6.1.5.5.7.8.9;UTF8:m@example.com",
+        ],
+    ]
+    .concat());
+    let theirs = run(&["x509", "-in", "eku.pem", "-noout", "-text"]);
+    let ours = &inspect_json(&[d.join("eku.pem")])[0];
+    assert_eq!(
+        joined(&ours["extended_key_usage"]),
+        openssl_text_value(&theirs, "X509v3 Extended Key Usage")
+    );
+    assert_eq!(
+        joined(&ours["subject_alt_names"]),
+        openssl_text_value(&theirs, "X509v3 Subject Alternative Name")
+    );
+}

@@ -158,6 +158,17 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
                 writeln!(out, "  {:<18} {}", "Subject", c.subject)?;
                 writeln!(out, "  {:<18} {}", "Public key", key_text(&c.public_key))?;
                 writeln!(out, "  {:<18} {}", "Signature", c.signature_algorithm)?;
+                // What it asks the CA to certify.
+                for (label, values) in [
+                    ("Requested SANs", &c.subject_alt_names),
+                    ("Requested usage", &c.key_usage),
+                    ("Requested EKU", &c.extended_key_usage),
+                    ("Requested exts.", &c.requested_extensions),
+                ] {
+                    if !values.is_empty() {
+                        writeln!(out, "  {label:<18} {}", values.join(", "))?;
+                    }
+                }
             }
         }
     }

@@ -70,6 +70,12 @@ pub struct CsrReport {
     pub subject: String,
     pub public_key: super::report::PublicKeyInfo,
     pub signature_algorithm: String,
+    /// The extensions it asks the CA to put in the certificate (PKCS#9 extensionRequest), by
+    /// name, and the values a person checks first, as a certificate shows them.
+    pub requested_extensions: Vec<String>,
+    pub subject_alt_names: Vec<String>,
+    pub key_usage: Vec<String>,
+    pub extended_key_usage: Vec<String>,
 }
 
 /// Where Linux distributions and macOS keep the system's trusted roots, most common first.
@@ -448,12 +454,30 @@ fn decode_csr(der: &[u8]) -> Result<CsrReport, DecodeError> {
     }
     let info = &csr.certification_request_info;
     let cert_like_key = super::report::decode_spki(&info.subject_pki);
+    let requested = super::report::ExtensionSummary::of(
+        info.iter_attributes()
+            .filter_map(|a| match a.parsed_attribute() {
+                x509_parser::cri_attributes::ParsedCriAttribute::ExtensionRequest(r) => {
+                    Some(r.extensions.iter())
+                }
+                _ => None,
+            })
+            .flatten(),
+    );
     Ok(CsrReport {
         subject: display_safe(&super::names::rfc4514(&info.subject), 1024),
         public_key: cert_like_key,
         signature_algorithm: super::report::signature_name(
             &csr.signature_algorithm.algorithm.to_id_string(),
         ),
+        requested_extensions: requested
+            .extensions
+            .iter()
+            .map(|e| e.name.clone())
+            .collect(),
+        subject_alt_names: requested.subject_alt_names,
+        key_usage: requested.key_usage,
+        extended_key_usage: requested.extended_key_usage,
     })
 }
 

@@ -139,6 +139,61 @@ fn x509_problem(e: &X509Error) -> DerProblem {
     }
 }
 
+/// What a list of extensions says, as a certificate (or a CSR's request) shows it.
+#[derive(Debug, Default)]
+pub struct ExtensionSummary {
+    pub extensions: Vec<ExtensionInfo>,
+    pub key_usage: Vec<String>,
+    pub extended_key_usage: Vec<String>,
+    pub subject_alt_names: Vec<String>,
+    pub basic_constraints: Option<BasicConstraintsInfo>,
+    pub subject_key_id: Option<Vec<u8>>,
+    pub authority_key_id: Option<Vec<u8>>,
+}
+
+impl ExtensionSummary {
+    pub fn of<'a>(exts: impl Iterator<Item = &'a X509Extension<'a>>) -> ExtensionSummary {
+        let safe = |s: String| display_safe(&s, 1024);
+        let mut out = ExtensionSummary::default();
+        for ext in exts {
+            let oid = super::names::oid_text(&ext.oid);
+            out.extensions.push(ExtensionInfo {
+                name: extension_name(&oid).to_string(),
+                oid: oid.clone(),
+                critical: ext.critical,
+            });
+            match ext.parsed_extension() {
+                ParsedExtension::KeyUsage(ku) => out.key_usage = key_usage_names(ku),
+                ParsedExtension::BasicConstraints(bc) => {
+                    out.basic_constraints = Some(BasicConstraintsInfo {
+                        ca: bc.ca,
+                        path_len: bc.path_len_constraint,
+                    })
+                }
+                ParsedExtension::SubjectAlternativeName(san) => {
+                    out.subject_alt_names = san
+                        .general_names
+                        .iter()
+                        .map(|n| safe(general_name(n)))
+                        .collect()
+                }
+                // The first of a duplicated extension counts, as for the others.
+                ParsedExtension::SubjectKeyIdentifier(k) if out.subject_key_id.is_none() => {
+                    out.subject_key_id = Some(k.0.to_vec());
+                }
+                ParsedExtension::AuthorityKeyIdentifier(a) if out.authority_key_id.is_none() => {
+                    out.authority_key_id = a.key_identifier.as_ref().map(|k| k.0.to_vec());
+                }
+                _ => {}
+            }
+            if oid == "2.5.29.37" {
+                out.extended_key_usage = eku_names(ext.value);
+            }
+        }
+        out
+    }
+}
+
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
 pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
     let (rest, cert) = X509Certificate::from_der(der).map_err(|e| DecodeError::Malformed {
@@ -152,51 +207,23 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
         });
     }
     let safe = |s: String| display_safe(&s, 1024);
-    let mut extensions = Vec::new();
-    let mut key_usage = Vec::new();
-    let mut extended_key_usage = Vec::new();
-    let mut subject_alt_names = Vec::new();
-    let mut basic_constraints = None;
     let mut links = KeyLinks {
         subject_der: cert.subject().as_raw().to_vec(),
         issuer_der: cert.issuer().as_raw().to_vec(),
         ..KeyLinks::default()
     };
-    for ext in cert.extensions() {
-        let oid = super::names::oid_text(&ext.oid);
-        extensions.push(ExtensionInfo {
-            name: extension_name(&oid).to_string(),
-            oid: oid.clone(),
-            critical: ext.critical,
-        });
-        match ext.parsed_extension() {
-            ParsedExtension::KeyUsage(ku) => key_usage = key_usage_names(ku),
-            ParsedExtension::BasicConstraints(bc) => {
-                basic_constraints = Some(BasicConstraintsInfo {
-                    ca: bc.ca,
-                    path_len: bc.path_len_constraint,
-                })
-            }
-            ParsedExtension::SubjectAlternativeName(san) => {
-                subject_alt_names = san
-                    .general_names
-                    .iter()
-                    .map(|n| safe(general_name(n)))
-                    .collect()
-            }
-            // The first of a duplicated extension counts, as for the others.
-            ParsedExtension::SubjectKeyIdentifier(k) if links.subject_key_id.is_none() => {
-                links.subject_key_id = Some(k.0.to_vec());
-            }
-            ParsedExtension::AuthorityKeyIdentifier(a) if links.authority_key_id.is_none() => {
-                links.authority_key_id = a.key_identifier.as_ref().map(|k| k.0.to_vec());
-            }
-            _ => {}
-        }
-        if oid == "2.5.29.37" {
-            extended_key_usage = eku_names(ext.value);
-        }
-    }
+    let summary = ExtensionSummary::of(cert.extensions().iter());
+    let ExtensionSummary {
+        extensions,
+        key_usage,
+        extended_key_usage,
+        subject_alt_names,
+        basic_constraints,
+        subject_key_id,
+        authority_key_id,
+    } = summary;
+    links.subject_key_id = subject_key_id;
+    links.authority_key_id = authority_key_id;
     let spki = cert.public_key();
     let digest = |alg, bytes: &[u8]| aws_lc_rs::digest::digest(alg, bytes).as_ref().to_vec();
     Ok(CertReport {
@@ -325,6 +352,18 @@ fn eku_name(oid: &str) -> Option<&'static str> {
         "1.3.6.1.4.1.311.2.1.21" => "Microsoft Individual Code Signing",
         "1.3.6.1.4.1.311.2.1.22" => "Microsoft Commercial Code Signing",
         "1.3.6.1.4.1.311.10.3.1" => "Microsoft Trust List Signing",
+        // As openssl 3 names them (its objects table).
+        "1.3.6.1.5.2.3.5" => "Signing KDC Response",
+        "1.3.6.1.5.2.3.4" => "PKINIT Client Auth",
+        "1.3.6.1.4.1.11129.2.4.4" => "CT Precertificate Signer",
+        "1.3.6.1.5.5.7.3.10" => "dvcs",
+        "1.3.6.1.5.5.7.3.21" => "SSH Client",
+        "1.3.6.1.5.5.7.3.22" => "SSH Server",
+        "1.3.6.1.5.5.7.3.27" => "CMC Certificate Authority",
+        "1.3.6.1.5.5.7.3.28" => "CMC Registration Authority",
+        "1.3.6.1.5.5.7.3.29" => "CMC Archive Server",
+        "1.3.6.1.5.5.7.3.30" => "BGPsec Router",
+        "1.3.6.1.5.5.7.3.31" => "Brand Indicator for Message Identification",
         _ => return None,
     })
 }
@@ -365,9 +404,15 @@ fn other_name(oid: &str, value: &[u8]) -> String {
         .and_then(|t| der::read_tlv(value, t.content_start))
         .filter(|inner| matches!(inner.tag, 0x0c | 0x13 | 0x16 | 0x1a))
         .map(|inner| String::from_utf8_lossy(inner.content(value)).into_owned());
+    // The names openssl gives the otherName types it knows.
+    let name = match oid {
+        "1.3.6.1.4.1.311.20.2.3" => "UPN",
+        "1.3.6.1.5.5.7.8.9" => "SmtpUTF8Mailbox",
+        other => other,
+    };
     match text {
-        Some(t) => format!("othername: {oid}::{t}"),
-        None => format!("othername: {oid}::<unsupported>"),
+        Some(t) => format!("othername: {name}::{t}"),
+        None => format!("othername: {name}::<unsupported>"),
     }
 }
 

@@ -325,6 +325,15 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
         Ok(Decoded::Csr(c)) => {
             lines.push(kv("CSR subject", c.subject.clone()));
             lines.push(kv("Signature", c.signature_algorithm.clone()));
+            for (label, values) in [
+                ("Requested SANs", &c.subject_alt_names),
+                ("Requested usage", &c.key_usage),
+                ("Requested EKU", &c.extended_key_usage),
+            ] {
+                if !values.is_empty() {
+                    lines.push(kv(label, values.join(", ")));
+                }
+            }
         }
         Ok(Decoded::Certificate(_)) => {}
     }
