@@ -66,6 +66,21 @@ pub fn display_safe(s: &str, max_chars: usize) -> String {
     out
 }
 
+/// The most characters certbench keeps of one piece of certificate text: whole for any real
+/// certificate (openssl prints names of 33,000 characters), bounded for a hostile one.
+pub const MAX_VALUE_CHARS: usize = 1_000_000;
+
+/// Text for a screen: at most `max` characters, and when it was longer, how long it is, so the
+/// cut is never silent (JSON keeps the whole value).
+pub fn for_screen(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let head: String = s.chars().take(max).collect();
+    std::borrow::Cow::Owned(format!("{head}… ({n} characters in all)"))
+}
+
 /// One character as a person should see it in a message, quoted: `'ë'`, `a space`, or its
 /// `'\u{..}'` escape when a terminal would act on it or it would not show.
 pub fn shown_char(c: char) -> String {

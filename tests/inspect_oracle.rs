@@ -183,9 +183,11 @@ fn hostile_names_never_reach_the_terminal_raw() {
             !text.contains('\u{202e}'),
             "{args:?}: a raw bidi override reached stdout"
         );
-        // Shown escaped, as openssl escapes control characters in names: ESC as \1B.
+        // Shown escaped as RFC 4514 hex pairs of the UTF-8 bytes, as openssl's RFC 2253 output
+        // writes them: ESC as \1B, the right-to-left override as \E2\80\AE.
         assert!(
-            text.contains("1B[31mred") && text.contains("u{202e}txt"),
+            text.contains("1B[31mred")
+                && (text.contains("E2\\80\\AEtxt") || text.contains("E2\\\\80\\\\AEtxt")),
             "{args:?}: {text}"
         );
     }
@@ -443,4 +445,60 @@ fn csr_requests_and_named_oids_read_as_openssl_reads_them() {
         joined(&ours["subject_alt_names"]),
         openssl_text_value(&theirs, "X509v3 Subject Alternative Name")
     );
+}
+
+/// Hostile characters in a name (C0, C1, a right-to-left override) are written as RFC 4514 hex
+/// pairs of their UTF-8 bytes, as `openssl x509 -nameopt RFC2253` writes them; a name longer than
+/// a screen is whole in JSON.
+#[test]
+fn names_escape_hostile_characters_as_rfc4514_and_json_keeps_them_whole() {
+    let openssl = require("openssl", "openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let make = |file: &str, subject: &str| {
+        let out = Command::new(&openssl)
+            .current_dir(d)
+            .args([
+                "req",
+                "-x509",
+                "-utf8",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ])
+            .args([
+                "-nodes", "-keyout", "k.pem", "-days", "1", "-out", file, "-subj", subject,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new(&openssl)
+            .current_dir(d)
+            .args([
+                "x509", "-noout", "-subject", "-nameopt", "RFC2253", "-in", file,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .strip_prefix("subject=")
+            .unwrap()
+            .to_string()
+    };
+    let theirs = make("hostile.pem", "/CN=a\u{80}b\u{202e}c\u{1b}d");
+    let ours = &inspect_json(&[d.join("hostile.pem")])[0];
+    assert_eq!(ours["subject"], theirs.as_str());
+    // 300 OU attributes of 20 characters: over 7,000 characters, whole in JSON.
+    let long: String = (0..300)
+        .map(|i| format!("/OU=unit-{i:05}-abcdefghij"))
+        .collect();
+    let theirs = make("long.pem", &format!("/CN=long{long}"));
+    assert!(theirs.len() > 7000, "{}", theirs.len());
+    let ours = &inspect_json(&[d.join("long.pem")])[0];
+    assert_eq!(ours["subject"], theirs.as_str());
 }

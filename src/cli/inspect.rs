@@ -15,7 +15,11 @@ use super::{InspectArgs, VerifyArgs};
 use certbench::inspect::Kind;
 use certbench::inspect::verify::{VerifyInput, verify};
 use certbench::pki::Role;
+use certbench::text::for_screen;
 use certbench::workspace::Workspace;
+
+/// How much of a name the text output shows (`--json` has it whole).
+const SCREEN: usize = 1024;
 
 pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
     let mut paths = a.paths.clone();
@@ -138,7 +142,7 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
             Ok(Decoded::Certificate(c)) => write_cert(out, &place, c, now)?,
             Ok(Decoded::Crl(c)) => {
                 writeln!(out, "{place}: CRL")?;
-                writeln!(out, "  {:<18} {}", "Issuer", c.issuer)?;
+                writeln!(out, "  {:<18} {}", "Issuer", for_screen(&c.issuer, SCREEN))?;
                 writeln!(out, "  {:<18} {}", "This update", rfc3339(c.this_update))?;
                 if let Some(n) = c.next_update {
                     writeln!(out, "  {:<18} {}", "Next update", rfc3339(n))?;
@@ -155,7 +159,12 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
             }
             Ok(Decoded::Csr(c)) => {
                 writeln!(out, "{place}: certificate request")?;
-                writeln!(out, "  {:<18} {}", "Subject", c.subject)?;
+                writeln!(
+                    out,
+                    "  {:<18} {}",
+                    "Subject",
+                    for_screen(&c.subject, SCREEN)
+                )?;
                 writeln!(out, "  {:<18} {}", "Public key", key_text(&c.public_key))?;
                 writeln!(out, "  {:<18} {}", "Signature", c.signature_algorithm)?;
                 // What it asks the CA to certify.
@@ -183,8 +192,8 @@ fn write_cert(
 ) -> std::fmt::Result {
     writeln!(out, "{place}: certificate")?;
     let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, "  {k:<18} {v}");
-    row(out, "Subject", &c.subject)?;
-    row(out, "Issuer", &c.issuer)?;
+    row(out, "Subject", &for_screen(&c.subject, SCREEN))?;
+    row(out, "Issuer", &for_screen(&c.issuer, SCREEN))?;
     row(out, "Serial", &c.serial)?;
     row(out, "Not before", &rfc3339(c.not_before))?;
     row(

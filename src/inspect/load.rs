@@ -408,7 +408,10 @@ fn decode_crl(der: &[u8]) -> Result<CrlReport, DecodeError> {
         });
     }
     Ok(CrlReport {
-        issuer: display_safe(&super::names::rfc4514(crl.issuer()), 1024),
+        issuer: display_safe(
+            &super::names::rfc4514(crl.issuer()),
+            crate::text::MAX_VALUE_CHARS,
+        ),
         this_update: crl.last_update().to_datetime(),
         next_update: crl.next_update().map(|t| t.to_datetime()),
         revoked: crl
@@ -465,7 +468,10 @@ fn decode_csr(der: &[u8]) -> Result<CsrReport, DecodeError> {
             .flatten(),
     );
     Ok(CsrReport {
-        subject: display_safe(&super::names::rfc4514(&info.subject), 1024),
+        subject: display_safe(
+            &super::names::rfc4514(&info.subject),
+            crate::text::MAX_VALUE_CHARS,
+        ),
         public_key: cert_like_key,
         signature_algorithm: super::report::signature_name(
             &csr.signature_algorithm.algorithm.to_id_string(),

@@ -81,7 +81,8 @@ pub fn attribute_text(attr: &AttributeTypeAndValue<'_>) -> Option<String> {
     }
 }
 
-/// RFC 2253 escaping as openssl applies it (ESC_2253 with ESC_CTRL, without ESC_MSB).
+/// RFC 2253 escaping as openssl applies it (ESC_2253 with ESC_CTRL, without ESC_MSB), and hex
+/// pairs for every character a terminal acts on.
 fn escape_value(v: &str) -> String {
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-.@_/:()'=&*?!%$".contains(&b);
     let bytes = v.as_bytes();
@@ -103,8 +104,14 @@ fn escape_value(v: &str) -> String {
             }
             '#' if first => out.push_str("\\#"),
             ' ' if first || last => out.push_str("\\ "),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\{:02X}", c as u32))
+            // Anything a terminal acts on (C0, DEL, C1, bidirectional and other format
+            // characters): RFC 4514's hex pairs of its UTF-8 bytes, as openssl's RFC 2253
+            // output writes them (`\1B`, `\C2\80`, `\E2\80\AE`).
+            c if crate::text::acts_on_terminal(c) => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:02X}"));
+                }
             }
             c => out.push(c),
         }

@@ -96,7 +96,7 @@ pub fn brief(der: &[u8]) -> Result<Brief, DecodeError> {
             what: Kind::Certificate,
             problem: der_problem(&e),
         })?;
-    let safe = |s: String| display_safe(&s, 1024);
+    let safe = |s: String| display_safe(&s, crate::text::MAX_VALUE_CHARS);
     Ok(Brief {
         subject: safe(rfc4514(cert.subject())),
         issuer: safe(rfc4514(cert.issuer())),
@@ -153,7 +153,7 @@ pub struct ExtensionSummary {
 
 impl ExtensionSummary {
     pub fn of<'a>(exts: impl Iterator<Item = &'a X509Extension<'a>>) -> ExtensionSummary {
-        let safe = |s: String| display_safe(&s, 1024);
+        let safe = |s: String| display_safe(&s, crate::text::MAX_VALUE_CHARS);
         let mut out = ExtensionSummary::default();
         for ext in exts {
             let oid = super::names::oid_text(&ext.oid);
@@ -206,7 +206,7 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
             bytes: rest.len(),
         });
     }
-    let safe = |s: String| display_safe(&s, 1024);
+    let safe = |s: String| display_safe(&s, crate::text::MAX_VALUE_CHARS);
     let mut links = KeyLinks {
         subject_der: cert.subject().as_raw().to_vec(),
         issuer_der: cert.issuer().as_raw().to_vec(),

@@ -31,8 +31,15 @@ impl CertSummary {
     pub fn fields(&self, now: OffsetDateTime) -> Vec<(&'static str, String)> {
         let rfc3339 = crate::text::rfc3339;
         let mut out = vec![
-            ("Subject", self.subject.clone()),
-            ("Issuer", self.issuer.clone()),
+            // A screen shows a name's first 1,024 characters, and says how long it is.
+            (
+                "Subject",
+                crate::text::for_screen(&self.subject, 1024).into_owned(),
+            ),
+            (
+                "Issuer",
+                crate::text::for_screen(&self.issuer, 1024).into_owned(),
+            ),
             ("Serial", self.serial.clone()),
             ("Not before", rfc3339(self.not_before)),
             (
