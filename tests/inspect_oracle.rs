@@ -502,3 +502,59 @@ fn names_escape_hostile_characters_as_rfc4514_and_json_keeps_them_whole() {
     let ours = &inspect_json(&[d.join("long.pem")])[0];
     assert_eq!(ours["subject"], theirs.as_str());
 }
+
+/// A CA whose pathLenConstraint is negative (openssl makes one when asked) stays a CA: its
+/// basicConstraints read as openssl reads them, no leaf lint fires, and the invalid value is said.
+#[test]
+fn a_negative_pathlen_keeps_the_ca_a_ca() {
+    let openssl = require("openssl", "openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = Command::new(&openssl)
+        .current_dir(d)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args([
+            "-keyout",
+            "k.pem",
+            "-days",
+            "30",
+            "-out",
+            "neg.pem",
+            "-subj",
+            "/CN=neg CA",
+        ])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE,pathlen:-1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new(&openssl)
+        .current_dir(d)
+        .args(["x509", "-in", "neg.pem", "-noout", "-text"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(
+        openssl_text_value(&text, "X509v3 Basic Constraints"),
+        "CA:TRUE, pathlen:-1"
+    );
+    let ours = &inspect_json(&[d.join("neg.pem")])[0];
+    assert_eq!(
+        ours["basic_constraints"],
+        serde_json::json!({"ca": true, "path_len": -1})
+    );
+    let ids = &lint_ids(std::slice::from_ref(ours))[0];
+    assert!(ids.contains(&"negative-pathlen".to_string()), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.starts_with("leaf")), "{ids:?}");
+}

@@ -162,6 +162,21 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "remove keyCertSign, or make it a CA with basicConstraints CA:TRUE",
         );
     }
+    if let Some(n) = report
+        .basic_constraints
+        .as_ref()
+        .and_then(|b| b.path_len)
+        .filter(|n| *n < 0)
+    {
+        add(
+            "negative-pathlen",
+            Severity::Error,
+            format!(
+                "pathLenConstraint {n}: RFC 5280 4.2.1.9 allows 0 or more, and verifiers read it as malformed"
+            ),
+            "make the CA again with pathlen 0 or more, or without a pathlen",
+        );
+    }
     if is_ca && !ku.is_empty() && !has_ku("Certificate Sign") {
         add(
             "ca-without-key-cert-sign",

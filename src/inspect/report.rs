@@ -26,7 +26,8 @@ pub struct PublicKeyInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BasicConstraintsInfo {
     pub ca: bool,
-    pub path_len: Option<u32>,
+    /// As encoded: a negative one is invalid (RFC 5280 says 0 or more) and shown as it is.
+    pub path_len: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,7 +168,7 @@ impl ExtensionSummary {
                 ParsedExtension::BasicConstraints(bc) => {
                     out.basic_constraints = Some(BasicConstraintsInfo {
                         ca: bc.ca,
-                        path_len: bc.path_len_constraint,
+                        path_len: bc.path_len_constraint.map(i64::from),
                     })
                 }
                 ParsedExtension::SubjectAlternativeName(san) => {
@@ -189,9 +190,39 @@ impl ExtensionSummary {
             if oid == "2.5.29.37" {
                 out.extended_key_usage = eku_names(ext.value);
             }
+            // What x509-parser refuses (a negative pathLenConstraint), read as it is: dropping
+            // it would turn a CA into a leaf for every check that follows.
+            if oid == "2.5.29.19" && out.basic_constraints.is_none() {
+                out.basic_constraints = basic_constraints_as_encoded(ext.value);
+            }
         }
         out
     }
+}
+
+/// basicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL },
+/// read without judging the values.
+fn basic_constraints_as_encoded(value: &[u8]) -> Option<BasicConstraintsInfo> {
+    let seq = der::read_tlv(value, 0).filter(|t| t.tag == 0x30)?;
+    let mut info = BasicConstraintsInfo {
+        ca: false,
+        path_len: None,
+    };
+    for t in der::children(value, &seq) {
+        let content = t.content(value);
+        match t.tag {
+            0x01 => info.ca = content.first().is_some_and(|b| *b != 0),
+            0x02 if !content.is_empty() && content.len() <= 8 => {
+                // Two's complement, big-endian, sign-extended.
+                let fill = if content[0] & 0x80 != 0 { 0xff } else { 0 };
+                let mut bytes = [fill; 8];
+                bytes[8 - content.len()..].copy_from_slice(content);
+                info.path_len = Some(i64::from_be_bytes(bytes));
+            }
+            _ => {}
+        }
+    }
+    Some(info)
 }
 
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.

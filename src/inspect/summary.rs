@@ -20,7 +20,7 @@ pub struct CertSummary {
     pub key_usage: Vec<String>,
     pub extended_key_usage: Vec<String>,
     /// `None` when the extension is absent; `Some((ca, pathlen))` otherwise.
-    pub basic_constraints: Option<(bool, Option<u32>)>,
+    pub basic_constraints: Option<(bool, Option<i64>)>,
     /// SHA-256 of the DER, uppercase hex with colons.
     pub sha256: String,
 }
