@@ -95,6 +95,10 @@ pub struct App {
     pub pending_source: Option<PathBuf>,
     /// The field to select in it (an Inspect field key), for a failed run's culprit.
     pub pending_field: Option<&'static str>,
+    /// Certificates from runs saved and opened in the Inspect pane, by their DER, and the
+    /// certificates being saved now.
+    pub exported: std::collections::HashMap<Vec<Vec<u8>>, PathBuf>,
+    pub exporting: Option<Vec<Vec<u8>>>,
 }
 
 impl App {
@@ -130,6 +134,8 @@ impl App {
             should_quit: false,
             pending_source: None,
             pending_field: None,
+            exported: std::collections::HashMap::new(),
+            exporting: None,
         }
     }
 
@@ -322,6 +328,9 @@ impl App {
             },
             Action::CertificatesExported(result) => match result {
                 Ok(path) => {
+                    if let Some(key) = self.exporting.take() {
+                        self.exported.insert(key, path.clone());
+                    }
                     self.say(
                         Severity::Success,
                         format!("Saved the certificates as {}; opened here", path.display()),
@@ -335,6 +344,7 @@ impl App {
                 }
                 Err(e) => {
                     self.pending_field = None;
+                    self.exporting = None;
                     self.say(
                         Severity::Error,
                         format!("Could not save the certificates: {e}"),
@@ -597,12 +607,17 @@ impl App {
                     && let Some(c) = s.failure.as_ref().and_then(|f| f.culprit.clone()) =>
             {
                 self.pending_field = Some(c.field);
-                return vec![Effect::ExportCulprit(Box::new(c))];
+                let ders: Vec<Vec<u8>> = std::iter::once(c.der.to_vec())
+                    .chain(c.others.iter().cloned())
+                    .collect();
+                return self.open_certificates(ders, Effect::ExportCulprit(Box::new(c)));
             }
             Action::InspectStep => match h.events.get(h.selected) {
                 Some(e) if !e.certificates().is_empty() => {
                     self.pending_field = None;
-                    return vec![Effect::ExportCertificates(Box::new(e.clone()))];
+                    let ders: Vec<Vec<u8>> = e.certificates().iter().map(|d| d.to_vec()).collect();
+                    let effect = Effect::ExportCertificates(Box::new(e.clone()));
+                    return self.open_certificates(ders, effect);
                 }
                 _ => self.say(
                     Severity::Info,
@@ -744,6 +759,25 @@ impl App {
             _ => {}
         }
         vec![]
+    }
+
+    /// Open certificates from a run in the Inspect pane: the file saved for the same certificates
+    /// before, if there is one (opening them twice would list them twice), else save them.
+    fn open_certificates(&mut self, ders: Vec<Vec<u8>>, save: Effect) -> Vec<Effect> {
+        if let Some(path) = self.exported.get(&ders).cloned() {
+            self.pane = Pane::Inspect;
+            self.inspect.focus_source(&path, self.now);
+            if let Some(field) = self.pending_field.take() {
+                self.inspect.focus_field(field);
+            }
+            self.say(
+                Severity::Info,
+                format!("Already open here, from {}", path.display()),
+            );
+            return vec![];
+        }
+        self.exporting = Some(ders);
+        vec![save]
     }
 
     /// The key for an action where the focus is, for a hint written into a pane.

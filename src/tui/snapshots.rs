@@ -566,6 +566,23 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
         .filter(|i| i.source == saved)
         .count();
     assert_eq!(second, 2, "the client's leaf and the intermediate");
+    // i again on the same step: nothing saved twice, nothing listed twice; the Inspect pane
+    // shows the file already open.
+    app.update(Action::ShowPane(Pane::Handshake));
+    let effects = app.update(Action::InspectStep);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(app.pane, Pane::Inspect);
+    assert_eq!(app.inspect.current_item().unwrap().source, saved);
+    assert_eq!(
+        app.inspect
+            .loaded
+            .items
+            .iter()
+            .filter(|i| crate::tui::inspect::row_label(i) == "alice")
+            .count(),
+        2,
+        "the workspace's alice and the one the client sent, each once"
+    );
 
     // w saves the run: the transcript and the key log, privately.
     app.update(Action::ShowPane(Pane::Handshake));
