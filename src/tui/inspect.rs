@@ -45,6 +45,8 @@ pub struct Selected {
 #[derive(Debug, Clone)]
 pub struct InspectState {
     pub loaded: Loaded,
+    /// Row labels more than one loaded item has: those rows also say where they came from.
+    pub shared_labels: std::collections::HashSet<String>,
     pub loading: bool,
     pub filter: String,
     /// Typing in the filter: the filter before, to put back on Esc.
@@ -129,6 +131,7 @@ pub fn common_prefix(names: &[String]) -> String {
 impl Default for InspectState {
     fn default() -> Self {
         InspectState {
+            shared_labels: std::collections::HashSet::new(),
             loaded: Loaded::default(),
             loading: true,
             filter: String::new(),
@@ -181,6 +184,14 @@ impl InspectState {
         let keep = self.current_item().map(|i| (i.source.clone(), i.index));
         self.loaded = loaded;
         self.loading = false;
+        let mut seen = std::collections::HashSet::new();
+        self.shared_labels = self
+            .loaded
+            .items
+            .iter()
+            .map(row_label)
+            .filter(|l| !seen.insert(l.clone()))
+            .collect();
         self.refilter();
         if let Some((src, idx)) = keep
             && let Some(pos) = self.visible.iter().position(|&v| {

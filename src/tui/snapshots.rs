@@ -583,6 +583,13 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
         2,
         "the workspace's alice and the one the client sent, each once"
     );
+    // The two rows can be told apart: the workspace's by its workspace name, the other by where
+    // it came from (a saved run).
+    let screen = render(&app);
+    assert!(
+        screen.contains("client · alice") && screen.contains("alice · run"),
+        "{screen}"
+    );
 
     // w saves the run: the transcript and the key log, privately.
     app.update(Action::ShowPane(Pane::Handshake));

@@ -53,6 +53,39 @@ fn areas(app: &App, area: Rect) -> Areas {
     }
 }
 
+/// The width of the list's source column.
+const SOURCE_W: usize = 10;
+
+/// The workspace name of an item that is one of the workspace's certificates.
+fn workspace_name(item: &certbench::inspect::Item, app: &App) -> Option<String> {
+    app.view
+        .rows
+        .iter()
+        .find(|r| app.view.dir.join(&r.entity.cert) == item.source)
+        .map(|r| r.entity.name.clone())
+}
+
+/// Where an item came from, in a word: the workspace, a saved run (`handshakes/`), the system
+/// store, or its file's name.
+fn source_tag(item: &certbench::inspect::Item, app: &App) -> String {
+    let dir = &app.view.dir;
+    if item.source.starts_with(dir.join("handshakes")) {
+        "run".into()
+    } else if item.source.parent() == Some(dir.as_path()) {
+        "workspace".into()
+    } else if certbench::inspect::load::SYSTEM_STORES
+        .iter()
+        .any(|p| std::path::Path::new(p) == item.source)
+    {
+        "system".into()
+    } else {
+        item.source
+            .file_name()
+            .map(|f| certbench::text::display_safe(&f.to_string_lossy(), 40))
+            .unwrap_or_default()
+    }
+}
+
 pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
     let a = areas(app, area);
     draw_list(f, app, a.list);
@@ -137,17 +170,40 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                 (_, true) => (Some(String::new()), Some("")),
                 _ => (None, None),
             };
-            let extra_w = if issuer.is_some() { 14 + 1 + 4 + 1 } else { 0 };
+            // Where it came from, when there is room: rows from two PKIs can look alike.
+            let source = (w >= 64).then(|| source_tag(item, app));
+            let extra_w = if issuer.is_some() { 14 + 1 + 4 + 1 } else { 0 }
+                + if source.is_some() { SOURCE_W + 1 } else { 0 };
             // The last column has a fixed width, so the others line up.
             let right = Span::styled(format!("{:>7}", right.content), right.style);
             let name_w = w.saturating_sub(7 + 3 + extra_w);
-            let label: String = crate::tui::panes::cut(&row_label(item), name_w);
+            // A workspace certificate by its workspace name, as the other panes call it, with
+            // its CN beside it when that differs.
+            let label = match (workspace_name(item, app), &source) {
+                (Some(name), _) if name != row_label(item) => {
+                    format!("{name} · {}", row_label(item))
+                }
+                (Some(name), _) => name,
+                // No room for the source column: where it came from follows a name that other
+                // rows have too.
+                (None, None) if s.shared_labels.contains(&row_label(item)) => {
+                    format!("{} · {}", row_label(item), source_tag(item, app))
+                }
+                (None, _) => row_label(item),
+            };
+            let label: String = crate::tui::panes::cut(&label, name_w);
             let pad = " ".repeat(name_w.saturating_sub(label.chars().count()) + 1);
             let mut spans = vec![
                 Span::styled(format!("{mark} "), mark_style),
                 Span::raw(label),
                 Span::raw(pad),
             ];
+            if let Some(source) = source {
+                spans.push(Span::styled(
+                    format!("{:<SOURCE_W$} ", crate::tui::panes::cut(&source, SOURCE_W)),
+                    theme::dim(),
+                ));
+            }
             if let (Some(issuer), Some(role)) = (issuer, role) {
                 spans.push(Span::styled(
                     format!("{:<14} ", crate::tui::panes::cut(&issuer, 14)),
