@@ -558,3 +558,83 @@ fn a_negative_pathlen_keeps_the_ca_a_ca() {
     assert!(ids.contains(&"negative-pathlen".to_string()), "{ids:?}");
     assert!(!ids.iter().any(|i| i.starts_with("leaf")), "{ids:?}");
 }
+
+/// DER, made by hand: a tag and its content.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let n = content.len();
+    let mut out = vec![tag];
+    match n {
+        0..=127 => out.push(n as u8),
+        128..=255 => out.extend([0x81, n as u8]),
+        _ => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// An RDN with no attribute (an empty SET, which X.501 forbids but openssl reads past) does not
+/// hide the attributes after it: the subject reads as openssl's RFC 2253 form.
+#[test]
+fn an_empty_rdn_does_not_hide_what_follows() {
+    let openssl = require("openssl", "openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let atv = |oid: &[u8], v: &str| tlv(0x30, &[tlv(0x06, oid), tlv(0x0c, v.as_bytes())].concat());
+    let (cn, o, ou) = ([0x55, 4, 3], [0x55, 4, 10], [0x55, 4, 11]);
+    let subject = tlv(
+        0x30,
+        &[
+            tlv(0x31, &atv(&o, "org")),
+            tlv(0x31, &[]),
+            tlv(0x31, &atv(&ou, "unit")),
+            tlv(0x31, &atv(&cn, "after-empty")),
+        ]
+        .concat(),
+    );
+    let issuer = tlv(0x30, &tlv(0x31, &atv(&cn, "issuer")));
+    let key = rcgen::KeyPair::generate().unwrap();
+    let spki = rcgen::PublicKeyData::subject_public_key_info(&key);
+    let alg = tlv(0x30, &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2]));
+    let validity = tlv(
+        0x30,
+        &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat(),
+    );
+    let tbs = tlv(
+        0x30,
+        &[
+            tlv(0xa0, &tlv(0x02, &[2])),
+            tlv(0x02, &[1]),
+            alg.clone(),
+            issuer,
+            validity,
+            subject,
+            spki,
+        ]
+        .concat(),
+    );
+    // A signature that does not verify: only the names are read here.
+    let signature = tlv(
+        0x03,
+        &[
+            &[0][..],
+            &tlv(0x30, &[tlv(0x02, &[1]), tlv(0x02, &[1])].concat()),
+        ]
+        .concat(),
+    );
+    let cert = tlv(0x30, &[tbs, alg, signature].concat());
+    let path = dir.path().join("empty-rdn.der");
+    std::fs::write(&path, &cert).unwrap();
+    let out = Command::new(openssl)
+        .args([
+            "x509", "-inform", "DER", "-noout", "-subject", "-nameopt", "RFC2253", "-in",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .strip_prefix("subject=")
+        .unwrap()
+        .to_string();
+    assert_eq!(theirs, "CN=after-empty,OU=unit,O=org");
+    assert_eq!(inspect_json(&[path])[0]["subject"], theirs.as_str());
+}

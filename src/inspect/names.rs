@@ -159,6 +159,47 @@ fn der_header(tag: u32, constructed: bool, len: usize) -> Vec<u8> {
 
 /// The name as RFC 4514 (last RDN first), as `openssl -nameopt RFC2253,-esc_msb` prints it.
 pub fn rfc4514(name: &X509Name<'_>) -> String {
+    parsed_rfc4514(name)
+}
+
+/// As [`rfc4514`], for a name inside `whole` (the certificate's DER, which holds it): its RDNs
+/// walked in its own DER. x509-parser stops at an RDN with no attribute (an empty SET, which
+/// SIZE (1..MAX) forbids) and keeps only what came before, where openssl skips the empty one and
+/// shows every attribute after it.
+pub fn rfc4514_within(name: &X509Name<'_>, whole: &[u8]) -> String {
+    use x509_parser::prelude::FromDer;
+    let raw = name.as_raw();
+    // Where the name starts in `whole`: the parser's slice points into it.
+    let start = (raw.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    let Some(seq) = (start < whole.len())
+        .then(|| super::der::read_tlv(whole, start))
+        .flatten()
+        .filter(|t| t.tag == 0x30)
+    else {
+        return parsed_rfc4514(name);
+    };
+    let mut rdns: Vec<String> = Vec::new();
+    for set in super::der::children(whole, &seq)
+        .iter()
+        .filter(|t| t.tag == 0x31)
+    {
+        let mut attributes = Vec::new();
+        for atv in super::der::children(whole, set) {
+            match AttributeTypeAndValue::from_der(&whole[atv.start..atv.end]) {
+                Ok((_, a)) => attributes.push(attribute_string(&a)),
+                // Not an attribute x509-parser reads: what the parser made of the whole name.
+                Err(_) => return parsed_rfc4514(name),
+            }
+        }
+        if !attributes.is_empty() {
+            rdns.push(attributes.join("+"));
+        }
+    }
+    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
+}
+
+/// The name as x509-parser parsed it.
+fn parsed_rfc4514(name: &X509Name<'_>) -> String {
     let rdns: Vec<String> = name
         .iter()
         .map(|rdn| {

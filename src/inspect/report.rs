@@ -13,7 +13,7 @@ use x509_parser::public_key::PublicKey;
 
 use super::der;
 use super::lints::Lint;
-use super::names::{common_name, rfc4514};
+use super::names::common_name;
 use crate::text::display_safe;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,8 +99,8 @@ pub fn brief(der: &[u8]) -> Result<Brief, DecodeError> {
         })?;
     let safe = |s: String| display_safe(&s, crate::text::MAX_VALUE_CHARS);
     Ok(Brief {
-        subject: safe(rfc4514(cert.subject())),
-        issuer: safe(rfc4514(cert.issuer())),
+        subject: safe(super::names::rfc4514_within(cert.subject(), der)),
+        issuer: safe(super::names::rfc4514_within(cert.issuer(), der)),
         not_after: cert.validity().not_after.to_datetime(),
         common_name: common_name(cert.subject()).map(safe),
     })
@@ -258,8 +258,8 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
     let spki = cert.public_key();
     let digest = |alg, bytes: &[u8]| aws_lc_rs::digest::digest(alg, bytes).as_ref().to_vec();
     Ok(CertReport {
-        subject: safe(rfc4514(cert.subject())),
-        issuer: safe(rfc4514(cert.issuer())),
+        subject: safe(super::names::rfc4514_within(cert.subject(), der)),
+        issuer: safe(super::names::rfc4514_within(cert.issuer(), der)),
         serial: openssl_serial(cert.raw_serial()),
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
