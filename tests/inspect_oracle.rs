@@ -572,6 +572,102 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A certificate made byte by byte, with `subject` and, optionally, the DER of its extensions'
+/// SEQUENCE. Its signature does not verify: only what it says is read.
+fn hand_made_certificate(subject: Vec<u8>, extensions: Option<Vec<u8>>) -> Vec<u8> {
+    let cn = [0x55, 4, 3];
+    let atv = |oid: &[u8], v: &str| tlv(0x30, &[tlv(0x06, oid), tlv(0x0c, v.as_bytes())].concat());
+    let issuer = tlv(0x30, &tlv(0x31, &atv(&cn, "issuer")));
+    let key = rcgen::KeyPair::generate().unwrap();
+    let spki = rcgen::PublicKeyData::subject_public_key_info(&key);
+    let alg = tlv(0x30, &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2]));
+    let validity = tlv(
+        0x30,
+        &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat(),
+    );
+    let mut parts = vec![
+        tlv(0xa0, &tlv(0x02, &[2])),
+        tlv(0x02, &[1]),
+        alg.clone(),
+        issuer,
+        validity,
+        subject,
+        spki,
+    ];
+    if let Some(e) = extensions {
+        parts.push(tlv(0xa3, &e));
+    }
+    let tbs = tlv(0x30, &parts.concat());
+    let signature = tlv(
+        0x03,
+        &[
+            &[0][..],
+            &tlv(0x30, &[tlv(0x02, &[1]), tlv(0x02, &[1])].concat()),
+        ]
+        .concat(),
+    );
+    tlv(0x30, &[tbs, alg, signature].concat())
+}
+
+/// A dNSName whose bytes IA5 does not allow keeps its value, escaped, and says what is wrong.
+#[test]
+fn a_dns_name_that_is_not_ia5_keeps_its_bytes() {
+    let openssl = require("openssl", "openssl");
+    let dir = tempfile::tempdir().unwrap();
+    let name = b"b\xc3\xbccher.example";
+    let san = tlv(0x30, &tlv(0x82, name));
+    let ext = tlv(
+        0x30,
+        &[tlv(0x06, &[0x55, 29, 17]), tlv(0x04, &san)].concat(),
+    );
+    let cn = tlv(
+        0x30,
+        &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0c, b"ia5")].concat(),
+    );
+    let cert = hand_made_certificate(tlv(0x30, &tlv(0x31, &cn)), Some(tlv(0x30, &ext)));
+    let path = dir.path().join("not-ia5.der");
+    std::fs::write(&path, &cert).unwrap();
+    // openssl prints the name's bytes as they are.
+    let out = Command::new(openssl)
+        .args([
+            "x509",
+            "-inform",
+            "DER",
+            "-noout",
+            "-ext",
+            "subjectAltName",
+            "-in",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.windows(name.len()).any(|w| w == name),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let ours = &inspect_json(&[path])[0]["subject_alt_names"][0];
+    assert_eq!(
+        ours,
+        "DNS:b\\xC3\\xBCcher.example (not IA5: byte 1 is over 0x7F)"
+    );
+    // Bytes that are not even UTF-8: the same.
+    let san = tlv(0x30, &tlv(0x82, b"b\xffx.example"));
+    let ext = tlv(
+        0x30,
+        &[tlv(0x06, &[0x55, 29, 17]), tlv(0x04, &san)].concat(),
+    );
+    let cn = tlv(
+        0x30,
+        &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0c, b"ia5")].concat(),
+    );
+    let cert = hand_made_certificate(tlv(0x30, &tlv(0x31, &cn)), Some(tlv(0x30, &ext)));
+    let path = dir.path().join("not-utf8.der");
+    std::fs::write(&path, &cert).unwrap();
+    let ours = &inspect_json(&[path])[0]["subject_alt_names"][0];
+    assert_eq!(ours, "DNS:b\\xFFx.example (not IA5: byte 1 is over 0x7F)");
+}
+
 /// An RDN with no attribute (an empty SET, which X.501 forbids but openssl reads past) does not
 /// hide the attributes after it: the subject reads as openssl's RFC 2253 form.
 #[test]
@@ -590,37 +686,7 @@ fn an_empty_rdn_does_not_hide_what_follows() {
         ]
         .concat(),
     );
-    let issuer = tlv(0x30, &tlv(0x31, &atv(&cn, "issuer")));
-    let key = rcgen::KeyPair::generate().unwrap();
-    let spki = rcgen::PublicKeyData::subject_public_key_info(&key);
-    let alg = tlv(0x30, &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2]));
-    let validity = tlv(
-        0x30,
-        &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat(),
-    );
-    let tbs = tlv(
-        0x30,
-        &[
-            tlv(0xa0, &tlv(0x02, &[2])),
-            tlv(0x02, &[1]),
-            alg.clone(),
-            issuer,
-            validity,
-            subject,
-            spki,
-        ]
-        .concat(),
-    );
-    // A signature that does not verify: only the names are read here.
-    let signature = tlv(
-        0x03,
-        &[
-            &[0][..],
-            &tlv(0x30, &[tlv(0x02, &[1]), tlv(0x02, &[1])].concat()),
-        ]
-        .concat(),
-    );
-    let cert = tlv(0x30, &[tbs, alg, signature].concat());
+    let cert = hand_made_certificate(subject, None);
     let path = dir.path().join("empty-rdn.der");
     std::fs::write(&path, &cert).unwrap();
     let out = Command::new(openssl)

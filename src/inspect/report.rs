@@ -400,8 +400,31 @@ fn eku_name(oid: &str) -> Option<&'static str> {
 }
 
 /// A general name as openssl prints it in subjectAltName.
+/// A name of an IA5 (ASCII) type holding other bytes: the bytes, those outside printable ASCII
+/// as `\xNN`, and where the first wrong one is.
+fn not_ia5(kind: &str, bytes: &[u8]) -> String {
+    let shown: String = bytes
+        .iter()
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) && b != b'\\' {
+                char::from(b).to_string()
+            } else {
+                format!("\\x{b:02X}")
+            }
+        })
+        .collect();
+    match bytes.iter().position(|b| *b > 0x7f) {
+        Some(at) => format!("{kind}:{shown} (not IA5: byte {at} is over 0x7F)"),
+        None => format!("{kind}:{shown} (not IA5)"),
+    }
+}
+
 pub fn general_name(name: &GeneralName<'_>) -> String {
     match name {
+        // IA5 is ASCII: a name with other bytes is shown as bytes, and said to be wrong.
+        GeneralName::DNSName(d) if !d.is_ascii() => not_ia5("DNS", d.as_bytes()),
+        GeneralName::RFC822Name(e) if !e.is_ascii() => not_ia5("email", e.as_bytes()),
+        GeneralName::URI(u) if !u.is_ascii() => not_ia5("URI", u.as_bytes()),
         GeneralName::DNSName(d) => format!("DNS:{d}"),
         GeneralName::IPAddress(b) => match b.len() {
             4 => format!(
@@ -423,7 +446,13 @@ pub fn general_name(name: &GeneralName<'_>) -> String {
         GeneralName::OtherName(oid, value) => other_name(&oid.to_id_string(), value),
         GeneralName::X400Address(_) => "X400Name:<unsupported>".into(),
         GeneralName::EDIPartyName(_) => "EdiPartyName:<unsupported>".into(),
-        GeneralName::Invalid(tag, _) => format!("<invalid general name, tag [{}]>", tag.0),
+        // A name whose bytes are not even text: its bytes, escaped, and what is wrong with them.
+        GeneralName::Invalid(tag, bytes) => match tag.0 {
+            1 => not_ia5("email", bytes),
+            2 => not_ia5("DNS", bytes),
+            6 => not_ia5("URI", bytes),
+            _ => format!("<invalid general name, tag [{}]>", tag.0),
+        },
     }
 }
 
