@@ -469,8 +469,29 @@ fn a_signature_that_does_not_verify_blames_the_certificate_it_is_on() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    // A second root CA, with the default root name "certbench Root CA" and its own key.
-    certbench_ok(d, &["issue", "--role", "ca", "--name", "ca2"]);
+    // A second root CA takes its name from its workspace name: the chains under the first one
+    // are then plainly not its own (an unknown issuer, not a signature that fails).
+    certbench_ok(d, &["issue", "--role", "ca", "--name", "ca3"]);
+    let (ok, v, _) = transcript(d, &["--client-trusts", "ca3"]);
+    assert!(!ok);
+    assert_eq!(
+        v["failure"]["cause"]["code"], "unknown_issuer",
+        "{}",
+        v["failure"]
+    );
+    // A second root CA, given the first one's name, with its own key.
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "ca",
+            "--name",
+            "ca2",
+            "--cn",
+            "certbench Root CA",
+        ],
+    );
     let (ok, v, _) = transcript(d, &["--client-trusts", "ca2"]);
     assert!(!ok);
     let f = &v["failure"];

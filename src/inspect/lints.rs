@@ -440,7 +440,12 @@ mod tests {
         // names the old key. (certbench itself refuses to replace a CA that issued certificates;
         // files from elsewhere can still be like this.)
         ws.issue(
-            &IssueSpec::for_role(Role::Intermediate, "intermediate-again"),
+            &{
+                // The same name as the intermediate it replaces.
+                let mut again = IssueSpec::for_role(Role::Intermediate, "intermediate-again");
+                again.subject.common_name = "certbench Intermediate CA".into();
+                again
+            },
             false,
             now,
         )

@@ -467,10 +467,24 @@ impl Default for IssueSpec {
 impl IssueSpec {
     /// The defaults a person starts from for this role.
     pub fn for_role(role: Role, name: &str) -> IssueSpec {
+        // A CA's name is what its certificates show as their issuer: another CA than the set's own
+        // gets its own (two CAs with one name make every chain under one of them fail).
+        let ca_name = |base: &str, default: &str| {
+            if name.trim().is_empty() || name == default {
+                base.to_string()
+            } else {
+                format!("{base} {}", name.trim())
+            }
+        };
         let (cn, sans, issuer, path_len) = match role {
-            Role::Ca => ("certbench Root CA".to_string(), vec![], String::new(), None),
+            Role::Ca => (
+                ca_name("certbench Root CA", "ca"),
+                vec![],
+                String::new(),
+                None,
+            ),
             Role::Intermediate => (
-                "certbench Intermediate CA".to_string(),
+                ca_name("certbench Intermediate CA", "intermediate"),
                 vec![],
                 "ca".into(),
                 Some(0),
