@@ -426,7 +426,10 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         outln!("  note: {note}");
     }
     // Say so when no CRL was there to check, as openssl's -crl_check would fail then.
-    let below_anchors = v.links.iter().any(|l| l.role != "trust anchor");
+    let below_anchors = v
+        .links
+        .iter()
+        .any(|l| l.role != certbench::inspect::verify::LinkRole::TrustAnchor);
     if below_anchors
         && !v
             .links

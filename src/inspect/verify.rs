@@ -67,9 +67,30 @@ pub struct Check {
     pub detail: String,
 }
 
+/// What a certificate is in the chain walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LinkRole {
+    #[serde(rename = "leaf")]
+    Leaf,
+    #[serde(rename = "intermediate")]
+    Intermediate,
+    #[serde(rename = "trust anchor")]
+    TrustAnchor,
+}
+
+impl std::fmt::Display for LinkRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LinkRole::Leaf => "leaf",
+            LinkRole::Intermediate => "intermediate",
+            LinkRole::TrustAnchor => "trust anchor",
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
-    pub role: &'static str,
+    pub role: LinkRole,
     pub subject: String,
     pub issuer: String,
     pub checks: Vec<Check>,
@@ -197,7 +218,9 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
             .iter()
             .enumerate()
             .find_map(|(i, l)| l.checks.iter().find(|c| !c.ok).map(|c| (i, c)));
-        let anchored = links.last().is_some_and(|l| l.role == "trust anchor");
+        let anchored = links
+            .last()
+            .is_some_and(|l| l.role == LinkRole::TrustAnchor);
         let reason = match failed {
             Some((i, c)) => Some(format!(
                 "{} \"{}\", {}: {}",
@@ -334,7 +357,7 @@ struct Parsed<'a> {
 fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
     let Ok((_, leaf)) = X509Certificate::from_der(input.leaf) else {
         return vec![Link {
-            role: "leaf",
+            role: LinkRole::Leaf,
             subject: String::new(),
             issuer: String::new(),
             checks: vec![Check {
@@ -371,11 +394,11 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             .map(|b| b.value.clone());
         let is_ca = bc.as_ref().is_some_and(|b| b.ca);
         let role = if current_is_anchor {
-            "trust anchor"
+            LinkRole::TrustAnchor
         } else if depth == 0 && !input.as_ca {
-            "leaf"
+            LinkRole::Leaf
         } else {
-            "intermediate"
+            LinkRole::Intermediate
         };
         let self_signed = current.subject().as_raw() == current.issuer().as_raw();
         // The issuer: a candidate named as the issuer whose key verifies the signature, else any
@@ -439,7 +462,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
         if !current_is_anchor && let Some(check) = revocation_check(&current, issuer, input.crls) {
             checks.push(check);
         }
-        if role == "leaf" {
+        if role == LinkRole::Leaf {
             checks.push(Check {
                 field: "basicConstraints",
                 ok: !is_ca,
