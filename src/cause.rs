@@ -47,12 +47,7 @@ impl Purpose {
         match p {
             rustls::ExtendedKeyPurpose::ServerAuth => Purpose::ServerAuth,
             rustls::ExtendedKeyPurpose::ClientAuth => Purpose::ClientAuth,
-            rustls::ExtendedKeyPurpose::Other(arcs) => Purpose::Other(
-                arcs.iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join("."),
-            ),
+            rustls::ExtendedKeyPurpose::Other(arcs) => Purpose::from_arcs(arcs),
         }
     }
 
@@ -75,7 +70,6 @@ impl Purpose {
         match self {
             Purpose::ServerAuth => "serverAuth".into(),
             Purpose::ClientAuth => "clientAuth".into(),
-            Purpose::Other(oid) if oid.is_empty() => "another purpose".into(),
             Purpose::Other(oid) => oid.clone(),
         }
     }
@@ -465,10 +459,7 @@ const CAUSES: &str = include_str!("../assets/causes.toml");
 
 fn words(code: &str) -> Option<&'static Words> {
     static TABLE: OnceLock<std::collections::HashMap<String, Words>> = OnceLock::new();
-    // The file is part of the binary and a test parses it and checks every code has words.
-    TABLE
-        .get_or_init(|| toml::from_str(CAUSES).unwrap_or_default())
-        .get(code)
+    crate::assets::table(&TABLE, CAUSES).get(code)
 }
 
 /// The values a cause's words may name, as `{name}` placeholders.
@@ -530,65 +521,20 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
     v
 }
 
-/// Fill `{name}` placeholders; a `[...]` part whose placeholders have no value is left out, so a
-/// text can say more when the library said more. One pass over the template: a value is never
-/// read as a template itself (a certificate's name may hold `{` or `[`), and each is escaped for a
-/// terminal.
-pub(crate) fn fill(template: &str, values: &[(&'static str, String)]) -> String {
-    let mut out = String::new();
-    // The optional part being read: its text so far, and whether all its values were there.
-    let mut optional: Option<(String, bool)> = None;
-    let mut chars = template.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '[' if optional.is_none() => optional = Some((String::new(), true)),
-            ']' if optional.is_some() => {
-                if let Some((text, true)) = optional.take() {
-                    out.push_str(&text);
-                }
-            }
-            '{' => {
-                let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                let value = values
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| crate::text::display_safe(v, 400));
-                match (&mut optional, value) {
-                    (Some((text, _)), Some(v)) => text.push_str(&v),
-                    (Some((_, complete)), None) => *complete = false,
-                    (None, Some(v)) => out.push_str(&v),
-                    // A value the cause does not have, outside an optional part: the name shows.
-                    (None, None) => out.push_str(&name),
-                }
-            }
-            c => match &mut optional {
-                Some((text, _)) => text.push(c),
-                None => out.push(c),
-            },
-        }
-    }
-    out
-}
-
 /// The cause in plain words, for people.
 pub fn describe(c: &Cause) -> String {
     match words(c.code()) {
-        Some(w) => fill(&w.text, &values(c)),
+        Some(w) => crate::assets::fill(&w.text, &values(c)),
         None => c.code().replace('_', " "),
     }
 }
 
-/// How to fix it, in general terms (a scenario or a culprit may say more precisely).
-pub fn fix(c: &Cause) -> String {
-    fix_with(c, &[])
-}
-
 /// How to fix it, naming what the cause does not know itself (the certificate at fault).
-pub fn fix_with(c: &Cause, extra: &[(&'static str, String)]) -> String {
+pub fn fix(c: &Cause, extra: &[(&'static str, String)]) -> String {
     let mut v = values(c);
     v.extend(extra.iter().cloned());
     words(c.code())
-        .map(|w| fill(&w.fix, &v))
+        .map(|w| crate::assets::fill(&w.fix, &v))
         .unwrap_or_default()
 }
 
@@ -666,7 +612,7 @@ mod tests {
                 "{}: {text}",
                 c.code()
             );
-            assert!(!fix(c).contains('{'), "{}", c.code());
+            assert!(!fix(c, &[]).contains('{'), "{}", c.code());
             let json = serde_json::to_value(c).unwrap();
             assert_eq!(json["code"], c.code());
         }
@@ -675,7 +621,7 @@ mod tests {
     /// A value is inserted as it is (escaped), never read as a template.
     #[test]
     fn values_are_not_templates() {
-        let text = fill(
+        let text = crate::assets::fill(
             "[{a}, ]then {b}",
             &[("a", "{b}[x]".into()), ("b", "\u{1b}[31m".into())],
         );

@@ -3,6 +3,7 @@
 //! The engine never touches the terminal: the TUI (`src/tui`) and the CLI (`src/cli`) in the binary
 //! sit on top of it and only show what it returns.
 
+pub mod assets;
 pub mod cause;
 pub mod error;
 pub mod fsutil;

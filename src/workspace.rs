@@ -301,6 +301,16 @@ impl Workspace {
     }
 
     /// CAs that can issue: not revoked.
+    /// The CRLs the workspace's CAs have signed: a CA has one once it has revoked something.
+    pub fn crl_paths(&self) -> Vec<PathBuf> {
+        self.entities()
+            .iter()
+            .filter(|e| e.role.is_ca())
+            .map(|e| self.path(&e.crl_file()))
+            .filter(|p| p.is_file())
+            .collect()
+    }
+
     pub fn ca_names(&self) -> Vec<String> {
         self.manifest
             .entities

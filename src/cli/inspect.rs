@@ -330,16 +330,14 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         let _reading = ws.read_lock();
         for e in ws.entities().iter().filter(|e| e.role.is_ca()) {
             let ders = certificates_in(&[ws.path(&e.cert)])?;
-            // A CA's CRL exists once it has revoked something.
-            let crl = ws.path(&e.crl_file());
-            if a.crl.is_empty() && crl.is_file() {
-                crls.extend(items_in(&[crl], Kind::Crl)?);
-            }
             if e.role == Role::Ca {
                 anchors.extend(ders);
             } else if a.untrusted.is_empty() {
                 intermediates.extend(ders);
             }
+        }
+        if a.crl.is_empty() {
+            crls.extend(items_in(&ws.crl_paths(), Kind::Crl)?);
         }
         from_workspace = true;
         if anchors.is_empty() {

@@ -78,16 +78,6 @@ pub struct Offer {
     pub suites: Vec<String>,
 }
 
-impl Offer {
-    pub fn version(v: TlsVersion) -> Offer {
-        Offer {
-            versions: vec![v],
-            groups: vec![],
-            suites: vec![],
-        }
-    }
-}
-
 /// The user's choices for a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choices {
@@ -228,27 +218,35 @@ pub fn resolve_suite(name: &str, version: TlsVersion) -> Result<String, ChoiceEr
         .iter()
         .find(|(openssl, _)| openssl.eq_ignore_ascii_case(wanted))
         .map_or(wanted, |(_, rfc)| rfc);
-    let usable = suite_names(version);
-    if let Some(found) = usable.iter().find(|o| o.eq_ignore_ascii_case(rfc)) {
+    resolve(rfc, version, suite_names).map_err(|(other, usable)| match other {
+        Some(name) => ChoiceError::SuiteOfOtherVersion {
+            name,
+            version,
+            usable,
+        },
+        None => ChoiceError::UnknownSuite {
+            name: wanted.into(),
+            version,
+            usable,
+        },
+    })
+}
+
+/// `wanted` among `names(version)` (any case): its name there; else the name it has in the other
+/// version, if any, and the names that can be used.
+fn resolve(
+    wanted: &str,
+    version: TlsVersion,
+    names: fn(TlsVersion) -> Vec<String>,
+) -> Result<String, (Option<String>, Vec<String>)> {
+    let usable = names(version);
+    if let Some(found) = usable.iter().find(|n| n.eq_ignore_ascii_case(wanted)) {
         return Ok(found.clone());
     }
-    Err(
-        match suite_names(version.other())
-            .into_iter()
-            .find(|o| o.eq_ignore_ascii_case(rfc))
-        {
-            Some(name) => ChoiceError::SuiteOfOtherVersion {
-                name,
-                version,
-                usable,
-            },
-            None => ChoiceError::UnknownSuite {
-                name: wanted.into(),
-                version,
-                usable,
-            },
-        },
-    )
+    let other = names(version.other())
+        .into_iter()
+        .find(|n| n.eq_ignore_ascii_case(wanted));
+    Err((other, usable))
 }
 
 /// The key exchange groups certbench can offer for a TLS version.
@@ -265,27 +263,18 @@ pub fn group_names(version: TlsVersion) -> Vec<String> {
 /// names that can.
 pub fn resolve_group(name: &str, version: TlsVersion) -> Result<String, ChoiceError> {
     let wanted = name.trim();
-    let usable = group_names(version);
-    if let Some(found) = usable.iter().find(|g| g.eq_ignore_ascii_case(wanted)) {
-        return Ok(found.clone());
-    }
-    Err(
-        match group_names(version.other())
-            .into_iter()
-            .find(|g| g.eq_ignore_ascii_case(wanted))
-        {
-            Some(name) => ChoiceError::GroupOfOtherVersion {
-                name,
-                version,
-                usable,
-            },
-            None => ChoiceError::UnknownGroup {
-                name: wanted.into(),
-                version,
-                usable,
-            },
+    resolve(wanted, version, group_names).map_err(|(other, usable)| match other {
+        Some(name) => ChoiceError::GroupOfOtherVersion {
+            name,
+            version,
+            usable,
         },
-    )
+        None => ChoiceError::UnknownGroup {
+            name: wanted.into(),
+            version,
+            usable,
+        },
+    })
 }
 
 /// The crypto provider for one side's offer: rustls's defaults, narrowed to the chosen suites and
@@ -529,14 +518,16 @@ fn chain_verdict<T>(
     }
 }
 
-fn signature_verdict(
-    peer: Side,
+/// Report a side's verdict on its peer's handshake signature, and pass it on.
+fn report_signature(
+    reporter: &dyn Reporter,
+    judge: Side,
     signed: Signed,
     dss: &DigitallySignedStruct,
-    r: &Result<HandshakeSignatureValid, rustls::Error>,
-) -> Verdict {
-    Verdict::Signature {
-        peer,
+    r: Result<HandshakeSignatureValid, rustls::Error>,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    let verdict = Verdict::Signature {
+        peer: judge.other(),
         signed,
         scheme: u16::from(dss.scheme),
         result: r.as_ref().map(|_| ()).map_err(|e| {
@@ -548,7 +539,9 @@ fn signature_verdict(
             }
             rejection
         }),
-    }
+    };
+    reporter.verdict(judge, verdict);
+    r
 }
 
 impl ServerCertVerifier for ReportingServerVerifier {
@@ -582,11 +575,13 @@ impl ServerCertVerifier for ReportingServerVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls12_signature(m, c, dss);
-        self.reporter.verdict(
+        report_signature(
+            &*self.reporter,
             Side::Client,
-            signature_verdict(Side::Server, Signed::ServerKeyExchange, dss, &r),
-        );
-        r
+            Signed::ServerKeyExchange,
+            dss,
+            r,
+        )
     }
     fn verify_tls13_signature(
         &self,
@@ -595,11 +590,13 @@ impl ServerCertVerifier for ReportingServerVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls13_signature(m, c, dss);
-        self.reporter.verdict(
+        report_signature(
+            &*self.reporter,
             Side::Client,
-            signature_verdict(Side::Server, Signed::CertificateVerify, dss, &r),
-        );
-        r
+            Signed::CertificateVerify,
+            dss,
+            r,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
@@ -645,11 +642,13 @@ impl ClientCertVerifier for ReportingClientVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls12_signature(m, c, dss);
-        self.reporter.verdict(
+        report_signature(
+            &*self.reporter,
             Side::Server,
-            signature_verdict(Side::Client, Signed::CertificateVerify, dss, &r),
-        );
-        r
+            Signed::CertificateVerify,
+            dss,
+            r,
+        )
     }
     fn verify_tls13_signature(
         &self,
@@ -658,11 +657,13 @@ impl ClientCertVerifier for ReportingClientVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         let r = self.inner.verify_tls13_signature(m, c, dss);
-        self.reporter.verdict(
+        report_signature(
+            &*self.reporter,
             Side::Server,
-            signature_verdict(Side::Client, Signed::CertificateVerify, dss, &r),
-        );
-        r
+            Signed::CertificateVerify,
+            dss,
+            r,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()

@@ -127,6 +127,16 @@ pub enum Signed {
     ServerKeyExchange,
 }
 
+impl Signed {
+    /// The RFC name of the message signed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signed::CertificateVerify => "CertificateVerify",
+            Signed::ServerKeyExchange => "ServerKeyExchange",
+        }
+    }
+}
+
 /// A verifier's decision, on the side that made it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
@@ -413,16 +423,7 @@ impl Event {
                         scheme,
                         result,
                     } => {
-                        out.push((
-                            "signed",
-                            Field::Value(Value::Text(
-                                match signed {
-                                    Signed::CertificateVerify => "CertificateVerify",
-                                    Signed::ServerKeyExchange => "ServerKeyExchange",
-                                }
-                                .into(),
-                            )),
-                        ));
+                        out.push(("signed", Field::Value(Value::Text(signed.name().into()))));
                         out.push((
                             "scheme",
                             Field::Value(Value::Text(names::signature_scheme(*scheme))),
@@ -529,8 +530,7 @@ const EVENTS: &str = include_str!("../../assets/events.toml");
 fn template(key: &str) -> Option<&'static str> {
     static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
     // Part of the binary; a test checks every key below has its words.
-    TABLE
-        .get_or_init(|| toml::from_str(EVENTS).unwrap_or_default())
+    crate::assets::table(&TABLE, EVENTS)
         .get(key)
         .map(String::as_str)
 }
@@ -538,73 +538,41 @@ fn template(key: &str) -> Option<&'static str> {
 /// The words of an event's key, filled in; the key itself if the words are missing.
 fn say(key: &str, values: &[(&'static str, String)]) -> String {
     match template(key) {
-        Some(t) => crate::cause::fill(t, values),
+        Some(t) => crate::assets::fill(t, values),
         None => key.to_string(),
     }
 }
 
-/// The event's one line, for people: the message's RFC name, or what happened.
+/// The event's one line, for people: the message's RFC name, or what happened, in the words of
+/// assets/events.toml filled with the event's own fields.
 pub fn headline(e: &Event) -> String {
-    let side = e.side.name().to_string();
-    match &e.kind {
-        EventKind::Wire(w) => match &w.what {
-            WireWhat::Alert { alert, .. } => format!("Alert {}", alert.name()),
-            other => other.name().to_string(),
-        },
-        EventKind::Secret { label, .. } => say("secret", &[("label", label.clone())]),
-        EventKind::Verdict(v) => {
-            let (key, peer, what) = match v {
-                Verdict::Chain { peer, result, .. } => (
-                    if result.is_ok() {
-                        "chain_ok"
-                    } else {
-                        "chain_refused"
-                    },
-                    peer,
-                    String::new(),
-                ),
-                Verdict::Signature {
-                    peer,
-                    signed,
-                    result,
-                    ..
-                } => (
-                    if result.is_ok() {
-                        "signature_ok"
-                    } else {
-                        "signature_refused"
-                    },
-                    peer,
-                    match signed {
-                        Signed::CertificateVerify => "CertificateVerify".to_string(),
-                        Signed::ServerKeyExchange => "ServerKeyExchange".to_string(),
-                    },
-                ),
+    let key = match &e.kind {
+        EventKind::Wire(w) => {
+            return match &w.what {
+                WireWhat::Alert { alert, .. } => format!("Alert {}", alert.name()),
+                other => other.name().to_string(),
             };
-            let mut values = vec![("peer", peer.name().to_string()), ("signed", what)];
-            if let Some(r) = v.rejection() {
-                values.push(("cause", crate::cause::describe(&r.cause)));
-            }
-            say(key, &values)
         }
-        EventKind::Paused => say("paused", &[("next", side)]),
-        EventKind::Note(n) => {
-            let mut values: Vec<(&'static str, String)> = vec![];
-            match n {
-                Note::Listening { addr } => values.push(("address", addr.to_string())),
-                Note::Accepted { peer } => values.push(("peer", peer.to_string())),
-                Note::TimedOut { after_ms } => {
-                    values.push(("after", format!("{}", *after_ms as f64 / 1000.0)))
-                }
-                other => {
-                    if let Some(c) = other.cause() {
-                        values.push(("cause", crate::cause::describe(c)));
-                    }
-                }
-            }
-            say(n.code(), &values)
-        }
+        EventKind::Secret { .. } => "secret",
+        EventKind::Verdict(v) => match (v, v.rejection().is_none()) {
+            (Verdict::Chain { .. }, true) => "chain_ok",
+            (Verdict::Chain { .. }, false) => "chain_refused",
+            (Verdict::Signature { .. }, true) => "signature_ok",
+            (Verdict::Signature { .. }, false) => "signature_refused",
+        },
+        EventKind::Paused => "paused",
+        EventKind::Note(n) => n.code(),
+    };
+    let mut values: Vec<(&'static str, String)> = e
+        .fields()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    values.push(("label", e.code()));
+    if let EventKind::Note(Note::TimedOut { after_ms }) = &e.kind {
+        values.push(("after", format!("{}", *after_ms as f64 / 1000.0)));
     }
+    say(key, &values)
 }
 
 /// More words about an event, when it has them: why a first read is where a TLS 1.3 client

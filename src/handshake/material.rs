@@ -259,16 +259,14 @@ impl Material {
                     });
                 }
             }
-            // A CA's CRL exists once it has revoked something.
-            let crl = ws.path(&e.crl_file());
-            if e.role.is_ca() && crl.is_file() {
-                let pem = |source| MaterialError::Pem {
-                    path: crl.clone(),
-                    source,
-                };
-                for c in CertificateRevocationListDer::pem_file_iter(&crl).map_err(pem)? {
-                    crls.push(c.map_err(pem)?);
-                }
+        }
+        for crl in ws.crl_paths() {
+            let pem = |source| MaterialError::Pem {
+                path: crl.clone(),
+                source,
+            };
+            for c in CertificateRevocationListDer::pem_file_iter(&crl).map_err(pem)? {
+                crls.push(c.map_err(pem)?);
             }
         }
         if anchors.is_empty() {

@@ -749,7 +749,7 @@ pub async fn run_with(
             Err(e) => {
                 let mut hub = lock(&client_hub);
                 // TLS 1.3's surprise: the server's verdict on the client arrives after connect().
-                let tls13 = hub.version.as_deref() == Some("TLS 1.3");
+                let tls13 = hub.observer.version() == Some(super::messages::Version::Tls13);
                 hub.failed(Side::Client, &e, |cause| match cause {
                     Cause::AlertReceived { .. } if tls13 => Note::RefusedAfterConnect { cause },
                     cause => Note::FirstReadFailed { cause },

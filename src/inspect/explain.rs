@@ -20,7 +20,7 @@ fn table() -> &'static HashMap<String, Explanation> {
     static TABLE: OnceLock<HashMap<String, Explanation>> = OnceLock::new();
     // The file is part of the binary and a test parses it: an error here is a build mistake, and
     // the UI then shows no explanations rather than failing.
-    TABLE.get_or_init(|| toml::from_str(EXPLAIN).unwrap_or_default())
+    crate::assets::table(&TABLE, EXPLAIN)
 }
 
 /// The explanation for a field tree key; unknown extensions fall back to `ext.unknown`.
@@ -48,9 +48,7 @@ const STEPS: &str = include_str!("../../assets/steps.toml");
 /// The explanation of a handshake message by its RFC name ("ClientHello").
 pub fn explain_step(message: &str) -> Option<&'static StepExplanation> {
     static TABLE: OnceLock<HashMap<String, StepExplanation>> = OnceLock::new();
-    TABLE
-        .get_or_init(|| toml::from_str(STEPS).unwrap_or_default())
-        .get(message)
+    crate::assets::table(&TABLE, STEPS).get(message)
 }
 
 #[cfg(test)]

@@ -502,8 +502,7 @@ pub fn words(s: &Scenario) -> &'static Words {
         lesson: String::new(),
         fix: String::new(),
     };
-    TABLE
-        .get_or_init(|| toml::from_str(LAB).unwrap_or_default())
+    crate::assets::table(&TABLE, LAB)
         .get(s.name)
         .unwrap_or(&EMPTY)
 }
@@ -841,13 +840,13 @@ pub fn explain(
         Some(s) => Explained {
             scenario: Some(s),
             lesson: Some(words(s).lesson.clone()),
-            fix: Some(crate::cause::fill(&words(s).fix, &values)),
+            fix: Some(crate::assets::fill(&words(s).fix, &values)),
         },
         None => Explained {
             scenario: None,
             lesson: None,
             fix: failure
-                .map(|f| crate::cause::fix_with(&f.cause, &values))
+                .map(|f| crate::cause::fix(&f.cause, &values))
                 .filter(|f| !f.is_empty()),
         },
     }

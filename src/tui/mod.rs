@@ -493,11 +493,8 @@ pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::L
         for e in ws.entities() {
             paths.push(ws.path(&e.cert));
             roles.push((ws.path(&e.cert), e.role));
-            let crl = ws.path(&e.crl_file());
-            if e.role.is_ca() && crl.exists() {
-                paths.push(crl);
-            }
         }
+        paths.extend(ws.crl_paths());
     }
     paths.extend(sources.open.iter().cloned());
     if sources.system {
