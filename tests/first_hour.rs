@@ -1023,7 +1023,9 @@ fn what_people_read_is_written_as_people_write_it() {
     );
     certbench_ok(d, &["revoke", "web"]);
     let crl = certbench_ok(d, &["inspect", "intermediate.crl"]);
-    for line in crl.lines().filter(|l| l.contains("update")) {
+    let updates: Vec<&str> = crl.lines().filter(|l| l.contains("update")).collect();
+    assert_eq!(updates.len(), 2, "this and next update: {crl}");
+    for line in updates {
         let value = line.split_whitespace().last().unwrap();
         time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| panic!("not RFC 3339: {line}"));

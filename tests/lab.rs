@@ -470,7 +470,6 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
 /// a certificate with the same keyUsage.
 #[test]
 fn a_client_certificate_without_digital_signature_passes_rustls_and_fails_openssl() {
-    let openssl = require("openssl", "openssl");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
@@ -495,9 +494,9 @@ fn a_client_certificate_without_digital_signature_passes_rustls_and_fails_openss
     assert!(out.status.success(), "rustls accepts it: {}", text(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["client_identity"], "CN=nods,O=certbench");
-    let theirs = std::process::Command::new(openssl)
-        .current_dir(d)
-        .args([
+    let theirs = openssl(
+        d,
+        &[
             "verify",
             "-purpose",
             "sslclient",
@@ -506,9 +505,8 @@ fn a_client_certificate_without_digital_signature_passes_rustls_and_fails_openss
             "-untrusted",
             "intermediate.crt",
             "nods.crt",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(!theirs.status.success());
     assert!(
         text(&theirs).contains("unsuitable certificate purpose"),

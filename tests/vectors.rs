@@ -259,11 +259,17 @@ fn openssl_texts(openssl: &str, dir: &Path, files: &[PathBuf]) -> BTreeMap<Strin
             path.display()
         );
         // The kept view is only as good as its match with the real openssl: a sample of files
-        // each run, a different one each time (the seed is printed to repeat a run).
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
+        // each run, a different one each time; the seed is printed, and CERTBENCH_VECTORS_SEED=N
+        // repeats a run.
+        let seed = std::env::var("CERTBENCH_VECTORS_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            });
         println!("checking the kept openssl view on {SAMPLE} files (seed {seed})");
         let mut state = seed | 1;
         for _ in 0..SAMPLE {

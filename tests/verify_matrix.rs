@@ -169,6 +169,12 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
                             });
                             let theirs =
                                 webpki_ok(&leaf, &intermediates, &root.der, purpose, name, now);
+                            // Whenever webpki refuses, certbench's own walk names the link.
+                            if !theirs && ours.failed_link.is_none() {
+                                disagreements.push(format!(
+                                    "{shape}/{eku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: refused, and no link named"
+                                ));
+                            }
                             if ours.ok != theirs {
                                 disagreements.push(format!(
                                     "{shape}/{eku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: ours {} ({:?}), webpki {theirs}",

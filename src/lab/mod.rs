@@ -895,8 +895,11 @@ pub fn fix_values(
                 args.push(format!("{flag} {v}"));
             }
         }
-        let (_, sans) = cert.to_owned_names();
-        args.extend(sans.iter().map(|n| format!("--san {}", shell_word(n))));
+        args.extend(
+            dns_and_ip_names(&cert)
+                .iter()
+                .map(|n| format!("--san {}", shell_word(n))),
+        );
         if let Some(o) = &c.origin {
             if let Some(issuer) = &o.issuer {
                 args.push(format!("--issuer {}", shell_word(issuer)));
@@ -928,46 +931,26 @@ fn shell_word(w: &str) -> String {
     }
 }
 
-/// A certificate's CN and its DNS and IP names, as the CLI takes them.
-trait OwnedNames {
-    fn to_owned_names(&self) -> (Option<String>, Vec<String>);
-}
-
-impl OwnedNames for x509_parser::certificate::X509Certificate<'_> {
-    fn to_owned_names(&self) -> (Option<String>, Vec<String>) {
-        use x509_parser::extensions::GeneralName;
-        let cn = self
-            .subject()
-            .iter_common_name()
-            .next()
-            .and_then(|a| a.as_str().ok())
-            .map(String::from);
-        let sans = self
-            .subject_alternative_name()
-            .ok()
-            .flatten()
-            .map(|s| {
-                s.value
-                    .general_names
-                    .iter()
-                    .filter_map(|g| match g {
-                        GeneralName::DNSName(d) => Some(d.to_string()),
-                        GeneralName::IPAddress(b) => match b.len() {
-                            4 => <[u8; 4]>::try_from(*b)
-                                .ok()
-                                .map(|a| std::net::IpAddr::from(a).to_string()),
-                            16 => <[u8; 16]>::try_from(*b)
-                                .ok()
-                                .map(|a| std::net::IpAddr::from(a).to_string()),
-                            _ => None,
-                        },
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        (cn, sans)
-    }
+/// A certificate's DNS names and IP addresses, as `--san` takes them.
+fn dns_and_ip_names(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return vec![];
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|g| match g {
+            GeneralName::DNSName(d) => Some(d.to_string()),
+            GeneralName::IPAddress(b) => match b.len() {
+                4 => <[u8; 4]>::try_from(*b).ok().map(std::net::IpAddr::from),
+                16 => <[u8; 16]>::try_from(*b).ok().map(std::net::IpAddr::from),
+                _ => None,
+            }
+            .map(|ip| ip.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The scenario a failure is an instance of: the same side caught the same cause. Its words then

@@ -28,6 +28,8 @@ pub struct HandshakeState {
     pub scenario: Option<&'static Scenario>,
     /// The scenario the current (or last) run is, whatever has been picked since.
     pub ran: Option<&'static Scenario>,
+    /// The last run's failure or lesson explained, worked out once when it ended.
+    pub explained: certbench::lab::Explained,
     /// Which run the events belong to; events of an older run are dropped.
     pub run: u64,
     pub running: bool,
@@ -60,6 +62,7 @@ impl Default for HandshakeState {
             trust: (Trust::Workspace, Trust::Workspace),
             scenario: None,
             ran: None,
+            explained: certbench::lab::Explained::default(),
             run: 0,
             running: false,
             events: Vec::new(),
@@ -118,6 +121,10 @@ impl HandshakeState {
         if run == self.run {
             self.running = false;
             self.stepper = None;
+            self.explained = match &outcome {
+                Ok(summary) => certbench::lab::explain(summary, self.ran, &self.events),
+                Err(_) => certbench::lab::Explained::default(),
+            };
             self.outcome = Some(outcome);
         }
     }

@@ -145,9 +145,7 @@ fn inspect_pane_80x24_and_160x48() {
     for size in [(80, 24), (160, 48)] {
         let mut app = inspect_app(size);
         // The server certificate, its fields, the subjectAltName.
-        while super::inspect::row_label(app.inspect.current_item().unwrap()) != "localhost" {
-            app.update(Action::Down);
-        }
+        select_row(&mut app, "localhost");
         app.update(Action::Activate);
         while app.inspect.nodes()[app.inspect.field].label != "subjectAltName" {
             app.update(Action::Down);
@@ -450,6 +448,17 @@ fn feed_run(app: &mut App, effect: Option<super::action::Effect>, flights: Optio
     app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
 }
 
+/// Move the Inspect list's cursor to the row labelled `label`; fails the test if there is none.
+fn select_row(app: &mut App, label: &str) {
+    for _ in 0..app.inspect.visible.len() {
+        if super::inspect::row_label(app.inspect.current_item().unwrap()) == label {
+            return;
+        }
+        app.update(Action::Down);
+    }
+    panic!("no row labelled {label}");
+}
+
 fn select(app: &mut App, message: &str) {
     while app.handshake.selected > 0
         && app.handshake.events[app.handshake.selected].code() != message
@@ -498,9 +507,7 @@ fn handshake_at_80x24_the_step_box_scrolls_to_every_field() {
 #[test]
 fn inspect_at_80x24_the_verdict_scrolls_into_view() {
     let mut app = inspect_app((80, 24));
-    while super::inspect::row_label(app.inspect.current_item().unwrap()) != "localhost" {
-        app.update(Action::Down);
-    }
+    select_row(&mut app, "localhost");
     app.update(Action::Activate);
     // The field's explanation, then the verdict, then the fingerprints: each comes into view.
     let mut seen_chain = false;
@@ -663,12 +670,7 @@ fn inspect_says_a_revoked_certificate_is_revoked() {
         let mut app = App::new(KeyMap::defaults(), WorkspaceView::default(), now, (160, 48));
         app.update(Action::ShowPane(Pane::Inspect));
         app.update(Action::InspectLoaded(Box::new(loaded)));
-        for _ in 0..20 {
-            if super::inspect::row_label(app.inspect.current_item().unwrap()) == label {
-                break;
-            }
-            app.update(Action::Down);
-        }
+        select_row(&mut app, label);
         app.update(Action::Activate);
         let chain = app
             .inspect

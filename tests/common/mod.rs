@@ -55,6 +55,13 @@ pub fn openssl(dir: &Path, args: &[&str]) -> Output {
         .expect("openssl runs")
 }
 
+/// `openssl ARGS` in `dir`, which must succeed: what it printed on stdout.
+pub fn openssl_ok(dir: &Path, args: &[&str]) -> String {
+    let out = openssl(dir, args);
+    assert!(out.status.success(), "openssl {args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn text(out: &Output) -> String {
     format!(
         "{}{}",

@@ -272,10 +272,9 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
     if h.follow
         && let Some(Ok(s)) = &h.outcome
     {
-        let explained = certbench::lab::explain(s, h.ran, &h.events);
         match &s.failure {
-            Some(f) => return failure_lines(app, f, &explained),
-            None if explained.lesson.is_some() => return lesson_lines(app, &explained),
+            Some(f) => return failure_lines(app, f, &h.explained),
+            None if h.explained.lesson.is_some() => return lesson_lines(app, &h.explained),
             None => {}
         }
     }
