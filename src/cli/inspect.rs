@@ -50,18 +50,24 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
                 .collect()
         })
         .unwrap_or_default();
+    // Each file's role, found once per file (a bundle's items share their file).
+    let mut by_source: std::collections::HashMap<PathBuf, Option<Role>> =
+        std::collections::HashMap::new();
+    for item in &items {
+        if !by_source.contains_key(&item.source) {
+            let role = item
+                .source
+                .canonicalize()
+                .ok()
+                .and_then(|p| roles.get(&p).copied());
+            by_source.insert(item.source.clone(), role);
+        }
+    }
     let told = a.purpose.map(|p| match p {
         certbench::inspect::verify::Purpose::Server => Role::Server,
         certbench::inspect::verify::Purpose::Client => Role::Client,
     });
-    let role_of = |item: &Item| {
-        told.or_else(|| {
-            item.source
-                .canonicalize()
-                .ok()
-                .and_then(|p| roles.get(&p).copied())
-        })
-    };
+    let role_of = |item: &Item| told.or_else(|| by_source.get(&item.source).copied().flatten());
     lint_all(&mut items, now, &role_of);
     let failed = items.iter().any(|i| i.result.is_err());
     let mut stdout = out::Stdout::new();

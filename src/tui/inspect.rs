@@ -20,6 +20,8 @@ pub struct Loaded {
     pub items: Vec<Item>,
     /// Indices of certificates that are CAs: the only candidates when building chains.
     pub cas: Vec<usize>,
+    /// Row labels more than one item has: those rows also say where they came from.
+    pub shared_labels: std::collections::HashSet<String>,
 }
 
 impl Loaded {
@@ -30,7 +32,17 @@ impl Loaded {
             .filter(|(_, i)| matches!(&i.result, Ok(Decoded::Certificate(r)) if r.basic_constraints.as_ref().is_some_and(|b| b.ca)))
             .map(|(n, _)| n)
             .collect();
-        Loaded { items, cas }
+        let mut seen = std::collections::HashSet::new();
+        let shared_labels = items
+            .iter()
+            .map(row_label)
+            .filter(|l| !seen.insert(l.clone()))
+            .collect();
+        Loaded {
+            items,
+            cas,
+            shared_labels,
+        }
     }
 }
 
@@ -45,8 +57,6 @@ pub struct Selected {
 #[derive(Debug, Clone)]
 pub struct InspectState {
     pub loaded: Loaded,
-    /// Row labels more than one loaded item has: those rows also say where they came from.
-    pub shared_labels: std::collections::HashSet<String>,
     pub loading: bool,
     pub filter: String,
     /// Typing in the filter: the filter before, to put back on Esc.
@@ -131,7 +141,6 @@ pub fn common_prefix(names: &[String]) -> String {
 impl Default for InspectState {
     fn default() -> Self {
         InspectState {
-            shared_labels: std::collections::HashSet::new(),
             loaded: Loaded::default(),
             loading: true,
             filter: String::new(),
@@ -184,14 +193,6 @@ impl InspectState {
         let keep = self.current_item().map(|i| (i.source.clone(), i.index));
         self.loaded = loaded;
         self.loading = false;
-        let mut seen = std::collections::HashSet::new();
-        self.shared_labels = self
-            .loaded
-            .items
-            .iter()
-            .map(row_label)
-            .filter(|l| !seen.insert(l.clone()))
-            .collect();
         self.refilter();
         if let Some((src, idx)) = keep
             && let Some(pos) = self.visible.iter().position(|&v| {

@@ -186,7 +186,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                 (Some(name), _) => name,
                 // No room for the source column: where it came from follows a name that other
                 // rows have too.
-                (None, None) if s.shared_labels.contains(&row_label(item)) => {
+                (None, None) if s.loaded.shared_labels.contains(&row_label(item)) => {
                     format!("{} · {}", row_label(item), source_tag(item, app))
                 }
                 (None, _) => row_label(item),
