@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{certbench, certbench_ok, openssl, require, text};
+use common::{certbench, certbench_ok, issue, openssl, require, text};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_certbench")
@@ -261,7 +261,7 @@ fn a_revocation_racing_issues_is_kept_and_signed_into_the_crl() {
     let d = dir.path();
     for round in 0..5 {
         let victim = format!("victim{round}");
-        certbench_ok(d, &["issue", "--role", "client", "--name", &victim]);
+        issue(d, "client", &victim, &[]);
         let serial = {
             let text = fs::read_to_string(d.join("certbench.toml")).unwrap();
             let v: toml::Value = toml::from_str(&text).unwrap();
@@ -400,7 +400,7 @@ fn a_gen_killed_at_any_moment_leaves_a_workspace_that_works() {
         } else {
             refused(&again, 1);
         }
-        certbench_ok(d, &["issue", "--role", "client", "--name", "after"]);
+        issue(d, "client", "after", &[]);
         assert_eq!(manifest_names(d).len(), 5, "round {round}");
         assert!(hidden_leftovers(d).is_empty(), "{:?}", hidden_leftovers(d));
     }
@@ -439,7 +439,7 @@ fn a_change_that_dies_inside_its_commit_is_finished_by_the_next_command() {
         assert_eq!(manifest_names(d).len(), 4, "{point}: {list}");
         assert!(!d.join(".certbench-journal").exists());
         refused(&certbench(d, &["gen"]), 1);
-        certbench_ok(d, &["issue", "--role", "client", "--name", "after"]);
+        issue(d, "client", "after", &[]);
         assert!(
             hidden_leftovers(d).is_empty(),
             "{point}: {:?}",
@@ -472,7 +472,7 @@ fn a_change_that_dies_inside_its_commit_is_finished_by_the_next_command() {
 fn a_revoked_certificate_or_a_ca_with_children_is_not_replaced() {
     let dir = gen_workspace();
     let d = dir.path();
-    certbench_ok(d, &["issue", "--role", "client", "--name", "bob"]);
+    issue(d, "client", "bob", &[]);
     certbench_ok(d, &["revoke", "bob", "--reason", "keyCompromise"]);
     let err = refused(
         &certbench(
@@ -677,7 +677,7 @@ fn names_read_from_the_manifest_are_held_to_the_rules_of_typed_names() {
 fn gen_force_starts_over_and_keeps_the_old_set_aside() {
     let dir = gen_workspace();
     let d = dir.path();
-    certbench_ok(d, &["issue", "--role", "client", "--name", "bob"]);
+    issue(d, "client", "bob", &[]);
     certbench_ok(d, &["revoke", "bob"]);
     let old_intermediate = fs::read(d.join("intermediate.crt")).unwrap();
     let out = certbench_ok(d, &["gen", "--force"]);
@@ -999,20 +999,7 @@ fn the_tui_without_a_terminal_says_so_and_names_the_subcommands() {
 fn what_people_read_is_written_as_people_write_it() {
     let dir = gen_workspace();
     let d = dir.path();
-    let out = certbench_ok(
-        d,
-        &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "web",
-            "--san",
-            "::1",
-            "--san",
-            "web.local",
-        ],
-    );
+    let out = issue(d, "server", "web", &["--san", "::1", "--san", "web.local"]);
     assert!(
         out.contains("IP Address:::1") && !out.contains("0:0:0:0"),
         "{out}"
@@ -1103,18 +1090,7 @@ fn no_rust_debug_text_reaches_a_user() {
     assert!(debug_forms("TLS 1.3 (RFC 8446) CN=Root CA (2026)").is_empty());
     let dir = gen_workspace();
     let d = dir.path();
-    certbench_ok(
-        d,
-        &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "old",
-            "--not-before",
-            "-400d",
-        ],
-    );
+    issue(d, "client", "old", &["--not-before", "-400d"]);
     let key = fs::read_to_string(d.join("server.key")).unwrap();
     fs::create_dir(d.join("cut")).unwrap();
     fs::write(d.join("cut/server.key"), &key[..key.len() / 2]).unwrap();
@@ -1147,19 +1123,11 @@ fn no_rust_debug_text_reaches_a_user() {
         format!("-----BEGIN CERTIFICATE-----\n{b64}-----END CERTIFICATE-----\n"),
     )
     .unwrap();
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "web",
-            "--san",
-            "web.example",
-            "--san",
-            "uri:spiffe://x/y",
-        ],
+        "server",
+        "web",
+        &["--san", "web.example", "--san", "uri:spiffe://x/y"],
     );
     let runs: Vec<(Vec<&str>, &Path)> = vec![
         (vec!["handshake", "--server-name", "wrong.example"], d),

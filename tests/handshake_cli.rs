@@ -392,19 +392,11 @@ fn the_server_refuses_a_revoked_client_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "bob",
-            "--cn",
-            "bob",
-            "--issuer",
-            "intermediate",
-        ],
+        "client",
+        "bob",
+        &["--cn", "bob", "--issuer", "intermediate"],
     );
     // Before the revocation bob is welcome; the CA without a CRL (the root) stays unknown, which
     // is allowed.
@@ -471,7 +463,7 @@ fn a_signature_that_does_not_verify_blames_the_certificate_it_is_on() {
     certbench_ok(d, &["gen"]);
     // A second root CA takes its name from its workspace name: the chains under the first one
     // are then plainly not its own (an unknown issuer, not a signature that fails).
-    certbench_ok(d, &["issue", "--role", "ca", "--name", "ca3"]);
+    issue(d, "ca", "ca3", &[]);
     let (ok, v, _) = transcript(d, &["--client-trusts", "ca3"]);
     assert!(!ok);
     assert_eq!(
@@ -480,18 +472,7 @@ fn a_signature_that_does_not_verify_blames_the_certificate_it_is_on() {
         v["failure"]
     );
     // A second root CA, given the first one's name, with its own key.
-    certbench_ok(
-        d,
-        &[
-            "issue",
-            "--role",
-            "ca",
-            "--name",
-            "ca2",
-            "--cn",
-            "certbench Root CA",
-        ],
-    );
+    issue(d, "ca", "ca2", &["--cn", "certbench Root CA"]);
     let (ok, v, _) = transcript(d, &["--client-trusts", "ca2"]);
     assert!(!ok);
     let f = &v["failure"];

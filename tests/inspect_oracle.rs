@@ -6,7 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{certbench_ok, openssl, openssl_ok, openssl_x509_view, ours_x509_view, require, text};
+use common::{
+    certbench_ok, issue, openssl, openssl_ok, openssl_x509_view, ours_x509_view, require, text,
+};
 use serde_json::Value;
 
 const MOZILLA: &str = "/usr/share/ca-certificates/mozilla";
@@ -252,20 +254,7 @@ fn the_398_day_rule_counts_both_ends() {
     certbench_ok(d, &["gen"]);
     for (days, flagged) in [("398", true), ("397", false)] {
         let name = format!("s{days}");
-        certbench_ok(
-            d,
-            &[
-                "issue",
-                "--role",
-                "server",
-                "--name",
-                &name,
-                "--san",
-                "localhost",
-                "--days",
-                days,
-            ],
-        );
+        issue(d, "server", &name, &["--san", "localhost", "--days", days]);
         // openssl reads notAfter - notBefore as `days` whole days: a period of days + 1 s.
         let dates = openssl_ok(
             d,
@@ -310,19 +299,11 @@ fn role_lints_check_what_a_certificate_is_for() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "web",
-            "--san",
-            "localhost",
-            "--eku",
-            "clientAuth",
-        ],
+        "server",
+        "web",
+        &["--san", "localhost", "--eku", "clientAuth"],
     );
     let ids = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_certbench"))

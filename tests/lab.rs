@@ -377,14 +377,11 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
+    issue(
         d,
+        "server",
+        "old",
         &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "old",
             "--san",
             "localhost",
             "--not-before",
@@ -393,10 +390,7 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
             "30",
         ],
     );
-    certbench_ok(
-        d,
-        &["issue", "--role", "client", "--name", "bob", "--cn", "bob"],
-    );
+    issue(d, "client", "bob", &["--cn", "bob"]);
     certbench_ok(d, &["revoke", "bob"]);
     let lesson = |args: &[&str]| {
         let out = certbench(d, &[&["handshake", "--json"], args].concat());
@@ -474,14 +468,11 @@ fn a_client_certificate_without_digital_signature_passes_rustls_and_fails_openss
     let d = dir.path();
     certbench_ok(d, &["gen"]);
     // keyEncipherment alone, as RSA-era templates write it (certbench allows it for RSA keys).
-    certbench_ok(
+    issue(
         d,
+        "client",
+        "nods",
         &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "nods",
             "--cn",
             "nods",
             "--alg",

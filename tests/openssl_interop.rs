@@ -238,19 +238,11 @@ fn an_expired_certificate_fails_checkend() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "old",
-            "--not-before",
-            "-400d",
-            "--days",
-            "30",
-        ],
+        "client",
+        "old",
+        &["--not-before", "-400d", "--days", "30"],
     );
     let out = openssl(d, &["x509", "-in", "old.crt", "-noout", "-checkend", "0"]);
     assert!(!out.status.success(), "{}", text(&out));
@@ -261,18 +253,7 @@ fn an_expired_certificate_fails_checkend() {
     );
     assert!(fresh.status.success(), "{}", text(&fresh));
     // A not-yet-valid one: openssl verify says so.
-    certbench_ok(
-        d,
-        &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "future",
-            "--not-before",
-            "+2d",
-        ],
-    );
+    issue(d, "client", "future", &["--not-before", "+2d"]);
     let out = openssl(
         d,
         &[
@@ -344,14 +325,11 @@ fn the_shown_openssl_commands_make_the_same_kind_of_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let ours = dir.path().join("ours");
     certbench_ok(&ours, &["gen"]);
-    let shown = certbench_ok(
+    let shown = issue(
         &ours,
+        "server",
+        "web",
         &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "web",
             "--san",
             "web.internal",
             "--san",
@@ -416,14 +394,11 @@ fn the_shown_openssl_commands_make_the_same_kind_of_certificate() {
 fn name_constraints_and_path_lengths_are_what_openssl_reads() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    certbench_ok(
+    issue(
         d,
+        "ca",
+        "corp",
         &[
-            "issue",
-            "--role",
-            "ca",
-            "--name",
-            "corp",
             "--cn",
             "Corp Root",
             "--pathlen",

@@ -44,19 +44,11 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "old",
-            "--not-before",
-            "-400d",
-            "--days",
-            "30",
-        ],
+        "client",
+        "old",
+        &["--not-before", "-400d", "--days", "30"],
     );
     // A second, unrelated PKI.
     let other = d.join("other");
@@ -143,18 +135,7 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
     ));
 
     // Trusting a root with another name: the chain stops at the intermediate, whose issuer is unknown.
-    certbench_ok(
-        d,
-        &[
-            "issue",
-            "--role",
-            "ca",
-            "--name",
-            "stranger",
-            "--cn",
-            "Stranger Root",
-        ],
-    );
+    issue(d, "ca", "stranger", &["--cn", "Stranger Root"]);
     let (ok, v) = ours(
         d,
         &[
@@ -222,47 +203,23 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
 fn name_constraints_are_enforced_as_openssl_does() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "ca",
-            "--name",
-            "corp",
-            "--cn",
-            "Corp Root",
-            "--permit-dns",
-            "corp.example",
-        ],
+        "ca",
+        "corp",
+        &["--cn", "Corp Root", "--permit-dns", "corp.example"],
     );
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "inside",
-            "--issuer",
-            "corp",
-            "--san",
-            "api.corp.example",
-        ],
+        "server",
+        "inside",
+        &["--issuer", "corp", "--san", "api.corp.example"],
     );
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "server",
-            "--name",
-            "outside",
-            "--issuer",
-            "corp",
-            "--san",
-            "evil.example",
-        ],
+        "server",
+        "outside",
+        &["--issuer", "corp", "--san", "evil.example"],
     );
     assert!(ours(d, &["inside.crt", "--ca", "corp.crt"]).0);
     assert!(theirs(d, &["-CAfile", "corp.crt", "inside.crt"]));
@@ -317,19 +274,11 @@ fn a_revoked_certificate_is_refused_by_verify_and_by_openssl_with_the_crl() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "client",
-            "--name",
-            "bob",
-            "--cn",
-            "bob",
-            "--issuer",
-            "intermediate",
-        ],
+        "client",
+        "bob",
+        &["--cn", "bob", "--issuer", "intermediate"],
     );
     certbench_ok(d, &["revoke", "bob", "--reason", "keyCompromise"]);
     let crl_check = [
@@ -396,18 +345,7 @@ fn verify_answers_the_question_asked_of_a_ca_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    certbench_ok(
-        d,
-        &[
-            "issue",
-            "--role",
-            "intermediate",
-            "--name",
-            "sub",
-            "--san",
-            "ca.example.com",
-        ],
-    );
+    issue(d, "intermediate", "sub", &["--san", "ca.example.com"]);
     let base = ["-CAfile", "ca.crt", "-untrusted", "intermediate.crt"];
     // Asked for a server named other.example.com: refused, as a handshake would.
     let (ok, v) = ours(
@@ -443,19 +381,11 @@ fn verify_answers_the_question_asked_of_a_ca_certificate() {
     assert_eq!(v["question"], "ca");
     assert!(theirs(d, &[&base[..], &["sub.crt"]].concat()));
     // A root that expired 19 years ago, as its own anchor: refused both ways.
-    certbench_ok(
+    issue(
         d,
-        &[
-            "issue",
-            "--role",
-            "ca",
-            "--name",
-            "oldca",
-            "--not-before",
-            "-7300d",
-            "--days",
-            "365",
-        ],
+        "ca",
+        "oldca",
+        &["--not-before", "-7300d", "--days", "365"],
     );
     let (ok, v) = ours(
         d,

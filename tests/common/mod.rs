@@ -47,6 +47,13 @@ pub fn certbench_ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `certbench issue --role ROLE --name NAME EXTRA...`, failing the test if it fails.
+pub fn issue(dir: &Path, role: &str, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["issue", "--role", role, "--name", name];
+    args.extend_from_slice(extra);
+    certbench_ok(dir, &args)
+}
+
 pub fn openssl(dir: &Path, args: &[&str]) -> Output {
     Command::new(require("openssl", "openssl"))
         .current_dir(dir)
