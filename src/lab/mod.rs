@@ -386,18 +386,13 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "version-mismatch",
         when: None,
         breaks: &[B::ClientVersions(TLS12), B::ServerVersions(TLS13)],
-        expect: Expect {
-            detected_by: Some(S),
-            cause: Some("no_common_version"),
-            error: Some("PeerIncompatible › Tls12NotOfferedOrEnabled"),
-            alert_sent: Some("protocol_version"),
-            alert_received: Some("protocol_version"),
-            stopped_after: Some(At {
-                message: "ClientHello",
-                from: C,
-            }),
-            ..Expect::FAILS
-        },
+        expect: Expect::fails(
+            S,
+            "no_common_version",
+            "PeerIncompatible › Tls12NotOfferedOrEnabled",
+            ("protocol_version", "protocol_version"),
+            ("ClientHello", C),
+        ),
     },
     Scenario {
         name: "no-common-group",
@@ -406,18 +401,13 @@ pub const SCENARIOS: &[Scenario] = &[
             B::ClientGroups(&["x25519"]),
             B::ServerGroups(&["secp384r1"]),
         ],
-        expect: Expect {
-            detected_by: Some(S),
-            cause: Some("no_common_group"),
-            error: Some("PeerIncompatible › NoKxGroupsInCommon"),
-            alert_sent: Some("handshake_failure"),
-            alert_received: Some("handshake_failure"),
-            stopped_after: Some(At {
-                message: "ClientHello",
-                from: C,
-            }),
-            ..Expect::FAILS
-        },
+        expect: Expect::fails(
+            S,
+            "no_common_group",
+            "PeerIncompatible › NoKxGroupsInCommon",
+            ("handshake_failure", "handshake_failure"),
+            ("ClientHello", C),
+        ),
     },
     Scenario {
         name: "hello-retry",
@@ -435,18 +425,13 @@ pub const SCENARIOS: &[Scenario] = &[
             B::ClientSuites(&["TLS_AES_128_GCM_SHA256"]),
             B::ServerSuites(&["TLS_AES_256_GCM_SHA384"]),
         ],
-        expect: Expect {
-            detected_by: Some(S),
-            cause: Some("no_common_suite"),
-            error: Some("PeerIncompatible › NoCipherSuitesInCommon"),
-            alert_sent: Some("handshake_failure"),
-            alert_received: Some("handshake_failure"),
-            stopped_after: Some(At {
-                message: "ClientHello",
-                from: C,
-            }),
-            ..Expect::FAILS
-        },
+        expect: Expect::fails(
+            S,
+            "no_common_suite",
+            "PeerIncompatible › NoCipherSuitesInCommon",
+            ("handshake_failure", "handshake_failure"),
+            ("ClientHello", C),
+        ),
     },
     Scenario {
         name: "key-mismatch",
