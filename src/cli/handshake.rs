@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use certbench::handshake::event::{EventKind, headline, why};
 use certbench::handshake::run::{
-    ClientAuth, Control, Event, Failure, RunOptions, Summary, TlsVersion, Trust, resolve_group,
-    resolve_suite, run as run_handshake,
+    ClientAuth, Control, Event, Failure, MaterialChoices, RunOptions, Summary, TlsVersion, Trust,
+    resolve_group, resolve_suite, run as run_handshake,
 };
 use clap::Args;
 
@@ -186,12 +186,14 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         version: a.tls,
         group,
         suite,
-        server: a.server.clone(),
-        client: (!a.no_client_cert).then(|| a.client.clone()),
-        client_trusts: a.client_trusts.clone(),
-        server_trusts: a.server_trusts.clone(),
-        server_sends_chain: a.server_sends == Sends::Chain,
-        client_sends_chain: a.client_sends == Sends::Chain,
+        material: MaterialChoices {
+            server: a.server.clone(),
+            client: (!a.no_client_cert).then(|| a.client.clone()),
+            client_trusts: a.client_trusts.clone(),
+            server_trusts: a.server_trusts.clone(),
+            server_sends_chain: a.server_sends == Sends::Chain,
+            client_sends_chain: a.client_sends == Sends::Chain,
+        },
         server_name: a.server_name.clone(),
         client_auth: a.client_auth,
         control: Control {

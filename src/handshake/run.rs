@@ -23,8 +23,9 @@ pub use super::config::{
     resolve_suite, suite_names,
 };
 pub use super::event::{Event, EventKind, Note, Side, Verdict, Wire, WireWhat};
+pub use super::material::MaterialChoices;
 pub use super::material::Trust;
-use super::material::{Material, MaterialChoices, MaterialError};
+use super::material::{Material, MaterialError};
 use super::messages::Message;
 use super::names;
 use super::observe::{Dir, Observer, Seen, What};
@@ -40,15 +41,8 @@ pub struct RunOptions {
     pub group: Option<String>,
     /// Cipher suite by its RFC name (TLS_AES_128_GCM_SHA256, ...); `None` lets rustls choose.
     pub suite: Option<String>,
-    /// The server certificate's name in the workspace.
-    pub server: String,
-    /// The client certificate's name in the workspace; `None` sends none.
-    pub client: Option<String>,
-    /// What each side trusts, and whether each sends its chain.
-    pub client_trusts: Trust,
-    pub server_trusts: Trust,
-    pub server_sends_chain: bool,
-    pub client_sends_chain: bool,
+    /// Which certificates each side presents and trusts, and whether each sends its chain.
+    pub material: MaterialChoices,
     pub server_name: String,
     pub client_auth: ClientAuth,
     pub control: Control,
@@ -78,12 +72,7 @@ impl RunOptions {
             version: TlsVersion::Tls13,
             group: None,
             suite: None,
-            server: "server".into(),
-            client: Some("client".into()),
-            client_trusts: Trust::Workspace,
-            server_trusts: Trust::Workspace,
-            server_sends_chain: true,
-            client_sends_chain: true,
+            material: MaterialChoices::default(),
             server_name: "localhost".into(),
             client_auth: ClientAuth::Required,
             control: Control::default(),
@@ -102,17 +91,7 @@ impl RunOptions {
     }
 
     pub fn material(&self) -> Result<Material, MaterialError> {
-        Material::from_workspace_with(
-            &self.dir,
-            &MaterialChoices {
-                server: self.server.clone(),
-                client: self.client.clone(),
-                client_trusts: self.client_trusts.clone(),
-                server_trusts: self.server_trusts.clone(),
-                server_sends_chain: self.server_sends_chain,
-                client_sends_chain: self.client_sends_chain,
-            },
-        )
+        Material::from_workspace_with(&self.dir, &self.material)
     }
 }
 

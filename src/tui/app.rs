@@ -737,13 +737,13 @@ impl App {
                 let mut options = RunOptions::new(self.view.dir.clone());
                 options.version = h.version;
                 options.group = h.group().map(String::from);
-                options.client = h.client.clone();
                 options.suite = h.suite.clone();
                 options.server_name = h.server_name.clone();
-                options.server = h.server.clone();
                 options.client_auth = h.client_auth;
-                (options.server_sends_chain, options.client_sends_chain) = h.chains;
-                (options.client_trusts, options.server_trusts) = h.trust.clone();
+                let m = &mut options.material;
+                (m.server, m.client) = (h.server.clone(), h.client.clone());
+                (m.server_sends_chain, m.client_sends_chain) = h.chains;
+                (m.client_trusts, m.server_trusts) = h.trust.clone();
                 options.control.stepper = Some(stepper);
                 if h.step_mode {
                     // A person reads at their own pace: no timeout worth the name.
@@ -1659,14 +1659,14 @@ mod tests {
         };
         let o = options(&mut app);
         assert_eq!(
-            (o.client.as_deref(), o.suite.as_deref()),
+            (o.material.client.as_deref(), o.suite.as_deref()),
             (Some("client"), None)
         );
         // The demo workspace has one client certificate: then none, then it again.
         app.update(Action::CycleClientCert);
-        assert_eq!(options(&mut app).client, None);
+        assert_eq!(options(&mut app).material.client, None);
         app.update(Action::CycleClientCert);
-        assert_eq!(options(&mut app).client.as_deref(), Some("client"));
+        assert_eq!(options(&mut app).material.client.as_deref(), Some("client"));
         // TLS 1.3's suites one by one, then rustls's choice again.
         let mut seen = vec![];
         for _ in 0..4 {
