@@ -201,15 +201,9 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
             stepper: None,
         },
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            errln!("certbench: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async {
         match a.count {

@@ -259,6 +259,17 @@ pub fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// The runtime a command's handshakes run on; when it cannot start, said on stderr.
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            errln!("certbench: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        })
+}
+
 /// The engine's sentence, plus what the user can do about it on the command line.
 fn error_sentence(e: &Error) -> String {
     match e {
