@@ -23,9 +23,8 @@ pub use super::config::{
     resolve_suite, suite_names,
 };
 pub use super::event::{Event, EventKind, Note, Side, Verdict, Wire, WireWhat};
-pub use super::material::MaterialChoices;
-pub use super::material::Trust;
 use super::material::{Material, MaterialError};
+pub use super::material::{MaterialChoices, Trust};
 use super::messages::Message;
 use super::names;
 use super::observe::{Dir, Observer, Seen, What};
