@@ -133,7 +133,7 @@ pub fn loader(data: &[u8]) {
                     at: now,
                     as_ca,
                 });
-                assert_eq!(v.ok, v.reason.is_none());
+                assert_eq!(v.ok, v.reason().is_none());
             }
         }
     }

@@ -629,8 +629,10 @@ fn verify_with_twenty_thousand_look_alike_intermediates() {
     assert!(out.status.success(), "{}", text(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true, "{v}");
-    let note = v["notes"][0].as_str().unwrap();
-    assert!(note.contains("were not tried"), "{note}");
+    let note = &v["notes"][0];
+    assert_eq!(note["code"], "candidates_left_out", "{note}");
+    assert!(note["count"].as_u64().unwrap() > 0, "{note}");
+    assert!(note["text"].as_str().unwrap().contains("were not tried"), "{note}");
 }
 
 /// Rewrite the manifest with `edit` applied to its TOML.

@@ -570,41 +570,173 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A certificate made byte by byte, with `subject` and, optionally, the DER of its extensions'
-/// SEQUENCE. Its signature does not verify: only what it says is read.
-fn hand_made_certificate(subject: Vec<u8>, extensions: Option<Vec<u8>>) -> Vec<u8> {
-    let cn = [0x55, 4, 3];
-    let atv = |oid: &[u8], v: &str| tlv(0x30, &[tlv(0x06, oid), tlv(0x0c, v.as_bytes())].concat());
-    let issuer = tlv(0x30, &tlv(0x31, &atv(&cn, "issuer")));
-    let key = rcgen::KeyPair::generate().unwrap();
-    let spki = rcgen::PublicKeyData::subject_public_key_info(&key);
-    let alg = tlv(0x30, &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2]));
-    let validity = tlv(
-        0x30,
-        &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat(),
-    );
+/// What a certificate made byte by byte holds.
+struct Parts<'a> {
+    issuer: Vec<u8>,
+    validity: [Vec<u8>; 2],
+    subject: Vec<u8>,
+    key: &'a rcgen::KeyPair,
+    /// The DER of the extensions' SEQUENCE.
+    extensions: Option<Vec<u8>>,
+    /// The key that signs it (ECDSA P-256); without one the signature is a stand-in that does
+    /// not verify.
+    signer: Option<&'a rcgen::KeyPair>,
+}
+
+const ECDSA_SHA256: [u8; 8] = [0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2];
+
+/// A name of one CN, as DER.
+fn cn_name(cn: &str) -> Vec<u8> {
+    let atv = tlv(0x30, &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0c, cn.as_bytes())].concat());
+    tlv(0x30, &tlv(0x31, &atv))
+}
+
+fn assemble(p: Parts<'_>) -> Vec<u8> {
+    use rcgen::SigningKey;
+    let alg = tlv(0x30, &tlv(0x06, &ECDSA_SHA256));
     let mut parts = vec![
         tlv(0xa0, &tlv(0x02, &[2])),
         tlv(0x02, &[1]),
         alg.clone(),
-        issuer,
-        validity,
-        subject,
-        spki,
+        p.issuer,
+        tlv(0x30, &p.validity.concat()),
+        p.subject,
+        rcgen::PublicKeyData::subject_public_key_info(p.key),
     ];
-    if let Some(e) = extensions {
+    if let Some(e) = p.extensions {
         parts.push(tlv(0xa3, &e));
     }
     let tbs = tlv(0x30, &parts.concat());
-    let signature = tlv(
-        0x03,
-        &[
-            &[0][..],
-            &tlv(0x30, &[tlv(0x02, &[1]), tlv(0x02, &[1])].concat()),
-        ]
-        .concat(),
-    );
+    let value = match p.signer {
+        Some(k) => k.sign(&tbs).unwrap(),
+        None => tlv(0x30, &[tlv(0x02, &[1]), tlv(0x02, &[1])].concat()),
+    };
+    let signature = tlv(0x03, &[&[0][..], &value].concat());
     tlv(0x30, &[tbs, alg, signature].concat())
+}
+
+/// A certificate made byte by byte, with `subject` and, optionally, the DER of its extensions'
+/// SEQUENCE. Its signature does not verify: only what it says is read.
+fn hand_made_certificate(subject: Vec<u8>, extensions: Option<Vec<u8>>) -> Vec<u8> {
+    let key = rcgen::KeyPair::generate().unwrap();
+    assemble(Parts {
+        issuer: cn_name("issuer"),
+        validity: [tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")],
+        subject,
+        key: &key,
+        extensions,
+        signer: None,
+    })
+}
+
+/// A GeneralizedTime without its 'Z' (RFC 5280 requires it): openssl reads the certificate and
+/// calls the time a "Bad time value"; certbench reads the certificate too, shows the digits as
+/// encoded, lints it, and its verify refuses it as openssl does, while the signature over the
+/// certificate's own bytes still verifies.
+#[test]
+fn a_time_without_zone_is_read_shown_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    // basicConstraints CA:TRUE, critical.
+    let ca_ext = tlv(
+        0x30,
+        &tlv(
+            0x30,
+            &[
+                tlv(0x06, &[0x55, 29, 19]),
+                tlv(0x01, &[0xff]),
+                tlv(0x04, &tlv(0x30, &tlv(0x01, &[0xff]))),
+            ]
+            .concat(),
+        ),
+    );
+    let ca = assemble(Parts {
+        issuer: cn_name("zone CA"),
+        validity: [tlv(0x17, b"250101000000Z"), tlv(0x18, b"20991231235959Z")],
+        subject: cn_name("zone CA"),
+        key: &ca_key,
+        extensions: Some(ca_ext),
+        signer: Some(&ca_key),
+    });
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = assemble(Parts {
+        issuer: cn_name("zone CA"),
+        validity: [tlv(0x17, b"250101000000Z"), tlv(0x18, b"20991231235959")],
+        subject: cn_name("zoneless"),
+        key: &leaf_key,
+        extensions: None,
+        signer: Some(&ca_key),
+    });
+    std::fs::write(d.join("ca.der"), &ca).unwrap();
+    std::fs::write(d.join("zoneless.der"), &leaf).unwrap();
+    for name in ["ca", "zoneless"] {
+        openssl_ok(
+            d,
+            &[
+                "x509", "-inform", "DER", "-in", &format!("{name}.der"), "-out",
+                &format!("{name}.pem"),
+            ],
+        );
+    }
+    let theirs = openssl_ok(
+        d,
+        &[
+            "x509", "-inform", "DER", "-in", "zoneless.der", "-noout", "-subject", "-startdate",
+            "-enddate",
+        ],
+    );
+    assert!(theirs.contains("notAfter=Bad time value"), "{theirs}");
+    assert!(theirs.contains("notBefore=Jan  1 00:00:00 2025 GMT"), "{theirs}");
+    let refused = openssl(
+        d,
+        &["verify", "-CAfile", "ca.pem", "zoneless.pem"],
+    );
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("format error in certificate's notAfter field"));
+
+    let ours = &inspect_json(&[d.join("zoneless.der")])[0];
+    assert_eq!(ours["subject"], "CN=zoneless");
+    assert_eq!(ours["not_before"], "2025-01-01T00:00:00Z");
+    assert_eq!(
+        ours["times_without_zone"],
+        serde_json::json!([{"field": "not_after", "encoded": "20991231235959"}])
+    );
+    assert!(lint_ids(std::slice::from_ref(ours))[0].contains(&"time-without-zone".to_string()));
+    let shown = certbench_ok(d, &["inspect", "zoneless.der"]);
+    assert!(
+        shown.contains("Not after          20991231235959 (no time zone"),
+        "{shown}"
+    );
+
+    let out = common::certbench(
+        d,
+        &["verify", "zoneless.der", "--ca", "ca.pem", "--purpose", "client", "--json"],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let checks = &v["links"][0]["checks"];
+    let check = |field: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} check in {checks}"))
+            .clone()
+    };
+    assert_eq!(check("validity")["ok"], false);
+    assert_eq!(check("validity")["finding"]["code"], "time_without_zone");
+    // The CA's key signed the certificate's own bytes: the signature holds.
+    assert_eq!(check("signature")["ok"], true, "{checks}");
+    // Read together with its CA, the CA is its issuer: no issuer lint.
+    let both = inspect_json(&[d.join("ca.der"), d.join("zoneless.der")]);
+    assert!(
+        !lint_ids(&both)[1].iter().any(|l| l.starts_with("aki")),
+        "{:?}",
+        lint_ids(&both)
+    );
 }
 
 /// A dNSName whose bytes IA5 does not allow keeps its value, escaped, and says what is wrong.

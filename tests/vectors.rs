@@ -72,7 +72,7 @@ const EXPLAINED: &[(&str, &str, &str)] = &[
     (
         "badasn1time.pem",
         "error",
-        "x509-parser refuses a GeneralizedTime without the 'Z' that DER requires; openssl accepts it",
+        "notAfter is a UTCTime of 14 digits (19020701025736Z), a length UTCTime does not have: openssl reads the rest and prints \"Bad time value\"; x509-parser refuses the certificate (a GeneralizedTime without its 'Z' is read: tests/inspect_oracle.rs)",
     ),
 ];
 

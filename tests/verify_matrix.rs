@@ -178,7 +178,7 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
                             if ours.ok != theirs {
                                 disagreements.push(format!(
                                     "{shape}/{eku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: ours {} ({:?}), webpki {theirs}",
-                                    ours.ok, ours.reason
+                                    ours.ok, ours.reason()
                                 ));
                             }
                         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use certbench::inspect::load::{SYSTEM_STORES, system_store};
-use certbench::inspect::report::CertReport;
+use certbench::inspect::report::{CertReport, ValidityField};
 use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative_validity};
 use certbench::text::{display_safe, rfc3339};
 use time::OffsetDateTime;
@@ -201,13 +201,13 @@ fn write_cert(
     row(out, "Subject", &for_screen(&c.subject, SCREEN))?;
     row(out, "Issuer", &for_screen(&c.issuer, SCREEN))?;
     row(out, "Serial", &c.serial)?;
-    row(out, "Not before", &rfc3339(c.not_before))?;
+    row(out, "Not before", &c.shown_time(ValidityField::NotBefore))?;
     row(
         out,
         "Not after",
         &format!(
             "{} ({})",
-            rfc3339(c.not_after),
+            c.shown_time(ValidityField::NotAfter),
             relative_validity(c.not_before, c.not_after, now)
         ),
     )?;
@@ -381,7 +381,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     });
     if a.json {
         let mut stdout = out::Stdout::new();
-        let _ = out::json(stdout.raw(), &v);
+        let _ = out::json(stdout.raw(), &verification_json(&v));
         stdout.finish();
         return Ok(v.ok);
     }
@@ -423,11 +423,11 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             "{}: NOT valid for {purpose_text}{name} at {}: {}",
             a.cert.display(),
             rfc3339(at),
-            v.reason.clone().unwrap_or_default()
+            v.reason().unwrap_or_default()
         );
     }
     for note in &v.notes {
-        outln!("  note: {note}");
+        outln!("  note: {}", note.describe());
     }
     // Say so when no CRL was there to check, as openssl's -crl_check would fail then.
     let below_anchors = v
@@ -458,8 +458,24 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             } else {
                 ""
             };
-            outln!("      {m} {:<17} {}{here}", c.field, c.detail);
+            outln!("      {m} {:<17} {}{here}", c.field, c.detail());
         }
     }
     Ok(v.ok)
+}
+
+/// The verdict as JSON: its data, and beside each code the words the text output shows (`reason`,
+/// each check's `detail`, each note's `text`).
+fn verification_json(v: &certbench::inspect::verify::Verification) -> serde_json::Value {
+    let mut value = serde_json::to_value(v).unwrap_or_default();
+    value["reason"] = v.reason().into();
+    for (i, link) in v.links.iter().enumerate() {
+        for (j, check) in link.checks.iter().enumerate() {
+            value["links"][i]["checks"][j]["detail"] = check.detail().into();
+        }
+    }
+    for (i, note) in v.notes.iter().enumerate() {
+        value["notes"][i]["text"] = note.describe().into();
+    }
+    value
 }

@@ -68,6 +68,101 @@ pub fn children(input: &[u8], parent: &Tlv) -> Vec<Tlv> {
     out
 }
 
+/// A certificate's notBefore and notAfter TLVs, found by position: tbsCertificate's fields are
+/// an optional `[0]` version, serial, signature, issuer, then validity.
+pub fn validity_times(der: &[u8]) -> Option<[Tlv; 2]> {
+    let top = read_tlv(der, 0)?;
+    let tbs = *children(der, &top).first()?;
+    let mut fields = children(der, &tbs).into_iter().peekable();
+    fields.next_if(|t| t.tag == 0xa0);
+    let validity = fields.nth(3)?;
+    match children(der, &validity).as_slice() {
+        [nb, na] => Some([*nb, *na]),
+        _ => None,
+    }
+}
+
+/// A UTCTime or GeneralizedTime that is all digits, with no 'Z' (nor any other zone) after the
+/// seconds. RFC 5280 4.1.2.5 requires the 'Z'; x509-parser refuses the whole certificate, openssl
+/// reads the certificate and prints "Bad time value" for the time, rustls refuses it.
+pub fn is_time_without_zone(der: &[u8], t: &Tlv) -> bool {
+    let digits = match t.tag {
+        0x17 => 12,
+        0x18 => 14,
+        _ => return false,
+    };
+    let c = t.content(der);
+    c.len() == digits && c.iter().all(u8::is_ascii_digit)
+}
+
+/// The bytes x509-parser can read for this certificate: `der` itself, or, when a validity time
+/// lacks its 'Z' (see [`is_time_without_zone`]), a copy with the 'Z' added and the lengths around
+/// it re-encoded. Only values are read from the copy: byte ranges, fingerprints and signatures
+/// use the certificate's own bytes.
+pub fn readable_certificate(der: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let Some(times) = validity_times(der) else {
+        return Cow::Borrowed(der);
+    };
+    if !times.iter().any(|t| is_time_without_zone(der, t)) {
+        return Cow::Borrowed(der);
+    }
+    // Rebuild from the inside out: each time, then validity, tbsCertificate, Certificate.
+    let rebuild = |parent: &Tlv, inner: &dyn Fn(&Tlv) -> Option<Vec<u8>>| -> Vec<u8> {
+        let mut content = Vec::with_capacity(parent.end - parent.content_start + 2);
+        for child in children(der, parent) {
+            match inner(&child) {
+                Some(bytes) => content.extend(bytes),
+                None => content.extend(&der[child.start..child.end]),
+            }
+        }
+        encode(parent.tag, &content)
+    };
+    let time = |t: &Tlv| -> Option<Vec<u8>> {
+        is_time_without_zone(der, t).then(|| {
+            let mut c = t.content(der).to_vec();
+            c.push(b'Z');
+            encode(t.tag, &c)
+        })
+    };
+    let validity_start = times[0].start;
+    let Some(top) = read_tlv(der, 0) else {
+        return Cow::Borrowed(der);
+    };
+    let validity = |t: &Tlv| -> Option<Vec<u8>> {
+        (t.content_start == validity_start).then(|| rebuild(t, &time))
+    };
+    let tbs = |t: &Tlv| -> Option<Vec<u8>> { (t.start == top.content_start).then(|| rebuild(t, &validity)) };
+    let mut out = rebuild(&top, &tbs);
+    // Whatever follows the certificate stays, so a check for trailing bytes still sees it.
+    out.extend(&der[top.end..]);
+    Cow::Owned(out)
+}
+
+/// A definite-length DER TLV.
+pub fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = header(tag, content.len());
+    out.extend(content);
+    out
+}
+
+/// A DER header: the tag, then the length (short form below 128, else long form).
+pub fn header(tag: u8, len: usize) -> Vec<u8> {
+    let mut out = vec![tag];
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = (len as u64)
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out
+}
+
 /// An OBJECT IDENTIFIER's contents as dotted text.
 pub fn oid_string(content: &[u8]) -> Option<String> {
     if content.is_empty() || content.last().is_some_and(|b| b & 0x80 != 0) {

@@ -162,6 +162,18 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "remove keyCertSign, or make it a CA with basicConstraints CA:TRUE",
         );
     }
+    for z in &report.times_without_zone {
+        add(
+            "time-without-zone",
+            Severity::Error,
+            format!(
+                "{} {} has no time zone: RFC 5280 4.1.2.5 requires UTC with 'Z'; openssl prints \"Bad time value\" and rustls refuses the certificate",
+                z.field.name(),
+                z.encoded
+            ),
+            "issue it again: every certificate tool writes the 'Z'",
+        );
+    }
     if let Some(n) = report
         .basic_constraints
         .as_ref()

@@ -533,10 +533,13 @@ pub fn lint_all(
         });
         let issuer = by_key_id
             .or_else(|| {
-                let (_, cert) = X509Certificate::from_der(&shared[i].der).ok()?;
+                let below = super::der::readable_certificate(&shared[i].der);
+                let (_, cert) = X509Certificate::from_der(&below).ok()?;
                 named.iter().copied().find(|&j| {
-                    X509Certificate::from_der(&shared[j].der)
-                        .is_ok_and(|(_, c)| cert.verify_signature(Some(c.public_key())).is_ok())
+                    let above = super::der::readable_certificate(&shared[j].der);
+                    X509Certificate::from_der(&above).is_ok_and(|(_, c)| {
+                        super::report::signed_by(&shared[i].der, &cert, c.public_key())
+                    })
                 })
             })
             .and_then(report);

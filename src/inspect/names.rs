@@ -142,19 +142,7 @@ fn attribute_string(attr: &AttributeTypeAndValue<'_>) -> String {
 
 /// The DER header of a universal-class value: tag, then length.
 fn der_header(tag: u32, constructed: bool, len: usize) -> Vec<u8> {
-    let mut out = vec![(tag.min(30) as u8) | if constructed { 0x20 } else { 0 }];
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = (len as u64)
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out
+    super::der::header((tag.min(30) as u8) | if constructed { 0x20 } else { 0 }, len)
 }
 
 /// The name as RFC 4514 (last RDN first), as `openssl -nameopt RFC2253,-esc_msb` prints it.

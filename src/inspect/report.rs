@@ -14,7 +14,7 @@ use x509_parser::public_key::PublicKey;
 use super::der;
 use super::lints::Lint;
 use super::names::common_name;
-use crate::text::display_safe;
+use crate::text::{display_safe, rfc3339};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicKeyInfo {
@@ -48,6 +48,10 @@ pub struct CertReport {
     pub not_before: OffsetDateTime,
     #[serde(with = "::time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
+    /// Validity times encoded without their 'Z' (RFC 5280 requires it): the time above is their
+    /// digits read as UTC; openssl prints "Bad time value" and rustls refuses the certificate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub times_without_zone: Vec<ZonelessTime>,
     pub sha256_fingerprint: String,
     pub sha1_fingerprint: String,
     /// SHA-256 of the SubjectPublicKeyInfo, base64: what curl --pinnedpubkey takes.
@@ -67,6 +71,84 @@ pub struct CertReport {
     /// the subject and issuer names, and the key identifiers.
     #[serde(skip)]
     pub links: KeyLinks,
+}
+
+/// A validity time with no zone: which one, and its digits as they are encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZonelessTime {
+    pub field: ValidityField,
+    pub encoded: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidityField {
+    NotBefore,
+    NotAfter,
+}
+
+impl ValidityField {
+    /// Its name in RFC 5280.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValidityField::NotBefore => "notBefore",
+            ValidityField::NotAfter => "notAfter",
+        }
+    }
+}
+
+impl CertReport {
+    /// A validity time as shown: RFC 3339, or, for one encoded without its zone, its digits as
+    /// encoded and how they were read.
+    pub fn shown_time(&self, field: ValidityField) -> String {
+        let time = match field {
+            ValidityField::NotBefore => self.not_before,
+            ValidityField::NotAfter => self.not_after,
+        };
+        match self.times_without_zone.iter().find(|z| z.field == field) {
+            Some(z) => format!(
+                "{} (no time zone; read as {})",
+                z.encoded,
+                rfc3339(time)
+            ),
+            None => rfc3339(time),
+        }
+    }
+}
+
+pub(crate) fn times_without_zone(der: &[u8]) -> Vec<ZonelessTime> {
+    let Some(times) = der::validity_times(der) else {
+        return Vec::new();
+    };
+    [ValidityField::NotBefore, ValidityField::NotAfter]
+        .into_iter()
+        .zip(times)
+        .filter(|(_, t)| der::is_time_without_zone(der, t))
+        .map(|(field, t)| ZonelessTime {
+            field,
+            encoded: String::from_utf8_lossy(t.content(der)).into_owned(),
+        })
+        .collect()
+}
+
+/// Whether `key` made the signature of the certificate whose own bytes are `der`, parsed as
+/// `cert` (perhaps from [`der::readable_certificate`]'s copy): checked over the
+/// certificate's own tbsCertificate, as openssl and webpki check it, never over the copy's.
+pub fn signed_by(der: &[u8], cert: &X509Certificate<'_>, key: &SubjectPublicKeyInfo<'_>) -> bool {
+    let tbs = der::read_tlv(der, 0).and_then(|top| {
+        der::children(der, &top)
+            .first()
+            .map(|t| &der[t.start..t.end])
+    });
+    tbs.is_some_and(|tbs| {
+        x509_parser::verify::verify_signature(
+            key,
+            &cert.signature_algorithm,
+            &cert.signature_value,
+            tbs,
+        )
+        .is_ok()
+    })
 }
 
 /// The raw names and key identifiers that tie a certificate to its issuer.
@@ -90,17 +172,18 @@ pub struct Brief {
 
 pub fn brief(der: &[u8]) -> Result<Brief, DecodeError> {
     // Names and dates only: the extensions are not decoded, which halves the cost.
+    let readable = der::readable_certificate(der);
     let (_, cert) = X509CertificateParser::new()
         .with_deep_parse_extensions(false)
-        .parse(der)
+        .parse(&readable)
         .map_err(|e| DecodeError::Malformed {
             what: Kind::Certificate,
             problem: der_problem(&e),
         })?;
     let safe = |s: String| display_safe(&s, crate::text::MAX_VALUE_CHARS);
     Ok(Brief {
-        subject: safe(super::names::rfc4514_within(cert.subject(), der)),
-        issuer: safe(super::names::rfc4514_within(cert.issuer(), der)),
+        subject: safe(super::names::rfc4514_within(cert.subject(), &readable)),
+        issuer: safe(super::names::rfc4514_within(cert.issuer(), &readable)),
         not_after: cert.validity().not_after.to_datetime(),
         common_name: common_name(cert.subject()).map(safe),
     })
@@ -227,7 +310,8 @@ fn basic_constraints_as_encoded(value: &[u8]) -> Option<BasicConstraintsInfo> {
 
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
 pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
-    let (rest, cert) = X509Certificate::from_der(der).map_err(|e| DecodeError::Malformed {
+    let readable = der::readable_certificate(der);
+    let (rest, cert) = X509Certificate::from_der(&readable).map_err(|e| DecodeError::Malformed {
         what: Kind::Certificate,
         problem: der_problem(&e),
     })?;
@@ -258,11 +342,12 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
     let spki = cert.public_key();
     let digest = |alg, bytes: &[u8]| aws_lc_rs::digest::digest(alg, bytes).as_ref().to_vec();
     Ok(CertReport {
-        subject: safe(super::names::rfc4514_within(cert.subject(), der)),
-        issuer: safe(super::names::rfc4514_within(cert.issuer(), der)),
+        subject: safe(super::names::rfc4514_within(cert.subject(), &readable)),
+        issuer: safe(super::names::rfc4514_within(cert.issuer(), &readable)),
         serial: openssl_serial(cert.raw_serial()),
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
+        times_without_zone: times_without_zone(der),
         sha256_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA256, der)),
         sha1_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der)),
         spki_sha256: crate::text::base64(&digest(&aws_lc_rs::digest::SHA256, spki.raw)),

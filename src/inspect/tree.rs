@@ -6,8 +6,10 @@ use x509_parser::prelude::*;
 
 use super::der::{Tlv, children, read_tlv};
 use super::names::{attribute_short_name, attribute_text};
-use super::report::{colon_hex, decode, extension_name, general_name, signature_name};
-use crate::text::{display_safe, rfc3339};
+use super::report::{
+    ValidityField, colon_hex, decode, extension_name, general_name, signature_name,
+};
+use crate::text::display_safe;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldNode {
@@ -53,8 +55,9 @@ pub fn field_tree(
     now: ::time::OffsetDateTime,
 ) -> Result<Vec<FieldNode>, super::error::DecodeError> {
     let report = decode(der)?;
+    let readable = super::der::readable_certificate(der);
     let (_, cert) =
-        X509Certificate::from_der(der).map_err(|e| super::error::DecodeError::Malformed {
+        X509Certificate::from_der(&readable).map_err(|e| super::error::DecodeError::Malformed {
             what: super::Kind::Certificate,
             problem: super::report::der_problem(&e),
         })?;
@@ -118,8 +121,9 @@ pub fn field_tree(
     );
     let times = children(der, &validity);
     if let [nb, na] = times.as_slice() {
-        b.push(3, "notBefore", rfc3339(report.not_before), nb, "not_before");
-        b.push(3, "notAfter", rfc3339(report.not_after), na, "not_after");
+        let shown = |f| report.shown_time(f);
+        b.push(3, "notBefore", shown(ValidityField::NotBefore), nb, "not_before");
+        b.push(3, "notAfter", shown(ValidityField::NotAfter), na, "not_after");
     }
     let subject = fields.next().ok_or_else(bad)?;
     b.push(2, "subject", report.subject.clone(), &subject, "subject");

@@ -689,7 +689,7 @@ fn inspect_says_a_revoked_certificate_is_revoked() {
         "{screen}"
     );
     let (chain, _) = verdict("alice");
-    assert!(chain.ok, "{:?}", chain.reason);
+    assert!(chain.ok, "{:?}", chain.reason());
 }
 
 /// A lab scenario picked and run: the timeline, then who caught what, the alerts both ways, the

@@ -494,7 +494,7 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
             )));
         } else {
             lines.push(Line::from(Span::styled(
-                format!("✗ Chain: {}", chain.reason.clone().unwrap_or_default()),
+                format!("✗ Chain: {}", chain.reason().unwrap_or_default()),
                 theme::error(),
             )));
         }
@@ -506,7 +506,7 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
                 ("✓", theme::success())
             };
             let why = bad
-                .map(|c| format!(" ({}: {})", c.field, c.detail))
+                .map(|c| format!(" ({}: {})", c.field, c.detail()))
                 .unwrap_or_default();
             lines.push(Line::from(vec![
                 Span::styled(format!("  {}{mark} ", "  ".repeat(i)), style),
