@@ -632,7 +632,10 @@ fn verify_with_twenty_thousand_look_alike_intermediates() {
     let note = &v["notes"][0];
     assert_eq!(note["code"], "candidates_left_out", "{note}");
     assert!(note["count"].as_u64().unwrap() > 0, "{note}");
-    assert!(note["text"].as_str().unwrap().contains("were not tried"), "{note}");
+    assert!(
+        note["text"].as_str().unwrap().contains("were not tried"),
+        "{note}"
+    );
 }
 
 /// Rewrite the manifest with `edit` applied to its TOML.

@@ -587,7 +587,10 @@ const ECDSA_SHA256: [u8; 8] = [0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2];
 
 /// A name of one CN, as DER.
 fn cn_name(cn: &str) -> Vec<u8> {
-    let atv = tlv(0x30, &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0c, cn.as_bytes())].concat());
+    let atv = tlv(
+        0x30,
+        &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0c, cn.as_bytes())].concat(),
+    );
     tlv(0x30, &tlv(0x31, &atv))
 }
 
@@ -674,7 +677,12 @@ fn a_time_without_zone_is_read_shown_and_refused() {
         openssl_ok(
             d,
             &[
-                "x509", "-inform", "DER", "-in", &format!("{name}.der"), "-out",
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
                 &format!("{name}.pem"),
             ],
         );
@@ -682,16 +690,23 @@ fn a_time_without_zone_is_read_shown_and_refused() {
     let theirs = openssl_ok(
         d,
         &[
-            "x509", "-inform", "DER", "-in", "zoneless.der", "-noout", "-subject", "-startdate",
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            "zoneless.der",
+            "-noout",
+            "-subject",
+            "-startdate",
             "-enddate",
         ],
     );
     assert!(theirs.contains("notAfter=Bad time value"), "{theirs}");
-    assert!(theirs.contains("notBefore=Jan  1 00:00:00 2025 GMT"), "{theirs}");
-    let refused = openssl(
-        d,
-        &["verify", "-CAfile", "ca.pem", "zoneless.pem"],
+    assert!(
+        theirs.contains("notBefore=Jan  1 00:00:00 2025 GMT"),
+        "{theirs}"
     );
+    let refused = openssl(d, &["verify", "-CAfile", "ca.pem", "zoneless.pem"]);
     assert!(!refused.status.success());
     assert!(text(&refused).contains("format error in certificate's notAfter field"));
 
@@ -711,7 +726,15 @@ fn a_time_without_zone_is_read_shown_and_refused() {
 
     let out = common::certbench(
         d,
-        &["verify", "zoneless.der", "--ca", "ca.pem", "--purpose", "client", "--json"],
+        &[
+            "verify",
+            "zoneless.der",
+            "--ca",
+            "ca.pem",
+            "--purpose",
+            "client",
+            "--json",
+        ],
     );
     assert!(!out.status.success(), "{}", text(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
 //! `verify`'s end-entity verdict against rustls-webpki called directly, on a matrix of chains made
-//! for it: extended key usages, CA:TRUE leaves, validity, names, pathlen and name constraints.
+//! for it: extended and plain key usages, CA:TRUE leaves, validity, names, pathlen, name
+//! constraints, a CA without keyCertSign, and a self-issued intermediate (a root's key rollover).
 //! webpki is what rustls does with a peer's certificate; certbench's verdict must be the same.
 
 use rcgen::{
@@ -19,6 +20,22 @@ struct Ca {
 }
 
 fn ca(name: &str, path_len: Option<u8>, permitted: Option<&str>, issuer: Option<&Ca>) -> Ca {
+    ca_with_usages(
+        name,
+        path_len,
+        permitted,
+        issuer,
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign],
+    )
+}
+
+fn ca_with_usages(
+    name: &str,
+    path_len: Option<u8>,
+    permitted: Option<&str>,
+    issuer: Option<&Ca>,
+    key_usages: Vec<KeyUsagePurpose>,
+) -> Ca {
     let key = KeyPair::generate().unwrap();
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, name);
@@ -26,7 +43,7 @@ fn ca(name: &str, path_len: Option<u8>, permitted: Option<&str>, issuer: Option<
         Some(n) => BasicConstraints::Constrained(n),
         None => BasicConstraints::Unconstrained,
     });
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.key_usages = key_usages;
     if let Some(p) = permitted {
         params.name_constraints = Some(NameConstraints {
             permitted_subtrees: vec![GeneralSubtree::DnsName(p.into())],
@@ -101,10 +118,29 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
         Some("example.com"),
         Some(&root),
     );
-    let shapes: [(&str, Vec<&Ca>); 3] = [
+    // A CA whose keyUsage lacks keyCertSign (webpki does not check it; certbench's walk names it).
+    let no_cert_sign = ca_with_usages(
+        "Matrix No CertSign",
+        Some(0),
+        None,
+        Some(&root),
+        vec![KeyUsagePurpose::DigitalSignature],
+    );
+    // The root made again with a new key, signed by the old one (self-issued: subject = issuer),
+    // and an intermediate under the new key.
+    let rollover = ca("Matrix Root", Some(1), None, Some(&root));
+    let under_rollover = ca("Matrix After Rollover", Some(0), None, Some(&rollover));
+    let shapes: [(&str, Vec<&Ca>); 5] = [
         ("plain", vec![&plain]),
         ("pathlen", vec![&sub, &capped]),
         ("constrained", vec![&constrained]),
+        ("no-keyCertSign", vec![&no_cert_sign]),
+        ("self-issued", vec![&under_rollover, &rollover]),
+    ];
+    let leaf_usages: [(&str, Vec<KeyUsagePurpose>); 3] = [
+        ("digitalSignature", vec![KeyUsagePurpose::DigitalSignature]),
+        ("keyEncipherment", vec![KeyUsagePurpose::KeyEncipherment]),
+        ("no-ku", vec![]),
     ];
     let ekus: [(&str, Vec<ExtendedKeyUsagePurpose>); 4] = [
         ("server", vec![ExtendedKeyUsagePurpose::ServerAuth]),
@@ -121,7 +157,10 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
     let mut cases = 0;
     let mut disagreements = Vec::new();
     for (shape, chain) in &shapes {
-        for (eku_name, eku) in &ekus {
+        for ((eku_name, eku), (ku_name, ku)) in ekus
+            .iter()
+            .flat_map(|e| leaf_usages.iter().map(move |k| (e, k)))
+        {
             for leaf_is_ca in [false, true] {
                 for (validity, from, to) in [
                     ("valid", now - Duration::days(1), now + Duration::days(30)),
@@ -138,7 +177,7 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
                     params.subject_alt_names =
                         vec![SanType::DnsName("api.example.com".try_into().unwrap())];
                     params.extended_key_usages = eku.clone();
-                    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+                    params.key_usages = ku.clone();
                     params.is_ca = if leaf_is_ca {
                         IsCa::Ca(BasicConstraints::Unconstrained)
                     } else {
@@ -172,12 +211,23 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
                             // Whenever webpki refuses, certbench's own walk names the link.
                             if !theirs && ours.failed_link.is_none() {
                                 disagreements.push(format!(
-                                    "{shape}/{eku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: refused, and no link named"
+                                    "{shape}/{eku_name}/{ku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: refused, and no link named"
+                                ));
+                            }
+                            // Where webpki does not look (keyCertSign on a CA), the walk still
+                            // names the link, and the verdict stays webpki's (README).
+                            if *shape == "no-keyCertSign"
+                                && !ours.links.iter().any(|l| {
+                                    l.checks.iter().any(|c| c.field == "keyUsage" && !c.ok)
+                                })
+                            {
+                                disagreements.push(format!(
+                                    "{shape}/{eku_name}/{ku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: the CA without keyCertSign is not named"
                                 ));
                             }
                             if ours.ok != theirs {
                                 disagreements.push(format!(
-                                    "{shape}/{eku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: ours {} ({:?}), webpki {theirs}",
+                                    "{shape}/{eku_name}/{ku_name}/ca={leaf_is_ca}/{validity}/{purpose:?}/{name:?}: ours {} ({:?}), webpki {theirs}",
                                     ours.ok, ours.reason()
                                 ));
                             }

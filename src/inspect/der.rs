@@ -132,7 +132,9 @@ pub fn readable_certificate(der: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let validity = |t: &Tlv| -> Option<Vec<u8>> {
         (t.content_start == validity_start).then(|| rebuild(t, &time))
     };
-    let tbs = |t: &Tlv| -> Option<Vec<u8>> { (t.start == top.content_start).then(|| rebuild(t, &validity)) };
+    let tbs = |t: &Tlv| -> Option<Vec<u8>> {
+        (t.start == top.content_start).then(|| rebuild(t, &validity))
+    };
     let mut out = rebuild(&top, &tbs);
     // Whatever follows the certificate stays, so a check for trailing bytes still sees it.
     out.extend(&der[top.end..]);

@@ -142,7 +142,10 @@ fn attribute_string(attr: &AttributeTypeAndValue<'_>) -> String {
 
 /// The DER header of a universal-class value: tag, then length.
 fn der_header(tag: u32, constructed: bool, len: usize) -> Vec<u8> {
-    super::der::header((tag.min(30) as u8) | if constructed { 0x20 } else { 0 }, len)
+    super::der::header(
+        (tag.min(30) as u8) | if constructed { 0x20 } else { 0 },
+        len,
+    )
 }
 
 /// The name as RFC 4514 (last RDN first), as `openssl -nameopt RFC2253,-esc_msb` prints it.

@@ -106,11 +106,7 @@ impl CertReport {
             ValidityField::NotAfter => self.not_after,
         };
         match self.times_without_zone.iter().find(|z| z.field == field) {
-            Some(z) => format!(
-                "{} (no time zone; read as {})",
-                z.encoded,
-                rfc3339(time)
-            ),
+            Some(z) => format!("{} (no time zone; read as {})", z.encoded, rfc3339(time)),
             None => rfc3339(time),
         }
     }
@@ -311,10 +307,11 @@ fn basic_constraints_as_encoded(value: &[u8]) -> Option<BasicConstraintsInfo> {
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
 pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
     let readable = der::readable_certificate(der);
-    let (rest, cert) = X509Certificate::from_der(&readable).map_err(|e| DecodeError::Malformed {
-        what: Kind::Certificate,
-        problem: der_problem(&e),
-    })?;
+    let (rest, cert) =
+        X509Certificate::from_der(&readable).map_err(|e| DecodeError::Malformed {
+            what: Kind::Certificate,
+            problem: der_problem(&e),
+        })?;
     if !rest.is_empty() {
         return Err(DecodeError::TrailingData {
             what: Kind::Certificate,

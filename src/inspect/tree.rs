@@ -122,8 +122,20 @@ pub fn field_tree(
     let times = children(der, &validity);
     if let [nb, na] = times.as_slice() {
         let shown = |f| report.shown_time(f);
-        b.push(3, "notBefore", shown(ValidityField::NotBefore), nb, "not_before");
-        b.push(3, "notAfter", shown(ValidityField::NotAfter), na, "not_after");
+        b.push(
+            3,
+            "notBefore",
+            shown(ValidityField::NotBefore),
+            nb,
+            "not_before",
+        );
+        b.push(
+            3,
+            "notAfter",
+            shown(ValidityField::NotAfter),
+            na,
+            "not_after",
+        );
     }
     let subject = fields.next().ok_or_else(bad)?;
     b.push(2, "subject", report.subject.clone(), &subject, "subject");

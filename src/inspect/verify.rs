@@ -107,38 +107,68 @@ pub enum Finding {
         at: OffsetDateTime,
     },
     /// A validity time encoded without its zone (RFC 5280 requires 'Z').
-    TimeWithoutZone { field: ValidityField, encoded: String },
+    TimeWithoutZone {
+        field: ValidityField,
+        encoded: String,
+    },
     /// The issuer's key verifies the signature.
-    SignedBy { issuer: String },
+    SignedBy {
+        issuer: String,
+    },
     /// The certificate named as the issuer has a key that does not verify the signature.
-    NotSignedBy { issuer: String },
+    NotSignedBy {
+        issuer: String,
+    },
     SelfSignedNotAnchor,
     /// No certificate given has the issuer's name.
-    IssuerNotGiven { issuer: String },
+    IssuerNotGiven {
+        issuer: String,
+    },
     Revoked {
         #[serde(with = "::time::serde::rfc3339")]
         date: OffsetDateTime,
         reason: Option<String>,
         crl_issuer: String,
     },
-    NotRevoked { crl_issuer: String },
+    NotRevoked {
+        crl_issuer: String,
+    },
     /// basicConstraints CA:TRUE on the certificate asked about as an end entity.
     CaAsEndEntity,
     NotCa,
     Ca,
     /// Not a CA, yet a certificate below names it as the issuer and its key signed it.
     NotCaYetIssued,
-    PathLen { limit: u32, intermediates_below: usize },
+    PathLen {
+        limit: u32,
+        intermediates_below: usize,
+    },
     KeyCertSign,
     NoKeyCertSign,
-    EkuAllows { usage: &'static str },
-    EkuLacks { usage: &'static str },
+    EkuAllows {
+        usage: &'static str,
+    },
+    EkuLacks {
+        usage: &'static str,
+    },
     /// No EKU: webpki allows any purpose, some peers want the usage.
-    EkuAbsent { usage: &'static str },
-    EkuUnreadable { problem: String },
-    NameFound { name: String, names: Vec<String> },
-    NameNotFound { name: String, names: Vec<String> },
-    NoNames { name: String },
+    EkuAbsent {
+        usage: &'static str,
+    },
+    EkuUnreadable {
+        problem: String,
+    },
+    NameFound {
+        name: String,
+        names: Vec<String>,
+    },
+    NameNotFound {
+        name: String,
+        names: Vec<String>,
+    },
+    NoNames {
+        name: String,
+    },
 }
 
 impl Finding {
@@ -172,7 +202,10 @@ impl Finding {
                 reason,
                 crl_issuer,
             } => {
-                let mut v = vec![("date", rfc3339(*date)), ("crl_issuer", short_name(crl_issuer))];
+                let mut v = vec![
+                    ("date", rfc3339(*date)),
+                    ("crl_issuer", short_name(crl_issuer)),
+                ];
                 v.extend(reason.clone().map(|r| ("reason", r)));
                 v
             }
@@ -268,7 +301,10 @@ impl VerifyNote {
                     .get("candidates_left_out")
                     .map(String::as_str)
                     .unwrap_or("candidates left out"),
-                &[("count", count.to_string()), ("per_name", per_name.to_string())],
+                &[
+                    ("count", count.to_string()),
+                    ("per_name", per_name.to_string()),
+                ],
             ),
         }
     }
@@ -361,7 +397,9 @@ struct Parsed<'a> {
 }
 
 /// Each certificate's readable bytes, kept while they are parsed.
-fn readable_all<'a>(ders: impl Iterator<Item = (&'a [u8], bool)>) -> Vec<(&'a [u8], Cow<'a, [u8]>, bool)> {
+fn readable_all<'a>(
+    ders: impl Iterator<Item = (&'a [u8], bool)>,
+) -> Vec<(&'a [u8], Cow<'a, [u8]>, bool)> {
     ders.map(|(d, anchor)| (d, readable_certificate(d), anchor))
         .collect()
 }
@@ -371,12 +409,14 @@ fn parse_all<'a>(readable: &'a [(&'a [u8], Cow<'a, [u8]>, bool)]) -> Vec<Parsed<
         .iter()
         .enumerate()
         .filter_map(|(index, (der, bytes, anchor))| {
-            X509Certificate::from_der(bytes).ok().map(|(_, cert)| Parsed {
-                index,
-                der,
-                cert,
-                anchor: *anchor,
-            })
+            X509Certificate::from_der(bytes)
+                .ok()
+                .map(|(_, cert)| Parsed {
+                    index,
+                    der,
+                    cert,
+                    anchor: *anchor,
+                })
         })
         .collect()
 }
@@ -390,7 +430,10 @@ fn candidates<'a>(leaf: &[u8], pool: &[&'a [u8]]) -> (Vec<&'a [u8]>, usize) {
     let parsed = parse_all(&readable);
     let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (n, p) in parsed.iter().enumerate() {
-        by_subject.entry(p.cert.subject().as_raw()).or_default().push(n);
+        by_subject
+            .entry(p.cert.subject().as_raw())
+            .or_default()
+            .push(n);
     }
     let leaf_bytes = readable_certificate(leaf);
     let Ok((_, leaf_cert)) = X509Certificate::from_der(&leaf_bytes) else {
@@ -428,7 +471,10 @@ fn candidates<'a>(leaf: &[u8], pool: &[&'a [u8]]) -> (Vec<&'a [u8]>, usize) {
     }
     // In the order given, as a path builder would meet them.
     chosen.sort_by_key(|&n| parsed[n].index);
-    (chosen.into_iter().map(|n| pool[parsed[n].index]).collect(), left_out)
+    (
+        chosen.into_iter().map(|n| pool[parsed[n].index]).collect(),
+        left_out,
+    )
 }
 
 pub fn verify(input: &VerifyInput<'_>) -> Verification {
@@ -541,7 +587,6 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
     Ok(())
 }
 
-
 /// certbench's own walk up the chain, with each link's checks.
 fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
     let leaf_bytes = readable_certificate(input.leaf);
@@ -604,11 +649,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             })
             .collect();
         let signs = |p: &Parsed<'_>| signed_by(current.der, cert, p.cert.public_key());
-        let issuer = named
-            .iter()
-            .find(|p| signs(p))
-            .or(named.first())
-            .copied();
+        let issuer = named.iter().find(|p| signs(p)).or(named.first()).copied();
         let mut checks = Vec::new();
         // An anchor's validity matters when it is the certificate asked about.
         if !current_is_anchor || depth == 0 {
@@ -882,10 +923,16 @@ mod tests {
                 field: ValidityField::NotAfter,
                 encoded: "20300101000000".into(),
             },
-            Finding::SignedBy { issuer: "CN=a".into() },
-            Finding::NotSignedBy { issuer: "CN=a".into() },
+            Finding::SignedBy {
+                issuer: "CN=a".into(),
+            },
+            Finding::NotSignedBy {
+                issuer: "CN=a".into(),
+            },
             Finding::SelfSignedNotAnchor,
-            Finding::IssuerNotGiven { issuer: "CN=a".into() },
+            Finding::IssuerNotGiven {
+                issuer: "CN=a".into(),
+            },
             Finding::Revoked {
                 date: t,
                 reason: Some("keyCompromise".into()),
@@ -904,9 +951,15 @@ mod tests {
             },
             Finding::KeyCertSign,
             Finding::NoKeyCertSign,
-            Finding::EkuAllows { usage: "serverAuth" },
-            Finding::EkuLacks { usage: "serverAuth" },
-            Finding::EkuAbsent { usage: "serverAuth" },
+            Finding::EkuAllows {
+                usage: "serverAuth",
+            },
+            Finding::EkuLacks {
+                usage: "serverAuth",
+            },
+            Finding::EkuAbsent {
+                usage: "serverAuth",
+            },
             Finding::EkuUnreadable {
                 problem: "x".into(),
             },
