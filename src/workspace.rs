@@ -29,6 +29,9 @@ const MANIFEST_VERSION: u32 = 1;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct Manifest {
     version: u32,
+    /// The set `gen` made last: a short id its CAs' names carry (see [`Workspace::set_id`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    set_id: String,
     #[serde(default, rename = "entity")]
     entities: Vec<Entity>,
 }
@@ -121,6 +124,19 @@ pub struct SetOptions {
     pub server_names: Vec<String>,
     pub client_name: String,
     pub intermediate: bool,
+    /// The id the set's CA names carry; `None` makes a new one (six hex digits).
+    pub set_id: Option<SetId>,
+}
+
+/// The id of a set that `gen` made: 1 to 16 letters and digits, carried by its CAs' names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetId(String);
+
+impl SetId {
+    /// `None` unless `id` is 1 to 16 letters and digits.
+    pub fn new(id: &str) -> Option<SetId> {
+        validate_set_id(id).ok().map(|()| SetId(id.to_string()))
+    }
 }
 
 impl Default for SetOptions {
@@ -131,19 +147,20 @@ impl Default for SetOptions {
             server_names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             client_name: "alice".into(),
             intermediate: true,
+            set_id: None,
         }
     }
 }
 
 impl SetOptions {
-    /// The requests `gen` issues, in order.
-    pub fn specs(&self) -> Vec<IssueSpec> {
+    /// The requests `gen` issues, in order, for the set `set_id`.
+    pub fn specs(&self, set_id: &str) -> Vec<IssueSpec> {
         let mut specs = Vec::new();
-        let mut ca = IssueSpec::for_role(Role::Ca, "ca");
+        let mut ca = IssueSpec::for_role_in(Role::Ca, "ca", set_id);
         ca.key_alg = self.key_alg;
         specs.push(ca);
         let leaf_issuer = if self.intermediate {
-            let mut int = IssueSpec::for_role(Role::Intermediate, "intermediate");
+            let mut int = IssueSpec::for_role_in(Role::Intermediate, "intermediate", set_id);
             int.key_alg = self.key_alg;
             specs.push(int);
             "intermediate"
@@ -292,6 +309,12 @@ impl Workspace {
         self.manifest.entities.is_empty()
     }
 
+    /// The id of the set `gen` made here, which its CAs' names carry (empty for a workspace made
+    /// before there were ids): two workspaces' roots are never both "certbench Root CA".
+    pub fn set_id(&self) -> &str {
+        &self.manifest.set_id
+    }
+
     pub fn entities(&self) -> &[Entity] {
         &self.manifest.entities
     }
@@ -381,7 +404,11 @@ impl Workspace {
         overwrite: bool,
         now: OffsetDateTime,
     ) -> Result<Vec<Issued>> {
-        let specs = options.specs();
+        let set_id = match &options.set_id {
+            Some(id) => id.0.clone(),
+            None => new_set_id()?,
+        };
+        let specs = options.specs(&set_id);
         // The requests are checked before anything is made or locked (no folder is made for a
         // set that cannot be), and again under the lock.
         let mut cas = self.ca_names();
@@ -400,7 +427,7 @@ impl Workspace {
             .map(|s| pki::generate_key(s.key_alg))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let lock = self.begin()?;
-        let made = self.gen_locked(&lock, &specs, keys, overwrite, now);
+        let made = self.gen_locked(&lock, &specs, keys, overwrite, &set_id, now);
         if made.is_err() {
             // Nothing was written: the manifest in memory is the one on disk again.
             self.manifest = read_manifest(&self.dir)?;
@@ -414,9 +441,11 @@ impl Workspace {
         specs: &[IssueSpec],
         keys: Vec<rcgen::KeyPair>,
         overwrite: bool,
+        set_id: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<Issued>> {
         let mut manifest = self.manifest.clone();
+        manifest.set_id = set_id.to_string();
         let mut dropped = Vec::new();
         let mut old_files = Vec::new();
         if overwrite {
@@ -750,6 +779,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Manifest {
                 version: MANIFEST_VERSION,
+                set_id: String::new(),
                 entities: vec![],
             });
         }
@@ -770,6 +800,10 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
             "version {} is not known to this certbench (it reads version {MANIFEST_VERSION})",
             m.version
         )));
+    }
+    if !m.set_id.is_empty() {
+        validate_set_id(&m.set_id)
+            .map_err(|why| bad(format!("its set_id is not one certbench makes: {why}")))?;
     }
     for e in &m.entities {
         let name = display_safe(&e.name, 64);
@@ -806,6 +840,23 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         }
     }
     Ok(m)
+}
+
+/// A set id goes into CA names: a few letters and digits.
+fn validate_set_id(id: &str) -> std::result::Result<(), String> {
+    if (1..=16).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err("1 to 16 letters and digits".into())
+    }
+}
+
+/// A new set id: six random hex digits.
+fn new_set_id() -> Result<String> {
+    let mut bytes = [0u8; 3];
+    aws_lc_rs::rand::fill(&mut bytes)
+        .map_err(|_| Error::Generation(rcgen::Error::RingUnspecified))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A file name inside the folder: no separators, not `.`/`..`, not hidden.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{certbench, certbench_ok, issue, openssl, require, text};
+use common::{certbench, certbench_ok, issue, openssl, require, text, workspace_cn};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_certbench")
@@ -601,7 +601,7 @@ fn verify_with_twenty_thousand_look_alike_intermediates() {
         .push(rcgen::DnType::OrganizationName, "certbench");
     params
         .distinguished_name
-        .push(rcgen::DnType::CommonName, "certbench Intermediate CA");
+        .push(rcgen::DnType::CommonName, workspace_cn(d, "intermediate"));
     let mut pem = String::new();
     for i in 0..20_000u32 {
         params.serial_number = Some(rcgen::SerialNumber::from(u64::from(i) + 1));

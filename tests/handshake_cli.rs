@@ -472,7 +472,7 @@ fn a_signature_that_does_not_verify_blames_the_certificate_it_is_on() {
         v["failure"]
     );
     // A second root CA, given the first one's name, with its own key.
-    issue(d, "ca", "ca2", &["--cn", "certbench Root CA"]);
+    issue(d, "ca", "ca2", &["--cn", &workspace_cn(d, "ca")]);
     let (ok, v, _) = transcript(d, &["--client-trusts", "ca2"]);
     assert!(!ok);
     let f = &v["failure"];

@@ -11,7 +11,7 @@ use certbench::handshake::event::{Side, Verdict};
 use certbench::handshake::material::Material;
 use certbench::handshake::messages::{Message, Version, details};
 use certbench::handshake::{HandshakeReader, RecordReader, decode};
-use certbench::workspace::{SetOptions, Workspace};
+use certbench::workspace::{SetId, SetOptions, Workspace};
 
 /// One key log entry: label, client random, secret.
 type Logged = (String, Vec<u8>, Vec<u8>);
@@ -64,7 +64,10 @@ fn in_memory(
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
     ws.gen_set(
-        &SetOptions::default(),
+        &SetOptions {
+            set_id: SetId::new("cafe01"),
+            ..SetOptions::default()
+        },
         false,
         time::OffsetDateTime::now_utc(),
     )
@@ -215,7 +218,8 @@ fn tls12_certificates_and_the_request_travel_in_clear() {
     );
     assert!(detail(&server[1], "certificates").starts_with("CN=localhost,O=certbench"));
     assert!(
-        detail(&server[3], "certificate_authorities").contains("CN=certbench Root CA,O=certbench")
+        detail(&server[3], "certificate_authorities")
+            .contains("CN=certbench Root CA cafe01,O=certbench")
     );
     assert!(
         detail(&server[2], "group").contains("X25519MLKEM768")

@@ -220,25 +220,89 @@ fn lint_ids(items: &[Value]) -> Vec<Vec<String>> {
 /// Two workspaces' files side by side (every `gen` names its CAs alike): a CA's issuer is the CA
 /// whose key signed it, so neither root is flagged, and the verdict on a leaf does not depend on
 /// the order of the files.
+/// Two workspaces side by side: each set's CAs carry its id in their names (openssl reads two
+/// different subjects), the manifest records it, and neither set's certificates are taken for
+/// the other's.
+#[test]
+fn two_workspaces_cas_have_names_of_their_own() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let made = certbench_ok(a.path(), &["gen"]);
+    certbench_ok(b.path(), &["gen"]);
+    let subject = |d: &Path, f: &str| {
+        openssl_ok(
+            d,
+            &[
+                "x509", "-in", f, "-noout", "-subject", "-nameopt", "RFC2253",
+            ],
+        )
+    };
+    for f in ["ca.crt", "intermediate.crt"] {
+        assert_ne!(subject(a.path(), f), subject(b.path(), f), "{f}");
+    }
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(a.path().join("certbench.toml")).unwrap()).unwrap();
+    let id = manifest["set_id"].as_str().unwrap();
+    assert_eq!(id.len(), 6, "{id}");
+    assert_eq!(
+        subject(a.path(), "ca.crt").trim(),
+        format!("subject=CN=certbench Root CA {id},O=certbench")
+    );
+    assert!(made.contains(&format!("set id {id}")), "{made}");
+    // Both sets read together: every certificate finds its own issuer (no AKI lint), and a
+    // client of one set does not verify under the other's root, for openssl as for certbench.
+    let all = inspect_json(&[a.path().to_path_buf(), b.path().to_path_buf()]);
+    assert!(all.len() >= 8, "{all:?}");
+    for (item, ids) in all.iter().zip(lint_ids(&all)) {
+        assert!(!ids.iter().any(|i| i.starts_with("aki")), "{item}");
+    }
+    let ca_b = b.path().join("ca.crt");
+    let crossed = common::certbench(
+        a.path(),
+        &[
+            "verify",
+            "client.crt",
+            "--ca",
+            ca_b.to_str().unwrap(),
+            "--untrusted",
+            "intermediate.crt",
+        ],
+    );
+    assert!(!crossed.status.success(), "{}", text(&crossed));
+    let theirs = openssl(
+        a.path(),
+        &[
+            "verify",
+            "-CAfile",
+            ca_b.to_str().unwrap(),
+            "-untrusted",
+            "intermediate.crt",
+            "client.crt",
+        ],
+    );
+    assert!(!theirs.status.success());
+}
+
 #[test]
 fn issuers_are_found_by_key_not_by_name_nor_order() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     certbench_ok(a.path(), &["gen"]);
     certbench_ok(b.path(), &["gen"]);
-    let roots = inspect_json(&[a.path().join("ca.crt"), b.path().join("ca.crt")]);
-    assert_eq!(lint_ids(&roots), vec![Vec::<String>::new(); 2], "{roots:?}");
+    // In b, an intermediate given a's intermediate's name, with its own key.
+    let name = common::workspace_cn(a.path(), "intermediate");
+    issue(b.path(), "intermediate", "lookalike", &["--cn", &name]);
     let leaf = a.path().join("server.crt");
     let (ours, theirs) = (
         a.path().join("intermediate.crt"),
-        b.path().join("intermediate.crt"),
+        b.path().join("lookalike.crt"),
     );
     let one = inspect_json(&[leaf.clone(), theirs.clone(), ours.clone()]);
     let other = inspect_json(&[leaf.clone(), ours.clone(), theirs.clone()]);
     assert_eq!(lint_ids(&one)[0], lint_ids(&other)[0]);
     assert!(lint_ids(&one)[0].is_empty(), "{one:?}");
-    // With only the other workspace's intermediate (same name, another key): flagged, whatever
-    // the order, and said why.
+    // With only the lookalike (same name, another key): flagged, whatever the order, and said
+    // why.
     let alone = inspect_json(&[leaf.clone(), theirs.clone()]);
     let reversed = inspect_json(&[theirs, leaf]);
     assert_eq!(lint_ids(&alone)[0], ["aki-mismatch"]);

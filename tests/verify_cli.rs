@@ -39,6 +39,23 @@ fn culprit(v: &Value) -> (String, String) {
     )
 }
 
+/// In `other`, a root and an intermediate named as `d`'s are (each set's CAs carry their own set
+/// id, so two `gen`s no longer make them): `twin-ca` and `twin-int`, with keys of their own.
+fn twins(d: &std::path::Path, other: &std::path::Path) {
+    issue(other, "ca", "twin-ca", &["--cn", &workspace_cn(d, "ca")]);
+    issue(
+        other,
+        "intermediate",
+        "twin-int",
+        &[
+            "--cn",
+            &workspace_cn(d, "intermediate"),
+            "--issuer",
+            "twin-ca",
+        ],
+    );
+}
+
 #[test]
 fn verdicts_agree_with_openssl_and_name_the_cause() {
     let dir = tempfile::tempdir().unwrap();
@@ -53,6 +70,7 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
     // A second, unrelated PKI.
     let other = d.join("other");
     certbench_ok(&other, &["gen"]);
+    twins(d, &other);
     let base = ["-CAfile", "ca.crt", "-untrusted", "intermediate.crt"];
 
     // A good server for its name.
@@ -116,7 +134,7 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
         &[
             "server.crt",
             "--ca",
-            "other/ca.crt",
+            "other/twin-ca.crt",
             "--untrusted",
             "intermediate.crt",
         ],
@@ -127,7 +145,7 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
         d,
         &[
             "-CAfile",
-            "other/ca.crt",
+            "other/twin-ca.crt",
             "-untrusted",
             "intermediate.crt",
             "server.crt"
@@ -171,7 +189,7 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
             "--ca",
             "ca.crt",
             "--untrusted",
-            "other/intermediate.crt",
+            "other/twin-int.crt",
         ],
     );
     assert!(!ok);
@@ -182,7 +200,7 @@ fn verdicts_agree_with_openssl_and_name_the_cause() {
             "-CAfile",
             "ca.crt",
             "-untrusted",
-            "other/intermediate.crt",
+            "other/twin-int.crt",
             "server.crt"
         ]
     ));
@@ -253,16 +271,20 @@ fn ca_certificates_are_verified_as_cas() {
     let d = dir.path();
     certbench_ok(d, &["gen"]);
     certbench_ok(&d.join("other"), &["gen"]);
+    twins(d, &d.join("other"));
     let (ok, v) = ours(d, &["intermediate.crt"]);
     assert!(ok, "{v}");
     assert_eq!(v["links"][0]["role"], "intermediate");
     assert_eq!(v["links"][1]["role"], "trust anchor");
     assert!(theirs(d, &["-CAfile", "ca.crt", "intermediate.crt"]));
     assert!(ours(d, &["ca.crt"]).0, "a root is its own anchor");
-    let (ok, v) = ours(d, &["intermediate.crt", "--ca", "other/ca.crt"]);
+    let (ok, v) = ours(d, &["intermediate.crt", "--ca", "other/twin-ca.crt"]);
     assert!(!ok);
     assert_eq!(culprit(&v), ("intermediate".into(), "signature".into()));
-    assert!(!theirs(d, &["-CAfile", "other/ca.crt", "intermediate.crt"]));
+    assert!(!theirs(
+        d,
+        &["-CAfile", "other/twin-ca.crt", "intermediate.crt"]
+    ));
     let out = certbench(d, &["verify", "intermediate.crt"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("OK for a CA"));
 }

@@ -338,7 +338,12 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
         options.server_names = a.server_names;
     }
     let issued = ws.gen_set(&options, a.force, OffsetDateTime::now_utc())?;
-    outln!("Made an mTLS set ({}) in {}:", a.alg.title(), dir.display());
+    outln!(
+        "Made an mTLS set ({}; its CAs' names carry the set id {}) in {}:",
+        a.alg.title(),
+        ws.set_id(),
+        dir.display()
+    );
     let rows: Vec<[String; 3]> = issued
         .iter()
         .map(|i| {
@@ -396,7 +401,7 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
 
 fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     let mut ws = Workspace::open(&dir)?;
-    let mut spec = IssueSpec::for_role(a.role, &a.name);
+    let mut spec = IssueSpec::for_role_in(a.role, &a.name, ws.set_id());
     spec.key_alg = a.alg;
     spec.issuer = match (a.issuer, a.role) {
         (Some(i), _) => i,

@@ -455,7 +455,7 @@ mod tests {
             &{
                 // The same name as the intermediate it replaces.
                 let mut again = IssueSpec::for_role(Role::Intermediate, "intermediate-again");
-                again.subject.common_name = "certbench Intermediate CA".into();
+                again.subject.common_name = ws.entity("intermediate").unwrap().common_name.clone();
                 again
             },
             false,

@@ -30,7 +30,7 @@ pub enum Kind {
 }
 
 /// One thing found: where it is and what it is, or why it could not be read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub source: PathBuf,
     /// Its position in the file (0 for the first block).
@@ -40,7 +40,7 @@ pub struct Item {
     pub result: Result<Decoded, LoadError>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {
     Certificate(Box<CertReport>),
     Crl(CrlReport),

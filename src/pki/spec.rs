@@ -467,14 +467,24 @@ impl Default for IssueSpec {
 impl IssueSpec {
     /// The defaults a person starts from for this role.
     pub fn for_role(role: Role, name: &str) -> IssueSpec {
+        IssueSpec::for_role_in(role, name, "")
+    }
+
+    /// As [`IssueSpec::for_role`], in a workspace whose set is `set_id` (see
+    /// `Workspace::set_id`): a CA's default name carries it, so two workspaces' CAs are told apart.
+    pub fn for_role_in(role: Role, name: &str, set_id: &str) -> IssueSpec {
         // A CA's name is what its certificates show as their issuer: another CA than the set's own
-        // gets its own (two CAs with one name make every chain under one of them fail).
+        // gets its own (two CAs with one name make every chain under one of them fail), and so
+        // does another workspace's.
         let ca_name = |base: &str, default: &str| {
-            if name.trim().is_empty() || name == default {
-                base.to_string()
-            } else {
-                format!("{base} {}", name.trim())
+            let mut parts = vec![base];
+            if !name.trim().is_empty() && name != default {
+                parts.push(name.trim());
             }
+            if !set_id.is_empty() {
+                parts.push(set_id);
+            }
+            parts.join(" ")
         };
         let (cn, sans, issuer, path_len) = match role {
             Role::Ca => (

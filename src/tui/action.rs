@@ -172,6 +172,12 @@ pub enum Effect {
         open: Vec<PathBuf>,
         system: bool,
     },
+    /// Add files to the Inspect pane: only `paths` are read, appended to the items already
+    /// loaded (`loaded`), and the lints made again over all of them (an issuer may have come).
+    AddToInspect {
+        paths: Vec<PathBuf>,
+        loaded: Vec<certbench::inspect::Item>,
+    },
     /// List what could complete a path being typed.
     CompletePath(String),
     /// Run a live handshake; its events come back as they happen. With a scenario, the

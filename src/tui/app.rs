@@ -109,7 +109,7 @@ impl App {
         (width, height): (u16, u16),
     ) -> App {
         let cas = view.ca_names();
-        let form = IssueForm::new(Role::Server, &view.names(), &cas);
+        let form = IssueForm::new(Role::Server, &view.names(), &cas, &view.set_id);
         App {
             keymap,
             keymap_path: None,
@@ -258,6 +258,7 @@ impl App {
                     self.say(Severity::Error, e.clone());
                 }
                 self.view = view;
+                self.form.set_set_id(&self.view.set_id);
                 let n = self.view.rows.len();
                 self.list_selected = self.list_selected.min(n.saturating_sub(1));
                 // A CA the form named may have gone, or the first one may have come.
@@ -335,12 +336,9 @@ impl App {
                         Severity::Success,
                         format!("Saved the certificates as {}; opened here", path.display()),
                     );
-                    if !self.open.contains(&path) {
-                        self.open.push(path.clone());
-                    }
-                    self.pending_source = Some(path);
+                    self.pending_source = Some(path.clone());
                     self.pane = Pane::Inspect;
-                    return vec![self.load_inspect()];
+                    return vec![self.open_in_inspect(path)];
                 }
                 Err(e) => {
                     self.pending_field = None;
@@ -818,6 +816,24 @@ impl App {
     }
 
     /// Read the Inspect pane's files again (in a task).
+    /// Open `path` in the Inspect pane: read it alone and append it to what is loaded, or, when
+    /// nothing is loaded yet, load everything (which includes it).
+    fn open_in_inspect(&mut self, path: PathBuf) -> Effect {
+        if self.open.contains(&path) {
+            // Read again: the file may have changed since.
+            return self.load_inspect();
+        }
+        self.open.push(path.clone());
+        if self.inspect.loading || self.inspect.loaded.items.is_empty() {
+            return self.load_inspect();
+        }
+        self.inspect.loading = true;
+        Effect::AddToInspect {
+            paths: vec![path],
+            loaded: self.inspect.loaded.items.clone(),
+        }
+    }
+
     pub fn load_inspect(&mut self) -> Effect {
         self.inspect.loading = true;
         Effect::LoadInspect {
@@ -871,10 +887,7 @@ impl App {
                 }
                 let path = expand_home(&text);
                 self.say(Severity::Info, format!("Opening {}…", path.display()));
-                if !self.open.contains(&path) {
-                    self.open.push(path);
-                }
-                return vec![self.load_inspect()];
+                return vec![self.open_in_inspect(path)];
             }
             _ => {}
         }
@@ -1508,6 +1521,60 @@ mod tests {
         app.list_selected = 0;
         app.update(Action::Revoke);
         assert!(app.dialog.is_none());
+    }
+
+    /// Opening a file reads only that file and appends it; what was loaded (the workspace, the
+    /// system store) is not read again, and opening it a second time adds nothing.
+    #[test]
+    fn opening_a_file_appends_it_without_reading_the_rest_again() {
+        let (d, mut app) = app_with_demo();
+        let effect = app.load_inspect();
+        let loaded = crate::tui::run_blocking(effect, d.path()).unwrap();
+        app.update(loaded);
+        let before: Vec<PathBuf> = app
+            .inspect
+            .loaded
+            .items
+            .iter()
+            .map(|i| i.source.clone())
+            .collect();
+        assert!(before.len() >= 4, "{before:?}");
+        let other = tempfile::tempdir().unwrap();
+        Workspace::open(other.path())
+            .unwrap()
+            .gen_set(&SetOptions::default(), false, OffsetDateTime::now_utc())
+            .unwrap();
+        let extra = other.path().join("ca.crt");
+        let open = |app: &mut App| {
+            app.update(Action::ShowPane(Pane::Inspect));
+            app.update(Action::StartOpen);
+            for c in extra.to_string_lossy().chars() {
+                app.update(Action::Insert(c));
+            }
+            app.update(Action::Activate)
+        };
+        let effects = open(&mut app);
+        let [Effect::AddToInspect { paths, loaded }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(paths, &[extra.clone()]);
+        assert_eq!(loaded.len(), before.len());
+        let action = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
+        app.update(action);
+        let after: Vec<PathBuf> = app
+            .inspect
+            .loaded
+            .items
+            .iter()
+            .map(|i| i.source.clone())
+            .collect();
+        assert_eq!(after[..before.len()], before[..]);
+        assert_eq!(after[before.len()..], [extra.clone()]);
+        // The same file again: read again in place, not listed twice.
+        let effects = open(&mut app);
+        let action = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
+        app.update(action);
+        assert_eq!(app.inspect.loaded.items.len(), after.len());
     }
 
     #[test]

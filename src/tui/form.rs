@@ -153,14 +153,16 @@ pub struct IssueForm {
     /// A field reached with Tab: its value is shown selected, and what is typed first replaces
     /// it (as in any form); Enter on a field edits the value as it is.
     pub replace_on_type: bool,
-    /// The CN is kept equal to the name (clients) or the first SAN (servers) until the user
-    /// types in it.
+    /// The CN is kept equal to the name (clients), the first SAN (servers) or the CA name the
+    /// name gives (CAs) until the user types in it.
     cn_follows: bool,
+    /// The workspace's set id, which a CA's default name carries.
+    set_id: String,
 }
 
 impl IssueForm {
     /// A form with the role's defaults and a name not taken yet.
-    pub fn new(role: Role, taken: &[String], cas: &[String]) -> IssueForm {
+    pub fn new(role: Role, taken: &[String], cas: &[String], set_id: &str) -> IssueForm {
         let mut form = IssueForm {
             role,
             key_alg: KeyAlg::default(),
@@ -170,6 +172,7 @@ impl IssueForm {
             editing: None,
             replace_on_type: false,
             cn_follows: false,
+            set_id: set_id.to_string(),
         };
         form.apply_role_defaults(taken, cas);
         form
@@ -210,8 +213,19 @@ impl IssueForm {
         if f == FormField::CommonName {
             self.cn_follows = false;
         } else if self.cn_follows {
+            let ca_name;
             let followed = match self.role {
                 Role::Client if f == FormField::Name => Some(self.text(FormField::Name).trim()),
+                Role::Ca | Role::Intermediate if f == FormField::Name => {
+                    ca_name = IssueSpec::for_role_in(
+                        self.role,
+                        self.text(FormField::Name).trim(),
+                        &self.set_id,
+                    )
+                    .subject
+                    .common_name;
+                    Some(ca_name.as_str())
+                }
                 Role::Server if f == FormField::Sans => Some(
                     self.text(FormField::Sans)
                         .split(',')
@@ -231,7 +245,7 @@ impl IssueForm {
     /// Put every field back to the role's defaults, keeping the key type.
     pub fn apply_role_defaults(&mut self, taken: &[String], cas: &[String]) {
         let name = free_name(self.role.as_str(), taken);
-        let spec = IssueSpec::for_role(self.role, &name);
+        let spec = IssueSpec::for_role_in(self.role, &name, &self.set_id);
         self.issuer = if self.role == Role::Ca {
             String::new()
         } else if cas.contains(&spec.issuer)
@@ -271,9 +285,21 @@ impl IssueForm {
         ] {
             self.text.insert(f, v);
         }
-        self.cn_follows = matches!(self.role, Role::Client | Role::Server);
+        self.cn_follows = true;
         let fields = self.fields().len();
         self.selected = self.selected.min(fields.saturating_sub(1));
+    }
+
+    /// The workspace's set id changed (a new `gen`): a CA name made from it follows.
+    pub fn set_set_id(&mut self, set_id: &str) {
+        if self.set_id == set_id {
+            return;
+        }
+        self.set_id = set_id.to_string();
+        if self.cn_follows && self.role.is_ca() {
+            let name = self.text(FormField::Name).to_string();
+            self.edit_text(FormField::Name, name);
+        }
     }
 
     pub fn field(&self) -> FormField {
@@ -373,7 +399,7 @@ impl IssueForm {
     pub fn to_spec(&self) -> (IssueSpec, Vec<FieldError>) {
         let mut errors = Vec::new();
         let name = self.text(FormField::Name).trim().to_string();
-        let mut spec = IssueSpec::for_role(self.role, &name);
+        let mut spec = IssueSpec::for_role_in(self.role, &name, &self.set_id);
         spec.key_alg = self.key_alg;
         spec.issuer = self.issuer.clone();
         spec.subject.common_name = self.text(FormField::CommonName).trim().to_string();
@@ -494,7 +520,7 @@ mod tests {
     #[test]
     fn a_new_server_form_is_valid_and_named_freely() {
         let taken = vec!["ca".into(), "intermediate".into(), "server".into()];
-        let form = IssueForm::new(Role::Server, &taken, &cas());
+        let form = IssueForm::new(Role::Server, &taken, &cas(), "");
         assert_eq!(form.text(FormField::Name), "server-2");
         assert_eq!(form.issuer, "intermediate");
         assert_eq!(form.errors(&cas(), now()), vec![]);
@@ -502,7 +528,7 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_field_as_the_user_types() {
-        let mut form = IssueForm::new(Role::Server, &[], &cas());
+        let mut form = IssueForm::new(Role::Server, &[], &cas(), "");
         form.set_text(FormField::Sans, "localhost, 10.0.0.300");
         form.set_text(FormField::Days, "a year");
         form.set_text(FormField::NotBefore, "-5é");
@@ -515,7 +541,7 @@ mod tests {
 
     #[test]
     fn the_cn_follows_the_name_until_it_is_typed_in() {
-        let mut form = IssueForm::new(Role::Client, &["client".into()], &cas());
+        let mut form = IssueForm::new(Role::Client, &["client".into()], &cas(), "");
         assert_eq!(form.text(FormField::CommonName), "client-2");
         form.edit_text(FormField::Name, "bob");
         assert_eq!(form.text(FormField::CommonName), "bob");
@@ -523,22 +549,58 @@ mod tests {
         form.edit_text(FormField::Name, "bob2");
         assert_eq!(form.text(FormField::CommonName), "Bob Builder");
         // A server's CN follows its first SAN.
-        let mut form = IssueForm::new(Role::Server, &[], &cas());
+        let mut form = IssueForm::new(Role::Server, &[], &cas(), "");
         form.edit_text(FormField::Sans, "api.internal, 10.0.0.5");
         assert_eq!(form.text(FormField::CommonName), "api.internal");
     }
 
+    /// A CA's CN follows the name typed after the role was chosen, with the workspace's set id,
+    /// so two CAs (or two workspaces' CAs) never share a name by default.
+    #[test]
+    fn a_ca_is_named_after_the_name_typed() {
+        let mut form = IssueForm::new(Role::Ca, &cas(), &cas(), "5eed01");
+        assert_eq!(form.text(FormField::Name), "ca-2");
+        assert_eq!(
+            form.text(FormField::CommonName),
+            "certbench Root CA ca-2 5eed01"
+        );
+        form.edit_text(FormField::Name, "partners");
+        assert_eq!(
+            form.text(FormField::CommonName),
+            "certbench Root CA partners 5eed01"
+        );
+        assert_eq!(
+            form.to_spec().0.subject.common_name,
+            "certbench Root CA partners 5eed01"
+        );
+        form.edit_text(FormField::CommonName, "Partners Root");
+        form.edit_text(FormField::Name, "partners2");
+        assert_eq!(form.text(FormField::CommonName), "Partners Root");
+        // A new gen (a new set id) renames a CA whose CN was not typed in.
+        let mut form = IssueForm::new(Role::Intermediate, &[], &cas(), "");
+        form.edit_text(FormField::Name, "issuing");
+        assert_eq!(
+            form.text(FormField::CommonName),
+            "certbench Intermediate CA issuing"
+        );
+        form.set_set_id("abc123");
+        assert_eq!(
+            form.text(FormField::CommonName),
+            "certbench Intermediate CA issuing abc123"
+        );
+    }
+
     #[test]
     fn leaves_have_no_ca_only_fields() {
-        let form = IssueForm::new(Role::Client, &[], &cas());
+        let form = IssueForm::new(Role::Client, &[], &cas(), "");
         assert!(!form.fields().iter().any(|f| f.ca_only()));
-        let form = IssueForm::new(Role::Intermediate, &[], &cas());
+        let form = IssueForm::new(Role::Intermediate, &[], &cas(), "");
         assert!(form.fields().contains(&FormField::PathLen));
     }
 
     #[test]
     fn changing_the_role_applies_its_defaults() {
-        let mut form = IssueForm::new(Role::Server, &[], &cas());
+        let mut form = IssueForm::new(Role::Server, &[], &cas(), "");
         form.selected = 0;
         form.cycle(true, &cas(), &[]);
         assert_eq!(form.role, Role::Client);
@@ -558,7 +620,7 @@ mod tests {
 
     #[test]
     fn custom_key_usages_parse_or_say_why_not() {
-        let mut form = IssueForm::new(Role::Server, &[], &cas());
+        let mut form = IssueForm::new(Role::Server, &[], &cas(), "");
         form.set_text(FormField::ExtKeyUsage, "serverAuth, clientAuth");
         assert_eq!(
             form.to_spec().0.ext_key_usages,

@@ -282,7 +282,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
                 ..WorkspaceView::default()
             })
         }),
-        Effect::LoadInspect { .. } => Box::new(|m| {
+        Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => Box::new(|m| {
             Action::InspectLoaded(Box::new(inspect::Loaded::new(vec![
                 certbench::inspect::Item {
                     source: PathBuf::from("certbench"),
@@ -403,7 +403,7 @@ fn spawn_effect(
 fn effect_label(effect: &Effect) -> &'static str {
     match effect {
         Effect::LoadWorkspace => "reading the workspace",
-        Effect::LoadInspect { .. } => "reading certificates",
+        Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => "reading certificates",
         Effect::CompletePath(_) => "completing a path",
         Effect::RunHandshake { .. } => "running the handshake",
         Effect::ExportRun { .. } => "saving the run",
@@ -426,6 +426,10 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 system,
             };
             Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
+        }
+        Effect::AddToInspect { paths, mut loaded } => {
+            loaded.extend(certbench::inspect::load_paths(&paths));
+            Action::InspectLoaded(Box::new(relint(dir, loaded, now)))
         }
         Effect::CompletePath(typed) => {
             let candidates = complete_path(&typed);
@@ -485,22 +489,36 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
 /// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.
 pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::Loaded {
     let mut paths = Vec::new();
-    let mut roles = Vec::new();
     let workspace = Workspace::open(&sources.dir).ok();
     // The workspace's files read as one state: no change of the workspace meanwhile.
     let _reading = workspace.as_ref().and_then(Workspace::read_lock);
     if let Some(ws) = &workspace {
-        for e in ws.entities() {
-            paths.push(ws.path(&e.cert));
-            roles.push((ws.path(&e.cert), e.role));
-        }
+        paths.extend(ws.entities().iter().map(|e| ws.path(&e.cert)));
         paths.extend(ws.crl_paths());
     }
     paths.extend(sources.open.iter().cloned());
     if sources.system {
         paths.extend(certbench::inspect::load::system_store());
     }
-    let mut items = certbench::inspect::load_paths(&paths);
+    let items = certbench::inspect::load_paths(&paths);
+    relint(&sources.dir, items, now)
+}
+
+/// The lints of every item, made with what the workspace in `dir` says each of its
+/// certificates is for.
+fn relint(
+    dir: &Path,
+    mut items: Vec<certbench::inspect::Item>,
+    now: OffsetDateTime,
+) -> inspect::Loaded {
+    let roles: Vec<(PathBuf, certbench::pki::Role)> = Workspace::open(dir)
+        .map(|ws| {
+            ws.entities()
+                .iter()
+                .map(|e| (ws.path(&e.cert), e.role))
+                .collect()
+        })
+        .unwrap_or_default();
     let role_of =
         |i: &certbench::inspect::Item| roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r);
     certbench::inspect::lint_all(&mut items, now, &role_of);

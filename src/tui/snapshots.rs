@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use certbench::pki::{IssueSpec, Role};
-use certbench::workspace::{SetOptions, Workspace};
+use certbench::workspace::{SetId, SetOptions, Workspace};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use time::OffsetDateTime;
@@ -17,6 +17,14 @@ use super::keymap::KeyMap;
 use super::ui;
 use super::view::WorkspaceView;
 
+/// The demo set with a fixed set id, so the CA names a snapshot shows are the same every run.
+fn fixed_set() -> SetOptions {
+    SetOptions {
+        set_id: SetId::new("5eed01"),
+        ..SetOptions::default()
+    }
+}
+
 const NOW: OffsetDateTime = datetime!(2026-11-22 12:00 UTC);
 const FAKE_SERIAL: &str = "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67";
 const FAKE_SHA: &str = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
@@ -24,7 +32,7 @@ const FAKE_SHA: &str = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC
 fn demo_app(size: (u16, u16), with_issued: bool) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
-    ws.gen_set(&SetOptions::default(), false, NOW).unwrap();
+    ws.gen_set(&fixed_set(), false, NOW).unwrap();
     let issued = with_issued.then(|| {
         let mut spec = IssueSpec::for_role(Role::Server, "web");
         spec.sans = vec!["web.internal".into(), "10.0.0.7".into()];
@@ -334,7 +342,7 @@ fn handshake_app(size: (u16, u16)) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     let set = SetOptions {
         key_alg: certbench::pki::KeyAlg::Ed25519,
-        ..SetOptions::default()
+        ..fixed_set()
     };
     Workspace::open(dir.path())
         .unwrap()
@@ -653,7 +661,7 @@ fn inspect_says_a_revoked_certificate_is_revoked() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
     let now = OffsetDateTime::now_utc();
-    ws.gen_set(&SetOptions::default(), false, now).unwrap();
+    ws.gen_set(&fixed_set(), false, now).unwrap();
     let mut bob = certbench::pki::IssueSpec::for_role(certbench::pki::Role::Client, "bob");
     bob.issuer = "intermediate".into();
     bob.subject.common_name = "bob".into();

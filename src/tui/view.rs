@@ -9,6 +9,8 @@ use certbench::workspace::{Entity, Workspace};
 #[derive(Debug, Clone, Default)]
 pub struct WorkspaceView {
     pub dir: PathBuf,
+    /// The id the set's CA names carry (`Workspace::set_id`).
+    pub set_id: String,
     pub rows: Vec<EntityRow>,
     /// The workspace could not be read at all (a broken manifest, say).
     pub error: Option<String>,
@@ -31,6 +33,7 @@ impl WorkspaceView {
             Err(e) => {
                 return WorkspaceView {
                     dir: dir.to_path_buf(),
+                    set_id: String::new(),
                     rows: vec![],
                     error: Some(e.to_string()),
                 };
@@ -72,6 +75,7 @@ impl WorkspaceView {
         }
         WorkspaceView {
             dir: dir.to_path_buf(),
+            set_id: ws.set_id().to_string(),
             rows,
             error: None,
         }

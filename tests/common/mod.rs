@@ -261,3 +261,17 @@ pub fn flow(v: &serde_json::Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The subject CN of the workspace entry `name`, as the manifest records it.
+pub fn workspace_cn(dir: &Path, name: &str) -> String {
+    let text = std::fs::read_to_string(dir.join("certbench.toml")).unwrap();
+    let manifest: toml::Value = toml::from_str(&text).unwrap();
+    manifest["entity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"].as_str() == Some(name))
+        .and_then(|e| e["common_name"].as_str())
+        .unwrap_or_else(|| panic!("no entry {name} in the manifest: {text}"))
+        .to_string()
+}
