@@ -396,26 +396,35 @@ struct Parsed<'a> {
     anchor: bool,
 }
 
-/// Each certificate's readable bytes, kept while they are parsed.
-fn readable_all<'a>(
-    ders: impl Iterator<Item = (&'a [u8], bool)>,
-) -> Vec<(&'a [u8], Cow<'a, [u8]>, bool)> {
-    ders.map(|(d, anchor)| (d, readable_certificate(d), anchor))
-        .collect()
+/// A certificate given, and the bytes x509-parser reads of it (see [`readable_certificate`]),
+/// kept while it is parsed.
+struct Readable<'a> {
+    der: &'a [u8],
+    bytes: Cow<'a, [u8]>,
+    anchor: bool,
 }
 
-fn parse_all<'a>(readable: &'a [(&'a [u8], Cow<'a, [u8]>, bool)]) -> Vec<Parsed<'a>> {
+fn readable_all<'a>(ders: impl Iterator<Item = (&'a [u8], bool)>) -> Vec<Readable<'a>> {
+    ders.map(|(der, anchor)| Readable {
+        der,
+        bytes: readable_certificate(der),
+        anchor,
+    })
+    .collect()
+}
+
+fn parse_all<'a>(readable: &'a [Readable<'a>]) -> Vec<Parsed<'a>> {
     readable
         .iter()
         .enumerate()
-        .filter_map(|(index, (der, bytes, anchor))| {
-            X509Certificate::from_der(bytes)
+        .filter_map(|(index, r)| {
+            X509Certificate::from_der(&r.bytes)
                 .ok()
                 .map(|(_, cert)| Parsed {
                     index,
-                    der,
+                    der: r.der,
                     cert,
-                    anchor: *anchor,
+                    anchor: r.anchor,
                 })
         })
         .collect()
@@ -657,7 +666,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             match issuer {
                 Some(i) => {
                     let ok = signs(i);
-                    let issuer = rfc4514_within(i.cert.subject(), &readable[i.index].1);
+                    let issuer = rfc4514_within(i.cert.subject(), &readable[i.index].bytes);
                     checks.push(Check {
                         field: "signature",
                         ok,
@@ -773,7 +782,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
         match issuer {
             Some(i) if !current_is_anchor && !self_signed => {
                 current_is_anchor = i.anchor;
-                current_bytes = readable[i.index].1.as_ref();
+                current_bytes = readable[i.index].bytes.as_ref();
                 current = Parsed {
                     index: i.index,
                     der: i.der,

@@ -1557,7 +1557,7 @@ mod tests {
         let [Effect::AddToInspect { paths, loaded }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
-        assert_eq!(paths, &[extra.clone()]);
+        assert_eq!(paths, std::slice::from_ref(&extra));
         assert_eq!(loaded.len(), before.len());
         let action = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
         app.update(action);
@@ -1569,7 +1569,7 @@ mod tests {
             .map(|i| i.source.clone())
             .collect();
         assert_eq!(after[..before.len()], before[..]);
-        assert_eq!(after[before.len()..], [extra.clone()]);
+        assert_eq!(after[before.len()..], *std::slice::from_ref(&extra));
         // The same file again: read again in place, not listed twice.
         let effects = open(&mut app);
         let action = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
