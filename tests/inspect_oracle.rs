@@ -165,6 +165,10 @@ fn hostile_names_never_reach_the_terminal_raw() {
     let cert = params.self_signed(&key).unwrap();
     let path = dir.path().join("evil.crt");
     std::fs::write(&path, cert.pem()).unwrap();
+    agrees_with_openssl(
+        &path,
+        &[("subject", TERMINAL_ESCAPES), ("issuer", TERMINAL_ESCAPES)],
+    );
     for args in [vec!["inspect"], vec!["inspect", "--json"]] {
         let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
             .args(&args)
@@ -217,9 +221,43 @@ fn lint_ids(items: &[Value]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Two workspaces' files side by side (every `gen` names its CAs alike): a CA's issuer is the CA
-/// whose key signed it, so neither root is flagged, and the verdict on a leaf does not depend on
-/// the order of the files.
+/// Names with characters a terminal acts on: certbench escapes those (as `-nameopt RFC2253`
+/// does), other UTF-8 it shows as is (as `-nameopt RFC2253,-esc_msb`, the view compared, does).
+const TERMINAL_ESCAPES: &str = "C1 controls and bidi overrides escaped as RFC 4514 hex pairs (openssl -nameopt RFC2253 agrees); the view compared uses -esc_msb, which prints them raw";
+
+/// `inspect --json` agrees with openssl on every field both show of the certificate at `path`
+/// (subject, issuer, serial, validity, fingerprint, SANs, key usage, EKU, basic constraints),
+/// except the fields in `known`, each with the reason it differs (and each must differ).
+fn agrees_with_openssl(path: &Path, known: &[(&str, &str)]) {
+    let openssl = require("openssl", "openssl");
+    let theirs = openssl_x509_view(&openssl, path).expect("openssl reads it");
+    let ours = ours_x509_view(&inspect_json(&[path.to_path_buf()])[0]);
+    let fields: std::collections::BTreeSet<&String> = theirs.keys().chain(ours.keys()).collect();
+    let mut differ = Vec::new();
+    for f in fields {
+        if theirs.get(f) != ours.get(f) {
+            differ.push(f.as_str());
+            if !known.iter().any(|(k, _)| k == f) {
+                panic!(
+                    "{}: {f} differs from openssl's and is not a known difference:\n  openssl:   {:?}\n  certbench: {:?}",
+                    path.display(),
+                    theirs.get(f),
+                    ours.get(f)
+                );
+            }
+        }
+    }
+    for (k, why) in known {
+        assert!(
+            differ.contains(k),
+            "{}: {k} is listed as differing ({why}) but agrees",
+            path.display()
+        );
+    }
+}
+
+/// Issuers by key: a CA's issuer is the CA whose key signed it, so a look-alike is not taken for
+/// it and the verdict on a leaf does not depend on the order of the files.
 /// Two workspaces side by side: each set's CAs carry its id in their names (openssl reads two
 /// different subjects), the manifest records it, and neither set's certificates are taken for
 /// the other's.
@@ -523,6 +561,7 @@ fn csr_requests_and_named_oids_read_as_openssl_reads_them() {
     ]
     .concat());
     let theirs = run(&["x509", "-in", "eku.pem", "-noout", "-text"]);
+    agrees_with_openssl(&d.join("eku.pem"), &[]);
     let ours = &inspect_json(&[d.join("eku.pem")])[0];
     assert_eq!(
         joined(&ours["extended_key_usage"]),
@@ -568,6 +607,10 @@ fn names_escape_hostile_characters_as_rfc4514_and_json_keeps_them_whole() {
     let theirs = make("hostile.pem", "/CN=a\u{80}b\u{202e}c\u{1b}d");
     let ours = &inspect_json(&[d.join("hostile.pem")])[0];
     assert_eq!(ours["subject"], theirs.as_str());
+    agrees_with_openssl(
+        &d.join("hostile.pem"),
+        &[("subject", TERMINAL_ESCAPES), ("issuer", TERMINAL_ESCAPES)],
+    );
     // 300 OU attributes of 20 characters: over 7,000 characters, whole in JSON.
     let long: String = (0..300)
         .map(|i| format!("/OU=unit-{i:05}-abcdefghij"))
@@ -576,6 +619,7 @@ fn names_escape_hostile_characters_as_rfc4514_and_json_keeps_them_whole() {
     assert!(theirs.len() > 7000, "{}", theirs.len());
     let ours = &inspect_json(&[d.join("long.pem")])[0];
     assert_eq!(ours["subject"], theirs.as_str());
+    agrees_with_openssl(&d.join("long.pem"), &[]);
 }
 
 /// A CA whose pathLenConstraint is negative (openssl makes one when asked) stays a CA: its
@@ -616,6 +660,7 @@ fn a_negative_pathlen_keeps_the_ca_a_ca() {
         ours["basic_constraints"],
         serde_json::json!({"ca": true, "path_len": -1})
     );
+    agrees_with_openssl(&d.join("neg.pem"), &[]);
     let ids = &lint_ids(std::slice::from_ref(ours))[0];
     assert!(ids.contains(&"negative-pathlen".to_string()), "{ids:?}");
     assert!(!ids.iter().any(|i| i.starts_with("leaf")), "{ids:?}");
@@ -782,6 +827,13 @@ fn a_time_without_zone_is_read_shown_and_refused() {
         serde_json::json!([{"field": "not_after", "encoded": "20991231235959"}])
     );
     assert!(lint_ids(std::slice::from_ref(ours))[0].contains(&"time-without-zone".to_string()));
+    agrees_with_openssl(
+        &d.join("zoneless.der"),
+        &[(
+            "not_after",
+            "no zone: openssl prints \"Bad time value\", certbench the digits read as UTC (and says so)",
+        )],
+    );
     let shown = certbench_ok(d, &["inspect", "zoneless.der"]);
     assert!(
         shown.contains("Not after          20991231235959 (no time zone"),
@@ -862,10 +914,17 @@ fn a_dns_name_that_is_not_ia5_keeps_its_bytes() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let ours = &inspect_json(&[path])[0]["subject_alt_names"][0];
+    let ours = &inspect_json(&[path.clone()])[0]["subject_alt_names"][0];
     assert_eq!(
         ours,
         "DNS:b\\xC3\\xBCcher.example (not IA5: byte 1 is over 0x7F)"
+    );
+    agrees_with_openssl(
+        &path,
+        &[(
+            "subject_alt_names",
+            "bytes IA5 does not allow: shown escaped and said to be wrong; openssl prints them raw",
+        )],
     );
     // Bytes that are not even UTF-8: the same.
     let san = tlv(0x30, &tlv(0x82, b"b\xffx.example"));
@@ -906,5 +965,6 @@ fn an_empty_rdn_does_not_hide_what_follows() {
     std::fs::write(&path, &cert).unwrap();
     let theirs = rfc2253_subject(dir.path(), &["-inform", "DER", "-in", "empty-rdn.der"]);
     assert_eq!(theirs, "CN=after-empty,OU=unit,O=org");
-    assert_eq!(inspect_json(&[path])[0]["subject"], theirs.as_str());
+    assert_eq!(inspect_json(&[path.clone()])[0]["subject"], theirs.as_str());
+    agrees_with_openssl(&path, &[]);
 }

@@ -228,7 +228,7 @@ pub fn ours_x509_view(obj: &serde_json::Value) -> BTreeMap<String, String> {
     let bc = &obj["basic_constraints"];
     if !bc.is_null() {
         let pl = bc["path_len"]
-            .as_u64()
+            .as_i64()
             .map(|p| format!(", pathlen:{p}"))
             .unwrap_or_default();
         f.insert(
