@@ -90,6 +90,26 @@ impl WorkspaceView {
             .collect()
     }
 
+    /// An entry's CN when it says something else than its workspace name: every pane names an
+    /// entry by its workspace name, with this beside it (`client · alice`).
+    pub fn cn_beside(&self, name: &str) -> Option<String> {
+        let cn = &self
+            .rows
+            .iter()
+            .find(|r| r.entity.name == name)?
+            .entity
+            .common_name;
+        (!cn.is_empty() && cn != name).then(|| certbench::text::display_safe(cn, 80))
+    }
+
+    /// `name (CN)`, or the name alone when the CN is the same.
+    pub fn labelled(&self, name: &str) -> String {
+        match self.cn_beside(name) {
+            Some(cn) => format!("{name} ({cn})"),
+            None => name.to_string(),
+        }
+    }
+
     pub fn names(&self) -> Vec<String> {
         self.rows.iter().map(|r| r.entity.name.clone()).collect()
     }

@@ -96,8 +96,22 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
             let marker = if i == app.list_selected { "▸ " } else { "  " };
             let name = format!("{marker}{indent}{}", r.entity.name);
             let name: String = name.chars().take(name_w).collect();
-            let pad = " ".repeat(name_w.saturating_sub(name.chars().count()) + 1);
-            let line = Line::from(vec![Span::raw(name), Span::raw(pad), status]);
+            // The CN beside the name when it says something else and fits whole (the box below
+            // shows it in any case).
+            let cn = app
+                .view
+                .cn_beside(&r.entity.name)
+                .map(|cn| format!(" · {cn}"))
+                .filter(|cn| name.chars().count() + cn.chars().count() <= name_w)
+                .unwrap_or_default();
+            let used = name.chars().count() + cn.chars().count();
+            let pad = " ".repeat(name_w.saturating_sub(used) + 1);
+            let line = Line::from(vec![
+                Span::raw(name),
+                Span::styled(cn, theme::dim()),
+                Span::raw(pad),
+                status,
+            ]);
             if i == app.list_selected {
                 line.style(theme::selected())
             } else {

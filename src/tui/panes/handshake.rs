@@ -68,8 +68,14 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             ("group", h.group().unwrap_or("auto").to_string()),
             ("suite", h.suite.as_deref().unwrap_or("auto").to_string()),
             ("name", h.server_name.clone()),
-            ("server", h.server.clone()),
-            ("cert", h.client.as_deref().unwrap_or("none").to_string()),
+            ("server", app.view.labelled(&h.server)),
+            (
+                "cert",
+                h.client
+                    .as_deref()
+                    .map(|c| app.view.labelled(c))
+                    .unwrap_or_else(|| "none".into()),
+            ),
             ("client auth", auth.to_string()),
             ("chains", chains.to_string()),
             ("trust", trust),
