@@ -165,6 +165,8 @@ pub enum ConfigError {
         #[source]
         source: rustls::Error,
     },
+    #[error("the {} has no certificate to present", .0.name())]
+    NoIdentity(Side),
     #[error("rustls refused the configuration: {0}")]
     Rustls(#[from] rustls::Error),
     #[error("{0}")]
@@ -421,7 +423,11 @@ pub fn server_config(
         }),
         None => verifier,
     };
-    let key = certified_key(&material.server, Side::Server, &provider)?;
+    let identity = material
+        .server
+        .as_ref()
+        .ok_or(ConfigError::NoIdentity(Side::Server))?;
+    let key = certified_key(identity, Side::Server, &provider)?;
     let mut config = builder
         .with_client_cert_verifier(verifier)
         .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(key)));

@@ -109,7 +109,8 @@ pub struct Material {
     /// The CRLs both verifiers check (revocation status unknown is allowed: a CA without a CRL
     /// has revoked nothing).
     pub crls: Vec<CertificateRevocationListDer<'static>>,
-    pub server: Identity,
+    /// The server's identity; `None` for `connect`, where the server is someone else's.
+    pub server: Option<Identity>,
     pub client: Option<Identity>,
 }
 
@@ -242,7 +243,11 @@ impl Material {
                 }),
             })
         };
-        let server = identity(&choices.server, Side::Server, choices.server_sends_chain)?;
+        let server = Some(identity(
+            &choices.server,
+            Side::Server,
+            choices.server_sends_chain,
+        )?);
         let client = choices
             .client
             .as_deref()

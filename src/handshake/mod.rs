@@ -10,6 +10,7 @@ pub mod material;
 pub mod messages;
 pub mod names;
 pub mod observe;
+mod recorder;
 pub mod run;
 pub mod wire;
 

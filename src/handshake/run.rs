@@ -4,16 +4,14 @@
 //! typed, timestamped events, as it happens; the run ends with a [`Summary`] whose [`Failure`]
 //! says which side caught what, with which alerts, after which message.
 
-use std::collections::HashSet;
 use std::io;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -25,9 +23,11 @@ pub use super::config::{
 pub use super::event::{Event, EventKind, Note, Side, Verdict, Wire, WireWhat};
 use super::material::{Material, MaterialError};
 pub use super::material::{MaterialChoices, Trust};
-use super::messages::Message;
-use super::names;
-use super::observe::{Dir, Observer, Seen, What};
+use super::observe::Dir;
+use super::recorder::{
+    Recorder, RecorderReporter, SharedRecorder, SideFailure, Tap, failure_of, lock,
+};
+pub use super::recorder::culprit_field;
 use crate::cause::{Alert, Cause};
 
 /// A run on the workspace's certificates, as the CLI and the pane ask for it.
@@ -161,7 +161,12 @@ impl Stepper {
     }
 
     /// May bytes in direction `dir` pass now? Pending while paused before a new flight.
-    fn poll_flight(&self, dir: Dir, cx: &mut Context<'_>, hub: &SharedHub) -> Poll<io::Result<()>> {
+    pub(crate) fn poll_flight(
+        &self,
+        dir: Dir,
+        cx: &mut Context<'_>,
+        hub: &SharedRecorder,
+    ) -> Poll<io::Result<()>> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if s.cancelled {
             let mut h = lock(hub);
@@ -194,7 +199,7 @@ impl Stepper {
 
 /// The I/O error a cancelled run's socket returns (a type, so nothing reads its text).
 #[derive(Debug)]
-struct CancelledRun;
+pub(crate) struct CancelledRun;
 
 impl std::fmt::Display for CancelledRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -292,292 +297,6 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
-/// A side's own failure: its cause and the rustls error behind it, in the order they happened.
-#[derive(Debug, Clone)]
-struct SideFailure {
-    side: Side,
-    cause: Cause,
-    error: Option<String>,
-}
-
-/// Where every observation goes, in the order it happened.
-struct Hub {
-    start: Instant,
-    observer: Observer,
-    events: UnboundedSender<Event>,
-    keylog: Vec<String>,
-    logged: HashSet<(String, Vec<u8>)>,
-    version: Option<String>,
-    cipher_suite: Option<String>,
-    group: Option<String>,
-    /// The first refusal by a verifier: the cause of a failure, whatever the other side then saw.
-    first_rejection: Option<(Side, Verdict)>,
-    /// Each side's failure, in the order they happened.
-    failures: Vec<SideFailure>,
-    /// The first fatal alert each side sent (client, server).
-    alerts_sent: [Option<Alert>; 2],
-    last_handshake: Option<Step>,
-    cancelled: bool,
-}
-
-type SharedHub = Arc<Mutex<Hub>>;
-
-fn index(side: Side) -> usize {
-    match side {
-        Side::Client => 0,
-        Side::Server => 1,
-    }
-}
-
-impl Hub {
-    fn t_us(&self) -> u64 {
-        self.start.elapsed().as_micros() as u64
-    }
-
-    fn emit_seen(&mut self, seen: Vec<Seen>) {
-        for s in seen {
-            let event = self.event_for(s);
-            let _ = self.events.send(event);
-        }
-    }
-
-    /// Bytes that crossed the wire, in one direction.
-    fn feed(&mut self, dir: Dir, bytes: &[u8]) {
-        let seen = self.observer.feed(dir, bytes);
-        self.emit_seen(seen);
-    }
-
-    fn local(&mut self, side: Side, kind: EventKind) {
-        let event = Event {
-            t_us: self.t_us(),
-            side,
-            kind,
-        };
-        let _ = self.events.send(event);
-    }
-
-    fn failed(&mut self, side: Side, e: &io::Error, note: impl FnOnce(Cause) -> Note) {
-        let cause = if self.cancelled || is_cancel(e) {
-            Cause::Cancelled
-        } else {
-            Cause::from_io(e)
-        };
-        let error = e
-            .get_ref()
-            .and_then(|i| i.downcast_ref::<rustls::Error>())
-            .map(crate::cause::rustls_error_name);
-        self.failures.push(SideFailure {
-            side,
-            cause: cause.clone(),
-            error,
-        });
-        self.local(side, EventKind::Note(note(cause)));
-    }
-
-    fn event_for(&mut self, s: Seen) -> Event {
-        let side = s.dir.from_side();
-        let what = match s.what {
-            What::Handshake { typ, message } => {
-                let message = message.map(|m| {
-                    self.remember(&m);
-                    Arc::from(m)
-                });
-                self.last_handshake = Some(Step {
-                    message: names::handshake_type(typ),
-                    from: side,
-                });
-                WireWhat::Handshake { typ, message }
-            }
-            What::ChangeCipherSpec => WireWhat::ChangeCipherSpec,
-            What::Alert { level, description } => {
-                let fatal = level == 2;
-                if fatal {
-                    self.alerts_sent[index(side)].get_or_insert(Alert(description));
-                }
-                WireWhat::Alert {
-                    fatal,
-                    alert: Alert(description),
-                }
-            }
-            What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
-                len,
-                plaintext: plaintext.map(Arc::new),
-            },
-            What::Unreadable { reason } => WireWhat::Unreadable { reason },
-        };
-        Event {
-            t_us: self.t_us(),
-            side,
-            kind: EventKind::Wire(Wire {
-                what,
-                protection: s.protection,
-                size: s.wire_len,
-            }),
-        }
-    }
-
-    fn remember(&mut self, m: &Message) {
-        if let Message::ServerHello(sh) = m
-            && !sh.hello_retry_request
-        {
-            self.version = Some(names::version(
-                sh.selected_version.unwrap_or(sh.legacy_version),
-            ));
-            self.cipher_suite = Some(names::cipher_suite(sh.cipher_suite));
-            if let Some((g, _)) = sh.key_share {
-                self.group = Some(names::named_group(g));
-            }
-        }
-        if let Message::ServerKeyExchange { group: Some(g), .. } = m {
-            self.group = Some(names::named_group(*g));
-        }
-    }
-}
-
-fn is_cancel(e: &io::Error) -> bool {
-    e.get_ref().is_some_and(|i| i.is::<CancelledRun>())
-}
-
-fn lock(hub: &SharedHub) -> std::sync::MutexGuard<'_, Hub> {
-    // A panic while holding the lock would be a bug in certbench; the data is still usable.
-    hub.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The hub as rustls's verifiers and key logs see it.
-#[derive(Clone)]
-struct HubReporter(SharedHub);
-
-impl std::fmt::Debug for HubReporter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Hub")
-    }
-}
-
-impl Reporter for HubReporter {
-    fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
-        let mut hub = lock(&self.0);
-        // Both sides derive the same secrets; the first to log one is named, once.
-        if !hub
-            .logged
-            .insert((label.to_string(), client_random.to_vec()))
-        {
-            return;
-        }
-        hub.keylog.push(format!(
-            "{label} {} {}",
-            crate::text::hex(client_random),
-            crate::text::hex(secret)
-        ));
-        hub.local(
-            side,
-            EventKind::Secret {
-                label: label.to_string(),
-                len: secret.len(),
-            },
-        );
-        let seen = hub.observer.add_secret(label, client_random, secret);
-        hub.emit_seen(seen);
-    }
-
-    fn verdict(&self, side: Side, verdict: Verdict) {
-        let mut hub = lock(&self.0);
-        if verdict.rejection().is_some() && hub.first_rejection.is_none() {
-            hub.first_rejection = Some((side, verdict.clone()));
-        }
-        hub.local(side, EventKind::Verdict(verdict));
-    }
-}
-
-/// The client's socket, with every byte both ways copied to the hub.
-struct Tap {
-    inner: TcpStream,
-    hub: SharedHub,
-    stepper: Option<Stepper>,
-}
-
-impl AsyncRead for Tap {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if let Some(st) = &self.stepper {
-            std::task::ready!(st.poll_flight(Dir::ServerToClient, cx, &self.hub))?;
-        }
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &r {
-            let new = &buf.filled()[before..];
-            if !new.is_empty() {
-                lock(&self.hub).feed(Dir::ServerToClient, new);
-            }
-        }
-        r
-    }
-}
-
-impl AsyncWrite for Tap {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored(cx, &[io::IoSlice::new(buf)])
-    }
-    /// rustls hands over a flight as several buffers; writing them in one call keeps the flight
-    /// in one TCP segment, as on an untapped socket.
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        if let Some(st) = &self.stepper {
-            std::task::ready!(st.poll_flight(Dir::ClientToServer, cx, &self.hub))?;
-        }
-        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = &r {
-            let mut hub = lock(&self.hub);
-            let mut left = *n;
-            for b in bufs {
-                let take = left.min(b.len());
-                hub.feed(Dir::ClientToServer, &b[..take]);
-                left -= take;
-            }
-        }
-        r
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-/// The Inspect field a certificate verdict points at.
-pub fn culprit_field(cause: &Cause) -> &'static str {
-    match cause {
-        Cause::Expired { .. } => "not_after",
-        Cause::NotValidYet { .. } => "not_before",
-        Cause::NameMismatch { .. } => "ext.subjectAltName",
-        Cause::WrongPurpose { .. } => "ext.extendedKeyUsage",
-        Cause::UnknownIssuer => "issuer",
-        Cause::Revoked | Cause::UnknownRevocationStatus => "serial",
-        Cause::CaUsedAsEndEntity | Cause::EndEntityUsedAsCa | Cause::PathLenExceeded => {
-            "ext.basicConstraints"
-        }
-        Cause::NameConstraintViolation => "ext.nameConstraints",
-        Cause::BadSignature | Cause::UnsupportedSignatureAlgorithm => "signature_value",
-        Cause::SignatureInvalid => "spki",
-        Cause::UnhandledCriticalExtension => "extensions",
-        Cause::UnsupportedCertVersion => "version",
-        _ => "certificate",
-    }
-}
-
 /// Run one handshake on the workspace's certificates and the request after it.
 pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Summary, RunError> {
     let material = opts.material()?;
@@ -596,22 +315,10 @@ pub async fn run_with(
     // The crypto library seeds its random generator on first use, some 40 ms once per process:
     // done before the clock starts, so the timeline shows the handshake and not that.
     let _ = aws_lc_rs::rand::fill(&mut [0u8; 1]);
-    let hub: SharedHub = Arc::new(Mutex::new(Hub {
-        start: Instant::now(),
-        observer: Observer::new(),
-        events,
-        keylog: vec![],
-        logged: HashSet::new(),
-        version: None,
-        cipher_suite: None,
-        group: None,
-        first_rejection: None,
-        failures: vec![],
-        alerts_sent: [None, None],
-        last_handshake: None,
-        cancelled: false,
+    let hub = Recorder::shared(Box::new(move |e| {
+        let _ = events.send(e);
     }));
-    let reporter: Arc<dyn Reporter> = Arc::new(HubReporter(hub.clone()));
+    let reporter: Arc<dyn Reporter> = Arc::new(RecorderReporter(hub.clone()));
     let (server_config, client_config) = config::build(material, choices, Some(reporter))?;
 
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -702,6 +409,7 @@ pub async fn run_with(
         let tap = Tap {
             inner: tcp,
             hub: client_hub.clone(),
+            side: Side::Client,
             stepper,
         };
         let mut tls = match connector.connect(server_name, tap).await {
@@ -776,201 +484,10 @@ pub async fn run_with(
     })
 }
 
-/// Signed by its own key: its issuer is its subject (the raw names) and its signature verifies
-/// with its own public key.
-fn is_self_signed(der: &[u8]) -> bool {
-    use x509_parser::prelude::*;
-    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
-        c.subject().as_raw() == c.issuer().as_raw() && c.verify_signature(None).is_ok()
-    })
-}
-
-/// The certificate at fault in a refused chain, and its Inspect field: the leaf, except when a
-/// CA's constraint is what the chain breaks (its pathlen, its name constraints), or when it is
-/// another certificate's signature that does not verify (`anchors`: what the judging side trusts).
-fn at_fault(
-    cause: &Cause,
-    leaf: &Arc<Vec<u8>>,
-    intermediates: &[Vec<u8>],
-    anchors: &[super::material::Anchor],
-) -> (Arc<Vec<u8>>, &'static str) {
-    use x509_parser::prelude::*;
-    let parsed: Vec<(usize, X509Certificate<'_>)> = intermediates
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (i, c)))
-        .collect();
-    let pick = |i: usize, field| (Arc::new(intermediates[i].clone()), field);
-    match cause {
-        // The chain as sent goes up from the leaf: intermediates[i] has i CAs below it.
-        Cause::PathLenExceeded => parsed
-            .iter()
-            .find(|(i, c)| {
-                c.basic_constraints()
-                    .ok()
-                    .flatten()
-                    .and_then(|b| b.value.path_len_constraint)
-                    .is_some_and(|n| (n as usize) < *i)
-            })
-            .map_or((leaf.clone(), "ext.basicConstraints"), |(i, _)| {
-                pick(*i, "ext.basicConstraints")
-            }),
-        Cause::NameConstraintViolation => parsed
-            .iter()
-            .find(|(_, c)| c.name_constraints().ok().flatten().is_some())
-            .map_or((leaf.clone(), "ext.subjectAltName"), |(i, _)| {
-                pick(*i, "ext.nameConstraints")
-            }),
-        // The first certificate that names an issuer among those given, none of whose keys
-        // verifies its signature.
-        Cause::BadSignature => {
-            let sent: Vec<(Arc<Vec<u8>>, X509Certificate<'_>)> =
-                std::iter::once((leaf.clone(), leaf.as_slice()))
-                    .chain(
-                        intermediates
-                            .iter()
-                            .map(|d| (Arc::new(d.clone()), d.as_slice())),
-                    )
-                    .filter_map(|(a, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (a, c)))
-                    .collect();
-            let issuers: Vec<X509Certificate<'_>> = intermediates
-                .iter()
-                .map(Vec::as_slice)
-                .chain(anchors.iter().map(|a| a.der.as_ref()))
-                .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
-                .collect();
-            sent.iter()
-                .find(|(_, c)| {
-                    let named: Vec<&X509Certificate<'_>> = issuers
-                        .iter()
-                        .filter(|i| i.subject().as_raw() == c.issuer().as_raw())
-                        .collect();
-                    !named.is_empty()
-                        && !named
-                            .iter()
-                            .any(|i| c.verify_signature(Some(i.public_key())).is_ok())
-                })
-                .map_or((leaf.clone(), "signature_value"), |(der, _)| {
-                    (der.clone(), "signature_value")
-                })
-        }
-        // No name at all: the CN is where the name was put instead.
-        Cause::NameMismatch { presented, .. } if presented.is_empty() => (leaf.clone(), "subject"),
-        other => (leaf.clone(), culprit_field(other)),
-    }
-}
-
-/// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
-/// else the first side that failed on its own account (not by receiving an alert or the end of
-/// the connection), else the first side that failed at all.
-fn failure_of(hub: &Hub, material: &Material) -> Option<Failure> {
-    let own = |f: &&SideFailure| {
-        !matches!(
-            f.cause,
-            Cause::AlertReceived { .. } | Cause::ConnectionClosed
-        )
-    };
-    let first = hub.failures.iter().find(own).or(hub.failures.first());
-    let (detected_by, cause, error, culprit) = match (&hub.first_rejection, first) {
-        (Some(_), Some(f))
-            if f.cause == Cause::Cancelled || matches!(f.cause, Cause::TimedOut { .. }) =>
-        {
-            (f.side, f.cause.clone(), f.error.clone(), None)
-        }
-        (Some((side, verdict)), _) => {
-            let r = verdict.rejection()?;
-            let peer = side.other();
-            let identity = match peer {
-                Side::Server => Some(&material.server),
-                Side::Client => material.client.as_ref(),
-            };
-            let culprit = match verdict {
-                Verdict::Chain {
-                    certificate,
-                    intermediates,
-                    ..
-                } => {
-                    let anchors = match side {
-                        Side::Client => &material.client_trusts,
-                        Side::Server => &material.server_trusts,
-                    };
-                    let (der, field) = at_fault(&r.cause, certificate, intermediates, anchors);
-                    let brief = crate::inspect::report::brief(&der).ok();
-                    // The workspace's certificate, when the one at fault is the peer's own.
-                    let own = identity.filter(|i| {
-                        i.chain
-                            .first()
-                            .is_some_and(|c| c.as_ref() == der.as_slice())
-                    });
-                    Some(Culprit {
-                        intermediates: Some(intermediates.len()),
-                        self_signed: is_self_signed(certificate),
-                        side: peer,
-                        certificate: own.map(|i| i.name.clone()),
-                        origin: own.and_then(|i| i.origin.clone()),
-                        subject: brief
-                            .as_ref()
-                            .map(|b| b.subject.clone())
-                            .unwrap_or_default(),
-                        issuer: brief.map(|b| b.issuer).unwrap_or_default(),
-                        field,
-                        others: Arc::new(
-                            std::iter::once(certificate.as_ref())
-                                .chain(intermediates.iter())
-                                .filter(|d| d.as_slice() != der.as_slice())
-                                .cloned()
-                                .collect(),
-                        ),
-                        der,
-                    })
-                }
-                Verdict::Signature { .. } => identity.and_then(|i| {
-                    let der = i.chain.first()?;
-                    Some(Culprit {
-                        intermediates: None,
-                        self_signed: is_self_signed(der),
-                        side: peer,
-                        certificate: Some(i.name.clone()),
-                        origin: i.origin.clone(),
-                        subject: crate::inspect::report::brief(der)
-                            .map(|b| b.subject)
-                            .unwrap_or_default(),
-                        issuer: crate::inspect::report::brief(der)
-                            .map(|b| b.issuer)
-                            .unwrap_or_default(),
-                        field: "spki",
-                        der: Arc::new(der.to_vec()),
-                        others: Arc::new(i.chain.iter().skip(1).map(|c| c.to_vec()).collect()),
-                    })
-                }),
-            };
-            (*side, r.cause.clone(), Some(r.error.clone()), culprit)
-        }
-        (None, Some(f)) => (f.side, f.cause.clone(), f.error.clone(), None),
-        (None, None) => return None,
-    };
-    let alert_received = hub
-        .failures
-        .iter()
-        .filter(|f| f.side != detected_by)
-        .find_map(|f| match f.cause {
-            Cause::AlertReceived { alert } => Some(alert),
-            _ => None,
-        });
-    Some(Failure {
-        detected_by,
-        cause,
-        error,
-        alert_sent: hub.alerts_sent[index(detected_by)],
-        alert_received,
-        stopped_after: hub.last_handshake,
-        culprit,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
     use crate::workspace::{SetOptions, Workspace};
 
     /// A workspace with the demo set (CA, intermediate, server, client), valid from now.

@@ -697,13 +697,13 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             client_trusts,
             server_trusts,
             crls,
-            server: Identity {
+            server: Some(Identity {
                 name: "lab-server".into(),
                 chain: server_chain,
                 key: server_key,
                 check_key: !has(&B::ServerKeyMismatch),
                 origin: None,
-            },
+            }),
             client,
         },
         choices,
@@ -980,7 +980,7 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         for s in SCENARIOS {
             let (m, _) = setup(s, now).unwrap_or_else(|e| panic!("{}: {e}", s.name));
-            assert!(!m.server.chain.is_empty(), "{}", s.name);
+            assert!(!m.server.unwrap().chain.is_empty(), "{}", s.name);
         }
     }
 }
