@@ -171,6 +171,8 @@ pub enum Cause {
     Tls {
         name: String,
     },
+    /// After the handshake: what the client sent is not HTTP/1.1.
+    HttpMalformed,
 }
 
 fn date(t: &UnixTime) -> Option<OffsetDateTime> {
@@ -249,6 +251,7 @@ impl Cause {
             Cause::TimedOut { .. } => "timed_out",
             Cause::Cancelled => "cancelled",
             Cause::Tls { .. } => "tls",
+            Cause::HttpMalformed => "http_malformed",
         }
     }
 
@@ -602,6 +605,7 @@ mod tests {
             Cause::TimedOut { after_ms: 300 },
             Cause::Cancelled,
             Cause::Tls { name: "X".into() },
+            Cause::HttpMalformed,
         ];
         assert_eq!(table.len(), all.len(), "a code in causes.toml has no Cause");
         for c in &all {

@@ -77,7 +77,7 @@ pub struct HandshakeArgs {
 }
 
 /// A whole number in `range`, or a sentence naming the range.
-fn whole_number(s: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
+pub(super) fn whole_number(s: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
     let say = || {
         format!(
             "\"{}\" is not a whole number from {} to {}",
@@ -98,11 +98,11 @@ fn parse_count(s: &str) -> Result<u32, String> {
     whole_number(s, 1..=1_000_000).map(|n| n as u32)
 }
 
-fn parse_timeout(s: &str) -> Result<u64, String> {
+pub(super) fn parse_timeout(s: &str) -> Result<u64, String> {
     whole_number(s, 1..=3600)
 }
 
-fn parse_client_auth(s: &str) -> Result<ClientAuth, String> {
+pub(super) fn parse_client_auth(s: &str) -> Result<ClientAuth, String> {
     match s {
         "required" => Ok(ClientAuth::Required),
         "optional" => Ok(ClientAuth::Optional),
@@ -147,7 +147,7 @@ fn parse_scenario(s: &str) -> Result<&'static certbench::lab::Scenario, String> 
     })
 }
 
-fn parse_version(s: &str) -> Result<TlsVersion, String> {
+pub(super) fn parse_version(s: &str) -> Result<TlsVersion, String> {
     match s {
         "1.3" | "tls1.3" | "13" => Ok(TlsVersion::Tls13),
         "1.2" | "tls1.2" | "12" => Ok(TlsVersion::Tls12),

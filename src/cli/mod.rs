@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 mod handshake;
 mod inspect;
 mod lab;
+mod serve;
 pub mod out;
 use out::{errln, outln};
 use time::OffsetDateTime;
@@ -37,6 +38,10 @@ pub enum Command {
     /// The failure lab: list the scenarios (each a common mTLS failure made for real), or run
     /// them all with --check. Run one with `certbench handshake --scenario NAME`.
     Lab(lab::LabArgs),
+    /// An HTTPS server with mutual TLS on the workspace's certificates, for your own clients
+    /// (curl, a browser, Go, Java, Python): every connection's handshake watched and explained,
+    /// then real HTTP/1.1, with authorization rules on the client's identity.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +242,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Verify(a) => return inspect::verify_cmd(a, &dir),
         Command::Handshake(a) => return handshake::run(a, dir),
         Command::Lab(a) => return lab::run(a),
+        Command::Serve(a) => return serve::run(a, dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

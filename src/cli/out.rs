@@ -111,6 +111,17 @@ pub fn json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<(
     out.write_all(b"\n")
 }
 
+/// One value on one line (JSON Lines), escaped as [`json`] says.
+pub fn json_line(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        SafeFormatter(serde_json::ser::CompactFormatter),
+    );
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 /// One value, pretty and escaped as [`json`] says, without the newline after it.
 fn json_value(out: &mut impl Write, value: &(impl serde::Serialize + ?Sized)) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(
@@ -155,9 +166,10 @@ pub fn json_array<T: serde::Serialize + Sync>(out: &mut impl Write, items: &[T])
     out.write_all(b"\n]\n")
 }
 
-struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+/// serde_json's formatter `F` (pretty or compact), with the escapes of [`json`].
+struct SafeFormatter<F>(F);
 
-impl serde_json::ser::Formatter for SafeFormatter {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter<F> {
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         writer: &mut W,

@@ -242,6 +242,20 @@ pub enum Note {
     },
     /// The server accepted a client that sent no certificate (client authentication optional).
     NoClientIdentity,
+    /// The server verified the client's certificate: who the client is.
+    ClientAuthenticated {
+        subject: String,
+    },
+    /// After authentication, the server's `--allow` rules decided.
+    Authorization {
+        decision: super::serve::Authorization,
+    },
+    /// The server answered an HTTP request.
+    Request {
+        method: String,
+        path: String,
+        status: u16,
+    },
     TimedOut {
         after_ms: u64,
     },
@@ -262,6 +276,14 @@ impl Note {
             Note::SendFailed { .. } => "send_failed",
             Note::RequestFailed { .. } => "request_failed",
             Note::NoClientIdentity => "no_client_identity",
+            Note::ClientAuthenticated { .. } => "client_authenticated",
+            Note::Authorization { decision } => match decision {
+                super::serve::Authorization::NoRules => "authorization_no_rules",
+                super::serve::Authorization::Allowed { .. } => "authorized",
+                super::serve::Authorization::Denied => "not_authorized",
+                super::serve::Authorization::Anonymous => "not_authorized_anonymous",
+            },
+            Note::Request { .. } => "request",
             Note::TimedOut { .. } => "timed_out",
             Note::Cancelled => "cancelled",
         }
@@ -452,6 +474,23 @@ impl Event {
                 Note::TimedOut { after_ms } => {
                     out.push(("after_ms", Field::Value(Value::Number(*after_ms))))
                 }
+                Note::ClientAuthenticated { subject } => {
+                    out.push(("subject", Field::Value(Value::Text(subject.clone()))))
+                }
+                Note::Authorization { decision } => {
+                    if let super::serve::Authorization::Allowed { rule } = decision {
+                        out.push(("rule", Field::Value(Value::Text(rule.clone()))));
+                    }
+                }
+                Note::Request {
+                    method,
+                    path,
+                    status,
+                } => {
+                    out.push(("method", Field::Value(Value::Text(method.clone()))));
+                    out.push(("path", Field::Value(Value::Text(path.clone()))));
+                    out.push(("status", Field::Value(Value::Number(u64::from(*status)))));
+                }
                 other => {
                     if let Some(c) = other.cause() {
                         out.push(("cause", Field::Cause(c.clone())));
@@ -612,6 +651,12 @@ mod tests {
             "send_failed",
             "request_failed",
             "no_client_identity",
+            "client_authenticated",
+            "authorization_no_rules",
+            "authorized",
+            "not_authorized",
+            "not_authorized_anonymous",
+            "request",
             "timed_out",
             "cancelled",
         ] {

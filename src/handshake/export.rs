@@ -59,6 +59,52 @@ impl Serialize for Transcript<'_> {
     }
 }
 
+/// One connection `serve` handled: its record (outcome, client, authorization, bytes, times),
+/// the failure with its words, and every event.
+pub struct ConnectionTranscript<'a> {
+    pub connection: &'a super::serve::Connection,
+    pub events: &'a [Event],
+    pub explained: &'a crate::lab::Explained,
+}
+
+impl Serialize for ConnectionTranscript<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let c = self.connection;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &c.id)?;
+        m.serialize_entry("peer", &c.peer)?;
+        m.serialize_entry(
+            "started",
+            &crate::text::rfc3339(c.started),
+        )?;
+        m.serialize_entry("outcome", &c.outcome)?;
+        m.serialize_entry("version", &c.version)?;
+        m.serialize_entry("cipher_suite", &c.cipher_suite)?;
+        m.serialize_entry("group", &c.group)?;
+        m.serialize_entry("client", &c.client)?;
+        m.serialize_entry("authorization", &c.authorization)?;
+        m.serialize_entry("requests", &c.requests)?;
+        m.serialize_entry("bytes_received", &c.bytes_received)?;
+        m.serialize_entry("bytes_sent", &c.bytes_sent)?;
+        m.serialize_entry("handshake_ms", &c.handshake_ms)?;
+        m.serialize_entry("duration_ms", &c.duration_ms)?;
+        m.serialize_entry("lesson", &self.explained.lesson)?;
+        m.serialize_entry(
+            "failure",
+            &c.failure.as_ref().map(|f| FailureWithWords {
+                failure: f,
+                explanation: crate::cause::describe(&f.cause),
+                lesson: self.explained.lesson.as_deref(),
+                fix: self.explained.fix.as_deref(),
+            }),
+        )?;
+        m.serialize_entry("events", self.events)?;
+        m.serialize_entry("events_dropped", &c.events_dropped)?;
+        m.end()
+    }
+}
+
 /// A failure, with its words for people next to its data.
 #[derive(Serialize)]
 struct FailureWithWords<'a> {

@@ -12,6 +12,7 @@ pub mod names;
 pub mod observe;
 mod recorder;
 pub mod run;
+pub mod serve;
 pub mod wire;
 
 pub use messages::{Message, decode};

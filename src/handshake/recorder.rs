@@ -543,3 +543,30 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
     })
 }
 
+tokio::task_local! {
+    /// The recorder of the connection whose task is running.
+    static CONNECTION: SharedRecorder;
+}
+
+/// Run `f` with `rec` as its connection's recorder: what [`PerConnection`] reports to.
+pub(crate) async fn within<F: Future>(rec: SharedRecorder, f: F) -> F::Output {
+    CONNECTION.scope(rec, f).await
+}
+
+/// A reporter for a config that serves many connections: rustls calls the verifier and the key
+/// log while it processes one connection's bytes, inside that connection's task, so each verdict
+/// and secret goes to the recorder [`within`] set for it.
+#[derive(Debug)]
+pub(crate) struct PerConnection;
+
+impl Reporter for PerConnection {
+    fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
+        let _ = CONNECTION.try_with(|rec| {
+            RecorderReporter(rec.clone()).secret(side, label, client_random, secret)
+        });
+    }
+
+    fn verdict(&self, side: Side, verdict: Verdict) {
+        let _ = CONNECTION.try_with(|rec| RecorderReporter(rec.clone()).verdict(side, verdict));
+    }
+}

@@ -289,6 +289,10 @@ impl Secrets {
     pub fn lines(&self) -> &[String] {
         &self.0
     }
+
+    pub(crate) fn from_lines(lines: Vec<String>) -> Secrets {
+        Secrets(lines)
+    }
 }
 
 impl std::fmt::Debug for Secrets {

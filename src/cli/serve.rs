@@ -1,0 +1,385 @@
+//! `certbench serve`: an HTTPS server with mutual TLS on the workspace's certificates, for outside
+//! clients; one line per connection (or its JSON transcript) until Ctrl-C, then a summary.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use certbench::handshake::config::{Choices, ClientAuth, TlsVersion};
+use certbench::handshake::material::{Material, MaterialChoices};
+use certbench::handshake::serve::{Connection, Outcome, Rule, ServeOptions, Server, Update};
+use certbench::pki::Role;
+use certbench::workspace::Workspace;
+use clap::Args;
+
+use super::out::{self, errln, outln};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value = "8443")]
+    pub port: u16,
+    /// The address to listen on. The default, 127.0.0.1, is this machine alone; 0.0.0.0 or ::
+    /// opens the server to the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// Offer only this TLS version (1.3 or 1.2; default: both).
+    #[arg(long, value_parser = super::handshake::parse_version)]
+    pub tls: Option<TlsVersion>,
+    /// Whether to ask clients for a certificate: required (mutual TLS), optional (ask, and let
+    /// clients without one in), none (never ask).
+    #[arg(long, default_value = "required", value_parser = super::handshake::parse_client_auth)]
+    pub client_cert: ClientAuth,
+    /// The server certificate's name in the workspace.
+    #[arg(long, default_value = "server")]
+    pub server: String,
+    /// Authorize only clients a rule names (any of them): cn:NAME, dns:NAME, email:ADDR, uri:URI,
+    /// spiffe:spiffe://DOMAIN/PATH, issuer:CA (its CN or whole name); a value ending in * matches
+    /// what starts with the rest. Others get 403 after a successful handshake. Repeatable.
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<Rule>,
+    /// Append one JSON line per connection to FILE (made mode 0600): time, peer, outcome, TLS
+    /// version and suite, the client's subject, serial and SHA-256, the failure, the
+    /// authorization, bytes and durations.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Append every connection's secrets to FILE in SSLKEYLOGFILE format (made mode 0600), for
+    /// Wireshark.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Connections handled at once (1 to 100000); more wait in the listen queue.
+    #[arg(long, value_name = "N", default_value = "256", value_parser = parse_max)]
+    pub max_connections: usize,
+    /// A client that has not finished its handshake after this many seconds is dropped (1 to
+    /// 3600).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::handshake::parse_timeout)]
+    pub handshake_timeout: u64,
+    /// A connection that moves no byte for this many seconds is closed (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = super::handshake::parse_timeout)]
+    pub idle_timeout: u64,
+    /// JSON Lines instead of text: first where the server listens, then each connection's
+    /// transcript, then a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_max(s: &str) -> Result<usize, String> {
+    super::handshake::whole_number(s, 1..=100_000).map(|n| n as usize)
+}
+
+/// What the start-up lines name: the files a client of this server uses.
+struct Ready {
+    ca: Option<PathBuf>,
+    client: Option<(String, PathBuf, PathBuf, PathBuf)>,
+    server_cn: String,
+}
+
+fn ready_files(ws: &Workspace, server: &str) -> Ready {
+    let entity = |n: &str| ws.entities().iter().find(|e| e.name == n);
+    // The root at the top of the server's chain: what a client must trust.
+    let mut top = entity(server);
+    let mut hops = 0;
+    while let Some(e) = top
+        && e.role != Role::Ca
+        && hops < 16
+    {
+        top = e.issuer.as_deref().and_then(entity);
+        hops += 1;
+    }
+    let client = entity("client")
+        .filter(|e| e.role == Role::Client)
+        .or_else(|| ws.entities().iter().find(|e| e.role == Role::Client))
+        .map(|e| {
+            let chain = e.chain.as_deref().unwrap_or(&e.cert);
+            (
+                e.name.clone(),
+                ws.path(&e.cert),
+                ws.path(chain),
+                ws.path(&e.key),
+            )
+        });
+    Ready {
+        ca: top.map(|e| ws.path(&e.cert)),
+        client,
+        server_cn: entity(server)
+            .map(|e| e.common_name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// A path as a shell takes it.
+fn shell(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
+    for (flag, path) in [("--log", &a.log), ("--keylog", &a.keylog)] {
+        if let Some(p) = path
+            && let Err(e) = certbench::fsutil::check_secret_path(p)
+        {
+            return super::usage_error(&format!("invalid value for '{flag}': {e}"));
+        }
+    }
+    let material = match Material::from_workspace_with(
+        &dir,
+        &MaterialChoices {
+            server: a.server.clone(),
+            client: None,
+            ..MaterialChoices::default()
+        },
+    ) {
+        Ok(m) => m,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
+    choices.server.versions = match a.tls {
+        Some(v) => vec![v],
+        None => vec![TlsVersion::Tls13, TlsVersion::Tls12],
+    };
+    choices.client_auth = a.client_cert;
+    let mut opts = ServeOptions::new(SocketAddr::new(a.listen, a.port), choices);
+    opts.allow = a.allow.clone();
+    opts.max_connections = a.max_connections;
+    opts.keep_events = a.json;
+    opts.handshake_timeout = std::time::Duration::from_secs(a.handshake_timeout);
+    opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout);
+    let ready = Workspace::open(&dir)
+        .map(|ws| ready_files(&ws, &a.server))
+        .ok();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            errln!("certbench: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve(material, opts, &a, ready))
+}
+
+async fn serve(material: Material, opts: ServeOptions, a: &ServeArgs, ready: Option<Ready>) -> ExitCode {
+    let auth = opts.choices.client_auth;
+    let server = match Server::bind(material, opts).await {
+        Ok(s) => s,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = match server.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_ready(addr, a, auth, ready.as_ref());
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let serving = tokio::spawn(server.run(tx, shutdown));
+    let mut tally: BTreeMap<String, u64> = BTreeMap::new();
+    let mut total = 0u64;
+    let mut failed_writes = false;
+    while let Some(update) = rx.recv().await {
+        match update {
+            Update::Finished(c) => {
+                total += 1;
+                *tally.entry(outcome_label(&c)).or_default() += 1;
+                if a.json {
+                    print_transcript(&c);
+                } else {
+                    print_line(&c);
+                }
+                if let Some(log) = &a.log
+                    && let Err(e) = append_log(log, &c)
+                    && !failed_writes
+                {
+                    errln!("certbench: could not write the log {}: {e}", log.display());
+                    failed_writes = true;
+                }
+                if let Some(path) = &a.keylog
+                    && !c.keylog.lines().is_empty()
+                {
+                    let text: String = c.keylog.lines().iter().map(|l| format!("{l}\n")).collect();
+                    if let Err(e) = certbench::fsutil::append_secret(path, &text)
+                        && !failed_writes
+                    {
+                        errln!("certbench: could not write the key log {}: {e}", path.display());
+                        failed_writes = true;
+                    }
+                }
+            }
+            Update::AcceptFailed { cause } => {
+                errln!(
+                    "certbench: could not accept a connection: {}",
+                    certbench::cause::describe(&cause)
+                );
+            }
+            Update::Accepted { .. } | Update::Event { .. } => {}
+        }
+    }
+    let _ = serving.await;
+    let parts: Vec<String> = tally.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::json!({"summary": {"connections": total, "outcomes": tally}})
+        );
+    } else {
+        outln!(
+            "\nstopped: {} connection{}{}",
+            total,
+            if total == 1 { "" } else { "s" },
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", parts.join(", "))
+            }
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_ready(addr: SocketAddr, a: &ServeArgs, auth: ClientAuth, ready: Option<&Ready>) {
+    let host = match addr.ip() {
+        IpAddr::V4(v) if v.is_loopback() || v.is_unspecified() => "localhost".to_string(),
+        IpAddr::V6(v) if v.is_loopback() || v.is_unspecified() => "localhost".to_string(),
+        ip => ip.to_string(),
+    };
+    let url = format!("https://{host}:{}/", addr.port());
+    if a.json {
+        let mut stdout = out::Stdout::new();
+        let _ = out::json_line(
+            stdout.raw(),
+            &serde_json::json!({"listening": addr, "url": url, "client_cert": auth, "allow": a.allow}),
+        );
+        stdout.finish();
+        return;
+    }
+    let asks = match auth {
+        ClientAuth::Required => "client certificate required",
+        ClientAuth::Optional => "client certificate optional",
+        ClientAuth::None => "no client certificate asked",
+    };
+    let rules = if a.allow.is_empty() {
+        String::new()
+    } else {
+        let r: Vec<String> = a.allow.iter().map(ToString::to_string).collect();
+        format!("; authorized: {}", r.join(", "))
+    };
+    outln!(
+        "certbench serve: {url} on {addr} with the server certificate \"{}\"{}; {asks}{rules}",
+        a.server,
+        ready
+            .map(|r| format!(" (CN={})", r.server_cn))
+            .unwrap_or_default()
+    );
+    if let Some(r) = ready
+        && let Some(ca) = &r.ca
+    {
+        let ca = shell(ca);
+        match &r.client {
+            Some((name, cert, chain, key)) => {
+                let (cert, chain, key) = (shell(cert), shell(chain), shell(key));
+                outln!("try it with the workspace's client \"{name}\":");
+                outln!("  curl --cacert {ca} --cert {chain} --key {key} {url}");
+                outln!(
+                    "  openssl s_client -connect {}:{} -servername {host} -CAfile {ca} -cert {cert} -cert_chain {chain} -key {key}",
+                    match addr.ip() {
+                        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+                        IpAddr::V6(v) => format!("[{v}]"),
+                        ip => ip.to_string(),
+                    },
+                    addr.port()
+                );
+            }
+            None => outln!("try it: curl --cacert {ca} {url}"),
+        }
+    }
+    outln!("one line per connection; Ctrl-C stops");
+}
+
+fn outcome_label(c: &Connection) -> String {
+    match c.outcome {
+        Outcome::Ok => "ok",
+        Outcome::HandshakeFailed => "refused",
+        Outcome::TimedOut => "timed out",
+        Outcome::Forbidden => "forbidden",
+        Outcome::NoRequest => "no request",
+        Outcome::HttpFailed => "http failed",
+    }
+    .to_string()
+}
+
+fn print_line(c: &Connection) {
+    let head = format!("#{:<4} {:<22} {:<10}", c.id, c.peer, outcome_label(c));
+    let tls = c.version.as_deref().unwrap_or("-");
+    let who = c
+        .client
+        .as_ref()
+        .map_or("no client certificate".to_string(), |id| id.subject.clone());
+    match (&c.failure, c.outcome) {
+        (Some(f), _) => {
+            let alert = f
+                .alert_sent
+                .map(|a| format!(" (alert {})", a.name()))
+                .unwrap_or_default();
+            outln!(
+                "{head} {}{alert}",
+                certbench::cause::describe(&f.cause)
+            );
+        }
+        (None, Outcome::TimedOut) => outln!("{head} the client sent no handshake in time"),
+        (None, _) => outln!(
+            "{head} {tls:<8} {who}  {} request{}  {:.1} ms",
+            c.requests,
+            if c.requests == 1 { "" } else { "s" },
+            c.handshake_ms
+        ),
+    }
+}
+
+fn print_transcript(c: &Connection) {
+    let summary = certbench::handshake::run::Summary {
+        ok: c.outcome == Outcome::Ok,
+        version: c.version.clone(),
+        cipher_suite: c.cipher_suite.clone(),
+        group: c.group.clone(),
+        failure: c.failure.clone(),
+        client_identity: c.client.as_ref().map(|i| i.subject.clone()),
+        response: None,
+        keylog: Default::default(),
+    };
+    let explained = certbench::lab::explain(&summary, None, &c.events);
+    let transcript = certbench::handshake::export::ConnectionTranscript {
+        connection: c,
+        events: &c.events,
+        explained: &explained,
+    };
+    let mut stdout = out::Stdout::new();
+    let _ = out::json_line(stdout.raw(), &transcript);
+    stdout.finish();
+}
+
+fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut line = serde_json::to_string(c).map_err(std::io::Error::other)?;
+    line.push('\n');
+    let mut f = certbench::fsutil::open_private_append(path)?;
+    f.write_all(line.as_bytes())
+}

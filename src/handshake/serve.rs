@@ -1,0 +1,816 @@
+//! `serve`: an HTTPS server with mutual TLS, for clients nobody here wrote (curl, a browser, Go,
+//! Java, Python). Every connection gets its own recorder: the timeline seen from the server's
+//! socket, decrypted with the server's own secrets, the verdict on the client's certificate, and
+//! a failure explained as the lab explains one. After the handshake comes real HTTP/1.1 (hyper:
+//! keep-alive, several requests per connection), and after authentication, authorization: the
+//! `--allow` rules on the client's identity decide 200 or 403.
+//!
+//! One rustls config serves every connection; its verifier and key log report to the recorder of
+//! the connection whose task is running ([`recorder::within`]), so each verdict and secret lands
+//! on its own timeline.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use serde::Serialize;
+use time::OffsetDateTime;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc};
+
+use super::config::{self, Choices, ConfigError, Reporter};
+use super::event::{Event, EventKind, Note, Side};
+use super::material::Material;
+use super::recorder::{self, Recorder, SharedRecorder, Tap, lock};
+use super::run::{Failure, Secrets};
+use crate::cause::Cause;
+
+/// How `serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    /// The versions the server offers and whether it asks for a client certificate.
+    pub choices: Choices,
+    /// Who may have a 200 after authenticating; empty: every authenticated client.
+    pub allow: Vec<Rule>,
+    /// Connections handled at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// A handshake that takes longer ends the connection (a client that connects and says
+    /// nothing).
+    pub handshake_timeout: Duration,
+    /// A connection that moves no byte for this long is closed (a slow or idle client).
+    pub idle_timeout: Duration,
+    /// Keep each connection's events for its transcript (`--json`).
+    pub keep_events: bool,
+    /// Send each event as it happens (the TUI's live timeline).
+    pub live_events: bool,
+}
+
+impl ServeOptions {
+    pub fn new(listen: SocketAddr, choices: Choices) -> ServeOptions {
+        ServeOptions {
+            listen,
+            choices,
+            allow: vec![],
+            max_connections: 256,
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            keep_events: false,
+            live_events: false,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A rule of `--allow`: what a client's certificate must hold to be authorized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Rule {
+    /// The subject's common name.
+    Cn(String),
+    /// A dNSName SAN.
+    Dns(String),
+    /// An rfc822Name (email) SAN.
+    Email(String),
+    /// A URI SAN.
+    Uri(String),
+    /// A URI SAN that is a SPIFFE ID (`spiffe://trust-domain/path`).
+    Spiffe(String),
+    /// The issuing CA: its common name or its whole name (RFC 4514).
+    Issuer(String),
+}
+
+/// Why an `--allow` rule cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error(
+        "\"{0}\" is not a rule: write KIND:VALUE, with KIND one of cn, dns, email, uri, spiffe, issuer (a VALUE ending in * matches what starts with the rest)"
+    )]
+    Form(String),
+    #[error("\"{0}\" is not a SPIFFE ID: it starts with spiffe://")]
+    Spiffe(String),
+}
+
+impl std::str::FromStr for Rule {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Rule, RuleError> {
+        let (kind, value) = s
+            .split_once(':')
+            .filter(|(_, v)| !v.is_empty())
+            .ok_or_else(|| RuleError::Form(crate::text::display_safe(s, 100)))?;
+        let value = value.to_string();
+        Ok(match kind.to_ascii_lowercase().as_str() {
+            "cn" => Rule::Cn(value),
+            "dns" => Rule::Dns(value),
+            "email" => Rule::Email(value),
+            "uri" => Rule::Uri(value),
+            "spiffe" if value.starts_with("spiffe://") => Rule::Spiffe(value),
+            "spiffe" => return Err(RuleError::Spiffe(crate::text::display_safe(&value, 100))),
+            "issuer" => Rule::Issuer(value),
+            _ => return Err(RuleError::Form(crate::text::display_safe(s, 100))),
+        })
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, value) = match self {
+            Rule::Cn(v) => ("cn", v),
+            Rule::Dns(v) => ("dns", v),
+            Rule::Email(v) => ("email", v),
+            Rule::Uri(v) => ("uri", v),
+            Rule::Spiffe(v) => ("spiffe", v),
+            Rule::Issuer(v) => ("issuer", v),
+        };
+        write!(f, "{kind}:{value}")
+    }
+}
+
+/// `pattern` matches `value`: equal, or, when it ends in `*`, `value` starts with the rest.
+/// Names compare without regard to ASCII case (DNS names and CNs are case-insensitive).
+fn matches(pattern: &str, value: &str, fold_case: bool) -> bool {
+    let eq = |a: &str, b: &str| {
+        if fold_case {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    match pattern.strip_suffix('*') {
+        Some(prefix) => value
+            .get(..prefix.len())
+            .is_some_and(|start| eq(start, prefix)),
+        None => eq(pattern, value),
+    }
+}
+
+/// The client as its certificate names it: what the rules look at, the page says, and the log
+/// records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClientIdentity {
+    /// RFC 4514.
+    pub subject: String,
+    pub common_name: Option<String>,
+    pub issuer: String,
+    /// Uppercase hex, as openssl prints it.
+    pub serial: String,
+    /// SHA-256 of the certificate, uppercase hex with colons.
+    pub sha256: String,
+    pub dns_names: Vec<String>,
+    pub emails: Vec<String>,
+    pub uris: Vec<String>,
+}
+
+impl ClientIdentity {
+    /// From the client's certificate (DER), as the server received it.
+    pub fn of(der: &[u8]) -> Option<ClientIdentity> {
+        use x509_parser::extensions::GeneralName;
+        use x509_parser::prelude::*;
+        let readable = crate::inspect::der::readable_certificate(der);
+        let (_, cert) = X509Certificate::from_der(&readable).ok()?;
+        let safe = |s: &str| crate::text::display_safe(s, 400);
+        let mut id = ClientIdentity {
+            subject: safe(&crate::inspect::names::rfc4514_within(
+                cert.subject(),
+                &readable,
+            )),
+            common_name: crate::inspect::names::common_name(cert.subject()).map(|c| safe(&c)),
+            issuer: safe(&crate::inspect::names::rfc4514_within(
+                cert.issuer(),
+                &readable,
+            )),
+            serial: crate::inspect::report::openssl_serial(cert.raw_serial()),
+            sha256: crate::inspect::sha256_fingerprint(der),
+            dns_names: vec![],
+            emails: vec![],
+            uris: vec![],
+        };
+        if let Ok(Some(san)) = cert.subject_alternative_name() {
+            for name in &san.value.general_names {
+                match name {
+                    GeneralName::DNSName(d) => id.dns_names.push(safe(d)),
+                    GeneralName::RFC822Name(e) => id.emails.push(safe(e)),
+                    GeneralName::URI(u) => id.uris.push(safe(u)),
+                    _ => {}
+                }
+            }
+        }
+        Some(id)
+    }
+
+    fn issuer_cn(&self) -> Option<&str> {
+        self.issuer
+            .split(',')
+            .find_map(|p| p.strip_prefix("CN="))
+    }
+
+    /// Whether `rule` names this client.
+    pub fn matches(&self, rule: &Rule) -> bool {
+        let any = |list: &[String], p: &str, fold| list.iter().any(|v| matches(p, v, fold));
+        match rule {
+            Rule::Cn(p) => self
+                .common_name
+                .as_deref()
+                .is_some_and(|cn| matches(p, cn, true)),
+            Rule::Dns(p) => any(&self.dns_names, p.trim_end_matches('.'), true),
+            Rule::Email(p) => any(&self.emails, p, true),
+            Rule::Uri(p) | Rule::Spiffe(p) => any(&self.uris, p, false),
+            Rule::Issuer(p) => {
+                matches(p, &self.issuer, false)
+                    || self.issuer_cn().is_some_and(|cn| matches(p, cn, true))
+            }
+        }
+    }
+}
+
+/// Whether the client may have what it asks for, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Authorization {
+    /// No `--allow` rule was given: authentication is enough.
+    NoRules,
+    /// The first rule that names the client.
+    Allowed { rule: String },
+    /// Authenticated, and no rule names it.
+    Denied,
+    /// Rules were given and the client sent no certificate (client authentication optional).
+    Anonymous,
+}
+
+impl Authorization {
+    pub fn allowed(&self) -> bool {
+        matches!(self, Authorization::NoRules | Authorization::Allowed { .. })
+    }
+
+    /// The decision for `client` under `rules`.
+    pub fn decide(rules: &[Rule], client: Option<&ClientIdentity>) -> Authorization {
+        if rules.is_empty() {
+            return Authorization::NoRules;
+        }
+        let Some(client) = client else {
+            return Authorization::Anonymous;
+        };
+        match rules.iter().find(|r| client.matches(r)) {
+            Some(r) => Authorization::Allowed {
+                rule: r.to_string(),
+            },
+            None => Authorization::Denied,
+        }
+    }
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every request was answered 200.
+    Ok,
+    /// The handshake failed: `failure` says who caught what.
+    HandshakeFailed,
+    /// The handshake did not finish in time.
+    TimedOut,
+    /// Authenticated, then refused (403) by the `--allow` rules.
+    Forbidden,
+    /// The handshake succeeded and the client asked for nothing.
+    NoRequest,
+    /// The HTTP exchange failed (a malformed request, a client gone mid-request, idle too long).
+    HttpFailed,
+}
+
+/// One connection, start to end.
+#[derive(Debug, Clone, Serialize)]
+pub struct Connection {
+    pub id: u64,
+    pub peer: SocketAddr,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started: OffsetDateTime,
+    pub outcome: Outcome,
+    pub version: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub group: Option<String>,
+    /// The client as its certificate names it, when it sent one that was accepted.
+    pub client: Option<ClientIdentity>,
+    /// Who caught what, when the handshake failed.
+    pub failure: Option<Failure>,
+    /// After the handshake: the `--allow` decision.
+    pub authorization: Option<Authorization>,
+    pub requests: u32,
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    /// From the accept to the end of the handshake (or of the connection when it failed).
+    pub handshake_ms: f64,
+    pub duration_ms: f64,
+    /// The timeline (with `keep_events`).
+    #[serde(skip)]
+    pub events: Vec<Event>,
+    /// Events not kept: over the cap per connection, or a live channel that was full.
+    pub events_dropped: u64,
+    /// SSLKEYLOGFILE lines of this connection: never in a transcript or a log.
+    #[serde(skip)]
+    pub keylog: Secrets,
+}
+
+/// What the server reports as it runs.
+#[derive(Debug, Clone)]
+pub enum Update {
+    Accepted { id: u64, peer: SocketAddr },
+    /// An event of connection `id`, as it happens (with `live_events`).
+    Event { id: u64, event: Event },
+    Finished(Box<Connection>),
+    /// An accept failed (too many open files, say): the server waits a moment and goes on.
+    AcceptFailed { cause: Cause },
+}
+
+/// Events kept per connection at most: a client cannot grow the server's memory without bound.
+const MAX_EVENTS: usize = 4096;
+/// A request line and headers larger than this are refused (hyper's default is 400 KB).
+const MAX_HEADERS: usize = 16 * 1024;
+
+/// A server, bound and ready.
+pub struct Server {
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    material: Material,
+    opts: ServeOptions,
+    next_id: AtomicU64,
+}
+
+impl Server {
+    /// Build the config for `material` and bind `opts.listen`.
+    pub async fn bind(material: Material, opts: ServeOptions) -> Result<Server, ServeError> {
+        let reporter: Arc<dyn Reporter> = Arc::new(recorder::PerConnection);
+        let config = config::server_config(&material, &opts.choices, Some(reporter))?;
+        let listener =
+            TcpListener::bind(opts.listen)
+                .await
+                .map_err(|source| ServeError::Listen {
+                    addr: opts.listen,
+                    source,
+                })?;
+        Ok(Server {
+            listener,
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            shared: Arc::new(Shared {
+                material,
+                opts,
+                next_id: AtomicU64::new(1),
+            }),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serve until `shutdown` completes; then stop accepting and end the connections still
+    /// open. Every connection's end is sent to `updates` (which the caller must keep reading).
+    pub async fn run(self, updates: mpsc::Sender<Update>, shutdown: impl Future<Output = ()>) {
+        let limit = Arc::new(Semaphore::new(self.shared.opts.max_connections.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            let permit = tokio::select! {
+                p = limit.clone().acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
+            let accepted = tokio::select! {
+                a = self.listener.accept() => a,
+                () = &mut shutdown => break,
+            };
+            // Reap what has ended, so the set does not grow with the server's uptime.
+            while tasks.try_join_next().is_some() {}
+            let (tcp, peer) = match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    let _ = updates.try_send(Update::AcceptFailed {
+                        cause: Cause::from_io(&e),
+                    });
+                    // Out of descriptors, say: wait for connections to end rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+            let _ = updates.try_send(Update::Accepted { id, peer });
+            let shared = self.shared.clone();
+            let acceptor = self.acceptor.clone();
+            let updates = updates.clone();
+            tasks.spawn(async move {
+                let connection = handle(&shared, acceptor, tcp, peer, id, &updates).await;
+                drop(permit);
+                let _ = updates.send(Update::Finished(Box::new(connection))).await;
+            });
+        }
+        tasks.shutdown().await;
+    }
+}
+
+/// What the HTTP service knows of its connection.
+struct Context {
+    rec: SharedRecorder,
+    client: Option<ClientIdentity>,
+    authorization: Authorization,
+    version: Option<String>,
+    cipher_suite: Option<String>,
+    group: Option<String>,
+    requests: AtomicU32,
+    forbidden: AtomicU32,
+}
+
+async fn handle(
+    shared: &Shared,
+    acceptor: tokio_rustls::TlsAcceptor,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    id: u64,
+    updates: &mpsc::Sender<Update>,
+) -> Connection {
+    let opts = &shared.opts;
+    let started = OffsetDateTime::now_utc();
+    let t0 = Instant::now();
+    let _ = tcp.set_nodelay(true);
+    let kept: Arc<Mutex<(Vec<Event>, u64)>> = Arc::default();
+    let sink = {
+        let kept = kept.clone();
+        let (keep, live) = (opts.keep_events, opts.live_events);
+        let updates = updates.clone();
+        Box::new(move |event: Event| {
+            let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+            if live
+                && updates
+                    .try_send(Update::Event {
+                        id,
+                        event: event.clone(),
+                    })
+                    .is_err()
+            {
+                k.1 += 1;
+            }
+            if keep {
+                if k.0.len() < MAX_EVENTS {
+                    k.0.push(event);
+                } else {
+                    k.1 += 1;
+                }
+            }
+        })
+    };
+    let rec = Recorder::shared(sink);
+    lock(&rec).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
+    let tap = Tap {
+        inner: tcp,
+        hub: rec.clone(),
+        side: Side::Server,
+        stepper: None,
+    };
+    let accept = tokio::time::timeout(opts.handshake_timeout, acceptor.accept(tap));
+    let accepted = recorder::within(rec.clone(), accept).await;
+    let mut handshake_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let mut outcome = Outcome::HandshakeFailed;
+    let mut context = None;
+    match accepted {
+        Err(_) => {
+            let after_ms = opts.handshake_timeout.as_millis() as u64;
+            let mut r = lock(&rec);
+            r.local(Side::Server, EventKind::Note(Note::TimedOut { after_ms }));
+            r.failures.push(recorder::SideFailure {
+                side: Side::Server,
+                cause: Cause::TimedOut { after_ms },
+                error: None,
+            });
+            outcome = Outcome::TimedOut;
+        }
+        Ok(Err(e)) => {
+            lock(&rec).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
+        }
+        Ok(Ok(tls)) => {
+            handshake_ms = t0.elapsed().as_secs_f64() * 1000.0;
+            let client = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| ClientIdentity::of(c));
+            let authorization = Authorization::decide(&opts.allow, client.as_ref());
+            let ctx = {
+                let mut r = lock(&rec);
+                r.local(Side::Server, EventKind::Note(Note::HandshakeComplete));
+                r.local(
+                    Side::Server,
+                    EventKind::Note(match &client {
+                        Some(c) => Note::ClientAuthenticated {
+                            subject: c.subject.clone(),
+                        },
+                        None => Note::NoClientIdentity,
+                    }),
+                );
+                r.local(
+                    Side::Server,
+                    EventKind::Note(Note::Authorization {
+                        decision: authorization.clone(),
+                    }),
+                );
+                Arc::new(Context {
+                    rec: rec.clone(),
+                    client,
+                    authorization,
+                    version: r.version.clone(),
+                    cipher_suite: r.cipher_suite.clone(),
+                    group: r.group.clone(),
+                    requests: AtomicU32::new(0),
+                    forbidden: AtomicU32::new(0),
+                })
+            };
+            let http = serve_http(tls, ctx.clone(), opts.idle_timeout);
+            outcome = match recorder::within(rec.clone(), http).await {
+                Err(cause) => {
+                    lock(&rec).local(
+                        Side::Server,
+                        EventKind::Note(Note::RequestFailed { cause }),
+                    );
+                    Outcome::HttpFailed
+                }
+                Ok(()) if ctx.requests.load(Ordering::Relaxed) == 0 => Outcome::NoRequest,
+                Ok(()) if ctx.forbidden.load(Ordering::Relaxed) > 0 => Outcome::Forbidden,
+                Ok(()) => Outcome::Ok,
+            };
+            context = Some(ctx);
+        }
+    }
+    let mut r = lock(&rec);
+    let rest = r.observer.finish();
+    r.emit_seen(rest);
+    let failure = matches!(outcome, Outcome::HandshakeFailed | Outcome::TimedOut)
+        .then(|| recorder::failure_of(&r, &shared.material))
+        .flatten();
+    let (events, events_dropped) = {
+        let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+        (std::mem::take(&mut k.0), k.1)
+    };
+    Connection {
+        id,
+        peer,
+        started,
+        outcome,
+        version: r.version.clone(),
+        cipher_suite: r.cipher_suite.clone(),
+        group: r.group.clone(),
+        client: context.as_ref().and_then(|c| c.client.clone()),
+        failure,
+        authorization: context.as_ref().map(|c| c.authorization.clone()),
+        requests: context
+            .as_ref()
+            .map_or(0, |c| c.requests.load(Ordering::Relaxed)),
+        bytes_received: r.bytes[0],
+        bytes_sent: r.bytes[1],
+        handshake_ms,
+        duration_ms: t0.elapsed().as_secs_f64() * 1000.0,
+        events,
+        events_dropped,
+        keylog: Secrets::from_lines(r.keylog.clone()),
+    }
+}
+
+/// HTTP/1.1 on the connection until the client closes it or is idle for `idle`.
+async fn serve_http(
+    tls: tokio_rustls::server::TlsStream<Tap>,
+    ctx: Arc<Context>,
+    idle: Duration,
+) -> Result<(), Cause> {
+    let service_ctx = ctx.clone();
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let ctx = service_ctx.clone();
+        async move { Ok::<_, Infallible>(respond(&ctx, &req)) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(idle)
+        .max_buf_size(MAX_HEADERS.max(8192))
+        .serve_connection(hyper_util::rt::TokioIo::new(tls), service);
+    tokio::pin!(conn);
+    // Idle: no byte either way for `idle` ends the connection (a keep-alive client that went
+    // quiet, a slow one).
+    let mut last = lock(&ctx.rec).bytes;
+    loop {
+        tokio::select! {
+            r = conn.as_mut() => {
+                return r.map_err(|e| http_cause(&e));
+            }
+            () = tokio::time::sleep(idle) => {
+                let now = lock(&ctx.rec).bytes;
+                if now == last {
+                    conn.as_mut().graceful_shutdown();
+                    return match tokio::time::timeout(Duration::from_secs(1), conn.as_mut()).await {
+                        Ok(r) => r.map_err(|e| http_cause(&e)),
+                        Err(_) => Ok(()),
+                    };
+                }
+                last = now;
+            }
+        }
+    }
+}
+
+fn http_cause(e: &hyper::Error) -> Cause {
+    use std::error::Error as _;
+    if let Some(io) = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()) {
+        return Cause::from_io(io);
+    }
+    if e.is_timeout() {
+        return Cause::TimedOut { after_ms: 0 };
+    }
+    if e.is_incomplete_message() {
+        return Cause::ConnectionClosed;
+    }
+    Cause::HttpMalformed
+}
+
+/// The answer to one request: the page naming the client and what was agreed, as text or JSON;
+/// 403 when the rules do not name the client.
+fn respond(ctx: &Context, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+    ctx.requests.fetch_add(1, Ordering::Relaxed);
+    let json = req
+        .headers()
+        .get(hyper::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let allowed = ctx.authorization.allowed();
+    let status = if allowed {
+        StatusCode::OK
+    } else {
+        ctx.forbidden.fetch_add(1, Ordering::Relaxed);
+        StatusCode::FORBIDDEN
+    };
+    lock(&ctx.rec).local(
+        Side::Server,
+        EventKind::Note(Note::Request {
+            method: req.method().as_str().to_string(),
+            path: crate::text::display_safe(req.uri().path(), 200),
+            status: status.as_u16(),
+        }),
+    );
+    let page = Page {
+        status: status.as_u16(),
+        client: ctx.client.as_ref(),
+        authorization: &ctx.authorization,
+        tls: Tls {
+            version: ctx.version.as_deref(),
+            cipher_suite: ctx.cipher_suite.as_deref(),
+            group: ctx.group.as_deref(),
+        },
+    };
+    let (body, content_type) = if json {
+        (
+            serde_json::to_string_pretty(&page).unwrap_or_default() + "\n",
+            "application/json",
+        )
+    } else {
+        (page.text(), "text/plain; charset=utf-8")
+    };
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    if let Ok(v) = hyper::header::HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+    }
+    response
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    status: u16,
+    client: Option<&'a ClientIdentity>,
+    authorization: &'a Authorization,
+    tls: Tls<'a>,
+}
+
+#[derive(Serialize)]
+struct Tls<'a> {
+    version: Option<&'a str>,
+    cipher_suite: Option<&'a str>,
+    group: Option<&'a str>,
+}
+
+impl Page<'_> {
+    fn text(&self) -> String {
+        let agreed = [self.tls.version, self.tls.cipher_suite, self.tls.group]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let who = match self.client {
+            Some(c) => format!(
+                "{} (serial {}, issued by {})",
+                c.subject, c.serial, c.issuer
+            ),
+            None => "a client without a certificate".to_string(),
+        };
+        let name = self
+            .client
+            .and_then(|c| c.common_name.clone())
+            .unwrap_or_else(|| "anonymous client".into());
+        match self.authorization {
+            Authorization::Denied => format!(
+                "403 Forbidden\n\nAuthenticated as {who}, but not authorized by any --allow rule.\nTLS: {agreed}\n"
+            ),
+            Authorization::Anonymous => format!(
+                "403 Forbidden\n\nNo client certificate, so no --allow rule can name you.\nTLS: {agreed}\n"
+            ),
+            Authorization::Allowed { rule } => format!(
+                "Hello, {name}\n\nYou are {who}.\nAuthorized by the rule {rule}.\nTLS: {agreed}\n"
+            ),
+            Authorization::NoRules => {
+                format!("Hello, {name}\n\nYou are {who}.\nTLS: {agreed}\n")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alice() -> ClientIdentity {
+        ClientIdentity {
+            subject: "CN=alice,O=certbench".into(),
+            common_name: Some("alice".into()),
+            issuer: "CN=certbench Intermediate CA 3f9a2c,O=certbench".into(),
+            serial: "01".into(),
+            sha256: String::new(),
+            dns_names: vec!["alice.internal".into()],
+            emails: vec!["alice@example.com".into()],
+            uris: vec!["spiffe://example.org/ns/prod/sa/alice".into()],
+        }
+    }
+
+    #[test]
+    fn rules_read_and_name_clients() {
+        let rule = |s: &str| s.parse::<Rule>().unwrap();
+        let a = alice();
+        for (r, want) in [
+            ("cn:alice", true),
+            ("cn:ALICE", true),
+            ("cn:bob", false),
+            ("dns:alice.internal", true),
+            ("dns:*.internal", false),
+            ("dns:alice.*", true),
+            ("email:alice@example.com", true),
+            ("spiffe:spiffe://example.org/ns/prod/*", true),
+            ("spiffe:spiffe://example.org/ns/dev/*", false),
+            ("uri:spiffe://example.org/ns/prod/sa/alice", true),
+            ("issuer:certbench Intermediate CA 3f9a2c", true),
+            ("issuer:CN=certbench Intermediate CA 3f9a2c,O=certbench", true),
+            ("issuer:Other CA", false),
+        ] {
+            assert_eq!(a.matches(&rule(r)), want, "{r}");
+        }
+        assert!(matches!(
+            "alice".parse::<Rule>(),
+            Err(RuleError::Form(_))
+        ));
+        assert!(matches!(
+            "spiffe:example.org".parse::<Rule>(),
+            Err(RuleError::Spiffe(_))
+        ));
+        assert!(matches!("cn:".parse::<Rule>(), Err(RuleError::Form(_))));
+        assert_eq!(Authorization::decide(&[], None), Authorization::NoRules);
+        assert_eq!(
+            Authorization::decide(&[rule("cn:bob")], Some(&a)),
+            Authorization::Denied
+        );
+        assert_eq!(
+            Authorization::decide(&[rule("cn:bob")], None),
+            Authorization::Anonymous
+        );
+        assert_eq!(
+            Authorization::decide(&[rule("cn:bob"), rule("dns:alice.internal")], Some(&a)),
+            Authorization::Allowed {
+                rule: "dns:alice.internal".into()
+            }
+        );
+    }
+}
