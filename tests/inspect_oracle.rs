@@ -965,6 +965,9 @@ fn an_empty_rdn_does_not_hide_what_follows() {
     std::fs::write(&path, &cert).unwrap();
     let theirs = rfc2253_subject(dir.path(), &["-inform", "DER", "-in", "empty-rdn.der"]);
     assert_eq!(theirs, "CN=after-empty,OU=unit,O=org");
-    assert_eq!(inspect_json(std::slice::from_ref(&path))[0]["subject"], theirs.as_str());
+    assert_eq!(
+        inspect_json(std::slice::from_ref(&path))[0]["subject"],
+        theirs.as_str()
+    );
     agrees_with_openssl(&path, &[]);
 }

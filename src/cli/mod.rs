@@ -13,8 +13,8 @@ use clap::{Args, Subcommand};
 mod handshake;
 mod inspect;
 mod lab;
-mod serve;
 pub mod out;
+mod serve;
 use out::{errln, outln};
 use time::OffsetDateTime;
 

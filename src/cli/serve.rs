@@ -170,7 +170,12 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     runtime.block_on(serve(material, opts, &a, ready))
 }
 
-async fn serve(material: Material, opts: ServeOptions, a: &ServeArgs, ready: Option<Ready>) -> ExitCode {
+async fn serve(
+    material: Material,
+    opts: ServeOptions,
+    a: &ServeArgs,
+    ready: Option<Ready>,
+) -> ExitCode {
     let auth = opts.choices.client_auth;
     let server = match Server::bind(material, opts).await {
         Ok(s) => s,
@@ -219,7 +224,10 @@ async fn serve(material: Material, opts: ServeOptions, a: &ServeArgs, ready: Opt
                     if let Err(e) = certbench::fsutil::append_secret(path, &text)
                         && !failed_writes
                     {
-                        errln!("certbench: could not write the key log {}: {e}", path.display());
+                        errln!(
+                            "certbench: could not write the key log {}: {e}",
+                            path.display()
+                        );
                         failed_writes = true;
                     }
                 }
@@ -339,10 +347,7 @@ fn print_line(c: &Connection) {
                 .alert_sent
                 .map(|a| format!(" (alert {})", a.name()))
                 .unwrap_or_default();
-            outln!(
-                "{head} {}{alert}",
-                certbench::cause::describe(&f.cause)
-            );
+            outln!("{head} {}{alert}", certbench::cause::describe(&f.cause));
         }
         (None, Outcome::TimedOut) => outln!("{head} the client sent no handshake in time"),
         (None, _) => outln!(

@@ -74,10 +74,7 @@ impl Serialize for ConnectionTranscript<'_> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("id", &c.id)?;
         m.serialize_entry("peer", &c.peer)?;
-        m.serialize_entry(
-            "started",
-            &crate::text::rfc3339(c.started),
-        )?;
+        m.serialize_entry("started", &crate::text::rfc3339(c.started))?;
         m.serialize_entry("outcome", &c.outcome)?;
         m.serialize_entry("version", &c.version)?;
         m.serialize_entry("cipher_suite", &c.cipher_suite)?;

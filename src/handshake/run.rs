@@ -24,10 +24,10 @@ pub use super::event::{Event, EventKind, Note, Side, Verdict, Wire, WireWhat};
 use super::material::{Material, MaterialError};
 pub use super::material::{MaterialChoices, Trust};
 use super::observe::Dir;
+pub use super::recorder::culprit_field;
 use super::recorder::{
     Recorder, RecorderReporter, SharedRecorder, SideFailure, Tap, failure_of, lock,
 };
-pub use super::recorder::culprit_field;
 use crate::cause::{Alert, Cause};
 
 /// A run on the workspace's certificates, as the CLI and the pane ask for it.
@@ -491,8 +491,8 @@ pub async fn run_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
     use crate::workspace::{SetOptions, Workspace};
+    use std::time::Instant;
 
     /// A workspace with the demo set (CA, intermediate, server, client), valid from now.
     fn demo_workspace() -> tempfile::TempDir {

@@ -217,9 +217,7 @@ impl ClientIdentity {
     }
 
     fn issuer_cn(&self) -> Option<&str> {
-        self.issuer
-            .split(',')
-            .find_map(|p| p.strip_prefix("CN="))
+        self.issuer.split(',').find_map(|p| p.strip_prefix("CN="))
     }
 
     /// Whether `rule` names this client.
@@ -331,12 +329,20 @@ pub struct Connection {
 /// What the server reports as it runs.
 #[derive(Debug, Clone)]
 pub enum Update {
-    Accepted { id: u64, peer: SocketAddr },
+    Accepted {
+        id: u64,
+        peer: SocketAddr,
+    },
     /// An event of connection `id`, as it happens (with `live_events`).
-    Event { id: u64, event: Event },
+    Event {
+        id: u64,
+        event: Event,
+    },
     Finished(Box<Connection>),
     /// An accept failed (too many open files, say): the server waits a moment and goes on.
-    AcceptFailed { cause: Cause },
+    AcceptFailed {
+        cause: Cause,
+    },
 }
 
 /// Events kept per connection at most: a client cannot grow the server's memory without bound.
@@ -549,10 +555,7 @@ async fn handle(
             let http = serve_http(tls, ctx.clone(), opts.idle_timeout);
             outcome = match recorder::within(rec.clone(), http).await {
                 Err(cause) => {
-                    lock(&rec).local(
-                        Side::Server,
-                        EventKind::Note(Note::RequestFailed { cause }),
-                    );
+                    lock(&rec).local(Side::Server, EventKind::Note(Note::RequestFailed { cause }));
                     Outcome::HttpFailed
                 }
                 Ok(()) if ctx.requests.load(Ordering::Relaxed) == 0 => Outcome::NoRequest,
@@ -695,7 +698,9 @@ fn respond(ctx: &Context, req: &Request<Incoming>) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     if let Ok(v) = hyper::header::HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, v);
     }
     response
 }
@@ -783,15 +788,15 @@ mod tests {
             ("spiffe:spiffe://example.org/ns/dev/*", false),
             ("uri:spiffe://example.org/ns/prod/sa/alice", true),
             ("issuer:certbench Intermediate CA 3f9a2c", true),
-            ("issuer:CN=certbench Intermediate CA 3f9a2c,O=certbench", true),
+            (
+                "issuer:CN=certbench Intermediate CA 3f9a2c,O=certbench",
+                true,
+            ),
             ("issuer:Other CA", false),
         ] {
             assert_eq!(a.matches(&rule(r)), want, "{r}");
         }
-        assert!(matches!(
-            "alice".parse::<Rule>(),
-            Err(RuleError::Form(_))
-        ));
+        assert!(matches!("alice".parse::<Rule>(), Err(RuleError::Form(_))));
         assert!(matches!(
             "spiffe:example.org".parse::<Rule>(),
             Err(RuleError::Spiffe(_))

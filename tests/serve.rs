@@ -1,0 +1,471 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench serve` against clients nobody here wrote: curl, openssl s_client, Python's ssl
+//! module, and hostile ones made by hand. What each client sees is checked from the client's
+//! side (its exit code, the page); what the server saw, from its JSON transcript and its log.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+/// A running `certbench serve --json`, its lines read as they come.
+struct Serving {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    port: u16,
+}
+
+impl Serving {
+    fn start(d: &Path, extra: &[&str]) -> Serving {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(d)
+            .args(["serve", "--port", "0", "--json"])
+            .args(extra)
+            .env_remove("CERTBENCH_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = lines
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("serve did not start: {}", stderr_of(&mut child)));
+        let v: Value = serde_json::from_str(&first).unwrap();
+        let port = v["listening"]
+            .as_str()
+            .unwrap()
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        Serving { child, lines, port }
+    }
+
+    /// The next connection's transcript.
+    fn connection(&self) -> Value {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .expect("a connection's transcript");
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v.get("id").is_some() {
+                return v;
+            }
+        }
+    }
+
+    /// Ctrl-C, as a person stops it; the summary line.
+    fn stop(mut self) -> Value {
+        let out = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "serve exited with {status}");
+        let mut last = Value::Null;
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            last = serde_json::from_str(&line).unwrap();
+        }
+        last
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stderr_of(child: &mut Child) -> String {
+    let _ = child.kill();
+    let mut s = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut s);
+    }
+    s
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    certbench_ok(dir.path(), &["gen"]);
+    dir
+}
+
+/// curl against the server: its output and exit code.
+fn curl(d: &Path, port: u16, client: Option<&str>, extra: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(require("curl", "curl"));
+    cmd.current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"]);
+    if let Some(name) = client {
+        cmd.args([
+            "--cert",
+            &format!("{name}-chain.crt"),
+            "--key",
+            &format!("{name}.key"),
+        ]);
+    }
+    cmd.args(extra)
+        .arg(format!("https://localhost:{port}/"))
+        .output()
+        .unwrap()
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// curl with the workspace's client certificate gets the page naming the client; curl without
+/// one is refused, and the server's transcript explains it as the lab does (certificate
+/// required); the same connection's JSON answer names the client.
+#[test]
+fn curl_with_a_certificate_is_served_and_without_one_is_refused() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &[]);
+    let out = curl(d, s.port, Some("client"), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.starts_with("Hello, alice"), "{page}");
+    assert!(page.contains("CN=alice,O=certbench"), "{page}");
+    let c = s.connection();
+    assert_eq!(c["outcome"], "ok", "{c}");
+    assert_eq!(c["client"]["common_name"], "alice");
+    assert_eq!(c["requests"], 1);
+    let seen = codes(&c);
+    for step in [
+        "ClientHello",
+        "Certificate",
+        "CertificateVerify",
+        "chain",
+        "client_authenticated",
+        "request",
+    ] {
+        assert!(seen.iter().any(|x| x == step), "{step} not in {seen:?}");
+    }
+    // The client's fingerprint is the file's, as openssl computes it.
+    let fp = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "client.crt",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ],
+    );
+    assert_eq!(
+        fp.trim().trim_start_matches("sha256 Fingerprint="),
+        c["client"]["sha256"].as_str().unwrap()
+    );
+
+    // Without a certificate: curl fails, the server says why.
+    let out = curl(d, s.port, None, &[]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let c = s.connection();
+    assert_eq!(c["outcome"], "handshake_failed", "{c}");
+    let f = &c["failure"];
+    assert_eq!(f["detected_by"], "server");
+    assert_eq!(f["cause"]["code"], "no_client_certificate");
+    assert_eq!(f["alert_sent"], "certificate_required");
+    assert!(
+        c["lesson"].as_str().unwrap().contains("CertificateRequest"),
+        "{c}"
+    );
+
+    // JSON when asked, and several requests on one connection (keep-alive).
+    let url = format!("https://localhost:{}/", s.port);
+    let out = curl(
+        d,
+        s.port,
+        Some("client"),
+        &["-H", "Accept: application/json", &url],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let body = String::from_utf8_lossy(&out.stdout);
+    let first: Value = serde_json::Deserializer::from_str(&body)
+        .into_iter::<Value>()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first["client"]["common_name"], "alice");
+    assert_eq!(first["tls"]["version"], "TLS 1.3");
+    let c = s.connection();
+    assert_eq!(c["requests"], 2, "{c}");
+    let summary = s.stop();
+    assert_eq!(summary["summary"]["connections"], 3, "{summary}");
+}
+
+/// `--allow`: a client the rules name gets 200, one they do not gets 403 with the reason, after
+/// a handshake that succeeded; the log has one line per connection with the decision.
+#[test]
+fn allow_rules_decide_200_or_403_and_the_log_records_it() {
+    let dir = workspace();
+    let d = dir.path();
+    issue(d, "client", "bob", &[]);
+    let log = d.join("serve.log");
+    let s = Serving::start(d, &["--allow", "cn:bob", "--log", log.to_str().unwrap()]);
+    let out = curl(d, s.port, Some("client"), &["-w", "%{http_code}"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.ends_with("403"), "{page}");
+    assert!(
+        page.contains("not authorized by any --allow rule"),
+        "{page}"
+    );
+    let c = s.connection();
+    assert_eq!(c["outcome"], "forbidden");
+    assert_eq!(c["authorization"]["decision"], "denied");
+    assert!(codes(&c).contains(&"not_authorized".to_string()));
+    let out = curl(d, s.port, Some("bob"), &["-w", "%{http_code}"]);
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.starts_with("Hello, bob") && page.ends_with("200"),
+        "{page}"
+    );
+    let c = s.connection();
+    assert_eq!(c["authorization"]["rule"], "cn:bob");
+    s.stop();
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["authorization"]["decision"], "denied");
+    assert_eq!(lines[1]["client"]["common_name"], "bob");
+    for l in &lines {
+        for field in [
+            "started",
+            "peer",
+            "outcome",
+            "version",
+            "cipher_suite",
+            "bytes_received",
+            "bytes_sent",
+            "handshake_ms",
+            "duration_ms",
+        ] {
+            assert!(!l[field].is_null(), "{field} missing in {l}");
+        }
+        assert!(l.get("events").is_none(), "the log has no events");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+/// openssl s_client with -cert/-key completes with TLS 1.3 and with -tls1_2; with a certificate
+/// from another CA it is refused, and the server names the unknown issuer.
+#[test]
+fn openssl_s_client_completes_both_versions_and_a_stranger_is_refused() {
+    let dir = workspace();
+    let d = dir.path();
+    let other = tempfile::tempdir().unwrap();
+    certbench_ok(other.path(), &["gen"]);
+    let s = Serving::start(d, &[]);
+    let s_client = |cert: &Path, chain: &Path, key: &Path, version: &str| {
+        let mut child = Command::new(require("openssl", "openssl"))
+            .current_dir(d)
+            .args(["s_client", version, "-connect"])
+            .arg(format!("127.0.0.1:{}", s.port))
+            .args([
+                "-servername",
+                "localhost",
+                "-CAfile",
+                "ca.crt",
+                "-verify_return_error",
+                "-cert",
+            ])
+            .arg(cert)
+            .arg("-cert_chain")
+            .arg(chain)
+            .arg("-key")
+            .arg(key)
+            .arg("-quiet")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    for version in ["-tls1_3", "-tls1_2"] {
+        let out = s_client(
+            &d.join("client.crt"),
+            &d.join("client-chain.crt"),
+            &d.join("client.key"),
+            version,
+        );
+        let page = String::from_utf8_lossy(&out.stdout);
+        assert!(page.contains("Hello, alice"), "{version}: {}", text(&out));
+        let c = s.connection();
+        assert_eq!(c["outcome"], "ok");
+        let want = if version == "-tls1_3" {
+            "TLS 1.3"
+        } else {
+            "TLS 1.2"
+        };
+        assert_eq!(c["version"], want);
+    }
+    let o = other.path();
+    let out = s_client(
+        &o.join("client.crt"),
+        &o.join("client-chain.crt"),
+        &o.join("client.key"),
+        "-tls1_3",
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Hello"));
+    let c = s.connection();
+    assert_eq!(c["outcome"], "handshake_failed");
+    assert_eq!(c["failure"]["cause"]["code"], "unknown_issuer", "{c}");
+    assert_eq!(c["failure"]["alert_sent"], "unknown_ca");
+    assert_eq!(c["failure"]["culprit"]["side"], "client");
+}
+
+/// Python's ssl module, as the guides write a client, completes against serve.
+#[test]
+fn a_python_ssl_client_completes() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &[]);
+    let script = r#"
+import ssl, socket, sys
+port = int(sys.argv[1])
+ctx = ssl.create_default_context(cafile="ca.crt")
+ctx.load_cert_chain("client-chain.crt", "client.key")
+with socket.create_connection(("127.0.0.1", port)) as raw:
+    with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = tls.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        print(tls.version())
+        print(data.decode())
+"#;
+    let out = Command::new(require("python3", "python3"))
+        .current_dir(d)
+        .args(["-c", script, &s.port.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("TLSv1.3"), "{stdout}");
+    assert!(stdout.contains("Hello, alice"), "{stdout}");
+    assert_eq!(s.connection()["outcome"], "ok");
+}
+
+/// The open descriptors of a process.
+fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+/// Hostile peers: garbage, a ClientHello cut short, a client that says nothing, one that resets
+/// mid-handshake. Each is one entry with its cause; the server goes on serving good clients; its
+/// descriptors return to their count at the start.
+#[test]
+fn hostile_peers_are_one_entry_each_and_the_server_goes_on() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &["--handshake-timeout", "1"]);
+    let addr = format!("127.0.0.1:{}", s.port);
+    // A first good client, so everything the server sets up once is already there.
+    assert!(curl(d, s.port, Some("client"), &[]).status.success());
+    s.connection();
+    let fds = open_fds(s.pid());
+
+    // Garbage: not a TLS record.
+    let mut t = TcpStream::connect(&addr).unwrap();
+    t.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = t.read_to_end(&mut buf);
+    let c = s.connection();
+    assert_eq!(c["outcome"], "handshake_failed", "{c}");
+    assert!(!c["failure"]["cause"]["code"].is_null());
+
+    // A ClientHello cut short, then the end of the connection.
+    let mut t = TcpStream::connect(&addr).unwrap();
+    t.write_all(&[
+        0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+    ])
+    .unwrap();
+    t.shutdown(std::net::Shutdown::Write).unwrap();
+    let _ = t.read_to_end(&mut buf);
+    let c = s.connection();
+    assert_eq!(c["outcome"], "handshake_failed", "{c}");
+
+    // A client that connects and never speaks: dropped after the handshake time-out.
+    let silent = TcpStream::connect(&addr).unwrap();
+    let c = s.connection();
+    assert_eq!(c["outcome"], "timed_out", "{c}");
+    assert_eq!(c["failure"]["cause"]["code"], "timed_out");
+    drop(silent);
+
+    // A reset in the middle of the handshake: SO_LINGER 0 makes close() send RST.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let mut t = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        t.write_all(&[0x16, 0x03, 0x01, 0x00, 0x40]).await.unwrap();
+        t.set_zero_linger().unwrap();
+        drop(t);
+    });
+    let c = s.connection();
+    assert_eq!(c["outcome"], "handshake_failed", "{c}");
+
+    // And good clients are still served.
+    for _ in 0..3 {
+        assert!(curl(d, s.port, Some("client"), &[]).status.success());
+        assert_eq!(s.connection()["outcome"], "ok");
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(open_fds(s.pid()), fds, "descriptors left open");
+    let summary = s.stop();
+    assert_eq!(summary["summary"]["connections"], 8, "{summary}");
+}
