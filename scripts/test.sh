@@ -12,7 +12,7 @@ say() { printf 'test.sh: %s\n' "$*" >&2; }
 
 # Debian packages: command -> package. ca-certificates holds the 142 real roots tests read.
 missing=()
-for pair in openssl:openssl curl:curl tmux:tmux tshark:tshark python3:python3; do
+for pair in openssl:openssl curl:curl tmux:tmux tshark:tshark python3:python3 node:nodejs; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 [ -d /usr/share/ca-certificates/mozilla ] || missing+=(ca-certificates)

@@ -255,6 +255,25 @@ impl Cause {
         }
     }
 
+    /// What a peer's fatal alert says it found, when the peer is not certbench (RFC 8446 6.2):
+    /// the alert is all there is to know of its reasons.
+    pub fn from_peer_alert(alert: Alert) -> Cause {
+        match alert.0 {
+            116 => Cause::NoClientCertificate,
+            48 => Cause::UnknownIssuer,
+            45 => Cause::Expired {
+                not_after: None,
+                at: None,
+            },
+            44 => Cause::Revoked,
+            42 | 43 | 46 | 49 => Cause::CertificateRefused {
+                name: alert.name().to_string(),
+            },
+            70 => Cause::NoCommonVersion,
+            _ => Cause::AlertReceived { alert },
+        }
+    }
+
     /// A rustls error, as data.
     pub fn from_rustls(e: &rustls::Error) -> Cause {
         use rustls::CertificateError as C;

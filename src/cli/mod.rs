@@ -10,6 +10,7 @@ use certbench::pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason,
 use certbench::workspace::{Change, SetOptions, Workspace};
 use clap::{Args, Subcommand};
 
+mod connect;
 mod handshake;
 mod inspect;
 mod lab;
@@ -42,6 +43,9 @@ pub enum Command {
     /// (curl, a browser, Go, Java, Python): every connection's handshake watched and explained,
     /// then real HTTP/1.1, with authorization rules on the client's identity.
     Serve(serve::ServeArgs),
+    /// certbench's client against any TLS server (your own service, nginx, openssl s_server):
+    /// every step decoded, the server's chain verified, and what the server asks of a client.
+    Connect(Box<connect::ConnectArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +247,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Handshake(a) => return handshake::run(a, dir),
         Command::Lab(a) => return lab::run(a),
         Command::Serve(a) => return serve::run(a, dir),
+        Command::Connect(a) => return connect::run(*a, dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

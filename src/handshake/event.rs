@@ -212,6 +212,10 @@ pub enum Note {
     Accepted {
         peer: SocketAddr,
     },
+    /// The client's TCP connection is up (`connect` to someone else's server).
+    Connected {
+        peer: SocketAddr,
+    },
     /// The server's handshake finished.
     HandshakeComplete,
     /// The server's handshake failed.
@@ -267,6 +271,7 @@ impl Note {
         match self {
             Note::Listening { .. } => "listening",
             Note::Accepted { .. } => "accepted",
+            Note::Connected { .. } => "connected",
             Note::HandshakeComplete => "handshake_complete",
             Note::HandshakeFailed { .. } => "handshake_failed",
             Note::ConnectReturned => "connect_returned",
@@ -468,7 +473,7 @@ impl Event {
                 Note::Listening { addr } => {
                     out.push(("address", Field::Value(Value::Text(addr.to_string()))))
                 }
-                Note::Accepted { peer } => {
+                Note::Accepted { peer } | Note::Connected { peer } => {
                     out.push(("peer", Field::Value(Value::Text(peer.to_string()))))
                 }
                 Note::TimedOut { after_ms } => {
@@ -641,6 +646,7 @@ mod tests {
             "paused",
             "listening",
             "accepted",
+            "connected",
             "handshake_complete",
             "handshake_failed",
             "connect_returned",

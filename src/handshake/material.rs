@@ -138,6 +138,8 @@ pub enum MaterialError {
         #[source]
         source: rustls::pki_types::pem::Error,
     },
+    #[error("{} holds no certificate (PEM, -----BEGIN CERTIFICATE-----)", path.display())]
+    NoCertificate { path: PathBuf },
     #[error("{} is not a usable trust anchor: {source}", path.display())]
     Anchor {
         path: PathBuf,
@@ -218,32 +220,8 @@ impl Material {
                 dir: dir.to_path_buf(),
             });
         }
-        let identity = |name: &str, side: Side, chain: bool| -> Result<Identity, MaterialError> {
-            let e = ws
-                .entity(name)
-                .ok_or_else(|| MaterialError::UnknownCertificate { name: name.into() })?;
-            if e.role.is_ca() {
-                return Err(MaterialError::NotALeaf {
-                    name: name.into(),
-                    side,
-                });
-            }
-            let file = match (&e.chain, chain) {
-                (Some(c), true) => c,
-                _ => &e.cert,
-            };
-            Ok(Identity {
-                name: name.into(),
-                chain: read_certs(&ws.path(file))?,
-                key: read_key(&ws.path(&e.key))?,
-                check_key: true,
-                origin: Some(Origin {
-                    issuer: e.issuer.clone(),
-                    key_alg: e.key_alg,
-                }),
-            })
-        };
-        let server = Some(identity(
+        let server = Some(workspace_identity(
+            &ws,
             &choices.server,
             Side::Server,
             choices.server_sends_chain,
@@ -251,32 +229,9 @@ impl Material {
         let client = choices
             .client
             .as_deref()
-            .map(|c| identity(c, Side::Client, choices.client_sends_chain))
+            .map(|c| workspace_identity(&ws, c, Side::Client, choices.client_sends_chain))
             .transpose()?;
-        let mut anchors = Vec::new();
-        let mut crls = Vec::new();
-        for e in ws.entities() {
-            if e.role == Role::Ca && e.revoked.is_none() {
-                for der in read_certs(&ws.path(&e.cert))? {
-                    anchors.push(Anchor {
-                        name: e.name.clone(),
-                        der,
-                    });
-                }
-            }
-        }
-        for crl in ws.crl_paths() {
-            let pem = |source| MaterialError::Pem {
-                path: crl.clone(),
-                source,
-            };
-            for c in CertificateRevocationListDer::pem_file_iter(&crl).map_err(pem)? {
-                crls.push(c.map_err(pem)?);
-            }
-        }
-        if anchors.is_empty() {
-            return Err(MaterialError::NoTrustAnchor);
-        }
+        let (anchors, crls) = workspace_trust(&ws)?;
         let trusted = |t: &Trust| -> Result<Vec<Anchor>, MaterialError> {
             match t {
                 Trust::Workspace => Ok(anchors.clone()),
@@ -291,17 +246,7 @@ impl Material {
                     }
                     Ok(chosen)
                 }
-                Trust::System => {
-                    let path =
-                        crate::inspect::load::system_store().ok_or(MaterialError::NoSystemStore)?;
-                    Ok(read_certs(&path)?
-                        .into_iter()
-                        .map(|der| Anchor {
-                            name: "system".into(),
-                            der,
-                        })
-                        .collect())
-                }
+                Trust::System => system_anchors(),
             }
         };
         Ok(Material {
@@ -312,4 +257,153 @@ impl Material {
             client,
         })
     }
+}
+
+impl Material {
+    /// A client's material alone (`connect`, where the server is someone else's): its identity,
+    /// if it has one, and what it trusts.
+    pub fn for_client(
+        client: Option<Identity>,
+        trusts: Vec<Anchor>,
+        crls: Vec<CertificateRevocationListDer<'static>>,
+    ) -> Material {
+        Material {
+            client_trusts: trusts,
+            server_trusts: vec![],
+            crls,
+            server: None,
+            client,
+        }
+    }
+
+    /// A client's material from the workspace: the certificate `client` (with its chain), if
+    /// any, and the workspace's root CAs and CRLs.
+    pub fn client_from_workspace(
+        dir: &Path,
+        client: Option<&str>,
+    ) -> Result<Material, MaterialError> {
+        let ws = Workspace::open(dir)?;
+        let _reading = ws.read_lock();
+        if ws.is_empty() {
+            return Err(MaterialError::EmptyWorkspace {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let client = client
+            .map(|c| workspace_identity(&ws, c, Side::Client, true))
+            .transpose()?;
+        let (anchors, crls) = workspace_trust(&ws)?;
+        Ok(Material::for_client(client, anchors, crls))
+    }
+}
+
+/// A workspace certificate as one side's identity: with its chain file (`chain`) or its leaf.
+fn workspace_identity(
+    ws: &Workspace,
+    name: &str,
+    side: Side,
+    chain: bool,
+) -> Result<Identity, MaterialError> {
+    let e = ws
+        .entity(name)
+        .ok_or_else(|| MaterialError::UnknownCertificate { name: name.into() })?;
+    if e.role.is_ca() {
+        return Err(MaterialError::NotALeaf {
+            name: name.into(),
+            side,
+        });
+    }
+    let file = match (&e.chain, chain) {
+        (Some(c), true) => c,
+        _ => &e.cert,
+    };
+    Ok(Identity {
+        name: name.into(),
+        chain: read_certs(&ws.path(file))?,
+        key: read_key(&ws.path(&e.key))?,
+        check_key: true,
+        origin: Some(Origin {
+            issuer: e.issuer.clone(),
+            key_alg: e.key_alg,
+        }),
+    })
+}
+
+/// The workspace's root CAs (not revoked) and its CAs' CRLs.
+fn workspace_trust(
+    ws: &Workspace,
+) -> Result<(Vec<Anchor>, Vec<CertificateRevocationListDer<'static>>), MaterialError> {
+    let mut anchors = Vec::new();
+    let mut crls = Vec::new();
+    for e in ws.entities() {
+        if e.role == Role::Ca && e.revoked.is_none() {
+            for der in read_certs(&ws.path(&e.cert))? {
+                anchors.push(Anchor {
+                    name: e.name.clone(),
+                    der,
+                });
+            }
+        }
+    }
+    for crl in ws.crl_paths() {
+        let pem = |source| MaterialError::Pem {
+            path: crl.clone(),
+            source,
+        };
+        for c in CertificateRevocationListDer::pem_file_iter(&crl).map_err(pem)? {
+            crls.push(c.map_err(pem)?);
+        }
+    }
+    if anchors.is_empty() {
+        return Err(MaterialError::NoTrustAnchor);
+    }
+    Ok((anchors, crls))
+}
+
+/// The system's trust store, as anchors.
+pub fn system_anchors() -> Result<Vec<Anchor>, MaterialError> {
+    let path = crate::inspect::load::system_store().ok_or(MaterialError::NoSystemStore)?;
+    Ok(read_certs(&path)?
+        .into_iter()
+        .map(|der| Anchor {
+            name: "system".into(),
+            der,
+        })
+        .collect())
+}
+
+/// Anchors from PEM files (`--ca`), named after their file.
+pub fn anchors_from_files(paths: &[PathBuf]) -> Result<Vec<Anchor>, MaterialError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let certs = read_certs(p)?;
+        if certs.is_empty() {
+            return Err(MaterialError::NoCertificate { path: p.clone() });
+        }
+        out.extend(certs.into_iter().map(|der| Anchor {
+            name: p.display().to_string(),
+            der,
+        }));
+    }
+    Ok(out)
+}
+
+/// An identity from a certificate file (the leaf first, then its intermediates) and a key file.
+pub fn identity_from_files(cert: &Path, key: &Path) -> Result<Identity, MaterialError> {
+    let chain = read_certs(cert)?;
+    if chain.is_empty() {
+        return Err(MaterialError::NoCertificate {
+            path: cert.to_path_buf(),
+        });
+    }
+    Ok(Identity {
+        name: cert
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        chain,
+        key: read_key(key)?,
+        check_key: true,
+        origin: None,
+    })
 }

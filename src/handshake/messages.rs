@@ -717,7 +717,7 @@ pub fn details(m: &Message) -> Vec<(&'static str, Value)> {
     d
 }
 
-fn dn_text(der: &[u8]) -> String {
+pub(crate) fn dn_text(der: &[u8]) -> String {
     use x509_parser::prelude::FromDer;
     match x509_parser::x509::X509Name::from_der(der) {
         Ok((_, n)) => crate::text::display_safe(&crate::inspect::names::rfc4514(&n), 300),

@@ -3,6 +3,7 @@
 //! The live loopback run, the decryption (TLS 1.3 and 1.2) and the event stream build on this.
 
 pub mod config;
+pub mod connect;
 pub mod decrypt;
 pub mod event;
 pub mod export;

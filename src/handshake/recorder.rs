@@ -52,6 +52,8 @@ pub(crate) struct Recorder {
     pub(crate) alerts_sent: [Option<Alert>; 2],
     pub(crate) last_handshake: Option<Step>,
     pub(crate) cancelled: bool,
+    /// The one side that is certbench's (`serve`, `connect`); `None` when both are (loopback).
+    pub(crate) only: Option<Side>,
     /// Bytes that crossed the wire: client to server, server to client.
     pub(crate) bytes: [u64; 2],
 }
@@ -82,6 +84,7 @@ impl Recorder {
             alerts_sent: [None, None],
             last_handshake: None,
             cancelled: false,
+            only: None,
             bytes: [0, 0],
         }))
     }
@@ -112,6 +115,42 @@ impl Recorder {
             kind,
         };
         (self.sink)(event);
+    }
+
+    /// `side` gave up waiting after `after_ms`.
+    pub(crate) fn timed_out(&mut self, side: Side, after_ms: u64) {
+        self.local(side, EventKind::Note(Note::TimedOut { after_ms }));
+        self.failures.push(SideFailure {
+            side,
+            cause: Cause::TimedOut { after_ms },
+            error: None,
+        });
+    }
+
+    /// The end of the connection: whatever still waits for a secret is shown as it is
+    /// (encrypted), and what it came to. It is `ok` when no side failed and, with
+    /// `needs_response`, the client had its answer.
+    pub(crate) fn finish(
+        &mut self,
+        material: &Material,
+        response: Option<String>,
+        client_identity: Option<String>,
+        needs_response: bool,
+    ) -> super::run::Summary {
+        let rest = self.observer.finish();
+        self.emit_seen(rest);
+        let ok = (response.is_some() || !needs_response) && self.failures.is_empty();
+        let failure = (!ok).then(|| failure_of(self, material)).flatten();
+        super::run::Summary {
+            ok,
+            version: self.version.clone(),
+            cipher_suite: self.cipher_suite.clone(),
+            group: self.group.clone(),
+            failure,
+            client_identity,
+            response,
+            keylog: super::run::Secrets::from_lines(self.keylog.clone()),
+        }
     }
 
     /// A side failed with `e`: its cause, from the error, and a note.
@@ -520,6 +559,25 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                 }),
             };
             (*side, r.cause.clone(), Some(r.error.clone()), culprit)
+        }
+        // Only one side is ours and it only received the other's alert: the other side caught
+        // it, and its alert says what (RFC 8446 6.2).
+        (None, Some(f))
+            if hub.only == Some(f.side) && matches!(f.cause, Cause::AlertReceived { .. }) =>
+        {
+            let Cause::AlertReceived { alert } = f.cause else {
+                return None;
+            };
+            let other = f.side.other();
+            return Some(Failure {
+                detected_by: other,
+                cause: Cause::from_peer_alert(alert),
+                error: None,
+                alert_sent: hub.alerts_sent[index(other)].or(Some(alert)),
+                alert_received: Some(alert),
+                stopped_after: hub.last_handshake,
+                culprit: None,
+            });
         }
         (None, Some(f)) => (f.side, f.cause.clone(), f.error.clone(), None),
         (None, None) => return None,

@@ -25,9 +25,7 @@ use super::material::{Material, MaterialError};
 pub use super::material::{MaterialChoices, Trust};
 use super::observe::Dir;
 pub use super::recorder::culprit_field;
-use super::recorder::{
-    Recorder, RecorderReporter, SharedRecorder, SideFailure, Tap, failure_of, lock,
-};
+use super::recorder::{Recorder, RecorderReporter, SharedRecorder, Tap, lock};
 use crate::cause::{Alert, Cause};
 
 /// A run on the workspace's certificates, as the CLI and the pane ask for it.
@@ -458,34 +456,14 @@ pub async fn run_with(
     .await;
     server_abort.abort();
     let mut hub = lock(&hub);
-    // Whatever still waits for a secret is shown as it is: encrypted.
-    let rest = hub.observer.finish();
-    hub.emit_seen(rest);
     let (response, client_identity) = match outcome {
         Err(_) => {
-            let after_ms = control.timeout.as_millis() as u64;
-            hub.local(Side::Client, EventKind::Note(Note::TimedOut { after_ms }));
-            hub.failures.push(SideFailure {
-                side: Side::Client,
-                cause: Cause::TimedOut { after_ms },
-                error: None,
-            });
+            hub.timed_out(Side::Client, control.timeout.as_millis() as u64);
             (None, None)
         }
         Ok((response, identity)) => (response, identity.flatten()),
     };
-    let ok = response.is_some() && hub.failures.is_empty();
-    let failure = (!ok).then(|| failure_of(&hub, material)).flatten();
-    Ok(Summary {
-        ok,
-        version: hub.version.clone(),
-        cipher_suite: hub.cipher_suite.clone(),
-        group: hub.group.clone(),
-        failure,
-        client_identity,
-        response,
-        keylog: Secrets(hub.keylog.clone()),
-    })
+    Ok(hub.finish(material, response, client_identity, true))
 }
 
 #[cfg(test)]

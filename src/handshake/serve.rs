@@ -487,6 +487,7 @@ async fn handle(
         })
     };
     let rec = Recorder::shared(sink);
+    lock(&rec).only = Some(Side::Server);
     lock(&rec).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
     let tap = Tap {
         inner: tcp,
@@ -501,14 +502,7 @@ async fn handle(
     let mut context = None;
     match accepted {
         Err(_) => {
-            let after_ms = opts.handshake_timeout.as_millis() as u64;
-            let mut r = lock(&rec);
-            r.local(Side::Server, EventKind::Note(Note::TimedOut { after_ms }));
-            r.failures.push(recorder::SideFailure {
-                side: Side::Server,
-                cause: Cause::TimedOut { after_ms },
-                error: None,
-            });
+            lock(&rec).timed_out(Side::Server, opts.handshake_timeout.as_millis() as u64);
             outcome = Outcome::TimedOut;
         }
         Ok(Err(e)) => {
@@ -566,11 +560,8 @@ async fn handle(
         }
     }
     let mut r = lock(&rec);
-    let rest = r.observer.finish();
-    r.emit_seen(rest);
-    let failure = matches!(outcome, Outcome::HandshakeFailed | Outcome::TimedOut)
-        .then(|| recorder::failure_of(&r, &shared.material))
-        .flatten();
+    let summary = r.finish(&shared.material, None, None, false);
+    let failure = summary.failure;
     let (events, events_dropped) = {
         let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
         (std::mem::take(&mut k.0), k.1)
@@ -580,9 +571,9 @@ async fn handle(
         peer,
         started,
         outcome,
-        version: r.version.clone(),
-        cipher_suite: r.cipher_suite.clone(),
-        group: r.group.clone(),
+        version: summary.version,
+        cipher_suite: summary.cipher_suite,
+        group: summary.group,
         client: context.as_ref().and_then(|c| c.client.clone()),
         failure,
         authorization: context.as_ref().map(|c| c.authorization.clone()),
@@ -595,7 +586,7 @@ async fn handle(
         duration_ms: t0.elapsed().as_secs_f64() * 1000.0,
         events,
         events_dropped,
-        keylog: Secrets::from_lines(r.keylog.clone()),
+        keylog: summary.keylog,
     }
 }
 

@@ -1,0 +1,296 @@
+//! `certbench connect HOST:PORT`: certbench's client against any TLS server, the timeline from
+//! the client's side, the server's chain and verdict, and what the server asked of the client.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use certbench::handshake::config::{Choices, TlsVersion};
+use certbench::handshake::connect::{ConnectOptions, Requested, connect, requested, satisfying};
+use certbench::handshake::event::{Event, EventKind, Verdict};
+use certbench::handshake::material::{
+    Material, MaterialError, anchors_from_files, identity_from_files, system_anchors,
+};
+use certbench::workspace::Workspace;
+use clap::Args;
+
+use super::handshake::{exit_code, print_event, print_outcome};
+use super::out::{self, errln, outln};
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The server: HOST:PORT (a name, an IPv4 address, or [IPv6]:PORT).
+    pub target: String,
+    /// The client certificate to present (PEM: the leaf, then its intermediates); needs --key.
+    #[arg(long, value_name = "FILE", requires = "key", conflicts_with_all = ["client", "no_cert"])]
+    pub cert: Option<PathBuf>,
+    /// The private key of --cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// A workspace certificate to present, by name (default: "client", when the workspace has
+    /// it and no --cert is given).
+    #[arg(long, value_name = "NAME", conflicts_with = "no_cert")]
+    pub client: Option<String>,
+    /// Present no client certificate: see what the server asks for, and how it answers.
+    #[arg(long)]
+    pub no_cert: bool,
+    /// Trust these CA certificates (PEM) to verify the server (default: the workspace's root
+    /// CAs). Repeatable.
+    #[arg(long = "ca", value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+    /// Trust the system's trust store (a public server).
+    #[arg(long)]
+    pub system: bool,
+    /// The name to ask for (SNI) and to check the server's certificate against (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Option<String>,
+    /// Offer only this TLS version (1.3 or 1.2; default: both).
+    #[arg(long, value_parser = super::handshake::parse_version)]
+    pub tls: Option<TlsVersion>,
+    /// The path to ask for with HTTP/1.1 GET after the handshake.
+    #[arg(long, default_value = "/")]
+    pub path: String,
+    /// Send nothing after the handshake (a server that does not speak HTTP).
+    #[arg(long)]
+    pub no_request: bool,
+    /// Seconds to wait for the server's answer after the handshake (1 to 3600): a TLS 1.3
+    /// server's refusal of the client's certificate arrives then.
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = super::handshake::parse_timeout)]
+    pub wait: u64,
+    /// Give up on the connection and the handshake after this many seconds (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::handshake::parse_timeout)]
+    pub timeout: u64,
+    /// Append the secrets to FILE in SSLKEYLOGFILE format (made mode 0600), for Wireshark.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// The JSON transcript instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// HOST of HOST:PORT, without the brackets of an IPv6 address.
+fn host_of(target: &str) -> Option<&str> {
+    let (host, port) = target.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    (!host.is_empty()).then_some(host)
+}
+
+fn material(a: &ConnectArgs, dir: &std::path::Path) -> Result<(Material, bool), MaterialError> {
+    let from_files = a.cert.is_some() || !a.ca.is_empty() || a.system;
+    if !from_files {
+        // The workspace's client and roots.
+        let client = if a.no_cert {
+            None
+        } else {
+            Some(a.client.as_deref().unwrap_or("client"))
+        };
+        return Material::client_from_workspace(dir, client).map(|m| (m, true));
+    }
+    let identity = match (&a.cert, &a.key) {
+        (Some(c), Some(k)) => Some(identity_from_files(c, k)?),
+        _ if a.no_cert => None,
+        _ => match &a.client {
+            Some(name) => Material::client_from_workspace(dir, Some(name))?.client,
+            None => None,
+        },
+    };
+    let mut anchors = anchors_from_files(&a.ca)?;
+    if a.system {
+        anchors.extend(system_anchors()?);
+    }
+    if anchors.is_empty() {
+        // --cert without --ca: the server is checked against the workspace's roots.
+        let ws = Material::client_from_workspace(dir, None)?;
+        return Ok((
+            Material::for_client(identity, ws.client_trusts, ws.crls),
+            true,
+        ));
+    }
+    Ok((Material::for_client(identity, anchors, vec![]), false))
+}
+
+pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
+    let Some(host) = host_of(&a.target).map(String::from) else {
+        return super::usage_error(&format!(
+            "invalid value for '<TARGET>': \"{}\" is not HOST:PORT",
+            certbench::text::display_safe(&a.target, 100)
+        ));
+    };
+    if let Some(path) = &a.keylog
+        && let Err(e) = certbench::fsutil::check_secret_path(path)
+    {
+        return super::usage_error(&format!("invalid value for '--keylog': {e}"));
+    }
+    let (material, workspace_roots) = match material(&a, &dir) {
+        Ok(m) => m,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let server_name = a.server_name.clone().unwrap_or(host);
+    let mut choices = Choices::same(TlsVersion::Tls13, None, None, &server_name);
+    choices.client.versions = match a.tls {
+        Some(v) => vec![v],
+        None => vec![TlsVersion::Tls13, TlsVersion::Tls12],
+    };
+    let opts = ConnectOptions {
+        target: a.target.clone(),
+        choices,
+        request: (!a.no_request).then(|| a.path.clone()),
+        wait: Duration::from_secs(a.wait),
+        timeout: Duration::from_secs(a.timeout),
+    };
+    let runtime = match super::runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let client_name = material.client.as_ref().map(|c| c.name.clone());
+    let (summary, events) = match runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+        let run = connect(&material, &opts, tx);
+        tokio::pin!(run);
+        let mut events = Vec::new();
+        let result = loop {
+            tokio::select! {
+                Some(ev) = rx.recv() => {
+                    if !a.json {
+                        print_event(&ev);
+                    }
+                    events.push(ev);
+                }
+                r = &mut run => break r,
+            }
+        };
+        while let Ok(ev) = rx.try_recv() {
+            if !a.json {
+                print_event(&ev);
+            }
+            events.push(ev);
+        }
+        result.map(|s| (s, events))
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &a.keylog {
+        let text = certbench::handshake::export::keylog_text(&summary);
+        if let Err(e) = certbench::fsutil::append_secret(path, &text) {
+            errln!(
+                "certbench: could not write the key log {}: {e}",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let asked = requested(&events);
+    let ws = Workspace::open(&dir).ok().filter(|w| !w.is_empty());
+    let fits = match (&asked, &ws) {
+        (Some(r), Some(ws)) => Some(satisfying(ws, &r.authorities_der)),
+        _ => None,
+    };
+    let explained = certbench::lab::explain(&summary, None, &events);
+    if a.json {
+        let transcript = certbench::handshake::export::Transcript {
+            summary: &summary,
+            events: &events,
+            explained: &explained,
+            scenario: None,
+        };
+        let mut v = serde_json::to_value(&transcript).unwrap_or_default();
+        v["target"] = a.target.clone().into();
+        v["server_name"] = opts.choices.server_name.clone().into();
+        v["client_certificate"] = client_name.clone().into();
+        v["certificate_request"] = serde_json::to_value(&asked).unwrap_or_default();
+        v["workspace_certificates_it_accepts"] = serde_json::to_value(&fits).unwrap_or_default();
+        v["server_certificates"] = server_certificates(&events).into();
+        let mut stdout = out::Stdout::new();
+        let _ = out::json(stdout.raw(), &v);
+        stdout.finish();
+    } else {
+        print_server_side(&events, workspace_roots);
+        print_request(asked.as_ref(), fits.as_deref(), client_name.as_deref());
+        print_outcome(&summary, &explained, None);
+    }
+    exit_code(&summary)
+}
+
+/// The subjects of the certificates the server sent, its own first.
+fn server_certificates(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Verdict(Verdict::Chain {
+                certificate,
+                intermediates,
+                ..
+            }) => Some(
+                std::iter::once(certificate.as_slice())
+                    .chain(intermediates.iter().map(Vec::as_slice))
+                    .map(|der| {
+                        certbench::inspect::report::brief(der)
+                            .map(|b| b.subject)
+                            .unwrap_or_else(|e| format!("unreadable: {e}"))
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn print_server_side(events: &[Event], workspace_roots: bool) {
+    let certs = server_certificates(events);
+    if certs.is_empty() {
+        return;
+    }
+    outln!(
+        "\nthe server's chain ({} certificate{}), checked against {}:",
+        certs.len(),
+        if certs.len() == 1 { "" } else { "s" },
+        if workspace_roots {
+            "the workspace's root CAs"
+        } else {
+            "the CAs given"
+        }
+    );
+    for (i, c) in certs.iter().enumerate() {
+        outln!("  {}. {c}", i + 1);
+    }
+}
+
+fn print_request(asked: Option<&Requested>, fits: Option<&[String]>, client: Option<&str>) {
+    let Some(r) = asked else {
+        outln!("\nthe server did not ask for a client certificate (no CertificateRequest)");
+        return;
+    };
+    outln!("\nthe server asked for a client certificate (CertificateRequest):");
+    if r.certificate_authorities.is_empty() {
+        outln!("  from any CA it trusts (it named none)");
+    } else {
+        outln!("  from these CAs:");
+        for ca in &r.certificate_authorities {
+            outln!("    {ca}");
+        }
+    }
+    outln!("  signed with: {}", r.signature_schemes.join(", "));
+    match client {
+        Some(name) => outln!("  certbench presented: {name}"),
+        None => outln!("  certbench presented none"),
+    }
+    match fits {
+        Some([]) => outln!("  none of the workspace's certificates is issued by those CAs"),
+        Some(names) => outln!(
+            "  the workspace's certificates it would take: {}",
+            names.join(", ")
+        ),
+        None => {}
+    }
+}

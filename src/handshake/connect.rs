@@ -1,0 +1,215 @@
+//! `connect`: certbench's client against any TLS server (the user's own service, nginx, a Go or
+//! Node.js server, openssl s_server). The timeline is seen from the client's socket and
+//! decrypted with the client's secrets; the server's chain and its verdict, and what the server
+//! asked for in its CertificateRequest, come from the real bytes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::config::{self, Choices, ConfigError, Reporter};
+use super::event::{Event, EventKind, Note, Side};
+use super::material::Material;
+use super::recorder::{Recorder, RecorderReporter, Tap, lock};
+use super::run::Summary;
+use crate::cause::Cause;
+
+/// Where to connect and what to do once connected.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// `HOST:PORT`, a name or an address (`[::1]:8443`).
+    pub target: String,
+    /// What the client offers, and the name it asks for (SNI) and checks the server against.
+    pub choices: Choices,
+    /// Send `GET PATH` after the handshake (as HTTP/1.1), and read the answer.
+    pub request: Option<String>,
+    /// How long to wait for the server's first bytes after the handshake: a TLS 1.3 server
+    /// refuses a client certificate after the client's connect() has returned, so the verdict
+    /// arrives then.
+    pub wait: Duration,
+    /// The connection and the handshake must be done in this time.
+    pub timeout: Duration,
+}
+
+/// Why the client could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Choice(#[from] super::config::ChoiceError),
+}
+
+/// Connect, handshake, optionally ask for a page, and report every step to `events`.
+pub async fn connect(
+    material: &Material,
+    opts: &ConnectOptions,
+    events: UnboundedSender<Event>,
+) -> Result<Summary, ConnectError> {
+    let server_name = config::server_name(&opts.choices)?;
+    let _ = aws_lc_rs::rand::fill(&mut [0u8; 1]);
+    let rec = Recorder::shared(Box::new(move |e| {
+        let _ = events.send(e);
+    }));
+    lock(&rec).only = Some(Side::Client);
+    let reporter: Arc<dyn Reporter> = Arc::new(RecorderReporter(rec.clone()));
+    let client_config = config::client_config(material, &opts.choices, Some(reporter))?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
+    let handshake = async {
+        let tcp = match TcpStream::connect(&opts.target).await {
+            Ok(t) => t,
+            Err(e) => {
+                lock(&rec).failed(Side::Client, &e, |cause| Note::ConnectFailed { cause });
+                return None;
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        if let Ok(peer) = tcp.peer_addr() {
+            lock(&rec).local(Side::Client, EventKind::Note(Note::Connected { peer }));
+        }
+        let tap = Tap {
+            inner: tcp,
+            hub: rec.clone(),
+            side: Side::Client,
+            stepper: None,
+        };
+        match connector.connect(server_name, tap).await {
+            Ok(tls) => {
+                lock(&rec).local(Side::Client, EventKind::Note(Note::ConnectReturned));
+                Some(tls)
+            }
+            Err(e) => {
+                lock(&rec).failed(Side::Client, &e, |cause| Note::ConnectFailed { cause });
+                None
+            }
+        }
+    };
+    let tls = match tokio::time::timeout(opts.timeout, handshake).await {
+        Ok(t) => t,
+        Err(_) => {
+            lock(&rec).timed_out(Side::Client, opts.timeout.as_millis() as u64);
+            None
+        }
+    };
+    let mut response = None;
+    if let Some(mut tls) = tls {
+        response = after_handshake(&mut tls, opts, &rec).await;
+        let _ = tls.shutdown().await;
+    }
+    let mut r = lock(&rec);
+    Ok(r.finish(material, response, None, false))
+}
+
+/// The request (if any) and the server's first answer, or its refusal: what the client reads
+/// within `opts.wait`.
+async fn after_handshake(
+    tls: &mut tokio_rustls::client::TlsStream<Tap>,
+    opts: &ConnectOptions,
+    rec: &super::recorder::SharedRecorder,
+) -> Option<String> {
+    if let Some(path) = &opts.request {
+        let host = &opts.choices.server_name;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: certbench\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        );
+        if let Err(e) = tls.write_all(request.as_bytes()).await {
+            lock(rec).failed(Side::Client, &e, |cause| Note::SendFailed { cause });
+            return None;
+        }
+    }
+    // Read what comes within the wait: the answer, or the server's verdict on the client.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 8192];
+    let deadline = tokio::time::Instant::now() + opts.wait;
+    loop {
+        match tokio::time::timeout_at(deadline, tls.read(&mut buf)).await {
+            Err(_) => break,
+            Ok(Ok(0)) => break,
+            Ok(Ok(n)) => {
+                // A page is shown, not stored: 1 MB is enough to see what it is.
+                if answer.len() < 1 << 20 {
+                    answer.extend_from_slice(&buf[..n]);
+                }
+            }
+            Ok(Err(e)) => {
+                let mut r = lock(rec);
+                let tls13 = r.observer.version() == Some(super::messages::Version::Tls13);
+                r.failed(Side::Client, &e, |cause| match cause {
+                    Cause::AlertReceived { .. } if tls13 && answer.is_empty() => {
+                        Note::RefusedAfterConnect { cause }
+                    }
+                    cause => Note::FirstReadFailed { cause },
+                });
+                return None;
+            }
+        }
+    }
+    (!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// What the server asked for in its CertificateRequest, from the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Requested {
+    /// The CAs whose certificates it accepts, as RFC 4514 names; empty: it names none (any CA it
+    /// trusts).
+    pub certificate_authorities: Vec<String>,
+    /// The signature schemes it accepts, by their RFC 8446 names.
+    pub signature_schemes: Vec<String>,
+    /// The names as they travelled (DER), to match certificates against.
+    #[serde(skip)]
+    pub authorities_der: Vec<Vec<u8>>,
+}
+
+/// The CertificateRequest in a run's events, if the server sent one.
+pub fn requested(events: &[Event]) -> Option<Requested> {
+    events.iter().find_map(|e| match e.message() {
+        Some(super::messages::Message::CertificateRequest(r)) => Some(Requested {
+            certificate_authorities: r
+                .certificate_authorities
+                .iter()
+                .map(|dn| super::messages::dn_text(dn))
+                .collect(),
+            signature_schemes: r
+                .signature_schemes
+                .iter()
+                .map(|s| super::names::signature_scheme(*s))
+                .collect(),
+            authorities_der: r.certificate_authorities.clone(),
+        }),
+        _ => None,
+    })
+}
+
+/// The workspace's client certificates a server naming `authorities` would take: a leaf whose
+/// extended key usage allows clientAuth (or that has none), and one of whose chain's certificates
+/// is issued by a CA the server names (any, when it names none).
+pub fn satisfying(ws: &crate::workspace::Workspace, authorities: &[Vec<u8>]) -> Vec<String> {
+    use x509_parser::prelude::*;
+    let mut out = Vec::new();
+    for e in ws.entities().iter().filter(|e| !e.role.is_ca() && e.revoked.is_none()) {
+        let file = e.chain.as_deref().unwrap_or(&e.cert);
+        let Ok(chain) = super::material::read_certs(&ws.path(file)) else {
+            continue;
+        };
+        let for_clients = chain.first().is_some_and(|der| {
+            X509Certificate::from_der(der).is_ok_and(|(_, c)| match c.extended_key_usage() {
+                Ok(Some(eku)) => eku.value.client_auth || eku.value.any,
+                Ok(None) => true,
+                Err(_) => false,
+            })
+        });
+        let named = chain.iter().any(|der| {
+            X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+                authorities.iter().any(|a| a.as_slice() == c.issuer().as_raw())
+            })
+        });
+        if for_clients && (authorities.is_empty() || named) {
+            out.push(e.name.clone());
+        }
+    }
+    out
+}
