@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use certbench::handshake::config::{Choices, TlsVersion};
-use certbench::handshake::connect::{ConnectOptions, Requested, connect, requested, satisfying};
+use certbench::handshake::connect::{
+    ConnectOptions, Requested, connect, hint, requested, satisfying,
+};
 use certbench::handshake::event::{Event, EventKind, Verdict};
 use certbench::handshake::material::{
     Material, MaterialError, anchors_from_files, identity_from_files, system_anchors,
@@ -197,6 +199,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         _ => None,
     };
     let explained = certbench::lab::explain(&summary, None, &events);
+    let hint = hint(&summary, &events);
     if a.json {
         let transcript = certbench::handshake::export::Transcript {
             summary: &summary,
@@ -211,6 +214,11 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         v["certificate_request"] = serde_json::to_value(&asked).unwrap_or_default();
         v["workspace_certificates_it_accepts"] = serde_json::to_value(&fits).unwrap_or_default();
         v["server_certificates"] = server_certificates(&events).into();
+        if let Some(h) = &hint {
+            let mut hv = serde_json::to_value(h).unwrap_or_default();
+            hv["text"] = h.describe().into();
+            v["hint"] = hv;
+        }
         let mut stdout = out::Stdout::new();
         let _ = out::json(stdout.raw(), &v);
         stdout.finish();
@@ -218,6 +226,9 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         print_server_side(&events, workspace_roots);
         print_request(asked.as_ref(), fits.as_deref(), client_name.as_deref());
         print_outcome(&summary, &explained, None);
+        if let Some(h) = &hint {
+            outln!("\nmost likely: {}", h.describe());
+        }
     }
     exit_code(&summary)
 }

@@ -135,6 +135,15 @@ async fn after_handshake(
                     answer.extend_from_slice(&buf[..n]);
                 }
             }
+            // The answer came, then the TCP connection ended without a close_notify (as many
+            // servers end an HTTP response): said, not a failure.
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof && !answer.is_empty() => {
+                lock(rec).local(
+                    Side::Client,
+                    EventKind::Note(Note::ClosedWithoutCloseNotify),
+                );
+                break;
+            }
             Ok(Err(e)) => {
                 let mut r = lock(rec);
                 let tls13 = r.observer.version() == Some(super::messages::Version::Tls13);
@@ -190,7 +199,11 @@ pub fn requested(events: &[Event]) -> Option<Requested> {
 pub fn satisfying(ws: &crate::workspace::Workspace, authorities: &[Vec<u8>]) -> Vec<String> {
     use x509_parser::prelude::*;
     let mut out = Vec::new();
-    for e in ws.entities().iter().filter(|e| !e.role.is_ca() && e.revoked.is_none()) {
+    for e in ws
+        .entities()
+        .iter()
+        .filter(|e| !e.role.is_ca() && e.revoked.is_none())
+    {
         let file = e.chain.as_deref().unwrap_or(&e.cert);
         let Ok(chain) = super::material::read_certs(&ws.path(file)) else {
             continue;
@@ -204,7 +217,9 @@ pub fn satisfying(ws: &crate::workspace::Workspace, authorities: &[Vec<u8>]) -> 
         });
         let named = chain.iter().any(|der| {
             X509Certificate::from_der(der).is_ok_and(|(_, c)| {
-                authorities.iter().any(|a| a.as_slice() == c.issuer().as_raw())
+                authorities
+                    .iter()
+                    .any(|a| a.as_slice() == c.issuer().as_raw())
             })
         });
         if for_clients && (authorities.is_empty() || named) {
@@ -212,4 +227,75 @@ pub fn satisfying(ws: &crate::workspace::Workspace, authorities: &[Vec<u8>]) -> 
         }
     }
     out
+}
+
+/// What the bytes say about a refusal the server did not explain: it closed the connection
+/// without an alert (Node.js and others do) after the client's certificate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Hint {
+    /// The server named the CAs it takes; the client's chain is from none of them.
+    NotFromNamedCa {
+        /// The issuer at the top of the chain presented (RFC 4514).
+        presented: String,
+        named: Vec<String>,
+    },
+    /// The server asked for a certificate and the client sent none.
+    NoCertificate,
+}
+
+impl Hint {
+    pub fn describe(&self) -> String {
+        match self {
+            Hint::NotFromNamedCa { presented, named } => super::event::say(
+                "hint_not_from_named_ca",
+                &[
+                    ("presented", presented.clone()),
+                    ("named", named.join("; ")),
+                ],
+            ),
+            Hint::NoCertificate => super::event::say("hint_no_certificate", &[]),
+        }
+    }
+}
+
+/// A hint, when the run failed with the server closing without an alert after it asked for a
+/// client certificate.
+pub fn hint(summary: &Summary, events: &[Event]) -> Option<Hint> {
+    use x509_parser::prelude::*;
+    let failure = summary.failure.as_ref()?;
+    if failure.alert_received.is_some()
+        || !matches!(failure.cause, Cause::ConnectionClosed | Cause::Io { .. })
+    {
+        return None;
+    }
+    let asked = requested(events)?;
+    let sent = events.iter().find_map(|e| match e.message() {
+        Some(super::messages::Message::Certificate(c)) if e.side == Side::Client => {
+            Some(c.certificates.clone())
+        }
+        _ => None,
+    })?;
+    if sent.is_empty() {
+        return Some(Hint::NoCertificate);
+    }
+    if asked.authorities_der.is_empty() {
+        return None;
+    }
+    let parsed: Vec<X509Certificate<'_>> = sent
+        .iter()
+        .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+        .collect();
+    let named = |raw: &[u8]| asked.authorities_der.iter().any(|a| a.as_slice() == raw);
+    if parsed
+        .iter()
+        .any(|c| named(c.issuer().as_raw()) || named(c.subject().as_raw()))
+    {
+        return None;
+    }
+    let top = parsed.last()?;
+    Some(Hint::NotFromNamedCa {
+        presented: crate::text::display_safe(&crate::inspect::names::rfc4514(top.issuer()), 300),
+        named: asked.certificate_authorities,
+    })
 }

@@ -216,6 +216,8 @@ pub enum Note {
     Connected {
         peer: SocketAddr,
     },
+    /// The peer ended the TCP connection after its answer without a close_notify alert.
+    ClosedWithoutCloseNotify,
     /// The server's handshake finished.
     HandshakeComplete,
     /// The server's handshake failed.
@@ -272,6 +274,7 @@ impl Note {
             Note::Listening { .. } => "listening",
             Note::Accepted { .. } => "accepted",
             Note::Connected { .. } => "connected",
+            Note::ClosedWithoutCloseNotify => "closed_without_close_notify",
             Note::HandshakeComplete => "handshake_complete",
             Note::HandshakeFailed { .. } => "handshake_failed",
             Note::ConnectReturned => "connect_returned",
@@ -580,7 +583,7 @@ fn template(key: &str) -> Option<&'static str> {
 }
 
 /// The words of an event's key, filled in; the key itself if the words are missing.
-fn say(key: &str, values: &[(&'static str, String)]) -> String {
+pub(crate) fn say(key: &str, values: &[(&'static str, String)]) -> String {
     match template(key) {
         Some(t) => crate::assets::fill(t, values),
         None => key.to_string(),
@@ -647,6 +650,7 @@ mod tests {
             "listening",
             "accepted",
             "connected",
+            "closed_without_close_notify",
             "handshake_complete",
             "handshake_failed",
             "connect_returned",
@@ -663,6 +667,8 @@ mod tests {
             "not_authorized",
             "not_authorized_anonymous",
             "request",
+            "hint_not_from_named_ca",
+            "hint_no_certificate",
             "timed_out",
             "cancelled",
         ] {

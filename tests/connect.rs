@@ -1,0 +1,353 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench connect` against servers nobody here wrote: openssl s_server (asking for a client
+//! certificate or not), a Python ssl server, a Node.js https server with `requestCert`, and
+//! certbench's own `serve`. What the servers asked for is checked against what openssl says of
+//! the same certificates.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    certbench_ok(dir.path(), &["gen"]);
+    dir
+}
+
+/// A server process, killed when dropped.
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Wait until something listens on `port`.
+fn wait_for(port: u16, peer: &mut Peer) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = peer.0.try_wait() {
+            let mut err = String::new();
+            if let Some(e) = peer.0.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut BufReader::new(e), &mut err);
+            }
+            panic!("the server exited ({status}): {err}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "nothing listens on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `openssl s_server` on `port`, once it says it accepts (it serves one connection).
+fn s_server(d: &Path, port: u16, extra: &[&str]) -> Peer {
+    let mut p = Peer(
+        Command::new(require("openssl", "openssl"))
+            .current_dir(d)
+            .args(["s_server", "-accept", &port.to_string(), "-naccept", "1"])
+            .args([
+                "-cert",
+                "server.crt",
+                "-cert_chain",
+                "intermediate.crt",
+                "-key",
+                "server.key",
+                "-www",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    await_line(&mut p, "ACCEPT");
+    p
+}
+
+/// Wait for the server to print `line` on stdout (it is ready).
+fn await_line(p: &mut Peer, line: &str) {
+    let mut out = BufReader::new(p.0.stdout.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut l = String::new();
+        if out.read_line(&mut l).unwrap() == 0 {
+            let mut err = String::new();
+            if let Some(e) = p.0.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut BufReader::new(e), &mut err);
+            }
+            panic!("the server ended before \"{line}\": {seen}{err}");
+        }
+        if l.trim() == line {
+            break;
+        }
+        seen.push_str(&l);
+    }
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in out.lines() {});
+}
+
+fn connect_json(d: &Path, args: &[&str]) -> (bool, Value) {
+    let mut all = vec!["connect"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let out = certbench(d, &all);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    (out.status.success(), v)
+}
+
+/// Against `openssl s_server -Verify 1 -verify_return_error`: the handshake completes with the
+/// workspace's client, and the CertificateRequest's CA is the root openssl names; without a
+/// certificate the server refuses, and the refusal is told from the server's side.
+#[test]
+fn against_s_server_that_asks_the_request_is_shown_and_a_missing_certificate_refused() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let _server = s_server(
+        d,
+        port,
+        &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
+    );
+    let target = format!("localhost:{port}");
+    let (ok, v) = connect_json(d, &[&target]);
+    assert!(ok, "{v}");
+    assert_eq!(v["ok"], true);
+    let root = openssl_ok(
+        d,
+        &[
+            "x509", "-in", "ca.crt", "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
+    );
+    let root = root.trim().trim_start_matches("subject=");
+    assert_eq!(
+        v["certificate_request"]["certificate_authorities"],
+        serde_json::json!([root]),
+        "{v}"
+    );
+    assert!(
+        v["certificate_request"]["signature_schemes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "ecdsa_secp256r1_sha256")
+    );
+    assert_eq!(
+        v["workspace_certificates_it_accepts"],
+        serde_json::json!(["client"])
+    );
+    assert_eq!(v["server_certificates"][0], "CN=localhost,O=certbench");
+    assert!(
+        v["response"]
+            .as_str()
+            .unwrap()
+            .starts_with("HTTP/1.0 200 ok"),
+        "{v}"
+    );
+
+    let port = free_port();
+    let _server = s_server(
+        d,
+        port,
+        &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
+    );
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--no-cert"]);
+    assert!(!ok);
+    let f = &v["failure"];
+    assert_eq!(f["detected_by"], "server", "{v}");
+    assert_eq!(f["cause"]["code"], "no_client_certificate");
+    assert_eq!(f["alert_received"], "certificate_required");
+    assert!(!v["certificate_request"].is_null());
+}
+
+/// Against an s_server that does not ask: no CertificateRequest is shown, and it works.
+#[test]
+fn against_s_server_that_does_not_ask_no_request_is_shown() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let _server = s_server(d, port, &[]);
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+    assert!(ok, "{v}");
+    assert!(v["certificate_request"].is_null(), "{v}");
+    let flow: Vec<String> = flow(&v).into_iter().map(|(_, m)| m).collect();
+    assert!(
+        !flow.contains(&"CertificateRequest".to_string()),
+        "{flow:?}"
+    );
+    // And the text says so.
+    let port = free_port();
+    let _server = s_server(d, port, &[]);
+    let out = certbench_ok(d, &["connect", &format!("localhost:{port}")]);
+    assert!(
+        out.contains("did not ask for a client certificate"),
+        "{out}"
+    );
+}
+
+/// A server certificate from another PKI: the client refuses it, naming the unknown issuer, as
+/// `openssl verify` does for the same chain.
+#[test]
+fn a_server_from_another_pki_is_refused_by_the_client() {
+    let dir = workspace();
+    let d = dir.path();
+    let other = tempfile::tempdir().unwrap();
+    certbench_ok(other.path(), &["gen"]);
+    let port = free_port();
+    let _server = s_server(other.path(), port, &[]);
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+    assert!(!ok);
+    assert_eq!(v["failure"]["detected_by"], "client", "{v}");
+    assert_eq!(v["failure"]["cause"]["code"], "unknown_issuer");
+    assert_eq!(v["failure"]["alert_sent"], "unknown_ca");
+    let o = other.path().display().to_string();
+    let theirs = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            &format!("{o}/intermediate.crt"),
+            &format!("{o}/server.crt"),
+        ],
+    );
+    assert!(!theirs.status.success());
+}
+
+/// Python's ssl server, as the guides write one (CERT_REQUIRED), takes certbench's client.
+#[test]
+fn a_python_ssl_server_takes_the_client() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let script = r#"
+import ssl, socket, sys
+port = int(sys.argv[1])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("server-chain.crt", "server.key")
+ctx.load_verify_locations("ca.crt")
+ctx.verify_mode = ssl.CERT_REQUIRED
+with socket.create_server(("127.0.0.1", port)) as s:
+    print("ready", flush=True)
+    conn, _ = s.accept()
+    with ctx.wrap_socket(conn, server_side=True) as tls:
+        tls.recv(4096)
+        cn = dict(x[0] for x in tls.getpeercert()["subject"])["commonName"]
+        tls.sendall(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\nhi %s" % (3 + len(cn), cn)).encode())
+"#;
+    let mut p = Peer(
+        Command::new(require("python3", "python3"))
+            .current_dir(d)
+            .args(["-c", script, &port.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    await_line(&mut p, "ready");
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+    assert!(ok, "{v}");
+    assert!(v["response"].as_str().unwrap().ends_with("hi alice"), "{v}");
+}
+
+/// Node.js's https server with `requestCert: true`: certbench's client completes; when the
+/// server trusts another CA it refuses, and connect says the server caught it (unknown CA).
+#[test]
+fn a_node_https_server_with_request_cert_takes_the_client_or_says_why_not() {
+    let node = require("node", "nodejs");
+    let dir = workspace();
+    let d = dir.path();
+    let other = tempfile::tempdir().unwrap();
+    certbench_ok(other.path(), &["gen"]);
+    let script = r#"
+const https = require('https'), fs = require('fs');
+const [port, ca] = process.argv.slice(1);
+const server = https.createServer({
+  cert: fs.readFileSync('server-chain.crt'), key: fs.readFileSync('server.key'),
+  ca: fs.readFileSync(ca), requestCert: true, rejectUnauthorized: true,
+}, (req, res) => { res.end('hello ' + req.socket.getPeerCertificate().subject.CN); });
+server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
+"#;
+    for (ca, works) in [
+        (d.join("ca.crt"), true),
+        (other.path().join("ca.crt"), false),
+    ] {
+        let port = free_port();
+        let mut p = Peer(
+            Command::new(&node)
+                .current_dir(d)
+                .args(["-e", script, &port.to_string(), ca.to_str().unwrap()])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        await_line(&mut p, "ready");
+        let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+        if works {
+            assert!(ok, "{v}");
+            assert!(
+                v["response"].as_str().unwrap().ends_with("hello alice"),
+                "{v}"
+            );
+        } else {
+            // Node ends the connection without an alert: the CertificateRequest's CA names
+            // are what says why.
+            assert!(!ok, "{v}");
+            let other_root = openssl_ok(
+                other.path(),
+                &[
+                    "x509", "-in", "ca.crt", "-noout", "-subject", "-nameopt", "RFC2253",
+                ],
+            );
+            let other_root = other_root.trim().trim_start_matches("subject=");
+            assert_eq!(
+                v["certificate_request"]["certificate_authorities"],
+                serde_json::json!([other_root])
+            );
+            assert_eq!(v["hint"]["code"], "not_from_named_ca", "{v}");
+            assert_eq!(v["hint"]["named"], serde_json::json!([other_root]));
+            assert_eq!(
+                v["workspace_certificates_it_accepts"],
+                serde_json::json!([])
+            );
+        }
+    }
+}
+
+/// certbench's own serve, with the TLS 1.2 flight order: connect completes.
+#[test]
+fn connect_to_serve_with_tls_1_2() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let mut p = Peer(
+        Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(d)
+            .args(["serve", "--port", &port.to_string(), "--json"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(port, &mut p);
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--tls", "1.2"]);
+    assert!(ok, "{v}");
+    assert_eq!(v["version"], "TLS 1.2");
+    assert!(
+        v["response"].as_str().unwrap().contains("Hello, alice"),
+        "{v}"
+    );
+}
