@@ -469,3 +469,207 @@ fn hostile_peers_are_one_entry_each_and_the_server_goes_on() {
     let summary = s.stop();
     assert_eq!(summary["summary"]["connections"], 8, "{summary}");
 }
+
+/// `--metrics`: after a known mix of clients (3 good, 2 without a certificate, 1 silent), a
+/// scrape counts each by outcome and cause, and shows the certificates' days to expiry.
+#[test]
+fn metrics_count_a_known_mix_of_clients() {
+    let dir = workspace();
+    let d = dir.path();
+    let mport = free_port();
+    let maddr = format!("127.0.0.1:{mport}");
+    let s = Serving::start(d, &["--metrics", &maddr, "--handshake-timeout", "1"]);
+    for _ in 0..3 {
+        assert!(curl(d, s.port, Some("client"), &[]).status.success());
+        s.connection();
+    }
+    for _ in 0..2 {
+        assert!(!curl(d, s.port, None, &[]).status.success());
+        s.connection();
+    }
+    let silent = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    assert_eq!(s.connection()["outcome"], "timed_out");
+    drop(silent);
+    let out = Command::new(require("curl", "curl"))
+        .args(["-sS", &format!("http://{maddr}/metrics")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let m = String::from_utf8_lossy(&out.stdout);
+    let value = |series: &str| -> f64 {
+        m.lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in\n{m}"))
+    };
+    assert_eq!(
+        value(r#"certbench_connections_total{outcome="ok",cause=""}"#),
+        3.0
+    );
+    assert_eq!(
+        value(
+            r#"certbench_connections_total{outcome="handshake_failed",cause="no_client_certificate"}"#
+        ),
+        2.0
+    );
+    assert_eq!(
+        value(r#"certbench_connections_total{outcome="timed_out",cause="timed_out"}"#),
+        1.0
+    );
+    assert_eq!(value("certbench_handshake_duration_seconds_count"), 3.0);
+    assert_eq!(value("certbench_connections_active"), 0.0);
+    // The server's leaf: 365 days from its notAfter, as openssl reads it.
+    let served = value(
+        r#"certbench_certificate_expiry_days{role="served",subject="CN=localhost,O=certbench"}"#,
+    );
+    assert!((363.0..=366.0).contains(&served), "{served}");
+    assert!(m.contains(r#"role="trusted""#), "{m}");
+    s.stop();
+}
+
+/// A client for the load test, made with rustls directly from the workspace's files.
+fn load_client_config(d: &Path) -> std::sync::Arc<rustls::ClientConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(d.join("ca.crt")).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(d.join("client-chain.crt"))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(d.join("client.key")).unwrap();
+    let mut config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+    config.resumption = rustls::client::Resumption::disabled();
+    std::sync::Arc::new(config)
+}
+
+/// One mTLS request; whether the answer was 200.
+async fn good_request(
+    port: u16,
+    config: std::sync::Arc<rustls::ClientConfig>,
+) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| e.to_string())?;
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer)
+        .await
+        .map_err(|e| e.to_string())?;
+    if answer.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&answer).into_owned())
+    }
+}
+
+/// 1,000 mTLS handshakes, 50 at once: none fails. Then 100 garbage and 20 silent clients among
+/// good ones: every good one still succeeds, and the server's descriptors return to their count.
+#[test]
+fn a_thousand_handshakes_fifty_at_once_then_hostile_ones_among_good_ones() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &["--handshake-timeout", "2", "--max-connections", "512"]);
+    let config = load_client_config(d);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // (Serving reads the transcripts as they come: the server never waits on its output.)
+    let port = s.port;
+    let fds = {
+        // Warm up: the first connection sets up what stays.
+        rt.block_on(good_request(port, config.clone())).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        open_fds(s.pid())
+    };
+    let started = std::time::Instant::now();
+    let failures = rt.block_on(async {
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(50));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..1000 {
+            let permit = limit.clone().acquire_owned().await.unwrap();
+            let config = config.clone();
+            tasks.spawn(async move {
+                let r = good_request(port, config).await;
+                drop(permit);
+                r
+            });
+        }
+        let mut failures = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            if let Err(e) = r.unwrap() {
+                failures.push(e);
+            }
+        }
+        failures
+    });
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "1000 mTLS handshakes and requests, 50 at once: {secs:.2} s, {:.0} per second (debug build)",
+        1000.0 / secs
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+
+    // Hostile clients among good ones.
+    let failures = rt.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..120 {
+            tasks.spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut t = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap();
+                if i % 6 == 0 {
+                    // Silent: says nothing until the server gives up.
+                    let mut buf = [0u8; 16];
+                    let _ = t.read(&mut buf).await;
+                } else {
+                    let _ = t
+                        .write_all(b"\x16\x03\x01\xff\xffgarbage, not a ClientHello")
+                        .await;
+                    let mut buf = Vec::new();
+                    let _ = t.read_to_end(&mut buf).await;
+                }
+            });
+        }
+        let mut failures = Vec::new();
+        for _ in 0..100 {
+            if let Err(e) = good_request(port, config.clone()).await {
+                failures.push(e);
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+        failures
+    });
+    assert!(
+        failures.is_empty(),
+        "good clients failed among hostile ones: {failures:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(open_fds(s.pid()), fds, "descriptors left open");
+    let summary = s.stop();
+    assert_eq!(
+        summary["summary"]["connections"],
+        1 + 1000 + 120 + 100,
+        "{summary}"
+    );
+}

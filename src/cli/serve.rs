@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use certbench::handshake::config::{Choices, ClientAuth, TlsVersion};
 use certbench::handshake::material::{Material, MaterialChoices};
+use certbench::handshake::metrics::{Metrics, serve_metrics};
 use certbench::handshake::serve::{Connection, Outcome, Rule, ServeOptions, Server, Update};
 use certbench::pki::Role;
 use certbench::workspace::Workspace;
@@ -48,6 +49,11 @@ pub struct ServeArgs {
     /// Wireshark.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
+    /// Serve Prometheus metrics over plain HTTP on ADDR (for example 127.0.0.1:9464): connections
+    /// by outcome and cause, handshake latency, connections open, days until each served and
+    /// trusted certificate expires.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<SocketAddr>,
     /// Connections handled at once (1 to 100000); more wait in the listen queue.
     #[arg(long, value_name = "N", default_value = "256", value_parser = parse_max)]
     pub max_connections: usize,
@@ -177,6 +183,23 @@ async fn serve(
     ready: Option<Ready>,
 ) -> ExitCode {
     let auth = opts.choices.client_auth;
+    let metrics = std::sync::Arc::new(Metrics::new(&material));
+    let metrics_at = match a.metrics {
+        Some(addr) => match certbench::handshake::metrics::bind(addr).await {
+            Ok(l) => {
+                let at = l.local_addr().ok();
+                tokio::spawn(serve_metrics(l, metrics.clone(), async {
+                    let _ = tokio::signal::ctrl_c().await;
+                }));
+                at
+            }
+            Err(e) => {
+                errln!("certbench: cannot serve metrics on {addr}: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     let server = match Server::bind(material, opts).await {
         Ok(s) => s,
         Err(e) => {
@@ -191,7 +214,7 @@ async fn serve(
             return ExitCode::FAILURE;
         }
     };
-    print_ready(addr, a, auth, ready.as_ref());
+    print_ready(addr, a, auth, ready.as_ref(), metrics_at);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -203,6 +226,7 @@ async fn serve(
     while let Some(update) = rx.recv().await {
         match update {
             Update::Finished(c) => {
+                metrics.finished(&c);
                 total += 1;
                 *tally.entry(outcome_label(&c)).or_default() += 1;
                 if a.json {
@@ -238,7 +262,8 @@ async fn serve(
                     certbench::cause::describe(&cause)
                 );
             }
-            Update::Accepted { .. } | Update::Event { .. } => {}
+            Update::Accepted { .. } => metrics.accepted(),
+            Update::Event { .. } => {}
         }
     }
     let _ = serving.await;
@@ -263,7 +288,13 @@ async fn serve(
     ExitCode::SUCCESS
 }
 
-fn print_ready(addr: SocketAddr, a: &ServeArgs, auth: ClientAuth, ready: Option<&Ready>) {
+fn print_ready(
+    addr: SocketAddr,
+    a: &ServeArgs,
+    auth: ClientAuth,
+    ready: Option<&Ready>,
+    metrics: Option<SocketAddr>,
+) {
     let host = match addr.ip() {
         IpAddr::V4(v) if v.is_loopback() || v.is_unspecified() => "localhost".to_string(),
         IpAddr::V6(v) if v.is_loopback() || v.is_unspecified() => "localhost".to_string(),
@@ -274,7 +305,7 @@ fn print_ready(addr: SocketAddr, a: &ServeArgs, auth: ClientAuth, ready: Option<
         let mut stdout = out::Stdout::new();
         let _ = out::json_line(
             stdout.raw(),
-            &serde_json::json!({"listening": addr, "url": url, "client_cert": auth, "allow": a.allow}),
+            &serde_json::json!({"listening": addr, "url": url, "client_cert": auth, "allow": a.allow, "metrics": metrics}),
         );
         stdout.finish();
         return;
@@ -318,6 +349,9 @@ fn print_ready(addr: SocketAddr, a: &ServeArgs, auth: ClientAuth, ready: Option<
             }
             None => outln!("try it: curl --cacert {ca} {url}"),
         }
+    }
+    if let Some(m) = metrics {
+        outln!("metrics (Prometheus): http://{m}/metrics");
     }
     outln!("one line per connection; Ctrl-C stops");
 }

@@ -9,6 +9,7 @@ pub mod event;
 pub mod export;
 pub mod material;
 pub mod messages;
+pub mod metrics;
 pub mod names;
 pub mod observe;
 mod recorder;

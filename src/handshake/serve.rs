@@ -422,7 +422,8 @@ impl Server {
                 }
             };
             let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-            let _ = updates.try_send(Update::Accepted { id, peer });
+            // Sent for sure (a gauge of open connections counts on it).
+            let _ = updates.send(Update::Accepted { id, peer }).await;
             let shared = self.shared.clone();
             let acceptor = self.acceptor.clone();
             let updates = updates.clone();
