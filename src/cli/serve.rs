@@ -394,16 +394,7 @@ fn print_line(c: &Connection) {
 }
 
 fn print_transcript(c: &Connection) {
-    let summary = certbench::handshake::run::Summary {
-        ok: c.outcome == Outcome::Ok,
-        version: c.version.clone(),
-        cipher_suite: c.cipher_suite.clone(),
-        group: c.group.clone(),
-        failure: c.failure.clone(),
-        client_identity: c.client.as_ref().map(|i| i.subject.clone()),
-        response: None,
-        keylog: Default::default(),
-    };
+    let summary = c.summary();
     let explained = certbench::lab::explain(&summary, None, &c.events);
     let transcript = certbench::handshake::export::ConnectionTranscript {
         connection: c,

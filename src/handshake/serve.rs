@@ -326,6 +326,22 @@ pub struct Connection {
     pub keylog: Secrets,
 }
 
+impl Connection {
+    /// The connection as a run's summary (what the lab's explanations read).
+    pub fn summary(&self) -> super::run::Summary {
+        super::run::Summary {
+            ok: self.outcome == Outcome::Ok,
+            version: self.version.clone(),
+            cipher_suite: self.cipher_suite.clone(),
+            group: self.group.clone(),
+            failure: self.failure.clone(),
+            client_identity: self.client.as_ref().map(|i| i.subject.clone()),
+            response: None,
+            keylog: self.keylog.clone(),
+        }
+    }
+}
+
 /// What the server reports as it runs.
 #[derive(Debug, Clone)]
 pub enum Update {

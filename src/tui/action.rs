@@ -109,6 +109,13 @@ pub enum Action {
     NextFlight,
     /// Stop the running handshake.
     CancelRun,
+    /// Start serving the workspace to outside clients, or stop.
+    ToggleServe,
+    /// Type where to connect, then connect.
+    StartConnect,
+    /// A newer or older connection of the server.
+    PrevConnection,
+    NextConnection,
     Revoke,
     ShowResult,
     Confirm,
@@ -139,6 +146,12 @@ pub enum Action {
         run: u64,
         result: Result<Box<Summary>, String>,
     },
+    /// The server is listening (or could not start).
+    ServeStarted(Result<std::net::SocketAddr, String>),
+    /// A connection to the server came or ended.
+    ServeUpdate(Box<certbench::handshake::serve::Update>),
+    /// The server stopped.
+    ServeStopped,
     RunExported(Result<Exported, String>),
     /// The step's certificates, saved as a PEM file to open in the Inspect pane.
     CertificatesExported(Result<PathBuf, String>),
@@ -198,6 +211,22 @@ pub enum Effect {
     },
     /// Save a step's certificates, to inspect them.
     ExportCertificates(Box<Event>),
+    /// Serve the workspace to outside clients until `StopServe`.
+    StartServe {
+        dir: PathBuf,
+        server: String,
+        client_auth: certbench::handshake::config::ClientAuth,
+        control: ServeControl,
+    },
+    StopServe(ServeControl),
+    /// Connect to someone else's server with the workspace's client certificate; its events
+    /// come back as a run's.
+    Connect {
+        run: u64,
+        dir: PathBuf,
+        target: String,
+        client: Option<String>,
+    },
     /// Let a paused run's next flight go.
     StepHandshake(Stepper),
     /// End the running handshake.
@@ -211,4 +240,14 @@ pub enum Effect {
         reason: RevocationReason,
     },
     Quit,
+}
+
+/// Stops a server started from the pane (shared by the pane and the server's task).
+#[derive(Debug, Clone, Default)]
+pub struct ServeControl(pub std::sync::Arc<tokio::sync::Notify>);
+
+impl PartialEq for ServeControl {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }

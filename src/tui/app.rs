@@ -175,6 +175,7 @@ impl App {
                     InspectFocus::Hex => vec![Context::Hex, Context::Global],
                 },
             },
+            Pane::Handshake if self.handshake.target.is_some() => vec![Context::Target],
             Pane::Handshake => vec![Context::Handshake, Context::Global],
         }
     }
@@ -270,6 +271,65 @@ impl App {
                 return vec![self.load_inspect()];
             }
             Action::HandshakeEvent { run, event } => self.handshake.push(run, *event),
+            Action::ServeStarted(result) => match result {
+                Ok(addr) => {
+                    if let Some(s) = self.handshake.serve.as_mut() {
+                        s.addr = Some(addr);
+                    }
+                    self.say(
+                        Severity::Success,
+                        format!(
+                            "Serving https://localhost:{}/ to your own clients (curl, a browser, your service): each connection is listed here",
+                            addr.port()
+                        ),
+                    );
+                }
+                Err(e) => {
+                    self.handshake.serve = None;
+                    self.say(Severity::Error, format!("Could not serve: {e}"));
+                }
+            },
+            Action::ServeUpdate(update) => {
+                use certbench::handshake::serve::Update;
+                let h = &mut self.handshake;
+                if let Some(s) = h.serve.as_mut() {
+                    let show = match *update {
+                        Update::Accepted { id, peer } => {
+                            s.accepted(id, peer);
+                            s.selected.is_none()
+                        }
+                        Update::Finished(c) => {
+                            let id = c.id;
+                            s.finished(c) && s.shown() == Some(id)
+                        }
+                        Update::AcceptFailed { cause } => {
+                            let text = certbench::cause::describe(&cause);
+                            self.say(
+                                Severity::Error,
+                                format!("Could not accept a connection: {text}"),
+                            );
+                            false
+                        }
+                        Update::Event { .. } => false,
+                    };
+                    let h = &mut self.handshake;
+                    if show && !h.running && !h.run_in_view {
+                        h.show_connection();
+                    }
+                }
+            }
+            Action::ServeStopped => {
+                if let Some(s) = self.handshake.serve.take() {
+                    self.say(
+                        Severity::Info,
+                        format!(
+                            "Stopped serving after {} connection{}",
+                            s.total,
+                            if s.total == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+            }
             Action::HandshakeFinished { run, result } => {
                 if run == self.handshake.run {
                     match &result {
@@ -521,7 +581,56 @@ impl App {
         }
     }
 
+    /// Typing where to connect.
+    fn update_target(&mut self, action: Action) -> Vec<Effect> {
+        let h = &mut self.handshake;
+        let Some(text) = h.target.as_mut() else {
+            return vec![];
+        };
+        match action {
+            Action::Insert(c) if text.len() < 300 => text.push(c),
+            Action::DeleteBack => {
+                text.pop();
+            }
+            Action::ClearField => text.clear(),
+            Action::Back => h.target = None,
+            Action::Activate => {
+                let target = text.trim().to_string();
+                h.target = None;
+                if target
+                    .rsplit_once(':')
+                    .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err())
+                {
+                    self.say(
+                        Severity::Error,
+                        format!(
+                            "\"{}\" is not HOST:PORT (for example localhost:8443)",
+                            certbench::text::display_safe(&target, 80)
+                        ),
+                    );
+                    return vec![];
+                }
+                let run = h.start();
+                h.ran = None;
+                h.stepper = None;
+                h.connected_to = Some(target.clone());
+                self.status = None;
+                return vec![Effect::Connect {
+                    run,
+                    dir: self.view.dir.clone(),
+                    target,
+                    client: h.client.clone(),
+                }];
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
     fn update_handshake(&mut self, action: Action) -> Vec<Effect> {
+        if self.handshake.target.is_some() {
+            return self.update_target(action);
+        }
         // A lab scenario brings its own certificates and choices: the workspace's stay as they
         // are, and the keys that change them say so instead of changing what does not show.
         let workspace_choice = matches!(
@@ -716,6 +825,49 @@ impl App {
                 h.trust = next_choice(&choices, &h.trust);
             }
             Action::ToggleStep if !h.running => h.step_mode = !h.step_mode,
+            Action::ToggleServe => match &h.serve {
+                Some(s) => {
+                    let control = s.control.clone();
+                    self.say(Severity::Info, "Stopping the server…");
+                    return vec![Effect::StopServe(control)];
+                }
+                None if h.scenario.is_some() => self.say(
+                    Severity::Info,
+                    "A lab scenario runs on its own pair: pick \"(your workspace)\" (l) to serve your workspace",
+                ),
+                None => {
+                    let control = super::action::ServeControl::default();
+                    h.serve = Some(super::handshake::ServeState::new(control.clone()));
+                    h.run_in_view = false;
+                    return vec![Effect::StartServe {
+                        dir: self.view.dir.clone(),
+                        server: h.server.clone(),
+                        client_auth: h.client_auth,
+                        control,
+                    }];
+                }
+            },
+            Action::PrevConnection | Action::NextConnection if !h.running => {
+                if let Some(s) = h.serve.as_mut() {
+                    s.step(if matches!(action, Action::PrevConnection) { -1 } else { 1 });
+                    h.show_connection();
+                } else {
+                    let key = self.key_for(super::keymap::Context::Handshake, Action::ToggleServe);
+                    self.say(
+                        Severity::Info,
+                        format!("No server running: {key} serves this workspace to your own clients"),
+                    );
+                }
+            }
+            Action::StartConnect if !h.running => {
+                let last = h.connected_to.clone();
+                let port = h.serve.as_ref().and_then(|s| s.addr).map(|a| a.port());
+                h.target = Some(match (last, port) {
+                    (Some(t), _) => t,
+                    (None, Some(p)) => format!("localhost:{p}"),
+                    (None, None) => "localhost:8443".into(),
+                });
+            }
             Action::NextFlight => {
                 if let Some(st) = h.stepper.clone().filter(|_| h.step_mode) {
                     return vec![Effect::StepHandshake(st)];
@@ -730,6 +882,7 @@ impl App {
             Action::RunHandshake => {
                 let run = h.start();
                 h.ran = h.scenario;
+                h.connected_to = None;
                 let stepper = Stepper::new(h.step_mode);
                 h.stepper = Some(stepper.clone());
                 let mut options = RunOptions::new(self.view.dir.clone());

@@ -4,7 +4,10 @@
 use certbench::handshake::run::{
     ClientAuth, Event, EventKind, Stepper, Summary, TlsVersion, Trust,
 };
+use certbench::handshake::serve::Connection;
 use certbench::lab::Scenario;
+
+use super::action::ServeControl;
 
 #[derive(Debug, Clone)]
 pub struct HandshakeState {
@@ -46,6 +49,98 @@ pub struct HandshakeState {
     pub paused: bool,
     /// How far the Step box is scrolled (a message's fields can be longer than the box).
     pub details_scroll: u16,
+    /// A server for outside clients, while it runs.
+    pub serve: Option<ServeState>,
+    /// Where to connect, while it is typed.
+    pub target: Option<String>,
+    /// The last run was `connect` to this target (not the loopback pair).
+    pub connected_to: Option<String>,
+    /// The timeline shows a run the user started (r, C), not a server's connection: new
+    /// connections do not take its place until [ or ] asks for them.
+    pub run_in_view: bool,
+}
+
+/// The server started from the pane, and the connections it has had.
+#[derive(Debug, Clone)]
+pub struct ServeState {
+    pub control: ServeControl,
+    /// Where it listens, once it does.
+    pub addr: Option<std::net::SocketAddr>,
+    /// Oldest first, at most [`MAX_CONNECTIONS`]; the pane lists them newest first.
+    pub connections: Vec<ConnectionRow>,
+    /// The connection shown in the timeline; `None` follows the newest.
+    pub selected: Option<u64>,
+    pub total: u64,
+    /// Connections no longer in the list (it keeps the newest).
+    pub forgotten: u64,
+}
+
+/// One connection in the list: open, or ended with its record and timeline.
+#[derive(Debug, Clone)]
+pub struct ConnectionRow {
+    pub id: u64,
+    pub peer: std::net::SocketAddr,
+    pub done: Option<Box<Connection>>,
+}
+
+/// Connections the pane keeps (with their timelines).
+pub const MAX_CONNECTIONS: usize = 200;
+
+impl ServeState {
+    pub fn new(control: ServeControl) -> ServeState {
+        ServeState {
+            control,
+            addr: None,
+            connections: Vec::new(),
+            selected: None,
+            total: 0,
+            forgotten: 0,
+        }
+    }
+
+    /// The id shown: the one selected, else the newest.
+    pub fn shown(&self) -> Option<u64> {
+        self.selected
+            .or_else(|| self.connections.last().map(|c| c.id))
+    }
+
+    pub fn accepted(&mut self, id: u64, peer: std::net::SocketAddr) {
+        self.total += 1;
+        self.connections.push(ConnectionRow {
+            id,
+            peer,
+            done: None,
+        });
+        if self.connections.len() > MAX_CONNECTIONS {
+            let gone = self.connections.remove(0);
+            self.forgotten += 1;
+            if self.selected == Some(gone.id) {
+                self.selected = None;
+            }
+        }
+    }
+
+    /// A connection ended; `false` when it is no longer in the list.
+    pub fn finished(&mut self, c: Box<Connection>) -> bool {
+        match self.connections.iter_mut().find(|r| r.id == c.id) {
+            Some(row) => {
+                row.done = Some(c);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Select a newer (`-1`) or older (`+1`) connection than the one shown.
+    pub fn step(&mut self, delta: isize) {
+        let Some(shown) = self.shown() else { return };
+        // Newest first, as listed.
+        let ids: Vec<u64> = self.connections.iter().rev().map(|c| c.id).collect();
+        let here = ids.iter().position(|&i| i == shown).unwrap_or(0) as isize;
+        let to = (here + delta).clamp(0, ids.len() as isize - 1) as usize;
+        // Back at the newest: follow new ones again.
+        self.selected = (to > 0).then(|| ids[to]);
+    }
 }
 
 impl Default for HandshakeState {
@@ -73,6 +168,10 @@ impl Default for HandshakeState {
             stepper: None,
             paused: false,
             details_scroll: 0,
+            serve: None,
+            target: None,
+            connected_to: None,
+            run_in_view: false,
         }
     }
 }
@@ -85,6 +184,7 @@ impl HandshakeState {
     /// Start a new run: a new id, an empty timeline.
     pub fn start(&mut self) -> u64 {
         self.run += 1;
+        self.run_in_view = true;
         self.running = true;
         self.events.clear();
         self.outcome = None;
@@ -127,6 +227,36 @@ impl HandshakeState {
             };
             self.outcome = Some(outcome);
         }
+    }
+
+    /// Show a server's connection in the timeline and the Step box, as a run is shown.
+    pub fn show_connection(&mut self) {
+        let Some(serve) = &self.serve else { return };
+        let Some(row) = serve
+            .shown()
+            .and_then(|id| serve.connections.iter().find(|r| r.id == id))
+        else {
+            return;
+        };
+        self.running = false;
+        self.run_in_view = false;
+        self.ran = None;
+        self.details_scroll = 0;
+        match &row.done {
+            Some(c) => {
+                let summary = c.summary();
+                self.explained = certbench::lab::explain(&summary, None, &c.events);
+                self.events = c.events.clone();
+                self.outcome = Some(Ok(summary));
+            }
+            None => {
+                self.events.clear();
+                self.outcome = None;
+                self.explained = certbench::lab::Explained::default();
+            }
+        }
+        self.follow = true;
+        self.selected = self.events.len().saturating_sub(1);
     }
 
     pub fn move_selection(&mut self, delta: isize) {

@@ -23,6 +23,8 @@ pub enum Context {
     /// Typing a value to verify with (a name, a time).
     Ask,
     Handshake,
+    /// Typing where to connect (HOST:PORT).
+    Target,
     Form,
     Editing,
     /// Asked before replacing a certificate's files.
@@ -33,7 +35,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -42,6 +44,7 @@ impl Context {
         Context::Prompt,
         Context::Ask,
         Context::Handshake,
+        Context::Target,
         Context::Form,
         Context::Editing,
         Context::Replace,
@@ -59,6 +62,7 @@ impl Context {
             Context::Prompt => "prompt",
             Context::Ask => "ask",
             Context::Handshake => "handshake",
+            Context::Target => "target",
             Context::Form => "form",
             Context::Editing => "editing",
             Context::Replace => "replace",
@@ -78,6 +82,7 @@ impl Context {
             Context::Prompt => "Inspect: opening a file",
             Context::Ask => "Inspect: a name or a time to verify with",
             Context::Handshake => "Handshake",
+            Context::Target => "Handshake: where to connect",
             Context::Form => "Generate: the form",
             Context::Editing => "Typing in a field",
             Context::Replace => "Replacing a certificate",
@@ -230,6 +235,10 @@ pub enum Command {
     ToggleStep,
     NextFlight,
     CancelRun,
+    ToggleServe,
+    Connect,
+    PrevConnection,
+    NextConnection,
     Confirm,
     Cancel,
     DeleteBack,
@@ -286,6 +295,10 @@ impl Command {
             "toggle-step" => Command::ToggleStep,
             "next-flight" => Command::NextFlight,
             "cancel-run" => Command::CancelRun,
+            "toggle-serve" => Command::ToggleServe,
+            "connect" => Command::Connect,
+            "prev-connection" => Command::PrevConnection,
+            "next-connection" => Command::NextConnection,
             "confirm" => Command::Confirm,
             "cancel" => Command::Cancel,
             "delete-back" => Command::DeleteBack,
@@ -340,6 +353,10 @@ impl Command {
             Command::ToggleStep => Action::ToggleStep,
             Command::NextFlight => Action::NextFlight,
             Command::CancelRun => Action::CancelRun,
+            Command::ToggleServe => Action::ToggleServe,
+            Command::Connect => Action::StartConnect,
+            Command::PrevConnection => Action::PrevConnection,
+            Command::NextConnection => Action::NextConnection,
             Command::Confirm => Action::Confirm,
             Command::Cancel => Action::Cancel,
             Command::DeleteBack => Action::DeleteBack,

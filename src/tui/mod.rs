@@ -314,10 +314,138 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
                 result: Err(m),
             })
         }
-        Effect::Quit | Effect::StepHandshake(_) | Effect::CancelHandshake(_) => {
-            Box::new(Action::TaskFailed)
+        Effect::StartServe { .. } => Box::new(|m| Action::ServeStarted(Err(m))),
+        Effect::Connect { run, .. } => {
+            let run = *run;
+            Box::new(move |m| Action::HandshakeFinished {
+                run,
+                result: Err(m),
+            })
         }
+        Effect::Quit
+        | Effect::StepHandshake(_)
+        | Effect::CancelHandshake(_)
+        | Effect::StopServe(_) => Box::new(Action::TaskFailed),
     }
+}
+
+/// `serve` and `connect` from the pane: their updates and events come back as actions, as they
+/// happen. A server sends a connection when it ends (with its timeline), so however busy it is,
+/// the loop gets two messages per connection.
+fn spawn_peer(effect: Effect, tx: mpsc::UnboundedSender<Message>, tasks: &tokio::runtime::Handle) {
+    let on_failure = failure_of(&effect);
+    let what = effect_label(&effect);
+    let send = move |tx: &mpsc::UnboundedSender<Message>, a: Action| {
+        let _ = tx.send(Message::Action(a));
+    };
+    let work = match effect {
+        Effect::StartServe {
+            dir,
+            server,
+            client_auth,
+            control,
+        } => {
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                use certbench::handshake::config::{Choices, TlsVersion};
+                use certbench::handshake::serve::{ServeOptions, Server};
+                let material = certbench::handshake::material::Material::from_workspace_with(
+                    &dir,
+                    &certbench::handshake::material::MaterialChoices {
+                        server,
+                        client: None,
+                        ..Default::default()
+                    },
+                )
+                .map_err(|e| e.to_string())?;
+                let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
+                choices.server.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
+                choices.client_auth = client_auth;
+                // The CLI's default port, or any free one when it is taken.
+                let mut opts = ServeOptions::new(([127, 0, 0, 1], 8443).into(), choices);
+                opts.keep_events = true;
+                let server = match Server::bind(material.clone(), opts.clone()).await {
+                    Ok(s) => s,
+                    Err(_) => {
+                        opts.listen = ([127, 0, 0, 1], 0).into();
+                        Server::bind(material, opts)
+                            .await
+                            .map_err(|e| e.to_string())?
+                    }
+                };
+                let addr = server.local_addr().map_err(|e| e.to_string())?;
+                send(&tx, Action::ServeStarted(Ok(addr)));
+                let (utx, mut urx) = mpsc::channel(1024);
+                let stop = control.0.clone();
+                let running = tokio::spawn(server.run(utx, async move { stop.notified().await }));
+                while let Some(update) = urx.recv().await {
+                    send(&tx, Action::ServeUpdate(Box::new(update)));
+                }
+                let _ = running.await;
+                send(&tx, Action::ServeStopped);
+                Ok::<_, String>(())
+            })
+        }
+        Effect::Connect {
+            run,
+            dir,
+            target,
+            client,
+        } => {
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                use certbench::handshake::config::{Choices, TlsVersion};
+                let material = certbench::handshake::material::Material::client_from_workspace(
+                    &dir,
+                    client.as_deref(),
+                )
+                .map_err(|e| e.to_string())?;
+                let host = target
+                    .rsplit_once(':')
+                    .map(|(h, _)| h.trim_matches(['[', ']']).to_string())
+                    .unwrap_or_default();
+                let mut choices = Choices::same(TlsVersion::Tls13, None, None, &host);
+                choices.client.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
+                let opts = certbench::handshake::connect::ConnectOptions {
+                    target,
+                    choices,
+                    request: Some("/".into()),
+                    wait: std::time::Duration::from_secs(2),
+                    timeout: std::time::Duration::from_secs(10),
+                };
+                let (etx, mut erx) = mpsc::unbounded_channel();
+                let events_tx = tx.clone();
+                let forward = tokio::spawn(async move {
+                    while let Some(event) = erx.recv().await {
+                        send(
+                            &events_tx,
+                            Action::HandshakeEvent {
+                                run,
+                                event: Box::new(event),
+                            },
+                        );
+                    }
+                });
+                let result = certbench::handshake::connect::connect(&material, &opts, etx)
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                let _ = forward.await;
+                send(&tx, Action::HandshakeFinished { run, result });
+                Ok(())
+            })
+        }
+        _ => return,
+    };
+    tasks.spawn(async move {
+        let failed = match work.await {
+            Ok(Ok(())) => return,
+            Ok(Err(m)) => m,
+            Err(e) if e.is_panic() => bug_sentence(what),
+            Err(_) => "stopped".into(),
+        };
+        let _ = tx.send(Message::Action(on_failure(failed)));
+    });
 }
 
 /// The sentence for a task that panicked: a bug, said plainly; the details are in the log.
@@ -341,7 +469,11 @@ fn spawn_effect(
     match &effect {
         Effect::StepHandshake(st) => return st.next(),
         Effect::CancelHandshake(st) => return st.cancel(),
+        Effect::StopServe(control) => return control.0.notify_one(),
         _ => {}
+    }
+    if let Effect::StartServe { .. } | Effect::Connect { .. } = &effect {
+        return spawn_peer(effect, tx, tasks);
     }
     let on_failure = failure_of(&effect);
     let what = effect_label(&effect);
@@ -410,7 +542,12 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => "saving the certificates",
         Effect::Issue { .. } => "issuing the certificate",
         Effect::Revoke { .. } => "revoking the certificate",
-        Effect::StepHandshake(_) | Effect::CancelHandshake(_) | Effect::Quit => "working",
+        Effect::StartServe { .. } => "serving",
+        Effect::Connect { .. } => "connecting",
+        Effect::StepHandshake(_)
+        | Effect::CancelHandshake(_)
+        | Effect::StopServe(_)
+        | Effect::Quit => "working",
     }
 }
 
@@ -481,6 +618,9 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         ),
         Effect::Quit
         | Effect::RunHandshake { .. }
+        | Effect::StartServe { .. }
+        | Effect::StopServe(_)
+        | Effect::Connect { .. }
         | Effect::StepHandshake(_)
         | Effect::CancelHandshake(_) => return None,
     })

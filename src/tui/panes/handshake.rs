@@ -87,6 +87,12 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             ]);
         }
     }
+    if let Some(t) = h.connected_to.as_ref().filter(|_| h.run_in_view) {
+        items.push(vec![
+            Span::styled("  connect ", theme::dim()),
+            Span::raw(t.clone()),
+        ]);
+    }
     if h.is_paused() {
         items.push(vec![Span::styled(
             format!(
@@ -121,16 +127,116 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
         items.push(vec![Span::styled(text, style)]);
     }
     let width = usize::from(width);
-    let mut lines: Vec<Line> = vec![Line::default()];
+    let mut lines: Vec<Line> = serve_lines(app, width);
+    if let Some(t) = &h.target {
+        lines.push(Line::from(vec![
+            Span::styled(" connect to (HOST:PORT): ", theme::label()),
+            Span::styled(
+                format!("{}▏", cut(t, width.saturating_sub(30))),
+                theme::editing(),
+            ),
+        ]));
+    }
+    lines.push(Line::default());
+    let first = lines.len();
     for item in items {
         let w: usize = item.iter().map(|s| s.width()).sum();
         let line = lines.last_mut().map(|l| l.width()).unwrap_or(0);
-        if line > 0 && line + w > width && lines.len() < 3 {
+        if line > 0 && line + w > width && lines.len() - first < 2 {
             lines.push(Line::from(Span::raw(" ")));
         }
         if let Some(l) = lines.last_mut() {
             l.spans.extend(item);
         }
+    }
+    lines
+}
+
+/// While serving: where, how to reach it, and the connections, newest first (the one shown in the
+/// timeline highlighted).
+fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let Some(s) = &app.handshake.serve else {
+        return vec![];
+    };
+    let key = |a| app.key_for(Context::Handshake, a);
+    let mut lines = Vec::new();
+    let head = match s.addr {
+        Some(addr) => format!(
+            " serving https://localhost:{}/ · {} connection{} · {} stops · {}/{} newer/older",
+            addr.port(),
+            s.total,
+            if s.total == 1 { "" } else { "s" },
+            key(Action::ToggleServe),
+            key(Action::PrevConnection),
+            key(Action::NextConnection)
+        ),
+        None => " starting the server…".to_string(),
+    };
+    lines.push(Line::from(Span::styled(cut(&head, width), theme::label())));
+    if let Some(addr) = s.addr
+        && s.connections.is_empty()
+    {
+        let dir = app.view.dir.display().to_string();
+        let try_it = format!(
+            "try: curl --cacert {dir}/ca.crt --cert {dir}/client-chain.crt --key {dir}/client.key https://localhost:{}/",
+            addr.port()
+        );
+        // Whole, on as many lines as it takes: a command is copied, not read.
+        let mut line = String::from("  ");
+        for word in try_it.split(' ') {
+            if line.len() + 1 + word.len() > width && !line.trim().is_empty() {
+                lines.push(Line::from(Span::styled(line, theme::dim())));
+                line = String::from("    ");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        lines.push(Line::from(Span::styled(line, theme::dim())));
+    }
+    let rows = if app.height >= 40 { 8 } else { 4 };
+    let shown = s.shown();
+    for row in s.connections.iter().rev().take(rows) {
+        let (outcome, style, detail) = match &row.done {
+            None => ("open".to_string(), theme::dim(), String::new()),
+            Some(c) => {
+                let label = serde_json::to_value(c.outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_default();
+                let style = if c.outcome == certbench::handshake::serve::Outcome::Ok {
+                    theme::success()
+                } else {
+                    theme::error()
+                };
+                let who = match (&c.client, &c.failure) {
+                    (_, Some(f)) => certbench::cause::describe(&f.cause),
+                    (Some(id), None) => id.subject.clone(),
+                    (None, None) => "no client certificate".into(),
+                };
+                (
+                    label,
+                    style,
+                    format!("{} · {who}", c.version.as_deref().unwrap_or("-")),
+                )
+            }
+        };
+        let text = format!("   #{:<4} {:<21} ", row.id, row.peer.to_string());
+        let line = Line::from(vec![
+            Span::raw(text),
+            Span::styled(format!("{outcome:<17}"), style),
+            Span::raw(cut(&detail, width.saturating_sub(49))),
+        ]);
+        lines.push(if shown == Some(row.id) {
+            line.style(theme::selected())
+        } else {
+            line
+        });
+    }
+    if s.forgotten > 0 && s.connections.len() < rows {
+        lines.push(Line::from(Span::styled(
+            format!("   ({} older not kept)", s.forgotten),
+            theme::dim(),
+        )));
     }
     lines
 }
@@ -186,7 +292,9 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     f.render_widget(block, area);
     if h.events.is_empty() {
         let has = |n: &str| app.view.rows.iter().any(|r| r.entity.name == n);
-        let text = if !(has("server") && has("client") && has("ca")) {
+        let text = if h.serve.is_some() {
+            "Waiting for clients: the command above, a browser, or your own service. Each connection's handshake appears here as the server saw it, decrypted with the server's own secrets; [ and ] go to a newer or older connection.".to_string()
+        } else if !(has("server") && has("client") && has("ca")) {
             "This workspace lacks a root CA \"ca\", a \"server\" or a \"client\" certificate: `certbench gen` makes them.".to_string()
         } else if h.running {
             "Starting…".to_string()
