@@ -295,7 +295,7 @@ impl App {
                 if let Some(s) = h.serve.as_mut() {
                     let show = match *update {
                         Update::Accepted { id, peer } => {
-                            s.accepted(id, peer);
+                            s.accepted(id, peer, OffsetDateTime::now_utc());
                             s.selected.is_none()
                         }
                         Update::Finished(c) => {
@@ -1728,6 +1728,120 @@ mod tests {
         let action = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
         app.update(action);
         assert_eq!(app.inspect.loaded.items.len(), after.len());
+    }
+
+    /// The pane's server, for real: curl with and without a certificate, each connection
+    /// listed with the server's own timeline; a connect from the pane stays in view while the
+    /// server's side of it is listed; S stops it.
+    #[test]
+    fn serving_from_the_pane_lists_real_connections() {
+        use crate::tui::Message;
+        let (d, mut app) = app_with_demo();
+        app.update(Action::ShowPane(Pane::Handshake));
+        let effects = app.update(Action::ToggleServe);
+        assert!(
+            matches!(effects.as_slice(), [Effect::StartServe { server, .. }] if server == "server"),
+            "{effects:?}"
+        );
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        crate::tui::spawn_peer(effects[0].clone(), tx.clone(), rt.handle());
+        // Feed the pane what comes, until `done` says enough.
+        let mut pump = |app: &mut App, done: &dyn Fn(&App) -> bool| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while !done(app) {
+                assert!(std::time::Instant::now() < deadline, "timed out");
+                match rt.block_on(async {
+                    tokio::time::timeout(std::time::Duration::from_millis(100), rx.recv()).await
+                }) {
+                    Ok(Some(Message::Action(a))) => {
+                        app.update(a);
+                    }
+                    _ => {}
+                }
+            }
+        };
+        pump(&mut app, &|a| {
+            a.handshake.serve.as_ref().is_some_and(|s| s.addr.is_some())
+        });
+        let port = app.handshake.serve.as_ref().unwrap().addr.unwrap().port();
+        let curl = |cert: bool| {
+            let mut c = std::process::Command::new("curl");
+            c.current_dir(d.path())
+                .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"]);
+            if cert {
+                c.args(["--cert", "client-chain.crt", "--key", "client.key"]);
+            }
+            c.arg(format!("https://localhost:{port}/"))
+                .output()
+                .expect("this test needs curl: apt-get install curl")
+        };
+        assert!(curl(true).status.success());
+        assert!(!curl(false).status.success());
+        let ended = |a: &App, n: usize| {
+            a.handshake
+                .serve
+                .as_ref()
+                .is_some_and(|s| s.connections.iter().filter(|c| c.done.is_some()).count() >= n)
+        };
+        pump(&mut app, &|a| ended(a, 2));
+        // The newest is shown: refused, as the server saw it.
+        let h = &app.handshake;
+        let failure = h
+            .outcome
+            .as_ref()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .failure
+            .clone()
+            .unwrap();
+        assert_eq!(
+            failure.detected_by,
+            certbench::handshake::event::Side::Server
+        );
+        assert_eq!(failure.cause, certbench::cause::Cause::NoClientCertificate);
+        // ] goes to the older one: served, its request on the timeline.
+        app.update(Action::NextConnection);
+        let codes: Vec<String> = app.handshake.events.iter().map(|e| e.code()).collect();
+        assert!(codes.contains(&"request".to_string()), "{codes:?}");
+        assert!(
+            codes.contains(&"client_authenticated".to_string()),
+            "{codes:?}"
+        );
+        app.update(Action::PrevConnection);
+
+        // Connect from the pane to the pane's own server.
+        app.update(Action::StartConnect);
+        assert_eq!(
+            app.handshake.target.as_deref(),
+            Some(format!("localhost:{port}").as_str())
+        );
+        let effects = app.update(Action::Activate);
+        assert!(
+            matches!(effects.as_slice(), [Effect::Connect { .. }]),
+            "{effects:?}"
+        );
+        crate::tui::spawn_peer(effects[0].clone(), tx.clone(), rt.handle());
+        pump(&mut app, &|a| !a.handshake.running && ended(a, 3));
+        let h = &app.handshake;
+        assert!(h.outcome.as_ref().unwrap().as_ref().unwrap().ok);
+        assert!(h.run_in_view, "the connect run stays in view");
+        assert_eq!(
+            h.events.first().map(|e| e.code()).as_deref(),
+            Some("connected")
+        );
+
+        // S stops the server.
+        let effects = app.update(Action::ToggleServe);
+        let [Effect::StopServe(control)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        control.0.notify_one();
+        pump(&mut app, &|a| a.handshake.serve.is_none());
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub struct ServeState {
 #[derive(Debug, Clone)]
 pub struct ConnectionRow {
     pub id: u64,
+    /// When the pane heard of it.
+    pub at: time::OffsetDateTime,
     pub peer: std::net::SocketAddr,
     pub done: Option<Box<Connection>>,
 }
@@ -104,10 +106,11 @@ impl ServeState {
             .or_else(|| self.connections.last().map(|c| c.id))
     }
 
-    pub fn accepted(&mut self, id: u64, peer: std::net::SocketAddr) {
+    pub fn accepted(&mut self, id: u64, peer: std::net::SocketAddr, at: time::OffsetDateTime) {
         self.total += 1;
         self.connections.push(ConnectionRow {
             id,
+            at,
             peer,
             done: None,
         });

@@ -176,7 +176,7 @@ fn prepare_workspace(dir: &Path) -> Option<(Severity, String)> {
 }
 
 /// What reaches the loop: terminal input, and actions from finished tasks.
-enum Message {
+pub(crate) enum Message {
     Terminal(std::io::Result<Event>),
     Action(Action),
 }
@@ -332,7 +332,11 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
 /// `serve` and `connect` from the pane: their updates and events come back as actions, as they
 /// happen. A server sends a connection when it ends (with its timeline), so however busy it is,
 /// the loop gets two messages per connection.
-fn spawn_peer(effect: Effect, tx: mpsc::UnboundedSender<Message>, tasks: &tokio::runtime::Handle) {
+pub(crate) fn spawn_peer(
+    effect: Effect,
+    tx: mpsc::UnboundedSender<Message>,
+    tasks: &tokio::runtime::Handle,
+) {
     let on_failure = failure_of(&effect);
     let what = effect_label(&effect);
     let send = move |tx: &mpsc::UnboundedSender<Message>, a: Action| {

@@ -754,3 +754,127 @@ fn handshake_lab_failure_80x24_and_160x48() {
         assert_eq!(app.pending_field, Some("issuer"));
     }
 }
+
+/// A served connection as the pane lists it, made by hand (its timeline is tested for real in
+/// app.rs): `ok`, or refused for want of a client certificate.
+fn served(id: u64, ok: bool) -> Box<certbench::handshake::serve::Connection> {
+    use certbench::handshake::serve::{Authorization, ClientIdentity, Connection, Outcome};
+    let peer: std::net::SocketAddr = format!("127.0.0.1:{}", 50000 + id).parse().unwrap();
+    let client = ok.then(|| ClientIdentity {
+        subject: "CN=alice,O=certbench".into(),
+        common_name: Some("alice".into()),
+        issuer: "CN=certbench Intermediate CA 5eed01,O=certbench".into(),
+        serial: "01".into(),
+        sha256: FAKE_SHA.into(),
+        dns_names: vec![],
+        emails: vec![],
+        uris: vec![],
+    });
+    Box::new(Connection {
+        id,
+        peer,
+        started: NOW,
+        outcome: if ok {
+            Outcome::Ok
+        } else {
+            Outcome::HandshakeFailed
+        },
+        version: Some("TLS 1.3".into()),
+        cipher_suite: Some("TLS_AES_256_GCM_SHA384".into()),
+        group: Some("x25519".into()),
+        client,
+        failure: (!ok).then(|| certbench::handshake::run::Failure {
+            detected_by: certbench::handshake::event::Side::Server,
+            cause: certbench::cause::Cause::NoClientCertificate,
+            error: Some("NoCertificatesPresented".into()),
+            alert_sent: Some(certbench::cause::Alert(116)),
+            alert_received: None,
+            stopped_after: None,
+            culprit: None,
+        }),
+        authorization: ok.then_some(Authorization::NoRules),
+        requests: u32::from(ok),
+        bytes_received: 2000,
+        bytes_sent: 3000,
+        handshake_ms: 3.0,
+        duration_ms: 5.0,
+        events: {
+            use certbench::handshake::event::{Event, EventKind, Note, Side};
+            let note = |t_us, n| Event {
+                t_us,
+                side: Side::Server,
+                kind: EventKind::Note(n),
+            };
+            let mut e = vec![note(0, Note::Accepted { peer })];
+            if ok {
+                e.push(note(2500, Note::HandshakeComplete));
+                e.push(note(
+                    2510,
+                    Note::ClientAuthenticated {
+                        subject: "CN=alice,O=certbench".into(),
+                    },
+                ));
+                e.push(note(
+                    2900,
+                    Note::Request {
+                        method: "GET".into(),
+                        path: "/".into(),
+                        status: 200,
+                    },
+                ));
+            } else {
+                e.push(note(
+                    2500,
+                    Note::HandshakeFailed {
+                        cause: certbench::cause::Cause::NoClientCertificate,
+                    },
+                ));
+            }
+            e
+        },
+        events_dropped: 0,
+        keylog: Default::default(),
+    })
+}
+
+/// Serving from the pane: the address, the connections newest first (one still open), the one
+/// shown highlighted, its failure in the Step box.
+#[test]
+fn handshake_serving_80x24_and_160x48() {
+    use super::handshake::ServeState;
+    for size in [(80, 24), (160, 48)] {
+        let (_d, mut app) = demo_app(size, false);
+        app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
+        app.update(Action::ShowPane(Pane::Handshake));
+        let mut s = ServeState::new(super::action::ServeControl::default());
+        s.addr = Some("127.0.0.1:8443".parse().unwrap());
+        for (id, ok) in [(1, true), (2, true), (3, false)] {
+            let c = served(id, ok);
+            s.accepted(id, c.peer, NOW + time::Duration::seconds(id as i64));
+            s.finished(c);
+        }
+        s.accepted(
+            4,
+            "127.0.0.1:50004".parse().unwrap(),
+            NOW + time::Duration::seconds(9),
+        );
+        // The refused one is selected.
+        s.selected = Some(3);
+        app.handshake.serve = Some(s);
+        app.handshake.show_connection();
+        let screen = render(&app);
+        for want in [
+            "serving https://localhost:8443/",
+            "#4",
+            "open",
+            "handshake failed",
+            "The server caught it",
+        ] {
+            assert!(
+                screen.contains(want),
+                "{want} missing at {size:?}:\n{screen}"
+            );
+        }
+        insta::assert_snapshot!(format!("handshake_serving_{}x{}", size.0, size.1), screen);
+    }
+}

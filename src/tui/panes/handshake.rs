@@ -220,11 +220,16 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                 )
             }
         };
-        let text = format!("   #{:<4} {:<21} ", row.id, row.peer.to_string());
+        let (h, m, sec) = row.at.to_hms();
+        let text = format!(
+            "  {h:02}:{m:02}:{sec:02}Z #{:<4} {:<21} ",
+            row.id,
+            row.peer.to_string()
+        );
         let line = Line::from(vec![
             Span::raw(text),
             Span::styled(format!("{outcome:<17}"), style),
-            Span::raw(cut(&detail, width.saturating_sub(49))),
+            Span::raw(cut(&detail, width.saturating_sub(59))),
         ]);
         lines.push(if shown == Some(row.id) {
             line.style(theme::selected())
