@@ -1754,13 +1754,10 @@ mod tests {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
             while !done(app) {
                 assert!(std::time::Instant::now() < deadline, "timed out");
-                match rt.block_on(async {
+                if let Ok(Some(Message::Action(a))) = rt.block_on(async {
                     tokio::time::timeout(std::time::Duration::from_millis(100), rx.recv()).await
                 }) {
-                    Ok(Some(Message::Action(a))) => {
-                        app.update(a);
-                    }
-                    _ => {}
+                    app.update(a);
                 }
             }
         };
