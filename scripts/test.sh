@@ -10,11 +10,16 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
 
-# Debian packages: command -> package. ca-certificates holds the 142 real roots tests read.
+# Debian packages: command -> package. ca-certificates holds the 142 real roots tests read. The
+# real peers of serve and connect: Node.js, Go, a JDK (java runs a one-file client; keytool makes
+# its trust store).
 missing=()
-for pair in openssl:openssl curl:curl tmux:tmux tshark:tshark python3:python3 node:nodejs; do
+for pair in openssl:openssl curl:curl tmux:tmux tshark:tshark python3:python3 node:nodejs \
+  go:golang-go java:default-jdk-headless javac:default-jdk-headless keytool:default-jdk-headless; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
+# One package may give several commands.
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 [ -d /usr/share/ca-certificates/mozilla ] || missing+=(ca-certificates)
 
 as_root() {

@@ -351,3 +351,79 @@ fn connect_to_serve_with_tls_1_2() {
         "{v}"
     );
 }
+
+/// A Go crypto/tls server that requires and verifies client certificates (the guides' Go
+/// server) takes certbench's client.
+#[test]
+fn a_go_server_takes_the_client() {
+    let go = require("go", "golang-go");
+    let dir = workspace();
+    let d = dir.path();
+    let program = r#"package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+)
+
+func main() {
+	pem, err := os.ReadFile("ca.crt")
+	if err != nil {
+		panic(err)
+	}
+	cas := x509.NewCertPool()
+	cas.AppendCertsFromPEM(pem)
+	server := &http.Server{
+		TLSConfig: &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: cas},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, "hello %s", r.TLS.PeerCertificates[0].Subject.CommonName)
+		}),
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:"+os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("ready")
+	panic(server.ServeTLS(l, "server-chain.crt", "server.key"))
+}
+"#;
+    std::fs::write(d.join("server.go"), program).unwrap();
+    // Built first: the build takes longer than a server start.
+    let out = Command::new(&go)
+        .current_dir(d)
+        .env("GOCACHE", d.join("gocache"))
+        .env("GOPATH", d.join("gopath"))
+        .args(["build", "-o", "goserver", "server.go"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let port = free_port();
+    let mut p = Peer(
+        Command::new(d.join("goserver"))
+            .current_dir(d)
+            .arg(port.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    await_line(&mut p, "ready");
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+    assert!(ok, "{v}");
+    assert!(
+        v["response"].as_str().unwrap().ends_with("hello alice"),
+        "{v}"
+    );
+    // Go names the CAs it takes in its CertificateRequest: the workspace's root.
+    assert_eq!(
+        v["workspace_certificates_it_accepts"],
+        serde_json::json!(["client"])
+    );
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--no-cert"]);
+    assert!(!ok, "{v}");
+    assert_eq!(v["failure"]["detected_by"], "server", "{v}");
+}

@@ -673,3 +673,152 @@ fn a_thousand_handshakes_fifty_at_once_then_hostile_ones_among_good_ones() {
         "{summary}"
     );
 }
+
+/// Go's crypto/tls client with a client certificate, as the guides write one, against serve.
+#[test]
+fn a_go_client_completes() {
+    let go = require("go", "golang-go");
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &[]);
+    let program = r#"package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+)
+
+func main() {
+	cert, err := tls.LoadX509KeyPair("client-chain.crt", "client.key")
+	if err != nil {
+		panic(err)
+	}
+	pem, err := os.ReadFile("ca.crt")
+	if err != nil {
+		panic(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		RootCAs:      roots,
+	}}}
+	resp, err := client.Get("https://localhost:" + os.Args[1] + "/")
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Printf("%d %s\n%s", resp.StatusCode, resp.Proto, body)
+}
+"#;
+    std::fs::write(d.join("client.go"), program).unwrap();
+    let out = Command::new(go)
+        .current_dir(d)
+        .env("GOCACHE", d.join("gocache"))
+        .env("GOPATH", d.join("gopath"))
+        .args(["run", "client.go", &s.port.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("200 HTTP/1.1"), "{stdout}");
+    assert!(stdout.contains("Hello, alice"), "{stdout}");
+    let c = s.connection();
+    assert_eq!(c["outcome"], "ok");
+    assert_eq!(c["version"], "TLS 1.3");
+}
+
+/// A Java client (HttpClient with a PKCS#12 key store and trust store, converted from the
+/// workspace's PEM files with openssl and keytool, as people do today) against serve.
+#[test]
+fn a_java_client_completes() {
+    let java = require("java", "default-jdk-headless");
+    let keytool = require("keytool", "default-jdk-headless");
+    let dir = workspace();
+    let d = dir.path();
+    openssl_ok(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "client-chain.crt",
+            "-inkey",
+            "client.key",
+            "-out",
+            "client.p12",
+            "-passout",
+            "pass:changeit",
+            "-name",
+            "client",
+        ],
+    );
+    let out = Command::new(keytool)
+        .current_dir(d)
+        .args([
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "ca",
+            "-file",
+            "ca.crt",
+            "-keystore",
+            "trust.p12",
+            "-storetype",
+            "PKCS12",
+            "-storepass",
+            "changeit",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let s = Serving::start(d, &[]);
+    let program = r#"
+import java.io.FileInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+public class Client {
+    public static void main(String[] args) throws Exception {
+        char[] pass = "changeit".toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(new FileInputStream("client.p12"), pass);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, pass);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(new FileInputStream("trust.p12"), pass);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> r = client.send(
+            HttpRequest.newBuilder(URI.create("https://localhost:" + args[0] + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        System.out.println(r.statusCode());
+        System.out.println(r.body());
+    }
+}
+"#;
+    std::fs::write(d.join("Client.java"), program).unwrap();
+    let out = Command::new(java)
+        .current_dir(d)
+        .args(["Client.java", &s.port.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("200"), "{stdout}");
+    assert!(stdout.contains("Hello, alice"), "{stdout}");
+    assert_eq!(s.connection()["outcome"], "ok");
+}
