@@ -39,7 +39,10 @@ fn free_port() -> u16 {
 fn wait_for(port: u16) {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "nothing on {port}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "nothing on {port}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -197,7 +200,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let d = dir.path();
     Workspace::open(d)
-        .and_then(|mut ws| ws.gen_set(&SetOptions::default(), false, time::OffsetDateTime::now_utc()))
+        .and_then(|mut ws| {
+            ws.gen_set(
+                &SetOptions::default(),
+                false,
+                time::OffsetDateTime::now_utc(),
+            )
+        })
         .expect("a workspace");
     let config = client_config(d);
     let mut results = Vec::new();

@@ -120,3 +120,19 @@ shot handshake-80x24
 "$tui" keys shots l Down Down Down Down Down Down Down Down Down Enter
 "$tui" wait shots "the client caught it" 20
 shot lab-80x24
+"$tui" stop shots
+
+# Serving your own clients: curl with the workspace's client certificate, then without one; the
+# refused connection shown as the server saw it.
+rm -rf "$work/workspace"
+start 120x34
+"$tui" keys shots 3 S
+"$tui" wait shots "serving https://localhost:" 15
+port=$("$tui" text shots | grep -o 'serving https://localhost:[0-9]*' | head -1 | grep -o '[0-9]*$')
+ws=$work/workspace
+curl -s --cacert "$ws/ca.crt" --cert "$ws/client-chain.crt" --key "$ws/client.key" "https://localhost:$port/" >/dev/null
+curl -s --cacert "$ws/ca.crt" "https://localhost:$port/" >/dev/null || true
+"$tui" wait shots "handshake failed" 15
+shot serve
+"$tui" keys shots S
+"$tui" wait shots "Stopped serving" 10

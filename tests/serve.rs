@@ -822,3 +822,59 @@ public class Client {
     assert!(stdout.contains("Hello, alice"), "{stdout}");
     assert_eq!(s.connection()["outcome"], "ok");
 }
+
+/// A slow request (slowloris): the handshake completes, then the request's headers come a byte at
+/// a time. The server ends it after its idle time-out, as one `http_failed` entry, and goes on
+/// serving.
+#[test]
+fn a_slow_request_is_cut_off() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &["--idle-timeout", "1"]);
+    let config = load_client_config(d);
+    let port = s.port;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let closed = rt.block_on(async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            .await
+            .unwrap();
+        // A header, a byte every 300 ms, for up to 10 s.
+        for b in b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            .iter()
+            .cycle()
+            .take(33)
+        {
+            if tls.write_all(&[*b]).await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let mut buf = [0u8; 64];
+            if let Ok(Ok(0) | Err(_)) =
+                tokio::time::timeout(Duration::from_millis(1), tls.read(&mut buf)).await
+            {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(closed, "the server never cut off the slow request");
+    assert!(started.elapsed() < Duration::from_secs(8));
+    let c = s.connection();
+    assert_eq!(c["outcome"], "http_failed", "{c}");
+    assert_eq!(c["requests"], 0);
+    assert!(curl(d, port, Some("client"), &[]).status.success());
+    assert_eq!(s.connection()["outcome"], "ok");
+}
