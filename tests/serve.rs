@@ -878,3 +878,36 @@ fn a_slow_request_is_cut_off() {
     assert!(curl(d, port, Some("client"), &[]).status.success());
     assert_eq!(s.connection()["outcome"], "ok");
 }
+
+/// Node.js's https client with a client certificate (the guides' Node client) against serve.
+#[test]
+fn a_node_https_client_completes() {
+    let node = require("node", "nodejs");
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &[]);
+    let script = r#"
+const https = require('https'), fs = require('fs');
+const req = https.request({
+  host: 'localhost', port: Number(process.argv[1]), path: '/', method: 'GET',
+  cert: fs.readFileSync('client-chain.crt'), key: fs.readFileSync('client.key'),
+  ca: fs.readFileSync('ca.crt'),
+}, (res) => {
+  let body = '';
+  res.on('data', (c) => body += c);
+  res.on('end', () => { console.log(res.statusCode); console.log(body); });
+});
+req.on('error', (e) => { console.error(e.message); process.exit(1); });
+req.end();
+"#;
+    let out = Command::new(node)
+        .current_dir(d)
+        .args(["-e", script, &s.port.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("200"), "{stdout}");
+    assert!(stdout.contains("Hello, alice"), "{stdout}");
+    assert_eq!(s.connection()["outcome"], "ok");
+}

@@ -382,15 +382,19 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
     }
     let alert = |a: Option<certbench::cause::Alert>| a.map_or("none", |a| a.name());
     outln!("  alert sent:     {} (by the {side})", alert(f.alert_sent));
-    outln!(
-        "  alert received: {} (by the {other}{})",
-        alert(f.alert_received),
-        if f.alert_received.is_none() {
-            ", which saw only the connection end"
-        } else {
-            ""
-        }
-    );
+    if f.alert_received.is_none() && !f.receiver_known() {
+        outln!("  alert received: not known (the {other} is not certbench)");
+    } else {
+        outln!(
+            "  alert received: {} (by the {other}{})",
+            alert(f.alert_received),
+            if f.alert_received.is_none() {
+                ", which saw only the connection end"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(s) = &f.stopped_after {
         outln!("  stopped after:  {} from the {}", s.message, s.from.name());
     }

@@ -577,6 +577,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                 alert_received: Some(alert),
                 stopped_after: hub.last_handshake,
                 culprit: None,
+                observed_side: hub.only,
             });
         }
         (None, Some(f)) => (f.side, f.cause.clone(), f.error.clone(), None),
@@ -598,6 +599,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
         alert_received,
         stopped_after: hub.last_handshake,
         culprit,
+        observed_side: hub.only,
     })
 }
 

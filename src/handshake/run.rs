@@ -241,6 +241,17 @@ pub struct Failure {
     pub stopped_after: Option<Step>,
     /// The certificate at fault, and its field (an Inspect field key), when a verifier refused one.
     pub culprit: Option<Culprit>,
+    /// The one side certbench observed from within, when the other is someone else's program
+    /// (`serve`, `connect`): what that other side received is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_side: Option<Side>,
+}
+
+impl Failure {
+    /// Whether what the side other than the detecting one received is known.
+    pub fn receiver_known(&self) -> bool {
+        self.observed_side.is_none_or(|s| s != self.detected_by)
+    }
 }
 
 /// A handshake message and who sent it.

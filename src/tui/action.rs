@@ -150,6 +150,8 @@ pub enum Action {
     ServeStarted(Result<std::net::SocketAddr, String>),
     /// A connection to the server came or ended.
     ServeUpdate(Box<certbench::handshake::serve::Update>),
+    /// Events of connections still open, gathered for a moment (one message, not one each).
+    ServeEvents(Vec<(u64, Event)>),
     /// The server stopped.
     ServeStopped,
     RunExported(Result<Exported, String>),

@@ -318,6 +318,28 @@ impl App {
                     }
                 }
             }
+            Action::ServeEvents(events) => {
+                let h = &mut self.handshake;
+                let Some(s) = h.serve.as_mut() else {
+                    return vec![];
+                };
+                let shown = s.shown();
+                let mut shown_moved = false;
+                for (id, event) in events {
+                    if let Some(row) = s
+                        .connections
+                        .iter_mut()
+                        .find(|r| r.id == id && r.done.is_none())
+                        && row.live.len() < super::handshake::MAX_LIVE_EVENTS
+                    {
+                        row.live.push(event);
+                        shown_moved |= shown == Some(id);
+                    }
+                }
+                if shown_moved && !h.running && !h.run_in_view {
+                    h.show_connection();
+                }
+            }
             Action::ServeStopped => {
                 if let Some(s) = self.handshake.serve.take() {
                     self.say(

@@ -82,8 +82,13 @@ pub struct ConnectionRow {
     /// When the pane heard of it.
     pub at: time::OffsetDateTime,
     pub peer: std::net::SocketAddr,
+    /// Its events so far, while it is open (at most [`MAX_LIVE_EVENTS`]).
+    pub live: Vec<Event>,
     pub done: Option<Box<Connection>>,
 }
+
+/// Events of an open connection the pane keeps (the server keeps them all for its record).
+pub const MAX_LIVE_EVENTS: usize = 4096;
 
 /// Connections the pane keeps (with their timelines).
 pub const MAX_CONNECTIONS: usize = 200;
@@ -112,6 +117,7 @@ impl ServeState {
             id,
             at,
             peer,
+            live: Vec::new(),
             done: None,
         });
         if self.connections.len() > MAX_CONNECTIONS {
@@ -128,6 +134,7 @@ impl ServeState {
         match self.connections.iter_mut().find(|r| r.id == c.id) {
             Some(row) => {
                 row.done = Some(c);
+                row.live = Vec::new();
                 true
             }
             None => false,
@@ -253,7 +260,7 @@ impl HandshakeState {
                 self.outcome = Some(Ok(summary));
             }
             None => {
-                self.events.clear();
+                self.events = row.live.clone();
                 self.outcome = None;
                 self.explained = certbench::lab::Explained::default();
             }

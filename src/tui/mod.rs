@@ -368,6 +368,7 @@ pub(crate) fn spawn_peer(
                 // The CLI's default port, or any free one when it is taken.
                 let mut opts = ServeOptions::new(([127, 0, 0, 1], 8443).into(), choices);
                 opts.keep_events = true;
+                opts.live_events = true;
                 let server = match Server::bind(material.clone(), opts.clone()).await {
                     Ok(s) => s,
                     Err(_) => {
@@ -382,8 +383,31 @@ pub(crate) fn spawn_peer(
                 let (utx, mut urx) = mpsc::channel(1024);
                 let stop = control.0.clone();
                 let running = tokio::spawn(server.run(utx, async move { stop.notified().await }));
-                while let Some(update) = urx.recv().await {
-                    send(&tx, Action::ServeUpdate(Box::new(update)));
+                // Events go to the loop in batches, every 50 ms at most: a busy server sends it a
+                // few messages a second, not one per event. (The server's own channel is bounded:
+                // what it could not send is counted in each connection's events_dropped.)
+                let mut batch: Vec<(u64, certbench::handshake::event::Event)> = Vec::new();
+                let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+                loop {
+                    tokio::select! {
+                        update = urx.recv() => match update {
+                            Some(certbench::handshake::serve::Update::Event { id, event }) => {
+                                batch.push((id, event));
+                            }
+                            Some(other) => {
+                                if !batch.is_empty() {
+                                    send(&tx, Action::ServeEvents(std::mem::take(&mut batch)));
+                                }
+                                send(&tx, Action::ServeUpdate(Box::new(other)));
+                            }
+                            None => break,
+                        },
+                        _ = tick.tick() => {
+                            if !batch.is_empty() {
+                                send(&tx, Action::ServeEvents(std::mem::take(&mut batch)));
+                            }
+                        }
+                    }
                 }
                 let _ = running.await;
                 send(&tx, Action::ServeStopped);

@@ -791,6 +791,7 @@ fn served(id: u64, ok: bool) -> Box<certbench::handshake::serve::Connection> {
             alert_received: None,
             stopped_after: None,
             culprit: None,
+            observed_side: Some(certbench::handshake::event::Side::Server),
         }),
         authorization: ok.then_some(Authorization::NoRules),
         requests: u32::from(ok),

@@ -509,6 +509,9 @@ fn failure_lines(
         "alert received",
         match f.alert_received {
             Some(a) => format!("{} (by the {other})", a.name()),
+            None if !f.receiver_known() => {
+                format!("not known: the {other} is not certbench")
+            }
             None => format!("none: the {other} saw only the connection end"),
         },
     ));
