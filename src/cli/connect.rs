@@ -16,7 +16,7 @@ use certbench::handshake::material::{
 use certbench::workspace::Workspace;
 use clap::Args;
 
-use super::handshake::{exit_code, print_event, print_outcome};
+use super::handshake::{exit_code, print_outcome, watch};
 use super::out::{self, errln, outln};
 
 #[derive(Debug, Args)]
@@ -154,26 +154,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     let client_name = material.client.as_ref().map(|c| c.name.clone());
     let (summary, events) = match runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-        let run = connect(&material, &opts, tx);
-        tokio::pin!(run);
-        let mut events = Vec::new();
-        let result = loop {
-            tokio::select! {
-                Some(ev) = rx.recv() => {
-                    if !a.json {
-                        print_event(&ev);
-                    }
-                    events.push(ev);
-                }
-                r = &mut run => break r,
-            }
-        };
-        while let Ok(ev) = rx.try_recv() {
-            if !a.json {
-                print_event(&ev);
-            }
-            events.push(ev);
-        }
+        let (result, events) = watch(connect(&material, &opts, tx), &mut rx, !a.json).await;
         result.map(|s| (s, events))
     }) {
         Ok(r) => r,

@@ -239,26 +239,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
             None => run_handshake(opts, tx).await.map_err(|e| e.to_string()),
         }
     };
-    tokio::pin!(run);
-    let mut events = Vec::new();
-    // Print each event as it arrives, while the handshake runs.
-    let result = loop {
-        tokio::select! {
-            Some(ev) = rx.recv() => {
-                if !a.json {
-                    print_event(&ev);
-                }
-                events.push(ev);
-            }
-            r = &mut run => break r,
-        }
-    };
-    while let Ok(ev) = rx.try_recv() {
-        if !a.json {
-            print_event(&ev);
-        }
-        events.push(ev);
-    }
+    let (result, events) = watch(run, &mut rx, !a.json).await;
     let summary = match result {
         Ok(s) => s,
         Err(e) => {
@@ -420,6 +401,35 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
             );
         }
     }
+}
+
+/// Drive `run` to its end, keeping its events (printing each as it arrives, while the handshake
+/// runs, with `print`).
+pub(super) async fn watch<T>(
+    run: impl Future<Output = T>,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    print: bool,
+) -> (T, Vec<Event>) {
+    tokio::pin!(run);
+    let mut events = Vec::new();
+    let result = loop {
+        tokio::select! {
+            Some(ev) = rx.recv() => {
+                if print {
+                    print_event(&ev);
+                }
+                events.push(ev);
+            }
+            r = &mut run => break r,
+        }
+    };
+    while let Ok(ev) = rx.try_recv() {
+        if print {
+            print_event(&ev);
+        }
+        events.push(ev);
+    }
+    (result, events)
 }
 
 pub(super) fn print_event(ev: &Event) {

@@ -47,12 +47,7 @@ impl Serialize for Transcript<'_> {
         m.serialize_entry("lesson", &self.explained.lesson)?;
         m.serialize_entry(
             "failure",
-            &sm.failure.as_ref().map(|f| FailureWithWords {
-                failure: f,
-                explanation: crate::cause::describe(&f.cause),
-                lesson: self.explained.lesson.as_deref(),
-                fix: self.explained.fix.as_deref(),
-            }),
+            &FailureWithWords::of(sm.failure.as_ref(), self.explained),
         )?;
         m.serialize_entry("events", self.events)?;
         m.end()
@@ -89,12 +84,7 @@ impl Serialize for ConnectionTranscript<'_> {
         m.serialize_entry("lesson", &self.explained.lesson)?;
         m.serialize_entry(
             "failure",
-            &c.failure.as_ref().map(|f| FailureWithWords {
-                failure: f,
-                explanation: crate::cause::describe(&f.cause),
-                lesson: self.explained.lesson.as_deref(),
-                fix: self.explained.fix.as_deref(),
-            }),
+            &FailureWithWords::of(c.failure.as_ref(), self.explained),
         )?;
         m.serialize_entry("events", self.events)?;
         m.serialize_entry("events_dropped", &c.events_dropped)?;
@@ -111,6 +101,20 @@ struct FailureWithWords<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lesson: Option<&'a str>,
     fix: Option<&'a str>,
+}
+
+impl<'a> FailureWithWords<'a> {
+    fn of(
+        failure: Option<&'a super::run::Failure>,
+        explained: &'a crate::lab::Explained,
+    ) -> Option<FailureWithWords<'a>> {
+        failure.map(|f| FailureWithWords {
+            failure: f,
+            explanation: crate::cause::describe(&f.cause),
+            lesson: explained.lesson.as_deref(),
+            fix: explained.fix.as_deref(),
+        })
+    }
 }
 
 /// The key log's text: one SSLKEYLOGFILE line per secret.

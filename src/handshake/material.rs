@@ -212,14 +212,9 @@ impl Material {
         dir: &Path,
         choices: &MaterialChoices,
     ) -> Result<Material, MaterialError> {
-        let ws = Workspace::open(dir)?;
+        let ws = non_empty(dir)?;
         // Certificates, keys and CRLs are read as one state: no change of the workspace meanwhile.
         let _reading = ws.read_lock();
-        if ws.is_empty() {
-            return Err(MaterialError::EmptyWorkspace {
-                dir: dir.to_path_buf(),
-            });
-        }
         let server = Some(workspace_identity(
             &ws,
             &choices.server,
@@ -282,19 +277,25 @@ impl Material {
         dir: &Path,
         client: Option<&str>,
     ) -> Result<Material, MaterialError> {
-        let ws = Workspace::open(dir)?;
+        let ws = non_empty(dir)?;
         let _reading = ws.read_lock();
-        if ws.is_empty() {
-            return Err(MaterialError::EmptyWorkspace {
-                dir: dir.to_path_buf(),
-            });
-        }
         let client = client
             .map(|c| workspace_identity(&ws, c, Side::Client, true))
             .transpose()?;
         let (anchors, crls) = workspace_trust(&ws)?;
         Ok(Material::for_client(client, anchors, crls))
     }
+}
+
+/// The workspace in `dir`, which must hold certificates.
+fn non_empty(dir: &Path) -> Result<Workspace, MaterialError> {
+    let ws = Workspace::open(dir)?;
+    if ws.is_empty() {
+        return Err(MaterialError::EmptyWorkspace {
+            dir: dir.to_path_buf(),
+        });
+    }
+    Ok(ws)
 }
 
 /// A workspace certificate as one side's identity: with its chain file (`chain`) or its leaf.
