@@ -159,9 +159,23 @@ pub enum Cause {
     // The connection.
     /// The peer closed the connection without saying why (no alert).
     ConnectionClosed,
-    /// An I/O error; `kind` is the operating system's kind of error.
+    /// An I/O error; `kind` is the operating system's kind of error, `detail` its own words.
     Io {
         kind: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        detail: String,
+    },
+    /// The server's name does not resolve to an address.
+    HostNotFound {
+        host: String,
+    },
+    /// Nothing listens at the address (the connection was refused).
+    ConnectionRefused {
+        target: String,
+    },
+    /// One side spoke plain HTTP (not TLS) to the other.
+    PlainHttp {
+        from: crate::handshake::event::Side,
     },
     TimedOut {
         after_ms: u64,
@@ -248,6 +262,9 @@ impl Cause {
             Cause::BadCrl => "bad_crl",
             Cause::ConnectionClosed => "connection_closed",
             Cause::Io { .. } => "io",
+            Cause::HostNotFound { .. } => "host_not_found",
+            Cause::ConnectionRefused { .. } => "connection_refused",
+            Cause::PlainHttp { .. } => "plain_http",
             Cause::TimedOut { .. } => "timed_out",
             Cause::Cancelled => "cancelled",
             Cause::Tls { .. } => "tls",
@@ -442,6 +459,7 @@ impl Cause {
             | std::io::ErrorKind::BrokenPipe => Cause::ConnectionClosed,
             kind => Cause::Io {
                 kind: error_name(&kind),
+                detail: crate::text::display_safe(&e.to_string(), 200),
             },
         }
     }
@@ -534,7 +552,18 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
         | Cause::Incompatible { name }
         | Cause::ProtocolViolation { name }
         | Cause::Tls { name } => v.push(("name", name.clone())),
-        Cause::Io { kind } => v.push(("kind", kind.clone())),
+        Cause::Io { kind, detail } => {
+            v.push(("kind", kind.clone()));
+            if !detail.is_empty() {
+                v.push(("detail", detail.clone()));
+            }
+        }
+        Cause::HostNotFound { host } => v.push(("host", host.clone())),
+        Cause::ConnectionRefused { target } => v.push(("target", target.clone())),
+        Cause::PlainHttp { from } => {
+            v.push(("from", from.name().into()));
+            v.push(("to", from.other().name().into()));
+        }
         Cause::TimedOut { after_ms } => {
             v.push(("after", format!("{}", *after_ms as f64 / 1000.0)));
         }
@@ -620,6 +649,14 @@ mod tests {
             Cause::ConnectionClosed,
             Cause::Io {
                 kind: "PermissionDenied".into(),
+                detail: "Permission denied (os error 13)".into(),
+            },
+            Cause::HostNotFound { host: "x".into() },
+            Cause::ConnectionRefused {
+                target: "x:1".into(),
+            },
+            Cause::PlainHttp {
+                from: crate::handshake::event::Side::Client,
             },
             Cause::TimedOut { after_ms: 300 },
             Cause::Cancelled,

@@ -168,6 +168,24 @@ fn against_s_server_that_asks_the_request_is_shown_and_a_missing_certificate_ref
     assert_eq!(f["cause"]["code"], "no_client_certificate");
     assert_eq!(f["alert_received"], "certificate_required");
     assert!(!v["certificate_request"].is_null());
+
+    // TLS 1.2: OpenSSL says handshake_failure (RFC 5246 7.4.6); the client's empty Certificate
+    // says what it was.
+    let port = free_port();
+    let _server = s_server(
+        d,
+        port,
+        &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
+    );
+    let (ok, v) = connect_json(
+        d,
+        &[&format!("localhost:{port}"), "--no-cert", "--tls", "1.2"],
+    );
+    assert!(!ok);
+    let f = &v["failure"];
+    assert_eq!(f["detected_by"], "server", "{v}");
+    assert_eq!(f["cause"]["code"], "no_client_certificate");
+    assert_eq!(f["alert_received"], "handshake_failure");
 }
 
 /// Against an s_server that does not ask: no CertificateRequest is shown, and it works.
@@ -426,4 +444,120 @@ func main() {
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--no-cert"]);
     assert!(!ok, "{v}");
     assert_eq!(v["failure"]["detected_by"], "server", "{v}");
+}
+
+/// What cannot even start a handshake is said as it is: a name that does not resolve, a port
+/// nothing listens on, a server that speaks plain HTTP; and nothing is said of a
+/// CertificateRequest that never came.
+#[test]
+fn no_tls_at_all_is_said_plainly() {
+    let dir = workspace();
+    let d = dir.path();
+    let (ok, v) = connect_json(d, &["no-such-host.invalid:443"]);
+    assert!(!ok);
+    assert_eq!(v["failure"]["cause"]["code"], "host_not_found", "{v}");
+    assert_eq!(v["failure"]["cause"]["host"], "no-such-host.invalid");
+    let port = free_port();
+    let (ok, v) = connect_json(d, &[&format!("127.0.0.1:{port}")]);
+    assert!(!ok);
+    assert_eq!(v["failure"]["cause"]["code"], "connection_refused", "{v}");
+    let out = certbench(d, &["connect", &format!("127.0.0.1:{port}")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("CertificateRequest"), "{text}");
+    assert!(!text.contains("alert"), "{text}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing listens at 127.0.0.1:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A plain HTTP server.
+    let port = free_port();
+    let mut p = Peer(
+        Command::new(require("python3", "python3"))
+            .current_dir(d)
+            .args([
+                "-u",
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(port, &mut p);
+    let (ok, v) = connect_json(
+        d,
+        &[&format!("127.0.0.1:{port}"), "--server-name", "localhost"],
+    );
+    assert!(!ok);
+    assert_eq!(v["failure"]["cause"]["code"], "plain_http", "{v}");
+    assert_eq!(v["failure"]["cause"]["from"], "server");
+}
+
+/// A server that names only another CA: certbench's client presents the workspace's certificate
+/// all the same (also with --ca, which changes only what it trusts), the server refuses it as
+/// from an unknown CA, and none of the workspace's client certificates is from the CAs named.
+#[test]
+fn a_server_that_names_another_ca_refuses_the_client() {
+    let dir = workspace();
+    let d = dir.path();
+    let other = tempfile::tempdir().unwrap();
+    certbench_ok(other.path(), &["gen"]);
+    let port = free_port();
+    let other_ca = other.path().join("ca.crt");
+    let _server = s_server(
+        d,
+        port,
+        &[
+            "-CAfile",
+            other_ca.to_str().unwrap(),
+            "-Verify",
+            "1",
+            "-verify_return_error",
+        ],
+    );
+    let ca = d.join("ca.crt");
+    let (ok, v) = connect_json(
+        d,
+        &[&format!("localhost:{port}"), "--ca", ca.to_str().unwrap()],
+    );
+    assert!(!ok, "{v}");
+    assert_eq!(v["client_certificate_sent"]["code"], "sent", "{v}");
+    assert_eq!(
+        v["client_certificate_sent"]["subject"],
+        "CN=alice,O=certbench"
+    );
+    assert_eq!(v["failure"]["detected_by"], "server");
+    assert_eq!(v["failure"]["cause"]["code"], "unknown_issuer");
+    assert_eq!(
+        v["workspace_certificates_it_accepts"],
+        serde_json::json!([])
+    );
+}
+
+/// The handshake works and the server says 403: connect shows the status and exits 1.
+#[test]
+fn an_http_refusal_after_the_handshake_is_an_exit_code() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let mut p = Peer(
+        Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(d)
+            .args(["serve", "--port", &port.to_string(), "--allow", "cn:bob"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(port, &mut p);
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+    assert!(!ok, "{v}");
+    assert_eq!(v["ok"], true, "the handshake worked");
+    assert_eq!(v["http_status"], 403);
 }

@@ -911,3 +911,94 @@ req.end();
     assert!(stdout.contains("Hello, alice"), "{stdout}");
     assert_eq!(s.connection()["outcome"], "ok");
 }
+
+/// Stopping (Ctrl-C, or SIGTERM as `kill` sends it) reports the connections still open, one
+/// waiting in its handshake and one between requests, as `stopped`, then the summary.
+#[test]
+fn stopping_reports_the_connections_still_open() {
+    let dir = workspace();
+    let d = dir.path();
+    for signal in ["-INT", "-TERM"] {
+        let mut s = Serving::start(d, &[]);
+        let config = load_client_config(d);
+        let port = s.port;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // An authenticated connection that stays open after its handshake.
+        let held = rt.block_on(async {
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+            tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .unwrap()
+        });
+        // And one that says nothing.
+        let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let out = Command::new("kill")
+            .args([signal, &s.child.id().to_string()])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let mut outcomes = Vec::new();
+        let mut summary = Value::Null;
+        while let Ok(line) = s.lines.recv_timeout(Duration::from_secs(10)) {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v.get("id").is_some() {
+                outcomes.push(v["outcome"].as_str().unwrap().to_string());
+            } else {
+                summary = v;
+            }
+        }
+        assert!(s.child.wait().unwrap().success(), "{signal}");
+        assert_eq!(outcomes, ["stopped", "stopped"], "{signal}");
+        assert_eq!(summary["summary"]["connections"], 2, "{signal}: {summary}");
+        assert_eq!(summary["summary"]["outcomes"]["stopped"], 2, "{summary}");
+        drop((held, silent));
+    }
+}
+
+/// A client that completes its handshake and then asks for nothing is closed at the idle time,
+/// every time as `no_request` (not a failure), and its line gives the whole duration.
+#[test]
+fn an_idle_client_is_closed_as_no_request() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &["--idle-timeout", "1"]);
+    let config = load_client_config(d);
+    let port = s.port;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        rt.block_on(async {
+            use tokio::io::AsyncReadExt;
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+            let mut tls = tokio_rustls::TlsConnector::from(config.clone())
+                .connect(name, tcp)
+                .await
+                .unwrap();
+            let mut buf = Vec::new();
+            let _ = tls.read_to_end(&mut buf).await;
+        });
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
+        let c = s.connection();
+        assert_eq!(c["outcome"], "no_request", "{c}");
+        assert!(c["failure"].is_null(), "{c}");
+        assert!(c["duration_ms"].as_f64().unwrap() >= 900.0, "{c}");
+    }
+}

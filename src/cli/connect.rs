@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use certbench::handshake::config::{Choices, TlsVersion};
 use certbench::handshake::connect::{
-    ConnectOptions, Requested, connect, hint, requested, satisfying,
+    ConnectOptions, Presented, Requested, connect, hint, http_status, presented, requested,
+    satisfying,
 };
 use certbench::handshake::event::{Event, EventKind, Verdict};
 use certbench::handshake::material::{
@@ -95,9 +96,12 @@ fn material(a: &ConnectArgs, dir: &std::path::Path) -> Result<(Material, bool), 
     let identity = match (&a.cert, &a.key) {
         (Some(c), Some(k)) => Some(identity_from_files(c, k)?),
         _ if a.no_cert => None,
+        // The workspace's client (or the one named), as without --ca: only the trust changes.
         _ => match &a.client {
             Some(name) => Material::client_from_workspace(dir, Some(name))?.client,
-            None => None,
+            None => Material::client_from_workspace(dir, Some("client"))
+                .ok()
+                .and_then(|m| m.client),
         },
     };
     let mut anchors = anchors_from_files(&a.ca)?;
@@ -179,8 +183,10 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         (Some(r), Some(ws)) => Some(satisfying(ws, &r.authorities_der)),
         _ => None,
     };
-    let explained = certbench::lab::explain(&summary, None, &events);
+    let explained = certbench::lab::explain_peer(&summary, certbench::lab::Peer::Connect);
     let hint = hint(&summary, &events);
+    let sent = presented(&events);
+    let status = summary.response.as_deref().and_then(http_status);
     if a.json {
         let transcript = certbench::handshake::export::Transcript {
             summary: &summary,
@@ -192,6 +198,8 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         v["target"] = a.target.clone().into();
         v["server_name"] = opts.choices.server_name.clone().into();
         v["client_certificate"] = client_name.clone().into();
+        v["client_certificate_sent"] = serde_json::to_value(&sent).unwrap_or_default();
+        v["http_status"] = status.into();
         v["certificate_request"] = serde_json::to_value(&asked).unwrap_or_default();
         v["workspace_certificates_it_accepts"] = serde_json::to_value(&fits).unwrap_or_default();
         v["server_certificates"] = server_certificates(&events).into();
@@ -204,14 +212,35 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         let _ = out::json(stdout.raw(), &v);
         stdout.finish();
     } else {
-        print_server_side(&events, workspace_roots);
-        print_request(asked.as_ref(), fits.as_deref(), client_name.as_deref());
+        // What the server said, when it said anything.
+        let server_spoke = events
+            .iter()
+            .any(|e| e.wire().is_some() && e.side == certbench::handshake::event::Side::Server);
+        if server_spoke {
+            print_server_side(&events, workspace_roots);
+            print_request(
+                asked.as_ref(),
+                fits.as_deref(),
+                client_name.as_deref(),
+                &sent,
+            );
+        }
         print_outcome(&summary, &explained, None);
+        if let Some(code) = status {
+            outln!("HTTP status: {code}");
+        }
         if let Some(h) = &hint {
             outln!("\nmost likely: {}", h.describe());
         }
     }
-    exit_code(&summary)
+    match status {
+        // The handshake worked and the server said no: that is the answer to the question.
+        Some(code) if code >= 400 && summary.ok => {
+            errln!("certbench: the TLS handshake worked; the server answered HTTP {code}");
+            ExitCode::FAILURE
+        }
+        _ => exit_code(&summary),
+    }
 }
 
 /// The subjects of the certificates the server sent, its own first.
@@ -258,7 +287,12 @@ fn print_server_side(events: &[Event], workspace_roots: bool) {
     }
 }
 
-fn print_request(asked: Option<&Requested>, fits: Option<&[String]>, client: Option<&str>) {
+fn print_request(
+    asked: Option<&Requested>,
+    fits: Option<&[String]>,
+    client: Option<&str>,
+    sent: &Presented,
+) {
     let Some(r) = asked else {
         outln!("\nthe server did not ask for a client certificate (no CertificateRequest)");
         return;
@@ -273,14 +307,25 @@ fn print_request(asked: Option<&Requested>, fits: Option<&[String]>, client: Opt
         }
     }
     outln!("  signed with: {}", r.signature_schemes.join(", "));
-    match client {
-        Some(name) => outln!("  certbench presented: {name}"),
-        None => outln!("  certbench presented none"),
+    let name = client.unwrap_or("?");
+    match sent {
+        Presented::Sent { subject, .. } => outln!("  certbench presented \"{name}\" ({subject})"),
+        Presented::NoneHeld => outln!("  certbench presented none (it was given none)"),
+        Presented::NotReached => {
+            outln!("  the handshake ended before certbench sent its certificate")
+        }
     }
     match fits {
-        Some([]) => outln!("  none of the workspace's certificates is issued by those CAs"),
+        Some([]) if r.certificate_authorities.is_empty() => {
+            outln!("  the workspace has no client certificate to offer")
+        }
+        Some(names) if r.certificate_authorities.is_empty() => outln!(
+            "  it names no CA, so which of the workspace's client certificates it takes is up to its trust store: {}",
+            names.join(", ")
+        ),
+        Some([]) => outln!("  none of the workspace's client certificates is from those CAs"),
         Some(names) => outln!(
-            "  the workspace's certificates it would take: {}",
+            "  the workspace's client certificates from those CAs: {} (what it then authorizes is its own rule)",
             names.join(", ")
         ),
         None => {}

@@ -311,6 +311,13 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
     match &summary.failure {
         None if summary.ok => ExitCode::SUCCESS,
         None => ExitCode::FAILURE,
+        Some(f) if f.before_tls() => {
+            errln!(
+                "certbench: no TLS connection: {}",
+                certbench::cause::describe(&f.cause)
+            );
+            ExitCode::FAILURE
+        }
         Some(f) => {
             errln!(
                 "certbench: the handshake failed on the {}'s side: {}",
@@ -334,6 +341,9 @@ pub(super) fn print_outcome(
             "\n{verdict} {v} with {s}, {}",
             summary.group.as_deref().unwrap_or("no key exchange group")
         ),
+        _ if summary.failure.as_ref().is_some_and(|f| f.before_tls()) => {
+            outln!("\n{verdict} before any TLS message crossed the wire")
+        }
         _ => outln!("\n{verdict} before the peers agreed on a version and a cipher suite"),
     }
     if let Some(r) = &summary.response {
@@ -362,19 +372,18 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
         outln!("  rustls error:   {e}");
     }
     let alert = |a: Option<certbench::cause::Alert>| a.map_or("none", |a| a.name());
-    outln!("  alert sent:     {} (by the {side})", alert(f.alert_sent));
-    if f.alert_received.is_none() && !f.receiver_known() {
-        outln!("  alert received: not known (the {other} is not certbench)");
-    } else {
-        outln!(
-            "  alert received: {} (by the {other}{})",
-            alert(f.alert_received),
-            if f.alert_received.is_none() {
-                ", which saw only the connection end"
-            } else {
-                ""
+    // When no TLS record crossed, there are no alerts to speak of.
+    if !f.before_tls() {
+        outln!("  alert sent:     {} (by the {side})", alert(f.alert_sent));
+        match f.alert_received {
+            None if !f.receiver_known() => {
+                outln!("  alert received: not known (the {other} is not certbench)")
             }
-        );
+            None => {
+                outln!("  alert received: none (by the {other}, which saw only the connection end)")
+            }
+            Some(a) => outln!("  alert received: {} (by the {other})", a.name()),
+        }
     }
     if let Some(s) = &f.stopped_after {
         outln!("  stopped after:  {} from the {}", s.message, s.from.name());

@@ -188,9 +188,7 @@ async fn serve(
         Some(addr) => match certbench::handshake::metrics::bind(addr).await {
             Ok(l) => {
                 let at = l.local_addr().ok();
-                tokio::spawn(serve_metrics(l, metrics.clone(), async {
-                    let _ = tokio::signal::ctrl_c().await;
-                }));
+                tokio::spawn(serve_metrics(l, metrics.clone(), stop_signal()));
                 at
             }
             Err(e) => {
@@ -216,9 +214,7 @@ async fn serve(
     };
     print_ready(addr, a, auth, ready.as_ref(), metrics_at);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = stop_signal();
     let serving = tokio::spawn(server.run(tx, shutdown));
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = 0u64;
@@ -228,7 +224,7 @@ async fn serve(
             Update::Finished(c) => {
                 metrics.finished(&c);
                 total += 1;
-                *tally.entry(outcome_label(&c)).or_default() += 1;
+                *tally.entry(outcome_code(c.outcome)).or_default() += 1;
                 if a.json {
                     print_transcript(&c);
                 } else {
@@ -267,7 +263,10 @@ async fn serve(
         }
     }
     let _ = serving.await;
-    let parts: Vec<String> = tally.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let parts: Vec<String> = tally
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+        .collect();
     if a.json {
         outln!(
             "{}",
@@ -356,46 +355,56 @@ fn print_ready(
     outln!("one line per connection; Ctrl-C stops");
 }
 
+/// The outcome as the JSON names it, in words (`handshake_failed`: "handshake failed").
 fn outcome_label(c: &Connection) -> String {
-    match c.outcome {
-        Outcome::Ok => "ok",
-        Outcome::HandshakeFailed => "refused",
-        Outcome::TimedOut => "timed out",
-        Outcome::Forbidden => "forbidden",
-        Outcome::NoRequest => "no request",
-        Outcome::HttpFailed => "http failed",
-    }
-    .to_string()
+    outcome_code(c.outcome).replace('_', " ")
+}
+
+fn outcome_code(o: Outcome) -> String {
+    serde_json::to_value(o)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn print_line(c: &Connection) {
-    let head = format!("#{:<4} {:<22} {:<10}", c.id, c.peer, outcome_label(c));
+    let head = format!("#{:<4} {:<22} {:<16}", c.id, c.peer, outcome_label(c));
     let tls = c.version.as_deref().unwrap_or("-");
     let who = c
         .client
         .as_ref()
         .map_or("no client certificate".to_string(), |id| id.subject.clone());
-    match (&c.failure, c.outcome) {
-        (Some(f), _) => {
+    let times = format!(
+        "handshake {:.1} ms, {:.0} ms in all",
+        c.handshake_ms, c.duration_ms
+    );
+    match &c.failure {
+        Some(f) => {
             let alert = f
                 .alert_sent
                 .map(|a| format!(" (alert {})", a.name()))
                 .unwrap_or_default();
-            outln!("{head} {}{alert}", certbench::cause::describe(&f.cause));
+            // The lab scenario it is an instance of: `certbench handshake --scenario NAME` shows
+            // it whole, and the transcript (--json) has its lesson.
+            let like = certbench::lab::matching(f)
+                .map(|s| format!("; lab scenario {}", s.name))
+                .unwrap_or_default();
+            outln!(
+                "{head} the {} caught it: {}{alert}{like}",
+                f.detected_by.name(),
+                certbench::cause::describe(&f.cause)
+            );
         }
-        (None, Outcome::TimedOut) => outln!("{head} the client sent no handshake in time"),
-        (None, _) => outln!(
-            "{head} {tls:<8} {who}  {} request{}  {:.1} ms",
+        None => outln!(
+            "{head} {tls:<8} {who}  {} request{}  {times}",
             c.requests,
             if c.requests == 1 { "" } else { "s" },
-            c.handshake_ms
         ),
     }
 }
 
 fn print_transcript(c: &Connection) {
-    let summary = c.summary();
-    let explained = certbench::lab::explain(&summary, None, &c.events);
+    let explained = certbench::lab::explain_peer(&c.summary(), certbench::lab::Peer::Serve);
     let transcript = certbench::handshake::export::ConnectionTranscript {
         connection: c,
         events: &c.events,
@@ -412,4 +421,20 @@ fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
     line.push('\n');
     let mut f = certbench::fsutil::open_private_append(path)?;
     f.write_all(line.as_bytes())
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM, as `kill` sends it: either stops the server, with its summary.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -60,8 +60,35 @@ pub async fn connect(
     let client_config = config::client_config(material, &opts.choices, Some(reporter))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
     let handshake = async {
-        let tcp = match TcpStream::connect(&opts.target).await {
+        // The name first, so that a name that does not resolve is told from a refused port.
+        let addrs: Vec<std::net::SocketAddr> = match tokio::net::lookup_host(&opts.target).await {
+            Ok(a) => a.collect(),
+            Err(_) => vec![],
+        };
+        if addrs.is_empty() {
+            let host = opts
+                .target
+                .rsplit_once(':')
+                .map_or(opts.target.as_str(), |(h, _)| h)
+                .trim_matches(['[', ']']);
+            let host = crate::text::display_safe(host, 200);
+            lock(&rec).fail(Side::Client, Cause::HostNotFound { host }, None, |cause| {
+                Note::ConnectFailed { cause }
+            });
+            return None;
+        }
+        let tcp = match TcpStream::connect(&addrs[..]).await {
             Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                let target = crate::text::display_safe(&opts.target, 200);
+                lock(&rec).fail(
+                    Side::Client,
+                    Cause::ConnectionRefused { target },
+                    None,
+                    |cause| Note::ConnectFailed { cause },
+                );
+                return None;
+            }
             Err(e) => {
                 lock(&rec).failed(Side::Client, &e, |cause| Note::ConnectFailed { cause });
                 return None;
@@ -298,4 +325,46 @@ pub fn hint(summary: &Summary, events: &[Event]) -> Option<Hint> {
         presented: crate::text::display_safe(&crate::inspect::names::rfc4514(top.issuer()), 300),
         named: asked.certificate_authorities,
     })
+}
+
+/// What the client sent of its certificate, from the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Presented {
+    /// It sent its certificate (and chain).
+    Sent {
+        subject: String,
+        certificates: usize,
+    },
+    /// It sent an empty Certificate: it had none to send.
+    NoneHeld,
+    /// The handshake ended before the client's Certificate.
+    NotReached,
+}
+
+/// What the client sent of its certificate.
+pub fn presented(events: &[Event]) -> Presented {
+    let sent = events.iter().find_map(|e| match e.message() {
+        Some(super::messages::Message::Certificate(c)) if e.side == Side::Client => {
+            Some(c.certificates.clone())
+        }
+        _ => None,
+    });
+    match sent {
+        Some(certs) if !certs.is_empty() => Presented::Sent {
+            subject: crate::inspect::report::brief(&certs[0])
+                .map(|b| b.subject)
+                .unwrap_or_default(),
+            certificates: certs.len(),
+        },
+        Some(_) => Presented::NoneHeld,
+        None => Presented::NotReached,
+    }
+}
+
+/// The HTTP status of an answer (`HTTP/1.1 403 Forbidden`), if it is one.
+pub fn http_status(response: &str) -> Option<u16> {
+    let rest = response.strip_prefix("HTTP/")?;
+    let (_, after) = rest.split_once(' ')?;
+    after.get(..3)?.parse().ok()
 }

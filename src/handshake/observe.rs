@@ -199,7 +199,13 @@ impl Observer {
                 Ok(record) => side.waiting.push_back(record),
                 Err(e) => {
                     side.broken = true;
-                    out.push(Seen::unreadable(dir, e.to_string(), Protection::Clear, 0));
+                    // What is left is not TLS: this read's bytes are what is shown of it.
+                    out.push(Seen::unreadable(
+                        dir,
+                        e.to_string(),
+                        Protection::Clear,
+                        bytes.len(),
+                    ));
                 }
             }
         }

@@ -56,6 +56,12 @@ pub(crate) struct Recorder {
     pub(crate) only: Option<Side>,
     /// Bytes that crossed the wire: client to server, server to client.
     pub(crate) bytes: [u64; 2],
+    /// The first bytes each way (client to server, server to client), to tell plain HTTP.
+    first: [Vec<u8>; 2],
+    /// When a byte last crossed the wire, either way.
+    pub(crate) last_io: Instant,
+    /// The client answered a CertificateRequest with an empty Certificate.
+    client_sent_none: bool,
 }
 
 pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
@@ -86,6 +92,9 @@ impl Recorder {
             cancelled: false,
             only: None,
             bytes: [0, 0],
+            first: [Vec::new(), Vec::new()],
+            last_io: Instant::now(),
+            client_sent_none: false,
         }))
     }
 
@@ -102,7 +111,13 @@ impl Recorder {
 
     /// Bytes that crossed the wire, in one direction.
     pub(crate) fn feed(&mut self, dir: Dir, bytes: &[u8]) {
-        self.bytes[usize::from(dir == Dir::ServerToClient)] += bytes.len() as u64;
+        let way = usize::from(dir == Dir::ServerToClient);
+        self.last_io = Instant::now();
+        self.bytes[way] += bytes.len() as u64;
+        let first = &mut self.first[way];
+        if first.len() < 8 {
+            first.extend(bytes.iter().take(8 - first.len()));
+        }
         let seen = self.observer.feed(dir, bytes);
         self.emit_seen(seen);
     }
@@ -164,6 +179,17 @@ impl Recorder {
             .get_ref()
             .and_then(|i| i.downcast_ref::<rustls::Error>())
             .map(crate::cause::rustls_error_name);
+        self.fail(side, cause, error, note);
+    }
+
+    /// A side failed for `cause` (with the rustls error behind it, if any), and a note.
+    pub(crate) fn fail(
+        &mut self,
+        side: Side,
+        cause: Cause,
+        error: Option<String>,
+        note: impl FnOnce(Cause) -> Note,
+    ) {
         self.failures.push(SideFailure {
             side,
             cause: cause.clone(),
@@ -178,6 +204,12 @@ impl Recorder {
             What::Handshake { typ, message } => {
                 let message = message.map(|m| {
                     self.remember(&m);
+                    if let Message::Certificate(c) = &*m
+                        && side == Side::Client
+                        && c.certificates.is_empty()
+                    {
+                        self.client_sent_none = true;
+                    }
                     Arc::from(m)
                 });
                 self.last_handshake = Some(Step {
@@ -477,7 +509,52 @@ fn at_fault(
 /// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
 /// else the first side that failed on its own account (not by receiving an alert or the end of
 /// the connection), else the first side that failed at all.
+/// Which side, if any, began with plain HTTP (a request or an answer) instead of TLS.
+fn plain_http(hub: &Recorder) -> Option<Side> {
+    // A request line, a status line, or an HTML page sent bare (an HTTP/0.9 answer to what the
+    // server could not read as a request): none begins a TLS record.
+    const STARTS: [&[u8]; 10] = [
+        b"GET ",
+        b"POST ",
+        b"HEAD ",
+        b"PUT ",
+        b"DELETE ",
+        b"OPTIONS ",
+        b"PATCH ",
+        b"CONNECT ",
+        b"HTTP/",
+        b"<",
+    ];
+    [Side::Client, Side::Server]
+        .into_iter()
+        .zip(&hub.first)
+        .find(|(_, bytes)| STARTS.iter().any(|s| bytes.starts_with(s)))
+        .map(|(side, _)| side)
+}
+
 pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure> {
+    // Plain HTTP where TLS was due: what the other side's parser made of it says nothing more.
+    if hub.version.is_none()
+        && let Some(from) = plain_http(hub)
+        && !hub.failures.is_empty()
+    {
+        let detected_by = from.other();
+        let error = hub
+            .failures
+            .iter()
+            .find(|f| f.side == detected_by)
+            .and_then(|f| f.error.clone());
+        return Some(Failure {
+            detected_by,
+            cause: Cause::PlainHttp { from },
+            error,
+            alert_sent: hub.alerts_sent[index(detected_by)],
+            alert_received: None,
+            stopped_after: hub.last_handshake,
+            culprit: None,
+            observed_side: hub.only,
+        });
+    }
     let own = |f: &&SideFailure| {
         !matches!(
             f.cause,
@@ -569,9 +646,16 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                 return None;
             };
             let other = f.side.other();
+            // OpenSSL answers a client without a certificate with handshake_failure (RFC 5246
+            // 7.4.6); the client's empty Certificate says that is what it was.
+            let cause = if alert.0 == 40 && hub.client_sent_none {
+                Cause::NoClientCertificate
+            } else {
+                Cause::from_peer_alert(alert)
+            };
             return Some(Failure {
                 detected_by: other,
-                cause: Cause::from_peer_alert(alert),
+                cause,
                 error: None,
                 alert_sent: hub.alerts_sent[index(other)].or(Some(alert)),
                 alert_received: Some(alert),

@@ -248,6 +248,12 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// It failed before any handshake message or alert crossed the wire (a name that does not
+    /// resolve, a refused port, a listener that cannot bind).
+    pub fn before_tls(&self) -> bool {
+        self.stopped_after.is_none() && self.alert_sent.is_none() && self.alert_received.is_none()
+    }
+
     /// Whether what the side other than the detecting one received is known.
     pub fn receiver_known(&self) -> bool {
         self.observed_side.is_none_or(|s| s != self.detected_by)

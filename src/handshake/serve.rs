@@ -289,8 +289,11 @@ pub enum Outcome {
     Forbidden,
     /// The handshake succeeded and the client asked for nothing.
     NoRequest,
-    /// The HTTP exchange failed (a malformed request, a client gone mid-request, idle too long).
+    /// The HTTP exchange failed (a malformed request, a client gone mid-request, a request
+    /// too slow to arrive).
     HttpFailed,
+    /// The server stopped (Ctrl-C) while the connection was open.
+    Stopped,
 }
 
 /// One connection, start to end.
@@ -411,6 +414,8 @@ impl Server {
     pub async fn run(self, updates: mpsc::Sender<Update>, shutdown: impl Future<Output = ()>) {
         let limit = Arc::new(Semaphore::new(self.shared.opts.max_connections.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
+        // Told to every connection when the server stops, so each ends and is reported.
+        let (stopping, stop) = tokio::sync::watch::channel(false);
         tokio::pin!(shutdown);
         loop {
             let permit = tokio::select! {
@@ -443,13 +448,24 @@ impl Server {
             let shared = self.shared.clone();
             let acceptor = self.acceptor.clone();
             let updates = updates.clone();
+            let stop = stop.clone();
             tasks.spawn(async move {
-                let connection = handle(&shared, acceptor, tcp, peer, id, &updates).await;
+                let connection = handle(&shared, acceptor, tcp, peer, id, &updates, stop).await;
                 drop(permit);
                 let _ = updates.send(Update::Finished(Box::new(connection))).await;
             });
         }
-        tasks.shutdown().await;
+        // No more accepts; the open connections end (an HTTP one after the request it is
+        // answering) and are reported, or are dropped after two seconds.
+        drop(self.listener);
+        let _ = stopping.send(true);
+        let ended = async { while tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(Duration::from_secs(2), ended)
+            .await
+            .is_err()
+        {
+            tasks.shutdown().await;
+        }
     }
 }
 
@@ -472,6 +488,7 @@ async fn handle(
     peer: SocketAddr,
     id: u64,
     updates: &mpsc::Sender<Update>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Connection {
     let opts = &shared.opts;
     let started = OffsetDateTime::now_utc();
@@ -513,19 +530,23 @@ async fn handle(
         stepper: None,
     };
     let accept = tokio::time::timeout(opts.handshake_timeout, acceptor.accept(tap));
-    let accepted = recorder::within(rec.clone(), accept).await;
+    let accepted = tokio::select! {
+        a = recorder::within(rec.clone(), accept) => Some(a),
+        _ = stop.wait_for(|s| *s) => None,
+    };
     let mut handshake_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let mut outcome = Outcome::HandshakeFailed;
     let mut context = None;
     match accepted {
-        Err(_) => {
+        None => outcome = Outcome::Stopped,
+        Some(Err(_)) => {
             lock(&rec).timed_out(Side::Server, opts.handshake_timeout.as_millis() as u64);
             outcome = Outcome::TimedOut;
         }
-        Ok(Err(e)) => {
+        Some(Ok(Err(e))) => {
             lock(&rec).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
         }
-        Ok(Ok(tls)) => {
+        Some(Ok(Ok(tls))) => {
             handshake_ms = t0.elapsed().as_secs_f64() * 1000.0;
             let client = tls
                 .get_ref()
@@ -563,8 +584,9 @@ async fn handle(
                     forbidden: AtomicU32::new(0),
                 })
             };
-            let http = serve_http(tls, ctx.clone(), opts.idle_timeout);
+            let http = serve_http(tls, ctx.clone(), opts.idle_timeout, stop);
             outcome = match recorder::within(rec.clone(), http).await {
+                Err(cause) if cause == Cause::Cancelled => Outcome::Stopped,
                 Err(cause) => {
                     lock(&rec).local(Side::Server, EventKind::Note(Note::RequestFailed { cause }));
                     Outcome::HttpFailed
@@ -607,53 +629,62 @@ async fn handle(
     }
 }
 
-/// HTTP/1.1 on the connection until the client closes it or is idle for `idle`.
+/// HTTP/1.1 on the connection until the client closes it, is idle for `idle`, or the server
+/// stops (then `Cancelled`, after the answer under way).
 async fn serve_http(
     tls: tokio_rustls::server::TlsStream<Tap>,
     ctx: Arc<Context>,
     idle: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), Cause> {
     let service_ctx = ctx.clone();
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let ctx = service_ctx.clone();
         async move { Ok::<_, Infallible>(respond(&ctx, &req)) }
     });
+    // A request whose headers trickle in (slowloris) is cut off a second after the idle time;
+    // a connection where nothing moves at all is closed at the idle time, before that.
+    let slow = idle + Duration::from_secs(1);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(idle)
+        .header_read_timeout(slow)
         .max_buf_size(MAX_HEADERS.max(8192))
         .serve_connection(hyper_util::rt::TokioIo::new(tls), service);
     tokio::pin!(conn);
-    // Idle: no byte either way for `idle` ends the connection (a keep-alive client that went
-    // quiet, a slow one).
-    let mut last = lock(&ctx.rec).bytes;
-    loop {
+    let check = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let slow_ms = slow.as_millis() as u64;
+    let stopped = loop {
         tokio::select! {
-            r = conn.as_mut() => {
-                return r.map_err(|e| http_cause(&e));
-            }
-            () = tokio::time::sleep(idle) => {
-                let now = lock(&ctx.rec).bytes;
-                if now == last {
-                    conn.as_mut().graceful_shutdown();
-                    return match tokio::time::timeout(Duration::from_secs(1), conn.as_mut()).await {
-                        Ok(r) => r.map_err(|e| http_cause(&e)),
-                        Err(_) => Ok(()),
-                    };
+            r = conn.as_mut() => return r.map_err(|e| http_cause(&e, slow_ms)),
+            _ = stop.wait_for(|s| *s) => break true,
+            () = tokio::time::sleep(check) => {
+                if lock(&ctx.rec).last_io.elapsed() >= idle {
+                    break false;
                 }
-                last = now;
             }
         }
+    };
+    // The answer under way is finished, then the connection ends.
+    conn.as_mut().graceful_shutdown();
+    let r = match tokio::time::timeout(Duration::from_secs(1), conn.as_mut()).await {
+        Ok(r) => r.map_err(|e| http_cause(&e, slow_ms)),
+        Err(_) => Ok(()),
+    };
+    if stopped {
+        r?;
+        return Err(Cause::Cancelled);
     }
+    r
 }
 
-fn http_cause(e: &hyper::Error) -> Cause {
+/// What ended the HTTP exchange; `slow_ms`: the time a request's headers had.
+fn http_cause(e: &hyper::Error, slow_ms: u64) -> Cause {
     use std::error::Error as _;
     if let Some(io) = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()) {
         return Cause::from_io(io);
     }
     if e.is_timeout() {
-        return Cause::TimedOut { after_ms: 0 };
+        return Cause::TimedOut { after_ms: slow_ms };
     }
     if e.is_incomplete_message() {
         return Cause::ConnectionClosed;

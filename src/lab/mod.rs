@@ -837,6 +837,63 @@ pub fn explain(
     }
 }
 
+/// Which side of a connection certbench is, when the other side is someone else's program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    /// `serve`: certbench is the server.
+    Serve,
+    /// `connect`: certbench is the client.
+    Connect,
+}
+
+const PEERS: &str = include_str!("../../assets/peers.toml");
+
+fn peer_fixes(peer: Peer) -> &'static std::collections::HashMap<String, String> {
+    static TABLE: std::sync::OnceLock<
+        std::collections::HashMap<String, std::collections::HashMap<String, String>>,
+    > = std::sync::OnceLock::new();
+    static EMPTY: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    let key = match peer {
+        Peer::Serve => "serve",
+        Peer::Connect => "connect",
+    };
+    crate::assets::table(&TABLE, PEERS)
+        .get(key)
+        .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
+}
+
+/// The words for a connection `serve` or `connect` had with someone else's program: the lesson
+/// of the lab scenario the failure is an instance of, and a fix in that command's terms
+/// (assets/peers.toml), or the cause's own when it names no certbench option.
+pub fn explain_peer(summary: &Summary, peer: Peer) -> Explained {
+    let Some(failure) = summary.failure.as_ref() else {
+        return Explained::default();
+    };
+    let teaching = matching(failure);
+    let code = failure.cause.code();
+    let table = peer_fixes(peer);
+    let fix = table
+        .get(&format!("{code}.by_{}", failure.detected_by.name()))
+        .or_else(|| table.get(code))
+        .cloned()
+        .or_else(|| {
+            // The causes a connection meets before TLS (a name, a port) fix themselves.
+            matches!(
+                failure.cause,
+                crate::cause::Cause::HostNotFound { .. }
+                    | crate::cause::Cause::ConnectionRefused { .. }
+                    | crate::cause::Cause::PlainHttp { .. }
+            )
+            .then(|| crate::cause::fix(&failure.cause, &[]))
+        });
+    Explained {
+        scenario: teaching,
+        lesson: teaching.map(|s| words(s).lesson.clone()),
+        fix,
+    }
+}
+
 /// The values a fix names: the certificate at fault by its workspace name, the options that
 /// issue it again as it was (its subject, its names, its issuer and key type), and the name the
 /// client asked for. For a lab scenario (`lab`) the certificates are the lab's, not the user's:
@@ -951,6 +1008,24 @@ pub fn matching(f: &crate::handshake::run::Failure) -> Option<&'static Scenario>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every fix of assets/peers.toml is for a cause certbench has, caught by a side that exists.
+    #[test]
+    fn peer_fixes_name_real_causes() {
+        let causes: std::collections::HashMap<String, toml::Value> =
+            toml::from_str(include_str!("../../assets/causes.toml")).unwrap();
+        let peers: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
+            toml::from_str(PEERS).unwrap();
+        assert_eq!(peers.len(), 2);
+        for (peer, fixes) in &peers {
+            assert!(peer == "serve" || peer == "connect", "{peer}");
+            for key in fixes.keys() {
+                let (code, side) = key.split_once(".by_").unwrap_or((key, "client"));
+                assert!(causes.contains_key(code), "{peer}.{key}: no cause {code}");
+                assert!(side == "client" || side == "server", "{peer}.{key}");
+            }
+        }
+    }
 
     #[test]
     fn every_scenario_has_its_words_and_a_unique_name() {

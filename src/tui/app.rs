@@ -190,10 +190,8 @@ impl App {
         if let Some(a) = self.keymap.lookup(&contexts, key) {
             return Some(a);
         }
-        if matches!(
-            contexts.first(),
-            Some(Context::Editing | Context::Prompt | Context::Ask)
-        ) && let KeyCode::Char(c) = key.code
+        if contexts.first().is_some_and(|c| c.takes_text())
+            && let KeyCode::Char(c) = key.code
             && !key
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
@@ -1833,13 +1831,25 @@ mod tests {
         );
         app.update(Action::PrevConnection);
 
-        // Connect from the pane to the pane's own server.
+        // Connect from the pane to the pane's own server: the target typed as a person types it.
         app.update(Action::StartConnect);
+        assert!(app.handshake.target.is_some());
+        let press = |app: &mut App, k: KeyEvent| {
+            let a = app.on_key(&k).unwrap();
+            app.update(a)
+        };
+        press(
+            &mut app,
+            KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+        );
+        for c in format!("localhost:{port}").chars() {
+            press(&mut app, key(c));
+        }
         assert_eq!(
             app.handshake.target.as_deref(),
             Some(format!("localhost:{port}").as_str())
         );
-        let effects = app.update(Action::Activate);
+        let effects = press(&mut app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
         assert!(
             matches!(effects.as_slice(), [Effect::Connect { .. }]),
             "{effects:?}"

@@ -232,6 +232,9 @@ impl HandshakeState {
             self.running = false;
             self.stepper = None;
             self.explained = match &outcome {
+                Ok(summary) if self.connected_to.is_some() => {
+                    certbench::lab::explain_peer(summary, certbench::lab::Peer::Connect)
+                }
                 Ok(summary) => certbench::lab::explain(summary, self.ran, &self.events),
                 Err(_) => certbench::lab::Explained::default(),
             };
@@ -255,7 +258,8 @@ impl HandshakeState {
         match &row.done {
             Some(c) => {
                 let summary = c.summary();
-                self.explained = certbench::lab::explain(&summary, None, &c.events);
+                self.explained =
+                    certbench::lab::explain_peer(&summary, certbench::lab::Peer::Serve);
                 self.events = c.events.clone();
                 self.outcome = Some(Ok(summary));
             }

@@ -52,6 +52,23 @@ impl Context {
         Context::Overlay,
     ];
 
+    /// Whether the focus is typing: a character no binding takes is text, never a command.
+    pub fn takes_text(self) -> bool {
+        match self {
+            Context::Editing | Context::Prompt | Context::Ask | Context::Target => true,
+            Context::Global
+            | Context::List
+            | Context::Inspect
+            | Context::Fields
+            | Context::Hex
+            | Context::Handshake
+            | Context::Form
+            | Context::Replace
+            | Context::Revoke
+            | Context::Overlay => false,
+        }
+    }
+
     fn section(self) -> &'static str {
         match self {
             Context::Global => "global",

@@ -501,20 +501,23 @@ fn failure_lines(
         lines.push(row("rustls error", e.clone()));
     }
     let alert = |a: Option<certbench::cause::Alert>| a.map_or("none", |a| a.name()).to_string();
-    lines.push(row(
-        "alert sent",
-        format!("{} (by the {side})", alert(f.alert_sent)),
-    ));
-    lines.push(row(
-        "alert received",
-        match f.alert_received {
-            Some(a) => format!("{} (by the {other})", a.name()),
-            None if !f.receiver_known() => {
-                format!("not known: the {other} is not certbench")
-            }
-            None => format!("none: the {other} saw only the connection end"),
-        },
-    ));
+    // When no TLS record crossed, there are no alerts to speak of.
+    if !f.before_tls() {
+        lines.push(row(
+            "alert sent",
+            format!("{} (by the {side})", alert(f.alert_sent)),
+        ));
+        lines.push(row(
+            "alert received",
+            match f.alert_received {
+                Some(a) => format!("{} (by the {other})", a.name()),
+                None if !f.receiver_known() => {
+                    format!("not known: the {other} is not certbench")
+                }
+                None => format!("none: the {other} saw only the connection end"),
+            },
+        ));
+    }
     if let Some(s) = &f.stopped_after {
         lines.push(row(
             "stopped after",
