@@ -586,7 +586,7 @@ async fn handle(
             };
             let http = serve_http(tls, ctx.clone(), opts.idle_timeout, stop);
             outcome = match recorder::within(rec.clone(), http).await {
-                Err(cause) if cause == Cause::Cancelled => Outcome::Stopped,
+                Err(Cause::Cancelled) => Outcome::Stopped,
                 Err(cause) => {
                     lock(&rec).local(Side::Server, EventKind::Note(Note::RequestFailed { cause }));
                     Outcome::HttpFailed
