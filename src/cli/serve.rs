@@ -36,8 +36,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "server")]
     pub server: String,
     /// Authorize only clients a rule names (any of them): cn:NAME, dns:NAME, email:ADDR, uri:URI,
-    /// spiffe:spiffe://DOMAIN/PATH, issuer:CA (its CN or whole name); a value ending in * matches
-    /// what starts with the rest. Others get 403 after a successful handshake. Repeatable.
+    /// spiffe:spiffe://DOMAIN/PATH, issuer:CA (the CA that issued the client's certificate, by
+    /// its CN or whole name); * stands for any run of characters (dns:*.example.com). Others get
+    /// 403 after a successful handshake. Repeatable.
     #[arg(long = "allow", value_name = "RULE")]
     pub allow: Vec<Rule>,
     /// Append one JSON line per connection to FILE (made mode 0600): time, peer, outcome, TLS

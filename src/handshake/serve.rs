@@ -102,11 +102,13 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
     #[error(
-        "\"{0}\" is not a rule: write KIND:VALUE, with KIND one of cn, dns, email, uri, spiffe, issuer (a VALUE ending in * matches what starts with the rest)"
+        "\"{0}\" is not a rule: write KIND:VALUE, with KIND one of cn, dns, email, uri, spiffe, issuer (* in VALUE stands for any run of characters)"
     )]
     Form(String),
     #[error("\"{0}\" is not a SPIFFE ID: it starts with spiffe://")]
     Spiffe(String),
+    #[error("\"{0}\": a rule's value has no spaces or control characters (a certificate's names have none)")]
+    Value(String),
 }
 
 impl std::str::FromStr for Rule {
@@ -116,6 +118,12 @@ impl std::str::FromStr for Rule {
             .split_once(':')
             .filter(|(_, v)| !v.is_empty())
             .ok_or_else(|| RuleError::Form(crate::text::display_safe(s, 100)))?;
+        if value.chars().any(|c| c.is_whitespace() || c.is_control())
+            && kind.to_ascii_lowercase() != "cn"
+            && kind.to_ascii_lowercase() != "issuer"
+        {
+            return Err(RuleError::Value(crate::text::display_safe(s, 100)));
+        }
         let value = value.to_string();
         Ok(match kind.to_ascii_lowercase().as_str() {
             "cn" => Rule::Cn(value),
@@ -144,22 +152,32 @@ impl std::fmt::Display for Rule {
     }
 }
 
-/// `pattern` matches `value`: equal, or, when it ends in `*`, `value` starts with the rest.
-/// Names compare without regard to ASCII case (DNS names and CNs are case-insensitive).
+/// `pattern` matches `value`, where each `*` stands for any run of characters (dots too:
+/// `dns:*.example.com` takes `a.b.example.com`). Names compare without regard to ASCII case (DNS
+/// names and CNs are case-insensitive).
 fn matches(pattern: &str, value: &str, fold_case: bool) -> bool {
-    let eq = |a: &str, b: &str| {
-        if fold_case {
-            a.eq_ignore_ascii_case(b)
-        } else {
-            a == b
-        }
+    let (p, v) = if fold_case {
+        (pattern.to_ascii_lowercase(), value.to_ascii_lowercase())
+    } else {
+        (pattern.to_string(), value.to_string())
     };
-    match pattern.strip_suffix('*') {
-        Some(prefix) => value
-            .get(..prefix.len())
-            .is_some_and(|start| eq(start, prefix)),
-        None => eq(pattern, value),
+    let mut parts = p.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = v.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        // No `*`: the whole value.
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
     }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// The client as its certificate names it: what the rules look at, the page says, and the log
@@ -819,9 +837,13 @@ mod tests {
             ("cn:alice", true),
             ("cn:ALICE", true),
             ("cn:bob", false),
+            ("cn:al*ce", true),
+            ("cn:al*cex", false),
             ("dns:alice.internal", true),
-            ("dns:*.internal", false),
+            ("dns:*.internal", true),
             ("dns:alice.*", true),
+            ("dns:*.example", false),
+            ("dns:a*e.int*", true),
             ("email:alice@example.com", true),
             ("spiffe:spiffe://example.org/ns/prod/*", true),
             ("spiffe:spiffe://example.org/ns/dev/*", false),
@@ -841,6 +863,11 @@ mod tests {
             Err(RuleError::Spiffe(_))
         ));
         assert!(matches!("cn:".parse::<Rule>(), Err(RuleError::Form(_))));
+        assert!(matches!(
+            "uri:not a uri".parse::<Rule>(),
+            Err(RuleError::Value(_))
+        ));
+        assert!("cn:Alice Smith".parse::<Rule>().is_ok());
         assert_eq!(Authorization::decide(&[], None), Authorization::NoRules);
         assert_eq!(
             Authorization::decide(&[rule("cn:bob")], Some(&a)),

@@ -879,3 +879,29 @@ fn handshake_serving_80x24_and_160x48() {
         insta::assert_snapshot!(format!("handshake_serving_{}x{}", size.0, size.1), screen);
     }
 }
+
+/// More connections than rows: the list's window follows the one shown, and says what is above
+/// and below it.
+#[test]
+fn the_connection_list_follows_the_selection() {
+    use super::handshake::ServeState;
+    let (_d, mut app) = demo_app((80, 24), false);
+    app.update(Action::ShowPane(Pane::Handshake));
+    let mut s = ServeState::new(super::action::ServeControl::default());
+    s.addr = Some("127.0.0.1:8443".parse().unwrap());
+    for id in 1..=7 {
+        let c = served(id, true);
+        s.accepted(id, c.peer, NOW + time::Duration::seconds(id as i64));
+        s.finished(c);
+    }
+    app.handshake.serve = Some(s);
+    let screen = render(&app);
+    assert!(screen.contains("#7") && !screen.contains("#1 "), "{screen}");
+    assert!(screen.contains("3 older below"), "{screen}");
+    for _ in 0..6 {
+        app.update(Action::NextConnection);
+    }
+    let screen = render(&app);
+    assert!(screen.contains("#1 ") && !screen.contains("#7"), "{screen}");
+    assert!(screen.contains("3 newer above"), "{screen}");
+}

@@ -195,7 +195,21 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     }
     let rows = if app.height >= 40 { 8 } else { 4 };
     let shown = s.shown();
-    for row in s.connections.iter().rev().take(rows) {
+    // Newest first; the window moves so the connection shown stays in it.
+    let listed: Vec<&crate::tui::handshake::ConnectionRow> = s.connections.iter().rev().collect();
+    let at = shown
+        .and_then(|id| listed.iter().position(|r| r.id == id))
+        .unwrap_or(0);
+    let first = at.saturating_sub(rows - 1);
+    let newer = first;
+    let older = listed.len().saturating_sub(first + rows);
+    if newer > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("   ({newer} newer above: {})", app.key_for(Context::Handshake, Action::PrevConnection)),
+            theme::dim(),
+        )));
+    }
+    for row in listed.iter().skip(first).take(rows) {
         let (outcome, style, detail) = match &row.done {
             None => ("open".to_string(), theme::dim(), String::new()),
             Some(c) => {
@@ -237,9 +251,17 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             line
         });
     }
-    if s.forgotten > 0 && s.connections.len() < rows {
+    if older > 0 || s.forgotten > 0 {
+        let kept = if s.forgotten > 0 {
+            format!("; {} older not kept", s.forgotten)
+        } else {
+            String::new()
+        };
         lines.push(Line::from(Span::styled(
-            format!("   ({} older not kept)", s.forgotten),
+            format!(
+                "   ({older} older below: {}{kept})",
+                app.key_for(Context::Handshake, Action::NextConnection)
+            ),
             theme::dim(),
         )));
     }
