@@ -149,6 +149,12 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if material.server.as_ref().is_some_and(|i| !i.for_servers()) {
+        errln!(
+            "certbench: warning: \"{}\" is not a server certificate (its extendedKeyUsage lacks serverAuth): clients will refuse it; --server names a server certificate of the workspace",
+            a.server
+        );
+    }
     let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
     choices.server.versions = match a.tls {
         Some(v) => vec![v],
@@ -333,9 +339,16 @@ fn print_ready(
     {
         let ca = shell(ca);
         match &r.client {
+            // The server asks for no certificate: none to give.
+            Some(_) if auth == ClientAuth::None => outln!("try it: curl --cacert {ca} {url}"),
             Some((name, cert, chain, key)) => {
                 let (cert, chain, key) = (shell(cert), shell(chain), shell(key));
-                outln!("try it with the workspace's client \"{name}\":");
+                let rules = if a.allow.is_empty() {
+                    ""
+                } else {
+                    " (the --allow rules decide whether it gets 200)"
+                };
+                outln!("try it with the workspace's client \"{name}\"{rules}:");
                 outln!("  curl --cacert {ca} --cert {chain} --key {key} {url}");
                 outln!(
                     "  openssl s_client -connect {}:{} -servername {host} -CAfile {ca} -cert {cert} -cert_chain {chain} -key {key}",
@@ -404,24 +417,30 @@ fn print_line(c: &Connection) {
     }
 }
 
-fn print_transcript(c: &Connection) {
+/// A connection as JSON: its record and explanation, with its events (`--json`) or without (a
+/// log's line).
+fn record(c: &Connection, events: bool) -> String {
     let explained = certbench::lab::explain_peer(&c.summary(), certbench::lab::Peer::Serve);
     let transcript = certbench::handshake::export::ConnectionTranscript {
         connection: c,
-        events: &c.events,
+        events: events.then_some(c.events.as_slice()),
         explained: &explained,
     };
+    let mut line = Vec::new();
+    let _ = out::json_line(&mut line, &transcript);
+    String::from_utf8_lossy(&line).into_owned()
+}
+
+fn print_transcript(c: &Connection) {
     let mut stdout = out::Stdout::new();
-    let _ = out::json_line(stdout.raw(), &transcript);
+    let _ = std::io::Write::write_all(stdout.raw(), record(c, true).as_bytes());
     stdout.finish();
 }
 
 fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
     use std::io::Write;
-    let mut line = serde_json::to_string(c).map_err(std::io::Error::other)?;
-    line.push('\n');
     let mut f = certbench::fsutil::open_private_append(path)?;
-    f.write_all(line.as_bytes())
+    f.write_all(record(c, false).as_bytes())
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM, as `kill` sends it: either stops the server, with its summary.

@@ -158,7 +158,7 @@ pub enum ConfigError {
     },
     #[error("the {} trusts no CA", .0.name())]
     NoAnchors(Side),
-    #[error("the {} certificate \"{name}\" and its key do not go together: {}", .side.name(), crate::cause::describe(&crate::cause::Cause::from_rustls(.source)))]
+    #[error("the {} certificate \"{name}\" cannot be used: {}", .side.name(), crate::cause::describe(&crate::cause::Cause::from_rustls(.source)))]
     Identity {
         side: Side,
         name: String,

@@ -58,7 +58,8 @@ impl Serialize for Transcript<'_> {
 /// the failure with its words, and every event.
 pub struct ConnectionTranscript<'a> {
     pub connection: &'a super::serve::Connection,
-    pub events: &'a [Event],
+    /// The events; `None` leaves them out (a log's line).
+    pub events: Option<&'a [Event]>,
     pub explained: &'a crate::lab::Explained,
 }
 
@@ -86,8 +87,10 @@ impl Serialize for ConnectionTranscript<'_> {
             "failure",
             &FailureWithWords::of(c.failure.as_ref(), self.explained),
         )?;
-        m.serialize_entry("events", self.events)?;
-        m.serialize_entry("events_dropped", &c.events_dropped)?;
+        if let Some(events) = self.events {
+            m.serialize_entry("events", events)?;
+            m.serialize_entry("events_dropped", &c.events_dropped)?;
+        }
         m.end()
     }
 }

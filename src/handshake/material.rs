@@ -33,6 +33,21 @@ pub struct Origin {
     pub key_alg: crate::pki::KeyAlg,
 }
 
+impl Identity {
+    /// Whether its certificate may serve TLS: its extendedKeyUsage allows serverAuth (or any
+    /// purpose), or it has none.
+    pub fn for_servers(&self) -> bool {
+        use x509_parser::prelude::*;
+        self.chain.first().is_some_and(|der| {
+            X509Certificate::from_der(der).is_ok_and(|(_, c)| match c.extended_key_usage() {
+                Ok(Some(e)) => e.value.server_auth || e.value.any,
+                Ok(None) => true,
+                Err(_) => false,
+            })
+        })
+    }
+}
+
 impl Clone for Identity {
     fn clone(&self) -> Identity {
         Identity {

@@ -91,6 +91,10 @@ pub fn signature_scheme(s: u16) -> String {
         0x080b => "rsa_pss_pss_sha512",
         0x0201 => "rsa_pkcs1_sha1",
         0x0203 => "ecdsa_sha1",
+        // TLS 1.2's pairs of HashAlgorithm sha224 (3) and SignatureAlgorithm rsa (1) or ecdsa (3)
+        // (RFC 5246 7.4.1.4.1), which OpenSSL still offers.
+        0x0301 => "rsa_pkcs1_sha224",
+        0x0303 => "ecdsa_sha224",
         0x0904 => "mldsa44",
         0x0905 => "mldsa65",
         0x0906 => "mldsa87",

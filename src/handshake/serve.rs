@@ -72,6 +72,8 @@ impl ServeOptions {
 pub enum ServeError {
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("{addr} is in use: pick another --port (0: any free one)")]
+    InUse { addr: SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -107,7 +109,9 @@ pub enum RuleError {
     Form(String),
     #[error("\"{0}\" is not a SPIFFE ID: it starts with spiffe://")]
     Spiffe(String),
-    #[error("\"{0}\": a rule's value has no spaces or control characters (a certificate's names have none)")]
+    #[error(
+        "\"{0}\": a rule's value has no spaces or control characters (a certificate's names have none)"
+    )]
     Value(String),
 }
 
@@ -119,8 +123,8 @@ impl std::str::FromStr for Rule {
             .filter(|(_, v)| !v.is_empty())
             .ok_or_else(|| RuleError::Form(crate::text::display_safe(s, 100)))?;
         if value.chars().any(|c| c.is_whitespace() || c.is_control())
-            && kind.to_ascii_lowercase() != "cn"
-            && kind.to_ascii_lowercase() != "issuer"
+            && !kind.eq_ignore_ascii_case("cn")
+            && !kind.eq_ignore_ascii_case("issuer")
         {
             return Err(RuleError::Value(crate::text::display_safe(s, 100)));
         }
@@ -408,9 +412,12 @@ impl Server {
         let listener =
             TcpListener::bind(opts.listen)
                 .await
-                .map_err(|source| ServeError::Listen {
-                    addr: opts.listen,
-                    source,
+                .map_err(|source| match source.kind() {
+                    std::io::ErrorKind::AddrInUse => ServeError::InUse { addr: opts.listen },
+                    _ => ServeError::Listen {
+                        addr: opts.listen,
+                        source,
+                    },
                 })?;
         Ok(Server {
             listener,

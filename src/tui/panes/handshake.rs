@@ -205,7 +205,10 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let older = listed.len().saturating_sub(first + rows);
     if newer > 0 {
         lines.push(Line::from(Span::styled(
-            format!("   ({newer} newer above: {})", app.key_for(Context::Handshake, Action::PrevConnection)),
+            format!(
+                "   ({newer} newer above: {})",
+                app.key_for(Context::Handshake, Action::PrevConnection)
+            ),
             theme::dim(),
         )));
     }
