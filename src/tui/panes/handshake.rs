@@ -146,7 +146,16 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             lines.push(Line::from(Span::raw(" ")));
         }
         if let Some(l) = lines.last_mut() {
-            l.spans.extend(item);
+            // What does not fit on the last line is cut, and says so.
+            let mut room = width.saturating_sub(l.width());
+            for span in item {
+                if room == 0 {
+                    break;
+                }
+                let text = cut(&span.content, room);
+                room = room.saturating_sub(text.chars().count());
+                l.spans.push(Span::styled(text, span.style));
+            }
         }
     }
     lines
