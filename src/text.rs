@@ -122,6 +122,20 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A path or word as a POSIX shell takes it: as it is when it needs no quoting, else in single
+/// quotes.
+pub fn shell_word(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// A time as RFC 3339 (`2026-11-22T12:00:00Z`); a time RFC 3339 cannot hold (a year beyond
 /// 9999) falls back to the time crate's own form.
 pub fn rfc3339(t: time::OffsetDateTime) -> String {

@@ -424,7 +424,9 @@ fn hostile_peers_are_one_entry_each_and_the_server_goes_on() {
     let _ = t.read_to_end(&mut buf);
     let c = s.connection();
     assert_eq!(c["outcome"], "handshake_failed", "{c}");
-    assert!(!c["failure"]["cause"]["code"].is_null());
+    assert_eq!(c["failure"]["cause"]["code"], "plain_http", "{c}");
+    assert_eq!(c["failure"]["cause"]["from"], "client");
+    assert_eq!(c["failure"]["detected_by"], "server");
 
     // A ClientHello cut short, then the end of the connection.
     let mut t = TcpStream::connect(&addr).unwrap();
@@ -875,6 +877,9 @@ fn a_slow_request_is_cut_off() {
     let c = s.connection();
     assert_eq!(c["outcome"], "http_failed", "{c}");
     assert_eq!(c["requests"], 0);
+    // Cut off for taking too long over its headers: a second after the idle time.
+    assert_eq!(c["http_cause"]["code"], "timed_out", "{c}");
+    assert_eq!(c["http_cause"]["after_ms"], 2000, "{c}");
     assert!(curl(d, port, Some("client"), &[]).status.success());
     assert_eq!(s.connection()["outcome"], "ok");
 }

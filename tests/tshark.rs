@@ -35,12 +35,33 @@ fn handshake_name(t: u64) -> &'static str {
 /// Run `certbench handshake ARGS --json --keylog` while tshark captures loopback: the transcript,
 /// the capture file and the key log (in `d`), and the ports of the connection.
 fn captured(d: &Path, args: &[&str]) -> (Value, std::path::PathBuf, std::path::PathBuf, u16, u16) {
-    let tshark = require("tshark", "tshark");
     let pcap = d.join("capture.pcapng");
     let keylog = d.join("keys.log");
+    let capture = start_capture(&pcap);
+    let out = certbench(
+        d,
+        &[
+            &["handshake", "--json", "--keylog", keylog.to_str().unwrap()][..],
+            args,
+        ]
+        .concat(),
+    );
+    stop_capture(capture);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    // The server's port, and the client's, so a filter names this connection only (other tests
+    // use loopback too).
+    let port = note_port(&v, "listening", "address");
+    let client_port = note_port(&v, "accepted", "peer");
+    (v, pcap, keylog, port, client_port)
+}
+
+/// tshark capturing loopback TCP into `pcap`, once it really records.
+fn start_capture(pcap: &Path) -> std::process::Child {
+    let tshark = require("tshark", "tshark");
     let mut capture = Command::new(&tshark)
         .args(["-i", "lo", "-f", "tcp", "-w"])
-        .arg(&pcap)
+        .arg(pcap)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -60,27 +81,101 @@ fn captured(d: &Path, args: &[&str]) -> (Value, std::path::PathBuf, std::path::P
     // tshark says "Capturing on" a moment before packets are really recorded; under load the
     // first ones were missed (no ClientHello, so nothing could be decrypted either).
     std::thread::sleep(Duration::from_secs(1));
-    let out = certbench(
-        d,
-        &[
-            &["handshake", "--json", "--keylog", keylog.to_str().unwrap()][..],
-            args,
-        ]
-        .concat(),
-    );
+    capture
+}
+
+/// Let the last packets in, then end the capture.
+fn stop_capture(mut capture: std::process::Child) {
     std::thread::sleep(Duration::from_millis(500));
     Command::new("kill")
         .args(["-INT", &capture.id().to_string()])
         .status()
         .unwrap();
     capture.wait().unwrap();
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
-    // The server's port, and the client's, so a filter names this connection only (other tests
-    // use loopback too).
-    let port = note_port(&v, "listening", "address");
-    let client_port = note_port(&v, "accepted", "peer");
-    (v, pcap, keylog, port, client_port)
+}
+
+/// `serve --keylog` and `connect --keylog` write the secrets of the connection between them, mode
+/// 0600, and tshark, given either file alone, decrypts it: the client's Certificate (encrypted
+/// in TLS 1.3) and the HTTP request inside.
+#[test]
+fn serve_and_connect_key_logs_decrypt_with_tshark() {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let (server_log, client_log) = (d.join("serve-keys.log"), d.join("connect-keys.log"));
+    let pcap = d.join("serve.pcapng");
+    let capture = start_capture(&pcap);
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["serve", "--port", &port.to_string(), "--keylog"])
+        .arg(&server_log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // (The probe above was a connection too: it sent nothing, and is in the key log for nothing.)
+    let connected = certbench_ok(
+        d,
+        &[
+            "connect",
+            &format!("localhost:{port}"),
+            "--keylog",
+            client_log.to_str().unwrap(),
+        ],
+    );
+    assert!(connected.contains("Hello, alice"), "{connected}");
+    stop_capture(capture);
+    Command::new("kill")
+        .args(["-INT", &serve.id().to_string()])
+        .status()
+        .unwrap();
+    serve.wait().unwrap();
+    for log in [&server_log, &client_log] {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(log).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", log.display());
+        }
+        let read = Command::new(&tshark)
+            .arg("-r")
+            .arg(&pcap)
+            .args(["-o", &format!("tls.keylog_file:{}", log.display())])
+            .args([
+                "-Y",
+                &format!("tcp.port == {port} && (tls.handshake.type == 11 || http.request)"),
+                "-T",
+                "fields",
+                "-e",
+                "tcp.dstport",
+                "-e",
+                "tls.handshake.type",
+                "-e",
+                "http.request.method",
+            ])
+            .output()
+            .unwrap();
+        assert!(read.status.success(), "{}", text(&read));
+        let seen = String::from_utf8_lossy(&read.stdout);
+        // The client's Certificate: sent to the server's port, handshake type 11.
+        let client_certificate = seen.lines().any(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            f[0] == port.to_string() && f.get(1).is_some_and(|t| t.split(',').any(|t| t == "11"))
+        });
+        assert!(client_certificate, "{}: {seen}", log.display());
+        assert!(seen.contains("GET"), "{}: {seen}", log.display());
+    }
 }
 
 fn compare_with_tshark(tls: &str) {

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use certbench::handshake::config::{Choices, TlsVersion};
 use certbench::handshake::connect::{
-    ConnectOptions, Presented, Requested, connect, hint, http_status, presented, requested,
-    satisfying,
+    ConnectOptions, Presented, Requested, connect, hint, host_of, http_status, presented,
+    requested, satisfying,
 };
 use certbench::handshake::event::{Event, EventKind, Verdict};
 use certbench::handshake::material::{
@@ -69,17 +69,6 @@ pub struct ConnectArgs {
     /// The JSON transcript instead of text.
     #[arg(long)]
     pub json: bool,
-}
-
-/// HOST of HOST:PORT, without the brackets of an IPv6 address.
-fn host_of(target: &str) -> Option<&str> {
-    let (host, port) = target.rsplit_once(':')?;
-    port.parse::<u16>().ok()?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    (!host.is_empty()).then_some(host)
 }
 
 fn material(a: &ConnectArgs, dir: &std::path::Path) -> Result<(Material, bool), MaterialError> {

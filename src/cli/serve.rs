@@ -9,8 +9,10 @@ use std::process::ExitCode;
 use certbench::handshake::config::{Choices, ClientAuth, TlsVersion};
 use certbench::handshake::material::{Material, MaterialChoices};
 use certbench::handshake::metrics::{Metrics, serve_metrics};
-use certbench::handshake::serve::{Connection, Outcome, Rule, ServeOptions, Server, Update};
-use certbench::pki::Role;
+use certbench::handshake::serve::{
+    Connection, Outcome, Rule, ServeOptions, Server, TryFiles, Update, curl_command, try_files,
+};
+use certbench::text::shell_word;
 use certbench::workspace::Workspace;
 use clap::Args;
 
@@ -75,58 +77,6 @@ fn parse_max(s: &str) -> Result<usize, String> {
     super::handshake::whole_number(s, 1..=100_000).map(|n| n as usize)
 }
 
-/// What the start-up lines name: the files a client of this server uses.
-struct Ready {
-    ca: Option<PathBuf>,
-    client: Option<(String, PathBuf, PathBuf, PathBuf)>,
-    server_cn: String,
-}
-
-fn ready_files(ws: &Workspace, server: &str) -> Ready {
-    let entity = |n: &str| ws.entities().iter().find(|e| e.name == n);
-    // The root at the top of the server's chain: what a client must trust.
-    let mut top = entity(server);
-    let mut hops = 0;
-    while let Some(e) = top
-        && e.role != Role::Ca
-        && hops < 16
-    {
-        top = e.issuer.as_deref().and_then(entity);
-        hops += 1;
-    }
-    let client = entity("client")
-        .filter(|e| e.role == Role::Client)
-        .or_else(|| ws.entities().iter().find(|e| e.role == Role::Client))
-        .map(|e| {
-            let chain = e.chain.as_deref().unwrap_or(&e.cert);
-            (
-                e.name.clone(),
-                ws.path(&e.cert),
-                ws.path(chain),
-                ws.path(&e.key),
-            )
-        });
-    Ready {
-        ca: top.map(|e| ws.path(&e.cert)),
-        client,
-        server_cn: entity(server)
-            .map(|e| e.common_name.clone())
-            .unwrap_or_default(),
-    }
-}
-
-/// A path as a shell takes it.
-fn shell(p: &Path) -> String {
-    let s = p.display().to_string();
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     for (flag, path) in [("--log", &a.log), ("--keylog", &a.keylog)] {
         if let Some(p) = path
@@ -168,7 +118,7 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     opts.handshake_timeout = std::time::Duration::from_secs(a.handshake_timeout);
     opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout);
     let ready = Workspace::open(&dir)
-        .map(|ws| ready_files(&ws, &a.server))
+        .map(|ws| try_files(&ws, &a.server))
         .ok();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -187,7 +137,7 @@ async fn serve(
     material: Material,
     opts: ServeOptions,
     a: &ServeArgs,
-    ready: Option<Ready>,
+    ready: Option<TryFiles>,
 ) -> ExitCode {
     let auth = opts.choices.client_auth;
     let metrics = std::sync::Arc::new(Metrics::new(&material));
@@ -298,7 +248,7 @@ fn print_ready(
     addr: SocketAddr,
     a: &ServeArgs,
     auth: ClientAuth,
-    ready: Option<&Ready>,
+    ready: Option<&TryFiles>,
     metrics: Option<SocketAddr>,
 ) {
     let host = match addr.ip() {
@@ -335,21 +285,23 @@ fn print_ready(
             .unwrap_or_default()
     );
     if let Some(r) = ready
-        && let Some(ca) = &r.ca
+        && let Some(curl) = curl_command(r, &url, auth)
     {
-        let ca = shell(ca);
         match &r.client {
-            // The server asks for no certificate: none to give.
-            Some(_) if auth == ClientAuth::None => outln!("try it: curl --cacert {ca} {url}"),
-            Some((name, cert, chain, key)) => {
-                let (cert, chain, key) = (shell(cert), shell(chain), shell(key));
+            Some(c) if auth != ClientAuth::None => {
                 let rules = if a.allow.is_empty() {
                     ""
                 } else {
                     " (the --allow rules decide whether it gets 200)"
                 };
-                outln!("try it with the workspace's client \"{name}\"{rules}:");
-                outln!("  curl --cacert {ca} --cert {chain} --key {key} {url}");
+                outln!("try it with the workspace's client \"{}\"{rules}:", c.name);
+                outln!("  {curl}");
+                let ca = r.ca.as_deref().map(shell_word).unwrap_or_default();
+                let (cert, chain, key) = (
+                    shell_word(&c.cert),
+                    shell_word(&c.chain),
+                    shell_word(&c.key),
+                );
                 outln!(
                     "  openssl s_client -connect {}:{} -servername {host} -CAfile {ca} -cert {cert} -cert_chain {chain} -key {key}",
                     match addr.ip() {
@@ -360,7 +312,7 @@ fn print_ready(
                     addr.port()
                 );
             }
-            None => outln!("try it: curl --cacert {ca} {url}"),
+            _ => outln!("try it: {curl}"),
         }
     }
     if let Some(m) = metrics {
@@ -375,10 +327,7 @@ fn outcome_label(c: &Connection) -> String {
 }
 
 fn outcome_code(o: Outcome) -> String {
-    serde_json::to_value(o)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
+    o.code().to_string()
 }
 
 fn print_line(c: &Connection) {
@@ -409,11 +358,23 @@ fn print_line(c: &Connection) {
                 certbench::cause::describe(&f.cause)
             );
         }
-        None => outln!(
-            "{head} {tls:<8} {who}  {} request{}  {times}",
-            c.requests,
-            if c.requests == 1 { "" } else { "s" },
-        ),
+        None => {
+            let failed = c
+                .http_cause
+                .as_ref()
+                .map(|cause| {
+                    format!(
+                        "  the request failed: {}",
+                        certbench::cause::describe(cause)
+                    )
+                })
+                .unwrap_or_default();
+            outln!(
+                "{head} {tls:<8} {who}  {} request{}  {times}{failed}",
+                c.requests,
+                if c.requests == 1 { "" } else { "s" },
+            )
+        }
     }
 }
 

@@ -17,6 +17,20 @@ use super::recorder::{Recorder, RecorderReporter, Tap, lock};
 use super::run::Summary;
 use crate::cause::Cause;
 
+/// The host of `HOST:PORT` (without an IPv6 address's brackets), when `target` is that.
+pub fn host_of(target: &str) -> Option<&str> {
+    let (host, port) = target.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    (!host.is_empty()).then_some(host)
+}
+
+/// The most of an answer read: enough to see what it is.
+const MAX_ANSWER: usize = 1 << 20;
+
 /// Where to connect and what to do once connected.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -66,12 +80,8 @@ pub async fn connect(
             Err(_) => vec![],
         };
         if addrs.is_empty() {
-            let host = opts
-                .target
-                .rsplit_once(':')
-                .map_or(opts.target.as_str(), |(h, _)| h)
-                .trim_matches(['[', ']']);
-            let host = crate::text::display_safe(host, 200);
+            let host =
+                crate::text::display_safe(host_of(&opts.target).unwrap_or(&opts.target), 200);
             lock(&rec).fail(Side::Client, Cause::HostNotFound { host }, None, |cause| {
                 Note::ConnectFailed { cause }
             });
@@ -125,7 +135,8 @@ pub async fn connect(
     let mut response = None;
     if let Some(mut tls) = tls {
         response = after_handshake(&mut tls, opts, &rec).await;
-        let _ = tls.shutdown().await;
+        // A server that never reads could hold the close_notify back: a second at most.
+        let _ = tokio::time::timeout(Duration::from_secs(1), tls.shutdown()).await;
     }
     let mut r = lock(&rec);
     Ok(r.finish(material, response, None, false))
@@ -138,28 +149,38 @@ async fn after_handshake(
     opts: &ConnectOptions,
     rec: &super::recorder::SharedRecorder,
 ) -> Option<String> {
+    let deadline = tokio::time::Instant::now() + opts.wait;
     if let Some(path) = &opts.request {
         let host = &opts.choices.server_name;
         let request = format!(
             "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: certbench\r\nAccept: */*\r\nConnection: close\r\n\r\n"
         );
-        if let Err(e) = tls.write_all(request.as_bytes()).await {
-            lock(rec).failed(Side::Client, &e, |cause| Note::SendFailed { cause });
-            return None;
+        // Within the wait too: a server that reads nothing cannot hold the client.
+        match tokio::time::timeout_at(deadline, tls.write_all(request.as_bytes())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                lock(rec).failed(Side::Client, &e, |cause| Note::SendFailed { cause });
+                return None;
+            }
+            Err(_) => {
+                lock(rec).timed_out(Side::Client, opts.wait.as_millis() as u64);
+                return None;
+            }
         }
     }
     // Read what comes within the wait: the answer, or the server's verdict on the client.
     let mut answer = Vec::new();
     let mut buf = [0u8; 8192];
-    let deadline = tokio::time::Instant::now() + opts.wait;
     loop {
         match tokio::time::timeout_at(deadline, tls.read(&mut buf)).await {
             Err(_) => break,
             Ok(Ok(0)) => break,
             Ok(Ok(n)) => {
-                // A page is shown, not stored: 1 MB is enough to see what it is.
-                if answer.len() < 1 << 20 {
-                    answer.extend_from_slice(&buf[..n]);
+                // A page is shown, not stored: 1 MB is enough to see what it is, and a server
+                // that streams on is not followed further (its events would pile up).
+                answer.extend_from_slice(&buf[..n]);
+                if answer.len() >= MAX_ANSWER {
+                    break;
                 }
             }
             // The answer came, then the TCP connection ended without a close_notify (as many
@@ -236,11 +257,7 @@ pub fn satisfying(ws: &crate::workspace::Workspace, authorities: &[Vec<u8>]) -> 
             continue;
         };
         let for_clients = chain.first().is_some_and(|der| {
-            X509Certificate::from_der(der).is_ok_and(|(_, c)| match c.extended_key_usage() {
-                Ok(Some(eku)) => eku.value.client_auth || eku.value.any,
-                Ok(None) => true,
-                Err(_) => false,
-            })
+            crate::inspect::verify::allows(der, crate::inspect::verify::Purpose::Client)
         });
         let named = chain.iter().any(|der| {
             X509Certificate::from_der(der).is_ok_and(|(_, c)| {
@@ -297,12 +314,7 @@ pub fn hint(summary: &Summary, events: &[Event]) -> Option<Hint> {
         return None;
     }
     let asked = requested(events)?;
-    let sent = events.iter().find_map(|e| match e.message() {
-        Some(super::messages::Message::Certificate(c)) if e.side == Side::Client => {
-            Some(c.certificates.clone())
-        }
-        _ => None,
-    })?;
+    let sent = client_certificates(events)?;
     if sent.is_empty() {
         return Some(Hint::NoCertificate);
     }
@@ -342,14 +354,20 @@ pub enum Presented {
     NotReached,
 }
 
-/// What the client sent of its certificate.
-pub fn presented(events: &[Event]) -> Presented {
-    let sent = events.iter().find_map(|e| match e.message() {
+/// The certificates of the client's Certificate message (empty when it had none), if it sent
+/// one.
+fn client_certificates(events: &[Event]) -> Option<Vec<Vec<u8>>> {
+    events.iter().find_map(|e| match e.message() {
         Some(super::messages::Message::Certificate(c)) if e.side == Side::Client => {
             Some(c.certificates.clone())
         }
         _ => None,
-    });
+    })
+}
+
+/// What the client sent of its certificate.
+pub fn presented(events: &[Event]) -> Presented {
+    let sent = client_certificates(events);
     match sent {
         Some(certs) if !certs.is_empty() => Presented::Sent {
             subject: crate::inspect::report::brief(&certs[0])

@@ -65,34 +65,33 @@ pub struct ConnectionTranscript<'a> {
 
 impl Serialize for ConnectionTranscript<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
         let c = self.connection;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("id", &c.id)?;
-        m.serialize_entry("peer", &c.peer)?;
-        m.serialize_entry("started", &crate::text::rfc3339(c.started))?;
-        m.serialize_entry("outcome", &c.outcome)?;
-        m.serialize_entry("version", &c.version)?;
-        m.serialize_entry("cipher_suite", &c.cipher_suite)?;
-        m.serialize_entry("group", &c.group)?;
-        m.serialize_entry("client", &c.client)?;
-        m.serialize_entry("authorization", &c.authorization)?;
-        m.serialize_entry("requests", &c.requests)?;
-        m.serialize_entry("bytes_received", &c.bytes_received)?;
-        m.serialize_entry("bytes_sent", &c.bytes_sent)?;
-        m.serialize_entry("handshake_ms", &c.handshake_ms)?;
-        m.serialize_entry("duration_ms", &c.duration_ms)?;
-        m.serialize_entry("lesson", &self.explained.lesson)?;
-        m.serialize_entry(
-            "failure",
-            &FailureWithWords::of(c.failure.as_ref(), self.explained),
-        )?;
-        if let Some(events) = self.events {
-            m.serialize_entry("events", events)?;
-            m.serialize_entry("events_dropped", &c.events_dropped)?;
+        ConnectionJson {
+            connection: c,
+            lesson: self.explained.lesson.as_deref(),
+            failure: FailureWithWords::of(c.failure.as_ref(), self.explained),
+            events: self.events,
+            events_dropped: self.events.map(|_| c.events_dropped),
+            plaintext_trimmed: self.events.map(|_| c.plaintext_trimmed),
         }
-        m.end()
+        .serialize(s)
     }
+}
+
+#[derive(Serialize)]
+struct ConnectionJson<'a> {
+    #[serde(flatten)]
+    connection: &'a super::serve::Connection,
+    lesson: Option<&'a str>,
+    failure: Option<FailureWithWords<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<&'a [Event]>,
+    /// Events not kept (over the cap per connection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events_dropped: Option<u64>,
+    /// Application data kept without its plaintext (over the byte budget per connection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plaintext_trimmed: Option<u64>,
 }
 
 /// A failure, with its words for people next to its data.

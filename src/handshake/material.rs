@@ -37,14 +37,10 @@ impl Identity {
     /// Whether its certificate may serve TLS: its extendedKeyUsage allows serverAuth (or any
     /// purpose), or it has none.
     pub fn for_servers(&self) -> bool {
-        use x509_parser::prelude::*;
-        self.chain.first().is_some_and(|der| {
-            X509Certificate::from_der(der).is_ok_and(|(_, c)| match c.extended_key_usage() {
-                Ok(Some(e)) => e.value.server_auth || e.value.any,
-                Ok(None) => true,
-                Err(_) => false,
-            })
-        })
+        use crate::inspect::verify::{Purpose, allows};
+        self.chain
+            .first()
+            .is_some_and(|der| allows(der, Purpose::Server))
     }
 }
 

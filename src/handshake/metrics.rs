@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use tokio::net::TcpListener;
 
 use super::material::Material;
-use super::serve::{Connection, Outcome};
+use super::serve::Connection;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
@@ -111,19 +111,20 @@ impl Metrics {
 
     pub fn finished(&self, c: &Connection) {
         self.active.dec();
-        let outcome = serde_json::to_value(c.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
         let cause = c
             .failure
             .as_ref()
-            .map(|f| f.cause.code().to_string())
+            .map(|f| &f.cause)
+            .or(c.http_cause.as_ref())
+            .map(|cause| cause.code().to_string())
             .unwrap_or_default();
         self.connections
-            .get_or_create(&OutcomeLabels { outcome, cause })
+            .get_or_create(&OutcomeLabels {
+                outcome: c.outcome.code().to_string(),
+                cause,
+            })
             .inc();
-        if !matches!(c.outcome, Outcome::HandshakeFailed | Outcome::TimedOut) {
+        if c.handshake_ok() {
             self.handshake_seconds.observe(c.handshake_ms / 1000.0);
         }
     }
@@ -148,7 +149,16 @@ pub async fn serve_metrics(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    // A few scrapes at once, each quick: the endpoint cannot take the server's descriptors.
+    let limit = Arc::new(tokio::sync::Semaphore::new(8));
     loop {
+        let permit = tokio::select! {
+            p = limit.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => return,
+            },
+            () = &mut shutdown => return,
+        };
         let tcp = tokio::select! {
             a = listener.accept() => match a {
                 Ok((tcp, _)) => tcp,
@@ -161,6 +171,7 @@ pub async fn serve_metrics(
         };
         let metrics = metrics.clone();
         tokio::spawn(async move {
+            let _permit = permit;
             let service = hyper::service::service_fn(move |_req| {
                 let body = metrics.encode(OffsetDateTime::now_utc());
                 async move {
@@ -175,8 +186,10 @@ pub async fn serve_metrics(
                 }
             });
             let _ = tokio::time::timeout(
-                std::time::Duration::from_secs(30),
+                std::time::Duration::from_secs(10),
                 hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(std::time::Duration::from_secs(5))
                     .serve_connection(hyper_util::rt::TokioIo::new(tcp), service),
             )
             .await;

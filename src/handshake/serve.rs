@@ -23,7 +23,7 @@ use time::OffsetDateTime;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc};
 
-use super::config::{self, Choices, ConfigError, Reporter};
+use super::config::{self, Choices, ClientAuth, ConfigError, Reporter};
 use super::event::{Event, EventKind, Note, Side};
 use super::material::Material;
 use super::recorder::{self, Recorder, SharedRecorder, Tap, lock};
@@ -45,6 +45,9 @@ pub struct ServeOptions {
     pub handshake_timeout: Duration,
     /// A connection that moves no byte for this long is closed (a slow or idle client).
     pub idle_timeout: Duration,
+    /// A connection is closed after this long, however busy (after the answer under way): a
+    /// client cannot hold a slot for ever.
+    pub max_lifetime: Duration,
     /// Keep each connection's events for its transcript (`--json`).
     pub keep_events: bool,
     /// Send each event as it happens (the TUI's live timeline).
@@ -60,6 +63,7 @@ impl ServeOptions {
             max_connections: 256,
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
+            max_lifetime: Duration::from_secs(300),
             keep_events: false,
             live_events: false,
         }
@@ -110,7 +114,7 @@ pub enum RuleError {
     #[error("\"{0}\" is not a SPIFFE ID: it starts with spiffe://")]
     Spiffe(String),
     #[error(
-        "\"{0}\": a rule's value has no spaces or control characters (a certificate's names have none)"
+        "\"{0}\": a rule's value has no control characters, and no spaces but in cn: and issuer: (a certificate's names have none)"
     )]
     Value(String),
 }
@@ -122,9 +126,11 @@ impl std::str::FromStr for Rule {
             .split_once(':')
             .filter(|(_, v)| !v.is_empty())
             .ok_or_else(|| RuleError::Form(crate::text::display_safe(s, 100)))?;
-        if value.chars().any(|c| c.is_whitespace() || c.is_control())
-            && !kind.eq_ignore_ascii_case("cn")
-            && !kind.eq_ignore_ascii_case("issuer")
+        // Names have no control characters; only a CN or a CA's name has spaces.
+        let spaced = kind.eq_ignore_ascii_case("cn") || kind.eq_ignore_ascii_case("issuer");
+        if value
+            .chars()
+            .any(|c| c.is_control() || (c.is_whitespace() && !spaced))
         {
             return Err(RuleError::Value(crate::text::display_safe(s, 100)));
         }
@@ -181,7 +187,7 @@ fn matches(pattern: &str, value: &str, fold_case: bool) -> bool {
             None => return false,
         }
     }
-    rest.len() >= last.len() && rest.ends_with(last)
+    rest.ends_with(last)
 }
 
 /// The client as its certificate names it: what the rules look at, the page says, and the log
@@ -192,6 +198,8 @@ pub struct ClientIdentity {
     pub subject: String,
     pub common_name: Option<String>,
     pub issuer: String,
+    /// The issuing CA's common name, read from the certificate (not from the text above).
+    pub issuer_common_name: Option<String>,
     /// Uppercase hex, as openssl prints it.
     pub serial: String,
     /// SHA-256 of the certificate, uppercase hex with colons.
@@ -219,6 +227,7 @@ impl ClientIdentity {
                 cert.issuer(),
                 &readable,
             )),
+            issuer_common_name: crate::inspect::names::common_name(cert.issuer()),
             serial: crate::inspect::report::openssl_serial(cert.raw_serial()),
             sha256: crate::inspect::sha256_fingerprint(der),
             dns_names: vec![],
@@ -238,10 +247,6 @@ impl ClientIdentity {
         Some(id)
     }
 
-    fn issuer_cn(&self) -> Option<&str> {
-        self.issuer.split(',').find_map(|p| p.strip_prefix("CN="))
-    }
-
     /// Whether `rule` names this client.
     pub fn matches(&self, rule: &Rule) -> bool {
         let any = |list: &[String], p: &str, fold| list.iter().any(|v| matches(p, v, fold));
@@ -255,7 +260,10 @@ impl ClientIdentity {
             Rule::Uri(p) | Rule::Spiffe(p) => any(&self.uris, p, false),
             Rule::Issuer(p) => {
                 matches(p, &self.issuer, false)
-                    || self.issuer_cn().is_some_and(|cn| matches(p, cn, true))
+                    || self
+                        .issuer_common_name
+                        .as_deref()
+                        .is_some_and(|cn| matches(p, cn, true))
             }
         }
     }
@@ -331,8 +339,14 @@ pub struct Connection {
     pub group: Option<String>,
     /// The client as its certificate names it, when it sent one that was accepted.
     pub client: Option<ClientIdentity>,
-    /// Who caught what, when the handshake failed.
+    /// Who caught what, when the handshake failed (in a transcript, with its words).
+    #[serde(skip)]
     pub failure: Option<Failure>,
+    /// The handshake finished.
+    #[serde(skip)]
+    pub handshake_done: bool,
+    /// What ended the HTTP exchange, when it failed (`http_failed`).
+    pub http_cause: Option<Cause>,
     /// After the handshake: the `--allow` decision.
     pub authorization: Option<Authorization>,
     pub requests: u32,
@@ -344,18 +358,46 @@ pub struct Connection {
     /// The timeline (with `keep_events`).
     #[serde(skip)]
     pub events: Vec<Event>,
-    /// Events not kept: over the cap per connection, or a live channel that was full.
+    /// Events not kept: over the cap per connection.
+    #[serde(skip)]
     pub events_dropped: u64,
+    /// Application data left out of the events: over the byte budget per connection.
+    #[serde(skip)]
+    pub plaintext_trimmed: u64,
+    /// Events the live channel (the TUI) did not take: it was full.
+    #[serde(skip)]
+    pub live_dropped: u64,
     /// SSLKEYLOGFILE lines of this connection: never in a transcript or a log.
     #[serde(skip)]
     pub keylog: Secrets,
 }
 
+impl Outcome {
+    /// Its code, as the JSON and the metrics name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::HandshakeFailed => "handshake_failed",
+            Outcome::TimedOut => "timed_out",
+            Outcome::Forbidden => "forbidden",
+            Outcome::NoRequest => "no_request",
+            Outcome::HttpFailed => "http_failed",
+            Outcome::Stopped => "stopped",
+        }
+    }
+}
+
 impl Connection {
-    /// The connection as a run's summary (what the lab's explanations read).
+    /// Whether the TLS handshake itself succeeded (whatever came after it).
+    pub fn handshake_ok(&self) -> bool {
+        self.handshake_done && self.failure.is_none()
+    }
+
+    /// The connection as a run's summary (what the lab's explanations read): `ok` when the
+    /// handshake succeeded.
     pub fn summary(&self) -> super::run::Summary {
         super::run::Summary {
-            ok: self.outcome == Outcome::Ok,
+            ok: self.handshake_ok(),
             version: self.version.clone(),
             cipher_suite: self.cipher_suite.clone(),
             group: self.group.clone(),
@@ -386,8 +428,10 @@ pub enum Update {
     },
 }
 
-/// Events kept per connection at most: a client cannot grow the server's memory without bound.
+/// Events kept per connection at most, and the plaintext they carry: a client cannot grow the
+/// server's memory without bound.
 const MAX_EVENTS: usize = 4096;
+const MAX_PLAINTEXT: usize = 256 * 1024;
 /// A request line and headers larger than this are refused (hyper's default is 400 KB).
 const MAX_HEADERS: usize = 16 * 1024;
 
@@ -408,7 +452,11 @@ impl Server {
     /// Build the config for `material` and bind `opts.listen`.
     pub async fn bind(material: Material, opts: ServeOptions) -> Result<Server, ServeError> {
         let reporter: Arc<dyn Reporter> = Arc::new(recorder::PerConnection);
-        let config = config::server_config(&material, &opts.choices, Some(reporter))?;
+        let mut config = config::server_config(&material, &opts.choices, Some(reporter))?;
+        // No resumption: every connection is a full handshake, its client's certificate and
+        // verdict on its timeline (a resumed one would show neither).
+        config.send_tls13_tickets = 0;
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
         let listener =
             TcpListener::bind(opts.listen)
                 .await
@@ -519,13 +567,29 @@ async fn handle(
     let started = OffsetDateTime::now_utc();
     let t0 = Instant::now();
     let _ = tcp.set_nodelay(true);
-    let kept: Arc<Mutex<(Vec<Event>, u64)>> = Arc::default();
+    let kept: Arc<Mutex<Kept>> = Arc::default();
     let sink = {
         let kept = kept.clone();
         let (keep, live) = (opts.keep_events, opts.live_events);
         let updates = updates.clone();
         Box::new(move |event: Event| {
             let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+            if !keep && !live {
+                return;
+            }
+            // What a client sends is kept up to a budget: past it, events keep their sizes
+            // and lose their plaintext.
+            let event = match plaintext_len(&event) {
+                Some(n) if k.plaintext + n > MAX_PLAINTEXT => {
+                    k.trimmed += 1;
+                    without_plaintext(event)
+                }
+                Some(n) => {
+                    k.plaintext += n;
+                    event
+                }
+                None => event,
+            };
             if live
                 && updates
                     .try_send(Update::Event {
@@ -534,13 +598,13 @@ async fn handle(
                     })
                     .is_err()
             {
-                k.1 += 1;
+                k.live_dropped += 1;
             }
             if keep {
-                if k.0.len() < MAX_EVENTS {
-                    k.0.push(event);
+                if k.events.len() < MAX_EVENTS {
+                    k.events.push(event);
                 } else {
-                    k.1 += 1;
+                    k.dropped += 1;
                 }
             }
         })
@@ -562,6 +626,8 @@ async fn handle(
     let mut handshake_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let mut outcome = Outcome::HandshakeFailed;
     let mut context = None;
+    let mut handshake_done = false;
+    let mut http_cause = None;
     match accepted {
         None => outcome = Outcome::Stopped,
         Some(Err(_)) => {
@@ -573,6 +639,7 @@ async fn handle(
         }
         Some(Ok(Ok(tls))) => {
             handshake_ms = t0.elapsed().as_secs_f64() * 1000.0;
+            handshake_done = true;
             let client = tls
                 .get_ref()
                 .1
@@ -609,11 +676,18 @@ async fn handle(
                     forbidden: AtomicU32::new(0),
                 })
             };
-            let http = serve_http(tls, ctx.clone(), opts.idle_timeout, stop);
+            let until = t0 + opts.max_lifetime;
+            let http = serve_http(tls, ctx.clone(), opts.idle_timeout, until, stop);
             outcome = match recorder::within(rec.clone(), http).await {
                 Err(Cause::Cancelled) => Outcome::Stopped,
                 Err(cause) => {
-                    lock(&rec).local(Side::Server, EventKind::Note(Note::RequestFailed { cause }));
+                    lock(&rec).local(
+                        Side::Server,
+                        EventKind::Note(Note::RequestFailed {
+                            cause: cause.clone(),
+                        }),
+                    );
+                    http_cause = Some(cause);
                     Outcome::HttpFailed
                 }
                 Ok(()) if ctx.requests.load(Ordering::Relaxed) == 0 => Outcome::NoRequest,
@@ -626,10 +700,7 @@ async fn handle(
     let mut r = lock(&rec);
     let summary = r.finish(&shared.material, None, None, false);
     let failure = summary.failure;
-    let (events, events_dropped) = {
-        let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
-        (std::mem::take(&mut k.0), k.1)
-    };
+    let k = std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner()));
     Connection {
         id,
         peer,
@@ -640,6 +711,8 @@ async fn handle(
         group: summary.group,
         client: context.as_ref().and_then(|c| c.client.clone()),
         failure,
+        handshake_done,
+        http_cause,
         authorization: context.as_ref().map(|c| c.authorization.clone()),
         requests: context
             .as_ref()
@@ -648,10 +721,45 @@ async fn handle(
         bytes_sent: r.bytes[1],
         handshake_ms,
         duration_ms: t0.elapsed().as_secs_f64() * 1000.0,
-        events,
-        events_dropped,
+        events: k.events,
+        events_dropped: k.dropped,
+        plaintext_trimmed: k.trimmed,
+        live_dropped: k.live_dropped,
         keylog: summary.keylog,
     }
+}
+
+/// What a connection's sink kept, and what it let go.
+#[derive(Default)]
+struct Kept {
+    events: Vec<Event>,
+    /// Over [`MAX_EVENTS`].
+    dropped: u64,
+    /// Plaintext bytes kept.
+    plaintext: usize,
+    /// Events whose plaintext went over [`MAX_PLAINTEXT`].
+    trimmed: u64,
+    live_dropped: u64,
+}
+
+/// The decrypted application data an event carries, if any.
+fn plaintext_len(event: &Event) -> Option<usize> {
+    match event.wire().map(|w| &w.what) {
+        Some(super::event::WireWhat::ApplicationData {
+            plaintext: Some(p), ..
+        }) => Some(p.len()),
+        _ => None,
+    }
+}
+
+/// The event with its application data's plaintext left out (its length stays).
+fn without_plaintext(mut event: Event) -> Event {
+    if let EventKind::Wire(w) = &mut event.kind
+        && let super::event::WireWhat::ApplicationData { plaintext, .. } = &mut w.what
+    {
+        *plaintext = None;
+    }
+    event
 }
 
 /// HTTP/1.1 on the connection until the client closes it, is idle for `idle`, or the server
@@ -660,6 +768,7 @@ async fn serve_http(
     tls: tokio_rustls::server::TlsStream<Tap>,
     ctx: Arc<Context>,
     idle: Duration,
+    until: Instant,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), Cause> {
     let service_ctx = ctx.clone();
@@ -673,7 +782,7 @@ async fn serve_http(
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(slow)
-        .max_buf_size(MAX_HEADERS.max(8192))
+        .max_buf_size(MAX_HEADERS)
         .serve_connection(hyper_util::rt::TokioIo::new(tls), service);
     tokio::pin!(conn);
     let check = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
@@ -683,7 +792,7 @@ async fn serve_http(
             r = conn.as_mut() => return r.map_err(|e| http_cause(&e, slow_ms)),
             _ = stop.wait_for(|s| *s) => break true,
             () = tokio::time::sleep(check) => {
-                if lock(&ctx.rec).last_io.elapsed() >= idle {
+                if lock(&ctx.rec).last_io.elapsed() >= idle || Instant::now() >= until {
                     break false;
                 }
             }
@@ -819,6 +928,71 @@ impl Page<'_> {
     }
 }
 
+/// The workspace files a client of this server uses: the root it must trust (the top of the
+/// server's chain), a client certificate, and the server's CN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryFiles {
+    pub ca: Option<std::path::PathBuf>,
+    pub client: Option<ClientFiles>,
+    pub server_cn: String,
+}
+
+/// A client certificate's files: the leaf, the chain a client sends, the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientFiles {
+    pub name: String,
+    pub cert: std::path::PathBuf,
+    pub chain: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// The files for trying a server of the workspace's certificate `server`: its root, and the
+/// workspace's `client` (else its first client certificate).
+pub fn try_files(ws: &crate::workspace::Workspace, server: &str) -> TryFiles {
+    use crate::pki::Role;
+    let entity = |n: &str| ws.entities().iter().find(|e| e.name == n);
+    let mut top = entity(server);
+    let mut hops = 0;
+    while let Some(e) = top
+        && e.role != Role::Ca
+        && hops < 16
+    {
+        top = e.issuer.as_deref().and_then(entity);
+        hops += 1;
+    }
+    let client = entity("client")
+        .filter(|e| e.role == Role::Client)
+        .or_else(|| ws.entities().iter().find(|e| e.role == Role::Client))
+        .map(|e| ClientFiles {
+            name: e.name.clone(),
+            cert: ws.path(&e.cert),
+            chain: ws.path(e.chain.as_deref().unwrap_or(&e.cert)),
+            key: ws.path(&e.key),
+        });
+    TryFiles {
+        ca: top.map(|e| ws.path(&e.cert)),
+        client,
+        server_cn: entity(server)
+            .map(|e| e.common_name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The curl command that tries `url` with these files: with the client certificate's chain when
+/// the server asks for one.
+pub fn curl_command(files: &TryFiles, url: &str, auth: ClientAuth) -> Option<String> {
+    use crate::text::shell_word;
+    let ca = shell_word(files.ca.as_deref()?);
+    Some(match (&files.client, auth) {
+        (Some(c), ClientAuth::Required | ClientAuth::Optional) => format!(
+            "curl --cacert {ca} --cert {} --key {} {url}",
+            shell_word(&c.chain),
+            shell_word(&c.key)
+        ),
+        _ => format!("curl --cacert {ca} {url}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -828,6 +1002,7 @@ mod tests {
             subject: "CN=alice,O=certbench".into(),
             common_name: Some("alice".into()),
             issuer: "CN=certbench Intermediate CA 3f9a2c,O=certbench".into(),
+            issuer_common_name: Some("certbench Intermediate CA 3f9a2c".into()),
             serial: "01".into(),
             sha256: String::new(),
             dns_names: vec!["alice.internal".into()],

@@ -363,6 +363,23 @@ impl Verification {
     }
 }
 
+/// Whether a certificate's extendedKeyUsage allows `purpose` (or any purpose), or it has none:
+/// what webpki asks of a peer's end-entity certificate.
+pub fn allows(der: &[u8], purpose: Purpose) -> bool {
+    let readable = readable_certificate(der);
+    X509Certificate::from_der(&readable).is_ok_and(|(_, c)| match c.extended_key_usage() {
+        Ok(Some(e)) => {
+            e.value.any
+                || match purpose {
+                    Purpose::Server => e.value.server_auth,
+                    Purpose::Client => e.value.client_auth,
+                }
+        }
+        Ok(None) => true,
+        Err(_) => false,
+    })
+}
+
 /// What a certificate says it is for, as `verify` checks it without `--purpose`: a client
 /// certificate (clientAuth without serverAuth) as a client, anything else as a server.
 pub fn own_purpose(der: &[u8]) -> Purpose {

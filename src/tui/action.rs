@@ -146,8 +146,16 @@ pub enum Action {
         run: u64,
         result: Result<Box<Summary>, String>,
     },
-    /// The server is listening (or could not start).
-    ServeStarted(Result<std::net::SocketAddr, String>),
+    /// The server is listening, with the files a client uses to try it (or it could not start).
+    ServeStarted(
+        Result<
+            (
+                std::net::SocketAddr,
+                Option<certbench::handshake::serve::TryFiles>,
+            ),
+            String,
+        >,
+    ),
     /// A connection to the server came or ended.
     ServeUpdate(Box<certbench::handshake::serve::Update>),
     /// Events of connections still open, gathered for a moment (one message, not one each).

@@ -270,9 +270,10 @@ impl App {
             }
             Action::HandshakeEvent { run, event } => self.handshake.push(run, *event),
             Action::ServeStarted(result) => match result {
-                Ok(addr) => {
+                Ok((addr, try_files)) => {
                     if let Some(s) = self.handshake.serve.as_mut() {
                         s.addr = Some(addr);
+                        s.try_files = try_files;
                     }
                     self.say(
                         Severity::Success,
@@ -617,10 +618,7 @@ impl App {
             Action::Activate => {
                 let target = text.trim().to_string();
                 h.target = None;
-                if target
-                    .rsplit_once(':')
-                    .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err())
-                {
+                if certbench::handshake::connect::host_of(&target).is_none() {
                     self.say(
                         Severity::Error,
                         format!(
@@ -857,7 +855,10 @@ impl App {
                 ),
                 None => {
                     let control = super::action::ServeControl::default();
-                    h.serve = Some(super::handshake::ServeState::new(control.clone()));
+                    h.serve = Some(super::handshake::ServeState::new(
+                        control.clone(),
+                        h.client_auth,
+                    ));
                     h.run_in_view = false;
                     return vec![Effect::StartServe {
                         dir: self.view.dir.clone(),

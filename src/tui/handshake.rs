@@ -66,6 +66,9 @@ pub struct ServeState {
     pub control: ServeControl,
     /// Where it listens, once it does.
     pub addr: Option<std::net::SocketAddr>,
+    /// The files a client uses to try it, and whether it asks for a client certificate.
+    pub try_files: Option<certbench::handshake::serve::TryFiles>,
+    pub client_auth: ClientAuth,
     /// Oldest first, at most [`MAX_CONNECTIONS`]; the pane lists them newest first.
     pub connections: Vec<ConnectionRow>,
     /// The connection shown in the timeline; `None` follows the newest.
@@ -94,10 +97,12 @@ pub const MAX_LIVE_EVENTS: usize = 4096;
 pub const MAX_CONNECTIONS: usize = 200;
 
 impl ServeState {
-    pub fn new(control: ServeControl) -> ServeState {
+    pub fn new(control: ServeControl, client_auth: ClientAuth) -> ServeState {
         ServeState {
             control,
             addr: None,
+            try_files: None,
+            client_auth,
             connections: Vec::new(),
             selected: None,
             total: 0,

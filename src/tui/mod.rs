@@ -353,6 +353,7 @@ pub(crate) fn spawn_peer(
             tasks.spawn(async move {
                 use certbench::handshake::config::{Choices, TlsVersion};
                 use certbench::handshake::serve::{ServeOptions, Server};
+                let server_name = server.clone();
                 let material = certbench::handshake::material::Material::from_workspace_with(
                     &dir,
                     &certbench::handshake::material::MaterialChoices {
@@ -369,17 +370,21 @@ pub(crate) fn spawn_peer(
                 let mut opts = ServeOptions::new(([127, 0, 0, 1], 8443).into(), choices);
                 opts.keep_events = true;
                 opts.live_events = true;
+                let try_files = Workspace::open(&dir)
+                    .ok()
+                    .map(|ws| certbench::handshake::serve::try_files(&ws, &server_name));
                 let server = match Server::bind(material.clone(), opts.clone()).await {
                     Ok(s) => s,
-                    Err(_) => {
+                    Err(certbench::handshake::serve::ServeError::InUse { .. }) => {
                         opts.listen = ([127, 0, 0, 1], 0).into();
                         Server::bind(material, opts)
                             .await
                             .map_err(|e| e.to_string())?
                     }
+                    Err(e) => return Err(e.to_string()),
                 };
                 let addr = server.local_addr().map_err(|e| e.to_string())?;
-                send(&tx, Action::ServeStarted(Ok(addr)));
+                send(&tx, Action::ServeStarted(Ok((addr, try_files))));
                 let (utx, mut urx) = mpsc::channel(1024);
                 let stop = control.0.clone();
                 let running = tokio::spawn(server.run(utx, async move { stop.notified().await }));
@@ -428,10 +433,9 @@ pub(crate) fn spawn_peer(
                     client.as_deref(),
                 )
                 .map_err(|e| e.to_string())?;
-                let host = target
-                    .rsplit_once(':')
-                    .map(|(h, _)| h.trim_matches(['[', ']']).to_string())
-                    .unwrap_or_default();
+                let host = certbench::handshake::connect::host_of(&target)
+                    .unwrap_or_default()
+                    .to_string();
                 let mut choices = Choices::same(TlsVersion::Tls13, None, None, &host);
                 choices.client.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
                 let opts = certbench::handshake::connect::ConnectOptions {

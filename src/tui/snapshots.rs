@@ -764,6 +764,7 @@ fn served(id: u64, ok: bool) -> Box<certbench::handshake::serve::Connection> {
         subject: "CN=alice,O=certbench".into(),
         common_name: Some("alice".into()),
         issuer: "CN=certbench Intermediate CA 5eed01,O=certbench".into(),
+        issuer_common_name: Some("certbench Intermediate CA 5eed01".into()),
         serial: "01".into(),
         sha256: FAKE_SHA.into(),
         dns_names: vec![],
@@ -793,6 +794,8 @@ fn served(id: u64, ok: bool) -> Box<certbench::handshake::serve::Connection> {
             culprit: None,
             observed_side: Some(certbench::handshake::event::Side::Server),
         }),
+        handshake_done: ok,
+        http_cause: None,
         authorization: ok.then_some(Authorization::NoRules),
         requests: u32::from(ok),
         bytes_received: 2000,
@@ -834,6 +837,8 @@ fn served(id: u64, ok: bool) -> Box<certbench::handshake::serve::Connection> {
             e
         },
         events_dropped: 0,
+        plaintext_trimmed: 0,
+        live_dropped: 0,
         keylog: Default::default(),
     })
 }
@@ -847,7 +852,10 @@ fn handshake_serving_80x24_and_160x48() {
         let (_d, mut app) = demo_app(size, false);
         app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
         app.update(Action::ShowPane(Pane::Handshake));
-        let mut s = ServeState::new(super::action::ServeControl::default());
+        let mut s = ServeState::new(
+            super::action::ServeControl::default(),
+            certbench::handshake::config::ClientAuth::Required,
+        );
         s.addr = Some("127.0.0.1:8443".parse().unwrap());
         for (id, ok) in [(1, true), (2, true), (3, false)] {
             let c = served(id, ok);
@@ -887,7 +895,10 @@ fn the_connection_list_follows_the_selection() {
     use super::handshake::ServeState;
     let (_d, mut app) = demo_app((80, 24), false);
     app.update(Action::ShowPane(Pane::Handshake));
-    let mut s = ServeState::new(super::action::ServeControl::default());
+    let mut s = ServeState::new(
+        super::action::ServeControl::default(),
+        certbench::handshake::config::ClientAuth::Required,
+    );
     s.addr = Some("127.0.0.1:8443".parse().unwrap());
     for id in 1..=7 {
         let c = served(id, true);

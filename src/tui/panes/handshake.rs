@@ -184,12 +184,15 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     lines.push(Line::from(Span::styled(cut(&head, width), theme::label())));
     if let Some(addr) = s.addr
         && s.connections.is_empty()
+        && let Some(curl) = s.try_files.as_ref().and_then(|f| {
+            certbench::handshake::serve::curl_command(
+                f,
+                &format!("https://localhost:{}/", addr.port()),
+                s.client_auth,
+            )
+        })
     {
-        let dir = app.view.dir.display().to_string();
-        let try_it = format!(
-            "try: curl --cacert {dir}/ca.crt --cert {dir}/client-chain.crt --key {dir}/client.key https://localhost:{}/",
-            addr.port()
-        );
+        let try_it = format!("try: {curl}");
         // Whole, on as many lines as it takes: a command is copied, not read.
         let mut line = String::from("  ");
         for word in try_it.split(' ') {
@@ -225,10 +228,7 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         let (outcome, style, detail) = match &row.done {
             None => ("open".to_string(), theme::dim(), String::new()),
             Some(c) => {
-                let label = serde_json::to_value(c.outcome)
-                    .ok()
-                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                    .unwrap_or_default();
+                let label = c.outcome.code().replace('_', " ");
                 let style = if c.outcome == certbench::handshake::serve::Outcome::Ok {
                     theme::success()
                 } else {
