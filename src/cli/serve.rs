@@ -157,6 +157,10 @@ async fn serve(
     };
     let server = match Server::bind(material, opts).await {
         Ok(s) => s,
+        Err(e @ certbench::handshake::serve::ServeError::InUse { .. }) => {
+            errln!("certbench: {e}: pick another --port (0: any free one)");
+            return ExitCode::FAILURE;
+        }
         Err(e) => {
             errln!("certbench: {e}");
             return ExitCode::FAILURE;

@@ -76,7 +76,7 @@ impl ServeOptions {
 pub enum ServeError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{addr} is in use: pick another --port (0: any free one)")]
+    #[error("{addr} is in use by another program")]
     InUse { addr: SocketAddr },
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -894,37 +894,44 @@ struct Tls<'a> {
 }
 
 impl Page<'_> {
+    /// The page in words, from assets/peers.toml.
     fn text(&self) -> String {
+        let words = crate::lab::peer_words("page");
+        let say = |key: &str, values: &[(&'static str, String)]| {
+            words
+                .get(key)
+                .map(|t| crate::assets::fill(t, values))
+                .unwrap_or_default()
+        };
         let agreed = [self.tls.version, self.tls.cipher_suite, self.tls.group]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" · ");
         let who = match self.client {
-            Some(c) => format!(
-                "{} (serial {}, issued by {})",
-                c.subject, c.serial, c.issuer
+            Some(c) => say(
+                "who",
+                &[
+                    ("subject", c.subject.clone()),
+                    ("serial", c.serial.clone()),
+                    ("issuer", c.issuer.clone()),
+                ],
             ),
-            None => "a client without a certificate".to_string(),
+            None => say("who_anonymous", &[]),
         };
         let name = self
             .client
             .and_then(|c| c.common_name.clone())
-            .unwrap_or_else(|| "anonymous client".into());
-        match self.authorization {
-            Authorization::Denied => format!(
-                "403 Forbidden\n\nAuthenticated as {who}, but not authorized by any --allow rule.\nTLS: {agreed}\n"
-            ),
-            Authorization::Anonymous => format!(
-                "403 Forbidden\n\nNo client certificate, so no --allow rule can name you.\nTLS: {agreed}\n"
-            ),
-            Authorization::Allowed { rule } => format!(
-                "Hello, {name}\n\nYou are {who}.\nAuthorized by the rule {rule}.\nTLS: {agreed}\n"
-            ),
-            Authorization::NoRules => {
-                format!("Hello, {name}\n\nYou are {who}.\nTLS: {agreed}\n")
-            }
-        }
+            .unwrap_or_else(|| say("name_anonymous", &[]));
+        let (key, rule) = match self.authorization {
+            Authorization::Denied => ("denied", None),
+            Authorization::Anonymous => ("anonymous", None),
+            Authorization::Allowed { rule } => ("allowed", Some(rule.clone())),
+            Authorization::NoRules => ("no_rules", None),
+        };
+        let mut values = vec![("who", who), ("name", name), ("agreed", agreed)];
+        values.extend(rule.map(|r| ("rule", r)));
+        say(key, &values)
     }
 }
 

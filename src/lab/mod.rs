@@ -849,17 +849,21 @@ pub enum Peer {
 const PEERS: &str = include_str!("../../assets/peers.toml");
 
 fn peer_fixes(peer: Peer) -> &'static std::collections::HashMap<String, String> {
+    peer_words(match peer {
+        Peer::Serve => "serve",
+        Peer::Connect => "connect",
+    })
+}
+
+/// A section of assets/peers.toml: `serve`'s and `connect`'s fixes, `serve`'s page.
+pub fn peer_words(section: &str) -> &'static std::collections::HashMap<String, String> {
     static TABLE: std::sync::OnceLock<
         std::collections::HashMap<String, std::collections::HashMap<String, String>>,
     > = std::sync::OnceLock::new();
     static EMPTY: std::sync::OnceLock<std::collections::HashMap<String, String>> =
         std::sync::OnceLock::new();
-    let key = match peer {
-        Peer::Serve => "serve",
-        Peer::Connect => "connect",
-    };
     crate::assets::table(&TABLE, PEERS)
-        .get(key)
+        .get(section)
         .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
 }
 
@@ -1016,8 +1020,9 @@ mod tests {
             toml::from_str(include_str!("../../assets/causes.toml")).unwrap();
         let peers: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
             toml::from_str(PEERS).unwrap();
-        assert_eq!(peers.len(), 2);
-        for (peer, fixes) in &peers {
+        assert_eq!(peers.len(), 3);
+        assert_eq!(peers["page"].len(), 7);
+        for (peer, fixes) in peers.iter().filter(|(p, _)| *p != "page") {
             assert!(peer == "serve" || peer == "connect", "{peer}");
             for key in fixes.keys() {
                 let (code, side) = key.split_once(".by_").unwrap_or((key, "client"));

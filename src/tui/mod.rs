@@ -331,7 +331,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
 
 /// `serve` and `connect` from the pane: their updates and events come back as actions, as they
 /// happen. A server sends a connection when it ends (with its timeline), so however busy it is,
-/// the loop gets two messages per connection.
+/// the loop gets two messages per connection, and its events in batches.
 pub(crate) fn spawn_peer(
     effect: Effect,
     tx: mpsc::UnboundedSender<Message>,
