@@ -734,50 +734,38 @@ func main() {
     assert_eq!(c["version"], "TLS 1.3");
 }
 
-/// A Java client (HttpClient with a PKCS#12 key store and trust store, converted from the
-/// workspace's PEM files with openssl and keytool, as people do today) against serve.
+/// A Java client (HttpClient with a PKCS#12 key store and trust store made by `certbench
+/// export`, modern and legacy) against serve.
 #[test]
 fn a_java_client_completes() {
     let java = require("java", "default-jdk-headless");
-    let keytool = require("keytool", "default-jdk-headless");
     let dir = workspace();
     let d = dir.path();
-    openssl_ok(
+    std::fs::write(d.join("pw"), "changeit\n").unwrap();
+    certbench_ok(d, &["export", "client", "--password-file", "pw"]);
+    certbench_ok(
         d,
         &[
-            "pkcs12",
-            "-export",
-            "-in",
-            "client-chain.crt",
-            "-inkey",
-            "client.key",
-            "-out",
-            "client.p12",
-            "-passout",
-            "pass:changeit",
-            "-name",
+            "export",
             "client",
+            "--password-file",
+            "pw",
+            "--legacy",
+            "--out",
+            "legacy.p12",
         ],
     );
-    let out = Command::new(keytool)
-        .current_dir(d)
-        .args([
-            "-importcert",
-            "-noprompt",
-            "-alias",
-            "ca",
-            "-file",
-            "ca.crt",
-            "-keystore",
-            "trust.p12",
-            "-storetype",
-            "PKCS12",
-            "-storepass",
-            "changeit",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    certbench_ok(
+        d,
+        &[
+            "export",
+            "client",
+            "--format",
+            "truststore",
+            "--password-file",
+            "pw",
+        ],
+    );
     let s = Serving::start(d, &[]);
     let program = r#"
 import java.io.FileInputStream;
@@ -794,11 +782,11 @@ public class Client {
     public static void main(String[] args) throws Exception {
         char[] pass = "changeit".toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(new FileInputStream("client.p12"), pass);
+        keys.load(new FileInputStream(args[1]), pass);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, pass);
         KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(new FileInputStream("trust.p12"), pass);
+        trust.load(new FileInputStream("client-truststore.p12"), pass);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
@@ -813,16 +801,18 @@ public class Client {
 }
 "#;
     std::fs::write(d.join("Client.java"), program).unwrap();
-    let out = Command::new(java)
-        .current_dir(d)
-        .args(["Client.java", &s.port.to_string()])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.starts_with("200"), "{stdout}");
-    assert!(stdout.contains("Hello, alice"), "{stdout}");
-    assert_eq!(s.connection()["outcome"], "ok");
+    for store in ["client.p12", "legacy.p12"] {
+        let out = Command::new(&java)
+            .current_dir(d)
+            .args(["Client.java", &s.port.to_string(), store])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{store}: {}", text(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("200"), "{store}: {stdout}");
+        assert!(stdout.contains("Hello, alice"), "{store}: {stdout}");
+        assert_eq!(s.connection()["outcome"], "ok");
+    }
 }
 
 /// A slow request (slowloris): the handshake completes, then the request's headers come a byte at

@@ -11,6 +11,7 @@ use certbench::workspace::{Change, SetOptions, Workspace};
 use clap::{Args, Subcommand};
 
 mod connect;
+mod export;
 mod handshake;
 mod inspect;
 mod lab;
@@ -27,6 +28,9 @@ pub enum Command {
     Issue(Box<IssueArgs>),
     /// Revoke a certificate and make its issuer's CRL (ISSUER.crl) again.
     Revoke(RevokeArgs),
+    /// A certificate in the files other tools take: PKCS#12 (Java, browsers), a PKCS#12 trust
+    /// store, a PEM bundle of key and chain, DER.
+    Export(export::ExportArgs),
     /// List the certificates in the workspace.
     List,
     /// Decode certificates, CRLs and CSRs: files, folders, PEM bundles or DER.
@@ -247,6 +251,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Handshake(a) => return handshake::run(a, dir),
         Command::Lab(a) => return lab::run(a),
         Command::Serve(a) => return serve::run(a, dir),
+        Command::Export(a) => return export::run(a, dir),
         Command::Connect(a) => return connect::run(*a, dir),
     };
     match result {

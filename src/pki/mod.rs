@@ -1,6 +1,7 @@
 //! Generation: key pairs, certificates for each role, CRLs, and the openssl commands that would
 //! make the same certificate.
 
+pub mod bundle;
 mod crl;
 mod issue;
 mod keys;

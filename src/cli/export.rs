@@ -1,0 +1,171 @@
+//! `certbench export NAME`: a workspace certificate in the files other tools take.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use certbench::fsutil::{FileWrite, write_files};
+use certbench::pki::bundle::{Format, Pkcs12Encryption, bundle};
+use certbench::workspace::Workspace;
+use clap::Args;
+
+use super::out::{errln, outln};
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The certificate's name in the workspace.
+    pub name: String,
+    /// pkcs12: the key and its chain, a PKCS#12 key store (Java, browsers, Windows, macOS);
+    /// truststore: the root CA above it, a PKCS#12 trust store (Java); pem-bundle: the key, the
+    /// certificate and its intermediates in one PEM file; der: the certificate alone.
+    #[arg(long, value_enum, default_value = "pkcs12")]
+    pub format: FormatArg,
+    /// Where to write it (default: NAME.p12, NAME-truststore.p12, NAME-bundle.pem or NAME.der in
+    /// the workspace).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The PKCS#12 password: the first line of FILE, or of standard input with `-` (never on
+    /// the command line, where other users' `ps` would see it).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// PKCS#12 with the legacy algorithms (3DES, SHA-1) that older Windows, macOS and Android
+    /// need, instead of PBES2 with AES-256 and HMAC-SHA-256.
+    #[arg(long)]
+    pub legacy: bool,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Pkcs12,
+    Truststore,
+    PemBundle,
+    Der,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Pkcs12 => Format::Pkcs12,
+            FormatArg::Truststore => Format::TrustStore,
+            FormatArg::PemBundle => Format::PemBundle,
+            FormatArg::Der => Format::Der,
+        }
+    }
+}
+
+/// The first line of `path` (or of standard input for `-`), without its line end.
+fn read_password(path: &Path) -> Result<String, String> {
+    let mut line = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().lock().read_line(&mut line)
+    } else {
+        std::fs::File::open(path).and_then(|f| std::io::BufReader::new(f).read_line(&mut line))
+    };
+    read.map_err(|e| format!("cannot read the password from {}: {e}", path.display()))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        return Err(format!("{} holds an empty password", path.display()));
+    }
+    Ok(password)
+}
+
+pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
+    let format = a.format.format();
+    if a.password_file.is_some() && !format.needs_password() {
+        return super::usage_error("--password-file is for --format pkcs12 or truststore");
+    }
+    if a.legacy && !format.needs_password() {
+        return super::usage_error("--legacy is for --format pkcs12 or truststore");
+    }
+    let password = match (&a.password_file, format.needs_password()) {
+        (Some(p), true) => match read_password(p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errln!("certbench: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        (None, true) => {
+            return super::usage_error(
+                "PKCS#12 needs a password: --password-file FILE (its first line), or - for standard input",
+            );
+        }
+        _ => None,
+    };
+    let ws = match Workspace::open(&dir) {
+        Ok(ws) => ws,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let encryption = if a.legacy {
+        Pkcs12Encryption::Legacy
+    } else {
+        Pkcs12Encryption::Modern
+    };
+    let bytes = {
+        let _reading = ws.read_lock();
+        match bundle(&ws, &a.name, format, password.as_deref(), encryption) {
+            Ok(b) => b,
+            Err(e) => {
+                errln!("certbench: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| ws.path(&format.file_name(&a.name)));
+    let file = if format.holds_key() {
+        FileWrite::private(&out, bytes)
+    } else {
+        FileWrite::public(&out, bytes)
+    };
+    if let Err(e) = write_files(std::slice::from_ref(&file), a.force) {
+        match e {
+            certbench::Error::FileExists { path } => errln!(
+                "certbench: {} exists: pass --force to replace it, or --out FILE",
+                path.display()
+            ),
+            e => errln!("certbench: {e}"),
+        }
+        return ExitCode::FAILURE;
+    }
+    let what = match (format, a.legacy) {
+        (Format::Pkcs12, false) => {
+            "PKCS#12 key store: the key, the certificate and its intermediates; PBES2 with AES-256, HMAC-SHA-256"
+        }
+        (Format::Pkcs12, true) => {
+            "PKCS#12 key store: the key, the certificate and its intermediates; legacy 3DES and SHA-1"
+        }
+        (Format::TrustStore, false) => {
+            "PKCS#12 trust store: the root CA; PBES2 with AES-256, HMAC-SHA-256"
+        }
+        (Format::TrustStore, true) => "PKCS#12 trust store: the root CA; legacy 3DES and SHA-1",
+        (Format::PemBundle, _) => "PEM: the key, the certificate and its intermediates",
+        (Format::Der, _) => "DER: the certificate",
+    };
+    let mode = if format.holds_key() {
+        ", mode 0600"
+    } else {
+        ""
+    };
+    outln!("Wrote {} ({what}{mode})", out.display());
+    let shown = certbench::text::shell_word(&out);
+    match format {
+        Format::Pkcs12 | Format::TrustStore => {
+            outln!(
+                "  keytool -list -keystore {shown} -storetype PKCS12 -storepass:file PASSWORD-FILE"
+            );
+            outln!("  openssl pkcs12 -info -noout -in {shown} -passin file:PASSWORD-FILE");
+        }
+        Format::PemBundle => outln!("  curl --cert {shown} ..."),
+        Format::Der => outln!("  openssl x509 -inform DER -in {shown} -noout -text"),
+    }
+    ExitCode::SUCCESS
+}

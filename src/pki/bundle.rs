@@ -1,0 +1,206 @@
+//! A workspace certificate in the files other tools take: PKCS#12 (a key store with the key and
+//! its chain, for Java, browsers, Windows, macOS), a PKCS#12 trust store of the CA (Java), a
+//! PEM bundle of the key and its chain (what some servers want in one file), DER.
+//!
+//! PKCS#12 is written by p12-keystore (pure Rust): modern by default (PBES2 with PBKDF2 and
+//! AES-256-CBC, an HMAC-SHA-256 MAC, what OpenSSL 3 and current JDKs write), or legacy on request
+//! (3DES with SHA-1 and an HMAC-SHA-1 MAC, which older Windows, macOS and Android need).
+
+use std::path::Path;
+
+use p12_keystore::{
+    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
+    PrivateKeyChain,
+};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+use super::Role;
+use crate::workspace::{Entity, Workspace};
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The key and its chain, as a PKCS#12 key store.
+    Pkcs12,
+    /// The root CA the certificate chains to, as a PKCS#12 trust store (Java).
+    TrustStore,
+    /// The key, then the certificate and its intermediates, in one PEM file.
+    PemBundle,
+    /// The certificate alone, DER.
+    Der,
+}
+
+impl Format {
+    /// The file name for `name` in this format.
+    pub fn file_name(self, name: &str) -> String {
+        match self {
+            Format::Pkcs12 => format!("{name}.p12"),
+            Format::TrustStore => format!("{name}-truststore.p12"),
+            Format::PemBundle => format!("{name}-bundle.pem"),
+            Format::Der => format!("{name}.der"),
+        }
+    }
+
+    /// Whether the file holds the private key (and so is written mode 0600).
+    pub fn holds_key(self) -> bool {
+        matches!(self, Format::Pkcs12 | Format::PemBundle)
+    }
+
+    /// Whether the file is protected by a password.
+    pub fn needs_password(self) -> bool {
+        matches!(self, Format::Pkcs12 | Format::TrustStore)
+    }
+}
+
+/// PKCS#12's encryption: modern (PBES2, AES-256) or legacy (3DES, SHA-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pkcs12Encryption {
+    #[default]
+    Modern,
+    Legacy,
+}
+
+/// Why a file could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    #[error("the workspace has no certificate named \"{name}\"")]
+    UnknownEntity { name: String },
+    #[error(
+        "\"{name}\" is a CA: its key stays in the workspace; export a server or client certificate, or --format truststore or der"
+    )]
+    CaKey { name: String },
+    #[error("no root CA above \"{name}\" in the workspace to put in a trust store")]
+    NoRoot { name: String },
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: std::path::PathBuf,
+        #[source]
+        source: rustls_pki_types::pem::Error,
+    },
+    #[error("{format} needs a password (--password-file FILE, or - for standard input)")]
+    NoPassword { format: &'static str },
+    #[error("the PKCS#12 library refused it: {0}")]
+    Pkcs12(#[from] p12_keystore::error::Error),
+}
+
+/// The bytes of `name`'s certificate in `format` (`password` for PKCS#12).
+pub fn bundle(
+    ws: &Workspace,
+    name: &str,
+    format: Format,
+    password: Option<&str>,
+    encryption: Pkcs12Encryption,
+) -> Result<Vec<u8>, BundleError> {
+    let entity = ws.entity(name).ok_or_else(|| BundleError::UnknownEntity {
+        name: name.to_string(),
+    })?;
+    let chain = chain_of(ws, entity)?;
+    match format {
+        Format::Der => Ok(chain.first().map(|c| c.to_vec()).unwrap_or_default()),
+        Format::PemBundle => {
+            if entity.role.is_ca() {
+                return Err(BundleError::CaKey { name: name.into() });
+            }
+            let key = std::fs::read(ws.path(&entity.key)).map_err(|e| BundleError::Read {
+                path: ws.path(&entity.key),
+                source: rustls_pki_types::pem::Error::Io(e),
+            })?;
+            let mut out = key;
+            for c in &chain {
+                out.extend(crate::text::pem("CERTIFICATE", c).into_bytes());
+            }
+            Ok(out)
+        }
+        Format::Pkcs12 => {
+            if entity.role.is_ca() {
+                return Err(BundleError::CaKey { name: name.into() });
+            }
+            let password = password.ok_or(BundleError::NoPassword { format: "PKCS#12" })?;
+            let key_path = ws.path(&entity.key);
+            let key =
+                PrivateKeyDer::from_pem_file(&key_path).map_err(|source| BundleError::Read {
+                    path: key_path,
+                    source,
+                })?;
+            let certs = chain
+                .iter()
+                .map(|c| Certificate::from_der(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            // The local key id ties the key to its certificate: the certificate's SHA-1, as
+            // openssl and keytool make it.
+            let id = aws_lc_rs::digest::digest(
+                &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+                chain.first().map(|c| c.as_ref()).unwrap_or_default(),
+            );
+            let entry =
+                PrivateKeyChain::new(id.as_ref(), PrivateKey::from_der(key.secret_der())?, certs);
+            let mut store = KeyStore::new();
+            store.add_entry(name, KeyStoreEntry::PrivateKeyChain(entry));
+            write(&store, password, encryption)
+        }
+        Format::TrustStore => {
+            let password = password.ok_or(BundleError::NoPassword {
+                format: "a PKCS#12 trust store",
+            })?;
+            let root = root_of(ws, entity).ok_or_else(|| BundleError::NoRoot {
+                name: name.to_string(),
+            })?;
+            let mut store = KeyStore::new();
+            for der in read_certs(&ws.path(&root.cert))? {
+                store.add_entry(
+                    &root.name,
+                    KeyStoreEntry::Certificate(Certificate::from_der(&der)?),
+                );
+            }
+            write(&store, password, encryption)
+        }
+    }
+}
+
+fn write(
+    store: &KeyStore,
+    password: &str,
+    encryption: Pkcs12Encryption,
+) -> Result<Vec<u8>, BundleError> {
+    let writer = store.writer(password);
+    let writer = match encryption {
+        Pkcs12Encryption::Modern => writer
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
+            .mac_algorithm(MacAlgorithm::HmacSha256),
+        Pkcs12Encryption::Legacy => writer
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
+            .mac_algorithm(MacAlgorithm::HmacSha1),
+    };
+    Ok(writer.write()?)
+}
+
+fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, BundleError> {
+    let read = |source| BundleError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    CertificateDer::pem_file_iter(path)
+        .map_err(read)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(read)
+}
+
+/// The certificate and its intermediates (its chain file when it has one), leaf first.
+fn chain_of(ws: &Workspace, e: &Entity) -> Result<Vec<CertificateDer<'static>>, BundleError> {
+    read_certs(&ws.path(e.chain.as_deref().unwrap_or(&e.cert)))
+}
+
+/// The root CA at the top of `e`'s issuers (`e` itself when it is one).
+fn root_of<'a>(ws: &'a Workspace, e: &'a Entity) -> Option<&'a Entity> {
+    let mut at = Some(e);
+    for _ in 0..16 {
+        let here = at?;
+        if here.role == Role::Ca {
+            return Some(here);
+        }
+        at = here.issuer.as_deref().and_then(|i| ws.entity(i));
+    }
+    None
+}

@@ -1,0 +1,255 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench export`: the files other tools take, read by those tools (openssl, keytool, curl),
+//! modern and legacy PKCS#12, a trust store, a PEM bundle, DER; and what it refuses.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    certbench_ok(dir.path(), &["gen"]);
+    std::fs::write(dir.path().join("pw"), "s3cret pass\n").unwrap();
+    dir
+}
+
+fn keytool_list(d: &Path, store: &str) -> String {
+    let out = Command::new(require("keytool", "default-jdk-headless"))
+        .current_dir(d)
+        .args([
+            "-list",
+            "-keystore",
+            store,
+            "-storetype",
+            "PKCS12",
+            "-storepass:file",
+            "pw",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "keytool: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sha256_of(d: &Path, pem: &str) -> String {
+    openssl_ok(
+        d,
+        &["x509", "-in", pem, "-noout", "-fingerprint", "-sha256"],
+    )
+    .trim()
+    .trim_start_matches("sha256 Fingerprint=")
+    .to_string()
+}
+
+/// PKCS#12, modern and legacy: openssl reads the key, the certificate and its intermediate with
+/// the password, names the algorithms, and keytool lists one private key entry whose
+/// fingerprint is the client certificate's.
+#[test]
+fn pkcs12_modern_and_legacy_are_read_by_openssl_and_keytool() {
+    let dir = workspace();
+    let d = dir.path();
+    for (file, legacy, wanted) in [
+        ("modern.p12", false, "PBES2, PBKDF2, AES-256-CBC"),
+        ("legacy.p12", true, "pbeWithSHA1And3-KeyTripleDES-CBC"),
+    ] {
+        let mut args = vec!["export", "client", "--password-file", "pw", "--out", file];
+        if legacy {
+            args.push("--legacy");
+        }
+        certbench_ok(d, &args);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(d.join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
+        let info = openssl(
+            d,
+            &[
+                "pkcs12", "-info", "-noout", "-in", file, "-passin", "file:pw",
+            ],
+        );
+        assert!(info.status.success(), "{file}: {}", text(&info));
+        assert!(text(&info).contains(wanted), "{file}: {}", text(&info));
+        // The key and both certificates come out again, as PEM.
+        let pems = openssl_ok(
+            d,
+            &[
+                "pkcs12", "-in", file, "-passin", "file:pw", "-nodes", "-out", "-",
+            ],
+        );
+        assert_eq!(
+            pems.matches("BEGIN CERTIFICATE").count(),
+            2,
+            "{file}: {pems}"
+        );
+        assert_eq!(pems.matches("BEGIN PRIVATE KEY").count(), 1, "{file}");
+        let list = keytool_list(d, file);
+        assert!(list.contains("PrivateKeyEntry"), "{file}: {list}");
+        assert!(list.contains(&sha256_of(d, "client.crt")), "{file}: {list}");
+        // A wrong password is refused by openssl.
+        std::fs::write(d.join("wrong"), "nope\n").unwrap();
+        let wrong = openssl(
+            d,
+            &[
+                "pkcs12",
+                "-info",
+                "-noout",
+                "-in",
+                file,
+                "-passin",
+                "file:wrong",
+            ],
+        );
+        assert!(!wrong.status.success());
+    }
+}
+
+/// The trust store holds the root as a trusted certificate entry (what Java's TrustManager
+/// reads); DER is the certificate openssl reads, with the same fingerprint.
+#[test]
+fn truststore_and_der_are_what_keytool_and_openssl_read() {
+    let dir = workspace();
+    let d = dir.path();
+    certbench_ok(
+        d,
+        &[
+            "export",
+            "client",
+            "--format",
+            "truststore",
+            "--password-file",
+            "pw",
+        ],
+    );
+    let list = keytool_list(d, "client-truststore.p12");
+    assert!(list.contains("trustedCertEntry"), "{list}");
+    assert!(list.contains(&sha256_of(d, "ca.crt")), "{list}");
+    certbench_ok(d, &["export", "server", "--format", "der"]);
+    let der_fp = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            "server.der",
+            "-noout",
+            "-fingerprint",
+            "-sha256",
+        ],
+    );
+    assert_eq!(
+        der_fp.trim().trim_start_matches("sha256 Fingerprint="),
+        sha256_of(d, "server.crt")
+    );
+}
+
+/// The PEM bundle (key, certificate, intermediate in one file) is what curl takes as --cert
+/// alone, against openssl s_server requiring a verified client certificate.
+#[test]
+fn a_pem_bundle_is_one_file_for_curl() {
+    let dir = workspace();
+    let d = dir.path();
+    certbench_ok(d, &["export", "client", "--format", "pem-bundle"]);
+    let port = free_port();
+    let mut server = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args([
+            "s_server",
+            "-accept",
+            &port.to_string(),
+            "-naccept",
+            "1",
+            "-www",
+        ])
+        .args([
+            "-cert",
+            "server.crt",
+            "-cert_chain",
+            "intermediate.crt",
+            "-key",
+            "server.key",
+        ])
+        .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead;
+        let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
+        let mut line = String::new();
+        while line.trim() != "ACCEPT" {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "s_server ended");
+        }
+    }
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args([
+            "-sS",
+            "--max-time",
+            "10",
+            "--cacert",
+            "ca.crt",
+            "--cert",
+            "client-bundle.pem",
+        ])
+        .arg(format!("https://localhost:{port}/"))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("CN=alice"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// What export refuses, in a sentence each: a CA's key, an unknown name, no password for
+/// PKCS#12, an empty one, and a file that exists (unless --force).
+#[test]
+fn export_refuses_clearly_and_overwrites_nothing() {
+    let dir = workspace();
+    let d = dir.path();
+    let err = |args: &[&str]| {
+        let out = certbench(d, args);
+        assert!(!out.status.success(), "{args:?} worked");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(err(&["export", "ca", "--password-file", "pw"]).contains("is a CA"));
+    assert!(err(&["export", "nobody", "--password-file", "pw"]).contains("no certificate named"));
+    let out = certbench(d, &["export", "client"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("needs a password"));
+    std::fs::write(d.join("empty"), "\n").unwrap();
+    assert!(err(&["export", "client", "--password-file", "empty"]).contains("empty password"));
+    certbench_ok(d, &["export", "client", "--format", "der"]);
+    let before = std::fs::read(d.join("client.der")).unwrap();
+    assert!(
+        err(&["export", "server", "--format", "der", "--out", "client.der"]).contains("exists")
+    );
+    assert_eq!(std::fs::read(d.join("client.der")).unwrap(), before);
+    certbench_ok(
+        d,
+        &[
+            "export",
+            "server",
+            "--format",
+            "der",
+            "--out",
+            "client.der",
+            "--force",
+        ],
+    );
+    assert_ne!(std::fs::read(d.join("client.der")).unwrap(), before);
+}
