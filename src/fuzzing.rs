@@ -109,11 +109,19 @@ pub fn user_text(data: &[u8]) {
     crate::fsutil::check_journal_text(&text);
 }
 
-/// The certificate loader on a file's bytes: PEM bundles, DER, CRLs, CSRs, garbage. Every item
+/// The certificate loader on a file's bytes: PEM bundles, DER, CRLs, CSRs, PKCS#12, garbage. Every item
 /// decoded is linted, its field tree made, and its chain verified.
 pub fn loader(data: &[u8]) {
     let now = datetime!(2026-12-01 12:00 UTC);
     let mut items = crate::inspect::load_bytes(Path::new("fuzz.pem"), data);
+    // A PKCS#12 bundle is opened too, with the seeds' password.
+    if crate::inspect::load::is_pkcs12(data) {
+        items.extend(crate::inspect::load::open_pkcs12(
+            Path::new("fuzz.p12"),
+            data,
+            "fuzz",
+        ));
+    }
     crate::inspect::lint_all(&mut items, now, &|_| None);
     let ders: Vec<&[u8]> = items.iter().map(|i| i.der.as_slice()).collect();
     for item in &items {

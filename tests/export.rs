@@ -253,3 +253,77 @@ fn export_refuses_clearly_and_overwrites_nothing() {
     );
     assert_ne!(std::fs::read(d.join("client.der")).unwrap(), before);
 }
+
+/// `inspect --password-file` reads the certificates of a PKCS#12 bundle, ours (modern, legacy)
+/// and one openssl made; without the password it says what to give; a wrong one is said.
+#[test]
+fn inspect_reads_pkcs12_with_its_password() {
+    let dir = workspace();
+    let d = dir.path();
+    certbench_ok(d, &["export", "client", "--password-file", "pw"]);
+    certbench_ok(
+        d,
+        &[
+            "export",
+            "client",
+            "--password-file",
+            "pw",
+            "--legacy",
+            "--out",
+            "legacy.p12",
+        ],
+    );
+    openssl_ok(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.crt",
+            "-inkey",
+            "client.key",
+            "-certfile",
+            "intermediate.crt",
+            "-out",
+            "openssl.p12",
+            "-passout",
+            "file:pw",
+        ],
+    );
+    let subject = |f: &str| {
+        openssl_ok(
+            d,
+            &[
+                "x509", "-in", f, "-noout", "-subject", "-nameopt", "RFC2253",
+            ],
+        )
+        .trim()
+        .trim_start_matches("subject=")
+        .to_string()
+    };
+    let mut want = vec![subject("client.crt"), subject("intermediate.crt")];
+    want.sort();
+    for file in ["client.p12", "legacy.p12", "openssl.p12"] {
+        let out = certbench_ok(d, &["inspect", file, "--password-file", "pw", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut got: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["subject"].as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{file}");
+    }
+    let out = certbench(d, &["inspect", "client.p12"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--password-file"), "{}", text(&out));
+    std::fs::write(d.join("wrong"), "nope\n").unwrap();
+    let out = certbench(d, &["inspect", "client.p12", "--password-file", "wrong"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("the password does not open it"),
+        "{}",
+        text(&out)
+    );
+}

@@ -57,7 +57,7 @@ impl FormatArg {
 }
 
 /// The first line of `path` (or of standard input for `-`), without its line end.
-fn read_password(path: &Path) -> Result<String, String> {
+pub(super) fn read_password(path: &Path) -> Result<String, String> {
     let mut line = String::new();
     let read = if path == Path::new("-") {
         std::io::stdin().lock().read_line(&mut line)

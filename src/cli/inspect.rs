@@ -38,8 +38,21 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
     if paths.is_empty() {
         return super::usage_error("nothing to inspect: name files or folders, or pass --system");
     }
+    let password = match &a.password_file {
+        Some(p) => match super::export::read_password(p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errln!("certbench: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     let now = OffsetDateTime::now_utc();
     let mut items = load_paths(&paths);
+    if let Some(p) = &password {
+        items = certbench::inspect::load::open_pkcs12_items(items, p);
+    }
     // What each certificate is for: what the user said, else its role in the workspace manifest
     // (the lints then test what it is for, not what it claims), else unknown.
     let roles: std::collections::HashMap<PathBuf, Role> = Workspace::open(workspace)

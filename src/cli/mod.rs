@@ -110,6 +110,10 @@ pub struct InspectArgs {
     /// One JSON array: an object per item found.
     #[arg(long)]
     pub json: bool,
+    /// The password of PKCS#12 bundles among the files: the first line of FILE, or of standard
+    /// input with `-`.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// What the certificates are for: server or client. The lints then check them for it
     /// (serverAuth, clientAuth, not a CA). Without it, a workspace certificate is checked for
     /// its role in the manifest, any other for what it claims.

@@ -82,7 +82,7 @@ impl std::fmt::Display for Container {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Container::Pkcs12 => f.write_str(
-                "a PKCS#12 bundle (.p12/.pfx), not a certificate: `openssl pkcs12 -in FILE -nokeys` extracts its certificates",
+                "a PKCS#12 bundle (.p12/.pfx): its password reads its certificates (certbench inspect FILE --password-file PASSWORD-FILE)",
             ),
             Container::Pkcs7 => f.write_str(
                 "a PKCS#7 (.p7b) bundle, not a certificate: `openssl pkcs7 -print_certs -in FILE` extracts its certificates",
@@ -138,6 +138,8 @@ pub enum LoadError {
     Container(Container),
     #[error("the file is empty")]
     Empty,
+    #[error("a PKCS#12 bundle: {0}")]
+    Pkcs12(Pkcs12Problem),
     #[error("neither PEM nor DER (no -----BEGIN line, and not an ASN.1 SEQUENCE)")]
     NotPemNorDer,
     /// The program's own sentence, when the task that loads failed.
@@ -160,5 +162,25 @@ impl std::fmt::Display for Kind {
             Kind::Crl => "CRL",
             Kind::Csr => "CSR",
         })
+    }
+}
+
+/// Why a PKCS#12 bundle could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pkcs12Problem {
+    /// Its integrity check failed with the password given: a wrong password (or a damaged file).
+    WrongPassword,
+    /// The library could not read it; its own name for why.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Pkcs12Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pkcs12Problem::WrongPassword => {
+                f.write_str("the password does not open it (its integrity check failed)")
+            }
+            Pkcs12Problem::Unreadable(name) => write!(f, "it cannot be read ({name})"),
+        }
     }
 }

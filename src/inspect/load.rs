@@ -335,6 +335,72 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
     (vec![item(0, None, vec![], Err(why))], true)
 }
 
+/// Whether these bytes are a PKCS#12 bundle (what [`open_pkcs12`] reads with its password).
+pub fn is_pkcs12(bytes: &[u8]) -> bool {
+    known_container(bytes) == Some(Container::Pkcs12)
+}
+
+/// The certificates in a PKCS#12 bundle, opened with `password`: one item each, as a PEM
+/// bundle's (the key stays where it is; it is not shown).
+pub fn open_pkcs12(source: &Path, bytes: &[u8], password: &str) -> Vec<Item> {
+    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+    let item = |index, kind, der: Vec<u8>, result| Item {
+        source: source.to_path_buf(),
+        index,
+        kind,
+        der,
+        result,
+    };
+    let store = match KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Raw) {
+        Ok(s) => s,
+        Err(e) => {
+            let problem = match e {
+                p12_keystore::error::Error::MacError(_) => {
+                    super::error::Pkcs12Problem::WrongPassword
+                }
+                other => super::error::Pkcs12Problem::Unreadable(crate::cause::error_name(&other)),
+            };
+            return vec![item(0, None, vec![], Err(LoadError::Pkcs12(problem)))];
+        }
+    };
+    let mut ders: Vec<Vec<u8>> = Vec::new();
+    for (_, entry) in store.entries() {
+        match entry {
+            KeyStoreEntry::PrivateKeyChain(chain) => {
+                ders.extend(chain.certs().iter().map(|c| c.as_der().to_vec()))
+            }
+            KeyStoreEntry::Certificate(c) => ders.push(c.as_der().to_vec()),
+            _ => {}
+        }
+    }
+    ders.into_iter()
+        .enumerate()
+        .map(|(index, der)| {
+            let result = decode_kind(Kind::Certificate, &der).map_err(LoadError::from);
+            item(index, Some(Kind::Certificate), der, result)
+        })
+        .collect()
+}
+
+/// `items` with each PKCS#12 bundle among them opened with `password` (its certificates in its
+/// place, or why it did not open).
+pub fn open_pkcs12_items(items: Vec<Item>, password: &str) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match &item.result {
+            Err(LoadError::Container(Container::Pkcs12)) => match read_regular_file(&item.source) {
+                Ok(bytes) => out.extend(open_pkcs12(&item.source, &bytes, password)),
+                Err(e) => out.push(Item {
+                    result: Err(LoadError::Read((&e).into())),
+                    ..item
+                }),
+            },
+            _ => out.push(item),
+        }
+    }
+    out
+}
+
 /// Formats people mistake for certificates, named with what to do instead.
 fn known_container(der: &[u8]) -> Option<Container> {
     use super::der::{children, oid_string, read_tlv};
