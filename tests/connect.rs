@@ -346,23 +346,30 @@ server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
     }
 }
 
-/// certbench's own serve, with the TLS 1.2 flight order: connect completes.
-#[test]
-fn connect_to_serve_with_tls_1_2() {
-    let dir = workspace();
-    let d = dir.path();
-    let port = free_port();
+/// `certbench serve` in `d` on `port`, once it listens.
+fn serve_peer(d: &Path, port: u16, extra: &[&str]) -> Peer {
     let mut p = Peer(
         Command::new(env!("CARGO_BIN_EXE_certbench"))
             .arg("--dir")
             .arg(d)
-            .args(["serve", "--port", &port.to_string(), "--json"])
+            .args(["serve", "--port", &port.to_string()])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap(),
     );
     wait_for(port, &mut p);
+    p
+}
+
+/// certbench's own serve, with the TLS 1.2 flight order: connect completes.
+#[test]
+fn connect_to_serve_with_tls_1_2() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let _server = serve_peer(d, port, &["--json"]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--tls", "1.2"]);
     assert!(ok, "{v}");
     assert_eq!(v["version"], "TLS 1.2");
@@ -547,17 +554,7 @@ fn an_http_refusal_after_the_handshake_is_an_exit_code() {
     let dir = workspace();
     let d = dir.path();
     let port = free_port();
-    let mut p = Peer(
-        Command::new(env!("CARGO_BIN_EXE_certbench"))
-            .arg("--dir")
-            .arg(d)
-            .args(["serve", "--port", &port.to_string(), "--allow", "cn:bob"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for(port, &mut p);
+    let _server = serve_peer(d, port, &["--allow", "cn:bob"]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(!ok, "{v}");
     assert_eq!(v["ok"], true, "the handshake worked");

@@ -134,6 +134,16 @@ fn curl(d: &Path, port: u16, client: Option<&str>, extra: &[&str]) -> std::proce
         .unwrap()
 }
 
+/// A client program's output: it got the page naming alice with status 200 (`what` names the
+/// run), and the server saw one `ok` connection.
+fn served_alice(out: &std::process::Output, s: &Serving, what: &str) {
+    assert!(out.status.success(), "{what}: {}", text(out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("200"), "{what}: {stdout}");
+    assert!(stdout.contains("Hello, alice"), "{what}: {stdout}");
+    assert_eq!(s.connection()["outcome"], "ok", "{what}");
+}
+
 fn codes(v: &Value) -> Vec<String> {
     v["events"]
         .as_array()
@@ -550,20 +560,26 @@ fn load_client_config(d: &Path) -> std::sync::Arc<rustls::ClientConfig> {
     std::sync::Arc::new(config)
 }
 
+/// An mTLS connection to the server on `port`, its handshake done (rustls, the workspace's
+/// client).
+async fn tls_to(
+    port: u16,
+    config: std::sync::Arc<rustls::ClientConfig>,
+) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+}
+
 /// One mTLS request; whether the answer was 200.
 async fn good_request(
     port: u16,
     config: std::sync::Arc<rustls::ClientConfig>,
 ) -> Result<(), String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .map_err(|e| e.to_string())?;
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let mut tls = tokio_rustls::TlsConnector::from(config)
-        .connect(name, tcp)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut tls = tls_to(port, config).await.map_err(|e| e.to_string())?;
     tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
         .map_err(|e| e.to_string())?;
@@ -807,11 +823,7 @@ public class Client {
             .args(["Client.java", &s.port.to_string(), store])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{store}: {}", text(&out));
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.starts_with("200"), "{store}: {stdout}");
-        assert!(stdout.contains("Hello, alice"), "{store}: {stdout}");
-        assert_eq!(s.connection()["outcome"], "ok");
+        served_alice(&out, &s, store);
     }
 }
 
@@ -832,14 +844,7 @@ fn a_slow_request_is_cut_off() {
     let started = std::time::Instant::now();
     let closed = rt.block_on(async {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .unwrap();
-        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-        let mut tls = tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .unwrap();
+        let mut tls = tls_to(port, config).await.unwrap();
         tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
             .await
             .unwrap();
@@ -900,11 +905,7 @@ req.end();
         .args(["-e", script, &s.port.to_string()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.starts_with("200"), "{stdout}");
-    assert!(stdout.contains("Hello, alice"), "{stdout}");
-    assert_eq!(s.connection()["outcome"], "ok");
+    served_alice(&out, &s, "node");
 }
 
 /// Stopping (Ctrl-C, or SIGTERM as `kill` sends it) reports the connections still open, one
@@ -922,16 +923,7 @@ fn stopping_reports_the_connections_still_open() {
             .build()
             .unwrap();
         // An authenticated connection that stays open after its handshake.
-        let held = rt.block_on(async {
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .unwrap();
-            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-            tokio_rustls::TlsConnector::from(config)
-                .connect(name, tcp)
-                .await
-                .unwrap()
-        });
+        let held = rt.block_on(tls_to(port, config)).unwrap();
         // And one that says nothing.
         let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
         std::thread::sleep(Duration::from_millis(300));
@@ -975,14 +967,7 @@ fn an_idle_client_is_closed_as_no_request() {
         let started = std::time::Instant::now();
         rt.block_on(async {
             use tokio::io::AsyncReadExt;
-            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .unwrap();
-            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-            let mut tls = tokio_rustls::TlsConnector::from(config.clone())
-                .connect(name, tcp)
-                .await
-                .unwrap();
+            let mut tls = tls_to(port, config.clone()).await.unwrap();
             let mut buf = Vec::new();
             let _ = tls.read_to_end(&mut buf).await;
         });
