@@ -68,18 +68,20 @@ pub enum BundleError {
     #[error("the workspace has no certificate named \"{name}\"")]
     UnknownEntity { name: String },
     #[error(
-        "\"{name}\" is a CA: its key stays in the workspace; export a server or client certificate, or --format truststore or der"
+        "\"{name}\" is a CA: its key stays in the workspace (a CA goes out as a trust store or DER)"
     )]
     CaKey { name: String },
     #[error("no root CA above \"{name}\" in the workspace to put in a trust store")]
     NoRoot { name: String },
+    #[error("{} holds no certificate", .path.display())]
+    NoCertificate { path: std::path::PathBuf },
     #[error("cannot read {}: {source}", .path.display())]
     Read {
         path: std::path::PathBuf,
         #[source]
         source: rustls_pki_types::pem::Error,
     },
-    #[error("{format} needs a password (--password-file FILE, or - for standard input)")]
+    #[error("{format} needs a password")]
     NoPassword { format: &'static str },
     #[error("the PKCS#12 library refused it: {0}")]
     Pkcs12(#[from] p12_keystore::error::Error),
@@ -97,6 +99,11 @@ pub fn bundle(
         name: name.to_string(),
     })?;
     let chain = chain_of(ws, entity)?;
+    if chain.is_empty() {
+        return Err(BundleError::NoCertificate {
+            path: ws.path(&entity.cert),
+        });
+    }
     match format {
         Format::Der => Ok(chain.first().map(|c| c.to_vec()).unwrap_or_default()),
         Format::PemBundle => {
