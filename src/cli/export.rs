@@ -121,6 +121,13 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
         .out
         .clone()
         .unwrap_or_else(|| ws.path(&format.file_name(&a.name)));
+    // A folder that is not there is a typo more often than a wish: said, not made.
+    if let Some(folder) = out.parent().filter(|f| !f.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        errln!("certbench: the folder {} does not exist", folder.display());
+        return ExitCode::FAILURE;
+    }
     let file = if format.holds_key() {
         FileWrite::private(&out, bytes)
     } else {
