@@ -252,6 +252,18 @@ fn export_refuses_clearly_and_overwrites_nothing() {
         ],
     );
     assert_ne!(std::fs::read(d.join("client.der")).unwrap(), before);
+    assert!(
+        err(&[
+            "export",
+            "server",
+            "--format",
+            "der",
+            "--out",
+            "no-such-folder/x.der"
+        ])
+        .contains("does not exist")
+    );
+    assert!(!d.join("no-such-folder").exists());
 }
 
 /// `inspect --password-file` reads the certificates of a PKCS#12 bundle, ours (modern, legacy)
