@@ -505,6 +505,24 @@ fn no_tls_at_all_is_said_plainly() {
     assert!(!ok);
     assert_eq!(v["failure"]["cause"]["code"], "plain_http", "{v}");
     assert_eq!(v["failure"]["cause"]["from"], "server");
+    // In words: no server side to show (its bytes were not TLS), and the way out.
+    let out = certbench(
+        d,
+        &[
+            "connect",
+            &format!("127.0.0.1:{port}"),
+            "--server-name",
+            "localhost",
+        ],
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!said.contains("CertificateRequest"), "{said}");
+    assert!(said.contains("plain HTTP"), "{said}");
+    assert!(said.contains("http://"), "{said}");
 }
 
 /// A server that names only another CA: certbench's client presents the workspace's certificate

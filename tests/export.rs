@@ -264,6 +264,25 @@ fn export_refuses_clearly_and_overwrites_nothing() {
         .contains("does not exist")
     );
     assert!(!d.join("no-such-folder").exists());
+    // A folder given as the file: the sentence names a file to give instead.
+    std::fs::create_dir(d.join("stores")).unwrap();
+    let said = err(&["export", "server", "--format", "der", "--out", "stores"]);
+    assert!(said.contains("is a folder"), "{said}");
+    assert!(said.contains("stores/server.der"), "{said}");
+    // Replacing is said.
+    let out = certbench_ok(
+        d,
+        &[
+            "export",
+            "client",
+            "--format",
+            "der",
+            "--out",
+            "client.der",
+            "--force",
+        ],
+    );
+    assert!(out.contains("replacing"), "{out}");
 }
 
 /// `inspect --password-file` reads the certificates of a PKCS#12 bundle, ours (modern, legacy)
@@ -327,6 +346,28 @@ fn inspect_reads_pkcs12_with_its_password() {
         got.sort();
         assert_eq!(got, want, "{file}");
     }
+    // A bundle made with an empty password (openssl's -passout pass:) opens without one.
+    openssl_ok(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.crt",
+            "-inkey",
+            "client.key",
+            "-out",
+            "nopass.p12",
+            "-passout",
+            "pass:",
+        ],
+    );
+    let out = certbench_ok(d, &["inspect", "nopass.p12", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v[0]["subject"].as_str(),
+        Some(subject("client.crt").as_str())
+    );
     let out = certbench(d, &["inspect", "client.p12"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("--password-file"), "{}", text(&out));

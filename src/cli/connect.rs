@@ -202,9 +202,16 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         stdout.finish();
     } else {
         // What the server said, when it said anything.
-        let server_spoke = events
-            .iter()
-            .any(|e| e.wire().is_some() && e.side == certbench::handshake::event::Side::Server);
+        // (Bytes that were not TLS, a plain HTTP answer say, are no server side to print.)
+        let server_spoke = events.iter().any(|e| {
+            e.side == certbench::handshake::event::Side::Server
+                && e.wire().is_some_and(|w| {
+                    !matches!(
+                        w.what,
+                        certbench::handshake::event::WireWhat::Unreadable { .. }
+                    )
+                })
+        });
         if server_spoke {
             print_server_side(&events, workspace_roots);
             print_request(

@@ -56,18 +56,27 @@ impl FormatArg {
     }
 }
 
-/// The first line of `path` (or of standard input for `-`), without its line end.
-pub(super) fn read_password(path: &Path) -> Result<String, String> {
+/// The first line of `path` (or of standard input for `-`), without its line end. An empty one
+/// is refused unless `empty_ok` (reading a bundle someone else made with no password).
+pub(super) fn read_password(path: &Path, empty_ok: bool) -> Result<String, String> {
     let mut line = String::new();
-    let read = if path == Path::new("-") {
+    let stdin = path == Path::new("-");
+    let read = if stdin {
         std::io::stdin().lock().read_line(&mut line)
     } else {
         std::fs::File::open(path).and_then(|f| std::io::BufReader::new(f).read_line(&mut line))
     };
-    read.map_err(|e| format!("cannot read the password from {}: {e}", path.display()))?;
+    let from = if stdin {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    read.map_err(|e| format!("cannot read the password from {from}: {e}"))?;
     let password = line.trim_end_matches(['\n', '\r']).to_string();
-    if password.is_empty() {
-        return Err(format!("{} holds an empty password", path.display()));
+    if password.is_empty() && !empty_ok {
+        return Err(format!(
+            "{from} holds an empty password: a key store needs one that is not empty"
+        ));
     }
     Ok(password)
 }
@@ -81,7 +90,7 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
         return super::usage_error("--legacy is for --format pkcs12 or truststore");
     }
     let password = match (&a.password_file, format.needs_password()) {
-        (Some(p), true) => match read_password(p) {
+        (Some(p), true) => match read_password(p, false) {
             Ok(p) => Some(p),
             Err(e) => {
                 errln!("certbench: {e}");
@@ -121,6 +130,15 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
         .out
         .clone()
         .unwrap_or_else(|| ws.path(&format.file_name(&a.name)));
+    if out.is_dir() {
+        errln!(
+            "certbench: {} is a folder: give a file name (--out {})",
+            out.display(),
+            out.join(format.file_name(&a.name)).display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let replacing = a.force && out.exists();
     // A folder that is not there is a typo more often than a wish: said, not made.
     if let Some(folder) = out.parent().filter(|f| !f.as_os_str().is_empty())
         && !folder.is_dir()
@@ -162,14 +180,22 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
     } else {
         ""
     };
-    outln!("Wrote {} ({what}{mode})", out.display());
+    let replaced = if replacing {
+        ", replacing the file that was there"
+    } else {
+        ""
+    };
+    outln!("Wrote {} ({what}{mode}{replaced})", out.display());
     let shown = certbench::text::shell_word(&out);
     match format {
         Format::Pkcs12 | Format::TrustStore => {
-            outln!(
-                "  keytool -list -keystore {shown} -storetype PKCS12 -storepass:file PASSWORD-FILE"
-            );
-            outln!("  openssl pkcs12 -info -noout -in {shown} -passin file:PASSWORD-FILE");
+            // The password's own file when there is one, so the lines run as printed.
+            let pass = match &a.password_file {
+                Some(p) if p != Path::new("-") => certbench::text::shell_word(p),
+                _ => "PASSWORD-FILE".to_string(),
+            };
+            outln!("  keytool -list -keystore {shown} -storetype PKCS12 -storepass:file {pass}");
+            outln!("  openssl pkcs12 -info -noout -in {shown} -passin file:{pass}");
         }
         Format::PemBundle => outln!("  curl --cert {shown} ..."),
         Format::Der => outln!("  openssl x509 -inform DER -in {shown} -noout -text"),

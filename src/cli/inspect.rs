@@ -39,7 +39,7 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
         return super::usage_error("nothing to inspect: name files or folders, or pass --system");
     }
     let password = match &a.password_file {
-        Some(p) => match super::export::read_password(p) {
+        Some(p) => match super::export::read_password(p, true) {
             Ok(p) => Some(p),
             Err(e) => {
                 errln!("certbench: {e}");
@@ -49,10 +49,8 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
         None => None,
     };
     let now = OffsetDateTime::now_utc();
-    let mut items = load_paths(&paths);
-    if let Some(p) = &password {
-        items = certbench::inspect::load::open_pkcs12_items(items, p);
-    }
+    let items = load_paths(&paths);
+    let mut items = certbench::inspect::load::open_pkcs12_items(items, password.as_deref());
     // What each certificate is for: what the user said, else its role in the workspace manifest
     // (the lints then test what it is for, not what it claims), else unknown.
     let roles: std::collections::HashMap<PathBuf, Role> = Workspace::open(workspace)

@@ -95,6 +95,13 @@ pub fn signature_scheme(s: u16) -> String {
         // (RFC 5246 7.4.1.4.1), which OpenSSL still offers.
         0x0301 => "rsa_pkcs1_sha224",
         0x0303 => "ecdsa_sha224",
+        // ... and with SignatureAlgorithm dsa (2), reserved by IANA since RFC 8446 but still
+        // offered by older Java and OpenSSL builds.
+        0x0202 => "dsa_sha1",
+        0x0302 => "dsa_sha224",
+        0x0402 => "dsa_sha256",
+        0x0502 => "dsa_sha384",
+        0x0602 => "dsa_sha512",
         0x0904 => "mldsa44",
         0x0905 => "mldsa65",
         0x0906 => "mldsa87",

@@ -383,13 +383,28 @@ pub fn open_pkcs12(source: &Path, bytes: &[u8], password: &str) -> Vec<Item> {
 }
 
 /// `items` with each PKCS#12 bundle among them opened with `password` (its certificates in its
-/// place, or why it did not open).
-pub fn open_pkcs12_items(items: Vec<Item>, password: &str) -> Vec<Item> {
+/// place, or why it did not open). Without a password, a bundle made with an empty one (as
+/// `openssl pkcs12 -export -passout pass:` makes) is opened; any other stays as it was, asking
+/// for its password.
+pub fn open_pkcs12_items(items: Vec<Item>, password: Option<&str>) -> Vec<Item> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match &item.result {
             Err(LoadError::Container(Container::Pkcs12)) => match read_regular_file(&item.source) {
-                Ok(bytes) => out.extend(open_pkcs12(&item.source, &bytes, password)),
+                Ok(bytes) => match password {
+                    Some(p) => out.extend(open_pkcs12(&item.source, &bytes, p)),
+                    None => {
+                        let opened = open_pkcs12(&item.source, &bytes, "");
+                        if opened
+                            .iter()
+                            .any(|i| matches!(i.result, Err(LoadError::Pkcs12(_))))
+                        {
+                            out.push(item);
+                        } else {
+                            out.extend(opened);
+                        }
+                    }
+                },
                 Err(e) => out.push(Item {
                     result: Err(LoadError::Read((&e).into())),
                     ..item

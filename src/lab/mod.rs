@@ -887,7 +887,6 @@ pub fn explain_peer(summary: &Summary, peer: Peer) -> Explained {
                 failure.cause,
                 crate::cause::Cause::HostNotFound { .. }
                     | crate::cause::Cause::ConnectionRefused { .. }
-                    | crate::cause::Cause::PlainHttp { .. }
             )
             .then(|| crate::cause::fix(&failure.cause, &[]))
         });
