@@ -46,6 +46,14 @@ pub enum Error {
         reason: String,
     },
 
+    #[error(
+        "the key of \"{name}\" is not in the workspace: its certificate was signed from a request (CSR), and the key stayed with whoever made it"
+    )]
+    NoKey { name: String },
+
+    #[error("the request cannot be signed: {0}")]
+    Request(#[from] crate::pki::csr::RequestError),
+
     #[error("certificate generation failed: {0}")]
     Generation(#[from] rcgen::Error),
 

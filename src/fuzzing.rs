@@ -122,6 +122,29 @@ pub fn loader(data: &[u8]) {
             "fuzz",
         ));
     }
+    // A request to sign: read (its signature checked) and granted for each leaf role; what is
+    // granted is what the request asked for, each thing decided once, and every name kept is one
+    // certbench issues.
+    if let Ok(request) = crate::pki::csr::read(data) {
+        for role in [crate::pki::Role::Server, crate::pki::Role::Client] {
+            if let Ok(g) = crate::pki::csr::grant(&request, role, "svc", "ca", "", &[]) {
+                assert_eq!(g.decisions.len(), request.asked.len());
+                assert!(
+                    g.spec
+                        .sans
+                        .iter()
+                        .all(|s| crate::pki::SanEntry::parse(s).is_ok())
+                );
+                let _ = g.spec.validate(&["ca".into()], now);
+                for (asked, decision) in &g.decisions {
+                    let _ = asked.notation();
+                    if let crate::pki::csr::Decision::Refused { why } = decision {
+                        let _ = why.text();
+                    }
+                }
+            }
+        }
+    }
     crate::inspect::lint_all(&mut items, now, &|_| None);
     let ders: Vec<&[u8]> = items.iter().map(|i| i.der.as_slice()).collect();
     for item in &items {

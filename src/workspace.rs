@@ -54,9 +54,11 @@ pub struct Entity {
     pub not_before: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
-    /// File names relative to the workspace folder.
+    /// File names relative to the workspace folder. No key for a certificate signed from a
+    /// request (CSR): its key stayed with whoever made it.
     pub cert: String,
-    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,7 +111,8 @@ impl Prepared {
     /// The names of the files it writes.
     fn target_files(&self) -> Vec<String> {
         let e = &self.entity;
-        let mut v = vec![e.cert.clone(), e.key.clone()];
+        let mut v = vec![e.cert.clone()];
+        v.extend(e.key.clone());
         v.extend(e.chain.clone());
         v
     }
@@ -357,6 +360,37 @@ impl Workspace {
             return Err(Error::InvalidRequest(errors));
         }
         let key = pki::generate_key(spec.key_alg)?;
+        self.issue_key(spec, KeySource::Made(key), overwrite, now)
+    }
+
+    /// Sign a request a service made itself, as `grant` says (see [`pki::csr::grant`]): the
+    /// certificate and its chain are written, and no key (it stays with the service).
+    pub fn issue_request(
+        &mut self,
+        grant: &pki::csr::Grant,
+        request: &pki::csr::Request,
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<Issued> {
+        let errors = grant.spec.validate(&self.ca_names(), now);
+        if !errors.is_empty() {
+            return Err(Error::InvalidRequest(errors));
+        }
+        self.issue_key(
+            &grant.spec,
+            KeySource::Requested(request.key.clone()),
+            overwrite,
+            now,
+        )
+    }
+
+    fn issue_key(
+        &mut self,
+        spec: &IssueSpec,
+        key: KeySource,
+        overwrite: bool,
+        now: OffsetDateTime,
+    ) -> Result<Issued> {
         let lock = self.begin()?;
         if overwrite && let Some(old) = self.entity(&spec.name) {
             // What the manifest knows of the old one must not be lost with it: a revocation
@@ -450,7 +484,8 @@ impl Workspace {
         let mut old_files = Vec::new();
         if overwrite {
             for e in &manifest.entities {
-                old_files.extend([e.cert.clone(), e.key.clone()]);
+                old_files.push(e.cert.clone());
+                old_files.extend(e.key.clone());
                 old_files.extend(e.chain.clone());
                 if e.role.is_ca() {
                     old_files.push(e.crl_file());
@@ -463,7 +498,7 @@ impl Workspace {
         }
         let mut prepared: Vec<Prepared> = Vec::new();
         for (spec, key) in specs.iter().zip(keys) {
-            let p = self.prepare(spec, key, &prepared, now)?;
+            let p = self.prepare(spec, KeySource::Made(key), &prepared, now)?;
             prepared.push(p);
         }
         let moves = if overwrite {
@@ -554,7 +589,7 @@ impl Workspace {
     fn prepare(
         &self,
         spec: &IssueSpec,
-        key: rcgen::KeyPair,
+        key: KeySource,
         pending: &[Prepared],
         now: OffsetDateTime,
     ) -> Result<Prepared> {
@@ -574,7 +609,11 @@ impl Workspace {
         } else {
             Some(self.load_issuer(spec.issuer.trim(), pending)?)
         };
-        let issued = pki::issue_with_key(spec, issuer.as_ref().map(|i| &i.material), &key, now)?;
+        let subject_key = match &key {
+            KeySource::Made(k) => pki::SubjectKey::Own(k),
+            KeySource::Requested(k) => pki::SubjectKey::Requested(k),
+        };
+        let issued = pki::issue_for(spec, issuer.as_ref().map(|i| &i.material), subject_key, now)?;
         let chain_pem = match (&issuer, spec.role.is_leaf()) {
             (Some(i), true) => Some(format!("{}{}", issued.cert_pem, i.chain_above_root)),
             _ => None,
@@ -594,7 +633,7 @@ impl Workspace {
         let name = spec.name.clone();
         let entity = Entity {
             cert: format!("{name}.crt"),
-            key: format!("{name}.key"),
+            key: issued.key_pem.as_ref().map(|_| format!("{name}.key")),
             chain: chain_pem.as_ref().map(|_| format!("{name}-chain.crt")),
             name,
             role: spec.role,
@@ -652,15 +691,15 @@ impl Workspace {
         let mut files = Vec::new();
         let mut out = Vec::new();
         for p in prepared {
-            let mut paths = vec![self.path(&p.entity.cert), self.path(&p.entity.key)];
+            let mut paths = vec![self.path(&p.entity.cert)];
             files.push(FileWrite::public(
                 self.path(&p.entity.cert),
                 p.issued.cert_pem.clone(),
             ));
-            files.push(FileWrite::private(
-                self.path(&p.entity.key),
-                p.issued.key_pem.clone(),
-            ));
+            if let (Some(key_file), Some(key_pem)) = (&p.entity.key, &p.issued.key_pem) {
+                files.push(FileWrite::private(self.path(key_file), key_pem.clone()));
+                paths.push(self.path(key_file));
+            }
             if let (Some(chain_file), Some(chain)) = (&p.entity.chain, &p.chain_pem) {
                 files.push(FileWrite::public(self.path(chain_file), chain.clone()));
                 paths.push(self.path(chain_file));
@@ -701,15 +740,26 @@ impl Workspace {
             (
                 p.entity.clone(),
                 p.issued.cert_pem.clone(),
-                p.issued.key_pem.clone(),
+                p.issued.key_pem.clone().ok_or_else(|| Error::NoKey {
+                    name: p.entity.name.clone(),
+                })?,
             )
         } else {
             let e = self
                 .entity(name)
                 .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
                 .clone();
+            if !e.role.is_ca() {
+                return Err(Error::NotACa {
+                    name: name.into(),
+                    role: e.role.title().into(),
+                });
+            }
             let cert = self.read_text(&e, "certificate", &e.cert)?;
-            let key = self.read_text(&e, "private key", &e.key)?;
+            let key_file = e.key.clone().ok_or_else(|| Error::NoKey {
+                name: e.name.clone(),
+            })?;
+            let key = self.read_text(&e, "private key", &key_file)?;
             (e, cert, key)
         };
         if !entity.role.is_ca() {
@@ -721,7 +771,7 @@ impl Workspace {
         let key = pki::load_key(&key_pem).map_err(|e| Error::BadMaterial {
             name: name.into(),
             what: "private key",
-            path: self.path(&entity.key),
+            path: self.path(entity.key.as_deref().unwrap_or_default()),
             reason: e.to_string(),
         })?;
         // The chain a leaf sends: the issuer and every intermediate above it, not the root.
@@ -761,6 +811,14 @@ impl Workspace {
             reason: e.to_string(),
         })
     }
+}
+
+/// The key a certificate is made for.
+enum KeySource {
+    /// Made for it; written as NAME.key.
+    Made(rcgen::KeyPair),
+    /// A request's, whose private key is not certbench's.
+    Requested(pki::csr::RequestKey),
 }
 
 struct LoadedIssuer {
@@ -819,7 +877,7 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
                 ))
             })?;
         }
-        for file in [Some(&e.cert), Some(&e.key), e.chain.as_ref()]
+        for file in [Some(&e.cert), e.key.as_ref(), e.chain.as_ref()]
             .into_iter()
             .flatten()
         {

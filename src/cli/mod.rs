@@ -205,6 +205,17 @@ pub struct IssueArgs {
     /// Extended key usages instead of the role's, comma-separated: serverAuth,clientAuth.
     #[arg(long = "eku", value_delimiter = ',', value_parser = parse_eku)]
     pub eku: Option<Vec<ExtKeyUsage>>,
+    /// Sign a certificate signing request a service made itself (PEM or DER): its subject, SANs
+    /// and key come from the request, the extensions from the role's profile; the key stays with
+    /// the service. What was asked for is listed, each kept or refused.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "alg", "cn", "organization", "organizational_unit", "country", "pathlen", "no_pathlen",
+        "permit_dns", "exclude_dns", "permit_ip", "exclude_ip", "key_usage", "eku", "openssl",
+    ])]
+    pub csr: Option<PathBuf>,
+    /// With --csr: show what the request asks for and what would be granted, and sign nothing.
+    #[arg(long, requires = "csr")]
+    pub review: bool,
     /// Print the openssl commands that make the same kind of certificate.
     #[arg(long)]
     pub openssl: bool,
@@ -419,25 +430,31 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     }
 }
 
+/// The CA that issues a certificate for `role` when none is named: the intermediate if there is
+/// one (for leaves), else the first root.
+fn default_issuer(ws: &Workspace, role: Role) -> String {
+    if role == Role::Ca {
+        return String::new();
+    }
+    let cas = ws.ca_names();
+    if cas.iter().any(|c| c == "intermediate") && role != Role::Intermediate {
+        "intermediate".into()
+    } else {
+        cas.iter()
+            .find(|c| ws.entity(c).is_some_and(|e| e.role == Role::Ca))
+            .cloned()
+            .unwrap_or_else(|| "ca".into())
+    }
+}
+
 fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
+    if let Some(csr) = &a.csr {
+        return issue_csr_cmd(&a, csr, dir);
+    }
     let mut ws = Workspace::open(&dir)?;
     let mut spec = IssueSpec::for_role_in(a.role, &a.name, ws.set_id());
     spec.key_alg = a.alg;
-    spec.issuer = match (a.issuer, a.role) {
-        (Some(i), _) => i,
-        (None, Role::Ca) => String::new(),
-        (None, _) => {
-            let cas = ws.ca_names();
-            if cas.iter().any(|c| c == "intermediate") && a.role != Role::Intermediate {
-                "intermediate".into()
-            } else {
-                cas.iter()
-                    .find(|c| ws.entity(c).is_some_and(|e| e.role == Role::Ca))
-                    .cloned()
-                    .unwrap_or_else(|| "ca".into())
-            }
-        }
-    };
+    spec.issuer = a.issuer.unwrap_or_else(|| default_issuer(&ws, a.role));
     if let Some(cn) = a.cn {
         spec.subject.common_name = cn;
     } else if a.role == Role::Server {
@@ -490,6 +507,102 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
             issued.openssl
         );
     }
+    Ok(())
+}
+
+/// `issue --csr FILE`: what the request asks for, what certbench grants, then (unless
+/// `--review`) the certificate.
+fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(), Error> {
+    use certbench::pki::csr::{self, Decision};
+    let bytes = certbench::inspect::load::read_regular_file(csr).map_err(|source| Error::Io {
+        action: "read",
+        path: csr.to_path_buf(),
+        source,
+    })?;
+    let request = csr::read(&bytes)?;
+    let mut ws = Workspace::open(&dir)?;
+    let issuer = a
+        .issuer
+        .clone()
+        .unwrap_or_else(|| default_issuer(&ws, a.role));
+    let grant = csr::grant(&request, a.role, &a.name, &issuer, ws.set_id(), &a.sans)?;
+    let mut spec = grant.spec.clone();
+    if let Some(d) = a.days {
+        spec.days = d;
+    }
+    if let Some(nb) = &a.not_before {
+        spec.not_before = nb.clone();
+    }
+    let grant = csr::Grant { spec, ..grant };
+    outln!(
+        "The request {} ({} key; its signature verifies with that key, so whoever made it holds the key):",
+        csr.display(),
+        request.key.alg.title()
+    );
+    outln!(
+        "  subject: {}",
+        certbench::text::display_safe(&request.subject, 400)
+    );
+    let width = grant
+        .decisions
+        .iter()
+        .map(|(asked, _)| asked.notation().chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
+    if grant.decisions.is_empty() {
+        outln!("  it asks for nothing else");
+    }
+    for (asked, decision) in &grant.decisions {
+        let said = match decision {
+            Decision::Kept => "kept".to_string(),
+            Decision::Refused { why } => why.text(),
+        };
+        outln!("  {:<width$}  {said}", asked.notation());
+    }
+    for s in &grant.added_sans {
+        outln!("  {:<width$}  added (--san)", format!("subjectAltName {s}"));
+    }
+    let spec = &grant.spec;
+    let ku: Vec<&str> = spec
+        .effective_key_usages()
+        .iter()
+        .map(|k| k.openssl_name())
+        .collect();
+    let eku: Vec<&str> = spec
+        .effective_ext_key_usages()
+        .iter()
+        .map(|k| k.openssl_name())
+        .collect();
+    outln!(
+        "certbench grants, as for any {} certificate: keyUsage {}; extendedKeyUsage {}; basicConstraints CA:FALSE; {} days; issued by \"{}\"",
+        a.role.title(),
+        ku.join(", "),
+        eku.join(", "),
+        spec.days,
+        spec.issuer
+    );
+    if a.review {
+        let errors = spec.validate(&ws.ca_names(), OffsetDateTime::now_utc());
+        if !errors.is_empty() {
+            return Err(Error::InvalidRequest(errors));
+        }
+        outln!("Nothing was signed (--review).");
+        return Ok(());
+    }
+    let issued = ws.issue_request(&grant, &request, a.force, OffsetDateTime::now_utc())?;
+    outln!(
+        "\nIssued {} certificate \"{}\" in {}:",
+        issued.entity.role.title(),
+        issued.entity.name,
+        dir.display()
+    );
+    print_summary(&issued.summary);
+    outln!("wrote (no key: it stays with whoever made the request):");
+    for f in &issued.files {
+        outln!("  {}", f.display());
+    }
+    print_change(ws.last_change());
     Ok(())
 }
 

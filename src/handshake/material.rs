@@ -332,7 +332,9 @@ fn workspace_identity(
     Ok(Identity {
         name: name.into(),
         chain: read_certs(&ws.path(file))?,
-        key: read_key(&ws.path(&e.key))?,
+        key: read_key(&ws.path(e.key.as_deref().ok_or_else(|| {
+            MaterialError::Workspace(crate::Error::NoKey { name: name.into() })
+        })?))?,
         check_key: true,
         origin: Some(Origin {
             issuer: e.issuer.clone(),

@@ -967,14 +967,18 @@ pub fn try_files(ws: &crate::workspace::Workspace, server: &str) -> TryFiles {
         top = e.issuer.as_deref().and_then(entity);
         hops += 1;
     }
+    // A client certificate whose key certbench holds (not one signed from a request).
+    let usable = |e: &&crate::workspace::Entity| e.role == Role::Client && e.key.is_some();
     let client = entity("client")
-        .filter(|e| e.role == Role::Client)
-        .or_else(|| ws.entities().iter().find(|e| e.role == Role::Client))
-        .map(|e| ClientFiles {
-            name: e.name.clone(),
-            cert: ws.path(&e.cert),
-            chain: ws.path(e.chain.as_deref().unwrap_or(&e.cert)),
-            key: ws.path(&e.key),
+        .filter(usable)
+        .or_else(|| ws.entities().iter().find(usable))
+        .and_then(|e| {
+            Some(ClientFiles {
+                name: e.name.clone(),
+                cert: ws.path(&e.cert),
+                chain: ws.path(e.chain.as_deref().unwrap_or(&e.cert)),
+                key: ws.path(e.key.as_deref()?),
+            })
         });
     TryFiles {
         ca: top.map(|e| ws.path(&e.cert)),

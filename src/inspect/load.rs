@@ -222,7 +222,7 @@ fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
 
 /// A regular file's bytes, at most [`MAX_FILE_BYTES`]: checked again on the open file, as the
 /// path may have been replaced by something else since it was looked at.
-fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+pub fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);

@@ -434,6 +434,14 @@ fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
 }
 
 pub fn eku_names(value: &[u8]) -> Vec<String> {
+    eku_oids(value)
+        .into_iter()
+        .map(|oid| eku_name(&oid).map(String::from).unwrap_or(oid))
+        .collect()
+}
+
+/// The OIDs of an extendedKeyUsage extension's value, dotted.
+pub fn eku_oids(value: &[u8]) -> Vec<String> {
     let Some(seq) = der::read_tlv(value, 0) else {
         return vec![];
     };
@@ -441,7 +449,6 @@ pub fn eku_names(value: &[u8]) -> Vec<String> {
         .iter()
         .filter(|t| t.tag == 0x06)
         .filter_map(|t| der::oid_string(t.content(value)))
-        .map(|oid| eku_name(&oid).map(String::from).unwrap_or(oid))
         .collect()
 }
 
@@ -655,7 +662,12 @@ pub fn signature_name(oid: &str) -> String {
 
 /// Extension names as RFC 5280 (and the CT and Netscape specs) call them.
 pub fn extension_name(oid: &str) -> &'static str {
-    match oid {
+    known_extension_name(oid).unwrap_or("unknown")
+}
+
+/// As [`extension_name`], `None` for an extension without a name.
+pub fn known_extension_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
         "2.5.29.14" => "subjectKeyIdentifier",
         "2.5.29.15" => "keyUsage",
         "2.5.29.17" => "subjectAltName",
@@ -679,8 +691,8 @@ pub fn extension_name(oid: &str) -> &'static str {
         "2.16.840.1.113730.1.13" => "netscapeComment",
         "1.3.6.1.4.1.311.21.1" => "microsoftCaVersion",
         "1.3.6.1.4.1.311.20.2" => "microsoftCertTemplateName",
-        _ => "unknown",
-    }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -515,7 +515,7 @@ fn issue(
 fn material_of(issued: &IssuedCert) -> Result<IssuerMaterial, LabError> {
     Ok(IssuerMaterial {
         cert_pem: issued.cert_pem.clone(),
-        key: crate::pki::load_key(&issued.key_pem).map_err(crate::Error::Generation)?,
+        key: crate::pki::load_key(key_pem(issued)?).map_err(crate::Error::Generation)?,
     })
 }
 
@@ -524,7 +524,16 @@ fn der(issued: &IssuedCert) -> CertificateDer<'static> {
 }
 
 fn key(issued: &IssuedCert) -> Result<PrivateKeyDer<'static>, LabError> {
-    Ok(PrivateKeyDer::from_pem_slice(issued.key_pem.as_bytes())?)
+    Ok(PrivateKeyDer::from_pem_slice(key_pem(issued)?.as_bytes())?)
+}
+
+/// The lab makes every key itself, so each certificate has one.
+fn key_pem(issued: &IssuedCert) -> Result<&str, LabError> {
+    issued.key_pem.as_deref().ok_or_else(|| {
+        LabError::Pki(crate::Error::NoKey {
+            name: issued.serial.iter().map(|b| format!("{b:02X}")).collect(),
+        })
+    })
 }
 
 fn spec(role: Role, name: &str, cn: &str) -> IssueSpec {

@@ -6,7 +6,7 @@
 //! AES-256-CBC, an HMAC-SHA-256 MAC, what OpenSSL 3 and current JDKs write), or legacy on request
 //! (3DES with SHA-1 and an HMAC-SHA-1 MAC, which older Windows, macOS and Android need).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use p12_keystore::{
     Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
@@ -81,10 +81,25 @@ pub enum BundleError {
         #[source]
         source: rustls_pki_types::pem::Error,
     },
+    #[error(
+        "the key of \"{name}\" is not in the workspace (its certificate was signed from a request): export it where the key is, or as DER or a trust store"
+    )]
+    NoKey { name: String },
     #[error("{format} needs a password")]
     NoPassword { format: &'static str },
     #[error("the PKCS#12 library refused it: {0}")]
     Pkcs12(#[from] p12_keystore::error::Error),
+}
+
+/// Where `entity`'s key is.
+fn key_path(ws: &Workspace, entity: &Entity) -> Result<PathBuf, BundleError> {
+    entity
+        .key
+        .as_deref()
+        .map(|k| ws.path(k))
+        .ok_or_else(|| BundleError::NoKey {
+            name: entity.name.clone(),
+        })
 }
 
 /// The bytes of `name`'s certificate in `format` (`password` for PKCS#12).
@@ -110,8 +125,9 @@ pub fn bundle(
             if entity.role.is_ca() {
                 return Err(BundleError::CaKey { name: name.into() });
             }
-            let key = std::fs::read(ws.path(&entity.key)).map_err(|e| BundleError::Read {
-                path: ws.path(&entity.key),
+            let key_path = key_path(ws, entity)?;
+            let key = std::fs::read(&key_path).map_err(|e| BundleError::Read {
+                path: key_path,
                 source: rustls_pki_types::pem::Error::Io(e),
             })?;
             let mut out = key;
@@ -125,7 +141,7 @@ pub fn bundle(
                 return Err(BundleError::CaKey { name: name.into() });
             }
             let password = password.ok_or(BundleError::NoPassword { format: "PKCS#12" })?;
-            let key_path = ws.path(&entity.key);
+            let key_path = key_path(ws, entity)?;
             let key =
                 PrivateKeyDer::from_pem_file(&key_path).map_err(|source| BundleError::Read {
                     path: key_path,

@@ -21,8 +21,8 @@ pub struct IssuerMaterial {
 pub struct IssuedCert {
     pub cert_pem: String,
     pub cert_der: Vec<u8>,
-    /// PKCS#8 PEM.
-    pub key_pem: String,
+    /// PKCS#8 PEM; `None` when the key is someone else's (a request's).
+    pub key_pem: Option<String>,
     pub serial: Vec<u8>,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
@@ -54,6 +54,24 @@ pub fn issue_with_key(
     spec: &IssueSpec,
     issuer: Option<&IssuerMaterial>,
     key: &KeyPair,
+    now: OffsetDateTime,
+) -> Result<IssuedCert> {
+    issue_for(spec, issuer, SubjectKey::Own(key), now)
+}
+
+/// The key a certificate certifies: one certbench holds (it may sign itself, as a root), or the
+/// public key of a request, whose private key stays with whoever made it.
+#[derive(Clone, Copy)]
+pub enum SubjectKey<'a> {
+    Own(&'a KeyPair),
+    Requested(&'a super::csr::RequestKey),
+}
+
+/// As [`issue`], for `key`.
+pub fn issue_for(
+    spec: &IssueSpec,
+    issuer: Option<&IssuerMaterial>,
+    key: SubjectKey<'_>,
     now: OffsetDateTime,
 ) -> Result<IssuedCert> {
     let now = now.replace_nanosecond(0).unwrap_or(now);
@@ -103,21 +121,47 @@ pub fn issue_with_key(
     params.use_authority_key_identifier_extension = true;
     params.name_constraints = name_constraints(spec)?;
 
-    let cert = match issuer {
-        None => params.self_signed(key)?,
-        Some(m) => {
+    let cert = match (issuer, key) {
+        (None, SubjectKey::Own(key)) => params.self_signed(key)?,
+        (Some(m), SubjectKey::Own(key)) => {
             let issuer = Issuer::from_ca_cert_pem(&m.cert_pem, &m.key)?;
             params.signed_by(key, &issuer)?
         }
+        (Some(m), SubjectKey::Requested(key)) => {
+            let issuer = Issuer::from_ca_cert_pem(&m.cert_pem, &m.key)?;
+            params.signed_by(key, &issuer)?
+        }
+        (None, SubjectKey::Requested(_)) => {
+            return Err(Error::Request(super::csr::RequestError::NotALeaf));
+        }
     };
+    if let SubjectKey::Requested(key) = key
+        && !certifies(cert.der(), &key.spki)
+    {
+        // rcgen writes the key's SubjectPublicKeyInfo again from its parts: it must come out
+        // as the request holds it, or the certificate would name another key.
+        return Err(Error::Request(super::csr::RequestError::Unreadable {
+            detail: "its public key could not be written back as it was".into(),
+        }));
+    }
     Ok(IssuedCert {
         cert_pem: cert.pem(),
         cert_der: cert.der().to_vec(),
-        key_pem: super::keys::key_pem(key)?,
+        key_pem: match key {
+            SubjectKey::Own(key) => Some(super::keys::key_pem(key)?),
+            SubjectKey::Requested(_) => None,
+        },
         serial,
         not_before,
         not_after,
     })
+}
+
+/// Whether the certificate `der` holds exactly the SubjectPublicKeyInfo `spki`.
+fn certifies(der: &[u8], spki: &[u8]) -> bool {
+    use x509_parser::prelude::FromDer;
+    x509_parser::certificate::X509Certificate::from_der(der)
+        .is_ok_and(|(_, c)| c.tbs_certificate.subject_pki.raw == spki)
 }
 
 fn invalid(field: super::Field, message: String) -> Error {

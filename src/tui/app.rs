@@ -701,12 +701,12 @@ impl App {
                 }
             }
             Action::CycleClientCert if !h.running => {
-                // Every client certificate of the workspace, then none.
+                // Every client certificate of the workspace whose key it holds, then none.
                 let mut choices: Vec<Option<String>> = self
                     .view
                     .rows
                     .iter()
-                    .filter(|r| r.entity.role == Role::Client)
+                    .filter(|r| r.entity.role == Role::Client && r.entity.key.is_some())
                     .map(|r| Some(r.entity.name.clone()))
                     .collect();
                 choices.push(None);
@@ -801,7 +801,7 @@ impl App {
                     .view
                     .rows
                     .iter()
-                    .filter(|r| r.entity.role == Role::Server)
+                    .filter(|r| r.entity.role == Role::Server && r.entity.key.is_some())
                     .map(|r| r.entity.name.clone())
                     .collect();
                 if !choices.is_empty() {

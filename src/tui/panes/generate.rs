@@ -155,9 +155,16 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
         {
             lines.push(kv("SANs", s.subject_alt_names.join(", ")));
         }
-        let mut files = vec![e.cert.clone(), e.key.clone()];
+        let mut files = vec![e.cert.clone()];
+        files.extend(e.key.clone());
         files.extend(e.chain.clone());
         lines.push(kv("files", files.join(" ")));
+        if e.key.is_none() {
+            lines.push(kv(
+                "key",
+                "not here: signed from a request (CSR), the key stays with its service".into(),
+            ));
+        }
         f.render_widget(Paragraph::new(lines), detail_area);
     }
 }

@@ -1,0 +1,555 @@
+//! A certificate signing request a service made itself (its key never leaves it): what it asks
+//! for, read from its own bytes, and what certbench grants it for a role. The role's profile
+//! decides the extensions, as a CA's does; each thing asked for is kept or refused, and why is
+//! data ([`Refusal`]); the words are in assets/csr.toml.
+
+use serde::Serialize;
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::FromDer;
+
+use super::spec::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, Role, SanEntry};
+
+/// Why a file cannot be signed at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RequestError {
+    #[error("it holds no certificate signing request (no PEM CERTIFICATE REQUEST, and not DER)")]
+    NotARequest,
+    #[error("the request cannot be decoded: {detail}")]
+    Unreadable { detail: String },
+    /// The signature does not verify with the key it holds: whoever made it may not hold the key.
+    #[error(
+        "the request's signature does not verify with the key it holds: it was changed after it was signed, or made without that key"
+    )]
+    BadSignature,
+    #[error(
+        "its key is {key}: certbench signs RSA 2048, 3072 or 4096, ECDSA P-256 or P-384, and Ed25519 keys"
+    )]
+    KeyType { key: String },
+    #[error(
+        "certbench signs requests for server and client certificates; a CA is made with `certbench issue --role intermediate`"
+    )]
+    NotALeaf,
+}
+
+/// The key a request carries, which the certificate will certify.
+#[derive(Debug, Clone)]
+pub struct RequestKey {
+    pub alg: KeyAlg,
+    /// The whole SubjectPublicKeyInfo, as the request holds it.
+    pub spki: Vec<u8>,
+    /// Its subjectPublicKey bits.
+    bits: Vec<u8>,
+    rcgen_alg: &'static rcgen::SignatureAlgorithm,
+}
+
+impl rcgen::PublicKeyData for RequestKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.bits
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        self.rcgen_alg
+    }
+}
+
+/// One thing a request asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Asked {
+    /// A subject attribute, by its short name (CN, O, L, ...) or OID.
+    Subject {
+        attribute: String,
+        value: String,
+    },
+    /// A subjectAltName, as `DNS:name`, `IP:addr`, `email:...`, `URI:...`.
+    San {
+        name: String,
+    },
+    /// A keyUsage bit, by its RFC 5280 name.
+    KeyUsage {
+        usage: String,
+    },
+    /// An extendedKeyUsage, by openssl's name or its OID.
+    ExtKeyUsage {
+        usage: String,
+    },
+    BasicConstraints {
+        ca: bool,
+    },
+    /// Any other extension.
+    Extension {
+        oid: String,
+        name: String,
+        critical: bool,
+    },
+}
+
+/// Why something asked for is not in the certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Refusal {
+    /// A key usage or extended key usage the role's profile does not grant.
+    NotForRole { role: Role },
+    /// basicConstraints CA:TRUE: a leaf's request cannot make a CA.
+    CaRequested,
+    /// A subject attribute other than CN, O, OU and C.
+    SubjectAttribute,
+    /// A second value of an attribute the subject holds once.
+    Repeated,
+    /// A kind of subjectAltName certbench does not issue (otherName, directoryName, ...).
+    NameKind,
+    /// A subjectAltName that is not valid as written.
+    NameInvalid { problem: String },
+    /// An extension the issuer writes (the key identifiers).
+    WrittenByIssuer,
+    /// An extension certbench does not copy from requests.
+    ExtensionNotCopied,
+}
+
+const WORDS: &str = include_str!("../../assets/csr.toml");
+
+fn words() -> &'static std::collections::HashMap<String, String> {
+    static CELL: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    crate::assets::table(&CELL, WORDS)
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NotForRole { .. } => "not_for_role",
+            Refusal::CaRequested => "ca_requested",
+            Refusal::SubjectAttribute => "subject_attribute",
+            Refusal::Repeated => "repeated",
+            Refusal::NameKind => "name_kind",
+            Refusal::NameInvalid { .. } => "name_invalid",
+            Refusal::WrittenByIssuer => "written_by_issuer",
+            Refusal::ExtensionNotCopied => "extension_not_copied",
+        }
+    }
+
+    /// Why, in words (assets/csr.toml).
+    pub fn text(&self) -> String {
+        let values = match self {
+            Refusal::NotForRole { role } => vec![("role", role.title().to_string())],
+            Refusal::NameInvalid { problem } => vec![("problem", problem.clone())],
+            _ => vec![],
+        };
+        let template = words().get(self.code()).map_or(self.code(), String::as_str);
+        crate::assets::fill(template, &values)
+    }
+}
+
+impl Asked {
+    /// As openssl's config names it: `subjectAltName DNS:svc.local`, `keyUsage keyCertSign`.
+    pub fn notation(&self) -> String {
+        match self {
+            Asked::Subject { attribute, value } => format!(
+                "subject {attribute}={}",
+                crate::text::display_safe(value, 200)
+            ),
+            Asked::San { name } => {
+                format!("subjectAltName {}", crate::text::display_safe(name, 200))
+            }
+            Asked::KeyUsage { usage } => format!("keyUsage {usage}"),
+            Asked::ExtKeyUsage { usage } => format!("extendedKeyUsage {usage}"),
+            Asked::BasicConstraints { ca: true } => "basicConstraints CA:TRUE".into(),
+            Asked::BasicConstraints { ca: false } => "basicConstraints CA:FALSE".into(),
+            Asked::Extension {
+                oid,
+                name,
+                critical,
+            } => {
+                let critical = if *critical { ", critical" } else { "" };
+                if name.is_empty() || name == oid {
+                    format!("extension {oid}{critical}")
+                } else {
+                    format!("{name} ({oid}){critical}")
+                }
+            }
+        }
+    }
+}
+
+/// Kept, or refused and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    Kept,
+    Refused { why: Refusal },
+}
+
+/// A request, read and its signature checked.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub der: Vec<u8>,
+    /// RFC 4514, as openssl prints it.
+    pub subject: String,
+    pub key: RequestKey,
+    pub asked: Vec<Asked>,
+}
+
+/// What certbench grants a request for a role: the request as certbench would issue it (with the
+/// same checks as any), and each thing asked for with its decision.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub spec: IssueSpec,
+    pub decisions: Vec<(Asked, Decision)>,
+    /// Names the user added (`--san`) beyond those asked for.
+    pub added_sans: Vec<String>,
+}
+
+/// Read a request from PEM (`CERTIFICATE REQUEST`, or `NEW CERTIFICATE REQUEST`) or DER, and
+/// check that its own key signed it.
+pub fn read(bytes: &[u8]) -> Result<Request, RequestError> {
+    let der = if bytes.first() == Some(&0x30) {
+        bytes.to_vec()
+    } else {
+        x509_parser::pem::Pem::iter_from_buffer(bytes)
+            .filter_map(Result::ok)
+            .find(|p| p.label == "CERTIFICATE REQUEST" || p.label == "NEW CERTIFICATE REQUEST")
+            .map(|p| p.contents)
+            .ok_or(RequestError::NotARequest)?
+    };
+    let (_, csr) =
+        X509CertificationRequest::from_der(&der).map_err(|e| RequestError::Unreadable {
+            detail: e.to_string(),
+        })?;
+    let info = &csr.certification_request_info;
+    // The key first: a key certbench does not sign (RSA 1024) is said as such, not as a
+    // signature the verifier would not check.
+    let key = request_key(&info.subject_pki)?;
+    csr.verify_signature()
+        .map_err(|_| RequestError::BadSignature)?;
+    let subject = crate::inspect::names::rfc4514_within(&info.subject, &der);
+    let mut asked = Vec::new();
+    // The subject as its RDNs come, first to last.
+    for rdn in info.subject.iter() {
+        for attr in rdn.iter() {
+            let oid = crate::inspect::names::oid_text(attr.attr_type());
+            let attribute = crate::inspect::names::attribute_short_name(&oid)
+                .map(str::to_string)
+                .unwrap_or(oid);
+            let value = crate::inspect::names::attribute_text(attr).unwrap_or_default();
+            asked.push(Asked::Subject { attribute, value });
+        }
+    }
+    for attr in info.iter_attributes() {
+        if let x509_parser::cri_attributes::ParsedCriAttribute::ExtensionRequest(req) =
+            attr.parsed_attribute()
+        {
+            for ext in &req.extensions {
+                asked.extend(asked_of(ext));
+            }
+        }
+    }
+    Ok(Request {
+        subject,
+        key,
+        asked,
+        der,
+    })
+}
+
+fn request_key(
+    spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
+) -> Result<RequestKey, RequestError> {
+    use x509_parser::public_key::PublicKey;
+    let alg_oid = spki.algorithm.algorithm.to_id_string();
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .map(|o| o.to_id_string());
+    let (alg, rcgen_alg, what) = match (alg_oid.as_str(), curve.as_deref()) {
+        ("1.2.840.10045.2.1", Some("1.2.840.10045.3.1.7")) => (
+            Some(KeyAlg::EcdsaP256),
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            String::new(),
+        ),
+        ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => (
+            Some(KeyAlg::EcdsaP384),
+            &rcgen::PKCS_ECDSA_P384_SHA384,
+            String::new(),
+        ),
+        ("1.2.840.10045.2.1", c) => (
+            None,
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            format!("ECDSA on the curve {}", c.unwrap_or("(none named)")),
+        ),
+        ("1.3.101.112", _) => (Some(KeyAlg::Ed25519), &rcgen::PKCS_ED25519, String::new()),
+        ("1.2.840.113549.1.1.1", _) => {
+            let bits = match spki.parsed() {
+                Ok(PublicKey::RSA(rsa)) => rsa.key_size(),
+                _ => 0,
+            };
+            let alg = match bits {
+                2048 => Some(KeyAlg::Rsa2048),
+                3072 => Some(KeyAlg::Rsa3072),
+                4096 => Some(KeyAlg::Rsa4096),
+                _ => None,
+            };
+            (alg, &rcgen::PKCS_RSA_SHA256, format!("RSA {bits}"))
+        }
+        (other, _) => (
+            None,
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            match other {
+                "1.3.101.113" => "Ed448".to_string(),
+                "1.2.840.10040.4.1" => "DSA".to_string(),
+                "1.2.840.113549.1.1.10" => "RSA-PSS".to_string(),
+                o => format!("of the algorithm {o}"),
+            },
+        ),
+    };
+    let alg = alg.ok_or(RequestError::KeyType { key: what })?;
+    Ok(RequestKey {
+        alg,
+        spki: spki.raw.to_vec(),
+        bits: spki.subject_public_key.data.to_vec(),
+        rcgen_alg,
+    })
+}
+
+/// What one requested extension asks for.
+fn asked_of(ext: &x509_parser::extensions::X509Extension<'_>) -> Vec<Asked> {
+    match ext.parsed_extension() {
+        ParsedExtension::SubjectAlternativeName(san) => san
+            .general_names
+            .iter()
+            .map(|n| Asked::San { name: san_name(n) })
+            .collect(),
+        ParsedExtension::KeyUsage(ku) => {
+            let bits = [
+                (ku.digital_signature(), "digitalSignature"),
+                (ku.non_repudiation(), "nonRepudiation"),
+                (ku.key_encipherment(), "keyEncipherment"),
+                (ku.data_encipherment(), "dataEncipherment"),
+                (ku.key_agreement(), "keyAgreement"),
+                (ku.key_cert_sign(), "keyCertSign"),
+                (ku.crl_sign(), "cRLSign"),
+                (ku.encipher_only(), "encipherOnly"),
+                (ku.decipher_only(), "decipherOnly"),
+            ];
+            bits.iter()
+                .filter(|(set, _)| *set)
+                .map(|(_, name)| Asked::KeyUsage {
+                    usage: (*name).to_string(),
+                })
+                .collect()
+        }
+        ParsedExtension::ExtendedKeyUsage(_) => crate::inspect::report::eku_oids(ext.value)
+            .into_iter()
+            .map(|oid| Asked::ExtKeyUsage {
+                usage: eku_short_name(&oid).map_or(oid, str::to_string),
+            })
+            .collect(),
+        ParsedExtension::BasicConstraints(bc) => vec![Asked::BasicConstraints { ca: bc.ca }],
+        _ => {
+            let oid = crate::inspect::names::oid_text(&ext.oid);
+            vec![Asked::Extension {
+                name: crate::inspect::report::known_extension_name(&oid)
+                    .unwrap_or_default()
+                    .to_string(),
+                oid,
+                critical: ext.critical,
+            }]
+        }
+    }
+}
+
+/// What certbench grants `request` as a certificate for `role` named `name`, issued by
+/// `issuer`, with `extra_sans` added: the role's profile (its key usages and extended key
+/// usages), the subject's CN, O, OU and C, and the names asked for that are valid.
+pub fn grant(
+    request: &Request,
+    role: Role,
+    name: &str,
+    issuer: &str,
+    set_id: &str,
+    extra_sans: &[String],
+) -> Result<Grant, RequestError> {
+    if !role.is_leaf() {
+        return Err(RequestError::NotALeaf);
+    }
+    let mut spec = IssueSpec::for_role_in(role, name, set_id);
+    spec.issuer = issuer.to_string();
+    spec.key_alg = request.key.alg;
+    spec.subject = Default::default();
+    spec.sans = Vec::new();
+    let profile_ku = spec.effective_key_usages();
+    let profile_eku = spec.effective_ext_key_usages();
+    let not_for_role = Decision::Refused {
+        why: Refusal::NotForRole { role },
+    };
+    let mut decisions = Vec::new();
+    for asked in &request.asked {
+        let decision = match asked {
+            Asked::Subject { attribute, value } => {
+                let s = &mut spec.subject;
+                let slot = match attribute.as_str() {
+                    "CN" => Some(&mut s.common_name),
+                    "O" => Some(&mut s.organization),
+                    "OU" => Some(&mut s.organizational_unit),
+                    "C" => Some(&mut s.country),
+                    _ => None,
+                };
+                match slot {
+                    None => Decision::Refused {
+                        why: Refusal::SubjectAttribute,
+                    },
+                    Some(slot) if !slot.is_empty() => Decision::Refused {
+                        why: Refusal::Repeated,
+                    },
+                    Some(slot) => {
+                        *slot = value.clone();
+                        Decision::Kept
+                    }
+                }
+            }
+            Asked::San { name } => match san_input(name) {
+                None => Decision::Refused {
+                    why: Refusal::NameKind,
+                },
+                Some(input) => match SanEntry::parse(&input) {
+                    Ok(_) => {
+                        spec.sans.push(input);
+                        Decision::Kept
+                    }
+                    Err(problem) => Decision::Refused {
+                        why: Refusal::NameInvalid { problem },
+                    },
+                },
+            },
+            Asked::KeyUsage { usage } => match key_usage(usage) {
+                Some(ku) if profile_ku.contains(&ku) => Decision::Kept,
+                _ => not_for_role.clone(),
+            },
+            Asked::ExtKeyUsage { usage } => match usage.as_str() {
+                "serverAuth" if profile_eku.contains(&ExtKeyUsage::ServerAuth) => Decision::Kept,
+                "clientAuth" if profile_eku.contains(&ExtKeyUsage::ClientAuth) => Decision::Kept,
+                _ => not_for_role.clone(),
+            },
+            Asked::BasicConstraints { ca: false } => Decision::Kept,
+            Asked::BasicConstraints { ca: true } => Decision::Refused {
+                why: Refusal::CaRequested,
+            },
+            Asked::Extension { oid, .. } if oid == "2.5.29.14" || oid == "2.5.29.35" => {
+                Decision::Refused {
+                    why: Refusal::WrittenByIssuer,
+                }
+            }
+            Asked::Extension { .. } => Decision::Refused {
+                why: Refusal::ExtensionNotCopied,
+            },
+        };
+        decisions.push((asked.clone(), decision));
+    }
+    let mut added_sans = Vec::new();
+    for s in extra_sans {
+        let known = SanEntry::parse(s).ok();
+        if known.is_none() || !spec.sans.iter().any(|k| SanEntry::parse(k).ok() == known) {
+            spec.sans.push(s.clone());
+            added_sans.push(s.clone());
+        }
+    }
+    Ok(Grant {
+        spec,
+        decisions,
+        added_sans,
+    })
+}
+
+/// A subjectAltName as `KIND:value` (`DNS:`, `IP:`, `email:`, `URI:`), or as the Inspect pane
+/// shows the kinds certbench does not issue and values that are not text.
+fn san_name(n: &GeneralName<'_>) -> String {
+    let ip = |b: &[u8]| -> Option<std::net::IpAddr> {
+        match b.len() {
+            4 => <[u8; 4]>::try_from(b).ok().map(std::net::IpAddr::from),
+            16 => <[u8; 16]>::try_from(b).ok().map(std::net::IpAddr::from),
+            _ => None,
+        }
+    };
+    match n {
+        GeneralName::IPAddress(b) if ip(b).is_some() => {
+            format!("IP:{}", ip(b).map(|a| a.to_string()).unwrap_or_default())
+        }
+        other => crate::inspect::report::general_name(other),
+    }
+}
+
+/// A name as certbench's SAN syntax writes it, from [`san_name`]'s text of it; `None` for kinds
+/// certbench does not issue.
+fn san_input(shown: &str) -> Option<String> {
+    let (kind, value) = shown.split_once(':')?;
+    Some(match kind {
+        "DNS" => value.to_string(),
+        "IP" => value.to_string(),
+        "email" => format!("email:{value}"),
+        "URI" => format!("uri:{value}"),
+        _ => return None,
+    })
+}
+
+fn key_usage(name: &str) -> Option<KeyUsage> {
+    Some(match name {
+        "digitalSignature" => KeyUsage::DigitalSignature,
+        "keyEncipherment" => KeyUsage::KeyEncipherment,
+        "keyAgreement" => KeyUsage::KeyAgreement,
+        "keyCertSign" => KeyUsage::KeyCertSign,
+        "cRLSign" => KeyUsage::CrlSign,
+        _ => return None,
+    })
+}
+
+/// openssl's short name of an extended key usage (what `-addext extendedKeyUsage=` takes).
+fn eku_short_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "1.3.6.1.5.5.7.3.1" => "serverAuth",
+        "1.3.6.1.5.5.7.3.2" => "clientAuth",
+        "1.3.6.1.5.5.7.3.3" => "codeSigning",
+        "1.3.6.1.5.5.7.3.4" => "emailProtection",
+        "1.3.6.1.5.5.7.3.8" => "timeStamping",
+        "1.3.6.1.5.5.7.3.9" => "OCSPSigning",
+        "2.5.29.37.0" => "anyExtendedKeyUsage",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every refusal has words, none left as a placeholder.
+    #[test]
+    fn every_refusal_has_words_and_fills_its_placeholders() {
+        let all = [
+            Refusal::NotForRole { role: Role::Server },
+            Refusal::CaRequested,
+            Refusal::SubjectAttribute,
+            Refusal::Repeated,
+            Refusal::NameKind,
+            Refusal::NameInvalid {
+                problem: "bad".into(),
+            },
+            Refusal::WrittenByIssuer,
+            Refusal::ExtensionNotCopied,
+        ];
+        let table: std::collections::HashMap<String, String> = toml::from_str(WORDS).unwrap();
+        assert_eq!(
+            table.len(),
+            all.len(),
+            "a word without a refusal, or the reverse"
+        );
+        for r in all {
+            assert!(table.contains_key(r.code()), "{} has no words", r.code());
+            let text = r.text();
+            assert!(!text.contains('{'), "{text}");
+            assert!(!text.contains(r.code()), "{text}");
+        }
+    }
+}

@@ -1,0 +1,376 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench issue --csr`: a request openssl made (its key never given to certbench) is signed
+//! with what the role's profile grants; openssl verifies the result and reads the granted
+//! extensions; the certificate works in a real mTLS handshake with the service's own key; what
+//! is refused, and requests that cannot be signed, are said.
+
+mod common;
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::*;
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    certbench_ok(dir.path(), &["gen"]);
+    dir
+}
+
+/// A request made by openssl for `subject`, with `addext` extensions; its key in `KEY`.
+fn openssl_csr(d: &Path, key: &str, out: &str, newkey: &[&str], subject: &str, addext: &[&str]) {
+    let mut args = vec!["req", "-new", "-nodes", "-keyout", key, "-out", out];
+    args.extend(newkey);
+    args.extend(["-subj", subject]);
+    for e in addext {
+        args.extend(["-addext", e]);
+    }
+    openssl_ok(d, &args);
+}
+
+fn p256() -> [&'static str; 4] {
+    ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+}
+
+/// openssl's text of one extension of `cert`, without its heading.
+fn ext(d: &Path, cert: &str, name: &str) -> String {
+    let out = openssl_ok(d, &["x509", "-in", cert, "-noout", "-ext", name]);
+    out.lines()
+        .skip(1)
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A server's own request (SANs, serverAuth) is signed: openssl verifies it up to the root,
+/// shows the names and usages asked for, and the certificate holds the request's public key;
+/// no key file is written, and the manifest says so.
+#[test]
+fn a_request_openssl_made_is_signed_and_openssl_verifies_it() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(
+        d,
+        "svc.key",
+        "svc.csr",
+        &p256(),
+        "/O=Acme/CN=svc.local",
+        &[
+            "subjectAltName=DNS:svc.local,IP:10.0.0.1",
+            "extendedKeyUsage=serverAuth",
+            "keyUsage=digitalSignature",
+        ],
+    );
+    // The service keeps its key elsewhere: certbench's workspace never sees it.
+    std::fs::create_dir(d.join("service")).unwrap();
+    std::fs::rename(d.join("svc.key"), d.join("service/svc.key")).unwrap();
+    let out = certbench_ok(
+        d,
+        &[
+            "issue", "--csr", "svc.csr", "--role", "server", "--name", "svc",
+        ],
+    );
+    assert!(out.contains("subjectAltName DNS:svc.local"), "{out}");
+    assert!(out.contains("subjectAltName IP:10.0.0.1"), "{out}");
+    assert!(!out.contains("refused"), "{out}");
+    assert!(!d.join("svc.key").exists());
+    let verified = openssl_ok(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "-purpose",
+            "sslserver",
+            "-verify_hostname",
+            "svc.local",
+            "svc.crt",
+        ],
+    );
+    assert!(verified.contains("svc.crt: OK"), "{verified}");
+    assert_eq!(
+        ext(d, "svc.crt", "subjectAltName"),
+        "DNS:svc.local, IP Address:10.0.0.1"
+    );
+    assert_eq!(
+        ext(d, "svc.crt", "extendedKeyUsage"),
+        "TLS Web Server Authentication"
+    );
+    assert_eq!(ext(d, "svc.crt", "keyUsage"), "Digital Signature");
+    assert_eq!(ext(d, "svc.crt", "basicConstraints"), "CA:FALSE");
+    let subject = openssl_ok(
+        d,
+        &[
+            "x509", "-in", "svc.crt", "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
+    );
+    assert_eq!(subject.trim(), "subject=CN=svc.local,O=Acme");
+    assert_eq!(
+        openssl_ok(d, &["x509", "-in", "svc.crt", "-noout", "-pubkey"]),
+        openssl_ok(d, &["req", "-in", "svc.csr", "-noout", "-pubkey"])
+    );
+    // The chain file is the certificate and the intermediate, as for any leaf.
+    let chain = std::fs::read_to_string(d.join("svc-chain.crt")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+    let manifest = std::fs::read_to_string(d.join("certbench.toml")).unwrap();
+    let entry = manifest
+        .split("[[entity]]")
+        .find(|e| e.contains("\"svc\""))
+        .unwrap();
+    assert!(!entry.contains("key ="), "{entry}");
+    // What needs the key says where it is; the certificate alone goes out.
+    let out = certbench(d, &["export", "svc", "--format", "pem-bundle"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("not in the workspace"),
+        "{}",
+        text(&out)
+    );
+    certbench_ok(d, &["export", "svc", "--format", "der"]);
+    let out = certbench(d, &["handshake", "--server", "svc"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("signed from a request"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// The certificate works where the key is: openssl s_server serves it with the service's own
+/// key, and certbench's client completes mutual TLS against it, checking the name svc.local.
+#[test]
+fn the_signed_certificate_serves_mtls_with_the_services_own_key() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(
+        d,
+        "svc.key",
+        "svc.csr",
+        &["-newkey", "rsa:2048"],
+        "/CN=svc.local",
+        &["subjectAltName=DNS:svc.local"],
+    );
+    certbench_ok(
+        d,
+        &[
+            "issue", "--csr", "svc.csr", "--role", "server", "--name", "svc",
+        ],
+    );
+    let port = free_port();
+    let mut server = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args([
+            "s_server",
+            "-accept",
+            &port.to_string(),
+            "-naccept",
+            "1",
+            "-www",
+        ])
+        // (-cert reads the first certificate of a file only: the intermediate goes in
+        // -cert_chain.)
+        .args([
+            "-cert",
+            "svc.crt",
+            "-cert_chain",
+            "intermediate.crt",
+            "-key",
+            "svc.key",
+        ])
+        .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
+        let mut line = String::new();
+        while line.trim() != "ACCEPT" {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "s_server ended");
+        }
+    }
+    let out = certbench(
+        d,
+        &[
+            "connect",
+            &format!("127.0.0.1:{port}"),
+            "--server-name",
+            "svc.local",
+            "--client",
+            "client",
+            "--json",
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+}
+
+/// What the profile does not grant is refused and said, one line each, and the certificate
+/// is what openssl shows: CA:FALSE, serverAuth alone, digitalSignature alone, only the
+/// subject's CN, O and C.
+#[test]
+fn what_a_request_may_not_have_is_refused_and_said() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(
+        d,
+        "greedy.key",
+        "greedy.csr",
+        &p256(),
+        "/C=FR/ST=IDF/L=Paris/O=Acme/CN=greedy.local",
+        &[
+            "subjectAltName=DNS:greedy.local,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:me@acme.test",
+            "extendedKeyUsage=serverAuth,codeSigning",
+            "keyUsage=digitalSignature,keyCertSign",
+            "basicConstraints=critical,CA:TRUE",
+        ],
+    );
+    let out = certbench_ok(
+        d,
+        &[
+            "issue",
+            "--csr",
+            "greedy.csr",
+            "--role",
+            "server",
+            "--name",
+            "greedy",
+        ],
+    );
+    let line = |what: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(what))
+            .unwrap_or_else(|| panic!("no line for {what}: {out}"))
+            .to_string()
+    };
+    for refused in [
+        "subject ST=IDF",
+        "subject L=Paris",
+        "extendedKeyUsage codeSigning",
+        "keyUsage keyCertSign",
+        "basicConstraints CA:TRUE",
+        "subjectAltName othername",
+    ] {
+        assert!(line(refused).contains("refused"), "{refused}: {out}");
+    }
+    for kept in [
+        "subject C=FR",
+        "subject CN=greedy.local",
+        "subjectAltName DNS:greedy.local",
+        "extendedKeyUsage serverAuth",
+        "keyUsage digitalSignature",
+    ] {
+        assert!(line(kept).ends_with("kept"), "{kept}: {out}");
+    }
+    assert_eq!(ext(d, "greedy.crt", "basicConstraints"), "CA:FALSE");
+    assert_eq!(
+        ext(d, "greedy.crt", "extendedKeyUsage"),
+        "TLS Web Server Authentication"
+    );
+    assert_eq!(ext(d, "greedy.crt", "keyUsage"), "Digital Signature");
+    assert_eq!(ext(d, "greedy.crt", "subjectAltName"), "DNS:greedy.local");
+    let subject = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "greedy.crt",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "RFC2253",
+        ],
+    );
+    assert_eq!(subject.trim(), "subject=CN=greedy.local,O=Acme,C=FR");
+}
+
+/// Requests that cannot be signed are refused in a sentence, and nothing is written: one whose
+/// signature does not verify (changed after signing), a key certbench does not sign (RSA 1024),
+/// a file that is not a request, a CA role; `--review` shows and signs nothing; a client
+/// request gets clientAuth.
+#[test]
+fn requests_that_cannot_be_signed_are_said_and_nothing_is_written() {
+    let dir = workspace();
+    let d = dir.path();
+    let refused = |args: &[&str], why: &str| {
+        let before = std::fs::read(d.join("certbench.toml")).unwrap();
+        let out = certbench(d, args);
+        assert!(!out.status.success(), "{args:?} worked: {}", text(&out));
+        assert!(text(&out).contains(why), "{args:?}: {}", text(&out));
+        assert_eq!(std::fs::read(d.join("certbench.toml")).unwrap(), before);
+        assert!(!d.join("bad.crt").exists());
+    };
+    openssl_csr(
+        d,
+        "ok.key",
+        "ok.csr",
+        &p256(),
+        "/CN=aaaaaaaa",
+        &["subjectAltName=DNS:aaaaaaaa.local"],
+    );
+    // The same request with its subject changed after it was signed.
+    openssl_ok(
+        d,
+        &["req", "-in", "ok.csr", "-outform", "DER", "-out", "ok.der"],
+    );
+    let mut bytes = std::fs::read(d.join("ok.der")).unwrap();
+    let at = bytes.windows(8).position(|w| w == b"aaaaaaaa").unwrap();
+    bytes[at] = b'b';
+    std::fs::write(d.join("changed.der"), &bytes).unwrap();
+    let issue = |csr: &'static str, role: &'static str| {
+        vec!["issue", "--csr", csr, "--role", role, "--name", "bad"]
+    };
+    refused(&issue("changed.der", "server"), "signature does not verify");
+    openssl_csr(
+        d,
+        "weak.key",
+        "weak.csr",
+        &["-newkey", "rsa:1024"],
+        "/CN=weak",
+        &["subjectAltName=DNS:weak.local"],
+    );
+    refused(&issue("weak.csr", "server"), "RSA 1024");
+    refused(&issue("ca.crt", "server"), "no certificate signing request");
+    refused(&issue("ok.csr", "intermediate"), "server and client");
+    refused(&issue("no-such.csr", "server"), "no-such.csr");
+    let out = certbench_ok(
+        d,
+        &[
+            "issue", "--csr", "ok.der", "--role", "server", "--name", "bad", "--review",
+        ],
+    );
+    assert!(out.contains("Nothing was signed"), "{out}");
+    assert!(!d.join("bad.crt").exists());
+    // A client's request: clientAuth, and openssl agrees it is for clients.
+    openssl_csr(d, "bob.key", "bob.csr", &p256(), "/CN=bob", &[]);
+    certbench_ok(
+        d,
+        &[
+            "issue", "--csr", "bob.csr", "--role", "client", "--name", "bob",
+        ],
+    );
+    assert_eq!(
+        ext(d, "bob.crt", "extendedKeyUsage"),
+        "TLS Web Client Authentication"
+    );
+    let verified = openssl_ok(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "intermediate.crt",
+            "-purpose",
+            "sslclient",
+            "bob.crt",
+        ],
+    );
+    assert!(verified.contains("bob.crt: OK"), "{verified}");
+}
