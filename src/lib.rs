@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod lab;
 pub mod parallel;
 pub mod pki;
+pub mod recipes;
 pub mod text;
 pub mod times;
 pub mod workspace;

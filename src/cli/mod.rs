@@ -16,6 +16,7 @@ mod handshake;
 mod inspect;
 mod lab;
 pub mod out;
+mod recipes;
 mod serve;
 use out::{errln, outln};
 use time::OffsetDateTime;
@@ -31,6 +32,10 @@ pub enum Command {
     /// A certificate in the files other tools take: PKCS#12 (Java, browsers), a PKCS#12 trust
     /// store, a PEM bundle of key and chain, DER.
     Export(export::ExportArgs),
+    /// A server and a client of mutual TLS for curl, openssl, nginx, Go, Node.js, Python and
+    /// Java, made from this workspace's files: the commands or a complete minimal program or
+    /// configuration, and the lines that matter most. Each is run by a test.
+    Recipes(recipes::RecipesArgs),
     /// List the certificates in the workspace.
     List,
     /// Decode certificates, CRLs and CSRs: files, folders, PEM bundles or DER.
@@ -267,6 +272,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Lab(a) => return lab::run(a),
         Command::Serve(a) => return serve::run(a, dir),
         Command::Export(a) => return export::run(a, dir),
+        Command::Recipes(a) => return recipes::run(a, dir),
         Command::Connect(a) => return connect::run(*a, dir),
     };
     match result {

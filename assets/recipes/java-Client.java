@@ -1,0 +1,43 @@
+// A Java client with a certificate (mutual TLS), from the PKCS#12 stores certbench exports:
+// client.p12 (the key and its chain) and truststore.p12 (the root CA), both opened with the
+// password in password.txt.
+// Run: java Client.java
+import java.io.FileInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+public class Client {
+    public static void main(String[] args) throws Exception {
+        char[] password = Files.readString(Path.of("password.txt")).strip().toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (FileInputStream in = new FileInputStream("client.p12")) {
+            keys.load(in, password);
+        }
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (FileInputStream in = new FileInputStream("truststore.p12")) {
+            trusted.load(in, password);
+        }
+        KeyManagerFactory keyManagers =
+            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, password);
+        TrustManagerFactory trustManagers =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).build();
+        URI uri = new URI("https", null, @host@, @port@, "/", null, null);
+        HttpResponse<String> response =
+            client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        System.out.print(response.body());
+        System.exit(response.statusCode() == 200 ? 0 : 1);
+    }
+}

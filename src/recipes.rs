@@ -1,0 +1,619 @@
+//! Recipes: for each tool people use (curl, openssl, nginx, Go, Node.js, Python, Java), a server
+//! or a client of mutual TLS made from this workspace's files: the commands, or a minimal complete
+//! program or configuration, with the lines that matter most and why. The templates and words are
+//! in assets/recipes.toml and assets/recipes/; this module fills them with the workspace's paths,
+//! quoted for the file they go in. Each recipe is run by a test (tests/recipes.rs).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::pki::Role;
+use crate::workspace::{Entity, Workspace};
+
+/// A tool a recipe is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tool {
+    Curl,
+    Openssl,
+    Nginx,
+    Go,
+    Node,
+    Python,
+    Java,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 7] = [
+        Tool::Curl,
+        Tool::Openssl,
+        Tool::Nginx,
+        Tool::Go,
+        Tool::Node,
+        Tool::Python,
+        Tool::Java,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Curl => "curl",
+            Tool::Openssl => "openssl",
+            Tool::Nginx => "nginx",
+            Tool::Go => "go",
+            Tool::Node => "node",
+            Tool::Python => "python",
+            Tool::Java => "java",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|t| t.name() == s)
+    }
+}
+
+/// Which end of the connection a recipe makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Server,
+    Client,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Server => "server",
+            Side::Client => "client",
+        }
+    }
+}
+
+/// One recipe, filled in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recipe {
+    pub tool: Tool,
+    pub side: Side,
+    pub title: String,
+    /// Files to save (a program, a configuration), in the folder `run` runs in.
+    pub files: Vec<RecipeFile>,
+    /// The shell commands, run in the folder of the files.
+    pub run: String,
+    /// The lines that matter most.
+    pub notes: Vec<Note>,
+}
+
+impl Recipe {
+    /// The folder name `--out` gives it: `go-server`.
+    pub fn folder(&self) -> String {
+        format!("{}-{}", self.tool.name(), self.side.name())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecipeFile {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    /// The line of the recipe (as filled in) that holds what matters.
+    pub line: String,
+    pub why: String,
+}
+
+/// Why recipes cannot be made for the certificates asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecipeError {
+    #[error("the workspace has no certificate named \"{name}\"")]
+    UnknownEntity { name: String },
+    #[error(
+        "the workspace has no {role} certificate whose key it holds: `certbench gen` makes one"
+    )]
+    NoneOfRole { role: &'static str },
+    #[error("\"{name}\" is a {role} certificate; recipes take a server or a client certificate")]
+    NotALeaf { name: String, role: &'static str },
+    #[error(
+        "the key of \"{name}\" is not in the workspace (its certificate was signed from a request): the recipes need it"
+    )]
+    NoKey { name: String },
+    #[error("no root CA above \"{name}\" in the workspace")]
+    NoRoot { name: String },
+    #[error(
+        "the server \"{server}\" and the client \"{client}\" chain to different roots: give a server and a client of one PKI"
+    )]
+    TwoRoots { server: String, client: String },
+}
+
+/// The values the templates name.
+#[derive(Debug, Clone)]
+pub struct Values {
+    /// How the recipes run certbench: its own path, or `certbench` (on PATH).
+    pub certbench: String,
+    pub workspace: PathBuf,
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_chain: PathBuf,
+    pub server_key: PathBuf,
+    pub server_intermediates: Option<PathBuf>,
+    pub client_name: String,
+    pub client_cert: PathBuf,
+    pub client_chain: PathBuf,
+    pub client_key: PathBuf,
+    pub client_intermediates: Option<PathBuf>,
+    /// The name clients ask for: the server certificate's first DNS name (else IP, else CN).
+    pub host: String,
+    pub port: u16,
+}
+
+/// The values for the workspace's `server` and `client` (by default its "server" and "client",
+/// else the first of each role whose key it holds). With `relative`, paths are file names in the
+/// workspace folder (run the recipes there); else absolute.
+pub fn values(
+    ws: &Workspace,
+    server: Option<&str>,
+    client: Option<&str>,
+    port: u16,
+    relative: bool,
+) -> Result<Values, RecipeError> {
+    let server = leaf(ws, server, Role::Server)?;
+    let client = leaf(ws, client, Role::Client)?;
+    let server_root = root_of(ws, server)?;
+    let client_root = root_of(ws, client)?;
+    if server_root.name != client_root.name {
+        return Err(RecipeError::TwoRoots {
+            server: server.name.clone(),
+            client: client.name.clone(),
+        });
+    }
+    let dir = if relative {
+        PathBuf::new()
+    } else {
+        ws.dir()
+            .canonicalize()
+            .unwrap_or_else(|_| ws.dir().to_path_buf())
+    };
+    let path = |file: &str| dir.join(file);
+    let key = |e: &Entity| {
+        e.key
+            .as_deref()
+            .map(path)
+            .ok_or_else(|| RecipeError::NoKey {
+                name: e.name.clone(),
+            })
+    };
+    let intermediates = |e: &Entity| {
+        e.issuer
+            .as_deref()
+            .and_then(|i| ws.entity(i))
+            .filter(|i| i.role == Role::Intermediate)
+            .map(|i| path(&i.cert))
+    };
+    Ok(Values {
+        certbench: "certbench".into(),
+        workspace: if relative {
+            PathBuf::from(".")
+        } else {
+            dir.clone()
+        },
+        ca: path(&server_root.cert),
+        server_cert: path(&server.cert),
+        server_chain: path(server.chain.as_deref().unwrap_or(&server.cert)),
+        server_key: key(server)?,
+        server_intermediates: intermediates(server),
+        client_name: client.name.clone(),
+        client_cert: path(&client.cert),
+        client_chain: path(client.chain.as_deref().unwrap_or(&client.cert)),
+        client_key: key(client)?,
+        client_intermediates: intermediates(client),
+        host: server_name(&ws.path(&server.cert)).unwrap_or_else(|| server.common_name.clone()),
+        port,
+    })
+}
+
+/// The leaf named `name`, or the default one of `role`.
+fn leaf<'w>(ws: &'w Workspace, name: Option<&str>, role: Role) -> Result<&'w Entity, RecipeError> {
+    match name {
+        Some(n) => {
+            let e = ws
+                .entity(n)
+                .ok_or_else(|| RecipeError::UnknownEntity { name: n.into() })?;
+            if !e.role.is_leaf() {
+                return Err(RecipeError::NotALeaf {
+                    name: n.into(),
+                    role: e.role.title(),
+                });
+            }
+            if e.key.is_none() {
+                return Err(RecipeError::NoKey { name: n.into() });
+            }
+            Ok(e)
+        }
+        None => {
+            let usable = |e: &&Entity| e.role == role && e.key.is_some() && e.revoked.is_none();
+            ws.entity(role.as_str())
+                .filter(usable)
+                .or_else(|| ws.entities().iter().find(usable))
+                .ok_or(RecipeError::NoneOfRole { role: role.title() })
+        }
+    }
+}
+
+fn root_of<'w>(ws: &'w Workspace, e: &'w Entity) -> Result<&'w Entity, RecipeError> {
+    let mut at = e;
+    for _ in 0..16 {
+        if at.role == Role::Ca {
+            return Ok(at);
+        }
+        match at.issuer.as_deref().and_then(|i| ws.entity(i)) {
+            Some(up) => at = up,
+            None => break,
+        }
+    }
+    Err(RecipeError::NoRoot {
+        name: e.name.clone(),
+    })
+}
+
+/// The certificate's first DNS name, else its first IP address.
+fn server_name(cert: &Path) -> Option<String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    use x509_parser::extensions::GeneralName;
+    use x509_parser::prelude::FromDer;
+    let der = CertificateDer::from_pem_file(cert).ok()?;
+    let (_, c) = x509_parser::certificate::X509Certificate::from_der(&der).ok()?;
+    let san = c.subject_alternative_name().ok()??;
+    let names = &san.value.general_names;
+    let dns = names.iter().find_map(|n| match n {
+        GeneralName::DNSName(d) if !d.starts_with('*') => Some(d.to_string()),
+        _ => None,
+    });
+    dns.or_else(|| {
+        names.iter().find_map(|n| match n {
+            GeneralName::IPAddress(b) if b.len() == 4 => <[u8; 4]>::try_from(*b)
+                .ok()
+                .map(|a| std::net::Ipv4Addr::from(a).to_string()),
+            GeneralName::IPAddress(b) if b.len() == 16 => <[u8; 16]>::try_from(*b)
+                .ok()
+                .map(|a| std::net::Ipv6Addr::from(a).to_string()),
+            _ => None,
+        })
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Template {
+    title: String,
+    #[serde(default)]
+    files: Vec<String>,
+    run: String,
+    #[serde(default)]
+    notes: Vec<NoteTemplate>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NoteTemplate {
+    line: String,
+    why: String,
+}
+
+const TABLE: &str = include_str!("../assets/recipes.toml");
+
+/// The recipes' templates, by tool and then side.
+fn templates() -> &'static HashMap<String, HashMap<String, Template>> {
+    static CELL: OnceLock<HashMap<String, HashMap<String, Template>>> = OnceLock::new();
+    crate::assets::table(&CELL, TABLE)
+}
+
+/// A file template by the recipe's tool and side and the file's name.
+fn file_template(tool: Tool, side: Side, name: &str) -> Option<&'static str> {
+    Some(match (tool, side, name) {
+        (Tool::Nginx, Side::Server, "nginx.conf") => {
+            include_str!("../assets/recipes/nginx-server.conf")
+        }
+        (Tool::Go, Side::Server, "server.go") => include_str!("../assets/recipes/go-server.go"),
+        (Tool::Go, Side::Client, "client.go") => include_str!("../assets/recipes/go-client.go"),
+        (Tool::Node, Side::Server, "server.js") => include_str!("../assets/recipes/node-server.js"),
+        (Tool::Node, Side::Client, "client.js") => include_str!("../assets/recipes/node-client.js"),
+        (Tool::Python, Side::Server, "server.py") => {
+            include_str!("../assets/recipes/python-server.py")
+        }
+        (Tool::Python, Side::Client, "client.py") => {
+            include_str!("../assets/recipes/python-client.py")
+        }
+        (Tool::Java, Side::Client, "Client.java") => {
+            include_str!("../assets/recipes/java-Client.java")
+        }
+        _ => return None,
+    })
+}
+
+/// How a value is written where it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    /// A POSIX shell word.
+    Shell,
+    /// A double-quoted string literal (Go, JavaScript, Python, Java).
+    StringLiteral,
+    /// An nginx configuration string.
+    Nginx,
+}
+
+fn quoting_of(file: &str) -> Quoting {
+    match file.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("conf") => Quoting::Nginx,
+        Some("go" | "js" | "py" | "java") => Quoting::StringLiteral,
+        _ => Quoting::Shell,
+    }
+}
+
+fn quote(value: &str, how: Quoting) -> String {
+    match how {
+        Quoting::Shell => crate::text::shell_word(Path::new(value)),
+        // JSON's escapes are also Go's, JavaScript's, Python's and Java's.
+        Quoting::StringLiteral => {
+            serde_json::to_string(value).unwrap_or_else(|_| format!("\"{value}\""))
+        }
+        Quoting::Nginx => format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")),
+    }
+}
+
+impl Values {
+    /// A template's value by name; `Some(None)` for a value this workspace does not have (the
+    /// line is left out), `None` for a name that is not a value.
+    fn get(&self, name: &str) -> Option<Option<String>> {
+        let p = |p: &Path| Some(p.display().to_string());
+        Some(match name {
+            "certbench" => Some(self.certbench.clone()),
+            "workspace" => p(&self.workspace),
+            "ca" => p(&self.ca),
+            "server_cert" => p(&self.server_cert),
+            "server_chain" => p(&self.server_chain),
+            "server_key" => p(&self.server_key),
+            "server_intermediates" => self.server_intermediates.as_deref().and_then(p),
+            "client_name" => Some(self.client_name.clone()),
+            "client_cert" => p(&self.client_cert),
+            "client_chain" => p(&self.client_chain),
+            "client_key" => p(&self.client_key),
+            "client_intermediates" => self.client_intermediates.as_deref().and_then(p),
+            "host" => Some(self.host.clone()),
+            _ => return None,
+        })
+    }
+
+    /// `host:port`, an IPv6 address in brackets.
+    fn host_port(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// `template` with each `@name@` filled, quoted as `how` says; a line naming a value this
+    /// workspace lacks is left out. `@port@` and `@host_port@` are written as they are.
+    fn fill(&self, template: &str, how: Quoting) -> String {
+        let mut out = String::new();
+        for line in template.split_inclusive('\n') {
+            let mut filled = String::new();
+            let mut rest = line;
+            let mut missing = false;
+            while let Some(at) = rest.find('@') {
+                filled.push_str(&rest[..at]);
+                let after = &rest[at + 1..];
+                let name_len = after
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(after.len());
+                let name = &after[..name_len];
+                if name_len > 0 && after[name_len..].starts_with('@') {
+                    let value = match name {
+                        "port" => Some(Some(self.port.to_string())),
+                        "host_port" => Some(Some(quote(&self.host_port(), how))),
+                        _ => self.get(name).map(|v| v.map(|v| quote(&v, how))),
+                    };
+                    match value {
+                        Some(Some(v)) => {
+                            filled.push_str(&v);
+                            rest = &after[name_len + 1..];
+                            continue;
+                        }
+                        Some(None) => {
+                            missing = true;
+                            rest = &after[name_len + 1..];
+                            continue;
+                        }
+                        None => {}
+                    }
+                }
+                filled.push('@');
+                rest = after;
+            }
+            filled.push_str(rest);
+            if !missing {
+                out.push_str(&filled);
+            }
+        }
+        out
+    }
+}
+
+/// The recipes for `tools` (all when empty), filled with `values`: for each tool its server,
+/// then its client, where it has them.
+pub fn recipes(values: &Values, tools: &[Tool]) -> Vec<Recipe> {
+    let mut out = Vec::new();
+    for tool in Tool::ALL {
+        if !tools.is_empty() && !tools.contains(&tool) {
+            continue;
+        }
+        for side in [Side::Server, Side::Client] {
+            let Some(t) = templates()
+                .get(tool.name())
+                .and_then(|sides| sides.get(side.name()))
+            else {
+                continue;
+            };
+            let files: Vec<RecipeFile> = t
+                .files
+                .iter()
+                .filter_map(|name| {
+                    let template = file_template(tool, side, name)?;
+                    Some(RecipeFile {
+                        name: name.clone(),
+                        text: values.fill(template, quoting_of(name)),
+                    })
+                })
+                .collect();
+            let run =
+                tidy_continuations(&values.fill(t.run.trim_start_matches('\n'), Quoting::Shell));
+            let notes = t
+                .notes
+                .iter()
+                .filter_map(|n| {
+                    // In a command, the option and its value; in a file, the whole line.
+                    let in_run = run.lines().find_map(|l| {
+                        let from = l.find(&n.line)?;
+                        let phrase = &l[from..];
+                        let end = phrase[n.line.len()..]
+                            .find(" -")
+                            .map_or(phrase.len(), |e| e + n.line.len());
+                        Some(phrase[..end].trim_end_matches(['\\', ' ']).to_string())
+                    });
+                    let line = in_run.or_else(|| {
+                        files
+                            .iter()
+                            .flat_map(|f| f.text.lines())
+                            .find(|l| l.contains(&n.line))
+                            .map(|l| l.trim().to_string())
+                    })?;
+                    Some(Note {
+                        line,
+                        why: n.why.clone(),
+                    })
+                })
+                .collect();
+            out.push(Recipe {
+                tool,
+                side,
+                title: t.title.clone(),
+                files,
+                run,
+                notes,
+            });
+        }
+    }
+    out
+}
+
+/// A command whose last lines were left out must not end in a line continuation.
+fn tidy_continuations(run: &str) -> String {
+    let trimmed = run.trim_end();
+    trimmed
+        .strip_suffix('\\')
+        .map(|s| s.trim_end().to_string())
+        .unwrap_or_else(|| trimmed.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> Values {
+        Values {
+            certbench: "certbench".into(),
+            workspace: "/w s".into(),
+            ca: "/w s/ca.crt".into(),
+            server_cert: "/w s/server.crt".into(),
+            server_chain: "/w s/server-chain.crt".into(),
+            server_key: "/w s/server.key".into(),
+            server_intermediates: None,
+            client_name: "client".into(),
+            client_cert: "/w s/client.crt".into(),
+            client_chain: "/w s/client \"x\".crt".into(),
+            client_key: "/w s/client.key".into(),
+            client_intermediates: Some("/w s/intermediate.crt".into()),
+            host: "::1".into(),
+            port: 8443,
+        }
+    }
+
+    /// Every tool has its recipes, every template's files exist, every value named is one the
+    /// workspace gives, every note's line is in its recipe.
+    #[test]
+    fn every_recipe_is_whole() {
+        let v = Values {
+            server_intermediates: Some("/w s/intermediate.crt".into()),
+            ..values()
+        };
+        let all = recipes(&v, &[]);
+        assert_eq!(all.len(), 11);
+        for tool in Tool::ALL {
+            assert!(all.iter().any(|r| r.tool == tool), "{tool:?}");
+        }
+        for (tool, sides) in templates() {
+            for (side, t) in sides {
+                let r = all
+                    .iter()
+                    .find(|r| r.tool.name() == tool && r.side.name() == side)
+                    .unwrap_or_else(|| panic!("{tool}.{side} is not a tool and side"));
+                assert_eq!(
+                    r.files.len(),
+                    t.files.len(),
+                    "{tool}.{side}: a file is missing"
+                );
+                assert_eq!(r.notes.len(), t.notes.len(), "{tool}.{side}: a note's line");
+                for text in std::iter::once(&r.run).chain(r.files.iter().map(|f| &f.text)) {
+                    for name in ["@ca@", "@host@", "@port@", "@server_", "@client_"] {
+                        assert!(!text.contains(name), "{tool}.{side}: {name} left");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Values are quoted for where they go; a line whose value is missing is left out, and the
+    /// command then does not end in a continuation.
+    #[test]
+    fn values_are_quoted_for_their_file() {
+        let v = values();
+        let all = recipes(&v, &[Tool::Openssl, Tool::Go, Tool::Nginx]);
+        let server = &all[0];
+        assert!(
+            server.run.contains("-cert '/w s/server.crt'"),
+            "{}",
+            server.run
+        );
+        assert!(!server.run.contains("-cert_chain"), "{}", server.run);
+        assert!(!server.run.ends_with('\\'));
+        let client = &all[1];
+        assert!(
+            client.run.contains("-connect '[::1]:8443'"),
+            "{}",
+            client.run
+        );
+        assert!(client.run.contains("-cert_chain '/w s/intermediate.crt'"));
+        let go = all
+            .iter()
+            .find(|r| r.tool == Tool::Go && r.side == Side::Client);
+        let text = &go.unwrap().files[0].text;
+        assert!(
+            text.contains(r#"tls.LoadX509KeyPair("/w s/client \"x\".crt", "/w s/client.key")"#),
+            "{text}"
+        );
+        assert!(text.contains("strconv.Itoa(8443)"), "{text}");
+        let nginx = all.iter().find(|r| r.tool == Tool::Nginx).unwrap();
+        assert!(
+            nginx.files[0]
+                .text
+                .contains("ssl_certificate \"/w s/server-chain.crt\";"),
+            "{}",
+            nginx.files[0].text
+        );
+        // Text that only looks like a value stays as it is.
+        assert_eq!(v.fill("a@b.c @nope@ @@", Quoting::Shell), "a@b.c @nope@ @@");
+    }
+}

@@ -1,0 +1,380 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! Every recipe `certbench recipes` gives is run as written (its files saved by `--out`, its
+//! `run.sh` run by sh): each server recipe (openssl, nginx, Go, Node.js, Python) serves mutual
+//! TLS to certbench's own client and to curl's recipe, and refuses a client without a
+//! certificate; each client recipe (curl, openssl, Go, Node.js, Python, Java) completes mutual
+//! TLS against `certbench serve`, which names the client it verified. The README's recipes are
+//! the recipes (`--relative`), so they cannot go stale.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    certbench_ok(dir.path(), &["gen"]);
+    dir
+}
+
+/// The tools a recipe runs, found or the test fails saying what to install; and PATH with
+/// certbench's own folder (the Java recipe runs `certbench export`) and /usr/sbin (nginx).
+fn path_env() -> String {
+    let bin = Path::new(env!("CARGO_BIN_EXE_certbench")).parent().unwrap();
+    format!(
+        "{}:/usr/sbin:/sbin:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn need(tool: &str, package: &str) {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .env("PATH", path_env())
+        .output()
+        .unwrap();
+    assert!(
+        found.status.success(),
+        "this test needs `{tool}`: install it with `apt-get install {package}` (.ci/run does)"
+    );
+}
+
+/// `recipes --for TOOL --port PORT --out DIR/recipes`, and the folder of its `side` recipe.
+fn write_recipe(d: &Path, tool: &str, side: &str, port: u16) -> PathBuf {
+    let out = d.join("recipes");
+    std::fs::create_dir_all(&out).unwrap();
+    certbench_ok(
+        d,
+        &[
+            "recipes",
+            "--for",
+            tool,
+            "--port",
+            &port.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+        ],
+    );
+    let folder = out.join(format!("{tool}-{side}"));
+    assert!(folder.join("run.sh").is_file(), "no {tool}-{side} recipe");
+    folder
+}
+
+/// `sh run.sh` in `folder`, with the environment a user's shell would have (Go's build cache
+/// kept between tests).
+fn sh(folder: &Path) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("run.sh")
+        .current_dir(folder)
+        .env("PATH", path_env())
+        .env(
+            "GOCACHE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build"),
+        )
+        .env(
+            "GOPATH",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-path"),
+        )
+        .env_remove("CERTBENCH_DIR");
+    c
+}
+
+/// Signal every process of the group `pid` leads (kill(1), as a person would).
+fn kill_group(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg("--")
+        .arg(format!("-{pid}"))
+        .status();
+}
+
+/// A server recipe running in its own process group (`go run` and `nginx` start children),
+/// stopped with all of them at the end.
+struct Running {
+    child: Child,
+    folder: PathBuf,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        kill_group(self.child.id(), "TERM");
+        let _ = self.child.wait();
+    }
+}
+
+impl Running {
+    fn start(folder: &Path) -> Running {
+        let log = std::fs::File::create(folder.join("run.log")).unwrap();
+        let child = sh(folder)
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        Running {
+            child,
+            folder: folder.to_path_buf(),
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.folder.join("run.log")).unwrap_or_default()
+    }
+
+    /// Wait until the server accepts connections (`go run` compiles first).
+    fn wait_for(&mut self, port: u16) {
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the recipe's server exited ({status}):\n{}", self.log());
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "nothing listens on {port}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Run a client recipe to its end (at most two minutes: `go run` and `java` compile first).
+fn run_client(folder: &Path) -> Output {
+    let child = sh(folder)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            kill_group(pid, "KILL");
+            panic!("the client recipe in {} did not finish", folder.display());
+        }
+    }
+}
+
+/// A server recipe: certbench's client completes mutual TLS and gets 200 with its name in the
+/// page, curl's recipe does too, and a client without a certificate is refused (certbench's
+/// `--no-cert`, and curl without --cert).
+fn server_recipe_serves_mtls(tool: &str) {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let folder = write_recipe(d, tool, "server", port);
+    let mut server = Running::start(&folder);
+    server.wait_for(port);
+    let target = format!("127.0.0.1:{port}");
+    let out = certbench(
+        d,
+        &[
+            "connect",
+            &target,
+            "--server-name",
+            "localhost",
+            "--client",
+            "client",
+            "--json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out), server.log()));
+    assert_eq!(v["ok"], true, "{v}\n{}", server.log());
+    assert_eq!(v["http_status"], 200, "{v}");
+    assert_eq!(v["client_certificate_sent"]["code"], "sent", "{v}");
+    let curl = write_recipe(d, "curl", "client", port);
+    let out = run_client(&curl);
+    assert!(out.status.success(), "{}\n{}", text(&out), server.log());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("alice"),
+        "{}",
+        text(&out)
+    );
+    // Without a certificate: refused, in the handshake or with an HTTP error.
+    let out = certbench(
+        d,
+        &[
+            "connect",
+            &target,
+            "--server-name",
+            "localhost",
+            "--no-cert",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args(["-sS", "-f", "--max-time", "20", "--cacert", "ca.crt"])
+        .arg(format!("https://localhost:{port}/"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("alice"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_openssl_server_recipe_serves_mtls() {
+    need("openssl", "openssl");
+    server_recipe_serves_mtls("openssl");
+}
+
+#[test]
+fn the_nginx_server_recipe_serves_mtls() {
+    need("nginx", "nginx");
+    server_recipe_serves_mtls("nginx");
+}
+
+#[test]
+fn the_go_server_recipe_serves_mtls() {
+    need("go", "golang-go");
+    server_recipe_serves_mtls("go");
+}
+
+#[test]
+fn the_node_server_recipe_serves_mtls() {
+    need("node", "nodejs");
+    server_recipe_serves_mtls("node");
+}
+
+#[test]
+fn the_python_server_recipe_serves_mtls() {
+    need("python3", "python3");
+    server_recipe_serves_mtls("python");
+}
+
+/// `certbench serve` for a client recipe, and its port.
+struct Serving {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(d: &Path) -> Serving {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["serve", "--port", "0", "--json"])
+        .env_remove("CERTBENCH_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let port = v["listening"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    Serving { child, port }
+}
+
+/// A client recipe against `certbench serve`: it ends with success, and serve's page names the
+/// client it verified (alice, the workspace's client).
+fn client_recipe_completes_mtls(tool: &str) {
+    let dir = workspace();
+    let d = dir.path();
+    let s = serve(d);
+    let folder = write_recipe(d, tool, "client", s.port);
+    let out = run_client(&folder);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("CN=alice"), "{stdout}");
+}
+
+#[test]
+fn the_curl_client_recipe_completes_mtls() {
+    need("curl", "curl");
+    client_recipe_completes_mtls("curl");
+}
+
+#[test]
+fn the_openssl_client_recipe_completes_mtls() {
+    need("openssl", "openssl");
+    client_recipe_completes_mtls("openssl");
+}
+
+#[test]
+fn the_go_client_recipe_completes_mtls() {
+    need("go", "golang-go");
+    client_recipe_completes_mtls("go");
+}
+
+#[test]
+fn the_node_client_recipe_completes_mtls() {
+    need("node", "nodejs");
+    client_recipe_completes_mtls("node");
+}
+
+#[test]
+fn the_python_client_recipe_completes_mtls() {
+    need("python3", "python3");
+    client_recipe_completes_mtls("python");
+}
+
+#[test]
+fn the_java_client_recipe_completes_mtls() {
+    need("java", "default-jdk-headless");
+    client_recipe_completes_mtls("java");
+}
+
+/// The README's "Try it with real peers" recipes are what `certbench recipes --relative` prints
+/// for a fresh `gen` workspace: made from the same templates, they cannot go stale.
+/// `CERTBENCH_UPDATE_README=1 cargo test --test recipes readme` writes them there.
+#[test]
+fn the_readme_recipes_are_the_recipes() {
+    let dir = workspace();
+    let made = certbench_ok(dir.path(), &["recipes", "--relative"]);
+    let readme_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let (begin, end) = ("<!-- recipes: begin -->\n", "<!-- recipes: end -->");
+    let from = readme.find(begin).expect("the README marks its recipes") + begin.len();
+    let to = readme[from..]
+        .find(end)
+        .expect("the README ends its recipes")
+        + from;
+    let want = format!("{}\n", made.trim_end());
+    if std::env::var_os("CERTBENCH_UPDATE_README").is_some() {
+        let updated = format!("{}{want}{}", &readme[..from], &readme[to..]);
+        std::fs::write(&readme_path, updated).unwrap();
+        return;
+    }
+    assert!(
+        readme[from..to] == want,
+        "the README's recipes differ from `certbench recipes --relative`: run \
+         CERTBENCH_UPDATE_README=1 cargo test --test recipes readme"
+    );
+}
