@@ -4,8 +4,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use certbench::fsutil::{FileWrite, write_files};
-use certbench::pki::bundle::{Format, Pkcs12Encryption, bundle};
+use certbench::pki::bundle::{ExportFileError, Format, Pkcs12Encryption, export_to_file};
 use certbench::workspace::Workspace;
 use clap::Args;
 
@@ -116,51 +115,33 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
     } else {
         Pkcs12Encryption::Modern
     };
-    let bytes = {
-        let _reading = ws.read_lock();
-        match bundle(&ws, &a.name, format, password.as_deref(), encryption) {
-            Ok(b) => b,
-            Err(e) => {
-                errln!("certbench: {e}");
-                return ExitCode::FAILURE;
+    let written = match export_to_file(
+        &ws,
+        &a.name,
+        format,
+        password.as_deref(),
+        encryption,
+        a.out.as_deref(),
+        a.force,
+    ) {
+        Ok(w) => w,
+        Err(e) => {
+            match e {
+                ExportFileError::IsFolder { path, suggested } => errln!(
+                    "certbench: {} is a folder: give a file name (--out {})",
+                    path.display(),
+                    suggested.display()
+                ),
+                ExportFileError::Exists { path } => errln!(
+                    "certbench: {} exists: pass --force to replace it, or --out FILE",
+                    path.display()
+                ),
+                e => errln!("certbench: {e}"),
             }
+            return ExitCode::FAILURE;
         }
     };
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| ws.path(&format.file_name(&a.name)));
-    if out.is_dir() {
-        errln!(
-            "certbench: {} is a folder: give a file name (--out {})",
-            out.display(),
-            out.join(format.file_name(&a.name)).display()
-        );
-        return ExitCode::FAILURE;
-    }
-    let replacing = a.force && out.exists();
-    // A folder that is not there is a typo more often than a wish: said, not made.
-    if let Some(folder) = out.parent().filter(|f| !f.as_os_str().is_empty())
-        && !folder.is_dir()
-    {
-        errln!("certbench: the folder {} does not exist", folder.display());
-        return ExitCode::FAILURE;
-    }
-    let file = if format.holds_key() {
-        FileWrite::private(&out, bytes)
-    } else {
-        FileWrite::public(&out, bytes)
-    };
-    if let Err(e) = write_files(std::slice::from_ref(&file), a.force) {
-        match e {
-            certbench::Error::FileExists { path } => errln!(
-                "certbench: {} exists: pass --force to replace it, or --out FILE",
-                path.display()
-            ),
-            e => errln!("certbench: {e}"),
-        }
-        return ExitCode::FAILURE;
-    }
+    let out = written.path;
     let what = match (format, a.legacy) {
         (Format::Pkcs12, false) => {
             "PKCS#12 key store: the key, the certificate and its intermediates; PBES2 with AES-256, HMAC-SHA-256"
@@ -175,12 +156,8 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
         (Format::PemBundle, _) => "PEM: the key, the certificate and its intermediates",
         (Format::Der, _) => "DER: the certificate",
     };
-    let mode = if format.holds_key() {
-        ", mode 0600"
-    } else {
-        ""
-    };
-    let replaced = if replacing {
+    let mode = if written.private { ", mode 0600" } else { "" };
+    let replaced = if written.replaced {
         ", replacing the file that was there"
     } else {
         ""

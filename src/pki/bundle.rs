@@ -227,3 +227,82 @@ fn root_of<'a>(ws: &'a Workspace, e: &'a Entity) -> Option<&'a Entity> {
     }
     None
 }
+
+/// Why an export was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportFileError {
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The path names a folder: a file name is needed (`suggested` is one in it).
+    #[error("{} is a folder: give a file name ({})", .path.display(), .suggested.display())]
+    IsFolder { path: PathBuf, suggested: PathBuf },
+    /// The folder to write in is not there (a typo more often than a wish: not made).
+    #[error("the folder {} does not exist", .folder.display())]
+    NoFolder { folder: PathBuf },
+    /// The file is there and replacing was not asked for.
+    #[error("{} exists", .path.display())]
+    Exists { path: PathBuf },
+    #[error(transparent)]
+    Write(crate::Error),
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub path: PathBuf,
+    /// Mode 0600: the file holds the key.
+    pub private: bool,
+    /// A file was there and was replaced (`replace` was given).
+    pub replaced: bool,
+}
+
+/// Write `name`'s certificate in `format` to `out` (default: [`Format::file_name`] in the
+/// workspace), atomically; an existing file only when `replace`. Files with the key are mode
+/// 0600. The workspace is read under its read lock.
+pub fn export_to_file(
+    ws: &Workspace,
+    name: &str,
+    format: Format,
+    password: Option<&str>,
+    encryption: Pkcs12Encryption,
+    out: Option<&Path>,
+    replace: bool,
+) -> Result<Exported, ExportFileError> {
+    let out = out.map_or_else(|| ws.path(&format.file_name(name)), Path::to_path_buf);
+    if out.is_dir() {
+        return Err(ExportFileError::IsFolder {
+            suggested: out.join(format.file_name(name)),
+            path: out,
+        });
+    }
+    if let Some(folder) = out.parent().filter(|f| !f.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(ExportFileError::NoFolder {
+            folder: folder.to_path_buf(),
+        });
+    }
+    let bytes = {
+        let _reading = ws.read_lock();
+        bundle(ws, name, format, password, encryption)?
+    };
+    let replaced = out.exists();
+    if replaced && !replace {
+        return Err(ExportFileError::Exists { path: out });
+    }
+    let file = if format.holds_key() {
+        crate::fsutil::FileWrite::private(&out, bytes)
+    } else {
+        crate::fsutil::FileWrite::public(&out, bytes)
+    };
+    crate::fsutil::write_files(std::slice::from_ref(&file), replace).map_err(|e| match e {
+        crate::Error::FileExists { path } => ExportFileError::Exists { path },
+        e => ExportFileError::Write(e),
+    })?;
+    Ok(Exported {
+        path: out,
+        private: format.holds_key(),
+        replaced,
+    })
+}

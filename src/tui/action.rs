@@ -117,6 +117,10 @@ pub enum Action {
     PrevConnection,
     NextConnection,
     Revoke,
+    /// Export the selected certificate (PKCS#12, trust store, PEM bundle, DER).
+    StartExport,
+    /// Show the recipes (curl, openssl, nginx, Go, ...) for the selected certificate.
+    ShowRecipes,
     ShowResult,
     Confirm,
     Cancel,
@@ -175,6 +179,7 @@ pub enum Action {
         result: Result<Box<Issued>, EffectError>,
     },
     RevokeFinished(Result<Revoked, String>),
+    ExportFinished(Result<certbench::pki::bundle::Exported, EffectError>),
     /// A task failed by a bug; the sentence says so.
     TaskFailed(String),
 }
@@ -249,7 +254,82 @@ pub enum Effect {
         name: String,
         reason: RevocationReason,
     },
+    /// Write a workspace certificate in a format other tools take.
+    Export {
+        name: String,
+        choice: ExportChoice,
+        password: certbench::text::Secret,
+        replace: bool,
+    },
     Quit,
+}
+
+/// The files the export dialog offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportChoice {
+    Pkcs12,
+    Pkcs12Legacy,
+    TrustStore,
+    PemBundle,
+    Der,
+}
+
+impl ExportChoice {
+    pub const ALL: [ExportChoice; 5] = [
+        ExportChoice::Pkcs12,
+        ExportChoice::Pkcs12Legacy,
+        ExportChoice::TrustStore,
+        ExportChoice::PemBundle,
+        ExportChoice::Der,
+    ];
+
+    pub fn format(self) -> certbench::pki::bundle::Format {
+        use certbench::pki::bundle::Format;
+        match self {
+            ExportChoice::Pkcs12 | ExportChoice::Pkcs12Legacy => Format::Pkcs12,
+            ExportChoice::TrustStore => Format::TrustStore,
+            ExportChoice::PemBundle => Format::PemBundle,
+            ExportChoice::Der => Format::Der,
+        }
+    }
+
+    pub fn encryption(self) -> certbench::pki::bundle::Pkcs12Encryption {
+        match self {
+            ExportChoice::Pkcs12Legacy => certbench::pki::bundle::Pkcs12Encryption::Legacy,
+            _ => certbench::pki::bundle::Pkcs12Encryption::Modern,
+        }
+    }
+
+    /// Whether it holds the key (and so needs the key in the workspace, and a leaf).
+    pub fn holds_key(self) -> bool {
+        self.format().holds_key()
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ExportChoice::Pkcs12 => "PKCS#12 key store",
+            ExportChoice::Pkcs12Legacy => "PKCS#12 key store, legacy",
+            ExportChoice::TrustStore => "PKCS#12 trust store",
+            ExportChoice::PemBundle => "PEM bundle",
+            ExportChoice::Der => "DER",
+        }
+    }
+
+    pub fn detail(self) -> &'static str {
+        match self {
+            ExportChoice::Pkcs12 => {
+                "the key, the certificate and its intermediates (Java, browsers); AES-256, HMAC-SHA-256"
+            }
+            ExportChoice::Pkcs12Legacy => {
+                "as PKCS#12, with 3DES and SHA-1 for older Windows, macOS and Android"
+            }
+            ExportChoice::TrustStore => "the root CA above it, for Java's trust store",
+            ExportChoice::PemBundle => {
+                "the key, the certificate and its intermediates in one PEM file (curl --cert)"
+            }
+            ExportChoice::Der => "the certificate alone, binary",
+        }
+    }
 }
 
 /// Stops a server started from the pane (shared by the pane and the server's task).

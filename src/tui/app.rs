@@ -8,7 +8,7 @@ use certbench::workspace::Issued;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 
-use super::action::{Action, Effect, Pane};
+use super::action::{Action, Effect, ExportChoice, Pane};
 use super::form::{FormField, IssueForm};
 use super::handshake::HandshakeState;
 use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
@@ -48,6 +48,18 @@ pub enum Dialog {
     Revoke {
         name: String,
         reason: RevocationReason,
+    },
+    /// Export a certificate: which file, and its password typed (never shown or logged).
+    Export {
+        name: String,
+        /// What this certificate can be exported as.
+        choices: Vec<ExportChoice>,
+        choice: usize,
+        password: certbench::text::Secret,
+        /// The file exists: the next Enter replaces it.
+        replace: bool,
+        /// Being written.
+        working: bool,
     },
 }
 
@@ -154,6 +166,7 @@ impl App {
         match &self.dialog {
             Some(Dialog::Overwrite { .. }) => return vec![Context::Replace],
             Some(Dialog::Revoke { .. }) => return vec![Context::Revoke],
+            Some(Dialog::Export { .. }) => return vec![Context::Export],
             None => {}
         }
         if self.overlay.is_some() {
@@ -516,6 +529,61 @@ impl App {
                 }
             }
             Action::TaskFailed(message) => self.say(Severity::Error, message),
+            Action::ExportFinished(result) => {
+                let Some(Dialog::Export {
+                    name,
+                    choices,
+                    choice,
+                    password,
+                    ..
+                }) = self.dialog.take()
+                else {
+                    return vec![];
+                };
+                match result {
+                    Ok(done) => {
+                        let file = done
+                            .path
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let what = choices.get(choice).map_or("", |c| c.title());
+                        self.say(
+                            Severity::Success,
+                            format!(
+                                "Wrote {file} in the workspace ({what}{}{}).",
+                                if done.private { ", mode 0600" } else { "" },
+                                if done.replaced {
+                                    ", replacing the file that was there"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        );
+                    }
+                    Err(e) => {
+                        let replace = e.existing_file.is_some();
+                        match &e.existing_file {
+                            Some(path) => self.say(
+                                Severity::Warning,
+                                format!(
+                                    "{} exists: Enter replaces it, Esc keeps it.",
+                                    path.display()
+                                ),
+                            ),
+                            None => self.say(Severity::Error, e.message),
+                        }
+                        self.dialog = Some(Dialog::Export {
+                            name,
+                            choices,
+                            choice,
+                            password,
+                            replace,
+                            working: false,
+                        });
+                    }
+                }
+            }
             Action::RevokeFinished(result) => {
                 self.working = None;
                 match result {
@@ -1207,6 +1275,26 @@ impl App {
                 self.form.selected = 0;
                 self.focus = Focus::Form;
             }
+            Action::StartExport => match self.view.rows.get(self.list_selected) {
+                None => self.say(Severity::Info, "There is nothing to export."),
+                Some(r) => {
+                    // The key's files only for a leaf whose key the workspace holds.
+                    let choices: Vec<ExportChoice> = ExportChoice::ALL
+                        .into_iter()
+                        .filter(|c| {
+                            !c.holds_key() || (r.entity.role.is_leaf() && r.entity.key.is_some())
+                        })
+                        .collect();
+                    self.dialog = Some(Dialog::Export {
+                        name: r.entity.name.clone(),
+                        choices,
+                        choice: 0,
+                        password: Default::default(),
+                        replace: false,
+                        working: false,
+                    });
+                }
+            },
             Action::Revoke => match self.view.rows.get(self.list_selected) {
                 None => self.say(Severity::Info, "There is nothing to revoke."),
                 Some(r) if r.entity.issuer.is_none() => self.say(
@@ -1371,6 +1459,70 @@ impl App {
     }
 
     fn update_dialog(&mut self, dialog: Dialog, action: Action) -> Vec<Effect> {
+        if let Dialog::Export {
+            name,
+            choices,
+            mut choice,
+            mut password,
+            mut replace,
+            working,
+        } = dialog
+        {
+            let current = choices.get(choice).copied().unwrap_or(ExportChoice::Der);
+            let needs_password = current.format().needs_password();
+            match action {
+                Action::Back | Action::Cancel => {
+                    self.dialog = None;
+                    self.say(Severity::Info, "Nothing was written.");
+                    return vec![];
+                }
+                _ if working => {}
+                Action::Left | Action::Right if !choices.is_empty() => {
+                    let n = choices.len();
+                    choice = if matches!(action, Action::Right) {
+                        (choice + 1) % n
+                    } else {
+                        (choice + n - 1) % n
+                    };
+                    replace = false;
+                }
+                Action::Insert(c) if needs_password => password.push(c),
+                Action::DeleteBack => password.pop(),
+                Action::ClearField => password.clear(),
+                Action::Activate if needs_password && password.is_empty() => {
+                    self.say(
+                        Severity::Warning,
+                        "Type a password first: the PKCS#12 file is protected by it.",
+                    );
+                }
+                Action::Activate => {
+                    self.dialog = Some(Dialog::Export {
+                        name: name.clone(),
+                        choices,
+                        choice,
+                        password: password.clone(),
+                        replace,
+                        working: true,
+                    });
+                    return vec![Effect::Export {
+                        name,
+                        choice: current,
+                        password,
+                        replace,
+                    }];
+                }
+                _ => {}
+            }
+            self.dialog = Some(Dialog::Export {
+                name,
+                choices,
+                choice,
+                password,
+                replace,
+                working,
+            });
+            return vec![];
+        }
         match (dialog, action) {
             (_, Action::Cancel) => {
                 self.dialog = None;
@@ -1695,6 +1847,82 @@ mod tests {
         app.list_selected = 0;
         app.update(Action::Revoke);
         assert!(app.dialog.is_none());
+    }
+
+    /// The export dialog, as a user drives it: `e` on the client, a password typed through the
+    /// keymap, Enter; the file is written and openssl opens it with that password. The password
+    /// shows nowhere: not in the dialog's or the effect's Debug (what a log would hold). A second
+    /// export asks before replacing; a CA offers no file with a key.
+    #[test]
+    fn exporting_writes_a_pkcs12_that_openssl_opens() {
+        let (d, mut app) = app_with_demo();
+        app.list_selected = app
+            .view
+            .rows
+            .iter()
+            .position(|r| r.entity.name == "client")
+            .unwrap();
+        let press = |app: &mut App, k: KeyEvent| -> Vec<Effect> {
+            let action = app.on_key(&k).expect("the key does something");
+            app.update(action)
+        };
+        press(&mut app, key('e'));
+        for c in "hunter2 x".chars() {
+            press(&mut app, key(c));
+        }
+        assert!(!format!("{:?}", app.dialog).contains("hunter2"));
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        let effects = press(&mut app, enter);
+        assert_eq!(effects.len(), 1);
+        assert!(!format!("{effects:?}").contains("hunter2"));
+        let effect = effects.into_iter().next().unwrap();
+        let done = crate::tui::run_blocking(effect.clone(), d.path()).unwrap();
+        app.update(done);
+        assert!(app.dialog.is_none(), "{:?}", app.status);
+        let p12 = d.path().join("client.p12");
+        std::fs::write(d.path().join("pw"), "hunter2 x\n").unwrap();
+        let out = std::process::Command::new("openssl")
+            .current_dir(d.path())
+            .args([
+                "pkcs12",
+                "-in",
+                "client.p12",
+                "-passin",
+                "file:pw",
+                "-nokeys",
+            ])
+            .output()
+            .expect("openssl runs (scripts/test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("CN=alice"));
+        let before = std::fs::read(&p12).unwrap();
+        // Again: the file exists, the dialog says so and stays; nothing is replaced until Enter.
+        press(&mut app, key('e'));
+        for c in "other".chars() {
+            press(&mut app, key(c));
+        }
+        let effect = press(&mut app, enter).remove(0);
+        let done = crate::tui::run_blocking(effect, d.path()).unwrap();
+        app.update(done);
+        assert!(matches!(
+            app.dialog,
+            Some(Dialog::Export { replace: true, .. })
+        ));
+        assert_eq!(std::fs::read(&p12).unwrap(), before);
+        press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        assert!(app.dialog.is_none());
+        assert_eq!(std::fs::read(&p12).unwrap(), before);
+        // A CA: a trust store or DER, never its key.
+        app.list_selected = 0;
+        press(&mut app, key('e'));
+        let Some(Dialog::Export { choices, .. }) = &app.dialog else {
+            panic!("no dialog");
+        };
+        assert!(choices.iter().all(|c| !c.holds_key()), "{choices:?}");
     }
 
     /// Opening a file reads only that file and appends it; what was loaded (the workspace, the

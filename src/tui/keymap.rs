@@ -31,11 +31,13 @@ pub enum Context {
     Replace,
     /// Asked before revoking, with the reason to choose.
     Revoke,
+    /// Exporting a certificate: the format, and the password typed.
+    Export,
     Overlay,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -49,13 +51,18 @@ impl Context {
         Context::Editing,
         Context::Replace,
         Context::Revoke,
+        Context::Export,
         Context::Overlay,
     ];
 
     /// Whether the focus is typing: a character no binding takes is text, never a command.
     pub fn takes_text(self) -> bool {
         match self {
-            Context::Editing | Context::Prompt | Context::Ask | Context::Target => true,
+            Context::Editing
+            | Context::Prompt
+            | Context::Ask
+            | Context::Target
+            | Context::Export => true,
             Context::Global
             | Context::List
             | Context::Inspect
@@ -84,6 +91,7 @@ impl Context {
             Context::Editing => "editing",
             Context::Replace => "replace",
             Context::Revoke => "revoke",
+            Context::Export => "export",
             Context::Overlay => "overlay",
         }
     }
@@ -104,6 +112,7 @@ impl Context {
             Context::Editing => "Typing in a field",
             Context::Replace => "Replacing a certificate",
             Context::Revoke => "Revoking a certificate",
+            Context::Export => "Exporting a certificate",
             Context::Overlay => "Windows (help, last issued)",
         }
     }
@@ -228,6 +237,8 @@ pub enum Command {
     Back,
     New,
     Revoke,
+    ExportFiles,
+    Recipes,
     Issue,
     Reset,
     Filter,
@@ -288,6 +299,8 @@ impl Command {
             "back" => Command::Back,
             "new" => Command::New,
             "revoke" => Command::Revoke,
+            "export-files" => Command::ExportFiles,
+            "recipes" => Command::Recipes,
             "issue" => Command::Issue,
             "reset" => Command::Reset,
             "filter" => Command::Filter,
@@ -346,6 +359,8 @@ impl Command {
             Command::Back => Action::Back,
             Command::New => Action::NewUnderSelected,
             Command::Revoke => Action::Revoke,
+            Command::ExportFiles => Action::StartExport,
+            Command::Recipes => Action::ShowRecipes,
             Command::Issue => Action::Issue,
             Command::Reset => Action::ResetForm,
             Command::Filter => Action::StartFilter,

@@ -231,7 +231,10 @@ async fn event_loop(
                 Message::Action(a) => Some(a),
             };
             let Some(action) = action else { continue };
-            tracing::debug!(?action, "action");
+            // What is typed is not logged: it may be a password.
+            if !matches!(action, Action::Insert(_)) {
+                tracing::debug!(?action, "action");
+            }
             for effect in app.update(action) {
                 spawn_effect(effect, &sources, tx.clone(), tasks);
             }
@@ -276,6 +279,12 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
             })
         }
         Effect::Revoke { .. } => Box::new(|m| Action::RevokeFinished(Err(m))),
+        Effect::Export { .. } => Box::new(|message| {
+            Action::ExportFinished(Err(EffectError {
+                message,
+                existing_file: None,
+            }))
+        }),
         Effect::LoadWorkspace => Box::new(|m| {
             Action::WorkspaceLoaded(WorkspaceView {
                 error: Some(m),
@@ -574,6 +583,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => "saving the certificates",
         Effect::Issue { .. } => "issuing the certificate",
         Effect::Revoke { .. } => "revoking the certificate",
+        Effect::Export { .. } => "exporting the certificate",
         Effect::StartServe { .. } => "serving",
         Effect::Connect { .. } => "connecting",
         Effect::StepHandshake(_)
@@ -648,6 +658,39 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 .and_then(|mut ws| ws.revoke(&name, reason, now))
                 .map_err(|e| e.to_string()),
         ),
+        Effect::Export {
+            name,
+            choice,
+            password,
+            replace,
+        } => {
+            use certbench::pki::bundle::{ExportFileError, export_to_file};
+            let format = choice.format();
+            let result = Workspace::open(dir)
+                .map_err(|e| EffectError {
+                    message: e.to_string(),
+                    existing_file: None,
+                })
+                .and_then(|ws| {
+                    export_to_file(
+                        &ws,
+                        &name,
+                        format,
+                        format.needs_password().then(|| password.expose()),
+                        choice.encryption(),
+                        None,
+                        replace,
+                    )
+                    .map_err(|e| EffectError {
+                        existing_file: match &e {
+                            ExportFileError::Exists { path } => Some(path.clone()),
+                            _ => None,
+                        },
+                        message: e.to_string(),
+                    })
+                });
+            Action::ExportFinished(result)
+        }
         Effect::Quit
         | Effect::RunHandshake { .. }
         | Effect::StartServe { .. }

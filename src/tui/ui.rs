@@ -287,6 +287,76 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                 ]),
             ],
         ),
+        Dialog::Export {
+            name,
+            choices,
+            choice,
+            password,
+            replace,
+            working,
+        } => {
+            let current = choices.get(*choice).copied();
+            let format = current.map(|c| c.format());
+            let file = format.map(|f| f.file_name(name)).unwrap_or_default();
+            let mut lines = vec![
+                Line::from(format!("Export \"{name}\" as")),
+                Line::default(),
+                Line::from(vec![
+                    Span::styled("Format    ", theme::label()),
+                    Span::styled("‹ ", theme::dim()),
+                    Span::styled(current.map_or("", |c| c.title()), theme::selected()),
+                    Span::styled(" ›", theme::dim()),
+                ]),
+                Line::from(vec![
+                    Span::raw("          "),
+                    Span::styled(current.map_or("", |c| c.detail()), theme::dim()),
+                ]),
+            ];
+            if format.is_some_and(|f| f.needs_password()) {
+                lines.push(Line::from(vec![
+                    Span::styled("Password  ", theme::label()),
+                    Span::raw("•".repeat(password.len_chars())),
+                    Span::styled("▏", theme::key()),
+                    Span::styled(
+                        if password.is_empty() {
+                            " type it (not shown, not saved, not logged)"
+                        } else {
+                            ""
+                        },
+                        theme::dim(),
+                    ),
+                ]));
+            }
+            let mode = if format.is_some_and(|f| f.holds_key()) {
+                ", mode 0600"
+            } else {
+                ""
+            };
+            lines.push(Line::from(vec![
+                Span::styled("File      ", theme::label()),
+                Span::raw(format!("{file} in the workspace{mode}")),
+            ]));
+            if *replace {
+                lines.push(Line::from(Span::styled(
+                    format!("{file} exists: Enter replaces it."),
+                    theme::warn(),
+                )));
+            }
+            lines.push(Line::default());
+            lines.push(if *working {
+                Line::from(Span::styled("Writing…", theme::dim()))
+            } else {
+                Line::from(vec![
+                    Span::styled("←/→", theme::key()),
+                    Span::raw(" format   "),
+                    Span::styled("Enter", theme::key()),
+                    Span::raw(if *replace { " replace   " } else { " write   " }),
+                    Span::styled("Esc", theme::key()),
+                    Span::raw(" cancel"),
+                ])
+            });
+            (" Export ", lines)
+        }
     };
     // As tall as the text once wrapped, so the keys on the last line always show.
     let width = 66.min(body.width);
