@@ -1,7 +1,6 @@
 //! `certbench recipes`: a server and a client of mutual TLS for each tool, made from this
 //! workspace's files, printed (Markdown: what the README shows) or written into folders.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -102,40 +101,8 @@ pub fn run(a: RecipesArgs, dir: PathBuf) -> ExitCode {
         stdout.finish();
         return ExitCode::SUCCESS;
     }
-    outln!("{}", markdown(&all));
+    outln!("{}", certbench::recipes::markdown(&all));
     ExitCode::SUCCESS
-}
-
-/// The recipes as Markdown: a heading each, its files and its commands in fenced blocks, then
-/// the lines that matter.
-pub fn markdown(all: &[Recipe]) -> String {
-    let mut s = String::new();
-    for (i, r) in all.iter().enumerate() {
-        if i > 0 {
-            s.push('\n');
-        }
-        let _ = writeln!(s, "#### {}: {}\n", r.title, r.side.name());
-        for f in &r.files {
-            let lang = match f.name.rsplit_once('.').map(|(_, e)| e) {
-                Some("conf") => "nginx",
-                Some("py") => "python",
-                Some(e) => e,
-                None => "",
-            };
-            let _ = writeln!(s, "`{}`:\n\n```{lang}\n{}```\n", f.name, f.text);
-        }
-        let where_ = if r.files.is_empty() {
-            String::new()
-        } else {
-            let names: Vec<&str> = r.files.iter().map(|f| f.name.as_str()).collect();
-            format!(", in the folder of {}", names.join(", "))
-        };
-        let _ = writeln!(s, "Run{where_}:\n\n```sh\n{}\n```\n", r.run);
-        for n in &r.notes {
-            let _ = writeln!(s, "- `{}`: {}", n.line, n.why);
-        }
-    }
-    s.trim_end().to_string()
 }
 
 fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode {

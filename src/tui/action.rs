@@ -180,6 +180,8 @@ pub enum Action {
     },
     RevokeFinished(Result<Revoked, String>),
     ExportFinished(Result<certbench::pki::bundle::Exported, EffectError>),
+    /// The recipes for a certificate, as Markdown (or why there are none).
+    RecipesMade(Result<String, String>),
     /// A task failed by a bug; the sentence says so.
     TaskFailed(String),
 }
@@ -253,6 +255,10 @@ pub enum Effect {
     Revoke {
         name: String,
         reason: RevocationReason,
+    },
+    /// Make the recipes (curl, openssl, nginx, ...) for a workspace certificate.
+    MakeRecipes {
+        name: String,
     },
     /// Write a workspace certificate in a format other tools take.
     Export {

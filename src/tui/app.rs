@@ -36,6 +36,10 @@ pub enum Overlay {
     Lab {
         cursor: usize,
     },
+    /// The recipes for the selected certificate (`App::recipes`).
+    Recipes {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +115,8 @@ pub struct App {
     /// certificates being saved now.
     pub exported: std::collections::HashMap<Vec<Vec<u8>>, PathBuf>,
     pub exporting: Option<Vec<Vec<u8>>>,
+    /// The recipes last made, for their overlay: the certificate and the Markdown.
+    pub recipes: Option<(String, String)>,
 }
 
 impl App {
@@ -148,6 +154,7 @@ impl App {
             pending_field: None,
             exported: std::collections::HashMap::new(),
             exporting: None,
+            recipes: None,
         }
     }
 
@@ -529,6 +536,18 @@ impl App {
                 }
             }
             Action::TaskFailed(message) => self.say(Severity::Error, message),
+            Action::RecipesMade(result) => match result {
+                Ok(text) => {
+                    if let Some((_, shown)) = &mut self.recipes {
+                        *shown = text;
+                        self.overlay = Some(Overlay::Recipes { scroll: 0 });
+                    }
+                }
+                Err(e) => {
+                    self.recipes = None;
+                    self.say(Severity::Error, format!("No recipes: {e}"));
+                }
+            },
             Action::ExportFinished(result) => {
                 let Some(Dialog::Export {
                     name,
@@ -657,6 +676,11 @@ impl App {
                 (Overlay::Result { scroll: s }, _) => {
                     if let Some(s) = scroll(s) {
                         self.overlay = Some(Overlay::Result { scroll: s });
+                    }
+                }
+                (Overlay::Recipes { scroll: s }, _) => {
+                    if let Some(s) = scroll(s) {
+                        self.overlay = Some(Overlay::Recipes { scroll: s });
                     }
                 }
             }
@@ -1275,6 +1299,14 @@ impl App {
                 self.form.selected = 0;
                 self.focus = Focus::Form;
             }
+            Action::ShowRecipes => match self.view.rows.get(self.list_selected) {
+                None => self.say(Severity::Info, "The workspace is empty: no recipes yet."),
+                Some(r) => {
+                    let name = r.entity.name.clone();
+                    self.recipes = Some((name.clone(), String::new()));
+                    return vec![Effect::MakeRecipes { name }];
+                }
+            },
             Action::StartExport => match self.view.rows.get(self.list_selected) {
                 None => self.say(Severity::Info, "There is nothing to export."),
                 Some(r) => {
@@ -1923,6 +1955,34 @@ mod tests {
             panic!("no dialog");
         };
         assert!(choices.iter().all(|c| !c.holds_key()), "{choices:?}");
+    }
+
+    /// `r` on a certificate shows its recipes, with the workspace's own paths (made off the
+    /// loop, as an effect).
+    #[test]
+    fn recipes_show_for_the_selected_certificate() {
+        let (d, mut app) = app_with_demo();
+        app.list_selected = app
+            .view
+            .rows
+            .iter()
+            .position(|r| r.entity.name == "server")
+            .unwrap();
+        let effects = app.update(app.on_key(&key('r')).unwrap());
+        assert_eq!(
+            effects,
+            vec![Effect::MakeRecipes {
+                name: "server".into()
+            }]
+        );
+        let made = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
+        app.update(made);
+        assert!(matches!(app.overlay, Some(Overlay::Recipes { .. })));
+        let (name, text) = app.recipes.clone().unwrap();
+        assert_eq!(name, "server");
+        assert!(text.contains("ssl_verify_client on;"), "{text}");
+        let ca = d.path().canonicalize().unwrap().join("ca.crt");
+        assert!(text.contains(&*ca.to_string_lossy()), "{text}");
     }
 
     /// Opening a file reads only that file and appends it; what was loaded (the workspace, the

@@ -279,6 +279,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
             })
         }
         Effect::Revoke { .. } => Box::new(|m| Action::RevokeFinished(Err(m))),
+        Effect::MakeRecipes { .. } => Box::new(|m| Action::RecipesMade(Err(m))),
         Effect::Export { .. } => Box::new(|message| {
             Action::ExportFinished(Err(EffectError {
                 message,
@@ -584,6 +585,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::Issue { .. } => "issuing the certificate",
         Effect::Revoke { .. } => "revoking the certificate",
         Effect::Export { .. } => "exporting the certificate",
+        Effect::MakeRecipes { .. } => "making the recipes",
         Effect::StartServe { .. } => "serving",
         Effect::Connect { .. } => "connecting",
         Effect::StepHandshake(_)
@@ -658,6 +660,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 .and_then(|mut ws| ws.revoke(&name, reason, now))
                 .map_err(|e| e.to_string()),
         ),
+        Effect::MakeRecipes { name } => Action::RecipesMade(recipes_for(dir, &name)),
         Effect::Export {
             name,
             choice,
@@ -699,6 +702,21 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         | Effect::StepHandshake(_)
         | Effect::CancelHandshake(_) => return None,
     })
+}
+
+/// The recipes for the workspace certificate `name` (a server or a client; a CA's are the
+/// workspace's defaults), as Markdown, with this machine's paths and this binary.
+fn recipes_for(dir: &Path, name: &str) -> Result<String, String> {
+    use certbench::recipes::{markdown, recipes, values};
+    let ws = Workspace::open(dir).map_err(|e| e.to_string())?;
+    let role = ws.entity(name).map(|e| e.role);
+    let server = (role == Some(certbench::pki::Role::Server)).then_some(name);
+    let client = (role == Some(certbench::pki::Role::Client)).then_some(name);
+    let mut v = values(&ws, server, client, 8443, false).map_err(|e| e.to_string())?;
+    if let Ok(exe) = std::env::current_exe() {
+        v.certbench = exe.display().to_string();
+    }
+    Ok(markdown(&recipes(&v, &[])))
 }
 
 /// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.

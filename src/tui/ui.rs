@@ -57,6 +57,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
             panes::generate::draw_result_overlay(f, app, body, scroll)
         }
         Some(Overlay::Lab { cursor }) => panes::handshake::draw_lab_overlay(f, app, body, cursor),
+        Some(Overlay::Recipes { scroll }) => draw_recipes(f, app, body, scroll),
         None => {}
     }
     if let Some(d) = &app.dialog {
@@ -228,6 +229,57 @@ fn draw_help(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
+            .scroll((scroll.min(max), 0)),
+        area,
+    );
+}
+
+/// The recipes for a certificate: headings bold, programs and commands as they are, the lines
+/// that matter in the warning colour.
+fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
+    let Some((name, text)) = &app.recipes else {
+        return;
+    };
+    let area = centered(body, 100.min(body.width), body.height);
+    f.render_widget(Clear, area);
+    let mut in_code = false;
+    let lines: Vec<Line<'_>> = text
+        .lines()
+        .filter_map(|l| {
+            if l.starts_with("```") {
+                in_code = !in_code;
+                return None;
+            }
+            Some(if in_code {
+                Line::from(Span::raw(format!("  {l}")))
+            } else if let Some(h) = l.strip_prefix("#### ") {
+                Line::from(Span::styled(h.to_string(), theme::title()))
+            } else if let Some(note) = l.strip_prefix("- ") {
+                Line::from(Span::styled(
+                    format!("▸ {}", note.replace('`', "")),
+                    theme::warn(),
+                ))
+            } else {
+                Line::from(Span::styled(l.replace('`', ""), theme::dim()))
+            })
+        })
+        .collect();
+    let inner_w = area.width.saturating_sub(2).max(1) as usize;
+    let height: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let max = (height as u16).saturating_sub(area.height.saturating_sub(2));
+    let block = Block::bordered()
+        .title(format!(
+            " Recipes for \"{name}\" (certbench recipes {name}) "
+        ))
+        .title_bottom(Line::from(" esc close · ↑/↓ pgup/pgdn scroll ").right_aligned())
+        .border_style(theme::border(true));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
             .scroll((scroll.min(max), 0)),
         area,
     );
