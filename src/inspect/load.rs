@@ -416,6 +416,44 @@ pub fn open_pkcs12_items(items: Vec<Item>, password: Option<&str>) -> Vec<Item> 
     out
 }
 
+/// Whether this item is a PKCS#12 bundle waiting for its password (none given yet, or a wrong
+/// one): what [`open_pkcs12_source`] opens.
+pub fn is_locked_pkcs12(item: &Item) -> bool {
+    matches!(
+        item.result,
+        Err(LoadError::Container(Container::Pkcs12))
+            | Err(LoadError::Pkcs12(
+                super::error::Pkcs12Problem::WrongPassword
+            ))
+    )
+}
+
+/// `items` with the PKCS#12 bundle read from `source` opened with `password`: its certificates
+/// in its place, or why it did not open (a wrong password is said as such, and can be tried
+/// again). The other items are as they were.
+pub fn open_pkcs12_source(items: Vec<Item>, source: &Path, password: &str) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut opened = false;
+    for item in items {
+        if item.source != source || !is_locked_pkcs12(&item) {
+            out.push(item);
+            continue;
+        }
+        if opened {
+            continue;
+        }
+        opened = true;
+        match read_regular_file(&item.source) {
+            Ok(bytes) => out.extend(open_pkcs12(&item.source, &bytes, password)),
+            Err(e) => out.push(Item {
+                result: Err(LoadError::Read((&e).into())),
+                ..item
+            }),
+        }
+    }
+    out
+}
+
 /// Formats people mistake for certificates, named with what to do instead.
 fn known_container(der: &[u8]) -> Option<Container> {
     use super::der::{children, oid_string, read_tlv};

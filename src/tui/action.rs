@@ -256,6 +256,12 @@ pub enum Effect {
         name: String,
         reason: RevocationReason,
     },
+    /// Open a PKCS#12 bundle among the Inspect pane's items with its password.
+    OpenPkcs12 {
+        source: PathBuf,
+        password: certbench::text::Secret,
+        loaded: Vec<certbench::inspect::Item>,
+    },
     /// Make the recipes (curl, openssl, nginx, ...) for a workspace certificate.
     MakeRecipes {
         name: String,

@@ -83,6 +83,10 @@ pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
     pub candidates: Vec<String>,
+    /// A password being typed (never in `text`, never shown or logged).
+    pub secret: certbench::text::Secret,
+    /// The file the password opens.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// What the prompt asks for.
@@ -95,6 +99,8 @@ pub enum PromptKind {
     Name,
     /// The time to verify at.
     Time,
+    /// The password of a PKCS#12 bundle.
+    Password,
 }
 
 impl PromptKind {
@@ -103,6 +109,7 @@ impl PromptKind {
             PromptKind::Open => "open",
             PromptKind::Name => "name",
             PromptKind::Time => "at",
+            PromptKind::Password => "password",
         }
     }
 }
@@ -193,6 +200,9 @@ impl InspectState {
         let keep = self.current_item().map(|i| (i.source.clone(), i.index));
         self.loaded = loaded;
         self.loading = false;
+        // The items are new: what was selected is made again from them (the same index may now
+        // hold another item).
+        self.selected = None;
         self.refilter();
         if let Some((src, idx)) = keep
             && let Some(pos) = self.visible.iter().position(|&v| {

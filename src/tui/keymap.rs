@@ -33,11 +33,13 @@ pub enum Context {
     Revoke,
     /// Exporting a certificate: the format, and the password typed.
     Export,
+    /// Typing the password of a PKCS#12 bundle to open it.
+    Password,
     Overlay,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -52,6 +54,7 @@ impl Context {
         Context::Replace,
         Context::Revoke,
         Context::Export,
+        Context::Password,
         Context::Overlay,
     ];
 
@@ -62,7 +65,8 @@ impl Context {
             | Context::Prompt
             | Context::Ask
             | Context::Target
-            | Context::Export => true,
+            | Context::Export
+            | Context::Password => true,
             Context::Global
             | Context::List
             | Context::Inspect
@@ -92,6 +96,7 @@ impl Context {
             Context::Replace => "replace",
             Context::Revoke => "revoke",
             Context::Export => "export",
+            Context::Password => "password",
             Context::Overlay => "overlay",
         }
     }
@@ -113,6 +118,7 @@ impl Context {
             Context::Replace => "Replacing a certificate",
             Context::Revoke => "Revoking a certificate",
             Context::Export => "Exporting a certificate",
+            Context::Password => "Typing a PKCS#12 password",
             Context::Overlay => "Windows (help, last issued)",
         }
     }

@@ -292,17 +292,19 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
                 ..WorkspaceView::default()
             })
         }),
-        Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => Box::new(|m| {
-            Action::InspectLoaded(Box::new(inspect::Loaded::new(vec![
-                certbench::inspect::Item {
-                    source: PathBuf::from("certbench"),
-                    index: 0,
-                    kind: None,
-                    der: vec![],
-                    result: Err(certbench::inspect::error::LoadError::Task(m)),
-                },
-            ])))
-        }),
+        Effect::LoadInspect { .. } | Effect::AddToInspect { .. } | Effect::OpenPkcs12 { .. } => {
+            Box::new(|m| {
+                Action::InspectLoaded(Box::new(inspect::Loaded::new(vec![
+                    certbench::inspect::Item {
+                        source: PathBuf::from("certbench"),
+                        index: 0,
+                        kind: None,
+                        der: vec![],
+                        result: Err(certbench::inspect::error::LoadError::Task(m)),
+                    },
+                ])))
+            })
+        }
         Effect::CompletePath(typed) => {
             let typed = typed.clone();
             Box::new(move |m| {
@@ -578,6 +580,7 @@ fn effect_label(effect: &Effect) -> &'static str {
     match effect {
         Effect::LoadWorkspace => "reading the workspace",
         Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => "reading certificates",
+        Effect::OpenPkcs12 { .. } => "opening the PKCS#12 bundle",
         Effect::CompletePath(_) => "completing a path",
         Effect::RunHandshake { .. } => "running the handshake",
         Effect::ExportRun { .. } => "saving the run",
@@ -611,6 +614,15 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         Effect::AddToInspect { paths, mut loaded } => {
             loaded.extend(certbench::inspect::load_paths(&paths));
             Action::InspectLoaded(Box::new(relint(dir, loaded, now)))
+        }
+        Effect::OpenPkcs12 {
+            source,
+            password,
+            loaded,
+        } => {
+            let items =
+                certbench::inspect::load::open_pkcs12_source(loaded, &source, password.expose());
+            Action::InspectLoaded(Box::new(relint(dir, items, now)))
         }
         Effect::CompletePath(typed) => {
             let candidates = complete_path(&typed);

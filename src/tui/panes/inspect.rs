@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::app::App;
-use crate::tui::inspect::{Focus, row_label, short_cn, worst_lint};
+use crate::tui::inspect::{Focus, PromptKind, row_label, short_cn, worst_lint};
 use crate::tui::layout::{hex_bytes_per_row, inspect_columns};
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
@@ -224,11 +224,16 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(p) = &s.prompt {
         // The end of the path, so what is being typed stays in view.
         let room = (filter_area.width as usize).saturating_sub(7);
-        let n = p.text.chars().count();
-        let shown: String = if n > room {
-            format!("…{}", p.text.chars().skip(n + 1 - room).collect::<String>())
+        let text = if p.kind == PromptKind::Password {
+            "•".repeat(p.secret.len_chars())
         } else {
             p.text.clone()
+        };
+        let n = text.chars().count();
+        let shown: String = if n > room {
+            format!("…{}", text.chars().skip(n + 1 - room).collect::<String>())
+        } else {
+            text
         };
         f.render_widget(
             Paragraph::new(Span::styled(
@@ -358,10 +363,18 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
         theme::dim(),
     ))];
     match &item.result {
-        Err(e) => lines.push(Line::from(Span::styled(
-            format!("Cannot be read: {e}"),
-            theme::error(),
-        ))),
+        Err(e) => {
+            lines.push(Line::from(Span::styled(
+                format!("Cannot be read: {e}"),
+                theme::error(),
+            )));
+            if certbench::inspect::load::is_locked_pkcs12(item) {
+                lines.push(Line::from(vec![
+                    Span::styled("Enter", theme::key()),
+                    Span::raw(": type its password to read its certificates"),
+                ]));
+            }
+        }
         Ok(Decoded::Crl(c)) => {
             lines.push(kv("CRL issuer", c.issuer.clone()));
             lines.push(kv("This update", certbench::text::rfc3339(c.this_update)));
