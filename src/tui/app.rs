@@ -2071,7 +2071,7 @@ mod tests {
             Some(p12.clone())
         );
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        let mut type_password = |app: &mut App, password: &str| -> Effect {
+        let type_password = |app: &mut App, password: &str| -> Effect {
             app.update(app.on_key(&enter).unwrap());
             assert_eq!(app.contexts(), vec![Context::Password]);
             for c in password.chars() {
