@@ -136,3 +136,49 @@ curl -s --cacert "$ws/ca.crt" "https://localhost:$port/" >/dev/null || true
 shot serve
 "$tui" keys shots S
 "$tui" wait shots "Stopped serving" 10
+"$tui" stop shots
+
+# Files other tools take: export with a password, a service's request reviewed, the recipes, and
+# a PKCS#12 bundle opened in the Inspect pane with its password.
+rm -rf "$work/workspace"
+start 120x34
+ws=$work/workspace
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/svc.key" \
+  -subj "/C=FR/L=Paris/O=Acme/CN=svc.internal" \
+  -addext "subjectAltName=DNS:svc.internal,IP:10.0.0.7" \
+  -addext "extendedKeyUsage=serverAuth,codeSigning" -addext "keyUsage=digitalSignature,keyCertSign" \
+  -out "$work/svc.csr" 2>/dev/null
+"$tui" keys shots Down Down Down e
+"$tui" keys shots c h a n g e i t
+shot export
+"$tui" keys shots Enter
+"$tui" wait shots "Wrote client.p12" 10
+"$tui" keys shots s
+for c in $(printf '%s' "$work/svc.csr" | fold -w1); do "$tui" keys shots "$c"; done
+"$tui" keys shots Enter
+"$tui" wait shots "It asks for" 10
+shot sign-request
+"$tui" keys shots Escape Up r
+"$tui" wait shots "Recipes for" 10
+shot recipes
+"$tui" keys shots Escape 2 o
+for c in $(printf '%s' "$ws/client.p12" | fold -w1); do "$tui" keys shots "$c"; done
+"$tui" keys shots Enter
+"$tui" wait shots "needs its password" 10
+"$tui" keys shots Enter c h a n g e i t
+shot inspect-pkcs12-password
+"$tui" keys shots Enter
+"$tui" wait shots "Read client.p12" 10
+shot inspect-pkcs12
+"$tui" stop shots
+
+rm -rf "$work/workspace"
+start 80x24
+"$tui" keys shots s
+for c in $(printf '%s' "$work/svc.csr" | fold -w1); do "$tui" keys shots "$c"; done
+"$tui" keys shots Enter
+"$tui" wait shots "It asks for" 10
+shot sign-request-80x24
+"$tui" keys shots Escape Down Down Down e
+shot export-80x24
+"$tui" stop shots

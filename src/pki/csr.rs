@@ -35,7 +35,7 @@ pub enum RequestError {
 }
 
 /// The key a request carries, which the certificate will certify.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RequestKey {
     pub alg: KeyAlg,
     /// The whole SubjectPublicKeyInfo, as the request holds it.
@@ -183,7 +183,7 @@ pub enum Decision {
 }
 
 /// A request, read and its signature checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub der: Vec<u8>,
     /// RFC 4514, as openssl prints it.
@@ -194,12 +194,46 @@ pub struct Request {
 
 /// What certbench grants a request for a role: the request as certbench would issue it (with the
 /// same checks as any), and each thing asked for with its decision.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Grant {
     pub spec: IssueSpec,
     pub decisions: Vec<(Asked, Decision)>,
     /// Names the user added (`--san`) beyond those asked for.
     pub added_sans: Vec<String>,
+}
+
+/// A name for the workspace from the request's CN (`svc.local` → `svc.local`, `My Service` →
+/// `my-service`), else `request`; `-2`, `-3`, ... when `taken` holds it.
+pub fn suggested_name(request: &Request, taken: &[String]) -> String {
+    let cn = request.asked.iter().find_map(|a| match a {
+        Asked::Subject { attribute, value } if attribute == "CN" => Some(value.as_str()),
+        _ => None,
+    });
+    let mut base: String = cn
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches(['-', '.'])
+        .chars()
+        .take(48)
+        .collect();
+    if base.is_empty() || super::validate_entity_name(&base).is_err() {
+        base = "request".into();
+    }
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
 }
 
 /// Read a request from PEM (`CERTIFICATE REQUEST`, or `NEW CERTIFICATE REQUEST`) or DER, and

@@ -121,6 +121,8 @@ pub enum Action {
     StartExport,
     /// Show the recipes (curl, openssl, nginx, Go, ...) for the selected certificate.
     ShowRecipes,
+    /// Sign a certificate signing request a service made (a path, then a review).
+    StartSignRequest,
     ShowResult,
     Confirm,
     Cancel,
@@ -180,6 +182,10 @@ pub enum Action {
     },
     RevokeFinished(Result<Revoked, String>),
     ExportFinished(Result<certbench::pki::bundle::Exported, EffectError>),
+    /// A request read for review (or why it cannot be signed).
+    CsrRead(Result<Box<CsrReview>, String>),
+    /// A request signed.
+    CsrSigned(Result<Box<Issued>, EffectError>),
     /// The recipes for a certificate, as Markdown (or why there are none).
     RecipesMade(Result<String, String>),
     /// A task failed by a bug; the sentence says so.
@@ -256,6 +262,16 @@ pub enum Effect {
         name: String,
         reason: RevocationReason,
     },
+    /// Read a certificate signing request, to review it.
+    ReadCsr {
+        path: PathBuf,
+    },
+    /// Sign a reviewed request.
+    SignCsr {
+        request: Box<certbench::pki::csr::Request>,
+        grant: Box<certbench::pki::csr::Grant>,
+        replace: bool,
+    },
     /// Open a PKCS#12 bundle among the Inspect pane's items with its password.
     OpenPkcs12 {
         source: PathBuf,
@@ -274,6 +290,16 @@ pub enum Effect {
         replace: bool,
     },
     Quit,
+}
+
+/// A request read, with what the workspace adds to review it: the CA that signs it and the set
+/// id its names carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsrReview {
+    pub path: PathBuf,
+    pub request: certbench::pki::csr::Request,
+    pub issuer: String,
+    pub set_id: String,
 }
 
 /// The files the export dialog offers.

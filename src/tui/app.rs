@@ -8,7 +8,7 @@ use certbench::workspace::Issued;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 
-use super::action::{Action, Effect, ExportChoice, Pane};
+use super::action::{Action, CsrReview, Effect, ExportChoice, Pane};
 use super::form::{FormField, IssueForm};
 use super::handshake::HandshakeState;
 use super::inspect::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
@@ -53,6 +53,8 @@ pub enum Dialog {
         name: String,
         reason: RevocationReason,
     },
+    /// Sign a request a service made: its path, then what it asks for and what is granted.
+    Csr(Box<CsrDialog>),
     /// Export a certificate: which file, and its password typed (never shown or logged).
     Export {
         name: String,
@@ -65,6 +67,36 @@ pub enum Dialog {
         /// Being written.
         working: bool,
     },
+}
+
+/// Signing a request: the path typed, then (once read) the review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsrDialog {
+    pub path: String,
+    pub review: Option<Box<CsrReview>>,
+    pub role: Role,
+    /// The name in the workspace (NAME.crt), typed in the review.
+    pub name: String,
+    /// The files exist: the next Enter replaces them (the old ones go to replaced/).
+    pub replace: bool,
+    pub working: bool,
+}
+
+impl CsrDialog {
+    /// What certbench grants the request as the review stands.
+    pub fn grant(
+        &self,
+    ) -> Option<Result<certbench::pki::csr::Grant, certbench::pki::csr::RequestError>> {
+        let r = self.review.as_ref()?;
+        Some(certbench::pki::csr::grant(
+            &r.request,
+            self.role,
+            &self.name,
+            &r.issuer,
+            &r.set_id,
+            &[],
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +149,8 @@ pub struct App {
     pub exporting: Option<Vec<Vec<u8>>>,
     /// The recipes last made, for their overlay: the certificate and the Markdown.
     pub recipes: Option<(String, String)>,
+    /// A PKCS#12 bundle is being opened with a password typed: its result is said.
+    pub opening_pkcs12: bool,
 }
 
 impl App {
@@ -155,6 +189,7 @@ impl App {
             exported: std::collections::HashMap::new(),
             exporting: None,
             recipes: None,
+            opening_pkcs12: false,
         }
     }
 
@@ -174,6 +209,7 @@ impl App {
             Some(Dialog::Overwrite { .. }) => return vec![Context::Replace],
             Some(Dialog::Revoke { .. }) => return vec![Context::Revoke],
             Some(Dialog::Export { .. }) => return vec![Context::Export],
+            Some(Dialog::Csr(_)) => return vec![Context::Sign],
             None => {}
         }
         if self.overlay.is_some() {
@@ -395,6 +431,29 @@ impl App {
                 }
                 self.handshake.finish(run, result.map(|s| *s));
             }
+            Action::Completions { typed, candidates }
+                if matches!(&self.dialog, Some(Dialog::Csr(d)) if d.review.is_none() && d.path == typed) =>
+            {
+                if let Some(Dialog::Csr(d)) = &mut self.dialog {
+                    match candidates.len() {
+                        0 => self.status = Some(Status {
+                            severity: Severity::Info,
+                            text: format!("Nothing matches {typed}"),
+                        }),
+                        1 => d.path = candidates[0].clone(),
+                        n => {
+                            let common = super::inspect::common_prefix(&candidates);
+                            if common.len() > d.path.len() {
+                                d.path = common;
+                            }
+                            self.status = Some(Status {
+                                severity: Severity::Info,
+                                text: format!("{n} files match: type more"),
+                            });
+                        }
+                    }
+                }
+            }
             Action::Completions { typed, candidates } => {
                 if let Some(p) = self.inspect.prompt.as_mut().filter(|p| p.text == typed) {
                     match candidates.len() {
@@ -492,7 +551,7 @@ impl App {
                             Severity::Warning,
                             format!("{file} needs its password: Enter on it to type it."),
                         );
-                    } else if *read > 0 {
+                    } else if *read > 0 && self.opening_pkcs12 {
                         self.say(
                             Severity::Success,
                             format!(
@@ -502,6 +561,7 @@ impl App {
                         );
                     }
                 }
+                self.opening_pkcs12 = false;
                 if let Some(source) = self.pending_source.take() {
                     self.inspect.focus_source(&source, self.now);
                     if let Some(field) = self.pending_field.take() {
@@ -585,6 +645,74 @@ impl App {
                 }
             }
             Action::TaskFailed(message) => self.say(Severity::Error, message),
+            Action::CsrRead(result) => {
+                let taken = self.view.names();
+                if let Some(Dialog::Csr(d)) = &mut self.dialog {
+                    d.working = false;
+                    match result {
+                        Ok(review) => {
+                            d.name = certbench::pki::csr::suggested_name(&review.request, &taken);
+                            // A request for clientAuth alone is a client's; anything else a
+                            // server's (the role can be changed).
+                            let asks = |u: &str| {
+                                review.request.asked.iter().any(|a| {
+                                    matches!(a, certbench::pki::csr::Asked::ExtKeyUsage { usage } if usage == u)
+                                })
+                            };
+                            d.role = if asks("clientAuth") && !asks("serverAuth") {
+                                Role::Client
+                            } else {
+                                Role::Server
+                            };
+                            d.review = Some(review);
+                        }
+                        Err(e) => self.say(Severity::Error, e),
+                    }
+                }
+            }
+            Action::CsrSigned(result) => {
+                let Some(Dialog::Csr(mut d)) = self.dialog.take() else {
+                    return vec![];
+                };
+                d.working = false;
+                match result {
+                    Ok(issued) => {
+                        let files: Vec<String> = issued
+                            .files
+                            .iter()
+                            .filter_map(|f| f.file_name())
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .collect();
+                        self.say(
+                            Severity::Success,
+                            format!(
+                                "Signed the request as {} \"{}\": {}; no key (it stays with whoever made the request).",
+                                issued.entity.role.title(),
+                                issued.entity.name,
+                                files.join(", ")
+                            ),
+                        );
+                        self.last_issued = Some(issued);
+                        return vec![Effect::LoadWorkspace];
+                    }
+                    Err(e) => {
+                        match &e.existing_file {
+                            Some(path) => {
+                                d.replace = true;
+                                self.say(
+                                    Severity::Warning,
+                                    format!(
+                                        "{} exists: Enter replaces it (the old files go to replaced/), Esc keeps it.",
+                                        path.display()
+                                    ),
+                                );
+                            }
+                            None => self.say(Severity::Error, e.message),
+                        }
+                        self.dialog = Some(Dialog::Csr(d));
+                    }
+                }
+            }
             Action::RecipesMade(result) => match result {
                 Ok(text) => {
                     if let Some((_, shown)) = &mut self.recipes {
@@ -1173,6 +1301,7 @@ impl App {
                     self.inspect.prompt = None;
                     if let Some(source) = file {
                         self.inspect.loading = true;
+                        self.opening_pkcs12 = true;
                         self.pending_source = Some(source.clone());
                         return vec![Effect::OpenPkcs12 {
                             source,
@@ -1385,6 +1514,16 @@ impl App {
                 self.form.selected = 0;
                 self.focus = Focus::Form;
             }
+            Action::StartSignRequest => {
+                self.dialog = Some(Dialog::Csr(Box::new(CsrDialog {
+                    path: String::new(),
+                    review: None,
+                    role: Role::Server,
+                    name: String::new(),
+                    replace: false,
+                    working: false,
+                })));
+            }
             Action::ShowRecipes => match self.view.rows.get(self.list_selected) {
                 None => self.say(Severity::Info, "The workspace is empty: no recipes yet."),
                 Some(r) => {
@@ -1576,7 +1715,86 @@ impl App {
         vec![Effect::Issue { spec, overwrite }]
     }
 
+    fn update_csr(&mut self, mut d: Box<CsrDialog>, action: Action) -> Vec<Effect> {
+        let mut effects = vec![];
+        match action {
+            Action::Back | Action::Cancel => {
+                self.dialog = None;
+                self.say(Severity::Info, "Nothing was signed.");
+                return vec![];
+            }
+            _ if d.working => {}
+            // The path.
+            Action::Insert(c) if d.review.is_none() => d.path.push(c),
+            Action::DeleteBack if d.review.is_none() => {
+                d.path.pop();
+            }
+            Action::ClearField if d.review.is_none() => d.path.clear(),
+            Action::Complete if d.review.is_none() => {
+                effects.push(Effect::CompletePath(d.path.clone()))
+            }
+            Action::Activate if d.review.is_none() => {
+                let typed = d.path.trim();
+                if typed.is_empty() {
+                    self.say(
+                        Severity::Warning,
+                        "Type the path of the request (.csr) first.",
+                    );
+                } else {
+                    d.working = true;
+                    effects.push(Effect::ReadCsr {
+                        path: expand_home(typed),
+                    });
+                }
+            }
+            // The review.
+            Action::Left | Action::Right => {
+                d.role = if d.role == Role::Server {
+                    Role::Client
+                } else {
+                    Role::Server
+                };
+                d.replace = false;
+            }
+            Action::Insert(c) => {
+                d.name.push(c);
+                d.replace = false;
+            }
+            Action::DeleteBack => {
+                d.name.pop();
+                d.replace = false;
+            }
+            Action::ClearField => d.name.clear(),
+            Action::Activate => match d.grant() {
+                Some(Ok(grant)) => {
+                    let errors = grant.spec.validate(&self.cas(), self.now);
+                    if let Some(e) = errors.first() {
+                        self.say(
+                            Severity::Error,
+                            format!("{}: {}", e.field.label(), e.message),
+                        );
+                    } else if let Some(r) = &d.review {
+                        d.working = true;
+                        effects.push(Effect::SignCsr {
+                            request: Box::new(r.request.clone()),
+                            grant: Box::new(grant),
+                            replace: d.replace,
+                        });
+                    }
+                }
+                Some(Err(e)) => self.say(Severity::Error, e.to_string()),
+                None => {}
+            },
+            _ => {}
+        }
+        self.dialog = Some(Dialog::Csr(d));
+        effects
+    }
+
     fn update_dialog(&mut self, dialog: Dialog, action: Action) -> Vec<Effect> {
+        if let Dialog::Csr(d) = dialog {
+            return self.update_csr(d, action);
+        }
         if let Dialog::Export {
             name,
             choices,
@@ -2106,6 +2324,55 @@ mod tests {
                 .map(crate::tui::inspect::row_label),
             Some("alice".to_string())
         );
+    }
+
+    /// Signing a request from the Generate pane, as a user does it: `s`, the path typed, Enter
+    /// reads it (off the loop) and shows the review (role from its EKU, a name from its CN),
+    /// `→` makes it a client, Enter signs; the certificate is in the workspace without a key.
+    #[test]
+    fn a_request_is_reviewed_and_signed_from_the_generate_pane() {
+        let (d, mut app) = app_with_demo();
+        let key_pair = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["svc.local".into()]).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "My Service");
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let csr = params.serialize_request(&key_pair).unwrap();
+        let path = d.path().join("svc.csr");
+        std::fs::write(&path, csr.pem().unwrap()).unwrap();
+        let press = |app: &mut App, k: KeyEvent| app.update(app.on_key(&k).unwrap());
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        press(&mut app, key('s'));
+        for c in path.to_string_lossy().chars() {
+            press(&mut app, key(c));
+        }
+        let effects = press(&mut app, enter);
+        assert_eq!(effects, vec![Effect::ReadCsr { path: path.clone() }]);
+        let read = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
+        app.update(read);
+        let Some(Dialog::Csr(dialog)) = &app.dialog else {
+            panic!("no review: {:?}", app.status);
+        };
+        assert_eq!(dialog.role, Role::Server);
+        assert_eq!(dialog.name, "my-service");
+        // Esc closes it, signing nothing; again, and on to signing.
+        let review = app.dialog.clone();
+        press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        assert!(app.dialog.is_none());
+        app.dialog = review;
+        press(&mut app, KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+        let effects = press(&mut app, enter);
+        assert_eq!(effects.len(), 1, "{:?}", app.status);
+        let signed = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
+        app.update(signed);
+        assert!(app.dialog.is_none(), "{:?}", app.status);
+        let ws = Workspace::open(d.path()).unwrap();
+        let e = ws.entity("my-service").unwrap();
+        assert_eq!(e.role, Role::Client);
+        assert_eq!(e.key, None);
+        assert!(!d.path().join("my-service.key").exists());
+        assert!(d.path().join("my-service-chain.crt").exists());
     }
 
     /// `r` on a certificate shows its recipes, with the workspace's own paths (made off the

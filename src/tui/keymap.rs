@@ -35,11 +35,13 @@ pub enum Context {
     Export,
     /// Typing the password of a PKCS#12 bundle to open it.
     Password,
+    /// Signing a request: its path typed, then the review (role, name).
+    Sign,
     Overlay,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -55,6 +57,7 @@ impl Context {
         Context::Revoke,
         Context::Export,
         Context::Password,
+        Context::Sign,
         Context::Overlay,
     ];
 
@@ -66,7 +69,8 @@ impl Context {
             | Context::Ask
             | Context::Target
             | Context::Export
-            | Context::Password => true,
+            | Context::Password
+            | Context::Sign => true,
             Context::Global
             | Context::List
             | Context::Inspect
@@ -97,6 +101,7 @@ impl Context {
             Context::Revoke => "revoke",
             Context::Export => "export",
             Context::Password => "password",
+            Context::Sign => "sign",
             Context::Overlay => "overlay",
         }
     }
@@ -119,6 +124,7 @@ impl Context {
             Context::Revoke => "Revoking a certificate",
             Context::Export => "Exporting a certificate",
             Context::Password => "Typing a PKCS#12 password",
+            Context::Sign => "Signing a request (CSR)",
             Context::Overlay => "Windows (help, last issued)",
         }
     }
@@ -245,6 +251,7 @@ pub enum Command {
     Revoke,
     ExportFiles,
     Recipes,
+    SignRequest,
     Issue,
     Reset,
     Filter,
@@ -307,6 +314,7 @@ impl Command {
             "revoke" => Command::Revoke,
             "export-files" => Command::ExportFiles,
             "recipes" => Command::Recipes,
+            "sign-request" => Command::SignRequest,
             "issue" => Command::Issue,
             "reset" => Command::Reset,
             "filter" => Command::Filter,
@@ -367,6 +375,7 @@ impl Command {
             Command::Revoke => Action::Revoke,
             Command::ExportFiles => Action::StartExport,
             Command::Recipes => Action::ShowRecipes,
+            Command::SignRequest => Action::StartSignRequest,
             Command::Issue => Action::Issue,
             Command::Reset => Action::ResetForm,
             Command::Filter => Action::StartFilter,

@@ -280,6 +280,13 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
         }
         Effect::Revoke { .. } => Box::new(|m| Action::RevokeFinished(Err(m))),
         Effect::MakeRecipes { .. } => Box::new(|m| Action::RecipesMade(Err(m))),
+        Effect::ReadCsr { .. } => Box::new(|m| Action::CsrRead(Err(m))),
+        Effect::SignCsr { .. } => Box::new(|message| {
+            Action::CsrSigned(Err(EffectError {
+                message,
+                existing_file: None,
+            }))
+        }),
         Effect::Export { .. } => Box::new(|message| {
             Action::ExportFinished(Err(EffectError {
                 message,
@@ -589,6 +596,8 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::Revoke { .. } => "revoking the certificate",
         Effect::Export { .. } => "exporting the certificate",
         Effect::MakeRecipes { .. } => "making the recipes",
+        Effect::ReadCsr { .. } => "reading the request",
+        Effect::SignCsr { .. } => "signing the request",
         Effect::StartServe { .. } => "serving",
         Effect::Connect { .. } => "connecting",
         Effect::StepHandshake(_)
@@ -673,6 +682,24 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 .map_err(|e| e.to_string()),
         ),
         Effect::MakeRecipes { name } => Action::RecipesMade(recipes_for(dir, &name)),
+        Effect::ReadCsr { path } => Action::CsrRead(read_csr(dir, path).map(Box::new)),
+        Effect::SignCsr {
+            request,
+            grant,
+            replace,
+        } => {
+            let result = Workspace::open(dir)
+                .and_then(|mut ws| ws.issue_request(&grant, &request, replace, now))
+                .map(Box::new)
+                .map_err(|e| EffectError {
+                    existing_file: match &e {
+                        Error::FileExists { path } => Some(path.clone()),
+                        _ => None,
+                    },
+                    message: e.to_string(),
+                });
+            Action::CsrSigned(result)
+        }
         Effect::Export {
             name,
             choice,
@@ -713,6 +740,33 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         | Effect::Connect { .. }
         | Effect::StepHandshake(_)
         | Effect::CancelHandshake(_) => return None,
+    })
+}
+
+/// A request read from `path` and checked, with the CA that signs it by default (the
+/// intermediate, else the root) and the workspace's set id.
+fn read_csr(dir: &Path, path: PathBuf) -> Result<action::CsrReview, String> {
+    let bytes = certbench::inspect::load::read_regular_file(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let request = certbench::pki::csr::read(&bytes).map_err(|e| e.to_string())?;
+    let ws = Workspace::open(dir).map_err(|e| e.to_string())?;
+    let cas = ws.ca_names();
+    let issuer = if cas.iter().any(|c| c == "intermediate") {
+        "intermediate".to_string()
+    } else {
+        cas.iter()
+            .find(|c| {
+                ws.entity(c)
+                    .is_some_and(|e| e.role == certbench::pki::Role::Ca)
+            })
+            .cloned()
+            .unwrap_or_default()
+    };
+    Ok(action::CsrReview {
+        path,
+        request,
+        issuer,
+        set_id: ws.set_id().to_string(),
     })
 }
 

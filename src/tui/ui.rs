@@ -409,9 +409,14 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             });
             (" Export ", lines)
         }
+        Dialog::Csr(d) => (" Sign a request (CSR) ", csr_lines(d)),
     };
     // As tall as the text once wrapped, so the keys on the last line always show.
-    let width = 66.min(body.width);
+    let width = match dialog {
+        Dialog::Csr(d) if d.review.is_some() => 100,
+        _ => 66,
+    }
+    .min(body.width);
     let inner_w = width.saturating_sub(2).max(1) as usize;
     let height: usize = lines
         .iter()
@@ -426,6 +431,129 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// The request dialog: the path being typed; once read, the choices (role, name) and what is
+/// granted first (so they show on a short screen), then each thing asked for and its decision.
+fn csr_lines(d: &crate::tui::app::CsrDialog) -> Vec<Line<'static>> {
+    use certbench::pki::csr::Decision;
+    let keys = |spans: &[(&str, &str)]| {
+        Line::from(
+            spans
+                .iter()
+                .flat_map(|(k, what)| {
+                    [
+                        Span::styled(k.to_string(), theme::key()),
+                        Span::raw(format!(" {what}   ")),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let Some(review) = &d.review else {
+        return vec![
+            Line::from("The certificate signing request a service made (PEM or DER):"),
+            Line::default(),
+            Line::from(vec![
+                Span::styled("File  ", theme::label()),
+                Span::raw(d.path.clone()),
+                Span::styled("▏", theme::key()),
+            ]),
+            Line::default(),
+            if d.working {
+                Line::from(Span::styled("Reading…", theme::dim()))
+            } else {
+                keys(&[("Tab", "complete"), ("Enter", "read it"), ("Esc", "cancel")])
+            },
+        ];
+    };
+    let r = &review.request;
+    let file = review
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut lines = vec![
+        Line::from(format!(
+            "{file}: {} ({} key; its signature verifies with that key)",
+            certbench::text::display_safe(&r.subject, 200),
+            r.key.alg.title()
+        )),
+        Line::from(vec![
+            Span::styled("Role    ", theme::label()),
+            Span::styled("‹ ", theme::dim()),
+            Span::styled(d.role.title(), theme::selected()),
+            Span::styled(" ›", theme::dim()),
+            Span::styled("    Name  ", theme::label()),
+            Span::raw(d.name.clone()),
+            Span::styled("▏", theme::key()),
+            Span::styled("    Issuer  ", theme::label()),
+            Span::raw(review.issuer.clone()),
+        ]),
+    ];
+    match d.grant() {
+        Some(Ok(g)) => {
+            let ku: Vec<&str> = g
+                .spec
+                .effective_key_usages()
+                .iter()
+                .map(|k| k.openssl_name())
+                .collect();
+            let eku: Vec<&str> = g
+                .spec
+                .effective_ext_key_usages()
+                .iter()
+                .map(|k| k.openssl_name())
+                .collect();
+            lines.push(Line::from(vec![
+                Span::styled("Grants  ", theme::label()),
+                Span::raw(format!(
+                    "keyUsage {}; extendedKeyUsage {}; CA:FALSE; {} days; no key here",
+                    ku.join(", "),
+                    eku.join(", "),
+                    g.spec.days
+                )),
+            ]));
+            if d.replace {
+                lines.push(Line::from(Span::styled(
+                    format!("{}.crt exists: Enter replaces it.", d.name),
+                    theme::warn(),
+                )));
+            }
+            lines.push(if d.working {
+                Line::from(Span::styled("Signing…", theme::dim()))
+            } else {
+                keys(&[
+                    ("←/→", "role"),
+                    ("type", "the name"),
+                    ("Enter", if d.replace { "replace" } else { "sign" }),
+                    ("Esc", "cancel"),
+                ])
+            });
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled("It asks for", theme::label())));
+            let width = g
+                .decisions
+                .iter()
+                .map(|(a, _)| a.notation().chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(40);
+            for (asked, decision) in &g.decisions {
+                let (said, style) = match decision {
+                    Decision::Kept => ("kept".to_string(), theme::success()),
+                    Decision::Refused { why } => (why.text(), theme::warn()),
+                };
+                lines.push(Line::from(vec![
+                    Span::raw(format!("  {:<width$}  ", asked.notation())),
+                    Span::styled(said, style),
+                ]));
+            }
+        }
+        Some(Err(e)) => lines.push(Line::from(Span::styled(e.to_string(), theme::error()))),
+        None => {}
+    }
+    lines
 }
 
 /// Used by panes: a bordered block whose colour shows focus.
