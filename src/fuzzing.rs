@@ -129,12 +129,30 @@ pub fn loader(data: &[u8]) {
         for role in [crate::pki::Role::Server, crate::pki::Role::Client] {
             if let Ok(g) = crate::pki::csr::grant(&request, role, "svc", "ca", "", &[]) {
                 assert_eq!(g.decisions.len(), request.asked.len());
-                assert!(
-                    g.spec
-                        .sans
-                        .iter()
-                        .all(|s| crate::pki::SanEntry::parse(s).is_ok())
-                );
+                // Every name kept is in the certificate as the kind it was asked as.
+                let asked_kinds: Vec<&str> = g
+                    .decisions
+                    .iter()
+                    .filter_map(|(a, d)| match (a, d) {
+                        (crate::pki::csr::Asked::San { name }, crate::pki::csr::Decision::Kept) => {
+                            name.split_once(':').map(|(k, _)| k)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let granted_kinds: Vec<&str> = g
+                    .spec
+                    .sans
+                    .iter()
+                    .map(|s| match crate::pki::SanEntry::parse(s) {
+                        Ok(crate::pki::SanEntry::Dns(_)) => "DNS",
+                        Ok(crate::pki::SanEntry::Ip(_)) => "IP",
+                        Ok(crate::pki::SanEntry::Email(_)) => "email",
+                        Ok(crate::pki::SanEntry::Uri(_)) => "URI",
+                        Err(_) => "unreadable",
+                    })
+                    .collect();
+                assert_eq!(asked_kinds, granted_kinds);
                 let _ = g.spec.validate(&["ca".into()], now);
                 for (asked, decision) in &g.decisions {
                     let _ = asked.notation();

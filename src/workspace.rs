@@ -418,6 +418,13 @@ impl Workspace {
         let mut targets = prepared.target_files();
         // A CA replaced: its old CRL, signed by the old key, goes with its old files.
         targets.push(prepared.entity.crl_file());
+        // And every file of the certificate replaced, whatever the new one writes: a key the
+        // new certificate does not have (one signed from a request) must not stay behind.
+        if let Some(old) = self.entity(&spec.name) {
+            targets.push(old.cert.clone());
+            targets.extend(old.key.clone());
+            targets.extend(old.chain.clone());
+        }
         let moves = if overwrite {
             self.archive_moves(&targets, now)
         } else {

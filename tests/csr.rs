@@ -225,10 +225,11 @@ fn what_a_request_may_not_have_is_refused_and_said() {
         &p256(),
         "/C=FR/ST=IDF/L=Paris/O=Acme/CN=greedy.local",
         &[
-            "subjectAltName=DNS:greedy.local,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:me@acme.test",
+            "subjectAltName=DNS:greedy.local,DNS:greedy.local,otherName:1.3.6.1.4.1.311.20.2.3;UTF8:me@acme.test",
             "extendedKeyUsage=serverAuth,codeSigning",
             "keyUsage=digitalSignature,keyCertSign",
             "basicConstraints=critical,CA:TRUE",
+            "1.2.3.4.5=critical,ASN1:UTF8String:hello",
         ],
     );
     let out = certbench_ok(
@@ -256,6 +257,7 @@ fn what_a_request_may_not_have_is_refused_and_said() {
         "keyUsage keyCertSign",
         "basicConstraints CA:TRUE",
         "subjectAltName othername",
+        "extension 1.2.3.4.5, critical",
     ] {
         assert!(line(refused).contains("refused"), "{refused}: {out}");
     }
@@ -274,7 +276,11 @@ fn what_a_request_may_not_have_is_refused_and_said() {
         "TLS Web Server Authentication"
     );
     assert_eq!(ext(d, "greedy.crt", "keyUsage"), "Digital Signature");
+    // The name asked for twice is in the certificate once; the other extension is not there.
     assert_eq!(ext(d, "greedy.crt", "subjectAltName"), "DNS:greedy.local");
+    let text = openssl_ok(d, &["x509", "-in", "greedy.crt", "-noout", "-text"]);
+    assert!(!text.contains("1.2.3.4.5"), "{text}");
+    assert!(!text.contains("hello"), "{text}");
     let subject = openssl_ok(
         d,
         &[
@@ -373,4 +379,167 @@ fn requests_that_cannot_be_signed_are_said_and_nothing_is_written() {
         ],
     );
     assert!(verified.contains("bob.crt: OK"), "{verified}");
+}
+
+/// A name is signed as the kind it was asked as: a DNS name that reads as a URI, an email
+/// address or an IP stays a DNS name (refused as one, or kept as a DNS name), never becomes an
+/// identity of another kind the review did not show.
+#[test]
+fn a_name_keeps_the_kind_it_was_asked_as() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(
+        d,
+        "sly.key",
+        "sly.csr",
+        &p256(),
+        "/CN=sly.local",
+        &[
+            "subjectAltName=DNS:sly.local,DNS:uri:spiffe://prod/ns/pay/sa/admin,DNS:email:ceo@acme.test,DNS:10.1.2.3",
+        ],
+    );
+    let out = certbench_ok(
+        d,
+        &[
+            "issue", "--csr", "sly.csr", "--role", "server", "--name", "sly",
+        ],
+    );
+    for refused in [
+        "subjectAltName DNS:uri:spiffe://prod/ns/pay/sa/admin",
+        "subjectAltName DNS:email:ceo@acme.test",
+    ] {
+        let line = out.lines().find(|l| l.trim_start().starts_with(refused));
+        assert!(
+            line.is_some_and(|l| l.contains("refused")),
+            "{refused}: {out}"
+        );
+    }
+    let sans = ext(d, "sly.crt", "subjectAltName");
+    assert!(!sans.contains("URI:"), "{sans}");
+    assert!(!sans.contains("email:"), "{sans}");
+    assert!(!sans.contains("IP Address:"), "{sans}");
+    assert!(sans.starts_with("DNS:sly.local"), "{sans}");
+}
+
+/// P-384 and Ed25519 requests are signed too, and each certificate holds the request's own
+/// public key (as openssl prints both).
+#[test]
+fn p384_and_ed25519_requests_keep_their_key() {
+    let dir = workspace();
+    let d = dir.path();
+    for (name, newkey) in [
+        (
+            "p384",
+            vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+        ),
+        ("ed", vec!["-newkey", "ed25519"]),
+    ] {
+        let (key, csr) = (format!("{name}.key"), format!("{name}.csr"));
+        openssl_csr(
+            d,
+            &key,
+            &csr,
+            &newkey,
+            &format!("/CN={name}.local"),
+            &[&format!("subjectAltName=DNS:{name}.local")],
+        );
+        certbench_ok(
+            d,
+            &["issue", "--csr", &csr, "--role", "server", "--name", name],
+        );
+        let cert = format!("{name}.crt");
+        assert_eq!(
+            openssl_ok(d, &["x509", "-in", &cert, "-noout", "-pubkey"]),
+            openssl_ok(d, &["req", "-in", &csr, "-noout", "-pubkey"]),
+            "{name}"
+        );
+        let verified = openssl_ok(
+            d,
+            &[
+                "verify",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                "intermediate.crt",
+                &cert,
+            ],
+        );
+        assert!(verified.contains(": OK"), "{verified}");
+    }
+}
+
+/// A request signed with a digest certbench cannot check is said as that, not as a forgery;
+/// replacing a certificate (--force) with one signed from a request leaves no old key behind.
+#[test]
+fn an_unchecked_signature_is_said_and_force_leaves_no_old_key() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_ok(
+        d,
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-sha512",
+            "-keyout",
+            "s512.key",
+            "-subj",
+            "/CN=s512",
+            "-addext",
+            "subjectAltName=DNS:s512.local",
+            "-out",
+            "s512.csr",
+        ],
+    );
+    let out = certbench(
+        d,
+        &[
+            "issue", "--csr", "s512.csr", "--role", "server", "--name", "s512",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("signature algorithm"), "{}", text(&out));
+    assert!(!text(&out).contains("changed after"), "{}", text(&out));
+    openssl_csr(
+        d,
+        "svc.key",
+        "svc.csr",
+        &p256(),
+        "/CN=localhost",
+        &["subjectAltName=DNS:localhost"],
+    );
+    let old_key = std::fs::read(d.join("server.key")).unwrap();
+    certbench_ok(
+        d,
+        &[
+            "issue", "--csr", "svc.csr", "--role", "server", "--name", "server", "--force",
+        ],
+    );
+    assert!(
+        !d.join("server.key").exists(),
+        "the old key stayed in the workspace"
+    );
+    let archived: Vec<_> = walk(&d.join("replaced"))
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "server.key"))
+        .collect();
+    assert_eq!(archived.len(), 1);
+    assert_eq!(std::fs::read(&archived[0]).unwrap(), old_key);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

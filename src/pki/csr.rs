@@ -24,14 +24,59 @@ pub enum RequestError {
         "the request's signature does not verify with the key it holds: it was changed after it was signed, or made without that key"
     )]
     BadSignature,
+    /// Its signature's algorithm is one certbench cannot check (so it cannot tell whether
+    /// whoever made the request holds the key).
+    #[error(
+        "its signature algorithm ({algorithm}) is one certbench cannot check: make the request with SHA-256 (openssl req -sha256), or SHA-384 for P-384"
+    )]
+    SignatureAlgorithm { algorithm: String },
     #[error(
         "its key is {key}: certbench signs RSA 2048, 3072 or 4096, ECDSA P-256 or P-384, and Ed25519 keys"
     )]
-    KeyType { key: String },
+    KeyType { key: KeyKind },
+    /// The key's SubjectPublicKeyInfo would not come out of certbench as the request holds it
+    /// (an encoding rcgen writes otherwise), so the certificate would name another key.
+    #[error(
+        "its public key is encoded in a way certbench would not write back byte for byte, so it cannot certify that key"
+    )]
+    KeyEncoding,
     #[error(
         "certbench signs requests for server and client certificates; a CA is made with `certbench issue --role intermediate`"
     )]
     NotALeaf,
+}
+
+/// A request's key that certbench does not sign, as its SubjectPublicKeyInfo names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeyKind {
+    Rsa {
+        bits: usize,
+    },
+    /// ECDSA on a curve other than P-256 and P-384 (its OID), or none named.
+    Ec {
+        curve: Option<String>,
+    },
+    Ed448,
+    Dsa,
+    RsaPss,
+    Other {
+        oid: String,
+    },
+}
+
+impl std::fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyKind::Rsa { bits } => write!(f, "RSA {bits}"),
+            KeyKind::Ec { curve: Some(c) } => write!(f, "ECDSA on the curve {c}"),
+            KeyKind::Ec { curve: None } => f.write_str("ECDSA with no curve named"),
+            KeyKind::Ed448 => f.write_str("Ed448"),
+            KeyKind::Dsa => f.write_str("DSA"),
+            KeyKind::RsaPss => f.write_str("RSA-PSS (an RSA key restricted to PSS)"),
+            KeyKind::Other { oid } => write!(f, "of the algorithm {oid}"),
+        }
+    }
 }
 
 /// The key a request carries, which the certificate will certify.
@@ -59,10 +104,12 @@ impl rcgen::PublicKeyData for RequestKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Asked {
-    /// A subject attribute, by its short name (CN, O, L, ...) or OID.
+    /// A subject attribute, by its short name (CN, O, L, ...) or OID; `readable` is false when
+    /// its value is not a string certbench can read (then `value` shows its bytes).
     Subject {
         attribute: String,
         value: String,
+        readable: bool,
     },
     /// A subjectAltName, as `DNS:name`, `IP:addr`, `email:...`, `URI:...`.
     San {
@@ -99,6 +146,10 @@ pub enum Refusal {
     SubjectAttribute,
     /// A second value of an attribute the subject holds once.
     Repeated,
+    /// A subject value that is not text certbench can read.
+    Unreadable,
+    /// A name asked for twice: kept once.
+    Duplicate,
     /// A kind of subjectAltName certbench does not issue (otherName, directoryName, ...).
     NameKind,
     /// A subjectAltName that is not valid as written.
@@ -124,6 +175,8 @@ impl Refusal {
             Refusal::CaRequested => "ca_requested",
             Refusal::SubjectAttribute => "subject_attribute",
             Refusal::Repeated => "repeated",
+            Refusal::Unreadable => "unreadable",
+            Refusal::Duplicate => "duplicate",
             Refusal::NameKind => "name_kind",
             Refusal::NameInvalid { .. } => "name_invalid",
             Refusal::WrittenByIssuer => "written_by_issuer",
@@ -147,7 +200,9 @@ impl Asked {
     /// As openssl's config names it: `subjectAltName DNS:svc.local`, `keyUsage keyCertSign`.
     pub fn notation(&self) -> String {
         match self {
-            Asked::Subject { attribute, value } => format!(
+            Asked::Subject {
+                attribute, value, ..
+            } => format!(
                 "subject {attribute}={}",
                 crate::text::display_safe(value, 200)
             ),
@@ -206,7 +261,11 @@ pub struct Grant {
 /// `my-service`), else `request`; `-2`, `-3`, ... when `taken` holds it.
 pub fn suggested_name(request: &Request, taken: &[String]) -> String {
     let cn = request.asked.iter().find_map(|a| match a {
-        Asked::Subject { attribute, value } if attribute == "CN" => Some(value.as_str()),
+        Asked::Subject {
+            attribute,
+            value,
+            readable: true,
+        } if attribute == "CN" => Some(value.as_str()),
         _ => None,
     });
     let mut base: String = cn
@@ -256,8 +315,14 @@ pub fn read(bytes: &[u8]) -> Result<Request, RequestError> {
     // The key first: a key certbench does not sign (RSA 1024) is said as such, not as a
     // signature the verifier would not check.
     let key = request_key(&info.subject_pki)?;
-    csr.verify_signature()
-        .map_err(|_| RequestError::BadSignature)?;
+    csr.verify_signature().map_err(|e| match e {
+        x509_parser::error::X509Error::SignatureUnsupportedAlgorithm => {
+            RequestError::SignatureAlgorithm {
+                algorithm: crate::inspect::names::oid_text(&csr.signature_algorithm.algorithm),
+            }
+        }
+        _ => RequestError::BadSignature,
+    })?;
     let subject = crate::inspect::names::rfc4514_within(&info.subject, &der);
     let mut asked = Vec::new();
     // The subject as its RDNs come, first to last.
@@ -267,8 +332,22 @@ pub fn read(bytes: &[u8]) -> Result<Request, RequestError> {
             let attribute = crate::inspect::names::attribute_short_name(&oid)
                 .map(str::to_string)
                 .unwrap_or(oid);
-            let value = crate::inspect::names::attribute_text(attr).unwrap_or_default();
-            asked.push(Asked::Subject { attribute, value });
+            let text = crate::inspect::names::attribute_text(attr);
+            let readable = text.is_some();
+            let value = text.unwrap_or_else(|| {
+                let hex: String = attr
+                    .attr_value()
+                    .data
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect();
+                format!("#{hex}")
+            });
+            asked.push(Asked::Subject {
+                attribute,
+                value,
+                readable,
+            });
         }
     }
     for attr in info.iter_attributes() {
@@ -299,54 +378,54 @@ fn request_key(
         .as_ref()
         .and_then(|p| p.as_oid().ok())
         .map(|o| o.to_id_string());
-    let (alg, rcgen_alg, what) = match (alg_oid.as_str(), curve.as_deref()) {
-        ("1.2.840.10045.2.1", Some("1.2.840.10045.3.1.7")) => (
-            Some(KeyAlg::EcdsaP256),
-            &rcgen::PKCS_ECDSA_P256_SHA256,
-            String::new(),
-        ),
-        ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => (
-            Some(KeyAlg::EcdsaP384),
-            &rcgen::PKCS_ECDSA_P384_SHA384,
-            String::new(),
-        ),
-        ("1.2.840.10045.2.1", c) => (
-            None,
-            &rcgen::PKCS_ECDSA_P256_SHA256,
-            format!("ECDSA on the curve {}", c.unwrap_or("(none named)")),
-        ),
-        ("1.3.101.112", _) => (Some(KeyAlg::Ed25519), &rcgen::PKCS_ED25519, String::new()),
-        ("1.2.840.113549.1.1.1", _) => {
-            let bits = match spki.parsed() {
-                Ok(PublicKey::RSA(rsa)) => rsa.key_size(),
-                _ => 0,
-            };
-            let alg = match bits {
-                2048 => Some(KeyAlg::Rsa2048),
-                3072 => Some(KeyAlg::Rsa3072),
-                4096 => Some(KeyAlg::Rsa4096),
-                _ => None,
-            };
-            (alg, &rcgen::PKCS_RSA_SHA256, format!("RSA {bits}"))
-        }
-        (other, _) => (
-            None,
-            &rcgen::PKCS_ECDSA_P256_SHA256,
-            match other {
-                "1.3.101.113" => "Ed448".to_string(),
-                "1.2.840.10040.4.1" => "DSA".to_string(),
-                "1.2.840.113549.1.1.10" => "RSA-PSS".to_string(),
-                o => format!("of the algorithm {o}"),
-            },
-        ),
-    };
-    let alg = alg.ok_or(RequestError::KeyType { key: what })?;
-    Ok(RequestKey {
+    let refused = |key| Err(RequestError::KeyType { key });
+    let (alg, rcgen_alg): (KeyAlg, &'static rcgen::SignatureAlgorithm) =
+        match (alg_oid.as_str(), curve.as_deref()) {
+            ("1.2.840.10045.2.1", Some("1.2.840.10045.3.1.7")) => {
+                (KeyAlg::EcdsaP256, &rcgen::PKCS_ECDSA_P256_SHA256)
+            }
+            ("1.2.840.10045.2.1", Some("1.3.132.0.34")) => {
+                (KeyAlg::EcdsaP384, &rcgen::PKCS_ECDSA_P384_SHA384)
+            }
+            ("1.2.840.10045.2.1", c) => {
+                return refused(KeyKind::Ec {
+                    curve: c.map(str::to_string),
+                });
+            }
+            ("1.3.101.112", _) => (KeyAlg::Ed25519, &rcgen::PKCS_ED25519),
+            ("1.2.840.113549.1.1.1", _) => {
+                let bits = match spki.parsed() {
+                    Ok(PublicKey::RSA(rsa)) => rsa.key_size(),
+                    _ => 0,
+                };
+                match bits {
+                    2048 => (KeyAlg::Rsa2048, &rcgen::PKCS_RSA_SHA256),
+                    3072 => (KeyAlg::Rsa3072, &rcgen::PKCS_RSA_SHA256),
+                    4096 => (KeyAlg::Rsa4096, &rcgen::PKCS_RSA_SHA256),
+                    _ => return refused(KeyKind::Rsa { bits }),
+                }
+            }
+            ("1.3.101.113", _) => return refused(KeyKind::Ed448),
+            ("1.2.840.10040.4.1", _) => return refused(KeyKind::Dsa),
+            ("1.2.840.113549.1.1.10", _) => return refused(KeyKind::RsaPss),
+            (oid, _) => {
+                return refused(KeyKind::Other {
+                    oid: oid.to_string(),
+                });
+            }
+        };
+    let key = RequestKey {
         alg,
         spki: spki.raw.to_vec(),
         bits: spki.subject_public_key.data.to_vec(),
         rcgen_alg,
-    })
+    };
+    // What the certificate will hold is what rcgen writes from the key's parts: it must be the
+    // request's SubjectPublicKeyInfo byte for byte (said before anything is signed).
+    if rcgen::PublicKeyData::subject_public_key_info(&key) != key.spki {
+        return Err(RequestError::KeyEncoding);
+    }
+    Ok(key)
 }
 
 /// What one requested extension asks for.
@@ -423,7 +502,14 @@ pub fn grant(
     let mut decisions = Vec::new();
     for asked in &request.asked {
         let decision = match asked {
-            Asked::Subject { attribute, value } => {
+            Asked::Subject {
+                readable: false, ..
+            } => Decision::Refused {
+                why: Refusal::Unreadable,
+            },
+            Asked::Subject {
+                attribute, value, ..
+            } => {
                 let s = &mut spec.subject;
                 let slot = match attribute.as_str() {
                     "CN" => Some(&mut s.common_name),
@@ -450,6 +536,16 @@ pub fn grant(
                     why: Refusal::NameKind,
                 },
                 Some(input) => match SanEntry::parse(&input) {
+                    Ok(entry)
+                        if spec
+                            .sans
+                            .iter()
+                            .any(|k| SanEntry::parse(k).ok().as_ref() == Some(&entry)) =>
+                    {
+                        Decision::Refused {
+                            why: Refusal::Duplicate,
+                        }
+                    }
                     Ok(_) => {
                         spec.sans.push(input);
                         Decision::Kept
@@ -516,17 +612,19 @@ fn san_name(n: &GeneralName<'_>) -> String {
     }
 }
 
-/// A name as certbench's SAN syntax writes it, from [`san_name`]'s text of it; `None` for kinds
-/// certbench does not issue.
+/// A name as certbench's SAN syntax writes it, its kind always said (`dns:`, `ip:`, `email:`,
+/// `uri:`), from [`san_name`]'s text of it: a DNS name that reads as a URI stays a DNS name (and
+/// is refused as one); `None` for kinds certbench does not issue.
 fn san_input(shown: &str) -> Option<String> {
     let (kind, value) = shown.split_once(':')?;
-    Some(match kind {
-        "DNS" => value.to_string(),
-        "IP" => value.to_string(),
-        "email" => format!("email:{value}"),
-        "URI" => format!("uri:{value}"),
+    let prefix = match kind {
+        "DNS" => "dns",
+        "IP" => "ip",
+        "email" => "email",
+        "URI" => "uri",
         _ => return None,
-    })
+    };
+    Some(format!("{prefix}:{value}"))
 }
 
 fn key_usage(name: &str) -> Option<KeyUsage> {
@@ -566,6 +664,8 @@ mod tests {
             Refusal::CaRequested,
             Refusal::SubjectAttribute,
             Refusal::Repeated,
+            Refusal::Unreadable,
+            Refusal::Duplicate,
             Refusal::NameKind,
             Refusal::NameInvalid {
                 problem: "bad".into(),
