@@ -83,6 +83,46 @@ pub struct Recipe {
     pub run: String,
     /// The lines that matter most.
     pub notes: Vec<Note>,
+    /// What keeps it from running as written here.
+    pub problems: Vec<Problem>,
+}
+
+/// Why a recipe cannot run as written in this workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    /// nginx expands `$` in a path as a variable, with no escape.
+    DollarInPath { path: PathBuf },
+    /// The certificate was signed from a request: its key is with the service that made it,
+    /// and its path goes where the recipe names `key`.
+    KeyElsewhere { name: String, key: PathBuf },
+}
+
+impl Problem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::DollarInPath { .. } => "dollar_in_path",
+            Problem::KeyElsewhere { .. } => "key_elsewhere",
+        }
+    }
+
+    /// In words, from assets/recipes.toml.
+    pub fn text(&self) -> String {
+        let values = match self {
+            Problem::DollarInPath { path } => vec![("path", path.display().to_string())],
+            Problem::KeyElsewhere { name, key } => {
+                vec![("name", name.clone()), ("key", key.display().to_string())]
+            }
+        };
+        let template = problem_words()
+            .get(self.code())
+            .map_or(self.code(), String::as_str);
+        crate::assets::fill(template, &values)
+    }
+}
+
+fn problem_words() -> &'static HashMap<String, String> {
+    &table().problems
 }
 
 impl Recipe {
@@ -118,9 +158,13 @@ pub enum RecipeError {
     #[error("\"{name}\" is a {role} certificate; recipes take a server or a client certificate")]
     NotALeaf { name: String, role: &'static str },
     #[error(
-        "the key of \"{name}\" is not in the workspace (its certificate was signed from a request): the recipes need it"
+        "\"{name}\" is a {role} certificate: the {side} recipes need a {side} certificate (--{side} NAME)"
     )]
-    NoKey { name: String },
+    WrongRole {
+        name: String,
+        role: &'static str,
+        side: &'static str,
+    },
     #[error("no root CA above \"{name}\" in the workspace")]
     NoRoot { name: String },
     #[error(
@@ -140,11 +184,15 @@ pub struct Values {
     pub server_chain: PathBuf,
     pub server_key: PathBuf,
     pub server_intermediates: Option<PathBuf>,
+    /// The server certificate's name when its key is not in the workspace.
+    pub server_key_elsewhere: Option<String>,
     pub client_name: String,
     pub client_cert: PathBuf,
     pub client_chain: PathBuf,
     pub client_key: PathBuf,
     pub client_intermediates: Option<PathBuf>,
+    /// The client certificate's name when its key is not in the workspace.
+    pub client_key_elsewhere: Option<String>,
     /// The name clients ask for: the server certificate's first DNS name (else IP, else CN).
     pub host: String,
     pub port: u16,
@@ -178,14 +226,8 @@ pub fn values(
             .unwrap_or_else(|_| ws.dir().to_path_buf())
     };
     let path = |file: &str| dir.join(file);
-    let key = |e: &Entity| {
-        e.key
-            .as_deref()
-            .map(path)
-            .ok_or_else(|| RecipeError::NoKey {
-                name: e.name.clone(),
-            })
-    };
+    // Where the key is, or would be in the workspace (signed from a request: it is elsewhere).
+    let key = |e: &Entity| path(e.key.as_deref().unwrap_or(&format!("{}.key", e.name)));
     let intermediates = |e: &Entity| {
         e.issuer
             .as_deref()
@@ -203,12 +245,14 @@ pub fn values(
         ca: path(&server_root.cert),
         server_cert: path(&server.cert),
         server_chain: path(server.chain.as_deref().unwrap_or(&server.cert)),
-        server_key: key(server)?,
+        server_key: key(server),
+        server_key_elsewhere: server.key.is_none().then(|| server.name.clone()),
         server_intermediates: intermediates(server),
         client_name: client.name.clone(),
         client_cert: path(&client.cert),
         client_chain: path(client.chain.as_deref().unwrap_or(&client.cert)),
-        client_key: key(client)?,
+        client_key: key(client),
+        client_key_elsewhere: client.key.is_none().then(|| client.name.clone()),
         client_intermediates: intermediates(client),
         host: server_name(&ws.path(&server.cert)).unwrap_or_else(|| server.common_name.clone()),
         port,
@@ -228,9 +272,15 @@ fn leaf<'w>(ws: &'w Workspace, name: Option<&str>, role: Role) -> Result<&'w Ent
                     role: e.role.title(),
                 });
             }
-            if e.key.is_none() {
-                return Err(RecipeError::NoKey { name: n.into() });
+            if e.role != role {
+                return Err(RecipeError::WrongRole {
+                    name: n.into(),
+                    role: e.role.title(),
+                    side: role.title(),
+                });
             }
+            // A certificate signed from a request: its recipes name where its key would be,
+            // and say so (`Problem::KeyElsewhere`).
             Ok(e)
         }
         None => {
@@ -304,10 +354,23 @@ struct NoteTemplate {
 
 const TABLE: &str = include_str!("../assets/recipes.toml");
 
+/// assets/recipes.toml: the templates by tool and then side, and the problems' words.
+#[derive(Debug, Deserialize, Default)]
+struct RecipeTable {
+    #[serde(default)]
+    problems: HashMap<String, String>,
+    #[serde(flatten)]
+    tools: HashMap<String, HashMap<String, Template>>,
+}
+
+fn table() -> &'static RecipeTable {
+    static CELL: OnceLock<RecipeTable> = OnceLock::new();
+    CELL.get_or_init(|| toml::from_str(TABLE).unwrap_or_default())
+}
+
 /// The recipes' templates, by tool and then side.
 fn templates() -> &'static HashMap<String, HashMap<String, Template>> {
-    static CELL: OnceLock<HashMap<String, HashMap<String, Template>>> = OnceLock::new();
-    crate::assets::table(&CELL, TABLE)
+    &table().tools
 }
 
 /// A file template by the recipe's tool and side and the file's name.
@@ -496,6 +559,36 @@ pub fn recipes(values: &Values, tools: &[Tool]) -> Vec<Recipe> {
                     })
                 })
                 .collect();
+            let mut problems = Vec::new();
+            let elsewhere = match side {
+                Side::Server => values
+                    .server_key_elsewhere
+                    .as_ref()
+                    .map(|n| (n, &values.server_key)),
+                Side::Client => values
+                    .client_key_elsewhere
+                    .as_ref()
+                    .map(|n| (n, &values.client_key)),
+            };
+            if let Some((name, key)) = elsewhere {
+                problems.push(Problem::KeyElsewhere {
+                    name: name.clone(),
+                    key: key.clone(),
+                });
+            }
+            if tool == Tool::Nginx {
+                let paths = [
+                    &values.ca,
+                    &values.server_chain,
+                    &values.server_key,
+                    &values.workspace,
+                ];
+                if let Some(p) = paths.iter().find(|p| p.to_string_lossy().contains('$')) {
+                    problems.push(Problem::DollarInPath {
+                        path: p.to_path_buf(),
+                    });
+                }
+            }
             out.push(Recipe {
                 tool,
                 side,
@@ -503,6 +596,7 @@ pub fn recipes(values: &Values, tools: &[Tool]) -> Vec<Recipe> {
                 files,
                 run,
                 notes,
+                problems,
             });
         }
     }
@@ -535,6 +629,9 @@ pub fn markdown(all: &[Recipe]) -> String {
             format!(", in the folder of {}", names.join(", "))
         };
         let _ = writeln!(s, "Run{where_}:\n\n```sh\n{}\n```\n", r.run);
+        for p in &r.problems {
+            let _ = writeln!(s, "**Not as written here:** {}\n", p.text());
+        }
         for n in &r.notes {
             let _ = writeln!(s, "- `{}`: {}", n.line, n.why);
         }
@@ -564,20 +661,34 @@ mod tests {
             server_chain: "/w s/server-chain.crt".into(),
             server_key: "/w s/server.key".into(),
             server_intermediates: None,
+            server_key_elsewhere: None,
             client_name: "client".into(),
             client_cert: "/w s/client.crt".into(),
             client_chain: "/w s/client \"x\".crt".into(),
             client_key: "/w s/client.key".into(),
             client_intermediates: Some("/w s/intermediate.crt".into()),
+            client_key_elsewhere: None,
             host: "::1".into(),
             port: 8443,
         }
     }
 
     /// Every tool has its recipes, every template's files exist, every value named is one the
-    /// workspace gives, every note's line is in its recipe.
+    /// workspace gives, every note's line is in its recipe; every problem has words.
     #[test]
     fn every_recipe_is_whole() {
+        let parsed: RecipeTable = toml::from_str(TABLE).unwrap();
+        assert_eq!(parsed.tools.len(), Tool::ALL.len());
+        for p in [
+            Problem::DollarInPath { path: "/$x".into() },
+            Problem::KeyElsewhere {
+                name: "svc".into(),
+                key: "/w/svc.key".into(),
+            },
+        ] {
+            assert!(parsed.problems.contains_key(p.code()), "{}", p.code());
+            assert!(!p.text().contains('{'), "{}", p.text());
+        }
         let v = Values {
             server_intermediates: Some("/w s/intermediate.crt".into()),
             ..values()
@@ -600,8 +711,17 @@ mod tests {
                 );
                 assert_eq!(r.notes.len(), t.notes.len(), "{tool}.{side}: a note's line");
                 for text in std::iter::once(&r.run).chain(r.files.iter().map(|f| &f.text)) {
-                    for name in ["@ca@", "@host@", "@port@", "@server_", "@client_"] {
-                        assert!(!text.contains(name), "{tool}.{side}: {name} left");
+                    // No `@name@` is left unfilled.
+                    for (i, _) in text.match_indices('@') {
+                        let rest = &text[i + 1..];
+                        let word: String = rest
+                            .chars()
+                            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                            .collect();
+                        assert!(
+                            word.is_empty() || !rest[word.len()..].starts_with('@'),
+                            "{tool}.{side}: @{word}@ left"
+                        );
                     }
                 }
             }

@@ -1,6 +1,6 @@
 // A Java client with a certificate (mutual TLS), from the PKCS#12 stores certbench exports:
-// client.p12 (the key and its chain) and truststore.p12 (the root CA), both opened with the
-// password in password.txt.
+// java-keystore.p12 (the key and its chain) and java-truststore.p12 (the root CA), both opened
+// with the password in java-password.txt (mode 0600). Delete them to export them again.
 // Run: java Client.java
 import java.io.FileInputStream;
 import java.net.URI;
@@ -16,13 +16,13 @@ import javax.net.ssl.TrustManagerFactory;
 
 public class Client {
     public static void main(String[] args) throws Exception {
-        char[] password = Files.readString(Path.of("password.txt")).strip().toCharArray();
+        char[] password = Files.readString(Path.of("java-password.txt")).strip().toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream("client.p12")) {
+        try (FileInputStream in = new FileInputStream("java-keystore.p12")) {
             keys.load(in, password);
         }
         KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream("truststore.p12")) {
+        try (FileInputStream in = new FileInputStream("java-truststore.p12")) {
             trusted.load(in, password);
         }
         KeyManagerFactory keyManagers =
@@ -33,7 +33,9 @@ public class Client {
         trustManagers.init(trusted);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().sslContext(tls).build();
+        // HTTP/1.1, as the servers of the other recipes speak (HTTP/2 would be tried first).
+        HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls).build();
         URI uri = new URI("https", null, @host@, @port@, "/", null, null);
         HttpResponse<String> response =
             client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());

@@ -21,7 +21,17 @@ class Hello(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", @port@), Hello)
+class Server(http.server.ThreadingHTTPServer):
+    def shutdown_request(self, request):
+        # End TLS with close_notify, so the client knows the answer is whole (not cut).
+        try:
+            request.unwrap()
+        except (OSError, ValueError):
+            pass
+        super().shutdown_request(request)
+
+
+server = Server(("127.0.0.1", @port@), Hello)
 # Each connection's handshake runs in its own thread, at its first read.
 server.socket = context.wrap_socket(
     server.socket, server_side=True, do_handshake_on_connect=False

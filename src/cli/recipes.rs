@@ -28,7 +28,7 @@ pub struct RecipesArgs {
     #[arg(long, value_name = "NAME")]
     pub client: Option<String>,
     /// The port the servers listen on and the clients connect to.
-    #[arg(long, default_value_t = 8443)]
+    #[arg(long, default_value_t = 8443, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: u16,
     /// Paths as file names in the workspace folder (run the recipes there), as the README shows.
     #[arg(long, conflicts_with = "out")]
@@ -106,9 +106,19 @@ pub fn run(a: RecipesArgs, dir: PathBuf) -> ExitCode {
 }
 
 fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode {
-    if !out_dir.is_dir() {
+    if out_dir.exists() && !out_dir.is_dir() {
         errln!(
-            "certbench: the folder {} does not exist: make it, or name another",
+            "certbench: {} is a file: --out takes a folder",
+            out_dir.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    // The folder itself is made (it is where the recipes go); a missing parent is a typo.
+    if !out_dir.is_dir()
+        && let Err(e) = std::fs::create_dir(out_dir)
+    {
+        errln!(
+            "certbench: cannot make the folder {}: {e}",
             out_dir.display()
         );
         return ExitCode::FAILURE;
