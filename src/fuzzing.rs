@@ -127,7 +127,9 @@ pub fn loader(data: &[u8]) {
     // certbench issues.
     if let Ok(request) = crate::pki::csr::read(data) {
         for role in [crate::pki::Role::Server, crate::pki::Role::Client] {
-            if let Ok(g) = crate::pki::csr::grant(&request, role, "svc", "ca", "", &[]) {
+            if let Ok(g) =
+                crate::pki::csr::grant(&request, role, "svc", "ca", "", &Default::default())
+            {
                 assert_eq!(g.decisions.len(), request.asked.len());
                 // Every name kept is in the certificate as the kind it was asked as.
                 let asked_kinds: Vec<&str> = g

@@ -294,17 +294,7 @@ fn leaf<'w>(ws: &'w Workspace, name: Option<&str>, role: Role) -> Result<&'w Ent
 }
 
 fn root_of<'w>(ws: &'w Workspace, e: &'w Entity) -> Result<&'w Entity, RecipeError> {
-    let mut at = e;
-    for _ in 0..16 {
-        if at.role == Role::Ca {
-            return Ok(at);
-        }
-        match at.issuer.as_deref().and_then(|i| ws.entity(i)) {
-            Some(up) => at = up,
-            None => break,
-        }
-    }
-    Err(RecipeError::NoRoot {
+    ws.root_of(e).ok_or_else(|| RecipeError::NoRoot {
         name: e.name.clone(),
     })
 }

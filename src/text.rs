@@ -266,7 +266,8 @@ mod tests {
 }
 
 /// A password the user typed: shown nowhere and logged nowhere (its `Debug` is `Secret(..)`, so
-/// a state or an action that holds one can be logged whole).
+/// a state or an action that holds one can be logged whole), and wiped from memory when
+/// dropped (each copy; a `String` that grew may have left an older buffer behind).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -299,6 +300,12 @@ impl Secret {
     /// How many characters: what a masked field shows.
     pub fn len_chars(&self) -> usize {
         self.0.chars().count()
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -346,6 +346,36 @@ impl Workspace {
             .collect()
     }
 
+    /// The root CA at the top of `e`'s issuers (`e` itself when it is one).
+    pub fn root_of<'a>(&'a self, e: &'a Entity) -> Option<&'a Entity> {
+        let mut at = Some(e);
+        for _ in 0..16 {
+            let here = at?;
+            if here.role == Role::Ca {
+                return Some(here);
+            }
+            at = here.issuer.as_deref().and_then(|i| self.entity(i));
+        }
+        None
+    }
+
+    /// The CA that issues a certificate for `role` when none is named: for a leaf the
+    /// intermediate if there is one, else the first root; empty for a root.
+    pub fn default_issuer(&self, role: Role) -> String {
+        if role == Role::Ca {
+            return String::new();
+        }
+        let cas = self.ca_names();
+        if cas.iter().any(|c| c == "intermediate") && role != Role::Intermediate {
+            "intermediate".into()
+        } else {
+            cas.iter()
+                .find(|c| self.entity(c).is_some_and(|e| e.role == Role::Ca))
+                .cloned()
+                .unwrap_or_else(|| "ca".into())
+        }
+    }
+
     /// Issue one certificate and write its files. Without `overwrite`, an existing file stops it
     /// before anything is written; with it, the files it replaces are moved into `replaced/`.
     pub fn issue(

@@ -342,7 +342,10 @@ fn requests_that_cannot_be_signed_are_said_and_nothing_is_written() {
         &["subjectAltName=DNS:weak.local"],
     );
     refused(&issue("weak.csr", "server"), "RSA 1024");
-    refused(&issue("ca.crt", "server"), "no certificate signing request");
+    refused(
+        &issue("ca.crt", "server"),
+        "a PEM CERTIFICATE, not a CERTIFICATE REQUEST",
+    );
     refused(&issue("ok.csr", "intermediate"), "server and client");
     refused(&issue("no-such.csr", "server"), "no-such.csr");
     let out = certbench_ok(

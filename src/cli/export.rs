@@ -80,6 +80,18 @@ pub(super) fn read_password(path: &Path, empty_ok: bool) -> Result<String, Strin
     Ok(password)
 }
 
+/// Whether the password file's first line ends with `\r\n` (standard input is not read again).
+fn ends_in_crlf(path: Option<&Path>) -> bool {
+    let Some(path) = path.filter(|p| *p != Path::new("-")) else {
+        return false;
+    };
+    let mut line = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::BufReader::new(f).read_line(&mut line))
+        .is_ok()
+        && line.ends_with("\r\n")
+}
+
 pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
     let format = a.format.format();
     if a.password_file.is_some() && !format.needs_password() {
@@ -142,20 +154,8 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
         }
     };
     let out = written.path;
-    let what = match (format, a.legacy) {
-        (Format::Pkcs12, false) => {
-            "PKCS#12 key store: the key, the certificate and its intermediates; PBES2 with AES-256, HMAC-SHA-256"
-        }
-        (Format::Pkcs12, true) => {
-            "PKCS#12 key store: the key, the certificate and its intermediates; legacy 3DES and SHA-1"
-        }
-        (Format::TrustStore, false) => {
-            "PKCS#12 trust store: the root CA; PBES2 with AES-256, HMAC-SHA-256"
-        }
-        (Format::TrustStore, true) => "PKCS#12 trust store: the root CA; legacy 3DES and SHA-1",
-        (Format::PemBundle, _) => "PEM: the key, the certificate and its intermediates",
-        (Format::Der, _) => "DER: the certificate",
-    };
+    let words = format.words(encryption);
+    let what = format!("{}: {}", words.title, words.detail);
     let mode = if written.private { ", mode 0600" } else { "" };
     let replaced = if written.replaced {
         ", replacing the file that was there"
@@ -173,6 +173,14 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
             };
             outln!("  keytool -list -keystore {shown} -storetype PKCS12 -storepass:file {pass}");
             outln!("  openssl pkcs12 -info -noout -in {shown} -passin file:{pass}");
+            if password
+                .as_deref()
+                .is_some_and(|_| ends_in_crlf(a.password_file.as_deref()))
+            {
+                errln!(
+                    "certbench: note: the password file ends its line with \\r\\n: certbench and keytool leave the \\r out, openssl's file: keeps it (use a file with \\n alone for openssl)"
+                );
+            }
         }
         Format::PemBundle => outln!("  curl --cert {shown} ..."),
         Format::Der => outln!("  openssl x509 -inform DER -in {shown} -noout -text"),

@@ -153,12 +153,14 @@ pub struct GenArgs {
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
-    /// What the certificate is for: ca (a root CA), intermediate, server or client.
-    #[arg(long, value_parser = parse_role)]
-    pub role: Role,
-    /// File name stem: NAME.crt, NAME.key (and NAME-chain.crt for leaves).
-    #[arg(long)]
-    pub name: String,
+    /// What the certificate is for: ca (a root CA), intermediate, server or client (with
+    /// --csr: by default what the request asks for).
+    #[arg(long, value_parser = parse_role, required_unless_present = "csr")]
+    pub role: Option<Role>,
+    /// File name stem: NAME.crt, NAME.key (and NAME-chain.crt for leaves; with --csr, by
+    /// default from the request's CN).
+    #[arg(long, required_unless_present = "csr")]
+    pub name: Option<String>,
     /// The issuing CA's name in the workspace (default: intermediate if there is one, else ca).
     #[arg(long)]
     pub issuer: Option<String>,
@@ -215,7 +217,7 @@ pub struct IssueArgs {
     /// the service. What was asked for is listed, each kept or refused.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "alg", "cn", "organization", "organizational_unit", "country", "pathlen", "no_pathlen",
-        "permit_dns", "exclude_dns", "permit_ip", "exclude_ip", "key_usage", "eku", "openssl",
+        "permit_dns", "exclude_dns", "permit_ip", "exclude_ip", "openssl",
     ])]
     pub csr: Option<PathBuf>,
     /// With --csr: show what the request asks for and what would be granted, and sign nothing.
@@ -436,34 +438,24 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     }
 }
 
-/// The CA that issues a certificate for `role` when none is named: the intermediate if there is
-/// one (for leaves), else the first root.
-fn default_issuer(ws: &Workspace, role: Role) -> String {
-    if role == Role::Ca {
-        return String::new();
-    }
-    let cas = ws.ca_names();
-    if cas.iter().any(|c| c == "intermediate") && role != Role::Intermediate {
-        "intermediate".into()
-    } else {
-        cas.iter()
-            .find(|c| ws.entity(c).is_some_and(|e| e.role == Role::Ca))
-            .cloned()
-            .unwrap_or_else(|| "ca".into())
-    }
-}
-
 fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     if let Some(csr) = &a.csr {
         return issue_csr_cmd(&a, csr, dir);
     }
+    // clap asks for both unless --csr is given.
+    let (Some(role), Some(name)) = (a.role, a.name.clone()) else {
+        return Err(Error::InvalidRequest(vec![certbench::pki::FieldError {
+            field: certbench::pki::Field::Role,
+            message: "--role and --name are needed (or --csr FILE)".into(),
+        }]));
+    };
     let mut ws = Workspace::open(&dir)?;
-    let mut spec = IssueSpec::for_role_in(a.role, &a.name, ws.set_id());
+    let mut spec = IssueSpec::for_role_in(role, &name, ws.set_id());
     spec.key_alg = a.alg;
-    spec.issuer = a.issuer.unwrap_or_else(|| default_issuer(&ws, a.role));
+    spec.issuer = a.issuer.unwrap_or_else(|| ws.default_issuer(role));
     if let Some(cn) = a.cn {
         spec.subject.common_name = cn;
-    } else if a.role == Role::Server {
+    } else if role == Role::Server {
         spec.subject.common_name = a.sans.first().cloned().unwrap_or_default();
     }
     if let Some(o) = a.organization {
@@ -475,7 +467,7 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     if let Some(c) = a.country {
         spec.subject.country = c;
     }
-    if a.role == Role::Server || !a.sans.is_empty() {
+    if role == Role::Server || !a.sans.is_empty() {
         spec.sans = a.sans;
     }
     if let Some(d) = a.days {
@@ -527,17 +519,31 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     })?;
     let request = csr::read(&bytes)?;
     let mut ws = Workspace::open(&dir)?;
-    let issuer = a
-        .issuer
+    // Without --role and --name: what the request reads as, and a name from its CN.
+    let role = a.role.unwrap_or_else(|| csr::suggested_role(&request));
+    let taken: Vec<String> = ws.entities().iter().map(|e| e.name.clone()).collect();
+    let name = a
+        .name
         .clone()
-        .unwrap_or_else(|| default_issuer(&ws, a.role));
-    let grant = csr::grant(&request, a.role, &a.name, &issuer, ws.set_id(), &a.sans)?;
+        .unwrap_or_else(|| csr::suggested_name(&request, &taken));
+    let issuer = a.issuer.clone().unwrap_or_else(|| ws.default_issuer(role));
+    let extras = csr::Extras {
+        sans: a.sans.clone(),
+        key_usages: a.key_usage.clone(),
+        ext_key_usages: a.eku.clone(),
+    };
+    let grant = csr::grant(&request, role, &name, &issuer, ws.set_id(), &extras)?;
     let mut spec = grant.spec.clone();
     if let Some(d) = a.days {
         spec.days = d;
     }
     if let Some(nb) = &a.not_before {
         spec.not_before = nb.clone();
+    }
+    // What cannot be issued is said before anything is listed (an unknown issuer, a bad name).
+    let errors = spec.validate(&ws.ca_names(), OffsetDateTime::now_utc());
+    if !errors.is_empty() {
+        return Err(Error::InvalidRequest(errors));
     }
     let grant = csr::Grant { spec, ..grant };
     outln!(
@@ -580,19 +586,19 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
         .iter()
         .map(|k| k.openssl_name())
         .collect();
+    let profile = if a.key_usage.is_some() || a.eku.is_some() {
+        "as asked with --key-usage/--eku".to_string()
+    } else {
+        format!("as for any {} certificate", role.title())
+    };
     outln!(
-        "certbench grants, as for any {} certificate: keyUsage {}; extendedKeyUsage {}; basicConstraints CA:FALSE; {} days; issued by \"{}\"",
-        a.role.title(),
+        "certbench grants \"{name}\", {profile}: keyUsage {}; extendedKeyUsage {}; basicConstraints CA:FALSE; {} days; issued by \"{}\"",
         ku.join(", "),
         eku.join(", "),
         spec.days,
         spec.issuer
     );
     if a.review {
-        let errors = spec.validate(&ws.ca_names(), OffsetDateTime::now_utc());
-        if !errors.is_empty() {
-            return Err(Error::InvalidRequest(errors));
-        }
         outln!("Nothing was signed (--review).");
         return Ok(());
     }
@@ -662,7 +668,12 @@ fn list_cmd(dir: PathBuf) -> Result<(), Error> {
                 e.name.clone(),
                 e.role.as_str().to_string(),
                 e.issuer.clone().unwrap_or_else(|| "-".into()),
-                e.key_alg.as_str().to_string(),
+                // A certificate signed from a request: its key is with the service.
+                if e.key.is_some() {
+                    e.key_alg.as_str().to_string()
+                } else {
+                    format!("{} (elsewhere)", e.key_alg.as_str())
+                },
                 certbench::text::display_safe(&e.common_name, 40),
                 status,
             ]

@@ -958,15 +958,7 @@ pub struct ClientFiles {
 pub fn try_files(ws: &crate::workspace::Workspace, server: &str) -> TryFiles {
     use crate::pki::Role;
     let entity = |n: &str| ws.entities().iter().find(|e| e.name == n);
-    let mut top = entity(server);
-    let mut hops = 0;
-    while let Some(e) = top
-        && e.role != Role::Ca
-        && hops < 16
-    {
-        top = e.issuer.as_deref().and_then(entity);
-        hops += 1;
-    }
+    let top = entity(server).and_then(|e| ws.root_of(e));
     // A client certificate whose key certbench holds (not one signed from a request).
     let usable = |e: &&crate::workspace::Entity| e.role == Role::Client && e.key.is_some();
     let client = entity("client")

@@ -203,6 +203,9 @@ fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
     {
         use std::os::unix::fs::FileTypeExt;
         let t = meta.file_type();
+        if t.is_dir() {
+            return "a folder";
+        }
         if t.is_fifo() {
             return "a FIFO (named pipe)";
         }

@@ -15,7 +15,6 @@ use p12_keystore::{
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::Role;
 use crate::workspace::{Entity, Workspace};
 
 /// What to write.
@@ -50,6 +49,44 @@ impl Format {
     /// Whether the file is protected by a password.
     pub fn needs_password(self) -> bool {
         matches!(self, Format::Pkcs12 | Format::TrustStore)
+    }
+}
+
+/// A file's words: a title and what it holds (assets/export.toml).
+#[derive(Debug, Clone, Default, serde::Deserialize, PartialEq, Eq)]
+pub struct FormatWords {
+    pub title: String,
+    pub detail: String,
+}
+
+const WORDS: &str = include_str!("../../assets/export.toml");
+
+impl Format {
+    /// The key of its words in assets/export.toml.
+    pub fn words_key(self, encryption: Pkcs12Encryption) -> &'static str {
+        let legacy = encryption == Pkcs12Encryption::Legacy;
+        match (self, legacy) {
+            (Format::Pkcs12, false) => "pkcs12",
+            (Format::Pkcs12, true) => "pkcs12_legacy",
+            (Format::TrustStore, false) => "truststore",
+            (Format::TrustStore, true) => "truststore_legacy",
+            (Format::PemBundle, _) => "pem_bundle",
+            (Format::Der, _) => "der",
+        }
+    }
+
+    /// Its title and what it holds, in words.
+    pub fn words(self, encryption: Pkcs12Encryption) -> FormatWords {
+        static CELL: std::sync::OnceLock<std::collections::HashMap<String, FormatWords>> =
+            std::sync::OnceLock::new();
+        let key = self.words_key(encryption);
+        crate::assets::table(&CELL, WORDS)
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| FormatWords {
+                title: key.to_string(),
+                detail: String::new(),
+            })
     }
 }
 
@@ -167,7 +204,7 @@ pub fn bundle(
             let password = password.ok_or(BundleError::NoPassword {
                 format: "a PKCS#12 trust store",
             })?;
-            let root = root_of(ws, entity).ok_or_else(|| BundleError::NoRoot {
+            let root = ws.root_of(entity).ok_or_else(|| BundleError::NoRoot {
                 name: name.to_string(),
             })?;
             let mut store = KeyStore::new();
@@ -213,19 +250,6 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, BundleError> 
 /// The certificate and its intermediates (its chain file when it has one), leaf first.
 fn chain_of(ws: &Workspace, e: &Entity) -> Result<Vec<CertificateDer<'static>>, BundleError> {
     read_certs(&ws.path(e.chain.as_deref().unwrap_or(&e.cert)))
-}
-
-/// The root CA at the top of `e`'s issuers (`e` itself when it is one).
-fn root_of<'a>(ws: &'a Workspace, e: &'a Entity) -> Option<&'a Entity> {
-    let mut at = Some(e);
-    for _ in 0..16 {
-        let here = at?;
-        if here.role == Role::Ca {
-            return Some(here);
-        }
-        at = here.issuer.as_deref().and_then(|i| ws.entity(i));
-    }
-    None
 }
 
 /// Why an export was not written.
@@ -305,4 +329,30 @@ pub fn export_to_file(
         private: format.holds_key(),
         replaced,
     })
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    /// Every file export writes has its words in assets/export.toml, and no other is there.
+    #[test]
+    fn every_format_has_words() {
+        let table: std::collections::HashMap<String, FormatWords> = toml::from_str(WORDS).unwrap();
+        let mut keys = std::collections::HashSet::new();
+        for f in [
+            Format::Pkcs12,
+            Format::TrustStore,
+            Format::PemBundle,
+            Format::Der,
+        ] {
+            for e in [Pkcs12Encryption::Modern, Pkcs12Encryption::Legacy] {
+                let key = f.words_key(e);
+                assert!(table.contains_key(key), "{key}");
+                assert!(!f.words(e).detail.is_empty(), "{key}");
+                keys.insert(key);
+            }
+        }
+        assert_eq!(keys.len(), table.len());
+    }
 }

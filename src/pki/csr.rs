@@ -15,8 +15,17 @@ use super::spec::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, Role, SanEntry};
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RequestError {
-    #[error("it holds no certificate signing request (no PEM CERTIFICATE REQUEST, and not DER)")]
-    NotARequest,
+    /// What the file holds instead: a PEM block of another kind, nothing, or neither PEM nor
+    /// DER.
+    #[error("{}", match .found {
+        Found::Pem { label } => format!("it holds a PEM {label}, not a CERTIFICATE REQUEST"),
+        Found::Empty => "it is empty".to_string(),
+        Found::Other => "it holds no certificate signing request (no PEM CERTIFICATE REQUEST, and not DER)".to_string(),
+    })]
+    NotARequest { found: Found },
+    /// More than one request: which one to sign would be a guess.
+    #[error("it holds {count} requests: give a file with the one to sign")]
+    Several { count: usize },
     #[error("the request cannot be decoded: {detail}")]
     Unreadable { detail: String },
     /// The signature does not verify with the key it holds: whoever made it may not hold the key.
@@ -44,6 +53,15 @@ pub enum RequestError {
         "certbench signs requests for server and client certificates; a CA is made with `certbench issue --role intermediate`"
     )]
     NotALeaf,
+}
+
+/// What a file that is not a request holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Found {
+    Pem { label: String },
+    Empty,
+    Other,
 }
 
 /// A request's key that certbench does not sign, as its SubjectPublicKeyInfo names it.
@@ -301,11 +319,26 @@ pub fn read(bytes: &[u8]) -> Result<Request, RequestError> {
     let der = if bytes.first() == Some(&0x30) {
         bytes.to_vec()
     } else {
-        x509_parser::pem::Pem::iter_from_buffer(bytes)
+        let blocks: Vec<_> = x509_parser::pem::Pem::iter_from_buffer(bytes)
             .filter_map(Result::ok)
-            .find(|p| p.label == "CERTIFICATE REQUEST" || p.label == "NEW CERTIFICATE REQUEST")
-            .map(|p| p.contents)
-            .ok_or(RequestError::NotARequest)?
+            .collect();
+        let mut requests = blocks
+            .iter()
+            .filter(|p| p.label == "CERTIFICATE REQUEST" || p.label == "NEW CERTIFICATE REQUEST");
+        match (requests.next(), requests.count()) {
+            (Some(p), 0) => p.contents.clone(),
+            (Some(_), more) => return Err(RequestError::Several { count: more + 1 }),
+            (None, _) => {
+                let found = match blocks.first() {
+                    Some(p) => Found::Pem {
+                        label: crate::text::display_safe(&p.label, 60),
+                    },
+                    None if bytes.iter().all(u8::is_ascii_whitespace) => Found::Empty,
+                    None => Found::Other,
+                };
+                return Err(RequestError::NotARequest { found });
+            }
+        }
     };
     let (_, csr) =
         X509CertificationRequest::from_der(&der).map_err(|e| RequestError::Unreadable {
@@ -475,6 +508,33 @@ fn asked_of(ext: &x509_parser::extensions::X509Extension<'_>) -> Vec<Asked> {
     }
 }
 
+/// What the signer adds to a request: names, and a profile of its own instead of the role's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// subjectAltNames beyond those asked for (`--san`).
+    pub sans: Vec<String>,
+    /// Key usages instead of the role's.
+    pub key_usages: Option<Vec<KeyUsage>>,
+    /// Extended key usages instead of the role's (serverAuth and clientAuth for a service that
+    /// is both).
+    pub ext_key_usages: Option<Vec<ExtKeyUsage>>,
+}
+
+/// The role a request reads as: a client's when it asks for clientAuth alone, else a server's.
+pub fn suggested_role(request: &Request) -> Role {
+    let asks = |u: &str| {
+        request
+            .asked
+            .iter()
+            .any(|a| matches!(a, Asked::ExtKeyUsage { usage } if usage == u))
+    };
+    if asks("clientAuth") && !asks("serverAuth") {
+        Role::Client
+    } else {
+        Role::Server
+    }
+}
+
 /// What certbench grants `request` as a certificate for `role` named `name`, issued by
 /// `issuer`, with `extra_sans` added: the role's profile (its key usages and extended key
 /// usages), the subject's CN, O, OU and C, and the names asked for that are valid.
@@ -484,13 +544,17 @@ pub fn grant(
     name: &str,
     issuer: &str,
     set_id: &str,
-    extra_sans: &[String],
+    extras: &Extras,
 ) -> Result<Grant, RequestError> {
     if !role.is_leaf() {
         return Err(RequestError::NotALeaf);
     }
+    let extra_sans = &extras.sans;
     let mut spec = IssueSpec::for_role_in(role, name, set_id);
     spec.issuer = issuer.to_string();
+    // The profile, as the signer chose it (a service that is both server and client).
+    spec.key_usages = extras.key_usages.clone();
+    spec.ext_key_usages = extras.ext_key_usages.clone();
     spec.key_alg = request.key.alg;
     spec.subject = Default::default();
     spec.sans = Vec::new();

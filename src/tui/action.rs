@@ -343,30 +343,9 @@ impl ExportChoice {
         self.format().holds_key()
     }
 
-    pub fn title(self) -> &'static str {
-        match self {
-            ExportChoice::Pkcs12 => "PKCS#12 key store",
-            ExportChoice::Pkcs12Legacy => "PKCS#12 key store, legacy",
-            ExportChoice::TrustStore => "PKCS#12 trust store",
-            ExportChoice::PemBundle => "PEM bundle",
-            ExportChoice::Der => "DER",
-        }
-    }
-
-    pub fn detail(self) -> &'static str {
-        match self {
-            ExportChoice::Pkcs12 => {
-                "the key, the certificate and its intermediates (Java, browsers); AES-256, HMAC-SHA-256"
-            }
-            ExportChoice::Pkcs12Legacy => {
-                "as PKCS#12, with 3DES and SHA-1 for older Windows, macOS and Android"
-            }
-            ExportChoice::TrustStore => "the root CA above it, for Java's trust store",
-            ExportChoice::PemBundle => {
-                "the key, the certificate and its intermediates in one PEM file (curl --cert)"
-            }
-            ExportChoice::Der => "the certificate alone, binary",
-        }
+    /// Its title and what it holds (assets/export.toml, as the CLI says them).
+    pub fn words(self) -> certbench::pki::bundle::FormatWords {
+        self.format().words(self.encryption())
     }
 }
 

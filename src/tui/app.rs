@@ -77,6 +77,12 @@ pub struct CsrDialog {
     pub role: Role,
     /// The name in the workspace (NAME.crt), typed in the review.
     pub name: String,
+    /// subjectAltNames added, comma-separated (a server's request without any needs one).
+    pub sans: String,
+    /// Which of the two is being typed.
+    pub typing_sans: bool,
+    /// How far the list of what it asks for is scrolled.
+    pub scroll: u16,
     /// The files exist: the next Enter replaces them (the old ones go to replaced/).
     pub replace: bool,
     pub working: bool,
@@ -88,13 +94,18 @@ impl CsrDialog {
         &self,
     ) -> Option<Result<certbench::pki::csr::Grant, certbench::pki::csr::RequestError>> {
         let r = self.review.as_ref()?;
+        let extras = certbench::pki::csr::Extras {
+            sans: self
+                .sans
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            ..Default::default()
+        };
         Some(certbench::pki::csr::grant(
-            &r.request,
-            self.role,
-            &self.name,
-            &r.issuer,
-            &r.set_id,
-            &[],
+            &r.request, self.role, &self.name, &r.issuer, &r.set_id, &extras,
         ))
     }
 }
@@ -151,6 +162,8 @@ pub struct App {
     pub recipes: Option<(String, String)>,
     /// A PKCS#12 bundle is being opened with a password typed: its result is said.
     pub opening_pkcs12: bool,
+    /// The certificate to select in the Generate list once the workspace is read again.
+    pub select_after_load: Option<String>,
 }
 
 impl App {
@@ -190,6 +203,7 @@ impl App {
             exporting: None,
             recipes: None,
             opening_pkcs12: false,
+            select_after_load: None,
         }
     }
 
@@ -209,6 +223,7 @@ impl App {
             Some(Dialog::Overwrite { .. }) => return vec![Context::Replace],
             Some(Dialog::Revoke { .. }) => return vec![Context::Revoke],
             Some(Dialog::Export { .. }) => return vec![Context::Export],
+            Some(Dialog::Csr(d)) if d.review.is_some() => return vec![Context::Review],
             Some(Dialog::Csr(_)) => return vec![Context::Sign],
             None => {}
         }
@@ -317,6 +332,12 @@ impl App {
                 self.form.set_set_id(&self.view.set_id);
                 let n = self.view.rows.len();
                 self.list_selected = self.list_selected.min(n.saturating_sub(1));
+                // A certificate just made is selected.
+                if let Some(name) = self.select_after_load.take()
+                    && let Some(i) = self.view.rows.iter().position(|r| r.entity.name == name)
+                {
+                    self.list_selected = i;
+                }
                 // A CA the form named may have gone, or the first one may have come.
                 let cas = self.cas();
                 if self.form.role != Role::Ca && !cas.contains(&self.form.issuer) {
@@ -446,10 +467,20 @@ impl App {
                             if common.len() > d.path.len() {
                                 d.path = common;
                             }
-                            self.status = Some(Status {
-                                severity: Severity::Info,
-                                text: format!("{n} files match: type more"),
-                            });
+                            // Their last parts, as a shell lists them.
+                            let names: Vec<&str> = candidates
+                                .iter()
+                                .map(|c| {
+                                    c.trim_end_matches('/')
+                                        .rsplit('/')
+                                        .next()
+                                        .unwrap_or(c)
+                                })
+                                .collect();
+                            self.say(
+                                Severity::Info,
+                                format!("{n} match: {}", names.join("  ")),
+                            );
                         }
                     }
                 }
@@ -632,6 +663,7 @@ impl App {
                                 files.join(", ")
                             ),
                         );
+                        self.select_after_load = Some(issued.entity.name.clone());
                         self.last_issued = Some(issued);
                         if !layout::shows_result_beside(self.width) {
                             self.overlay = Some(Overlay::Result { scroll: 0 });
@@ -652,19 +684,9 @@ impl App {
                     match result {
                         Ok(review) => {
                             d.name = certbench::pki::csr::suggested_name(&review.request, &taken);
-                            // A request for clientAuth alone is a client's; anything else a
-                            // server's (the role can be changed).
-                            let asks = |u: &str| {
-                                review.request.asked.iter().any(|a| {
-                                    matches!(a, certbench::pki::csr::Asked::ExtKeyUsage { usage } if usage == u)
-                                })
-                            };
-                            d.role = if asks("clientAuth") && !asks("serverAuth") {
-                                Role::Client
-                            } else {
-                                Role::Server
-                            };
+                            d.role = certbench::pki::csr::suggested_role(&review.request);
                             d.review = Some(review);
+                            self.status = None;
                         }
                         Err(e) => self.say(Severity::Error, e),
                     }
@@ -692,6 +714,7 @@ impl App {
                                 files.join(", ")
                             ),
                         );
+                        self.select_after_load = Some(issued.entity.name.clone());
                         self.last_issued = Some(issued);
                         return vec![Effect::LoadWorkspace];
                     }
@@ -743,7 +766,10 @@ impl App {
                             .file_name()
                             .map(|f| f.to_string_lossy().into_owned())
                             .unwrap_or_default();
-                        let what = choices.get(choice).map_or("", |c| c.title());
+                        let what = choices
+                            .get(choice)
+                            .map(|c| c.words().title)
+                            .unwrap_or_default();
                         self.say(
                             Severity::Success,
                             format!(
@@ -1520,6 +1546,9 @@ impl App {
                     review: None,
                     role: Role::Server,
                     name: String::new(),
+                    sans: String::new(),
+                    typing_sans: false,
+                    scroll: 0,
                     replace: false,
                     working: false,
                 })));
@@ -1718,6 +1747,11 @@ impl App {
     fn update_csr(&mut self, mut d: Box<CsrDialog>, action: Action) -> Vec<Effect> {
         let mut effects = vec![];
         match action {
+            // Esc on "exists: Enter replaces it" takes the question back, not the review.
+            Action::Back | Action::Cancel if d.replace && !d.working => {
+                d.replace = false;
+                self.say(Severity::Info, "Nothing was replaced.");
+            }
             Action::Back | Action::Cancel => {
                 self.dialog = None;
                 self.say(Severity::Info, "Nothing was signed.");
@@ -1748,6 +1782,23 @@ impl App {
                 }
             }
             // The review.
+            Action::Up | Action::ScrollUp => d.scroll = d.scroll.saturating_sub(1),
+            Action::Down | Action::ScrollDown | Action::PageDown => {
+                let step = if matches!(action, Action::PageDown) {
+                    8
+                } else {
+                    1
+                };
+                let most = d
+                    .grant()
+                    .and_then(Result::ok)
+                    .map_or(0, |g| g.decisions.len() + g.added_sans.len());
+                d.scroll = (usize::from(d.scroll) + step).min(most) as u16;
+            }
+            Action::PageUp => d.scroll = d.scroll.saturating_sub(8),
+            Action::Complete | Action::NextField | Action::PrevField => {
+                d.typing_sans = !d.typing_sans
+            }
             Action::Left | Action::Right => {
                 d.role = if d.role == Role::Server {
                     Role::Client
@@ -1757,13 +1808,22 @@ impl App {
                 d.replace = false;
             }
             Action::Insert(c) => {
-                d.name.push(c);
+                if d.typing_sans {
+                    d.sans.push(c);
+                } else {
+                    d.name.push(c);
+                }
                 d.replace = false;
             }
             Action::DeleteBack => {
-                d.name.pop();
+                if d.typing_sans {
+                    d.sans.pop();
+                } else {
+                    d.name.pop();
+                }
                 d.replace = false;
             }
+            Action::ClearField if d.typing_sans => d.sans.clear(),
             Action::ClearField => d.name.clear(),
             Action::Activate => match d.grant() {
                 Some(Ok(grant)) => {
@@ -1807,6 +1867,11 @@ impl App {
             let current = choices.get(choice).copied().unwrap_or(ExportChoice::Der);
             let needs_password = current.format().needs_password();
             match action {
+                // Esc on "exists: Enter replaces it" takes the question back, not the dialog.
+                Action::Back | Action::Cancel if replace && !working => {
+                    replace = false;
+                    self.say(Severity::Info, "Nothing was replaced.");
+                }
                 Action::Back | Action::Cancel => {
                     self.dialog = None;
                     self.say(Severity::Info, "Nothing was written.");
@@ -2249,6 +2314,13 @@ mod tests {
             Some(Dialog::Export { replace: true, .. })
         ));
         assert_eq!(std::fs::read(&p12).unwrap(), before);
+        // Esc takes the question back (the dialog stays, with what was typed); Esc again
+        // closes it.
+        press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        assert!(matches!(
+            app.dialog,
+            Some(Dialog::Export { replace: false, .. })
+        ));
         press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
         assert!(app.dialog.is_none());
         assert_eq!(std::fs::read(&p12).unwrap(), before);
@@ -2373,6 +2445,57 @@ mod tests {
         assert_eq!(e.key, None);
         assert!(!d.path().join("my-service.key").exists());
         assert!(d.path().join("my-service-chain.crt").exists());
+    }
+
+    /// A server's request without names cannot be signed as it is; Tab and a name typed add
+    /// one, and the certificate has it.
+    #[test]
+    fn a_request_without_names_gets_one_added_in_the_review() {
+        let (d, mut app) = app_with_demo();
+        let key_pair = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::default();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "bare");
+        let csr = params.serialize_request(&key_pair).unwrap();
+        let path = d.path().join("bare.csr");
+        std::fs::write(&path, csr.pem().unwrap()).unwrap();
+        let press = |app: &mut App, k: KeyEvent| app.update(app.on_key(&k).unwrap());
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        press(&mut app, key('s'));
+        for c in path.to_string_lossy().chars() {
+            press(&mut app, key(c));
+        }
+        let read = press(&mut app, enter).remove(0);
+        app.update(crate::tui::run_blocking(read, d.path()).unwrap());
+        assert_eq!(app.contexts(), vec![Context::Review]);
+        assert!(press(&mut app, enter).is_empty(), "signed without a name");
+        assert!(
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.severity == Severity::Error)
+        );
+        press(&mut app, KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        for c in "bare.local".chars() {
+            press(&mut app, key(c));
+        }
+        let sign = press(&mut app, enter);
+        assert_eq!(sign.len(), 1, "{:?}", app.status);
+        app.update(crate::tui::run_blocking(sign[0].clone(), d.path()).unwrap());
+        let ws = Workspace::open(d.path()).unwrap();
+        let cert = std::fs::read(d.path().join("bare.crt")).unwrap();
+        let summary = certbench::inspect::summarize(
+            &<rustls::pki_types::CertificateDer as rustls::pki_types::pem::PemObject>::from_pem_slice(&cert).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            summary.subject_alt_names,
+            vec!["DNS:bare.local".to_string()]
+        );
+        assert!(ws.entity("bare").is_some());
+        // The new certificate is selected once the workspace is read again.
+        app.update(Action::WorkspaceLoaded(WorkspaceView::load(d.path())));
+        assert_eq!(app.view.rows[app.list_selected].entity.name, "bare");
     }
 
     /// `r` on a certificate shows its recipes, with the workspace's own paths (made off the

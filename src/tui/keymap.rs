@@ -35,13 +35,15 @@ pub enum Context {
     Export,
     /// Typing the password of a PKCS#12 bundle to open it.
     Password,
-    /// Signing a request: its path typed, then the review (role, name).
+    /// Signing a request: its path typed.
     Sign,
+    /// Signing a request: the review (role, name, names added).
+    Review,
     Overlay,
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -58,6 +60,7 @@ impl Context {
         Context::Export,
         Context::Password,
         Context::Sign,
+        Context::Review,
         Context::Overlay,
     ];
 
@@ -70,7 +73,8 @@ impl Context {
             | Context::Target
             | Context::Export
             | Context::Password
-            | Context::Sign => true,
+            | Context::Sign
+            | Context::Review => true,
             Context::Global
             | Context::List
             | Context::Inspect
@@ -102,6 +106,7 @@ impl Context {
             Context::Export => "export",
             Context::Password => "password",
             Context::Sign => "sign",
+            Context::Review => "review",
             Context::Overlay => "overlay",
         }
     }
@@ -124,7 +129,8 @@ impl Context {
             Context::Revoke => "Revoking a certificate",
             Context::Export => "Exporting a certificate",
             Context::Password => "Typing a PKCS#12 password",
-            Context::Sign => "Signing a request (CSR)",
+            Context::Sign => "Signing a request (CSR): its path",
+            Context::Review => "Signing a request (CSR): the review",
             Context::Overlay => "Windows (help, last issued)",
         }
     }

@@ -621,7 +621,11 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
         }
         Effect::AddToInspect { paths, mut loaded } => {
-            loaded.extend(certbench::inspect::load_paths(&paths));
+            // A PKCS#12 bundle made with an empty password opens at once, as in the CLI.
+            loaded.extend(certbench::inspect::load::open_pkcs12_items(
+                certbench::inspect::load_paths(&paths),
+                None,
+            ));
             Action::InspectLoaded(Box::new(relint(dir, loaded, now)))
         }
         Effect::OpenPkcs12 {
@@ -750,18 +754,7 @@ fn read_csr(dir: &Path, path: PathBuf) -> Result<action::CsrReview, String> {
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let request = certbench::pki::csr::read(&bytes).map_err(|e| e.to_string())?;
     let ws = Workspace::open(dir).map_err(|e| e.to_string())?;
-    let cas = ws.ca_names();
-    let issuer = if cas.iter().any(|c| c == "intermediate") {
-        "intermediate".to_string()
-    } else {
-        cas.iter()
-            .find(|c| {
-                ws.entity(c)
-                    .is_some_and(|e| e.role == certbench::pki::Role::Ca)
-            })
-            .cloned()
-            .unwrap_or_default()
-    };
+    let issuer = ws.default_issuer(certbench::pki::Role::Server);
     Ok(action::CsrReview {
         path,
         request,
@@ -799,7 +792,8 @@ pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::L
     if sources.system {
         paths.extend(certbench::inspect::load::system_store());
     }
-    let items = certbench::inspect::load_paths(&paths);
+    let items =
+        certbench::inspect::load::open_pkcs12_items(certbench::inspect::load_paths(&paths), None);
     relint(&sources.dir, items, now)
 }
 

@@ -240,7 +240,8 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
     let Some((name, text)) = &app.recipes else {
         return;
     };
-    let area = centered(body, 100.min(body.width), body.height);
+    // The whole width, so commands and code wrap as little as they can.
+    let area = centered(body, body.width, body.height);
     f.render_widget(Clear, area);
     let mut in_code = false;
     let lines: Vec<Line<'_>> = text
@@ -356,13 +357,16 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                 Line::from(vec![
                     Span::styled("Format    ", theme::label()),
                     Span::styled("‹ ", theme::dim()),
-                    Span::styled(current.map_or("", |c| c.title()), theme::selected()),
+                    Span::styled(
+                        current.map(|c| c.words().title).unwrap_or_default(),
+                        theme::selected(),
+                    ),
                     Span::styled(" ›", theme::dim()),
                 ]),
-                Line::from(vec![
-                    Span::raw("          "),
-                    Span::styled(current.map_or("", |c| c.detail()), theme::dim()),
-                ]),
+                Line::from(Span::styled(
+                    current.map(|c| c.words().detail).unwrap_or_default(),
+                    theme::dim(),
+                )),
             ];
             if format.is_some_and(|f| f.needs_password()) {
                 lines.push(Line::from(vec![
@@ -409,7 +413,14 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             });
             (" Export ", lines)
         }
-        Dialog::Csr(d) => (" Sign a request (CSR) ", csr_lines(d)),
+        Dialog::Csr(d) => {
+            let width = if d.review.is_some() { 100 } else { 66 };
+            let inner = width.min(body.width).saturating_sub(2);
+            (
+                " Sign a request (CSR) ",
+                csr_lines(d, inner, body.height.saturating_sub(2)),
+            )
+        }
     };
     // As tall as the text once wrapped, so the keys on the last line always show.
     let width = match dialog {
@@ -433,10 +444,21 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
     );
 }
 
-/// The request dialog: the path being typed; once read, the choices (role, name) and what is
-/// granted first (so they show on a short screen), then each thing asked for and its decision.
-fn csr_lines(d: &crate::tui::app::CsrDialog) -> Vec<Line<'static>> {
+/// The request dialog: the path being typed; once read, the choices (role, name, names added)
+/// and what is granted first (so they show on a short screen), then each thing asked for and
+/// its decision, one row each (`width` columns), scrolled to fit in `rows`.
+fn csr_lines(d: &crate::tui::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'static>> {
     use certbench::pki::csr::Decision;
+    let width = usize::from(width.max(10));
+    let cut = |s: String, room: usize| -> String {
+        if s.chars().count() > room {
+            let mut t: String = s.chars().take(room.saturating_sub(1)).collect();
+            t.push('…');
+            t
+        } else {
+            s
+        }
+    };
     let keys = |spans: &[(&str, &str)]| {
         Line::from(
             spans
@@ -473,11 +495,21 @@ fn csr_lines(d: &crate::tui::app::CsrDialog) -> Vec<Line<'static>> {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let cursor = |on: bool| {
+        if on {
+            Span::styled("▏", theme::key())
+        } else {
+            Span::raw(" ")
+        }
+    };
     let mut lines = vec![
-        Line::from(format!(
-            "{file}: {} ({} key; its signature verifies with that key)",
-            certbench::text::display_safe(&r.subject, 200),
-            r.key.alg.title()
+        Line::from(cut(
+            format!(
+                "{file}: {} ({} key; its signature verifies with that key)",
+                certbench::text::display_safe(&r.subject, 200),
+                r.key.alg.title()
+            ),
+            width,
         )),
         Line::from(vec![
             Span::styled("Role    ", theme::label()),
@@ -486,9 +518,23 @@ fn csr_lines(d: &crate::tui::app::CsrDialog) -> Vec<Line<'static>> {
             Span::styled(" ›", theme::dim()),
             Span::styled("    Name  ", theme::label()),
             Span::raw(d.name.clone()),
-            Span::styled("▏", theme::key()),
-            Span::styled("    Issuer  ", theme::label()),
+            cursor(!d.typing_sans),
+            Span::styled("   Issuer  ", theme::label()),
             Span::raw(review.issuer.clone()),
+        ]),
+        Line::from(vec![
+            Span::styled("Add SANs", theme::label()),
+            Span::raw(" "),
+            Span::raw(d.sans.clone()),
+            cursor(d.typing_sans),
+            Span::styled(
+                if d.sans.is_empty() && !d.typing_sans {
+                    " (Tab: names to add, comma-separated)"
+                } else {
+                    ""
+                },
+                theme::dim(),
+            ),
         ]),
     ];
     match d.grant() {
@@ -507,16 +553,19 @@ fn csr_lines(d: &crate::tui::app::CsrDialog) -> Vec<Line<'static>> {
                 .collect();
             lines.push(Line::from(vec![
                 Span::styled("Grants  ", theme::label()),
-                Span::raw(format!(
-                    "keyUsage {}; extendedKeyUsage {}; CA:FALSE; {} days; no key here",
-                    ku.join(", "),
-                    eku.join(", "),
-                    g.spec.days
+                Span::raw(cut(
+                    format!(
+                        "keyUsage {}; extendedKeyUsage {}; CA:FALSE; {} days; no key here",
+                        ku.join(", "),
+                        eku.join(", "),
+                        g.spec.days
+                    ),
+                    width.saturating_sub(8),
                 )),
             ]));
             if d.replace {
                 lines.push(Line::from(Span::styled(
-                    format!("{}.crt exists: Enter replaces it.", d.name),
+                    format!("{}.crt exists: Enter replaces it, Esc keeps it.", d.name),
                     theme::warn(),
                 )));
             }
@@ -525,29 +574,61 @@ fn csr_lines(d: &crate::tui::app::CsrDialog) -> Vec<Line<'static>> {
             } else {
                 keys(&[
                     ("←/→", "role"),
-                    ("type", "the name"),
+                    ("Tab", "name/SANs"),
+                    ("↑/↓", "scroll"),
                     ("Enter", if d.replace { "replace" } else { "sign" }),
                     ("Esc", "cancel"),
                 ])
             });
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled("It asks for", theme::label())));
-            let width = g
+            let added = g.added_sans.iter().map(|s| {
+                (
+                    format!("subjectAltName {s}"),
+                    ("added".to_string(), theme::success()),
+                )
+            });
+            let all: Vec<(String, (String, ratatui::style::Style))> = g
                 .decisions
                 .iter()
-                .map(|(a, _)| a.notation().chars().count())
+                .map(|(asked, decision)| {
+                    let said = match decision {
+                        Decision::Kept => ("kept".to_string(), theme::success()),
+                        Decision::Refused { why } => (why.text(), theme::warn()),
+                    };
+                    (asked.notation(), said)
+                })
+                .chain(added)
+                .collect();
+            let room = usize::from(rows).saturating_sub(lines.len() + 2).max(1);
+            let scroll = usize::from(d.scroll).min(all.len().saturating_sub(room));
+            let shown = all.len().min(room);
+            lines.push(Line::from(Span::styled(
+                if scroll > 0 {
+                    format!("It asks for (▲ {scroll} more above)")
+                } else {
+                    "It asks for".to_string()
+                },
+                theme::label(),
+            )));
+            let col = all
+                .iter()
+                .map(|(n, _)| n.chars().count())
                 .max()
                 .unwrap_or(0)
                 .min(40);
-            for (asked, decision) in &g.decisions {
-                let (said, style) = match decision {
-                    Decision::Kept => ("kept".to_string(), theme::success()),
-                    Decision::Refused { why } => (why.text(), theme::warn()),
-                };
+            for (notation, (said, style)) in all.iter().skip(scroll).take(shown) {
+                let left = cut(format!("  {notation:<col$}  "), width);
+                let rest = width.saturating_sub(left.chars().count());
                 lines.push(Line::from(vec![
-                    Span::raw(format!("  {:<width$}  ", asked.notation())),
-                    Span::styled(said, style),
+                    Span::raw(left),
+                    Span::styled(cut(said.clone(), rest), *style),
                 ]));
+            }
+            let below = all.len().saturating_sub(scroll + shown);
+            if below > 0 {
+                lines.push(Line::from(Span::styled(
+                    format!("▼ {below} more below (↓)"),
+                    theme::warn(),
+                )));
             }
         }
         Some(Err(e)) => lines.push(Line::from(Span::styled(e.to_string(), theme::error()))),
