@@ -546,3 +546,79 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Without --role and --name, a request for clientAuth alone is signed as a client named after
+/// its CN; --eku serverAuth,clientAuth signs a service that is both (openssl shows both); two
+/// requests in one file are refused; `list` says whose key is elsewhere.
+#[test]
+fn role_and_name_come_from_the_request_and_eku_can_say_both() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(
+        d,
+        "bot.key",
+        "bot.csr",
+        &p256(),
+        "/CN=Build Bot",
+        &["extendedKeyUsage=clientAuth"],
+    );
+    let out = certbench_ok(d, &["issue", "--csr", "bot.csr"]);
+    assert!(
+        out.contains("Issued client certificate \"build-bot\""),
+        "{out}"
+    );
+    assert_eq!(
+        ext(d, "build-bot.crt", "extendedKeyUsage"),
+        "TLS Web Client Authentication"
+    );
+    openssl_csr(
+        d,
+        "both.key",
+        "both.csr",
+        &p256(),
+        "/CN=both.local",
+        &[
+            "subjectAltName=DNS:both.local",
+            "extendedKeyUsage=serverAuth,clientAuth",
+        ],
+    );
+    let out = certbench_ok(
+        d,
+        &[
+            "issue",
+            "--csr",
+            "both.csr",
+            "--role",
+            "server",
+            "--name",
+            "both",
+            "--eku",
+            "serverAuth,clientAuth",
+        ],
+    );
+    assert!(!out.contains("refused"), "{out}");
+    assert_eq!(
+        ext(d, "both.crt", "extendedKeyUsage"),
+        "TLS Web Server Authentication, TLS Web Client Authentication"
+    );
+    let two = [
+        std::fs::read(d.join("bot.csr")).unwrap(),
+        std::fs::read(d.join("both.csr")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(d.join("two.csr"), two).unwrap();
+    let out = certbench(d, &["issue", "--csr", "two.csr"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("holds 2 requests"), "{}", text(&out));
+    let list = certbench_ok(d, &["list"]);
+    let row = list
+        .lines()
+        .find(|l| l.trim_start().starts_with("both "))
+        .unwrap();
+    assert!(row.contains("(elsewhere)"), "{row}");
+    let row = list
+        .lines()
+        .find(|l| l.trim_start().starts_with("server "))
+        .unwrap();
+    assert!(!row.contains("(elsewhere)"), "{row}");
+}
