@@ -79,8 +79,22 @@ fn start_capture(pcap: &Path) -> std::process::Child {
     rx.recv_timeout(Duration::from_secs(20))
         .expect("tshark starts capturing");
     // tshark says "Capturing on" a moment before packets are really recorded; under load the
-    // first ones were missed (no ClientHello, so nothing could be decrypted either).
-    std::thread::sleep(Duration::from_secs(1));
+    // first ones were missed (no ClientHello, so nothing could be decrypted either). So: make
+    // loopback traffic of our own until the capture file grows, which proves packets are being
+    // written (a time to wait was not enough on a loaded machine).
+    let sentinel = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = sentinel.local_addr().unwrap();
+    let size = || std::fs::metadata(pcap).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    let started = std::time::Instant::now();
+    while size() <= before {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "tshark records no packets on lo"
+        );
+        drop(std::net::TcpStream::connect(addr));
+        std::thread::sleep(Duration::from_millis(20));
+    }
     capture
 }
 
