@@ -96,6 +96,11 @@ pub enum Problem {
     /// The certificate was signed from a request: its key is with the service that made it,
     /// and its path goes where the recipe names `key`.
     KeyElsewhere { name: String, key: PathBuf },
+    /// As `KeyElsewhere`, for the Java recipe, whose key store certbench cannot export: it is
+    /// made where the key is, from the chain file.
+    KeyStoreElsewhere { name: String, chain: PathBuf },
+    /// The name clients ask for does not reach this machine, where the server recipes listen.
+    HostNotLocal { host: String },
 }
 
 impl Problem {
@@ -103,6 +108,8 @@ impl Problem {
         match self {
             Problem::DollarInPath { .. } => "dollar_in_path",
             Problem::KeyElsewhere { .. } => "key_elsewhere",
+            Problem::KeyStoreElsewhere { .. } => "key_store_elsewhere",
+            Problem::HostNotLocal { .. } => "host_not_local",
         }
     }
 
@@ -113,6 +120,11 @@ impl Problem {
             Problem::KeyElsewhere { name, key } => {
                 vec![("name", name.clone()), ("key", key.display().to_string())]
             }
+            Problem::KeyStoreElsewhere { name, chain } => vec![
+                ("name", name.clone()),
+                ("chain", crate::text::shell_word(chain)),
+            ],
+            Problem::HostNotLocal { host } => vec![("host", host.clone())],
         };
         let template = problem_words()
             .get(self.code())
@@ -152,7 +164,7 @@ pub enum RecipeError {
     #[error("the workspace has no certificate named \"{name}\"")]
     UnknownEntity { name: String },
     #[error(
-        "the workspace has no {role} certificate whose key it holds: `certbench gen` makes one"
+        "the workspace has no {role} certificate: `certbench issue --role {role} --name NAME` makes one"
     )]
     NoneOfRole { role: &'static str },
     #[error("\"{name}\" is a {role} certificate; recipes take a server or a client certificate")]
@@ -193,8 +205,11 @@ pub struct Values {
     pub client_intermediates: Option<PathBuf>,
     /// The client certificate's name when its key is not in the workspace.
     pub client_key_elsewhere: Option<String>,
-    /// The name clients ask for: the server certificate's first DNS name (else IP, else CN).
+    /// The name clients ask for: one of the server certificate's names that is this machine,
+    /// else its first (else its CN).
     pub host: String,
+    /// Whether `host` reaches this machine, where the server recipes listen.
+    pub host_is_local: bool,
     pub port: u16,
 }
 
@@ -210,6 +225,12 @@ pub fn values(
 ) -> Result<Values, RecipeError> {
     let server = leaf(ws, server, Role::Server)?;
     let client = leaf(ws, client, Role::Client)?;
+    let (host, host_is_local) = server_name(&names_and_usages(&ws.path(&server.cert)).0)
+        .unwrap_or_else(|| {
+            let cn = server.common_name.clone();
+            let local = is_local(&cn);
+            (cn, local)
+        });
     let server_root = root_of(ws, server)?;
     let client_root = root_of(ws, client)?;
     if server_root.name != client_root.name {
@@ -254,7 +275,8 @@ pub fn values(
         client_key: key(client),
         client_key_elsewhere: client.key.is_none().then(|| client.name.clone()),
         client_intermediates: intermediates(client),
-        host: server_name(&ws.path(&server.cert)).unwrap_or_else(|| server.common_name.clone()),
+        host: host.clone(),
+        host_is_local,
         port,
     })
 }
@@ -272,7 +294,18 @@ fn leaf<'w>(ws: &'w Workspace, name: Option<&str>, role: Role) -> Result<&'w Ent
                     role: e.role.title(),
                 });
             }
-            if e.role != role {
+            // A certificate for both (serverAuth and clientAuth) serves either side.
+            let usage = match role {
+                Role::Client => "1.3.6.1.5.5.7.3.2",
+                _ => "1.3.6.1.5.5.7.3.1",
+            };
+            let for_both = || {
+                names_and_usages(&ws.path(&e.cert))
+                    .1
+                    .iter()
+                    .any(|u| u == usage)
+            };
+            if e.role != role && !for_both() {
                 return Err(RecipeError::WrongRole {
                     name: n.into(),
                     role: e.role.title(),
@@ -284,10 +317,13 @@ fn leaf<'w>(ws: &'w Workspace, name: Option<&str>, role: Role) -> Result<&'w Ent
             Ok(e)
         }
         None => {
+            // The role's own name first, then any whose key the workspace holds, then any.
             let usable = |e: &&Entity| e.role == role && e.key.is_some() && e.revoked.is_none();
+            let any = |e: &&Entity| e.role == role && e.revoked.is_none();
             ws.entity(role.as_str())
                 .filter(usable)
                 .or_else(|| ws.entities().iter().find(usable))
+                .or_else(|| ws.entities().iter().find(any))
                 .ok_or(RecipeError::NoneOfRole { role: role.title() })
         }
     }
@@ -299,31 +335,71 @@ fn root_of<'w>(ws: &'w Workspace, e: &'w Entity) -> Result<&'w Entity, RecipeErr
     })
 }
 
-/// The certificate's first DNS name, else its first IP address.
-fn server_name(cert: &Path) -> Option<String> {
+/// The certificate's names (DNS and IP SANs, in order) and extended key usages (OIDs).
+fn names_and_usages(cert: &Path) -> (Vec<String>, Vec<String>) {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
-    use x509_parser::extensions::GeneralName;
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
     use x509_parser::prelude::FromDer;
-    let der = CertificateDer::from_pem_file(cert).ok()?;
-    let (_, c) = x509_parser::certificate::X509Certificate::from_der(&der).ok()?;
-    let san = c.subject_alternative_name().ok()??;
-    let names = &san.value.general_names;
-    let dns = names.iter().find_map(|n| match n {
-        GeneralName::DNSName(d) if !d.starts_with('*') => Some(d.to_string()),
-        _ => None,
-    });
-    dns.or_else(|| {
-        names.iter().find_map(|n| match n {
-            GeneralName::IPAddress(b) if b.len() == 4 => <[u8; 4]>::try_from(*b)
-                .ok()
-                .map(|a| std::net::Ipv4Addr::from(a).to_string()),
-            GeneralName::IPAddress(b) if b.len() == 16 => <[u8; 16]>::try_from(*b)
-                .ok()
-                .map(|a| std::net::Ipv6Addr::from(a).to_string()),
-            _ => None,
+    let Ok(der) = CertificateDer::from_pem_file(cert) else {
+        return (vec![], vec![]);
+    };
+    let Ok((_, c)) = x509_parser::certificate::X509Certificate::from_der(&der) else {
+        return (vec![], vec![]);
+    };
+    let mut names = Vec::new();
+    let mut usages = Vec::new();
+    for ext in c.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::SubjectAlternativeName(san) => {
+                for n in &san.general_names {
+                    match n {
+                        GeneralName::DNSName(d) if !d.starts_with('*') => names.push(d.to_string()),
+                        GeneralName::IPAddress(b) => {
+                            if let Ok(a) = <[u8; 4]>::try_from(*b) {
+                                names.push(std::net::Ipv4Addr::from(a).to_string());
+                            } else if let Ok(a) = <[u8; 16]>::try_from(*b) {
+                                names.push(std::net::Ipv6Addr::from(a).to_string());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ParsedExtension::ExtendedKeyUsage(_) => {
+                usages = crate::inspect::report::eku_oids(ext.value);
+            }
+            _ => {}
+        }
+    }
+    (names, usages)
+}
+
+/// Whether `host` is this machine (a loopback address, or a name that resolves to one): the
+/// server recipes listen on 127.0.0.1.
+fn is_local(host: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    (host, 0)
+        .to_socket_addrs()
+        .map(|mut addrs| addrs.any(|a| a.ip().is_loopback()))
+        .unwrap_or(false)
+}
+
+/// The name clients ask for: one of the certificate's names that is this machine (localhost,
+/// 127.0.0.1, ::1, or a name that resolves here), else its first name.
+fn server_name(names: &[String]) -> Option<(String, bool)> {
+    let preferred = ["localhost", "127.0.0.1", "::1"];
+    names
+        .iter()
+        .find(|n| preferred.contains(&n.as_str()))
+        .map(|n| (n.clone(), true))
+        .or_else(|| {
+            names
+                .iter()
+                .find(|n| is_local(n))
+                .map(|n| (n.clone(), true))
         })
-    })
+        .or_else(|| names.first().map(|n| (n.clone(), false)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -560,10 +636,22 @@ pub fn recipes(values: &Values, tools: &[Tool]) -> Vec<Recipe> {
                     .as_ref()
                     .map(|n| (n, &values.client_key)),
             };
-            if let Some((name, key)) = elsewhere {
-                problems.push(Problem::KeyElsewhere {
+            match elsewhere {
+                Some((name, _)) if tool == Tool::Java => {
+                    problems.push(Problem::KeyStoreElsewhere {
+                        name: name.clone(),
+                        chain: values.client_chain.clone(),
+                    })
+                }
+                Some((name, key)) => problems.push(Problem::KeyElsewhere {
                     name: name.clone(),
                     key: key.clone(),
+                }),
+                None => {}
+            }
+            if side == Side::Client && !values.host_is_local {
+                problems.push(Problem::HostNotLocal {
+                    host: values.host.clone(),
                 });
             }
             if tool == Tool::Nginx {
@@ -659,6 +747,7 @@ mod tests {
             client_intermediates: Some("/w s/intermediate.crt".into()),
             client_key_elsewhere: None,
             host: "::1".into(),
+            host_is_local: true,
             port: 8443,
         }
     }
@@ -674,6 +763,13 @@ mod tests {
             Problem::KeyElsewhere {
                 name: "svc".into(),
                 key: "/w/svc.key".into(),
+            },
+            Problem::KeyStoreElsewhere {
+                name: "svc".into(),
+                chain: "/w/svc-chain.crt".into(),
+            },
+            Problem::HostNotLocal {
+                host: "svc.internal".into(),
             },
         ] {
             assert!(parsed.problems.contains_key(p.code()), "{}", p.code());

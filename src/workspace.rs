@@ -665,6 +665,7 @@ impl Workspace {
                 issuer_alg: issuer.as_ref().map(|i| i.key_alg),
                 chain: &chain_names,
                 serial: Some(&issued.serial),
+                from_request: matches!(key, KeySource::Requested(_)),
             },
         );
         let name = spec.name.clone();

@@ -622,3 +622,45 @@ fn role_and_name_come_from_the_request_and_eku_can_say_both() {
         .unwrap();
     assert!(!row.contains("(elsewhere)"), "{row}");
 }
+
+/// What matters is in view when a request cannot be signed as asked: --review lists what it
+/// asks for, then says why not (a server without a name: --san is suggested); clientAuth asked
+/// of a server says how to grant both; --force without --name replaces the certificate named
+/// after the CN, and says what it replaces.
+#[test]
+fn the_review_shows_why_before_refusing_and_force_replaces_by_cn() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(
+        d,
+        "bare.key",
+        "bare.csr",
+        &p256(),
+        "/CN=bare.local",
+        &["extendedKeyUsage=serverAuth,clientAuth"],
+    );
+    let out = certbench(d, &["issue", "--csr", "bare.csr", "--review"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("extendedKeyUsage clientAuth"), "{stdout}");
+    assert!(stdout.contains("--eku serverAuth,clientAuth"), "{stdout}");
+    assert!(stderr.contains("--san NAME"), "{stderr}");
+    certbench_ok(d, &["issue", "--csr", "bare.csr", "--san", "bare.local"]);
+    assert!(d.join("bare.local.crt").exists());
+    let before = std::fs::read(d.join("bare.local.crt")).unwrap();
+    let out = certbench_ok(
+        d,
+        &[
+            "issue",
+            "--csr",
+            "bare.csr",
+            "--san",
+            "bare.local",
+            "--force",
+        ],
+    );
+    assert!(out.contains("\"bare.local\" exists"), "{out}");
+    assert!(!d.join("bare.local-2.crt").exists());
+    assert_ne!(std::fs::read(d.join("bare.local.crt")).unwrap(), before);
+}

@@ -401,12 +401,19 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
         .collect();
     print_table(&["ROLE", "SUBJECT", "FILES"], &rows);
     print_change(ws.last_change());
-    let d = dir.display();
+    let q = |f: &str| certbench::text::shell_word(&dir.join(f));
     if a.no_intermediate {
-        outln!("Try it: openssl verify -CAfile {d}/ca.crt {d}/server.crt");
+        outln!(
+            "Try it: openssl verify -CAfile {} {}",
+            q("ca.crt"),
+            q("server.crt")
+        );
     } else {
         outln!(
-            "Try it: openssl verify -CAfile {d}/ca.crt -untrusted {d}/intermediate.crt {d}/server.crt"
+            "Try it: openssl verify -CAfile {} -untrusted {} {}",
+            q("ca.crt"),
+            q("intermediate.crt"),
+            q("server.crt")
         );
     }
     Ok(())
@@ -521,7 +528,12 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     let mut ws = Workspace::open(&dir)?;
     // Without --role and --name: what the request reads as, and a name from its CN.
     let role = a.role.unwrap_or_else(|| csr::suggested_role(&request));
-    let taken: Vec<String> = ws.entities().iter().map(|e| e.name.clone()).collect();
+    // A name from the CN, made unique, unless --force says to replace the one of that name.
+    let taken: Vec<String> = if a.force {
+        vec![]
+    } else {
+        ws.entities().iter().map(|e| e.name.clone()).collect()
+    };
     let name = a
         .name
         .clone()
@@ -540,11 +552,7 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     if let Some(nb) = &a.not_before {
         spec.not_before = nb.clone();
     }
-    // What cannot be issued is said before anything is listed (an unknown issuer, a bad name).
     let errors = spec.validate(&ws.ca_names(), OffsetDateTime::now_utc());
-    if !errors.is_empty() {
-        return Err(Error::InvalidRequest(errors));
-    }
     let grant = csr::Grant { spec, ..grant };
     outln!(
         "The request {} ({} key; its signature verifies with that key, so whoever made it holds the key):",
@@ -598,6 +606,33 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
         spec.days,
         spec.issuer
     );
+    // What cannot be signed as asked, after what it asks for (so the reasons are in view).
+    if !errors.is_empty() {
+        if errors
+            .iter()
+            .any(|e| e.field == certbench::pki::Field::Sans)
+        {
+            errln!("certbench: hint: --san NAME adds a name to the certificate");
+        }
+        return Err(Error::InvalidRequest(errors));
+    }
+    if let Some(old) = ws.entity(&name) {
+        let what = format!(
+            "\"{name}\" exists ({} certificate, CN {}{})",
+            old.role.title(),
+            certbench::text::display_safe(&old.common_name, 80),
+            if old.key.is_some() {
+                ", with its key"
+            } else {
+                ""
+            }
+        );
+        if a.force {
+            outln!("{what}: its files go to replaced/, the new certificate takes its name");
+        } else if a.review {
+            outln!("{what}: signing under that name needs --force (or --name another)");
+        }
+    }
     if a.review {
         outln!("Nothing was signed (--review).");
         return Ok(());

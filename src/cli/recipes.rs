@@ -133,8 +133,14 @@ fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode
         for f in &r.files {
             files.push(FileWrite::public(folder.join(&f.name), f.text.clone()));
         }
+        // What keeps it from running as written, where whoever runs it reads first.
+        let problems: String = r
+            .problems
+            .iter()
+            .map(|p| format!("# NOT AS WRITTEN HERE: {}\n", p.text().replace('\n', " ")))
+            .collect();
         let script = format!(
-            "#!/bin/sh\n# {}: {} (certbench recipes). Run: sh run.sh\nset -e\ncd \"$(dirname \"$0\")\"\n{}\n",
+            "#!/bin/sh\n# {}: {} (certbench recipes). Run: sh run.sh\n{problems}set -e\ncd \"$(dirname \"$0\")\"\n{}\n",
             r.title,
             r.side.name(),
             r.run
@@ -159,6 +165,9 @@ fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode
             r.side.name(),
             certbench::text::shell_word(&folder.join("run.sh"))
         );
+        for p in &r.problems {
+            outln!("  not as written here: {}", p.text());
+        }
     }
     ExitCode::SUCCESS
 }

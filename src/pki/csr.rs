@@ -158,6 +158,9 @@ pub enum Asked {
 pub enum Refusal {
     /// A key usage or extended key usage the role's profile does not grant.
     NotForRole { role: Role },
+    /// serverAuth asked of a client certificate, or clientAuth of a server's: the other role's,
+    /// which a profile for both grants.
+    OtherRole { role: Role },
     /// basicConstraints CA:TRUE: a leaf's request cannot make a CA.
     CaRequested,
     /// A subject attribute other than CN, O, OU and C.
@@ -190,6 +193,7 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::NotForRole { .. } => "not_for_role",
+            Refusal::OtherRole { .. } => "other_role",
             Refusal::CaRequested => "ca_requested",
             Refusal::SubjectAttribute => "subject_attribute",
             Refusal::Repeated => "repeated",
@@ -205,7 +209,9 @@ impl Refusal {
     /// Why, in words (assets/csr.toml).
     pub fn text(&self) -> String {
         let values = match self {
-            Refusal::NotForRole { role } => vec![("role", role.title().to_string())],
+            Refusal::NotForRole { role } | Refusal::OtherRole { role } => {
+                vec![("role", role.title().to_string())]
+            }
             Refusal::NameInvalid { problem } => vec![("problem", problem.clone())],
             _ => vec![],
         };
@@ -351,7 +357,9 @@ pub fn read(bytes: &[u8]) -> Result<Request, RequestError> {
     csr.verify_signature().map_err(|e| match e {
         x509_parser::error::X509Error::SignatureUnsupportedAlgorithm => {
             RequestError::SignatureAlgorithm {
-                algorithm: crate::inspect::names::oid_text(&csr.signature_algorithm.algorithm),
+                algorithm: crate::inspect::report::signature_name(
+                    &crate::inspect::names::oid_text(&csr.signature_algorithm.algorithm),
+                ),
             }
         }
         _ => RequestError::BadSignature,
@@ -626,6 +634,9 @@ pub fn grant(
             Asked::ExtKeyUsage { usage } => match usage.as_str() {
                 "serverAuth" if profile_eku.contains(&ExtKeyUsage::ServerAuth) => Decision::Kept,
                 "clientAuth" if profile_eku.contains(&ExtKeyUsage::ClientAuth) => Decision::Kept,
+                "serverAuth" | "clientAuth" => Decision::Refused {
+                    why: Refusal::OtherRole { role },
+                },
                 _ => not_for_role.clone(),
             },
             Asked::BasicConstraints { ca: false } => Decision::Kept,
@@ -725,6 +736,7 @@ mod tests {
     fn every_refusal_has_words_and_fills_its_placeholders() {
         let all = [
             Refusal::NotForRole { role: Role::Server },
+            Refusal::OtherRole { role: Role::Server },
             Refusal::CaRequested,
             Refusal::SubjectAttribute,
             Refusal::Repeated,

@@ -14,6 +14,8 @@ pub struct OpensslContext<'a> {
     pub chain: &'a [String],
     /// The serial to set, so the result matches ours; `None` lets openssl pick one.
     pub serial: Option<&'a [u8]>,
+    /// Signed from a service's own request (NAME.csr): no key and no request are made.
+    pub from_request: bool,
 }
 
 /// A shell script (POSIX sh) that makes NAME.key, NAME.crt and, for leaves, NAME-chain.crt.
@@ -28,19 +30,28 @@ pub fn openssl_commands(spec: &IssueSpec, ctx: &OpensslContext<'_>) -> String {
         KeyAlg::Rsa3072 => "-algorithm RSA -pkeyopt rsa_keygen_bits:3072".to_string(),
         KeyAlg::Rsa4096 => "-algorithm RSA -pkeyopt rsa_keygen_bits:4096".to_string(),
     };
-    let _ = writeln!(
-        out,
-        "# {} \"{}\": key, request, extensions, certificate",
-        spec.role.title(),
-        name
-    );
-    let _ = writeln!(out, "openssl genpkey {keygen} -out {name}.key");
-    let _ = writeln!(out, "chmod 600 {name}.key");
-    let _ = writeln!(
-        out,
-        "openssl req -new -key {name}.key -subj {} -out {name}.csr",
-        shell_quote(&subject_arg(spec))
-    );
+    if ctx.from_request {
+        let _ = writeln!(
+            out,
+            "# {} \"{}\": the service's own request {name}.csr (its key stays with it), extensions, certificate",
+            spec.role.title(),
+            name
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "# {} \"{}\": key, request, extensions, certificate",
+            spec.role.title(),
+            name
+        );
+        let _ = writeln!(out, "openssl genpkey {keygen} -out {name}.key");
+        let _ = writeln!(out, "chmod 600 {name}.key");
+        let _ = writeln!(
+            out,
+            "openssl req -new -key {name}.key -subj {} -out {name}.csr",
+            shell_quote(&subject_arg(spec))
+        );
+    }
     let _ = writeln!(out, "cat > {name}.ext <<'EOF'");
     out.push_str(&extfile(spec));
     let _ = writeln!(out, "EOF");
@@ -204,6 +215,7 @@ mod tests {
                 issuer_alg: Some(KeyAlg::EcdsaP256),
                 chain: &chain,
                 serial: Some(&[0x12, 0xAB]),
+                from_request: false,
             },
         );
         assert!(script.contains(

@@ -81,6 +81,8 @@ pub struct CsrDialog {
     pub sans: String,
     /// Which of the two is being typed.
     pub typing_sans: bool,
+    /// With the server role: serverAuth and clientAuth both (a service that is both).
+    pub both: bool,
     /// How far the list of what it asks for is scrolled.
     pub scroll: u16,
     /// The files exist: the next Enter replaces them (the old ones go to replaced/).
@@ -94,6 +96,7 @@ impl CsrDialog {
         &self,
     ) -> Option<Result<certbench::pki::csr::Grant, certbench::pki::csr::RequestError>> {
         let r = self.review.as_ref()?;
+        use certbench::pki::ExtKeyUsage;
         let extras = certbench::pki::csr::Extras {
             sans: self
                 .sans
@@ -102,6 +105,9 @@ impl CsrDialog {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect(),
+            ext_key_usages: self
+                .both
+                .then(|| vec![ExtKeyUsage::ServerAuth, ExtKeyUsage::ClientAuth]),
             ..Default::default()
         };
         Some(certbench::pki::csr::grant(
@@ -164,6 +170,8 @@ pub struct App {
     pub opening_pkcs12: bool,
     /// The certificate to select in the Generate list once the workspace is read again.
     pub select_after_load: Option<String>,
+    /// A file opened with `o`: what was read is said once it is.
+    pub announce_open: bool,
 }
 
 impl App {
@@ -204,6 +212,7 @@ impl App {
             recipes: None,
             opening_pkcs12: false,
             select_after_load: None,
+            announce_open: false,
         }
     }
 
@@ -548,7 +557,8 @@ impl App {
                     let of_it: Vec<_> = loaded
                         .items
                         .iter()
-                        .filter(|i| &i.source == source)
+                        // A file, or what was read in a folder.
+                        .filter(|i| i.source.starts_with(source))
                         .collect();
                     let locked = of_it
                         .iter()
@@ -582,7 +592,7 @@ impl App {
                             Severity::Warning,
                             format!("{file} needs its password: Enter on it to type it."),
                         );
-                    } else if *read > 0 && self.opening_pkcs12 {
+                    } else if *read > 0 && (self.opening_pkcs12 || self.announce_open) {
                         self.say(
                             Severity::Success,
                             format!(
@@ -593,6 +603,7 @@ impl App {
                     }
                 }
                 self.opening_pkcs12 = false;
+                self.announce_open = false;
                 if let Some(source) = self.pending_source.take() {
                     self.inspect.focus_source(&source, self.now);
                     if let Some(field) = self.pending_field.take() {
@@ -685,6 +696,13 @@ impl App {
                         Ok(review) => {
                             d.name = certbench::pki::csr::suggested_name(&review.request, &taken);
                             d.role = certbench::pki::csr::suggested_role(&review.request);
+                            // A request for both gets both (the role can be changed).
+                            let asks = |u: &str| {
+                                review.request.asked.iter().any(|a| {
+                                    matches!(a, certbench::pki::csr::Asked::ExtKeyUsage { usage } if usage == u)
+                                })
+                            };
+                            d.both = asks("serverAuth") && asks("clientAuth");
                             d.review = Some(review);
                             self.status = None;
                         }
@@ -1381,8 +1399,10 @@ impl App {
                 }
                 let path = expand_home(&text);
                 self.say(Severity::Info, format!("Opening {}…", path.display()));
-                // Selected once read (a file; a folder's items keep the cursor where it is).
+                // Selected once read (a file; a folder's items keep the cursor where it is), and
+                // said.
                 self.pending_source = Some(path.clone());
+                self.announce_open = true;
                 return vec![self.open_in_inspect(path)];
             }
             _ => {}
@@ -1548,6 +1568,7 @@ impl App {
                     name: String::new(),
                     sans: String::new(),
                     typing_sans: false,
+                    both: false,
                     scroll: 0,
                     replace: false,
                     working: false,
@@ -1799,12 +1820,23 @@ impl App {
             Action::Complete | Action::NextField | Action::PrevField => {
                 d.typing_sans = !d.typing_sans
             }
+            // server → client → server + client, round (← goes back).
             Action::Left | Action::Right => {
-                d.role = if d.role == Role::Server {
-                    Role::Client
+                let choices = [
+                    (Role::Server, false),
+                    (Role::Client, false),
+                    (Role::Server, true),
+                ];
+                let at = choices
+                    .iter()
+                    .position(|c| *c == (d.role, d.both))
+                    .unwrap_or(0);
+                let next = if matches!(action, Action::Right) {
+                    (at + 1) % 3
                 } else {
-                    Role::Server
+                    (at + 2) % 3
                 };
+                (d.role, d.both) = choices[next];
                 d.replace = false;
             }
             Action::Insert(c) => {
@@ -2496,6 +2528,61 @@ mod tests {
         // The new certificate is selected once the workspace is read again.
         app.update(Action::WorkspaceLoaded(WorkspaceView::load(d.path())));
         assert_eq!(app.view.rows[app.list_selected].entity.name, "bare");
+    }
+
+    /// A request for both serverAuth and clientAuth is reviewed as "server + client" and signed
+    /// with both; ←/→ goes round server, client, server + client.
+    #[test]
+    fn a_request_for_both_is_signed_with_both() {
+        let (d, mut app) = app_with_demo();
+        let key_pair = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["both.local".into()]).unwrap();
+        params.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let csr = params.serialize_request(&key_pair).unwrap();
+        let path = d.path().join("both.csr");
+        std::fs::write(&path, csr.pem().unwrap()).unwrap();
+        let press = |app: &mut App, k: KeyEvent| app.update(app.on_key(&k).unwrap());
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        press(&mut app, key('s'));
+        for c in path.to_string_lossy().chars() {
+            press(&mut app, key(c));
+        }
+        let read = press(&mut app, enter).remove(0);
+        app.update(crate::tui::run_blocking(read, d.path()).unwrap());
+        let both = |app: &App| match &app.dialog {
+            Some(Dialog::Csr(d)) => (d.role, d.both),
+            _ => panic!("no review"),
+        };
+        assert_eq!(both(&app), (Role::Server, true));
+        let right = KeyEvent::new(KeyCode::Right, KeyModifiers::NONE);
+        press(&mut app, right);
+        assert_eq!(both(&app), (Role::Server, false));
+        press(&mut app, right);
+        assert_eq!(both(&app), (Role::Client, false));
+        press(&mut app, right);
+        assert_eq!(both(&app), (Role::Server, true));
+        let sign = press(&mut app, enter).remove(0);
+        app.update(crate::tui::run_blocking(sign, d.path()).unwrap());
+        let ws = Workspace::open(d.path()).unwrap();
+        let name = app.select_after_load.clone().unwrap();
+        let e = ws.entity(&name).unwrap();
+        let der = std::fs::read(ws.path(&e.cert)).unwrap();
+        let der =
+            <rustls::pki_types::CertificateDer as rustls::pki_types::pem::PemObject>::from_pem_slice(
+                &der,
+            )
+            .unwrap();
+        let summary = certbench::inspect::summarize(&der).unwrap();
+        assert_eq!(
+            summary.extended_key_usage,
+            vec![
+                "TLS Web Server Authentication".to_string(),
+                "TLS Web Client Authentication".to_string()
+            ]
+        );
     }
 
     /// `r` on a certificate shows its recipes, with the workspace's own paths (made off the

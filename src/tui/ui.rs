@@ -260,6 +260,11 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
                     format!("▸ {}", note.replace('`', "")),
                     theme::warn(),
                 ))
+            } else if let Some(problem) = l.strip_prefix("**Not as written here:** ") {
+                Line::from(vec![
+                    Span::styled("Not as written here: ", theme::error()),
+                    Span::styled(problem.to_string(), theme::warn()),
+                ])
             } else {
                 Line::from(Span::styled(l.replace('`', ""), theme::dim()))
             })
@@ -273,7 +278,8 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
     let max = (height as u16).saturating_sub(area.height.saturating_sub(2));
     let block = Block::bordered()
         .title(format!(
-            " Recipes for \"{name}\" (certbench recipes {name}) "
+            " Recipes for \"{name}\" (certbench --dir {} recipes {name}) ",
+            certbench::text::shell_word(&app.view.dir)
         ))
         .title_bottom(Line::from(" esc close · ↑/↓ pgup/pgdn scroll ").right_aligned())
         .border_style(theme::border(true));
@@ -414,7 +420,7 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             (" Export ", lines)
         }
         Dialog::Csr(d) => {
-            let width = if d.review.is_some() { 100 } else { 66 };
+            let width = if d.review.is_some() { 140 } else { 66 };
             let inner = width.min(body.width).saturating_sub(2);
             (
                 " Sign a request (CSR) ",
@@ -424,7 +430,7 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
     };
     // As tall as the text once wrapped, so the keys on the last line always show.
     let width = match dialog {
-        Dialog::Csr(d) if d.review.is_some() => 100,
+        Dialog::Csr(d) if d.review.is_some() => 140,
         _ => 66,
     }
     .min(body.width);
@@ -514,7 +520,14 @@ fn csr_lines(d: &crate::tui::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<
         Line::from(vec![
             Span::styled("Role    ", theme::label()),
             Span::styled("‹ ", theme::dim()),
-            Span::styled(d.role.title(), theme::selected()),
+            Span::styled(
+                if d.both {
+                    "server + client"
+                } else {
+                    d.role.title()
+                },
+                theme::selected(),
+            ),
             Span::styled(" ›", theme::dim()),
             Span::styled("    Name  ", theme::label()),
             Span::raw(d.name.clone()),
@@ -580,11 +593,13 @@ fn csr_lines(d: &crate::tui::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<
                     ("Esc", "cancel"),
                 ])
             });
+            // Names typed: added when they are names, else why not.
             let added = g.added_sans.iter().map(|s| {
-                (
-                    format!("subjectAltName {s}"),
-                    ("added".to_string(), theme::success()),
-                )
+                let said = match certbench::pki::SanEntry::parse(s) {
+                    Ok(_) => ("added".to_string(), theme::success()),
+                    Err(why) => (why, theme::error()),
+                };
+                (format!("subjectAltName {s}"), said)
             });
             let all: Vec<(String, (String, ratatui::style::Style))> = g
                 .decisions
