@@ -375,20 +375,21 @@ fn names_and_usages(cert: &Path) -> (Vec<String>, Vec<String>) {
     (names, usages)
 }
 
-/// Whether `host` is this machine (a loopback address, or a name that resolves to one): the
-/// server recipes listen on 127.0.0.1.
+/// Whether `host` reaches where the server recipes listen: 127.0.0.1 (an address that is it,
+/// or a name that resolves to it; clients try each address a name has).
 fn is_local(host: &str) -> bool {
     use std::net::ToSocketAddrs;
+    let here = std::net::IpAddr::from([127, 0, 0, 1]);
     (host, 0)
         .to_socket_addrs()
-        .map(|mut addrs| addrs.any(|a| a.ip().is_loopback()))
+        .map(|mut addrs| addrs.any(|a| a.ip() == here))
         .unwrap_or(false)
 }
 
 /// The name clients ask for: one of the certificate's names that is this machine (localhost,
 /// 127.0.0.1, ::1, or a name that resolves here), else its first name.
 fn server_name(names: &[String]) -> Option<(String, bool)> {
-    let preferred = ["localhost", "127.0.0.1", "::1"];
+    let preferred = ["localhost", "127.0.0.1"];
     names
         .iter()
         .find(|n| preferred.contains(&n.as_str()))
@@ -812,6 +813,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Only 127.0.0.1 is where the server recipes listen: ::1 is not.
+    #[test]
+    fn local_means_where_the_servers_listen() {
+        assert!(is_local("127.0.0.1"));
+        assert!(!is_local("::1"));
+        let names = vec!["::1".to_string(), "127.0.0.1".to_string()];
+        assert_eq!(server_name(&names), Some(("127.0.0.1".to_string(), true)));
     }
 
     /// Values are quoted for where they go; a line whose value is missing is left out, and the

@@ -267,7 +267,7 @@ mod tests {
 
 /// A password the user typed: shown nowhere and logged nowhere (its `Debug` is `Secret(..)`, so
 /// a state or an action that holds one can be logged whole), and wiped from memory when
-/// dropped (each copy; a `String` that grew may have left an older buffer behind).
+/// dropped (each copy; typed text has room for 256 bytes before it would move).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -282,6 +282,10 @@ impl Secret {
     }
 
     pub fn push(&mut self, c: char) {
+        // Room made once, so typing does not move the text and leave a copy behind.
+        if self.0.capacity() == 0 {
+            self.0.reserve(256);
+        }
         self.0.push(c);
     }
 

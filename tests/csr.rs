@@ -664,3 +664,28 @@ fn the_review_shows_why_before_refusing_and_force_replaces_by_cn() {
     assert!(!d.join("bare.local-2.crt").exists());
     assert_ne!(std::fs::read(d.join("bare.local.crt")).unwrap(), before);
 }
+
+/// --eku clientAuth without --role signs a client; --force with a name from the CN does not
+/// replace a certificate of another kind (the demo client, whose key the workspace holds): the
+/// new one gets a name of its own.
+#[test]
+fn eku_decides_the_role_and_force_spares_other_certificates() {
+    let dir = workspace();
+    let d = dir.path();
+    openssl_csr(d, "c.key", "c.csr", &p256(), "/CN=client", &[]);
+    let client_before = std::fs::read(d.join("client.crt")).unwrap();
+    let out = certbench_ok(
+        d,
+        &["issue", "--csr", "c.csr", "--eku", "clientAuth", "--force"],
+    );
+    assert!(
+        out.contains("Issued client certificate \"client-2\""),
+        "{out}"
+    );
+    assert_eq!(std::fs::read(d.join("client.crt")).unwrap(), client_before);
+    assert!(d.join("client.key").exists());
+    assert_eq!(
+        ext(d, "client-2.crt", "extendedKeyUsage"),
+        "TLS Web Client Authentication"
+    );
+}

@@ -85,6 +85,16 @@ fn start_capture(pcap: &Path) -> std::process::Child {
     let sentinel = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = sentinel.local_addr().unwrap();
     let size = || std::fs::metadata(pcap).map(|m| m.len()).unwrap_or(0);
+    // The file's header first (it may come a moment after the message), then a packet.
+    let started = std::time::Instant::now();
+    while size() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "tshark writes no file"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
     let before = size();
     let started = std::time::Instant::now();
     while size() <= before {

@@ -1,6 +1,7 @@
 // A Java client with a certificate (mutual TLS), from the PKCS#12 stores certbench exports:
 // java-keystore.p12 (the key and its chain) and java-truststore.p12 (the root CA), both opened
-// with the password in java-password.txt (mode 0600). Delete them to export them again.
+// with the password in java-password.txt (mode 0600). run.sh exports both afresh each time (they
+// are this recipe's own files), so they follow the workspace.
 // Run: java Client.java
 import java.io.FileInputStream;
 import java.net.URI;

@@ -527,13 +527,21 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     let request = csr::read(&bytes)?;
     let mut ws = Workspace::open(&dir)?;
     // Without --role and --name: what the request reads as, and a name from its CN.
-    let role = a.role.unwrap_or_else(|| csr::suggested_role(&request));
-    // A name from the CN, made unique, unless --force says to replace the one of that name.
-    let taken: Vec<String> = if a.force {
-        vec![]
-    } else {
-        ws.entities().iter().map(|e| e.name.clone()).collect()
-    };
+    // (--eku clientAuth alone says a client, whatever the request asks.)
+    let role = a.role.unwrap_or_else(|| match a.eku.as_deref() {
+        Some([ExtKeyUsage::ClientAuth]) => Role::Client,
+        Some(_) => Role::Server,
+        None => csr::suggested_role(&request),
+    });
+    // A name from the CN, made unique; with --force, the one of that name is replaced only when
+    // it is what this would make again (a leaf of the same role signed from a request): any
+    // other (the demo client, a CA) is replaced only when --name names it.
+    let taken: Vec<String> = ws
+        .entities()
+        .iter()
+        .filter(|e| !(a.force && e.role == role && e.key.is_none()))
+        .map(|e| e.name.clone())
+        .collect();
     let name = a
         .name
         .clone()

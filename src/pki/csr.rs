@@ -528,14 +528,17 @@ pub struct Extras {
     pub ext_key_usages: Option<Vec<ExtKeyUsage>>,
 }
 
+/// Whether the request asks for this extended key usage (openssl's short name: `clientAuth`).
+pub fn asks_for(request: &Request, eku: &str) -> bool {
+    request
+        .asked
+        .iter()
+        .any(|a| matches!(a, Asked::ExtKeyUsage { usage } if usage == eku))
+}
+
 /// The role a request reads as: a client's when it asks for clientAuth alone, else a server's.
 pub fn suggested_role(request: &Request) -> Role {
-    let asks = |u: &str| {
-        request
-            .asked
-            .iter()
-            .any(|a| matches!(a, Asked::ExtKeyUsage { usage } if usage == u))
-    };
+    let asks = |u: &str| asks_for(request, u);
     if asks("clientAuth") && !asks("serverAuth") {
         Role::Client
     } else {

@@ -78,9 +78,15 @@ pub fn openssl_commands(spec: &IssueSpec, ctx: &OpensslContext<'_>) -> String {
             spec.not_before.trim()
         );
     }
+    // A service's request: the subject granted, not all the request asked for.
+    let subject = if ctx.from_request {
+        format!(" -subj {}", shell_quote(&subject_arg(spec)))
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "openssl x509 -req -in {name}.csr {signing}{serial} -days {}{digest} -extfile {name}.ext -out {name}.crt",
+        "openssl x509 -req -in {name}.csr{subject} {signing}{serial} -days {}{digest} -extfile {name}.ext -out {name}.crt",
         spec.days
     );
     if spec.role.is_leaf() {
@@ -88,7 +94,12 @@ pub fn openssl_commands(spec: &IssueSpec, ctx: &OpensslContext<'_>) -> String {
         parts.extend(ctx.chain.iter().map(|c| format!("{c}.crt")));
         let _ = writeln!(out, "cat {} > {name}-chain.crt", parts.join(" "));
     }
-    let _ = writeln!(out, "rm {name}.csr {name}.ext");
+    // The request is the service's own file: it stays.
+    if ctx.from_request {
+        let _ = writeln!(out, "rm {name}.ext");
+    } else {
+        let _ = writeln!(out, "rm {name}.csr {name}.ext");
+    }
     out
 }
 
@@ -248,5 +259,29 @@ mod tests {
         spec.subject.common_name = "a/b'c".into();
         assert_eq!(subject_arg(&spec), "/O=certbench/CN=a\\/b'c");
         assert_eq!(shell_quote("a'b"), "'a'\\''b'");
+    }
+
+    /// For a service's own request: no key and no request are made, the request is not
+    /// deleted (it is the service's file), and the subject is the one granted.
+    #[test]
+    fn a_signed_request_keeps_its_file_and_gets_the_granted_subject() {
+        let mut spec = IssueSpec::for_role(crate::pki::Role::Server, "api");
+        spec.sans = vec!["api.local".into()];
+        spec.subject.common_name = "api.local".into();
+        let script = openssl_commands(
+            &spec,
+            &OpensslContext {
+                issuer_alg: Some(KeyAlg::EcdsaP256),
+                chain: &[],
+                serial: None,
+                from_request: true,
+            },
+        );
+        assert!(!script.contains("genpkey"), "{script}");
+        assert!(!script.contains("req -new"), "{script}");
+        assert!(!script.contains("rm api.csr"), "{script}");
+        assert!(script.contains("rm api.ext"), "{script}");
+        assert!(script.contains("-in api.csr -subj "), "{script}");
+        assert!(script.contains("CN=api.local"), "{script}");
     }
 }

@@ -697,11 +697,8 @@ impl App {
                             d.name = certbench::pki::csr::suggested_name(&review.request, &taken);
                             d.role = certbench::pki::csr::suggested_role(&review.request);
                             // A request for both gets both (the role can be changed).
-                            let asks = |u: &str| {
-                                review.request.asked.iter().any(|a| {
-                                    matches!(a, certbench::pki::csr::Asked::ExtKeyUsage { usage } if usage == u)
-                                })
-                            };
+                            let asks =
+                                |u: &str| certbench::pki::csr::asks_for(&review.request, u);
                             d.both = asks("serverAuth") && asks("clientAuth");
                             d.review = Some(review);
                             self.status = None;
@@ -1814,7 +1811,9 @@ impl App {
                     .grant()
                     .and_then(Result::ok)
                     .map_or(0, |g| g.decisions.len() + g.added_sans.len());
-                d.scroll = (usize::from(d.scroll) + step).min(most) as u16;
+                // About as many rows as the review shows below its header (ui::csr_lines).
+                let room = usize::from(self.height).saturating_sub(14).max(1);
+                d.scroll = (usize::from(d.scroll) + step).min(most.saturating_sub(room)) as u16;
             }
             Action::PageUp => d.scroll = d.scroll.saturating_sub(8),
             Action::Complete | Action::NextField | Action::PrevField => {
