@@ -364,3 +364,108 @@ fn the_keylog_file_is_what_wireshark_reads() {
         );
     }
 }
+
+/// `handshake --pcap FILE` writes the run as pcapng with its key log inside (a Decryption Secrets
+/// Block): tshark, given that file alone, decrypts it and finds the same handshake messages, in
+/// the same order and from the same sides, as the transcript; and the HTTP request and answer.
+/// TLS 1.3 (the handshake encrypted) and 1.2. The file is mode 0600 (it holds the secrets).
+fn pcap_decrypts_alone(tls: &str) {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let pcap = d.join("run.pcapng");
+    let out = certbench_ok(
+        d,
+        &[
+            "handshake",
+            "--json",
+            "--tls",
+            tls,
+            "--pcap",
+            pcap.to_str().unwrap(),
+        ],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&pcap).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let port = note_port(&v, "listening", "address");
+    let ours = flow(&v);
+    let read = Command::new(&tshark)
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            "tls.handshake.type",
+            "-T",
+            "fields",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "tls.handshake.type",
+        ])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", text(&read));
+    let theirs: Vec<(String, String)> = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .flat_map(|line| {
+            let mut parts = line.split('\t');
+            let src: u16 = parts.next().unwrap().parse().unwrap();
+            let from = if src == port { "server" } else { "client" };
+            parts
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    (
+                        from.to_string(),
+                        handshake_name(t.parse().unwrap()).to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(theirs.len() >= 10, "tshark decoded too little: {theirs:?}");
+    assert_eq!(
+        ours, theirs,
+        "the transcript and tshark's reading differ (TLS {tls})"
+    );
+    let http = Command::new(&tshark)
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            "http",
+            "-T",
+            "fields",
+            "-e",
+            "http.request.method",
+            "-e",
+            "http.response.code",
+        ])
+        .output()
+        .unwrap();
+    let http = String::from_utf8_lossy(&http.stdout);
+    assert!(http.contains("GET"), "{http}");
+    assert!(http.contains("200"), "{http}");
+    // Nothing is replaced: a second run to the same file is refused before it runs.
+    let again = certbench(d, &["handshake", "--pcap", pcap.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+}
+
+#[test]
+fn a_tls13_pcap_decrypts_with_nothing_else() {
+    pcap_decrypts_alone("1.3");
+}
+
+#[test]
+fn a_tls12_pcap_decrypts_with_nothing_else() {
+    pcap_decrypts_alone("1.2");
+}

@@ -61,6 +61,10 @@ pub struct HandshakeArgs {
     /// made mode 0600, as it gives away every connection it covers.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
+    /// Write the run as a pcapng capture to FILE (a new file, mode 0600): the bytes certbench saw,
+    /// with the key log inside, so Wireshark or tshark opens it decrypted with nothing else.
+    #[arg(long, value_name = "FILE", conflicts_with = "count")]
+    pub pcap: Option<PathBuf>,
     /// The JSON transcript instead of text (with --count: the latency figures).
     #[arg(long)]
     pub json: bool,
@@ -181,6 +185,17 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
     {
         return super::usage_error(&format!("invalid value for '--keylog': {e}"));
     }
+    if let Some(path) = &a.pcap {
+        if let Err(e) = certbench::fsutil::check_secret_path(path) {
+            return super::usage_error(&format!("invalid value for '--pcap': {e}"));
+        }
+        if path.exists() {
+            return super::usage_error(&format!(
+                "invalid value for '--pcap': {} exists (a capture is written to a new file)",
+                path.display()
+            ));
+        }
+    }
     let opts = RunOptions {
         dir,
         version: a.tls,
@@ -211,6 +226,25 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
             None => once(&opts, &a).await,
         }
     })
+}
+
+/// Write the run's capture, with its secrets inside, where the user asked (mode 0600).
+fn write_pcap(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
+    let Some(path) = &a.pcap else {
+        return Ok(());
+    };
+    let fail = |what: String| {
+        errln!(
+            "certbench: could not write the capture {}: {what}",
+            path.display()
+        );
+        ExitCode::FAILURE
+    };
+    let bytes = certbench::handshake::pcap::pcapng(&summary.wire, summary.keylog.lines())
+        .map_err(|e| fail(e.to_string()))?;
+    let file = certbench::fsutil::FileWrite::private(path, bytes);
+    certbench::fsutil::write_files(std::slice::from_ref(&file), false)
+        .map_err(|e| fail(e.to_string()))
 }
 
 /// Append a run's secrets to the key log the user asked for.
@@ -248,6 +282,9 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         }
     };
     if let Err(code) = write_keylog(a, &summary) {
+        return code;
+    }
+    if let Err(code) = write_pcap(a, &summary) {
         return code;
     }
     // A scenario's words explain its run; a failure made by hand gets the words of the scenario

@@ -157,6 +157,8 @@ pub enum ExportError {
 pub struct Exported {
     pub transcript: PathBuf,
     pub keylog: PathBuf,
+    /// The run as pcapng with the key log inside, when the run kept its bytes.
+    pub pcap: Option<PathBuf>,
 }
 
 pub use crate::fsutil::{free_path, with_suffix};
@@ -170,9 +172,12 @@ pub fn export_run(
     scenario: Option<&'static crate::lab::Scenario>,
     at: OffsetDateTime,
 ) -> Result<Exported, ExportError> {
-    let base = free_path(dir, "handshake", &[".json", ".keylog"], at);
+    let base = free_path(dir, "handshake", &[".json", ".keylog", ".pcapng"], at);
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
+    let capture = super::pcap::pcapng(&summary.wire, summary.keylog.lines())
+        .ok()
+        .map(|bytes| (with_suffix(&base, ".pcapng"), bytes));
     let explained = crate::lab::explain(summary, scenario, events);
     let mismatches = scenario
         .map(|s| crate::lab::check(s, summary, events))
@@ -188,15 +193,20 @@ pub fn export_run(
             mismatches: &mismatches,
         }),
     })?;
-    write_files(
-        &[
-            FileWrite::public(&transcript, json),
-            // Secrets: whoever has them reads the connection.
-            FileWrite::private(&keylog, keylog_text(summary)),
-        ],
-        false,
-    )?;
-    Ok(Exported { transcript, keylog })
+    let mut files = vec![
+        FileWrite::public(&transcript, json),
+        // Secrets: whoever has them reads the connection (the capture holds them too).
+        FileWrite::private(&keylog, keylog_text(summary)),
+    ];
+    if let Some((path, bytes)) = &capture {
+        files.push(FileWrite::private(path, bytes.clone()));
+    }
+    write_files(&files, false)?;
+    Ok(Exported {
+        transcript,
+        keylog,
+        pcap: capture.map(|(p, _)| p),
+    })
 }
 
 /// Write the certificate at fault in a failed run as PEM into `dir`, under a new name, followed

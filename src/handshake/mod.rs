@@ -12,6 +12,7 @@ pub mod messages;
 pub mod metrics;
 pub mod names;
 pub mod observe;
+pub mod pcap;
 mod recorder;
 pub mod run;
 pub mod serve;

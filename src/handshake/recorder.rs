@@ -62,6 +62,9 @@ pub(crate) struct Recorder {
     pub(crate) last_io: Instant,
     /// The client answered a CertificateRequest with an empty Certificate.
     client_sent_none: bool,
+    /// The bytes each way as they crossed, for a capture (loopback runs keep them).
+    pub(crate) wire: Option<super::pcap::Wire>,
+    wire_bytes: usize,
 }
 
 pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
@@ -95,6 +98,8 @@ impl Recorder {
             first: [Vec::new(), Vec::new()],
             last_io: Instant::now(),
             client_sent_none: false,
+            wire: None,
+            wire_bytes: 0,
         }))
     }
 
@@ -117,6 +122,16 @@ impl Recorder {
         let first = &mut self.first[way];
         if first.len() < 8 {
             first.extend(bytes.iter().take(8 - first.len()));
+        }
+        if let Some(wire) = &mut self.wire
+            && self.wire_bytes + bytes.len() <= super::pcap::MAX_WIRE_BYTES
+        {
+            self.wire_bytes += bytes.len();
+            wire.segments.push(super::pcap::Segment {
+                t_us: self.start.elapsed().as_micros() as u64,
+                from_client: dir == Dir::ClientToServer,
+                bytes: bytes.to_vec(),
+            });
         }
         let seen = self.observer.feed(dir, bytes);
         self.emit_seen(seen);
@@ -165,6 +180,7 @@ impl Recorder {
             client_identity,
             response,
             keylog: super::run::Secrets::from_lines(self.keylog.clone()),
+            wire: self.wire.take().unwrap_or_default(),
         }
     }
 

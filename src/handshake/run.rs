@@ -223,6 +223,9 @@ pub struct Summary {
     /// SSLKEYLOGFILE lines: Wireshark and tshark can decrypt the same connection with them.
     #[serde(skip)]
     pub keylog: Secrets,
+    /// The bytes that crossed the connection, for a pcapng capture (loopback runs).
+    #[serde(skip)]
+    pub wire: super::pcap::Wire,
 }
 
 /// Why a run failed, from both sides.
@@ -345,6 +348,20 @@ pub async fn run_with(
         .map_err(RunError::Listen)?;
     let addr = listener.local_addr().map_err(RunError::Listen)?;
     lock(&hub).local(Side::Server, EventKind::Note(Note::Listening { addr }));
+    {
+        // The bytes are kept for a capture (`--pcap`, `w`), with the clock they are timed by.
+        let mut h = lock(&hub);
+        let since_start = h.start.elapsed();
+        let start_unix_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.saturating_sub(since_start).as_micros() as u64)
+            .unwrap_or_default();
+        h.wire = Some(super::pcap::Wire {
+            server_port: addr.port(),
+            start_unix_us,
+            ..Default::default()
+        });
+    }
 
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
     let server_hub = hub.clone();
@@ -425,6 +442,9 @@ pub async fn run_with(
             }
         };
         let _ = tcp.set_nodelay(true);
+        if let (Ok(local), Some(wire)) = (tcp.local_addr(), lock(&client_hub).wire.as_mut()) {
+            wire.client_port = local.port();
+        }
         let tap = Tap {
             inner: tcp,
             hub: client_hub.clone(),
@@ -557,6 +577,63 @@ mod tests {
             assert_eq!(f.detected_by, Side::Client);
             assert_eq!(f.cause, Cause::Cancelled);
         });
+    }
+
+    /// What `w` saves after a run: the transcript, the key log and a capture, the two with
+    /// secrets mode 0600; the capture is pcapng (its magic) with a Decryption Secrets Block
+    /// holding the key log, before its packets. (tests/tshark.rs reads such captures with tshark.)
+    #[test]
+    fn a_saved_run_has_its_capture_with_the_secrets_inside() {
+        let dir = demo_workspace();
+        let opts = RunOptions::new(dir.path());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let summary = rt.block_on(run(&opts, tx)).unwrap();
+        assert!(summary.ok);
+        let mut events = vec![];
+        while let Ok(e) = rx.try_recv() {
+            events.push(e);
+        }
+        let saved = crate::handshake::export::export_run(
+            &dir.path().join("handshakes"),
+            &summary,
+            &events,
+            None,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        let pcap = saved.pcap.expect("a loopback run keeps its bytes");
+        let bytes = std::fs::read(&pcap).unwrap();
+        assert_eq!(
+            &bytes[..4],
+            &[0x0a, 0x0d, 0x0d, 0x0a],
+            "a pcapng section header"
+        );
+        let keylog = std::fs::read_to_string(&saved.keylog).unwrap();
+        let dsb_at = bytes
+            .windows(4)
+            .position(|w| w == [0x0a, 0, 0, 0])
+            .expect("a Decryption Secrets Block");
+        let first_packet = bytes
+            .windows(4)
+            .position(|w| w == [0x06, 0, 0, 0])
+            .expect("packets");
+        assert!(dsb_at < first_packet);
+        let inside = String::from_utf8_lossy(&bytes);
+        for line in keylog.lines() {
+            assert!(inside.contains(line), "{line} is not in the capture");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for f in [&pcap, &saved.keylog] {
+                let mode = std::fs::metadata(f).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{}", f.display());
+            }
+        }
     }
 
     #[test]

@@ -405,6 +405,7 @@ impl Connection {
             client_identity: self.client.as_ref().map(|i| i.subject.clone()),
             response: None,
             keylog: self.keylog.clone(),
+            wire: Default::default(),
         }
     }
 }

@@ -518,14 +518,25 @@ impl App {
                 }
             }
             Action::RunExported(result) => match result {
-                Ok(e) => self.say(
-                    Severity::Success,
-                    format!(
-                        "Saved {} and the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename)",
-                        e.transcript.display(),
-                        e.keylog.display()
+                Ok(e) => match &e.pcap {
+                    Some(pcap) => self.say(
+                        Severity::Success,
+                        format!(
+                            "Saved {}, the key log {} and the capture {} (0600: Wireshark opens it decrypted, nothing else needed)",
+                            e.transcript.display(),
+                            e.keylog.display(),
+                            pcap.display()
+                        ),
                     ),
-                ),
+                    None => self.say(
+                        Severity::Success,
+                        format!(
+                            "Saved {} and the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename)",
+                            e.transcript.display(),
+                            e.keylog.display()
+                        ),
+                    ),
+                },
                 Err(e) => self.say(Severity::Error, format!("Could not save the run: {e}")),
             },
             Action::CertificatesExported(result) => match result {
