@@ -62,6 +62,42 @@ impl Suite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecryptError(pub String);
 
+/// How one protected record was opened: all a reader needs to do it again, or to seal the
+/// plaintext and find the same bytes on the wire. (The key itself is not kept: it comes from the
+/// secret named in the key log.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealing {
+    /// The key log's label of the secret the keys came from (TLS 1.2: `CLIENT_RANDOM`, the
+    /// master secret).
+    pub secret: String,
+    /// The AEAD, as TLS names it.
+    pub aead: &'static str,
+    /// The record's sequence number in its direction (and, in TLS 1.3, its key phase).
+    pub seq: u64,
+    /// The write IV (TLS 1.3: 12 bytes; TLS 1.2 GCM: its 4-byte implicit part).
+    pub iv: Vec<u8>,
+    /// The AEAD nonce this record used.
+    pub nonce: [u8; 12],
+    /// TLS 1.2 GCM: the first 8 bytes of the record are the rest of the nonce, sent in clear.
+    pub explicit_nonce: bool,
+    /// The AEAD tag's length, at the end of the record.
+    pub tag_len: usize,
+    /// TLS 1.3: the real content type, the last byte before the zero padding.
+    pub inner_type: Option<u8>,
+    /// TLS 1.3: zero bytes after the inner type.
+    pub padding: usize,
+}
+
+fn aead_name(a: &'static aws_lc_rs::aead::Algorithm) -> &'static str {
+    if a == &AES_128_GCM {
+        "AES-128-GCM"
+    } else if a == &AES_256_GCM {
+        "AES-256-GCM"
+    } else {
+        "ChaCha20-Poly1305"
+    }
+}
+
 impl fmt::Display for DecryptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -140,8 +176,13 @@ impl TrafficKeys {
         })
     }
 
-    /// Decrypt one protected record: the inner content type and the plaintext.
-    pub fn open(&mut self, record: &Record) -> Result<(u8, Vec<u8>), DecryptError> {
+    /// Decrypt one protected record: the inner content type, the plaintext, and how it was
+    /// opened (`secret` names the secret these keys came from).
+    pub fn open(
+        &mut self,
+        record: &Record,
+        secret: &str,
+    ) -> Result<(u8, Vec<u8>, Sealing), DecryptError> {
         let nonce = xor_nonce(&self.iv, self.seq);
         let mut buf = record.payload.clone();
         let seq = self.seq;
@@ -164,7 +205,18 @@ impl TrafficKeys {
             .rposition(|b| *b != 0)
             .ok_or_else(|| DecryptError("an all-zero inner plaintext".into()))?;
         let inner_type = plain[end];
-        Ok((inner_type, plain[..end].to_vec()))
+        let sealing = Sealing {
+            secret: secret.to_string(),
+            aead: aead_name(self.key.algorithm()),
+            seq,
+            iv: self.iv.to_vec(),
+            nonce,
+            explicit_nonce: false,
+            tag_len: self.key.algorithm().tag_len(),
+            inner_type: Some(inner_type),
+            padding: plain.len() - end - 1,
+        };
+        Ok((inner_type, plain[..end].to_vec(), sealing))
     }
 }
 
@@ -282,8 +334,9 @@ impl Tls12Keys {
         Ok((make(client_key, client_iv)?, make(server_key, server_iv)?))
     }
 
-    /// Decrypt one protected record: its plaintext (the record's own type is the real one).
-    pub fn open(&mut self, record: &Record) -> Result<Vec<u8>, DecryptError> {
+    /// Decrypt one protected record: its plaintext (the record's own type is the real one) and
+    /// how it was opened.
+    pub fn open(&mut self, record: &Record) -> Result<(Vec<u8>, Sealing), DecryptError> {
         let seq = self.seq;
         let tag = self.key.algorithm().tag_len();
         let (nonce, mut buf) = if self.explicit_nonce {
@@ -324,7 +377,18 @@ impl Tls12Keys {
                 ))
             })?;
         self.seq += 1;
-        Ok(plain.to_vec())
+        let sealing = Sealing {
+            secret: "CLIENT_RANDOM".into(),
+            aead: aead_name(self.key.algorithm()),
+            seq,
+            iv: self.iv[..if self.explicit_nonce { 4 } else { 12 }].to_vec(),
+            nonce,
+            explicit_nonce: self.explicit_nonce,
+            tag_len: tag,
+            inner_type: None,
+            padding: 0,
+        };
+        Ok((plain.to_vec(), sealing))
     }
 }
 

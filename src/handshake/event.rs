@@ -41,8 +41,11 @@ impl Side {
 /// One step of the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// Microseconds since the run started.
+    /// Microseconds since the run started, not counting the time it was held in step mode.
     pub t_us: u64,
+    /// Microseconds the run was held in step mode before this event (`t_us` plus this is the
+    /// time on the clock).
+    pub paused_us: u64,
     /// Who sent it (a wire message) or where it happened (anything else).
     pub side: Side,
     pub kind: EventKind,
@@ -70,6 +73,8 @@ pub struct Wire {
     pub protection: Protection,
     /// A handshake message's own size (type, length, body), else its record's on the wire.
     pub size: usize,
+    /// Its bytes and the records that carried them, when kept.
+    pub carried: Option<Arc<super::bytes::Carried>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -545,6 +550,9 @@ impl Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("t_us", &self.t_us)?;
+        if self.paused_us > 0 {
+            m.serialize_entry("paused_us", &self.paused_us)?;
+        }
         m.serialize_entry("side", &self.side)?;
         m.serialize_entry("event", self.event_type())?;
         m.serialize_entry("message", &self.code())?;

@@ -2,6 +2,7 @@
 //! Bytes from the wire are untrusted: nothing here panics or allocates without bound on any input.
 //! The live loopback run, the decryption (TLS 1.3 and 1.2) and the event stream build on this.
 
+pub mod bytes;
 pub mod config;
 pub mod connect;
 pub mod decrypt;

@@ -5,6 +5,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use std::sync::Arc;
+
+use super::bytes::{Carried, RecordBytes};
 use super::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
 use super::messages::{Message, Version, decode};
 use super::names;
@@ -119,6 +122,8 @@ pub struct Seen {
     pub protection: Protection,
     /// Its size: a handshake message's own (type, length, body), else its record's on the wire.
     pub wire_len: usize,
+    /// Its bytes and the records that carried them (`None` for bytes that are not TLS).
+    pub carried: Option<Arc<Carried>>,
 }
 
 impl Seen {
@@ -128,8 +133,25 @@ impl Seen {
             what: What::Unreadable { reason },
             protection,
             wire_len,
+            carried: None,
         }
     }
+}
+
+/// A record's bytes as they crossed the wire.
+fn wire_bytes(record: &Record) -> Vec<u8> {
+    let mut wire = record.header().to_vec();
+    wire.extend_from_slice(&record.payload);
+    wire
+}
+
+/// One record, one message: what carried it.
+fn carried_alone(record: Arc<RecordBytes>, bytes: Vec<u8>) -> Option<Arc<Carried>> {
+    Some(Arc::new(Carried {
+        records: vec![record],
+        offset: 0,
+        bytes,
+    }))
 }
 
 #[derive(Default)]
@@ -139,6 +161,14 @@ struct Side {
     keys: Option<TrafficKeys>,
     /// The secret `keys` came from: a KeyUpdate derives the next one from it.
     secret: Option<Vec<u8>>,
+    /// Its label in the key log (`CLIENT_TRAFFIC_SECRET_1` after a KeyUpdate).
+    secret_label: String,
+    /// Handshake records whose content is (partly) in the reassembly buffer: where their content
+    /// starts and ends in this side's handshake stream.
+    hs_records: VecDeque<(usize, usize, Arc<RecordBytes>)>,
+    /// Handshake stream bytes pushed into the reassembly, and taken out as messages.
+    hs_in: usize,
+    hs_out: usize,
     protection: Option<Protection>,
     /// Encrypted records waiting for their secret.
     waiting: VecDeque<Record>,
@@ -257,6 +287,7 @@ impl Observer {
             let side = &mut self.sides[i];
             side.keys = Some(TrafficKeys::new(suite, &secret)?);
             side.secret = Some(secret);
+            side.secret_label = SECRET_LABELS[i][phase].to_string();
             side.protection = Some(if phase == 0 {
                 Protection::Handshake
             } else {
@@ -328,27 +359,44 @@ impl Observer {
                     continue;
                 };
                 keys.open(&record)
-                    .map(|p| (record.content_type, p, Protection::Tls12))
+                    .map(|(p, sealing)| (record.content_type, p, Protection::Tls12, Some(sealing)))
                     .map_err(|e| (e, Protection::Tls12Encrypted))
             } else if tls13 {
                 let protection = side.protection.unwrap_or(Protection::Handshake);
                 let Some(keys) = side.keys.as_mut() else {
                     break;
                 };
-                keys.open(&record)
-                    .map(|(t, p)| (t, p, protection))
+                keys.open(&record, &side.secret_label)
+                    .map(|(t, p, sealing)| (t, p, protection, Some(sealing)))
                     .map_err(|e| (e, protection))
             } else {
-                Ok((record.content_type, record.payload, Protection::Clear))
+                Ok((
+                    record.content_type,
+                    record.payload.clone(),
+                    Protection::Clear,
+                    None,
+                ))
             };
-            let (content_type, payload, protection) = match opened {
+            let (content_type, payload, protection, sealing) = match opened {
                 Ok(o) => o,
                 Err((e, protection)) => {
-                    out.push(Seen::unreadable(dir, e.to_string(), protection, wire_len));
+                    let mut seen = Seen::unreadable(dir, e.to_string(), protection, wire_len);
+                    let bytes = RecordBytes {
+                        wire: wire_bytes(&record),
+                        content: None,
+                        sealing: None,
+                    };
+                    seen.carried = carried_alone(Arc::new(bytes), Vec::new());
+                    out.push(seen);
                     side.broken = true;
                     break;
                 }
             };
+            let record_bytes = Arc::new(RecordBytes {
+                wire: wire_bytes(&record),
+                content: Some(payload.clone()),
+                sealing,
+            });
             match content_type {
                 20 => {
                     out.push(Seen {
@@ -356,6 +404,7 @@ impl Observer {
                         what: What::ChangeCipherSpec,
                         protection,
                         wire_len,
+                        carried: carried_alone(record_bytes, payload),
                     });
                     // TLS 1.2: from here on this side is encrypted. (TLS 1.3's is for middleboxes.)
                     if self.version != Some(Version::Tls13) {
@@ -377,6 +426,7 @@ impl Observer {
                         what,
                         protection,
                         wire_len,
+                        carried: carried_alone(record_bytes, payload),
                     });
                 }
                 23 => {
@@ -384,15 +434,20 @@ impl Observer {
                     out.push(Seen {
                         dir,
                         what: What::ApplicationData {
-                            plaintext: Some(payload),
+                            plaintext: Some(payload.clone()),
                             len,
                         },
                         protection,
                         wire_len,
+                        carried: carried_alone(record_bytes, payload),
                     });
                 }
                 22 => {
-                    let messages = self.sides[i].handshake.push(&payload);
+                    let side = &mut self.sides[i];
+                    let start = side.hs_in;
+                    side.hs_in += payload.len();
+                    side.hs_records.push_back((start, side.hs_in, record_bytes));
+                    let messages = side.handshake.push(&payload);
                     for m in messages {
                         match m {
                             Err(e) => {
@@ -405,6 +460,7 @@ impl Observer {
                                 self.sides[i].broken = true;
                             }
                             Ok(raw) => {
+                                let carried = self.sides[i].carry(raw.encoded());
                                 let version = self.version.unwrap_or(Version::Tls12);
                                 let message = decode(raw.typ, &raw.body, version)
                                     .map(Box::new)
@@ -419,17 +475,22 @@ impl Observer {
                                     protection,
                                     // The message's own size: a record may carry several.
                                     wire_len: raw.body.len() + 4,
+                                    carried,
                                 });
                             }
                         }
                     }
                 }
-                t => out.push(Seen::unreadable(
-                    dir,
-                    format!("a {} record", names::content_type(t)),
-                    protection,
-                    wire_len,
-                )),
+                t => {
+                    let mut seen = Seen::unreadable(
+                        dir,
+                        format!("a {} record", names::content_type(t)),
+                        protection,
+                        wire_len,
+                    );
+                    seen.carried = carried_alone(record_bytes, payload);
+                    out.push(seen);
+                }
             }
             if self.sides[i].broken {
                 break;
@@ -469,6 +530,7 @@ impl Observer {
                     Some(Ok((next, keys))) => {
                         side.secret = Some(next);
                         side.keys = Some(keys);
+                        side.secret_label = next_generation(&side.secret_label);
                     }
                     // Without the current secret the next records cannot be read; they say so.
                     _ => side.keys = None,
@@ -505,11 +567,52 @@ fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
             ),
         },
     };
+    let bytes = RecordBytes {
+        wire: wire_bytes(record),
+        content: None,
+        sealing: None,
+    };
     Seen {
         dir,
         what,
         protection,
         wire_len: len + 5,
+        carried: carried_alone(Arc::new(bytes), Vec::new()),
+    }
+}
+
+/// The label of a traffic secret's next generation (RFC 8446 7.2; the key log names them so).
+fn next_generation(label: &str) -> String {
+    match label.rsplit_once('_') {
+        Some((stem, n)) => match n.parse::<u32>() {
+            Ok(n) => format!("{stem}_{}", n + 1),
+            Err(_) => label.to_string(),
+        },
+        None => label.to_string(),
+    }
+}
+
+impl Side {
+    /// The records that carried the next message out of the reassembly (`message`: its type,
+    /// length and body), and where it starts in the first one.
+    fn carry(&mut self, message: Vec<u8>) -> Option<Arc<Carried>> {
+        let (start, end) = (self.hs_out, self.hs_out + message.len());
+        self.hs_out = end;
+        let records: Vec<(usize, Arc<RecordBytes>)> = self
+            .hs_records
+            .iter()
+            .filter(|(s, e, _)| *s < end && *e > start)
+            .map(|(s, _, r)| (*s, r.clone()))
+            .collect();
+        while self.hs_records.front().is_some_and(|(_, e, _)| *e <= end) {
+            self.hs_records.pop_front();
+        }
+        let offset = start.saturating_sub(records.first()?.0);
+        Some(Arc::new(Carried {
+            records: records.into_iter().map(|(_, r)| r).collect(),
+            offset,
+            bytes: message,
+        }))
     }
 }
 
@@ -586,6 +689,32 @@ mod tests {
         assert!(parse_keylog_line("# a comment").is_none());
         assert!(parse_keylog_line("LABEL zz 00").is_none());
         assert!(parse_keylog_line("LABEL 0 00").is_none());
+    }
+
+    /// A message cut across two records is carried by both; a record with two messages
+    /// carries each, from where it starts.
+    #[test]
+    fn bytes_of_messages_across_records_and_several_in_one() {
+        let record = |payload: &[u8]| {
+            let mut r = vec![22, 3, 3, 0, payload.len() as u8];
+            r.extend_from_slice(payload);
+            r
+        };
+        // ServerHelloDone (4 bytes) and the first 2 bytes of a ClientKeyExchange; then its rest.
+        let cke = [16u8, 0, 0, 3, 2, 0xaa, 0xbb];
+        let mut first = vec![14u8, 0, 0, 0];
+        first.extend_from_slice(&cke[..2]);
+        let mut obs = Observer::new();
+        let mut seen = obs.feed(Dir::ServerToClient, &record(&first));
+        seen.extend(obs.feed(Dir::ServerToClient, &record(&cke[2..])));
+        let carried: Vec<&Carried> = seen.iter().map(|s| s.carried.as_deref().unwrap()).collect();
+        assert_eq!(carried.len(), 2);
+        assert_eq!((carried[0].records.len(), carried[0].offset), (1, 0));
+        assert_eq!(carried[0].bytes, [14, 0, 0, 0]);
+        assert_eq!((carried[1].records.len(), carried[1].offset), (2, 4));
+        assert_eq!(carried[1].bytes, cke);
+        assert_eq!(carried[1].pieces(), vec![(0, 4..6), (1, 0..5)]);
+        assert!(Arc::ptr_eq(&carried[0].records[0], &carried[1].records[0]));
     }
 
     #[test]

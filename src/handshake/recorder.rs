@@ -65,7 +65,16 @@ pub(crate) struct Recorder {
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
     pub(crate) wire: Option<super::pcap::Wire>,
     wire_bytes: usize,
+    /// Bytes kept with the events (each message's, and its records'), up to [`MAX_CARRIED`].
+    carried_bytes: usize,
+    /// Time held in step mode so far, and since when it is held now.
+    paused: std::time::Duration,
+    paused_since: Option<Instant>,
 }
+
+/// The bytes a connection's events keep of what carried them; past it, events keep their
+/// decoded fields and sizes only.
+const MAX_CARRIED: usize = 1 << 20;
 
 pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
 
@@ -100,11 +109,34 @@ impl Recorder {
             client_sent_none: false,
             wire: None,
             wire_bytes: 0,
+            carried_bytes: 0,
+            paused: std::time::Duration::ZERO,
+            paused_since: None,
         }))
     }
 
+    /// Time held in step mode, up to now.
+    fn held(&self) -> std::time::Duration {
+        self.paused
+            + self
+                .paused_since
+                .map_or_else(Default::default, |t| t.elapsed())
+    }
+
+    /// Microseconds since the start, not counting the time held in step mode.
     fn t_us(&self) -> u64 {
-        self.start.elapsed().as_micros() as u64
+        self.start.elapsed().saturating_sub(self.held()).as_micros() as u64
+    }
+
+    fn paused_us(&self) -> u64 {
+        self.held().as_micros() as u64
+    }
+
+    /// Step mode let the next flight go: the clock runs again.
+    pub(crate) fn resumed(&mut self) {
+        if let Some(t) = self.paused_since.take() {
+            self.paused += t.elapsed();
+        }
     }
 
     pub(crate) fn emit_seen(&mut self, seen: Vec<Seen>) {
@@ -141,9 +173,13 @@ impl Recorder {
     pub(crate) fn local(&mut self, side: Side, kind: EventKind) {
         let event = Event {
             t_us: self.t_us(),
+            paused_us: self.paused_us(),
             side,
             kind,
         };
+        if event.kind == EventKind::Paused {
+            self.paused_since.get_or_insert_with(Instant::now);
+        }
         (self.sink)(event);
     }
 
@@ -251,13 +287,23 @@ impl Recorder {
             },
             What::Unreadable { reason } => WireWhat::Unreadable { reason },
         };
+        // Bytes are kept up to a budget; a record shared by several messages counts once each.
+        let carried = s.carried.filter(|c| {
+            let n = c.size();
+            self.carried_bytes + n <= MAX_CARRIED && {
+                self.carried_bytes += n;
+                true
+            }
+        });
         Event {
             t_us: self.t_us(),
+            paused_us: self.paused_us(),
             side,
             kind: EventKind::Wire(Wire {
                 what,
                 protection: s.protection,
                 size: s.wire_len,
+                carried,
             }),
         }
     }

@@ -184,6 +184,7 @@ impl Stepper {
         if s.started < s.granted {
             s.started += 1;
             s.last = Some(dir);
+            lock(hub).resumed();
             return Poll::Ready(Ok(()));
         }
         if s.announced != Some(s.started) {

@@ -743,22 +743,28 @@ struct Kept {
     live_dropped: u64,
 }
 
-/// The decrypted application data an event carries, if any.
+/// The bytes an event keeps (decrypted application data, the bytes that carried a message), if
+/// any.
 fn plaintext_len(event: &Event) -> Option<usize> {
-    match event.wire().map(|w| &w.what) {
-        Some(super::event::WireWhat::ApplicationData {
+    let w = event.wire()?;
+    let plaintext = match &w.what {
+        super::event::WireWhat::ApplicationData {
             plaintext: Some(p), ..
-        }) => Some(p.len()),
-        _ => None,
-    }
+        } => p.len(),
+        _ => 0,
+    };
+    let carried = w.carried.as_ref().map_or(0, |c| c.size());
+    (plaintext + carried > 0).then_some(plaintext + carried)
 }
 
-/// The event with its application data's plaintext left out (its length stays).
+/// The event with its application data's plaintext and its bytes left out (its fields and
+/// length stay).
 fn without_plaintext(mut event: Event) -> Event {
-    if let EventKind::Wire(w) = &mut event.kind
-        && let super::event::WireWhat::ApplicationData { plaintext, .. } = &mut w.what
-    {
-        *plaintext = None;
+    if let EventKind::Wire(w) = &mut event.kind {
+        w.carried = None;
+        if let super::event::WireWhat::ApplicationData { plaintext, .. } = &mut w.what {
+            *plaintext = None;
+        }
     }
     event
 }

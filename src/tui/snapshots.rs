@@ -806,6 +806,7 @@ fn served(id: u64, ok: bool) -> Box<certbench::handshake::serve::Connection> {
             use certbench::handshake::event::{Event, EventKind, Note, Side};
             let note = |t_us, n| Event {
                 t_us,
+                paused_us: 0,
                 side: Side::Server,
                 kind: EventKind::Note(n),
             };
