@@ -396,6 +396,36 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
     l.finish()
 }
 
+/// The fields of what a record carried, by its content type: a handshake message, an alert,
+/// ChangeCipherSpec, application data.
+pub fn content_parts(content_type: u8, bytes: &[u8], version: Version) -> Vec<Part> {
+    let mut l = Layout::new(bytes);
+    match content_type {
+        22 => return message_parts(bytes, version),
+        21 => {
+            l.named("level", 1, |v| {
+                match v {
+                    1 => "warning",
+                    2 => "fatal",
+                    _ => "unknown",
+                }
+                .into()
+            });
+            l.named("description", 1, |d| names::alert(d as u8).into());
+        }
+        20 => {
+            l.uint("change_cipher_spec", 1);
+        }
+        _ => {
+            let n = l.left();
+            l.leaf("application_data", n, |b| {
+                Some(format!("{} bytes", b.len()))
+            });
+        }
+    }
+    l.finish()
+}
+
 /// The fields of a record as it crossed the wire: its header, then its payload (in clear, the
 /// content; protected, the explicit nonce, the ciphertext and the tag).
 pub fn record_parts(record: &RecordBytes) -> Vec<Part> {
@@ -418,7 +448,7 @@ pub fn record_parts(record: &RecordBytes) -> Vec<Part> {
                 l.leaf("encrypted_record", sealed, |b| {
                     Some(format!("{} bytes", b.len()))
                 });
-                l.leaf("tag", s.tag_len, |b| Some(hex(b)));
+                l.leaf("tag", s.tag_len, |b| Some(format!("{} bytes", b.len())));
             }
         }
     }

@@ -591,7 +591,7 @@ fn template(key: &str) -> Option<&'static str> {
 }
 
 /// The words of an event's key, filled in; the key itself if the words are missing.
-pub(crate) fn say(key: &str, values: &[(&'static str, String)]) -> String {
+pub fn say(key: &str, values: &[(&'static str, String)]) -> String {
     match template(key) {
         Some(t) => crate::assets::fill(t, values),
         None => key.to_string(),
@@ -679,6 +679,23 @@ mod tests {
             "hint_no_certificate",
             "timed_out",
             "cancelled",
+            "proof_proved",
+            "proof_chain_only",
+            "proof_chain_refused",
+            "proof_signature_refused",
+            "proof_server_not_reached",
+            "proof_client_not_asked",
+            "proof_client_declined",
+            "proof_client_not_reached",
+            "phase_hello",
+            "phase_server_auth",
+            "phase_client_auth",
+            "phase_handshake",
+            "phase_request",
+            "secrets_folded",
+            "absent_certificate_request",
+            "absent_client_certificate",
+            "absent_certificate_verify",
         ] {
             assert!(table.contains_key(key), "assets/events.toml lacks {key}");
         }

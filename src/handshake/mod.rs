@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod names;
 pub mod observe;
 pub mod pcap;
+pub mod proof;
 mod recorder;
 pub mod run;
 pub mod serve;

@@ -107,6 +107,13 @@ pub enum Action {
     ToggleStep,
     /// Step mode: let the next flight go.
     NextFlight,
+    /// Fold each side's derived secrets into one line, or show each.
+    FoldSecrets,
+    /// The Step box shows the selected message's bytes, annotated, or its fields.
+    ToggleBytes,
+    /// In the bytes: the byte before or after, and the field it is in.
+    PrevByte,
+    NextByte,
     /// Stop the running handshake.
     CancelRun,
     /// Start serving the workspace to outside clients, or stop.

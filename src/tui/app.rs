@@ -1010,6 +1010,28 @@ impl App {
                 h.details_scroll = (h.details_scroll + 5).min(most);
             }
             Action::ScrollUp => h.details_scroll = h.details_scroll.saturating_sub(5),
+            Action::FoldSecrets => h.fold_secrets = !h.fold_secrets,
+            Action::ToggleBytes => {
+                h.bytes = !h.bytes;
+                h.byte_cursor = Default::default();
+                h.details_scroll = 0;
+            }
+            Action::Left | Action::Right | Action::PrevByte | Action::NextByte if h.bytes => {
+                let version = super::handshake::version_of(&h.events);
+                if let Some(a) = h
+                    .events
+                    .get(h.selected)
+                    .and_then(|e| super::handshake::annotate(e, version))
+                {
+                    let (fields, bytes) = match action {
+                        Action::Left => (-1, 0),
+                        Action::Right => (1, 0),
+                        Action::PrevByte => (0, -1),
+                        _ => (0, 1),
+                    };
+                    h.byte_cursor = a.step(h.byte_cursor, fields, bytes);
+                }
+            }
             Action::ToggleTls if !h.running => {
                 h.version = h.version.other();
                 // Suites belong to a version; so do some groups (the hybrid ones are TLS 1.3's).

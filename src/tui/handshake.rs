@@ -1,8 +1,9 @@
 //! The Handshake pane's state: the choices for the next run, and the events of the current one as
 //! they arrive.
 
+use certbench::handshake::messages::Message;
 use certbench::handshake::run::{
-    ClientAuth, Event, EventKind, Stepper, Summary, TlsVersion, Trust,
+    ClientAuth, Event, EventKind, Side, Stepper, Summary, TlsVersion, Trust,
 };
 use certbench::handshake::serve::Connection;
 use certbench::lab::Scenario;
@@ -49,6 +50,12 @@ pub struct HandshakeState {
     pub paused: bool,
     /// How far the Step box is scrolled (a message's fields can be longer than the box).
     pub details_scroll: u16,
+    /// Each side's secrets derived in a row folded into one line.
+    pub fold_secrets: bool,
+    /// The Step box shows the selected message's bytes, annotated.
+    pub bytes: bool,
+    /// In the bytes: the field selected (its index among the leaves) and the byte in it.
+    pub byte_cursor: ByteCursor,
     /// A server for outside clients, while it runs.
     pub serve: Option<ServeState>,
     /// Where to connect, while it is typed.
@@ -183,6 +190,9 @@ impl Default for HandshakeState {
             stepper: None,
             paused: false,
             details_scroll: 0,
+            fold_secrets: true,
+            bytes: false,
+            byte_cursor: ByteCursor::default(),
             serve: None,
             target: None,
             connected_to: None,
@@ -278,13 +288,153 @@ impl HandshakeState {
         self.selected = self.events.len().saturating_sub(1);
     }
 
+    /// Move the selection a row up or down the diagram (a folded row is one step).
     pub fn move_selection(&mut self, delta: isize) {
         let n = self.events.len();
         if n == 0 {
             return;
         }
-        self.selected = (self.selected as isize + delta).clamp(0, n as isize - 1) as usize;
-        self.follow = self.selected == n - 1;
+        let starts: Vec<usize> = rows(&self.events, self.fold_secrets)
+            .iter()
+            .filter_map(Row::event)
+            .map(|(i, _)| i)
+            .collect();
+        let here = starts
+            .iter()
+            .rposition(|&i| i <= self.selected)
+            .unwrap_or(0) as isize;
+        let to = (here + delta).clamp(0, starts.len() as isize - 1) as usize;
+        self.selected = starts.get(to).copied().unwrap_or(0);
+        self.follow = to + 1 == starts.len();
+        self.byte_cursor = ByteCursor::default();
+    }
+}
+
+/// Where the cursor is in a message's annotated bytes: a field (a leaf of the layout), and a
+/// byte in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ByteCursor {
+    /// `None`: the message's first field (where a new selection starts).
+    pub leaf: Option<usize>,
+    /// The byte, counted from the start of the leaf's bytes.
+    pub byte: usize,
+}
+
+/// One row of the sequence diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A flight begins: its number and who sends it.
+    Flight { number: usize, from: Side },
+    /// An event, and the events folded into its row after it (a side's secrets in a row).
+    Event {
+        index: usize,
+        folded: usize,
+        /// The flight under way when it happened (0 before the first).
+        flight: usize,
+    },
+    /// A message that a flight could have carried and did not (drawn after the flight).
+    Absent { side: Side, what: Absent },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absent {
+    CertificateRequest,
+    ClientCertificate,
+    CertificateVerify,
+}
+
+impl Absent {
+    pub fn code(self) -> &'static str {
+        match self {
+            Absent::CertificateRequest => "absent_certificate_request",
+            Absent::ClientCertificate => "absent_client_certificate",
+            Absent::CertificateVerify => "absent_certificate_verify",
+        }
+    }
+}
+
+impl Row {
+    /// The event this row shows (the first of those folded), and how many more it folds.
+    pub fn event(&self) -> Option<(usize, usize)> {
+        match self {
+            Row::Event { index, folded, .. } => Some((*index, *folded)),
+            _ => None,
+        }
+    }
+}
+
+/// The rows of the sequence diagram: a header where each flight begins (a flight is what one
+/// side sends before it waits for the other), every event, a side's secrets in a row folded into
+/// one when `fold`, and the optional messages a finished flight did not carry.
+pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
+    let mut out = Vec::with_capacity(events.len() + 8);
+    let mut flight = 0;
+    let mut sender: Option<Side> = None;
+    // What the flight under way carried, to say what it lacked once it ends.
+    let mut carried: Vec<&str> = Vec::new();
+    let mut empty_certificate = false;
+    let mut asked = false;
+    let mut i = 0;
+    while i < events.len() {
+        let e = &events[i];
+        if let Some(name) = e.message_name() {
+            if sender != Some(e.side) {
+                if let Some(from) = sender {
+                    ended(&mut out, from, &carried, empty_certificate, asked);
+                }
+                flight += 1;
+                sender = Some(e.side);
+                carried.clear();
+                empty_certificate = false;
+                out.push(Row::Flight {
+                    number: flight,
+                    from: e.side,
+                });
+            }
+            carried.push(name);
+            asked |= name == "CertificateRequest";
+            if let Some(Message::Certificate(c)) = e.message() {
+                empty_certificate |= e.side == Side::Client && c.certificates.is_empty();
+            }
+        }
+        let mut folded = 0;
+        if fold && matches!(e.kind, EventKind::Secret { .. }) {
+            while events
+                .get(i + folded + 1)
+                .is_some_and(|n| n.side == e.side && matches!(n.kind, EventKind::Secret { .. }))
+            {
+                folded += 1;
+            }
+        }
+        out.push(Row::Event {
+            index: i,
+            folded,
+            flight,
+        });
+        i += folded + 1;
+    }
+    out
+}
+
+/// A flight ended: the optional messages it could have carried and did not.
+fn ended(out: &mut Vec<Row>, from: Side, carried: &[&str], empty_certificate: bool, asked: bool) {
+    let has = |n: &str| carried.contains(&n);
+    match from {
+        // The server's flight with its certificate: did it ask for the client's?
+        Side::Server if has("Certificate") && !has("CertificateRequest") => out.push(Row::Absent {
+            side: Side::Server,
+            what: Absent::CertificateRequest,
+        }),
+        // The client's flight with its Finished.
+        Side::Client if has("Finished") && !has("Certificate") && !asked => out.push(Row::Absent {
+            side: Side::Client,
+            what: Absent::ClientCertificate,
+        }),
+        Side::Client if empty_certificate && !has("CertificateVerify") => out.push(Row::Absent {
+            side: Side::Client,
+            what: Absent::CertificateVerify,
+        }),
+        _ => {}
     }
 }
 
@@ -302,4 +452,164 @@ mod tests {
         h.start();
         assert_eq!(h.details_scroll, 0);
     }
+}
+
+/// What a part of a message's annotated bytes is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    /// Record `n` (from 1) of `of` that carried the message, as on the wire.
+    Record { n: usize, of: usize },
+    /// A protected record's plaintext once opened (TLS 1.3's TLSInnerPlaintext).
+    Opened { n: usize },
+    /// The message itself.
+    Message,
+}
+
+/// One stretch of bytes and its fields.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub kind: SectionKind,
+    pub bytes: Vec<u8>,
+    pub parts: Vec<certbench::handshake::bytes::Part>,
+    /// For a record: its bytes as kept (how it was opened).
+    pub record: Option<std::sync::Arc<certbench::handshake::bytes::RecordBytes>>,
+}
+
+/// A wire event's bytes, annotated: each record that carried it, then the message.
+#[derive(Debug, Clone)]
+pub struct Annotated {
+    pub sections: Vec<Section>,
+    /// The fields a cursor can stand on (leaves with bytes): (section, part).
+    pub leaves: Vec<(usize, usize)>,
+    /// The message's first field among them.
+    pub start: usize,
+}
+
+impl Annotated {
+    /// The leaf the cursor is on.
+    pub fn leaf(&self, cursor: ByteCursor) -> usize {
+        cursor
+            .leaf
+            .unwrap_or(self.start)
+            .min(self.leaves.len().saturating_sub(1))
+    }
+
+    /// The leaf under the cursor: its section and part.
+    pub fn at(&self, cursor: ByteCursor) -> Option<(&Section, &certbench::handshake::bytes::Part)> {
+        let (s, p) = *self.leaves.get(self.leaf(cursor))?;
+        let section = self.sections.get(s)?;
+        Some((section, section.parts.get(p)?))
+    }
+
+    /// The cursor moved a field (`delta`) or a byte (`bytes`) on, kept in bounds.
+    pub fn step(&self, cursor: ByteCursor, delta: isize, bytes: isize) -> ByteCursor {
+        let last = self.leaves.len().saturating_sub(1);
+        let mut leaf = self.leaf(cursor);
+        let mut byte = cursor.byte;
+        if delta != 0 {
+            leaf = (leaf as isize + delta).clamp(0, last as isize) as usize;
+            byte = 0;
+        } else {
+            let len = |leaf: usize| {
+                self.at(ByteCursor {
+                    leaf: Some(leaf),
+                    byte: 0,
+                })
+                .map_or(0, |(_, p)| p.range.len())
+            };
+            let to = byte as isize + bytes;
+            if to < 0 {
+                if leaf > 0 {
+                    leaf -= 1;
+                    byte = len(leaf).saturating_sub(1);
+                }
+            } else if to as usize >= len(leaf) {
+                if leaf < last {
+                    leaf += 1;
+                    byte = 0;
+                }
+            } else {
+                byte = to as usize;
+            }
+        }
+        ByteCursor {
+            leaf: Some(leaf),
+            byte,
+        }
+    }
+}
+
+/// Which layout the messages of a run follow: TLS 1.3 once a ServerHello chose it.
+pub fn version_of(events: &[Event]) -> certbench::handshake::messages::Version {
+    use certbench::handshake::messages::Version;
+    let tls13 = events.iter().any(|e| {
+        matches!(e.message(), Some(Message::ServerHello(sh)) if sh.selected_version == Some(0x0304))
+    });
+    if tls13 {
+        Version::Tls13
+    } else {
+        Version::Tls12
+    }
+}
+
+/// A wire event's bytes, annotated, when they were kept.
+pub fn annotate(e: &Event, version: certbench::handshake::messages::Version) -> Option<Annotated> {
+    use certbench::handshake::bytes::{content_parts, inner_parts, record_parts};
+    use certbench::handshake::run::WireWhat;
+    let w = e.wire()?;
+    let c = w.carried.as_ref()?;
+    let mut sections = Vec::new();
+    let of = c.records.len();
+    for (i, r) in c.records.iter().enumerate() {
+        sections.push(Section {
+            kind: SectionKind::Record { n: i + 1, of },
+            bytes: r.wire.clone(),
+            parts: record_parts(r),
+            record: Some(r.clone()),
+        });
+        if let (Some(parts), Some(plain)) = (inner_parts(r), r.sealed_plaintext()) {
+            sections.push(Section {
+                kind: SectionKind::Opened { n: i + 1 },
+                bytes: plain,
+                parts,
+                record: Some(r.clone()),
+            });
+        }
+    }
+    let content_type = match &w.what {
+        WireWhat::Handshake { .. } => 22,
+        WireWhat::Alert { .. } => 21,
+        WireWhat::ChangeCipherSpec => 20,
+        WireWhat::ApplicationData { .. } => 23,
+        WireWhat::Unreadable { .. } => 0,
+    };
+    if !c.bytes.is_empty() {
+        sections.push(Section {
+            kind: SectionKind::Message,
+            bytes: c.bytes.clone(),
+            parts: content_parts(content_type, &c.bytes, version),
+            record: None,
+        });
+    }
+    let leaves: Vec<(usize, usize)> = sections
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sec)| {
+            (0..sec.parts.len())
+                .filter(|&p| {
+                    certbench::handshake::bytes::Part::is_leaf(&sec.parts, p)
+                        && !sec.parts[p].range.is_empty()
+                })
+                .map(move |p| (s, p))
+        })
+        .collect();
+    let start = leaves
+        .iter()
+        .position(|(s, _)| sections[*s].kind == SectionKind::Message)
+        .unwrap_or(0);
+    Some(Annotated {
+        sections,
+        leaves,
+        start,
+    })
 }

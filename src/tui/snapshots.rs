@@ -313,11 +313,11 @@ fn handshake_pane_shows_a_real_run_as_it_arrives() {
     assert!(app.busy().is_none());
     let screen = render(&app);
     for want in [
-        "client ──▶ server",
-        "ClientHello",
-        "client ◀── server",
-        "enc",
-        "EncryptedExtensions",
+        "─ ClientHello ─",
+        "▶",
+        "◀─",
+        "{EncryptedExtensions}",
+        "◆ {CertificateRequest}",
         "server chain verified",
         "client chain verified",
         "✓ TLS 1.3",
@@ -363,12 +363,36 @@ fn steady(
 ) -> Box<certbench::handshake::run::Event> {
     use certbench::handshake::run::{EventKind, Note};
     event.t_us = 100 * index as u64;
+    event.paused_us = 0;
     match &mut event.kind {
         EventKind::Note(Note::Listening { addr }) => addr.set_port(40000),
         EventKind::Note(Note::Accepted { peer }) => peer.set_port(50000),
         _ => {}
     }
     Box::new(event)
+}
+
+/// The diagram's size column hidden: a lab scenario's ECDSA signatures (DER, 70 to 72 bytes) make
+/// its Certificate and CertificateVerify sizes change from run to run.
+fn sizes_hidden(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| match line.find(" B ") {
+            Some(at) if at >= 5 && line[..at].ends_with(|c: char| c.is_ascii_digit()) => {
+                let start = line[..at]
+                    .rfind(|c: char| !c.is_ascii_digit())
+                    .map_or(0, |i| i + 1);
+                format!(
+                    "{}{}{}",
+                    &line[..start],
+                    "#".repeat(at - start),
+                    &line[at..]
+                )
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One event into the pane, made steady.
@@ -531,6 +555,204 @@ fn inspect_at_80x24_the_verdict_scrolls_into_view() {
     assert!(seen_chain, "the chain's verdict was never in view");
     assert!(screen.contains("SPKI pin"), "{screen}");
     insta::assert_snapshot!("inspect_fields_80x24_verdict_scrolled", screen);
+}
+
+/// The sequence diagram of a real run at both sizes, at its end (the Step box says who proved
+/// what), after `setup` chose the run.
+fn diagram_at_both_sizes(name: &str, setup: impl Fn(&mut App)) -> Vec<String> {
+    let mut screens = Vec::new();
+    for size in [(80, 24), (160, 48)] {
+        let (_d, mut app) = handshake_app(size);
+        setup(&mut app);
+        feed_real_run(&mut app, None);
+        let screen = render(&app);
+        insta::assert_snapshot!(format!("diagram_{name}_{}x{}", size.0, size.1), screen);
+        screens.push(screen);
+    }
+    screens
+}
+
+#[test]
+fn diagram_tls13_with_a_client_certificate() {
+    let screens = diagram_at_both_sizes("tls13_mutual", |_| {});
+    let wide = &screens[1];
+    // The lanes, the flights, what makes it mutual, and who proved what.
+    for want in [
+        "client",
+        "server",
+        "flight 2 · server → client",
+        "◆ {CertificateRequest}",
+        "◆ {Certificate}",
+        "◆ {CertificateVerify}",
+        "The server proved it holds the key of CN=localhost",
+        "The client proved it holds the key of CN=alice",
+        "client CN=alice",
+    ] {
+        assert!(wide.contains(want), "{want} missing:\n{wide}");
+    }
+}
+
+#[test]
+fn diagram_tls13_without_a_client_certificate() {
+    let screens = diagram_at_both_sizes("tls13_no_client_certificate", |app| {
+        app.handshake.client = None;
+        app.handshake.client_auth = certbench::handshake::run::ClientAuth::Optional;
+    });
+    let wide = &screens[1];
+    for want in [
+        "◆ {Certificate: empty}",
+        "no CertificateVerify: no key to prove",
+        "it sent an empty",
+        "no client certificate",
+    ] {
+        assert!(wide.contains(want), "{want} missing:\n{wide}");
+    }
+}
+
+#[test]
+fn diagram_of_a_server_that_does_not_ask() {
+    let (_d, mut app) = handshake_app((160, 48));
+    app.handshake.client_auth = certbench::handshake::run::ClientAuth::None;
+    feed_real_run(&mut app, None);
+    let screen = render(&app);
+    for want in [
+        "no CertificateRequest: the server did not ask",
+        "no Certificate, no CertificateVerify: not asked",
+        "the server did not ask for a certificate",
+    ] {
+        assert!(screen.contains(want), "{want} missing:\n{screen}");
+    }
+    assert!(!screen.contains("◆ {"), "nothing mutual:\n{screen}");
+}
+
+#[test]
+fn diagram_tls12() {
+    let screens = diagram_at_both_sizes("tls12", |app| {
+        app.handshake.version = certbench::handshake::run::TlsVersion::Tls12;
+    });
+    let wide = &screens[1];
+    // TLS 1.2: the certificates and the CertificateRequest in clear, ServerKeyExchange signed.
+    for want in [
+        "◆ CertificateRequest",
+        "ServerKeyExchange",
+        "{Finished}",
+        "ServerKeyExchange",
+    ] {
+        assert!(wide.contains(want), "{want} missing:\n{wide}");
+    }
+}
+
+#[test]
+fn diagram_step_mode_paused() {
+    for size in [(80, 24), (160, 48)] {
+        let (_d, mut app) = handshake_app(size);
+        feed_real_run(&mut app, Some(1));
+        assert!(app.handshake.is_paused());
+        let screen = render(&app);
+        assert!(
+            screen.contains("flight 2 from the server waits: space sends it"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(
+            format!("diagram_step_mode_paused_{}x{}", size.0, size.1),
+            screen
+        );
+    }
+}
+
+#[test]
+fn folding_the_secrets_shows_each_and_back() {
+    let (_d, mut app) = handshake_app((160, 48));
+    feed_real_run(&mut app, None);
+    assert!(render(&app).contains("5 secrets derived (f shows each)"));
+    app.update(Action::FoldSecrets);
+    let screen = render(&app);
+    assert!(
+        screen.contains("SERVER_HANDSHAKE_TRAFFIC_SECRET derived")
+            && !screen.contains("secrets derived ("),
+        "{screen}"
+    );
+    // Up and down go row by row: folded, the five secrets are one step.
+    app.update(Action::FoldSecrets);
+    select(&mut app, "ServerHello");
+    app.update(Action::Up);
+    assert_eq!(
+        app.handshake.events[app.handshake.selected].code(),
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+    );
+    app.update(Action::Up);
+    assert_eq!(
+        app.handshake.events[app.handshake.selected].code(),
+        "ClientHello"
+    );
+}
+
+#[test]
+fn a_messages_bytes_annotated() {
+    let (_d, mut app) = handshake_app((160, 48));
+    feed_real_run(&mut app, None);
+    // The server's ChangeCipherSpec: one byte, in clear, the same every run.
+    select(&mut app, "ChangeCipherSpec");
+    while app.handshake.events[app.handshake.selected].side
+        != certbench::handshake::run::Side::Server
+    {
+        app.update(Action::Up);
+        select(&mut app, "ChangeCipherSpec");
+    }
+    app.update(Action::ToggleBytes);
+    insta::assert_snapshot!("bytes_change_cipher_spec_160x48", render(&app));
+    // The server's Certificate: its record, opened, then its fields; the cursor walks them.
+    while app.handshake.events[app.handshake.selected].code() != "Certificate" {
+        app.update(Action::Down);
+    }
+    let screen = render(&app);
+    for want in [
+        "the message",
+        "certificate_request_context",
+        "certificate_list",
+        "cert_data",
+    ] {
+        assert!(screen.contains(want), "{want} missing:\n{screen}");
+    }
+    // The cursor starts on the message's first field and moves field by field, or byte by byte.
+    let at = |app: &App, what: &str| {
+        let screen = render(app);
+        assert!(screen.contains(what), "{what} missing:\n{screen}");
+    };
+    at(&app, "msg_type the message · byte 0 of 902");
+    app.update(Action::Right);
+    at(&app, "length the message · byte 1 of");
+    app.update(Action::NextByte);
+    at(&app, "length the message · byte 2 of");
+    app.update(Action::NextByte);
+    app.update(Action::NextByte);
+    // Past the 24-bit length: the certificate_request_context's own length.
+    at(&app, "length the message · byte 4 of");
+    app.update(Action::PrevByte);
+    at(&app, "length the message · byte 3 of");
+    app.update(Action::Left);
+    at(&app, "msg_type the message · byte 0 of");
+    // Before the message: its record, opened.
+    app.update(Action::Left);
+    at(&app, "type record 1 opened (TLSInnerPlaintext)");
+    at(
+        &app,
+        "opened with keys from SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    );
+    // Its content, then the record as on the wire: the tag, the ciphertext.
+    for _ in 0..2 {
+        app.update(Action::Left);
+    }
+    at(&app, "tag record 1 of 1, as on the wire");
+    app.update(Action::Left);
+    at(&app, "encrypted_record record 1 of 1, as on the wire");
+    app.update(Action::ToggleBytes);
+    assert!(render(&app).contains("Step"));
+    let (_d, mut small) = handshake_app((80, 24));
+    feed_real_run(&mut small, None);
+    select(&mut small, "ChangeCipherSpec");
+    small.update(Action::ToggleBytes);
+    insta::assert_snapshot!("bytes_change_cipher_spec_80x24", render(&small));
 }
 
 #[test]
@@ -740,7 +962,7 @@ fn handshake_lab_failure_80x24_and_160x48() {
         }
         insta::assert_snapshot!(
             format!("handshake_lab_failure_{}x{}", size.0, size.1),
-            screen
+            sizes_hidden(&screen)
         );
         // i opens the certificate at fault, at its field.
         let effects = app.update(Action::InspectStep);

@@ -55,3 +55,10 @@ pub fn border(focused: bool) -> Style {
 pub fn heading() -> Style {
     Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
 }
+/// What makes a handshake mutual (the CertificateRequest, the client's Certificate and
+/// CertificateVerify), marked in the sequence diagram.
+pub fn mutual() -> Style {
+    Style::new()
+        .fg(Color::LightMagenta)
+        .add_modifier(Modifier::BOLD)
+}

@@ -2,7 +2,7 @@
 //! 127.0.0.1, each step shown as it happens (who sent what, when, under which keys), with the
 //! selected step's decoded fields and what it does.
 
-use certbench::handshake::event::{EventKind, Field, headline, why};
+use certbench::handshake::event::{Field, headline, why};
 use certbench::handshake::run::{ClientAuth, Event, Failure, Trust};
 use certbench::inspect::explain::explain_step;
 use ratatui::Frame;
@@ -13,6 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::cut;
 use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::handshake::Row;
 use crate::tui::keymap::Context;
 use crate::tui::theme;
 use crate::tui::ui::pane_block;
@@ -112,7 +113,12 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             .into_iter()
             .flatten()
             .collect();
-            format!("   ✓ {}", agreed.join(" · "))
+            // Who the server let in, on screen without selecting anything.
+            let who = match &s.client_identity {
+                Some(id) => format!(" · client {}", certbench::text::terminal_safe(id)),
+                None => " · no client certificate".to_string(),
+            };
+            format!("   ✓ {}{who}", agreed.join(" · "))
         } else {
             match &s.failure {
                 Some(f) => format!("   ✗ the {} caught it", f.detected_by.name()),
@@ -306,13 +312,12 @@ pub fn details_max_scroll(app: &App) -> u16 {
     super::max_scroll(&pane_block("Step", false), side, &details_lines(app))
 }
 
-fn arrow(e: &Event) -> (String, ratatui::style::Style) {
-    use certbench::handshake::run::Side;
-    match (&e.kind, e.side) {
-        (EventKind::Wire(_), Side::Client) => ("client ──▶ server".into(), theme::key()),
-        (EventKind::Wire(_), Side::Server) => ("client ◀── server".into(), theme::key()),
-        (_, Side::Client) => ("client ●          ".into(), theme::label()),
-        (_, Side::Server) => ("         ● server".into(), theme::label()),
+/// Step mode: the time held before an event, which its time leaves out.
+fn paused(us: u64) -> String {
+    if us == 0 {
+        String::new()
+    } else {
+        format!(" (plus {:.1} s paused before it)", us as f64 / 1e6)
     }
 }
 
@@ -324,12 +329,237 @@ fn time(t_us: u64) -> String {
     }
 }
 
+/// The diagram's columns: the time, the flight number (compact form), the two lanes and what lies
+/// between them, and the size and keys of each message (when there is room).
+struct Geometry {
+    gutter: usize,
+    lanes: usize,
+    tag: usize,
+    /// Flight headers as rows of their own (else the flight's number in the gutter).
+    headers: bool,
+}
+
+impl Geometry {
+    fn of(inner: Rect) -> Geometry {
+        let w = usize::from(inner.width);
+        let headers = inner.height >= 16 && w >= 60;
+        let tag = if w >= 80 { 17 } else { 0 };
+        let gutter = if headers { 0 } else { 3 };
+        Geometry {
+            gutter,
+            lanes: w.saturating_sub(9 + gutter + tag).max(8),
+            tag,
+            headers,
+        }
+    }
+}
+
+/// A message's name as the diagram shows it: `{Name}` when encrypted (RFC 8446's notation), ◆
+/// before what makes the handshake mutual.
+fn message_label(e: &Event) -> (String, ratatui::style::Style, bool) {
+    use certbench::handshake::messages::Message;
+    use certbench::handshake::observe::Protection;
+    let Some(w) = e.wire() else {
+        return (String::new(), ratatui::style::Style::new(), false);
+    };
+    let mut name = match (e.message(), &w.what) {
+        (Some(Message::ServerHello(sh)), _) if sh.hello_retry_request => {
+            "HelloRetryRequest".to_string()
+        }
+        (Some(Message::Certificate(c)), _) if c.certificates.is_empty() => {
+            "Certificate: empty".to_string()
+        }
+        _ => headline(e),
+    };
+    if w.protection != Protection::Clear {
+        name = format!("{{{name}}}");
+    }
+    let code = e.code();
+    let mutual = code == "CertificateRequest"
+        || (e.side == certbench::handshake::run::Side::Client
+            && (code == "Certificate" || code == "CertificateVerify"));
+    let style = if e.is_failure() {
+        theme::error()
+    } else if mutual {
+        theme::mutual()
+    } else {
+        theme::key()
+    };
+    if mutual {
+        name = format!("◆ {name}");
+    }
+    (name, style, mutual)
+}
+
+/// The keys that protected a message, short.
+fn keys_label(p: certbench::handshake::observe::Protection) -> &'static str {
+    use certbench::handshake::observe::Protection;
+    match p {
+        Protection::Clear => "clear",
+        Protection::Handshake => "hs keys",
+        Protection::Application => "app keys",
+        Protection::Tls12 => "1.2 keys",
+        Protection::Tls12Encrypted => "encrypted",
+    }
+}
+
+/// One row of the diagram.
+fn diagram_line(
+    app: &App,
+    row: Row,
+    g: &Geometry,
+    first_of_flight: Option<usize>,
+) -> Line<'static> {
+    use certbench::handshake::run::Side;
+    let h = &app.handshake;
+    let lanes = g.lanes;
+    let mid = lanes.saturating_sub(2);
+    let gutter = |flight: Option<usize>| match flight {
+        Some(n) if g.gutter > 0 => Span::styled(format!("{n:>2} "), theme::dim()),
+        _ => Span::raw(" ".repeat(g.gutter)),
+    };
+    let lane = || Span::styled("│", theme::dim());
+    // A local event, or a note, on its side's lane.
+    let on_lane = |side: Side, text: String, style: ratatui::style::Style| -> Vec<Span<'static>> {
+        let text = cut(&text, mid.saturating_sub(2));
+        let pad = mid.saturating_sub(text.chars().count() + 2);
+        match side {
+            Side::Client => vec![
+                Span::styled("● ", style),
+                Span::styled(text, style),
+                Span::raw(" ".repeat(pad + 1)),
+                lane(),
+            ],
+            Side::Server => vec![
+                lane(),
+                Span::raw(" ".repeat(pad + 1)),
+                Span::styled(text, style),
+                Span::styled(" ●", style),
+            ],
+        }
+    };
+    match row {
+        Row::Flight { number, from } => {
+            let text = format!(
+                " flight {number} · {} → {} ",
+                from.name(),
+                from.other().name()
+            );
+            let rest = mid.saturating_sub(text.chars().count() + 2);
+            Line::from(vec![
+                Span::raw(" ".repeat(9 + g.gutter)),
+                lane(),
+                Span::styled(format!("┄┄{text}{}", "┄".repeat(rest)), theme::dim()),
+                lane(),
+            ])
+        }
+        Row::Absent { side, what } => {
+            let mut spans = vec![Span::raw(" ".repeat(9)), gutter(None)];
+            let text = certbench::handshake::event::say(what.code(), &[]);
+            let mut on = on_lane(side, text, theme::dim());
+            // Not a thing that happened: no dot, a dash.
+            for s in &mut on {
+                if s.content.trim() == "●" {
+                    *s = Span::styled(s.content.replace('●', "–"), theme::dim());
+                }
+            }
+            spans.extend(on);
+            Line::from(spans)
+        }
+        Row::Event {
+            index,
+            folded,
+            flight,
+        } => {
+            let e = &h.events[index];
+            let mut spans = vec![
+                Span::styled(format!("{:>8} ", time(e.t_us)), theme::dim()),
+                gutter(first_of_flight),
+            ];
+            match (&e.kind, e.wire()) {
+                (_, Some(w)) => {
+                    let (label, style, _) = message_label(e);
+                    let label = cut(&label, mid.saturating_sub(4));
+                    let fill = mid.saturating_sub(label.chars().count() + 4);
+                    spans.push(lane());
+                    match e.side {
+                        Side::Client => {
+                            spans.push(Span::styled("─ ", theme::dim()));
+                            spans.push(Span::styled(label, style));
+                            spans.push(Span::styled(
+                                format!(" {}▶", "─".repeat(fill)),
+                                theme::dim(),
+                            ));
+                        }
+                        Side::Server => {
+                            spans.push(Span::styled(
+                                format!("◀{} ", "─".repeat(fill)),
+                                theme::dim(),
+                            ));
+                            spans.push(Span::styled(label, style));
+                            spans.push(Span::styled(" ─", theme::dim()));
+                        }
+                    }
+                    spans.push(lane());
+                    if g.tag > 0 {
+                        spans.push(Span::styled(
+                            format!(" {:>5} B {:<8}", w.size, keys_label(w.protection)),
+                            theme::dim(),
+                        ));
+                    }
+                }
+                (certbench::handshake::run::EventKind::Paused, _) => {
+                    let text = certbench::handshake::event::say(
+                        "paused_flight",
+                        &[
+                            ("flight", (flight + 1).to_string()),
+                            ("next", e.side.name().to_string()),
+                            ("key", app.key_for(Context::Handshake, Action::NextFlight)),
+                        ],
+                    );
+                    spans.extend(on_lane(e.side, format!("⏸ {text}"), theme::warn()));
+                }
+                _ => {
+                    let text = if folded > 0 {
+                        certbench::handshake::event::say(
+                            "secrets_folded",
+                            &[
+                                ("count", (folded + 1).to_string()),
+                                ("key", app.key_for(Context::Handshake, Action::FoldSecrets)),
+                            ],
+                        )
+                    } else {
+                        headline(e)
+                    };
+                    let style = if e.is_failure() {
+                        theme::error()
+                    } else {
+                        theme::label()
+                    };
+                    spans.extend(on_lane(
+                        e.side,
+                        certbench::text::terminal_safe(&text).into_owned(),
+                        style,
+                    ));
+                }
+            }
+            let line = Line::from(spans);
+            if (index..=index + folded).contains(&h.selected) {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        }
+    }
+}
+
 fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     let h = &app.handshake;
+    let key = |a| app.key_for(Context::Handshake, a);
     let block = pane_block("Timeline", true);
     let inner = block.inner(area);
-    f.render_widget(block, area);
     if h.events.is_empty() {
+        f.render_widget(block, area);
         let has = |n: &str| app.view.rows.iter().any(|r| r.entity.name == n);
         let text = if h.serve.is_some() {
             "Waiting for clients: the command above, a browser, or your own service. Each connection's handshake appears here as the server saw it, decrypted with the server's own secrets; [ and ] go to a newer or older connection.".to_string()
@@ -348,44 +578,68 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
         );
         return;
     }
-    let rows = inner.height as usize;
-    let offset = h
-        .selected
-        .saturating_sub(rows.saturating_sub(2))
-        .min(h.events.len().saturating_sub(rows));
-    let w = inner.width as usize;
-    let lines: Vec<Line> = h
-        .events
+    // What the marks mean, and the keys that change the view.
+    let legend = format!(
+        " {{…}} encrypted · ◆ mutual · {} secrets · {} bytes ",
+        key(Action::FoldSecrets),
+        key(Action::ToggleBytes)
+    );
+    let block = block.title_bottom(Line::from(Span::styled(
+        cut(&legend, usize::from(area.width.saturating_sub(2))),
+        theme::dim(),
+    )));
+    f.render_widget(block, area);
+    let g = Geometry::of(inner);
+    let mut all = crate::tui::handshake::rows(&h.events, h.fold_secrets);
+    if !g.headers {
+        all.retain(|r| !matches!(r, Row::Flight { .. }));
+    }
+    // The flight each row starts, for the gutter of the compact form.
+    let mut starts = vec![None; all.len()];
+    let mut last = 0;
+    for (i, r) in all.iter().enumerate() {
+        if let Row::Event { index, flight, .. } = r
+            && *flight != last
+            && h.events[*index].wire().is_some()
+        {
+            starts[i] = Some(*flight);
+            last = *flight;
+        }
+    }
+    // The lanes' names over them, when the diagram has the room.
+    let inner = if g.headers {
+        let [names, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+        let gap = g.lanes.saturating_sub(12);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!("{:>8} ", "time"), theme::dim()),
+                Span::styled(format!("client{}server", " ".repeat(gap)), theme::heading()),
+                Span::styled(if g.tag > 0 { "  size  keys" } else { "" }, theme::dim()),
+            ])),
+            names,
+        );
+        rest
+    } else {
+        inner
+    };
+    let height = usize::from(inner.height);
+    let at = all
+        .iter()
+        .position(|r| {
+            r.event()
+                .is_some_and(|(i, n)| (i..=i + n).contains(&h.selected))
+        })
+        .unwrap_or(0);
+    let offset = at
+        .saturating_sub(height.saturating_sub(2))
+        .min(all.len().saturating_sub(height));
+    let lines: Vec<Line> = all
         .iter()
         .enumerate()
         .skip(offset)
-        .take(rows)
-        .map(|(i, e)| {
-            let (arrow, style) = arrow(e);
-            // "enc": encrypted on the wire (the fields show under which keys).
-            let encrypted = e
-                .wire()
-                .is_some_and(|w| w.protection != certbench::handshake::observe::Protection::Clear);
-            let lock = if encrypted { "enc " } else { "    " };
-            let text_style = if e.is_failure() {
-                theme::error()
-            } else {
-                ratatui::style::Style::new()
-            };
-            let used = 9 + 18 + 2 + lock.len();
-            let line = Line::from(vec![
-                Span::styled(format!("{:>8} ", time(e.t_us)), theme::dim()),
-                Span::styled(format!("{arrow:<18}"), style),
-                Span::raw("  "),
-                Span::styled(lock, theme::dim()),
-                Span::styled(cut(&headline(e), w.saturating_sub(used)), text_style),
-            ]);
-            if i == h.selected {
-                line.style(theme::selected())
-            } else {
-                line
-            }
-        })
+        .take(height)
+        .map(|(i, r)| diagram_line(app, *r, &g, starts[i]))
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -406,6 +660,21 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
         }
         return;
     }
+    if h.bytes {
+        let title = format!(
+            "Bytes · {}/{} field · {}/{} byte · {} fields",
+            app.key_for(Context::Handshake, Action::Left),
+            app.key_for(Context::Handshake, Action::Right),
+            app.key_for(Context::Handshake, Action::PrevByte),
+            app.key_for(Context::Handshake, Action::NextByte),
+            app.key_for(Context::Handshake, Action::ToggleBytes),
+        );
+        let block = pane_block(&title, false);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        draw_bytes(f, app, inner);
+        return;
+    }
     // A message's fields can be longer than the box: it scrolls (PgUp/PgDn), and says so.
     super::draw_scrolled(
         f,
@@ -417,23 +686,295 @@ fn draw_details(f: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-/// What the Step box shows: after a failed run, while the selection follows the end, who caught
-/// what and how to fix it; else the selected step: what it is, what it does, its fields.
+fn hex(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The selected message's bytes: a dump of the stretch the cursor is in, its field's bytes
+/// marked and the cursor's byte reversed; under it every record and field with its bytes, the
+/// cursor's field highlighted and kept in view.
+fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
+    use crate::tui::handshake::SectionKind;
+    let h = &app.handshake;
+    let Some(e) = h.events.get(h.selected) else {
+        return;
+    };
+    let version = crate::tui::handshake::version_of(&h.events);
+    let Some(a) = crate::tui::handshake::annotate(e, version) else {
+        let why = if e.wire().is_some() {
+            "Its bytes were not kept (a server keeps up to 1 MB of each connection's bytes)."
+        } else {
+            "Not a message on the wire: it has no bytes. Select a message (↑/↓)."
+        };
+        f.render_widget(
+            Paragraph::new(why)
+                .style(theme::dim())
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    let w = usize::from(area.width);
+    let cursor = h.byte_cursor;
+    let here = a.leaves.get(a.leaf(cursor)).copied();
+    // The dump: the cursor's stretch of bytes, a window of rows around the cursor.
+    let per_row = if w >= 64 { 16 } else { 8 };
+    let dump_rows = if area.height >= 20 { 6 } else { 3 };
+    let mut top: Vec<Line> = Vec::new();
+    if let Some((si, pi)) = here {
+        let sec = &a.sections[si];
+        let part = &sec.parts[pi];
+        let at = part.range.start + cursor.byte.min(part.range.len().saturating_sub(1));
+        top.push(Line::from(vec![
+            Span::styled(format!("{} ", part.name), theme::heading()),
+            Span::styled(
+                cut(
+                    &format!(
+                        "{} · byte {at} of {} · {} bytes{}",
+                        section_title(sec.kind),
+                        sec.bytes.len(),
+                        part.range.len(),
+                        part.value
+                            .as_ref()
+                            .map(|v| format!(" · {v}"))
+                            .unwrap_or_default()
+                    ),
+                    w.saturating_sub(part.name.len() + 1),
+                ),
+                theme::dim(),
+            ),
+        ]));
+        let total = sec.bytes.len().div_ceil(per_row);
+        let first = (at / per_row)
+            .saturating_sub(dump_rows / 2)
+            .min(total.saturating_sub(dump_rows));
+        for r in first..(first + dump_rows).min(total) {
+            let mut spans = vec![Span::styled(format!("{:04x}  ", r * per_row), theme::dim())];
+            for i in r * per_row..((r + 1) * per_row).min(sec.bytes.len()) {
+                let style = if i == at {
+                    theme::editing()
+                } else if part.range.contains(&i) {
+                    theme::mutual()
+                } else {
+                    theme::dim()
+                };
+                spans.push(Span::styled(format!("{:02x}", sec.bytes[i]), style));
+                spans.push(Span::raw(" "));
+            }
+            top.push(Line::from(spans));
+        }
+        top.push(Line::default());
+    }
+    // The tree: each section's title, its fields with their bytes and what they read as.
+    let name_w = (w / 2).clamp(12, 34);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor_line = 0;
+    for (si, sec) in a.sections.iter().enumerate() {
+        lines.push(Line::from(Span::styled(
+            cut(
+                &format!("{} · {} bytes", section_title(sec.kind), sec.bytes.len()),
+                w,
+            ),
+            theme::label(),
+        )));
+        if let (SectionKind::Record { .. }, Some(s)) = (
+            sec.kind,
+            sec.record.as_ref().and_then(|r| r.sealing.as_ref()),
+        ) {
+            lines.push(Line::from(Span::styled(
+                cut(
+                    &format!(
+                        "  opened with keys from {} · {} · seq {}",
+                        s.secret, s.aead, s.seq
+                    ),
+                    w,
+                ),
+                theme::dim(),
+            )));
+            lines.push(Line::from(Span::styled(
+                cut(
+                    &format!(
+                        "  iv {} · nonce {}",
+                        hex(&s.iv).replace(' ', ""),
+                        hex(&s.nonce).replace(' ', "")
+                    ),
+                    w,
+                ),
+                theme::dim(),
+            )));
+        }
+        for (pi, part) in sec.parts.iter().enumerate() {
+            let indent = 2 + 2 * usize::from(part.depth);
+            let leaf = certbench::handshake::bytes::Part::is_leaf(&sec.parts, pi);
+            let bytes = &sec.bytes[part.range.clone()];
+            let name = cut(&part.name, name_w.saturating_sub(indent));
+            let shown = if leaf {
+                let room = (w.saturating_sub(name_w + 2) / 2).clamp(6, 48) / 3;
+                let mut x = hex(&bytes[..bytes.len().min(room)]);
+                if bytes.len() > room {
+                    x.push_str(" …");
+                }
+                x
+            } else {
+                String::new()
+            };
+            let value = part
+                .value
+                .as_deref()
+                .map(|v| certbench::text::terminal_safe(v).into_owned())
+                .unwrap_or_default();
+            let text = format!(
+                "{:indent$}{name:<width$} {shown:<hexw$} {value}",
+                "",
+                width = name_w.saturating_sub(indent),
+                hexw = if leaf { 24.min(w / 3) } else { 0 },
+            );
+            let selected = here == Some((si, pi));
+            if selected {
+                cursor_line = lines.len();
+            }
+            let line = Line::from(Span::styled(
+                cut(&text, w),
+                if leaf {
+                    ratatui::style::Style::new()
+                } else {
+                    theme::key()
+                },
+            ));
+            lines.push(if selected {
+                line.style(theme::selected())
+            } else {
+                line
+            });
+        }
+    }
+    let top_h = (top.len() as u16).min(area.height / 2);
+    let [dump, tree] =
+        Layout::vertical([Constraint::Length(top_h), Constraint::Min(1)]).areas(area);
+    f.render_widget(Paragraph::new(top), dump);
+    let scroll = cursor_line.saturating_sub(usize::from(tree.height) / 3);
+    f.render_widget(
+        Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+        tree,
+    );
+}
+
+fn section_title(kind: crate::tui::handshake::SectionKind) -> String {
+    use crate::tui::handshake::SectionKind;
+    match kind {
+        SectionKind::Record { n, of } => format!("record {n} of {of}, as on the wire"),
+        SectionKind::Opened { n } => format!("record {n} opened (TLSInnerPlaintext)"),
+        SectionKind::Message => "the message".to_string(),
+    }
+}
+
+/// Who proved what to whom, what was agreed, how long each phase took: the end of a run that
+/// worked.
+fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'static>> {
+    let h = &app.handshake;
+    let proofs = certbench::handshake::proof::proofs(&h.events);
+    let safe = |s: &str| certbench::text::terminal_safe(s).into_owned();
+    let mut lines = vec![
+        Line::from(Span::styled("Who proved what", theme::success())),
+        Line::default(),
+    ];
+    for sentence in certbench::handshake::proof::sentences(&proofs) {
+        lines.push(Line::from(safe(&sentence)));
+        lines.push(Line::default());
+    }
+    let agreed: Vec<&str> = [
+        s.version.as_deref(),
+        s.cipher_suite.as_deref(),
+        s.group.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    lines.push(Line::from(vec![
+        Span::styled("agreed: ", theme::label()),
+        Span::raw(agreed.join(" · ")),
+    ]));
+    for (phase, us) in &proofs.phases {
+        lines.push(Line::from(Span::styled(
+            certbench::handshake::proof::phase_words(*phase, *us),
+            theme::dim(),
+        )));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{}: the steps · {}: a step's bytes",
+            app.key_for(Context::Handshake, Action::Up),
+            app.key_for(Context::Handshake, Action::ToggleBytes)
+        ),
+        theme::dim(),
+    )));
+    lines
+}
+
+/// What the Step box shows: after a run, while the selection follows the end, who caught what
+/// and how to fix it, or who proved what; else the selected step: what it is, what it does, its
+/// fields.
 fn details_lines(app: &App) -> Vec<Line<'static>> {
     let h = &app.handshake;
-    // After a run, while the selection follows its end: the failure, or a scenario's lesson.
+    // After a run, while the selection follows its end: the failure, or who proved what.
     if h.follow
         && let Some(Ok(s)) = &h.outcome
     {
         match &s.failure {
             Some(f) => return failure_lines(app, f, &h.explained),
-            None if h.explained.lesson.is_some() => return lesson_lines(app, &h.explained),
-            None => {}
+            None => {
+                let mut lines = match h.explained.lesson {
+                    Some(_) => lesson_lines(&h.explained),
+                    None => vec![],
+                };
+                lines.extend(proof_lines(app, s));
+                return lines;
+            }
         }
     }
     let Some(e) = h.events.get(h.selected) else {
         return vec![];
     };
+    // A folded row: the secrets it holds, each.
+    if h.fold_secrets
+        && let Some((first, folded)) = crate::tui::handshake::rows(&h.events, true)
+            .iter()
+            .filter_map(crate::tui::handshake::Row::event)
+            .find(|(i, n)| (*i..=i + n).contains(&h.selected))
+        && folded > 0
+    {
+        let mut lines = vec![
+            Line::from(Span::styled(
+                certbench::handshake::event::say(
+                    "secrets_folded",
+                    &[
+                        ("count", (folded + 1).to_string()),
+                        ("key", app.key_for(Context::Handshake, Action::FoldSecrets)),
+                    ],
+                ),
+                theme::heading(),
+            )),
+            Line::from(Span::styled(
+                format!("on the {}", e.side.name()),
+                theme::dim(),
+            )),
+        ];
+        for s in &h.events[first..=first + folded] {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", time(s.t_us)), theme::dim()),
+                Span::raw(headline(s)),
+            ]));
+        }
+        if let Some(x) = explain_step("secrets") {
+            lines.push(Line::default());
+            lines.push(Line::from(x.text.clone()));
+        }
+        return lines;
+    }
     let side = e.side.name();
     let (who, how) = match e.wire() {
         Some(w) => (
@@ -452,7 +993,7 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
             theme::heading(),
         )),
         Line::from(Span::styled(
-            format!("{} {who}{how}", time(e.t_us)),
+            format!("{} {who}{how}{}", time(e.t_us), paused(e.paused_us)),
             theme::dim(),
         )),
     ];
@@ -490,7 +1031,7 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
 /// A failed run, from both sides: who caught it and why, the alerts each way, where it stopped,
 /// the certificate at fault and the fix.
 /// A scenario that worked as designed: what it shows.
-fn lesson_lines(app: &App, explained: &certbench::lab::Explained) -> Vec<Line<'static>> {
+fn lesson_lines(explained: &certbench::lab::Explained) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(Span::styled(
             "It worked, as the scenario says it does",
@@ -502,10 +1043,6 @@ fn lesson_lines(app: &App, explained: &certbench::lab::Explained) -> Vec<Line<'s
         lines.push(Line::from(lesson.clone()));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        format!("{}: the steps", app.key_for(Context::Handshake, Action::Up)),
-        theme::dim(),
-    )));
     lines
 }
 

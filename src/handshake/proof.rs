@@ -1,0 +1,213 @@
+//! Who proved what to whom, from a run's events: each side's certificate (subject, issuer, the
+//! anchor its chain ends at, the name it was checked for), its chain's verdict and its signature's,
+//! or why a client proved nothing; what was agreed; how long each phase took. Typed here; the
+//! words are made from assets/events.toml by [`sentences`].
+
+use super::event::{Event, EventKind, Side, Verdict, say};
+use super::messages::Message;
+
+/// What one side proved to the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    pub subject: String,
+    pub issuer: String,
+    /// The issuer of the last certificate sent: the anchor the chain ends at.
+    pub anchor: String,
+    /// Intermediates sent with the certificate.
+    pub intermediates: usize,
+    /// The name the client checked the server's certificate for.
+    pub name: Option<String>,
+    /// The chain verified (`false`: refused).
+    pub chain_ok: bool,
+    /// The signature with the certificate's key (TLS 1.3 and the client's in 1.2:
+    /// CertificateVerify; the server's in 1.2: ServerKeyExchange), its scheme and verdict.
+    pub signature: Option<(String, bool)>,
+}
+
+/// What the client proved, or why it proved nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientProof {
+    Proved(Proof),
+    /// The server sent no CertificateRequest.
+    NotAsked,
+    /// Asked, the client sent an empty Certificate.
+    Declined,
+    /// The run ended before it came to that.
+    NotReached,
+}
+
+/// One phase of the handshake and how long it took, in microseconds (step mode's pauses left
+/// out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// ClientHello to ServerHello: versions, suite and key shares agreed.
+    Hello,
+    /// ServerHello to the server's Finished: its certificate and signature.
+    ServerAuth,
+    /// The server's Finished to the client's: the client's certificate and signature.
+    ClientAuth,
+    /// ClientHello to the last Finished.
+    Handshake,
+    /// The client's first application data to the server's.
+    Request,
+}
+
+impl Phase {
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Hello => "phase_hello",
+            Phase::ServerAuth => "phase_server_auth",
+            Phase::ClientAuth => "phase_client_auth",
+            Phase::Handshake => "phase_handshake",
+            Phase::Request => "phase_request",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proofs {
+    /// What the server proved, once the client judged it.
+    pub server: Option<Proof>,
+    pub client: ClientProof,
+    pub phases: Vec<(Phase, u64)>,
+}
+
+/// Who proved what, read from a run's events.
+pub fn proofs(events: &[Event]) -> Proofs {
+    let proof = |peer: Side| -> Option<Proof> {
+        let (certificate, intermediates, name, ok) = events.iter().find_map(|e| match &e.kind {
+            EventKind::Verdict(Verdict::Chain {
+                peer: p,
+                certificate,
+                intermediates,
+                server_name,
+                result,
+            }) if *p == peer => Some((certificate, intermediates, server_name, result.is_ok())),
+            _ => None,
+        })?;
+        let brief = crate::inspect::report::brief(certificate).ok()?;
+        let anchor = match intermediates.last() {
+            Some(top) => crate::inspect::report::brief(top).ok()?.issuer,
+            None => brief.issuer.clone(),
+        };
+        let signature = events.iter().find_map(|e| match &e.kind {
+            EventKind::Verdict(Verdict::Signature {
+                peer: p,
+                scheme,
+                result,
+                ..
+            }) if *p == peer => Some((super::names::signature_scheme(*scheme), result.is_ok())),
+            _ => None,
+        });
+        Some(Proof {
+            subject: brief.subject,
+            issuer: brief.issuer,
+            anchor,
+            intermediates: intermediates.len(),
+            name: name.clone(),
+            chain_ok: ok,
+            signature,
+        })
+    };
+    let sent = |side: Side, name: &str| {
+        events
+            .iter()
+            .find(|e| e.side == side && e.message_name() == Some(name))
+    };
+    let client = match proof(Side::Client) {
+        Some(p) => ClientProof::Proved(p),
+        None => match sent(Side::Client, "Certificate").and_then(Event::message) {
+            Some(Message::Certificate(c)) if c.certificates.is_empty() => ClientProof::Declined,
+            _ if sent(Side::Client, "Finished").is_some()
+                && sent(Side::Server, "CertificateRequest").is_none() =>
+            {
+                ClientProof::NotAsked
+            }
+            _ => ClientProof::NotReached,
+        },
+    };
+    let at = |side: Side, name: &str| sent(side, name).map(|e| e.t_us);
+    let first_data = |side: Side| {
+        events
+            .iter()
+            .find(|e| e.side == side && e.message_name() == Some("ApplicationData"))
+            .map(|e| e.t_us)
+    };
+    let hello = at(Side::Client, "ClientHello");
+    let server_hello = at(Side::Server, "ServerHello");
+    let server_finished = at(Side::Server, "Finished");
+    let client_finished = at(Side::Client, "Finished");
+    let last_finished = server_finished.max(client_finished);
+    let span = |a: Option<u64>, b: Option<u64>| b?.checked_sub(a?);
+    // TLS 1.2 has the client's Finished first: its phases are the hello and the whole.
+    let tls13_order = server_finished < client_finished;
+    let mut phases = vec![(Phase::Hello, span(hello, server_hello))];
+    if tls13_order {
+        phases.push((Phase::ServerAuth, span(server_hello, server_finished)));
+        phases.push((Phase::ClientAuth, span(server_finished, client_finished)));
+    }
+    phases.push((Phase::Handshake, span(hello, last_finished)));
+    phases.push((
+        Phase::Request,
+        span(first_data(Side::Client), first_data(Side::Server)),
+    ));
+    Proofs {
+        server: proof(Side::Server),
+        client,
+        phases: phases
+            .into_iter()
+            .filter_map(|(p, t)| Some((p, t?)))
+            .collect(),
+    }
+}
+
+/// The proofs in words, one sentence each (assets/events.toml).
+pub fn sentences(p: &Proofs) -> Vec<String> {
+    let words = |key: &str, side: &str, proof: &Proof| {
+        let mut values = vec![
+            ("side", side.to_string()),
+            ("subject", proof.subject.clone()),
+            ("issuer", proof.issuer.clone()),
+            ("anchor", proof.anchor.clone()),
+        ];
+        if proof.intermediates > 0 {
+            values.push(("intermediates", proof.intermediates.to_string()));
+        }
+        if let Some(n) = &proof.name {
+            values.push(("name", n.clone()));
+        }
+        if let Some((scheme, _)) = &proof.signature {
+            values.push(("scheme", scheme.clone()));
+        }
+        say(key, &values)
+    };
+    let proved = |side: &str, proof: &Proof| {
+        let key = match (proof.chain_ok, proof.signature.as_ref().map(|s| s.1)) {
+            (true, Some(true)) => "proof_proved",
+            (true, None) => "proof_chain_only",
+            (false, _) => "proof_chain_refused",
+            (true, Some(false)) => "proof_signature_refused",
+        };
+        words(key, side, proof)
+    };
+    let mut out = Vec::new();
+    match &p.server {
+        Some(s) => out.push(proved("server", s)),
+        None => out.push(say("proof_server_not_reached", &[])),
+    }
+    out.push(match &p.client {
+        ClientProof::Proved(c) => proved("client", c),
+        ClientProof::NotAsked => say("proof_client_not_asked", &[]),
+        ClientProof::Declined => say("proof_client_declined", &[]),
+        ClientProof::NotReached => say("proof_client_not_reached", &[]),
+    });
+    out
+}
+
+/// A phase's words, with its time.
+pub fn phase_words(phase: Phase, us: u64) -> String {
+    say(
+        phase.code(),
+        &[("ms", format!("{:.2}", us as f64 / 1000.0))],
+    )
+}

@@ -1,0 +1,98 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! Who proved what to whom, read from real loopback runs: the names are the certificates' own as
+//! openssl reads them from the workspace's files, and what the client did not prove is told apart
+//! (not asked, asked and declined).
+
+mod common;
+
+use certbench::handshake::proof::{ClientProof, Phase, Proofs, proofs};
+use certbench::handshake::run::{ClientAuth, RunOptions, TlsVersion};
+
+fn subject(dir: &std::path::Path, file: &str) -> String {
+    let out = common::openssl_ok(
+        dir,
+        &[
+            "x509", "-in", file, "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
+    );
+    out.trim().trim_start_matches("subject=").to_string()
+}
+
+fn run(dir: &std::path::Path, version: TlsVersion, client: bool, auth: ClientAuth) -> Proofs {
+    let mut opts = RunOptions::new(dir.to_path_buf());
+    opts.version = version;
+    opts.client_auth = auth;
+    if !client {
+        opts.material.client = None;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let summary = rt
+        .block_on(certbench::handshake::run::run(&opts, tx))
+        .unwrap();
+    assert!(summary.ok, "{summary:?}");
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    proofs(&events)
+}
+
+#[test]
+fn each_side_is_named_as_openssl_reads_its_certificate() {
+    let d = tempfile::tempdir().unwrap();
+    common::certbench_ok(d.path(), &["gen"]);
+    let (server, client, root, intermediate) = (
+        subject(d.path(), "server.crt"),
+        subject(d.path(), "client.crt"),
+        subject(d.path(), "ca.crt"),
+        subject(d.path(), "intermediate.crt"),
+    );
+    for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+        let p = run(d.path(), version, true, ClientAuth::Required);
+        let s = p.server.as_ref().unwrap();
+        assert_eq!(
+            (&s.subject, &s.issuer, &s.anchor),
+            (&server, &intermediate, &root)
+        );
+        assert_eq!(s.name.as_deref(), Some("localhost"));
+        assert!(s.chain_ok && s.signature.as_ref().is_some_and(|(_, ok)| *ok));
+        let ClientProof::Proved(c) = &p.client else {
+            panic!("{:?}", p.client)
+        };
+        assert_eq!((&c.subject, &c.anchor), (&client, &root));
+        assert!(c.chain_ok && c.signature.as_ref().is_some_and(|(_, ok)| *ok));
+        // The phases, in the order they happened, each within the whole.
+        let whole = p
+            .phases
+            .iter()
+            .find(|(ph, _)| *ph == Phase::Handshake)
+            .unwrap()
+            .1;
+        let hello = p
+            .phases
+            .iter()
+            .find(|(ph, _)| *ph == Phase::Hello)
+            .unwrap()
+            .1;
+        assert!(hello > 0 && hello < whole, "{:?}", p.phases);
+        let sentences = certbench::handshake::proof::sentences(&p);
+        assert!(sentences[0].contains(&server), "{sentences:?}");
+        assert!(sentences[1].contains(&client), "{sentences:?}");
+    }
+}
+
+#[test]
+fn a_client_that_proves_nothing_is_told_why() {
+    let d = tempfile::tempdir().unwrap();
+    common::certbench_ok(d.path(), &["gen"]);
+    let p = run(d.path(), TlsVersion::Tls13, false, ClientAuth::Optional);
+    assert_eq!(p.client, ClientProof::Declined);
+    let p = run(d.path(), TlsVersion::Tls13, true, ClientAuth::None);
+    assert_eq!(p.client, ClientProof::NotAsked);
+    let p = run(d.path(), TlsVersion::Tls12, true, ClientAuth::None);
+    assert_eq!(p.client, ClientProof::NotAsked);
+}
