@@ -938,6 +938,59 @@ impl OffscreenInspect {
     }
 }
 
+/// The Handshake pane with a given timeline, drawn off screen, for the drawing bench.
+#[doc(hidden)]
+#[allow(dead_code)] // Used by benches/render.rs, which compiles this module; the binary does not.
+pub struct OffscreenHandshake {
+    app: App,
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+#[allow(dead_code)] // Used by benches/render.rs, which compiles this module; the binary does not.
+impl OffscreenHandshake {
+    /// The pane showing `events` (the last one selected), at `size`.
+    pub fn new(
+        events: Vec<certbench::handshake::run::Event>,
+        (width, height): (u16, u16),
+    ) -> anyhow::Result<OffscreenHandshake> {
+        let now = OffsetDateTime::now_utc();
+        let mut app = App::new(
+            KeyMap::defaults(),
+            WorkspaceView::default(),
+            now,
+            (width, height),
+        );
+        app.update(Action::ShowPane(action::Pane::Handshake));
+        let run = app.handshake.start();
+        for e in events {
+            app.handshake.push(run, e);
+        }
+        let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+        Ok(OffscreenHandshake { app, terminal })
+    }
+
+    /// Select the first event named `code` (a message, a secret) and show its bytes or fields.
+    pub fn select(&mut self, code: &str, bytes: bool) {
+        if let Some(i) = self
+            .app
+            .handshake
+            .events
+            .iter()
+            .position(|e| e.code() == code)
+        {
+            self.app.handshake.selected = i;
+            self.app.handshake.follow = false;
+        }
+        self.app.handshake.bytes = bytes;
+    }
+
+    /// Draw one frame.
+    pub fn frame(&mut self) -> anyhow::Result<()> {
+        self.terminal.draw(|f| ui::draw(f, &self.app))?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
