@@ -96,3 +96,26 @@ fn a_client_that_proves_nothing_is_told_why() {
     let p = run(d.path(), TlsVersion::Tls12, true, ClientAuth::None);
     assert_eq!(p.client, ClientProof::NotAsked);
 }
+
+#[test]
+fn the_cli_says_who_proved_what_after_a_run() {
+    let d = tempfile::tempdir().unwrap();
+    common::certbench_ok(d.path(), &["gen"]);
+    let out = common::certbench_ok(d.path(), &["handshake"]);
+    for (side, file) in [("server", "server.crt"), ("client", "client.crt")] {
+        let want = format!(
+            "The {side} proved it holds the key of {}",
+            subject(d.path(), file)
+        );
+        assert!(out.contains(&want), "{want} missing:\n{out}");
+    }
+    assert!(
+        out.contains("the whole handshake, ClientHello → last Finished"),
+        "{out}"
+    );
+    let out = common::certbench_ok(d.path(), &["handshake", "--client-auth", "none"]);
+    assert!(
+        out.contains("The client proved nothing: the server did not ask"),
+        "{out}"
+    );
+}

@@ -320,6 +320,9 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
                 != Some(opts.dir.as_path()))
         .then_some(opts.dir.as_path());
         print_outcome(&summary, &explained, elsewhere);
+        if summary.ok {
+            print_proofs(&events);
+        }
         if let Some(s) = scenario {
             print_check(s, &mismatches);
         }
@@ -340,6 +343,22 @@ pub(super) fn print_check(s: &certbench::lab::Scenario, mismatches: &[certbench:
         for m in mismatches {
             outln!("  {}: expected {}, got {}", m.what, m.expected, m.got);
         }
+    }
+}
+
+/// Who proved what to whom, and how long each phase took (both sides are certbench's: a
+/// loopback run).
+fn print_proofs(events: &[Event]) {
+    let proofs = certbench::handshake::proof::proofs(events);
+    outln!();
+    for sentence in certbench::handshake::proof::sentences(&proofs) {
+        outln!("{}", certbench::text::terminal_safe(&sentence));
+    }
+    for (phase, us) in &proofs.phases {
+        outln!(
+            "  {}",
+            certbench::handshake::proof::phase_words(*phase, *us)
+        );
     }
 }
 
