@@ -52,6 +52,12 @@ shot handshake
 "$tui" keys shots Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up Up
 "$tui" keys shots Down Down Down Down Down Down Down Down Down Down Down Down
 shot handshake-run
+# The server's Certificate: its bytes annotated, the cursor on its first certificate's length.
+for _ in $(seq 40); do "$tui" keys shots Up; done
+"$tui" keys shots Down Down Down Down Down Down Down Down Down Down
+"$tui" keys shots b Right Right Right Right Right Right Right
+shot handshake-bytes
+"$tui" keys shots b
 "$tui" keys shots c r
 "$tui" wait shots "the server caught it" 20
 shot handshake-no-client-cert
@@ -100,6 +106,17 @@ shot lab-client-expired
 "$tui" keys shots i
 "$tui" wait shots "About this field" 10
 shot lab-culprit-inspected
+# The diagram at 160x48: the whole run, who proved what; TLS 1.2; a client without a certificate
+# where the server asks but does not require one.
+"$tui" keys shots 3 l Up Up Up Up Up Up Up Up Up Up Enter r
+"$tui" wait shots "The handshake and the request succeeded" 20
+shot handshake-diagram-160x48
+"$tui" keys shots t r
+"$tui" wait shots "The handshake and the request succeeded" 20
+shot handshake-tls12-160x48
+"$tui" keys shots t c a r
+"$tui" wait shots "The handshake and the request succeeded" 20
+shot handshake-no-client-cert-optional-160x48
 "$tui" stop shots
 
 # Every pane at 80x24: the form, a certificate's fields with the verdict scrolled into view, a
@@ -117,6 +134,9 @@ shot inspect-80x24
 for _ in $(seq 40); do "$tui" keys shots Up; done
 "$tui" keys shots Down Down PageDown
 shot handshake-80x24
+"$tui" keys shots b Right Right Right Right
+shot handshake-bytes-80x24
+"$tui" keys shots b
 "$tui" keys shots l Down Down Down Down Down Down Down Down Down Enter
 "$tui" wait shots "the client caught it" 20
 shot lab-80x24

@@ -693,6 +693,8 @@ mod tests {
             "phase_handshake",
             "phase_request",
             "secrets_folded",
+            "paused_flight",
+            "paused_why",
             "absent_certificate_request",
             "absent_client_certificate",
             "absent_certificate_verify",

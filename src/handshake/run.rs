@@ -580,6 +580,52 @@ mod tests {
         });
     }
 
+    /// A run held 300 ms before each of its first flights: the times leave the pauses out (the
+    /// hold is counted apart, in `paused_us`), so the ClientHello comes right after its pause.
+    #[test]
+    fn step_mode_times_leave_the_pauses_out() {
+        let dir = demo_workspace();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let events = rt.block_on(async {
+            let stepper = Stepper::new(true);
+            let mut opts = RunOptions::new(dir.path());
+            opts.control.stepper = Some(stepper.clone());
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let run = tokio::spawn(async move { run(&opts, tx).await });
+            for _ in 0..2 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                stepper.next();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            stepper.cancel();
+            let _ = run.await;
+            let mut events = Vec::new();
+            while let Ok(e) = rx.try_recv() {
+                events.push(e);
+            }
+            events
+        });
+        let at = |code: &str| events.iter().find(|e| e.code() == code).unwrap();
+        let (pause, hello, server_hello) = (at("paused"), at("ClientHello"), at("ServerHello"));
+        assert!(
+            hello.paused_us >= 250_000 && server_hello.paused_us >= 500_000,
+            "held: {} and {} µs",
+            hello.paused_us,
+            server_hello.paused_us
+        );
+        // Without the hold, the ClientHello leaves within a fraction of the pause.
+        assert!(
+            hello.t_us - pause.t_us < 150_000 && server_hello.t_us < 300_000,
+            "times: pause {} µs, ClientHello {} µs, ServerHello {} µs",
+            pause.t_us,
+            hello.t_us,
+            server_hello.t_us
+        );
+    }
+
     /// What `w` saves after a run: the transcript, the key log and a capture, the two with
     /// secrets mode 0600; the capture is pcapng (its magic) with a Decryption Secrets Block
     /// holding the key log, before its packets. (tests/tshark.rs reads such captures with tshark.)

@@ -291,10 +291,16 @@ fn areas(app: &App, area: Rect) -> (Rect, Rect, Rect) {
     let lines = header_lines(app, area.width).len() as u16;
     let [top, body] = Layout::vertical([Constraint::Length(lines), Constraint::Min(3)]).areas(area);
     let wide = body.width >= 120;
+    // The bytes need the room more than the diagram does when they share the height.
+    let timeline_share = if !wide && app.handshake.bytes { 40 } else { 55 };
     let [timeline, side] = if wide {
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
     } else {
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
+        Layout::vertical([
+            Constraint::Percentage(timeline_share),
+            Constraint::Percentage(100 - timeline_share),
+        ])
+        .areas(body)
     };
     (top, timeline, side)
 }
@@ -517,7 +523,7 @@ fn diagram_line(
                             ("key", app.key_for(Context::Handshake, Action::NextFlight)),
                         ],
                     );
-                    spans.extend(on_lane(e.side, format!("⏸ {text}"), theme::warn()));
+                    spans.extend(on_lane(e.side, format!("‖ {text}"), theme::warn()));
                 }
                 _ => {
                     let text = if folded > 0 {
@@ -769,7 +775,8 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
         top.push(Line::default());
     }
     // The tree: each section's title, its fields with their bytes and what they read as.
-    let name_w = (w / 2).clamp(12, 34);
+    let name_w = (w * 9 / 20).clamp(12, 32);
+    let hex_w = (w / 4).clamp(8, 24);
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor_line = 0;
     for (si, sec) in a.sections.iter().enumerate() {
@@ -812,7 +819,7 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             let bytes = &sec.bytes[part.range.clone()];
             let name = cut(&part.name, name_w.saturating_sub(indent));
             let shown = if leaf {
-                let room = (w.saturating_sub(name_w + 2) / 2).clamp(6, 48) / 3;
+                let room = hex_w.saturating_sub(2) / 3;
                 let mut x = hex(&bytes[..bytes.len().min(room)]);
                 if bytes.len() > room {
                     x.push_str(" …");
@@ -830,7 +837,7 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
                 "{:indent$}{name:<width$} {shown:<hexw$} {value}",
                 "",
                 width = name_w.saturating_sub(indent),
-                hexw = if leaf { 24.min(w / 3) } else { 0 },
+                hexw = if leaf { hex_w } else { 0 },
             );
             let selected = here == Some((si, pi));
             if selected {
@@ -974,6 +981,40 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
             lines.push(Line::from(x.text.clone()));
         }
         return lines;
+    }
+    // A pause: which flight comes next, from whom, and the key that lets it go.
+    if e.kind == certbench::handshake::run::EventKind::Paused {
+        let flight = crate::tui::handshake::rows(&h.events, false)
+            .iter()
+            .find_map(|r| match r {
+                Row::Event { index, flight, .. } if *index == h.selected => Some(*flight),
+                _ => None,
+            })
+            .unwrap_or(0);
+        return vec![
+            Line::from(Span::styled(
+                certbench::handshake::event::say(
+                    "paused_flight",
+                    &[
+                        ("flight", (flight + 1).to_string()),
+                        ("next", e.side.name().to_string()),
+                        ("key", app.key_for(Context::Handshake, Action::NextFlight)),
+                    ],
+                ),
+                theme::heading(),
+            )),
+            Line::from(Span::styled(
+                format!(
+                    "{} on the {}{}",
+                    time(e.t_us),
+                    e.side.name(),
+                    paused(e.paused_us)
+                ),
+                theme::dim(),
+            )),
+            Line::default(),
+            Line::from(certbench::handshake::event::say("paused_why", &[])),
+        ];
     }
     let side = e.side.name();
     let (who, how) = match e.wire() {
