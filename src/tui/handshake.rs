@@ -483,6 +483,10 @@ pub struct Annotated {
     pub leaves: Vec<(usize, usize)>,
     /// The message's first field among them.
     pub start: usize,
+    /// Where the message lies in its records' contents: (record index, range), one per record.
+    pub pieces: Vec<(usize, std::ops::Range<usize>)>,
+    /// Each record's content length, to tell a record that holds more than this message.
+    pub content_lens: Vec<usize>,
 }
 
 impl Annotated {
@@ -611,5 +615,11 @@ pub fn annotate(e: &Event, version: certbench::handshake::messages::Version) -> 
         sections,
         leaves,
         start,
+        pieces: c.pieces(),
+        content_lens: c
+            .records
+            .iter()
+            .map(|r| r.content.as_ref().map_or(0, Vec::len))
+            .collect(),
     })
 }

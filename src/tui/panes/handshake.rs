@@ -780,9 +780,24 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor_line = 0;
     for (si, sec) in a.sections.iter().enumerate() {
+        // Where the message lies in its records: across several, or beside other messages.
+        let place = match (sec.kind, a.pieces.as_slice()) {
+            (SectionKind::Message, [(_, only)]) if a.content_lens[0] > only.len() => format!(
+                " · in record 1 at {}..{} of {}",
+                only.start, only.end, a.content_lens[0]
+            ),
+            (SectionKind::Message, pieces) if pieces.len() > 1 => {
+                format!(" · across {} records", pieces.len())
+            }
+            _ => String::new(),
+        };
         lines.push(Line::from(Span::styled(
             cut(
-                &format!("{} · {} bytes", section_title(sec.kind), sec.bytes.len()),
+                &format!(
+                    "{} · {} bytes{place}",
+                    section_title(sec.kind),
+                    sec.bytes.len()
+                ),
                 w,
             ),
             theme::label(),
