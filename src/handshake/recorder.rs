@@ -406,8 +406,9 @@ impl AsyncRead for Tap {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let (read, _) = self.dirs();
+        // Step mode holds each side at its write; a read only learns of a cancel.
         if let Some(st) = &self.stepper {
-            std::task::ready!(st.poll_flight(read, cx, &self.hub))?;
+            st.poll_cancelled(cx, &self.hub)?;
         }
         let before = buf.filled().len();
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);

@@ -122,7 +122,22 @@ struct StepState {
     last: Option<Dir>,
     announced: Option<u64>,
     cancelled: bool,
-    waker: Option<std::task::Waker>,
+    /// Who waits: a side held before its flight, a side reading (woken to see a cancel).
+    wakers: Vec<std::task::Waker>,
+}
+
+impl StepState {
+    fn wake_all(&mut self) {
+        for w in self.wakers.drain(..) {
+            w.wake();
+        }
+    }
+
+    fn wait(&mut self, cx: &Context<'_>) {
+        if !self.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+            self.wakers.push(cx.waker().clone());
+        }
+    }
 }
 
 impl PartialEq for Stepper {
@@ -144,21 +159,32 @@ impl Stepper {
     pub fn next(&self) {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.granted += 1;
-        if let Some(w) = s.waker.take() {
-            w.wake();
-        }
+        s.wake_all();
     }
 
     /// End the run: the client's connection fails, and the run's cause is `Cancelled`.
     pub fn cancel(&self) {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.cancelled = true;
-        if let Some(w) = s.waker.take() {
-            w.wake();
-        }
+        s.wake_all();
     }
 
-    /// May bytes in direction `dir` pass now? Pending while paused before a new flight.
+    /// Was the run cancelled? Asked before the client reads: a cancel wakes a read that waits.
+    pub(crate) fn poll_cancelled(
+        &self,
+        cx: &mut Context<'_>,
+        hub: &SharedRecorder,
+    ) -> io::Result<()> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.cancelled {
+            return Err(cancelled(hub));
+        }
+        s.wait(cx);
+        Ok(())
+    }
+
+    /// May `dir`'s sender write now? Pending while it is held before a new flight. Each side is
+    /// held at its own write, after the work its flight took, so the pause is only the wait.
     pub(crate) fn poll_flight(
         &self,
         dir: Dir,
@@ -167,15 +193,7 @@ impl Stepper {
     ) -> Poll<io::Result<()>> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if s.cancelled {
-            let mut h = lock(hub);
-            if !h.cancelled {
-                h.cancelled = true;
-                h.local(Side::Client, EventKind::Note(Note::Cancelled));
-            }
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::Interrupted,
-                CancelledRun,
-            )));
+            return Poll::Ready(Err(cancelled(hub)));
         }
         if !self.step || s.last == Some(dir) {
             s.last = Some(dir);
@@ -191,8 +209,74 @@ impl Stepper {
             s.announced = Some(s.started);
             lock(hub).local(dir.from_side(), EventKind::Paused);
         }
-        s.waker = Some(cx.waker().clone());
+        s.wait(cx);
         Poll::Pending
+    }
+}
+
+/// The error a cancelled run's client sees, the cancel noted once.
+fn cancelled(hub: &SharedRecorder) -> io::Error {
+    let mut h = lock(hub);
+    if !h.cancelled {
+        h.cancelled = true;
+        h.local(Side::Client, EventKind::Note(Note::Cancelled));
+    }
+    io::Error::new(io::ErrorKind::Interrupted, CancelledRun)
+}
+
+/// The server's socket in a loopback run, held before each of its flights (step mode), at its
+/// write; what it reads passes.
+struct Held {
+    inner: TcpStream,
+    stepper: Option<Stepper>,
+    hub: SharedRecorder,
+}
+
+impl tokio::io::AsyncRead for Held {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Held {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored(cx, &[io::IoSlice::new(buf)])
+    }
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        // A cancelled run ends at the client; the server's write goes on as it would.
+        if let Some(st) = &self.stepper
+            && let Poll::Pending = st.poll_flight(Dir::ServerToClient, cx, &self.hub)
+        {
+            return Poll::Pending;
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -366,6 +450,7 @@ pub async fn run_with(
 
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
     let server_hub = hub.clone();
+    let server_stepper = control.stepper.clone();
     let server_task = tokio::spawn(async move {
         let (tcp, peer) = match listener.accept().await {
             Ok(a) => a,
@@ -377,7 +462,12 @@ pub async fn run_with(
         // Small TLS flights must not wait for delayed ACKs (Nagle's 40 ms stall on loopback).
         let _ = tcp.set_nodelay(true);
         lock(&server_hub).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
-        let mut tls = match acceptor.accept(tcp).await {
+        let held = Held {
+            inner: tcp,
+            stepper: server_stepper,
+            hub: server_hub.clone(),
+        };
+        let mut tls = match acceptor.accept(held).await {
             Ok(t) => t,
             Err(e) => {
                 lock(&server_hub).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
@@ -615,6 +705,21 @@ mod tests {
             "held: {} and {} µs",
             hello.paused_us,
             server_hello.paused_us
+        );
+        // The server is held at its write, after its work: its secrets are derived (and its
+        // flight signed) before its pause, so that work counts in the times.
+        let order: Vec<String> = events
+            .iter()
+            .filter(|e| e.side == Side::Server || e.code() == "ClientHello")
+            .map(Event::code)
+            .filter(|c| c != "listening" && c != "accepted")
+            .collect();
+        let at_index = |c: &str| order.iter().position(|x| x == c).unwrap();
+        assert!(
+            at_index("ClientHello") < at_index("SERVER_HANDSHAKE_TRAFFIC_SECRET")
+                && at_index("SERVER_HANDSHAKE_TRAFFIC_SECRET") < at_index("paused")
+                && at_index("paused") < at_index("ServerHello"),
+            "{order:?}"
         );
         // Without the hold, the ClientHello leaves within a fraction of the pause.
         assert!(
