@@ -203,7 +203,7 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
                 continue;
             }
             records[way].push(r.clone());
-            covers(&record_parts(r), r.wire.len(), "a record");
+            covers(&record_parts(r, version), r.wire.len(), "a record");
             let Some(s) = &r.sealing else {
                 assert_eq!(r.content.as_deref(), Some(r.payload()), "{name} in clear");
                 continue;

@@ -61,9 +61,15 @@ pub struct Carried {
 }
 
 impl Carried {
-    /// Bytes kept for it (its own and its records').
+    /// Bytes kept for it: its own and its records' (as sent and opened), with what each record
+    /// costs beside its bytes. A record shared by several messages counts for each.
     pub fn size(&self) -> usize {
-        self.bytes.len() + self.records.iter().map(|r| r.wire.len()).sum::<usize>()
+        self.bytes.len()
+            + self
+                .records
+                .iter()
+                .map(|r| r.wire.len() + r.content.as_ref().map_or(0, Vec::len) + 96)
+                .sum::<usize>()
     }
 
     /// Where its bytes lie in each record's content: (record index, range in that content).
@@ -109,6 +115,8 @@ struct Layout<'a> {
     parts: Vec<Part>,
     /// Parents not closed yet: their index in `parts`.
     open: Vec<usize>,
+    /// The ends of the vectors being read, innermost last: no field reads past its vector.
+    limits: Vec<usize>,
     short: bool,
 }
 
@@ -120,12 +128,18 @@ impl<'a> Layout<'a> {
             depth: 0,
             parts: Vec::new(),
             open: Vec::new(),
+            limits: Vec::new(),
             short: false,
         }
     }
 
+    /// Bytes left in the innermost vector (or in all).
     fn left(&self) -> usize {
-        self.bytes.len() - self.pos
+        self.limits
+            .last()
+            .copied()
+            .unwrap_or(self.bytes.len())
+            .saturating_sub(self.pos)
     }
 
     /// A leaf of `n` bytes, and those bytes; `None` (and nothing more read) past the end.
@@ -195,15 +209,22 @@ impl<'a> Layout<'a> {
     ) {
         self.begin(name, None);
         if let Some(len) = self.uint("length", len_bytes) {
-            let end = self.pos + len.min(self.left());
             if len > self.left() {
                 self.short = true;
-            }
-            while !self.short && self.pos < end {
-                let before = self.pos;
-                item(self);
-                if self.pos == before || self.pos > end {
-                    break;
+            } else {
+                let end = self.pos + len;
+                self.limits.push(end);
+                while !self.short && self.pos < end {
+                    let before = self.pos;
+                    item(self);
+                    if self.pos == before {
+                        break;
+                    }
+                }
+                self.limits.pop();
+                // An item that did not fit: the rest of the vector is not read as fields.
+                if self.pos < end {
+                    self.short = true;
                 }
             }
         }
@@ -261,16 +282,6 @@ fn be(b: &[u8]) -> usize {
     b.iter().fold(0usize, |n, x| (n << 8) | usize::from(*x))
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// SHA-256("HelloRetryRequest"): a ServerHello with this random is a HelloRetryRequest.
-const HRR_RANDOM: [u8; 32] = [
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
-];
-
 /// The fields of a handshake message (its type, 24-bit length and body), each with its bytes.
 pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
     let mut l = Layout::new(message);
@@ -288,7 +299,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         // ClientHello
         1 => {
             l.named("legacy_version", 2, |v| names::version(v as u16));
-            l.leaf("random", 32, |b| Some(hex(b)));
+            l.leaf("random", 32, |b| Some(crate::text::hex(b)));
             l.opaque("legacy_session_id", 1);
             l.vector("cipher_suites", 2, |l| {
                 l.named("cipher_suite", 2, |s| names::cipher_suite(s as u16));
@@ -304,10 +315,10 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         2 => {
             l.named("legacy_version", 2, |v| names::version(v as u16));
             l.leaf("random", 32, |b| {
-                Some(if b == HRR_RANDOM {
+                Some(if b == super::messages::HRR_RANDOM {
                     "HelloRetryRequest".into()
                 } else {
-                    hex(b)
+                    crate::text::hex(b)
                 })
             });
             l.opaque("legacy_session_id_echo", 1);
@@ -382,7 +393,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         // Finished
         20 => {
             let n = l.left();
-            l.leaf("verify_data", n, |b| Some(hex(b)));
+            l.leaf("verify_data", n, |b| Some(crate::text::hex(b)));
         }
         // KeyUpdate
         24 => {
@@ -426,13 +437,27 @@ pub fn content_parts(content_type: u8, bytes: &[u8], version: Version) -> Vec<Pa
     l.finish()
 }
 
-/// The fields of a record as it crossed the wire: its header, then its payload (in clear, the
-/// content; protected, the explicit nonce, the ciphertext and the tag).
-pub fn record_parts(record: &RecordBytes) -> Vec<Part> {
+/// The fields of a record as it crossed the wire, named as the version's RFC names them: its
+/// header, then its payload (in clear, the fragment; protected, TLS 1.3's `encrypted_record`, or
+/// TLS 1.2's explicit nonce and AEAD-ciphered content, each the ciphertext and the tag).
+pub fn record_parts(record: &RecordBytes, version: Version) -> Vec<Part> {
+    let tls13 = version == Version::Tls13;
     let mut l = Layout::new(&record.wire);
     l.begin("record header", None);
-    l.named("type", 1, |t| names::content_type(t as u8).into());
-    l.named("legacy_record_version", 2, |v| names::version(v as u16));
+    // TLS 1.3 protected records say application_data here; the real type is inside.
+    let sealed13 = tls13 && record.sealing.is_some();
+    l.named(if sealed13 { "opaque_type" } else { "type" }, 1, |t| {
+        names::content_type(t as u8).into()
+    });
+    l.named(
+        if tls13 {
+            "legacy_record_version"
+        } else {
+            "version"
+        },
+        2,
+        |v| names::version(v as u16),
+    );
     let len = l.uint("length", 2);
     l.end();
     if let Some(len) = len {
@@ -441,14 +466,22 @@ pub fn record_parts(record: &RecordBytes) -> Vec<Part> {
                 l.leaf("fragment", len, |b| Some(format!("{} bytes", b.len())));
             }
             Some(s) => {
+                let nonce = if s.explicit_nonce { 8.min(len) } else { 0 };
                 if s.explicit_nonce {
-                    l.leaf("explicit_nonce", 8.min(len), |b| Some(hex(b)));
+                    l.leaf("nonce_explicit", nonce, |b| Some(crate::text::hex(b)));
                 }
-                let sealed = len.saturating_sub(s.tag_len + if s.explicit_nonce { 8 } else { 0 });
-                l.leaf("encrypted_record", sealed, |b| {
-                    Some(format!("{} bytes", b.len()))
-                });
+                l.begin(
+                    if tls13 {
+                        "encrypted_record"
+                    } else {
+                        "aead-ciphered content"
+                    },
+                    None,
+                );
+                let sealed = len.saturating_sub(nonce + s.tag_len);
+                l.leaf("ciphertext", sealed, |b| Some(format!("{} bytes", b.len())));
                 l.leaf("tag", s.tag_len, |b| Some(format!("{} bytes", b.len())));
+                l.end();
             }
         }
     }
@@ -498,6 +531,26 @@ mod tests {
         let msg = [1, 0, 0, 40, 3, 3, 7, 7, 7];
         let parts = message_parts(&msg, Version::Tls13);
         covers(&parts, msg.len());
+        assert_eq!(parts.last().unwrap().name, "unparsed");
+    }
+
+    /// An extension whose length runs past its vector's is not laid out past it: the rest is
+    /// `unparsed`, and no field ends beyond the vector it is in.
+    #[test]
+    fn a_field_never_reaches_past_its_vector() {
+        // EncryptedExtensions: extensions of 4 bytes, one claiming 10 bytes of data; then 6 more.
+        let msg = [8u8, 0, 0, 12, 0, 4, 0, 1, 0, 10, 9, 9, 9, 9, 9, 9];
+        let parts = message_parts(&msg, Version::Tls13);
+        covers(&parts, msg.len());
+        let vector = parts.iter().find(|p| p.name == "extensions").unwrap();
+        assert!(vector.range.end <= 6 + 4, "{parts:?}");
+        assert!(
+            parts
+                .iter()
+                .filter(|p| p.depth > 0)
+                .all(|p| p.range.end <= 10),
+            "{parts:?}"
+        );
         assert_eq!(parts.last().unwrap().name, "unparsed");
     }
 

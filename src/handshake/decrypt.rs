@@ -70,6 +70,9 @@ pub struct Sealing {
     /// The key log's label of the secret the keys came from (TLS 1.2: `CLIENT_RANDOM`, the
     /// master secret).
     pub secret: String,
+    /// TLS 1.3: KeyUpdates since that secret (each derives the next generation from it; key
+    /// logs, rustls's among them, hold generation 0 only).
+    pub updates: u32,
     /// The AEAD, as TLS names it.
     pub aead: &'static str,
     /// The record's sequence number in its direction (and, in TLS 1.3, its key phase).
@@ -182,6 +185,7 @@ impl TrafficKeys {
         &mut self,
         record: &Record,
         secret: &str,
+        updates: u32,
     ) -> Result<(u8, Vec<u8>, Sealing), DecryptError> {
         let nonce = xor_nonce(&self.iv, self.seq);
         let mut buf = record.payload.clone();
@@ -207,6 +211,7 @@ impl TrafficKeys {
         let inner_type = plain[end];
         let sealing = Sealing {
             secret: secret.to_string(),
+            updates,
             aead: aead_name(self.key.algorithm()),
             seq,
             iv: self.iv.to_vec(),
@@ -379,6 +384,7 @@ impl Tls12Keys {
         self.seq += 1;
         let sealing = Sealing {
             secret: "CLIENT_RANDOM".into(),
+            updates: 0,
             aead: aead_name(self.key.algorithm()),
             seq,
             iv: self.iv[..if self.explicit_nonce { 4 } else { 12 }].to_vec(),

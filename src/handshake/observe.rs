@@ -163,12 +163,16 @@ struct Side {
     secret: Option<Vec<u8>>,
     /// Its label in the key log (`CLIENT_TRAFFIC_SECRET_1` after a KeyUpdate).
     secret_label: String,
+    /// KeyUpdates since the secret of that label.
+    updates: u32,
     /// Handshake records whose content is (partly) in the reassembly buffer: where their content
     /// starts and ends in this side's handshake stream.
     hs_records: VecDeque<(usize, usize, Arc<RecordBytes>)>,
     /// Handshake stream bytes pushed into the reassembly, and taken out as messages.
     hs_in: usize,
     hs_out: usize,
+    /// A message under reassembly came in more records than are tracked: its bytes are not kept.
+    hs_untracked: bool,
     protection: Option<Protection>,
     /// Encrypted records waiting for their secret.
     waiting: VecDeque<Record>,
@@ -288,6 +292,7 @@ impl Observer {
             side.keys = Some(TrafficKeys::new(suite, &secret)?);
             side.secret = Some(secret);
             side.secret_label = SECRET_LABELS[i][phase].to_string();
+            side.updates = 0;
             side.protection = Some(if phase == 0 {
                 Protection::Handshake
             } else {
@@ -366,7 +371,7 @@ impl Observer {
                 let Some(keys) = side.keys.as_mut() else {
                     break;
                 };
-                keys.open(&record, &side.secret_label)
+                keys.open(&record, &side.secret_label, side.updates)
                     .map(|(t, p, sealing)| (t, p, protection, Some(sealing)))
                     .map_err(|e| (e, protection))
             } else {
@@ -446,7 +451,13 @@ impl Observer {
                     let side = &mut self.sides[i];
                     let start = side.hs_in;
                     side.hs_in += payload.len();
-                    side.hs_records.push_back((start, side.hs_in, record_bytes));
+                    // A peer cutting a message into tiny records must not make memory grow with
+                    // each: past a bound, the message's bytes are not kept (it is still decoded).
+                    if side.hs_records.len() < MAX_TRACKED_RECORDS {
+                        side.hs_records.push_back((start, side.hs_in, record_bytes));
+                    } else {
+                        side.hs_untracked = true;
+                    }
                     let messages = side.handshake.push(&payload);
                     for m in messages {
                         match m {
@@ -530,7 +541,7 @@ impl Observer {
                     Some(Ok((next, keys))) => {
                         side.secret = Some(next);
                         side.keys = Some(keys);
-                        side.secret_label = next_generation(&side.secret_label);
+                        side.updates += 1;
                     }
                     // Without the current secret the next records cannot be read; they say so.
                     _ => side.keys = None,
@@ -581,16 +592,9 @@ fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
     }
 }
 
-/// The label of a traffic secret's next generation (RFC 8446 7.2; the key log names them so).
-fn next_generation(label: &str) -> String {
-    match label.rsplit_once('_') {
-        Some((stem, n)) => match n.parse::<u32>() {
-            Ok(n) => format!("{stem}_{}", n + 1),
-            Err(_) => label.to_string(),
-        },
-        None => label.to_string(),
-    }
-}
+/// Records of one handshake message whose bytes are kept (a long chain takes a few; a peer that
+/// sends a byte a record would take thousands).
+const MAX_TRACKED_RECORDS: usize = 64;
 
 impl Side {
     /// The records that carried the next message out of the reassembly (`message`: its type,
@@ -606,6 +610,11 @@ impl Side {
             .collect();
         while self.hs_records.front().is_some_and(|(_, e, _)| *e <= end) {
             self.hs_records.pop_front();
+        }
+        if self.hs_untracked {
+            // Tracking starts again once the reassembly is empty.
+            self.hs_untracked = self.hs_out < self.hs_in;
+            return None;
         }
         let offset = start.saturating_sub(records.first()?.0);
         Some(Arc::new(Carried {
@@ -715,6 +724,25 @@ mod tests {
         assert_eq!(carried[1].bytes, cke);
         assert_eq!(carried[1].pieces(), vec![(0, 4..6), (1, 0..5)]);
         assert!(Arc::ptr_eq(&carried[0].records[0], &carried[1].records[0]));
+    }
+
+    /// A peer that sends a message a byte a record: the message is decoded, its bytes are not
+    /// kept (memory does not grow with each record), and the next message's are again.
+    #[test]
+    fn a_message_in_a_thousand_records_keeps_no_bytes() {
+        let mut obs = Observer::new();
+        let body = [0u8; 1000];
+        let mut msg = vec![16u8, 0, 0x03, 0xe8];
+        msg.extend_from_slice(&body);
+        let mut seen = Vec::new();
+        for b in &msg {
+            seen.extend(obs.feed(Dir::ClientToServer, &[22, 3, 3, 0, 1, *b]));
+            assert!(obs.sides[0].hs_records.len() <= MAX_TRACKED_RECORDS);
+        }
+        assert_eq!(seen.len(), 1);
+        assert!(seen[0].carried.is_none());
+        let seen = obs.feed(Dir::ClientToServer, &[22, 3, 3, 0, 4, 14, 0, 0, 0]);
+        assert_eq!(seen[0].carried.as_ref().unwrap().bytes, [14, 0, 0, 0]);
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct Wire {
 }
 
 /// At most this many bytes of a run are kept for its capture (a run is a handshake and one
-/// request; a larger answer is cut, and the capture says so by its lengths).
+/// request): past it nothing more is kept, so the capture is the connection's first bytes, whole
+/// and in order.
 pub const MAX_WIRE_BYTES: usize = 4 << 20;
 
 /// Why a capture could not be made.

@@ -65,16 +65,17 @@ pub(crate) struct Recorder {
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
     pub(crate) wire: Option<super::pcap::Wire>,
     wire_bytes: usize,
-    /// Bytes kept with the events (each message's, and its records'), up to [`MAX_CARRIED`].
+    /// Bytes kept with the events (each message's, and its records'), up to `carried_budget`.
     carried_bytes: usize,
+    pub(crate) carried_budget: usize,
     /// Time held in step mode so far, and since when it is held now.
     paused: std::time::Duration,
     paused_since: Option<Instant>,
 }
 
-/// The bytes a connection's events keep of what carried them; past it, events keep their
-/// decoded fields and sizes only.
-const MAX_CARRIED: usize = 1 << 20;
+/// The bytes a run's events keep of what carried them; past it, events keep their decoded fields
+/// and sizes only. (`serve` keeps less of each connection: [`super::serve::MAX_CARRIED`].)
+pub const MAX_CARRIED: usize = 1 << 20;
 
 pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
 
@@ -110,6 +111,7 @@ impl Recorder {
             wire: None,
             wire_bytes: 0,
             carried_bytes: 0,
+            carried_budget: MAX_CARRIED,
             paused: std::time::Duration::ZERO,
             paused_since: None,
         }))
@@ -155,16 +157,25 @@ impl Recorder {
         if first.len() < 8 {
             first.extend(bytes.iter().take(8 - first.len()));
         }
+        // Past the budget nothing more is kept: a capture with a hole would misread the stream.
         if let Some(wire) = &mut self.wire
-            && self.wire_bytes + bytes.len() <= super::pcap::MAX_WIRE_BYTES
+            && self.wire_bytes < super::pcap::MAX_WIRE_BYTES
         {
             self.wire_bytes += bytes.len();
+            if self.wire_bytes > super::pcap::MAX_WIRE_BYTES {
+                self.wire_bytes = usize::MAX;
+                return self.observe(dir, bytes);
+            }
             wire.segments.push(super::pcap::Segment {
                 t_us: self.start.elapsed().as_micros() as u64,
                 from_client: dir == Dir::ClientToServer,
                 bytes: bytes.to_vec(),
             });
         }
+        self.observe(dir, bytes);
+    }
+
+    fn observe(&mut self, dir: Dir, bytes: &[u8]) {
         let seen = self.observer.feed(dir, bytes);
         self.emit_seen(seen);
     }
@@ -290,7 +301,7 @@ impl Recorder {
         // Bytes are kept up to a budget; a record shared by several messages counts once each.
         let carried = s.carried.filter(|c| {
             let n = c.size();
-            self.carried_bytes + n <= MAX_CARRIED && {
+            self.carried_bytes + n <= self.carried_budget && {
                 self.carried_bytes += n;
                 true
             }

@@ -433,6 +433,9 @@ pub enum Update {
 /// server's memory without bound.
 const MAX_EVENTS: usize = 4096;
 const MAX_PLAINTEXT: usize = 256 * 1024;
+/// The bytes that carried each message (records and the message's own, for the pane's bytes view)
+/// kept per connection at most; a handshake takes some 10 KB.
+pub const MAX_CARRIED: usize = 64 * 1024;
 /// A request line and headers larger than this are refused (hyper's default is 400 KB).
 const MAX_HEADERS: usize = 16 * 1024;
 
@@ -611,6 +614,7 @@ async fn handle(
         })
     };
     let rec = Recorder::shared(sink);
+    lock(&rec).carried_budget = MAX_CARRIED;
     lock(&rec).only = Some(Side::Server);
     lock(&rec).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
     let tap = Tap {
@@ -743,28 +747,24 @@ struct Kept {
     live_dropped: u64,
 }
 
-/// The bytes an event keeps (decrypted application data, the bytes that carried a message), if
-/// any.
+/// The decrypted application data an event carries, if any.
 fn plaintext_len(event: &Event) -> Option<usize> {
-    let w = event.wire()?;
-    let plaintext = match &w.what {
-        super::event::WireWhat::ApplicationData {
+    match event.wire().map(|w| &w.what) {
+        Some(super::event::WireWhat::ApplicationData {
             plaintext: Some(p), ..
-        } => p.len(),
-        _ => 0,
-    };
-    let carried = w.carried.as_ref().map_or(0, |c| c.size());
-    (plaintext + carried > 0).then_some(plaintext + carried)
+        }) => Some(p.len()),
+        _ => None,
+    }
 }
 
-/// The event with its application data's plaintext and its bytes left out (its fields and
-/// length stay).
+/// The event with its application data's plaintext left out (its length stays), and the bytes
+/// that carried it: they hold the same plaintext.
 fn without_plaintext(mut event: Event) -> Event {
-    if let EventKind::Wire(w) = &mut event.kind {
+    if let EventKind::Wire(w) = &mut event.kind
+        && let super::event::WireWhat::ApplicationData { plaintext, .. } = &mut w.what
+    {
+        *plaintext = None;
         w.carried = None;
-        if let super::event::WireWhat::ApplicationData { plaintext, .. } = &mut w.what {
-            *plaintext = None;
-        }
     }
     event
 }

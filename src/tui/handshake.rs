@@ -568,7 +568,7 @@ pub fn annotate(e: &Event, version: certbench::handshake::messages::Version) -> 
         sections.push(Section {
             kind: SectionKind::Record { n: i + 1, of },
             bytes: r.wire.clone(),
-            parts: record_parts(r),
+            parts: record_parts(r, version),
             record: Some(r.clone()),
         });
         if let (Some(parts), Some(plain)) = (inner_parts(r), r.sealed_plaintext()) {

@@ -736,17 +736,18 @@ fn a_messages_bytes_annotated() {
     // Before the message: its record, opened.
     app.update(Action::Left);
     at(&app, "type record 1 opened (TLSInnerPlaintext)");
-    at(
-        &app,
-        "opened with keys from SERVER_HANDSHAKE_TRAFFIC_SECRET",
-    );
     // Its content, then the record as on the wire: the tag, the ciphertext.
     for _ in 0..2 {
         app.update(Action::Left);
     }
     at(&app, "tag record 1 of 1, as on the wire");
     app.update(Action::Left);
-    at(&app, "encrypted_record record 1 of 1, as on the wire");
+    at(&app, "ciphertext record 1 of 1, as on the wire");
+    at(
+        &app,
+        "opened with AES-256-GCM, keys from SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    );
+    at(&app, "sequence number 0 · write IV");
     app.update(Action::ToggleBytes);
     assert!(render(&app).contains("Step"));
     let (_d, mut small) = handshake_app((80, 24));

@@ -806,27 +806,22 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             sec.kind,
             sec.record.as_ref().and_then(|r| r.sealing.as_ref()),
         ) {
-            lines.push(Line::from(Span::styled(
-                cut(
-                    &format!(
-                        "  opened with keys from {} · {} · seq {}",
-                        s.secret, s.aead, s.seq
-                    ),
-                    w,
+            let from = match (s.secret.as_str(), s.updates) {
+                ("CLIENT_RANDOM", _) => "the master secret (key log: CLIENT_RANDOM)".to_string(),
+                (label, 0) => label.to_string(),
+                (label, n) => format!("{label} after {n} KeyUpdate(s)"),
+            };
+            for text in [
+                format!("  opened with {}, keys from {from}", s.aead),
+                format!(
+                    "  sequence number {} · write IV {} · nonce {}",
+                    s.seq,
+                    certbench::text::hex(&s.iv),
+                    certbench::text::hex(&s.nonce)
                 ),
-                theme::dim(),
-            )));
-            lines.push(Line::from(Span::styled(
-                cut(
-                    &format!(
-                        "  iv {} · nonce {}",
-                        hex(&s.iv).replace(' ', ""),
-                        hex(&s.nonce).replace(' ', "")
-                    ),
-                    w,
-                ),
-                theme::dim(),
-            )));
+            ] {
+                lines.push(Line::from(Span::styled(cut(&text, w), theme::dim())));
+            }
         }
         for (pi, part) in sec.parts.iter().enumerate() {
             let indent = 2 + 2 * usize::from(part.depth);
