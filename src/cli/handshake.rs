@@ -281,12 +281,9 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(code) = write_keylog(a, &summary) {
-        return code;
-    }
-    if let Err(code) = write_pcap(a, &summary) {
-        return code;
-    }
+    // The files asked for are written first; a failure to write them is said after the run's
+    // outcome, which it must not hide.
+    let files = write_keylog(a, &summary).and_then(|()| write_pcap(a, &summary));
     // A scenario's words explain its run; a failure made by hand gets the words of the scenario
     // it is an instance of.
     let explained = certbench::lab::explain(&summary, scenario, &events);
@@ -329,6 +326,9 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     }
     if scenario.is_some() && !mismatches.is_empty() {
         errln!("certbench: the scenario did not go as designed (see above)");
+    }
+    if let Err(code) = files {
+        return code;
     }
     exit_code(&summary)
 }

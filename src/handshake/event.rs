@@ -690,6 +690,7 @@ mod tests {
             "phase_hello",
             "phase_server_auth",
             "phase_client_auth",
+            "phase_client_auth_unsigned",
             "phase_handshake",
             "phase_request",
             "secrets_folded",

@@ -150,6 +150,8 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
     #[error("this step carries no certificate")]
     NoCertificate,
+    #[error("cannot make the capture: {0}")]
+    Capture(#[from] super::pcap::PcapError),
 }
 
 /// Where a run's files went.
@@ -175,9 +177,12 @@ pub fn export_run(
     let base = free_path(dir, "handshake", &[".json", ".keylog", ".pcapng"], at);
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
-    let capture = super::pcap::pcapng(&summary.wire, summary.keylog.lines())
-        .ok()
-        .map(|bytes| (with_suffix(&base, ".pcapng"), bytes));
+    // A run that kept no bytes (it failed before the connection) has no capture.
+    let capture = match super::pcap::pcapng(&summary.wire, summary.keylog.lines()) {
+        Ok(bytes) => Some((with_suffix(&base, ".pcapng"), bytes)),
+        Err(super::pcap::PcapError::Empty) => None,
+        Err(e) => return Err(e.into()),
+    };
     let explained = crate::lab::explain(summary, scenario, events);
     let mismatches = scenario
         .map(|s| crate::lab::check(s, summary, events))

@@ -11,9 +11,11 @@ use super::messages::Message;
 pub struct Proof {
     pub subject: String,
     pub issuer: String,
-    /// The issuer of the last certificate sent: the anchor the chain ends at.
+    /// Where the chain as sent leads: the issuer of the last certificate sent (its own subject
+    /// when that one is self-signed, a root sent along). The verifier may have built another
+    /// path to its anchors; this is what the peer's own certificates say.
     pub anchor: String,
-    /// Intermediates sent with the certificate.
+    /// Intermediates sent with the certificate (a root sent along is not one).
     pub intermediates: usize,
     /// The name the client checked the server's certificate for.
     pub name: Option<String>,
@@ -44,8 +46,10 @@ pub enum Phase {
     Hello,
     /// ServerHello to the server's Finished: its certificate and signature.
     ServerAuth,
-    /// The server's Finished to the client's: the client's certificate and signature.
+    /// The server's Finished to the client's: the client checks the server, signs, answers.
     ClientAuth,
+    /// The same, from a client that signed nothing (no certificate).
+    ClientAnswer,
     /// ClientHello to the last Finished.
     Handshake,
     /// The client's first application data to the server's.
@@ -58,6 +62,7 @@ impl Phase {
             Phase::Hello => "phase_hello",
             Phase::ServerAuth => "phase_server_auth",
             Phase::ClientAuth => "phase_client_auth",
+            Phase::ClientAnswer => "phase_client_auth_unsigned",
             Phase::Handshake => "phase_handshake",
             Phase::Request => "phase_request",
         }
@@ -85,10 +90,21 @@ pub fn proofs(events: &[Event]) -> Proofs {
             }) if *p == peer => Some((certificate, intermediates, server_name, result.is_ok())),
             _ => None,
         })?;
-        let brief = crate::inspect::report::brief(certificate).ok()?;
-        let anchor = match intermediates.last() {
-            Some(top) => crate::inspect::report::brief(top).ok()?.issuer,
-            None => brief.issuer.clone(),
+        // A certificate certbench cannot read is named by its fingerprint.
+        let names = |der: &[u8]| match crate::inspect::report::brief(der) {
+            Ok(b) => (b.subject, b.issuer),
+            Err(_) => {
+                let f = format!("SHA-256 {}", crate::inspect::sha256_fingerprint(der));
+                (f.clone(), f)
+            }
+        };
+        let (subject, issuer) = names(certificate);
+        let (anchor, roots) = match intermediates.last() {
+            Some(top) => match names(top) {
+                (s, i) if s == i => (s, 1),
+                (_, i) => (i, 0),
+            },
+            None => (issuer.clone(), 0),
         };
         let signature = events.iter().find_map(|e| match &e.kind {
             EventKind::Verdict(Verdict::Signature {
@@ -100,10 +116,10 @@ pub fn proofs(events: &[Event]) -> Proofs {
             _ => None,
         });
         Some(Proof {
-            subject: brief.subject,
-            issuer: brief.issuer,
+            subject,
+            issuer,
             anchor,
-            intermediates: intermediates.len(),
+            intermediates: intermediates.len() - roots,
             name: name.clone(),
             chain_ok: ok,
             signature,
@@ -144,7 +160,15 @@ pub fn proofs(events: &[Event]) -> Proofs {
     let mut phases = vec![(Phase::Hello, span(hello, server_hello))];
     if tls13_order {
         phases.push((Phase::ServerAuth, span(server_hello, server_finished)));
-        phases.push((Phase::ClientAuth, span(server_finished, client_finished)));
+        let signed = matches!(&client, ClientProof::Proved(p) if p.signature.is_some());
+        phases.push((
+            if signed {
+                Phase::ClientAuth
+            } else {
+                Phase::ClientAnswer
+            },
+            span(server_finished, client_finished),
+        ));
     }
     phases.push((Phase::Handshake, span(hello, last_finished)));
     phases.push((
@@ -163,9 +187,9 @@ pub fn proofs(events: &[Event]) -> Proofs {
 
 /// The proofs in words, one sentence each (assets/events.toml).
 pub fn sentences(p: &Proofs) -> Vec<String> {
-    let words = |key: &str, side: &str, proof: &Proof| {
+    let words = |key: &str, side: Side, proof: &Proof| {
         let mut values = vec![
-            ("side", side.to_string()),
+            ("side", side.name().to_string()),
             ("subject", proof.subject.clone()),
             ("issuer", proof.issuer.clone()),
             ("anchor", proof.anchor.clone()),
@@ -181,7 +205,7 @@ pub fn sentences(p: &Proofs) -> Vec<String> {
         }
         say(key, &values)
     };
-    let proved = |side: &str, proof: &Proof| {
+    let proved = |side: Side, proof: &Proof| {
         let key = match (proof.chain_ok, proof.signature.as_ref().map(|s| s.1)) {
             (true, Some(true)) => "proof_proved",
             (true, None) => "proof_chain_only",
@@ -192,11 +216,11 @@ pub fn sentences(p: &Proofs) -> Vec<String> {
     };
     let mut out = Vec::new();
     match &p.server {
-        Some(s) => out.push(proved("server", s)),
+        Some(s) => out.push(proved(Side::Server, s)),
         None => out.push(say("proof_server_not_reached", &[])),
     }
     out.push(match &p.client {
-        ClientProof::Proved(c) => proved("client", c),
+        ClientProof::Proved(c) => proved(Side::Client, c),
         ClientProof::NotAsked => say("proof_client_not_asked", &[]),
         ClientProof::Declined => say("proof_client_declined", &[]),
         ClientProof::NotReached => say("proof_client_not_reached", &[]),

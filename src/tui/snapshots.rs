@@ -600,7 +600,7 @@ fn diagram_tls13_without_a_client_certificate() {
     });
     let wide = &screens[1];
     for want in [
-        "◆ {Certificate: empty}",
+        "─ {Certificate: empty} ─",
         "no CertificateVerify: no key to prove",
         "it sent an empty",
         "no client certificate",
@@ -634,9 +634,11 @@ fn diagram_tls12() {
     // TLS 1.2: the certificates and the CertificateRequest in clear, ServerKeyExchange signed.
     for want in [
         "◆ CertificateRequest",
-        "ServerKeyExchange",
+        "─ ServerKeyExchange ─",
+        "─ ◆ Certificate ─",
+        "─ ◆ CertificateVerify ─",
         "{Finished}",
-        "ServerKeyExchange",
+        "signature (ed25519) with that key verified",
     ] {
         assert!(wide.contains(want), "{want} missing:\n{wide}");
     }

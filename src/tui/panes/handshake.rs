@@ -381,11 +381,16 @@ fn message_label(e: &Event) -> (String, ratatui::style::Style, bool) {
         name = format!("{{{name}}}");
     }
     let code = e.code();
+    // An empty client Certificate proves nothing: it is not marked as what makes TLS mutual.
+    let empty = matches!(e.message(), Some(Message::Certificate(c)) if c.certificates.is_empty());
     let mutual = code == "CertificateRequest"
         || (e.side == certbench::handshake::run::Side::Client
+            && !empty
             && (code == "Certificate" || code == "CertificateVerify"));
     let style = if e.is_failure() {
         theme::error()
+    } else if empty {
+        theme::warn()
     } else if mutual {
         theme::mutual()
     } else {
