@@ -1070,7 +1070,7 @@ impl App {
             },
             // After a failed run, while the Step box shows the failure: its culprit, at its field.
             Action::InspectStep
-                if h.follow
+                if h.at_end
                     && let Some(Ok(s)) = &h.outcome
                     && let Some(c) = s.failure.as_ref().and_then(|f| f.culprit.clone()) =>
             {

@@ -42,6 +42,9 @@ pub struct HandshakeState {
     pub selected: usize,
     /// The selection follows new events until the user moves it.
     pub follow: bool,
+    /// The run's end is selected (the row after its last event): the Step box says who proved
+    /// what, or who caught what.
+    pub at_end: bool,
     /// Pause before each flight until space.
     pub step_mode: bool,
     /// The running handshake's stepper (cancel, and step mode's pauses).
@@ -186,6 +189,7 @@ impl Default for HandshakeState {
             outcome: None,
             selected: 0,
             follow: true,
+            at_end: false,
             step_mode: false,
             stepper: None,
             paused: false,
@@ -215,6 +219,7 @@ impl HandshakeState {
         self.outcome = None;
         self.selected = 0;
         self.follow = true;
+        self.at_end = false;
         self.paused = false;
         // A new run's Step box starts at its top.
         self.details_scroll = 0;
@@ -245,6 +250,8 @@ impl HandshakeState {
     pub fn finish(&mut self, run: u64, outcome: Result<Summary, String>) {
         if run == self.run {
             self.running = false;
+            // Following the run, the selection goes on to its end.
+            self.at_end = self.follow;
             self.stepper = None;
             self.explained = match &outcome {
                 Ok(summary) if self.connected_to.is_some() => {
@@ -285,6 +292,7 @@ impl HandshakeState {
             }
         }
         self.follow = true;
+        self.at_end = row.done.is_some();
         self.selected = self.events.len().saturating_sub(1);
     }
 
@@ -303,10 +311,25 @@ impl HandshakeState {
             .iter()
             .rposition(|&i| i <= self.selected)
             .unwrap_or(0) as isize;
-        let to = (here + delta).clamp(0, starts.len() as isize - 1) as usize;
+        self.byte_cursor = ByteCursor::default();
+        // The end of a finished run is a row of its own, after the last event.
+        let last = starts.len() as isize - 1;
+        if self.at_end {
+            if delta < 0 {
+                self.at_end = false;
+                self.selected = starts.last().copied().unwrap_or(0);
+                self.follow = false;
+            }
+            return;
+        }
+        if here + delta > last && self.outcome.is_some() {
+            self.at_end = true;
+            self.selected = starts.last().copied().unwrap_or(0);
+            return;
+        }
+        let to = (here + delta).clamp(0, last) as usize;
         self.selected = starts.get(to).copied().unwrap_or(0);
         self.follow = to + 1 == starts.len();
-        self.byte_cursor = ByteCursor::default();
     }
 }
 
@@ -334,6 +357,8 @@ pub enum Row {
     },
     /// A message that a flight could have carried and did not (drawn after the flight).
     Absent { side: Side, what: Absent },
+    /// The end of a finished run: selected, the Step box says how it ended.
+    End,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -662,6 +662,34 @@ fn diagram_step_mode_paused() {
     }
 }
 
+/// After a run the selection is on its end, a row after the last message: ↑ shows that last
+/// message, ↓ comes back to who proved what.
+#[test]
+fn the_end_of_a_run_is_a_row_after_its_last_message() {
+    let (_d, mut app) = handshake_app((160, 48));
+    feed_real_run(&mut app, None);
+    let screen = render(&app);
+    assert!(screen.contains("✓ the end: who proved what") && screen.contains("Who proved what"));
+    app.update(Action::Up);
+    let last = &app.handshake.events[app.handshake.selected];
+    assert_eq!(
+        (last.code(), last.side),
+        ("Alert".to_string(), certbench::handshake::run::Side::Client)
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("Alert close_notify") && !screen.contains("Who proved what"),
+        "{screen}"
+    );
+    app.update(Action::Down);
+    assert!(render(&app).contains("Who proved what"));
+    app.update(Action::Down);
+    assert!(
+        render(&app).contains("Who proved what"),
+        "the end is the last row"
+    );
+}
+
 #[test]
 fn folding_the_secrets_shows_each_and_back() {
     let (_d, mut app) = handshake_app((160, 48));

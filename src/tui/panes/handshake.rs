@@ -450,6 +450,21 @@ fn diagram_line(
         }
     };
     match row {
+        Row::End => {
+            let (text, style) = match &h.outcome {
+                Some(Ok(s)) if s.ok => ("✓ the end: who proved what", theme::success()),
+                _ => ("✗ the end: who caught what, and the fix", theme::error()),
+            };
+            let line = Line::from(vec![
+                Span::raw(" ".repeat(9 + g.gutter)),
+                Span::styled(text, style),
+            ]);
+            if h.at_end {
+                line.style(theme::selected())
+            } else {
+                line
+            }
+        }
         Row::Flight { number, from } => {
             let text = format!(
                 " flight {number} · {} → {} ",
@@ -555,7 +570,7 @@ fn diagram_line(
                 }
             }
             let line = Line::from(spans);
-            if (index..=index + folded).contains(&h.selected) {
+            if !h.at_end && (index..=index + folded).contains(&h.selected) {
                 line.style(theme::selected())
             } else {
                 line
@@ -605,6 +620,9 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     if !g.headers {
         all.retain(|r| !matches!(r, Row::Flight { .. }));
     }
+    if h.outcome.is_some() {
+        all.push(Row::End);
+    }
     // The flight each row starts, for the gutter of the compact form.
     let mut starts = vec![None; all.len()];
     let mut last = 0;
@@ -635,13 +653,16 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
         inner
     };
     let height = usize::from(inner.height);
-    let at = all
-        .iter()
-        .position(|r| {
-            r.event()
-                .is_some_and(|(i, n)| (i..=i + n).contains(&h.selected))
-        })
-        .unwrap_or(0);
+    let at = if h.at_end {
+        all.len().saturating_sub(1)
+    } else {
+        all.iter()
+            .position(|r| {
+                r.event()
+                    .is_some_and(|(i, n)| (i..=i + n).contains(&h.selected))
+            })
+            .unwrap_or(0)
+    };
     let offset = at
         .saturating_sub(height.saturating_sub(2))
         .min(all.len().saturating_sub(height));
@@ -937,13 +958,11 @@ fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'s
     lines
 }
 
-/// What the Step box shows: after a run, while the selection follows the end, who caught what
-/// and how to fix it, or who proved what; else the selected step: what it is, what it does, its
-/// fields.
+/// What the Step box shows: with the end of a run selected, who caught what and how to fix it,
+/// or who proved what; else the selected step: what it is, what it does, its fields.
 fn details_lines(app: &App) -> Vec<Line<'static>> {
     let h = &app.handshake;
-    // After a run, while the selection follows its end: the failure, or who proved what.
-    if h.follow
+    if h.at_end
         && let Some(Ok(s)) = &h.outcome
     {
         match &s.failure {
