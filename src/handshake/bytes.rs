@@ -554,6 +554,45 @@ mod tests {
         assert_eq!(parts.last().unwrap().name, "unparsed");
     }
 
+    /// Records of any bytes, any length in their header, sealed any way: laid out to their last
+    /// byte, never past it; the opened plaintext too.
+    #[test]
+    fn random_records_are_always_covered() {
+        let mut x: u64 = 0x13198a2e03707344;
+        for _ in 0..3000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 80) as usize;
+            let wire: Vec<u8> = (0..len).map(|i| (x >> (i % 61)) as u8).collect();
+            let sealing = (!x.is_multiple_of(3)).then(|| Sealing {
+                secret: "SERVER_HANDSHAKE_TRAFFIC_SECRET".into(),
+                updates: 0,
+                aead: "AES-128-GCM",
+                seq: x % 7,
+                iv: vec![0; 12],
+                nonce: [0; 12],
+                explicit_nonce: x.is_multiple_of(5),
+                tag_len: (x % 20) as usize,
+                inner_type: x.is_multiple_of(2).then_some(22),
+                padding: (x % 4) as usize,
+            });
+            let content =
+                (!x.is_multiple_of(7)).then(|| wire.iter().rev().copied().collect::<Vec<u8>>());
+            let record = RecordBytes {
+                wire: wire.clone(),
+                content,
+                sealing,
+            };
+            for v in [Version::Tls12, Version::Tls13] {
+                covers(&record_parts(&record, v), wire.len());
+            }
+            if let (Some(parts), Some(plain)) = (inner_parts(&record), record.sealed_plaintext()) {
+                covers(&parts, plain.len());
+            }
+        }
+    }
+
     #[test]
     fn random_bytes_are_always_covered() {
         let mut x: u64 = 0x243f6a8885a308d3;

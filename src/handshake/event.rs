@@ -608,6 +608,8 @@ pub fn headline(e: &Event) -> String {
                 other => other.name().to_string(),
             };
         }
+        // TLS 1.2's one secret is the master secret; the key log calls it CLIENT_RANDOM.
+        EventKind::Secret { label, .. } if label == "CLIENT_RANDOM" => "secret_master",
         EventKind::Secret { .. } => "secret",
         EventKind::Verdict(v) => match (v, v.rejection().is_none()) {
             (Verdict::Chain { .. }, true) => "chain_ok",
@@ -634,7 +636,7 @@ pub fn headline(e: &Event) -> String {
 /// learns its certificate was refused.
 pub fn why(e: &Event) -> Option<String> {
     match &e.kind {
-        EventKind::Note(n @ Note::RefusedAfterConnect { .. }) => {
+        EventKind::Note(n @ (Note::RefusedAfterConnect { .. } | Note::ConnectReturned)) => {
             template(&format!("{}_why", n.code())).map(String::from)
         }
         _ => None,
@@ -650,6 +652,7 @@ mod tests {
         let table: HashMap<String, String> = toml::from_str(EVENTS).unwrap();
         for key in [
             "secret",
+            "secret_master",
             "chain_ok",
             "chain_refused",
             "signature_ok",
@@ -666,6 +669,7 @@ mod tests {
             "first_read_failed",
             "refused_after_connect",
             "refused_after_connect_why",
+            "connect_returned_why",
             "send_failed",
             "request_failed",
             "no_client_identity",

@@ -41,6 +41,8 @@ pub(crate) struct Recorder {
     sink: Sink,
     pub(crate) keylog: Vec<String>,
     logged: HashSet<(String, Vec<u8>)>,
+    /// Secrets each side was seen to derive (each side's are on its own lane).
+    derived: HashSet<(Side, String, Vec<u8>)>,
     pub(crate) version: Option<String>,
     pub(crate) cipher_suite: Option<String>,
     pub(crate) group: Option<String>,
@@ -95,6 +97,7 @@ impl Recorder {
             sink,
             keylog: vec![],
             logged: HashSet::new(),
+            derived: HashSet::new(),
             version: None,
             cipher_suite: None,
             group: None,
@@ -359,7 +362,20 @@ impl std::fmt::Debug for RecorderReporter {
 impl Reporter for RecorderReporter {
     fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
         let mut hub = lock(&self.0);
-        // Both sides derive the same secrets; the first to log one is named, once.
+        // Both sides derive the same secrets: each side's derivation is shown on its lane, the
+        // secret goes to the key log and the observer once.
+        if hub
+            .derived
+            .insert((side, label.to_string(), client_random.to_vec()))
+        {
+            hub.local(
+                side,
+                EventKind::Secret {
+                    label: label.to_string(),
+                    len: secret.len(),
+                },
+            );
+        }
         if !hub
             .logged
             .insert((label.to_string(), client_random.to_vec()))
@@ -371,13 +387,6 @@ impl Reporter for RecorderReporter {
             crate::text::hex(client_random),
             crate::text::hex(secret)
         ));
-        hub.local(
-            side,
-            EventKind::Secret {
-                label: label.to_string(),
-                len: secret.len(),
-            },
-        );
         let seen = hub.observer.add_secret(label, client_random, secret);
         hub.emit_seen(seen);
     }

@@ -446,6 +446,10 @@ impl App {
                             "The handshake and the request succeeded.",
                         ),
                         Ok(s) => match &s.failure {
+                            // The user ended it: not a failure of the handshake.
+                            Some(f) if f.cause == certbench::cause::Cause::Cancelled => {
+                                self.say(Severity::Info, "The run was cancelled.")
+                            }
                             Some(f) => self.say(
                                 Severity::Error,
                                 format!(

@@ -236,8 +236,11 @@ impl HandshakeState {
             EventKind::Wire(_) => self.paused = false,
             _ => {}
         }
+        // Following, the selection goes to each new message (or failure): a learner stepping
+        // through reads what was just sent, not the secrets derived around it.
+        let worth = event.wire().is_some() || event.is_failure() || self.events.is_empty();
         self.events.push(event);
-        if self.follow {
+        if self.follow && worth {
             self.selected = self.events.len() - 1;
         }
     }

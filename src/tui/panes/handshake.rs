@@ -121,6 +121,9 @@ fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             format!("   ✓ {}{who}", agreed.join(" · "))
         } else {
             match &s.failure {
+                Some(f) if f.cause == certbench::cause::Cause::Cancelled => {
+                    "   cancelled".to_string()
+                }
                 Some(f) => format!("   ✗ the {} caught it", f.detected_by.name()),
                 None => "   ✗ failed".to_string(),
             }
@@ -353,7 +356,10 @@ impl Geometry {
         let gutter = if headers { 0 } else { 3 };
         Geometry {
             gutter,
-            lanes: w.saturating_sub(9 + gutter + tag).max(8),
+            // Without the size column, a column between the server's lane and the border.
+            lanes: w
+                .saturating_sub(9 + gutter + tag + usize::from(tag == 0))
+                .max(8),
             tag,
             headers,
         }
@@ -400,6 +406,19 @@ fn message_label(e: &Event) -> (String, ratatui::style::Style, bool) {
         name = format!("◆ {name}");
     }
     (name, style, mutual)
+}
+
+/// A message's own size, the same unit for every kind (a handshake message's type, length and
+/// body; an alert's 2 bytes; application data's plaintext): records and their overhead are in the
+/// bytes view.
+fn message_size(w: &certbench::handshake::run::Wire) -> usize {
+    use certbench::handshake::run::WireWhat;
+    match &w.what {
+        WireWhat::ChangeCipherSpec => 1,
+        WireWhat::Alert { .. } => 2,
+        WireWhat::ApplicationData { len, .. } => *len,
+        WireWhat::Handshake { .. } | WireWhat::Unreadable { .. } => w.size,
+    }
 }
 
 /// The keys that protected a message, short.
@@ -453,6 +472,13 @@ fn diagram_line(
         Row::End => {
             let (text, style) = match &h.outcome {
                 Some(Ok(s)) if s.ok => ("✓ the end: who proved what", theme::success()),
+                Some(Ok(s))
+                    if s.failure
+                        .as_ref()
+                        .is_some_and(|f| f.cause == certbench::cause::Cause::Cancelled) =>
+                {
+                    ("the end: cancelled", theme::dim())
+                }
                 _ => ("✗ the end: who caught what, and the fix", theme::error()),
             };
             let line = Line::from(vec![
@@ -529,7 +555,7 @@ fn diagram_line(
                     spans.push(lane());
                     if g.tag > 0 {
                         spans.push(Span::styled(
-                            format!(" {:>5} B {:<8}", w.size, keys_label(w.protection)),
+                            format!(" {:>5} B {:<8}", message_size(w), keys_label(w.protection)),
                             theme::dim(),
                         ));
                     }
@@ -582,7 +608,15 @@ fn diagram_line(
 fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     let h = &app.handshake;
     let key = |a| app.key_for(Context::Handshake, a);
-    let block = pane_block("Timeline", true);
+    // The compact form has no row for the lanes' names: the title names them.
+    let block = pane_block(
+        if Geometry::of(pane_block("Timeline", true).inner(area)).headers {
+            "Timeline"
+        } else {
+            "Timeline · client ◀─▶ server"
+        },
+        true,
+    );
     let inner = block.inner(area);
     if h.events.is_empty() {
         f.render_widget(block, area);
@@ -644,7 +678,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
             Paragraph::new(Line::from(vec![
                 Span::styled(format!("{:>8} ", "time"), theme::dim()),
                 Span::styled(format!("client{}server", " ".repeat(gap)), theme::heading()),
-                Span::styled(if g.tag > 0 { "  size  keys" } else { "" }, theme::dim()),
+                Span::styled(if g.tag > 0 { "   msg   keys" } else { "" }, theme::dim()),
             ])),
             names,
         );
@@ -753,7 +787,9 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
     let cursor = h.byte_cursor;
     let here = a.leaves.get(a.leaf(cursor)).copied();
     // The dump: the cursor's stretch of bytes, a window of rows around the cursor.
-    let per_row = if w >= 64 { 16 } else { 8 };
+    let per_row = if w >= 54 { 16 } else { 8 };
+    // Offset, 16 bytes, then the 16 as text: 69 columns.
+    let ascii = w >= 69;
     let dump_rows = if area.height >= 20 { 6 } else { 3 };
     let mut top: Vec<Line> = Vec::new();
     if let Some((si, pi)) = here {
@@ -784,17 +820,33 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             .saturating_sub(dump_rows / 2)
             .min(total.saturating_sub(dump_rows));
         for r in first..(first + dump_rows).min(total) {
-            let mut spans = vec![Span::styled(format!("{:04x}  ", r * per_row), theme::dim())];
-            for i in r * per_row..((r + 1) * per_row).min(sec.bytes.len()) {
-                let style = if i == at {
+            let mut spans = vec![Span::styled(format!("{:04x} ", r * per_row), theme::dim())];
+            let row = r * per_row..((r + 1) * per_row).min(sec.bytes.len());
+            let style = |i: usize| {
+                if i == at {
                     theme::editing()
                 } else if part.range.contains(&i) {
                     theme::mutual()
                 } else {
                     theme::dim()
-                };
-                spans.push(Span::styled(format!("{:02x}", sec.bytes[i]), style));
+                }
+            };
+            for i in row.clone() {
+                spans.push(Span::styled(format!("{:02x}", sec.bytes[i]), style(i)));
                 spans.push(Span::raw(" "));
+            }
+            // The same bytes as text, when there is room: decrypted HTTP reads as HTTP.
+            if ascii {
+                spans.push(Span::raw(" ".repeat(3 * (per_row - row.len()))));
+                for i in row {
+                    let b = sec.bytes[i];
+                    let c = if b.is_ascii_graphic() || b == b' ' {
+                        b as char
+                    } else {
+                        '.'
+                    };
+                    spans.push(Span::styled(c.to_string(), style(i)));
+                }
             }
             top.push(Line::from(spans));
         }
@@ -966,6 +1018,17 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         && let Some(Ok(s)) = &h.outcome
     {
         match &s.failure {
+            Some(f) if f.cause == certbench::cause::Cause::Cancelled => {
+                return vec![
+                    Line::from(Span::styled("The run was cancelled", theme::heading())),
+                    Line::default(),
+                    Line::from(format!(
+                        "It stopped where the timeline ends. {}: the steps · {}: run again",
+                        app.key_for(Context::Handshake, Action::Up),
+                        app.key_for(Context::Handshake, Action::RunHandshake)
+                    )),
+                ];
+            }
             Some(f) => return failure_lines(app, f, &h.explained),
             None => {
                 let mut lines = match h.explained.lesson {
@@ -1055,9 +1118,13 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         Some(w) => (
             format!("from the {side}"),
             if w.protection == certbench::handshake::observe::Protection::Clear {
-                format!(", in clear, {} bytes", w.size)
+                format!(", in clear, {} bytes", message_size(w))
             } else {
-                format!(", encrypted ({}), {} bytes", w.protection.label(), w.size)
+                format!(
+                    ", encrypted ({}), {} bytes",
+                    w.protection.label(),
+                    message_size(w)
+                )
             },
         ),
         None => (format!("on the {side}"), String::new()),
@@ -1073,7 +1140,11 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         )),
     ];
     // What the step does first (a learner reads it first), then its fields.
-    if let Some(x) = e.message_name().and_then(explain_step) {
+    let step = match e.kind {
+        certbench::handshake::run::EventKind::Secret { .. } => explain_step("secrets"),
+        _ => e.message_name().and_then(explain_step),
+    };
+    if let Some(x) = step {
         lines.push(Line::from(x.text.clone()));
         if !x.look.is_empty() {
             lines.push(Line::from(vec![
