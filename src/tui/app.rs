@@ -525,10 +525,9 @@ impl App {
                 Ok(e) => match &e.pcap {
                     Some(pcap) => self.say(
                         Severity::Success,
+                        // The capture first: on a narrow screen it is the path that stays.
                         format!(
-                            "Saved {}, the key log {} and the capture {} (0600: Wireshark opens it decrypted, nothing else needed)",
-                            e.transcript.display(),
-                            e.keylog.display(),
+                            "Saved the capture {} (Wireshark opens it decrypted, nothing else needed), with its .json transcript and .keylog beside it (0600)",
                             pcap.display()
                         ),
                     ),

@@ -758,29 +758,35 @@ fn a_messages_bytes_annotated() {
         let screen = render(app);
         assert!(screen.contains(what), "{what} missing:\n{screen}");
     };
-    at(&app, "msg_type the message · byte 0 of 902");
+    at(
+        &app,
+        "msg_type: Certificate · byte 0 of the message (902 bytes)",
+    );
     app.update(Action::Right);
-    at(&app, "length the message · byte 1 of");
+    at(&app, "length: 898 · byte 1 of the message");
     app.update(Action::NextByte);
-    at(&app, "length the message · byte 2 of");
+    at(&app, "length: 898 · byte 2 of the message");
     app.update(Action::NextByte);
     app.update(Action::NextByte);
     // Past the 24-bit length: the certificate_request_context's own length.
-    at(&app, "length the message · byte 4 of");
+    at(&app, "length: 0 · byte 4 of the message");
     app.update(Action::PrevByte);
-    at(&app, "length the message · byte 3 of");
+    at(&app, "length: 898 · byte 3 of the message");
     app.update(Action::Left);
-    at(&app, "msg_type the message · byte 0 of");
+    at(&app, "msg_type: Certificate · byte 0 of the message");
     // Before the message: its record, opened.
     app.update(Action::Left);
-    at(&app, "type record 1 opened (TLSInnerPlaintext)");
+    at(&app, "type: Handshake · byte 1140 of record 1 opened");
     // Its content, then the record as on the wire: the tag, the ciphertext.
     for _ in 0..2 {
         app.update(Action::Left);
     }
-    at(&app, "tag record 1 of 1, as on the wire");
+    at(&app, "tag: 16 bytes · byte");
     app.update(Action::Left);
-    at(&app, "ciphertext record 1 of 1, as on the wire");
+    at(
+        &app,
+        "ciphertext: 1141 bytes · byte 5 of record 1 of 1, as on the wire",
+    );
     at(
         &app,
         "opened with AES-256-GCM, keys from SERVER_HANDSHAKE_TRAFFIC_SECRET",
@@ -910,7 +916,8 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     assert!(exported.transcript.exists() && again.keylog.exists());
     app.update(Action::RunExported(Ok(again)));
     assert!(
-        app.status.as_ref().unwrap().text.contains("key log"),
+        app.status.as_ref().unwrap().text.contains(".pcapng")
+            && app.status.as_ref().unwrap().text.contains(".keylog"),
         "{:?}",
         app.status
     );

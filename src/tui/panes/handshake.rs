@@ -796,24 +796,24 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
         let sec = &a.sections[si];
         let part = &sec.parts[pi];
         let at = part.range.start + cursor.byte.min(part.range.len().saturating_sub(1));
+        // The field, what it reads as, then where the cursor is.
+        let value = part
+            .value
+            .as_deref()
+            .map(|v| format!(": {}", certbench::text::terminal_safe(v)))
+            .unwrap_or_default();
+        let head = cut(&format!("{}{value}", part.name), w);
+        let rest = format!(
+            " · byte {at} of {} ({} bytes) · {} byte{}",
+            section_title(sec.kind),
+            sec.bytes.len(),
+            part.range.len(),
+            if part.range.len() == 1 { "" } else { "s" }
+        );
+        let room = w.saturating_sub(head.chars().count());
         top.push(Line::from(vec![
-            Span::styled(format!("{} ", part.name), theme::heading()),
-            Span::styled(
-                cut(
-                    &format!(
-                        "{} · byte {at} of {} · {} bytes{}",
-                        section_title(sec.kind),
-                        sec.bytes.len(),
-                        part.range.len(),
-                        part.value
-                            .as_ref()
-                            .map(|v| format!(" · {v}"))
-                            .unwrap_or_default()
-                    ),
-                    w.saturating_sub(part.name.len() + 1),
-                ),
-                theme::dim(),
-            ),
+            Span::styled(head, theme::heading()),
+            Span::styled(cut(&rest, room), theme::dim()),
         ]));
         let total = sec.bytes.len().div_ceil(per_row);
         let first = (at / per_row)
@@ -1285,7 +1285,8 @@ fn failure_lines(
 /// The failure lab's scenarios, to pick one (the first line is the user's own workspace).
 pub fn draw_lab_overlay(f: &mut Frame<'_>, app: &App, body: Rect, cursor: usize) {
     use ratatui::widgets::{Block, Clear};
-    let width = 100.min(body.width);
+    // As wide as the screen allows: a scenario's title is its lesson in a line.
+    let width = body.width.saturating_sub(4).max(40).min(body.width);
     // As tall as the list, when the screen has the room.
     let tall = (certbench::lab::SCENARIOS.len() as u16 + 3).min(body.height);
     let area = crate::tui::layout::centered(body, width, tall);
