@@ -32,7 +32,7 @@ shot generate-issued
 "$tui" wait shots "Reason"
 shot generate-revoke
 "$tui" keys shots Escape '?'
-"$tui" wait shots "Anywhere"
+"$tui" wait shots "Generate: certificate list"
 shot help
 "$tui" keys shots Escape 2
 "$tui" wait shots "Chain verifies"

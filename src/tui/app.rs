@@ -307,7 +307,18 @@ impl App {
             Action::ToggleHelp => {
                 self.overlay = match self.overlay {
                     Some(Overlay::Help { .. }) => None,
-                    _ => Some(Overlay::Help { scroll: 0 }),
+                    _ => {
+                        // Help opens at the keys of where the focus is.
+                        let here = self.contexts().first().copied();
+                        let scroll = super::ui::help_sections(self)
+                            .1
+                            .iter()
+                            .find(|(c, _)| Some(*c) == here)
+                            .map_or(0, |(_, i)| i.saturating_sub(1));
+                        Some(Overlay::Help {
+                            scroll: u16::try_from(scroll).unwrap_or(0),
+                        })
+                    }
                 };
             }
             Action::ShowResult => {

@@ -182,6 +182,12 @@ fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
 
 /// The help overlay: every binding, by where it works, made from the keymap.
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+    help_sections(app).0
+}
+
+/// The help's lines, and the line where each context's keys begin.
+pub fn help_sections(app: &App) -> (Vec<Line<'static>>, Vec<(Context, usize)>) {
+    let mut starts = Vec::new();
     let mut lines = vec![
         Line::from(Span::styled(
             "certbench: a workbench for mutual TLS",
@@ -206,6 +212,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             continue;
         }
         lines.push(Line::default());
+        starts.push((ctx, lines.len()));
         lines.push(Line::from(Span::styled(ctx.title(), theme::heading())));
         for (key, desc) in hints {
             lines.push(Line::from(vec![
@@ -214,7 +221,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             ]));
         }
     }
-    lines
+    (lines, starts)
 }
 
 fn draw_help(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
