@@ -54,8 +54,9 @@ shot handshake
 shot handshake-run
 # The server's Certificate: its bytes annotated, the cursor on its first certificate's length.
 for _ in $(seq 40); do "$tui" keys shots Up; done
-"$tui" keys shots Down Down Down Down Down Down Down Down Down Down
-"$tui" keys shots b Right Right Right Right Right Right Right
+"$tui" keys shots Down Down Down Down Down Down Down Down
+"$tui" wait shots "A side sends its certificate chain"
+"$tui" keys shots b Right Right Right Right Right
 shot handshake-bytes
 "$tui" keys shots b
 "$tui" keys shots c r
