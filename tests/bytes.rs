@@ -6,6 +6,8 @@
 //! keys this test derives itself from the key log (RFC 8446 7.1 and 7.3; RFC 5246 5 and 6.3,
 //! RFC 5288, RFC 7905), to the ciphertext that was on the wire.
 
+mod common;
+
 use aws_lc_rs::aead::{
     AES_128_GCM, AES_256_GCM, Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey,
 };
@@ -33,19 +35,8 @@ fn run(version: TlsVersion, suite: Option<&str>, client: bool) -> (Vec<Event>, S
         opts.material.client = None;
         opts.client_auth = ClientAuth::Optional;
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let summary = rt
-        .block_on(certbench::handshake::run::run(&opts, tx))
-        .unwrap();
+    let (events, summary) = common::loopback(&opts);
     assert!(summary.ok, "{summary:?}");
-    let mut events = Vec::new();
-    while let Ok(e) = rx.try_recv() {
-        events.push(e);
-    }
     (events, summary)
 }
 

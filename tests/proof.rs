@@ -25,19 +25,8 @@ fn run(dir: &std::path::Path, version: TlsVersion, client: bool, auth: ClientAut
     if !client {
         opts.material.client = None;
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let summary = rt
-        .block_on(certbench::handshake::run::run(&opts, tx))
-        .unwrap();
+    let (events, summary) = common::loopback(&opts);
     assert!(summary.ok, "{summary:?}");
-    let mut events = Vec::new();
-    while let Ok(e) = rx.try_recv() {
-        events.push(e);
-    }
     proofs(&events)
 }
 

@@ -275,3 +275,25 @@ pub fn workspace_cn(dir: &Path, name: &str) -> String {
         .unwrap_or_else(|| panic!("no entry {name} in the manifest: {text}"))
         .to_string()
 }
+
+/// A loopback run with `opts`, on a current-thread runtime: its events in order, and its summary.
+pub fn loopback(
+    opts: &certbench::handshake::run::RunOptions,
+) -> (
+    Vec<certbench::handshake::run::Event>,
+    certbench::handshake::run::Summary,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let summary = rt
+        .block_on(certbench::handshake::run::run(opts, tx))
+        .expect("the run starts");
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    (events, summary)
+}
