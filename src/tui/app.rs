@@ -1260,6 +1260,7 @@ impl App {
             Action::RunHandshake => {
                 let run = h.start();
                 h.ran = h.scenario;
+                h.ran_trust = h.scenario.is_none().then(|| h.trust.clone());
                 h.connected_to = None;
                 let stepper = Stepper::new(h.step_mode);
                 h.stepper = Some(stepper.clone());

@@ -32,6 +32,9 @@ pub struct HandshakeState {
     pub scenario: Option<&'static Scenario>,
     /// The scenario the current (or last) run is, whatever has been picked since.
     pub ran: Option<&'static Scenario>,
+    /// What each side trusted in the current (or last) run of the workspace's material
+    /// (client, server); `None` for a lab scenario or a server's connection.
+    pub ran_trust: Option<(Trust, Trust)>,
     /// The last run's failure or lesson explained, worked out once when it ended.
     pub explained: certbench::lab::Explained,
     /// Which run the events belong to; events of an older run are dropped.
@@ -182,6 +185,7 @@ impl Default for HandshakeState {
             trust: (Trust::Workspace, Trust::Workspace),
             scenario: None,
             ran: None,
+            ran_trust: None,
             explained: certbench::lab::Explained::default(),
             run: 0,
             running: false,
@@ -213,6 +217,7 @@ impl HandshakeState {
     /// Start a new run: a new id, an empty timeline.
     pub fn start(&mut self) -> u64 {
         self.run += 1;
+        self.ran_trust = None;
         self.run_in_view = true;
         self.running = true;
         self.events.clear();
@@ -279,6 +284,7 @@ impl HandshakeState {
         self.running = false;
         self.run_in_view = false;
         self.ran = None;
+        self.ran_trust = None;
         self.details_scroll = 0;
         match &row.done {
             Some(c) => {

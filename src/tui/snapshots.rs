@@ -725,6 +725,68 @@ fn folding_the_secrets_shows_each_and_back() {
     );
 }
 
+/// Every message of real runs (TLS 1.3 and 1.2) selected in the pane with its bytes shown: each
+/// stretch's fields add up exactly to its bytes, the message's are the bytes the records carried,
+/// and the cursor walks every field, from the first to the last, drawing each.
+#[test]
+fn every_messages_bytes_add_up_in_the_pane() {
+    for version in [
+        certbench::handshake::run::TlsVersion::Tls13,
+        certbench::handshake::run::TlsVersion::Tls12,
+    ] {
+        let (_d, mut app) = handshake_app((120, 40));
+        app.handshake.version = version;
+        feed_real_run(&mut app, None);
+        let layout = super::handshake::version_of(&app.handshake.events);
+        let messages: Vec<usize> = (0..app.handshake.events.len())
+            .filter(|&i| app.handshake.events[i].wire().is_some())
+            .collect();
+        assert!(messages.len() > 10, "{version:?}");
+        app.update(Action::ToggleBytes);
+        for i in messages {
+            app.handshake.selected = i;
+            app.handshake.at_end = false;
+            app.handshake.byte_cursor = Default::default();
+            let e = &app.handshake.events[i];
+            let a = super::handshake::annotate(e, layout)
+                .unwrap_or_else(|| panic!("{} has no bytes", e.code()));
+            for sec in &a.sections {
+                let mut at = 0;
+                for p in certbench::handshake::bytes::leaves(&sec.parts) {
+                    assert_eq!(
+                        p.range.start,
+                        at,
+                        "{}: a gap or an overlap at {p:?}",
+                        e.code()
+                    );
+                    at = p.range.end;
+                }
+                assert_eq!(at, sec.bytes.len(), "{}: {:?}", e.code(), sec.kind);
+            }
+            let message = a
+                .sections
+                .iter()
+                .find(|s| s.kind == super::handshake::SectionKind::Message)
+                .unwrap();
+            assert_eq!(
+                message.bytes,
+                e.wire().unwrap().carried.as_ref().unwrap().bytes
+            );
+            // From the message's first field to the last one there is, then back to the first.
+            for _ in 0..a.leaves.len() {
+                render(&app);
+                app.update(Action::Right);
+            }
+            assert_eq!(a.leaf(app.handshake.byte_cursor), a.leaves.len() - 1);
+            for _ in 0..a.leaves.len() {
+                app.update(Action::Left);
+            }
+            assert_eq!(a.leaf(app.handshake.byte_cursor), 0);
+            render(&app);
+        }
+    }
+}
+
 #[test]
 fn a_messages_bytes_annotated() {
     let (_d, mut app) = handshake_app((160, 48));

@@ -992,6 +992,17 @@ fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'s
         Span::styled("agreed: ", theme::label()),
         Span::raw(agreed.join(" · ")),
     ]));
+    // The anchors each side judged the other's chain by, as the run was set up.
+    if let Some((client, server)) = &h.ran_trust {
+        lines.push(Line::from(vec![
+            Span::styled("trust anchors: ", theme::label()),
+            Span::raw(format!(
+                "the client trusted {}; the server trusted {}",
+                client.label(),
+                server.label()
+            )),
+        ]));
+    }
     for (phase, us) in &proofs.phases {
         lines.push(Line::from(Span::styled(
             certbench::handshake::proof::phase_words(*phase, *us),
