@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::decrypt::Sealing;
-use super::messages::Version;
+use super::messages::{Value, Version};
 use super::names;
 
 /// One record as it crossed the wire, and its content once opened.
@@ -89,12 +89,13 @@ impl Carried {
 }
 
 /// One field: its name, its bytes, how deep in the tree it is, what it reads as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Part {
     pub depth: u8,
     pub name: Cow<'static, str>,
     pub range: Range<usize>,
-    pub value: Option<String>,
+    /// What the bytes read as: a name (a version, a suite, an extension), a number, a size.
+    pub value: Option<Value>,
 }
 
 impl Part {
@@ -147,7 +148,7 @@ impl<'a> Layout<'a> {
         &mut self,
         name: impl Into<Cow<'static, str>>,
         n: usize,
-        value: impl FnOnce(&[u8]) -> Option<String>,
+        value: impl FnOnce(&[u8]) -> Option<Value>,
     ) -> Option<&'a [u8]> {
         if self.short || n > self.left() {
             self.short = true;
@@ -166,7 +167,7 @@ impl<'a> Layout<'a> {
 
     /// A big-endian number of `n` bytes, as a leaf.
     fn uint(&mut self, name: impl Into<Cow<'static, str>>, n: usize) -> Option<usize> {
-        let b = self.leaf(name, n, |b| Some(be(b).to_string()))?;
+        let b = self.leaf(name, n, |b| Some(Value::Number(be(b) as u64)))?;
         Some(be(b))
     }
 
@@ -177,11 +178,11 @@ impl<'a> Layout<'a> {
         n: usize,
         name_of: impl FnOnce(usize) -> String,
     ) -> Option<usize> {
-        let b = self.leaf(name, n, |b| Some(name_of(be(b))))?;
+        let b = self.leaf(name, n, |b| Some(Value::Text(name_of(be(b)))))?;
         Some(be(b))
     }
 
-    fn begin(&mut self, name: impl Into<Cow<'static, str>>, value: Option<String>) {
+    fn begin(&mut self, name: impl Into<Cow<'static, str>>, value: Option<Value>) {
         self.open.push(self.parts.len());
         self.parts.push(Part {
             depth: self.depth,
@@ -235,7 +236,7 @@ impl<'a> Layout<'a> {
     fn opaque(&mut self, name: impl Into<Cow<'static, str>>, len_bytes: usize) {
         self.begin(name, None);
         if let Some(len) = self.uint("length", len_bytes) {
-            self.leaf("data", len, |b| Some(format!("{} bytes", b.len())));
+            self.leaf("data", len, |b| Some(Value::Bytes(b.len() as u64)));
         }
         self.end();
     }
@@ -252,7 +253,7 @@ impl<'a> Layout<'a> {
             l.named("extension_type", 2, |t| names::extension(t as u16));
             if let Some(len) = l.uint("length", 2) {
                 l.leaf("extension_data", len, |b| {
-                    Some(format!("{} bytes", b.len()))
+                    Some(Value::Bytes(b.len() as u64))
                 });
             }
             l.end();
@@ -271,7 +272,7 @@ impl<'a> Layout<'a> {
                 depth: 0,
                 name: Cow::Borrowed("unparsed"),
                 range: self.pos..self.bytes.len(),
-                value: Some(format!("{n} bytes")),
+                value: Some(Value::Bytes(n as u64)),
             });
         }
         self.parts
@@ -299,7 +300,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         // ClientHello
         1 => {
             l.named("legacy_version", 2, |v| names::version(v as u16));
-            l.leaf("random", 32, |b| Some(crate::text::hex(b)));
+            l.leaf("random", 32, |b| Some(Value::Text(crate::text::hex(b))));
             l.opaque("legacy_session_id", 1);
             l.vector("cipher_suites", 2, |l| {
                 l.named("cipher_suite", 2, |s| names::cipher_suite(s as u16));
@@ -315,11 +316,11 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         2 => {
             l.named("legacy_version", 2, |v| names::version(v as u16));
             l.leaf("random", 32, |b| {
-                Some(if b == super::messages::HRR_RANDOM {
+                Some(Value::Text(if b == super::messages::HRR_RANDOM {
                     "HelloRetryRequest".into()
                 } else {
                     crate::text::hex(b)
-                })
+                }))
             });
             l.opaque("legacy_session_id_echo", 1);
             l.named("cipher_suite", 2, |s| names::cipher_suite(s as u16));
@@ -393,7 +394,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         // Finished
         20 => {
             let n = l.left();
-            l.leaf("verify_data", n, |b| Some(crate::text::hex(b)));
+            l.leaf("verify_data", n, |b| Some(Value::Text(crate::text::hex(b))));
         }
         // KeyUpdate
         24 => {
@@ -401,7 +402,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         }
         _ => {
             let n = l.left();
-            l.leaf("body", n, |b| Some(format!("{} bytes", b.len())));
+            l.leaf("body", n, |b| Some(Value::Bytes(b.len() as u64)));
         }
     }
     l.finish()
@@ -414,13 +415,11 @@ pub fn content_parts(content_type: u8, bytes: &[u8], version: Version) -> Vec<Pa
     match content_type {
         22 => return message_parts(bytes, version),
         21 => {
-            l.named("level", 1, |v| {
-                match v {
-                    1 => "warning",
-                    2 => "fatal",
-                    _ => "unknown",
-                }
-                .into()
+            // AlertLevel's names (RFC 8446 6); another byte is shown as its number.
+            l.named("level", 1, |v| match v {
+                1 => "warning".into(),
+                2 => "fatal".into(),
+                other => other.to_string(),
             });
             l.named("description", 1, |d| names::alert(d as u8).into());
         }
@@ -430,7 +429,7 @@ pub fn content_parts(content_type: u8, bytes: &[u8], version: Version) -> Vec<Pa
         _ => {
             let n = l.left();
             l.leaf("application_data", n, |b| {
-                Some(format!("{} bytes", b.len()))
+                Some(Value::Bytes(b.len() as u64))
             });
         }
     }
@@ -463,12 +462,14 @@ pub fn record_parts(record: &RecordBytes, version: Version) -> Vec<Part> {
     if let Some(len) = len {
         match &record.sealing {
             None => {
-                l.leaf("fragment", len, |b| Some(format!("{} bytes", b.len())));
+                l.leaf("fragment", len, |b| Some(Value::Bytes(b.len() as u64)));
             }
             Some(s) => {
                 let nonce = if s.explicit_nonce { 8.min(len) } else { 0 };
                 if s.explicit_nonce {
-                    l.leaf("nonce_explicit", nonce, |b| Some(crate::text::hex(b)));
+                    l.leaf("nonce_explicit", nonce, |b| {
+                        Some(Value::Text(crate::text::hex(b)))
+                    });
                 }
                 l.begin(
                     if tls13 {
@@ -479,8 +480,8 @@ pub fn record_parts(record: &RecordBytes, version: Version) -> Vec<Part> {
                     None,
                 );
                 let sealed = len.saturating_sub(nonce + s.tag_len);
-                l.leaf("ciphertext", sealed, |b| Some(format!("{} bytes", b.len())));
-                l.leaf("tag", s.tag_len, |b| Some(format!("{} bytes", b.len())));
+                l.leaf("ciphertext", sealed, |b| Some(Value::Bytes(b.len() as u64)));
+                l.leaf("tag", s.tag_len, |b| Some(Value::Bytes(b.len() as u64)));
                 l.end();
             }
         }
@@ -497,10 +498,12 @@ pub fn inner_parts(record: &RecordBytes) -> Option<Vec<Part>> {
     let inner = s.inner_type?;
     let mut l = Layout::new(&sealed);
     l.leaf("content", sealed.len() - 1 - s.padding, |b| {
-        Some(format!("{} bytes", b.len()))
+        Some(Value::Bytes(b.len() as u64))
     });
-    l.leaf("type", 1, |_| Some(names::content_type(inner).into()));
-    l.leaf("zeros", s.padding, |b| Some(format!("{} bytes", b.len())));
+    l.leaf("type", 1, |_| {
+        Some(Value::Text(names::content_type(inner).into()))
+    });
+    l.leaf("zeros", s.padding, |b| Some(Value::Bytes(b.len() as u64)));
     Some(l.finish())
 }
 

@@ -799,8 +799,8 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
         // The field, what it reads as, then where the cursor is.
         let value = part
             .value
-            .as_deref()
-            .map(|v| format!(": {}", certbench::text::terminal_safe(v)))
+            .as_ref()
+            .map(|v| format!(": {}", certbench::text::terminal_safe(&v.to_string())))
             .unwrap_or_default();
         let head = cut(&format!("{}{value}", part.name), w);
         let rest = format!(
@@ -918,8 +918,8 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             };
             let value = part
                 .value
-                .as_deref()
-                .map(|v| certbench::text::terminal_safe(v).into_owned())
+                .as_ref()
+                .map(|v| certbench::text::terminal_safe(&v.to_string()).into_owned())
                 .unwrap_or_default();
             let text = format!(
                 "{:indent$}{name:<width$} {shown:<hexw$} {value}",
