@@ -108,3 +108,47 @@ fn the_cli_says_who_proved_what_after_a_run() {
         "{out}"
     );
 }
+
+/// After a HelloRetryRequest the phases count from the second ClientHello to the real
+/// ServerHello; the retry's round trip is a phase of its own, within the whole.
+#[test]
+fn a_hello_retry_has_its_own_phase() {
+    let s = certbench::lab::SCENARIOS
+        .iter()
+        .find(|s| s.name == "hello-retry")
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let summary = rt
+        .block_on(certbench::lab::run(s, &Default::default(), tx))
+        .unwrap();
+    assert!(summary.ok, "{summary:?}");
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    let p = proofs(&events);
+    let phase = |ph: Phase| p.phases.iter().find(|(x, _)| *x == ph).map(|(_, t)| *t);
+    let (retry, hello, whole) = (
+        phase(Phase::Retry).unwrap(),
+        phase(Phase::Hello).unwrap(),
+        phase(Phase::Handshake).unwrap(),
+    );
+    assert!(retry + hello <= whole, "{:?}", p.phases);
+    // The hello that counts is answered by the real ServerHello: from the second ClientHello.
+    let second_hello = events
+        .iter()
+        .filter(|e| e.message_name() == Some("ClientHello"))
+        .nth(1)
+        .unwrap()
+        .t_us;
+    let first = events
+        .iter()
+        .find(|e| e.message_name() == Some("ClientHello"))
+        .unwrap()
+        .t_us;
+    assert_eq!(retry, second_hello - first);
+}

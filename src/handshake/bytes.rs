@@ -372,7 +372,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
                 l.extensions();
             } else {
                 l.vector("certificate_types", 1, |l| {
-                    l.uint("type", 1);
+                    l.named("type", 1, |t| names::client_certificate_type(t as u8));
                 });
                 l.vector("supported_signature_algorithms", 2, |l| {
                     l.named("scheme", 2, |s| names::signature_scheme(s as u16));

@@ -692,6 +692,7 @@ mod tests {
             "proof_client_declined",
             "proof_client_not_reached",
             "phase_hello",
+            "phase_retry",
             "phase_server_auth",
             "phase_client_auth",
             "phase_client_auth_unsigned",

@@ -503,6 +503,7 @@ impl std::fmt::Display for Value {
         match self {
             Value::Text(s) => f.write_str(s),
             Value::Number(n) => write!(f, "{n}"),
+            Value::Bytes(1) => f.write_str("1 byte"),
             Value::Bytes(n) => write!(f, "{n} bytes"),
             Value::Seconds(n) => write!(f, "{n} s"),
             Value::Bool(b) => f.write_str(if *b { "yes" } else { "no" }),
@@ -649,7 +650,9 @@ pub fn details(m: &Message) -> Vec<(&'static str, Value)> {
             if !r.certificate_types.is_empty() {
                 d.push((
                     "certificate_types",
-                    Value::list(&r.certificate_types, |t| Value::Number(u64::from(*t))),
+                    Value::list(&r.certificate_types, |t| {
+                        Value::Text(names::client_certificate_type(*t))
+                    }),
                 ));
             }
         }

@@ -187,3 +187,17 @@ pub fn alert(d: u8) -> &'static str {
         _ => "unknown alert",
     }
 }
+
+/// A TLS 1.2 ClientCertificateType (RFC 5246 7.4.4, RFC 8422 5.5), or its number.
+pub fn client_certificate_type(t: u8) -> String {
+    match t {
+        1 => "rsa_sign".into(),
+        2 => "dss_sign".into(),
+        3 => "rsa_fixed_dh".into(),
+        4 => "dss_fixed_dh".into(),
+        64 => "ecdsa_sign".into(),
+        65 => "rsa_fixed_ecdh".into(),
+        66 => "ecdsa_fixed_ecdh".into(),
+        other => other.to_string(),
+    }
+}

@@ -42,6 +42,8 @@ pub enum ClientProof {
 /// out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// The first ClientHello to the second, after a HelloRetryRequest: one more round trip.
+    Retry,
     /// ClientHello to ServerHello: versions, suite and key shares agreed.
     Hello,
     /// ServerHello to the server's Finished: its certificate and signature.
@@ -59,6 +61,7 @@ pub enum Phase {
 impl Phase {
     pub fn code(self) -> &'static str {
         match self {
+            Phase::Retry => "phase_retry",
             Phase::Hello => "phase_hello",
             Phase::ServerAuth => "phase_server_auth",
             Phase::ClientAuth => "phase_client_auth",
@@ -149,15 +152,31 @@ pub fn proofs(events: &[Event]) -> Proofs {
             .find(|e| e.side == side && e.message_name() == Some("ApplicationData"))
             .map(|e| e.t_us)
     };
-    let hello = at(Side::Client, "ClientHello");
-    let server_hello = at(Side::Server, "ServerHello");
+    // After a HelloRetryRequest the hello that counts is the second one, answered by the real
+    // ServerHello.
+    let real_server_hello = events.iter().find(|e| {
+        e.side == Side::Server
+            && matches!(e.message(), Some(Message::ServerHello(sh)) if !sh.hello_retry_request)
+    });
+    let server_hello = real_server_hello.map(|e| e.t_us);
+    let hellos: Vec<u64> = events
+        .iter()
+        .filter(|e| e.side == Side::Client && e.message_name() == Some("ClientHello"))
+        .map(|e| e.t_us)
+        .collect();
+    let first_hello = hellos.first().copied();
+    let hello = hellos.last().copied();
     let server_finished = at(Side::Server, "Finished");
     let client_finished = at(Side::Client, "Finished");
     let last_finished = server_finished.max(client_finished);
     let span = |a: Option<u64>, b: Option<u64>| b?.checked_sub(a?);
     // TLS 1.2 has the client's Finished first: its phases are the hello and the whole.
     let tls13_order = server_finished < client_finished;
-    let mut phases = vec![(Phase::Hello, span(hello, server_hello))];
+    let mut phases = Vec::new();
+    if hellos.len() > 1 {
+        phases.push((Phase::Retry, span(first_hello, hello)));
+    }
+    phases.push((Phase::Hello, span(hello, server_hello)));
     if tls13_order {
         phases.push((Phase::ServerAuth, span(server_hello, server_finished)));
         let signed = matches!(&client, ClientProof::Proved(p) if p.signature.is_some());
@@ -170,7 +189,7 @@ pub fn proofs(events: &[Event]) -> Proofs {
             span(server_finished, client_finished),
         ));
     }
-    phases.push((Phase::Handshake, span(hello, last_finished)));
+    phases.push((Phase::Handshake, span(first_hello, last_finished)));
     phases.push((
         Phase::Request,
         span(first_data(Side::Client), first_data(Side::Server)),

@@ -41,6 +41,24 @@ pub struct StepExplanation {
     pub look: String,
     #[serde(default)]
     pub rfc: String,
+    /// What the message does in TLS 1.2, when it differs.
+    #[serde(default)]
+    pub tls12_text: Option<String>,
+    #[serde(default)]
+    pub tls12_look: Option<String>,
+}
+
+impl StepExplanation {
+    /// The text and what to look at, for a run of TLS 1.2 (`tls12`) or 1.3.
+    pub fn for_version(&self, tls12: bool) -> (&str, &str) {
+        fn pick(v: &Option<String>, tls12: bool) -> Option<&str> {
+            v.as_deref().filter(|_| tls12)
+        }
+        (
+            pick(&self.tls12_text, tls12).unwrap_or(&self.text),
+            pick(&self.tls12_look, tls12).unwrap_or(&self.look),
+        )
+    }
 }
 
 const STEPS: &str = include_str!("../../assets/steps.toml");
@@ -61,6 +79,8 @@ mod tests {
         for m in [
             "ClientHello",
             "ServerHello",
+            "HelloRetryRequest",
+            "secrets",
             "EncryptedExtensions",
             "CertificateRequest",
             "Certificate",

@@ -404,8 +404,9 @@ pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
     let mut out = Vec::with_capacity(events.len() + 8);
     let mut flight = 0;
     let mut sender: Option<Side> = None;
-    // What the flight under way carried, to say what it lacked once it ends.
-    let mut carried: Vec<&str> = Vec::new();
+    // What the flight under way carried (each message and its row), to say what it lacked, and
+    // where, once it ends.
+    let mut carried: Vec<(&str, usize)> = Vec::new();
     let mut empty_certificate = false;
     let mut asked = false;
     let mut i = 0;
@@ -425,7 +426,7 @@ pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
                     from: e.side,
                 });
             }
-            carried.push(name);
+            carried.push((name, out.len()));
             asked |= name == "CertificateRequest";
             if let Some(Message::Certificate(c)) = e.message() {
                 empty_certificate |= e.side == Side::Client && c.certificates.is_empty();
@@ -450,25 +451,38 @@ pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
     out
 }
 
-/// A flight ended: the optional messages it could have carried and did not.
-fn ended(out: &mut Vec<Row>, from: Side, carried: &[&str], empty_certificate: bool, asked: bool) {
-    let has = |n: &str| carried.contains(&n);
-    match from {
-        // The server's flight with its certificate: did it ask for the client's?
-        Side::Server if has("Certificate") && !has("CertificateRequest") => out.push(Row::Absent {
-            side: Side::Server,
-            what: Absent::CertificateRequest,
-        }),
-        // The client's flight with its Finished.
-        Side::Client if has("Finished") && !has("Certificate") && !asked => out.push(Row::Absent {
-            side: Side::Client,
-            what: Absent::ClientCertificate,
-        }),
-        Side::Client if empty_certificate && !has("CertificateVerify") => out.push(Row::Absent {
-            side: Side::Client,
-            what: Absent::CertificateVerify,
-        }),
-        _ => {}
+/// A flight ended: the optional messages it could have carried and did not, each drawn where it
+/// would have been.
+fn ended(
+    out: &mut Vec<Row>,
+    from: Side,
+    carried: &[(&str, usize)],
+    empty_certificate: bool,
+    asked: bool,
+) {
+    let row = |n: &str| carried.iter().find(|(m, _)| *m == n).map(|(_, r)| *r);
+    let has = |n: &str| row(n).is_some();
+    let (at, what) = match from {
+        // The server's flight with its certificate and no CertificateRequest: after its last
+        // message.
+        Side::Server if has("Certificate") && !has("CertificateRequest") => (
+            carried.last().map(|(_, r)| r + 1),
+            Absent::CertificateRequest,
+        ),
+        // The client's flight with its Finished and no Certificate: where the Certificate goes
+        // (TLS 1.2: first; TLS 1.3: before the Finished).
+        Side::Client if has("Finished") && !has("Certificate") && !asked => (
+            row("ClientKeyExchange").or(row("Finished")),
+            Absent::ClientCertificate,
+        ),
+        // An empty Certificate: no CertificateVerify after it.
+        Side::Client if empty_certificate && !has("CertificateVerify") => {
+            (row("Certificate").map(|r| r + 1), Absent::CertificateVerify)
+        }
+        _ => return,
+    };
+    if let Some(at) = at {
+        out.insert(at.min(out.len()), Row::Absent { side: from, what });
     }
 }
 

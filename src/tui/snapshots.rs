@@ -853,7 +853,8 @@ fn a_messages_bytes_annotated() {
         &app,
         "opened with AES-256-GCM, keys from SERVER_HANDSHAKE_TRAFFIC_SECRET",
     );
-    at(&app, "sequence number 0 · write IV");
+    at(&app, "sequence number 0");
+    at(&app, "(IV XOR sequence number)");
     app.update(Action::ToggleBytes);
     assert!(render(&app).contains("Step"));
     let (_d, mut small) = handshake_app((80, 24));

@@ -857,7 +857,12 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
     let hex_w = (w / 4).clamp(8, 24);
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor_line = 0;
+    // Where the cursor's stretch begins (its title, and for a record how it was opened).
+    let mut cursor_section = 0;
     for (si, sec) in a.sections.iter().enumerate() {
+        if here.is_some_and(|(s, _)| s == si) {
+            cursor_section = lines.len();
+        }
         // Where the message lies in its records: across several, or beside other messages.
         let place = match (sec.kind, a.pieces.as_slice()) {
             (SectionKind::Message, [(_, only)]) if a.content_lens[0] > only.len() => format!(
@@ -891,11 +896,16 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             };
             for text in [
                 format!("  opened with {}, keys from {from}", s.aead),
+                format!("  sequence number {}", s.seq),
+                format!("  write IV  {}", certbench::text::hex(&s.iv)),
                 format!(
-                    "  sequence number {} · write IV {} · nonce {}",
-                    s.seq,
-                    certbench::text::hex(&s.iv),
-                    certbench::text::hex(&s.nonce)
+                    "  nonce     {}{}",
+                    certbench::text::hex(&s.nonce),
+                    if s.explicit_nonce {
+                        " (IV, then nonce_explicit)"
+                    } else {
+                        " (IV XOR sequence number)"
+                    }
                 ),
             ] {
                 lines.push(Line::from(Span::styled(cut(&text, w), theme::dim())));
@@ -950,7 +960,14 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
     let [dump, tree] =
         Layout::vertical([Constraint::Length(top_h), Constraint::Min(1)]).areas(area);
     f.render_widget(Paragraph::new(top), dump);
-    let scroll = cursor_line.saturating_sub(usize::from(tree.height) / 3);
+    // The cursor's line a third down the box; its stretch's title (and how a record was opened)
+    // in view when they fit; never past the last line.
+    let height = usize::from(tree.height);
+    let mut scroll = cursor_line.saturating_sub(height / 3);
+    if cursor_line < cursor_section + height {
+        scroll = scroll.min(cursor_section);
+    }
+    let scroll = scroll.min(lines.len().saturating_sub(height));
     f.render_widget(
         Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         tree,
@@ -994,13 +1011,22 @@ fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'s
     ]));
     // The anchors each side judged the other's chain by, as the run was set up.
     if let Some((client, server)) = &h.ran_trust {
+        // The server's anchors judged nothing when it did not ask for a certificate.
+        let judged = !matches!(
+            proofs.client,
+            certbench::handshake::proof::ClientProof::NotAsked
+        );
         lines.push(Line::from(vec![
             Span::styled("trust anchors: ", theme::label()),
-            Span::raw(format!(
-                "the client trusted {}; the server trusted {}",
-                client.label(),
-                server.label()
-            )),
+            Span::raw(if judged {
+                format!(
+                    "the client trusted {}; the server trusted {}",
+                    client.label(),
+                    server.label()
+                )
+            } else {
+                format!("the client trusted {}", client.label())
+            }),
         ]));
     }
     for (phase, us) in &proofs.phases {
@@ -1151,16 +1177,24 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         )),
     ];
     // What the step does first (a learner reads it first), then its fields.
+    let hrr = matches!(
+        e.message(),
+        Some(certbench::handshake::messages::Message::ServerHello(sh)) if sh.hello_retry_request
+    );
     let step = match e.kind {
         certbench::handshake::run::EventKind::Secret { .. } => explain_step("secrets"),
+        _ if hrr => explain_step("HelloRetryRequest"),
         _ => e.message_name().and_then(explain_step),
     };
     if let Some(x) = step {
-        lines.push(Line::from(x.text.clone()));
-        if !x.look.is_empty() {
+        let tls12 = crate::tui::handshake::version_of(&h.events)
+            == certbench::handshake::messages::Version::Tls12;
+        let (text, look) = x.for_version(tls12);
+        lines.push(Line::from(text.to_string()));
+        if !look.is_empty() {
             lines.push(Line::from(vec![
                 Span::styled("Look at: ", theme::key()),
-                Span::raw(x.look.clone()),
+                Span::raw(look.to_string()),
             ]));
         }
         lines.push(Line::from(Span::styled(x.rfc.clone(), theme::dim())));
