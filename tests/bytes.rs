@@ -174,6 +174,29 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
                 "{name}: bytes the layout did not read: {parts:?}"
             );
             assert_eq!(c.bytes.len(), w.size, "{name}: its size");
+            if name == "ClientHello" && version == Version::Tls13 {
+                // The hybrid share: ML-KEM-768's encapsulation key (1,184 bytes, FIPS 203) and an
+                // X25519 key (32); then x25519's own (RFC 8446 4.2.8); the name asked for.
+                let shares: Vec<(String, usize)> = parts
+                    .windows(3)
+                    .filter(|w| w[0].name == "group" && w[1].name == "key_exchange")
+                    .map(|w| {
+                        (
+                            w[0].value.as_ref().unwrap().to_string(),
+                            w[1].range.len() - 2,
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    shares,
+                    [
+                        ("X25519MLKEM768".to_string(), 1216),
+                        ("x25519".to_string(), 32)
+                    ]
+                );
+                let host = parts.iter().find(|p| p.name == "HostName").unwrap();
+                assert_eq!(host.value.as_ref().unwrap().to_string(), "localhost");
+            }
             if name == "ServerHello" {
                 let suite_part = parts.iter().find(|p| p.name == "cipher_suite").unwrap();
                 assert_eq!(

@@ -241,8 +241,9 @@ impl<'a> Layout<'a> {
         self.end();
     }
 
-    /// Extensions: a 2-byte length, then each one's type, length and data.
-    fn extensions(&mut self) {
+    /// Extensions: a 2-byte length, then each one's type, length and data; the data of those a
+    /// learner looks at laid out field by field (`within`: the message that carries them).
+    fn extensions(&mut self, within: Within) {
         self.vector("extensions", 2, |l| {
             let Some(&[a, b]) = l.bytes.get(l.pos..l.pos + 2) else {
                 l.short = true;
@@ -252,12 +253,95 @@ impl<'a> Layout<'a> {
             l.begin(names::extension(typ), None);
             l.named("extension_type", 2, |t| names::extension(t as u16));
             if let Some(len) = l.uint("length", 2) {
-                l.leaf("extension_data", len, |b| {
-                    Some(Value::Bytes(b.len() as u64))
-                });
+                if len > l.left() {
+                    l.short = true;
+                } else {
+                    let end = l.pos + len;
+                    l.limits.push(end);
+                    l.extension_data(typ, len, within);
+                    l.limits.pop();
+                    // What the layout did not read of the data, as it is.
+                    if !l.short && l.pos < end {
+                        let n = end - l.pos;
+                        l.leaf("unparsed", n, |b| Some(Value::Bytes(b.len() as u64)));
+                    }
+                }
             }
             l.end();
         });
+    }
+
+    /// One extension's data: the ones that carry the handshake's choices laid out (RFC 8446
+    /// 4.2), the others as opaque bytes.
+    fn extension_data(&mut self, typ: u16, len: usize, within: Within) {
+        let group = |g: usize| names::named_group(g as u16);
+        let version = |v: usize| names::version(v as u16);
+        let scheme = |s: usize| names::signature_scheme(s as u16);
+        match (typ, within) {
+            // key_share
+            (0x0033, Within::ClientHello) => self.vector("client_shares", 2, |l| {
+                l.begin("KeyShareEntry", None);
+                l.named("group", 2, group);
+                l.opaque("key_exchange", 2);
+                l.end();
+            }),
+            (0x0033, Within::HelloRetryRequest) => {
+                self.named("selected_group", 2, group);
+            }
+            (0x0033, Within::ServerHello) => {
+                self.begin("server_share", None);
+                self.named("group", 2, group);
+                self.opaque("key_exchange", 2);
+                self.end();
+            }
+            // supported_versions
+            (0x002b, Within::ClientHello) => self.vector("versions", 1, |l| {
+                l.named("version", 2, version);
+            }),
+            (0x002b, Within::ServerHello | Within::HelloRetryRequest) => {
+                self.named("selected_version", 2, version);
+            }
+            // signature_algorithms, signature_algorithms_cert
+            (0x000d | 0x0032, _) => self.vector("supported_signature_algorithms", 2, |l| {
+                l.named("scheme", 2, scheme);
+            }),
+            // certificate_authorities (a TLS 1.3 CertificateRequest's CA names)
+            (0x002f, _) => self.vector("authorities", 2, |l| {
+                l.opaque("DistinguishedName", 2);
+            }),
+            // supported_groups
+            (0x000a, _) => self.vector("named_group_list", 2, |l| {
+                l.named("group", 2, group);
+            }),
+            // server_name, as the client sends it (the server's is empty)
+            (0x0000, Within::ClientHello) => self.vector("server_name_list", 2, |l| {
+                l.begin("ServerName", None);
+                l.uint("name_type", 1);
+                l.begin("host_name", None);
+                if let Some(n) = l.uint("length", 2) {
+                    l.leaf("HostName", n, |b| {
+                        Some(Value::Text(String::from_utf8_lossy(b).into_owned()))
+                    });
+                }
+                l.end();
+                l.end();
+            }),
+            // application_layer_protocol_negotiation
+            (0x0010, _) => self.vector("protocol_name_list", 2, |l| {
+                l.begin("ProtocolName", None);
+                if let Some(n) = l.uint("length", 1) {
+                    l.leaf("name", n, |b| {
+                        Some(Value::Text(String::from_utf8_lossy(b).into_owned()))
+                    });
+                }
+                l.end();
+            }),
+            _ => {
+                self.leaf("extension_data", len, |b| {
+                    Some(Value::Bytes(b.len() as u64))
+                });
+            }
+        }
     }
 
     /// The bytes not laid out (a read past the end, or bytes after the last field) as one leaf,
@@ -277,6 +361,15 @@ impl<'a> Layout<'a> {
         }
         self.parts
     }
+}
+
+/// The message extensions are in: some extensions' data differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Within {
+    ClientHello,
+    ServerHello,
+    HelloRetryRequest,
+    Other,
 }
 
 fn be(b: &[u8]) -> usize {
@@ -309,24 +402,29 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
                 l.uint("method", 1);
             });
             if l.left() > 0 {
-                l.extensions();
+                l.extensions(Within::ClientHello);
             }
         }
         // ServerHello (and HelloRetryRequest)
         2 => {
             l.named("legacy_version", 2, |v| names::version(v as u16));
-            l.leaf("random", 32, |b| {
+            let random = l.leaf("random", 32, |b| {
                 Some(Value::Text(if b == super::messages::HRR_RANDOM {
                     "HelloRetryRequest".into()
                 } else {
                     crate::text::hex(b)
                 }))
             });
+            let within = if random == Some(&super::messages::HRR_RANDOM[..]) {
+                Within::HelloRetryRequest
+            } else {
+                Within::ServerHello
+            };
             l.opaque("legacy_session_id_echo", 1);
             l.named("cipher_suite", 2, |s| names::cipher_suite(s as u16));
             l.uint("legacy_compression_method", 1);
             if l.left() > 0 {
-                l.extensions();
+                l.extensions(within);
             }
         }
         // NewSessionTicket
@@ -336,13 +434,13 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
                 l.uint("ticket_age_add", 4);
                 l.opaque("ticket_nonce", 1);
                 l.opaque("ticket", 2);
-                l.extensions();
+                l.extensions(Within::Other);
             } else {
                 l.opaque("ticket", 2);
             }
         }
         // EncryptedExtensions
-        8 => l.extensions(),
+        8 => l.extensions(Within::Other),
         // Certificate
         11 => {
             if tls13 {
@@ -352,7 +450,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
                 l.begin("CertificateEntry", None);
                 l.opaque("cert_data", 3);
                 if tls13 {
-                    l.extensions();
+                    l.extensions(Within::Other);
                 }
                 l.end();
             });
@@ -369,7 +467,7 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
         13 => {
             if tls13 {
                 l.opaque("certificate_request_context", 1);
-                l.extensions();
+                l.extensions(Within::Other);
             } else {
                 l.vector("certificate_types", 1, |l| {
                     l.named("type", 1, |t| names::client_certificate_type(t as u8));
