@@ -55,3 +55,25 @@ pub fn fill(template: &str, values: &[(&'static str, String)]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    /// A table that does not parse shows keys instead of words, silently: every file of assets/,
+    /// one added later too, must parse (a duplicate key, a line under the wrong table).
+    #[test]
+    fn every_asset_file_parses() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let Err(e) = toml::from_str::<toml::Table>(&text) {
+                    panic!("{} does not parse: {e}", path.display());
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "only {seen} files in {}", dir.display());
+    }
+}
