@@ -48,12 +48,12 @@ fn each_side_is_named_as_openssl_reads_its_certificate() {
             (&server, &intermediate, &root)
         );
         assert_eq!(s.name.as_deref(), Some("localhost"));
-        assert!(s.chain_ok && s.signature.as_ref().is_some_and(|(_, ok)| *ok));
+        assert!(s.chain_ok && s.signature.as_ref().is_some_and(|sig| sig.ok));
         let ClientProof::Proved(c) = &p.client else {
             panic!("{:?}", p.client)
         };
         assert_eq!((&c.subject, &c.anchor), (&client, &root));
-        assert!(c.chain_ok && c.signature.as_ref().is_some_and(|(_, ok)| *ok));
+        assert!(c.chain_ok && c.signature.as_ref().is_some_and(|sig| sig.ok));
         // The phases, in the order they happened, each within the whole.
         let whole = p
             .phases
@@ -151,4 +151,29 @@ fn a_hello_retry_has_its_own_phase() {
         .unwrap()
         .t_us;
     assert_eq!(retry, second_hello - first);
+}
+
+/// `handshake --json` carries who proved what as data: each side's subject as openssl reads it,
+/// the signature's verdict, the phases in microseconds.
+#[test]
+fn the_json_transcript_says_who_proved_what() {
+    let d = tempfile::tempdir().unwrap();
+    common::certbench_ok(d.path(), &["gen"]);
+    let out = common::certbench_ok(d.path(), &["handshake", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let p = &v["proofs"];
+    assert_eq!(
+        p["server"]["subject"],
+        subject(d.path(), "server.crt").as_str()
+    );
+    assert_eq!(p["client"]["kind"], "proved");
+    assert_eq!(
+        p["client"]["subject"],
+        subject(d.path(), "client.crt").as_str()
+    );
+    assert_eq!(p["client"]["signature"]["ok"], true);
+    assert!(p["phases_us"]["handshake"].as_u64().unwrap() > 0, "{p}");
+    let out = common::certbench_ok(d.path(), &["handshake", "--json", "--client-auth", "none"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["proofs"]["client"]["kind"], "not_asked");
 }

@@ -182,6 +182,8 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
             events: &events,
             explained: &explained,
             scenario: None,
+            // Only the client is certbench's: who proved what is not known from here.
+            proofs: None,
         };
         let mut v = serde_json::to_value(&transcript).unwrap_or_default();
         v["target"] = a.target.clone().into();

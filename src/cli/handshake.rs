@@ -292,6 +292,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         .unwrap_or_default();
     if a.json {
         let mut stdout = out::Stdout::new();
+        let proofs = certbench::handshake::export::loopback_proofs(&summary, &events);
         let _ = out::json(
             stdout.raw(),
             &certbench::handshake::export::Transcript {
@@ -304,6 +305,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
                     as_designed: mismatches.is_empty(),
                     mismatches: &mismatches,
                 }),
+                proofs: proofs.as_ref(),
             },
         );
         stdout.finish();
@@ -317,8 +319,8 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
                 != Some(opts.dir.as_path()))
         .then_some(opts.dir.as_path());
         print_outcome(&summary, &explained, elsewhere);
-        if summary.ok {
-            print_proofs(&events);
+        if let Some(p) = certbench::handshake::export::loopback_proofs(&summary, &events) {
+            print_proofs(&p);
         }
         if let Some(s) = scenario {
             print_check(s, &mismatches);
@@ -348,10 +350,9 @@ pub(super) fn print_check(s: &certbench::lab::Scenario, mismatches: &[certbench:
 
 /// Who proved what to whom, and how long each phase took (both sides are certbench's: a
 /// loopback run).
-fn print_proofs(events: &[Event]) {
-    let proofs = certbench::handshake::proof::proofs(events);
+fn print_proofs(proofs: &certbench::handshake::proof::Proofs) {
     outln!();
-    for sentence in certbench::handshake::proof::sentences(&proofs) {
+    for sentence in certbench::handshake::proof::sentences(proofs) {
         outln!("{}", certbench::text::terminal_safe(&sentence));
     }
     for (phase, us) in &proofs.phases {

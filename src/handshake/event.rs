@@ -691,6 +691,8 @@ mod tests {
             "proof_client_not_asked",
             "proof_client_declined",
             "proof_client_not_reached",
+            "proof_server_unknown",
+            "proof_client_unknown",
             "phase_hello",
             "phase_retry",
             "phase_server_auth",

@@ -19,6 +19,8 @@ pub struct Transcript<'a> {
     pub explained: &'a crate::lab::Explained,
     /// The lab scenario that was run, and whether it went as designed.
     pub scenario: Option<ScenarioResult<'a>>,
+    /// Who proved what to whom (a loopback run, where both sides are certbench's).
+    pub proofs: Option<&'a super::proof::Proofs>,
 }
 
 /// A scenario's run, as the transcript reports it.
@@ -49,9 +51,19 @@ impl Serialize for Transcript<'_> {
             "failure",
             &FailureWithWords::of(sm.failure.as_ref(), self.explained),
         )?;
+        if let Some(p) = self.proofs {
+            m.serialize_entry("proofs", p)?;
+        }
         m.serialize_entry("events", self.events)?;
         m.end()
     }
+}
+
+/// Who proved what, for a run that worked and whose both sides are certbench's (the client's
+/// verdict on the server is in its events; a served connection's is not).
+pub fn loopback_proofs(summary: &Summary, events: &[Event]) -> Option<super::proof::Proofs> {
+    let p = super::proof::proofs(events);
+    (summary.ok && p.server.is_some()).then_some(p)
 }
 
 /// One connection `serve` handled: its record (outcome, client, authorization, bytes, times),
@@ -187,6 +199,7 @@ pub fn export_run(
     let mismatches = scenario
         .map(|s| crate::lab::check(s, summary, events))
         .unwrap_or_default();
+    let proofs = loopback_proofs(summary, events);
     let json = serde_json::to_vec_pretty(&Transcript {
         summary,
         events,
@@ -197,6 +210,7 @@ pub fn export_run(
             as_designed: mismatches.is_empty(),
             mismatches: &mismatches,
         }),
+        proofs: proofs.as_ref(),
     })?;
     let mut files = vec![
         FileWrite::public(&transcript, json),

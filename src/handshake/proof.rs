@@ -7,7 +7,7 @@ use super::event::{Event, EventKind, Side, Verdict, say};
 use super::messages::Message;
 
 /// What one side proved to the other.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Proof {
     pub subject: String,
     pub issuer: String,
@@ -23,11 +23,19 @@ pub struct Proof {
     pub chain_ok: bool,
     /// The signature with the certificate's key (TLS 1.3 and the client's in 1.2:
     /// CertificateVerify; the server's in 1.2: ServerKeyExchange), its scheme and verdict.
-    pub signature: Option<(String, bool)>,
+    pub signature: Option<SignatureProof>,
+}
+
+/// A signature with a certificate's key: its scheme, and whether it verified.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureProof {
+    pub scheme: String,
+    pub ok: bool,
 }
 
 /// What the client proved, or why it proved nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ClientProof {
     Proved(Proof),
     /// The server sent no CertificateRequest.
@@ -80,6 +88,23 @@ pub struct Proofs {
     pub phases: Vec<(Phase, u64)>,
 }
 
+impl serde::Serialize for Proofs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("server", &self.server)?;
+        m.serialize_entry("client", &self.client)?;
+        // Each phase by its name (without the words' prefix), in microseconds.
+        let phases: std::collections::BTreeMap<&str, u64> = self
+            .phases
+            .iter()
+            .map(|(p, us)| (p.code().trim_start_matches("phase_"), *us))
+            .collect();
+        m.serialize_entry("phases_us", &phases)?;
+        m.end()
+    }
+}
+
 /// Who proved what, read from a run's events.
 pub fn proofs(events: &[Event]) -> Proofs {
     let proof = |peer: Side| -> Option<Proof> {
@@ -115,7 +140,10 @@ pub fn proofs(events: &[Event]) -> Proofs {
                 scheme,
                 result,
                 ..
-            }) if *p == peer => Some((super::names::signature_scheme(*scheme), result.is_ok())),
+            }) if *p == peer => Some(SignatureProof {
+                scheme: super::names::signature_scheme(*scheme),
+                ok: result.is_ok(),
+            }),
             _ => None,
         });
         Some(Proof {
@@ -219,13 +247,13 @@ pub fn sentences(p: &Proofs) -> Vec<String> {
         if let Some(n) = &proof.name {
             values.push(("name", n.clone()));
         }
-        if let Some((scheme, _)) = &proof.signature {
-            values.push(("scheme", scheme.clone()));
+        if let Some(sig) = &proof.signature {
+            values.push(("scheme", sig.scheme.clone()));
         }
         say(key, &values)
     };
     let proved = |side: Side, proof: &Proof| {
-        let key = match (proof.chain_ok, proof.signature.as_ref().map(|s| s.1)) {
+        let key = match (proof.chain_ok, proof.signature.as_ref().map(|s| s.ok)) {
             (true, Some(true)) => "proof_proved",
             (true, None) => "proof_chain_only",
             (false, _) => "proof_chain_refused",

@@ -993,7 +993,18 @@ fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'s
         Line::from(Span::styled("Who proved what", theme::success())),
         Line::default(),
     ];
-    for sentence in certbench::handshake::proof::sentences(&proofs) {
+    // Only what certbench's own side judged is known: a served connection's client and a
+    // connect's server are someone else's program.
+    let serving = !h.run_in_view;
+    let connecting = h.run_in_view && h.connected_to.is_some();
+    let mut sentences = certbench::handshake::proof::sentences(&proofs);
+    if serving {
+        sentences[0] = certbench::handshake::event::say("proof_server_unknown", &[]);
+    }
+    if connecting {
+        sentences[1] = certbench::handshake::event::say("proof_client_unknown", &[]);
+    }
+    for sentence in sentences {
         lines.push(Line::from(safe(&sentence)));
         lines.push(Line::default());
     }
