@@ -1218,6 +1218,19 @@ fn handshake_serving_80x24_and_160x48() {
             );
         }
         insta::assert_snapshot!(format!("handshake_serving_{}x{}", size.0, size.1), screen);
+        // A connection that worked: only what the server judged is said; the client's judgment
+        // of the server is not known (it is not certbench).
+        if size == (160, 48) {
+            app.update(Action::PrevConnection);
+            app.update(Action::NextConnection);
+            app.update(Action::NextConnection);
+            let screen = render(&app);
+            assert!(
+                screen.contains("What the client made of the server's certificate is not")
+                    && !screen.contains("The server proved nothing"),
+                "{screen}"
+            );
+        }
     }
 }
 
