@@ -1029,6 +1029,10 @@ impl App {
                 h.bytes = !h.bytes;
                 h.byte_cursor = Default::default();
                 h.details_scroll = 0;
+                // The end row has no bytes: the bytes are the last message's, selected.
+                if h.bytes {
+                    h.at_end = false;
+                }
             }
             Action::Left | Action::Right | Action::PrevByte | Action::NextByte if h.bytes => {
                 let version = super::handshake::version_of(&h.events);
