@@ -578,3 +578,38 @@ fn an_http_refusal_after_the_handshake_is_an_exit_code() {
     assert_eq!(v["ok"], true, "the handshake worked");
     assert_eq!(v["http_status"], 403);
 }
+
+/// After a connect that worked, certbench says what its client judged of the server (openssl's
+/// reading of the same certificate), and that the server's judgment of the client is the server's.
+#[test]
+fn connect_says_what_it_judged_of_the_server() {
+    let dir = workspace();
+    let d = dir.path();
+    let port = free_port();
+    let _server = s_server(
+        d,
+        port,
+        &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
+    );
+    let out = certbench(d, &["connect", &format!("localhost:{port}")]);
+    let stdout = text(&out);
+    assert!(out.status.success(), "{stdout}");
+    let server = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "server.crt",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "RFC2253",
+        ],
+    );
+    let server = server.trim().trim_start_matches("subject=");
+    assert!(
+        stdout.contains(&format!("The server proved it holds the key of {server}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the server is not certbench"), "{stdout}");
+}

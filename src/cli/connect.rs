@@ -227,6 +227,18 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         if let Some(code) = status {
             outln!("HTTP status: {code}");
         }
+        // What certbench's client judged of the server; the server's judgment of the client is
+        // its own (its answer says it).
+        let proofs = certbench::handshake::proof::proofs(&events);
+        if summary.ok && proofs.server.is_some() {
+            let sentences = certbench::handshake::proof::sentences(&proofs);
+            outln!();
+            outln!("{}", certbench::text::terminal_safe(&sentences[0]));
+            outln!(
+                "{}",
+                certbench::handshake::event::say("proof_client_unknown", &[])
+            );
+        }
         if let Some(h) = &hint {
             outln!("\nmost likely: {}", h.describe());
         }
