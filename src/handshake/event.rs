@@ -706,6 +706,9 @@ mod tests {
             "absent_certificate_request",
             "absent_client_certificate",
             "absent_certificate_verify",
+            "absent_certificate_request_why",
+            "absent_client_certificate_why",
+            "absent_certificate_verify_why",
         ] {
             assert!(table.contains_key(key), "assets/events.toml lacks {key}");
         }

@@ -1032,6 +1032,7 @@ impl App {
                 // The end row has no bytes: the bytes are the last message's, selected.
                 if h.bytes {
                     h.at_end = false;
+                    h.absent = None;
                 }
             }
             Action::Left | Action::Right | Action::PrevByte | Action::NextByte if h.bytes => {

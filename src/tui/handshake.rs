@@ -48,6 +48,8 @@ pub struct HandshakeState {
     /// The run's end is selected (the row after its last event): the Step box says who proved
     /// what, or who caught what.
     pub at_end: bool,
+    /// A row of a message the run did not carry is selected: the Step box says why.
+    pub absent: Option<Absent>,
     /// Pause before each flight until space.
     pub step_mode: bool,
     /// The running handshake's stepper (cancel, and step mode's pauses).
@@ -194,6 +196,7 @@ impl Default for HandshakeState {
             selected: 0,
             follow: true,
             at_end: false,
+            absent: None,
             step_mode: false,
             stepper: None,
             paused: false,
@@ -225,6 +228,7 @@ impl HandshakeState {
         self.selected = 0;
         self.follow = true;
         self.at_end = false;
+        self.absent = None;
         self.paused = false;
         // A new run's Step box starts at its top.
         self.details_scroll = 0;
@@ -247,6 +251,7 @@ impl HandshakeState {
         self.events.push(event);
         if self.follow && worth {
             self.selected = self.events.len() - 1;
+            self.absent = None;
         }
     }
 
@@ -260,6 +265,9 @@ impl HandshakeState {
             self.running = false;
             // Following the run, the selection goes on to its end.
             self.at_end = self.follow;
+            if self.at_end {
+                self.absent = None;
+            }
             self.stepper = None;
             self.explained = match &outcome {
                 Ok(summary) if self.connected_to.is_some() => {
@@ -302,6 +310,7 @@ impl HandshakeState {
         }
         self.follow = true;
         self.at_end = row.done.is_some();
+        self.absent = None;
         self.selected = self.events.len().saturating_sub(1);
     }
 
@@ -311,34 +320,55 @@ impl HandshakeState {
         if n == 0 {
             return;
         }
-        let starts: Vec<usize> = rows(&self.events, self.fold_secrets)
-            .iter()
-            .filter_map(Row::event)
-            .map(|(i, _)| i)
-            .collect();
-        let here = starts
-            .iter()
-            .rposition(|&i| i <= self.selected)
-            .unwrap_or(0) as isize;
+        // The rows a selection can stand on: events (a folded row is one) and the messages a
+        // flight did not carry; each with the event it stands for, or after.
+        let mut stops: Vec<(usize, Option<Absent>)> = Vec::new();
+        let mut before = 0;
+        for r in rows(&self.events, self.fold_secrets) {
+            match r {
+                Row::Event { index, .. } => {
+                    stops.push((index, None));
+                    before = index;
+                }
+                Row::Absent { what, .. } => stops.push((before, Some(what))),
+                _ => {}
+            }
+        }
+        let here = match self.absent {
+            Some(a) => stops.iter().position(|(_, w)| *w == Some(a)),
+            None => stops
+                .iter()
+                .rposition(|(i, w)| w.is_none() && *i <= self.selected),
+        }
+        .unwrap_or(0) as isize;
         self.byte_cursor = ByteCursor::default();
         // The end of a finished run is a row of its own, after the last event.
-        let last = starts.len() as isize - 1;
+        let last = stops.len() as isize - 1;
+        let last_event = stops
+            .iter()
+            .rev()
+            .find(|(_, w)| w.is_none())
+            .map_or(0, |(i, _)| *i);
         if self.at_end {
             if delta < 0 {
                 self.at_end = false;
-                self.selected = starts.last().copied().unwrap_or(0);
+                self.absent = stops.last().and_then(|(_, w)| *w);
+                self.selected = last_event;
                 self.follow = false;
             }
             return;
         }
         if here + delta > last && self.outcome.is_some() {
             self.at_end = true;
-            self.selected = starts.last().copied().unwrap_or(0);
+            self.absent = None;
+            self.selected = last_event;
             return;
         }
         let to = (here + delta).clamp(0, last) as usize;
-        self.selected = starts.get(to).copied().unwrap_or(0);
-        self.follow = to + 1 == starts.len();
+        let (index, absent) = stops.get(to).copied().unwrap_or((0, None));
+        self.selected = index;
+        self.absent = absent;
+        self.follow = absent.is_none() && to + 1 == stops.len();
     }
 }
 

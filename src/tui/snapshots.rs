@@ -623,6 +623,27 @@ fn diagram_of_a_server_that_does_not_ask() {
         assert!(screen.contains(want), "{want} missing:\n{screen}");
     }
     assert!(!screen.contains("◆ {"), "nothing mutual:\n{screen}");
+    // The rows of what was not sent are steps of their own: up from the end to each.
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        app.update(Action::Up);
+        if let Some(a) = app.handshake.absent {
+            seen.push(a);
+            let screen = render(&app);
+            assert!(
+                screen.contains("A server asks for a client certificate")
+                    || screen.contains("A client sends Certificate and CertificateVerify only"),
+                "{screen}"
+            );
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            super::handshake::Absent::ClientCertificate,
+            super::handshake::Absent::CertificateRequest
+        ]
+    );
 }
 
 #[test]

@@ -516,7 +516,12 @@ fn diagram_line(
                 }
             }
             spans.extend(on);
-            Line::from(spans)
+            let line = Line::from(spans);
+            if !h.at_end && h.absent == Some(what) {
+                line.style(theme::selected())
+            } else {
+                line
+            }
         }
         Row::Event {
             index,
@@ -596,7 +601,7 @@ fn diagram_line(
                 }
             }
             let line = Line::from(spans);
-            if !h.at_end && (index..=index + folded).contains(&h.selected) {
+            if !h.at_end && h.absent.is_none() && (index..=index + folded).contains(&h.selected) {
                 line.style(theme::selected())
             } else {
                 line
@@ -689,6 +694,10 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     let height = usize::from(inner.height);
     let at = if h.at_end {
         all.len().saturating_sub(1)
+    } else if let Some(a) = h.absent {
+        all.iter()
+            .position(|r| matches!(r, Row::Absent { what, .. } if *what == a))
+            .unwrap_or(0)
     } else {
         all.iter()
             .position(|r| {
@@ -1087,6 +1096,20 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
                 return lines;
             }
         }
+    }
+    // A message the run did not carry: what it would have done, and why it is not there.
+    if let Some(a) = h.absent {
+        return vec![
+            Line::from(Span::styled(
+                certbench::handshake::event::say(a.code(), &[]),
+                theme::heading(),
+            )),
+            Line::default(),
+            Line::from(certbench::handshake::event::say(
+                &format!("{}_why", a.code()),
+                &[],
+            )),
+        ];
     }
     let Some(e) = h.events.get(h.selected) else {
         return vec![];
