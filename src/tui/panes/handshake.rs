@@ -421,6 +421,11 @@ fn message_size(w: &certbench::handshake::run::Wire) -> usize {
     }
 }
 
+/// A size in words: "1 byte", "52 bytes".
+fn bytes_of(n: usize) -> String {
+    certbench::handshake::messages::Value::Bytes(n as u64).to_string()
+}
+
 /// The keys that protected a message, short.
 fn keys_label(p: certbench::handshake::observe::Protection) -> &'static str {
     use certbench::handshake::observe::Protection;
@@ -1189,12 +1194,12 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         Some(w) => (
             format!("from the {side}"),
             if w.protection == certbench::handshake::observe::Protection::Clear {
-                format!(", in clear, {} bytes", message_size(w))
+                format!(", in clear, {}", bytes_of(message_size(w)))
             } else {
                 format!(
-                    ", encrypted ({}), {} bytes",
+                    ", encrypted ({}), {}",
                     w.protection.label(),
-                    message_size(w)
+                    bytes_of(message_size(w))
                 )
             },
         ),
