@@ -368,17 +368,15 @@ impl Geometry {
 
 /// A message's name as the diagram shows it: `{Name}` when encrypted (RFC 8446's notation), ◆
 /// before what makes the handshake mutual.
-fn message_label(e: &Event) -> (String, ratatui::style::Style, bool) {
+fn message_label(e: &Event) -> (String, ratatui::style::Style) {
     use certbench::handshake::messages::Message;
     use certbench::handshake::observe::Protection;
     let Some(w) = e.wire() else {
-        return (String::new(), ratatui::style::Style::new(), false);
+        return (String::new(), ratatui::style::Style::new());
     };
-    let mut name = match (e.message(), &w.what) {
-        (Some(Message::ServerHello(sh)), _) if sh.hello_retry_request => {
-            "HelloRetryRequest".to_string()
-        }
-        (Some(Message::Certificate(c)), _) if c.certificates.is_empty() => {
+    let mut name = match e.message() {
+        Some(Message::ServerHello(sh)) if sh.hello_retry_request => "HelloRetryRequest".to_string(),
+        Some(Message::Certificate(c)) if c.certificates.is_empty() => {
             "Certificate: empty".to_string()
         }
         _ => headline(e),
@@ -405,7 +403,7 @@ fn message_label(e: &Event) -> (String, ratatui::style::Style, bool) {
     if mutual {
         name = format!("◆ {name}");
     }
-    (name, style, mutual)
+    (name, style)
 }
 
 /// A message's own size, the same unit for every kind (a handshake message's type, length and
@@ -540,7 +538,7 @@ fn diagram_line(
             ];
             match (&e.kind, e.wire()) {
                 (_, Some(w)) => {
-                    let (label, style, _) = message_label(e);
+                    let (label, style) = message_label(e);
                     let label = cut(&label, mid.saturating_sub(4));
                     let fill = mid.saturating_sub(label.chars().count() + 4);
                     spans.push(lane());
