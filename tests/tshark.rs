@@ -32,6 +32,60 @@ fn handshake_name(t: u64) -> &'static str {
     }
 }
 
+/// The handshake messages tshark decodes in `pcap` (with `keylog`, or only what the capture holds),
+/// as (sender, RFC name) in order; `server_port` tells the sides apart.
+fn tshark_flow(
+    tshark: &str,
+    pcap: &Path,
+    keylog: Option<&Path>,
+    filter: &str,
+    server_port: u16,
+) -> Vec<(String, String)> {
+    let mut cmd = Command::new(tshark);
+    cmd.arg("-r").arg(pcap);
+    if let Some(k) = keylog {
+        cmd.args(["-o", &format!("tls.keylog_file:{}", k.display())]);
+    }
+    let read = cmd
+        .args([
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+            "-e",
+            "tcp.srcport",
+            "-e",
+            "tls.handshake.type",
+        ])
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", text(&read));
+    String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .flat_map(|line| {
+            let mut parts = line.split('\t');
+            let src: u16 = parts.next().unwrap().parse().unwrap();
+            let from = if src == server_port {
+                "server"
+            } else {
+                "client"
+            };
+            parts
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    (
+                        from.to_string(),
+                        handshake_name(t.parse().unwrap()).to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Run `certbench handshake ARGS --json --keylog` while tshark captures loopback: the transcript,
 /// the capture file and the key log (in `d`), and the ports of the connection.
 fn captured(d: &Path, args: &[&str]) -> (Value, std::path::PathBuf, std::path::PathBuf, u16, u16) {
@@ -212,43 +266,13 @@ fn compare_with_tshark(tls: &str) {
     let ours = flow(&v);
 
     // tshark's: decrypt with our key log, keep this connection's handshake messages.
-    let read = Command::new(&tshark)
-        .arg("-r")
-        .arg(&pcap)
-        .args(["-o", &format!("tls.keylog_file:{}", keylog.display())])
-        .args([
-            "-Y",
-            &format!("tcp.port == {port} && tcp.port == {client_port} && tls.handshake.type"),
-            "-T",
-            "fields",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tls.handshake.type",
-        ])
-        .output()
-        .unwrap();
-    assert!(read.status.success(), "{}", text(&read));
-    let theirs: Vec<(String, String)> = String::from_utf8_lossy(&read.stdout)
-        .lines()
-        .flat_map(|line| {
-            let mut parts = line.split('\t');
-            let src: u16 = parts.next().unwrap().parse().unwrap();
-            let from = if src == port { "server" } else { "client" };
-            parts
-                .next()
-                .unwrap_or_default()
-                .split(',')
-                .filter(|t| !t.is_empty())
-                .map(|t| {
-                    (
-                        from.to_string(),
-                        handshake_name(t.parse().unwrap()).to_string(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let theirs = tshark_flow(
+        &tshark,
+        &pcap,
+        Some(&keylog),
+        &format!("tcp.port == {port} && tcp.port == {client_port} && tls.handshake.type"),
+        port,
+    );
     assert_eq!(
         theirs.first().map(|(w, m)| (w.as_str(), m.as_str())),
         Some(("client", "ClientHello")),
@@ -396,42 +420,8 @@ fn pcap_decrypts_alone(tls: &str) {
     }
     let port = note_port(&v, "listening", "address");
     let ours = flow(&v);
-    let read = Command::new(&tshark)
-        .arg("-r")
-        .arg(&pcap)
-        .args([
-            "-Y",
-            "tls.handshake.type",
-            "-T",
-            "fields",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tls.handshake.type",
-        ])
-        .output()
-        .unwrap();
-    assert!(read.status.success(), "{}", text(&read));
-    let theirs: Vec<(String, String)> = String::from_utf8_lossy(&read.stdout)
-        .lines()
-        .flat_map(|line| {
-            let mut parts = line.split('\t');
-            let src: u16 = parts.next().unwrap().parse().unwrap();
-            let from = if src == port { "server" } else { "client" };
-            parts
-                .next()
-                .unwrap_or_default()
-                .split(',')
-                .filter(|t| !t.is_empty())
-                .map(|t| {
-                    (
-                        from.to_string(),
-                        handshake_name(t.parse().unwrap()).to_string(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    // tshark alone: the secrets come from the capture's Decryption Secrets Block.
+    let theirs = tshark_flow(&tshark, &pcap, None, "tls.handshake.type", port);
     assert!(theirs.len() >= 10, "tshark decoded too little: {theirs:?}");
     assert_eq!(
         ours, theirs,

@@ -65,10 +65,7 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
         options: vec![],
         block_len2: 0,
     };
-    out.extend(
-        shb.to_vec()
-            .map_err(|e| PcapError::Write(format!("{e:?}")))?,
-    );
+    out.extend(block(&mut shb)?);
     let secrets: String = keylog.iter().map(|l| format!("{l}\n")).collect();
     if !secrets.is_empty() {
         let mut dsb = DecryptionSecretsBlock {
@@ -80,10 +77,7 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
             options: vec![],
             block_len2: 0,
         };
-        out.extend(
-            dsb.to_vec()
-                .map_err(|e| PcapError::Write(format!("{e:?}")))?,
-        );
+        out.extend(block(&mut dsb)?);
     }
     // Raw IP: each packet starts with its IPv4 header. Microsecond times (the default).
     let mut idb = InterfaceDescriptionBlock {
@@ -97,10 +91,7 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
         if_tsresol: 6,
         if_tsoffset: 0,
     };
-    out.extend(
-        idb.to_vec()
-            .map_err(|e| PcapError::Write(format!("{e:?}")))?,
-    );
+    out.extend(block(&mut idb)?);
 
     let mut tcp = Tcp::new(wire.client_port, wire.server_port);
     let first_t = wire.segments.first().map_or(0, |s| s.t_us);
@@ -135,12 +126,14 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
             options: vec![],
             block_len2: 0,
         };
-        out.extend(
-            epb.to_vec()
-                .map_err(|e| PcapError::Write(format!("{e:?}")))?,
-        );
+        out.extend(block(&mut epb)?);
     }
     Ok(out)
+}
+
+/// One block, serialized (its lengths filled in by pcap-parser).
+fn block(b: &mut impl ToVec) -> Result<Vec<u8>, PcapError> {
+    b.to_vec().map_err(|e| PcapError::Write(format!("{e:?}")))
 }
 
 /// The two ends of the connection on 127.0.0.1, and where each one's sequence numbers are.

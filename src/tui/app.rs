@@ -2090,6 +2090,33 @@ mod tests {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
     }
 
+    /// A key as the user presses it: through the keymap, into the app.
+    fn press(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+        app.update(app.on_key(&k).unwrap())
+    }
+
+    /// A request made with `params` and a new key, written as `NAME.csr` in `dir`.
+    fn write_request(
+        dir: &std::path::Path,
+        name: &str,
+        params: rcgen::CertificateParams,
+    ) -> PathBuf {
+        let key_pair = rcgen::KeyPair::generate().unwrap();
+        let csr = params.serialize_request(&key_pair).unwrap();
+        let path = dir.join(format!("{name}.csr"));
+        std::fs::write(&path, csr.pem().unwrap()).unwrap();
+        path
+    }
+
+    /// `s`, the request's path typed, Enter: the effects that asks for (reading it).
+    fn type_request_path(app: &mut App, path: &std::path::Path) -> Vec<Effect> {
+        press(app, key('s'));
+        for c in path.to_string_lossy().chars() {
+            press(app, key(c));
+        }
+        press(app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+    }
+
     /// With a lab scenario chosen, the keys that change the workspace's choices change nothing
     /// unseen, and say why; back on the workspace they work again.
     #[test]
@@ -2488,22 +2515,14 @@ mod tests {
     #[test]
     fn a_request_is_reviewed_and_signed_from_the_generate_pane() {
         let (d, mut app) = app_with_demo();
-        let key_pair = rcgen::KeyPair::generate().unwrap();
         let mut params = rcgen::CertificateParams::new(vec!["svc.local".into()]).unwrap();
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "My Service");
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-        let csr = params.serialize_request(&key_pair).unwrap();
-        let path = d.path().join("svc.csr");
-        std::fs::write(&path, csr.pem().unwrap()).unwrap();
-        let press = |app: &mut App, k: KeyEvent| app.update(app.on_key(&k).unwrap());
+        let path = write_request(d.path(), "svc", params);
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        press(&mut app, key('s'));
-        for c in path.to_string_lossy().chars() {
-            press(&mut app, key(c));
-        }
-        let effects = press(&mut app, enter);
+        let effects = type_request_path(&mut app, &path);
         assert_eq!(effects, vec![Effect::ReadCsr { path: path.clone() }]);
         let read = crate::tui::run_blocking(effects[0].clone(), d.path()).unwrap();
         app.update(read);
@@ -2536,21 +2555,13 @@ mod tests {
     #[test]
     fn a_request_without_names_gets_one_added_in_the_review() {
         let (d, mut app) = app_with_demo();
-        let key_pair = rcgen::KeyPair::generate().unwrap();
         let mut params = rcgen::CertificateParams::default();
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "bare");
-        let csr = params.serialize_request(&key_pair).unwrap();
-        let path = d.path().join("bare.csr");
-        std::fs::write(&path, csr.pem().unwrap()).unwrap();
-        let press = |app: &mut App, k: KeyEvent| app.update(app.on_key(&k).unwrap());
+        let path = write_request(d.path(), "bare", params);
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        press(&mut app, key('s'));
-        for c in path.to_string_lossy().chars() {
-            press(&mut app, key(c));
-        }
-        let read = press(&mut app, enter).remove(0);
+        let read = type_request_path(&mut app, &path).remove(0);
         app.update(crate::tui::run_blocking(read, d.path()).unwrap());
         assert_eq!(app.contexts(), vec![Context::Review]);
         assert!(press(&mut app, enter).is_empty(), "signed without a name");
@@ -2587,22 +2598,14 @@ mod tests {
     #[test]
     fn a_request_for_both_is_signed_with_both() {
         let (d, mut app) = app_with_demo();
-        let key_pair = rcgen::KeyPair::generate().unwrap();
         let mut params = rcgen::CertificateParams::new(vec!["both.local".into()]).unwrap();
         params.extended_key_usages = vec![
             rcgen::ExtendedKeyUsagePurpose::ServerAuth,
             rcgen::ExtendedKeyUsagePurpose::ClientAuth,
         ];
-        let csr = params.serialize_request(&key_pair).unwrap();
-        let path = d.path().join("both.csr");
-        std::fs::write(&path, csr.pem().unwrap()).unwrap();
-        let press = |app: &mut App, k: KeyEvent| app.update(app.on_key(&k).unwrap());
+        let path = write_request(d.path(), "both", params);
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        press(&mut app, key('s'));
-        for c in path.to_string_lossy().chars() {
-            press(&mut app, key(c));
-        }
-        let read = press(&mut app, enter).remove(0);
+        let read = type_request_path(&mut app, &path).remove(0);
         app.update(crate::tui::run_blocking(read, d.path()).unwrap());
         let both = |app: &App| match &app.dialog {
             Some(Dialog::Csr(d)) => (d.role, d.both),

@@ -903,6 +903,23 @@ pub struct OffscreenInspect {
     terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
 }
 
+/// An app on an empty workspace showing `pane`, and a terminal of `size` drawn in memory.
+#[allow(dead_code)] // Used by the benches, which compile this module; the binary does not.
+fn offscreen(
+    pane: action::Pane,
+    (width, height): (u16, u16),
+) -> anyhow::Result<(App, ratatui::Terminal<ratatui::backend::TestBackend>)> {
+    let mut app = App::new(
+        KeyMap::defaults(),
+        WorkspaceView::default(),
+        OffsetDateTime::now_utc(),
+        (width, height),
+    );
+    app.update(Action::ShowPane(pane));
+    let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+    Ok((app, terminal))
+}
+
 #[allow(dead_code)] // Used by benches/inspect.rs, which compiles this module; the binary does not.
 impl OffscreenInspect {
     /// Load everything `sources` names and draw the first frame.
@@ -910,17 +927,9 @@ impl OffscreenInspect {
         sources: &Sources,
         (width, height): (u16, u16),
     ) -> anyhow::Result<OffscreenInspect> {
-        let now = OffsetDateTime::now_utc();
-        let mut app = App::new(
-            KeyMap::defaults(),
-            WorkspaceView::default(),
-            now,
-            (width, height),
-        );
-        app.update(Action::ShowPane(action::Pane::Inspect));
-        app.update(Action::InspectLoaded(Box::new(load_inspect(sources, now))));
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+        let (mut app, mut terminal) = offscreen(action::Pane::Inspect, (width, height))?;
+        let loaded = load_inspect(sources, app.now);
+        app.update(Action::InspectLoaded(Box::new(loaded)));
         terminal.draw(|f| ui::draw(f, &app))?;
         Ok(OffscreenInspect { app, terminal })
     }
@@ -953,19 +962,11 @@ impl OffscreenHandshake {
         events: Vec<certbench::handshake::run::Event>,
         (width, height): (u16, u16),
     ) -> anyhow::Result<OffscreenHandshake> {
-        let now = OffsetDateTime::now_utc();
-        let mut app = App::new(
-            KeyMap::defaults(),
-            WorkspaceView::default(),
-            now,
-            (width, height),
-        );
-        app.update(Action::ShowPane(action::Pane::Handshake));
+        let (mut app, terminal) = offscreen(action::Pane::Handshake, (width, height))?;
         let run = app.handshake.start();
         for e in events {
             app.handshake.push(run, e);
         }
-        let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
         Ok(OffscreenHandshake { app, terminal })
     }
 
