@@ -37,6 +37,8 @@ pub struct HandshakeState {
     pub ran_trust: Option<(Trust, Trust)>,
     /// The last run's failure or lesson explained, worked out once when it ended.
     pub explained: certbench::lab::Explained,
+    /// Who proved what in the last run, worked out once when it ended (it reads certificates).
+    pub proofs: Option<certbench::handshake::proof::Proofs>,
     /// Which run the events belong to; events of an older run are dropped.
     pub run: u64,
     pub running: bool,
@@ -189,6 +191,7 @@ impl Default for HandshakeState {
             ran: None,
             ran_trust: None,
             explained: certbench::lab::Explained::default(),
+            proofs: None,
             run: 0,
             running: false,
             events: Vec::new(),
@@ -265,6 +268,7 @@ impl HandshakeState {
             self.running = false;
             // Following the run, the selection goes on to its end.
             self.at_end = self.follow;
+            self.proofs = Some(certbench::handshake::proof::proofs(&self.events));
             if self.at_end {
                 self.absent = None;
             }
@@ -300,6 +304,7 @@ impl HandshakeState {
                 self.explained =
                     certbench::lab::explain_peer(&summary, certbench::lab::Peer::Serve);
                 self.events = c.events.clone();
+                self.proofs = Some(certbench::handshake::proof::proofs(&self.events));
                 self.outcome = Some(Ok(summary));
             }
             None => {
@@ -424,6 +429,12 @@ impl Row {
             Row::Event { index, folded, .. } => Some((*index, *folded)),
             _ => None,
         }
+    }
+
+    /// Whether this row shows event `index` (itself, or folded into it).
+    pub fn holds(&self, index: usize) -> bool {
+        self.event()
+            .is_some_and(|(first, folded)| (first..=first + folded).contains(&index))
     }
 }
 

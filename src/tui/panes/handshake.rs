@@ -604,7 +604,7 @@ fn diagram_line(
                 }
             }
             let line = Line::from(spans);
-            if !h.at_end && h.absent.is_none() && (index..=index + folded).contains(&h.selected) {
+            if !h.at_end && h.absent.is_none() && row.holds(h.selected) {
                 line.style(theme::selected())
             } else {
                 line
@@ -702,12 +702,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
             .position(|r| matches!(r, Row::Absent { what, .. } if *what == a))
             .unwrap_or(0)
     } else {
-        all.iter()
-            .position(|r| {
-                r.event()
-                    .is_some_and(|(i, n)| (i..=i + n).contains(&h.selected))
-            })
-            .unwrap_or(0)
+        all.iter().position(|r| r.holds(h.selected)).unwrap_or(0)
     };
     let offset = at
         .saturating_sub(height.saturating_sub(2))
@@ -999,7 +994,9 @@ fn section_title(kind: crate::tui::handshake::SectionKind) -> String {
 /// worked.
 fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'static>> {
     let h = &app.handshake;
-    let proofs = certbench::handshake::proof::proofs(&h.events);
+    let Some(proofs) = &h.proofs else {
+        return vec![];
+    };
     let safe = |s: &str| certbench::text::terminal_safe(s).into_owned();
     let mut lines = vec![
         Line::from(Span::styled("Who proved what", theme::success())),
@@ -1009,7 +1006,7 @@ fn proof_lines(app: &App, s: &certbench::handshake::run::Summary) -> Vec<Line<'s
     // connect's server are someone else's program.
     let serving = !h.run_in_view;
     let connecting = h.run_in_view && h.connected_to.is_some();
-    let mut sentences = certbench::handshake::proof::sentences(&proofs);
+    let mut sentences = certbench::handshake::proof::sentences(proofs);
     if serving {
         sentences[0] = certbench::handshake::event::say("proof_server_unknown", &[]);
     }
@@ -1121,8 +1118,8 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
     if h.fold_secrets
         && let Some((first, folded)) = crate::tui::handshake::rows(&h.events, true)
             .iter()
-            .filter_map(crate::tui::handshake::Row::event)
-            .find(|(i, n)| (*i..=i + n).contains(&h.selected))
+            .find(|r| r.holds(h.selected))
+            .and_then(Row::event)
         && folded > 0
     {
         let mut lines = vec![
