@@ -19,20 +19,6 @@ fn workspace() -> tempfile::TempDir {
 }
 
 /// A request made by openssl for `subject`, with `addext` extensions; its key in `KEY`.
-fn openssl_csr(d: &Path, key: &str, out: &str, newkey: &[&str], subject: &str, addext: &[&str]) {
-    let mut args = vec!["req", "-new", "-nodes", "-keyout", key, "-out", out];
-    args.extend(newkey);
-    args.extend(["-subj", subject]);
-    for e in addext {
-        args.extend(["-addext", e]);
-    }
-    openssl_ok(d, &args);
-}
-
-fn p256() -> [&'static str; 4] {
-    ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
-}
-
 /// openssl's text of one extension of `cert`, without its heading.
 fn ext(d: &Path, cert: &str, name: &str) -> String {
     let out = openssl_ok(d, &["x509", "-in", cert, "-noout", "-ext", name]);
@@ -477,26 +463,13 @@ fn p384_and_ed25519_requests_keep_their_key() {
 fn an_unchecked_signature_is_said_and_force_leaves_no_old_key() {
     let dir = workspace();
     let d = dir.path();
-    openssl_ok(
+    openssl_csr(
         d,
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-sha512",
-            "-keyout",
-            "s512.key",
-            "-subj",
-            "/CN=s512",
-            "-addext",
-            "subjectAltName=DNS:s512.local",
-            "-out",
-            "s512.csr",
-        ],
+        "s512.key",
+        "s512.csr",
+        &[&p256()[..], &["-sha512"]].concat(),
+        "/CN=s512",
+        &["subjectAltName=DNS:s512.local"],
     );
     let out = certbench(
         d,

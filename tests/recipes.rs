@@ -447,25 +447,13 @@ fn recipes_run_from_a_folder_with_hostile_characters() {
 fn a_certificate_signed_from_a_request_gets_recipes() {
     let dir = workspace();
     let d = dir.path();
-    openssl_ok(
+    openssl_csr(
         d,
-        &[
-            "req",
-            "-new",
-            "-nodes",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-keyout",
-            "api.key.elsewhere",
-            "-subj",
-            "/CN=api.local",
-            "-addext",
-            "subjectAltName=DNS:api.local",
-            "-out",
-            "api.csr",
-        ],
+        "api.key.elsewhere",
+        "api.csr",
+        &p256(),
+        "/CN=api.local",
+        &["subjectAltName=DNS:api.local"],
     );
     certbench_ok(
         d,

@@ -297,3 +297,27 @@ pub fn loopback(
     }
     (events, summary)
 }
+
+/// `openssl req -new` writing key `key` and request `out` in `d`: `newkey` the key options,
+/// `subject` as `-subj` takes it, each of `addext` an `-addext`.
+pub fn openssl_csr(
+    d: &Path,
+    key: &str,
+    out: &str,
+    newkey: &[&str],
+    subject: &str,
+    addext: &[&str],
+) {
+    let mut args = vec!["req", "-new", "-nodes", "-keyout", key, "-out", out];
+    args.extend(newkey);
+    args.extend(["-subj", subject]);
+    for e in addext {
+        args.extend(["-addext", e]);
+    }
+    openssl_ok(d, &args);
+}
+
+/// openssl's options for a new P-256 key.
+pub fn p256() -> [&'static str; 4] {
+    ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+}
