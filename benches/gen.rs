@@ -3,7 +3,7 @@
 
 mod common;
 
-use certbench::pki::KeyAlg;
+use certbench_pki::KeyAlg;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {

@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
-use certbench::handshake::config;
-use certbench::handshake::run::{RunOptions, run};
-use certbench::workspace::{SetOptions, Workspace};
+use certbench_pki::workspace::{SetOptions, Workspace};
+use certbench_tls::config;
+use certbench_tls::run::{RunOptions, run};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -35,7 +35,7 @@ async fn bare(opts: &RunOptions) {
             .1
             .peer_certificates()
             .and_then(|c| c.first())
-            .and_then(|c| certbench::inspect::report::brief(c).ok())
+            .and_then(|c| certbench_x509::report::brief(c).ok())
             .and_then(|r| r.common_name)
             .unwrap_or_else(|| "stranger".into());
         let mut buf = [0u8; 1024];

@@ -2,12 +2,10 @@
 //! users open them) and a bundle of leaves the bench makes. `certbench inspect --json` against
 //! `openssl storeutl -noout -text -certs` on the same file, whole processes side by side; the
 //! Inspect pane's load and first frame, its peak memory, and one scroll step.
-// The TUI module is compiled here for its Inspect pane only (its tests and most of it go unused),
-// and a bench that cannot set up may as well stop.
-#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::panic)]
+// A bench that cannot set up may as well stop.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
-#[path = "../src/tui/mod.rs"]
-mod tui;
+use certbench_tui as tui;
 
 mod common;
 

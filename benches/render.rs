@@ -2,15 +2,13 @@
 //! events, one after another), at 80x24 and 160x48, with the selected step's fields, and with a
 //! Certificate's bytes annotated. A frame must stay well under 2 ms (the terminal draws at most
 //! some 60 a second, and the loop must stay free for keys).
-// The TUI module is compiled here for its Handshake pane only (most of it goes unused), and a
-// bench that cannot set up may as well stop.
-#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::panic)]
+// A bench that cannot set up may as well stop.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
-#[path = "../src/tui/mod.rs"]
-mod tui;
+use certbench_tui as tui;
 
-use certbench::handshake::run::{Event, RunOptions};
-use certbench::workspace::{SetOptions, Workspace};
+use certbench_pki::workspace::{SetOptions, Workspace};
+use certbench_tls::run::{Event, RunOptions};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Real loopback runs' events, one run after another (times going on), until there are `n`.
@@ -32,8 +30,7 @@ fn events(n: usize) -> Vec<Event> {
     while out.len() < n {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let opts = RunOptions::new(dir.path().to_path_buf());
-        rt.block_on(certbench::handshake::run::run(&opts, tx))
-            .unwrap();
+        rt.block_on(certbench_tls::run::run(&opts, tx)).unwrap();
         let offset = out.last().map_or(0, |e| e.t_us);
         while let Ok(mut e) = rx.try_recv() {
             e.t_us += offset;

@@ -7,7 +7,7 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use certbench::pki::KeyAlg;
+use certbench_pki::KeyAlg;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 fn bin() -> &'static str {

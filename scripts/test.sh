@@ -67,4 +67,4 @@ if [ ! -d "$vectors/cryptography_vectors/x509" ]; then
     "$vectors/cryptography_vectors-$vectors_version-py3-none-any.whl" "$vectors"
 fi
 
-exec cargo test --locked "$@"
+exec cargo test --workspace --locked "$@"

@@ -4,13 +4,13 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
-mod tui;
+use certbench_tui as tui;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use certbench::workspace::Workspace;
+use certbench_pki::workspace::Workspace;
 use clap::{CommandFactory, Parser};
 use cli::out::errln;
 

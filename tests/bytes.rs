@@ -12,11 +12,12 @@ use aws_lc_rs::aead::{
     AES_128_GCM, AES_256_GCM, Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey,
 };
 use aws_lc_rs::{hkdf, hmac};
-use certbench::handshake::bytes::{Part, inner_parts, leaves, message_parts, record_parts};
-use certbench::handshake::event::{EventKind, Side};
-use certbench::handshake::messages::Version;
-use certbench::handshake::run::{ClientAuth, Event, RunOptions, Summary, TlsVersion};
-use certbench::workspace::{SetOptions, Workspace};
+use certbench_pki::workspace::{SetOptions, Workspace};
+use certbench_tls::event::EventKind;
+use certbench_tls::run::{ClientAuth, Event, RunOptions, Summary, TlsVersion};
+use certbench_wire::Side;
+use certbench_wire::bytes::{Part, inner_parts, leaves, message_parts, record_parts};
+use certbench_wire::messages::Version;
 
 fn run(version: TlsVersion, suite: Option<&str>, client: bool) -> (Vec<Event>, Summary) {
     let dir = tempfile::tempdir().unwrap();
@@ -146,7 +147,7 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
         hkdf::HKDF_SHA256
     };
     // Each record once, in the order it crossed, per direction.
-    let mut records: [Vec<std::sync::Arc<certbench::handshake::bytes::RecordBytes>>; 2] =
+    let mut records: [Vec<std::sync::Arc<certbench_wire::bytes::RecordBytes>>; 2] =
         Default::default();
     let (mut client_random, mut server_random) = (Vec::new(), Vec::new());
     let mut sealed = 0;
@@ -160,7 +161,7 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
             .as_ref()
             .unwrap_or_else(|| panic!("{name} has no bytes"));
         if let Some(m) = e.message() {
-            use certbench::handshake::messages::Message;
+            use certbench_wire::messages::Message;
             match m {
                 Message::ClientHello(ch) => client_random = ch.random.clone(),
                 Message::ServerHello(sh) => server_random = sh.random.clone(),

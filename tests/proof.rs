@@ -5,8 +5,8 @@
 
 mod common;
 
-use certbench::handshake::proof::{ClientProof, Phase, Proofs, proofs};
-use certbench::handshake::run::{ClientAuth, RunOptions, TlsVersion};
+use certbench_tls::proof::{ClientProof, Phase, Proofs, proofs};
+use certbench_tls::run::{ClientAuth, RunOptions, TlsVersion};
 
 fn subject(dir: &std::path::Path, file: &str) -> String {
     let out = common::openssl_ok(
@@ -68,7 +68,7 @@ fn each_side_is_named_as_openssl_reads_its_certificate() {
             .unwrap()
             .1;
         assert!(hello > 0 && hello < whole, "{:?}", p.phases);
-        let sentences = certbench::handshake::proof::sentences(&p);
+        let sentences = certbench_tls::proof::sentences(&p);
         assert!(sentences[0].contains(&server), "{sentences:?}");
         assert!(sentences[1].contains(&client), "{sentences:?}");
     }
@@ -113,7 +113,7 @@ fn the_cli_says_who_proved_what_after_a_run() {
 /// ServerHello; the retry's round trip is a phase of its own, within the whole.
 #[test]
 fn a_hello_retry_has_its_own_phase() {
-    let s = certbench::lab::SCENARIOS
+    let s = certbench_lab::SCENARIOS
         .iter()
         .find(|s| s.name == "hello-retry")
         .unwrap();
@@ -123,7 +123,7 @@ fn a_hello_retry_has_its_own_phase() {
         .unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = rt
-        .block_on(certbench::lab::run(s, &Default::default(), tx))
+        .block_on(certbench_lab::run(s, &Default::default(), tx))
         .unwrap();
     assert!(summary.ok, "{summary:?}");
     let mut events = Vec::new();

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use certbench::pki::KeyAlg;
-use certbench::workspace::{Issued, SetOptions, Workspace};
+use certbench_pki::KeyAlg;
+use certbench_pki::workspace::{Issued, SetOptions, Workspace};
 use time::OffsetDateTime;
 
 /// A whole set (root, intermediate, server, client) made with the library in a new temporary

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    certbench::fuzzing::loader(data);
+    certbench_fuzzing::loader(data);
 });

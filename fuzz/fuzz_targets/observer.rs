@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    certbench::handshake::observe::exercise(data);
+    certbench_wire::observe::exercise(data);
 });

@@ -5,20 +5,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use certbench::handshake::config::{Choices, TlsVersion};
-use certbench::handshake::connect::{
+use certbench_pki::workspace::Workspace;
+use certbench_tls::config::{Choices, TlsVersion};
+use certbench_tls::connect::{
     ConnectOptions, Presented, Requested, connect, hint, host_of, http_status, presented,
     requested, satisfying,
 };
-use certbench::handshake::event::{Event, EventKind, Verdict};
-use certbench::handshake::material::{
+use certbench_tls::event::{Event, EventKind, Verdict};
+use certbench_tls::material::{
     Material, MaterialError, anchors_from_files, identity_from_files, system_anchors,
 };
-use certbench::workspace::Workspace;
 use clap::Args;
 
-use super::handshake::{exit_code, print_outcome, watch};
-use super::out::{self, errln, outln};
+use crate::cli::handshake::{exit_code, print_outcome, watch};
+use crate::cli::{out, out::errln, out::outln};
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
@@ -48,7 +48,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "NAME")]
     pub server_name: Option<String>,
     /// Offer only this TLS version (1.3 or 1.2; default: both).
-    #[arg(long, value_parser = super::handshake::parse_version)]
+    #[arg(long, value_parser = crate::cli::handshake::parse_version)]
     pub tls: Option<TlsVersion>,
     /// The path to ask for with HTTP/1.1 GET after the handshake.
     #[arg(long, default_value = "/")]
@@ -58,10 +58,10 @@ pub struct ConnectArgs {
     pub no_request: bool,
     /// Seconds to wait for the server's answer after the handshake (1 to 3600): a TLS 1.3
     /// server's refusal of the client's certificate arrives then.
-    #[arg(long, value_name = "SECS", default_value = "2", value_parser = super::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = crate::cli::handshake::parse_timeout)]
     pub wait: u64,
     /// Give up on the connection and the handshake after this many seconds (1 to 3600).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = crate::cli::handshake::parse_timeout)]
     pub timeout: u64,
     /// Append the secrets to FILE in SSLKEYLOGFILE format (made mode 0600), for Wireshark.
     #[arg(long, value_name = "FILE")]
@@ -110,15 +110,15 @@ fn material(a: &ConnectArgs, dir: &std::path::Path) -> Result<(Material, bool), 
 
 pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     let Some(host) = host_of(&a.target).map(String::from) else {
-        return super::usage_error(&format!(
+        return crate::cli::usage_error(&format!(
             "invalid value for '<TARGET>': \"{}\" is not HOST:PORT",
-            certbench::text::display_safe(&a.target, 100)
+            certbench_base::text::display_safe(&a.target, 100)
         ));
     };
     if let Some(path) = &a.keylog
-        && let Err(e) = certbench::fsutil::check_secret_path(path)
+        && let Err(e) = certbench_base::fsutil::check_secret_path(path)
     {
-        return super::usage_error(&format!("invalid value for '--keylog': {e}"));
+        return crate::cli::usage_error(&format!("invalid value for '--keylog': {e}"));
     }
     let (material, workspace_roots) = match material(&a, &dir) {
         Ok(m) => m,
@@ -140,7 +140,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         wait: Duration::from_secs(a.wait),
         timeout: Duration::from_secs(a.timeout),
     };
-    let runtime = match super::runtime() {
+    let runtime = match crate::cli::runtime() {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -157,8 +157,8 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         }
     };
     if let Some(path) = &a.keylog {
-        let text = certbench::handshake::export::keylog_text(&summary);
-        if let Err(e) = certbench::fsutil::append_secret(path, &text) {
+        let text = certbench_lab::export::keylog_text(&summary);
+        if let Err(e) = certbench_base::fsutil::append_secret(path, &text) {
             errln!(
                 "certbench: could not write the key log {}: {e}",
                 path.display()
@@ -172,12 +172,12 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         (Some(r), Some(ws)) => Some(satisfying(ws, &r.authorities_der)),
         _ => None,
     };
-    let explained = certbench::lab::explain_peer(&summary, certbench::lab::Peer::Connect);
+    let explained = certbench_lab::explain_peer(&summary, certbench_lab::Peer::Connect);
     let hint = hint(&summary, &events);
     let sent = presented(&events);
     let status = summary.response.as_deref().and_then(http_status);
     if a.json {
-        let transcript = certbench::handshake::export::Transcript {
+        let transcript = certbench_lab::export::Transcript {
             summary: &summary,
             events: &events,
             explained: &explained,
@@ -206,12 +206,9 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         // What the server said, when it said anything.
         // (Bytes that were not TLS, a plain HTTP answer say, are no server side to print.)
         let server_spoke = events.iter().any(|e| {
-            e.side == certbench::handshake::event::Side::Server
+            e.side == certbench_wire::Side::Server
                 && e.wire().is_some_and(|w| {
-                    !matches!(
-                        w.what,
-                        certbench::handshake::event::WireWhat::Unreadable { .. }
-                    )
+                    !matches!(w.what, certbench_tls::event::WireWhat::Unreadable { .. })
                 })
         });
         if server_spoke {
@@ -229,15 +226,12 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         }
         // What certbench's client judged of the server; the server's judgment of the client is
         // its own (its answer says it).
-        let proofs = certbench::handshake::proof::proofs(&events);
+        let proofs = certbench_tls::proof::proofs(&events);
         if summary.ok && proofs.server.is_some() {
-            let sentences = certbench::handshake::proof::sentences(&proofs);
+            let sentences = certbench_tls::proof::sentences(&proofs);
             outln!();
-            outln!("{}", certbench::text::terminal_safe(&sentences[0]));
-            outln!(
-                "{}",
-                certbench::handshake::event::say("proof_client_unknown", &[])
-            );
+            outln!("{}", certbench_base::text::terminal_safe(&sentences[0]));
+            outln!("{}", certbench_tls::event::say("proof_client_unknown", &[]));
         }
         if let Some(h) = &hint {
             outln!("\nmost likely: {}", h.describe());
@@ -266,7 +260,7 @@ fn server_certificates(events: &[Event]) -> Vec<String> {
                 std::iter::once(certificate.as_slice())
                     .chain(intermediates.iter().map(Vec::as_slice))
                     .map(|der| {
-                        certbench::inspect::report::brief(der)
+                        certbench_x509::report::brief(der)
                             .map(|b| b.subject)
                             .unwrap_or_else(|e| format!("unreadable: {e}"))
                     })

@@ -4,11 +4,11 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use certbench::pki::bundle::{ExportFileError, Format, Pkcs12Encryption, export_to_file};
-use certbench::workspace::Workspace;
+use certbench_pki::bundle::{ExportFileError, Format, Pkcs12Encryption, export_to_file};
+use certbench_pki::workspace::Workspace;
 use clap::Args;
 
-use super::out::{errln, outln};
+use crate::cli::out::{errln, outln};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -95,10 +95,10 @@ fn ends_in_crlf(path: Option<&Path>) -> bool {
 pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
     let format = a.format.format();
     if a.password_file.is_some() && !format.needs_password() {
-        return super::usage_error("--password-file is for --format pkcs12 or truststore");
+        return crate::cli::usage_error("--password-file is for --format pkcs12 or truststore");
     }
     if a.legacy && !format.needs_password() {
-        return super::usage_error("--legacy is for --format pkcs12 or truststore");
+        return crate::cli::usage_error("--legacy is for --format pkcs12 or truststore");
     }
     let password = match (&a.password_file, format.needs_password()) {
         (Some(p), true) => match read_password(p, false) {
@@ -109,7 +109,7 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
             }
         },
         (None, true) => {
-            return super::usage_error(
+            return crate::cli::usage_error(
                 "PKCS#12 needs a password: --password-file FILE (its first line), or - for standard input",
             );
         }
@@ -163,12 +163,12 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
         ""
     };
     outln!("Wrote {} ({what}{mode}{replaced})", out.display());
-    let shown = certbench::text::shell_word(&out);
+    let shown = certbench_base::text::shell_word(&out);
     match format {
         Format::Pkcs12 | Format::TrustStore => {
             // The password's own file when there is one, so the lines run as printed.
             let pass = match &a.password_file {
-                Some(p) if p != Path::new("-") => certbench::text::shell_word(p),
+                Some(p) if p != Path::new("-") => certbench_base::text::shell_word(p),
                 _ => "PASSWORD-FILE".to_string(),
             };
             outln!("  keytool -list -keystore {shown} -storetype PKCS12 -storepass:file {pass}");

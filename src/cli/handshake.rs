@@ -4,14 +4,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use certbench::handshake::event::{EventKind, headline, why};
-use certbench::handshake::run::{
+use certbench_tls::event::{EventKind, headline, why};
+use certbench_tls::run::{
     ClientAuth, Control, Event, Failure, MaterialChoices, RunOptions, Summary, TlsVersion, Trust,
     resolve_group, resolve_suite, run as run_handshake,
 };
 use clap::Args;
 
-use super::out::{self, errln, outln};
+use crate::cli::{out, out::errln, out::outln};
 
 #[derive(Debug, Args)]
 pub struct HandshakeArgs {
@@ -71,7 +71,7 @@ pub struct HandshakeArgs {
     /// Run a failure lab scenario instead (`certbench lab` lists them): its own certificates,
     /// made in memory and broken on purpose, never the workspace's.
     #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends"])]
-    pub scenario: Option<&'static certbench::lab::Scenario>,
+    pub scenario: Option<&'static certbench_lab::Scenario>,
     /// Run N handshakes one after another and report their latency (1 to 1000000).
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub count: Option<u32>,
@@ -85,7 +85,7 @@ pub(super) fn whole_number(s: &str, range: std::ops::RangeInclusive<u64>) -> Res
     let say = || {
         format!(
             "\"{}\" is not a whole number from {} to {}",
-            certbench::text::display_safe(s, 40),
+            certbench_base::text::display_safe(s, 40),
             range.start(),
             range.end()
         )
@@ -113,7 +113,7 @@ pub(super) fn parse_client_auth(s: &str) -> Result<ClientAuth, String> {
         "none" => Ok(ClientAuth::None),
         _ => Err(format!(
             "\"{}\" is not a client authentication mode; use required, optional or none",
-            certbench::text::display_safe(s, 40)
+            certbench_base::text::display_safe(s, 40)
         )),
     }
 }
@@ -123,7 +123,7 @@ fn parse_trust(s: &str) -> Result<Trust, String> {
         "workspace" => Trust::Workspace,
         "system" => Trust::System,
         name => {
-            certbench::pki::validate_entity_name(name).map_err(|e| {
+            certbench_pki::validate_entity_name(name).map_err(|e| {
                 format!("use workspace, system, or the name of a root CA in the workspace ({e})")
             })?;
             Trust::Root(name.into())
@@ -140,12 +140,12 @@ pub enum Sends {
     Leaf,
 }
 
-fn parse_scenario(s: &str) -> Result<&'static certbench::lab::Scenario, String> {
-    certbench::lab::scenario(s).ok_or_else(|| {
-        let names: Vec<&str> = certbench::lab::SCENARIOS.iter().map(|s| s.name).collect();
+fn parse_scenario(s: &str) -> Result<&'static certbench_lab::Scenario, String> {
+    certbench_lab::scenario(s).ok_or_else(|| {
+        let names: Vec<&str> = certbench_lab::SCENARIOS.iter().map(|s| s.name).collect();
         format!(
             "\"{}\" is not a scenario; `certbench lab` lists them: {}",
-            certbench::text::display_safe(s, 60),
+            certbench_base::text::display_safe(s, 60),
             names.join(", ")
         )
     })
@@ -168,7 +168,7 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         .transpose()
     {
         Ok(s) => s,
-        Err(e) => return super::usage_error(&format!("invalid value for '--suite': {e}")),
+        Err(e) => return crate::cli::usage_error(&format!("invalid value for '--suite': {e}")),
     };
     let group = match a
         .group
@@ -177,20 +177,20 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         .transpose()
     {
         Ok(g) => g,
-        Err(e) => return super::usage_error(&format!("invalid value for '--group': {e}")),
+        Err(e) => return crate::cli::usage_error(&format!("invalid value for '--group': {e}")),
     };
     // Where the secrets go is checked before the run, not after it.
     if let Some(path) = &a.keylog
-        && let Err(e) = certbench::fsutil::check_secret_path(path)
+        && let Err(e) = certbench_base::fsutil::check_secret_path(path)
     {
-        return super::usage_error(&format!("invalid value for '--keylog': {e}"));
+        return crate::cli::usage_error(&format!("invalid value for '--keylog': {e}"));
     }
     if let Some(path) = &a.pcap {
-        if let Err(e) = certbench::fsutil::check_secret_path(path) {
-            return super::usage_error(&format!("invalid value for '--pcap': {e}"));
+        if let Err(e) = certbench_base::fsutil::check_secret_path(path) {
+            return crate::cli::usage_error(&format!("invalid value for '--pcap': {e}"));
         }
         if path.exists() {
-            return super::usage_error(&format!(
+            return crate::cli::usage_error(&format!(
                 "invalid value for '--pcap': {} exists (a capture is written to a new file)",
                 path.display()
             ));
@@ -216,7 +216,7 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
             stepper: None,
         },
     };
-    let runtime = match super::runtime() {
+    let runtime = match crate::cli::runtime() {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -240,10 +240,10 @@ fn write_pcap(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
         );
         ExitCode::FAILURE
     };
-    let bytes = certbench::handshake::pcap::pcapng(&summary.wire, summary.keylog.lines())
+    let bytes = certbench_wire::pcap::pcapng(&summary.wire, summary.keylog.lines())
         .map_err(|e| fail(e.to_string()))?;
-    let file = certbench::fsutil::FileWrite::private(path, bytes);
-    certbench::fsutil::write_files(std::slice::from_ref(&file), false)
+    let file = certbench_base::fsutil::FileWrite::private(path, bytes);
+    certbench_base::fsutil::write_files(std::slice::from_ref(&file), false)
         .map_err(|e| fail(e.to_string()))
 }
 
@@ -252,8 +252,8 @@ fn write_keylog(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
     let Some(path) = &a.keylog else {
         return Ok(());
     };
-    let text = certbench::handshake::export::keylog_text(summary);
-    certbench::fsutil::append_secret(path, &text).map_err(|e| {
+    let text = certbench_lab::export::keylog_text(summary);
+    certbench_base::fsutil::append_secret(path, &text).map_err(|e| {
         errln!(
             "certbench: could not write the key log {}: {e}",
             path.display()
@@ -267,7 +267,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     let scenario = a.scenario;
     let run = async {
         match scenario {
-            Some(s) => certbench::lab::run(s, &opts.control, tx)
+            Some(s) => certbench_lab::run(s, &opts.control, tx)
                 .await
                 .map_err(|e| e.to_string()),
             None => run_handshake(opts, tx).await.map_err(|e| e.to_string()),
@@ -286,22 +286,22 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     let files = write_keylog(a, &summary).and_then(|()| write_pcap(a, &summary));
     // A scenario's words explain its run; a failure made by hand gets the words of the scenario
     // it is an instance of.
-    let explained = certbench::lab::explain(&summary, scenario, &events);
+    let explained = certbench_lab::explain(&summary, scenario, &events);
     let mismatches = scenario
-        .map(|s| certbench::lab::check(s, &summary, &events))
+        .map(|s| certbench_lab::check(s, &summary, &events))
         .unwrap_or_default();
     if a.json {
         let mut stdout = out::Stdout::new();
-        let proofs = certbench::handshake::export::loopback_proofs(&summary, &events);
+        let proofs = certbench_lab::export::loopback_proofs(&summary, &events);
         let _ = out::json(
             stdout.raw(),
-            &certbench::handshake::export::Transcript {
+            &certbench_lab::export::Transcript {
                 summary: &summary,
                 events: &events,
                 explained: &explained,
-                scenario: scenario.map(|s| certbench::handshake::export::ScenarioResult {
+                scenario: scenario.map(|s| certbench_lab::export::ScenarioResult {
                     name: s.name,
-                    title: &certbench::lab::words(s).title,
+                    title: &certbench_lab::words(s).title,
                     as_designed: mismatches.is_empty(),
                     mismatches: &mismatches,
                 }),
@@ -311,15 +311,15 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
         stdout.finish();
     } else {
         if let Some(s) = scenario {
-            outln!("\nscenario {}: {}", s.name, certbench::lab::words(s).title);
+            outln!("\nscenario {}: {}", s.name, certbench_lab::words(s).title);
         }
         // A fix's commands act on the default workspace; this one may be elsewhere.
         let elsewhere = (scenario.is_none()
-            && certbench::workspace::Workspace::default_dir().as_deref()
+            && certbench_pki::workspace::Workspace::default_dir().as_deref()
                 != Some(opts.dir.as_path()))
         .then_some(opts.dir.as_path());
         print_outcome(&summary, &explained, elsewhere);
-        if let Some(p) = certbench::handshake::export::loopback_proofs(&summary, &events) {
+        if let Some(p) = certbench_lab::export::loopback_proofs(&summary, &events) {
             print_proofs(&p);
         }
         if let Some(s) = scenario {
@@ -336,7 +336,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
 }
 
 /// Whether a scenario's run went as designed, and how it did not.
-pub(super) fn print_check(s: &certbench::lab::Scenario, mismatches: &[certbench::lab::Mismatch]) {
+pub(super) fn print_check(s: &certbench_lab::Scenario, mismatches: &[certbench_lab::Mismatch]) {
     if mismatches.is_empty() {
         let how = if s.expect.ok { "worked" } else { "failed" };
         outln!("as designed: it {how} the way the scenario says");
@@ -350,16 +350,13 @@ pub(super) fn print_check(s: &certbench::lab::Scenario, mismatches: &[certbench:
 
 /// Who proved what to whom, and how long each phase took (both sides are certbench's: a
 /// loopback run).
-fn print_proofs(proofs: &certbench::handshake::proof::Proofs) {
+fn print_proofs(proofs: &certbench_tls::proof::Proofs) {
     outln!();
-    for sentence in certbench::handshake::proof::sentences(proofs) {
-        outln!("{}", certbench::text::terminal_safe(&sentence));
+    for sentence in certbench_tls::proof::sentences(proofs) {
+        outln!("{}", certbench_base::text::terminal_safe(&sentence));
     }
     for (phase, us) in &proofs.phases {
-        outln!(
-            "  {}",
-            certbench::handshake::proof::phase_words(*phase, *us)
-        );
+        outln!("  {}", certbench_tls::proof::phase_words(*phase, *us));
     }
 }
 
@@ -371,7 +368,7 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
         Some(f) if f.before_tls() => {
             errln!(
                 "certbench: no TLS connection: {}",
-                certbench::cause::describe(&f.cause)
+                certbench_cause::describe(&f.cause)
             );
             ExitCode::FAILURE
         }
@@ -379,7 +376,7 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
             errln!(
                 "certbench: the handshake failed on the {}'s side: {}",
                 f.detected_by.name(),
-                certbench::cause::describe(&f.cause)
+                certbench_cause::describe(&f.cause)
             );
             ExitCode::FAILURE
         }
@@ -389,7 +386,7 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
 /// What the run agreed, the server's answer, and a failure from both sides.
 pub(super) fn print_outcome(
     summary: &Summary,
-    explained: &certbench::lab::Explained,
+    explained: &certbench_lab::Explained,
     elsewhere: Option<&std::path::Path>,
 ) {
     let verdict = if summary.ok { "OK:" } else { "FAILED:" };
@@ -407,7 +404,7 @@ pub(super) fn print_outcome(
         let body = r.split("\r\n\r\n").nth(1).unwrap_or(r).trim();
         outln!(
             "the server answered: {}",
-            certbench::text::display_safe(body, 200)
+            certbench_base::text::display_safe(body, 200)
         );
     }
     if let Some(f) = &summary.failure {
@@ -423,12 +420,12 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
     let other = f.detected_by.other().name();
     outln!(
         "the {side} caught it: {}",
-        certbench::cause::describe(&f.cause)
+        certbench_cause::describe(&f.cause)
     );
     if let Some(e) = &f.error {
         outln!("  rustls error:   {e}");
     }
-    let alert = |a: Option<certbench::cause::Alert>| a.map_or("none", |a| a.name());
+    let alert = |a: Option<certbench_cause::Alert>| a.map_or("none", |a| a.name());
     // When no TLS record crossed, there are no alerts to speak of.
     if !f.before_tls() {
         outln!("  alert sent:     {} (by the {side})", alert(f.alert_sent));
@@ -453,8 +450,8 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
         };
         outln!(
             "  culprit:        {whose} ({}, issued by {}), field {}",
-            certbench::text::display_safe(&c.subject, 200),
-            certbench::text::display_safe(&c.issuer, 200),
+            certbench_base::text::display_safe(&c.subject, 200),
+            certbench_base::text::display_safe(&c.issuer, 200),
             c.field
         );
     }
@@ -463,7 +460,7 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
         if let Some(dir) = elsewhere {
             outln!(
                 "                  (for this workspace, run certbench commands with --dir {})",
-                certbench::text::display_safe(&dir.display().to_string(), 300)
+                certbench_base::text::display_safe(&dir.display().to_string(), 300)
             );
         }
     }
@@ -515,7 +512,7 @@ pub(super) fn print_event(ev: &Event) {
     outln!("{t:>10}  {who:<16} {}{how}", headline(ev));
     for (k, v) in &ev.fields() {
         // A verdict's cause is already in its headline.
-        if matches!(v, certbench::handshake::event::Field::Cause(_)) {
+        if matches!(v, certbench_tls::event::Field::Cause(_)) {
             continue;
         }
         outln!("{:>10}  {:<16}   {k}: {v}", "", "");
@@ -552,7 +549,7 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
                 errln!(
                     "certbench: a handshake failed on the {}'s side: {}",
                     f.detected_by.name(),
-                    certbench::cause::describe(&f.cause)
+                    certbench_cause::describe(&f.cause)
                 );
             }
             None => {}

@@ -4,19 +4,19 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use certbench::inspect::load::{SYSTEM_STORES, system_store};
-use certbench::inspect::report::{CertReport, ValidityField};
-use certbench::inspect::{Decoded, Item, Severity, lint_all, load_paths, relative_validity};
-use certbench::text::{display_safe, rfc3339};
+use certbench_base::text::{display_safe, rfc3339};
+use certbench_x509::load::{SYSTEM_STORES, system_store};
+use certbench_x509::report::{CertReport, ValidityField};
+use certbench_x509::{Decoded, Item, Severity, lint_all, load_paths, relative_validity};
 use time::OffsetDateTime;
 
-use super::out::{self, errln, outln};
-use super::{InspectArgs, VerifyArgs};
-use certbench::inspect::Kind;
-use certbench::inspect::verify::{VerifyInput, verify};
-use certbench::pki::Role;
-use certbench::text::for_screen;
-use certbench::workspace::Workspace;
+use crate::cli::{InspectArgs, VerifyArgs};
+use crate::cli::{out, out::errln, out::outln};
+use certbench_base::text::for_screen;
+use certbench_pki::workspace::Workspace;
+use certbench_x509::Kind;
+use certbench_x509::Role;
+use certbench_x509::verify::{VerifyInput, verify};
 
 /// How much of a name the text output shows (`--json` has it whole).
 const SCREEN: usize = 1024;
@@ -36,10 +36,12 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
         }
     }
     if paths.is_empty() {
-        return super::usage_error("nothing to inspect: name files or folders, or pass --system");
+        return crate::cli::usage_error(
+            "nothing to inspect: name files or folders, or pass --system",
+        );
     }
     let password = match &a.password_file {
-        Some(p) => match super::export::read_password(p, true) {
+        Some(p) => match crate::cli::export::read_password(p, true) {
             Ok(p) => Some(p),
             Err(e) => {
                 errln!("certbench: {e}");
@@ -50,7 +52,7 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
     };
     let now = OffsetDateTime::now_utc();
     let items = load_paths(&paths);
-    let mut items = certbench::inspect::load::open_pkcs12_items(items, password.as_deref());
+    let mut items = certbench_x509::load::open_pkcs12_items(items, password.as_deref());
     // What each certificate is for: what the user said, else its role in the workspace manifest
     // (the lints then test what it is for, not what it claims), else unknown.
     let roles: std::collections::HashMap<PathBuf, Role> = Workspace::open(workspace)
@@ -75,8 +77,8 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
         }
     }
     let told = a.purpose.map(|p| match p {
-        certbench::inspect::verify::Purpose::Server => Role::Server,
-        certbench::inspect::verify::Purpose::Client => Role::Client,
+        certbench_x509::verify::Purpose::Server => Role::Server,
+        certbench_x509::verify::Purpose::Client => Role::Client,
     });
     let role_of = |item: &Item| told.or_else(|| by_source.get(&item.source).copied().flatten());
     lint_all(&mut items, now, &role_of);
@@ -109,9 +111,9 @@ struct JsonItem<'a> {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     certificate: Option<&'a CertReport>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    crl: Option<&'a certbench::inspect::load::CrlReport>,
+    crl: Option<&'a certbench_x509::load::CrlReport>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    csr: Option<&'a certbench::inspect::load::CsrReport>,
+    csr: Option<&'a certbench_x509::load::CsrReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -277,7 +279,7 @@ fn write_cert(
     Ok(())
 }
 
-fn key_text(k: &certbench::inspect::report::PublicKeyInfo) -> String {
+fn key_text(k: &certbench_x509::report::PublicKeyInfo) -> String {
     match (&k.curve, k.bits) {
         (Some(curve), _) => format!("{} {curve}", k.algorithm),
         (None, Some(bits)) => format!("{} {bits} bits", k.algorithm),
@@ -369,13 +371,13 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     // Without --purpose, the certificate is checked for what it says it is for.
     let (purpose, own) = match a.purpose {
         Some(p) => (p, false),
-        None => (certbench::inspect::verify::own_purpose(&leaf), true),
+        None => (certbench_x509::verify::own_purpose(&leaf), true),
     };
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
     let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
     // The question asked: as a CA only when asked so, or for a CA given no purpose and no name.
-    let is_ca = certbench::inspect::report::decode(&leaf)
+    let is_ca = certbench_x509::report::decode(&leaf)
         .ok()
         .and_then(|r| r.basic_constraints)
         .is_some_and(|b| b.ca);
@@ -396,7 +398,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         stdout.finish();
         return Ok(v.ok);
     }
-    use certbench::inspect::verify::{Purpose, Question};
+    use certbench_x509::verify::{Purpose, Question};
     let purpose_text = match (v.question, purpose) {
         (Question::Ca, _) if a.as_ca => "a CA".to_string(),
         (Question::Ca, _) => {
@@ -444,7 +446,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     let below_anchors = v
         .links
         .iter()
-        .any(|l| l.role != certbench::inspect::verify::LinkRole::TrustAnchor);
+        .any(|l| l.role != certbench_x509::verify::LinkRole::TrustAnchor);
     if below_anchors
         && !v
             .links
@@ -477,7 +479,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
 
 /// The verdict as JSON: its data, and beside each code the words the text output shows (`reason`,
 /// each check's `detail`, each note's `text`).
-fn verification_json(v: &certbench::inspect::verify::Verification) -> serde_json::Value {
+fn verification_json(v: &certbench_x509::verify::Verification) -> serde_json::Value {
     let mut value = serde_json::to_value(v).unwrap_or_default();
     value["reason"] = v.reason().into();
     for (i, link) in v.links.iter().enumerate() {

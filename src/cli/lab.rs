@@ -3,12 +3,12 @@
 
 use std::process::ExitCode;
 
-use certbench::handshake::run::Control;
-use certbench::lab::{Mismatch, SCENARIOS, Scenario, words};
+use certbench_lab::{Mismatch, SCENARIOS, Scenario, words};
+use certbench_tls::run::Control;
 use clap::Args;
 use serde::Serialize;
 
-use super::out::{self, errln, outln};
+use crate::cli::{out, out::errln, out::outln};
 
 #[derive(Debug, Args)]
 pub struct LabArgs {
@@ -24,7 +24,7 @@ pub struct LabArgs {
 struct Listed<'a> {
     name: &'static str,
     title: &'a str,
-    expect: &'a certbench::lab::Expect,
+    expect: &'a certbench_lab::Expect,
 }
 
 #[derive(Serialize)]
@@ -61,7 +61,7 @@ pub fn run(a: LabArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let runtime = match super::runtime() {
+    let runtime = match crate::cli::runtime() {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -69,13 +69,13 @@ pub fn run(a: LabArgs) -> ExitCode {
         .iter()
         .map(|s| {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let result = runtime.block_on(certbench::lab::run(s, &Control::default(), tx));
+            let result = runtime.block_on(certbench_lab::run(s, &Control::default(), tx));
             let mut events = Vec::new();
             while let Ok(e) = rx.try_recv() {
                 events.push(e);
             }
             let (mismatches, error) = match result {
-                Ok(summary) => (certbench::lab::check(s, &summary, &events), None),
+                Ok(summary) => (certbench_lab::check(s, &summary, &events), None),
                 Err(e) => (vec![], Some(e.to_string())),
             };
             let checked = Checked {

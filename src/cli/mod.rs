@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use certbench::Error;
-use certbench::inspect::{CertSummary, relative_validity};
-use certbench::pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, RevocationReason, Role};
-use certbench::workspace::{Change, SetOptions, Workspace};
+use certbench_pki::Error;
+use certbench_pki::workspace::{Change, SetOptions, Workspace};
+use certbench_pki::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage};
+use certbench_x509::{CertSummary, relative_validity};
+use certbench_x509::{RevocationReason, Role};
 use clap::{Args, Subcommand};
 
 mod connect;
@@ -78,7 +79,7 @@ pub struct VerifyArgs {
     /// What the certificate is checked for: server or client (default: its own usage, from its
     /// extendedKeyUsage). The verdict is what rustls does with it as a peer's certificate.
     #[arg(long, value_parser = parse_purpose)]
-    pub purpose: Option<certbench::inspect::verify::Purpose>,
+    pub purpose: Option<certbench_x509::verify::Purpose>,
     /// Check it as a CA (does it chain to a trust anchor as a CA, or is it one?) instead of as a
     /// peer's certificate; the default for a CA certificate given without --purpose or --name.
     #[arg(long, conflicts_with_all = ["purpose", "name"])]
@@ -95,14 +96,14 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-fn parse_purpose(s: &str) -> Result<certbench::inspect::verify::Purpose, String> {
+fn parse_purpose(s: &str) -> Result<certbench_x509::verify::Purpose, String> {
     s.parse()
 }
 
 fn parse_at(s: &str) -> Result<OffsetDateTime, String> {
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    certbench::times::parse_verify_time(s, now).map_err(|e| e.to_string())
+    certbench_base::times::parse_verify_time(s, now).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -123,7 +124,7 @@ pub struct InspectArgs {
     /// (serverAuth, clientAuth, not a CA). Without it, a workspace certificate is checked for
     /// its role in the manifest, any other for what it claims.
     #[arg(long, value_parser = parse_purpose)]
-    pub purpose: Option<certbench::inspect::verify::Purpose>,
+    pub purpose: Option<certbench_x509::verify::Purpose>,
 }
 
 #[derive(Debug, Args)]
@@ -258,7 +259,7 @@ fn parse_reason(s: &str) -> Result<RevocationReason, String> {
 }
 /// A validity in days, as the form takes it: a whole number from 1 to 36500.
 fn parse_days(s: &str) -> Result<u32, String> {
-    certbench::pki::parse_days(s)
+    certbench_pki::parse_days(s)
 }
 
 /// Run a subcommand in the workspace at `dir`.
@@ -312,7 +313,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 /// The engine's sentence, plus what the user can do about it on the command line.
 fn error_sentence(e: &Error) -> String {
     match e {
-        Error::FileExists { .. } => {
+        Error::Fs(certbench_base::fsutil::FsError::FileExists { .. }) => {
             format!("{e} (pass --force to replace it: the old files are kept in replaced/)")
         }
         _ => e.to_string(),
@@ -401,7 +402,7 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
         .collect();
     print_table(&["ROLE", "SUBJECT", "FILES"], &rows);
     print_change(ws.last_change());
-    let q = |f: &str| certbench::text::shell_word(&dir.join(f));
+    let q = |f: &str| certbench_base::text::shell_word(&dir.join(f));
     if a.no_intermediate {
         outln!(
             "Try it: openssl verify -CAfile {} {}",
@@ -451,8 +452,8 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     }
     // clap asks for both unless --csr is given.
     let (Some(role), Some(name)) = (a.role, a.name.clone()) else {
-        return Err(Error::InvalidRequest(vec![certbench::pki::FieldError {
-            field: certbench::pki::Field::Role,
+        return Err(Error::InvalidRequest(vec![certbench_pki::FieldError {
+            field: certbench_pki::Field::Role,
             message: "--role and --name are needed (or --csr FILE)".into(),
         }]));
     };
@@ -518,12 +519,9 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
 /// `issue --csr FILE`: what the request asks for, what certbench grants, then (unless
 /// `--review`) the certificate.
 fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(), Error> {
-    use certbench::pki::csr::{self, Decision};
-    let bytes = certbench::inspect::load::read_regular_file(csr).map_err(|source| Error::Io {
-        action: "read",
-        path: csr.to_path_buf(),
-        source,
-    })?;
+    use certbench_pki::{csr, csr::Decision};
+    let bytes = certbench_x509::load::read_regular_file(csr)
+        .map_err(|source| Error::io("read", csr, source))?;
     let request = csr::read(&bytes)?;
     let mut ws = Workspace::open(&dir)?;
     // Without --role and --name: what the request reads as, and a name from its CN.
@@ -569,7 +567,7 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     );
     outln!(
         "  subject: {}",
-        certbench::text::display_safe(&request.subject, 400)
+        certbench_base::text::display_safe(&request.subject, 400)
     );
     let width = grant
         .decisions
@@ -616,10 +614,7 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     );
     // What cannot be signed as asked, after what it asks for (so the reasons are in view).
     if !errors.is_empty() {
-        if errors
-            .iter()
-            .any(|e| e.field == certbench::pki::Field::Sans)
-        {
+        if errors.iter().any(|e| e.field == certbench_pki::Field::Sans) {
             errln!("certbench: hint: --san NAME adds a name to the certificate");
         }
         return Err(Error::InvalidRequest(errors));
@@ -628,7 +623,7 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
         let what = format!(
             "\"{name}\" exists ({} certificate, CN {}{})",
             old.role.title(),
-            certbench::text::display_safe(&old.common_name, 80),
+            certbench_base::text::display_safe(&old.common_name, 80),
             if old.key.is_some() {
                 ", with its key"
             } else {
@@ -717,7 +712,7 @@ fn list_cmd(dir: PathBuf) -> Result<(), Error> {
                 } else {
                     format!("{} (elsewhere)", e.key_alg.as_str())
                 },
-                certbench::text::display_safe(&e.common_name, 40),
+                certbench_base::text::display_safe(&e.common_name, 40),
                 status,
             ]
         })

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use certbench::text::terminal_safe;
+use certbench_base::text::terminal_safe;
 
 /// The exit status of a process that a closed pipe stopped (128 + SIGPIPE), as a shell reports
 /// for tools that die of SIGPIPE.
@@ -152,7 +152,7 @@ pub fn json_array<T: serde::Serialize + Sync>(out: &mut impl Write, items: &[T])
         }
         Ok(indented)
     };
-    let elements = certbench::parallel::map(items.iter().collect(), element);
+    let elements = certbench_base::parallel::map(items.iter().collect(), element);
     if elements.len() != items.len() {
         return Err(io::Error::other("a JSON writer failed"));
     }
@@ -182,7 +182,7 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
         }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
-            if certbench::text::acts_on_terminal(c) {
+            if certbench_base::text::acts_on_terminal(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 let mut units = [0u16; 2];
                 for u in c.encode_utf16(&mut units) {

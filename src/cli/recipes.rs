@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use certbench::fsutil::{FileWrite, write_files};
-use certbench::pki::Role;
-use certbench::recipes::{Recipe, Tool, recipes, values};
-use certbench::workspace::Workspace;
+use certbench_base::fsutil::{FileWrite, write_files};
+use certbench_pki::recipes::{Recipe, Tool, recipes, values};
+use certbench_pki::workspace::Workspace;
+use certbench_x509::Role;
 use clap::Args;
 
-use super::out::{self, errln, outln};
+use crate::cli::{out, out::errln, out::outln};
 
 #[derive(Debug, Args)]
 pub struct RecipesArgs {
@@ -65,7 +65,7 @@ pub fn run(a: RecipesArgs, dir: PathBuf) -> ExitCode {
             Some(Role::Server) if server.is_none() => server = Some(name.clone()),
             Some(Role::Client) if client.is_none() => client = Some(name.clone()),
             Some(Role::Server | Role::Client) => {
-                return super::usage_error("NAME and --server or --client name the same side");
+                return crate::cli::usage_error("NAME and --server or --client name the same side");
             }
             // Unknown, or a CA: said by the engine.
             _ => server = Some(name.clone()),
@@ -101,7 +101,7 @@ pub fn run(a: RecipesArgs, dir: PathBuf) -> ExitCode {
         stdout.finish();
         return ExitCode::SUCCESS;
     }
-    outln!("{}", certbench::recipes::markdown(&all));
+    outln!("{}", certbench_pki::recipes::markdown(&all));
     ExitCode::SUCCESS
 }
 
@@ -149,7 +149,7 @@ fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode
     }
     if let Err(e) = write_files(&files, force) {
         match e {
-            certbench::Error::FileExists { path } => errln!(
+            certbench_base::fsutil::FsError::FileExists { path } => errln!(
                 "certbench: {} exists: pass --force to replace the recipes' files",
                 path.display()
             ),
@@ -163,7 +163,7 @@ fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode
             "{}: {} -- sh {}",
             r.title,
             r.side.name(),
-            certbench::text::shell_word(&folder.join("run.sh"))
+            certbench_base::text::shell_word(&folder.join("run.sh"))
         );
         for p in &r.problems {
             outln!("  not as written here: {}", p.text());

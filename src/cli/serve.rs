@@ -6,17 +6,17 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use certbench::handshake::config::{Choices, ClientAuth, TlsVersion};
-use certbench::handshake::material::{Material, MaterialChoices};
-use certbench::handshake::metrics::{Metrics, serve_metrics};
-use certbench::handshake::serve::{
+use certbench_base::text::shell_word;
+use certbench_pki::workspace::Workspace;
+use certbench_tls::config::{Choices, ClientAuth, TlsVersion};
+use certbench_tls::material::{Material, MaterialChoices};
+use certbench_tls::metrics::{Metrics, serve_metrics};
+use certbench_tls::serve::{
     Connection, Outcome, Rule, ServeOptions, Server, TryFiles, Update, curl_command, try_files,
 };
-use certbench::text::shell_word;
-use certbench::workspace::Workspace;
 use clap::Args;
 
-use super::out::{self, errln, outln};
+use crate::cli::{out, out::errln, out::outln};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -28,11 +28,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub listen: IpAddr,
     /// Offer only this TLS version (1.3 or 1.2; default: both).
-    #[arg(long, value_parser = super::handshake::parse_version)]
+    #[arg(long, value_parser = crate::cli::handshake::parse_version)]
     pub tls: Option<TlsVersion>,
     /// Whether to ask clients for a certificate: required (mutual TLS), optional (ask, and let
     /// clients without one in), none (never ask).
-    #[arg(long, default_value = "required", value_parser = super::handshake::parse_client_auth)]
+    #[arg(long, default_value = "required", value_parser = crate::cli::handshake::parse_client_auth)]
     pub client_cert: ClientAuth,
     /// The server certificate's name in the workspace.
     #[arg(long, default_value = "server")]
@@ -62,10 +62,10 @@ pub struct ServeArgs {
     pub max_connections: usize,
     /// A client that has not finished its handshake after this many seconds is dropped (1 to
     /// 3600).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = crate::cli::handshake::parse_timeout)]
     pub handshake_timeout: u64,
     /// A connection that moves no byte for this many seconds is closed (1 to 3600).
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = super::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = crate::cli::handshake::parse_timeout)]
     pub idle_timeout: u64,
     /// JSON Lines instead of text: first where the server listens, then each connection's
     /// transcript, then a summary.
@@ -74,15 +74,15 @@ pub struct ServeArgs {
 }
 
 fn parse_max(s: &str) -> Result<usize, String> {
-    super::handshake::whole_number(s, 1..=100_000).map(|n| n as usize)
+    crate::cli::handshake::whole_number(s, 1..=100_000).map(|n| n as usize)
 }
 
 pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     for (flag, path) in [("--log", &a.log), ("--keylog", &a.keylog)] {
         if let Some(p) = path
-            && let Err(e) = certbench::fsutil::check_secret_path(p)
+            && let Err(e) = certbench_base::fsutil::check_secret_path(p)
         {
-            return super::usage_error(&format!("invalid value for '{flag}': {e}"));
+            return crate::cli::usage_error(&format!("invalid value for '{flag}': {e}"));
         }
     }
     let material = match Material::from_workspace_with(
@@ -142,7 +142,7 @@ async fn serve(
     let auth = opts.choices.client_auth;
     let metrics = std::sync::Arc::new(Metrics::new(&material));
     let metrics_at = match a.metrics {
-        Some(addr) => match certbench::handshake::metrics::bind(addr).await {
+        Some(addr) => match certbench_tls::metrics::bind(addr).await {
             Ok(l) => {
                 let at = l.local_addr().ok();
                 tokio::spawn(serve_metrics(l, metrics.clone(), stop_signal()));
@@ -157,7 +157,7 @@ async fn serve(
     };
     let server = match Server::bind(material, opts).await {
         Ok(s) => s,
-        Err(e @ certbench::handshake::serve::ServeError::InUse { .. }) => {
+        Err(e @ certbench_tls::serve::ServeError::InUse { .. }) => {
             errln!("certbench: {e}: pick another --port (0: any free one)");
             return ExitCode::FAILURE;
         }
@@ -202,7 +202,7 @@ async fn serve(
                     && !c.keylog.lines().is_empty()
                 {
                     let text: String = c.keylog.lines().iter().map(|l| format!("{l}\n")).collect();
-                    if let Err(e) = certbench::fsutil::append_secret(path, &text)
+                    if let Err(e) = certbench_base::fsutil::append_secret(path, &text)
                         && !failed_writes
                     {
                         errln!(
@@ -216,7 +216,7 @@ async fn serve(
             Update::AcceptFailed { cause } => {
                 errln!(
                     "certbench: could not accept a connection: {}",
-                    certbench::cause::describe(&cause)
+                    certbench_cause::describe(&cause)
                 );
             }
             Update::Accepted { .. } => metrics.accepted(),
@@ -353,25 +353,20 @@ fn print_line(c: &Connection) {
                 .unwrap_or_default();
             // The lab scenario it is an instance of: `certbench handshake --scenario NAME` shows
             // it whole, and the transcript (--json) has its lesson.
-            let like = certbench::lab::matching(f)
+            let like = certbench_lab::matching(f)
                 .map(|s| format!("; lab scenario {}", s.name))
                 .unwrap_or_default();
             outln!(
                 "{head} the {} caught it: {}{alert}{like}",
                 f.detected_by.name(),
-                certbench::cause::describe(&f.cause)
+                certbench_cause::describe(&f.cause)
             );
         }
         None => {
             let failed = c
                 .http_cause
                 .as_ref()
-                .map(|cause| {
-                    format!(
-                        "  the request failed: {}",
-                        certbench::cause::describe(cause)
-                    )
-                })
+                .map(|cause| format!("  the request failed: {}", certbench_cause::describe(cause)))
                 .unwrap_or_default();
             outln!(
                 "{head} {tls:<8} {who}  {} request{}  {times}{failed}",
@@ -385,8 +380,8 @@ fn print_line(c: &Connection) {
 /// A connection as JSON: its record and explanation, with its events (`--json`) or without (a
 /// log's line).
 fn record(c: &Connection, events: bool) -> String {
-    let explained = certbench::lab::explain_peer(&c.summary(), certbench::lab::Peer::Serve);
-    let transcript = certbench::handshake::export::ConnectionTranscript {
+    let explained = certbench_lab::explain_peer(&c.summary(), certbench_lab::Peer::Serve);
+    let transcript = certbench_lab::export::ConnectionTranscript {
         connection: c,
         events: events.then_some(c.events.as_slice()),
         explained: &explained,
@@ -404,7 +399,7 @@ fn print_transcript(c: &Connection) {
 
 fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
     use std::io::Write;
-    let mut f = certbench::fsutil::open_private_append(path)?;
+    let mut f = certbench_base::fsutil::open_private_append(path)?;
     f.write_all(record(c, false).as_bytes())
 }
 

@@ -278,18 +278,15 @@ pub fn workspace_cn(dir: &Path, name: &str) -> String {
 
 /// A loopback run with `opts`, on a current-thread runtime: its events in order, and its summary.
 pub fn loopback(
-    opts: &certbench::handshake::run::RunOptions,
-) -> (
-    Vec<certbench::handshake::run::Event>,
-    certbench::handshake::run::Summary,
-) {
+    opts: &certbench_tls::run::RunOptions,
+) -> (Vec<certbench_tls::run::Event>, certbench_tls::run::Summary) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = rt
-        .block_on(certbench::handshake::run::run(opts, tx))
+        .block_on(certbench_tls::run::run(opts, tx))
         .expect("the run starts");
     let mut events = Vec::new();
     while let Ok(e) = rx.try_recv() {

@@ -1,0 +1,1044 @@
+//! The failure lab: each common mTLS failure, made for real. A scenario is data: how to break a
+//! small PKI made in memory for it (never the user's files), and what must happen when the real
+//! handshake runs; its words (a title, the lesson, the fix) are in assets/lab.toml. The same
+//! words explain a failure the user made by hand, when it is the same failure ([`matching`]).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub mod export;
+
+use certbench_pki::{
+    ExtKeyUsage, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, KeyUsage, RevokedEntry,
+};
+use certbench_tls::config::{Choices, ClientAuth, TlsVersion};
+use certbench_tls::event::Event;
+use certbench_tls::material::{Anchor, Identity, Material};
+use certbench_tls::run::{Control, RunError, Summary, run_with};
+use certbench_wire::Side;
+use certbench_x509::{RevocationReason, Role};
+
+/// How a certificate's validity is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Valid for 30 days, 400 days ago.
+    Expired,
+    /// Valid from 30 days from now.
+    NotYetValid,
+}
+
+/// One way to break the material or the choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// The client sends no certificate.
+    NoClientCert,
+    /// The client's certificate comes from a CA the server does not trust.
+    ClientFromOtherCa,
+    /// The client's certificate is signed by its own key.
+    ClientSelfSigned,
+    ClientValidity(Validity),
+    ServerValidity(Validity),
+    ServerEku(&'static [ExtKeyUsage]),
+    ClientEku(&'static [ExtKeyUsage]),
+    ClientKeyUsage(&'static [KeyUsage]),
+    /// The server certificate's SANs (none: its name only in the CN).
+    ServerSans(&'static [&'static str]),
+    /// The name the client asks for.
+    AskFor(&'static str),
+    /// The intermediate revokes the client's certificate; the server has the CRL.
+    RevokeClient,
+    /// The server sends its leaf without the intermediate.
+    ServerLeafOnly,
+    /// The client sends its leaf without the intermediate.
+    ClientLeafOnly,
+    /// The intermediate (pathlen 0) issues another CA, which issues the server certificate.
+    SubCaUnderPathLenZero,
+    /// The intermediate may only issue names under this DNS subtree.
+    IntermediatePermits(&'static str),
+    ClientVersions(&'static [TlsVersion]),
+    ServerVersions(&'static [TlsVersion]),
+    ClientGroups(&'static [&'static str]),
+    ServerGroups(&'static [&'static str]),
+    ClientSuites(&'static [&'static str]),
+    ServerSuites(&'static [&'static str]),
+    /// The server signs with a key that is not its certificate's (and nobody checked before).
+    ServerKeyMismatch,
+    ClientAuth(ClientAuth),
+}
+
+/// A handshake message and its sender, as the transcript's `stopped_after` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct At {
+    pub message: &'static str,
+    pub from: Side,
+}
+
+/// What must happen. The expectations come from running the scenario and reading rustls's source
+/// (its alert mapping in `From<CertificateError> for AlertDescription`, its TLS 1.3 server code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Expect {
+    /// The handshake and the request succeed.
+    pub ok: bool,
+    pub detected_by: Option<Side>,
+    /// The cause's code (src/cause.rs).
+    pub cause: Option<&'static str>,
+    /// The rustls error on the detecting side.
+    pub error: Option<&'static str>,
+    pub alert_sent: Option<&'static str>,
+    pub alert_received: Option<&'static str>,
+    /// The last handshake message through, and its sender.
+    pub stopped_after: Option<At>,
+    /// The server asked the client for another key share (HelloRetryRequest).
+    pub hello_retry: bool,
+    /// The server authenticated the client.
+    pub client_authenticated: bool,
+}
+
+impl Expect {
+    const FAILS: Expect = Expect {
+        ok: false,
+        detected_by: None,
+        cause: None,
+        error: None,
+        alert_sent: None,
+        alert_received: None,
+        stopped_after: None,
+        hello_retry: false,
+        client_authenticated: false,
+    };
+
+    /// A failure caught by `side`, with its cause, rustls error and alerts both ways.
+    const fn fails(
+        side: Side,
+        cause: &'static str,
+        error: &'static str,
+        alerts: (&'static str, &'static str),
+        stopped_after: (&'static str, Side),
+    ) -> Expect {
+        Expect {
+            detected_by: Some(side),
+            cause: Some(cause),
+            error: Some(error),
+            alert_sent: Some(alerts.0),
+            alert_received: Some(alerts.1),
+            stopped_after: Some(At {
+                message: stopped_after.0,
+                from: stopped_after.1,
+            }),
+            ..Expect::FAILS
+        }
+    }
+
+    const fn works(client_authenticated: bool, hello_retry: bool) -> Expect {
+        Expect {
+            ok: true,
+            hello_retry,
+            client_authenticated,
+            ..Expect::FAILS
+        }
+    }
+}
+
+/// What else must hold of a failure for a scenario to explain it, when several scenarios share a
+/// side and a cause (three ways to an unknown issuer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// The certificate at fault is self-signed.
+    SelfSigned,
+    /// The peer sent its leaf without intermediates, and the leaf is not self-signed.
+    LeafOnly,
+    /// The peer sent intermediates with a leaf that is not self-signed.
+    WithChain,
+    /// The certificate names no DNS name or IP address at all (its name only in the CN).
+    NoNames,
+    /// The certificate names others than the one asked for.
+    OtherNames,
+}
+
+impl Fact {
+    fn holds(self, f: &certbench_tls::run::Failure) -> bool {
+        if let certbench_cause::Cause::NameMismatch { presented, .. } = &f.cause {
+            match self {
+                Fact::NoNames => return presented.is_empty(),
+                Fact::OtherNames => return !presented.is_empty(),
+                _ => {}
+            }
+        }
+        let Some(c) = &f.culprit else {
+            return false;
+        };
+        match self {
+            Fact::NoNames | Fact::OtherNames => false,
+            Fact::SelfSigned => c.self_signed,
+            Fact::LeafOnly => !c.self_signed && c.intermediates == Some(0),
+            Fact::WithChain => !c.self_signed && c.intermediates.is_some_and(|n| n > 0),
+        }
+    }
+}
+
+/// A failure to learn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scenario {
+    /// Its name on the command line: `certbench handshake --scenario NAME`.
+    pub name: &'static str,
+    pub breaks: &'static [Break],
+    pub expect: Expect,
+    /// What must hold of a failure made by hand for this scenario to explain it.
+    pub when: Option<Fact>,
+}
+
+use Break as B;
+use Side::{Client as C, Server as S};
+
+const TLS12: &[TlsVersion] = &[TlsVersion::Tls12];
+const TLS13: &[TlsVersion] = &[TlsVersion::Tls13];
+
+/// Every scenario, in the order a person meets them.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "no-client-cert",
+        when: None,
+        breaks: &[B::NoClientCert],
+        expect: Expect::fails(
+            S,
+            "no_client_certificate",
+            "NoCertificatesPresented",
+            ("certificate_required", "certificate_required"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "client-unknown-ca",
+        when: Some(Fact::WithChain),
+        breaks: &[B::ClientFromOtherCa],
+        expect: Expect::fails(
+            S,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "client-self-signed",
+        when: Some(Fact::SelfSigned),
+        breaks: &[B::ClientSelfSigned],
+        expect: Expect::fails(
+            S,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "client-expired",
+        when: None,
+        breaks: &[B::ClientValidity(Validity::Expired)],
+        expect: Expect::fails(
+            S,
+            "expired",
+            "InvalidCertificate › ExpiredContext",
+            ("certificate_expired", "certificate_expired"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "server-expired",
+        when: None,
+        breaks: &[B::ServerValidity(Validity::Expired)],
+        expect: Expect::fails(
+            C,
+            "expired",
+            "InvalidCertificate › ExpiredContext",
+            ("certificate_expired", "certificate_expired"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "server-not-yet-valid",
+        when: None,
+        breaks: &[B::ServerValidity(Validity::NotYetValid)],
+        // rustls sends certificate_expired for a certificate not valid yet too (RFC 8446:
+        // "a certificate has expired or is not currently valid").
+        expect: Expect::fails(
+            C,
+            "not_valid_yet",
+            "InvalidCertificate › NotValidYetContext",
+            ("certificate_expired", "certificate_expired"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "server-client-only-eku",
+        when: None,
+        breaks: &[B::ServerEku(&[ExtKeyUsage::ClientAuth])],
+        expect: Expect::fails(
+            C,
+            "wrong_purpose",
+            "InvalidCertificate › InvalidPurposeContext",
+            ("unsupported_certificate", "unsupported_certificate"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-without-clientauth",
+        when: None,
+        breaks: &[B::ClientEku(&[ExtKeyUsage::ServerAuth])],
+        expect: Expect::fails(
+            S,
+            "wrong_purpose",
+            "InvalidCertificate › InvalidPurposeContext",
+            ("unsupported_certificate", "unsupported_certificate"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "wrong-server-name",
+        when: Some(Fact::OtherNames),
+        breaks: &[B::AskFor("api.example.com")],
+        expect: Expect::fails(
+            C,
+            "name_mismatch",
+            "InvalidCertificate › NotValidForNameContext",
+            ("bad_certificate", "bad_certificate"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "server-cn-only",
+        when: Some(Fact::NoNames),
+        breaks: &[B::ServerSans(&[])],
+        expect: Expect::fails(
+            C,
+            "name_mismatch",
+            "InvalidCertificate › NotValidForNameContext",
+            ("bad_certificate", "bad_certificate"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-revoked",
+        when: None,
+        breaks: &[B::RevokeClient],
+        expect: Expect::fails(
+            S,
+            "revoked",
+            "InvalidCertificate › Revoked",
+            ("certificate_revoked", "certificate_revoked"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "server-missing-intermediate",
+        when: Some(Fact::LeafOnly),
+        breaks: &[B::ServerLeafOnly],
+        expect: Expect::fails(
+            C,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-missing-intermediate",
+        when: Some(Fact::LeafOnly),
+        breaks: &[B::ClientLeafOnly],
+        expect: Expect::fails(
+            S,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            ("unknown_ca", "unknown_ca"),
+            ("Finished", C),
+        ),
+    },
+    Scenario {
+        name: "pathlen-exceeded",
+        when: None,
+        breaks: &[B::SubCaUnderPathLenZero],
+        // webpki's own error reaches rustls as CertificateError::Other, which rustls answers with
+        // certificate_unknown.
+        expect: Expect::fails(
+            C,
+            "path_len_exceeded",
+            "InvalidCertificate › Other › webpki::PathLenConstraintViolated",
+            ("certificate_unknown", "certificate_unknown"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "name-constraints",
+        when: None,
+        breaks: &[B::IntermediatePermits("example.com")],
+        expect: Expect::fails(
+            C,
+            "name_constraint_violation",
+            "InvalidCertificate › Other › webpki::NameConstraintViolation",
+            ("certificate_unknown", "certificate_unknown"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "version-mismatch",
+        when: None,
+        breaks: &[B::ClientVersions(TLS12), B::ServerVersions(TLS13)],
+        expect: Expect::fails(
+            S,
+            "no_common_version",
+            "PeerIncompatible › Tls12NotOfferedOrEnabled",
+            ("protocol_version", "protocol_version"),
+            ("ClientHello", C),
+        ),
+    },
+    Scenario {
+        name: "no-common-group",
+        when: None,
+        breaks: &[
+            B::ClientGroups(&["x25519"]),
+            B::ServerGroups(&["secp384r1"]),
+        ],
+        expect: Expect::fails(
+            S,
+            "no_common_group",
+            "PeerIncompatible › NoKxGroupsInCommon",
+            ("handshake_failure", "handshake_failure"),
+            ("ClientHello", C),
+        ),
+    },
+    Scenario {
+        name: "hello-retry",
+        when: None,
+        breaks: &[
+            B::ClientGroups(&["X25519MLKEM768", "secp256r1"]),
+            B::ServerGroups(&["secp256r1"]),
+        ],
+        expect: Expect::works(true, true),
+    },
+    Scenario {
+        name: "no-common-suite",
+        when: None,
+        breaks: &[
+            B::ClientSuites(&["TLS_AES_128_GCM_SHA256"]),
+            B::ServerSuites(&["TLS_AES_256_GCM_SHA384"]),
+        ],
+        expect: Expect::fails(
+            S,
+            "no_common_suite",
+            "PeerIncompatible › NoCipherSuitesInCommon",
+            ("handshake_failure", "handshake_failure"),
+            ("ClientHello", C),
+        ),
+    },
+    Scenario {
+        name: "key-mismatch",
+        when: None,
+        breaks: &[B::ServerKeyMismatch],
+        // The client checks the server's CertificateVerify with the certificate's key: the
+        // signature was made with another key. rustls answers a bad signature with decrypt_error.
+        expect: Expect::fails(
+            C,
+            "signature_invalid",
+            "InvalidCertificate › BadSignature",
+            ("decrypt_error", "decrypt_error"),
+            ("Finished", S),
+        ),
+    },
+    Scenario {
+        name: "client-auth-not-asked",
+        when: None,
+        breaks: &[B::ClientAuth(ClientAuth::None)],
+        expect: Expect::works(false, false),
+    },
+    Scenario {
+        name: "client-no-digital-signature",
+        when: None,
+        breaks: &[B::ClientKeyUsage(&[KeyUsage::KeyEncipherment])],
+        expect: Expect::works(true, false),
+    },
+];
+
+/// A scenario by its name.
+pub fn scenario(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+/// The words of a scenario, from assets/lab.toml.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+pub struct Words {
+    /// One line: what is broken.
+    pub title: String,
+    /// What happens and why, for a person learning it.
+    pub lesson: String,
+    /// The exact change that fixes it.
+    pub fix: String,
+}
+
+const LAB: &str = include_str!("../../../assets/lab.toml");
+
+/// A scenario's words; empty words if assets/lab.toml lacks them (a test checks it does not).
+pub fn words(s: &Scenario) -> &'static Words {
+    static TABLE: OnceLock<HashMap<String, Words>> = OnceLock::new();
+    static EMPTY: Words = Words {
+        title: String::new(),
+        lesson: String::new(),
+        fix: String::new(),
+    };
+    certbench_base::assets::table(&TABLE, LAB)
+        .get(s.name)
+        .unwrap_or(&EMPTY)
+}
+
+/// Why a scenario could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabError {
+    #[error("making the scenario's certificates failed: {0}")]
+    Pki(#[from] certbench_pki::Error),
+    #[error("reading back the scenario's certificates failed: {0}")]
+    Pem(#[from] rustls::pki_types::pem::Error),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+fn issue(
+    spec: &IssueSpec,
+    issuer: Option<&IssuerMaterial>,
+    now: OffsetDateTime,
+) -> Result<IssuedCert, LabError> {
+    Ok(certbench_pki::issue(spec, issuer, now)?)
+}
+
+fn material_of(issued: &IssuedCert) -> Result<IssuerMaterial, LabError> {
+    Ok(IssuerMaterial {
+        cert_pem: issued.cert_pem.clone(),
+        key: certbench_pki::load_key(key_pem(issued)?).map_err(certbench_pki::Error::Generation)?,
+    })
+}
+
+fn der(issued: &IssuedCert) -> CertificateDer<'static> {
+    CertificateDer::from(issued.cert_der.clone())
+}
+
+fn key(issued: &IssuedCert) -> Result<PrivateKeyDer<'static>, LabError> {
+    Ok(PrivateKeyDer::from_pem_slice(key_pem(issued)?.as_bytes())?)
+}
+
+/// The lab makes every key itself, so each certificate has one.
+fn key_pem(issued: &IssuedCert) -> Result<&str, LabError> {
+    issued.key_pem.as_deref().ok_or_else(|| {
+        LabError::Pki(certbench_pki::Error::NoKey {
+            name: issued.serial.iter().map(|b| format!("{b:02X}")).collect(),
+        })
+    })
+}
+
+fn spec(role: Role, name: &str, cn: &str) -> IssueSpec {
+    let mut s = IssueSpec::for_role(role, name);
+    s.key_alg = KeyAlg::EcdsaP256;
+    s.subject.common_name = cn.into();
+    s.subject.organization = "certbench lab".into();
+    s
+}
+
+fn validity(s: &mut IssueSpec, v: Validity) {
+    match v {
+        Validity::Expired => {
+            s.not_before = "-400d".into();
+            s.days = 30;
+        }
+        Validity::NotYetValid => {
+            s.not_before = "+30d".into();
+            s.days = 365;
+        }
+    }
+}
+
+/// The scenario's material and choices: a root, an intermediate, a server and a client made in
+/// memory for it, broken as it says.
+pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), LabError> {
+    let has = |b: &Break| s.breaks.contains(b);
+    let root = issue(&spec(Role::Ca, "ca", "certbench Lab Root CA"), None, now)?;
+    let root_m = material_of(&root)?;
+    let mut int_spec = spec(
+        Role::Intermediate,
+        "intermediate",
+        "certbench Lab Intermediate CA",
+    );
+    for b in s.breaks {
+        if let B::IntermediatePermits(dns) = b {
+            int_spec.permitted_dns = vec![(*dns).into()];
+        }
+    }
+    let intermediate = issue(&int_spec, Some(&root_m), now)?;
+    let int_m = material_of(&intermediate)?;
+
+    // The server: under the intermediate, or under a CA the intermediate should not have made.
+    let mut server_spec = spec(Role::Server, "server", "localhost");
+    let mut server_chain_above = vec![der(&intermediate)];
+    let server_issuer = if has(&B::SubCaUnderPathLenZero) {
+        let sub = issue(
+            &spec(Role::Intermediate, "sub-ca", "certbench Lab Sub-CA"),
+            Some(&int_m),
+            now,
+        )?;
+        server_chain_above.insert(0, der(&sub));
+        material_of(&sub)?
+    } else {
+        material_of(&intermediate)?
+    };
+    let mut client_spec = spec(Role::Client, "client", "alice");
+    for b in s.breaks {
+        match b {
+            B::ServerValidity(v) => validity(&mut server_spec, *v),
+            B::ClientValidity(v) => validity(&mut client_spec, *v),
+            B::ServerEku(e) => server_spec.ext_key_usages = Some(e.to_vec()),
+            B::ClientEku(e) => client_spec.ext_key_usages = Some(e.to_vec()),
+            B::ClientKeyUsage(k) => client_spec.key_usages = Some(k.to_vec()),
+            B::ServerSans(sans) => server_spec.sans = sans.iter().map(|n| n.to_string()).collect(),
+            _ => {}
+        }
+    }
+    let server = issue(&server_spec, Some(&server_issuer), now)?;
+    let mut server_chain = vec![der(&server)];
+    if !has(&B::ServerLeafOnly) {
+        server_chain.extend(server_chain_above);
+    }
+    let server_key = if has(&B::ServerKeyMismatch) {
+        let other = issue(&server_spec, Some(&server_issuer), now)?;
+        key(&other)?
+    } else {
+        key(&server)?
+    };
+
+    // Both sides trust the lab's root.
+    let client_trusts = vec![Anchor {
+        name: "certbench Lab Root CA".into(),
+        der: der(&root),
+    }];
+    let server_trusts = client_trusts.clone();
+    let client = if has(&B::NoClientCert) {
+        None
+    } else {
+        let (issued, chain) = if has(&B::ClientSelfSigned) {
+            // A leaf signed by its own key: a client certificate made without a CA.
+            let mut own = client_spec.clone();
+            own.issuer = String::new();
+            let issued = issue(&own, None, now)?;
+            let chain = vec![der(&issued)];
+            (issued, chain)
+        } else if has(&B::ClientFromOtherCa) {
+            // Another PKI, whole: its root and intermediate; the client sends its chain.
+            let other = issue(&spec(Role::Ca, "other-ca", "Other Root CA"), None, now)?;
+            let other_int = issue(
+                &spec(
+                    Role::Intermediate,
+                    "other-intermediate",
+                    "Other Intermediate CA",
+                ),
+                Some(&material_of(&other)?),
+                now,
+            )?;
+            let issued = issue(&client_spec, Some(&material_of(&other_int)?), now)?;
+            let chain = vec![der(&issued), der(&other_int)];
+            (issued, chain)
+        } else {
+            let issued = issue(&client_spec, Some(&int_m), now)?;
+            let mut chain = vec![der(&issued)];
+            if !has(&B::ClientLeafOnly) {
+                chain.push(der(&intermediate));
+            }
+            (issued, chain)
+        };
+        Some((issued, chain))
+    };
+    let mut crls = Vec::new();
+    if has(&B::RevokeClient)
+        && let Some((issued, _)) = &client
+    {
+        let pem = certbench_pki::make_crl(
+            &int_m,
+            &[RevokedEntry {
+                serial: issued.serial.clone(),
+                revoked_at: now,
+                reason: RevocationReason::KeyCompromise,
+            }],
+            1,
+            now,
+        )?;
+        crls.push(CertificateRevocationListDer::from_pem_slice(
+            pem.as_bytes(),
+        )?);
+    }
+    let client = client
+        .map(|(issued, chain)| -> Result<Identity, LabError> {
+            Ok(Identity {
+                // Named as the lab's, so a culprit is never taken for the user's own.
+                name: "lab-client".into(),
+                chain,
+                key: key(&issued)?,
+                check_key: true,
+                origin: None,
+            })
+        })
+        .transpose()?;
+
+    let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
+    let list = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    for b in s.breaks {
+        match b {
+            B::AskFor(name) => choices.server_name = (*name).into(),
+            B::ClientVersions(v) => choices.client.versions = v.to_vec(),
+            B::ServerVersions(v) => choices.server.versions = v.to_vec(),
+            B::ClientGroups(g) => choices.client.groups = list(g),
+            B::ServerGroups(g) => choices.server.groups = list(g),
+            B::ClientSuites(x) => choices.client.suites = list(x),
+            B::ServerSuites(x) => choices.server.suites = list(x),
+            B::ClientAuth(a) => choices.client_auth = *a,
+            _ => {}
+        }
+    }
+    Ok((
+        Material {
+            client_trusts,
+            server_trusts,
+            crls,
+            server: Some(Identity {
+                name: "lab-server".into(),
+                chain: server_chain,
+                key: server_key,
+                check_key: !has(&B::ServerKeyMismatch),
+                origin: None,
+            }),
+            client,
+        },
+        choices,
+    ))
+}
+
+/// Run a scenario for real; events go to `events` as they happen.
+pub async fn run(
+    s: &Scenario,
+    control: &Control,
+    events: UnboundedSender<Event>,
+) -> Result<Summary, LabError> {
+    let (material, choices) = setup(s, OffsetDateTime::now_utc())?;
+    Ok(run_with(&material, &choices, control, events).await?)
+}
+
+/// One way a run differs from what its scenario expects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub what: &'static str,
+    pub expected: String,
+    pub got: String,
+}
+
+/// How a run differs from what the scenario expects (nothing: it failed, or worked, as designed).
+pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch> {
+    let e = &s.expect;
+    let mut out = Vec::new();
+    let mut cmp = |what: &'static str, expected: String, got: String| {
+        if expected != got {
+            out.push(Mismatch {
+                what,
+                expected,
+                got,
+            });
+        }
+    };
+    let opt = |o: Option<&str>| o.unwrap_or("none").to_string();
+    cmp("ok", e.ok.to_string(), summary.ok.to_string());
+    let f = summary.failure.as_ref();
+    cmp(
+        "detected_by",
+        opt(e.detected_by.map(Side::name)),
+        opt(f.map(|f| f.detected_by.name())),
+    );
+    cmp("cause", opt(e.cause), opt(f.map(|f| f.cause.code())));
+    cmp(
+        "error",
+        opt(e.error),
+        opt(f.and_then(|f| f.error.as_deref())),
+    );
+    cmp(
+        "alert_sent",
+        opt(e.alert_sent),
+        opt(f.and_then(|f| f.alert_sent).map(|a| a.name())),
+    );
+    cmp(
+        "alert_received",
+        opt(e.alert_received),
+        opt(f.and_then(|f| f.alert_received).map(|a| a.name())),
+    );
+    let step = |s: Option<(&str, Side)>| {
+        s.map(|(m, side)| format!("{m} from the {}", side.name()))
+            .unwrap_or_else(|| "none".into())
+    };
+    cmp(
+        "stopped_after",
+        step(e.stopped_after.map(|a| (a.message, a.from))),
+        step(f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from))),
+    );
+    if e.ok {
+        let retried = events.iter().any(|ev| {
+            matches!(
+                ev.message(),
+                Some(certbench_wire::Message::ServerHello(h)) if h.hello_retry_request
+            )
+        });
+        cmp(
+            "hello_retry",
+            e.hello_retry.to_string(),
+            retried.to_string(),
+        );
+        cmp(
+            "client_authenticated",
+            e.client_authenticated.to_string(),
+            summary.client_identity.is_some().to_string(),
+        );
+    }
+    out
+}
+
+/// A run, explained: the scenario whose lesson applies, if one does, and the fix for the
+/// certificate at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Explained {
+    pub scenario: Option<&'static Scenario>,
+    /// What the failure (or the scenario) teaches.
+    pub lesson: Option<String>,
+    /// What to change, naming the certificate at fault; for a failure only, or a scenario's.
+    pub fix: Option<String>,
+}
+
+/// The words that explain a run, in one place for the CLI, the pane and the saved transcript: a
+/// scenario's, when the scenario went as designed; for a failure made by hand, those of the
+/// scenario it is an instance of; else the cause's own fix.
+pub fn explain(
+    summary: &Summary,
+    scenario: Option<&'static Scenario>,
+    events: &[Event],
+) -> Explained {
+    let failure = summary.failure.as_ref();
+    let teaching = match scenario {
+        Some(s) => check(s, summary, events).is_empty().then_some(s),
+        None => failure.and_then(matching),
+    };
+    // A scenario's certificates are the lab's, not the user's: its fix names none of them.
+    let values = fix_values(failure, scenario.is_some());
+    match teaching {
+        Some(s) => Explained {
+            scenario: Some(s),
+            lesson: Some(words(s).lesson.clone()),
+            fix: Some(certbench_base::assets::fill(&words(s).fix, &values)),
+        },
+        None => Explained {
+            scenario: None,
+            lesson: None,
+            fix: failure
+                .map(|f| certbench_cause::fix(&f.cause, &values))
+                .filter(|f| !f.is_empty()),
+        },
+    }
+}
+
+/// Which side of a connection certbench is, when the other side is someone else's program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    /// `serve`: certbench is the server.
+    Serve,
+    /// `connect`: certbench is the client.
+    Connect,
+}
+
+fn peer_fixes(peer: Peer) -> &'static std::collections::HashMap<String, String> {
+    certbench_tls::peers::peer_words(match peer {
+        Peer::Serve => "serve",
+        Peer::Connect => "connect",
+    })
+}
+
+/// The words for a connection `serve` or `connect` had with someone else's program: the lesson
+/// of the lab scenario the failure is an instance of, and a fix in that command's terms
+/// (assets/peers.toml), or the cause's own when it names no certbench option.
+pub fn explain_peer(summary: &Summary, peer: Peer) -> Explained {
+    let Some(failure) = summary.failure.as_ref() else {
+        return Explained::default();
+    };
+    let teaching = matching(failure);
+    let code = failure.cause.code();
+    let table = peer_fixes(peer);
+    let fix = table
+        .get(&format!("{code}.by_{}", failure.detected_by.name()))
+        .or_else(|| table.get(code))
+        .cloned()
+        .or_else(|| {
+            // The causes a connection meets before TLS (a name, a port) fix themselves.
+            matches!(
+                failure.cause,
+                certbench_cause::Cause::HostNotFound { .. }
+                    | certbench_cause::Cause::ConnectionRefused { .. }
+            )
+            .then(|| certbench_cause::fix(&failure.cause, &[]))
+        });
+    Explained {
+        scenario: teaching,
+        lesson: teaching.map(|s| words(s).lesson.clone()),
+        fix,
+    }
+}
+
+/// The values a fix names: the certificate at fault by its workspace name, the options that
+/// issue it again as it was (its subject, its names, its issuer and key type), and the name the
+/// client asked for. For a lab scenario (`lab`) the certificates are the lab's, not the user's:
+/// their names and options read as what to put there.
+pub fn fix_values(
+    f: Option<&certbench_tls::run::Failure>,
+    lab: bool,
+) -> Vec<(&'static str, String)> {
+    use x509_parser::prelude::*;
+    let culprit = f.and_then(|f| f.culprit.as_ref());
+    let expected = match f.map(|f| &f.cause) {
+        Some(certbench_cause::Cause::NameMismatch {
+            expected: Some(e), ..
+        }) => e.clone(),
+        _ => "NAME".into(),
+    };
+    let server = culprit.is_some_and(|c| c.side == Side::Server);
+    if lab || culprit.is_none() {
+        let args = if server { "--san DNS-NAME" } else { "--cn CN" };
+        return vec![
+            ("certificate", "NAME".into()),
+            ("reissue_args", args.into()),
+            ("expected", expected),
+        ];
+    }
+    let mut args: Vec<String> = Vec::new();
+    if let Some(c) = culprit
+        && let Ok((_, cert)) = X509Certificate::from_der(&c.der)
+    {
+        let subject = cert.subject();
+        let first = |it: &mut dyn Iterator<Item = &AttributeTypeAndValue<'_>>| {
+            it.next().and_then(|a| a.as_str().ok()).map(shell_word)
+        };
+        for (flag, value) in [
+            ("--cn", first(&mut subject.iter_common_name())),
+            ("--org", first(&mut subject.iter_organization())),
+            ("--ou", first(&mut subject.iter_organizational_unit())),
+            ("--country", first(&mut subject.iter_country())),
+        ] {
+            if let Some(v) = value {
+                args.push(format!("{flag} {v}"));
+            }
+        }
+        args.extend(
+            dns_and_ip_names(&cert)
+                .iter()
+                .map(|n| format!("--san {}", shell_word(n))),
+        );
+        if let Some(o) = &c.origin {
+            if let Some(issuer) = &o.issuer {
+                args.push(format!("--issuer {}", shell_word(issuer)));
+            }
+            args.push(format!("--alg {}", o.key_alg.as_str()));
+        }
+    }
+    vec![
+        (
+            "certificate",
+            culprit
+                .and_then(|c| c.certificate.clone())
+                .unwrap_or_else(|| "NAME".into()),
+        ),
+        ("reissue_args", args.join(" ")),
+        ("expected", expected),
+    ]
+}
+
+/// A word as a shell takes it: as it is when it is plain, else in single quotes.
+fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:@/+=".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// A certificate's DNS names and IP addresses, as `--san` takes them.
+fn dns_and_ip_names(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return vec![];
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|g| match g {
+            GeneralName::DNSName(d) => Some(d.to_string()),
+            GeneralName::IPAddress(b) => match b.len() {
+                4 => <[u8; 4]>::try_from(*b).ok().map(std::net::IpAddr::from),
+                16 => <[u8; 16]>::try_from(*b).ok().map(std::net::IpAddr::from),
+                _ => None,
+            }
+            .map(|ip| ip.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The scenario a failure is an instance of: the same side caught the same cause. Its words then
+/// explain a failure made by hand as they explain the scenario.
+pub fn matching(f: &certbench_tls::run::Failure) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| {
+        s.expect.detected_by == Some(f.detected_by)
+            && s.expect.cause == Some(f.cause.code())
+            && s.when.is_none_or(|fact| fact.holds(f))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_has_its_words_and_a_unique_name() {
+        let table: HashMap<String, Words> = toml::from_str(LAB).unwrap();
+        for s in SCENARIOS {
+            let w = table
+                .get(s.name)
+                .unwrap_or_else(|| panic!("assets/lab.toml lacks {}", s.name));
+            assert!(!w.title.is_empty() && !w.lesson.is_empty() && !w.fix.is_empty());
+            assert_eq!(
+                SCENARIOS.iter().filter(|o| o.name == s.name).count(),
+                1,
+                "{}",
+                s.name
+            );
+        }
+        assert_eq!(
+            table.len(),
+            SCENARIOS.len(),
+            "a text in lab.toml has no scenario"
+        );
+    }
+
+    /// Every scenario's material is made, in memory.
+    #[test]
+    fn every_scenario_sets_up() {
+        let now = OffsetDateTime::now_utc();
+        for s in SCENARIOS {
+            let (m, _) = setup(s, now).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+            assert!(!m.server.unwrap().chain.is_empty(), "{}", s.name);
+        }
+    }
+}

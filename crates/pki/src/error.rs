@@ -1,0 +1,83 @@
+//! The engine's errors: each variant is something a user can act on, and its message is one sentence.
+
+use std::path::PathBuf;
+
+use crate::FieldError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Writing files: a file in the way, an I/O error, a busy workspace.
+    #[error(transparent)]
+    Fs(#[from] certbench_base::fsutil::FsError),
+
+    #[error("{}", invalid_request_message(.0))]
+    InvalidRequest(Vec<FieldError>),
+
+    #[error("there is no certificate named \"{name}\" in the workspace")]
+    UnknownEntity { name: String },
+
+    #[error("\"{name}\" is a {role} certificate, not a CA: it cannot issue certificates")]
+    NotACa { name: String, role: String },
+
+    #[error("\"{name}\" is already revoked")]
+    AlreadyRevoked { name: String },
+
+    #[error("\"{name}\" is a root CA: it has no issuer whose CRL could list it")]
+    CannotRevokeRoot { name: String },
+
+    #[error("the workspace manifest {} is not valid: {message}", path.display())]
+    Manifest { path: PathBuf, message: String },
+
+    #[error("could not read the {what} of \"{name}\" from {}: {reason}", path.display())]
+    BadMaterial {
+        name: String,
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+
+    #[error(
+        "the key of \"{name}\" is not in the workspace: its certificate was signed from a request (CSR), and the key stayed with whoever made it"
+    )]
+    NoKey { name: String },
+
+    #[error("the request cannot be signed: {0}")]
+    Request(#[from] crate::csr::RequestError),
+
+    #[error("certificate generation failed: {0}")]
+    Generation(#[from] rcgen::Error),
+
+    #[error(
+        "\"{name}\" has signed {} CRLs, the most its CRL number can count (the manifest's numbers stop there): make a new CA",
+        i64::MAX
+    )]
+    CrlNumberExhausted { name: String },
+
+    #[error(
+        "\"{name}\" is revoked, and its revocation must stay in its issuer's CRL: issue the new certificate under another name"
+    )]
+    ReplaceRevoked { name: String },
+
+    #[error(
+        "\"{name}\" issued {}: replacing it would leave them signed by a key that is gone. `certbench gen --force` starts the whole set again; or issue the new CA under another name",
+        children.join(", ")
+    )]
+    ReplaceIssuer { name: String, children: Vec<String> },
+}
+
+fn invalid_request_message(errors: &[FieldError]) -> String {
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field.label(), e.message))
+        .collect();
+    format!("the request is not valid ({})", parts.join("; "))
+}
+
+impl Error {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Fs(certbench_base::fsutil::FsError::io(action, path, source))
+    }
+}

@@ -1,0 +1,27 @@
+//! The PKI: key pairs, certificates for each role, CRLs, CSR signing, the files other tools take
+//! (bundles, PKCS#12), the openssl commands that would make the same certificate, proven recipes,
+//! and the workspace on disk that holds it all ([`workspace`]).
+
+pub mod bundle;
+mod crl;
+pub mod csr;
+pub mod error;
+mod issue;
+mod keys;
+pub mod openssl;
+pub mod recipes;
+mod spec;
+pub mod workspace;
+
+pub use error::{Error, Result};
+
+pub use certbench_x509::{RevocationReason, Role};
+pub use crl::{RevokedEntry, make_crl};
+pub use issue::{
+    IssuedCert, IssuerMaterial, SubjectKey, issue, issue_for, issue_with_key, random_serial,
+};
+pub use keys::{generate_key, key_pem, load_key};
+pub use spec::{
+    ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage, MAX_DAYS, SanEntry, Subject,
+    parse_cidr, parse_days, parse_not_before, validate_entity_name,
+};

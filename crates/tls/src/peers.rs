@@ -1,0 +1,40 @@
+//! The words for connections with someone else's program (assets/peers.toml): `serve`'s and
+//! `connect`'s fixes, and `serve`'s page.
+
+const PEERS: &str = include_str!("../../../assets/peers.toml");
+
+/// A section of assets/peers.toml: `serve`'s and `connect`'s fixes, `serve`'s page.
+pub fn peer_words(section: &str) -> &'static std::collections::HashMap<String, String> {
+    static TABLE: std::sync::OnceLock<
+        std::collections::HashMap<String, std::collections::HashMap<String, String>>,
+    > = std::sync::OnceLock::new();
+    static EMPTY: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    certbench_base::assets::table(&TABLE, PEERS)
+        .get(section)
+        .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fix of assets/peers.toml is for a cause certbench has, caught by a side that exists.
+    #[test]
+    fn peer_fixes_name_real_causes() {
+        let causes: std::collections::HashMap<String, toml::Value> =
+            toml::from_str(include_str!("../../../assets/causes.toml")).unwrap();
+        let peers: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
+            toml::from_str(PEERS).unwrap();
+        assert_eq!(peers.len(), 3);
+        assert_eq!(peers["page"].len(), 7);
+        for (peer, fixes) in peers.iter().filter(|(p, _)| *p != "page") {
+            assert!(peer == "serve" || peer == "connect", "{peer}");
+            for key in fixes.keys() {
+                let (code, side) = key.split_once(".by_").unwrap_or((key, "client"));
+                assert!(causes.contains_key(code), "{peer}.{key}: no cause {code}");
+                assert!(side == "client" || side == "server", "{peer}.{key}");
+            }
+        }
+    }
+}

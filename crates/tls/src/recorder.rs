@@ -1,0 +1,800 @@
+//! What one connection's observer sees, from whichever side it stands on: the [`Recorder`] (the
+//! Observer fed by a [`Tap`] on a socket, the secrets and verdicts the configs report, each side's
+//! failure), and what it makes of them at the end: the [`Failure`], which side caught what, the
+//! culprit certificate. The loopback run, `serve` and `connect` each drive one per connection.
+
+use std::collections::HashSet;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+use crate::config::Reporter;
+use crate::event::{Event, EventKind, Note, Verdict, Wire, WireWhat};
+use crate::material::Material;
+use crate::run::{CancelledRun, Culprit, Failure, Step, Stepper};
+use certbench_cause::{Alert, Cause};
+use certbench_wire::Side;
+use certbench_wire::messages::Message;
+use certbench_wire::names;
+use certbench_wire::observe::{Dir, Observer, Seen, What};
+
+/// A side's own failure: its cause and the rustls error behind it, in the order they happened.
+#[derive(Debug, Clone)]
+pub(crate) struct SideFailure {
+    pub(crate) side: Side,
+    pub(crate) cause: Cause,
+    pub(crate) error: Option<String>,
+}
+
+/// Where a connection's events go as they happen: a channel to the pane, a list kept for a
+/// transcript, a counter of what a full channel dropped.
+pub(crate) type Sink = Box<dyn FnMut(Event) + Send>;
+
+/// One connection's observations, in the order they happened.
+pub(crate) struct Recorder {
+    pub(crate) start: Instant,
+    pub(crate) observer: Observer,
+    sink: Sink,
+    pub(crate) keylog: Vec<String>,
+    logged: HashSet<(String, Vec<u8>)>,
+    /// Secrets each side was seen to derive (each side's are on its own lane).
+    derived: HashSet<(Side, String, Vec<u8>)>,
+    pub(crate) version: Option<String>,
+    pub(crate) cipher_suite: Option<String>,
+    pub(crate) group: Option<String>,
+    /// The first refusal by a verifier: the cause of a failure, whatever the other side then saw.
+    pub(crate) first_rejection: Option<(Side, Verdict)>,
+    /// Each side's failure, in the order they happened.
+    pub(crate) failures: Vec<SideFailure>,
+    /// The first fatal alert each side sent (client, server).
+    pub(crate) alerts_sent: [Option<Alert>; 2],
+    pub(crate) last_handshake: Option<Step>,
+    pub(crate) cancelled: bool,
+    /// The one side that is certbench's (`serve`, `connect`); `None` when both are (loopback).
+    pub(crate) only: Option<Side>,
+    /// Bytes that crossed the wire: client to server, server to client.
+    pub(crate) bytes: [u64; 2],
+    /// The first bytes each way (client to server, server to client), to tell plain HTTP.
+    first: [Vec<u8>; 2],
+    /// When a byte last crossed the wire, either way.
+    pub(crate) last_io: Instant,
+    /// The client answered a CertificateRequest with an empty Certificate.
+    client_sent_none: bool,
+    /// The bytes each way as they crossed, for a capture (loopback runs keep them).
+    pub(crate) wire: Option<certbench_wire::pcap::Wire>,
+    wire_bytes: usize,
+    /// Bytes kept with the events (each message's, and its records'), up to `carried_budget`.
+    carried_bytes: usize,
+    pub(crate) carried_budget: usize,
+    /// Time held in step mode so far, and since when it is held now.
+    paused: std::time::Duration,
+    paused_since: Option<Instant>,
+}
+
+/// The bytes a run's events keep of what carried them; past it, events keep their decoded fields
+/// and sizes only. (`serve` keeps less of each connection: [`crate::serve::MAX_CARRIED`].)
+pub const MAX_CARRIED: usize = 1 << 20;
+
+pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
+
+fn index(side: Side) -> usize {
+    match side {
+        Side::Client => 0,
+        Side::Server => 1,
+    }
+}
+
+impl Recorder {
+    /// A recorder whose events go to `sink`; its clock starts now.
+    pub(crate) fn shared(sink: Sink) -> SharedRecorder {
+        Arc::new(Mutex::new(Recorder {
+            start: Instant::now(),
+            observer: Observer::new(),
+            sink,
+            keylog: vec![],
+            logged: HashSet::new(),
+            derived: HashSet::new(),
+            version: None,
+            cipher_suite: None,
+            group: None,
+            first_rejection: None,
+            failures: vec![],
+            alerts_sent: [None, None],
+            last_handshake: None,
+            cancelled: false,
+            only: None,
+            bytes: [0, 0],
+            first: [Vec::new(), Vec::new()],
+            last_io: Instant::now(),
+            client_sent_none: false,
+            wire: None,
+            wire_bytes: 0,
+            carried_bytes: 0,
+            carried_budget: MAX_CARRIED,
+            paused: std::time::Duration::ZERO,
+            paused_since: None,
+        }))
+    }
+
+    /// Time held in step mode, up to now.
+    fn held(&self) -> std::time::Duration {
+        self.paused
+            + self
+                .paused_since
+                .map_or_else(Default::default, |t| t.elapsed())
+    }
+
+    /// Microseconds since the start, not counting the time held in step mode.
+    fn t_us(&self) -> u64 {
+        self.start.elapsed().saturating_sub(self.held()).as_micros() as u64
+    }
+
+    fn paused_us(&self) -> u64 {
+        self.held().as_micros() as u64
+    }
+
+    /// Step mode let the next flight go: the clock runs again.
+    pub(crate) fn resumed(&mut self) {
+        if let Some(t) = self.paused_since.take() {
+            self.paused += t.elapsed();
+        }
+    }
+
+    pub(crate) fn emit_seen(&mut self, seen: Vec<Seen>) {
+        for s in seen {
+            let event = self.event_for(s);
+            (self.sink)(event);
+        }
+    }
+
+    /// Bytes that crossed the wire, in one direction.
+    pub(crate) fn feed(&mut self, dir: Dir, bytes: &[u8]) {
+        let way = usize::from(dir == Dir::ServerToClient);
+        self.last_io = Instant::now();
+        self.bytes[way] += bytes.len() as u64;
+        let first = &mut self.first[way];
+        if first.len() < 8 {
+            first.extend(bytes.iter().take(8 - first.len()));
+        }
+        // Past the budget nothing more is kept: a capture with a hole would misread the stream.
+        if let Some(wire) = &mut self.wire
+            && self.wire_bytes < certbench_wire::pcap::MAX_WIRE_BYTES
+        {
+            self.wire_bytes += bytes.len();
+            if self.wire_bytes > certbench_wire::pcap::MAX_WIRE_BYTES {
+                self.wire_bytes = usize::MAX;
+                return self.observe(dir, bytes);
+            }
+            wire.segments.push(certbench_wire::pcap::Segment {
+                t_us: self.start.elapsed().as_micros() as u64,
+                from_client: dir == Dir::ClientToServer,
+                bytes: bytes.to_vec(),
+            });
+        }
+        self.observe(dir, bytes);
+    }
+
+    fn observe(&mut self, dir: Dir, bytes: &[u8]) {
+        let seen = self.observer.feed(dir, bytes);
+        self.emit_seen(seen);
+    }
+
+    /// Something one side did or saw that did not cross the wire.
+    pub(crate) fn local(&mut self, side: Side, kind: EventKind) {
+        let event = Event {
+            t_us: self.t_us(),
+            paused_us: self.paused_us(),
+            side,
+            kind,
+        };
+        if event.kind == EventKind::Paused {
+            self.paused_since.get_or_insert_with(Instant::now);
+        }
+        (self.sink)(event);
+    }
+
+    /// `side` gave up waiting after `after_ms`.
+    pub(crate) fn timed_out(&mut self, side: Side, after_ms: u64) {
+        self.local(side, EventKind::Note(Note::TimedOut { after_ms }));
+        self.failures.push(SideFailure {
+            side,
+            cause: Cause::TimedOut { after_ms },
+            error: None,
+        });
+    }
+
+    /// The end of the connection: whatever still waits for a secret is shown as it is
+    /// (encrypted), and what it came to. It is `ok` when no side failed and, with
+    /// `needs_response`, the client had its answer.
+    pub(crate) fn finish(
+        &mut self,
+        material: &Material,
+        response: Option<String>,
+        client_identity: Option<String>,
+        needs_response: bool,
+    ) -> crate::run::Summary {
+        let rest = self.observer.finish();
+        self.emit_seen(rest);
+        let ok = (response.is_some() || !needs_response) && self.failures.is_empty();
+        let failure = (!ok).then(|| failure_of(self, material)).flatten();
+        crate::run::Summary {
+            ok,
+            version: self.version.clone(),
+            cipher_suite: self.cipher_suite.clone(),
+            group: self.group.clone(),
+            failure,
+            client_identity,
+            response,
+            keylog: crate::run::Secrets::from_lines(self.keylog.clone()),
+            wire: self.wire.take().unwrap_or_default(),
+        }
+    }
+
+    /// A side failed with `e`: its cause, from the error, and a note.
+    pub(crate) fn failed(&mut self, side: Side, e: &io::Error, note: impl FnOnce(Cause) -> Note) {
+        let cause = if self.cancelled || is_cancel(e) {
+            Cause::Cancelled
+        } else {
+            Cause::from_io(e)
+        };
+        let error = e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<rustls::Error>())
+            .map(certbench_cause::rustls_error_name);
+        self.fail(side, cause, error, note);
+    }
+
+    /// A side failed for `cause` (with the rustls error behind it, if any), and a note.
+    pub(crate) fn fail(
+        &mut self,
+        side: Side,
+        cause: Cause,
+        error: Option<String>,
+        note: impl FnOnce(Cause) -> Note,
+    ) {
+        self.failures.push(SideFailure {
+            side,
+            cause: cause.clone(),
+            error,
+        });
+        self.local(side, EventKind::Note(note(cause)));
+    }
+
+    fn event_for(&mut self, s: Seen) -> Event {
+        let side = s.dir.from_side();
+        let what = match s.what {
+            What::Handshake { typ, message } => {
+                let message = message.map(|m| {
+                    self.remember(&m);
+                    if let Message::Certificate(c) = &*m
+                        && side == Side::Client
+                        && c.certificates.is_empty()
+                    {
+                        self.client_sent_none = true;
+                    }
+                    Arc::from(m)
+                });
+                self.last_handshake = Some(Step {
+                    message: names::handshake_type(typ),
+                    from: side,
+                });
+                WireWhat::Handshake { typ, message }
+            }
+            What::ChangeCipherSpec => WireWhat::ChangeCipherSpec,
+            What::Alert { level, description } => {
+                let fatal = level == 2;
+                if fatal {
+                    self.alerts_sent[index(side)].get_or_insert(Alert(description));
+                }
+                WireWhat::Alert {
+                    fatal,
+                    alert: Alert(description),
+                }
+            }
+            What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
+                len,
+                plaintext: plaintext.map(Arc::new),
+            },
+            What::Unreadable { reason } => WireWhat::Unreadable { reason },
+        };
+        // Bytes are kept up to a budget; a record shared by several messages counts once each.
+        let carried = s.carried.filter(|c| {
+            let n = c.size();
+            self.carried_bytes + n <= self.carried_budget && {
+                self.carried_bytes += n;
+                true
+            }
+        });
+        Event {
+            t_us: self.t_us(),
+            paused_us: self.paused_us(),
+            side,
+            kind: EventKind::Wire(Wire {
+                what,
+                protection: s.protection,
+                size: s.wire_len,
+                carried,
+            }),
+        }
+    }
+
+    fn remember(&mut self, m: &Message) {
+        if let Message::ServerHello(sh) = m
+            && !sh.hello_retry_request
+        {
+            self.version = Some(names::version(
+                sh.selected_version.unwrap_or(sh.legacy_version),
+            ));
+            self.cipher_suite = Some(names::cipher_suite(sh.cipher_suite));
+            if let Some((g, _)) = sh.key_share {
+                self.group = Some(names::named_group(g));
+            }
+        }
+        if let Message::ServerKeyExchange { group: Some(g), .. } = m {
+            self.group = Some(names::named_group(*g));
+        }
+    }
+}
+
+pub(crate) fn is_cancel(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|i| i.is::<CancelledRun>())
+}
+
+pub(crate) fn lock(hub: &SharedRecorder) -> std::sync::MutexGuard<'_, Recorder> {
+    // A panic while holding the lock would be a bug in certbench; the data is still usable.
+    hub.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The hub as rustls's verifiers and key logs see it.
+#[derive(Clone)]
+pub(crate) struct RecorderReporter(pub(crate) SharedRecorder);
+
+impl std::fmt::Debug for RecorderReporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recorder")
+    }
+}
+
+impl Reporter for RecorderReporter {
+    fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
+        let mut hub = lock(&self.0);
+        // Both sides derive the same secrets: each side's derivation is shown on its lane, the
+        // secret goes to the key log and the observer once.
+        if hub
+            .derived
+            .insert((side, label.to_string(), client_random.to_vec()))
+        {
+            hub.local(
+                side,
+                EventKind::Secret {
+                    label: label.to_string(),
+                    len: secret.len(),
+                },
+            );
+        }
+        if !hub
+            .logged
+            .insert((label.to_string(), client_random.to_vec()))
+        {
+            return;
+        }
+        hub.keylog.push(format!(
+            "{label} {} {}",
+            certbench_base::text::hex(client_random),
+            certbench_base::text::hex(secret)
+        ));
+        let seen = hub.observer.add_secret(label, client_random, secret);
+        hub.emit_seen(seen);
+    }
+
+    fn verdict(&self, side: Side, verdict: Verdict) {
+        let mut hub = lock(&self.0);
+        if verdict.rejection().is_some() && hub.first_rejection.is_none() {
+            hub.first_rejection = Some((side, verdict.clone()));
+        }
+        hub.local(side, EventKind::Verdict(verdict));
+    }
+}
+
+/// A socket, with every byte both ways copied to the recorder. It knows the side it stands on:
+/// what it reads comes from the other side.
+pub(crate) struct Tap {
+    pub(crate) inner: TcpStream,
+    pub(crate) hub: SharedRecorder,
+    pub(crate) side: Side,
+    pub(crate) stepper: Option<Stepper>,
+}
+
+impl Tap {
+    /// The direction of what this side reads, and of what it writes.
+    fn dirs(&self) -> (Dir, Dir) {
+        match self.side {
+            Side::Client => (Dir::ServerToClient, Dir::ClientToServer),
+            Side::Server => (Dir::ClientToServer, Dir::ServerToClient),
+        }
+    }
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let (read, _) = self.dirs();
+        // Step mode holds each side at its write; a read only learns of a cancel.
+        if let Some(st) = &self.stepper {
+            st.poll_cancelled(cx, &self.hub)?;
+        }
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &r {
+            let new = &buf.filled()[before..];
+            if !new.is_empty() {
+                lock(&self.hub).feed(read, new);
+            }
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored(cx, &[io::IoSlice::new(buf)])
+    }
+    /// rustls hands over a flight as several buffers; writing them in one call keeps the flight
+    /// in one TCP segment, as on an untapped socket.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let (_, write) = self.dirs();
+        if let Some(st) = &self.stepper {
+            std::task::ready!(st.poll_flight(write, cx, &self.hub))?;
+        }
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &r {
+            let mut hub = lock(&self.hub);
+            let mut left = *n;
+            for b in bufs {
+                let take = left.min(b.len());
+                hub.feed(write, &b[..take]);
+                left -= take;
+            }
+        }
+        r
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The Inspect field a certificate verdict points at.
+pub fn culprit_field(cause: &Cause) -> &'static str {
+    match cause {
+        Cause::Expired { .. } => "not_after",
+        Cause::NotValidYet { .. } => "not_before",
+        Cause::NameMismatch { .. } => "ext.subjectAltName",
+        Cause::WrongPurpose { .. } => "ext.extendedKeyUsage",
+        Cause::UnknownIssuer => "issuer",
+        Cause::Revoked | Cause::UnknownRevocationStatus => "serial",
+        Cause::CaUsedAsEndEntity | Cause::EndEntityUsedAsCa | Cause::PathLenExceeded => {
+            "ext.basicConstraints"
+        }
+        Cause::NameConstraintViolation => "ext.nameConstraints",
+        Cause::BadSignature | Cause::UnsupportedSignatureAlgorithm => "signature_value",
+        Cause::SignatureInvalid => "spki",
+        Cause::UnhandledCriticalExtension => "extensions",
+        Cause::UnsupportedCertVersion => "version",
+        _ => "certificate",
+    }
+}
+
+/// Signed by its own key: its issuer is its subject (the raw names) and its signature verifies
+/// with its own public key.
+fn is_self_signed(der: &[u8]) -> bool {
+    use x509_parser::prelude::*;
+    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+        c.subject().as_raw() == c.issuer().as_raw() && c.verify_signature(None).is_ok()
+    })
+}
+
+/// The certificate at fault in a refused chain, and its Inspect field: the leaf, except when a
+/// CA's constraint is what the chain breaks (its pathlen, its name constraints), or when it is
+/// another certificate's signature that does not verify (`anchors`: what the judging side trusts).
+fn at_fault(
+    cause: &Cause,
+    leaf: &Arc<Vec<u8>>,
+    intermediates: &[Vec<u8>],
+    anchors: &[crate::material::Anchor],
+) -> (Arc<Vec<u8>>, &'static str) {
+    use x509_parser::prelude::*;
+    let parsed: Vec<(usize, X509Certificate<'_>)> = intermediates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (i, c)))
+        .collect();
+    let pick = |i: usize, field| (Arc::new(intermediates[i].clone()), field);
+    match cause {
+        // The chain as sent goes up from the leaf: intermediates[i] has i CAs below it.
+        Cause::PathLenExceeded => parsed
+            .iter()
+            .find(|(i, c)| {
+                c.basic_constraints()
+                    .ok()
+                    .flatten()
+                    .and_then(|b| b.value.path_len_constraint)
+                    .is_some_and(|n| (n as usize) < *i)
+            })
+            .map_or((leaf.clone(), "ext.basicConstraints"), |(i, _)| {
+                pick(*i, "ext.basicConstraints")
+            }),
+        Cause::NameConstraintViolation => parsed
+            .iter()
+            .find(|(_, c)| c.name_constraints().ok().flatten().is_some())
+            .map_or((leaf.clone(), "ext.subjectAltName"), |(i, _)| {
+                pick(*i, "ext.nameConstraints")
+            }),
+        // The first certificate that names an issuer among those given, none of whose keys
+        // verifies its signature.
+        Cause::BadSignature => {
+            let sent: Vec<(Arc<Vec<u8>>, X509Certificate<'_>)> =
+                std::iter::once((leaf.clone(), leaf.as_slice()))
+                    .chain(
+                        intermediates
+                            .iter()
+                            .map(|d| (Arc::new(d.clone()), d.as_slice())),
+                    )
+                    .filter_map(|(a, d)| X509Certificate::from_der(d).ok().map(|(_, c)| (a, c)))
+                    .collect();
+            let issuers: Vec<X509Certificate<'_>> = intermediates
+                .iter()
+                .map(Vec::as_slice)
+                .chain(anchors.iter().map(|a| a.der.as_ref()))
+                .filter_map(|d| X509Certificate::from_der(d).ok().map(|(_, c)| c))
+                .collect();
+            sent.iter()
+                .find(|(_, c)| {
+                    let named: Vec<&X509Certificate<'_>> = issuers
+                        .iter()
+                        .filter(|i| i.subject().as_raw() == c.issuer().as_raw())
+                        .collect();
+                    !named.is_empty()
+                        && !named
+                            .iter()
+                            .any(|i| c.verify_signature(Some(i.public_key())).is_ok())
+                })
+                .map_or((leaf.clone(), "signature_value"), |(der, _)| {
+                    (der.clone(), "signature_value")
+                })
+        }
+        // No name at all: the CN is where the name was put instead.
+        Cause::NameMismatch { presented, .. } if presented.is_empty() => (leaf.clone(), "subject"),
+        other => (leaf.clone(), culprit_field(other)),
+    }
+}
+
+/// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
+/// else the first side that failed on its own account (not by receiving an alert or the end of
+/// the connection), else the first side that failed at all.
+/// Which side, if any, began with plain HTTP (a request or an answer) instead of TLS.
+fn plain_http(hub: &Recorder) -> Option<Side> {
+    // A request line, a status line, or an HTML page sent bare (an HTTP/0.9 answer to what the
+    // server could not read as a request): none begins a TLS record.
+    const STARTS: [&[u8]; 10] = [
+        b"GET ",
+        b"POST ",
+        b"HEAD ",
+        b"PUT ",
+        b"DELETE ",
+        b"OPTIONS ",
+        b"PATCH ",
+        b"CONNECT ",
+        b"HTTP/",
+        b"<",
+    ];
+    [Side::Client, Side::Server]
+        .into_iter()
+        .zip(&hub.first)
+        .find(|(_, bytes)| STARTS.iter().any(|s| bytes.starts_with(s)))
+        .map(|(side, _)| side)
+}
+
+pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure> {
+    // Plain HTTP where TLS was due: what the other side's parser made of it says nothing more.
+    if hub.version.is_none()
+        && let Some(from) = plain_http(hub)
+        && !hub.failures.is_empty()
+    {
+        let detected_by = from.other();
+        let error = hub
+            .failures
+            .iter()
+            .find(|f| f.side == detected_by)
+            .and_then(|f| f.error.clone());
+        return Some(Failure {
+            detected_by,
+            cause: Cause::PlainHttp { from },
+            error,
+            alert_sent: hub.alerts_sent[index(detected_by)],
+            alert_received: None,
+            stopped_after: hub.last_handshake,
+            culprit: None,
+            observed_side: hub.only,
+        });
+    }
+    let own = |f: &&SideFailure| {
+        !matches!(
+            f.cause,
+            Cause::AlertReceived { .. } | Cause::ConnectionClosed
+        )
+    };
+    let first = hub.failures.iter().find(own).or(hub.failures.first());
+    let (detected_by, cause, error, culprit) = match (&hub.first_rejection, first) {
+        (Some(_), Some(f))
+            if f.cause == Cause::Cancelled || matches!(f.cause, Cause::TimedOut { .. }) =>
+        {
+            (f.side, f.cause.clone(), f.error.clone(), None)
+        }
+        (Some((side, verdict)), _) => {
+            let r = verdict.rejection()?;
+            let peer = side.other();
+            let identity = match peer {
+                Side::Server => material.server.as_ref(),
+                Side::Client => material.client.as_ref(),
+            };
+            let culprit = match verdict {
+                Verdict::Chain {
+                    certificate,
+                    intermediates,
+                    ..
+                } => {
+                    let anchors = match side {
+                        Side::Client => &material.client_trusts,
+                        Side::Server => &material.server_trusts,
+                    };
+                    let (der, field) = at_fault(&r.cause, certificate, intermediates, anchors);
+                    let brief = certbench_x509::report::brief(&der).ok();
+                    // The workspace's certificate, when the one at fault is the peer's own.
+                    let own = identity.filter(|i| {
+                        i.chain
+                            .first()
+                            .is_some_and(|c| c.as_ref() == der.as_slice())
+                    });
+                    Some(Culprit {
+                        intermediates: Some(intermediates.len()),
+                        self_signed: is_self_signed(certificate),
+                        side: peer,
+                        certificate: own.map(|i| i.name.clone()),
+                        origin: own.and_then(|i| i.origin.clone()),
+                        subject: brief
+                            .as_ref()
+                            .map(|b| b.subject.clone())
+                            .unwrap_or_default(),
+                        issuer: brief.map(|b| b.issuer).unwrap_or_default(),
+                        field,
+                        others: Arc::new(
+                            std::iter::once(certificate.as_ref())
+                                .chain(intermediates.iter())
+                                .filter(|d| d.as_slice() != der.as_slice())
+                                .cloned()
+                                .collect(),
+                        ),
+                        der,
+                    })
+                }
+                Verdict::Signature { .. } => identity.and_then(|i| {
+                    let der = i.chain.first()?;
+                    Some(Culprit {
+                        intermediates: None,
+                        self_signed: is_self_signed(der),
+                        side: peer,
+                        certificate: Some(i.name.clone()),
+                        origin: i.origin.clone(),
+                        subject: certbench_x509::report::brief(der)
+                            .map(|b| b.subject)
+                            .unwrap_or_default(),
+                        issuer: certbench_x509::report::brief(der)
+                            .map(|b| b.issuer)
+                            .unwrap_or_default(),
+                        field: "spki",
+                        der: Arc::new(der.to_vec()),
+                        others: Arc::new(i.chain.iter().skip(1).map(|c| c.to_vec()).collect()),
+                    })
+                }),
+            };
+            (*side, r.cause.clone(), Some(r.error.clone()), culprit)
+        }
+        // Only one side is ours and it only received the other's alert: the other side caught
+        // it, and its alert says what (RFC 8446 6.2).
+        (None, Some(f))
+            if hub.only == Some(f.side) && matches!(f.cause, Cause::AlertReceived { .. }) =>
+        {
+            let Cause::AlertReceived { alert } = f.cause else {
+                return None;
+            };
+            let other = f.side.other();
+            // OpenSSL answers a client without a certificate with handshake_failure (RFC 5246
+            // 7.4.6); the client's empty Certificate says that is what it was.
+            let cause = if alert.0 == 40 && hub.client_sent_none {
+                Cause::NoClientCertificate
+            } else {
+                Cause::from_peer_alert(alert)
+            };
+            return Some(Failure {
+                detected_by: other,
+                cause,
+                error: None,
+                alert_sent: hub.alerts_sent[index(other)].or(Some(alert)),
+                alert_received: Some(alert),
+                stopped_after: hub.last_handshake,
+                culprit: None,
+                observed_side: hub.only,
+            });
+        }
+        (None, Some(f)) => (f.side, f.cause.clone(), f.error.clone(), None),
+        (None, None) => return None,
+    };
+    let alert_received = hub
+        .failures
+        .iter()
+        .filter(|f| f.side != detected_by)
+        .find_map(|f| match f.cause {
+            Cause::AlertReceived { alert } => Some(alert),
+            _ => None,
+        });
+    Some(Failure {
+        detected_by,
+        cause,
+        error,
+        alert_sent: hub.alerts_sent[index(detected_by)],
+        alert_received,
+        stopped_after: hub.last_handshake,
+        culprit,
+        observed_side: hub.only,
+    })
+}
+
+tokio::task_local! {
+    /// The recorder of the connection whose task is running.
+    static CONNECTION: SharedRecorder;
+}
+
+/// Run `f` with `rec` as its connection's recorder: what [`PerConnection`] reports to.
+pub(crate) async fn within<F: Future>(rec: SharedRecorder, f: F) -> F::Output {
+    CONNECTION.scope(rec, f).await
+}
+
+/// A reporter for a config that serves many connections: rustls calls the verifier and the key
+/// log while it processes one connection's bytes, inside that connection's task, so each verdict
+/// and secret goes to the recorder [`within`] set for it.
+#[derive(Debug)]
+pub(crate) struct PerConnection;
+
+impl Reporter for PerConnection {
+    fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
+        let _ = CONNECTION.try_with(|rec| {
+            RecorderReporter(rec.clone()).secret(side, label, client_random, secret)
+        });
+    }
+
+    fn verdict(&self, side: Side, verdict: Verdict) {
+        let _ = CONNECTION.try_with(|rec| RecorderReporter(rec.clone()).verdict(side, verdict));
+    }
+}

@@ -1,0 +1,1012 @@
+//! The interactive TUI. A key becomes an `Action` through the keymap; `App::update` changes the
+//! state and returns `Effect`s; the driver here runs them as tasks whose results come back as
+//! actions; drawing reads the state. Nothing slow runs on the loop.
+
+mod action;
+mod app;
+mod form;
+mod handshake;
+mod inspect;
+mod keymap;
+mod layout;
+mod panes;
+mod theme;
+mod ui;
+mod view;
+
+#[cfg(test)]
+mod snapshots;
+
+use std::io::stdout;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use certbench_base::fsutil::FsError;
+use certbench_pki::Error;
+use certbench_pki::workspace::{SetOptions, Workspace};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyEventKind, MouseButton,
+    MouseEventKind,
+};
+use crossterm::execute;
+use futures_util::StreamExt;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use action::{Action, Effect, EffectError};
+use app::{App, Severity};
+use keymap::KeyMap;
+use view::WorkspaceView;
+
+/// Where the TUI reads from: the workspace, and what the user opened.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub dir: PathBuf,
+    /// Files and folders given with --open.
+    pub open: Vec<PathBuf>,
+    /// --system: the system trust store too.
+    pub system: bool,
+}
+
+/// Open the TUI on the workspace in `sources.dir`, making a demo PKI there first if it is empty.
+pub fn run(sources: Sources) -> anyhow::Result<()> {
+    let dir = sources.dir.clone();
+    let _log_guard = init_logging();
+    let keymap_path = KeyMap::user_path();
+    let (keymap, keymap_warning) = KeyMap::load(keymap_path.as_deref());
+    let startup_message = prepare_workspace(&dir);
+    let view = WorkspaceView::load(&dir);
+
+    // The loop's own runtime reads the terminal and draws; the work it asks for runs on a
+    // runtime of its own, on its own thread, so a long handshake or a panicking task never holds
+    // the loop up.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    let tasks = Tasks::start()?;
+
+    let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
+    install_panic_hook();
+    let _ = execute!(stdout(), EnableMouseCapture);
+    let size = terminal
+        .size()
+        .map(|s| (s.width, s.height))
+        .unwrap_or((80, 24));
+    let mut app = App::new(keymap, view, OffsetDateTime::now_utc(), size);
+    app.keymap_path = keymap_path;
+    app.open = sources.open.clone();
+    app.system = sources.system;
+    match (keymap_warning, startup_message) {
+        (Some(w), _) => app.say(Severity::Error, w),
+        (None, Some((sev, m))) => app.say(sev, m),
+        (None, None) => {}
+    }
+    if !sources.open.is_empty() || sources.system {
+        app.pane = action::Pane::Inspect;
+    }
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, sources, &tasks.handle));
+    restore_terminal();
+    // An issue in flight finishes before the process ends (its files are written whole either
+    // way: the workspace's journal sees to that).
+    tasks.stop();
+    result
+}
+
+/// The runtime effects run on: a thread of its own, driven until the TUI ends.
+struct Tasks {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The name of the thread that runs effects; a panic there is a task's, not the loop's.
+const TASKS_THREAD: &str = "certbench-tasks";
+
+impl Tasks {
+    fn start() -> anyhow::Result<Tasks> {
+        // A current-thread runtime keeps a handshake's events in the order they happen.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .thread_name(TASKS_THREAD)
+            .build()
+            .context("could not start the task runtime")?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name(TASKS_THREAD.into())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+                // Running tasks end here; blocking ones (an issue) are waited for.
+                runtime.shutdown_timeout(Duration::from_secs(30));
+            })
+            .context("could not start the task thread")?;
+        Ok(Tasks {
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Make the demo PKI in an empty workspace. Returns what to tell the user.
+fn prepare_workspace(dir: &Path) -> Option<(Severity, String)> {
+    let mut ws = match Workspace::open(dir) {
+        Ok(ws) => ws,
+        Err(e) => return Some((Severity::Error, e.to_string())),
+    };
+    if !ws.is_empty() {
+        return None;
+    }
+    let options = SetOptions::default();
+    match ws.gen_set(&options, false, OffsetDateTime::now_utc()) {
+        Ok(_) => {
+            tracing::info!(dir = %dir.display(), "created the demo PKI");
+            Some((
+                Severity::Success,
+                format!(
+                    "New workspace: made a demo PKI (root CA, intermediate, server for {}, client \"{}\") in {}",
+                    options.server_names.join(", "),
+                    options.client_name,
+                    dir.display()
+                ),
+            ))
+        }
+        Err(e @ Error::Fs(FsError::FileExists { .. })) => Some((
+            Severity::Error,
+            format!(
+                "No demo PKI made: {e}. The folder has certificate files but no certbench.toml: \
+                 start certbench with --dir on another folder, or run `certbench gen --force` \
+                 there (what it replaces is moved into replaced/)."
+            ),
+        )),
+        Err(e) => Some((Severity::Error, format!("No demo PKI made: {e}"))),
+    }
+}
+
+/// What reaches the loop: terminal input, and actions from finished tasks.
+pub(crate) enum Message {
+    Terminal(std::io::Result<Event>),
+    Action(Action),
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    sources: Sources,
+    tasks: &tokio::runtime::Handle,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    let first = app.load_inspect();
+    spawn_effect(first, &sources, tx.clone(), tasks);
+    // Terminal input is read by its own task, so the loop waits on one channel.
+    let input = tx.clone();
+    let reader = tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            if input.send(Message::Terminal(ev)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut clock = tokio::time::interval(Duration::from_secs(30));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let result = loop {
+        if let Err(e) = terminal.draw(|f| ui::draw(f, app)) {
+            break Err(e).context("could not draw");
+        }
+        let busy = app.busy().is_some() || app.inspect.loading;
+        let first = tokio::select! {
+            Some(m) = rx.recv() => m,
+            _ = tick.tick(), if busy => Message::Action(Action::Tick),
+            _ = clock.tick() => Message::Action(Action::Tick),
+        };
+        // Handle everything that is already waiting, then draw once.
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        let mut failed = None;
+        for message in batch {
+            // Each key is read against the state the keys before it left.
+            let action = match message {
+                Message::Terminal(Ok(ev)) => to_action(app, ev),
+                Message::Terminal(Err(e)) => {
+                    failed = Some(e);
+                    break;
+                }
+                Message::Action(a) => Some(a),
+            };
+            let Some(action) = action else { continue };
+            // What is typed is not logged: it may be a password.
+            if !matches!(action, Action::Insert(_)) {
+                tracing::debug!(?action, "action");
+            }
+            for effect in app.update(action) {
+                spawn_effect(effect, &sources, tx.clone(), tasks);
+            }
+        }
+        if let Some(e) = failed {
+            break Err(e).context("could not read the terminal");
+        }
+        if app.should_quit {
+            break Ok(());
+        }
+    };
+    reader.abort();
+    result
+}
+
+fn to_action(app: &App, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => app.on_key(&k),
+        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            Some(Action::Click {
+                column: m.column,
+                row: m.row,
+            })
+        }
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// What to report when an effect's task fails by a bug (a panic): the action that ends the work
+/// the state waits for, with a sentence.
+fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
+    match effect {
+        Effect::Issue { spec, .. } => {
+            let spec = spec.clone();
+            Box::new(move |message| Action::IssueFinished {
+                spec,
+                result: Err(EffectError {
+                    message,
+                    existing_file: None,
+                }),
+            })
+        }
+        Effect::Revoke { .. } => Box::new(|m| Action::RevokeFinished(Err(m))),
+        Effect::MakeRecipes { .. } => Box::new(|m| Action::RecipesMade(Err(m))),
+        Effect::ReadCsr { .. } => Box::new(|m| Action::CsrRead(Err(m))),
+        Effect::SignCsr { .. } => Box::new(|message| {
+            Action::CsrSigned(Err(EffectError {
+                message,
+                existing_file: None,
+            }))
+        }),
+        Effect::Export { .. } => Box::new(|message| {
+            Action::ExportFinished(Err(EffectError {
+                message,
+                existing_file: None,
+            }))
+        }),
+        Effect::LoadWorkspace => Box::new(|m| {
+            Action::WorkspaceLoaded(WorkspaceView {
+                error: Some(m),
+                ..WorkspaceView::default()
+            })
+        }),
+        Effect::LoadInspect { .. } | Effect::AddToInspect { .. } | Effect::OpenPkcs12 { .. } => {
+            Box::new(|m| {
+                Action::InspectLoaded(Box::new(inspect::Loaded::new(vec![certbench_x509::Item {
+                    source: PathBuf::from("certbench"),
+                    index: 0,
+                    kind: None,
+                    der: vec![],
+                    result: Err(certbench_x509::error::LoadError::Task(m)),
+                }])))
+            })
+        }
+        Effect::CompletePath(typed) => {
+            let typed = typed.clone();
+            Box::new(move |m| {
+                tracing::warn!(error = %m, "completion failed");
+                Action::Completions {
+                    typed,
+                    candidates: vec![],
+                }
+            })
+        }
+        Effect::ExportRun { .. } => Box::new(|m| Action::RunExported(Err(m))),
+        Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => {
+            Box::new(|m| Action::CertificatesExported(Err(m)))
+        }
+        Effect::RunHandshake { run, .. } => {
+            let run = *run;
+            Box::new(move |m| Action::HandshakeFinished {
+                run,
+                result: Err(m),
+            })
+        }
+        Effect::StartServe { .. } => Box::new(|m| Action::ServeStarted(Err(m))),
+        Effect::Connect { run, .. } => {
+            let run = *run;
+            Box::new(move |m| Action::HandshakeFinished {
+                run,
+                result: Err(m),
+            })
+        }
+        Effect::Quit
+        | Effect::StepHandshake(_)
+        | Effect::CancelHandshake(_)
+        | Effect::StopServe(_) => Box::new(Action::TaskFailed),
+    }
+}
+
+/// `serve` and `connect` from the pane: their updates and events come back as actions, as they
+/// happen. A server sends a connection when it ends (with its timeline), so however busy it is,
+/// the loop gets two messages per connection, and its events in batches.
+pub(crate) fn spawn_peer(
+    effect: Effect,
+    tx: mpsc::UnboundedSender<Message>,
+    tasks: &tokio::runtime::Handle,
+) {
+    let on_failure = failure_of(&effect);
+    let what = effect_label(&effect);
+    let send = move |tx: &mpsc::UnboundedSender<Message>, a: Action| {
+        let _ = tx.send(Message::Action(a));
+    };
+    let work = match effect {
+        Effect::StartServe {
+            dir,
+            server,
+            client_auth,
+            control,
+        } => {
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                use certbench_tls::config::{Choices, TlsVersion};
+                use certbench_tls::serve::{ServeOptions, Server};
+                let server_name = server.clone();
+                let material = certbench_tls::material::Material::from_workspace_with(
+                    &dir,
+                    &certbench_tls::material::MaterialChoices {
+                        server,
+                        client: None,
+                        ..Default::default()
+                    },
+                )
+                .map_err(|e| e.to_string())?;
+                let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
+                choices.server.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
+                choices.client_auth = client_auth;
+                // The CLI's default port, or any free one when it is taken.
+                let mut opts = ServeOptions::new(([127, 0, 0, 1], 8443).into(), choices);
+                opts.keep_events = true;
+                opts.live_events = true;
+                let try_files = Workspace::open(&dir)
+                    .ok()
+                    .map(|ws| certbench_tls::serve::try_files(&ws, &server_name));
+                let server = match Server::bind(material.clone(), opts.clone()).await {
+                    Ok(s) => s,
+                    Err(certbench_tls::serve::ServeError::InUse { .. }) => {
+                        opts.listen = ([127, 0, 0, 1], 0).into();
+                        Server::bind(material, opts)
+                            .await
+                            .map_err(|e| e.to_string())?
+                    }
+                    Err(e) => return Err(e.to_string()),
+                };
+                let addr = server.local_addr().map_err(|e| e.to_string())?;
+                send(&tx, Action::ServeStarted(Ok((addr, try_files))));
+                let (utx, mut urx) = mpsc::channel(1024);
+                let stop = control.0.clone();
+                let running = tokio::spawn(server.run(utx, async move { stop.notified().await }));
+                // Events go to the loop in batches, every 50 ms at most: a busy server sends it a
+                // few messages a second, not one per event. (The server's own channel is bounded:
+                // what it could not send is counted in each connection's events_dropped.)
+                let mut batch: Vec<(u64, certbench_tls::event::Event)> = Vec::new();
+                let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+                loop {
+                    tokio::select! {
+                        update = urx.recv() => match update {
+                            Some(certbench_tls::serve::Update::Event { id, event }) => {
+                                batch.push((id, event));
+                            }
+                            Some(other) => {
+                                if !batch.is_empty() {
+                                    send(&tx, Action::ServeEvents(std::mem::take(&mut batch)));
+                                }
+                                send(&tx, Action::ServeUpdate(Box::new(other)));
+                            }
+                            None => break,
+                        },
+                        _ = tick.tick() => {
+                            if !batch.is_empty() {
+                                send(&tx, Action::ServeEvents(std::mem::take(&mut batch)));
+                            }
+                        }
+                    }
+                }
+                let _ = running.await;
+                send(&tx, Action::ServeStopped);
+                Ok::<_, String>(())
+            })
+        }
+        Effect::Connect {
+            run,
+            dir,
+            target,
+            client,
+        } => {
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                use certbench_tls::config::{Choices, TlsVersion};
+                let material = certbench_tls::material::Material::client_from_workspace(
+                    &dir,
+                    client.as_deref(),
+                )
+                .map_err(|e| e.to_string())?;
+                let host = certbench_tls::connect::host_of(&target)
+                    .unwrap_or_default()
+                    .to_string();
+                let mut choices = Choices::same(TlsVersion::Tls13, None, None, &host);
+                choices.client.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
+                let opts = certbench_tls::connect::ConnectOptions {
+                    target,
+                    choices,
+                    request: Some("/".into()),
+                    wait: std::time::Duration::from_secs(2),
+                    timeout: std::time::Duration::from_secs(10),
+                };
+                let (etx, mut erx) = mpsc::unbounded_channel();
+                let events_tx = tx.clone();
+                let forward = tokio::spawn(async move {
+                    while let Some(event) = erx.recv().await {
+                        send(
+                            &events_tx,
+                            Action::HandshakeEvent {
+                                run,
+                                event: Box::new(event),
+                            },
+                        );
+                    }
+                });
+                let result = certbench_tls::connect::connect(&material, &opts, etx)
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                let _ = forward.await;
+                send(&tx, Action::HandshakeFinished { run, result });
+                Ok(())
+            })
+        }
+        _ => return,
+    };
+    tasks.spawn(async move {
+        let failed = match work.await {
+            Ok(Ok(())) => return,
+            Ok(Err(m)) => m,
+            Err(e) if e.is_panic() => bug_sentence(what),
+            Err(_) => "stopped".into(),
+        };
+        let _ = tx.send(Message::Action(on_failure(failed)));
+    });
+}
+
+/// The sentence for a task that panicked: a bug, said plainly; the details are in the log.
+fn bug_sentence(what: &str) -> String {
+    format!(
+        "certbench failed unexpectedly while {what} (a bug: the details are in certbench.log); nothing else was affected"
+    )
+}
+
+/// Run an effect off the loop; its result comes back as an action. A task that panics is
+/// reported as that effect failing, and the loop goes on.
+fn spawn_effect(
+    effect: Effect,
+    sources: &Sources,
+    tx: mpsc::UnboundedSender<Message>,
+    tasks: &tokio::runtime::Handle,
+) {
+    if effect == Effect::Quit {
+        return;
+    }
+    match &effect {
+        Effect::StepHandshake(st) => return st.next(),
+        Effect::CancelHandshake(st) => return st.cancel(),
+        Effect::StopServe(control) => return control.0.notify_one(),
+        _ => {}
+    }
+    if let Effect::StartServe { .. } | Effect::Connect { .. } = &effect {
+        return spawn_peer(effect, tx, tasks);
+    }
+    let on_failure = failure_of(&effect);
+    let what = effect_label(&effect);
+    if let Effect::RunHandshake {
+        run,
+        options,
+        scenario,
+    } = effect
+    {
+        // Async work: the events come back one by one, as they happen.
+        let events_tx = tx.clone();
+        let work = tasks.spawn(async move {
+            let (etx, mut erx) = mpsc::unbounded_channel();
+            let forward = tokio::spawn(async move {
+                while let Some(event) = erx.recv().await {
+                    let _ = events_tx.send(Message::Action(Action::HandshakeEvent {
+                        run,
+                        event: Box::new(event),
+                    }));
+                }
+            });
+            let result = match scenario {
+                Some(s) => certbench_lab::run(s, &options.control, etx)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => certbench_tls::run::run(&options, etx)
+                    .await
+                    .map_err(|e| e.to_string()),
+            }
+            .map(Box::new);
+            let _ = forward.await;
+            result
+        });
+        tasks.spawn(async move {
+            let action = match work.await {
+                Ok(result) => Action::HandshakeFinished { run, result },
+                Err(e) if e.is_panic() => on_failure(bug_sentence(what)),
+                Err(_) => on_failure("the run was stopped".into()),
+            };
+            let _ = tx.send(Message::Action(action));
+        });
+        return;
+    }
+    let sources = sources.clone();
+    let dir = sources.dir.clone();
+    tasks.spawn_blocking(move || {
+        let work = std::panic::AssertUnwindSafe(|| run_blocking(effect, &dir));
+        let action = match std::panic::catch_unwind(work) {
+            Ok(Some(action)) => action,
+            Ok(None) => return,
+            Err(_) => on_failure(bug_sentence(what)),
+        };
+        // The loop may have ended (the user quit while this ran): nothing is waiting then.
+        let _ = tx.send(Message::Action(action));
+    });
+}
+
+/// What an effect does, in words, for a message about it.
+fn effect_label(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::LoadWorkspace => "reading the workspace",
+        Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => "reading certificates",
+        Effect::OpenPkcs12 { .. } => "opening the PKCS#12 bundle",
+        Effect::CompletePath(_) => "completing a path",
+        Effect::RunHandshake { .. } => "running the handshake",
+        Effect::ExportRun { .. } => "saving the run",
+        Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => "saving the certificates",
+        Effect::Issue { .. } => "issuing the certificate",
+        Effect::Revoke { .. } => "revoking the certificate",
+        Effect::Export { .. } => "exporting the certificate",
+        Effect::MakeRecipes { .. } => "making the recipes",
+        Effect::ReadCsr { .. } => "reading the request",
+        Effect::SignCsr { .. } => "signing the request",
+        Effect::StartServe { .. } => "serving",
+        Effect::Connect { .. } => "connecting",
+        Effect::StepHandshake(_)
+        | Effect::CancelHandshake(_)
+        | Effect::StopServe(_)
+        | Effect::Quit => "working",
+    }
+}
+
+/// The blocking work of an effect, and the action that reports it.
+fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
+    let now = OffsetDateTime::now_utc();
+    Some(match effect {
+        Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(dir)),
+        Effect::LoadInspect { open, system } => {
+            let sources = Sources {
+                dir: dir.to_path_buf(),
+                open,
+                system,
+            };
+            Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
+        }
+        Effect::AddToInspect { paths, mut loaded } => {
+            // A PKCS#12 bundle made with an empty password opens at once, as in the CLI.
+            loaded.extend(certbench_x509::load::open_pkcs12_items(
+                certbench_x509::load_paths(&paths),
+                None,
+            ));
+            Action::InspectLoaded(Box::new(relint(dir, loaded, now)))
+        }
+        Effect::OpenPkcs12 {
+            source,
+            password,
+            loaded,
+        } => {
+            let items =
+                certbench_x509::load::open_pkcs12_source(loaded, &source, password.expose());
+            Action::InspectLoaded(Box::new(relint(dir, items, now)))
+        }
+        Effect::CompletePath(typed) => {
+            let candidates = complete_path(&typed);
+            Action::Completions { typed, candidates }
+        }
+        Effect::Issue { spec, overwrite } => {
+            let result = Workspace::open(dir)
+                .and_then(|mut ws| ws.issue(&spec, overwrite, now))
+                .map(Box::new)
+                .map_err(|e| EffectError {
+                    existing_file: match &e {
+                        Error::Fs(FsError::FileExists { path }) => Some(path.clone()),
+                        _ => None,
+                    },
+                    message: e.to_string(),
+                });
+            if let Err(e) = &result {
+                tracing::warn!(error = %e.message, "issue failed");
+            }
+            Action::IssueFinished { spec, result }
+        }
+        Effect::ExportRun {
+            summary,
+            events,
+            scenario,
+        } => Action::RunExported(
+            certbench_lab::export::export_run(
+                &dir.join("handshakes"),
+                &summary,
+                &events,
+                scenario,
+                now,
+            )
+            .map_err(|e| e.to_string()),
+        ),
+        // The edge: the engine's typed errors become the sentence the message line shows.
+        Effect::ExportCertificates(event) => Action::CertificatesExported(
+            certbench_lab::export::export_certificates(&dir.join("handshakes"), &event, now)
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::ExportCulprit(culprit) => Action::CertificatesExported(
+            certbench_lab::export::export_culprit(&dir.join("handshakes"), &culprit, now)
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::Revoke { name, reason } => Action::RevokeFinished(
+            Workspace::open(dir)
+                .and_then(|mut ws| ws.revoke(&name, reason, now))
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::MakeRecipes { name } => Action::RecipesMade(recipes_for(dir, &name)),
+        Effect::ReadCsr { path } => Action::CsrRead(read_csr(dir, path).map(Box::new)),
+        Effect::SignCsr {
+            request,
+            grant,
+            replace,
+        } => {
+            let result = Workspace::open(dir)
+                .and_then(|mut ws| ws.issue_request(&grant, &request, replace, now))
+                .map(Box::new)
+                .map_err(|e| EffectError {
+                    existing_file: match &e {
+                        Error::Fs(FsError::FileExists { path }) => Some(path.clone()),
+                        _ => None,
+                    },
+                    message: e.to_string(),
+                });
+            Action::CsrSigned(result)
+        }
+        Effect::Export {
+            name,
+            choice,
+            password,
+            replace,
+        } => {
+            use certbench_pki::bundle::{ExportFileError, export_to_file};
+            let format = choice.format();
+            let result = Workspace::open(dir)
+                .map_err(|e| EffectError {
+                    message: e.to_string(),
+                    existing_file: None,
+                })
+                .and_then(|ws| {
+                    export_to_file(
+                        &ws,
+                        &name,
+                        format,
+                        format.needs_password().then(|| password.expose()),
+                        choice.encryption(),
+                        None,
+                        replace,
+                    )
+                    .map_err(|e| EffectError {
+                        existing_file: match &e {
+                            ExportFileError::Exists { path } => Some(path.clone()),
+                            _ => None,
+                        },
+                        message: e.to_string(),
+                    })
+                });
+            Action::ExportFinished(result)
+        }
+        Effect::Quit
+        | Effect::RunHandshake { .. }
+        | Effect::StartServe { .. }
+        | Effect::StopServe(_)
+        | Effect::Connect { .. }
+        | Effect::StepHandshake(_)
+        | Effect::CancelHandshake(_) => return None,
+    })
+}
+
+/// A request read from `path` and checked, with the CA that signs it by default (the
+/// intermediate, else the root) and the workspace's set id.
+fn read_csr(dir: &Path, path: PathBuf) -> Result<action::CsrReview, String> {
+    let bytes = certbench_x509::load::read_regular_file(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let request = certbench_pki::csr::read(&bytes).map_err(|e| e.to_string())?;
+    let ws = Workspace::open(dir).map_err(|e| e.to_string())?;
+    let issuer = ws.default_issuer(certbench_x509::Role::Server);
+    Ok(action::CsrReview {
+        path,
+        request,
+        issuer,
+        set_id: ws.set_id().to_string(),
+    })
+}
+
+/// The recipes for the workspace certificate `name` (a server or a client; a CA's are the
+/// workspace's defaults), as Markdown, with this machine's paths and this binary.
+fn recipes_for(dir: &Path, name: &str) -> Result<String, String> {
+    use certbench_pki::recipes::{markdown, recipes, values};
+    let ws = Workspace::open(dir).map_err(|e| e.to_string())?;
+    let role = ws.entity(name).map(|e| e.role);
+    let server = (role == Some(certbench_x509::Role::Server)).then_some(name);
+    let client = (role == Some(certbench_x509::Role::Client)).then_some(name);
+    let mut v = values(&ws, server, client, 8443, false).map_err(|e| e.to_string())?;
+    if let Ok(exe) = std::env::current_exe() {
+        v.certbench = exe.display().to_string();
+    }
+    Ok(markdown(&recipes(&v, &[])))
+}
+
+/// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.
+pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::Loaded {
+    let mut paths = Vec::new();
+    let workspace = Workspace::open(&sources.dir).ok();
+    // The workspace's files read as one state: no change of the workspace meanwhile.
+    let _reading = workspace.as_ref().and_then(Workspace::read_lock);
+    if let Some(ws) = &workspace {
+        paths.extend(ws.entities().iter().map(|e| ws.path(&e.cert)));
+        paths.extend(ws.crl_paths());
+    }
+    paths.extend(sources.open.iter().cloned());
+    if sources.system {
+        paths.extend(certbench_x509::load::system_store());
+    }
+    let items = certbench_x509::load::open_pkcs12_items(certbench_x509::load_paths(&paths), None);
+    relint(&sources.dir, items, now)
+}
+
+/// The lints of every item, made with what the workspace in `dir` says each of its
+/// certificates is for.
+fn relint(
+    dir: &Path,
+    mut items: Vec<certbench_x509::Item>,
+    now: OffsetDateTime,
+) -> inspect::Loaded {
+    let roles: Vec<(PathBuf, certbench_x509::Role)> = Workspace::open(dir)
+        .map(|ws| {
+            ws.entities()
+                .iter()
+                .map(|e| (ws.path(&e.cert), e.role))
+                .collect()
+        })
+        .unwrap_or_default();
+    let role_of =
+        |i: &certbench_x509::Item| roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r);
+    certbench_x509::lint_all(&mut items, now, &role_of);
+    inspect::Loaded::new(items)
+}
+
+/// Paths that could complete `typed`: entries of its folder that start with its last part.
+fn complete_path(typed: &str) -> Vec<String> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let expanded = match typed.strip_prefix("~/") {
+        Some(rest) => format!("{home}/{rest}"),
+        None => typed.to_string(),
+    };
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (&expanded[..=i], &expanded[i + 1..]),
+        None => ("", expanded.as_str()),
+    };
+    let shown_dir = &typed[..typed.len() - prefix.len()];
+    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let visible = !name.starts_with('.') || prefix.starts_with('.');
+            (visible && name.starts_with(prefix)).then(|| {
+                let slash = if e.path().is_dir() { "/" } else { "" };
+                format!("{shown_dir}{name}{slash}")
+            })
+        })
+        .take(500)
+        .collect();
+    out.sort();
+    out
+}
+
+fn restore_terminal() {
+    let _ = execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// A panic on the loop's thread ends the TUI: ratatui's hook restores raw mode and the screen
+/// (mouse capture is ours to undo), then the message is printed. A panic in a task is that
+/// task's failure, reported in the UI by the driver: it is logged, and the terminal is left
+/// alone (restoring it would leave a blank screen that still reads keys).
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some("main") {
+            tracing::error!(panic = %info, "a task failed");
+            return;
+        }
+        let _ = execute!(stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+}
+
+/// Log to a file in the data folder, never to the screen. `CERTBENCH_LOG=debug` for more.
+fn init_logging() -> Option<()> {
+    let dir = directories::ProjectDirs::from("", "", "certbench")?
+        .data_local_dir()
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    // The log holds what the user did and saw (file names, hosts): theirs alone, an older one
+    // (0644 before certbench made it private) too.
+    let file = certbench_base::fsutil::open_private_append(&dir.join("certbench.log")).ok()?;
+    let level = match std::env::var("CERTBENCH_LOG").as_deref() {
+        Ok("trace") => tracing::Level::TRACE,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("warn") => tracing::Level::WARN,
+        Ok("error") => tracing::Level::ERROR,
+        _ => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init()
+        .ok()
+}
+
+/// The Inspect pane drawn off-screen: what `benches/inspect.rs` measures (load and first frame,
+/// then a scroll step), with the same loader and drawing code as the real TUI.
+#[doc(hidden)]
+pub struct OffscreenInspect {
+    app: App,
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+/// An app on an empty workspace showing `pane`, and a terminal of `size` drawn in memory.
+fn offscreen(
+    pane: action::Pane,
+    (width, height): (u16, u16),
+) -> anyhow::Result<(App, ratatui::Terminal<ratatui::backend::TestBackend>)> {
+    let mut app = App::new(
+        KeyMap::defaults(),
+        WorkspaceView::default(),
+        OffsetDateTime::now_utc(),
+        (width, height),
+    );
+    app.update(Action::ShowPane(pane));
+    let terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+    Ok((app, terminal))
+}
+
+impl OffscreenInspect {
+    /// Load everything `sources` names and draw the first frame.
+    pub fn load(
+        sources: &Sources,
+        (width, height): (u16, u16),
+    ) -> anyhow::Result<OffscreenInspect> {
+        let (mut app, mut terminal) = offscreen(action::Pane::Inspect, (width, height))?;
+        let loaded = load_inspect(sources, app.now);
+        app.update(Action::InspectLoaded(Box::new(loaded)));
+        terminal.draw(|f| ui::draw(f, &app))?;
+        Ok(OffscreenInspect { app, terminal })
+    }
+
+    /// How many items were loaded.
+    pub fn items(&self) -> usize {
+        self.app.inspect.loaded.items.len()
+    }
+
+    /// Move the selection one row down and draw again.
+    pub fn scroll_step(&mut self) -> anyhow::Result<()> {
+        self.app.update(Action::Down);
+        self.terminal.draw(|f| ui::draw(f, &self.app))?;
+        Ok(())
+    }
+}
+
+/// The Handshake pane with a given timeline, drawn off screen, for the drawing bench.
+#[doc(hidden)]
+pub struct OffscreenHandshake {
+    app: App,
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+impl OffscreenHandshake {
+    /// The pane showing `events` (the last one selected), at `size`.
+    pub fn new(
+        events: Vec<certbench_tls::run::Event>,
+        (width, height): (u16, u16),
+    ) -> anyhow::Result<OffscreenHandshake> {
+        let (mut app, terminal) = offscreen(action::Pane::Handshake, (width, height))?;
+        let run = app.handshake.start();
+        for e in events {
+            app.handshake.push(run, e);
+        }
+        Ok(OffscreenHandshake { app, terminal })
+    }
+
+    /// Select the first event named `code` (a message, a secret) and show its bytes or fields.
+    pub fn select(&mut self, code: &str, bytes: bool) {
+        if let Some(i) = self
+            .app
+            .handshake
+            .events
+            .iter()
+            .position(|e| e.code() == code)
+        {
+            self.app.handshake.selected = i;
+            self.app.handshake.follow = false;
+        }
+        self.app.handshake.bytes = bytes;
+    }
+
+    /// Draw one frame.
+    pub fn frame(&mut self) -> anyhow::Result<()> {
+        self.terminal.draw(|f| ui::draw(f, &self.app))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_complete_from_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("server.crt"), "").unwrap();
+        std::fs::write(dir.path().join("server.key"), "").unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join(".hidden"), "").unwrap();
+        let base = format!("{}/", dir.path().display());
+        assert_eq!(
+            complete_path(&format!("{base}ser")),
+            [format!("{base}server.crt"), format!("{base}server.key")]
+        );
+        assert_eq!(complete_path(&format!("{base}su")), [format!("{base}sub/")]);
+        assert_eq!(
+            complete_path(&base).len(),
+            3,
+            "hidden files only when asked for"
+        );
+        assert!(complete_path("/no/such/folder/x").is_empty());
+    }
+}

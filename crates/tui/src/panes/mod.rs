@@ -1,0 +1,106 @@
+pub mod generate;
+pub mod handshake;
+pub mod inspect;
+
+use certbench_pki::workspace::Entity;
+use certbench_x509::CertSummary;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use time::OffsetDateTime;
+
+use crate::theme;
+
+/// A short validity mark for lists: "364d", "revoked", "expired", "future".
+pub fn status_span(e: &Entity, now: OffsetDateTime) -> Span<'static> {
+    if e.revoked.is_some() {
+        Span::styled("revoked", theme::error())
+    } else if now > e.not_after {
+        Span::styled("expired", theme::error())
+    } else if now < e.not_before {
+        Span::styled("future", theme::warn())
+    } else {
+        let days = certbench_x509::days_until(e.not_after, now);
+        let style = if days < 30 {
+            theme::warn()
+        } else {
+            theme::dim()
+        };
+        Span::styled(format!("{days}d"), style)
+    }
+}
+
+/// A certificate's summary as label/value lines, labels `label_w` wide.
+pub fn summary_lines(s: &CertSummary, now: OffsetDateTime, label_w: usize) -> Vec<Line<'static>> {
+    s.fields(now)
+        .into_iter()
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<label_w$}"), theme::label()),
+                Span::raw(v),
+            ])
+        })
+        .collect()
+}
+
+/// `s` cut to `w` characters, with an ellipsis when cut.
+pub fn cut(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The height of `lines` wrapped to `width` columns as a `Paragraph` wraps them (by words).
+pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> usize {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1))
+}
+
+/// Draw `lines` in `block`, scrolled by `scroll` (at most to their end). When they are longer
+/// than the box, its bottom edge says there is more and which key shows it (`down`), or that
+/// this is the end and which key goes back (`up`).
+pub fn draw_scrolled(
+    f: &mut Frame<'_>,
+    block: Block<'_>,
+    area: Rect,
+    lines: Vec<Line<'_>>,
+    scroll: u16,
+    (down, up): (&str, &str),
+) {
+    let inner = block.inner(area);
+    let most = max_scroll(&block, area, &lines);
+    let scroll = scroll.min(most);
+    let block = if most == 0 {
+        block
+    } else if scroll < most {
+        block.title_bottom(Line::from(Span::styled(
+            format!(" more below: {down} "),
+            theme::dim(),
+        )))
+    } else {
+        block.title_bottom(Line::from(Span::styled(
+            format!(" the end; {up} goes back "),
+            theme::dim(),
+        )))
+    };
+    f.render_widget(block, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        inner,
+    );
+}
+
+/// How far `lines` can scroll in a box drawn by `block` in `area`: until the last line shows.
+pub fn max_scroll(block: &Block<'_>, area: Rect, lines: &[Line<'_>]) -> u16 {
+    let inner = block.inner(area);
+    let most = wrapped_height(lines, inner.width).saturating_sub(usize::from(inner.height));
+    u16::try_from(most).unwrap_or(u16::MAX)
+}

@@ -1,0 +1,798 @@
+//! Following one connection from both directions' bytes: records, handshake messages decoded (the
+//! encrypted ones, TLS 1.3 and 1.2, decrypted with the logged secrets), alerts, ChangeCipherSpec, application
+//! data. Encrypted records wait until their secret is known, so the order in which bytes and
+//! secrets arrive does not matter.
+
+use std::collections::{HashMap, VecDeque};
+
+use std::sync::Arc;
+
+use crate::bytes::{Carried, RecordBytes};
+use crate::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
+use crate::messages::{Message, Version, decode};
+use crate::names;
+use crate::record::{HandshakeReader, Record, RecordReader};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dir {
+    ClientToServer,
+    ServerToClient,
+}
+
+impl Dir {
+    pub fn sender(self) -> &'static str {
+        match self {
+            Dir::ClientToServer => "client",
+            Dir::ServerToClient => "server",
+        }
+    }
+    /// The side that sends in this direction.
+    pub fn from_side(self) -> crate::Side {
+        match self {
+            Dir::ClientToServer => crate::Side::Client,
+            Dir::ServerToClient => crate::Side::Server,
+        }
+    }
+    fn index(self) -> usize {
+        match self {
+            Dir::ClientToServer => 0,
+            Dir::ServerToClient => 1,
+        }
+    }
+}
+
+/// Which keys protected a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    Clear,
+    /// TLS 1.3 handshake traffic keys.
+    Handshake,
+    /// TLS 1.3 application traffic keys (generation 0).
+    Application,
+    /// TLS 1.2 after ChangeCipherSpec, decrypted with the logged master secret.
+    Tls12,
+    /// TLS 1.2 after ChangeCipherSpec, not decrypted: no master secret came, or a suite
+    /// certbench does not decrypt.
+    Tls12Encrypted,
+}
+
+impl Protection {
+    /// Its name in the JSON transcript.
+    pub fn code(self) -> &'static str {
+        match self {
+            Protection::Clear => "clear",
+            Protection::Handshake => "handshake_keys",
+            Protection::Application => "application_keys",
+            Protection::Tls12 => "tls12_keys",
+            Protection::Tls12Encrypted => "tls12_keys_not_decrypted",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Protection::Clear => "clear",
+            Protection::Handshake => "handshake keys",
+            Protection::Application => "application keys",
+            Protection::Tls12 => "TLS 1.2 keys",
+            Protection::Tls12Encrypted => "TLS 1.2 keys (not decrypted)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    /// The message is boxed: a decoded ClientHello is far larger than the other cases.
+    Handshake {
+        typ: u8,
+        message: Result<Box<Message>, String>,
+    },
+    ChangeCipherSpec,
+    Alert {
+        level: u8,
+        description: u8,
+    },
+    ApplicationData {
+        plaintext: Option<Vec<u8>>,
+        len: usize,
+    },
+    /// A record certbench could not make sense of; the reason says why.
+    Unreadable {
+        reason: String,
+    },
+}
+
+impl What {
+    /// The RFC name: "ClientHello", "Alert", ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            What::Handshake { typ, .. } => names::handshake_type(*typ),
+            What::ChangeCipherSpec => "ChangeCipherSpec",
+            What::Alert { .. } => "Alert",
+            What::ApplicationData { .. } => "ApplicationData",
+            What::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+/// One thing seen on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub dir: Dir,
+    pub what: What,
+    pub protection: Protection,
+    /// Its size: a handshake message's own (type, length, body), else its record's on the wire.
+    pub wire_len: usize,
+    /// Its bytes and the records that carried them (`None` for bytes that are not TLS).
+    pub carried: Option<Arc<Carried>>,
+}
+
+impl Seen {
+    fn unreadable(dir: Dir, reason: String, protection: Protection, wire_len: usize) -> Seen {
+        Seen {
+            dir,
+            what: What::Unreadable { reason },
+            protection,
+            wire_len,
+            carried: None,
+        }
+    }
+}
+
+/// A record's bytes as they crossed the wire.
+fn wire_bytes(record: &Record) -> Vec<u8> {
+    let mut wire = record.header().to_vec();
+    wire.extend_from_slice(&record.payload);
+    wire
+}
+
+/// One record, one message: what carried it.
+fn carried_alone(record: Arc<RecordBytes>, bytes: Vec<u8>) -> Option<Arc<Carried>> {
+    Some(Arc::new(Carried {
+        records: vec![record],
+        offset: 0,
+        bytes,
+    }))
+}
+
+#[derive(Default)]
+struct Side {
+    records: RecordReader,
+    handshake: HandshakeReader,
+    keys: Option<TrafficKeys>,
+    /// The secret `keys` came from: a KeyUpdate derives the next one from it.
+    secret: Option<Vec<u8>>,
+    /// Its label in the key log (`CLIENT_TRAFFIC_SECRET_1` after a KeyUpdate).
+    secret_label: String,
+    /// KeyUpdates since the secret of that label.
+    updates: u32,
+    /// Handshake records whose content is (partly) in the reassembly buffer: where their content
+    /// starts and ends in this side's handshake stream.
+    hs_records: VecDeque<(usize, usize, Arc<RecordBytes>)>,
+    /// Handshake stream bytes pushed into the reassembly, and taken out as messages.
+    hs_in: usize,
+    hs_out: usize,
+    /// A message under reassembly came in more records than are tracked: its bytes are not kept.
+    hs_untracked: bool,
+    protection: Option<Protection>,
+    /// Encrypted records waiting for their secret.
+    waiting: VecDeque<Record>,
+    /// The next key phase (after this side's Finished).
+    finished: bool,
+    tls12_encrypted: bool,
+    tls12_keys: Option<Tls12Keys>,
+    broken: bool,
+}
+
+#[derive(Default)]
+pub struct Observer {
+    sides: [Side; 2],
+    client_random: Option<Vec<u8>>,
+    version: Option<Version>,
+    suite: Option<Suite>,
+    server_random: Option<Vec<u8>>,
+    /// The TLS 1.2 suite's id, once the ServerHello named it.
+    tls12_suite: Option<u16>,
+    /// (client random, label) -> secret, from SSLKEYLOGFILE lines or a rustls KeyLog.
+    secrets: HashMap<(Vec<u8>, String), Vec<u8>>,
+}
+
+const SECRET_LABELS: [[&str; 2]; 2] = [
+    ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"],
+    ["SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0"],
+];
+
+impl Observer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn version(&self) -> Option<Version> {
+        self.version
+    }
+
+    /// A secret from the key log. Records that were waiting for it are decrypted now.
+    pub fn add_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) -> Vec<Seen> {
+        self.secrets
+            .insert((client_random.to_vec(), label.to_string()), secret.to_vec());
+        let mut out = Vec::new();
+        for dir in [Dir::ServerToClient, Dir::ClientToServer] {
+            out.extend(self.drain(dir));
+        }
+        out
+    }
+
+    /// Bytes one side sent, in any pieces.
+    pub fn feed(&mut self, dir: Dir, bytes: &[u8]) -> Vec<Seen> {
+        let side = &mut self.sides[dir.index()];
+        if side.broken {
+            return vec![];
+        }
+        let mut out = Vec::new();
+        for r in side.records.push(bytes) {
+            match r {
+                Ok(record) => side.waiting.push_back(record),
+                Err(e) => {
+                    side.broken = true;
+                    // What is left is not TLS: this read's bytes are what is shown of it.
+                    out.push(Seen::unreadable(
+                        dir,
+                        e.to_string(),
+                        Protection::Clear,
+                        bytes.len(),
+                    ));
+                }
+            }
+        }
+        out.extend(self.drain(dir));
+        // What this side taught (the version, the suite) may let the other side go on.
+        let other = match dir {
+            Dir::ClientToServer => Dir::ServerToClient,
+            Dir::ServerToClient => Dir::ClientToServer,
+        };
+        out.extend(self.drain(other));
+        out
+    }
+
+    /// The end of the connection: records still waiting for a secret that never came are shown
+    /// for what they are, encrypted.
+    pub fn finish(&mut self) -> Vec<Seen> {
+        let mut out = Vec::new();
+        for dir in [Dir::ClientToServer, Dir::ServerToClient] {
+            let side = &mut self.sides[dir.index()];
+            let protection = if side.tls12_encrypted {
+                Protection::Tls12Encrypted
+            } else {
+                Protection::Clear
+            };
+            for record in side.waiting.drain(..) {
+                out.push(not_decrypted(dir, &record, protection));
+            }
+        }
+        out
+    }
+
+    fn secret(&self, label: &str) -> Option<&Vec<u8>> {
+        let random = self.client_random.as_ref()?;
+        self.secrets.get(&(random.clone(), label.to_string()))
+    }
+
+    /// Make sure this side has the keys its next record needs (`tls12`: TLS 1.2 after its
+    /// ChangeCipherSpec; `tls13`: a TLS 1.3 protected record). `Ok(false)` while a secret is
+    /// missing. TLS 1.2 suites certbench does not decrypt get no keys and are shown as they are.
+    fn prepare_keys(&mut self, dir: Dir, tls12: bool, tls13: bool) -> Result<bool, DecryptError> {
+        let i = dir.index();
+        if tls13 && self.sides[i].keys.is_none() {
+            let phase = usize::from(self.sides[i].finished);
+            let (Some(suite), Some(secret)) =
+                (self.suite, self.secret(SECRET_LABELS[i][phase]).cloned())
+            else {
+                return Ok(false);
+            };
+            let side = &mut self.sides[i];
+            side.keys = Some(TrafficKeys::new(suite, &secret)?);
+            side.secret = Some(secret);
+            side.secret_label = SECRET_LABELS[i][phase].to_string();
+            side.updates = 0;
+            side.protection = Some(if phase == 0 {
+                Protection::Handshake
+            } else {
+                Protection::Application
+            });
+        }
+        if tls12
+            && self.sides[i].tls12_keys.is_none()
+            && let Some(suite) = self.tls12_suite.and_then(Tls12Suite::from_id)
+        {
+            let (Some(master), Some(client), Some(server)) = (
+                self.secret("CLIENT_RANDOM"),
+                &self.client_random,
+                &self.server_random,
+            ) else {
+                return Ok(false);
+            };
+            // Both directions' keys come from the one key block.
+            let (c, s) = Tls12Keys::pair(suite, master, client, server)?;
+            let (mine, theirs) = match dir {
+                Dir::ClientToServer => (c, s),
+                Dir::ServerToClient => (s, c),
+            };
+            self.sides[i].tls12_keys = Some(mine);
+            self.sides[1 - i].tls12_keys.get_or_insert(theirs);
+        }
+        Ok(true)
+    }
+
+    /// Process this side's records until one needs a secret not known yet.
+    fn drain(&mut self, dir: Dir) -> Vec<Seen> {
+        let mut out = Vec::new();
+        loop {
+            let i = dir.index();
+            let Some(front) = self.sides[i].waiting.front() else {
+                break;
+            };
+            let (front_type, wire_len) = (front.content_type, front.payload.len() + 5);
+            if matches!(front_type, 20 | 23) && self.version.is_none() {
+                // ChangeCipherSpec or protected data before the ServerHello was seen: what they
+                // mean depends on the version, so they wait for it.
+                break;
+            }
+            // TLS 1.2 after this side's ChangeCipherSpec, or TLS 1.3's protected records.
+            let tls12 = self.sides[i].tls12_encrypted && front_type != 20;
+            let tls13 = front_type == 23 && self.version == Some(Version::Tls13);
+            match self.prepare_keys(dir, tls12, tls13) {
+                Ok(true) => {}
+                Ok(false) => break, // wait for the secret
+                Err(e) => {
+                    let protection = if tls12 {
+                        Protection::Tls12Encrypted
+                    } else {
+                        Protection::Clear
+                    };
+                    out.push(Seen::unreadable(dir, e.to_string(), protection, wire_len));
+                    self.sides[i].broken = true;
+                    break;
+                }
+            }
+            let Some(record) = self.sides[i].waiting.pop_front() else {
+                break;
+            };
+            let side = &mut self.sides[i];
+            let opened = if tls12 {
+                let Some(keys) = side.tls12_keys.as_mut() else {
+                    // A suite certbench does not decrypt: what the record is, not what it says.
+                    out.push(not_decrypted(dir, &record, Protection::Tls12Encrypted));
+                    continue;
+                };
+                keys.open(&record)
+                    .map(|(p, sealing)| (record.content_type, p, Protection::Tls12, Some(sealing)))
+                    .map_err(|e| (e, Protection::Tls12Encrypted))
+            } else if tls13 {
+                let protection = side.protection.unwrap_or(Protection::Handshake);
+                let Some(keys) = side.keys.as_mut() else {
+                    break;
+                };
+                keys.open(&record, &side.secret_label, side.updates)
+                    .map(|(t, p, sealing)| (t, p, protection, Some(sealing)))
+                    .map_err(|e| (e, protection))
+            } else {
+                Ok((
+                    record.content_type,
+                    record.payload.clone(),
+                    Protection::Clear,
+                    None,
+                ))
+            };
+            let (content_type, payload, protection, sealing) = match opened {
+                Ok(o) => o,
+                Err((e, protection)) => {
+                    let mut seen = Seen::unreadable(dir, e.to_string(), protection, wire_len);
+                    let bytes = RecordBytes {
+                        wire: wire_bytes(&record),
+                        content: None,
+                        sealing: None,
+                    };
+                    seen.carried = carried_alone(Arc::new(bytes), Vec::new());
+                    out.push(seen);
+                    side.broken = true;
+                    break;
+                }
+            };
+            let record_bytes = Arc::new(RecordBytes {
+                wire: wire_bytes(&record),
+                content: Some(payload.clone()),
+                sealing,
+            });
+            match content_type {
+                20 => {
+                    out.push(Seen {
+                        dir,
+                        what: What::ChangeCipherSpec,
+                        protection,
+                        wire_len,
+                        carried: carried_alone(record_bytes, payload),
+                    });
+                    // TLS 1.2: from here on this side is encrypted. (TLS 1.3's is for middleboxes.)
+                    if self.version != Some(Version::Tls13) {
+                        self.sides[i].tls12_encrypted = true;
+                    }
+                }
+                21 => {
+                    let what = match payload.as_slice() {
+                        [level, description] => What::Alert {
+                            level: *level,
+                            description: *description,
+                        },
+                        _ => What::Unreadable {
+                            reason: format!("an alert of {} bytes", payload.len()),
+                        },
+                    };
+                    out.push(Seen {
+                        dir,
+                        what,
+                        protection,
+                        wire_len,
+                        carried: carried_alone(record_bytes, payload),
+                    });
+                }
+                23 => {
+                    let len = payload.len();
+                    out.push(Seen {
+                        dir,
+                        what: What::ApplicationData {
+                            plaintext: Some(payload.clone()),
+                            len,
+                        },
+                        protection,
+                        wire_len,
+                        carried: carried_alone(record_bytes, payload),
+                    });
+                }
+                22 => {
+                    let side = &mut self.sides[i];
+                    let start = side.hs_in;
+                    side.hs_in += payload.len();
+                    // A peer cutting a message into tiny records must not make memory grow with
+                    // each: past a bound, the message's bytes are not kept (it is still decoded).
+                    if side.hs_records.len() < MAX_TRACKED_RECORDS {
+                        side.hs_records.push_back((start, side.hs_in, record_bytes));
+                    } else {
+                        side.hs_untracked = true;
+                    }
+                    let messages = side.handshake.push(&payload);
+                    for m in messages {
+                        match m {
+                            Err(e) => {
+                                out.push(Seen::unreadable(
+                                    dir,
+                                    e.to_string(),
+                                    protection,
+                                    wire_len,
+                                ));
+                                self.sides[i].broken = true;
+                            }
+                            Ok(raw) => {
+                                let carried = self.sides[i].carry(raw.encoded());
+                                let version = self.version.unwrap_or(Version::Tls12);
+                                let message = decode(raw.typ, &raw.body, version)
+                                    .map(Box::new)
+                                    .map_err(|e| e.to_string());
+                                self.learn(dir, &message);
+                                out.push(Seen {
+                                    dir,
+                                    what: What::Handshake {
+                                        typ: raw.typ,
+                                        message,
+                                    },
+                                    protection,
+                                    // The message's own size: a record may carry several.
+                                    wire_len: raw.body.len() + 4,
+                                    carried,
+                                });
+                            }
+                        }
+                    }
+                }
+                t => {
+                    let mut seen = Seen::unreadable(
+                        dir,
+                        format!("a {} record", names::content_type(t)),
+                        protection,
+                        wire_len,
+                    );
+                    seen.carried = carried_alone(record_bytes, payload);
+                    out.push(seen);
+                }
+            }
+            if self.sides[i].broken {
+                break;
+            }
+        }
+        out
+    }
+
+    /// What a message tells about the connection: its random, version and suite; key changes.
+    fn learn(&mut self, dir: Dir, message: &Result<Box<Message>, String>) {
+        match message.as_deref() {
+            Ok(Message::ClientHello(ch)) if self.client_random.is_none() => {
+                self.client_random = Some(ch.random.clone())
+            }
+            // A HelloRetryRequest names TLS 1.3 and the suite too (RFC 8446 4.1.4): knowing the
+            // version lets the compatibility ChangeCipherSpecs that follow it through.
+            Ok(Message::ServerHello(sh)) => {
+                if sh.selected_version == Some(0x0304) {
+                    self.version = Some(Version::Tls13);
+                    self.suite = Suite::from_id(sh.cipher_suite);
+                } else {
+                    self.version = Some(Version::Tls12);
+                    self.tls12_suite = Some(sh.cipher_suite);
+                    self.server_random = Some(sh.random.clone());
+                }
+            }
+            Ok(Message::KeyUpdate { .. }) if self.version == Some(Version::Tls13) => {
+                // The sender's next records use the next generation of its traffic secret.
+                let suite = self.suite;
+                let side = &mut self.sides[dir.index()];
+                let next = suite.zip(side.secret.as_deref()).map(|(suite, secret)| {
+                    suite
+                        .next_secret(secret)
+                        .and_then(|next| TrafficKeys::new(suite, &next).map(|k| (next, k)))
+                });
+                match next {
+                    Some(Ok((next, keys))) => {
+                        side.secret = Some(next);
+                        side.keys = Some(keys);
+                        side.updates += 1;
+                    }
+                    // Without the current secret the next records cannot be read; they say so.
+                    _ => side.keys = None,
+                }
+            }
+            Ok(Message::Finished { .. }) if self.version == Some(Version::Tls13) => {
+                // After its Finished a side switches to its application traffic secret.
+                let side = &mut self.sides[dir.index()];
+                side.finished = true;
+                side.keys = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A record that stays encrypted: what its type says it is, and why it was not read.
+fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
+    let len = record.payload.len();
+    let what = match record.content_type {
+        // TLS 1.2: after ChangeCipherSpec the only handshake message is Finished.
+        22 if protection == Protection::Tls12Encrypted => What::Handshake {
+            typ: 20,
+            message: Err("encrypted, and not decrypted: no master secret was logged".into()),
+        },
+        23 if protection == Protection::Tls12Encrypted => What::ApplicationData {
+            plaintext: None,
+            len,
+        },
+        t => What::Unreadable {
+            reason: format!(
+                "a {} record of {len} bytes, encrypted: the key log had no secret for it",
+                names::content_type(t)
+            ),
+        },
+    };
+    let bytes = RecordBytes {
+        wire: wire_bytes(record),
+        content: None,
+        sealing: None,
+    };
+    Seen {
+        dir,
+        what,
+        protection,
+        wire_len: len + 5,
+        carried: carried_alone(Arc::new(bytes), Vec::new()),
+    }
+}
+
+/// Records of one handshake message whose bytes are kept (a long chain takes a few; a peer that
+/// sends a byte a record would take thousands).
+const MAX_TRACKED_RECORDS: usize = 64;
+
+impl Side {
+    /// The records that carried the next message out of the reassembly (`message`: its type,
+    /// length and body), and where it starts in the first one.
+    fn carry(&mut self, message: Vec<u8>) -> Option<Arc<Carried>> {
+        let (start, end) = (self.hs_out, self.hs_out + message.len());
+        self.hs_out = end;
+        let records: Vec<(usize, Arc<RecordBytes>)> = self
+            .hs_records
+            .iter()
+            .filter(|(s, e, _)| *s < end && *e > start)
+            .map(|(s, _, r)| (*s, r.clone()))
+            .collect();
+        while self.hs_records.front().is_some_and(|(_, e, _)| *e <= end) {
+            self.hs_records.pop_front();
+        }
+        if self.hs_untracked {
+            // Tracking starts again once the reassembly is empty.
+            self.hs_untracked = self.hs_out < self.hs_in;
+            return None;
+        }
+        let offset = start.saturating_sub(records.first()?.0);
+        Some(Arc::new(Carried {
+            records: records.into_iter().map(|(_, r)| r).collect(),
+            offset,
+            bytes: message,
+        }))
+    }
+}
+
+/// The secrets `exercise` can give, picked by a control byte (see there).
+pub const EXERCISE_LABELS: [&str; 5] = [
+    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    "CLIENT_TRAFFIC_SECRET_0",
+    "SERVER_TRAFFIC_SECRET_0",
+    "CLIENT_RANDOM",
+];
+
+/// Drive an Observer with arbitrary bytes, for the fuzz target (fuzz/fuzz_targets/observer.rs)
+/// and the tests: each step takes a control byte, then either feeds the next bytes in one
+/// direction, in pieces of any size, or gives a secret for the connection seen so far. Nothing
+/// here may panic or allocate without bound, whatever the input.
+pub fn exercise(data: &[u8]) -> usize {
+    let mut obs = Observer::new();
+    let mut seen = 0;
+    let mut rest = data;
+    while let Some((&control, tail)) = rest.split_first() {
+        rest = tail;
+        let dir = if control & 1 == 0 {
+            Dir::ClientToServer
+        } else {
+            Dir::ServerToClient
+        };
+        if control & 2 == 0 {
+            // Feed up to 4 KiB of the input, in a piece whose size the control byte picks.
+            let piece = (usize::from(control >> 2) * 64 + 1).min(rest.len());
+            let (bytes, tail) = rest.split_at(piece);
+            rest = tail;
+            seen += obs.feed(dir, bytes).len();
+        } else {
+            let label = EXERCISE_LABELS[usize::from(control >> 2) % EXERCISE_LABELS.len()];
+            let len = [32, 48][usize::from(control >> 7)].min(rest.len());
+            let (secret, tail) = rest.split_at(len);
+            rest = tail;
+            let random = obs.client_random.clone().unwrap_or_default();
+            seen += obs.add_secret(label, &random, secret).len();
+        }
+    }
+    seen
+}
+
+/// Lines of an SSLKEYLOGFILE: `LABEL <client random hex> <secret hex>`.
+pub fn parse_keylog_line(line: &str) -> Option<(String, Vec<u8>, Vec<u8>)> {
+    let mut parts = line.split_whitespace();
+    let label = parts.next()?.to_string();
+    let hex = |s: &str| -> Option<Vec<u8>> {
+        s.len().is_multiple_of(2).then_some(())?;
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect()
+    };
+    let random = hex(parts.next()?)?;
+    let secret = hex(parts.next()?)?;
+    Some((label, random, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keylog_lines_parse_and_garbage_does_not() {
+        let (label, random, secret) =
+            parse_keylog_line("CLIENT_TRAFFIC_SECRET_0 0a0b 0c0d0e").unwrap();
+        assert_eq!(
+            (label.as_str(), random, secret),
+            ("CLIENT_TRAFFIC_SECRET_0", vec![10, 11], vec![12, 13, 14])
+        );
+        assert!(parse_keylog_line("# a comment").is_none());
+        assert!(parse_keylog_line("LABEL zz 00").is_none());
+        assert!(parse_keylog_line("LABEL 0 00").is_none());
+    }
+
+    /// A message cut across two records is carried by both; a record with two messages
+    /// carries each, from where it starts.
+    #[test]
+    fn bytes_of_messages_across_records_and_several_in_one() {
+        let record = |payload: &[u8]| {
+            let mut r = vec![22, 3, 3, 0, payload.len() as u8];
+            r.extend_from_slice(payload);
+            r
+        };
+        // ServerHelloDone (4 bytes) and the first 2 bytes of a ClientKeyExchange; then its rest.
+        let cke = [16u8, 0, 0, 3, 2, 0xaa, 0xbb];
+        let mut first = vec![14u8, 0, 0, 0];
+        first.extend_from_slice(&cke[..2]);
+        let mut obs = Observer::new();
+        let mut seen = obs.feed(Dir::ServerToClient, &record(&first));
+        seen.extend(obs.feed(Dir::ServerToClient, &record(&cke[2..])));
+        let carried: Vec<&Carried> = seen.iter().map(|s| s.carried.as_deref().unwrap()).collect();
+        assert_eq!(carried.len(), 2);
+        assert_eq!((carried[0].records.len(), carried[0].offset), (1, 0));
+        assert_eq!(carried[0].bytes, [14, 0, 0, 0]);
+        assert_eq!((carried[1].records.len(), carried[1].offset), (2, 4));
+        assert_eq!(carried[1].bytes, cke);
+        assert_eq!(carried[1].pieces(), vec![(0, 4..6), (1, 0..5)]);
+        assert!(Arc::ptr_eq(&carried[0].records[0], &carried[1].records[0]));
+    }
+
+    /// A peer that sends a message a byte a record: the message is decoded, its bytes are not
+    /// kept (memory does not grow with each record), and the next message's are again.
+    #[test]
+    fn a_message_in_a_thousand_records_keeps_no_bytes() {
+        let mut obs = Observer::new();
+        let body = [0u8; 1000];
+        let mut msg = vec![16u8, 0, 0x03, 0xe8];
+        msg.extend_from_slice(&body);
+        let mut seen = Vec::new();
+        for b in &msg {
+            seen.extend(obs.feed(Dir::ClientToServer, &[22, 3, 3, 0, 1, *b]));
+            assert!(obs.sides[0].hs_records.len() <= MAX_TRACKED_RECORDS);
+        }
+        assert_eq!(seen.len(), 1);
+        assert!(seen[0].carried.is_none());
+        let seen = obs.feed(Dir::ClientToServer, &[22, 3, 3, 0, 4, 14, 0, 0, 0]);
+        assert_eq!(seen[0].carried.as_ref().unwrap().bytes, [14, 0, 0, 0]);
+    }
+
+    #[test]
+    fn exercise_survives_random_and_truncated_input() {
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        for n in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 2048) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|i| (x.rotate_left((i % 64) as u32) as u8) ^ (n as u8))
+                .collect();
+            exercise(&data);
+        }
+    }
+
+    #[test]
+    fn random_traffic_never_panics() {
+        let mut x: u64 = 0x2545f4914f6cdd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..500 {
+            let mut obs = Observer::new();
+            for step in 0..20 {
+                let len = (next() % 300) as usize;
+                let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                // Mostly plausible record headers, so the deeper code is reached.
+                if bytes.len() > 5 && step % 3 != 0 {
+                    bytes[0] = 20 + (bytes[0] % 4);
+                    bytes[1] = 3;
+                    bytes[2] = 3;
+                    let n = (bytes.len() - 5) as u16;
+                    bytes[3..5].copy_from_slice(&n.to_be_bytes());
+                }
+                let dir = if next() % 2 == 0 {
+                    Dir::ClientToServer
+                } else {
+                    Dir::ServerToClient
+                };
+                let _ = obs.feed(dir, &bytes);
+                if next() % 5 == 0 {
+                    let secret: Vec<u8> = (0..32).map(|_| next() as u8).collect();
+                    let _ = obs.add_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", &[0; 32], &secret);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Records (5-byte header, then payload) and handshake messages (type byte, 24-bit length) from a
+//! byte stream that may arrive in any pieces: records split across reads, messages split across
+//! records, several messages in one record.
+
+use std::fmt;
+
+/// The largest record payload TLS allows (TLSCiphertext: 2^14 + 256).
+pub const MAX_RECORD_PAYLOAD: usize = (1 << 14) + 256;
+/// The largest handshake message certbench reassembles (rustls's default limit is 64 KiB; a long
+/// certificate chain fits well within this).
+pub const MAX_HANDSHAKE_MESSAGE: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireError {
+    /// Not a TLS record: an unknown content type. Carries the byte and where it was.
+    NotTls {
+        byte: u8,
+        offset: usize,
+    },
+    RecordTooLong {
+        length: usize,
+        offset: usize,
+    },
+    MessageTooLong {
+        length: usize,
+    },
+}
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WireError::NotTls { byte, offset } => {
+                write!(
+                    f,
+                    "not TLS: byte 0x{byte:02x} at offset {offset} is not a record type"
+                )
+            }
+            WireError::RecordTooLong { length, offset } => write!(
+                f,
+                "a record at offset {offset} claims {length} bytes, more than TLS allows ({MAX_RECORD_PAYLOAD})"
+            ),
+            WireError::MessageTooLong { length } => write!(
+                f,
+                "a handshake message claims {length} bytes, more than certbench reassembles ({MAX_HANDSHAKE_MESSAGE})"
+            ),
+        }
+    }
+}
+
+/// One record as it crossed the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub content_type: u8,
+    pub version: u16,
+    pub payload: Vec<u8>,
+    /// Where its header starts in the stream.
+    pub offset: usize,
+}
+
+impl Record {
+    /// The 5-byte header, as it was on the wire (the AAD of TLS 1.3 record protection).
+    pub fn header(&self) -> [u8; 5] {
+        let len = self.payload.len() as u16;
+        let [v0, v1] = self.version.to_be_bytes();
+        let [l0, l1] = len.to_be_bytes();
+        [self.content_type, v0, v1, l0, l1]
+    }
+}
+
+/// Cuts a byte stream into records. After an error the stream is not TLS any more and everything
+/// after it is ignored.
+#[derive(Debug, Default)]
+pub struct RecordReader {
+    buf: Vec<u8>,
+    offset: usize,
+    failed: bool,
+}
+
+impl RecordReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes not yet part of a whole record.
+    pub fn pending(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Feed bytes; get every record they complete.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<Record, WireError>> {
+        let mut out = Vec::new();
+        if self.failed {
+            return out;
+        }
+        self.buf.extend_from_slice(bytes);
+        let mut pos = 0;
+        while self.buf.len() - pos >= 5 {
+            let h = &self.buf[pos..pos + 5];
+            let content_type = h[0];
+            if !(20..=24).contains(&content_type) {
+                out.push(Err(WireError::NotTls {
+                    byte: content_type,
+                    offset: self.offset,
+                }));
+                self.failed = true;
+                break;
+            }
+            let version = u16::from_be_bytes([h[1], h[2]]);
+            let length = usize::from(u16::from_be_bytes([h[3], h[4]]));
+            if length > MAX_RECORD_PAYLOAD {
+                out.push(Err(WireError::RecordTooLong {
+                    length,
+                    offset: self.offset,
+                }));
+                self.failed = true;
+                break;
+            }
+            if self.buf.len() - pos < 5 + length {
+                break;
+            }
+            let payload = self.buf[pos + 5..pos + 5 + length].to_vec();
+            out.push(Ok(Record {
+                content_type,
+                version,
+                payload,
+                offset: self.offset,
+            }));
+            pos += 5 + length;
+            self.offset += 5 + length;
+        }
+        if self.failed {
+            self.buf = Vec::new();
+        } else {
+            self.buf.drain(..pos);
+        }
+        out
+    }
+}
+
+/// One handshake message: its type and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMessage {
+    pub typ: u8,
+    pub body: Vec<u8>,
+}
+
+impl RawMessage {
+    /// The message as it is hashed into the transcript: type, 24-bit length, body.
+    pub fn encoded(&self) -> Vec<u8> {
+        let len = self.body.len();
+        let mut out = Vec::with_capacity(4 + len);
+        out.push(self.typ);
+        out.extend_from_slice(&[(len >> 16) as u8, (len >> 8) as u8, len as u8]);
+        out.extend_from_slice(&self.body);
+        out
+    }
+}
+
+/// Reassembles handshake messages from the payloads of handshake records (in clear, or
+/// decrypted).
+#[derive(Debug, Default)]
+pub struct HandshakeReader {
+    buf: Vec<u8>,
+    failed: bool,
+}
+
+impl HandshakeReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether part of a message is waiting for the next record.
+    pub fn is_mid_message(&self) -> bool {
+        !self.buf.is_empty()
+    }
+
+    pub fn push(&mut self, payload: &[u8]) -> Vec<Result<RawMessage, WireError>> {
+        let mut out = Vec::new();
+        if self.failed {
+            return out;
+        }
+        self.buf.extend_from_slice(payload);
+        let mut pos = 0;
+        while self.buf.len() - pos >= 4 {
+            let h = &self.buf[pos..pos + 4];
+            let length = (usize::from(h[1]) << 16) | (usize::from(h[2]) << 8) | usize::from(h[3]);
+            if length > MAX_HANDSHAKE_MESSAGE {
+                out.push(Err(WireError::MessageTooLong { length }));
+                self.failed = true;
+                break;
+            }
+            if self.buf.len() - pos < 4 + length {
+                break;
+            }
+            out.push(Ok(RawMessage {
+                typ: h[0],
+                body: self.buf[pos + 4..pos + 4 + length].to_vec(),
+            }));
+            pos += 4 + length;
+        }
+        if self.failed {
+            self.buf = Vec::new();
+        } else {
+            self.buf.drain(..pos);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(t: u8, payload: &[u8]) -> Vec<u8> {
+        let mut r = vec![t, 3, 3, (payload.len() >> 8) as u8, payload.len() as u8];
+        r.extend_from_slice(payload);
+        r
+    }
+
+    #[test]
+    fn records_split_across_reads_come_out_whole() {
+        let mut stream = record(22, b"hello");
+        stream.extend(record(23, &[9; 300]));
+        let mut r = RecordReader::new();
+        let mut got = Vec::new();
+        for b in &stream {
+            got.extend(r.push(std::slice::from_ref(b)));
+        }
+        let got: Vec<Record> = got.into_iter().map(Result::unwrap).collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].payload, b"hello");
+        assert_eq!(
+            (got[1].content_type, got[1].offset, got[1].payload.len()),
+            (23, 10, 300)
+        );
+        assert_eq!(r.pending(), 0);
+    }
+
+    #[test]
+    fn messages_split_across_records_and_several_in_one() {
+        // Two messages: type 1 with 3 bytes, type 2 with 0 bytes, cut in odd places.
+        let msgs = [1u8, 0, 0, 3, b'a', b'b', b'c', 2, 0, 0, 0];
+        let mut h = HandshakeReader::new();
+        assert!(h.push(&msgs[..2]).is_empty());
+        assert!(h.is_mid_message());
+        let out = h.push(&msgs[2..]);
+        assert_eq!(
+            out,
+            vec![
+                Ok(RawMessage {
+                    typ: 1,
+                    body: b"abc".to_vec()
+                }),
+                Ok(RawMessage {
+                    typ: 2,
+                    body: vec![]
+                })
+            ]
+        );
+        assert_eq!(out[0].as_ref().unwrap().encoded(), msgs[..7].to_vec());
+    }
+
+    #[test]
+    fn garbage_is_refused_once_and_bounded() {
+        let mut r = RecordReader::new();
+        let out = r.push(b"GET / HTTP/1.1\r\n");
+        assert_eq!(
+            out,
+            vec![Err(WireError::NotTls {
+                byte: b'G',
+                offset: 0
+            })]
+        );
+        assert!(
+            r.push(&record(22, b"x")).is_empty(),
+            "nothing after the error"
+        );
+        let mut r = RecordReader::new();
+        let out = r.push(&[22, 3, 3, 0xff, 0xff]);
+        assert!(matches!(
+            out[0],
+            Err(WireError::RecordTooLong { length: 65535, .. })
+        ));
+        let mut h = HandshakeReader::new();
+        assert!(matches!(
+            h.push(&[1, 0xff, 0xff, 0xff])[0],
+            Err(WireError::MessageTooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        // A small deterministic generator: the same bytes every run.
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..2000 {
+            let len = (next() % 600) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if !bytes.is_empty() {
+                bytes[0] = 20 + (bytes[0] % 5);
+            }
+            let mut r = RecordReader::new();
+            let mut h = HandshakeReader::new();
+            for chunk in bytes.chunks(1 + (next() % 7) as usize) {
+                for rec in r.push(chunk).into_iter().flatten() {
+                    for m in h.push(&rec.payload).into_iter().flatten() {
+                        let _ = crate::decode(m.typ, &m.body, crate::messages::Version::Tls13);
+                        let _ = crate::decode(m.typ, &m.body, crate::messages::Version::Tls12);
+                    }
+                }
+            }
+            assert!(r.pending() <= 5 + MAX_RECORD_PAYLOAD);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The vocabulary the x509 readers and the PKI share: what a certificate is for, and why one
+//! was revoked.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What a certificate is for. The role sets the defaults; the user can change them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A self-signed root CA.
+    Ca,
+    /// An intermediate CA, signed by another CA.
+    Intermediate,
+    /// A TLS server certificate.
+    Server,
+    /// A TLS client certificate (the "m" in mTLS).
+    Client,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Ca, Role::Intermediate, Role::Server, Role::Client];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ca => "ca",
+            Role::Intermediate => "intermediate",
+            Role::Server => "server",
+            Role::Client => "client",
+        }
+    }
+
+    /// How a person would say it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Ca => "root CA",
+            Role::Intermediate => "intermediate CA",
+            Role::Server => "server",
+            Role::Client => "client",
+        }
+    }
+
+    pub fn is_ca(self) -> bool {
+        matches!(self, Role::Ca | Role::Intermediate)
+    }
+
+    pub fn is_leaf(self) -> bool {
+        !self.is_ca()
+    }
+
+    /// Default validity in days: long for CAs, a year for leaves.
+    pub fn default_days(self) -> u32 {
+        match self {
+            Role::Ca => 3650,
+            Role::Intermediate => 1825,
+            Role::Server | Role::Client => 365,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "ca" | "root" => Ok(Role::Ca),
+            "intermediate" | "int" => Ok(Role::Intermediate),
+            "server" => Ok(Role::Server),
+            "client" => Ok(Role::Client),
+            _ => Err(format!(
+                "\"{s}\" is not a role; use ca, intermediate, server or client"
+            )),
+        }
+    }
+}
+
+/// Why a certificate was revoked (RFC 5280 5.3.1), named as openssl prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum RevocationReason {
+    #[default]
+    Unspecified,
+    KeyCompromise,
+    CaCompromise,
+    AffiliationChanged,
+    Superseded,
+    CessationOfOperation,
+    CertificateHold,
+    PrivilegeWithdrawn,
+}
+
+impl RevocationReason {
+    pub const ALL: [RevocationReason; 8] = [
+        RevocationReason::Unspecified,
+        RevocationReason::KeyCompromise,
+        RevocationReason::CaCompromise,
+        RevocationReason::AffiliationChanged,
+        RevocationReason::Superseded,
+        RevocationReason::CessationOfOperation,
+        RevocationReason::CertificateHold,
+        RevocationReason::PrivilegeWithdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevocationReason::Unspecified => "unspecified",
+            RevocationReason::KeyCompromise => "keyCompromise",
+            RevocationReason::CaCompromise => "cACompromise",
+            RevocationReason::AffiliationChanged => "affiliationChanged",
+            RevocationReason::Superseded => "superseded",
+            RevocationReason::CessationOfOperation => "cessationOfOperation",
+            RevocationReason::CertificateHold => "certificateHold",
+            RevocationReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        }
+    }
+}
+
+impl fmt::Display for RevocationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RevocationReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.replace(['-', '_', ' '], "");
+        RevocationReason::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(&wanted))
+            .ok_or_else(|| {
+                format!(
+                    "\"{s}\" is not a revocation reason; use one of {}",
+                    RevocationReason::ALL.map(|r| r.as_str()).join(", ")
+                )
+            })
+    }
+}
