@@ -1,5 +1,6 @@
 //! `certbench inspect`: what each certificate, CRL and CSR in some files says.
 
+use certbench_x509::report::joined;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -184,17 +185,17 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
                     "Subject",
                     for_screen(&c.subject, SCREEN)
                 )?;
-                writeln!(out, "  {:<18} {}", "Public key", key_text(&c.public_key))?;
+                writeln!(out, "  {:<18} {}", "Public key", c.public_key.text())?;
                 writeln!(out, "  {:<18} {}", "Signature", c.signature_algorithm)?;
                 // What it asks the CA to certify.
                 for (label, values) in [
-                    ("Requested SANs", &c.subject_alt_names),
-                    ("Requested usage", &c.key_usage),
-                    ("Requested EKU", &c.extended_key_usage),
-                    ("Requested exts.", &c.requested_extensions),
+                    ("Requested SANs", joined(&c.subject_alt_names)),
+                    ("Requested usage", joined(&c.key_usage)),
+                    ("Requested EKU", joined(&c.extended_key_usage)),
+                    ("Requested exts.", joined(&c.requested_extensions)),
                 ] {
                     if !values.is_empty() {
-                        writeln!(out, "  {label:<18} {}", values.join(", "))?;
+                        writeln!(out, "  {label:<18} {values}")?;
                     }
                 }
             }
@@ -224,8 +225,8 @@ fn write_cert(
             relative_validity(c.not_before, c.not_after, now)
         ),
     )?;
-    row(out, "Public key", &key_text(&c.public_key))?;
-    row(out, "Signature", &c.signature_algorithm)?;
+    row(out, "Public key", &c.public_key.text())?;
+    row(out, "Signature", c.signature_algorithm.name())?;
     if let Some(b) = &c.basic_constraints {
         let pl = b
             .path_len
@@ -238,10 +239,10 @@ fn write_cert(
         )?;
     }
     if !c.key_usage.is_empty() {
-        row(out, "Key usage", &c.key_usage.join(", "))?;
+        row(out, "Key usage", &joined(&c.key_usage))?;
     }
     if !c.extended_key_usage.is_empty() {
-        row(out, "Ext. key usage", &c.extended_key_usage.join(", "))?;
+        row(out, "Ext. key usage", &joined(&c.extended_key_usage))?;
     }
     if !c.subject_alt_names.is_empty() {
         row(out, "SANs", &c.subject_alt_names.join(", "))?;
@@ -250,15 +251,11 @@ fn write_cert(
         .extensions
         .iter()
         .map(|e| {
-            let name = if e.name == "unknown" {
-                e.oid.clone()
-            } else {
-                e.name.clone()
-            };
+            let name = e.label();
             if e.critical {
                 format!("{name} (critical)")
             } else {
-                name
+                name.to_string()
             }
         })
         .collect();
@@ -277,14 +274,6 @@ fn write_cert(
         writeln!(out, "  {sev}: {} [{}]; fix: {}", l.message, l.id, l.fix)?;
     }
     Ok(())
-}
-
-fn key_text(k: &certbench_x509::report::PublicKeyInfo) -> String {
-    match (&k.curve, k.bits) {
-        (Some(curve), _) => format!("{} {curve}", k.algorithm),
-        (None, Some(bits)) => format!("{} {bits} bits", k.algorithm),
-        _ => k.algorithm.clone(),
-    }
 }
 
 /// The certificates (DER) in some files; an unreadable one is an error sentence.

@@ -15,6 +15,18 @@ use time::OffsetDateTime;
 pub struct Alert(pub u8);
 
 impl Alert {
+    // The alerts certificate checks end in (RFC 8446 6.2), by their RFC 8446 numbers.
+    pub const HANDSHAKE_FAILURE: Alert = Alert(40);
+    pub const BAD_CERTIFICATE: Alert = Alert(42);
+    pub const UNSUPPORTED_CERTIFICATE: Alert = Alert(43);
+    pub const CERTIFICATE_REVOKED: Alert = Alert(44);
+    pub const CERTIFICATE_EXPIRED: Alert = Alert(45);
+    pub const CERTIFICATE_UNKNOWN: Alert = Alert(46);
+    pub const UNKNOWN_CA: Alert = Alert(48);
+    pub const DECRYPT_ERROR: Alert = Alert(51);
+    pub const PROTOCOL_VERSION: Alert = Alert(70);
+    pub const CERTIFICATE_REQUIRED: Alert = Alert(116);
+
     pub fn name(self) -> &'static str {
         certbench_wire::names::alert(self.0)
     }

@@ -14,6 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub mod export;
 
+use certbench_cause::Alert;
 use certbench_pki::{
     ExtKeyUsage, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, KeyUsage, RevokedEntry,
 };
@@ -22,6 +23,7 @@ use certbench_tls::event::Event;
 use certbench_tls::material::{Anchor, Identity, Material};
 use certbench_tls::run::{Control, RunError, Summary, run_with};
 use certbench_wire::Side;
+use certbench_wire::names::HandshakeType;
 use certbench_x509::{RevocationReason, Role};
 
 /// How a certificate's validity is broken.
@@ -75,7 +77,7 @@ pub enum Break {
 /// A handshake message and its sender, as the transcript's `stopped_after` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct At {
-    pub message: &'static str,
+    pub message: HandshakeType,
     pub from: Side,
 }
 
@@ -90,8 +92,8 @@ pub struct Expect {
     pub cause: Option<&'static str>,
     /// The rustls error on the detecting side.
     pub error: Option<&'static str>,
-    pub alert_sent: Option<&'static str>,
-    pub alert_received: Option<&'static str>,
+    pub alert_sent: Option<Alert>,
+    pub alert_received: Option<Alert>,
     /// The last handshake message through, and its sender.
     pub stopped_after: Option<At>,
     /// The server asked the client for another key share (HelloRetryRequest).
@@ -118,8 +120,8 @@ impl Expect {
         side: Side,
         cause: &'static str,
         error: &'static str,
-        alerts: (&'static str, &'static str),
-        stopped_after: (&'static str, Side),
+        alerts: (Alert, Alert),
+        stopped_after: (HandshakeType, Side),
     ) -> Expect {
         Expect {
             detected_by: Some(side),
@@ -209,8 +211,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "no_client_certificate",
             "NoCertificatesPresented",
-            ("certificate_required", "certificate_required"),
-            ("Finished", C),
+            (Alert::CERTIFICATE_REQUIRED, Alert::CERTIFICATE_REQUIRED),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -221,8 +223,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "unknown_issuer",
             "InvalidCertificate › UnknownIssuer",
-            ("unknown_ca", "unknown_ca"),
-            ("Finished", C),
+            (Alert::UNKNOWN_CA, Alert::UNKNOWN_CA),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -233,8 +235,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "unknown_issuer",
             "InvalidCertificate › UnknownIssuer",
-            ("unknown_ca", "unknown_ca"),
-            ("Finished", C),
+            (Alert::UNKNOWN_CA, Alert::UNKNOWN_CA),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -245,8 +247,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "expired",
             "InvalidCertificate › ExpiredContext",
-            ("certificate_expired", "certificate_expired"),
-            ("Finished", C),
+            (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -257,8 +259,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "expired",
             "InvalidCertificate › ExpiredContext",
-            ("certificate_expired", "certificate_expired"),
-            ("Finished", S),
+            (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -271,8 +273,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "not_valid_yet",
             "InvalidCertificate › NotValidYetContext",
-            ("certificate_expired", "certificate_expired"),
-            ("Finished", S),
+            (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -283,8 +285,11 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "wrong_purpose",
             "InvalidCertificate › InvalidPurposeContext",
-            ("unsupported_certificate", "unsupported_certificate"),
-            ("Finished", S),
+            (
+                Alert::UNSUPPORTED_CERTIFICATE,
+                Alert::UNSUPPORTED_CERTIFICATE,
+            ),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -295,8 +300,11 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "wrong_purpose",
             "InvalidCertificate › InvalidPurposeContext",
-            ("unsupported_certificate", "unsupported_certificate"),
-            ("Finished", C),
+            (
+                Alert::UNSUPPORTED_CERTIFICATE,
+                Alert::UNSUPPORTED_CERTIFICATE,
+            ),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -307,8 +315,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "name_mismatch",
             "InvalidCertificate › NotValidForNameContext",
-            ("bad_certificate", "bad_certificate"),
-            ("Finished", S),
+            (Alert::BAD_CERTIFICATE, Alert::BAD_CERTIFICATE),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -319,8 +327,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "name_mismatch",
             "InvalidCertificate › NotValidForNameContext",
-            ("bad_certificate", "bad_certificate"),
-            ("Finished", S),
+            (Alert::BAD_CERTIFICATE, Alert::BAD_CERTIFICATE),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -331,8 +339,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "revoked",
             "InvalidCertificate › Revoked",
-            ("certificate_revoked", "certificate_revoked"),
-            ("Finished", C),
+            (Alert::CERTIFICATE_REVOKED, Alert::CERTIFICATE_REVOKED),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -343,8 +351,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "unknown_issuer",
             "InvalidCertificate › UnknownIssuer",
-            ("unknown_ca", "unknown_ca"),
-            ("Finished", S),
+            (Alert::UNKNOWN_CA, Alert::UNKNOWN_CA),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -355,8 +363,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "unknown_issuer",
             "InvalidCertificate › UnknownIssuer",
-            ("unknown_ca", "unknown_ca"),
-            ("Finished", C),
+            (Alert::UNKNOWN_CA, Alert::UNKNOWN_CA),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {
@@ -369,8 +377,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "path_len_exceeded",
             "InvalidCertificate › Other › webpki::PathLenConstraintViolated",
-            ("certificate_unknown", "certificate_unknown"),
-            ("Finished", S),
+            (Alert::CERTIFICATE_UNKNOWN, Alert::CERTIFICATE_UNKNOWN),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -381,8 +389,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "name_constraint_violation",
             "InvalidCertificate › Other › webpki::NameConstraintViolation",
-            ("certificate_unknown", "certificate_unknown"),
-            ("Finished", S),
+            (Alert::CERTIFICATE_UNKNOWN, Alert::CERTIFICATE_UNKNOWN),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -393,8 +401,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "no_common_version",
             "PeerIncompatible › Tls12NotOfferedOrEnabled",
-            ("protocol_version", "protocol_version"),
-            ("ClientHello", C),
+            (Alert::PROTOCOL_VERSION, Alert::PROTOCOL_VERSION),
+            (HandshakeType::ClientHello, C),
         ),
     },
     Scenario {
@@ -408,8 +416,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "no_common_group",
             "PeerIncompatible › NoKxGroupsInCommon",
-            ("handshake_failure", "handshake_failure"),
-            ("ClientHello", C),
+            (Alert::HANDSHAKE_FAILURE, Alert::HANDSHAKE_FAILURE),
+            (HandshakeType::ClientHello, C),
         ),
     },
     Scenario {
@@ -432,8 +440,8 @@ pub const SCENARIOS: &[Scenario] = &[
             S,
             "no_common_suite",
             "PeerIncompatible › NoCipherSuitesInCommon",
-            ("handshake_failure", "handshake_failure"),
-            ("ClientHello", C),
+            (Alert::HANDSHAKE_FAILURE, Alert::HANDSHAKE_FAILURE),
+            (HandshakeType::ClientHello, C),
         ),
     },
     Scenario {
@@ -446,8 +454,8 @@ pub const SCENARIOS: &[Scenario] = &[
             C,
             "signature_invalid",
             "InvalidCertificate › BadSignature",
-            ("decrypt_error", "decrypt_error"),
-            ("Finished", S),
+            (Alert::DECRYPT_ERROR, Alert::DECRYPT_ERROR),
+            (HandshakeType::Finished, S),
         ),
     },
     Scenario {
@@ -744,48 +752,60 @@ pub struct Mismatch {
 pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch> {
     let e = &s.expect;
     let mut out = Vec::new();
-    let mut cmp = |what: &'static str, expected: String, got: String| {
-        if expected != got {
-            out.push(Mismatch {
-                what,
-                expected,
-                got,
-            });
-        }
+    // Each fact compared as the value it is; words only for the mismatch a person reads.
+    let mut differ = |what: &'static str, expected: String, got: String| {
+        out.push(Mismatch {
+            what,
+            expected,
+            got,
+        });
     };
     let opt = |o: Option<&str>| o.unwrap_or("none").to_string();
-    cmp("ok", e.ok.to_string(), summary.ok.to_string());
+    if e.ok != summary.ok {
+        differ("ok", e.ok.to_string(), summary.ok.to_string());
+    }
     let f = summary.failure.as_ref();
-    cmp(
-        "detected_by",
-        opt(e.detected_by.map(Side::name)),
-        opt(f.map(|f| f.detected_by.name())),
-    );
-    cmp("cause", opt(e.cause), opt(f.map(|f| f.cause.code())));
-    cmp(
-        "error",
-        opt(e.error),
-        opt(f.and_then(|f| f.error.as_deref())),
-    );
-    cmp(
-        "alert_sent",
-        opt(e.alert_sent),
-        opt(f.and_then(|f| f.alert_sent).map(|a| a.name())),
-    );
-    cmp(
-        "alert_received",
-        opt(e.alert_received),
-        opt(f.and_then(|f| f.alert_received).map(|a| a.name())),
-    );
-    let step = |s: Option<(&str, Side)>| {
-        s.map(|(m, side)| format!("{m} from the {}", side.name()))
+    let detected_by = f.map(|f| f.detected_by);
+    if e.detected_by != detected_by {
+        differ(
+            "detected_by",
+            opt(e.detected_by.map(Side::name)),
+            opt(detected_by.map(Side::name)),
+        );
+    }
+    let cause = f.map(|f| f.cause.code());
+    if e.cause != cause {
+        differ("cause", opt(e.cause), opt(cause));
+    }
+    let error = f.and_then(|f| f.error.as_deref());
+    if e.error != error {
+        differ("error", opt(e.error), opt(error));
+    }
+    let alert_sent = f.and_then(|f| f.alert_sent);
+    if e.alert_sent != alert_sent {
+        differ(
+            "alert_sent",
+            opt(e.alert_sent.map(Alert::name)),
+            opt(alert_sent.map(Alert::name)),
+        );
+    }
+    let alert_received = f.and_then(|f| f.alert_received);
+    if e.alert_received != alert_received {
+        differ(
+            "alert_received",
+            opt(e.alert_received.map(Alert::name)),
+            opt(alert_received.map(Alert::name)),
+        );
+    }
+    let step = |s: Option<(HandshakeType, Side)>| {
+        s.map(|(m, side)| format!("{} from the {}", m.name(), side.name()))
             .unwrap_or_else(|| "none".into())
     };
-    cmp(
-        "stopped_after",
-        step(e.stopped_after.map(|a| (a.message, a.from))),
-        step(f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from))),
-    );
+    let expected_step = e.stopped_after.map(|a| (a.message, a.from));
+    let stopped_after = f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from));
+    if expected_step != stopped_after {
+        differ("stopped_after", step(expected_step), step(stopped_after));
+    }
     if e.ok {
         let retried = events.iter().any(|ev| {
             matches!(
@@ -793,16 +813,21 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
                 Some(certbench_wire::Message::ServerHello(h)) if h.hello_retry_request
             )
         });
-        cmp(
-            "hello_retry",
-            e.hello_retry.to_string(),
-            retried.to_string(),
-        );
-        cmp(
-            "client_authenticated",
-            e.client_authenticated.to_string(),
-            summary.client_identity.is_some().to_string(),
-        );
+        if e.hello_retry != retried {
+            differ(
+                "hello_retry",
+                e.hello_retry.to_string(),
+                retried.to_string(),
+            );
+        }
+        let authenticated = summary.client_identity.is_some();
+        if e.client_authenticated != authenticated {
+            differ(
+                "client_authenticated",
+                e.client_authenticated.to_string(),
+                authenticated.to_string(),
+            );
+        }
     }
     out
 }

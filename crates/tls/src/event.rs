@@ -12,6 +12,7 @@ use serde::ser::SerializeMap;
 use certbench_cause::{Alert, Cause};
 use certbench_wire::messages::{Message, Value};
 use certbench_wire::names;
+use certbench_wire::names::HandshakeType;
 use certbench_wire::observe::Protection;
 use certbench_wire::side::Side;
 
@@ -311,6 +312,22 @@ impl Event {
     /// The RFC name of a wire message ("ClientHello"), or `None` for a local event.
     pub fn message_name(&self) -> Option<&'static str> {
         self.wire().map(|w| w.what.name())
+    }
+
+    /// The type of a handshake message on the wire, or `None` for anything else.
+    pub fn handshake_type(&self) -> Option<HandshakeType> {
+        match self.wire().map(|w| &w.what) {
+            Some(WireWhat::Handshake { typ, .. }) => Some(HandshakeType::from(*typ)),
+            _ => None,
+        }
+    }
+
+    /// Whether it is application data on the wire.
+    pub fn is_application_data(&self) -> bool {
+        matches!(
+            self.wire().map(|w| &w.what),
+            Some(WireWhat::ApplicationData { .. })
+        )
     }
 
     /// A fatal alert, or a refusal, or a failure: what the timeline marks as the failure.

@@ -6,6 +6,7 @@
 use crate::event::{Event, EventKind, Verdict, say};
 use certbench_wire::Side;
 use certbench_wire::messages::Message;
+use certbench_wire::names::HandshakeType;
 
 /// What one side proved to the other.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -157,28 +158,28 @@ pub fn proofs(events: &[Event]) -> Proofs {
             signature,
         })
     };
-    let sent = |side: Side, name: &str| {
+    let sent = |side: Side, typ: HandshakeType| {
         events
             .iter()
-            .find(|e| e.side == side && e.message_name() == Some(name))
+            .find(|e| e.side == side && e.handshake_type() == Some(typ))
     };
     let client = match proof(Side::Client) {
         Some(p) => ClientProof::Proved(p),
-        None => match sent(Side::Client, "Certificate").and_then(Event::message) {
+        None => match sent(Side::Client, HandshakeType::Certificate).and_then(Event::message) {
             Some(Message::Certificate(c)) if c.certificates.is_empty() => ClientProof::Declined,
-            _ if sent(Side::Client, "Finished").is_some()
-                && sent(Side::Server, "CertificateRequest").is_none() =>
+            _ if sent(Side::Client, HandshakeType::Finished).is_some()
+                && sent(Side::Server, HandshakeType::CertificateRequest).is_none() =>
             {
                 ClientProof::NotAsked
             }
             _ => ClientProof::NotReached,
         },
     };
-    let at = |side: Side, name: &str| sent(side, name).map(|e| e.t_us);
+    let at = |side: Side, typ: HandshakeType| sent(side, typ).map(|e| e.t_us);
     let first_data = |side: Side| {
         events
             .iter()
-            .find(|e| e.side == side && e.message_name() == Some("ApplicationData"))
+            .find(|e| e.side == side && e.is_application_data())
             .map(|e| e.t_us)
     };
     // After a HelloRetryRequest the hello that counts is the second one, answered by the real
@@ -190,13 +191,15 @@ pub fn proofs(events: &[Event]) -> Proofs {
     let server_hello = real_server_hello.map(|e| e.t_us);
     let hellos: Vec<u64> = events
         .iter()
-        .filter(|e| e.side == Side::Client && e.message_name() == Some("ClientHello"))
+        .filter(|e| {
+            e.side == Side::Client && e.handshake_type() == Some(HandshakeType::ClientHello)
+        })
         .map(|e| e.t_us)
         .collect();
     let first_hello = hellos.first().copied();
     let hello = hellos.last().copied();
-    let server_finished = at(Side::Server, "Finished");
-    let client_finished = at(Side::Client, "Finished");
+    let server_finished = at(Side::Server, HandshakeType::Finished);
+    let client_finished = at(Side::Client, HandshakeType::Finished);
     let last_finished = server_finished.max(client_finished);
     let span = |a: Option<u64>, b: Option<u64>| b?.checked_sub(a?);
     // TLS 1.2 has the client's Finished first: its phases are the hello and the whole.

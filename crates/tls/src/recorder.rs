@@ -280,7 +280,7 @@ impl Recorder {
                     Arc::from(m)
                 });
                 self.last_handshake = Some(Step {
-                    message: names::handshake_type(typ),
+                    message: names::HandshakeType::from(typ),
                     from: side,
                 });
                 WireWhat::Handshake { typ, message }

@@ -352,7 +352,7 @@ impl Failure {
 /// A handshake message and who sent it.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Step {
-    pub message: &'static str,
+    pub message: certbench_wire::names::HandshakeType,
     pub from: Side,
 }
 

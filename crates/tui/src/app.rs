@@ -2626,10 +2626,14 @@ mod tests {
             .unwrap();
         let summary = certbench_x509::summarize(&der).unwrap();
         assert_eq!(
-            summary.extended_key_usage,
-            vec![
-                "TLS Web Server Authentication".to_string(),
-                "TLS Web Client Authentication".to_string()
+            summary
+                .extended_key_usage
+                .iter()
+                .map(|p| p.name())
+                .collect::<Vec<_>>(),
+            [
+                "TLS Web Server Authentication",
+                "TLS Web Client Authentication"
             ]
         );
     }

@@ -5,6 +5,7 @@ use certbench_lab::Scenario;
 use certbench_tls::run::{ClientAuth, Event, EventKind, Side, Stepper, Summary, TlsVersion, Trust};
 use certbench_tls::serve::Connection;
 use certbench_wire::messages::Message;
+use certbench_wire::names::HandshakeType;
 
 use crate::action::ServeControl;
 
@@ -444,13 +445,13 @@ pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
     let mut sender: Option<Side> = None;
     // What the flight under way carried (each message and its row), to say what it lacked, and
     // where, once it ends.
-    let mut carried: Vec<(&str, usize)> = Vec::new();
+    let mut carried: Vec<(Option<HandshakeType>, usize)> = Vec::new();
     let mut empty_certificate = false;
     let mut asked = false;
     let mut i = 0;
     while i < events.len() {
         let e = &events[i];
-        if let Some(name) = e.message_name() {
+        if e.wire().is_some() {
             if sender != Some(e.side) {
                 if let Some(from) = sender {
                     ended(&mut out, from, &carried, empty_certificate, asked);
@@ -464,8 +465,9 @@ pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
                     from: e.side,
                 });
             }
-            carried.push((name, out.len()));
-            asked |= name == "CertificateRequest";
+            let typ = e.handshake_type();
+            carried.push((typ, out.len()));
+            asked |= typ == Some(HandshakeType::CertificateRequest);
             if let Some(Message::Certificate(c)) = e.message() {
                 empty_certificate |= e.side == Side::Client && c.certificates.is_empty();
             }
@@ -494,29 +496,31 @@ pub fn rows(events: &[Event], fold: bool) -> Vec<Row> {
 fn ended(
     out: &mut Vec<Row>,
     from: Side,
-    carried: &[(&str, usize)],
+    carried: &[(Option<HandshakeType>, usize)],
     empty_certificate: bool,
     asked: bool,
 ) {
-    let row = |n: &str| carried.iter().find(|(m, _)| *m == n).map(|(_, r)| *r);
-    let has = |n: &str| row(n).is_some();
+    use HandshakeType as H;
+    let row = |t: HandshakeType| carried.iter().find(|(m, _)| *m == Some(t)).map(|(_, r)| *r);
+    let has = |t: HandshakeType| row(t).is_some();
     let (at, what) = match from {
         // The server's flight with its certificate and no CertificateRequest: after its last
         // message.
-        Side::Server if has("Certificate") && !has("CertificateRequest") => (
+        Side::Server if has(H::Certificate) && !has(H::CertificateRequest) => (
             carried.last().map(|(_, r)| r + 1),
             Absent::CertificateRequest,
         ),
         // The client's flight with its Finished and no Certificate: where the Certificate goes
         // (TLS 1.2: first; TLS 1.3: before the Finished).
-        Side::Client if has("Finished") && !has("Certificate") && !asked => (
-            row("ClientKeyExchange").or(row("Finished")),
+        Side::Client if has(H::Finished) && !has(H::Certificate) && !asked => (
+            row(H::ClientKeyExchange).or(row(H::Finished)),
             Absent::ClientCertificate,
         ),
         // An empty Certificate: no CertificateVerify after it.
-        Side::Client if empty_certificate && !has("CertificateVerify") => {
-            (row("Certificate").map(|r| r + 1), Absent::CertificateVerify)
-        }
+        Side::Client if empty_certificate && !has(H::CertificateVerify) => (
+            row(H::Certificate).map(|r| r + 1),
+            Absent::CertificateVerify,
+        ),
         _ => return,
     };
     if let Some(at) = at {

@@ -1,25 +1,89 @@
 //! IANA names for the numbers on the wire (RFC 8446, RFC 5246 and the TLS registries).
 
+/// A handshake message's type (RFC 8446 4, RFC 5246 7.4), by its number: what code decides on,
+/// where the name is for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HandshakeType {
+    HelloRequest,
+    ClientHello,
+    ServerHello,
+    NewSessionTicket,
+    EndOfEarlyData,
+    EncryptedExtensions,
+    Certificate,
+    ServerKeyExchange,
+    CertificateRequest,
+    ServerHelloDone,
+    CertificateVerify,
+    ClientKeyExchange,
+    Finished,
+    KeyUpdate,
+    MessageHash,
+    Unknown(u8),
+}
+
+impl From<u8> for HandshakeType {
+    fn from(t: u8) -> HandshakeType {
+        match t {
+            0 => HandshakeType::HelloRequest,
+            1 => HandshakeType::ClientHello,
+            2 => HandshakeType::ServerHello,
+            4 => HandshakeType::NewSessionTicket,
+            5 => HandshakeType::EndOfEarlyData,
+            8 => HandshakeType::EncryptedExtensions,
+            11 => HandshakeType::Certificate,
+            12 => HandshakeType::ServerKeyExchange,
+            13 => HandshakeType::CertificateRequest,
+            14 => HandshakeType::ServerHelloDone,
+            15 => HandshakeType::CertificateVerify,
+            16 => HandshakeType::ClientKeyExchange,
+            20 => HandshakeType::Finished,
+            24 => HandshakeType::KeyUpdate,
+            254 => HandshakeType::MessageHash,
+            other => HandshakeType::Unknown(other),
+        }
+    }
+}
+
+impl HandshakeType {
+    /// Its RFC name.
+    pub fn name(self) -> &'static str {
+        match self {
+            HandshakeType::HelloRequest => "HelloRequest",
+            HandshakeType::ClientHello => "ClientHello",
+            HandshakeType::ServerHello => "ServerHello",
+            HandshakeType::NewSessionTicket => "NewSessionTicket",
+            HandshakeType::EndOfEarlyData => "EndOfEarlyData",
+            HandshakeType::EncryptedExtensions => "EncryptedExtensions",
+            HandshakeType::Certificate => "Certificate",
+            HandshakeType::ServerKeyExchange => "ServerKeyExchange",
+            HandshakeType::CertificateRequest => "CertificateRequest",
+            HandshakeType::ServerHelloDone => "ServerHelloDone",
+            HandshakeType::CertificateVerify => "CertificateVerify",
+            HandshakeType::ClientKeyExchange => "ClientKeyExchange",
+            HandshakeType::Finished => "Finished",
+            HandshakeType::KeyUpdate => "KeyUpdate",
+            HandshakeType::MessageHash => "MessageHash",
+            HandshakeType::Unknown(_) => "unknown handshake message",
+        }
+    }
+}
+
+impl std::fmt::Display for HandshakeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for HandshakeType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// A handshake message type's RFC name.
 pub fn handshake_type(t: u8) -> &'static str {
-    match t {
-        0 => "HelloRequest",
-        1 => "ClientHello",
-        2 => "ServerHello",
-        4 => "NewSessionTicket",
-        5 => "EndOfEarlyData",
-        8 => "EncryptedExtensions",
-        11 => "Certificate",
-        12 => "ServerKeyExchange",
-        13 => "CertificateRequest",
-        14 => "ServerHelloDone",
-        15 => "CertificateVerify",
-        16 => "ClientKeyExchange",
-        20 => "Finished",
-        24 => "KeyUpdate",
-        254 => "MessageHash",
-        _ => "unknown handshake message",
-    }
+    HandshakeType::from(t).name()
 }
 
 pub fn content_type(t: u8) -> &'static str {

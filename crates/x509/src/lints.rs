@@ -5,7 +5,7 @@ use ::time::{Duration, OffsetDateTime};
 use serde::Serialize;
 
 use crate::Role;
-use crate::report::CertReport;
+use crate::report::{CertReport, KeyAlgorithm, KeyPurpose, KeyUsageBit, joined};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,9 +35,8 @@ pub struct LintContext<'a> {
     pub named_issuers: Vec<&'a CertReport>,
 }
 
-const SERVER_AUTH: &str = "TLS Web Server Authentication";
-const CLIENT_AUTH: &str = "TLS Web Client Authentication";
-const ANY_EKU: &str = "Any Extended Key Usage";
+const SERVER_AUTH: &str = KeyPurpose::SERVER_AUTH;
+const CLIENT_AUTH: &str = KeyPurpose::CLIENT_AUTH;
 
 /// The role a certificate plays, from the manifest or else from what it says.
 pub fn guess_role(report: &CertReport) -> Option<Role> {
@@ -48,9 +47,9 @@ pub fn guess_role(report: &CertReport) -> Option<Role> {
         } else {
             Role::Intermediate
         })
-    } else if eku.iter().any(|e| e == SERVER_AUTH) {
+    } else if eku.iter().any(|e| e.oid() == SERVER_AUTH) {
         Some(Role::Server)
-    } else if eku.iter().any(|e| e == CLIENT_AUTH) {
+    } else if eku.iter().any(|e| e.oid() == CLIENT_AUTH) {
         Some(Role::Client)
     } else {
         None
@@ -71,18 +70,17 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
     let is_ca = report.basic_constraints.as_ref().is_some_and(|b| b.ca);
     let leaf = !is_ca;
     let ku = &report.key_usage;
-    let has_ku = |n: &str| ku.iter().any(|k| k == n);
+    let has_ku = |bit: KeyUsageBit| ku.contains(&bit);
     let eku = &report.extended_key_usage;
-    let has_eku = |n: &str| eku.iter().any(|e| e == n || e == ANY_EKU);
+    let has_eku = |oid: &str| {
+        eku.iter()
+            .any(|e| e.oid() == oid || e.oid() == KeyPurpose::ANY)
+    };
 
     let mut seen: Vec<&str> = Vec::new();
     for e in &report.extensions {
         if seen.contains(&e.oid.as_str()) {
-            let name = if e.name == "unknown" {
-                e.oid.clone()
-            } else {
-                e.name.clone()
-            };
+            let name = e.label();
             add(
                 "duplicate-extension",
                 Severity::Error,
@@ -124,7 +122,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             } else {
                 format!(
                     "a server certificate whose extendedKeyUsage ({}) lacks serverAuth",
-                    eku.join(", ")
+                    joined(eku)
                 )
             },
             "add extendedKeyUsage = serverAuth",
@@ -140,7 +138,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             } else {
                 format!(
                     "a client certificate whose extendedKeyUsage ({}) lacks clientAuth",
-                    eku.join(", ")
+                    joined(eku)
                 )
             },
             "add extendedKeyUsage = clientAuth",
@@ -154,7 +152,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "issue leaves with basicConstraints CA:FALSE",
         );
     }
-    if !is_ca && has_ku("Certificate Sign") {
+    if !is_ca && has_ku(KeyUsageBit::KeyCertSign) {
         add(
             "key-cert-sign-without-ca",
             Severity::Error,
@@ -189,7 +187,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "make the CA again with pathlen 0 or more, or without a pathlen",
         );
     }
-    if is_ca && !ku.is_empty() && !has_ku("Certificate Sign") {
+    if is_ca && !ku.is_empty() && !has_ku(KeyUsageBit::KeyCertSign) {
         add(
             "ca-without-key-cert-sign",
             Severity::Error,
@@ -197,13 +195,13 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "add keyUsage keyCertSign (and cRLSign)",
         );
     }
-    if leaf && !ku.is_empty() && !has_ku("Digital Signature") {
+    if leaf && !ku.is_empty() && !has_ku(KeyUsageBit::DigitalSignature) {
         add(
             "leaf-without-digital-signature",
             Severity::Error,
             format!(
                 "a TLS leaf whose keyUsage ({}) lacks digitalSignature: TLS 1.3 and ECDHE need it (webpki does not check, other peers do)",
-                ku.join(", ")
+                joined(ku)
             ),
             "add keyUsage digitalSignature",
         );
@@ -280,7 +278,9 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "renew it",
         );
     }
-    if report.public_key.algorithm == "RSA" && report.public_key.bits.is_some_and(|b| b < 2048) {
+    if report.public_key.algorithm == KeyAlgorithm::Rsa
+        && report.public_key.bits.is_some_and(|b| b < 2048)
+    {
         add(
             "rsa-under-2048",
             Severity::Error,
@@ -291,10 +291,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "use RSA 2048 or more, or ECDSA P-256",
         );
     }
-    if report.signature_algorithm.contains("SHA1")
-        || report.signature_algorithm.starts_with("sha1")
-        || report.signature_algorithm.starts_with("md5")
-    {
+    if report.signature_algorithm.weak_digest().is_some() {
         let self_signed = report.subject == report.issuer;
         add(
             "weak-signature",

@@ -69,13 +69,13 @@ pub struct RevokedInfo {
 pub struct CsrReport {
     pub subject: String,
     pub public_key: crate::report::PublicKeyInfo,
-    pub signature_algorithm: String,
+    pub signature_algorithm: crate::report::SignatureAlgorithm,
     /// The extensions it asks the CA to put in the certificate (PKCS#9 extensionRequest), by
     /// name, and the values a person checks first, as a certificate shows them.
     pub requested_extensions: Vec<String>,
     pub subject_alt_names: Vec<String>,
-    pub key_usage: Vec<String>,
-    pub extended_key_usage: Vec<String>,
+    pub key_usage: Vec<crate::report::KeyUsageBit>,
+    pub extended_key_usage: Vec<crate::report::KeyPurpose>,
 }
 
 /// Where Linux distributions and macOS keep the system's trusted roots, most common first.
@@ -597,8 +597,8 @@ fn decode_csr(der: &[u8]) -> Result<CsrReport, DecodeError> {
             certbench_base::text::MAX_VALUE_CHARS,
         ),
         public_key: cert_like_key,
-        signature_algorithm: crate::report::signature_name(
-            &csr.signature_algorithm.algorithm.to_id_string(),
+        signature_algorithm: crate::report::SignatureAlgorithm(
+            csr.signature_algorithm.algorithm.to_id_string(),
         ),
         requested_extensions: requested
             .extensions

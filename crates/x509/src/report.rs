@@ -16,11 +16,163 @@ use crate::lints::Lint;
 use crate::names::common_name;
 use certbench_base::text::{display_safe, rfc3339};
 
+/// A keyUsage bit (RFC 5280 4.2.1.3); shown and serialized as openssl names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyUsageBit {
+    DigitalSignature,
+    NonRepudiation,
+    KeyEncipherment,
+    DataEncipherment,
+    KeyAgreement,
+    KeyCertSign,
+    CrlSign,
+    EncipherOnly,
+    DecipherOnly,
+}
+
+impl KeyUsageBit {
+    /// Its name as `openssl x509 -text` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyUsageBit::DigitalSignature => "Digital Signature",
+            KeyUsageBit::NonRepudiation => "Non Repudiation",
+            KeyUsageBit::KeyEncipherment => "Key Encipherment",
+            KeyUsageBit::DataEncipherment => "Data Encipherment",
+            KeyUsageBit::KeyAgreement => "Key Agreement",
+            KeyUsageBit::KeyCertSign => "Certificate Sign",
+            KeyUsageBit::CrlSign => "CRL Sign",
+            KeyUsageBit::EncipherOnly => "Encipher Only",
+            KeyUsageBit::DecipherOnly => "Decipher Only",
+        }
+    }
+}
+
+/// An extendedKeyUsage purpose (RFC 5280 4.2.1.12), by its dotted OID; shown and serialized as
+/// openssl names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeyPurpose(pub String);
+
+impl KeyPurpose {
+    /// id-kp-serverAuth.
+    pub const SERVER_AUTH: &'static str = "1.3.6.1.5.5.7.3.1";
+    /// id-kp-clientAuth.
+    pub const CLIENT_AUTH: &'static str = "1.3.6.1.5.5.7.3.2";
+    /// anyExtendedKeyUsage.
+    pub const ANY: &'static str = "2.5.29.37.0";
+
+    pub fn oid(&self) -> &str {
+        &self.0
+    }
+
+    /// Its name as `openssl x509 -text` prints it, or its OID.
+    pub fn name(&self) -> &str {
+        eku_name(&self.0).unwrap_or(&self.0)
+    }
+}
+
+/// A certificate's signature algorithm, by its dotted OID; shown and serialized as openssl names
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SignatureAlgorithm(pub String);
+
+/// A digest too weak for a signature today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeakDigest {
+    Md5,
+    Sha1,
+}
+
+impl SignatureAlgorithm {
+    pub fn oid(&self) -> &str {
+        &self.0
+    }
+
+    /// Its name as openssl prints it, or its OID.
+    pub fn name(&self) -> &str {
+        signature_name_of(&self.0).unwrap_or(&self.0)
+    }
+
+    /// The weak digest it signs with, if it does (RFC 3279 2.2 and RFC 5758's SHA-1 variants).
+    pub fn weak_digest(&self) -> Option<WeakDigest> {
+        match self.0.as_str() {
+            "1.2.840.113549.1.1.4" => Some(WeakDigest::Md5),
+            "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3" => {
+                Some(WeakDigest::Sha1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A public key's algorithm; shown and serialized as openssl's short names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KeyAlgorithm {
+    Rsa,
+    Ec,
+    Ed25519,
+    Ed448,
+    RsaPss,
+    Dsa,
+    /// Another algorithm, by its dotted OID.
+    Other(String),
+}
+
+impl KeyAlgorithm {
+    pub fn name(&self) -> &str {
+        match self {
+            KeyAlgorithm::Rsa => "RSA",
+            KeyAlgorithm::Ec => "EC",
+            KeyAlgorithm::Ed25519 => "Ed25519",
+            KeyAlgorithm::Ed448 => "Ed448",
+            KeyAlgorithm::RsaPss => "RSA-PSS",
+            KeyAlgorithm::Dsa => "DSA",
+            KeyAlgorithm::Other(oid) => oid,
+        }
+    }
+}
+
+/// Display and Serialize as the name, for the named types above.
+macro_rules! shown_as_name {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    )*};
+}
+shown_as_name!(KeyUsageBit, KeyPurpose, SignatureAlgorithm, KeyAlgorithm);
+
+/// Names joined as openssl lists them: `Digital Signature, Key Encipherment`.
+pub fn joined<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicKeyInfo {
-    pub algorithm: String,
+    pub algorithm: KeyAlgorithm,
     pub bits: Option<u32>,
     pub curve: Option<String>,
+}
+
+impl PublicKeyInfo {
+    /// As openssl names it: `EC P-256`, `RSA 2048 bits`, `Ed25519`.
+    pub fn text(&self) -> String {
+        match (&self.curve, self.bits) {
+            (Some(curve), _) => format!("{} {curve}", self.algorithm),
+            (None, Some(bits)) => format!("{} {bits} bits", self.algorithm),
+            _ => self.algorithm.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,6 +187,13 @@ pub struct ExtensionInfo {
     pub oid: String,
     pub name: String,
     pub critical: bool,
+}
+
+impl ExtensionInfo {
+    /// Its name, or its OID when it has none.
+    pub fn label(&self) -> &str {
+        known_extension_name(&self.oid).unwrap_or(&self.oid)
+    }
 }
 
 /// A decoded certificate. Text that came from the certificate is escaped for display.
@@ -57,10 +216,10 @@ pub struct CertReport {
     /// SHA-256 of the SubjectPublicKeyInfo, base64: what curl --pinnedpubkey takes.
     pub spki_sha256: String,
     pub public_key: PublicKeyInfo,
-    pub signature_algorithm: String,
+    pub signature_algorithm: SignatureAlgorithm,
     pub basic_constraints: Option<BasicConstraintsInfo>,
-    pub key_usage: Vec<String>,
-    pub extended_key_usage: Vec<String>,
+    pub key_usage: Vec<KeyUsageBit>,
+    pub extended_key_usage: Vec<KeyPurpose>,
     pub subject_alt_names: Vec<String>,
     pub extensions: Vec<ExtensionInfo>,
     pub lints: Vec<Lint>,
@@ -223,8 +382,8 @@ fn x509_problem(e: &X509Error) -> DerProblem {
 #[derive(Debug, Default)]
 pub struct ExtensionSummary {
     pub extensions: Vec<ExtensionInfo>,
-    pub key_usage: Vec<String>,
-    pub extended_key_usage: Vec<String>,
+    pub key_usage: Vec<KeyUsageBit>,
+    pub extended_key_usage: Vec<KeyPurpose>,
     pub subject_alt_names: Vec<String>,
     pub basic_constraints: Option<BasicConstraintsInfo>,
     pub subject_key_id: Option<Vec<u8>>,
@@ -243,7 +402,7 @@ impl ExtensionSummary {
                 critical: ext.critical,
             });
             match ext.parsed_extension() {
-                ParsedExtension::KeyUsage(ku) => out.key_usage = key_usage_names(ku),
+                ParsedExtension::KeyUsage(ku) => out.key_usage = key_usage_bits(ku),
                 ParsedExtension::BasicConstraints(bc) => {
                     out.basic_constraints = Some(BasicConstraintsInfo {
                         ca: bc.ca,
@@ -267,7 +426,7 @@ impl ExtensionSummary {
                 _ => {}
             }
             if oid == "2.5.29.37" {
-                out.extended_key_usage = eku_names(ext.value);
+                out.extended_key_usage = eku_oids(ext.value).into_iter().map(KeyPurpose).collect();
             }
             // What x509-parser refuses (a negative pathLenConstraint), read as it is: dropping
             // it would turn a CA into a leaf for every check that follows.
@@ -349,7 +508,7 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
         sha1_fingerprint: colon_hex(&digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der)),
         spki_sha256: certbench_base::text::base64(&digest(&aws_lc_rs::digest::SHA256, spki.raw)),
         public_key: decode_spki(spki),
-        signature_algorithm: signature_name(&crate::names::oid_text(
+        signature_algorithm: SignatureAlgorithm(crate::names::oid_text(
             &cert.signature_algorithm.algorithm,
         )),
         basic_constraints,
@@ -415,21 +574,21 @@ pub fn upper_hex(bytes: &[u8]) -> String {
     s
 }
 
-fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
+fn key_usage_bits(ku: &x509_parser::extensions::KeyUsage) -> Vec<KeyUsageBit> {
     [
-        (ku.digital_signature(), "Digital Signature"),
-        (ku.non_repudiation(), "Non Repudiation"),
-        (ku.key_encipherment(), "Key Encipherment"),
-        (ku.data_encipherment(), "Data Encipherment"),
-        (ku.key_agreement(), "Key Agreement"),
-        (ku.key_cert_sign(), "Certificate Sign"),
-        (ku.crl_sign(), "CRL Sign"),
-        (ku.encipher_only(), "Encipher Only"),
-        (ku.decipher_only(), "Decipher Only"),
+        (ku.digital_signature(), KeyUsageBit::DigitalSignature),
+        (ku.non_repudiation(), KeyUsageBit::NonRepudiation),
+        (ku.key_encipherment(), KeyUsageBit::KeyEncipherment),
+        (ku.data_encipherment(), KeyUsageBit::DataEncipherment),
+        (ku.key_agreement(), KeyUsageBit::KeyAgreement),
+        (ku.key_cert_sign(), KeyUsageBit::KeyCertSign),
+        (ku.crl_sign(), KeyUsageBit::CrlSign),
+        (ku.encipher_only(), KeyUsageBit::EncipherOnly),
+        (ku.decipher_only(), KeyUsageBit::DecipherOnly),
     ]
     .into_iter()
     .filter(|(set, _)| *set)
-    .map(|(_, n)| n.to_string())
+    .map(|(_, bit)| bit)
     .collect()
 }
 
@@ -589,7 +748,7 @@ pub fn decode_spki(spki: &SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
         .map(|o| crate::names::oid_text(&o));
     match (alg_oid.as_str(), spki.parsed()) {
         (_, Ok(PublicKey::RSA(rsa))) => PublicKeyInfo {
-            algorithm: "RSA".into(),
+            algorithm: KeyAlgorithm::Rsa,
             bits: Some(rsa.key_size() as u32),
             curve: None,
         },
@@ -603,33 +762,33 @@ pub fn decode_spki(spki: &SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
                 None => ("unknown".to_string(), None),
             };
             PublicKeyInfo {
-                algorithm: "EC".into(),
+                algorithm: KeyAlgorithm::Ec,
                 bits,
                 curve: Some(name),
             }
         }
         ("1.3.101.112", _) => PublicKeyInfo {
-            algorithm: "Ed25519".into(),
+            algorithm: KeyAlgorithm::Ed25519,
             bits: Some(256),
             curve: None,
         },
         ("1.3.101.113", _) => PublicKeyInfo {
-            algorithm: "Ed448".into(),
+            algorithm: KeyAlgorithm::Ed448,
             bits: Some(456),
             curve: None,
         },
         ("1.2.840.113549.1.1.10", _) => PublicKeyInfo {
-            algorithm: "RSA-PSS".into(),
+            algorithm: KeyAlgorithm::RsaPss,
             bits: None,
             curve: None,
         },
         ("1.2.840.10040.4.1", _) => PublicKeyInfo {
-            algorithm: "DSA".into(),
+            algorithm: KeyAlgorithm::Dsa,
             bits: None,
             curve: None,
         },
         (other, _) => PublicKeyInfo {
-            algorithm: other.to_string(),
+            algorithm: KeyAlgorithm::Other(other.to_string()),
             bits: None,
             curve: None,
         },
@@ -638,7 +797,11 @@ pub fn decode_spki(spki: &SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
 
 /// Signature algorithm names as openssl prints them.
 pub fn signature_name(oid: &str) -> String {
-    match oid {
+    signature_name_of(oid).unwrap_or(oid).to_string()
+}
+
+fn signature_name_of(oid: &str) -> Option<&'static str> {
+    Some(match oid {
         "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
         "1.2.840.10045.4.3.1" => "ecdsa-with-SHA224",
         "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
@@ -655,9 +818,8 @@ pub fn signature_name(oid: &str) -> String {
         "1.3.101.113" => "ED448",
         "1.2.840.10040.4.3" => "dsaWithSHA1",
         "2.16.840.1.101.3.4.3.2" => "dsa_with_SHA256",
-        other => other,
-    }
-    .to_string()
+        _ => return None,
+    })
 }
 
 /// Extension names as RFC 5280 (and the CT and Netscape specs) call them.

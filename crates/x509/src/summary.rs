@@ -1,7 +1,10 @@
 use ::time::OffsetDateTime;
 
 use crate::error::DecodeError;
-use crate::report::{CertReport, colon_hex, decode};
+use crate::report::{
+    CertReport, KeyAlgorithm, KeyPurpose, KeyUsageBit, SignatureAlgorithm, colon_hex, decode,
+    joined,
+};
 use certbench_base::text::display_safe;
 
 /// What a person looks at first in a certificate, decoded from its DER.
@@ -14,11 +17,11 @@ pub struct CertSummary {
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
     pub public_key: String,
-    pub signature_algorithm: String,
+    pub signature_algorithm: SignatureAlgorithm,
     /// As openssl prints them: `DNS:localhost`, `IP Address:127.0.0.1`.
     pub subject_alt_names: Vec<String>,
-    pub key_usage: Vec<String>,
-    pub extended_key_usage: Vec<String>,
+    pub key_usage: Vec<KeyUsageBit>,
+    pub extended_key_usage: Vec<KeyPurpose>,
     /// `None` when the extension is absent; `Some((ca, pathlen))` otherwise.
     pub basic_constraints: Option<(bool, Option<i64>)>,
     /// SHA-256 of the DER, uppercase hex with colons.
@@ -51,7 +54,7 @@ impl CertSummary {
                 ),
             ),
             ("Public key", self.public_key.clone()),
-            ("Signature", self.signature_algorithm.clone()),
+            ("Signature", self.signature_algorithm.to_string()),
         ];
         if let Some((ca, pathlen)) = self.basic_constraints {
             let pl = pathlen
@@ -63,10 +66,10 @@ impl CertSummary {
             ));
         }
         if !self.key_usage.is_empty() {
-            out.push(("Key usage", self.key_usage.join(", ")));
+            out.push(("Key usage", joined(&self.key_usage)));
         }
         if !self.extended_key_usage.is_empty() {
-            out.push(("Ext. key usage", self.extended_key_usage.join(", ")));
+            out.push(("Ext. key usage", joined(&self.extended_key_usage)));
         }
         if !self.subject_alt_names.is_empty() {
             out.push(("SANs", self.subject_alt_names.join(", ")));
@@ -96,9 +99,9 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, DecodeError> {
 impl From<&CertReport> for CertSummary {
     fn from(r: &CertReport) -> CertSummary {
         let k = &r.public_key;
-        let public_key = match (k.algorithm.as_str(), &k.curve, k.bits) {
-            ("EC", Some(curve), _) => format!("ECDSA {curve}"),
-            ("RSA", _, Some(bits)) => format!("RSA {bits} bits"),
+        let public_key = match (&k.algorithm, &k.curve, k.bits) {
+            (KeyAlgorithm::Ec, Some(curve), _) => format!("ECDSA {curve}"),
+            (KeyAlgorithm::Rsa, _, Some(bits)) => format!("RSA {bits} bits"),
             (alg, _, _) => alg.to_string(),
         };
         CertSummary {

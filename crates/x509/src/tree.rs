@@ -7,7 +7,8 @@ use x509_parser::prelude::*;
 use crate::der::{Tlv, children, read_tlv};
 use crate::names::{attribute_short_name, attribute_text};
 use crate::report::{
-    ValidityField, colon_hex, decode, extension_name, general_name, signature_name,
+    ValidityField, colon_hex, decode, extension_name, general_name, known_extension_name,
+    signature_name,
 };
 use certbench_base::text::display_safe;
 
@@ -142,11 +143,7 @@ pub fn field_tree(
     name_attributes(&mut b, &subject, cert.subject());
     let spki = fields.next().ok_or_else(bad)?;
     let key = &report.public_key;
-    let key_text = match (&key.curve, key.bits) {
-        (Some(c), _) => format!("{} {c}", key.algorithm),
-        (None, Some(bits)) => format!("{} {bits} bits", key.algorithm),
-        _ => key.algorithm.clone(),
-    };
+    let key_text = key.text();
     b.push(2, "subjectPublicKeyInfo", key_text, &spki, "spki");
     if let [alg, bits] = children(der, &spki).as_slice() {
         let alg_oid = cert.public_key().algorithm.algorithm.to_id_string();
@@ -245,12 +242,9 @@ fn extensions(
     );
     for (t, ext) in exts.iter().zip(cert.extensions()) {
         let oid = ext.oid.to_id_string();
+        let known = known_extension_name(&oid);
         let name = extension_name(&oid);
-        let label = if name == "unknown" {
-            oid.clone()
-        } else {
-            name.to_string()
-        };
+        let label = known.map_or_else(|| oid.clone(), String::from);
         let label = if ext.critical {
             format!("{label} (critical)")
         } else {
@@ -284,7 +278,9 @@ fn extensions(
                     &key,
                 );
             }
-            ParsedExtension::KeyUsage(_) => b.push(3, label, report.key_usage.join(", "), t, &key),
+            ParsedExtension::KeyUsage(_) => {
+                b.push(3, label, crate::report::joined(&report.key_usage), t, &key)
+            }
             ParsedExtension::SubjectAlternativeName(san) => {
                 b.push(
                     3,
@@ -431,7 +427,7 @@ fn extensions(
                     .collect::<Vec<_>>()
                     .join(" ");
                 let more = if value.len() > 48 { " …" } else { "" };
-                let shown = if name == "unknown" {
+                let shown = if known.is_none() {
                     format!("{oid}: {hex}{more}")
                 } else {
                     format!("{hex}{more}")

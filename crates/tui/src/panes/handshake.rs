@@ -4,6 +4,7 @@
 
 use certbench_tls::event::{Field, headline, why};
 use certbench_tls::run::{ClientAuth, Event, Failure, Trust};
+use certbench_wire::names::HandshakeType;
 use certbench_x509::explain::explain_step;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -384,13 +385,16 @@ fn message_label(e: &Event) -> (String, ratatui::style::Style) {
     if w.protection != Protection::Clear {
         name = format!("{{{name}}}");
     }
-    let code = e.code();
     // An empty client Certificate proves nothing: it is not marked as what makes TLS mutual.
     let empty = matches!(e.message(), Some(Message::Certificate(c)) if c.certificates.is_empty());
-    let mutual = code == "CertificateRequest"
+    let typ = e.handshake_type();
+    let mutual = typ == Some(HandshakeType::CertificateRequest)
         || (e.side == certbench_tls::run::Side::Client
             && !empty
-            && (code == "Certificate" || code == "CertificateVerify"));
+            && matches!(
+                typ,
+                Some(HandshakeType::Certificate | HandshakeType::CertificateVerify)
+            ));
     let style = if e.is_failure() {
         theme::error()
     } else if empty {
@@ -453,12 +457,18 @@ fn diagram_line(
     };
     let lane = || Span::styled("│", theme::dim());
     // A local event, or a note, on its side's lane.
-    let on_lane = |side: Side, text: String, style: ratatui::style::Style| -> Vec<Span<'static>> {
+    // A local event on its side's lane: a dot for a thing that happened, a dash for one that did
+    // not.
+    let on_lane_marked = |side: Side,
+                          text: String,
+                          style: ratatui::style::Style,
+                          mark: char|
+     -> Vec<Span<'static>> {
         let text = cut(&text, mid.saturating_sub(2));
         let pad = mid.saturating_sub(text.chars().count() + 2);
         match side {
             Side::Client => vec![
-                Span::styled("● ", style),
+                Span::styled(format!("{mark} "), style),
                 Span::styled(text, style),
                 Span::raw(" ".repeat(pad + 1)),
                 lane(),
@@ -467,9 +477,12 @@ fn diagram_line(
                 lane(),
                 Span::raw(" ".repeat(pad + 1)),
                 Span::styled(text, style),
-                Span::styled(" ●", style),
+                Span::styled(format!(" {mark}"), style),
             ],
         }
+    };
+    let on_lane = |side: Side, text: String, style: ratatui::style::Style| {
+        on_lane_marked(side, text, style, '●')
     };
     match row {
         Row::End => {
@@ -511,14 +524,8 @@ fn diagram_line(
         Row::Absent { side, what } => {
             let mut spans = vec![Span::raw(" ".repeat(9)), gutter(None)];
             let text = certbench_tls::event::say(what.code(), &[]);
-            let mut on = on_lane(side, text, theme::dim());
             // Not a thing that happened: no dot, a dash.
-            for s in &mut on {
-                if s.content.trim() == "●" {
-                    *s = Span::styled(s.content.replace('●', "–"), theme::dim());
-                }
-            }
-            spans.extend(on);
+            spans.extend(on_lane_marked(side, text, theme::dim(), '–'));
             let line = Line::from(spans);
             if !h.at_end && h.absent == Some(what) {
                 line.style(theme::selected())

@@ -3,6 +3,7 @@
 //! field's range highlighted.
 
 use certbench_x509::explain::explain;
+use certbench_x509::report::joined;
 use certbench_x509::{Decoded, Item, Severity, relative_validity};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -396,14 +397,14 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
         }
         Ok(Decoded::Csr(c)) => {
             lines.push(kv("CSR subject", c.subject.clone()));
-            lines.push(kv("Signature", c.signature_algorithm.clone()));
+            lines.push(kv("Signature", c.signature_algorithm.to_string()));
             for (label, values) in [
-                ("Requested SANs", &c.subject_alt_names),
-                ("Requested usage", &c.key_usage),
-                ("Requested EKU", &c.extended_key_usage),
+                ("Requested SANs", joined(&c.subject_alt_names)),
+                ("Requested usage", joined(&c.key_usage)),
+                ("Requested EKU", joined(&c.extended_key_usage)),
             ] {
                 if !values.is_empty() {
-                    lines.push(kv(label, values.join(", ")));
+                    lines.push(kv(label, values));
                 }
             }
         }
