@@ -9,7 +9,7 @@ use certbench_pki::workspace::{Issued, Revoked};
 use certbench_tls::run::{Event, RunOptions, Stepper, Summary};
 use certbench_x509::RevocationReason;
 
-use crate::inspect::Loaded;
+use crate::panes::inspect::Loaded;
 use crate::view::WorkspaceView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,7 +149,12 @@ pub enum Action {
     },
     Tick,
     // Results of effects.
-    WorkspaceLoaded(WorkspaceView),
+    /// The workspace, read again; `select` is the certificate to select in the Generate list (one
+    /// just made), carried from the effect that asked.
+    WorkspaceLoaded {
+        view: WorkspaceView,
+        select: Option<String>,
+    },
     InspectLoaded(Box<Loaded>),
     /// A step of a running handshake.
     HandshakeEvent {
@@ -171,6 +176,13 @@ pub enum Action {
     RunExported(Result<Exported, String>),
     /// The step's certificates, saved as a PEM file to open in the Inspect pane.
     CertificatesExported(Result<PathBuf, String>),
+    /// Another pane asks the Inspect pane to open a run's certificates (`ders`), at `field`: the
+    /// file saved for them before, or else saved now by `save`.
+    OpenCertificates {
+        ders: Vec<Vec<u8>>,
+        field: Option<&'static str>,
+        save: Box<Effect>,
+    },
     /// What a path being typed could become, for the prompt.
     Completions {
         typed: String,
@@ -202,7 +214,10 @@ pub struct EffectError {
 /// Slow work the state asks for; the driver runs it off the event loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    LoadWorkspace,
+    /// Read the workspace again; then select `select` in the Generate list.
+    LoadWorkspace {
+        select: Option<String>,
+    },
     /// Load the Inspect pane: the workspace's certificates and CRLs, and what the user opened.
     LoadInspect {
         open: Vec<PathBuf>,

@@ -4,9 +4,6 @@
 
 mod action;
 mod app;
-mod form;
-mod handshake;
-mod inspect;
 mod keymap;
 mod layout;
 mod panes;
@@ -76,8 +73,8 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
         .unwrap_or((80, 24));
     let mut app = App::new(keymap, view, OffsetDateTime::now_utc(), size);
     app.keymap_path = keymap_path;
-    app.open = sources.open.clone();
-    app.system = sources.system;
+    app.inspect.open = sources.open.clone();
+    app.inspect.system = sources.system;
     match (keymap_warning, startup_message) {
         (Some(w), _) => app.say(Severity::Error, w),
         (None, Some((sev, m))) => app.say(sev, m),
@@ -189,7 +186,7 @@ async fn event_loop(
     tasks: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-    let first = app.load_inspect();
+    let first = app.inspect.load_inspect();
     spawn_effect(first, &sources, tx.clone(), tasks);
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();
@@ -294,21 +291,24 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
                 existing_file: None,
             }))
         }),
-        Effect::LoadWorkspace => Box::new(|m| {
-            Action::WorkspaceLoaded(WorkspaceView {
+        Effect::LoadWorkspace { .. } => Box::new(|m| Action::WorkspaceLoaded {
+            view: WorkspaceView {
                 error: Some(m),
                 ..WorkspaceView::default()
-            })
+            },
+            select: None,
         }),
         Effect::LoadInspect { .. } | Effect::AddToInspect { .. } | Effect::OpenPkcs12 { .. } => {
             Box::new(|m| {
-                Action::InspectLoaded(Box::new(inspect::Loaded::new(vec![certbench_x509::Item {
-                    source: PathBuf::from("certbench"),
-                    index: 0,
-                    kind: None,
-                    der: vec![],
-                    result: Err(certbench_x509::error::LoadError::Task(m)),
-                }])))
+                Action::InspectLoaded(Box::new(panes::inspect::Loaded::new(vec![
+                    certbench_x509::Item {
+                        source: PathBuf::from("certbench"),
+                        index: 0,
+                        kind: None,
+                        der: vec![],
+                        result: Err(certbench_x509::error::LoadError::Task(m)),
+                    },
+                ])))
             })
         }
         Effect::CompletePath(typed) => {
@@ -584,7 +584,7 @@ fn spawn_effect(
 /// What an effect does, in words, for a message about it.
 fn effect_label(effect: &Effect) -> &'static str {
     match effect {
-        Effect::LoadWorkspace => "reading the workspace",
+        Effect::LoadWorkspace { .. } => "reading the workspace",
         Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => "reading certificates",
         Effect::OpenPkcs12 { .. } => "opening the PKCS#12 bundle",
         Effect::CompletePath(_) => "completing a path",
@@ -610,7 +610,10 @@ fn effect_label(effect: &Effect) -> &'static str {
 fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
     let now = OffsetDateTime::now_utc();
     Some(match effect {
-        Effect::LoadWorkspace => Action::WorkspaceLoaded(WorkspaceView::load(dir)),
+        Effect::LoadWorkspace { select } => Action::WorkspaceLoaded {
+            view: WorkspaceView::load(dir),
+            select,
+        },
         Effect::LoadInspect { open, system } => {
             let sources = Sources {
                 dir: dir.to_path_buf(),
@@ -778,7 +781,7 @@ fn recipes_for(dir: &Path, name: &str) -> Result<String, String> {
 }
 
 /// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.
-pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> inspect::Loaded {
+pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> panes::inspect::Loaded {
     let mut paths = Vec::new();
     let workspace = Workspace::open(&sources.dir).ok();
     // The workspace's files read as one state: no change of the workspace meanwhile.
@@ -801,7 +804,7 @@ fn relint(
     dir: &Path,
     mut items: Vec<certbench_x509::Item>,
     now: OffsetDateTime,
-) -> inspect::Loaded {
+) -> panes::inspect::Loaded {
     let roles: Vec<(PathBuf, certbench_x509::Role)> = Workspace::open(dir)
         .map(|ws| {
             ws.entities()
@@ -813,7 +816,7 @@ fn relint(
     let role_of =
         |i: &certbench_x509::Item| roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r);
     certbench_x509::lint_all(&mut items, now, &role_of);
-    inspect::Loaded::new(items)
+    panes::inspect::Loaded::new(items)
 }
 
 /// Paths that could complete `typed`: entries of its folder that start with its last part.

@@ -13,8 +13,8 @@ use time::macros::datetime;
 
 use crate::action::{Action, Pane};
 use crate::app::App;
-use crate::form::FormField;
 use crate::keymap::KeyMap;
+use crate::panes::generate::form::FormField;
 use crate::ui;
 use crate::view::WorkspaceView;
 
@@ -64,7 +64,7 @@ fn demo_app(size: (u16, u16), with_issued: bool) -> (tempfile::TempDir, App) {
                     .join(f.file_name().unwrap())
             })
             .collect();
-        app.last_issued = Some(Box::new(i));
+        app.generate.last_issued = Some(Box::new(i));
     }
     (dir, app)
 }
@@ -92,9 +92,11 @@ fn generate_pane_160x48_with_the_last_issued_certificate() {
 fn generate_form_shows_errors_next_to_fields_80x24() {
     let (_d, mut app) = demo_app((80, 24), false);
     app.update(Action::Activate);
-    app.form.set_text(FormField::Sans, "localhost, 10.0.0.300");
-    app.form.set_text(FormField::Days, "-3");
-    app.form.select(FormField::Sans);
+    app.generate
+        .form
+        .set_text(FormField::Sans, "localhost, 10.0.0.300");
+    app.generate.form.set_text(FormField::Days, "-3");
+    app.generate.form.select(FormField::Sans);
     insta::assert_snapshot!(render(&app));
 }
 
@@ -115,7 +117,7 @@ fn help_overlay_100x40() {
 #[test]
 fn revoke_dialog_80x24() {
     let (_d, mut app) = demo_app((80, 24), false);
-    app.list_selected = app
+    app.generate.list_selected = app
         .view
         .rows
         .iter()
@@ -483,7 +485,7 @@ fn feed_run(app: &mut App, effect: Option<crate::action::Effect>, flights: Optio
 /// Move the Inspect list's cursor to the row labelled `label`; fails the test if there is none.
 fn select_row(app: &mut App, label: &str) {
     for _ in 0..app.inspect.visible.len() {
-        if crate::inspect::row_label(app.inspect.current_item().unwrap()) == label {
+        if crate::panes::inspect::row_label(app.inspect.current_item().unwrap()) == label {
             return;
         }
         app.update(Action::Down);
@@ -640,8 +642,8 @@ fn diagram_of_a_server_that_does_not_ask() {
     assert_eq!(
         seen,
         [
-            crate::handshake::Absent::ClientCertificate,
-            crate::handshake::Absent::CertificateRequest
+            crate::panes::handshake::Absent::ClientCertificate,
+            crate::panes::handshake::Absent::CertificateRequest
         ]
     );
 }
@@ -758,7 +760,7 @@ fn every_messages_bytes_add_up_in_the_pane() {
         let (_d, mut app) = handshake_app((120, 40));
         app.handshake.version = version;
         feed_real_run(&mut app, None);
-        let layout = crate::handshake::version_of(&app.handshake.events);
+        let layout = crate::panes::handshake::version_of(&app.handshake.events);
         let messages: Vec<usize> = (0..app.handshake.events.len())
             .filter(|&i| app.handshake.events[i].wire().is_some())
             .collect();
@@ -769,7 +771,7 @@ fn every_messages_bytes_add_up_in_the_pane() {
             app.handshake.at_end = false;
             app.handshake.byte_cursor = Default::default();
             let e = &app.handshake.events[i];
-            let a = crate::handshake::annotate(e, layout)
+            let a = crate::panes::handshake::annotate(e, layout)
                 .unwrap_or_else(|| panic!("{} has no bytes", e.code()));
             for sec in &a.sections {
                 let mut at = 0;
@@ -787,7 +789,7 @@ fn every_messages_bytes_add_up_in_the_pane() {
             let message = a
                 .sections
                 .iter()
-                .find(|s| s.kind == crate::handshake::SectionKind::Message)
+                .find(|s| s.kind == crate::panes::handshake::SectionKind::Message)
                 .unwrap();
             assert_eq!(
                 message.bytes,
@@ -921,7 +923,7 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     // The cursor is on the first certificate the client sent: alice, issued by the intermediate.
     let item = app.inspect.current_item().unwrap();
     assert_eq!(item.source, saved);
-    assert_eq!(crate::inspect::row_label(item), "alice");
+    assert_eq!(crate::panes::inspect::row_label(item), "alice");
     let second = app
         .inspect
         .loaded
@@ -942,7 +944,7 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
             .loaded
             .items
             .iter()
-            .filter(|i| crate::inspect::row_label(i) == "alice")
+            .filter(|i| crate::panes::inspect::row_label(i) == "alice")
             .count(),
         2,
         "the workspace's alice and the one the client sent, each once"
@@ -1099,7 +1101,7 @@ fn handshake_lab_failure_80x24_and_160x48() {
             (c.side, c.field),
             (certbench_tls::run::Side::Client, "issuer")
         );
-        assert_eq!(app.pending_field, Some("issuer"));
+        assert_eq!(app.inspect.pending_field, Some("issuer"));
     }
 }
 
@@ -1197,7 +1199,7 @@ fn served(id: u64, ok: bool) -> Box<certbench_tls::serve::Connection> {
 /// shown highlighted, its failure in the Step box.
 #[test]
 fn handshake_serving_80x24_and_160x48() {
-    use crate::handshake::ServeState;
+    use crate::panes::handshake::ServeState;
     for size in [(80, 24), (160, 48)] {
         let (_d, mut app) = demo_app(size, false);
         app.view.dir = PathBuf::from("/home/ada/.local/share/certbench/workspace");
@@ -1255,7 +1257,7 @@ fn handshake_serving_80x24_and_160x48() {
 /// and below it.
 #[test]
 fn the_connection_list_follows_the_selection() {
-    use crate::handshake::ServeState;
+    use crate::panes::handshake::ServeState;
     let (_d, mut app) = demo_app((80, 24), false);
     app.update(Action::ShowPane(Pane::Handshake));
     let mut s = ServeState::new(

@@ -244,7 +244,7 @@ fn draw_help(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
 /// The recipes for a certificate: headings bold, programs and commands as they are, the lines
 /// that matter in the warning colour.
 fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
-    let Some((name, text)) = &app.recipes else {
+    let Some((name, text)) = &app.generate.recipes else {
         return;
     };
     // The whole width, so commands and code wrap as little as they can.

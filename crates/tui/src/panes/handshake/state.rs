@@ -9,6 +9,18 @@ use certbench_wire::names::HandshakeType;
 
 use crate::action::ServeControl;
 
+impl HandshakeState {
+    /// Which keymap sections apply in this pane, most specific first.
+    pub fn contexts(&self) -> Vec<crate::keymap::Context> {
+        use crate::keymap::Context;
+        if self.target.is_some() {
+            vec![Context::Target]
+        } else {
+            vec![Context::Handshake, Context::Global]
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct HandshakeState {
     pub version: TlsVersion,

@@ -7,6 +7,11 @@ use certbench_x509::verify::{Purpose, Verification, VerifyInput, verify};
 use certbench_x509::{Decoded, Item, Severity};
 use time::OffsetDateTime;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::keymap::Context;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     List,
@@ -75,6 +80,22 @@ pub struct InspectState {
     /// How far the verdict (or the field's explanation) is scrolled: it can be longer than its
     /// box on a small terminal.
     pub side_scroll: u16,
+    /// Files and folders opened here (--open, and the path prompt).
+    pub open: Vec<PathBuf>,
+    /// --system: the system trust store here too.
+    pub system: bool,
+    /// Certificates from runs saved and opened here, by their DER.
+    pub exported: HashMap<Vec<Vec<u8>>, PathBuf>,
+    /// A file just opened: selected once it is loaded.
+    pub pending_source: Option<PathBuf>,
+    /// The field to select in it (an Inspect field key), for a failed run's culprit.
+    pub pending_field: Option<&'static str>,
+    /// The certificates being saved now.
+    pub exporting: Option<Vec<Vec<u8>>>,
+    /// A PKCS#12 bundle is being opened with a password typed: its result is said.
+    pub opening_pkcs12: bool,
+    /// A file opened with `o`: what was read is said once it is.
+    pub announce_open: bool,
 }
 
 /// The path prompt: what is typed, and what Tab found it could become.
@@ -161,6 +182,33 @@ impl Default for InspectState {
             prompt: None,
             verify: VerifyOptions::default(),
             side_scroll: 0,
+            open: Vec::new(),
+            system: false,
+            exported: HashMap::new(),
+            pending_source: None,
+            pending_field: None,
+            exporting: None,
+            opening_pkcs12: false,
+            announce_open: false,
+        }
+    }
+}
+
+impl InspectState {
+    /// Which keymap sections apply in this pane, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.filter_editing.is_some() {
+            return vec![Context::Editing];
+        }
+        match &self.prompt {
+            Some(p) if p.kind == PromptKind::Open => vec![Context::Prompt],
+            Some(p) if p.kind == PromptKind::Password => vec![Context::Password],
+            Some(_) => vec![Context::Ask],
+            None => match self.focus {
+                Focus::List => vec![Context::Inspect, Context::Global],
+                Focus::Fields => vec![Context::Fields, Context::Global],
+                Focus::Hex => vec![Context::Hex, Context::Global],
+            },
         }
     }
 }

@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::App;
-use crate::inspect::{Focus, PromptKind, row_label, short_cn, worst_lint};
 use crate::layout::{hex_bytes_per_row, inspect_columns};
+use crate::panes::inspect::{Focus, PromptKind, row_label, short_cn, worst_lint};
 use crate::theme;
 use crate::ui::pane_block;
 

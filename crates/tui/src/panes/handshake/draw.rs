@@ -13,9 +13,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::action::Action;
 use crate::app::App;
-use crate::handshake::Row;
 use crate::keymap::Context;
 use crate::panes::cut;
+use crate::panes::handshake::Row;
 use crate::theme;
 use crate::ui::pane_block;
 
@@ -218,7 +218,7 @@ fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let rows = if app.height >= 40 { 8 } else { 4 };
     let shown = s.shown();
     // Newest first; the window moves so the connection shown stays in it.
-    let listed: Vec<&crate::handshake::ConnectionRow> = s.connections.iter().rev().collect();
+    let listed: Vec<&crate::panes::handshake::ConnectionRow> = s.connections.iter().rev().collect();
     let at = shown
         .and_then(|id| listed.iter().position(|r| r.id == id))
         .unwrap_or(0);
@@ -665,7 +665,7 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     )));
     f.render_widget(block, area);
     let g = Geometry::of(inner);
-    let mut all = crate::handshake::rows(&h.events, h.fold_secrets);
+    let mut all = crate::panes::handshake::rows(&h.events, h.fold_secrets);
     if !g.headers {
         all.retain(|r| !matches!(r, Row::Flight { .. }));
     }
@@ -777,13 +777,13 @@ fn hex(b: &[u8]) -> String {
 /// marked and the cursor's byte reversed; under it every record and field with its bytes, the
 /// cursor's field highlighted and kept in view.
 fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
-    use crate::handshake::SectionKind;
+    use crate::panes::handshake::SectionKind;
     let h = &app.handshake;
     let Some(e) = h.events.get(h.selected) else {
         return;
     };
-    let version = crate::handshake::version_of(&h.events);
-    let Some(a) = crate::handshake::annotate(e, version) else {
+    let version = crate::panes::handshake::version_of(&h.events);
+    let Some(a) = crate::panes::handshake::annotate(e, version) else {
         let why = if e.wire().is_some() {
             "Its bytes were not kept (a server keeps up to 1 MB of each connection's bytes)."
         } else {
@@ -988,8 +988,8 @@ fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
     );
 }
 
-fn section_title(kind: crate::handshake::SectionKind) -> String {
-    use crate::handshake::SectionKind;
+fn section_title(kind: crate::panes::handshake::SectionKind) -> String {
+    use crate::panes::handshake::SectionKind;
     match kind {
         SectionKind::Record { n, of } => format!("record {n} of {of}, as on the wire"),
         SectionKind::Opened { n } => format!("record {n} opened (TLSInnerPlaintext)"),
@@ -1117,7 +1117,7 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
     };
     // A folded row: the secrets it holds, each.
     if h.fold_secrets
-        && let Some((first, folded)) = crate::handshake::rows(&h.events, true)
+        && let Some((first, folded)) = crate::panes::handshake::rows(&h.events, true)
             .iter()
             .find(|r| r.holds(h.selected))
             .and_then(Row::event)
@@ -1153,7 +1153,7 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
     }
     // A pause: which flight comes next, from whom, and the key that lets it go.
     if e.kind == certbench_tls::run::EventKind::Paused {
-        let flight = crate::handshake::rows(&h.events, false)
+        let flight = crate::panes::handshake::rows(&h.events, false)
             .iter()
             .find_map(|r| match r {
                 Row::Event { index, flight, .. } if *index == h.selected => Some(*flight),
@@ -1222,8 +1222,8 @@ fn details_lines(app: &App) -> Vec<Line<'static>> {
         _ => e.message_name().and_then(explain_step),
     };
     if let Some(x) = step {
-        let tls12 =
-            crate::handshake::version_of(&h.events) == certbench_wire::messages::Version::Tls12;
+        let tls12 = crate::panes::handshake::version_of(&h.events)
+            == certbench_wire::messages::Version::Tls12;
         let (text, look) = x.for_version(tls12);
         lines.push(Line::from(text.to_string()));
         if !look.is_empty() {

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::app::{App, Focus};
-use crate::form::FormField;
 use crate::layout::shows_result_beside;
+use crate::panes::generate::form::FormField;
 use crate::panes::{cut, status_span, summary_lines};
 use crate::theme;
 use crate::ui::pane_block;
@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
         let block = pane_block("Last issued", false);
         let inner = block.inner(result);
         f.render_widget(block, result);
-        let lines = match &app.last_issued {
+        let lines = match &app.generate.last_issued {
             Some(i) => result_lines(i, app),
             None => vec![
                 Line::from(Span::styled(
@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
 fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
     let block = pane_block(
         "Workspace",
-        app.focus == Focus::List && app.dialog.is_none(),
+        app.generate.focus == Focus::List && app.dialog.is_none(),
     );
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -80,7 +80,10 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
     let [rows_area, detail_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(detail_h)]).areas(inner);
     let visible = rows_area.height as usize;
-    let offset = app.list_selected.saturating_sub(visible.saturating_sub(1));
+    let offset = app
+        .generate
+        .list_selected
+        .saturating_sub(visible.saturating_sub(1));
     let w = rows_area.width as usize;
     let lines: Vec<Line> = app
         .view
@@ -93,7 +96,11 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
             let status = status_span(&r.entity, app.now);
             let name_w = w.saturating_sub(status.content.chars().count() + 1);
             let indent = "  ".repeat(r.depth.min(4));
-            let marker = if i == app.list_selected { "▸ " } else { "  " };
+            let marker = if i == app.generate.list_selected {
+                "▸ "
+            } else {
+                "  "
+            };
             let name = format!("{marker}{indent}{}", r.entity.name);
             let name: String = name.chars().take(name_w).collect();
             // The CN beside the name when it says something else and fits whole (the box below
@@ -112,7 +119,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                 Span::raw(pad),
                 status,
             ]);
-            if i == app.list_selected {
+            if i == app.generate.list_selected {
                 line.style(theme::selected())
             } else {
                 line
@@ -121,7 +128,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
         .collect();
     f.render_widget(Paragraph::new(lines), rows_area);
     if detail_h > 0
-        && let Some(r) = app.view.rows.get(app.list_selected)
+        && let Some(r) = app.view.rows.get(app.generate.list_selected)
     {
         let e = &r.entity;
         let mut lines = vec![
@@ -177,7 +184,7 @@ fn kv(k: &str, v: String) -> Line<'static> {
 }
 
 fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
-    let focused = app.focus == Focus::Form && app.dialog.is_none();
+    let focused = app.generate.focus == Focus::Form && app.dialog.is_none();
     let block = pane_block("Issue a certificate", focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -186,9 +193,9 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
     let value_w = (inner.width as usize).saturating_sub(label_w + 1);
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
-    for (i, field) in app.form.fields().into_iter().enumerate() {
-        let is_sel = focused && i == app.form.selected;
-        let editing = is_sel && app.form.editing.is_some();
+    for (i, field) in app.generate.form.fields().into_iter().enumerate() {
+        let is_sel = focused && i == app.generate.form.selected;
+        let editing = is_sel && app.generate.form.editing.is_some();
         if is_sel {
             selected_line = lines.len();
         }
@@ -226,8 +233,8 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
                 theme::label()
             },
         );
-        let value = app.form.display_value(field);
-        let value_span = if editing && app.form.replace_on_type {
+        let value = app.generate.form.display_value(field);
+        let value_span = if editing && app.generate.form.replace_on_type {
             // Selected: what is typed replaces it.
             Span::styled(
                 cut(&value, value_w.saturating_sub(1)).to_string(),
@@ -249,6 +256,7 @@ fn draw_form(f: &mut Frame<'_>, app: &App, area: Rect) {
             )
         } else if value.is_empty() {
             let hint = app
+                .generate
                 .form
                 .default_hint(field)
                 .unwrap_or_else(|| field.placeholder().to_string());
@@ -309,7 +317,7 @@ pub fn result_lines(i: &Issued, app: &App) -> Vec<Line<'static>> {
 }
 
 pub fn draw_result_overlay(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
-    let Some(issued) = &app.last_issued else {
+    let Some(issued) = &app.generate.last_issued else {
         return;
     };
     let area = body;

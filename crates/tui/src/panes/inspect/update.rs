@@ -1,0 +1,389 @@
+//! The Inspect pane's update: its keys (the list, the filter, the fields, the bytes, the prompts
+//! for a path, a name, a time or a password) and the results of its work (files read, paths
+//! completed, a run's certificates saved to be opened here).
+
+use std::path::PathBuf;
+
+use super::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
+use crate::action::{Action, Effect, Pane};
+use crate::app::{Cx, Severity, Status};
+use crate::layout;
+use certbench_x509::verify::Purpose;
+
+impl InspectState {
+    /// An action for this pane: a key where the focus is, or a result of its work.
+    pub fn update(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
+        match action {
+            Action::OpenCertificates { ders, field, save } => {
+                self.pending_field = field;
+                return self.open_certificates(ders, *save, cx);
+            }
+            Action::Completions { typed, candidates } => {
+                if let Some(p) = self.prompt.as_mut().filter(|p| p.text == typed) {
+                    match candidates.len() {
+                        0 => {
+                            *cx.status = Some(Status {
+                                severity: Severity::Info,
+                                text: format!("Nothing matches {typed}"),
+                            })
+                        }
+                        1 => {
+                            p.text = candidates[0].clone();
+                            p.candidates.clear();
+                        }
+                        _ => {
+                            let common = crate::panes::inspect::common_prefix(&candidates);
+                            if common.len() > p.text.len() {
+                                p.text = common;
+                            }
+                            p.candidates = candidates;
+                        }
+                    }
+                }
+            }
+            Action::CertificatesExported(result) => match result {
+                Ok(path) => {
+                    if let Some(key) = self.exporting.take() {
+                        self.exported.insert(key, path.clone());
+                    }
+                    cx.say(
+                        Severity::Success,
+                        format!("Saved the certificates as {}; opened here", path.display()),
+                    );
+                    self.pending_source = Some(path.clone());
+                    *cx.pane = Pane::Inspect;
+                    return vec![self.open_in_inspect(path)];
+                }
+                Err(e) => {
+                    self.pending_field = None;
+                    self.exporting = None;
+                    cx.say(
+                        Severity::Error,
+                        format!("Could not save the certificates: {e}"),
+                    )
+                }
+            },
+            Action::InspectLoaded(loaded) => {
+                let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
+                // A file just opened: said whole, a bundle's password too.
+                let opened = self.pending_source.as_ref().map(|source| {
+                    let of_it: Vec<_> = loaded
+                        .items
+                        .iter()
+                        // A file, or what was read in a folder.
+                        .filter(|i| i.source.starts_with(source))
+                        .collect();
+                    let locked = of_it
+                        .iter()
+                        .any(|i| certbench_x509::load::is_locked_pkcs12(i));
+                    let read = of_it.iter().filter(|i| i.result.is_ok()).count();
+                    let wrong = of_it.iter().any(|i| {
+                        matches!(
+                            i.result,
+                            Err(certbench_x509::error::LoadError::Pkcs12(
+                                certbench_x509::error::Pkcs12Problem::WrongPassword
+                            ))
+                        )
+                    });
+                    (source.clone(), locked, read, wrong)
+                });
+                self.set_loaded(*loaded, cx.now);
+                if let Some((source, locked, read, wrong)) = &opened
+                    && *cx.pane == Pane::Inspect
+                {
+                    let file = source
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if *wrong {
+                        cx.say(
+                            Severity::Error,
+                            format!("That password does not open {file}: Enter to try again."),
+                        );
+                    } else if *locked {
+                        cx.say(
+                            Severity::Warning,
+                            format!("{file} needs its password: Enter on it to type it."),
+                        );
+                    } else if *read > 0 && (self.opening_pkcs12 || self.announce_open) {
+                        cx.say(
+                            Severity::Success,
+                            format!(
+                                "Read {file}: {read} item{}.",
+                                if *read == 1 { "" } else { "s" }
+                            ),
+                        );
+                    }
+                }
+                self.opening_pkcs12 = false;
+                self.announce_open = false;
+                if let Some(source) = self.pending_source.take() {
+                    self.focus_source(&source, cx.now);
+                    if let Some(field) = self.pending_field.take() {
+                        self.focus_field(field);
+                    }
+                }
+                if n > 0
+                    && *cx.pane == Pane::Inspect
+                    && opened.is_none_or(|(_, l, r, _)| !l && r == 0)
+                {
+                    cx.say(
+                        Severity::Error,
+                        format!(
+                            "{n} item{} could not be read: marked ✗ in the list",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+            }
+            other => return self.update_keys(other, cx),
+        }
+        vec![]
+    }
+
+    fn open_certificates(
+        &mut self,
+        ders: Vec<Vec<u8>>,
+        save: Effect,
+        cx: &mut Cx<'_>,
+    ) -> Vec<Effect> {
+        if let Some(path) = self.exported.get(&ders).cloned() {
+            *cx.pane = Pane::Inspect;
+            self.focus_source(&path, cx.now);
+            if let Some(field) = self.pending_field.take() {
+                self.focus_field(field);
+            }
+            cx.say(
+                Severity::Info,
+                format!("Already open here, from {}", path.display()),
+            );
+            return vec![];
+        }
+        self.exporting = Some(ders);
+        vec![save]
+    }
+
+    /// nothing is loaded yet, load everything (which includes it).
+    fn open_in_inspect(&mut self, path: PathBuf) -> Effect {
+        if self.open.contains(&path) {
+            // Read again: the file may have changed since.
+            return self.load_inspect();
+        }
+        self.open.push(path.clone());
+        if self.loading || self.loaded.items.is_empty() {
+            return self.load_inspect();
+        }
+        self.loading = true;
+        Effect::AddToInspect {
+            paths: vec![path],
+            loaded: self.loaded.items.clone(),
+        }
+    }
+
+    pub fn load_inspect(&mut self) -> Effect {
+        self.loading = true;
+        Effect::LoadInspect {
+            open: self.open.clone(),
+            system: self.system,
+        }
+    }
+
+    fn update_prompt(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
+        let Some(p) = self.prompt.as_mut() else {
+            return vec![];
+        };
+        if p.kind == PromptKind::Password {
+            match action {
+                Action::Insert(c) => p.secret.push(c),
+                Action::DeleteBack => p.secret.pop(),
+                Action::ClearField => p.secret.clear(),
+                Action::Back => self.prompt = None,
+                Action::Activate => {
+                    let password = std::mem::take(&mut p.secret);
+                    let file = p.file.take();
+                    self.prompt = None;
+                    if let Some(source) = file {
+                        self.loading = true;
+                        self.opening_pkcs12 = true;
+                        self.pending_source = Some(source.clone());
+                        return vec![Effect::OpenPkcs12 {
+                            source,
+                            password,
+                            loaded: self.loaded.items.clone(),
+                        }];
+                    }
+                }
+                _ => {}
+            }
+            return vec![];
+        }
+        match action {
+            Action::Insert(c) => {
+                p.text.push(c);
+                p.candidates.clear();
+            }
+            Action::DeleteBack => {
+                p.text.pop();
+                p.candidates.clear();
+            }
+            Action::ClearField => p.text.clear(),
+            Action::Complete if p.kind == PromptKind::Open => {
+                return vec![Effect::CompletePath(p.text.clone())];
+            }
+            Action::Back => self.prompt = None,
+            Action::Activate if p.kind == PromptKind::Name => {
+                let text = p.text.trim().to_string();
+                self.prompt = None;
+                self.verify.name = (!text.is_empty()).then_some(text);
+                self.reselect(cx.now);
+            }
+            Action::Activate if p.kind == PromptKind::Time => {
+                let text = p.text.trim().to_string();
+                let now = cx.now.replace_nanosecond(0).unwrap_or(cx.now);
+                match certbench_base::times::parse_verify_time(&text, now) {
+                    Ok(t) => {
+                        self.prompt = None;
+                        self.verify.at =
+                            (!text.is_empty() && !text.eq_ignore_ascii_case("now")).then_some(t);
+                        self.reselect(cx.now);
+                    }
+                    Err(e) => cx.say(Severity::Error, e.to_string()),
+                }
+            }
+            Action::Activate => {
+                let text = p.text.trim().to_string();
+                self.prompt = None;
+                if text.is_empty() {
+                    return vec![];
+                }
+                let path = expand_home(&text);
+                cx.say(Severity::Info, format!("Opening {}…", path.display()));
+                // Selected once read (a file; a folder's items keep the cursor where it is), and
+                // said.
+                self.pending_source = Some(path.clone());
+                self.announce_open = true;
+                return vec![self.open_in_inspect(path)];
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn update_keys(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
+        if self.prompt.is_some() {
+            return self.update_prompt(action, cx);
+        }
+        match action {
+            Action::ScrollDown => {
+                let most = cx.scroll_limit;
+                let s = &mut *self;
+                s.side_scroll = (s.side_scroll + 3).min(most);
+                return vec![];
+            }
+            Action::ScrollUp => {
+                self.side_scroll = self.side_scroll.saturating_sub(3);
+                return vec![];
+            }
+            _ => {}
+        }
+        let now = cx.now;
+        let s = &mut *self;
+        if s.filter_editing.is_some() {
+            match action {
+                Action::Insert(c) => s.filter.push(c),
+                Action::DeleteBack => {
+                    s.filter.pop();
+                }
+                Action::ClearField => s.filter.clear(),
+                // Enter, Tab (the form's "done, next" while typing) or ↓: done with the filter.
+                Action::Activate | Action::Down | Action::NextField | Action::PrevField => {
+                    s.filter_editing = None
+                }
+                Action::Back => {
+                    if let Some(old) = s.filter_editing.take() {
+                        s.filter = old;
+                    }
+                }
+                _ => {}
+            }
+            s.refilter();
+            s.select(now);
+            return vec![];
+        }
+        let page = (cx.height as isize - 8).max(1);
+        match (s.focus, action) {
+            (InspectFocus::List, Action::Up) => s.move_list(-1, now),
+            (InspectFocus::List, Action::Down) => s.move_list(1, now),
+            (InspectFocus::List, Action::PageUp) => s.move_list(-page, now),
+            (InspectFocus::List, Action::PageDown) => s.move_list(page, now),
+            (InspectFocus::List, Action::StartFilter) => s.filter_editing = Some(s.filter.clone()),
+            (InspectFocus::List, Action::StartOpen) => s.prompt = Some(Default::default()),
+            (InspectFocus::List, Action::VerifyName) => {
+                s.prompt = Some(Prompt {
+                    kind: PromptKind::Name,
+                    text: s.verify.name.clone().unwrap_or_default(),
+                    ..Default::default()
+                })
+            }
+            (InspectFocus::List, Action::VerifyTime) => {
+                s.prompt = Some(Prompt {
+                    kind: PromptKind::Time,
+                    ..Default::default()
+                })
+            }
+            (InspectFocus::List, Action::CyclePurpose) => {
+                s.verify.purpose = match s.verify.purpose {
+                    None => Some(Purpose::Server),
+                    Some(Purpose::Server) => Some(Purpose::Client),
+                    Some(Purpose::Client) => None,
+                };
+                s.reselect(now);
+            }
+            // A PKCS#12 bundle waiting for its password: Enter asks for it.
+            (InspectFocus::List, Action::Activate)
+                if s.current_item()
+                    .is_some_and(certbench_x509::load::is_locked_pkcs12) =>
+            {
+                let file = s.current_item().map(|i| i.source.clone());
+                s.prompt = Some(Prompt {
+                    kind: PromptKind::Password,
+                    file,
+                    ..Default::default()
+                });
+            }
+            (InspectFocus::List, Action::Activate) if !s.nodes().is_empty() => {
+                s.focus = InspectFocus::Fields
+            }
+            (InspectFocus::Fields, Action::Up) => s.move_field(-1),
+            (InspectFocus::Fields, Action::Down) => s.move_field(1),
+            (InspectFocus::Fields, Action::PageUp) => s.move_field(-page),
+            (InspectFocus::Fields, Action::PageDown) => s.move_field(page),
+            (InspectFocus::Fields, Action::Activate) => {
+                s.focus = InspectFocus::Hex;
+                if let Some(n) = s.nodes().get(s.field) {
+                    s.hex_cursor = n.start;
+                }
+            }
+            (InspectFocus::Fields, Action::Back) => s.focus = InspectFocus::List,
+            (InspectFocus::Hex, Action::Left) => s.move_hex(-1),
+            (InspectFocus::Hex, Action::Right) => s.move_hex(1),
+            (InspectFocus::Hex, Action::Up) => {
+                s.move_hex(-(layout::hex_bytes_per_row(cx.width) as isize))
+            }
+            (InspectFocus::Hex, Action::Down) => {
+                s.move_hex(layout::hex_bytes_per_row(cx.width) as isize)
+            }
+            (InspectFocus::Hex, Action::Back) => s.focus = InspectFocus::Fields,
+            _ => {}
+        }
+        vec![]
+    }
+}
+
+/// `~/x` as the home folder's x.
+pub(crate) fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(text),
+    }
+}
