@@ -9,7 +9,7 @@ use certbench_pki::workspace::{Issued, Revoked};
 use certbench_tls::run::{Event, RunOptions, Stepper, Summary};
 use certbench_x509::RevocationReason;
 
-use crate::panes::inspect::Loaded;
+use crate::panes::inspect::{AfterLoad, Loaded};
 use crate::view::WorkspaceView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -174,15 +174,15 @@ pub enum Action {
     /// The server stopped.
     ServeStopped,
     RunExported(Result<Exported, String>),
-    /// The step's certificates, saved as a PEM file to open in the Inspect pane.
-    CertificatesExported(Result<PathBuf, String>),
-    /// Another pane asks the Inspect pane to open a run's certificates (`ders`), at `field`: the
-    /// file saved for them before, or else saved now by `save`.
-    OpenCertificates {
+    /// A run's certificates (`ders`), saved as a PEM file to open in the Inspect pane at
+    /// `field`, as the effect that saved them was asked.
+    CertificatesExported {
         ders: Vec<Vec<u8>>,
         field: Option<&'static str>,
-        save: Box<Effect>,
+        result: Result<PathBuf, String>,
     },
+    /// Another pane asks the Inspect pane to open a run's certificates.
+    OpenCertificates(Box<CertificatesToOpen>),
     /// What a path being typed could become, for the prompt.
     Completions {
         typed: String,
@@ -218,16 +218,19 @@ pub enum Effect {
     LoadWorkspace {
         select: Option<String>,
     },
-    /// Load the Inspect pane: the workspace's certificates and CRLs, and what the user opened.
+    /// Load the Inspect pane: the workspace's certificates and CRLs, and what the user opened;
+    /// then `after`.
     LoadInspect {
         open: Vec<PathBuf>,
         system: bool,
+        after: AfterLoad,
     },
     /// Add files to the Inspect pane: only `paths` are read, appended to the items already
     /// loaded (`loaded`), and the lints made again over all of them (an issuer may have come).
     AddToInspect {
         paths: Vec<PathBuf>,
         loaded: Vec<certbench_x509::Item>,
+        after: AfterLoad,
     },
     /// List what could complete a path being typed.
     CompletePath(String),
@@ -238,8 +241,8 @@ pub enum Effect {
         options: Box<RunOptions>,
         scenario: Option<&'static certbench_lab::Scenario>,
     },
-    /// Save the certificate at fault in a failed run, to open it in the Inspect pane at its field.
-    ExportCulprit(Box<certbench_tls::run::Culprit>),
+    /// Save a run's certificates, to open them in the Inspect pane.
+    SaveCertificates(Box<CertificatesToOpen>),
     /// Save a run's transcript and key log.
     ExportRun {
         summary: Box<Summary>,
@@ -247,8 +250,6 @@ pub enum Effect {
         /// The lab scenario the run was, if it was one.
         scenario: Option<&'static certbench_lab::Scenario>,
     },
-    /// Save a step's certificates, to inspect them.
-    ExportCertificates(Box<Event>),
     /// Serve the workspace to outside clients until `StopServe`.
     StartServe {
         dir: PathBuf,
@@ -287,11 +288,12 @@ pub enum Effect {
         grant: Box<certbench_pki::csr::Grant>,
         replace: bool,
     },
-    /// Open a PKCS#12 bundle among the Inspect pane's items with its password.
+    /// Open a PKCS#12 bundle among the Inspect pane's items with its password; then `after`.
     OpenPkcs12 {
         source: PathBuf,
         password: certbench_base::text::Secret,
         loaded: Vec<certbench_x509::Item>,
+        after: AfterLoad,
     },
     /// Make the recipes (curl, openssl, nginx, ...) for a workspace certificate.
     MakeRecipes {
@@ -372,4 +374,22 @@ impl PartialEq for ServeControl {
     fn eq(&self, other: &Self) -> bool {
         std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
+}
+
+/// A run's certificates to open in the Inspect pane: their DER (end entity first), the field to
+/// select (a failed run's culprit), and what to save them from when they were not saved before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificatesToOpen {
+    pub ders: Vec<Vec<u8>>,
+    pub field: Option<&'static str>,
+    pub from: CertificatesOf,
+}
+
+/// Where a run's certificates come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CertificatesOf {
+    /// A step that carries certificates (a Certificate message, a chain verdict).
+    Step(Box<Event>),
+    /// The certificate at fault in a failed run, with the chain it came with.
+    Culprit(Box<certbench_tls::run::Culprit>),
 }

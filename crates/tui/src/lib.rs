@@ -31,7 +31,7 @@ use futures_util::StreamExt;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use action::{Action, Effect, EffectError};
+use action::{Action, CertificatesOf, Effect, EffectError};
 use app::{App, Severity};
 use keymap::KeyMap;
 use view::WorkspaceView;
@@ -186,7 +186,7 @@ async fn event_loop(
     tasks: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-    let first = app.inspect.load_inspect();
+    let first = app.inspect.load_inspect(Default::default());
     spawn_effect(first, &sources, tx.clone(), tasks);
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();
@@ -322,8 +322,13 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
             })
         }
         Effect::ExportRun { .. } => Box::new(|m| Action::RunExported(Err(m))),
-        Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => {
-            Box::new(|m| Action::CertificatesExported(Err(m)))
+        Effect::SaveCertificates(asked) => {
+            let (ders, field) = (asked.ders.clone(), asked.field);
+            Box::new(move |m| Action::CertificatesExported {
+                ders,
+                field,
+                result: Err(m),
+            })
         }
         Effect::RunHandshake { run, .. } => {
             let run = *run;
@@ -590,7 +595,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::CompletePath(_) => "completing a path",
         Effect::RunHandshake { .. } => "running the handshake",
         Effect::ExportRun { .. } => "saving the run",
-        Effect::ExportCertificates(_) | Effect::ExportCulprit(_) => "saving the certificates",
+        Effect::SaveCertificates(_) => "saving the certificates",
         Effect::Issue { .. } => "issuing the certificate",
         Effect::Revoke { .. } => "revoking the certificate",
         Effect::Export { .. } => "exporting the certificate",
@@ -614,30 +619,45 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             view: WorkspaceView::load(dir),
             select,
         },
-        Effect::LoadInspect { open, system } => {
+        Effect::LoadInspect {
+            open,
+            system,
+            after,
+        } => {
             let sources = Sources {
                 dir: dir.to_path_buf(),
                 open,
                 system,
             };
-            Action::InspectLoaded(Box::new(load_inspect(&sources, now)))
+            let mut loaded = load_inspect(&sources, now);
+            loaded.after = after;
+            Action::InspectLoaded(Box::new(loaded))
         }
-        Effect::AddToInspect { paths, mut loaded } => {
+        Effect::AddToInspect {
+            paths,
+            mut loaded,
+            after,
+        } => {
             // A PKCS#12 bundle made with an empty password opens at once, as in the CLI.
             loaded.extend(certbench_x509::load::open_pkcs12_items(
                 certbench_x509::load_paths(&paths),
                 None,
             ));
-            Action::InspectLoaded(Box::new(relint(dir, loaded, now)))
+            let mut loaded = relint(dir, loaded, now);
+            loaded.after = after;
+            Action::InspectLoaded(Box::new(loaded))
         }
         Effect::OpenPkcs12 {
             source,
             password,
             loaded,
+            after,
         } => {
             let items =
                 certbench_x509::load::open_pkcs12_source(loaded, &source, password.expose());
-            Action::InspectLoaded(Box::new(relint(dir, items, now)))
+            let mut loaded = relint(dir, items, now);
+            loaded.after = after;
+            Action::InspectLoaded(Box::new(loaded))
         }
         Effect::CompletePath(typed) => {
             let candidates = complete_path(&typed);
@@ -673,15 +693,23 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             )
             .map_err(|e| e.to_string()),
         ),
-        // The edge: the engine's typed errors become the sentence the message line shows.
-        Effect::ExportCertificates(event) => Action::CertificatesExported(
-            certbench_lab::export::export_certificates(&dir.join("handshakes"), &event, now)
-                .map_err(|e| e.to_string()),
-        ),
-        Effect::ExportCulprit(culprit) => Action::CertificatesExported(
-            certbench_lab::export::export_culprit(&dir.join("handshakes"), &culprit, now)
-                .map_err(|e| e.to_string()),
-        ),
+        Effect::SaveCertificates(asked) => {
+            let folder = dir.join("handshakes");
+            let result = match &asked.from {
+                CertificatesOf::Step(event) => {
+                    certbench_lab::export::export_certificates(&folder, event, now)
+                }
+                CertificatesOf::Culprit(culprit) => {
+                    certbench_lab::export::export_culprit(&folder, culprit, now)
+                }
+            };
+            // The edge: the engine's typed errors become the sentence the message line shows.
+            Action::CertificatesExported {
+                ders: asked.ders,
+                field: asked.field,
+                result: result.map_err(|e| e.to_string()),
+            }
+        }
         Effect::Revoke { name, reason } => Action::RevokeFinished(
             Workspace::open(dir)
                 .and_then(|mut ws| ws.revoke(&name, reason, now))

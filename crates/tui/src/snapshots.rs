@@ -900,26 +900,25 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     app.view.dir = d.path().to_path_buf();
     select(&mut app, "Certificate");
     let effects = app.update(Action::InspectStep);
-    let Some(crate::action::Effect::ExportCertificates(event)) = effects.first().cloned() else {
+    let [save @ crate::action::Effect::SaveCertificates(_)] = effects.as_slice() else {
         panic!("i on a Certificate saves its certificates: {effects:?}")
     };
     // What the driver does with the effect, then what comes back.
-    let handshakes = d.path().join("handshakes");
-    let saved = certbench_lab::export::export_certificates(&handshakes, &event, NOW).unwrap();
-    let effects = app.update(Action::CertificatesExported(Ok(saved.clone())));
+    let saved_action = crate::run_blocking(save.clone(), d.path()).unwrap();
+    let Action::CertificatesExported {
+        result: Ok(saved), ..
+    } = &saved_action
+    else {
+        panic!("{saved_action:?}")
+    };
+    let saved = saved.clone();
+    let effects = app.update(saved_action);
     assert_eq!(app.pane, Pane::Inspect);
-    let Some(crate::action::Effect::LoadInspect { open, system }) = effects.first().cloned() else {
+    let [load @ crate::action::Effect::LoadInspect { open, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert!(open.contains(&saved));
-    app.update(Action::InspectLoaded(Box::new(crate::load_inspect(
-        &crate::Sources {
-            dir: d.path().to_path_buf(),
-            open,
-            system,
-        },
-        NOW,
-    ))));
+    app.update(crate::run_blocking(load.clone(), d.path()).unwrap());
     // The cursor is on the first certificate the client sent: alice, issued by the intermediate.
     let item = app.inspect.current_item().unwrap();
     assert_eq!(item.source, saved);
@@ -958,6 +957,7 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     );
 
     // w saves the run: the transcript and the key log, privately.
+    let handshakes = d.path().join("handshakes");
     app.update(Action::ShowPane(Pane::Handshake));
     let effects = app.update(Action::ExportRun);
     let Some(crate::action::Effect::ExportRun {
@@ -1094,14 +1094,18 @@ fn handshake_lab_failure_80x24_and_160x48() {
         );
         // i opens the certificate at fault, at its field.
         let effects = app.update(Action::InspectStep);
-        let Some(crate::action::Effect::ExportCulprit(c)) = effects.first() else {
+        let Some(crate::action::Effect::SaveCertificates(asked)) = effects.first() else {
             panic!("{effects:?}")
+        };
+        let crate::action::CertificatesOf::Culprit(c) = &asked.from else {
+            panic!("{asked:?}")
         };
         assert_eq!(
             (c.side, c.field),
             (certbench_tls::run::Side::Client, "issuer")
         );
-        assert_eq!(app.inspect.pending_field, Some("issuer"));
+        // Opened at that field once saved and read.
+        assert_eq!(asked.field, Some("issuer"));
     }
 }
 

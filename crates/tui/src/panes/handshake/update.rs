@@ -7,7 +7,7 @@ use certbench_x509::Role;
 use time::OffsetDateTime;
 
 use super::HandshakeState;
-use crate::action::{Action, Effect};
+use crate::action::{Action, CertificatesOf, CertificatesToOpen, Effect};
 use crate::app::{Cx, Overlay, Severity, next_choice};
 
 impl HandshakeState {
@@ -308,20 +308,22 @@ impl HandshakeState {
                 let ders: Vec<Vec<u8>> = std::iter::once(c.der.to_vec())
                     .chain(c.others.iter().cloned())
                     .collect();
-                cx.queue.push(Action::OpenCertificates {
-                    ders,
-                    field: Some(c.field),
-                    save: Box::new(Effect::ExportCulprit(Box::new(c))),
-                });
+                cx.queue
+                    .push(Action::OpenCertificates(Box::new(CertificatesToOpen {
+                        ders,
+                        field: Some(c.field),
+                        from: CertificatesOf::Culprit(Box::new(c)),
+                    })));
             }
             Action::InspectStep => match h.events.get(h.selected) {
                 Some(e) if !e.certificates().is_empty() => {
                     let ders: Vec<Vec<u8>> = e.certificates().iter().map(|d| d.to_vec()).collect();
-                    cx.queue.push(Action::OpenCertificates {
-                        ders,
-                        field: None,
-                        save: Box::new(Effect::ExportCertificates(Box::new(e.clone()))),
-                    });
+                    cx.queue
+                        .push(Action::OpenCertificates(Box::new(CertificatesToOpen {
+                            ders,
+                            field: None,
+                            from: CertificatesOf::Step(Box::new(e.clone())),
+                        })));
                 }
                 _ => cx.say(
                     Severity::Info,

@@ -23,10 +23,23 @@ pub enum Focus {
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub items: Vec<Item>,
+    /// What to do once read, as the effect that read it asked.
+    pub after: AfterLoad,
     /// Indices of certificates that are CAs: the only candidates when building chains.
     pub cas: Vec<usize>,
     /// Row labels more than one item has: those rows also say where they came from.
     pub shared_labels: std::collections::HashSet<String>,
+}
+
+/// What to do once files are read, carried from the effect that reads them to its result (the
+/// loop owns the work in flight; nothing waits in the pane's state): the item to select (a file
+/// just opened), the field to select in it (a failed run's culprit), and whether to say what
+/// was read (a file opened with `o`, a PKCS#12 bundle opened with its password).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AfterLoad {
+    pub select: Option<PathBuf>,
+    pub field: Option<&'static str>,
+    pub announce: bool,
 }
 
 impl Loaded {
@@ -45,6 +58,7 @@ impl Loaded {
             .collect();
         Loaded {
             items,
+            after: AfterLoad::default(),
             cas,
             shared_labels,
         }
@@ -86,16 +100,6 @@ pub struct InspectState {
     pub system: bool,
     /// Certificates from runs saved and opened here, by their DER.
     pub exported: HashMap<Vec<Vec<u8>>, PathBuf>,
-    /// A file just opened: selected once it is loaded.
-    pub pending_source: Option<PathBuf>,
-    /// The field to select in it (an Inspect field key), for a failed run's culprit.
-    pub pending_field: Option<&'static str>,
-    /// The certificates being saved now.
-    pub exporting: Option<Vec<Vec<u8>>>,
-    /// A PKCS#12 bundle is being opened with a password typed: its result is said.
-    pub opening_pkcs12: bool,
-    /// A file opened with `o`: what was read is said once it is.
-    pub announce_open: bool,
 }
 
 /// The path prompt: what is typed, and what Tab found it could become.
@@ -185,11 +189,6 @@ impl Default for InspectState {
             open: Vec::new(),
             system: false,
             exported: HashMap::new(),
-            pending_source: None,
-            pending_field: None,
-            exporting: None,
-            opening_pkcs12: false,
-            announce_open: false,
         }
     }
 }

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use super::{Focus as InspectFocus, InspectState, Prompt, PromptKind};
-use crate::action::{Action, Effect, Pane};
+use super::{AfterLoad, Focus as InspectFocus, InspectState, Prompt, PromptKind};
+use crate::action::{Action, CertificatesToOpen, Effect, Pane};
 use crate::app::{Cx, Severity, Status};
 use crate::layout;
 use certbench_x509::verify::Purpose;
@@ -14,10 +14,7 @@ impl InspectState {
     /// An action for this pane: a key where the focus is, or a result of its work.
     pub fn update(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
         match action {
-            Action::OpenCertificates { ders, field, save } => {
-                self.pending_field = field;
-                return self.open_certificates(ders, *save, cx);
-            }
+            Action::OpenCertificates(asked) => return self.open_certificates(asked, cx),
             Action::Completions { typed, candidates } => {
                 if let Some(p) = self.prompt.as_mut().filter(|p| p.text == typed) {
                     match candidates.len() {
@@ -41,32 +38,35 @@ impl InspectState {
                     }
                 }
             }
-            Action::CertificatesExported(result) => match result {
+            Action::CertificatesExported {
+                ders,
+                field,
+                result,
+            } => match result {
                 Ok(path) => {
-                    if let Some(key) = self.exporting.take() {
-                        self.exported.insert(key, path.clone());
-                    }
+                    self.exported.insert(ders, path.clone());
                     cx.say(
                         Severity::Success,
                         format!("Saved the certificates as {}; opened here", path.display()),
                     );
-                    self.pending_source = Some(path.clone());
                     *cx.pane = Pane::Inspect;
-                    return vec![self.open_in_inspect(path)];
+                    let after = AfterLoad {
+                        select: Some(path.clone()),
+                        field,
+                        announce: false,
+                    };
+                    return vec![self.open_in_inspect(path, after)];
                 }
-                Err(e) => {
-                    self.pending_field = None;
-                    self.exporting = None;
-                    cx.say(
-                        Severity::Error,
-                        format!("Could not save the certificates: {e}"),
-                    )
-                }
+                Err(e) => cx.say(
+                    Severity::Error,
+                    format!("Could not save the certificates: {e}"),
+                ),
             },
-            Action::InspectLoaded(loaded) => {
+            Action::InspectLoaded(mut loaded) => {
+                let after = std::mem::take(&mut loaded.after);
                 let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
                 // A file just opened: said whole, a bundle's password too.
-                let opened = self.pending_source.as_ref().map(|source| {
+                let opened = after.select.as_ref().map(|source| {
                     let of_it: Vec<_> = loaded
                         .items
                         .iter()
@@ -105,7 +105,7 @@ impl InspectState {
                             Severity::Warning,
                             format!("{file} needs its password: Enter on it to type it."),
                         );
-                    } else if *read > 0 && (self.opening_pkcs12 || self.announce_open) {
+                    } else if *read > 0 && after.announce {
                         cx.say(
                             Severity::Success,
                             format!(
@@ -115,11 +115,9 @@ impl InspectState {
                         );
                     }
                 }
-                self.opening_pkcs12 = false;
-                self.announce_open = false;
-                if let Some(source) = self.pending_source.take() {
-                    self.focus_source(&source, cx.now);
-                    if let Some(field) = self.pending_field.take() {
+                if let Some(source) = &after.select {
+                    self.focus_source(source, cx.now);
+                    if let Some(field) = after.field {
                         self.focus_field(field);
                     }
                 }
@@ -141,16 +139,17 @@ impl InspectState {
         vec![]
     }
 
+    /// Open a run's certificates here: the file saved for the same certificates before, if
+    /// there is one (opening them twice would list them twice), else save them first.
     fn open_certificates(
         &mut self,
-        ders: Vec<Vec<u8>>,
-        save: Effect,
+        asked: Box<CertificatesToOpen>,
         cx: &mut Cx<'_>,
     ) -> Vec<Effect> {
-        if let Some(path) = self.exported.get(&ders).cloned() {
+        if let Some(path) = self.exported.get(&asked.ders).cloned() {
             *cx.pane = Pane::Inspect;
             self.focus_source(&path, cx.now);
-            if let Some(field) = self.pending_field.take() {
+            if let Some(field) = asked.field {
                 self.focus_field(field);
             }
             cx.say(
@@ -159,32 +158,35 @@ impl InspectState {
             );
             return vec![];
         }
-        self.exporting = Some(ders);
-        vec![save]
+        vec![Effect::SaveCertificates(asked)]
     }
 
-    /// nothing is loaded yet, load everything (which includes it).
-    fn open_in_inspect(&mut self, path: PathBuf) -> Effect {
+    /// Open `path` here: read it alone and append it to what is loaded, or, when nothing is
+    /// loaded yet, load everything (which includes it); `after` says what to do once it is read.
+    fn open_in_inspect(&mut self, path: PathBuf, after: AfterLoad) -> Effect {
         if self.open.contains(&path) {
             // Read again: the file may have changed since.
-            return self.load_inspect();
+            return self.load_inspect(after);
         }
         self.open.push(path.clone());
         if self.loading || self.loaded.items.is_empty() {
-            return self.load_inspect();
+            return self.load_inspect(after);
         }
         self.loading = true;
         Effect::AddToInspect {
             paths: vec![path],
             loaded: self.loaded.items.clone(),
+            after,
         }
     }
 
-    pub fn load_inspect(&mut self) -> Effect {
+    /// Read everything this pane shows again (in a task); `after` says what to do once it is read.
+    pub fn load_inspect(&mut self, after: AfterLoad) -> Effect {
         self.loading = true;
         Effect::LoadInspect {
             open: self.open.clone(),
             system: self.system,
+            after,
         }
     }
 
@@ -204,9 +206,12 @@ impl InspectState {
                     self.prompt = None;
                     if let Some(source) = file {
                         self.loading = true;
-                        self.opening_pkcs12 = true;
-                        self.pending_source = Some(source.clone());
                         return vec![Effect::OpenPkcs12 {
+                            after: AfterLoad {
+                                select: Some(source.clone()),
+                                field: None,
+                                announce: true,
+                            },
                             source,
                             password,
                             loaded: self.loaded.items.clone(),
@@ -260,9 +265,12 @@ impl InspectState {
                 cx.say(Severity::Info, format!("Opening {}…", path.display()));
                 // Selected once read (a file; a folder's items keep the cursor where it is), and
                 // said.
-                self.pending_source = Some(path.clone());
-                self.announce_open = true;
-                return vec![self.open_in_inspect(path)];
+                let after = AfterLoad {
+                    select: Some(path.clone()),
+                    field: None,
+                    announce: true,
+                };
+                return vec![self.open_in_inspect(path, after)];
             }
             _ => {}
         }
