@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use certbench_pki::workspace::Workspace;
-use certbench_tls::config::{Choices, TlsVersion};
+use certbench_tls::config::TlsVersion;
 use certbench_tls::connect::{
-    ConnectOptions, Presented, Requested, connect, hint, host_of, http_status, presented,
+    ConnectOptions, Presented, Requested, connect, defaults, hint, host_of, http_status, presented,
     requested, satisfying,
 };
 use certbench_tls::event::{Event, EventKind, Verdict};
@@ -51,17 +51,17 @@ pub struct ConnectArgs {
     #[arg(long, value_parser = crate::cli::handshake::parse_version)]
     pub tls: Option<TlsVersion>,
     /// The path to ask for with HTTP/1.1 GET after the handshake.
-    #[arg(long, default_value = "/")]
+    #[arg(long, default_value = defaults::PATH)]
     pub path: String,
     /// Send nothing after the handshake (a server that does not speak HTTP).
     #[arg(long)]
     pub no_request: bool,
     /// Seconds to wait for the server's answer after the handshake (1 to 3600): a TLS 1.3
     /// server's refusal of the client's certificate arrives then.
-    #[arg(long, value_name = "SECS", default_value = "2", value_parser = crate::cli::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value_t = defaults::WAIT_S, value_parser = crate::cli::handshake::parse_timeout)]
     pub wait: u64,
     /// Give up on the connection and the handshake after this many seconds (1 to 3600).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = crate::cli::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value_t = defaults::TIMEOUT_S, value_parser = crate::cli::handshake::parse_timeout)]
     pub timeout: u64,
     /// Append the secrets to FILE in SSLKEYLOGFILE format (made mode 0600), for Wireshark.
     #[arg(long, value_name = "FILE")]
@@ -128,17 +128,11 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         }
     };
     let server_name = a.server_name.clone().unwrap_or(host);
-    let mut choices = Choices::same(TlsVersion::Tls13, None, None, &server_name);
-    choices.client.versions = match a.tls {
-        Some(v) => vec![v],
-        None => vec![TlsVersion::Tls13, TlsVersion::Tls12],
-    };
     let opts = ConnectOptions {
-        target: a.target.clone(),
-        choices,
         request: (!a.no_request).then(|| a.path.clone()),
         wait: Duration::from_secs(a.wait),
         timeout: Duration::from_secs(a.timeout),
+        ..ConnectOptions::new(a.target.clone(), &server_name, a.tls)
     };
     let runtime = match crate::cli::runtime() {
         Ok(r) => r,

@@ -135,7 +135,7 @@ pub struct GenArgs {
     pub alg: KeyAlg,
     /// Validity of the server and client certificates, in days, 1 to 36500 (CAs get 10 and 5
     /// years).
-    #[arg(long, default_value = "365", allow_hyphen_values = true, value_parser = parse_days)]
+    #[arg(long, default_value = "365", allow_hyphen_values = true, value_parser = certbench_pki::parse_days)]
     pub days: u32,
     /// A name the server answers to: DNS name or IP (repeat it). Default: localhost, 127.0.0.1, ::1.
     #[arg(long = "server-name", value_name = "NAME")]
@@ -184,7 +184,7 @@ pub struct IssueArgs {
     #[arg(long, default_value = "ecdsa-p256", value_parser = parse_alg)]
     pub alg: KeyAlg,
     /// Validity in days, 1 to 36500 (default: 3650 root, 1825 intermediate, 365 leaves).
-    #[arg(long, allow_hyphen_values = true, value_parser = parse_days)]
+    #[arg(long, allow_hyphen_values = true, value_parser = certbench_pki::parse_days)]
     pub days: Option<u32>,
     /// Start of validity: RFC 3339 (2026-01-01T00:00:00Z), or an offset such as -400d or +2d.
     #[arg(long = "not-before", value_name = "TIME", allow_hyphen_values = true)]
@@ -256,10 +256,6 @@ fn parse_eku(s: &str) -> Result<ExtKeyUsage, String> {
 }
 fn parse_reason(s: &str) -> Result<RevocationReason, String> {
     s.parse()
-}
-/// A validity in days, as the form takes it: a whole number from 1 to 36500.
-fn parse_days(s: &str) -> Result<u32, String> {
-    certbench_pki::parse_days(s)
 }
 
 /// Run a subcommand in the workspace at `dir`.

@@ -8,11 +8,12 @@ use std::process::ExitCode;
 
 use certbench_base::text::shell_word;
 use certbench_pki::workspace::Workspace;
-use certbench_tls::config::{Choices, ClientAuth, TlsVersion};
+use certbench_tls::config::{ClientAuth, TlsVersion};
 use certbench_tls::material::{Material, MaterialChoices};
 use certbench_tls::metrics::{Metrics, serve_metrics};
 use certbench_tls::serve::{
-    Connection, Outcome, Rule, ServeOptions, Server, TryFiles, Update, curl_command, try_files,
+    Connection, Outcome, Rule, ServeOptions, Server, TryFiles, Update, curl_command, defaults,
+    try_files,
 };
 use clap::Args;
 
@@ -21,7 +22,7 @@ use crate::cli::{out, out::errln, out::outln};
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The port to listen on (0: any free port, printed at start).
-    #[arg(long, default_value = "8443")]
+    #[arg(long, default_value_t = defaults::PORT)]
     pub port: u16,
     /// The address to listen on. The default, 127.0.0.1, is this machine alone; 0.0.0.0 or ::
     /// opens the server to the network.
@@ -58,14 +59,14 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<SocketAddr>,
     /// Connections handled at once (1 to 100000); more wait in the listen queue.
-    #[arg(long, value_name = "N", default_value = "256", value_parser = parse_max)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONNECTIONS, value_parser = parse_max)]
     pub max_connections: usize,
     /// A client that has not finished its handshake after this many seconds is dropped (1 to
     /// 3600).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = crate::cli::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value_t = defaults::HANDSHAKE_TIMEOUT_S, value_parser = crate::cli::handshake::parse_timeout)]
     pub handshake_timeout: u64,
     /// A connection that moves no byte for this many seconds is closed (1 to 3600).
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = crate::cli::handshake::parse_timeout)]
+    #[arg(long, value_name = "SECS", default_value_t = defaults::IDLE_TIMEOUT_S, value_parser = crate::cli::handshake::parse_timeout)]
     pub idle_timeout: u64,
     /// JSON Lines instead of text: first where the server listens, then each connection's
     /// transcript, then a summary.
@@ -105,13 +106,7 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             a.server
         );
     }
-    let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
-    choices.server.versions = match a.tls {
-        Some(v) => vec![v],
-        None => vec![TlsVersion::Tls13, TlsVersion::Tls12],
-    };
-    choices.client_auth = a.client_cert;
-    let mut opts = ServeOptions::new(SocketAddr::new(a.listen, a.port), choices);
+    let mut opts = ServeOptions::offering(SocketAddr::new(a.listen, a.port), a.tls, a.client_cert);
     opts.allow = a.allow.clone();
     opts.max_connections = a.max_connections;
     opts.keep_events = a.json;

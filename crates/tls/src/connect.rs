@@ -14,7 +14,7 @@ use crate::event::{Event, EventKind, Note};
 use crate::material::Material;
 use crate::recorder::{Recorder, RecorderReporter, Tap, lock};
 use crate::run::Summary;
-use crate::{config, config::Choices, config::ConfigError, config::Reporter};
+use crate::{config, config::Choices, config::ConfigError, config::Reporter, config::TlsVersion};
 use certbench_cause::Cause;
 use certbench_wire::Side;
 
@@ -47,6 +47,35 @@ pub struct ConnectOptions {
     pub wait: Duration,
     /// The connection and the handshake must be done in this time.
     pub timeout: Duration,
+}
+
+/// `connect`'s defaults, the CLI's and the TUI's alike.
+pub mod defaults {
+    /// The path asked for with GET after the handshake.
+    pub const PATH: &str = "/";
+    /// Seconds to wait for the server's first answer after the handshake.
+    pub const WAIT_S: u64 = 2;
+    /// Seconds the connection and the handshake may take.
+    pub const TIMEOUT_S: u64 = 10;
+}
+
+impl ConnectOptions {
+    /// What `connect` does unless told otherwise: offer TLS 1.3 and 1.2 (or `version` alone),
+    /// ask for `server_name`, then `GET /`, waiting [`defaults::WAIT_S`] for the answer.
+    pub fn new(target: String, server_name: &str, version: Option<TlsVersion>) -> ConnectOptions {
+        let mut choices = Choices::same(TlsVersion::Tls13, None, None, server_name);
+        choices.client.versions = match version {
+            Some(v) => vec![v],
+            None => vec![TlsVersion::Tls13, TlsVersion::Tls12],
+        };
+        ConnectOptions {
+            target,
+            choices,
+            request: Some(defaults::PATH.into()),
+            wait: Duration::from_secs(defaults::WAIT_S),
+            timeout: Duration::from_secs(defaults::TIMEOUT_S),
+        }
+    }
 }
 
 /// Why the client could not start.

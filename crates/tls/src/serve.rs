@@ -26,7 +26,10 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::event::{Event, EventKind, Note};
 use crate::material::Material;
 use crate::run::{Failure, Secrets};
-use crate::{config, config::Choices, config::ClientAuth, config::ConfigError, config::Reporter};
+use crate::{
+    config, config::Choices, config::ClientAuth, config::ConfigError, config::Reporter,
+    config::TlsVersion,
+};
 use crate::{
     recorder, recorder::Recorder, recorder::SharedRecorder, recorder::Tap, recorder::lock,
 };
@@ -57,19 +60,47 @@ pub struct ServeOptions {
     pub live_events: bool,
 }
 
+/// `serve`'s defaults, the CLI's and the TUI's alike.
+pub mod defaults {
+    /// The port it listens on.
+    pub const PORT: u16 = 8443;
+    /// Connections handled at once.
+    pub const MAX_CONNECTIONS: usize = 256;
+    /// Seconds a client has to finish its handshake.
+    pub const HANDSHAKE_TIMEOUT_S: u64 = 10;
+    /// Seconds a connection may move no byte.
+    pub const IDLE_TIMEOUT_S: u64 = 30;
+}
+
 impl ServeOptions {
     pub fn new(listen: SocketAddr, choices: Choices) -> ServeOptions {
         ServeOptions {
             listen,
             choices,
             allow: vec![],
-            max_connections: 256,
-            handshake_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(30),
+            max_connections: defaults::MAX_CONNECTIONS,
+            handshake_timeout: Duration::from_secs(defaults::HANDSHAKE_TIMEOUT_S),
+            idle_timeout: Duration::from_secs(defaults::IDLE_TIMEOUT_S),
             max_lifetime: Duration::from_secs(300),
             keep_events: false,
             live_events: false,
         }
+    }
+
+    /// What `serve` offers unless told otherwise, on `listen`: TLS 1.3 and 1.2 (or `version`
+    /// alone), asking for a client certificate as `client_auth` says.
+    pub fn offering(
+        listen: SocketAddr,
+        version: Option<TlsVersion>,
+        client_auth: ClientAuth,
+    ) -> ServeOptions {
+        let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
+        choices.server.versions = match version {
+            Some(v) => vec![v],
+            None => vec![TlsVersion::Tls13, TlsVersion::Tls12],
+        };
+        choices.client_auth = client_auth;
+        ServeOptions::new(listen, choices)
     }
 }
 

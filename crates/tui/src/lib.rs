@@ -374,7 +374,6 @@ pub(crate) fn spawn_peer(
         } => {
             let tx = tx.clone();
             tasks.spawn(async move {
-                use certbench_tls::config::{Choices, TlsVersion};
                 use certbench_tls::serve::{ServeOptions, Server};
                 let server_name = server.clone();
                 let material = certbench_tls::material::Material::from_workspace_with(
@@ -386,11 +385,9 @@ pub(crate) fn spawn_peer(
                     },
                 )
                 .map_err(|e| e.to_string())?;
-                let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
-                choices.server.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
-                choices.client_auth = client_auth;
                 // The CLI's default port, or any free one when it is taken.
-                let mut opts = ServeOptions::new(([127, 0, 0, 1], 8443).into(), choices);
+                let listen = ([127, 0, 0, 1], certbench_tls::serve::defaults::PORT).into();
+                let mut opts = ServeOptions::offering(listen, None, client_auth);
                 opts.keep_events = true;
                 opts.live_events = true;
                 let try_files = Workspace::open(&dir)
@@ -450,7 +447,6 @@ pub(crate) fn spawn_peer(
         } => {
             let tx = tx.clone();
             tasks.spawn(async move {
-                use certbench_tls::config::{Choices, TlsVersion};
                 let material = certbench_tls::material::Material::client_from_workspace(
                     &dir,
                     client.as_deref(),
@@ -459,15 +455,7 @@ pub(crate) fn spawn_peer(
                 let host = certbench_tls::connect::host_of(&target)
                     .unwrap_or_default()
                     .to_string();
-                let mut choices = Choices::same(TlsVersion::Tls13, None, None, &host);
-                choices.client.versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
-                let opts = certbench_tls::connect::ConnectOptions {
-                    target,
-                    choices,
-                    request: Some("/".into()),
-                    wait: std::time::Duration::from_secs(2),
-                    timeout: std::time::Duration::from_secs(10),
-                };
+                let opts = certbench_tls::connect::ConnectOptions::new(target, &host, None);
                 let (etx, mut erx) = mpsc::unbounded_channel();
                 let events_tx = tx.clone();
                 let forward = tokio::spawn(async move {

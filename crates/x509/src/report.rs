@@ -466,17 +466,28 @@ fn basic_constraints_as_encoded(value: &[u8]) -> Option<BasicConstraintsInfo> {
 /// Decode a DER certificate. Lints are left empty: they need the other certificates around it.
 pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
     let readable = der::readable_certificate(der);
-    let (rest, cert) =
-        X509Certificate::from_der(&readable).map_err(|e| DecodeError::Malformed {
-            what: Kind::Certificate,
-            problem: der_problem(&e),
-        })?;
+    let cert = parse(&readable)?;
+    Ok(report_of(der, &readable, &cert))
+}
+
+/// A certificate's readable bytes (`der::readable_certificate`) parsed whole: nothing after it.
+pub(crate) fn parse(readable: &[u8]) -> Result<X509Certificate<'_>, DecodeError> {
+    let (rest, cert) = X509Certificate::from_der(readable).map_err(|e| DecodeError::Malformed {
+        what: Kind::Certificate,
+        problem: der_problem(&e),
+    })?;
     if !rest.is_empty() {
         return Err(DecodeError::TrailingData {
             what: Kind::Certificate,
             bytes: rest.len(),
         });
     }
+    Ok(cert)
+}
+
+/// The report of a certificate parsed from `readable`; fingerprints and the times as encoded
+/// come from its own bytes, `der`.
+pub(crate) fn report_of(der: &[u8], readable: &[u8], cert: &X509Certificate<'_>) -> CertReport {
     let safe = |s: String| display_safe(&s, certbench_base::text::MAX_VALUE_CHARS);
     let mut links = KeyLinks {
         subject_der: cert.subject().as_raw().to_vec(),
@@ -497,9 +508,9 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
     links.authority_key_id = authority_key_id;
     let spki = cert.public_key();
     let digest = |alg, bytes: &[u8]| aws_lc_rs::digest::digest(alg, bytes).as_ref().to_vec();
-    Ok(CertReport {
-        subject: safe(crate::names::rfc4514_within(cert.subject(), &readable)),
-        issuer: safe(crate::names::rfc4514_within(cert.issuer(), &readable)),
+    CertReport {
+        subject: safe(crate::names::rfc4514_within(cert.subject(), readable)),
+        issuer: safe(crate::names::rfc4514_within(cert.issuer(), readable)),
         serial: openssl_serial(cert.raw_serial()),
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
@@ -519,7 +530,7 @@ pub fn decode(der: &[u8]) -> Result<CertReport, DecodeError> {
         lints: Vec::new(),
         common_name: common_name(cert.subject()).map(safe),
         links,
-    })
+    }
 }
 
 /// `openssl x509 -serial`: the magnitude in uppercase hex, a minus sign for negative serials.

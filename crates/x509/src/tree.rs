@@ -7,8 +7,7 @@ use x509_parser::prelude::*;
 use crate::der::{Tlv, children, read_tlv};
 use crate::names::{attribute_short_name, attribute_text};
 use crate::report::{
-    ValidityField, colon_hex, decode, extension_name, general_name, known_extension_name,
-    signature_name,
+    ValidityField, colon_hex, extension_name, general_name, known_extension_name, signature_name,
 };
 use certbench_base::text::display_safe;
 
@@ -55,13 +54,10 @@ pub fn field_tree(
     der: &[u8],
     now: ::time::OffsetDateTime,
 ) -> Result<Vec<FieldNode>, crate::error::DecodeError> {
-    let report = decode(der)?;
+    // One parse for the report and the tree.
     let readable = crate::der::readable_certificate(der);
-    let (_, cert) =
-        X509Certificate::from_der(&readable).map_err(|e| crate::error::DecodeError::Malformed {
-            what: crate::Kind::Certificate,
-            problem: crate::report::der_problem(&e),
-        })?;
+    let cert = crate::report::parse(&readable)?;
+    let report = crate::report::report_of(der, &readable, &cert);
     let bad = || crate::error::DecodeError::Structure;
     let top = read_tlv(der, 0).ok_or_else(bad)?;
     let parts = children(der, &top);
