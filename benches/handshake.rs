@@ -90,7 +90,7 @@ fn bench(c: &mut Criterion) {
         rt.block_on(async {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let summary = run(&opts, tx).await.expect("run");
-            assert!(summary.ok);
+            assert!(summary.ok());
             while rx.try_recv().is_ok() {}
         })
     };
@@ -123,7 +123,7 @@ fn bench(c: &mut Criterion) {
             rt.block_on(async {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
                 let summary = run(&opts, tx).await.expect("run");
-                assert!(summary.ok);
+                assert!(summary.ok());
                 while rx.try_recv().is_ok() {}
             })
         })

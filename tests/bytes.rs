@@ -37,7 +37,7 @@ fn run(version: TlsVersion, suite: Option<&str>, client: bool) -> (Vec<Event>, S
         opts.client_auth = ClientAuth::Optional;
     }
     let (events, summary) = common::loopback(&opts);
-    assert!(summary.ok, "{summary:?}");
+    assert!(summary.ok(), "{summary:?}");
     (events, summary)
 }
 

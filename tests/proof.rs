@@ -26,7 +26,7 @@ fn run(dir: &std::path::Path, version: TlsVersion, client: bool, auth: ClientAut
         opts.material.client = None;
     }
     let (events, summary) = common::loopback(&opts);
-    assert!(summary.ok, "{summary:?}");
+    assert!(summary.ok(), "{summary:?}");
     proofs(&events)
 }
 
@@ -125,7 +125,7 @@ fn a_hello_retry_has_its_own_phase() {
     let summary = rt
         .block_on(certbench_lab::run(s, &Default::default(), tx))
         .unwrap();
-    assert!(summary.ok, "{summary:?}");
+    assert!(summary.ok(), "{summary:?}");
     let mut events = Vec::new();
     while let Ok(e) = rx.try_recv() {
         events.push(e);

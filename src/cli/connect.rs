@@ -221,7 +221,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         // What certbench's client judged of the server; the server's judgment of the client is
         // its own (its answer says it).
         let proofs = certbench_tls::proof::proofs(&events);
-        if summary.ok && proofs.server.is_some() {
+        if summary.ok() && proofs.server.is_some() {
             let sentences = certbench_tls::proof::sentences(&proofs);
             outln!();
             outln!("{}", certbench_base::text::terminal_safe(&sentences[0]));
@@ -233,7 +233,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     }
     match status {
         // The handshake worked and the server said no: that is the answer to the question.
-        Some(code) if code >= 400 && summary.ok => {
+        Some(code) if code >= 400 && summary.ok() => {
             errln!("certbench: the TLS handshake worked; the server answered HTTP {code}");
             ExitCode::FAILURE
         }

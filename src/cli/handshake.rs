@@ -362,8 +362,8 @@ fn print_proofs(proofs: &certbench_tls::proof::Proofs) {
 
 /// The exit code of a run: 0 when it worked, 1 when the handshake or the request failed.
 pub(super) fn exit_code(summary: &Summary) -> ExitCode {
-    match &summary.failure {
-        None if summary.ok => ExitCode::SUCCESS,
+    match summary.failure() {
+        None if summary.ok() => ExitCode::SUCCESS,
         None => ExitCode::FAILURE,
         Some(f) if f.before_tls() => {
             errln!(
@@ -389,13 +389,13 @@ pub(super) fn print_outcome(
     explained: &certbench_lab::Explained,
     elsewhere: Option<&std::path::Path>,
 ) {
-    let verdict = if summary.ok { "OK:" } else { "FAILED:" };
+    let verdict = if summary.ok() { "OK:" } else { "FAILED:" };
     match (&summary.version, &summary.cipher_suite) {
         (Some(v), Some(s)) => outln!(
             "\n{verdict} {v} with {s}, {}",
             summary.group.as_deref().unwrap_or("no key exchange group")
         ),
-        _ if summary.failure.as_ref().is_some_and(|f| f.before_tls()) => {
+        _ if summary.failure().is_some_and(|f| f.before_tls()) => {
             outln!("\n{verdict} before any TLS message crossed the wire")
         }
         _ => outln!("\n{verdict} before the peers agreed on a version and a cipher suite"),
@@ -407,7 +407,7 @@ pub(super) fn print_outcome(
             certbench_base::text::display_safe(body, 200)
         );
     }
-    if let Some(f) = &summary.failure {
+    if let Some(f) = summary.failure() {
         print_failure(f, explained.fix.as_deref(), elsewhere);
     }
     if let Some(lesson) = &explained.lesson {
@@ -543,8 +543,8 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
         if let Err(code) = write_keylog(a, &summary) {
             return code;
         }
-        match &summary.failure {
-            None if summary.ok => ok += 1,
+        match summary.failure() {
+            None if summary.ok() => ok += 1,
             Some(f) => {
                 errln!(
                     "certbench: a handshake failed on the {}'s side: {}",

@@ -40,7 +40,7 @@ impl Serialize for Transcript<'_> {
         if let Some(sc) = &self.scenario {
             m.serialize_entry("scenario", sc)?;
         }
-        m.serialize_entry("ok", &sm.ok)?;
+        m.serialize_entry("ok", &sm.ok())?;
         m.serialize_entry("version", &sm.version)?;
         m.serialize_entry("cipher_suite", &sm.cipher_suite)?;
         m.serialize_entry("group", &sm.group)?;
@@ -49,7 +49,7 @@ impl Serialize for Transcript<'_> {
         m.serialize_entry("lesson", &self.explained.lesson)?;
         m.serialize_entry(
             "failure",
-            &FailureWithWords::of(sm.failure.as_ref(), self.explained),
+            &FailureWithWords::of(sm.failure(), self.explained),
         )?;
         if let Some(p) = self.proofs {
             m.serialize_entry("proofs", p)?;
@@ -66,7 +66,7 @@ pub fn loopback_proofs(
     events: &[Event],
 ) -> Option<certbench_tls::proof::Proofs> {
     let p = certbench_tls::proof::proofs(events);
-    (summary.ok && p.server.is_some()).then_some(p)
+    (summary.ok() && p.server.is_some()).then_some(p)
 }
 
 /// One connection `serve` handled: its record (outcome, client, authorization, bytes, times),

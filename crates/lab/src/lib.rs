@@ -761,10 +761,10 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
         });
     };
     let opt = |o: Option<&str>| o.unwrap_or("none").to_string();
-    if e.ok != summary.ok {
-        differ("ok", e.ok.to_string(), summary.ok.to_string());
+    if e.ok != summary.ok() {
+        differ("ok", e.ok.to_string(), summary.ok().to_string());
     }
-    let f = summary.failure.as_ref();
+    let f = summary.failure();
     let detected_by = f.map(|f| f.detected_by);
     if e.detected_by != detected_by {
         differ(
@@ -851,7 +851,7 @@ pub fn explain(
     scenario: Option<&'static Scenario>,
     events: &[Event],
 ) -> Explained {
-    let failure = summary.failure.as_ref();
+    let failure = summary.failure();
     let teaching = match scenario {
         Some(s) => check(s, summary, events).is_empty().then_some(s),
         None => failure.and_then(matching),
@@ -894,7 +894,7 @@ fn peer_fixes(peer: Peer) -> &'static std::collections::HashMap<String, String> 
 /// of the lab scenario the failure is an instance of, and a fix in that command's terms
 /// (assets/peers.toml), or the cause's own when it names no certbench option.
 pub fn explain_peer(summary: &Summary, peer: Peer) -> Explained {
-    let Some(failure) = summary.failure.as_ref() else {
+    let Some(failure) = summary.failure() else {
         return Explained::default();
     };
     let teaching = matching(failure);

@@ -30,7 +30,7 @@ fn a_saved_run_has_its_capture_with_the_secrets_inside() {
         .unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let summary = rt.block_on(run(&opts, tx)).unwrap();
-    assert!(summary.ok);
+    assert!(summary.ok());
     let mut events = vec![];
     while let Ok(e) = rx.try_recv() {
         events.push(e);

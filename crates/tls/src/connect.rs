@@ -342,7 +342,7 @@ impl Hint {
 /// client certificate.
 pub fn hint(summary: &Summary, events: &[Event]) -> Option<Hint> {
     use x509_parser::prelude::*;
-    let failure = summary.failure.as_ref()?;
+    let failure = summary.failure()?;
     if failure.alert_received.is_some()
         || !matches!(failure.cause, Cause::ConnectionClosed | Cause::Io { .. })
     {

@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use crate::config::Reporter;
 use crate::event::{Event, EventKind, Note, Verdict, Wire, WireWhat};
 use crate::material::Material;
-use crate::run::{CancelledRun, Culprit, Failure, Step, Stepper};
+use crate::run::{CancelledRun, Culprit, Failure, Outcome, Step, Stepper};
 use certbench_cause::{Alert, Cause};
 use certbench_wire::Side;
 use certbench_wire::messages::Message;
@@ -221,13 +221,16 @@ impl Recorder {
         let rest = self.observer.finish();
         self.emit_seen(rest);
         let ok = (response.is_some() || !needs_response) && self.failures.is_empty();
-        let failure = (!ok).then(|| failure_of(self, material)).flatten();
+        let outcome = if ok {
+            Outcome::Worked
+        } else {
+            failure_of(self, material).map_or(Outcome::Unexplained, Outcome::Failed)
+        };
         crate::run::Summary {
-            ok,
+            outcome,
             version: self.version.clone(),
             cipher_suite: self.cipher_suite.clone(),
             group: self.group.clone(),
-            failure,
             client_identity,
             response,
             keylog: crate::run::Secrets::from_lines(self.keylog.clone()),

@@ -294,24 +294,63 @@ impl std::fmt::Display for CancelledRun {
 impl std::error::Error for CancelledRun {}
 
 /// How a run ended.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
-    pub ok: bool,
+    pub outcome: Outcome,
     pub version: Option<String>,
     pub cipher_suite: Option<String>,
     pub group: Option<String>,
-    /// Who caught what, when the handshake or the request failed.
-    pub failure: Option<Failure>,
     /// The client as the server authenticated it (its certificate's subject), if it did.
     pub client_identity: Option<String>,
     /// The server's answer to the request, when there was one.
     pub response: Option<String>,
     /// SSLKEYLOGFILE lines: Wireshark and tshark can decrypt the same connection with them.
-    #[serde(skip)]
     pub keylog: Secrets,
     /// The bytes that crossed the connection, for a pcapng capture (loopback runs).
-    #[serde(skip)]
     pub wire: certbench_wire::pcap::Wire,
+}
+
+/// Whether a run worked: one truth, and what it holds when it did not.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The handshake worked, and so did the request when there was one.
+    Worked,
+    /// A side caught something: who caught what, with which alerts, after which message.
+    Failed(Failure),
+    /// It did not work and no side said why: the request got no answer, or a connection ended
+    /// before its handshake did.
+    Unexplained,
+}
+
+impl Summary {
+    /// The handshake worked, and so did the request when there was one.
+    pub fn ok(&self) -> bool {
+        self.outcome == Outcome::Worked
+    }
+
+    /// Who caught what, when a side caught something.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.outcome {
+            Outcome::Failed(f) => Some(f),
+            Outcome::Worked | Outcome::Unexplained => None,
+        }
+    }
+}
+
+/// The transcript's `ok` and `failure`, where they have always been among the other fields.
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Summary", 7)?;
+        m.serialize_field("ok", &self.ok())?;
+        m.serialize_field("version", &self.version)?;
+        m.serialize_field("cipher_suite", &self.cipher_suite)?;
+        m.serialize_field("group", &self.group)?;
+        m.serialize_field("failure", &self.failure())?;
+        m.serialize_field("client_identity", &self.client_identity)?;
+        m.serialize_field("response", &self.response)?;
+        m.end()
+    }
 }
 
 /// Why a run failed, from both sides.
@@ -665,8 +704,8 @@ mod tests {
             );
             stepper.cancel();
             let summary = run.await.unwrap().unwrap();
-            assert!(!summary.ok);
-            let f = summary.failure.unwrap();
+            assert!(!summary.ok());
+            let f = summary.failure().unwrap();
             assert_eq!(f.detected_by, Side::Client);
             assert_eq!(f.cause, Cause::Cancelled);
         });
@@ -748,8 +787,8 @@ mod tests {
         let started = Instant::now();
         let summary = rt.block_on(run(&opts, tx)).unwrap();
         assert!(started.elapsed() < Duration::from_secs(5));
-        assert!(!summary.ok);
-        let f = summary.failure.unwrap();
+        assert!(!summary.ok());
+        let f = summary.failure().unwrap();
         assert_eq!(f.detected_by, Side::Client);
         assert_eq!(f.cause, Cause::TimedOut { after_ms: 300 });
         let mut last = None;
@@ -787,7 +826,7 @@ mod tests {
                 }
             }
             let summary = run.await.unwrap().unwrap();
-            assert!(summary.ok, "{summary:?}");
+            assert!(summary.ok(), "{summary:?}");
             // Everything after the ClientHello is still to come on the channel.
             let mut rest = Vec::new();
             while let Ok(e) = rx.try_recv() {

@@ -434,12 +434,16 @@ impl Connection {
     /// The connection as a run's summary (what the lab's explanations read): `ok` when the
     /// handshake succeeded.
     pub fn summary(&self) -> crate::run::Summary {
+        let outcome = match &self.failure {
+            Some(f) => crate::run::Outcome::Failed(f.clone()),
+            None if self.handshake_done => crate::run::Outcome::Worked,
+            None => crate::run::Outcome::Unexplained,
+        };
         crate::run::Summary {
-            ok: self.handshake_ok(),
+            outcome,
             version: self.version.clone(),
             cipher_suite: self.cipher_suite.clone(),
             group: self.group.clone(),
-            failure: self.failure.clone(),
             client_identity: self.client.as_ref().map(|i| i.subject.clone()),
             response: None,
             keylog: self.keylog.clone(),
@@ -742,7 +746,7 @@ async fn handle(
     }
     let mut r = lock(&rec);
     let summary = r.finish(&shared.material, None, None, false);
-    let failure = summary.failure;
+    let failure = summary.failure().cloned();
     let k = std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner()));
     Connection {
         id,

@@ -40,7 +40,7 @@ fn a_thousand_runs_leak_no_descriptors_and_no_memory() {
         rt.block_on(async {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let summary = run(&opts, tx).await.unwrap();
-            assert!(summary.ok, "run {i}: {:?}", summary.failure);
+            assert!(summary.ok(), "run {i}: {:?}", summary.failure());
             let mut n = 0;
             while rx.try_recv().is_ok() {
                 n += 1;

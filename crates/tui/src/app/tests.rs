@@ -736,7 +736,7 @@ fn serving_from_the_pane_lists_real_connections() {
         .unwrap()
         .as_ref()
         .unwrap()
-        .failure
+        .failure()
         .clone()
         .unwrap();
     assert_eq!(failure.detected_by, certbench_wire::Side::Server);
@@ -777,7 +777,7 @@ fn serving_from_the_pane_lists_real_connections() {
     crate::spawn_peer(effects[0].clone(), tx.clone(), rt.handle());
     pump(&mut app, &|a| !a.handshake.running && ended(a, 3));
     let h = &app.handshake;
-    assert!(h.outcome.as_ref().unwrap().as_ref().unwrap().ok);
+    assert!(h.outcome.as_ref().unwrap().as_ref().unwrap().ok());
     assert!(h.run_in_view, "the connect run stays in view");
     assert_eq!(
         h.events.first().map(|e| e.code()).as_deref(),

@@ -142,7 +142,7 @@ pub(super) fn details_lines(app: &App) -> Vec<Line<'static>> {
     if h.at_end
         && let Some(Ok(s)) = &h.outcome
     {
-        match &s.failure {
+        match s.failure() {
             Some(f) if f.cause == certbench_cause::Cause::Cancelled => {
                 return vec![
                     Line::from(Span::styled("The run was cancelled", theme::heading())),

@@ -165,9 +165,9 @@ pub(super) fn diagram_line(
     match row {
         Row::End => {
             let (text, style) = match &h.outcome {
-                Some(Ok(s)) if s.ok => ("✓ the end: who proved what", theme::success()),
+                Some(Ok(s)) if s.ok() => ("✓ the end: who proved what", theme::success()),
                 Some(Ok(s))
-                    if s.failure
+                    if s.failure()
                         .as_ref()
                         .is_some_and(|f| f.cause == certbench_cause::Cause::Cancelled) =>
                 {

@@ -100,7 +100,7 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
         )]);
     }
     if let Some(Ok(s)) = &h.outcome {
-        let text = if s.ok {
+        let text = if s.ok() {
             let agreed: Vec<&str> = [
                 s.version.as_deref(),
                 s.cipher_suite.as_deref(),
@@ -116,7 +116,7 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             };
             format!("   ✓ {}{who}", agreed.join(" · "))
         } else {
-            match &s.failure {
+            match s.failure() {
                 Some(f) if f.cause == certbench_cause::Cause::Cancelled => {
                     "   cancelled".to_string()
                 }
@@ -124,7 +124,7 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
                 None => "   ✗ failed".to_string(),
             }
         };
-        let style = if s.ok {
+        let style = if s.ok() {
             theme::success()
         } else {
             theme::error()

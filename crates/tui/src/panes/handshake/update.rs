@@ -100,11 +100,11 @@ impl HandshakeState {
                 Action::HandshakeFinished { run, result } => {
                     if run == self.run {
                         match &result {
-                            Ok(s) if s.ok => cx.say(
+                            Ok(s) if s.ok() => cx.say(
                                 Severity::Success,
                                 "The handshake and the request succeeded.",
                             ),
-                            Ok(s) => match &s.failure {
+                            Ok(s) => match s.failure() {
                                 // The user ended it: not a failure of the handshake.
                                 Some(f) if f.cause == certbench_cause::Cause::Cancelled => {
                                     cx.say(Severity::Info, "The run was cancelled.")
@@ -303,7 +303,7 @@ impl HandshakeState {
             Action::InspectStep
                 if h.at_end
                     && let Some(Ok(s)) = &h.outcome
-                    && let Some(c) = s.failure.as_ref().and_then(|f| f.culprit.clone()) =>
+                    && let Some(c) = s.failure().and_then(|f| f.culprit.clone()) =>
             {
                 let ders: Vec<Vec<u8>> = std::iter::once(c.der.to_vec())
                     .chain(c.others.iter().cloned())
