@@ -770,23 +770,41 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
 /// Where secrets can be appended: a regular file, or a new one in an existing folder. A device
 /// or a FIFO is refused (its mode is not certbench's to change, and a FIFO without a reader
 /// never takes the write).
-pub fn check_secret_path(path: &Path) -> std::result::Result<(), String> {
+pub fn check_secret_path(path: &Path) -> std::result::Result<(), SecretPathError> {
     match fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
-        Ok(m) if m.is_dir() => Err(format!("{} is a folder, not a file", path.display())),
-        Ok(_) => Err(format!(
-            "{} is not a regular file (a device or a FIFO): secrets go to a file of their own",
-            path.display()
-        )),
+        Ok(m) if m.is_dir() => Err(SecretPathError::Folder {
+            path: path.to_path_buf(),
+        }),
+        Ok(_) => Err(SecretPathError::NotRegular {
+            path: path.to_path_buf(),
+        }),
         Err(_) => {
             let folder = parent_dir(path);
             if folder.is_dir() {
                 Ok(())
             } else {
-                Err(format!("the folder {} does not exist", folder.display()))
+                Err(SecretPathError::NoFolder {
+                    folder: folder.to_path_buf(),
+                })
             }
         }
     }
+}
+
+/// Why secrets cannot go to a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretPathError {
+    #[error("{} is a folder, not a file", path.display())]
+    Folder { path: PathBuf },
+    #[error(
+        "{} is not a regular file (a device or a FIFO): secrets go to a file of their own",
+        path.display()
+    )]
+    NotRegular { path: PathBuf },
+    #[error("the folder {} does not exist", folder.display())]
+    NoFolder { folder: PathBuf },
 }
 
 /// Append `text` to a file that holds secrets (a key log): made 0600 if new, and an existing one

@@ -10,10 +10,12 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use certbench_cause::{Alert, Cause};
+use certbench_wire::messages::DecodeError;
 use certbench_wire::messages::{Message, Value};
 use certbench_wire::names;
 use certbench_wire::names::HandshakeType;
 use certbench_wire::observe::Protection;
+use certbench_wire::observe::Unreadable;
 use certbench_wire::side::Side;
 
 /// One step of the timeline.
@@ -60,7 +62,7 @@ pub enum WireWhat {
     Handshake {
         typ: u8,
         /// The decoded message, or why it could not be decoded.
-        message: Result<Arc<Message>, String>,
+        message: Result<Arc<Message>, DecodeError>,
     },
     ChangeCipherSpec,
     Alert {
@@ -74,7 +76,7 @@ pub enum WireWhat {
     },
     /// Bytes certbench could not make sense of; the reason says why.
     Unreadable {
-        reason: String,
+        reason: Unreadable,
     },
 }
 
@@ -391,7 +393,7 @@ impl Event {
                             .into_iter()
                             .map(|(k, v)| (k, Field::Value(v))),
                     ),
-                    Err(why) => out.push(("problem", Field::Value(Value::Text(why.clone())))),
+                    Err(why) => out.push(("problem", Field::Value(Value::Text(why.to_string())))),
                 },
                 WireWhat::Alert { fatal, alert } => {
                     out.push((
@@ -413,7 +415,7 @@ impl Event {
                     }
                 }
                 WireWhat::Unreadable { reason } => {
-                    out.push(("reason", Field::Value(Value::Text(reason.clone()))))
+                    out.push(("reason", Field::Value(Value::Text(reason.to_string()))))
                 }
                 WireWhat::ChangeCipherSpec => {}
             },

@@ -224,7 +224,8 @@ impl Recorder {
         let outcome = if ok {
             Outcome::Worked
         } else {
-            failure_of(self, material).map_or(Outcome::Unexplained, Outcome::Failed)
+            failure_of(self, material)
+                .map_or(Outcome::Unexplained, |f| Outcome::Failed(Box::new(f)))
         };
         crate::run::Summary {
             outcome,

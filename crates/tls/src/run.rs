@@ -316,7 +316,7 @@ pub enum Outcome {
     /// The handshake worked, and so did the request when there was one.
     Worked,
     /// A side caught something: who caught what, with which alerts, after which message.
-    Failed(Failure),
+    Failed(Box<Failure>),
     /// It did not work and no side said why: the request got no answer, or a connection ended
     /// before its handshake did.
     Unexplained,
@@ -331,7 +331,7 @@ impl Summary {
     /// Who caught what, when a side caught something.
     pub fn failure(&self) -> Option<&Failure> {
         match &self.outcome {
-            Outcome::Failed(f) => Some(f),
+            Outcome::Failed(f) => Some(f.as_ref()),
             Outcome::Worked | Outcome::Unexplained => None,
         }
     }

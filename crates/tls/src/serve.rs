@@ -435,7 +435,7 @@ impl Connection {
     /// handshake succeeded.
     pub fn summary(&self) -> crate::run::Summary {
         let outcome = match &self.failure {
-            Some(f) => crate::run::Outcome::Failed(f.clone()),
+            Some(f) => crate::run::Outcome::Failed(Box::new(f.clone())),
             None if self.handshake_done => crate::run::Outcome::Worked,
             None => crate::run::Outcome::Unexplained,
         };

@@ -59,8 +59,25 @@ impl Suite {
     }
 }
 
+/// Why a protected record could not be opened with the key log's secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecryptError(pub String);
+#[non_exhaustive]
+pub enum DecryptError {
+    /// HKDF-Expand-Label with this label failed (a secret of the wrong size).
+    KeyDerivation { label: String },
+    /// The traffic key (TLS 1.3) has the wrong size for the suite.
+    TrafficKeySize,
+    /// The key (TLS 1.2) has the wrong size for the suite.
+    Tls12KeySize,
+    /// Record `seq` of this phase (TLS 1.3) does not decrypt with the logged secret.
+    Tls13Record { seq: u64 },
+    /// Record `seq` (TLS 1.2) does not decrypt with the logged master secret.
+    Tls12Record { seq: u64 },
+    /// A TLS 1.3 inner plaintext of zeros only: no content type in it.
+    AllZeroPlaintext,
+    /// A protected record too short to hold its nonce and tag.
+    TooShort { len: usize },
+}
 
 /// How one protected record was opened: all a reader needs to do it again, or to seal the
 /// plaintext and find the same bytes on the wire. (The key itself is not kept: it comes from the
@@ -103,7 +120,25 @@ fn aead_name(a: &'static aws_lc_rs::aead::Algorithm) -> &'static str {
 
 impl fmt::Display for DecryptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            DecryptError::KeyDerivation { label } => {
+                write!(f, "HKDF-Expand-Label(\"{label}\") failed")
+            }
+            DecryptError::TrafficKeySize => f.write_str("the traffic key has the wrong size"),
+            DecryptError::Tls12KeySize => f.write_str("the TLS 1.2 key has the wrong size"),
+            DecryptError::Tls13Record { seq } => write!(
+                f,
+                "record {seq} of this phase does not decrypt with the logged secret"
+            ),
+            DecryptError::Tls12Record { seq } => write!(
+                f,
+                "TLS 1.2 record {seq} does not decrypt with the logged master secret"
+            ),
+            DecryptError::AllZeroPlaintext => f.write_str("an all-zero inner plaintext"),
+            DecryptError::TooShort { len } => {
+                write!(f, "a protected record of {len} bytes is too short")
+            }
+        }
     }
 }
 
@@ -134,7 +169,9 @@ pub fn hkdf_expand_label(
     let mut out = vec![0u8; len];
     prk.expand(&[&info], Len(len))
         .and_then(|okm| okm.fill(&mut out))
-        .map_err(|_| DecryptError(format!("HKDF-Expand-Label(\"{label}\") failed")))?;
+        .map_err(|_| DecryptError::KeyDerivation {
+            label: label.to_string(),
+        })?;
     Ok(out)
 }
 
@@ -170,8 +207,7 @@ impl TrafficKeys {
         let iv_bytes = hkdf_expand_label(suite.hkdf(), secret, "iv", &[], 12)?;
         let mut iv = [0u8; 12];
         iv.copy_from_slice(&iv_bytes);
-        let key = UnboundKey::new(aead, &key)
-            .map_err(|_| DecryptError("the traffic key has the wrong size".into()))?;
+        let key = UnboundKey::new(aead, &key).map_err(|_| DecryptError::TrafficKeySize)?;
         Ok(TrafficKeys {
             key: LessSafeKey::new(key),
             iv,
@@ -197,17 +233,13 @@ impl TrafficKeys {
                 Aad::from(record.header()),
                 &mut buf,
             )
-            .map_err(|_| {
-                DecryptError(format!(
-                    "record {seq} of this phase does not decrypt with the logged secret"
-                ))
-            })?;
+            .map_err(|_| DecryptError::Tls13Record { seq })?;
         self.seq += 1;
         // TLSInnerPlaintext: content, then the real type, then zero padding.
         let end = plain
             .iter()
             .rposition(|b| *b != 0)
-            .ok_or_else(|| DecryptError("an all-zero inner plaintext".into()))?;
+            .ok_or(DecryptError::AllZeroPlaintext)?;
         let inner_type = plain[end];
         let sealing = Sealing {
             secret: secret.to_string(),
@@ -325,8 +357,7 @@ impl Tls12Keys {
         let (server_key, rest) = rest.split_at(key_len);
         let (client_iv, server_iv) = rest.split_at(iv_len);
         let make = |key: &[u8], iv: &[u8]| -> Result<Tls12Keys, DecryptError> {
-            let key = UnboundKey::new(suite.aead, key)
-                .map_err(|_| DecryptError("the TLS 1.2 key has the wrong size".into()))?;
+            let key = UnboundKey::new(suite.aead, key).map_err(|_| DecryptError::Tls12KeySize)?;
             let mut padded = [0u8; 12];
             padded[..iv.len()].copy_from_slice(iv);
             Ok(Tls12Keys {
@@ -346,10 +377,9 @@ impl Tls12Keys {
         let tag = self.key.algorithm().tag_len();
         let (nonce, mut buf) = if self.explicit_nonce {
             if record.payload.len() < 8 + tag {
-                return Err(DecryptError(format!(
-                    "a protected record of {} bytes is too short",
-                    record.payload.len()
-                )));
+                return Err(DecryptError::TooShort {
+                    len: record.payload.len(),
+                });
             }
             let mut nonce = [0u8; 12];
             nonce[..4].copy_from_slice(&self.iv[..4]);
@@ -358,12 +388,10 @@ impl Tls12Keys {
         } else {
             (xor_nonce(&self.iv, seq), record.payload.clone())
         };
-        let plain_len = buf.len().checked_sub(tag).ok_or_else(|| {
-            DecryptError(format!(
-                "a protected record of {} bytes is too short",
-                buf.len()
-            ))
-        })?;
+        let plain_len = buf
+            .len()
+            .checked_sub(tag)
+            .ok_or(DecryptError::TooShort { len: buf.len() })?;
         let mut aad = [0u8; 13];
         aad[..8].copy_from_slice(&seq.to_be_bytes());
         aad[8] = record.content_type;
@@ -376,11 +404,7 @@ impl Tls12Keys {
                 Aad::from(aad),
                 &mut buf,
             )
-            .map_err(|_| {
-                DecryptError(format!(
-                    "TLS 1.2 record {seq} does not decrypt with the logged master secret"
-                ))
-            })?;
+            .map_err(|_| DecryptError::Tls12Record { seq })?;
         self.seq += 1;
         let sealing = Sealing {
             secret: "CLIENT_RANDOM".into(),

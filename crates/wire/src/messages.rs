@@ -12,12 +12,37 @@ pub enum Version {
     Tls13,
 }
 
+/// Why a handshake message could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError(pub String);
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The message (`message`, its RFC name) ends inside `field`, at byte `at` of its `len`.
+    CutShort {
+        message: &'static str,
+        field: &'static str,
+        at: usize,
+        len: usize,
+    },
+    /// A TLS 1.2 message that stayed encrypted: the key log held no master secret for it.
+    NotDecrypted,
+}
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            DecodeError::CutShort {
+                message,
+                field,
+                at,
+                len,
+            } => write!(
+                f,
+                "{message} is cut short in {field} (at byte {at} of {len})"
+            ),
+            DecodeError::NotDecrypted => {
+                f.write_str("encrypted, and not decrypted: no master secret was logged")
+            }
+        }
     }
 }
 
@@ -32,15 +57,15 @@ impl<'a> Cursor<'a> {
     fn new(data: &'a [u8], what: &'static str) -> Self {
         Cursor { data, pos: 0, what }
     }
-    fn short(&self, field: &str) -> DecodeError {
-        DecodeError(format!(
-            "{} is cut short in {field} (at byte {} of {})",
-            self.what,
-            self.pos,
-            self.data.len()
-        ))
+    fn short(&self, field: &'static str) -> DecodeError {
+        DecodeError::CutShort {
+            message: self.what,
+            field,
+            at: self.pos,
+            len: self.data.len(),
+        }
     }
-    fn take(&mut self, n: usize, field: &str) -> Result<&'a [u8], DecodeError> {
+    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let end = self
             .pos
             .checked_add(n)
@@ -50,30 +75,30 @@ impl<'a> Cursor<'a> {
         self.pos = end;
         Ok(s)
     }
-    fn u8(&mut self, field: &str) -> Result<u8, DecodeError> {
+    fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
         Ok(self.take(1, field)?[0])
     }
-    fn u16(&mut self, field: &str) -> Result<u16, DecodeError> {
+    fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
         let b = self.take(2, field)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
-    fn u24(&mut self, field: &str) -> Result<usize, DecodeError> {
+    fn u24(&mut self, field: &'static str) -> Result<usize, DecodeError> {
         let b = self.take(3, field)?;
         Ok((usize::from(b[0]) << 16) | (usize::from(b[1]) << 8) | usize::from(b[2]))
     }
-    fn u32(&mut self, field: &str) -> Result<u32, DecodeError> {
+    fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         let b = self.take(4, field)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn vec8(&mut self, field: &str) -> Result<&'a [u8], DecodeError> {
+    fn vec8(&mut self, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let n = usize::from(self.u8(field)?);
         self.take(n, field)
     }
-    fn vec16(&mut self, field: &str) -> Result<&'a [u8], DecodeError> {
+    fn vec16(&mut self, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let n = usize::from(self.u16(field)?);
         self.take(n, field)
     }
-    fn vec24(&mut self, field: &str) -> Result<&'a [u8], DecodeError> {
+    fn vec24(&mut self, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let n = self.u24(field)?;
         self.take(n, field)
     }
@@ -585,8 +610,18 @@ mod tests {
             }
         }
         let e = decode(1, &[3, 3], Version::Tls13).unwrap_err();
+        assert_eq!(
+            e,
+            DecodeError::CutShort {
+                message: "ClientHello",
+                field: "the random",
+                at: 2,
+                len: 2
+            }
+        );
         assert!(
-            e.0.contains("ClientHello is cut short in the random"),
+            e.to_string()
+                .contains("ClientHello is cut short in the random"),
             "{e}"
         );
     }

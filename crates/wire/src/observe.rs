@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use crate::bytes::{Carried, RecordBytes};
 use crate::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
-use crate::messages::{Message, Version, decode};
+use crate::messages::{DecodeError, Message, Version, decode};
 use crate::names;
-use crate::record::{HandshakeReader, Record, RecordReader};
+use crate::record::{HandshakeReader, Record, RecordReader, WireError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dir {
@@ -84,7 +84,7 @@ pub enum What {
     /// The message is boxed: a decoded ClientHello is far larger than the other cases.
     Handshake {
         typ: u8,
-        message: Result<Box<Message>, String>,
+        message: Result<Box<Message>, DecodeError>,
     },
     ChangeCipherSpec,
     Alert {
@@ -97,8 +97,44 @@ pub enum What {
     },
     /// A record certbench could not make sense of; the reason says why.
     Unreadable {
-        reason: String,
+        reason: Unreadable,
     },
+}
+
+/// Why bytes on the wire could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unreadable {
+    /// The record layer broke: not TLS, or a record or message too long.
+    Wire(WireError),
+    /// A protected record did not open with the key log's secrets.
+    Decrypt(DecryptError),
+    /// A handshake message's framing broke.
+    Framing(WireError),
+    /// An alert whose content is not two bytes.
+    Alert { len: usize },
+    /// A record that stays encrypted: the key log had no secret for it.
+    NotDecrypted { content_type: u8, len: usize },
+    /// A record of a type that carries nothing certbench shows.
+    OtherRecord { content_type: u8 },
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Wire(e) | Unreadable::Framing(e) => e.fmt(f),
+            Unreadable::Decrypt(e) => e.fmt(f),
+            Unreadable::Alert { len } => write!(f, "an alert of {len} bytes"),
+            Unreadable::NotDecrypted { content_type, len } => write!(
+                f,
+                "a {} record of {len} bytes, encrypted: the key log had no secret for it",
+                names::content_type(*content_type)
+            ),
+            Unreadable::OtherRecord { content_type } => {
+                write!(f, "a {} record", names::content_type(*content_type))
+            }
+        }
+    }
 }
 
 impl What {
@@ -127,7 +163,7 @@ pub struct Seen {
 }
 
 impl Seen {
-    fn unreadable(dir: Dir, reason: String, protection: Protection, wire_len: usize) -> Seen {
+    fn unreadable(dir: Dir, reason: Unreadable, protection: Protection, wire_len: usize) -> Seen {
         Seen {
             dir,
             what: What::Unreadable { reason },
@@ -236,7 +272,7 @@ impl Observer {
                     // What is left is not TLS: this read's bytes are what is shown of it.
                     out.push(Seen::unreadable(
                         dir,
-                        e.to_string(),
+                        Unreadable::Wire(e),
                         Protection::Clear,
                         bytes.len(),
                     ));
@@ -348,7 +384,12 @@ impl Observer {
                     } else {
                         Protection::Clear
                     };
-                    out.push(Seen::unreadable(dir, e.to_string(), protection, wire_len));
+                    out.push(Seen::unreadable(
+                        dir,
+                        Unreadable::Decrypt(e),
+                        protection,
+                        wire_len,
+                    ));
                     self.sides[i].broken = true;
                     break;
                 }
@@ -385,7 +426,8 @@ impl Observer {
             let (content_type, payload, protection, sealing) = match opened {
                 Ok(o) => o,
                 Err((e, protection)) => {
-                    let mut seen = Seen::unreadable(dir, e.to_string(), protection, wire_len);
+                    let mut seen =
+                        Seen::unreadable(dir, Unreadable::Decrypt(e), protection, wire_len);
                     let bytes = RecordBytes {
                         wire: wire_bytes(&record),
                         content: None,
@@ -423,7 +465,7 @@ impl Observer {
                             description: *description,
                         },
                         _ => What::Unreadable {
-                            reason: format!("an alert of {} bytes", payload.len()),
+                            reason: Unreadable::Alert { len: payload.len() },
                         },
                     };
                     out.push(Seen {
@@ -464,7 +506,7 @@ impl Observer {
                             Err(e) => {
                                 out.push(Seen::unreadable(
                                     dir,
-                                    e.to_string(),
+                                    Unreadable::Framing(e),
                                     protection,
                                     wire_len,
                                 ));
@@ -473,9 +515,7 @@ impl Observer {
                             Ok(raw) => {
                                 let carried = self.sides[i].carry(raw.encoded());
                                 let version = self.version.unwrap_or(Version::Tls12);
-                                let message = decode(raw.typ, &raw.body, version)
-                                    .map(Box::new)
-                                    .map_err(|e| e.to_string());
+                                let message = decode(raw.typ, &raw.body, version).map(Box::new);
                                 self.learn(dir, &message);
                                 out.push(Seen {
                                     dir,
@@ -495,7 +535,7 @@ impl Observer {
                 t => {
                     let mut seen = Seen::unreadable(
                         dir,
-                        format!("a {} record", names::content_type(t)),
+                        Unreadable::OtherRecord { content_type: t },
                         protection,
                         wire_len,
                     );
@@ -511,7 +551,7 @@ impl Observer {
     }
 
     /// What a message tells about the connection: its random, version and suite; key changes.
-    fn learn(&mut self, dir: Dir, message: &Result<Box<Message>, String>) {
+    fn learn(&mut self, dir: Dir, message: &Result<Box<Message>, DecodeError>) {
         match message.as_deref() {
             Ok(Message::ClientHello(ch)) if self.client_random.is_none() => {
                 self.client_random = Some(ch.random.clone())
@@ -565,17 +605,17 @@ fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
         // TLS 1.2: after ChangeCipherSpec the only handshake message is Finished.
         22 if protection == Protection::Tls12Encrypted => What::Handshake {
             typ: 20,
-            message: Err("encrypted, and not decrypted: no master secret was logged".into()),
+            message: Err(DecodeError::NotDecrypted),
         },
         23 if protection == Protection::Tls12Encrypted => What::ApplicationData {
             plaintext: None,
             len,
         },
         t => What::Unreadable {
-            reason: format!(
-                "a {} record of {len} bytes, encrypted: the key log had no secret for it",
-                names::content_type(t)
-            ),
+            reason: Unreadable::NotDecrypted {
+                content_type: t,
+                len,
+            },
         },
     };
     let bytes = RecordBytes {

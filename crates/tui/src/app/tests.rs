@@ -737,7 +737,6 @@ fn serving_from_the_pane_lists_real_connections() {
         .as_ref()
         .unwrap()
         .failure()
-        .clone()
         .unwrap();
     assert_eq!(failure.detected_by, certbench_wire::Side::Server);
     assert_eq!(failure.cause, certbench_cause::Cause::NoClientCertificate);
