@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets (fuzz/fuzz_targets/) and the stable tests that drive them
-//! (tests/fuzz_drivers.rs): every parser of text a user types, and the certificate loader, fed
+//! (crates/fuzzing/tests/drivers.rs): every parser of text a user types, and the certificate loader, fed
 //! arbitrary bytes. Each checks what must hold whatever the input, so a fuzzer that breaks a
 //! property finds it as surely as a panic.
 #![doc(hidden)]

@@ -237,7 +237,7 @@ fn the_loader_target_holds_on_its_seeds_and_on_damaged_certificates() {
 
 #[test]
 fn the_observer_target_holds_on_its_seeds() {
-    // Real TLS 1.3 and 1.2 handshakes with their secrets (tests/handshake_wire.rs writes them).
+    // Real TLS 1.3 and 1.2 handshakes with their secrets (crates/tls/tests/handshake_wire.rs writes them).
     for (file, bytes) in corpus("observer") {
         let seen = certbench_wire::observe::exercise(&bytes);
         assert!(seen > 10, "{} is read whole: {seen} steps", file.display());

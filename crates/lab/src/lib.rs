@@ -88,7 +88,7 @@ pub struct Expect {
     /// The handshake and the request succeed.
     pub ok: bool,
     pub detected_by: Option<Side>,
-    /// The cause's code (src/cause.rs).
+    /// The cause's code (crates/cause/src/lib.rs).
     pub cause: Option<&'static str>,
     /// The rustls error on the detecting side.
     pub error: Option<&'static str>,

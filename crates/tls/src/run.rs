@@ -337,22 +337,6 @@ impl Summary {
     }
 }
 
-/// The transcript's `ok` and `failure`, where they have always been among the other fields.
-impl Serialize for Summary {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut m = s.serialize_struct("Summary", 7)?;
-        m.serialize_field("ok", &self.ok())?;
-        m.serialize_field("version", &self.version)?;
-        m.serialize_field("cipher_suite", &self.cipher_suite)?;
-        m.serialize_field("group", &self.group)?;
-        m.serialize_field("failure", &self.failure())?;
-        m.serialize_field("client_identity", &self.client_identity)?;
-        m.serialize_field("response", &self.response)?;
-        m.end()
-    }
-}
-
 /// Why a run failed, from both sides.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Failure {

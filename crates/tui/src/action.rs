@@ -100,6 +100,8 @@ pub enum Action {
     CycleTrust,
     /// Choose a failure lab scenario to run instead of the workspace's certificates.
     PickScenario,
+    /// A scenario picked in the failure lab's list (`None`: the workspace's own choices).
+    ScenarioChosen(Option<&'static certbench_lab::Scenario>),
     /// Save the last run's JSON transcript and key log.
     ExportRun,
     /// Open the selected step's certificates in the Inspect pane.

@@ -36,7 +36,7 @@ pub enum Overlay {
     Lab {
         cursor: usize,
     },
-    /// The recipes for the selected certificate (`App::recipes`).
+    /// The recipes for the selected certificate (`GeneratePane::recipes`).
     Recipes {
         scroll: u16,
     },
@@ -436,14 +436,10 @@ impl App {
                 (_, Action::Back) => self.overlay = None,
                 (Overlay::Lab { cursor }, Action::Activate) => {
                     self.overlay = None;
-                    let h = &mut self.handshake;
-                    h.scenario = cursor
+                    let scenario = cursor
                         .checked_sub(1)
                         .and_then(|i| certbench_lab::SCENARIOS.get(i));
-                    // A scenario is picked to be seen: it runs at once.
-                    if h.scenario.is_some() && !h.running {
-                        return self.route(Pane::Handshake, Action::RunHandshake);
-                    }
+                    return self.route(Pane::Handshake, Action::ScenarioChosen(scenario));
                 }
                 (Overlay::Lab { cursor }, _) => {
                     let last = certbench_lab::SCENARIOS.len();

@@ -95,14 +95,14 @@ impl GeneratePane {
                             .map(|p| format!(" The old files are in {}.", p.display()))
                             .unwrap_or_default();
                         cx.say(
-                                severity,
-                                format!(
-                                    "Issued {} \"{}\": {}.{replaced}{validity} A new form: role, issuer, key type kept.",
-                                    issued.entity.role.title(),
-                                    issued.entity.name,
-                                    files.join(", ")
-                                ),
-                            );
+                            severity,
+                            format!(
+                                "Issued {} \"{}\": {}.{replaced}{validity} A new form: role, issuer, key type kept.",
+                                issued.entity.role.title(),
+                                issued.entity.name,
+                                files.join(", ")
+                            ),
+                        );
                         let select = Some(issued.entity.name.clone());
                         self.last_issued = Some(issued);
                         if !layout::shows_result_beside(cx.width) {
@@ -148,14 +148,14 @@ impl GeneratePane {
                             .map(|f| f.to_string_lossy().into_owned())
                             .collect();
                         cx.say(
-                                Severity::Success,
-                                format!(
-                                    "Signed the request as {} \"{}\": {}; no key (it stays with whoever made the request).",
-                                    issued.entity.role.title(),
-                                    issued.entity.name,
-                                    files.join(", ")
-                                ),
-                            );
+                            Severity::Success,
+                            format!(
+                                "Signed the request as {} \"{}\": {}; no key (it stays with whoever made the request).",
+                                issued.entity.role.title(),
+                                issued.entity.name,
+                                files.join(", ")
+                            ),
+                        );
                         let select = Some(issued.entity.name.clone());
                         self.last_issued = Some(issued);
                         return vec![Effect::LoadWorkspace { select }];
@@ -165,12 +165,12 @@ impl GeneratePane {
                             Some(path) => {
                                 d.replace = true;
                                 cx.say(
-                                        Severity::Warning,
-                                        format!(
-                                            "{} exists: Enter replaces it (the old files go to replaced/), Esc keeps it.",
-                                            path.display()
-                                        ),
-                                    );
+                                    Severity::Warning,
+                                    format!(
+                                        "{} exists: Enter replaces it (the old files go to replaced/), Esc keeps it.",
+                                        path.display()
+                                    ),
+                                );
                             }
                             None => cx.say(Severity::Error, e.message),
                         }

@@ -14,137 +14,144 @@ impl HandshakeState {
     /// An action for this pane: a key where the focus is, or a result of its work.
     pub fn update(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
         match action {
-                Action::HandshakeEvent { run, event } => self.push(run, *event),
-                Action::ServeStarted(result) => match result {
-                    Ok((addr, try_files)) => {
-                        if let Some(s) = self.serve.as_mut() {
-                            s.addr = Some(addr);
-                            s.try_files = try_files;
-                        }
-                        cx.say(
-                            Severity::Success,
-                            format!(
-                                "Serving https://localhost:{}/ to your own clients (curl, a browser, your service): each connection is listed here",
-                                addr.port()
-                            ),
-                        );
-                    }
-                    Err(e) => {
-                        self.serve = None;
-                        cx.say(Severity::Error, format!("Could not serve: {e}"));
-                    }
-                },
-                Action::ServeUpdate(update) => {
-                    use certbench_tls::serve::Update;
-                    let h = &mut *self;
-                    if let Some(s) = h.serve.as_mut() {
-                        let show = match *update {
-                            Update::Accepted { id, peer } => {
-                                s.accepted(id, peer, OffsetDateTime::now_utc());
-                                s.selected.is_none()
-                            }
-                            Update::Finished(c) => {
-                                let id = c.id;
-                                s.finished(c) && s.shown() == Some(id)
-                            }
-                            Update::AcceptFailed { cause } => {
-                                let text = certbench_cause::describe(&cause);
-                                cx.say(
-                                    Severity::Error,
-                                    format!("Could not accept a connection: {text}"),
-                                );
-                                false
-                            }
-                            Update::Event { .. } => false,
-                        };
-                        let h = &mut *self;
-                        if show && !h.running && !h.run_in_view {
-                            h.show_connection();
-                        }
-                    }
+            Action::ScenarioChosen(scenario) => {
+                self.scenario = scenario;
+                // A scenario is picked to be seen: it runs at once.
+                if scenario.is_some() && !self.running {
+                    return self.update_keys(Action::RunHandshake, cx);
                 }
-                Action::ServeEvents(events) => {
-                    let h = &mut *self;
-                    let Some(s) = h.serve.as_mut() else {
-                        return vec![];
-                    };
-                    let shown = s.shown();
-                    let mut shown_moved = false;
-                    for (id, event) in events {
-                        if let Some(row) = s
-                            .connections
-                            .iter_mut()
-                            .find(|r| r.id == id && r.done.is_none())
-                            && row.live.len() < crate::panes::handshake::MAX_LIVE_EVENTS
-                        {
-                            row.live.push(event);
-                            shown_moved |= shown == Some(id);
-                        }
+            }
+            Action::HandshakeEvent { run, event } => self.push(run, *event),
+            Action::ServeStarted(result) => match result {
+                Ok((addr, try_files)) => {
+                    if let Some(s) = self.serve.as_mut() {
+                        s.addr = Some(addr);
+                        s.try_files = try_files;
                     }
-                    if shown_moved && !h.running && !h.run_in_view {
+                    cx.say(
+                        Severity::Success,
+                        format!(
+                            "Serving https://localhost:{}/ to your own clients (curl, a browser, your service): each connection is listed here",
+                            addr.port()
+                        ),
+                    );
+                }
+                Err(e) => {
+                    self.serve = None;
+                    cx.say(Severity::Error, format!("Could not serve: {e}"));
+                }
+            },
+            Action::ServeUpdate(update) => {
+                use certbench_tls::serve::Update;
+                let h = &mut *self;
+                if let Some(s) = h.serve.as_mut() {
+                    let show = match *update {
+                        Update::Accepted { id, peer } => {
+                            s.accepted(id, peer, OffsetDateTime::now_utc());
+                            s.selected.is_none()
+                        }
+                        Update::Finished(c) => {
+                            let id = c.id;
+                            s.finished(c) && s.shown() == Some(id)
+                        }
+                        Update::AcceptFailed { cause } => {
+                            let text = certbench_cause::describe(&cause);
+                            cx.say(
+                                Severity::Error,
+                                format!("Could not accept a connection: {text}"),
+                            );
+                            false
+                        }
+                        Update::Event { .. } => false,
+                    };
+                    let h = &mut *self;
+                    if show && !h.running && !h.run_in_view {
                         h.show_connection();
                     }
                 }
-                Action::ServeStopped => {
-                    if let Some(s) = self.serve.take() {
-                        cx.say(
-                            Severity::Info,
-                            format!(
-                                "Stopped serving after {} connection{}",
-                                s.total,
-                                if s.total == 1 { "" } else { "s" }
-                            ),
-                        );
+            }
+            Action::ServeEvents(events) => {
+                let h = &mut *self;
+                let Some(s) = h.serve.as_mut() else {
+                    return vec![];
+                };
+                let shown = s.shown();
+                let mut shown_moved = false;
+                for (id, event) in events {
+                    if let Some(row) = s
+                        .connections
+                        .iter_mut()
+                        .find(|r| r.id == id && r.done.is_none())
+                        && row.live.len() < crate::panes::handshake::MAX_LIVE_EVENTS
+                    {
+                        row.live.push(event);
+                        shown_moved |= shown == Some(id);
                     }
                 }
-                Action::HandshakeFinished { run, result } => {
-                    if run == self.run {
-                        match &result {
-                            Ok(s) if s.ok() => cx.say(
-                                Severity::Success,
-                                "The handshake and the request succeeded.",
-                            ),
-                            Ok(s) => match s.failure() {
-                                // The user ended it: not a failure of the handshake.
-                                Some(f) if f.cause == certbench_cause::Cause::Cancelled => {
-                                    cx.say(Severity::Info, "The run was cancelled.")
-                                }
-                                Some(f) => cx.say(
-                                    Severity::Error,
-                                    format!(
-                                        "The handshake failed: the {} caught it: {}",
-                                        f.detected_by.name(),
-                                        certbench_cause::describe(&f.cause)
-                                    ),
+                if shown_moved && !h.running && !h.run_in_view {
+                    h.show_connection();
+                }
+            }
+            Action::ServeStopped => {
+                if let Some(s) = self.serve.take() {
+                    cx.say(
+                        Severity::Info,
+                        format!(
+                            "Stopped serving after {} connection{}",
+                            s.total,
+                            if s.total == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+            }
+            Action::HandshakeFinished { run, result } => {
+                if run == self.run {
+                    match &result {
+                        Ok(s) if s.ok() => cx.say(
+                            Severity::Success,
+                            "The handshake and the request succeeded.",
+                        ),
+                        Ok(s) => match s.failure() {
+                            // The user ended it: not a failure of the handshake.
+                            Some(f) if f.cause == certbench_cause::Cause::Cancelled => {
+                                cx.say(Severity::Info, "The run was cancelled.")
+                            }
+                            Some(f) => cx.say(
+                                Severity::Error,
+                                format!(
+                                    "The handshake failed: the {} caught it: {}",
+                                    f.detected_by.name(),
+                                    certbench_cause::describe(&f.cause)
                                 ),
-                                None => cx.say(Severity::Error, "The request failed."),
-                            },
-                            Err(e) => cx.say(Severity::Error, e.clone()),
-                        }
+                            ),
+                            None => cx.say(Severity::Error, "The request failed."),
+                        },
+                        Err(e) => cx.say(Severity::Error, e.clone()),
                     }
-                    self.finish(run, result.map(|s| *s));
                 }
-                Action::RunExported(result) => match result {
-                    Ok(e) => match &e.pcap {
-                        Some(pcap) => cx.say(
-                            Severity::Success,
-                            // The capture first: on a narrow screen it is the path that stays.
-                            format!(
-                                "Saved the capture {} (Wireshark opens it decrypted, nothing else needed), with its .json transcript and .keylog beside it (0600)",
-                                pcap.display()
-                            ),
+                self.finish(run, result.map(|s| *s));
+            }
+            Action::RunExported(result) => match result {
+                Ok(e) => match &e.pcap {
+                    Some(pcap) => cx.say(
+                        Severity::Success,
+                        // The capture first: on a narrow screen it is the path that stays.
+                        format!(
+                            "Saved the capture {} (Wireshark opens it decrypted, nothing else needed), with its .json transcript and .keylog beside it (0600)",
+                            pcap.display()
                         ),
-                        None => cx.say(
-                            Severity::Success,
-                            format!(
-                                "Saved {} and the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename)",
-                                e.transcript.display(),
-                                e.keylog.display()
-                            ),
+                    ),
+                    None => cx.say(
+                        Severity::Success,
+                        format!(
+                            "Saved {} and the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename)",
+                            e.transcript.display(),
+                            e.keylog.display()
                         ),
-                    },
-                    Err(e) => cx.say(Severity::Error, format!("Could not save the run: {e}")),
+                    ),
                 },
+                Err(e) => cx.say(Severity::Error, format!("Could not save the run: {e}")),
+            },
             other => return self.update_keys(other, cx),
         }
         vec![]
