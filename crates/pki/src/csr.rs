@@ -10,6 +10,7 @@ use x509_parser::prelude::FromDer;
 
 use crate::spec::{ExtKeyUsage, IssueSpec, KeyAlg, KeyUsage, SanEntry};
 use certbench_x509::Role;
+use certbench_x509::report::{KeyPurpose, KeyUsageBit};
 
 /// Why a file cannot be signed at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -134,13 +135,15 @@ pub enum Asked {
     San {
         name: String,
     },
-    /// A keyUsage bit, by its RFC 5280 name.
+    /// A keyUsage bit; serialized by its RFC 5280 name.
     KeyUsage {
-        usage: String,
+        #[serde(serialize_with = "rfc_name")]
+        usage: KeyUsageBit,
     },
-    /// An extendedKeyUsage, by openssl's name or its OID.
+    /// An extendedKeyUsage; serialized by openssl's short name, or its OID.
     ExtKeyUsage {
-        usage: String,
+        #[serde(serialize_with = "short_name")]
+        usage: KeyPurpose,
     },
     BasicConstraints {
         ca: bool,
@@ -237,8 +240,8 @@ impl Asked {
                     certbench_base::text::display_safe(name, 200)
                 )
             }
-            Asked::KeyUsage { usage } => format!("keyUsage {usage}"),
-            Asked::ExtKeyUsage { usage } => format!("extendedKeyUsage {usage}"),
+            Asked::KeyUsage { usage } => format!("keyUsage {}", usage.rfc_name()),
+            Asked::ExtKeyUsage { usage } => format!("extendedKeyUsage {}", usage.short_name()),
             Asked::BasicConstraints { ca: true } => "basicConstraints CA:TRUE".into(),
             Asked::BasicConstraints { ca: false } => "basicConstraints CA:FALSE".into(),
             Asked::Extension {
@@ -481,29 +484,14 @@ fn asked_of(ext: &x509_parser::extensions::X509Extension<'_>) -> Vec<Asked> {
             .iter()
             .map(|n| Asked::San { name: san_name(n) })
             .collect(),
-        ParsedExtension::KeyUsage(ku) => {
-            let bits = [
-                (ku.digital_signature(), "digitalSignature"),
-                (ku.non_repudiation(), "nonRepudiation"),
-                (ku.key_encipherment(), "keyEncipherment"),
-                (ku.data_encipherment(), "dataEncipherment"),
-                (ku.key_agreement(), "keyAgreement"),
-                (ku.key_cert_sign(), "keyCertSign"),
-                (ku.crl_sign(), "cRLSign"),
-                (ku.encipher_only(), "encipherOnly"),
-                (ku.decipher_only(), "decipherOnly"),
-            ];
-            bits.iter()
-                .filter(|(set, _)| *set)
-                .map(|(_, name)| Asked::KeyUsage {
-                    usage: (*name).to_string(),
-                })
-                .collect()
-        }
+        ParsedExtension::KeyUsage(ku) => certbench_x509::report::key_usage_bits(ku)
+            .into_iter()
+            .map(|usage| Asked::KeyUsage { usage })
+            .collect(),
         ParsedExtension::ExtendedKeyUsage(_) => certbench_x509::report::eku_oids(ext.value)
             .into_iter()
             .map(|oid| Asked::ExtKeyUsage {
-                usage: eku_short_name(&oid).map_or(oid, str::to_string),
+                usage: KeyPurpose(oid),
             })
             .collect(),
         ParsedExtension::BasicConstraints(bc) => vec![Asked::BasicConstraints { ca: bc.ca }],
@@ -533,17 +521,17 @@ pub struct Extras {
 }
 
 /// Whether the request asks for this extended key usage (openssl's short name: `clientAuth`).
-pub fn asks_for(request: &Request, eku: &str) -> bool {
+pub fn asks_for(request: &Request, oid: &str) -> bool {
     request
         .asked
         .iter()
-        .any(|a| matches!(a, Asked::ExtKeyUsage { usage } if usage == eku))
+        .any(|a| matches!(a, Asked::ExtKeyUsage { usage } if usage.oid() == oid))
 }
 
 /// The role a request reads as: a client's when it asks for clientAuth alone, else a server's.
 pub fn suggested_role(request: &Request) -> Role {
-    let asks = |u: &str| asks_for(request, u);
-    if asks("clientAuth") && !asks("serverAuth") {
+    let asks = |oid: &str| asks_for(request, oid);
+    if asks(KeyPurpose::CLIENT_AUTH) && !asks(KeyPurpose::SERVER_AUTH) {
         Role::Client
     } else {
         Role::Server
@@ -634,14 +622,18 @@ pub fn grant(
                     },
                 },
             },
-            Asked::KeyUsage { usage } => match key_usage(usage) {
+            Asked::KeyUsage { usage } => match key_usage(*usage) {
                 Some(ku) if profile_ku.contains(&ku) => Decision::Kept,
                 _ => not_for_role.clone(),
             },
-            Asked::ExtKeyUsage { usage } => match usage.as_str() {
-                "serverAuth" if profile_eku.contains(&ExtKeyUsage::ServerAuth) => Decision::Kept,
-                "clientAuth" if profile_eku.contains(&ExtKeyUsage::ClientAuth) => Decision::Kept,
-                "serverAuth" | "clientAuth" => Decision::Refused {
+            Asked::ExtKeyUsage { usage } => match usage.oid() {
+                KeyPurpose::SERVER_AUTH if profile_eku.contains(&ExtKeyUsage::ServerAuth) => {
+                    Decision::Kept
+                }
+                KeyPurpose::CLIENT_AUTH if profile_eku.contains(&ExtKeyUsage::ClientAuth) => {
+                    Decision::Kept
+                }
+                KeyPurpose::SERVER_AUTH | KeyPurpose::CLIENT_AUTH => Decision::Refused {
                     why: Refusal::OtherRole { role },
                 },
                 _ => not_for_role.clone(),
@@ -709,29 +701,24 @@ fn san_input(shown: &str) -> Option<String> {
     Some(format!("{prefix}:{value}"))
 }
 
-fn key_usage(name: &str) -> Option<KeyUsage> {
-    Some(match name {
-        "digitalSignature" => KeyUsage::DigitalSignature,
-        "keyEncipherment" => KeyUsage::KeyEncipherment,
-        "keyAgreement" => KeyUsage::KeyAgreement,
-        "keyCertSign" => KeyUsage::KeyCertSign,
-        "cRLSign" => KeyUsage::CrlSign,
+/// The profile's key usage for a bit a request asks for (those certbench issues).
+fn key_usage(bit: KeyUsageBit) -> Option<KeyUsage> {
+    Some(match bit {
+        KeyUsageBit::DigitalSignature => KeyUsage::DigitalSignature,
+        KeyUsageBit::KeyEncipherment => KeyUsage::KeyEncipherment,
+        KeyUsageBit::KeyAgreement => KeyUsage::KeyAgreement,
+        KeyUsageBit::KeyCertSign => KeyUsage::KeyCertSign,
+        KeyUsageBit::CrlSign => KeyUsage::CrlSign,
         _ => return None,
     })
 }
 
-/// openssl's short name of an extended key usage (what `-addext extendedKeyUsage=` takes).
-fn eku_short_name(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "1.3.6.1.5.5.7.3.1" => "serverAuth",
-        "1.3.6.1.5.5.7.3.2" => "clientAuth",
-        "1.3.6.1.5.5.7.3.3" => "codeSigning",
-        "1.3.6.1.5.5.7.3.4" => "emailProtection",
-        "1.3.6.1.5.5.7.3.8" => "timeStamping",
-        "1.3.6.1.5.5.7.3.9" => "OCSPSigning",
-        "2.5.29.37.0" => "anyExtendedKeyUsage",
-        _ => return None,
-    })
+fn rfc_name<S: serde::Serializer>(bit: &KeyUsageBit, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(bit.rfc_name())
+}
+
+fn short_name<S: serde::Serializer>(p: &KeyPurpose, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.short_name())
 }
 
 #[cfg(test)]

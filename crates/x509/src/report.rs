@@ -31,6 +31,21 @@ pub enum KeyUsageBit {
 }
 
 impl KeyUsageBit {
+    /// Its name in RFC 5280 4.2.1.3 (what `openssl req -addext keyUsage=` takes).
+    pub fn rfc_name(self) -> &'static str {
+        match self {
+            KeyUsageBit::DigitalSignature => "digitalSignature",
+            KeyUsageBit::NonRepudiation => "nonRepudiation",
+            KeyUsageBit::KeyEncipherment => "keyEncipherment",
+            KeyUsageBit::DataEncipherment => "dataEncipherment",
+            KeyUsageBit::KeyAgreement => "keyAgreement",
+            KeyUsageBit::KeyCertSign => "keyCertSign",
+            KeyUsageBit::CrlSign => "cRLSign",
+            KeyUsageBit::EncipherOnly => "encipherOnly",
+            KeyUsageBit::DecipherOnly => "decipherOnly",
+        }
+    }
+
     /// Its name as `openssl x509 -text` prints it.
     pub fn name(self) -> &'static str {
         match self {
@@ -67,6 +82,20 @@ impl KeyPurpose {
     /// Its name as `openssl x509 -text` prints it, or its OID.
     pub fn name(&self) -> &str {
         eku_name(&self.0).unwrap_or(&self.0)
+    }
+
+    /// openssl's short name (what `-addext extendedKeyUsage=` takes), or its OID.
+    pub fn short_name(&self) -> &str {
+        match self.0.as_str() {
+            "1.3.6.1.5.5.7.3.1" => "serverAuth",
+            "1.3.6.1.5.5.7.3.2" => "clientAuth",
+            "1.3.6.1.5.5.7.3.3" => "codeSigning",
+            "1.3.6.1.5.5.7.3.4" => "emailProtection",
+            "1.3.6.1.5.5.7.3.8" => "timeStamping",
+            "1.3.6.1.5.5.7.3.9" => "OCSPSigning",
+            "2.5.29.37.0" => "anyExtendedKeyUsage",
+            oid => oid,
+        }
     }
 }
 
@@ -585,7 +614,7 @@ pub fn upper_hex(bytes: &[u8]) -> String {
     s
 }
 
-fn key_usage_bits(ku: &x509_parser::extensions::KeyUsage) -> Vec<KeyUsageBit> {
+pub fn key_usage_bits(ku: &x509_parser::extensions::KeyUsage) -> Vec<KeyUsageBit> {
     [
         (ku.digital_signature(), KeyUsageBit::DigitalSignature),
         (ku.non_repudiation(), KeyUsageBit::NonRepudiation),

@@ -1,6 +1,7 @@
 //! The Generate pane's update: its keys (the list, the form) and the results of its work (a
 //! certificate issued or revoked, a request read or signed, recipes, an export).
 
+use certbench_x509::report::KeyPurpose;
 use certbench_x509::{RevocationReason, Role};
 
 use super::GeneratePane;
@@ -125,8 +126,9 @@ impl GeneratePane {
                             d.name = certbench_pki::csr::suggested_name(&review.request, &taken);
                             d.role = certbench_pki::csr::suggested_role(&review.request);
                             // A request for both gets both (the role can be changed).
-                            let asks = |u: &str| certbench_pki::csr::asks_for(&review.request, u);
-                            d.both = asks("serverAuth") && asks("clientAuth");
+                            let asks =
+                                |oid: &str| certbench_pki::csr::asks_for(&review.request, oid);
+                            d.both = asks(KeyPurpose::SERVER_AUTH) && asks(KeyPurpose::CLIENT_AUTH);
                             d.review = Some(review);
                             *cx.status = None;
                         }
