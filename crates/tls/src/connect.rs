@@ -184,9 +184,7 @@ async fn after_handshake(
     let deadline = tokio::time::Instant::now() + opts.wait;
     if let Some(path) = &opts.request {
         let host = &opts.choices.server_name;
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: certbench\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-        );
+        let request = crate::run::get_request(path, host, Some("certbench"));
         // Within the wait too: a server that reads nothing cannot hold the client.
         match tokio::time::timeout_at(deadline, tls.write_all(request.as_bytes())).await {
             Ok(Ok(())) => {}

@@ -225,8 +225,18 @@ fn cancelled(hub: &SharedRecorder) -> io::Error {
     io::Error::new(io::ErrorKind::Interrupted, CancelledRun)
 }
 
+/// An HTTP/1.1 GET of `path` from `host`, the connection closed after the answer; a client that
+/// names itself (`connect`, to someone else's server) says so and takes any type of answer.
+pub(crate) fn get_request(path: &str, host: &str, user_agent: Option<&str>) -> String {
+    let identity = user_agent
+        .map(|ua| format!("User-Agent: {ua}\r\nAccept: */*\r\n"))
+        .unwrap_or_default();
+    format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{identity}Connection: close\r\n\r\n")
+}
+
 /// The server's socket in a loopback run, held before each of its flights (step mode), at its
-/// write; what it reads passes.
+/// write; what it reads passes. Its shutdown only flushes: the server sends close_notify and
+/// lets the client close the connection first.
 struct Held {
     inner: TcpStream,
     stepper: Option<Stepper>,
@@ -273,11 +283,13 @@ impl tokio::io::AsyncWrite for Held {
     ) -> Poll<io::Result<()>> {
         std::pin::Pin::new(&mut self.inner).poll_flush(cx)
     }
+    /// The server's TLS close (close_notify) does not close the socket: the client closes
+    /// first (see the server task in `run_with`).
     fn poll_shutdown(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
     }
 }
 
@@ -508,38 +520,44 @@ pub async fn run_with(
         if identity.is_none() {
             lock(&server_hub).local(Side::Server, EventKind::Note(Note::NoClientIdentity));
         }
-        let mut request = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
-            match tls.read(&mut buf).await {
-                Ok(0) => break,
-                Ok(n) => request.extend_from_slice(&buf[..n]),
-                Err(e) => {
-                    lock(&server_hub)
-                        .failed(Side::Server, &e, |cause| Note::RequestFailed { cause });
-                    return None;
-                }
-            }
-        }
         let who = identity
             .as_ref()
             .and_then(|r| r.common_name.clone())
             .unwrap_or_else(|| "stranger".into());
-        let body = format!("Hello, {who}\n");
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        if let Err(e) = tls.write_all(response.as_bytes()).await {
-            lock(&server_hub).failed(Side::Server, &e, |cause| Note::RequestFailed { cause });
+        // HTTP/1.1 by the stack `serve` uses (hyper): one request, answered with a greeting to
+        // the client by name, then the connection closes. The answer's bytes are plain and
+        // fixed: no Date header, the headers' names as written.
+        let service = hyper::service::service_fn(move |_request| {
+            let body = format!("Hello, {who}\n");
+            async move {
+                hyper::Response::builder()
+                    .header(hyper::header::CONTENT_TYPE, "text/plain")
+                    .header(hyper::header::CONTENT_LENGTH, body.len())
+                    .header(hyper::header::CONNECTION, "close")
+                    .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
+            }
+        });
+        let served = hyper::server::conn::http1::Builder::new()
+            .keep_alive(false)
+            .title_case_headers(true)
+            .auto_date_header(false)
+            .max_buf_size(8192)
+            .serve_connection(hyper_util::rt::TokioIo::new(&mut tls), service)
+            .await;
+        if let Err(e) = served {
+            let mut hub = lock(&server_hub);
+            match std::error::Error::source(&e).and_then(|s| s.downcast_ref::<io::Error>()) {
+                Some(io) => hub.failed(Side::Server, io, |cause| Note::RequestFailed { cause }),
+                None => hub.fail(Side::Server, Cause::HttpMalformed, None, |cause| {
+                    Note::RequestFailed { cause }
+                }),
+            }
             return None;
         }
-        // close_notify, then let the client close the connection first. Whichever side closes
-        // first keeps its port in TIME_WAIT for a minute: on the client's ephemeral port the
-        // kernel reuses it on loopback, but on the listener's side thousands of runs in a row
-        // (--count) would make every new listen slower.
-        tls.get_mut().1.send_close_notify();
-        let _ = tls.flush().await;
+        // hyper's close sent close_notify (the socket stays open: see `Held`); the client closes
+        // the connection first. Whichever side closes first keeps its port in TIME_WAIT for a
+        // minute: on the client's ephemeral port the kernel reuses it on loopback, but on the
+        // listener's side thousands of runs in a row (--count) would make every new listen slower.
         let mut rest = [0u8; 256];
         while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
         Some(identity.map(|r| r.subject))
@@ -574,7 +592,7 @@ pub async fn run_with(
             }
         };
         lock(&client_hub).local(Side::Client, EventKind::Note(Note::ConnectReturned));
-        let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        let request = get_request("/", "localhost", None);
         if let Err(e) = tls.write_all(request.as_bytes()).await {
             lock(&client_hub).failed(Side::Client, &e, |cause| Note::SendFailed { cause });
             return None;
@@ -621,6 +639,20 @@ pub async fn run_with(
 
 #[cfg(test)]
 mod tests {
+    /// The requests on the wire, as RFC 9112 writes a GET: the loopback's bare, `connect`'s
+    /// naming itself.
+    #[test]
+    fn requests_are_plain_http_1_1() {
+        assert_eq!(
+            get_request("/", "localhost", None),
+            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        );
+        assert_eq!(
+            get_request("/x", "svc:8443", Some("certbench")),
+            "GET /x HTTP/1.1\r\nHost: svc:8443\r\nUser-Agent: certbench\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        );
+    }
+
     use super::*;
     use certbench_pki::workspace::{SetOptions, Workspace};
     use std::time::Instant;
