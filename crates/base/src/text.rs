@@ -172,9 +172,23 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
+/// Why a PEM body is not base64, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Base64Error {
+    #[error("bad base64 ({} at position {at})", shown_char(*.found))]
+    Byte { at: usize, found: char },
+    #[error("bad base64 (a truncated group)")]
+    Truncated,
+    #[error("bad base64 (the last character, at position {at})")]
+    LastSymbol { at: usize },
+    #[error("bad base64 (misplaced '=' padding)")]
+    Padding,
+}
+
 /// Standard base64 back to bytes, as PEM bodies carry it (padding optional, as openssl reads
 /// it); an error says what is wrong and where.
-pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
+pub fn base64_decode(s: &str) -> Result<Vec<u8>, Base64Error> {
     use base64::Engine as _;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -184,15 +198,15 @@ pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
             .with_decode_allow_trailing_bits(true),
     );
     LENIENT.decode(s).map_err(|e| match e {
-        base64::DecodeError::InvalidByte(at, b) => format!(
-            "bad base64 ({} at position {at})",
-            shown_char(char::from(b))
-        ),
-        base64::DecodeError::InvalidLength(_) => "bad base64 (a truncated group)".into(),
+        base64::DecodeError::InvalidByte(at, b) => Base64Error::Byte {
+            at,
+            found: char::from(b),
+        },
+        base64::DecodeError::InvalidLength(_) => Base64Error::Truncated,
         base64::DecodeError::InvalidLastSymbol { offset, .. } => {
-            format!("bad base64 (the last character, at position {offset})")
+            Base64Error::LastSymbol { at: offset }
         }
-        base64::DecodeError::InvalidPadding => "bad base64 (misplaced '=' padding)".into(),
+        base64::DecodeError::InvalidPadding => Base64Error::Padding,
     })
 }
 
@@ -220,9 +234,14 @@ mod tests {
     fn base64_round_trips_and_refuses_garbage() {
         assert_eq!(base64_decode("Zm9vYmFy").unwrap(), b"foobar");
         assert_eq!(base64_decode("Zg==").unwrap(), b"f");
+        assert_eq!(
+            base64_decode("Zm9v!mFy"),
+            Err(Base64Error::Byte { at: 4, found: '!' })
+        );
         assert!(
             base64_decode("Zm9v!mFy")
                 .unwrap_err()
+                .to_string()
                 .contains("bad base64")
         );
         assert!(base64_decode("Z").is_err());

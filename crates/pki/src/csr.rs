@@ -618,7 +618,9 @@ pub fn grant(
                         Decision::Kept
                     }
                     Err(problem) => Decision::Refused {
-                        why: Refusal::NameInvalid { problem },
+                        why: Refusal::NameInvalid {
+                            problem: problem.to_string(),
+                        },
                     },
                 },
             },

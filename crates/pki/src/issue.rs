@@ -96,7 +96,7 @@ pub fn issue_for(
         .iter()
         .map(|s| {
             SanEntry::parse(s)
-                .map_err(|m| invalid(crate::Field::Sans, m))
+                .map_err(|m| invalid(crate::Field::Sans, m.to_string()))
                 .and_then(to_san_type)
         })
         .collect::<Result<_>>()?;
@@ -241,7 +241,8 @@ fn name_constraints(spec: &IssueSpec) -> Result<Option<NameConstraints>> {
         return Ok(None);
     }
     let cidr = |s: &String, field| -> Result<GeneralSubtree> {
-        let (addr, prefix): (IpAddr, u8) = parse_cidr(s).map_err(|m| invalid(field, m))?;
+        let (addr, prefix): (IpAddr, u8) =
+            parse_cidr(s).map_err(|m| invalid(field, m.to_string()))?;
         Ok(GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(
             addr, prefix,
         )))

@@ -183,10 +183,10 @@ pub enum SanEntry {
 impl SanEntry {
     /// Parse `localhost`, `127.0.0.1`, `::1`, `email:a@b`, `uri:spiffe://td/x`; the openssl
     /// prefixes `DNS:` and `IP:` are accepted too.
-    pub fn parse(input: &str) -> Result<SanEntry, String> {
+    pub fn parse(input: &str) -> Result<SanEntry, InputError> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("an empty SAN".into());
+            return Err(InputError::EmptySan);
         }
         let (prefix, rest) = match s.split_once(':') {
             Some((p, r))
@@ -201,7 +201,7 @@ impl SanEntry {
             Some("uri") => validate_uri(rest).map(|()| SanEntry::Uri(rest.to_string())),
             Some("ip") => IpAddr::from_str(rest)
                 .map(SanEntry::Ip)
-                .map_err(|_| format!("\"{rest}\" is not an IPv4 or IPv6 address")),
+                .map_err(|_| InputError::NotIp(rest.to_string())),
             Some("dns") => {
                 validate_dns_name(rest).map(|()| SanEntry::Dns(rest.to_ascii_lowercase()))
             }
@@ -210,21 +210,22 @@ impl SanEntry {
                     return Ok(SanEntry::Ip(ip));
                 }
                 if looks_like_ip(s) {
-                    return Err(format!("\"{s}\" is not a valid IP address"));
+                    return Err(InputError::InvalidIp(s.to_string()));
                 }
                 // What people write without the prefix that says what it is.
                 if s.contains("://") {
-                    return Err(format!("\"{s}\" is a URI: write it uri:{s}"));
+                    return Err(InputError::UriWithoutPrefix(s.to_string()));
                 }
                 if s.contains('@') {
-                    return Err(format!("\"{s}\" is an email address: write it email:{s}"));
+                    return Err(InputError::EmailWithoutPrefix(s.to_string()));
                 }
                 if let Some((addr, _zone)) = s.split_once('%')
                     && IpAddr::from_str(addr).is_ok()
                 {
-                    return Err(format!(
-                        "\"{s}\": an address with a zone (%...) cannot be in a certificate; write {addr}"
-                    ));
+                    return Err(InputError::IpZone {
+                        input: s.to_string(),
+                        addr: addr.to_string(),
+                    });
                 }
                 validate_dns_name(s).map(|()| SanEntry::Dns(s.to_ascii_lowercase()))
             }
@@ -250,12 +251,12 @@ fn looks_like_ip(s: &str) -> bool {
                 .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'))
 }
 
-fn validate_dns_name(name: &str) -> Result<(), String> {
+fn validate_dns_name(name: &str) -> Result<(), InputError> {
     if name.is_empty() {
-        return Err("an empty DNS name".into());
+        return Err(InputError::EmptyDnsName);
     }
     if name.len() > 253 {
-        return Err("a DNS name is at most 253 characters".into());
+        return Err(InputError::DnsNameTooLong);
     }
     let labels: Vec<&str> = name.strip_suffix('.').unwrap_or(name).split('.').collect();
     for (i, label) in labels.iter().enumerate() {
@@ -263,44 +264,42 @@ fn validate_dns_name(name: &str) -> Result<(), String> {
             continue;
         }
         if label.contains('*') {
-            return Err(format!(
-                "\"{name}\": a wildcard must be the whole leftmost label, as in *.example.com"
-            ));
+            return Err(InputError::Wildcard(name.to_string()));
         }
         if label.is_empty() {
-            return Err(format!("\"{name}\" has an empty label"));
+            return Err(InputError::EmptyLabel(name.to_string()));
         }
         if label.len() > 63 {
-            return Err(format!("\"{name}\" has a label longer than 63 characters"));
+            return Err(InputError::LabelTooLong(name.to_string()));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("\"{name}\": a label cannot start or end with '-'"));
+            return Err(InputError::LabelHyphen(name.to_string()));
         }
         if let Some(bad) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
         {
-            return Err(format!(
-                "\"{name}\" is not a DNS name ({} is not allowed; internationalised names need their xn-- form)",
-                certbench_base::text::shown_char(bad)
-            ));
+            return Err(InputError::DnsChar {
+                name: name.to_string(),
+                bad,
+            });
         }
     }
     Ok(())
 }
 
-fn validate_email(s: &str) -> Result<(), String> {
+fn validate_email(s: &str) -> Result<(), InputError> {
     match s.split_once('@') {
         Some((local, domain))
             if !local.is_empty() && !domain.is_empty() && s.is_ascii() && !s.contains(' ') =>
         {
             Ok(())
         }
-        _ => Err(format!("\"{s}\" is not an email address")),
+        _ => Err(InputError::NotEmail(s.to_string())),
     }
 }
 
-fn validate_uri(s: &str) -> Result<(), String> {
+fn validate_uri(s: &str) -> Result<(), InputError> {
     let scheme_ok = s.split_once(':').is_some_and(|(scheme, rest)| {
         !scheme.is_empty()
             && scheme
@@ -313,22 +312,23 @@ fn validate_uri(s: &str) -> Result<(), String> {
             && !rest.is_empty()
     });
     if !scheme_ok || !s.is_ascii() || s.contains(char::is_whitespace) {
-        return Err(format!(
-            "\"{s}\" is not a URI (expected scheme:rest, as in spiffe://example.org/service)"
-        ));
+        return Err(InputError::NotUri(s.to_string()));
     }
     Ok(())
 }
 
 /// An IP range for name constraints, as `10.0.0.0/8` or `fd00::/8`.
-pub fn parse_cidr(s: &str) -> Result<(IpAddr, u8), String> {
-    let err = || format!("\"{s}\" is not an IP range (expected address/prefix, as in 10.0.0.0/8)");
+pub fn parse_cidr(s: &str) -> Result<(IpAddr, u8), InputError> {
+    let err = || InputError::NotCidr(s.to_string());
     let (addr, prefix) = s.trim().split_once('/').ok_or_else(err)?;
     let addr = IpAddr::from_str(addr).map_err(|_| err())?;
     let prefix: u8 = prefix.parse().map_err(|_| err())?;
     let max = if addr.is_ipv4() { 32 } else { 128 };
     if prefix > max {
-        return Err(format!("\"{s}\": the prefix length is at most {max}"));
+        return Err(InputError::PrefixTooLong {
+            input: s.to_string(),
+            max,
+        });
     }
     // Bits set past the prefix are ignored by whoever reads the constraint: say what is meant.
     let network = match addr {
@@ -340,9 +340,11 @@ pub fn parse_cidr(s: &str) -> Result<(IpAddr, u8), String> {
         )),
     };
     if network != addr {
-        return Err(format!(
-            "\"{s}\" has bits set past its /{prefix} prefix: write {network}/{prefix}"
-        ));
+        return Err(InputError::HostBits {
+            input: s.to_string(),
+            prefix,
+            network,
+        });
     }
     Ok((addr, prefix))
 }
@@ -498,7 +500,7 @@ impl IssueSpec {
         let mut err = |field: Field, message: String| errors.push(FieldError { field, message });
 
         if let Err(m) = validate_entity_name(&self.name) {
-            err(Field::Name, m);
+            err(Field::Name, m.to_string());
         }
         match self.role {
             Role::Ca => {
@@ -569,7 +571,7 @@ impl IssueSpec {
         for san in &self.sans {
             match SanEntry::parse(san) {
                 Ok(_) => sans_ok += 1,
-                Err(m) => err(Field::Sans, m),
+                Err(m) => err(Field::Sans, m.to_string()),
             }
         }
         if self.role == Role::Server && self.sans.is_empty() {
@@ -643,7 +645,7 @@ impl IssueSpec {
                     validate_dns_name(v.strip_prefix('.').unwrap_or(v))
                 };
                 if let Err(m) = r {
-                    err(field, m);
+                    err(field, m.to_string());
                 }
             }
         }
@@ -673,55 +675,122 @@ impl IssueSpec {
 pub const MAX_DAYS: u32 = 36_500;
 
 /// A validity in days as typed: a whole number from 1 to [`MAX_DAYS`].
-pub fn parse_days(s: &str) -> Result<u32, String> {
+pub fn parse_days(s: &str) -> Result<u32, InputError> {
     let t = s.trim();
-    let range = format!("a whole number from 1 to {MAX_DAYS}");
     match t.parse::<i64>() {
         Ok(n) if (1..=i64::from(MAX_DAYS)).contains(&n) => Ok(n as u32),
-        Ok(n) if n < 1 => Err(format!("days must be positive ({range})")),
-        Ok(_) => Err(format!("at most {MAX_DAYS} days (100 years)")),
+        Ok(n) if n < 1 => Err(InputError::DaysNotPositive),
+        Ok(_) => Err(InputError::TooManyDays),
         Err(_)
             if !t.is_empty()
                 && t.trim_start_matches(['-', '+'])
                     .bytes()
                     .all(|b| b.is_ascii_digit()) =>
         {
-            Err(format!(
-                "\"{}\" is too large ({range})",
-                certbench_base::text::display_safe(t, 40)
-            ))
+            Err(InputError::DaysTooLarge(t.to_string()))
         }
-        Err(_) => Err(format!(
-            "\"{}\" is not a number of days ({range})",
-            certbench_base::text::display_safe(t, 40)
-        )),
+        Err(_) => Err(InputError::NotDays(t.to_string())),
     }
 }
 
 /// A file stem in the workspace.
-pub fn validate_entity_name(name: &str) -> Result<(), String> {
+pub fn validate_entity_name(name: &str) -> Result<(), InputError> {
     if name.is_empty() {
-        return Err("a name is needed: it is the file name (NAME.crt, NAME.key)".into());
+        return Err(InputError::NameEmpty);
     }
     if name.len() > 64 {
-        return Err("a name is at most 64 characters".into());
+        return Err(InputError::NameTooLong);
     }
     if name.starts_with('.') || name.starts_with('-') {
-        return Err("a name cannot start with '.' or '-'".into());
+        return Err(InputError::NameStart);
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
     {
-        return Err(format!(
-            "{} is not allowed in a name (ASCII letters and digits, '.', '_' and '-': it is a file name)",
-            certbench_base::text::shown_char(c)
-        ));
+        return Err(InputError::NameChar(c));
     }
     if name.ends_with("-chain") {
-        return Err("a name cannot end in \"-chain\": NAME-chain.crt is the chain file".into());
+        return Err(InputError::NameChain);
     }
     Ok(())
+}
+
+/// What is wrong with a value typed for a request (a SAN, an IP range, a number of days, a
+/// name); its words are its `Display`, shown next to the field or on stderr.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    #[error("an empty SAN")]
+    EmptySan,
+    #[error("\"{0}\" is not an IPv4 or IPv6 address")]
+    NotIp(String),
+    #[error("\"{0}\" is not a valid IP address")]
+    InvalidIp(String),
+    #[error("\"{0}\" is a URI: write it uri:{0}")]
+    UriWithoutPrefix(String),
+    #[error("\"{0}\" is an email address: write it email:{0}")]
+    EmailWithoutPrefix(String),
+    #[error("\"{input}\": an address with a zone (%...) cannot be in a certificate; write {addr}")]
+    IpZone { input: String, addr: String },
+    #[error("an empty DNS name")]
+    EmptyDnsName,
+    #[error("a DNS name is at most 253 characters")]
+    DnsNameTooLong,
+    #[error("\"{0}\": a wildcard must be the whole leftmost label, as in *.example.com")]
+    Wildcard(String),
+    #[error("\"{0}\" has an empty label")]
+    EmptyLabel(String),
+    #[error("\"{0}\" has a label longer than 63 characters")]
+    LabelTooLong(String),
+    #[error("\"{0}\": a label cannot start or end with '-'")]
+    LabelHyphen(String),
+    #[error(
+        "\"{name}\" is not a DNS name ({} is not allowed; internationalised names need their xn-- form)",
+        certbench_base::text::shown_char(*.bad)
+    )]
+    DnsChar { name: String, bad: char },
+    #[error("\"{0}\" is not an email address")]
+    NotEmail(String),
+    #[error("\"{0}\" is not a URI (expected scheme:rest, as in spiffe://example.org/service)")]
+    NotUri(String),
+    #[error("\"{0}\" is not an IP range (expected address/prefix, as in 10.0.0.0/8)")]
+    NotCidr(String),
+    #[error("\"{input}\": the prefix length is at most {max}")]
+    PrefixTooLong { input: String, max: u8 },
+    #[error("\"{input}\" has bits set past its /{prefix} prefix: write {network}/{prefix}")]
+    HostBits {
+        input: String,
+        prefix: u8,
+        network: IpAddr,
+    },
+    #[error("days must be positive (a whole number from 1 to {MAX_DAYS})")]
+    DaysNotPositive,
+    #[error("at most {MAX_DAYS} days (100 years)")]
+    TooManyDays,
+    #[error(
+        "\"{}\" is too large (a whole number from 1 to {MAX_DAYS})",
+        certbench_base::text::display_safe(.0, 40)
+    )]
+    DaysTooLarge(String),
+    #[error(
+        "\"{}\" is not a number of days (a whole number from 1 to {MAX_DAYS})",
+        certbench_base::text::display_safe(.0, 40)
+    )]
+    NotDays(String),
+    #[error("a name is needed: it is the file name (NAME.crt, NAME.key)")]
+    NameEmpty,
+    #[error("a name is at most 64 characters")]
+    NameTooLong,
+    #[error("a name cannot start with '.' or '-'")]
+    NameStart,
+    #[error(
+        "{} is not allowed in a name (ASCII letters and digits, '.', '_' and '-': it is a file name)",
+        certbench_base::text::shown_char(*.0)
+    )]
+    NameChar(char),
+    #[error("a name cannot end in \"-chain\": NAME-chain.crt is the chain file")]
+    NameChain,
 }
 
 /// A form field, for errors shown next to it.
@@ -815,28 +884,38 @@ mod tests {
         assert!(
             SanEntry::parse("300.1.1.1")
                 .unwrap_err()
+                .to_string()
                 .contains("not a valid IP")
         );
-        assert!(SanEntry::parse("a..b").unwrap_err().contains("empty label"));
+        assert!(
+            SanEntry::parse("a..b")
+                .unwrap_err()
+                .to_string()
+                .contains("empty label")
+        );
         assert!(
             SanEntry::parse("foo.*.com")
                 .unwrap_err()
+                .to_string()
                 .contains("wildcard")
         );
         assert!(SanEntry::parse("uri:not a uri").is_err());
         assert!(
             SanEntry::parse("spiffe://acme/big")
                 .unwrap_err()
+                .to_string()
                 .contains("write it uri:spiffe://acme/big")
         );
         assert!(
             SanEntry::parse("bob@example.com")
                 .unwrap_err()
+                .to_string()
                 .contains("write it email:")
         );
         assert!(
             SanEntry::parse("fe80::1%eth0")
                 .unwrap_err()
+                .to_string()
                 .contains("write fe80::1")
         );
         assert!(SanEntry::parse("email:nobody").is_err());
@@ -920,6 +999,7 @@ mod tests {
         assert!(
             parse_cidr("10.0.0.1/8")
                 .unwrap_err()
+                .to_string()
                 .contains("write 10.0.0.0/8")
         );
         assert!(parse_cidr("0.0.0.0/0").is_ok() && parse_cidr("::/0").is_ok());

@@ -136,7 +136,7 @@ pub struct SetId(String);
 impl SetId {
     /// `None` unless `id` is 1 to 16 letters and digits.
     pub fn new(id: &str) -> Option<SetId> {
-        validate_set_id(id).ok().map(|()| SetId(id.to_string()))
+        valid_set_id(id).then(|| SetId(id.to_string()))
     }
 }
 
@@ -896,9 +896,10 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
             m.version
         )));
     }
-    if !m.set_id.is_empty() {
-        validate_set_id(&m.set_id)
-            .map_err(|why| bad(format!("its set_id is not one certbench makes: {why}")))?;
+    if !m.set_id.is_empty() && !valid_set_id(&m.set_id) {
+        return Err(bad(
+            "its set_id is not one certbench makes: 1 to 16 letters and digits".into(),
+        ));
     }
     for e in &m.entities {
         let name = display_safe(&e.name, 64);
@@ -938,12 +939,8 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
 }
 
 /// A set id goes into CA names: a few letters and digits.
-fn validate_set_id(id: &str) -> std::result::Result<(), String> {
-    if (1..=16).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        Ok(())
-    } else {
-        Err("1 to 16 letters and digits".into())
-    }
+fn valid_set_id(id: &str) -> bool {
+    (1..=16).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// A new set id: six random hex digits.

@@ -604,7 +604,7 @@ fn csr_lines(d: &crate::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'stat
             let added = g.added_sans.iter().map(|s| {
                 let said = match certbench_pki::SanEntry::parse(s) {
                     Ok(_) => ("added".to_string(), theme::success()),
-                    Err(why) => (why, theme::error()),
+                    Err(why) => (why.to_string(), theme::error()),
                 };
                 (format!("subjectAltName {s}"), said)
             });

@@ -127,7 +127,7 @@ pub enum LoadError {
     PemBase64 {
         label: String,
         line: usize,
-        why: String,
+        why: certbench_base::text::Base64Error,
     },
     #[error("the {label} block from line {line} has no END line (truncated?)")]
     PemNoEnd { label: String, line: usize },

@@ -412,9 +412,9 @@ impl IssueForm {
         spec.not_before = self.text(FormField::NotBefore).trim().to_string();
         match certbench_pki::parse_days(self.text(FormField::Days)) {
             Ok(d) => spec.days = d,
-            Err(message) => errors.push(FieldError {
+            Err(e) => errors.push(FieldError {
                 field: Field::Days,
-                message,
+                message: e.to_string(),
             }),
         }
         // A leaf has no CA-only fields: whatever they held for a CA before is not asked for.
