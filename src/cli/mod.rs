@@ -1,6 +1,7 @@
 //! The scriptable CLI: thin commands that print what the engine returns. Errors are one sentence
 //! on stderr and exit code 1; a usage error (an option's value) is exit code 2, as clap's own.
 
+use certbench_base::text::NotAChoice;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -96,7 +97,7 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-fn parse_purpose(s: &str) -> Result<certbench_x509::verify::Purpose, String> {
+fn parse_purpose(s: &str) -> Result<certbench_x509::verify::Purpose, NotAChoice> {
     s.parse()
 }
 
@@ -242,19 +243,19 @@ pub struct RevokeArgs {
     pub reason: RevocationReason,
 }
 
-fn parse_alg(s: &str) -> Result<KeyAlg, String> {
+fn parse_alg(s: &str) -> Result<KeyAlg, NotAChoice> {
     s.parse()
 }
-fn parse_role(s: &str) -> Result<Role, String> {
+fn parse_role(s: &str) -> Result<Role, NotAChoice> {
     s.parse()
 }
-fn parse_ku(s: &str) -> Result<KeyUsage, String> {
+fn parse_ku(s: &str) -> Result<KeyUsage, NotAChoice> {
     s.parse()
 }
-fn parse_eku(s: &str) -> Result<ExtKeyUsage, String> {
+fn parse_eku(s: &str) -> Result<ExtKeyUsage, NotAChoice> {
     s.parse()
 }
-fn parse_reason(s: &str) -> Result<RevocationReason, String> {
+fn parse_reason(s: &str) -> Result<RevocationReason, NotAChoice> {
     s.parse()
 }
 

@@ -172,6 +172,18 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
+/// A word typed for a setting that takes one of a few (a role, a key type, a reason): what was
+/// given, what the setting is, and what it takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{given}\" is not {what}; use {takes}")]
+pub struct NotAChoice {
+    pub given: String,
+    /// The setting, with its article: "a role".
+    pub what: &'static str,
+    /// What it takes, as said after "use": "ca, intermediate, server or client".
+    pub takes: String,
+}
+
 /// Why a PEM body is not base64, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -28,15 +28,20 @@ pub enum Error {
     #[error("\"{name}\" is a root CA: it has no issuer whose CRL could list it")]
     CannotRevokeRoot { name: String },
 
-    #[error("the workspace manifest {} is not valid: {message}", path.display())]
-    Manifest { path: PathBuf, message: String },
+    #[error("the workspace manifest {} is not valid: {problem}", path.display())]
+    Manifest {
+        path: PathBuf,
+        problem: ManifestProblem,
+    },
 
     #[error("could not read the {what} of \"{name}\" from {}: {reason}", path.display())]
     BadMaterial {
         name: String,
         what: &'static str,
         path: PathBuf,
-        reason: String,
+        /// What the reader said: the certificate's decoding, the key's parsing, the file's I/O.
+        /// (In the message already, so not a `source`: a chain printed whole says it once.)
+        reason: Box<dyn std::error::Error + Send + Sync>,
     },
 
     #[error(
@@ -66,6 +71,43 @@ pub enum Error {
         children.join(", ")
     )]
     ReplaceIssuer { name: String, children: Vec<String> },
+}
+
+/// What is wrong with a workspace manifest (one edited by hand, or from another certbench).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestProblem {
+    /// Not TOML, or not the manifest's shape: the TOML reader's words, escaped, and where.
+    #[error("{message}{}", at.map(|a| format!(" (at byte {a})")).unwrap_or_default())]
+    Syntax { message: String, at: Option<usize> },
+    #[error(
+        "version {found} is not known to this certbench (it reads version {})",
+        crate::workspace::MANIFEST_VERSION
+    )]
+    Version { found: u32 },
+    #[error("its set_id is not one certbench makes: 1 to 16 letters and digits")]
+    SetId,
+    #[error("the entry named \"{name}\" has a name certbench would refuse: {why}")]
+    EntryName {
+        name: String,
+        why: crate::InputError,
+    },
+    #[error("the issuer of \"{name}\" has a name certbench would refuse: {why}")]
+    IssuerName {
+        name: String,
+        why: crate::InputError,
+    },
+    #[error(
+        "the entry \"{name}\" names the file \"{file}\", which is not a plain file name in the workspace"
+    )]
+    FileName { name: String, file: String },
+    #[error("the serial of \"{name}\" is not hex: a CRL could not list it")]
+    Serial { name: String },
+    #[error("\"{name}\" is listed twice")]
+    Twice { name: String },
+    /// The manifest could not be made into TOML (the writer's words).
+    #[error("{message}")]
+    Unwritable { message: String },
 }
 
 fn invalid_request_message(errors: &[FieldError]) -> String {

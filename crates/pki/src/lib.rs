@@ -13,7 +13,7 @@ pub mod recipes;
 mod spec;
 pub mod workspace;
 
-pub use error::{Error, Result};
+pub use error::{Error, ManifestProblem, Result};
 
 pub use certbench_x509::{RevocationReason, Role};
 pub use crl::{RevokedEntry, make_crl};

@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use certbench_base::text::NotAChoice;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -78,17 +79,16 @@ impl fmt::Display for KeyAlg {
 }
 
 impl FromStr for KeyAlg {
-    type Err = String;
+    type Err = NotAChoice;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.to_ascii_lowercase().replace('_', "-");
         KeyAlg::ALL
             .into_iter()
             .find(|a| a.as_str() == wanted)
-            .ok_or_else(|| {
-                format!(
-                    "\"{s}\" is not a key type; use one of {}",
-                    KeyAlg::ALL.map(|a| a.as_str()).join(", ")
-                )
+            .ok_or_else(|| NotAChoice {
+                given: s.to_string(),
+                what: "a key type",
+                takes: format!("one of {}", KeyAlg::ALL.map(|a| a.as_str()).join(", ")),
             })
     }
 }
@@ -126,16 +126,15 @@ impl KeyUsage {
 }
 
 impl FromStr for KeyUsage {
-    type Err = String;
+    type Err = NotAChoice;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         KeyUsage::ALL
             .into_iter()
             .find(|k| k.openssl_name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                format!(
-                    "\"{s}\" is not a key usage; use {}",
-                    KeyUsage::ALL.map(|k| k.openssl_name()).join(", ")
-                )
+            .ok_or_else(|| NotAChoice {
+                given: s.to_string(),
+                what: "a key usage",
+                takes: KeyUsage::ALL.map(|k| k.openssl_name()).join(", "),
             })
     }
 }
@@ -160,13 +159,15 @@ impl ExtKeyUsage {
 }
 
 impl FromStr for ExtKeyUsage {
-    type Err = String;
+    type Err = NotAChoice;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ExtKeyUsage::ALL
             .into_iter()
             .find(|k| k.openssl_name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                format!("\"{s}\" is not an extended key usage; use serverAuth or clientAuth")
+            .ok_or_else(|| NotAChoice {
+                given: s.to_string(),
+                what: "an extended key usage",
+                takes: "serverAuth or clientAuth".into(),
             })
     }
 }

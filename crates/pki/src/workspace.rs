@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ManifestProblem, Result};
 use crate::openssl::{OpensslContext, openssl_commands};
 use crate::{IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, RevokedEntry, validate_entity_name};
 use certbench_base::text::display_safe;
@@ -22,7 +22,7 @@ pub const REPLACED_DIR: &str = "replaced";
 
 /// The manifest's file name inside the workspace folder.
 pub const MANIFEST_FILE: &str = "certbench.toml";
-const MANIFEST_VERSION: u32 = 1;
+pub(crate) const MANIFEST_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct Manifest {
@@ -747,7 +747,7 @@ impl Workspace {
                 name: p.entity.name.clone(),
                 what: "new certificate",
                 path: self.path(&p.entity.cert),
-                reason: reason.to_string(),
+                reason: Box::new(reason),
             })?;
             out.push(Issued {
                 entity: p.entity,
@@ -809,7 +809,7 @@ impl Workspace {
             name: name.into(),
             what: "private key",
             path: self.path(entity.key.as_deref().unwrap_or_default()),
-            reason: e.to_string(),
+            reason: Box::new(e),
         })?;
         // The chain a leaf sends: the issuer and every intermediate above it, not the root.
         let mut chain_above_root = String::new();
@@ -845,7 +845,7 @@ impl Workspace {
             name: entity.name.clone(),
             what,
             path,
-            reason: e.to_string(),
+            reason: Box::new(e),
         })
     }
 }
@@ -880,39 +880,36 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         }
         Err(e) => return Err(Error::io("read", path, e)),
     };
-    let bad = |message: String| Error::Manifest {
+    let bad = |problem: ManifestProblem| Error::Manifest {
         path: path.clone(),
-        message,
+        problem,
     };
     let m: Manifest = toml::from_str(&text).map_err(|e| {
-        bad(display_safe(e.message(), 300)
-            + &e.span()
-                .map(|s| format!(" (at byte {})", s.start))
-                .unwrap_or_default())
+        bad(ManifestProblem::Syntax {
+            message: display_safe(e.message(), 300),
+            at: e.span().map(|s| s.start),
+        })
     })?;
     if m.version != MANIFEST_VERSION {
-        return Err(bad(format!(
-            "version {} is not known to this certbench (it reads version {MANIFEST_VERSION})",
-            m.version
-        )));
+        return Err(bad(ManifestProblem::Version { found: m.version }));
     }
     if !m.set_id.is_empty() && !valid_set_id(&m.set_id) {
-        return Err(bad(
-            "its set_id is not one certbench makes: 1 to 16 letters and digits".into(),
-        ));
+        return Err(bad(ManifestProblem::SetId));
     }
     for e in &m.entities {
         let name = display_safe(&e.name, 64);
         validate_entity_name(&e.name).map_err(|why| {
-            bad(format!(
-                "the entry named \"{name}\" has a name certbench would refuse: {why}"
-            ))
+            bad(ManifestProblem::EntryName {
+                name: name.clone(),
+                why,
+            })
         })?;
         if let Some(i) = &e.issuer {
             validate_entity_name(i).map_err(|why| {
-                bad(format!(
-                    "the issuer of \"{name}\" has a name certbench would refuse: {why}"
-                ))
+                bad(ManifestProblem::IssuerName {
+                    name: name.clone(),
+                    why,
+                })
             })?;
         }
         for file in [Some(&e.cert), e.key.as_ref(), e.chain.as_ref()]
@@ -920,19 +917,17 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
             .flatten()
         {
             if !is_plain_file_name(file) {
-                return Err(bad(format!(
-                    "the entry \"{name}\" names the file \"{}\", which is not a plain file name in the workspace",
-                    display_safe(file, 64)
-                )));
+                return Err(bad(ManifestProblem::FileName {
+                    name,
+                    file: display_safe(file, 64),
+                }));
             }
         }
         if hex_decode(&e.serial).is_none_or(|s| s.is_empty()) {
-            return Err(bad(format!(
-                "the serial of \"{name}\" is not hex: a CRL could not list it"
-            )));
+            return Err(bad(ManifestProblem::Serial { name }));
         }
         if m.entities.iter().filter(|o| o.name == e.name).count() > 1 {
-            return Err(bad(format!("\"{name}\" is listed twice")));
+            return Err(bad(ManifestProblem::Twice { name }));
         }
     }
     Ok(m)
@@ -963,7 +958,9 @@ fn is_plain_file_name(f: &str) -> bool {
 fn manifest_text(m: &Manifest) -> Result<String> {
     let body = toml::to_string_pretty(m).map_err(|e| Error::Manifest {
         path: PathBuf::from(MANIFEST_FILE),
-        message: e.to_string(),
+        problem: ManifestProblem::Unwritable {
+            message: e.to_string(),
+        },
     })?;
     Ok(format!(
         "# certbench workspace: what each certificate in this folder is. Written by certbench.\n{body}"

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use certbench_base::text::NotAChoice;
 use serde::{Deserialize, Serialize};
 
 /// What a certificate is for. The role sets the defaults; the user can change them.
@@ -67,16 +68,18 @@ impl fmt::Display for Role {
 }
 
 impl FromStr for Role {
-    type Err = String;
+    type Err = NotAChoice;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "ca" | "root" => Ok(Role::Ca),
             "intermediate" | "int" => Ok(Role::Intermediate),
             "server" => Ok(Role::Server),
             "client" => Ok(Role::Client),
-            _ => Err(format!(
-                "\"{s}\" is not a role; use ca, intermediate, server or client"
-            )),
+            _ => Err(NotAChoice {
+                given: s.to_string(),
+                what: "a role",
+                takes: "ca, intermediate, server or client".into(),
+            }),
         }
     }
 }
@@ -129,17 +132,19 @@ impl fmt::Display for RevocationReason {
 }
 
 impl FromStr for RevocationReason {
-    type Err = String;
+    type Err = NotAChoice;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.replace(['-', '_', ' '], "");
         RevocationReason::ALL
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(&wanted))
-            .ok_or_else(|| {
-                format!(
-                    "\"{s}\" is not a revocation reason; use one of {}",
+            .ok_or_else(|| NotAChoice {
+                given: s.to_string(),
+                what: "a revocation reason",
+                takes: format!(
+                    "one of {}",
                     RevocationReason::ALL.map(|r| r.as_str()).join(", ")
-                )
+                ),
             })
     }
 }

@@ -26,12 +26,16 @@ pub enum Purpose {
 }
 
 impl std::str::FromStr for Purpose {
-    type Err = String;
+    type Err = certbench_base::text::NotAChoice;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "server" => Ok(Purpose::Server),
             "client" => Ok(Purpose::Client),
-            _ => Err(format!("\"{s}\" is not a purpose; use server or client")),
+            _ => Err(certbench_base::text::NotAChoice {
+                given: s.to_string(),
+                what: "a purpose",
+                takes: "server or client".into(),
+            }),
         }
     }
 }

@@ -450,7 +450,7 @@ impl IssueForm {
                 Ok(k) => spec.key_usages = Some(k),
                 Err(m) => errors.push(FieldError {
                     field: Field::KeyUsage,
-                    message: m,
+                    message: m.to_string(),
                 }),
             }
         }
@@ -464,7 +464,7 @@ impl IssueForm {
                 Ok(k) => spec.ext_key_usages = Some(k),
                 Err(m) => errors.push(FieldError {
                     field: Field::ExtKeyUsage,
-                    message: m,
+                    message: m.to_string(),
                 }),
             }
         }
