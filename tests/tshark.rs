@@ -100,7 +100,7 @@ fn captured(d: &Path, args: &[&str]) -> (Value, std::path::PathBuf, std::path::P
         ]
         .concat(),
     );
-    stop_capture(capture);
+    stop_capture(capture, &pcap);
     let v: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
     // The server's port, and the client's, so a filter names this connection only (other tests
@@ -162,8 +162,19 @@ fn start_capture(pcap: &Path) -> std::process::Child {
     capture
 }
 
-/// Let the last packets in, then end the capture.
-fn stop_capture(mut capture: std::process::Child) {
+/// Let the last packets in, then end the capture. Under load tshark's reader lags behind the
+/// wire, and packets not read yet when it is stopped are lost: traffic of our own made after the
+/// run must reach the file first, which proves everything before it has.
+fn stop_capture(mut capture: std::process::Child, pcap: &Path) {
+    let sentinel = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = sentinel.local_addr().unwrap();
+    let size = || std::fs::metadata(pcap).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    let started = std::time::Instant::now();
+    while size() <= before && started.elapsed() < Duration::from_secs(30) {
+        drop(std::net::TcpStream::connect(addr));
+        std::thread::sleep(Duration::from_millis(50));
+    }
     std::thread::sleep(Duration::from_millis(500));
     Command::new("kill")
         .args(["-INT", &capture.id().to_string()])
@@ -213,7 +224,7 @@ fn serve_and_connect_key_logs_decrypt_with_tshark() {
         ],
     );
     assert!(connected.contains("Hello, alice"), "{connected}");
-    stop_capture(capture);
+    stop_capture(capture, &pcap);
     Command::new("kill")
         .args(["-INT", &serve.id().to_string()])
         .status()

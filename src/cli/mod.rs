@@ -451,7 +451,7 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     let (Some(role), Some(name)) = (a.role, a.name.clone()) else {
         return Err(Error::InvalidRequest(vec![certbench_pki::FieldError {
             field: certbench_pki::Field::Role,
-            message: "--role and --name are needed (or --csr FILE)".into(),
+            problem: certbench_pki::RequestProblem::RoleAndNameNeeded,
         }]));
     };
     let mut ws = Workspace::open(&dir)?;

@@ -113,7 +113,7 @@ pub enum ManifestProblem {
 fn invalid_request_message(errors: &[FieldError]) -> String {
     let parts: Vec<String> = errors
         .iter()
-        .map(|e| format!("{}: {}", e.field.label(), e.message))
+        .map(|e| format!("{}: {}", e.field.label(), e.problem))
         .collect();
     format!("the request is not valid ({})", parts.join("; "))
 }

@@ -1,5 +1,6 @@
 use std::net::IpAddr;
 
+use crate::spec::RequestProblem;
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType, DnValue,
     GeneralSubtree, IsCa, Issuer, KeyPair, NameConstraints, SanType, SerialNumber,
@@ -76,14 +77,9 @@ pub fn issue_for(
 ) -> Result<IssuedCert> {
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let not_before = parse_not_before(&spec.not_before, now)
-        .map_err(|e| invalid(crate::Field::NotBefore, e.to_string()))?;
-    let not_after =
-        certbench_base::times::validity_end(not_before, spec.days).ok_or_else(|| {
-            invalid(
-                crate::Field::Days,
-                "the validity ends after 9999-12-31, the last time X.509 can encode".into(),
-            )
-        })?;
+        .map_err(|e| invalid(crate::Field::NotBefore, e.into()))?;
+    let not_after = certbench_base::times::validity_end(not_before, spec.days)
+        .ok_or_else(|| invalid(crate::Field::Days, RequestProblem::EndsPastX509))?;
     let serial = random_serial()?;
 
     let mut params = CertificateParams::default();
@@ -96,7 +92,7 @@ pub fn issue_for(
         .iter()
         .map(|s| {
             SanEntry::parse(s)
-                .map_err(|m| invalid(crate::Field::Sans, m.to_string()))
+                .map_err(|m| invalid(crate::Field::Sans, m.into()))
                 .and_then(to_san_type)
         })
         .collect::<Result<_>>()?;
@@ -165,8 +161,8 @@ fn certifies(der: &[u8], spki: &[u8]) -> bool {
         .is_ok_and(|(_, c)| c.tbs_certificate.subject_pki.raw == spki)
 }
 
-fn invalid(field: crate::Field, message: String) -> Error {
-    Error::InvalidRequest(vec![crate::FieldError { field, message }])
+fn invalid(field: crate::Field, problem: RequestProblem) -> Error {
+    Error::InvalidRequest(vec![crate::FieldError { field, problem }])
 }
 
 fn distinguished_name(spec: &IssueSpec) -> Result<DistinguishedName> {
@@ -174,12 +170,11 @@ fn distinguished_name(spec: &IssueSpec) -> Result<DistinguishedName> {
     let mut dn = DistinguishedName::new();
     // Order as openssl prints it: C, O, OU, CN.
     if !s.country.is_empty() {
-        let country = s.country.clone().try_into().map_err(|_| {
-            invalid(
-                crate::Field::Country,
-                "a country is two capital letters (ISO 3166), as in DE".into(),
-            )
-        })?;
+        let country = s
+            .country
+            .clone()
+            .try_into()
+            .map_err(|_| invalid(crate::Field::Country, RequestProblem::Country))?;
         dn.push(DnType::CountryName, DnValue::PrintableString(country));
     }
     if !s.organization.is_empty() {
@@ -198,24 +193,12 @@ fn distinguished_name(spec: &IssueSpec) -> Result<DistinguishedName> {
 }
 
 fn to_san_type(san: SanEntry) -> Result<SanType> {
-    let bad = |m: String| invalid(crate::Field::Sans, m);
+    let bad = |name: &str| invalid(crate::Field::Sans, RequestProblem::NotAscii(name.into()));
     Ok(match san {
-        SanEntry::Dns(d) => SanType::DnsName(
-            d.clone()
-                .try_into()
-                .map_err(|_| bad(format!("\"{d}\" is not ASCII")))?,
-        ),
+        SanEntry::Dns(d) => SanType::DnsName(d.clone().try_into().map_err(|_| bad(&d))?),
         SanEntry::Ip(ip) => SanType::IpAddress(ip),
-        SanEntry::Email(e) => SanType::Rfc822Name(
-            e.clone()
-                .try_into()
-                .map_err(|_| bad(format!("\"{e}\" is not ASCII")))?,
-        ),
-        SanEntry::Uri(u) => SanType::URI(
-            u.clone()
-                .try_into()
-                .map_err(|_| bad(format!("\"{u}\" is not ASCII")))?,
-        ),
+        SanEntry::Email(e) => SanType::Rfc822Name(e.clone().try_into().map_err(|_| bad(&e))?),
+        SanEntry::Uri(u) => SanType::URI(u.clone().try_into().map_err(|_| bad(&u))?),
     })
 }
 
@@ -241,8 +224,7 @@ fn name_constraints(spec: &IssueSpec) -> Result<Option<NameConstraints>> {
         return Ok(None);
     }
     let cidr = |s: &String, field| -> Result<GeneralSubtree> {
-        let (addr, prefix): (IpAddr, u8) =
-            parse_cidr(s).map_err(|m| invalid(field, m.to_string()))?;
+        let (addr, prefix): (IpAddr, u8) = parse_cidr(s).map_err(|m| invalid(field, m.into()))?;
         Ok(GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(
             addr, prefix,
         )))

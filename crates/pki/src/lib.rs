@@ -22,6 +22,7 @@ pub use issue::{
 };
 pub use keys::{generate_key, key_pem, load_key};
 pub use spec::{
-    ExtKeyUsage, Field, FieldError, InputError, IssueSpec, KeyAlg, KeyUsage, MAX_DAYS, SanEntry,
-    Subject, parse_cidr, parse_days, parse_not_before, validate_entity_name,
+    ExtKeyUsage, Field, FieldError, InputError, IssueSpec, KeyAlg, KeyUsage, MAX_DAYS,
+    RequestProblem, SanEntry, Subject, parse_cidr, parse_days, parse_not_before,
+    validate_entity_name,
 };

@@ -498,99 +498,76 @@ impl IssueSpec {
     /// Every problem with the request, by field. `known_cas` are the CAs that could issue it.
     pub fn validate(&self, known_cas: &[String], now: OffsetDateTime) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let mut err = |field: Field, message: String| errors.push(FieldError { field, message });
+        let mut err =
+            |field: Field, problem: RequestProblem| errors.push(FieldError { field, problem });
 
         if let Err(m) = validate_entity_name(&self.name) {
-            err(Field::Name, m.to_string());
+            err(Field::Name, m.into());
         }
         match self.role {
             Role::Ca => {
                 if !self.issuer.trim().is_empty() {
-                    err(
-                        Field::Issuer,
-                        "a root CA signs itself: leave the issuer empty".into(),
-                    );
+                    err(Field::Issuer, RequestProblem::RootWithIssuer);
                 }
             }
             _ => {
                 let issuer = self.issuer.trim();
                 if issuer.is_empty() {
-                    err(
-                        Field::Issuer,
-                        format!("a {} needs an issuing CA", self.role.title()),
-                    );
+                    err(Field::Issuer, RequestProblem::NoIssuer { role: self.role });
                 } else if issuer == self.name.trim() {
-                    err(
-                        Field::Issuer,
-                        "a certificate cannot be issued by itself (make it a root CA)".into(),
-                    );
+                    err(Field::Issuer, RequestProblem::SelfIssued);
                 } else if !known_cas.iter().any(|c| c == issuer) {
-                    let hint = if known_cas.is_empty() {
-                        "there is no CA in the workspace yet: issue a root CA first".to_string()
+                    let problem = if known_cas.is_empty() {
+                        RequestProblem::NoCaYet
                     } else {
-                        format!("no CA named \"{issuer}\" (CAs: {})", known_cas.join(", "))
+                        RequestProblem::UnknownCa {
+                            issuer: issuer.to_string(),
+                            cas: known_cas.to_vec(),
+                        }
                     };
-                    err(Field::Issuer, hint);
+                    err(Field::Issuer, problem);
                 }
             }
         }
         let s = &self.subject;
         if s.common_name.chars().count() > 64 {
-            err(
-                Field::CommonName,
-                "a CN is at most 64 characters (RFC 5280 ub-common-name)".into(),
-            );
+            err(Field::CommonName, RequestProblem::CnTooLong);
         }
         if s.common_name.chars().any(char::is_control) {
-            err(
-                Field::CommonName,
-                "control characters are not allowed".into(),
-            );
+            err(Field::CommonName, RequestProblem::ControlCharacters);
         }
         if s.organization.chars().count() > 64 {
-            err(Field::Organization, "at most 64 characters".into());
+            err(Field::Organization, RequestProblem::TooLong);
         }
         if s.organizational_unit.chars().count() > 64 {
-            err(Field::OrganizationalUnit, "at most 64 characters".into());
+            err(Field::OrganizationalUnit, RequestProblem::TooLong);
         }
         let country_ok = s.country.is_empty()
             || (s.country.len() == 2 && s.country.chars().all(|c| c.is_ascii_uppercase()));
         if !country_ok {
-            err(
-                Field::Country,
-                "a country is two capital letters (ISO 3166), as in DE".into(),
-            );
+            err(Field::Country, RequestProblem::Country);
         }
         if self.role.is_ca() && s.common_name.trim().is_empty() {
-            err(
-                Field::CommonName,
-                "a CA needs a CN: it is the name its certificates show as issuer".into(),
-            );
+            err(Field::CommonName, RequestProblem::CaWithoutCn);
         }
 
         let mut sans_ok = 0;
         for san in &self.sans {
             match SanEntry::parse(san) {
                 Ok(_) => sans_ok += 1,
-                Err(m) => err(Field::Sans, m.to_string()),
+                Err(m) => err(Field::Sans, m.into()),
             }
         }
         if self.role == Role::Server && self.sans.is_empty() {
-            err(
-                Field::Sans,
-                "a server needs at least one SAN: clients check the name they dialled against the SANs, not the CN".into(),
-            );
+            err(Field::Sans, RequestProblem::ServerWithoutSan);
         }
         if self.role == Role::Client && sans_ok == 0 && s.common_name.trim().is_empty() {
-            err(
-                Field::CommonName,
-                "a client needs a CN or a SAN to say who it is".into(),
-            );
+            err(Field::CommonName, RequestProblem::ClientWithoutName);
         }
 
         let not_before = parse_not_before(&self.not_before, now);
         if let Err(e) = &not_before {
-            err(Field::NotBefore, e.to_string());
+            err(Field::NotBefore, e.clone().into());
         }
         if let Ok(nb) = not_before
             && self.days > 0
@@ -598,28 +575,20 @@ impl IssueSpec {
         {
             err(
                 Field::Days,
-                format!(
-                    "{} days from {} ends after {}, the last time X.509 can encode",
-                    self.days,
-                    certbench_base::text::rfc3339(nb),
-                    certbench_base::text::rfc3339(certbench_base::times::X509_LATEST)
-                ),
+                RequestProblem::PastX509 {
+                    days: self.days,
+                    from: nb,
+                },
             );
         }
         if self.days == 0 {
-            err(
-                Field::Days,
-                "a certificate must be valid for at least one day".into(),
-            );
+            err(Field::Days, RequestProblem::ZeroDays);
         } else if self.days > MAX_DAYS {
-            err(Field::Days, format!("at most {MAX_DAYS} days (100 years)"));
+            err(Field::Days, InputError::TooManyDays.into());
         }
 
         if self.path_len.is_some() && self.role.is_leaf() {
-            err(
-                Field::PathLen,
-                "a path length applies only to CA certificates".into(),
-            );
+            err(Field::PathLen, RequestProblem::PathLenOnLeaf);
         }
         let constraints = [
             (Field::PermittedDns, &self.permitted_dns, false),
@@ -632,10 +601,7 @@ impl IssueSpec {
                 continue;
             }
             if self.role.is_leaf() {
-                err(
-                    field,
-                    "name constraints apply only to CA certificates".into(),
-                );
+                err(field, RequestProblem::ConstraintsOnLeaf);
                 continue;
             }
             for v in values {
@@ -646,27 +612,21 @@ impl IssueSpec {
                     validate_dns_name(v.strip_prefix('.').unwrap_or(v))
                 };
                 if let Err(m) = r {
-                    err(field, m.to_string());
+                    err(field, m.into());
                 }
             }
         }
         let kus = self.effective_key_usages();
         if self.role.is_ca() && !kus.contains(&KeyUsage::KeyCertSign) {
-            err(
-                Field::KeyUsage,
-                "a CA needs keyCertSign to sign certificates".into(),
-            );
+            err(Field::KeyUsage, RequestProblem::CaWithoutKeyCertSign);
         }
         if self.role.is_leaf()
             && (kus.contains(&KeyUsage::KeyCertSign) || kus.contains(&KeyUsage::CrlSign))
         {
-            err(
-                Field::KeyUsage,
-                "a leaf certificate must not have keyCertSign or cRLSign".into(),
-            );
+            err(Field::KeyUsage, RequestProblem::LeafWithCaUsage);
         }
         if kus.contains(&KeyUsage::KeyEncipherment) && !self.key_alg.is_rsa() {
-            err(Field::KeyUsage, "keyEncipherment needs an RSA key".into());
+            err(Field::KeyUsage, RequestProblem::KeyEnciphermentNeedsRsa);
         }
         errors
     }
@@ -845,7 +805,73 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: Field,
-    pub message: String,
+    pub problem: RequestProblem,
+}
+
+/// What is wrong with one field of a request; its words are its `Display`, shown next to the
+/// field (the form) or after the field's name (the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestProblem {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Choice(#[from] NotAChoice),
+    #[error(transparent)]
+    Time(#[from] certbench_base::times::TimeInputError),
+    #[error("a root CA signs itself: leave the issuer empty")]
+    RootWithIssuer,
+    #[error("a {} needs an issuing CA", .role.title())]
+    NoIssuer { role: Role },
+    #[error("a certificate cannot be issued by itself (make it a root CA)")]
+    SelfIssued,
+    #[error("there is no CA in the workspace yet: issue a root CA first")]
+    NoCaYet,
+    #[error("no CA named \"{issuer}\" (CAs: {})", .cas.join(", "))]
+    UnknownCa { issuer: String, cas: Vec<String> },
+    #[error("a CN is at most 64 characters (RFC 5280 ub-common-name)")]
+    CnTooLong,
+    #[error("control characters are not allowed")]
+    ControlCharacters,
+    #[error("at most 64 characters")]
+    TooLong,
+    #[error("a country is two capital letters (ISO 3166), as in DE")]
+    Country,
+    #[error("a CA needs a CN: it is the name its certificates show as issuer")]
+    CaWithoutCn,
+    #[error(
+        "a server needs at least one SAN: clients check the name they dialled against the SANs, not the CN"
+    )]
+    ServerWithoutSan,
+    #[error("a client needs a CN or a SAN to say who it is")]
+    ClientWithoutName,
+    #[error(
+        "{days} days from {} ends after {}, the last time X.509 can encode",
+        certbench_base::text::rfc3339(*.from),
+        certbench_base::text::rfc3339(certbench_base::times::X509_LATEST)
+    )]
+    PastX509 { days: u32, from: OffsetDateTime },
+    #[error("the validity ends after 9999-12-31, the last time X.509 can encode")]
+    EndsPastX509,
+    #[error("a certificate must be valid for at least one day")]
+    ZeroDays,
+    #[error("a path length applies only to CA certificates")]
+    PathLenOnLeaf,
+    #[error("a number from 0 to 255, or empty for no limit")]
+    PathLenNotANumber,
+    #[error("name constraints apply only to CA certificates")]
+    ConstraintsOnLeaf,
+    #[error("a CA needs keyCertSign to sign certificates")]
+    CaWithoutKeyCertSign,
+    #[error("a leaf certificate must not have keyCertSign or cRLSign")]
+    LeafWithCaUsage,
+    #[error("keyEncipherment needs an RSA key")]
+    KeyEnciphermentNeedsRsa,
+    #[error("\"{0}\" is not ASCII")]
+    NotAscii(String),
+    /// The CLI's `issue` without `--role` and `--name` (and no `--csr`).
+    #[error("--role and --name are needed (or --csr FILE)")]
+    RoleAndNameNeeded,
 }
 
 #[cfg(test)]
@@ -949,9 +975,9 @@ mod tests {
         let errors = spec.validate(&["ca".into(), "intermediate".into()], now());
         assert_eq!(errors[0].field, Field::Issuer);
         assert!(
-            errors[0].message.contains("ca, intermediate"),
+            errors[0].problem.to_string().contains("ca, intermediate"),
             "{}",
-            errors[0].message
+            errors[0].problem.to_string()
         );
     }
 

@@ -113,7 +113,7 @@ impl GeneratePane {
                     if let Some(e) = errors.first() {
                         cx.say(
                             Severity::Error,
-                            format!("{}: {}", e.field.label(), e.message),
+                            format!("{}: {}", e.field.label(), e.problem),
                         );
                     } else if let Some(r) = &d.review {
                         d.working = true;

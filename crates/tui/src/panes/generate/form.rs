@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use certbench_pki::{ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage};
+use certbench_pki::{ExtKeyUsage, Field, FieldError, IssueSpec, KeyAlg, KeyUsage, RequestProblem};
 use certbench_x509::Role;
 use time::OffsetDateTime;
 
@@ -414,7 +414,7 @@ impl IssueForm {
             Ok(d) => spec.days = d,
             Err(e) => errors.push(FieldError {
                 field: Field::Days,
-                message: e.to_string(),
+                problem: e.into(),
             }),
         }
         // A leaf has no CA-only fields: whatever they held for a CA before is not asked for.
@@ -430,7 +430,7 @@ impl IssueForm {
                 Err(_) => {
                     errors.push(FieldError {
                         field: Field::PathLen,
-                        message: "a number from 0 to 255, or empty for no limit".into(),
+                        problem: RequestProblem::PathLenNotANumber,
                     });
                     None
                 }
@@ -450,7 +450,7 @@ impl IssueForm {
                 Ok(k) => spec.key_usages = Some(k),
                 Err(m) => errors.push(FieldError {
                     field: Field::KeyUsage,
-                    message: m.to_string(),
+                    problem: m.into(),
                 }),
             }
         }
@@ -464,7 +464,7 @@ impl IssueForm {
                 Ok(k) => spec.ext_key_usages = Some(k),
                 Err(m) => errors.push(FieldError {
                     field: Field::ExtKeyUsage,
-                    message: m.to_string(),
+                    problem: m.into(),
                 }),
             }
         }
@@ -482,7 +482,7 @@ impl IssueForm {
         );
         errors
             .into_iter()
-            .map(|e| (FormField::of(e.field), e.message))
+            .map(|e| (FormField::of(e.field), e.problem.to_string()))
             .collect()
     }
 }
