@@ -83,7 +83,7 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
     });
     let role_of = |item: &Item| told.or_else(|| by_source.get(&item.source).copied().flatten());
     lint_all(&mut items, now, &role_of);
-    let failed = items.iter().any(|i| i.result.is_err());
+    let failed = items.iter().any(|i| i.result.is_err() && !i.passed_over());
     let mut stdout = out::Stdout::new();
     if a.json {
         let all: Vec<JsonItem<'_>> = items.iter().map(json_item).collect();
@@ -117,6 +117,9 @@ struct JsonItem<'a> {
     csr: Option<&'a certbench_x509::load::CsrReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// A file in a folder with nothing to read (a key, a note): why it was passed over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passed_over: Option<String>,
 }
 
 fn json_item(i: &Item) -> JsonItem<'_> {
@@ -128,6 +131,7 @@ fn json_item(i: &Item) -> JsonItem<'_> {
         crl: None,
         csr: None,
         error: None,
+        passed_over: None,
     };
     match &i.result {
         Ok(Decoded::Certificate(c)) => {
@@ -142,12 +146,16 @@ fn json_item(i: &Item) -> JsonItem<'_> {
             j.kind = Some("csr");
             j.csr = Some(c);
         }
+        Err(certbench_x509::error::LoadError::PassedOver(why)) => {
+            j.passed_over = Some(why.to_string())
+        }
         Err(e) => j.error = Some(e.to_string()),
     }
     j
 }
 
 fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std::fmt::Result {
+    let (passed, items): (Vec<&Item>, Vec<&Item>) = items.iter().partition(|i| i.passed_over());
     for (n, i) in items.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
@@ -174,7 +182,12 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
                         .as_deref()
                         .map(|x| format!(" ({x})"))
                         .unwrap_or_default();
-                    writeln!(out, "    {} at {}{reason}", r.serial, rfc3339(r.revoked_at))?;
+                    writeln!(
+                        out,
+                        "    {} at {}{reason}",
+                        certbench_x509::serial_text(&r.serial),
+                        rfc3339(r.revoked_at)
+                    )?;
                 }
             }
             Ok(Decoded::Csr(c)) => {
@@ -201,6 +214,19 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
             }
         }
     }
+    // Files in folders that are not certificates: named once, after what was read.
+    if !passed.is_empty() && !items.is_empty() {
+        writeln!(out)?;
+    }
+    for i in passed {
+        if let Err(e) = &i.result {
+            writeln!(
+                out,
+                "{}: {e}",
+                display_safe(&i.source.display().to_string(), 4096)
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -214,7 +240,7 @@ fn write_cert(
     let row = |out: &mut dyn Write, k: &str, v: &str| writeln!(out, "  {k:<18} {v}");
     row(out, "Subject", &for_screen(&c.subject, SCREEN))?;
     row(out, "Issuer", &for_screen(&c.issuer, SCREEN))?;
-    row(out, "Serial", &c.serial)?;
+    row(out, "Serial", &certbench_x509::serial_text(&c.serial))?;
     row(out, "Not before", &c.shown_time(ValidityField::NotBefore))?;
     row(
         out,
@@ -288,6 +314,7 @@ fn items_in(paths: &[PathBuf], kind: Kind) -> Result<Vec<Vec<u8>>, String> {
         match (&item.result, item.kind) {
             (Ok(_), Some(k)) if k == kind => out.push(item.der),
             (Ok(_), _) => {}
+            (Err(_), _) if item.passed_over() => {}
             (Err(e), _) => return Err(format!("{} #{}: {e}", item.source.display(), item.index)),
         }
     }
@@ -306,13 +333,105 @@ pub fn verify_cmd(a: VerifyArgs, workspace: &Path) -> ExitCode {
 }
 
 fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
+    if a.cert.is_dir() {
+        return verify_folder(a, workspace);
+    }
     let mut chain = certificates_in(std::slice::from_ref(&a.cert))?;
     if chain.is_empty() {
         return Err(format!("{} holds no certificate", a.cert.display()));
     }
     let leaf = chain.remove(0);
-    let mut intermediates = chain;
-    intermediates.extend(certificates_in(&a.untrusted)?);
+    let mut trust = trust_for(a, workspace)?;
+    trust.intermediates.extend(chain);
+    let (ok, json) = verify_one(a, &a.cert, &leaf, &trust, Detail::Whole);
+    if let Some(json) = json {
+        let mut stdout = out::Stdout::new();
+        let _ = out::json(stdout.raw(), &json);
+        stdout.finish();
+    }
+    Ok(ok)
+}
+
+/// `verify DIR`: every file of the folder that holds a certificate, verified as `verify FILE`
+/// would (its first certificate, the rest of the file as its chain), one line each; the folder's
+/// other CA certificates may complete chains. Files with no certificate are passed over.
+fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
+    let items = load_paths(std::slice::from_ref(&a.cert));
+    let mut files: Vec<(PathBuf, Vec<Vec<u8>>)> = Vec::new();
+    let mut passed = Vec::new();
+    for item in items {
+        match (&item.result, item.kind) {
+            (Ok(_), Some(Kind::Certificate)) => match files.last_mut() {
+                Some((source, ders)) if *source == item.source => ders.push(item.der),
+                _ => files.push((item.source, vec![item.der])),
+            },
+            (Ok(_), _) => {}
+            (Err(_), _) if item.passed_over() => passed.push(item.source),
+            (Err(e), _) => return Err(format!("{} #{}: {e}", item.source.display(), item.index)),
+        }
+    }
+    if files.is_empty() {
+        return Err(format!("{} holds no certificate", a.cert.display()));
+    }
+    let mut trust = trust_for(a, workspace)?;
+    // The folder's CAs that are not self-signed may complete a chain, as intermediates do.
+    for (_, ders) in &files {
+        for der in ders {
+            let is_intermediate = certbench_x509::report::decode(der).is_ok_and(|r| {
+                r.basic_constraints.as_ref().is_some_and(|b| b.ca) && r.subject != r.issuer
+            });
+            if is_intermediate && !trust.intermediates.contains(der) {
+                trust.intermediates.push(der.clone());
+            }
+        }
+    }
+    let mut all_ok = true;
+    let mut json = Vec::new();
+    for (source, ders) in &files {
+        let mut trust = trust.clone();
+        trust.intermediates.extend(ders.iter().skip(1).cloned());
+        let (ok, j) = verify_one(a, source, &ders[0], &trust, Detail::Line);
+        all_ok &= ok;
+        if let Some(mut j) = j {
+            j["file"] = source.display().to_string().into();
+            json.push(j);
+        }
+    }
+    if a.json {
+        let mut stdout = out::Stdout::new();
+        let _ = out::json(stdout.raw(), &json);
+        stdout.finish();
+    } else if !passed.is_empty() {
+        let names: Vec<String> = passed
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        outln!(
+            "passed over {} file{} with no certificate: {}",
+            passed.len(),
+            crate::cli::plural(passed.len()),
+            display_safe(&names.join(", "), 4096)
+        );
+    }
+    Ok(all_ok)
+}
+
+/// What a chain is verified against: the anchors, the certificates that may complete it, the
+/// CRLs, and whether they came from the workspace.
+#[derive(Clone)]
+struct Trust {
+    anchors: Vec<Vec<u8>>,
+    intermediates: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+    from_workspace: bool,
+}
+
+fn trust_for(a: &VerifyArgs, workspace: &Path) -> Result<Trust, String> {
+    let mut intermediates = certificates_in(&a.untrusted)?;
     let mut anchor_paths = a.ca.clone();
     if a.system {
         anchor_paths.push(system_store().ok_or_else(|| {
@@ -355,25 +474,57 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             ));
         }
     }
+    Ok(Trust {
+        anchors,
+        intermediates,
+        crls,
+        from_workspace,
+    })
+}
+
+/// How much of a verdict the text output says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Each link and check (`verify FILE`).
+    Whole,
+    /// The verdict's line, and the failing check (`verify DIR`).
+    Line,
+}
+
+/// Verify `leaf` as asked; print the verdict as text, or return it as JSON when `--json`.
+fn verify_one(
+    a: &VerifyArgs,
+    label: &Path,
+    leaf: &[u8],
+    trust: &Trust,
+    detail: Detail,
+) -> (bool, Option<serde_json::Value>) {
+    let Trust {
+        anchors,
+        intermediates,
+        crls,
+        from_workspace,
+    } = trust;
+    let from_workspace = *from_workspace;
     let now = OffsetDateTime::now_utc();
     let at = a.at.unwrap_or(now.replace_nanosecond(0).unwrap_or(now));
     // Without --purpose, the certificate is checked for what it says it is for.
     let (purpose, own) = match a.purpose {
         Some(p) => (p, false),
-        None => (certbench_x509::verify::own_purpose(&leaf), true),
+        None => (certbench_x509::verify::own_purpose(leaf), true),
     };
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
     let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
     // The question asked: as a CA only when asked so, or for a CA given no purpose and no name.
-    let is_ca = certbench_x509::report::decode(&leaf)
+    let is_ca = certbench_x509::report::decode(leaf)
         .ok()
         .and_then(|r| r.basic_constraints)
         .is_some_and(|b| b.ca);
     let as_ca = a.as_ca || (is_ca && a.purpose.is_none() && a.name.is_none());
     let v = verify(&VerifyInput {
         as_ca,
-        leaf: &leaf,
+        leaf,
         intermediates: &intermediates,
         anchors: &anchors,
         crls: &crls,
@@ -382,10 +533,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         at,
     });
     if a.json {
-        let mut stdout = out::Stdout::new();
-        let _ = out::json(stdout.raw(), &verification_json(&v));
-        stdout.finish();
-        return Ok(v.ok);
+        return (v.ok, Some(verification_json(&v)));
     }
     use certbench_x509::verify::{Purpose, Question};
     let purpose_text = match (v.question, purpose) {
@@ -417,16 +565,19 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     if v.ok {
         outln!(
             "{}: OK for {purpose_text}{name} at {}, trusting {anchors_from}",
-            a.cert.display(),
+            label.display(),
             rfc3339(at)
         );
     } else {
         outln!(
             "{}: NOT valid for {purpose_text}{name} at {}: {}",
-            a.cert.display(),
+            label.display(),
             rfc3339(at),
             v.reason().unwrap_or_default()
         );
+    }
+    if detail == Detail::Line {
+        return (v.ok, None);
     }
     for note in &v.notes {
         outln!("  note: {}", note.describe());
@@ -463,7 +614,7 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             outln!("      {m} {:<17} {}{here}", c.field, c.detail());
         }
     }
-    Ok(v.ok)
+    (v.ok, None)
 }
 
 /// The verdict as JSON: its data, and beside each code the words the text output shows (`reason`,

@@ -461,7 +461,9 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     if let Some(cn) = a.cn {
         spec.subject.common_name = cn;
     } else if role == Role::Server {
-        spec.subject.common_name = a.sans.first().cloned().unwrap_or_default();
+        // The first host name, never a SAN's type prefix; else the certificate's own name.
+        spec.subject.common_name =
+            certbench_pki::SanEntry::common_name_of(&a.sans).unwrap_or_else(|| name.clone());
     }
     if let Some(o) = a.organization {
         spec.subject.organization = o;
@@ -660,7 +662,7 @@ fn revoke_cmd(a: RevokeArgs, dir: PathBuf) -> Result<(), Error> {
     outln!(
         "Revoked \"{}\" (serial {}, reason {}). {} now lists {} certificate{}.",
         r.name,
-        r.serial,
+        certbench_x509::serial_text(&r.serial),
         a.reason,
         r.crl_path.display(),
         r.listed,

@@ -233,6 +233,24 @@ impl SanEntry {
         }
     }
 
+    /// A name a TLS client dials (a DNS name or an IP address), as it is written in a CN: the
+    /// name alone, never the prefix that said its type. None for an email or a URI.
+    pub fn host_name(&self) -> Option<String> {
+        match self {
+            SanEntry::Dns(d) => Some(d.clone()),
+            SanEntry::Ip(ip) => Some(ip.to_string()),
+            SanEntry::Email(_) | SanEntry::Uri(_) => None,
+        }
+    }
+
+    /// The CN a certificate named by `sans` takes: the first SAN that is a host name, as the
+    /// name alone. None when no SAN is one (the caller falls back to the certificate's name).
+    pub fn common_name_of(sans: &[String]) -> Option<String> {
+        sans.iter()
+            .filter_map(|s| SanEntry::parse(s).ok())
+            .find_map(|s| s.host_name())
+    }
+
     /// As openssl prints it in `-text` and takes it in an extfile.
     pub fn openssl_string(&self) -> String {
         match self {

@@ -173,7 +173,8 @@ impl SetOptions {
         server.days = self.days;
         server.issuer = leaf_issuer.into();
         server.sans = self.server_names.clone();
-        server.subject.common_name = self.server_names.first().cloned().unwrap_or_default();
+        server.subject.common_name = crate::SanEntry::common_name_of(&self.server_names)
+            .unwrap_or_else(|| "server".to_string());
         specs.push(server);
         let mut client = IssueSpec::for_role(Role::Client, "client");
         client.key_alg = self.key_alg;

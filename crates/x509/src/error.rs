@@ -145,6 +145,31 @@ pub enum LoadError {
     /// The program's own sentence, when the task that loads failed.
     #[error("{0}")]
     Task(String),
+    /// A file met in a folder that holds nothing certbench reads (a key, a manifest, an
+    /// `index.txt`): passed over, not an error. Named on its own, the same file is an error.
+    #[error("passed over ({})", passed_over(.0))]
+    PassedOver(Box<LoadError>),
+}
+
+impl LoadError {
+    /// What, met in a folder, is not a certificate file rather than a broken one.
+    pub fn is_not_for_us(&self) -> bool {
+        matches!(
+            self,
+            LoadError::NothingHere { .. } | LoadError::NotPemNorDer | LoadError::Empty
+        )
+    }
+}
+
+fn passed_over(why: &LoadError) -> String {
+    match why {
+        LoadError::NothingHere { skipped } if !skipped.is_empty() => {
+            format!("it holds only {}", skipped.join(", "))
+        }
+        LoadError::NotPemNorDer => "not a certificate file: neither PEM nor DER".to_string(),
+        LoadError::Empty => "empty".to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn nothing_here(skipped: &[String]) -> String {

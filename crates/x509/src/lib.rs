@@ -18,5 +18,6 @@ pub use load::{Decoded, Item, Kind, lint_all, load_bytes, load_paths};
 pub use report::{CertReport, decode};
 pub use role::{RevocationReason, Role};
 pub use summary::{
-    CertSummary, days_until, relative_validity, sha256_fingerprint, span, summarize, summarize_pem,
+    CertSummary, days_until, relative_validity, serial_text, sha256_fingerprint, span, summarize,
+    summarize_pem,
 };

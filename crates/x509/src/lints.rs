@@ -113,6 +113,21 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             );
         }
     }
+    if leaf
+        && role == Some(Role::Server)
+        && !report.san_kinds.is_empty()
+        && !report.san_kinds.iter().any(|k| k.is_host())
+    {
+        add(
+            "server-without-host-name",
+            Severity::Warning,
+            format!(
+                "a server certificate whose names ({}) hold no DNS name or IP address: a TLS client checks the name it dialed and finds none (a SPIFFE-aware client may check the URI instead)",
+                report.subject_alt_names.join(", ")
+            ),
+            "add the DNS names and IPs clients dial as SANs (dns:NAME, ip:ADDRESS)",
+        );
+    }
     if role == Some(Role::Server) && !has_eku(SERVER_AUTH) {
         add(
             "server-without-server-auth",

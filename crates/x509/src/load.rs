@@ -40,6 +40,13 @@ pub struct Item {
     pub result: Result<Decoded, LoadError>,
 }
 
+impl Item {
+    /// A file in a folder that holds nothing to read: shown as passed over, never as an error.
+    pub fn passed_over(&self) -> bool {
+        matches!(self.result, Err(LoadError::PassedOver(_)))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {
     Certificate(Box<CertReport>),
@@ -189,7 +196,16 @@ fn load_path(path: &Path, out: &mut Vec<Item>, depth: usize, budget: &mut Budget
         Err(e) => return out.push(error(LoadError::Read(IoProblem::from(&e)))),
     };
     budget.bytes = budget.bytes.saturating_sub(bytes.len() as u64);
-    let (items, complete) = load_bytes_within(path, &bytes, budget.items);
+    let (mut items, complete) = load_bytes_within(path, &bytes, budget.items);
+    // In a folder, a file with nothing to read is passed over: keys and notes live there too.
+    if depth > 0
+        && let [item] = items.as_mut_slice()
+        && let Err(e) = &mut item.result
+        && e.is_not_for_us()
+    {
+        let why = std::mem::replace(e, LoadError::Empty);
+        *e = LoadError::PassedOver(Box::new(why));
+    }
     budget.items = budget.items.saturating_sub(items.len());
     out.extend(items);
     if !complete {

@@ -250,6 +250,9 @@ pub struct CertReport {
     pub key_usage: Vec<KeyUsageBit>,
     pub extended_key_usage: Vec<KeyPurpose>,
     pub subject_alt_names: Vec<String>,
+    /// The kind of each of `subject_alt_names`, in order: what code decides by.
+    #[serde(skip)]
+    pub san_kinds: Vec<NameKind>,
     pub extensions: Vec<ExtensionInfo>,
     pub lints: Vec<Lint>,
     /// The subject's first CN, for lists.
@@ -414,6 +417,7 @@ pub struct ExtensionSummary {
     pub key_usage: Vec<KeyUsageBit>,
     pub extended_key_usage: Vec<KeyPurpose>,
     pub subject_alt_names: Vec<String>,
+    pub san_kinds: Vec<NameKind>,
     pub basic_constraints: Option<BasicConstraintsInfo>,
     pub subject_key_id: Option<Vec<u8>>,
     pub authority_key_id: Option<Vec<u8>>,
@@ -443,7 +447,8 @@ impl ExtensionSummary {
                         .general_names
                         .iter()
                         .map(|n| safe(general_name(n)))
-                        .collect()
+                        .collect();
+                    out.san_kinds = san.general_names.iter().map(NameKind::of).collect();
                 }
                 // The first of a duplicated extension counts, as for the others.
                 ParsedExtension::SubjectKeyIdentifier(k) if out.subject_key_id.is_none() => {
@@ -529,6 +534,7 @@ pub(crate) fn report_of(der: &[u8], readable: &[u8], cert: &X509Certificate<'_>)
         key_usage,
         extended_key_usage,
         subject_alt_names,
+        san_kinds,
         basic_constraints,
         subject_key_id,
         authority_key_id,
@@ -555,6 +561,7 @@ pub(crate) fn report_of(der: &[u8], readable: &[u8], cert: &X509Certificate<'_>)
         key_usage,
         extended_key_usage,
         subject_alt_names,
+        san_kinds,
         extensions,
         lints: Vec::new(),
         common_name: common_name(cert.subject()).map(safe),
@@ -704,6 +711,34 @@ fn not_ia5(kind: &str, bytes: &[u8]) -> String {
     match bytes.iter().position(|b| *b > 0x7f) {
         Some(at) => format!("{kind}:{shown} (not IA5: byte {at} is over 0x7F)"),
         None => format!("{kind}:{shown} (not IA5)"),
+    }
+}
+
+/// What kind of name a GeneralName is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Dns,
+    Ip,
+    Email,
+    Uri,
+    /// A directory name, an otherName, a registered ID, or one that does not decode.
+    Other,
+}
+
+impl NameKind {
+    pub fn of(name: &GeneralName<'_>) -> NameKind {
+        match name {
+            GeneralName::DNSName(_) => NameKind::Dns,
+            GeneralName::IPAddress(_) => NameKind::Ip,
+            GeneralName::RFC822Name(_) => NameKind::Email,
+            GeneralName::URI(_) => NameKind::Uri,
+            _ => NameKind::Other,
+        }
+    }
+
+    /// A name a TLS client dials and checks the certificate for.
+    pub fn is_host(self) -> bool {
+        matches!(self, NameKind::Dns | NameKind::Ip)
     }
 }
 

@@ -107,7 +107,7 @@ impl From<&CertReport> for CertSummary {
         CertSummary {
             subject: r.subject.clone(),
             issuer: r.issuer.clone(),
-            serial: with_colons(&r.serial),
+            serial: serial_text(&r.serial),
             not_before: r.not_before,
             not_after: r.not_after,
             public_key,
@@ -126,8 +126,11 @@ pub fn sha256_fingerprint(der: &[u8]) -> String {
     colon_hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
 }
 
-/// "-0A1B2C" as "-0A:1B:2C": the report's serial with colons, its sign kept.
-fn with_colons(serial: &str) -> String {
+/// A serial as a person reads it: hex bytes with colons as openssl prints them ("-0A:1B:2C"),
+/// and, when it fits in 64 bits, its decimal beside it as `openssl x509 -text` gives it
+/// ("10:00 (4096)"), so that a short serial is never read in the wrong base. `serial` is the
+/// report's (`openssl x509 -serial`'s hex, a minus sign for a negative one).
+pub fn serial_text(serial: &str) -> String {
     let (sign, digits) = match serial.strip_prefix('-') {
         Some(d) => ("-", d),
         None => ("", serial),
@@ -136,7 +139,10 @@ fn with_colons(serial: &str) -> String {
         .step_by(2)
         .filter_map(|i| digits.get(i..i + 2))
         .collect();
-    format!("{sign}{}", pairs.join(":"))
+    match u64::from_str_radix(digits, 16) {
+        Ok(n) if digits.len() <= 16 => format!("{sign}{} ({sign}{n})", pairs.join(":")),
+        _ => format!("{sign}{}", pairs.join(":")),
+    }
 }
 
 /// A length of time as a person says it: "365 days", "4 hours", "1 minute". Rounded to the nearest
@@ -218,10 +224,20 @@ mod tests {
     }
 
     #[test]
-    fn serials_keep_their_sign() {
-        assert_eq!(with_colons("0A1B2C"), "0A:1B:2C");
-        assert_eq!(with_colons("-01"), "-01");
-        assert_eq!(with_colons("-0100"), "-01:00");
+    fn serials_keep_their_sign_and_say_their_decimal_when_short() {
+        // openssl x509 -text: "Serial Number: 662316 (0xa1b2c)", "-1 (-0x1)".
+        assert_eq!(serial_text("0A1B2C"), "0A:1B:2C (662316)");
+        assert_eq!(serial_text("-01"), "-01 (-1)");
+        assert_eq!(serial_text("-0100"), "-01:00 (-256)");
+        assert_eq!(
+            serial_text("FFFFFFFFFFFFFFFF"),
+            "FF:FF:FF:FF:FF:FF:FF:FF (18446744073709551615)"
+        );
+        // Longer than 64 bits: openssl prints hex bytes alone.
+        assert_eq!(
+            serial_text("010000000000000000"),
+            "01:00:00:00:00:00:00:00:00"
+        );
     }
 
     #[test]

@@ -96,7 +96,13 @@ pub fn field_tree(
         // v1: the field is absent; point at the start of the serial.
     }
     let serial = fields.next().ok_or_else(bad)?;
-    b.push(2, "serialNumber", report.serial.clone(), &serial, "serial");
+    b.push(
+        2,
+        "serialNumber",
+        crate::summary::serial_text(&report.serial),
+        &serial,
+        "serial",
+    );
     let inner_alg = fields.next().ok_or_else(bad)?;
     b.push(
         2,

@@ -227,13 +227,13 @@ impl IssueForm {
                     .common_name;
                     Some(ca_name.as_str())
                 }
-                Role::Server if f == FormField::Sans => Some(
-                    self.text(FormField::Sans)
-                        .split(',')
-                        .next()
-                        .unwrap_or("")
-                        .trim(),
-                ),
+                // The first host name typed, never a SAN's type prefix; else the name.
+                Role::Server if f == FormField::Sans || f == FormField::Name => {
+                    ca_name =
+                        certbench_pki::SanEntry::common_name_of(&list(self.text(FormField::Sans)))
+                            .unwrap_or_else(|| self.text(FormField::Name).trim().to_string());
+                    Some(ca_name.as_str())
+                }
                 _ => None,
             };
             if let Some(v) = followed {

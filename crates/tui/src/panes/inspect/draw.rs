@@ -392,7 +392,10 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
                     .clone()
                     .map(|x| format!(" ({x})"))
                     .unwrap_or_default();
-                lines.push(Line::from(format!("  {}{reason}", r.serial)));
+                lines.push(Line::from(format!(
+                    "  {}{reason}",
+                    certbench_x509::serial_text(&r.serial)
+                )));
             }
         }
         Ok(Decoded::Csr(c)) => {

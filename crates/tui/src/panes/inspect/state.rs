@@ -29,6 +29,8 @@ pub struct Loaded {
     pub cas: Vec<usize>,
     /// Row labels more than one item has: those rows also say where they came from.
     pub shared_labels: std::collections::HashSet<String>,
+    /// Files met in folders that hold nothing to read (keys, notes): not listed, counted.
+    pub passed_over: usize,
 }
 
 /// What to do once files are read, carried from the effect that reads them to its result (the
@@ -43,7 +45,10 @@ pub struct AfterLoad {
 }
 
 impl Loaded {
-    pub fn new(items: Vec<Item>) -> Loaded {
+    pub fn new(mut items: Vec<Item>) -> Loaded {
+        let before = items.len();
+        items.retain(|i| !i.passed_over());
+        let passed_over = before - items.len();
         let cas = items
             .iter()
             .enumerate()
@@ -61,6 +66,7 @@ impl Loaded {
             after: AfterLoad::default(),
             cas,
             shared_labels,
+            passed_over,
         }
     }
 }

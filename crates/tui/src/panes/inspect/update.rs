@@ -65,6 +65,7 @@ impl InspectState {
             Action::InspectLoaded(mut loaded) => {
                 let after = std::mem::take(&mut loaded.after);
                 let n = loaded.items.iter().filter(|i| i.result.is_err()).count();
+                let passed_over = loaded.passed_over;
                 // A file just opened: said whole, a bundle's password too.
                 let opened = after.select.as_ref().map(|source| {
                     let of_it: Vec<_> = loaded
@@ -108,10 +109,17 @@ impl InspectState {
                     } else if *read > 0 && after.announce {
                         cx.say(
                             Severity::Success,
-                            format!(
-                                "Read {file}: {read} item{}.",
-                                if *read == 1 { "" } else { "s" }
-                            ),
+                            match passed_over {
+                                0 => format!(
+                                    "Read {file}: {read} item{}.",
+                                    if *read == 1 { "" } else { "s" }
+                                ),
+                                p => format!(
+                                    "Read {file}: {read} item{}; passed over {p} file{} with no certificate, CRL or CSR (keys, notes).",
+                                    if *read == 1 { "" } else { "s" },
+                                    if p == 1 { "" } else { "s" }
+                                ),
+                            },
                         );
                     }
                 }
