@@ -22,10 +22,22 @@ impl Tmux {
 
     /// With `env` (`NAME=value ...`) before the command.
     fn start_with(name: &str, dir: &Path, home: &Path, env: &str) -> Tmux {
+        Tmux::launch(name, dir, home, env, "", (100, 30))
+    }
+
+    /// With `env` before the command, `args` after `--dir DIR`, in a terminal of `size`.
+    fn launch(
+        name: &str,
+        dir: &Path,
+        home: &Path,
+        env: &str,
+        args: &str,
+        size: (u16, u16),
+    ) -> Tmux {
         let tmux = require("tmux", "tmux");
         let socket = format!("certbench-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "{env} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --dir {dir}; echo \"[exited $?]\"; sleep 60",
+            "{env} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --dir {dir} {args}; echo \"[exited $?]\"; sleep 60",
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_certbench"),
             dir = dir.display()
@@ -39,9 +51,9 @@ impl Tmux {
                 "-s",
                 "t",
                 "-x",
-                "100",
+                &size.0.to_string(),
                 "-y",
-                "30",
+                &size.1.to_string(),
             ])
             .args(["-e", "TERM=xterm-256color", &cmd])
             .status()
@@ -184,4 +196,129 @@ fn ctrl_c_quits_even_while_typing() {
     t.wait_for("server-2xy");
     t.keys(&["C-c"]);
     t.wait_for("[exited 0]");
+}
+
+/// Issue 21: `--open FILE --system` on a new folder made a demo PKI there and showed its root
+/// CA; the user asked to look at their file. The file is selected, and no PKI is made unasked.
+#[test]
+fn opening_a_file_shows_that_file_and_makes_no_demo_pki() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("mine");
+    common::certbench_ok(&mine, &["gen"]);
+    common::issue(&mine, "server", "opened-here", &["--san", "opened.example"]);
+    let dir = tmp.path().join("ws");
+    let file = mine.join("opened-here.crt");
+    let t = Tmux::launch(
+        "open",
+        &dir,
+        tmp.path(),
+        "",
+        &format!("--open {} --system", file.display()),
+        (120, 34),
+    );
+    // The details beside the list are the file's, whatever else was loaded.
+    let screen = t.wait_for("opened.example");
+    assert!(screen.contains("2 Inspect"), "{screen}");
+    assert!(
+        !dir.join("certbench.toml").exists(),
+        "no demo PKI made unasked"
+    );
+    assert!(!screen.contains("made a demo PKI"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]");
+}
+
+/// Issue 21: the connect prompt's suggestion is replaced by what is typed, not appended to.
+#[test]
+fn the_connect_prompt_replaces_its_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Tmux::start("connect", &tmp.path().join("ws"), tmp.path());
+    t.wait_for("made a demo PKI");
+    t.keys(&["3", "C"]);
+    t.wait_for("localhost:8443");
+    for k in ["1", "2", "7", ".", "0", ".", "0", ".", "1", ":", "9"] {
+        t.keys(&[k]);
+    }
+    let screen = t.wait_for("127.0.0.1:9");
+    assert!(!screen.contains("8443127"), "{screen}");
+    // Backspace edits what is suggested instead (the port, say).
+    t.keys(&["Escape", "C"]);
+    t.wait_for("localhost:8443");
+    t.keys(&["BSpace", "BSpace", "BSpace", "BSpace", "9", "4", "4", "3"]);
+    let screen = t.wait_for("localhost:9443");
+    assert!(!screen.contains("localhost:8443"), "{screen}");
+}
+
+/// Issue 21: a terminal smaller than the TUI's least size gets a sentence saying how big to make
+/// it, not a broken screen; made bigger, the TUI comes back.
+#[test]
+fn a_too_small_terminal_is_told_its_least_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Tmux::launch(
+        "small",
+        &tmp.path().join("ws"),
+        tmp.path(),
+        "",
+        "",
+        (40, 10),
+    );
+    let screen = t.wait_for("80x24");
+    assert!(screen.contains("40x10"), "{screen}");
+    assert!(!screen.contains("Issue a certificate"), "{screen}");
+    Command::new(&t.tmux)
+        .args([
+            "-L",
+            &t.socket,
+            "resize-window",
+            "-t",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "30",
+        ])
+        .status()
+        .unwrap();
+    t.wait_for("Issue a certificate");
+    t.keys(&["q"]);
+    t.wait_for("[exited 0]");
+}
+
+/// Issue 21: the lab picker is a dialog over the pane: nothing of the pane behind shows beside
+/// it (no border, no letter at its left and right).
+#[test]
+fn the_lab_picker_hides_the_pane_behind_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = Tmux::launch(
+        "labpick",
+        &tmp.path().join("ws"),
+        tmp.path(),
+        "",
+        "",
+        (80, 24),
+    );
+    t.wait_for("made a demo PKI");
+    t.keys(&["3", "l"]);
+    let screen = t.wait_for("Failure lab: pick a scenario");
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let top = rows
+        .iter()
+        .position(|r| r.iter().collect::<String>().contains("┌ Failure lab"))
+        .unwrap();
+    let left = rows[top].iter().position(|c| *c == '┌').unwrap();
+    let right = rows[top].iter().rposition(|c| *c == '┐').unwrap();
+    let bottom = (top + 1..rows.len())
+        .find(|&n| rows[n].get(left) == Some(&'└'))
+        .unwrap();
+    for row in &rows[top..=bottom] {
+        let beside: String = row[..left]
+            .iter()
+            .chain(row.iter().skip(right + 1))
+            .collect();
+        assert!(
+            beside.trim().is_empty(),
+            "the pane shows beside the dialog: {}",
+            row.iter().collect::<String>()
+        );
+    }
 }

@@ -4,6 +4,7 @@
 
 mod action;
 mod app;
+mod input;
 mod keymap;
 mod layout;
 mod panes;
@@ -52,7 +53,14 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
     let _log_guard = init_logging();
     let keymap_path = KeyMap::user_path();
     let (keymap, keymap_warning) = KeyMap::load(keymap_path.as_deref());
-    let startup_message = prepare_workspace(&dir);
+    // Files to look at were named: the workspace is left as it is (a demo PKI is made only for
+    // a start with nothing else asked).
+    let opening = !sources.open.is_empty() || sources.system;
+    let startup_message = if opening {
+        None
+    } else {
+        prepare_workspace(&dir)
+    };
     let view = WorkspaceView::load(&dir);
 
     // The loop's own runtime reads the terminal and draws; the work it asks for runs on a
@@ -80,7 +88,7 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
         (None, Some((sev, m))) => app.say(sev, m),
         (None, None) => {}
     }
-    if !sources.open.is_empty() || sources.system {
+    if opening {
         app.pane = action::Pane::Inspect;
     }
     let result = runtime.block_on(event_loop(&mut terminal, &mut app, sources, &tasks.handle));
@@ -186,7 +194,11 @@ async fn event_loop(
     tasks: &tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
-    let first = app.inspect.load_inspect(Default::default());
+    // The first file named is selected once read (else the first item).
+    let first = app.inspect.load_inspect(panes::inspect::AfterLoad {
+        select: sources.open.first().cloned(),
+        ..Default::default()
+    });
     spawn_effect(first, &sources, tx.clone(), tasks);
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();

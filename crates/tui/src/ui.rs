@@ -41,8 +41,15 @@ pub fn body_area(app: &App) -> Rect {
     frame_areas(app, Rect::new(0, 0, app.width, app.height))[1]
 }
 
+/// The least terminal the TUI draws in; below it, a sentence says how big to make it.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
 pub fn draw(f: &mut Frame<'_>, app: &App) {
-    let [header, body, message, hints] = frame_areas(app, f.area());
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        return draw_too_small(f, area);
+    }
+    let [header, body, message, hints] = frame_areas(app, area);
     draw_header(f, app, header);
     match app.pane {
         Pane::Generate => panes::generate::draw(f, app, body),
@@ -63,6 +70,20 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     if let Some(d) = &app.dialog {
         draw_dialog(f, d, body);
     }
+}
+
+/// Instead of a broken screen: what size the window is, what it needs, and how to quit.
+fn draw_too_small(f: &mut Frame<'_>, area: Rect) {
+    let text = format!(
+        "certbench needs a window of at least {}x{}; this one is {}x{}. Make it bigger (q quits).",
+        MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+    );
+    f.render_widget(
+        Paragraph::new(text)
+            .style(theme::warn())
+            .wrap(Wrap { trim: true }),
+        area,
+    );
 }
 
 fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {

@@ -765,7 +765,7 @@ fn serving_from_the_pane_lists_real_connections() {
         press(&mut app, key(c));
     }
     assert_eq!(
-        app.handshake.target.as_deref(),
+        app.handshake.target.as_ref().map(|t| t.as_str()),
         Some(format!("localhost:{port}").as_str())
     );
     let effects = press(&mut app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));

@@ -434,7 +434,9 @@ pub fn draw_lab_overlay(f: &mut Frame<'_>, app: &App, body: Rect, cursor: usize)
     // As tall as the list, when the screen has the room.
     let tall = (certbench_lab::SCENARIOS.len() as u16 + 3).min(body.height);
     let area = crate::layout::centered(body, width, tall);
-    f.render_widget(Clear, area);
+    // The dialog is nearly as wide as the pane: what would show beside it is clipped, so the
+    // whole pane is cleared, not the slivers of its borders and text at the edges.
+    f.render_widget(Clear, body);
     let block = Block::bordered()
         .title(" Failure lab: pick a scenario ")
         .title_bottom(

@@ -12,6 +12,7 @@ use crate::ui::pane_block;
 use certbench_tls::run::{ClientAuth, Trust};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -134,13 +135,20 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     let width = usize::from(width);
     let mut lines: Vec<Line> = serve_lines(app, width);
     if let Some(t) = &h.target {
-        lines.push(Line::from(vec![
-            Span::styled(" connect to (HOST:PORT): ", theme::label()),
-            Span::styled(
-                format!("{}▏", cut(t, width.saturating_sub(30))),
-                theme::editing(),
-            ),
-        ]));
+        let shown = cut(t.as_str(), width.saturating_sub(60));
+        lines.push(Line::from(if t.is_suggestion() {
+            // Shown selected: what is typed replaces it.
+            vec![
+                Span::styled(" connect to (HOST:PORT): ", theme::label()),
+                Span::styled(shown, theme::editing().add_modifier(Modifier::REVERSED)),
+                Span::styled("▏ type to replace · ⌫ edits · Enter", theme::dim()),
+            ]
+        } else {
+            vec![
+                Span::styled(" connect to (HOST:PORT): ", theme::label()),
+                Span::styled(format!("{shown}▏"), theme::editing()),
+            ]
+        }));
     }
     lines.push(Line::default());
     let first = lines.len();

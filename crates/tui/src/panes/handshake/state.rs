@@ -80,7 +80,7 @@ pub struct HandshakeState {
     /// A server for outside clients, while it runs.
     pub serve: Option<ServeState>,
     /// Where to connect, while it is typed.
-    pub target: Option<String>,
+    pub target: Option<crate::input::Input>,
     /// The last run was `connect` to this target (not the loopback pair).
     pub connected_to: Option<String>,
     /// The timeline shows a run the user started (r, C), not a server's connection: new

@@ -163,14 +163,12 @@ impl HandshakeState {
             return vec![];
         };
         match action {
-            Action::Insert(c) if text.len() < 300 => text.push(c),
-            Action::DeleteBack => {
-                text.pop();
-            }
+            Action::Insert(c) => text.insert(c, 300),
+            Action::DeleteBack => text.delete_back(),
             Action::ClearField => text.clear(),
             Action::Back => h.target = None,
             Action::Activate => {
-                let target = text.trim().to_string();
+                let target = text.as_str().trim().to_string();
                 h.target = None;
                 if certbench_tls::connect::host_of(&target).is_none() {
                     cx.say(
@@ -471,11 +469,11 @@ impl HandshakeState {
             Action::StartConnect if !h.running => {
                 let last = h.connected_to.clone();
                 let port = h.serve.as_ref().and_then(|s| s.addr).map(|a| a.port());
-                h.target = Some(match (last, port) {
+                h.target = Some(crate::input::Input::suggest(match (last, port) {
                     (Some(t), _) => t,
                     (None, Some(p)) => format!("localhost:{p}"),
                     (None, None) => "localhost:8443".into(),
-                });
+                }));
             }
             Action::NextFlight => {
                 if let Some(st) = h.stepper.clone().filter(|_| h.step_mode) {
