@@ -971,3 +971,55 @@ fn an_empty_rdn_does_not_hide_what_follows() {
     );
     agrees_with_openssl(&path, &[]);
 }
+
+/// Issue 21: a UTCTime written with a four-digit year (14 digits, as a GeneralizedTime would be):
+/// openssl reads the certificate and calls the time a "Bad time value"; certbench reads the
+/// certificate too instead of refusing the file, shows the digits as encoded with the field
+/// marked, lints it, and its verify refuses it as openssl does.
+#[test]
+fn a_utc_time_with_a_four_digit_year_is_read_and_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = assemble(Parts {
+        issuer: cn_name("fourdigit"),
+        validity: [tlv(0x17, b"20250101000000Z"), tlv(0x18, b"20991231235959Z")],
+        subject: cn_name("fourdigit"),
+        key: &key,
+        extensions: None,
+        signer: Some(&key),
+    });
+    std::fs::write(d.join("four.der"), &cert).unwrap();
+    let theirs = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            "four.der",
+            "-noout",
+            "-subject",
+            "-startdate",
+        ],
+    );
+    assert!(theirs.contains("subject=CN = fourdigit"), "{theirs}");
+    assert!(theirs.contains("notBefore=Bad time value"), "{theirs}");
+
+    let out = common::certbench(d, &["inspect", "four.der"]);
+    let shown = text(&out);
+    assert!(shown.contains("CN=fourdigit"), "read, not refused: {shown}");
+    let line = shown.lines().find(|l| l.contains("Not before")).unwrap();
+    assert!(
+        line.contains("20250101000000Z") && line.contains("UTCTime"),
+        "{line}"
+    );
+    let ours = &inspect_json(&[d.join("four.der")])[0];
+    assert!(
+        lint_ids(std::slice::from_ref(ours))[0].contains(&"malformed-time".to_string()),
+        "{ours}"
+    );
+    let out = common::certbench(d, &["verify", "four.der", "--ca", "four.der", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false, "{v}");
+}

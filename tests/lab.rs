@@ -152,6 +152,14 @@ const FAILURES: &[Failure] = &[
         ("Finished", "server"),
     ),
     (
+        "name-excluded",
+        "client",
+        "InvalidCertificate › Other › webpki::NameConstraintViolation",
+        "certificate_unknown",
+        "certificate_unknown",
+        ("Finished", "server"),
+    ),
+    (
         "version-mismatch",
         "server",
         "PeerIncompatible › Tls12NotOfferedOrEnabled",
@@ -251,6 +259,7 @@ fn a_refused_certificate_is_named_with_its_field() {
     for (name, field) in [
         ("pathlen-exceeded", "ext.basicConstraints"),
         ("name-constraints", "ext.nameConstraints"),
+        ("name-excluded", "ext.nameConstraints"),
     ] {
         let (_, v) = scenario(name);
         let c = &v["failure"]["culprit"];
@@ -264,6 +273,16 @@ fn a_refused_certificate_is_named_with_its_field() {
         );
         assert!(c["certificate"].is_null(), "not the server's own: {c}");
     }
+    // Which name broke which subtree of which CA (RFC 5280 4.2.1.10).
+    let (_, v) = scenario("name-constraints");
+    let why = &v["failure"]["culprit"]["why"];
+    assert_eq!(why["code"], "name_not_permitted", "{why}");
+    assert_eq!(why["name"], "DNS:localhost");
+    assert_eq!(why["permitted"][0], "DNS:example.com");
+    let (_, v) = scenario("name-excluded");
+    let why = &v["failure"]["culprit"]["why"];
+    assert_eq!(why["code"], "name_excluded", "{why}");
+    assert_eq!(why["subtree"], "DNS:localhost");
     // A name only in the CN: the subject is where it was put.
     let (_, v) = scenario("server-cn-only");
     assert_eq!(v["failure"]["culprit"]["field"], "subject");

@@ -241,3 +241,444 @@ fn folders_pass_over_files_that_are_not_certificates() {
             .any(|v| v["file"].as_str().unwrap().ends_with("server.crt") && v["ok"] == true)
     );
 }
+
+/// A chain broken by a name constraint: openssl says which certificate (its depth) and that a
+/// subtree was violated; certbench names the same link, the field, the constraint and the name,
+/// in text and JSON. `issue` says so before it signs such a name.
+#[test]
+fn a_name_constraint_violation_is_located() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    issue(dir, "ca", "root", &[]);
+    issue(
+        dir,
+        "intermediate",
+        "inner",
+        &[
+            "--issuer",
+            "root",
+            "--permit-dns",
+            "example.com",
+            "--exclude-dns",
+            "secret.example.com",
+        ],
+    );
+    issue(
+        dir,
+        "server",
+        "good",
+        &["--issuer", "inner", "--san", "www.example.com"],
+    );
+    // Outside what is permitted: issue warns, before it signs.
+    let out = certbench(
+        dir,
+        &[
+            "issue", "--role", "server", "--name", "evil", "--issuer", "inner", "--san", "evil.org",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("evil.org") && err.contains("DNS:example.com") && err.contains("inner"),
+        "issue warns: {err}"
+    );
+    let out = certbench(
+        dir,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "secret",
+            "--issuer",
+            "inner",
+            "--san",
+            "db.secret.example.com",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("secret.example.com") && err.contains("exclude"),
+        "{err}"
+    );
+    let out = certbench(
+        dir,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "fine",
+            "--issuer",
+            "inner",
+            "--san",
+            "a.example.com",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).trim().is_empty());
+
+    // openssl, the judge: the leaf (depth 0) breaks a subtree.
+    for (name, theirs) in [
+        ("evil", "permitted subtree violation"),
+        ("secret", "excluded subtree violation"),
+    ] {
+        let cert = format!("{name}.crt");
+        let o = openssl(
+            dir,
+            &[
+                "verify",
+                "-CAfile",
+                "root.crt",
+                "-untrusted",
+                "inner.crt",
+                &cert,
+            ],
+        );
+        let said = text(&o);
+        assert!(!o.status.success() && said.contains(theirs), "{said}");
+        assert!(
+            said.contains("error 47 at 0 depth") || said.contains("error 48 at 0 depth"),
+            "{said}"
+        );
+
+        let out = certbench(dir, &["verify", &cert]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{shown}");
+        let here = shown
+            .lines()
+            .find(|l| l.contains("<- here"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(here.contains("subjectAltName"), "{here}");
+        let json: serde_json::Value =
+            serde_json::from_slice(&certbench(dir, &["verify", "--json", &cert]).stdout).unwrap();
+        assert_eq!(json["failed_link"], 0, "{json}");
+        assert_eq!(json["failed_field"], "subjectAltName", "{json}");
+        let detail = json["links"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["ok"] == false)
+            .unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (name_shown, subtree) = if name == "evil" {
+            ("DNS:evil.org", "DNS:example.com")
+        } else {
+            ("DNS:db.secret.example.com", "DNS:secret.example.com")
+        };
+        assert!(
+            detail.contains(name_shown) && detail.contains(subtree) && detail.contains("inner"),
+            "{detail}"
+        );
+        // The intermediate's link shows its constraint, broken.
+        let inner = &json["links"][1]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["field"] == "nameConstraints")
+            .unwrap()
+            .clone();
+        assert_eq!(inner["ok"], false, "{inner}");
+    }
+    let out = certbench(dir, &["verify", "good.crt"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("every name below keeps to it"),
+        "{}",
+        text(&out)
+    );
+
+    // email and URI subtrees, in a CA openssl made: the same verdict as openssl's.
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+         nameConstraints=critical,permitted;URI:.example.org,excluded;email:bad.org\n\
+         [leaf]\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n\
+         subjectAltName=URI:spiffe://a.example.net/x,email:eve@bad.org\n",
+    )
+    .unwrap();
+    for args in [
+        vec![
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "oca.key",
+            "-out",
+            "oca.csr",
+            "-subj",
+            "/CN=openssl inner",
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "oca.csr",
+            "-CA",
+            "root.crt",
+            "-CAkey",
+            "root.key",
+            "-out",
+            "oca.crt",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            "ca",
+        ],
+        vec![
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ol.key",
+            "-out",
+            "ol.csr",
+            "-subj",
+            "/CN=eve",
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "ol.csr",
+            "-CA",
+            "oca.crt",
+            "-CAkey",
+            "oca.key",
+            "-out",
+            "ol.crt",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            "leaf",
+        ],
+    ] {
+        common::openssl_ok(dir, &args);
+    }
+    let o = openssl(
+        dir,
+        &[
+            "verify",
+            "-CAfile",
+            "root.crt",
+            "-untrusted",
+            "oca.crt",
+            "ol.crt",
+        ],
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("subtree violation"),
+        "{}",
+        text(&o)
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &certbench(
+            dir,
+            &["verify", "--json", "--untrusted", "oca.crt", "ol.crt"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["failed_link"], 0, "{json}");
+    let broken: Vec<String> = json["links"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["detail"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        broken
+            .iter()
+            .any(|d| d.contains("URI:spiffe://a.example.net/x") && d.contains("URI:.example.org")),
+        "{broken:?}"
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|d| d.contains("email:eve@bad.org") && d.contains("email:bad.org")),
+        "{broken:?}"
+    );
+}
+
+/// `inspect` shows every extension value `openssl x509 -text` shows: each value line openssl
+/// prints under the key identifiers, CRL distribution points, AIA, policies and name
+/// constraints is in certbench's output too.
+#[test]
+fn inspect_shows_the_extension_values_openssl_shows() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    issue(dir, "ca", "root", &[]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "[leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:a.example.com\n\
+         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n\
+         crlDistributionPoints=URI:http://127.0.0.1:8080/ca.crl,URI:ldap://x/y\n\
+         authorityInfoAccess=OCSP;URI:http://127.0.0.1:8081/,caIssuers;URI:http://127.0.0.1:8080/ca.crt\n\
+         certificatePolicies=1.2.3.4,2.23.140.1.2.1\n\
+         nameConstraints=permitted;DNS:example.com,permitted;IP:10.0.0.0/255.0.0.0,excluded;email:.bad.org\n",
+    )
+    .unwrap();
+    common::openssl_ok(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "l.key",
+            "-out",
+            "l.csr",
+            "-subj",
+            "/CN=leaf",
+        ],
+    );
+    common::openssl_ok(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "l.csr",
+            "-CA",
+            "root.crt",
+            "-CAkey",
+            "root.key",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            "leaf",
+        ],
+    );
+    let theirs = common::openssl_ok(dir, &["x509", "-in", "leaf.pem", "-noout", "-text"]);
+    let ours = certbench_ok(dir, &["inspect", "leaf.pem"]);
+    let mut checked = 0;
+    let mut within = false;
+    for line in theirs.lines() {
+        let t = line.trim();
+        let header = !line.starts_with("                ");
+        if header {
+            within = [
+                "Subject Key Identifier",
+                "Authority Key Identifier",
+                "CRL Distribution Points",
+                "Authority Information Access",
+                "Certificate Policies",
+                "Name Constraints",
+            ]
+            .iter()
+            .any(|h| t.contains(h));
+            continue;
+        }
+        if !within || t.is_empty() || t.ends_with(':') {
+            continue;
+        }
+        assert!(
+            ours.contains(t),
+            "openssl shows \"{t}\", certbench does not:\n{ours}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 9, "{checked} lines compared:\n{theirs}");
+}
+
+/// subjectAltName, extendedKeyUsage and keyUsage present but empty: openssl shows each as
+/// present (with nothing in it); certbench shows each as present and empty, and flags it, never
+/// as absent.
+#[test]
+fn an_extension_present_but_empty_is_shown_and_flagged() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    issue(dir, "ca", "root", &[]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "[e]\nbasicConstraints=CA:FALSE\n2.5.29.17=DER:30:00\n2.5.29.37=DER:30:00\n\
+         2.5.29.15=critical,DER:03:01:00\n",
+    )
+    .unwrap();
+    common::openssl_ok(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "l.key",
+            "-out",
+            "l.csr",
+            "-subj",
+            "/CN=leaf",
+        ],
+    );
+    common::openssl_ok(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "l.csr",
+            "-CA",
+            "root.crt",
+            "-CAkey",
+            "root.key",
+            "-out",
+            "empty.pem",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            "e",
+        ],
+    );
+    let theirs = common::openssl_ok(dir, &["x509", "-in", "empty.pem", "-noout", "-text"]);
+    for h in [
+        "Subject Alternative Name",
+        "Extended Key Usage",
+        "Key Usage: critical",
+    ] {
+        assert!(theirs.contains(h), "openssl shows {h}: {theirs}");
+    }
+    let out = certbench(dir, &["inspect", "empty.pem"]);
+    let ours = text(&out);
+    for label in ["SANs", "Ext. key usage", "Key usage"] {
+        let line = ours
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line:\n{ours}"));
+        assert!(line.contains("empty"), "{line}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&certbench_ok(dir, &["inspect", "--json", "empty.pem"])).unwrap();
+    let flagged = json[0]["lints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["id"] == "empty-extension")
+        .count();
+    assert_eq!(flagged, 3, "{json}");
+    assert!(!ours.contains("without subjectAltName"), "{ours}");
+}

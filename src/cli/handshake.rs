@@ -454,6 +454,12 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
             certbench_base::text::display_safe(&c.issuer, 200),
             c.field
         );
+        if let Some(why) = &c.why {
+            outln!(
+                "                  {}",
+                certbench_base::text::display_safe(&why.describe(), 400)
+            );
+        }
     }
     if let Some(fix) = fix {
         outln!("  fix:            {fix}");

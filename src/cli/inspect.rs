@@ -264,14 +264,44 @@ fn write_cert(
             &format!("CA:{}{pl}", if b.ca { "TRUE" } else { "FALSE" }),
         )?;
     }
+    // Present and empty is not absent: said so where the values would be.
+    let empty = |oid: &str| c.extensions.iter().any(|e| e.oid == oid && e.empty);
+    const EMPTY: &str = "(present, and empty: RFC 5280 forbids it)";
     if !c.key_usage.is_empty() {
         row(out, "Key usage", &joined(&c.key_usage))?;
+    } else if empty("2.5.29.15") {
+        row(out, "Key usage", EMPTY)?;
     }
     if !c.extended_key_usage.is_empty() {
         row(out, "Ext. key usage", &joined(&c.extended_key_usage))?;
+    } else if empty("2.5.29.37") {
+        row(out, "Ext. key usage", EMPTY)?;
     }
     if !c.subject_alt_names.is_empty() {
         row(out, "SANs", &c.subject_alt_names.join(", "))?;
+    } else if empty("2.5.29.17") {
+        row(out, "SANs", EMPTY)?;
+    }
+    // The other extensions' values, as openssl x509 -text prints them.
+    for e in c.extensions.iter().filter(|e| !e.value.is_empty()) {
+        let label = match e.oid.as_str() {
+            "2.5.29.14" => "Subject key ID",
+            "2.5.29.35" => "Authority key ID",
+            "2.5.29.31" => "CRL distribution",
+            "1.3.6.1.5.5.7.1.1" => "Authority info",
+            "2.5.29.32" => "Policies",
+            "2.5.29.30" => "Name constraints",
+            "2.5.29.36" => "Policy constr.",
+            "2.5.29.54" => "Inhibit anyPolicy",
+            _ => e.label(),
+        };
+        for (n, line) in e.value.iter().enumerate() {
+            row(
+                out,
+                if n == 0 { label } else { "" },
+                &for_screen(line, SCREEN),
+            )?;
+        }
     }
     let exts: Vec<String> = c
         .extensions

@@ -493,6 +493,14 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     spec.key_usages = a.key_usage;
     spec.ext_key_usages = a.eku;
 
+    // A name a CA above does not allow: every verifier will refuse the certificate. Said
+    // before it is signed (and signed all the same: a broken certificate can be the point).
+    for b in ws.constraint_breaches(&spec) {
+        errln!(
+            "certbench: warning: {}; verifiers will refuse this certificate",
+            b.finding().describe()
+        );
+    }
     let issued = ws.issue(&spec, a.force, OffsetDateTime::now_utc())?;
     outln!(
         "Issued {} certificate \"{}\" in {}:",

@@ -63,6 +63,8 @@ pub enum Break {
     SubCaUnderPathLenZero,
     /// The intermediate may only issue names under this DNS subtree.
     IntermediatePermits(&'static str),
+    /// The intermediate's nameConstraints exclude this DNS subtree.
+    IntermediateExcludes(&'static str),
     ClientVersions(&'static [TlsVersion]),
     ServerVersions(&'static [TlsVersion]),
     ClientGroups(&'static [&'static str]),
@@ -394,6 +396,18 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
     },
     Scenario {
+        name: "name-excluded",
+        when: None,
+        breaks: &[B::IntermediateExcludes("localhost")],
+        expect: Expect::fails(
+            C,
+            "name_constraint_violation",
+            "InvalidCertificate › Other › webpki::NameConstraintViolation",
+            (Alert::CERTIFICATE_UNKNOWN, Alert::CERTIFICATE_UNKNOWN),
+            (HandshakeType::Finished, S),
+        ),
+    },
+    Scenario {
         name: "version-mismatch",
         when: None,
         breaks: &[B::ClientVersions(TLS12), B::ServerVersions(TLS13)],
@@ -580,8 +594,10 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
         "certbench Lab Intermediate CA",
     );
     for b in s.breaks {
-        if let B::IntermediatePermits(dns) = b {
-            int_spec.permitted_dns = vec![(*dns).into()];
+        match b {
+            B::IntermediatePermits(dns) => int_spec.permitted_dns = vec![(*dns).into()],
+            B::IntermediateExcludes(dns) => int_spec.excluded_dns = vec![(*dns).into()],
+            _ => {}
         }
     }
     let intermediate = issue(&int_spec, Some(&root_m), now)?;

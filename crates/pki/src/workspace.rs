@@ -186,6 +186,36 @@ impl SetOptions {
     }
 }
 
+/// A name a certificate would hold that a CA above it does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintBreach {
+    /// The name, as openssl writes a SAN (`DNS:evil.org`).
+    pub san: String,
+    /// The workspace's name of the CA whose nameConstraints it breaks.
+    pub ca: String,
+    pub breach: certbench_x509::constraints::Breach,
+}
+
+impl ConstraintBreach {
+    /// The same finding a verification of the certificate would make, for its words.
+    pub fn finding(&self) -> certbench_x509::verify::Finding {
+        use certbench_x509::constraints::Breach;
+        use certbench_x509::verify::Finding;
+        match &self.breach {
+            Breach::Excluded(t) => Finding::NameExcluded {
+                name: self.san.clone(),
+                subtree: t.text(),
+                ca: self.ca.clone(),
+            },
+            Breach::NotPermitted(ts) => Finding::NameNotPermitted {
+                name: self.san.clone(),
+                permitted: ts.iter().map(|t| t.text()).collect(),
+                ca: self.ca.clone(),
+            },
+        }
+    }
+}
+
 /// What revoking did.
 #[derive(Debug, Clone)]
 pub struct Revoked {
@@ -390,6 +420,61 @@ impl Workspace {
         }
         let key = crate::generate_key(spec.key_alg)?;
         self.issue_key(spec, KeySource::Made(key), overwrite, now)
+    }
+
+    /// The names of `spec` that a CA above it (its issuer, and up) does not allow by its
+    /// nameConstraints: a certificate with them is refused by every verifier, so the user is told
+    /// before it is signed. A CA whose file cannot be read is passed over (issuing reports it).
+    pub fn constraint_breaches(&self, spec: &IssueSpec) -> Vec<ConstraintBreach> {
+        use certbench_x509::constraints::{Constraints, Name};
+        let names: Vec<(Name, String)> = spec
+            .parsed_sans()
+            .into_iter()
+            .map(|s| {
+                let name = match &s {
+                    crate::SanEntry::Dns(d) => Name::Dns(d.clone()),
+                    crate::SanEntry::Ip(std::net::IpAddr::V4(ip)) => Name::Ip(ip.octets().to_vec()),
+                    crate::SanEntry::Ip(std::net::IpAddr::V6(ip)) => Name::Ip(ip.octets().to_vec()),
+                    crate::SanEntry::Email(e) => Name::Email(e.clone()),
+                    crate::SanEntry::Uri(u) => Name::Uri(u.clone()),
+                };
+                (name, s.openssl_string())
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut next = (spec.role != crate::Role::Ca).then(|| spec.issuer.clone());
+        let mut seen = Vec::new();
+        while let Some(ca) = next.take() {
+            let Some(e) = self.entity(&ca) else { break };
+            if seen.contains(&ca) {
+                break;
+            }
+            seen.push(ca.clone());
+            let der = std::fs::read(self.path(&e.cert))
+                .ok()
+                .and_then(|b| {
+                    certbench_x509::load_bytes(&self.path(&e.cert), &b)
+                        .into_iter()
+                        .next()
+                })
+                .map(|i| i.der);
+            if let Some(der) = der
+                && let Ok((_, cert)) = x509_parser::parse_x509_certificate(&der)
+                && let Some(nc) = Constraints::of(&cert)
+            {
+                for (name, text) in &names {
+                    if let Some(breach) = nc.breach(name) {
+                        out.push(ConstraintBreach {
+                            san: text.clone(),
+                            ca: ca.clone(),
+                            breach,
+                        });
+                    }
+                }
+            }
+            next = e.issuer.clone();
+        }
+        out
     }
 
     /// Sign a request a service made itself, as `grant` says (see [`crate::csr::grant`]): the

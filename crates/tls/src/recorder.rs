@@ -681,9 +681,21 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                             .first()
                             .is_some_and(|c| c.as_ref() == der.as_slice())
                     });
+                    let why = (r.cause == Cause::NameConstraintViolation)
+                        .then(|| {
+                            certbench_x509::verify::constraint_breach(
+                                certificate,
+                                intermediates
+                                    .iter()
+                                    .map(Vec::as_slice)
+                                    .chain(anchors.iter().map(|a| a.der.as_ref())),
+                            )
+                        })
+                        .flatten();
                     Some(Culprit {
                         intermediates: Some(intermediates.len()),
                         self_signed: is_self_signed(certificate),
+                        why,
                         side: peer,
                         certificate: own.map(|i| i.name.clone()),
                         origin: own.and_then(|i| i.origin.clone()),
@@ -708,6 +720,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                     Some(Culprit {
                         intermediates: None,
                         self_signed: is_self_signed(der),
+                        why: None,
                         side: peer,
                         certificate: Some(i.name.clone()),
                         origin: i.origin.clone(),

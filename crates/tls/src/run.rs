@@ -407,6 +407,10 @@ pub struct Culprit {
     pub intermediates: Option<usize>,
     /// Its issuer is its subject: nobody but itself vouches for it.
     pub self_signed: bool,
+    /// What in the field is wrong, when certbench can say more than the cause (which name broke
+    /// which CA's name constraint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<certbench_x509::verify::Finding>,
     /// The certificate (DER), to open in the Inspector.
     #[serde(skip)]
     pub der: Arc<Vec<u8>>,

@@ -82,21 +82,48 @@ pub fn validity_times(der: &[u8]) -> Option<[Tlv; 2]> {
     }
 }
 
-/// A UTCTime or GeneralizedTime that is all digits, with no 'Z' (nor any other zone) after the
-/// seconds. RFC 5280 4.1.2.5 requires the 'Z'; x509-parser refuses the whole certificate, openssl
-/// reads the certificate and prints "Bad time value" for the time, rustls refuses it.
-pub fn is_time_without_zone(der: &[u8], t: &Tlv) -> bool {
-    let digits = match t.tag {
-        0x17 => 12,
-        0x18 => 14,
-        _ => return false,
-    };
+/// What is wrong with a validity time that openssl still reads (and prints as "Bad time
+/// value") but x509-parser refuses with the whole certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeProblem {
+    /// All digits, with no 'Z' (nor any other zone) after the seconds. RFC 5280 4.1.2.5
+    /// requires the 'Z'; rustls refuses the certificate.
+    NoZone,
+    /// A UTCTime written with a four-digit year (14 digits, as a GeneralizedTime is written):
+    /// UTCTime has two (RFC 5280 4.1.2.5.1).
+    UtcTimeFourDigitYear,
+}
+
+/// What is wrong with a time, if it is one of the [`TimeProblem`]s.
+pub fn time_problem(der: &[u8], t: &Tlv) -> Option<TimeProblem> {
     let c = t.content(der);
-    c.len() == digits && c.iter().all(u8::is_ascii_digit)
+    let digits = |n: usize| c.len() >= n && c[..n].iter().all(u8::is_ascii_digit);
+    match (t.tag, c.len()) {
+        (0x17, 12) if digits(12) => Some(TimeProblem::NoZone),
+        (0x18, 14) if digits(14) => Some(TimeProblem::NoZone),
+        (0x17, 14) if digits(14) => Some(TimeProblem::UtcTimeFourDigitYear),
+        (0x17, 15) if digits(14) && c[14] == b'Z' => Some(TimeProblem::UtcTimeFourDigitYear),
+        _ => None,
+    }
+}
+
+/// A time read as it means: the 'Z' added, a four-digit-year UTCTime made a GeneralizedTime.
+fn readable_time(der: &[u8], t: &Tlv) -> Option<Vec<u8>> {
+    let mut c = t.content(der).to_vec();
+    let tag = match time_problem(der, t)? {
+        TimeProblem::NoZone => t.tag,
+        TimeProblem::UtcTimeFourDigitYear => 0x18,
+    };
+    if c.last() != Some(&b'Z') {
+        c.push(b'Z');
+    }
+    Some(encode(tag, &c))
 }
 
 /// The bytes x509-parser can read for this certificate: `der` itself, or, when a validity time
-/// lacks its 'Z' (see [`is_time_without_zone`]), a copy with the 'Z' added and the lengths around
+/// is malformed in a way openssl reads (see [`time_problem`]), a copy with the time written as
+/// it means and the lengths around
 /// it re-encoded. Only values are read from the copy: byte ranges, fingerprints and signatures
 /// use the certificate's own bytes.
 pub fn readable_certificate(der: &[u8]) -> std::borrow::Cow<'_, [u8]> {
@@ -104,7 +131,7 @@ pub fn readable_certificate(der: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let Some(times) = validity_times(der) else {
         return Cow::Borrowed(der);
     };
-    if !times.iter().any(|t| is_time_without_zone(der, t)) {
+    if !times.iter().any(|t| time_problem(der, t).is_some()) {
         return Cow::Borrowed(der);
     }
     // Rebuild from the inside out: each time, then validity, tbsCertificate, Certificate.
@@ -118,13 +145,7 @@ pub fn readable_certificate(der: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         }
         encode(parent.tag, &content)
     };
-    let time = |t: &Tlv| -> Option<Vec<u8>> {
-        is_time_without_zone(der, t).then(|| {
-            let mut c = t.content(der).to_vec();
-            c.push(b'Z');
-            encode(t.tag, &c)
-        })
-    };
+    let time = |t: &Tlv| -> Option<Vec<u8>> { readable_time(der, t) };
     let validity_start = times[0].start;
     let Some(top) = read_tlv(der, 0) else {
         return Cow::Borrowed(der);

@@ -1,6 +1,7 @@
 //! Decoding certificates, CRLs and CSRs: reports named as openssl names things, lints for private
 //! PKI and mTLS, and loading from files, folders and bundles.
 
+pub mod constraints;
 pub mod der;
 pub mod error;
 pub mod explain;

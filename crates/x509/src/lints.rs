@@ -93,7 +93,22 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             seen.push(&e.oid);
         }
     }
-    if leaf && report.subject_alt_names.is_empty() {
+    for e in report.extensions.iter().filter(|e| e.empty) {
+        add(
+            "empty-extension",
+            Severity::Error,
+            format!(
+                "{} is present and empty; RFC 5280 requires at least one entry, and verifiers read it as \"allows nothing\" or refuse the certificate, never as absent",
+                e.label()
+            ),
+            "issue it again with the entries it needs, or without the extension",
+        );
+    }
+    let san_present_empty = report
+        .extensions
+        .iter()
+        .any(|e| e.empty && e.oid == "2.5.29.17");
+    if leaf && report.subject_alt_names.is_empty() && !san_present_empty {
         let cn = report.common_name.clone().unwrap_or_default();
         if looks_like_host(&cn) {
             add(
@@ -176,6 +191,19 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
         );
     }
     for z in &report.times_without_zone {
+        if z.problem == crate::der::TimeProblem::UtcTimeFourDigitYear {
+            add(
+                "malformed-time",
+                Severity::Error,
+                format!(
+                    "{} {} is a UTCTime with a four-digit year: UTCTime has two (RFC 5280 4.1.2.5.1), so openssl prints \"Bad time value\" and rustls refuses the certificate",
+                    z.field.name(),
+                    z.encoded
+                ),
+                "issue it again: before 2050 a UTCTime has a two-digit year, from 2050 a GeneralizedTime a four-digit one",
+            );
+            continue;
+        }
         add(
             "time-without-zone",
             Severity::Error,

@@ -216,6 +216,15 @@ pub struct ExtensionInfo {
     pub oid: String,
     pub name: String,
     pub critical: bool,
+    /// Its value as `openssl x509 -text` prints it, one line each, for the extensions the
+    /// summary rows do not show (key identifiers, CRL distribution points, AIA, policies, name
+    /// constraints); empty for the others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub value: Vec<String>,
+    /// Present, and holding nothing (a subjectAltName with no name, an extendedKeyUsage with no
+    /// purpose, a keyUsage with no bit): RFC 5280 forbids it, and it is not the same as absent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub empty: bool,
 }
 
 impl ExtensionInfo {
@@ -269,6 +278,13 @@ pub struct CertReport {
 pub struct ZonelessTime {
     pub field: ValidityField,
     pub encoded: String,
+    /// What is wrong with it (said only when it is not the missing zone).
+    #[serde(skip_serializing_if = "is_no_zone")]
+    pub problem: der::TimeProblem,
+}
+
+fn is_no_zone(p: &der::TimeProblem) -> bool {
+    *p == der::TimeProblem::NoZone
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -297,7 +313,14 @@ impl CertReport {
             ValidityField::NotAfter => self.not_after,
         };
         match self.times_without_zone.iter().find(|z| z.field == field) {
-            Some(z) => format!("{} (no time zone; read as {})", z.encoded, rfc3339(time)),
+            Some(z) if z.problem == der::TimeProblem::NoZone => {
+                format!("{} (no time zone; read as {})", z.encoded, rfc3339(time))
+            }
+            Some(z) => format!(
+                "{} (a UTCTime with a four-digit year; read as {})",
+                z.encoded,
+                rfc3339(time)
+            ),
             None => rfc3339(time),
         }
     }
@@ -310,10 +333,12 @@ pub(crate) fn times_without_zone(der: &[u8]) -> Vec<ZonelessTime> {
     [ValidityField::NotBefore, ValidityField::NotAfter]
         .into_iter()
         .zip(times)
-        .filter(|(_, t)| der::is_time_without_zone(der, t))
-        .map(|(field, t)| ZonelessTime {
-            field,
-            encoded: String::from_utf8_lossy(t.content(der)).into_owned(),
+        .filter_map(|(field, t)| {
+            Some(ZonelessTime {
+                field,
+                encoded: String::from_utf8_lossy(t.content(der)).into_owned(),
+                problem: der::time_problem(der, &t)?,
+            })
         })
         .collect()
 }
@@ -433,6 +458,11 @@ impl ExtensionSummary {
                 name: extension_name(&oid).to_string(),
                 oid: oid.clone(),
                 critical: ext.critical,
+                value: openssl_value_lines(ext.parsed_extension())
+                    .into_iter()
+                    .map(safe)
+                    .collect(),
+                empty: is_empty_extension(&oid, ext.value),
             });
             match ext.parsed_extension() {
                 ParsedExtension::KeyUsage(ku) => out.key_usage = key_usage_bits(ku),
@@ -711,6 +741,104 @@ fn not_ia5(kind: &str, bytes: &[u8]) -> String {
     match bytes.iter().position(|b| *b > 0x7f) {
         Some(at) => format!("{kind}:{shown} (not IA5: byte {at} is over 0x7F)"),
         None => format!("{kind}:{shown} (not IA5)"),
+    }
+}
+
+/// An extension's value as `openssl x509 -text` prints it, one line each, for the extensions
+/// whose values the summary rows leave out.
+pub fn openssl_value_lines(parsed: &ParsedExtension<'_>) -> Vec<String> {
+    use x509_parser::extensions::DistributionPointName;
+    match parsed {
+        ParsedExtension::SubjectKeyIdentifier(k) => vec![colon_hex(k.0)],
+        ParsedExtension::AuthorityKeyIdentifier(a) => {
+            let mut v = Vec::new();
+            if let Some(k) = &a.key_identifier {
+                v.push(colon_hex(k.0));
+            }
+            for n in a.authority_cert_issuer.iter().flatten() {
+                v.push(general_name(n));
+            }
+            if let Some(serial) = a.authority_cert_serial {
+                v.push(format!("serial:{}", colon_hex(serial)));
+            }
+            v
+        }
+        ParsedExtension::CRLDistributionPoints(dps) => dps
+            .points
+            .iter()
+            .flat_map(|dp| match &dp.distribution_point {
+                Some(DistributionPointName::FullName(names)) => {
+                    names.iter().map(general_name).collect::<Vec<_>>()
+                }
+                Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => {
+                    vec!["Relative Name".to_string()]
+                }
+                None => vec![],
+            })
+            .collect(),
+        ParsedExtension::AuthorityInfoAccess(aia) => aia
+            .accessdescs
+            .iter()
+            .map(|ad| {
+                let method = match ad.access_method.to_id_string().as_str() {
+                    "1.3.6.1.5.5.7.48.1" => "OCSP".to_string(),
+                    "1.3.6.1.5.5.7.48.2" => "CA Issuers".to_string(),
+                    other => other.to_string(),
+                };
+                format!("{method} - {}", general_name(&ad.access_location))
+            })
+            .collect(),
+        ParsedExtension::CertificatePolicies(policies) => policies
+            .iter()
+            .map(|p| match p.policy_id.to_id_string().as_str() {
+                "2.5.29.32.0" => "Policy: X509v3 Any Policy".to_string(),
+                oid => format!("Policy: {oid}"),
+            })
+            .collect(),
+        ParsedExtension::NameConstraints(nc) => {
+            let mut v = Vec::new();
+            for (kind, list) in [
+                ("Permitted", &nc.permitted_subtrees),
+                ("Excluded", &nc.excluded_subtrees),
+            ] {
+                if let Some(list) = list {
+                    let subtrees: Vec<String> = list
+                        .iter()
+                        .map(|t| crate::constraints::Subtree::of(&t.base).text())
+                        .collect();
+                    v.push(format!("{kind}: {}", subtrees.join(", ")));
+                }
+            }
+            v
+        }
+        ParsedExtension::PolicyConstraints(pc) => {
+            let mut v = Vec::new();
+            if let Some(n) = pc.require_explicit_policy {
+                v.push(format!("Require Explicit Policy:{n}"));
+            }
+            if let Some(n) = pc.inhibit_policy_mapping {
+                v.push(format!("Inhibit Policy Mapping:{n}"));
+            }
+            v
+        }
+        ParsedExtension::InhibitAnyPolicy(i) => vec![i.skip_certs.to_string()],
+        _ => vec![],
+    }
+}
+
+/// subjectAltName, extendedKeyUsage or keyUsage present with nothing in it: an empty SEQUENCE,
+/// or a BIT STRING with no bit set.
+fn is_empty_extension(oid: &str, value: &[u8]) -> bool {
+    match oid {
+        "2.5.29.17" | "2.5.29.37" => value == [0x30, 0x00],
+        "2.5.29.15" => {
+            value.first() == Some(&0x03)
+                && value
+                    .get(1)
+                    .is_some_and(|len| usize::from(*len) + 2 == value.len())
+                && value.iter().skip(3).all(|b| *b == 0)
+        }
+        _ => false,
     }
 }
 

@@ -340,7 +340,13 @@ fn extensions(
                     ("excluded", &nc.excluded_subtrees),
                 ] {
                     for st in list.iter().flatten() {
-                        b.push(4, kind, general_name(&st.base), t, "name_constraint");
+                        b.push(
+                            4,
+                            kind,
+                            crate::constraints::Subtree::of(&st.base).text(),
+                            t,
+                            "name_constraint",
+                        );
                     }
                 }
             }

@@ -115,6 +115,11 @@ pub enum Finding {
         field: ValidityField,
         encoded: String,
     },
+    /// A validity time encoded as a UTCTime with a four-digit year.
+    UtcTimeFourDigitYear {
+        field: ValidityField,
+        encoded: String,
+    },
     /// The issuer's key verifies the signature.
     SignedBy {
         issuer: String,
@@ -173,6 +178,29 @@ pub enum Finding {
     NoNames {
         name: String,
     },
+    /// A CA's nameConstraints, which every name below it keeps.
+    NameConstraintsKept {
+        permitted: Vec<String>,
+        excluded: Vec<String>,
+    },
+    /// A CA's nameConstraints, which `name` below it breaks.
+    NameConstraintsBroken {
+        permitted: Vec<String>,
+        excluded: Vec<String>,
+        name: String,
+    },
+    /// A name of this certificate in a subtree that the CA `ca` above excludes.
+    NameExcluded {
+        name: String,
+        subtree: String,
+        ca: String,
+    },
+    /// A name of this certificate outside every subtree of its kind the CA `ca` above permits.
+    NameNotPermitted {
+        name: String,
+        permitted: Vec<String>,
+        ca: String,
+    },
 }
 
 impl Finding {
@@ -195,7 +223,8 @@ impl Finding {
                 "relative",
                 crate::relative_validity(*not_before, *not_after, *at),
             )],
-            Finding::TimeWithoutZone { field, encoded } => {
+            Finding::TimeWithoutZone { field, encoded }
+            | Finding::UtcTimeFourDigitYear { field, encoded } => {
                 vec![("field", field.name().into()), ("encoded", encoded.clone())]
             }
             Finding::SignedBy { issuer }
@@ -236,6 +265,33 @@ impl Finding {
                 vec![("name", name.clone()), ("names", names.join(", "))]
             }
             Finding::NoNames { name } => vec![("name", name.clone())],
+            Finding::NameConstraintsKept {
+                permitted,
+                excluded,
+            } => subtree_values(permitted, excluded),
+            Finding::NameConstraintsBroken {
+                permitted,
+                excluded,
+                name,
+            } => {
+                let mut v = subtree_values(permitted, excluded);
+                v.push(("name", name.clone()));
+                v
+            }
+            Finding::NameExcluded { name, subtree, ca } => vec![
+                ("name", name.clone()),
+                ("subtree", subtree.clone()),
+                ("ca", short_name(ca)),
+            ],
+            Finding::NameNotPermitted {
+                name,
+                permitted,
+                ca,
+            } => vec![
+                ("name", name.clone()),
+                ("permitted", permitted.join(", ")),
+                ("ca", short_name(ca)),
+            ],
             Finding::Unreadable
             | Finding::SelfSignedNotAnchor
             | Finding::CaAsEndEntity
@@ -255,6 +311,18 @@ impl Finding {
             None => code.replace('_', " "),
         }
     }
+}
+
+/// The subtrees of a nameConstraints, for the words: only those there are.
+fn subtree_values(permitted: &[String], excluded: &[String]) -> Vec<(&'static str, String)> {
+    let mut v = Vec::new();
+    if !permitted.is_empty() {
+        v.push(("permitted", permitted.join(", ")));
+    }
+    if !excluded.is_empty() {
+        v.push(("excluded", excluded.join(", ")));
+    }
+    v
 }
 
 const WORDS: &str = include_str!("../../../assets/verify.toml");
@@ -562,6 +630,39 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
     }
 }
 
+/// The first name of `leaf` that one of `cas` does not allow by its nameConstraints, as the
+/// walk would find it: for a handshake refused with NameConstraintViolation, which name and
+/// which constraint.
+pub fn constraint_breach<'a>(
+    leaf: &[u8],
+    cas: impl IntoIterator<Item = &'a [u8]>,
+) -> Option<Finding> {
+    use crate::constraints::{Breach, Constraints, names_of};
+    let leaf_bytes = readable_certificate(leaf);
+    let (_, leaf) = X509Certificate::from_der(&leaf_bytes).ok()?;
+    let names = names_of(&leaf);
+    cas.into_iter().find_map(|der| {
+        let bytes = readable_certificate(der);
+        let (_, ca) = X509Certificate::from_der(&bytes).ok()?;
+        let nc = Constraints::of(&ca)?;
+        let subject = rfc4514_within(ca.subject(), &bytes);
+        names.iter().find_map(|(name, text)| {
+            Some(match nc.breach(name)? {
+                Breach::Excluded(t) => Finding::NameExcluded {
+                    name: text.clone(),
+                    subtree: t.text(),
+                    ca: subject.clone(),
+                },
+                Breach::NotPermitted(ts) => Finding::NameNotPermitted {
+                    name: text.clone(),
+                    permitted: ts.iter().map(|t| t.text()).collect(),
+                    ca: subject.clone(),
+                },
+            })
+        })
+    })
+}
+
 fn unix_time(t: OffsetDateTime) -> UnixTime {
     UnixTime::since_unix_epoch(std::time::Duration::from_secs(
         t.unix_timestamp().max(0) as u64
@@ -657,6 +758,8 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
     };
     let mut current_bytes: &[u8] = &leaf_bytes;
     let mut below = 0usize; // certificates below the current one, for pathlen
+    // The names of the certificates walked so far, by link: what a CA's nameConstraints judge.
+    let mut names_below: Vec<(usize, crate::constraints::Name, String)> = Vec::new();
     for depth in 0..8 {
         let cert = &current.cert;
         let bc = cert
@@ -785,6 +888,53 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
                     },
                 });
             }
+            if let Some(nc) = crate::constraints::Constraints::of(cert) {
+                let subject = rfc4514_within(cert.subject(), current_bytes);
+                let (permitted, excluded) = nc.texts();
+                let mut broken = None;
+                for (link, name, text) in &names_below {
+                    let Some(breach) = nc.breach(name) else {
+                        continue;
+                    };
+                    use crate::constraints::Breach;
+                    let finding = match breach {
+                        Breach::Excluded(t) => Finding::NameExcluded {
+                            name: text.clone(),
+                            subtree: t.text(),
+                            ca: subject.clone(),
+                        },
+                        Breach::NotPermitted(ts) => Finding::NameNotPermitted {
+                            name: text.clone(),
+                            permitted: ts.iter().map(|t| t.text()).collect(),
+                            ca: subject.clone(),
+                        },
+                    };
+                    if let Some(l) = links.get_mut(*link) {
+                        let l: &mut Link = l;
+                        l.checks.push(Check {
+                            field: "subjectAltName",
+                            ok: false,
+                            finding,
+                        });
+                    }
+                    broken.get_or_insert_with(|| text.clone());
+                }
+                checks.push(Check {
+                    field: "nameConstraints",
+                    ok: broken.is_none(),
+                    finding: match broken {
+                        None => Finding::NameConstraintsKept {
+                            permitted,
+                            excluded,
+                        },
+                        Some(name) => Finding::NameConstraintsBroken {
+                            permitted,
+                            excluded,
+                            name,
+                        },
+                    },
+                });
+            }
             if let Ok(Some(ku)) = cert.key_usage() {
                 let ok = ku.value.key_cert_sign();
                 checks.push(Check {
@@ -797,6 +947,14 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
                     },
                 });
             }
+        }
+        if !current_is_anchor {
+            let at = links.len();
+            names_below.extend(
+                crate::constraints::names_of(cert)
+                    .into_iter()
+                    .map(|(n, t)| (at, n, t)),
+            );
         }
         links.push(Link {
             role,
@@ -824,11 +982,22 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
 
 /// The validity at the time asked, or the time that has no zone.
 fn validity_check(der: &[u8], cert: &X509Certificate<'_>, at: OffsetDateTime) -> Check {
-    if let Some(ZonelessTime { field, encoded }) = crate::report::times_without_zone(der).pop() {
+    if let Some(ZonelessTime {
+        field,
+        encoded,
+        problem,
+    }) = crate::report::times_without_zone(der).pop()
+    {
+        use crate::der::TimeProblem;
         return Check {
             field: "validity",
             ok: false,
-            finding: Finding::TimeWithoutZone { field, encoded },
+            finding: match problem {
+                TimeProblem::NoZone => Finding::TimeWithoutZone { field, encoded },
+                TimeProblem::UtcTimeFourDigitYear => {
+                    Finding::UtcTimeFourDigitYear { field, encoded }
+                }
+            },
         };
     }
     let v = cert.validity();
@@ -1006,6 +1175,29 @@ mod tests {
                 names: vec!["DNS:b".into()],
             },
             Finding::NoNames { name: "a".into() },
+            Finding::UtcTimeFourDigitYear {
+                field: ValidityField::NotBefore,
+                encoded: "20300101000000Z".into(),
+            },
+            Finding::NameConstraintsKept {
+                permitted: vec!["DNS:a".into()],
+                excluded: vec!["DNS:b.a".into()],
+            },
+            Finding::NameConstraintsBroken {
+                permitted: vec!["DNS:a".into()],
+                excluded: vec!["DNS:b.a".into()],
+                name: "DNS:c".into(),
+            },
+            Finding::NameExcluded {
+                name: "DNS:x.b.a".into(),
+                subtree: "DNS:b.a".into(),
+                ca: "CN=ca".into(),
+            },
+            Finding::NameNotPermitted {
+                name: "DNS:c".into(),
+                permitted: vec!["DNS:a".into()],
+                ca: "CN=ca".into(),
+            },
         ];
         let table: HashMap<String, String> = toml::from_str(WORDS).unwrap();
         for f in &all {

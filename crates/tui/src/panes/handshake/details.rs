@@ -399,6 +399,9 @@ pub(super) fn failure_lines(
                 c.field
             ),
         ));
+        if let Some(why) = &c.why {
+            lines.push(row("why", safe(&why.describe())));
+        }
     }
     if let Some(fix) = &explained.fix {
         lines.push(Line::default());
