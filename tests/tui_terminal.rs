@@ -322,3 +322,105 @@ fn the_lab_picker_hides_the_pane_behind_it() {
         );
     }
 }
+
+/// Issue 21: the guided first run, as a newcomer takes it: every step is a key the screen names,
+/// from the four certificates to a broken handshake's culprit; Esc ends it and the workspace
+/// remembers; `?` then `t` starts it again. At 80x24 and at a wide size.
+#[test]
+fn the_tour_runs_end_to_end_at_80x24_and_wide() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("ws");
+        let t = Tmux::launch("tour", &dir, tmp.path(), "", "", (w, h));
+        t.wait_for("Tour 1/11");
+        // Each step names its key; the test presses what the screen says.
+        let key_in = |screen: &str, before: &str| -> String {
+            let line = screen
+                .lines()
+                .find(|l| l.contains(before))
+                .unwrap_or_else(|| panic!("{before}:\n{screen}"));
+            let rest = &line[line.find(before).unwrap() + before.len()..];
+            rest.split_whitespace().next().unwrap().to_string()
+        };
+        let screen = t.screen();
+        assert_eq!(key_in(&screen, "Press "), "2", "{screen}");
+        t.keys(&["2"]);
+        t.wait_for("Tour 2/11");
+        t.keys(&["Down", "Down", "Down", "Enter"]);
+        t.wait_for("Tour 3/11");
+        for _ in 0..40 {
+            t.keys(&["Down"]);
+            if t.screen().contains("Tour 4/11") {
+                break;
+            }
+        }
+        t.wait_for("Tour 4/11");
+        t.keys(&["3", "r"]);
+        t.wait_for("Tour 5/11");
+        t.keys(&["g"]);
+        for _ in 0..30 {
+            t.keys(&["Down"]);
+            if t.screen().contains("Tour 6/11") {
+                break;
+            }
+        }
+        let screen = t.wait_for("Tour 6/11");
+        assert!(screen.contains("CertificateRequest"), "{screen}");
+        for _ in 0..30 {
+            t.keys(&["Down"]);
+            if t.screen().contains("Tour 7/11") {
+                break;
+            }
+        }
+        let screen = t.wait_for("Tour 7/11");
+        assert!(screen.contains("CertificateVerify"), "{screen}");
+        t.keys(&["End"]);
+        let screen = t.wait_for("Tour 8/11");
+        assert!(screen.contains("Who proved what"), "{screen}");
+        t.keys(&["s", "r"]);
+        // A paused run says what comes next.
+        let screen = t.wait_for("Next: the client's ClientHello");
+        assert!(
+            screen.contains("flight 1 from the client waits"),
+            "{screen}"
+        );
+        for _ in 0..8 {
+            t.keys(&["Space"]);
+            std::thread::sleep(Duration::from_millis(300));
+            if t.screen().contains("Tour 9/11") {
+                break;
+            }
+        }
+        t.wait_for("Tour 9/11");
+        t.keys(&["s", "l"]);
+        t.wait_for("Failure lab: pick a scenario");
+        for _ in 0..4 {
+            t.keys(&["Down"]);
+        }
+        t.keys(&["Enter"]);
+        let screen = t.wait_for("Tour 10/11");
+        assert!(screen.contains("the server caught it"), "{screen}");
+        t.keys(&["i"]);
+        let screen = t.wait_for("Tour 11/11");
+        assert!(screen.contains("notAfter"), "the culprit field: {screen}");
+        t.keys(&["Escape", "Escape"]);
+        let screen = t.wait_for("Tour ended");
+        assert!(!screen.contains("Tour 11/11"), "{screen}");
+        assert!(
+            dir.join(".certbench-tour").exists(),
+            "remembered in the workspace"
+        );
+        // Asked for again from the help.
+        t.keys(&["?"]);
+        t.wait_for("take the tour");
+        t.keys(&["t"]);
+        t.wait_for("Tour 1/11");
+        t.keys(&["q"]);
+        t.wait_for("[exited 0]");
+        // Started again on this workspace: no tour unasked.
+        let again = Tmux::launch("tour2", &dir, tmp.path(), "", "", (w, h));
+        again.wait_for("Issue a certificate");
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!again.screen().contains("Tour 1/11"), "{}", again.screen());
+    }
+}

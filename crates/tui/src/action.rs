@@ -49,6 +49,12 @@ pub enum Action {
     Right,
     PageUp,
     PageDown,
+    /// Home, g: the first row of the list where the focus is.
+    First,
+    /// End, G: the last row (in the Handshake pane, the run's end: who proved what).
+    Last,
+    /// Start the guided tour (again).
+    StartTour,
     /// Scroll the box beside the list (the verdict, a step's fields).
     ScrollUp,
     ScrollDown,
@@ -216,6 +222,8 @@ pub struct EffectError {
 /// Slow work the state asks for; the driver runs it off the event loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Write the workspace's mark that the tour was ended there (it then starts only when asked).
+    RememberTour(PathBuf),
     /// Read the workspace again; then select `select` in the Generate list.
     LoadWorkspace {
         select: Option<String>,

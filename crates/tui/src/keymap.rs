@@ -251,6 +251,9 @@ pub enum Command {
     Right,
     PageUp,
     PageDown,
+    First,
+    Last,
+    Tour,
     Activate,
     Back,
     New,
@@ -318,6 +321,9 @@ impl Command {
             "right" => Command::Right,
             "page-up" => Command::PageUp,
             "page-down" => Command::PageDown,
+            "first" => Command::First,
+            "last" => Command::Last,
+            "tour" => Command::Tour,
             "activate" => Command::Activate,
             "back" => Command::Back,
             "new" => Command::New,
@@ -383,6 +389,9 @@ impl Command {
             Command::Right => Action::Right,
             Command::PageUp => Action::PageUp,
             Command::PageDown => Action::PageDown,
+            Command::First => Action::First,
+            Command::Last => Action::Last,
+            Command::Tour => Action::StartTour,
             Command::Activate => Action::Activate,
             Command::Back => Action::Back,
             Command::New => Action::NewUnderSelected,
@@ -565,12 +574,20 @@ impl KeyMap {
 
     /// The first key bound to `action` in `ctx`, as hints show it ("?" if none is).
     pub fn key_for(&self, ctx: Context, action: Action) -> String {
+        self.bound_key(ctx, action)
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// The first key bound to `action` in `ctx`, if any is.
+    pub fn bound_key(&self, ctx: Context, action: Action) -> Option<String> {
         self.bindings(ctx)
             .iter()
-            .find(|b| {
-                std::mem::discriminant(&b.command.action()) == std::mem::discriminant(&action)
+            .find(|b| match (b.command, &action) {
+                // One action for three panes: the key of the pane asked for.
+                (Command::Pane(p), Action::ShowPane(q)) => p == *q,
+                (c, a) => std::mem::discriminant(&c.action()) == std::mem::discriminant(a),
             })
-            .map_or_else(|| "?".to_string(), |b| b.key.to_string())
+            .map(|b| b.key.to_string())
     }
 
     /// One entry per action in `ctx`, its keys joined: "↑/k previous".

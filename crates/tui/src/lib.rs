@@ -9,6 +9,7 @@ mod keymap;
 mod layout;
 mod panes;
 mod theme;
+mod tour;
 mod ui;
 mod view;
 
@@ -90,6 +91,8 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
     }
     if opening {
         app.pane = action::Pane::Inspect;
+    } else if tour::wanted(&dir, &app.view) {
+        app.start_tour();
     }
     let result = runtime.block_on(event_loop(&mut terminal, &mut app, sources, &tasks.handle));
     restore_terminal();
@@ -360,7 +363,8 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
         Effect::Quit
         | Effect::StepHandshake(_)
         | Effect::CancelHandshake(_)
-        | Effect::StopServe(_) => Box::new(Action::TaskFailed),
+        | Effect::StopServe(_)
+        | Effect::RememberTour(_) => Box::new(Action::TaskFailed),
     }
 }
 
@@ -604,6 +608,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::SignCsr { .. } => "signing the request",
         Effect::StartServe { .. } => "serving",
         Effect::Connect { .. } => "connecting",
+        Effect::RememberTour(_) => "remembering the tour",
         Effect::StepHandshake(_)
         | Effect::CancelHandshake(_)
         | Effect::StopServe(_)
@@ -766,6 +771,17 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                     })
                 });
             Action::ExportFinished(result)
+        }
+        Effect::RememberTour(dir) => {
+            // A note for certbench only: losing it means the tour is offered once more.
+            let mark = certbench_base::fsutil::FileWrite::replaceable(
+                tour::mark_path(&dir),
+                "The guided tour was ended in this workspace; ? then t in the TUI starts it again.\n",
+            );
+            if let Err(e) = certbench_base::fsutil::write_files(&[mark], true) {
+                tracing::warn!(error = %e, "could not remember the tour");
+            }
+            return None;
         }
         Effect::Quit
         | Effect::RunHandshake { .. }

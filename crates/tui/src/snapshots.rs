@@ -1285,3 +1285,73 @@ fn the_connection_list_follows_the_selection() {
     assert!(screen.contains("#1 ") && !screen.contains("#7"), "{screen}");
     assert!(screen.contains("3 newer above"), "{screen}");
 }
+
+/// Issue 21: in step mode the selection stands on the first message of the flight just let go
+/// (not its last), and while the run waits the Step box says what comes next and why.
+#[test]
+fn step_mode_selects_a_flights_first_message_and_says_what_comes_next() {
+    let (_d, mut app) = handshake_app((120, 40));
+    feed_real_run(&mut app, Some(0));
+    let h = &app.handshake;
+    assert!(h.is_paused());
+    assert_eq!(
+        h.events[h.selected].kind,
+        certbench_tls::run::EventKind::Paused,
+        "before the first flight: the pause"
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("Next: the client's ClientHello"),
+        "{screen}"
+    );
+
+    let (_d, mut app) = handshake_app((120, 40));
+    feed_real_run(&mut app, Some(2));
+    let h = &app.handshake;
+    assert!(h.is_paused());
+    assert_eq!(
+        h.events[h.selected].message_name(),
+        Some("ServerHello"),
+        "the server's flight, from its first message"
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("Next: the client's Certificate"),
+        "{screen}"
+    );
+    assert!(screen.contains("Why it matters"), "{screen}");
+}
+
+/// Issue 21: Home/End (g/G) go to the first and last row of every list: the Generate list,
+/// the Inspect list and fields, the Handshake steps (End: the run's end, who proved what).
+#[test]
+fn home_and_end_work_in_every_list() {
+    let (_d, mut app) = demo_app((120, 40), false);
+    app.update(Action::Last);
+    assert_eq!(app.generate.list_selected, app.view.rows.len() - 1);
+    app.update(Action::First);
+    assert_eq!(app.generate.list_selected, 0);
+
+    let mut app = inspect_app((120, 40));
+    app.update(Action::Last);
+    let last = app.inspect.cursor;
+    assert_eq!(last, app.inspect.visible.len() - 1);
+    app.update(Action::First);
+    assert_eq!(app.inspect.cursor, 0);
+    select_row(&mut app, "localhost");
+    app.update(Action::Activate);
+    app.update(Action::Last);
+    assert_eq!(app.inspect.field, app.inspect.nodes().len() - 1);
+    app.update(Action::First);
+    assert_eq!(app.inspect.field, 0);
+
+    let (_d, mut app) = handshake_app((120, 40));
+    feed_real_run(&mut app, None);
+    assert!(app.handshake.at_end, "a run ends on its summary");
+    app.update(Action::First);
+    assert!(!app.handshake.at_end);
+    assert_eq!(app.handshake.selected, 0);
+    app.update(Action::Last);
+    assert!(app.handshake.at_end);
+    assert!(render(&app).contains("Who proved what"));
+}

@@ -16,7 +16,7 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 /// The screen's rows: the header, the pane, the message line (two rows for a long message), the
 /// key hints. A function of the state, so `update` knows the geometry drawing will use.
-pub fn frame_areas(app: &App, full: Rect) -> [Rect; 4] {
+pub fn frame_areas(app: &App, full: Rect) -> [Rect; 5] {
     let message_len = app.busy().map_or(0, |b| b.chars().count() + 6)
         + app
             .status
@@ -30,10 +30,63 @@ pub fn frame_areas(app: &App, full: Rect) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
+        Constraint::Length(tour_height(app, full.width)),
         Constraint::Length(message_h),
         Constraint::Length(1),
     ])
     .areas(full)
+}
+
+/// The tour's box below the pane: its text wrapped to the width, between two borders.
+fn tour_height(app: &App, width: u16) -> u16 {
+    let Some(t) = &app.tour else { return 0 };
+    let (_, text) = t.words(app);
+    let lines = wrapped_lines(&text, usize::from(width.saturating_sub(2)));
+    2 + u16::try_from(lines.min(4)).unwrap_or(4)
+}
+
+/// How many lines `text` takes wrapped at word boundaries to `width` columns.
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = Span::raw(word).width();
+        if used > 0 && used + 1 + w > width {
+            lines += 1;
+            used = w;
+        } else {
+            used += if used > 0 { w + 1 } else { w };
+        }
+    }
+    lines
+}
+
+fn draw_tour(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let Some(t) = &app.tour else { return };
+    if area.height < 3 {
+        return;
+    }
+    let (title, text) = t.words(app);
+    let end = app.key_for(Context::Global, crate::action::Action::Back);
+    let block = Block::bordered()
+        .border_style(theme::border(true))
+        .title(Span::styled(
+            format!(
+                " Tour {}/{} · {title} ",
+                t.step.number(),
+                crate::tour::Step::ALL.len()
+            ),
+            theme::heading(),
+        ))
+        .title_bottom(Line::from(Span::styled(
+            format!(" {end} ends the tour "),
+            theme::dim(),
+        )));
+    f.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
 }
 
 /// The pane's area on a screen of the app's size.
@@ -49,8 +102,9 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         return draw_too_small(f, area);
     }
-    let [header, body, message, hints] = frame_areas(app, area);
+    let [header, body, tour, message, hints] = frame_areas(app, area);
     draw_header(f, app, header);
+    draw_tour(f, app, tour);
     match app.pane {
         Pane::Generate => panes::generate::draw(f, app, body),
         Pane::Inspect => panes::inspect::draw(f, app, body),
@@ -250,9 +304,19 @@ fn draw_help(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
     f.render_widget(Clear, area);
     let lines = help_lines(app);
     let max = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    let key = |a| app.key_for(Context::Overlay, a);
     let block = Block::bordered()
         .title(" Help ")
-        .title_bottom(Line::from(" esc close · ↑/↓ scroll ").right_aligned())
+        .title_bottom(
+            Line::from(format!(
+                " {} take the tour · {} close · {}/{} scroll ",
+                key(crate::action::Action::StartTour),
+                key(crate::action::Action::Back),
+                key(crate::action::Action::Up),
+                key(crate::action::Action::Down),
+            ))
+            .right_aligned(),
+        )
         .border_style(theme::border(true));
     f.render_widget(
         Paragraph::new(lines)

@@ -152,6 +152,8 @@ pub struct App {
     pub generate: GeneratePane,
     pub inspect: InspectState,
     pub handshake: HandshakeState,
+    /// The guided tour, while it runs.
+    pub tour: Option<crate::tour::Tour>,
 }
 
 /// What a pane's update may read and change besides its own state: the workspace as last read,
@@ -221,7 +223,25 @@ impl App {
             generate,
             inspect: InspectState::default(),
             handshake: HandshakeState::default(),
+            tour: None,
         }
+    }
+
+    /// Start the tour at its first step; what the user does next moves it on.
+    pub fn start_tour(&mut self) {
+        self.tour = Some(crate::tour::Tour::default());
+    }
+
+    /// Move the tour on as far as the state allows; `true` when it just reached its end.
+    fn advance_tour(&mut self) -> bool {
+        let Some(mut t) = self.tour.take() else {
+            return false;
+        };
+        let before = t.step;
+        t.advance(self);
+        let ended = before != t.step && t.step == crate::tour::Step::Done;
+        self.tour = Some(t);
+        ended
     }
 
     pub fn say(&mut self, severity: Severity, text: impl Into<String>) {
@@ -274,6 +294,33 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        // Esc where nothing else takes it ends the tour, and the workspace remembers.
+        if matches!(action, Action::Back)
+            && self.tour.is_some()
+            && self.overlay.is_none()
+            && self.dialog.is_none()
+            && matches!(
+                self.contexts().first(),
+                Some(Context::List | Context::Inspect | Context::Handshake)
+            )
+        {
+            self.tour = None;
+            let help = self.key_for(Context::Global, Action::ToggleHelp);
+            let tour = self.key_for(Context::Overlay, Action::StartTour);
+            self.say(
+                Severity::Info,
+                format!("Tour ended: {help} then {tour} starts it again."),
+            );
+            return vec![Effect::RememberTour(self.view.dir.clone())];
+        }
+        let mut effects = self.update_state(action);
+        if self.advance_tour() {
+            effects.push(Effect::RememberTour(self.view.dir.clone()));
+        }
+        effects
+    }
+
+    fn update_state(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Quit => {
                 self.should_quit = true;
@@ -430,6 +477,9 @@ impl App {
                 Action::Down => Some(s.saturating_add(1)),
                 Action::PageUp => Some(s.saturating_sub(10)),
                 Action::PageDown => Some(s.saturating_add(10)),
+                Action::First => Some(0),
+                // Drawing stops the scroll at the last line.
+                Action::Last => Some(u16::MAX),
                 _ => None,
             };
             match (overlay, &action) {
@@ -448,11 +498,25 @@ impl App {
                         Action::Down => (cursor + 1).min(last),
                         Action::PageUp => cursor.saturating_sub(10),
                         Action::PageDown => (cursor + 10).min(last),
+                        Action::First => 0,
+                        Action::Last => last,
                         _ => cursor,
                     };
                     self.overlay = Some(Overlay::Lab { cursor: moved });
                 }
                 (_, Action::Activate) => self.overlay = None,
+                (Overlay::Help { .. }, Action::StartTour) => {
+                    self.overlay = None;
+                    self.start_tour();
+                }
+                (Overlay::Help { .. }, Action::Last) => {
+                    // The last screenful: the help's lines less the room the overlay has.
+                    let lines = crate::ui::help_sections(self).0.len();
+                    let room = usize::from(self.height.saturating_sub(6));
+                    self.overlay = Some(Overlay::Help {
+                        scroll: u16::try_from(lines.saturating_sub(room)).unwrap_or(0),
+                    });
+                }
                 (Overlay::Help { scroll: s }, _) => {
                     if let Some(s) = scroll(s) {
                         self.overlay = Some(Overlay::Help { scroll: s });

@@ -283,6 +283,8 @@ impl GeneratePane {
         match action {
             Action::Up => self.list_selected = self.list_selected.saturating_sub(1),
             Action::Down => self.list_selected = (self.list_selected + 1).min(n.saturating_sub(1)),
+            Action::First => self.list_selected = 0,
+            Action::Last => self.list_selected = n.saturating_sub(1),
             Action::Activate => self.focus = Focus::Form,
             Action::NewUnderSelected => {
                 let selected = cx
@@ -447,6 +449,8 @@ impl GeneratePane {
         let taken = cx.view.names();
         match action {
             Action::Up => self.form.selected = self.form.selected.saturating_sub(1),
+            Action::First => self.form.selected = 0,
+            Action::Last => self.form.selected = self.form.fields().len() - 1,
             Action::Down => {
                 let last = self.form.fields().len() - 1;
                 self.form.selected = (self.form.selected + 1).min(last)

@@ -139,6 +139,66 @@ pub(super) fn proof_lines(app: &App, s: &certbench_tls::run::Summary) -> Vec<Lin
 /// or who proved what; else the selected step: what it is, what it does, its fields.
 pub(super) fn details_lines(app: &App) -> Vec<Line<'static>> {
     let h = &app.handshake;
+    let lines = selected_lines(app);
+    // While the run waits before a flight and a message is shown: what comes next, first.
+    let on_message = h
+        .events
+        .get(h.selected)
+        .is_some_and(|e| e.kind != certbench_tls::run::EventKind::Paused);
+    if h.is_paused()
+        && on_message
+        && !h.at_end
+        && let Some((i, e)) = h
+            .events
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, e)| e.kind == certbench_tls::run::EventKind::Paused)
+    {
+        let flight = flight_at(h, i);
+        let mut out = vec![
+            Line::from(Span::styled(
+                format!(
+                    "‖ {}",
+                    certbench_tls::event::say(
+                        "paused_flight",
+                        &[
+                            ("flight", (flight + 1).to_string()),
+                            ("next", e.side.name().to_string()),
+                            ("key", app.key_for(Context::Handshake, Action::NextFlight)),
+                        ],
+                    )
+                ),
+                theme::warn(),
+            )),
+            Line::from(certbench_tls::event::say(
+                next_flight_words(&h.events[..i], e.side, flight),
+                &[("next", e.side.name().to_string())],
+            )),
+            Line::default(),
+        ];
+        out.extend(lines);
+        return out;
+    }
+    lines
+}
+
+/// The flight under way at event `index` (0 before the first).
+fn flight_at(h: &crate::panes::handshake::HandshakeState, index: usize) -> usize {
+    crate::panes::handshake::rows(&h.events, false)
+        .iter()
+        .find_map(|r| match r {
+            Row::Event {
+                index: i, flight, ..
+            } if *i == index => Some(*flight),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+/// The Step box's lines for what is selected.
+fn selected_lines(app: &App) -> Vec<Line<'static>> {
+    let h = &app.handshake;
     if h.at_end
         && let Some(Ok(s)) = &h.outcome
     {
@@ -217,13 +277,7 @@ pub(super) fn details_lines(app: &App) -> Vec<Line<'static>> {
     }
     // A pause: which flight comes next, from whom, and the key that lets it go.
     if e.kind == certbench_tls::run::EventKind::Paused {
-        let flight = crate::panes::handshake::rows(&h.events, false)
-            .iter()
-            .find_map(|r| match r {
-                Row::Event { index, flight, .. } if *index == h.selected => Some(*flight),
-                _ => None,
-            })
-            .unwrap_or(0);
+        let flight = flight_at(h, h.selected);
         return vec![
             Line::from(Span::styled(
                 certbench_tls::event::say(
@@ -246,7 +300,15 @@ pub(super) fn details_lines(app: &App) -> Vec<Line<'static>> {
                 theme::dim(),
             )),
             Line::default(),
-            Line::from(certbench_tls::event::say("paused_why", &[])),
+            Line::from(certbench_tls::event::say(
+                next_flight_words(&h.events[..h.selected], e.side, flight),
+                &[("next", e.side.name().to_string())],
+            )),
+            Line::default(),
+            Line::from(Span::styled(
+                certbench_tls::event::say("paused_why", &[]),
+                theme::dim(),
+            )),
         ];
     }
     let side = e.side.name();
@@ -487,4 +549,34 @@ pub fn draw_lab_overlay(f: &mut Frame<'_>, app: &App, body: Rect, cursor: usize)
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What the flight a pause holds will carry, from what has crossed so far (RFC 8446 2, RFC 5246
+/// 7.3): the key of its words in assets/events.toml.
+fn next_flight_words(
+    before: &[certbench_tls::run::Event],
+    side: certbench_tls::run::Side,
+    flight: usize,
+) -> &'static str {
+    use certbench_tls::run::Side;
+    use certbench_wire::messages::Message;
+    let server_hello = before.iter().find_map(|e| match e.message() {
+        Some(Message::ServerHello(sh)) => Some(sh.selected_version == Some(0x0304)),
+        _ => None,
+    });
+    // Before a ServerHello, the version is the best the client offered.
+    let offered_13 = before.iter().any(|e| {
+        matches!(e.message(), Some(Message::ClientHello(ch)) if ch.supported_versions.contains(&0x0304))
+    });
+    let tls13 = server_hello.unwrap_or(offered_13);
+    match (flight, side, tls13) {
+        (0, Side::Client, _) => "next_client_hello",
+        (1, Side::Server, true) => "next_server_13",
+        (1, Side::Server, false) => "next_server_12",
+        (2, Side::Client, true) => "next_client_13",
+        (2, Side::Client, false) => "next_client_12",
+        (3, Side::Server, true) => "next_server_13_after",
+        (3, Side::Server, false) => "next_server_12_after",
+        _ => "next_other",
+    }
 }

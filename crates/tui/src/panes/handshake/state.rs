@@ -69,6 +69,9 @@ pub struct HandshakeState {
     pub stepper: Option<Stepper>,
     /// Step mode: the run waits for space before a flight.
     pub paused: bool,
+    /// Step mode: a message of the flight under way has crossed (its first was selected; the
+    /// selection stays there until the next flight).
+    pub flight_shown: bool,
     /// How far the Step box is scrolled (a message's fields can be longer than the box).
     pub details_scroll: u16,
     /// Each side's secrets derived in a row folded into one line.
@@ -214,6 +217,7 @@ impl Default for HandshakeState {
             step_mode: false,
             stepper: None,
             paused: false,
+            flight_shown: false,
             details_scroll: 0,
             fold_secrets: true,
             bytes: false,
@@ -244,6 +248,7 @@ impl HandshakeState {
         self.at_end = false;
         self.absent = None;
         self.paused = false;
+        self.flight_shown = false;
         // A new run's Step box starts at its top.
         self.details_scroll = 0;
         self.run
@@ -259,13 +264,32 @@ impl HandshakeState {
             EventKind::Wire(_) => self.paused = false,
             _ => {}
         }
-        // Following, the selection goes to each new message (or failure): a learner stepping
-        // through reads what was just sent, not the secrets derived around it.
-        let worth = event.wire().is_some() || event.is_failure() || self.events.is_empty();
+        // Following, the selection goes to each new message (or failure): a learner reads what
+        // was just sent, not the secrets derived around it. In step mode it goes to the pause
+        // (which says what comes next), then to the first message of the flight let go, and
+        // stays there: a flight is read from its start.
+        let pause = event.kind == EventKind::Paused;
+        let wire = event.wire().is_some();
+        let first = self.events.is_empty() || event.is_failure();
+        let worth = if self.step_mode {
+            // Before the first flight, the pause (what comes next); after, each flight's first
+            // message (the Step box adds what comes next while the run waits).
+            first
+                || (wire && !self.flight_shown)
+                || (pause && !self.events.iter().any(|e| e.wire().is_some()))
+        } else {
+            first || wire
+        };
         self.events.push(event);
         if self.follow && worth {
             self.selected = self.events.len() - 1;
             self.absent = None;
+        }
+        if wire {
+            self.flight_shown = true;
+        }
+        if pause {
+            self.flight_shown = false;
         }
     }
 

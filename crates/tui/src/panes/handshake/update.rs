@@ -235,6 +235,16 @@ impl HandshakeState {
                 h.move_selection(1);
                 h.details_scroll = 0;
             }
+            Action::First => {
+                h.at_end = false;
+                h.absent = None;
+                h.move_selection(isize::MIN / 2);
+                h.details_scroll = 0;
+            }
+            Action::Last => {
+                h.move_selection(isize::MAX / 2);
+                h.details_scroll = 0;
+            }
             Action::ScrollDown => {
                 let most = cx.scroll_limit;
                 let h = &mut *self;

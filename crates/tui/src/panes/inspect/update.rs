@@ -332,6 +332,8 @@ impl InspectState {
             (InspectFocus::List, Action::Down) => s.move_list(1, now),
             (InspectFocus::List, Action::PageUp) => s.move_list(-page, now),
             (InspectFocus::List, Action::PageDown) => s.move_list(page, now),
+            (InspectFocus::List, Action::First) => s.move_list(isize::MIN / 2, now),
+            (InspectFocus::List, Action::Last) => s.move_list(isize::MAX / 2, now),
             (InspectFocus::List, Action::StartFilter) => s.filter_editing = Some(s.filter.clone()),
             (InspectFocus::List, Action::StartOpen) => s.prompt = Some(Default::default()),
             (InspectFocus::List, Action::VerifyName) => {
@@ -374,6 +376,8 @@ impl InspectState {
             (InspectFocus::Fields, Action::Down) => s.move_field(1),
             (InspectFocus::Fields, Action::PageUp) => s.move_field(-page),
             (InspectFocus::Fields, Action::PageDown) => s.move_field(page),
+            (InspectFocus::Fields, Action::First) => s.move_field(isize::MIN / 2),
+            (InspectFocus::Fields, Action::Last) => s.move_field(isize::MAX / 2),
             (InspectFocus::Fields, Action::Activate) => {
                 s.focus = InspectFocus::Hex;
                 if let Some(n) = s.nodes().get(s.field) {
