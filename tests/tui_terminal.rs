@@ -424,3 +424,51 @@ fn the_tour_runs_end_to_end_at_80x24_and_wide() {
         assert!(!again.screen().contains("Tour 1/11"), "{}", again.screen());
     }
 }
+
+/// Issue 21: a lab scenario's culprit opened with `i` is judged as the run judged it: the lab's
+/// intermediate chains to the lab's root (no "issuer not among the certificates given" that the
+/// run never had), the expired leaf shows its expiry alone; and nothing of the lab is written
+/// into the workspace.
+#[test]
+fn a_lab_culprit_opens_as_the_run_judged_it_and_leaves_the_workspace_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    std::fs::create_dir_all(&dir).unwrap();
+    common::certbench_ok(&dir, &["gen"]);
+    // No tour in the way (it was ended in this workspace).
+    std::fs::write(dir.join(".certbench-tour"), "").unwrap();
+    let t = Tmux::launch("labculprit", &dir, tmp.path(), "", "", (140, 44));
+    t.wait_for("Issue a certificate");
+    t.keys(&["3", "l"]);
+    t.wait_for("Failure lab: pick a scenario");
+    for _ in 0..4 {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("the server caught it");
+    t.keys(&["i"]);
+    let screen = t.wait_for("notAfter");
+    assert!(screen.contains("EXPIRED"), "{screen}");
+    assert!(
+        !screen.contains("not among the certificates given"),
+        "{screen}"
+    );
+    // The lab's intermediate: it chains to the lab's root, as it did in the run.
+    t.keys(&["Escape", "Down"]);
+    t.wait_for("Lab Intermediate");
+    t.wait_for("Chain verifies");
+    assert!(
+        !dir.join("handshakes").exists(),
+        "the lab wrote into the workspace"
+    );
+    // Saving the lab run goes beside the lab too, not into the workspace.
+    t.keys(&["3", "w"]);
+    let screen = t.wait_for("Saved");
+    let said = screen
+        .lines()
+        .skip_while(|l| !l.contains("Saved"))
+        .collect::<String>();
+    assert!(!said.contains(&dir.display().to_string()), "{said}");
+    assert!(said.contains("lab"), "{said}");
+    assert!(!dir.join("handshakes").exists());
+}

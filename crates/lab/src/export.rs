@@ -236,6 +236,7 @@ pub fn export_run(
 pub fn export_culprit(
     dir: &Path,
     culprit: &certbench_tls::run::Culprit,
+    with_anchors: bool,
     at: OffsetDateTime,
 ) -> Result<PathBuf, ExportError> {
     let base = free_path(
@@ -248,9 +249,17 @@ pub fn export_culprit(
     write_files(
         &[FileWrite::public(
             &path,
-            // The culprit first (the Inspector opens at it), then the chain it came with.
+            // The culprit first (the Inspector opens at it), then the chain it came with, then
+            // (for a lab run, whose CAs are nowhere else) what the judging side trusted.
             std::iter::once(culprit.der.as_slice())
                 .chain(culprit.others.iter().map(Vec::as_slice))
+                .chain(
+                    culprit
+                        .anchors
+                        .iter()
+                        .filter(|_| with_anchors)
+                        .map(Vec::as_slice),
+                )
                 .map(|der| certbench_base::text::pem("CERTIFICATE", der))
                 .collect::<String>(),
         )],

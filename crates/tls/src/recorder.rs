@@ -696,6 +696,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                         intermediates: Some(intermediates.len()),
                         self_signed: is_self_signed(certificate),
                         why,
+                        anchors: Arc::new(anchors.iter().map(|a| a.der.to_vec()).collect()),
                         side: peer,
                         certificate: own.map(|i| i.name.clone()),
                         origin: own.and_then(|i| i.origin.clone()),
@@ -721,6 +722,8 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                         intermediates: None,
                         self_signed: is_self_signed(der),
                         why: None,
+                        // A signature refused: no chain to judge again.
+                        anchors: Arc::new(Vec::new()),
                         side: peer,
                         certificate: Some(i.name.clone()),
                         origin: i.origin.clone(),

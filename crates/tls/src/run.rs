@@ -417,6 +417,10 @@ pub struct Culprit {
     /// The other certificates the peer sent (DER), to open with it: its chain.
     #[serde(skip)]
     pub others: Arc<Vec<Vec<u8>>>,
+    /// What the judging side trusted (DER): to judge the culprit again as the run judged it
+    /// (a lab scenario's CAs exist nowhere else).
+    #[serde(skip)]
+    pub anchors: Arc<Vec<Vec<u8>>>,
     /// How the workspace issued it, when it is the peer's own workspace certificate.
     #[serde(skip)]
     pub origin: Option<crate::material::Origin>,

@@ -393,6 +393,9 @@ pub struct CertificatesToOpen {
     pub ders: Vec<Vec<u8>>,
     pub field: Option<&'static str>,
     pub from: CertificatesOf,
+    /// From a lab scenario's run: saved beside the lab, never into the workspace, and a
+    /// culprit with the lab CAs its judge trusted.
+    pub lab: bool,
 }
 
 /// Where a run's certificates come from.

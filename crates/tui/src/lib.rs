@@ -690,7 +690,12 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             scenario,
         } => Action::RunExported(
             certbench_lab::export::export_run(
-                &dir.join("handshakes"),
+                // A lab run is the lab's: saved beside it, never into the workspace.
+                &if scenario.is_some() {
+                    lab_folder()
+                } else {
+                    dir.join("handshakes")
+                },
                 &summary,
                 &events,
                 scenario,
@@ -699,13 +704,17 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             .map_err(|e| e.to_string()),
         ),
         Effect::SaveCertificates(asked) => {
-            let folder = dir.join("handshakes");
+            let folder = if asked.lab {
+                lab_folder()
+            } else {
+                dir.join("handshakes")
+            };
             let result = match &asked.from {
                 CertificatesOf::Step(event) => {
                     certbench_lab::export::export_certificates(&folder, event, now)
                 }
                 CertificatesOf::Culprit(culprit) => {
-                    certbench_lab::export::export_culprit(&folder, culprit, now)
+                    certbench_lab::export::export_culprit(&folder, culprit, asked.lab, now)
                 }
             };
             // The edge: the engine's typed errors become the sentence the message line shows.
@@ -913,6 +922,14 @@ fn install_panic_hook() {
         let _ = execute!(stdout(), DisableMouseCapture);
         previous(info);
     }));
+}
+
+/// Where what a lab scenario's run saves goes: the lab's PKI is made in memory for the run, never
+/// the user's, so nothing of it goes into the workspace.
+fn lab_folder() -> PathBuf {
+    directories::ProjectDirs::from("", "", "certbench")
+        .map(|p| p.data_local_dir().join("lab"))
+        .unwrap_or_else(|| std::env::temp_dir().join("certbench-lab"))
 }
 
 /// Log to a file in the data folder, never to the screen. `CERTBENCH_LOG=debug` for more.

@@ -320,14 +320,19 @@ impl HandshakeState {
                     && let Some(Ok(s)) = &h.outcome
                     && let Some(c) = s.failure().and_then(|f| f.culprit.clone()) =>
             {
+                // A lab run's CAs exist nowhere else: they come along, so the culprit is judged
+                // again as the run judged it.
+                let lab = h.ran.is_some();
                 let ders: Vec<Vec<u8>> = std::iter::once(c.der.to_vec())
                     .chain(c.others.iter().cloned())
+                    .chain(c.anchors.iter().filter(|_| lab).cloned())
                     .collect();
                 cx.queue
                     .push(Action::OpenCertificates(Box::new(CertificatesToOpen {
                         ders,
                         field: Some(c.field),
                         from: CertificatesOf::Culprit(Box::new(c)),
+                        lab,
                     })));
             }
             Action::InspectStep => match h.events.get(h.selected) {
@@ -338,6 +343,7 @@ impl HandshakeState {
                             ders,
                             field: None,
                             from: CertificatesOf::Step(Box::new(e.clone())),
+                            lab: h.ran.is_some(),
                         })));
                 }
                 _ => cx.say(
