@@ -613,3 +613,79 @@ fn connect_says_what_it_judged_of_the_server() {
     );
     assert!(stdout.contains("the server is not certbench"), "{stdout}");
 }
+
+/// Issue 21: `connect --summary` is one screen (the server's chain with the verdict, what the
+/// server asked for, the outcome), not a timeline; `--save-chain FILE` writes the server's chain
+/// as PEM, the same certificates `openssl s_client -showcerts` shows, and never overwrites.
+#[test]
+fn connect_summary_is_one_screen_and_save_chain_writes_what_openssl_shows() {
+    let ws = workspace();
+    let d = ws.path();
+    let port = free_port();
+    let _server = s_server(d, port, &["-Verify", "1"]);
+    let target = format!("localhost:{port}");
+    let out = certbench(
+        d,
+        &["connect", &target, "--summary", "--save-chain", "chain.pem"],
+    );
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!(lines <= 24, "{lines} lines:\n{shown}");
+    assert!(!shown.contains("ClientHello"), "no timeline: {shown}");
+    assert!(shown.contains("CN=localhost"), "{shown}");
+    assert!(shown.contains("CN=certbench Intermediate CA"), "{shown}");
+    assert!(shown.contains("asked for a client certificate"), "{shown}");
+    assert!(shown.contains("verified"), "{shown}");
+    assert!(
+        shown.contains("chain.pem"),
+        "says where the chain went: {shown}"
+    );
+
+    // openssl's view of the same server: its -showcerts PEM blocks are ours.
+    let port2 = free_port();
+    let _server2 = s_server(d, port2, &[]);
+    let theirs = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port2}"),
+            "-showcerts",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+    let blocks = |s: &str| -> Vec<String> {
+        s.split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .map(|b| {
+                b.split("-----END CERTIFICATE-----")
+                    .next()
+                    .unwrap()
+                    .split_whitespace()
+                    .collect()
+            })
+            .collect()
+    };
+    let ours = std::fs::read_to_string(d.join("chain.pem")).unwrap();
+    assert_eq!(blocks(&ours), blocks(&theirs), "{ours}\n---\n{theirs}");
+    assert_eq!(blocks(&ours).len(), 2);
+
+    // Not overwritten unasked.
+    let port3 = free_port();
+    let _server3 = s_server(d, port3, &[]);
+    let out = certbench(
+        d,
+        &[
+            "connect",
+            &format!("localhost:{port3}"),
+            "--summary",
+            "--save-chain",
+            "chain.pem",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("chain.pem"), "{err}");
+}

@@ -67,8 +67,16 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
     /// The JSON transcript instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "summary")]
     pub json: bool,
+    /// One screen instead of the timeline: the server's chain and its verdict, what the server
+    /// asked of a client, and how it ended.
+    #[arg(long)]
+    pub summary: bool,
+    /// Write the certificates the server sent to FILE as PEM, its own first (as `openssl
+    /// s_client -showcerts` shows them). FILE must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub save_chain: Option<PathBuf>,
 }
 
 fn material(a: &ConnectArgs, dir: &std::path::Path) -> Result<(Material, bool), MaterialError> {
@@ -120,6 +128,16 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     {
         return crate::cli::usage_error(&format!("invalid value for '--keylog': {e}"));
     }
+    // Said before connecting: nothing is overwritten unasked.
+    if let Some(path) = &a.save_chain
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        errln!(
+            "certbench: {} exists; --save-chain writes a new file (remove it, or choose another name)",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
     let (material, workspace_roots) = match material(&a, &dir) {
         Ok(m) => m,
         Err(e) => {
@@ -141,7 +159,12 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     let client_name = material.client.as_ref().map(|c| c.name.clone());
     let (summary, events) = match runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-        let (result, events) = watch(connect(&material, &opts, tx), &mut rx, !a.json).await;
+        let (result, events) = watch(
+            connect(&material, &opts, tx),
+            &mut rx,
+            !a.json && !a.summary,
+        )
+        .await;
         result.map(|s| (s, events))
     }) {
         Ok(r) => r,
@@ -158,6 +181,31 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
                 path.display()
             );
             return ExitCode::FAILURE;
+        }
+    }
+    if let Some(path) = &a.save_chain {
+        match save_chain(path, &events) {
+            Ok(0) => errln!(
+                "certbench: the server sent no certificate; {} not written",
+                path.display()
+            ),
+            Ok(n) => {
+                // With --json, stdout is the transcript alone.
+                let line = format!(
+                    "wrote the server's chain ({n} certificate{}) to {}",
+                    if n == 1 { "" } else { "s" },
+                    path.display()
+                );
+                if a.json {
+                    errln!("certbench: {line}");
+                } else {
+                    outln!("{line}");
+                }
+            }
+            Err(e) => {
+                errln!("certbench: could not write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
         }
     }
     let asked = requested(&events);
@@ -241,6 +289,44 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     }
 }
 
+/// The certificates the server sent (DER), its own first, and its chain's verdict.
+fn server_chain(events: &[Event]) -> Option<(Vec<Vec<u8>>, bool)> {
+    events.iter().find_map(|e| match &e.kind {
+        EventKind::Verdict(Verdict::Chain {
+            peer: certbench_wire::Side::Server,
+            certificate,
+            intermediates,
+            result,
+            ..
+        }) => Some((
+            std::iter::once(certificate.to_vec())
+                .chain(intermediates.iter().cloned())
+                .collect(),
+            result.is_ok(),
+        )),
+        _ => None,
+    })
+}
+
+/// `--save-chain`: the server's certificates as PEM, written whole (never over a file).
+fn save_chain(
+    path: &std::path::Path,
+    events: &[Event],
+) -> Result<usize, certbench_base::fsutil::FsError> {
+    let Some((ders, _)) = server_chain(events) else {
+        return Ok(0);
+    };
+    let pem: String = ders
+        .iter()
+        .map(|d| certbench_base::text::pem("CERTIFICATE", d))
+        .collect();
+    certbench_base::fsutil::write_files(
+        &[certbench_base::fsutil::FileWrite::public(path, pem)],
+        false,
+    )?;
+    Ok(ders.len())
+}
+
 /// The subjects of the certificates the server sent, its own first.
 fn server_certificates(events: &[Event]) -> Vec<String> {
     events
@@ -282,6 +368,11 @@ fn print_server_side(events: &[Event], workspace_roots: bool) {
     );
     for (i, c) in certs.iter().enumerate() {
         outln!("  {}. {c}", i + 1);
+    }
+    match server_chain(events) {
+        Some((_, true)) => outln!("  verdict: verified by certbench's client"),
+        Some((_, false)) => outln!("  verdict: REFUSED by certbench's client (below: why)"),
+        None => {}
     }
 }
 
