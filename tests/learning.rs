@@ -682,3 +682,119 @@ fn an_extension_present_but_empty_is_shown_and_flagged() {
     assert_eq!(flagged, 3, "{json}");
     assert!(!ours.contains("without subjectAltName"), "{ours}");
 }
+
+fn interrupt(child: &std::process::Child) {
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+/// `handshake --count` for a long while: Ctrl-C (SIGINT) ends it with the summary of what was
+/// measured so far, and exit status 130; with stderr not a terminal no progress is written.
+#[test]
+fn a_long_count_stopped_with_ctrl_c_still_reports() {
+    let d = gen_workspace();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["--dir"])
+        .arg(d.path())
+        .args(["handshake", "--count", "200000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{said}{err}");
+    assert!(
+        said.contains("interrupted") && said.contains("of the 200000 asked"),
+        "{said}"
+    );
+    assert!(said.contains("p50"), "{said}");
+    assert!(
+        !err.contains('\r'),
+        "no progress without a terminal: {err:?}"
+    );
+}
+
+/// On a terminal the long count shows its progress on stderr, and Ctrl-C reports.
+#[test]
+fn a_long_count_shows_progress_on_a_terminal() {
+    let tmux = common::require("tmux", "tmux");
+    let d = gen_workspace();
+    let socket = format!("certbench-count-{}", std::process::id());
+    let cmd = format!(
+        "{} --dir {} handshake --count 200000; echo \"[exited $?]\"; sleep 30",
+        env!("CARGO_BIN_EXE_certbench"),
+        d.path().display()
+    );
+    let t = |args: &[&str]| {
+        std::process::Command::new(&tmux)
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    t(&[
+        "new-session",
+        "-d",
+        "-s",
+        "c",
+        "-x",
+        "120",
+        "-y",
+        "10",
+        &cmd,
+    ]);
+    let screen = |want: &str| {
+        let start = std::time::Instant::now();
+        loop {
+            let s =
+                String::from_utf8_lossy(&t(&["capture-pane", "-p", "-t", "c"]).stdout).into_owned();
+            if s.contains(want) {
+                return s;
+            }
+            assert!(start.elapsed().as_secs() < 20, "no \"{want}\":\n{s}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    screen("of 200000 handshakes");
+    t(&["send-keys", "-t", "c", "C-c"]);
+    let s = screen("[exited 130]");
+    assert!(s.contains("interrupted"), "{s}");
+    t(&["kill-server"]);
+}
+
+/// `connect` to a server that never answers, stopped with Ctrl-C: it says how far it got and
+/// ends with 130, without waiting for its time-out.
+#[test]
+fn connect_stopped_with_ctrl_c_says_how_far_it_got() {
+    let d = gen_workspace();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["--dir"])
+        .arg(d.path())
+        .args(["connect", &format!("127.0.0.1:{port}"), "--timeout", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let started = std::time::Instant::now();
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed().as_secs() < 10);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("ClientHello"),
+        "{err}"
+    );
+    drop(silent);
+}

@@ -159,19 +159,22 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     let client_name = material.client.as_ref().map(|c| c.name.clone());
     let (summary, events) = match runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
-        let (result, events) = watch(
-            connect(&material, &opts, tx),
-            &mut rx,
-            !a.json && !a.summary,
-        )
-        .await;
-        result.map(|s| (s, events))
+        // Ctrl-C ends the connection; what crossed so far is still said.
+        let interruptible = async {
+            tokio::select! {
+                r = connect(&material, &opts, tx) => Some(r),
+                _ = tokio::signal::ctrl_c() => None,
+            }
+        };
+        let (result, events) = watch(interruptible, &mut rx, !a.json && !a.summary).await;
+        (result, events)
     }) {
-        Ok(r) => r,
-        Err(e) => {
+        (Some(Ok(s)), events) => (s, events),
+        (Some(Err(e)), _) => {
             errln!("certbench: {e}");
             return ExitCode::FAILURE;
         }
+        (None, events) => return interrupted(&events, workspace_roots),
     };
     if let Some(path) = &a.keylog {
         let text = certbench_lab::export::keylog_text(&summary);
@@ -287,6 +290,25 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         }
         _ => exit_code(&summary),
     }
+}
+
+/// Ctrl-C during a connection: what crossed until then, and where it stopped.
+fn interrupted(events: &[Event], workspace_roots: bool) -> ExitCode {
+    print_server_side(events, workspace_roots);
+    let last = events
+        .iter()
+        .rev()
+        .find_map(|e| e.message_name().map(|m| (m, e.side)));
+    match last {
+        Some((message, side)) => errln!(
+            "certbench: interrupted after {} event{}; the last message was {message} from the {}",
+            events.len(),
+            if events.len() == 1 { "" } else { "s" },
+            side.name()
+        ),
+        None => errln!("certbench: interrupted before any TLS message crossed"),
+    }
+    ExitCode::from(130)
 }
 
 /// The certificates the server sent (DER), its own first, and its chain's verdict.

@@ -529,29 +529,46 @@ pub(super) fn print_event(ev: &Event) {
 }
 
 async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
-    let mut times = Vec::with_capacity(n as usize);
+    use std::io::IsTerminal;
+    let mut times = Vec::with_capacity(n.min(1_000_000) as usize);
     let mut ok = 0u32;
     let started = Instant::now();
-    for _ in 0..n {
+    // Progress on a terminal only (a pipe or a file gets the result alone), a few times a second.
+    let progress = std::io::stderr().is_terminal();
+    let mut shown = Instant::now();
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    let mut interrupted = false;
+    for i in 0..n {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
         let t = Instant::now();
-        let result = run_handshake(opts, tx).await;
+        // Ctrl-C ends the runs; what was measured so far is still the answer.
+        let result = tokio::select! {
+            r = run_handshake(opts, tx) => r,
+            _ = &mut interrupt => {
+                interrupted = true;
+                break;
+            }
+        };
         times.push(t.elapsed());
         rx.close();
         let summary = match result {
             Ok(s) => s,
             Err(e) => {
+                clear_progress(progress);
                 errln!("certbench: {e}");
                 return ExitCode::FAILURE;
             }
         };
         // Every run's secrets: each connection in a capture can be decrypted.
         if let Err(code) = write_keylog(a, &summary) {
+            clear_progress(progress);
             return code;
         }
         match summary.failure() {
             None if summary.ok() => ok += 1,
             Some(f) => {
+                clear_progress(progress);
                 errln!(
                     "certbench: a handshake failed on the {}'s side: {}",
                     f.detected_by.name(),
@@ -560,28 +577,57 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
             }
             None => {}
         }
+        if progress && shown.elapsed() >= Duration::from_millis(250) {
+            shown = Instant::now();
+            eprint!(
+                "\r{} of {n} handshakes, {ok} ok, {:.0}/s (Ctrl-C stops and reports)\x1b[K",
+                i + 1,
+                f64::from(i + 1) / started.elapsed().as_secs_f64().max(1e-9)
+            );
+        }
+    }
+    clear_progress(progress);
+    let done = times.len() as u32;
+    if done == 0 {
+        errln!("certbench: interrupted before the first handshake ended");
+        return ExitCode::from(130);
     }
     let total = started.elapsed().as_secs_f64();
     times.sort();
     let pct =
         |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
-    let per_s = f64::from(n) / total;
+    let per_s = f64::from(done) / total;
     if a.json {
         outln!(
             "{}",
-            serde_json::json!({"count": n, "ok": ok, "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99), "handshakes_per_s": per_s})
+            serde_json::json!({"count": done, "asked": n, "interrupted": interrupted, "ok": ok, "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99), "handshakes_per_s": per_s})
         );
     } else {
+        let of = if interrupted {
+            format!(" (interrupted: {done} of the {n} asked)")
+        } else {
+            String::new()
+        };
         outln!(
-            "{n} handshakes, {ok} ok: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms; {per_s:.0} handshakes/s",
+            "{done} handshakes, {ok} ok{of}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms; {per_s:.0} handshakes/s",
             pct(0.5),
             pct(0.9),
             pct(0.99)
         );
     }
-    if ok == n {
+    if interrupted {
+        // As a shell reports a command ended by SIGINT.
+        ExitCode::from(130)
+    } else if ok == n {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Take the progress line off the terminal.
+fn clear_progress(shown: bool) {
+    if shown {
+        eprint!("\r\x1b[K");
     }
 }
