@@ -58,7 +58,22 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     match args.command {
-        Some(command) => cli::run(command, dir),
+        Some(command) => {
+            // A command that waits for another certbench's change says so, and for what.
+            certbench_base::fsutil::notice_lock_waits(|dir, holder, up_to| {
+                errln!(
+                    "certbench: waiting for the workspace {}: another certbench is changing it ({}); up to {} s",
+                    dir.display(),
+                    if holder.is_empty() {
+                        "it did not say which"
+                    } else {
+                        holder
+                    },
+                    up_to.as_secs()
+                )
+            });
+            cli::run(command, dir)
+        }
         None if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) => {
             let commands: Vec<String> = Cli::command()
                 .get_subcommands()

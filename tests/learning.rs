@@ -798,3 +798,46 @@ fn connect_stopped_with_ctrl_c_says_how_far_it_got() {
     );
     drop(silent);
 }
+
+/// A command that finds another certbench changing the workspace says at once what it waits for
+/// (and who holds it), instead of waiting in silence; when the other lets go, it goes on.
+#[test]
+fn a_lock_wait_says_what_it_waits_for() {
+    use std::io::{Read, Write};
+    let d = gen_workspace();
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(d.path().join(".certbench.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    (&lock).set_len(0).unwrap();
+    (&lock)
+        .write_all(b"process 4242 (certbench issue --role server --name slow)")
+        .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d.path())
+        .args(["issue", "--role", "client", "--name", "bob"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "it waits for the lock");
+    lock.unlock().unwrap();
+    let status = child.wait().unwrap();
+    let said = reader.join().unwrap();
+    assert!(status.success(), "{said}");
+    assert!(
+        said.contains("waiting for the workspace") && said.contains("process 4242"),
+        "{said}"
+    );
+    assert_eq!(said.matches("waiting for").count(), 1, "said once: {said}");
+}

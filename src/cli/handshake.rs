@@ -529,7 +529,7 @@ pub(super) fn print_event(ev: &Event) {
 }
 
 async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
-    use std::io::IsTerminal;
+    use std::io::{IsTerminal, Write};
     let mut times = Vec::with_capacity(n.min(1_000_000) as usize);
     let mut ok = 0u32;
     let started = Instant::now();
@@ -579,7 +579,8 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
         }
         if progress && shown.elapsed() >= Duration::from_millis(250) {
             shown = Instant::now();
-            eprint!(
+            let _ = write!(
+                std::io::stderr(),
                 "\r{} of {n} handshakes, {ok} ok, {:.0}/s (Ctrl-C stops and reports)\x1b[K",
                 i + 1,
                 f64::from(i + 1) / started.elapsed().as_secs_f64().max(1e-9)
@@ -627,7 +628,8 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
 
 /// Take the progress line off the terminal.
 fn clear_progress(shown: bool) {
+    use std::io::Write;
     if shown {
-        eprint!("\r\x1b[K");
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
 }

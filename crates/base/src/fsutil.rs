@@ -283,7 +283,7 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| FsError::io("open the lock file", &path, e))?;
-        match wait_for(wait, || file.try_lock()) {
+        match wait_for(wait, || file.try_lock(), || notice_wait(dir, wait)) {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
                 let mut holder = String::new();
@@ -324,7 +324,7 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .ok()?;
-        wait_for(wait, || file.try_lock_shared()).ok()?;
+        wait_for(wait, || file.try_lock_shared(), || notice_wait(dir, wait)).ok()?;
         Some(DirLock {
             dir: dir.to_path_buf(),
             _file: file,
@@ -336,19 +336,46 @@ impl DirLock {
     }
 }
 
-/// Try `lock` until it succeeds, fails otherwise than by another holder, or `wait` has passed.
+/// Try `lock` until it succeeds, fails otherwise than by another holder, or `wait` has passed;
+/// `waiting` is called once, when the first try finds another holder.
 fn wait_for(
     wait: Duration,
     mut lock: impl FnMut() -> std::result::Result<(), fs::TryLockError>,
+    waiting: impl FnOnce(),
 ) -> std::result::Result<(), fs::TryLockError> {
     let deadline = Instant::now() + wait;
+    let mut waiting = Some(waiting);
     loop {
         match lock() {
             Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if let Some(say) = waiting.take() {
+                    say();
+                }
                 std::thread::sleep(Duration::from_millis(20));
             }
             done => return done,
         }
+    }
+}
+
+/// Who is told that a lock is being waited for: the folder, who holds it (as its lock file
+/// says), and how long at most the wait is. Set once by the program's edge (the CLI says it on
+/// stderr); a library says nothing itself.
+pub type LockWaitNotice = fn(dir: &Path, holder: &str, up_to: Duration);
+
+static LOCK_WAIT_NOTICE: std::sync::OnceLock<LockWaitNotice> = std::sync::OnceLock::new();
+
+/// Say when a lock is waited for (see [`LockWaitNotice`]). The first call counts.
+pub fn notice_lock_waits(notice: LockWaitNotice) {
+    let _ = LOCK_WAIT_NOTICE.set(notice);
+}
+
+fn notice_wait(dir: &Path, wait: Duration) {
+    if let Some(notice) = LOCK_WAIT_NOTICE.get() {
+        // Read apart from the handle that locks (its position is the holder's text's too).
+        let holder = fs::read(dir.join(LOCK_FILE)).unwrap_or_default();
+        let holder = String::from_utf8_lossy(&holder[..holder.len().min(512)]).into_owned();
+        notice(dir, holder.trim(), wait);
     }
 }
 
