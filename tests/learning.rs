@@ -811,7 +811,7 @@ fn a_lock_wait_says_what_it_waits_for() {
         .open(d.path().join(".certbench.lock"))
         .unwrap();
     lock.lock().unwrap();
-    (&lock).set_len(0).unwrap();
+    lock.set_len(0).unwrap();
     (&lock)
         .write_all(b"process 4242 (certbench issue --role server --name slow)")
         .unwrap();
