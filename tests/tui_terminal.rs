@@ -472,3 +472,27 @@ fn a_lab_culprit_opens_as_the_run_judged_it_and_leaves_the_workspace_alone() {
     assert!(said.contains("lab"), "{said}");
     assert!(!dir.join("handshakes").exists());
 }
+
+/// Issue 21: another certbench (here the CLI) issues a certificate while the TUI is open: the TUI
+/// notices within seconds, lists it, and says what changed.
+#[test]
+fn the_tui_notices_a_certificate_another_process_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    let t = Tmux::start("watch", &dir, tmp.path());
+    t.wait_for("made a demo PKI");
+    t.keys(&["Escape"]);
+    t.wait_for("Tour ended");
+    common::issue(&dir, "client", "bob-from-cli", &[]);
+    let screen = t.wait_for("new: bob-from-cli");
+    assert!(screen.contains("bob-from-cli"), "{screen}");
+    // The Inspect pane has it too.
+    t.keys(&["2"]);
+    t.wait_for("bob-from-cli");
+    // What the TUI changes itself is not taken for another program's change.
+    t.keys(&["1", "Enter", "i"]);
+    t.wait_for("Issued server");
+    std::thread::sleep(Duration::from_millis(2500));
+    let screen = t.screen();
+    assert!(!screen.contains("another program"), "{screen}");
+}

@@ -38,6 +38,10 @@ impl Pane {
 /// What the user asks for (from the keymap) and what tasks report back.
 #[derive(Debug, Clone)]
 pub enum Action {
+    /// The workspace manifest as the watcher saw it (another process may have changed it).
+    ManifestSeen(crate::view::ManifestStamp),
+    /// The workspace read again after another process changed it.
+    WorkspaceChanged(Box<crate::view::WorkspaceView>),
     Quit,
     ToggleHelp,
     NextPane,
@@ -222,6 +226,8 @@ pub struct EffectError {
 /// Slow work the state asks for; the driver runs it off the event loop.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Read the workspace again, because another process changed its manifest.
+    ReloadChanged,
     /// Write the workspace's mark that the tour was ended there (it then starts only when asked).
     RememberTour(PathBuf),
     /// Read the workspace again; then select `select` in the Generate list.

@@ -213,6 +213,34 @@ async fn event_loop(
             }
         }
     });
+    // Another certbench (a CLI command, a second TUI) may change the workspace: its manifest is
+    // looked at every 2 s, off the loop, and a change is read again.
+    let watch_tx = tx.clone();
+    let watch_dir = sources.dir.clone();
+    let watch_tasks = tasks.clone();
+    let watcher = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(2));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut last = None;
+        loop {
+            every.tick().await;
+            let dir = watch_dir.clone();
+            let stamp = watch_tasks
+                .spawn_blocking(move || view::manifest_stamp(&dir))
+                .await
+                .ok()
+                .flatten();
+            if let Some(s) = stamp.filter(|s| Some(*s) != last) {
+                last = Some(s);
+                if watch_tx
+                    .send(Message::Action(Action::ManifestSeen(s)))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        }
+    });
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut clock = tokio::time::interval(Duration::from_secs(30));
@@ -260,6 +288,7 @@ async fn event_loop(
         }
     };
     reader.abort();
+    watcher.abort();
     result
 }
 
@@ -306,6 +335,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
                 existing_file: None,
             }))
         }),
+        Effect::ReloadChanged => Box::new(Action::TaskFailed),
         Effect::LoadWorkspace { .. } => Box::new(|m| Action::WorkspaceLoaded {
             view: WorkspaceView {
                 error: Some(m),
@@ -593,7 +623,7 @@ fn spawn_effect(
 /// What an effect does, in words, for a message about it.
 fn effect_label(effect: &Effect) -> &'static str {
     match effect {
-        Effect::LoadWorkspace { .. } => "reading the workspace",
+        Effect::LoadWorkspace { .. } | Effect::ReloadChanged => "reading the workspace",
         Effect::LoadInspect { .. } | Effect::AddToInspect { .. } => "reading certificates",
         Effect::OpenPkcs12 { .. } => "opening the PKCS#12 bundle",
         Effect::CompletePath(_) => "completing a path",
@@ -620,6 +650,7 @@ fn effect_label(effect: &Effect) -> &'static str {
 fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
     let now = OffsetDateTime::now_utc();
     Some(match effect {
+        Effect::ReloadChanged => Action::WorkspaceChanged(Box::new(WorkspaceView::load(dir))),
         Effect::LoadWorkspace { select } => Action::WorkspaceLoaded {
             view: WorkspaceView::load(dir),
             select,

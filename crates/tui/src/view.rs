@@ -14,6 +14,17 @@ pub struct WorkspaceView {
     pub rows: Vec<EntityRow>,
     /// The workspace could not be read at all (a broken manifest, say).
     pub error: Option<String>,
+    /// The manifest as it was when read: another process's change shows as another stamp.
+    pub stamp: Option<ManifestStamp>,
+}
+
+/// When the manifest was last changed, and its size: enough to see another process's change.
+pub type ManifestStamp = (std::time::SystemTime, u64);
+
+/// The workspace manifest's stamp now (`None` when there is none).
+pub fn manifest_stamp(dir: &Path) -> Option<ManifestStamp> {
+    let m = std::fs::metadata(dir.join("certbench.toml")).ok()?;
+    Some((m.modified().ok()?, m.len()))
 }
 
 #[derive(Debug, Clone)]
@@ -28,6 +39,8 @@ pub struct EntityRow {
 impl WorkspaceView {
     /// Read the manifest and every certificate it names.
     pub fn load(dir: &Path) -> WorkspaceView {
+        // Taken first: a change while reading shows as a stamp newer than what was read.
+        let stamp = manifest_stamp(dir);
         let ws = match Workspace::open(dir) {
             Ok(ws) => ws,
             Err(e) => {
@@ -36,6 +49,7 @@ impl WorkspaceView {
                     set_id: String::new(),
                     rows: vec![],
                     error: Some(e.to_string()),
+                    stamp,
                 };
             }
         };
@@ -78,6 +92,7 @@ impl WorkspaceView {
             set_id: ws.set_id().to_string(),
             rows,
             error: None,
+            stamp,
         }
     }
 

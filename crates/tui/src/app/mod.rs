@@ -154,6 +154,8 @@ pub struct App {
     pub handshake: HandshakeState,
     /// The guided tour, while it runs.
     pub tour: Option<crate::tour::Tour>,
+    /// A read of the workspace is under way (the manifest's watcher then waits for it).
+    pub reloading: bool,
 }
 
 /// What a pane's update may read and change besides its own state: the workspace as last read,
@@ -224,6 +226,7 @@ impl App {
             inspect: InspectState::default(),
             handshake: HandshakeState::default(),
             tour: None,
+            reloading: false,
         }
     }
 
@@ -314,6 +317,12 @@ impl App {
             return vec![Effect::RememberTour(self.view.dir.clone())];
         }
         let mut effects = self.update_state(action);
+        if effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadWorkspace { .. } | Effect::ReloadChanged))
+        {
+            self.reloading = true;
+        }
         if self.advance_tour() {
             effects.push(Effect::RememberTour(self.view.dir.clone()));
         }
@@ -363,7 +372,62 @@ impl App {
                     self.show_pane(p);
                 }
             }
+            // Another process changed the manifest: read it again, unless a read or a change of
+            // this TUI's own is under way (it brings the change itself).
+            Action::ManifestSeen(stamp) => {
+                if Some(stamp) != self.view.stamp && !self.reloading && self.working.is_none() {
+                    return vec![Effect::ReloadChanged];
+                }
+            }
+            Action::WorkspaceChanged(view) => {
+                self.reloading = false;
+                if view.stamp == self.view.stamp {
+                    return vec![];
+                }
+                let names = |v: &WorkspaceView| -> Vec<String> {
+                    v.rows.iter().map(|r| r.entity.name.clone()).collect()
+                };
+                let (old, new) = (names(&self.view), names(&view));
+                let added: Vec<&String> = new.iter().filter(|n| !old.contains(n)).collect();
+                let removed: Vec<&String> = old.iter().filter(|n| !new.contains(n)).collect();
+                let mut what = Vec::new();
+                if !added.is_empty() {
+                    what.push(format!(
+                        "new: {}",
+                        added
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                if !removed.is_empty() {
+                    what.push(format!(
+                        "gone: {}",
+                        removed
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                self.say(
+                    Severity::Info,
+                    format!(
+                        "The workspace was changed by another program{}; read again.",
+                        if what.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", what.join("; "))
+                        }
+                    ),
+                );
+                self.view = *view;
+                self.generate.workspace_loaded(&self.view, None);
+                return vec![self.inspect.load_inspect(Default::default())];
+            }
             Action::WorkspaceLoaded { view, select } => {
+                self.reloading = false;
                 self.now = OffsetDateTime::now_utc().max(self.now);
                 if let Some(e) = &view.error {
                     self.say(Severity::Error, e.clone());
@@ -395,7 +459,10 @@ impl App {
             | Action::RecipesMade(_)
             | Action::ExportFinished(_)
             | Action::RevokeFinished(_) => return self.route(Pane::Generate, action),
-            Action::TaskFailed(message) => self.say(Severity::Error, message),
+            Action::TaskFailed(message) => {
+                self.reloading = false;
+                self.say(Severity::Error, message)
+            }
             other => return self.update_focused(other),
         }
         vec![]
