@@ -689,3 +689,43 @@ fn connect_summary_is_one_screen_and_save_chain_writes_what_openssl_shows() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("chain.pem"), "{err}");
 }
+
+/// Issue 21: the fixes `connect` gives fit what happened. A server whose CertificateRequest names
+/// no CA is not answered with advice about the CAs it names; a TLS 1.3-only client against a
+/// TLS 1.2-only server is told to offer 1.2 (not "--tls 1.2 or --tls 1.3").
+#[test]
+fn connect_fixes_fit_what_the_server_did() {
+    let ws = workspace();
+    let d = ws.path();
+    // openssl s_server -Verify names no CA unless given a CA list: what openssl says it sent.
+    let port = free_port();
+    let _server = s_server(d, port, &["-Verify", "1", "-verify_return_error"]);
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--no-cert"]);
+    assert!(!ok);
+    assert_eq!(
+        v["certificate_request"]["certificate_authorities"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "{v}"
+    );
+    let fix = v["failure"]["fix"].as_str().unwrap_or_default();
+    assert!(fix.contains("names no CA"), "{fix}");
+    assert!(!fix.contains("a CA the server names"), "{fix}");
+
+    let port = free_port();
+    let _server = s_server(d, port, &["-tls1_2"]);
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--tls", "1.3"]);
+    assert!(!ok);
+    assert_eq!(v["failure"]["cause"]["code"], "no_common_version", "{v}");
+    assert_eq!(
+        v["failure"]["cause"]["offered"],
+        serde_json::json!([0x0304])
+    );
+    let fix = v["failure"]["fix"].as_str().unwrap_or_default();
+    assert!(
+        fix.contains("does not speak TLS 1.3") && fix.contains("--tls 1.2"),
+        "{fix}"
+    );
+    assert!(!fix.contains("--tls 1.2 or --tls 1.3"), "{fix}");
+}

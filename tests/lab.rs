@@ -586,3 +586,54 @@ fn every_command_a_fix_gives_runs() {
         assert!(out.status.success(), "`{command}` failed: {}", text(&out));
     }
 }
+
+/// Issue 21: the explanations fit the run. A TLS 1.3 run with no suite in common lists what the
+/// client offered and says nothing of TLS 1.2's key-named suites; a TLS 1.2 one does. No lesson
+/// repeats the rustls/webpki error name the failure already shows.
+#[test]
+fn explanations_fit_the_run_and_never_repeat_the_error_name() {
+    let (_, v) = scenario("no-common-suite");
+    let text = v["failure"]["cause"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let said = format!("{}", v["failure"]);
+    assert!(said.contains("TLS_AES_128_GCM_SHA256"), "{said}");
+    assert!(!said.contains("ECDHE_ECDSA"), "{said}{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    certbench_ok(dir.path(), &["gen"]);
+    let out = certbench(
+        dir.path(),
+        &[
+            "handshake",
+            "--tls",
+            "1.2",
+            "--suite",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["failure"]["cause"]["code"], "no_common_suite", "{v}");
+    assert!(
+        format!("{}", v["failure"]).contains("ECDHE_ECDSA"),
+        "{}",
+        v["failure"]
+    );
+
+    let all: Value = serde_json::from_str(&certbench_ok(dir.path(), &["lab", "--json"])).unwrap();
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 20);
+    for s in all {
+        let name = s["name"].as_str().unwrap();
+        let (_, run) = scenario(name);
+        let error = run["failure"]["error"].as_str().unwrap_or_default();
+        let last = error.rsplit(['›', ':']).next().unwrap_or_default().trim();
+        let lesson = run["failure"]["lesson"].as_str().unwrap_or_default();
+        assert!(
+            last.is_empty() || !lesson.contains(last),
+            "{name}: the lesson repeats {last}: {lesson}"
+        );
+    }
+}

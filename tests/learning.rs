@@ -841,3 +841,31 @@ fn a_lock_wait_says_what_it_waits_for() {
     );
     assert_eq!(said.matches("waiting for").count(), 1, "said once: {said}");
 }
+
+/// The system's roots are someone else's: an expired or SHA-1-signed Mozilla root is never met
+/// with a fix that says to issue, renew or re-issue it.
+#[test]
+fn no_fix_tells_anyone_to_reissue_a_system_root() {
+    let d = tempfile::tempdir().unwrap();
+    let out = certbench(d.path(), &["inspect", "--system", "--json"]);
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut seen = 0;
+    for item in all.as_array().unwrap() {
+        for l in item["lints"].as_array().into_iter().flatten() {
+            let fix = l["fix"].as_str().unwrap_or_default().to_lowercase();
+            seen += 1;
+            assert!(
+                !(fix.starts_with("issue")
+                    || fix.starts_with("re-issue")
+                    || fix.starts_with("renew")
+                    || fix.contains("issue it again")),
+                "{}: {l}",
+                item["subject"]
+            );
+        }
+    }
+    assert!(
+        seen > 0,
+        "no lint on any system root: the test checks nothing"
+    );
+}

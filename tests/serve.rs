@@ -982,3 +982,30 @@ fn an_idle_client_is_closed_as_no_request() {
         assert!(c["duration_ms"].as_f64().unwrap() >= 900.0, "{c}");
     }
 }
+
+/// Issue 21: curl sent the client's leaf alone (no intermediate): the fix is to send the chain,
+/// not to issue a new certificate (the certificate is fine).
+#[test]
+fn a_client_that_sent_its_leaf_alone_is_told_to_send_the_chain() {
+    let d = workspace();
+    let s = Serving::start(d.path(), &[]);
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(d.path())
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client.crt", "--key", "client.key"])
+        .arg(format!("https://localhost:{}/", s.port))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    let c = s.connection();
+    assert_eq!(c["failure"]["cause"]["code"], "unknown_issuer", "{c}");
+    let fix = c["failure"]["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("chain") && fix.contains("client-chain.crt"),
+        "{fix}"
+    );
+    assert!(
+        !fix.contains("certbench issue"),
+        "nothing to issue again: {fix}"
+    );
+}

@@ -217,7 +217,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         (Some(r), Some(ws)) => Some(satisfying(ws, &r.authorities_der)),
         _ => None,
     };
-    let explained = certbench_lab::explain_peer(&summary, certbench_lab::Peer::Connect);
+    let explained = certbench_lab::explain_peer(&summary, &events, certbench_lab::Peer::Connect);
     let hint = hint(&summary, &events);
     let sent = presented(&events);
     let status = summary.response.as_deref().and_then(http_status);

@@ -81,8 +81,13 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
         certbench_x509::verify::Purpose::Server => Role::Server,
         certbench_x509::verify::Purpose::Client => Role::Client,
     });
-    let role_of = |item: &Item| told.or_else(|| by_source.get(&item.source).copied().flatten());
-    lint_all(&mut items, now, &role_of);
+    // The system's roots (--system) are someone else's: no fix tells the user to re-issue them.
+    let system = if a.system { system_store() } else { None };
+    let known = |item: &Item| certbench_x509::Known {
+        role: told.or_else(|| by_source.get(&item.source).copied().flatten()),
+        foreign: system.as_ref().is_some_and(|s| item.source.starts_with(s)),
+    };
+    lint_all(&mut items, now, &known);
     let failed = items.iter().any(|i| i.result.is_err() && !i.passed_over());
     let mut stdout = out::Stdout::new();
     if a.json {

@@ -375,7 +375,8 @@ fn print_line(c: &Connection) {
 /// A connection as JSON: its record and explanation, with its events (`--json`) or without (a
 /// log's line).
 fn record(c: &Connection, events: bool) -> String {
-    let explained = certbench_lab::explain_peer(&c.summary(), certbench_lab::Peer::Serve);
+    let explained =
+        certbench_lab::explain_peer(&c.summary(), &c.events, certbench_lab::Peer::Serve);
     let transcript = certbench_lab::export::ConnectionTranscript {
         connection: c,
         events: events.then_some(c.events.as_slice()),

@@ -148,8 +148,16 @@ pub enum Cause {
     AlertReceived {
         alert: Alert,
     },
-    NoCommonVersion,
-    NoCommonSuite,
+    NoCommonVersion {
+        /// The versions the client offered (from its ClientHello), when it was seen.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        offered: Vec<u16>,
+    },
+    NoCommonSuite {
+        /// The cipher suites the client offered (from its ClientHello), when it was seen.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        offered: Vec<u16>,
+    },
     NoCommonGroup,
     NoCommonSignatureScheme,
     /// The peer lacks something else this side requires; `name` is rustls's.
@@ -261,8 +269,8 @@ impl Cause {
             Cause::CertificateRefused { .. } => "certificate_refused",
             Cause::NoClientCertificate => "no_client_certificate",
             Cause::AlertReceived { .. } => "alert_received",
-            Cause::NoCommonVersion => "no_common_version",
-            Cause::NoCommonSuite => "no_common_suite",
+            Cause::NoCommonVersion { .. } => "no_common_version",
+            Cause::NoCommonSuite { .. } => "no_common_suite",
             Cause::NoCommonGroup => "no_common_group",
             Cause::NoCommonSignatureScheme => "no_common_signature_scheme",
             Cause::Incompatible { .. } => "incompatible",
@@ -298,7 +306,7 @@ impl Cause {
             42 | 43 | 46 | 49 => Cause::CertificateRefused {
                 name: alert.name().to_string(),
             },
-            70 => Cause::NoCommonVersion,
+            70 => Cause::NoCommonVersion { offered: vec![] },
             _ => Cause::AlertReceived { alert },
         }
     }
@@ -376,7 +384,7 @@ impl Cause {
                 alert: Alert::from(*a),
             },
             E::PeerIncompatible(p) => match p {
-                P::NoCipherSuitesInCommon => Cause::NoCommonSuite,
+                P::NoCipherSuitesInCommon => Cause::NoCommonSuite { offered: vec![] },
                 P::NoKxGroupsInCommon => Cause::NoCommonGroup,
                 P::NoSignatureSchemesInCommon | P::NoCertificateRequestSignatureSchemesInCommon => {
                     Cause::NoCommonSignatureScheme
@@ -385,7 +393,7 @@ impl Cause {
                 | P::ServerTlsVersionIsDisabledByOurConfig
                 | P::SupportedVersionsExtensionRequired
                 | P::Tls12NotOffered
-                | P::Tls12NotOfferedOrEnabled => Cause::NoCommonVersion,
+                | P::Tls12NotOfferedOrEnabled => Cause::NoCommonVersion { offered: vec![] },
                 other => Cause::Incompatible {
                     name: error_name(other),
                 },
@@ -519,6 +527,28 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
     let time = |t: &Option<OffsetDateTime>| t.map(certbench_base::text::rfc3339);
     let mut v = Vec::new();
     match c {
+        Cause::NoCommonVersion { offered } if !offered.is_empty() => v.push((
+            "offered",
+            offered
+                .iter()
+                .map(|x| certbench_wire::names::version(*x))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+        Cause::NoCommonSuite { offered } if !offered.is_empty() => {
+            v.push((
+                "offered",
+                offered
+                    .iter()
+                    .map(|x| certbench_wire::names::cipher_suite(*x))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+            // TLS 1.3's suites are 0x13xx and name no key; a TLS 1.2 suite names the key.
+            if offered.iter().all(|s| s >> 8 != 0x13) {
+                v.extend(words("no_common_suite_tls12").map(|w| ("tls12_note", w.text.clone())));
+            }
+        }
         Cause::Expired { not_after, at } => {
             v.extend(time(not_after).map(|t| ("not_after", t)));
             v.extend(time(at).map(|t| ("at", t)));
@@ -647,8 +677,12 @@ mod tests {
             Cause::CertificateRefused { name: "X".into() },
             Cause::NoClientCertificate,
             Cause::AlertReceived { alert: Alert(116) },
-            Cause::NoCommonVersion,
-            Cause::NoCommonSuite,
+            Cause::NoCommonVersion {
+                offered: vec![0x0304],
+            },
+            Cause::NoCommonSuite {
+                offered: vec![0xc02b],
+            },
             Cause::NoCommonGroup,
             Cause::NoCommonSignatureScheme,
             Cause::Incompatible { name: "X".into() },
@@ -675,7 +709,24 @@ mod tests {
             Cause::Tls { name: "X".into() },
             Cause::HttpMalformed,
         ];
-        assert_eq!(table.len(), all.len(), "a code in causes.toml has no Cause");
+        // Besides the causes: the note a TLS 1.2-only suite offer adds.
+        assert_eq!(
+            table.len(),
+            all.len() + 1,
+            "a code in causes.toml has no Cause"
+        );
+        assert!(
+            describe(&Cause::NoCommonSuite {
+                offered: vec![0xc02b]
+            })
+            .contains("ECDHE_ECDSA")
+        );
+        assert!(
+            !describe(&Cause::NoCommonSuite {
+                offered: vec![0x1301]
+            })
+            .contains("ECDHE_ECDSA")
+        );
         for c in &all {
             assert!(table.contains_key(c.code()), "no words for {}", c.code());
             let text = describe(c);

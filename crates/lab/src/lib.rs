@@ -909,15 +909,24 @@ fn peer_fixes(peer: Peer) -> &'static std::collections::HashMap<String, String> 
 /// The words for a connection `serve` or `connect` had with someone else's program: the lesson
 /// of the lab scenario the failure is an instance of, and a fix in that command's terms
 /// (assets/peers.toml), or the cause's own when it names no certbench option.
-pub fn explain_peer(summary: &Summary, peer: Peer) -> Explained {
+pub fn explain_peer(summary: &Summary, events: &[Event], peer: Peer) -> Explained {
     let Some(failure) = summary.failure() else {
         return Explained::default();
     };
     let teaching = matching(failure);
     let code = failure.cause.code();
     let table = peer_fixes(peer);
-    let fix = table
-        .get(&format!("{code}.by_{}", failure.detected_by.name()))
+    let side = failure.detected_by.name();
+    // The fix for the situation first (the client sent its leaf alone, the server named no CA),
+    // then for the side that caught it, then for the cause.
+    let fix = situations(failure, events)
+        .into_iter()
+        .find_map(|s| {
+            table
+                .get(&format!("{code}.by_{side}.{s}"))
+                .or_else(|| table.get(&format!("{code}.{s}")))
+        })
+        .or_else(|| table.get(&format!("{code}.by_{side}")))
         .or_else(|| table.get(code))
         .cloned()
         .or_else(|| {
@@ -934,6 +943,34 @@ pub fn explain_peer(summary: &Summary, peer: Peer) -> Explained {
         lesson: teaching.map(|s| words(s).lesson.clone()),
         fix,
     }
+}
+
+/// What of a failure's circumstances decides which fix fits, most specific first; each is a key
+/// suffix in assets/peers.toml (`unknown_issuer.by_server.leaf_alone`).
+pub fn situations(failure: &certbench_tls::run::Failure, events: &[Event]) -> Vec<&'static str> {
+    use certbench_cause::Cause;
+    let mut s = Vec::new();
+    // A leaf sent alone whose issuer the judge does not know: the chain was not sent.
+    if failure.cause == Cause::UnknownIssuer && Fact::LeafOnly.holds(failure) {
+        s.push("leaf_alone");
+    }
+    // A CertificateRequest that names no CA: the server takes any CA its trust store holds.
+    if certbench_tls::connect::requested(events)
+        .is_some_and(|r| r.certificate_authorities.is_empty())
+    {
+        s.push("no_ca_names");
+    }
+    if let Cause::NoCommonVersion { offered } = &failure.cause {
+        let (v13, v12) = (offered.contains(&0x0304), offered.contains(&0x0303));
+        match (v13, v12) {
+            (true, false) => s.push("offered_13"),
+            (false, true) => s.push("offered_12"),
+            (true, true) => s.push("offered_both"),
+            (false, false) if !offered.is_empty() => s.push("offered_older"),
+            _ => {}
+        }
+    }
+    s
 }
 
 /// The values a fix names: the certificate at fault by its workspace name, the options that

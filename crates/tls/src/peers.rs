@@ -15,6 +15,17 @@ pub fn peer_words(section: &str) -> &'static std::collections::HashMap<String, S
         .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
 }
 
+/// The situations a peer fix may be for, the last part of its key (see assets/peers.toml; the
+/// lab crate's `situations` tells which hold).
+pub const SITUATIONS: &[&str] = &[
+    "leaf_alone",
+    "no_ca_names",
+    "offered_13",
+    "offered_12",
+    "offered_both",
+    "offered_older",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,9 +42,18 @@ mod tests {
         for (peer, fixes) in peers.iter().filter(|(p, _)| *p != "page") {
             assert!(peer == "serve" || peer == "connect", "{peer}");
             for key in fixes.keys() {
-                let (code, side) = key.split_once(".by_").unwrap_or((key, "client"));
+                // code[.by_SIDE][.SITUATION]
+                let mut parts = key.split('.');
+                let code = parts.next().unwrap_or_default();
                 assert!(causes.contains_key(code), "{peer}.{key}: no cause {code}");
-                assert!(side == "client" || side == "server", "{peer}.{key}");
+                for part in parts {
+                    match part.strip_prefix("by_") {
+                        Some(side) => {
+                            assert!(side == "client" || side == "server", "{peer}.{key}")
+                        }
+                        None => assert!(SITUATIONS.contains(&part), "{peer}.{key}: {part}"),
+                    }
+                }
             }
         }
     }

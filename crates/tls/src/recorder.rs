@@ -65,6 +65,9 @@ pub(crate) struct Recorder {
     pub(crate) last_io: Instant,
     /// The client answered a CertificateRequest with an empty Certificate.
     client_sent_none: bool,
+    /// What the client's first ClientHello offered: its cipher suites, and its versions (the
+    /// supported_versions extension, else the legacy version).
+    client_offer: Option<(Vec<u16>, Vec<u16>)>,
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
     pub(crate) wire: Option<certbench_wire::pcap::Wire>,
     wire_bytes: usize,
@@ -112,6 +115,7 @@ impl Recorder {
             first: [Vec::new(), Vec::new()],
             last_io: Instant::now(),
             client_sent_none: false,
+            client_offer: None,
             wire: None,
             wire_bytes: 0,
             carried_bytes: 0,
@@ -280,6 +284,16 @@ impl Recorder {
                         && c.certificates.is_empty()
                     {
                         self.client_sent_none = true;
+                    }
+                    if let Message::ClientHello(ch) = &*m
+                        && self.client_offer.is_none()
+                    {
+                        let versions = if ch.supported_versions.is_empty() {
+                            vec![ch.legacy_version]
+                        } else {
+                            ch.supported_versions.clone()
+                        };
+                        self.client_offer = Some((ch.cipher_suites.clone(), versions));
                     }
                     Arc::from(m)
                 });
@@ -755,7 +769,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
             let cause = if alert.0 == 40 && hub.client_sent_none {
                 Cause::NoClientCertificate
             } else {
-                Cause::from_peer_alert(alert)
+                with_offer(Cause::from_peer_alert(alert), hub)
             };
             return Some(Failure {
                 detected_by: other,
@@ -771,6 +785,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
         (None, Some(f)) => (f.side, f.cause.clone(), f.error.clone(), None),
         (None, None) => return None,
     };
+    let cause = with_offer(cause, hub);
     let alert_received = hub
         .failures
         .iter()
@@ -789,6 +804,22 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
         culprit,
         observed_side: hub.only,
     })
+}
+
+/// What the client offered, from its ClientHello, in a cause of nothing in common: which
+/// versions or suites found no match.
+fn with_offer(cause: Cause, hub: &Recorder) -> Cause {
+    // GREASE values (RFC 8701) and the renegotiation signal are nothing anyone speaks.
+    let real = |x: &u16| x & 0x0f0f != 0x0a0a && *x != 0x00ff;
+    match (cause, &hub.client_offer) {
+        (Cause::NoCommonVersion { .. }, Some((_, versions))) => Cause::NoCommonVersion {
+            offered: versions.iter().copied().filter(real).collect(),
+        },
+        (Cause::NoCommonSuite { .. }, Some((suites, _))) => Cause::NoCommonSuite {
+            offered: suites.iter().copied().filter(real).collect(),
+        },
+        (cause, _) => cause,
+    }
 }
 
 tokio::task_local! {

@@ -897,9 +897,13 @@ fn relint(
                 .collect()
         })
         .unwrap_or_default();
-    let role_of =
-        |i: &certbench_x509::Item| roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r);
-    certbench_x509::lint_all(&mut items, now, &role_of);
+    // The workspace's certificates: their role. The system's roots: someone else's.
+    let system = certbench_x509::load::system_store();
+    let known = |i: &certbench_x509::Item| certbench_x509::Known {
+        role: roles.iter().find(|(p, _)| *p == i.source).map(|(_, r)| *r),
+        foreign: system.as_ref().is_some_and(|s| i.source.starts_with(s)),
+    };
+    certbench_x509::lint_all(&mut items, now, &known);
     panes::inspect::Loaded::new(items)
 }
 

@@ -14,7 +14,7 @@ mod summary;
 pub mod tree;
 pub mod verify;
 
-pub use lints::{Lint, Severity};
+pub use lints::{Known, Lint, Severity};
 pub use load::{Decoded, Item, Kind, lint_all, load_bytes, load_paths};
 pub use report::{CertReport, decode};
 pub use role::{RevocationReason, Role};

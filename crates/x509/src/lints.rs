@@ -23,11 +23,22 @@ pub struct Lint {
     pub fix: String,
 }
 
+/// What is known of a certificate beyond its bytes: what it is for (the workspace manifest
+/// says, or the user), and whether it is someone else's for sure (a root of the system's trust
+/// store): a fix never tells anyone to re-issue what is not theirs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Known {
+    pub role: Option<Role>,
+    pub foreign: bool,
+}
+
 /// What the lints need beyond the certificate.
 pub struct LintContext<'a> {
     pub now: OffsetDateTime,
     /// What the certificate is for, when known (the workspace manifest says); else it is guessed.
     pub role: Option<Role>,
+    /// Someone else's for sure (a system root): the user cannot issue it again.
+    pub foreign: bool,
     /// The issuer's certificate, when it is among the loaded ones: the one whose key signed it.
     pub issuer: Option<&'a CertReport>,
     /// The loaded CAs named as its issuer whose key did not sign it (a CA made again under the
@@ -299,12 +310,27 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
         }
     }
     let now = ctx.now;
+    let self_signed = report.subject == report.issuer;
+    // Someone else's certificate: its owner acts, the user can only stop relying on it.
+    let theirs = |own: &'static str, root: &'static str, other: &'static str| {
+        if !ctx.foreign {
+            own
+        } else if self_signed {
+            root
+        } else {
+            other
+        }
+    };
     if now > report.not_after {
         add(
             "expired",
             Severity::Error,
             format!("expired {} ago", crate::span(now - report.not_after)),
-            "issue a new certificate",
+            theirs(
+                "issue a new certificate",
+                "not yours to renew: its owner has stopped using it; remove it from the trust store that holds it (a system update does)",
+                "not yours to renew: its issuer must give its owner a new one; until then every verifier refuses it",
+            ),
         );
     } else if now < report.not_before {
         add(
@@ -318,7 +344,11 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "expiring-soon",
             Severity::Warning,
             crate::relative_validity(report.not_before, report.not_after, now),
-            "renew it",
+            theirs(
+                "renew it",
+                "not yours to renew: its owner will replace it; a trust store update brings the new root",
+                "not yours to renew: its owner must, before it expires",
+            ),
         );
     }
     if report.public_key.algorithm == KeyAlgorithm::Rsa
@@ -335,7 +365,6 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
         );
     }
     if report.signature_algorithm.weak_digest().is_some() {
-        let self_signed = report.subject == report.issuer;
         add(
             "weak-signature",
             if self_signed {
@@ -354,7 +383,11 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
                     report.signature_algorithm
                 )
             },
-            "re-issue it with SHA-256",
+            theirs(
+                "re-issue it with SHA-256",
+                "nothing to do: a trust anchor's own signature is not checked (its owner may replace it in time)",
+                "not yours to re-issue: its issuer must sign a new one with SHA-256",
+            ),
         );
     }
     // The validity period counts both ends: notAfter - notBefore + 1 second (RFC 5280 4.1.2.5,

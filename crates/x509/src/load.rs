@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use ::time::OffsetDateTime;
 use x509_parser::prelude::*;
 
-use crate::Role;
 use crate::error::{Container, DecodeError, IoProblem, LoadError};
 use crate::lints::{LintContext, lint};
 use crate::report::{CertReport, decode};
@@ -632,7 +631,7 @@ fn decode_csr(der: &[u8]) -> Result<CsrReport, DecodeError> {
 pub fn lint_all(
     items: &mut [Item],
     now: OffsetDateTime,
-    role_of: &(dyn Fn(&Item) -> Option<Role> + Sync),
+    known: &(dyn Fn(&Item) -> crate::lints::Known + Sync),
 ) {
     let indices: Vec<usize> = (0..items.len()).collect();
     let shared: &[Item] = items;
@@ -687,9 +686,11 @@ pub fn lint_all(
             Some(_) => vec![],
             None => named.iter().filter_map(|&j| report(j)).collect(),
         };
+        let k = known(&shared[i]);
         let ctx = LintContext {
             now,
-            role: role_of(&shared[i]),
+            role: k.role,
+            foreign: k.foreign,
             issuer,
             named_issuers,
         };

@@ -310,7 +310,7 @@ impl HandshakeState {
             self.stepper = None;
             self.explained = match &outcome {
                 Ok(summary) if self.connected_to.is_some() => {
-                    certbench_lab::explain_peer(summary, certbench_lab::Peer::Connect)
+                    certbench_lab::explain_peer(summary, &self.events, certbench_lab::Peer::Connect)
                 }
                 Ok(summary) => certbench_lab::explain(summary, self.ran, &self.events),
                 Err(_) => certbench_lab::Explained::default(),
@@ -336,7 +336,8 @@ impl HandshakeState {
         match &row.done {
             Some(c) => {
                 let summary = c.summary();
-                self.explained = certbench_lab::explain_peer(&summary, certbench_lab::Peer::Serve);
+                self.explained =
+                    certbench_lab::explain_peer(&summary, &c.events, certbench_lab::Peer::Serve);
                 self.events = c.events.clone();
                 self.proofs = Some(certbench_tls::proof::proofs(&self.events));
                 self.outcome = Some(Ok(summary));

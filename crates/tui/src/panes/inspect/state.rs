@@ -475,7 +475,9 @@ mod tests {
             .map(|f| dir.path().join(f))
             .collect();
         let mut items = load_paths(&paths);
-        lint_all(&mut items, OffsetDateTime::now_utc(), &|_| None);
+        lint_all(&mut items, OffsetDateTime::now_utc(), &|_| {
+            certbench_x509::Known::default()
+        });
         let mut s = InspectState::default();
         s.set_loaded(Loaded::new(items), OffsetDateTime::now_utc());
         (dir, s)
