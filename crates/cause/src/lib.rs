@@ -513,6 +513,9 @@ struct Words {
     text: String,
     #[serde(default)]
     fix: String,
+    /// The fix in the TUI's terms, when `fix` names the CLI's flags (its keys as `{key_...}`).
+    #[serde(default)]
+    fix_tui: Option<String>,
 }
 
 const CAUSES: &str = include_str!("../../../assets/causes.toml");
@@ -629,6 +632,32 @@ pub fn fix(c: &Cause, extra: &[(&'static str, String)]) -> String {
     words(c.code())
         .map(|w| certbench_base::assets::fill(&w.fix, &v))
         .unwrap_or_default()
+}
+
+/// How to fix it in the TUI's terms: its own words where the CLI's fix names flags, else the
+/// same as [`fix`]. `extra` also holds the TUI's key placeholders to keep.
+pub fn fix_tui(c: &Cause, extra: &[(&'static str, String)]) -> String {
+    let mut v = values(c);
+    v.extend(extra.iter().cloned());
+    words(c.code())
+        .map(|w| certbench_base::assets::fill(w.fix_tui.as_deref().unwrap_or(&w.fix), &v))
+        .unwrap_or_default()
+}
+
+/// Every cause's fix for the TUI, before it is filled: `(where, words)`.
+pub fn tui_fix_templates() -> Vec<(String, String)> {
+    static TABLE: OnceLock<std::collections::HashMap<String, Words>> = OnceLock::new();
+    let mut out: Vec<(String, String)> = certbench_base::assets::table(&TABLE, CAUSES)
+        .iter()
+        .map(|(code, w)| {
+            (
+                format!("causes.toml {code}"),
+                w.fix_tui.clone().unwrap_or_else(|| w.fix.clone()),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 #[cfg(test)]

@@ -500,6 +500,10 @@ pub struct Words {
     pub lesson: String,
     /// The exact change that fixes it.
     pub fix: String,
+    /// The same change in the TUI's terms (its keys as `{key_...}`), when the fix names the CLI's
+    /// flags or commands.
+    #[serde(default)]
+    pub fix_tui: Option<String>,
 }
 
 const LAB: &str = include_str!("../../../assets/lab.toml");
@@ -511,6 +515,7 @@ pub fn words(s: &Scenario) -> &'static Words {
         title: String::new(),
         lesson: String::new(),
         fix: String::new(),
+        fix_tui: None,
     };
     certbench_base::assets::table(&TABLE, LAB)
         .get(s.name)
@@ -855,8 +860,41 @@ pub struct Explained {
     pub scenario: Option<&'static Scenario>,
     /// What the failure (or the scenario) teaches.
     pub lesson: Option<String>,
-    /// What to change, naming the certificate at fault; for a failure only, or a scenario's.
+    /// What to change, naming the certificate at fault; for a failure only, or a scenario's. In
+    /// the CLI's terms (its flags and commands).
     pub fix: Option<String>,
+    /// The same in the TUI's terms: its keys left as `{key_...}` placeholders (see [`TUI_KEYS`])
+    /// for the TUI to fill from its keymap.
+    pub fix_tui: Option<String>,
+}
+
+/// The keys a fix for the TUI may name, as `{key_...}` placeholders the TUI fills from its
+/// keymap: its panes, and the Handshake and Generate panes' actions.
+pub const TUI_KEYS: &[&str] = &[
+    "key_generate",
+    "key_inspect",
+    "key_handshake",
+    "key_run",
+    "key_lab",
+    "key_tls",
+    "key_client",
+    "key_group",
+    "key_suite",
+    "key_name",
+    "key_server",
+    "key_auth",
+    "key_chains",
+    "key_trust",
+    "key_culprit",
+    "key_connect",
+    "key_serve",
+    "key_issue",
+    "key_revoke",
+];
+
+/// The values a TUI fix is filled with in the engine: each key placeholder kept as it is.
+fn kept_keys() -> Vec<(&'static str, String)> {
+    TUI_KEYS.iter().map(|k| (*k, format!("{{{k}}}"))).collect()
 }
 
 /// The words that explain a run, in one place for the CLI, the pane and the saved transcript: a
@@ -874,20 +912,56 @@ pub fn explain(
     };
     // A scenario's certificates are the lab's, not the user's: its fix names none of them.
     let values = fix_values(failure, scenario.is_some());
+    let mut tui_values = values.clone();
+    tui_values.extend(kept_keys());
     match teaching {
-        Some(s) => Explained {
-            scenario: Some(s),
-            lesson: Some(words(s).lesson.clone()),
-            fix: Some(certbench_base::assets::fill(&words(s).fix, &values)),
-        },
+        Some(s) => {
+            let w = words(s);
+            Explained {
+                scenario: Some(s),
+                lesson: Some(w.lesson.clone()),
+                fix: Some(certbench_base::assets::fill(&w.fix, &values)),
+                fix_tui: Some(certbench_base::assets::fill(
+                    w.fix_tui.as_deref().unwrap_or(&w.fix),
+                    &tui_values,
+                )),
+            }
+        }
         None => Explained {
             scenario: None,
             lesson: None,
             fix: failure
                 .map(|f| certbench_cause::fix(&f.cause, &values))
                 .filter(|f| !f.is_empty()),
+            fix_tui: failure
+                .map(|f| certbench_cause::fix_tui(&f.cause, &tui_values))
+                .filter(|f| !f.is_empty()),
         },
     }
+}
+
+/// Every fix the TUI can show, before its keys are filled: `(where it comes from, its words)`,
+/// for the test that the TUI names keys and never the CLI's flags.
+pub fn tui_fix_templates() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for s in SCENARIOS {
+        let w = words(s);
+        out.push((
+            format!("lab.toml {}", s.name),
+            w.fix_tui.clone().unwrap_or_else(|| w.fix.clone()),
+        ));
+    }
+    out.extend(certbench_cause::tui_fix_templates());
+    for peer in ["serve", "connect"] {
+        let tui = certbench_tls::peers::peer_words(&format!("{peer}_tui"));
+        for (key, fix) in certbench_tls::peers::peer_words(peer) {
+            out.push((
+                format!("peers.toml {peer}.{key}"),
+                tui.get(key).unwrap_or(fix).clone(),
+            ));
+        }
+    }
+    out
 }
 
 /// Which side of a connection certbench is, when the other side is someone else's program.
@@ -938,10 +1012,22 @@ pub fn explain_peer(summary: &Summary, events: &[Event], peer: Peer) -> Explaine
             )
             .then(|| certbench_cause::fix(&failure.cause, &[]))
         });
+    // The TUI's words for the same key, when the CLI's name its flags.
+    let tui = certbench_tls::peers::peer_words(match peer {
+        Peer::Serve => "serve_tui",
+        Peer::Connect => "connect_tui",
+    });
+    let fix_tui = fix.as_ref().map(|f| {
+        let key = table.iter().find(|(_, v)| *v == f).map(|(k, _)| k.clone());
+        key.and_then(|k| tui.get(&k))
+            .map(|t| certbench_base::assets::fill(t, &kept_keys()))
+            .unwrap_or_else(|| f.clone())
+    });
     Explained {
         scenario: teaching,
         lesson: teaching.map(|s| words(s).lesson.clone()),
         fix,
+        fix_tui,
     }
 }
 

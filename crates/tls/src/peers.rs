@@ -37,10 +37,22 @@ mod tests {
             toml::from_str(include_str!("../../../assets/causes.toml")).unwrap();
         let peers: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
             toml::from_str(PEERS).unwrap();
-        assert_eq!(peers.len(), 3);
+        assert_eq!(peers.len(), 5);
         assert_eq!(peers["page"].len(), 7);
         for (peer, fixes) in peers.iter().filter(|(p, _)| *p != "page") {
-            assert!(peer == "serve" || peer == "connect", "{peer}");
+            assert!(
+                ["serve", "connect", "serve_tui", "connect_tui"].contains(&peer.as_str()),
+                "{peer}"
+            );
+            // The TUI's words are for fixes the command has.
+            if let Some(command) = peer.strip_suffix("_tui") {
+                for key in fixes.keys() {
+                    assert!(
+                        peers[command].contains_key(key),
+                        "{peer}.{key}: no {command}.{key}"
+                    );
+                }
+            }
             for key in fixes.keys() {
                 // code[.by_SIDE][.SITUATION]
                 let mut parts = key.split('.');

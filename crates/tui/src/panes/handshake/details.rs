@@ -465,11 +465,13 @@ pub(super) fn failure_lines(
             lines.push(row("why", safe(&why.describe())));
         }
     }
-    if let Some(fix) = &explained.fix {
+    // The fix in the TUI's terms: its keys, not the CLI's flags.
+    if let Some(fix) = explained.fix_tui.as_ref().or(explained.fix.as_ref()) {
+        let fix = certbench_base::assets::fill(fix, &fix_keys(app));
         lines.push(Line::default());
         lines.push(Line::from(vec![
             Span::styled("Fix: ", theme::key()),
-            Span::raw(safe(fix)),
+            Span::raw(safe(&fix)),
         ]));
     }
     if let Some(lesson) = &explained.lesson {
@@ -578,5 +580,101 @@ fn next_flight_words(
         (3, Side::Server, true) => "next_server_13_after",
         (3, Side::Server, false) => "next_server_12_after",
         _ => "next_other",
+    }
+}
+
+/// The keys a fix may name (certbench_lab::TUI_KEYS), as this keymap has them.
+pub(crate) fn fix_keys(app: &App) -> Vec<(&'static str, String)> {
+    use crate::action::Pane;
+    let h = |a| app.key_for(Context::Handshake, a);
+    let keys = [
+        (
+            "key_generate",
+            app.key_for(Context::Global, Action::ShowPane(Pane::Generate)),
+        ),
+        (
+            "key_inspect",
+            app.key_for(Context::Global, Action::ShowPane(Pane::Inspect)),
+        ),
+        (
+            "key_handshake",
+            app.key_for(Context::Global, Action::ShowPane(Pane::Handshake)),
+        ),
+        ("key_run", h(Action::RunHandshake)),
+        ("key_lab", h(Action::PickScenario)),
+        ("key_tls", h(Action::ToggleTls)),
+        ("key_client", h(Action::CycleClientCert)),
+        ("key_group", h(Action::CycleGroup)),
+        ("key_suite", h(Action::CycleSuite)),
+        ("key_name", h(Action::CycleServerName)),
+        ("key_server", h(Action::CycleServerCert)),
+        ("key_auth", h(Action::CycleClientAuth)),
+        ("key_chains", h(Action::CycleChains)),
+        ("key_trust", h(Action::CycleTrust)),
+        ("key_culprit", h(Action::InspectStep)),
+        ("key_connect", h(Action::StartConnect)),
+        ("key_serve", h(Action::ToggleServe)),
+        ("key_issue", app.key_for(Context::Form, Action::Issue)),
+        ("key_revoke", app.key_for(Context::List, Action::Revoke)),
+    ];
+    keys.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The TUI names its keys, never the CLI's commands or certbench's own flags: every fix the
+    /// pane can show (a lab scenario's, a cause's, serve's and connect's), filled with the
+    /// default keymap.
+    #[test]
+    fn every_fix_the_tui_shows_names_keys_not_flags() {
+        let app = App::new(
+            crate::keymap::KeyMap::defaults(),
+            Default::default(),
+            time::OffsetDateTime::UNIX_EPOCH,
+            (80, 24),
+        );
+        let keys = fix_keys(&app);
+        assert_eq!(
+            keys.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            certbench_lab::TUI_KEYS,
+            "a key the fixes may name is not filled"
+        );
+        assert!(keys.iter().all(|(_, v)| v != "?"), "{keys:?}");
+        const CLI: [&str; 20] = [
+            "`certbench",
+            "certbench issue",
+            "certbench handshake",
+            "certbench connect",
+            "certbench serve",
+            "certbench list",
+            "certbench revoke",
+            "--client-auth",
+            "--server-trusts",
+            "--client-trusts",
+            "--client-sends",
+            "--server-sends",
+            "--force",
+            "--tls",
+            "--suite",
+            "--group",
+            "--server-name",
+            "--handshake-timeout",
+            "--no-cert",
+            "--client NAME",
+        ];
+        let mut bad = Vec::new();
+        for (place, words) in certbench_lab::tui_fix_templates() {
+            let filled = certbench_base::assets::fill(&words, &keys);
+            if let Some(flag) = CLI.iter().find(|f| filled.contains(*f)) {
+                bad.push(format!("{place}: {flag}: {filled}"));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "fixes the TUI shows name the CLI:\n{}",
+            bad.join("\n")
+        );
     }
 }
