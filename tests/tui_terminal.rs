@@ -496,3 +496,42 @@ fn the_tui_notices_a_certificate_another_process_added() {
     let screen = t.screen();
     assert!(!screen.contains("another program"), "{screen}");
 }
+
+/// Issue 21: the Generate form asks before it signs a name a CA above does not allow (its
+/// nameConstraints): n goes back with nothing signed, y signs it anyway.
+#[test]
+fn the_form_asks_before_it_signs_a_name_a_ca_does_not_allow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    std::fs::create_dir_all(&dir).unwrap();
+    common::issue(&dir, "ca", "root", &[]);
+    common::issue(
+        &dir,
+        "intermediate",
+        "inner",
+        &["--issuer", "root", "--permit-dns", "example.com"],
+    );
+    let t = Tmux::launch("constrained", &dir, tmp.path(), "", "", (120, 36));
+    t.wait_for("Issue a certificate");
+    // The form's default server names localhost, under "inner": outside example.com.
+    t.keys(&["Enter", "i"]);
+    let screen = t.wait_for("Outside the CA's name constraints");
+    assert!(
+        screen.contains("DNS:localhost") && screen.contains("inner"),
+        "{screen}"
+    );
+    t.keys(&["n"]);
+    t.wait_for("Nothing was changed");
+    assert!(
+        !std::fs::read_dir(&dir).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("server")),
+        "nothing signed"
+    );
+    t.keys(&["i"]);
+    t.wait_for("Outside the CA's name constraints");
+    t.keys(&["y"]);
+    t.wait_for("Issued server");
+}

@@ -196,6 +196,53 @@ pub struct ConstraintBreach {
     pub breach: certbench_x509::constraints::Breach,
 }
 
+/// The names of `spec` that a CA above it does not allow: `issuer_of` says each CA's issuer by
+/// workspace name, `constraints_of` its nameConstraints. Pure: a caller that holds the CAs'
+/// constraints already (the TUI's view) asks without reading a file.
+pub fn breaches_under(
+    spec: &IssueSpec,
+    issuer_of: &dyn Fn(&str) -> Option<String>,
+    constraints_of: &dyn Fn(&str) -> Option<certbench_x509::constraints::Constraints>,
+) -> Vec<ConstraintBreach> {
+    use certbench_x509::constraints::Name;
+    let names: Vec<(Name, String)> = spec
+        .parsed_sans()
+        .into_iter()
+        .map(|s| {
+            let name = match &s {
+                crate::SanEntry::Dns(d) => Name::Dns(d.clone()),
+                crate::SanEntry::Ip(std::net::IpAddr::V4(ip)) => Name::Ip(ip.octets().to_vec()),
+                crate::SanEntry::Ip(std::net::IpAddr::V6(ip)) => Name::Ip(ip.octets().to_vec()),
+                crate::SanEntry::Email(e) => Name::Email(e.clone()),
+                crate::SanEntry::Uri(u) => Name::Uri(u.clone()),
+            };
+            (name, s.openssl_string())
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut next = (spec.role != crate::Role::Ca).then(|| spec.issuer.clone());
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(ca) = next.take() {
+        if seen.contains(&ca) || seen.len() > 16 {
+            break;
+        }
+        seen.push(ca.clone());
+        if let Some(nc) = constraints_of(&ca) {
+            for (name, text) in &names {
+                if let Some(breach) = nc.breach(name) {
+                    out.push(ConstraintBreach {
+                        san: text.clone(),
+                        ca: ca.clone(),
+                        breach,
+                    });
+                }
+            }
+        }
+        next = issuer_of(&ca);
+    }
+    out
+}
+
 impl ConstraintBreach {
     /// The same finding a verification of the certificate would make, for its words.
     pub fn finding(&self) -> certbench_x509::verify::Finding {
@@ -426,55 +473,18 @@ impl Workspace {
     /// nameConstraints: a certificate with them is refused by every verifier, so the user is told
     /// before it is signed. A CA whose file cannot be read is passed over (issuing reports it).
     pub fn constraint_breaches(&self, spec: &IssueSpec) -> Vec<ConstraintBreach> {
-        use certbench_x509::constraints::{Constraints, Name};
-        let names: Vec<(Name, String)> = spec
-            .parsed_sans()
-            .into_iter()
-            .map(|s| {
-                let name = match &s {
-                    crate::SanEntry::Dns(d) => Name::Dns(d.clone()),
-                    crate::SanEntry::Ip(std::net::IpAddr::V4(ip)) => Name::Ip(ip.octets().to_vec()),
-                    crate::SanEntry::Ip(std::net::IpAddr::V6(ip)) => Name::Ip(ip.octets().to_vec()),
-                    crate::SanEntry::Email(e) => Name::Email(e.clone()),
-                    crate::SanEntry::Uri(u) => Name::Uri(u.clone()),
-                };
-                (name, s.openssl_string())
-            })
-            .collect();
-        let mut out = Vec::new();
-        let mut next = (spec.role != crate::Role::Ca).then(|| spec.issuer.clone());
-        let mut seen = Vec::new();
-        while let Some(ca) = next.take() {
-            let Some(e) = self.entity(&ca) else { break };
-            if seen.contains(&ca) {
-                break;
-            }
-            seen.push(ca.clone());
-            let der = std::fs::read(self.path(&e.cert))
-                .ok()
-                .and_then(|b| {
-                    certbench_x509::load_bytes(&self.path(&e.cert), &b)
-                        .into_iter()
-                        .next()
-                })
-                .map(|i| i.der);
-            if let Some(der) = der
-                && let Ok((_, cert)) = x509_parser::parse_x509_certificate(&der)
-                && let Some(nc) = Constraints::of(&cert)
-            {
-                for (name, text) in &names {
-                    if let Some(breach) = nc.breach(name) {
-                        out.push(ConstraintBreach {
-                            san: text.clone(),
-                            ca: ca.clone(),
-                            breach,
-                        });
-                    }
-                }
-            }
-            next = e.issuer.clone();
-        }
-        out
+        let constraints_of = |name: &str| {
+            let e = self.entity(name)?;
+            let path = self.path(&e.cert);
+            let bytes = std::fs::read(&path).ok()?;
+            let der = certbench_x509::load_bytes(&path, &bytes)
+                .into_iter()
+                .next()?
+                .der;
+            certbench_x509::constraints::Constraints::of_der(&der)
+        };
+        let issuers = |name: &str| self.entity(name).and_then(|e| e.issuer.clone());
+        breaches_under(spec, &issuers, &constraints_of)
     }
 
     /// Sign a request a service made itself, as `grant` says (see [`crate::csr::grant`]): the

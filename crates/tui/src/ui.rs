@@ -414,6 +414,31 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                 ]),
             ],
         ),
+        Dialog::Constrained { spec, breaches, .. } => {
+            let mut lines = vec![Line::from(format!(
+                "{} \"{}\" names what a CA above it does not allow:",
+                spec.role.title(),
+                spec.name
+            ))];
+            lines.extend(breaches.iter().map(|b| {
+                Line::from(Span::styled(
+                    format!("  {}", certbench_base::text::display_safe(b, 300)),
+                    theme::warn(),
+                ))
+            }));
+            lines.extend([
+                Line::default(),
+                Line::from("Every verifier (rustls, openssl, browsers) will refuse it."),
+                Line::default(),
+                Line::from(vec![
+                    Span::styled("y", theme::key()),
+                    Span::raw(" issue it anyway (to see the refusal)   "),
+                    Span::styled("n", theme::key()),
+                    Span::raw(" back to the form"),
+                ]),
+            ]);
+            (" Outside the CA's name constraints ", lines)
+        }
         Dialog::Revoke { name, reason } => (
             " Revoke ",
             vec![

@@ -34,6 +34,8 @@ pub struct EntityRow {
     pub depth: usize,
     /// Decoded from NAME.crt; an error sentence when the file is missing or broken.
     pub summary: Result<CertSummary, String>,
+    /// A CA's nameConstraints, read with the rest (the form checks a request against them).
+    pub constraints: Option<certbench_x509::constraints::Constraints>,
 }
 
 impl WorkspaceView {
@@ -71,13 +73,25 @@ impl WorkspaceView {
             if !seen.insert(e.name.clone()) {
                 continue;
             }
-            let summary = std::fs::read_to_string(ws.path(&e.cert))
+            let pem = std::fs::read_to_string(ws.path(&e.cert));
+            let constraints = pem
+                .as_ref()
+                .ok()
+                .filter(|_| e.role.is_ca())
+                .and_then(|pem| {
+                    let item = certbench_x509::load_bytes(&ws.path(&e.cert), pem.as_bytes())
+                        .into_iter()
+                        .next()?;
+                    certbench_x509::constraints::Constraints::of_der(&item.der)
+                });
+            let summary = pem
                 .map_err(|err| format!("could not read {}: {err}", e.cert))
                 .and_then(|pem| summarize_pem(&pem).map_err(|e| e.to_string()));
             rows.push(EntityRow {
                 entity: e.clone(),
                 depth,
                 summary,
+                constraints,
             });
             for child in entities
                 .iter()

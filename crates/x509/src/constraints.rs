@@ -162,6 +162,13 @@ pub struct Constraints {
 }
 
 impl Constraints {
+    /// The nameConstraints of the certificate `der`, if it reads and has the extension.
+    pub fn of_der(der: &[u8]) -> Option<Constraints> {
+        let bytes = crate::der::readable_certificate(der);
+        let (_, cert) = X509Certificate::from_der(&bytes).ok()?;
+        Constraints::of(&cert)
+    }
+
     /// The certificate's nameConstraints, if it has the extension.
     pub fn of(cert: &X509Certificate<'_>) -> Option<Constraints> {
         let nc: &NameConstraints<'_> = &cert.name_constraints().ok().flatten()?.value.clone();

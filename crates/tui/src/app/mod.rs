@@ -49,6 +49,14 @@ pub enum Dialog {
         spec: Box<certbench_pki::IssueSpec>,
         path: PathBuf,
     },
+    /// The request names what a CA above does not allow (its nameConstraints): every verifier
+    /// will refuse the certificate. Asked before it is signed.
+    Constrained {
+        spec: Box<certbench_pki::IssueSpec>,
+        overwrite: bool,
+        /// Each name and the constraint it breaks, in words.
+        breaches: Vec<String>,
+    },
     Revoke {
         name: String,
         reason: RevocationReason,
@@ -254,7 +262,9 @@ impl App {
     /// Which keymap sections apply now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         match &self.dialog {
-            Some(Dialog::Overwrite { .. }) => return vec![Context::Replace],
+            Some(Dialog::Overwrite { .. } | Dialog::Constrained { .. }) => {
+                return vec![Context::Replace];
+            }
             Some(Dialog::Revoke { .. }) => return vec![Context::Revoke],
             Some(Dialog::Export { .. }) => return vec![Context::Export],
             Some(Dialog::Csr(d)) if d.review.is_some() => return vec![Context::Review],

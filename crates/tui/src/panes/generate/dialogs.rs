@@ -216,9 +216,19 @@ impl GeneratePane {
                 *cx.dialog = None;
                 cx.say(Severity::Info, "Nothing was changed.");
             }
+            // The request's names were asked about before the file was found.
             (Dialog::Overwrite { spec, .. }, Action::Confirm) => {
                 *cx.dialog = None;
-                return self.start_issue(spec, true, cx);
+                return self.sign(spec, true, cx);
+            }
+            (
+                Dialog::Constrained {
+                    spec, overwrite, ..
+                },
+                Action::Confirm,
+            ) => {
+                *cx.dialog = None;
+                return self.sign(spec, overwrite, cx);
             }
             (Dialog::Revoke { name, reason }, Action::Confirm) => {
                 *cx.dialog = None;

@@ -507,7 +507,33 @@ impl GeneratePane {
         self.start_issue(Box::new(spec), false, cx)
     }
 
+    /// Issue `spec`; first, a name a CA above does not allow is asked about (the constraints
+    /// are the view's, read with the workspace: nothing is read here).
     pub(super) fn start_issue(
+        &mut self,
+        spec: Box<certbench_pki::IssueSpec>,
+        overwrite: bool,
+        cx: &mut Cx<'_>,
+    ) -> Vec<Effect> {
+        let row = |name: &str| cx.view.rows.iter().find(|r| r.entity.name == name);
+        let breaches = certbench_pki::workspace::breaches_under(
+            &spec,
+            &|n| row(n).and_then(|r| r.entity.issuer.clone()),
+            &|n| row(n).and_then(|r| r.constraints.clone()),
+        );
+        if !breaches.is_empty() {
+            *cx.dialog = Some(Dialog::Constrained {
+                spec,
+                overwrite,
+                breaches: breaches.iter().map(|b| b.finding().describe()).collect(),
+            });
+            return vec![];
+        }
+        self.sign(spec, overwrite, cx)
+    }
+
+    /// Issue `spec` now (in a task).
+    pub(super) fn sign(
         &mut self,
         spec: Box<certbench_pki::IssueSpec>,
         overwrite: bool,
