@@ -12,10 +12,26 @@ trap 'rm -rf "$work"; "$tui" stop shots >/dev/null 2>&1 || true' EXIT
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
 mkdir -p screenshots
 
-start() { # start SIZE: a fresh TUI on the demo workspace
+start() { # start SIZE: a fresh TUI on the demo workspace, its tour ended (it has shots of its own)
+  mkdir -p "$work/workspace"
+  : >"$work/workspace/.certbench-tour"
   "$tui" start shots "$1" -- env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_DATA_HOME="$XDG_DATA_HOME" "$bin" --dir "$work/workspace"
   "$tui" wait shots "Generate" 15
   sleep 0.3
+}
+start_tour() { # start_tour SIZE: a fresh TUI on a new demo workspace, as a newcomer meets it
+  rm -rf "$work/workspace"
+  "$tui" start shots "$1" -- env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_DATA_HOME="$XDG_DATA_HOME" "$bin" --dir "$work/workspace"
+  "$tui" wait shots "Tour 1/11" 15
+  sleep 0.3
+}
+until_seen() { # until_seen TEXT KEY: press KEY until TEXT shows (at most 40 times)
+  for _ in $(seq 40); do
+    "$tui" text shots | grep -q "$1" && return 0
+    "$tui" keys shots "$2"
+    sleep 0.1
+  done
+  "$tui" wait shots "$1" 5
 }
 shot() { "$tui" png shots "screenshots/$1.png" >/dev/null; echo "screenshots/$1.png"; }
 
@@ -203,3 +219,34 @@ shot sign-request-80x24
 "$tui" keys shots Escape Down Down Down e
 shot export-80x24
 "$tui" stop shots
+
+# The guided tour, as a newcomer takes it: at 80x24, then each stage at a wide size.
+start_tour 80x24
+shot tour-80x24
+"$tui" stop shots
+start_tour 160x48
+shot tour-start-160x48
+"$tui" keys shots 2 Down Down Down Enter
+"$tui" wait shots "Tour 3/11"
+until_seen "Tour 4/11" Down
+shot tour-client-eku-160x48
+"$tui" keys shots 3 r
+"$tui" wait shots "Tour 5/11" 20
+"$tui" keys shots g
+until_seen "Tour 6/11" Down
+shot tour-certificate-request-160x48
+until_seen "Tour 7/11" Down
+"$tui" keys shots End s r
+"$tui" wait shots "Next: the client's ClientHello" 20
+"$tui" keys shots Space Space
+"$tui" wait shots "Next: the client's Certificate" 20
+shot tour-step-160x48
+until_seen "Tour 9/11" Space
+"$tui" keys shots s l Down Down Down Down Enter
+"$tui" wait shots "Tour 10/11" 20
+shot tour-broken-160x48
+"$tui" keys shots i
+"$tui" wait shots "Tour 11/11" 10
+shot tour-culprit-160x48
+"$tui" stop shots
+
