@@ -1355,3 +1355,42 @@ fn home_and_end_work_in_every_list() {
     assert!(app.handshake.at_end);
     assert!(render(&app).contains("Who proved what"));
 }
+
+/// Issue 21 (a newcomer's report): paging the Step box at 80x24 skipped a line per page. Every
+/// line the box holds (as a tall screen of the same width shows it) is seen on some page.
+#[test]
+fn paging_the_step_box_skips_no_line() {
+    let step_lines = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .skip_while(|l| !l.contains("┌ Step"))
+            .skip(1)
+            .take_while(|l| !l.contains('└'))
+            .map(|l| l.trim_matches('"').trim().to_string())
+            .filter(|l| l.trim_matches('│').trim().len() > 2)
+            .collect()
+    };
+    let (_d, mut app) = handshake_app((80, 60));
+    feed_real_run(&mut app, None);
+    select(&mut app, "CertificateRequest");
+    let whole = step_lines(&render(&app));
+    assert!(whole.len() > 6, "{whole:?}");
+    // With the tour below it, as a newcomer has it: the box is at its smallest.
+    app.start_tour();
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        seen.extend(step_lines(&render(&app)));
+        let before = app.handshake.details_scroll;
+        app.update(Action::ScrollDown);
+        if app.handshake.details_scroll == before {
+            break;
+        }
+    }
+    for line in &whole {
+        assert!(seen.contains(line), "never shown at 80x24: {line}");
+    }
+}

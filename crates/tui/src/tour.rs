@@ -197,6 +197,7 @@ fn bindings() -> Vec<(&'static str, Context, Action)> {
         ("step_down", k(Context::Handshake, Action::Down)),
         ("enter", k(Context::Inspect, Action::Activate)),
         ("field_down", k(Context::Fields, Action::Down)),
+        ("field_page", k(Context::Fields, Action::PageDown)),
         ("run", k(Context::Handshake, Action::RunHandshake)),
         ("end", k(Context::Handshake, Action::Last)),
         ("step", k(Context::Handshake, Action::ToggleStep)),

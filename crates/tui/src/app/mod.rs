@@ -183,6 +183,9 @@ pub struct Cx<'a> {
     pub working: &'a mut Option<String>,
     /// How far the pane's scrolling box can scroll on this screen (worked out for a scroll).
     pub scroll_limit: u16,
+    /// How many lines a scroll moves that box: its height less one, so that no line is ever
+    /// skipped (worked out for a scroll).
+    pub scroll_page: u16,
     pub queue: &'a mut Vec<Action>,
 }
 
@@ -481,14 +484,18 @@ impl App {
     /// Hand an action to a pane with the shared state it may read and change; what it asks of
     /// the other panes comes back on the queue and is handled in turn.
     fn route(&mut self, to: Pane, action: Action) -> Vec<Effect> {
-        let scroll_limit = match (to, &action) {
-            (Pane::Inspect, Action::ScrollDown) => crate::panes::inspect::side_max_scroll(self),
-            (Pane::Handshake, Action::ScrollDown) => {
-                crate::panes::handshake::details_max_scroll(self)
-            }
-            _ => 0,
+        let scroll = match (to, &action) {
+            (Pane::Inspect, Action::ScrollDown | Action::ScrollUp) => (
+                crate::panes::inspect::side_max_scroll(self),
+                crate::panes::inspect::side_page(self),
+            ),
+            (Pane::Handshake, Action::ScrollDown | Action::ScrollUp) => (
+                crate::panes::handshake::details_max_scroll(self),
+                crate::panes::handshake::details_page(self),
+            ),
+            _ => (0, 1),
         };
-        self.with_cx(scroll_limit, |g, i, h, cx| match to {
+        self.with_cx(scroll, |g, i, h, cx| match to {
             Pane::Generate => g.update(action, cx),
             Pane::Inspect => i.update(action, cx),
             Pane::Handshake => h.update(action, cx),
@@ -497,7 +504,7 @@ impl App {
 
     fn with_cx(
         &mut self,
-        scroll_limit: u16,
+        (scroll_limit, scroll_page): (u16, u16),
         f: impl FnOnce(
             &mut GeneratePane,
             &mut InspectState,
@@ -534,6 +541,7 @@ impl App {
             dialog,
             working,
             scroll_limit,
+            scroll_page,
             queue: &mut queue,
         };
         let mut effects = f(generate, inspect, handshake, &mut cx);
@@ -546,7 +554,7 @@ impl App {
     /// Actions whose meaning depends on where the focus is.
     fn update_focused(&mut self, action: Action) -> Vec<Effect> {
         if let Some(dialog) = self.dialog.clone() {
-            return self.with_cx(0, |g, _, _, cx| g.update_dialog(dialog, action, cx));
+            return self.with_cx((0, 1), |g, _, _, cx| g.update_dialog(dialog, action, cx));
         }
         if let Some(overlay) = self.overlay {
             let scroll = |s: u16| match action {

@@ -504,8 +504,19 @@ pub fn draw_lab_overlay(f: &mut Frame<'_>, app: &App, body: Rect, cursor: usize)
     // The dialog is nearly as wide as the pane: what would show beside it is clipped, so the
     // whole pane is cleared, not the slivers of its borders and text at the edges.
     f.render_widget(Clear, body);
+    // What the list holds beyond the box, said in its title: a short screen shows part of it.
+    let rows_total = certbench_lab::SCENARIOS.len() + 1;
+    let shown = usize::from(area.height.saturating_sub(2));
+    let first = cursor.saturating_sub(shown.saturating_sub(1));
+    let (above, below) = (first, rows_total.saturating_sub(first + shown));
+    let more = match (above, below) {
+        (0, 0) => String::new(),
+        (0, b) => format!(" · {b} more below ↓"),
+        (a, 0) => format!(" · {a} more above ↑"),
+        (a, b) => format!(" · {a} above, {b} below"),
+    };
     let block = Block::bordered()
-        .title(" Failure lab: pick a scenario ")
+        .title(format!(" Failure lab: pick a scenario{more} "))
         .title_bottom(
             Line::from(format!(
                 " {}/{} choose · {} run · {} close ",

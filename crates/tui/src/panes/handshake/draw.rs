@@ -320,6 +320,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 /// How far the Step box can scroll for the selected step: until its last line is in view.
+/// How far a scroll of the Step box moves: its inner height less one line of overlap.
+pub fn details_page(app: &App) -> u16 {
+    let (_, _, side) = areas(app, crate::ui::body_area(app));
+    side.height.saturating_sub(3).max(1)
+}
+
 pub fn details_max_scroll(app: &App) -> u16 {
     let (_, _, side) = areas(app, crate::ui::body_area(app));
     crate::panes::max_scroll(&pane_block("Step", false), side, &details_lines(app))

@@ -9,5 +9,5 @@ mod state;
 mod update;
 
 pub use details::draw_lab_overlay;
-pub use draw::{details_max_scroll, draw};
+pub use draw::{details_max_scroll, details_page, draw};
 pub use state::*;

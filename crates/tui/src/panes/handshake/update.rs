@@ -248,9 +248,9 @@ impl HandshakeState {
             Action::ScrollDown => {
                 let most = cx.scroll_limit;
                 let h = &mut *self;
-                h.details_scroll = (h.details_scroll + 5).min(most);
+                h.details_scroll = (h.details_scroll + cx.scroll_page).min(most);
             }
-            Action::ScrollUp => h.details_scroll = h.details_scroll.saturating_sub(5),
+            Action::ScrollUp => h.details_scroll = h.details_scroll.saturating_sub(cx.scroll_page),
             Action::FoldSecrets => h.fold_secrets = !h.fold_secrets,
             Action::ToggleBytes => {
                 h.bytes = !h.bytes;

@@ -100,6 +100,14 @@ pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
 }
 
 /// How far the verdict box can scroll: until its last line is in view.
+/// How far a scroll of the box beside the fields moves: at most 3 lines, and never more than
+/// its inner height less one (no line is skipped).
+pub fn side_page(app: &App) -> u16 {
+    areas(app, crate::ui::body_area(app))
+        .details
+        .map_or(1, |d| d.height.saturating_sub(3).clamp(1, 3))
+}
+
 pub fn side_max_scroll(app: &App) -> u16 {
     let Some(details) = areas(app, crate::ui::body_area(app)).details else {
         return 0;

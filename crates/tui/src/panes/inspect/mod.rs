@@ -4,6 +4,6 @@ mod draw;
 mod state;
 mod update;
 
-pub use draw::{draw, side_max_scroll};
+pub use draw::{draw, side_max_scroll, side_page};
 pub use state::*;
 pub(crate) use update::expand_home;

@@ -293,11 +293,11 @@ impl InspectState {
             Action::ScrollDown => {
                 let most = cx.scroll_limit;
                 let s = &mut *self;
-                s.side_scroll = (s.side_scroll + 3).min(most);
+                s.side_scroll = (s.side_scroll + cx.scroll_page).min(most);
                 return vec![];
             }
             Action::ScrollUp => {
-                self.side_scroll = self.side_scroll.saturating_sub(3);
+                self.side_scroll = self.side_scroll.saturating_sub(cx.scroll_page);
                 return vec![];
             }
             _ => {}
