@@ -221,7 +221,6 @@ async fn event_loop(
     let watcher = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(2));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        let mut last = None;
         loop {
             every.tick().await;
             let dir = watch_dir.clone();
@@ -230,14 +229,14 @@ async fn event_loop(
                 .await
                 .ok()
                 .flatten();
-            if let Some(s) = stamp.filter(|s| Some(*s) != last) {
-                last = Some(s);
-                if watch_tx
+            // Sent each time, not only when it changes: one seen while the TUI was reading the
+            // workspace itself is compared again once that read is done.
+            if let Some(s) = stamp
+                && watch_tx
                     .send(Message::Action(Action::ManifestSeen(s)))
                     .is_err()
-                {
-                    break;
-                }
+            {
+                break;
             }
         }
     });
