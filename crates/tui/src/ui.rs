@@ -218,8 +218,14 @@ fn draw_message(f: &mut Frame<'_>, app: &App, area: Rect) {
 fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
     let mut hints: Vec<(String, String)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // The tour starts from the help only: the other windows do not offer it.
+    let tour = (!matches!(app.overlay, Some(Overlay::Help { .. })))
+        .then(|| app.key_for(Context::Overlay, crate::action::Action::StartTour));
     for ctx in app.contexts() {
         for (key, desc) in app.keymap.hints(ctx) {
+            if ctx == Context::Overlay && Some(&key) == tour.as_ref() {
+                continue;
+            }
             // Global hints: only the ones a newcomer needs; ? lists the rest.
             if ctx == Context::Global && !["help", "quit", "next pane"].contains(&desc.as_str()) {
                 continue;
