@@ -470,3 +470,88 @@ fn a_tls13_pcap_decrypts_with_nothing_else() {
 fn a_tls12_pcap_decrypts_with_nothing_else() {
     pcap_decrypts_alone("1.2");
 }
+
+/// Issue 22 (in part): `connect --pcap FILE` writes the connection to someone else's server
+/// (`openssl s_server -Verify`) as pcapng with its secrets inside: tshark, given nothing else,
+/// decrypts it and sees the handshake messages of connect's own transcript, in order.
+#[test]
+fn connect_pcap_decrypts_with_nothing_else() {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let mut server = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args([
+            "s_server",
+            "-accept",
+            &port.to_string(),
+            "-naccept",
+            "1",
+            "-www",
+        ])
+        .args([
+            "-cert",
+            "server.crt",
+            "-cert_chain",
+            "intermediate.crt",
+            "-key",
+            "server.key",
+        ])
+        .args(["-Verify", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "ACCEPT" {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "s_server did not start"
+        );
+    }
+    std::thread::spawn(move || for _ in out.lines() {});
+    let pcap = d.join("connect.pcapng");
+    let json = certbench_ok(
+        d,
+        &[
+            "connect",
+            &format!("localhost:{port}"),
+            "--json",
+            "--pcap",
+            pcap.to_str().unwrap(),
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&pcap).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let ours = flow(&v);
+    let theirs = tshark_flow(&tshark, &pcap, None, "tls.handshake.type", port);
+    assert!(
+        theirs.iter().any(|(_, m)| m == "CertificateRequest")
+            && theirs
+                .iter()
+                .any(|(s, m)| s == "client" && m == "CertificateVerify"),
+        "tshark decrypted the handshake alone: {theirs:?}"
+    );
+    assert_eq!(
+        ours, theirs,
+        "connect's transcript and tshark's reading differ"
+    );
+    // A second run to the same file is refused before it connects.
+    let again = certbench(
+        d,
+        &["connect", "localhost:1", "--pcap", pcap.to_str().unwrap()],
+    );
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+}

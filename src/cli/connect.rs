@@ -66,6 +66,10 @@ pub struct ConnectArgs {
     /// Append the secrets to FILE in SSLKEYLOGFILE format (made mode 0600), for Wireshark.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
+    /// Write the connection as a pcapng capture to FILE (a new file, mode 0600), its secrets
+    /// inside: Wireshark and tshark open it decrypted with nothing else.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
     /// The JSON transcript instead of text.
     #[arg(long, conflicts_with = "summary")]
     pub json: bool,
@@ -128,6 +132,11 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     {
         return crate::cli::usage_error(&format!("invalid value for '--keylog': {e}"));
     }
+    if let Some(path) = &a.pcap
+        && let Err(code) = crate::cli::handshake::check_pcap_path(path)
+    {
+        return code;
+    }
     // Said before connecting: nothing is overwritten unasked.
     if let Some(path) = &a.save_chain
         && std::fs::symlink_metadata(path).is_ok()
@@ -150,6 +159,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         request: (!a.no_request).then(|| a.path.clone()),
         wait: Duration::from_secs(a.wait),
         timeout: Duration::from_secs(a.timeout),
+        capture: a.pcap.is_some(),
         ..ConnectOptions::new(a.target.clone(), &server_name, a.tls)
     };
     let runtime = match crate::cli::runtime() {
@@ -185,6 +195,11 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
             );
             return ExitCode::FAILURE;
         }
+    }
+    if let Some(path) = &a.pcap
+        && let Err(code) = crate::cli::handshake::write_capture(path, &summary)
+    {
+        return code;
     }
     if let Some(path) = &a.save_chain {
         match save_chain(path, &events) {

@@ -185,16 +185,10 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
     {
         return crate::cli::usage_error(&format!("invalid value for '--keylog': {e}"));
     }
-    if let Some(path) = &a.pcap {
-        if let Err(e) = certbench_base::fsutil::check_secret_path(path) {
-            return crate::cli::usage_error(&format!("invalid value for '--pcap': {e}"));
-        }
-        if path.exists() {
-            return crate::cli::usage_error(&format!(
-                "invalid value for '--pcap': {} exists (a capture is written to a new file)",
-                path.display()
-            ));
-        }
+    if let Some(path) = &a.pcap
+        && let Err(code) = check_pcap_path(path)
+    {
+        return code;
     }
     let opts = RunOptions {
         dir,
@@ -228,11 +222,33 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
     })
 }
 
+/// `--pcap FILE`, checked before the run: a new file, where secrets may go.
+pub(super) fn check_pcap_path(path: &std::path::Path) -> Result<(), ExitCode> {
+    if let Err(e) = certbench_base::fsutil::check_secret_path(path) {
+        return Err(crate::cli::usage_error(&format!(
+            "invalid value for '--pcap': {e}"
+        )));
+    }
+    if path.exists() {
+        return Err(crate::cli::usage_error(&format!(
+            "invalid value for '--pcap': {} exists (a capture is written to a new file)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Write the run's capture, with its secrets inside, where the user asked (mode 0600).
 fn write_pcap(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
-    let Some(path) = &a.pcap else {
-        return Ok(());
-    };
+    match &a.pcap {
+        Some(path) => write_capture(path, summary),
+        None => Ok(()),
+    }
+}
+
+/// A run's capture, with its secrets inside (a Decryption Secrets Block), as a new file of mode
+/// 0600: Wireshark opens it decrypted with nothing else.
+pub(super) fn write_capture(path: &std::path::Path, summary: &Summary) -> Result<(), ExitCode> {
     let fail = |what: String| {
         errln!(
             "certbench: could not write the capture {}: {what}",

@@ -47,6 +47,8 @@ pub struct ConnectOptions {
     pub wait: Duration,
     /// The connection and the handshake must be done in this time.
     pub timeout: Duration,
+    /// Keep the bytes that cross the connection, for a pcapng capture (`Summary::wire`).
+    pub capture: bool,
 }
 
 /// `connect`'s defaults, the CLI's and the TUI's alike.
@@ -74,6 +76,7 @@ impl ConnectOptions {
             request: Some(defaults::PATH.into()),
             wait: Duration::from_secs(defaults::WAIT_S),
             timeout: Duration::from_secs(defaults::TIMEOUT_S),
+            capture: false,
         }
     }
 }
@@ -138,7 +141,22 @@ pub async fn connect(
         };
         let _ = tcp.set_nodelay(true);
         if let Ok(peer) = tcp.peer_addr() {
-            lock(&rec).local(Side::Client, EventKind::Note(Note::Connected { peer }));
+            let mut r = lock(&rec);
+            r.local(Side::Client, EventKind::Note(Note::Connected { peer }));
+            // The bytes are kept for a capture, with the ports and the clock they crossed at.
+            if opts.capture {
+                let since_start = r.start.elapsed();
+                let start_unix_us = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.saturating_sub(since_start).as_micros() as u64)
+                    .unwrap_or_default();
+                r.wire = Some(certbench_wire::pcap::Wire {
+                    client_port: tcp.local_addr().map_or(0, |a| a.port()),
+                    server_port: peer.port(),
+                    start_unix_us,
+                    ..Default::default()
+                });
+            }
         }
         let tap = Tap {
             inner: tcp,
