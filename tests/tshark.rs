@@ -555,3 +555,125 @@ fn connect_pcap_decrypts_with_nothing_else() {
     );
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
 }
+
+/// `certbench relay` between curl and `openssl s_server -Verify`, following curl's SSLKEYLOGFILE:
+/// the relay's timeline of the connection lists the handshake messages tshark decodes on the
+/// client's leg of the same connection (with the same key log), in the same order and direction.
+/// And the relay goes on after one connection ends.
+fn relay_matches_tshark(tls: &[&str]) {
+    let tshark = require("tshark", "tshark");
+    let curl = require("curl", "curl");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let server_port = free_port();
+    let mut server = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args(["s_server", "-accept", &server_port.to_string(), "-www"])
+        .args([
+            "-cert",
+            "server.crt",
+            "-cert_chain",
+            "intermediate.crt",
+            "-key",
+            "server.key",
+        ])
+        .args(["-Verify", "1", "-CAfile", "ca.crt"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "ACCEPT" {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "s_server did not start"
+        );
+    }
+    std::thread::spawn(move || for _ in out.lines() {});
+    let keylog = d.join("curl-keys.log");
+    let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["relay", "--listen", "127.0.0.1:0", "--json", "--to"])
+        .arg(format!("localhost:{server_port}"))
+        .arg("--keylog")
+        .arg(&keylog)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(relay.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let relay_port: u16 = first["listening"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let pcap = d.join("relay.pcapng");
+    let capture = start_capture(&pcap);
+    let got = Command::new(&curl)
+        .current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .args(tls)
+        .arg(format!("https://localhost:{relay_port}/"))
+        .env("SSLKEYLOGFILE", &keylog)
+        .output()
+        .unwrap();
+    assert!(got.status.success(), "{}", text(&got));
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    stop_capture(capture, &pcap);
+    assert_eq!(v["outcome"], "ok", "{v}");
+    assert_eq!(v["decrypted"], true, "{v}");
+    let ours = flow(&v);
+    let theirs = tshark_flow(
+        &tshark,
+        &pcap,
+        Some(&keylog),
+        &format!("tls.handshake.type && tcp.port == {relay_port}"),
+        relay_port,
+    );
+    assert!(
+        theirs
+            .iter()
+            .any(|(s, m)| s == "client" && m == "CertificateVerify"),
+        "tshark decrypted the client's leg: {theirs:?}"
+    );
+    assert_eq!(
+        ours, theirs,
+        "the relay's timeline and tshark's reading differ"
+    );
+
+    // Bytes that are not TLS: that connection says so, and the relay goes on serving.
+    let mut garbage = std::net::TcpStream::connect(("127.0.0.1", relay_port)).unwrap();
+    std::io::Write::write_all(&mut garbage, b"SSH-2.0-OpenSSH_9.6\r\n\x00\x01\x02").unwrap();
+    drop(garbage);
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_ne!(v["outcome"], "ok", "{v}");
+    let again = Command::new(&curl)
+        .current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .arg(format!("https://localhost:{relay_port}/"))
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again));
+    let _ = relay.kill();
+    let _ = relay.wait();
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+#[test]
+fn a_tls13_relay_timeline_matches_tshark() {
+    relay_matches_tshark(&[]);
+}
+
+#[test]
+fn a_tls12_relay_timeline_matches_tshark() {
+    relay_matches_tshark(&["--tlsv1.2", "--tls-max", "1.2"]);
+}

@@ -19,6 +19,7 @@ mod inspect;
 mod lab;
 pub mod out;
 mod recipes;
+mod relay;
 mod serve;
 use out::{errln, outln};
 use time::OffsetDateTime;
@@ -57,6 +58,10 @@ pub enum Command {
     /// certbench's client against any TLS server (your own service, nginx, openssl s_server):
     /// every step decoded, the server's chain verified, and what the server asks of a client.
     Connect(Box<connect::ConnectArgs>),
+    /// A relay between two programs of yours (a client and a server): every byte forwarded
+    /// unchanged, each connection's handshake shown as it crossed (decrypted with the client's
+    /// key log), and who refused whom, with what alert.
+    Relay(relay::RelayArgs),
 }
 
 #[derive(Debug, Args)]
@@ -274,6 +279,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Export(a) => return export::run(a, dir),
         Command::Recipes(a) => return recipes::run(a, dir),
         Command::Connect(a) => return connect::run(*a, dir),
+        Command::Relay(a) => return relay::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

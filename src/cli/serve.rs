@@ -400,7 +400,7 @@ fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM, as `kill` sends it: either stops the server, with its summary.
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -16,5 +16,6 @@ pub mod metrics;
 pub mod peers;
 pub mod proof;
 mod recorder;
+pub mod relay;
 pub mod run;
 pub mod serve;

@@ -68,6 +68,10 @@ pub(crate) struct Recorder {
     /// What the client's first ClientHello offered: its cipher suites, and its versions (the
     /// supported_versions extension, else the legacy version).
     client_offer: Option<(Vec<u16>, Vec<u16>)>,
+    /// The client random of the first ClientHello: what a key log's lines are matched by.
+    pub(crate) client_random: Option<Vec<u8>>,
+    /// The first fatal alert on the wire, and who sent it.
+    pub(crate) first_alert: Option<(Side, Alert)>,
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
     pub(crate) wire: Option<certbench_wire::pcap::Wire>,
     wire_bytes: usize,
@@ -116,6 +120,8 @@ impl Recorder {
             last_io: Instant::now(),
             client_sent_none: false,
             client_offer: None,
+            client_random: None,
+            first_alert: None,
             wire: None,
             wire_bytes: 0,
             carried_bytes: 0,
@@ -185,6 +191,24 @@ impl Recorder {
 
     fn observe(&mut self, dir: Dir, bytes: &[u8]) {
         let seen = self.observer.feed(dir, bytes);
+        self.emit_seen(seen);
+    }
+
+    /// A secret read from someone else's key log (the relay): kept for the capture, and the
+    /// records waiting for it decrypted now.
+    pub(crate) fn keylog_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
+        if !self
+            .logged
+            .insert((label.to_string(), client_random.to_vec()))
+        {
+            return;
+        }
+        self.keylog.push(format!(
+            "{label} {} {}",
+            certbench_base::text::hex(client_random),
+            certbench_base::text::hex(secret)
+        ));
+        let seen = self.observer.add_secret(label, client_random, secret);
         self.emit_seen(seen);
     }
 
@@ -294,6 +318,7 @@ impl Recorder {
                             ch.supported_versions.clone()
                         };
                         self.client_offer = Some((ch.cipher_suites.clone(), versions));
+                        self.client_random = Some(ch.random.clone());
                     }
                     Arc::from(m)
                 });
@@ -308,6 +333,7 @@ impl Recorder {
                 let fatal = level == 2;
                 if fatal {
                     self.alerts_sent[index(side)].get_or_insert(Alert(description));
+                    self.first_alert.get_or_insert((side, Alert(description)));
                 }
                 WireWhat::Alert {
                     fatal,
@@ -608,9 +634,41 @@ fn at_fault(
     }
 }
 
-/// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
-/// else the first side that failed on its own account (not by receiving an alert or the end of
-/// the connection), else the first side that failed at all.
+/// Who caught what between two programs that are not certbench's (the relay): only the wire
+/// says, by the first fatal alert and who sent it, or by bytes that were never TLS.
+pub(crate) fn relay_failure(hub: &Recorder) -> Option<Failure> {
+    if let Some(from) = plain_http(hub) {
+        return Some(Failure {
+            detected_by: from.other(),
+            cause: Cause::PlainHttp { from },
+            error: None,
+            alert_sent: None,
+            alert_received: None,
+            stopped_after: hub.last_handshake,
+            culprit: None,
+            observed_side: None,
+        });
+    }
+    let (side, alert) = hub.first_alert?;
+    // A client that answered a CertificateRequest with nothing, refused (RFC 8446
+    // certificate_required; OpenSSL's TLS 1.2 sends handshake_failure).
+    let cause = if side == Side::Server && hub.client_sent_none && matches!(alert.0, 40 | 116) {
+        Cause::NoClientCertificate
+    } else {
+        with_offer(Cause::from_peer_alert(alert), hub)
+    };
+    Some(Failure {
+        detected_by: side,
+        cause,
+        error: None,
+        alert_sent: Some(alert),
+        alert_received: hub.alerts_sent[index(side.other())],
+        stopped_after: hub.last_handshake,
+        culprit: None,
+        observed_side: None,
+    })
+}
+
 /// Which side, if any, began with plain HTTP (a request or an answer) instead of TLS.
 fn plain_http(hub: &Recorder) -> Option<Side> {
     // A request line, a status line, or an HTML page sent bare (an HTTP/0.9 answer to what the
@@ -634,6 +692,9 @@ fn plain_http(hub: &Recorder) -> Option<Side> {
         .map(|(side, _)| side)
 }
 
+/// Who caught what: a verifier's refusal first (the cause, whatever the peers saw afterwards),
+/// else the first side that failed on its own account (not by receiving an alert or the end of
+/// the connection), else the first side that failed at all.
 pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure> {
     // Plain HTTP where TLS was due: what the other side's parser made of it says nothing more.
     if hub.version.is_none()

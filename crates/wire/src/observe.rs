@@ -212,6 +212,9 @@ struct Side {
     protection: Option<Protection>,
     /// Encrypted records waiting for their secret.
     waiting: VecDeque<Record>,
+    /// Where each waiting record came in the connection, both directions counted: what is seen
+    /// is given in the order it crossed, whichever secret comes first.
+    waiting_seq: VecDeque<u64>,
     /// The next key phase (after this side's Finished).
     finished: bool,
     tls12_encrypted: bool,
@@ -230,6 +233,12 @@ pub struct Observer {
     tls12_suite: Option<u16>,
     /// (client random, label) -> secret, from SSLKEYLOGFILE lines or a rustls KeyLog.
     secrets: HashMap<(Vec<u8>, String), Vec<u8>>,
+    /// The next record's place in the connection (see `Side::waiting_seq`).
+    next_seq: u64,
+    /// The last record tried waits for what the other direction brings (the ServerHello's
+    /// version, the ClientHello's random that names the secrets), not for a secret: the other
+    /// direction may go on first.
+    waits_for_other: bool,
 }
 
 const SECRET_LABELS: [[&str; 2]; 2] = [
@@ -250,11 +259,7 @@ impl Observer {
     pub fn add_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) -> Vec<Seen> {
         self.secrets
             .insert((client_random.to_vec(), label.to_string()), secret.to_vec());
-        let mut out = Vec::new();
-        for dir in [Dir::ServerToClient, Dir::ClientToServer] {
-            out.extend(self.drain(dir));
-        }
-        out
+        self.drain_ordered()
     }
 
     /// Bytes one side sent, in any pieces.
@@ -266,7 +271,11 @@ impl Observer {
         let mut out = Vec::new();
         for r in side.records.push(bytes) {
             match r {
-                Ok(record) => side.waiting.push_back(record),
+                Ok(record) => {
+                    side.waiting.push_back(record);
+                    side.waiting_seq.push_back(self.next_seq);
+                    self.next_seq += 1;
+                }
                 Err(e) => {
                     side.broken = true;
                     // What is left is not TLS: this read's bytes are what is shown of it.
@@ -279,20 +288,54 @@ impl Observer {
                 }
             }
         }
-        out.extend(self.drain(dir));
         // What this side taught (the version, the suite) may let the other side go on.
-        let other = match dir {
-            Dir::ClientToServer => Dir::ServerToClient,
-            Dir::ServerToClient => Dir::ClientToServer,
-        };
-        out.extend(self.drain(other));
+        out.extend(self.drain_ordered());
         out
+    }
+
+    /// Every record that can be read now, in the order the records crossed, both directions
+    /// together: the earliest waiting record first, and nothing after it until it can be read.
+    fn drain_ordered(&mut self) -> Vec<Seen> {
+        let mut out = Vec::new();
+        loop {
+            let next = [Dir::ClientToServer, Dir::ServerToClient]
+                .into_iter()
+                .filter(|d| !self.sides[d.index()].broken)
+                .filter_map(|d| self.sides[d.index()].waiting_seq.front().map(|s| (*s, d)))
+                .min_by_key(|(s, _)| *s);
+            let Some((_, dir)) = next else { break };
+            if self.step(dir, &mut out) {
+                continue;
+            }
+            // The earliest record waits for what only the other direction can bring (the
+            // version, the client random): that one goes first. One that waits for a secret
+            // holds everything after it, so that the order stays the wire's.
+            let other = match dir {
+                Dir::ClientToServer => Dir::ServerToClient,
+                Dir::ServerToClient => Dir::ClientToServer,
+            };
+            if !(self.waits_for_other
+                && !self.sides[other.index()].broken
+                && self.step(other, &mut out))
+            {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Read the next waiting record of `dir`, if it can be read now.
+    fn step(&mut self, dir: Dir, out: &mut Vec<Seen>) -> bool {
+        let before = self.sides[dir.index()].waiting.len();
+        self.waits_for_other = false;
+        out.extend(self.drain(dir, 1));
+        self.sides[dir.index()].waiting.len() < before
     }
 
     /// The end of the connection: records still waiting for a secret that never came are shown
     /// for what they are, encrypted.
     pub fn finish(&mut self) -> Vec<Seen> {
-        let mut out = Vec::new();
+        let mut all: Vec<(u64, Seen)> = Vec::new();
         for dir in [Dir::ClientToServer, Dir::ServerToClient] {
             let side = &mut self.sides[dir.index()];
             let protection = if side.tls12_encrypted {
@@ -300,11 +343,14 @@ impl Observer {
             } else {
                 Protection::Clear
             };
-            for record in side.waiting.drain(..) {
-                out.push(not_decrypted(dir, &record, protection));
+            let seqs: Vec<u64> = side.waiting_seq.drain(..).collect();
+            for (record, seq) in side.waiting.drain(..).zip(seqs) {
+                all.push((seq, not_decrypted(dir, &record, protection)));
             }
         }
-        out
+        // In the order they crossed, both directions together.
+        all.sort_by_key(|(seq, _)| *seq);
+        all.into_iter().map(|(_, s)| s).collect()
     }
 
     fn secret(&self, label: &str) -> Option<&Vec<u8>> {
@@ -359,9 +405,15 @@ impl Observer {
     }
 
     /// Process this side's records until one needs a secret not known yet.
-    fn drain(&mut self, dir: Dir) -> Vec<Seen> {
+    /// Read at most `limit` of this side's waiting records, in order, stopping at one whose
+    /// secret has not come.
+    fn drain(&mut self, dir: Dir, limit: usize) -> Vec<Seen> {
         let mut out = Vec::new();
+        let mut taken = 0;
         loop {
+            if taken >= limit {
+                break;
+            }
             let i = dir.index();
             let Some(front) = self.sides[i].waiting.front() else {
                 break;
@@ -370,6 +422,7 @@ impl Observer {
             if matches!(front_type, 20 | 23) && self.version.is_none() {
                 // ChangeCipherSpec or protected data before the ServerHello was seen: what they
                 // mean depends on the version, so they wait for it.
+                self.waits_for_other = true;
                 break;
             }
             // TLS 1.2 after this side's ChangeCipherSpec, or TLS 1.3's protected records.
@@ -377,7 +430,14 @@ impl Observer {
             let tls13 = front_type == 23 && self.version == Some(Version::Tls13);
             match self.prepare_keys(dir, tls12, tls13) {
                 Ok(true) => {}
-                Ok(false) => break, // wait for the secret
+                Ok(false) => {
+                    // Wait for the secret; without the ClientHello's random no secret is
+                    // found, and that the other direction brings.
+                    if self.client_random.is_none() {
+                        self.waits_for_other = true;
+                    }
+                    break;
+                }
                 Err(e) => {
                     let protection = if tls12 {
                         Protection::Tls12Encrypted
@@ -397,6 +457,8 @@ impl Observer {
             let Some(record) = self.sides[i].waiting.pop_front() else {
                 break;
             };
+            self.sides[i].waiting_seq.pop_front();
+            taken += 1;
             let side = &mut self.sides[i];
             let opened = if tls12 {
                 let Some(keys) = side.tls12_keys.as_mut() else {

@@ -1,0 +1,490 @@
+//! The relay: two programs of the user's talk through certbench, which forwards every byte
+//! unchanged both ways and watches what passes with the wire crate's Observer, as it watches its
+//! own handshakes. Neither side is certbench's: what is shown is what crossed the wire, the clear
+//! parts always, TLS 1.3's encrypted flights when a key log (an SSLKEYLOGFILE the client writes)
+//! gives their secrets. The key log is followed as it grows, its lines matched to connections by
+//! client random; records wait for their secret (bounded, as the Observer bounds them).
+//!
+//! Many connections at once, each its own recorder and timeline; one connection's trouble (a
+//! peer that is not TLS, a half-close, a server that never answers) is its own, and the relay
+//! goes on serving the others.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc::UnboundedSender;
+
+use certbench_cause::Cause;
+use certbench_wire::Side;
+use certbench_wire::observe::Dir;
+
+use crate::event::{Event, EventKind, Note};
+use crate::recorder::{Recorder, SharedRecorder, lock, relay_failure};
+use crate::run::{Failure, Outcome};
+
+/// What `relay` is asked to do.
+#[derive(Debug, Clone)]
+pub struct RelayOptions {
+    /// Where the clients connect (the relay listens there).
+    pub listen: SocketAddr,
+    /// Where every connection is forwarded: `HOST:PORT`.
+    pub target: String,
+    /// An SSLKEYLOGFILE a client writes: followed as it grows.
+    pub keylog: Option<PathBuf>,
+    /// Connections handled at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// Connecting to the target may take this long.
+    pub connect_timeout: Duration,
+}
+
+impl RelayOptions {
+    pub fn new(listen: SocketAddr, target: String) -> RelayOptions {
+        RelayOptions {
+            listen,
+            target,
+            keylog: None,
+            max_connections: 256,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What the relay reports as it goes.
+#[derive(Debug, Clone)]
+pub enum Update {
+    Listening { addr: SocketAddr },
+    Opened { id: u64, peer: SocketAddr },
+    Event { id: u64, event: Box<Event> },
+    Closed(Box<Relayed>),
+}
+
+/// One connection through the relay, once it ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Relayed {
+    pub id: u64,
+    pub peer: SocketAddr,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started: OffsetDateTime,
+    /// The handshake completed (both Finished crossed, or application data did).
+    pub handshake_done: bool,
+    pub version: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub group: Option<String>,
+    /// The key log gave this connection's secrets: its encrypted parts were read.
+    pub decrypted: bool,
+    /// Records that stayed encrypted: no secret came for them.
+    pub encrypted_unread: u64,
+    /// Bytes forwarded: client to server, server to client.
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub duration_ms: f64,
+    /// Who refused, with what alert, from the wire alone.
+    #[serde(skip)]
+    pub failure: Option<Failure>,
+    #[serde(skip)]
+    pub events: Vec<Event>,
+    /// The secrets of this connection, SSLKEYLOGFILE lines: never in a transcript.
+    #[serde(skip)]
+    pub keylog: Vec<String>,
+}
+
+impl Relayed {
+    pub fn outcome(&self) -> Outcome {
+        match &self.failure {
+            Some(f) => Outcome::Failed(Box::new(f.clone())),
+            None if self.handshake_done => Outcome::Worked,
+            None => Outcome::Unexplained,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// The secrets the key log gave, by client random, and the connections waiting for theirs.
+#[derive(Default)]
+struct KeyRing {
+    secrets: HashMap<Vec<u8>, Vec<(String, Vec<u8>)>>,
+    /// In the order they came, to forget the oldest past [`MAX_RANDOMS`].
+    order: std::collections::VecDeque<Vec<u8>>,
+    waiting: HashMap<Vec<u8>, SharedRecorder>,
+}
+
+/// Client randoms whose secrets are kept for connections yet to come.
+const MAX_RANDOMS: usize = 10_000;
+
+type Ring = Arc<Mutex<KeyRing>>;
+
+fn ring(r: &Ring) -> std::sync::MutexGuard<'_, KeyRing> {
+    r.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl KeyRing {
+    /// A line of the key log: kept, and the connection it is for (if one waits) returned.
+    fn add(&mut self, label: &str, random: &[u8], secret: &[u8]) -> Option<SharedRecorder> {
+        if !self.secrets.contains_key(random) {
+            if self.order.len() >= MAX_RANDOMS
+                && let Some(old) = self.order.pop_front()
+            {
+                self.secrets.remove(&old);
+            }
+            self.order.push_back(random.to_vec());
+        }
+        self.secrets
+            .entry(random.to_vec())
+            .or_default()
+            .push((label.to_string(), secret.to_vec()));
+        self.waiting.get(random).cloned()
+    }
+}
+
+/// Relay until `stop` ends, reporting on `updates`.
+pub async fn relay(
+    opts: &RelayOptions,
+    updates: UnboundedSender<Update>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), RelayError> {
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| RelayError::Listen {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().unwrap_or(opts.listen);
+    let _ = updates.send(Update::Listening { addr });
+    let keys: Ring = Arc::default();
+    let follower = opts
+        .keylog
+        .clone()
+        .map(|path| tokio::spawn(follow_keylog(path, keys.clone())));
+    let slots = Arc::new(tokio::sync::Semaphore::new(opts.max_connections.max(1)));
+    let target: Arc<str> = Arc::from(opts.target.as_str());
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut id = 0u64;
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut stop => break,
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
+        let (client, peer) = tokio::select! {
+            _ = &mut stop => break,
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                // A failed accept (too many open files, say) is this one's; the relay goes on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        id += 1;
+        let _ = updates.send(Update::Opened { id, peer });
+        let (updates, keys, target) = (updates.clone(), keys.clone(), target.clone());
+        let timeout = opts.connect_timeout;
+        let following = opts.keylog.is_some();
+        tasks.spawn(async move {
+            let relayed = one(
+                id, client, peer, &target, timeout, &keys, following, &updates,
+            )
+            .await;
+            let _ = updates.send(Update::Closed(Box::new(relayed)));
+            drop(permit);
+        });
+        // Reap what ended, so a long-running relay holds nothing of past connections.
+        while tasks.try_join_next().is_some() {}
+    }
+    if let Some(f) = follower {
+        f.abort();
+    }
+    tasks.shutdown().await;
+    Ok(())
+}
+
+/// One connection: connect to the target, then forward both ways until both are done.
+#[allow(clippy::too_many_arguments)]
+async fn one(
+    id: u64,
+    client: TcpStream,
+    peer: SocketAddr,
+    target: &str,
+    timeout: Duration,
+    keys: &Ring,
+    following: bool,
+    updates: &UnboundedSender<Update>,
+) -> Relayed {
+    let started = OffsetDateTime::now_utc();
+    let events: Arc<Mutex<Vec<Event>>> = Arc::default();
+    let kept = events.clone();
+    let live = updates.clone();
+    let rec = Recorder::shared(Box::new(move |e: Event| {
+        if let Ok(mut k) = kept.lock()
+            && k.len() < MAX_EVENTS
+        {
+            k.push(e.clone());
+        }
+        let _ = live.send(Update::Event {
+            id,
+            event: Box::new(e),
+        });
+    }));
+    lock(&rec).local(Side::Client, EventKind::Note(Note::Accepted { peer }));
+    let _ = client.set_nodelay(true);
+    let upstream = tokio::time::timeout(timeout, TcpStream::connect(target)).await;
+    let server = match upstream {
+        Ok(Ok(s)) => {
+            let _ = s.set_nodelay(true);
+            if let Ok(addr) = s.peer_addr() {
+                lock(&rec).local(
+                    Side::Server,
+                    EventKind::Note(Note::Connected { peer: addr }),
+                );
+            }
+            Some(s)
+        }
+        Ok(Err(e)) => {
+            let cause = if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                Cause::ConnectionRefused {
+                    target: certbench_base::text::display_safe(target, 200),
+                }
+            } else {
+                Cause::from_io(&e)
+            };
+            lock(&rec).fail(Side::Server, cause, None, |cause| Note::ConnectFailed {
+                cause,
+            });
+            None
+        }
+        Err(_) => {
+            lock(&rec).timed_out(Side::Server, timeout.as_millis() as u64);
+            None
+        }
+    };
+    if let Some(server) = server {
+        let (cr, cw) = client.into_split();
+        let (sr, sw) = server.into_split();
+        tokio::join!(
+            pump(cr, sw, Dir::ClientToServer, &rec, keys),
+            pump(sr, cw, Dir::ServerToClient, &rec, keys),
+        );
+    }
+    // A client writes its key log as the handshake goes; a short connection can end before the
+    // key log is read: its secrets are waited for a moment, then the rest stays encrypted.
+    if following {
+        let random = lock(&rec).client_random.clone();
+        if let Some(random) = random {
+            for _ in 0..10 {
+                if !lock(&rec).keylog.is_empty()
+                    && ring(keys)
+                        .secrets
+                        .get(&random)
+                        .is_some_and(|s| s.len() >= 2)
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            let stored = ring(keys).secrets.get(&random).cloned().unwrap_or_default();
+            let mut r = lock(&rec);
+            for (label, secret) in stored {
+                r.keylog_secret(&label, &random, &secret);
+            }
+        }
+    }
+    let mut r = lock(&rec);
+    let rest = r.observer.finish();
+    r.emit_seen(rest);
+    if let Some(random) = &r.client_random {
+        ring(keys).waiting.remove(random);
+    }
+    let failure = relay_failure(&r).or_else(|| {
+        // Forwarding that never began: the target could not be reached.
+        r.failures.first().map(|f| Failure {
+            detected_by: f.side,
+            cause: f.cause.clone(),
+            error: None,
+            alert_sent: None,
+            alert_received: None,
+            stopped_after: r.last_handshake,
+            culprit: None,
+            observed_side: None,
+        })
+    });
+    let decrypted = !r.keylog.is_empty();
+    drop(r);
+    let encrypted_unread = events
+        .lock()
+        .map(|e| {
+            e.iter()
+                .filter(|e| {
+                    matches!(
+                        e.wire().map(|w| &w.what),
+                        Some(crate::event::WireWhat::Unreadable {
+                            reason: certbench_wire::observe::Unreadable::NotDecrypted { .. }
+                        })
+                    )
+                })
+                .count() as u64
+        })
+        .unwrap_or(0);
+    let r = lock(&rec);
+    let (bytes_up, bytes_down) = (r.bytes[0], r.bytes[1]);
+    let version = r.version.clone();
+    let cipher_suite = r.cipher_suite.clone();
+    let group = r.group.clone();
+    let keylog = r.keylog.clone();
+    let duration_ms = r.start.elapsed().as_secs_f64() * 1000.0;
+    drop(r);
+    let events = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
+    let handshake_done = failure.is_none()
+        && events.iter().any(|e| {
+            e.side == Side::Client
+                && e.handshake_type() == Some(certbench_wire::names::HandshakeType::Finished)
+        })
+        && events.iter().any(|e| {
+            e.side == Side::Server
+                && e.handshake_type() == Some(certbench_wire::names::HandshakeType::Finished)
+        })
+        || (failure.is_none() && events.iter().any(Event::is_application_data));
+    Relayed {
+        id,
+        peer,
+        started,
+        handshake_done,
+        version,
+        cipher_suite,
+        group,
+        decrypted,
+        encrypted_unread,
+        bytes_up,
+        bytes_down,
+        duration_ms,
+        failure,
+        events,
+        keylog,
+    }
+}
+
+/// Events kept per connection for its transcript; past it, the live stream still has them.
+const MAX_EVENTS: usize = 4096;
+
+/// Forward one direction until its end: each read is seen by the recorder, then written on
+/// unchanged. The end of one direction is passed on as a half-close; the other goes on.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    dir: Dir,
+    rec: &SharedRecorder,
+    keys: &Ring,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut registered = false;
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let random = {
+            let mut r = lock(rec);
+            r.feed(dir, &buf[..n]);
+            r.client_random.clone().filter(|_| !registered)
+        };
+        // The client random is known: this connection waits for its secrets, and takes those
+        // the key log already gave.
+        if let Some(random) = random {
+            registered = true;
+            let stored = {
+                let mut k = ring(keys);
+                k.waiting.insert(random.clone(), rec.clone());
+                k.secrets.get(&random).cloned().unwrap_or_default()
+            };
+            let mut r = lock(rec);
+            for (label, secret) in stored {
+                r.keylog_secret(&label, &random, &secret);
+            }
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
+/// Follow an SSLKEYLOGFILE as its writer appends to it: each whole line is parsed (comments and
+/// garbage passed over), and its secret given to the connection with that client random, now or
+/// when it comes. A file not there yet is waited for; a file cut short is read again from its
+/// start.
+async fn follow_keylog(path: PathBuf, keys: Ring) {
+    let mut offset = 0u64;
+    let mut partial: Vec<u8> = Vec::new();
+    loop {
+        let grown = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || read_from(&path, offset))
+                .await
+                .ok()
+                .flatten()
+        };
+        if let Some((len, bytes)) = grown {
+            if len < offset {
+                // Truncated or replaced: from the start again.
+                offset = 0;
+                partial.clear();
+                continue;
+            }
+            offset += bytes.len() as u64;
+            partial.extend_from_slice(&bytes);
+            let mut lines: Vec<Vec<u8>> = Vec::new();
+            while let Some(at) = partial.iter().position(|b| *b == b'\n') {
+                lines.push(partial.drain(..=at).collect());
+            }
+            // A line longer than any key log line is garbage: dropped, not kept growing.
+            if partial.len() > 4096 {
+                partial.clear();
+            }
+            for line in lines {
+                let text = String::from_utf8_lossy(&line);
+                let Some((label, random, secret)) =
+                    certbench_wire::observe::parse_keylog_line(text.trim_end())
+                else {
+                    continue;
+                };
+                let waiting = ring(&keys).add(&label, &random, &secret);
+                if let Some(rec) = waiting {
+                    lock(&rec).keylog_secret(&label, &random, &secret);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The file's length now, and what it holds from `offset` on (at most 1 MB a read).
+fn read_from(path: &std::path::Path, offset: u64) -> Option<(u64, Vec<u8>)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    if len <= offset {
+        return Some((len, Vec::new()));
+    }
+    f.seek(SeekFrom::Start(offset)).ok()?;
+    let mut bytes = Vec::new();
+    f.take(1 << 20).read_to_end(&mut bytes).ok()?;
+    Some((len, bytes))
+}

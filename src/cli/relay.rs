@@ -1,0 +1,272 @@
+//! `certbench relay --listen ADDR:PORT --to HOST:PORT`: two programs of the user's talk through
+//! certbench; every byte is forwarded unchanged and each connection's handshake is shown as it
+//! crossed the wire (decrypted with the client's key log, when given).
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use certbench_tls::event::Event;
+use certbench_tls::relay::{RelayOptions, Relayed, Update, relay};
+use certbench_tls::run::Outcome;
+use clap::Args;
+
+use crate::cli::{out, out::errln, out::outln};
+
+#[derive(Debug, Args)]
+pub struct RelayArgs {
+    /// Where the client connects: ADDR:PORT (127.0.0.1:8443, [::1]:8443), or a port alone on
+    /// 127.0.0.1.
+    #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
+    pub listen: SocketAddr,
+    /// Where each connection is forwarded: the server, HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub to: String,
+    /// The client's SSLKEYLOGFILE (curl, Firefox, Chrome, node --tls-keylog, Go's KeyLogWriter,
+    /// Python's keylog_filename, openssl s_client -keylogfile): followed as it grows, so TLS
+    /// 1.3's encrypted flights are read too.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
+    /// Connections handled at once (1 to 100000); more wait in the listen queue.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
+    /// JSON Lines: first where the relay listens, then each connection's transcript with its
+    /// events, then a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse::<SocketAddr>().map_err(|_| {
+        format!(
+            "\"{}\" is not ADDR:PORT (127.0.0.1:8443, [::1]:8443) or a port",
+            certbench_base::text::display_safe(s, 100)
+        )
+    })
+}
+
+pub fn run(a: RelayArgs) -> ExitCode {
+    if certbench_tls::connect::host_of(&a.to).is_none() {
+        return crate::cli::usage_error(&format!(
+            "invalid value for '--to': \"{}\" is not HOST:PORT",
+            certbench_base::text::display_safe(&a.to, 100)
+        ));
+    }
+    // The target resolves now, or the user hears of it before any client does.
+    if a.to
+        .to_socket_addrs()
+        .map(|mut i| i.next().is_none())
+        .unwrap_or(true)
+    {
+        return crate::cli::usage_error(&format!(
+            "invalid value for '--to': \"{}\" does not resolve to an address",
+            certbench_base::text::display_safe(&a.to, 100)
+        ));
+    }
+    let mut opts = RelayOptions::new(a.listen, a.to.clone());
+    opts.keylog = a.keylog.clone();
+    opts.max_connections = a.max_connections as usize;
+    let runtime = match crate::cli::runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let relaying = relay(&opts, tx, crate::cli::serve::stop_signal());
+        tokio::pin!(relaying);
+        let mut tally = Tally::default();
+        let result = loop {
+            tokio::select! {
+                r = &mut relaying => break r,
+                Some(u) = rx.recv() => report(&a, &u, &mut tally),
+            }
+        };
+        while let Ok(u) = rx.try_recv() {
+            report(&a, &u, &mut tally);
+        }
+        match result {
+            Ok(()) => {
+                tally.print(a.json);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                errln!("certbench: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    connections: u64,
+    completed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    fn print(&self, json: bool) {
+        if json {
+            outln!(
+                "{}",
+                serde_json::json!({"stopped": true, "connections": self.connections, "completed": self.completed, "failed": self.failed})
+            );
+        } else {
+            outln!(
+                "stopped: {} connection{} ({} completed, {} failed)",
+                self.connections,
+                if self.connections == 1 { "" } else { "s" },
+                self.completed,
+                self.failed
+            );
+        }
+    }
+}
+
+fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
+    match u {
+        Update::Listening { addr } => {
+            if a.json {
+                outln!(
+                    "{}",
+                    serde_json::json!({"listening": addr.to_string(), "to": a.to})
+                );
+            } else {
+                outln!(
+                    "certbench relay: listening on {addr}, forwarding each connection to {}{}",
+                    certbench_base::text::display_safe(&a.to, 200),
+                    match &a.keylog {
+                        Some(k) => format!("; following the key log {}", k.display()),
+                        None =>
+                            "; no key log: TLS 1.3's encrypted flights stay unread (--keylog FILE)"
+                                .into(),
+                    }
+                );
+                outln!("one line per connection when it ends; Ctrl-C stops");
+            }
+        }
+        Update::Opened { .. } | Update::Event { .. } => {}
+        Update::Closed(r) => {
+            tally.connections += 1;
+            match r.outcome() {
+                Outcome::Worked => tally.completed += 1,
+                Outcome::Failed(_) => tally.failed += 1,
+                Outcome::Unexplained => {}
+            }
+            if a.json {
+                let mut stdout = out::Stdout::new();
+                let _ = out::json_line(stdout.raw(), &transcript(r));
+                stdout.finish();
+            } else {
+                print_line(r);
+            }
+        }
+    }
+}
+
+/// A connection as JSON: its record, how it ended with the words for it, and its events.
+fn transcript(r: &Relayed) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    v["outcome"] = match r.outcome() {
+        Outcome::Worked => "ok",
+        Outcome::Failed(_) => "failed",
+        Outcome::Unexplained => "incomplete",
+    }
+    .into();
+    if let Some(f) = &r.failure {
+        let mut fv = serde_json::to_value(f).unwrap_or_default();
+        fv["explanation"] = certbench_cause::describe(&f.cause).into();
+        v["failure"] = fv;
+    }
+    v["events"] = serde_json::to_value(&r.events).unwrap_or_default();
+    v
+}
+
+fn print_line(r: &Relayed) {
+    let head = format!("#{:<4} {:<22}", r.id, r.peer);
+    let tls = [&r.version, &r.cipher_suite]
+        .iter()
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let read = if r.decrypted {
+        "decrypted"
+    } else {
+        "clear parts only"
+    };
+    match r.outcome() {
+        Outcome::Worked => outln!(
+            "{head} ok          {tls}  ({read}; {} B up, {} B down)",
+            r.bytes_up,
+            r.bytes_down
+        ),
+        Outcome::Failed(f) => {
+            let alert = f
+                .alert_sent
+                .map(|a| format!(" (alert {})", a.name()))
+                .unwrap_or_default();
+            let after = f
+                .stopped_after
+                .map(|s| format!(", after {} from the {}", s.message, s.from.name()))
+                .unwrap_or_default();
+            outln!(
+                "{head} failed      the {} refused: {}{alert}{after}",
+                f.detected_by.name(),
+                certbench_cause::describe(&f.cause)
+            )
+        }
+        Outcome::Unexplained if r.encrypted_unread > 0 => outln!(
+            "{head} encrypted   {tls}: {} records stayed encrypted, no key log secret came for them (--keylog FILE with the client's SSLKEYLOGFILE); no alert in clear",
+            r.encrypted_unread
+        ),
+        Outcome::Unexplained => outln!(
+            "{head} incomplete  the connection ended before the handshake did, without an alert ({read})"
+        ),
+    }
+    outln!("      {}", flow(&r.events));
+}
+
+/// The messages as they crossed, in one line: `→ ClientHello · ← ServerHello ...`; records that
+/// stayed encrypted are counted in a row (`← {3 encrypted}`).
+fn flow(events: &[Event]) -> String {
+    use certbench_tls::event::WireWhat;
+    use certbench_wire::observe::Unreadable;
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for e in events {
+        let Some(w) = e.wire() else { continue };
+        let arrow = match e.side {
+            certbench_wire::Side::Client => "→",
+            certbench_wire::Side::Server => "←",
+        };
+        let encrypted = matches!(
+            w.what,
+            WireWhat::Unreadable {
+                reason: Unreadable::NotDecrypted { .. }
+            }
+        );
+        let name = if encrypted {
+            format!("{arrow} encrypted")
+        } else {
+            format!("{arrow} {}", w.what.name())
+        };
+        match parts.last_mut() {
+            Some((last, n)) if encrypted && *last == name => *n += 1,
+            _ => parts.push((name, 1)),
+        }
+    }
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|(name, n)| match name.strip_suffix(" encrypted") {
+            Some(arrow) => format!("{arrow} {{{n} encrypted}}"),
+            None => name,
+        })
+        .collect();
+    if parts.is_empty() {
+        "(no TLS message crossed)".into()
+    } else {
+        parts.join(" · ")
+    }
+}

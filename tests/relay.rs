@@ -1,0 +1,265 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! `certbench relay` between programs nobody here wrote: curl and `openssl s_server`. Which side
+//! refused and with what alert, as openssl says it; the bytes through the relay unchanged. (Its
+//! timeline against tshark's reading: tests/tshark.rs.)
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `openssl s_server` asking for a client certificate from the workspace's CA, once it
+/// accepts; its stderr is collected (what it says of each client).
+fn s_server(d: &Path, port: u16, extra: &[&str]) -> (Peer, std::sync::mpsc::Receiver<String>) {
+    let mut p = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args(["s_server", "-accept", &port.to_string()])
+        .args([
+            "-cert",
+            "server.crt",
+            "-cert_chain",
+            "intermediate.crt",
+            "-key",
+            "server.key",
+        ])
+        .args(["-CAfile", "ca.crt"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(p.stdout.take().unwrap());
+    let (tx, said) = std::sync::mpsc::channel();
+    let err = p.stderr.take().unwrap();
+    let tx2 = tx.clone();
+    std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx2.send(l);
+        }
+    });
+    let mut line = String::new();
+    while line.trim() != "ACCEPT" {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "s_server did not start"
+        );
+    }
+    std::thread::spawn(move || {
+        for l in out.lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    (Peer(p), said)
+}
+
+/// The relay to `port`, following `keylog`; its JSON lines, and the port it listens on.
+fn relay(
+    port: u16,
+    keylog: &Path,
+) -> (
+    Peer,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+    u16,
+) {
+    let mut r = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["relay", "--listen", "127.0.0.1:0", "--json", "--to"])
+        .arg(format!("localhost:{port}"))
+        .arg("--keylog")
+        .arg(keylog)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(r.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let at: u16 = first["listening"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (Peer(r), lines, at)
+}
+
+fn curl(d: &Path, port: u16, keylog: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(extra)
+        .arg(format!("https://localhost:{port}/"))
+        .env("SSLKEYLOGFILE", keylog)
+        .output()
+        .unwrap()
+}
+
+/// Wait for a line of s_server's that contains `what` (it logs each client's verdict).
+fn openssl_says(said: &std::sync::mpsc::Receiver<String>, what: &str) -> String {
+    let mut all = String::new();
+    while let Ok(l) = said.recv_timeout(std::time::Duration::from_secs(10)) {
+        all.push_str(&l);
+        all.push('\n');
+        if l.contains(what) {
+            return all;
+        }
+    }
+    panic!("openssl s_server never said \"{what}\":\n{all}");
+}
+
+/// A client with no certificate, one from an unknown CA and one expired, through the relay to a
+/// server that requires one: the relay says the server refused, with the alert on the wire, and
+/// openssl says why, the same.
+#[test]
+fn refusals_through_the_relay_are_the_servers_with_its_alert() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    issue(
+        d,
+        "client",
+        "late",
+        &["--not-before", "-400d", "--days", "30"],
+    );
+    let other = tempfile::tempdir().unwrap();
+    certbench_ok(other.path(), &["gen"]);
+    for f in ["client-chain.crt", "client.key"] {
+        std::fs::copy(other.path().join(f), d.join(format!("stranger-{f}"))).unwrap();
+    }
+    let keylog = d.join("keys.log");
+    for (tls, extra) in [
+        ("1.3", vec![]),
+        ("1.2", vec!["--tlsv1.2", "--tls-max", "1.2"]),
+    ] {
+        let port = free_port();
+        let (_server, said) = s_server(d, port, &["-Verify", "1", "-verify_return_error", "-www"]);
+        let (_relay, mut lines, at) = relay(port, &keylog);
+        let mut next =
+            || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+
+        // No certificate.
+        let out = curl(d, at, &keylog, &extra);
+        assert!(!out.status.success());
+        let v = next();
+        assert_eq!(v["outcome"], "failed", "TLS {tls}: {v}");
+        assert_eq!(v["failure"]["detected_by"], "server", "TLS {tls}: {v}");
+        assert_eq!(
+            v["failure"]["cause"]["code"], "no_client_certificate",
+            "TLS {tls}: {v}"
+        );
+        openssl_says(&said, "did not return a certificate");
+
+        // A certificate from a CA the server does not know.
+        let out = curl(
+            d,
+            at,
+            &keylog,
+            &[
+                &extra[..],
+                &[
+                    "--cert",
+                    "stranger-client-chain.crt",
+                    "--key",
+                    "stranger-client.key",
+                ],
+            ]
+            .concat(),
+        );
+        assert!(!out.status.success());
+        let v = next();
+        assert_eq!(v["failure"]["detected_by"], "server", "TLS {tls}: {v}");
+        assert_eq!(v["failure"]["alert_sent"], "unknown_ca", "TLS {tls}: {v}");
+        openssl_says(&said, "unable to get local issuer certificate");
+
+        // An expired one.
+        let out = curl(
+            d,
+            at,
+            &keylog,
+            &[
+                &extra[..],
+                &["--cert", "late-chain.crt", "--key", "late.key"],
+            ]
+            .concat(),
+        );
+        assert!(!out.status.success());
+        let v = next();
+        assert_eq!(v["failure"]["detected_by"], "server", "TLS {tls}: {v}");
+        assert_eq!(
+            v["failure"]["alert_sent"], "certificate_expired",
+            "TLS {tls}: {v}"
+        );
+        assert_eq!(v["failure"]["cause"]["code"], "expired", "TLS {tls}: {v}");
+        openssl_says(&said, "certificate has expired");
+    }
+}
+
+/// 5 MB through the relay arrive as they left: the sha256 of what curl got is the file's.
+#[test]
+fn bytes_through_the_relay_are_unchanged() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let mut big = vec![0u8; 5 << 20];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for b in big.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    std::fs::write(d.join("big.bin"), &big).unwrap();
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-WWW"]);
+    let keylog = d.join("keys.log");
+    let (_relay, mut lines, at) = relay(port, &keylog);
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args([
+            "-sS",
+            "--max-time",
+            "30",
+            "--cacert",
+            "ca.crt",
+            "-o",
+            "got.bin",
+        ])
+        .arg(format!("https://localhost:{at}/big.bin"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let sum = |p: &Path| {
+        let mut f = std::fs::File::open(p).unwrap();
+        let mut all = Vec::new();
+        f.read_to_end(&mut all).unwrap();
+        let o = Command::new(require("sha256sum", "coreutils"))
+            .arg(p)
+            .output()
+            .unwrap();
+        (
+            all.len(),
+            String::from_utf8_lossy(&o.stdout)
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string(),
+        )
+    };
+    assert_eq!(sum(&d.join("got.bin")), sum(&d.join("big.bin")));
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert!(v["bytes_down"].as_u64().unwrap() > 5 << 20, "{v}");
+}
