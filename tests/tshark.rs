@@ -594,11 +594,14 @@ fn relay_matches_tshark(tls: &[&str]) {
     }
     std::thread::spawn(move || for _ in out.lines() {});
     let keylog = d.join("curl-keys.log");
+    let relay_pcap = d.join("relayed.pcapng");
     let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .args(["relay", "--listen", "127.0.0.1:0", "--json", "--to"])
         .arg(format!("localhost:{server_port}"))
         .arg("--keylog")
         .arg(&keylog)
+        .arg("--pcap")
+        .arg(&relay_pcap)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -654,6 +657,10 @@ fn relay_matches_tshark(tls: &[&str]) {
     drop(garbage);
     let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     assert_ne!(v["outcome"], "ok", "{v}");
+    // The relay's own capture (the first connection is in it once the next one is reported),
+    // read by tshark with no other input: the same messages as its timeline.
+    let own = tshark_flow(&tshark, &relay_pcap, None, "tls.handshake.type", relay_port);
+    assert_eq!(ours, own, "the relay's capture and its timeline differ");
     let again = Command::new(&curl)
         .current_dir(d)
         .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])

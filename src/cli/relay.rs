@@ -27,6 +27,10 @@ pub struct RelayArgs {
     /// 1.3's encrypted flights are read too.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
+    /// Write what passes as pcapng to FILE (a new file, mode 0600): each connection's client leg,
+    /// appended when it ends, with its secrets inside, so Wireshark opens it decrypted.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
     /// Connections handled at once (1 to 100000); more wait in the listen queue.
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -66,8 +70,27 @@ pub fn run(a: RelayArgs) -> ExitCode {
             certbench_base::text::display_safe(&a.to, 100)
         ));
     }
+    let mut capture = match &a.pcap {
+        Some(path) => {
+            if let Err(code) = crate::cli::handshake::check_pcap_path(path) {
+                return code;
+            }
+            match Capture::start(path) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    errln!(
+                        "certbench: could not write the capture {}: {e}",
+                        path.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        None => None,
+    };
     let mut opts = RelayOptions::new(a.listen, a.to.clone());
     opts.keylog = a.keylog.clone();
+    opts.capture = capture.is_some();
     opts.max_connections = a.max_connections as usize;
     let runtime = match crate::cli::runtime() {
         Ok(r) => r,
@@ -81,11 +104,15 @@ pub fn run(a: RelayArgs) -> ExitCode {
         let result = loop {
             tokio::select! {
                 r = &mut relaying => break r,
-                Some(u) = rx.recv() => report(&a, &u, &mut tally),
+                Some(u) = rx.recv() => {
+                    report(&a, &u, &mut tally);
+                    append(&mut capture, &u);
+                }
             }
         };
         while let Ok(u) = rx.try_recv() {
             report(&a, &u, &mut tally);
+            append(&mut capture, &u);
         }
         match result {
             Ok(()) => {
@@ -98,6 +125,44 @@ pub fn run(a: RelayArgs) -> ExitCode {
             }
         }
     })
+}
+
+/// The relay's capture: a pcapng file each ended connection is appended to.
+struct Capture {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Capture {
+    fn start(path: &std::path::Path) -> Result<Capture, String> {
+        use std::io::Write;
+        let mut file =
+            certbench_base::fsutil::open_private_append(path).map_err(|e| e.to_string())?;
+        let header = certbench_wire::pcap::header().map_err(|e| e.to_string())?;
+        file.write_all(&header).map_err(|e| e.to_string())?;
+        Ok(Capture {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+/// A connection that ended, into the capture; a failed write is said once, and the capture ends.
+fn append(capture: &mut Option<Capture>, u: &Update) {
+    use std::io::Write;
+    let (Some(c), Update::Closed(r)) = (capture.as_mut(), u) else {
+        return;
+    };
+    let written = certbench_wire::pcap::connection(&r.wire, &r.keylog)
+        .map_err(|e| e.to_string())
+        .and_then(|blocks| c.file.write_all(&blocks).map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        errln!(
+            "certbench: could not write the capture {}: {e}; the relay goes on without it",
+            c.path.display()
+        );
+        *capture = None;
+    }
 }
 
 #[derive(Default)]

@@ -42,6 +42,9 @@ pub struct RelayOptions {
     pub max_connections: usize,
     /// Connecting to the target may take this long.
     pub connect_timeout: Duration,
+    /// Keep each connection's bytes (its first [`certbench_wire::pcap::MAX_WIRE_BYTES`]) for a
+    /// capture (`Relayed::wire`).
+    pub capture: bool,
 }
 
 impl RelayOptions {
@@ -52,6 +55,7 @@ impl RelayOptions {
             keylog: None,
             max_connections: 256,
             connect_timeout: Duration::from_secs(10),
+            capture: false,
         }
     }
 }
@@ -93,6 +97,9 @@ pub struct Relayed {
     /// The secrets of this connection, SSLKEYLOGFILE lines: never in a transcript.
     #[serde(skip)]
     pub keylog: Vec<String>,
+    /// The bytes that crossed the client's leg, for a capture (with `capture`).
+    #[serde(skip)]
+    pub wire: certbench_wire::pcap::Wire,
 }
 
 impl Relayed {
@@ -197,13 +204,13 @@ pub async fn relay(
         id += 1;
         let _ = updates.send(Update::Opened { id, peer });
         let (updates, keys, target) = (updates.clone(), keys.clone(), target.clone());
-        let timeout = opts.connect_timeout;
-        let following = opts.keylog.is_some();
+        let how = How {
+            timeout: opts.connect_timeout,
+            following: opts.keylog.is_some(),
+            capture: opts.capture.then_some(addr.port()),
+        };
         tasks.spawn(async move {
-            let relayed = one(
-                id, client, peer, &target, timeout, &keys, following, &updates,
-            )
-            .await;
+            let relayed = one(id, client, peer, &target, how, &keys, &updates).await;
             let _ = updates.send(Update::Closed(Box::new(relayed)));
             drop(permit);
         });
@@ -217,18 +224,31 @@ pub async fn relay(
     Ok(())
 }
 
+/// How each connection is relayed.
+#[derive(Clone, Copy)]
+struct How {
+    timeout: Duration,
+    /// A key log is followed: a short connection waits a moment for its secrets.
+    following: bool,
+    /// Keep the bytes for a capture, with the relay's port that the client's leg shows.
+    capture: Option<u16>,
+}
+
 /// One connection: connect to the target, then forward both ways until both are done.
-#[allow(clippy::too_many_arguments)]
 async fn one(
     id: u64,
     client: TcpStream,
     peer: SocketAddr,
     target: &str,
-    timeout: Duration,
+    how: How,
     keys: &Ring,
-    following: bool,
     updates: &UnboundedSender<Update>,
 ) -> Relayed {
+    let How {
+        timeout,
+        following,
+        capture,
+    } = how;
     let started = OffsetDateTime::now_utc();
     let events: Arc<Mutex<Vec<Event>>> = Arc::default();
     let kept = events.clone();
@@ -244,7 +264,22 @@ async fn one(
             event: Box::new(e),
         });
     }));
-    lock(&rec).local(Side::Client, EventKind::Note(Note::Accepted { peer }));
+    {
+        let mut r = lock(&rec);
+        r.local(Side::Client, EventKind::Note(Note::Accepted { peer }));
+        if let Some(port) = capture {
+            let start_unix_us = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.saturating_sub(r.start.elapsed()).as_micros() as u64)
+                .unwrap_or_default();
+            r.wire = Some(certbench_wire::pcap::Wire {
+                client_port: peer.port(),
+                server_port: port,
+                start_unix_us,
+                ..Default::default()
+            });
+        }
+    }
     let _ = client.set_nodelay(true);
     let upstream = tokio::time::timeout(timeout, TcpStream::connect(target)).await;
     let server = match upstream {
@@ -343,12 +378,13 @@ async fn one(
                 .count() as u64
         })
         .unwrap_or(0);
-    let r = lock(&rec);
+    let mut r = lock(&rec);
     let (bytes_up, bytes_down) = (r.bytes[0], r.bytes[1]);
     let version = r.version.clone();
     let cipher_suite = r.cipher_suite.clone();
     let group = r.group.clone();
     let keylog = r.keylog.clone();
+    let wire = r.wire.take().unwrap_or_default();
     let duration_ms = r.start.elapsed().as_secs_f64() * 1000.0;
     drop(r);
     let events = std::mem::take(&mut *events.lock().unwrap_or_else(|e| e.into_inner()));
@@ -378,6 +414,7 @@ async fn one(
         failure,
         events,
         keylog,
+        wire,
     }
 }
 

@@ -54,6 +54,14 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
     if wire.segments.is_empty() {
         return Err(PcapError::Empty);
     }
+    let mut out = header()?;
+    out.extend(connection(wire, keylog)?);
+    Ok(out)
+}
+
+/// The start of a pcapng file that connections are appended to as they end (the relay's):
+/// its section header and its one interface (raw IPv4, microsecond times).
+pub fn header() -> Result<Vec<u8>, PcapError> {
     let mut out = Vec::new();
     let mut shb = SectionHeaderBlock {
         block_type: 0,
@@ -66,19 +74,6 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
         block_len2: 0,
     };
     out.extend(block(&mut shb)?);
-    let secrets: String = keylog.iter().map(|l| format!("{l}\n")).collect();
-    if !secrets.is_empty() {
-        let mut dsb = DecryptionSecretsBlock {
-            block_type: 0,
-            block_len1: 0,
-            secrets_type: SecretsType::TlsKeyLog,
-            secrets_len: secrets.len() as u32,
-            data: secrets.as_bytes(),
-            options: vec![],
-            block_len2: 0,
-        };
-        out.extend(block(&mut dsb)?);
-    }
     // Raw IP: each packet starts with its IPv4 header. Microsecond times (the default).
     let mut idb = InterfaceDescriptionBlock {
         block_type: 0,
@@ -92,7 +87,30 @@ pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
         if_tsoffset: 0,
     };
     out.extend(block(&mut idb)?);
+    Ok(out)
+}
 
+/// One connection's blocks, to follow [`header`]: its secrets in a Decryption Secrets Block
+/// (what decrypts it, before its packets), then its packets, a TCP handshake and close around
+/// the bytes that crossed. Nothing for a connection that kept no bytes.
+pub fn connection(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
+    let mut out = Vec::new();
+    if wire.segments.is_empty() {
+        return Ok(out);
+    }
+    let secrets: String = keylog.iter().map(|l| format!("{l}\n")).collect();
+    if !secrets.is_empty() {
+        let mut dsb = DecryptionSecretsBlock {
+            block_type: 0,
+            block_len1: 0,
+            secrets_type: SecretsType::TlsKeyLog,
+            secrets_len: secrets.len() as u32,
+            data: secrets.as_bytes(),
+            options: vec![],
+            block_len2: 0,
+        };
+        out.extend(block(&mut dsb)?);
+    }
     let mut tcp = Tcp::new(wire.client_port, wire.server_port);
     let first_t = wire.segments.first().map_or(0, |s| s.t_us);
     let mut packets: Vec<(u64, Vec<u8>)> = Vec::new();
