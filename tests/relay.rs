@@ -66,16 +66,20 @@ fn s_server(d: &Path, port: u16, extra: &[&str]) -> (Peer, std::sync::mpsc::Rece
     (Peer(p), said)
 }
 
+type Lines = std::io::Lines<BufReader<std::process::ChildStdout>>;
+
 /// The relay to `port`, following `keylog`; its JSON lines, and the port it listens on.
-fn relay(
-    port: u16,
-    keylog: &Path,
-) -> (
-    Peer,
-    std::io::Lines<BufReader<std::process::ChildStdout>>,
-    u16,
-) {
+fn relay(port: u16, keylog: &Path) -> (Peer, Lines, u16) {
+    // A workspace that does not exist: nothing to judge.
+    let none = keylog.with_file_name("no-workspace");
+    relay_in(&none, port, keylog)
+}
+
+/// The same, with the workspace in `d` (its certificates judged against each request).
+fn relay_in(d: &Path, port: u16, keylog: &Path) -> (Peer, Lines, u16) {
     let mut r = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
         .args(["relay", "--listen", "127.0.0.1:0", "--json", "--to"])
         .arg(format!("localhost:{port}"))
         .arg("--keylog")
@@ -262,4 +266,59 @@ fn bytes_through_the_relay_are_unchanged() {
     assert_eq!(sum(&d.join("got.bin")), sum(&d.join("big.bin")));
     let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     assert!(v["bytes_down"].as_u64().unwrap() > 5 << 20, "{v}");
+}
+
+/// What the server asked of the client, seen through the relay: the CA names `openssl s_client`
+/// reports as acceptable, and which of the workspace's certificates would do (one under another
+/// root would not, and says why).
+#[test]
+fn the_relay_says_which_workspace_certificates_fit_the_request() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    issue(d, "ca", "other", &[]);
+    issue(d, "client", "bob", &["--issuer", "other"]);
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-Verify", "1", "-www"]);
+    let keylog = d.join("keys.log");
+    let (_relay, mut lines, at) = relay_in(d, port, &keylog);
+    let theirs = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{at}"),
+            "-keylogfile",
+        ])
+        .arg(&keylog)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+    let acceptable: Vec<&str> = theirs
+        .lines()
+        .skip_while(|l| !l.starts_with("Acceptable client certificate CA names"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("Requested") && !l.starts_with("Client Certificate Types"))
+        .collect();
+    assert_eq!(acceptable.len(), 1, "{theirs}");
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let named = v["certificate_request"]["certificate_authorities"]
+        .as_array()
+        .unwrap();
+    assert_eq!(named.len(), 1, "{v}");
+    let cn = acceptable[0].rsplit("CN = ").next().unwrap().trim();
+    assert!(
+        named[0].as_str().unwrap().contains(cn),
+        "{named:?} vs {acceptable:?}"
+    );
+    let fits = v["workspace_certificates"].as_array().unwrap();
+    let verdict = |name: &str| {
+        fits.iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not judged: {fits:?}"))["verdict"]
+            .clone()
+    };
+    assert_eq!(verdict("client"), "fits");
+    assert_eq!(verdict("bob"), "issuer_not_named");
 }

@@ -279,7 +279,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Export(a) => return export::run(a, dir),
         Command::Recipes(a) => return recipes::run(a, dir),
         Command::Connect(a) => return connect::run(*a, dir),
-        Command::Relay(a) => return relay::run(a),
+        Command::Relay(a) => return relay::run(a, &dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

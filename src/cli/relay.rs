@@ -52,7 +52,11 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
     })
 }
 
-pub fn run(a: RelayArgs) -> ExitCode {
+pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
+    // The workspace's certificates are judged against each server's CertificateRequest.
+    let ws = certbench_pki::workspace::Workspace::open(dir)
+        .ok()
+        .filter(|w| !w.is_empty());
     if certbench_tls::connect::host_of(&a.to).is_none() {
         return crate::cli::usage_error(&format!(
             "invalid value for '--to': \"{}\" is not HOST:PORT",
@@ -105,13 +109,13 @@ pub fn run(a: RelayArgs) -> ExitCode {
             tokio::select! {
                 r = &mut relaying => break r,
                 Some(u) = rx.recv() => {
-                    report(&a, &u, &mut tally);
+                    report(&a, &u, &mut tally, ws.as_ref());
                     append(&mut capture, &u);
                 }
             }
         };
         while let Ok(u) = rx.try_recv() {
-            report(&a, &u, &mut tally);
+            report(&a, &u, &mut tally, ws.as_ref());
             append(&mut capture, &u);
         }
         match result {
@@ -191,7 +195,12 @@ impl Tally {
     }
 }
 
-fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
+fn report(
+    a: &RelayArgs,
+    u: &Update,
+    tally: &mut Tally,
+    ws: Option<&certbench_pki::workspace::Workspace>,
+) {
     match u {
         Update::Listening { addr } => {
             if a.json {
@@ -221,12 +230,23 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
                 Outcome::Failed(_) => tally.failed += 1,
                 Outcome::Unexplained => {}
             }
+            let asked = certbench_tls::connect::requested(&r.events);
+            let fits = match (&asked, ws) {
+                (Some(q), Some(ws)) => certbench_tls::connect::judged(ws, &q.authorities_der),
+                _ => vec![],
+            };
             if a.json {
+                let mut v = transcript(r);
+                v["certificate_request"] = serde_json::to_value(&asked).unwrap_or_default();
+                v["workspace_certificates"] = serde_json::to_value(&fits).unwrap_or_default();
                 let mut stdout = out::Stdout::new();
-                let _ = out::json_line(stdout.raw(), &transcript(r));
+                let _ = out::json_line(stdout.raw(), &v);
                 stdout.finish();
             } else {
                 print_line(r);
+                if let Some(q) = &asked {
+                    print_request(q, &fits, client_sent_none(&r.events));
+                }
             }
         }
     }
@@ -334,4 +354,60 @@ fn flow(events: &[Event]) -> String {
     } else {
         parts.join(" · ")
     }
+}
+
+/// The client answered the CertificateRequest with an empty Certificate.
+fn client_sent_none(events: &[Event]) -> bool {
+    events.iter().any(|e| {
+        e.side == certbench_wire::Side::Client
+            && matches!(
+                e.message(),
+                Some(certbench_wire::messages::Message::Certificate(c)) if c.certificates.is_empty()
+            )
+    })
+}
+
+/// What the server asked of the client, and which of the workspace's certificates would do.
+fn print_request(
+    q: &certbench_tls::connect::Requested,
+    fits: &[certbench_tls::connect::Fit],
+    sent_none: bool,
+) {
+    use certbench_tls::connect::FitVerdict;
+    let from = if q.certificate_authorities.is_empty() {
+        "any CA it trusts (it named none)".to_string()
+    } else {
+        q.certificate_authorities.join("; ")
+    };
+    outln!("      the server asked for a client certificate from {from}");
+    if sent_none {
+        outln!(
+            "      the client sent none: it holds none{}",
+            if q.certificate_authorities.is_empty() {
+                " (or was given none to send)"
+            } else {
+                " from those CAs (or was given none to send)"
+            }
+        );
+    }
+    if fits.is_empty() {
+        return;
+    }
+    let words: Vec<String> = fits
+        .iter()
+        .map(|f| match &f.verdict {
+            FitVerdict::Fits => format!("{} fits", f.name),
+            FitVerdict::NotForClients => format!("{} not (no clientAuth)", f.name),
+            FitVerdict::IssuerNotNamed { issuer } => format!(
+                "{} not (issued by {}, a CA it does not name)",
+                f.name,
+                certbench_base::text::display_safe(issuer, 120)
+            ),
+            FitVerdict::Unreadable => format!("{} not (its files could not be read)", f.name),
+        })
+        .collect();
+    outln!(
+        "      of the workspace's certificates: {}",
+        words.join("; ")
+    );
 }

@@ -296,6 +296,38 @@ pub fn satisfying(
     ws: &certbench_pki::workspace::Workspace,
     authorities: &[Vec<u8>],
 ) -> Vec<String> {
+    judged(ws, authorities)
+        .into_iter()
+        .filter(|f| f.verdict == FitVerdict::Fits)
+        .map(|f| f.name)
+        .collect()
+}
+
+/// Whether one of the workspace's certificates fits a CertificateRequest, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fit {
+    pub name: String,
+    #[serde(flatten)]
+    pub verdict: FitVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum FitVerdict {
+    Fits,
+    /// Its extended key usage does not allow clientAuth.
+    NotForClients,
+    /// No certificate of its chain is issued by a CA the server names; `issuer` is the leaf's.
+    IssuerNotNamed {
+        issuer: String,
+    },
+    /// Its files could not be read.
+    Unreadable,
+}
+
+/// Each of the workspace's client (and server) leaves, judged against a server that names
+/// `authorities` (any CA it trusts, when none): what a client holding it would be able to send.
+pub fn judged(ws: &certbench_pki::workspace::Workspace, authorities: &[Vec<u8>]) -> Vec<Fit> {
     use x509_parser::prelude::*;
     let mut out = Vec::new();
     for e in ws
@@ -304,22 +336,42 @@ pub fn satisfying(
         .filter(|e| !e.role.is_ca() && e.revoked.is_none())
     {
         let file = e.chain.as_deref().unwrap_or(&e.cert);
-        let Ok(chain) = crate::material::read_certs(&ws.path(file)) else {
-            continue;
+        let verdict = match crate::material::read_certs(&ws.path(file)) {
+            Err(_) => FitVerdict::Unreadable,
+            Ok(chain) => {
+                let for_clients = chain.first().is_some_and(|der| {
+                    certbench_x509::verify::allows(der, certbench_x509::verify::Purpose::Client)
+                });
+                let named = chain.iter().any(|der| {
+                    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+                        authorities
+                            .iter()
+                            .any(|a| a.as_slice() == c.issuer().as_raw())
+                    })
+                });
+                if !for_clients {
+                    FitVerdict::NotForClients
+                } else if authorities.is_empty() || named {
+                    FitVerdict::Fits
+                } else {
+                    FitVerdict::IssuerNotNamed {
+                        issuer: chain
+                            .first()
+                            .and_then(|d| certbench_x509::report::brief(d).ok())
+                            .map(|b| b.issuer)
+                            .unwrap_or_default(),
+                    }
+                }
+            }
         };
-        let for_clients = chain.first().is_some_and(|der| {
-            certbench_x509::verify::allows(der, certbench_x509::verify::Purpose::Client)
-        });
-        let named = chain.iter().any(|der| {
-            X509Certificate::from_der(der).is_ok_and(|(_, c)| {
-                authorities
-                    .iter()
-                    .any(|a| a.as_slice() == c.issuer().as_raw())
-            })
-        });
-        if for_clients && (authorities.is_empty() || named) {
-            out.push(e.name.clone());
+        // Server certificates are listed only when they would fit: a client may hold one.
+        if e.role == certbench_x509::Role::Server && verdict != FitVerdict::Fits {
+            continue;
         }
+        out.push(Fit {
+            name: e.name.clone(),
+            verdict,
+        });
     }
     out
 }
