@@ -322,3 +322,142 @@ fn the_relay_says_which_workspace_certificates_fit_the_request() {
     assert_eq!(verdict("client"), "fits");
     assert_eq!(verdict("bob"), "issuer_not_named");
 }
+
+/// A key log with garbage lines and secrets that match nothing, a client that speaks plain HTTP,
+/// a target that refuses, a server that never answers: each connection says what it saw, and the
+/// relay goes on forwarding the good ones.
+#[test]
+fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let keylog = d.join("keys.log");
+    std::fs::write(
+        &keylog,
+        "# a comment\nnot a key log line\nCLIENT_RANDOM zz 00\nCLIENT_HANDSHAKE_TRAFFIC_SECRET \
+         0000000000000000000000000000000000000000000000000000000000000000 \
+         1111111111111111111111111111111111111111111111111111111111111111\n\u{0}\u{ff}garbage\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-www"]);
+    let (_relay, mut lines, at) = relay(port, &keylog);
+    let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+
+    // Plain HTTP to a TLS server, through the relay.
+    let out = Command::new(require("curl", "curl"))
+        .args(["-sS", "--max-time", "5"])
+        .arg(format!("http://localhost:{at}/"))
+        .output()
+        .unwrap();
+    let _ = out;
+    let v = next();
+    assert_eq!(v["outcome"], "failed", "{v}");
+    assert_eq!(v["failure"]["cause"]["code"], "plain_http", "{v}");
+
+    // A good one after it, decrypted with the key log despite its garbage.
+    let out = curl(d, at, &keylog, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v = next();
+    assert_eq!(v["outcome"], "ok", "{v}");
+    assert_eq!(v["decrypted"], true, "{v}");
+
+    // A target that refuses: said, and the relay stays up.
+    let refused = free_port();
+    let (_r2, mut lines2, at2) = relay(refused, &keylog);
+    let out = curl(d, at2, &keylog, &[]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_str(&lines2.next().unwrap().unwrap()).unwrap();
+    assert_eq!(v["failure"]["cause"]["code"], "connection_refused", "{v}");
+
+    // A server that accepts and never answers: the client gives up, the connection ends as
+    // incomplete (no alert), the relay goes on.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let (_r3, mut lines3, at3) = relay(silent_port, &keylog);
+    let out = curl(d, at3, &keylog, &["--max-time", "2"]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_str(&lines3.next().unwrap().unwrap()).unwrap();
+    assert_eq!(v["outcome"], "incomplete", "{v}");
+    assert_eq!(
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["message"] == "ClientHello")
+            .count(),
+        1,
+        "{v}"
+    );
+    let out = curl(d, at, &keylog, &[]);
+    assert!(
+        out.status.success(),
+        "the first relay still serves: {}",
+        text(&out)
+    );
+}
+
+/// A thousand connections through the relay, 50 at once: each is reported, and the relay's
+/// memory stays bounded (what it keeps of a connection goes when the connection does).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_thousand_connections_keep_the_relay_bounded() {
+    use std::io::Write;
+    let sink = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sink_port = sink.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in sink.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut s = s;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = std::io::Read::read(&mut s, &mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (relay, lines, at) = relay(sink_port, &dir.path().join("none.log"));
+    let rss = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap()
+    };
+    let reader = std::thread::spawn(move || lines.take(1000).count());
+    let pid = relay.0.id();
+    for batch in 0..20 {
+        let handles: Vec<_> = (0..50)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let mut c = std::net::TcpStream::connect(("127.0.0.1", at)).unwrap();
+                    // Not TLS, 16 KB: each connection makes the relay read, record and forward.
+                    let junk = vec![(batch * 50 + i) as u8; 16 * 1024];
+                    let _ = c.write_all(&junk);
+                    let _ = c.shutdown(std::net::Shutdown::Write);
+                    let mut back = Vec::new();
+                    let _ = std::io::Read::read_to_end(&mut c, &mut back);
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    }
+    assert_eq!(reader.join().unwrap(), 1000, "every connection reported");
+    let kb = rss(pid);
+    assert!(
+        kb < 150 * 1024,
+        "the relay holds {kb} kB after 1,000 connections"
+    );
+}

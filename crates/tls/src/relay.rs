@@ -314,9 +314,13 @@ async fn one(
     if let Some(server) = server {
         let (cr, cw) = client.into_split();
         let (sr, sw) = server.into_split();
+        // When one direction has ended, the other goes on while bytes still come (a server
+        // answering after the client's half-close), and is closed when it falls silent: a peer
+        // that never answers does not hold the connection for ever.
+        let ended = std::sync::atomic::AtomicBool::new(false);
         tokio::join!(
-            pump(cr, sw, Dir::ClientToServer, &rec, keys),
-            pump(sr, cw, Dir::ServerToClient, &rec, keys),
+            pump(cr, sw, Dir::ClientToServer, &rec, keys, &ended),
+            pump(sr, cw, Dir::ServerToClient, &rec, keys, &ended),
         );
     }
     // A client writes its key log as the handshake goes; a short connection can end before the
@@ -429,14 +433,30 @@ async fn pump(
     dir: Dir,
     rec: &SharedRecorder,
     keys: &Ring,
+    ended: &std::sync::atomic::AtomicBool,
 ) {
+    use std::sync::atomic::Ordering;
     let mut buf = vec![0u8; 16 * 1024];
     let mut registered = false;
     loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
+        // Reads are checked every second: once the other direction has ended, a silence of
+        // `LINGER` ends this one too.
+        let mut silent = Duration::ZERO;
+        let n = loop {
+            match tokio::time::timeout(Duration::from_secs(1), from.read(&mut buf)).await {
+                Ok(Ok(n)) => break n,
+                Ok(Err(_)) => break 0,
+                Err(_) => {
+                    silent += Duration::from_secs(1);
+                    if ended.load(Ordering::Relaxed) && silent >= LINGER {
+                        break 0;
+                    }
+                }
+            }
         };
+        if n == 0 {
+            break;
+        }
         let random = {
             let mut r = lock(rec);
             r.feed(dir, &buf[..n]);
@@ -461,7 +481,11 @@ async fn pump(
         }
     }
     let _ = to.shutdown().await;
+    ended.store(true, Ordering::Relaxed);
 }
+
+/// How long a direction may stay silent once the other has ended.
+const LINGER: Duration = Duration::from_secs(3);
 
 /// Follow an SSLKEYLOGFILE as its writer appends to it: each whole line is parsed (comments and
 /// garbage passed over), and its secret given to the connection with that client random, now or
