@@ -502,3 +502,106 @@ fn a_certificate_signed_from_a_request_gets_recipes() {
     let out = certbench(d, &["recipes", "--port", "0"]);
     assert!(!out.status.success());
 }
+
+/// Issue 22: two programs nobody here wrote, through `certbench relay`: a Go client and a
+/// Node.js server (which writes the key log, `NODE_OPTIONS=--tls-keylog`), then a Python client
+/// (which writes it, `SSLKEYLOGFILE`) and nginx with `ssl_verify_client on`. Each completes mutual
+/// TLS through the relay, and the relay's timeline lists the handshake messages tshark reads in
+/// the relay's own pcapng with no other input, in order.
+#[test]
+fn peers_through_the_relay_read_as_tshark_reads_them() {
+    for (tool, package) in [
+        ("go", "golang-go"),
+        ("node", "nodejs"),
+        ("python3", "python3"),
+        ("nginx", "nginx"),
+    ] {
+        need(tool, package);
+    }
+    let tshark = require("tshark", "tshark");
+    let dir = workspace();
+    let d = dir.path();
+    for (server_tool, client_tool) in [("node", "go"), ("nginx", "python")] {
+        let server_port = free_port();
+        let relay_port = free_port();
+        let keylog = d.join(format!("{client_tool}-{server_tool}.keylog"));
+        let pcap = d.join(format!("{client_tool}-{server_tool}.pcapng"));
+        let folder = write_recipe(d, server_tool, "server", server_port);
+        let mut server = {
+            let log = std::fs::File::create(folder.join("run.log")).unwrap();
+            let mut c = sh(&folder);
+            if server_tool == "node" {
+                c.env("NODE_OPTIONS", format!("--tls-keylog={}", keylog.display()));
+            }
+            Running {
+                child: c
+                    .process_group(0)
+                    .stdin(Stdio::null())
+                    .stdout(log.try_clone().unwrap())
+                    .stderr(log)
+                    .spawn()
+                    .unwrap(),
+                folder: folder.clone(),
+            }
+        };
+        server.wait_for(server_port);
+        let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .args(["relay", "--json", "--listen"])
+            .arg(format!("127.0.0.1:{relay_port}"))
+            .arg("--to")
+            .arg(format!("localhost:{server_port}"))
+            .arg("--keylog")
+            .arg(&keylog)
+            .arg("--pcap")
+            .arg(&pcap)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(relay.stdout.take().unwrap()));
+        let _listening = lines.next().unwrap().unwrap();
+        let client = write_recipe(d, client_tool, "client", relay_port);
+        let out = {
+            let mut c = sh(&client);
+            if client_tool == "python" {
+                c.env("SSLKEYLOGFILE", &keylog);
+            }
+            let child = c
+                .process_group(0)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.wait_with_output().unwrap()
+        };
+        assert!(
+            out.status.success(),
+            "{client_tool} through the relay to {server_tool}: {}\n{}",
+            text(&out),
+            server.log()
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("alice"),
+            "{}",
+            text(&out)
+        );
+        // The connections the client made (a Go client may make one, a Python one one), each
+        // reported; the one with a handshake compared.
+        let v: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        assert_eq!(v["outcome"], "ok", "{client_tool} to {server_tool}: {v}");
+        assert_eq!(v["decrypted"], true, "{client_tool} to {server_tool}: {v}");
+        let _ = relay.kill();
+        let _ = relay.wait();
+        let ours = flow(&v);
+        let theirs = tshark_flow(&tshark, &pcap, None, "tls.handshake.type", relay_port);
+        assert!(
+            theirs
+                .iter()
+                .any(|(s, m)| s == "client" && m == "CertificateVerify"),
+            "tshark read the client's proof in the relay's capture: {theirs:?}"
+        );
+        assert_eq!(ours, theirs, "{client_tool} to {server_tool}");
+    }
+}

@@ -108,15 +108,16 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
         let result = loop {
             tokio::select! {
                 r = &mut relaying => break r,
+                // The capture first: once a connection's line is out, its packets are in the file.
                 Some(u) = rx.recv() => {
-                    report(&a, &u, &mut tally, ws.as_ref());
                     append(&mut capture, &u);
+                    report(&a, &u, &mut tally, ws.as_ref());
                 }
             }
         };
         while let Ok(u) = rx.try_recv() {
-            report(&a, &u, &mut tally, ws.as_ref());
             append(&mut capture, &u);
+            report(&a, &u, &mut tally, ws.as_ref());
         }
         match result {
             Ok(()) => {
