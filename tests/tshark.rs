@@ -611,3 +611,62 @@ fn a_tls13_relay_timeline_matches_tshark() {
 fn a_tls12_relay_timeline_matches_tshark() {
     relay_matches_tshark(&["--tlsv1.2", "--tls-max", "1.2"]);
 }
+
+/// Issue 22: `serve --pcap FILE` appends each connection as it ends, its secrets inside: tshark,
+/// with no other input, reads the handshake messages of serve's own transcript (curl as the
+/// client).
+#[test]
+fn serve_pcap_decrypts_with_nothing_else() {
+    let tshark = require("tshark", "tshark");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let pcap = d.join("serve.pcapng");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["serve", "--port", "0", "--json", "--pcap"])
+        .arg(&pcap)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let port: u16 = first["listening"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let got = Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .arg(format!("https://localhost:{port}/"))
+        .output()
+        .unwrap();
+    assert!(got.status.success(), "{}", text(&got));
+    let v: Value = loop {
+        let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        if v.get("id").is_some() {
+            break v;
+        }
+    };
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let ours = flow(&v);
+    let theirs = tshark_flow(&tshark, &pcap, None, "tls.handshake.type", port);
+    assert!(
+        theirs
+            .iter()
+            .any(|(s, m)| s == "client" && m == "CertificateVerify"),
+        "tshark decrypted it alone: {theirs:?}"
+    );
+    assert_eq!(
+        ours, theirs,
+        "serve's transcript and tshark's reading of its capture differ"
+    );
+}

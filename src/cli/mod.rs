@@ -12,6 +12,7 @@ use certbench_x509::{CertSummary, relative_validity};
 use certbench_x509::{RevocationReason, Role};
 use clap::{Args, Subcommand};
 
+mod capture;
 mod connect;
 mod export;
 mod handshake;

@@ -79,7 +79,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             if let Err(code) = crate::cli::handshake::check_pcap_path(path) {
                 return code;
             }
-            match Capture::start(path) {
+            match crate::cli::capture::Capture::start(path) {
                 Ok(c) => Some(c),
                 Err(e) => {
                     errln!(
@@ -110,13 +110,17 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
                 r = &mut relaying => break r,
                 // The capture first: once a connection's line is out, its packets are in the file.
                 Some(u) = rx.recv() => {
-                    append(&mut capture, &u);
+                    if let Update::Closed(r) = &u {
+                        crate::cli::capture::append(&mut capture, &r.wire, &r.keylog);
+                    }
                     report(&a, &u, &mut tally, ws.as_ref());
                 }
             }
         };
         while let Ok(u) = rx.try_recv() {
-            append(&mut capture, &u);
+            if let Update::Closed(r) = &u {
+                crate::cli::capture::append(&mut capture, &r.wire, &r.keylog);
+            }
             report(&a, &u, &mut tally, ws.as_ref());
         }
         match result {
@@ -130,44 +134,6 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             }
         }
     })
-}
-
-/// The relay's capture: a pcapng file each ended connection is appended to.
-struct Capture {
-    file: std::fs::File,
-    path: PathBuf,
-}
-
-impl Capture {
-    fn start(path: &std::path::Path) -> Result<Capture, String> {
-        use std::io::Write;
-        let mut file =
-            certbench_base::fsutil::open_private_append(path).map_err(|e| e.to_string())?;
-        let header = certbench_wire::pcap::header().map_err(|e| e.to_string())?;
-        file.write_all(&header).map_err(|e| e.to_string())?;
-        Ok(Capture {
-            file,
-            path: path.to_path_buf(),
-        })
-    }
-}
-
-/// A connection that ended, into the capture; a failed write is said once, and the capture ends.
-fn append(capture: &mut Option<Capture>, u: &Update) {
-    use std::io::Write;
-    let (Some(c), Update::Closed(r)) = (capture.as_mut(), u) else {
-        return;
-    };
-    let written = certbench_wire::pcap::connection(&r.wire, &r.keylog)
-        .map_err(|e| e.to_string())
-        .and_then(|blocks| c.file.write_all(&blocks).map_err(|e| e.to_string()));
-    if let Err(e) = written {
-        errln!(
-            "certbench: could not write the capture {}: {e}; the relay goes on without it",
-            c.path.display()
-        );
-        *capture = None;
-    }
 }
 
 #[derive(Default)]

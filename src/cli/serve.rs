@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// Wireshark.
     #[arg(long, value_name = "FILE")]
     pub keylog: Option<PathBuf>,
+    /// Write every connection as pcapng to FILE (a new file, mode 0600), appended as each ends,
+    /// its secrets inside: Wireshark and tshark open it decrypted with nothing else.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
     /// Serve Prometheus metrics over plain HTTP on ADDR (for example 127.0.0.1:9464): connections
     /// by outcome and cause, handshake latency, connections open, days until each served and
     /// trusted certificate expires.
@@ -86,6 +90,11 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             return crate::cli::usage_error(&format!("invalid value for '{flag}': {e}"));
         }
     }
+    if let Some(path) = &a.pcap
+        && let Err(code) = crate::cli::handshake::check_pcap_path(path)
+    {
+        return code;
+    }
     let material = match Material::from_workspace_with(
         &dir,
         &MaterialChoices {
@@ -110,6 +119,7 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     opts.allow = a.allow.clone();
     opts.max_connections = a.max_connections;
     opts.keep_events = a.json;
+    opts.capture = a.pcap.is_some();
     opts.handshake_timeout = std::time::Duration::from_secs(a.handshake_timeout);
     opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout);
     let ready = Workspace::open(&dir)
@@ -168,6 +178,19 @@ async fn serve(
             return ExitCode::FAILURE;
         }
     };
+    let mut capture = match &a.pcap {
+        Some(path) => match crate::cli::capture::Capture::start(path) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errln!(
+                    "certbench: could not write the capture {}: {e}",
+                    path.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     print_ready(addr, a, auth, ready.as_ref(), metrics_at);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
     let shutdown = stop_signal();
@@ -178,6 +201,8 @@ async fn serve(
     while let Some(update) = rx.recv().await {
         match update {
             Update::Finished(c) => {
+                // The capture first: once a connection's line is out, its packets are written.
+                crate::cli::capture::append(&mut capture, &c.wire, c.keylog.lines());
                 metrics.finished(&c);
                 total += 1;
                 *tally.entry(outcome_code(c.outcome)).or_default() += 1;

@@ -58,6 +58,9 @@ pub struct ServeOptions {
     pub keep_events: bool,
     /// Send each event as it happens (the TUI's live timeline).
     pub live_events: bool,
+    /// Keep each connection's bytes (its first [`certbench_wire::pcap::MAX_WIRE_BYTES`]) for a
+    /// capture (`Connection::wire`).
+    pub capture: bool,
 }
 
 /// `serve`'s defaults, the CLI's and the TUI's alike.
@@ -84,6 +87,7 @@ impl ServeOptions {
             max_lifetime: Duration::from_secs(300),
             keep_events: false,
             live_events: false,
+            capture: false,
         }
     }
 
@@ -408,6 +412,9 @@ pub struct Connection {
     /// SSLKEYLOGFILE lines of this connection: never in a transcript or a log.
     #[serde(skip)]
     pub keylog: Secrets,
+    /// The bytes that crossed, for a capture (with `capture`).
+    #[serde(skip)]
+    pub wire: certbench_wire::pcap::Wire,
 }
 
 impl Outcome {
@@ -656,9 +663,24 @@ async fn handle(
         })
     };
     let rec = Recorder::shared(sink);
-    lock(&rec).carried_budget = MAX_CARRIED;
-    lock(&rec).only = Some(Side::Server);
-    lock(&rec).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
+    {
+        let mut r = lock(&rec);
+        r.carried_budget = MAX_CARRIED;
+        r.only = Some(Side::Server);
+        r.local(Side::Server, EventKind::Note(Note::Accepted { peer }));
+        if opts.capture {
+            let start_unix_us = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.saturating_sub(r.start.elapsed()).as_micros() as u64)
+                .unwrap_or_default();
+            r.wire = Some(certbench_wire::pcap::Wire {
+                client_port: peer.port(),
+                server_port: tcp.local_addr().map_or(0, |a| a.port()),
+                start_unix_us,
+                ..Default::default()
+            });
+        }
+    }
     let tap = Tap {
         inner: tcp,
         hub: rec.clone(),
@@ -773,6 +795,7 @@ async fn handle(
         plaintext_trimmed: k.trimmed,
         live_dropped: k.live_dropped,
         keylog: summary.keylog,
+        wire: summary.wire,
     }
 }
 
