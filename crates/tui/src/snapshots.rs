@@ -1196,6 +1196,7 @@ fn served(id: u64, ok: bool) -> Box<certbench_tls::serve::Connection> {
         plaintext_trimmed: 0,
         live_dropped: 0,
         keylog: Default::default(),
+        wire: Default::default(),
     })
 }
 
