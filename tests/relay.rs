@@ -461,3 +461,57 @@ fn a_thousand_connections_keep_the_relay_bounded() {
         "the relay holds {kb} kB after 1,000 connections"
     );
 }
+
+/// Without a key log: the clear parts are shown, and where a refusal is in clear (TLS 1.2's
+/// alert) so is who refused; a TLS 1.3 refusal, encrypted, is said to have stayed unread.
+#[test]
+fn without_a_key_log_the_clear_parts_and_the_failure_point_are_shown() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-Verify", "1", "-verify_return_error", "-www"]);
+    let none = d.join("no-such.keylog");
+    let (_relay, mut lines, at) = relay(port, &none);
+    let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+    let nothing = d.join("unused.keylog");
+
+    let out = curl(d, at, &nothing, &["--tlsv1.2", "--tls-max", "1.2"]);
+    assert!(!out.status.success());
+    let v = next();
+    assert_eq!(v["decrypted"], false, "{v}");
+    assert_eq!(v["outcome"], "failed", "{v}");
+    assert_eq!(v["failure"]["detected_by"], "server", "{v}");
+    let messages: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    for m in [
+        "ClientHello",
+        "ServerHello",
+        "Certificate",
+        "CertificateRequest",
+    ] {
+        assert!(messages.contains(&m), "{m} in clear: {messages:?}");
+    }
+
+    let out = curl(d, at, &nothing, &[]);
+    assert!(!out.status.success());
+    let v = next();
+    assert_eq!(v["decrypted"], false, "{v}");
+    assert_eq!(v["outcome"], "incomplete", "{v}");
+    assert!(v["encrypted_unread"].as_u64().unwrap() > 0, "{v}");
+    let messages: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "wire")
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        messages.starts_with(&["ClientHello", "ServerHello"]),
+        "{messages:?}"
+    );
+}

@@ -335,22 +335,30 @@ impl Observer {
     /// The end of the connection: records still waiting for a secret that never came are shown
     /// for what they are, encrypted.
     pub fn finish(&mut self) -> Vec<Seen> {
-        let mut all: Vec<(u64, Seen)> = Vec::new();
-        for dir in [Dir::ClientToServer, Dir::ServerToClient] {
+        // In the order they crossed, both directions together: what can be read now is (a
+        // clear alert after a record that stays encrypted), what cannot is shown as it is.
+        let mut out = Vec::new();
+        loop {
+            let next = [Dir::ClientToServer, Dir::ServerToClient]
+                .into_iter()
+                .filter_map(|d| self.sides[d.index()].waiting_seq.front().map(|s| (*s, d)))
+                .min_by_key(|(s, _)| *s);
+            let Some((_, dir)) = next else { break };
+            if !self.sides[dir.index()].broken && self.step(dir, &mut out) {
+                continue;
+            }
             let side = &mut self.sides[dir.index()];
             let protection = if side.tls12_encrypted {
                 Protection::Tls12Encrypted
             } else {
                 Protection::Clear
             };
-            let seqs: Vec<u64> = side.waiting_seq.drain(..).collect();
-            for (record, seq) in side.waiting.drain(..).zip(seqs) {
-                all.push((seq, not_decrypted(dir, &record, protection)));
+            side.waiting_seq.pop_front();
+            if let Some(record) = side.waiting.pop_front() {
+                out.push(not_decrypted(dir, &record, protection));
             }
         }
-        // In the order they crossed, both directions together.
-        all.sort_by_key(|(seq, _)| *seq);
-        all.into_iter().map(|(_, s)| s).collect()
+        out
     }
 
     fn secret(&self, label: &str) -> Option<&Vec<u8>> {
