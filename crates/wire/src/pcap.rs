@@ -49,20 +49,39 @@ const TCP_PSH: u8 = 0x08;
 const TCP_ACK: u8 = 0x10;
 
 /// The pcapng file of `wire`, with `keylog` (SSLKEYLOGFILE lines) in a Decryption Secrets Block
-/// before the packets.
+/// before the packets (and before the interface, as one run's capture has always been laid out).
 pub fn pcapng(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
     if wire.segments.is_empty() {
         return Err(PcapError::Empty);
     }
-    let mut out = header()?;
-    out.extend(connection(wire, keylog)?);
+    let mut out = section_header()?;
+    out.extend(secrets(keylog)?);
+    out.extend(interface()?);
+    out.extend(packets(wire)?);
     Ok(out)
 }
 
-/// The start of a pcapng file that connections are appended to as they end (the relay's):
-/// its section header and its one interface (raw IPv4, microsecond times).
+/// The start of a pcapng file that connections are appended to as they end (the relay's,
+/// serve's): its section header and its one interface.
 pub fn header() -> Result<Vec<u8>, PcapError> {
-    let mut out = Vec::new();
+    let mut out = section_header()?;
+    out.extend(interface()?);
+    Ok(out)
+}
+
+/// One connection's blocks, to follow [`header`]: its secrets in a Decryption Secrets Block
+/// (what decrypts it, before its packets), then its packets, a TCP handshake and close around
+/// the bytes that crossed. Nothing for a connection that kept no bytes.
+pub fn connection(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
+    if wire.segments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = secrets(keylog)?;
+    out.extend(packets(wire)?);
+    Ok(out)
+}
+
+fn section_header() -> Result<Vec<u8>, PcapError> {
     let mut shb = SectionHeaderBlock {
         block_type: 0,
         block_len1: 0,
@@ -73,8 +92,11 @@ pub fn header() -> Result<Vec<u8>, PcapError> {
         options: vec![],
         block_len2: 0,
     };
-    out.extend(block(&mut shb)?);
-    // Raw IP: each packet starts with its IPv4 header. Microsecond times (the default).
+    block(&mut shb)
+}
+
+/// Raw IP: each packet starts with its IPv4 header. Microsecond times (the default).
+fn interface() -> Result<Vec<u8>, PcapError> {
     let mut idb = InterfaceDescriptionBlock {
         block_type: 0,
         block_len1: 0,
@@ -86,31 +108,30 @@ pub fn header() -> Result<Vec<u8>, PcapError> {
         if_tsresol: 6,
         if_tsoffset: 0,
     };
-    out.extend(block(&mut idb)?);
-    Ok(out)
+    block(&mut idb)
 }
 
-/// One connection's blocks, to follow [`header`]: its secrets in a Decryption Secrets Block
-/// (what decrypts it, before its packets), then its packets, a TCP handshake and close around
-/// the bytes that crossed. Nothing for a connection that kept no bytes.
-pub fn connection(wire: &Wire, keylog: &[String]) -> Result<Vec<u8>, PcapError> {
-    let mut out = Vec::new();
-    if wire.segments.is_empty() {
-        return Ok(out);
-    }
+/// The key log's lines in a Decryption Secrets Block; nothing when there are none.
+fn secrets(keylog: &[String]) -> Result<Vec<u8>, PcapError> {
     let secrets: String = keylog.iter().map(|l| format!("{l}\n")).collect();
-    if !secrets.is_empty() {
-        let mut dsb = DecryptionSecretsBlock {
-            block_type: 0,
-            block_len1: 0,
-            secrets_type: SecretsType::TlsKeyLog,
-            secrets_len: secrets.len() as u32,
-            data: secrets.as_bytes(),
-            options: vec![],
-            block_len2: 0,
-        };
-        out.extend(block(&mut dsb)?);
+    if secrets.is_empty() {
+        return Ok(Vec::new());
     }
+    let mut dsb = DecryptionSecretsBlock {
+        block_type: 0,
+        block_len1: 0,
+        secrets_type: SecretsType::TlsKeyLog,
+        secrets_len: secrets.len() as u32,
+        data: secrets.as_bytes(),
+        options: vec![],
+        block_len2: 0,
+    };
+    block(&mut dsb)
+}
+
+/// The connection's packets: a TCP handshake, the bytes as they crossed, a close.
+fn packets(wire: &Wire) -> Result<Vec<u8>, PcapError> {
+    let mut out = Vec::new();
     let mut tcp = Tcp::new(wire.client_port, wire.server_port);
     let first_t = wire.segments.first().map_or(0, |s| s.t_us);
     let mut packets: Vec<(u64, Vec<u8>)> = Vec::new();
