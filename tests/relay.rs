@@ -90,14 +90,7 @@ fn relay_in(d: &Path, port: u16, keylog: &Path) -> (Peer, Lines, u16) {
         .unwrap();
     let mut lines = BufReader::new(r.stdout.take().unwrap()).lines();
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    let at: u16 = first["listening"]
-        .as_str()
-        .unwrap()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let at: u16 = listening_port(&first);
     (Peer(r), lines, at)
 }
 

@@ -535,14 +535,7 @@ fn relay_matches_tshark(tls: &[&str]) {
         .unwrap();
     let mut lines = BufReader::new(relay.stdout.take().unwrap()).lines();
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    let relay_port: u16 = first["listening"]
-        .as_str()
-        .unwrap()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let relay_port: u16 = listening_port(&first);
     let pcap = d.join("relay.pcapng");
     let capture = start_capture(&pcap);
     let got = Command::new(&curl)
@@ -633,14 +626,7 @@ fn serve_pcap_decrypts_with_nothing_else() {
         .unwrap();
     let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
     let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    let port: u16 = first["listening"]
-        .as_str()
-        .unwrap()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let port: u16 = listening_port(&first);
     let got = Command::new(require("curl", "curl"))
         .current_dir(d)
         .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])

@@ -391,3 +391,12 @@ pub fn tshark_flow(
         })
         .collect()
 }
+
+/// The port of a `{"listening": "ADDR:PORT"}` line (`serve --json`, `relay --json`).
+pub fn listening_port(v: &serde_json::Value) -> u16 {
+    v["listening"]
+        .as_str()
+        .and_then(|a| a.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no listening address in {v}"))
+}

@@ -230,6 +230,38 @@ pub fn names_of(cert: &X509Certificate<'_>) -> Vec<(Name, String)> {
     }
 }
 
+/// The first name of `leaf` that one of `cas` does not allow by its nameConstraints, as the
+/// walk would find it: for a handshake refused with NameConstraintViolation, which name and
+/// which constraint.
+pub fn constraint_breach<'a>(
+    leaf: &[u8],
+    cas: impl IntoIterator<Item = &'a [u8]>,
+) -> Option<crate::verify::Finding> {
+    let leaf_bytes = crate::der::readable_certificate(leaf);
+    let (_, leaf) = X509Certificate::from_der(&leaf_bytes).ok()?;
+    let names = names_of(&leaf);
+    cas.into_iter().find_map(|der| {
+        let bytes = crate::der::readable_certificate(der);
+        let (_, ca) = X509Certificate::from_der(&bytes).ok()?;
+        let nc = Constraints::of(&ca)?;
+        let subject = crate::names::rfc4514_within(ca.subject(), &bytes);
+        names.iter().find_map(|(name, text)| {
+            Some(match nc.breach(name)? {
+                Breach::Excluded(t) => crate::verify::Finding::NameExcluded {
+                    name: text.clone(),
+                    subtree: t.text(),
+                    ca: subject.clone(),
+                },
+                Breach::NotPermitted(ts) => crate::verify::Finding::NameNotPermitted {
+                    name: text.clone(),
+                    permitted: ts.iter().map(|t| t.text()).collect(),
+                    ca: subject.clone(),
+                },
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -630,38 +630,7 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
     }
 }
 
-/// The first name of `leaf` that one of `cas` does not allow by its nameConstraints, as the
-/// walk would find it: for a handshake refused with NameConstraintViolation, which name and
-/// which constraint.
-pub fn constraint_breach<'a>(
-    leaf: &[u8],
-    cas: impl IntoIterator<Item = &'a [u8]>,
-) -> Option<Finding> {
-    use crate::constraints::{Breach, Constraints, names_of};
-    let leaf_bytes = readable_certificate(leaf);
-    let (_, leaf) = X509Certificate::from_der(&leaf_bytes).ok()?;
-    let names = names_of(&leaf);
-    cas.into_iter().find_map(|der| {
-        let bytes = readable_certificate(der);
-        let (_, ca) = X509Certificate::from_der(&bytes).ok()?;
-        let nc = Constraints::of(&ca)?;
-        let subject = rfc4514_within(ca.subject(), &bytes);
-        names.iter().find_map(|(name, text)| {
-            Some(match nc.breach(name)? {
-                Breach::Excluded(t) => Finding::NameExcluded {
-                    name: text.clone(),
-                    subtree: t.text(),
-                    ca: subject.clone(),
-                },
-                Breach::NotPermitted(ts) => Finding::NameNotPermitted {
-                    name: text.clone(),
-                    permitted: ts.iter().map(|t| t.text()).collect(),
-                    ca: subject.clone(),
-                },
-            })
-        })
-    })
-}
+pub use crate::constraints::constraint_breach;
 
 fn unix_time(t: OffsetDateTime) -> UnixTime {
     UnixTime::since_unix_epoch(std::time::Duration::from_secs(
