@@ -133,6 +133,7 @@ fn bench(c: &mut Criterion) {
         dir: PathBuf::from("/nonexistent/certbench-bench"),
         open: vec![path.clone()],
         system: false,
+        relay: None,
     };
     group.bench_function("pane: load and first frame (120x40)", |b| {
         b.iter(|| tui::OffscreenInspect::load(&sources, (120, 40)).unwrap())

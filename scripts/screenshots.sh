@@ -250,3 +250,24 @@ shot tour-broken-160x48
 shot tour-culprit-160x48
 "$tui" stop shots
 
+# The relay between two programs nobody here wrote (curl and openssl s_server), in the TUI: one
+# connection that worked, decrypted with curl's key log, and one the server refused.
+relay_ws=$work/relay
+"$bin" --dir "$relay_ws" gen >/dev/null
+"$bin" --dir "$relay_ws" issue --role ca --name other >/dev/null
+"$bin" --dir "$relay_ws" issue --role client --name bob --issuer other >/dev/null
+(cd "$relay_ws" && exec openssl s_server -accept 18443 -quiet -www -cert server.crt \
+  -cert_chain intermediate.crt -key server.key -CAfile ca.crt -Verify 1 -verify_return_error) >/dev/null 2>&1 &
+s_server=$!
+trap 'kill $s_server 2>/dev/null; rm -rf "$work"; "$tui" stop shots >/dev/null 2>&1 || true' EXIT
+for size in 80x24 160x48; do
+  "$tui" start shots "$size" -- env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_DATA_HOME="$XDG_DATA_HOME" \
+    "$bin" --dir "$relay_ws" relay --tui --listen 127.0.0.1:18444 --to localhost:18443 --keylog "$relay_ws/keys.log"
+  "$tui" wait shots "relaying" 15
+  (cd "$relay_ws" && SSLKEYLOGFILE=keys.log curl -sS --cacert ca.crt --cert client-chain.crt --key client.key https://localhost:18444/ -o /dev/null)
+  (cd "$relay_ws" && SSLKEYLOGFILE=keys.log curl -sS --cacert ca.crt --cert bob.crt --key bob.key https://localhost:18444/ -o /dev/null 2>/dev/null) || true
+  "$tui" wait shots "failed" 15
+  sleep 0.5
+  shot "relay-$size"
+  "$tui" stop shots
+done

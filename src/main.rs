@@ -89,6 +89,7 @@ fn main() -> ExitCode {
             dir,
             open: args.open,
             system: args.system,
+            relay: None,
         }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -505,7 +505,8 @@ fn a_certificate_signed_from_a_request_gets_recipes() {
 
 /// Issue 22: two programs nobody here wrote, through `certbench relay`: a Go client and a
 /// Node.js server (which writes the key log, `NODE_OPTIONS=--tls-keylog`), then a Python client
-/// (which writes it, `SSLKEYLOGFILE`) and nginx with `ssl_verify_client on`. Each completes mutual
+/// (which writes it, `SSLKEYLOGFILE`) and nginx with `ssl_verify_client on`, then a Java client
+/// (which cannot write one) and the Node.js server again. Each completes mutual
 /// TLS through the relay, and the relay's timeline lists the handshake messages tshark reads in
 /// the relay's own pcapng with no other input, in order.
 #[test]
@@ -515,13 +516,15 @@ fn peers_through_the_relay_read_as_tshark_reads_them() {
         ("node", "nodejs"),
         ("python3", "python3"),
         ("nginx", "nginx"),
+        ("java", "default-jdk-headless"),
     ] {
         need(tool, package);
     }
     let tshark = require("tshark", "tshark");
     let dir = workspace();
     let d = dir.path();
-    for (server_tool, client_tool) in [("node", "go"), ("nginx", "python")] {
+    // Java writes no key log: the Node.js server's gives the secrets of that connection.
+    for (server_tool, client_tool) in [("node", "go"), ("nginx", "python"), ("node", "java")] {
         let server_port = free_port();
         let relay_port = free_port();
         let keylog = d.join(format!("{client_tool}-{server_tool}.keylog"));

@@ -181,6 +181,18 @@ fn refusals_through_the_relay_are_the_servers_with_its_alert() {
         assert_eq!(v["failure"]["detected_by"], "server", "TLS {tls}: {v}");
         assert_eq!(v["failure"]["alert_sent"], "unknown_ca", "TLS {tls}: {v}");
         openssl_says(&said, "unable to get local issuer certificate");
+        // The certificate refused is the client's, as it crossed: its leaf, with the one
+        // intermediate the chain file holds (so no advice to send the chain).
+        let culprit = &v["failure"]["culprit"];
+        assert_eq!(culprit["side"], "client", "TLS {tls}: {v}");
+        assert_eq!(culprit["subject"], subject(d, "stranger-client-chain.crt"));
+        assert_eq!(culprit["intermediates"], 1, "TLS {tls}: {v}");
+        assert!(
+            v["failure"]["fix"]
+                .as_str()
+                .is_some_and(|f| f.contains("CA the server names") && !f.contains("alone")),
+            "TLS {tls}: {v}"
+        );
 
         // An expired one.
         let out = curl(
@@ -202,7 +214,27 @@ fn refusals_through_the_relay_are_the_servers_with_its_alert() {
         );
         assert_eq!(v["failure"]["cause"]["code"], "expired", "TLS {tls}: {v}");
         openssl_says(&said, "certificate has expired");
+        let culprit = &v["failure"]["culprit"];
+        assert_eq!(culprit["subject"], subject(d, "late-chain.crt"), "{v}");
+        assert_eq!(culprit["field"], "not_after", "{v}");
     }
+}
+
+/// The subject of a file's first certificate as openssl writes it in RFC 2253 order (the most
+/// specific name first, as RFC 4514 writes it).
+fn subject(d: &Path, file: &str) -> String {
+    let out = openssl(
+        d,
+        &[
+            "x509", "-in", file, "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .strip_prefix("subject=")
+        .unwrap()
+        .trim()
+        .to_string()
 }
 
 /// 5 MB through the relay arrive as they left: the sha256 of what curl got is the file's.
@@ -314,6 +346,124 @@ fn the_relay_says_which_workspace_certificates_fit_the_request() {
     };
     assert_eq!(verdict("client"), "fits");
     assert_eq!(verdict("bob"), "issuer_not_named");
+}
+
+/// A client whose key signs with none of the schemes the server's CertificateRequest lists sends
+/// no certificate (RFC 8446 4.4.2.2; openssl's client does so): the relay shows the empty
+/// Certificate and the server's refusal as `openssl s_server` logs it, and says of the
+/// workspace's certificates which key the server would not take.
+#[test]
+fn a_client_key_the_server_takes_no_signature_from_is_named() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    issue(d, "client", "edna", &["--alg", "ed25519"]);
+    let port = free_port();
+    let (_server, said) = s_server(
+        d,
+        port,
+        &[
+            "-Verify",
+            "1",
+            "-client_sigalgs",
+            "ECDSA+SHA256:RSA-PSS+SHA256",
+            "-www",
+        ],
+    );
+    let keylog = d.join("keys.log");
+    let (_relay, mut lines, at) = relay_in(d, port, &keylog);
+    let theirs = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args(["s_client", "-connect", &format!("127.0.0.1:{at}")])
+        .args(["-cert", "edna.crt", "-key", "edna.key", "-keylogfile"])
+        .arg(&keylog)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+    // What openssl's client read in the request: the two schemes, no Ed25519.
+    let requested = theirs
+        .lines()
+        .find_map(|l| l.strip_prefix("Requested Signature Algorithms: "))
+        .unwrap_or_else(|| panic!("s_client did not list the requested algorithms:\n{theirs}"));
+    assert_eq!(requested.split(':').count(), 2, "{requested}");
+    let log = openssl_says(&said, "peer did not return a certificate");
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let schemes = v["certificate_request"]["signature_schemes"]
+        .as_array()
+        .unwrap();
+    assert_eq!(schemes.len(), 2, "{v}");
+    assert!(
+        schemes.contains(&Value::from("ecdsa_secp256r1_sha256"))
+            && schemes.contains(&Value::from("rsa_pss_rsae_sha256")),
+        "{schemes:?} vs openssl's {requested}"
+    );
+    // The client's Certificate crossed, empty; the server refused it, as openssl logged.
+    let empty = v["events"].as_array().unwrap().iter().any(|e| {
+        e["side"] == "client"
+            && e["message"] == "Certificate"
+            && e["fields"]["certificates"]
+                .as_array()
+                .is_some_and(|c| c.is_empty())
+    });
+    assert!(empty, "no empty client Certificate in {v}");
+    assert_eq!(v["outcome"], "failed", "{v}\nopenssl: {log}");
+    assert_eq!(v["failure"]["detected_by"], "server", "{v}");
+    assert_eq!(
+        v["failure"]["cause"]["code"], "no_client_certificate",
+        "{v}"
+    );
+    let fits = v["workspace_certificates"].as_array().unwrap();
+    let judged = |name: &str| {
+        fits.iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not judged: {fits:?}"))
+            .clone()
+    };
+    assert_eq!(judged("edna")["verdict"], "key_not_accepted", "{fits:?}");
+    assert_eq!(judged("edna")["key"], "Ed25519", "{fits:?}");
+    assert_eq!(judged("client")["verdict"], "fits", "{fits:?}");
+}
+
+/// Options that cannot be: said in a sentence with exit status 2, as clap says its own, and
+/// nothing listens.
+#[test]
+fn the_relays_options_are_checked_before_it_listens() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    for (args, said) in [
+        (
+            &["relay", "--listen", "0", "--to", "localhost"][..],
+            "is not HOST:PORT",
+        ),
+        (
+            &["relay", "--listen", "here", "--to", "localhost:1"],
+            "is not ADDR:PORT",
+        ),
+        // The TUI needs a terminal; the test's output is a pipe.
+        (
+            &["relay", "--tui", "--listen", "0", "--to", "localhost:1"],
+            "--tui needs a terminal",
+        ),
+        (
+            &[
+                "relay",
+                "--tui",
+                "--json",
+                "--listen",
+                "0",
+                "--to",
+                "localhost:1",
+            ],
+            "cannot be used with",
+        ),
+    ] {
+        let out = certbench(d, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 /// A key log with garbage lines and secrets that match nothing, a client that speaks plain HTTP,

@@ -535,3 +535,95 @@ fn the_form_asks_before_it_signs_a_name_a_ca_does_not_allow() {
     t.keys(&["y"]);
     t.wait_for("Issued server");
 }
+
+/// Issue 22: `certbench relay --tui` opens the Handshake pane on the connections between two
+/// programs nobody here wrote (curl, `openssl s_server`), at 80x24 and wide: each listed as it
+/// ends, the newest shown; the refused one is the server's refusal, the one that worked names
+/// the client's certificate as it crossed, read with curl's key log; R stops the relay.
+#[test]
+fn relay_tui_lists_the_connections_between_two_outside_programs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    common::certbench_ok(&dir, &["gen"]);
+    let port = common::free_port();
+    let mut server = Command::new(require("openssl", "openssl"))
+        .current_dir(&dir)
+        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
+        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
+        .args(["-key", "server.key", "-CAfile", "ca.crt"])
+        .args(["-Verify", "1", "-verify_return_error"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(up.elapsed() < Duration::from_secs(10), "s_server starts");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let keylog = tmp.path().join("keys.log");
+    for size in [(80, 24), (160, 48)] {
+        let at = common::free_port();
+        let t = Tmux::launch(
+            &format!("relay{}", size.0),
+            &dir,
+            tmp.path(),
+            "",
+            &format!(
+                "relay --tui --listen 127.0.0.1:{at} --to localhost:{port} --keylog {}",
+                keylog.display()
+            ),
+            size,
+        );
+        t.wait_for(&format!("relaying 127.0.0.1:{at}"));
+        let curl = |cert: bool| {
+            let mut c = Command::new(require("curl", "curl"));
+            c.current_dir(&dir)
+                .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+                .env("SSLKEYLOGFILE", &keylog);
+            if cert {
+                c.args(["--cert", "client-chain.crt", "--key", "client.key"]);
+            }
+            c.arg(format!("https://localhost:{at}/")).output().unwrap()
+        };
+        assert!(curl(true).status.success());
+        let screen = t.wait_for(" ok ");
+        // Who the client was, from its Certificate as it crossed (encrypted in TLS 1.3).
+        let client = common::openssl(
+            &dir,
+            &[
+                "x509",
+                "-in",
+                "client.crt",
+                "-noout",
+                "-subject",
+                "-nameopt",
+                "RFC2253",
+            ],
+        );
+        let cn = String::from_utf8_lossy(&client.stdout)
+            .split("CN=")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .unwrap()
+            .trim()
+            .to_string();
+        let screen = if size.0 >= 120 {
+            t.wait_for(&format!("CN={cn}"))
+        } else {
+            screen
+        };
+        assert!(screen.contains(" ok "), "{screen}");
+        assert!(!curl(false).status.success());
+        let screen = t.wait_for("failed");
+        assert!(screen.contains("#2"), "{screen}");
+        // The newest is shown: the server caught it.
+        assert!(screen.contains("the server caught it"), "{screen}");
+        t.keys(&["R"]);
+        t.wait_for("Stopped relaying after 2 connections");
+        t.keys(&["q"]);
+        t.wait_for("[exited 0]");
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -229,7 +229,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     let asked = requested(&events);
     let ws = Workspace::open(&dir).ok().filter(|w| !w.is_empty());
     let fits = match (&asked, &ws) {
-        (Some(r), Some(ws)) => Some(satisfying(ws, &r.authorities_der)),
+        (Some(r), Some(ws)) => Some(satisfying(ws, r)),
         _ => None,
     };
     let explained = certbench_lab::explain_peer(&summary, &events, certbench_lab::Peer::Connect);

@@ -36,8 +36,12 @@ pub struct RelayArgs {
     pub max_connections: u32,
     /// JSON Lines: first where the relay listens, then each connection's transcript with its
     /// events, then a summary.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tui")]
     pub json: bool,
+    /// Show each connection in the TUI's Handshake pane (the diagram, its bytes, the fix)
+    /// instead of a line each.
+    #[arg(long, conflicts_with_all = ["pcap", "max_connections"])]
+    pub tui: bool,
 }
 
 fn parse_listen(s: &str) -> Result<SocketAddr, String> {
@@ -73,6 +77,31 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             "invalid value for '--to': \"{}\" does not resolve to an address",
             certbench_base::text::display_safe(&a.to, 100)
         ));
+    }
+    if a.tui {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            errln!(
+                "certbench: --tui needs a terminal, and this is not one: leave it out for a line per connection, or --json"
+            );
+            return ExitCode::from(2);
+        }
+        return match certbench_tui::run(certbench_tui::Sources {
+            dir: dir.to_path_buf(),
+            open: vec![],
+            system: false,
+            relay: Some(certbench_tui::RelayStart {
+                listen: a.listen,
+                target: a.to.clone(),
+                keylog: a.keylog.clone(),
+            }),
+        }) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                errln!("certbench: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let mut capture = match &a.pcap {
         Some(path) => {
@@ -111,7 +140,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
                 // The capture first: once a connection's line is out, its packets are in the file.
                 Some(u) = rx.recv() => {
                     if let Update::Closed(r) = &u {
-                        crate::cli::capture::append(&mut capture, &r.wire, &r.keylog);
+                        crate::cli::capture::append(&mut capture, &r.wire, r.keylog.lines());
                     }
                     report(&a, &u, &mut tally, ws.as_ref());
                 }
@@ -119,7 +148,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
         };
         while let Ok(u) = rx.try_recv() {
             if let Update::Closed(r) = &u {
-                crate::cli::capture::append(&mut capture, &r.wire, &r.keylog);
+                crate::cli::capture::append(&mut capture, &r.wire, r.keylog.lines());
             }
             report(&a, &u, &mut tally, ws.as_ref());
         }
@@ -199,7 +228,7 @@ fn report(
             }
             let asked = certbench_tls::connect::requested(&r.events);
             let fits = match (&asked, ws) {
-                (Some(q), Some(ws)) => certbench_tls::connect::judged(ws, &q.authorities_der),
+                (Some(q), Some(ws)) => certbench_tls::connect::judged(ws, q),
                 _ => vec![],
             };
             if a.json {
@@ -214,9 +243,17 @@ fn report(
                 if let Some(q) = &asked {
                     print_request(q, &fits, client_sent_none(&r.events));
                 }
+                if let Some(fix) = explained(r).fix {
+                    outln!("      fix: {fix}");
+                }
             }
         }
     }
+}
+
+/// The lesson of the failure and what to change in the user's client or server.
+fn explained(r: &Relayed) -> certbench_lab::Explained {
+    certbench_lab::explain_peer(&r.summary(), &r.events, certbench_lab::Peer::Relay)
 }
 
 /// A connection as JSON: its record, how it ended with the words for it, and its events.
@@ -229,8 +266,11 @@ fn transcript(r: &Relayed) -> serde_json::Value {
     }
     .into();
     if let Some(f) = &r.failure {
+        let explained = explained(r);
         let mut fv = serde_json::to_value(f).unwrap_or_default();
         fv["explanation"] = certbench_cause::describe(&f.cause).into();
+        fv["lesson"] = explained.lesson.into();
+        fv["fix"] = explained.fix.into();
         v["failure"] = fv;
     }
     v["events"] = serde_json::to_value(&r.events).unwrap_or_default();
@@ -268,7 +308,21 @@ fn print_line(r: &Relayed) {
                 "{head} failed      the {} refused: {}{alert}{after}",
                 f.detected_by.name(),
                 certbench_cause::describe(&f.cause)
-            )
+            );
+            if let Some(c) = &f.culprit {
+                let sent = match c.intermediates {
+                    Some(0) => " alone".to_string(),
+                    Some(1) => " with 1 intermediate".to_string(),
+                    Some(n) => format!(" with {n} intermediates"),
+                    None => String::new(),
+                };
+                outln!(
+                    "      refused: the {}'s certificate {}, issued by {}, sent{sent}",
+                    c.side.name(),
+                    certbench_base::text::display_safe(&c.subject, 200),
+                    certbench_base::text::display_safe(&c.issuer, 200)
+                );
+            }
         }
         Outcome::Unexplained if r.encrypted_unread > 0 => outln!(
             "{head} encrypted   {tls}: {} records stayed encrypted, no key log secret came for them (--keylog FILE with the client's SSLKEYLOGFILE); no alert in clear",
@@ -349,11 +403,21 @@ fn print_request(
     outln!("      the server asked for a client certificate from {from}");
     if sent_none {
         outln!(
-            "      the client sent none: it holds none{}",
-            if q.certificate_authorities.is_empty() {
-                " (or was given none to send)"
+            "      it takes signatures by: {}",
+            if q.signature_schemes.is_empty() {
+                "(it listed no signature scheme)".to_string()
             } else {
-                " from those CAs (or was given none to send)"
+                q.signature_schemes.join(", ")
+            }
+        );
+        // A client sends a certificate only when it holds one the request fits (RFC 8446
+        // 4.4.2.2): from a CA it names, with a key that signs with a scheme it lists.
+        outln!(
+            "      the client sent none: it holds no certificate {}whose key signs with one of those schemes (or was given none to send)",
+            if q.certificate_authorities.is_empty() {
+                ""
+            } else {
+                "from those CAs "
             }
         );
     }
@@ -369,6 +433,10 @@ fn print_request(
                 "{} not (issued by {}, a CA it does not name)",
                 f.name,
                 certbench_base::text::display_safe(issuer, 120)
+            ),
+            FitVerdict::KeyNotAccepted { key } => format!(
+                "{} not (its {key} key signs with none of those schemes)",
+                f.name
             ),
             FitVerdict::Unreadable => format!("{} not (its files could not be read)", f.name),
         })

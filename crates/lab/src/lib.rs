@@ -921,23 +921,32 @@ pub enum Peer {
     Serve,
     /// `connect`: certbench is the client.
     Connect,
+    /// `relay`: both sides are the user's programs; certbench is between them.
+    Relay,
 }
 
 fn peer_fixes(peer: Peer) -> &'static std::collections::HashMap<String, String> {
     certbench_tls::peers::peer_words(match peer {
         Peer::Serve => "serve",
         Peer::Connect => "connect",
+        Peer::Relay => "relay",
     })
 }
 
-/// The words for a connection `serve` or `connect` had with someone else's program: the lesson
+/// The words for a connection `serve`, `connect` or the relay had with someone else's program: the lesson
 /// of the lab scenario the failure is an instance of, and a fix in that command's terms
 /// (assets/peers.toml), or the cause's own when it names no certbench option.
 pub fn explain_peer(summary: &Summary, events: &[Event], peer: Peer) -> Explained {
     let Some(failure) = summary.failure() else {
         return Explained::default();
     };
-    let teaching = matching(failure);
+    // Between two programs of the user's, a leaf sent alone whose issuer nobody knew may lack its
+    // intermediate, or come from a root the judge does not trust: the wire does not say which,
+    // so no one scenario's lesson is told (the fix names both).
+    let ambiguous = peer == Peer::Relay
+        && failure.cause == certbench_cause::Cause::UnknownIssuer
+        && Fact::LeafOnly.holds(failure);
+    let teaching = if ambiguous { None } else { matching(failure) };
     let code = failure.cause.code();
     let table = peer_fixes(peer);
     let side = failure.detected_by.name();
@@ -966,6 +975,8 @@ pub fn explain_peer(summary: &Summary, events: &[Event], peer: Peer) -> Explaine
     let tui = certbench_tls::peers::peer_words(match peer {
         Peer::Serve => "serve_tui",
         Peer::Connect => "connect_tui",
+        // The relay's fixes name the user's programs, not certbench's flags: the same words.
+        Peer::Relay => "relay",
     });
     let fix_tui = fix.as_ref().map(|f| {
         let key = table.iter().find(|(_, v)| *v == f).map(|(k, _)| k.clone());

@@ -267,6 +267,9 @@ pub struct Requested {
     /// The names as they travelled (DER), to match certificates against.
     #[serde(skip)]
     pub authorities_der: Vec<Vec<u8>>,
+    /// The signature schemes by number, to match keys against.
+    #[serde(skip)]
+    pub schemes: Vec<u16>,
 }
 
 /// The CertificateRequest in a run's events, if the server sent one.
@@ -284,19 +287,18 @@ pub fn requested(events: &[Event]) -> Option<Requested> {
                 .map(|s| certbench_wire::names::signature_scheme(*s))
                 .collect(),
             authorities_der: r.certificate_authorities.clone(),
+            schemes: r.signature_schemes.clone(),
         }),
         _ => None,
     })
 }
 
-/// The workspace's client certificates a server naming `authorities` would take: a leaf whose
-/// extended key usage allows clientAuth (or that has none), and one of whose chain's certificates
-/// is issued by a CA the server names (any, when it names none).
-pub fn satisfying(
-    ws: &certbench_pki::workspace::Workspace,
-    authorities: &[Vec<u8>],
-) -> Vec<String> {
-    judged(ws, authorities)
+/// The workspace's client certificates a server's CertificateRequest would take: a leaf whose
+/// extended key usage allows clientAuth (or that has none), whose key can sign with a scheme the
+/// server accepts, and one of whose chain's certificates is issued by a CA the server names (any,
+/// when it names none).
+pub fn satisfying(ws: &certbench_pki::workspace::Workspace, asked: &Requested) -> Vec<String> {
+    judged(ws, asked)
         .into_iter()
         .filter(|f| f.verdict == FitVerdict::Fits)
         .map(|f| f.name)
@@ -321,14 +323,20 @@ pub enum FitVerdict {
     IssuerNotNamed {
         issuer: String,
     },
+    /// Its key cannot sign with any signature scheme the server accepts: a client holding it
+    /// has nothing to prove it with (RFC 8446 4.4.2.2, RFC 5246 7.4.4).
+    KeyNotAccepted {
+        key: certbench_x509::report::KeyAlgorithm,
+    },
     /// Its files could not be read.
     Unreadable,
 }
 
-/// Each of the workspace's client (and server) leaves, judged against a server that names
-/// `authorities` (any CA it trusts, when none): what a client holding it would be able to send.
-pub fn judged(ws: &certbench_pki::workspace::Workspace, authorities: &[Vec<u8>]) -> Vec<Fit> {
+/// Each of the workspace's client (and server) leaves, judged against a server's
+/// CertificateRequest: what a client holding it would be able to send.
+pub fn judged(ws: &certbench_pki::workspace::Workspace, asked: &Requested) -> Vec<Fit> {
     use x509_parser::prelude::*;
+    let authorities = &asked.authorities_der;
     let mut out = Vec::new();
     for e in ws
         .entities()
@@ -339,9 +347,15 @@ pub fn judged(ws: &certbench_pki::workspace::Workspace, authorities: &[Vec<u8>])
         let verdict = match crate::material::read_certs(&ws.path(file)) {
             Err(_) => FitVerdict::Unreadable,
             Ok(chain) => {
+                let leaf = chain
+                    .first()
+                    .and_then(|d| X509Certificate::from_der(d).ok());
                 let for_clients = chain.first().is_some_and(|der| {
                     certbench_x509::verify::allows(der, certbench_x509::verify::Purpose::Client)
                 });
+                let key = leaf
+                    .as_ref()
+                    .map(|(_, c)| certbench_x509::report::decode_spki(c.public_key()).algorithm);
                 let named = chain.iter().any(|der| {
                     X509Certificate::from_der(der).is_ok_and(|(_, c)| {
                         authorities
@@ -349,18 +363,19 @@ pub fn judged(ws: &certbench_pki::workspace::Workspace, authorities: &[Vec<u8>])
                             .any(|a| a.as_slice() == c.issuer().as_raw())
                     })
                 });
-                if !for_clients {
-                    FitVerdict::NotForClients
-                } else if authorities.is_empty() || named {
-                    FitVerdict::Fits
-                } else {
-                    FitVerdict::IssuerNotNamed {
+                match key {
+                    _ if !for_clients => FitVerdict::NotForClients,
+                    Some(key) if signs_with(&key, &asked.schemes) == Some(false) => {
+                        FitVerdict::KeyNotAccepted { key }
+                    }
+                    _ if authorities.is_empty() || named => FitVerdict::Fits,
+                    _ => FitVerdict::IssuerNotNamed {
                         issuer: chain
                             .first()
                             .and_then(|d| certbench_x509::report::brief(d).ok())
                             .map(|b| b.issuer)
                             .unwrap_or_default(),
-                    }
+                    },
                 }
             }
         };
@@ -374,6 +389,27 @@ pub fn judged(ws: &certbench_pki::workspace::Workspace, authorities: &[Vec<u8>])
         });
     }
     out
+}
+
+/// Whether a key of this algorithm can sign with one of `schemes` (TLS SignatureScheme numbers,
+/// RFC 8446 4.2.3 and the TLS 1.2 hash/signature pairs of RFC 5246 7.4.1.4.1 they extend), by
+/// its family: RSA with PKCS#1 or PSS (rsae), RSA-PSS keys with PSS (pss), ECDSA, Ed25519, Ed448.
+/// ECDSA's curve is not weighed: TLS 1.2 lets any curve sign with any ECDSA scheme. `None` for a
+/// key no scheme is judged for (DSA, others), and when no scheme was listed.
+pub fn signs_with(key: &certbench_x509::report::KeyAlgorithm, schemes: &[u16]) -> Option<bool> {
+    use certbench_x509::report::KeyAlgorithm as K;
+    if schemes.is_empty() {
+        return None;
+    }
+    let family: &[u16] = match key {
+        K::Rsa => &[0x0201, 0x0401, 0x0501, 0x0601, 0x0804, 0x0805, 0x0806],
+        K::RsaPss => &[0x0809, 0x080a, 0x080b],
+        K::Ec => &[0x0203, 0x0403, 0x0503, 0x0603],
+        K::Ed25519 => &[0x0807],
+        K::Ed448 => &[0x0808],
+        K::Dsa | K::Other(_) => return None,
+    };
+    Some(schemes.iter().any(|s| family.contains(s)))
 }
 
 /// What the bytes say about a refusal the server did not explain: it closed the connection

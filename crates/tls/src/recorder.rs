@@ -65,6 +65,9 @@ pub(crate) struct Recorder {
     pub(crate) last_io: Instant,
     /// The client answered a CertificateRequest with an empty Certificate.
     client_sent_none: bool,
+    /// The first Certificate message each side sent (client, server): its certificates (DER),
+    /// the sender's own first; what a refusal read from the wire alone points at.
+    sent_chains: [Vec<Vec<u8>>; 2],
     /// What the client's first ClientHello offered: its cipher suites, and its versions (the
     /// supported_versions extension, else the legacy version).
     client_offer: Option<(Vec<u16>, Vec<u16>)>,
@@ -119,6 +122,7 @@ impl Recorder {
             first: [Vec::new(), Vec::new()],
             last_io: Instant::now(),
             client_sent_none: false,
+            sent_chains: Default::default(),
             client_offer: None,
             client_random: None,
             first_alert: None,
@@ -303,11 +307,14 @@ impl Recorder {
             What::Handshake { typ, message } => {
                 let message = message.map(|m| {
                     self.remember(&m);
-                    if let Message::Certificate(c) = &*m
-                        && side == Side::Client
-                        && c.certificates.is_empty()
-                    {
-                        self.client_sent_none = true;
+                    if let Message::Certificate(c) = &*m {
+                        if side == Side::Client && c.certificates.is_empty() {
+                            self.client_sent_none = true;
+                        }
+                        let sent = &mut self.sent_chains[index(side)];
+                        if sent.is_empty() {
+                            sent.clone_from(&c.certificates);
+                        }
                     }
                     if let Message::ClientHello(ch) = &*m
                         && self.client_offer.is_none()
@@ -657,15 +664,49 @@ pub(crate) fn relay_failure(hub: &Recorder) -> Option<Failure> {
     } else {
         with_offer(Cause::from_peer_alert(alert), hub)
     };
+    let culprit = sent_culprit(&cause, side.other(), &hub.sent_chains[index(side.other())]);
     Some(Failure {
         detected_by: side,
         cause,
         error: None,
         alert_sent: Some(alert),
-        alert_received: hub.alerts_sent[index(side.other())],
+        // The relay forwarded it: it reached the other side (which says nothing of its own).
+        alert_received: Some(alert),
         stopped_after: hub.last_handshake,
-        culprit: None,
+        culprit,
         observed_side: None,
+    })
+}
+
+/// The certificate an alert refused, when the alert is about a certificate (RFC 8446 6.2:
+/// unknown_ca, certificate_expired, bad_certificate, ...): the leaf of the chain the other side
+/// sent, as it crossed. What the refusing side trusted is not known: no anchors to judge it by.
+fn sent_culprit(cause: &Cause, sender: Side, chain: &[Vec<u8>]) -> Option<Culprit> {
+    let about_a_certificate = matches!(
+        cause,
+        Cause::UnknownIssuer
+            | Cause::Expired { .. }
+            | Cause::Revoked
+            | Cause::CertificateRefused { .. }
+    );
+    let leaf = chain.first().filter(|_| about_a_certificate)?;
+    let brief = certbench_x509::report::brief(leaf).ok();
+    Some(Culprit {
+        side: sender,
+        certificate: None,
+        subject: brief
+            .as_ref()
+            .map(|b| b.subject.clone())
+            .unwrap_or_default(),
+        issuer: brief.map(|b| b.issuer).unwrap_or_default(),
+        field: culprit_field(cause),
+        intermediates: Some(chain.len() - 1),
+        self_signed: is_self_signed(leaf),
+        why: None,
+        der: Arc::new(leaf.clone()),
+        others: Arc::new(chain[1..].to_vec()),
+        anchors: Arc::new(Vec::new()),
+        origin: None,
     })
 }
 

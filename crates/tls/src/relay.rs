@@ -96,7 +96,7 @@ pub struct Relayed {
     pub events: Vec<Event>,
     /// The secrets of this connection, SSLKEYLOGFILE lines: never in a transcript.
     #[serde(skip)]
-    pub keylog: Vec<String>,
+    pub keylog: crate::run::Secrets,
     /// The bytes that crossed the client's leg, for a capture (with `capture`).
     #[serde(skip)]
     pub wire: certbench_wire::pcap::Wire,
@@ -108,6 +108,33 @@ impl Relayed {
             Some(f) => Outcome::Failed(Box::new(f.clone())),
             None if self.handshake_done => Outcome::Worked,
             None => Outcome::Unexplained,
+        }
+    }
+
+    /// The subject of the certificate the client sent, as it crossed (read when its
+    /// Certificate was in clear or decrypted).
+    pub fn client_subject(&self) -> Option<String> {
+        self.events.iter().find_map(|e| match e.message() {
+            Some(certbench_wire::messages::Message::Certificate(c)) if e.side == Side::Client => {
+                let leaf = c.certificates.first()?;
+                certbench_x509::report::brief(leaf).ok().map(|b| b.subject)
+            }
+            _ => None,
+        })
+    }
+
+    /// The connection as a run's summary (what the lab's explanations read). Neither side is
+    /// certbench: who the client was is what its Certificate said on the wire.
+    pub fn summary(&self) -> crate::run::Summary {
+        crate::run::Summary {
+            outcome: self.outcome(),
+            version: self.version.clone(),
+            cipher_suite: self.cipher_suite.clone(),
+            group: self.group.clone(),
+            client_identity: self.client_subject(),
+            response: None,
+            keylog: self.keylog.clone(),
+            wire: Default::default(),
         }
     }
 }
@@ -387,7 +414,7 @@ async fn one(
     let version = r.version.clone();
     let cipher_suite = r.cipher_suite.clone();
     let group = r.group.clone();
-    let keylog = r.keylog.clone();
+    let keylog = crate::run::Secrets::from_lines(r.keylog.clone());
     let wire = r.wire.take().unwrap_or_default();
     let duration_ms = r.start.elapsed().as_secs_f64() * 1000.0;
     drop(r);

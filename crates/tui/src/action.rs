@@ -133,6 +133,8 @@ pub enum Action {
     ToggleServe,
     /// Type where to connect, then connect.
     StartConnect,
+    /// Type where to relay to, then relay between the user's own client and server; or stop.
+    ToggleRelay,
     /// A newer or older connection of the server.
     PrevConnection,
     NextConnection,
@@ -183,8 +185,12 @@ pub enum Action {
     ServeUpdate(Box<certbench_tls::serve::Update>),
     /// Events of connections still open, gathered for a moment (one message, not one each).
     ServeEvents(Vec<(u64, Event)>),
-    /// The server stopped.
+    /// The server or the relay stopped.
     ServeStopped,
+    /// The relay is listening (or could not start).
+    RelayStarted(Result<std::net::SocketAddr, String>),
+    /// A connection through the relay came or ended.
+    RelayUpdate(Box<certbench_tls::relay::Update>),
     RunExported(Result<Exported, String>),
     /// A run's certificates (`ders`), saved as a PEM file to open in the Inspect pane at
     /// `field`, as the effect that saved them was asked.
@@ -274,6 +280,16 @@ pub enum Effect {
         control: ServeControl,
     },
     StopServe(ServeControl),
+    /// Relay between the user's own client and server until `StopServe`: listen on `listen`
+    /// (any free port when it is taken and `elsewhere` allows), forward to `target`, follow
+    /// `keylog`.
+    StartRelay {
+        listen: std::net::SocketAddr,
+        elsewhere: bool,
+        target: String,
+        keylog: PathBuf,
+        control: ServeControl,
+    },
     /// Connect to someone else's server with the workspace's client certificate; its events
     /// come back as a run's.
     Connect {
@@ -382,7 +398,7 @@ impl ExportChoice {
     }
 }
 
-/// Stops a server started from the pane (shared by the pane and the server's task).
+/// Stops a server or a relay started from the pane (shared by the pane and its task).
 #[derive(Debug, Clone, Default)]
 pub struct ServeControl(pub std::sync::Arc<tokio::sync::Notify>);
 

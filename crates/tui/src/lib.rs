@@ -46,6 +46,18 @@ pub struct Sources {
     pub open: Vec<PathBuf>,
     /// --system: the system trust store too.
     pub system: bool,
+    /// `certbench relay --tui`: relay from the start, its connections in the Handshake pane.
+    pub relay: Option<RelayStart>,
+}
+
+/// A relay to start with the TUI.
+#[derive(Debug, Clone)]
+pub struct RelayStart {
+    pub listen: std::net::SocketAddr,
+    /// HOST:PORT, checked by the caller.
+    pub target: String,
+    /// The key log to follow; `None`: SSLKEYLOGFILE, else the workspace's.
+    pub keylog: Option<PathBuf>,
 }
 
 /// Open the TUI on the workspace in `sources.dir`, making a demo PKI there first if it is empty.
@@ -89,7 +101,16 @@ pub fn run(sources: Sources) -> anyhow::Result<()> {
         (None, Some((sev, m))) => app.say(sev, m),
         (None, None) => {}
     }
-    if opening {
+    // The key log a relay follows: the one named, else the one the user's shell exports to
+    // its clients.
+    app.handshake.relay_keylog = sources
+        .relay
+        .as_ref()
+        .and_then(|r| r.keylog.clone())
+        .or_else(|| std::env::var_os("SSLKEYLOGFILE").map(PathBuf::from));
+    if sources.relay.is_some() {
+        app.pane = action::Pane::Handshake;
+    } else if opening {
         app.pane = action::Pane::Inspect;
     } else if tour::wanted(&dir, &app.view) {
         app.start_tour();
@@ -203,6 +224,19 @@ async fn event_loop(
         ..Default::default()
     });
     spawn_effect(first, &sources, tx.clone(), tasks);
+    if let Some(r) = &sources.relay {
+        let keylog = app
+            .handshake
+            .relay_keylog
+            .clone()
+            .unwrap_or_else(|| sources.dir.join(panes::handshake::RELAY_KEYLOG));
+        // The address asked for, or an error: not another one silently.
+        let start = app
+            .handshake
+            .begin_relay(r.listen, false, r.target.clone(), keylog);
+        app.handshake.relayed_to = Some(r.target.clone());
+        spawn_effect(start, &sources, tx.clone(), tasks);
+    }
     // Terminal input is read by its own task, so the loop waits on one channel.
     let input = tx.clone();
     let reader = tokio::spawn(async move {
@@ -382,6 +416,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
             })
         }
         Effect::StartServe { .. } => Box::new(|m| Action::ServeStarted(Err(m))),
+        Effect::StartRelay { .. } => Box::new(|m| Action::RelayStarted(Err(m))),
         Effect::Connect { run, .. } => {
             let run = *run;
             Box::new(move |m| Action::HandshakeFinished {
@@ -484,6 +519,71 @@ pub(crate) fn spawn_peer(
                 Ok::<_, String>(())
             })
         }
+        Effect::StartRelay {
+            listen,
+            elsewhere,
+            target,
+            keylog,
+            control,
+        } => {
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                use certbench_tls::relay::{RelayError, RelayOptions, Update, relay};
+                // The relay's port, or any free one when it is taken.
+                let listen = match std::net::TcpListener::bind(listen) {
+                    Ok(l) => l.local_addr().unwrap_or(listen),
+                    Err(e) if elsewhere && e.kind() == std::io::ErrorKind::AddrInUse => {
+                        std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+                    }
+                    Err(e) => {
+                        return Err(RelayError::Listen {
+                            addr: listen,
+                            source: e,
+                        }
+                        .to_string());
+                    }
+                };
+                let mut opts = RelayOptions::new(listen, target);
+                opts.keylog = Some(keylog);
+                let (utx, mut urx) = mpsc::unbounded_channel();
+                let stop = control.0.clone();
+                let opts2 = opts.clone();
+                let running =
+                    tokio::spawn(async move { relay(&opts2, utx, stop.notified()).await });
+                // As the server's: events in batches every 50 ms, the rest as it comes.
+                let mut batch: Vec<(u64, certbench_tls::event::Event)> = Vec::new();
+                let mut tick = tokio::time::interval(std::time::Duration::from_millis(50));
+                loop {
+                    tokio::select! {
+                        update = urx.recv() => match update {
+                            Some(Update::Event { id, event }) => batch.push((id, *event)),
+                            Some(Update::Listening { addr }) => {
+                                send(&tx, Action::RelayStarted(Ok(addr)));
+                            }
+                            Some(other) => {
+                                if !batch.is_empty() {
+                                    send(&tx, Action::ServeEvents(std::mem::take(&mut batch)));
+                                }
+                                send(&tx, Action::RelayUpdate(Box::new(other)));
+                            }
+                            None => break,
+                        },
+                        _ = tick.tick() => {
+                            if !batch.is_empty() {
+                                send(&tx, Action::ServeEvents(std::mem::take(&mut batch)));
+                            }
+                        }
+                    }
+                }
+                match running.await {
+                    Ok(Err(e)) => return Err(e.to_string()),
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    _ => {}
+                }
+                send(&tx, Action::ServeStopped);
+                Ok::<_, String>(())
+            })
+        }
         Effect::Connect {
             run,
             dir,
@@ -560,7 +660,8 @@ fn spawn_effect(
         Effect::StopServe(control) => return control.0.notify_one(),
         _ => {}
     }
-    if let Effect::StartServe { .. } | Effect::Connect { .. } = &effect {
+    if let Effect::StartServe { .. } | Effect::StartRelay { .. } | Effect::Connect { .. } = &effect
+    {
         return spawn_peer(effect, tx, tasks);
     }
     let on_failure = failure_of(&effect);
@@ -636,6 +737,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::ReadCsr { .. } => "reading the request",
         Effect::SignCsr { .. } => "signing the request",
         Effect::StartServe { .. } => "serving",
+        Effect::StartRelay { .. } => "relaying",
         Effect::Connect { .. } => "connecting",
         Effect::RememberTour(_) => "remembering the tour",
         Effect::StepHandshake(_)
@@ -663,6 +765,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 dir: dir.to_path_buf(),
                 open,
                 system,
+                relay: None,
             };
             let mut loaded = load_inspect(&sources, now);
             loaded.after = after;
@@ -825,6 +928,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         Effect::Quit
         | Effect::RunHandshake { .. }
         | Effect::StartServe { .. }
+        | Effect::StartRelay { .. }
         | Effect::StopServe(_)
         | Effect::Connect { .. }
         | Effect::StepHandshake(_)

@@ -69,7 +69,7 @@ fn demo_app(size: (u16, u16), with_issued: bool) -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
-fn render(app: &App) -> String {
+pub(crate) fn render(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
     terminal.draw(|f| ui::draw(f, app)).unwrap();
     terminal.backend().to_string()
@@ -140,6 +140,7 @@ fn inspect_app(size: (u16, u16)) -> App {
         dir: PathBuf::from("/nonexistent/certbench-workspace"),
         open: vec![fixtures],
         system: false,
+        relay: None,
     };
     let mut loaded = crate::load_inspect(&sources, NOW);
     // Show paths relative to the repository, so the snapshot is the same in any checkout.
@@ -258,6 +259,7 @@ fn hostile_names_are_drawn_escaped() {
         dir: dir.path().join("none"),
         open: vec![path],
         system: false,
+        relay: None,
     };
     let mut app = App::new(KeyMap::defaults(), WorkspaceView::default(), NOW, (100, 30));
     app.update(Action::ShowPane(Pane::Inspect));
@@ -1022,6 +1024,7 @@ fn inspect_says_a_revoked_certificate_is_revoked() {
         dir: dir.path().to_path_buf(),
         open: vec![],
         system: false,
+        relay: None,
     };
     let verdict = |label: &str| {
         let loaded = crate::load_inspect(&sources, now);
@@ -1217,7 +1220,7 @@ fn handshake_serving_80x24_and_160x48() {
         for (id, ok) in [(1, true), (2, true), (3, false)] {
             let c = served(id, ok);
             s.accepted(id, c.peer, NOW + time::Duration::seconds(id as i64));
-            s.finished(c);
+            s.finished(crate::panes::handshake::Ended::Served(c));
         }
         s.accepted(
             4,
@@ -1273,7 +1276,7 @@ fn the_connection_list_follows_the_selection() {
     for id in 1..=7 {
         let c = served(id, true);
         s.accepted(id, c.peer, NOW + time::Duration::seconds(id as i64));
-        s.finished(c);
+        s.finished(crate::panes::handshake::Ended::Served(c));
     }
     app.handshake.serve = Some(s);
     let screen = render(&app);

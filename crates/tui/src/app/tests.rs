@@ -792,6 +792,158 @@ fn serving_from_the_pane_lists_real_connections() {
     pump(&mut app, &|a| a.handshake.serve.is_none());
 }
 
+/// The pane's relay between two programs nobody here wrote, curl and `openssl s_server`: R, the
+/// server typed as a person types it; each connection listed and shown as it crossed, TLS 1.3
+/// read whole from curl's key log at the path the pane shows; a refusal is the server's, with
+/// the alert curl reports; R stops it.
+#[test]
+fn relaying_from_the_pane_lists_real_connections() {
+    use crate::Message;
+    use certbench_wire::messages::Message as Tls;
+    let (d, mut app) = app_with_demo();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .current_dir(d.path())
+        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
+        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
+        .args(["-key", "server.key", "-CAfile", "ca.crt"])
+        .args(["-Verify", "1", "-verify_return_error"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("this test needs openssl: apt-get install openssl");
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed().as_secs() < 10,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    app.update(Action::ShowPane(Pane::Handshake));
+    let press = |app: &mut App, k: KeyEvent| {
+        let a = app.on_key(&k).unwrap();
+        app.update(a)
+    };
+    press(&mut app, key('R'));
+    assert_eq!(
+        app.handshake.target_for,
+        crate::panes::handshake::TargetFor::Relay
+    );
+    press(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    for c in format!("localhost:{port}").chars() {
+        press(&mut app, key(c));
+    }
+    let effects = press(&mut app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let [Effect::StartRelay { keylog, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    // No SSLKEYLOGFILE given: the workspace's, which the pane shows.
+    assert_eq!(
+        keylog,
+        &d.path().join(crate::panes::handshake::RELAY_KEYLOG)
+    );
+    let keylog = keylog.clone();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    crate::spawn_peer(effects[0].clone(), tx.clone(), rt.handle());
+    let mut pump = |app: &mut App, done: &dyn Fn(&App) -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !done(app) {
+            assert!(std::time::Instant::now() < deadline, "timed out");
+            if let Ok(Some(Message::Action(a))) = rt.block_on(async {
+                tokio::time::timeout(std::time::Duration::from_millis(100), rx.recv()).await
+            }) {
+                app.update(a);
+            }
+        }
+    };
+    pump(&mut app, &|a| {
+        a.handshake.serve.as_ref().is_some_and(|s| s.addr.is_some())
+    });
+    let at = app.handshake.serve.as_ref().unwrap().addr.unwrap().port();
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    let screen = crate::snapshots::render(&app);
+    assert!(
+        screen.contains(&format!("relaying 127.0.0.1:{at} → localhost:{port}")),
+        "{screen}"
+    );
+    assert!(screen.contains("SSLKEYLOGFILE="), "{screen}");
+    let curl = |cert: bool| {
+        let mut c = std::process::Command::new("curl");
+        c.current_dir(d.path())
+            .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+            .env("SSLKEYLOGFILE", &keylog);
+        if cert {
+            c.args(["--cert", "client-chain.crt", "--key", "client.key"]);
+        }
+        c.arg(format!("https://localhost:{at}/"))
+            .output()
+            .expect("this test needs curl: apt-get install curl")
+    };
+    assert!(curl(true).status.success());
+    let refused = curl(false);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr).to_string();
+    let ended = |a: &App, n: usize| {
+        a.handshake
+            .serve
+            .as_ref()
+            .is_some_and(|s| s.connections.iter().filter(|c| c.done.is_some()).count() >= n)
+    };
+    pump(&mut app, &|a| ended(a, 2));
+    // The newest is shown: the server refused, with the alert curl says it received.
+    let h = &app.handshake;
+    let failure = h
+        .outcome
+        .as_ref()
+        .unwrap()
+        .as_ref()
+        .unwrap()
+        .failure()
+        .unwrap();
+    assert_eq!(failure.detected_by, certbench_wire::Side::Server);
+    assert_eq!(failure.cause, certbench_cause::Cause::NoClientCertificate);
+    let alert = failure.alert_sent.unwrap().name().replace('_', " ");
+    assert!(said.contains(&alert), "curl: {said}; relay: {alert}");
+    assert!(h.explained.fix.is_some(), "{:?}", h.explained);
+    // ] goes to the older one: it worked, and the client's Certificate (encrypted in TLS 1.3)
+    // was read with curl's key log: the leaf and its intermediate, as client-chain.crt holds.
+    app.update(Action::NextConnection);
+    let h = &app.handshake;
+    assert!(h.outcome.as_ref().unwrap().as_ref().unwrap().ok());
+    let sent = h.events.iter().find_map(|e| match e.message() {
+        Some(Tls::Certificate(c)) if e.side == certbench_wire::Side::Client => {
+            Some(c.certificates.len())
+        }
+        _ => None,
+    });
+    assert_eq!(sent, Some(2), "{:?}", h.events);
+
+    // R stops it.
+    let effects = press(&mut app, key('R'));
+    let [Effect::StopServe(control)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    control.0.notify_one();
+    pump(&mut app, &|a| a.handshake.serve.is_none());
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
 #[test]
 fn the_path_prompt_opens_a_file_and_tab_asks_for_completions() {
     let (_d, mut app) = app_with_demo();
@@ -842,6 +994,7 @@ fn verification_options_change_the_verdict() {
             dir: app.view.dir.clone(),
             open: vec![],
             system: false,
+            relay: None,
         },
         app.now,
     ))));

@@ -314,8 +314,11 @@ pub(super) fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     if h.events.is_empty() {
         f.render_widget(block, area);
         let has = |n: &str| app.view.rows.iter().any(|r| r.entity.name == n);
-        let text = if h.serve.is_some() {
-            "Waiting for clients: the command above, a browser, or your own service. Each connection's handshake appears here as the server saw it, decrypted with the server's own secrets; [ and ] go to a newer or older connection.".to_string()
+        let text = if let Some(s) = &h.serve {
+            match s.kind {
+                super::Listening::Serve { .. } => "Waiting for clients: the command above, a browser, or your own service. Each connection's handshake appears here as the server saw it, decrypted with the server's own secrets; [ and ] go to a newer or older connection.".to_string(),
+                super::Listening::Relay { .. } => "Waiting for your client: point it at the address above instead of the server. Each connection's handshake appears here as it crossed the wire: the clear parts always, TLS 1.3's encrypted ones once the client writes its secrets to the key log above; [ and ] go to a newer or older connection.".to_string(),
+            }
         } else if !(has("server") && has("client") && has("ca")) {
             "This workspace lacks a root CA \"ca\", a \"server\" or a \"client\" certificate: `certbench gen` makes them.".to_string()
         } else if h.running {

@@ -3,6 +3,7 @@
 
 use super::details::{details_lines, draw_details};
 use super::diagram::draw_timeline;
+use super::{Ended, Listening, TargetFor};
 use crate::action::Action;
 use crate::app::App;
 use crate::keymap::Context;
@@ -23,7 +24,15 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     // Each choice whole, then what the last run agreed or where it stands: as many items on a
     // line as fit, a second line when the pane is narrow.
     let mut items: Vec<Vec<Span>> = Vec::new();
-    if let Some(sc) = h.scenario {
+    let relaying = !h.run_in_view
+        && matches!(
+            h.serve.as_ref().map(|s| &s.kind),
+            Some(Listening::Relay { .. })
+        );
+    if relaying {
+        // A relay's connections owe nothing to the choices of the next run: they are left
+        // out until a run of certbench's own is in view.
+    } else if let Some(sc) = h.scenario {
         // A lab scenario brings its own certificates and choices.
         items.push(vec![
             Span::styled(" lab: ", theme::dim()),
@@ -136,16 +145,20 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     let mut lines: Vec<Line> = serve_lines(app, width);
     if let Some(t) = &h.target {
         let shown = cut(t.as_str(), width.saturating_sub(60));
+        let prompt = match h.target_for {
+            TargetFor::Connect => " connect to (HOST:PORT): ",
+            TargetFor::Relay => " relay to your server (HOST:PORT): ",
+        };
         lines.push(Line::from(if t.is_suggestion() {
             // Shown selected: what is typed replaces it.
             vec![
-                Span::styled(" connect to (HOST:PORT): ", theme::label()),
+                Span::styled(prompt, theme::label()),
                 Span::styled(shown, theme::editing().add_modifier(Modifier::REVERSED)),
                 Span::styled("▏ type to replace · ⌫ edits · Enter", theme::dim()),
             ]
         } else {
             vec![
-                Span::styled(" connect to (HOST:PORT): ", theme::label()),
+                Span::styled(prompt, theme::label()),
                 Span::styled(format!("{shown}▏"), theme::editing()),
             ]
         }));
@@ -182,31 +195,58 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     };
     let key = |a| app.key_for(Context::Handshake, a);
     let mut lines = Vec::new();
-    let head = match s.addr {
-        Some(addr) => format!(
-            " serving https://localhost:{}/ · {} connection{} · {} stops · {}/{} newer/older",
+    let count = format!(
+        "{} connection{}",
+        s.total,
+        if s.total == 1 { "" } else { "s" }
+    );
+    let moves = format!(
+        "{}/{} newer/older",
+        key(Action::PrevConnection),
+        key(Action::NextConnection)
+    );
+    let head = match (&s.kind, s.addr) {
+        (Listening::Serve { .. }, Some(addr)) => format!(
+            " serving https://localhost:{}/ · {count} · {} stops · {moves}",
             addr.port(),
-            s.total,
-            if s.total == 1 { "" } else { "s" },
             key(Action::ToggleServe),
-            key(Action::PrevConnection),
-            key(Action::NextConnection)
         ),
-        None => " starting the server…".to_string(),
+        (Listening::Relay { target, .. }, Some(addr)) => format!(
+            " relaying 127.0.0.1:{} → {} · {count} · {} stops · {moves}",
+            addr.port(),
+            certbench_base::text::terminal_safe(target),
+            key(Action::ToggleRelay),
+        ),
+        (Listening::Serve { .. }, None) => " starting the server…".to_string(),
+        (Listening::Relay { .. }, None) => " starting the relay…".to_string(),
     };
     lines.push(Line::from(Span::styled(cut(&head, width), theme::label())));
-    if let Some(addr) = s.addr
-        && s.connections.is_empty()
-        && let Some(curl) = s.try_files.as_ref().and_then(|f| {
-            certbench_tls::serve::curl_command(
-                f,
-                &format!("https://localhost:{}/", addr.port()),
-                s.client_auth,
-            )
-        })
-    {
-        let try_it = format!("try: {curl}");
-        // Whole, on as many lines as it takes: a command is copied, not read.
+    // How to try it: a command is copied, not read, so it is shown whole.
+    let try_it = match (&s.kind, s.addr) {
+        (
+            Listening::Serve {
+                client_auth,
+                try_files,
+            },
+            Some(addr),
+        ) if s.connections.is_empty() => try_files
+            .as_ref()
+            .and_then(|f| {
+                certbench_tls::serve::curl_command(
+                    f,
+                    &format!("https://localhost:{}/", addr.port()),
+                    *client_auth,
+                )
+            })
+            .map(|curl| format!("try: {curl}")),
+        // The key log stays in view: a client started later needs it too.
+        (Listening::Relay { keylog, .. }, Some(_)) => Some(format!(
+            "key log: SSLKEYLOGFILE={} (set it for your client: TLS 1.3 is then read whole)",
+            certbench_base::text::terminal_safe(&keylog.display().to_string())
+        )),
+        _ => None,
+    };
+    if let Some(try_it) = try_it {
         let mut line = String::from("  ");
         for word in try_it.split(' ') {
             if line.len() + 1 + word.len() > width && !line.trim().is_empty() {
@@ -240,7 +280,7 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     for row in listed.iter().skip(first).take(rows) {
         let (outcome, style, detail) = match &row.done {
             None => ("open".to_string(), theme::dim(), String::new()),
-            Some(c) => {
+            Some(Ended::Served(c)) => {
                 let label = c.outcome.code().replace('_', " ");
                 let style = if c.outcome == certbench_tls::serve::Outcome::Ok {
                     theme::success()
@@ -256,6 +296,50 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                     label,
                     style,
                     format!("{} · {who}", c.version.as_deref().unwrap_or("-")),
+                )
+            }
+            Some(Ended::Relayed(r)) => {
+                use certbench_tls::run::Outcome;
+                let read = if r.decrypted {
+                    "decrypted"
+                } else {
+                    "clear parts only"
+                };
+                let (label, style, what) = match r.outcome() {
+                    Outcome::Worked => (
+                        "ok",
+                        theme::success(),
+                        match r.client_subject() {
+                            Some(who) => {
+                                format!("{read} · {}", certbench_base::text::terminal_safe(&who))
+                            }
+                            None => read.to_string(),
+                        },
+                    ),
+                    Outcome::Failed(f) => (
+                        "failed",
+                        theme::error(),
+                        format!(
+                            "the {} refused: {}",
+                            f.detected_by.name(),
+                            certbench_cause::describe(&f.cause)
+                        ),
+                    ),
+                    Outcome::Unexplained if r.encrypted_unread > 0 => (
+                        "encrypted",
+                        theme::warn(),
+                        format!("{} records unread: no key log secret", r.encrypted_unread),
+                    ),
+                    Outcome::Unexplained => (
+                        "incomplete",
+                        theme::warn(),
+                        "ended before the handshake did, without an alert".to_string(),
+                    ),
+                };
+                (
+                    label.to_string(),
+                    style,
+                    format!("{} · {what}", r.version.as_deref().unwrap_or("-")),
                 )
             }
         };

@@ -11,3 +11,4 @@ mod update;
 pub use details::draw_lab_overlay;
 pub use draw::{details_max_scroll, details_page, draw};
 pub use state::*;
+pub use update::RELAY_KEYLOG;

@@ -82,8 +82,15 @@ pub struct HandshakeState {
     pub byte_cursor: ByteCursor,
     /// A server for outside clients, while it runs.
     pub serve: Option<ServeState>,
-    /// Where to connect, while it is typed.
+    /// Where to connect (or relay to), while it is typed.
     pub target: Option<crate::input::Input>,
+    /// What the target being typed is for.
+    pub target_for: TargetFor,
+    /// The last target the relay was started with.
+    pub relayed_to: Option<String>,
+    /// The key log a relay follows: `--keylog` or SSLKEYLOGFILE, else the workspace's
+    /// [`super::update::RELAY_KEYLOG`].
+    pub relay_keylog: Option<std::path::PathBuf>,
     /// The last run was `connect` to this target (not the loopback pair).
     pub connected_to: Option<String>,
     /// The timeline shows a run the user started (r, C), not a server's connection: new
@@ -91,15 +98,20 @@ pub struct HandshakeState {
     pub run_in_view: bool,
 }
 
-/// The server started from the pane, and the connections it has had.
+/// What a target typed in the pane is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetFor {
+    Connect,
+    Relay,
+}
+
+/// The server or the relay started from the pane, and the connections it has had.
 #[derive(Debug, Clone)]
 pub struct ServeState {
     pub control: ServeControl,
     /// Where it listens, once it does.
     pub addr: Option<std::net::SocketAddr>,
-    /// The files a client uses to try it, and whether it asks for a client certificate.
-    pub try_files: Option<certbench_tls::serve::TryFiles>,
-    pub client_auth: ClientAuth,
+    pub kind: Listening,
     /// Oldest first, at most [`MAX_CONNECTIONS`]; the pane lists them newest first.
     pub connections: Vec<ConnectionRow>,
     /// The connection shown in the timeline; `None` follows the newest.
@@ -107,6 +119,23 @@ pub struct ServeState {
     pub total: u64,
     /// Connections no longer in the list (it keeps the newest).
     pub forgotten: u64,
+}
+
+/// What listens: certbench as the server of the workspace, or a relay between two programs of
+/// the user's.
+#[derive(Debug, Clone)]
+pub enum Listening {
+    Serve {
+        client_auth: ClientAuth,
+        /// The files a client uses to try it.
+        try_files: Option<certbench_tls::serve::TryFiles>,
+    },
+    Relay {
+        /// Where each connection is forwarded: HOST:PORT.
+        target: String,
+        /// The SSLKEYLOGFILE followed: the clients are to write their secrets there.
+        keylog: std::path::PathBuf,
+    },
 }
 
 /// One connection in the list: open, or ended with its record and timeline.
@@ -118,7 +147,45 @@ pub struct ConnectionRow {
     pub peer: std::net::SocketAddr,
     /// Its events so far, while it is open (at most [`MAX_LIVE_EVENTS`]).
     pub live: Vec<Event>,
-    pub done: Option<Box<Connection>>,
+    pub done: Option<Ended>,
+}
+
+/// A connection that ended: one the server had, or one that went through the relay.
+#[derive(Debug, Clone)]
+pub enum Ended {
+    Served(Box<Connection>),
+    Relayed(Box<certbench_tls::relay::Relayed>),
+}
+
+impl Ended {
+    pub fn id(&self) -> u64 {
+        match self {
+            Ended::Served(c) => c.id,
+            Ended::Relayed(r) => r.id,
+        }
+    }
+
+    pub fn events(&self) -> &[Event] {
+        match self {
+            Ended::Served(c) => &c.events,
+            Ended::Relayed(r) => &r.events,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        match self {
+            Ended::Served(c) => c.summary(),
+            Ended::Relayed(r) => r.summary(),
+        }
+    }
+
+    /// Whose terms its fix is in.
+    pub fn peer(&self) -> certbench_lab::Peer {
+        match self {
+            Ended::Served(_) => certbench_lab::Peer::Serve,
+            Ended::Relayed(_) => certbench_lab::Peer::Relay,
+        }
+    }
 }
 
 /// Events of an open connection the pane keeps (the server keeps them all for its record).
@@ -129,11 +196,24 @@ pub const MAX_CONNECTIONS: usize = 200;
 
 impl ServeState {
     pub fn new(control: ServeControl, client_auth: ClientAuth) -> ServeState {
+        ServeState::of(
+            control,
+            Listening::Serve {
+                client_auth,
+                try_files: None,
+            },
+        )
+    }
+
+    pub fn relay(control: ServeControl, target: String, keylog: std::path::PathBuf) -> ServeState {
+        ServeState::of(control, Listening::Relay { target, keylog })
+    }
+
+    fn of(control: ServeControl, kind: Listening) -> ServeState {
         ServeState {
             control,
             addr: None,
-            try_files: None,
-            client_auth,
+            kind,
             connections: Vec::new(),
             selected: None,
             total: 0,
@@ -166,8 +246,8 @@ impl ServeState {
     }
 
     /// A connection ended; `false` when it is no longer in the list.
-    pub fn finished(&mut self, c: Box<Connection>) -> bool {
-        match self.connections.iter_mut().find(|r| r.id == c.id) {
+    pub fn finished(&mut self, c: Ended) -> bool {
+        match self.connections.iter_mut().find(|r| r.id == c.id()) {
             Some(row) => {
                 row.done = Some(c);
                 row.live = Vec::new();
@@ -224,6 +304,9 @@ impl Default for HandshakeState {
             byte_cursor: ByteCursor::default(),
             serve: None,
             target: None,
+            target_for: TargetFor::Connect,
+            relayed_to: None,
+            relay_keylog: None,
             connected_to: None,
             run_in_view: false,
         }
@@ -336,9 +419,8 @@ impl HandshakeState {
         match &row.done {
             Some(c) => {
                 let summary = c.summary();
-                self.explained =
-                    certbench_lab::explain_peer(&summary, &c.events, certbench_lab::Peer::Serve);
-                self.events = c.events.clone();
+                self.explained = certbench_lab::explain_peer(&summary, c.events(), c.peer());
+                self.events = c.events().to_vec();
                 self.proofs = Some(certbench_tls::proof::proofs(&self.events));
                 self.outcome = Some(Ok(summary));
             }

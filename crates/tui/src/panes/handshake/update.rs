@@ -26,7 +26,9 @@ impl HandshakeState {
                 Ok((addr, try_files)) => {
                     if let Some(s) = self.serve.as_mut() {
                         s.addr = Some(addr);
-                        s.try_files = try_files;
+                        if let super::Listening::Serve { try_files: t, .. } = &mut s.kind {
+                            *t = try_files;
+                        }
                     }
                     cx.say(
                         Severity::Success,
@@ -52,7 +54,7 @@ impl HandshakeState {
                         }
                         Update::Finished(c) => {
                             let id = c.id;
-                            s.finished(c) && s.shown() == Some(id)
+                            s.finished(super::Ended::Served(c)) && s.shown() == Some(id)
                         }
                         Update::AcceptFailed { cause } => {
                             let text = certbench_cause::describe(&cause);
@@ -68,6 +70,47 @@ impl HandshakeState {
                     if show && !h.running && !h.run_in_view {
                         h.show_connection();
                     }
+                }
+            }
+            Action::RelayStarted(result) => match result {
+                Ok(addr) => {
+                    if let Some(s) = self.serve.as_mut() {
+                        s.addr = Some(addr);
+                        if let super::Listening::Relay { target, .. } = &s.kind {
+                            let target = certbench_base::text::display_safe(target, 100);
+                            cx.say(
+                                Severity::Success,
+                                format!(
+                                    "Relaying 127.0.0.1:{} to {target}: point your client at it; each connection is listed here",
+                                    addr.port()
+                                ),
+                            );
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.serve = None;
+                    cx.say(Severity::Error, format!("Could not relay: {e}"));
+                }
+            },
+            Action::RelayUpdate(update) => {
+                use certbench_tls::relay::Update;
+                let Some(s) = self.serve.as_mut() else {
+                    return vec![];
+                };
+                let show = match *update {
+                    Update::Opened { id, peer } => {
+                        s.accepted(id, peer, OffsetDateTime::now_utc());
+                        s.selected.is_none()
+                    }
+                    Update::Closed(r) => {
+                        let id = r.id;
+                        s.finished(super::Ended::Relayed(r)) && s.shown() == Some(id)
+                    }
+                    Update::Listening { .. } | Update::Event { .. } => false,
+                };
+                if show && !self.running && !self.run_in_view {
+                    self.show_connection();
                 }
             }
             Action::ServeEvents(events) => {
@@ -94,10 +137,14 @@ impl HandshakeState {
             }
             Action::ServeStopped => {
                 if let Some(s) = self.serve.take() {
+                    let what = match s.kind {
+                        super::Listening::Serve { .. } => "serving",
+                        super::Listening::Relay { .. } => "relaying",
+                    };
                     cx.say(
                         Severity::Info,
                         format!(
-                            "Stopped serving after {} connection{}",
+                            "Stopped {what} after {} connection{}",
                             s.total,
                             if s.total == 1 { "" } else { "s" }
                         ),
@@ -179,6 +226,15 @@ impl HandshakeState {
                         ),
                     );
                     return vec![];
+                }
+                if h.target_for == super::TargetFor::Relay {
+                    h.relayed_to = Some(target.clone());
+                    let keylog = h
+                        .relay_keylog
+                        .clone()
+                        .unwrap_or_else(|| cx.view.dir.join(RELAY_KEYLOG));
+                    let listen = ([127, 0, 0, 1], RELAY_PORT).into();
+                    return vec![h.begin_relay(listen, true, target, keylog)];
                 }
                 let run = h.start();
                 h.ran = None;
@@ -470,6 +526,26 @@ impl HandshakeState {
                     }];
                 }
             },
+            Action::ToggleRelay => match h.serve.as_ref().map(|s| &s.kind) {
+                Some(super::Listening::Relay { .. }) => {
+                    let control = h.serve.as_ref().map(|s| s.control.clone());
+                    cx.say(Severity::Info, "Stopping the relay…");
+                    return control.map(Effect::StopServe).into_iter().collect();
+                }
+                Some(super::Listening::Serve { .. }) => {
+                    let key = cx.key_for(crate::keymap::Context::Handshake, Action::ToggleServe);
+                    cx.say(
+                        Severity::Info,
+                        format!("The server is running: {key} stops it, then a relay can start"),
+                    );
+                }
+                None => {
+                    h.target_for = super::TargetFor::Relay;
+                    h.target = Some(crate::input::Input::suggest(
+                        h.relayed_to.clone().unwrap_or_else(|| "localhost:8443".into()),
+                    ));
+                }
+            },
             Action::PrevConnection | Action::NextConnection if !h.running => {
                 if let Some(s) = h.serve.as_mut() {
                     s.step(if matches!(action, Action::PrevConnection) { -1 } else { 1 });
@@ -483,6 +559,7 @@ impl HandshakeState {
                 }
             }
             Action::StartConnect if !h.running => {
+                h.target_for = super::TargetFor::Connect;
                 let last = h.connected_to.clone();
                 let port = h.serve.as_ref().and_then(|s| s.addr).map(|a| a.port());
                 h.target = Some(crate::input::Input::suggest(match (last, port) {
@@ -534,6 +611,39 @@ impl HandshakeState {
             _ => {}
         }
         vec![]
+    }
+}
+
+/// Where the pane's relay listens (`serve` takes 8443); any free port when it is taken.
+pub const RELAY_PORT: u16 = 8444;
+
+/// The key log the pane's relay follows, in the workspace, unless SSLKEYLOGFILE or `--keylog`
+/// names one: the file the user's clients are told to write their secrets to.
+pub const RELAY_KEYLOG: &str = "relay.keylog";
+
+impl HandshakeState {
+    /// Start relaying: the pane lists the relay's connections from now on.
+    pub fn begin_relay(
+        &mut self,
+        listen: std::net::SocketAddr,
+        elsewhere: bool,
+        target: String,
+        keylog: std::path::PathBuf,
+    ) -> Effect {
+        let control = crate::action::ServeControl::default();
+        self.serve = Some(super::ServeState::relay(
+            control.clone(),
+            target.clone(),
+            keylog.clone(),
+        ));
+        self.run_in_view = false;
+        Effect::StartRelay {
+            listen,
+            elsewhere,
+            target,
+            keylog,
+            control,
+        }
     }
 }
 
