@@ -523,6 +523,39 @@ fn no_tls_at_all_is_said_plainly() {
     assert!(!said.contains("CertificateRequest"), "{said}");
     assert!(said.contains("plain HTTP"), "{said}");
     assert!(said.contains("http://"), "{said}");
+    // An SSH server: its greeting says what answers there instead of TLS.
+    let ssh = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let ssh_port = ssh.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut s in ssh.incoming().flatten() {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+            let _ = s.read(&mut [0u8; 64]);
+        }
+    });
+    let (ok, v) = connect_json(
+        d,
+        &[
+            &format!("127.0.0.1:{ssh_port}"),
+            "--server-name",
+            "localhost",
+        ],
+    );
+    assert!(!ok);
+    assert_eq!(v["failure"]["cause"]["code"], "not_tls", "{v}");
+    assert_eq!(v["failure"]["cause"]["from"], "server", "{v}");
+    assert!(
+        v["failure"]["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("\"SSH-2.0-OpenSSH_9.2p1 Debian-2\"")),
+        "{v}"
+    );
+    assert!(
+        v["failure"]["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("TLS port")),
+        "{v}"
+    );
 }
 
 /// A server that names only another CA: certbench's client presents the workspace's certificate

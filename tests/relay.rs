@@ -538,6 +538,42 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
         1,
         "{v}"
     );
+    // An SSH server where TLS was expected: its greeting says what it is, as curl finds it
+    // is not TLS.
+    let ssh = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let ssh_port = ssh.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for mut s in ssh.incoming().flatten() {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+            let _ = s.read(&mut [0u8; 64]);
+        }
+    });
+    let (_r4, mut lines4, at4) = relay(ssh_port, &keylog);
+    let out = curl(d, at4, &keylog, &["--max-time", "3"]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_str(&lines4.next().unwrap().unwrap()).unwrap();
+    assert_eq!(v["outcome"], "failed", "{v}");
+    assert_eq!(v["failure"]["cause"]["code"], "not_tls", "{v}");
+    assert_eq!(v["failure"]["cause"]["from"], "server", "{v}");
+    assert!(
+        v["failure"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("\"SSH-2.0-OpenSSH_9.2p1 Debian-2\""),
+        "{v}"
+    );
+    // Noise from a client, with control bytes: said in hex, and nothing of it raw.
+    let mut noise = std::net::TcpStream::connect(("127.0.0.1", at)).unwrap();
+    std::io::Write::write_all(&mut noise, b"\x1b[2J\x00\xff\x13\x37 noise").unwrap();
+    drop(noise);
+    let v = next();
+    assert_eq!(v["failure"]["cause"]["code"], "not_tls", "{v}");
+    assert_eq!(v["failure"]["cause"]["from"], "client", "{v}");
+    let said = v["failure"]["explanation"].as_str().unwrap();
+    assert!(said.contains("1b 5b 32 4a 00 ff 13 37"), "{said}");
+    assert!(!said.contains('\u{1b}'), "{said}");
+
     let out = curl(d, at, &keylog, &[]);
     assert!(
         out.status.success(),

@@ -197,6 +197,13 @@ pub enum Cause {
     PlainHttp {
         from: certbench_wire::Side,
     },
+    /// One side sent bytes that are neither TLS nor HTTP (an SSH or mail server's greeting,
+    /// noise); `began` is how they began: their first line when it is printable text, quoted,
+    /// else their first bytes in hex.
+    NotTls {
+        from: certbench_wire::Side,
+        began: String,
+    },
     TimedOut {
         after_ms: u64,
     },
@@ -285,6 +292,7 @@ impl Cause {
             Cause::HostNotFound { .. } => "host_not_found",
             Cause::ConnectionRefused { .. } => "connection_refused",
             Cause::PlainHttp { .. } => "plain_http",
+            Cause::NotTls { .. } => "not_tls",
             Cause::TimedOut { .. } => "timed_out",
             Cause::Cancelled => "cancelled",
             Cause::Tls { .. } => "tls",
@@ -609,12 +617,42 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
             v.push(("from", from.name().into()));
             v.push(("to", from.other().name().into()));
         }
+        Cause::NotTls { from, began } => {
+            v.push(("from", from.name().into()));
+            v.push(("to", from.other().name().into()));
+            v.push(("began", began.clone()));
+        }
         Cause::TimedOut { after_ms } => {
             v.push(("after", format!("{}", *after_ms as f64 / 1000.0)));
         }
         _ => {}
     }
     v
+}
+
+/// The most of a peer's first bytes [`began`] reads.
+pub const BEGAN_MAX: usize = 64;
+
+/// How bytes that are not TLS began, to say what sent them: their first line, quoted, when it
+/// is printable ASCII text (`"SSH-2.0-OpenSSH_9.2"`, `"220 mail.example ESMTP"`), else their
+/// first bytes in hex (`00 ff 13 37`). Nothing of it can act on a terminal.
+pub fn began(bytes: &[u8]) -> String {
+    let bytes = &bytes[..bytes.len().min(BEGAN_MAX)];
+    let line = bytes
+        .split(|b| *b == b'\r' || *b == b'\n')
+        .next()
+        .unwrap_or_default();
+    let printable = |b: &u8| (0x20..0x7f).contains(b);
+    if line.len() >= 4 && line.iter().all(printable) {
+        format!("\"{}\"", String::from_utf8_lossy(line))
+    } else {
+        bytes
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// The cause in plain words, for people.
@@ -732,6 +770,10 @@ mod tests {
             },
             Cause::PlainHttp {
                 from: certbench_wire::Side::Client,
+            },
+            Cause::NotTls {
+                from: certbench_wire::Side::Server,
+                began: "\"SSH-2.0-OpenSSH_9.2\"".into(),
             },
             Cause::TimedOut { after_ms: 300 },
             Cause::Cancelled,

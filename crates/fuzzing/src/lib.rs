@@ -20,6 +20,11 @@ use certbench_x509::{RevocationReason, Role};
 /// Every parser of typed text, on `data` read as text (lossily: what a terminal or a file can
 /// give). Panics when a property fails.
 pub fn user_text(data: &[u8]) {
+    // A peer's first bytes, as a failure quotes them: bounded, and nothing in them can act on
+    // a terminal.
+    let began = certbench_cause::began(data);
+    assert!(began.len() <= certbench_cause::BEGAN_MAX + 2, "{began:?}");
+    assert!(!began.chars().any(acts_on_terminal), "{began:?}");
     let text = String::from_utf8_lossy(data);
     let now = datetime!(2026-12-01 12:00 UTC);
     // The same text as one value, and split the way the CLI and the form split lists.

@@ -25,6 +25,7 @@ pub const TUI_KEYS: &[&str] = &[
     "key_culprit",
     "key_connect",
     "key_serve",
+    "key_relay",
     "key_issue",
     "key_revoke",
 ];
@@ -46,7 +47,7 @@ pub fn tui_fix_templates() -> Vec<(String, String)> {
         ));
     }
     out.extend(certbench_cause::tui_fix_templates());
-    for peer in ["serve", "connect"] {
+    for peer in ["serve", "connect", "relay"] {
         let tui = certbench_tls::peers::peer_words(&format!("{peer}_tui"));
         for (key, fix) in certbench_tls::peers::peer_words(peer) {
             out.push((

@@ -975,8 +975,7 @@ pub fn explain_peer(summary: &Summary, events: &[Event], peer: Peer) -> Explaine
     let tui = certbench_tls::peers::peer_words(match peer {
         Peer::Serve => "serve_tui",
         Peer::Connect => "connect_tui",
-        // The relay's fixes name the user's programs, not certbench's flags: the same words.
-        Peer::Relay => "relay",
+        Peer::Relay => "relay_tui",
     });
     let fix_tui = fix.as_ref().map(|f| {
         let key = table.iter().find(|(_, v)| *v == f).map(|(k, _)| k.clone());

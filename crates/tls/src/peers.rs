@@ -37,11 +37,19 @@ mod tests {
             toml::from_str(include_str!("../../../assets/causes.toml")).unwrap();
         let peers: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
             toml::from_str(PEERS).unwrap();
-        assert_eq!(peers.len(), 6);
+        assert_eq!(peers.len(), 7);
         assert_eq!(peers["page"].len(), 7);
         for (peer, fixes) in peers.iter().filter(|(p, _)| *p != "page") {
             assert!(
-                ["serve", "connect", "relay", "serve_tui", "connect_tui"].contains(&peer.as_str()),
+                [
+                    "serve",
+                    "connect",
+                    "relay",
+                    "serve_tui",
+                    "connect_tui",
+                    "relay_tui"
+                ]
+                .contains(&peer.as_str()),
                 "{peer}"
             );
             // The TUI's words are for fixes the command has.

@@ -86,6 +86,10 @@ pub(crate) struct Recorder {
     paused_since: Option<Instant>,
 }
 
+/// The first bytes kept of each direction: enough for a greeting's first line (what speaks, when
+/// it is not TLS).
+const FIRST_KEPT: usize = certbench_cause::BEGAN_MAX;
+
 /// The bytes a run's events keep of what carried them; past it, events keep their decoded fields
 /// and sizes only. (`serve` keeps less of each connection: [`crate::serve::MAX_CARRIED`].)
 pub const MAX_CARRIED: usize = 1 << 20;
@@ -172,8 +176,8 @@ impl Recorder {
         self.last_io = Instant::now();
         self.bytes[way] += bytes.len() as u64;
         let first = &mut self.first[way];
-        if first.len() < 8 {
-            first.extend(bytes.iter().take(8 - first.len()));
+        if first.len() < FIRST_KEPT {
+            first.extend(bytes.iter().take(FIRST_KEPT - first.len()));
         }
         // Past the budget nothing more is kept: a capture with a hole would misread the stream.
         if let Some(wire) = &mut self.wire
@@ -644,10 +648,10 @@ fn at_fault(
 /// Who caught what between two programs that are not certbench's (the relay): only the wire
 /// says, by the first fatal alert and who sent it, or by bytes that were never TLS.
 pub(crate) fn relay_failure(hub: &Recorder) -> Option<Failure> {
-    if let Some(from) = plain_http(hub) {
+    if let Some((from, cause)) = spoke_other(hub) {
         return Some(Failure {
             detected_by: from.other(),
-            cause: Cause::PlainHttp { from },
+            cause,
             error: None,
             alert_sent: None,
             alert_received: None,
@@ -710,6 +714,44 @@ fn sent_culprit(cause: &Cause, sender: Side, chain: &[Vec<u8>]) -> Option<Culpri
     })
 }
 
+/// Which side spoke something else where TLS was due, and what: plain HTTP, or bytes that cannot
+/// begin TLS (said by how they began). Only before a version was agreed: after it, bytes are TLS
+/// records whatever they hold.
+fn spoke_other(hub: &Recorder) -> Option<(Side, Cause)> {
+    if let Some(from) = plain_http(hub) {
+        return Some((from, Cause::PlainHttp { from }));
+    }
+    if hub.version.is_some() {
+        return None;
+    }
+    not_tls(hub).map(|(from, bytes)| {
+        (
+            from,
+            Cause::NotTls {
+                from,
+                began: certbench_cause::began(bytes),
+            },
+        )
+    })
+}
+
+/// Which side, if any, began with bytes that cannot begin TLS (RFC 8446 5.1: a record's content
+/// type, 20 to 24, then a legacy version 3.x; or an SSLv2-style hello, its length's top bit
+/// set), and those bytes.
+fn not_tls(hub: &Recorder) -> Option<(Side, &[u8])> {
+    let tls = |b: &[u8]| match b {
+        [20..=24, 3, ..] | [20..=24] | [] => true,
+        [first, _, 1, ..] if first & 0x80 != 0 => true,
+        [first, ..] if first & 0x80 != 0 && b.len() < 3 => true,
+        _ => false,
+    };
+    [Side::Client, Side::Server]
+        .into_iter()
+        .zip(&hub.first)
+        .find(|(_, bytes)| !tls(bytes))
+        .map(|(side, bytes)| (side, bytes.as_slice()))
+}
+
 /// Which side, if any, began with plain HTTP (a request or an answer) instead of TLS.
 fn plain_http(hub: &Recorder) -> Option<Side> {
     // A request line, a status line, or an HTML page sent bare (an HTTP/0.9 answer to what the
@@ -737,9 +779,10 @@ fn plain_http(hub: &Recorder) -> Option<Side> {
 /// else the first side that failed on its own account (not by receiving an alert or the end of
 /// the connection), else the first side that failed at all.
 pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure> {
-    // Plain HTTP where TLS was due: what the other side's parser made of it says nothing more.
+    // Plain HTTP, or anything else, where TLS was due: what the other side's parser made of it
+    // says nothing more.
     if hub.version.is_none()
-        && let Some(from) = plain_http(hub)
+        && let Some((from, cause)) = spoke_other(hub)
         && !hub.failures.is_empty()
     {
         let detected_by = from.other();
@@ -750,7 +793,7 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
             .and_then(|f| f.error.clone());
         return Some(Failure {
             detected_by,
-            cause: Cause::PlainHttp { from },
+            cause,
             error,
             alert_sent: hub.alerts_sent[index(detected_by)],
             alert_received: None,

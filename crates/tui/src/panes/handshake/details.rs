@@ -625,6 +625,7 @@ pub(crate) fn fix_keys(app: &App) -> Vec<(&'static str, String)> {
         ("key_culprit", h(Action::InspectStep)),
         ("key_connect", h(Action::StartConnect)),
         ("key_serve", h(Action::ToggleServe)),
+        ("key_relay", h(Action::ToggleRelay)),
         ("key_issue", app.key_for(Context::Form, Action::Issue)),
         ("key_revoke", app.key_for(Context::List, Action::Revoke)),
     ];
@@ -636,7 +637,7 @@ mod tests {
     use super::*;
 
     /// The TUI names its keys, never the CLI's commands or certbench's own flags: every fix the
-    /// pane can show (a lab scenario's, a cause's, serve's and connect's), filled with the
+    /// pane can show (a lab scenario's, a cause's, serve's, connect's and the relay's), filled with the
     /// default keymap.
     #[test]
     fn every_fix_the_tui_shows_names_keys_not_flags() {
@@ -653,7 +654,8 @@ mod tests {
             "a key the fixes may name is not filled"
         );
         assert!(keys.iter().all(|(_, v)| v != "?"), "{keys:?}");
-        const CLI: [&str; 20] = [
+        const CLI: [&str; 21] = [
+            "--to ",
             "`certbench",
             "certbench issue",
             "certbench handshake",
