@@ -237,13 +237,14 @@ fn subject(d: &Path, file: &str) -> String {
         .to_string()
 }
 
-/// 5 MB through the relay arrive as they left: the sha256 of what curl got is the file's.
+/// 50 MB through the relay arrive as they left: the sha256 of what curl got is the file's (with
+/// curl's key log followed, so the relay decrypts all it forwards).
 #[test]
 fn bytes_through_the_relay_are_unchanged() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     certbench_ok(d, &["gen"]);
-    let mut big = vec![0u8; 5 << 20];
+    let mut big = vec![0u8; 50 << 20];
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for b in big.iter_mut() {
         x ^= x << 13;
@@ -268,6 +269,7 @@ fn bytes_through_the_relay_are_unchanged() {
             "got.bin",
         ])
         .arg(format!("https://localhost:{at}/big.bin"))
+        .env("SSLKEYLOGFILE", &keylog)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
@@ -290,7 +292,8 @@ fn bytes_through_the_relay_are_unchanged() {
     };
     assert_eq!(sum(&d.join("got.bin")), sum(&d.join("big.bin")));
     let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    assert!(v["bytes_down"].as_u64().unwrap() > 5 << 20, "{v}");
+    assert!(v["bytes_down"].as_u64().unwrap() > 50 << 20, "{v}");
+    assert_eq!(v["decrypted"], true, "{v}");
 }
 
 /// What the server asked of the client, seen through the relay: the CA names `openssl s_client`
@@ -303,6 +306,15 @@ fn the_relay_says_which_workspace_certificates_fit_the_request() {
     certbench_ok(d, &["gen"]);
     issue(d, "ca", "other", &[]);
     issue(d, "client", "bob", &["--issuer", "other"]);
+    issue(
+        d,
+        "client",
+        "late",
+        &["--not-before", "-400d", "--days", "30"],
+    );
+    // openssl: it has expired.
+    let checked = openssl(d, &["x509", "-in", "late.crt", "-noout", "-checkend", "0"]);
+    assert!(!checked.status.success(), "{}", text(&checked));
     let port = free_port();
     let (_server, _said) = s_server(d, port, &["-Verify", "1", "-www"]);
     let keylog = d.join("keys.log");
@@ -346,6 +358,7 @@ fn the_relay_says_which_workspace_certificates_fit_the_request() {
     };
     assert_eq!(verdict("client"), "fits");
     assert_eq!(verdict("bob"), "issuer_not_named");
+    assert_eq!(verdict("late"), "not_valid_now");
 }
 
 /// A client whose key signs with none of the schemes the server's CertificateRequest lists sends
@@ -425,6 +438,32 @@ fn a_client_key_the_server_takes_no_signature_from_is_named() {
     assert_eq!(judged("client")["verdict"], "fits", "{fits:?}");
 }
 
+/// A key log removed between two clients, or emptied, and written again by the next client to
+/// the same length as before: each connection is decrypted all the same (the file is read again
+/// from its start when it is another file, or its first bytes changed).
+#[test]
+fn a_key_log_removed_or_emptied_between_clients_is_followed_anew() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-www"]);
+    let keylog = d.join("keys.log");
+    let (_relay, mut lines, at) = relay(port, &keylog);
+    for round in 0..6 {
+        if round % 2 == 0 {
+            let _ = std::fs::remove_file(&keylog);
+        } else {
+            std::fs::write(&keylog, "").unwrap();
+        }
+        let out = curl(d, at, &keylog, &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+        assert_eq!(v["decrypted"], true, "round {round}: {v}");
+        assert_eq!(v["outcome"], "ok", "round {round}: {v}");
+    }
+}
+
 /// Options that cannot be: said in a sentence with exit status 2, as clap says its own, and
 /// nothing listens.
 #[test]
@@ -456,6 +495,30 @@ fn the_relays_options_are_checked_before_it_listens() {
                 "localhost:1",
             ],
             "cannot be used with",
+        ),
+        // Relaying to itself would loop.
+        (
+            &[
+                "relay",
+                "--listen",
+                "127.0.0.1:9601",
+                "--to",
+                "127.0.0.1:9601",
+            ],
+            "would relay to itself",
+        ),
+        // A key log in no folder: no client could write it.
+        (
+            &[
+                "relay",
+                "--listen",
+                "0",
+                "--to",
+                "localhost:1",
+                "--keylog",
+                "/nonexistent-folder/keys.log",
+            ],
+            "does not exist",
         ),
     ] {
         let out = certbench(d, args);

@@ -68,14 +68,32 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
         ));
     }
     // The target resolves now, or the user hears of it before any client does.
-    if a.to
-        .to_socket_addrs()
-        .map(|mut i| i.next().is_none())
-        .unwrap_or(true)
-    {
+    let to: Vec<SocketAddr> =
+        a.to.to_socket_addrs()
+            .map(Iterator::collect)
+            .unwrap_or_default();
+    if to.is_empty() {
         return crate::cli::usage_error(&format!(
             "invalid value for '--to': \"{}\" does not resolve to an address",
             certbench_base::text::display_safe(&a.to, 100)
+        ));
+    }
+    if certbench_tls::relay::loops(a.listen, &to) {
+        return crate::cli::usage_error(&format!(
+            "'--to' {} is where the relay listens (--listen {}): it would relay to itself",
+            certbench_base::text::display_safe(&a.to, 100),
+            a.listen
+        ));
+    }
+    // A key log in a folder that does not exist is one no client can write.
+    if let Some(k) = &a.keylog
+        && let Some(parent) = k.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        return crate::cli::usage_error(&format!(
+            "invalid value for '--keylog': the folder {} does not exist, so no client can write {} there",
+            parent.display(),
+            k.display()
         ));
     }
     if a.tui {
@@ -170,6 +188,8 @@ struct Tally {
     connections: u64,
     completed: u64,
     failed: u64,
+    /// Neither: ended before the handshake did without an alert, or stayed encrypted.
+    unexplained: u64,
 }
 
 impl Tally {
@@ -177,15 +197,16 @@ impl Tally {
         if json {
             outln!(
                 "{}",
-                serde_json::json!({"stopped": true, "connections": self.connections, "completed": self.completed, "failed": self.failed})
+                serde_json::json!({"stopped": true, "connections": self.connections, "completed": self.completed, "failed": self.failed, "unexplained": self.unexplained})
             );
         } else {
             outln!(
-                "stopped: {} connection{} ({} completed, {} failed)",
+                "stopped: {} connection{} ({} completed, {} failed, {} incomplete or unread)",
                 self.connections,
                 if self.connections == 1 { "" } else { "s" },
                 self.completed,
-                self.failed
+                self.failed,
+                self.unexplained
             );
         }
     }
@@ -224,7 +245,7 @@ fn report(
             match r.outcome() {
                 Outcome::Worked => tally.completed += 1,
                 Outcome::Failed(_) => tally.failed += 1,
-                Outcome::Unexplained => {}
+                Outcome::Unexplained => tally.unexplained += 1,
             }
             let asked = certbench_tls::connect::requested(&r.events);
             let fits = match (&asked, ws) {
@@ -296,19 +317,30 @@ fn print_line(r: &Relayed) {
             r.bytes_down
         ),
         Outcome::Failed(f) => {
+            // The alert, unless the cause is already named by it.
             let alert = f
                 .alert_sent
+                .filter(|a| {
+                    !matches!(&f.cause, certbench_cause::Cause::CertificateRefused { name } if name == a.name())
+                })
                 .map(|a| format!(" (alert {})", a.name()))
                 .unwrap_or_default();
             let after = f
                 .stopped_after
                 .map(|s| format!(", after {} from the {}", s.message, s.from.name()))
                 .unwrap_or_default();
-            outln!(
-                "{head} failed      the {} refused: {}{alert}{after}",
-                f.detected_by.name(),
-                certbench_cause::describe(&f.cause)
-            );
+            if f.before_tls() {
+                outln!(
+                    "{head} failed      could not reach the server: {}",
+                    certbench_cause::describe(&f.cause)
+                );
+            } else {
+                outln!(
+                    "{head} failed      the {} refused: {}{alert}{after}",
+                    f.detected_by.name(),
+                    certbench_cause::describe(&f.cause)
+                );
+            }
             if let Some(c) = &f.culprit {
                 let sent = match c.intermediates {
                     Some(0) => " alone".to_string(),
@@ -433,6 +465,13 @@ fn print_request(
                 "{} not (issued by {}, a CA it does not name)",
                 f.name,
                 certbench_base::text::display_safe(issuer, 120)
+            ),
+            FitVerdict::NotValidNow {
+                not_before,
+                not_after,
+            } => format!(
+                "{} not (valid {not_before} to {not_after}, not now)",
+                f.name
             ),
             FitVerdict::KeyNotAccepted { key } => format!(
                 "{} not (its {key} key signs with none of those schemes)",

@@ -323,6 +323,11 @@ pub enum FitVerdict {
     IssuerNotNamed {
         issuer: String,
     },
+    /// It is not valid now: expired, or not valid yet (RFC 3339 times).
+    NotValidNow {
+        not_before: String,
+        not_after: String,
+    },
     /// Its key cannot sign with any signature scheme the server accepts: a client holding it
     /// has nothing to prove it with (RFC 8446 4.4.2.2, RFC 5246 7.4.4).
     KeyNotAccepted {
@@ -363,9 +368,25 @@ pub fn judged(ws: &certbench_pki::workspace::Workspace, asked: &Requested) -> Ve
                             .any(|a| a.as_slice() == c.issuer().as_raw())
                     })
                 });
-                match key {
+                let now = ::time::OffsetDateTime::now_utc().unix_timestamp();
+                let outside = leaf.as_ref().and_then(|(_, c)| {
+                    let v = c.validity();
+                    (now < v.not_before.timestamp() || now > v.not_after.timestamp()).then(|| {
+                        let rfc = |t: &x509_parser::time::ASN1Time| {
+                            t.to_datetime()
+                                .format(&::time::format_description::well_known::Rfc3339)
+                                .unwrap_or_default()
+                        };
+                        FitVerdict::NotValidNow {
+                            not_before: rfc(&v.not_before),
+                            not_after: rfc(&v.not_after),
+                        }
+                    })
+                });
+                match (key, outside) {
                     _ if !for_clients => FitVerdict::NotForClients,
-                    Some(key) if signs_with(&key, &asked.schemes) == Some(false) => {
+                    (_, Some(outside)) => outside,
+                    (Some(key), None) if signs_with(&key, &asked.schemes) == Some(false) => {
                         FitVerdict::KeyNotAccepted { key }
                     }
                     _ if authorities.is_empty() || named => FitVerdict::Fits,

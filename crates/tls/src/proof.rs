@@ -46,6 +46,16 @@ pub enum ClientProof {
     Declined,
     /// The run ended before it came to that.
     NotReached,
+    /// Neither side is certbench (the relay): the client's Certificate crossed the wire, with a
+    /// CertificateVerify or not, and no verdict of certbench's was made on it.
+    Sent {
+        subject: String,
+        issuer: String,
+        intermediates: usize,
+        signed: bool,
+    },
+    /// What the client sent stayed encrypted: no key log secret came for it.
+    Unread,
 }
 
 /// One phase of the handshake and how long it took, in microseconds (step mode's pauses left
@@ -167,10 +177,46 @@ pub fn proofs(events: &[Event]) -> Proofs {
         Some(p) => ClientProof::Proved(p),
         None => match sent(Side::Client, HandshakeType::Certificate).and_then(Event::message) {
             Some(Message::Certificate(c)) if c.certificates.is_empty() => ClientProof::Declined,
+            Some(Message::Certificate(c)) => {
+                let leaf = c
+                    .certificates
+                    .first()
+                    .map(|d| certbench_x509::report::brief(d));
+                let (subject, issuer) = match leaf {
+                    Some(Ok(b)) => (b.subject, b.issuer),
+                    _ => {
+                        let f = c
+                            .certificates
+                            .first()
+                            .map(|d| format!("SHA-256 {}", certbench_x509::sha256_fingerprint(d)))
+                            .unwrap_or_default();
+                        (f.clone(), f)
+                    }
+                };
+                ClientProof::Sent {
+                    subject,
+                    issuer,
+                    intermediates: c.certificates.len().saturating_sub(1),
+                    signed: sent(Side::Client, HandshakeType::CertificateVerify).is_some(),
+                }
+            }
             _ if sent(Side::Client, HandshakeType::Finished).is_some()
                 && sent(Side::Server, HandshakeType::CertificateRequest).is_none() =>
             {
                 ClientProof::NotAsked
+            }
+            // Its flight crossed but could not be read.
+            _ if events.iter().any(|e| {
+                e.side == Side::Client
+                    && matches!(
+                        e.wire().map(|w| &w.what),
+                        Some(crate::event::WireWhat::Unreadable {
+                            reason: certbench_wire::observe::Unreadable::NotDecrypted { .. }
+                        })
+                    )
+            }) =>
+            {
+                ClientProof::Unread
             }
             _ => ClientProof::NotReached,
         },
@@ -275,6 +321,26 @@ pub fn sentences(p: &Proofs) -> Vec<String> {
         ClientProof::NotAsked => say("proof_client_not_asked", &[]),
         ClientProof::Declined => say("proof_client_declined", &[]),
         ClientProof::NotReached => say("proof_client_not_reached", &[]),
+        ClientProof::Unread => say("proof_client_unread", &[]),
+        ClientProof::Sent {
+            subject,
+            issuer,
+            intermediates,
+            signed,
+        } => {
+            let mut values = vec![("subject", subject.clone()), ("issuer", issuer.clone())];
+            if *intermediates > 0 {
+                values.push(("intermediates", intermediates.to_string()));
+            }
+            say(
+                if *signed {
+                    "proof_client_sent_signed"
+                } else {
+                    "proof_client_sent"
+                },
+                &values,
+            )
+        }
     });
     out
 }

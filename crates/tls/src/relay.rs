@@ -139,6 +139,17 @@ impl Relayed {
     }
 }
 
+/// Whether relaying from `listen` to one of `to` would reach the relay itself: the same port,
+/// at the same address (or any local one, when it listens on all).
+pub fn loops(listen: SocketAddr, to: &[SocketAddr]) -> bool {
+    to.iter().any(|t| {
+        t.port() == listen.port()
+            && (t.ip() == listen.ip()
+                || (listen.ip().is_unspecified()
+                    && (t.ip().is_loopback() || t.ip().is_unspecified())))
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     #[error("cannot listen on {addr}: {source}")]
@@ -516,28 +527,26 @@ const LINGER: Duration = Duration::from_secs(3);
 
 /// Follow an SSLKEYLOGFILE as its writer appends to it: each whole line is parsed (comments and
 /// garbage passed over), and its secret given to the connection with that client random, now or
-/// when it comes. A file not there yet is waited for; a file cut short is read again from its
-/// start.
+/// when it comes. A file not there yet is waited for; a file replaced (removed and written
+/// again, another inode) or cut short and written again (its first bytes changed, whatever its
+/// length now) is read again from its start.
 async fn follow_keylog(path: PathBuf, keys: Ring) {
-    let mut offset = 0u64;
+    let mut at = Position::default();
     let mut partial: Vec<u8> = Vec::new();
     loop {
         let grown = {
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || read_from(&path, offset))
+            let (path, at) = (path.clone(), at.clone());
+            tokio::task::spawn_blocking(move || read_from(&path, &at))
                 .await
                 .ok()
                 .flatten()
         };
-        if let Some((len, bytes)) = grown {
-            if len < offset {
-                // Truncated or replaced: from the start again.
-                offset = 0;
+        if let Some(read) = grown {
+            if read.anew {
                 partial.clear();
-                continue;
             }
-            offset += bytes.len() as u64;
-            partial.extend_from_slice(&bytes);
+            at = read.at;
+            partial.extend_from_slice(&read.bytes);
             let mut lines: Vec<Vec<u8>> = Vec::new();
             while let Some(at) = partial.iter().position(|b| *b == b'\n') {
                 lines.push(partial.drain(..=at).collect());
@@ -563,16 +572,57 @@ async fn follow_keylog(path: PathBuf, keys: Ring) {
     }
 }
 
-/// The file's length now, and what it holds from `offset` on (at most 1 MB a read).
-fn read_from(path: &std::path::Path, offset: u64) -> Option<(u64, Vec<u8>)> {
-    use std::io::{Read, Seek, SeekFrom};
+/// How far the key log was read, and which file it was: its inode and its first bytes.
+#[derive(Clone, Default)]
+struct Position {
+    offset: u64,
+    inode: Option<u64>,
+    head: Vec<u8>,
+}
+
+/// The bytes of the key log past the position (from its start when it is another file now).
+struct Read {
+    at: Position,
+    bytes: Vec<u8>,
+    /// Read from the start: what was kept of a line before is not this file's.
+    anew: bool,
+}
+
+/// The first bytes of a key log that say it is the same file.
+const HEAD: usize = 64;
+
+/// What the file holds past `at` (at most 1 MB a read), or from its start when it is not the
+/// file read so far: another inode, shorter than what was read, or other first bytes.
+fn read_from(path: &std::path::Path, at: &Position) -> Option<Read> {
+    use std::io::{Read as _, Seek, SeekFrom};
     let mut f = std::fs::File::open(path).ok()?;
-    let len = f.metadata().ok()?.len();
-    if len <= offset {
-        return Some((len, Vec::new()));
-    }
-    f.seek(SeekFrom::Start(offset)).ok()?;
+    let meta = f.metadata().ok()?;
+    let len = meta.len();
+    #[cfg(unix)]
+    let inode = Some(std::os::unix::fs::MetadataExt::ino(&meta));
+    #[cfg(not(unix))]
+    let inode = None;
+    let mut head = Vec::new();
+    (&mut f).take(HEAD as u64).read_to_end(&mut head).ok()?;
+    let same = at.inode == inode
+        && len >= at.offset
+        && head.get(..at.head.len()) == Some(at.head.as_slice());
+    let from = if same { at.offset } else { 0 };
     let mut bytes = Vec::new();
-    f.take(1 << 20).read_to_end(&mut bytes).ok()?;
-    Some((len, bytes))
+    if len > from {
+        f.seek(SeekFrom::Start(from)).ok()?;
+        f.take(1 << 20).read_to_end(&mut bytes).ok()?;
+    }
+    let offset = from + bytes.len() as u64;
+    // The head compared next time: what of it has been read.
+    head.truncate(offset.min(HEAD as u64) as usize);
+    Some(Read {
+        at: Position {
+            offset,
+            inode,
+            head,
+        },
+        bytes,
+        anew: !same,
+    })
 }

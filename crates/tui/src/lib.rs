@@ -543,6 +543,23 @@ pub(crate) fn spawn_peer(
                         .to_string());
                     }
                 };
+                // The server resolves now, or the user hears of it before any client does.
+                let to: Vec<std::net::SocketAddr> = tokio::net::lookup_host(target.as_str())
+                    .await
+                    .map(Iterator::collect)
+                    .unwrap_or_default();
+                if to.is_empty() {
+                    return Err(format!(
+                        "\"{}\" does not resolve to an address",
+                        certbench_base::text::display_safe(&target, 100)
+                    ));
+                }
+                if certbench_tls::relay::loops(listen, &to) {
+                    return Err(format!(
+                        "{} is where the relay listens: it would relay to itself",
+                        certbench_base::text::display_safe(&target, 100)
+                    ));
+                }
                 let mut opts = RelayOptions::new(listen, target);
                 opts.keylog = Some(keylog);
                 let (utx, mut urx) = mpsc::unbounded_channel();

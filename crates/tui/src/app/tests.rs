@@ -932,6 +932,16 @@ fn relaying_from_the_pane_lists_real_connections() {
         _ => None,
     });
     assert_eq!(sent, Some(2), "{:?}", h.events);
+    // Who proved what, from the wire alone: the client sent its chain and signed with its key.
+    assert!(
+        matches!(
+            &h.proofs.as_ref().unwrap().client,
+            certbench_tls::proof::ClientProof::Sent { subject, intermediates: 1, signed: true, .. }
+                if subject.contains("CN=alice")
+        ),
+        "{:?}",
+        h.proofs
+    );
 
     // R stops it.
     let effects = press(&mut app, key('R'));

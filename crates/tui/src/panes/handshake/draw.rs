@@ -316,6 +316,14 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                             None => read.to_string(),
                         },
                     ),
+                    Outcome::Failed(f) if f.before_tls() => (
+                        "failed",
+                        theme::error(),
+                        format!(
+                            "could not reach the server: {}",
+                            certbench_cause::describe(&f.cause)
+                        ),
+                    ),
                     Outcome::Failed(f) => (
                         "failed",
                         theme::error(),
@@ -354,7 +362,8 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             Span::styled(format!("{outcome:<17}"), style),
             Span::raw(cut(&detail, width.saturating_sub(59))),
         ]);
-        lines.push(if shown == Some(row.id) {
+        // A run of certbench's own in view: no connection is the one shown.
+        lines.push(if shown == Some(row.id) && !app.handshake.run_in_view {
             line.style(theme::selected())
         } else {
             line
