@@ -575,9 +575,11 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
     assert!(!out.status.success());
     let v: Value = serde_json::from_str(&lines2.next().unwrap().unwrap()).unwrap();
     assert_eq!(v["failure"]["cause"]["code"], "connection_refused", "{v}");
+    assert_eq!(v["outcome"], "unreachable", "{v}");
 
-    // A server that accepts and never answers: the client gives up, the connection ends as
-    // incomplete (no alert), the relay goes on.
+    // A server that accepts and never answers: the client gives up (curl's timeout, exit code
+    // 28), and the connection is said to be unanswered, ended by the client after those two
+    // seconds; the relay goes on.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let silent_port = silent.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -588,9 +590,18 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
     });
     let (_r3, mut lines3, at3) = relay(silent_port, &keylog);
     let out = curl(d, at3, &keylog, &["--max-time", "2"]);
-    assert!(!out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(28),
+        "curl timed out: {}",
+        text(&out)
+    );
     let v: Value = serde_json::from_str(&lines3.next().unwrap().unwrap()).unwrap();
-    assert_eq!(v["outcome"], "incomplete", "{v}");
+    assert_eq!(v["outcome"], "unanswered", "{v}");
+    assert_eq!(v["ending"]["by"], "client", "{v}");
+    assert_eq!(v["bytes_down"], 0, "{v}");
+    let after = v["ending"]["after_ms"].as_u64().unwrap();
+    assert!((1900..6000).contains(&after), "{v}");
     assert_eq!(
         v["events"]
             .as_array()
@@ -636,6 +647,12 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
     let said = v["failure"]["explanation"].as_str().unwrap();
     assert!(said.contains("1b 5b 32 4a 00 ff 13 37"), "{said}");
     assert!(!said.contains('\u{1b}'), "{said}");
+    // A port check: connected, nothing sent. openssl answers the nothing with an alert of its
+    // own; the connection is the client's empty one, not a refusal.
+    drop(std::net::TcpStream::connect(("127.0.0.1", at)).unwrap());
+    let v = next();
+    assert_eq!(v["outcome"], "empty", "{v}");
+    assert!(v["failure"].is_null(), "{v}");
 
     let out = curl(d, at, &keylog, &[]);
     assert!(
@@ -743,7 +760,7 @@ fn without_a_key_log_the_clear_parts_and_the_failure_point_are_shown() {
     assert!(!out.status.success());
     let v = next();
     assert_eq!(v["decrypted"], false, "{v}");
-    assert_eq!(v["outcome"], "incomplete", "{v}");
+    assert_eq!(v["outcome"], "encrypted", "{v}");
     assert!(v["encrypted_unread"].as_u64().unwrap() > 0, "{v}");
     let messages: Vec<&str> = v["events"]
         .as_array()
@@ -756,4 +773,170 @@ fn without_a_key_log_the_clear_parts_and_the_failure_point_are_shown() {
         messages.starts_with(&["ClientHello", "ServerHello"]),
         "{messages:?}"
     );
+}
+
+/// A client that completes the handshake and leaves without a request (curl, when the server's
+/// certificate is not for the name it asked: it checks after the handshake, exit code 60) is
+/// not `ok`: the relay says the client closed without a request, with its close_notify.
+#[test]
+fn a_client_that_leaves_after_the_handshake_is_not_ok() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let keylog = d.join("keys.log");
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-Verify", "1", "-www"]);
+    let (_relay, mut lines, at) = relay(port, &keylog);
+    let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .args(["--resolve", &format!("elsewhere.test:{at}:127.0.0.1")])
+        .arg(format!("https://elsewhere.test:{at}/"))
+        .env("SSLKEYLOGFILE", &keylog)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(60), "{}", text(&out));
+    assert!(
+        text(&out).contains("does not match") || text(&out).contains("no alternative"),
+        "curl refused the name: {}",
+        text(&out)
+    );
+    let v = next();
+    assert_eq!(v["outcome"], "no_request", "{v}");
+    assert_eq!(v["ending"]["by"], "client", "{v}");
+    assert_eq!(v["ending"]["close_notify"], true, "{v}");
+    assert_eq!(v["decrypted"], true, "{v}");
+
+    // The same client with the right name: its request crossed, and it is ok.
+    let out = curl(
+        d,
+        at,
+        &keylog,
+        &["--cert", "client-chain.crt", "--key", "client.key"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let v = next();
+    assert_eq!(v["outcome"], "ok", "{v}");
+}
+
+/// Plain HTTP both ways (an HTTP client and Python's http.server, no TLS at all) is neither a
+/// refusal nor a handshake: the relay says what each side said first, and forwards the page.
+/// A client that connects and sends nothing is said to be empty.
+#[test]
+fn plain_http_both_ways_and_an_empty_connection_are_said_as_they_are() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(site.path().join("index.html"), "plain page\n").unwrap();
+    let port = free_port();
+    let _http = Peer(
+        Command::new(require("python3", "python3"))
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(site.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(up.elapsed().as_secs() < 20, "http.server starts");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The probe above went straight to the server, not through the relay.
+    let (_relay, mut lines, at) = relay(port, &site.path().join("none.log"));
+    let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
+    let out = Command::new(require("curl", "curl"))
+        .args(["-sS", "--max-time", "10"])
+        .arg(format!("http://127.0.0.1:{at}/"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "plain page\n");
+    let v = next();
+    assert_eq!(v["outcome"], "plain_http", "{v}");
+    assert!(v["failure"].is_null(), "{v}");
+    assert_eq!(v["ending"]["request"], "\"GET / HTTP/1.1\"", "{v}");
+    assert!(
+        v["ending"]["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"HTTP/1.0 200"),
+        "{v}"
+    );
+
+    let probe = std::net::TcpStream::connect(("127.0.0.1", at)).unwrap();
+    drop(probe);
+    let v = next();
+    assert_eq!(v["outcome"], "empty", "{v}");
+    assert_eq!(v["ending"]["by"], "client", "{v}");
+}
+
+/// A message decrypted when its secret came late keeps the time it crossed: the key log is
+/// given to the relay a second and a half after the handshake, and the server's encrypted
+/// flight is still timed with its ServerHello, not with the key log.
+#[test]
+fn decrypted_messages_keep_the_time_they_crossed() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let (_server, _said) = s_server(d, port, &["-www"]);
+    let late = d.join("late.log");
+    let (_relay, mut lines, at) = relay(port, &late);
+    let own = d.join("own.log");
+    let mut client = Peer(
+        Command::new(require("openssl", "openssl"))
+            .current_dir(d)
+            .args(["s_client", "-connect", &format!("127.0.0.1:{at}")])
+            .args([
+                "-servername",
+                "localhost",
+                "-CAfile",
+                "ca.crt",
+                "-keylogfile",
+            ])
+            .arg(&own)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = BufReader::new(client.0.stdout.take().unwrap()).lines();
+    let verified = out
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains("Verify return code: 0"));
+    assert!(verified, "s_client completed the handshake");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::fs::copy(&own, &late).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(client.0.stdin.take());
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(v["decrypted"], true, "{v}");
+    let t = |m: &str| -> u64 {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["message"] == m)
+            .unwrap_or_else(|| panic!("{m} in {v}"))["t_us"]
+            .as_u64()
+            .unwrap()
+    };
+    let hello = t("ServerHello");
+    for m in ["EncryptedExtensions", "Certificate", "Finished"] {
+        assert!(
+            t(m) >= hello && t(m) - hello < 500_000,
+            "{m} at {} µs, the ServerHello at {hello} µs: {v}",
+            t(m)
+        );
+    }
 }

@@ -190,23 +190,37 @@ struct Tally {
     failed: u64,
     /// Neither: ended before the handshake did without an alert, or stayed encrypted.
     unexplained: u64,
+    /// How many ended each way, by the ending's code, in the order first seen.
+    endings: Vec<(&'static str, u64)>,
 }
 
 impl Tally {
     fn print(&self, json: bool) {
         if json {
+            let endings: serde_json::Map<String, serde_json::Value> = self
+                .endings
+                .iter()
+                .map(|(code, n)| ((*code).to_string(), (*n).into()))
+                .collect();
             outln!(
                 "{}",
-                serde_json::json!({"stopped": true, "connections": self.connections, "completed": self.completed, "failed": self.failed, "unexplained": self.unexplained})
+                serde_json::json!({"stopped": true, "connections": self.connections, "completed": self.completed, "failed": self.failed, "unexplained": self.unexplained, "endings": endings})
             );
         } else {
+            let each: Vec<String> = self
+                .endings
+                .iter()
+                .map(|(code, n)| format!("{n} {}", certbench_lab::relayed::status(code)))
+                .collect();
             outln!(
-                "stopped: {} connection{} ({} completed, {} failed, {} incomplete or unread)",
+                "stopped: {} connection{}{}",
                 self.connections,
                 if self.connections == 1 { "" } else { "s" },
-                self.completed,
-                self.failed,
-                self.unexplained
+                if each.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", each.join(", "))
+                }
             );
         }
     }
@@ -247,6 +261,11 @@ fn report(
                 Outcome::Failed(_) => tally.failed += 1,
                 Outcome::Unexplained => tally.unexplained += 1,
             }
+            let code = certbench_lab::relayed::code(&r.ending);
+            match tally.endings.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, n)) => *n += 1,
+                None => tally.endings.push((code, 1)),
+            }
             let asked = certbench_tls::connect::requested(&r.events);
             let fits = match (&asked, ws) {
                 (Some(q), Some(ws)) => certbench_tls::connect::judged(ws, q),
@@ -280,12 +299,7 @@ fn explained(r: &Relayed) -> certbench_lab::Explained {
 /// A connection as JSON: its record, how it ended with the words for it, and its events.
 fn transcript(r: &Relayed) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
-    v["outcome"] = match r.outcome() {
-        Outcome::Worked => "ok",
-        Outcome::Failed(_) => "failed",
-        Outcome::Unexplained => "incomplete",
-    }
-    .into();
+    v["outcome"] = certbench_lab::relayed::code(&r.ending).into();
     if let Some(f) = &r.failure {
         let explained = explained(r);
         let mut fv = serde_json::to_value(f).unwrap_or_default();
@@ -299,70 +313,27 @@ fn transcript(r: &Relayed) -> serde_json::Value {
 }
 
 fn print_line(r: &Relayed) {
-    let head = format!("#{:<4} {:<22}", r.id, r.peer);
-    let tls = [&r.version, &r.cipher_suite]
-        .iter()
-        .filter_map(|x| x.as_deref())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let read = if r.decrypted {
-        "decrypted"
-    } else {
-        "clear parts only"
-    };
-    match r.outcome() {
-        Outcome::Worked => outln!(
-            "{head} ok          {tls}  ({read}; {} B up, {} B down)",
-            r.bytes_up,
-            r.bytes_down
-        ),
-        Outcome::Failed(f) => {
-            // The alert, unless the cause is already named by it.
-            let alert = f
-                .alert_sent
-                .filter(|a| {
-                    !matches!(&f.cause, certbench_cause::Cause::CertificateRefused { name } if name == a.name())
-                })
-                .map(|a| format!(" (alert {})", a.name()))
-                .unwrap_or_default();
-            let after = f
-                .stopped_after
-                .map(|s| format!(", after {} from the {}", s.message, s.from.name()))
-                .unwrap_or_default();
-            if f.before_tls() {
-                outln!(
-                    "{head} failed      could not reach the server: {}",
-                    certbench_cause::describe(&f.cause)
-                );
-            } else {
-                outln!(
-                    "{head} failed      the {} refused: {}{alert}{after}",
-                    f.detected_by.name(),
-                    certbench_cause::describe(&f.cause)
-                );
-            }
-            if let Some(c) = &f.culprit {
-                let sent = match c.intermediates {
-                    Some(0) => " alone".to_string(),
-                    Some(1) => " with 1 intermediate".to_string(),
-                    Some(n) => format!(" with {n} intermediates"),
-                    None => String::new(),
-                };
-                outln!(
-                    "      refused: the {}'s certificate {}, issued by {}, sent{sent}",
-                    c.side.name(),
-                    certbench_base::text::display_safe(&c.subject, 200),
-                    certbench_base::text::display_safe(&c.issuer, 200)
-                );
-            }
-        }
-        Outcome::Unexplained if r.encrypted_unread > 0 => outln!(
-            "{head} encrypted   {tls}: {} records stayed encrypted, no key log secret came for them (--keylog FILE with the client's SSLKEYLOGFILE); no alert in clear",
-            r.encrypted_unread
-        ),
-        Outcome::Unexplained => outln!(
-            "{head} incomplete  the connection ended before the handshake did, without an alert ({read})"
-        ),
+    let said = certbench_lab::relayed::said(r, false);
+    outln!(
+        "#{:<4} {:<22} {:<11} {}",
+        r.id,
+        r.peer,
+        said.status,
+        said.line
+    );
+    if let Some(c) = r.failure.as_ref().and_then(|f| f.culprit.as_ref()) {
+        let sent = match c.intermediates {
+            Some(0) => " alone".to_string(),
+            Some(1) => " with 1 intermediate".to_string(),
+            Some(n) => format!(" with {n} intermediates"),
+            None => String::new(),
+        };
+        outln!(
+            "      refused: the {}'s certificate {}, issued by {}, sent{sent}",
+            c.side.name(),
+            certbench_base::text::display_safe(&c.subject, 200),
+            certbench_base::text::display_safe(&c.issuer, 200)
+        );
     }
     outln!("      {}", flow(&r.events));
 }

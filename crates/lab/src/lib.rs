@@ -14,6 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub mod export;
 mod fixes;
+pub mod relayed;
 use fixes::kept_keys;
 pub use fixes::{TUI_KEYS, situations, tui_fix_templates};
 

@@ -198,7 +198,9 @@ impl Recorder {
     }
 
     fn observe(&mut self, dir: Dir, bytes: &[u8]) {
-        let seen = self.observer.feed(dir, bytes);
+        // What is read of these bytes later (when its secret comes) keeps the time they crossed.
+        let now = self.t_us();
+        let seen = self.observer.feed_at(dir, bytes, now);
         self.emit_seen(seen);
     }
 
@@ -366,7 +368,7 @@ impl Recorder {
             }
         });
         Event {
-            t_us: self.t_us(),
+            t_us: s.at_us.unwrap_or_else(|| self.t_us()),
             paused_us: self.paused_us(),
             side,
             kind: EventKind::Wire(Wire {
@@ -750,6 +752,28 @@ fn not_tls(hub: &Recorder) -> Option<(Side, &[u8])> {
         .zip(&hub.first)
         .find(|(_, bytes)| !tls(bytes))
         .map(|(side, bytes)| (side, bytes.as_slice()))
+}
+
+/// Plain HTTP both ways, no TLS at all (the relay between an HTTP client and an HTTP server):
+/// the client's first line, a request, and the server's, a status line, as they began.
+pub(crate) fn plain_http_both(hub: &Recorder) -> Option<(String, String)> {
+    const METHODS: [&[u8]; 8] = [
+        b"GET ",
+        b"POST ",
+        b"HEAD ",
+        b"PUT ",
+        b"DELETE ",
+        b"OPTIONS ",
+        b"PATCH ",
+        b"CONNECT ",
+    ];
+    let [request, answer] = &hub.first;
+    (METHODS.iter().any(|m| request.starts_with(m)) && answer.starts_with(b"HTTP/")).then(|| {
+        (
+            certbench_cause::began(request),
+            certbench_cause::began(answer),
+        )
+    })
 }
 
 /// Which side, if any, began with plain HTTP (a request or an answer) instead of TLS.

@@ -26,7 +26,7 @@ use certbench_wire::Side;
 use certbench_wire::observe::Dir;
 
 use crate::event::{Event, EventKind, Note};
-use crate::recorder::{Recorder, SharedRecorder, lock, relay_failure};
+use crate::recorder::{Recorder, SharedRecorder, lock, plain_http_both, relay_failure};
 use crate::run::{Failure, Outcome};
 
 /// What `relay` is asked to do.
@@ -89,6 +89,11 @@ pub struct Relayed {
     pub bytes_up: u64,
     pub bytes_down: u64,
     pub duration_ms: f64,
+    /// The side that ended the connection first (its end of the stream closed or reset), when
+    /// one did before the relay cut a silent side off.
+    pub closed_first: Option<Side>,
+    /// How it came out, from what crossed.
+    pub ending: Ending,
     /// Who refused, with what alert, from the wire alone.
     #[serde(skip)]
     pub failure: Option<Failure>,
@@ -102,12 +107,51 @@ pub struct Relayed {
     pub wire: certbench_wire::pcap::Wire,
 }
 
+/// How a connection through the relay came out, read from what crossed the wire: neither side
+/// is certbench's, so this is all that is known of what each decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Ending {
+    /// The handshake completed and the client sent data over it (or, with its records
+    /// unread, may have).
+    Ok,
+    /// A side refused, or spoke something else where TLS was due: [`Relayed::failure`] says
+    /// who and why.
+    Failed,
+    /// The server could not be reached (refused, no route, timed out): nothing was forwarded.
+    /// [`Relayed::failure`] says why.
+    Unreachable,
+    /// The handshake completed, then `by` closed before the client sent anything over it (a
+    /// client that refuses the server after the handshake, as curl does when the server's
+    /// name is not the one it asked for, ends so). `close_notify`: it said so with the alert.
+    NoRequest { by: Side, close_notify: bool },
+    /// The client spoke and the server sent nothing back; `by` ended it (`None`: the relay,
+    /// after the server stayed silent once the client had closed).
+    Unanswered { by: Option<Side>, after_ms: u64 },
+    /// The client connected and sent nothing at all (a port check, a health probe); whatever
+    /// the server said of it is in the events.
+    Empty { by: Option<Side> },
+    /// No TLS either way: the client sent a plain HTTP request and the server answered it in
+    /// plain HTTP. Their first lines, as they crossed (made safe to show).
+    PlainHttp { request: String, answer: String },
+    /// Records stayed encrypted, no key log secret came for them: what they held is unknown.
+    Encrypted { records: u64 },
+    /// It ended before the handshake did, without an alert; `by` closed first, after the
+    /// message `after` (from whom).
+    Incomplete {
+        by: Option<Side>,
+        after: Option<crate::run::Step>,
+    },
+}
+
 impl Relayed {
+    /// The connection as the shared outcome of a run: worked, failed (with who and why), or
+    /// neither (the `ending` says what is known).
     pub fn outcome(&self) -> Outcome {
-        match &self.failure {
-            Some(f) => Outcome::Failed(Box::new(f.clone())),
-            None if self.handshake_done => Outcome::Worked,
-            None => Outcome::Unexplained,
+        match (&self.failure, &self.ending) {
+            (Some(f), _) => Outcome::Failed(Box::new(f.clone())),
+            (None, Ending::Ok) => Outcome::Worked,
+            (None, _) => Outcome::Unexplained,
         }
     }
 
@@ -242,7 +286,7 @@ pub async fn relay(
         id += 1;
         let _ = updates.send(Update::Opened { id, peer });
         let (updates, keys, target) = (updates.clone(), keys.clone(), target.clone());
-        let how = How {
+        let how = Setup {
             timeout: opts.connect_timeout,
             following: opts.keylog.is_some(),
             capture: opts.capture.then_some(addr.port()),
@@ -264,7 +308,7 @@ pub async fn relay(
 
 /// How each connection is relayed.
 #[derive(Clone, Copy)]
-struct How {
+struct Setup {
     timeout: Duration,
     /// A key log is followed: a short connection waits a moment for its secrets.
     following: bool,
@@ -278,11 +322,11 @@ async fn one(
     client: TcpStream,
     peer: SocketAddr,
     target: &str,
-    how: How,
+    how: Setup,
     keys: &Ring,
     updates: &UnboundedSender<Update>,
 ) -> Relayed {
-    let How {
+    let Setup {
         timeout,
         following,
         capture,
@@ -349,6 +393,8 @@ async fn one(
             None
         }
     };
+    let mut closed_first = None;
+    let reached = server.is_some();
     if let Some(server) = server {
         let (cr, cw) = client.into_split();
         let (sr, sw) = server.into_split();
@@ -356,10 +402,11 @@ async fn one(
         // answering after the client's half-close), and is closed when it falls silent: a peer
         // that never answers does not hold the connection for ever.
         let ended = std::sync::atomic::AtomicBool::new(false);
-        tokio::join!(
+        let (up, down) = tokio::join!(
             pump(cr, sw, Dir::ClientToServer, &rec, keys, &ended),
             pump(sr, cw, Dir::ServerToClient, &rec, keys, &ended),
         );
+        closed_first = [up, down].into_iter().find(|e| e.first).and_then(|e| e.by);
     }
     // A client writes its key log as the handshake goes; a short connection can end before the
     // key log is read: its secrets are waited for a moment, then the rest stays encrypted.
@@ -390,19 +437,25 @@ async fn one(
     if let Some(random) = &r.client_random {
         ring(keys).waiting.remove(random);
     }
-    let failure = relay_failure(&r).or_else(|| {
-        // Forwarding that never began: the target could not be reached.
-        r.failures.first().map(|f| Failure {
-            detected_by: f.side,
-            cause: f.cause.clone(),
-            error: None,
-            alert_sent: None,
-            alert_received: None,
-            stopped_after: r.last_handshake,
-            culprit: None,
-            observed_side: None,
-        })
-    });
+    // Plain HTTP both ways is no refusal: neither side expected TLS.
+    let plain = plain_http_both(&r);
+    let failure = plain
+        .is_none()
+        .then(|| relay_failure(&r))
+        .flatten()
+        .or_else(|| {
+            // Forwarding that never began: the target could not be reached.
+            r.failures.first().map(|f| Failure {
+                detected_by: f.side,
+                cause: f.cause.clone(),
+                error: None,
+                alert_sent: None,
+                alert_received: None,
+                stopped_after: r.last_handshake,
+                culprit: None,
+                observed_side: None,
+            })
+        });
     let decrypted = !r.keylog.is_empty();
     drop(r);
     let encrypted_unread = events
@@ -425,6 +478,7 @@ async fn one(
     let version = r.version.clone();
     let cipher_suite = r.cipher_suite.clone();
     let group = r.group.clone();
+    let last_handshake = r.last_handshake;
     let keylog = crate::run::Secrets::from_lines(r.keylog.clone());
     let wire = r.wire.take().unwrap_or_default();
     let duration_ms = r.start.elapsed().as_secs_f64() * 1000.0;
@@ -440,6 +494,39 @@ async fn one(
                 && e.handshake_type() == Some(certbench_wire::names::HandshakeType::Finished)
         })
         || (failure.is_none() && events.iter().any(Event::is_application_data));
+    let failure = failure.filter(|_| !reached || bytes_up > 0);
+    let ending = if !reached {
+        Ending::Unreachable
+    } else if bytes_up == 0 {
+        // Whatever the server answered to nothing (OpenSSL sends decode_error) is its own.
+        Ending::Empty { by: closed_first }
+    } else if failure.is_some() {
+        Ending::Failed
+    } else if let Some((request, answer)) = plain {
+        Ending::PlainHttp { request, answer }
+    } else if handshake_done {
+        match client_after_handshake(&events) {
+            AfterHandshake::Nothing { close_notify } => Ending::NoRequest {
+                by: close_notify.or(closed_first).unwrap_or(Side::Client),
+                close_notify: close_notify.is_some(),
+            },
+            AfterHandshake::Data | AfterHandshake::Unknown => Ending::Ok,
+        }
+    } else if encrypted_unread > 0 {
+        Ending::Encrypted {
+            records: encrypted_unread,
+        }
+    } else if bytes_down == 0 {
+        Ending::Unanswered {
+            by: closed_first,
+            after_ms: duration_ms as u64,
+        }
+    } else {
+        Ending::Incomplete {
+            by: closed_first,
+            after: last_handshake,
+        }
+    };
     Relayed {
         id,
         peer,
@@ -453,11 +540,46 @@ async fn one(
         bytes_up,
         bytes_down,
         duration_ms,
+        closed_first,
+        ending,
         failure,
         events,
         keylog,
         wire,
     }
+}
+
+/// What the client sent once the handshake was done, as far as the wire says.
+enum AfterHandshake {
+    /// Application data: a request, or whatever its protocol sends.
+    Data,
+    /// Nothing but, maybe, a close_notify alert (`Some`: from this side, the first to send one).
+    Nothing { close_notify: Option<Side> },
+    /// Records of the client's stayed encrypted: they may have held data.
+    Unknown,
+}
+
+fn client_after_handshake(events: &[Event]) -> AfterHandshake {
+    use crate::event::WireWhat;
+    use certbench_wire::observe::Unreadable;
+    let mut close_notify = None;
+    for e in events {
+        let Some(w) = e.wire() else { continue };
+        match &w.what {
+            WireWhat::ApplicationData { .. } if e.side == Side::Client => {
+                return AfterHandshake::Data;
+            }
+            WireWhat::Unreadable {
+                reason: Unreadable::NotDecrypted { .. },
+            } if e.side == Side::Client => return AfterHandshake::Unknown,
+            // close_notify (RFC 8446 6.1): the sender is done.
+            WireWhat::Alert { alert, .. } if alert.0 == 0 => {
+                close_notify.get_or_insert(e.side);
+            }
+            _ => {}
+        }
+    }
+    AfterHandshake::Nothing { close_notify }
 }
 
 /// Events kept per connection for its transcript; past it, the live stream still has them.
@@ -472,10 +594,12 @@ async fn pump(
     rec: &SharedRecorder,
     keys: &Ring,
     ended: &std::sync::atomic::AtomicBool,
-) {
+) -> PumpEnd {
     use std::sync::atomic::Ordering;
     let mut buf = vec![0u8; 16 * 1024];
     let mut registered = false;
+    // The sender's end closed, unless found otherwise.
+    let mut how = How::Closed;
     loop {
         // Reads are checked every second: once the other direction has ended, a silence of
         // `LINGER` ends this one too.
@@ -487,6 +611,7 @@ async fn pump(
                 Err(_) => {
                     silent += Duration::from_secs(1);
                     if ended.load(Ordering::Relaxed) && silent >= LINGER {
+                        how = How::CutSilent;
                         break 0;
                     }
                 }
@@ -515,11 +640,36 @@ async fn pump(
             }
         }
         if to.write_all(&buf[..n]).await.is_err() {
+            how = How::ReceiverGone;
             break;
         }
     }
     let _ = to.shutdown().await;
-    ended.store(true, Ordering::Relaxed);
+    let first = !ended.swap(true, Ordering::Relaxed);
+    let (sender, receiver) = (dir.from_side(), dir.from_side().other());
+    PumpEnd {
+        first,
+        by: match how {
+            How::Closed => Some(sender),
+            How::ReceiverGone => Some(receiver),
+            How::CutSilent => None,
+        },
+    }
+}
+
+/// How one direction ended: its sender closed (or reset), its receiver was gone, or the relay
+/// cut it after it stayed silent once the other direction had ended.
+enum How {
+    Closed,
+    ReceiverGone,
+    CutSilent,
+}
+
+/// One direction's end: whether it ended before the other, and the side that ended it (`None`:
+/// the relay did, after a silence).
+struct PumpEnd {
+    first: bool,
+    by: Option<Side>,
 }
 
 /// How long a direction may stay silent once the other has ended.

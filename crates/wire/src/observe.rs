@@ -127,11 +127,11 @@ impl std::fmt::Display for Unreadable {
             Unreadable::Alert { len } => write!(f, "an alert of {len} bytes"),
             Unreadable::NotDecrypted { content_type, len } => write!(
                 f,
-                "a {} record of {len} bytes, encrypted: the key log had no secret for it",
+                "an encrypted {} record of {len} bytes: the key log had no secret for it",
                 names::content_type(*content_type)
             ),
             Unreadable::OtherRecord { content_type } => {
-                write!(f, "a {} record", names::content_type(*content_type))
+                write!(f, "a record of type {}", names::content_type(*content_type))
             }
         }
     }
@@ -160,6 +160,9 @@ pub struct Seen {
     pub wire_len: usize,
     /// Its bytes and the records that carried them (`None` for bytes that are not TLS).
     pub carried: Option<Arc<Carried>>,
+    /// When the record that completed it crossed, in the feeder's clock ([`Observer::feed_at`]):
+    /// a record read later, when its secret came, keeps the time it crossed.
+    pub at_us: Option<u64>,
 }
 
 impl Seen {
@@ -170,6 +173,7 @@ impl Seen {
             protection,
             wire_len,
             carried: None,
+            at_us: None,
         }
     }
 }
@@ -215,6 +219,8 @@ struct Side {
     /// Where each waiting record came in the connection, both directions counted: what is seen
     /// is given in the order it crossed, whichever secret comes first.
     waiting_seq: VecDeque<u64>,
+    /// When each waiting record crossed (what it was fed with, if anything).
+    waiting_at: VecDeque<Option<u64>>,
     /// The next key phase (after this side's Finished).
     finished: bool,
     tls12_encrypted: bool,
@@ -264,6 +270,16 @@ impl Observer {
 
     /// Bytes one side sent, in any pieces.
     pub fn feed(&mut self, dir: Dir, bytes: &[u8]) -> Vec<Seen> {
+        self.feed_timed(dir, bytes, None)
+    }
+
+    /// The same, crossing at `at_us` in the feeder's clock: what is seen of these bytes carries
+    /// that time, even when it is read later (its secret came after it).
+    pub fn feed_at(&mut self, dir: Dir, bytes: &[u8], at_us: u64) -> Vec<Seen> {
+        self.feed_timed(dir, bytes, Some(at_us))
+    }
+
+    fn feed_timed(&mut self, dir: Dir, bytes: &[u8], at_us: Option<u64>) -> Vec<Seen> {
         let side = &mut self.sides[dir.index()];
         if side.broken {
             return vec![];
@@ -274,17 +290,16 @@ impl Observer {
                 Ok(record) => {
                     side.waiting.push_back(record);
                     side.waiting_seq.push_back(self.next_seq);
+                    side.waiting_at.push_back(at_us);
                     self.next_seq += 1;
                 }
                 Err(e) => {
                     side.broken = true;
                     // What is left is not TLS: this read's bytes are what is shown of it.
-                    out.push(Seen::unreadable(
-                        dir,
-                        Unreadable::Wire(e),
-                        Protection::Clear,
-                        bytes.len(),
-                    ));
+                    let mut seen =
+                        Seen::unreadable(dir, Unreadable::Wire(e), Protection::Clear, bytes.len());
+                    seen.at_us = at_us;
+                    out.push(seen);
                 }
             }
         }
@@ -327,9 +342,23 @@ impl Observer {
     /// Read the next waiting record of `dir`, if it can be read now.
     fn step(&mut self, dir: Dir, out: &mut Vec<Seen>) -> bool {
         let before = self.sides[dir.index()].waiting.len();
+        let at_us = self.sides[dir.index()]
+            .waiting_at
+            .front()
+            .copied()
+            .flatten();
         self.waits_for_other = false;
-        out.extend(self.drain(dir, 1));
-        self.sides[dir.index()].waiting.len() < before
+        let mut seen = self.drain(dir, 1);
+        let taken = self.sides[dir.index()].waiting.len() < before;
+        if taken {
+            self.sides[dir.index()].waiting_at.pop_front();
+            // What this record completed crossed when it did.
+            for s in &mut seen {
+                s.at_us = s.at_us.or(at_us);
+            }
+        }
+        out.extend(seen);
+        taken
     }
 
     /// The end of the connection: records still waiting for a secret that never came are shown
@@ -354,8 +383,11 @@ impl Observer {
                 Protection::Clear
             };
             side.waiting_seq.pop_front();
+            let at_us = side.waiting_at.pop_front().flatten();
             if let Some(record) = side.waiting.pop_front() {
-                out.push(not_decrypted(dir, &record, protection));
+                let mut seen = not_decrypted(dir, &record, protection);
+                seen.at_us = at_us;
+                out.push(seen);
             }
         }
         out
@@ -522,6 +554,7 @@ impl Observer {
                         protection,
                         wire_len,
                         carried: carried_alone(record_bytes, payload),
+                        at_us: None,
                     });
                     // TLS 1.2: from here on this side is encrypted. (TLS 1.3's is for middleboxes.)
                     if self.version != Some(Version::Tls13) {
@@ -544,6 +577,7 @@ impl Observer {
                         protection,
                         wire_len,
                         carried: carried_alone(record_bytes, payload),
+                        at_us: None,
                     });
                 }
                 23 => {
@@ -557,6 +591,7 @@ impl Observer {
                         protection,
                         wire_len,
                         carried: carried_alone(record_bytes, payload),
+                        at_us: None,
                     });
                 }
                 22 => {
@@ -597,6 +632,7 @@ impl Observer {
                                     // The message's own size: a record may carry several.
                                     wire_len: raw.body.len() + 4,
                                     carried,
+                                    at_us: None,
                                 });
                             }
                         }
@@ -699,6 +735,7 @@ fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
         protection,
         wire_len: len + 5,
         carried: carried_alone(Arc::new(bytes), Vec::new()),
+        at_us: None,
     }
 }
 

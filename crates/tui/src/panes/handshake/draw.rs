@@ -299,56 +299,23 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                 )
             }
             Some(Ended::Relayed(r)) => {
-                use certbench_tls::run::Outcome;
-                let read = if r.decrypted {
-                    "decrypted"
-                } else {
-                    "clear parts only"
+                use certbench_tls::relay::Ending;
+                let said = certbench_lab::relayed::said(r, true);
+                let style = match r.ending {
+                    Ending::Ok => theme::success(),
+                    Ending::Failed | Ending::Unreachable => theme::error(),
+                    _ => theme::warn(),
                 };
-                let (label, style, what) = match r.outcome() {
-                    Outcome::Worked => (
-                        "ok",
-                        theme::success(),
-                        match r.client_subject() {
-                            Some(who) => {
-                                format!("{read} · {}", certbench_base::text::terminal_safe(&who))
-                            }
-                            None => read.to_string(),
-                        },
+                // Who the client said it was, first: what a row is told apart by.
+                let what = match (&r.ending, r.client_subject()) {
+                    (Ending::Ok, Some(who)) => format!(
+                        "{} · {}",
+                        certbench_base::text::terminal_safe(&who),
+                        said.line
                     ),
-                    Outcome::Failed(f) if f.before_tls() => (
-                        "failed",
-                        theme::error(),
-                        format!(
-                            "could not reach the server: {}",
-                            certbench_cause::describe(&f.cause)
-                        ),
-                    ),
-                    Outcome::Failed(f) => (
-                        "failed",
-                        theme::error(),
-                        format!(
-                            "the {} refused: {}",
-                            f.detected_by.name(),
-                            certbench_cause::describe(&f.cause)
-                        ),
-                    ),
-                    Outcome::Unexplained if r.encrypted_unread > 0 => (
-                        "encrypted",
-                        theme::warn(),
-                        format!("{} records unread: no key log secret", r.encrypted_unread),
-                    ),
-                    Outcome::Unexplained => (
-                        "incomplete",
-                        theme::warn(),
-                        "ended before the handshake did, without an alert".to_string(),
-                    ),
+                    _ => said.line,
                 };
-                (
-                    label.to_string(),
-                    style,
-                    format!("{} · {what}", r.version.as_deref().unwrap_or("-")),
-                )
+                (said.status, style, what)
             }
         };
         let (h, m, sec) = row.at.to_hms();
