@@ -214,6 +214,12 @@ fn refusals_through_the_relay_are_the_servers_with_its_alert() {
         );
         assert_eq!(v["failure"]["cause"]["code"], "expired", "TLS {tls}: {v}");
         openssl_says(&said, "certificate has expired");
+        // The lesson is of the server that refused (openssl here), not of rustls.
+        let lesson = v["failure"]["lesson"].as_str().unwrap();
+        assert!(
+            lesson.contains("certificate_expired") && !lesson.contains("rustls"),
+            "{lesson}"
+        );
         let culprit = &v["failure"]["culprit"];
         assert_eq!(culprit["subject"], subject(d, "late-chain.crt"), "{v}");
         assert_eq!(culprit["field"], "not_after", "{v}");

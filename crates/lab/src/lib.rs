@@ -502,6 +502,10 @@ pub struct Words {
     pub title: String,
     /// What happens and why, for a person learning it.
     pub lesson: String,
+    /// The same, when the side that refused is not certbench's (a relayed connection, or the
+    /// other program in `serve` and `connect`): where `lesson` says what rustls does.
+    #[serde(default)]
+    pub lesson_other: Option<String>,
     /// The exact change that fixes it.
     pub fix: String,
     /// The same change in the TUI's terms (its keys as `{key_...}`), when the fix names the CLI's
@@ -518,6 +522,7 @@ pub fn words(s: &Scenario) -> &'static Words {
     static EMPTY: Words = Words {
         title: String::new(),
         lesson: String::new(),
+        lesson_other: None,
         fix: String::new(),
         fix_tui: None,
     };
@@ -984,9 +989,21 @@ pub fn explain_peer(summary: &Summary, events: &[Event], peer: Peer) -> Explaine
             .map(|t| certbench_base::assets::fill(t, &kept_keys()))
             .unwrap_or_else(|| f.clone())
     });
+    // Whether the side that refused is certbench's own (rustls), of which the lessons speak.
+    let judge_is_ours = match peer {
+        Peer::Serve => failure.detected_by == Side::Server,
+        Peer::Connect => failure.detected_by == Side::Client,
+        Peer::Relay => false,
+    };
     Explained {
         scenario: teaching,
-        lesson: teaching.map(|s| words(s).lesson.clone()),
+        lesson: teaching.map(|s| {
+            let w = words(s);
+            match (&w.lesson_other, judge_is_ours) {
+                (Some(other), false) => other.clone(),
+                _ => w.lesson.clone(),
+            }
+        }),
         fix,
         fix_tui,
     }
