@@ -251,7 +251,8 @@ shot tour-culprit-160x48
 "$tui" stop shots
 
 # The relay between two programs nobody here wrote (curl and openssl s_server), in the TUI: one
-# connection that worked, decrypted with curl's key log, and one the server refused.
+# connection that worked, decrypted with curl's key log, one the server refused, and one whose
+# client left after the handshake.
 relay_ws=$work/relay
 "$bin" --dir "$relay_ws" gen >/dev/null
 "$bin" --dir "$relay_ws" issue --role ca --name other >/dev/null
@@ -266,7 +267,10 @@ for size in 80x24 160x48; do
   "$tui" wait shots "relaying" 15
   (cd "$relay_ws" && SSLKEYLOGFILE=keys.log curl -sS --cacert ca.crt --cert client-chain.crt --key client.key https://localhost:18444/ -o /dev/null)
   (cd "$relay_ws" && SSLKEYLOGFILE=keys.log curl -sS --cacert ca.crt --cert bob.crt --key bob.key https://localhost:18444/ -o /dev/null 2>/dev/null) || true
-  "$tui" wait shots "failed" 15
+  # A client that refuses the server's name after the handshake, and leaves without a request.
+  (cd "$relay_ws" && SSLKEYLOGFILE=keys.log curl -sS --cacert ca.crt --cert client-chain.crt --key client.key \
+    --resolve elsewhere.test:18444:127.0.0.1 https://elsewhere.test:18444/ -o /dev/null 2>/dev/null) || true
+  "$tui" wait shots "no request" 15
   sleep 0.5
   shot "relay-$size"
   "$tui" stop shots

@@ -197,6 +197,8 @@ pub enum Action {
     CertificatesExported {
         ders: Vec<Vec<u8>>,
         field: Option<&'static str>,
+        /// A relayed connection's culprit (see [`CertificatesToOpen::relayed`]).
+        relayed: bool,
         result: Result<PathBuf, String>,
     },
     /// Another pane asks the Inspect pane to open a run's certificates.
@@ -418,6 +420,9 @@ pub struct CertificatesToOpen {
     /// From a lab scenario's run: saved beside the lab, never into the workspace, and a
     /// culprit with the lab CAs its judge trusted.
     pub lab: bool,
+    /// A culprit from a relayed connection: the program that refused it judged it by a trust
+    /// the wire does not show, so the Inspector's verdict is the workspace's, and says so.
+    pub relayed: bool,
 }
 
 /// Where a run's certificates come from.

@@ -401,10 +401,11 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
         }
         Effect::ExportRun { .. } => Box::new(|m| Action::RunExported(Err(m))),
         Effect::SaveCertificates(asked) => {
-            let (ders, field) = (asked.ders.clone(), asked.field);
+            let (ders, field, relayed) = (asked.ders.clone(), asked.field, asked.relayed);
             Box::new(move |m| Action::CertificatesExported {
                 ders,
                 field,
+                relayed,
                 result: Err(m),
             })
         }
@@ -871,6 +872,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             Action::CertificatesExported {
                 ders: asked.ders,
                 field: asked.field,
+                relayed: asked.relayed,
                 result: result.map_err(|e| e.to_string()),
             }
         }

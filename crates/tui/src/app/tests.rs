@@ -943,6 +943,49 @@ fn relaying_from_the_pane_lists_real_connections() {
         h.proofs
     );
 
+    // A client certificate from another PKI: the server refuses it, and `i` opens it, judged
+    // against the workspace's CAs, and says so (the server's own trust is not on the wire).
+    let other = tempfile::tempdir().unwrap();
+    Workspace::open(other.path())
+        .unwrap()
+        .gen_set(&SetOptions::default(), false, OffsetDateTime::now_utc())
+        .unwrap();
+    let stranger = std::process::Command::new("curl")
+        .current_dir(other.path())
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .env("SSLKEYLOGFILE", &keylog)
+        .arg(format!("https://localhost:{at}/"))
+        .output()
+        .unwrap();
+    assert!(!stranger.status.success());
+    pump(&mut app, &|a| ended(a, 3));
+    // [ back to the newest (the list stays where the user moved it).
+    app.update(Action::PrevConnection);
+    app.update(Action::PrevConnection);
+    let failure = app
+        .handshake
+        .outcome
+        .as_ref()
+        .unwrap()
+        .as_ref()
+        .unwrap()
+        .failure()
+        .unwrap()
+        .clone();
+    assert_eq!(failure.cause, certbench_cause::Cause::UnknownIssuer);
+    app.handshake.at_end = true;
+    let effects = app.update(Action::InspectStep);
+    let [save @ Effect::SaveCertificates(asked)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(asked.relayed, "{asked:?}");
+    let saved = crate::run_blocking(save.clone(), d.path()).unwrap();
+    app.update(saved);
+    let said = &app.status.as_ref().unwrap().text;
+    assert!(said.contains("workspace's CAs"), "{said}");
+    app.update(Action::ShowPane(Pane::Handshake));
+
     // R stops it.
     let effects = press(&mut app, key('R'));
     let [Effect::StopServe(control)] = effects.as_slice() else {

@@ -402,6 +402,16 @@ impl HandshakeState {
         }
     }
 
+    /// The connection shown is one the relay forwarded (not certbench's own server's).
+    pub fn shown_is_relayed(&self) -> bool {
+        self.serve.as_ref().is_some_and(|serve| {
+            serve
+                .shown()
+                .and_then(|id| serve.connections.iter().find(|r| r.id == id))
+                .is_some_and(|row| matches!(row.done, Some(Ended::Relayed(_))))
+        })
+    }
+
     /// Show a server's connection in the timeline and the Step box, as a run is shown.
     pub fn show_connection(&mut self) {
         let Some(serve) = &self.serve else { return };

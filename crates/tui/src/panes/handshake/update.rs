@@ -389,6 +389,7 @@ impl HandshakeState {
                         field: Some(c.field),
                         from: CertificatesOf::Culprit(Box::new(c)),
                         lab,
+                        relayed: !h.run_in_view && h.shown_is_relayed(),
                     })));
             }
             Action::InspectStep => match h.events.get(h.selected) {
@@ -400,6 +401,7 @@ impl HandshakeState {
                             field: None,
                             from: CertificatesOf::Step(Box::new(e.clone())),
                             lab: h.ran.is_some(),
+                            relayed: false,
                         })));
                 }
                 _ => cx.say(

@@ -41,13 +41,21 @@ impl InspectState {
             Action::CertificatesExported {
                 ders,
                 field,
+                relayed,
                 result,
             } => match result {
                 Ok(path) => {
                     self.exported.insert(ders, path.clone());
                     cx.say(
                         Severity::Success,
-                        format!("Saved the certificates as {}; opened here", path.display()),
+                        if relayed {
+                            format!(
+                                "Saved the certificates as {}; opened here, judged against the workspace's CAs: the program that refused it trusts its own, which the wire does not show",
+                                path.display()
+                            )
+                        } else {
+                            format!("Saved the certificates as {}; opened here", path.display())
+                        },
                     );
                     *cx.pane = Pane::Inspect;
                     let after = AfterLoad {
