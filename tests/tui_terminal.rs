@@ -621,8 +621,23 @@ fn relay_tui_lists_the_connections_between_two_outside_programs() {
         assert!(screen.contains("#2"), "{screen}");
         // The newest is shown: the server caught it.
         assert!(screen.contains("the server caught it"), "{screen}");
+        // curl refuses the server's name after the handshake (exit code 60) and leaves without
+        // a request: nobody refused on the wire, and the row and the timeline say so.
+        let wrong = Command::new(require("curl", "curl"))
+            .current_dir(&dir)
+            .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+            .args(["--cert", "client-chain.crt", "--key", "client.key"])
+            .args(["--resolve", &format!("elsewhere.test:{at}:127.0.0.1")])
+            .arg(format!("https://elsewhere.test:{at}/"))
+            .env("SSLKEYLOGFILE", &keylog)
+            .output()
+            .unwrap();
+        assert_eq!(wrong.status.code(), Some(60));
+        let screen = t.wait_for("no request");
+        assert!(screen.contains("the end: what crossed"), "{screen}");
+        assert!(!screen.contains("caught it"), "{screen}");
         t.keys(&["R"]);
-        t.wait_for("Stopped relaying after 2 connections");
+        t.wait_for("Stopped relaying after 3 connections");
         t.keys(&["q"]);
         t.wait_for("[exited 0]");
     }

@@ -220,6 +220,16 @@ fn selected_lines(app: &App) -> Vec<Line<'static>> {
                     Some(_) => lesson_lines(&h.explained),
                     None => vec![],
                 };
+                // A relayed connection that neither worked nor failed: what is known of it.
+                if !s.ok()
+                    && !h.run_in_view
+                    && let Some(r) = h.shown_relayed()
+                {
+                    let said = certbench_lab::relayed::said(r, true);
+                    lines.push(Line::from(Span::styled(said.status, theme::warn())));
+                    lines.push(Line::from(said.line));
+                    lines.push(Line::default());
+                }
                 lines.extend(proof_lines(app, s));
                 return lines;
             }

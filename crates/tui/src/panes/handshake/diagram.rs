@@ -173,6 +173,9 @@ pub(super) fn diagram_line(
                 {
                     ("the end: cancelled", theme::dim())
                 }
+                // Neither worked nor failed (a relayed client that left without a request, a
+                // server that never answered): nobody caught anything.
+                Some(Ok(s)) if s.failure().is_none() => ("the end: what crossed", theme::warn()),
                 _ => ("✗ the end: who caught what, and the fix", theme::error()),
             };
             let line = Line::from(vec![

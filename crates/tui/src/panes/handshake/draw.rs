@@ -131,13 +131,20 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
                     "   cancelled".to_string()
                 }
                 Some(f) => format!("   ✗ the {} caught it", f.detected_by.name()),
-                None => "   ✗ failed".to_string(),
+                // A relayed connection that neither worked nor failed: what is known of it.
+                None => match h.shown_relayed().filter(|_| !h.run_in_view) {
+                    Some(r) => {
+                        let said = certbench_lab::relayed::said(r, true);
+                        format!("   {}: {}", said.status, said.line)
+                    }
+                    None => "   ✗ failed".to_string(),
+                },
             }
         };
-        let style = if s.ok() {
-            theme::success()
-        } else {
-            theme::error()
+        let style = match (s.ok(), s.failure()) {
+            (true, _) => theme::success(),
+            (false, None) if !h.run_in_view && h.shown_relayed().is_some() => theme::warn(),
+            _ => theme::error(),
         };
         items.push(vec![Span::styled(text, style)]);
     }

@@ -402,14 +402,15 @@ impl HandshakeState {
         }
     }
 
-    /// The connection shown is one the relay forwarded (not certbench's own server's).
-    pub fn shown_is_relayed(&self) -> bool {
-        self.serve.as_ref().is_some_and(|serve| {
-            serve
-                .shown()
-                .and_then(|id| serve.connections.iter().find(|r| r.id == id))
-                .is_some_and(|row| matches!(row.done, Some(Ended::Relayed(_))))
-        })
+    /// The connection shown, when it is one the relay forwarded (not certbench's own server's)
+    /// and it has ended.
+    pub fn shown_relayed(&self) -> Option<&certbench_tls::relay::Relayed> {
+        let serve = self.serve.as_ref()?;
+        let id = serve.shown()?;
+        match &serve.connections.iter().find(|r| r.id == id)?.done {
+            Some(Ended::Relayed(r)) => Some(r),
+            _ => None,
+        }
     }
 
     /// Show a server's connection in the timeline and the Step box, as a run is shown.

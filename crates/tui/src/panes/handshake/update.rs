@@ -389,7 +389,7 @@ impl HandshakeState {
                         field: Some(c.field),
                         from: CertificatesOf::Culprit(Box::new(c)),
                         lab,
-                        relayed: !h.run_in_view && h.shown_is_relayed(),
+                        relayed: !h.run_in_view && h.shown_relayed().is_some(),
                     })));
             }
             Action::InspectStep => match h.events.get(h.selected) {
