@@ -60,7 +60,8 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
     // The workspace's certificates are judged against each server's CertificateRequest.
     let ws = certbench_pki::workspace::Workspace::open(dir)
         .ok()
-        .filter(|w| !w.is_empty());
+        .filter(|w| !w.is_empty())
+        .map(|_| dir.to_path_buf());
     if certbench_tls::connect::host_of(&a.to).is_none() {
         return crate::cli::usage_error(&format!(
             "invalid value for '--to': \"{}\" is not HOST:PORT",
@@ -143,6 +144,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
     opts.keylog = a.keylog.clone();
     opts.capture = capture.is_some();
     opts.max_connections = a.max_connections as usize;
+    opts.workspace = ws;
     let runtime = match crate::cli::runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -160,7 +162,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
                     if let Update::Closed(r) = &u {
                         crate::cli::capture::append(&mut capture, &r.wire, r.keylog.lines());
                     }
-                    report(&a, &u, &mut tally, ws.as_ref());
+                    report(&a, &u, &mut tally);
                 }
             }
         };
@@ -168,7 +170,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             if let Update::Closed(r) = &u {
                 crate::cli::capture::append(&mut capture, &r.wire, r.keylog.lines());
             }
-            report(&a, &u, &mut tally, ws.as_ref());
+            report(&a, &u, &mut tally);
         }
         match result {
             Ok(()) => {
@@ -226,12 +228,7 @@ impl Tally {
     }
 }
 
-fn report(
-    a: &RelayArgs,
-    u: &Update,
-    tally: &mut Tally,
-    ws: Option<&certbench_pki::workspace::Workspace>,
-) {
+fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
     match u {
         Update::Listening { addr } => {
             if a.json {
@@ -266,22 +263,15 @@ fn report(
                 Some((_, n)) => *n += 1,
                 None => tally.endings.push((code, 1)),
             }
-            let asked = certbench_tls::connect::requested(&r.events);
-            let fits = match (&asked, ws) {
-                (Some(q), Some(ws)) => certbench_tls::connect::judged(ws, q),
-                _ => vec![],
-            };
             if a.json {
-                let mut v = transcript(r);
-                v["certificate_request"] = serde_json::to_value(&asked).unwrap_or_default();
-                v["workspace_certificates"] = serde_json::to_value(&fits).unwrap_or_default();
+                let v = transcript(r);
                 let mut stdout = out::Stdout::new();
                 let _ = out::json_line(stdout.raw(), &v);
                 stdout.finish();
             } else {
                 print_line(r);
-                if let Some(q) = &asked {
-                    print_request(q, &fits, client_sent_none(&r.events));
+                for line in certbench_lab::relayed::request_lines(r) {
+                    outln!("      {line}");
                 }
                 if let Some(fix) = explained(r).fix {
                     outln!("      fix: {fix}");
@@ -378,81 +368,4 @@ fn flow(events: &[Event]) -> String {
     } else {
         parts.join(" · ")
     }
-}
-
-/// The client answered the CertificateRequest with an empty Certificate.
-fn client_sent_none(events: &[Event]) -> bool {
-    events.iter().any(|e| {
-        e.side == certbench_wire::Side::Client
-            && matches!(
-                e.message(),
-                Some(certbench_wire::messages::Message::Certificate(c)) if c.certificates.is_empty()
-            )
-    })
-}
-
-/// What the server asked of the client, and which of the workspace's certificates would do.
-fn print_request(
-    q: &certbench_tls::connect::Requested,
-    fits: &[certbench_tls::connect::Fit],
-    sent_none: bool,
-) {
-    use certbench_tls::connect::FitVerdict;
-    let from = if q.certificate_authorities.is_empty() {
-        "any CA it trusts (it named none)".to_string()
-    } else {
-        q.certificate_authorities.join("; ")
-    };
-    outln!("      the server asked for a client certificate from {from}");
-    if sent_none {
-        outln!(
-            "      it takes signatures by: {}",
-            if q.signature_schemes.is_empty() {
-                "(it listed no signature scheme)".to_string()
-            } else {
-                q.signature_schemes.join(", ")
-            }
-        );
-        // A client sends a certificate only when it holds one the request fits (RFC 8446
-        // 4.4.2.2): from a CA it names, with a key that signs with a scheme it lists.
-        outln!(
-            "      the client sent none: it holds no certificate {}whose key signs with one of those schemes (or was given none to send)",
-            if q.certificate_authorities.is_empty() {
-                ""
-            } else {
-                "from those CAs "
-            }
-        );
-    }
-    if fits.is_empty() {
-        return;
-    }
-    let words: Vec<String> = fits
-        .iter()
-        .map(|f| match &f.verdict {
-            FitVerdict::Fits => format!("{} fits", f.name),
-            FitVerdict::NotForClients => format!("{} not (no clientAuth)", f.name),
-            FitVerdict::IssuerNotNamed { issuer } => format!(
-                "{} not (issued by {}, a CA it does not name)",
-                f.name,
-                certbench_base::text::display_safe(issuer, 120)
-            ),
-            FitVerdict::NotValidNow {
-                not_before,
-                not_after,
-            } => format!(
-                "{} not (valid {not_before} to {not_after}, not now)",
-                f.name
-            ),
-            FitVerdict::KeyNotAccepted { key } => format!(
-                "{} not (its {key} key signs with none of those schemes)",
-                f.name
-            ),
-            FitVerdict::Unreadable => format!("{} not (its files could not be read)", f.name),
-        })
-        .collect();
-    outln!(
-        "      of the workspace's certificates: {}",
-        words.join("; ")
-    );
 }

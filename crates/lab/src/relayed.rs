@@ -140,6 +140,89 @@ pub fn status(code: &str) -> String {
         .unwrap_or_else(|| code.replace('_', " "))
 }
 
+/// What the server's CertificateRequest asked, whether the client sent nothing (then the
+/// schemes, and why a client sends none), and which of the workspace's certificates would do:
+/// a line each, none when the server asked for no certificate.
+pub fn request_lines(r: &Relayed) -> Vec<String> {
+    use certbench_tls::connect::FitVerdict;
+    let Some(q) = &r.request else {
+        return vec![];
+    };
+    let words = section("request");
+    let say = |key: &str, values: &[(&'static str, String)]| {
+        words.get(key).map_or_else(
+            || key.to_string(),
+            |t| certbench_base::assets::fill(t, values),
+        )
+    };
+    let cas = if q.certificate_authorities.is_empty() {
+        say("any_ca", &[])
+    } else {
+        q.certificate_authorities.join("; ")
+    };
+    let mut out = vec![say("asked", &[("cas", cas)])];
+    if client_sent_none(r) {
+        let schemes = if q.signature_schemes.is_empty() {
+            say("no_schemes", &[])
+        } else {
+            q.signature_schemes.join(", ")
+        };
+        out.push(say("schemes", &[("schemes", schemes)]));
+        out.push(say(
+            if q.certificate_authorities.is_empty() {
+                "sent_none"
+            } else {
+                "sent_none.named"
+            },
+            &[],
+        ));
+    }
+    if !r.fits.is_empty() {
+        let each: Vec<String> = r
+            .fits
+            .iter()
+            .map(|f| {
+                let name = ("name", f.name.clone());
+                match &f.verdict {
+                    FitVerdict::Fits => say("fits", &[name]),
+                    FitVerdict::NotForClients => say("not_for_clients", &[name]),
+                    FitVerdict::IssuerNotNamed { issuer } => {
+                        say("issuer_not_named", &[name, ("issuer", issuer.clone())])
+                    }
+                    FitVerdict::NotValidNow {
+                        not_before,
+                        not_after,
+                    } => say(
+                        "not_valid_now",
+                        &[
+                            name,
+                            ("not_before", not_before.clone()),
+                            ("not_after", not_after.clone()),
+                        ],
+                    ),
+                    FitVerdict::KeyNotAccepted { key } => {
+                        say("key_not_accepted", &[name, ("key", key.to_string())])
+                    }
+                    FitVerdict::Unreadable => say("unreadable", &[name]),
+                }
+            })
+            .collect();
+        out.push(say("workspace", &[("fits", each.join("; "))]));
+    }
+    out
+}
+
+/// The client answered the CertificateRequest with an empty Certificate.
+fn client_sent_none(r: &Relayed) -> bool {
+    r.events.iter().any(|e| {
+        e.side == certbench_wire::Side::Client
+            && matches!(
+                e.message(),
+                Some(certbench_wire::messages::Message::Certificate(c)) if c.certificates.is_empty()
+            )
+    })
+}
+
 /// `ServerHello from the server`.
 fn step(s: certbench_tls::run::Step) -> String {
     format!("{} from the {}", s.message, s.from.name())

@@ -45,6 +45,9 @@ pub struct RelayOptions {
     /// Keep each connection's bytes (its first [`certbench_wire::pcap::MAX_WIRE_BYTES`]) for a
     /// capture (`Relayed::wire`).
     pub capture: bool,
+    /// A workspace whose certificates are judged against each server's CertificateRequest
+    /// (`Relayed::fits`).
+    pub workspace: Option<PathBuf>,
 }
 
 impl RelayOptions {
@@ -56,6 +59,7 @@ impl RelayOptions {
             max_connections: 256,
             connect_timeout: Duration::from_secs(10),
             capture: false,
+            workspace: None,
         }
     }
 }
@@ -94,6 +98,13 @@ pub struct Relayed {
     pub closed_first: Option<Side>,
     /// How it came out, from what crossed.
     pub ending: Ending,
+    /// What the server's CertificateRequest asked of the client, if it sent one.
+    #[serde(rename = "certificate_request")]
+    pub request: Option<crate::connect::Requested>,
+    /// The workspace's certificates (with `RelayOptions::workspace`), each judged against that
+    /// request: which a client could send, and why not the others.
+    #[serde(rename = "workspace_certificates")]
+    pub fits: Vec<crate::connect::Fit>,
     /// Who refused, with what alert, from the wire alone.
     #[serde(skip)]
     pub failure: Option<Failure>,
@@ -286,13 +297,24 @@ pub async fn relay(
         id += 1;
         let _ = updates.send(Update::Opened { id, peer });
         let (updates, keys, target) = (updates.clone(), keys.clone(), target.clone());
+        let workspace = opts.workspace.clone();
         let how = Setup {
             timeout: opts.connect_timeout,
             following: opts.keylog.is_some(),
             capture: opts.capture.then_some(addr.port()),
         };
         tasks.spawn(async move {
-            let relayed = one(id, client, peer, &target, how, &keys, &updates).await;
+            let mut relayed = one(id, client, peer, &target, how, &keys, &updates).await;
+            // The workspace's certificates against the request, read off the runtime's threads.
+            if let (Some(dir), Some(asked)) = (workspace, relayed.request.clone()) {
+                relayed.fits = tokio::task::spawn_blocking(move || {
+                    certbench_pki::workspace::Workspace::open(dir)
+                        .map(|ws| crate::connect::judged(&ws, &asked))
+                        .unwrap_or_default()
+                })
+                .await
+                .unwrap_or_default();
+            }
             let _ = updates.send(Update::Closed(Box::new(relayed)));
             drop(permit);
         });
@@ -542,6 +564,8 @@ async fn one(
         duration_ms,
         closed_first,
         ending,
+        request: crate::connect::requested(&events),
+        fits: Vec::new(),
         failure,
         events,
         keylog,

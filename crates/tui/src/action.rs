@@ -291,6 +291,8 @@ pub enum Effect {
         target: String,
         keylog: PathBuf,
         control: ServeControl,
+        /// The workspace whose certificates each CertificateRequest is judged against.
+        dir: PathBuf,
     },
     /// Connect to someone else's server with the workspace's client certificate; its events
     /// come back as a run's.

@@ -231,9 +231,13 @@ async fn event_loop(
             .clone()
             .unwrap_or_else(|| sources.dir.join(panes::handshake::RELAY_KEYLOG));
         // The address asked for, or an error: not another one silently.
-        let start = app
-            .handshake
-            .begin_relay(r.listen, false, r.target.clone(), keylog);
+        let start = app.handshake.begin_relay(
+            r.listen,
+            false,
+            r.target.clone(),
+            keylog,
+            sources.dir.clone(),
+        );
         app.handshake.relayed_to = Some(r.target.clone());
         spawn_effect(start, &sources, tx.clone(), tasks);
     }
@@ -526,6 +530,7 @@ pub(crate) fn spawn_peer(
             target,
             keylog,
             control,
+            dir,
         } => {
             let tx = tx.clone();
             tasks.spawn(async move {
@@ -563,6 +568,7 @@ pub(crate) fn spawn_peer(
                 }
                 let mut opts = RelayOptions::new(listen, target);
                 opts.keylog = Some(keylog);
+                opts.workspace = Some(dir);
                 let (utx, mut urx) = mpsc::unbounded_channel();
                 let stop = control.0.clone();
                 let opts2 = opts.clone();

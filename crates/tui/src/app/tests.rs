@@ -920,6 +920,15 @@ fn relaying_from_the_pane_lists_real_connections() {
     let alert = failure.alert_sent.unwrap().name().replace('_', " ");
     assert!(said.contains(&alert), "curl: {said}; relay: {alert}");
     assert!(h.explained.fix.is_some(), "{:?}", h.explained);
+    // At its end, the Step box says what the server asked and which of the workspace's
+    // certificates a client could have sent (the demo's client, from the CA it names).
+    app.handshake.at_end = true;
+    let screen = crate::snapshots::render(&app);
+    assert!(
+        screen.contains("The client certificate asked") && screen.contains("client fits"),
+        "{screen}"
+    );
+    app.handshake.at_end = false;
     // ] goes to the older one: it worked, and the client's Certificate (encrypted in TLS 1.3)
     // was read with curl's key log: the leaf and its intermediate, as client-chain.crt holds.
     app.update(Action::NextConnection);

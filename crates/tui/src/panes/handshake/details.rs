@@ -196,6 +196,30 @@ fn flight_at(h: &crate::panes::handshake::HandshakeState, index: usize) -> usize
         .unwrap_or(0)
 }
 
+/// A relayed connection's CertificateRequest: what the server asked, and which of the
+/// workspace's certificates a client could send.
+fn request_lines(h: &crate::panes::handshake::HandshakeState) -> Vec<Line<'static>> {
+    let Some(r) = h.shown_relayed().filter(|_| !h.run_in_view) else {
+        return vec![];
+    };
+    let said = certbench_lab::relayed::request_lines(r);
+    if said.is_empty() {
+        return vec![];
+    }
+    let mut lines = vec![
+        Line::default(),
+        Line::from(Span::styled(
+            "The client certificate asked",
+            theme::heading(),
+        )),
+    ];
+    lines.extend(
+        said.into_iter()
+            .map(|l| Line::from(certbench_base::text::terminal_safe(&l).into_owned())),
+    );
+    lines
+}
+
 /// The Step box's lines for what is selected.
 fn selected_lines(app: &App) -> Vec<Line<'static>> {
     let h = &app.handshake;
@@ -230,6 +254,7 @@ fn selected_lines(app: &App) -> Vec<Line<'static>> {
                     lines.push(Line::from(said.line));
                     lines.push(Line::default());
                 }
+                lines.extend(request_lines(h));
                 lines.extend(proof_lines(app, s));
                 return lines;
             }
@@ -484,6 +509,8 @@ pub(super) fn failure_lines(
             Span::raw(safe(&fix)),
         ]));
     }
+    // Through the relay: what the server asked of the client, and what the workspace holds.
+    lines.extend(request_lines(&app.handshake));
     if let Some(lesson) = &explained.lesson {
         lines.push(Line::default());
         lines.push(Line::from(lesson.clone()));

@@ -234,7 +234,7 @@ impl HandshakeState {
                         .clone()
                         .unwrap_or_else(|| cx.view.dir.join(RELAY_KEYLOG));
                     let listen = ([127, 0, 0, 1], RELAY_PORT).into();
-                    return vec![h.begin_relay(listen, true, target, keylog)];
+                    return vec![h.begin_relay(listen, true, target, keylog, cx.view.dir.clone())];
                 }
                 let run = h.start();
                 h.ran = None;
@@ -631,6 +631,7 @@ impl HandshakeState {
         elsewhere: bool,
         target: String,
         keylog: std::path::PathBuf,
+        dir: std::path::PathBuf,
     ) -> Effect {
         let control = crate::action::ServeControl::default();
         self.serve = Some(super::ServeState::relay(
@@ -645,6 +646,7 @@ impl HandshakeState {
             target,
             keylog,
             control,
+            dir,
         }
     }
 }
