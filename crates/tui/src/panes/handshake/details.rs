@@ -252,9 +252,15 @@ fn selected_lines(app: &App) -> Vec<Line<'static>> {
                     let said = certbench_lab::relayed::said(r, true);
                     lines.push(Line::from(Span::styled(said.status, theme::warn())));
                     lines.push(Line::from(said.line));
+                    lines.extend(request_lines(h));
                     lines.push(Line::default());
+                } else if s.ok() {
+                    let asked = request_lines(h);
+                    if !asked.is_empty() {
+                        lines.extend(asked.into_iter().skip(1));
+                        lines.push(Line::default());
+                    }
                 }
-                lines.extend(request_lines(h));
                 lines.extend(proof_lines(app, s));
                 return lines;
             }
