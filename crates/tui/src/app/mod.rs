@@ -241,8 +241,11 @@ impl App {
         }
     }
 
-    /// Start the tour at its first step; what the user does next moves it on.
+    /// Start the tour at its first step, from where that step begins (the Generate pane: its
+    /// first step is to open Inspect, which from Inspect would be done before it was read);
+    /// what the user does next moves it on.
     pub fn start_tour(&mut self) {
+        self.pane = Pane::Generate;
         self.tour = Some(crate::tour::Tour::default());
     }
 

@@ -1244,3 +1244,27 @@ fn a_click_on_a_tab_switches_to_it() {
     app.update(Action::Click { column: col, row });
     assert_eq!(app.pane, Pane::Handshake);
 }
+
+/// The tour asked for again from the help, in the Inspect pane, starts at its first step and
+/// stays there until the user does what it says: it starts from the Generate pane, where that
+/// step begins, not already past it.
+#[test]
+fn the_tour_started_again_from_inspect_begins_at_its_first_step() {
+    let (_d, mut app) = app_with_demo();
+    app.update(Action::ShowPane(Pane::Inspect));
+    let a = app.on_key(&key('?')).unwrap();
+    app.update(a);
+    let a = app.on_key(&key('t')).unwrap();
+    assert!(matches!(a, Action::StartTour), "{a:?}");
+    app.update(a);
+    for _ in 0..3 {
+        app.update(Action::Tick);
+    }
+    assert_eq!(app.pane, Pane::Generate);
+    let screen = crate::snapshots::render(&app);
+    assert!(screen.contains("Tour 1/11"), "{screen}");
+    let a = app.on_key(&key('2')).unwrap();
+    app.update(a);
+    let screen = crate::snapshots::render(&app);
+    assert!(screen.contains("Tour 2/11"), "{screen}");
+}
