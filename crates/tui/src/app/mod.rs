@@ -241,11 +241,8 @@ impl App {
         }
     }
 
-    /// Start the tour at its first step, from where that step begins (the Generate pane: its
-    /// first step is to open Inspect, which from Inspect would be done before it was read);
-    /// what the user does next moves it on.
+    /// Start the tour at its first step; what the user does next moves it on.
     pub fn start_tour(&mut self) {
-        self.pane = Pane::Generate;
         self.tour = Some(crate::tour::Tour::default());
     }
 
@@ -595,6 +592,9 @@ impl App {
                 (_, Action::Activate) => self.overlay = None,
                 (Overlay::Help { .. }, Action::StartTour) => {
                     self.overlay = None;
+                    // From where its first step begins: that step is to open Inspect, which
+                    // from Inspect would be done before it was read.
+                    self.pane = Pane::Generate;
                     self.start_tour();
                 }
                 (Overlay::Help { .. }, Action::Last) => {
