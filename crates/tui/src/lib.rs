@@ -1032,7 +1032,9 @@ fn relint(
         foreign: system.as_ref().is_some_and(|s| i.source.starts_with(s)),
     };
     certbench_x509::lint_all(&mut items, now, &known);
-    panes::inspect::Loaded::new(items)
+    let mut loaded = panes::inspect::Loaded::new(items);
+    loaded.read_at = Some(now);
+    loaded
 }
 
 /// Paths that could complete `typed`: entries of its folder that start with its last part.

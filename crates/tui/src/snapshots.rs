@@ -1398,3 +1398,45 @@ fn paging_the_step_box_skips_no_line() {
         assert!(seen.contains(line), "never shown at 80x24: {line}");
     }
 }
+
+/// A lab run's certificates are made the moment it runs; opened with `i`, they are judged at
+/// the time they are read, not by a clock that last ticked before they existed (a slow machine
+/// showed the lab's intermediate "not valid for another 1 minute").
+#[test]
+fn a_lab_culprit_opened_later_is_judged_at_the_time_it_is_read() {
+    let (d, mut app) = handshake_app((140, 44));
+    // The clock as it was when it last ticked, a while before the run.
+    app.now -= time::Duration::minutes(10);
+    app.update(Action::PickScenario);
+    while !matches!(app.overlay, Some(crate::app::Overlay::Lab { cursor }) if cursor > 0 && certbench_lab::SCENARIOS[cursor - 1].name == "client-expired")
+    {
+        app.update(Action::Down);
+    }
+    let effects = app.update(Action::Activate);
+    feed_run(&mut app, effects.first().cloned(), None);
+    app.handshake.at_end = true;
+    let effects = app.update(Action::InspectStep);
+    let [save @ crate::action::Effect::SaveCertificates(_)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let saved = crate::run_blocking(save.clone(), d.path()).unwrap();
+    let effects = app.update(saved);
+    let [load @ crate::action::Effect::LoadInspect { .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    app.update(crate::run_blocking(load.clone(), d.path()).unwrap());
+    // Esc back to the list, then down to the lab's intermediate, as a person does.
+    for code in [
+        crossterm::event::KeyCode::Esc,
+        crossterm::event::KeyCode::Down,
+    ] {
+        let k = crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE);
+        if let Some(a) = app.on_key(&k) {
+            app.update(a);
+        }
+    }
+    let screen = render(&app);
+    assert!(screen.contains("Lab Intermediate"), "{screen}");
+    assert!(screen.contains("Chain verifies"), "{screen}");
+    assert!(!screen.contains("not valid for another"), "{screen}");
+}

@@ -461,9 +461,17 @@ impl App {
             {
                 return self.route(Pane::Generate, action);
             }
+            // What was just read is judged at the time it is read: a certificate made a moment
+            // ago (a lab run's) is not taken for one valid only in the future by a clock that
+            // last ticked before it was made.
+            Action::InspectLoaded(ref loaded) => {
+                if let Some(at) = loaded.read_at {
+                    self.now = self.now.max(at);
+                }
+                return self.route(Pane::Inspect, action);
+            }
             Action::Completions { .. }
             | Action::CertificatesExported { .. }
-            | Action::InspectLoaded(_)
             | Action::OpenCertificates(_) => return self.route(Pane::Inspect, action),
             Action::ShowResult
             | Action::IssueFinished { .. }

@@ -31,6 +31,9 @@ pub struct Loaded {
     pub shared_labels: std::collections::HashSet<String>,
     /// Files met in folders that hold nothing to read (keys, notes): not listed, counted.
     pub passed_over: usize,
+    /// When they were read: what they are judged at, if the clock last ticked before (a
+    /// certificate a lab run made a moment ago is not yet valid at an older time).
+    pub read_at: Option<time::OffsetDateTime>,
 }
 
 /// What to do once files are read, carried from the effect that reads them to its result (the
@@ -67,6 +70,7 @@ impl Loaded {
             cas,
             shared_labels,
             passed_over,
+            read_at: None,
         }
     }
 }
