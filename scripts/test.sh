@@ -12,11 +12,12 @@ say() { printf 'test.sh: %s\n' "$*" >&2; }
 
 # Debian packages: command -> package. ca-certificates holds the 142 real roots tests read. The
 # real peers of serve, connect and the recipes: Node.js, Go, a JDK (java runs a one-file client;
-# keytool reads the key stores), nginx (in /usr/sbin, which a user's PATH may lack).
+# keytool reads the key stores), nginx (in /usr/sbin, which a user's PATH may lack). Chromium
+# opens the page of a run headless.
 missing=()
 for pair in openssl:openssl curl:curl tmux:tmux tshark:tshark python3:python3 node:nodejs \
   go:golang-go java:default-jdk-headless javac:default-jdk-headless keytool:default-jdk-headless \
-  nginx:nginx; do
+  nginx:nginx chromium:chromium; do
   PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 # One package may give several commands.

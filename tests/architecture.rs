@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["certbench-pki"],
     &["certbench-tls"],
     &["certbench-lab"],
+    &["certbench-page"],
     &["certbench-fuzzing", "certbench-tui"],
     &["certbench"],
 ];

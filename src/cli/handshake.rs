@@ -65,6 +65,11 @@ pub struct HandshakeArgs {
     /// with the key log inside, so Wireshark or tshark opens it decrypted with nothing else.
     #[arg(long, value_name = "FILE", conflicts_with = "count")]
     pub pcap: Option<PathBuf>,
+    /// Write one self-contained HTML page of the run to FILE (a new file): the ladder of its
+    /// messages, each message byte by byte, the certificates, who proved what, and for a failed
+    /// run where and why. No script, no network: it opens anywhere, offline.
+    #[arg(long, value_name = "FILE", conflicts_with = "count")]
+    pub html: Option<PathBuf>,
     /// The JSON transcript instead of text (with --count: the latency figures).
     #[arg(long)]
     pub json: bool,
@@ -190,6 +195,11 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
     {
         return code;
     }
+    if let Some(path) = &a.html
+        && let Err(code) = check_new_file(path, "--html", "a page")
+    {
+        return code;
+    }
     let opts = RunOptions {
         dir,
         version: a.tls,
@@ -236,6 +246,57 @@ pub(super) fn check_pcap_path(path: &std::path::Path) -> Result<(), ExitCode> {
         )));
     }
     Ok(())
+}
+
+/// A file the user asked for that is written new: its folder exists, and nothing is there yet
+/// (nothing is overwritten without the user saying so).
+pub(super) fn check_new_file(
+    path: &std::path::Path,
+    option: &str,
+    what: &str,
+) -> Result<(), ExitCode> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        return Err(crate::cli::usage_error(&format!(
+            "invalid value for '{option}': the folder {} does not exist",
+            parent.display()
+        )));
+    }
+    if path.exists() || path.is_symlink() {
+        return Err(crate::cli::usage_error(&format!(
+            "invalid value for '{option}': {} exists ({what} is written to a new file)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Write the page of the run where the user asked: a new file.
+fn write_html(
+    a: &HandshakeArgs,
+    summary: &Summary,
+    events: &[Event],
+    explained: &certbench_lab::Explained,
+) -> Result<(), ExitCode> {
+    let Some(path) = &a.html else {
+        return Ok(());
+    };
+    let html = certbench_page::page(&certbench_page::Run {
+        summary,
+        events,
+        explained,
+        scenario: a.scenario.map(|s| certbench_lab::words(s).title.as_str()),
+        made: time::OffsetDateTime::now_utc(),
+    });
+    let file = certbench_base::fsutil::FileWrite::public(path, html.into_bytes());
+    certbench_base::fsutil::write_files(std::slice::from_ref(&file), false).map_err(|e| {
+        errln!(
+            "certbench: could not write the page {}: {e}",
+            path.display()
+        );
+        ExitCode::FAILURE
+    })
 }
 
 /// Write the run's capture, with its secrets inside, where the user asked (mode 0600).
@@ -303,6 +364,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     // A scenario's words explain its run; a failure made by hand gets the words of the scenario
     // it is an instance of.
     let explained = certbench_lab::explain(&summary, scenario, &events);
+    let files = files.and_then(|()| write_html(a, &summary, &events, &explained));
     let mismatches = scenario
         .map(|s| certbench_lab::check(s, &summary, &events))
         .unwrap_or_default();

@@ -7,6 +7,7 @@
 //! Everything is data: words for people come from assets/ through [`event::say`] and the cause
 //! crate. The failure lab sits above this crate; nothing here knows of it.
 
+pub mod annotate;
 pub mod config;
 pub mod connect;
 pub mod describe;

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use certbench_pki::IssueSpec;
 use certbench_pki::workspace::{SetId, SetOptions, Workspace};
+
+use crate::panes::handshake::CursorOn as _;
 use certbench_x509::Role;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

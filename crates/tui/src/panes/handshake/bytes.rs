@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::panes::cut;
+use crate::panes::handshake::CursorOn as _;
 use crate::theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

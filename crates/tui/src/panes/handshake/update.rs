@@ -6,6 +6,8 @@ use certbench_tls::run::{ClientAuth, RunOptions, Stepper, Trust, group_names, su
 use certbench_x509::Role;
 use time::OffsetDateTime;
 
+use super::CursorOn as _;
+
 use super::HandshakeState;
 use crate::action::{Action, CertificatesOf, CertificatesToOpen, Effect};
 use crate::app::{Cx, Overlay, Severity, next_choice};

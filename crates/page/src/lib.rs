@@ -1,0 +1,580 @@
+//! One self-contained HTML page of a real run: a ladder of the messages as they crossed (SVG,
+//! each arrow a link), then each message byte by byte (its records as on the wire, opened, and
+//! the message, every field with its bytes and what it reads as, from the same annotation the
+//! TUI's byte view reads), the certificates it carried, who proved what, and for a failed run
+//! the side that caught it, the alert, the cause, the culprit and the fix.
+//!
+//! The page makes no request of any kind and runs no script: styles are inline, a Content
+//! Security Policy forbids everything else, and every text that came from a certificate or a
+//! peer is escaped (a subject holding `<script>` is shown as text). Words are from
+//! assets/page.toml and the tables the TUI uses.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use certbench_tls::annotate::{SectionKind, annotate, version_of};
+use certbench_tls::event::{Event, WireWhat};
+use certbench_tls::run::Summary;
+use certbench_wire::Side;
+use certbench_wire::messages::Message;
+use certbench_wire::observe::Protection;
+use time::OffsetDateTime;
+
+/// What a page is made of.
+pub struct Run<'a> {
+    pub summary: &'a Summary,
+    pub events: &'a [Event],
+    pub explained: &'a certbench_lab::Explained,
+    /// The lab scenario's title, when the run is a scenario's.
+    pub scenario: Option<&'a str>,
+    pub made: OffsetDateTime,
+}
+
+const PAGE: &str = include_str!("../../../assets/page.toml");
+
+/// A word of assets/page.toml, filled; the key when missing (a test checks none is).
+fn w(key: &str, values: &[(&'static str, String)]) -> String {
+    static TABLE: OnceLock<HashMap<String, HashMap<String, String>>> = OnceLock::new();
+    certbench_base::assets::table(&TABLE, PAGE)
+        .get("words")
+        .and_then(|t| t.get(key))
+        .map_or_else(
+            || key.to_string(),
+            |t| certbench_base::assets::fill(t, values),
+        )
+}
+
+/// Text for HTML: control and bidirectional characters made visible (as everywhere), then `&`,
+/// `<`, `>`, `"` and `'` escaped, so nothing from a certificate or a peer is markup.
+pub fn esc(s: &str) -> String {
+    let safe = certbench_base::text::display_safe(s, 4000);
+    let mut out = String::with_capacity(safe.len());
+    for c in safe.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bytes as lowercase hex pairs separated by spaces.
+fn hex(b: &[u8]) -> String {
+    let mut s = String::with_capacity(b.len() * 3);
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+/// The most bytes a field's cell shows; the rest is counted.
+const FIELD_HEX: usize = 64;
+/// The most bytes a section's dump shows.
+const DUMP_HEX: usize = 16 * 1024;
+
+/// The page of a run, as one HTML document.
+pub fn page(run: &Run<'_>) -> String {
+    let mut h = String::with_capacity(64 * 1024);
+    let title = match run.scenario {
+        Some(t) => w("title_scenario", &[("title", t.to_string())]),
+        None => w("title", &[]),
+    };
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    // Nothing but the inline styles: no script, no request, no frame, no form.
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    h.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
+    let _ = writeln!(h, "<title>{}</title>", esc(&title));
+    h.push_str("<style>\n");
+    h.push_str(STYLE);
+    h.push_str("</style>\n</head>\n<body>\n<main>\n");
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let made = run
+        .made
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<p class=\"made\">{}</p>",
+        esc(&w("made", &[("at", made)]))
+    );
+    outcome(&mut h, run);
+    failure(&mut h, run);
+    proofs(&mut h, run);
+    ladder(&mut h, run.events);
+    messages(&mut h, run.events);
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
+
+/// The outcome in one line, and what was agreed.
+fn outcome(h: &mut String, run: &Run<'_>) {
+    let s = run.summary;
+    let (class, text) = match s.failure() {
+        _ if s.ok() => ("ok", w("worked", &[])),
+        Some(f) => (
+            "bad",
+            w("failed", &[("side", f.detected_by.name().to_string())]),
+        ),
+        None => ("bad", w("unexplained", &[])),
+    };
+    let _ = writeln!(h, "<p class=\"outcome {class}\">{}</p>", esc(&text));
+    let agreed: Vec<&str> = [
+        s.version.as_deref(),
+        s.cipher_suite.as_deref(),
+        s.group.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !agreed.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p><span class=\"label\">{}</span> {}</p>",
+            esc(&w("agreed", &[])),
+            esc(&agreed.join(" · "))
+        );
+    }
+}
+
+/// For a failed run: who caught it, the alerts, the cause, the culprit, the fix and the lesson.
+fn failure(h: &mut String, run: &Run<'_>) {
+    let Some(f) = run.summary.failure() else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<section class=\"failure\" id=\"failure\">\n<h2>{}</h2>\n<dl>",
+        esc(&w("failure", &[]))
+    );
+    let row = |h: &mut String, k: &str, v: String| {
+        let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", esc(&w(k, &[])), esc(&v));
+    };
+    row(h, "caught_by", f.detected_by.name().to_string());
+    row(h, "cause", certbench_cause::describe(&f.cause));
+    if let Some(a) = f.alert_sent {
+        row(h, "alert_sent", a.name().to_string());
+    }
+    if let Some(a) = f.alert_received {
+        row(h, "alert_received", a.name().to_string());
+    }
+    if let Some(s) = f.stopped_after {
+        row(
+            h,
+            "stopped_after",
+            format!("{} ({})", s.message, s.from.name()),
+        );
+    }
+    if let Some(c) = &f.culprit {
+        row(
+            h,
+            "culprit",
+            format!(
+                "{} ({}), {} {}",
+                c.subject,
+                c.side.name(),
+                w("issuer", &[]),
+                c.issuer
+            ),
+        );
+        row(h, "culprit_field", c.field.to_string());
+    }
+    h.push_str("</dl>\n");
+    if let Some(fix) = &run.explained.fix {
+        let _ = writeln!(
+            h,
+            "<p><strong>{}:</strong> {}</p>",
+            esc(&w("fix", &[])),
+            esc(fix)
+        );
+    }
+    if let Some(lesson) = &run.explained.lesson {
+        let _ = writeln!(
+            h,
+            "<h3>{}</h3>\n<p>{}</p>",
+            esc(&w("lesson", &[])),
+            esc(lesson)
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+/// Who proved what to whom: the same sentences as the TUI's.
+fn proofs(h: &mut String, run: &Run<'_>) {
+    let p = certbench_tls::proof::proofs(run.events);
+    if p.server.is_none() && !run.summary.ok() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<section id=\"proofs\">\n<h2>{}</h2>",
+        esc(&w("proved", &[]))
+    );
+    for s in certbench_tls::proof::sentences(&p) {
+        let _ = writeln!(h, "<p>{}</p>", esc(&s));
+    }
+    h.push_str("</section>\n");
+}
+
+/// A wire event's name as the ladder and its section show it: `{Certificate}` when it crossed
+/// encrypted, as the TUI writes it.
+fn label(e: &Event) -> Option<String> {
+    let wire = e.wire()?;
+    let mut name = wire.what.name().to_string();
+    match &wire.what {
+        WireWhat::Alert { alert, .. } => name = format!("Alert {}", alert.name()),
+        WireWhat::Handshake { message: Ok(m), .. } => {
+            if let Message::Certificate(c) = &**m
+                && c.certificates.is_empty()
+            {
+                name.push_str(": empty");
+            }
+        }
+        _ => {}
+    }
+    Some(if wire.protection == Protection::Clear {
+        name
+    } else {
+        format!("{{{name}}}")
+    })
+}
+
+/// The ladder: the client's lane on the left, the server's on the right, one arrow per message
+/// in the order they crossed, each a link to its section.
+fn ladder(h: &mut String, events: &[Event]) {
+    let wire: Vec<(usize, &Event)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.wire().is_some())
+        .collect();
+    let _ = writeln!(
+        h,
+        "<section id=\"ladder\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(&w("ladder", &[])),
+        esc(&w("ladder_note", &[("braces", "{…}".to_string())]))
+    );
+    let (width, left, right, top, step) = (640, 110, 530, 50, 30);
+    let height = top + step * wire.len().max(1) + 20;
+    let _ = writeln!(
+        h,
+        "<svg class=\"ladder\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" role=\"img\" aria-label=\"{}\">",
+        esc(&w("ladder", &[]))
+    );
+    h.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"head\"/></marker></defs>\n");
+    let _ = writeln!(
+        h,
+        "<text x=\"{left}\" y=\"24\" class=\"lane\">{}</text><text x=\"{right}\" y=\"24\" class=\"lane\">{}</text>",
+        esc(&w("client", &[])),
+        esc(&w("server", &[]))
+    );
+    let _ = writeln!(
+        h,
+        "<line x1=\"{left}\" y1=\"32\" x2=\"{left}\" y2=\"{}\" class=\"lifeline\"/><line x1=\"{right}\" y1=\"32\" x2=\"{right}\" y2=\"{}\" class=\"lifeline\"/>",
+        height - 10,
+        height - 10
+    );
+    for (row, (i, e)) in wire.iter().enumerate() {
+        let y = top + row * step;
+        let (x1, x2) = match e.side {
+            Side::Client => (left, right),
+            Side::Server => (right, left),
+        };
+        let name = label(e).unwrap_or_default();
+        let class = if e.is_failure() { "msg bad" } else { "msg" };
+        let _ = writeln!(
+            h,
+            "<a href=\"#m{i}\" class=\"{class}\" id=\"arrow-m{i}\"><line x1=\"{x1}\" y1=\"{y}\" x2=\"{x2}\" y2=\"{y}\" marker-end=\"url(#arrow)\"/><text x=\"{}\" y=\"{}\">{}</text></a>",
+            (left + right) / 2,
+            y - 6,
+            esc(&name)
+        );
+    }
+    h.push_str("</svg>\n</section>\n");
+}
+
+/// Each message: what it does, its fields, its bytes field by field, its certificates.
+fn messages(h: &mut String, events: &[Event]) {
+    let version = version_of(events);
+    let tls12 = version == certbench_wire::messages::Version::Tls12;
+    let _ = writeln!(h, "<h2>{}</h2>", esc(&w("messages", &[])));
+    let mut n = 0;
+    for (i, e) in events.iter().enumerate() {
+        let Some(wire) = e.wire() else { continue };
+        n += 1;
+        let name = label(e).unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<section class=\"message\" id=\"m{i}\" data-message=\"{}\" data-side=\"{}\">",
+            esc(wire.what.name()),
+            e.side.name()
+        );
+        let protection = match wire.protection {
+            Protection::Clear => "protection_clear",
+            Protection::Handshake => "protection_hs",
+            Protection::Application => "protection_app",
+            Protection::Tls12 | Protection::Tls12Encrypted => "protection_tls12",
+        };
+        let _ = writeln!(
+            h,
+            "<h3>{n}. {} <span class=\"dir\">{} · {} · {}</span></h3>",
+            esc(&name),
+            esc(&w(
+                "direction",
+                &[
+                    ("from", w(e.side.name(), &[])),
+                    ("to", w(e.side.other().name(), &[])),
+                ]
+            )),
+            esc(&w("size", &[("bytes", wire.size.to_string())])),
+            esc(&w(protection, &[]))
+        );
+        if let Some(step) = certbench_x509::explain::explain_step(wire.what.name()) {
+            let (text, look) = step.for_version(tls12);
+            let _ = writeln!(
+                h,
+                "<p><span class=\"label\">{}</span> {}</p>",
+                esc(&w("what", &[])),
+                esc(text)
+            );
+            if !look.is_empty() {
+                let _ = writeln!(
+                    h,
+                    "<p><span class=\"label\">{}</span> {}</p>",
+                    esc(&w("look", &[])),
+                    esc(look)
+                );
+            }
+            if !step.rfc.is_empty() {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"note\"><span class=\"label\">{}</span> {}</p>",
+                    esc(&w("rfc", &[])),
+                    esc(&step.rfc)
+                );
+            }
+        }
+        let fields = e.fields();
+        if !fields.is_empty() {
+            let _ = writeln!(
+                h,
+                "<details open><summary>{}</summary><dl class=\"fields\">",
+                esc(&w("fields", &[]))
+            );
+            for (k, v) in fields {
+                let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v.to_string()));
+            }
+            h.push_str("</dl></details>\n");
+        }
+        certificates(h, e);
+        bytes(h, e, version);
+        h.push_str("</section>\n");
+    }
+}
+
+/// The certificates a Certificate message carried: subject, issuer, validity of each.
+fn certificates(h: &mut String, e: &Event) {
+    let certs = e.certificates();
+    if certs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<h4>{}</h4>\n<ol class=\"certs\">",
+        esc(&w("certificates", &[]))
+    );
+    for der in certs {
+        match certbench_x509::report::brief(der) {
+            Ok(b) => {
+                let _ = writeln!(
+                    h,
+                    "<li><dl><dt>{}</dt><dd class=\"subject\">{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl></li>",
+                    esc(&w("subject", &[])),
+                    esc(&b.subject),
+                    esc(&w("issuer", &[])),
+                    esc(&b.issuer),
+                    esc(&w("validity", &[])),
+                    esc(&b
+                        .not_after
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default())
+                );
+            }
+            Err(err) => {
+                let _ = writeln!(h, "<li>{}</li>", esc(&err.to_string()));
+            }
+        }
+    }
+    h.push_str("</ol>\n");
+}
+
+/// The bytes: each record that carried the message, opened, then the message; each a dump and
+/// a table of its fields.
+fn bytes(h: &mut String, e: &Event, version: certbench_wire::messages::Version) {
+    let _ = writeln!(
+        h,
+        "<details open><summary>{}</summary>",
+        esc(&w("bytes", &[]))
+    );
+    let Some(a) = annotate(e, version) else {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{}</p></details>",
+            esc(&w("not_kept", &[]))
+        );
+        return;
+    };
+    for sec in &a.sections {
+        let (title, kind) = match sec.kind {
+            SectionKind::Record { n, of } => (
+                w("record", &[("n", n.to_string()), ("of", of.to_string())]),
+                "record",
+            ),
+            SectionKind::Opened { n } => (w("opened", &[("n", n.to_string())]), "opened"),
+            SectionKind::Message => (w("message", &[]), "message"),
+        };
+        let _ = writeln!(h, "<h4>{}</h4>", esc(&title));
+        let shown = &sec.bytes[..sec.bytes.len().min(DUMP_HEX)];
+        let _ = write!(h, "<pre class=\"hex\" data-kind=\"{kind}\">{}", hex(shown));
+        if sec.bytes.len() > shown.len() {
+            let _ = write!(
+                h,
+                " {}",
+                esc(&w(
+                    "more_bytes",
+                    &[("more", (sec.bytes.len() - shown.len()).to_string())]
+                ))
+            );
+        }
+        h.push_str("</pre>\n");
+        let _ = writeln!(
+            h,
+            "<table class=\"parts\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(&w("field", &[])),
+            esc(&w("value", &[])),
+            esc(&w("hex", &[]))
+        );
+        for p in &sec.parts {
+            let range = p.range.start.min(sec.bytes.len())..p.range.end.min(sec.bytes.len());
+            let b = &sec.bytes[range];
+            let mut cell = hex(&b[..b.len().min(FIELD_HEX)]);
+            if b.len() > FIELD_HEX {
+                cell.push(' ');
+                cell.push_str(&w(
+                    "more_bytes",
+                    &[("more", (b.len() - FIELD_HEX).to_string())],
+                ));
+            }
+            let value = p
+                .value
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let _ = writeln!(
+                h,
+                "<tr class=\"d{}\"><td>{}</td><td>{}</td><td class=\"hexcell\">{}</td></tr>",
+                p.depth.min(6),
+                esc(&p.name),
+                esc(&value),
+                esc(&cell)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</details>\n");
+}
+
+const STYLE: &str = r#"
+:root { --fg: #1b1f24; --bg: #fdfdfc; --dim: #5b6570; --line: #c9d1d9; --accent: #0b63b6;
+  --ok: #1a7f37; --bad: #c21f30; --code: #f3f4f6; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --bg: #0d1117; --dim: #8b949e; --line: #30363d; --accent: #58a6ff;
+    --ok: #3fb950; --bad: #f85149; --code: #161b22; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.7rem; margin: 0 0 .3rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+h3 { margin: 0 0 .4rem; font-size: 1.15rem; }
+h3 .dir { color: var(--dim); font-weight: normal; font-size: .9rem; }
+h4 { margin: 1rem 0 .3rem; font-size: .95rem; }
+.made, .note { color: var(--dim); font-size: .9rem; }
+.label { color: var(--dim); font-weight: 600; margin-right: .3rem; }
+.outcome { font-size: 1.2rem; font-weight: 700; }
+.ok { color: var(--ok); } .bad { color: var(--bad); }
+.failure { border-left: 4px solid var(--bad); padding: .2rem 1rem; margin-top: 1.5rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .4rem 0; }
+dt { color: var(--dim); } dd { margin: 0; overflow-wrap: anywhere; }
+section.message { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 1rem 0; }
+section.message:target { border-color: var(--accent); box-shadow: 0 0 0 2px var(--accent); }
+svg.ladder { max-width: 100%; height: auto; font: 13px system-ui, sans-serif; }
+svg .lane { font-weight: 700; fill: var(--fg); text-anchor: middle; }
+svg .lifeline { stroke: var(--line); stroke-width: 2; }
+svg .msg line { stroke: var(--accent); stroke-width: 1.6; }
+svg .msg text { fill: var(--accent); text-anchor: middle; }
+svg .msg.bad line { stroke: var(--bad); } svg .msg.bad text { fill: var(--bad); }
+svg .head { fill: var(--accent); }
+svg a:hover text, svg a:focus text { text-decoration: underline; }
+pre.hex { background: var(--code); padding: .6rem; white-space: pre-wrap; overflow-wrap: anywhere;
+  font: 13px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
+table.parts { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.parts th, table.parts td { text-align: left; padding: .15rem .4rem; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+td.hexcell { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: anywhere; }
+tr.d1 td:first-child { padding-left: 1.2rem; } tr.d2 td:first-child { padding-left: 2rem; }
+tr.d3 td:first-child { padding-left: 2.8rem; } tr.d4 td:first-child, tr.d5 td:first-child,
+tr.d6 td:first-child { padding-left: 3.6rem; }
+summary { cursor: pointer; font-weight: 600; margin-top: .6rem; }
+ol.certs { padding-left: 1.4rem; }
+@media print {
+  :root { --fg: #000; --bg: #fff; --dim: #444; --line: #bbb; --code: #fff; }
+  main { max-width: none; padding: 0; }
+  section.message { break-inside: avoid-page; }
+  details > summary { list-style: none; }
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_a_peer_is_never_markup() {
+        let e = esc("<script>alert('x')</script> & \"q\"");
+        assert!(
+            !e.contains('<') && !e.contains('>') && !e.contains('"'),
+            "{e}"
+        );
+        assert!(e.contains("&lt;script&gt;"), "{e}");
+    }
+
+    /// Every word the page asks for is in assets/page.toml.
+    #[test]
+    fn every_word_is_in_the_table() {
+        let table: HashMap<String, HashMap<String, String>> = toml::from_str(PAGE).unwrap();
+        let words = &table["words"];
+        let src = include_str!("lib.rs");
+        for (i, _) in src.match_indices("w(\"") {
+            let key: String = src[i + 3..].chars().take_while(|c| *c != '"').collect();
+            assert!(words.contains_key(&key), "{key} is not in assets/page.toml");
+        }
+        for key in [
+            "client",
+            "server",
+            "protection_hs",
+            "protection_app",
+            "protection_tls12",
+        ] {
+            assert!(words.contains_key(key), "{key}");
+        }
+    }
+}

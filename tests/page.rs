@@ -1,0 +1,185 @@
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a failed unwrap is a failed test.
+//! The page of a run (`certbench handshake --html FILE`), opened in a real browser: Debian's
+//! Chromium, headless. It loads with nothing in the console (the page's Content Security Policy
+//! reports any load it blocks there), references nothing outside itself, has a section and a
+//! ladder arrow for every message the run's transcript lists, in order, and shows a certificate
+//! subject holding `<script>` as text.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+/// The page as Chromium has it once loaded (`--dump-dom`), and what it wrote to its console.
+fn open_in_chromium(page: &Path) -> (String, Vec<String>) {
+    let chromium = require("chromium", "chromium");
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "chromium: {}", text(&out));
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), console)
+}
+
+/// Each `attr="value"` of the DOM, for the attribute named.
+fn attributes<'a>(dom: &'a str, attr: &str) -> Vec<&'a str> {
+    let key = format!(" {attr}=\"");
+    dom.match_indices(&key)
+        .map(|(i, _)| {
+            let rest = &dom[i + key.len()..];
+            &rest[..rest.find('"').unwrap_or(rest.len())]
+        })
+        .collect()
+}
+
+#[test]
+fn the_page_of_a_run_opens_offline_with_every_message_and_no_markup_from_a_certificate() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    issue(
+        d,
+        "client",
+        "hostile",
+        &["--cn", "<script>alert(1)</script>"],
+    );
+    let page = d.join("run.html");
+    let out = certbench(
+        d,
+        &[
+            "handshake",
+            "--client",
+            "hostile",
+            "--json",
+            "--html",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let wire: Vec<(String, String)> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "wire")
+        .map(|e| {
+            (
+                e["message"].as_str().unwrap().to_string(),
+                e["side"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(wire.len() >= 10, "{wire:?}");
+
+    let (dom, console) = open_in_chromium(&page);
+    assert!(console.is_empty(), "the console: {console:#?}");
+    // Nothing outside the page: links only to its own sections, no source, no stylesheet.
+    for href in attributes(&dom, "href") {
+        assert!(href.starts_with('#'), "a link out of the page: {href}");
+    }
+    for attr in ["src", "srcset", "action", "data"] {
+        assert!(attributes(&dom, attr).is_empty(), "{attr}= in the page");
+    }
+    assert!(
+        !dom.contains("<link") && !dom.contains("@import"),
+        "a stylesheet from elsewhere"
+    );
+    assert!(
+        !dom.contains("url(") || dom.contains("url(#arrow)"),
+        "a url() in the styles"
+    );
+    // No script at all, and the certificate's subject as text.
+    assert!(!dom.contains("<script"), "a script element in the page");
+    // The subject as openssl writes it (RFC 2253), as text: its < and > escaped for HTML.
+    let subject = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "hostile.crt",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "RFC2253",
+        ],
+    );
+    let subject = subject.trim().trim_start_matches("subject=");
+    assert!(subject.contains("<script"), "{subject}");
+    let as_text = subject
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert!(
+        dom.contains(&as_text),
+        "the hostile subject {as_text}, as text"
+    );
+    // Every message of the transcript, in order: its section and its arrow to it.
+    let sections: Vec<(String, String)> = attributes(&dom, "data-message")
+        .into_iter()
+        .zip(attributes(&dom, "data-side"))
+        .map(|(m, s)| (m.to_string(), s.to_string()))
+        .collect();
+    let names = |v: &[(String, String)]| {
+        v.iter()
+            .map(|(m, s)| format!("{s}:{m}"))
+            .collect::<Vec<_>>()
+    };
+    // The transcript names an unreadable or alert record by its kind; the page by its record.
+    let expected: Vec<(String, String)> = wire
+        .iter()
+        .map(|(m, s)| {
+            let m = match m.as_str() {
+                "alert" => "Alert".to_string(),
+                "application_data" => "ApplicationData".to_string(),
+                "change_cipher_spec" => "ChangeCipherSpec".to_string(),
+                other => other.to_string(),
+            };
+            (m, s.clone())
+        })
+        .collect();
+    assert_eq!(names(&sections), names(&expected));
+    let ids = attributes(&dom, "id");
+    for target in attributes(&dom, "href") {
+        let id = &target[1..];
+        assert!(ids.contains(&id), "the arrow to {target} leads nowhere");
+    }
+    let arrows = ids.iter().filter(|i| i.starts_with("arrow-m")).count();
+    assert_eq!(arrows, wire.len(), "an arrow for each message");
+}
+
+/// Writing a page never overwrites a file.
+#[test]
+fn a_page_is_written_to_a_new_file_only() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let page = d.join("kept.html");
+    std::fs::write(&page, "mine").unwrap();
+    let out = certbench(d, &["handshake", "--html", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("exists"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "mine");
+    let out = certbench(d, &["handshake", "--html", "/no/such/folder/p.html"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
