@@ -183,3 +183,88 @@ fn a_page_is_written_to_a_new_file_only() {
     let out = certbench(d, &["handshake", "--html", "/no/such/folder/p.html"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+/// Each handshake message's bytes as the page shows them (its "The message" dump) are the bytes
+/// tshark finds for that message in the run's own capture, decrypted with the secrets inside
+/// it, in the same order: TLS 1.3 and 1.2.
+#[test]
+fn the_bytes_on_the_page_are_the_bytes_tshark_sees() {
+    let tshark = require("tshark", "tshark");
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    for tls in ["1.3", "1.2"] {
+        let page = d.join(format!("run-{tls}.html"));
+        let pcap = d.join(format!("run-{tls}.pcapng"));
+        certbench_ok(
+            d,
+            &[
+                "handshake",
+                "--tls",
+                tls,
+                "--pcap",
+                pcap.to_str().unwrap(),
+                "--html",
+                page.to_str().unwrap(),
+            ],
+        );
+        let out = Command::new(&tshark)
+            .args([
+                "-r",
+                pcap.to_str().unwrap(),
+                "-T",
+                "json",
+                "-x",
+                "--no-duplicate-keys",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "tshark: {}", text(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut theirs: Vec<String> = Vec::new();
+        fn walk(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, x) in m {
+                        if k == "tls.handshake_raw" {
+                            // One message: [hex, offset, length, ...]; several: a list of those.
+                            match x.get(0) {
+                                Some(Value::Array(_)) => out.extend(
+                                    x.as_array()
+                                        .unwrap()
+                                        .iter()
+                                        .map(|m| m[0].as_str().unwrap().to_string()),
+                                ),
+                                Some(Value::String(s)) => out.push(s.clone()),
+                                _ => {}
+                            }
+                        }
+                        walk(x, out);
+                    }
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                _ => {}
+            }
+        }
+        walk(&v, &mut theirs);
+        assert!(theirs.len() >= 8, "TLS {tls}: tshark found {theirs:?}");
+
+        let (dom, console) = open_in_chromium(&page);
+        assert!(console.is_empty(), "{console:#?}");
+        let not_handshake = ["ChangeCipherSpec", "Alert", "ApplicationData", "unreadable"];
+        let ours: Vec<String> = dom
+            .split("<section class=\"message\"")
+            .skip(1)
+            .filter(|s| {
+                let name = attributes(s, "data-message");
+                name.first().is_some_and(|n| !not_handshake.contains(n))
+            })
+            .map(|s| {
+                let at = s.find("data-kind=\"message\">").expect("a message dump");
+                let rest = &s[at + "data-kind=\"message\">".len()..];
+                rest[..rest.find("</pre>").unwrap()].replace(' ', "")
+            })
+            .collect();
+        assert_eq!(ours, theirs, "TLS {tls}");
+    }
+}
