@@ -268,3 +268,87 @@ fn the_bytes_on_the_page_are_the_bytes_tshark_sees() {
         assert_eq!(ours, theirs, "TLS {tls}");
     }
 }
+
+/// The keys the page shows are the ones RFC 8446 7.1 and 7.3 derive from the run's secrets,
+/// computed here again with Python's hmac and hashlib: HKDF-Expand-Label(secret, "key" / "iv").
+#[test]
+fn the_keys_on_the_page_are_derived_as_rfc_8446_says() {
+    let python = require("python3", "python3");
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let page = d.join("keys.html");
+    let out = certbench(
+        d,
+        &["handshake", "--json", "--html", page.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let suite = v["cipher_suite"].as_str().unwrap().to_string();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&page).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the page holds secrets"
+    );
+    let (dom, _) = open_in_chromium(&page);
+    // Each row of the keys table: label, secret, key, IV.
+    let table = &dom[dom.find("class=\"parts keys\"").expect("the keys table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let cells = |row: &str| -> Vec<String> {
+        row.split("<td")
+            .skip(1)
+            .map(|c| {
+                let c = &c[c.find('>').unwrap() + 1..];
+                c[..c.find("</td>").unwrap()].replace(' ', "")
+            })
+            .collect()
+    };
+    let rows: Vec<Vec<String>> = table.split("<tr>").skip(2).map(cells).collect();
+    let traffic: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[0].contains("TRAFFIC_SECRET"))
+        .collect();
+    assert_eq!(traffic.len(), 4, "{rows:?}");
+    let (hash, key_len) = match suite.as_str() {
+        "TLS_AES_256_GCM_SHA384" => ("sha384", 32),
+        "TLS_AES_128_GCM_SHA256" => ("sha256", 16),
+        "TLS_CHACHA20_POLY1305_SHA256" => ("sha256", 32),
+        other => panic!("a TLS 1.3 suite: {other}"),
+    };
+    let script = r#"
+import hashlib, hmac, sys
+def expand_label(secret, label, length, h):
+    full = b"tls13 " + label
+    info = length.to_bytes(2, "big") + bytes([len(full)]) + full + bytes([0])
+    out, t, i = b"", b"", 1
+    while len(out) < length:
+        t = hmac.new(secret, t + info + bytes([i]), h).digest()
+        out += t
+        i += 1
+    return out[:length]
+h = getattr(hashlib, sys.argv[1])
+key_len = int(sys.argv[2])
+for secret in sys.argv[3:]:
+    s = bytes.fromhex(secret)
+    print(expand_label(s, b"key", key_len, h).hex(), expand_label(s, b"iv", 12, h).hex())
+"#;
+    let out = Command::new(python)
+        .args(["-c", script, hash, &key_len.to_string()])
+        .args(traffic.iter().map(|r| r[1].clone()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let theirs: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let (k, i) = l.split_once(' ').unwrap();
+            (k.to_string(), i.to_string())
+        })
+        .collect();
+    let ours: Vec<(String, String)> = traffic
+        .iter()
+        .map(|r| (r[2].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(ours, theirs);
+}

@@ -65,9 +65,10 @@ pub struct HandshakeArgs {
     /// with the key log inside, so Wireshark or tshark opens it decrypted with nothing else.
     #[arg(long, value_name = "FILE", conflicts_with = "count")]
     pub pcap: Option<PathBuf>,
-    /// Write one self-contained HTML page of the run to FILE (a new file): the ladder of its
-    /// messages, each message byte by byte, the certificates, who proved what, and for a failed
-    /// run where and why. No script, no network: it opens anywhere, offline.
+    /// Write one self-contained HTML page of the run to FILE (a new file, mode 0600: it shows
+    /// the run's secrets): the ladder of its messages, the keys and one record opened, each
+    /// message byte by byte, the certificates, who proved what, and for a failed run where and
+    /// why. No script, no network: it opens anywhere, offline.
     #[arg(long, value_name = "FILE", conflicts_with = "count")]
     pub html: Option<PathBuf>,
     /// The JSON transcript instead of text (with --count: the latency figures).
@@ -287,9 +288,12 @@ fn write_html(
         events,
         explained,
         scenario: a.scenario.map(|s| certbench_lab::words(s).title.as_str()),
+        // certbench's own demo run on 127.0.0.1: its secrets open nothing else.
+        secrets: true,
         made: time::OffsetDateTime::now_utc(),
     });
-    let file = certbench_base::fsutil::FileWrite::public(path, html.into_bytes());
+    // It holds the run's secrets: mode 0600, as a key log is.
+    let file = certbench_base::fsutil::FileWrite::private(path, html.into_bytes());
     certbench_base::fsutil::write_files(std::slice::from_ref(&file), false).map_err(|e| {
         errln!(
             "certbench: could not write the page {}: {e}",

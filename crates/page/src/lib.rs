@@ -28,6 +28,9 @@ pub struct Run<'a> {
     pub explained: &'a certbench_lab::Explained,
     /// The lab scenario's title, when the run is a scenario's.
     pub scenario: Option<&'a str>,
+    /// Show the run's secrets, the keys they give and one record opened with them: for
+    /// certbench's own demo runs (someone else's connection only when the user asks).
+    pub secrets: bool,
     pub made: OffsetDateTime,
 }
 
@@ -110,6 +113,9 @@ pub fn page(run: &Run<'_>) -> String {
     failure(&mut h, run);
     proofs(&mut h, run);
     ladder(&mut h, run.events);
+    if run.secrets {
+        keys(&mut h, run);
+    }
     messages(&mut h, run.events);
     h.push_str("</main>\n</body>\n</html>\n");
     h
@@ -298,6 +304,153 @@ fn ladder(h: &mut String, events: &[Event]) {
         );
     }
     h.push_str("</svg>\n</section>\n");
+}
+
+/// The run's secrets (its key log), the key and IV each TLS 1.3 traffic secret gives, and the
+/// first protected record opened with them, step by step.
+fn keys(h: &mut String, run: &Run<'_>) {
+    use certbench_wire::decrypt::Suite;
+    let lines = run.summary.keylog.lines();
+    let parsed: Vec<(String, Vec<u8>, Vec<u8>)> = lines
+        .iter()
+        .filter_map(|l| certbench_wire::observe::parse_keylog_line(l))
+        .collect();
+    if parsed.is_empty() {
+        return;
+    }
+    let suite = run
+        .events
+        .iter()
+        .find_map(|e| match e.message() {
+            Some(Message::ServerHello(sh)) if !sh.hello_retry_request => Some(sh.cipher_suite),
+            _ => None,
+        })
+        .and_then(Suite::from_id);
+    let _ = writeln!(
+        h,
+        "<section id=\"keys\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(&w("keys", &[])),
+        esc(&w(
+            if suite.is_some() {
+                "keys_note"
+            } else {
+                "keys_tls12_note"
+            },
+            &[]
+        ))
+    );
+    let _ = writeln!(
+        h,
+        "<p><span class=\"label\">{}</span> <code>{}</code></p>",
+        esc(&w("client_random", &[])),
+        hex(&parsed[0].1)
+    );
+    let _ = writeln!(
+        h,
+        "<table class=\"parts keys\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&w("secret_label", &[])),
+        esc(&w("secret_value", &[])),
+        esc(&w("key", &[])),
+        esc(&w("iv", &[]))
+    );
+    for (label, _, secret) in &parsed {
+        // Traffic secrets give keys; the exporter secret gives none.
+        let (key, iv) = suite
+            .filter(|_| label.contains("TRAFFIC_SECRET"))
+            .and_then(|s| s.key_and_iv(secret).ok())
+            .map(|(k, i)| (hex(&k), hex(&i)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"hexcell\">{}</td><td class=\"hexcell\">{key}</td><td class=\"hexcell\">{iv}</td></tr>",
+            esc(label),
+            hex(secret)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    if let Some(suite) = suite {
+        one_record(h, run.events, &parsed, suite);
+    }
+    h.push_str("</section>\n");
+}
+
+/// The first TLS 1.3 record that was opened, each input of the AEAD and what came out.
+fn one_record(
+    h: &mut String,
+    events: &[Event],
+    secrets: &[(String, Vec<u8>, Vec<u8>)],
+    suite: certbench_wire::decrypt::Suite,
+) {
+    let Some((e, record, sealing)) = events.iter().find_map(|e| {
+        let c = e.wire()?.carried.as_ref()?;
+        let r = c.records.first()?;
+        let s = r.sealing.as_ref().filter(|s| s.inner_type.is_some())?;
+        Some((e, r, s))
+    }) else {
+        return;
+    };
+    let Some((key, _)) = secrets
+        .iter()
+        .find(|(label, _, _)| *label == sealing.secret)
+        .and_then(|(_, _, secret)| suite.key_and_iv(secret).ok())
+    else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<p class=\"note\">{}</p>\n<dl class=\"fields\">",
+        esc(&w("one_record", &[])),
+        esc(&w(
+            "one_record_note",
+            &[
+                ("message", label(e).unwrap_or_default()),
+                ("side", e.side.name().to_string()),
+                ("aead", sealing.aead.to_string()),
+                ("secret", sealing.secret.clone()),
+            ]
+        ))
+    );
+    let payload = record.payload();
+    let tag_at = payload.len().saturating_sub(sealing.tag_len);
+    let cut = |b: &[u8]| {
+        let mut s = hex(&b[..b.len().min(FIELD_HEX)]);
+        if b.len() > FIELD_HEX {
+            s.push(' ');
+            s.push_str(&w(
+                "more_bytes",
+                &[("more", (b.len() - FIELD_HEX).to_string())],
+            ));
+        }
+        s
+    };
+    let plain = record.sealed_plaintext().unwrap_or_default();
+    let rows: [(&str, String); 10] = [
+        ("key", hex(&key)),
+        ("iv", hex(&sealing.iv)),
+        ("seq", sealing.seq.to_string()),
+        ("nonce", hex(&sealing.nonce)),
+        ("aad", hex(record.header())),
+        ("ciphertext", cut(&payload[..tag_at])),
+        ("tag", hex(&payload[tag_at..])),
+        ("plaintext", cut(&plain)),
+        (
+            "inner_type",
+            sealing
+                .inner_type
+                .map(|t| format!("{t} ({})", certbench_wire::names::content_type(t)))
+                .unwrap_or_default(),
+        ),
+        ("padding", sealing.padding.to_string()),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(
+            h,
+            "<dt>{}</dt><dd class=\"hexcell\">{}</dd>",
+            esc(&w(k, &[])),
+            esc(&v)
+        );
+    }
+    h.push_str("</dl>\n");
 }
 
 /// Each message: what it does, its fields, its bytes field by field, its certificates.
@@ -529,7 +682,7 @@ pre.hex { background: var(--code); padding: .6rem; white-space: pre-wrap; overfl
 table.parts { border-collapse: collapse; width: 100%; font-size: .9rem; }
 table.parts th, table.parts td { text-align: left; padding: .15rem .4rem; border-bottom: 1px solid var(--line);
   vertical-align: top; }
-td.hexcell { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: anywhere; }
+td.hexcell, dd.hexcell, code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: anywhere; }
 tr.d1 td:first-child { padding-left: 1.2rem; } tr.d2 td:first-child { padding-left: 2rem; }
 tr.d3 td:first-child { padding-left: 2.8rem; } tr.d4 td:first-child, tr.d5 td:first-child,
 tr.d6 td:first-child { padding-left: 3.6rem; }

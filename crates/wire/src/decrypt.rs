@@ -50,6 +50,13 @@ impl Suite {
         };
         hkdf_expand_label(self.hkdf(), secret, "traffic upd", &[], hash_len)
     }
+    /// The write key and IV a traffic secret gives (RFC 8446 7.3):
+    /// HKDF-Expand-Label(secret, "key", "", key length) and (secret, "iv", "", 12).
+    pub fn key_and_iv(self, secret: &[u8]) -> Result<(Vec<u8>, Vec<u8>), DecryptError> {
+        let key = hkdf_expand_label(self.hkdf(), secret, "key", &[], self.aead().key_len())?;
+        let iv = hkdf_expand_label(self.hkdf(), secret, "iv", &[], 12)?;
+        Ok((key, iv))
+    }
     fn aead(self) -> &'static aws_lc_rs::aead::Algorithm {
         match self {
             Suite::Aes128GcmSha256 => &AES_128_GCM,
@@ -203,8 +210,7 @@ impl fmt::Debug for TrafficKeys {
 impl TrafficKeys {
     pub fn new(suite: Suite, secret: &[u8]) -> Result<TrafficKeys, DecryptError> {
         let aead = suite.aead();
-        let key = hkdf_expand_label(suite.hkdf(), secret, "key", &[], aead.key_len())?;
-        let iv_bytes = hkdf_expand_label(suite.hkdf(), secret, "iv", &[], 12)?;
+        let (key, iv_bytes) = suite.key_and_iv(secret)?;
         let mut iv = [0u8; 12];
         iv.copy_from_slice(&iv_bytes);
         let key = UnboundKey::new(aead, &key).map_err(|_| DecryptError::TrafficKeySize)?;
