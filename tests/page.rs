@@ -352,3 +352,38 @@ for secret in sys.argv[3:]:
         .collect();
     assert_eq!(ours, theirs);
 }
+
+/// `lab --html DIR`: a page per scenario and an index linking each, opened in Chromium; a
+/// failing scenario's page says who caught it with the alert openssl's name for it has.
+#[test]
+fn the_lab_gallery_has_a_page_per_scenario_and_an_index() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    let gallery = d.join("gallery");
+    let out = certbench(d, &["lab", "--html", gallery.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed = certbench(d, &["lab", "--json"]);
+    let scenarios: Vec<String> = serde_json::from_slice::<Value>(&listed.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(scenarios.len() >= 20);
+    let (index, console) = open_in_chromium(&gallery.join("index.html"));
+    assert!(console.is_empty(), "{console:#?}");
+    let links = attributes(&index, "href");
+    assert_eq!(links.len(), scenarios.len(), "{links:?}");
+    for (link, name) in links.iter().zip(&scenarios) {
+        assert_eq!(*link, format!("{name}.html"));
+        assert!(gallery.join(link).is_file(), "{link}");
+    }
+    let (page, console) = open_in_chromium(&gallery.join("client-unknown-ca.html"));
+    assert!(console.is_empty(), "{console:#?}");
+    assert!(page.contains("id=\"failure\""), "the failure section");
+    assert!(page.contains("unknown_ca"), "the alert");
+    // A second gallery into the same folder is refused: nothing is overwritten.
+    let again = certbench(d, &["lab", "--html", gallery.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+}

@@ -15,6 +15,10 @@ pub struct LabArgs {
     /// Run every scenario and say whether each went as designed (exit 1 if one did not).
     #[arg(long)]
     pub check: bool,
+    /// Run every scenario and write a page of each into DIR (a new or empty folder), with an
+    /// index: a gallery of broken handshakes, each explained from its real bytes.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<std::path::PathBuf>,
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -39,7 +43,32 @@ struct Checked<'a> {
 }
 
 pub fn run(a: LabArgs) -> ExitCode {
-    if !a.check {
+    // The gallery's folder: new, or empty; nothing in it is overwritten.
+    if let Some(dir) = &a.html {
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none());
+        match empty {
+            Ok(true) => {}
+            Ok(false) => {
+                return crate::cli::usage_error(&format!(
+                    "invalid value for '--html': {} is not empty (the pages go into a new or empty folder)",
+                    dir.display()
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Err(e) = std::fs::create_dir_all(dir) {
+                    errln!("certbench: could not make {}: {e}", dir.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            Err(e) => {
+                return crate::cli::usage_error(&format!(
+                    "invalid value for '--html': {}: {e}",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    if !a.check && a.html.is_none() {
         if a.json {
             let list: Vec<Listed> = SCENARIOS
                 .iter()
@@ -75,7 +104,17 @@ pub fn run(a: LabArgs) -> ExitCode {
                 events.push(e);
             }
             let (mismatches, error) = match result {
-                Ok(summary) => (certbench_lab::check(s, &summary, &events), None),
+                Ok(summary) => {
+                    let mismatches = certbench_lab::check(s, &summary, &events);
+                    let written = match &a.html {
+                        Some(dir) => write_page(dir, s, &summary, &events),
+                        None => Ok(()),
+                    };
+                    match written {
+                        Ok(()) => (mismatches, None),
+                        Err(e) => (mismatches, Some(e)),
+                    }
+                }
                 Err(e) => (vec![], Some(e.to_string())),
             };
             let checked = Checked {
@@ -91,6 +130,30 @@ pub fn run(a: LabArgs) -> ExitCode {
             checked
         })
         .collect();
+    if let Some(dir) = &a.html {
+        let entries: Vec<certbench_page::Entry> = results
+            .iter()
+            .map(|r| certbench_page::Entry {
+                file: format!("{}.html", r.name),
+                name: r.name,
+                title: &words(r.scenario).title,
+                outcome: outcome_words(r.scenario),
+                written: r.error.is_none(),
+            })
+            .collect();
+        let index = certbench_page::index(&entries, time::OffsetDateTime::now_utc());
+        let file = certbench_base::fsutil::FileWrite::public(dir.join("index.html"), index);
+        if let Err(e) = certbench_base::fsutil::write_files(std::slice::from_ref(&file), false) {
+            errln!(
+                "certbench: could not write {}: {e}",
+                dir.join("index.html").display()
+            );
+            return ExitCode::FAILURE;
+        }
+        if !a.json {
+            outln!("\nthe pages: {}", dir.join("index.html").display());
+        }
+    }
     let failed = results.iter().filter(|r| !r.as_designed).count();
     if a.json {
         let mut stdout = out::Stdout::new();
@@ -111,13 +174,40 @@ pub fn run(a: LabArgs) -> ExitCode {
     }
 }
 
-fn print_checked(c: &Checked) {
-    let e = &c.scenario.expect;
-    let what = match (e.ok, e.detected_by, e.cause) {
+/// A scenario's page, NAME.html in `dir` (mode 0600: it shows the run's secrets).
+fn write_page(
+    dir: &std::path::Path,
+    s: &'static Scenario,
+    summary: &certbench_tls::run::Summary,
+    events: &[certbench_tls::event::Event],
+) -> Result<(), String> {
+    let explained = certbench_lab::explain(summary, Some(s), events);
+    let html = certbench_page::page(&certbench_page::Run {
+        summary,
+        events,
+        explained: &explained,
+        scenario: Some(&words(s).title),
+        secrets: true,
+        made: time::OffsetDateTime::now_utc(),
+    });
+    let path = dir.join(format!("{}.html", s.name));
+    let file = certbench_base::fsutil::FileWrite::private(&path, html.into_bytes());
+    certbench_base::fsutil::write_files(std::slice::from_ref(&file), false)
+        .map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+/// What a scenario is designed to do, in a few words.
+fn outcome_words(s: &Scenario) -> String {
+    let e = &s.expect;
+    match (e.ok, e.detected_by, e.cause) {
         (true, _, _) => "works".to_string(),
         (false, Some(side), Some(cause)) => format!("the {} catches {cause}", side.name()),
         _ => "fails".to_string(),
-    };
+    }
+}
+
+fn print_checked(c: &Checked) {
+    let what = outcome_words(c.scenario);
     let mark = if c.as_designed { "ok  " } else { "FAIL" };
     outln!("{mark} {:<28} {what}", c.name);
     if let Some(err) = &c.error {

@@ -90,15 +90,7 @@ pub fn page(run: &Run<'_>) -> String {
         Some(t) => w("title_scenario", &[("title", t.to_string())]),
         None => w("title", &[]),
     };
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    // Nothing but the inline styles: no script, no request, no frame, no form.
-    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
-    let _ = writeln!(h, "<title>{}</title>", esc(&title));
-    h.push_str("<style>\n");
-    h.push_str(STYLE);
-    h.push_str("</style>\n</head>\n<body>\n<main>\n");
+    head(&mut h, &title);
     let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
     let made = run
         .made
@@ -119,6 +111,68 @@ pub fn page(run: &Run<'_>) -> String {
     messages(&mut h, run.events);
     h.push_str("</main>\n</body>\n</html>\n");
     h
+}
+
+/// One scenario in the gallery's index.
+pub struct Entry<'a> {
+    /// Its page, beside the index.
+    pub file: String,
+    pub name: &'a str,
+    pub title: &'a str,
+    /// What it is designed to do ("the server catches unknown_ca").
+    pub outcome: String,
+    /// Its page was written (the scenario ran).
+    pub written: bool,
+}
+
+/// The index of a gallery of scenario pages.
+pub fn index(entries: &[Entry<'_>], made: OffsetDateTime) -> String {
+    let mut h = String::with_capacity(8 * 1024);
+    let title = w("gallery", &[]);
+    head(&mut h, &title);
+    let made = made
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(
+        h,
+        "<p class=\"made\">{}</p>",
+        esc(&w("gallery_note", &[("at", made)]))
+    );
+    let _ = writeln!(
+        h,
+        "<table class=\"parts gallery\"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&w("scenario", &[])),
+        esc(&w("designed", &[]))
+    );
+    for e in entries {
+        let name = if e.written {
+            format!("<a href=\"{}\">{}</a>", esc(&e.file), esc(e.title))
+        } else {
+            format!("{} {}", esc(e.title), esc(&w("not_written", &[])))
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{name}<br><code>{}</code></td><td>{}</td></tr>",
+            esc(e.name),
+            esc(&e.outcome)
+        );
+    }
+    h.push_str("</tbody></table>\n</main>\n</body>\n</html>\n");
+    h
+}
+
+/// The document's head, its policy and style, up to the opening of `<main>`.
+fn head(h: &mut String, title: &str) {
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    // Nothing but the inline styles: no script, no request, no frame, no form.
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    h.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
+    let _ = writeln!(h, "<title>{}</title>", esc(title));
+    h.push_str("<style>\n");
+    h.push_str(STYLE);
+    h.push_str("</style>\n</head>\n<body>\n<main>\n");
 }
 
 /// The outcome in one line, and what was agreed.
@@ -686,6 +740,7 @@ td.hexcell, dd.hexcell, code { font-family: ui-monospace, "DejaVu Sans Mono", mo
 tr.d1 td:first-child { padding-left: 1.2rem; } tr.d2 td:first-child { padding-left: 2rem; }
 tr.d3 td:first-child { padding-left: 2.8rem; } tr.d4 td:first-child, tr.d5 td:first-child,
 tr.d6 td:first-child { padding-left: 3.6rem; }
+a { color: var(--accent); }
 summary { cursor: pointer; font-weight: 600; margin-top: .6rem; }
 ol.certs { padding-left: 1.4rem; }
 @media print {
