@@ -387,3 +387,68 @@ fn the_lab_gallery_has_a_page_per_scenario_and_an_index() {
     let again = certbench(d, &["lab", "--html", gallery.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
 }
+
+/// A failed run's page says where the field at fault lives and marks its bytes in the message
+/// that carried it: for an expired client certificate, its notAfter, the UTCTime openssl reads
+/// from the same file.
+#[test]
+fn the_field_at_fault_is_marked_in_the_bytes_that_carried_it() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    issue(
+        d,
+        "client",
+        "late",
+        &["--not-before", "-400d", "--days", "30"],
+    );
+    let page = d.join("late.html");
+    let out = certbench(
+        d,
+        &[
+            "handshake",
+            "--client",
+            "late",
+            "--html",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success(), "an expired client is refused");
+    let (dom, console) = open_in_chromium(&page);
+    assert!(console.is_empty(), "{console:#?}");
+    let at = dom
+        .find("<mark id=\"culprit\">")
+        .expect("the field at fault, marked");
+    let rest = &dom[at + "<mark id=\"culprit\">".len()..];
+    let hex = &rest[..rest.find("</mark>").unwrap()];
+    let bytes: Vec<u8> = hex
+        .split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect();
+    // openssl's notAfter of the same certificate, as a UTCTime (RFC 5280 4.1.2.5.1).
+    let end = openssl_ok(
+        d,
+        &[
+            "x509", "-in", "late.crt", "-noout", "-enddate", "-dateopt", "iso_8601",
+        ],
+    );
+    let end = end.trim().trim_start_matches("notAfter=");
+    let digits: String = end.chars().filter(char::is_ascii_digit).collect();
+    let utc_time = format!("{}Z", &digits[2..]);
+    assert_eq!(bytes[0], 0x17, "a UTCTime: {hex}");
+    assert_eq!(usize::from(bytes[1]), bytes.len() - 2, "{hex}");
+    assert_eq!(String::from_utf8_lossy(&bytes[2..]), utc_time);
+    // The failure section links to the message whose bytes hold the mark.
+    let failure = &dom[dom.find("id=\"failure\"").expect("the failure section")..];
+    let failure = &failure[..failure.find("</section>").unwrap()];
+    let target = attributes(failure, "href")
+        .into_iter()
+        .next()
+        .expect("a link to where the field lives");
+    let section = &dom[dom.find(&format!("id=\"{}\"", &target[1..])).unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(
+        section.contains("<mark id=\"culprit\">"),
+        "{target} holds the mark"
+    );
+}

@@ -104,11 +104,12 @@ pub fn page(run: &Run<'_>) -> String {
     outcome(&mut h, run);
     failure(&mut h, run);
     proofs(&mut h, run);
+    checks(&mut h, run.events);
     ladder(&mut h, run.events);
     if run.secrets {
         keys(&mut h, run);
     }
-    messages(&mut h, run.events);
+    messages(&mut h, run.events, culprit_spot(run));
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
@@ -246,6 +247,27 @@ fn failure(h: &mut String, run: &Run<'_>) {
             ),
         );
         row(h, "culprit_field", c.field.to_string());
+        if let Some(spot) = culprit_spot(run)
+            && let Some(e) = run.events.get(spot.event)
+        {
+            let _ = writeln!(
+                h,
+                "<dt>{}</dt><dd><a href=\"#m{}\">{}</a></dd>",
+                esc(&w("culprit_bytes", &[])),
+                spot.event,
+                esc(&w(
+                    "culprit_bytes_value",
+                    &[
+                        ("label", spot.label.clone()),
+                        ("value", spot.value.clone()),
+                        ("start", spot.range.start.to_string()),
+                        ("end", spot.range.end.to_string()),
+                        ("side", e.side.name().to_string()),
+                        ("message", label(e).unwrap_or_default()),
+                    ]
+                ))
+            );
+        }
     }
     h.push_str("</dl>\n");
     if let Some(fix) = &run.explained.fix {
@@ -267,6 +289,40 @@ fn failure(h: &mut String, run: &Run<'_>) {
     h.push_str("</section>\n");
 }
 
+/// The culprit field of a failed run, where it lives on the wire: the event whose message
+/// carried the certificate at fault, the field's byte range in that message, its label and
+/// value (from the x509 crate's field tree, as the Inspector shows it).
+struct Spot {
+    event: usize,
+    range: std::ops::Range<usize>,
+    label: String,
+    value: String,
+}
+
+fn culprit_spot(run: &Run<'_>) -> Option<Spot> {
+    let c = run.summary.failure()?.culprit.as_ref()?;
+    let node = certbench_x509::tree::field_tree(&c.der, run.made)
+        .ok()?
+        .into_iter()
+        .find(|n| n.explain == c.field)?;
+    run.events.iter().enumerate().find_map(|(i, e)| {
+        let carried = e.wire()?.carried.as_ref()?;
+        if e.side != c.side || !e.certificates().iter().any(|d| *d == c.der.as_slice()) {
+            return None;
+        }
+        let at = carried
+            .bytes
+            .windows(c.der.len())
+            .position(|w| w == c.der.as_slice())?;
+        Some(Spot {
+            event: i,
+            range: at + node.start..at + node.end,
+            label: node.label.clone(),
+            value: node.value.clone(),
+        })
+    })
+}
+
 /// Who proved what to whom: the same sentences as the TUI's.
 fn proofs(h: &mut String, run: &Run<'_>) {
     let p = certbench_tls::proof::proofs(run.events);
@@ -282,6 +338,40 @@ fn proofs(h: &mut String, run: &Run<'_>) {
         let _ = writeln!(h, "<p>{}</p>", esc(&s));
     }
     h.push_str("</section>\n");
+}
+
+/// Every verdict of a verifier: who checked what, and what came of it, with its fields.
+fn checks(h: &mut String, events: &[Event]) {
+    use certbench_tls::event::EventKind;
+    let verdicts: Vec<&Event> = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Verdict(_)))
+        .collect();
+    if verdicts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<section id=\"checks\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<ul class=\"checks\">",
+        esc(&w("checks", &[])),
+        esc(&w("checks_note", &[]))
+    );
+    for e in verdicts {
+        let class = if e.is_failure() { "bad" } else { "ok" };
+        let fields: Vec<String> = e
+            .fields()
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<li><span class=\"{class}\">{}</span> <span class=\"note\">({})</span><br><span class=\"note\">{}</span></li>",
+            esc(&certbench_tls::event::headline(e)),
+            esc(&w("checked_by", &[("side", e.side.name().to_string())])),
+            esc(&fields.join(" · "))
+        );
+    }
+    h.push_str("</ul>\n</section>\n");
 }
 
 /// A wire event's name as the ladder and its section show it: `{Certificate}` when it crossed
@@ -508,7 +598,7 @@ fn one_record(
 }
 
 /// Each message: what it does, its fields, its bytes field by field, its certificates.
-fn messages(h: &mut String, events: &[Event]) {
+fn messages(h: &mut String, events: &[Event], spot: Option<Spot>) {
     let version = version_of(events);
     let tls12 = version == certbench_wire::messages::Version::Tls12;
     let _ = writeln!(h, "<h2>{}</h2>", esc(&w("messages", &[])));
@@ -581,7 +671,11 @@ fn messages(h: &mut String, events: &[Event]) {
             h.push_str("</dl></details>\n");
         }
         certificates(h, e);
-        bytes(h, e, version);
+        let mark = spot
+            .as_ref()
+            .filter(|s| s.event == i)
+            .map(|s| s.range.clone());
+        bytes(h, e, version, mark);
         h.push_str("</section>\n");
     }
 }
@@ -624,7 +718,12 @@ fn certificates(h: &mut String, e: &Event) {
 
 /// The bytes: each record that carried the message, opened, then the message; each a dump and
 /// a table of its fields.
-fn bytes(h: &mut String, e: &Event, version: certbench_wire::messages::Version) {
+fn bytes(
+    h: &mut String,
+    e: &Event,
+    version: certbench_wire::messages::Version,
+    mark: Option<std::ops::Range<usize>>,
+) {
     let _ = writeln!(
         h,
         "<details open><summary>{}</summary>",
@@ -649,7 +748,28 @@ fn bytes(h: &mut String, e: &Event, version: certbench_wire::messages::Version) 
         };
         let _ = writeln!(h, "<h4>{}</h4>", esc(&title));
         let shown = &sec.bytes[..sec.bytes.len().min(DUMP_HEX)];
-        let _ = write!(h, "<pre class=\"hex\" data-kind=\"{kind}\">{}", hex(shown));
+        let _ = write!(h, "<pre class=\"hex\" data-kind=\"{kind}\">");
+        // The culprit field, marked where it lies in the message.
+        match mark
+            .clone()
+            .filter(|m| sec.kind == SectionKind::Message && m.end <= shown.len() && !m.is_empty())
+        {
+            Some(m) => {
+                let sep = |h: &mut String, at: usize| {
+                    if at > 0 {
+                        h.push(' ');
+                    }
+                };
+                h.push_str(&hex(&shown[..m.start]));
+                sep(h, m.start);
+                let _ = write!(h, "<mark id=\"culprit\">{}</mark>", hex(&shown[m.clone()]));
+                if m.end < shown.len() {
+                    h.push(' ');
+                    h.push_str(&hex(&shown[m.end..]));
+                }
+            }
+            None => h.push_str(&hex(shown)),
+        }
         if sec.bytes.len() > shown.len() {
             let _ = write!(
                 h,
@@ -741,6 +861,7 @@ tr.d1 td:first-child { padding-left: 1.2rem; } tr.d2 td:first-child { padding-le
 tr.d3 td:first-child { padding-left: 2.8rem; } tr.d4 td:first-child, tr.d5 td:first-child,
 tr.d6 td:first-child { padding-left: 3.6rem; }
 a { color: var(--accent); }
+mark { background: #ffd33d; color: #000; }
 summary { cursor: pointer; font-weight: 600; margin-top: .6rem; }
 ol.certs { padding-left: 1.4rem; }
 @media print {
