@@ -452,3 +452,53 @@ fn the_field_at_fault_is_marked_in_the_bytes_that_carried_it() {
         "{target} holds the mark"
     );
 }
+
+/// `connect --html FILE` against openssl's server: the page of that connection, without its
+/// secrets unless asked (`--include-secrets`, which makes the page mode 0600).
+#[test]
+fn a_page_of_a_connection_to_openssl_keeps_its_secrets_unless_asked() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let mut server = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
+        .args([
+            "-cert",
+            "server.crt",
+            "-cert_chain",
+            "intermediate.crt",
+            "-key",
+            "server.key",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(up.elapsed().as_secs() < 10, "s_server starts");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let target = format!("localhost:{port}");
+    for (name, extra, mode, keys) in [
+        ("plain.html", vec![], 0o644, false),
+        ("secret.html", vec!["--include-secrets"], 0o600, true),
+    ] {
+        let page = d.join(name);
+        let mut args = vec!["connect", target.as_str(), "--html", page.to_str().unwrap()];
+        args.extend(extra);
+        let out = certbench(d, &args);
+        assert!(out.status.success(), "{}", text(&out));
+        let perm = std::fs::metadata(&page).unwrap().permissions().mode() & 0o777;
+        assert_eq!(perm & 0o077 == 0, mode == 0o600, "{name}: mode {perm:o}");
+        let (dom, console) = open_in_chromium(&page);
+        assert!(console.is_empty(), "{console:#?}");
+        assert_eq!(dom.contains("id=\"keys\""), keys, "{name}");
+        assert!(dom.contains("data-message=\"ServerHello\""), "{name}");
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}

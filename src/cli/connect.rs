@@ -70,6 +70,15 @@ pub struct ConnectArgs {
     /// inside: Wireshark and tshark open it decrypted with nothing else.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
+    /// Write one self-contained HTML page of the connection to FILE (a new file): the ladder,
+    /// each message byte by byte, the server's certificates, the verdicts, where it failed.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Put the connection's secrets on the page (the key and IV each gives, one record
+    /// opened): anyone with the page and a capture of this connection can read it. The page is
+    /// then mode 0600.
+    #[arg(long, requires = "html")]
+    pub include_secrets: bool,
     /// The JSON transcript instead of text.
     #[arg(long, conflicts_with = "summary")]
     pub json: bool,
@@ -134,6 +143,11 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     }
     if let Some(path) = &a.pcap
         && let Err(code) = crate::cli::handshake::check_pcap_path(path)
+    {
+        return code;
+    }
+    if let Some(path) = &a.html
+        && let Err(code) = crate::cli::handshake::check_new_file(path, "--html", "a page")
     {
         return code;
     }
@@ -233,6 +247,21 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         _ => None,
     };
     let explained = certbench_lab::explain_peer(&summary, &events, certbench_lab::Peer::Connect);
+    if let Some(path) = &a.html
+        && let Err(code) = crate::cli::handshake::write_page(
+            path,
+            &certbench_page::Run {
+                summary: &summary,
+                events: &events,
+                explained: &explained,
+                scenario: None,
+                secrets: a.include_secrets,
+                made: time::OffsetDateTime::now_utc(),
+            },
+        )
+    {
+        return code;
+    }
     let hint = hint(&summary, &events);
     let sent = presented(&events);
     let status = summary.response.as_deref().and_then(http_status);

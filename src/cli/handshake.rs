@@ -283,17 +283,31 @@ fn write_html(
     let Some(path) = &a.html else {
         return Ok(());
     };
-    let html = certbench_page::page(&certbench_page::Run {
-        summary,
-        events,
-        explained,
-        scenario: a.scenario.map(|s| certbench_lab::words(s).title.as_str()),
-        // certbench's own demo run on 127.0.0.1: its secrets open nothing else.
-        secrets: true,
-        made: time::OffsetDateTime::now_utc(),
-    });
-    // It holds the run's secrets: mode 0600, as a key log is.
-    let file = certbench_base::fsutil::FileWrite::private(path, html.into_bytes());
+    write_page(
+        path,
+        &certbench_page::Run {
+            summary,
+            events,
+            explained,
+            scenario: a.scenario.map(|s| certbench_lab::words(s).title.as_str()),
+            // certbench's own demo run on 127.0.0.1: its secrets open nothing else.
+            secrets: true,
+            made: time::OffsetDateTime::now_utc(),
+        },
+    )
+}
+
+/// A page of a run, as a new file: mode 0600 when it shows the run's secrets, as a key log is.
+pub(super) fn write_page(
+    path: &std::path::Path,
+    run: &certbench_page::Run<'_>,
+) -> Result<(), ExitCode> {
+    let html = certbench_page::page(run).into_bytes();
+    let file = if run.secrets {
+        certbench_base::fsutil::FileWrite::private(path, html)
+    } else {
+        certbench_base::fsutil::FileWrite::public(path, html)
+    };
     certbench_base::fsutil::write_files(std::slice::from_ref(&file), false).map_err(|e| {
         errln!(
             "certbench: could not write the page {}: {e}",
