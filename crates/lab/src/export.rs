@@ -176,20 +176,29 @@ pub struct Exported {
     pub keylog: PathBuf,
     /// The run as pcapng with the key log inside, when the run kept its bytes.
     pub pcap: Option<PathBuf>,
+    /// The page of the run, when one was given to save.
+    pub page: Option<PathBuf>,
 }
 
 pub use certbench_base::fsutil::{free_path, with_suffix};
 
 /// Write the transcript and the key log of a run (of a lab scenario, if it was one) into `dir`
-/// (made if missing), under new names.
+/// (made if missing), under new names; its capture when it kept its bytes, and its page (HTML)
+/// when one is given.
 pub fn export_run(
     dir: &Path,
     summary: &Summary,
     events: &[Event],
     scenario: Option<&'static crate::Scenario>,
+    page: Option<Vec<u8>>,
     at: OffsetDateTime,
 ) -> Result<Exported, ExportError> {
-    let base = free_path(dir, "handshake", &[".json", ".keylog", ".pcapng"], at);
+    let base = free_path(
+        dir,
+        "handshake",
+        &[".json", ".keylog", ".pcapng", ".html"],
+        at,
+    );
     let transcript = with_suffix(&base, ".json");
     let keylog = with_suffix(&base, ".keylog");
     // A run that kept no bytes (it failed before the connection) has no capture.
@@ -223,11 +232,17 @@ pub fn export_run(
     if let Some((path, bytes)) = &capture {
         files.push(FileWrite::private(path, bytes.clone()));
     }
+    // The page shows the run's secrets too.
+    let page = page.map(|html| (with_suffix(&base, ".html"), html));
+    if let Some((path, html)) = &page {
+        files.push(FileWrite::private(path, html.clone()));
+    }
     write_files(&files, false)?;
     Ok(Exported {
         transcript,
         keylog,
         pcap: capture.map(|(p, _)| p),
+        page: page.map(|(p, _)| p),
     })
 }
 

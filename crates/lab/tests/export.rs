@@ -40,6 +40,7 @@ fn a_saved_run_has_its_capture_with_the_secrets_inside() {
         &summary,
         &events,
         None,
+        None,
         time::OffsetDateTime::now_utc(),
     )
     .unwrap();

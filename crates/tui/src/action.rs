@@ -273,6 +273,8 @@ pub enum Effect {
         events: Vec<Event>,
         /// The lab scenario the run was, if it was one.
         scenario: Option<&'static certbench_lab::Scenario>,
+        /// The words that explain it, as the pane shows them (for its page).
+        explained: Box<certbench_lab::Explained>,
     },
     /// Serve the workspace to outside clients until `StopServe`.
     StartServe {

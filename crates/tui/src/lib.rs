@@ -845,21 +845,34 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             summary,
             events,
             scenario,
-        } => Action::RunExported(
-            certbench_lab::export::export_run(
-                // A lab run is the lab's: saved beside it, never into the workspace.
-                &if scenario.is_some() {
-                    lab_folder()
-                } else {
-                    dir.join("handshakes")
-                },
-                &summary,
-                &events,
-                scenario,
-                now,
+            explained,
+        } => {
+            // The page of the run beside its transcript, with its secrets (as its key log).
+            let page = certbench_page::page(&certbench_page::Run {
+                summary: &summary,
+                events: &events,
+                explained: &explained,
+                scenario: scenario.map(|s| certbench_lab::words(s).title.as_str()),
+                secrets: true,
+                made: now,
+            });
+            Action::RunExported(
+                certbench_lab::export::export_run(
+                    // A lab run is the lab's: saved beside it, never into the workspace.
+                    &if scenario.is_some() {
+                        lab_folder()
+                    } else {
+                        dir.join("handshakes")
+                    },
+                    &summary,
+                    &events,
+                    scenario,
+                    Some(page.into_bytes()),
+                    now,
+                )
+                .map_err(|e| e.to_string()),
             )
-            .map_err(|e| e.to_string()),
-        ),
+        }
         Effect::SaveCertificates(asked) => {
             let folder = if asked.lab {
                 lab_folder()

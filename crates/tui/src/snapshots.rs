@@ -964,16 +964,29 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
     let handshakes = d.path().join("handshakes");
     app.update(Action::ShowPane(Pane::Handshake));
     let effects = app.update(Action::ExportRun);
-    let Some(crate::action::Effect::ExportRun {
+    let Some(effect) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    let crate::action::Effect::ExportRun {
         summary,
         events,
         scenario,
-    }) = effects.first().cloned()
+        ..
+    } = effect.clone()
     else {
-        panic!("{effects:?}")
+        panic!("{effect:?}")
     };
-    let exported =
-        certbench_lab::export::export_run(&handshakes, &summary, &events, scenario, NOW).unwrap();
+    // As the loop runs it: the transcript, the key log, the capture and the page.
+    let Some(crate::action::Action::RunExported(Ok(exported))) =
+        crate::run_blocking(effect, d.path())
+    else {
+        panic!("the run was not saved")
+    };
+    let page = std::fs::read_to_string(exported.page.as_ref().expect("a page")).unwrap();
+    assert!(
+        page.contains("data-message=\"ClientHello\""),
+        "the page of the run"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&exported.transcript).unwrap()).unwrap();
     assert_eq!(json["ok"], true);
@@ -994,9 +1007,19 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
             & 0o777,
         0o600
     );
+    assert_eq!(
+        std::fs::metadata(exported.page.as_ref().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600,
+        "the page shows the run's secrets"
+    );
     // Saving again at the same second never replaces the first files.
     let again =
-        certbench_lab::export::export_run(&handshakes, &summary, &events, scenario, NOW).unwrap();
+        certbench_lab::export::export_run(&handshakes, &summary, &events, scenario, None, NOW)
+            .unwrap();
     assert_ne!(again.transcript, exported.transcript);
     assert!(exported.transcript.exists() && again.keylog.exists());
     app.update(Action::RunExported(Ok(again)));

@@ -186,7 +186,7 @@ impl HandshakeState {
                         Severity::Success,
                         // The capture first: on a narrow screen it is the path that stays.
                         format!(
-                            "Saved the capture {} (Wireshark opens it decrypted, nothing else needed), with its .json transcript and .keylog beside it (0600)",
+                            "Saved the capture {} (Wireshark opens it decrypted, nothing else needed), with its .json transcript, .keylog and .html page beside it (0600)",
                             pcap.display()
                         ),
                     ),
@@ -365,6 +365,7 @@ impl HandshakeState {
                         summary: Box::new(summary.clone()),
                         events: h.events.clone(),
                         scenario: h.ran,
+                        explained: Box::new(h.explained.clone()),
                     }];
                 }
                 _ => cx.say(
