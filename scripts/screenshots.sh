@@ -275,3 +275,28 @@ for size in 80x24 160x48; do
   shot "relay-$size"
   "$tui" stop shots
 done
+
+# The page of a run (handshake --html) in Debian's Chromium, headless: its top, one annotated
+# message alone (the CertificateRequest, cut out of the page with its head and styles), and a
+# failing lab scenario's top; the gallery's index.
+page_ws=$work/page
+"$bin" --dir "$page_ws" gen >/dev/null
+"$bin" --dir "$page_ws" handshake --html "$page_ws/run.html" >/dev/null
+"$bin" --dir "$page_ws" lab --html "$page_ws/gallery" >/dev/null
+python3 - "$page_ws/run.html" "$page_ws/message.html" CertificateRequest <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+head = page[: page.index("<main>") + len("<main>")]
+m = re.search(r'<section class="message" id="m\d+" data-message="%s".*?</section>' % sys.argv[3], page, re.S)
+open(sys.argv[2], "w", encoding="utf-8").write(head + m.group(0) + "</main></body></html>")
+PY
+browse() {
+  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+    --disable-background-networking --user-data-dir="$work/chromium" \
+    --window-size="$2" --screenshot="$PWD/screenshots/$3.png" "file://$1" >/dev/null 2>&1
+  echo "screenshots/$3.png"
+}
+browse "$page_ws/run.html" 1280,1500 page-top
+browse "$page_ws/message.html" 1280,1900 page-message
+browse "$page_ws/gallery/client-expired.html" 1280,1300 page-lab-failure
+browse "$page_ws/gallery/index.html" 1280,1100 page-gallery
