@@ -92,6 +92,11 @@ fn the_page_of_a_run_opens_offline_with_every_message_and_no_markup_from_a_certi
         .collect();
     assert!(wire.len() >= 10, "{wire:?}");
 
+    let size = std::fs::metadata(&page).unwrap().len();
+    assert!(
+        size < 1_000_000,
+        "an ordinary run's page is under 1 MB: {size} bytes"
+    );
     let (dom, console) = open_in_chromium(&page);
     assert!(console.is_empty(), "the console: {console:#?}");
     // Nothing outside the page: links only to its own sections, no source, no stylesheet.
@@ -501,4 +506,86 @@ fn a_page_of_a_connection_to_openssl_keeps_its_secrets_unless_asked() {
     }
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// `serve --html DIR` and `relay --html DIR`: a page of each connection as it ends, curl the
+/// client: the served one as certbench's server saw it, the relayed one read with curl's key
+/// log (the client's Certificate, encrypted in TLS 1.3, is on it).
+#[test]
+fn serve_and_relay_write_a_page_of_each_connection() {
+    use std::io::BufRead;
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let served = d.join("served");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--json",
+            "--html",
+            served.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let port = listening_port(&first);
+    let keylog = d.join("curl.keylog");
+    let curl = |port: u16| {
+        Command::new(require("curl", "curl"))
+            .current_dir(d)
+            .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+            .args(["--cert", "client-chain.crt", "--key", "client.key"])
+            .env("SSLKEYLOGFILE", &keylog)
+            .arg(format!("https://localhost:{port}/"))
+            .output()
+            .unwrap()
+    };
+    assert!(curl(port).status.success());
+    let _ = lines.next();
+    let page = served.join("connection-1.html");
+    let (dom, console) = open_in_chromium(&page);
+    assert!(console.is_empty(), "{console:#?}");
+    assert!(
+        dom.contains("data-message=\"ClientHello\""),
+        "the served connection's page"
+    );
+    assert!(!dom.contains("id=\"keys\""), "no secrets unless asked");
+
+    // The relay to that server, following curl's key log.
+    let relayed = d.join("relayed");
+    let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["relay", "--listen", "127.0.0.1:0", "--json", "--to"])
+        .arg(format!("localhost:{port}"))
+        .arg("--keylog")
+        .arg(&keylog)
+        .args(["--html", relayed.to_str().unwrap(), "--include-secrets"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut rlines = std::io::BufReader::new(relay.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&rlines.next().unwrap().unwrap()).unwrap();
+    let at = listening_port(&first);
+    assert!(curl(at).status.success());
+    let _ = rlines.next();
+    let (dom, console) = open_in_chromium(&relayed.join("connection-1.html"));
+    assert!(console.is_empty(), "{console:#?}");
+    assert!(
+        dom.contains("data-message=\"Certificate\" data-side=\"client\""),
+        "the client's Certificate, decrypted with curl's key log"
+    );
+    assert!(dom.contains("id=\"keys\""), "its secrets, asked for");
+    let _ = relay.kill();
+    let _ = relay.wait();
+    let _ = serve.kill();
+    let _ = serve.wait();
 }

@@ -297,6 +297,46 @@ fn write_html(
     )
 }
 
+/// A folder pages go into (`--html DIR`): new (it is made) or empty, so that nothing in it is
+/// overwritten.
+pub(super) fn check_page_dir(dir: &std::path::Path) -> Result<(), ExitCode> {
+    match std::fs::read_dir(dir).map(|mut d| d.next().is_none()) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(crate::cli::usage_error(&format!(
+            "invalid value for '--html': {} is not empty (the pages go into a new or empty folder)",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                errln!("certbench: could not make {}: {e}", dir.display());
+                ExitCode::FAILURE
+            })
+        }
+        Err(e) => Err(crate::cli::usage_error(&format!(
+            "invalid value for '--html': {}: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+/// The page of one connection of `serve` or `relay`, `connection-ID.html` in `dir`; what went
+/// wrong, in a sentence, for the caller to say once.
+pub(super) fn write_connection_page(
+    dir: &std::path::Path,
+    id: u64,
+    run: &certbench_page::Run<'_>,
+) -> Result<(), String> {
+    let path = dir.join(format!("connection-{id}.html"));
+    let html = certbench_page::page(run).into_bytes();
+    let file = if run.secrets {
+        certbench_base::fsutil::FileWrite::private(&path, html)
+    } else {
+        certbench_base::fsutil::FileWrite::public(&path, html)
+    };
+    certbench_base::fsutil::write_files(std::slice::from_ref(&file), false)
+        .map_err(|e| format!("could not write the page {}: {e}", path.display()))
+}
+
 /// A page of a run, as a new file: mode 0600 when it shows the run's secrets, as a key log is.
 pub(super) fn write_page(
     path: &std::path::Path,

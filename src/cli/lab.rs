@@ -44,29 +44,10 @@ struct Checked<'a> {
 
 pub fn run(a: LabArgs) -> ExitCode {
     // The gallery's folder: new, or empty; nothing in it is overwritten.
-    if let Some(dir) = &a.html {
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none());
-        match empty {
-            Ok(true) => {}
-            Ok(false) => {
-                return crate::cli::usage_error(&format!(
-                    "invalid value for '--html': {} is not empty (the pages go into a new or empty folder)",
-                    dir.display()
-                ));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Err(e) = std::fs::create_dir_all(dir) {
-                    errln!("certbench: could not make {}: {e}", dir.display());
-                    return ExitCode::FAILURE;
-                }
-            }
-            Err(e) => {
-                return crate::cli::usage_error(&format!(
-                    "invalid value for '--html': {}: {e}",
-                    dir.display()
-                ));
-            }
-        }
+    if let Some(dir) = &a.html
+        && let Err(code) = crate::cli::handshake::check_page_dir(dir)
+    {
+        return code;
     }
     if !a.check && a.html.is_none() {
         if a.json {

@@ -31,6 +31,14 @@ pub struct RelayArgs {
     /// appended when it ends, with its secrets inside, so Wireshark opens it decrypted.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
+    /// Write a page of each connection into DIR (a new or empty folder) as it ends,
+    /// connection-ID.html: the ladder, what was read of each message, who refused.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Put each connection's secrets (from the key log) on its page; the pages are then mode
+    /// 0600.
+    #[arg(long, requires = "html")]
+    pub include_secrets: bool,
     /// Connections handled at once (1 to 100000); more wait in the listen queue.
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -40,7 +48,7 @@ pub struct RelayArgs {
     pub json: bool,
     /// Show each connection in the TUI's Handshake pane (the diagram, its bytes, the fix)
     /// instead of a line each.
-    #[arg(long, conflicts_with_all = ["pcap", "max_connections"])]
+    #[arg(long, conflicts_with_all = ["pcap", "max_connections", "html"])]
     pub tui: bool,
 }
 
@@ -122,6 +130,11 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             }
         };
     }
+    if let Some(dir) = &a.html
+        && let Err(code) = crate::cli::handshake::check_page_dir(dir)
+    {
+        return code;
+    }
     let mut capture = match &a.pcap {
         Some(path) => {
             if let Err(code) = crate::cli::handshake::check_pcap_path(path) {
@@ -194,6 +207,8 @@ struct Tally {
     unexplained: u64,
     /// How many ended each way, by the ending's code, in the order first seen.
     endings: Vec<(&'static str, u64)>,
+    /// A page could not be written (said once).
+    page_failed: bool,
 }
 
 impl Tally {
@@ -262,6 +277,28 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
             match tally.endings.iter_mut().find(|(c, _)| *c == code) {
                 Some((_, n)) => *n += 1,
                 None => tally.endings.push((code, 1)),
+            }
+            if let Some(dir) = &a.html {
+                let summary = r.summary();
+                let explained = explained(r);
+                let written = crate::cli::handshake::write_connection_page(
+                    dir,
+                    r.id,
+                    &certbench_page::Run {
+                        summary: &summary,
+                        events: &r.events,
+                        explained: &explained,
+                        scenario: None,
+                        secrets: a.include_secrets,
+                        made: time::OffsetDateTime::now_utc(),
+                    },
+                );
+                if let Err(e) = written
+                    && !tally.page_failed
+                {
+                    errln!("certbench: {e}");
+                    tally.page_failed = true;
+                }
             }
             if a.json {
                 let v = transcript(r);

@@ -57,6 +57,14 @@ pub struct ServeArgs {
     /// its secrets inside: Wireshark and tshark open it decrypted with nothing else.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
+    /// Write a page of each connection into DIR (a new or empty folder) as it ends,
+    /// connection-ID.html: the ladder, each message byte by byte, the verdicts, the failure.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Put each connection's secrets on its page (the keys, one record opened); the pages are
+    /// then mode 0600.
+    #[arg(long, requires = "html")]
+    pub include_secrets: bool,
     /// Serve Prometheus metrics over plain HTTP on ADDR (for example 127.0.0.1:9464): connections
     /// by outcome and cause, handshake latency, connections open, days until each served and
     /// trusted certificate expires.
@@ -92,6 +100,11 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     }
     if let Some(path) = &a.pcap
         && let Err(code) = crate::cli::handshake::check_pcap_path(path)
+    {
+        return code;
+    }
+    if let Some(dir) = &a.html
+        && let Err(code) = crate::cli::handshake::check_page_dir(dir)
     {
         return code;
     }
@@ -210,6 +223,32 @@ async fn serve(
                     print_transcript(&c);
                 } else {
                     print_line(&c);
+                }
+                if let Some(dir) = &a.html {
+                    let summary = c.summary();
+                    let explained = certbench_lab::explain_peer(
+                        &summary,
+                        &c.events,
+                        certbench_lab::Peer::Serve,
+                    );
+                    let written = crate::cli::handshake::write_connection_page(
+                        dir,
+                        c.id,
+                        &certbench_page::Run {
+                            summary: &summary,
+                            events: &c.events,
+                            explained: &explained,
+                            scenario: None,
+                            secrets: a.include_secrets,
+                            made: time::OffsetDateTime::now_utc(),
+                        },
+                    );
+                    if let Err(e) = written
+                        && !failed_writes
+                    {
+                        errln!("certbench: {e}");
+                        failed_writes = true;
+                    }
                 }
                 if let Some(log) = &a.log
                     && let Err(e) = append_log(log, &c)
