@@ -139,6 +139,24 @@ fn the_page_of_a_run_opens_offline_with_every_message_and_no_markup_from_a_certi
         dom.contains(&as_text),
         "the hostile subject {as_text}, as text"
     );
+    // Each certificate decoded field by field: its notAfter as openssl reads it.
+    let end = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "hostile.crt",
+            "-noout",
+            "-enddate",
+            "-dateopt",
+            "iso_8601",
+        ],
+    );
+    let end = end.trim().trim_start_matches("notAfter=").replace(' ', "T");
+    assert!(
+        dom.contains(&format!("<td>notAfter</td><td>{end}</td>")),
+        "the certificate's notAfter, {end}, in its fields"
+    );
     // Every message of the transcript, in order: its section and its arrow to it.
     let sections: Vec<(String, String)> = attributes(&dom, "data-message")
         .into_iter()

@@ -109,7 +109,7 @@ pub fn page(run: &Run<'_>) -> String {
     if run.secrets {
         keys(&mut h, run);
     }
-    messages(&mut h, run.events, culprit_spot(run));
+    messages(&mut h, run.events, culprit_spot(run), run.made);
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
@@ -598,7 +598,7 @@ fn one_record(
 }
 
 /// Each message: what it does, its fields, its bytes field by field, its certificates.
-fn messages(h: &mut String, events: &[Event], spot: Option<Spot>) {
+fn messages(h: &mut String, events: &[Event], spot: Option<Spot>, now: OffsetDateTime) {
     let version = version_of(events);
     let tls12 = version == certbench_wire::messages::Version::Tls12;
     let _ = writeln!(h, "<h2>{}</h2>", esc(&w("messages", &[])));
@@ -670,7 +670,7 @@ fn messages(h: &mut String, events: &[Event], spot: Option<Spot>) {
             }
             h.push_str("</dl></details>\n");
         }
-        certificates(h, e);
+        certificates(h, e, now);
         let mark = spot
             .as_ref()
             .filter(|s| s.event == i)
@@ -681,7 +681,7 @@ fn messages(h: &mut String, events: &[Event], spot: Option<Spot>) {
 }
 
 /// The certificates a Certificate message carried: subject, issuer, validity of each.
-fn certificates(h: &mut String, e: &Event) {
+fn certificates(h: &mut String, e: &Event, now: OffsetDateTime) {
     let certs = e.certificates();
     if certs.is_empty() {
         return;
@@ -707,6 +707,7 @@ fn certificates(h: &mut String, e: &Event) {
                         .format(&time::format_description::well_known::Rfc3339)
                         .unwrap_or_default())
                 );
+                field_tree(h, der, now);
             }
             Err(err) => {
                 let _ = writeln!(h, "<li>{}</li>", esc(&err.to_string()));
@@ -714,6 +715,36 @@ fn certificates(h: &mut String, e: &Event) {
         }
     }
     h.push_str("</ol>\n");
+}
+
+/// A certificate decoded field by field, as the Inspector shows it: each field, what it reads
+/// as, and what it means (assets/explain.toml, the Inspector's words).
+fn field_tree(h: &mut String, der: &[u8], now: OffsetDateTime) {
+    let Ok(nodes) = certbench_x509::tree::field_tree(der, now) else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<details><summary>{}</summary><table class=\"parts\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&w("every_field", &[])),
+        esc(&w("field", &[])),
+        esc(&w("value", &[])),
+        esc(&w("meaning", &[]))
+    );
+    for n in nodes {
+        let meaning = certbench_x509::explain::explain(&n.explain)
+            .map(|x| x.text.as_str())
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr class=\"d{}\"><td>{}</td><td>{}</td><td class=\"note\">{}</td></tr>",
+            n.depth.min(6),
+            esc(&n.label),
+            esc(&n.value),
+            esc(meaning)
+        );
+    }
+    h.push_str("</tbody></table></details>\n");
 }
 
 /// The bytes: each record that carried the message, opened, then the message; each a dump and
