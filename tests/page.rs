@@ -285,7 +285,19 @@ fn the_bytes_on_the_page_are_the_bytes_tshark_sees() {
             .map(|s| {
                 let at = s.find("data-kind=\"message\">").expect("a message dump");
                 let rest = &s[at + "data-kind=\"message\">".len()..];
-                rest[..rest.find("</pre>").unwrap()].replace(' ', "")
+                // The hex, without the spans that shade each field.
+                let dump = &rest[..rest.find("</pre>").unwrap()];
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in dump.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag && c != ' ' => text.push(c),
+                        _ => {}
+                    }
+                }
+                text
             })
             .collect();
         assert_eq!(ours, theirs, "TLS {tls}");
@@ -606,4 +618,40 @@ fn serve_and_relay_write_a_page_of_each_connection() {
     let _ = relay.wait();
     let _ = serve.kill();
     let _ = serve.wait();
+}
+
+/// Every field the page shows of a message's bytes says what it is, in plain words, in TLS 1.3
+/// and 1.2 and with a HelloRetryRequest.
+#[test]
+fn every_field_of_the_bytes_says_what_it_is() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    for (name, args) in [
+        ("tls13.html", vec!["handshake", "--tls", "1.3"]),
+        ("tls12.html", vec!["handshake", "--tls", "1.2"]),
+        ("retry.html", vec!["handshake", "--scenario", "hello-retry"]),
+    ] {
+        let page = d.join(name);
+        let mut args = args.clone();
+        args.extend(["--html", page.to_str().unwrap()]);
+        certbench(d, &args);
+        let html = std::fs::read_to_string(&page).unwrap();
+        let mut rows = 0;
+        for row in html.split("<tr class=\"d").skip(1) {
+            let row = &row[..row.find("</tr>").unwrap()];
+            // The bytes tables have four cells; the certificates' field trees three.
+            if row.matches("<td").count() != 4 {
+                continue;
+            }
+            rows += 1;
+            let field = row.split("<td>").nth(1).unwrap();
+            let field = &field[..field.find("</td>").unwrap()];
+            assert!(
+                !row.ends_with("<td class=\"note\"></td>"),
+                "{name}: the field {field} does not say what it is"
+            );
+        }
+        assert!(rows > 50, "{name}: {rows} fields");
+    }
 }

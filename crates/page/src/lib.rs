@@ -780,27 +780,11 @@ fn bytes(
         let _ = writeln!(h, "<h4>{}</h4>", esc(&title));
         let shown = &sec.bytes[..sec.bytes.len().min(DUMP_HEX)];
         let _ = write!(h, "<pre class=\"hex\" data-kind=\"{kind}\">");
-        // The culprit field, marked where it lies in the message.
-        match mark
+        // Each field's bytes in turn shaded, named on hover; the culprit field marked.
+        let mark = mark
             .clone()
-            .filter(|m| sec.kind == SectionKind::Message && m.end <= shown.len() && !m.is_empty())
-        {
-            Some(m) => {
-                let sep = |h: &mut String, at: usize| {
-                    if at > 0 {
-                        h.push(' ');
-                    }
-                };
-                h.push_str(&hex(&shown[..m.start]));
-                sep(h, m.start);
-                let _ = write!(h, "<mark id=\"culprit\">{}</mark>", hex(&shown[m.clone()]));
-                if m.end < shown.len() {
-                    h.push(' ');
-                    h.push_str(&hex(&shown[m.end..]));
-                }
-            }
-            None => h.push_str(&hex(shown)),
-        }
+            .filter(|m| sec.kind == SectionKind::Message && m.end <= shown.len() && !m.is_empty());
+        h.push_str(&dump(shown, &sec.parts, mark));
         if sec.bytes.len() > shown.len() {
             let _ = write!(
                 h,
@@ -814,10 +798,11 @@ fn bytes(
         h.push_str("</pre>\n");
         let _ = writeln!(
             h,
-            "<table class=\"parts\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            "<table class=\"parts\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             esc(&w("field", &[])),
             esc(&w("value", &[])),
-            esc(&w("hex", &[]))
+            esc(&w("hex", &[])),
+            esc(&w("what_it_is", &[]))
         );
         for p in &sec.parts {
             let range = p.range.start.min(sec.bytes.len())..p.range.end.min(sec.bytes.len());
@@ -837,16 +822,81 @@ fn bytes(
                 .unwrap_or_default();
             let _ = writeln!(
                 h,
-                "<tr class=\"d{}\"><td>{}</td><td>{}</td><td class=\"hexcell\">{}</td></tr>",
+                "<tr class=\"d{}\"><td>{}</td><td>{}</td><td class=\"hexcell\">{}</td><td class=\"note\">{}</td></tr>",
                 p.depth.min(6),
                 esc(&p.name),
                 esc(&value),
-                esc(&cell)
+                esc(&cell),
+                esc(certbench_x509::explain::explain_wire_field(&p.name).unwrap_or_default())
             );
         }
         h.push_str("</tbody></table>\n");
     }
     h.push_str("</details>\n");
+}
+
+/// A section's bytes as hex, each field (a leaf of the annotation) in its own span, shaded in
+/// turn and named on hover; `mark`, the culprit field, inside whatever field holds it.
+fn dump(
+    bytes: &[u8],
+    parts: &[certbench_wire::bytes::Part],
+    mark: Option<std::ops::Range<usize>>,
+) -> String {
+    let mut leaves: Vec<&certbench_wire::bytes::Part> = parts
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            certbench_wire::bytes::Part::is_leaf(parts, *i)
+                && !p.range.is_empty()
+                && p.range.end <= bytes.len()
+        })
+        .map(|(_, p)| p)
+        .collect();
+    leaves.sort_by_key(|p| p.range.start);
+    // Hex of a stretch, with the culprit's part of it marked.
+    let marked = |r: std::ops::Range<usize>| -> String {
+        match &mark {
+            Some(m) if m.start < r.end && r.start < m.end => {
+                let (a, b) = (m.start.max(r.start), m.end.min(r.end));
+                let mut pieces = Vec::new();
+                if a > r.start {
+                    pieces.push(hex(&bytes[r.start..a]));
+                }
+                pieces.push(format!("<mark id=\"culprit\">{}</mark>", hex(&bytes[a..b])));
+                if r.end > b {
+                    pieces.push(hex(&bytes[b..r.end]));
+                }
+                pieces.join(" ")
+            }
+            _ => hex(&bytes[r]),
+        }
+    };
+    let mut chunks: Vec<String> = Vec::new();
+    let mut at = 0;
+    for (n, p) in leaves.iter().enumerate() {
+        if p.range.start < at {
+            continue;
+        }
+        if p.range.start > at {
+            chunks.push(marked(at..p.range.start));
+        }
+        let value = p
+            .value
+            .as_ref()
+            .map(|v| format!(": {v}"))
+            .unwrap_or_default();
+        chunks.push(format!(
+            "<span class=\"f{}\" title=\"{}\">{}</span>",
+            n % 2,
+            esc(&format!("{}{value}", p.name)),
+            marked(p.range.clone())
+        ));
+        at = p.range.end;
+    }
+    if at < bytes.len() {
+        chunks.push(marked(at..bytes.len()));
+    }
+    chunks.join(" ")
 }
 
 const STYLE: &str = r#"
@@ -893,6 +943,8 @@ tr.d3 td:first-child { padding-left: 2.8rem; } tr.d4 td:first-child, tr.d5 td:fi
 tr.d6 td:first-child { padding-left: 3.6rem; }
 a { color: var(--accent); }
 mark { background: #ffd33d; color: #000; }
+.f0 { background: rgba(11, 99, 182, .10); } .f1 { background: rgba(26, 127, 55, .13); }
+@media (prefers-color-scheme: dark) { .f0 { background: rgba(88, 166, 255, .16); } .f1 { background: rgba(63, 185, 80, .16); } }
 summary { cursor: pointer; font-weight: 600; margin-top: .6rem; }
 ol.certs { padding-left: 1.4rem; }
 @media print {

@@ -69,6 +69,18 @@ pub fn explain_step(message: &str) -> Option<&'static StepExplanation> {
     certbench_base::assets::table(&TABLE, STEPS).get(message)
 }
 
+const FIELDS: &str = include_str!("../../../assets/fields.toml");
+
+/// What a field of a TLS record or handshake message is, in plain words (assets/fields.toml),
+/// by the name the wire crate's byte annotation gives it.
+pub fn explain_wire_field(name: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<String, HashMap<String, String>>> = OnceLock::new();
+    certbench_base::assets::table(&TABLE, FIELDS)
+        .get("fields")?
+        .get(name)
+        .map(String::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
