@@ -297,6 +297,6 @@ browse() {
   echo "screenshots/$3.png"
 }
 browse "$page_ws/run.html" 1280,1500 page-top
-browse "$page_ws/message.html" 1280,1900 page-message
+browse "$page_ws/message.html" 1280,3400 page-message
 browse "$page_ws/gallery/client-expired.html" 1280,1300 page-lab-failure
 browse "$page_ws/gallery/index.html" 1280,1100 page-gallery
