@@ -587,6 +587,10 @@ fn serve_and_relay_write_a_page_of_each_connection() {
         "the served connection's page"
     );
     assert!(!dom.contains("id=\"keys\""), "no secrets unless asked");
+    // What curl made of the server's certificate is not on the wire: not claimed either way.
+    let proofs = &dom[dom.find("id=\"proofs\"").expect("who proved what")..];
+    let proofs = &proofs[..proofs.find("</section>").unwrap()];
+    assert!(!proofs.contains("The server proved"), "{proofs}");
 
     // The relay to that server, following curl's key log.
     let relayed = d.join("relayed");

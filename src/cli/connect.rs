@@ -255,6 +255,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
                 events: &events,
                 explained: &explained,
                 scenario: None,
+                peer: Some(certbench_lab::Peer::Connect),
                 secrets: a.include_secrets,
                 made: time::OffsetDateTime::now_utc(),
             },

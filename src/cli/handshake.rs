@@ -291,6 +291,7 @@ fn write_html(
             explained,
             scenario: a.scenario.map(|s| certbench_lab::words(s).title.as_str()),
             // certbench's own demo run on 127.0.0.1: its secrets open nothing else.
+            peer: None,
             secrets: true,
             made: time::OffsetDateTime::now_utc(),
         },

@@ -168,6 +168,7 @@ fn write_page(
         events,
         explained: &explained,
         scenario: Some(&words(s).title),
+        peer: None,
         secrets: true,
         made: time::OffsetDateTime::now_utc(),
     });

@@ -289,6 +289,7 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
                         events: &r.events,
                         explained: &explained,
                         scenario: None,
+                        peer: Some(certbench_lab::Peer::Relay),
                         secrets: a.include_secrets,
                         made: time::OffsetDateTime::now_utc(),
                     },

@@ -239,6 +239,7 @@ async fn serve(
                             events: &c.events,
                             explained: &explained,
                             scenario: None,
+                            peer: Some(certbench_lab::Peer::Serve),
                             secrets: a.include_secrets,
                             made: time::OffsetDateTime::now_utc(),
                         },

@@ -28,6 +28,10 @@ pub struct Run<'a> {
     pub explained: &'a certbench_lab::Explained,
     /// The lab scenario's title, when the run is a scenario's.
     pub scenario: Option<&'a str>,
+    /// Whose program the other side is: `serve` (certbench the server), `connect` (certbench
+    /// the client), `relay` (neither); `None` for certbench's own run, both sides its own. What a
+    /// side that is not certbench's made of what it received is not known, and is not claimed.
+    pub peer: Option<certbench_lab::Peer>,
     /// Show the run's secrets, the keys they give and one record opened with them: for
     /// certbench's own demo runs (someone else's connection only when the user asks).
     pub secrets: bool,
@@ -326,7 +330,7 @@ fn culprit_spot(run: &Run<'_>) -> Option<Spot> {
 /// Who proved what to whom: the same sentences as the TUI's.
 fn proofs(h: &mut String, run: &Run<'_>) {
     let p = certbench_tls::proof::proofs(run.events);
-    if p.server.is_none() && !run.summary.ok() {
+    if p.server.is_none() && !run.summary.ok() && run.peer.is_none() {
         return;
     }
     let _ = writeln!(
@@ -334,7 +338,18 @@ fn proofs(h: &mut String, run: &Run<'_>) {
         "<section id=\"proofs\">\n<h2>{}</h2>",
         esc(&w("proved", &[]))
     );
-    for s in certbench_tls::proof::sentences(&p) {
+    let mut sentences = certbench_tls::proof::sentences(&p);
+    // Only what certbench's own side judged is known, as the TUI says it.
+    match run.peer {
+        Some(certbench_lab::Peer::Serve | certbench_lab::Peer::Relay) => {
+            sentences[0] = certbench_tls::event::say("proof_server_unknown", &[]);
+        }
+        Some(certbench_lab::Peer::Connect) => {
+            sentences[1] = certbench_tls::event::say("proof_client_unknown", &[]);
+        }
+        None => {}
+    }
+    for s in sentences {
         let _ = writeln!(h, "<p>{}</p>", esc(&s));
     }
     h.push_str("</section>\n");

@@ -275,6 +275,8 @@ pub enum Effect {
         scenario: Option<&'static certbench_lab::Scenario>,
         /// The words that explain it, as the pane shows them (for its page).
         explained: Box<certbench_lab::Explained>,
+        /// Whose program the other side was (a served, relayed or connected run).
+        peer: Option<certbench_lab::Peer>,
     },
     /// Serve the workspace to outside clients until `StopServe`.
     StartServe {

@@ -846,6 +846,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             events,
             scenario,
             explained,
+            peer,
         } => {
             // The page of the run beside its transcript, with its secrets (as its key log).
             let page = certbench_page::page(&certbench_page::Run {
@@ -853,6 +854,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 events: &events,
                 explained: &explained,
                 scenario: scenario.map(|s| certbench_lab::words(s).title.as_str()),
+                peer,
                 secrets: true,
                 made: now,
             });

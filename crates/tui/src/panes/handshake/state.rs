@@ -402,6 +402,26 @@ impl HandshakeState {
         }
     }
 
+    /// Whose program the other side of what is shown is: the shown connection's (served or
+    /// relayed), a connect's, or `None` for a run of certbench's own.
+    pub fn shown_peer(&self) -> Option<certbench_lab::Peer> {
+        if self.run_in_view {
+            return self
+                .connected_to
+                .is_some()
+                .then_some(certbench_lab::Peer::Connect);
+        }
+        let serve = self.serve.as_ref()?;
+        let id = serve.shown()?;
+        serve
+            .connections
+            .iter()
+            .find(|r| r.id == id)?
+            .done
+            .as_ref()
+            .map(Ended::peer)
+    }
+
     /// The connection shown, when it is one the relay forwarded (not certbench's own server's)
     /// and it has ended.
     pub fn shown_relayed(&self) -> Option<&certbench_tls::relay::Relayed> {

@@ -366,6 +366,7 @@ impl HandshakeState {
                         events: h.events.clone(),
                         scenario: h.ran,
                         explained: Box::new(h.explained.clone()),
+                        peer: h.shown_peer(),
                     }];
                 }
                 _ => cx.say(
