@@ -108,6 +108,31 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             }
             top.push(Line::from(spans));
         }
+        // What the field is, in the words the page of a run uses (assets/fields.toml).
+        if let Some(words) = certbench_x509::explain::explain_wire_field(&part.name) {
+            // Two lines at most: the dump and the fields keep the room.
+            let mut said: Vec<String> = vec![String::new()];
+            for word in words.split_whitespace() {
+                let line = said.last_mut().map_or(0, |l| l.chars().count());
+                if line > 0 && line + 1 + word.chars().count() > w {
+                    said.push(String::new());
+                }
+                if let Some(l) = said.last_mut() {
+                    if !l.is_empty() {
+                        l.push(' ');
+                    }
+                    l.push_str(word);
+                }
+            }
+            let more = said.len() > 2;
+            said.truncate(2);
+            if more && let Some(l) = said.last_mut() {
+                *l = cut(&format!("{l} …"), w);
+            }
+            for l in said {
+                top.push(Line::from(Span::styled(cut(&l, w), theme::dim())));
+            }
+        }
         top.push(Line::default());
     }
     // The tree: each section's title, its fields with their bytes and what they read as.
