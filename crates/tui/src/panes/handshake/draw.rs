@@ -326,15 +326,18 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             }
         };
         let (h, m, sec) = row.at.to_hms();
-        let text = format!(
-            "  {h:02}:{m:02}:{sec:02}Z #{:<4} {:<21} ",
-            row.id,
-            row.peer.to_string()
-        );
+        // A narrow screen leaves the time out: what the connection came to needs the room.
+        let time = if width >= 100 {
+            format!("{h:02}:{m:02}:{sec:02}Z ")
+        } else {
+            String::new()
+        };
+        let text = format!("  {time}#{:<4} {:<21} ", row.id, row.peer.to_string());
+        let used = text.chars().count() + 17;
         let line = Line::from(vec![
             Span::raw(text),
             Span::styled(format!("{outcome:<17}"), style),
-            Span::raw(cut(&detail, width.saturating_sub(59))),
+            Span::raw(cut(&detail, width.saturating_sub(used))),
         ]);
         // A run of certbench's own in view: no connection is the one shown.
         lines.push(if shown == Some(row.id) && !app.handshake.run_in_view {
