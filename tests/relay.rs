@@ -607,7 +607,9 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
     assert_eq!(v["ending"]["by"], "client", "{v}");
     assert_eq!(v["bytes_down"], 0, "{v}");
     let after = v["ending"]["after_ms"].as_u64().unwrap();
-    assert!((1900..6000).contains(&after), "{v}");
+    // From the connection's start to the client's giving up: curl's two seconds, not the
+    // relay's linger after it.
+    assert!((1900..4000).contains(&after), "{v}");
     assert_eq!(
         v["events"]
             .as_array()

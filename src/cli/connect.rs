@@ -247,8 +247,11 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         _ => None,
     };
     let explained = certbench_lab::explain_peer(&summary, &events, certbench_lab::Peer::Connect);
-    if let Some(path) = &a.html
-        && let Err(code) = crate::cli::handshake::write_page(
+    // The page is written now; a failure to write it is said after the connection's outcome,
+    // which it must not hide.
+    let page_written = match &a.html {
+        None => Ok(()),
+        Some(path) => crate::cli::handshake::write_page(
             path,
             &certbench_page::Run {
                 summary: &summary,
@@ -256,13 +259,12 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
                 explained: &explained,
                 scenario: None,
                 peer: Some(certbench_lab::Peer::Connect),
+                said: None,
                 secrets: a.include_secrets,
                 made: time::OffsetDateTime::now_utc(),
             },
-        )
-    {
-        return code;
-    }
+        ),
+    };
     let hint = hint(&summary, &events);
     let sent = presented(&events);
     let status = summary.response.as_deref().and_then(http_status);
@@ -326,6 +328,9 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         if let Some(h) = &hint {
             outln!("\nmost likely: {}", h.describe());
         }
+    }
+    if let Err(code) = page_written {
+        return code;
     }
     match status {
         // The handshake worked and the server said no: that is the answer to the question.

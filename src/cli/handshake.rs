@@ -292,6 +292,7 @@ fn write_html(
             scenario: a.scenario.map(|s| certbench_lab::words(s).title.as_str()),
             // certbench's own demo run on 127.0.0.1: its secrets open nothing else.
             peer: None,
+            said: None,
             secrets: true,
             made: time::OffsetDateTime::now_utc(),
         },
@@ -328,27 +329,22 @@ pub(super) fn write_connection_page(
     run: &certbench_page::Run<'_>,
 ) -> Result<(), String> {
     let path = dir.join(format!("connection-{id}.html"));
+    // Private whatever it shows: decrypted requests (cookies, tokens) are on it too.
     let html = certbench_page::page(run).into_bytes();
-    let file = if run.secrets {
-        certbench_base::fsutil::FileWrite::private(&path, html)
-    } else {
-        certbench_base::fsutil::FileWrite::public(&path, html)
-    };
+    let file = certbench_base::fsutil::FileWrite::private(&path, html);
     certbench_base::fsutil::write_files(std::slice::from_ref(&file), false)
         .map_err(|e| format!("could not write the page {}: {e}", path.display()))
 }
 
-/// A page of a run, as a new file: mode 0600 when it shows the run's secrets, as a key log is.
+/// A page of a run, as a new file of mode 0600: it holds what was decrypted (a request's
+/// cookies and tokens) and maybe the secrets, as a key log and `serve --log` are private.
 pub(super) fn write_page(
     path: &std::path::Path,
     run: &certbench_page::Run<'_>,
 ) -> Result<(), ExitCode> {
+    // Private whatever it shows: decrypted requests (cookies, tokens) are on it too.
     let html = certbench_page::page(run).into_bytes();
-    let file = if run.secrets {
-        certbench_base::fsutil::FileWrite::private(path, html)
-    } else {
-        certbench_base::fsutil::FileWrite::public(path, html)
-    };
+    let file = certbench_base::fsutil::FileWrite::private(path, html);
     certbench_base::fsutil::write_files(std::slice::from_ref(&file), false).map_err(|e| {
         errln!(
             "certbench: could not write the page {}: {e}",

@@ -169,6 +169,7 @@ fn write_page(
         explained: &explained,
         scenario: Some(&words(s).title),
         peer: None,
+        said: None,
         secrets: true,
         made: time::OffsetDateTime::now_utc(),
     });

@@ -188,6 +188,10 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
         match result {
             Ok(()) => {
                 tally.print(a.json);
+                if tally.page_failed {
+                    errln!("certbench: some connections' pages could not be written (said above)");
+                    return ExitCode::FAILURE;
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -290,6 +294,7 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
                         explained: &explained,
                         scenario: None,
                         peer: Some(certbench_lab::Peer::Relay),
+                        said: Some(page_said(r)),
                         secrets: a.include_secrets,
                         made: time::OffsetDateTime::now_utc(),
                     },
@@ -316,6 +321,16 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
                 }
             }
         }
+    }
+}
+
+/// What the page of a relayed connection says of how it ended: the same words as its line.
+fn page_said(r: &Relayed) -> certbench_page::Said {
+    let said = certbench_lab::relayed::said(r, false);
+    certbench_page::Said {
+        ok: r.ending == certbench_tls::relay::Ending::Ok,
+        text: format!("{}: {}", said.status, said.line),
+        notes: certbench_lab::relayed::request_lines(r),
     }
 }
 

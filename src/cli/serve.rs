@@ -211,6 +211,8 @@ async fn serve(
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = 0u64;
     let mut failed_writes = false;
+    // Pages that could not be written: said once, and the exit code says so at the end.
+    let mut failed_pages = false;
     while let Some(update) = rx.recv().await {
         match update {
             Update::Finished(c) => {
@@ -240,15 +242,16 @@ async fn serve(
                             explained: &explained,
                             scenario: None,
                             peer: Some(certbench_lab::Peer::Serve),
+                            said: None,
                             secrets: a.include_secrets,
                             made: time::OffsetDateTime::now_utc(),
                         },
                     );
                     if let Err(e) = written
-                        && !failed_writes
+                        && !failed_pages
                     {
                         errln!("certbench: {e}");
-                        failed_writes = true;
+                        failed_pages = true;
                     }
                 }
                 if let Some(log) = &a.log
@@ -304,6 +307,10 @@ async fn serve(
                 format!(" ({})", parts.join(", "))
             }
         );
+    }
+    if failed_pages {
+        errln!("certbench: some connections' pages could not be written (said above)");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }

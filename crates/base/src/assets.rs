@@ -21,6 +21,12 @@ pub fn table<T: DeserializeOwned>(
 /// read as a template itself (a certificate's name may hold `{` or `[`), and each is escaped for a
 /// terminal.
 pub fn fill(template: &str, values: &[(&'static str, String)]) -> String {
+    fill_up_to(template, values, 400)
+}
+
+/// The same, each value cut at `limit` characters rather than 400: for a value that is a list
+/// the user needs whole (every CA a server names).
+pub fn fill_up_to(template: &str, values: &[(&'static str, String)], limit: usize) -> String {
     let mut out = String::new();
     // The optional part being read: its text so far, and whether all its values were there.
     let mut optional: Option<(String, bool)> = None;
@@ -38,7 +44,7 @@ pub fn fill(template: &str, values: &[(&'static str, String)]) -> String {
                 let value = values
                     .iter()
                     .find(|(k, _)| *k == name)
-                    .map(|(_, v)| crate::text::display_safe(v, 400));
+                    .map(|(_, v)| crate::text::display_safe(v, limit));
                 match (&mut optional, value) {
                     (Some((text, _)), Some(v)) => text.push_str(&v),
                     (Some((_, complete)), None) => *complete = false,

@@ -28,6 +28,10 @@ pub struct Run<'a> {
     pub explained: &'a certbench_lab::Explained,
     /// The lab scenario's title, when the run is a scenario's.
     pub scenario: Option<&'a str>,
+    /// What is known of how it ended, said instead of the run's outcome (a relayed
+    /// connection's: neither side is certbench's, so "succeeded" is not known), with lines to
+    /// add under it (what the server's CertificateRequest asked, which certificates fit).
+    pub said: Option<Said>,
     /// Whose program the other side is: `serve` (certbench the server), `connect` (certbench
     /// the client), `relay` (neither); `None` for certbench's own run, both sides its own. What a
     /// side that is not certbench's made of what it received is not known, and is not claimed.
@@ -39,6 +43,14 @@ pub struct Run<'a> {
 }
 
 const PAGE: &str = include_str!("../../../assets/page.toml");
+
+/// What is known of how a connection ended, from the wire alone, and lines under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub ok: bool,
+    pub text: String,
+    pub notes: Vec<String>,
+}
 
 /// A word of assets/page.toml, filled; the key when missing (a test checks none is).
 fn w(key: &str, values: &[(&'static str, String)]) -> String {
@@ -183,6 +195,13 @@ fn head(h: &mut String, title: &str) {
 /// The outcome in one line, and what was agreed.
 fn outcome(h: &mut String, run: &Run<'_>) {
     let s = run.summary;
+    if let Some(said) = &run.said {
+        let class = if said.ok { "ok" } else { "bad" };
+        let _ = writeln!(h, "<p class=\"outcome {class}\">{}</p>", esc(&said.text));
+        for note in &said.notes {
+            let _ = writeln!(h, "<p>{}</p>", esc(note));
+        }
+    }
     let (class, text) = match s.failure() {
         _ if s.ok() => ("ok", w("worked", &[])),
         Some(f) => (
@@ -191,7 +210,9 @@ fn outcome(h: &mut String, run: &Run<'_>) {
         ),
         None => ("bad", w("unexplained", &[])),
     };
-    let _ = writeln!(h, "<p class=\"outcome {class}\">{}</p>", esc(&text));
+    if run.said.is_none() {
+        let _ = writeln!(h, "<p class=\"outcome {class}\">{}</p>", esc(&text));
+    }
     let agreed: Vec<&str> = [
         s.version.as_deref(),
         s.cipher_suite.as_deref(),
@@ -711,7 +732,7 @@ fn certificates(h: &mut String, e: &Event, now: OffsetDateTime) {
             Ok(b) => {
                 let _ = writeln!(
                     h,
-                    "<li><dl><dt>{}</dt><dd class=\"subject\">{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl></li>",
+                    "<li><dl><dt>{}</dt><dd class=\"subject\">{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
                     esc(&w("subject", &[])),
                     esc(&b.subject),
                     esc(&w("issuer", &[])),
@@ -723,6 +744,7 @@ fn certificates(h: &mut String, e: &Event, now: OffsetDateTime) {
                         .unwrap_or_default())
                 );
                 field_tree(h, der, now);
+                h.push_str("</li>\n");
             }
             Err(err) => {
                 let _ = writeln!(h, "<li>{}</li>", esc(&err.to_string()));

@@ -136,8 +136,8 @@ pub enum Ending {
     /// client that refuses the server after the handshake, as curl does when the server's
     /// name is not the one it asked for, ends so). `close_notify`: it said so with the alert.
     NoRequest { by: Side, close_notify: bool },
-    /// The client spoke and the server sent nothing back; `by` ended it (`None`: the relay,
-    /// after the server stayed silent once the client had closed).
+    /// The client spoke and the server sent nothing back; `by` ended it, `after_ms` from the
+    /// connection's start.
     Unanswered { by: Option<Side>, after_ms: u64 },
     /// The client connected and sent nothing at all (a port check, a health probe); whatever
     /// the server said of it is in the events.
@@ -221,6 +221,8 @@ struct KeyRing {
     /// In the order they came, to forget the oldest past [`MAX_RANDOMS`].
     order: std::collections::VecDeque<Vec<u8>>,
     waiting: HashMap<Vec<u8>, SharedRecorder>,
+    /// When the follower last read the key log to its end.
+    read_to_end: Option<std::time::Instant>,
 }
 
 /// Client randoms whose secrets are kept for connections yet to come.
@@ -354,6 +356,7 @@ async fn one(
         capture,
     } = how;
     let started = OffsetDateTime::now_utc();
+    let opened = std::time::Instant::now();
     let events: Arc<Mutex<Vec<Event>>> = Arc::default();
     let kept = events.clone();
     let live = updates.clone();
@@ -416,6 +419,8 @@ async fn one(
         }
     };
     let mut closed_first = None;
+    // When the first side ended it: not the linger after, nor the wait for a key log.
+    let mut first_end = None;
     let reached = server.is_some();
     if let Some(server) = server {
         let (cr, cw) = client.into_split();
@@ -428,23 +433,49 @@ async fn one(
             pump(cr, sw, Dir::ClientToServer, &rec, keys, &ended),
             pump(sr, cw, Dir::ServerToClient, &rec, keys, &ended),
         );
-        closed_first = [up, down].into_iter().find(|e| e.first).and_then(|e| e.by);
+        let first = [up, down].into_iter().find(|e| e.first);
+        first_end = first.as_ref().map(|e| e.at);
+        closed_first = first.and_then(|e| e.by);
     }
     // A client writes its key log as the handshake goes; a short connection can end before the
-    // key log is read: its secrets are waited for a moment, then the rest stays encrypted.
+    // key log is read: its secrets are waited for until they are all there, or the key log has
+    // been read to its end since the connection closed (what is not there by then never comes:
+    // a client logs a secret before it uses it), at most two seconds on a busy machine.
     if following {
-        let random = lock(&rec).client_random.clone();
+        let (random, tls13) = {
+            let r = lock(&rec);
+            (
+                r.client_random.clone(),
+                r.observer.version() == Some(certbench_wire::messages::Version::Tls13),
+            )
+        };
         if let Some(random) = random {
-            for _ in 0..10 {
-                if !lock(&rec).keylog.is_empty()
-                    && ring(keys)
-                        .secrets
-                        .get(&random)
-                        .is_some_and(|s| s.len() >= 2)
-                {
+            let closed = std::time::Instant::now();
+            let needed: &[&str] = if tls13 {
+                &[
+                    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                    "CLIENT_TRAFFIC_SECRET_0",
+                    "SERVER_TRAFFIC_SECRET_0",
+                ]
+            } else {
+                &["CLIENT_RANDOM"]
+            };
+            for _ in 0..100 {
+                let (complete, read_since) = {
+                    let k = ring(keys);
+                    let have = k.secrets.get(&random);
+                    (
+                        needed
+                            .iter()
+                            .all(|label| have.is_some_and(|s| s.iter().any(|(l, _)| l == label))),
+                        k.read_to_end.is_some_and(|t| t > closed),
+                    )
+                };
+                if complete || read_since {
                     break;
                 }
-                tokio::time::sleep(Duration::from_millis(30)).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
             let stored = ring(keys).secrets.get(&random).cloned().unwrap_or_default();
             let mut r = lock(&rec);
@@ -541,7 +572,9 @@ async fn one(
     } else if bytes_down == 0 {
         Ending::Unanswered {
             by: closed_first,
-            after_ms: duration_ms as u64,
+            after_ms: first_end.map_or(duration_ms, |t| {
+                t.saturating_duration_since(opened).as_secs_f64() * 1000.0
+            }) as u64,
         }
     } else {
         Ending::Incomplete {
@@ -673,6 +706,7 @@ async fn pump(
     let (sender, receiver) = (dir.from_side(), dir.from_side().other());
     PumpEnd {
         first,
+        at: std::time::Instant::now(),
         by: match how {
             How::Closed => Some(sender),
             How::ReceiverGone => Some(receiver),
@@ -694,6 +728,8 @@ enum How {
 struct PumpEnd {
     first: bool,
     by: Option<Side>,
+    /// When it ended.
+    at: std::time::Instant,
 }
 
 /// How long a direction may stay silent once the other has ended.
@@ -716,6 +752,7 @@ async fn follow_keylog(path: PathBuf, keys: Ring) {
                 .flatten()
         };
         if let Some(read) = grown {
+            let at_end = read.at_end;
             if read.anew {
                 partial.clear();
             }
@@ -741,6 +778,12 @@ async fn follow_keylog(path: PathBuf, keys: Ring) {
                     lock(&rec).keylog_secret(&label, &random, &secret);
                 }
             }
+            if at_end {
+                ring(&keys).read_to_end = Some(std::time::Instant::now());
+            }
+        } else {
+            // No key log (yet): there is nothing more to read of it.
+            ring(&keys).read_to_end = Some(std::time::Instant::now());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -760,6 +803,8 @@ struct Read {
     bytes: Vec<u8>,
     /// Read from the start: what was kept of a line before is not this file's.
     anew: bool,
+    /// Everything the file held was read.
+    at_end: bool,
 }
 
 /// The first bytes of a key log that say it is the same file.
@@ -788,6 +833,7 @@ fn read_from(path: &std::path::Path, at: &Position) -> Option<Read> {
         f.take(1 << 20).read_to_end(&mut bytes).ok()?;
     }
     let offset = from + bytes.len() as u64;
+    let at_end = offset >= len;
     // The head compared next time: what of it has been read.
     head.truncate(offset.min(HEAD as u64) as usize);
     Some(Read {
@@ -798,5 +844,6 @@ fn read_from(path: &std::path::Path, at: &Position) -> Option<Read> {
         },
         bytes,
         anew: !same,
+        at_end,
     })
 }

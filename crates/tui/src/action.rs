@@ -277,6 +277,8 @@ pub enum Effect {
         explained: Box<certbench_lab::Explained>,
         /// Whose program the other side was (a served, relayed or connected run).
         peer: Option<certbench_lab::Peer>,
+        /// A relayed connection: how it ended, as the pane says it.
+        said: Option<Box<certbench_page::Said>>,
     },
     /// Serve the workspace to outside clients until `StopServe`.
     StartServe {

@@ -847,6 +847,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             scenario,
             explained,
             peer,
+            said,
         } => {
             // The page of the run beside its transcript, with its secrets (as its key log).
             let page = certbench_page::page(&certbench_page::Run {
@@ -855,6 +856,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 explained: &explained,
                 scenario: scenario.map(|s| certbench_lab::words(s).title.as_str()),
                 peer,
+                said: said.map(|s| *s),
                 secrets: true,
                 made: now,
             });

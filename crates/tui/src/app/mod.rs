@@ -602,7 +602,7 @@ impl App {
                     self.overlay = None;
                     // From where its first step begins: that step is to open Inspect, which
                     // from Inspect would be done before it was read.
-                    self.pane = Pane::Generate;
+                    self.show_pane(Pane::Generate);
                     self.start_tour();
                 }
                 (Overlay::Help { .. }, Action::Last) => {

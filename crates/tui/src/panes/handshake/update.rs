@@ -193,9 +193,13 @@ impl HandshakeState {
                     None => cx.say(
                         Severity::Success,
                         format!(
-                            "Saved {} and the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename)",
+                            "Saved {}, the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename){}",
                             e.transcript.display(),
-                            e.keylog.display()
+                            e.keylog.display(),
+                            e.page
+                                .as_ref()
+                                .map(|p| format!(" and the page {}", p.display()))
+                                .unwrap_or_default()
                         ),
                     ),
                 },
@@ -367,6 +371,17 @@ impl HandshakeState {
                         scenario: h.ran,
                         explained: Box::new(h.explained.clone()),
                         peer: h.shown_peer(),
+                        said: h
+                            .shown_relayed()
+                            .filter(|_| !h.run_in_view)
+                            .map(|r| {
+                                let said = certbench_lab::relayed::said(r, true);
+                                Box::new(certbench_page::Said {
+                                    ok: r.ending == certbench_tls::relay::Ending::Ok,
+                                    text: format!("{}: {}", said.status, said.line),
+                                    notes: certbench_lab::relayed::request_lines(r),
+                                })
+                            }),
                     }];
                 }
                 _ => cx.say(
