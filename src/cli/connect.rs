@@ -72,11 +72,11 @@ pub struct ConnectArgs {
     pub pcap: Option<PathBuf>,
     /// Write one self-contained HTML page of the connection to FILE (a new file): the ladder,
     /// each message byte by byte, the server's certificates, the verdicts, where it failed.
+    /// Mode 0600: what was decrypted is on it.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Put the connection's secrets on the page (the key and IV each gives, one record
-    /// opened): anyone with the page and a capture of this connection can read it. The page is
-    /// then mode 0600.
+    /// opened): anyone with the page and a capture of this connection can read it.
     #[arg(long, requires = "html")]
     pub include_secrets: bool,
     /// The JSON transcript instead of text.

@@ -35,8 +35,8 @@ pub struct RelayArgs {
     /// connection-ID.html: the ladder, what was read of each message, who refused.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
-    /// Put each connection's secrets (from the key log) on its page; the pages are then mode
-    /// 0600.
+    /// Put each connection's secrets (from the key log) on its page. Pages are mode 0600 either
+    /// way: what was decrypted is on them.
     #[arg(long, requires = "html")]
     pub include_secrets: bool,
     /// Connections handled at once (1 to 100000); more wait in the listen queue.

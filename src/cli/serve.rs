@@ -59,10 +59,10 @@ pub struct ServeArgs {
     pub pcap: Option<PathBuf>,
     /// Write a page of each connection into DIR (a new or empty folder) as it ends,
     /// connection-ID.html: the ladder, each message byte by byte, the verdicts, the failure.
+    /// Mode 0600: each client's decrypted request is on it.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
-    /// Put each connection's secrets on its page (the keys, one record opened); the pages are
-    /// then mode 0600.
+    /// Put each connection's secrets on its page (the keys, one record opened).
     #[arg(long, requires = "html")]
     pub include_secrets: bool,
     /// Serve Prometheus metrics over plain HTTP on ADDR (for example 127.0.0.1:9464): connections
