@@ -237,7 +237,7 @@ impl fmt::Display for KeyChord {
 }
 
 /// An action as named in keymap.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
     Quit,
     Help,
@@ -595,6 +595,14 @@ impl KeyMap {
 
     /// One entry per action in `ctx`, its keys joined: "↑/k previous".
     pub fn hints(&self, ctx: Context) -> Vec<(String, String)> {
+        self.hints_of(ctx)
+            .into_iter()
+            .map(|(k, d, _)| (k, d))
+            .collect()
+    }
+
+    /// The same, with the command each hint is for: what a caller decides by, never the words.
+    pub fn hints_of(&self, ctx: Context) -> Vec<(String, String, Command)> {
         let mut out: Vec<(String, String, Command)> = Vec::new();
         for b in self.bindings(ctx) {
             match out.iter_mut().find(|(_, _, c)| *c == b.command) {
@@ -602,7 +610,7 @@ impl KeyMap {
                 None => out.push((b.key.to_string(), b.desc.clone(), b.command)),
             }
         }
-        out.into_iter().map(|(k, d, _)| (k, d)).collect()
+        out
     }
 }
 

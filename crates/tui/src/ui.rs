@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::action::Pane;
 use crate::app::{App, Dialog, Overlay, Severity};
-use crate::keymap::Context;
+use crate::keymap::{Command, Context};
 use crate::layout::{TITLE, centered, tab_areas, tab_label};
 use crate::panes;
 use crate::theme;
@@ -222,15 +222,19 @@ fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
     let tour = (!matches!(app.overlay, Some(Overlay::Help { .. })))
         .then(|| app.key_for(Context::Overlay, crate::action::Action::StartTour));
     for ctx in app.contexts() {
-        for (key, desc) in app.keymap.hints(ctx) {
+        for (key, desc, command) in app.keymap.hints_of(ctx) {
             if ctx == Context::Overlay && Some(&key) == tour.as_ref() {
                 continue;
             }
             // Global hints: only the ones a newcomer needs; ? lists the rest.
-            if ctx == Context::Global && !["help", "quit", "next pane"].contains(&desc.as_str()) {
+            if ctx == Context::Global
+                && !matches!(command, Command::Help | Command::Quit | Command::NextPane)
+            {
                 continue;
             }
-            if seen.insert(desc.clone()) {
+            // A command bound in several of the contexts that apply is hinted once, first
+            // where it is most specific.
+            if seen.insert(command) {
                 hints.push((key, desc));
             }
         }

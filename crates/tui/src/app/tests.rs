@@ -1268,3 +1268,22 @@ fn the_tour_started_again_from_inspect_begins_at_its_first_step() {
     let screen = crate::snapshots::render(&app);
     assert!(screen.contains("Tour 2/11"), "{screen}");
 }
+
+/// A user's keymap that words the help key its own way (or in another language) keeps it in the
+/// status bar: the bar picks the newcomer's keys by what they do, not by their words.
+#[test]
+fn the_status_bar_keeps_the_help_key_whatever_its_words() {
+    let (_d, mut app) = app_with_demo();
+    app.keymap
+        .merge("[global]\n\"?\" = { action = \"help\", desc = \"aide\" }\n\"q\" = { action = \"quit\", desc = \"quitter\" }\n")
+        .unwrap();
+    // Wide enough for every hint of the list and the global ones after them.
+    app.update(Action::Resize {
+        width: 400,
+        height: 40,
+    });
+    let screen = crate::snapshots::render(&app);
+    let bar = screen.lines().last().unwrap();
+    assert!(bar.contains("? aide") && bar.contains("quitter"), "{bar}");
+    assert!(!bar.contains("more: ?"), "{bar}");
+}
