@@ -498,26 +498,7 @@ fn a_page_of_a_connection_to_openssl_keeps_its_secrets_unless_asked() {
     let d = ws.path();
     certbench_ok(d, &["gen"]);
     let port = free_port();
-    let mut server = Command::new(require("openssl", "openssl"))
-        .current_dir(d)
-        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
-        .args([
-            "-cert",
-            "server.crt",
-            "-cert_chain",
-            "intermediate.crt",
-            "-key",
-            "server.key",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let up = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(up.elapsed().as_secs() < 10, "s_server starts");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let _server = openssl_www(d, port, &[]);
     let target = format!("localhost:{port}");
     for (name, extra, keys) in [
         ("plain.html", vec![], false),
@@ -535,8 +516,6 @@ fn a_page_of_a_connection_to_openssl_keeps_its_secrets_unless_asked() {
         assert_eq!(dom.contains("id=\"keys\""), keys, "{name}");
         assert!(dom.contains("data-message=\"ServerHello\""), "{name}");
     }
-    let _ = server.kill();
-    let _ = server.wait();
 }
 
 /// `serve --html DIR` and `relay --html DIR`: a page of each connection as it ends, curl the

@@ -294,7 +294,7 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
                         explained: &explained,
                         scenario: None,
                         peer: Some(certbench_lab::Peer::Relay),
-                        said: Some(page_said(r)),
+                        said: Some(certbench_page::Said::of_relayed(r, false)),
                         secrets: a.include_secrets,
                         made: time::OffsetDateTime::now_utc(),
                     },
@@ -321,16 +321,6 @@ fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
                 }
             }
         }
-    }
-}
-
-/// What the page of a relayed connection says of how it ended: the same words as its line.
-fn page_said(r: &Relayed) -> certbench_page::Said {
-    let said = certbench_lab::relayed::said(r, false);
-    certbench_page::Said {
-        ok: r.ending == certbench_tls::relay::Ending::Ok,
-        text: format!("{}: {}", said.status, said.line),
-        notes: certbench_lab::relayed::request_lines(r),
     }
 }
 

@@ -400,3 +400,45 @@ pub fn listening_port(v: &serde_json::Value) -> u16 {
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no listening address in {v}"))
 }
+
+/// A program a test started, stopped when the test is done with it (or fails).
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `openssl s_server -www` in the workspace `d` on `port` with its server certificate, chain
+/// and key (and `extra` options), once it accepts connections.
+pub fn openssl_www(d: &Path, port: u16, extra: &[&str]) -> Running {
+    let server = Running(
+        Command::new(require("openssl", "openssl"))
+            .current_dir(d)
+            .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
+            .args([
+                "-cert",
+                "server.crt",
+                "-cert_chain",
+                "intermediate.crt",
+                "-key",
+                "server.key",
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl runs"),
+    );
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed().as_secs() < 10,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server
+}

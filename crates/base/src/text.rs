@@ -144,6 +144,18 @@ pub fn rfc3339(t: time::OffsetDateTime) -> String {
 }
 
 /// Lowercase hex without separators, as SSLKEYLOGFILE lines carry randoms and secrets.
+/// Bytes as lowercase hex pairs with a space between them (`17 03 03`), as dumps show them.
+pub fn hex_spaced(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&hex(std::slice::from_ref(b)));
+    }
+    out
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);

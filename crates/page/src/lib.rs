@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
+use certbench_base::text::hex_spaced as hex;
 use certbench_tls::annotate::{SectionKind, annotate, version_of};
 use certbench_tls::event::{Event, WireWhat};
 use certbench_tls::run::Summary;
@@ -52,6 +53,19 @@ pub struct Said {
     pub notes: Vec<String>,
 }
 
+impl Said {
+    /// A relayed connection, said as the relay's line says it (`tui`: in the TUI's words), with
+    /// what the server's CertificateRequest asked.
+    pub fn of_relayed(r: &certbench_tls::relay::Relayed, tui: bool) -> Said {
+        let said = certbench_lab::relayed::said(r, tui);
+        Said {
+            ok: r.ending == certbench_tls::relay::Ending::Ok,
+            text: format!("{}: {}", said.status, said.line),
+            notes: certbench_lab::relayed::request_lines(r),
+        }
+    }
+}
+
 /// A word of assets/page.toml, filled; the key when missing (a test checks none is).
 fn w(key: &str, values: &[(&'static str, String)]) -> String {
     static TABLE: OnceLock<HashMap<String, HashMap<String, String>>> = OnceLock::new();
@@ -80,18 +94,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-/// Bytes as lowercase hex pairs separated by spaces.
-fn hex(b: &[u8]) -> String {
-    let mut s = String::with_capacity(b.len() * 3);
-    for (i, x) in b.iter().enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        let _ = write!(s, "{x:02x}");
-    }
-    s
 }
 
 /// The most bytes a field's cell shows; the rest is counted.
@@ -213,14 +215,7 @@ fn outcome(h: &mut String, run: &Run<'_>) {
     if run.said.is_none() {
         let _ = writeln!(h, "<p class=\"outcome {class}\">{}</p>", esc(&text));
     }
-    let agreed: Vec<&str> = [
-        s.version.as_deref(),
-        s.cipher_suite.as_deref(),
-        s.group.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let agreed = s.agreed();
     if !agreed.is_empty() {
         let _ = writeln!(
             h,

@@ -757,16 +757,6 @@ fn not_tls(hub: &Recorder) -> Option<(Side, &[u8])> {
 /// Plain HTTP both ways, no TLS at all (the relay between an HTTP client and an HTTP server):
 /// the client's first line, a request, and the server's, a status line, as they began.
 pub(crate) fn plain_http_both(hub: &Recorder) -> Option<(String, String)> {
-    const METHODS: [&[u8]; 8] = [
-        b"GET ",
-        b"POST ",
-        b"HEAD ",
-        b"PUT ",
-        b"DELETE ",
-        b"OPTIONS ",
-        b"PATCH ",
-        b"CONNECT ",
-    ];
     let [request, answer] = &hub.first;
     (METHODS.iter().any(|m| request.starts_with(m)) && answer.starts_with(b"HTTP/")).then(|| {
         (
@@ -776,26 +766,32 @@ pub(crate) fn plain_http_both(hub: &Recorder) -> Option<(String, String)> {
     })
 }
 
+/// How an HTTP request line begins.
+const METHODS: [&[u8]; 8] = [
+    b"GET ",
+    b"POST ",
+    b"HEAD ",
+    b"PUT ",
+    b"DELETE ",
+    b"OPTIONS ",
+    b"PATCH ",
+    b"CONNECT ",
+];
+
 /// Which side, if any, began with plain HTTP (a request or an answer) instead of TLS.
 fn plain_http(hub: &Recorder) -> Option<Side> {
     // A request line, a status line, or an HTML page sent bare (an HTTP/0.9 answer to what the
     // server could not read as a request): none begins a TLS record.
-    const STARTS: [&[u8]; 10] = [
-        b"GET ",
-        b"POST ",
-        b"HEAD ",
-        b"PUT ",
-        b"DELETE ",
-        b"OPTIONS ",
-        b"PATCH ",
-        b"CONNECT ",
-        b"HTTP/",
-        b"<",
-    ];
+    let answer: [&[u8]; 2] = [b"HTTP/", b"<"];
     [Side::Client, Side::Server]
         .into_iter()
         .zip(&hub.first)
-        .find(|(_, bytes)| STARTS.iter().any(|s| bytes.starts_with(s)))
+        .find(|(_, bytes)| {
+            METHODS
+                .iter()
+                .chain(answer.iter())
+                .any(|s| bytes.starts_with(s))
+        })
         .map(|(side, _)| side)
 }
 

@@ -335,6 +335,19 @@ pub enum Outcome {
 }
 
 impl Summary {
+    /// What the two sides agreed on, as far as it is known: the version, the cipher suite, the
+    /// key exchange group.
+    pub fn agreed(&self) -> Vec<&str> {
+        [
+            self.version.as_deref(),
+            self.cipher_suite.as_deref(),
+            self.group.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// The handshake worked, and so did the request when there was one.
     pub fn ok(&self) -> bool {
         self.outcome == Outcome::Worked

@@ -5,17 +5,11 @@ use crate::app::App;
 use crate::panes::cut;
 use crate::panes::handshake::CursorOn as _;
 use crate::theme;
+pub(super) use certbench_base::text::hex_spaced as hex;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-
-pub(super) fn hex(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// The selected message's bytes: a dump of the stretch the cursor is in, its field's bytes
 /// marked and the cursor's byte reversed; under it every record and field with its bytes, the

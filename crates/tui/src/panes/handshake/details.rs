@@ -88,14 +88,7 @@ pub(super) fn proof_lines(app: &App, s: &certbench_tls::run::Summary) -> Vec<Lin
         lines.push(Line::from(safe(&sentence)));
         lines.push(Line::default());
     }
-    let agreed: Vec<&str> = [
-        s.version.as_deref(),
-        s.cipher_suite.as_deref(),
-        s.group.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let agreed = s.agreed();
     lines.push(Line::from(vec![
         Span::styled("agreed: ", theme::label()),
         Span::raw(agreed.join(" · ")),

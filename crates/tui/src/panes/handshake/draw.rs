@@ -111,14 +111,7 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
     }
     if let Some(Ok(s)) = &h.outcome {
         let text = if s.ok() {
-            let agreed: Vec<&str> = [
-                s.version.as_deref(),
-                s.cipher_suite.as_deref(),
-                s.group.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+            let agreed = s.agreed();
             // Who the server let in, on screen without selecting anything.
             let who = match &s.client_identity {
                 Some(id) => format!(" · client {}", certbench_base::text::terminal_safe(id)),

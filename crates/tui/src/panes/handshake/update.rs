@@ -374,14 +374,7 @@ impl HandshakeState {
                         said: h
                             .shown_relayed()
                             .filter(|_| !h.run_in_view)
-                            .map(|r| {
-                                let said = certbench_lab::relayed::said(r, true);
-                                Box::new(certbench_page::Said {
-                                    ok: r.ending == certbench_tls::relay::Ending::Ok,
-                                    text: format!("{}: {}", said.status, said.line),
-                                    notes: certbench_lab::relayed::request_lines(r),
-                                })
-                            }),
+                            .map(|r| Box::new(certbench_page::Said::of_relayed(r, true))),
                     }];
                 }
                 _ => cx.say(
