@@ -120,14 +120,16 @@ pub fn page(run: &Run<'_>) -> String {
         esc(&w("made", &[("at", made)]))
     );
     outcome(&mut h, run);
-    failure(&mut h, run);
+    // Where the field at fault lives: said in the failure, marked in its message's bytes.
+    let spot = culprit_spot(run);
+    failure(&mut h, run, spot.as_ref());
     proofs(&mut h, run);
     checks(&mut h, run.events);
     ladder(&mut h, run.events);
     if run.secrets {
         keys(&mut h, run);
     }
-    messages(&mut h, run.events, culprit_spot(run), run.made);
+    messages(&mut h, run.events, spot, run.made);
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
@@ -227,7 +229,7 @@ fn outcome(h: &mut String, run: &Run<'_>) {
 }
 
 /// For a failed run: who caught it, the alerts, the cause, the culprit, the fix and the lesson.
-fn failure(h: &mut String, run: &Run<'_>) {
+fn failure(h: &mut String, run: &Run<'_>, spot: Option<&Spot>) {
     let Some(f) = run.summary.failure() else {
         return;
     };
@@ -267,7 +269,7 @@ fn failure(h: &mut String, run: &Run<'_>) {
             ),
         );
         row(h, "culprit_field", c.field.to_string());
-        if let Some(spot) = culprit_spot(run)
+        if let Some(spot) = spot
             && let Some(e) = run.events.get(spot.event)
         {
             let _ = writeln!(

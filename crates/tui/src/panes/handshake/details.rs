@@ -192,7 +192,7 @@ fn flight_at(h: &crate::panes::handshake::HandshakeState, index: usize) -> usize
 /// A relayed connection's CertificateRequest: what the server asked, and which of the
 /// workspace's certificates a client could send.
 fn request_lines(h: &crate::panes::handshake::HandshakeState) -> Vec<Line<'static>> {
-    let Some(r) = h.shown_relayed().filter(|_| !h.run_in_view) else {
+    let Some(r) = h.shown_relayed() else {
         return vec![];
     };
     let said = certbench_lab::relayed::request_lines(r);
@@ -239,7 +239,6 @@ fn selected_lines(app: &App) -> Vec<Line<'static>> {
                 };
                 // A relayed connection that neither worked nor failed: what is known of it.
                 if !s.ok()
-                    && !h.run_in_view
                     && let Some(r) = h.shown_relayed()
                 {
                     let said = certbench_lab::relayed::said(r, true);

@@ -125,7 +125,7 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
                 }
                 Some(f) => format!("   ✗ the {} caught it", f.detected_by.name()),
                 // A relayed connection that neither worked nor failed: what is known of it.
-                None => match h.shown_relayed().filter(|_| !h.run_in_view) {
+                None => match h.shown_relayed() {
                     Some(r) => {
                         let said = certbench_lab::relayed::said(r, true);
                         format!("   {}: {}", said.status, said.line)
@@ -136,7 +136,7 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
         };
         let style = match (s.ok(), s.failure()) {
             (true, _) => theme::success(),
-            (false, None) if !h.run_in_view && h.shown_relayed().is_some() => theme::warn(),
+            (false, None) if h.shown_relayed().is_some() => theme::warn(),
             _ => theme::error(),
         };
         items.push(vec![Span::styled(text, style)]);

@@ -411,25 +411,22 @@ impl HandshakeState {
                 .is_some()
                 .then_some(certbench_lab::Peer::Connect);
         }
-        let serve = self.serve.as_ref()?;
-        let id = serve.shown()?;
-        serve
-            .connections
-            .iter()
-            .find(|r| r.id == id)?
-            .done
-            .as_ref()
-            .map(Ended::peer)
+        self.shown_ended().map(Ended::peer)
     }
 
-    /// The connection shown, when it is one the relay forwarded (not certbench's own server's)
-    /// and it has ended.
-    pub fn shown_relayed(&self) -> Option<&certbench_tls::relay::Relayed> {
-        let serve = self.serve.as_ref()?;
+    /// The connection in view (no run of the pane's own is), once it has ended.
+    fn shown_ended(&self) -> Option<&Ended> {
+        let serve = self.serve.as_ref().filter(|_| !self.run_in_view)?;
         let id = serve.shown()?;
-        match &serve.connections.iter().find(|r| r.id == id)?.done {
-            Some(Ended::Relayed(r)) => Some(r),
-            _ => None,
+        serve.connections.iter().find(|r| r.id == id)?.done.as_ref()
+    }
+
+    /// The connection in view, when it is one the relay forwarded (not certbench's own
+    /// server's) and it has ended.
+    pub fn shown_relayed(&self) -> Option<&certbench_tls::relay::Relayed> {
+        match self.shown_ended()? {
+            Ended::Relayed(r) => Some(r),
+            Ended::Served(_) => None,
         }
     }
 

@@ -373,7 +373,6 @@ impl HandshakeState {
                         peer: h.shown_peer(),
                         said: h
                             .shown_relayed()
-                            .filter(|_| !h.run_in_view)
                             .map(|r| Box::new(certbench_page::Said::of_relayed(r, true))),
                     }];
                 }
@@ -401,7 +400,7 @@ impl HandshakeState {
                         field: Some(c.field),
                         from: CertificatesOf::Culprit(Box::new(c)),
                         lab,
-                        relayed: !h.run_in_view && h.shown_relayed().is_some(),
+                        relayed: h.shown_relayed().is_some(),
                     })));
             }
             Action::InspectStep => match h.events.get(h.selected) {
