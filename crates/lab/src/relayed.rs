@@ -161,7 +161,11 @@ pub fn request_lines(r: &Relayed) -> Vec<String> {
         q.certificate_authorities.join("; ")
     };
     let mut out = vec![say("asked", &[("cas", cas)])];
-    if client_sent_none(r) {
+    // Asked, it answered with an empty Certificate (what the proofs call declined).
+    if matches!(
+        certbench_tls::proof::proofs(&r.events).client,
+        certbench_tls::proof::ClientProof::Declined
+    ) {
         let schemes = if q.signature_schemes.is_empty() {
             say("no_schemes", &[])
         } else {
@@ -210,17 +214,6 @@ pub fn request_lines(r: &Relayed) -> Vec<String> {
         out.push(say("workspace", &[("fits", each.join("; "))]));
     }
     out
-}
-
-/// The client answered the CertificateRequest with an empty Certificate.
-fn client_sent_none(r: &Relayed) -> bool {
-    r.events.iter().any(|e| {
-        e.side == certbench_wire::Side::Client
-            && matches!(
-                e.message(),
-                Some(certbench_wire::messages::Message::Certificate(c)) if c.certificates.is_empty()
-            )
-    })
 }
 
 /// `ServerHello from the server`.
