@@ -18,6 +18,7 @@ mod export;
 mod handshake;
 mod inspect;
 mod lab;
+mod ocsp;
 pub mod out;
 mod recipes;
 mod relay;
@@ -63,6 +64,10 @@ pub enum Command {
     /// unchanged, each connection's handshake shown as it crossed (decrypted with the client's
     /// key log), and who refused whom, with what alert.
     Relay(relay::RelayArgs),
+    /// The workspace's OCSP responder (RFC 6960) and CRLs over HTTP, at the URLs that `gen` and
+    /// `issue --responder` put into certificates: every answer signed by the CA or its delegated
+    /// responder, from the workspace's revocations as they are now.
+    Ocsp(ocsp::OcspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -157,12 +162,48 @@ pub struct GenArgs {
     /// replaced/ in the workspace, and the new set takes their place.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub revocation: RevocationUrls,
+}
+
+/// Where clients learn whether a certificate is revoked, written into it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RevocationUrls {
+    /// An OCSP responder's URL, put into the certificates (authorityInfoAccess): where clients
+    /// ask whether one is revoked. An http:// URL (clients fetch revocation over plain HTTP).
+    #[arg(long, value_name = "URL")]
+    pub ocsp_url: Option<String>,
+    /// A CRL's URL, put into the certificates (cRLDistributionPoints); {issuer} stands for the
+    /// issuing CA's name (http://127.0.0.1:8888/{issuer}.crl).
+    #[arg(long, value_name = "URL")]
+    pub crl_url: Option<String>,
+    /// Point both at `certbench ocsp` listening at URL (http://127.0.0.1:8888): OCSP at URL,
+    /// each CA's CRL at URL/{issuer}.crl.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["ocsp_url", "crl_url"])]
+    pub responder: Option<String>,
+}
+
+impl RevocationUrls {
+    /// The OCSP URL and the CRL URL (each empty for none).
+    fn urls(&self) -> (String, String) {
+        match &self.responder {
+            Some(base) => {
+                let base = base.trim().trim_end_matches('/');
+                (base.to_string(), format!("{base}/{{issuer}}.crl"))
+            }
+            None => (
+                self.ocsp_url.clone().unwrap_or_default(),
+                self.crl_url.clone().unwrap_or_default(),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
-    /// What the certificate is for: ca (a root CA), intermediate, server or client (with
-    /// --csr: by default what the request asks for).
+    /// What the certificate is for: ca (a root CA), intermediate, server, client or ocsp (a
+    /// delegated OCSP responder: signs `certbench ocsp`'s answers for its issuer) (with --csr: by
+    /// default what the request asks for).
     #[arg(long, value_parser = parse_role, required_unless_present = "csr")]
     pub role: Option<Role>,
     /// File name stem: NAME.crt, NAME.key (and NAME-chain.crt for leaves; with --csr, by
@@ -237,6 +278,8 @@ pub struct IssueArgs {
     /// Replace a certificate of the same name: its files are moved into replaced/ first.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub revocation: RevocationUrls,
 }
 
 #[derive(Debug, Args)]
@@ -281,6 +324,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Recipes(a) => return recipes::run(a, dir),
         Command::Connect(a) => return connect::run(*a, dir),
         Command::Relay(a) => return relay::run(a, &dir),
+        Command::Ocsp(a) => return ocsp::run(a, &dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -381,6 +425,7 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
     if !a.server_names.is_empty() {
         options.server_names = a.server_names;
     }
+    (options.ocsp_url, options.crl_url) = a.revocation.urls();
     let issued = ws.gen_set(&options, a.force, OffsetDateTime::now_utc())?;
     outln!(
         "Made an mTLS set ({}; its CAs' names carry the set id {}) in {}:",
@@ -499,6 +544,7 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     spec.excluded_ip = a.exclude_ip;
     spec.key_usages = a.key_usage;
     spec.ext_key_usages = a.eku;
+    (spec.ocsp_url, spec.crl_url) = a.revocation.urls();
 
     // A name a CA above does not allow: every verifier will refuse the certificate. Said
     // before it is signed (and signed all the same: a broken certificate can be the point).
@@ -566,6 +612,7 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     };
     let grant = csr::grant(&request, role, &name, &issuer, ws.set_id(), &extras)?;
     let mut spec = grant.spec.clone();
+    (spec.ocsp_url, spec.crl_url) = a.revocation.urls();
     if let Some(d) = a.days {
         spec.days = d;
     }

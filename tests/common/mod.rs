@@ -442,3 +442,81 @@ pub fn openssl_www(d: &Path, port: u16, extra: &[&str]) -> Running {
     }
     server
 }
+
+/// certbench started in the background with `--json` (a long-running command: `serve`, `relay`,
+/// `ocsp`), its first line read (where it listens), each later line on `lines`.
+pub struct JsonLines {
+    pub child: Running,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    pub first: serde_json::Value,
+}
+
+impl JsonLines {
+    pub fn start(dir: &Path, args: &[&str]) -> JsonLines {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(dir)
+            .args(args)
+            .env_remove("CERTBENCH_DIR")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the certbench binary runs");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut child = Running(child);
+        let first = match lines.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(line) => serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("certbench {args:?} printed {line:?}: {e}")),
+            Err(_) => {
+                let _ = child.0.kill();
+                let out = child.0.wait_with_output_ref();
+                panic!("certbench {args:?} did not start: {out}")
+            }
+        };
+        JsonLines {
+            child,
+            lines,
+            first,
+        }
+    }
+
+    /// The next JSON line, within 30 seconds.
+    pub fn next(&self) -> serde_json::Value {
+        let line = self
+            .lines
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("a line within 30 s");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?}: {e}"))
+    }
+
+    pub fn port(&self) -> u16 {
+        listening_port(&self.first)
+    }
+}
+
+trait StderrOf {
+    fn wait_with_output_ref(&mut self) -> String;
+}
+
+impl StderrOf for std::process::Child {
+    fn wait_with_output_ref(&mut self) -> String {
+        use std::io::Read;
+        let mut s = String::new();
+        if let Some(e) = self.stderr.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    }
+}

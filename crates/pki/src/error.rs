@@ -55,6 +55,9 @@ pub enum Error {
     #[error("certificate generation failed: {0}")]
     Generation(#[from] rcgen::Error),
 
+    #[error("the OCSP response could not be made: {0}")]
+    Ocsp(certbench_x509::ocsp::OcspError),
+
     #[error(
         "\"{name}\" has signed {} CRLs, the most its CRL number can count (the manifest's numbers stop there): make a new CA",
         i64::MAX

@@ -117,6 +117,22 @@ pub fn issue_for(
         .collect();
     params.use_authority_key_identifier_extension = true;
     params.name_constraints = name_constraints(spec)?;
+    if let Some(url) = spec.crl_url_for_issuer() {
+        params.crl_distribution_points = vec![rcgen::CrlDistributionPoint { uris: vec![url] }];
+    }
+    if let Some(url) = spec.ocsp_url() {
+        params.custom_extensions.push(authority_info_access(&url));
+    }
+    if spec.role == crate::Role::Ocsp {
+        // id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1): clients do not ask about the responder's
+        // own certificate, which would go round in circles. Its value is NULL.
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5],
+                vec![0x05, 0x00],
+            ));
+    }
 
     let cert = match (issuer, key) {
         (None, SubjectKey::Own(key)) => params.self_signed(key)?,
@@ -152,6 +168,19 @@ pub fn issue_for(
         not_before,
         not_after,
     })
+}
+
+/// authorityInfoAccess (RFC 5280 4.2.2.1) with one access description: id-ad-ocsp at `url`.
+fn authority_info_access(url: &str) -> rcgen::CustomExtension {
+    use certbench_x509::der::encode;
+    // id-ad-ocsp, 1.3.6.1.5.5.7.48.1.
+    const ID_AD_OCSP: [u8; 8] = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+    let mut description = encode(0x06, &ID_AD_OCSP);
+    // accessLocation: GeneralName uniformResourceIdentifier, [6] IA5String.
+    description.extend(encode(0x86, url.as_bytes()));
+    let value = encode(0x30, &encode(0x30, &description));
+    // id-pe-authorityInfoAccess, 1.3.6.1.5.5.7.1.1; not critical.
+    rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], value)
 }
 
 /// Whether the certificate `der` holds exactly the SubjectPublicKeyInfo `spki`.
@@ -216,6 +245,7 @@ fn to_rcgen_eku(eku: ExtKeyUsage) -> rcgen::ExtendedKeyUsagePurpose {
     match eku {
         ExtKeyUsage::ServerAuth => rcgen::ExtendedKeyUsagePurpose::ServerAuth,
         ExtKeyUsage::ClientAuth => rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        ExtKeyUsage::OcspSigning => rcgen::ExtendedKeyUsagePurpose::OcspSigning,
     }
 }
 

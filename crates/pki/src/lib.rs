@@ -8,6 +8,7 @@ pub mod csr;
 pub mod error;
 mod issue;
 mod keys;
+pub mod ocsp;
 pub mod openssl;
 pub mod recipes;
 mod spec;

@@ -145,15 +145,23 @@ impl FromStr for KeyUsage {
 pub enum ExtKeyUsage {
     ServerAuth,
     ClientAuth,
+    /// A delegated OCSP responder's (RFC 6960 4.2.2.2).
+    #[serde(rename = "OCSPSigning")]
+    OcspSigning,
 }
 
 impl ExtKeyUsage {
-    pub const ALL: [ExtKeyUsage; 2] = [ExtKeyUsage::ServerAuth, ExtKeyUsage::ClientAuth];
+    pub const ALL: [ExtKeyUsage; 3] = [
+        ExtKeyUsage::ServerAuth,
+        ExtKeyUsage::ClientAuth,
+        ExtKeyUsage::OcspSigning,
+    ];
 
     pub fn openssl_name(self) -> &'static str {
         match self {
             ExtKeyUsage::ServerAuth => "serverAuth",
             ExtKeyUsage::ClientAuth => "clientAuth",
+            ExtKeyUsage::OcspSigning => "OCSPSigning",
         }
     }
 }
@@ -167,7 +175,7 @@ impl FromStr for ExtKeyUsage {
             .ok_or_else(|| NotAChoice {
                 given: s.to_string(),
                 what: "an extended key usage",
-                takes: "serverAuth or clientAuth".into(),
+                takes: "serverAuth, clientAuth or OCSPSigning".into(),
             })
     }
 }
@@ -404,6 +412,11 @@ pub struct IssueSpec {
     pub key_usages: Option<Vec<KeyUsage>>,
     /// `None` takes the role's default.
     pub ext_key_usages: Option<Vec<ExtKeyUsage>>,
+    /// Where a client asks an OCSP responder about it (authorityInfoAccess); empty for nowhere.
+    pub ocsp_url: String,
+    /// Where its issuer's CRL is (cRLDistributionPoints); empty for nowhere. `{issuer}` stands
+    /// for the issuing CA's name, so one URL serves a whole workspace.
+    pub crl_url: String,
 }
 
 impl Default for IssueSpec {
@@ -454,6 +467,14 @@ impl IssueSpec {
                 None,
             ),
             Role::Client => (name.to_string(), vec![], "intermediate".into(), None),
+            Role::Ocsp => (
+                format!("certbench OCSP responder {name}")
+                    .trim()
+                    .to_string(),
+                vec![],
+                "intermediate".into(),
+                None,
+            ),
         };
         IssueSpec {
             name: name.to_string(),
@@ -475,6 +496,8 @@ impl IssueSpec {
             excluded_ip: vec![],
             key_usages: None,
             ext_key_usages: None,
+            ocsp_url: String::new(),
+            crl_url: String::new(),
         }
     }
 
@@ -489,7 +512,7 @@ impl IssueSpec {
             Role::Server if self.key_alg.is_rsa() => {
                 vec![KeyUsage::DigitalSignature, KeyUsage::KeyEncipherment]
             }
-            Role::Server | Role::Client => vec![KeyUsage::DigitalSignature],
+            Role::Server | Role::Client | Role::Ocsp => vec![KeyUsage::DigitalSignature],
         }
     }
 
@@ -502,7 +525,20 @@ impl IssueSpec {
             Role::Ca | Role::Intermediate => vec![],
             Role::Server => vec![ExtKeyUsage::ServerAuth],
             Role::Client => vec![ExtKeyUsage::ClientAuth],
+            Role::Ocsp => vec![ExtKeyUsage::OcspSigning],
         }
+    }
+
+    /// The CRL URL with `{issuer}` filled in; `None` when there is none.
+    pub fn crl_url_for_issuer(&self) -> Option<String> {
+        let url = self.crl_url.trim();
+        (!url.is_empty()).then(|| url.replace("{issuer}", self.issuer.trim()))
+    }
+
+    /// The OCSP URL; `None` when there is none.
+    pub fn ocsp_url(&self) -> Option<String> {
+        let url = self.ocsp_url.trim();
+        (!url.is_empty()).then(|| url.to_string())
     }
 
     /// Parsed SANs; call after [`IssueSpec::validate`] found nothing wrong.
@@ -646,8 +682,40 @@ impl IssueSpec {
         if kus.contains(&KeyUsage::KeyEncipherment) && !self.key_alg.is_rsa() {
             err(Field::KeyUsage, RequestProblem::KeyEnciphermentNeedsRsa);
         }
+        for (field, url) in [
+            (Field::OcspUrl, &self.ocsp_url),
+            (Field::CrlUrl, &self.crl_url),
+        ] {
+            if url.trim().is_empty() {
+                continue;
+            }
+            if self.role == Role::Ca {
+                err(field, RequestProblem::RevocationUrlOnRoot);
+            } else if let Err(m) = validate_http_url(url.trim()) {
+                err(field, m.into());
+            }
+        }
         errors
     }
+}
+
+/// An http:// URL as a certificate carries one for OCSP or a CRL: ASCII, no spaces, a host.
+/// (RFC 5280 4.2.1.13 and RFC 6960 2.1 allow https, but a client that must check the
+/// revocation of the responder's own certificate first would go round in circles: every client
+/// fetches these over plain HTTP, and the answers are signed.)
+pub fn validate_http_url(url: &str) -> Result<(), InputError> {
+    let bad = || InputError::NotHttpUrl(url.to_string());
+    let rest = url.strip_prefix("http://").ok_or_else(bad)?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty()
+        || !url.is_ascii()
+        || url
+            .chars()
+            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
+        return Err(bad());
+    }
+    Ok(())
 }
 
 /// The most days a certificate may be valid for (100 years).
@@ -770,6 +838,11 @@ pub enum InputError {
     NameChar(char),
     #[error("a name cannot end in \"-chain\": NAME-chain.crt is the chain file")]
     NameChain,
+    #[error(
+        "\"{}\" is not an http:// URL with a host (as in http://127.0.0.1:8888)",
+        certbench_base::text::display_safe(.0, 80)
+    )]
+    NotHttpUrl(String),
 }
 
 /// A form field, for errors shown next to it.
@@ -793,6 +866,8 @@ pub enum Field {
     ExcludedIp,
     KeyUsage,
     ExtKeyUsage,
+    OcspUrl,
+    CrlUrl,
 }
 
 impl Field {
@@ -816,6 +891,8 @@ impl Field {
             Field::ExcludedIp => "excluded IP ranges",
             Field::KeyUsage => "key usage",
             Field::ExtKeyUsage => "extended key usage",
+            Field::OcspUrl => "OCSP URL",
+            Field::CrlUrl => "CRL URL",
         }
     }
 }
@@ -887,6 +964,8 @@ pub enum RequestProblem {
     KeyEnciphermentNeedsRsa,
     #[error("\"{0}\" is not ASCII")]
     NotAscii(String),
+    #[error("a root CA is trusted as it is: no client asks anyone whether it is revoked")]
+    RevocationUrlOnRoot,
     /// The CLI's `issue` without `--role` and `--name` (and no `--csr`).
     #[error("--role and --name are needed (or --csr FILE)")]
     RoleAndNameNeeded,

@@ -11,11 +11,14 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, ManifestProblem, Result};
 use crate::openssl::{OpensslContext, openssl_commands};
-use crate::{IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, RevokedEntry, validate_entity_name};
+use crate::{IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, validate_entity_name};
 use certbench_base::text::display_safe;
 use certbench_base::{fsutil, fsutil::DirLock, fsutil::FileWrite, fsutil::Recovery};
 use certbench_x509::{CertSummary, summarize};
 use certbench_x509::{RevocationReason, Role};
+
+mod revocation;
+pub use revocation::{Answered, Responded};
 
 /// Where replaced files go: `replaced/<time>/`, never deleted.
 pub const REPLACED_DIR: &str = "replaced";
@@ -127,6 +130,10 @@ pub struct SetOptions {
     pub intermediate: bool,
     /// The id the set's CA names carry; `None` makes a new one (six hex digits).
     pub set_id: Option<SetId>,
+    /// The OCSP URL and the CRL URL put into every certificate but the root's (empty: none);
+    /// see [`IssueSpec::crl_url`].
+    pub ocsp_url: String,
+    pub crl_url: String,
 }
 
 /// The id of a set that `gen` made: 1 to 16 letters and digits, carried by its CAs' names.
@@ -149,6 +156,8 @@ impl Default for SetOptions {
             client_name: "alice".into(),
             intermediate: true,
             set_id: None,
+            ocsp_url: String::new(),
+            crl_url: String::new(),
         }
     }
 }
@@ -182,6 +191,10 @@ impl SetOptions {
         client.issuer = leaf_issuer.into();
         client.subject.common_name = self.client_name.clone();
         specs.push(client);
+        for spec in specs.iter_mut().filter(|s| s.role != Role::Ca) {
+            spec.ocsp_url.clone_from(&self.ocsp_url);
+            spec.crl_url.clone_from(&self.crl_url);
+        }
         specs
     }
 }
@@ -643,78 +656,6 @@ impl Workspace {
         dropped.retain(|d| !issued.iter().any(|i| &i.entity.name == d));
         self.last_change.dropped = dropped;
         Ok(issued)
-    }
-
-    /// Revoke `name` and make its issuer's CRL again, signed by the issuer.
-    pub fn revoke(
-        &mut self,
-        name: &str,
-        reason: RevocationReason,
-        now: OffsetDateTime,
-    ) -> Result<Revoked> {
-        let lock = self.begin()?;
-        let entity = self
-            .entity(name)
-            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
-            .clone();
-        if entity.revoked.is_some() {
-            return Err(Error::AlreadyRevoked { name: name.into() });
-        }
-        let issuer_name = entity
-            .issuer
-            .clone()
-            .ok_or_else(|| Error::CannotRevokeRoot { name: name.into() })?;
-        let issuer = self.load_issuer(&issuer_name, &[])?;
-        let mut manifest = self.manifest.clone();
-        let now = now.replace_nanosecond(0).unwrap_or(now);
-        for e in manifest.entities.iter_mut().filter(|e| e.name == name) {
-            e.revoked = Some(Revocation { at: now, reason });
-        }
-        let revoked: Vec<RevokedEntry> = manifest
-            .entities
-            .iter()
-            .filter(|e| e.issuer.as_deref() == Some(issuer_name.as_str()))
-            .filter_map(|e| {
-                let r = e.revoked.as_ref()?;
-                Some(RevokedEntry {
-                    serial: hex_decode(&e.serial)?,
-                    revoked_at: r.at,
-                    reason: r.reason,
-                })
-            })
-            .collect();
-        let mut crl_number = 1;
-        for e in manifest
-            .entities
-            .iter_mut()
-            .filter(|e| e.name == issuer_name)
-        {
-            // The manifest is TOML, whose integers stop at i64::MAX: so does the CRL number.
-            crl_number = e
-                .crl_number
-                .unwrap_or(0)
-                .checked_add(1)
-                .filter(|n| i64::try_from(*n).is_ok())
-                .ok_or_else(|| Error::CrlNumberExhausted {
-                    name: issuer_name.clone(),
-                })?;
-            e.crl_number = Some(crl_number);
-        }
-        let crl_pem = crate::make_crl(&issuer.material, &revoked, crl_number, now)?;
-        let crl_path = self.path(&crl_file_of(&issuer_name));
-        let files = vec![
-            FileWrite::replaceable(&crl_path, crl_pem),
-            FileWrite::replaceable(self.path(MANIFEST_FILE), manifest_text(&manifest)?),
-        ];
-        fsutil::commit(&lock, &files, &[], false)?;
-        self.manifest = manifest;
-        Ok(Revoked {
-            name: name.into(),
-            serial: entity.serial,
-            issuer: issuer_name,
-            crl_path,
-            listed: revoked.len(),
-        })
     }
 
     fn prepare(

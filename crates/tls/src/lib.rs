@@ -18,5 +18,6 @@ pub mod peers;
 pub mod proof;
 mod recorder;
 pub mod relay;
+pub mod responder;
 pub mod run;
 pub mod serve;

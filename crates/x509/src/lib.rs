@@ -8,6 +8,7 @@ pub mod explain;
 pub mod lints;
 pub mod load;
 pub mod names;
+pub mod ocsp;
 pub mod report;
 pub mod role;
 mod summary;

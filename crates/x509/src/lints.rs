@@ -48,6 +48,7 @@ pub struct LintContext<'a> {
 
 const SERVER_AUTH: &str = KeyPurpose::SERVER_AUTH;
 const CLIENT_AUTH: &str = KeyPurpose::CLIENT_AUTH;
+const OCSP_SIGNING: &str = KeyPurpose::OCSP_SIGNING;
 
 /// The role a certificate plays, from the manifest or else from what it says.
 pub fn guess_role(report: &CertReport) -> Option<Role> {
@@ -62,6 +63,8 @@ pub fn guess_role(report: &CertReport) -> Option<Role> {
         Some(Role::Server)
     } else if eku.iter().any(|e| e.oid() == CLIENT_AUTH) {
         Some(Role::Client)
+    } else if eku.iter().any(|e| e.oid() == OCSP_SIGNING) {
+        Some(Role::Ocsp)
     } else {
         None
     }
@@ -130,7 +133,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
                 ),
                 "put every DNS name and IP the peer dials in subjectAltName",
             );
-        } else if role != Some(Role::Client) {
+        } else if !matches!(role, Some(Role::Client | Role::Ocsp)) {
             add(
                 "leaf-without-san",
                 Severity::Error,
@@ -185,7 +188,7 @@ pub fn lint(report: &CertReport, ctx: &LintContext<'_>) -> Vec<Lint> {
             "add extendedKeyUsage = clientAuth",
         );
     }
-    if matches!(role, Some(Role::Server | Role::Client)) && is_ca {
+    if matches!(role, Some(Role::Server | Role::Client | Role::Ocsp)) && is_ca {
         add(
             "leaf-is-ca",
             Severity::Error,

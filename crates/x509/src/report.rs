@@ -72,6 +72,8 @@ impl KeyPurpose {
     pub const SERVER_AUTH: &'static str = "1.3.6.1.5.5.7.3.1";
     /// id-kp-clientAuth.
     pub const CLIENT_AUTH: &'static str = "1.3.6.1.5.5.7.3.2";
+    /// id-kp-OCSPSigning: a delegated OCSP responder (RFC 6960 4.2.2.2).
+    pub const OCSP_SIGNING: &'static str = "1.3.6.1.5.5.7.3.9";
     /// anyExtendedKeyUsage.
     pub const ANY: &'static str = "2.5.29.37.0";
 

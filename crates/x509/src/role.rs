@@ -19,10 +19,19 @@ pub enum Role {
     Server,
     /// A TLS client certificate (the "m" in mTLS).
     Client,
+    /// A delegated OCSP responder (RFC 6960 4.2.2.2): signs OCSP responses for the CA that
+    /// issued it (id-kp-OCSPSigning, id-pkix-ocsp-nocheck).
+    Ocsp,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Ca, Role::Intermediate, Role::Server, Role::Client];
+    pub const ALL: [Role; 5] = [
+        Role::Ca,
+        Role::Intermediate,
+        Role::Server,
+        Role::Client,
+        Role::Ocsp,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +39,7 @@ impl Role {
             Role::Intermediate => "intermediate",
             Role::Server => "server",
             Role::Client => "client",
+            Role::Ocsp => "ocsp",
         }
     }
 
@@ -40,6 +50,7 @@ impl Role {
             Role::Intermediate => "intermediate CA",
             Role::Server => "server",
             Role::Client => "client",
+            Role::Ocsp => "OCSP responder",
         }
     }
 
@@ -57,6 +68,9 @@ impl Role {
             Role::Ca => 3650,
             Role::Intermediate => 1825,
             Role::Server | Role::Client => 365,
+            // RFC 6960 4.2.2.2.1: a responder certificate that is not itself checked (nocheck)
+            // should be short-lived.
+            Role::Ocsp => 90,
         }
     }
 }
@@ -75,10 +89,11 @@ impl FromStr for Role {
             "intermediate" | "int" => Ok(Role::Intermediate),
             "server" => Ok(Role::Server),
             "client" => Ok(Role::Client),
+            "ocsp" | "ocsp-responder" | "responder" => Ok(Role::Ocsp),
             _ => Err(NotAChoice {
                 given: s.to_string(),
                 what: "a role",
-                takes: "ca, intermediate, server or client".into(),
+                takes: "ca, intermediate, server, client or ocsp".into(),
             }),
         }
     }

@@ -26,11 +26,13 @@ pub enum FormField {
     ExcludedIp,
     KeyUsage,
     ExtKeyUsage,
+    OcspUrl,
+    CrlUrl,
     IssueButton,
 }
 
 impl FormField {
-    pub const ALL: [FormField; 19] = [
+    pub const ALL: [FormField; 21] = [
         FormField::Role,
         FormField::Name,
         FormField::Issuer,
@@ -49,6 +51,8 @@ impl FormField {
         FormField::ExcludedIp,
         FormField::KeyUsage,
         FormField::ExtKeyUsage,
+        FormField::OcspUrl,
+        FormField::CrlUrl,
         FormField::IssueButton,
     ];
 
@@ -72,6 +76,8 @@ impl FormField {
             FormField::ExcludedIp => "Exclude IP",
             FormField::KeyUsage => "Key usage",
             FormField::ExtKeyUsage => "Ext. usage",
+            FormField::OcspUrl => "OCSP URL",
+            FormField::CrlUrl => "CRL URL",
             FormField::IssueButton => "",
         }
     }
@@ -99,6 +105,11 @@ impl FormField {
         )
     }
 
+    /// Fields a root CA does not have: nobody asks whether a root is revoked.
+    pub fn not_for_root(self) -> bool {
+        matches!(self, FormField::OcspUrl | FormField::CrlUrl)
+    }
+
     /// Shown in an empty field.
     pub fn placeholder(self) -> &'static str {
         match self {
@@ -109,6 +120,8 @@ impl FormField {
                 "none (e.g. example.com, .corp.example)"
             }
             FormField::PermittedIp | FormField::ExcludedIp => "none (e.g. 10.0.0.0/8, fd00::/8)",
+            FormField::OcspUrl => "none (e.g. http://127.0.0.1:8888)",
+            FormField::CrlUrl => "none (e.g. http://127.0.0.1:8888/{issuer}.crl)",
             FormField::OrganizationalUnit
             | FormField::Country
             | FormField::Organization
@@ -137,6 +150,8 @@ impl FormField {
             Field::ExcludedIp => FormField::ExcludedIp,
             Field::KeyUsage => FormField::KeyUsage,
             Field::ExtKeyUsage => FormField::ExtKeyUsage,
+            Field::OcspUrl => FormField::OcspUrl,
+            Field::CrlUrl => FormField::CrlUrl,
         }
     }
 }
@@ -184,6 +199,7 @@ impl IssueForm {
         FormField::ALL
             .into_iter()
             .filter(|f| self.role.is_ca() || !f.ca_only())
+            .filter(|f| self.role != Role::Ca || !f.not_for_root())
             .collect()
     }
 
@@ -283,6 +299,8 @@ impl IssueForm {
             (FormField::ExcludedIp, String::new()),
             (FormField::KeyUsage, String::new()),
             (FormField::ExtKeyUsage, String::new()),
+            (FormField::OcspUrl, spec.ocsp_url.clone()),
+            (FormField::CrlUrl, spec.crl_url.clone()),
         ] {
             self.text.insert(f, v);
         }
@@ -440,6 +458,10 @@ impl IssueForm {
         spec.excluded_dns = list(ca_field(FormField::ExcludedDns));
         spec.permitted_ip = list(ca_field(FormField::PermittedIp));
         spec.excluded_ip = list(ca_field(FormField::ExcludedIp));
+        if self.role != Role::Ca {
+            spec.ocsp_url = self.text(FormField::OcspUrl).trim().to_string();
+            spec.crl_url = self.text(FormField::CrlUrl).trim().to_string();
+        }
         let kus = list(self.text(FormField::KeyUsage));
         if !kus.is_empty() {
             match kus

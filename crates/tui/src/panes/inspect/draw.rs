@@ -172,6 +172,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                         Some(certbench_x509::Role::Intermediate) => "int",
                         Some(certbench_x509::Role::Server) => "srv",
                         Some(certbench_x509::Role::Client) => "cli",
+                        Some(certbench_x509::Role::Ocsp) => "ocsp",
                         None => "-",
                     };
                     (Some(short_cn(&r.issuer)), Some(role))

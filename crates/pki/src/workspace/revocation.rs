@@ -1,0 +1,352 @@
+//! Revocation in the workspace: revoking a certificate, the CRL each CA signs, and the OCSP
+//! answer for any certificate the workspace's CAs issued (what `certbench ocsp` serves and what
+//! a stapling server staples).
+
+use rustls_pki_types::pem::{PemObject, SectionKind};
+use time::OffsetDateTime;
+use x509_parser::prelude::FromDer;
+
+use super::{
+    Entity, Manifest, Revocation, Revoked, Workspace, crl_file_of, hex_decode, manifest_text,
+};
+use crate::error::{Error, Result};
+use crate::ocsp::{Answer, OcspSigner, Times, refusal, sign_response};
+use crate::{RevokedEntry, Role};
+use certbench_base::{fsutil, fsutil::FileWrite};
+use certbench_x509::RevocationReason;
+use certbench_x509::ocsp::{CertId, CertStatus, Request, ResponseStatus};
+
+/// A CRL is made again when less than this is left before its nextUpdate.
+const CRL_RENEW_BEFORE: time::Duration = time::Duration::days(1);
+
+/// What the workspace answered to an OCSP request.
+#[derive(Debug, Clone)]
+pub struct Responded {
+    /// The response, as sent (DER).
+    pub der: Vec<u8>,
+    pub status: ResponseStatus,
+    /// The CA the request asked about; `None` when the workspace has no such CA.
+    pub ca: Option<String>,
+    /// Who signed it: the CA, or its delegated responder.
+    pub signer: Option<String>,
+    pub delegated: bool,
+    pub answers: Vec<Answered>,
+    pub times: Option<Times>,
+}
+
+/// The answer for one certificate asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub id: CertId,
+    /// The workspace's name for it; `None` when its CA issued no such serial here.
+    pub name: Option<String>,
+    pub status: CertStatus,
+}
+
+impl Workspace {
+    /// Revoke `name` and make its issuer's CRL again, signed by the issuer.
+    pub fn revoke(
+        &mut self,
+        name: &str,
+        reason: RevocationReason,
+        now: OffsetDateTime,
+    ) -> Result<Revoked> {
+        let lock = self.begin()?;
+        let entity = self
+            .entity(name)
+            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
+            .clone();
+        if entity.revoked.is_some() {
+            return Err(Error::AlreadyRevoked { name: name.into() });
+        }
+        let issuer_name = entity
+            .issuer
+            .clone()
+            .ok_or_else(|| Error::CannotRevokeRoot { name: name.into() })?;
+        let mut manifest = self.manifest.clone();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        for e in manifest.entities.iter_mut().filter(|e| e.name == name) {
+            e.revoked = Some(Revocation { at: now, reason });
+        }
+        let (crl_pem, listed) = self.sign_crl(&mut manifest, &issuer_name, now)?;
+        let crl_path = self.path(&crl_file_of(&issuer_name));
+        let files = vec![
+            FileWrite::replaceable(&crl_path, crl_pem),
+            FileWrite::replaceable(self.path(super::MANIFEST_FILE), manifest_text(&manifest)?),
+        ];
+        fsutil::commit(&lock, &files, &[], false)?;
+        self.manifest = manifest;
+        Ok(Revoked {
+            name: name.into(),
+            serial: entity.serial,
+            issuer: issuer_name,
+            crl_path,
+            listed,
+        })
+    }
+
+    /// The CRL `ca` signs (DER): the one on disk while it has more than a day left, else a new
+    /// one signed now (a CA that never revoked anything has none yet), written to the workspace.
+    pub fn current_crl(&mut self, ca: &str, now: OffsetDateTime) -> Result<Vec<u8>> {
+        let path = self.path(&crl_file_of(ca));
+        if let Some(der) = current_crl_at(&path, now) {
+            return Ok(der);
+        }
+        let lock = self.begin()?;
+        let entity = self
+            .entity(ca)
+            .ok_or_else(|| Error::UnknownEntity { name: ca.into() })?;
+        if !entity.role.is_ca() {
+            return Err(Error::NotACa {
+                name: ca.into(),
+                role: entity.role.title().into(),
+            });
+        }
+        // Another process may have made it meanwhile.
+        if let Some(der) = current_crl_at(&path, now) {
+            return Ok(der);
+        }
+        let mut manifest = self.manifest.clone();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let (crl_pem, _) = self.sign_crl(&mut manifest, ca, now)?;
+        let files = vec![
+            FileWrite::replaceable(&path, crl_pem.clone()),
+            FileWrite::replaceable(self.path(super::MANIFEST_FILE), manifest_text(&manifest)?),
+        ];
+        fsutil::commit(&lock, &files, &[], false)?;
+        self.manifest = manifest;
+        pem_der(&crl_pem).ok_or_else(|| Error::BadMaterial {
+            name: ca.into(),
+            what: "CRL",
+            path,
+            reason: "the CRL just made is not PEM".into(),
+        })
+    }
+
+    /// `issuer_name`'s CRL listing every certificate it issued that `manifest` says is revoked,
+    /// with the next CRL number (counted in `manifest`). Returns the PEM and how many it lists.
+    fn sign_crl(
+        &self,
+        manifest: &mut Manifest,
+        issuer_name: &str,
+        now: OffsetDateTime,
+    ) -> Result<(String, usize)> {
+        let issuer = self.load_issuer(issuer_name, &[])?;
+        let revoked: Vec<RevokedEntry> = manifest
+            .entities
+            .iter()
+            .filter(|e| e.issuer.as_deref() == Some(issuer_name))
+            .filter_map(|e| {
+                let r = e.revoked.as_ref()?;
+                Some(RevokedEntry {
+                    serial: hex_decode(&e.serial)?,
+                    revoked_at: r.at,
+                    reason: r.reason,
+                })
+            })
+            .collect();
+        let mut crl_number = 1;
+        for e in manifest
+            .entities
+            .iter_mut()
+            .filter(|e| e.name == issuer_name)
+        {
+            // The manifest is TOML, whose integers stop at i64::MAX: so does the CRL number.
+            crl_number = e
+                .crl_number
+                .unwrap_or(0)
+                .checked_add(1)
+                .filter(|n| i64::try_from(*n).is_ok())
+                .ok_or_else(|| Error::CrlNumberExhausted {
+                    name: issuer_name.into(),
+                })?;
+            e.crl_number = Some(crl_number);
+        }
+        let pem = crate::make_crl(&issuer.material, &revoked, crl_number, now)?;
+        Ok((pem, revoked.len()))
+    }
+
+    /// The answer to an OCSP `request`, signed by the CA it asks about, or by the responder
+    /// certificate ([`Role::Ocsp`]) that CA issued when it has a current one. A request about a
+    /// CA the workspace does not hold is answered `unauthorized` (RFC 6960 2.3); a serial that
+    /// CA did not issue here, `unknown`.
+    pub fn ocsp_response(&self, request: &Request, now: OffsetDateTime) -> Result<Responded> {
+        let cas: Vec<(&Entity, Vec<u8>)> = self
+            .entities()
+            .iter()
+            .filter(|e| e.role.is_ca())
+            .filter_map(|e| Some((e, self.cert_der(e).ok()?)))
+            .collect();
+        let Some((ca, ca_der)) = request.ids.iter().find_map(|id| {
+            cas.iter()
+                .find(|(_, der)| id.names_issuer(der))
+                .map(|(e, der)| (*e, der))
+        }) else {
+            return Ok(refused(ResponseStatus::Unauthorized));
+        };
+        let answers: Vec<Answered> = request
+            .ids
+            .iter()
+            .map(|id| {
+                let entity = id
+                    .names_issuer(ca_der)
+                    .then(|| self.issued_by(&ca.name, &id.serial))
+                    .flatten();
+                Answered {
+                    id: id.clone(),
+                    name: entity.map(|e| e.name.clone()),
+                    status: match entity {
+                        None => CertStatus::Unknown,
+                        Some(Entity {
+                            revoked: Some(r), ..
+                        }) => CertStatus::Revoked {
+                            at: r.at,
+                            // RFC 5280 5.3.1: absent rather than unspecified, as in the CRL.
+                            reason: (r.reason != RevocationReason::Unspecified).then_some(r.reason),
+                        },
+                        Some(_) => CertStatus::Good,
+                    },
+                }
+            })
+            .collect();
+        let delegate = self
+            .entities()
+            .iter()
+            .filter(|e| {
+                e.role == Role::Ocsp
+                    && e.issuer.as_deref() == Some(ca.name.as_str())
+                    && e.revoked.is_none()
+                    && e.key.is_some()
+                    && e.not_before <= now
+                    && now < e.not_after
+            })
+            .max_by_key(|e| e.not_before);
+        let (signer, cert_der, key_pem) = match delegate {
+            Some(d) => (d, self.cert_der(d)?, self.key_text(d)?),
+            None => (ca, ca_der.clone(), self.key_text(ca)?),
+        };
+        let key = crate::load_key(&key_pem).map_err(|e| Error::BadMaterial {
+            name: signer.name.clone(),
+            what: "private key",
+            path: self.path(signer.key.as_deref().unwrap_or_default()),
+            reason: Box::new(e),
+        })?;
+        let times = Times::fresh(now);
+        let der = sign_response(
+            &OcspSigner {
+                cert_der: &cert_der,
+                key: &key,
+                delegated: delegate.is_some(),
+            },
+            &answers
+                .iter()
+                .map(|a| Answer {
+                    id: a.id.clone(),
+                    status: a.status.clone(),
+                })
+                .collect::<Vec<_>>(),
+            request.nonce.as_deref(),
+            times,
+        )?;
+        Ok(Responded {
+            der,
+            status: ResponseStatus::Successful,
+            ca: Some(ca.name.clone()),
+            signer: Some(signer.name.clone()),
+            delegated: delegate.is_some(),
+            answers,
+            times: Some(times),
+        })
+    }
+
+    /// The OCSP response for the workspace's certificate `name` itself, as a stapling server
+    /// fetches it for its own certificate.
+    pub fn ocsp_response_for(&self, name: &str, now: OffsetDateTime) -> Result<Responded> {
+        let e = self
+            .entity(name)
+            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?;
+        let issuer_name = e
+            .issuer
+            .as_deref()
+            .ok_or_else(|| Error::CannotRevokeRoot { name: name.into() })?;
+        let issuer = self
+            .entity(issuer_name)
+            .ok_or_else(|| Error::UnknownEntity {
+                name: issuer_name.into(),
+            })?;
+        let serial = hex_decode(&e.serial).unwrap_or_default();
+        let id = CertId::new(
+            &self.cert_der(issuer)?,
+            &serial,
+            certbench_x509::ocsp::HashAlg::Sha1,
+        )
+        .map_err(Error::Ocsp)?;
+        self.ocsp_response(
+            &Request {
+                ids: vec![id],
+                nonce: None,
+                signed: false,
+            },
+            now,
+        )
+    }
+
+    /// The certificate `ca` issued with serial number `serial` (content octets).
+    fn issued_by(&self, ca: &str, serial: &[u8]) -> Option<&Entity> {
+        let serial = strip_zeros(serial);
+        self.entities().iter().find(|e| {
+            e.issuer.as_deref() == Some(ca)
+                && hex_decode(&e.serial).is_some_and(|s| strip_zeros(&s) == serial)
+        })
+    }
+
+    fn cert_der(&self, e: &Entity) -> Result<Vec<u8>> {
+        let pem = self.read_text(e, "certificate", &e.cert)?;
+        pem_der(&pem).ok_or_else(|| Error::BadMaterial {
+            name: e.name.clone(),
+            what: "certificate",
+            path: self.path(&e.cert),
+            reason: "no PEM certificate in it".into(),
+        })
+    }
+
+    fn key_text(&self, e: &Entity) -> Result<String> {
+        let file = e.key.clone().ok_or_else(|| Error::NoKey {
+            name: e.name.clone(),
+        })?;
+        self.read_text(e, "private key", &file)
+    }
+}
+
+fn refused(status: ResponseStatus) -> Responded {
+    Responded {
+        der: refusal(status),
+        status,
+        ca: None,
+        signer: None,
+        delegated: false,
+        answers: vec![],
+        times: None,
+    }
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|x| *x != 0).unwrap_or(b.len());
+    &b[start..]
+}
+
+/// The first PEM block's body (a certificate's or a CRL's).
+fn pem_der(pem: &str) -> Option<Vec<u8>> {
+    <(SectionKind, Vec<u8>)>::from_pem_slice(pem.as_bytes())
+        .ok()
+        .map(|(_, der)| der)
+}
+
+/// The CRL at `path` (DER) while it has more than [`CRL_RENEW_BEFORE`] left.
+fn current_crl_at(path: &std::path::Path, now: OffsetDateTime) -> Option<Vec<u8>> {
+    let pem = std::fs::read_to_string(path).ok()?;
+    let der = pem_der(&pem)?;
+    let (_, crl) = x509_parser::revocation_list::CertificateRevocationList::from_der(&der).ok()?;
+    let next = crl.next_update()?.to_datetime();
+    (next > now + CRL_RENEW_BEFORE).then_some(der)
+}

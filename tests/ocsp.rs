@@ -1,0 +1,346 @@
+//! `certbench ocsp`, the workspace's OCSP responder and CRLs over HTTP, judged by openssl's own
+//! OCSP client (`openssl ocsp -url`), `openssl crl`, and curl's CRL check.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::{JsonLines, certbench_ok, issue, openssl, openssl_ok, require, text};
+use std::path::Path;
+use std::process::Command;
+
+/// `openssl ocsp` asking the responder at `port` about `cert` issued by `issuer`, trusting the
+/// workspace's root: what it printed (stdout and stderr) and whether it succeeded.
+fn ask(d: &Path, port: u16, issuer: &str, cert: &str, extra: &[&str]) -> (bool, String) {
+    let url = format!("http://127.0.0.1:{port}");
+    let mut args = vec![
+        "ocsp", "-issuer", issuer, "-cert", cert, "-url", &url, "-CAfile", "ca.crt",
+    ];
+    args.extend_from_slice(extra);
+    let out = openssl(d, &args);
+    (out.status.success(), text(&out))
+}
+
+#[test]
+fn openssl_ocsp_hears_good_then_revoked_with_its_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let port = responder.port();
+
+    let (ok, said) = ask(d, port, "intermediate.crt", "server.crt", &[]);
+    assert!(ok, "{said}");
+    assert!(said.contains("Response verify OK"), "{said}");
+    assert!(said.contains("server.crt: good"), "{said}");
+    let line = responder.next();
+    assert_eq!(line["kind"], "ocsp", "{line}");
+    assert_eq!(line["answers"][0]["status"], "good", "{line}");
+    assert_eq!(line["answers"][0]["name"], "server", "{line}");
+    assert_eq!(line["signer"], "intermediate", "{line}");
+
+    certbench_ok(d, &["revoke", "server", "--reason", "keyCompromise"]);
+    let (ok, said) = ask(d, port, "intermediate.crt", "server.crt", &[]);
+    assert!(ok, "{said}");
+    assert!(said.contains("Response verify OK"), "{said}");
+    assert!(said.contains("server.crt: revoked"), "{said}");
+    assert!(said.contains("Reason: keyCompromise"), "{said}");
+    // The client it did not revoke is still good, and the nonce openssl sent comes back (openssl
+    // checks it and says "WARNING: no nonce in response" otherwise).
+    let (ok, said) = ask(d, port, "intermediate.crt", "client.crt", &["-resp_text"]);
+    assert!(ok && said.contains("client.crt: good"), "{said}");
+    assert!(said.contains("OCSP Nonce"), "{said}");
+    assert!(!said.contains("no nonce"), "{said}");
+    // The intermediate itself is answered by the root.
+    let (ok, said) = ask(d, port, "ca.crt", "intermediate.crt", &["-resp_text"]);
+    assert!(ok && said.contains("intermediate.crt: good"), "{said}");
+    assert!(
+        said.contains("Responder Id: O = certbench, CN = certbench Root CA"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_delegated_responder_signs_and_openssl_accepts_its_authority() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    issue(d, "ocsp", "responder", &["--issuer", "intermediate"]);
+    // What makes it a responder, as openssl reads the certificate.
+    let x = openssl_ok(d, &["x509", "-in", "responder.crt", "-noout", "-text"]);
+    assert!(x.contains("OCSP Signing"), "{x}");
+    assert!(x.contains("OCSP No Check"), "{x}");
+    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let port = responder.port();
+    certbench_ok(d, &["revoke", "client"]);
+
+    let (ok, said) = ask(d, port, "intermediate.crt", "client.crt", &["-resp_text"]);
+    assert!(ok, "{said}");
+    assert!(said.contains("Response verify OK"), "{said}");
+    assert!(said.contains("client.crt: revoked"), "{said}");
+    assert!(
+        said.contains("Responder Id: O = certbench, CN = certbench OCSP responder responder"),
+        "{said}"
+    );
+    let line = responder.next();
+    assert_eq!(line["signer"], "responder", "{line}");
+    assert_eq!(line["delegated"], true, "{line}");
+
+    // A responder whose certificate is revoked no longer signs: the CA does again.
+    certbench_ok(d, &["revoke", "responder"]);
+    let (ok, said) = ask(d, port, "intermediate.crt", "server.crt", &["-resp_text"]);
+    assert!(ok && said.contains("server.crt: good"), "{said}");
+    assert!(said.contains("CN = certbench Intermediate CA"), "{said}");
+}
+
+#[test]
+fn bad_requests_get_an_ocsp_answer_and_the_responder_keeps_serving() {
+    let curl = require("curl", "curl");
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let port = responder.port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let post = |body: &Path, out: &str| {
+        let o = Command::new(&curl)
+            .current_dir(d)
+            .args([
+                "-s",
+                "-o",
+                out,
+                "-H",
+                "Content-Type: application/ocsp-request",
+            ])
+            .arg("--data-binary")
+            .arg(format!("@{}", body.display()))
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        // openssl reads the answer: a response status and nothing else.
+        text(&openssl(
+            d,
+            &["ocsp", "-respin", out, "-resp_text", "-noverify"],
+        ))
+    };
+    std::fs::write(d.join("garbage"), b"\x30\x82\xff\xffnot DER at all").unwrap();
+    assert!(post(&d.join("garbage"), "r1").contains("malformedrequest (1)"));
+    std::fs::write(d.join("huge"), vec![0x30u8; 1 << 20]).unwrap();
+    assert!(post(&d.join("huge"), "r2").contains("malformedrequest (1)"));
+    // A CA this workspace does not hold.
+    openssl_ok(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.crt",
+            "-subj",
+            "/CN=other",
+            "-days",
+            "2",
+        ],
+    );
+    openssl_ok(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "other.crt",
+            "-cert",
+            "server.crt",
+            "-reqout",
+            "other.req",
+        ],
+    );
+    assert!(post(&d.join("other.req"), "r3").contains("unauthorized (6)"));
+    for (want, _) in [
+        ("malformedRequest", 0),
+        ("malformedRequest", 1),
+        ("unauthorized", 2),
+    ] {
+        let line = responder.next();
+        assert_eq!(line["status"], want, "{line}");
+    }
+    // Still serving.
+    let (ok, said) = ask(d, port, "intermediate.crt", "server.crt", &[]);
+    assert!(ok && said.contains("server.crt: good"), "{said}");
+}
+
+#[test]
+fn the_crl_url_in_the_certificate_serves_a_crl_openssl_and_curl_use() {
+    let curl = require("curl", "curl");
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    certbench_ok(d, &["gen", "--responder", &base]);
+    // The URLs as openssl reads them from the certificate.
+    let ext = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "server.crt",
+            "-noout",
+            "-ext",
+            "authorityInfoAccess,crlDistributionPoints",
+        ],
+    );
+    let crl_url = format!("{base}/intermediate.crl");
+    assert!(ext.contains(&format!("URI:{crl_url}")), "{ext}");
+    assert!(ext.contains(&format!("OCSP - URI:{base}")), "{ext}");
+    let root = openssl_ok(d, &["x509", "-in", "ca.crt", "-noout", "-text"]);
+    assert!(
+        !root.contains("CRL Distribution"),
+        "a root points nowhere: {root}"
+    );
+
+    let _responder = JsonLines::start(
+        d,
+        &["ocsp", "--listen", &format!("127.0.0.1:{port}"), "--json"],
+    );
+    certbench_ok(d, &["revoke", "server", "--reason", "superseded"]);
+    let got = Command::new(&curl)
+        .current_dir(d)
+        .args(["-sf", "-o", "fetched.crl", &crl_url])
+        .output()
+        .unwrap();
+    assert!(got.status.success(), "{}", text(&got));
+    let crl = openssl_ok(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "fetched.crl",
+            "-noout",
+            "-text",
+            "-CAfile",
+            "intermediate.crt",
+        ],
+    );
+    assert!(crl.contains("Revoked Certificates:"), "{crl}");
+    assert!(crl.contains("Superseded"), "{crl}");
+    let check = openssl(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "fetched.crl",
+            "-noout",
+            "-CAfile",
+            "intermediate.crt",
+        ],
+    );
+    assert!(text(&check).contains("verify OK"), "{}", text(&check));
+    openssl_ok(
+        d,
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "fetched.crl",
+            "-out",
+            "fetched.pem",
+        ],
+    );
+
+    // curl with that CRL refuses the revoked server certbench serves.
+    let served = JsonLines::start(
+        d,
+        &["serve", "--port", "0", "--json", "--client-cert", "none"],
+    );
+    let https = format!("https://localhost:{}/", served.port());
+    let refused = Command::new(&curl)
+        .current_dir(d)
+        .args([
+            "-s",
+            "--cacert",
+            "ca.crt",
+            "--crlfile",
+            "fetched.pem",
+            &https,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "curl took a revoked server: {}",
+        text(&refused)
+    );
+    // And without the CRL it does not (so the CRL is what refused it).
+    let took = Command::new(&curl)
+        .current_dir(d)
+        .args(["-s", "--cacert", "ca.crt", &https])
+        .output()
+        .unwrap();
+    assert!(took.status.success(), "{}", text(&took));
+    // A CA that never revoked anything has a CRL too, made when first asked for.
+    let root_crl = Command::new(&curl)
+        .current_dir(d)
+        .args(["-sf", "-o", "root.crl", &format!("{base}/ca.crl")])
+        .output()
+        .unwrap();
+    assert!(root_crl.status.success(), "{}", text(&root_crl));
+    let root_crl = openssl_ok(
+        d,
+        &[
+            "crl", "-inform", "DER", "-in", "root.crl", "-noout", "-text", "-CAfile", "ca.crt",
+        ],
+    );
+    assert!(root_crl.contains("No Revoked Certificates"), "{root_crl}");
+}
+
+#[test]
+fn urls_that_are_not_http_are_refused_by_name() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let out = common::certbench(
+        d,
+        &[
+            "issue",
+            "--role",
+            "server",
+            "--name",
+            "s2",
+            "--san",
+            "localhost",
+            "--ocsp-url",
+            "ldap://x",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("OCSP URL") && err.contains("not an http:// URL"),
+        "{err}"
+    );
+    let out = common::certbench(
+        d,
+        &[
+            "issue",
+            "--role",
+            "ca",
+            "--name",
+            "r2",
+            "--crl-url",
+            "http://x/",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CRL URL") && err.contains("root CA"), "{err}");
+}
