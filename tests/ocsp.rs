@@ -344,3 +344,203 @@ fn urls_that_are_not_http_are_refused_by_name() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("CRL URL") && err.contains("root CA"), "{err}");
 }
+
+/// The OCSP status `openssl s_client -status` shows for the server at `port`, and the staple's
+/// response status line.
+fn s_client_status(d: &Path, port: u16, extra: &[&str]) -> String {
+    let connect = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "s_client",
+        "-connect",
+        &connect,
+        "-status",
+        "-CAfile",
+        "ca.crt",
+        "-servername",
+        "localhost",
+    ];
+    args.extend_from_slice(extra);
+    let out = Command::new(require("openssl", "openssl"))
+        .current_dir(d)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    text(&out)
+}
+
+#[test]
+fn serve_staples_a_response_openssl_and_node_verify_and_a_revocation_reaches_it() {
+    let node = require("node", "nodejs");
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let served = JsonLines::start(
+        d,
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--json",
+            "--client-cert",
+            "none",
+            "--staple",
+        ],
+    );
+    let port = served.port();
+    for tls in ["-tls1_3", "-tls1_2"] {
+        let said = s_client_status(d, port, &[tls]);
+        assert!(
+            said.contains("OCSP Response Status: successful (0x0)"),
+            "{tls}: {said}"
+        );
+        assert!(said.contains("Cert Status: good"), "{tls}: {said}");
+        assert!(said.contains("Verify return code: 0 (ok)"), "{tls}: {said}");
+    }
+    // The staple's signature and authority, judged by openssl from the bytes Node.js received.
+    let got = Command::new(&node)
+        .current_dir(d)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ocsp_staple.js"))
+        .args(["127.0.0.1", &port.to_string(), "ca.crt", "staple.der"])
+        .output()
+        .unwrap();
+    assert!(got.status.success(), "{}", text(&got));
+    let judged = openssl(
+        d,
+        &[
+            "ocsp",
+            "-respin",
+            "staple.der",
+            "-issuer",
+            "intermediate.crt",
+            "-CAfile",
+            "ca.crt",
+            "-cert",
+            "server.crt",
+        ],
+    );
+    assert!(
+        text(&judged).contains("Response verify OK"),
+        "{}",
+        text(&judged)
+    );
+    assert!(
+        text(&judged).contains("server.crt: good"),
+        "{}",
+        text(&judged)
+    );
+
+    // A revocation reaches the staple within a few seconds, without a restart.
+    certbench_ok(d, &["revoke", "server", "--reason", "keyCompromise"]);
+    let start = std::time::Instant::now();
+    loop {
+        let said = s_client_status(d, port, &[]);
+        if said.contains("Cert Status: revoked") {
+            assert!(said.contains("Reason: keyCompromise"), "{said}");
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 15, "still not revoked: {said}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+/// `openssl s_server -www` stapling `status` (`-status_file`), certbench's client connecting
+/// with only the root as its trust (no CRL: what it learns of revocation is the staple).
+fn connect_to_stapling_openssl(d: &Path, status: &str) -> (bool, serde_json::Value) {
+    let port = common::free_port();
+    let _server = common::openssl_www(d, port, &["-status_file", status]);
+    let out = common::certbench(
+        d,
+        &[
+            "connect",
+            &format!("localhost:{port}"),
+            "--ca",
+            "ca.crt",
+            "--json",
+            "--no-cert",
+        ],
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    (out.status.success(), v)
+}
+
+fn staple_event(v: &serde_json::Value) -> serde_json::Value {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"] == "staple")
+        .cloned()
+        .unwrap_or_else(|| panic!("no staple verdict in {v}"))
+}
+
+#[test]
+fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let url = format!("http://127.0.0.1:{}", responder.port());
+    let fetch = |out: &str| {
+        openssl_ok(
+            d,
+            &[
+                "ocsp",
+                "-issuer",
+                "intermediate.crt",
+                "-cert",
+                "server.crt",
+                "-url",
+                &url,
+                "-CAfile",
+                "ca.crt",
+                "-respout",
+                out,
+            ],
+        )
+    };
+    assert!(fetch("good.der").contains("server.crt: good"));
+    let (ok, v) = connect_to_stapling_openssl(d, "good.der");
+    assert!(ok, "{v}");
+    let staple = staple_event(&v);
+    assert_eq!(staple["fields"]["ocsp"], "good", "{staple}");
+    assert_eq!(staple["fields"]["ok"], true, "{staple}");
+
+    certbench_ok(d, &["revoke", "server", "--reason", "keyCompromise"]);
+    assert!(fetch("revoked.der").contains("server.crt: revoked"));
+    let (ok, v) = connect_to_stapling_openssl(d, "revoked.der");
+    assert!(!ok, "a revoked staple was taken: {v}");
+    let staple = staple_event(&v);
+    assert_eq!(staple["fields"]["ocsp"], "revoked", "{staple}");
+    assert_eq!(staple["fields"]["reason"], "keyCompromise", "{staple}");
+    assert_eq!(v["failure"]["cause"]["code"], "revoked_by_ocsp", "{v}");
+    assert_eq!(v["failure"]["detected_by"], "client", "{v}");
+    assert_eq!(v["failure"]["alert_sent"], "certificate_revoked", "{v}");
+
+    // A staple about another certificate (the client's) is not an answer for the server's:
+    // said, and passed over.
+    openssl_ok(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "intermediate.crt",
+            "-cert",
+            "client.crt",
+            "-url",
+            &url,
+            "-CAfile",
+            "ca.crt",
+            "-respout",
+            "other.der",
+        ],
+    );
+    let (ok, v) = connect_to_stapling_openssl(d, "other.der");
+    assert!(ok, "{v}");
+    assert_eq!(
+        staple_event(&v)["fields"]["ocsp"],
+        "not_for_this_certificate",
+        "{v}"
+    );
+}

@@ -70,6 +70,11 @@ pub struct ServeArgs {
     /// trusted certificate expires.
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<SocketAddr>,
+    /// Staple an OCSP response for the server certificate (RFC 6066 status_request): signed now
+    /// from the workspace as `certbench ocsp` answers, and made again when the workspace changes
+    /// (a revocation shows in the next handshakes) and before it goes stale.
+    #[arg(long)]
+    pub staple: bool,
     /// Connections handled at once (1 to 100000); more wait in the listen queue.
     #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONNECTIONS, value_parser = parse_max)]
     pub max_connections: usize,
@@ -128,6 +133,31 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             a.server
         );
     }
+    let mut material = material;
+    let staple = if a.staple {
+        match certbench_tls::staple::from_workspace(
+            &dir,
+            &a.server,
+            time::OffsetDateTime::now_utc(),
+        ) {
+            Ok(der) => {
+                let staple = certbench_tls::staple::Staple::new(Some(der));
+                if let Some(server) = material.server.as_mut() {
+                    server.staple = Some(staple.clone());
+                }
+                Some((staple, dir.clone()))
+            }
+            Err(e) => {
+                errln!(
+                    "certbench: cannot staple an OCSP response for \"{}\": {e}",
+                    a.server
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let mut opts = ServeOptions::offering(SocketAddr::new(a.listen, a.port), a.tls, a.client_cert);
     opts.allow = a.allow.clone();
     opts.max_connections = a.max_connections;
@@ -148,7 +178,7 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(material, opts, &a, ready))
+    runtime.block_on(serve(material, opts, &a, ready, staple))
 }
 
 async fn serve(
@@ -156,7 +186,20 @@ async fn serve(
     opts: ServeOptions,
     a: &ServeArgs,
     ready: Option<TryFiles>,
+    staple: Option<(std::sync::Arc<certbench_tls::staple::Staple>, PathBuf)>,
 ) -> ExitCode {
+    if let Some((staple, dir)) = staple {
+        let name = a.server.clone();
+        tokio::spawn(certbench_tls::staple::keep_fresh(
+            staple,
+            dir,
+            name.clone(),
+            move |e| {
+                errln!("certbench: the OCSP staple of \"{name}\" could not be made again: {e}")
+            },
+            stop_signal(),
+        ));
+    }
     let auth = opts.choices.client_auth;
     let metrics = std::sync::Arc::new(Metrics::new(&material));
     let metrics_at = match a.metrics {

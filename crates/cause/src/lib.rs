@@ -123,6 +123,9 @@ pub enum Cause {
     /// The peer's handshake signature does not verify with its certificate's key.
     SignatureInvalid,
     Revoked,
+    /// The OCSP response the server stapled says its certificate is revoked (checked by
+    /// certbench's client: signed with authority, current, for this certificate).
+    RevokedByOcsp,
     UnknownRevocationStatus,
     ExpiredCrl,
     BadEncoding,
@@ -260,6 +263,7 @@ impl Cause {
             Cause::BadSignature => "bad_signature",
             Cause::SignatureInvalid => "signature_invalid",
             Cause::Revoked => "revoked",
+            Cause::RevokedByOcsp => "revoked_by_ocsp",
             Cause::UnknownRevocationStatus => "unknown_revocation_status",
             Cause::ExpiredCrl => "expired_crl",
             Cause::BadEncoding => "bad_encoding",
@@ -728,6 +732,7 @@ mod tests {
             Cause::BadSignature,
             Cause::SignatureInvalid,
             Cause::Revoked,
+            Cause::RevokedByOcsp,
             Cause::UnknownRevocationStatus,
             Cause::ExpiredCrl,
             Cause::BadEncoding,

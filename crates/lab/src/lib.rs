@@ -723,6 +723,7 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
                 key: key(&issued)?,
                 check_key: true,
                 origin: None,
+                staple: None,
             })
         })
         .transpose()?;
@@ -753,6 +754,7 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
                 key: server_key,
                 check_key: !has(&B::ServerKeyMismatch),
                 origin: None,
+                staple: None,
             }),
             client,
         },

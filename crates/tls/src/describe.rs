@@ -4,6 +4,45 @@
 use certbench_wire::messages::{Extension, Message, Value};
 use certbench_wire::names;
 
+/// What a stapled OCSP response says, as read (whether it may be believed is the client's
+/// verdict, `Verdict::Staple`).
+pub fn staple(der: &[u8]) -> Value {
+    use certbench_x509::ocsp::{CertStatus, read_response};
+    let mut r = vec![("bytes", Value::Bytes(der.len() as u64))];
+    match read_response(der) {
+        Err(e) => r.push(("unreadable", Value::Text(e.to_string()))),
+        Ok(resp) => {
+            r.push(("response_status", Value::text(resp.status.name())));
+            if let Some(b) = &resp.basic {
+                r.push((
+                    "produced_at",
+                    Value::Text(certbench_base::text::rfc3339(b.produced_at)),
+                ));
+                if let Some(s) = b.responses.first() {
+                    r.push(("cert_status", Value::text(s.status.name())));
+                    if let CertStatus::Revoked { at, reason } = &s.status {
+                        r.push((
+                            "revoked_at",
+                            Value::Text(certbench_base::text::rfc3339(*at)),
+                        ));
+                        if let Some(reason) = reason {
+                            r.push(("reason", Value::text(reason.as_str())));
+                        }
+                    }
+                    r.push((
+                        "this_update",
+                        Value::Text(certbench_base::text::rfc3339(s.this_update)),
+                    ));
+                    if let Some(n) = s.next_update {
+                        r.push(("next_update", Value::Text(certbench_base::text::rfc3339(n))));
+                    }
+                }
+            }
+        }
+    }
+    Value::Record(r)
+}
+
 /// The decoded fields of a message, labelled, for the timeline and the JSON transcript.
 pub fn details(m: &Message) -> Vec<(&'static str, Value)> {
     let version = |v: &u16| Value::Text(names::version(*v));
@@ -110,7 +149,11 @@ pub fn details(m: &Message) -> Vec<(&'static str, Value)> {
                     }
                 }),
             ));
+            if let Some(ocsp) = &c.ocsp {
+                d.push(("ocsp_staple", staple(ocsp)));
+            }
         }
+        Message::CertificateStatus { ocsp } => d.push(("ocsp_staple", staple(ocsp))),
         Message::CertificateVerify {
             scheme: s,
             signature_len,

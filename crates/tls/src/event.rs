@@ -143,15 +143,71 @@ pub enum Verdict {
         scheme: u16,
         result: Result<(), Rejection>,
     },
+    /// The OCSP response the server stapled to its certificate, as the client checked it
+    /// itself (rustls hands it over unchecked: DESIGN.md): only a response that says, with
+    /// authority and now, that the certificate is revoked refuses the server; any other flaw is
+    /// said and passed over, as browsers do with a staple they cannot use.
+    Staple {
+        peer: Side,
+        /// The certificate it is about (DER) and the intermediates sent with it.
+        certificate: Arc<Vec<u8>>,
+        intermediates: Arc<Vec<Vec<u8>>>,
+        /// The response as received (DER).
+        response: Arc<Vec<u8>>,
+        /// What it is worth for the certificate; why it could not be read.
+        checked: Result<Arc<certbench_x509::ocsp::Checked>, certbench_x509::ocsp::OcspError>,
+        result: Result<(), Rejection>,
+    },
 }
 
 impl Verdict {
     pub fn rejection(&self) -> Option<&Rejection> {
         match self {
-            Verdict::Chain { result, .. } | Verdict::Signature { result, .. } => {
-                result.as_ref().err()
+            Verdict::Chain { result, .. }
+            | Verdict::Signature { result, .. }
+            | Verdict::Staple { result, .. } => result.as_ref().err(),
+        }
+    }
+}
+
+/// A checked staple's fields: the verdict's code, the status, who signed, the times.
+fn staple_fields(c: &certbench_x509::ocsp::Checked, out: &mut Vec<(&'static str, Field)>) {
+    use certbench_x509::ocsp::{CertStatus, Signer, Verdict as V};
+    let text = |s: String| Field::Value(Value::Text(s));
+    out.push(("ocsp", text(c.verdict.code().into())));
+    match &c.verdict {
+        V::Refused { status } => out.push(("response_status", text(status.name().into()))),
+        V::Stale { next_update, .. } => out.push((
+            "next_update",
+            text(certbench_base::text::rfc3339(*next_update)),
+        )),
+        V::NotYetValid { this_update } => out.push((
+            "this_update",
+            text(certbench_base::text::rfc3339(*this_update)),
+        )),
+        _ => {}
+    }
+    if let Some(s) = &c.single {
+        out.push(("status", text(s.status.name().into())));
+        if let CertStatus::Revoked { at, reason } = &s.status {
+            out.push(("revoked_at", text(certbench_base::text::rfc3339(*at))));
+            if let Some(r) = reason {
+                out.push(("reason", text(r.as_str().into())));
             }
         }
+        if let Some(n) = s.next_update {
+            out.push(("valid_until", text(certbench_base::text::rfc3339(n))));
+        }
+    }
+    if let Some(signer) = &c.signer {
+        out.push((
+            "signer",
+            text(match signer {
+                Signer::Issuer => "the issuer".into(),
+                Signer::Delegated { subject } => subject.clone(),
+                Signer::Nobody => "no certificate it names".into(),
+            }),
+        ));
     }
 }
 
@@ -352,7 +408,12 @@ impl Event {
             (_, Some(Message::Certificate(c))) => {
                 c.certificates.iter().map(Vec::as_slice).collect()
             }
-            (EventKind::Verdict(Verdict::Chain { certificate, .. }), _) => {
+            (
+                EventKind::Verdict(
+                    Verdict::Chain { certificate, .. } | Verdict::Staple { certificate, .. },
+                ),
+                _,
+            ) => {
                 vec![certificate.as_slice()]
             }
             _ => vec![],
@@ -367,6 +428,7 @@ impl Event {
             EventKind::Secret { label, .. } => label.clone(),
             EventKind::Verdict(Verdict::Chain { .. }) => "chain".into(),
             EventKind::Verdict(Verdict::Signature { .. }) => "signature".into(),
+            EventKind::Verdict(Verdict::Staple { .. }) => "staple".into(),
             EventKind::Paused => "paused".into(),
             EventKind::Note(n) => n.code().into(),
         }
@@ -459,6 +521,23 @@ impl Event {
                             "scheme",
                             Field::Value(Value::Text(names::signature_scheme(*scheme))),
                         ));
+                        (peer, result)
+                    }
+                    Verdict::Staple {
+                        peer,
+                        response,
+                        checked,
+                        result,
+                        ..
+                    } => {
+                        out.push(("bytes", Field::Value(Value::Bytes(response.len() as u64))));
+                        match checked {
+                            Ok(c) => staple_fields(c, &mut out),
+                            Err(e) => {
+                                out.push(("ocsp", Field::Value(Value::text("unreadable"))));
+                                out.push(("problem", Field::Value(Value::Text(e.to_string()))));
+                            }
+                        }
                         (peer, result)
                     }
                 };
@@ -612,6 +691,12 @@ pub fn headline(e: &Event) -> String {
             (Verdict::Chain { .. }, false) => "chain_refused",
             (Verdict::Signature { .. }, true) => "signature_ok",
             (Verdict::Signature { .. }, false) => "signature_refused",
+            (Verdict::Staple { .. }, false) => "staple_refused",
+            (Verdict::Staple { checked: Ok(c), .. }, true) => match c.verdict {
+                certbench_x509::ocsp::Verdict::Answered { .. } => "staple_ok",
+                _ => "staple_passed_over",
+            },
+            (Verdict::Staple { .. }, true) => "staple_passed_over",
         },
         EventKind::Paused => "paused",
         EventKind::Note(n) => n.code(),

@@ -21,3 +21,4 @@ pub mod relay;
 pub mod responder;
 pub mod run;
 pub mod serve;
+pub mod staple;

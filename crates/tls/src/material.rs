@@ -23,6 +23,8 @@ pub struct Identity {
     pub check_key: bool,
     /// How the workspace issued it, for a fix that issues it again as it was.
     pub origin: Option<Origin>,
+    /// A server's: the OCSP response it staples, when it staples one.
+    pub staple: Option<std::sync::Arc<crate::staple::Staple>>,
 }
 
 /// How a workspace certificate was issued: what its manifest says beyond the certificate.
@@ -52,6 +54,7 @@ impl Clone for Identity {
             key: self.key.clone_key(),
             check_key: self.check_key,
             origin: self.origin.clone(),
+            staple: self.staple.clone(),
         }
     }
 }
@@ -336,6 +339,7 @@ fn workspace_identity(
             MaterialError::Workspace(certbench_pki::Error::NoKey { name: name.into() })
         })?))?,
         check_key: true,
+        staple: None,
         origin: Some(Origin {
             issuer: e.issuer.clone(),
             key_alg: e.key_alg,
@@ -419,5 +423,6 @@ pub fn identity_from_files(cert: &Path, key: &Path) -> Result<Identity, Material
         key: read_key(key)?,
         check_key: true,
         origin: None,
+        staple: None,
     })
 }

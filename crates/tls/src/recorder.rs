@@ -550,7 +550,7 @@ pub fn culprit_field(cause: &Cause) -> &'static str {
         Cause::NameMismatch { .. } => "ext.subjectAltName",
         Cause::WrongPurpose { .. } => "ext.extendedKeyUsage",
         Cause::UnknownIssuer => "issuer",
-        Cause::Revoked | Cause::UnknownRevocationStatus => "serial",
+        Cause::Revoked | Cause::RevokedByOcsp | Cause::UnknownRevocationStatus => "serial",
         Cause::CaUsedAsEndEntity | Cause::EndEntityUsedAsCa | Cause::PathLenExceeded => {
             "ext.basicConstraints"
         }
@@ -844,6 +844,11 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
             };
             let culprit = match verdict {
                 Verdict::Chain {
+                    certificate,
+                    intermediates,
+                    ..
+                }
+                | Verdict::Staple {
                     certificate,
                     intermediates,
                     ..

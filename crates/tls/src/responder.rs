@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
@@ -172,11 +172,8 @@ async fn answer(
     let (status, content_type, body, asked) = match route(&method, &raw_path) {
         Route::Ocsp(Some(der)) => ocsp_answer(Ok(der), &dir).await,
         Route::Ocsp(None) => {
-            // POST: the body is the request, read up to the limit.
-            let body = Limited::new(req.into_body(), MAX_REQUEST).collect().await;
-            let der = body
-                .map(|b| b.to_bytes().to_vec())
-                .map_err(|_| Unreadable::TooBig);
+            // POST: the body is the request.
+            let der = read_body(req.into_body()).await;
             ocsp_answer(der, &dir).await
         }
         Route::Crl(ca) => crl_answer(ca, &dir).await,
@@ -283,6 +280,35 @@ fn percent_decode(s: &str) -> Option<String> {
 /// Why the body of a POST was not read.
 enum Unreadable {
     TooBig,
+    Broken,
+}
+
+/// A body that goes past [`MAX_REQUEST`] is read on, and dropped, up to this much before the
+/// answer, so that a client still sending hears the answer instead of a reset connection.
+const MAX_DRAIN: usize = 4 * 1024 * 1024;
+
+/// The body of a POST, up to [`MAX_REQUEST`] bytes.
+async fn read_body(mut body: Incoming) -> Result<Vec<u8>, Unreadable> {
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(Unreadable::Broken);
+        };
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= MAX_REQUEST {
+            kept.extend_from_slice(data);
+        } else if seen > MAX_DRAIN {
+            break;
+        }
+    }
+    if seen > MAX_REQUEST {
+        return Err(Unreadable::TooBig);
+    }
+    Ok(kept)
 }
 
 const OCSP_RESPONSE: &str = "application/ocsp-response";
@@ -314,6 +340,13 @@ async fn ocsp_answer(
             return refused(
                 ResponseStatus::MalformedRequest,
                 Some(format!("larger than {MAX_REQUEST} bytes")),
+                None,
+            );
+        }
+        Err(Unreadable::Broken) => {
+            return refused(
+                ResponseStatus::MalformedRequest,
+                Some("the request's body broke off".into()),
                 None,
             );
         }

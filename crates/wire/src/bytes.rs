@@ -498,6 +498,13 @@ pub fn message_parts(message: &[u8], version: Version) -> Vec<Part> {
                 Some(Value::Text(certbench_base::text::hex(b)))
             });
         }
+        // CertificateStatus (TLS 1.2, RFC 6066 8)
+        22 => {
+            l.named("status_type", 1, |t| {
+                if t == 1 { "ocsp".into() } else { t.to_string() }
+            });
+            l.opaque("ocsp_response", 3);
+        }
         // KeyUpdate
         24 => {
             l.uint("request_update", 1);

@@ -193,6 +193,9 @@ pub struct Certificate {
     pub context_len: usize,
     /// DER certificates, the sender's own first.
     pub certificates: Vec<Vec<u8>>,
+    /// TLS 1.3: the OCSP response stapled to the sender's own certificate (the status_request
+    /// extension of its CertificateEntry, RFC 8446 4.4.2.1), DER.
+    pub ocsp: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +214,10 @@ pub enum Message {
     },
     Finished {
         verify_data_len: usize,
+    },
+    /// TLS 1.2: the server's stapled OCSP response (RFC 6066 8), DER.
+    CertificateStatus {
+        ocsp: Vec<u8>,
     },
     NewSessionTicket {
         lifetime: u32,
@@ -266,6 +273,9 @@ pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeE
         }
         20 => Message::Finished {
             verify_data_len: c.rest().len(),
+        },
+        22 => Message::CertificateStatus {
+            ocsp: certificate_status(&mut c)?,
         },
         4 => match version {
             Version::Tls13 => {
@@ -465,16 +475,37 @@ fn certificate(c: &mut Cursor<'_>, version: Version) -> Result<Certificate, Deco
     let list = c.vec24("the certificate list")?;
     let mut l = Cursor::new(list, "the certificate list");
     let mut certificates = Vec::new();
+    let mut ocsp = None;
     while !l.is_empty() {
         certificates.push(l.vec24("a certificate")?.to_vec());
         if version == Version::Tls13 {
-            l.vec16("a certificate's extensions")?;
+            let block = l.vec16("a certificate's extensions")?;
+            let mut e = Cursor::new(block, "a certificate's extensions");
+            while !e.is_empty() {
+                let typ = e.u16("an extension type")?;
+                let data = e.vec16("an extension")?;
+                // status_request on the sender's own certificate: a CertificateStatus.
+                if typ == 5 && certificates.len() == 1 {
+                    ocsp = Some(certificate_status(&mut Cursor::new(
+                        data,
+                        "status_request",
+                    ))?);
+                }
+            }
         }
     }
     Ok(Certificate {
         context_len,
         certificates,
+        ocsp,
     })
+}
+
+/// `CertificateStatus { status_type ocsp(1); OCSPResponse <1..2^24-1> }` (RFC 6066 8): the
+/// response's DER.
+fn certificate_status(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
+    let _status_type = c.u8("the status type")?;
+    Ok(c.vec24("the OCSP response")?.to_vec())
 }
 
 fn server_key_exchange(c: &mut Cursor<'_>) -> Result<Message, DecodeError> {

@@ -633,7 +633,17 @@ mod tests {
             "role default: clientAuth"
         );
         form.cycle(true, &cas(), &[]);
+        assert_eq!(form.role, Role::Ocsp);
+        assert_eq!(
+            form.default_hint(FormField::ExtKeyUsage).unwrap(),
+            "role default: OCSPSigning"
+        );
+        form.cycle(true, &cas(), &[]);
         assert_eq!(form.role, Role::Ca);
+        assert!(
+            !form.fields().contains(&FormField::OcspUrl),
+            "a root has no OCSP URL"
+        );
         assert_eq!(
             form.display_value(FormField::Issuer),
             "itself (self-signed)"
