@@ -868,7 +868,7 @@ fn usage_errors_exit_2_and_name_what_is_allowed() {
         (&["gen", "--days", "-3"], "days must be positive"),
         (
             &["issue", "--role", "boss", "--name", "x"],
-            "ca, intermediate, server or client",
+            "ca, intermediate, server, client or ocsp",
         ),
         (&["inspect"], "name files or folders"),
         (

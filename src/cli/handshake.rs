@@ -76,8 +76,13 @@ pub struct HandshakeArgs {
     pub json: bool,
     /// Run a failure lab scenario instead (`certbench lab` lists them): its own certificates,
     /// made in memory and broken on purpose, never the workspace's.
-    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends"])]
+    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends", "staple"])]
     pub scenario: Option<&'static certbench_lab::Scenario>,
+    /// The server staples an OCSP response for its certificate (signed now from the workspace,
+    /// as `certbench ocsp` answers), and the client checks it: its signer, its times, what it
+    /// says of the certificate.
+    #[arg(long)]
+    pub staple: bool,
     /// Run N handshakes one after another and report their latency (1 to 1000000).
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub count: Option<u32>,
@@ -213,6 +218,7 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
             server_trusts: a.server_trusts.clone(),
             server_sends_chain: a.server_sends == Sends::Chain,
             client_sends_chain: a.client_sends == Sends::Chain,
+            staple: a.staple,
         },
         server_name: a.server_name.clone(),
         client_auth: a.client_auth,

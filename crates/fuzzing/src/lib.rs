@@ -199,3 +199,41 @@ pub fn loader(data: &[u8]) {
         }
     }
 }
+
+/// OCSP as a responder and a client read it: a request (what `certbench ocsp` gets from anyone
+/// on the network) and a response (what a server staples or a responder sends). A request read
+/// is written back and read again to the same ids and nonce; a response read is judged for a
+/// certificate, described for the timeline, and its verdict's code named.
+pub fn ocsp(data: &[u8]) {
+    use certbench_x509::ocsp::{check, read_request, read_response, request_der};
+    let now = datetime!(2026-12-01 12:00 UTC);
+    if let Ok(request) = read_request(data) {
+        let known = request.ids.iter().all(|id| id.hash.is_some());
+        if known && let Ok(again) = request_der(&request.ids, None) {
+            let read = read_request(&again).expect("a request certbench writes reads back");
+            assert_eq!(read.ids, request.ids);
+        }
+    }
+    if let Ok(response) = read_response(data) {
+        // Judged against the certificates the response carries (and none): never a panic, and a
+        // verdict of revoked only when the response holds a revoked answer.
+        let certs: Vec<&[u8]> = response
+            .basic
+            .iter()
+            .flat_map(|b| b.certs.iter().map(Vec::as_slice))
+            .collect();
+        for cert in certs.iter().copied().chain([&[][..]]) {
+            for issuer in certs.iter().copied().chain([&[][..]]) {
+                let c = check(&response, cert, issuer, now);
+                let _ = c.verdict.code();
+                if c.verdict.is_revoked() {
+                    assert!(matches!(
+                        c.single.as_ref().map(|s| &s.status),
+                        Some(certbench_x509::ocsp::CertStatus::Revoked { .. })
+                    ));
+                }
+            }
+        }
+    }
+    let _ = certbench_tls::describe::staple(data);
+}

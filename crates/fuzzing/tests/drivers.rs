@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use certbench_fuzzing::{loader, user_text};
+use certbench_fuzzing::{loader, ocsp, user_text};
 
 /// xorshift64: repeatable pseudo-random inputs (not cryptography).
 struct Rng(u64);
@@ -241,5 +241,42 @@ fn the_observer_target_holds_on_its_seeds() {
     for (file, bytes) in corpus("observer") {
         let seen = certbench_wire::observe::exercise(&bytes);
         assert!(seen > 10, "{} is read whole: {seen} steps", file.display());
+    }
+}
+
+#[test]
+fn the_ocsp_target_holds_on_its_seeds_and_on_damaged_messages() {
+    let seeds = corpus("ocsp");
+    assert!(seeds.len() >= 6, "the OCSP seeds are in fuzz/corpus/ocsp");
+    for (file, bytes) in &seeds {
+        let r = std::panic::catch_unwind(|| ocsp(bytes));
+        assert!(r.is_ok(), "the seed {} fails", file.display());
+    }
+    // The seeds read as what their names say (openssl made them).
+    for (file, bytes) in &seeds {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("request") {
+            assert!(certbench_x509::ocsp::read_request(bytes).is_ok(), "{name}");
+        } else {
+            assert!(certbench_x509::ocsp::read_response(bytes).is_ok(), "{name}");
+        }
+    }
+    let mut rng = Rng(0x0c5b_0c5b_0c5b_0001);
+    for _ in 0..2_000 {
+        let mut b = seeds[rng.below(seeds.len())].1.clone();
+        match rng.below(3) {
+            0 => {
+                for _ in 0..rng.below(8) + 1 {
+                    let at = rng.below(b.len());
+                    b[at] ^= 1 << rng.below(8);
+                }
+            }
+            1 => b.truncate(rng.below(b.len())),
+            _ => {
+                let at = rng.below(b.len());
+                b[at] = [0x81, 0x82, 0x84, 0xff][rng.below(4)];
+            }
+        }
+        ocsp(&b);
     }
 }

@@ -92,6 +92,9 @@ pub struct MaterialChoices {
     /// Each side sends its chain (leaf and intermediates), or its leaf alone.
     pub server_sends_chain: bool,
     pub client_sends_chain: bool,
+    /// The server staples an OCSP response for its certificate, signed now from the workspace
+    /// as `certbench ocsp` answers.
+    pub staple: bool,
 }
 
 impl Default for MaterialChoices {
@@ -103,6 +106,7 @@ impl Default for MaterialChoices {
             server_trusts: Trust::Workspace,
             server_sends_chain: true,
             client_sends_chain: true,
+            staple: false,
         }
     }
 }
@@ -229,12 +233,18 @@ impl Material {
         let ws = non_empty(dir)?;
         // Certificates, keys and CRLs are read as one state: no change of the workspace meanwhile.
         let _reading = ws.read_lock();
-        let server = Some(workspace_identity(
+        let mut server = workspace_identity(
             &ws,
             &choices.server,
             Side::Server,
             choices.server_sends_chain,
-        )?);
+        )?;
+        if choices.staple {
+            let response =
+                ws.ocsp_response_for(&choices.server, time::OffsetDateTime::now_utc())?;
+            server.staple = Some(crate::staple::Staple::new(Some(response.der)));
+        }
+        let server = Some(server);
         let client = choices
             .client
             .as_deref()
