@@ -78,6 +78,23 @@ pub enum Break {
     /// The server signs with a key that is not its certificate's (and nobody checked before).
     ServerKeyMismatch,
     ClientAuth(ClientAuth),
+    /// The server staples an OCSP response for its certificate, flawed as it says.
+    Staple(StapleFlaw),
+    /// The root's CRL, which the server has, lists the intermediate.
+    RevokeIntermediate,
+    /// The server's only CRL is another CA's, and it lists the client's serial number.
+    CrlFromOtherCa,
+}
+
+/// What is wrong with the OCSP response a lab server staples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StapleFlaw {
+    /// It says, signed by the issuing CA, that the certificate is revoked.
+    Revoked,
+    /// Its nextUpdate passed two days ago.
+    Stale,
+    /// It is signed by a certificate the CA issued without id-kp-OCSPSigning.
+    UnauthorizedSigner,
 }
 
 /// A handshake message and its sender, as the transcript's `stopped_after` names them.
@@ -106,6 +123,9 @@ pub struct Expect {
     pub hello_retry: bool,
     /// The server authenticated the client.
     pub client_authenticated: bool,
+    /// The client's verdict on the server's staple, by its code (`good`, `stale`,
+    /// `unauthorized_signer`, ...); `None`: no staple.
+    pub staple: Option<&'static str>,
 }
 
 impl Expect {
@@ -119,7 +139,15 @@ impl Expect {
         stopped_after: None,
         hello_retry: false,
         client_authenticated: false,
+        staple: None,
     };
+
+    const fn stapled(self, verdict: &'static str) -> Expect {
+        Expect {
+            staple: Some(verdict),
+            ..self
+        }
+    }
 
     /// A failure caught by `side`, with its cause, rustls error and alerts both ways.
     const fn fails(
@@ -477,6 +505,49 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
     },
     Scenario {
+        name: "server-revoked-ocsp",
+        when: None,
+        breaks: &[B::Staple(StapleFlaw::Revoked)],
+        expect: Expect::fails(
+            C,
+            "revoked_by_ocsp",
+            "InvalidCertificate › Revoked",
+            (Alert::CERTIFICATE_REVOKED, Alert::CERTIFICATE_REVOKED),
+            (HandshakeType::Finished, S),
+        )
+        .stapled("revoked"),
+    },
+    Scenario {
+        name: "stale-staple",
+        when: None,
+        breaks: &[B::Staple(StapleFlaw::Stale)],
+        expect: Expect::works(true, false).stapled("stale"),
+    },
+    Scenario {
+        name: "staple-unauthorized-signer",
+        when: None,
+        breaks: &[B::Staple(StapleFlaw::UnauthorizedSigner)],
+        expect: Expect::works(true, false).stapled("unauthorized_signer"),
+    },
+    Scenario {
+        name: "intermediate-revoked",
+        when: None,
+        breaks: &[B::RevokeIntermediate],
+        expect: Expect::fails(
+            C,
+            "revoked",
+            "InvalidCertificate › Revoked",
+            (Alert::CERTIFICATE_REVOKED, Alert::CERTIFICATE_REVOKED),
+            (HandshakeType::Finished, S),
+        ),
+    },
+    Scenario {
+        name: "crl-from-other-ca",
+        when: None,
+        breaks: &[B::CrlFromOtherCa],
+        expect: Expect::works(true, false),
+    },
+    Scenario {
         name: "client-auth-not-asked",
         when: None,
         breaks: &[B::ClientAuth(ClientAuth::None)],
@@ -696,7 +767,25 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
         };
         Some((issued, chain))
     };
+    let staple = s
+        .breaks
+        .iter()
+        .find_map(|b| match b {
+            B::Staple(flaw) => Some(*flaw),
+            _ => None,
+        })
+        .map(|flaw| lab_staple(flaw, &server, &intermediate, &int_m, now))
+        .transpose()?;
     let mut crls = Vec::new();
+    if has(&B::RevokeIntermediate) {
+        crls.push(lab_crl(&root_m, &intermediate.serial, now)?);
+    }
+    if has(&B::CrlFromOtherCa)
+        && let Some((issued, _)) = &client
+    {
+        let other = issue(&spec(Role::Ca, "other-ca", "Other Root CA"), None, now)?;
+        crls.push(lab_crl(&material_of(&other)?, &issued.serial, now)?);
+    }
     if has(&B::RevokeClient)
         && let Some((issued, _)) = &client
     {
@@ -754,12 +843,98 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
                 key: server_key,
                 check_key: !has(&B::ServerKeyMismatch),
                 origin: None,
-                staple: None,
+                staple: staple.map(|der| certbench_tls::staple::Staple::new(Some(der))),
             }),
             client,
         },
         choices,
     ))
+}
+
+/// `issuer`'s CRL listing `serial` (key compromise), as rustls takes it.
+fn lab_crl(
+    issuer: &IssuerMaterial,
+    serial: &[u8],
+    now: OffsetDateTime,
+) -> Result<CertificateRevocationListDer<'static>, LabError> {
+    let pem = certbench_pki::make_crl(
+        issuer,
+        &[RevokedEntry {
+            serial: serial.to_vec(),
+            revoked_at: now,
+            reason: RevocationReason::KeyCompromise,
+        }],
+        1,
+        now,
+    )?;
+    Ok(CertificateRevocationListDer::from_pem_slice(
+        pem.as_bytes(),
+    )?)
+}
+
+/// The OCSP response (DER) a lab server staples for `server`, flawed as `flaw` says.
+fn lab_staple(
+    flaw: StapleFlaw,
+    server: &IssuedCert,
+    intermediate: &IssuedCert,
+    int_m: &IssuerMaterial,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, LabError> {
+    use certbench_pki::ocsp::{Answer, OcspSigner, Times, sign_response};
+    use certbench_x509::ocsp::{CertId, CertStatus, HashAlg};
+    let id = CertId::new(&intermediate.cert_der, &server.serial, HashAlg::Sha1)
+        .map_err(certbench_pki::Error::Ocsp)?;
+    let status = match flaw {
+        StapleFlaw::Revoked => CertStatus::Revoked {
+            at: now,
+            reason: Some(RevocationReason::KeyCompromise),
+        },
+        StapleFlaw::Stale | StapleFlaw::UnauthorizedSigner => CertStatus::Good,
+    };
+    let times = match flaw {
+        StapleFlaw::Stale => {
+            let then = now - time::Duration::days(3);
+            Times {
+                produced_at: then,
+                this_update: then,
+                next_update: Some(then + time::Duration::days(1)),
+            }
+        }
+        _ => Times::fresh(now),
+    };
+    // A certificate the intermediate issued for something else (no id-kp-OCSPSigning).
+    let not_a_responder = match flaw {
+        StapleFlaw::UnauthorizedSigner => Some(issue(
+            &spec(Role::Client, "signer", "certbench Lab Not-a-Responder"),
+            Some(int_m),
+            now,
+        )?),
+        _ => None,
+    };
+    let answers = [Answer { id, status }];
+    let der = match &not_a_responder {
+        Some(signer) => sign_response(
+            &OcspSigner {
+                cert_der: &signer.cert_der,
+                key: &material_of(signer)?.key,
+                delegated: true,
+            },
+            &answers,
+            None,
+            times,
+        )?,
+        None => sign_response(
+            &OcspSigner {
+                cert_der: &intermediate.cert_der,
+                key: &int_m.key,
+                delegated: false,
+            },
+            &answers,
+            None,
+            times,
+        )?,
+    };
+    Ok(der)
 }
 
 /// Run a scenario for real; events go to `events` as they happen.
@@ -837,6 +1012,19 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
     let stopped_after = f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from));
     if expected_step != stopped_after {
         differ("stopped_after", step(expected_step), step(stopped_after));
+    }
+    let staple = events.iter().find_map(|ev| match &ev.kind {
+        certbench_tls::event::EventKind::Verdict(certbench_tls::event::Verdict::Staple {
+            checked,
+            ..
+        }) => Some(match checked {
+            Ok(c) => c.verdict.code(),
+            Err(_) => "unreadable",
+        }),
+        _ => None,
+    });
+    if e.staple != staple {
+        differ("staple", opt(e.staple), opt(staple));
     }
     if e.ok {
         let retried = events.iter().any(|ev| {

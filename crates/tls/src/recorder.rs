@@ -580,6 +580,7 @@ fn at_fault(
     leaf: &Arc<Vec<u8>>,
     intermediates: &[Vec<u8>],
     anchors: &[crate::material::Anchor],
+    crls: &[rustls::pki_types::CertificateRevocationListDer<'static>],
 ) -> (Arc<Vec<u8>>, &'static str) {
     use x509_parser::prelude::*;
     let parsed: Vec<(usize, X509Certificate<'_>)> = intermediates
@@ -643,6 +644,27 @@ fn at_fault(
         }
         // No name at all: the CN is where the name was put instead.
         Cause::NameMismatch { presented, .. } if presented.is_empty() => (leaf.clone(), "subject"),
+        // The certificate of the chain a CRL lists: the leaf, or a CA above it (revoking an
+        // intermediate revokes everything under it).
+        Cause::Revoked => {
+            let lists = |der: &[u8]| {
+                let Ok((_, c)) = X509Certificate::from_der(der) else {
+                    return false;
+                };
+                crls.iter().any(|crl| {
+                    x509_parser::revocation_list::CertificateRevocationList::from_der(crl)
+                        .is_ok_and(|(_, l)| {
+                            l.issuer().as_raw() == c.issuer().as_raw()
+                                && l.iter_revoked_certificates()
+                                    .any(|r| r.raw_serial() == c.raw_serial())
+                        })
+                })
+            };
+            std::iter::once(leaf.clone())
+                .chain(intermediates.iter().map(|d| Arc::new(d.clone())))
+                .find(|d| lists(d))
+                .map_or((leaf.clone(), "serial"), |d| (d, "serial"))
+        }
         other => (leaf.clone(), culprit_field(other)),
     }
 }
@@ -857,7 +879,13 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
                         Side::Client => &material.client_trusts,
                         Side::Server => &material.server_trusts,
                     };
-                    let (der, field) = at_fault(&r.cause, certificate, intermediates, anchors);
+                    let (der, field) = at_fault(
+                        &r.cause,
+                        certificate,
+                        intermediates,
+                        anchors,
+                        &material.crls,
+                    );
                     let brief = certbench_x509::report::brief(&der).ok();
                     // The workspace's certificate, when the one at fault is the peer's own.
                     let own = identity.filter(|i| {
