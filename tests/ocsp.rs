@@ -544,3 +544,149 @@ fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl(
         "{v}"
     );
 }
+
+/// Every TLV openssl asn1parse finds in `file` (DER) as (start, end); the OCTET STRING that holds
+/// a BasicOCSPResponse is parsed too (`-strparse`), its offsets made absolute.
+fn asn1parse_spans(d: &Path, file: &str) -> Vec<(usize, usize)> {
+    let parse = |extra: &[&str]| -> Vec<(usize, usize, String)> {
+        let mut args = vec!["asn1parse", "-inform", "DER", "-in", file];
+        args.extend_from_slice(extra);
+        openssl_ok(d, &args)
+            .lines()
+            .filter_map(|l| {
+                let (offset, rest) = l.trim().split_once(":d=")?;
+                let hl = rest.split("hl=").nth(1)?.split_whitespace().next()?;
+                let len = rest.split(" l=").nth(1)?.split_whitespace().next()?;
+                let (start, hl, len): (usize, usize, usize) = (
+                    offset.trim().parse().ok()?,
+                    hl.parse().ok()?,
+                    len.parse().ok()?,
+                );
+                Some((start, start + hl + len, l.to_string()))
+            })
+            .collect()
+    };
+    let outer = parse(&[]);
+    let mut spans: Vec<(usize, usize)> = outer.iter().map(|(s, e, _)| (*s, *e)).collect();
+    let basic = outer
+        .iter()
+        .position(|(_, _, l)| l.contains("Basic OCSP Response"))
+        .and_then(|i| outer.get(i + 1));
+    if let Some((octets, end, line)) = basic {
+        let hl: usize = line
+            .split("hl=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let base = octets + hl;
+        let _ = end;
+        spans.extend(
+            parse(&["-strparse", &octets.to_string()])
+                .into_iter()
+                .map(|(s, e, _)| (base + s, base + e)),
+        );
+    }
+    spans
+}
+
+#[test]
+fn inspect_reads_ocsp_messages_field_by_field_where_openssl_finds_their_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    issue(d, "ocsp", "responder", &["--issuer", "intermediate"]);
+    certbench_ok(d, &["revoke", "server", "--reason", "superseded"]);
+    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let url = format!("http://127.0.0.1:{}", responder.port());
+    openssl_ok(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "intermediate.crt",
+            "-cert",
+            "server.crt",
+            "-url",
+            &url,
+            "-CAfile",
+            "ca.crt",
+            "-reqout",
+            "req.der",
+            "-respout",
+            "resp.der",
+        ],
+    );
+    let out = certbench_ok(d, &["inspect", "--json", "req.der", "resp.der"]);
+    let items: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(items[0]["kind"], "ocsp_request", "{items}");
+    assert_eq!(items[1]["kind"], "ocsp_response", "{items}");
+
+    // What openssl reads in the response, field by field.
+    let said = openssl_ok(
+        d,
+        &["ocsp", "-respin", "resp.der", "-resp_text", "-noverify"],
+    );
+    let field = |item: &serde_json::Value, label: &str| -> String {
+        item["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["label"] == label)
+            .map(|f| f["value"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {label} in {item}"))
+    };
+    let resp = &items[1];
+    assert!(said.contains("OCSP Response Status: successful"), "{said}");
+    assert_eq!(field(resp, "responseStatus"), "successful");
+    assert!(said.contains("Cert Status: revoked"), "{said}");
+    assert_eq!(field(resp, "certStatus"), "revoked");
+    assert!(said.contains("Revocation Reason: superseded"), "{said}");
+    assert_eq!(field(resp, "revocationReason"), "superseded");
+    let serial = field(resp, "serialNumber").replace(':', "");
+    assert!(
+        said.contains(&format!("Serial Number: {serial}")),
+        "{serial}: {said}"
+    );
+    let name_hash = field(resp, "issuerNameHash").replace(':', "");
+    assert!(
+        said.contains(&format!("Issuer Name Hash: {name_hash}")),
+        "{said}"
+    );
+    assert!(
+        said.contains("Responder Id: O = certbench, CN = certbench OCSP responder responder"),
+        "{said}"
+    );
+    assert_eq!(
+        field(resp, "responderID (byName)"),
+        "CN=certbench OCSP responder responder,O=certbench"
+    );
+
+    // Every field's byte range is a TLV openssl asn1parse finds, start and end.
+    for (file, item) in [("req.der", &items[0]), ("resp.der", &items[1])] {
+        let spans = asn1parse_spans(d, file);
+        let fields = item["fields"].as_array().unwrap();
+        assert!(fields.len() > 10, "{item}");
+        for f in fields {
+            let span = (
+                f["start"].as_u64().unwrap() as usize,
+                f["end"].as_u64().unwrap() as usize,
+            );
+            assert!(
+                spans.contains(&span),
+                "{file}: {} at {span:?} is not a TLV: {spans:?}",
+                f["label"]
+            );
+        }
+    }
+    // The text shows the ranges too.
+    let text_out = certbench_ok(d, &["inspect", "resp.der"]);
+    assert!(text_out.contains("OCSP response"), "{text_out}");
+    assert!(
+        text_out.contains("certStatus") && text_out.contains("revoked  ["),
+        "{text_out}"
+    );
+}

@@ -120,6 +120,8 @@ struct JsonItem<'a> {
     crl: Option<&'a certbench_x509::load::CrlReport>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     csr: Option<&'a certbench_x509::load::CsrReport>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    ocsp: Option<&'a certbench_x509::load::OcspReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     /// A file in a folder with nothing to read (a key, a note): why it was passed over.
@@ -135,6 +137,7 @@ fn json_item(i: &Item) -> JsonItem<'_> {
         certificate: None,
         crl: None,
         csr: None,
+        ocsp: None,
         error: None,
         passed_over: None,
     };
@@ -151,12 +154,43 @@ fn json_item(i: &Item) -> JsonItem<'_> {
             j.kind = Some("csr");
             j.csr = Some(c);
         }
+        Ok(Decoded::Ocsp(o)) => {
+            j.kind = Some(match o.message {
+                certbench_x509::ocsp::tree::Message::Request => "ocsp_request",
+                certbench_x509::ocsp::tree::Message::Response => "ocsp_response",
+            });
+            j.ocsp = Some(o);
+        }
         Err(certbench_x509::error::LoadError::PassedOver(why)) => {
             j.passed_over = Some(why.to_string())
         }
         Err(e) => j.error = Some(e.to_string()),
     }
     j
+}
+
+/// An OCSP message as its field tree: each field indented by depth, with its value and the byte
+/// range it occupies (as openssl ocsp -req_text / -resp_text lays them out, with offsets).
+fn write_ocsp(
+    out: &mut impl Write,
+    place: &str,
+    o: &certbench_x509::load::OcspReport,
+) -> std::fmt::Result {
+    let what = match o.message {
+        certbench_x509::ocsp::tree::Message::Request => "OCSP request",
+        certbench_x509::ocsp::tree::Message::Response => "OCSP response",
+    };
+    writeln!(out, "{place}: {what}")?;
+    for f in &o.fields {
+        let label = format!("{}{}", "  ".repeat(f.depth + 1), f.label);
+        let value = if f.value.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", for_screen(&f.value, SCREEN))
+        };
+        writeln!(out, "{label:<40}{value}  [{}..{}]", f.start, f.end)?;
+    }
+    Ok(())
 }
 
 fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std::fmt::Result {
@@ -217,6 +251,7 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
                     }
                 }
             }
+            Ok(Decoded::Ocsp(o)) => write_ocsp(out, &place, o)?,
         }
     }
     // Files in folders that are not certificates: named once, after what was read.

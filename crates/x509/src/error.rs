@@ -44,6 +44,8 @@ pub enum DecodeError {
     Structure,
     #[error("not a PEM certificate")]
     NotPem,
+    #[error(transparent)]
+    Ocsp(#[from] crate::ocsp::OcspError),
     #[error("the PEM block is a {label}, not a CERTIFICATE")]
     NotCertificatePem { label: String },
 }
@@ -186,6 +188,8 @@ impl std::fmt::Display for Kind {
             Kind::Certificate => "certificate",
             Kind::Crl => "CRL",
             Kind::Csr => "CSR",
+            Kind::OcspRequest => "OCSP request",
+            Kind::OcspResponse => "OCSP response",
         })
     }
 }

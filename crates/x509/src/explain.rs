@@ -131,4 +131,27 @@ mod tests {
             assert!(!e.text.is_empty());
         }
     }
+
+    #[test]
+    fn every_ocsp_field_is_explained() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/ocsp");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let der = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let message = if name.starts_with("request") {
+                crate::ocsp::tree::Message::Request
+            } else {
+                crate::ocsp::tree::Message::Response
+            };
+            for node in crate::ocsp::tree::fields(&der, message) {
+                let e = explain(&node.explain)
+                    .unwrap_or_else(|| panic!("no explanation for {} ({name})", node.explain));
+                assert!(!e.text.is_empty());
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "{seen}");
+    }
 }

@@ -26,6 +26,8 @@ pub enum Kind {
     Certificate,
     Crl,
     Csr,
+    OcspRequest,
+    OcspResponse,
 }
 
 /// One thing found: where it is and what it is, or why it could not be read.
@@ -51,6 +53,20 @@ pub enum Decoded {
     Certificate(Box<CertReport>),
     Crl(CrlReport),
     Csr(CsrReport),
+    Ocsp(Box<OcspReport>),
+}
+
+/// An OCSP request or response (DER files; openssl ocsp -reqout/-respout write them), read
+/// field by field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OcspReport {
+    pub message: crate::ocsp::tree::Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<crate::ocsp::Request>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<crate::ocsp::Response>,
+    /// Every field with the byte range it occupies.
+    pub fields: Vec<crate::tree::FieldNode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -336,7 +352,13 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
         return (out, complete);
     }
     // DER: try each kind in turn.
-    for kind in [Kind::Certificate, Kind::Crl, Kind::Csr] {
+    for kind in [
+        Kind::Certificate,
+        Kind::Crl,
+        Kind::Csr,
+        Kind::OcspResponse,
+        Kind::OcspRequest,
+    ] {
         if let Ok(d) = decode_kind(kind, bytes) {
             return (vec![item(0, Some(kind), bytes.to_vec(), Ok(d))], true);
         }
@@ -531,6 +553,24 @@ fn decode_kind(kind: Kind, der: &[u8]) -> Result<Decoded, DecodeError> {
         Kind::Certificate => decode(der).map(|r| Decoded::Certificate(Box::new(r))),
         Kind::Crl => decode_crl(der).map(Decoded::Crl),
         Kind::Csr => decode_csr(der).map(Decoded::Csr),
+        Kind::OcspRequest => {
+            let request = crate::ocsp::read_request(der)?;
+            Ok(Decoded::Ocsp(Box::new(OcspReport {
+                message: crate::ocsp::tree::Message::Request,
+                request: Some(request),
+                response: None,
+                fields: crate::ocsp::tree::fields(der, crate::ocsp::tree::Message::Request),
+            })))
+        }
+        Kind::OcspResponse => {
+            let response = crate::ocsp::read_response(der)?;
+            Ok(Decoded::Ocsp(Box::new(OcspReport {
+                message: crate::ocsp::tree::Message::Response,
+                request: None,
+                response: Some(response),
+                fields: crate::ocsp::tree::fields(der, crate::ocsp::tree::Message::Response),
+            })))
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::report::{
 };
 use certbench_base::text::display_safe;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldNode {
     pub depth: usize,
     pub label: String,

@@ -7,6 +7,7 @@
 //! der, spki, const-oid and x509-cert beside the ones the tree has.
 
 pub mod asn1;
+pub mod tree;
 
 use ::der::{Decode, Encode};
 use serde::Serialize;

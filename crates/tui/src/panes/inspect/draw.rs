@@ -275,6 +275,7 @@ fn right_column(item: &Item, app: &App) -> Span<'static> {
         Err(_) => Span::styled("error", theme::error()),
         Ok(Decoded::Crl(_)) => Span::styled("CRL", theme::dim()),
         Ok(Decoded::Csr(_)) => Span::styled("CSR", theme::dim()),
+        Ok(Decoded::Ocsp(_)) => Span::styled("OCSP", theme::dim()),
         Ok(Decoded::Certificate(r)) => {
             if app.now > r.not_after {
                 Span::styled("expired", theme::error())
@@ -417,6 +418,30 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
             ] {
                 if !values.is_empty() {
                     lines.push(kv(label, values));
+                }
+            }
+        }
+        Ok(Decoded::Ocsp(o)) => {
+            lines.push(kv("OCSP", super::state::ocsp_label(o)));
+            if let Some(r) = &o.request {
+                for id in &r.ids {
+                    lines.push(kv(
+                        "Asks about",
+                        format!("serial {}", certbench_base::text::hex(&id.serial)),
+                    ));
+                }
+            }
+            if let Some(b) = o.response.as_ref().and_then(|r| r.basic.as_ref()) {
+                lines.push(kv(
+                    "Produced at",
+                    certbench_base::text::rfc3339(b.produced_at),
+                ));
+                for s in &b.responses {
+                    lines.push(kv("Serial", certbench_base::text::hex(&s.id.serial)));
+                    lines.push(kv("Status", s.status.name().to_string()));
+                    if let Some(n) = s.next_update {
+                        lines.push(kv("Next update", certbench_base::text::rfc3339(n)));
+                    }
                 }
             }
         }

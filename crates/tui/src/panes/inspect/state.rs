@@ -222,12 +222,26 @@ impl InspectState {
     }
 }
 
+/// An OCSP message in a few words: a request and how many certificates it asks about, a
+/// response and what it says (of its first certificate) or why it did not answer.
+pub fn ocsp_label(o: &certbench_x509::load::OcspReport) -> String {
+    match (&o.request, &o.response) {
+        (Some(r), _) => format!("OCSP request, {} certificate(s)", r.ids.len()),
+        (_, Some(r)) => match r.basic.as_ref().and_then(|b| b.responses.first()) {
+            Some(single) => format!("OCSP response: {}", single.status.name()),
+            None => format!("OCSP response: {}", r.status.name()),
+        },
+        _ => "OCSP".into(),
+    }
+}
+
 /// A short label for a list row: the CN, else the subject, else the file.
 pub fn row_label(item: &Item) -> String {
     match &item.result {
         Ok(Decoded::Certificate(r)) => r.common_name.clone().unwrap_or_else(|| r.subject.clone()),
         Ok(Decoded::Crl(c)) => format!("CRL of {}", short_cn(&c.issuer)),
         Ok(Decoded::Csr(c)) => format!("CSR {}", short_cn(&c.subject)),
+        Ok(Decoded::Ocsp(o)) => ocsp_label(o),
         // A file's name is hostile text too: escaped as certificate text is.
         Err(_) => item
             .source
@@ -378,9 +392,10 @@ impl InspectState {
                     Some(chain),
                 )
             }
+            Ok(Decoded::Ocsp(o)) => (Ok(o.fields.clone()), None),
             Ok(_) => (
                 Err(
-                    "Only certificates have a field tree; the list shows what this one says."
+                    "Only certificates and OCSP messages have a field tree; the list shows what this one says."
                         .into(),
                 ),
                 None,
@@ -457,6 +472,15 @@ fn matches_filter(item: &Item, f: &str) -> bool {
         ),
         Ok(Decoded::Crl(c)) => c.issuer.clone(),
         Ok(Decoded::Csr(c)) => c.subject.clone(),
+        Ok(Decoded::Ocsp(o)) => format!(
+            "{} {}",
+            ocsp_label(o),
+            o.fields
+                .iter()
+                .map(|f| f.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         Err(e) => e.to_string(),
     };
     hay.to_lowercase().contains(f) || item.source.to_string_lossy().to_lowercase().contains(f)
