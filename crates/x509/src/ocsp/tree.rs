@@ -273,7 +273,7 @@ fn single(t: &mut Tree<'_>, r: &Tlv) {
                                 .kids(&f)
                                 .first()
                                 .and_then(|e| e.content(t.der).first().copied())
-                                .map(|c| crate::load::reason_name(c))
+                                .map(crate::load::reason_name)
                                 .unwrap_or_default();
                             t.push(7, "revocationReason", v, &f, "ocsp_revocation_reason");
                         }
