@@ -690,3 +690,112 @@ fn inspect_reads_ocsp_messages_field_by_field_where_openssl_finds_their_bytes() 
         "{text_out}"
     );
 }
+
+/// The stale-crl scenario's claim about OpenSSL, checked: a CRL past its nextUpdate makes
+/// `openssl verify -crl_check` refuse every certificate ("CRL has expired"), the good with the
+/// revoked; before then it refuses only the revoked one. The lab shows rustls using it anyway.
+#[test]
+fn openssl_refuses_everything_once_the_crl_is_past_its_next_update() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(d, &["revoke", "client"]);
+    let verify = |cert: &str, at: i64| {
+        let at = (time::OffsetDateTime::now_utc() + time::Duration::days(at)).unix_timestamp();
+        text(&openssl(
+            d,
+            &[
+                "verify",
+                "-crl_check",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                "intermediate.crt",
+                "-CRLfile",
+                "intermediate.crl",
+                "-attime",
+                &at.to_string(),
+                cert,
+            ],
+        ))
+    };
+    assert!(verify("server.crt", 1).contains("server.crt: OK"));
+    assert!(verify("client.crt", 1).contains("certificate revoked"));
+    // certbench's CRLs hold for 30 days.
+    let past = verify("server.crt", 31);
+    assert!(past.contains("CRL has expired"), "{past}");
+    let crl = openssl_ok(
+        d,
+        &[
+            "crl",
+            "-in",
+            "intermediate.crl",
+            "-noout",
+            "-nextupdate",
+            "-lastupdate",
+        ],
+    );
+    assert!(crl.contains("nextUpdate="), "{crl}");
+    // The lab's scenario runs and goes as it says.
+    let lab = common::certbench(d, &["handshake", "--scenario", "stale-crl"]);
+    assert!(text(&lab).contains("as designed"), "{}", text(&lab));
+}
+
+#[test]
+fn connect_require_staple_refuses_a_server_that_staples_nothing_and_takes_one_that_staples() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let port = common::free_port();
+    // openssl s_server without -status_file staples nothing.
+    let _server = common::openssl_www(d, port, &[]);
+    let target = format!("localhost:{port}");
+    let soft = common::certbench(d, &["connect", &target, "--json", "--no-cert"]);
+    assert!(soft.status.success(), "{}", text(&soft));
+    let hard = common::certbench(
+        d,
+        &[
+            "connect",
+            &target,
+            "--json",
+            "--no-cert",
+            "--require-staple",
+        ],
+    );
+    assert!(!hard.status.success(), "{}", text(&hard));
+    let v: serde_json::Value = serde_json::from_slice(&hard.stdout).unwrap();
+    assert_eq!(v["failure"]["cause"]["code"], "staple_required", "{v}");
+    assert_eq!(
+        v["failure"]["alert_sent"], "bad_certificate_status_response",
+        "{v}"
+    );
+    assert_eq!(staple_event(&v)["fields"]["ocsp"], "none", "{v}");
+
+    // certbench serve --staple satisfies it.
+    let served = JsonLines::start(
+        d,
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--json",
+            "--client-cert",
+            "none",
+            "--staple",
+        ],
+    );
+    let target = format!("localhost:{}", served.port());
+    let ok = common::certbench(
+        d,
+        &[
+            "connect",
+            &target,
+            "--json",
+            "--no-cert",
+            "--require-staple",
+        ],
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(staple_event(&v)["fields"]["ocsp"], "good", "{v}");
+}

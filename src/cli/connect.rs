@@ -56,6 +56,11 @@ pub struct ConnectArgs {
     /// Send nothing after the handshake (a server that does not speak HTTP).
     #[arg(long)]
     pub no_request: bool,
+    /// Refuse a server that staples no current OCSP response, signed for its certificate's CA,
+    /// saying good (hard fail, as a must-staple certificate asks); without it, a missing or
+    /// unusable staple is said and passed over (soft fail), and only a revoked one refuses.
+    #[arg(long)]
+    pub require_staple: bool,
     /// Seconds to wait for the server's answer after the handshake (1 to 3600): a TLS 1.3
     /// server's refusal of the client's certificate arrives then.
     #[arg(long, value_name = "SECS", default_value_t = defaults::WAIT_S, value_parser = crate::cli::handshake::parse_timeout)]
@@ -169,13 +174,14 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         }
     };
     let server_name = a.server_name.clone().unwrap_or(host);
-    let opts = ConnectOptions {
+    let mut opts = ConnectOptions {
         request: (!a.no_request).then(|| a.path.clone()),
         wait: Duration::from_secs(a.wait),
         timeout: Duration::from_secs(a.timeout),
         capture: a.pcap.is_some(),
         ..ConnectOptions::new(a.target.clone(), &server_name, a.tls)
     };
+    opts.choices.require_staple = a.require_staple;
     let runtime = match crate::cli::runtime() {
         Ok(r) => r,
         Err(code) => return code,

@@ -26,6 +26,7 @@ impl Alert {
     pub const DECRYPT_ERROR: Alert = Alert(51);
     pub const PROTOCOL_VERSION: Alert = Alert(70);
     pub const CERTIFICATE_REQUIRED: Alert = Alert(116);
+    pub const BAD_CERTIFICATE_STATUS_RESPONSE: Alert = Alert(113);
 
     pub fn name(self) -> &'static str {
         certbench_wire::names::alert(self.0)
@@ -126,6 +127,9 @@ pub enum Cause {
     /// The OCSP response the server stapled says its certificate is revoked (checked by
     /// certbench's client: signed with authority, current, for this certificate).
     RevokedByOcsp,
+    /// The client requires a current OCSP response stapled to the server's certificate (as a
+    /// must-staple certificate asks, RFC 7633) and got none it could use.
+    StapleRequired,
     UnknownRevocationStatus,
     ExpiredCrl,
     BadEncoding,
@@ -264,6 +268,7 @@ impl Cause {
             Cause::SignatureInvalid => "signature_invalid",
             Cause::Revoked => "revoked",
             Cause::RevokedByOcsp => "revoked_by_ocsp",
+            Cause::StapleRequired => "staple_required",
             Cause::UnknownRevocationStatus => "unknown_revocation_status",
             Cause::ExpiredCrl => "expired_crl",
             Cause::BadEncoding => "bad_encoding",
@@ -371,6 +376,7 @@ impl Cause {
                 },
                 C::BadSignature => Cause::BadSignature,
                 C::Revoked => Cause::Revoked,
+                C::InvalidOcspResponse => Cause::StapleRequired,
                 C::UnknownRevocationStatus => Cause::UnknownRevocationStatus,
                 C::ExpiredRevocationList | C::ExpiredRevocationListContext { .. } => {
                     Cause::ExpiredCrl
@@ -733,6 +739,7 @@ mod tests {
             Cause::SignatureInvalid,
             Cause::Revoked,
             Cause::RevokedByOcsp,
+            Cause::StapleRequired,
             Cause::UnknownRevocationStatus,
             Cause::ExpiredCrl,
             Cause::BadEncoding,

@@ -84,6 +84,13 @@ pub enum Break {
     RevokeIntermediate,
     /// The server's only CRL is another CA's, and it lists the client's serial number.
     CrlFromOtherCa,
+    /// The CRL (with [`Break::RevokeClient`]) is past its nextUpdate.
+    StaleCrl,
+    /// The server's certificate names an OCSP responder that does not answer (nothing listens
+    /// there): the server tries to fetch a staple there, and staples nothing.
+    ResponderDown,
+    /// The client refuses a server without a current, authoritative staple (hard fail).
+    RequireStaple,
 }
 
 /// What is wrong with the OCSP response a lab server staples.
@@ -542,10 +549,44 @@ pub const SCENARIOS: &[Scenario] = &[
         ),
     },
     Scenario {
+        name: "stale-crl",
+        when: None,
+        breaks: &[B::RevokeClient, B::StaleCrl],
+        expect: Expect::fails(
+            S,
+            "revoked",
+            "InvalidCertificate › Revoked",
+            (Alert::CERTIFICATE_REVOKED, Alert::CERTIFICATE_REVOKED),
+            (HandshakeType::Finished, C),
+        ),
+    },
+    Scenario {
         name: "crl-from-other-ca",
         when: None,
         breaks: &[B::CrlFromOtherCa],
         expect: Expect::works(true, false),
+    },
+    Scenario {
+        name: "responder-down-soft-fail",
+        when: None,
+        breaks: &[B::ResponderDown],
+        expect: Expect::works(true, false),
+    },
+    Scenario {
+        name: "responder-down-hard-fail",
+        when: None,
+        breaks: &[B::ResponderDown, B::RequireStaple],
+        expect: Expect::fails(
+            C,
+            "staple_required",
+            "InvalidCertificate › InvalidOcspResponse",
+            (
+                Alert::BAD_CERTIFICATE_STATUS_RESPONSE,
+                Alert::BAD_CERTIFICATE_STATUS_RESPONSE,
+            ),
+            (HandshakeType::Finished, S),
+        )
+        .stapled("none"),
     },
     Scenario {
         name: "client-auth-not-asked",
@@ -612,6 +653,8 @@ pub enum LabError {
     Pem(#[from] rustls::pki_types::pem::Error),
     #[error(transparent)]
     Run(#[from] RunError),
+    #[error("no port could be set aside for the scenario's responder: {0}")]
+    Port(std::io::Error),
 }
 
 fn issue(
@@ -714,6 +757,9 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             _ => {}
         }
     }
+    if has(&B::ResponderDown) {
+        server_spec.ocsp_url = format!("http://127.0.0.1:{}", closed_port()?);
+    }
     let server = issue(&server_spec, Some(&server_issuer), now)?;
     let mut server_chain = vec![der(&server)];
     if !has(&B::ServerLeafOnly) {
@@ -775,7 +821,12 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             _ => None,
         })
         .map(|flaw| lab_staple(flaw, &server, &intermediate, &int_m, now))
-        .transpose()?;
+        .transpose()?
+        .or(if has(&B::ResponderDown) {
+            fetched_staple(&server_spec.ocsp_url, &server, &intermediate)
+        } else {
+            None
+        });
     let mut crls = Vec::new();
     if has(&B::RevokeIntermediate) {
         crls.push(lab_crl(&root_m, &intermediate.serial, now)?);
@@ -789,19 +840,13 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
     if has(&B::RevokeClient)
         && let Some((issued, _)) = &client
     {
-        let pem = certbench_pki::make_crl(
-            &int_m,
-            &[RevokedEntry {
-                serial: issued.serial.clone(),
-                revoked_at: now,
-                reason: RevocationReason::KeyCompromise,
-            }],
-            1,
-            now,
-        )?;
-        crls.push(CertificateRevocationListDer::from_pem_slice(
-            pem.as_bytes(),
-        )?);
+        // A stale CRL was signed 40 days ago: its nextUpdate (30 days on) passed 10 days ago.
+        let signed = if has(&B::StaleCrl) {
+            now - time::Duration::days(40)
+        } else {
+            now
+        };
+        crls.push(lab_crl(&int_m, &issued.serial, signed)?);
     }
     let client = client
         .map(|(issued, chain)| -> Result<Identity, LabError> {
@@ -829,6 +874,7 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             B::ClientSuites(x) => choices.client.suites = list(x),
             B::ServerSuites(x) => choices.server.suites = list(x),
             B::ClientAuth(a) => choices.client_auth = *a,
+            B::RequireStaple => choices.require_staple = true,
             _ => {}
         }
     }
@@ -849,6 +895,21 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
         },
         choices,
     ))
+}
+
+/// A port on 127.0.0.1 where nothing listens: bound, read, and let go.
+fn closed_port() -> Result<u16, LabError> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(LabError::Port)?;
+    Ok(l.local_addr().map_err(LabError::Port)?.port())
+}
+
+/// The staple a server fetches from the responder its certificate names, as nginx's
+/// ssl_stapling does: `None` when the responder does not answer (the lab's is down).
+fn fetched_staple(url: &str, server: &IssuedCert, intermediate: &IssuedCert) -> Option<Vec<u8>> {
+    use certbench_x509::ocsp::{CertId, HashAlg, request_der};
+    let id = CertId::new(&intermediate.cert_der, &server.serial, HashAlg::Sha1).ok()?;
+    let request = request_der(&[id], None).ok()?;
+    certbench_tls::staple::fetch(url, &request, std::time::Duration::from_secs(2)).ok()
 }
 
 /// `issuer`'s CRL listing `serial` (key compromise), as rustls takes it.
@@ -1019,6 +1080,7 @@ pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch>
             ..
         }) => Some(match checked {
             Ok(c) => c.verdict.code(),
+            Err(certbench_x509::ocsp::OcspError::Absent) => "none",
             Err(_) => "unreadable",
         }),
         _ => None,

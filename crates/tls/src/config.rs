@@ -87,6 +87,10 @@ pub struct Choices {
     pub client_auth: ClientAuth,
     /// The name the client asks for (SNI) and checks the server's certificate against.
     pub server_name: String,
+    /// The client refuses a server that staples no current, authoritative OCSP response for its
+    /// certificate (hard fail, as for a must-staple certificate); otherwise it goes on (soft
+    /// fail) and says what it got.
+    pub require_staple: bool,
 }
 
 impl Choices {
@@ -107,6 +111,7 @@ impl Choices {
             server: offer,
             client_auth: ClientAuth::Required,
             server_name: server_name.into(),
+            require_staple: false,
         }
     }
 }
@@ -469,6 +474,7 @@ pub fn client_config(
                     .map(|a| a.der.to_vec())
                     .collect(),
             ),
+            require_staple: choices.require_staple,
         }),
         None => verifier,
     };
@@ -520,18 +526,22 @@ struct ReportingServerVerifier {
     reporter: Arc<dyn Reporter>,
     /// The trust anchors (DER): a staple for a certificate the root issued is checked with it.
     anchors: Arc<Vec<Vec<u8>>>,
+    require_staple: bool,
 }
 
-/// The client's check of a stapled OCSP response (`ocsp`, DER) for `end_entity`: the verdict,
-/// and whether it refuses the server (a response that says, with authority and now, revoked).
+/// The client's check of a stapled OCSP response (`ocsp`, DER; empty: none) for
+/// `end_entity`: the verdict, and the error the client refuses the server with, if it does (a
+/// response that says, with authority and now, revoked; with `required`, anything but a current
+/// authoritative good).
 fn staple_verdict(
     end_entity: &CertificateDer<'_>,
     intermediates: &[CertificateDer<'_>],
     anchors: &[Vec<u8>],
     ocsp: &[u8],
+    required: bool,
     now: UnixTime,
-) -> (Verdict, bool) {
-    use certbench_x509::ocsp::{check, read_response};
+) -> (Verdict, Option<rustls::Error>) {
+    use certbench_x509::ocsp::{CertStatus, OcspError, Verdict as V, check, read_response};
     use x509_parser::prelude::{FromDer, X509Certificate};
     let now = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
@@ -547,25 +557,51 @@ fn staple_verdict(
             X509Certificate::from_der(d).is_ok_and(|(_, c)| c.subject().as_raw() == issuer_name)
         })
         .unwrap_or_default();
-    let checked = read_response(ocsp).map(|r| Arc::new(check(&r, end_entity, issuer, now)));
-    let revoked = checked.as_ref().is_ok_and(|c| c.verdict.is_revoked());
+    let checked = if ocsp.is_empty() {
+        Err(OcspError::Absent)
+    } else {
+        read_response(ocsp).map(|r| Arc::new(check(&r, end_entity, issuer, now)))
+    };
+    let good = checked.as_ref().is_ok_and(|c| {
+        matches!(
+            c.verdict,
+            V::Answered {
+                status: CertStatus::Good
+            }
+        )
+    });
+    let (cause, error) = if checked.as_ref().is_ok_and(|c| c.verdict.is_revoked()) {
+        (
+            Some(certbench_cause::Cause::RevokedByOcsp),
+            Some(revoked_error()),
+        )
+    } else if required && !good {
+        (
+            Some(certbench_cause::Cause::StapleRequired),
+            Some(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::InvalidOcspResponse,
+            )),
+        )
+    } else {
+        (None, None)
+    };
+    let result = match (&cause, &error) {
+        (Some(cause), Some(e)) => Err(Rejection {
+            cause: cause.clone(),
+            error: certbench_cause::rustls_error_name(e),
+            alert: crate::event::alert_for(e),
+        }),
+        _ => Ok(()),
+    };
     let verdict = Verdict::Staple {
         peer: Side::Server,
         certificate: Arc::new(end_entity.to_vec()),
         intermediates: Arc::new(intermediates.iter().map(|c| c.to_vec()).collect()),
         response: Arc::new(ocsp.to_vec()),
         checked,
-        result: if revoked {
-            Err(Rejection {
-                cause: certbench_cause::Cause::RevokedByOcsp,
-                error: certbench_cause::rustls_error_name(&revoked_error()),
-                alert: crate::event::alert_for(&revoked_error()),
-            })
-        } else {
-            Ok(())
-        },
+        result,
     };
-    (verdict, revoked)
+    (verdict, error)
 }
 
 /// What certbench's client refuses a server with whose staple says revoked: the error rustls
@@ -639,12 +675,18 @@ impl ServerCertVerifier for ReportingServerVerifier {
             ),
         );
         // rustls checks nothing of a staple: certbench's client does, once the chain holds.
-        if r.is_ok() && !ocsp.is_empty() {
-            let (verdict, revoked) =
-                staple_verdict(end_entity, intermediates, &self.anchors, ocsp, now);
+        if r.is_ok() && (!ocsp.is_empty() || self.require_staple) {
+            let (verdict, refused) = staple_verdict(
+                end_entity,
+                intermediates,
+                &self.anchors,
+                ocsp,
+                self.require_staple,
+                now,
+            );
             self.reporter.verdict(Side::Client, verdict);
-            if revoked {
-                return Err(revoked_error());
+            if let Some(e) = refused {
+                return Err(e);
             }
         }
         r

@@ -533,6 +533,9 @@ impl Event {
                         out.push(("bytes", Field::Value(Value::Bytes(response.len() as u64))));
                         match checked {
                             Ok(c) => staple_fields(c, &mut out),
+                            Err(certbench_x509::ocsp::OcspError::Absent) => {
+                                out.push(("ocsp", Field::Value(Value::text("none"))));
+                            }
                             Err(e) => {
                                 out.push(("ocsp", Field::Value(Value::text("unreadable"))));
                                 out.push(("problem", Field::Value(Value::Text(e.to_string()))));
@@ -691,6 +694,11 @@ pub fn headline(e: &Event) -> String {
             (Verdict::Chain { .. }, false) => "chain_refused",
             (Verdict::Signature { .. }, true) => "signature_ok",
             (Verdict::Signature { .. }, false) => "signature_refused",
+            (Verdict::Staple { result: Err(r), .. }, false)
+                if r.cause == certbench_cause::Cause::StapleRequired =>
+            {
+                "staple_required"
+            }
             (Verdict::Staple { .. }, false) => "staple_refused",
             (Verdict::Staple { checked: Ok(c), .. }, true) => match c.verdict {
                 certbench_x509::ocsp::Verdict::Answered { .. } => "staple_ok",

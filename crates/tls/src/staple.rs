@@ -134,3 +134,99 @@ pub fn from_workspace(
     let ws = certbench_pki::workspace::Workspace::open(dir)?;
     Ok(ws.ocsp_response_for(name, now)?.der)
 }
+
+/// Why an OCSP responder gave no answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    #[error("{url} is not an http:// URL with a host")]
+    NotHttp { url: String },
+    #[error("cannot reach the responder at {addr}: {source}")]
+    Unreachable {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the responder at {url} answered HTTP {status}")]
+    Status { url: String, status: String },
+    #[error("the responder at {url} sent an answer that is not HTTP")]
+    NotAnAnswer { url: String },
+}
+
+/// The most of an answer [`fetch`] reads.
+const MAX_ANSWER: u64 = 1024 * 1024;
+
+/// POST the OCSP `request` (DER) to the responder at `url` (RFC 6960 A.1) and return its
+/// answer's body, as a stapling server fetches its staple; everything within `timeout`.
+/// Blocking: call it off any event loop.
+pub fn fetch(url: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, FetchError> {
+    use std::io::{Read, Write};
+    use std::net::ToSocketAddrs;
+    let not_http = || FetchError::NotHttp { url: url.into() };
+    let rest = url.strip_prefix("http://").ok_or_else(not_http)?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if authority.is_empty() {
+        return Err(not_http());
+    }
+    let with_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let unreachable = |source| FetchError::Unreachable {
+        addr: with_port.clone(),
+        source,
+    };
+    let addr = with_port
+        .to_socket_addrs()
+        .map_err(unreachable)?
+        .next()
+        .ok_or_else(|| unreachable(std::io::ErrorKind::NotFound.into()))?;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, timeout).map_err(unreachable)?;
+    s.set_read_timeout(Some(timeout)).map_err(unreachable)?;
+    s.set_write_timeout(Some(timeout)).map_err(unreachable)?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/ocsp-request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        request.len()
+    );
+    s.write_all(head.as_bytes()).map_err(unreachable)?;
+    s.write_all(request).map_err(unreachable)?;
+    let mut answer = Vec::new();
+    s.take(MAX_ANSWER)
+        .read_to_end(&mut answer)
+        .map_err(unreachable)?;
+    let not_answer = || FetchError::NotAnAnswer { url: url.into() };
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(not_answer)?;
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let status = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .ok_or_else(not_answer)?;
+    if status != "200" {
+        return Err(FetchError::Status {
+            url: url.into(),
+            status: certbench_base::text::display_safe(status, 20),
+        });
+    }
+    let mut body = answer[split + 4..].to_vec();
+    let length = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse::<usize>().ok())
+            .flatten()
+    });
+    if let Some(n) = length {
+        body.truncate(n);
+    }
+    Ok(body)
+}

@@ -715,6 +715,8 @@ pub enum OcspError {
     Certificate,
     #[error("the CertID's hash is not one certbench knows (SHA-1, SHA-256, SHA-384, SHA-512)")]
     UnknownHash,
+    #[error("the server stapled no OCSP response")]
+    Absent,
 }
 
 impl OcspError {
