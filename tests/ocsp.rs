@@ -572,7 +572,7 @@ fn asn1parse_spans(d: &Path, file: &str) -> Vec<(usize, usize)> {
         .iter()
         .position(|(_, _, l)| l.contains("Basic OCSP Response"))
         .and_then(|i| outer.get(i + 1));
-    if let Some((octets, end, line)) = basic {
+    if let Some((octets, _, line)) = basic {
         let hl: usize = line
             .split("hl=")
             .nth(1)
@@ -583,7 +583,6 @@ fn asn1parse_spans(d: &Path, file: &str) -> Vec<(usize, usize)> {
             .parse()
             .unwrap();
         let base = octets + hl;
-        let _ = end;
         spans.extend(
             parse(&["-strparse", &octets.to_string()])
                 .into_iter()
@@ -798,4 +797,185 @@ fn connect_require_staple_refuses_a_server_that_staples_nothing_and_takes_one_th
     assert!(ok.status.success(), "{}", text(&ok));
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(staple_event(&v)["fields"]["ocsp"], "good", "{v}");
+}
+
+/// A staple forged by a CA that copied the intermediate's name (another key), sent with its
+/// certificate in the chain: openssl's own responder signs "good" for it. certbench's client
+/// judges a staple with the certificate that really signed the server's, so it is no answer.
+#[test]
+fn a_staple_from_a_ca_that_only_copied_the_issuers_name_is_no_answer() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let subject = openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            "intermediate.crt",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "compat",
+        ],
+    );
+    let subject = subject.trim().trim_start_matches("subject=").to_string();
+    openssl_ok(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "fake.key",
+            "-out",
+            "fake.crt",
+            "-subj",
+            &subject,
+            "-days",
+            "2",
+        ],
+    );
+    let serial = openssl_ok(d, &["x509", "-in", "server.crt", "-noout", "-serial"]);
+    let serial = serial.trim().trim_start_matches("serial=").to_string();
+    std::fs::write(
+        d.join("index.txt"),
+        format!("V\t301231000000Z\t\t{serial}\tunknown\t/CN=localhost\n"),
+    )
+    .unwrap();
+    openssl_ok(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "fake.crt",
+            "-cert",
+            "server.crt",
+            "-no_nonce",
+            "-reqout",
+            "forged.req",
+        ],
+    );
+    let made = openssl_ok(
+        d,
+        &[
+            "ocsp",
+            "-index",
+            "index.txt",
+            "-rsigner",
+            "fake.crt",
+            "-rkey",
+            "fake.key",
+            "-CA",
+            "fake.crt",
+            "-reqin",
+            "forged.req",
+            "-respout",
+            "forged.der",
+        ],
+    );
+    let _ = made;
+    let said = openssl_ok(
+        d,
+        &["ocsp", "-respin", "forged.der", "-resp_text", "-noverify"],
+    );
+    assert!(
+        said.contains("Cert Status: good"),
+        "openssl's responder says good: {said}"
+    );
+    let chain = [
+        std::fs::read_to_string(d.join("fake.crt")).unwrap(),
+        std::fs::read_to_string(d.join("intermediate.crt")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(d.join("fakechain.pem"), chain).unwrap();
+    let port = common::free_port();
+    let _server = common::openssl_www(
+        d,
+        port,
+        &["-cert_chain", "fakechain.pem", "-status_file", "forged.der"],
+    );
+    let out = common::certbench(
+        d,
+        &[
+            "connect",
+            &format!("localhost:{port}"),
+            "--ca",
+            "ca.crt",
+            "--json",
+            "--no-cert",
+            "--require-staple",
+        ],
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert!(!out.status.success(), "a forged staple was taken: {v}");
+    let staple = staple_event(&v);
+    assert_eq!(
+        staple["fields"]["ocsp"], "not_for_this_certificate",
+        "{staple}"
+    );
+    assert_eq!(v["failure"]["cause"]["code"], "staple_required", "{v}");
+}
+
+/// What a stapling server does, `certbench_tls::staple::fetch`, against `certbench ocsp`: the
+/// answer it brings back is the one openssl verifies.
+#[test]
+fn a_staple_fetched_from_the_responder_verifies_with_openssl() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    certbench_ok(d, &["gen"]);
+    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let url = format!("http://127.0.0.1:{}/ocsp", responder.port());
+    let pem = |f: &str| {
+        let text = std::fs::read(d.join(f)).unwrap();
+        x509_parser::pem::parse_x509_pem(&text).unwrap().1.contents
+    };
+    let id = certbench_x509::ocsp::CertId::of_cert(
+        &pem("server.crt"),
+        &pem("intermediate.crt"),
+        certbench_x509::ocsp::HashAlg::Sha1,
+    )
+    .unwrap();
+    let request = certbench_x509::ocsp::request_der(&[id], None).unwrap();
+    let answer =
+        certbench_tls::staple::fetch(&url, &request, std::time::Duration::from_secs(5)).unwrap();
+    std::fs::write(d.join("fetched.der"), answer).unwrap();
+    let judged = openssl(
+        d,
+        &[
+            "ocsp",
+            "-respin",
+            "fetched.der",
+            "-issuer",
+            "intermediate.crt",
+            "-CAfile",
+            "ca.crt",
+            "-cert",
+            "server.crt",
+        ],
+    );
+    assert!(
+        text(&judged).contains("Response verify OK"),
+        "{}",
+        text(&judged)
+    );
+    assert!(
+        text(&judged).contains("server.crt: good"),
+        "{}",
+        text(&judged)
+    );
+    // A responder that does not answer is said as such.
+    let closed = common::free_port();
+    let e = certbench_tls::staple::fetch(
+        &format!("http://127.0.0.1:{closed}"),
+        &request,
+        std::time::Duration::from_secs(2),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("cannot reach the responder"), "{e}");
 }

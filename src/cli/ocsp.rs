@@ -205,10 +205,7 @@ fn print_line(s: &Served) {
                 .iter()
                 .map(|a| {
                     let who = a.name.clone().unwrap_or_else(|| {
-                        format!(
-                            "serial {} (not issued here)",
-                            certbench_base::text::hex(&a.id.serial)
-                        )
+                        format!("serial {}", certbench_base::text::hex(&a.id.serial))
                     });
                     format!("{who}: {}", status_words(&a.status))
                 })

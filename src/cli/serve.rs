@@ -432,6 +432,12 @@ fn print_ready(
     if let Some(m) = metrics {
         outln!("metrics (Prometheus): http://{m}/metrics");
     }
+    if a.staple {
+        outln!(
+            "stapling an OCSP response for \"{}\", signed from the workspace, made again when the workspace changes (openssl s_client -status shows it)",
+            a.server
+        );
+    }
     outln!("one line per connection; Ctrl-C stops");
 }
 

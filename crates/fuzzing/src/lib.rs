@@ -202,7 +202,7 @@ pub fn loader(data: &[u8]) {
 
 /// OCSP as a responder and a client read it: a request (what `certbench ocsp` gets from anyone
 /// on the network) and a response (what a server staples or a responder sends). A request read
-/// is written back and read again to the same ids and nonce; a response read is judged for a
+/// is written back and read again to the same ids; a response read is judged for a
 /// certificate, described for the timeline, and its verdict's code named.
 pub fn ocsp(data: &[u8]) {
     use certbench_x509::ocsp::{check, read_request, read_response, request_der};

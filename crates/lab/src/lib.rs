@@ -7,28 +7,31 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
+mod check;
 pub mod export;
 mod fixes;
 pub mod relayed;
+mod revocation;
+pub use check::{Mismatch, check};
 use fixes::kept_keys;
 pub use fixes::{TUI_KEYS, situations, tui_fix_templates};
+pub use revocation::StapleFlaw;
+use revocation::{closed_port, fetched_staple, lab_crl, lab_staple};
 
 use certbench_cause::Alert;
-use certbench_pki::{
-    ExtKeyUsage, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, KeyUsage, RevokedEntry,
-};
+use certbench_pki::{ExtKeyUsage, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, KeyUsage};
 use certbench_tls::config::{Choices, ClientAuth, TlsVersion};
 use certbench_tls::event::Event;
 use certbench_tls::material::{Anchor, Identity, Material};
 use certbench_tls::run::{Control, RunError, Summary, run_with};
 use certbench_wire::Side;
 use certbench_wire::names::HandshakeType;
-use certbench_x509::{RevocationReason, Role};
+use certbench_x509::Role;
 
 /// How a certificate's validity is broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,17 +94,6 @@ pub enum Break {
     ResponderDown,
     /// The client refuses a server without a current, authoritative staple (hard fail).
     RequireStaple,
-}
-
-/// What is wrong with the OCSP response a lab server staples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StapleFlaw {
-    /// It says, signed by the issuing CA, that the certificate is revoked.
-    Revoked,
-    /// Its nextUpdate passed two days ago.
-    Stale,
-    /// It is signed by a certificate the CA issued without id-kp-OCSPSigning.
-    UnauthorizedSigner,
 }
 
 /// A handshake message and its sender, as the transcript's `stopped_after` names them.
@@ -202,6 +194,11 @@ pub enum Fact {
     NoNames,
     /// The certificate names others than the one asked for.
     OtherNames,
+    /// The certificate at fault is a CA's (an intermediate revoked, not the peer's own leaf).
+    CaAtFault,
+    /// Only the scenario's own run: what it teaches depends on how it was set up (a responder
+    /// that is down), which a failure made by hand does not show.
+    OwnRunOnly,
 }
 
 impl Fact {
@@ -217,7 +214,11 @@ impl Fact {
             return false;
         };
         match self {
-            Fact::NoNames | Fact::OtherNames => false,
+            Fact::NoNames | Fact::OtherNames | Fact::OwnRunOnly => false,
+            Fact::CaAtFault => {
+                use x509_parser::prelude::{FromDer, X509Certificate};
+                X509Certificate::from_der(&c.der).is_ok_and(|(_, x)| x.is_ca())
+            }
             Fact::SelfSigned => c.self_signed,
             Fact::LeafOnly => !c.self_signed && c.intermediates == Some(0),
             Fact::WithChain => !c.self_signed && c.intermediates.is_some_and(|n| n > 0),
@@ -538,7 +539,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "intermediate-revoked",
-        when: None,
+        when: Some(Fact::CaAtFault),
         breaks: &[B::RevokeIntermediate],
         expect: Expect::fails(
             C,
@@ -574,7 +575,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "responder-down-hard-fail",
-        when: None,
+        when: Some(Fact::OwnRunOnly),
         breaks: &[B::ResponderDown, B::RequireStaple],
         expect: Expect::fails(
             C,
@@ -897,107 +898,6 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
     ))
 }
 
-/// A port on 127.0.0.1 where nothing listens: bound, read, and let go.
-fn closed_port() -> Result<u16, LabError> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(LabError::Port)?;
-    Ok(l.local_addr().map_err(LabError::Port)?.port())
-}
-
-/// The staple a server fetches from the responder its certificate names, as nginx's
-/// ssl_stapling does: `None` when the responder does not answer (the lab's is down).
-fn fetched_staple(url: &str, server: &IssuedCert, intermediate: &IssuedCert) -> Option<Vec<u8>> {
-    use certbench_x509::ocsp::{CertId, HashAlg, request_der};
-    let id = CertId::new(&intermediate.cert_der, &server.serial, HashAlg::Sha1).ok()?;
-    let request = request_der(&[id], None).ok()?;
-    certbench_tls::staple::fetch(url, &request, std::time::Duration::from_secs(2)).ok()
-}
-
-/// `issuer`'s CRL listing `serial` (key compromise), as rustls takes it.
-fn lab_crl(
-    issuer: &IssuerMaterial,
-    serial: &[u8],
-    now: OffsetDateTime,
-) -> Result<CertificateRevocationListDer<'static>, LabError> {
-    let pem = certbench_pki::make_crl(
-        issuer,
-        &[RevokedEntry {
-            serial: serial.to_vec(),
-            revoked_at: now,
-            reason: RevocationReason::KeyCompromise,
-        }],
-        1,
-        now,
-    )?;
-    Ok(CertificateRevocationListDer::from_pem_slice(
-        pem.as_bytes(),
-    )?)
-}
-
-/// The OCSP response (DER) a lab server staples for `server`, flawed as `flaw` says.
-fn lab_staple(
-    flaw: StapleFlaw,
-    server: &IssuedCert,
-    intermediate: &IssuedCert,
-    int_m: &IssuerMaterial,
-    now: OffsetDateTime,
-) -> Result<Vec<u8>, LabError> {
-    use certbench_pki::ocsp::{Answer, OcspSigner, Times, sign_response};
-    use certbench_x509::ocsp::{CertId, CertStatus, HashAlg};
-    let id = CertId::new(&intermediate.cert_der, &server.serial, HashAlg::Sha1)
-        .map_err(certbench_pki::Error::Ocsp)?;
-    let status = match flaw {
-        StapleFlaw::Revoked => CertStatus::Revoked {
-            at: now,
-            reason: Some(RevocationReason::KeyCompromise),
-        },
-        StapleFlaw::Stale | StapleFlaw::UnauthorizedSigner => CertStatus::Good,
-    };
-    let times = match flaw {
-        StapleFlaw::Stale => {
-            let then = now - time::Duration::days(3);
-            Times {
-                produced_at: then,
-                this_update: then,
-                next_update: Some(then + time::Duration::days(1)),
-            }
-        }
-        _ => Times::fresh(now),
-    };
-    // A certificate the intermediate issued for something else (no id-kp-OCSPSigning).
-    let not_a_responder = match flaw {
-        StapleFlaw::UnauthorizedSigner => Some(issue(
-            &spec(Role::Client, "signer", "certbench Lab Not-a-Responder"),
-            Some(int_m),
-            now,
-        )?),
-        _ => None,
-    };
-    let answers = [Answer { id, status }];
-    let der = match &not_a_responder {
-        Some(signer) => sign_response(
-            &OcspSigner {
-                cert_der: &signer.cert_der,
-                key: &material_of(signer)?.key,
-                delegated: true,
-            },
-            &answers,
-            None,
-            times,
-        )?,
-        None => sign_response(
-            &OcspSigner {
-                cert_der: &intermediate.cert_der,
-                key: &int_m.key,
-                delegated: false,
-            },
-            &answers,
-            None,
-            times,
-        )?,
-    };
-    Ok(der)
-}
-
 /// Run a scenario for real; events go to `events` as they happen.
 pub async fn run(
     s: &Scenario,
@@ -1006,112 +906,6 @@ pub async fn run(
 ) -> Result<Summary, LabError> {
     let (material, choices) = setup(s, OffsetDateTime::now_utc())?;
     Ok(run_with(&material, &choices, control, events).await?)
-}
-
-/// One way a run differs from what its scenario expects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Mismatch {
-    pub what: &'static str,
-    pub expected: String,
-    pub got: String,
-}
-
-/// How a run differs from what the scenario expects (nothing: it failed, or worked, as designed).
-pub fn check(s: &Scenario, summary: &Summary, events: &[Event]) -> Vec<Mismatch> {
-    let e = &s.expect;
-    let mut out = Vec::new();
-    // Each fact compared as the value it is; words only for the mismatch a person reads.
-    let mut differ = |what: &'static str, expected: String, got: String| {
-        out.push(Mismatch {
-            what,
-            expected,
-            got,
-        });
-    };
-    let opt = |o: Option<&str>| o.unwrap_or("none").to_string();
-    if e.ok != summary.ok() {
-        differ("ok", e.ok.to_string(), summary.ok().to_string());
-    }
-    let f = summary.failure();
-    let detected_by = f.map(|f| f.detected_by);
-    if e.detected_by != detected_by {
-        differ(
-            "detected_by",
-            opt(e.detected_by.map(Side::name)),
-            opt(detected_by.map(Side::name)),
-        );
-    }
-    let cause = f.map(|f| f.cause.code());
-    if e.cause != cause {
-        differ("cause", opt(e.cause), opt(cause));
-    }
-    let error = f.and_then(|f| f.error.as_deref());
-    if e.error != error {
-        differ("error", opt(e.error), opt(error));
-    }
-    let alert_sent = f.and_then(|f| f.alert_sent);
-    if e.alert_sent != alert_sent {
-        differ(
-            "alert_sent",
-            opt(e.alert_sent.map(Alert::name)),
-            opt(alert_sent.map(Alert::name)),
-        );
-    }
-    let alert_received = f.and_then(|f| f.alert_received);
-    if e.alert_received != alert_received {
-        differ(
-            "alert_received",
-            opt(e.alert_received.map(Alert::name)),
-            opt(alert_received.map(Alert::name)),
-        );
-    }
-    let step = |s: Option<(HandshakeType, Side)>| {
-        s.map(|(m, side)| format!("{} from the {}", m.name(), side.name()))
-            .unwrap_or_else(|| "none".into())
-    };
-    let expected_step = e.stopped_after.map(|a| (a.message, a.from));
-    let stopped_after = f.and_then(|f| f.stopped_after).map(|s| (s.message, s.from));
-    if expected_step != stopped_after {
-        differ("stopped_after", step(expected_step), step(stopped_after));
-    }
-    let staple = events.iter().find_map(|ev| match &ev.kind {
-        certbench_tls::event::EventKind::Verdict(certbench_tls::event::Verdict::Staple {
-            checked,
-            ..
-        }) => Some(match checked {
-            Ok(c) => c.verdict.code(),
-            Err(certbench_x509::ocsp::OcspError::Absent) => "none",
-            Err(_) => "unreadable",
-        }),
-        _ => None,
-    });
-    if e.staple != staple {
-        differ("staple", opt(e.staple), opt(staple));
-    }
-    if e.ok {
-        let retried = events.iter().any(|ev| {
-            matches!(
-                ev.message(),
-                Some(certbench_wire::Message::ServerHello(h)) if h.hello_retry_request
-            )
-        });
-        if e.hello_retry != retried {
-            differ(
-                "hello_retry",
-                e.hello_retry.to_string(),
-                retried.to_string(),
-            );
-        }
-        let authenticated = summary.client_identity.is_some();
-        if e.client_authenticated != authenticated {
-            differ(
-                "client_authenticated",
-                e.client_authenticated.to_string(),
-                authenticated.to_string(),
-            );
-        }
-    }
-    out
 }
 
 /// A run, explained: the scenario whose lesson applies, if one does, and the fix for the
@@ -1373,38 +1167,4 @@ pub fn matching(f: &certbench_tls::run::Failure) -> Option<&'static Scenario> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_scenario_has_its_words_and_a_unique_name() {
-        let table: HashMap<String, Words> = toml::from_str(LAB).unwrap();
-        for s in SCENARIOS {
-            let w = table
-                .get(s.name)
-                .unwrap_or_else(|| panic!("assets/lab.toml lacks {}", s.name));
-            assert!(!w.title.is_empty() && !w.lesson.is_empty() && !w.fix.is_empty());
-            assert_eq!(
-                SCENARIOS.iter().filter(|o| o.name == s.name).count(),
-                1,
-                "{}",
-                s.name
-            );
-        }
-        assert_eq!(
-            table.len(),
-            SCENARIOS.len(),
-            "a text in lab.toml has no scenario"
-        );
-    }
-
-    /// Every scenario's material is made, in memory.
-    #[test]
-    fn every_scenario_sets_up() {
-        let now = OffsetDateTime::now_utc();
-        for s in SCENARIOS {
-            let (m, _) = setup(s, now).unwrap_or_else(|e| panic!("{}: {e}", s.name));
-            assert!(!m.server.unwrap().chain.is_empty(), "{}", s.name);
-        }
-    }
-}
+mod tests;

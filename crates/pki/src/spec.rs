@@ -682,6 +682,16 @@ impl IssueSpec {
         if kus.contains(&KeyUsage::KeyEncipherment) && !self.key_alg.is_rsa() {
             err(Field::KeyUsage, RequestProblem::KeyEnciphermentNeedsRsa);
         }
+        if self.role == Role::Ocsp
+            && !self
+                .effective_ext_key_usages()
+                .contains(&ExtKeyUsage::OcspSigning)
+        {
+            err(
+                Field::ExtKeyUsage,
+                RequestProblem::ResponderWithoutOcspSigning,
+            );
+        }
         for (field, url) in [
             (Field::OcspUrl, &self.ocsp_url),
             (Field::CrlUrl, &self.crl_url),
@@ -966,6 +976,10 @@ pub enum RequestProblem {
     NotAscii(String),
     #[error("a root CA is trusted as it is: no client asks anyone whether it is revoked")]
     RevocationUrlOnRoot,
+    #[error(
+        "an OCSP responder needs extendedKeyUsage OCSPSigning: without it, clients refuse what it signs (RFC 6960 4.2.2.2)"
+    )]
+    ResponderWithoutOcspSigning,
     /// The CLI's `issue` without `--role` and `--name` (and no `--csr`).
     #[error("--role and --name are needed (or --csr FILE)")]
     RoleAndNameNeeded,

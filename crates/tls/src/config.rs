@@ -545,16 +545,21 @@ fn staple_verdict(
     use x509_parser::prelude::{FromDer, X509Certificate};
     let now = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    // Its issuer: the intermediate or anchor whose subject is the certificate's issuer.
-    let issuer_name = X509Certificate::from_der(end_entity)
-        .map(|(_, c)| c.issuer().as_raw().to_vec())
-        .unwrap_or_default();
-    let issuer = intermediates
-        .iter()
-        .map(|c| c.as_ref())
-        .chain(anchors.iter().map(Vec::as_slice))
-        .find(|d| {
-            X509Certificate::from_der(d).is_ok_and(|(_, c)| c.subject().as_raw() == issuer_name)
+    // Its issuer: the intermediate or anchor whose key signed it (a name alone can be copied:
+    // a certificate made with the issuer's name and another key must not speak for it).
+    let issuer = X509Certificate::from_der(end_entity)
+        .ok()
+        .and_then(|(_, leaf)| {
+            intermediates
+                .iter()
+                .map(|c| c.as_ref())
+                .chain(anchors.iter().map(Vec::as_slice))
+                .find(|d| {
+                    X509Certificate::from_der(d).is_ok_and(|(_, c)| {
+                        c.subject().as_raw() == leaf.issuer().as_raw()
+                            && certbench_x509::report::signed_by(end_entity, &leaf, c.public_key())
+                    })
+                })
         })
         .unwrap_or_default();
     let checked = if ocsp.is_empty() {

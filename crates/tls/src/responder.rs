@@ -25,8 +25,13 @@ use certbench_x509::ocsp::{self, CertId, CertStatus, ResponseStatus};
 pub const MAX_REQUEST: usize = 64 * 1024;
 /// A request's line and headers larger than this are refused.
 const MAX_HEADERS: usize = 16 * 1024;
-/// A client that sends nothing for this long is dropped.
+/// A client that sends nothing for this long is dropped, and a request's body must be in within
+/// it.
 const IDLE: Duration = Duration::from_secs(10);
+/// Connections served at once; more wait in the listen queue.
+const MAX_CONNECTIONS: usize = 256;
+/// How many places in a GET's path are tried as the start of the base64 request.
+const MAX_GET_STARTS: usize = 8;
 
 /// One HTTP request answered.
 #[derive(Debug, Clone, Serialize)]
@@ -107,16 +112,26 @@ impl Responder {
         self.listener.local_addr()
     }
 
-    /// Answer until `stop` completes; each request answered goes to `tx`.
+    /// Answer until `stop` completes; each request answered goes to `tx`. At most
+    /// [`MAX_CONNECTIONS`] at once; when `stop` completes, the connections still open are cut.
     pub async fn run(
         self,
         tx: tokio::sync::mpsc::UnboundedSender<Served>,
         stop: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(stop);
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let mut open = tokio::task::JoinSet::new();
         loop {
+            let slot = tokio::select! {
+                () = &mut stop => break,
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(s) => s,
+                    Err(_) => break,
+                },
+            };
             let (stream, peer) = tokio::select! {
-                () = &mut stop => return,
+                () = &mut stop => break,
                 accepted = self.listener.accept() => match accepted {
                     Ok(a) => a,
                     // Out of file descriptors and the like: wait a little, go on serving.
@@ -126,9 +141,12 @@ impl Responder {
                     }
                 },
             };
+            // Finished connections are collected as new ones come.
+            while open.try_join_next().is_some() {}
             let dir = self.dir.clone();
             let tx = tx.clone();
-            tokio::spawn(async move {
+            open.spawn(async move {
+                let _slot = slot;
                 let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                     let dir = dir.clone();
                     let tx = tx.clone();
@@ -148,6 +166,7 @@ impl Responder {
                     .await;
             });
         }
+        open.abort_all();
     }
 }
 
@@ -172,8 +191,10 @@ async fn answer(
     let (status, content_type, body, asked) = match route(&method, &raw_path) {
         Route::Ocsp(Some(der)) => ocsp_answer(Ok(der), &dir).await,
         Route::Ocsp(None) => {
-            // POST: the body is the request.
-            let der = read_body(req.into_body()).await;
+            // POST: the body is the request, in within the idle time.
+            let der = tokio::time::timeout(IDLE, read_body(req.into_body()))
+                .await
+                .unwrap_or(Err(Unreadable::TooSlow));
             ocsp_answer(der, &dir).await
         }
         Route::Crl(ca) => crl_answer(ca, &dir).await,
@@ -236,7 +257,7 @@ fn route(method: &Method, path: &str) -> Route {
     }
     let last = path.rsplit('/').next().unwrap_or_default();
     if let Some(stem) = last.strip_suffix(".crl") {
-        return Route::Crl(stem.to_string());
+        return Route::Crl(percent_decode(stem).unwrap_or_else(|| stem.to_string()));
     }
     match get_request(path) {
         Some(der) => Route::Ocsp(Some(der)),
@@ -245,12 +266,13 @@ fn route(method: &Method, path: &str) -> Route {
 }
 
 /// The OCSP request a GET carries: the url-encoded base64 of its DER after the responder's own
-/// path. The base64 may hold '/' (some clients do not escape it), so every start after a '/' is
-/// tried, the longest first.
+/// path. The base64 may hold '/' (some clients do not escape it), so the starts after the first
+/// few '/' are tried, the longest first.
 fn get_request(path: &str) -> Option<Vec<u8>> {
     let decoded = percent_decode(path)?;
     decoded
         .match_indices('/')
+        .take(MAX_GET_STARTS)
         .map(|(i, _)| &decoded[i + 1..])
         .filter(|s| !s.is_empty())
         .find_map(|s| {
@@ -281,6 +303,7 @@ fn percent_decode(s: &str) -> Option<String> {
 enum Unreadable {
     TooBig,
     Broken,
+    TooSlow,
 }
 
 /// A body that goes past [`MAX_REQUEST`] is read on, and dropped, up to this much before the
@@ -350,11 +373,34 @@ async fn ocsp_answer(
                 None,
             );
         }
+        Err(Unreadable::TooSlow) => {
+            return refused(
+                ResponseStatus::MalformedRequest,
+                Some(format!(
+                    "the request's body did not come within {} s",
+                    IDLE.as_secs()
+                )),
+                None,
+            );
+        }
     };
     let request = match ocsp::read_request(&der) {
         Ok(r) => r,
         Err(e) => return refused(ResponseStatus::MalformedRequest, Some(e.to_string()), None),
     };
+    if let Some(n) = &request.nonce {
+        let len = ocsp::nonce_len(n).unwrap_or(n.len());
+        if len == 0 || len > ocsp::MAX_NONCE {
+            return refused(
+                ResponseStatus::MalformedRequest,
+                Some(format!(
+                    "a nonce of {len} bytes (RFC 8954: 1 to {})",
+                    ocsp::MAX_NONCE
+                )),
+                Some(request),
+            );
+        }
+    }
     let dir = dir.to_path_buf();
     let asked = request.clone();
     let responded = tokio::task::spawn_blocking(move || {

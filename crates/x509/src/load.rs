@@ -367,6 +367,11 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
         decode_kind(Kind::Certificate, bytes),
         known_container(bytes),
     ) {
+        // Shaped as an OCSP response, and not one: why, as the OCSP reader says it.
+        (Err(_), Some(Container::OcspResponse)) => match decode_kind(Kind::OcspResponse, bytes) {
+            Err(e) => LoadError::Decode(e),
+            Ok(_) => LoadError::Container(Container::OcspResponse),
+        },
         (Err(_), Some(what)) => LoadError::Container(what),
         (Err(e), None) if bytes.first() == Some(&0x30) => LoadError::Decode(e),
         _ if bytes.is_empty() => LoadError::Empty,

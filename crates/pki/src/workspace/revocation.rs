@@ -219,6 +219,9 @@ impl Workspace {
                     && e.key.is_some()
                     && e.not_before <= now
                     && now < e.not_after
+                    // Only a certificate clients take as a responder (a manifest can say
+                    // anything of a file).
+                    && self.cert_der(e).is_ok_and(|d| ocsp_signing(&d))
             })
             .max_by_key(|e| e.not_before);
         let (signer, cert_der, key_pem) = match delegate {
@@ -316,6 +319,16 @@ impl Workspace {
         })?;
         self.read_text(e, "private key", &file)
     }
+}
+
+/// Whether the certificate (DER) has extendedKeyUsage id-kp-OCSPSigning.
+fn ocsp_signing(der: &[u8]) -> bool {
+    x509_parser::certificate::X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+        c.extended_key_usage()
+            .ok()
+            .flatten()
+            .is_some_and(|e| e.value.ocsp_signing)
+    })
 }
 
 fn refused(status: ResponseStatus) -> Responded {

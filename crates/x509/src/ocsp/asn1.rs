@@ -181,11 +181,6 @@ pub const ID_PKIX_OCSP_BASIC: ObjectIdentifier =
 /// id-pkix-ocsp-nonce.
 pub const ID_PKIX_OCSP_NONCE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.2");
-/// id-pkix-ocsp-nocheck: a delegated responder's certificate is not itself checked for revocation.
-pub const ID_PKIX_OCSP_NOCHECK: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
-/// id-kp-OCSPSigning: the extended key usage of a delegated responder.
-pub const ID_KP_OCSP_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
 pub const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 pub const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 pub const ID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");

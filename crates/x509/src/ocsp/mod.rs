@@ -20,6 +20,15 @@ use crate::RevocationReason;
 /// `ocsp -validity_period` default (`MAX_VALIDITY_PERIOD`, 5 minutes).
 pub const LEEWAY: time::Duration = time::Duration::minutes(5);
 
+/// How long a response without nextUpdate is taken after its thisUpdate: RFC 6960 lets a
+/// responder omit nextUpdate ("newer information is always available"), which would make an old
+/// answer good for ever; the CA/Browser Forum's Baseline Requirements cap a response's
+/// validity at 10 days, and certbench takes a week.
+pub const MAX_AGE_WITHOUT_NEXT_UPDATE: time::Duration = time::Duration::days(7);
+
+/// The most bytes a request's nonce may have (RFC 8954 2.1: 1 to 32 octets).
+pub const MAX_NONCE: usize = 32;
+
 /// The hash a CertID names its issuer with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,6 +47,13 @@ impl HashAlg {
             HashAlg::Sha384 => "sha384",
             HashAlg::Sha512 => "sha512",
         }
+    }
+
+    /// The hash a dotted OID names.
+    pub fn of_dotted(oid: &str) -> Option<HashAlg> {
+        ::der::asn1::ObjectIdentifier::new(oid)
+            .ok()
+            .and_then(|o| HashAlg::of(&o))
     }
 
     fn of(oid: &::der::asn1::ObjectIdentifier) -> Option<HashAlg> {
@@ -226,6 +242,15 @@ pub fn request_der(ids: &[CertId], nonce: Option<&[u8]>) -> Result<Vec<u8>, Ocsp
     .map_err(encode)
 }
 
+/// The nonce's own length (inside the OCTET STRING the extension's value holds), when it is
+/// laid out as RFC 8954 says; `None` otherwise.
+pub fn nonce_len(extn_value: &[u8]) -> Option<usize> {
+    use ::der::Decode;
+    ::der::asn1::OctetString::from_der(extn_value)
+        .ok()
+        .map(|o| o.as_bytes().len())
+}
+
 fn nonce_of(extensions: Option<&[asn1::Extension]>) -> Option<Vec<u8>> {
     extensions?
         .iter()
@@ -256,6 +281,19 @@ impl ResponseStatus {
             ResponseStatus::SigRequired => "sigRequired",
             ResponseStatus::Unauthorized => "unauthorized",
         }
+    }
+
+    /// The status an OCSPResponseStatus value encodes.
+    pub fn of_code(code: u8) -> Option<ResponseStatus> {
+        Some(match code {
+            0 => ResponseStatus::Successful,
+            1 => ResponseStatus::MalformedRequest,
+            2 => ResponseStatus::InternalError,
+            3 => ResponseStatus::TryLater,
+            5 => ResponseStatus::SigRequired,
+            6 => ResponseStatus::Unauthorized,
+            _ => return None,
+        })
     }
 
     pub fn to_asn1(self) -> asn1::ResponseStatus {
@@ -366,14 +404,17 @@ pub fn read_response(der: &[u8]) -> Result<Response, OcspError> {
     let r =
         asn1::OcspResponse::from_der(der).map_err(|e| OcspError::malformed(Part::Response, &e))?;
     let status = ResponseStatus::from_asn1(r.response_status);
-    let Some(bytes) = r.response_bytes else {
-        return match status {
-            ResponseStatus::Successful => Err(OcspError::SuccessfulWithoutResponse),
-            _ => Ok(Response {
+    // RFC 6960 4.2.1: only a successful response carries an answer; whatever another holds is
+    // not one (and is not signed for anyone to check).
+    let bytes = match (status, r.response_bytes) {
+        (ResponseStatus::Successful, Some(b)) => b,
+        (ResponseStatus::Successful, None) => return Err(OcspError::SuccessfulWithoutResponse),
+        (_, _) => {
+            return Ok(Response {
                 status,
                 basic: None,
-            }),
-        };
+            });
+        }
     };
     if bytes.response_type != asn1::ID_PKIX_OCSP_BASIC {
         return Err(OcspError::UnknownResponseType {
@@ -589,7 +630,11 @@ pub fn check(response: &Response, cert: &[u8], issuer: &[u8], now: OffsetDateTim
             Verdict::NotYetValid {
                 this_update: single.this_update,
             }
-        } else if let Some(next) = single.next_update.filter(|n| *n + LEEWAY < now) {
+        } else if let Some(next) = single
+            .next_update
+            .or(Some(single.this_update + MAX_AGE_WITHOUT_NEXT_UPDATE))
+            .filter(|n| *n + LEEWAY < now)
+        {
             Verdict::Stale {
                 next_update: next,
                 status: single.status.clone(),

@@ -329,20 +329,21 @@ fn extensions(t: &mut Tree<'_>, depth: usize, label: &str, wrapper: &Tlv) {
             .first()
             .and_then(|o| oid_string(o.content(t.der)))
             .unwrap_or_default();
-        let (name, explain) = match oid.as_str() {
-            "1.3.6.1.5.5.7.48.1.2" => ("nonce", "ocsp_nonce"),
-            _ => ("extension", "ocsp_extensions"),
-        };
         let value = parts
             .last()
             .map(|v| short_hex(v.content(t.der)))
             .unwrap_or_default();
-        let shown = if name == "extension" {
-            format!("{oid}: {value}")
+        if oid == super::asn1::ID_PKIX_OCSP_NONCE.to_string() {
+            t.push(depth + 1, "nonce", value, &ext, "ocsp_nonce");
         } else {
-            value
-        };
-        t.push(depth + 1, name, shown, &ext, explain);
+            t.push(
+                depth + 1,
+                "extension",
+                format!("{oid}: {value}"),
+                &ext,
+                "ocsp_extensions",
+            );
+        }
     }
 }
 
@@ -375,25 +376,17 @@ fn generalized(c: &[u8]) -> String {
 }
 
 fn status_name(s: u8) -> String {
-    match s {
-        0 => "successful",
-        1 => "malformedRequest",
-        2 => "internalError",
-        3 => "tryLater",
-        5 => "sigRequired",
-        6 => "unauthorized",
-        _ => return format!("unknown status {s}"),
-    }
-    .to_string()
+    super::ResponseStatus::of_code(s)
+        .map(|s| s.name().to_string())
+        .unwrap_or_else(|| format!("unknown status {s}"))
 }
 
 fn oid_name(oid: &str) -> String {
-    match oid {
-        "1.3.6.1.5.5.7.48.1.1" => "id-pkix-ocsp-basic".into(),
-        "1.3.14.3.2.26" => "sha1".into(),
-        "2.16.840.1.101.3.4.2.1" => "sha256".into(),
-        "2.16.840.1.101.3.4.2.2" => "sha384".into(),
-        "2.16.840.1.101.3.4.2.3" => "sha512".into(),
-        other => crate::report::signature_name(other),
+    if oid == super::asn1::ID_PKIX_OCSP_BASIC.to_string() {
+        return "id-pkix-ocsp-basic".into();
+    }
+    match super::HashAlg::of_dotted(oid) {
+        Some(h) => h.name().into(),
+        None => crate::report::signature_name(oid),
     }
 }
