@@ -50,7 +50,18 @@ shot generate-revoke
 "$tui" keys shots Escape '?'
 "$tui" wait shots "Generate: certificate list"
 shot help
-"$tui" keys shots Escape 2
+# The OCSP responder (O), asked by openssl's own client about the server and the client.
+"$tui" keys shots Escape O
+"$tui" wait shots "OCSP responder http://"
+url=$("$tui" text shots | grep -o 'http://127.0.0.1:[0-9]*' | head -1)
+for who in server client; do
+  (cd "$work/workspace" && openssl ocsp -issuer intermediate.crt -cert "$who.crt" -url "$url" -CAfile ca.crt >/dev/null 2>&1)
+done
+"$tui" wait shots "2 answered"
+shot generate-responder
+"$tui" keys shots O
+"$tui" wait shots "responder stopped"
+"$tui" keys shots 2
 "$tui" wait shots "Chain verifies"
 "$tui" keys shots Down Down Down Down
 shot inspect

@@ -30,7 +30,8 @@ use time::OffsetDateTime;
 pub enum Command {
     /// Make a whole mTLS set: root CA, intermediate, server and client certificates.
     Gen(GenArgs),
-    /// Issue one certificate (a root CA, an intermediate, a server or a client).
+    /// Issue one certificate (a root CA, an intermediate, a server, a client or an OCSP
+    /// responder).
     Issue(Box<IssueArgs>),
     /// Revoke a certificate and make its issuer's CRL (ISSUER.crl) again.
     Revoke(RevokeArgs),
@@ -43,7 +44,8 @@ pub enum Command {
     Recipes(recipes::RecipesArgs),
     /// List the certificates in the workspace.
     List,
-    /// Decode certificates, CRLs and CSRs: files, folders, PEM bundles or DER.
+    /// Decode certificates, CRLs, CSRs and OCSP requests and responses: files, folders, PEM
+    /// bundles or DER.
     Inspect(InspectArgs),
     /// Verify a certificate's chain up to a trust anchor, for a purpose, a name and a time.
     Verify(VerifyArgs),

@@ -9,20 +9,16 @@ use std::process::ExitCode;
 
 use certbench_base::text::shell_word;
 use certbench_pki::workspace::Workspace;
-use certbench_tls::responder::{Asked, Responder, Served};
-use certbench_x509::ocsp::CertStatus;
+use certbench_tls::responder::{Responder, Served};
 use clap::Args;
 
 use crate::cli::{out, out::errln, out::outln};
-
-/// Where the responder listens unless told otherwise.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:8888";
 
 #[derive(Debug, Args)]
 pub struct OcspArgs {
     /// The address and port to listen on (port 0: any free port, printed at start). The
     /// default is this machine alone.
-    #[arg(long, value_name = "ADDR:PORT", default_value = DEFAULT_LISTEN)]
+    #[arg(long, value_name = "ADDR:PORT", default_value = certbench_tls::responder::defaults::LISTEN)]
     pub listen: SocketAddr,
     /// JSON Lines instead of text: first where it listens, then each request answered, then a
     /// summary.
@@ -87,7 +83,9 @@ async fn serve(a: OcspArgs, dir: PathBuf, ws: &Workspace, cas: &[String]) -> Exi
     let mut total = 0u64;
     while let Some(s) = rx.recv().await {
         total += 1;
-        *tally.entry(kind_code(&s.asked)).or_default() += 1;
+        *tally
+            .entry(certbench_lab::responded::kind(&s.asked))
+            .or_default() += 1;
         if a.json {
             let mut stdout = out::Stdout::new();
             let _ = out::json_line(stdout.raw(), &s);
@@ -118,17 +116,6 @@ async fn serve(a: OcspArgs, dir: PathBuf, ws: &Workspace, cas: &[String]) -> Exi
         );
     }
     ExitCode::SUCCESS
-}
-
-fn kind_code(a: &Asked) -> &'static str {
-    match a {
-        Asked::Ocsp { .. } => "ocsp",
-        Asked::Crl { .. } => "crl",
-        Asked::NoSuchCa { .. } => "no_such_ca",
-        Asked::Index => "index",
-        Asked::NotFound => "not_found",
-        Asked::Failed { .. } => "failed",
-    }
 }
 
 fn print_ready(addr: SocketAddr, a: &OcspArgs, ws: &Workspace, cas: &[String]) {
@@ -178,66 +165,10 @@ fn print_line(s: &Served) {
             "[hour]:[minute]:[second]"
         ))
         .unwrap_or_default();
-    let head = format!("{clock} {:<22} {:<4}", s.peer, s.method);
-    let said = match &s.asked {
-        Asked::Ocsp {
-            unreadable: Some(why),
-            status,
-            ..
-        } => format!("OCSP {}: {why}", status.name()),
-        Asked::Ocsp {
-            status, answers, ..
-        } if answers.is_empty() => match status {
-            certbench_x509::ocsp::ResponseStatus::Unauthorized => format!(
-                "OCSP {}: the request asks about a CA this workspace does not hold",
-                status.name()
-            ),
-            _ => format!("OCSP {}", status.name()),
-        },
-        Asked::Ocsp {
-            ca,
-            signer,
-            delegated,
-            answers,
-            ..
-        } => {
-            let each: Vec<String> = answers
-                .iter()
-                .map(|a| {
-                    let who = a.name.clone().unwrap_or_else(|| {
-                        format!("serial {}", certbench_base::text::hex(&a.id.serial))
-                    });
-                    format!("{who}: {}", status_words(&a.status))
-                })
-                .collect();
-            format!(
-                "OCSP {} · signed by {}{}",
-                each.join("; "),
-                signer.as_deref().unwrap_or("-"),
-                if *delegated {
-                    format!(" (delegated by {})", ca.as_deref().unwrap_or("-"))
-                } else {
-                    String::new()
-                }
-            )
-        }
-        Asked::Crl { ca } => format!("CRL of {ca} ({} bytes)", s.bytes),
-        Asked::NoSuchCa { ca } => format!("CRL of {ca}: no such CA here (404)"),
-        Asked::Index => "the index".to_string(),
-        Asked::NotFound => format!("{}: not found ({})", s.path, s.http_status),
-        Asked::Failed { error } => format!("could not answer: {error}"),
-    };
-    outln!("{head} {said}");
-}
-
-fn status_words(s: &CertStatus) -> String {
-    match s {
-        CertStatus::Good => "good".into(),
-        CertStatus::Unknown => "unknown".into(),
-        CertStatus::Revoked { at, reason } => format!(
-            "revoked{} since {}",
-            reason.map(|r| format!(" ({r})")).unwrap_or_default(),
-            certbench_base::text::rfc3339(*at)
-        ),
-    }
+    outln!(
+        "{clock} {:<22} {:<4} {}",
+        s.peer,
+        s.method,
+        certbench_lab::responded::line(s)
+    );
 }

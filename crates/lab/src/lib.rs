@@ -16,6 +16,7 @@ mod check;
 pub mod export;
 mod fixes;
 pub mod relayed;
+pub mod responded;
 mod revocation;
 pub use check::{Mismatch, check};
 use fixes::kept_keys;

@@ -20,6 +20,13 @@ use tokio::net::TcpListener;
 use certbench_pki::workspace::{Responded, Workspace};
 use certbench_x509::ocsp::{self, CertId, CertStatus, ResponseStatus};
 
+/// Where `certbench ocsp` and the TUI's responder listen unless told otherwise (this machine
+/// alone); the port `gen --responder` examples use.
+pub mod defaults {
+    pub const PORT: u16 = 8888;
+    pub const LISTEN: &str = "127.0.0.1:8888";
+}
+
 /// An OCSP request larger than this is answered malformedRequest unread: a real one asks about a
 /// few certificates in a few hundred bytes.
 pub const MAX_REQUEST: usize = 64 * 1024;

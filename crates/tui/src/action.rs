@@ -135,6 +135,8 @@ pub enum Action {
     StartConnect,
     /// Type where to relay to, then relay between the user's own client and server; or stop.
     ToggleRelay,
+    /// Start the workspace's OCSP responder and CRLs over HTTP (`certbench ocsp`), or stop it.
+    ToggleResponder,
     /// A newer or older connection of the server.
     PrevConnection,
     NextConnection,
@@ -189,6 +191,12 @@ pub enum Action {
     ServeStopped,
     /// The relay is listening (or could not start).
     RelayStarted(Result<std::net::SocketAddr, String>),
+    /// The OCSP responder is listening (or could not start).
+    ResponderStarted(Result<std::net::SocketAddr, String>),
+    /// The OCSP responder answered a request.
+    ResponderServed(Box<certbench_tls::responder::Served>),
+    /// The OCSP responder stopped.
+    ResponderStopped,
     /// A connection through the relay came or ended.
     RelayUpdate(Box<certbench_tls::relay::Update>),
     RunExported(Result<Exported, String>),
@@ -288,6 +296,12 @@ pub enum Effect {
         control: ServeControl,
     },
     StopServe(ServeControl),
+    /// Answer OCSP and serve CRLs for the workspace in `dir` until `StopServe`: on the CLI's
+    /// default address, or any free port when it is taken.
+    StartResponder {
+        dir: PathBuf,
+        control: ServeControl,
+    },
     /// Relay between the user's own client and server until `StopServe`: listen on `listen`
     /// (any free port when it is taken and `elsewhere` allows), forward to `target`, follow
     /// `keylog`.

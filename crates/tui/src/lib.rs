@@ -425,6 +425,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
         }
         Effect::StartServe { .. } => Box::new(|m| Action::ServeStarted(Err(m))),
         Effect::StartRelay { .. } => Box::new(|m| Action::RelayStarted(Err(m))),
+        Effect::StartResponder { .. } => Box::new(|m| Action::ResponderStarted(Err(m))),
         Effect::Connect { run, .. } => {
             let run = *run;
             Box::new(move |m| Action::HandshakeFinished {
@@ -464,7 +465,10 @@ fn spawn_effect(
         Effect::StopServe(control) => return control.0.notify_one(),
         _ => {}
     }
-    if let Effect::StartServe { .. } | Effect::StartRelay { .. } | Effect::Connect { .. } = &effect
+    if let Effect::StartServe { .. }
+    | Effect::StartRelay { .. }
+    | Effect::StartResponder { .. }
+    | Effect::Connect { .. } = &effect
     {
         return spawn_peer(effect, tx, tasks);
     }
@@ -542,6 +546,7 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::SignCsr { .. } => "signing the request",
         Effect::StartServe { .. } => "serving",
         Effect::StartRelay { .. } => "relaying",
+        Effect::StartResponder { .. } => "answering OCSP",
         Effect::Connect { .. } => "connecting",
         Effect::RememberTour(_) => "remembering the tour",
         Effect::StepHandshake(_)
@@ -751,6 +756,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         | Effect::RunHandshake { .. }
         | Effect::StartServe { .. }
         | Effect::StartRelay { .. }
+        | Effect::StartResponder { .. }
         | Effect::StopServe(_)
         | Effect::Connect { .. }
         | Effect::StepHandshake(_)

@@ -179,6 +179,41 @@ pub(crate) fn spawn_peer(
                 Ok::<_, String>(())
             })
         }
+        Effect::StartResponder { dir, control } => {
+            let tx = tx.clone();
+            tasks.spawn(async move {
+                use certbench_tls::responder::{Responder, defaults};
+                // The CLI's default address, or any free port when it is taken.
+                let responder =
+                    match Responder::bind(([127, 0, 0, 1], defaults::PORT).into(), dir.clone())
+                        .await
+                    {
+                        Ok(r) => r,
+                        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                            Responder::bind(([127, 0, 0, 1], 0).into(), dir)
+                                .await
+                                .map_err(|e| e.to_string())?
+                        }
+                        Err(e) => return Err(e.to_string()),
+                    };
+                let addr = responder.local_addr().map_err(|e| e.to_string())?;
+                send(&tx, Action::ResponderStarted(Ok(addr)));
+                let (stx, mut srx) = mpsc::unbounded_channel();
+                let stop = control.0.clone();
+                let running =
+                    tokio::spawn(responder.run(stx, async move { stop.notified().await }));
+                while let Some(served) = srx.recv().await {
+                    send(&tx, Action::ResponderServed(Box::new(served)));
+                }
+                if let Err(e) = running.await
+                    && e.is_panic()
+                {
+                    std::panic::resume_unwind(e.into_panic());
+                }
+                send(&tx, Action::ResponderStopped);
+                Ok::<_, String>(())
+            })
+        }
         Effect::Connect {
             run,
             dir,

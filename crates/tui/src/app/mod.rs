@@ -457,6 +457,9 @@ impl App {
             | Action::ServeStopped
             | Action::HandshakeFinished { .. }
             | Action::RunExported(_) => return self.route(Pane::Handshake, action),
+            Action::ResponderStarted(_) | Action::ResponderServed(_) | Action::ResponderStopped => {
+                return self.route(Pane::Generate, action);
+            }
             Action::Completions { ref typed, .. } if matches!(&self.dialog, Some(Dialog::Csr(d)) if d.review.is_none() && &d.path == typed) =>
             {
                 return self.route(Pane::Generate, action);

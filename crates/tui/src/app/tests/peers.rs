@@ -328,3 +328,92 @@ fn relaying_from_the_pane_lists_real_connections() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// `O` in the Generate pane runs the workspace's OCSP responder for real: openssl's OCSP client
+/// hears good, the pane lists the request; the client revoked from the pane (`x`, as a person
+/// does it) is revoked in the next answer, said in the pane; `O` stops it.
+#[test]
+fn the_responder_from_the_generate_pane_answers_openssl_and_shows_each_request() {
+    let (d, mut app) = app_with_demo();
+    let effects = app.update(Action::ToggleResponder);
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartResponder { .. }]),
+        "{effects:?}"
+    );
+    let mut run = Loop::new();
+    run.spawn(&effects[0]);
+    run.pump(&mut app, |a| {
+        matches!(
+            a.generate.responder,
+            crate::panes::generate::ResponderState::On { .. }
+        )
+    });
+    let crate::panes::generate::ResponderState::On { addr, .. } = &app.generate.responder else {
+        unreachable!()
+    };
+    let url = format!("http://{addr}");
+    let ask = || {
+        let out = std::process::Command::new("openssl")
+            .current_dir(d.path())
+            .args([
+                "ocsp",
+                "-issuer",
+                "intermediate.crt",
+                "-cert",
+                "client.crt",
+                "-url",
+                &url,
+                "-CAfile",
+                "ca.crt",
+            ])
+            .output()
+            .expect("this test needs openssl: apt-get install openssl");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let answered = |n: u64| {
+        move |a: &App| {
+            matches!(&a.generate.responder,
+                crate::panes::generate::ResponderState::On { total, .. } if *total >= n)
+        }
+    };
+    assert!(ask().contains("client.crt: good"));
+    run.pump(&mut app, answered(1));
+    app.width = 120;
+    app.height = 40;
+    let screen = crate::snapshots::render(&app);
+    assert!(screen.contains("OCSP responder http://"), "{screen}");
+    assert!(screen.contains("OCSP client: good"), "{screen}");
+
+    // Revoke the client as a person does, then ask again.
+    app.generate.list_selected = app
+        .view
+        .rows
+        .iter()
+        .position(|r| r.entity.name == "client")
+        .unwrap();
+    app.update(Action::Revoke);
+    let effects = app.update(Action::Confirm);
+    let [effect @ Effect::Revoke { .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    if let Some(done) = crate::run_blocking(effect.clone(), d.path()) {
+        app.update(done);
+    }
+    let said = ask();
+    assert!(said.contains("client.crt: revoked"), "{said}");
+    run.pump(&mut app, answered(2));
+    let screen = crate::snapshots::render(&app);
+    assert!(screen.contains("OCSP client: revoked"), "{screen}");
+
+    // O stops it.
+    let effects = app.update(Action::ToggleResponder);
+    let [Effect::StopServe(control)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    control.0.notify_one();
+    run.pump(&mut app, |a| a.generate.responder.is_off());
+}

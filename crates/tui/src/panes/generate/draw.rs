@@ -16,6 +16,13 @@ use crate::theme;
 use crate::ui::pane_block;
 
 pub fn draw(f: &mut Frame<'_>, app: &App, area: Rect) {
+    // The OCSP responder, when it runs, along the bottom.
+    let below = super::responder::height(app, area.height);
+    let [area, responder] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(below)]).areas(area);
+    if below > 0 {
+        super::responder::draw(f, app, responder);
+    }
     if shows_result_beside(area.width) {
         let [list, form, result] = Layout::horizontal([
             Constraint::Length(36),

@@ -4,6 +4,7 @@
 mod dialogs;
 mod draw;
 pub mod form;
+mod responder;
 mod update;
 
 use certbench_pki::workspace::Issued;
@@ -15,6 +16,8 @@ use crate::view::WorkspaceView;
 use form::IssueForm;
 
 pub use draw::{draw, draw_result_overlay};
+#[cfg(test)]
+pub use responder::ResponderState;
 
 /// The Generate pane's state.
 #[derive(Debug)]
@@ -26,6 +29,8 @@ pub struct GeneratePane {
     pub last_issued: Option<Box<Issued>>,
     /// The recipes last made, for their overlay: the certificate and the Markdown.
     pub recipes: Option<(String, String)>,
+    /// The workspace's OCSP responder (`O`).
+    pub responder: responder::ResponderState,
 }
 
 impl GeneratePane {
@@ -36,6 +41,7 @@ impl GeneratePane {
             list_selected: 0,
             last_issued: None,
             recipes: None,
+            responder: Default::default(),
         }
     }
 

@@ -14,6 +14,10 @@ impl GeneratePane {
     /// An action for this pane: a key where the focus is, or a result of its work.
     pub fn update(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
         match action {
+            Action::ToggleResponder
+            | Action::ResponderStarted(_)
+            | Action::ResponderServed(_)
+            | Action::ResponderStopped => return self.responder_update(action, cx),
             Action::ShowResult => {
                 if self.last_issued.is_some() {
                     *cx.overlay = Some(Overlay::Result { scroll: 0 });

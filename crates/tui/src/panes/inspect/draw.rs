@@ -357,7 +357,8 @@ fn draw_fields(f: &mut Frame<'_>, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-/// What a CRL, a CSR or an unreadable item says, in the fields area.
+/// What a CRL, a CSR, an OCSP message or an unreadable item says (in the fields area; for an
+/// OCSP message, whose fields are the tree, in the box beside them).
 fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
     let kv = |k: &str, v: String| {
         Line::from(vec![
@@ -521,6 +522,16 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
     let s = &app.inspect;
     let mut lines = Vec::new();
     let Some(sel) = &s.selected else { return lines };
+    // An OCSP message has no chain to verify: what it says, read from its fields.
+    if let Some(
+        item @ Item {
+            result: Ok(Decoded::Ocsp(_)),
+            ..
+        },
+    ) = s.loaded.items.get(sel.item)
+    {
+        lines.extend(other_item_lines(item));
+    }
     if let Some(chain) = &sel.chain {
         // What it was verified for: p, N and T change it.
         let v = &s.verify;
