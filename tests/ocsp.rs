@@ -503,6 +503,26 @@ fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl(
     assert!(fetch("good.der").contains("server.crt: good"));
     let (ok, v) = connect_to_stapling_openssl(d, "good.der");
     assert!(ok, "{v}");
+    // --save-staple writes what the server sent, byte for byte; inspect reads it.
+    let port = common::free_port();
+    let _server = common::openssl_www(d, port, &["-status_file", "good.der"]);
+    certbench_ok(
+        d,
+        &[
+            "connect",
+            &format!("localhost:{port}"),
+            "--ca",
+            "ca.crt",
+            "--no-cert",
+            "--save-staple",
+            "saved.der",
+        ],
+    );
+    assert_eq!(
+        std::fs::read(d.join("saved.der")).unwrap(),
+        std::fs::read(d.join("good.der")).unwrap()
+    );
+    assert!(certbench_ok(d, &["inspect", "saved.der"]).contains("certStatus"));
     let staple = staple_event(&v);
     assert_eq!(staple["fields"]["ocsp"], "good", "{staple}");
     assert_eq!(staple["fields"]["ok"], true, "{staple}");

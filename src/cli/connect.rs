@@ -95,6 +95,10 @@ pub struct ConnectArgs {
     /// s_client -showcerts` shows them). FILE must not exist yet.
     #[arg(long, value_name = "FILE")]
     pub save_chain: Option<PathBuf>,
+    /// Write the OCSP response the server stapled to FILE (DER, as `openssl s_client -status`
+    /// receives it; `certbench inspect FILE` reads it field by field). FILE must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub save_staple: Option<PathBuf>,
 }
 
 fn material(a: &ConnectArgs, dir: &std::path::Path) -> Result<(Material, bool), MaterialError> {
@@ -157,14 +161,19 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         return code;
     }
     // Said before connecting: nothing is overwritten unasked.
-    if let Some(path) = &a.save_chain
-        && std::fs::symlink_metadata(path).is_ok()
-    {
-        errln!(
-            "certbench: {} exists; --save-chain writes a new file (remove it, or choose another name)",
-            path.display()
-        );
-        return ExitCode::FAILURE;
+    for (flag, path) in [
+        ("--save-chain", &a.save_chain),
+        ("--save-staple", &a.save_staple),
+    ] {
+        if let Some(path) = path
+            && std::fs::symlink_metadata(path).is_ok()
+        {
+            errln!(
+                "certbench: {} exists; {flag} writes a new file (remove it, or choose another name)",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
     }
     let (material, workspace_roots) = match material(&a, &dir) {
         Ok(m) => m,
@@ -244,6 +253,40 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
                 errln!("certbench: could not write {}: {e}", path.display());
                 return ExitCode::FAILURE;
             }
+        }
+    }
+    if let Some(path) = &a.save_staple {
+        let line = match events.iter().find_map(|e| e.staple()) {
+            None => {
+                errln!(
+                    "certbench: the server stapled no OCSP response; {} not written",
+                    path.display()
+                );
+                None
+            }
+            Some(der) => match certbench_base::fsutil::write_files(
+                &[certbench_base::fsutil::FileWrite::public(
+                    path,
+                    der.to_vec(),
+                )],
+                false,
+            ) {
+                Ok(()) => Some(format!(
+                    "wrote the server's OCSP staple ({} bytes) to {}",
+                    der.len(),
+                    path.display()
+                )),
+                Err(e) => {
+                    errln!("certbench: could not write {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            },
+        };
+        // With --json, stdout is the transcript alone.
+        match line {
+            Some(l) if a.json => errln!("certbench: {l}"),
+            Some(l) => outln!("{l}"),
+            None => {}
         }
     }
     let asked = requested(&events);

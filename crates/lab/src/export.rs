@@ -284,6 +284,22 @@ pub fn export_culprit(
 }
 
 /// Write the certificates of `event` as a PEM bundle into `dir`, under a new name.
+/// The OCSP response a step carries (a server's staple), saved as DER beside its certificates
+/// (`inspect` and the Inspect pane read it field by field); `None` when it carries none.
+pub fn export_staple(
+    dir: &Path,
+    event: &Event,
+    at: OffsetDateTime,
+) -> Result<Option<PathBuf>, ExportError> {
+    let Some(der) = event.staple() else {
+        return Ok(None);
+    };
+    let base = free_path(dir, "server-ocsp-staple", &[".der"], at);
+    let path = with_suffix(&base, ".der");
+    write_files(&[FileWrite::public(&path, der.to_vec())], false)?;
+    Ok(Some(path))
+}
+
 pub fn export_certificates(
     dir: &Path,
     event: &Event,

@@ -401,6 +401,19 @@ impl Event {
         }
     }
 
+    /// The OCSP response a server stapled (DER): carried by a TLS 1.3 Certificate message or a
+    /// TLS 1.2 CertificateStatus, or the one the client's verdict was about.
+    pub fn staple(&self) -> Option<&[u8]> {
+        match (&self.kind, self.message()) {
+            (_, Some(Message::Certificate(c))) => c.ocsp.as_deref(),
+            (_, Some(Message::CertificateStatus { ocsp })) => Some(ocsp.as_slice()),
+            (EventKind::Verdict(Verdict::Staple { response, .. }), _) if !response.is_empty() => {
+                Some(response.as_slice())
+            }
+            _ => None,
+        }
+    }
+
     /// The certificates a Certificate message carried (DER, end entity first), or the one a
     /// verdict was about.
     pub fn certificates(&self) -> Vec<&[u8]> {

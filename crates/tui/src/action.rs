@@ -208,6 +208,8 @@ pub enum Action {
         /// A relayed connection's culprit (see [`CertificatesToOpen::relayed`]).
         relayed: bool,
         result: Result<PathBuf, String>,
+        /// The server's OCSP staple the step carried, saved beside them (DER).
+        staple: Option<PathBuf>,
     },
     /// Another pane asks the Inspect pane to open a run's certificates.
     OpenCertificates(Box<CertificatesToOpen>),

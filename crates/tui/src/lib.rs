@@ -410,6 +410,7 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
         Effect::SaveCertificates(asked) => {
             let (ders, field, relayed) = (asked.ders.clone(), asked.field, asked.relayed);
             Box::new(move |m| Action::CertificatesExported {
+                staple: None,
                 ders,
                 field,
                 relayed,
@@ -668,13 +669,25 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             } else {
                 dir.join("handshakes")
             };
-            let result = match &asked.from {
+            let (result, staple) = match &asked.from {
                 CertificatesOf::Step(event) => {
-                    certbench_lab::export::export_certificates(&folder, event, now)
+                    let staple = certbench_lab::export::export_staple(&folder, event, now);
+                    let certificates = (!event.certificates().is_empty())
+                        .then(|| certbench_lab::export::export_certificates(&folder, event, now));
+                    match (certificates, staple) {
+                        (Some(Ok(path)), Ok(staple)) => (Ok(path), staple),
+                        (Some(Err(e)), _) | (_, Err(e)) => (Err(e), None),
+                        // A TLS 1.2 CertificateStatus: the staple alone.
+                        (None, Ok(Some(staple))) => (Ok(staple), None),
+                        (None, Ok(None)) => {
+                            (Err(certbench_lab::export::ExportError::NoCertificate), None)
+                        }
+                    }
                 }
-                CertificatesOf::Culprit(culprit) => {
-                    certbench_lab::export::export_culprit(&folder, culprit, asked.lab, now)
-                }
+                CertificatesOf::Culprit(culprit) => (
+                    certbench_lab::export::export_culprit(&folder, culprit, asked.lab, now),
+                    None,
+                ),
             };
             // The edge: the engine's typed errors become the sentence the message line shows.
             Action::CertificatesExported {
@@ -682,6 +695,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 field: asked.field,
                 relayed: asked.relayed,
                 result: result.map_err(|e| e.to_string()),
+                staple,
             }
         }
         Effect::Revoke { name, reason } => Action::RevokeFinished(

@@ -417,3 +417,115 @@ fn the_responder_from_the_generate_pane_answers_openssl_and_shows_each_request()
     control.0.notify_one();
     run.pump(&mut app, |a| a.generate.responder.is_off());
 }
+
+/// A server's OCSP staple, as a person meets it: connect from the pane to `openssl s_server
+/// -status_file`, select the server's Certificate, `i`: the staple is saved beside the
+/// certificates and opens in the Inspect pane field by field, what openssl says of it.
+#[test]
+fn a_servers_staple_opens_in_the_inspect_pane_field_by_field() {
+    let (d, mut app) = app_with_demo();
+    let staple = Workspace::open(d.path())
+        .unwrap()
+        .ocsp_response_for("server", OffsetDateTime::now_utc())
+        .unwrap()
+        .der;
+    std::fs::write(d.path().join("staple.der"), &staple).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .current_dir(d.path())
+        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
+        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
+        .args(["-key", "server.key", "-status_file", "staple.der"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("this test needs openssl: apt-get install openssl");
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed().as_secs() < 10,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    app.update(Action::ShowPane(Pane::Handshake));
+    let press = |app: &mut App, k: KeyEvent| {
+        let a = app.on_key(&k).unwrap();
+        app.update(a)
+    };
+    app.update(Action::StartConnect);
+    press(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    for c in format!("localhost:{port}").chars() {
+        press(&mut app, key(c));
+    }
+    let effects = press(&mut app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let mut run = Loop::new();
+    run.spawn(&effects[0]);
+    run.pump(&mut app, |a| {
+        !a.handshake.running && a.handshake.outcome.is_some()
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    // The client's verdict on it is in the timeline.
+    let verdict = app
+        .handshake
+        .events
+        .iter()
+        .find(|e| e.code() == "staple")
+        .expect("a staple verdict");
+    assert!(
+        certbench_tls::event::headline(verdict).contains("checked: good"),
+        "{}",
+        certbench_tls::event::headline(verdict)
+    );
+    app.handshake.selected = app
+        .handshake
+        .events
+        .iter()
+        .position(|e| e.message_name() == Some("Certificate") && e.staple().is_some())
+        .expect("the server's Certificate carries the staple");
+    app.handshake.at_end = false;
+    let effects = app.update(Action::InspectStep);
+    let [save @ Effect::SaveCertificates(_)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let saved = crate::run_blocking(save.clone(), d.path()).unwrap();
+    let Action::CertificatesExported {
+        staple: Some(path), ..
+    } = &saved
+    else {
+        panic!("{saved:?}")
+    };
+    assert_eq!(
+        std::fs::read(path).unwrap(),
+        staple,
+        "the staple as the server sent it"
+    );
+    let effects = app.update(saved);
+    let [load] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let loaded = crate::run_blocking(load.clone(), d.path()).unwrap();
+    app.update(loaded);
+    let ocsp = app
+        .inspect
+        .loaded
+        .items
+        .iter()
+        .find_map(|i| match &i.result {
+            Ok(certbench_x509::Decoded::Ocsp(o)) => Some(o.clone()),
+            _ => None,
+        })
+        .expect("the staple is in the Inspect pane");
+    assert!(
+        ocsp.fields
+            .iter()
+            .any(|f| f.label == "certStatus" && f.value == "good")
+    );
+}

@@ -404,7 +404,7 @@ impl HandshakeState {
                     })));
             }
             Action::InspectStep => match h.events.get(h.selected) {
-                Some(e) if !e.certificates().is_empty() => {
+                Some(e) if !e.certificates().is_empty() || e.staple().is_some() => {
                     let ders: Vec<Vec<u8>> = e.certificates().iter().map(|d| d.to_vec()).collect();
                     cx.queue
                         .push(Action::OpenCertificates(Box::new(CertificatesToOpen {
@@ -417,7 +417,7 @@ impl HandshakeState {
                 }
                 _ => cx.say(
                     Severity::Info,
-                    "This step carries no certificate: select a Certificate or a chain verdict",
+                    "This step carries no certificate: select a Certificate, a chain verdict or a staple",
                 ),
             },
             Action::CycleServerName if !h.running => {

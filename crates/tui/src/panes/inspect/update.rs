@@ -43,12 +43,19 @@ impl InspectState {
                 field,
                 relayed,
                 result,
+                staple,
             } => match result {
                 Ok(path) => {
                     self.exported.insert(ders, path.clone());
                     cx.say(
                         Severity::Success,
-                        if relayed {
+                        if let Some(s) = &staple {
+                            format!(
+                                "Saved the certificates as {} and the server's OCSP staple as {}; opened here",
+                                path.display(),
+                                s.display()
+                            )
+                        } else if relayed {
                             format!(
                                 "Saved the certificates as {}; opened here, judged against the workspace's CAs: the program that refused it trusts its own, which the wire does not show",
                                 path.display()
@@ -63,7 +70,8 @@ impl InspectState {
                         field,
                         announce: false,
                     };
-                    return vec![self.open_in_inspect(path, after)];
+                    let paths = std::iter::once(path).chain(staple).collect();
+                    return vec![self.open_in_inspect(paths, after)];
                 }
                 Err(e) => cx.say(
                     Severity::Error,
@@ -179,18 +187,22 @@ impl InspectState {
 
     /// Open `path` here: read it alone and append it to what is loaded, or, when nothing is
     /// loaded yet, load everything (which includes it); `after` says what to do once it is read.
-    fn open_in_inspect(&mut self, path: PathBuf, after: AfterLoad) -> Effect {
-        if self.open.contains(&path) {
-            // Read again: the file may have changed since.
+    fn open_in_inspect(&mut self, paths: Vec<PathBuf>, after: AfterLoad) -> Effect {
+        let new: Vec<PathBuf> = paths
+            .into_iter()
+            .filter(|p| !self.open.contains(p))
+            .collect();
+        if new.is_empty() {
+            // Read again: the files may have changed since.
             return self.load_inspect(after);
         }
-        self.open.push(path.clone());
+        self.open.extend(new.iter().cloned());
         if self.loading || self.loaded.items.is_empty() {
             return self.load_inspect(after);
         }
         self.loading = true;
         Effect::AddToInspect {
-            paths: vec![path],
+            paths: new,
             loaded: self.loaded.items.clone(),
             after,
         }
@@ -286,7 +298,7 @@ impl InspectState {
                     field: None,
                     announce: true,
                 };
-                return vec![self.open_in_inspect(path, after)];
+                return vec![self.open_in_inspect(vec![path], after)];
             }
             _ => {}
         }
