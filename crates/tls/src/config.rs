@@ -89,7 +89,8 @@ pub struct Choices {
     pub server_name: String,
     /// The client refuses a server that staples no current, authoritative OCSP response for its
     /// certificate (hard fail, as for a must-staple certificate); otherwise it goes on (soft
-    /// fail) and says what it got.
+    /// fail) and says what it got. Staples are checked by the reporting verifier: a client
+    /// built without a reporter (the benches') checks none.
     pub require_staple: bool,
 }
 
@@ -575,28 +576,23 @@ fn staple_verdict(
             }
         )
     });
-    let (cause, error) = if checked.as_ref().is_ok_and(|c| c.verdict.is_revoked()) {
-        (
-            Some(certbench_cause::Cause::RevokedByOcsp),
-            Some(revoked_error()),
-        )
+    let refusal = if checked.as_ref().is_ok_and(|c| c.verdict.is_revoked()) {
+        Some((certbench_cause::Cause::RevokedByOcsp, revoked_error()))
     } else if required && !good {
-        (
-            Some(certbench_cause::Cause::StapleRequired),
-            Some(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::InvalidOcspResponse,
-            )),
-        )
+        Some((
+            certbench_cause::Cause::StapleRequired,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::InvalidOcspResponse),
+        ))
     } else {
-        (None, None)
+        None
     };
-    let result = match (&cause, &error) {
-        (Some(cause), Some(e)) => Err(Rejection {
+    let result = match &refusal {
+        Some((cause, e)) => Err(Rejection {
             cause: cause.clone(),
             error: certbench_cause::rustls_error_name(e),
             alert: crate::event::alert_for(e),
         }),
-        _ => Ok(()),
+        None => Ok(()),
     };
     let verdict = Verdict::Staple {
         peer: Side::Server,
@@ -606,7 +602,7 @@ fn staple_verdict(
         checked,
         result,
     };
-    (verdict, error)
+    (verdict, refusal.map(|(_, e)| e))
 }
 
 /// What certbench's client refuses a server with whose staple says revoked: the error rustls

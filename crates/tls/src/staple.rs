@@ -157,8 +157,10 @@ pub enum FetchError {
 const MAX_ANSWER: u64 = 1024 * 1024;
 
 /// POST the OCSP `request` (DER) to the responder at `url` (RFC 6960 A.1) and return its
-/// answer's body, as a stapling server fetches its staple; everything within `timeout`.
-/// Blocking: call it off any event loop.
+/// answer's body, as a stapling server fetches its staple: connecting, and each write and read,
+/// within `timeout` (the name's lookup is the system's); an answer is at most 1 MiB, its body
+/// sized by Content-Length or the connection's end (no chunked encoding: certbench's responder
+/// and openssl's send a length). Blocking: call it off any event loop.
 pub fn fetch(url: &str, request: &[u8], timeout: Duration) -> Result<Vec<u8>, FetchError> {
     use std::io::{Read, Write};
     use std::net::ToSocketAddrs;
