@@ -491,9 +491,13 @@ fn print_server_side(events: &[Event], workspace_roots: bool) {
         outln!("  {}. {c}", i + 1);
     }
     match server_chain(events) {
-        Some((_, true)) => outln!("  verdict: verified by certbench's client"),
+        Some((_, true)) => outln!("  verdict: the chain verified by certbench's client"),
         Some((_, false)) => outln!("  verdict: REFUSED by certbench's client (below: why)"),
         None => {}
+    }
+    // The client's own check of the server's OCSP staple, when there was one to check.
+    if let Some(e) = events.iter().find(|e| e.code() == "staple") {
+        outln!("  OCSP staple: {}", certbench_tls::event::headline(e));
     }
 }
 

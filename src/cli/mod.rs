@@ -186,19 +186,44 @@ pub struct RevocationUrls {
 }
 
 impl RevocationUrls {
-    /// The OCSP URL and the CRL URL (each empty for none).
-    fn urls(&self) -> (String, String) {
-        match &self.responder {
+    /// The OCSP URL and the CRL URL (each empty for none), each checked once here (not once per
+    /// certificate that would carry it).
+    fn urls(&self) -> Result<(String, String), Error> {
+        let (ocsp, crl) = match &self.responder {
             Some(base) => {
                 let base = base.trim().trim_end_matches('/');
+                if base.contains(['?', '#']) {
+                    return Err(url_error(
+                        certbench_pki::Field::OcspUrl,
+                        certbench_pki::InputError::NotHttpUrl(base.to_string()),
+                    ));
+                }
                 (base.to_string(), format!("{base}/{{issuer}}.crl"))
             }
             None => (
                 self.ocsp_url.clone().unwrap_or_default(),
                 self.crl_url.clone().unwrap_or_default(),
             ),
+        };
+        for (field, url) in [
+            (certbench_pki::Field::OcspUrl, &ocsp),
+            (certbench_pki::Field::CrlUrl, &crl),
+        ] {
+            if !url.trim().is_empty()
+                && let Err(e) = certbench_pki::validate_http_url(url.trim())
+            {
+                return Err(url_error(field, e));
+            }
         }
+        Ok((ocsp, crl))
     }
+}
+
+fn url_error(field: certbench_pki::Field, e: certbench_pki::InputError) -> Error {
+    Error::InvalidRequest(vec![certbench_pki::FieldError {
+        field,
+        problem: e.into(),
+    }])
 }
 
 #[derive(Debug, Args)]
@@ -427,7 +452,12 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
     if !a.server_names.is_empty() {
         options.server_names = a.server_names;
     }
-    (options.ocsp_url, options.crl_url) = a.revocation.urls();
+    (options.ocsp_url, options.crl_url) = a.revocation.urls()?;
+    if !options.crl_url.is_empty() && !options.crl_url.contains("{issuer}") {
+        errln!(
+            "certbench: warning: the CRL URL has no {{issuer}}: the certificates the root and the intermediate issue would name one URL, which can hold only one CA's CRL"
+        );
+    }
     let issued = ws.gen_set(&options, a.force, OffsetDateTime::now_utc())?;
     outln!(
         "Made an mTLS set ({}; its CAs' names carry the set id {}) in {}:",
@@ -454,6 +484,30 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
     print_table(&["ROLE", "SUBJECT", "FILES"], &rows);
     print_change(ws.last_change());
     let q = |f: &str| certbench_base::text::shell_word(&dir.join(f));
+    if !options.ocsp_url.is_empty() || !options.crl_url.is_empty() {
+        // Where the certificates send clients, and how to answer there.
+        let listen = options
+            .ocsp_url
+            .strip_prefix("http://")
+            .and_then(|r| r.split('/').next())
+            .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+            .map(|a| format!(" --listen {a}"))
+            .unwrap_or_default();
+        outln!(
+            "Revocation: OCSP at {}, CRLs at {}; answer there: certbench --dir {} ocsp{listen}",
+            if options.ocsp_url.is_empty() {
+                "-"
+            } else {
+                &options.ocsp_url
+            },
+            if options.crl_url.is_empty() {
+                "-"
+            } else {
+                &options.crl_url
+            },
+            certbench_base::text::shell_word(&dir)
+        );
+    }
     if a.no_intermediate {
         outln!(
             "Try it: openssl verify -CAfile {} {}",
@@ -546,7 +600,7 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     spec.excluded_ip = a.exclude_ip;
     spec.key_usages = a.key_usage;
     spec.ext_key_usages = a.eku;
-    (spec.ocsp_url, spec.crl_url) = a.revocation.urls();
+    (spec.ocsp_url, spec.crl_url) = a.revocation.urls()?;
 
     // A name a CA above does not allow: every verifier will refuse the certificate. Said
     // before it is signed (and signed all the same: a broken certificate can be the point).
@@ -614,7 +668,7 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
     };
     let grant = csr::grant(&request, role, &name, &issuer, ws.set_id(), &extras)?;
     let mut spec = grant.spec.clone();
-    (spec.ocsp_url, spec.crl_url) = a.revocation.urls();
+    (spec.ocsp_url, spec.crl_url) = a.revocation.urls()?;
     if let Some(d) = a.days {
         spec.days = d;
     }

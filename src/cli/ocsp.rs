@@ -18,12 +18,29 @@ use crate::cli::{out, out::errln, out::outln};
 pub struct OcspArgs {
     /// The address and port to listen on (port 0: any free port, printed at start). The
     /// default is this machine alone.
-    #[arg(long, value_name = "ADDR:PORT", default_value = certbench_tls::responder::defaults::LISTEN)]
+    #[arg(long, value_name = "ADDR:PORT", default_value = certbench_tls::responder::defaults::LISTEN, value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// JSON Lines instead of text: first where it listens, then each request answered, then a
     /// summary.
     #[arg(long)]
     pub json: bool,
+}
+
+/// ADDR:PORT, `localhost:PORT` (127.0.0.1), or a port alone (on 127.0.0.1).
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    let s = s.trim();
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let port = s.strip_prefix("localhost:").unwrap_or(s);
+    port.parse::<u16>()
+        .map(|p| SocketAddr::from(([127, 0, 0, 1], p)))
+        .map_err(|_| {
+            format!(
+                "\"{}\" is not an address to listen on: ADDR:PORT (127.0.0.1:8888, [::1]:8888), localhost:PORT, or a port",
+                certbench_base::text::display_safe(s, 40)
+            )
+        })
 }
 
 pub fn run(a: OcspArgs, dir: &Path) -> ExitCode {
@@ -154,9 +171,41 @@ fn print_ready(addr: SocketAddr, a: &OcspArgs, ws: &Workspace, cas: &[String]) {
             issuer.name
         );
     }
-    outln!(
-        "certificates issued with --responder {url} point here; one line per request; Ctrl-C stops"
-    );
+    // Where the workspace's certificates send clients: here, elsewhere, or nowhere.
+    let mut named: Vec<String> = ws
+        .entities()
+        .iter()
+        .filter_map(|e| {
+            let path = ws.path(&e.cert);
+            let bytes = std::fs::read(&path).ok()?;
+            certbench_x509::load_bytes(&path, &bytes)
+                .into_iter()
+                .next()
+                .map(|i| i.der)
+        })
+        .flat_map(|der| certbench_x509::ocsp::responder_urls(&der))
+        .collect();
+    named.sort();
+    named.dedup();
+    let here = |u: &String| u.trim_end_matches('/') == url;
+    if named.is_empty() {
+        outln!(
+            "no certificate here names an OCSP responder yet: issue with --responder {url} to point clients here"
+        );
+    } else if named.iter().all(here) {
+        outln!("the workspace's certificates name {url}: their clients ask here");
+    } else {
+        let elsewhere: Vec<&String> = named.iter().filter(|u| !here(u)).collect();
+        errln!(
+            "certbench: warning: certificates here name {} as their OCSP responder: clients ask there, not here",
+            elsewhere
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    outln!("one line per request; Ctrl-C stops");
 }
 
 fn print_line(s: &Served) {

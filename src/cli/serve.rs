@@ -127,6 +127,18 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Ok(ws) = Workspace::open(&dir)
+        && let Some(e) = ws.entity(&a.server)
+        && let Some(r) = &e.revoked
+    {
+        errln!(
+            "certbench: warning: \"{}\" was revoked ({}, {}): clients that check its CRL{} refuse it",
+            a.server,
+            r.reason,
+            certbench_base::text::rfc3339(r.at),
+            if a.staple { " or its staple" } else { "" }
+        );
+    }
     if material.server.as_ref().is_some_and(|i| !i.for_servers()) {
         errln!(
             "certbench: warning: \"{}\" is not a server certificate (its extendedKeyUsage lacks serverAuth): clients will refuse it; --server names a server certificate of the workspace",

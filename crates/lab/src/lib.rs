@@ -572,7 +572,7 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "responder-down-soft-fail",
         when: None,
         breaks: &[B::ResponderDown],
-        expect: Expect::works(true, false),
+        expect: Expect::works(true, false).stapled("none"),
     },
     Scenario {
         name: "responder-down-hard-fail",

@@ -93,6 +93,7 @@ pub fn line(s: &Served) -> String {
                 ("status", s.http_status.to_string()),
             ],
         ),
+        Asked::WrongMethod => say("wrong_method", &[("method", s.method.clone())]),
         Asked::Failed { error } => say("failed", &[("error", error.clone())]),
     }
 }
@@ -105,6 +106,7 @@ pub fn kind(a: &Asked) -> &'static str {
         Asked::NoSuchCa { .. } => "no_such_ca",
         Asked::Index => "index",
         Asked::NotFound => "not_found",
+        Asked::WrongMethod => "wrong_method",
         Asked::Failed { .. } => "failed",
     }
 }

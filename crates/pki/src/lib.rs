@@ -25,5 +25,5 @@ pub use keys::{generate_key, key_pem, load_key};
 pub use spec::{
     ExtKeyUsage, Field, FieldError, InputError, IssueSpec, KeyAlg, KeyUsage, MAX_DAYS,
     RequestProblem, SanEntry, Subject, parse_cidr, parse_days, parse_not_before,
-    validate_entity_name,
+    validate_entity_name, validate_http_url,
 };

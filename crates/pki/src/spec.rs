@@ -692,6 +692,12 @@ impl IssueSpec {
                 RequestProblem::ResponderWithoutOcspSigning,
             );
         }
+        if self.role == Role::Ocsp && !kus.contains(&KeyUsage::DigitalSignature) {
+            err(
+                Field::KeyUsage,
+                RequestProblem::ResponderWithoutDigitalSignature,
+            );
+        }
         for (field, url) in [
             (Field::OcspUrl, &self.ocsp_url),
             (Field::CrlUrl, &self.crl_url),
@@ -716,8 +722,17 @@ impl IssueSpec {
 pub fn validate_http_url(url: &str) -> Result<(), InputError> {
     let bad = || InputError::NotHttpUrl(url.to_string());
     let rest = url.strip_prefix("http://").ok_or_else(bad)?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty()
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // A port, when there is one, is a port from 1 to 65535 (an IPv6 address is in brackets).
+    let port = if authority.starts_with('[') {
+        authority.split_once("]:").map(|(_, p)| p)
+    } else {
+        authority.rsplit_once(':').map(|(_, p)| p)
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if authority.is_empty()
+        || authority.starts_with(':')
+        || !port_ok
         || !url.is_ascii()
         || url
             .chars()
@@ -849,7 +864,7 @@ pub enum InputError {
     #[error("a name cannot end in \"-chain\": NAME-chain.crt is the chain file")]
     NameChain,
     #[error(
-        "\"{}\" is not an http:// URL with a host (as in http://127.0.0.1:8888)",
+        "\"{}\" is not an http:// URL: a host, then a port from 1 to 65535 if any, then a path (as in http://127.0.0.1:8888)",
         certbench_base::text::display_safe(.0, 80)
     )]
     NotHttpUrl(String),
@@ -980,6 +995,8 @@ pub enum RequestProblem {
         "an OCSP responder needs extendedKeyUsage OCSPSigning: without it, clients refuse what it signs (RFC 6960 4.2.2.2)"
     )]
     ResponderWithoutOcspSigning,
+    #[error("an OCSP responder signs its answers: its key usage needs digitalSignature")]
+    ResponderWithoutDigitalSignature,
     /// The CLI's `issue` without `--role` and `--name` (and no `--csr`).
     #[error("--role and --name are needed (or --csr FILE)")]
     RoleAndNameNeeded,
@@ -988,6 +1005,28 @@ pub enum RequestProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revocation_urls_are_http_with_a_host_and_a_real_port() {
+        for ok in [
+            "http://127.0.0.1:8888",
+            "http://ocsp.example.com/",
+            "http://[::1]:8888/x/{issuer}.crl",
+        ] {
+            assert_eq!(validate_http_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "https://127.0.0.1:8888",
+            "127.0.0.1:8888",
+            "http://",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://:80/x",
+            "http://a b/",
+        ] {
+            assert!(validate_http_url(bad).is_err(), "{bad}");
+        }
+    }
 
     fn now() -> OffsetDateTime {
         time::macros::datetime!(2026-11-22 12:00 UTC)

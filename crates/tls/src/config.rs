@@ -676,7 +676,13 @@ impl ServerCertVerifier for ReportingServerVerifier {
             ),
         );
         // rustls checks nothing of a staple: certbench's client does, once the chain holds.
-        if r.is_ok() && (!ocsp.is_empty() || self.require_staple) {
+        // A server whose certificate names an OCSP responder and staples nothing is said too (the
+        // client goes on: soft fail), so that a staple that should be there is seen missing.
+        if r.is_ok()
+            && (!ocsp.is_empty()
+                || self.require_staple
+                || !certbench_x509::ocsp::responder_urls(end_entity).is_empty())
+        {
             let (verdict, refused) = staple_verdict(
                 end_entity,
                 intermediates,

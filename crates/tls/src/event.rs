@@ -713,6 +713,13 @@ pub fn headline(e: &Event) -> String {
                 "staple_required"
             }
             (Verdict::Staple { .. }, false) => "staple_refused",
+            (
+                Verdict::Staple {
+                    checked: Err(certbench_x509::ocsp::OcspError::Absent),
+                    ..
+                },
+                true,
+            ) => "staple_absent",
             (Verdict::Staple { checked: Ok(c), .. }, true) => match c.verdict {
                 certbench_x509::ocsp::Verdict::Answered { .. } => "staple_ok",
                 _ => "staple_passed_over",

@@ -288,6 +288,18 @@ impl Recorder {
             .get_ref()
             .and_then(|i| i.downcast_ref::<rustls::Error>())
             .map(certbench_cause::rustls_error_name);
+        // The side's own verifier said why, more exactly than the error it returned (a staple
+        // that says revoked returns the error a CRL's revocation does): its cause, then.
+        let cause = match &self.first_rejection {
+            Some((judge, v))
+                if *judge == side
+                    && v.rejection()
+                        .is_some_and(|r| error.as_deref() == Some(r.error.as_str())) =>
+            {
+                v.rejection().map_or(cause, |r| r.cause.clone())
+            }
+            _ => cause,
+        };
         self.fail(side, cause, error, note);
     }
 

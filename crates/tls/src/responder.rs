@@ -86,6 +86,8 @@ pub enum Asked {
     Index,
     /// Anything else.
     NotFound,
+    /// A method other than GET, HEAD and POST.
+    WrongMethod,
     /// The workspace could not answer (its manifest unreadable, a key missing).
     Failed { error: String },
 }
@@ -221,7 +223,7 @@ async fn answer(
             StatusCode::METHOD_NOT_ALLOWED,
             "text/plain; charset=utf-8",
             Bytes::from_static(b"GET or POST\n"),
-            Asked::NotFound,
+            Asked::WrongMethod,
         ),
     };
     served.http_status = status.as_u16();

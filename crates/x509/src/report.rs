@@ -1052,6 +1052,7 @@ pub fn known_extension_name(oid: &str) -> Option<&'static str> {
         "1.3.6.1.5.5.7.1.1" => "authorityInfoAccess",
         "1.3.6.1.5.5.7.1.11" => "subjectInfoAccess",
         "1.3.6.1.5.5.7.1.24" => "tlsFeature",
+        "1.3.6.1.5.5.7.48.1.5" => "ocspNoCheck",
         "1.3.6.1.4.1.11129.2.4.2" => "signedCertificateTimestampList",
         "1.3.6.1.4.1.11129.2.4.3" => "precertificatePoison",
         "2.16.840.1.113730.1.1" => "netscapeCertType",

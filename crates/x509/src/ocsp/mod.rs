@@ -173,6 +173,27 @@ impl IssuerKeys {
     }
 }
 
+/// The OCSP responders a certificate (DER) names (authorityInfoAccess, id-ad-ocsp), as URIs.
+pub fn responder_urls(cert: &[u8]) -> Vec<String> {
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    let Ok((_, c)) = X509Certificate::from_der(cert) else {
+        return vec![];
+    };
+    c.extensions()
+        .iter()
+        .filter_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityInfoAccess(aia) => Some(aia),
+            _ => None,
+        })
+        .flat_map(|aia| aia.accessdescs.iter())
+        .filter(|d| d.access_method.to_id_string() == "1.3.6.1.5.5.7.48.1")
+        .filter_map(|d| match &d.access_location {
+            GeneralName::URI(u) => Some(u.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An OCSP request, as a responder reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Request {
