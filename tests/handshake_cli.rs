@@ -509,3 +509,62 @@ fn a_handshake_in_an_empty_workspace_says_to_run_gen() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("`certbench gen`"), "{}", text(&out));
 }
+
+/// Issue 25: `handshake --at` runs as it would go that day. A client certificate valid ten days:
+/// nine days on the server takes it, eleven days on it refuses it with certificate_expired, as
+/// `openssl verify -attime` says of the same certificate on those days.
+#[test]
+fn handshake_at_a_later_day_judges_the_certificates_then() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    common::certbench_ok(d, &["gen"]);
+    common::issue(d, "client", "shortlived", &["--cn", "bob", "--days", "10"]);
+    let at = |days: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let openssl_says = |days: i64| {
+        let when = (time::OffsetDateTime::now_utc() + time::Duration::days(days)).unix_timestamp();
+        common::text(&common::openssl(
+            d,
+            &[
+                "verify",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                "intermediate.crt",
+                "-attime",
+                &when.to_string(),
+                "shortlived.crt",
+            ],
+        ))
+    };
+    assert!(openssl_says(9).contains("shortlived.crt: OK"));
+    assert!(openssl_says(11).contains("certificate has expired"));
+    let run = |days: i64| {
+        let out = common::certbench(
+            d,
+            &[
+                "handshake",
+                "--client",
+                "shortlived",
+                "--at",
+                &at(days),
+                "--json",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", common::text(&out)));
+        (out.status.success(), v)
+    };
+    let (ok, v) = run(9);
+    assert!(ok, "{v}");
+    let (ok, v) = run(11);
+    assert!(!ok, "{v}");
+    assert_eq!(v["failure"]["detected_by"], "server", "{v}");
+    assert_eq!(v["failure"]["cause"]["code"], "expired", "{v}");
+    assert_eq!(v["failure"]["alert_sent"], "certificate_expired", "{v}");
+}

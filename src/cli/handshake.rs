@@ -76,8 +76,13 @@ pub struct HandshakeArgs {
     pub json: bool,
     /// Run a failure lab scenario instead (`certbench lab` lists them): its own certificates,
     /// made in memory and broken on purpose, never the workspace's.
-    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends", "staple"])]
+    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends", "staple", "at"])]
     pub scenario: Option<&'static certbench_lab::Scenario>,
+    /// Run as it would go at this time: both sides' verifiers judge the certificates (and a
+    /// staple) then, the handshake itself happens now. RFC 3339 (2027-03-01T00:00:00Z), or an
+    /// offset such as +30d or -1h.
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::cli::parse_at)]
+    pub at: Option<time::OffsetDateTime>,
     /// The server staples an OCSP response for its certificate (signed now from the workspace,
     /// as `certbench ocsp` answers), and the client checks it: its signer, its times, what it
     /// says of the certificate.
@@ -226,6 +231,7 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
             timeout: Duration::from_secs(a.timeout),
             stepper: None,
         },
+        at: a.at,
     };
     let runtime = match crate::cli::runtime() {
         Ok(r) => r,
@@ -401,6 +407,14 @@ fn write_keylog(a: &HandshakeArgs, summary: &Summary) -> Result<(), ExitCode> {
 }
 
 async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
+    if let Some(at) = opts.at
+        && !a.json
+    {
+        outln!(
+            "both sides judge the certificates as at {} (--at)",
+            certbench_base::text::rfc3339(at)
+        );
+    }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
     let scenario = a.scenario;
     let run = async {

@@ -114,7 +114,7 @@ fn parse_purpose(s: &str) -> Result<certbench_x509::verify::Purpose, NotAChoice>
     s.parse()
 }
 
-fn parse_at(s: &str) -> Result<OffsetDateTime, String> {
+pub(crate) fn parse_at(s: &str) -> Result<OffsetDateTime, String> {
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     certbench_base::times::parse_verify_time(s, now).map_err(|e| e.to_string())

@@ -92,6 +92,10 @@ pub struct Choices {
     /// fail) and says what it got. Staples are checked by the reporting verifier: a client
     /// built without a reporter (the benches') checks none.
     pub require_staple: bool,
+    /// The time both sides' verifiers judge certificates (and staples) at, instead of the
+    /// clock's: the run as it would go that day (`handshake --at`). Used by the reporting
+    /// verifiers, as webpki takes the time on every call.
+    pub at: Option<time::OffsetDateTime>,
 }
 
 impl Choices {
@@ -113,6 +117,7 @@ impl Choices {
             client_auth: ClientAuth::Required,
             server_name: server_name.into(),
             require_staple: false,
+            at: None,
         }
     }
 }
@@ -427,6 +432,7 @@ pub fn server_config(
         Some(r) => Arc::new(ReportingClientVerifier {
             inner: verifier,
             reporter: r.clone(),
+            at: choices.at.map(unix_time),
         }),
         None => verifier,
     };
@@ -476,6 +482,7 @@ pub fn client_config(
                     .collect(),
             ),
             require_staple: choices.require_staple,
+            at: choices.at.map(unix_time),
         }),
         None => verifier,
     };
@@ -528,6 +535,15 @@ struct ReportingServerVerifier {
     /// The trust anchors (DER): a staple for a certificate the root issued is checked with it.
     anchors: Arc<Vec<Vec<u8>>>,
     require_staple: bool,
+    /// Judge at this time instead of rustls's clock (`Choices::at`).
+    at: Option<UnixTime>,
+}
+
+/// A time as webpki takes it (before 1970: the epoch).
+fn unix_time(t: time::OffsetDateTime) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(t.unix_timestamp()).unwrap_or(0),
+    ))
 }
 
 /// The client's check of a stapled OCSP response (`ocsp`, DER; empty: none) for
@@ -662,6 +678,7 @@ impl ServerCertVerifier for ReportingServerVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let now = self.at.unwrap_or(now);
         let r = self
             .inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
@@ -738,6 +755,8 @@ impl ServerCertVerifier for ReportingServerVerifier {
 struct ReportingClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
     reporter: Arc<dyn Reporter>,
+    /// Judge at this time instead of rustls's clock (`Choices::at`).
+    at: Option<UnixTime>,
 }
 
 impl ClientCertVerifier for ReportingClientVerifier {
@@ -756,6 +775,7 @@ impl ClientCertVerifier for ReportingClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
+        let now = self.at.unwrap_or(now);
         let r = self
             .inner
             .verify_client_cert(end_entity, intermediates, now);

@@ -44,6 +44,8 @@ pub struct RunOptions {
     pub server_name: String,
     pub client_auth: ClientAuth,
     pub control: Control,
+    /// Judge the certificates at this time instead of now (`Choices::at`).
+    pub at: Option<time::OffsetDateTime>,
 }
 
 /// How a run is driven: how long it may take, and who steps or cancels it.
@@ -74,6 +76,7 @@ impl RunOptions {
             server_name: "localhost".into(),
             client_auth: ClientAuth::Required,
             control: Control::default(),
+            at: None,
         }
     }
 
@@ -85,6 +88,7 @@ impl RunOptions {
             &self.server_name,
         );
         c.client_auth = self.client_auth;
+        c.at = self.at;
         c
     }
 
