@@ -568,3 +568,48 @@ fn handshake_at_a_later_day_judges_the_certificates_then() {
     assert_eq!(v["failure"]["cause"]["code"], "expired", "{v}");
     assert_eq!(v["failure"]["alert_sent"], "certificate_expired", "{v}");
 }
+
+/// Issue 25: `inspect --at` lints as on that day: the server certificate (a year) is not
+/// expired at +300d and is at +400d, as `openssl x509 -checkend` says of the same seconds.
+#[test]
+fn inspect_at_a_later_day_lints_then() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    common::certbench_ok(d, &["gen"]);
+    for (days, expired) in [(300i64, false), (400, true)] {
+        let checkend = common::openssl(
+            d,
+            &[
+                "x509",
+                "-in",
+                "server.crt",
+                "-noout",
+                "-checkend",
+                &(days * 86_400).to_string(),
+            ],
+        );
+        // openssl: exit 1 and "will expire" when it is expired by then.
+        assert_eq!(
+            !checkend.status.success(),
+            expired,
+            "{}",
+            common::text(&checkend)
+        );
+        let out = common::certbench_ok(
+            d,
+            &[
+                "inspect",
+                "server.crt",
+                "--json",
+                "--at",
+                &format!("+{days}d"),
+            ],
+        );
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let lints: Vec<&str> = v[0]["lints"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|x| x["id"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(lints.contains(&"expired"), expired, "+{days}d: {lints:?}");
+    }
+}

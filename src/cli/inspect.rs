@@ -51,7 +51,8 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
         },
         None => None,
     };
-    let now = OffsetDateTime::now_utc();
+    // `--at`: the lints and the validity as they will be (or were) then.
+    let now = a.at.unwrap_or_else(OffsetDateTime::now_utc);
     let items = load_paths(&paths);
     let mut items = certbench_x509::load::open_pkcs12_items(items, password.as_deref());
     // What each certificate is for: what the user said, else its role in the workspace manifest

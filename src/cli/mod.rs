@@ -139,6 +139,10 @@ pub struct InspectArgs {
     /// its role in the manifest, any other for what it claims.
     #[arg(long, value_parser = parse_purpose)]
     pub purpose: Option<certbench_x509::verify::Purpose>,
+    /// Lint and show validity as at this time instead of now: RFC 3339 (2027-01-01T00:00:00Z), or
+    /// an offset such as +30d or -1h.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_at)]
+    pub at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Args)]
