@@ -20,13 +20,41 @@ fn ask(d: &Path, port: u16, issuer: &str, cert: &str, extra: &[&str]) -> (bool, 
     (out.status.success(), text(&out))
 }
 
+/// `certbench ocsp` on a free port of 127.0.0.1 for the workspace `d`, and that port.
+fn responder(d: &Path) -> (JsonLines, u16) {
+    let r = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let port = r.port();
+    (r, port)
+}
+
+/// What `openssl ocsp` says of the response in `file` (DER) for `cert`, issued by the
+/// intermediate, its signature checked against the workspace's root; it must verify.
+fn judged(d: &Path, file: &str, cert: &str) -> String {
+    let out = openssl(
+        d,
+        &[
+            "ocsp",
+            "-respin",
+            file,
+            "-issuer",
+            "intermediate.crt",
+            "-CAfile",
+            "ca.crt",
+            "-cert",
+            cert,
+        ],
+    );
+    let said = text(&out);
+    assert!(said.contains("Response verify OK"), "{said}");
+    said
+}
+
 #[test]
 fn openssl_ocsp_hears_good_then_revoked_with_its_reason() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     certbench_ok(d, &["gen"]);
-    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
-    let port = responder.port();
+    let (responder, port) = responder(d);
 
     let (ok, said) = ask(d, port, "intermediate.crt", "server.crt", &[]);
     assert!(ok, "{said}");
@@ -69,8 +97,7 @@ fn a_delegated_responder_signs_and_openssl_accepts_its_authority() {
     let x = openssl_ok(d, &["x509", "-in", "responder.crt", "-noout", "-text"]);
     assert!(x.contains("OCSP Signing"), "{x}");
     assert!(x.contains("OCSP No Check"), "{x}");
-    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
-    let port = responder.port();
+    let (responder, port) = responder(d);
     certbench_ok(d, &["revoke", "client"]);
 
     let (ok, said) = ask(d, port, "intermediate.crt", "client.crt", &["-resp_text"]);
@@ -98,8 +125,7 @@ fn bad_requests_get_an_ocsp_answer_and_the_responder_keeps_serving() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     certbench_ok(d, &["gen"]);
-    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
-    let port = responder.port();
+    let (responder, port) = responder(d);
     let url = format!("http://127.0.0.1:{port}/");
     let post = |body: &Path, out: &str| {
         let o = Command::new(&curl)
@@ -405,30 +431,8 @@ fn serve_staples_a_response_openssl_and_node_verify_and_a_revocation_reaches_it(
         .output()
         .unwrap();
     assert!(got.status.success(), "{}", text(&got));
-    let judged = openssl(
-        d,
-        &[
-            "ocsp",
-            "-respin",
-            "staple.der",
-            "-issuer",
-            "intermediate.crt",
-            "-CAfile",
-            "ca.crt",
-            "-cert",
-            "server.crt",
-        ],
-    );
-    assert!(
-        text(&judged).contains("Response verify OK"),
-        "{}",
-        text(&judged)
-    );
-    assert!(
-        text(&judged).contains("server.crt: good"),
-        "{}",
-        text(&judged)
-    );
+    let judged = judged(d, "staple.der", "server.crt");
+    assert!(judged.contains("server.crt: good"), "{judged}");
 
     // A revocation reaches the staple within a few seconds, without a restart.
     certbench_ok(d, &["revoke", "server", "--reason", "keyCompromise"]);
@@ -480,27 +484,13 @@ fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl(
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     certbench_ok(d, &["gen"]);
-    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
-    let url = format!("http://127.0.0.1:{}", responder.port());
-    let fetch = |out: &str| {
-        openssl_ok(
-            d,
-            &[
-                "ocsp",
-                "-issuer",
-                "intermediate.crt",
-                "-cert",
-                "server.crt",
-                "-url",
-                &url,
-                "-CAfile",
-                "ca.crt",
-                "-respout",
-                out,
-            ],
-        )
+    let (_responder, port) = responder(d);
+    let fetch = |cert: &str, out: &str| {
+        let (ok, said) = ask(d, port, "intermediate.crt", cert, &["-respout", out]);
+        assert!(ok, "{said}");
+        said
     };
-    assert!(fetch("good.der").contains("server.crt: good"));
+    assert!(fetch("server.crt", "good.der").contains("server.crt: good"));
     let (ok, v) = connect_to_stapling_openssl(d, "good.der");
     assert!(ok, "{v}");
     // --save-staple writes what the server sent, byte for byte; inspect reads it.
@@ -528,7 +518,7 @@ fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl(
     assert_eq!(staple["fields"]["ok"], true, "{staple}");
 
     certbench_ok(d, &["revoke", "server", "--reason", "keyCompromise"]);
-    assert!(fetch("revoked.der").contains("server.crt: revoked"));
+    assert!(fetch("server.crt", "revoked.der").contains("server.crt: revoked"));
     let (ok, v) = connect_to_stapling_openssl(d, "revoked.der");
     assert!(!ok, "a revoked staple was taken: {v}");
     let staple = staple_event(&v);
@@ -540,22 +530,7 @@ fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl(
 
     // A staple about another certificate (the client's) is not an answer for the server's:
     // said, and passed over.
-    openssl_ok(
-        d,
-        &[
-            "ocsp",
-            "-issuer",
-            "intermediate.crt",
-            "-cert",
-            "client.crt",
-            "-url",
-            &url,
-            "-CAfile",
-            "ca.crt",
-            "-respout",
-            "other.der",
-        ],
-    );
+    fetch("client.crt", "other.der");
     let (ok, v) = connect_to_stapling_openssl(d, "other.der");
     assert!(ok, "{v}");
     assert_eq!(
@@ -619,26 +594,15 @@ fn inspect_reads_ocsp_messages_field_by_field_where_openssl_finds_their_bytes() 
     certbench_ok(d, &["gen"]);
     issue(d, "ocsp", "responder", &["--issuer", "intermediate"]);
     certbench_ok(d, &["revoke", "server", "--reason", "superseded"]);
-    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
-    let url = format!("http://127.0.0.1:{}", responder.port());
-    openssl_ok(
+    let (_responder, port) = responder(d);
+    let (ok, said) = ask(
         d,
-        &[
-            "ocsp",
-            "-issuer",
-            "intermediate.crt",
-            "-cert",
-            "server.crt",
-            "-url",
-            &url,
-            "-CAfile",
-            "ca.crt",
-            "-reqout",
-            "req.der",
-            "-respout",
-            "resp.der",
-        ],
+        port,
+        "intermediate.crt",
+        "server.crt",
+        &["-reqout", "req.der", "-respout", "resp.der"],
     );
+    assert!(ok, "{said}");
     let out = certbench_ok(d, &["inspect", "--json", "req.der", "resp.der"]);
     let items: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(items[0]["kind"], "ocsp_request", "{items}");
@@ -949,8 +913,8 @@ fn a_staple_fetched_from_the_responder_verifies_with_openssl() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     certbench_ok(d, &["gen"]);
-    let responder = JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
-    let url = format!("http://127.0.0.1:{}/ocsp", responder.port());
+    let (_responder, port) = responder(d);
+    let url = format!("http://127.0.0.1:{port}/ocsp");
     let pem = |f: &str| {
         let text = std::fs::read(d.join(f)).unwrap();
         x509_parser::pem::parse_x509_pem(&text).unwrap().1.contents
@@ -965,30 +929,8 @@ fn a_staple_fetched_from_the_responder_verifies_with_openssl() {
     let answer =
         certbench_tls::staple::fetch(&url, &request, std::time::Duration::from_secs(5)).unwrap();
     std::fs::write(d.join("fetched.der"), answer).unwrap();
-    let judged = openssl(
-        d,
-        &[
-            "ocsp",
-            "-respin",
-            "fetched.der",
-            "-issuer",
-            "intermediate.crt",
-            "-CAfile",
-            "ca.crt",
-            "-cert",
-            "server.crt",
-        ],
-    );
-    assert!(
-        text(&judged).contains("Response verify OK"),
-        "{}",
-        text(&judged)
-    );
-    assert!(
-        text(&judged).contains("server.crt: good"),
-        "{}",
-        text(&judged)
-    );
+    let judged = judged(d, "fetched.der", "server.crt");
+    assert!(judged.contains("server.crt: good"), "{judged}");
     // A responder that does not answer is said as such.
     let closed = common::free_port();
     let e = certbench_tls::staple::fetch(

@@ -219,13 +219,14 @@ impl Workspace {
                     && e.key.is_some()
                     && e.not_before <= now
                     && now < e.not_after
-                    // Only a certificate clients take as a responder (a manifest can say
-                    // anything of a file).
-                    && self.cert_der(e).is_ok_and(|d| ocsp_signing(&d))
             })
-            .max_by_key(|e| e.not_before);
+            // Only a certificate clients take as a responder (a manifest can say anything of a
+            // file), read once.
+            .filter_map(|e| Some((e, self.cert_der(e).ok().filter(|d| ocsp_signing(d))?)))
+            .max_by_key(|(e, _)| e.not_before);
+        let delegated = delegate.is_some();
         let (signer, cert_der, key_pem) = match delegate {
-            Some(d) => (d, self.cert_der(d)?, self.key_text(d)?),
+            Some((d, der)) => (d, der, self.key_text(d)?),
             None => (ca, ca_der.clone(), self.key_text(ca)?),
         };
         let key = crate::load_key(&key_pem).map_err(|e| Error::BadMaterial {
@@ -239,7 +240,7 @@ impl Workspace {
             &OcspSigner {
                 cert_der: &cert_der,
                 key: &key,
-                delegated: delegate.is_some(),
+                delegated,
             },
             &answers
                 .iter()
@@ -256,7 +257,7 @@ impl Workspace {
             status: ResponseStatus::Successful,
             ca: Some(ca.name.clone()),
             signer: Some(signer.name.clone()),
-            delegated: delegate.is_some(),
+            delegated,
             answers,
             times: Some(times),
         })

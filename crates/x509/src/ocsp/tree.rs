@@ -42,7 +42,14 @@ impl Tree<'_> {
         let c = t.content(self.der);
         match t.tag {
             0x06 => oid_string(c).map(|o| oid_name(&o)).unwrap_or_default(),
-            0x18 => generalized(c),
+            0x18 => {
+                use ::der::Decode;
+                ::der::asn1::GeneralizedTime::from_der(&self.der[t.start..t.end])
+                    .ok()
+                    .and_then(|g| super::from_generalized(&g).ok())
+                    .map(certbench_base::text::rfc3339)
+                    .unwrap_or_else(|| String::from_utf8_lossy(c).into_owned())
+            }
             0x02 => colon_hex(c),
             0x04 => short_hex(c),
             0x03 => format!("{} bytes", c.len().saturating_sub(1)),
@@ -353,26 +360,6 @@ fn short_hex(b: &[u8]) -> String {
     } else {
         colon_hex(b)
     }
-}
-
-/// YYYYMMDDHHMMSSZ as RFC 3339; anything else as it is.
-fn generalized(c: &[u8]) -> String {
-    let s = String::from_utf8_lossy(c);
-    let d: Vec<char> = s.chars().collect();
-    if d.len() >= 15 && d[..14].iter().all(char::is_ascii_digit) {
-        let p = |a: usize, b: usize| d[a..b].iter().collect::<String>();
-        return format!(
-            "{}-{}-{}T{}:{}:{}{}",
-            p(0, 4),
-            p(4, 6),
-            p(6, 8),
-            p(8, 10),
-            p(10, 12),
-            p(12, 14),
-            p(14, d.len())
-        );
-    }
-    s.into_owned()
 }
 
 fn status_name(s: u8) -> String {

@@ -40,6 +40,34 @@ impl Loop {
     }
 }
 
+/// `openssl s_server -www` in the workspace `dir` with its server chain and key, and `extra`, on
+/// a free port, once it accepts connections.
+fn s_server(dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let server = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
+        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
+        .args(["-key", "server.key"])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("this test needs openssl: apt-get install openssl");
+    let up = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            up.elapsed().as_secs() < 10,
+            "openssl s_server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (server, port)
+}
+
 /// At least `n` of the pane's listed connections have ended.
 fn ended(a: &App, n: usize) -> bool {
     a.handshake
@@ -166,28 +194,10 @@ fn serving_from_the_pane_lists_real_connections() {
 fn relaying_from_the_pane_lists_real_connections() {
     use certbench_wire::messages::Message as Tls;
     let (d, mut app) = app_with_demo();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new("openssl")
-        .current_dir(d.path())
-        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
-        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
-        .args(["-key", "server.key", "-CAfile", "ca.crt"])
-        .args(["-Verify", "1", "-verify_return_error"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("this test needs openssl: apt-get install openssl");
-    let up = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            up.elapsed().as_secs() < 10,
-            "openssl s_server did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let (mut server, port) = s_server(
+        d.path(),
+        &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
+    );
 
     app.update(Action::ShowPane(Pane::Handshake));
     let press = |app: &mut App, k: KeyEvent| {
@@ -430,27 +440,7 @@ fn a_servers_staple_opens_in_the_inspect_pane_field_by_field() {
         .unwrap()
         .der;
     std::fs::write(d.path().join("staple.der"), &staple).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new("openssl")
-        .current_dir(d.path())
-        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
-        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
-        .args(["-key", "server.key", "-status_file", "staple.der"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("this test needs openssl: apt-get install openssl");
-    let up = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            up.elapsed().as_secs() < 10,
-            "openssl s_server did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let (mut server, port) = s_server(d.path(), &["-status_file", "staple.der"]);
     app.update(Action::ShowPane(Pane::Handshake));
     let press = |app: &mut App, k: KeyEvent| {
         let a = app.on_key(&k).unwrap();
