@@ -13,11 +13,13 @@ say() { printf 'test.sh: %s\n' "$*" >&2; }
 # Debian packages: command -> package. ca-certificates holds the 142 real roots tests read. The
 # real peers of serve, connect and the recipes: Node.js, Go, a JDK (java runs a one-file client;
 # keytool reads the key stores), nginx (in /usr/sbin, which a user's PATH may lack). Chromium
-# opens the page of a run headless.
+# opens the page of a run headless. certutil and vfychain (NSS) and update-ca-certificates are the
+# stores `certbench trust` installs into, and their judges (tests/trust.rs runs as root).
 missing=()
 for pair in openssl:openssl curl:curl tmux:tmux tshark:tshark python3:python3 node:nodejs \
   go:golang-go java:default-jdk-headless javac:default-jdk-headless keytool:default-jdk-headless \
-  nginx:nginx chromium:chromium; do
+  nginx:nginx chromium:chromium certutil:libnss3-tools vfychain:libnss3-tools \
+  update-ca-certificates:ca-certificates; do
   PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 # One package may give several commands.

@@ -23,6 +23,7 @@ pub mod out;
 mod recipes;
 mod relay;
 mod serve;
+mod trust;
 use out::{errln, outln};
 use time::OffsetDateTime;
 
@@ -70,6 +71,10 @@ pub enum Command {
     /// `issue --responder` put into certificates: every answer signed by the CA or its delegated
     /// responder, from the workspace's revocations as they are now.
     Ocsp(ocsp::OcspArgs),
+    /// The machine's trust stores: install the workspace's root CA into the system store, the
+    /// NSS databases of Chromium and Firefox and the JDK's cacerts (so curl, browsers and Java
+    /// trust it without being told), take it out again, or see where it is.
+    Trust(trust::TrustArgs),
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +361,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Connect(a) => return connect::run(*a, dir),
         Command::Relay(a) => return relay::run(a, &dir),
         Command::Ocsp(a) => return ocsp::run(a, &dir),
+        Command::Trust(a) => return trust::run(a, &dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,6 +18,7 @@ mod fixes;
 pub mod relayed;
 pub mod responded;
 mod revocation;
+pub mod trusted;
 pub use check::{Mismatch, check};
 use fixes::kept_keys;
 pub use fixes::{TUI_KEYS, situations, tui_fix_templates};

@@ -1,6 +1,7 @@
 //! The PKI: key pairs, certificates for each role, CRLs, CSR signing, the files other tools take
 //! (bundles, PKCS#12), the openssl commands that would make the same certificate, proven recipes,
-//! and the workspace on disk that holds it all ([`workspace`]).
+//! the workspace on disk that holds it all ([`workspace`]), and the machine's trust stores that a
+//! root is installed into ([`trust`]).
 
 pub mod bundle;
 mod crl;
@@ -12,6 +13,7 @@ pub mod ocsp;
 pub mod openssl;
 pub mod recipes;
 mod spec;
+pub mod trust;
 pub mod workspace;
 
 pub use error::{Error, ManifestProblem, Result};

@@ -1,0 +1,122 @@
+//! The words for `certbench trust` (assets/trust.toml), made from `certbench_pki::trust`'s typed
+//! plans, changes and statuses, the same for the CLI's lines and the TUI's.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use certbench_pki::trust::{Change, Direction, InStore, Passed, PassedWhy};
+
+const TRUST: &str = include_str!("../../../assets/trust.toml");
+
+fn say(key: &str, values: &[(&'static str, String)]) -> String {
+    static TABLE: OnceLock<HashMap<String, HashMap<String, String>>> = OnceLock::new();
+    let said = certbench_base::assets::table(&TABLE, TRUST).get("said");
+    match said.and_then(|s| s.get(key)) {
+        Some(t) => certbench_base::assets::fill(t, values),
+        None => key.to_string(),
+    }
+}
+
+fn place(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// What saying yes to an install means, for the roots about to be installed.
+pub fn warning(subjects: &[&str]) -> String {
+    say("warning", &[("subjects", subjects.join(", "))])
+}
+
+/// A change, as planned (`done` false) or as done.
+pub fn change(c: &Change, done: bool) -> String {
+    let key = match (c.direction, done) {
+        (Direction::Install, false) => "plan_install",
+        (Direction::Uninstall, false) => "plan_uninstall",
+        (Direction::Install, true) => "done_install",
+        (Direction::Uninstall, true) => "done_uninstall",
+    };
+    say(
+        key,
+        &[
+            ("store", c.store.as_str().into()),
+            ("subject", c.subject.clone()),
+            ("name", c.name.clone()),
+            ("place", place(&c.place)),
+        ],
+    )
+}
+
+/// A store and root left alone, and why.
+pub fn passed(p: &Passed) -> String {
+    let mut v = vec![
+        ("store", p.store.as_str().to_string()),
+        ("subject", p.subject.clone()),
+        ("place", place(&p.place)),
+    ];
+    let key = match &p.why {
+        PassedWhy::AlreadyThere { ours: true, .. } => "already_ours",
+        PassedWhy::AlreadyThere { name, ours: false } => {
+            v.extend(name.clone().map(|n| ("name", n)));
+            "already"
+        }
+        PassedWhy::Gone => "gone",
+        PassedWhy::Replaced { name } => {
+            v.push(("name", name.clone()));
+            "replaced"
+        }
+        PassedWhy::StoreGone { why } => {
+            v.push(("why", why.to_string()));
+            "store_gone"
+        }
+        PassedWhy::Absent { why } => {
+            v.push(("why", why.to_string()));
+            "absent"
+        }
+    };
+    say(key, &v)
+}
+
+/// Where a root stands in one store.
+pub fn in_store(s: &InStore) -> String {
+    let v: Vec<(&'static str, String)> = s.name.clone().map(|n| ("name", n)).into_iter().collect();
+    let key = match (s.present, s.by_certbench) {
+        (true, true) => "status_ours",
+        (true, false) => "status_theirs",
+        (false, _) => "status_absent",
+    };
+    say(key, &v)
+}
+
+/// The steps for a system certbench cannot install into itself.
+pub fn manual(file: &Path) -> String {
+    say("manual", &[("file", place(file))])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_key_has_words() {
+        let table: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
+            toml::from_str(super::TRUST).expect("assets/trust.toml parses");
+        let said = &table["said"];
+        for key in [
+            "warning",
+            "plan_install",
+            "plan_uninstall",
+            "done_install",
+            "done_uninstall",
+            "already_ours",
+            "already",
+            "gone",
+            "replaced",
+            "store_gone",
+            "absent",
+            "manual",
+            "status_ours",
+            "status_theirs",
+            "status_absent",
+        ] {
+            assert!(said.contains_key(key), "assets/trust.toml has no {key}");
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! The trust stores of this machine: where each is, the commands that add and remove a root
+//! there, and whether a root is in it now. Every change is a command a person could type (the
+//! plan shows them before they run); only reading a store is done here directly.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Absent, Anchor, Cmd, StoreKind, TrustError};
+
+/// Java's default store password; a `cacerts` whose password was changed is refused with the
+/// keytool's own error.
+const JAVA_STOREPASS: &str = "changeit";
+
+/// A certificate in a store: the name it is under (where the store names entries), its DER.
+pub type Entry = (Option<String>, Vec<u8>);
+
+/// Which system store: the distribution's tool and folders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemFlavor {
+    /// Debian, Ubuntu: `/usr/local/share/ca-certificates/*.crt`, `update-ca-certificates`.
+    Debian,
+    /// Fedora, RHEL: `/etc/pki/ca-trust/source/anchors/`, `update-ca-trust extract`.
+    Fedora,
+}
+
+/// One trust store found on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    System {
+        flavor: SystemFlavor,
+        /// Where an added root's file goes.
+        anchors: PathBuf,
+        /// The bundle the tool writes and clients read.
+        bundle: PathBuf,
+        update: PathBuf,
+    },
+    /// An NSS database (`cert9.db`): Chromium's `~/.pki/nssdb`, a Firefox profile.
+    Nss { db: PathBuf, certutil: PathBuf },
+    /// The JDK's `cacerts`, through the `keytool` of the `java` on PATH.
+    Java { keytool: PathBuf, cacerts: PathBuf },
+}
+
+/// The folders programs are looked for in besides PATH (a user's PATH may lack the sbin ones).
+const EXTRA_BIN: [&str; 3] = ["/usr/sbin", "/sbin", "/usr/local/sbin"];
+
+/// `program` on PATH or in the sbin folders.
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(EXTRA_BIN.iter().map(PathBuf::from))
+        .map(|d| d.join(program))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            })
+        })
+}
+
+pub(super) fn find_system() -> Result<Store, Absent> {
+    let debian = Path::new("/usr/local/share/ca-certificates");
+    if let Some(update) = which("update-ca-certificates")
+        && debian.is_dir()
+    {
+        return Ok(Store::System {
+            flavor: SystemFlavor::Debian,
+            anchors: debian.into(),
+            bundle: "/etc/ssl/certs/ca-certificates.crt".into(),
+            update,
+        });
+    }
+    let fedora = Path::new("/etc/pki/ca-trust/source/anchors");
+    if let Some(update) = which("update-ca-trust")
+        && fedora.is_dir()
+    {
+        return Ok(Store::System {
+            flavor: SystemFlavor::Fedora,
+            anchors: fedora.into(),
+            bundle: "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem".into(),
+            update,
+        });
+    }
+    Err(Absent::UnsupportedSystem)
+}
+
+/// The NSS databases a user's browsers read, as mkcert looks for them: Chromium's (and the
+/// snap's) `~/.pki/nssdb`, every Firefox profile. Only SQL databases (`cert9.db`); the old
+/// `cert8.db` format is not written by any current browser.
+pub(super) fn find_nss(home: &Path) -> Result<Vec<Store>, Absent> {
+    let Some(certutil) = which("certutil") else {
+        return Err(Absent::ToolMissing {
+            tool: "certutil",
+            package: "libnss3-tools",
+        });
+    };
+    let mut dbs: Vec<PathBuf> = vec![
+        home.join(".pki/nssdb"),
+        home.join("snap/chromium/current/.pki/nssdb"),
+    ];
+    for profiles in [
+        home.join(".mozilla/firefox"),
+        home.join("snap/firefox/common/.mozilla/firefox"),
+    ] {
+        if let Ok(rd) = std::fs::read_dir(&profiles) {
+            let mut found: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+            found.sort();
+            dbs.extend(found);
+        }
+    }
+    let stores: Vec<Store> = dbs
+        .into_iter()
+        .filter(|d| d.join("cert9.db").is_file())
+        .map(|db| Store::Nss {
+            db,
+            certutil: certutil.clone(),
+        })
+        .collect();
+    if stores.is_empty() {
+        return Err(Absent::NoNssDatabase);
+    }
+    Ok(stores)
+}
+
+pub(super) fn find_java() -> Result<Store, Absent> {
+    let Some(keytool) = which("keytool") else {
+        return Err(Absent::ToolMissing {
+            tool: "keytool",
+            package: "default-jdk-headless",
+        });
+    };
+    // keytool -cacerts uses its own JDK's lib/security/cacerts: the JDK's folder is two up from
+    // the real keytool (bin/keytool); the file is often a link into /etc (Debian).
+    let real = std::fs::canonicalize(&keytool).unwrap_or_else(|_| keytool.clone());
+    let cacerts = real
+        .parent()
+        .and_then(Path::parent)
+        .map(|jdk| jdk.join("lib/security/cacerts"))
+        .filter(|p| p.exists())
+        .ok_or(Absent::NoJavaStore)?;
+    let cacerts = std::fs::canonicalize(&cacerts).unwrap_or(cacerts);
+    Ok(Store::Java { keytool, cacerts })
+}
+
+impl Store {
+    pub fn kind(&self) -> StoreKind {
+        match self {
+            Store::System { .. } => StoreKind::System,
+            Store::Nss { .. } => StoreKind::Nss,
+            Store::Java { .. } => StoreKind::Java,
+        }
+    }
+
+    /// The store as a place: the system's anchors folder, the NSS database, the cacerts file.
+    pub fn place(&self) -> &Path {
+        match self {
+            Store::System { anchors, .. } => anchors,
+            Store::Nss { db, .. } => db,
+            Store::Java { cacerts, .. } => cacerts,
+        }
+    }
+
+    /// Whether changing this store needs root: the system store always; a `cacerts` or NSS
+    /// database this user cannot write.
+    pub fn needs_root(&self) -> bool {
+        let writable = |p: &Path| std::fs::OpenOptions::new().append(true).open(p).is_ok();
+        match self {
+            Store::System { .. } => !is_root(),
+            Store::Nss { db, .. } => !writable(&db.join("cert9.db")),
+            Store::Java { cacerts, .. } => !writable(cacerts),
+        }
+    }
+
+    /// The name a root is given in this store: a file name in the system's folder, else
+    /// `name` as a nickname or alias.
+    pub fn entry_path(&self, name: &str) -> PathBuf {
+        match self {
+            Store::System {
+                flavor, anchors, ..
+            } => anchors.join(match flavor {
+                SystemFlavor::Debian => format!("{name}.crt"),
+                SystemFlavor::Fedora => format!("{name}.pem"),
+            }),
+            other => other.place().to_path_buf(),
+        }
+    }
+
+    /// The commands that add `source` (a PEM file of the root) as `name`.
+    pub fn add(&self, name: &str, source: &Path) -> Vec<Cmd> {
+        match self {
+            Store::System { update, .. } => vec![
+                Cmd::new([
+                    "install".into(),
+                    "-m".into(),
+                    "0644".into(),
+                    source.display().to_string(),
+                    self.entry_path(name).display().to_string(),
+                ]),
+                self.update_cmd(update),
+            ],
+            Store::Nss { db, certutil } => vec![Cmd::new([
+                certutil.display().to_string(),
+                "-d".into(),
+                format!("sql:{}", db.display()),
+                "-A".into(),
+                "-t".into(),
+                "C,,".into(),
+                "-n".into(),
+                name.into(),
+                "-i".into(),
+                source.display().to_string(),
+            ])],
+            Store::Java { keytool, .. } => vec![Cmd::new([
+                keytool.display().to_string(),
+                "-importcert".into(),
+                "-noprompt".into(),
+                "-cacerts".into(),
+                "-storepass".into(),
+                JAVA_STOREPASS.into(),
+                "-alias".into(),
+                name.into(),
+                "-file".into(),
+                source.display().to_string(),
+            ])],
+        }
+    }
+
+    /// The commands that remove what [`Store::add`] added as `name`.
+    pub fn remove(&self, name: &str) -> Vec<Cmd> {
+        match self {
+            Store::System {
+                flavor: SystemFlavor::Debian,
+                update,
+                ..
+            } => {
+                let mut cmds = vec![
+                    Cmd::new([
+                        "rm".into(),
+                        "-f".into(),
+                        self.entry_path(name).display().to_string(),
+                    ]),
+                    // Without --fresh, update-ca-certificates leaves the links to a removed local
+                    // root in /etc/ssl/certs (it only unlinks what ca-certificates.conf marks).
+                    Cmd::new([update.display().to_string(), "--fresh".into()]),
+                ];
+                cmds.extend(debian_java_echo(name));
+                cmds
+            }
+            Store::System { update, .. } => vec![
+                Cmd::new([
+                    "rm".into(),
+                    "-f".into(),
+                    self.entry_path(name).display().to_string(),
+                ]),
+                self.update_cmd(update),
+            ],
+            Store::Nss { db, certutil } => vec![Cmd::new([
+                certutil.display().to_string(),
+                "-d".into(),
+                format!("sql:{}", db.display()),
+                "-D".into(),
+                "-n".into(),
+                name.into(),
+            ])],
+            Store::Java { keytool, .. } => vec![Cmd::new([
+                keytool.display().to_string(),
+                "-delete".into(),
+                "-cacerts".into(),
+                "-storepass".into(),
+                JAVA_STOREPASS.into(),
+                "-alias".into(),
+                name.into(),
+            ])],
+        }
+    }
+
+    fn update_cmd(&self, update: &Path) -> Cmd {
+        match self {
+            Store::System {
+                flavor: SystemFlavor::Fedora,
+                ..
+            } => Cmd::new([update.display().to_string(), "extract".into()]),
+            _ => Cmd::new([update.display().to_string()]),
+        }
+    }
+
+    /// Every certificate in the store now, with the name it is under where the store has names.
+    /// The system store is read from the bundle its tool wrote; NSS and Java through their tools.
+    pub fn contents(&self) -> Result<Vec<Entry>, TrustError> {
+        match self {
+            Store::System { bundle, .. } => {
+                let text = std::fs::read(bundle).map_err(|e| TrustError::Read {
+                    path: bundle.clone(),
+                    reason: e.to_string(),
+                })?;
+                Ok(pem_certificates(&text)
+                    .into_iter()
+                    .map(|d| (None, d))
+                    .collect())
+            }
+            Store::Nss { db, certutil } => {
+                // The nicknames (`certutil -L`), then each one's certificate.
+                let listing = run_read(
+                    Command::new(certutil)
+                        .arg("-d")
+                        .arg(format!("sql:{}", db.display()))
+                        .arg("-L"),
+                    "certutil -L",
+                )?;
+                let mut out = Vec::new();
+                for nick in nss_nicknames(&listing) {
+                    let pem = run_read(
+                        Command::new(certutil)
+                            .arg("-d")
+                            .arg(format!("sql:{}", db.display()))
+                            .args(["-L", "-a", "-n", &nick]),
+                        "certutil -L -a",
+                    )?;
+                    for der in pem_certificates(pem.as_bytes()) {
+                        out.push((Some(nick.clone()), der));
+                    }
+                }
+                Ok(out)
+            }
+            Store::Java { keytool, .. } => {
+                let listing = run_read(
+                    Command::new(keytool).args([
+                        "-list",
+                        "-rfc",
+                        "-cacerts",
+                        "-storepass",
+                        JAVA_STOREPASS,
+                    ]),
+                    "keytool -list",
+                )?;
+                Ok(keytool_entries(&listing))
+            }
+        }
+    }
+}
+
+/// On Debian, adding a root to the system store also adds it to Java's cacerts, as
+/// `debian:NAME.pem` (the ca-certificates-java hook); removing the file does not take it out
+/// again. The command that does, when that alias is there.
+fn debian_java_echo(name: &str) -> Option<Cmd> {
+    let Ok(java @ Store::Java { .. }) = find_java() else {
+        return None;
+    };
+    let alias = format!("debian:{name}.pem");
+    let held = java.contents().ok()?;
+    if !held
+        .iter()
+        .any(|(n, _)| n.as_deref() == Some(alias.as_str()))
+    {
+        return None;
+    }
+    let mut cmds = java.remove(&alias);
+    if java.needs_root() {
+        for c in &mut cmds {
+            c.sudo = true;
+        }
+    }
+    cmds.pop()
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    // The effective uid, the third field of /proc/self/status's Uid line (Linux; this crate
+    // does not take libc for one call).
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().nth(1).map(|e| e == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// The certificates of a PEM text (other blocks passed over).
+pub(super) fn pem_certificates(text: &[u8]) -> Vec<Vec<u8>> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(text)
+        .filter_map(|c| c.ok())
+        .map(|c| c.to_vec())
+        .collect()
+}
+
+/// The nicknames of `certutil -L`: after the two header lines, each line is the nickname then
+/// its trust flags (`C,,`) in the last column.
+fn nss_nicknames(listing: &str) -> Vec<String> {
+    listing
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_end();
+            let (nick, flags) = l.rsplit_once(char::is_whitespace)?;
+            let nick = nick.trim_end();
+            let is_flags = flags.split(',').count() == 3
+                && flags.chars().all(|c| c == ',' || c.is_ascii_alphabetic());
+            (is_flags && !nick.is_empty()).then(|| nick.to_string())
+        })
+        .collect()
+}
+
+/// `keytool -list -rfc`: each entry starts at its `Alias name:` line, its certificate in PEM
+/// below.
+fn keytool_entries(listing: &str) -> Vec<Entry> {
+    listing
+        .split("Alias name: ")
+        .skip(1)
+        .flat_map(|entry| {
+            let alias = entry.lines().next().unwrap_or_default().trim().to_string();
+            pem_certificates(entry.as_bytes())
+                .into_iter()
+                .map(move |der| (Some(alias.clone()), der))
+        })
+        .collect()
+}
+
+fn run_read(cmd: &mut Command, what: &'static str) -> Result<String, TrustError> {
+    let out = cmd
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| TrustError::Tool {
+            command: what.into(),
+            reason: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(TrustError::Tool {
+            command: what.into(),
+            reason: super::last_words(&out.stderr, &out.stdout),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl Anchor {
+    /// Whether the store holds this certificate, and under which name.
+    pub fn found_in<'a>(&self, contents: &'a [Entry]) -> Option<&'a Option<String>> {
+        contents
+            .iter()
+            .find(|(_, der)| der == &self.der)
+            .map(|(name, _)| name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nicknames_of_a_certutil_listing() {
+        // As certutil 3.87 prints it.
+        let listing = "\nCertificate Nickname                                         Trust Attributes\n                                                             SSL,S/MIME,JAR/XPI\n\ncertbench-ca-0123456789ab                                    C,,  \nMy CA with spaces                                            CT,C,C\n";
+        assert_eq!(
+            nss_nicknames(listing),
+            vec!["certbench-ca-0123456789ab", "My CA with spaces"]
+        );
+    }
+}

@@ -1,0 +1,486 @@
+//! `certbench trust`: the workspace's root put into the machine's trust stores and taken out again,
+//! judged by each store's own clients: curl with no --cacert (OpenSSL reading Debian's bundle),
+//! NSS's certutil and vfychain, and a Java HttpClient with the JDK's default trust store.
+//!
+//! These tests change what the whole machine trusts: they run as root (CI does), one at a time,
+//! and every store is put back as it was when a test ends, passed or failed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use common::{JsonLines, require};
+
+/// One test at a time changes the machine's stores.
+static MACHINE: Mutex<()> = Mutex::new(());
+
+const LOCAL: &str = "/usr/local/share/ca-certificates";
+const CERTS: &str = "/etc/ssl/certs";
+const BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+fn require_root() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let euid = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap_or("");
+    assert_eq!(
+        euid, "0",
+        "these tests install a root CA into the machine's trust stores and take it out again: run them as root (.ci/run does)"
+    );
+}
+
+/// The stores as they are: the system bundle's bytes, /etc/ssl/certs (names and link targets),
+/// the local roots' folder, Java's cacerts (its bytes, and its entries as keytool lists them).
+#[derive(Debug, PartialEq, Eq)]
+struct Stores {
+    bundle: Vec<u8>,
+    links: BTreeSet<(String, String)>,
+    local: BTreeSet<String>,
+    java_bytes: Vec<u8>,
+    java: BTreeSet<String>,
+}
+
+fn folder(dir: &str) -> BTreeSet<(String, String)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let target = std::fs::read_link(e.path())
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), target)
+        })
+        .collect()
+}
+
+fn cacerts() -> PathBuf {
+    let keytool = std::fs::canonicalize(require("keytool", "default-jdk-headless")).unwrap();
+    let jdk = keytool.parent().unwrap().parent().unwrap();
+    std::fs::canonicalize(jdk.join("lib/security/cacerts")).unwrap()
+}
+
+/// Java's trust store as keytool lists it: each alias with its certificate.
+fn java_entries() -> BTreeSet<String> {
+    let out = Command::new(require("keytool", "default-jdk-headless"))
+        .args(["-list", "-rfc", "-cacerts", "-storepass", "changeit"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Entries start at "Alias name:"; creation dates are left out (keytool writes them afresh).
+    text.split("Alias name: ")
+        .skip(1)
+        .map(|e| {
+            e.lines()
+                .filter(|l| !l.starts_with("Creation date:"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect()
+}
+
+impl Stores {
+    fn now() -> Stores {
+        Stores {
+            bundle: std::fs::read(BUNDLE).unwrap(),
+            links: folder(CERTS),
+            local: folder(LOCAL).into_iter().map(|(n, _)| n).collect(),
+            java_bytes: std::fs::read(cacerts()).unwrap(),
+            java: java_entries(),
+        }
+    }
+}
+
+/// Puts the stores back as they were when it was made, whatever the test did.
+struct PutBack(Stores);
+
+impl Drop for PutBack {
+    fn drop(&mut self) {
+        let mut changed = false;
+        for (name, _) in folder(LOCAL) {
+            if !self.0.local.contains(&name) {
+                let _ = std::fs::remove_file(Path::new(LOCAL).join(name));
+                changed = true;
+            }
+        }
+        if changed || std::fs::read(BUNDLE).ok().as_deref() != Some(&self.0.bundle[..]) {
+            let _ = Command::new("update-ca-certificates")
+                .arg("--fresh")
+                .output();
+        }
+        let _ = std::fs::write(cacerts(), &self.0.java_bytes);
+    }
+}
+
+/// A workspace made by `gen` in a folder that is also HOME (NSS databases and the record of what
+/// was installed are under it).
+struct Home {
+    _tmp: tempfile::TempDir,
+    home: PathBuf,
+    ws: PathBuf,
+}
+
+impl Home {
+    fn new() -> Home {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().to_path_buf();
+        let ws = home.join("ws");
+        let h = Home {
+            _tmp: tmp,
+            home,
+            ws,
+        };
+        let out = h.certbench(&["gen"]);
+        assert!(out.status.success(), "{}", common::text(&out));
+        h
+    }
+
+    fn certbench(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(&self.ws)
+            .args(args)
+            .env("HOME", &self.home)
+            .env_remove("CERTBENCH_DIR")
+            .env_remove("XDG_DATA_HOME")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.certbench(args);
+        assert!(
+            out.status.success(),
+            "certbench {args:?}: {}",
+            common::text(&out)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `trust status --json`: whether the workspace's root is in the store `kind`.
+    fn trusted_in(&self, kind: &str) -> (bool, bool) {
+        let v: serde_json::Value =
+            serde_json::from_str(&self.ok(&["trust", "status", "--json"])).unwrap();
+        let s = v["anchors"][0]["stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["store"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} store in {v}"))
+            .clone();
+        (
+            s["present"].as_bool().unwrap(),
+            s["by_certbench"].as_bool().unwrap(),
+        )
+    }
+}
+
+/// curl with the client's certificate and no --cacert: the HTTP status, or curl's exit code.
+fn curl(ws: &Path, port: u16) -> Result<String, i32> {
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(ws)
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .arg(format!("https://localhost:{port}/"))
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(out.status.code().unwrap_or(-1))
+    }
+}
+
+#[test]
+fn the_system_store_lets_curl_in_without_cacert_and_uninstall_leaves_it_byte_identical() {
+    require_root();
+    require("update-ca-certificates", "ca-certificates");
+    let _one = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
+    let before = Stores::now();
+    let _put_back = PutBack(Stores::now());
+    let h = Home::new();
+    let served = JsonLines::start(&h.ws, &["serve", "--port", "0", "--json"]);
+    let port = served.port();
+
+    // curl's exit code 60: "Peer certificate cannot be authenticated with known CA certificates".
+    assert_eq!(curl(&h.ws, port), Err(60), "not trusted before the install");
+
+    // No --yes and no terminal: nothing is installed.
+    let refused = h.certbench(&["trust", "install", "--store", "system"]);
+    assert!(!refused.status.success());
+    assert!(
+        common::text(&refused).contains("--yes"),
+        "{}",
+        common::text(&refused)
+    );
+    assert_eq!(Stores::now(), before, "a refused install changes nothing");
+
+    // A dry run prints the commands and changes nothing.
+    let dry = h.ok(&["trust", "install", "--store", "system", "--dry-run"]);
+    assert!(dry.contains("update-ca-certificates"), "{dry}");
+    assert_eq!(Stores::now(), before, "a dry run changes nothing");
+
+    let said = h.ok(&["trust", "install", "--store", "system", "--yes"]);
+    assert!(said.contains("whole machine"), "{said}");
+    assert_eq!(
+        curl(&h.ws, port),
+        Ok("200".into()),
+        "trusted after the install"
+    );
+    assert_eq!(h.trusted_in("system"), (true, true));
+    // openssl reads the same store: the server's chain verifies with no -CAfile.
+    let verify = Command::new(require("openssl", "openssl"))
+        .current_dir(&h.ws)
+        .args(["verify", "-untrusted", "intermediate.crt", "server.crt"])
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", common::text(&verify));
+
+    // Installing again changes nothing and says so.
+    let again = h.ok(&["trust", "install", "--store", "system", "--yes"]);
+    assert!(again.contains("already there"), "{again}");
+
+    h.ok(&["trust", "uninstall", "--store", "system"]);
+    assert_eq!(
+        curl(&h.ws, port),
+        Err(60),
+        "not trusted after the uninstall"
+    );
+    assert_eq!(h.trusted_in("system"), (false, false));
+    let after = Stores::now();
+    assert_eq!(after.bundle, before.bundle, "the bundle is byte-identical");
+    assert_eq!(after.links, before.links, "/etc/ssl/certs is as it was");
+    assert_eq!(after.local, before.local);
+    // Debian's hook had also put it into Java's store: that is taken out too.
+    assert_eq!(after.java, before.java, "Java's store lists what it did");
+}
+
+#[test]
+fn nss_lists_the_root_and_vfychain_verifies_the_server_until_uninstall() {
+    require_root();
+    let certutil = require("certutil", "libnss3-tools");
+    let vfychain = require("vfychain", "libnss3-tools");
+    let _one = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _put_back = PutBack(Stores::now());
+    let h = Home::new();
+    let db = h.home.join(".pki/nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let made = Command::new(&certutil)
+        .arg("-N")
+        .arg("-d")
+        .arg(format!("sql:{}", db.display()))
+        .arg("--empty-password")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", common::text(&made));
+    let list = || {
+        let out = Command::new(&certutil)
+            .arg("-L")
+            .arg("-d")
+            .arg(format!("sql:{}", db.display()))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let verify = || {
+        Command::new(&vfychain)
+            .current_dir(&h.ws)
+            .arg("-d")
+            .arg(format!("sql:{}", db.display()))
+            .args([
+                "-pp",
+                "-u",
+                "1",
+                "-a",
+                "server.crt",
+                "-a",
+                "intermediate.crt",
+            ])
+            .output()
+            .unwrap()
+    };
+    let before = list();
+    let refused = verify();
+    assert!(
+        !refused.status.success() && common::text(&refused).contains("Chain is bad"),
+        "{}",
+        common::text(&refused)
+    );
+
+    h.ok(&["trust", "install", "--store", "nss", "--yes"]);
+    let listed = list();
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("certbench-ca-"))
+        .unwrap_or_else(|| panic!("certutil -L lists no certbench root:\n{listed}"));
+    assert!(
+        line.trim_end().ends_with("C,,"),
+        "trusted for TLS servers: {line}"
+    );
+    let good = verify();
+    assert!(
+        good.status.success() && common::text(&good).contains("Chain is good"),
+        "{}",
+        common::text(&good)
+    );
+    assert_eq!(h.trusted_in("nss"), (true, true));
+
+    h.ok(&["trust", "uninstall", "--store", "nss"]);
+    assert_eq!(list(), before, "certutil -L lists what it did before");
+    assert!(common::text(&verify()).contains("Chain is bad"));
+}
+
+const JAVA_GET: &str = r#"
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+// The JDK's defaults: trust from its cacerts, the key store from -Djavax.net.ssl.keyStore.
+public class Get {
+    public static void main(String[] args) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> r = client.send(
+            HttpRequest.newBuilder(URI.create(args[0])).build(),
+            HttpResponse.BodyHandlers.ofString());
+        System.out.println(r.statusCode());
+    }
+}
+"#;
+
+#[test]
+fn a_java_httpclient_with_the_default_trust_store_reaches_serve_until_uninstall() {
+    require_root();
+    let java = require("java", "default-jdk-headless");
+    let _one = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
+    let before = Stores::now();
+    let _put_back = PutBack(Stores::now());
+    let h = Home::new();
+    std::fs::write(h.ws.join("Get.java"), JAVA_GET).unwrap();
+    std::fs::write(h.ws.join("pw.txt"), "changeit-too\n").unwrap();
+    h.ok(&[
+        "export",
+        "client",
+        "--out",
+        &h.ws.join("client.p12").display().to_string(),
+        "--password-file",
+        &h.ws.join("pw.txt").display().to_string(),
+    ]);
+    let served = JsonLines::start(&h.ws, &["serve", "--port", "0", "--json"]);
+    let url = format!("https://localhost:{}/", served.port());
+    let get = || {
+        Command::new(&java)
+            .current_dir(&h.ws)
+            .args([
+                "-Djavax.net.ssl.keyStore=client.p12",
+                "-Djavax.net.ssl.keyStoreType=PKCS12",
+                "-Djavax.net.ssl.keyStorePassword=changeit-too",
+                "Get.java",
+                &url,
+            ])
+            .output()
+            .unwrap()
+    };
+    let refused = get();
+    assert!(!refused.status.success());
+    assert!(
+        common::text(&refused).contains("PKIX path building failed"),
+        "{}",
+        common::text(&refused)
+    );
+
+    h.ok(&["trust", "install", "--store", "java", "--yes"]);
+    let got = get();
+    assert!(got.status.success(), "{}", common::text(&got));
+    assert_eq!(String::from_utf8_lossy(&got.stdout).trim(), "200");
+    assert_eq!(h.trusted_in("java"), (true, true));
+
+    h.ok(&["trust", "uninstall", "--store", "java"]);
+    assert_eq!(
+        Stores::now().java,
+        before.java,
+        "keytool lists what it did before"
+    );
+    assert!(!get().status.success(), "not trusted after the uninstall");
+}
+
+#[test]
+fn uninstall_takes_out_only_what_certbench_put_in() {
+    require_root();
+    let certutil = require("certutil", "libnss3-tools");
+    let _one = MACHINE.lock().unwrap_or_else(|e| e.into_inner());
+    let h = Home::new();
+    let db = h.home.join(".pki/nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let sql = format!("sql:{}", db.display());
+    let certutil_ok = |args: &[&str]| {
+        let out = Command::new(&certutil).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", common::text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    certutil_ok(&["-N", "-d", &sql, "--empty-password"]);
+    // The user put the same root in by hand, under a name of their own.
+    let ca = h.ws.join("ca.crt").display().to_string();
+    certutil_ok(&["-A", "-d", &sql, "-t", "C,,", "-n", "my own", "-i", &ca]);
+    let said = h.ok(&["trust", "install", "--store", "nss", "--yes"]);
+    assert!(said.contains("already there as my own"), "{said}");
+    assert_eq!(
+        h.trusted_in("nss"),
+        (true, false),
+        "there, not by certbench"
+    );
+    let said = h.ok(&["trust", "uninstall", "--store", "nss"]);
+    assert!(said.contains("Nothing"), "{said}");
+    assert!(
+        certutil_ok(&["-L", "-d", &sql]).contains("my own"),
+        "left alone"
+    );
+
+    // A name certbench used, holding another certificate now, is left alone too.
+    certutil_ok(&["-D", "-d", &sql, "-n", "my own"]);
+    h.ok(&["trust", "install", "--store", "nss", "--yes"]);
+    let listing = certutil_ok(&["-L", "-d", &sql]);
+    let name = listing
+        .lines()
+        .find(|l| l.starts_with("certbench-ca-"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    certutil_ok(&["-D", "-d", &sql, "-n", &name]);
+    let other = h.ws.join("intermediate.crt").display().to_string();
+    certutil_ok(&["-A", "-d", &sql, "-t", "C,,", "-n", &name, "-i", &other]);
+    let said = h.ok(&["trust", "uninstall", "--store", "nss"]);
+    assert!(said.contains("holds another certificate"), "{said}");
+    assert!(
+        certutil_ok(&["-L", "-d", &sql]).contains(&name),
+        "left alone"
+    );
+}
+
+#[test]
+fn a_missing_tool_is_said_and_nothing_is_changed() {
+    let h = Home::new();
+    // certutil is in /usr/bin: a PATH without it (and /usr/sbin for the rest) lacks it.
+    let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(&h.ws)
+        .args(["trust", "install", "--store", "nss", "--yes"])
+        .env("HOME", &h.home)
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("certutil is not installed") && err.contains("libnss3-tools"),
+        "{err}"
+    );
+    assert!(!h.home.join(".local/share/certbench/trust.toml").exists());
+}
