@@ -613,3 +613,79 @@ fn inspect_at_a_later_day_lints_then() {
         assert_eq!(lints.contains(&"expired"), expired, "+{days}d: {lints:?}");
     }
 }
+
+/// Issue 25: `handshake --scenario NAME --at` runs a lab scenario as on that day. The server's
+/// certificate, as tshark reads it from the run's own capture, is judged by `openssl x509
+/// -checkend` at the same two days: not expired 300 days on, expired 400 days on; the run works
+/// at the first and the client refuses the server with certificate_expired at the second.
+#[test]
+fn a_lab_scenario_at_a_later_day_fails_when_openssl_says_the_server_has_expired() {
+    let tshark = common::require("tshark", "tshark");
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    for (days, expired) in [(300i64, false), (400, true)] {
+        let pcap = d.join(format!("run-{days}.pcapng"));
+        let out = common::certbench(
+            d,
+            &[
+                "handshake",
+                "--scenario",
+                "hello-retry",
+                "--json",
+                "--at",
+                &format!("+{days}d"),
+                "--pcap",
+                pcap.to_str().unwrap(),
+            ],
+        );
+        let v: Value = serde_json::from_str(&String::from_utf8_lossy(&out.stdout))
+            .unwrap_or_else(|e| panic!("{e}: {}", common::text(&out)));
+        // The pcapng holds its key log (a Decryption Secrets Block): tshark opens TLS 1.3.
+        let read = std::process::Command::new(&tshark)
+            .arg("-r")
+            .arg(&pcap)
+            .args(["-Y", "tls.handshake.type == 11", "-T", "fields"])
+            .args(["-e", "tcp.srcport", "-e", "tls.handshake.certificate"])
+            .output()
+            .unwrap();
+        let listing = String::from_utf8_lossy(&read.stdout);
+        // The server's Certificate comes first; its first certificate is the leaf.
+        let hex = listing
+            .lines()
+            .next()
+            .and_then(|l| l.split('\t').nth(1))
+            .and_then(|certs| certs.split(',').next())
+            .unwrap_or_else(|| panic!("tshark found no Certificate: {}", common::text(&read)));
+        let der: Vec<u8> = (0..hex.len() / 2)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let file = d.join(format!("server-{days}.der"));
+        std::fs::write(&file, der).unwrap();
+        let checkend = common::openssl(
+            d,
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                file.to_str().unwrap(),
+                "-noout",
+                "-checkend",
+                &(days * 86_400).to_string(),
+            ],
+        );
+        assert_eq!(
+            !checkend.status.success(),
+            expired,
+            "{}",
+            common::text(&checkend)
+        );
+        assert_eq!(out.status.success(), !expired, "+{days}d: {v}");
+        assert_eq!(v["ok"], !expired, "+{days}d: {v}");
+        if expired {
+            assert_eq!(v["failure"]["detected_by"], "client", "{v}");
+            assert_eq!(v["failure"]["alert_sent"], "certificate_expired", "{v}");
+            assert_eq!(v["failure"]["culprit"]["side"], "server", "{v}");
+        }
+    }
+}

@@ -76,7 +76,7 @@ pub struct HandshakeArgs {
     pub json: bool,
     /// Run a failure lab scenario instead (`certbench lab` lists them): its own certificates,
     /// made in memory and broken on purpose, never the workspace's.
-    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends", "staple", "at"])]
+    #[arg(long, value_name = "NAME", value_parser = parse_scenario, conflicts_with_all = ["client", "no_client_cert", "server", "server_name", "tls", "group", "suite", "count", "client_auth", "client_trusts", "server_trusts", "server_sends", "client_sends", "staple"])]
     pub scenario: Option<&'static certbench_lab::Scenario>,
     /// Run as it would go at this time: both sides' verifiers judge the certificates (and a
     /// staple) then, the handshake itself happens now. RFC 3339 (2027-03-01T00:00:00Z), or an
@@ -419,7 +419,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
     let scenario = a.scenario;
     let run = async {
         match scenario {
-            Some(s) => certbench_lab::run(s, &opts.control, tx)
+            Some(s) => certbench_lab::run_at(s, &opts.control, tx, opts.at)
                 .await
                 .map_err(|e| e.to_string()),
             None => run_handshake(opts, tx).await.map_err(|e| e.to_string()),

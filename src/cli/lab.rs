@@ -22,6 +22,11 @@ pub struct LabArgs {
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Run the scenarios as they would go on that day (RFC 3339, or an offset such as +400d):
+    /// both sides judge the certificates at that time. What --check then finds not as designed
+    /// is what time does to each setup.
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::cli::parse_at)]
+    pub at: Option<time::OffsetDateTime>,
 }
 
 #[derive(Serialize)]
@@ -75,11 +80,19 @@ pub fn run(a: LabArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
+    if let Some(at) = a.at
+        && !a.json
+    {
+        outln!(
+            "both sides judge the certificates as at {} (--at)",
+            certbench_base::text::rfc3339(at)
+        );
+    }
     let results: Vec<Checked> = SCENARIOS
         .iter()
         .map(|s| {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let result = runtime.block_on(certbench_lab::run(s, &Control::default(), tx));
+            let result = runtime.block_on(certbench_lab::run_at(s, &Control::default(), tx, a.at));
             let mut events = Vec::new();
             while let Ok(e) = rx.try_recv() {
                 events.push(e);

@@ -12,6 +12,7 @@ use certbench_x509::{CertSummary, relative_validity};
 use certbench_x509::{RevocationReason, Role};
 use clap::{Args, Subcommand};
 
+mod aging;
 mod capture;
 mod connect;
 mod export;
@@ -45,6 +46,14 @@ pub enum Command {
     Recipes(recipes::RecipesArgs),
     /// List the certificates in the workspace.
     List,
+    /// How the workspace ages: every certificate with its days left, the next to expire first,
+    /// each CA's CRL, and warnings (a certificate valid longer than its issuer, a key kept across
+    /// renewals, a stale CRL).
+    Status(aging::StatusArgs),
+    /// Issue a certificate again as it is (profile, names, issuer), valid from now with a fresh
+    /// serial and the same key (--new-key for a new one); the old files go to replaced/. For a CA,
+    /// says what it means for the certificates it issued.
+    Renew(aging::RenewArgs),
     /// Decode certificates, CRLs, CSRs and OCSP requests and responses: files, folders, PEM
     /// bundles or DER.
     Inspect(InspectArgs),
@@ -351,6 +360,8 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Issue(a) => issue_cmd(*a, dir),
         Command::Revoke(a) => revoke_cmd(a, dir),
         Command::List => list_cmd(dir),
+        Command::Status(a) => return aging::status(a, &dir),
+        Command::Renew(a) => return aging::renew(a, &dir),
         Command::Inspect(a) => return inspect::run(a, &dir),
         Command::Verify(a) => return inspect::verify_cmd(a, &dir),
         Command::Handshake(a) => return handshake::run(a, dir),
@@ -536,7 +547,7 @@ fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
 }
 
 /// Rows under a header, each column as wide as its widest cell, two spaces between, indented.
-fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+pub(crate) fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     let mut widths = header.map(|h| h.chars().count());
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

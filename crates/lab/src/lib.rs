@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
+pub mod aging;
 mod check;
 pub mod export;
 mod fixes;
@@ -906,7 +907,21 @@ pub async fn run(
     control: &Control,
     events: UnboundedSender<Event>,
 ) -> Result<Summary, LabError> {
-    let (material, choices) = setup(s, OffsetDateTime::now_utc())?;
+    run_at(s, control, events, None).await
+}
+
+/// [`run`], with both sides judging as at `at` (`--at`): the scenario's PKI is made now, so a
+/// day past its certificates' validity shows what expiry does to it.
+pub async fn run_at(
+    s: &Scenario,
+    control: &Control,
+    events: UnboundedSender<Event>,
+    at: Option<OffsetDateTime>,
+) -> Result<Summary, LabError> {
+    let (material, mut choices) = setup(s, OffsetDateTime::now_utc())?;
+    if at.is_some() {
+        choices.at = at;
+    }
     Ok(run_with(&material, &choices, control, events).await?)
 }
 

@@ -415,7 +415,7 @@ pub fn read(bytes: &[u8]) -> Result<Request, RequestError> {
     })
 }
 
-fn request_key(
+pub(crate) fn request_key(
     spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
 ) -> Result<RequestKey, RequestError> {
     use x509_parser::public_key::PublicKey;

@@ -74,6 +74,11 @@ pub enum Error {
         children.join(", ")
     )]
     ReplaceIssuer { name: String, children: Vec<String> },
+
+    #[error(
+        "\"{name}\" was signed from a request: its key is the service's, so certbench cannot make a new one. Renew it with the same key (without --new-key), or sign the service's new request with `certbench issue --csr`"
+    )]
+    RenewRequested { name: String },
 }
 
 /// What is wrong with a workspace manifest (one edited by hand, or from another certbench).

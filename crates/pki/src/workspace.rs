@@ -17,7 +17,11 @@ use certbench_base::{fsutil, fsutil::DirLock, fsutil::FileWrite, fsutil::Recover
 use certbench_x509::{CertSummary, summarize};
 use certbench_x509::{RevocationReason, Role};
 
+mod health;
+mod renew;
 mod revocation;
+pub use health::{Aging, CrlAge, EXPIRES_SOON_DAYS, Health, State, Warning};
+pub use renew::{Dependant, DependantWhy, Renewed};
 pub use revocation::{Answered, Responded};
 
 /// Where replaced files go: `replaced/<time>/`, never deleted.

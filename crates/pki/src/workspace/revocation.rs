@@ -304,7 +304,7 @@ impl Workspace {
         })
     }
 
-    fn cert_der(&self, e: &Entity) -> Result<Vec<u8>> {
+    pub(super) fn cert_der(&self, e: &Entity) -> Result<Vec<u8>> {
         let pem = self.read_text(e, "certificate", &e.cert)?;
         pem_der(&pem).ok_or_else(|| Error::BadMaterial {
             name: e.name.clone(),
@@ -314,7 +314,7 @@ impl Workspace {
         })
     }
 
-    fn key_text(&self, e: &Entity) -> Result<String> {
+    pub(super) fn key_text(&self, e: &Entity) -> Result<String> {
         let file = e.key.clone().ok_or_else(|| Error::NoKey {
             name: e.name.clone(),
         })?;
@@ -350,6 +350,13 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
 }
 
 /// The first PEM block's body (a certificate's or a CRL's).
+/// The DER of a PEM block in `bytes`, or `bytes` themselves when they are not PEM.
+pub(super) fn pem_der_or_der(bytes: &[u8]) -> Vec<u8> {
+    <(SectionKind, Vec<u8>)>::from_pem_slice(bytes)
+        .map(|(_, der)| der)
+        .unwrap_or_else(|_| bytes.to_vec())
+}
+
 fn pem_der(pem: &str) -> Option<Vec<u8>> {
     <(SectionKind, Vec<u8>)>::from_pem_slice(pem.as_bytes())
         .ok()

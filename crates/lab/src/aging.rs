@@ -1,0 +1,143 @@
+//! The words for how the workspace ages and what a renewal did (assets/status.toml), from
+//! `certbench_pki::workspace::{Health, Renewed}`, the same for `certbench status` and `renew` and
+//! the TUI.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use certbench_base::text::rfc3339;
+use certbench_pki::workspace::{Dependant, DependantWhy, Renewed, State, Warning};
+
+const STATUS: &str = include_str!("../../../assets/status.toml");
+
+fn say(key: &str, values: &[(&'static str, String)]) -> String {
+    static TABLE: OnceLock<HashMap<String, HashMap<String, String>>> = OnceLock::new();
+    let said = certbench_base::assets::table(&TABLE, STATUS).get("said");
+    match said.and_then(|s| s.get(key)) {
+        Some(t) => certbench_base::assets::fill(t, values),
+        None => key.to_string(),
+    }
+}
+
+/// A certificate's state, in a word or two.
+pub fn state(s: State) -> String {
+    say(
+        match s {
+            State::Valid => "valid",
+            State::ExpiresSoon => "expires_soon",
+            State::Expired => "expired",
+            State::NotYetValid => "not_yet_valid",
+            State::Revoked => "revoked",
+        },
+        &[],
+    )
+}
+
+/// A warning, as a sentence with what to do.
+pub fn warning(w: &Warning) -> String {
+    match w {
+        Warning::OutlivesIssuer {
+            name,
+            role,
+            issuer,
+            not_after,
+            issuer_not_after,
+        } => say(
+            if role.is_ca() {
+                "outlives_issuer_ca"
+            } else {
+                "outlives_issuer_leaf"
+            },
+            &[
+                ("name", name.clone()),
+                ("role", role.title().to_string()),
+                ("issuer", issuer.clone()),
+                ("not_after", rfc3339(*not_after)),
+                ("issuer_not_after", rfc3339(*issuer_not_after)),
+            ],
+        ),
+        Warning::KeyReused { name, replaced } => say(
+            "key_reused",
+            &[("name", name.clone()), ("files", replaced.join(", "))],
+        ),
+        Warning::CrlStale { ca, next_update } => say(
+            "crl_stale",
+            &[("ca", ca.clone()), ("next_update", rfc3339(*next_update))],
+        ),
+        Warning::Unreadable { name, file } => say(
+            "unreadable",
+            &[("name", name.clone()), ("file", file.clone())],
+        ),
+    }
+}
+
+/// What a renewal made.
+pub fn renewed(r: &Renewed) -> String {
+    let e = &r.issued.entity;
+    say(
+        "renewed",
+        &[
+            ("name", e.name.clone()),
+            ("serial", e.serial.clone()),
+            ("not_before", rfc3339(e.not_before)),
+            ("not_after", rfc3339(e.not_after)),
+            (
+                "key",
+                say(if r.key_kept { "same_key" } else { "new_key" }, &[]),
+            ),
+            ("old_serial", r.old_serial.clone()),
+            ("old_not_after", rfc3339(r.old_not_after)),
+            (
+                "replaced",
+                r.issued
+                    .replaced_into
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            ),
+        ],
+    )
+}
+
+/// What a CA's renewal means for a certificate it issued.
+pub fn dependant(d: &Dependant, r: &Renewed) -> String {
+    say(
+        match d.why {
+            DependantWhy::SignedByOldKey => "signed_by_old_key",
+            DependantWhy::ChainCarriesOld => "chain_carries_old",
+            DependantWhy::StillChains => "still_chains",
+        },
+        &[
+            ("name", d.name.clone()),
+            ("role", d.role.title().to_string()),
+            ("ca", r.issued.entity.name.clone()),
+            ("old_not_after", rfc3339(r.old_not_after)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_key_has_words() {
+        let table: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
+            toml::from_str(super::STATUS).expect("assets/status.toml parses");
+        let said = &table["said"];
+        let code = include_str!("aging.rs");
+        // Every key the code asks for is in the table.
+        for key in said.keys() {
+            assert!(code.contains(&format!("\"{key}\"")), "{key} is never said");
+        }
+        for key in [
+            "valid",
+            "outlives_issuer_leaf",
+            "outlives_issuer_ca",
+            "key_reused",
+            "crl_stale",
+            "renewed",
+            "signed_by_old_key",
+        ] {
+            assert!(said.contains_key(key), "assets/status.toml has no {key}");
+        }
+    }
+}

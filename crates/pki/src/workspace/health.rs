@@ -1,0 +1,249 @@
+//! How the workspace's PKI ages: every certificate with the days it has left (the next to
+//! expire first), each CA's CRL with its nextUpdate, and what will break before anything has
+//! expired: a certificate valid longer than its issuer, a key kept across renewals, a stale CRL.
+//! Read from the certificates' own bytes where the manifest could be wrong.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use x509_parser::prelude::FromDer;
+
+use super::{Entity, REPLACED_DIR, Workspace};
+use crate::Role;
+
+/// Under this many days left, a certificate is said to expire soon.
+pub const EXPIRES_SOON_DAYS: i64 = 30;
+
+/// The workspace at one moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The next to expire first.
+    pub certificates: Vec<Aging>,
+    pub crls: Vec<CrlAge>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One certificate's time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Aging {
+    pub name: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    pub serial: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// Whole days until notAfter; negative once it has passed.
+    pub days_left: i64,
+    pub state: State,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Valid,
+    /// Fewer than [`EXPIRES_SOON_DAYS`] left.
+    ExpiresSoon,
+    Expired,
+    NotYetValid,
+    Revoked,
+}
+
+/// A CA's CRL.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrlAge {
+    pub ca: String,
+    pub file: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub this_update: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_update: Option<OffsetDateTime>,
+    /// Past its nextUpdate: a client that checks CRLs refuses what it covers.
+    pub stale: bool,
+}
+
+/// What will break, or is weak, though nothing may have expired yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Warning {
+    /// Valid after its issuer expires: from then on its chain fails (the issuer is expired),
+    /// however many days it has left itself. For an intermediate, the issuer is the root.
+    OutlivesIssuer {
+        name: String,
+        role: Role,
+        issuer: String,
+        #[serde(with = "time::serde::rfc3339")]
+        not_after: OffsetDateTime,
+        #[serde(with = "time::serde::rfc3339")]
+        issuer_not_after: OffsetDateTime,
+    },
+    /// Its key is the key of certificates it replaced (`renew` without `--new-key`): a key
+    /// that leaked before stays useful across renewals.
+    KeyReused {
+        name: String,
+        /// The replaced certificates with the same key, as paths in the workspace.
+        replaced: Vec<String>,
+    },
+    /// A CA's CRL is past its nextUpdate.
+    CrlStale {
+        ca: String,
+        #[serde(with = "time::serde::rfc3339")]
+        next_update: OffsetDateTime,
+    },
+    /// A file the manifest names cannot be read as what it should be.
+    Unreadable { name: String, file: String },
+}
+
+impl Workspace {
+    /// The workspace's health at `at` (now, or a day to look ahead to).
+    pub fn health(&self, at: OffsetDateTime) -> Health {
+        let mut warnings = Vec::new();
+        let mut certificates: Vec<Aging> = self.entities().iter().map(|e| aging(e, at)).collect();
+        certificates.sort_by(|a, b| a.not_after.cmp(&b.not_after).then(a.name.cmp(&b.name)));
+        for e in self.entities() {
+            let Some(issuer) = e.issuer.as_deref().and_then(|i| self.entity(i)) else {
+                continue;
+            };
+            if e.not_after > issuer.not_after {
+                warnings.push(Warning::OutlivesIssuer {
+                    name: e.name.clone(),
+                    role: e.role,
+                    issuer: issuer.name.clone(),
+                    not_after: e.not_after,
+                    issuer_not_after: issuer.not_after,
+                });
+            }
+        }
+        let replaced = self.replaced_spkis();
+        for e in self.entities() {
+            let Some(spki) = self.spki_of(e) else {
+                warnings.push(Warning::Unreadable {
+                    name: e.name.clone(),
+                    file: e.cert.clone(),
+                });
+                continue;
+            };
+            let same: Vec<String> = replaced
+                .iter()
+                .filter(|(file, s)| file.ends_with(&format!("/{}", e.cert)) && *s == spki)
+                .map(|(file, _)| file.clone())
+                .collect();
+            if !same.is_empty() {
+                warnings.push(Warning::KeyReused {
+                    name: e.name.clone(),
+                    replaced: same,
+                });
+            }
+        }
+        let mut crls = Vec::new();
+        for ca in self.entities().iter().filter(|e| e.role.is_ca()) {
+            let file = ca.crl_file();
+            let Ok(der) = std::fs::read(self.path(&file)) else {
+                continue;
+            };
+            let der = super::revocation::pem_der_or_der(&der);
+            let Ok((_, crl)) =
+                x509_parser::revocation_list::CertificateRevocationList::from_der(&der)
+            else {
+                warnings.push(Warning::Unreadable {
+                    name: ca.name.clone(),
+                    file,
+                });
+                continue;
+            };
+            let next_update = crl.next_update().map(|t| t.to_datetime());
+            let stale = next_update.is_some_and(|n| n < at);
+            if let (true, Some(n)) = (stale, next_update) {
+                warnings.push(Warning::CrlStale {
+                    ca: ca.name.clone(),
+                    next_update: n,
+                });
+            }
+            crls.push(CrlAge {
+                ca: ca.name.clone(),
+                file,
+                this_update: crl.last_update().to_datetime(),
+                next_update,
+                stale,
+            });
+        }
+        Health {
+            at,
+            certificates,
+            crls,
+            warnings,
+        }
+    }
+
+    /// The SubjectPublicKeyInfo of an entity's certificate.
+    fn spki_of(&self, e: &Entity) -> Option<Vec<u8>> {
+        let der = self.cert_der(e).ok()?;
+        spki(&der)
+    }
+
+    /// Every certificate under `replaced/`, with its SubjectPublicKeyInfo.
+    fn replaced_spkis(&self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let Ok(folders) = std::fs::read_dir(self.path(REPLACED_DIR)) else {
+            return out;
+        };
+        let mut folders: Vec<_> = folders.flatten().map(|f| f.path()).collect();
+        folders.sort();
+        for folder in folders {
+            let Ok(files) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let path = f.path();
+                if path.extension().and_then(|x| x.to_str()) != Some("crt") {
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                if let Some(s) = spki(&super::revocation::pem_der_or_der(&bytes)) {
+                    let rel = path
+                        .strip_prefix(self.dir())
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string();
+                    out.push((rel, s));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn spki(der: &[u8]) -> Option<Vec<u8>> {
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der).ok()?;
+    Some(cert.public_key().raw.to_vec())
+}
+
+fn aging(e: &Entity, at: OffsetDateTime) -> Aging {
+    let days_left = (e.not_after - at).whole_days();
+    let state = if e.revoked.is_some() {
+        State::Revoked
+    } else if at < e.not_before {
+        State::NotYetValid
+    } else if at > e.not_after {
+        State::Expired
+    } else if days_left < EXPIRES_SOON_DAYS {
+        State::ExpiresSoon
+    } else {
+        State::Valid
+    };
+    Aging {
+        name: e.name.clone(),
+        role: e.role,
+        issuer: e.issuer.clone(),
+        serial: e.serial.clone(),
+        not_before: e.not_before,
+        not_after: e.not_after,
+        days_left,
+        state,
+    }
+}

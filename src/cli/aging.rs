@@ -1,0 +1,122 @@
+//! `certbench status` (every certificate with its days left, the next to expire first, and what
+//! will break before anything expires) and `certbench renew NAME` (the same certificate again,
+//! from now).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use certbench_lab::aging;
+use certbench_pki::workspace::Workspace;
+use clap::Args;
+use time::OffsetDateTime;
+
+use crate::cli::out::{errln, outln};
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The day to look at: RFC 3339, or an offset such as +90d (default: now). What has expired
+    /// by then, and what warns.
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::cli::parse_at)]
+    pub at: Option<OffsetDateTime>,
+    /// One JSON object: every certificate with its days left, each CA's CRL, the warnings.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// The certificate's name in the workspace.
+    pub name: String,
+    /// A new key pair instead of the old one's (for a CA: what it issued must be renewed too).
+    #[arg(long)]
+    pub new_key: bool,
+}
+
+pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
+    let ws = match Workspace::open(dir) {
+        Ok(ws) => ws,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let at = a.at.unwrap_or(now.replace_nanosecond(0).unwrap_or(now));
+    let health = ws.health(at);
+    if a.json {
+        return match serde_json::to_string_pretty(&health) {
+            Ok(j) => {
+                outln!("{j}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                errln!("certbench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if health.certificates.is_empty() {
+        outln!(
+            "The workspace {} is empty: `certbench gen` makes a set.",
+            dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    outln!(
+        "{} at {} (the next to expire first):",
+        dir.display(),
+        certbench_base::text::rfc3339(at)
+    );
+    let rows: Vec<[String; 5]> = health
+        .certificates
+        .iter()
+        .map(|c| {
+            [
+                c.name.clone(),
+                c.role.as_str().to_string(),
+                certbench_base::text::rfc3339(c.not_after),
+                c.days_left.to_string(),
+                aging::state(c.state),
+            ]
+        })
+        .collect();
+    crate::cli::print_table(&["NAME", "ROLE", "NOT AFTER", "DAYS LEFT", "STATE"], &rows);
+    for crl in &health.crls {
+        outln!(
+            "CRL of {}: this update {}, next update {}{}",
+            crl.ca,
+            certbench_base::text::rfc3339(crl.this_update),
+            crl.next_update
+                .map(certbench_base::text::rfc3339)
+                .unwrap_or_else(|| "none".into()),
+            if crl.stale { " (stale)" } else { "" }
+        );
+    }
+    for w in &health.warnings {
+        outln!("warning: {}", aging::warning(w));
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn renew(a: RenewArgs, dir: &Path) -> ExitCode {
+    let mut ws = match Workspace::open(dir) {
+        Ok(ws) => ws,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match ws.renew(&a.name, a.new_key, OffsetDateTime::now_utc()) {
+        Ok(r) => {
+            outln!("{}", aging::renewed(&r));
+            for d in &r.dependants {
+                outln!("  {}", aging::dependant(d, &r));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            errln!("certbench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

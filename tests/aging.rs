@@ -1,0 +1,296 @@
+//! `certbench status` and `certbench renew`: the days each certificate has left as openssl counts
+//! them (`x509 -checkend`), a leaf issued for longer than its issuer flagged (and openssl's
+//! `verify -attime` showing why), and renewals that keep every chain verifying with `openssl
+//! verify`, the profile unchanged as `openssl x509` prints it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{certbench, certbench_ok, issue, openssl, openssl_ok};
+
+fn status_json(d: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["status", "--json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&certbench_ok(d, &args)).unwrap()
+}
+
+/// Whether openssl says `file` expires within `seconds`.
+fn expires_within(d: &Path, file: &str, seconds: i64) -> bool {
+    let out = openssl(
+        d,
+        &[
+            "x509",
+            "-in",
+            file,
+            "-noout",
+            "-checkend",
+            &seconds.to_string(),
+        ],
+    );
+    // Exit 0: "Certificate will not expire"; 1: "Certificate will expire".
+    !out.status.success()
+}
+
+fn verify(d: &Path, file: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "verify",
+        "-CAfile",
+        "ca.crt",
+        "-untrusted",
+        "intermediate.crt",
+    ];
+    args.extend_from_slice(extra);
+    args.push(file);
+    openssl(d, &args)
+}
+
+#[test]
+fn status_counts_the_days_openssl_counts_and_flags_a_leaf_that_outlives_its_issuer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    // The intermediate is valid for 5 years: this server for 11.
+    issue(
+        d,
+        "server",
+        "long",
+        &["--days", "4000", "--san", "long.local"],
+    );
+    let v = status_json(d, &[]);
+    let certs = v["certificates"].as_array().unwrap();
+    let names: Vec<&str> = certs.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    // The next to expire first.
+    let after: Vec<&str> = certs
+        .iter()
+        .map(|c| c["not_after"].as_str().unwrap())
+        .collect();
+    let mut sorted = after.clone();
+    sorted.sort();
+    assert_eq!(after, sorted);
+    for c in certs {
+        let file = format!("{}.crt", c["name"].as_str().unwrap());
+        let days = c["days_left"].as_i64().unwrap();
+        // openssl: not expired within `days` days, expired within `days + 1`.
+        assert!(
+            !expires_within(d, &file, days * 86_400),
+            "{file}: {days} days"
+        );
+        assert!(
+            expires_within(d, &file, (days + 1) * 86_400),
+            "{file}: {days} days"
+        );
+        assert_eq!(c["state"], "valid");
+    }
+    let warnings = v["warnings"].as_array().unwrap();
+    let outlives: Vec<&serde_json::Value> = warnings
+        .iter()
+        .filter(|w| w["kind"] == "outlives_issuer")
+        .collect();
+    assert_eq!(outlives.len(), 1, "{warnings:?}");
+    assert_eq!(outlives[0]["name"], "long");
+    assert_eq!(outlives[0]["issuer"], "intermediate");
+    // Why it matters, as openssl sees it: a day after the intermediate expires, the leaf (with
+    // years left) no longer verifies, and it is the intermediate that has expired.
+    let end = time::OffsetDateTime::parse(
+        outlives[0]["issuer_not_after"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let day_after = (end.unix_timestamp() + 86_400).to_string();
+    let refused = verify(d, "long.crt", &["-attime", &day_after]);
+    let said = common::text(&refused);
+    assert!(!refused.status.success(), "{said}");
+    assert!(
+        said.contains("certificate has expired") && said.contains("at 1 depth"),
+        "{said}"
+    );
+    assert!(!expires_within(
+        d,
+        "long.crt",
+        86_400 * 366 * 5 + 86_400 * 2
+    ));
+
+    // The text output says it too.
+    let text = certbench_ok(d, &["status"]);
+    assert!(
+        text.contains("long is valid until") && text.contains("after its issuer intermediate"),
+        "{text}"
+    );
+
+    // --at: a year and a day on, the year-long certificates have expired.
+    let later = status_json(d, &["--at", "+366d"]);
+    let state = |name: &str| {
+        later["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state("server"), "expired");
+    assert_eq!(state("client"), "expired");
+    assert_eq!(state("intermediate"), "valid");
+}
+
+/// The parts of a certificate a renewal must keep, as openssl prints them.
+fn profile(d: &Path, file: &str) -> String {
+    openssl_ok(
+        d,
+        &[
+            "x509",
+            "-in",
+            file,
+            "-noout",
+            "-subject",
+            "-issuer",
+            "-ext",
+            "subjectAltName,keyUsage,extendedKeyUsage,basicConstraints,nameConstraints,authorityInfoAccess,crlDistributionPoints",
+        ],
+    )
+}
+
+fn serial(d: &Path, file: &str) -> String {
+    openssl_ok(d, &["x509", "-in", file, "-noout", "-serial"])
+}
+
+fn pubkey(d: &Path, file: &str) -> String {
+    openssl_ok(d, &["x509", "-in", file, "-noout", "-pubkey"])
+}
+
+#[test]
+fn renew_keeps_every_chain_verifying_with_the_same_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen", "--responder", "http://127.0.0.1:8888"]);
+    issue(
+        d,
+        "intermediate",
+        "team",
+        &[
+            "--issuer",
+            "ca",
+            "--permit-dns",
+            "team.example",
+            "--pathlen",
+            "0",
+        ],
+    );
+    issue(
+        d,
+        "server",
+        "api",
+        &[
+            "--issuer",
+            "team",
+            "--san",
+            "api.team.example",
+            "--san",
+            "10.0.0.7",
+            "--days",
+            "90",
+        ],
+    );
+    let before: Vec<(String, String, String, String)> =
+        ["server", "client", "intermediate", "team", "api", "ca"]
+            .iter()
+            .map(|n| {
+                let f = format!("{n}.crt");
+                (n.to_string(), profile(d, &f), serial(d, &f), pubkey(d, &f))
+            })
+            .collect();
+    for (name, profile_before, serial_before, key_before) in &before {
+        let said = certbench_ok(d, &["renew", name]);
+        assert!(said.contains(&format!("Renewed {name}")), "{said}");
+        let f = format!("{name}.crt");
+        assert_eq!(&profile(d, &f), profile_before, "{name}: the same profile");
+        assert_ne!(&serial(d, &f), serial_before, "{name}: a fresh serial");
+        assert_eq!(&pubkey(d, &f), key_before, "{name}: the same key");
+        // The old certificate is kept, with its serial.
+        let kept = walk(&d.join("replaced"))
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == f.as_str()))
+            .any(|p| serial(d, p.to_str().unwrap()) == *serial_before);
+        assert!(kept, "{name}: the old certificate is in replaced/");
+    }
+    // Every chain still verifies, with openssl, after each of them was renewed.
+    for leaf in ["server.crt", "client.crt"] {
+        let out = verify(d, leaf, &[]);
+        assert!(out.status.success(), "{leaf}: {}", common::text(&out));
+    }
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "team.crt",
+            "api.crt",
+        ],
+    );
+    assert!(out.status.success(), "{}", common::text(&out));
+
+    // A new key: the key changes, the chain still verifies.
+    let key_before = pubkey(d, "server.crt");
+    certbench_ok(d, &["renew", "server", "--new-key"]);
+    assert_ne!(pubkey(d, "server.crt"), key_before);
+    assert!(verify(d, "server.crt", &[]).status.success());
+    let m = std::fs::metadata(d.join("server.key")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777,
+        0o600
+    );
+
+    // A CA with a new key: what it signed is said to need renewal, and openssl agrees, until it
+    // is renewed.
+    let said = certbench_ok(d, &["renew", "intermediate", "--new-key"]);
+    assert!(
+        said.contains("server (server) was signed by the old key")
+            && said.contains("client (client) was signed by the old key"),
+        "{said}"
+    );
+    assert!(!verify(d, "server.crt", &[]).status.success());
+    certbench_ok(d, &["renew", "server"]);
+    assert!(verify(d, "server.crt", &[]).status.success());
+}
+
+#[test]
+fn renew_refuses_what_it_cannot_renew() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    let out = certbench(d, &["renew", "nobody"]);
+    assert!(!out.status.success());
+    assert!(
+        common::text(&out).contains("nobody"),
+        "{}",
+        common::text(&out)
+    );
+    certbench_ok(d, &["revoke", "client"]);
+    let out = certbench(d, &["renew", "client"]);
+    assert!(!out.status.success());
+    assert!(
+        common::text(&out).contains("revoked"),
+        "{}",
+        common::text(&out)
+    );
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
