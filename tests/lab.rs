@@ -637,3 +637,80 @@ fn explanations_fit_the_run_and_never_repeat_the_error_name() {
         );
     }
 }
+
+/// Issue 25: a workspace whose intermediate expired yesterday while the server's certificate has
+/// a year left (openssl verify: "certificate has expired" at depth 1). certbench's handshake
+/// names the intermediate as the culprit, and explains it with the lesson of the lab's
+/// intermediate-expired, not server-expired's; `status` had warned of it.
+#[test]
+fn an_expired_intermediate_made_by_hand_is_explained_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen", "--no-intermediate"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "intermediate",
+            "--name",
+            "old-int",
+            "--issuer",
+            "ca",
+            "--not-before",
+            "-1000d",
+            "--days",
+            "999",
+        ],
+    );
+    issue(
+        d,
+        "server",
+        "web",
+        &["--issuer", "old-int", "--san", "localhost"],
+    );
+    issue(d, "client", "bob", &["--issuer", "old-int"]);
+    let out = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "old-int.crt",
+            "web.crt",
+        ],
+    );
+    let said = text(&out);
+    assert!(
+        !out.status.success() && said.contains("at 1 depth") && said.contains("expired"),
+        "{said}"
+    );
+    let status: Value = serde_json::from_str(&certbench_ok(d, &["status", "--json"])).unwrap();
+    assert!(
+        status["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "outlives_issuer" && w["name"] == "web"),
+        "{status}"
+    );
+    let out = certbench(
+        d,
+        &["handshake", "--server", "web", "--client", "bob", "--json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["failure"]["cause"]["code"], "expired", "{v}");
+    assert_eq!(v["failure"]["detected_by"], "client", "{v}");
+    let culprit = &v["failure"]["culprit"];
+    assert!(
+        culprit["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Intermediate"),
+        "{culprit}"
+    );
+    assert_eq!(culprit["field"], "not_after");
+    let lesson = v["failure"]["lesson"].as_str().unwrap_or_default();
+    assert!(lesson.contains("shortest-lived link"), "{lesson}");
+}

@@ -6,8 +6,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
@@ -19,22 +17,21 @@ mod fixes;
 pub mod relayed;
 pub mod responded;
 mod revocation;
+mod setup;
 pub mod trusted;
 pub use check::{Mismatch, check};
 use fixes::kept_keys;
 pub use fixes::{TUI_KEYS, situations, tui_fix_templates};
 pub use revocation::StapleFlaw;
-use revocation::{closed_port, fetched_staple, lab_crl, lab_staple};
+pub use setup::setup;
 
 use certbench_cause::Alert;
-use certbench_pki::{ExtKeyUsage, IssueSpec, IssuedCert, IssuerMaterial, KeyAlg, KeyUsage};
-use certbench_tls::config::{Choices, ClientAuth, TlsVersion};
+use certbench_pki::{ExtKeyUsage, KeyUsage};
+use certbench_tls::config::{ClientAuth, TlsVersion};
 use certbench_tls::event::Event;
-use certbench_tls::material::{Anchor, Identity, Material};
 use certbench_tls::run::{Control, RunError, Summary, run_with};
 use certbench_wire::Side;
 use certbench_wire::names::HandshakeType;
-use certbench_x509::Role;
 
 /// How a certificate's validity is broken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +40,22 @@ pub enum Validity {
     Expired,
     /// Valid from 30 days from now.
     NotYetValid,
+    /// Valid from 10 minutes from now: made on a machine whose clock runs ahead.
+    Skewed,
+    /// Valid for 999 days, until yesterday.
+    EndedYesterday,
+}
+
+/// Which side of a root rollover: a new root replaces an old one, the server's chain leads to
+/// the new root, and clients that were set up years ago trust only the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollover {
+    /// An old client; the server also sends the new root cross-signed by the old one.
+    OldClientCrossSigned,
+    /// A client that trusts the new root; the server sends the same chain, cross-signature too.
+    NewClient,
+    /// An old client; the server sends its chain up to the new root only.
+    OldClientNoCrossSign,
 }
 
 /// One way to break the material or the choices.
@@ -56,6 +69,11 @@ pub enum Break {
     ClientSelfSigned,
     ClientValidity(Validity),
     ServerValidity(Validity),
+    /// The intermediate's validity (the leaves under it are issued now, for a year).
+    IntermediateValidity(Validity),
+    /// The server's root was replaced: which client, and whether the server sends the new root
+    /// cross-signed by the old.
+    Rollover(Rollover),
     ServerEku(&'static [ExtKeyUsage]),
     ClientEku(&'static [ExtKeyUsage]),
     ClientKeyUsage(&'static [KeyUsage]),
@@ -199,6 +217,8 @@ pub enum Fact {
     OtherNames,
     /// The certificate at fault is a CA's (an intermediate revoked, not the peer's own leaf).
     CaAtFault,
+    /// The certificate at fault is the peer's own leaf, not a CA above it.
+    LeafAtFault,
     /// Only the scenario's own run: what it teaches depends on how it was set up (a responder
     /// that is down), which a failure made by hand does not show.
     OwnRunOnly,
@@ -218,9 +238,10 @@ impl Fact {
         };
         match self {
             Fact::NoNames | Fact::OtherNames | Fact::OwnRunOnly => false,
-            Fact::CaAtFault => {
+            Fact::CaAtFault | Fact::LeafAtFault => {
                 use x509_parser::prelude::{FromDer, X509Certificate};
-                X509Certificate::from_der(&c.der).is_ok_and(|(_, x)| x.is_ca())
+                X509Certificate::from_der(&c.der)
+                    .is_ok_and(|(_, x)| x.is_ca() == (self == Fact::CaAtFault))
             }
             Fact::SelfSigned => c.self_signed,
             Fact::LeafOnly => !c.self_signed && c.intermediates == Some(0),
@@ -286,7 +307,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "client-expired",
-        when: None,
+        when: Some(Fact::LeafAtFault),
         breaks: &[B::ClientValidity(Validity::Expired)],
         expect: Expect::fails(
             S,
@@ -298,7 +319,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "server-expired",
-        when: None,
+        when: Some(Fact::LeafAtFault),
         breaks: &[B::ServerValidity(Validity::Expired)],
         expect: Expect::fails(
             C,
@@ -604,6 +625,54 @@ pub const SCENARIOS: &[Scenario] = &[
         breaks: &[B::ClientKeyUsage(&[KeyUsage::KeyEncipherment])],
         expect: Expect::works(true, false),
     },
+    Scenario {
+        name: "intermediate-expired",
+        when: Some(Fact::CaAtFault),
+        breaks: &[B::IntermediateValidity(Validity::EndedYesterday)],
+        expect: Expect::fails(
+            C,
+            "expired",
+            "InvalidCertificate › ExpiredContext",
+            (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
+            (HandshakeType::Finished, S),
+        ),
+    },
+    Scenario {
+        name: "client-clock-skew",
+        when: None,
+        breaks: &[B::ClientValidity(Validity::Skewed)],
+        expect: Expect::fails(
+            S,
+            "not_valid_yet",
+            "InvalidCertificate › NotValidYetContext",
+            (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
+            (HandshakeType::Finished, C),
+        ),
+    },
+    Scenario {
+        name: "root-rollover-old-client",
+        when: Some(Fact::OwnRunOnly),
+        breaks: &[B::Rollover(Rollover::OldClientCrossSigned)],
+        expect: Expect::works(true, false),
+    },
+    Scenario {
+        name: "root-rollover-new-client",
+        when: Some(Fact::OwnRunOnly),
+        breaks: &[B::Rollover(Rollover::NewClient)],
+        expect: Expect::works(true, false),
+    },
+    Scenario {
+        name: "root-rollover-no-cross-sign",
+        when: Some(Fact::OwnRunOnly),
+        breaks: &[B::Rollover(Rollover::OldClientNoCrossSign)],
+        expect: Expect::fails(
+            C,
+            "unknown_issuer",
+            "InvalidCertificate › UnknownIssuer",
+            (Alert::UNKNOWN_CA, Alert::UNKNOWN_CA),
+            (HandshakeType::Finished, S),
+        ),
+    },
 ];
 
 /// A scenario by its name.
@@ -659,246 +728,6 @@ pub enum LabError {
     Run(#[from] RunError),
     #[error("no port could be set aside for the scenario's responder: {0}")]
     Port(std::io::Error),
-}
-
-fn issue(
-    spec: &IssueSpec,
-    issuer: Option<&IssuerMaterial>,
-    now: OffsetDateTime,
-) -> Result<IssuedCert, LabError> {
-    Ok(certbench_pki::issue(spec, issuer, now)?)
-}
-
-fn material_of(issued: &IssuedCert) -> Result<IssuerMaterial, LabError> {
-    Ok(IssuerMaterial {
-        cert_pem: issued.cert_pem.clone(),
-        key: certbench_pki::load_key(key_pem(issued)?).map_err(certbench_pki::Error::Generation)?,
-    })
-}
-
-fn der(issued: &IssuedCert) -> CertificateDer<'static> {
-    CertificateDer::from(issued.cert_der.clone())
-}
-
-fn key(issued: &IssuedCert) -> Result<PrivateKeyDer<'static>, LabError> {
-    Ok(PrivateKeyDer::from_pem_slice(key_pem(issued)?.as_bytes())?)
-}
-
-/// The lab makes every key itself, so each certificate has one.
-fn key_pem(issued: &IssuedCert) -> Result<&str, LabError> {
-    issued.key_pem.as_deref().ok_or_else(|| {
-        LabError::Pki(certbench_pki::Error::NoKey {
-            name: issued.serial.iter().map(|b| format!("{b:02X}")).collect(),
-        })
-    })
-}
-
-fn spec(role: Role, name: &str, cn: &str) -> IssueSpec {
-    let mut s = IssueSpec::for_role(role, name);
-    s.key_alg = KeyAlg::EcdsaP256;
-    s.subject.common_name = cn.into();
-    s.subject.organization = "certbench lab".into();
-    s
-}
-
-fn validity(s: &mut IssueSpec, v: Validity) {
-    match v {
-        Validity::Expired => {
-            s.not_before = "-400d".into();
-            s.days = 30;
-        }
-        Validity::NotYetValid => {
-            s.not_before = "+30d".into();
-            s.days = 365;
-        }
-    }
-}
-
-/// The scenario's material and choices: a root, an intermediate, a server and a client made in
-/// memory for it, broken as it says.
-pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), LabError> {
-    let has = |b: &Break| s.breaks.contains(b);
-    let root = issue(&spec(Role::Ca, "ca", "certbench Lab Root CA"), None, now)?;
-    let root_m = material_of(&root)?;
-    let mut int_spec = spec(
-        Role::Intermediate,
-        "intermediate",
-        "certbench Lab Intermediate CA",
-    );
-    for b in s.breaks {
-        match b {
-            B::IntermediatePermits(dns) => int_spec.permitted_dns = vec![(*dns).into()],
-            B::IntermediateExcludes(dns) => int_spec.excluded_dns = vec![(*dns).into()],
-            _ => {}
-        }
-    }
-    let intermediate = issue(&int_spec, Some(&root_m), now)?;
-    let int_m = material_of(&intermediate)?;
-
-    // The server: under the intermediate, or under a CA the intermediate should not have made.
-    let mut server_spec = spec(Role::Server, "server", "localhost");
-    let mut server_chain_above = vec![der(&intermediate)];
-    let server_issuer = if has(&B::SubCaUnderPathLenZero) {
-        let sub = issue(
-            &spec(Role::Intermediate, "sub-ca", "certbench Lab Sub-CA"),
-            Some(&int_m),
-            now,
-        )?;
-        server_chain_above.insert(0, der(&sub));
-        material_of(&sub)?
-    } else {
-        material_of(&intermediate)?
-    };
-    let mut client_spec = spec(Role::Client, "client", "alice");
-    for b in s.breaks {
-        match b {
-            B::ServerValidity(v) => validity(&mut server_spec, *v),
-            B::ClientValidity(v) => validity(&mut client_spec, *v),
-            B::ServerEku(e) => server_spec.ext_key_usages = Some(e.to_vec()),
-            B::ClientEku(e) => client_spec.ext_key_usages = Some(e.to_vec()),
-            B::ClientKeyUsage(k) => client_spec.key_usages = Some(k.to_vec()),
-            B::ServerSans(sans) => server_spec.sans = sans.iter().map(|n| n.to_string()).collect(),
-            _ => {}
-        }
-    }
-    if has(&B::ResponderDown) {
-        server_spec.ocsp_url = format!("http://127.0.0.1:{}", closed_port()?);
-    }
-    let server = issue(&server_spec, Some(&server_issuer), now)?;
-    let mut server_chain = vec![der(&server)];
-    if !has(&B::ServerLeafOnly) {
-        server_chain.extend(server_chain_above);
-    }
-    let server_key = if has(&B::ServerKeyMismatch) {
-        let other = issue(&server_spec, Some(&server_issuer), now)?;
-        key(&other)?
-    } else {
-        key(&server)?
-    };
-
-    // Both sides trust the lab's root.
-    let client_trusts = vec![Anchor {
-        name: "certbench Lab Root CA".into(),
-        der: der(&root),
-    }];
-    let server_trusts = client_trusts.clone();
-    let client = if has(&B::NoClientCert) {
-        None
-    } else {
-        let (issued, chain) = if has(&B::ClientSelfSigned) {
-            // A leaf signed by its own key: a client certificate made without a CA.
-            let mut own = client_spec.clone();
-            own.issuer = String::new();
-            let issued = issue(&own, None, now)?;
-            let chain = vec![der(&issued)];
-            (issued, chain)
-        } else if has(&B::ClientFromOtherCa) {
-            // Another PKI, whole: its root and intermediate; the client sends its chain.
-            let other = issue(&spec(Role::Ca, "other-ca", "Other Root CA"), None, now)?;
-            let other_int = issue(
-                &spec(
-                    Role::Intermediate,
-                    "other-intermediate",
-                    "Other Intermediate CA",
-                ),
-                Some(&material_of(&other)?),
-                now,
-            )?;
-            let issued = issue(&client_spec, Some(&material_of(&other_int)?), now)?;
-            let chain = vec![der(&issued), der(&other_int)];
-            (issued, chain)
-        } else {
-            let issued = issue(&client_spec, Some(&int_m), now)?;
-            let mut chain = vec![der(&issued)];
-            if !has(&B::ClientLeafOnly) {
-                chain.push(der(&intermediate));
-            }
-            (issued, chain)
-        };
-        Some((issued, chain))
-    };
-    let staple = s
-        .breaks
-        .iter()
-        .find_map(|b| match b {
-            B::Staple(flaw) => Some(*flaw),
-            _ => None,
-        })
-        .map(|flaw| lab_staple(flaw, &server, &intermediate, &int_m, now))
-        .transpose()?
-        .or(if has(&B::ResponderDown) {
-            fetched_staple(&server_spec.ocsp_url, &server, &intermediate)
-        } else {
-            None
-        });
-    let mut crls = Vec::new();
-    if has(&B::RevokeIntermediate) {
-        crls.push(lab_crl(&root_m, &intermediate.serial, now)?);
-    }
-    if has(&B::CrlFromOtherCa)
-        && let Some((issued, _)) = &client
-    {
-        let other = issue(&spec(Role::Ca, "other-ca", "Other Root CA"), None, now)?;
-        crls.push(lab_crl(&material_of(&other)?, &issued.serial, now)?);
-    }
-    if has(&B::RevokeClient)
-        && let Some((issued, _)) = &client
-    {
-        // A stale CRL was signed 40 days ago: its nextUpdate (30 days on) passed 10 days ago.
-        let signed = if has(&B::StaleCrl) {
-            now - time::Duration::days(40)
-        } else {
-            now
-        };
-        crls.push(lab_crl(&int_m, &issued.serial, signed)?);
-    }
-    let client = client
-        .map(|(issued, chain)| -> Result<Identity, LabError> {
-            Ok(Identity {
-                // Named as the lab's, so a culprit is never taken for the user's own.
-                name: "lab-client".into(),
-                chain,
-                key: key(&issued)?,
-                check_key: true,
-                origin: None,
-                staple: None,
-            })
-        })
-        .transpose()?;
-
-    let mut choices = Choices::same(TlsVersion::Tls13, None, None, "localhost");
-    let list = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    for b in s.breaks {
-        match b {
-            B::AskFor(name) => choices.server_name = (*name).into(),
-            B::ClientVersions(v) => choices.client.versions = v.to_vec(),
-            B::ServerVersions(v) => choices.server.versions = v.to_vec(),
-            B::ClientGroups(g) => choices.client.groups = list(g),
-            B::ServerGroups(g) => choices.server.groups = list(g),
-            B::ClientSuites(x) => choices.client.suites = list(x),
-            B::ServerSuites(x) => choices.server.suites = list(x),
-            B::ClientAuth(a) => choices.client_auth = *a,
-            B::RequireStaple => choices.require_staple = true,
-            _ => {}
-        }
-    }
-    Ok((
-        Material {
-            client_trusts,
-            server_trusts,
-            crls,
-            server: Some(Identity {
-                name: "lab-server".into(),
-                chain: server_chain,
-                key: server_key,
-                check_key: !has(&B::ServerKeyMismatch),
-                origin: None,
-                staple: staple.map(|der| certbench_tls::staple::Staple::new(Some(der))),
-            }),
-            client,
-        },
-        choices,
-    ))
 }
 
 /// Run a scenario for real; events go to `events` as they happen.

@@ -5,7 +5,8 @@ use rustls::pki_types::CertificateRevocationListDer;
 use rustls::pki_types::pem::PemObject;
 use time::OffsetDateTime;
 
-use crate::{LabError, issue, material_of, spec};
+use crate::LabError;
+use crate::setup::{issue, material_of, spec};
 use certbench_pki::{IssuedCert, IssuerMaterial, RevokedEntry};
 use certbench_x509::{RevocationReason, Role};
 

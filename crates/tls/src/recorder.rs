@@ -654,6 +654,25 @@ fn at_fault(
                     (der.clone(), "signature_value")
                 })
         }
+        // The certificate of the chain whose dates the verifier named: the leaf, or a CA above
+        // it that expired first (a leaf outliving its intermediate).
+        Cause::Expired {
+            not_after: Some(t), ..
+        } => parsed
+            .iter()
+            .find(|(_, c)| c.validity().not_after.to_datetime() == *t)
+            .filter(|_| !ends_at(leaf, |c| c.validity().not_after.to_datetime() == *t))
+            .map_or((leaf.clone(), "not_after"), |(i, _)| pick(*i, "not_after")),
+        Cause::NotValidYet {
+            not_before: Some(t),
+            ..
+        } => parsed
+            .iter()
+            .find(|(_, c)| c.validity().not_before.to_datetime() == *t)
+            .filter(|_| !ends_at(leaf, |c| c.validity().not_before.to_datetime() == *t))
+            .map_or((leaf.clone(), "not_before"), |(i, _)| {
+                pick(*i, "not_before")
+            }),
         // No name at all: the CN is where the name was put instead.
         Cause::NameMismatch { presented, .. } if presented.is_empty() => (leaf.clone(), "subject"),
         // The certificate of the chain a CRL lists: the leaf, or a CA above it (revoking an
@@ -679,6 +698,15 @@ fn at_fault(
         }
         other => (leaf.clone(), culprit_field(other)),
     }
+}
+
+/// Whether the certificate `der` reads and `test` holds of it.
+fn ends_at(
+    der: &[u8],
+    test: impl Fn(&x509_parser::certificate::X509Certificate<'_>) -> bool,
+) -> bool {
+    use x509_parser::prelude::FromDer;
+    x509_parser::certificate::X509Certificate::from_der(der).is_ok_and(|(_, c)| test(&c))
 }
 
 /// Who caught what between two programs that are not certbench's (the relay): only the wire
