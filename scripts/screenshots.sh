@@ -61,6 +61,14 @@ done
 shot generate-responder
 "$tui" keys shots O
 "$tui" wait shots "responder stopped"
+# How the workspace ages (a), and the machine's trust stores (T), read only: no install here.
+"$tui" keys shots a
+"$tui" wait shots "days left"
+shot generate-status
+"$tui" keys shots Escape T
+"$tui" wait shots "install the roots"
+shot generate-trust
+"$tui" keys shots Escape
 "$tui" keys shots 2
 "$tui" wait shots "Chain verifies"
 "$tui" keys shots Down Down Down Down

@@ -193,7 +193,10 @@ fn install(i: Install, dir: &Path, home: &Path, data: &Path, record: &Record) ->
     }
     let mut subjects: Vec<&str> = plan.changes.iter().map(|c| c.subject.as_str()).collect();
     subjects.dedup();
-    outln!("{}", trusted::warning(&subjects));
+    outln!(
+        "{}",
+        trusted::warning(&subjects, "`certbench trust uninstall`")
+    );
     for c in &plan.changes {
         outln!("  {}", trusted::change(c, false));
     }
@@ -259,7 +262,7 @@ fn uninstall(u: Uninstall, dir: &Path, home: &Path, data: &Path, record: &Record
 
 fn execute(plan: &trust::Plan, data: &Path) -> ExitCode {
     let now = time::OffsetDateTime::now_utc();
-    match trust::execute(plan, data, now) {
+    match trust::execute(plan, data, now, true) {
         Ok(done) => {
             for c in &done.changed {
                 outln!("{}", trusted::change(c, true));

@@ -22,9 +22,16 @@ fn place(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// What saying yes to an install means, for the roots about to be installed.
-pub fn warning(subjects: &[&str]) -> String {
-    say("warning", &[("subjects", subjects.join(", "))])
+/// What saying yes to an install means, for the roots about to be installed; `undo` is what
+/// takes them out again where this is said (a command, a key).
+pub fn warning(subjects: &[&str], undo: &str) -> String {
+    say(
+        "warning",
+        &[
+            ("subjects", subjects.join(", ")),
+            ("undo", undo.to_string()),
+        ],
+    )
 }
 
 /// A change, as planned (`done` false) or as done.

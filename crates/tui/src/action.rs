@@ -137,6 +137,15 @@ pub enum Action {
     ToggleRelay,
     /// Start the workspace's OCSP responder and CRLs over HTTP (`certbench ocsp`), or stop it.
     ToggleResponder,
+    /// How the workspace ages: days left, CRLs, warnings (`certbench status`).
+    ShowStatus,
+    /// Renew the selected certificate (asked first, with the key to keep or make).
+    Renew,
+    /// The machine's trust stores: where the workspace's roots are.
+    ShowTrust,
+    /// Install the workspace's roots into the trust stores (asked first) or take them out.
+    TrustInstall,
+    TrustUninstall,
     /// A newer or older connection of the server.
     PrevConnection,
     NextConnection,
@@ -223,6 +232,12 @@ pub enum Action {
         result: Result<Box<Issued>, EffectError>,
     },
     RevokeFinished(Result<Revoked, String>),
+    /// A renewal, in words (what it made, then what it means below a CA).
+    RenewFinished(Result<Vec<String>, String>),
+    /// The trust stores as read (or why they cannot be).
+    TrustRead(Result<Box<TrustInfo>, String>),
+    /// A change of the trust stores, in words, then the stores read again.
+    TrustChanged(Result<Vec<String>, String>),
     ExportFinished(Result<certbench_pki::bundle::Exported, EffectError>),
     /// A request read for review (or why it cannot be signed).
     CsrRead(Result<Box<CsrReview>, String>),
@@ -335,6 +350,16 @@ pub enum Effect {
     Revoke {
         name: String,
         reason: RevocationReason,
+    },
+    Renew {
+        name: String,
+        new_key: bool,
+    },
+    /// Read the machine's trust stores for the workspace's roots.
+    ReadTrust,
+    /// Install the workspace's roots into every store found, or take out what certbench put in.
+    ChangeTrust {
+        install: bool,
     },
     /// Read a certificate signing request, to review it.
     ReadCsr {
@@ -456,4 +481,17 @@ pub enum CertificatesOf {
     Step(Box<Event>),
     /// The certificate at fault in a failed run, with the chain it came with.
     Culprit(Box<certbench_tls::run::Culprit>),
+}
+
+/// The machine's trust stores as the Trust dialog shows them: made on a blocking thread, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TrustInfo {
+    /// One line per root and store (`trust status`), and the stores this machine lacks.
+    pub lines: Vec<String>,
+    /// What an install would do (empty: nothing to install).
+    pub would_install: Vec<String>,
+    /// The sentence said before an install.
+    pub warning: String,
+    /// Whether certbench installed anything that an uninstall would take out.
+    pub installed: bool,
 }

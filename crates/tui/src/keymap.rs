@@ -31,6 +31,10 @@ pub enum Context {
     Replace,
     /// Asked before revoking, with the reason to choose.
     Revoke,
+    /// Asked before renewing, with the key to choose.
+    Renew,
+    /// The machine's trust stores: where the roots are; install, uninstall (asked first).
+    Trust,
     /// Exporting a certificate: the format, and the password typed.
     Export,
     /// Typing the password of a PKCS#12 bundle to open it.
@@ -43,7 +47,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 20] = [
         Context::Global,
         Context::List,
         Context::Inspect,
@@ -57,6 +61,8 @@ impl Context {
         Context::Editing,
         Context::Replace,
         Context::Revoke,
+        Context::Renew,
+        Context::Trust,
         Context::Export,
         Context::Password,
         Context::Sign,
@@ -84,6 +90,8 @@ impl Context {
             | Context::Form
             | Context::Replace
             | Context::Revoke
+            | Context::Renew
+            | Context::Trust
             | Context::Overlay => false,
         }
     }
@@ -103,6 +111,8 @@ impl Context {
             Context::Editing => "editing",
             Context::Replace => "replace",
             Context::Revoke => "revoke",
+            Context::Renew => "renew",
+            Context::Trust => "trust",
             Context::Export => "export",
             Context::Password => "password",
             Context::Sign => "sign",
@@ -127,6 +137,8 @@ impl Context {
             Context::Editing => "Typing in a field",
             Context::Replace => "Replacing a certificate",
             Context::Revoke => "Revoking a certificate",
+            Context::Renew => "Renewing a certificate",
+            Context::Trust => "The machine's trust stores",
             Context::Export => "Exporting a certificate",
             Context::Password => "Typing a PKCS#12 password",
             Context::Sign => "Signing a request (CSR): its path",
@@ -292,6 +304,11 @@ pub enum Command {
     ToggleServe,
     ToggleRelay,
     ToggleResponder,
+    ShowStatus,
+    Renew,
+    Trust,
+    Install,
+    Uninstall,
     Connect,
     PrevConnection,
     NextConnection,
@@ -364,6 +381,11 @@ impl Command {
             "toggle-serve" => Command::ToggleServe,
             "toggle-relay" => Command::ToggleRelay,
             "toggle-responder" => Command::ToggleResponder,
+            "status" => Command::ShowStatus,
+            "renew" => Command::Renew,
+            "trust" => Command::Trust,
+            "install" => Command::Install,
+            "uninstall" => Command::Uninstall,
             "connect" => Command::Connect,
             "prev-connection" => Command::PrevConnection,
             "next-connection" => Command::NextConnection,
@@ -434,6 +456,11 @@ impl Command {
             Command::ToggleServe => Action::ToggleServe,
             Command::ToggleRelay => Action::ToggleRelay,
             Command::ToggleResponder => Action::ToggleResponder,
+            Command::ShowStatus => Action::ShowStatus,
+            Command::Renew => Action::Renew,
+            Command::Trust => Action::ShowTrust,
+            Command::Install => Action::TrustInstall,
+            Command::Uninstall => Action::TrustUninstall,
             Command::Connect => Action::StartConnect,
             Command::PrevConnection => Action::PrevConnection,
             Command::NextConnection => Action::NextConnection,

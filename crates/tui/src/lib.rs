@@ -11,6 +11,7 @@ mod panes;
 mod peers;
 mod theme;
 mod tour;
+mod trust;
 mod ui;
 mod view;
 
@@ -361,6 +362,9 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
             })
         }
         Effect::Revoke { .. } => Box::new(|m| Action::RevokeFinished(Err(m))),
+        Effect::Renew { .. } => Box::new(|m| Action::RenewFinished(Err(m))),
+        Effect::ReadTrust => Box::new(|m| Action::TrustRead(Err(m))),
+        Effect::ChangeTrust { .. } => Box::new(|m| Action::TrustChanged(Err(m))),
         Effect::MakeRecipes { .. } => Box::new(|m| Action::RecipesMade(Err(m))),
         Effect::ReadCsr { .. } => Box::new(|m| Action::CsrRead(Err(m))),
         Effect::SignCsr { .. } => Box::new(|message| {
@@ -541,6 +545,9 @@ fn effect_label(effect: &Effect) -> &'static str {
         Effect::SaveCertificates(_) => "saving the certificates",
         Effect::Issue { .. } => "issuing the certificate",
         Effect::Revoke { .. } => "revoking the certificate",
+        Effect::Renew { .. } => "renewing the certificate",
+        Effect::ReadTrust => "reading the trust stores",
+        Effect::ChangeTrust { .. } => "changing the trust stores",
         Effect::Export { .. } => "exporting the certificate",
         Effect::MakeRecipes { .. } => "making the recipes",
         Effect::ReadCsr { .. } => "reading the request",
@@ -703,6 +710,22 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 .and_then(|mut ws| ws.revoke(&name, reason, now))
                 .map_err(|e| e.to_string()),
         ),
+        Effect::Renew { name, new_key } => Action::RenewFinished(
+            Workspace::open(dir)
+                .and_then(|mut ws| ws.renew(&name, new_key, now))
+                .map(|r| {
+                    std::iter::once(certbench_lab::aging::renewed(&r))
+                        .chain(
+                            r.dependants
+                                .iter()
+                                .map(|d| certbench_lab::aging::dependant(d, &r)),
+                        )
+                        .collect()
+                })
+                .map_err(|e| e.to_string()),
+        ),
+        Effect::ReadTrust => Action::TrustRead(trust::read(dir).map(Box::new)),
+        Effect::ChangeTrust { install } => Action::TrustChanged(trust::change(dir, install, now)),
         Effect::MakeRecipes { name } => Action::RecipesMade(recipes_for(dir, &name)),
         Effect::ReadCsr { path } => Action::CsrRead(read_csr(dir, path).map(Box::new)),
         Effect::SignCsr {

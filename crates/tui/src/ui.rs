@@ -119,6 +119,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         }
         Some(Overlay::Lab { cursor }) => panes::handshake::draw_lab_overlay(f, app, body, cursor),
         Some(Overlay::Recipes { scroll }) => draw_recipes(f, app, body, scroll),
+        Some(Overlay::Status { scroll }) => panes::generate::draw_status(f, app, body, scroll),
         None => {}
     }
     if let Some(d) = &app.dialog {
@@ -546,6 +547,9 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             });
             (" Export ", lines)
         }
+        Dialog::Renew { .. } | Dialog::Trust { .. } => {
+            panes::generate::dialog_lines(dialog).unwrap_or_default()
+        }
         Dialog::Csr(d) => {
             let width = if d.review.is_some() { 140 } else { 66 };
             let inner = width.min(body.width).saturating_sub(2);
@@ -558,6 +562,7 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
     // As tall as the text once wrapped, so the keys on the last line always show.
     let width = match dialog {
         Dialog::Csr(d) if d.review.is_some() => 140,
+        Dialog::Trust { .. } => 140,
         _ => 66,
     }
     .min(body.width);

@@ -16,6 +16,8 @@ pub struct WorkspaceView {
     pub error: Option<String>,
     /// The manifest as it was when read: another process's change shows as another stamp.
     pub stamp: Option<ManifestStamp>,
+    /// How the workspace ages, as it was read (`None` when it is empty or unreadable).
+    pub health: Option<Box<certbench_pki::workspace::Health>>,
 }
 
 /// When the manifest was last changed, and its size: enough to see another process's change.
@@ -52,6 +54,7 @@ impl WorkspaceView {
                     rows: vec![],
                     error: Some(e.to_string()),
                     stamp,
+                    health: None,
                 };
             }
         };
@@ -101,12 +104,16 @@ impl WorkspaceView {
                 stack.push((child, depth + 1));
             }
         }
+        let now = time::OffsetDateTime::now_utc();
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let health = (!ws.is_empty()).then(|| Box::new(ws.health(now)));
         WorkspaceView {
             dir: dir.to_path_buf(),
             set_id: ws.set_id().to_string(),
             rows,
             error: None,
             stamp,
+            health,
         }
     }
 

@@ -262,17 +262,27 @@ impl Cmd {
         words.join(" ")
     }
 
-    fn run(&self) -> Result<(), TrustError> {
-        let (program, args) = if self.sudo {
-            ("sudo", &self.argv[..])
+    /// Run it; `sudo` asks for a password only when `may_ask` (a terminal the user reads; the
+    /// TUI holds the terminal, so there sudo must not ask: `-n`).
+    fn run(&self, may_ask: bool) -> Result<(), TrustError> {
+        let mut cmd = if self.sudo {
+            let mut c = Command::new("sudo");
+            if !may_ask {
+                c.arg("-n");
+            }
+            c.args(&self.argv);
+            c
         } else {
             match self.argv.split_first() {
-                Some((p, rest)) => (p.as_str(), rest),
+                Some((p, rest)) => {
+                    let mut c = Command::new(p);
+                    c.args(rest);
+                    c
+                }
                 None => return Ok(()),
             }
         };
-        let out = Command::new(program)
-            .args(args)
+        let out = cmd
             .env("LC_ALL", "C")
             .stdin(std::process::Stdio::null())
             .output()
@@ -649,8 +659,14 @@ pub struct Undone {
 }
 
 /// Run `plan` under the data folder's lock, check every store afterwards, and write the record.
-/// On any failure everything done is undone, in reverse.
-pub fn execute(plan: &Plan, data_dir: &Path, now: OffsetDateTime) -> Result<Done, Undone> {
+/// On any failure everything done is undone, in reverse. `may_ask`: sudo may ask for a password
+/// on the terminal.
+pub fn execute(
+    plan: &Plan,
+    data_dir: &Path,
+    now: OffsetDateTime,
+    may_ask: bool,
+) -> Result<Done, Undone> {
     let undone = |error: TrustError| Undone {
         error,
         left: vec![],
@@ -663,7 +679,7 @@ pub fn execute(plan: &Plan, data_dir: &Path, now: OffsetDateTime) -> Result<Done
     let mut done: Vec<&Change> = Vec::new();
     let mut failure = None;
     for change in &plan.changes {
-        match apply(change) {
+        match apply(change, may_ask) {
             Ok(()) => done.push(change),
             Err(e) => {
                 failure = Some(e);
@@ -704,7 +720,7 @@ pub fn execute(plan: &Plan, data_dir: &Path, now: OffsetDateTime) -> Result<Done
         Some(error) => {
             let mut left = Vec::new();
             for c in done.iter().rev() {
-                if revert(c).is_err() {
+                if revert(c, may_ask).is_err() {
                     left.push(format!("{} {}", c.store.as_str(), c.place.display()));
                 }
             }
@@ -740,14 +756,14 @@ impl Change {
     }
 }
 
-fn apply(c: &Change) -> Result<(), TrustError> {
+fn apply(c: &Change, may_ask: bool) -> Result<(), TrustError> {
     if let Some((path, pem)) = &c.source {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| FsError::io("make the folder", dir, e))?;
         }
         fsutil::write_files(&[FileWrite::replaceable(path.clone(), pem.clone())], true)?;
     }
-    let run = c.commands.iter().try_for_each(Cmd::run);
+    let run = c.commands.iter().try_for_each(|cmd| cmd.run(may_ask));
     let wanted = c.direction == Direction::Install;
     let result = run.and_then(|()| match c.holds()? {
         held if held == wanted => Ok(()),
@@ -762,19 +778,19 @@ fn apply(c: &Change) -> Result<(), TrustError> {
     });
     if result.is_err() {
         // Whatever part of this change happened is taken back too.
-        let _ = revert(c);
+        let _ = revert(c, may_ask);
     }
     result
 }
 
 /// Take a change back: remove what was installed, or install again what was removed.
-fn revert(c: &Change) -> Result<(), TrustError> {
+fn revert(c: &Change, may_ask: bool) -> Result<(), TrustError> {
     match c.direction {
         // Made now, not when planned: what the install brought with it (Debian's Java alias)
         // exists only since it ran.
         Direction::Install => privileged(&c.target, c.target.remove(&c.name))?
             .iter()
-            .try_for_each(Cmd::run),
+            .try_for_each(|cmd| cmd.run(may_ask)),
         Direction::Uninstall => {
             let dir = std::env::temp_dir().join(format!("certbench-trust-{}", std::process::id()));
             std::fs::create_dir_all(&dir).map_err(|e| FsError::io("make the folder", &dir, e))?;
@@ -790,7 +806,7 @@ fn revert(c: &Change) -> Result<(), TrustError> {
             };
             fsutil::write_files(&[FileWrite::replaceable(path.clone(), anchor.pem())], true)?;
             let cmds = privileged(&c.target, c.target.add(&c.name, &path))?;
-            let r = cmds.iter().try_for_each(Cmd::run);
+            let r = cmds.iter().try_for_each(|cmd| cmd.run(may_ask));
             let _ = std::fs::remove_file(&path);
             r
         }

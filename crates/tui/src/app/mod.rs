@@ -40,6 +40,10 @@ pub enum Overlay {
     Recipes {
         scroll: u16,
     },
+    /// How the workspace ages (`WorkspaceView::health`): days left, CRLs, warnings.
+    Status {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +64,16 @@ pub enum Dialog {
     Revoke {
         name: String,
         reason: RevocationReason,
+    },
+    /// Renew a certificate: with its key, or a new one.
+    Renew { name: String, new_key: bool },
+    /// The machine's trust stores: where the roots are (once read), and an install asked for.
+    Trust {
+        info: Option<Box<crate::action::TrustInfo>>,
+        /// An install waits for a yes.
+        confirm: bool,
+        /// Reading or changing the stores.
+        working: bool,
     },
     /// Sign a request a service made: its path, then what it asks for and what is granted.
     Csr(Box<CsrDialog>),
@@ -269,6 +283,8 @@ impl App {
                 return vec![Context::Replace];
             }
             Some(Dialog::Revoke { .. }) => return vec![Context::Revoke],
+            Some(Dialog::Renew { .. }) => return vec![Context::Renew],
+            Some(Dialog::Trust { .. }) => return vec![Context::Trust],
             Some(Dialog::Export { .. }) => return vec![Context::Export],
             Some(Dialog::Csr(d)) if d.review.is_some() => return vec![Context::Review],
             Some(Dialog::Csr(_)) => return vec![Context::Sign],
@@ -482,7 +498,10 @@ impl App {
             | Action::CsrSigned(_)
             | Action::RecipesMade(_)
             | Action::ExportFinished(_)
-            | Action::RevokeFinished(_) => return self.route(Pane::Generate, action),
+            | Action::RevokeFinished(_)
+            | Action::RenewFinished(_)
+            | Action::TrustRead(_)
+            | Action::TrustChanged(_) => return self.route(Pane::Generate, action),
             Action::TaskFailed(message) => {
                 self.reloading = false;
                 self.say(Severity::Error, message)
@@ -629,6 +648,11 @@ impl App {
                 (Overlay::Recipes { scroll: s }, _) => {
                     if let Some(s) = scroll(s) {
                         self.overlay = Some(Overlay::Recipes { scroll: s });
+                    }
+                }
+                (Overlay::Status { scroll: s }, _) => {
+                    if let Some(s) = scroll(s) {
+                        self.overlay = Some(Overlay::Status { scroll: s });
                     }
                 }
             }

@@ -5,6 +5,8 @@ use crate::action::EffectError;
 use certbench_pki::workspace::{SetOptions, Workspace};
 use certbench_tls::run::{ClientAuth, TlsVersion};
 
+/// Time and trust in the Generate pane.
+mod aging;
 /// Serving and relaying from the Handshake pane, with real peers.
 mod peers;
 
@@ -949,7 +951,7 @@ fn the_status_bar_keeps_the_help_key_whatever_its_words() {
         .unwrap();
     // Wide enough for every hint of the list and the global ones after them.
     app.update(Action::Resize {
-        width: 400,
+        width: 600,
         height: 40,
     });
     let screen = crate::snapshots::render(&app);

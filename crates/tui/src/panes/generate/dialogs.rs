@@ -142,6 +142,9 @@ impl GeneratePane {
         if let Dialog::Csr(d) = dialog {
             return self.update_csr(d, action, cx);
         }
+        if matches!(dialog, Dialog::Renew { .. } | Dialog::Trust { .. }) {
+            return self.update_aging_dialog(dialog, action, cx);
+        }
         if let Dialog::Export {
             name,
             choices,

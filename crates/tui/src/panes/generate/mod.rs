@@ -1,6 +1,7 @@
 //! The Generate pane: the workspace's certificates as a tree, the form that issues a new one, and
 //! what the last one issued is; its dialogs (replace, revoke, export, sign a request).
 
+mod aging;
 mod dialogs;
 mod draw;
 pub mod form;
@@ -15,6 +16,7 @@ use crate::keymap::Context;
 use crate::view::WorkspaceView;
 use form::IssueForm;
 
+pub use aging::{dialog_lines, draw_status};
 pub use draw::{draw, draw_result_overlay};
 #[cfg(test)]
 pub use responder::ResponderState;

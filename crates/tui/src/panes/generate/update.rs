@@ -18,6 +18,12 @@ impl GeneratePane {
             | Action::ResponderStarted(_)
             | Action::ResponderServed(_)
             | Action::ResponderStopped => return self.responder_update(action, cx),
+            Action::ShowStatus
+            | Action::Renew
+            | Action::ShowTrust
+            | Action::RenewFinished(_)
+            | Action::TrustRead(_)
+            | Action::TrustChanged(_) => return self.aging_update(action, cx),
             Action::ShowResult => {
                 if self.last_issued.is_some() {
                     *cx.overlay = Some(Overlay::Result { scroll: 0 });
