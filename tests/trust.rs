@@ -212,8 +212,16 @@ fn the_system_store_lets_curl_in_without_cacert_and_uninstall_leaves_it_byte_ide
     // curl's exit code 60: "Peer certificate cannot be authenticated with known CA certificates".
     assert_eq!(curl(&h.ws, port), Err(60), "not trusted before the install");
 
+    // The root given as a file that holds its private key too (as `cat ca.crt ca.key` makes):
+    // only the certificate may reach the store, whose bundle every user reads.
+    let both = h.ws.join("ca-and-key.pem");
+    let mut pem = std::fs::read(h.ws.join("ca.crt")).unwrap();
+    pem.extend(std::fs::read(h.ws.join("ca.key")).unwrap());
+    std::fs::write(&both, pem).unwrap();
+    let both = both.to_str().unwrap();
+
     // No --yes and no terminal: nothing is installed.
-    let refused = h.certbench(&["trust", "install", "--store", "system"]);
+    let refused = h.certbench(&["trust", "install", both, "--store", "system"]);
     assert!(!refused.status.success());
     assert!(
         common::text(&refused).contains("--yes"),
@@ -223,17 +231,23 @@ fn the_system_store_lets_curl_in_without_cacert_and_uninstall_leaves_it_byte_ide
     assert_eq!(Stores::now(), before, "a refused install changes nothing");
 
     // A dry run prints the commands and changes nothing.
-    let dry = h.ok(&["trust", "install", "--store", "system", "--dry-run"]);
+    let dry = h.ok(&["trust", "install", both, "--store", "system", "--dry-run"]);
     assert!(dry.contains("update-ca-certificates"), "{dry}");
     assert_eq!(Stores::now(), before, "a dry run changes nothing");
 
-    let said = h.ok(&["trust", "install", "--store", "system", "--yes"]);
+    let said = h.ok(&["trust", "install", both, "--store", "system", "--yes"]);
     assert!(said.contains("whole machine"), "{said}");
     assert_eq!(
         curl(&h.ws, port),
         Ok("200".into()),
         "trusted after the install"
     );
+    let bundle = std::fs::read_to_string(BUNDLE).unwrap();
+    assert!(!bundle.contains("PRIVATE KEY"), "the key reached {BUNDLE}");
+    for f in folder(LOCAL) {
+        let text = std::fs::read_to_string(Path::new(LOCAL).join(&f.0)).unwrap_or_default();
+        assert!(!text.contains("PRIVATE KEY"), "the key reached {}", f.0);
+    }
     assert_eq!(h.trusted_in("system"), (true, true));
     // openssl reads the same store: the server's chain verifies with no -CAfile.
     let verify = Command::new(require("openssl", "openssl"))
@@ -244,10 +258,10 @@ fn the_system_store_lets_curl_in_without_cacert_and_uninstall_leaves_it_byte_ide
     assert!(verify.status.success(), "{}", common::text(&verify));
 
     // Installing again changes nothing and says so.
-    let again = h.ok(&["trust", "install", "--store", "system", "--yes"]);
+    let again = h.ok(&["trust", "install", both, "--store", "system", "--yes"]);
     assert!(again.contains("already there"), "{again}");
 
-    h.ok(&["trust", "uninstall", "--store", "system"]);
+    h.ok(&["trust", "uninstall", both, "--store", "system"]);
     assert_eq!(
         curl(&h.ws, port),
         Err(60),
@@ -271,15 +285,29 @@ fn nss_lists_the_root_and_vfychain_verifies_the_server_until_uninstall() {
     let _put_back = PutBack(Stores::now());
     let h = Home::new();
     let db = h.home.join(".pki/nssdb");
-    std::fs::create_dir_all(&db).unwrap();
-    let made = Command::new(&certutil)
-        .arg("-N")
-        .arg("-d")
-        .arg(format!("sql:{}", db.display()))
-        .arg("--empty-password")
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", common::text(&made));
+    // A Firefox profile has a database of its own, found and installed into too.
+    let firefox = h.home.join(".mozilla/firefox/abcd1234.default-release");
+    for d in [&db, &firefox] {
+        std::fs::create_dir_all(d).unwrap();
+        let made = Command::new(&certutil)
+            .arg("-N")
+            .arg("-d")
+            .arg(format!("sql:{}", d.display()))
+            .arg("--empty-password")
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{}", common::text(&made));
+    }
+    let list_of = |d: &Path| {
+        let out = Command::new(&certutil)
+            .arg("-L")
+            .arg("-d")
+            .arg(format!("sql:{}", d.display()))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let firefox_before = list_of(&firefox);
     let list = || {
         let out = Command::new(&certutil)
             .arg("-L")
@@ -324,6 +352,11 @@ fn nss_lists_the_root_and_vfychain_verifies_the_server_until_uninstall() {
         line.trim_end().ends_with("C,,"),
         "trusted for TLS servers: {line}"
     );
+    assert!(
+        list_of(&firefox).contains("certbench-ca-"),
+        "the Firefox profile's database too:\n{}",
+        list_of(&firefox)
+    );
     let good = verify();
     assert!(
         good.status.success() && common::text(&good).contains("Chain is good"),
@@ -334,6 +367,7 @@ fn nss_lists_the_root_and_vfychain_verifies_the_server_until_uninstall() {
 
     h.ok(&["trust", "uninstall", "--store", "nss"]);
     assert_eq!(list(), before, "certutil -L lists what it did before");
+    assert_eq!(list_of(&firefox), firefox_before);
     assert!(common::text(&verify()).contains("Chain is bad"));
 }
 
@@ -473,6 +507,7 @@ fn a_missing_tool_is_said_and_nothing_is_changed() {
         .arg(&h.ws)
         .args(["trust", "install", "--store", "nss", "--yes"])
         .env("HOME", &h.home)
+        .env_remove("XDG_DATA_HOME")
         .env("PATH", "/nonexistent")
         .output()
         .unwrap();
@@ -483,4 +518,70 @@ fn a_missing_tool_is_said_and_nothing_is_changed() {
         "{err}"
     );
     assert!(!h.home.join(".local/share/certbench/trust.toml").exists());
+}
+
+/// A store that fails half way through an install: what was done is taken back, the record says
+/// nothing was installed, and the message says so. The second NSS database (a Firefox profile's)
+/// refuses the root: a certutil that fails there stands in for a full disk or a locked database.
+#[test]
+fn a_failure_half_way_takes_back_what_was_done() {
+    let certutil = require("certutil", "libnss3-tools");
+    let h = Home::new();
+    let db = h.home.join(".pki/nssdb");
+    let firefox = h.home.join(".mozilla/firefox/abcd1234.default-release");
+    for d in [&db, &firefox] {
+        std::fs::create_dir_all(d).unwrap();
+        let made = Command::new(&certutil)
+            .args(["-N", "--empty-password", "-d"])
+            .arg(format!("sql:{}", d.display()))
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{}", common::text(&made));
+    }
+    let bin = h.home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let stub = bin.join("certutil");
+    std::fs::write(
+        &stub,
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *-A*firefox*|*firefox*-A*) echo 'SEC_ERROR_READ_ONLY: the database is read-only' >&2; exit 1;; esac\nexec {certutil} \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let list = |d: &Path| {
+        let out = Command::new(&certutil)
+            .arg("-L")
+            .arg("-d")
+            .arg(format!("sql:{}", d.display()))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let before = list(&db);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(&h.ws)
+        .args(["trust", "install", "--store", "nss", "--yes"])
+        .env("HOME", &h.home)
+        .env_remove("XDG_DATA_HOME")
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let said = common::text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("read-only"), "the store's own words: {said}");
+    assert!(said.contains("undone"), "{said}");
+    assert_eq!(list(&db), before, "the first database is as it was");
+    let record = std::fs::read_to_string(h.home.join(".local/share/certbench/trust.toml"))
+        .unwrap_or_default();
+    assert!(
+        !record.contains("certbench-ca-"),
+        "nothing recorded: {record}"
+    );
 }

@@ -177,7 +177,7 @@ fn install(i: Install, dir: &Path, home: &Path, data: &Path, record: &Record) ->
         Err(code) => return code,
     };
     let found = trust::find(home, i.which.store);
-    let plan = match trust::plan_install(&found, i.which.store, &anchors, record) {
+    let plan = match trust::plan_install(&found, i.which.store, &anchors, record, data) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
@@ -191,11 +191,9 @@ fn install(i: Install, dir: &Path, home: &Path, data: &Path, record: &Record) ->
         outln!("Nothing to install.");
         return ExitCode::SUCCESS;
     }
-    let mut subjects: Vec<&str> = plan.changes.iter().map(|c| c.subject.as_str()).collect();
-    subjects.dedup();
     outln!(
         "{}",
-        trusted::warning(&subjects, "`certbench trust uninstall`")
+        trusted::warning(&plan.subjects(), "`certbench trust uninstall`")
     );
     for c in &plan.changes {
         outln!("  {}", trusted::change(c, false));
@@ -233,17 +231,23 @@ fn confirm() -> Option<bool> {
 }
 
 fn uninstall(u: Uninstall, dir: &Path, home: &Path, data: &Path, record: &Record) -> ExitCode {
-    let wanted: Option<Vec<String>> = if u.all {
+    // The roots asked about, and the files they are in: a root renewed since it was installed
+    // (another certificate in the same file) is taken out too.
+    let wanted: Option<Vec<Anchor>> = if u.all {
         None
     } else {
         match anchors(u.which.cert.as_deref(), dir) {
-            Ok(a) => Some(a.into_iter().map(|a| a.sha256).collect()),
+            Ok(a) => Some(a),
             Err(code) => return code,
         }
     };
     let found = trust::find(home, u.which.store);
-    let which = |i: &trust::Installed| wanted.as_ref().is_none_or(|w| w.contains(&i.sha256));
-    let plan = match trust::plan_uninstall(&found, u.which.store, record, &which) {
+    let which = |i: &trust::Installed| {
+        wanted
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|a| a.sha256 == i.sha256 || a.from == i.from))
+    };
+    let plan = match trust::plan_uninstall(&found, u.which.store, record, &which, data) {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
@@ -291,6 +295,12 @@ fn dry_run(plan: &trust::Plan) -> ExitCode {
     }
     for c in &plan.changes {
         outln!("# {}", trusted::change(c, false));
+        if c.direction == trust::Direction::Install {
+            outln!(
+                "# (certbench first writes the root's certificate to {})",
+                c.source.display()
+            );
+        }
         for cmd in &c.commands {
             outln!("{}", cmd.shell());
         }
@@ -317,47 +327,8 @@ fn status(s: Status, dir: &Path, home: &Path, record: &Record) -> ExitCode {
             }
         };
     }
-    for a in &st.anchors {
-        outln!(
-            "{} ({}, SHA-256 {}…)",
-            a.anchor.subject,
-            a.anchor.label,
-            &a.anchor.sha256[..16]
-        );
-        for i in &a.stores {
-            outln!(
-                "  {:<7} {}: {}",
-                i.store.as_str(),
-                i.place.display(),
-                trusted::in_store(i)
-            );
-        }
-    }
-    for m in &st.absent {
-        outln!("  {:<7} none here: {}", m.store.as_str(), m.why);
-    }
-    for u in &st.unreadable {
-        outln!(
-            "  {:<7} {}: cannot be read: {}",
-            u.store.as_str(),
-            u.place.display(),
-            u.reason
-        );
-    }
-    if !st.others.is_empty() {
-        outln!(
-            "Installed by certbench, and not a root of this workspace (`certbench trust uninstall --all` takes them out):"
-        );
-        for o in &st.others {
-            outln!(
-                "  {:<7} {} as {} ({}), from {}",
-                o.store.as_str(),
-                o.subject,
-                o.name,
-                o.place.display(),
-                o.from.display()
-            );
-        }
+    for line in trusted::status_lines(&st) {
+        outln!("{line}");
     }
     ExitCode::SUCCESS
 }

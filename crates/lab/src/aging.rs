@@ -56,6 +56,18 @@ pub fn warning(w: &Warning) -> String {
                 ("issuer_not_after", rfc3339(*issuer_not_after)),
             ],
         ),
+        Warning::ChainOutdated {
+            name,
+            ca,
+            not_after,
+        } => say(
+            "chain_outdated",
+            &[
+                ("name", name.clone()),
+                ("ca", ca.clone()),
+                ("not_after", rfc3339(*not_after)),
+            ],
+        ),
         Warning::KeyReused { name, replaced } => say(
             "key_reused",
             &[("name", name.clone()), ("files", replaced.join(", "))],

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use certbench_pki::trust::{Change, Direction, InStore, Passed, PassedWhy};
+use certbench_base::text::display_safe;
+use certbench_pki::trust::{Change, Direction, InStore, Passed, PassedWhy, Status, StoreKind};
 
 const TRUST: &str = include_str!("../../../assets/trust.toml");
 
@@ -79,6 +80,7 @@ pub fn passed(p: &Passed) -> String {
             v.push(("why", why.to_string()));
             "absent"
         }
+        PassedWhy::NeedsPassword => "needs_password",
     };
     say(key, &v)
 }
@@ -92,6 +94,68 @@ pub fn in_store(s: &InStore) -> String {
         (false, _) => "status_absent",
     };
     say(key, &v)
+}
+
+/// `trust status` as lines: each root, then a line per store (padded by its kind), then the
+/// stores this machine lacks or cannot read, then what certbench installed of other roots.
+pub fn status_lines(st: &Status) -> Vec<String> {
+    let row = |store: StoreKind, place: &Path, what: String| {
+        format!(
+            "  {:<7} {}: {what}",
+            store.as_str(),
+            display_safe(&place.display().to_string(), 200)
+        )
+    };
+    let mut out = Vec::new();
+    for a in &st.anchors {
+        out.push(say(
+            "status_root",
+            &[
+                ("subject", a.anchor.subject.clone()),
+                ("label", a.anchor.label.clone()),
+                (
+                    "sha",
+                    a.anchor.sha256.get(..16).unwrap_or_default().to_string(),
+                ),
+            ],
+        ));
+        for s in &a.stores {
+            out.push(row(s.store, &s.place, in_store(s)));
+        }
+    }
+    for m in &st.absent {
+        out.push(format!(
+            "  {:<7} {}",
+            m.store.as_str(),
+            say("status_none", &[("why", m.why.to_string())])
+        ));
+    }
+    for u in &st.unreadable {
+        out.push(row(
+            u.store,
+            &u.place,
+            say("status_unreadable", &[("reason", u.reason.clone())]),
+        ));
+    }
+    if !st.others.is_empty() {
+        out.push(say("status_others", &[]));
+        for o in &st.others {
+            out.push(format!(
+                "  {:<7} {}",
+                o.store.as_str(),
+                say(
+                    "status_other",
+                    &[
+                        ("subject", o.subject.clone()),
+                        ("name", o.name.clone()),
+                        ("place", place(&o.place)),
+                        ("from", place(&o.from)),
+                    ],
+                )
+            ));
+        }
+    }
+    out
 }
 
 /// The steps for a system certbench cannot install into itself.
@@ -122,6 +186,12 @@ mod tests {
             "status_ours",
             "status_theirs",
             "status_absent",
+            "needs_password",
+            "status_root",
+            "status_none",
+            "status_unreadable",
+            "status_others",
+            "status_other",
         ] {
             assert!(said.contains_key(key), "assets/trust.toml has no {key}");
         }

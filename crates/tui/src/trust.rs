@@ -31,36 +31,17 @@ fn record() -> Result<(std::path::PathBuf, std::path::PathBuf, Record), String> 
 /// Where each root is, and what an install would do.
 pub fn read(dir: &Path) -> Result<TrustInfo, String> {
     let anchors = roots(dir)?;
-    let (home, _, record) = record()?;
+    let (home, data, record) = record()?;
     let found = trust::find(&home, Selection::All);
     let status = trust::status(&found, &anchors, &record);
-    let mut lines = Vec::new();
-    for a in &status.anchors {
-        lines.push(format!("{} ({})", a.anchor.subject, a.anchor.label));
-        for s in &a.stores {
-            lines.push(format!(
-                "  {:<7} {}: {}",
-                s.store.as_str(),
-                s.place.display(),
-                trusted::in_store(s)
-            ));
-        }
+    let mut lines = trusted::status_lines(&status);
+    // Here sudo may not ask for a password: stores that would need one are left to the CLI.
+    let (found, asking) = found.without_password();
+    for p in &asking {
+        lines.push(format!("  {}", trusted::passed(p)));
     }
-    for m in &status.absent {
-        lines.push(format!("  {:<7} none here: {}", m.store.as_str(), m.why));
-    }
-    for u in &status.unreadable {
-        lines.push(format!(
-            "  {:<7} {}: cannot be read: {}",
-            u.store.as_str(),
-            u.place.display(),
-            u.reason
-        ));
-    }
-    let plan = trust::plan_install(&found, Selection::All, &anchors, &record)
+    let plan = trust::plan_install(&found, Selection::All, &anchors, &record, &data)
         .map_err(|e| e.to_string())?;
-    let mut subjects: Vec<&str> = plan.changes.iter().map(|c| c.subject.as_str()).collect();
-    subjects.dedup();
     let installed = record
         .installed
         .iter()
@@ -72,7 +53,7 @@ pub fn read(dir: &Path) -> Result<TrustInfo, String> {
             .iter()
             .map(|c| trusted::change(c, false))
             .collect(),
-        warning: trusted::warning(&subjects, "an uninstall (u in this window)"),
+        warning: trusted::warning(&plan.subjects(), "an uninstall (u in this window)"),
         installed,
     })
 }
@@ -81,12 +62,16 @@ pub fn read(dir: &Path) -> Result<TrustInfo, String> {
 pub fn change(dir: &Path, install: bool, now: OffsetDateTime) -> Result<Vec<String>, String> {
     let anchors = roots(dir)?;
     let (home, data, record) = record()?;
-    let found = trust::find(&home, Selection::All);
+    let (found, _) = trust::find(&home, Selection::All).without_password();
     let plan = if install {
-        trust::plan_install(&found, Selection::All, &anchors, &record)
+        trust::plan_install(&found, Selection::All, &anchors, &record, &data)
     } else {
-        let which = |i: &trust::Installed| anchors.iter().any(|a| a.sha256 == i.sha256);
-        trust::plan_uninstall(&found, Selection::All, &record, &which)
+        let which = |i: &trust::Installed| {
+            anchors
+                .iter()
+                .any(|a| a.sha256 == i.sha256 || a.from == i.from)
+        };
+        trust::plan_uninstall(&found, Selection::All, &record, &which, &data)
     }
     .map_err(|e| e.to_string())?;
     match trust::execute(&plan, &data, now, false) {

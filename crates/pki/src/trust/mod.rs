@@ -2,14 +2,16 @@
 //! Fedora's `update-ca-trust`), the NSS databases of Chromium and Firefox (`certutil`), and the
 //! JDK's `cacerts` (`keytool`).
 //!
-//! Every change is planned first as the commands a person would type ([`Plan`]), so a dry run
-//! shows exactly what would run, with `sudo` where this user cannot write the store. Running a
-//! plan ([`execute`]) checks afterwards that each store really holds (or no longer holds) the
-//! root, and undoes everything it did when any step fails: never half an install. What it
-//! installed is written to a record ([`Record`], `trust.toml` in the data folder), so that
-//! `uninstall` removes exactly that, and only while the store still holds the very certificate
-//! installed under that name.
+//! Every change is planned first as the commands a person would type (`plan`: [`Plan`]), so a
+//! dry run shows exactly what would run, with `sudo` where this user cannot write the store.
+//! Running a plan (`run`: [`execute`]) happens under the data folder's lock: each change is
+//! checked against the store before and after, and everything done is taken back when any step
+//! fails. What it installed is written to a record ([`Record`], `trust.toml` in the data folder),
+//! so that `uninstall` removes exactly that, and only while the store still holds the very
+//! certificate installed under that name.
 
+mod plan;
+mod run;
 mod stores;
 
 use std::path::{Path, PathBuf};
@@ -18,12 +20,26 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use certbench_base::fsutil::{self, DirLock, FileWrite, FsError};
+use certbench_base::fsutil::FsError;
 use certbench_base::text::display_safe;
+pub use plan::{
+    Change, Direction, Found, Passed, PassedWhy, Plan, find, plan_install, plan_uninstall,
+};
+pub use run::{Done, Installed, RECORD_FILE, Record, Undone, execute};
 pub use stores::{Store, SystemFlavor, is_root, which};
 
-/// The record of what certbench installed, in the data folder.
-pub const RECORD_FILE: &str = "trust.toml";
+/// Whether `sudo` runs without asking for a password here (`sudo -n true`).
+pub fn sudo_without_password() -> bool {
+    which("sudo").is_some_and(|sudo| {
+        Command::new(sudo)
+            .args(["-n", "true"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
 
 /// The user's home (NSS databases are under it) and the data folder the record is kept in
 /// (`~/.local/share/certbench` on Linux); `None` without a home.
@@ -104,6 +120,11 @@ pub enum Absent {
     NoNssDatabase,
     /// keytool is here, but its JDK has no `lib/security/cacerts`.
     NoJavaStore,
+    /// The JDK's cacerts is made from the system store (Fedora's `update-ca-trust extract`
+    /// writes it afresh): install into the system store instead.
+    JavaFollowsSystem,
+    /// A store of this kind is found, but elsewhere than the one recorded (another JDK).
+    Elsewhere,
 }
 
 impl std::fmt::Display for Absent {
@@ -121,6 +142,14 @@ impl std::fmt::Display for Absent {
                 "no NSS database (cert9.db) in ~/.pki/nssdb or a Firefox profile: open Chromium or Firefox once, or make one with `certutil -N -d sql:$HOME/.pki/nssdb --empty-password`"
             ),
             Absent::NoJavaStore => write!(f, "keytool's JDK has no lib/security/cacerts"),
+            Absent::JavaFollowsSystem => write!(
+                f,
+                "the JDK's cacerts is made from the system store here: install into the system store (--store system)"
+            ),
+            Absent::Elsewhere => write!(
+                f,
+                "the store found now is another one (another JDK on PATH, say)"
+            ),
         }
     }
 }
@@ -130,10 +159,14 @@ pub enum TrustError {
     #[error("no {} trust store: {why}", store.as_str())]
     Absent { store: StoreKind, why: Absent },
     #[error(
-        "changing the {} store ({}) needs root, and there is no sudo: run certbench as root",
+        "changing the {} store ({}) needs root, and there is no sudo: install sudo, or run certbench as root (then root's own NSS databases are the ones found)",
         store.as_str(), place.display()
     )]
     NeedRoot { store: StoreKind, place: PathBuf },
+    #[error("{} is not writable by this user; certbench does not change a browser's database as root", place.display())]
+    NotWritable { place: PathBuf },
+    #[error("{} would run as root, but it is not a program only root can change: certbench runs as root only the system's own tools", program.display())]
+    UntrustedTool { program: PathBuf },
     #[error("cannot read {}: {reason}", path.display())]
     Read { path: PathBuf, reason: String },
     #[error("{} holds no certificate", path.display())]
@@ -161,10 +194,6 @@ pub struct Anchor {
     pub sha256: String,
     #[serde(with = "time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
-    /// Whether `from` is a PEM file of this certificate alone (the stores' tools can read it as
-    /// it is); otherwise one is written for them.
-    #[serde(skip)]
-    pem_alone: bool,
 }
 
 impl Anchor {
@@ -190,10 +219,9 @@ impl Anchor {
         Ok(Anchor {
             label: label.to_string(),
             from: path.into(),
-            sha256: hex(&sha256(&der)),
+            sha256: fingerprint(&der),
             subject: summary.subject,
             not_after: summary.not_after,
-            pem_alone: pems.len() == 1,
             der,
         })
     }
@@ -216,20 +244,11 @@ impl Anchor {
         let slug = if slug.is_empty() { "ca" } else { slug };
         format!("certbench-{slug}-{}", &self.sha256[..12])
     }
-
-    fn pem(&self) -> String {
-        certbench_base::text::pem("CERTIFICATE", &self.der)
-    }
 }
 
-fn sha256(der: &[u8]) -> Vec<u8> {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der)
-        .as_ref()
-        .to_vec()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|b| format!("{b:02x}")).collect()
+/// SHA-256 of `der`, lowercase hex.
+fn fingerprint(der: &[u8]) -> String {
+    certbench_base::text::hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
 }
 
 /// One command of a plan, run as it is shown.
@@ -312,516 +331,6 @@ fn last_words(stderr: &[u8], stdout: &[u8]) -> String {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail = lines[lines.len().saturating_sub(3)..].join(" / ");
     display_safe(tail.trim(), 400)
-}
-
-/// Install or uninstall.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Install,
-    Uninstall,
-}
-
-/// One store changed for one root.
-#[derive(Debug, Clone, Serialize)]
-pub struct Change {
-    pub direction: Direction,
-    pub store: StoreKind,
-    pub place: PathBuf,
-    /// The name the root has there.
-    pub name: String,
-    pub subject: String,
-    pub sha256: String,
-    pub commands: Vec<Cmd>,
-    #[serde(skip)]
-    target: Store,
-    #[serde(skip)]
-    der: Vec<u8>,
-    /// A PEM file written for the tools before the commands run.
-    #[serde(skip)]
-    source: Option<(PathBuf, String)>,
-    #[serde(skip)]
-    from: PathBuf,
-}
-
-/// A root and a store the plan leaves alone, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Passed {
-    pub store: StoreKind,
-    pub place: PathBuf,
-    pub subject: String,
-    pub why: PassedWhy,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PassedWhy {
-    /// Already there (under `name`, where the store names entries); `ours` if certbench put it.
-    AlreadyThere { name: Option<String>, ours: bool },
-    /// The store no longer holds what certbench installed: the record's entry is dropped.
-    Gone,
-    /// The name certbench used now holds another certificate: left alone, entry dropped.
-    Replaced { name: String },
-    /// The store itself is no longer on this machine: entry dropped if its place is gone.
-    StoreGone { why: Absent },
-    /// This machine does not have this kind of store (with `--store all`).
-    Absent { why: Absent },
-}
-
-/// What a command will do, before it does it.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct Plan {
-    pub changes: Vec<Change>,
-    pub passed: Vec<Passed>,
-    /// Record entries to drop whatever happens (the store no longer has them).
-    #[serde(skip)]
-    forget: Vec<Installed>,
-}
-
-impl Plan {
-    /// Whether running it changes anything on this machine.
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.forget.is_empty()
-    }
-}
-
-/// The stores this machine has, for the kinds asked.
-#[derive(Debug, Clone, Default)]
-pub struct Found {
-    pub stores: Vec<Store>,
-    pub absent: Vec<(StoreKind, Absent)>,
-}
-
-/// Look for the stores of `selection` (NSS databases under `home`).
-pub fn find(home: &Path, selection: Selection) -> Found {
-    let mut found = Found::default();
-    for kind in selection.kinds() {
-        let got = match kind {
-            StoreKind::System => stores::find_system().map(|s| vec![s]),
-            StoreKind::Nss => stores::find_nss(home),
-            StoreKind::Java => stores::find_java().map(|s| vec![s]),
-        };
-        match got {
-            Ok(s) => found.stores.extend(s),
-            Err(why) => found.absent.push((kind, why)),
-        }
-    }
-    found
-}
-
-impl Found {
-    /// With one store asked for by name, its absence stops everything; with all, it is passed.
-    fn required(&self, selection: Selection) -> Result<Vec<Passed>, TrustError> {
-        let mut passed = Vec::new();
-        for (kind, why) in &self.absent {
-            if selection == Selection::One(*kind) {
-                return Err(TrustError::Absent {
-                    store: *kind,
-                    why: why.clone(),
-                });
-            }
-            passed.push(Passed {
-                store: *kind,
-                place: PathBuf::new(),
-                subject: String::new(),
-                why: PassedWhy::Absent { why: why.clone() },
-            });
-        }
-        Ok(passed)
-    }
-}
-
-fn privileged(store: &Store, mut cmds: Vec<Cmd>) -> Result<Vec<Cmd>, TrustError> {
-    if store.needs_root() {
-        if which("sudo").is_none() {
-            return Err(TrustError::NeedRoot {
-                store: store.kind(),
-                place: store.place().into(),
-            });
-        }
-        for c in &mut cmds {
-            c.sudo = true;
-        }
-    }
-    Ok(cmds)
-}
-
-/// What installing `anchors` into the stores found would do. Nothing is changed.
-pub fn plan_install(
-    found: &Found,
-    selection: Selection,
-    anchors: &[Anchor],
-    record: &Record,
-) -> Result<Plan, TrustError> {
-    let mut plan = Plan {
-        passed: found.required(selection)?,
-        ..Plan::default()
-    };
-    let temp = std::env::temp_dir().join(format!("certbench-trust-{}", std::process::id()));
-    for store in &found.stores {
-        let contents = store.contents()?;
-        for a in anchors {
-            if let Some(name) = a.found_in(&contents) {
-                let ours = record.installed.iter().any(|i| {
-                    i.store == store.kind() && i.place == store.place() && i.sha256 == a.sha256
-                });
-                plan.passed.push(Passed {
-                    store: store.kind(),
-                    place: store.place().into(),
-                    subject: a.subject.clone(),
-                    why: PassedWhy::AlreadyThere {
-                        name: name.clone(),
-                        ours,
-                    },
-                });
-                continue;
-            }
-            let name = a.store_name();
-            let (source, written) = if a.pem_alone {
-                (a.from.clone(), None)
-            } else {
-                let p = temp.join(format!("{name}.crt"));
-                (p.clone(), Some((p, a.pem())))
-            };
-            plan.changes.push(Change {
-                direction: Direction::Install,
-                store: store.kind(),
-                place: store.place().into(),
-                subject: a.subject.clone(),
-                sha256: a.sha256.clone(),
-                commands: privileged(store, store.add(&name, &source))?,
-                name,
-                target: store.clone(),
-                der: a.der.clone(),
-                source: written,
-                from: a.from.clone(),
-            });
-        }
-    }
-    Ok(plan)
-}
-
-/// What removing the record's entries that `which` picks would do: only what certbench
-/// installed, and only while the store holds that very certificate under that name.
-pub fn plan_uninstall(
-    found: &Found,
-    selection: Selection,
-    record: &Record,
-    which: &dyn Fn(&Installed) -> bool,
-) -> Result<Plan, TrustError> {
-    let mut plan = Plan {
-        passed: found.required(selection)?,
-        ..Plan::default()
-    };
-    let kinds = selection.kinds();
-    let mut contents: Vec<(usize, Vec<stores::Entry>)> = Vec::new();
-    for entry in record.installed.iter().filter(|i| which(i)) {
-        if !kinds.contains(&entry.store) {
-            continue;
-        }
-        let passed = |why| Passed {
-            store: entry.store,
-            place: entry.place.clone(),
-            subject: entry.subject.clone(),
-            why,
-        };
-        let Some(index) = found
-            .stores
-            .iter()
-            .position(|s| s.kind() == entry.store && s.place() == entry.place)
-        else {
-            let why = found
-                .absent
-                .iter()
-                .find(|(k, _)| *k == entry.store)
-                .map(|(_, w)| w.clone())
-                .unwrap_or(Absent::NoNssDatabase);
-            if !entry.place.exists() {
-                plan.forget.push(entry.clone());
-            }
-            plan.passed.push(passed(PassedWhy::StoreGone { why }));
-            continue;
-        };
-        let store = &found.stores[index];
-        if !contents.iter().any(|(i, _)| *i == index) {
-            contents.push((index, store.contents()?));
-        }
-        let held = &contents
-            .iter()
-            .find(|(i, _)| *i == index)
-            .map(|(_, c)| c.as_slice())
-            .unwrap_or_default();
-        // What is under the name now: the system store by its file, the others by name.
-        let under_name: Option<Vec<u8>> = match store {
-            Store::System { .. } => std::fs::read(store.entry_path(&entry.name))
-                .ok()
-                .and_then(|b| stores::pem_certificates(&b).into_iter().next()),
-            _ => held
-                .iter()
-                .find(|(n, _)| n.as_deref() == Some(entry.name.as_str()))
-                .map(|(_, d)| d.clone()),
-        };
-        let der = match under_name {
-            None => {
-                plan.forget.push(entry.clone());
-                plan.passed.push(passed(PassedWhy::Gone));
-                continue;
-            }
-            Some(d) if hex(&sha256(&d)) != entry.sha256 => {
-                plan.forget.push(entry.clone());
-                plan.passed.push(passed(PassedWhy::Replaced {
-                    name: entry.name.clone(),
-                }));
-                continue;
-            }
-            Some(d) => d,
-        };
-        plan.changes.push(Change {
-            direction: Direction::Uninstall,
-            store: entry.store,
-            place: entry.place.clone(),
-            name: entry.name.clone(),
-            subject: entry.subject.clone(),
-            sha256: entry.sha256.clone(),
-            commands: privileged(store, store.remove(&entry.name))?,
-            target: store.clone(),
-            der,
-            source: None,
-            from: entry.from.clone(),
-        });
-    }
-    Ok(plan)
-}
-
-/// What certbench installed: one entry per root and store.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Record {
-    #[serde(default)]
-    pub installed: Vec<Installed>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Installed {
-    pub store: StoreKind,
-    /// The store: the system's anchors folder, the NSS database, the cacerts file.
-    pub place: PathBuf,
-    /// Its name there (a file stem, a nickname, an alias).
-    pub name: String,
-    pub sha256: String,
-    pub subject: String,
-    /// The file it was installed from.
-    pub from: PathBuf,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-}
-
-impl Record {
-    /// The record in `dir` (none yet is an empty record).
-    pub fn load(dir: &Path) -> Result<Record, TrustError> {
-        let path = dir.join(RECORD_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| TrustError::Record {
-                path,
-                reason: display_safe(e.message(), 200),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record::default()),
-            Err(e) => Err(TrustError::Record {
-                path,
-                reason: e.to_string(),
-            }),
-        }
-    }
-
-    fn save(&self, dir: &Path) -> Result<(), TrustError> {
-        let text = toml::to_string_pretty(self).map_err(|e| TrustError::Record {
-            path: dir.join(RECORD_FILE),
-            reason: e.to_string(),
-        })?;
-        fsutil::write_files(&[FileWrite::replaceable(dir.join(RECORD_FILE), text)], true)?;
-        Ok(())
-    }
-}
-
-/// What running a plan did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Done {
-    pub changed: Vec<Change>,
-    pub forgotten: usize,
-}
-
-/// A plan that failed part way, and was undone.
-#[derive(Debug, thiserror::Error)]
-#[error("{error}")]
-pub struct Undone {
-    pub error: TrustError,
-    /// Whether every change made before the failure was taken back (else `left` says which not).
-    pub left: Vec<String>,
-}
-
-/// Run `plan` under the data folder's lock, check every store afterwards, and write the record.
-/// On any failure everything done is undone, in reverse. `may_ask`: sudo may ask for a password
-/// on the terminal.
-pub fn execute(
-    plan: &Plan,
-    data_dir: &Path,
-    now: OffsetDateTime,
-    may_ask: bool,
-) -> Result<Done, Undone> {
-    let undone = |error: TrustError| Undone {
-        error,
-        left: vec![],
-    };
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| undone(FsError::io("make the folder", data_dir, e).into()))?;
-    let lock = DirLock::acquire(data_dir, std::time::Duration::from_secs(30))
-        .map_err(|e| undone(e.into()))?;
-    let mut record = Record::load(data_dir).map_err(undone)?;
-    let mut done: Vec<&Change> = Vec::new();
-    let mut failure = None;
-    for change in &plan.changes {
-        match apply(change, may_ask) {
-            Ok(()) => done.push(change),
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    if failure.is_none() {
-        record
-            .installed
-            .retain(|i| !plan.forget.contains(i) && !plan.changes.iter().any(|c| c.is(i)));
-        for c in plan
-            .changes
-            .iter()
-            .filter(|c| c.direction == Direction::Install)
-        {
-            record.installed.push(Installed {
-                store: c.store,
-                place: c.place.clone(),
-                name: c.name.clone(),
-                sha256: c.sha256.clone(),
-                subject: c.subject.clone(),
-                from: c.from.clone(),
-                at: now,
-            });
-        }
-        if let Err(e) = record.save(data_dir) {
-            failure = Some(e);
-        }
-    }
-    drop(lock);
-    remove_sources(plan);
-    match failure {
-        None => Ok(Done {
-            changed: plan.changes.clone(),
-            forgotten: plan.forget.len(),
-        }),
-        Some(error) => {
-            let mut left = Vec::new();
-            for c in done.iter().rev() {
-                if revert(c, may_ask).is_err() {
-                    left.push(format!("{} {}", c.store.as_str(), c.place.display()));
-                }
-            }
-            Err(Undone { error, left })
-        }
-    }
-}
-
-impl Change {
-    fn is(&self, i: &Installed) -> bool {
-        i.store == self.store && i.place == self.place && i.name == self.name
-    }
-
-    /// Whether the store holds this change's certificate now: for an install, under any name
-    /// (clients find it); for an uninstall, under the name certbench gave it (another name, such
-    /// as the alias Debian's hook gives a system root in Java's store, is not certbench's).
-    fn holds(&self) -> Result<bool, TrustError> {
-        match (self.direction, &self.target) {
-            (Direction::Install, _) => Ok(self
-                .target
-                .contents()?
-                .iter()
-                .any(|(_, der)| der == &self.der)),
-            (Direction::Uninstall, Store::System { .. }) => {
-                Ok(self.target.entry_path(&self.name).exists())
-            }
-            (Direction::Uninstall, _) => Ok(self
-                .target
-                .contents()?
-                .iter()
-                .any(|(name, _)| name.as_deref() == Some(self.name.as_str()))),
-        }
-    }
-}
-
-fn apply(c: &Change, may_ask: bool) -> Result<(), TrustError> {
-    if let Some((path, pem)) = &c.source {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| FsError::io("make the folder", dir, e))?;
-        }
-        fsutil::write_files(&[FileWrite::replaceable(path.clone(), pem.clone())], true)?;
-    }
-    let run = c.commands.iter().try_for_each(|cmd| cmd.run(may_ask));
-    let wanted = c.direction == Direction::Install;
-    let result = run.and_then(|()| match c.holds()? {
-        held if held == wanted => Ok(()),
-        _ => Err(TrustError::Tool {
-            command: c.commands.last().map(Cmd::shell).unwrap_or_default(),
-            reason: if wanted {
-                "it ran, but the store does not hold the certificate afterwards".into()
-            } else {
-                "it ran, but the store still holds the certificate afterwards".into()
-            },
-        }),
-    });
-    if result.is_err() {
-        // Whatever part of this change happened is taken back too.
-        let _ = revert(c, may_ask);
-    }
-    result
-}
-
-/// Take a change back: remove what was installed, or install again what was removed.
-fn revert(c: &Change, may_ask: bool) -> Result<(), TrustError> {
-    match c.direction {
-        // Made now, not when planned: what the install brought with it (Debian's Java alias)
-        // exists only since it ran.
-        Direction::Install => privileged(&c.target, c.target.remove(&c.name))?
-            .iter()
-            .try_for_each(|cmd| cmd.run(may_ask)),
-        Direction::Uninstall => {
-            let dir = std::env::temp_dir().join(format!("certbench-trust-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|e| FsError::io("make the folder", &dir, e))?;
-            let path = dir.join(format!("{}.crt", c.name));
-            let anchor = Anchor {
-                label: c.name.clone(),
-                from: path.clone(),
-                der: c.der.clone(),
-                subject: c.subject.clone(),
-                sha256: c.sha256.clone(),
-                not_after: OffsetDateTime::UNIX_EPOCH,
-                pem_alone: true,
-            };
-            fsutil::write_files(&[FileWrite::replaceable(path.clone(), anchor.pem())], true)?;
-            let cmds = privileged(&c.target, c.target.add(&c.name, &path))?;
-            let r = cmds.iter().try_for_each(|cmd| cmd.run(may_ask));
-            let _ = std::fs::remove_file(&path);
-            r
-        }
-    }
-}
-
-fn remove_sources(plan: &Plan) {
-    for c in &plan.changes {
-        if let Some((path, _)) = &c.source {
-            let _ = std::fs::remove_file(path);
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::remove_dir(dir);
-            }
-        }
-    }
 }
 
 /// Where a root is, store by store.
@@ -939,7 +448,6 @@ mod tests {
             subject: String::new(),
             sha256: sha.into(),
             not_after: OffsetDateTime::UNIX_EPOCH,
-            pem_alone: true,
         };
         let sha = "0123456789abcdef".repeat(4);
         assert_eq!(a("ca", &sha).store_name(), "certbench-ca-0123456789ab");
@@ -948,28 +456,5 @@ mod tests {
             "certbench-my-root-ca-0123456789ab"
         );
         assert_eq!(a("", &sha).store_name(), "certbench-ca-0123456789ab");
-    }
-
-    #[test]
-    fn a_record_is_read_back_as_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = Record {
-            installed: vec![Installed {
-                store: StoreKind::Nss,
-                place: "/home/u/.pki/nssdb".into(),
-                name: "certbench-ca-0123456789ab".into(),
-                sha256: "00".repeat(32),
-                subject: "CN=x".into(),
-                from: "/w/ca.crt".into(),
-                at: OffsetDateTime::UNIX_EPOCH,
-            }],
-        };
-        r.save(dir.path()).unwrap();
-        assert_eq!(Record::load(dir.path()).unwrap(), r);
-        std::fs::write(dir.path().join(RECORD_FILE), "installed = 3").unwrap();
-        assert!(matches!(
-            Record::load(dir.path()),
-            Err(TrustError::Record { .. })
-        ));
     }
 }

@@ -49,18 +49,58 @@ pub fn which(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .chain(EXTRA_BIN.iter().map(PathBuf::from))
         .map(|d| d.join(program))
-        .find(|p| {
-            std::fs::metadata(p).is_ok_and(|m| {
-                use std::os::unix::fs::PermissionsExt;
-                m.is_file() && m.permissions().mode() & 0o111 != 0
-            })
-        })
+        .find(|p| executable(p))
+}
+
+#[cfg(unix)]
+fn executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn executable(p: &Path) -> bool {
+    p.is_file()
+}
+
+/// The first of `paths` that is an executable file: the system's own tools, never from PATH.
+fn system_program(paths: &[&str]) -> Option<PathBuf> {
+    paths.iter().map(PathBuf::from).find(|p| executable(p))
+}
+
+/// Whether `program` (after links) is owned by root and writable by no one else, nor is any
+/// folder above it: a program that may be run as root.
+#[cfg(unix)]
+pub(super) fn root_owned(program: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(real) = std::fs::canonicalize(program) else {
+        return false;
+    };
+    real.ancestors()
+        .all(|p| std::fs::metadata(p).is_ok_and(|m| m.uid() == 0 && m.mode() & 0o022 == 0))
+}
+
+#[cfg(not(unix))]
+pub(super) fn root_owned(_program: &Path) -> bool {
+    false
+}
+
+fn install_program() -> String {
+    system_program(&["/usr/bin/install", "/bin/install"])
+        .map_or_else(|| "install".into(), |p| p.display().to_string())
+}
+
+fn rm_program() -> String {
+    system_program(&["/usr/bin/rm", "/bin/rm"])
+        .map_or_else(|| "rm".into(), |p| p.display().to_string())
 }
 
 pub(super) fn find_system() -> Result<Store, Absent> {
     let debian = Path::new("/usr/local/share/ca-certificates");
-    if let Some(update) = which("update-ca-certificates")
-        && debian.is_dir()
+    if let Some(update) = system_program(&[
+        "/usr/sbin/update-ca-certificates",
+        "/sbin/update-ca-certificates",
+    ]) && debian.is_dir()
     {
         return Ok(Store::System {
             flavor: SystemFlavor::Debian,
@@ -70,7 +110,7 @@ pub(super) fn find_system() -> Result<Store, Absent> {
         });
     }
     let fedora = Path::new("/etc/pki/ca-trust/source/anchors");
-    if let Some(update) = which("update-ca-trust")
+    if let Some(update) = system_program(&["/usr/bin/update-ca-trust", "/bin/update-ca-trust"])
         && fedora.is_dir()
     {
         return Ok(Store::System {
@@ -138,6 +178,11 @@ pub(super) fn find_java() -> Result<Store, Absent> {
         .filter(|p| p.exists())
         .ok_or(Absent::NoJavaStore)?;
     let cacerts = std::fs::canonicalize(&cacerts).unwrap_or(cacerts);
+    // Fedora's cacerts is written afresh from the system store by update-ca-trust extract: a
+    // root added there with keytool would be gone at the next extract.
+    if cacerts.starts_with("/etc/pki/ca-trust/extracted") {
+        return Err(Absent::JavaFollowsSystem);
+    }
     Ok(Store::Java { keytool, cacerts })
 }
 
@@ -189,7 +234,7 @@ impl Store {
         match self {
             Store::System { update, .. } => vec![
                 Cmd::new([
-                    "install".into(),
+                    install_program(),
                     "-m".into(),
                     "0644".into(),
                     source.display().to_string(),
@@ -209,11 +254,12 @@ impl Store {
                 "-i".into(),
                 source.display().to_string(),
             ])],
-            Store::Java { keytool, .. } => vec![Cmd::new([
+            Store::Java { keytool, cacerts } => vec![Cmd::new([
                 keytool.display().to_string(),
                 "-importcert".into(),
                 "-noprompt".into(),
-                "-cacerts".into(),
+                "-keystore".into(),
+                cacerts.display().to_string(),
                 "-storepass".into(),
                 JAVA_STOREPASS.into(),
                 "-alias".into(),
@@ -234,7 +280,7 @@ impl Store {
             } => {
                 let mut cmds = vec![
                     Cmd::new([
-                        "rm".into(),
+                        rm_program(),
                         "-f".into(),
                         self.entry_path(name).display().to_string(),
                     ]),
@@ -247,7 +293,7 @@ impl Store {
             }
             Store::System { update, .. } => vec![
                 Cmd::new([
-                    "rm".into(),
+                    rm_program(),
                     "-f".into(),
                     self.entry_path(name).display().to_string(),
                 ]),
@@ -261,10 +307,11 @@ impl Store {
                 "-n".into(),
                 name.into(),
             ])],
-            Store::Java { keytool, .. } => vec![Cmd::new([
+            Store::Java { keytool, cacerts } => vec![Cmd::new([
                 keytool.display().to_string(),
                 "-delete".into(),
-                "-cacerts".into(),
+                "-keystore".into(),
+                cacerts.display().to_string(),
                 "-storepass".into(),
                 JAVA_STOREPASS.into(),
                 "-alias".into(),
@@ -321,15 +368,12 @@ impl Store {
                 }
                 Ok(out)
             }
-            Store::Java { keytool, .. } => {
+            Store::Java { keytool, cacerts } => {
                 let listing = run_read(
-                    Command::new(keytool).args([
-                        "-list",
-                        "-rfc",
-                        "-cacerts",
-                        "-storepass",
-                        JAVA_STOREPASS,
-                    ]),
+                    Command::new(keytool)
+                        .args(["-list", "-rfc", "-keystore"])
+                        .arg(cacerts)
+                        .args(["-storepass", JAVA_STOREPASS]),
                     "keytool -list",
                 )?;
                 Ok(keytool_entries(&listing))
@@ -433,6 +477,22 @@ fn run_read(cmd: &mut Command, what: &'static str) -> Result<String, TrustError>
         });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl Store {
+    /// The certificate under `name` in this store: the system's by its file in the anchors
+    /// folder, the others by nickname or alias in `held` (the store's contents).
+    pub(super) fn under_name(&self, name: &str, held: &[Entry]) -> Option<Vec<u8>> {
+        match self {
+            Store::System { .. } => std::fs::read(self.entry_path(name))
+                .ok()
+                .and_then(|b| pem_certificates(&b).into_iter().next()),
+            _ => held
+                .iter()
+                .find(|(n, _)| n.as_deref() == Some(name))
+                .map(|(_, d)| d.clone()),
+        }
+    }
 }
 
 impl Anchor {

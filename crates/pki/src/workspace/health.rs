@@ -1,7 +1,8 @@
 //! How the workspace's PKI ages: every certificate with the days it has left (the next to
-//! expire first), each CA's CRL with its nextUpdate, and what will break before anything has
-//! expired: a certificate valid longer than its issuer, a key kept across renewals, a stale CRL.
-//! Read from the certificates' own bytes where the manifest could be wrong.
+//! expire first, dates from the manifest), each CA's CRL with its nextUpdate, and what will break
+//! before anything has expired: a certificate valid longer than its issuer, a chain file that
+//! carries an older CA certificate than the workspace's, a leaf's key kept across renewals, a
+//! stale CRL. Keys, chain files and CRLs are read from their bytes.
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -80,8 +81,17 @@ pub enum Warning {
         #[serde(with = "time::serde::rfc3339")]
         issuer_not_after: OffsetDateTime,
     },
-    /// Its key is the key of certificates it replaced (`renew` without `--new-key`): a key
-    /// that leaked before stays useful across renewals.
+    /// A leaf's chain file carries another certificate of a workspace CA than the CA's own
+    /// (it was renewed since): a server sends the old one, until it expires.
+    ChainOutdated {
+        name: String,
+        ca: String,
+        #[serde(with = "time::serde::rfc3339")]
+        not_after: OffsetDateTime,
+    },
+    /// A leaf's key is the key of certificates it replaced (`renew` without `--new-key`): a
+    /// key that leaked before stays useful across renewals. (A CA keeps its key on purpose:
+    /// what it issued goes on verifying.)
     KeyReused {
         name: String,
         /// The replaced certificates with the same key, as paths in the workspace.
@@ -107,7 +117,8 @@ impl Workspace {
             let Some(issuer) = e.issuer.as_deref().and_then(|i| self.entity(i)) else {
                 continue;
             };
-            if e.not_after > issuer.not_after {
+            // A revoked or expired certificate breaks nothing more when its issuer expires.
+            if e.revoked.is_none() && e.not_after >= at && e.not_after > issuer.not_after {
                 warnings.push(Warning::OutlivesIssuer {
                     name: e.name.clone(),
                     role: e.role,
@@ -117,6 +128,7 @@ impl Workspace {
                 });
             }
         }
+        warnings.extend(self.outdated_chains());
         let replaced = self.replaced_spkis();
         for e in self.entities() {
             let Some(spki) = self.spki_of(e) else {
@@ -131,7 +143,7 @@ impl Workspace {
                 .filter(|(file, s)| file.ends_with(&format!("/{}", e.cert)) && *s == spki)
                 .map(|(file, _)| file.clone())
                 .collect();
-            if !same.is_empty() {
+            if !same.is_empty() && e.role.is_leaf() && e.key.is_some() {
                 warnings.push(Warning::KeyReused {
                     name: e.name.clone(),
                     replaced: same,
@@ -184,8 +196,48 @@ impl Workspace {
         spki(&der)
     }
 
-    /// Every certificate under `replaced/`, with its SubjectPublicKeyInfo.
+    /// For each leaf's chain file, a certificate in it of a workspace CA (by subject) that is
+    /// not that CA's certificate now.
+    fn outdated_chains(&self) -> Vec<Warning> {
+        use x509_parser::certificate::X509Certificate;
+        let cas: Vec<(String, Vec<u8>)> = self
+            .entities()
+            .iter()
+            .filter(|e| e.role.is_ca())
+            .filter_map(|e| Some((e.name.clone(), self.cert_der(e).ok()?)))
+            .collect();
+        let mut out = Vec::new();
+        for e in self.entities().iter().filter(|e| e.revoked.is_none()) {
+            let Some(chain) = &e.chain else { continue };
+            let Ok(bytes) = std::fs::read(self.path(chain)) else {
+                continue;
+            };
+            for der in pem_certificates(&bytes).iter().skip(1) {
+                let Ok((_, sent)) = X509Certificate::from_der(der) else {
+                    continue;
+                };
+                let stale = cas.iter().find(|(_, own)| {
+                    own != der
+                        && X509Certificate::from_der(own)
+                            .is_ok_and(|(_, c)| c.subject().as_raw() == sent.subject().as_raw())
+                });
+                if let Some((ca, _)) = stale {
+                    out.push(Warning::ChainOutdated {
+                        name: e.name.clone(),
+                        ca: ca.clone(),
+                        not_after: sent.validity().not_after.to_datetime(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The certificates under `replaced/` of the names the workspace has now, each with its
+    /// SubjectPublicKeyInfo.
     fn replaced_spkis(&self) -> Vec<(String, Vec<u8>)> {
+        let names: std::collections::HashSet<&str> =
+            self.entities().iter().map(|e| e.cert.as_str()).collect();
         let mut out = Vec::new();
         let Ok(folders) = std::fs::read_dir(self.path(REPLACED_DIR)) else {
             return out;
@@ -198,7 +250,7 @@ impl Workspace {
             };
             for f in files.flatten() {
                 let path = f.path();
-                if path.extension().and_then(|x| x.to_str()) != Some("crt") {
+                if !f.file_name().to_str().is_some_and(|n| names.contains(n)) {
                     continue;
                 }
                 let Ok(bytes) = std::fs::read(&path) else {
@@ -216,6 +268,16 @@ impl Workspace {
         }
         out
     }
+}
+
+/// The certificates of a PEM text, in order.
+fn pem_certificates(text: &[u8]) -> Vec<Vec<u8>> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(text)
+        .filter_map(Result::ok)
+        .map(|c| c.to_vec())
+        .collect()
 }
 
 fn spki(der: &[u8]) -> Option<Vec<u8>> {

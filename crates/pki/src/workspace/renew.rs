@@ -84,6 +84,15 @@ impl Workspace {
             (None, true) => return Err(Error::RenewRequested { name: name.into() }),
         };
         let lock = self.begin()?;
+        // Under the lock, the manifest as it is now: another certbench may have revoked it or
+        // signed a CRL (a new CRL number) since it was read above.
+        let old = self
+            .entity(name)
+            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
+            .clone();
+        if old.revoked.is_some() {
+            return Err(Error::ReplaceRevoked { name: name.into() });
+        }
         let mut prepared = self.prepare(&spec, key, &[], now)?;
         // CRL numbers only grow (RFC 5280 5.2.3), across the CA's renewals too.
         prepared.entity.crl_number = old.crl_number;

@@ -349,7 +349,6 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
     &b[start..]
 }
 
-/// The first PEM block's body (a certificate's or a CRL's).
 /// The DER of a PEM block in `bytes`, or `bytes` themselves when they are not PEM.
 pub(super) fn pem_der_or_der(bytes: &[u8]) -> Vec<u8> {
     <(SectionKind, Vec<u8>)>::from_pem_slice(bytes)
@@ -357,6 +356,7 @@ pub(super) fn pem_der_or_der(bytes: &[u8]) -> Vec<u8> {
         .unwrap_or_else(|_| bytes.to_vec())
 }
 
+/// The first PEM block's body (a certificate's or a CRL's).
 fn pem_der(pem: &str) -> Option<Vec<u8>> {
     <(SectionKind, Vec<u8>)>::from_pem_slice(pem.as_bytes())
         .ok()
