@@ -382,3 +382,90 @@ fn status_warns_of_what_renewals_leave_behind_and_crl_numbers_keep_growing() {
         crl_number(d)
     );
 }
+
+/// A renewed-away certificate stays valid until its notAfter, so its serial stays revocable:
+/// `revoke NAME --serial OLD` lists it on the issuer's CRL (openssl verify -crl_check refuses the
+/// old certificate and takes the new one), and `certbench ocsp` answers revoked for it as openssl's
+/// OCSP client reads it; `renew --revoke-old` revokes the old one at once, reason superseded.
+#[test]
+fn a_certificate_renewal_replaced_can_still_be_revoked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    std::fs::copy(d.join("client.crt"), d.join("old-client.crt")).unwrap();
+    let old = serial(d, "old-client.crt");
+    let old_hex = old.trim().trim_start_matches("serial=");
+    let said = certbench_ok(d, &["renew", "client"]);
+    assert!(said.contains(&format!("--serial {old_hex}")), "{said}");
+    certbench_ok(
+        d,
+        &[
+            "revoke",
+            "client",
+            "--serial",
+            old_hex,
+            "--reason",
+            "keyCompromise",
+        ],
+    );
+    let crl_verify = |file: &str| {
+        openssl(
+            d,
+            &[
+                "verify",
+                "-crl_check",
+                "-CRLfile",
+                "intermediate.crl",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                "intermediate.crt",
+                file,
+            ],
+        )
+    };
+    let refused = crl_verify("old-client.crt");
+    assert!(
+        !refused.status.success() && common::text(&refused).contains("certificate revoked"),
+        "{}",
+        common::text(&refused)
+    );
+    let taken = crl_verify("client.crt");
+    assert!(taken.status.success(), "{}", common::text(&taken));
+
+    // certbench's OCSP responder says the same of the old serial, and good of the new one.
+    let responder = common::JsonLines::start(d, &["ocsp", "--listen", "127.0.0.1:0", "--json"]);
+    let url = format!("http://127.0.0.1:{}", responder.port());
+    let ask = |file: &str| {
+        openssl_ok(
+            d,
+            &[
+                "ocsp",
+                "-issuer",
+                "intermediate.crt",
+                "-cert",
+                file,
+                "-url",
+                &url,
+                "-CAfile",
+                "ca.crt",
+            ],
+        )
+    };
+    let said = ask("old-client.crt");
+    assert!(
+        said.contains(": revoked") && said.contains("keyCompromise"),
+        "{said}"
+    );
+    assert!(ask("client.crt").contains(": good"));
+
+    // --revoke-old: the server's old certificate, revoked as superseded.
+    std::fs::copy(d.join("server.crt"), d.join("old-server.crt")).unwrap();
+    certbench_ok(d, &["renew", "server", "--revoke-old"]);
+    let crl = openssl_ok(d, &["crl", "-in", "intermediate.crl", "-noout", "-text"]);
+    let old_server = serial(d, "old-server.crt");
+    let old_server = old_server.trim().trim_start_matches("serial=");
+    assert!(crl.contains(old_server), "{crl}");
+    assert!(crl.contains("Superseded"), "{crl}");
+    assert!(crl_verify("server.crt").status.success());
+}

@@ -30,6 +30,10 @@ pub struct RenewArgs {
     /// A new key pair instead of the old one's (for a CA: what it issued must be renewed too).
     #[arg(long)]
     pub new_key: bool,
+    /// Revoke the certificate it replaces (reason superseded) and sign the issuer's CRL again;
+    /// without it, the old one stays valid until its notAfter (`revoke NAME --serial` later).
+    #[arg(long)]
+    pub revoke_old: bool,
 }
 
 pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
@@ -106,11 +110,29 @@ pub fn renew(a: RenewArgs, dir: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match ws.renew(&a.name, a.new_key, OffsetDateTime::now_utc()) {
+    let now = OffsetDateTime::now_utc();
+    match ws.renew(&a.name, a.new_key, now) {
         Ok(r) => {
             outln!("{}", aging::renewed(&r));
             for d in &r.dependants {
                 outln!("  {}", aging::dependant(d, &r));
+            }
+            let is_root = r.issued.entity.issuer.is_none();
+            if a.revoke_old && !is_root {
+                match ws.revoke_serial(
+                    &a.name,
+                    Some(&r.old_serial),
+                    certbench_x509::RevocationReason::Superseded,
+                    now,
+                ) {
+                    Ok(revoked) => outln!("{}", aging::old_revoked(&r, &revoked.crl_path)),
+                    Err(e) => {
+                        errln!("certbench: renewed, but the old certificate was not revoked: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else if !is_root {
+                outln!("{}", aging::old_valid(&r));
             }
             ExitCode::SUCCESS
         }

@@ -335,6 +335,10 @@ pub struct RevokeArgs {
     /// cessationOfOperation, certificateHold, privilegeWithdrawn.
     #[arg(long, default_value = "unspecified", value_parser = parse_reason)]
     pub reason: RevocationReason,
+    /// One of its certificates that a renewal replaced (hex, as `renew` and `openssl x509
+    /// -serial` print it), instead of the current one.
+    #[arg(long, value_name = "HEX")]
+    pub serial: Option<String>,
 }
 
 fn parse_alg(s: &str) -> Result<KeyAlg, NotAChoice> {
@@ -796,7 +800,12 @@ fn issue_csr_cmd(a: &IssueArgs, csr: &std::path::Path, dir: PathBuf) -> Result<(
 
 fn revoke_cmd(a: RevokeArgs, dir: PathBuf) -> Result<(), Error> {
     let mut ws = Workspace::open(&dir)?;
-    let r = ws.revoke(&a.name, a.reason, OffsetDateTime::now_utc())?;
+    let r = ws.revoke_serial(
+        &a.name,
+        a.serial.as_deref(),
+        a.reason,
+        OffsetDateTime::now_utc(),
+    )?;
     print_change(ws.last_change());
     outln!(
         "Revoked \"{}\" (serial {}, reason {}). {} now lists {} certificate{}.",

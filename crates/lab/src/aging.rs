@@ -111,6 +111,29 @@ pub fn renewed(r: &Renewed) -> String {
     )
 }
 
+/// The certificate a renewal replaced, still valid.
+pub fn old_valid(r: &Renewed) -> String {
+    say(
+        "old_valid",
+        &[
+            ("name", r.issued.entity.name.clone()),
+            ("old_serial", r.old_serial.clone()),
+            ("old_not_after", rfc3339(r.old_not_after)),
+        ],
+    )
+}
+
+/// The certificate a renewal replaced, revoked, and the CRL that lists it.
+pub fn old_revoked(r: &Renewed, crl: &std::path::Path) -> String {
+    say(
+        "old_revoked",
+        &[
+            ("old_serial", r.old_serial.clone()),
+            ("crl", crl.display().to_string()),
+        ],
+    )
+}
+
 /// What a CA's renewal means for a certificate it issued.
 pub fn dependant(d: &Dependant, r: &Renewed) -> String {
     say(

@@ -25,6 +25,13 @@ pub enum Error {
     #[error("\"{name}\" is already revoked")]
     AlreadyRevoked { name: String },
 
+    #[error("\"{name}\" has no certificate with serial {serial} that is still valid; its serials: {}", known.join(", "))]
+    UnknownSerial {
+        name: String,
+        serial: String,
+        known: Vec<String>,
+    },
+
     #[error("\"{name}\" is a root CA: it has no issuer whose CRL could list it")]
     CannotRevokeRoot { name: String },
 

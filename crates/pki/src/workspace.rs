@@ -71,6 +71,21 @@ pub struct Entity {
     /// CAs: the number of the last CRL they signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crl_number: Option<u64>,
+    /// The certificates of this name that renewals replaced and that are still within their
+    /// dates: their serials stay known, so they can be revoked (CRLs, OCSP).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<Superseded>,
+}
+
+/// A certificate a renewal replaced, valid until its notAfter unless revoked.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Superseded {
+    /// Uppercase hex.
+    pub serial: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -723,6 +738,7 @@ impl Workspace {
             not_after: issued.not_after,
             revoked: None,
             crl_number: None,
+            superseded: vec![],
         };
         Ok(Prepared {
             entity,

@@ -720,6 +720,13 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                                 .iter()
                                 .map(|d| certbench_lab::aging::dependant(d, &r)),
                         )
+                        .chain(
+                            r.issued
+                                .entity
+                                .issuer
+                                .is_some()
+                                .then(|| certbench_lab::aging::old_valid(&r)),
+                        )
                         .collect()
                 })
                 .map_err(|e| e.to_string()),

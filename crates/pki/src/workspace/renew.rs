@@ -96,6 +96,20 @@ impl Workspace {
         let mut prepared = self.prepare(&spec, key, &[], now)?;
         // CRL numbers only grow (RFC 5280 5.2.3), across the CA's renewals too.
         prepared.entity.crl_number = old.crl_number;
+        // The old certificate stays valid until its notAfter: its serial is kept, so it can be
+        // revoked (`revoke NAME --serial`); those that have expired are let go.
+        prepared.entity.superseded = old
+            .superseded
+            .iter()
+            .filter(|s| s.not_after > now)
+            .cloned()
+            .chain(std::iter::once(super::Superseded {
+                serial: old.serial.clone(),
+                not_after: old.not_after,
+                revoked: None,
+            }))
+            .filter(|s| s.not_after > now)
+            .collect();
         let mut targets = prepared.target_files();
         targets.push(old.cert.clone());
         targets.extend(old.key.clone());

@@ -12,6 +12,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::ocsp::{Answer, OcspSigner, Times, refusal, sign_response};
 use crate::{RevokedEntry, Role};
+use certbench_base::text::display_safe;
 use certbench_base::{fsutil, fsutil::FileWrite};
 use certbench_x509::RevocationReason;
 use certbench_x509::ocsp::{CertId, CertStatus, Request, ResponseStatus};
@@ -51,12 +52,48 @@ impl Workspace {
         reason: RevocationReason,
         now: OffsetDateTime,
     ) -> Result<Revoked> {
+        self.revoke_serial(name, None, reason, now)
+    }
+
+    /// Revoke `name`'s certificate, or (`serial`, uppercase hex) one of its certificates that a
+    /// renewal replaced and that is still within its dates, and make the issuer's CRL again.
+    pub fn revoke_serial(
+        &mut self,
+        name: &str,
+        serial: Option<&str>,
+        reason: RevocationReason,
+        now: OffsetDateTime,
+    ) -> Result<Revoked> {
         let lock = self.begin()?;
         let entity = self
             .entity(name)
             .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
             .clone();
-        if entity.revoked.is_some() {
+        let wanted = serial.map(|s| {
+            s.trim()
+                .trim_start_matches("0x")
+                .replace(':', "")
+                .to_uppercase()
+        });
+        let current = wanted.as_deref().is_none_or(|s| s == entity.serial);
+        let old = (!current)
+            .then(|| {
+                entity
+                    .superseded
+                    .iter()
+                    .find(|s| Some(s.serial.as_str()) == wanted.as_deref())
+            })
+            .flatten();
+        if !current && old.is_none() {
+            return Err(Error::UnknownSerial {
+                name: name.into(),
+                serial: display_safe(wanted.as_deref().unwrap_or_default(), 80),
+                known: std::iter::once(entity.serial.clone())
+                    .chain(entity.superseded.iter().map(|s| s.serial.clone()))
+                    .collect(),
+            });
+        }
+        if (current && entity.revoked.is_some()) || old.is_some_and(|s| s.revoked.is_some()) {
             return Err(Error::AlreadyRevoked { name: name.into() });
         }
         let issuer_name = entity
@@ -66,7 +103,16 @@ impl Workspace {
         let mut manifest = self.manifest.clone();
         let now = now.replace_nanosecond(0).unwrap_or(now);
         for e in manifest.entities.iter_mut().filter(|e| e.name == name) {
-            e.revoked = Some(Revocation { at: now, reason });
+            if current {
+                e.revoked = Some(Revocation { at: now, reason });
+            }
+            for s in e
+                .superseded
+                .iter_mut()
+                .filter(|s| !current && Some(s.serial.as_str()) == wanted.as_deref())
+            {
+                s.revoked = Some(Revocation { at: now, reason });
+            }
         }
         let (crl_pem, listed) = self.sign_crl(&mut manifest, &issuer_name, now)?;
         let crl_path = self.path(&crl_file_of(&issuer_name));
@@ -78,7 +124,7 @@ impl Workspace {
         self.manifest = manifest;
         Ok(Revoked {
             name: name.into(),
-            serial: entity.serial,
+            serial: wanted.unwrap_or(entity.serial),
             issuer: issuer_name,
             crl_path,
             listed,
@@ -136,10 +182,15 @@ impl Workspace {
             .entities
             .iter()
             .filter(|e| e.issuer.as_deref() == Some(issuer_name))
-            .filter_map(|e| {
-                let r = e.revoked.as_ref()?;
+            .flat_map(|e| {
+                // The certificate, and those of its name that renewals replaced.
+                std::iter::once((&e.serial, e.revoked.as_ref()))
+                    .chain(e.superseded.iter().map(|s| (&s.serial, s.revoked.as_ref())))
+            })
+            .filter_map(|(serial, r)| {
+                let r = r?;
                 Some(RevokedEntry {
-                    serial: hex_decode(&e.serial)?,
+                    serial: hex_decode(serial)?,
                     revoked_at: r.at,
                     reason: r.reason,
                 })
@@ -188,23 +239,21 @@ impl Workspace {
             .ids
             .iter()
             .map(|id| {
-                let entity = id
+                let issued = id
                     .names_issuer(ca_der)
                     .then(|| self.issued_by(&ca.name, &id.serial))
                     .flatten();
                 Answered {
                     id: id.clone(),
-                    name: entity.map(|e| e.name.clone()),
-                    status: match entity {
+                    name: issued.map(|(e, _)| e.name.clone()),
+                    status: match issued {
                         None => CertStatus::Unknown,
-                        Some(Entity {
-                            revoked: Some(r), ..
-                        }) => CertStatus::Revoked {
+                        Some((_, Some(r))) => CertStatus::Revoked {
                             at: r.at,
                             // RFC 5280 5.3.1: absent rather than unspecified, as in the CRL.
                             reason: (r.reason != RevocationReason::Unspecified).then_some(r.reason),
                         },
-                        Some(_) => CertStatus::Good,
+                        Some((_, None)) => CertStatus::Good,
                     },
                 }
             })
@@ -296,12 +345,23 @@ impl Workspace {
     }
 
     /// The certificate `ca` issued with serial number `serial` (content octets).
-    fn issued_by(&self, ca: &str, serial: &[u8]) -> Option<&Entity> {
+    /// The certificate `ca` issued with `serial`: the entity, and its revocation. A serial of a
+    /// certificate a renewal replaced counts (it is valid until its notAfter).
+    fn issued_by(&self, ca: &str, serial: &[u8]) -> Option<(&Entity, Option<&Revocation>)> {
         let serial = strip_zeros(serial);
-        self.entities().iter().find(|e| {
-            e.issuer.as_deref() == Some(ca)
-                && hex_decode(&e.serial).is_some_and(|s| strip_zeros(&s) == serial)
-        })
+        let is = |hex: &str| hex_decode(hex).is_some_and(|s| strip_zeros(&s) == serial);
+        self.entities()
+            .iter()
+            .filter(|e| e.issuer.as_deref() == Some(ca))
+            .find_map(|e| {
+                if is(&e.serial) {
+                    return Some((e, e.revoked.as_ref()));
+                }
+                e.superseded
+                    .iter()
+                    .find(|s| is(&s.serial))
+                    .map(|s| (e, s.revoked.as_ref()))
+            })
     }
 
     pub(super) fn cert_der(&self, e: &Entity) -> Result<Vec<u8>> {
