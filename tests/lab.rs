@@ -462,7 +462,11 @@ fn failures_made_by_hand_get_their_scenarios_explanation() {
             .nth(1)
             .unwrap_or_else(|| panic!("no command in {fix}"));
         let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-        let name = args[args.iter().position(|a| *a == "--name").unwrap() + 1];
+        // `issue --name NAME ...` or `renew NAME`.
+        let name = match args.iter().position(|a| *a == "--name") {
+            Some(i) => args[i + 1],
+            None => args[args.iter().position(|a| *a == "renew").unwrap() + 1],
+        };
         let before = entity(d, name);
         certbench_ok(d, &args);
         let out = certbench(d, &[&["handshake"], by_hand].concat());

@@ -585,3 +585,61 @@ fn a_failure_half_way_takes_back_what_was_done() {
         "nothing recorded: {record}"
     );
 }
+
+/// NSS holds the root, but not as trusted for TLS (`-t ,,`): vfychain refuses the server's chain,
+/// and certbench says the root is not trusted there; an install leaves the user's entry alone and
+/// says how to trust it (NSS keeps one nickname per subject).
+#[test]
+fn a_root_nss_holds_without_trust_is_not_trusted() {
+    let certutil = require("certutil", "libnss3-tools");
+    let vfychain = require("vfychain", "libnss3-tools");
+    let h = Home::new();
+    let db = h.home.join(".pki/nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let sql = format!("sql:{}", db.display());
+    let run = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .current_dir(&h.ws)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        run(&certutil, &["-N", "-d", &sql, "--empty-password"])
+            .status
+            .success()
+    );
+    let ca = h.ws.join("ca.crt").display().to_string();
+    assert!(
+        run(
+            &certutil,
+            &["-A", "-d", &sql, "-t", ",,", "-n", "held", "-i", &ca]
+        )
+        .status
+        .success()
+    );
+    let judged = run(
+        &vfychain,
+        &[
+            "-d",
+            &sql,
+            "-pp",
+            "-u",
+            "1",
+            "-a",
+            "server.crt",
+            "-a",
+            "intermediate.crt",
+        ],
+    );
+    assert!(
+        common::text(&judged).contains("Chain is bad"),
+        "{}",
+        common::text(&judged)
+    );
+    assert_eq!(h.trusted_in("nss"), (false, false));
+    let said = h.ok(&["trust", "install", "--store", "nss", "--yes"]);
+    assert!(said.contains("as held already"), "{said}");
+    let listing = String::from_utf8_lossy(&run(&certutil, &["-L", "-d", &sql]).stdout).into_owned();
+    assert!(!listing.contains("certbench-ca-"), "{listing}");
+}

@@ -448,6 +448,8 @@ fn a_lab_culprit_opens_as_the_run_judged_it_and_leaves_the_workspace_alone() {
     }
     t.keys(&["Enter"]);
     t.wait_for("the server caught it");
+    // The run is over once its fix is shown (the verdict shows as it arrives, before).
+    t.wait_for("Fix:");
     t.keys(&["i"]);
     let screen = t.wait_for("notAfter");
     assert!(screen.contains("EXPIRED"), "{screen}");

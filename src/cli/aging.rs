@@ -30,6 +30,9 @@ pub struct RenewArgs {
     /// A new key pair instead of the old one's (for a CA: what it issued must be renewed too).
     #[arg(long)]
     pub new_key: bool,
+    /// Valid for this many days from now (default: as long as the old one was).
+    #[arg(long, value_parser = certbench_pki::parse_days)]
+    pub days: Option<u32>,
     /// Revoke the certificate it replaces (reason superseded) and sign the issuer's CRL again;
     /// without it, the old one stays valid until its notAfter (`revoke NAME --serial` later).
     #[arg(long)]
@@ -111,14 +114,20 @@ pub fn renew(a: RenewArgs, dir: &Path) -> ExitCode {
         }
     };
     let now = OffsetDateTime::now_utc();
-    match ws.renew(&a.name, a.new_key, now) {
+    match ws.renew_for(&a.name, a.new_key, a.days, now) {
         Ok(r) => {
             outln!("{}", aging::renewed(&r));
             for d in &r.dependants {
                 outln!("  {}", aging::dependant(d, &r));
             }
             let is_root = r.issued.entity.issuer.is_none();
-            if a.revoke_old && !is_root {
+            if r.crl_moved {
+                outln!("{}", aging::crl_moved(&r));
+            }
+            crate::cli::print_outlives(&ws, &a.name);
+            if a.revoke_old && is_root {
+                outln!("{}", aging::root_not_revoked(&r));
+            } else if a.revoke_old {
                 match ws.revoke_serial(
                     &a.name,
                     Some(&r.old_serial),

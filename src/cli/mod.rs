@@ -648,6 +648,7 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
         outln!("  {}", f.display());
     }
     print_change(ws.last_change());
+    print_outlives(&ws, &issued.entity.name);
     if a.openssl {
         outln!(
             "\nThe same kind of certificate with openssl:\n{}",
@@ -655,6 +656,18 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// A certificate just made that is valid longer than its issuer: said at once, as `status`
+/// would say it.
+pub(crate) fn print_outlives(ws: &Workspace, name: &str) {
+    let now = OffsetDateTime::now_utc();
+    for w in ws.health(now).warnings {
+        if matches!(&w, certbench_pki::workspace::Warning::OutlivesIssuer { name: n, .. } if n == name)
+        {
+            errln!("certbench: warning: {}", certbench_lab::aging::warning(&w));
+        }
+    }
 }
 
 /// `issue --csr FILE`: what the request asks for, what certbench grants, then (unless

@@ -134,7 +134,7 @@ fn anchors(cert: Option<&str>, dir: &Path) -> Result<Vec<Anchor>, ExitCode> {
     };
     match cert {
         Some(c) => match ws.entity(c) {
-            Some(e) if e.role.is_ca() => Ok(vec![read(&ws.path(&e.cert), &e.name)?]),
+            Some(e) if e.role.is_ca() => Ok(vec![read(&absolute(ws.path(&e.cert)), &e.name)?]),
             Some(e) => {
                 errln!(
                     "certbench: {} is a {} certificate: only a CA can be a trust anchor",
@@ -145,10 +145,20 @@ fn anchors(cert: Option<&str>, dir: &Path) -> Result<Vec<Anchor>, ExitCode> {
             }
             None => {
                 let path = PathBuf::from(c);
+                if !path.exists() {
+                    errln!(
+                        "certbench: no certificate of the workspace is called \"{}\", and there is no file {}",
+                        certbench_base::text::display_safe(c, 80),
+                        path.display()
+                    );
+                    return Err(ExitCode::FAILURE);
+                }
                 let label = path
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
+                // Recorded as an absolute path: uninstall may run from another folder.
+                let path = std::fs::canonicalize(&path).unwrap_or(path);
                 Ok(vec![read(&path, &label)?])
             }
         },
@@ -157,7 +167,7 @@ fn anchors(cert: Option<&str>, dir: &Path) -> Result<Vec<Anchor>, ExitCode> {
                 .entities()
                 .iter()
                 .filter(|e| e.role == Role::Ca)
-                .map(|e| read(&ws.path(&e.cert), &e.name))
+                .map(|e| read(&absolute(ws.path(&e.cert)), &e.name))
                 .collect::<Result<_, _>>()?;
             if roots.is_empty() {
                 errln!(
@@ -169,6 +179,11 @@ fn anchors(cert: Option<&str>, dir: &Path) -> Result<Vec<Anchor>, ExitCode> {
             Ok(roots)
         }
     }
+}
+
+/// A path as recorded: absolute, so that an uninstall from another folder finds it.
+fn absolute(p: PathBuf) -> PathBuf {
+    std::fs::canonicalize(&p).unwrap_or(p)
 }
 
 fn install(i: Install, dir: &Path, home: &Path, data: &Path, record: &Record) -> ExitCode {
@@ -191,10 +206,7 @@ fn install(i: Install, dir: &Path, home: &Path, data: &Path, record: &Record) ->
         outln!("Nothing to install.");
         return ExitCode::SUCCESS;
     }
-    outln!(
-        "{}",
-        trusted::warning(&plan.subjects(), "`certbench trust uninstall`")
-    );
+    outln!("{}", trusted::warning(&plan, "`certbench trust uninstall`"));
     for c in &plan.changes {
         outln!("  {}", trusted::change(c, false));
     }
@@ -290,15 +302,23 @@ fn execute(plan: &trust::Plan, data: &Path) -> ExitCode {
 
 /// The plan as a shell script: the commands, with what is left alone as comments.
 fn dry_run(plan: &trust::Plan) -> ExitCode {
+    // A script that does what certbench would, run as it is (without the checks and the
+    // record certbench keeps).
+    outln!("#!/bin/sh\nset -e");
     for p in &plan.passed {
         outln!("# {}", trusted::passed(p));
     }
     for c in &plan.changes {
         outln!("# {}", trusted::change(c, false));
         if c.direction == trust::Direction::Install {
+            // The copy of the root the tools read, as certbench writes it.
+            if let Some(dir) = c.source.parent() {
+                outln!("mkdir -p {}", certbench_base::text::shell_word(dir));
+            }
             outln!(
-                "# (certbench first writes the root's certificate to {})",
-                c.source.display()
+                "cat > {} <<'CERTBENCH_ROOT'\n{}CERTBENCH_ROOT",
+                certbench_base::text::shell_word(&c.source),
+                c.pem()
             );
         }
         for cmd in &c.commands {

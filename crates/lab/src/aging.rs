@@ -56,6 +56,20 @@ pub fn warning(w: &Warning) -> String {
                 ("issuer_not_after", rfc3339(*issuer_not_after)),
             ],
         ),
+        Warning::ChainBroken {
+            name,
+            cause,
+            at_fault,
+        } => {
+            let mut v = vec![("name", name.clone())];
+            v.extend(
+                cause
+                    .as_ref()
+                    .map(|c| ("cause", certbench_cause::describe(c))),
+            );
+            v.extend(at_fault.clone().map(|s| ("at_fault", s)));
+            say("chain_broken", &v)
+        }
         Warning::ChainOutdated {
             name,
             ca,
@@ -111,6 +125,30 @@ pub fn renewed(r: &Renewed) -> String {
     )
 }
 
+/// What a renewal made, in one line (the TUI's message line).
+pub fn renewed_short(r: &Renewed) -> String {
+    let e = &r.issued.entity;
+    let mut v = vec![
+        ("name", e.name.clone()),
+        (
+            "key",
+            say(if r.key_kept { "same_key" } else { "new_key" }, &[]),
+        ),
+        ("serial", e.serial.clone()),
+        ("not_after", rfc3339(e.not_after)),
+        ("old_not_after", rfc3339(r.old_not_after)),
+    ];
+    let to_renew = r
+        .dependants
+        .iter()
+        .filter(|d| d.why != DependantWhy::StillChains)
+        .count();
+    if to_renew > 0 {
+        v.push(("dependants", to_renew.to_string()));
+    }
+    say("renewed_short", &v)
+}
+
 /// The certificate a renewal replaced, still valid.
 pub fn old_valid(r: &Renewed) -> String {
     say(
@@ -121,6 +159,16 @@ pub fn old_valid(r: &Renewed) -> String {
             ("old_not_after", rfc3339(r.old_not_after)),
         ],
     )
+}
+
+/// A root renewed with --revoke-old: roots are not revoked.
+pub fn root_not_revoked(_r: &Renewed) -> String {
+    say("root_not_revoked", &[])
+}
+
+/// A CA renewed with a new key: its old CRL moved aside.
+pub fn crl_moved(r: &Renewed) -> String {
+    say("crl_moved", &[("name", r.issued.entity.name.clone())])
 }
 
 /// The certificate a renewal replaced, revoked, and the CRL that lists it.

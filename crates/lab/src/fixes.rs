@@ -28,6 +28,7 @@ pub const TUI_KEYS: &[&str] = &[
     "key_relay",
     "key_issue",
     "key_revoke",
+    "key_renew",
 ];
 
 /// The values a TUI fix is filled with in the engine: each key placeholder kept as it is.

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use certbench_base::text::display_safe;
-use certbench_pki::trust::{Change, Direction, InStore, Passed, PassedWhy, Status, StoreKind};
+use certbench_pki::trust::{
+    Change, Direction, InStore, Passed, PassedWhy, Plan, Status, StoreKind,
+};
 
 const TRUST: &str = include_str!("../../../assets/trust.toml");
 
@@ -23,13 +25,14 @@ fn place(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// What saying yes to an install means, for the roots about to be installed; `undo` is what
-/// takes them out again where this is said (a command, a key).
-pub fn warning(subjects: &[&str], undo: &str) -> String {
+/// What saying yes to `plan` (an install) means; `undo` is what takes the roots out again
+/// where this is said (a command, a key).
+pub fn warning(plan: &Plan, undo: &str) -> String {
+    let machine = plan.changes.iter().any(|c| c.store != StoreKind::Nss);
     say(
-        "warning",
+        if machine { "warning" } else { "warning_user" },
         &[
-            ("subjects", subjects.join(", ")),
+            ("subjects", plan.subjects().join(", ")),
             ("undo", undo.to_string()),
         ],
     )
@@ -81,6 +84,10 @@ pub fn passed(p: &Passed) -> String {
             "absent"
         }
         PassedWhy::NeedsPassword => "needs_password",
+        PassedWhy::NicknameTaken { name } => {
+            v.push(("name", name.clone()));
+            "nickname_taken"
+        }
     };
     say(key, &v)
 }
@@ -172,6 +179,7 @@ mod tests {
         let said = &table["said"];
         for key in [
             "warning",
+            "warning_user",
             "plan_install",
             "plan_uninstall",
             "done_install",
@@ -187,6 +195,7 @@ mod tests {
             "status_theirs",
             "status_absent",
             "needs_password",
+            "nickname_taken",
             "status_root",
             "status_none",
             "status_unreadable",

@@ -25,6 +25,12 @@ pub enum Error {
     #[error("\"{name}\" is already revoked")]
     AlreadyRevoked { name: String },
 
+    #[error("\"{given}\" is not a serial number: hex digits, as openssl x509 -serial prints them")]
+    NotASerial { given: String },
+
+    #[error("the certificate of \"{name}\" with serial {serial} is already revoked")]
+    SerialAlreadyRevoked { name: String, serial: String },
+
     #[error("\"{name}\" has no certificate with serial {serial} that is still valid; its serials: {}", known.join(", "))]
     UnknownSerial {
         name: String,

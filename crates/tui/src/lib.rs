@@ -713,22 +713,9 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         Effect::Renew { name, new_key } => Action::RenewFinished(
             Workspace::open(dir)
                 .and_then(|mut ws| ws.renew(&name, new_key, now))
-                .map(|r| {
-                    std::iter::once(certbench_lab::aging::renewed(&r))
-                        .chain(
-                            r.dependants
-                                .iter()
-                                .map(|d| certbench_lab::aging::dependant(d, &r)),
-                        )
-                        .chain(
-                            r.issued
-                                .entity
-                                .issuer
-                                .is_some()
-                                .then(|| certbench_lab::aging::old_valid(&r)),
-                        )
-                        .collect()
-                })
+                // Short: the message line has two lines at 80 columns; the status window (a)
+                // says the rest.
+                .map(|r| vec![certbench_lab::aging::renewed_short(&r)])
                 .map_err(|e| e.to_string()),
         ),
         Effect::ReadTrust => Action::TrustRead(trust::read(dir).map(Box::new)),

@@ -53,7 +53,7 @@ pub fn read(dir: &Path) -> Result<TrustInfo, String> {
             .iter()
             .map(|c| trusted::change(c, false))
             .collect(),
-        warning: trusted::warning(&plan.subjects(), "an uninstall (u in this window)"),
+        warning: trusted::warning(&plan, "an uninstall (u in this window)"),
         installed,
     })
 }

@@ -171,8 +171,14 @@ pub enum TrustError {
     Read { path: PathBuf, reason: String },
     #[error("{} holds no certificate", path.display())]
     NotACertificate { path: PathBuf },
-    #[error("{} is not a CA certificate ({subject}): only a CA can be a trust anchor", path.display())]
+    #[error("{} is not a CA certificate ({subject}): only a root CA is put into trust stores", path.display())]
     NotACa { path: PathBuf, subject: String },
+    #[error("{} holds no root: {subject} is a CA that {issuer} issued; put that root into the stores instead (its file, or its name in the workspace)", path.display())]
+    NotARoot {
+        path: PathBuf,
+        subject: String,
+        issuer: String,
+    },
     #[error("{command} failed: {reason}")]
     Tool { command: String, reason: String },
     #[error("the record of what certbench installed, {}, cannot be read: {reason} (fix or remove it; nothing was changed)", path.display())]
@@ -197,25 +203,41 @@ pub struct Anchor {
 }
 
 impl Anchor {
-    /// The first certificate in `path` (PEM or DER), which must be a CA's.
+    /// The root CA in `path` (PEM or DER): the first self-signed CA certificate of the file (a
+    /// bundle's other certificates, and a private key beside it, are passed over).
     pub fn read(path: &Path, label: &str) -> Result<Anchor, TrustError> {
         let bytes = std::fs::read(path).map_err(|e| TrustError::Read {
             path: path.into(),
             reason: e.to_string(),
         })?;
-        let pems = stores::pem_certificates(&bytes);
-        let der = match pems.first() {
-            Some(d) => d.clone(),
-            None => bytes.clone(),
-        };
-        let summary = certbench_x509::summarize(&der)
-            .map_err(|_| TrustError::NotACertificate { path: path.into() })?;
-        if !matches!(summary.basic_constraints, Some((true, _))) {
-            return Err(TrustError::NotACa {
-                path: path.into(),
-                subject: display_safe(&summary.subject, 200),
-            });
+        let mut certs = stores::pem_certificates(&bytes);
+        if certs.is_empty() {
+            certs.push(bytes.clone());
         }
+        let read: Vec<(Vec<u8>, certbench_x509::CertSummary)> = certs
+            .into_iter()
+            .filter_map(|der| Some((der.clone(), certbench_x509::summarize(&der).ok()?)))
+            .collect();
+        let is_ca =
+            |s: &certbench_x509::CertSummary| matches!(s.basic_constraints, Some((true, _)));
+        let Some((der, summary)) = read
+            .iter()
+            .find(|(_, s)| is_ca(s) && s.subject == s.issuer)
+            .cloned()
+        else {
+            return Err(match read.first() {
+                None => TrustError::NotACertificate { path: path.into() },
+                Some((_, s)) if is_ca(s) => TrustError::NotARoot {
+                    path: path.into(),
+                    subject: display_safe(&s.subject, 200),
+                    issuer: display_safe(&s.issuer, 200),
+                },
+                Some((_, s)) => TrustError::NotACa {
+                    path: path.into(),
+                    subject: display_safe(&s.subject, 200),
+                },
+            });
+        };
         Ok(Anchor {
             label: label.to_string(),
             from: path.into(),

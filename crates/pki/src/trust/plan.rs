@@ -69,6 +69,9 @@ pub enum PassedWhy {
     Absent { why: Absent },
     /// This user cannot change the store here (the TUI, where sudo may not ask for a password).
     NeedsPassword,
+    /// NSS holds this certificate, or another with its subject, under another nickname (it
+    /// keeps one nickname per subject), not trusted for TLS: left for the user to trust there.
+    NicknameTaken { name: String },
 }
 
 /// What a command will do, before it does it.
@@ -233,6 +236,15 @@ pub fn plan_install(
                 continue;
             }
             let name = a.store_name();
+            if let Some(taken) = nss_nickname_of(store, a, &name)? {
+                plan.passed.push(Passed {
+                    store: store.kind(),
+                    place: store.place().into(),
+                    subject: a.subject.clone(),
+                    why: PassedWhy::NicknameTaken { name: taken },
+                });
+                continue;
+            }
             let source = staged(data_dir, &name);
             plan.changes.push(Change {
                 direction: Direction::Install,
@@ -250,6 +262,28 @@ pub fn plan_install(
         }
     }
     Ok(plan)
+}
+
+/// In an NSS database, another nickname that holds `a` or a certificate with its subject (NSS
+/// files a certificate under the nickname its subject already has, whatever the import says).
+fn nss_nickname_of(store: &Store, a: &Anchor, ours: &str) -> Result<Option<String>, TrustError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    if !matches!(store, Store::Nss { .. }) {
+        return Ok(None);
+    }
+    let subject = |der: &[u8]| {
+        X509Certificate::from_der(der)
+            .ok()
+            .map(|(_, c)| c.subject().as_raw().to_vec())
+    };
+    let wanted = subject(&a.der);
+    Ok(store
+        .nss_entries()?
+        .into_iter()
+        .find(|(nick, _, der)| {
+            nick != ours && (der == &a.der || (wanted.is_some() && subject(der) == wanted))
+        })
+        .map(|(nick, _, _)| nick))
 }
 
 /// What removing the record's entries that `which` picks would do: only what certbench
@@ -335,6 +369,11 @@ pub fn plan_uninstall(
 }
 
 impl Change {
+    /// The root's certificate, PEM, as certbench writes it for the stores' tools.
+    pub fn pem(&self) -> String {
+        certbench_base::text::pem("CERTIFICATE", &self.der)
+    }
+
     /// The commands that take this change back, made now (what an install brought with it,
     /// Debian's Java alias, exists only once it ran).
     pub(super) fn undo_commands(&self) -> Result<Vec<Cmd>, TrustError> {

@@ -164,10 +164,7 @@ impl Change {
             std::fs::create_dir_all(dir).map_err(|e| FsError::io("make the folder", dir, e))?;
         }
         fsutil::write_files(
-            &[FileWrite::replaceable(
-                self.source.clone(),
-                certbench_base::text::pem("CERTIFICATE", &self.der),
-            )],
+            &[FileWrite::replaceable(self.source.clone(), self.pem())],
             true,
         )?;
         Ok(())

@@ -344,30 +344,14 @@ impl Store {
                     .map(|d| (None, d))
                     .collect())
             }
-            Store::Nss { db, certutil } => {
-                // The nicknames (`certutil -L`), then each one's certificate.
-                let listing = run_read(
-                    Command::new(certutil)
-                        .arg("-d")
-                        .arg(format!("sql:{}", db.display()))
-                        .arg("-L"),
-                    "certutil -L",
-                )?;
-                let mut out = Vec::new();
-                for nick in nss_nicknames(&listing) {
-                    let pem = run_read(
-                        Command::new(certutil)
-                            .arg("-d")
-                            .arg(format!("sql:{}", db.display()))
-                            .args(["-L", "-a", "-n", &nick]),
-                        "certutil -L -a",
-                    )?;
-                    for der in pem_certificates(pem.as_bytes()) {
-                        out.push((Some(nick.clone()), der));
-                    }
-                }
-                Ok(out)
-            }
+            // Only what NSS trusts to issue TLS servers' certificates ("C" in the SSL flags): a
+            // certificate it holds without that trust is not a trust anchor.
+            Store::Nss { .. } => Ok(self
+                .nss_entries()?
+                .into_iter()
+                .filter(|(_, trusted, _)| *trusted)
+                .map(|(nick, _, der)| (Some(nick), der))
+                .collect()),
             Store::Java { keytool, cacerts } => {
                 let listing = run_read(
                     Command::new(keytool)
@@ -432,7 +416,9 @@ pub(super) fn pem_certificates(text: &[u8]) -> Vec<Vec<u8>> {
 
 /// The nicknames of `certutil -L`: after the two header lines, each line is the nickname then
 /// its trust flags (`C,,`) in the last column.
-fn nss_nicknames(listing: &str) -> Vec<String> {
+/// Each nickname, and whether its SSL trust flags (the first of three) make it a trusted CA
+/// for TLS ("C").
+fn nss_nicknames(listing: &str) -> Vec<(String, bool)> {
     listing
         .lines()
         .filter_map(|l| {
@@ -441,9 +427,41 @@ fn nss_nicknames(listing: &str) -> Vec<String> {
             let nick = nick.trim_end();
             let is_flags = flags.split(',').count() == 3
                 && flags.chars().all(|c| c == ',' || c.is_ascii_alphabetic());
-            (is_flags && !nick.is_empty()).then(|| nick.to_string())
+            let ssl = flags.split(',').next().unwrap_or_default();
+            (is_flags && !nick.is_empty()).then(|| (nick.to_string(), ssl.contains('C')))
         })
         .collect()
+}
+
+impl Store {
+    /// Every certificate of an NSS database, trusted for TLS or not: its nickname, whether
+    /// trusted, its DER (`certutil -L`, then each nickname's certificate).
+    pub(super) fn nss_entries(&self) -> Result<Vec<(String, bool, Vec<u8>)>, TrustError> {
+        let Store::Nss { db, certutil } = self else {
+            return Ok(vec![]);
+        };
+        let listing = run_read(
+            Command::new(certutil)
+                .arg("-d")
+                .arg(format!("sql:{}", db.display()))
+                .arg("-L"),
+            "certutil -L",
+        )?;
+        let mut out = Vec::new();
+        for (nick, trusted) in nss_nicknames(&listing) {
+            let pem = run_read(
+                Command::new(certutil)
+                    .arg("-d")
+                    .arg(format!("sql:{}", db.display()))
+                    .args(["-L", "-a", "-n", &nick]),
+                "certutil -L -a",
+            )?;
+            for der in pem_certificates(pem.as_bytes()) {
+                out.push((nick.clone(), trusted, der));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// `keytool -list -rfc`: each entry starts at its `Alias name:` line, its certificate in PEM
@@ -515,7 +533,14 @@ mod tests {
         let listing = "\nCertificate Nickname                                         Trust Attributes\n                                                             SSL,S/MIME,JAR/XPI\n\ncertbench-ca-0123456789ab                                    C,,  \nMy CA with spaces                                            CT,C,C\n";
         assert_eq!(
             nss_nicknames(listing),
-            vec!["certbench-ca-0123456789ab", "My CA with spaces"]
+            vec![
+                ("certbench-ca-0123456789ab".to_string(), true),
+                ("My CA with spaces".to_string(), true)
+            ]
+        );
+        assert_eq!(
+            nss_nicknames("held                 ,,  \n"),
+            vec![("held".to_string(), false)]
         );
     }
 }

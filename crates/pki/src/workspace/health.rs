@@ -81,6 +81,17 @@ pub enum Warning {
         #[serde(with = "time::serde::rfc3339")]
         issuer_not_after: OffsetDateTime,
     },
+    /// A leaf's chain, as its chain file has it (what a server or client sends), does not
+    /// verify to the workspace's roots with its CRLs at that time: a peer refuses it now.
+    ChainBroken {
+        name: String,
+        /// Why, as a handshake would say it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cause: Option<certbench_cause::Cause>,
+        /// The certificate of the chain at fault, by subject (RFC 4514).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at_fault: Option<String>,
+    },
     /// A leaf's chain file carries another certificate of a workspace CA than the CA's own
     /// (it was renewed since): a server sends the old one, until it expires.
     ChainOutdated {
@@ -128,7 +139,13 @@ impl Workspace {
                 });
             }
         }
-        warnings.extend(self.outdated_chains());
+        let broken = self.broken_chains(at);
+        // A chain that fails now is said once, as such.
+        warnings.extend(self.outdated_chains().into_iter().filter(|w| {
+            !matches!(w, Warning::ChainOutdated { name, .. }
+                if broken.iter().any(|b| matches!(b, Warning::ChainBroken { name: n, .. } if n == name)))
+        }));
+        warnings.extend(broken);
         let replaced = self.replaced_spkis();
         for e in self.entities() {
             let Some(spki) = self.spki_of(e) else {
@@ -194,6 +211,58 @@ impl Workspace {
     fn spki_of(&self, e: &Entity) -> Option<Vec<u8>> {
         let der = self.cert_der(e).ok()?;
         spki(&der)
+    }
+
+    /// Each leaf's chain file verified as a peer would: to the workspace's roots, with its CRLs.
+    fn broken_chains(&self, at: OffsetDateTime) -> Vec<Warning> {
+        use certbench_x509::verify::{VerifyInput, own_purpose, verify};
+        let roots: Vec<Vec<u8>> = self
+            .entities()
+            .iter()
+            .filter(|e| e.role == crate::Role::Ca)
+            .filter_map(|e| self.cert_der(e).ok())
+            .collect();
+        let crls: Vec<Vec<u8>> = self
+            .entities()
+            .iter()
+            .filter(|e| e.role.is_ca())
+            .filter_map(|ca| std::fs::read(self.path(&ca.crl_file())).ok())
+            .map(|b| super::revocation::pem_der_or_der(&b))
+            .collect();
+        let anchors: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
+        let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
+        let mut out = Vec::new();
+        for e in self.entities().iter().filter(|e| {
+            e.role.is_leaf() && e.revoked.is_none() && e.not_before <= at && at <= e.not_after
+        }) {
+            let Some(chain) = &e.chain else { continue };
+            let Ok(bytes) = std::fs::read(self.path(chain)) else {
+                continue;
+            };
+            let certs = pem_certificates(&bytes);
+            let Some((leaf, above)) = certs.split_first() else {
+                continue;
+            };
+            let intermediates: Vec<&[u8]> = above.iter().map(Vec::as_slice).collect();
+            let v = verify(&VerifyInput {
+                leaf,
+                intermediates: &intermediates,
+                anchors: &anchors,
+                crls: &crls,
+                purpose: own_purpose(leaf),
+                name: None,
+                at,
+                as_ca: false,
+            });
+            if !v.ok {
+                out.push(Warning::ChainBroken {
+                    name: e.name.clone(),
+                    cause: v.cause.clone(),
+                    at_fault: v.failed().map(|(link, _)| link.subject.clone()),
+                });
+            }
+        }
+        out
     }
 
     /// For each leaf's chain file, a certificate in it of a workspace CA (by subject) that is

@@ -20,6 +20,8 @@ pub struct Renewed {
     pub key_kept: bool,
     /// For a CA: the certificates it issued, and what the renewal means for each.
     pub dependants: Vec<Dependant>,
+    /// A CA with a new key: its CRL (signed by the old key) was moved to replaced/ with it.
+    pub crl_moved: bool,
 }
 
 /// A certificate a renewed CA had issued.
@@ -48,6 +50,17 @@ impl Workspace {
     /// `new_key` a new key pair. A revoked certificate is not renewed (issue a new one), and one
     /// signed from a request keeps the service's key (it has no other here).
     pub fn renew(&mut self, name: &str, new_key: bool, now: OffsetDateTime) -> Result<Renewed> {
+        self.renew_for(name, new_key, None, now)
+    }
+
+    /// [`Workspace::renew`], valid for `days` from now instead of as long as it was.
+    pub fn renew_for(
+        &mut self,
+        name: &str,
+        new_key: bool,
+        days: Option<u32>,
+        now: OffsetDateTime,
+    ) -> Result<Renewed> {
         let old = self
             .entity(name)
             .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
@@ -64,7 +77,10 @@ impl Workspace {
         };
         let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der)
             .map_err(|_| bad("it cannot be read as a certificate"))?;
-        let spec = spec_of(&old, &cert, &der);
+        let mut spec = spec_of(&old, &cert, &der);
+        if let Some(days) = days {
+            spec.days = days;
+        }
         let errors = spec.validate(&self.ca_names(), now);
         if !errors.is_empty() {
             return Err(Error::InvalidRequest(errors));
@@ -114,7 +130,8 @@ impl Workspace {
         targets.push(old.cert.clone());
         targets.extend(old.key.clone());
         targets.extend(old.chain.clone());
-        if new_key && old.role.is_ca() {
+        let crl_moved = new_key && old.role.is_ca() && self.path(&old.crl_file()).exists();
+        if crl_moved {
             // Signed by the old key: a new CRL is made by the new one when asked for.
             targets.push(old.crl_file());
         }
@@ -146,6 +163,7 @@ impl Workspace {
             old_not_after: old.not_after,
             key_kept: !new_key,
             dependants,
+            crl_moved,
         })
     }
 }

@@ -70,11 +70,17 @@ impl Workspace {
             .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
             .clone();
         let wanted = serial.map(|s| {
-            s.trim()
-                .trim_start_matches("0x")
-                .replace(':', "")
-                .to_uppercase()
+            let s = s.trim();
+            let s = s.strip_prefix("serial=").unwrap_or(s);
+            s.trim_start_matches("0x").replace(':', "").to_uppercase()
         });
+        if let Some(w) = &wanted
+            && (w.is_empty() || !w.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            return Err(Error::NotASerial {
+                given: display_safe(serial.unwrap_or_default(), 80),
+            });
+        }
         let current = wanted.as_deref().is_none_or(|s| s == entity.serial);
         let old = (!current)
             .then(|| {
@@ -93,8 +99,14 @@ impl Workspace {
                     .collect(),
             });
         }
-        if (current && entity.revoked.is_some()) || old.is_some_and(|s| s.revoked.is_some()) {
+        if current && entity.revoked.is_some() {
             return Err(Error::AlreadyRevoked { name: name.into() });
+        }
+        if let Some(s) = old.filter(|s| s.revoked.is_some()) {
+            return Err(Error::SerialAlreadyRevoked {
+                name: name.into(),
+                serial: s.serial.clone(),
+            });
         }
         let issuer_name = entity
             .issuer

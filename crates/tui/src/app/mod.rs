@@ -66,7 +66,12 @@ pub enum Dialog {
         reason: RevocationReason,
     },
     /// Renew a certificate: with its key, or a new one.
-    Renew { name: String, new_key: bool },
+    Renew {
+        name: String,
+        new_key: bool,
+        /// What it issued (a CA): with a new key, these stop verifying until renewed.
+        dependants: Vec<String>,
+    },
     /// The machine's trust stores: where the roots are (once read), and an install asked for.
     Trust {
         info: Option<Box<crate::action::TrustInfo>>,

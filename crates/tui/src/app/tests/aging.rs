@@ -56,7 +56,8 @@ fn u_renews_the_selected_certificate_after_asking() {
         app.dialog,
         Some(Dialog::Renew {
             name: "client".into(),
-            new_key: false
+            new_key: false,
+            dependants: vec![]
         })
     );
     press(&mut app, key('n'));
@@ -78,7 +79,13 @@ fn u_renews_the_selected_certificate_after_asking() {
         said.contains("Renewed client") && said.contains("a new key"),
         "{said}"
     );
-    assert_eq!(effects, vec![Effect::LoadWorkspace { select: None }]);
+    // The renewed one stays selected when the list is read again.
+    assert_eq!(
+        effects,
+        vec![Effect::LoadWorkspace {
+            select: Some("client".into())
+        }]
+    );
     let ws = Workspace::open(d.path()).unwrap();
     assert_ne!(ws.entity("client").unwrap().serial, serial);
     assert!(d.path().join("replaced").is_dir());

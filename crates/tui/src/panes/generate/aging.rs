@@ -34,8 +34,19 @@ impl GeneratePane {
                     ),
                 ),
                 Some(r) => {
+                    let name = r.entity.name.clone();
                     *cx.dialog = Some(Dialog::Renew {
-                        name: r.entity.name.clone(),
+                        dependants: cx
+                            .view
+                            .rows
+                            .iter()
+                            .filter(|c| {
+                                c.entity.issuer.as_deref() == Some(name.as_str())
+                                    && c.entity.name != name
+                            })
+                            .map(|c| c.entity.name.clone())
+                            .collect(),
+                        name,
                         new_key: false,
                     })
                 }
@@ -60,7 +71,10 @@ impl GeneratePane {
                 match result {
                     Ok(lines) => {
                         cx.say(Severity::Success, lines.join(" "));
-                        return vec![Effect::LoadWorkspace { select: None }];
+                        // The list is read again in a new order: the renewed one stays selected.
+                        return vec![Effect::LoadWorkspace {
+                            select: self.renewing.take(),
+                        }];
                     }
                     Err(e) => cx.say(Severity::Error, e),
                 }
@@ -112,15 +126,24 @@ impl GeneratePane {
                 *cx.dialog = None;
                 cx.say(Severity::Info, "Nothing was renewed.");
             }
-            (Dialog::Renew { name, new_key }, Action::Confirm) => {
+            (Dialog::Renew { name, new_key, .. }, Action::Confirm) => {
                 *cx.dialog = None;
                 *cx.working = Some(format!("Renewing \"{name}\""));
+                self.renewing = Some(name.clone());
                 return vec![Effect::Renew { name, new_key }];
             }
-            (Dialog::Renew { name, new_key }, Action::Left | Action::Right) => {
+            (
+                Dialog::Renew {
+                    name,
+                    new_key,
+                    dependants,
+                },
+                Action::Left | Action::Right,
+            ) => {
                 *cx.dialog = Some(Dialog::Renew {
                     name,
                     new_key: !new_key,
+                    dependants,
                 });
             }
             (Dialog::Trust { working: true, .. }, Action::Cancel | Action::Back) => {
@@ -224,7 +247,11 @@ pub fn dialog_lines(dialog: &Dialog) -> Option<(&'static str, Vec<Line<'static>>
         )
     };
     match dialog {
-        Dialog::Renew { name, new_key } => Some((
+        Dialog::Renew {
+            name,
+            new_key,
+            dependants,
+        } => Some((
             " Renew ",
             vec![
                 Line::from(format!(
@@ -248,6 +275,20 @@ pub fn dialog_lines(dialog: &Dialog) -> Option<(&'static str, Vec<Line<'static>>
                     ),
                     Span::styled(" ›", theme::dim()),
                 ]),
+                if *new_key && !dependants.is_empty() {
+                    Line::from(Span::styled(
+                        format!(
+                            "With a new key, what it issued stops verifying until it is renewed too: {}.",
+                            certbench_base::text::display_safe(&dependants.join(", "), 300)
+                        ),
+                        theme::error(),
+                    ))
+                } else {
+                    Line::from(Span::styled(
+                        "The old certificate stays valid until its notAfter.",
+                        theme::dim(),
+                    ))
+                },
                 Line::default(),
                 keys(&[("←/→", "key"), ("y", "renew"), ("n", "cancel")]),
             ],

@@ -33,6 +33,8 @@ pub struct GeneratePane {
     pub recipes: Option<(String, String)>,
     /// The workspace's OCSP responder (`O`).
     pub responder: responder::ResponderState,
+    /// The certificate being renewed, selected again once the list is read anew.
+    pub renewing: Option<String>,
 }
 
 impl GeneratePane {
@@ -44,6 +46,7 @@ impl GeneratePane {
             last_issued: None,
             recipes: None,
             responder: Default::default(),
+            renewing: None,
         }
     }
 

@@ -663,6 +663,7 @@ pub(crate) fn fix_keys(app: &App) -> Vec<(&'static str, String)> {
         ("key_relay", h(Action::ToggleRelay)),
         ("key_issue", app.key_for(Context::Form, Action::Issue)),
         ("key_revoke", app.key_for(Context::List, Action::Revoke)),
+        ("key_renew", app.key_for(Context::List, Action::Renew)),
     ];
     keys.into_iter().collect()
 }
