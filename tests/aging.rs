@@ -469,3 +469,47 @@ fn a_certificate_renewal_replaced_can_still_be_revoked() {
     assert!(crl.contains("Superseded"), "{crl}");
     assert!(crl_verify("server.crt").status.success());
 }
+
+/// A chain that fails now is said now: after the root is renewed with a new key and the
+/// intermediate renewed under it, the leaves' chain files carry the old intermediate, signed by
+/// the old root key; openssl verify refuses them (with the chain file as the untrusted chain, as
+/// a peer receives it), and `status` warns chain_broken for each, not "years on". Renewing a leaf
+/// makes its chain verify again, and the warning goes.
+#[test]
+fn status_says_a_chain_fails_now_as_openssl_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(d, &["renew", "ca", "--new-key"]);
+    certbench_ok(d, &["renew", "intermediate"]);
+    let peer_verify = |leaf: &str| {
+        openssl(
+            d,
+            &[
+                "verify",
+                "-CAfile",
+                "ca.crt",
+                "-untrusted",
+                &format!("{leaf}-chain.crt"),
+                &format!("{leaf}.crt"),
+            ],
+        )
+    };
+    let broken = |v: &serde_json::Value, name: &str| {
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "chain_broken" && w["name"] == name)
+    };
+    let v = status_json(d, &[]);
+    for leaf in ["server", "client"] {
+        assert!(!peer_verify(leaf).status.success(), "openssl takes {leaf}");
+        assert!(broken(&v, leaf), "{leaf}: {v}");
+    }
+    certbench_ok(d, &["renew", "server"]);
+    let out = peer_verify("server");
+    assert!(out.status.success(), "{}", common::text(&out));
+    let v = status_json(d, &[]);
+    assert!(!broken(&v, "server") && broken(&v, "client"), "{v}");
+}
