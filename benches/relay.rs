@@ -111,7 +111,7 @@ fn bench(c: &mut Criterion) {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let drain = tokio::spawn(async move {
                 while let Some(u) = rx.recv().await {
-                    if let certbench_tls::relay::Update::Listening { addr } = u {
+                    if let certbench_tls::relay::Update::Listening { addr, .. } = u {
                         let _ = relay_tx.send(addr);
                     }
                 }

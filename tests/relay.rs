@@ -948,3 +948,56 @@ fn decrypted_messages_keep_the_time_they_crossed() {
         );
     }
 }
+
+/// Issue 26: `--listen localhost:PORT` listens on 127.0.0.1 and ::1 (where the machine has
+/// IPv6): curl forced to IPv6 reaches openssl s_server through the relay; relaying from
+/// localhost to [::1] at its own port is refused as a loop.
+#[test]
+fn localhost_relays_from_both_loopbacks() {
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let port = free_port();
+    let (_server, said) = s_server(d, port, &["-www", "-verify_return_error", "-Verify", "1"]);
+    let keylog = d.join("keys.log");
+    let mut r = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["relay", "--listen", "localhost:0", "--json", "--to"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(r.stdout.take().unwrap()).lines();
+    let _relay = Peer(r);
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let at = listening_port(&first);
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        assert_eq!(first["also"][0], format!("[::1]:{at}"), "{first}");
+        let out = curl(
+            d,
+            at,
+            &keylog,
+            &["-6", "--cert", "client-chain.crt", "--key", "client.key"],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        // s_server verified the client that came in over IPv6, through the relay.
+        openssl_says(&said, "depth=0");
+    } else {
+        assert!(
+            first["also"].as_array().is_none_or(|a| a.is_empty()),
+            "{first}"
+        );
+    }
+    let out = certbench(
+        d,
+        &["relay", "--listen", "localhost:9602", "--to", "[::1]:9602"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("would relay to itself"),
+        "{}",
+        text(&out)
+    );
+}

@@ -1009,3 +1009,32 @@ fn a_client_that_sent_its_leaf_alone_is_told_to_send_the_chain() {
         "nothing to issue again: {fix}"
     );
 }
+
+/// Issue 26: `serve` on its default, localhost, listens on 127.0.0.1 and ::1 at one port (where
+/// this machine has IPv6): curl forced to IPv6 (`-6`, localhost resolved to ::1) and to IPv4
+/// (`-4`) both get the page; `--listen 127.0.0.1` listens there alone, and curl -6 cannot connect.
+#[test]
+fn localhost_is_served_on_both_loopbacks() {
+    let dir = workspace();
+    let d = dir.path();
+    let has_ipv6 = std::net::TcpListener::bind("[::1]:0").is_ok();
+    let s = Serving::start(d, &[]);
+    for family in ["-4", "-6"] {
+        if family == "-6" && !has_ipv6 {
+            continue;
+        }
+        let out = curl(d, s.port, Some("client"), &[family]);
+        assert!(out.status.success(), "curl {family}: {}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("Hello, alice"));
+        let c = s.connection();
+        assert_eq!(c["outcome"], "ok", "{c}");
+    }
+    drop(s);
+    let s = Serving::start(d, &["--listen", "127.0.0.1"]);
+    assert!(curl(d, s.port, Some("client"), &["-4"]).status.success());
+    if has_ipv6 {
+        let out = curl(d, s.port, Some("client"), &["-6"]);
+        // curl's exit code 7: could not connect.
+        assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    }
+}

@@ -18,7 +18,7 @@ pub struct RelayArgs {
     /// Where the client connects: ADDR:PORT (127.0.0.1:8443, [::1]:8443), or a port alone on
     /// 127.0.0.1.
     #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
-    pub listen: SocketAddr,
+    pub listen: ListenOn,
     /// Where each connection is forwarded: the server, HOST:PORT.
     #[arg(long, value_name = "HOST:PORT")]
     pub to: String,
@@ -52,16 +52,44 @@ pub struct RelayArgs {
     pub tui: bool,
 }
 
-fn parse_listen(s: &str) -> Result<SocketAddr, String> {
-    if let Ok(port) = s.parse::<u16>() {
-        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+/// Where the relay listens: an address and port, or `localhost:PORT` (a port alone too):
+/// 127.0.0.1 and ::1 at that port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenOn {
+    pub addr: SocketAddr,
+    pub localhost: bool,
+}
+
+impl std::fmt::Display for ListenOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.localhost {
+            write!(f, "localhost:{}", self.addr.port())
+        } else {
+            write!(f, "{}", self.addr)
+        }
     }
-    s.parse::<SocketAddr>().map_err(|_| {
-        format!(
-            "\"{}\" is not ADDR:PORT (127.0.0.1:8443, [::1]:8443) or a port",
-            certbench_base::text::display_safe(s, 100)
-        )
-    })
+}
+
+fn parse_listen(s: &str) -> Result<ListenOn, String> {
+    let s = s.trim();
+    let port = s.strip_prefix("localhost:").unwrap_or(s);
+    if let Ok(port) = port.parse::<u16>() {
+        return Ok(ListenOn {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            localhost: true,
+        });
+    }
+    s.parse::<SocketAddr>()
+        .map(|addr| ListenOn {
+            addr,
+            localhost: false,
+        })
+        .map_err(|_| {
+            format!(
+                "\"{}\" is not ADDR:PORT (127.0.0.1:8443, [::1]:8443), localhost:PORT or a port",
+                certbench_base::text::display_safe(s, 100)
+            )
+        })
 }
 
 pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
@@ -87,7 +115,11 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             certbench_base::text::display_safe(&a.to, 100)
         ));
     }
-    if certbench_tls::relay::loops(a.listen, &to) {
+    let loops_v6 = a.listen.localhost
+        && to
+            .iter()
+            .any(|t| t.port() == a.listen.addr.port() && t.ip().is_loopback());
+    if certbench_tls::relay::loops(a.listen.addr, &to) || loops_v6 {
         return crate::cli::usage_error(&format!(
             "'--to' {} is where the relay listens (--listen {}): it would relay to itself",
             certbench_base::text::display_safe(&a.to, 100),
@@ -118,7 +150,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
             open: vec![],
             system: false,
             relay: Some(certbench_tui::RelayStart {
-                listen: a.listen,
+                listen: a.listen.addr,
                 target: a.to.clone(),
                 keylog: a.keylog.clone(),
             }),
@@ -153,7 +185,8 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
         }
         None => None,
     };
-    let mut opts = RelayOptions::new(a.listen, a.to.clone());
+    let mut opts = RelayOptions::new(a.listen.addr, a.to.clone());
+    opts.localhost = a.listen.localhost;
     opts.keylog = a.keylog.clone();
     opts.capture = capture.is_some();
     opts.max_connections = a.max_connections as usize;
@@ -249,15 +282,20 @@ impl Tally {
 
 fn report(a: &RelayArgs, u: &Update, tally: &mut Tally) {
     match u {
-        Update::Listening { addr } => {
+        Update::Listening { addr, also } => {
             if a.json {
                 outln!(
                     "{}",
-                    serde_json::json!({"listening": addr.to_string(), "to": a.to})
+                    serde_json::json!({"listening": addr.to_string(), "also": also, "to": a.to})
                 );
             } else {
+                let on: Vec<String> = std::iter::once(addr)
+                    .chain(also)
+                    .map(ToString::to_string)
+                    .collect();
                 outln!(
-                    "certbench relay: listening on {addr}, forwarding each connection to {}{}",
+                    "certbench relay: listening on {}, forwarding each connection to {}{}",
+                    on.join(" and "),
                     certbench_base::text::display_safe(&a.to, 200),
                     match &a.keylog {
                         Some(k) => format!("; following the key log {}", k.display()),

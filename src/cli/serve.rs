@@ -19,15 +19,40 @@ use clap::Args;
 
 use crate::cli::{out, out::errln, out::outln};
 
+/// Where `serve` listens: localhost (127.0.0.1 and ::1), or one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListenAt {
+    Localhost,
+    Ip(IpAddr),
+}
+
+fn parse_listen_at(s: &str) -> Result<ListenAt, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("localhost") {
+        return Ok(ListenAt::Localhost);
+    }
+    s.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .map(ListenAt::Ip)
+        .map_err(|_| {
+            format!(
+                "\"{}\" is not an address to listen on: localhost, or an IP address (127.0.0.1, ::1, 0.0.0.0)",
+                certbench_base::text::display_safe(s, 40)
+            )
+        })
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The port to listen on (0: any free port, printed at start).
     #[arg(long, default_value_t = defaults::PORT)]
     pub port: u16,
-    /// The address to listen on. The default, 127.0.0.1, is this machine alone; 0.0.0.0 or ::
-    /// opens the server to the network.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
-    pub listen: IpAddr,
+    /// The address to listen on. The default, localhost, is this machine alone: 127.0.0.1 and
+    /// ::1 (where the machine has IPv6), so clients that resolve localhost either way connect;
+    /// an address listens there alone; 0.0.0.0 or :: opens the server to the network.
+    #[arg(long, value_name = "ADDR", default_value = "localhost", value_parser = parse_listen_at)]
+    pub listen: ListenAt,
     /// Offer only this TLS version (1.3 or 1.2; default: both).
     #[arg(long, value_parser = crate::cli::handshake::parse_version)]
     pub tls: Option<TlsVersion>,
@@ -170,7 +195,12 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     } else {
         None
     };
-    let mut opts = ServeOptions::offering(SocketAddr::new(a.listen, a.port), a.tls, a.client_cert);
+    let ip = match a.listen {
+        ListenAt::Localhost => IpAddr::from([127, 0, 0, 1]),
+        ListenAt::Ip(ip) => ip,
+    };
+    let mut opts = ServeOptions::offering(SocketAddr::new(ip, a.port), a.tls, a.client_cert);
+    opts.localhost = a.listen == ListenAt::Localhost;
     opts.allow = a.allow.clone();
     opts.max_connections = a.max_connections;
     opts.keep_events = a.json;
@@ -259,7 +289,14 @@ async fn serve(
         },
         None => None,
     };
-    print_ready(addr, a, auth, ready.as_ref(), metrics_at);
+    print_ready(
+        addr,
+        &server.local_addrs(),
+        a,
+        auth,
+        ready.as_ref(),
+        metrics_at,
+    );
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
     let shutdown = stop_signal();
     let serving = tokio::spawn(server.run(tx, shutdown));
@@ -372,6 +409,7 @@ async fn serve(
 
 fn print_ready(
     addr: SocketAddr,
+    all: &[SocketAddr],
     a: &ServeArgs,
     auth: ClientAuth,
     ready: Option<&TryFiles>,
@@ -387,7 +425,7 @@ fn print_ready(
         let mut stdout = out::Stdout::new();
         let _ = out::json_line(
             stdout.raw(),
-            &serde_json::json!({"listening": addr, "url": url, "client_cert": auth, "allow": a.allow, "metrics": metrics}),
+            &serde_json::json!({"listening": addr, "also": &all[1.min(all.len())..], "url": url, "client_cert": auth, "allow": a.allow, "metrics": metrics}),
         );
         stdout.finish();
         return;
@@ -403,8 +441,14 @@ fn print_ready(
         let r: Vec<String> = a.allow.iter().map(ToString::to_string).collect();
         format!("; authorized: {}", r.join(", "))
     };
+    let on: Vec<String> = all.iter().map(ToString::to_string).collect();
+    let on = if on.is_empty() {
+        addr.to_string()
+    } else {
+        on.join(" and ")
+    };
     outln!(
-        "certbench serve: {url} on {addr} with the server certificate \"{}\"{}; {asks}{rules}",
+        "certbench serve: {url} on {on} with the server certificate \"{}\"{}; {asks}{rules}",
         a.server,
         ready
             .map(|r| format!(" (CN={})", r.server_cn))

@@ -12,6 +12,7 @@ pub mod config;
 pub mod connect;
 pub mod describe;
 pub mod event;
+pub mod listen;
 pub mod material;
 pub mod metrics;
 pub mod peers;

@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedSender;
 
 use certbench_cause::Cause;
@@ -34,6 +34,8 @@ use crate::run::{Failure, Outcome};
 pub struct RelayOptions {
     /// Where the clients connect (the relay listens there).
     pub listen: SocketAddr,
+    /// `localhost`: with `listen` on 127.0.0.1, ::1 at the same port too (see [`crate::listen`]).
+    pub localhost: bool,
     /// Where every connection is forwarded: `HOST:PORT`.
     pub target: String,
     /// An SSLKEYLOGFILE a client writes: followed as it grows.
@@ -54,6 +56,7 @@ impl RelayOptions {
     pub fn new(listen: SocketAddr, target: String) -> RelayOptions {
         RelayOptions {
             listen,
+            localhost: false,
             target,
             keylog: None,
             max_connections: 256,
@@ -67,9 +70,19 @@ impl RelayOptions {
 /// What the relay reports as it goes.
 #[derive(Debug, Clone)]
 pub enum Update {
-    Listening { addr: SocketAddr },
-    Opened { id: u64, peer: SocketAddr },
-    Event { id: u64, event: Box<Event> },
+    Listening {
+        addr: SocketAddr,
+        /// Where else it listens (::1 for `localhost`).
+        also: Vec<SocketAddr>,
+    },
+    Opened {
+        id: u64,
+        peer: SocketAddr,
+    },
+    Event {
+        id: u64,
+        event: Box<Event>,
+    },
     Closed(Box<Relayed>),
 }
 
@@ -259,14 +272,19 @@ pub async fn relay(
     updates: UnboundedSender<Update>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), RelayError> {
-    let listener = TcpListener::bind(opts.listen)
+    let listeners = crate::listen::bind(opts.listen, opts.localhost)
         .await
         .map_err(|source| RelayError::Listen {
             addr: opts.listen,
             source,
         })?;
-    let addr = listener.local_addr().unwrap_or(opts.listen);
-    let _ = updates.send(Update::Listening { addr });
+    let addr = crate::listen::first_addr(&listeners).unwrap_or(opts.listen);
+    let also = listeners
+        .iter()
+        .skip(1)
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
+    let _ = updates.send(Update::Listening { addr, also });
     let keys: Ring = Arc::default();
     let follower = opts
         .keylog
@@ -287,7 +305,7 @@ pub async fn relay(
         };
         let (client, peer) = tokio::select! {
             _ = &mut stop => break,
-            a = listener.accept() => match a {
+            a = crate::listen::accept(&listeners) => match a {
                 Ok(a) => a,
                 // A failed accept (too many open files, say) is this one's; the relay goes on.
                 Err(_) => {

@@ -40,6 +40,10 @@ use certbench_wire::Side;
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub listen: SocketAddr,
+    /// `localhost`: with `listen` on 127.0.0.1, listen on ::1 at the same port too, so that a
+    /// client that resolves localhost to ::1 first reaches the server (where this machine has
+    /// IPv6 at all).
+    pub localhost: bool,
     /// The versions the server offers and whether it asks for a client certificate.
     pub choices: Choices,
     /// Who may have a 200 after authenticating; empty: every authenticated client.
@@ -79,6 +83,7 @@ impl ServeOptions {
     pub fn new(listen: SocketAddr, choices: Choices) -> ServeOptions {
         ServeOptions {
             listen,
+            localhost: false,
             choices,
             allow: vec![],
             max_connections: defaults::MAX_CONNECTIONS,
@@ -490,7 +495,8 @@ const MAX_HEADERS: usize = 16 * 1024;
 
 /// A server, bound and ready.
 pub struct Server {
-    listener: TcpListener,
+    /// One, or 127.0.0.1 and ::1 for `localhost`.
+    listeners: Vec<TcpListener>,
     acceptor: tokio_rustls::TlsAcceptor,
     shared: Arc<Shared>,
 }
@@ -510,18 +516,17 @@ impl Server {
         // verdict on its timeline (a resumed one would show neither).
         config.send_tls13_tickets = 0;
         config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
-        let listener =
-            TcpListener::bind(opts.listen)
-                .await
-                .map_err(|source| match source.kind() {
-                    std::io::ErrorKind::AddrInUse => ServeError::InUse { addr: opts.listen },
-                    _ => ServeError::Listen {
-                        addr: opts.listen,
-                        source,
-                    },
-                })?;
+        let listeners = crate::listen::bind(opts.listen, opts.localhost)
+            .await
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AddrInUse => ServeError::InUse { addr: opts.listen },
+                _ => ServeError::Listen {
+                    addr: opts.listen,
+                    source,
+                },
+            })?;
         Ok(Server {
-            listener,
+            listeners,
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
             shared: Arc::new(Shared {
                 material,
@@ -531,8 +536,17 @@ impl Server {
         })
     }
 
+    /// Where it listens (the first address, for `localhost` 127.0.0.1).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+        crate::listen::first_addr(&self.listeners)
+    }
+
+    /// Every address it listens on.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .collect()
     }
 
     /// Serve until `shutdown` completes; then stop accepting and end the connections still
@@ -552,7 +566,7 @@ impl Server {
                 () = &mut shutdown => break,
             };
             let accepted = tokio::select! {
-                a = self.listener.accept() => a,
+                a = crate::listen::accept(&self.listeners) => a,
                 () = &mut shutdown => break,
             };
             // Reap what has ended, so the set does not grow with the server's uptime.
@@ -583,7 +597,7 @@ impl Server {
         }
         // No more accepts; the open connections end (an HTTP one after the request it is
         // answering) and are reported, or are dropped after two seconds.
-        drop(self.listener);
+        drop(self.listeners);
         let _ = stopping.send(true);
         let ended = async { while tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(Duration::from_secs(2), ended)

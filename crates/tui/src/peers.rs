@@ -44,6 +44,8 @@ pub(crate) fn spawn_peer(
                 // The CLI's default port, or any free one when it is taken.
                 let listen = ([127, 0, 0, 1], certbench_tls::serve::defaults::PORT).into();
                 let mut opts = ServeOptions::offering(listen, None, client_auth);
+                // localhost: ::1 too, as the CLI's default.
+                opts.localhost = true;
                 opts.keep_events = true;
                 opts.live_events = true;
                 let try_files = Workspace::open(&dir)
@@ -152,7 +154,7 @@ pub(crate) fn spawn_peer(
                     tokio::select! {
                         update = urx.recv() => match update {
                             Some(Update::Event { id, event }) => batch.push((id, *event)),
-                            Some(Update::Listening { addr }) => {
+                            Some(Update::Listening { addr, .. }) => {
                                 send(&tx, Action::RelayStarted(Ok(addr)));
                             }
                             Some(other) => {
