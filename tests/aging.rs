@@ -513,3 +513,36 @@ fn status_says_a_chain_fails_now_as_openssl_does() {
     let v = status_json(d, &[]);
     assert!(!broken(&v, "server") && broken(&v, "client"), "{v}");
 }
+
+/// `status --check` for cron: exit 0 while every certificate has the days asked for left; exit 1
+/// naming those that do not (the same ones `openssl x509 -checkend` says expire within that
+/// time), and when a chain fails now.
+#[test]
+fn status_check_fails_on_what_openssl_says_expires_and_on_broken_chains() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    assert!(certbench(d, &["status", "--check"]).status.success());
+    let out = certbench(d, &["status", "--check", "--within", "400"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for name in ["ca", "intermediate", "server", "client"] {
+        let expires = expires_within(d, &format!("{name}.crt"), 400 * 86_400);
+        assert_eq!(
+            err.contains(&format!("--check: {name} has")),
+            expires,
+            "{name}: {err}"
+        );
+    }
+    let out = certbench(d, &["status", "--check", "--json", "--at", "+366d"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());
+    certbench_ok(d, &["renew", "ca", "--new-key"]);
+    let out = certbench(d, &["status", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not verify now"),
+        "{}",
+        common::text(&out)
+    );
+}

@@ -21,6 +21,13 @@ pub struct StatusArgs {
     /// One JSON object: every certificate with its days left, each CA's CRL, the warnings.
     #[arg(long)]
     pub json: bool,
+    /// For cron and CI: exit code 1 when a certificate (not revoked) has fewer than --within days
+    /// left or has expired, when a chain does not verify now, or when a CRL is stale.
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: the days a certificate must have left.
+    #[arg(long, default_value_t = 30, requires = "check")]
+    pub within: i64,
 }
 
 #[derive(Debug, Args)]
@@ -50,11 +57,49 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
     let now = OffsetDateTime::now_utc();
     let at = a.at.unwrap_or(now.replace_nanosecond(0).unwrap_or(now));
     let health = ws.health(at);
+    // What --check fails on: said on stderr, one line each, after the report.
+    let failing: Vec<String> = if a.check {
+        use certbench_pki::workspace::{State, Warning};
+        health
+            .certificates
+            .iter()
+            .filter(|c| c.state != State::Revoked && c.days_left < a.within)
+            .map(|c| {
+                format!(
+                    "{} has {} day{} left (--within {})",
+                    c.name,
+                    c.days_left,
+                    if c.days_left.abs() == 1 { "" } else { "s" },
+                    a.within
+                )
+            })
+            .chain(
+                health
+                    .warnings
+                    .iter()
+                    .filter(|w| matches!(w, Warning::ChainBroken { .. } | Warning::CrlStale { .. }))
+                    .map(aging::warning),
+            )
+            .collect()
+    } else {
+        vec![]
+    };
+    let code = if failing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    };
+    let say_failing = || {
+        for f in &failing {
+            errln!("certbench: status --check: {f}");
+        }
+    };
     if a.json {
         return match serde_json::to_string_pretty(&health) {
             Ok(j) => {
                 outln!("{j}");
-                ExitCode::SUCCESS
+                say_failing();
+                code
             }
             Err(e) => {
                 errln!("certbench: {e}");
@@ -102,7 +147,8 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
     for w in &health.warnings {
         outln!("warning: {}", aging::warning(w));
     }
-    ExitCode::SUCCESS
+    say_failing();
+    code
 }
 
 pub fn renew(a: RenewArgs, dir: &Path) -> ExitCode {
