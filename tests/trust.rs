@@ -182,6 +182,28 @@ impl Home {
     }
 }
 
+/// An empty NSS database in `d`, as a browser's first start makes one.
+fn nss_db(certutil: &str, d: &Path) {
+    std::fs::create_dir_all(d).unwrap();
+    let made = Command::new(certutil)
+        .args(["-N", "--empty-password", "-d"])
+        .arg(format!("sql:{}", d.display()))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", common::text(&made));
+}
+
+/// `certutil -L`: the nicknames of the database in `d`, with their trust.
+fn nss_list(certutil: &str, d: &Path) -> String {
+    let out = Command::new(certutil)
+        .arg("-L")
+        .arg("-d")
+        .arg(format!("sql:{}", d.display()))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// curl with the client's certificate and no --cacert: the HTTP status, or curl's exit code.
 fn curl(ws: &Path, port: u16) -> Result<String, i32> {
     let out = Command::new(require("curl", "curl"))
@@ -288,25 +310,9 @@ fn nss_lists_the_root_and_vfychain_verifies_the_server_until_uninstall() {
     // A Firefox profile has a database of its own, found and installed into too.
     let firefox = h.home.join(".mozilla/firefox/abcd1234.default-release");
     for d in [&db, &firefox] {
-        std::fs::create_dir_all(d).unwrap();
-        let made = Command::new(&certutil)
-            .arg("-N")
-            .arg("-d")
-            .arg(format!("sql:{}", d.display()))
-            .arg("--empty-password")
-            .output()
-            .unwrap();
-        assert!(made.status.success(), "{}", common::text(&made));
+        nss_db(&certutil, d);
     }
-    let list_of = |d: &Path| {
-        let out = Command::new(&certutil)
-            .arg("-L")
-            .arg("-d")
-            .arg(format!("sql:{}", d.display()))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let list_of = |d: &Path| nss_list(&certutil, d);
     let firefox_before = list_of(&firefox);
     let list = || {
         let out = Command::new(&certutil)
@@ -530,13 +536,7 @@ fn a_failure_half_way_takes_back_what_was_done() {
     let db = h.home.join(".pki/nssdb");
     let firefox = h.home.join(".mozilla/firefox/abcd1234.default-release");
     for d in [&db, &firefox] {
-        std::fs::create_dir_all(d).unwrap();
-        let made = Command::new(&certutil)
-            .args(["-N", "--empty-password", "-d"])
-            .arg(format!("sql:{}", d.display()))
-            .output()
-            .unwrap();
-        assert!(made.status.success(), "{}", common::text(&made));
+        nss_db(&certutil, d);
     }
     let bin = h.home.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -549,15 +549,7 @@ fn a_failure_half_way_takes_back_what_was_done() {
     )
     .unwrap();
     std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let list = |d: &Path| {
-        let out = Command::new(&certutil)
-            .arg("-L")
-            .arg("-d")
-            .arg(format!("sql:{}", d.display()))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let list = |d: &Path| nss_list(&certutil, d);
     let before = list(&db);
     let path = format!(
         "{}:{}",

@@ -94,26 +94,11 @@ impl Record {
         Ok(())
     }
 
-    /// The record once `c` is in effect.
-    fn made(&mut self, c: &Change, now: OffsetDateTime) {
+    /// The record once `c` is in effect (`made`) or taken back: the root is in the store after
+    /// an install made or an uninstall taken back.
+    fn set(&mut self, c: &Change, made: bool, now: OffsetDateTime) {
         self.installed.retain(|i| !c.is(i));
-        if c.direction == Direction::Install {
-            self.installed.push(Installed {
-                store: c.store,
-                place: c.place.clone(),
-                name: c.name.clone(),
-                sha256: c.sha256.clone(),
-                subject: c.subject.clone(),
-                from: c.from.clone(),
-                at: now,
-            });
-        }
-    }
-
-    /// The record once `c` is taken back.
-    fn unmade(&mut self, c: &Change, now: OffsetDateTime) {
-        self.installed.retain(|i| !c.is(i));
-        if c.direction == Direction::Uninstall {
+        if made == (c.direction == Direction::Install) {
             self.installed.push(Installed {
                 store: c.store,
                 place: c.place.clone(),
@@ -234,7 +219,7 @@ pub fn execute(
         // Another certbench may have made it since the plan was made.
         match c.made_already() {
             Ok(true) => {
-                record.made(c, now);
+                record.set(c, true, now);
                 continue;
             }
             Ok(false) => {}
@@ -245,13 +230,13 @@ pub fn execute(
         }
         match apply(c, may_ask) {
             Ok(()) => {
-                record.made(c, now);
+                record.set(c, true, now);
                 made.push(c);
             }
             Err(e) => {
                 if !take_back(c, may_ask) {
                     left.push(c.label());
-                    record.made(c, now);
+                    record.set(c, true, now);
                 }
                 failure = Some(e);
                 break;
@@ -261,7 +246,7 @@ pub fn execute(
     if failure.is_some() {
         for c in made.iter().rev() {
             if take_back(c, may_ask) {
-                record.unmade(c, now);
+                record.set(c, false, now);
             } else {
                 left.push(c.label());
             }
