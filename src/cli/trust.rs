@@ -171,7 +171,7 @@ fn anchors(cert: Option<&str>, dir: &Path) -> Result<Vec<Anchor>, ExitCode> {
                 .collect::<Result<_, _>>()?;
             if roots.is_empty() {
                 errln!(
-                    "certbench: the workspace {} has no root CA: make one with `certbench gen`, or name a CA certificate's file",
+                    "certbench: the workspace {} has no root CA: make one with `certbench gen`, or name a CA certificate's file (`certbench trust uninstall --all` takes out everything certbench installed, whatever the workspace)",
                     dir.display()
                 );
                 return Err(ExitCode::FAILURE);
