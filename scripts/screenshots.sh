@@ -66,7 +66,7 @@ shot generate-responder
 "$tui" wait shots "days left"
 shot generate-status
 "$tui" keys shots Escape T
-"$tui" wait shots "install the roots"
+"$tui" wait shots "SHA-256" 20
 shot generate-trust
 "$tui" keys shots Escape
 "$tui" keys shots 2

@@ -320,6 +320,8 @@ pub fn dialog_lines(dialog: &Dialog) -> Option<(&'static str, Vec<Line<'static>>
             lines.push(Line::default());
             lines.push(if *confirm {
                 keys(&[("y", "install"), ("n", "no")])
+            } else if *working {
+                keys(&[("esc", "close (the work goes on)")])
             } else {
                 keys(&[
                     ("i", "install the roots"),
