@@ -8,6 +8,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -129,6 +130,10 @@ impl Responder {
         stop: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(stop);
+        let cache = Arc::new(WorkspaceCache {
+            dir: self.dir.clone(),
+            held: std::sync::Mutex::new(None),
+        });
         let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         let mut open = tokio::task::JoinSet::new();
         loop {
@@ -152,7 +157,7 @@ impl Responder {
             };
             // Finished connections are collected as new ones come.
             while open.try_join_next().is_some() {}
-            let dir = self.dir.clone();
+            let dir = cache.clone();
             let tx = tx.clone();
             open.spawn(async move {
                 let _slot = slot;
@@ -179,11 +184,40 @@ impl Responder {
     }
 }
 
+/// The workspace as last read, read again when its manifest changes (another certbench's
+/// revoke, issue or renew) or a change is under way (its journal): a request costs no manifest
+/// read while nothing changed.
+struct WorkspaceCache {
+    dir: PathBuf,
+    held: std::sync::Mutex<Option<(Stamp, Workspace)>>,
+}
+
+/// The manifest's modification time and length.
+type Stamp = (std::time::SystemTime, u64);
+
+impl WorkspaceCache {
+    fn get(&self) -> certbench_pki::Result<Workspace> {
+        let stamp = std::fs::metadata(self.dir.join(certbench_pki::workspace::MANIFEST_FILE))
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())))
+            .filter(|_| !self.dir.join(certbench_base::fsutil::JOURNAL_FILE).exists());
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(now), Some((then, ws))) = (stamp, held.as_ref())
+            && now == *then
+        {
+            return Ok(ws.clone());
+        }
+        let ws = Workspace::open(&self.dir)?;
+        *held = stamp.map(|s| (s, ws.clone()));
+        Ok(ws)
+    }
+}
+
 /// The answer to one request, and what it was.
 async fn answer(
     req: Request<Incoming>,
     peer: SocketAddr,
-    dir: PathBuf,
+    dir: Arc<WorkspaceCache>,
 ) -> (Response<Full<Bytes>>, Served) {
     let method = req.method().clone();
     let raw_path = req.uri().path().to_string();
@@ -206,7 +240,7 @@ async fn answer(
                 .unwrap_or(Err(Unreadable::TooSlow));
             ocsp_answer(der, &dir).await
         }
-        Route::Crl(ca) => crl_answer(ca, &dir).await,
+        Route::Crl(ca) => crl_answer(ca, &dir.dir).await,
         Route::Index => (
             StatusCode::OK,
             "text/plain; charset=utf-8",
@@ -347,7 +381,7 @@ const OCSP_RESPONSE: &str = "application/ocsp-response";
 
 async fn ocsp_answer(
     der: Result<Vec<u8>, Unreadable>,
-    dir: &std::path::Path,
+    cache: &Arc<WorkspaceCache>,
 ) -> (StatusCode, &'static str, Bytes, Asked) {
     let refused = |status: ResponseStatus, unreadable: Option<String>, request| {
         (
@@ -410,10 +444,12 @@ async fn ocsp_answer(
             );
         }
     }
-    let dir = dir.to_path_buf();
+    let cache = cache.clone();
     let asked = request.clone();
     let responded = tokio::task::spawn_blocking(move || {
-        Workspace::open(&dir)?.ocsp_response(&asked, OffsetDateTime::now_utc())
+        cache
+            .get()?
+            .ocsp_response(&asked, OffsetDateTime::now_utc())
     })
     .await;
     let responded: Responded = match responded {
