@@ -11,13 +11,22 @@ use certbench_pki::workspace::{Dependant, DependantWhy, Renewed, State, Warning}
 const STATUS: &str = include_str!("../../../assets/status.toml");
 
 fn say(key: &str, values: &[(&'static str, String)]) -> String {
+    say_in("said", key, values)
+}
+
+/// Words of the table `table` ("said", or "tui": the TUI's own, naming its keys).
+fn say_in(table: &str, key: &str, values: &[(&'static str, String)]) -> String {
     static TABLE: OnceLock<HashMap<String, HashMap<String, String>>> = OnceLock::new();
-    let said = certbench_base::assets::table(&TABLE, STATUS).get("said");
+    let said = certbench_base::assets::table(&TABLE, STATUS).get(table);
     match said.and_then(|s| s.get(key)) {
         Some(t) => certbench_base::assets::fill(t, values),
         None => key.to_string(),
     }
 }
+
+/// The keys the TUI's words name, as its keymap has them: `key_renew`, `key_revoke`,
+/// `key_responder`.
+pub const TUI_KEYS: [&str; 3] = ["key_renew", "key_revoke", "key_responder"];
 
 /// A certificate's state, in a word or two.
 pub fn state(s: State) -> String {
@@ -33,8 +42,22 @@ pub fn state(s: State) -> String {
     )
 }
 
-/// A warning, as a sentence with what to do.
+/// A warning, as a sentence with what to do on the command line.
 pub fn warning(w: &Warning) -> String {
+    warning_in("said", w, &[])
+}
+
+/// The same for the TUI: what to do there, its keys (`keys`, each of [`TUI_KEYS`]) filled in.
+pub fn warning_tui(w: &Warning, keys: &[(&'static str, String)]) -> String {
+    warning_in("tui", w, keys)
+}
+
+fn warning_in(table: &str, w: &Warning, keys: &[(&'static str, String)]) -> String {
+    let say = |key: &str, values: &[(&'static str, String)]| {
+        let mut all = values.to_vec();
+        all.extend(keys.iter().cloned());
+        say_in(table, key, &all)
+    };
     match w {
         Warning::OutlivesIssuer {
             name,
@@ -201,6 +224,41 @@ pub fn dependant(d: &Dependant, r: &Renewed) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The TUI's warnings name its keys, never the CLI's commands or flags, and each warning
+    /// the CLI words has TUI words.
+    #[test]
+    fn the_tuis_words_name_keys_not_commands() {
+        let table: std::collections::HashMap<String, std::collections::HashMap<String, String>> =
+            toml::from_str(super::STATUS).expect("assets/status.toml parses");
+        let tui = &table["tui"];
+        for key in [
+            "outlives_issuer_leaf",
+            "outlives_issuer_ca",
+            "chain_broken",
+            "chain_outdated",
+            "key_reused",
+            "crl_stale",
+            "unreadable",
+        ] {
+            let words = tui
+                .get(key)
+                .unwrap_or_else(|| panic!("no TUI words for {key}"));
+            assert!(
+                !words.contains("certbench ") && !words.contains("--") && !words.contains('`'),
+                "{key}: {words}"
+            );
+            assert!(table["said"].contains_key(key), "{key}");
+        }
+        for words in tui.values() {
+            let mut rest = words.as_str();
+            while let Some(at) = rest.find("{key_") {
+                let name: String = rest[at + 1..].chars().take_while(|c| *c != '}').collect();
+                assert!(super::TUI_KEYS.contains(&name.as_str()), "{name}");
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+
     #[test]
     fn every_key_has_words() {
         let table: std::collections::HashMap<String, std::collections::HashMap<String, String>> =

@@ -394,9 +394,15 @@ pub fn draw_status(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
             theme::dim(),
         )));
     }
+    let list_key = |a: Action| app.keymap.key_for(crate::keymap::Context::List, a);
+    let keys = [
+        ("key_renew", list_key(Action::Renew)),
+        ("key_revoke", list_key(Action::Revoke)),
+        ("key_responder", list_key(Action::ToggleResponder)),
+    ];
     for w in &health.warnings {
         lines.push(Line::from(Span::styled(
-            format!("▸ {}", certbench_lab::aging::warning(w)),
+            format!("▸ {}", certbench_lab::aging::warning_tui(w, &keys)),
             theme::warn(),
         )));
     }
