@@ -282,11 +282,8 @@ pub struct Cmd {
 }
 
 impl Cmd {
-    fn new<const N: usize>(argv: [String; N]) -> Cmd {
-        Cmd {
-            argv: argv.to_vec(),
-            sudo: false,
-        }
+    fn argv(argv: Vec<String>) -> Cmd {
+        Cmd { argv, sudo: false }
     }
 
     /// The command as a shell would take it.

@@ -147,7 +147,10 @@ impl Found {
     /// Only the stores this user can change without typing a password (for the TUI, which holds
     /// the terminal): the others are passed, said as such.
     pub fn without_password(mut self) -> (Found, Vec<Passed>) {
-        let sudo_asks = !is_root() && !super::sudo_without_password();
+        // sudo is asked (it runs a program) only when a store needs root.
+        let sudo_asks = self.stores.iter().any(Store::needs_root)
+            && !is_root()
+            && !super::sudo_without_password();
         let (keep, ask): (Vec<Store>, Vec<Store>) = self
             .stores
             .into_iter()
@@ -218,7 +221,12 @@ pub fn plan_install(
         ..Plan::default()
     };
     for store in &found.stores {
-        let contents = store.contents()?;
+        // An NSS database is read once: what it trusts, and every nickname (see below).
+        let nss = store.nss_entries()?;
+        let contents = match store {
+            Store::Nss { .. } => stores::trusted(&nss),
+            _ => store.contents()?,
+        };
         for a in anchors {
             if let Some(name) = a.found_in(&contents) {
                 let ours = record.installed.iter().any(|i| {
@@ -236,7 +244,7 @@ pub fn plan_install(
                 continue;
             }
             let name = a.store_name();
-            if let Some(taken) = nss_nickname_of(store, a, &name)? {
+            if let Some(taken) = nss_nickname_of(&nss, a, &name) {
                 plan.passed.push(Passed {
                     store: store.kind(),
                     place: store.place().into(),
@@ -264,26 +272,23 @@ pub fn plan_install(
     Ok(plan)
 }
 
-/// In an NSS database, another nickname that holds `a` or a certificate with its subject (NSS
-/// files a certificate under the nickname its subject already has, whatever the import says).
-fn nss_nickname_of(store: &Store, a: &Anchor, ours: &str) -> Result<Option<String>, TrustError> {
+/// In an NSS database's entries, another nickname that holds `a` or a certificate with its
+/// subject (NSS files a certificate under the nickname its subject already has, whatever the
+/// import says).
+fn nss_nickname_of(entries: &[stores::NssEntry], a: &Anchor, ours: &str) -> Option<String> {
     use x509_parser::prelude::{FromDer, X509Certificate};
-    if !matches!(store, Store::Nss { .. }) {
-        return Ok(None);
-    }
     let subject = |der: &[u8]| {
         X509Certificate::from_der(der)
             .ok()
             .map(|(_, c)| c.subject().as_raw().to_vec())
     };
     let wanted = subject(&a.der);
-    Ok(store
-        .nss_entries()?
-        .into_iter()
+    entries
+        .iter()
         .find(|(nick, _, der)| {
             nick != ours && (der == &a.der || (wanted.is_some() && subject(der) == wanted))
         })
-        .map(|(nick, _, _)| nick))
+        .map(|(nick, _, _)| nick.clone())
 }
 
 /// What removing the record's entries that `which` picks would do: only what certbench

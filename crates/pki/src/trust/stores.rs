@@ -14,6 +14,19 @@ const JAVA_STOREPASS: &str = "changeit";
 /// A certificate in a store: the name it is under (where the store names entries), its DER.
 pub type Entry = (Option<String>, Vec<u8>);
 
+/// A certificate in an NSS database: its nickname, whether trusted for TLS servers, its DER.
+pub type NssEntry = (String, bool, Vec<u8>);
+
+/// The entries NSS trusts to issue TLS servers' certificates ("C" in the SSL flags): a
+/// certificate it holds without that trust is not a trust anchor.
+pub(super) fn trusted(entries: &[NssEntry]) -> Vec<Entry> {
+    entries
+        .iter()
+        .filter(|(_, trusted, _)| *trusted)
+        .map(|(nick, _, der)| (Some(nick.clone()), der.clone()))
+        .collect()
+}
+
 /// Which system store: the distribution's tool and folders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SystemFlavor {
@@ -229,105 +242,90 @@ impl Store {
         }
     }
 
-    /// The commands that add `source` (a PEM file of the root) as `name`.
-    pub fn add(&self, name: &str, source: &Path) -> Vec<Cmd> {
-        match self {
-            Store::System { update, .. } => vec![
-                Cmd::new([
-                    install_program(),
-                    "-m".into(),
-                    "0644".into(),
-                    source.display().to_string(),
-                    self.entry_path(name).display().to_string(),
-                ]),
-                self.update_cmd(update),
-            ],
-            Store::Nss { db, certutil } => vec![Cmd::new([
+    /// `certutil -d sql:DB ARGS` (an NSS store), or `keytool COMMAND -keystore CACERTS -storepass
+    /// changeit ARGS` (the Java store): each tool on its store, the rest of the words given.
+    fn tool_argv(&self, command: &str, args: &[&str]) -> Vec<String> {
+        let mut argv: Vec<String> = match self {
+            Store::Nss { db, certutil } => vec![
                 certutil.display().to_string(),
                 "-d".into(),
                 format!("sql:{}", db.display()),
-                "-A".into(),
-                "-t".into(),
-                "C,,".into(),
-                "-n".into(),
-                name.into(),
-                "-i".into(),
-                source.display().to_string(),
-            ])],
-            Store::Java { keytool, cacerts } => vec![Cmd::new([
+                command.into(),
+            ],
+            Store::Java { keytool, cacerts } => vec![
                 keytool.display().to_string(),
-                "-importcert".into(),
-                "-noprompt".into(),
+                command.into(),
                 "-keystore".into(),
                 cacerts.display().to_string(),
                 "-storepass".into(),
                 JAVA_STOREPASS.into(),
-                "-alias".into(),
-                name.into(),
-                "-file".into(),
-                source.display().to_string(),
-            ])],
+            ],
+            Store::System { .. } => vec![command.into()],
+        };
+        argv.extend(args.iter().map(|a| a.to_string()));
+        argv
+    }
+
+    /// The commands that add `source` (a PEM file of the root) as `name`.
+    pub fn add(&self, name: &str, source: &Path) -> Vec<Cmd> {
+        let source = source.display().to_string();
+        match self {
+            Store::System { .. } => vec![
+                Cmd::argv(vec![
+                    install_program(),
+                    "-m".into(),
+                    "0644".into(),
+                    source,
+                    self.entry_path(name).display().to_string(),
+                ]),
+                self.update_cmd(false),
+            ],
+            Store::Nss { .. } => vec![Cmd::argv(
+                self.tool_argv("-A", &["-t", "C,,", "-n", name, "-i", &source]),
+            )],
+            Store::Java { .. } => vec![Cmd::argv(self.tool_argv(
+                "-importcert",
+                &["-noprompt", "-alias", name, "-file", &source],
+            ))],
         }
     }
 
     /// The commands that remove what [`Store::add`] added as `name`.
     pub fn remove(&self, name: &str) -> Vec<Cmd> {
         match self {
-            Store::System {
-                flavor: SystemFlavor::Debian,
-                update,
-                ..
-            } => {
+            Store::System { flavor, .. } => {
                 let mut cmds = vec![
-                    Cmd::new([
+                    Cmd::argv(vec![
                         rm_program(),
                         "-f".into(),
                         self.entry_path(name).display().to_string(),
                     ]),
-                    // Without --fresh, update-ca-certificates leaves the links to a removed local
-                    // root in /etc/ssl/certs (it only unlinks what ca-certificates.conf marks).
-                    Cmd::new([update.display().to_string(), "--fresh".into()]),
+                    self.update_cmd(true),
                 ];
-                cmds.extend(debian_java_echo(name));
+                if *flavor == SystemFlavor::Debian {
+                    cmds.extend(debian_java_echo(name));
+                }
                 cmds
             }
-            Store::System { update, .. } => vec![
-                Cmd::new([
-                    rm_program(),
-                    "-f".into(),
-                    self.entry_path(name).display().to_string(),
-                ]),
-                self.update_cmd(update),
-            ],
-            Store::Nss { db, certutil } => vec![Cmd::new([
-                certutil.display().to_string(),
-                "-d".into(),
-                format!("sql:{}", db.display()),
-                "-D".into(),
-                "-n".into(),
-                name.into(),
-            ])],
-            Store::Java { keytool, cacerts } => vec![Cmd::new([
-                keytool.display().to_string(),
-                "-delete".into(),
-                "-keystore".into(),
-                cacerts.display().to_string(),
-                "-storepass".into(),
-                JAVA_STOREPASS.into(),
-                "-alias".into(),
-                name.into(),
-            ])],
+            Store::Nss { .. } => vec![Cmd::argv(self.tool_argv("-D", &["-n", name]))],
+            Store::Java { .. } => vec![Cmd::argv(self.tool_argv("-delete", &["-alias", name]))],
         }
     }
 
-    fn update_cmd(&self, update: &Path) -> Cmd {
-        match self {
-            Store::System {
-                flavor: SystemFlavor::Fedora,
-                ..
-            } => Cmd::new([update.display().to_string(), "extract".into()]),
-            _ => Cmd::new([update.display().to_string()]),
+    /// The system store's update, after a root was added or (`removed`) taken out.
+    fn update_cmd(&self, removed: bool) -> Cmd {
+        let Store::System { flavor, update, .. } = self else {
+            return Cmd::argv(vec![]);
+        };
+        let mut argv = vec![update.display().to_string()];
+        match flavor {
+            SystemFlavor::Fedora => argv.push("extract".into()),
+            // Without --fresh, update-ca-certificates leaves the links to a removed local root
+            // in /etc/ssl/certs (it only unlinks what ca-certificates.conf marks).
+            SystemFlavor::Debian if removed => argv.push("--fresh".into()),
+            SystemFlavor::Debian => {}
         }
+        Cmd::argv(argv)
     }
 
     /// Every certificate in the store now, with the name it is under where the store has names.
@@ -344,24 +342,8 @@ impl Store {
                     .map(|d| (None, d))
                     .collect())
             }
-            // Only what NSS trusts to issue TLS servers' certificates ("C" in the SSL flags): a
-            // certificate it holds without that trust is not a trust anchor.
-            Store::Nss { .. } => Ok(self
-                .nss_entries()?
-                .into_iter()
-                .filter(|(_, trusted, _)| *trusted)
-                .map(|(nick, _, der)| (Some(nick), der))
-                .collect()),
-            Store::Java { keytool, cacerts } => {
-                let listing = run_read(
-                    Command::new(keytool)
-                        .args(["-list", "-rfc", "-keystore"])
-                        .arg(cacerts)
-                        .args(["-storepass", JAVA_STOREPASS]),
-                    "keytool -list",
-                )?;
-                Ok(keytool_entries(&listing))
-            }
+            Store::Nss { .. } => Ok(trusted(&self.nss_entries()?)),
+            Store::Java { .. } => Ok(keytool_entries(&self.read("-list", &["-rfc"])?)),
         }
     }
 }
@@ -436,26 +418,13 @@ fn nss_nicknames(listing: &str) -> Vec<(String, bool)> {
 impl Store {
     /// Every certificate of an NSS database, trusted for TLS or not: its nickname, whether
     /// trusted, its DER (`certutil -L`, then each nickname's certificate).
-    pub(super) fn nss_entries(&self) -> Result<Vec<(String, bool, Vec<u8>)>, TrustError> {
-        let Store::Nss { db, certutil } = self else {
+    pub(super) fn nss_entries(&self) -> Result<Vec<NssEntry>, TrustError> {
+        if !matches!(self, Store::Nss { .. }) {
             return Ok(vec![]);
-        };
-        let listing = run_read(
-            Command::new(certutil)
-                .arg("-d")
-                .arg(format!("sql:{}", db.display()))
-                .arg("-L"),
-            "certutil -L",
-        )?;
+        }
         let mut out = Vec::new();
-        for (nick, trusted) in nss_nicknames(&listing) {
-            let pem = run_read(
-                Command::new(certutil)
-                    .arg("-d")
-                    .arg(format!("sql:{}", db.display()))
-                    .args(["-L", "-a", "-n", &nick]),
-                "certutil -L -a",
-            )?;
+        for (nick, trusted) in nss_nicknames(&self.read("-L", &[])?) {
+            let pem = self.read("-L", &["-a", "-n", &nick])?;
             for der in pem_certificates(pem.as_bytes()) {
                 out.push((nick.clone(), trusted, der));
             }
@@ -479,7 +448,20 @@ fn keytool_entries(listing: &str) -> Vec<Entry> {
         .collect()
 }
 
-fn run_read(cmd: &mut Command, what: &'static str) -> Result<String, TrustError> {
+impl Store {
+    /// What the store's tool prints for `command` and `args` (a read: never through sudo).
+    fn read(&self, command: &str, args: &[&str]) -> Result<String, TrustError> {
+        let argv = self.tool_argv(command, args);
+        let (program, rest) = argv.split_first().ok_or_else(|| TrustError::Tool {
+            command: command.into(),
+            reason: "no tool".into(),
+        })?;
+        let shown = format!("{program} {command}");
+        run_read(Command::new(program).args(rest), &shown)
+    }
+}
+
+fn run_read(cmd: &mut Command, what: &str) -> Result<String, TrustError> {
     let out = cmd
         .env("LC_ALL", "C")
         .stdin(std::process::Stdio::null())

@@ -139,16 +139,35 @@ impl Workspace {
                 });
             }
         }
-        let broken = self.broken_chains(at);
+        // Each file read once: the certificates, the leaves' chain files, the CAs' CRLs.
+        let ents = self.entities();
+        let ders: Vec<Option<Vec<u8>>> = ents.iter().map(|e| self.cert_der(e).ok()).collect();
+        let chains: Vec<Option<Vec<Vec<u8>>>> = ents
+            .iter()
+            .map(|e| {
+                let bytes = std::fs::read(self.path(e.chain.as_deref()?)).ok()?;
+                Some(pem_certificates(&bytes))
+            })
+            .collect();
+        let crl_files: Vec<(&Entity, String, Vec<u8>)> = ents
+            .iter()
+            .filter(|e| e.role.is_ca())
+            .filter_map(|ca| {
+                let file = ca.crl_file();
+                let bytes = std::fs::read(self.path(&file)).ok()?;
+                Some((ca, file, super::revocation::pem_der_or_der(&bytes)))
+            })
+            .collect();
+        let broken = broken_chains(ents, &ders, &chains, &crl_files, at);
         // A chain that fails now is said once, as such.
-        warnings.extend(self.outdated_chains().into_iter().filter(|w| {
+        warnings.extend(outdated_chains(ents, &ders, &chains).into_iter().filter(|w| {
             !matches!(w, Warning::ChainOutdated { name, .. }
                 if broken.iter().any(|b| matches!(b, Warning::ChainBroken { name: n, .. } if n == name)))
         }));
         warnings.extend(broken);
         let replaced = self.replaced_spkis();
-        for e in self.entities() {
-            let Some(spki) = self.spki_of(e) else {
+        for (e, der) in ents.iter().zip(&ders) {
+            let Some(spki) = der.as_deref().and_then(spki) else {
                 warnings.push(Warning::Unreadable {
                     name: e.name.clone(),
                     file: e.cert.clone(),
@@ -168,12 +187,7 @@ impl Workspace {
             }
         }
         let mut crls = Vec::new();
-        for ca in self.entities().iter().filter(|e| e.role.is_ca()) {
-            let file = ca.crl_file();
-            let Ok(der) = std::fs::read(self.path(&file)) else {
-                continue;
-            };
-            let der = super::revocation::pem_der_or_der(&der);
+        for (ca, file, der) in crl_files {
             let Ok((_, crl)) =
                 x509_parser::revocation_list::CertificateRevocationList::from_der(&der)
             else {
@@ -205,101 +219,6 @@ impl Workspace {
             crls,
             warnings,
         }
-    }
-
-    /// The SubjectPublicKeyInfo of an entity's certificate.
-    fn spki_of(&self, e: &Entity) -> Option<Vec<u8>> {
-        let der = self.cert_der(e).ok()?;
-        spki(&der)
-    }
-
-    /// Each leaf's chain file verified as a peer would: to the workspace's roots, with its CRLs.
-    fn broken_chains(&self, at: OffsetDateTime) -> Vec<Warning> {
-        use certbench_x509::verify::{VerifyInput, own_purpose, verify};
-        let roots: Vec<Vec<u8>> = self
-            .entities()
-            .iter()
-            .filter(|e| e.role == crate::Role::Ca)
-            .filter_map(|e| self.cert_der(e).ok())
-            .collect();
-        let crls: Vec<Vec<u8>> = self
-            .entities()
-            .iter()
-            .filter(|e| e.role.is_ca())
-            .filter_map(|ca| std::fs::read(self.path(&ca.crl_file())).ok())
-            .map(|b| super::revocation::pem_der_or_der(&b))
-            .collect();
-        let anchors: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
-        let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
-        let mut out = Vec::new();
-        for e in self.entities().iter().filter(|e| {
-            e.role.is_leaf() && e.revoked.is_none() && e.not_before <= at && at <= e.not_after
-        }) {
-            let Some(chain) = &e.chain else { continue };
-            let Ok(bytes) = std::fs::read(self.path(chain)) else {
-                continue;
-            };
-            let certs = pem_certificates(&bytes);
-            let Some((leaf, above)) = certs.split_first() else {
-                continue;
-            };
-            let intermediates: Vec<&[u8]> = above.iter().map(Vec::as_slice).collect();
-            let v = verify(&VerifyInput {
-                leaf,
-                intermediates: &intermediates,
-                anchors: &anchors,
-                crls: &crls,
-                purpose: own_purpose(leaf),
-                name: None,
-                at,
-                as_ca: false,
-            });
-            if !v.ok {
-                out.push(Warning::ChainBroken {
-                    name: e.name.clone(),
-                    cause: v.cause.clone(),
-                    at_fault: v.failed().map(|(link, _)| link.subject.clone()),
-                });
-            }
-        }
-        out
-    }
-
-    /// For each leaf's chain file, a certificate in it of a workspace CA (by subject) that is
-    /// not that CA's certificate now.
-    fn outdated_chains(&self) -> Vec<Warning> {
-        use x509_parser::certificate::X509Certificate;
-        let cas: Vec<(String, Vec<u8>)> = self
-            .entities()
-            .iter()
-            .filter(|e| e.role.is_ca())
-            .filter_map(|e| Some((e.name.clone(), self.cert_der(e).ok()?)))
-            .collect();
-        let mut out = Vec::new();
-        for e in self.entities().iter().filter(|e| e.revoked.is_none()) {
-            let Some(chain) = &e.chain else { continue };
-            let Ok(bytes) = std::fs::read(self.path(chain)) else {
-                continue;
-            };
-            for der in pem_certificates(&bytes).iter().skip(1) {
-                let Ok((_, sent)) = X509Certificate::from_der(der) else {
-                    continue;
-                };
-                let stale = cas.iter().find(|(_, own)| {
-                    own != der
-                        && X509Certificate::from_der(own)
-                            .is_ok_and(|(_, c)| c.subject().as_raw() == sent.subject().as_raw())
-                });
-                if let Some((ca, _)) = stale {
-                    out.push(Warning::ChainOutdated {
-                        name: e.name.clone(),
-                        ca: ca.clone(),
-                        not_after: sent.validity().not_after.to_datetime(),
-                    });
-                }
-            }
-        }
-        out
     }
 
     /// The certificates under `replaced/` of the names the workspace has now, each with its
@@ -337,6 +256,96 @@ impl Workspace {
         }
         out
     }
+}
+
+/// Each leaf's chain file (`chains`, by entity) verified as a peer would: to the workspace's
+/// roots, with its CRLs.
+fn broken_chains(
+    ents: &[Entity],
+    ders: &[Option<Vec<u8>>],
+    chains: &[Option<Vec<Vec<u8>>>],
+    crl_files: &[(&Entity, String, Vec<u8>)],
+    at: OffsetDateTime,
+) -> Vec<Warning> {
+    use certbench_x509::verify::{VerifyInput, own_purpose, verify};
+    let anchors: Vec<&[u8]> = ents
+        .iter()
+        .zip(ders)
+        .filter(|(e, _)| e.role == crate::Role::Ca)
+        .filter_map(|(_, d)| d.as_deref())
+        .collect();
+    let crls: Vec<&[u8]> = crl_files.iter().map(|(_, _, d)| d.as_slice()).collect();
+    let mut out = Vec::new();
+    for (e, chain) in ents.iter().zip(chains) {
+        if !(e.role.is_leaf() && e.revoked.is_none() && e.not_before <= at && at <= e.not_after) {
+            continue;
+        }
+        let Some((leaf, above)) = chain.as_deref().and_then(<[Vec<u8>]>::split_first) else {
+            continue;
+        };
+        let intermediates: Vec<&[u8]> = above.iter().map(Vec::as_slice).collect();
+        let v = verify(&VerifyInput {
+            leaf,
+            intermediates: &intermediates,
+            anchors: &anchors,
+            crls: &crls,
+            purpose: own_purpose(leaf),
+            name: None,
+            at,
+            as_ca: false,
+        });
+        if !v.ok {
+            out.push(Warning::ChainBroken {
+                name: e.name.clone(),
+                cause: v.cause.clone(),
+                at_fault: v.failed().map(|(link, _)| link.subject.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// For each chain file, a certificate in it of a workspace CA (by subject) that is not that
+/// CA's certificate now.
+fn outdated_chains(
+    ents: &[Entity],
+    ders: &[Option<Vec<u8>>],
+    chains: &[Option<Vec<Vec<u8>>>],
+) -> Vec<Warning> {
+    use x509_parser::certificate::X509Certificate;
+    // Each CA's certificate and subject, parsed once.
+    let cas: Vec<(&str, &[u8], Vec<u8>)> = ents
+        .iter()
+        .zip(ders)
+        .filter(|(e, _)| e.role.is_ca())
+        .filter_map(|(e, d)| {
+            let d = d.as_deref()?;
+            let (_, c) = X509Certificate::from_der(d).ok()?;
+            Some((e.name.as_str(), d, c.subject().as_raw().to_vec()))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (e, chain) in ents.iter().zip(chains) {
+        let Some(chain) = chain.as_deref().filter(|_| e.revoked.is_none()) else {
+            continue;
+        };
+        for der in chain.iter().skip(1) {
+            let Ok((_, sent)) = X509Certificate::from_der(der) else {
+                continue;
+            };
+            let stale = cas.iter().find(|(_, own, subject)| {
+                *own != der.as_slice() && subject == sent.subject().as_raw()
+            });
+            if let Some((ca, _, _)) = stale {
+                out.push(Warning::ChainOutdated {
+                    name: e.name.clone(),
+                    ca: ca.to_string(),
+                    not_after: sent.validity().not_after.to_datetime(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The certificates of a PEM text, in order.

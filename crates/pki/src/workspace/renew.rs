@@ -61,13 +61,7 @@ impl Workspace {
         days: Option<u32>,
         now: OffsetDateTime,
     ) -> Result<Renewed> {
-        let old = self
-            .entity(name)
-            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
-            .clone();
-        if old.revoked.is_some() {
-            return Err(Error::ReplaceRevoked { name: name.into() });
-        }
+        let old = self.renewable(name)?;
         let der = self.cert_der(&old)?;
         let bad = |reason: &str| Error::BadMaterial {
             name: old.name.clone(),
@@ -102,13 +96,7 @@ impl Workspace {
         let lock = self.begin()?;
         // Under the lock, the manifest as it is now: another certbench may have revoked it or
         // signed a CRL (a new CRL number) since it was read above.
-        let old = self
-            .entity(name)
-            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?
-            .clone();
-        if old.revoked.is_some() {
-            return Err(Error::ReplaceRevoked { name: name.into() });
-        }
+        let old = self.renewable(name)?;
         let mut prepared = self.prepare(&spec, key, &[], now)?;
         // CRL numbers only grow (RFC 5280 5.2.3), across the CA's renewals too.
         prepared.entity.crl_number = old.crl_number;
@@ -165,6 +153,19 @@ impl Workspace {
             dependants,
             crl_moved,
         })
+    }
+}
+
+impl Workspace {
+    /// The entity `name`, as long as it can be renewed (it exists and is not revoked).
+    fn renewable(&self, name: &str) -> Result<super::Entity> {
+        let e = self
+            .entity(name)
+            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?;
+        if e.revoked.is_some() {
+            return Err(Error::ReplaceRevoked { name: name.into() });
+        }
+        Ok(e.clone())
     }
 }
 
