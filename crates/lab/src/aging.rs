@@ -157,7 +157,6 @@ pub fn renewed_short(r: &Renewed) -> String {
             "key",
             say(if r.key_kept { "same_key" } else { "new_key" }, &[]),
         ),
-        ("serial", e.serial.clone()),
         ("not_after", rfc3339(e.not_after)),
         ("old_not_after", rfc3339(r.old_not_after)),
     ];
