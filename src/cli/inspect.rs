@@ -68,8 +68,10 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
     // Each file's role, found once per file (a bundle's items share their file).
     let mut by_source: std::collections::HashMap<PathBuf, Option<Role>> =
         std::collections::HashMap::new();
+    let mut last: Option<&Path> = None;
     for item in &items {
-        if !by_source.contains_key(&item.source) {
+        // A bundle's items come one after another: its file is looked up once.
+        if last != Some(item.source.as_path()) && !by_source.contains_key(&item.source) {
             let role = item
                 .source
                 .canonicalize()
@@ -77,6 +79,7 @@ pub fn run(a: InspectArgs, workspace: &Path) -> ExitCode {
                 .and_then(|p| roles.get(&p).copied());
             by_source.insert(item.source.clone(), role);
         }
+        last = Some(&item.source);
     }
     let told = a.purpose.map(|p| match p {
         certbench_x509::verify::Purpose::Server => Role::Server,

@@ -26,7 +26,7 @@ pub struct Lint {
 /// What is known of a certificate beyond its bytes: what it is for (the workspace manifest
 /// says, or the user), and whether it is someone else's for sure (a root of the system's trust
 /// store): a fix never tells anyone to re-issue what is not theirs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Known {
     pub role: Option<Role>,
     pub foreign: bool,

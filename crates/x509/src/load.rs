@@ -21,7 +21,7 @@ pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
 /// 10,000 certificates is a tenth of it). Beyond it, memory would grow with whatever a file holds.
 pub const MAX_ITEMS: usize = 100_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Certificate,
     Crl,
@@ -326,9 +326,26 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
                 (Some(k), _) => work.push((index, k, block)),
             }
         }
-        // Each block decodes on its own (base64, then DER): spread them over the cores.
-        out.extend(parallel_map(work, |(index, k, block)| match block.der() {
-            Err(e) => item(index, Some(k), vec![], Err(e)),
+        // A bundle often holds one certificate many times (the same roots gathered from several
+        // stores): each distinct block is decoded once, and its copies share the result.
+        let mut seen: std::collections::HashMap<(Kind, &str, Tail<'_>), usize> =
+            std::collections::HashMap::new();
+        let mut distinct: Vec<(Kind, &PemBlock)> = Vec::new();
+        let of: Vec<usize> = work
+            .iter()
+            .map(|(_, k, block)| {
+                let text = block.body.as_ref().map_or(&[][..], |b| b.as_slice());
+                *seen
+                    .entry((*k, block.label.as_str(), Tail(text)))
+                    .or_insert_with(|| {
+                        distinct.push((*k, block));
+                        distinct.len() - 1
+                    })
+            })
+            .collect();
+        // Each distinct block decodes on its own (base64, then DER): spread them over the cores.
+        let decoded = parallel_map(distinct, |(k, block)| match block.der() {
+            Err(e) => (vec![], Err(e)),
             Ok(der) => {
                 // A TRUSTED CERTIFICATE has openssl's trust settings after the certificate.
                 let der = if block.label == "TRUSTED CERTIFICATE" {
@@ -337,9 +354,22 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
                     der
                 };
                 let result = decode_kind(k, &der).map_err(LoadError::from);
-                item(index, Some(k), der, result)
+                (der, result)
             }
-        }));
+        });
+        let copies: Vec<(usize, Kind, usize)> = work
+            .iter()
+            .zip(&of)
+            .map(|((index, k, _), &d)| (*index, *k, d))
+            .collect();
+        out.extend(
+            parallel_map(copies, |(index, k, d)| {
+                let (der, result) = decoded.get(d)?;
+                Some(item(index, Some(k), der.clone(), result.clone()))
+            })
+            .into_iter()
+            .flatten(),
+        );
         out.sort_by_key(|i| i.index);
         if out.is_empty() && complete {
             out.push(item(
@@ -678,7 +708,6 @@ pub fn lint_all(
     now: OffsetDateTime,
     known: &(dyn Fn(&Item) -> crate::lints::Known + Sync),
 ) {
-    let indices: Vec<usize> = (0..items.len()).collect();
     let shared: &[Item] = items;
     let report = |i: usize| match &shared[i].result {
         Ok(Decoded::Certificate(r)) => Some(&**r),
@@ -695,7 +724,26 @@ pub fn lint_all(
                 .push(i);
         }
     }
-    let lints: Vec<Option<Vec<crate::lints::Lint>>> = parallel_map(indices, |i| {
+    // Copies of one certificate known alike have the same issuer among the loaded ones, so the
+    // same lints: each is linted once (the signature checks that find issuers are the cost).
+    let knowns: Vec<crate::lints::Known> = shared.iter().map(known).collect();
+    let mut first: std::collections::HashMap<(Tail<'_>, crate::lints::Known), usize> =
+        std::collections::HashMap::new();
+    let mut distinct: Vec<usize> = Vec::new();
+    let of: Vec<Option<usize>> = (0..shared.len())
+        .map(|i| {
+            report(i)?;
+            Some(
+                *first
+                    .entry((Tail(&shared[i].der), knowns[i]))
+                    .or_insert_with(|| {
+                        distinct.push(i);
+                        distinct.len() - 1
+                    }),
+            )
+        })
+        .collect();
+    let lints: Vec<Option<Vec<crate::lints::Lint>>> = parallel_map(distinct, |i| {
         let r = report(i)?;
         // The issuer: among the loaded certificates named as this one's issuer (not itself,
         // unless it is self-issued), the one whose key identifier its AKI names, else the one
@@ -731,21 +779,35 @@ pub fn lint_all(
             Some(_) => vec![],
             None => named.iter().filter_map(|&j| report(j)).collect(),
         };
-        let k = known(&shared[i]);
         let ctx = LintContext {
             now,
-            role: k.role,
-            foreign: k.foreign,
+            role: knowns[i].role,
+            foreign: knowns[i].foreign,
             issuer,
             named_issuers,
         };
         Some(lint(r, &ctx))
     });
     drop(by_subject);
-    for (item, l) in items.iter_mut().zip(lints) {
+    drop(first);
+    for (item, d) in items.iter_mut().zip(of) {
+        let l = d.and_then(|d| lints.get(d)).and_then(|l| l.as_ref());
         if let (Ok(Decoded::Certificate(r)), Some(l)) = (&mut item.result, l) {
-            r.lints = l;
+            r.lints = l.clone();
         }
+    }
+}
+
+/// Bytes compared whole but hashed by their length and last 64 bytes: a certificate ends with
+/// its signature (and a PEM block with its base64), which tells two apart as well as the whole
+/// would, at a fraction of the cost of hashing kilobytes for each of 10,000 copies.
+#[derive(PartialEq, Eq)]
+struct Tail<'a>(&'a [u8]);
+
+impl std::hash::Hash for Tail<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.len().hash(state);
+        self.0[self.0.len().saturating_sub(64)..].hash(state);
     }
 }
 
