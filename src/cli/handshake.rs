@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use certbench_tls::event::{EventKind, headline, why};
 use certbench_tls::run::{
     ClientAuth, Control, Event, Failure, MaterialChoices, RunOptions, Summary, TlsVersion, Trust,
-    resolve_group, resolve_suite, run as run_handshake,
+    resolve_group, resolve_suite, run as run_handshake, run_with,
 };
 use clap::Args;
 
@@ -692,12 +692,21 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
     let mut interrupted = false;
+    // The workspace is read once: every run measures the handshake, not the reading of files.
+    let material = match opts.material() {
+        Ok(m) => m,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let choices = opts.choices();
     for i in 0..n {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
         let t = Instant::now();
         // Ctrl-C ends the runs; what was measured so far is still the answer.
         let result = tokio::select! {
-            r = run_handshake(opts, tx) => r,
+            r = run_with(&material, &choices, &opts.control, tx) => r,
             _ = &mut interrupt => {
                 interrupted = true;
                 break;
