@@ -1,11 +1,21 @@
-//! `serve` against nginx, side by side in one run: the same certificates, the same mTLS (client
-//! certificate required and verified, TLS 1.3, x25519, ECDSA P-256), the same load client (rustls,
-//! 50 connections at once, a full handshake and one request each, no resumption). certbench's
-//! server observes every connection (tap, decryption, verdicts, the per-connection record) and
-//! prints its line; nginx logs nothing. Prints handshakes per second for each.
+//! `serve` against nginx and `openssl s_server -www`, side by side in one run: the same
+//! certificates, the same mTLS (client certificate required and verified, TLS 1.3, x25519, ECDSA
+//! P-256), the same load client (rustls, 50 connections at once, a full handshake and one request
+//! each, no resumption). certbench's server observes every connection (tap, decryption, verdicts,
+//! the per-connection record) and prints its line; nginx logs nothing.
 //!
-//!   cargo bench --bench serve            needs nginx (apt-get install nginx)
+//! Two figures for each server: handshakes per second of the wall clock, and per second of the
+//! server's own CPU (user and system time of its processes, from /proc). On a machine of two
+//! cores the load client takes about as much CPU as the server it loads, so the wall figure is
+//! bounded by the client's share; the CPU figure is what the server itself costs, the figure
+//! rustls and OpenSSL publish as handshakes per core per second.
+//!
+//! Then memory: 10,000 connections opened to certbench serve and to nginx, each handshaken and
+//! then left idle, and the servers' resident memory (all their processes) before and after.
+//!
+//!   cargo bench --bench serve            needs nginx and openssl (apt-get install nginx openssl)
 //!   CERTBENCH_BENCH_CONNECTIONS=5000     how many handshakes per server (default 3000)
+//!   CERTBENCH_BENCH_IDLE=10000           idle connections held (default 10000; 0 skips)
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -21,6 +31,67 @@ const CONCURRENCY: usize = 50;
 
 /// A server process, ended when dropped.
 struct Peer(Child);
+
+impl Peer {
+    /// The server's processes: it and its children (nginx's workers).
+    fn family(&self) -> Vec<u32> {
+        let me = self.0.id();
+        let mut pids = vec![me];
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if stat_fields(pid).and_then(|f| f.get(1).and_then(|p| p.parse::<u32>().ok()))
+                == Some(me)
+            {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    /// User and system CPU seconds its processes have used so far.
+    fn cpu_seconds(&self) -> f64 {
+        self.family()
+            .into_iter()
+            .filter_map(stat_fields)
+            .map(|f| {
+                // utime and stime, in the kernel's USER_HZ ticks (100 a second on Linux).
+                let ticks: u64 =
+                    f[11].parse::<u64>().unwrap_or(0) + f[12].parse::<u64>().unwrap_or(0);
+                ticks as f64 / 100.0
+            })
+            .sum()
+    }
+
+    /// Resident memory of its processes, in KiB.
+    fn rss_kib(&self) -> u64 {
+        self.family()
+            .into_iter()
+            .filter_map(|pid| {
+                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                status
+                    .lines()
+                    .find(|l| l.starts_with("VmRSS:"))?
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum()
+    }
+}
+
+/// The fields of /proc/PID/stat after the command's name: state, ppid, ... (utime is [11]).
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
 
 impl Drop for Peer {
     fn drop(&mut self) {
@@ -94,7 +165,65 @@ async fn one(port: u16, config: Arc<rustls::ClientConfig>) -> bool {
     }
     let mut answer = Vec::new();
     let _ = tls.read_to_end(&mut answer).await;
-    answer.starts_with(b"HTTP/1.1 200")
+    // s_server -www answers HTTP/1.0.
+    answer.starts_with(b"HTTP/1.1 200") || answer.starts_with(b"HTTP/1.0 200")
+}
+
+/// A connection handshaken and then held open, saying nothing.
+async fn idle(port: u16, config: Arc<rustls::ClientConfig>) -> Option<impl Sized> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let name = ServerName::try_from("localhost").expect("a name");
+    let mut tls = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .ok()?;
+    // The client's certificate and Finished go out with connect(); a flush makes sure.
+    tls.flush().await.ok()?;
+    Some(tls)
+}
+
+/// Open `n` idle connections (50 handshakes at once) and hold them while `measure` runs: its
+/// answer, and how many connections opened.
+fn hold_idle<T>(
+    port: u16,
+    config: &Arc<rustls::ClientConfig>,
+    n: usize,
+    measure: impl FnOnce() -> T,
+) -> (T, usize) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let held = rt.block_on(async {
+        let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let permit = limit.clone().acquire_owned().await.expect("a permit");
+            let config = config.clone();
+            tasks.spawn(async move {
+                let c = idle(port, config).await;
+                drop(permit);
+                c
+            });
+        }
+        let mut held = Vec::with_capacity(n);
+        while let Some(r) = tasks.join_next().await {
+            if let Ok(Some(c)) = r {
+                held.push(c);
+            }
+        }
+        // Let the server read what came last (the client's Finished) before it is measured.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        held
+    });
+    let opened = held.len();
+    let answer = measure();
+    drop(held);
+    drop(rt);
+    (answer, opened)
 }
 
 /// `n` handshakes and requests, `CONCURRENCY` at once: (handshakes per second, failures).
@@ -132,7 +261,8 @@ fn nginx(d: &Path, port: u16) -> Peer {
         r#"worker_processes auto;
 pid {dir}/nginx.pid;
 error_log {dir}/nginx-error.log;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile 19000;
+events {{ worker_connections 12000; }}
 http {{
     access_log off;
     client_body_temp_path {dir}/tmp; proxy_temp_path {dir}/tmp; fastcgi_temp_path {dir}/tmp;
@@ -170,13 +300,42 @@ http {{
     p
 }
 
+fn s_server(d: &Path, port: u16) -> Peer {
+    let p = Peer(
+        Command::new("openssl")
+            .arg("s_server")
+            .args(["-accept", &format!("127.0.0.1:{port}")])
+            .args([
+                "-cert",
+                "server.crt",
+                "-key",
+                "server.key",
+                "-cert_chain",
+                "intermediate.crt",
+            ])
+            .args([
+                "-CAfile", "ca.crt", "-Verify", "3", "-tls1_3", "-groups", "X25519",
+            ])
+            .args(["-www", "-quiet", "-no_ticket"])
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server starts"),
+    );
+    wait_for(port);
+    p
+}
+
 fn certbench_serve(d: &Path, port: u16) -> Peer {
     let p = Peer(
         Command::new(env!("CARGO_BIN_EXE_certbench"))
             .arg("--dir")
             .arg(d)
             .args(["serve", "--port", &port.to_string(), "--tls", "1.3"])
-            .args(["--max-connections", "1024"])
+            .args(["--listen", "127.0.0.1", "--max-connections", "12000"])
+            .args(["--idle-timeout", "600"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -189,14 +348,25 @@ fn certbench_serve(d: &Path, port: u16) -> Peer {
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` runs it once, quickly.
     let quick = std::env::args().any(|a| a == "--test");
-    if Command::new("nginx").arg("-v").output().is_err() {
-        eprintln!("this bench needs nginx: apt-get install nginx");
-        std::process::exit(1);
+    for (tool, package) in [("nginx", "nginx"), ("openssl", "openssl")] {
+        if Command::new(tool).arg("-v").output().is_err()
+            && Command::new(tool).arg("version").output().is_err()
+        {
+            eprintln!("this bench needs {tool}: apt-get install {package}");
+            std::process::exit(1);
+        }
     }
-    let n: usize = std::env::var("CERTBENCH_BENCH_CONNECTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if quick { 100 } else { 3000 });
+    let setting = |name: &str, default: usize| -> usize {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let n = setting(
+        "CERTBENCH_BENCH_CONNECTIONS",
+        if quick { 100 } else { 3000 },
+    );
+    let idle_n = setting("CERTBENCH_BENCH_IDLE", if quick { 100 } else { 10_000 });
     let dir = tempfile::tempdir().expect("a temporary folder");
     let d = dir.path();
     Workspace::open(d)
@@ -209,28 +379,73 @@ fn main() {
         })
         .expect("a workspace");
     let config = client_config(d);
+    type Start = fn(&Path, u16) -> Peer;
+    let servers: [(&str, Start); 3] = [
+        ("certbench serve", certbench_serve),
+        ("nginx", nginx),
+        ("openssl s_server", s_server),
+    ];
     let mut results = Vec::new();
-    for (name, start) in [
-        ("certbench serve", certbench_serve as fn(&Path, u16) -> Peer),
-        ("nginx", nginx as fn(&Path, u16) -> Peer),
-    ] {
+    for (name, start) in servers {
         let port = free_port();
-        let _server = start(d, port);
+        let server = start(d, port);
         // Warm up: the first connections pay for what stays.
         load(port, &config, 100);
+        let cpu = server.cpu_seconds();
         let (rate, failed) = load(port, &config, n);
-        results.push((name, rate, failed));
+        let cpu = server.cpu_seconds() - cpu;
+        results.push((name, rate, n as f64 / cpu.max(0.01), failed));
     }
     println!(
-        "mTLS handshakes per second, {n} each, {CONCURRENCY} at once (TLS 1.3, x25519, ECDSA P-256, client certificate verified, one request each):"
+        "mTLS handshakes, {n} each, {CONCURRENCY} at once (TLS 1.3, x25519, ECDSA P-256, client certificate verified, one request each):"
     );
-    for (name, rate, failed) in &results {
-        println!("  {name:<16} {rate:>8.0}/s  ({failed} failed)");
+    println!(
+        "  {:<18} {:>12} {:>20}",
+        "", "per second", "per server CPU-second"
+    );
+    for (name, rate, per_cpu, failed) in &results {
+        println!("  {name:<18} {rate:>10.0}/s {per_cpu:>18.0}/s  ({failed} failed)");
     }
-    if let [(_, ours, _), (_, theirs, _)] = results.as_slice() {
-        println!("  certbench / nginx: {:.2}", ours / theirs);
+    if let [
+        (_, ours, ours_cpu, _),
+        (_, nginx, nginx_cpu, _),
+        (_, s_server, s_server_cpu, _),
+    ] = results.as_slice()
+    {
+        println!(
+            "  certbench / nginx: {:.2} per second, {:.2} per CPU-second",
+            ours / nginx,
+            ours_cpu / nginx_cpu
+        );
+        println!(
+            "  certbench / s_server: {:.2} per second, {:.2} per CPU-second",
+            ours / s_server,
+            ours_cpu / s_server_cpu
+        );
     }
-    if results.iter().any(|r| r.2 > 0) {
+    if results.iter().any(|r| r.3 > 0) {
         std::process::exit(1);
+    }
+    if idle_n == 0 {
+        return;
+    }
+    println!("{idle_n} idle connections (handshaken, then silent), the server's resident memory:");
+    for (name, start) in &servers[..2] {
+        let port = free_port();
+        let server = start(d, port);
+        load(port, &config, 100);
+        let before = server.rss_kib();
+        let (after, opened) = hold_idle(port, &config, idle_n, || server.rss_kib());
+        let per = (after.saturating_sub(before)) as f64 * 1024.0 / opened.max(1) as f64;
+        println!(
+            "  {name:<18} {:>7.1} MiB before, {:>7.1} MiB with {opened} open: {:>6.1} KiB a connection",
+            before as f64 / 1024.0,
+            after as f64 / 1024.0,
+            per / 1024.0
+        );
+        if opened < idle_n {
+            eprintln!("{name}: only {opened} of {idle_n} connections opened (ulimit -n?)");
+            std::process::exit(1);
+        }
     }
 }

@@ -617,6 +617,77 @@ fn serve_and_relay_write_a_page_of_each_connection() {
 
 /// Every field the page shows of a message's bytes says what it is, in plain words, in TLS 1.3
 /// and 1.2 and with a HelloRetryRequest.
+/// `serve --html DIR` alone, without `--json`: each page still shows every message the
+/// connection carried, the client's request among them (the pages had no ladder when the events
+/// were kept for `--json` only).
+#[test]
+fn serve_html_alone_puts_every_message_on_the_page() {
+    use std::io::BufRead;
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    certbench_ok(d, &["gen"]);
+    let served = d.join("served");
+    let port = free_port();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+        ])
+        .arg("--html")
+        .arg(&served)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    // The banner ends with how connections are told.
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("one line per connection") {
+            break;
+        }
+    }
+    let out = Command::new(require("curl", "curl"))
+        .current_dir(d)
+        .args(["-sS", "--max-time", "10", "--cacert", "ca.crt"])
+        .args(["--cert", "client-chain.crt", "--key", "client.key"])
+        .arg(format!("https://localhost:{port}/"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "curl: {}", text(&out));
+    let said = lines.next().unwrap().unwrap();
+    assert!(said.starts_with("#1"), "{said}");
+    // The page is written (whole, by a rename) right after the line.
+    let page = served.join("connection-1.html");
+    let waited = std::time::Instant::now();
+    while !page.exists() && waited.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let (dom, console) = open_in_chromium(&page);
+    assert!(console.is_empty(), "{console:#?}");
+    for (message, side) in [
+        ("ClientHello", "client"),
+        ("ServerHello", "server"),
+        ("Certificate", "client"),
+        ("Finished", "client"),
+    ] {
+        assert!(
+            dom.contains(&format!("data-message=\"{message}\" data-side=\"{side}\"")),
+            "the {side}'s {message} on the page"
+        );
+    }
+    assert!(
+        dom.contains("GET / HTTP/1.1"),
+        "curl's request, decrypted, on the page"
+    );
+}
+
 #[test]
 fn every_field_of_the_bytes_says_what_it_is() {
     let ws = tempfile::tempdir().unwrap();

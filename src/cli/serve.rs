@@ -203,7 +203,8 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
     opts.localhost = a.listen == ListenAt::Localhost;
     opts.allow = a.allow.clone();
     opts.max_connections = a.max_connections;
-    opts.keep_events = a.json;
+    // The transcript and the pages both show each connection's events.
+    opts.keep_events = a.json || a.html.is_some();
     opts.capture = a.pcap.is_some();
     opts.handshake_timeout = std::time::Duration::from_secs(a.handshake_timeout);
     opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout);
@@ -220,16 +221,20 @@ pub fn run(a: ServeArgs, dir: PathBuf) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(material, opts, &a, ready, staple))
+    // On a worker of the runtime, not this thread: each connection's line is then a task woken
+    // on a busy worker, not a sleeping thread woken from outside.
+    let serving = runtime.spawn(serve(material, opts, a, ready, staple));
+    runtime.block_on(serving).unwrap_or(ExitCode::FAILURE)
 }
 
 async fn serve(
     material: Material,
     opts: ServeOptions,
-    a: &ServeArgs,
+    a: ServeArgs,
     ready: Option<TryFiles>,
     staple: Option<(std::sync::Arc<certbench_tls::staple::Staple>, PathBuf)>,
 ) -> ExitCode {
+    let a = &a;
     if let Some((staple, dir)) = staple {
         let name = a.server.clone();
         tokio::spawn(certbench_tls::staple::keep_fresh(

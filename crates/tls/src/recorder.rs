@@ -39,6 +39,9 @@ pub(crate) type Sink = Box<dyn FnMut(Event) + Send>;
 pub(crate) struct Recorder {
     pub(crate) start: Instant,
     pub(crate) observer: Observer,
+    /// Whether the bytes are read (records, messages, decryption) or only counted: a server
+    /// whose connections nobody looks at past the handshake counts them from then on.
+    observing: bool,
     sink: Sink,
     pub(crate) keylog: Vec<String>,
     logged: HashSet<(String, Vec<u8>)>,
@@ -109,6 +112,7 @@ impl Recorder {
         Arc::new(Mutex::new(Recorder {
             start: Instant::now(),
             observer: Observer::new(),
+            observing: true,
             sink,
             keylog: vec![],
             logged: HashSet::new(),
@@ -197,7 +201,17 @@ impl Recorder {
         self.observe(dir, bytes);
     }
 
+    /// From now on the bytes are counted (and captured, when a capture is kept), not read: the
+    /// handshake is over and nothing shows what follows. What was read so far is let go.
+    pub(crate) fn count_only(&mut self) {
+        self.observing = false;
+        self.observer = Observer::new();
+    }
+
     fn observe(&mut self, dir: Dir, bytes: &[u8]) {
+        if !self.observing {
+            return;
+        }
         // What is read of these bytes later (when its secret comes) keeps the time they crossed.
         let now = self.t_us();
         let seen = self.observer.feed_at(dir, bytes, now);
@@ -457,8 +471,10 @@ impl Reporter for RecorderReporter {
             certbench_base::text::hex(client_random),
             certbench_base::text::hex(secret)
         ));
-        let seen = hub.observer.add_secret(label, client_random, secret);
-        hub.emit_seen(seen);
+        if hub.observing {
+            let seen = hub.observer.add_secret(label, client_random, secret);
+            hub.emit_seen(seen);
+        }
     }
 
     fn verdict(&self, side: Side, verdict: Verdict) {

@@ -732,6 +732,11 @@ async fn handle(
             let authorization = Authorization::decide(&opts.allow, client.as_ref());
             let ctx = {
                 let mut r = lock(&rec);
+                // Application data is read only where it is shown or kept (the transcript, the
+                // TUI's live timeline, a capture); otherwise it is counted.
+                if !(opts.keep_events || opts.live_events || opts.capture) {
+                    r.count_only();
+                }
                 r.local(Side::Server, EventKind::Note(Note::HandshakeComplete));
                 r.local(
                     Side::Server,
@@ -871,13 +876,15 @@ async fn serve_http(
         .max_buf_size(MAX_HEADERS)
         .serve_connection(hyper_util::rt::TokioIo::new(tls), service);
     tokio::pin!(conn);
-    let check = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
     let slow_ms = slow.as_millis() as u64;
     let stopped = loop {
+        // Woken when the connection could have been idle for `idle` (or reached its end of
+        // life): 10,000 idle connections cost no more than a timer each.
+        let deadline = (lock(&ctx.rec).last_io + idle).min(until);
         tokio::select! {
             r = conn.as_mut() => return r.map_err(|e| http_cause(&e, slow_ms)),
             _ = stop.wait_for(|s| *s) => break true,
-            () = tokio::time::sleep(check) => {
+            () = tokio::time::sleep_until(deadline.into()) => {
                 if lock(&ctx.rec).last_io.elapsed() >= idle || Instant::now() >= until {
                     break false;
                 }
