@@ -14,7 +14,7 @@
 //! then left idle, and the servers' resident memory (all their processes) before and after.
 //!
 //!   cargo bench --bench serve            needs nginx and openssl (apt-get install nginx openssl)
-//!   CERTBENCH_BENCH_CONNECTIONS=5000     how many handshakes per server (default 3000)
+//!   CERTBENCH_BENCH_CONNECTIONS=5000     handshakes per server and round (default 2000)
 //!   CERTBENCH_BENCH_IDLE=10000           idle connections held (default 10000; 0 skips)
 
 use std::path::Path;
@@ -364,7 +364,7 @@ fn main() {
     };
     let n = setting(
         "CERTBENCH_BENCH_CONNECTIONS",
-        if quick { 100 } else { 3000 },
+        if quick { 100 } else { 2000 },
     );
     let idle_n = setting("CERTBENCH_BENCH_IDLE", if quick { 100 } else { 10_000 });
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -385,45 +385,58 @@ fn main() {
         ("nginx", nginx),
         ("openssl s_server", s_server),
     ];
-    let mut results = Vec::new();
-    for (name, start) in servers {
-        let port = free_port();
-        let server = start(d, port);
-        // Warm up: the first connections pay for what stays.
-        load(port, &config, 100);
-        let cpu = server.cpu_seconds();
-        let (rate, failed) = load(port, &config, n);
-        let cpu = server.cpu_seconds() - cpu;
-        results.push((name, rate, n as f64 / cpu.max(0.01), failed));
+    // All three run at once, each on its own port, and are loaded in turn, round after round:
+    // a drift in the machine's speed (shared, noisy) hits them alike; medians are printed.
+    let running: Vec<(&str, u16, Peer)> = servers
+        .iter()
+        .map(|(name, start)| {
+            let port = free_port();
+            let server = start(d, port);
+            // Warm up: the first connections pay for what stays.
+            load(port, &config, 100);
+            (*name, port, server)
+        })
+        .collect();
+    let rounds = if quick { 1 } else { 5 };
+    // For each server, each round's (per second, per server CPU-second); and failures.
+    let mut rates: Vec<Vec<(f64, f64)>> = vec![Vec::new(); running.len()];
+    let mut failed = vec![0usize; running.len()];
+    for _ in 0..rounds {
+        for (i, (_, port, server)) in running.iter().enumerate() {
+            let cpu = server.cpu_seconds();
+            let (rate, fails) = load(*port, &config, n);
+            let cpu = server.cpu_seconds() - cpu;
+            rates[i].push((rate, n as f64 / cpu.max(0.01)));
+            failed[i] += fails;
+        }
     }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
     println!(
-        "mTLS handshakes, {n} each, {CONCURRENCY} at once (TLS 1.3, x25519, ECDSA P-256, client certificate verified, one request each):"
+        "mTLS handshakes, {n} a round, {rounds} rounds in turn, {CONCURRENCY} at once (TLS 1.3, x25519, ECDSA P-256, client certificate verified, one request each); medians:"
     );
     println!(
-        "  {:<18} {:>12} {:>20}",
+        "  {:<18} {:>12} {:>22}",
         "", "per second", "per server CPU-second"
     );
-    for (name, rate, per_cpu, failed) in &results {
-        println!("  {name:<18} {rate:>10.0}/s {per_cpu:>18.0}/s  ({failed} failed)");
-    }
-    if let [
-        (_, ours, ours_cpu, _),
-        (_, nginx, nginx_cpu, _),
-        (_, s_server, s_server_cpu, _),
-    ] = results.as_slice()
-    {
+    for (i, (name, _, _)) in running.iter().enumerate() {
         println!(
-            "  certbench / nginx: {:.2} per second, {:.2} per CPU-second",
-            ours / nginx,
-            ours_cpu / nginx_cpu
-        );
-        println!(
-            "  certbench / s_server: {:.2} per second, {:.2} per CPU-second",
-            ours / s_server,
-            ours_cpu / s_server_cpu
+            "  {name:<18} {:>10.0}/s {:>20.0}/s  ({} failed)",
+            median(rates[i].iter().map(|r| r.0).collect()),
+            median(rates[i].iter().map(|r| r.1).collect()),
+            failed[i]
         );
     }
-    if results.iter().any(|r| r.3 > 0) {
+    // Ratios round by round (the servers measured minutes apart would not compare).
+    for (j, other) in [(1, "nginx"), (2, "s_server")] {
+        let per_s = median((0..rounds).map(|r| rates[0][r].0 / rates[j][r].0).collect());
+        let per_cpu = median((0..rounds).map(|r| rates[0][r].1 / rates[j][r].1).collect());
+        println!("  certbench / {other}: {per_s:.2} per second, {per_cpu:.2} per CPU-second");
+    }
+    drop(running);
+    if failed.iter().any(|&f| f > 0) {
         std::process::exit(1);
     }
     if idle_n == 0 {

@@ -206,6 +206,9 @@ impl Recorder {
     pub(crate) fn count_only(&mut self) {
         self.observing = false;
         self.observer = Observer::new();
+        // What only a failed handshake's explanation reads.
+        self.sent_chains = Default::default();
+        self.client_offer = None;
     }
 
     fn observe(&mut self, dir: Dir, bytes: &[u8]) {
