@@ -95,7 +95,15 @@ fn stat_fields(pid: u32) -> Option<Vec<String>> {
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        // SIGTERM: nginx's master stops its workers before it exits (a SIGKILL would leave
+        // them running, orphaned, holding their port and the CPU of the next measurement).
+        let asked = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !asked {
+            let _ = self.0.kill();
+        }
         let _ = self.0.wait();
     }
 }

@@ -53,9 +53,20 @@ impl Suite {
     /// The write key and IV a traffic secret gives (RFC 8446 7.3):
     /// HKDF-Expand-Label(secret, "key", "", key length) and (secret, "iv", "", 12).
     pub fn key_and_iv(self, secret: &[u8]) -> Result<(Vec<u8>, Vec<u8>), DecryptError> {
-        let key = hkdf_expand_label(self.hkdf(), secret, "key", &[], self.aead().key_len())?;
-        let iv = hkdf_expand_label(self.hkdf(), secret, "iv", &[], 12)?;
-        Ok((key, iv))
+        // Both fit in one block of the hash, so each is HKDF-Expand's first block, T(1) =
+        // HMAC(secret, info || 0x01) (RFC 5869 2.3), cut to its length: the HMAC key is set up
+        // once for the two (a run derives four pairs; a server, two per connection).
+        let alg = match self {
+            Suite::Aes256GcmSha384 => hmac::HMAC_SHA384,
+            _ => hmac::HMAC_SHA256,
+        };
+        let prk = hmac::Key::new(alg, secret);
+        let block = |label: &str, len: usize| {
+            let mut info = expand_label_info(label, &[], len);
+            info.push(1);
+            hmac::sign(&prk, &info).as_ref()[..len].to_vec()
+        };
+        Ok((block("key", self.aead().key_len()), block("iv", 12)))
     }
     fn aead(self) -> &'static aws_lc_rs::aead::Algorithm {
         match self {
@@ -165,13 +176,7 @@ pub fn hkdf_expand_label(
     context: &[u8],
     len: usize,
 ) -> Result<Vec<u8>, DecryptError> {
-    let full = format!("tls13 {label}");
-    let mut info = Vec::with_capacity(4 + full.len() + context.len());
-    info.extend_from_slice(&(len as u16).to_be_bytes());
-    info.push(full.len() as u8);
-    info.extend_from_slice(full.as_bytes());
-    info.push(context.len() as u8);
-    info.extend_from_slice(context);
+    let info = expand_label_info(label, context, len);
     let prk = hkdf::Prk::new_less_safe(alg, secret);
     let mut out = vec![0u8; len];
     prk.expand(&[&info], Len(len))
@@ -180,6 +185,18 @@ pub fn hkdf_expand_label(
             label: label.to_string(),
         })?;
     Ok(out)
+}
+
+/// HkdfLabel (RFC 8446 7.1): the length, "tls13 " and the label, the context.
+fn expand_label_info(label: &str, context: &[u8], len: usize) -> Vec<u8> {
+    let mut info = Vec::with_capacity(4 + 6 + label.len() + context.len() + 1);
+    info.extend_from_slice(&(len as u16).to_be_bytes());
+    info.push((6 + label.len()) as u8);
+    info.extend_from_slice(b"tls13 ");
+    info.extend_from_slice(label.as_bytes());
+    info.push(context.len() as u8);
+    info.extend_from_slice(context);
+    info
 }
 
 /// A per-record nonce: the IV with the sequence number XORed into its last 8 bytes (TLS 1.3's
@@ -466,5 +483,32 @@ mod tests {
         let iv = hkdf_expand_label(hkdf::HKDF_SHA256, &secret, "iv", &[], 12).unwrap();
         assert_eq!(key, hex("3fce516009c21727d0f2e4e86ee403bc"));
         assert_eq!(iv, hex("5d313eb2671276ee13000b30"));
+        // The pair as the observer derives it, from one HMAC key: the same RFC 8448 values.
+        let (key, iv) = Suite::Aes128GcmSha256.key_and_iv(&secret).unwrap();
+        assert_eq!(key, hex("3fce516009c21727d0f2e4e86ee403bc"));
+        assert_eq!(iv, hex("5d313eb2671276ee13000b30"));
+    }
+
+    #[test]
+    fn key_and_iv_are_hkdf_expand_label_for_every_suite() {
+        // The one-block shortcut against the general HKDF-Expand-Label, per suite's hash and key.
+        let secret: Vec<u8> = (0u8..48).collect();
+        for (suite, alg, key_len) in [
+            (Suite::Aes128GcmSha256, hkdf::HKDF_SHA256, 16),
+            (Suite::Aes256GcmSha384, hkdf::HKDF_SHA384, 32),
+            (Suite::Chacha20Poly1305Sha256, hkdf::HKDF_SHA256, 32),
+        ] {
+            let secret = &secret[..if key_len == 32 && alg == hkdf::HKDF_SHA384 {
+                48
+            } else {
+                32
+            }];
+            let (key, iv) = suite.key_and_iv(secret).unwrap();
+            assert_eq!(
+                key,
+                hkdf_expand_label(alg, secret, "key", &[], key_len).unwrap()
+            );
+            assert_eq!(iv, hkdf_expand_label(alg, secret, "iv", &[], 12).unwrap());
+        }
     }
 }

@@ -176,6 +176,13 @@ impl IssuerKeys {
 /// The OCSP responders a certificate (DER) names (authorityInfoAccess, id-ad-ocsp), as URIs.
 pub fn responder_urls(cert: &[u8]) -> Vec<String> {
     use x509_parser::extensions::{GeneralName, ParsedExtension};
+    // The authorityInfoAccess extension's OID (1.3.6.1.5.5.7.1.1), as DER writes it: a
+    // certificate without these bytes names no responder, and is not parsed (a client asks this
+    // of every server certificate it is shown).
+    const AIA_OID: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01];
+    if memchr::memmem::find(cert, AIA_OID).is_none() {
+        return vec![];
+    }
     let Ok((_, c)) = X509Certificate::from_der(cert) else {
         return vec![];
     };
