@@ -2,9 +2,9 @@
 //! one with the same certificates and the same per-run setup, both on 127.0.0.1.
 //!
 //! "Bare" is `run` without the watching: the same material and configs (`config::build`, without
-//! a reporter), the same HTTP server (hyper) answering the same request by the client's name. Events are drained, not printed: the
-//! wording of a message's fields happens when a consumer asks (`Details::fields`), as the pane
-//! asks for one event at a time. Measured on 2 vCPUs: +3.5% and +4.4% at the paired median (two
+//! a reporter), the same HTTP server (hyper) answering the same request by the client's name.
+//! Events are drained, not printed: the wording of a message's fields happens when a consumer asks
+//! (`Details::fields`), as the pane asks for one event at a time. Measured on 2 vCPUs: +3.5% and +4.4% at the paired median (two
 //! runs a minute apart). Every run leaves a socket in TIME_WAIT for a minute, and thousands of them
 //! slow every connect(): measure with none left (`ss -tan | grep -c TIME-WAIT`).
 
