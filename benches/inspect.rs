@@ -50,31 +50,6 @@ fn bundle() -> PathBuf {
     path
 }
 
-/// The Mozilla roots (Debian's ca-certificates) repeated to `COUNT` certificates.
-fn mozilla_bundle() -> PathBuf {
-    let path =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("mozilla-roots-{COUNT}.pem"));
-    if path.exists() {
-        return path;
-    }
-    let dir = Path::new("/usr/share/ca-certificates/mozilla");
-    let mut roots: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (apt-get install ca-certificates)", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    roots.sort();
-    let pems: Vec<String> = roots
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect();
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    for i in 0..COUNT {
-        out.write_all(pems[i % pems.len()].as_bytes()).unwrap();
-    }
-    out.flush().unwrap();
-    path
-}
-
 fn inspect_json(path: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .args(["inspect", "--json"])
@@ -109,7 +84,7 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn bench(c: &mut Criterion) {
-    let mozilla = mozilla_bundle();
+    let mozilla = common::mozilla_bundle(COUNT);
     let path = bundle();
     let mut group = c.benchmark_group("inspect 10k");
     group.sample_size(10);

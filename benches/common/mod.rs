@@ -94,3 +94,32 @@ pub fn side_by_side_settled(
 pub fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
+
+/// The Mozilla roots (Debian's ca-certificates) repeated to `count` certificates, made once in
+/// the bench's temporary folder: real-world certificates, as users open a big bundle.
+pub fn mozilla_bundle(count: usize) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("mozilla-roots-{count}.pem"));
+    if path.exists() {
+        return path;
+    }
+    let dir = std::path::Path::new("/usr/share/ca-certificates/mozilla");
+    let mut roots: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("/usr/share/ca-certificates/mozilla (apt-get install ca-certificates)")
+        .map(|e| e.expect("a folder entry").path())
+        .collect();
+    roots.sort();
+    let pems: Vec<String> = roots
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("a root"))
+        .collect();
+    let mut out =
+        std::io::BufWriter::new(std::fs::File::create(&path).expect("the bundle is written"));
+    for i in 0..count {
+        out.write_all(pems[i % pems.len()].as_bytes())
+            .expect("the bundle is written");
+    }
+    out.flush().expect("the bundle is written");
+    path
+}

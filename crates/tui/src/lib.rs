@@ -997,6 +997,12 @@ impl OffscreenInspect {
         self.app.inspect.loaded.items.len()
     }
 
+    /// Draw again, nothing changed.
+    pub fn frame(&mut self) -> anyhow::Result<()> {
+        self.terminal.draw(|f| ui::draw(f, &self.app))?;
+        Ok(())
+    }
+
     /// Move the selection one row down and draw again.
     pub fn scroll_step(&mut self) -> anyhow::Result<()> {
         self.app.update(Action::Down);
@@ -1039,6 +1045,50 @@ impl OffscreenHandshake {
             self.app.handshake.follow = false;
         }
         self.app.handshake.bytes = bytes;
+    }
+
+    /// Draw one frame.
+    pub fn frame(&mut self) -> anyhow::Result<()> {
+        self.terminal.draw(|f| ui::draw(f, &self.app))?;
+        Ok(())
+    }
+}
+
+/// The Handshake pane while serving, with its list of connections, drawn off screen, for the
+/// drawing bench.
+#[doc(hidden)]
+pub struct OffscreenServe {
+    app: App,
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+impl OffscreenServe {
+    /// The pane serving on `addr`, told of `connections` as the server tells it (each accepted,
+    /// then finished), the newest shown, at `size`.
+    pub fn new(
+        addr: std::net::SocketAddr,
+        connections: Vec<certbench_tls::serve::Connection>,
+        (width, height): (u16, u16),
+    ) -> anyhow::Result<OffscreenServe> {
+        use certbench_tls::serve::Update;
+        let (mut app, terminal) = offscreen(action::Pane::Handshake, (width, height))?;
+        app.update(Action::ToggleServe);
+        app.update(Action::ServeStarted(Ok((addr, None))));
+        for c in connections {
+            let (id, peer) = (c.id, c.peer);
+            app.update(Action::ServeUpdate(Box::new(Update::Accepted { id, peer })));
+            app.update(Action::ServeUpdate(Box::new(Update::Finished(Box::new(c)))));
+        }
+        Ok(OffscreenServe { app, terminal })
+    }
+
+    /// How many connections the server has had, and how many the pane lists.
+    pub fn connections(&self) -> (u64, usize) {
+        self.app
+            .handshake
+            .serve
+            .as_ref()
+            .map_or((0, 0), |s| (s.total, s.connections.len()))
     }
 
     /// Draw one frame.

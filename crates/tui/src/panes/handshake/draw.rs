@@ -260,14 +260,15 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     }
     let rows = if app.height >= 40 { 8 } else { 4 };
     let shown = s.shown();
-    // Newest first; the window moves so the connection shown stays in it.
-    let listed: Vec<&crate::panes::handshake::ConnectionRow> = s.connections.iter().rev().collect();
+    // Newest first; the window moves so the connection shown stays in it. Nothing is gathered
+    // per frame: only the rows in view are visited after the one shown is found.
+    let listed = || s.connections.iter().rev();
     let at = shown
-        .and_then(|id| listed.iter().position(|r| r.id == id))
+        .and_then(|id| listed().position(|r| r.id == id))
         .unwrap_or(0);
     let first = at.saturating_sub(rows - 1);
     let newer = first;
-    let older = listed.len().saturating_sub(first + rows);
+    let older = s.connections.len().saturating_sub(first + rows);
     if newer > 0 {
         lines.push(Line::from(Span::styled(
             format!(
@@ -277,7 +278,7 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
             theme::dim(),
         )));
     }
-    for row in listed.iter().skip(first).take(rows) {
+    for row in listed().skip(first).take(rows) {
         let (outcome, style, detail) = match &row.done {
             None => ("open".to_string(), theme::dim(), String::new()),
             Some(Ended::Served(c)) => {

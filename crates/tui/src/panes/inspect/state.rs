@@ -25,7 +25,8 @@ pub struct Loaded {
     pub items: Vec<Item>,
     /// What to do once read, as the effect that read it asked.
     pub after: AfterLoad,
-    /// Indices of certificates that are CAs: the only candidates when building chains.
+    /// Indices of certificates that are CAs, each distinct one once (a bundle that repeats its
+    /// roots names each once): the only candidates when building chains.
     pub cas: Vec<usize>,
     /// Row labels more than one item has: those rows also say where they came from.
     pub shared_labels: std::collections::HashSet<String>,
@@ -52,12 +53,15 @@ impl Loaded {
         let before = items.len();
         items.retain(|i| !i.passed_over());
         let passed_over = before - items.len();
+        let mut distinct = std::collections::HashSet::new();
         let cas = items
             .iter()
             .enumerate()
             .filter(|(_, i)| matches!(&i.result, Ok(Decoded::Certificate(r)) if r.basic_constraints.as_ref().is_some_and(|b| b.ca)))
+            .filter(|(_, i)| distinct.insert(i.der.as_slice()))
             .map(|(n, _)| n)
             .collect();
+        drop(distinct);
         let mut seen = std::collections::HashSet::new();
         let shared_labels = items
             .iter()
