@@ -357,19 +357,34 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
                 (der, result)
             }
         });
-        let copies: Vec<(usize, Kind, usize)> = work
-            .iter()
-            .zip(&of)
-            .map(|((index, k, _), &d)| (*index, *k, d))
-            .collect();
-        out.extend(
-            parallel_map(copies, |(index, k, d)| {
-                let (der, result) = decoded.get(d)?;
-                Some(item(index, Some(k), der.clone(), result.clone()))
-            })
-            .into_iter()
-            .flatten(),
-        );
+        // A block's last copy takes its result; the copies before it are clones (on every core).
+        let mut last = vec![usize::MAX; decoded.len()];
+        for (w, &d) in of.iter().enumerate() {
+            last[d] = w;
+        }
+        let copies: Vec<usize> = (0..work.len()).filter(|&w| last[of[w]] != w).collect();
+        let mut cloned = parallel_map(copies, |w| {
+            let (der, result) = decoded.get(of[w])?;
+            Some((
+                w,
+                item(work[w].0, Some(work[w].1), der.clone(), result.clone()),
+            ))
+        })
+        .into_iter()
+        .flatten()
+        .peekable();
+        let mut decoded: Vec<Option<(Vec<u8>, Result<Decoded, LoadError>)>> =
+            decoded.into_iter().map(Some).collect();
+        for (w, (index, k, _)) in work.iter().enumerate() {
+            match cloned.next_if(|(c, _)| *c == w) {
+                Some((_, copy)) => out.push(copy),
+                None => {
+                    if let Some((der, result)) = decoded.get_mut(of[w]).and_then(Option::take) {
+                        out.push(item(*index, Some(*k), der, result));
+                    }
+                }
+            }
+        }
         out.sort_by_key(|i| i.index);
         if out.is_empty() && complete {
             out.push(item(
@@ -790,10 +805,23 @@ pub fn lint_all(
     });
     drop(by_subject);
     drop(first);
-    for (item, d) in items.iter_mut().zip(of) {
-        let l = d.and_then(|d| lints.get(d)).and_then(|l| l.as_ref());
+    // The last copy of a certificate takes its lints; those before it get clones.
+    let mut lints = lints;
+    let mut last = vec![usize::MAX; lints.len()];
+    for (i, d) in of.iter().enumerate() {
+        if let Some(d) = *d {
+            last[d] = i;
+        }
+    }
+    for (i, (item, d)) in items.iter_mut().zip(of).enumerate() {
+        let Some(d) = d else { continue };
+        let l = if last[d] == i {
+            lints.get_mut(d).and_then(Option::take)
+        } else {
+            lints.get(d).cloned().flatten()
+        };
         if let (Ok(Decoded::Certificate(r)), Some(l)) = (&mut item.result, l) {
-            r.lints = l.clone();
+            r.lints = l;
         }
     }
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Every speed figure of certbench against its peer, measured in one run on this machine, with
+# the goal each has. By hand, not in CI: the figures hold only side by side on one quiet machine
+# (nothing else running; on two cores a build or a browser halves them), and the run takes some
+# ten minutes. Each line comes from a criterion bench in benches/ (see each file's comment for
+# what it measures and how) or, for `handshake --count`, from the two commands below.
+#
+#   scripts/compare.sh            needs openssl, nginx and ca-certificates (apt-get install ...)
+#
+# Ratios are certbench over its peer: below 1 is faster for times, above 1 for rates.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || {
+        echo "compare.sh needs $1: apt-get install $2" >&2
+        exit 1
+    }
+}
+need openssl openssl
+need nginx nginx
+need ss iproute2
+[ -d /usr/share/ca-certificates/mozilla ] || {
+    echo "compare.sh needs the Mozilla roots: apt-get install ca-certificates" >&2
+    exit 1
+}
+
+work=$(mktemp -d)
+server=
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building (release and benches)..." >&2
+cargo build --release --quiet
+cargo bench --no-run --quiet 2>/dev/null
+
+# Every loopback connection leaves a socket in TIME_WAIT for a minute; thousands of them slow
+# every connect() after: each loopback figure starts with none (or after 70 s).
+settle() {
+    local waited=0
+    while [ "$(ss -tan state time-wait | wc -l)" -gt 1 ] && [ $waited -lt 70 ]; do
+        sleep 5
+        waited=$((waited + 5))
+    done
+}
+
+bench() { cargo bench --quiet --bench "$@" 2>/dev/null; }
+
+echo
+echo "== watching a handshake: observed run against bare rustls (goal: +5% or less)"
+settle
+bench handshake -- --warm-up-time 0.2 --measurement-time 1 | grep '^paired' || true
+
+echo
+echo "== the TUI at 200x60 (goal: a frame under 2 ms)"
+bench render -- 200x60 | grep -E '^200x60|time:' | paste - - | sed 's/  */ /g' || true
+
+echo
+echo "== inspect --json, 10,000 certificates, against openssl storeutl -noout -text (goal: 0.08x or less)"
+bench inspect -- --warm-up-time 0.2 --measurement-time 1 | grep 'whole process' || true
+
+echo
+echo "== gen, a P-256 set on disk, against the openssl commands for it (goal: 0.05x or less)"
+bench startup -- --warm-up-time 0.2 --measurement-time 1 | grep '^gen,' || true
+
+echo
+echo "== handshake --count against openssl s_server + s_time -new, sequential handshakes (goal: 2x or more)"
+settle
+ws="$work/ws"
+target/release/certbench --dir "$ws" gen >/dev/null
+port=$(( 20000 + RANDOM % 20000 ))
+(cd "$ws" && exec openssl s_server -accept "127.0.0.1:$port" -cert server.crt -key server.key \
+    -cert_chain intermediate.crt -CAfile ca.crt -Verify 3 -tls1_3 -no_ticket -quiet -www \
+    </dev/null >/dev/null 2>&1) &
+server=$!
+sleep 1
+ratios=()
+for round in 1 2 3; do
+    ours=$(target/release/certbench --dir "$ws" handshake --count 2000 --json |
+        grep -o '"handshakes_per_s":[0-9.]*' | cut -d: -f2)
+    start=$(date +%s.%N)
+    n=$(cd "$ws" && openssl s_time -connect "127.0.0.1:$port" -new -time 4 -cert client.crt \
+        -key client.key -CAfile ca.crt 2>/dev/null | grep -o '^[0-9]* connections in [0-9.]*s' |
+        head -1 | cut -d' ' -f1)
+    end=$(date +%s.%N)
+    theirs=$(awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }')
+    ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
+    ratios+=("$ratio")
+    printf 'round %d: certbench handshake --count %.0f/s, s_server + s_time %s/s: %sx\n' \
+        "$round" "$ours" "$theirs" "$ratio"
+done
+printf 'median: %sx\n' "$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n 2p)"
+kill "$server" 2>/dev/null || true
+server=
+
+echo
+echo "== serve against nginx and openssl s_server -www; memory with 10,000 idle connections"
+echo "   (goals: 2x nginx and 1.5x s_server in handshakes; memory measured and bounded)"
+settle
+bench serve | grep -vE '^\s*$' || true
