@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use certbench_tls::event::{EventKind, headline, why};
 use certbench_tls::run::{
-    ClientAuth, Control, Event, Failure, MaterialChoices, RunOptions, Summary, TlsVersion, Trust,
-    resolve_group, resolve_suite, run as run_handshake, run_with,
+    ClientAuth, Control, Event, Failure, MaterialChoices, Prepared, RunOptions, Summary,
+    TlsVersion, Trust, resolve_group, resolve_suite, run as run_handshake, run_prepared,
 };
 use clap::Args;
 
@@ -700,13 +700,20 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let choices = opts.choices();
+    // And the keys and configs made once: each run is still a full handshake of its own.
+    let prepared = match Prepared::new(&material, &opts.choices()) {
+        Ok(p) => p,
+        Err(e) => {
+            errln!("certbench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     for i in 0..n {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
         let t = Instant::now();
         // Ctrl-C ends the runs; what was measured so far is still the answer.
         let result = tokio::select! {
-            r = run_with(&material, &choices, &opts.control, tx) => r,
+            r = run_prepared(&prepared, &material, &opts.control, tx) => r,
             _ = &mut interrupt => {
                 interrupted = true;
                 break;

@@ -23,7 +23,7 @@ pub use crate::event::{Event, EventKind, Note, Verdict, Wire, WireWhat};
 use crate::material::{Material, MaterialError};
 pub use crate::material::{MaterialChoices, Trust};
 pub use crate::recorder::culprit_field;
-use crate::recorder::{Recorder, RecorderReporter, SharedRecorder, Tap, lock};
+use crate::recorder::{Recorder, SharedRecorder, Tap, lock};
 use crate::{config, config::Reporter};
 use certbench_cause::{Alert, Cause};
 pub use certbench_wire::Side;
@@ -479,15 +479,51 @@ pub async fn run_with(
     control: &Control,
     events: UnboundedSender<Event>,
 ) -> Result<Summary, RunError> {
-    let server_name = config::server_name(choices)?;
+    run_prepared(
+        &Prepared::new(material, choices)?,
+        material,
+        control,
+        events,
+    )
+    .await
+}
+
+/// The configs of runs of one material and choices, made once for many (`handshake --count`
+/// measures handshakes, not the reading of keys): their verifiers and key logs report to the run
+/// under way. The client resumes nothing, so each run is a full handshake as the first was.
+pub struct Prepared {
+    server: Arc<rustls::ServerConfig>,
+    client: Arc<rustls::ClientConfig>,
+    server_name: rustls::pki_types::ServerName<'static>,
+}
+
+impl Prepared {
+    pub fn new(material: &Material, choices: &Choices) -> Result<Prepared, RunError> {
+        let server_name = config::server_name(choices)?;
+        let reporter: Arc<dyn Reporter> = Arc::new(crate::recorder::PerConnection);
+        let (server, client) = config::build(material, choices, Some(reporter))?;
+        Ok(Prepared {
+            server: Arc::new(server),
+            client: Arc::new(client),
+            server_name,
+        })
+    }
+}
+
+/// One run with configs `prepared` from `material` (see [`run_with`]).
+pub async fn run_prepared(
+    prepared: &Prepared,
+    material: &Material,
+    control: &Control,
+    events: UnboundedSender<Event>,
+) -> Result<Summary, RunError> {
+    let server_name = prepared.server_name.clone();
     // The crypto library seeds its random generator on first use, some 40 ms once per process:
     // done before the clock starts, so the timeline shows the handshake and not that.
     let _ = aws_lc_rs::rand::fill(&mut [0u8; 1]);
     let hub = Recorder::shared(Box::new(move |e| {
         let _ = events.send(e);
     }));
-    let reporter: Arc<dyn Reporter> = Arc::new(RecorderReporter(hub.clone()));
-    let (server_config, client_config) = config::build(material, choices, Some(reporter))?;
 
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -509,10 +545,11 @@ pub async fn run_with(
         });
     }
 
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
+    let acceptor = tokio_rustls::TlsAcceptor::from(prepared.server.clone());
     let server_hub = hub.clone();
     let server_stepper = control.stepper.clone();
-    let server_task = tokio::spawn(async move {
+    // Each side's verdicts and secrets go to this run's recorder (`PerConnection`).
+    let server_task = tokio::spawn(crate::recorder::within(hub.clone(), async move {
         let (tcp, peer) = match listener.accept().await {
             Ok(a) => a,
             Err(e) => {
@@ -586,9 +623,9 @@ pub async fn run_with(
         let mut rest = [0u8; 256];
         while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
         Some(identity.map(|r| r.subject))
-    });
+    }));
 
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config));
+    let connector = tokio_rustls::TlsConnector::from(prepared.client.clone());
     let client_hub = hub.clone();
     let stepper = control.stepper.clone();
     let client = async move {
@@ -644,6 +681,7 @@ pub async fn run_with(
     };
     // A server still waiting when the run ends (a timeout) must not outlive it with its socket.
     let server_abort = server_task.abort_handle();
+    let client = crate::recorder::within(hub.clone(), client);
     let outcome = tokio::time::timeout(control.timeout, async {
         let client_result = client.await;
         let server_result = server_task.await.ok().flatten();
