@@ -373,8 +373,7 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
         .into_iter()
         .flatten()
         .peekable();
-        let mut decoded: Vec<Option<(Vec<u8>, Result<Decoded, LoadError>)>> =
-            decoded.into_iter().map(Some).collect();
+        let mut decoded: Vec<Option<_>> = decoded.into_iter().map(Some).collect();
         for (w, (index, k, _)) in work.iter().enumerate() {
             match cloned.next_if(|(c, _)| *c == w) {
                 Some((_, copy)) => out.push(copy),
