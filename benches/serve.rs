@@ -1,8 +1,10 @@
 //! `serve` against nginx and `openssl s_server -www`, side by side in one run: the same
 //! certificates, the same mTLS (client certificate required and verified, TLS 1.3, x25519, ECDSA
 //! P-256), the same load client (rustls, 50 connections at once, a full handshake and one request
-//! each, no resumption). certbench's server observes every connection (tap, decryption, verdicts,
-//! the per-connection record) and prints its line; nginx logs nothing.
+//! each, no resumption). certbench's server watches every handshake (tap, decryption, verdicts,
+//! the per-connection record), counts what follows (as `serve` does when nothing shows a
+//! connection's application data) and prints its line; nginx logs nothing; s_server (one process,
+//! one connection at a time) refuses a client chain that does not verify.
 //!
 //! Two figures for each server: handshakes per second of the wall clock, and per second of the
 //! server's own CPU (user and system time of its processes, from /proc). On a machine of two
@@ -95,16 +97,20 @@ fn stat_fields(pid: u32) -> Option<Vec<String>> {
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        // SIGTERM: nginx's master stops its workers before it exits (a SIGKILL would leave
-        // them running, orphaned, holding their port and the CPU of the next measurement).
-        let asked = Command::new("kill")
+        // Its processes, found while the master still runs: nginx's workers outlive a master
+        // that dies before them, orphaned, holding their port and the CPU of the next
+        // measurement.
+        let family = self.family();
+        let _ = Command::new("kill")
             .args(["-TERM", &self.0.id().to_string()])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !asked {
-            let _ = self.0.kill();
-        }
+            .status();
         let _ = self.0.wait();
+        for pid in family.into_iter().skip(1) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
@@ -179,14 +185,20 @@ async fn one(port: u16, config: Arc<rustls::ClientConfig>) -> bool {
 
 /// A connection handshaken and then held open, saying nothing.
 async fn idle(port: u16, config: Arc<rustls::ClientConfig>) -> Option<impl Sized> {
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+    // A server out of descriptors leaves connections unanswered: given up, and counted short.
+    let open = async {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()?;
+        let name = ServerName::try_from("localhost").expect("a name");
+        tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .ok()
+    };
+    let mut tls = tokio::time::timeout(Duration::from_secs(10), open)
         .await
-        .ok()?;
-    let name = ServerName::try_from("localhost").expect("a name");
-    let mut tls = tokio_rustls::TlsConnector::from(config)
-        .connect(name, tcp)
-        .await
-        .ok()?;
+        .ok()??;
     // The client's certificate and Finished go out with connect(); a flush makes sure.
     tls.flush().await.ok()?;
     Some(tls)
@@ -321,9 +333,8 @@ fn s_server(d: &Path, port: u16) -> Peer {
                 "-cert_chain",
                 "intermediate.crt",
             ])
-            .args([
-                "-CAfile", "ca.crt", "-Verify", "3", "-tls1_3", "-groups", "X25519",
-            ])
+            .args(["-CAfile", "ca.crt", "-Verify", "3", "-verify_return_error"])
+            .args(["-tls1_3", "-groups", "X25519"])
             .args(["-www", "-quiet", "-no_ticket"])
             .current_dir(d)
             .stdin(Stdio::null())
@@ -413,6 +424,8 @@ fn main() {
         for (i, (_, port, server)) in running.iter().enumerate() {
             let cpu = server.cpu_seconds();
             let (rate, fails) = load(*port, &config, n);
+            // The server's work on the last connections (their close) ends just after.
+            std::thread::sleep(Duration::from_millis(300));
             let cpu = server.cpu_seconds() - cpu;
             rates[i].push((rate, n as f64 / cpu.max(0.01)));
             failed[i] += fails;

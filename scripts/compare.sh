@@ -73,10 +73,14 @@ echo "   answer, s_time -new does not, s_time -new -www does (goal: 2x or more)"
 settle
 ws="$work/ws"
 target/release/certbench --dir "$ws" gen >/dev/null
+# s_time sends the chain it builds from its -CAfile store (its -cert takes one certificate):
+# the intermediate goes there, so the server gets the client's whole chain, as certbench's
+# client sends it; -verify_return_error makes a chain that does not verify fail, not pass.
+cat "$ws/ca.crt" "$ws/intermediate.crt" > "$work/client-store.pem"
 port=$(( 20000 + RANDOM % 20000 ))
 (cd "$ws" && exec openssl s_server -accept "127.0.0.1:$port" -cert server.crt -key server.key \
-    -cert_chain intermediate.crt -CAfile ca.crt -Verify 3 -tls1_3 -groups X25519 -no_ticket \
-    -quiet -www </dev/null >/dev/null 2>&1) &
+    -cert_chain intermediate.crt -CAfile ca.crt -Verify 3 -verify_return_error -tls1_3 \
+    -groups X25519 -no_ticket -quiet -www </dev/null >/dev/null 2>&1) &
 server=$!
 sleep 1
 # s_time for 4 seconds (with -www: fetching a page too): connections a second of the wall clock.
@@ -84,18 +88,32 @@ s_time() {
     local start end n
     start=$(date +%s.%N)
     n=$(cd "$ws" && openssl s_time -connect "127.0.0.1:$port" -new -time 4 -cert client.crt \
-        -key client.key -CAfile ca.crt "$@" 2>/dev/null |
+        -key client.key -CAfile "$work/client-store.pem" "$@" 2>/dev/null |
         grep -o '^[0-9]* connections in [0-9.]*s' | head -1 | cut -d' ' -f1)
     end=$(date +%s.%N)
+    if [ -z "$n" ] || [ "$n" -eq 0 ]; then
+        echo "openssl s_time made no connection to s_server on port $port" >&2
+        exit 1
+    fi
     awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }'
+}
+count() {
+    target/release/certbench --dir "$ws" handshake --count 2000 --group x25519 --json |
+        grep -o '"handshakes_per_s":[0-9.]*' | cut -d: -f2
 }
 ratios=()
 www_ratios=()
 for round in 1 2 3; do
-    ours=$(target/release/certbench --dir "$ws" handshake --count 2000 --group x25519 --json |
-        grep -o '"handshakes_per_s":[0-9.]*' | cut -d: -f2)
-    theirs=$(s_time)
-    www=$(s_time -www /)
+    # Each run leaves its sockets in TIME_WAIT for the next: who goes first changes each round.
+    if [ "$round" -eq 2 ]; then
+        theirs=$(s_time)
+        www=$(s_time -www /)
+        ours=$(count)
+    else
+        ours=$(count)
+        theirs=$(s_time)
+        www=$(s_time -www /)
+    fi
     ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
     www_ratio=$(awk -v a="$ours" -v b="$www" 'BEGIN { printf "%.2f", a / b }')
     ratios+=("$ratio")

@@ -615,8 +615,6 @@ fn serve_and_relay_write_a_page_of_each_connection() {
     let _ = serve.wait();
 }
 
-/// Every field the page shows of a message's bytes says what it is, in plain words, in TLS 1.3
-/// and 1.2 and with a HelloRetryRequest.
 /// `serve --html DIR` alone, without `--json`: each page still shows every message the
 /// connection carried, the client's request among them (the pages had no ladder when the events
 /// were kept for `--json` only).
@@ -688,6 +686,8 @@ fn serve_html_alone_puts_every_message_on_the_page() {
     );
 }
 
+/// Every field the page shows of a message's bytes says what it is, in plain words, in TLS 1.3
+/// and 1.2 and with a HelloRetryRequest.
 #[test]
 fn every_field_of_the_bytes_says_what_it_is() {
     let ws = tempfile::tempdir().unwrap();

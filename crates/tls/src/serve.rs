@@ -872,12 +872,13 @@ async fn serve_http(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), Cause> {
     // A client that connects and says nothing yet (a pool warming up) costs no HTTP buffers:
-    // hyper starts with the first bytes after the handshake (or those that came with it).
+    // hyper starts with the first bytes after the handshake (or those that came with it, a
+    // close_notify among them).
     let buffered = tls
         .get_mut()
         .1
         .process_new_packets()
-        .is_ok_and(|s| s.plaintext_bytes_to_read() > 0);
+        .is_ok_and(|s| s.plaintext_bytes_to_read() > 0 || s.peer_has_closed());
     if !buffered {
         enum Then {
             Serve,

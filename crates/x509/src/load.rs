@@ -327,24 +327,32 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
             }
         }
         // A bundle often holds one certificate many times (the same roots gathered from several
-        // stores): each distinct block is decoded once, and its copies share the result.
-        let mut seen: std::collections::HashMap<(Kind, &str, Tail<'_>), usize> =
-            std::collections::HashMap::new();
+        // stores): each distinct block is decoded once, and its copies share the result. The
+        // whole text is hashed (seeded per process: a crafted file cannot pile its blocks into
+        // one bucket) and compared; a block whose text is broken is its own.
+        let mut seen: std::collections::HashMap<
+            (Kind, &str, &[u8]),
+            usize,
+            foldhash::fast::RandomState,
+        > = std::collections::HashMap::default();
         let mut distinct: Vec<(Kind, &PemBlock)> = Vec::new();
         let of: Vec<usize> = work
             .iter()
             .map(|(_, k, block)| {
-                let text = block.body.as_ref().map_or(&[][..], |b| b.as_slice());
-                *seen
-                    .entry((*k, block.label.as_str(), Tail(text)))
-                    .or_insert_with(|| {
-                        distinct.push((*k, block));
-                        distinct.len() - 1
-                    })
+                let mut new = || {
+                    distinct.push((*k, block));
+                    distinct.len() - 1
+                };
+                match &block.body {
+                    Ok(text) => *seen
+                        .entry((*k, block.label.as_str(), text.as_slice()))
+                        .or_insert_with(new),
+                    Err(_) => new(),
+                }
             })
             .collect();
-        // Each distinct block decodes on its own (base64, then DER): spread them over the cores.
-        let decoded = parallel_map(distinct, |(k, block)| match block.der() {
+        drop(seen);
+        let decode = |k: Kind, block: &PemBlock| match block.der() {
             Err(e) => (vec![], Err(e)),
             Ok(der) => {
                 // A TRUSTED CERTIFICATE has openssl's trust settings after the certificate.
@@ -356,32 +364,47 @@ fn load_bytes_within(source: &Path, bytes: &[u8], max_items: usize) -> (Vec<Item
                 let result = decode_kind(k, &der).map_err(LoadError::from);
                 (der, result)
             }
-        });
-        // A block's last copy takes its result; the copies before it are clones (on every core).
-        let mut last = vec![usize::MAX; decoded.len()];
+        };
+        // Each distinct block decodes on its own (base64, then DER): spread them over the cores.
+        // Results come back with their block's number (a lost one stays lost, never shifts).
+        let n = distinct.len();
+        let mut decoded: Vec<Option<Decoding>> = (0..n).map(|_| None).collect();
+        let numbered: Vec<(usize, (Kind, &PemBlock))> = distinct.into_iter().enumerate().collect();
+        for (d, r) in parallel_map(numbered, |(d, (k, block))| (d, decode(k, block))) {
+            decoded[d] = Some(r);
+        }
+        // Copies share a result only when their bytes decoded: an error in a block's text names
+        // that copy's own line. A block's last copy takes the result; the others get clones (on
+        // every core).
+        let mut first = vec![usize::MAX; n];
+        let mut last = vec![usize::MAX; n];
         for (w, &d) in of.iter().enumerate() {
+            first[d] = first[d].min(w);
             last[d] = w;
         }
         let copies: Vec<usize> = (0..work.len()).filter(|&w| last[of[w]] != w).collect();
+        let shared = |d: usize| decoded[d].as_ref().filter(|(der, _)| !der.is_empty());
         let mut cloned = parallel_map(copies, |w| {
-            let (der, result) = decoded.get(of[w])?;
-            Some((
-                w,
-                item(work[w].0, Some(work[w].1), der.clone(), result.clone()),
-            ))
+            let (index, k, block) = &work[w];
+            let (der, result) = match shared(of[w]) {
+                Some((der, result)) => (der.clone(), result.clone()),
+                None => decode(*k, block),
+            };
+            (w, item(*index, Some(*k), der, result))
         })
         .into_iter()
-        .flatten()
         .peekable();
-        let mut decoded: Vec<Option<_>> = decoded.into_iter().map(Some).collect();
-        for (w, (index, k, _)) in work.iter().enumerate() {
-            match cloned.next_if(|(c, _)| *c == w) {
-                Some((_, copy)) => out.push(copy),
-                None => {
-                    if let Some((der, result)) = decoded.get_mut(of[w]).and_then(Option::take) {
-                        out.push(item(*index, Some(*k), der, result));
-                    }
-                }
+        for (w, (index, k, block)) in work.iter().enumerate() {
+            let d = of[w];
+            if let Some((_, copy)) = cloned.next_if(|(c, _)| *c == w) {
+                out.push(copy);
+            } else if last[d] == w {
+                // What was decoded is this copy's own when it is the block's only copy.
+                let (der, result) = match decoded[d].take() {
+                    Some((der, result)) if !der.is_empty() || first[d] == w => (der, result),
+                    _ => decode(*k, block),
+                };
+                out.push(item(*index, Some(*k), der, result));
             }
         }
         out.sort_by_key(|i| i.index);
@@ -741,15 +764,18 @@ pub fn lint_all(
     // Copies of one certificate known alike have the same issuer among the loaded ones, so the
     // same lints: each is linted once (the signature checks that find issuers are the cost).
     let knowns: Vec<crate::lints::Known> = shared.iter().map(known).collect();
-    let mut first: std::collections::HashMap<(Tail<'_>, crate::lints::Known), usize> =
-        std::collections::HashMap::new();
+    let mut first: std::collections::HashMap<
+        (&[u8], crate::lints::Known),
+        usize,
+        foldhash::fast::RandomState,
+    > = std::collections::HashMap::default();
     let mut distinct: Vec<usize> = Vec::new();
     let of: Vec<Option<usize>> = (0..shared.len())
         .map(|i| {
             report(i)?;
             Some(
                 *first
-                    .entry((Tail(&shared[i].der), knowns[i]))
+                    .entry((shared[i].der.as_slice(), knowns[i]))
                     .or_insert_with(|| {
                         distinct.push(i);
                         distinct.len() - 1
@@ -757,8 +783,13 @@ pub fn lint_all(
             )
         })
         .collect();
-    let lints: Vec<Option<Vec<crate::lints::Lint>>> = parallel_map(distinct, |i| {
-        let r = report(i)?;
+    // Each result comes back with its certificate's number (a lost one stays lost, never shifts).
+    let n = distinct.len();
+    let numbered: Vec<(usize, usize)> = distinct.into_iter().enumerate().collect();
+    let linted = parallel_map(numbered, |(d, i)| {
+        let Some(r) = report(i) else {
+            return (d, None);
+        };
         // The issuer: among the loaded certificates named as this one's issuer (not itself,
         // unless it is self-issued), the one whose key identifier its AKI names, else the one
         // whose key verifies its signature; none when no key signed it. Never the first by name:
@@ -800,13 +831,16 @@ pub fn lint_all(
             issuer,
             named_issuers,
         };
-        Some(lint(r, &ctx))
+        (d, Some(lint(r, &ctx)))
     });
     drop(by_subject);
     drop(first);
+    let mut lints: Vec<Option<Vec<crate::lints::Lint>>> = (0..n).map(|_| None).collect();
+    for (d, l) in linted {
+        lints[d] = l;
+    }
     // The last copy of a certificate takes its lints; those before it get clones.
-    let mut lints = lints;
-    let mut last = vec![usize::MAX; lints.len()];
+    let mut last = vec![usize::MAX; n];
     for (i, d) in of.iter().enumerate() {
         if let Some(d) = *d {
             last[d] = i;
@@ -815,9 +849,9 @@ pub fn lint_all(
     for (i, (item, d)) in items.iter_mut().zip(of).enumerate() {
         let Some(d) = d else { continue };
         let l = if last[d] == i {
-            lints.get_mut(d).and_then(Option::take)
+            lints[d].take()
         } else {
-            lints.get(d).cloned().flatten()
+            lints[d].clone()
         };
         if let (Ok(Decoded::Certificate(r)), Some(l)) = (&mut item.result, l) {
             r.lints = l;
@@ -825,18 +859,8 @@ pub fn lint_all(
     }
 }
 
-/// Bytes compared whole but hashed by their length and last 64 bytes: a certificate ends with
-/// its signature (and a PEM block with its base64), which tells two apart as well as the whole
-/// would, at a fraction of the cost of hashing kilobytes for each of 10,000 copies.
-#[derive(PartialEq, Eq)]
-struct Tail<'a>(&'a [u8]);
-
-impl std::hash::Hash for Tail<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.len().hash(state);
-        self.0[self.0.len().saturating_sub(64)..].hash(state);
-    }
-}
+/// A block's bytes (empty when its text did not decode) and what they read as.
+type Decoding = (Vec<u8>, Result<Decoded, LoadError>);
 
 struct PemBlock {
     label: String,
@@ -960,6 +984,63 @@ mod tests {
         assert!(matches!(err, LoadError::PemNoEnd { .. }), "{err:?}");
         assert!(err.to_string().contains("no END line"), "{err}");
         assert_eq!(items[3].index, 3);
+    }
+
+    #[test]
+    fn a_bundles_copies_read_alike_and_each_broken_block_says_its_own_line() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["copy.example".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap()
+            .pem();
+        let bad = "-----BEGIN CERTIFICATE-----\nMIIB!!!\n-----END CERTIFICATE-----\n";
+        let empty = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+        let text =
+            format!("{cert}{bad}{cert}note\n{bad}{empty}{cert}-----BEGIN CERTIFICATE-----\nMIIB\n");
+        // Where each block begins (1-based), as a person counts the file's lines.
+        let begins: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with("-----BEGIN"))
+            .map(|(n, _)| n + 1)
+            .collect();
+        let items = load_bytes(&p(), text.as_bytes());
+        assert_eq!(items.len(), 7, "{items:#?}");
+        let reports: Vec<&CertReport> = items
+            .iter()
+            .filter_map(|i| match &i.result {
+                Ok(Decoded::Certificate(r)) => Some(&**r),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reports.len(), 3);
+        assert!(
+            reports.iter().all(|r| *r == reports[0]),
+            "copies read alike"
+        );
+        assert!(items.iter().all(|i| i.index < 7));
+        assert!(
+            items.windows(2).all(|w| w[0].index < w[1].index),
+            "in file order"
+        );
+        let bad_lines: Vec<usize> = items
+            .iter()
+            .filter_map(|i| match &i.result {
+                Err(LoadError::PemBase64 { line, .. }) => Some(*line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            bad_lines,
+            vec![begins[1], begins[3]],
+            "each copy its own line"
+        );
+        assert!(
+            matches!(&items[6].result, Err(LoadError::PemNoEnd { line, .. }) if *line == begins[6]),
+            "the cut-short block after an empty one: {:?}",
+            items[6].result
+        );
     }
 
     #[test]
