@@ -8,9 +8,10 @@
 //! runs a minute apart). Every run leaves a socket in TIME_WAIT for a minute, and thousands of them
 //! slow every connect(): measure with none left (`ss -tan | grep -c TIME-WAIT`).
 
+mod common;
+
 use std::sync::Arc;
 
-use certbench_pki::workspace::{SetOptions, Workspace};
 use certbench_tls::config;
 use certbench_tls::run::{RunOptions, run};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -41,22 +42,7 @@ async fn bare(opts: &RunOptions) {
             .and_then(|r| r.common_name)
             .unwrap_or_else(|| "stranger".into());
         // The same HTTP/1.1 server as `run`'s (hyper, one request, the greeting by name).
-        let service = hyper::service::service_fn(move |_request| {
-            let body = format!("Hello, {who}\n");
-            async move {
-                hyper::Response::builder()
-                    .header(hyper::header::CONTENT_TYPE, "text/plain")
-                    .header(hyper::header::CONTENT_LENGTH, body.len())
-                    .header(hyper::header::CONNECTION, "close")
-                    .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
-            }
-        });
-        hyper::server::conn::http1::Builder::new()
-            .keep_alive(false)
-            .title_case_headers(true)
-            .auto_date_header(false)
-            .max_buf_size(8192)
-            .serve_connection(hyper_util::rt::TokioIo::new(&mut tls), service)
+        certbench_tls::run::greet_once(&mut tls, who)
             .await
             .expect("request and answer");
         // As `run` closes: hyper sent close_notify, then the client closes first.
@@ -80,16 +66,7 @@ async fn bare(opts: &RunOptions) {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    Workspace::open(dir.path())
-        .and_then(|mut ws| {
-            ws.gen_set(
-                &SetOptions::default(),
-                false,
-                time::OffsetDateTime::now_utc(),
-            )
-        })
-        .expect("workspace");
+    let dir = common::workspace();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -4,10 +4,11 @@
 //! about. Issue 22 asks for no more than 1 ms at the median. Measured on 2 vCPUs: straight 1.234
 //! ms, through the relay 1.392 ms: +0.157 ms at the paired median.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use certbench_pki::workspace::{SetOptions, Workspace};
 use certbench_tls::config;
 use certbench_tls::relay::{RelayOptions, relay};
 use certbench_tls::run::RunOptions;
@@ -62,16 +63,7 @@ async fn once(addr: SocketAddr, client: Arc<rustls::ClientConfig>) {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    Workspace::open(dir.path())
-        .and_then(|mut ws| {
-            ws.gen_set(
-                &SetOptions::default(),
-                false,
-                time::OffsetDateTime::now_utc(),
-            )
-        })
-        .expect("workspace");
+    let dir = common::workspace();
     let opts = RunOptions::new(dir.path());
     let material = opts.material().expect("material");
     let (server, client) = config::build(&material, &opts.choices(), None).expect("configs");

@@ -11,21 +11,11 @@ use certbench_tui as tui;
 
 mod common;
 
-use certbench_pki::workspace::{SetOptions, Workspace};
 use certbench_tls::run::{Event, RunOptions};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Real loopback runs' events, one run after another (times going on), until there are `n`.
-fn events(n: usize) -> Vec<Event> {
-    let dir = tempfile::tempdir().unwrap();
-    Workspace::open(dir.path())
-        .unwrap()
-        .gen_set(
-            &SetOptions::default(),
-            false,
-            time::OffsetDateTime::now_utc(),
-        )
-        .unwrap();
+fn events(dir: &std::path::Path, n: usize) -> Vec<Event> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -33,7 +23,7 @@ fn events(n: usize) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::new();
     while out.len() < n {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let opts = RunOptions::new(dir.path().to_path_buf());
+        let opts = RunOptions::new(dir.to_path_buf());
         rt.block_on(certbench_tls::run::run(&opts, tx)).unwrap();
         let offset = out.last().map_or(0, |e| e.t_us);
         while let Ok(mut e) = rx.try_recv() {
@@ -133,15 +123,7 @@ fn bench(c: &mut Criterion) {
         "inspect pane, 10,000 certificates: one step down and a frame",
         |b| b.iter(|| inspect.scroll_step().unwrap()),
     );
-    let dir = tempfile::tempdir().unwrap();
-    Workspace::open(dir.path())
-        .unwrap()
-        .gen_set(
-            &SetOptions::default(),
-            false,
-            time::OffsetDateTime::now_utc(),
-        )
-        .unwrap();
+    let dir = common::workspace();
     let (addr, served) = connections(dir.path(), 1_000, 20);
     let mut serving = tui::OffscreenServe::new(addr, served, (200, 60)).unwrap();
     let (total, listed) = serving.connections();
@@ -152,7 +134,7 @@ fn bench(c: &mut Criterion) {
     );
     group.finish();
 
-    let events = events(100);
+    let events = events(dir.path(), 100);
     let mut group = c.benchmark_group(format!("handshake pane, {} events", events.len()));
     for size in [(80, 24), (160, 48)] {
         let mut pane = tui::OffscreenHandshake::new(events.clone(), size).unwrap();

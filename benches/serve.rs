@@ -19,12 +19,13 @@
 //!   CERTBENCH_BENCH_CONNECTIONS=5000     handshakes per server and round (default 2000)
 //!   CERTBENCH_BENCH_IDLE=10000           idle connections held (default 10000; 0 skips)
 
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use certbench_pki::workspace::{SetOptions, Workspace};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -204,6 +205,43 @@ async fn idle(port: u16, config: Arc<rustls::ClientConfig>) -> Option<impl Sized
     Some(tls)
 }
 
+/// `n` tasks made by `task`, `CONCURRENCY` at once, on a runtime of one worker (the load client
+/// of every server alike); what each returned, on that runtime (dropped with it).
+fn at_once<T, F>(rt: &tokio::runtime::Runtime, n: usize, task: impl Fn() -> F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    rt.block_on(async {
+        let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let permit = limit.clone().acquire_owned().await.expect("a permit");
+            let job = task();
+            tasks.spawn(async move {
+                let out = job.await;
+                drop(permit);
+                out
+            });
+        }
+        let mut out = Vec::with_capacity(n);
+        while let Some(r) = tasks.join_next().await {
+            if let Ok(r) = r {
+                out.push(r);
+            }
+        }
+        out
+    })
+}
+
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
 /// Open `n` idle connections (50 handshakes at once) and hold them while `measure` runs: its
 /// answer, and how many connections opened.
 fn hold_idle<T>(
@@ -212,33 +250,13 @@ fn hold_idle<T>(
     n: usize,
     measure: impl FnOnce() -> T,
 ) -> (T, usize) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let held = rt.block_on(async {
-        let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..n {
-            let permit = limit.clone().acquire_owned().await.expect("a permit");
-            let config = config.clone();
-            tasks.spawn(async move {
-                let c = idle(port, config).await;
-                drop(permit);
-                c
-            });
-        }
-        let mut held = Vec::with_capacity(n);
-        while let Some(r) = tasks.join_next().await {
-            if let Ok(Some(c)) = r {
-                held.push(c);
-            }
-        }
-        // Let the server read what came last (the client's Finished) before it is measured.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        held
-    });
+    let rt = client_runtime();
+    let held: Vec<_> = at_once(&rt, n, || idle(port, config.clone()))
+        .into_iter()
+        .flatten()
+        .collect();
+    // Let the server read what came last (the client's Finished) before it is measured.
+    std::thread::sleep(Duration::from_millis(1500));
     let opened = held.len();
     let answer = measure();
     drop(held);
@@ -248,32 +266,11 @@ fn hold_idle<T>(
 
 /// `n` handshakes and requests, `CONCURRENCY` at once: (handshakes per second, failures).
 fn load(port: u16, config: &Arc<rustls::ClientConfig>, n: usize) -> (f64, usize) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    rt.block_on(async {
-        let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
-        let mut tasks = tokio::task::JoinSet::new();
-        let start = Instant::now();
-        for _ in 0..n {
-            let permit = limit.clone().acquire_owned().await.expect("a permit");
-            let config = config.clone();
-            tasks.spawn(async move {
-                let ok = one(port, config).await;
-                drop(permit);
-                ok
-            });
-        }
-        let mut failed = 0;
-        while let Some(r) = tasks.join_next().await {
-            if !r.unwrap_or(false) {
-                failed += 1;
-            }
-        }
-        (n as f64 / start.elapsed().as_secs_f64(), failed)
-    })
+    let rt = client_runtime();
+    let start = Instant::now();
+    let done = at_once(&rt, n, || one(port, config.clone()));
+    let failed = n - done.iter().filter(|&&ok| ok).count();
+    (n as f64 / start.elapsed().as_secs_f64(), failed)
 }
 
 fn nginx(d: &Path, port: u16) -> Peer {
@@ -386,17 +383,8 @@ fn main() {
         if quick { 100 } else { 2000 },
     );
     let idle_n = setting("CERTBENCH_BENCH_IDLE", if quick { 100 } else { 10_000 });
-    let dir = tempfile::tempdir().expect("a temporary folder");
+    let dir = common::workspace();
     let d = dir.path();
-    Workspace::open(d)
-        .and_then(|mut ws| {
-            ws.gen_set(
-                &SetOptions::default(),
-                false,
-                time::OffsetDateTime::now_utc(),
-            )
-        })
-        .expect("a workspace");
     let config = client_config(d);
     type Start = fn(&Path, u16) -> Peer;
     let servers: [(&str, Start); 3] = [

@@ -21,6 +21,16 @@ pub fn make_set(alg: KeyAlg) -> Vec<Issued> {
         .expect("the set is made")
 }
 
+/// A temporary workspace holding the whole set (root, intermediate, server, client), made now:
+/// what the loopback benches run their handshakes with.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    Workspace::open(dir.path())
+        .and_then(|mut ws| ws.gen_set(&SetOptions::default(), false, OffsetDateTime::now_utc()))
+        .expect("the set is made");
+    dir
+}
+
 /// The openssl commands for a whole set, as certbench prints them (`issue --openssl`).
 pub fn openssl_script(alg: KeyAlg) -> String {
     make_set(alg)

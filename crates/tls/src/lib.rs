@@ -8,6 +8,7 @@
 //! crate. The failure lab sits above this crate; nothing here knows of it.
 
 pub mod annotate;
+mod authorize;
 pub mod config;
 pub mod connect;
 pub mod describe;

@@ -297,6 +297,33 @@ impl tokio::io::AsyncWrite for Held {
     }
 }
 
+/// The loopback server's HTTP, by the stack `serve` uses (hyper): one request on `io`, answered
+/// with a greeting to the client by name (`who`), then the connection closes. The answer's bytes
+/// are plain and fixed: no Date header, the headers' names as written. (The handshake bench's
+/// bare server answers with it too.)
+pub async fn greet_once<IO>(io: IO, who: String) -> Result<(), hyper::Error>
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let service = hyper::service::service_fn(move |_request| {
+        let body = format!("Hello, {who}\n");
+        async move {
+            hyper::Response::builder()
+                .header(hyper::header::CONTENT_TYPE, "text/plain")
+                .header(hyper::header::CONTENT_LENGTH, body.len())
+                .header(hyper::header::CONNECTION, "close")
+                .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
+        }
+    });
+    hyper::server::conn::http1::Builder::new()
+        .keep_alive(false)
+        .title_case_headers(true)
+        .auto_date_header(false)
+        .max_buf_size(8192)
+        .serve_connection(hyper_util::rt::TokioIo::new(io), service)
+        .await
+}
+
 /// The I/O error a cancelled run's socket returns (a type, so nothing reads its text).
 #[derive(Debug)]
 pub(crate) struct CancelledRun;
@@ -586,26 +613,7 @@ pub async fn run_prepared(
             .as_ref()
             .and_then(|r| r.common_name.clone())
             .unwrap_or_else(|| "stranger".into());
-        // HTTP/1.1 by the stack `serve` uses (hyper): one request, answered with a greeting to
-        // the client by name, then the connection closes. The answer's bytes are plain and
-        // fixed: no Date header, the headers' names as written.
-        let service = hyper::service::service_fn(move |_request| {
-            let body = format!("Hello, {who}\n");
-            async move {
-                hyper::Response::builder()
-                    .header(hyper::header::CONTENT_TYPE, "text/plain")
-                    .header(hyper::header::CONTENT_LENGTH, body.len())
-                    .header(hyper::header::CONNECTION, "close")
-                    .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
-            }
-        });
-        let served = hyper::server::conn::http1::Builder::new()
-            .keep_alive(false)
-            .title_case_headers(true)
-            .auto_date_header(false)
-            .max_buf_size(8192)
-            .serve_connection(hyper_util::rt::TokioIo::new(&mut tls), service)
-            .await;
+        let served = greet_once(&mut tls, who).await;
         if let Err(e) = served {
             let mut hub = lock(&server_hub);
             match std::error::Error::source(&e).and_then(|s| s.downcast_ref::<io::Error>()) {
