@@ -49,10 +49,22 @@ settle() {
 
 bench() { cargo bench --quiet --bench "$@" 2>/dev/null; }
 
+# A network namespace of its own has its own loopback and none of the machine's TIME_WAIT
+# sockets (unshare -r maps this user to root inside, so it needs no root outside); where the
+# kernel allows none, the figure waits for the sockets to go instead.
+fresh_net() {
+    if unshare -rn true 2>/dev/null; then
+        unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "$@"
+    else
+        settle
+        "$@"
+    fi
+}
+
 echo
-echo "== watching a handshake: observed run against bare rustls (goal: +5% or less)"
-settle
-bench handshake -- --warm-up-time 0.2 --measurement-time 1 | grep '^paired' || true
+echo "== watching a handshake: observed run against bare rustls, CPU time, pairs of runs (goal: +5% or less)"
+fresh_net cargo bench --quiet --bench handshake -- --warm-up-time 0.2 --measurement-time 1 2>/dev/null |
+    grep '^cost of watching' || true
 
 echo
 echo "== the TUI at 200x60 (goal: a frame under 2 ms)"

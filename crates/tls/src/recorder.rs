@@ -3,7 +3,6 @@
 //! failure), and what it makes of them at the end: the [`Failure`], which side caught what, the
 //! culprit certificate. The loopback run, `serve` and `connect` each drive one per connection.
 
-use std::collections::HashSet;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -43,10 +42,13 @@ pub(crate) struct Recorder {
     /// whose connections nobody looks at past the handshake counts them from then on.
     observing: bool,
     sink: Sink,
+    /// The key log's lines, each secret once, in the order they came.
     pub(crate) keylog: Vec<String>,
-    logged: HashSet<(String, Vec<u8>)>,
-    /// Secrets each side was seen to derive (each side's are on its own lane).
-    derived: HashSet<(Side, String, Vec<u8>)>,
+    /// What each line of `keylog` is the secret of: its label and client random. (A connection
+    /// has a handful: looked through, not hashed.)
+    logged: Vec<(String, Vec<u8>)>,
+    /// Secrets each side was seen to derive (each side's are on its own lane), by their line.
+    derived: Vec<(Side, usize)>,
     pub(crate) version: Option<String>,
     pub(crate) cipher_suite: Option<String>,
     pub(crate) group: Option<String>,
@@ -115,8 +117,8 @@ impl Recorder {
             observing: true,
             sink,
             keylog: vec![],
-            logged: HashSet::new(),
-            derived: HashSet::new(),
+            logged: Vec::new(),
+            derived: Vec::new(),
             version: None,
             cipher_suite: None,
             group: None,
@@ -224,19 +226,30 @@ impl Recorder {
     /// A secret read from someone else's key log (the relay): kept for the capture, and the
     /// records waiting for it decrypted now.
     pub(crate) fn keylog_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
-        if !self
-            .logged
-            .insert((label.to_string(), client_random.to_vec()))
-        {
+        if self.line_of(label, client_random).is_some() {
             return;
         }
+        self.log(label, client_random, secret);
+        let seen = self.observer.add_secret(label, client_random, secret);
+        self.emit_seen(seen);
+    }
+
+    /// The key log's line of the secret `label` of `client_random`, if it has one.
+    fn line_of(&self, label: &str, client_random: &[u8]) -> Option<usize> {
+        self.logged
+            .iter()
+            .position(|(l, r)| l == label && r == client_random)
+    }
+
+    /// A new line of the key log (NSS's SSLKEYLOGFILE format).
+    fn log(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
+        self.logged
+            .push((label.to_string(), client_random.to_vec()));
         self.keylog.push(format!(
             "{label} {} {}",
             certbench_base::text::hex(client_random),
             certbench_base::text::hex(secret)
         ));
-        let seen = self.observer.add_secret(label, client_random, secret);
-        self.emit_seen(seen);
     }
 
     /// Something one side did or saw that did not cross the wire.
@@ -362,7 +375,7 @@ impl Recorder {
                         self.client_offer = Some((ch.cipher_suites.clone(), versions));
                         self.client_random = Some(ch.random.clone());
                     }
-                    Arc::from(m)
+                    m
                 });
                 self.last_handshake = Some(Step {
                     message: names::HandshakeType::from(typ),
@@ -451,10 +464,10 @@ impl Reporter for RecorderReporter {
         let mut hub = lock(&self.0);
         // Both sides derive the same secrets: each side's derivation is shown on its lane, the
         // secret goes to the key log and the observer once.
-        if hub
-            .derived
-            .insert((side, label.to_string(), client_random.to_vec()))
-        {
+        let line = hub.line_of(label, client_random);
+        let derived = (side, line.unwrap_or(hub.logged.len()));
+        if !hub.derived.contains(&derived) {
+            hub.derived.push(derived);
             hub.local(
                 side,
                 EventKind::Secret {
@@ -463,17 +476,10 @@ impl Reporter for RecorderReporter {
                 },
             );
         }
-        if !hub
-            .logged
-            .insert((label.to_string(), client_random.to_vec()))
-        {
+        if line.is_some() {
             return;
         }
-        hub.keylog.push(format!(
-            "{label} {} {}",
-            certbench_base::text::hex(client_random),
-            certbench_base::text::hex(secret)
-        ));
+        hub.log(label, client_random, secret);
         if hub.observing {
             let seen = hub.observer.add_secret(label, client_random, secret);
             hub.emit_seen(seen);

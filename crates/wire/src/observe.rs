@@ -84,7 +84,7 @@ pub enum What {
     /// The message is boxed: a decoded ClientHello is far larger than the other cases.
     Handshake {
         typ: u8,
-        message: Result<Box<Message>, DecodeError>,
+        message: Result<Arc<Message>, DecodeError>,
     },
     ChangeCipherSpec,
     Alert {
@@ -237,8 +237,9 @@ pub struct Observer {
     server_random: Option<Vec<u8>>,
     /// The TLS 1.2 suite's id, once the ServerHello named it.
     tls12_suite: Option<u16>,
-    /// (client random, label) -> secret, from SSLKEYLOGFILE lines or a rustls KeyLog.
-    secrets: HashMap<(Vec<u8>, String), Vec<u8>>,
+    /// client random -> (label, secret), from SSLKEYLOGFILE lines or a rustls KeyLog: a
+    /// connection has a handful of labels, looked up without making a key.
+    secrets: HashMap<Vec<u8>, Vec<(String, Vec<u8>)>>,
     /// The next record's place in the connection (see `Side::waiting_seq`).
     next_seq: u64,
     /// The last record tried waits for what the other direction brings (the ServerHello's
@@ -263,8 +264,15 @@ impl Observer {
 
     /// A secret from the key log. Records that were waiting for it are decrypted now.
     pub fn add_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) -> Vec<Seen> {
-        self.secrets
-            .insert((client_random.to_vec(), label.to_string()), secret.to_vec());
+        let labels = match self.secrets.get_mut(client_random) {
+            Some(labels) => labels,
+            None => self.secrets.entry(client_random.to_vec()).or_default(),
+        };
+        // The last line of a label counts, as a key log read top to bottom.
+        match labels.iter_mut().find(|(l, _)| l == label) {
+            Some((_, s)) => *s = secret.to_vec(),
+            None => labels.push((label.to_string(), secret.to_vec())),
+        }
         self.drain_ordered()
     }
 
@@ -304,14 +312,20 @@ impl Observer {
             }
         }
         // What this side taught (the version, the suite) may let the other side go on.
-        out.extend(self.drain_ordered());
+        self.drain_into(&mut out);
+        out
+    }
+
+    /// Every record that can be read now (see [`Observer::drain_into`]).
+    fn drain_ordered(&mut self) -> Vec<Seen> {
+        let mut out = Vec::new();
+        self.drain_into(&mut out);
         out
     }
 
     /// Every record that can be read now, in the order the records crossed, both directions
     /// together: the earliest waiting record first, and nothing after it until it can be read.
-    fn drain_ordered(&mut self) -> Vec<Seen> {
-        let mut out = Vec::new();
+    fn drain_into(&mut self, out: &mut Vec<Seen>) {
         loop {
             let next = [Dir::ClientToServer, Dir::ServerToClient]
                 .into_iter()
@@ -319,7 +333,7 @@ impl Observer {
                 .filter_map(|d| self.sides[d.index()].waiting_seq.front().map(|s| (*s, d)))
                 .min_by_key(|(s, _)| *s);
             let Some((_, dir)) = next else { break };
-            if self.step(dir, &mut out) {
+            if self.step(dir, out) {
                 continue;
             }
             // The earliest record waits for what only the other direction can bring (the
@@ -329,14 +343,11 @@ impl Observer {
                 Dir::ClientToServer => Dir::ServerToClient,
                 Dir::ServerToClient => Dir::ClientToServer,
             };
-            if !(self.waits_for_other
-                && !self.sides[other.index()].broken
-                && self.step(other, &mut out))
+            if !(self.waits_for_other && !self.sides[other.index()].broken && self.step(other, out))
             {
                 break;
             }
         }
-        out
     }
 
     /// Read the next waiting record of `dir`, if it can be read now.
@@ -348,16 +359,16 @@ impl Observer {
             .copied()
             .flatten();
         self.waits_for_other = false;
-        let mut seen = self.drain(dir, 1);
+        let from = out.len();
+        self.drain(dir, 1, out);
         let taken = self.sides[dir.index()].waiting.len() < before;
         if taken {
             self.sides[dir.index()].waiting_at.pop_front();
             // What this record completed crossed when it did.
-            for s in &mut seen {
+            for s in &mut out[from..] {
                 s.at_us = s.at_us.or(at_us);
             }
         }
-        out.extend(seen);
         taken
     }
 
@@ -394,8 +405,12 @@ impl Observer {
     }
 
     fn secret(&self, label: &str) -> Option<&Vec<u8>> {
-        let random = self.client_random.as_ref()?;
-        self.secrets.get(&(random.clone(), label.to_string()))
+        let random = self.client_random.as_deref()?;
+        self.secrets
+            .get(random)?
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, s)| s)
     }
 
     /// Make sure this side has the keys its next record needs (`tls12`: TLS 1.2 after its
@@ -447,8 +462,7 @@ impl Observer {
     /// Process this side's records until one needs a secret not known yet.
     /// Read at most `limit` of this side's waiting records, in order, stopping at one whose
     /// secret has not come.
-    fn drain(&mut self, dir: Dir, limit: usize) -> Vec<Seen> {
-        let mut out = Vec::new();
+    fn drain(&mut self, dir: Dir, limit: usize, out: &mut Vec<Seen>) {
         let mut taken = 0;
         loop {
             if taken >= limit {
@@ -620,7 +634,7 @@ impl Observer {
                             Ok(raw) => {
                                 let carried = self.sides[i].carry(raw.encoded());
                                 let version = self.version.unwrap_or(Version::Tls12);
-                                let message = decode(raw.typ, &raw.body, version).map(Box::new);
+                                let message = decode(raw.typ, &raw.body, version).map(Arc::new);
                                 self.learn(dir, &message);
                                 out.push(Seen {
                                     dir,
@@ -653,11 +667,10 @@ impl Observer {
                 break;
             }
         }
-        out
     }
 
     /// What a message tells about the connection: its random, version and suite; key changes.
-    fn learn(&mut self, dir: Dir, message: &Result<Box<Message>, DecodeError>) {
+    fn learn(&mut self, dir: Dir, message: &Result<Arc<Message>, DecodeError>) {
         match message.as_deref() {
             Ok(Message::ClientHello(ch)) if self.client_random.is_none() => {
                 self.client_random = Some(ch.random.clone())
