@@ -313,16 +313,12 @@ async fn serve(
     while let Some(update) = rx.recv().await {
         match update {
             Update::Finished(c) => {
-                // The capture first: once a connection's line is out, its packets are written.
+                // The files first: once a connection's line is out, its packets, page, log
+                // entry and secrets are written (a script that reads the line may open them).
                 crate::cli::capture::append(&mut capture, &c.wire, c.keylog.lines());
                 metrics.finished(&c);
                 total += 1;
                 *tally.entry(outcome_code(c.outcome)).or_default() += 1;
-                if a.json {
-                    print_transcript(&c);
-                } else {
-                    print_line(&c);
-                }
                 if let Some(dir) = &a.html {
                     let summary = c.summary();
                     let explained = certbench_lab::explain_peer(
@@ -371,6 +367,11 @@ async fn serve(
                         );
                         failed_writes = true;
                     }
+                }
+                if a.json {
+                    print_transcript(&c);
+                } else {
+                    print_line(&c);
                 }
             }
             Update::AcceptFailed { cause } => {
