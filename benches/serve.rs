@@ -1,16 +1,20 @@
 //! `serve` against nginx and `openssl s_server -www`, side by side in one run: the same
 //! certificates, the same mTLS (client certificate required and verified, TLS 1.3, x25519, ECDSA
 //! P-256), the same load client (rustls, 50 connections at once, a full handshake and one request
-//! each, no resumption). certbench's server watches every handshake (tap, decryption, verdicts,
-//! the per-connection record), counts what follows (as `serve` does when nothing shows a
-//! connection's application data) and prints its line; nginx logs nothing; s_server (one process,
-//! one connection at a time) refuses a client chain that does not verify.
+//! each, no resumption; as h2load, it checks the server's signature, not its chain). certbench's
+//! server watches every handshake (tap, decryption, verdicts, the per-connection record), counts
+//! what follows (as `serve` does when nothing shows a connection's application data) and prints
+//! its line; nginx logs nothing; s_server (one process, one connection at a time) refuses a
+//! client chain that does not verify.
 //!
 //! Two figures for each server: handshakes per second of the wall clock, and per second of the
 //! server's own CPU (user and system time of its processes, from /proc). On a machine of two
 //! cores the load client takes about as much CPU as the server it loads, so the wall figure is
 //! bounded by the client's share; the CPU figure is what the server itself costs, the figure
-//! rustls and OpenSSL publish as handshakes per core per second.
+//! rustls and OpenSSL publish as handshakes per core per second. Then the same rounds with each
+//! server held to the first core (`taskset -c 0`, nginx's workers and certbench's runtime alike)
+//! and the load client to the second: handshakes per second of the wall clock of a server that
+//! has a core to itself, as when the load comes from another machine.
 //!
 //! Then memory: 10,000 connections opened to certbench serve and to nginx, each handshaken and
 //! then left idle, and the servers' resident memory (all their processes) before and after.
@@ -18,6 +22,7 @@
 //!   cargo bench --bench serve            needs nginx and openssl (apt-get install nginx openssl)
 //!   CERTBENCH_BENCH_CONNECTIONS=5000     handshakes per server and round (default 2000)
 //!   CERTBENCH_BENCH_IDLE=10000           idle connections held (default 10000; 0 skips)
+//!   (the pinned rounds need two cores or more and taskset, from util-linux)
 
 mod common;
 
@@ -133,11 +138,57 @@ fn wait_for(port: u16) {
     }
 }
 
-fn client_config(d: &Path) -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(d.join("ca.crt")).expect("ca.crt") {
-        roots.add(c.expect("a CA")).expect("a root");
+/// The load client's check of the server, as h2load's and wrk's (OpenSSL with SSL_VERIFY_NONE):
+/// the chain is not verified, the server's CertificateVerify signature is. The load client is
+/// not what is measured: on a core of its own it must outrun the server it loads (verifying the
+/// chain too, it could not outrun certbench's: 2,005 handshakes a second, certbench's core
+/// not quite full).
+#[derive(Debug)]
+struct LoadClientVerifier(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for LoadClientVerifier {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
     }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+fn client_config(d: &Path) -> Arc<rustls::ClientConfig> {
     let chain: Vec<CertificateDer<'static>> =
         CertificateDer::pem_file_iter(d.join("client-chain.crt"))
             .expect("client-chain.crt")
@@ -149,10 +200,12 @@ fn client_config(d: &Path) -> Arc<rustls::ClientConfig> {
     provider
         .kx_groups
         .retain(|g| g.name() == rustls::NamedGroup::X25519);
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+    let provider = Arc::new(provider);
+    let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .expect("TLS 1.3")
-        .with_root_certificates(roots)
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(LoadClientVerifier(provider)))
         .with_client_auth_cert(chain, key)
         .expect("the client's certificate");
     config.resumption = rustls::client::Resumption::disabled();
@@ -273,7 +326,18 @@ fn load(port: u16, config: &Arc<rustls::ClientConfig>, n: usize) -> (f64, usize)
     (n as f64 / start.elapsed().as_secs_f64(), failed)
 }
 
-fn nginx(d: &Path, port: u16) -> Peer {
+/// `program`, on the first core only when `pinned`.
+fn command(program: &str, pinned: bool) -> Command {
+    if pinned {
+        let mut c = Command::new("taskset");
+        c.args(["-c", "0", program]);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn nginx(d: &Path, port: u16, pinned: bool) -> Peer {
     let conf = format!(
         r#"worker_processes auto;
 pid {dir}/nginx.pid;
@@ -302,7 +366,7 @@ http {{
     std::fs::create_dir_all(d.join("tmp")).expect("a folder");
     std::fs::write(d.join("nginx.conf"), conf).expect("nginx.conf");
     let p = Peer(
-        Command::new("nginx")
+        command("nginx", pinned)
             .args(["-p"])
             .arg(d)
             .arg("-c")
@@ -317,9 +381,9 @@ http {{
     p
 }
 
-fn s_server(d: &Path, port: u16) -> Peer {
+fn s_server(d: &Path, port: u16, pinned: bool) -> Peer {
     let p = Peer(
-        Command::new("openssl")
+        command("openssl", pinned)
             .arg("s_server")
             .args(["-accept", &format!("127.0.0.1:{port}")])
             .args([
@@ -344,9 +408,9 @@ fn s_server(d: &Path, port: u16) -> Peer {
     p
 }
 
-fn certbench_serve(d: &Path, port: u16) -> Peer {
+fn certbench_serve(d: &Path, port: u16, pinned: bool) -> Peer {
     let p = Peer(
-        Command::new(env!("CARGO_BIN_EXE_certbench"))
+        command(env!("CARGO_BIN_EXE_certbench"), pinned)
             .arg("--dir")
             .arg(d)
             .args(["serve", "--port", &port.to_string(), "--tls", "1.3"])
@@ -359,6 +423,104 @@ fn certbench_serve(d: &Path, port: u16) -> Peer {
     );
     wait_for(port);
     p
+}
+
+type Start = fn(&Path, u16, bool) -> Peer;
+const SERVERS: [(&str, Start); 3] = [
+    ("certbench serve", certbench_serve),
+    ("nginx", nginx),
+    ("openssl s_server", s_server),
+];
+
+/// This process's main thread, and the threads it starts after (the load client's runtime), on
+/// `cores` (taskset's list: "1", "0-3").
+fn pin_self(cores: &str) {
+    let ok = Command::new("taskset")
+        .args(["-p", "-c", cores, &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "taskset -p -c {cores} on the load client");
+}
+
+/// The three servers at once, each on its own port, loaded in turn, round after round (a drift
+/// in the machine's speed, shared and noisy, hits them alike): their medians and ratios printed.
+/// `pinned`: each server on the first core, the load client on the second. Whether a connection
+/// failed.
+fn in_turn(
+    d: &Path,
+    config: &Arc<rustls::ClientConfig>,
+    n: usize,
+    rounds: usize,
+    pinned: bool,
+) -> bool {
+    // The cores this process may use now, to be given back after.
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if pinned {
+        pin_self("1");
+    }
+    let running: Vec<(&str, u16, Peer)> = SERVERS
+        .iter()
+        .map(|(name, start)| {
+            let port = free_port();
+            let server = start(d, port, pinned);
+            // Warm up: the first connections pay for what stays.
+            load(port, config, 100);
+            (*name, port, server)
+        })
+        .collect();
+    // For each server, each round's (per second, per server CPU-second); and failures.
+    let mut rates: Vec<Vec<(f64, f64)>> = vec![Vec::new(); running.len()];
+    let mut failed = vec![0usize; running.len()];
+    for _ in 0..rounds {
+        for (i, (_, port, server)) in running.iter().enumerate() {
+            let cpu = server.cpu_seconds();
+            let (rate, fails) = load(*port, config, n);
+            // The server's work on the last connections (their close) ends just after.
+            std::thread::sleep(Duration::from_millis(300));
+            let cpu = server.cpu_seconds() - cpu;
+            rates[i].push((rate, n as f64 / cpu.max(0.01)));
+            failed[i] += fails;
+        }
+    }
+    drop(running);
+    if pinned {
+        pin_self(&format!("0-{}", all.max(2) - 1));
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "mTLS handshakes, {n} a round, {rounds} rounds in turn, {CONCURRENCY} at once (TLS 1.3, x25519, ECDSA P-256, client certificate verified, one request each){}; medians:",
+        if pinned {
+            ", each server on the first core and the load client on the second"
+        } else {
+            ", servers and load client sharing the cores"
+        }
+    );
+    println!(
+        "  {:<18} {:>12} {:>22}",
+        "", "per second", "per server CPU-second"
+    );
+    for (i, (name, _)) in SERVERS.iter().enumerate() {
+        println!(
+            "  {name:<18} {:>10.0}/s {:>20.0}/s  ({} failed)",
+            median(rates[i].iter().map(|r| r.0).collect()),
+            median(rates[i].iter().map(|r| r.1).collect()),
+            failed[i]
+        );
+    }
+    // Ratios round by round (the servers measured minutes apart would not compare).
+    for (j, other) in [(1, "nginx"), (2, "s_server")] {
+        let per_s = median((0..rounds).map(|r| rates[0][r].0 / rates[j][r].0).collect());
+        let per_cpu = median((0..rounds).map(|r| rates[0][r].1 / rates[j][r].1).collect());
+        println!(
+            "  certbench / {other}{}: {per_s:.2} per second, {per_cpu:.2} per CPU-second",
+            if pinned { " (pinned)" } else { "" }
+        );
+    }
+    failed.iter().any(|&f| f > 0)
 }
 
 fn main() {
@@ -386,75 +548,25 @@ fn main() {
     let dir = common::workspace();
     let d = dir.path();
     let config = client_config(d);
-    type Start = fn(&Path, u16) -> Peer;
-    let servers: [(&str, Start); 3] = [
-        ("certbench serve", certbench_serve),
-        ("nginx", nginx),
-        ("openssl s_server", s_server),
-    ];
-    // All three run at once, each on its own port, and are loaded in turn, round after round:
-    // a drift in the machine's speed (shared, noisy) hits them alike; medians are printed.
-    let running: Vec<(&str, u16, Peer)> = servers
-        .iter()
-        .map(|(name, start)| {
-            let port = free_port();
-            let server = start(d, port);
-            // Warm up: the first connections pay for what stays.
-            load(port, &config, 100);
-            (*name, port, server)
-        })
-        .collect();
     let rounds = if quick { 1 } else { 5 };
-    // For each server, each round's (per second, per server CPU-second); and failures.
-    let mut rates: Vec<Vec<(f64, f64)>> = vec![Vec::new(); running.len()];
-    let mut failed = vec![0usize; running.len()];
-    for _ in 0..rounds {
-        for (i, (_, port, server)) in running.iter().enumerate() {
-            let cpu = server.cpu_seconds();
-            let (rate, fails) = load(*port, &config, n);
-            // The server's work on the last connections (their close) ends just after.
-            std::thread::sleep(Duration::from_millis(300));
-            let cpu = server.cpu_seconds() - cpu;
-            rates[i].push((rate, n as f64 / cpu.max(0.01)));
-            failed[i] += fails;
-        }
+    let mut failed = in_turn(d, &config, n, rounds, false);
+    // Held to a core each, where there are two and taskset.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores >= 2 && Command::new("taskset").arg("-V").output().is_ok() {
+        failed |= in_turn(d, &config, n, rounds, true);
+    } else {
+        println!("(no pinned rounds: they need two cores and taskset, from util-linux)");
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    println!(
-        "mTLS handshakes, {n} a round, {rounds} rounds in turn, {CONCURRENCY} at once (TLS 1.3, x25519, ECDSA P-256, client certificate verified, one request each); medians:"
-    );
-    println!(
-        "  {:<18} {:>12} {:>22}",
-        "", "per second", "per server CPU-second"
-    );
-    for (i, (name, _, _)) in running.iter().enumerate() {
-        println!(
-            "  {name:<18} {:>10.0}/s {:>20.0}/s  ({} failed)",
-            median(rates[i].iter().map(|r| r.0).collect()),
-            median(rates[i].iter().map(|r| r.1).collect()),
-            failed[i]
-        );
-    }
-    // Ratios round by round (the servers measured minutes apart would not compare).
-    for (j, other) in [(1, "nginx"), (2, "s_server")] {
-        let per_s = median((0..rounds).map(|r| rates[0][r].0 / rates[j][r].0).collect());
-        let per_cpu = median((0..rounds).map(|r| rates[0][r].1 / rates[j][r].1).collect());
-        println!("  certbench / {other}: {per_s:.2} per second, {per_cpu:.2} per CPU-second");
-    }
-    drop(running);
-    if failed.iter().any(|&f| f > 0) {
+    if failed {
         std::process::exit(1);
     }
     if idle_n == 0 {
         return;
     }
     println!("{idle_n} idle connections (handshaken, then silent), the server's resident memory:");
-    for (name, start) in &servers[..2] {
+    for (name, start) in &SERVERS[..2] {
         let port = free_port();
-        let server = start(d, port);
+        let server = start(d, port, false);
         load(port, &config, 100);
         let before = server.rss_kib();
         let (after, opened) = hold_idle(port, &config, idle_n, || server.rss_kib());

@@ -140,7 +140,8 @@ kill "$server" 2>/dev/null || true
 server=
 
 echo
-echo "== serve against nginx and openssl s_server -www; memory with 10,000 idle connections"
+echo "== serve against nginx and openssl s_server -www, sharing the cores with the load client, then"
+echo "   each server on a core of its own; memory with 10,000 idle connections"
 echo "   (goals: 2x nginx and 1.5x s_server in handshakes; memory measured and bounded)"
 settle
 bench serve | grep -vE '^\s*$' || true
