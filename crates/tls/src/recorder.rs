@@ -70,9 +70,10 @@ pub(crate) struct Recorder {
     pub(crate) last_io: Instant,
     /// The client answered a CertificateRequest with an empty Certificate.
     client_sent_none: bool,
-    /// The first Certificate message each side sent (client, server): its certificates (DER),
-    /// the sender's own first; what a refusal read from the wire alone points at.
-    sent_chains: [Vec<Vec<u8>>; 2],
+    /// The first Certificate message with certificates each side sent (client, server): the
+    /// sender's own first; what a refusal read from the wire alone points at. (The message the
+    /// events carry, shared, not its certificates copied.)
+    sent_chains: [Option<Arc<Message>>; 2],
     /// What the client's first ClientHello offered: its cipher suites, and its versions (the
     /// supported_versions extension, else the legacy version).
     client_offer: Option<(Vec<u16>, Vec<u16>)>,
@@ -360,8 +361,8 @@ impl Recorder {
                             self.client_sent_none = true;
                         }
                         let sent = &mut self.sent_chains[index(side)];
-                        if sent.is_empty() {
-                            sent.clone_from(&c.certificates);
+                        if sent.is_none() && !c.certificates.is_empty() {
+                            *sent = Some(m.clone());
                         }
                     }
                     if let Message::ClientHello(ch) = &*m
@@ -757,7 +758,11 @@ pub(crate) fn relay_failure(hub: &Recorder) -> Option<Failure> {
     } else {
         with_offer(Cause::from_peer_alert(alert), hub)
     };
-    let culprit = sent_culprit(&cause, side.other(), &hub.sent_chains[index(side.other())]);
+    let chain = match hub.sent_chains[index(side.other())].as_deref() {
+        Some(Message::Certificate(c)) => c.certificates.as_slice(),
+        _ => &[],
+    };
+    let culprit = sent_culprit(&cause, side.other(), chain);
     Some(Failure {
         detected_by: side,
         cause,

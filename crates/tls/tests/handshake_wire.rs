@@ -132,9 +132,9 @@ fn clear_messages(stream: &[u8], version: Version, chunk: usize) -> Vec<Message>
             if r.content_type != 22 {
                 return out;
             }
-            for m in hs.push(&r.payload) {
+            for m in hs.push(r.payload()) {
                 let m = m.unwrap();
-                out.push(decode(m.typ, &m.body, version).unwrap());
+                out.push(decode(m.typ, m.body(), version).unwrap());
             }
         }
     }
@@ -267,7 +267,7 @@ fn a_message_split_across_records_is_reassembled() {
         if r.content_type != 22 {
             break;
         }
-        payload.extend(r.payload);
+        payload.extend(r.payload());
     }
     let mut hs = HandshakeReader::new();
     let mut count = 0;

@@ -247,7 +247,7 @@ impl TrafficKeys {
         updates: u32,
     ) -> Result<(u8, Vec<u8>, Sealing), DecryptError> {
         let nonce = xor_nonce(&self.iv, self.seq);
-        let mut buf = record.payload.clone();
+        let mut buf = record.payload().to_vec();
         let seq = self.seq;
         let plain = self
             .key
@@ -399,17 +399,17 @@ impl Tls12Keys {
         let seq = self.seq;
         let tag = self.key.algorithm().tag_len();
         let (nonce, mut buf) = if self.explicit_nonce {
-            if record.payload.len() < 8 + tag {
+            if record.payload().len() < 8 + tag {
                 return Err(DecryptError::TooShort {
-                    len: record.payload.len(),
+                    len: record.payload().len(),
                 });
             }
             let mut nonce = [0u8; 12];
             nonce[..4].copy_from_slice(&self.iv[..4]);
-            nonce[4..].copy_from_slice(&record.payload[..8]);
-            (nonce, record.payload[8..].to_vec())
+            nonce[4..].copy_from_slice(&record.payload()[..8]);
+            (nonce, record.payload()[8..].to_vec())
         } else {
-            (xor_nonce(&self.iv, seq), record.payload.clone())
+            (xor_nonce(&self.iv, seq), record.payload().to_vec())
         };
         let plain_len = buf
             .len()

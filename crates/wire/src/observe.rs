@@ -178,13 +178,6 @@ impl Seen {
     }
 }
 
-/// A record's bytes as they crossed the wire.
-fn wire_bytes(record: &Record) -> Vec<u8> {
-    let mut wire = record.header().to_vec();
-    wire.extend_from_slice(&record.payload);
-    wire
-}
-
 /// One record, one message: what carried it.
 fn carried_alone(record: Arc<RecordBytes>, bytes: Vec<u8>) -> Option<Arc<Carried>> {
     Some(Arc::new(Carried {
@@ -396,7 +389,7 @@ impl Observer {
             side.waiting_seq.pop_front();
             let at_us = side.waiting_at.pop_front().flatten();
             if let Some(record) = side.waiting.pop_front() {
-                let mut seen = not_decrypted(dir, &record, protection);
+                let mut seen = not_decrypted(dir, record, protection);
                 seen.at_us = at_us;
                 out.push(seen);
             }
@@ -472,7 +465,7 @@ impl Observer {
             let Some(front) = self.sides[i].waiting.front() else {
                 break;
             };
-            let (front_type, wire_len) = (front.content_type, front.payload.len() + 5);
+            let (front_type, wire_len) = (front.content_type, front.wire.len());
             if matches!(front_type, 20 | 23) && self.version.is_none() {
                 // ChangeCipherSpec or protected data before the ServerHello was seen: what they
                 // mean depends on the version, so they wait for it.
@@ -517,7 +510,7 @@ impl Observer {
             let opened = if tls12 {
                 let Some(keys) = side.tls12_keys.as_mut() else {
                     // A suite certbench does not decrypt: what the record is, not what it says.
-                    out.push(not_decrypted(dir, &record, Protection::Tls12Encrypted));
+                    out.push(not_decrypted(dir, record, Protection::Tls12Encrypted));
                     continue;
                 };
                 keys.open(&record)
@@ -534,7 +527,7 @@ impl Observer {
             } else {
                 Ok((
                     record.content_type,
-                    record.payload.clone(),
+                    record.payload().to_vec(),
                     Protection::Clear,
                     None,
                 ))
@@ -545,7 +538,7 @@ impl Observer {
                     let mut seen =
                         Seen::unreadable(dir, Unreadable::Decrypt(e), protection, wire_len);
                     let bytes = RecordBytes {
-                        wire: wire_bytes(&record),
+                        wire: record.wire,
                         content: None,
                         sealing: None,
                     };
@@ -555,11 +548,15 @@ impl Observer {
                     break;
                 }
             };
-            let record_bytes = Arc::new(RecordBytes {
-                wire: wire_bytes(&record),
-                content: Some(payload.clone()),
-                sealing,
-            });
+            // What carried it: its bytes as they crossed (taken, not copied), and what it said.
+            let wire = record.wire;
+            let record_bytes = move |content: Vec<u8>| {
+                Arc::new(RecordBytes {
+                    wire,
+                    content: Some(content),
+                    sealing,
+                })
+            };
             match content_type {
                 20 => {
                     out.push(Seen {
@@ -567,7 +564,7 @@ impl Observer {
                         what: What::ChangeCipherSpec,
                         protection,
                         wire_len,
-                        carried: carried_alone(record_bytes, payload),
+                        carried: carried_alone(record_bytes(payload.clone()), payload),
                         at_us: None,
                     });
                     // TLS 1.2: from here on this side is encrypted. (TLS 1.3's is for middleboxes.)
@@ -590,7 +587,7 @@ impl Observer {
                         what,
                         protection,
                         wire_len,
-                        carried: carried_alone(record_bytes, payload),
+                        carried: carried_alone(record_bytes(payload.clone()), payload),
                         at_us: None,
                     });
                 }
@@ -604,7 +601,7 @@ impl Observer {
                         },
                         protection,
                         wire_len,
-                        carried: carried_alone(record_bytes, payload),
+                        carried: carried_alone(record_bytes(payload.clone()), payload),
                         at_us: None,
                     });
                 }
@@ -612,14 +609,15 @@ impl Observer {
                     let side = &mut self.sides[i];
                     let start = side.hs_in;
                     side.hs_in += payload.len();
+                    let messages = side.handshake.push(&payload);
                     // A peer cutting a message into tiny records must not make memory grow with
                     // each: past a bound, the message's bytes are not kept (it is still decoded).
                     if side.hs_records.len() < MAX_TRACKED_RECORDS {
-                        side.hs_records.push_back((start, side.hs_in, record_bytes));
+                        side.hs_records
+                            .push_back((start, side.hs_in, record_bytes(payload)));
                     } else {
                         side.hs_untracked = true;
                     }
-                    let messages = side.handshake.push(&payload);
                     for m in messages {
                         match m {
                             Err(e) => {
@@ -632,19 +630,18 @@ impl Observer {
                                 self.sides[i].broken = true;
                             }
                             Ok(raw) => {
-                                let carried = self.sides[i].carry(raw.encoded());
                                 let version = self.version.unwrap_or(Version::Tls12);
-                                let message = decode(raw.typ, &raw.body, version).map(Arc::new);
+                                let message = decode(raw.typ, raw.body(), version).map(Arc::new);
+                                // The message's own size: a record may carry several.
+                                let wire_len = raw.encoded.len();
+                                let typ = raw.typ;
+                                let carried = self.sides[i].carry(raw.encoded);
                                 self.learn(dir, &message);
                                 out.push(Seen {
                                     dir,
-                                    what: What::Handshake {
-                                        typ: raw.typ,
-                                        message,
-                                    },
+                                    what: What::Handshake { typ, message },
                                     protection,
-                                    // The message's own size: a record may carry several.
-                                    wire_len: raw.body.len() + 4,
+                                    wire_len,
                                     carried,
                                     at_us: None,
                                 });
@@ -659,7 +656,7 @@ impl Observer {
                         protection,
                         wire_len,
                     );
-                    seen.carried = carried_alone(record_bytes, payload);
+                    seen.carried = carried_alone(record_bytes(payload.clone()), payload);
                     out.push(seen);
                 }
             }
@@ -718,8 +715,8 @@ impl Observer {
 }
 
 /// A record that stays encrypted: what its type says it is, and why it was not read.
-fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
-    let len = record.payload.len();
+fn not_decrypted(dir: Dir, record: Record, protection: Protection) -> Seen {
+    let len = record.payload().len();
     let what = match record.content_type {
         // TLS 1.2: after ChangeCipherSpec the only handshake message is Finished.
         22 if protection == Protection::Tls12Encrypted => What::Handshake {
@@ -738,7 +735,7 @@ fn not_decrypted(dir: Dir, record: &Record, protection: Protection) -> Seen {
         },
     };
     let bytes = RecordBytes {
-        wire: wire_bytes(record),
+        wire: record.wire,
         content: None,
         sealing: None,
     };

@@ -52,7 +52,9 @@ impl fmt::Display for WireError {
 pub struct Record {
     pub content_type: u8,
     pub version: u16,
-    pub payload: Vec<u8>,
+    /// Its bytes as they crossed: the 5-byte header, then the payload (kept whole, so that what
+    /// is shown of the record's bytes is this, not a copy).
+    pub wire: Vec<u8>,
     /// Where its header starts in the stream.
     pub offset: usize,
 }
@@ -60,10 +62,14 @@ pub struct Record {
 impl Record {
     /// The 5-byte header, as it was on the wire (the AAD of TLS 1.3 record protection).
     pub fn header(&self) -> [u8; 5] {
-        let len = self.payload.len() as u16;
-        let [v0, v1] = self.version.to_be_bytes();
-        let [l0, l1] = len.to_be_bytes();
-        [self.content_type, v0, v1, l0, l1]
+        let mut h = [0u8; 5];
+        h.copy_from_slice(&self.wire[..5]);
+        h
+    }
+
+    /// What the record carries, after its header.
+    pub fn payload(&self) -> &[u8] {
+        &self.wire[5..]
     }
 }
 
@@ -88,14 +94,34 @@ impl RecordReader {
 
     /// Feed bytes; get every record they complete.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<Record, WireError>> {
-        let mut out = Vec::new();
         if self.failed {
+            return Vec::new();
+        }
+        if self.buf.is_empty() {
+            // Records that start with this read are cut from it; only a record's start that
+            // the next read completes is kept.
+            let (out, used) = self.cut(bytes);
+            if !self.failed {
+                self.buf.extend_from_slice(&bytes[used..]);
+            }
             return out;
         }
         self.buf.extend_from_slice(bytes);
+        let mut buf = std::mem::take(&mut self.buf);
+        let (out, used) = self.cut(&buf);
+        if !self.failed {
+            buf.drain(..used);
+            self.buf = buf;
+        }
+        out
+    }
+
+    /// The whole records at the start of `data`, and how many of its bytes they took.
+    fn cut(&mut self, data: &[u8]) -> (Vec<Result<Record, WireError>>, usize) {
+        let mut out = Vec::new();
         let mut pos = 0;
-        while self.buf.len() - pos >= 5 {
-            let h = &self.buf[pos..pos + 5];
+        while data.len() - pos >= 5 {
+            let h = &data[pos..pos + 5];
             let content_type = h[0];
             if !(20..=24).contains(&content_type) {
                 out.push(Err(WireError::NotTls {
@@ -115,44 +141,34 @@ impl RecordReader {
                 self.failed = true;
                 break;
             }
-            if self.buf.len() - pos < 5 + length {
+            if data.len() - pos < 5 + length {
                 break;
             }
-            let payload = self.buf[pos + 5..pos + 5 + length].to_vec();
             out.push(Ok(Record {
                 content_type,
                 version,
-                payload,
+                wire: data[pos..pos + 5 + length].to_vec(),
                 offset: self.offset,
             }));
             pos += 5 + length;
             self.offset += 5 + length;
         }
-        if self.failed {
-            self.buf = Vec::new();
-        } else {
-            self.buf.drain(..pos);
-        }
-        out
+        (out, pos)
     }
 }
 
-/// One handshake message: its type and body.
+/// One handshake message: its type, and its bytes as it is hashed into the transcript (type,
+/// 24-bit length, body).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawMessage {
     pub typ: u8,
-    pub body: Vec<u8>,
+    pub encoded: Vec<u8>,
 }
 
 impl RawMessage {
-    /// The message as it is hashed into the transcript: type, 24-bit length, body.
-    pub fn encoded(&self) -> Vec<u8> {
-        let len = self.body.len();
-        let mut out = Vec::with_capacity(4 + len);
-        out.push(self.typ);
-        out.extend_from_slice(&[(len >> 16) as u8, (len >> 8) as u8, len as u8]);
-        out.extend_from_slice(&self.body);
-        out
+    /// What follows the type and length.
+    pub fn body(&self) -> &[u8] {
+        &self.encoded[4..]
     }
 }
 
@@ -175,35 +191,50 @@ impl HandshakeReader {
     }
 
     pub fn push(&mut self, payload: &[u8]) -> Vec<Result<RawMessage, WireError>> {
-        let mut out = Vec::new();
         if self.failed {
+            return Vec::new();
+        }
+        if self.buf.is_empty() {
+            // Messages that start in this payload are cut from it; only a message's start that
+            // the next record completes is kept.
+            let (out, used) = self.cut(payload);
+            if !self.failed {
+                self.buf.extend_from_slice(&payload[used..]);
+            }
             return out;
         }
         self.buf.extend_from_slice(payload);
+        let mut buf = std::mem::take(&mut self.buf);
+        let (out, used) = self.cut(&buf);
+        if !self.failed {
+            buf.drain(..used);
+            self.buf = buf;
+        }
+        out
+    }
+
+    /// The whole messages at the start of `data`, and how many of its bytes they took.
+    fn cut(&mut self, data: &[u8]) -> (Vec<Result<RawMessage, WireError>>, usize) {
+        let mut out = Vec::new();
         let mut pos = 0;
-        while self.buf.len() - pos >= 4 {
-            let h = &self.buf[pos..pos + 4];
+        while data.len() - pos >= 4 {
+            let h = &data[pos..pos + 4];
             let length = (usize::from(h[1]) << 16) | (usize::from(h[2]) << 8) | usize::from(h[3]);
             if length > MAX_HANDSHAKE_MESSAGE {
                 out.push(Err(WireError::MessageTooLong { length }));
                 self.failed = true;
                 break;
             }
-            if self.buf.len() - pos < 4 + length {
+            if data.len() - pos < 4 + length {
                 break;
             }
             out.push(Ok(RawMessage {
                 typ: h[0],
-                body: self.buf[pos + 4..pos + 4 + length].to_vec(),
+                encoded: data[pos..pos + 4 + length].to_vec(),
             }));
             pos += 4 + length;
         }
-        if self.failed {
-            self.buf = Vec::new();
-        } else {
-            self.buf.drain(..pos);
-        }
-        out
+        (out, pos)
     }
 }
 
@@ -228,9 +259,9 @@ mod tests {
         }
         let got: Vec<Record> = got.into_iter().map(Result::unwrap).collect();
         assert_eq!(got.len(), 2);
-        assert_eq!(got[0].payload, b"hello");
+        assert_eq!(got[0].payload(), b"hello");
         assert_eq!(
-            (got[1].content_type, got[1].offset, got[1].payload.len()),
+            (got[1].content_type, got[1].offset, got[1].payload().len()),
             (23, 10, 300)
         );
         assert_eq!(r.pending(), 0);
@@ -249,15 +280,16 @@ mod tests {
             vec![
                 Ok(RawMessage {
                     typ: 1,
-                    body: b"abc".to_vec()
+                    encoded: msgs[..7].to_vec()
                 }),
                 Ok(RawMessage {
                     typ: 2,
-                    body: vec![]
+                    encoded: msgs[7..].to_vec()
                 })
             ]
         );
-        assert_eq!(out[0].as_ref().unwrap().encoded(), msgs[..7].to_vec());
+        assert_eq!(out[0].as_ref().unwrap().body(), b"abc");
+        assert_eq!(out[1].as_ref().unwrap().body(), b"");
     }
 
     #[test]
@@ -308,9 +340,9 @@ mod tests {
             let mut h = HandshakeReader::new();
             for chunk in bytes.chunks(1 + (next() % 7) as usize) {
                 for rec in r.push(chunk).into_iter().flatten() {
-                    for m in h.push(&rec.payload).into_iter().flatten() {
-                        let _ = crate::decode(m.typ, &m.body, crate::messages::Version::Tls13);
-                        let _ = crate::decode(m.typ, &m.body, crate::messages::Version::Tls12);
+                    for m in h.push(rec.payload()).into_iter().flatten() {
+                        let _ = crate::decode(m.typ, m.body(), crate::messages::Version::Tls13);
+                        let _ = crate::decode(m.typ, m.body(), crate::messages::Version::Tls12);
                     }
                 }
             }
