@@ -81,7 +81,8 @@ impl Protection {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum What {
-    /// The message is boxed: a decoded ClientHello is far larger than the other cases.
+    /// The message is behind a pointer (a decoded ClientHello is far larger than the other
+    /// cases), shared with the events that show it.
     Handshake {
         typ: u8,
         message: Result<Arc<Message>, DecodeError>,
@@ -452,9 +453,8 @@ impl Observer {
         Ok(true)
     }
 
-    /// Process this side's records until one needs a secret not known yet.
     /// Read at most `limit` of this side's waiting records, in order, stopping at one whose
-    /// secret has not come.
+    /// secret has not come; what is seen goes to `out`.
     fn drain(&mut self, dir: Dir, limit: usize, out: &mut Vec<Seen>) {
         let mut taken = 0;
         loop {
