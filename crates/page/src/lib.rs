@@ -583,7 +583,7 @@ fn one_record(
                 ("message", label(e).unwrap_or_default()),
                 ("side", e.side.name().to_string()),
                 ("aead", sealing.aead.to_string()),
-                ("secret", sealing.secret.clone()),
+                ("secret", sealing.secret.to_string()),
             ]
         ))
     );
@@ -603,7 +603,7 @@ fn one_record(
     let plain = record.sealed_plaintext().unwrap_or_default();
     let rows: [(&str, String); 10] = [
         ("key", hex(&key)),
-        ("iv", hex(&sealing.iv)),
+        ("iv", hex(sealing.iv())),
         ("seq", sealing.seq.to_string()),
         ("nonce", hex(&sealing.nonce)),
         ("aad", hex(record.header())),

@@ -678,11 +678,11 @@ mod tests {
             let len = (x % 80) as usize;
             let wire: Vec<u8> = (0..len).map(|i| (x >> (i % 61)) as u8).collect();
             let sealing = (!x.is_multiple_of(3)).then(|| Sealing {
-                secret: "SERVER_HANDSHAKE_TRAFFIC_SECRET".into(),
+                secret: "SERVER_HANDSHAKE_TRAFFIC_SECRET",
                 updates: 0,
                 aead: "AES-128-GCM",
                 seq: x % 7,
-                iv: vec![0; 12],
+                iv: [0; 12],
                 nonce: [0; 12],
                 explicit_nonce: x.is_multiple_of(5),
                 tag_len: (x % 20) as usize,

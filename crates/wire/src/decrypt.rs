@@ -104,7 +104,7 @@ pub enum DecryptError {
 pub struct Sealing {
     /// The key log's label of the secret the keys came from (TLS 1.2: `CLIENT_RANDOM`, the
     /// master secret).
-    pub secret: String,
+    pub secret: &'static str,
     /// TLS 1.3: KeyUpdates since that secret (each derives the next generation from it; key
     /// logs, rustls's among them, hold generation 0 only).
     pub updates: u32,
@@ -112,8 +112,8 @@ pub struct Sealing {
     pub aead: &'static str,
     /// The record's sequence number in its direction (and, in TLS 1.3, its key phase).
     pub seq: u64,
-    /// The write IV (TLS 1.3: 12 bytes; TLS 1.2 GCM: its 4-byte implicit part).
-    pub iv: Vec<u8>,
+    /// The write IV: see [`Sealing::iv`]. (Held in place, not on the heap: every record has one.)
+    pub(crate) iv: [u8; 12],
     /// The AEAD nonce this record used.
     pub nonce: [u8; 12],
     /// TLS 1.2 GCM: the first 8 bytes of the record are the rest of the nonce, sent in clear.
@@ -124,6 +124,13 @@ pub struct Sealing {
     pub inner_type: Option<u8>,
     /// TLS 1.3: zero bytes after the inner type.
     pub padding: usize,
+}
+
+impl Sealing {
+    /// The write IV (TLS 1.3: 12 bytes; TLS 1.2 GCM: its 4-byte implicit part).
+    pub fn iv(&self) -> &[u8] {
+        &self.iv[..if self.explicit_nonce { 4 } else { 12 }]
+    }
 }
 
 fn aead_name(a: &'static aws_lc_rs::aead::Algorithm) -> &'static str {
@@ -243,7 +250,7 @@ impl TrafficKeys {
     pub fn open(
         &mut self,
         record: &Record,
-        secret: &str,
+        secret: &'static str,
         updates: u32,
     ) -> Result<(u8, Vec<u8>, Sealing), DecryptError> {
         let nonce = xor_nonce(&self.iv, self.seq);
@@ -265,18 +272,20 @@ impl TrafficKeys {
             .ok_or(DecryptError::AllZeroPlaintext)?;
         let inner_type = plain[end];
         let sealing = Sealing {
-            secret: secret.to_string(),
+            secret,
             updates,
             aead: aead_name(self.key.algorithm()),
             seq,
-            iv: self.iv.to_vec(),
+            iv: self.iv,
             nonce,
             explicit_nonce: false,
             tag_len: self.key.algorithm().tag_len(),
             inner_type: Some(inner_type),
             padding: plain.len() - end - 1,
         };
-        Ok((inner_type, plain[..end].to_vec(), sealing))
+        // The plaintext stays where it was opened: the tag and the inner type cut off.
+        buf.truncate(end);
+        Ok((inner_type, buf, sealing))
     }
 }
 
@@ -420,8 +429,7 @@ impl Tls12Keys {
         aad[8] = record.content_type;
         aad[9..11].copy_from_slice(&record.version.to_be_bytes());
         aad[11..].copy_from_slice(&(plain_len as u16).to_be_bytes());
-        let plain = self
-            .key
+        self.key
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(aad),
@@ -430,18 +438,19 @@ impl Tls12Keys {
             .map_err(|_| DecryptError::Tls12Record { seq })?;
         self.seq += 1;
         let sealing = Sealing {
-            secret: "CLIENT_RANDOM".into(),
+            secret: "CLIENT_RANDOM",
             updates: 0,
             aead: aead_name(self.key.algorithm()),
             seq,
-            iv: self.iv[..if self.explicit_nonce { 4 } else { 12 }].to_vec(),
+            iv: self.iv,
             nonce,
             explicit_nonce: self.explicit_nonce,
             tag_len: tag,
             inner_type: None,
             padding: 0,
         };
-        Ok((plain.to_vec(), sealing))
+        buf.truncate(plain_len);
+        Ok((buf, sealing))
     }
 }
 

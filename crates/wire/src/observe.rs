@@ -196,7 +196,7 @@ struct Side {
     /// The secret `keys` came from: a KeyUpdate derives the next one from it.
     secret: Option<Vec<u8>>,
     /// Its label in the key log (`CLIENT_TRAFFIC_SECRET_1` after a KeyUpdate).
-    secret_label: String,
+    secret_label: &'static str,
     /// KeyUpdates since the secret of that label.
     updates: u32,
     /// Handshake records whose content is (partly) in the reassembly buffer: where their content
@@ -422,7 +422,7 @@ impl Observer {
             let side = &mut self.sides[i];
             side.keys = Some(TrafficKeys::new(suite, &secret)?);
             side.secret = Some(secret);
-            side.secret_label = SECRET_LABELS[i][phase].to_string();
+            side.secret_label = SECRET_LABELS[i][phase];
             side.updates = 0;
             side.protection = Some(if phase == 0 {
                 Protection::Handshake
@@ -521,7 +521,7 @@ impl Observer {
                 let Some(keys) = side.keys.as_mut() else {
                     break;
                 };
-                keys.open(&record, &side.secret_label, side.updates)
+                keys.open(&record, side.secret_label, side.updates)
                     .map(|(t, p, sealing)| (t, p, protection, Some(sealing)))
                     .map_err(|e| (e, protection))
             } else {

@@ -166,7 +166,7 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             sec.kind,
             sec.record.as_ref().and_then(|r| r.sealing.as_ref()),
         ) {
-            let from = match (s.secret.as_str(), s.updates) {
+            let from = match (s.secret, s.updates) {
                 ("CLIENT_RANDOM", _) => "the master secret (key log: CLIENT_RANDOM)".to_string(),
                 (label, 0) => label.to_string(),
                 (label, n) => format!("{label} after {n} KeyUpdate(s)"),
@@ -174,7 +174,7 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             for text in [
                 format!("  opened with {}, keys from {from}", s.aead),
                 format!("  sequence number {}", s.seq),
-                format!("  write IV  {}", certbench_base::text::hex(&s.iv)),
+                format!("  write IV  {}", certbench_base::text::hex(s.iv())),
                 format!(
                     "  nonce     {}{}",
                     certbench_base::text::hex(&s.nonce),
