@@ -546,3 +546,96 @@ fn status_check_fails_on_what_openssl_says_expires_and_on_broken_chains() {
         common::text(&out)
     );
 }
+
+/// `crl` signs a CA's CRL anew, as a server that reads it from a file needs before each
+/// nextUpdate: openssl verifies that the CA signed it, reads the next CRL number, a nextUpdate 30
+/// days after its lastUpdate, and the revoked client with its reason; with no name every CA's is
+/// signed. `status` names the command when a CRL is stale; a name that is no CA is refused.
+#[test]
+fn crl_signs_a_current_crl_openssl_takes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(d, &["revoke", "client", "--reason", "keyCompromise"]);
+    let crl_field = |file: &str, flag: &str| {
+        let out = openssl_ok(d, &["crl", "-in", file, "-noout", flag]);
+        out.trim().split_once('=').unwrap().1.to_string()
+    };
+    let first = crl_field("intermediate.crl", "-crlnumber");
+
+    // Past the CRL's nextUpdate, status says so and how to sign a new one.
+    let ahead = certbench(d, &["status", "--at", "+31d"]);
+    let text = String::from_utf8_lossy(&ahead.stdout);
+    assert!(
+        text.contains("certbench crl intermediate"),
+        "status 31 days on:\n{text}"
+    );
+
+    let out = certbench_ok(d, &["crl", "intermediate"]);
+    assert!(out.contains("intermediate.crl"), "{out}");
+    let verified = openssl(
+        d,
+        &[
+            "crl",
+            "-in",
+            "intermediate.crl",
+            "-CAfile",
+            "intermediate.crt",
+            "-noout",
+            "-verify",
+        ],
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(said.contains("verify OK"), "openssl crl -verify: {said}");
+    let number = |hex: &str| u64::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap();
+    assert_eq!(
+        number(&crl_field("intermediate.crl", "-crlnumber")),
+        number(&first) + 1
+    );
+    let format = time::macros::format_description!(
+        "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+    );
+    let at = |flag: &str| {
+        time::PrimitiveDateTime::parse(&crl_field("intermediate.crl", flag), format).unwrap()
+    };
+    assert_eq!(
+        at("-nextupdate") - at("-lastupdate"),
+        time::Duration::days(30)
+    );
+    let text = openssl_ok(d, &["crl", "-in", "intermediate.crl", "-noout", "-text"]);
+    let client_serial = serial(d, "client.crt");
+    let client_serial = client_serial.trim().trim_start_matches("serial=");
+    assert!(
+        text.contains(&format!("Serial Number: {client_serial}"))
+            && text.contains("Key Compromise"),
+        "the revoked client is still listed:\n{text}"
+    );
+
+    // Every CA's, when none is named: the root's too, which had none.
+    assert!(!d.join("ca.crl").exists());
+    certbench_ok(d, &["crl"]);
+    let root = openssl(
+        d,
+        &[
+            "crl", "-in", "ca.crl", "-CAfile", "ca.crt", "-noout", "-verify",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&root.stderr).contains("verify OK")
+            || String::from_utf8_lossy(&root.stdout).contains("verify OK"),
+        "{root:?}"
+    );
+    assert!(
+        number(&crl_field("intermediate.crl", "-crlnumber")) > number(&first) + 1,
+        "signed again"
+    );
+
+    let refused = certbench(d, &["crl", "server"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("not a CA"), "{err}");
+}

@@ -37,6 +37,10 @@ pub enum Command {
     Issue(Box<IssueArgs>),
     /// Revoke a certificate and make its issuer's CRL (ISSUER.crl) again.
     Revoke(RevokeArgs),
+    /// Sign a CA's CRL (NAME.crl) anew, with its revocations as they are now, good for 30 days:
+    /// for servers that read the CRL from a file (nginx ssl_crl, openssl -CRLfile), from cron
+    /// before the last one's nextUpdate. Every CA of the workspace when none is named.
+    Crl(CrlArgs),
     /// A certificate in the files other tools take: PKCS#12 (Java, browsers), a PKCS#12 trust
     /// store, a PEM bundle of key and chain, DER.
     Export(export::ExportArgs),
@@ -328,6 +332,13 @@ pub struct IssueArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CrlArgs {
+    /// The CAs whose CRLs to sign (default: every CA of the workspace that holds its key).
+    #[arg(value_name = "NAME")]
+    pub cas: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct RevokeArgs {
     /// The certificate's name in the workspace.
     pub name: String,
@@ -363,6 +374,7 @@ pub fn run(command: Command, dir: PathBuf) -> ExitCode {
         Command::Gen(a) => gen_cmd(a, dir),
         Command::Issue(a) => issue_cmd(*a, dir),
         Command::Revoke(a) => revoke_cmd(a, dir),
+        Command::Crl(a) => crl_cmd(a, dir),
         Command::List => list_cmd(dir),
         Command::Status(a) => return aging::status(a, &dir),
         Command::Renew(a) => return aging::renew(a, &dir),
@@ -829,6 +841,30 @@ fn revoke_cmd(a: RevokeArgs, dir: PathBuf) -> Result<(), Error> {
         r.listed,
         plural(r.listed)
     );
+    Ok(())
+}
+
+fn crl_cmd(a: CrlArgs, dir: PathBuf) -> Result<(), Error> {
+    let mut ws = Workspace::open(&dir)?;
+    let signed = ws.sign_crls(&a.cas, OffsetDateTime::now_utc())?;
+    print_change(ws.last_change());
+    if signed.is_empty() {
+        outln!(
+            "The workspace {} has no CA that holds its key: no CRL to sign. `certbench gen` makes a set.",
+            dir.display()
+        );
+    }
+    for c in &signed {
+        outln!(
+            "Signed {} for {}: CRL number {}, {} revoked certificate{}, good until {} (nextUpdate).",
+            c.path.display(),
+            c.ca,
+            c.number,
+            c.listed,
+            plural(c.listed),
+            certbench_base::text::rfc3339(c.next_update)
+        );
+    }
     Ok(())
 }
 

@@ -16,7 +16,7 @@ pub struct RevokedEntry {
 }
 
 /// How long a CRL says it is good for.
-const CRL_VALIDITY_DAYS: i64 = 30;
+pub(crate) const CRL_VALIDITY_DAYS: i64 = 30;
 
 /// The issuer's CRL listing `revoked`, signed by the issuer. Returns PEM.
 pub fn make_crl(

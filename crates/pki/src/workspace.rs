@@ -306,6 +306,19 @@ pub struct Revoked {
     pub listed: usize,
 }
 
+/// A CA's CRL, signed anew (see [`Workspace::sign_crls`]).
+#[derive(Debug, Clone)]
+pub struct CrlSigned {
+    pub ca: String,
+    pub path: PathBuf,
+    /// Its cRLNumber: one more than the CA's last CRL's.
+    pub number: u64,
+    /// How many certificates it lists.
+    pub listed: usize,
+    pub this_update: time::OffsetDateTime,
+    pub next_update: time::OffsetDateTime,
+}
+
 #[derive(Debug, Clone)]
 pub struct Workspace {
     dir: PathBuf,

@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 
 use super::{
-    Entity, Manifest, Revocation, Revoked, Workspace, crl_file_of, hex_decode, manifest_text,
+    CrlSigned, Entity, Manifest, Revocation, Revoked, Workspace, crl_file_of, hex_decode,
+    manifest_text,
 };
 use crate::error::{Error, Result};
 use crate::ocsp::{Answer, OcspSigner, Times, refusal, sign_response};
@@ -141,6 +142,70 @@ impl Workspace {
             crl_path,
             listed,
         })
+    }
+
+    /// Sign the CRLs of `cas` anew (all the workspace's CAs that hold a key when `cas` is empty),
+    /// each listing what its CA revoked as the workspace says now, good for 30 days from `now`:
+    /// for a server that reads its CRL from a file (nginx `ssl_crl`, `openssl -CRLfile`), before
+    /// the last one's nextUpdate. All are written together, or none.
+    pub fn sign_crls(&mut self, cas: &[String], now: OffsetDateTime) -> Result<Vec<CrlSigned>> {
+        let lock = self.begin()?;
+        let names: Vec<String> = if cas.is_empty() {
+            self.entities()
+                .iter()
+                .filter(|e| e.role.is_ca() && e.key.is_some())
+                .map(|e| e.name.clone())
+                .collect()
+        } else {
+            let mut names: Vec<String> = Vec::new();
+            for ca in cas {
+                let entity = self
+                    .entity(ca)
+                    .ok_or_else(|| Error::UnknownEntity { name: ca.clone() })?;
+                if !entity.role.is_ca() {
+                    return Err(Error::NotACa {
+                        name: ca.clone(),
+                        role: entity.role.title().into(),
+                    });
+                }
+                if !names.contains(ca) {
+                    names.push(ca.clone());
+                }
+            }
+            names
+        };
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let mut manifest = self.manifest.clone();
+        let (mut files, mut signed) = (Vec::new(), Vec::new());
+        for ca in names {
+            let (pem, listed) = self.sign_crl(&mut manifest, &ca, now)?;
+            let path = self.path(&crl_file_of(&ca));
+            files.push(FileWrite::replaceable(&path, pem));
+            let number = manifest
+                .entities
+                .iter()
+                .find(|e| e.name == ca)
+                .and_then(|e| e.crl_number)
+                .unwrap_or(1);
+            signed.push(CrlSigned {
+                ca,
+                path,
+                number,
+                listed,
+                this_update: now,
+                next_update: now + time::Duration::days(crate::crl::CRL_VALIDITY_DAYS),
+            });
+        }
+        if signed.is_empty() {
+            return Ok(signed);
+        }
+        files.push(FileWrite::replaceable(
+            self.path(super::MANIFEST_FILE),
+            manifest_text(&manifest)?,
+        ));
+        fsutil::commit(&lock, &files, &[], false)?;
+        self.manifest = manifest;
+        Ok(signed)
     }
 
     /// The CRL `ca` signs (DER): the one on disk while it has more than a day left, else a new
