@@ -623,6 +623,22 @@ impl KeyMap {
             .map(|b| b.key.to_string())
     }
 
+    /// The keys bound in `ctx` to any of `actions`, joined as hints join them ("y/enter"), and
+    /// the words of the first of them; `None` when no key is bound to any: a dialog names the
+    /// keys the user's keymap binds, and never a key that does nothing.
+    pub fn keys_of(&self, ctx: Context, actions: &[Action]) -> Option<(String, String)> {
+        let does = |b: &&Binding| {
+            let a = b.command.action();
+            actions
+                .iter()
+                .any(|want| std::mem::discriminant(want) == std::mem::discriminant(&a))
+        };
+        let bound: Vec<&Binding> = self.bindings(ctx).iter().filter(does).collect();
+        let first = bound.first()?;
+        let keys: Vec<String> = bound.iter().map(|b| b.key.to_string()).collect();
+        Some((keys.join("/"), first.desc.clone()))
+    }
+
     /// One entry per action in `ctx`, its keys joined: "↑/k previous".
     pub fn hints(&self, ctx: Context) -> Vec<(String, String)> {
         self.hints_of(ctx)

@@ -226,7 +226,7 @@ fn overwrite_dialog_80x24_shows_its_keys() {
         path: PathBuf::from("/home/ada/.local/share/certbench/workspace/server.crt"),
     });
     let screen = render(&app);
-    assert!(screen.contains("y replace"), "{screen}");
+    assert!(screen.contains("y/enter replace"), "{screen}");
     insta::assert_snapshot!(screen);
 }
 

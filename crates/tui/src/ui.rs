@@ -5,9 +5,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use crate::action::Action;
 use crate::action::Pane;
 use crate::app::{App, Dialog, Overlay, Severity};
-use crate::keymap::{Command, Context};
+use crate::keymap::{Command, Context, KeyMap};
 use crate::layout::{TITLE, centered, tab_areas, tab_label};
 use crate::panes;
 use crate::theme;
@@ -123,7 +124,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         None => {}
     }
     if let Some(d) = &app.dialog {
-        draw_dialog(f, d, body);
+        draw_dialog(f, &app.keymap, d, body);
     }
 }
 
@@ -395,7 +396,30 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
     );
 }
 
-fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
+/// A dialog's line of keys, from the keymap: for each entry, the keys bound in `ctx` to its
+/// actions and what they do (the entry's words when the dialog's state says more, else the
+/// keymap's). An entry no key is bound to is left out.
+pub(crate) fn key_line(
+    keymap: &KeyMap,
+    ctx: Context,
+    entries: &[(&[Action], Option<&str>)],
+) -> Line<'static> {
+    Line::from(
+        entries
+            .iter()
+            .filter_map(|(actions, words)| {
+                let (keys, desc) = keymap.keys_of(ctx, actions)?;
+                Some([
+                    Span::styled(keys, theme::key()),
+                    Span::raw(format!(" {}   ", words.map_or(desc, str::to_string))),
+                ])
+            })
+            .flatten()
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn draw_dialog(f: &mut Frame<'_>, keymap: &KeyMap, dialog: &Dialog, body: Rect) {
     let (title, lines) = match dialog {
         Dialog::Overwrite { spec, path } => (
             " Replace files? ",
@@ -417,12 +441,14 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                     theme::warn(),
                 )),
                 Line::default(),
-                Line::from(vec![
-                    Span::styled("y", theme::key()),
-                    Span::raw(" replace   "),
-                    Span::styled("n", theme::key()),
-                    Span::raw(" keep the old files"),
-                ]),
+                key_line(
+                    keymap,
+                    Context::Replace,
+                    &[
+                        (&[Action::Confirm], Some("replace")),
+                        (&[Action::Cancel], Some("keep the old files")),
+                    ],
+                ),
             ],
         ),
         Dialog::Constrained { spec, breaches, .. } => {
@@ -441,12 +467,17 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                 Line::default(),
                 Line::from("Every verifier (rustls, openssl, browsers) will refuse it."),
                 Line::default(),
-                Line::from(vec![
-                    Span::styled("y", theme::key()),
-                    Span::raw(" issue it anyway (to see the refusal)   "),
-                    Span::styled("n", theme::key()),
-                    Span::raw(" back to the form"),
-                ]),
+                key_line(
+                    keymap,
+                    Context::Replace,
+                    &[
+                        (
+                            &[Action::Confirm],
+                            Some("issue it anyway (to see the refusal)"),
+                        ),
+                        (&[Action::Cancel], Some("back to the form")),
+                    ],
+                ),
             ]);
             (" Outside the CA's name constraints ", lines)
         }
@@ -464,14 +495,15 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
                     Span::styled(" ›", theme::dim()),
                 ]),
                 Line::default(),
-                Line::from(vec![
-                    Span::styled("←/→", theme::key()),
-                    Span::raw(" reason   "),
-                    Span::styled("y", theme::key()),
-                    Span::raw(" revoke   "),
-                    Span::styled("n", theme::key()),
-                    Span::raw(" cancel"),
-                ]),
+                key_line(
+                    keymap,
+                    Context::Revoke,
+                    &[
+                        (&[Action::Left, Action::Right], Some("reason")),
+                        (&[Action::Confirm], Some("revoke")),
+                        (&[Action::Cancel], Some("cancel")),
+                    ],
+                ),
             ],
         ),
         Dialog::Export {
@@ -528,7 +560,10 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             ]));
             if *replace {
                 lines.push(Line::from(Span::styled(
-                    format!("{file} exists: Enter replaces it."),
+                    format!(
+                        "{file} exists: {} replaces it.",
+                        keymap.key_for(Context::Export, Action::Activate)
+                    ),
                     theme::warn(),
                 )));
             }
@@ -536,26 +571,30 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
             lines.push(if *working {
                 Line::from(Span::styled("Writing…", theme::dim()))
             } else {
-                Line::from(vec![
-                    Span::styled("←/→", theme::key()),
-                    Span::raw(" format   "),
-                    Span::styled("Enter", theme::key()),
-                    Span::raw(if *replace { " replace   " } else { " write   " }),
-                    Span::styled("Esc", theme::key()),
-                    Span::raw(" cancel"),
-                ])
+                key_line(
+                    keymap,
+                    Context::Export,
+                    &[
+                        (&[Action::Left, Action::Right], Some("format")),
+                        (
+                            &[Action::Activate],
+                            Some(if *replace { "replace" } else { "write" }),
+                        ),
+                        (&[Action::Back], Some("cancel")),
+                    ],
+                )
             });
             (" Export ", lines)
         }
         Dialog::Renew { .. } | Dialog::Trust { .. } => {
-            panes::generate::dialog_lines(dialog).unwrap_or_default()
+            panes::generate::dialog_lines(keymap, dialog).unwrap_or_default()
         }
         Dialog::Csr(d) => {
             let width = if d.review.is_some() { 140 } else { 66 };
             let inner = width.min(body.width).saturating_sub(2);
             (
                 " Sign a request (CSR) ",
-                csr_lines(d, inner, body.height.saturating_sub(2)),
+                csr_lines(keymap, d, inner, body.height.saturating_sub(2)),
             )
         }
     };
@@ -585,7 +624,12 @@ fn draw_dialog(f: &mut Frame<'_>, dialog: &Dialog, body: Rect) {
 /// The request dialog: the path being typed; once read, the choices (role, name, names added)
 /// and what is granted first (so they show on a short screen), then each thing asked for and
 /// its decision, one row each (`width` columns), scrolled to fit in `rows`.
-fn csr_lines(d: &crate::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'static>> {
+fn csr_lines(
+    keymap: &KeyMap,
+    d: &crate::app::CsrDialog,
+    width: u16,
+    rows: u16,
+) -> Vec<Line<'static>> {
     use certbench_pki::csr::Decision;
     let width = usize::from(width.max(10));
     let cut = |s: String, room: usize| -> String {
@@ -596,19 +640,6 @@ fn csr_lines(d: &crate::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'stat
         } else {
             s
         }
-    };
-    let keys = |spans: &[(&str, &str)]| {
-        Line::from(
-            spans
-                .iter()
-                .flat_map(|(k, what)| {
-                    [
-                        Span::styled(k.to_string(), theme::key()),
-                        Span::raw(format!(" {what}   ")),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        )
     };
     let Some(review) = &d.review else {
         return vec![
@@ -623,7 +654,15 @@ fn csr_lines(d: &crate::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'stat
             if d.working {
                 Line::from(Span::styled("Reading…", theme::dim()))
             } else {
-                keys(&[("Tab", "complete"), ("Enter", "read it"), ("Esc", "cancel")])
+                key_line(
+                    keymap,
+                    Context::Sign,
+                    &[
+                        (&[Action::Complete], Some("complete")),
+                        (&[Action::Activate], Some("read it")),
+                        (&[Action::Back], Some("cancel")),
+                    ],
+                )
             },
         ];
     };
@@ -674,9 +713,12 @@ fn csr_lines(d: &crate::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'stat
             cursor(d.typing_sans),
             Span::styled(
                 if d.sans.is_empty() && !d.typing_sans {
-                    " (Tab: names to add, comma-separated)"
+                    format!(
+                        " ({}: names to add, comma-separated)",
+                        keymap.key_for(Context::Review, Action::NextField)
+                    )
                 } else {
-                    ""
+                    String::new()
                 },
                 theme::dim(),
             ),
@@ -710,20 +752,32 @@ fn csr_lines(d: &crate::app::CsrDialog, width: u16, rows: u16) -> Vec<Line<'stat
             ]));
             if d.replace {
                 lines.push(Line::from(Span::styled(
-                    format!("{}.crt exists: Enter replaces it, Esc keeps it.", d.name),
+                    format!(
+                        "{}.crt exists: {} replaces it, {} keeps it.",
+                        d.name,
+                        keymap.key_for(Context::Review, Action::Activate),
+                        keymap.key_for(Context::Review, Action::Back)
+                    ),
                     theme::warn(),
                 )));
             }
             lines.push(if d.working {
                 Line::from(Span::styled("Signing…", theme::dim()))
             } else {
-                keys(&[
-                    ("←/→", "role"),
-                    ("Tab", "name/SANs"),
-                    ("↑/↓", "scroll"),
-                    ("Enter", if d.replace { "replace" } else { "sign" }),
-                    ("Esc", "cancel"),
-                ])
+                key_line(
+                    keymap,
+                    Context::Review,
+                    &[
+                        (&[Action::Left, Action::Right], Some("role")),
+                        (&[Action::NextField], Some("name/SANs")),
+                        (&[Action::Up, Action::Down], Some("scroll")),
+                        (
+                            &[Action::Activate],
+                            Some(if d.replace { "replace" } else { "sign" }),
+                        ),
+                        (&[Action::Back], Some("cancel")),
+                    ],
+                )
             });
             // Names typed: added when they are names, else why not.
             let added = g.added_sans.iter().map(|s| {

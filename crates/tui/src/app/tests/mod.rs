@@ -959,3 +959,51 @@ fn the_status_bar_keeps_the_help_key_whatever_its_words() {
     assert!(bar.contains("? aide") && bar.contains("quitter"), "{bar}");
     assert!(!bar.contains("more: ?"), "{bar}");
 }
+
+/// A user who binds a dialog's keys their own way (keymap.toml) is shown those keys in the
+/// dialog, and the keys shown are the keys that work: revoking with "r" once "y" and Enter are
+/// unbound, and the Trust dialog's install on "+".
+#[test]
+fn dialogs_name_the_keys_the_users_keymap_binds() {
+    let (_d, mut app) = app_with_demo();
+    app.keymap
+        .merge(
+            "[revoke]\n\"y\" = \"none\"\n\"enter\" = \"none\"\n\"r\" = \"confirm\"\n\
+             [export]\n\"enter\" = \"none\"\n\"w\" = \"activate\"\n",
+        )
+        .unwrap();
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    let client = app
+        .view
+        .rows
+        .iter()
+        .position(|r| r.entity.name == "client")
+        .unwrap();
+    app.generate.list_selected = client;
+    app.update(Action::Revoke);
+    let screen = crate::snapshots::render(&app);
+    let keys = screen
+        .lines()
+        .find(|l| l.contains("reason") && l.contains("revoke") && l.contains("cancel"))
+        .unwrap_or_else(|| panic!("no key line in the dialog:\n{screen}"));
+    assert!(keys.contains("←/→ reason"), "{keys}");
+    assert!(keys.contains(" r revoke"), "{keys}");
+    assert!(
+        !keys.contains("y revoke") && !keys.contains("enter"),
+        "{keys}"
+    );
+    let press = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    assert!(app.on_key(&press('y')).is_none());
+    assert!(matches!(app.on_key(&press('r')), Some(Action::Confirm)));
+    app.update(Action::Cancel);
+
+    app.update(Action::StartExport);
+    let screen = crate::snapshots::render(&app);
+    assert!(
+        screen.contains("w write") && !screen.contains("enter write"),
+        "{screen}"
+    );
+}

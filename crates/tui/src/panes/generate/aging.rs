@@ -11,7 +11,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::GeneratePane;
 use crate::action::{Action, Effect};
 use crate::app::{App, Cx, Dialog, Overlay, Severity};
+use crate::keymap::{Context, KeyMap};
 use crate::theme;
+use crate::ui::key_line;
 
 impl GeneratePane {
     /// `a`, `u`, `T` on the list, and what their work reports.
@@ -232,20 +234,10 @@ impl GeneratePane {
 }
 
 /// The Renew and Trust dialogs: their titles and lines (`None` for another dialog).
-pub fn dialog_lines(dialog: &Dialog) -> Option<(&'static str, Vec<Line<'static>>)> {
-    let keys = |pairs: &[(&'static str, &'static str)]| {
-        Line::from(
-            pairs
-                .iter()
-                .flat_map(|(k, what)| {
-                    [
-                        Span::styled(*k, theme::key()),
-                        Span::raw(format!(" {what}   ")),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        )
-    };
+pub fn dialog_lines(
+    keymap: &KeyMap,
+    dialog: &Dialog,
+) -> Option<(&'static str, Vec<Line<'static>>)> {
     match dialog {
         Dialog::Renew {
             name,
@@ -290,7 +282,15 @@ pub fn dialog_lines(dialog: &Dialog) -> Option<(&'static str, Vec<Line<'static>>
                     ))
                 },
                 Line::default(),
-                keys(&[("←/→", "key"), ("y", "renew"), ("n", "cancel")]),
+                key_line(
+                    keymap,
+                    Context::Renew,
+                    &[
+                        (&[Action::Left, Action::Right], Some("key")),
+                        (&[Action::Confirm], Some("renew")),
+                        (&[Action::Cancel], Some("cancel")),
+                    ],
+                ),
             ],
         )),
         Dialog::Trust {
@@ -319,15 +319,30 @@ pub fn dialog_lines(dialog: &Dialog) -> Option<(&'static str, Vec<Line<'static>>
             }
             lines.push(Line::default());
             lines.push(if *confirm {
-                keys(&[("y", "install"), ("n", "no")])
+                key_line(
+                    keymap,
+                    Context::Trust,
+                    &[
+                        (&[Action::Confirm], Some("install")),
+                        (&[Action::Cancel], Some("no")),
+                    ],
+                )
             } else if *working {
-                keys(&[("esc", "close (the work goes on)")])
+                key_line(
+                    keymap,
+                    Context::Trust,
+                    &[(&[Action::Cancel], Some("close (the work goes on)"))],
+                )
             } else {
-                keys(&[
-                    ("i", "install the roots"),
-                    ("u", "take out what certbench installed"),
-                    ("esc", "close"),
-                ])
+                key_line(
+                    keymap,
+                    Context::Trust,
+                    &[
+                        (&[Action::TrustInstall], None),
+                        (&[Action::TrustUninstall], None),
+                        (&[Action::Cancel], Some("close")),
+                    ],
+                )
             });
             Some((" Trust stores (system, NSS, Java) ", lines))
         }

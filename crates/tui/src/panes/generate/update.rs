@@ -8,6 +8,7 @@ use super::GeneratePane;
 use super::form::FormField;
 use crate::action::{Action, Effect, ExportChoice};
 use crate::app::{CsrDialog, Cx, Dialog, Focus, Overlay, Severity, Status};
+use crate::keymap::Context;
 use crate::layout;
 
 impl GeneratePane {
@@ -179,8 +180,10 @@ impl GeneratePane {
                                 cx.say(
                                     Severity::Warning,
                                     format!(
-                                        "{} exists: Enter replaces it (the old files go to replaced/), Esc keeps it.",
-                                        path.display()
+                                        "{} exists: {} replaces it (the old files go to replaced/), {} keeps it.",
+                                        path.display(),
+                                        cx.keymap.key_for(Context::Review, Action::Activate),
+                                        cx.keymap.key_for(Context::Review, Action::Back)
                                     ),
                                 );
                             }
@@ -243,8 +246,10 @@ impl GeneratePane {
                             Some(path) => cx.say(
                                 Severity::Warning,
                                 format!(
-                                    "{} exists: Enter replaces it, Esc keeps it.",
-                                    path.display()
+                                    "{} exists: {} replaces it, {} keeps it.",
+                                    path.display(),
+                                    cx.keymap.key_for(Context::Export, Action::Activate),
+                                    cx.keymap.key_for(Context::Export, Action::Back)
                                 ),
                             ),
                             None => cx.say(Severity::Error, e.message),

@@ -154,7 +154,14 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             vec![
                 Span::styled(prompt, theme::label()),
                 Span::styled(shown, theme::editing().add_modifier(Modifier::REVERSED)),
-                Span::styled("▏ type to replace · ⌫ edits · Enter", theme::dim()),
+                Span::styled(
+                    format!(
+                        "▏ type to replace · {} edits · {}",
+                        app.key_for(Context::Target, Action::DeleteBack),
+                        app.key_for(Context::Target, Action::Activate)
+                    ),
+                    theme::dim(),
+                ),
             ]
         } else {
             vec![

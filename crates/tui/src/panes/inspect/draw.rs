@@ -316,7 +316,7 @@ fn draw_fields(f: &mut Frame<'_>, app: &App, area: Rect) {
     let Some(item) = s.current_item() else { return };
     let nodes = s.nodes();
     if nodes.is_empty() {
-        let lines = other_item_lines(item);
+        let lines = other_item_lines(app, item);
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
     }
@@ -359,7 +359,7 @@ fn draw_fields(f: &mut Frame<'_>, app: &App, area: Rect) {
 
 /// What a CRL, a CSR, an OCSP message or an unreadable item says (in the fields area; for an
 /// OCSP message, whose fields are the tree, in the box beside them).
-fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
+fn other_item_lines(app: &App, item: &Item) -> Vec<Line<'static>> {
     let kv = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!("{k:<14}"), theme::label()),
@@ -381,10 +381,14 @@ fn other_item_lines(item: &Item) -> Vec<Line<'static>> {
                 theme::error(),
             )));
             if certbench_x509::load::is_locked_pkcs12(item) {
-                lines.push(Line::from(vec![
-                    Span::styled("Enter", theme::key()),
-                    Span::raw(": type its password to read its certificates"),
-                ]));
+                lines.push(crate::ui::key_line(
+                    &app.keymap,
+                    crate::keymap::Context::Inspect,
+                    &[(
+                        &[crate::action::Action::Activate],
+                        Some("type its password to read its certificates"),
+                    )],
+                ));
             }
         }
         Ok(Decoded::Crl(c)) => {
@@ -530,7 +534,7 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
         },
     ) = s.loaded.items.get(sel.item)
     {
-        lines.extend(other_item_lines(item));
+        lines.extend(other_item_lines(app, item));
     }
     if let Some(chain) = &sel.chain {
         // What it was verified for: p, N and T change it.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::{AfterLoad, Focus as InspectFocus, InspectState, Prompt, PromptKind};
 use crate::action::{Action, CertificatesToOpen, Effect, Pane};
 use crate::app::{Cx, Severity, Status};
+use crate::keymap::Context;
 use crate::layout;
 use certbench_x509::verify::Purpose;
 
@@ -115,12 +116,18 @@ impl InspectState {
                     if *wrong {
                         cx.say(
                             Severity::Error,
-                            format!("That password does not open {file}: Enter to try again."),
+                            format!(
+                                "That password does not open {file}: {} to try again.",
+                                cx.keymap.key_for(Context::Inspect, Action::Activate)
+                            ),
                         );
                     } else if *locked {
                         cx.say(
                             Severity::Warning,
-                            format!("{file} needs its password: Enter on it to type it."),
+                            format!(
+                                "{file} needs its password: {} on it to type it.",
+                                cx.keymap.key_for(Context::Inspect, Action::Activate)
+                            ),
                         );
                     } else if *read > 0 && after.announce {
                         cx.say(
