@@ -148,8 +148,9 @@ pub fn renewed(r: &Renewed) -> String {
     )
 }
 
-/// What a renewal made, in one line (the TUI's message line).
-pub fn renewed_short(r: &Renewed) -> String {
+/// What a renewal made, in one line (the TUI's message line); `revoked`: the old certificate
+/// was revoked with it.
+pub fn renewed_short(r: &Renewed, revoked: bool) -> String {
     let e = &r.issued.entity;
     let mut v = vec![
         ("name", e.name.clone()),
@@ -168,7 +169,14 @@ pub fn renewed_short(r: &Renewed) -> String {
     if to_renew > 0 {
         v.push(("dependants", to_renew.to_string()));
     }
-    say("renewed_short", &v)
+    say(
+        if revoked {
+            "renewed_short_revoked"
+        } else {
+            "renewed_short"
+        },
+        &v,
+    )
 }
 
 /// The certificate a renewal replaced, still valid.

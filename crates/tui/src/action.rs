@@ -354,6 +354,8 @@ pub enum Effect {
     Renew {
         name: String,
         new_key: bool,
+        /// Revoke the certificate it replaces (superseded), as `renew --revoke-old`.
+        revoke_old: bool,
     },
     /// Read the machine's trust stores for the workspace's roots.
     ReadTrust,

@@ -710,14 +710,11 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 .and_then(|mut ws| ws.revoke(&name, reason, now))
                 .map_err(|e| e.to_string()),
         ),
-        Effect::Renew { name, new_key } => Action::RenewFinished(
-            Workspace::open(dir)
-                .and_then(|mut ws| ws.renew(&name, new_key, now))
-                // Short: the message line has two lines at 80 columns; the status window (a)
-                // says the rest.
-                .map(|r| vec![certbench_lab::aging::renewed_short(&r)])
-                .map_err(|e| e.to_string()),
-        ),
+        Effect::Renew {
+            name,
+            new_key,
+            revoke_old,
+        } => Action::RenewFinished(renew(dir, &name, new_key, revoke_old, now)),
         Effect::ReadTrust => Action::TrustRead(trust::read(dir).map(Box::new)),
         Effect::ChangeTrust { install } => Action::TrustChanged(trust::change(dir, install, now)),
         Effect::MakeRecipes { name } => Action::RecipesMade(recipes_for(dir, &name)),
@@ -797,6 +794,29 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
 
 /// A request read from `path` and checked, with the CA that signs it by default (the
 /// intermediate, else the root) and the workspace's set id.
+/// Renew `name`, and revoke the certificate it replaces (superseded) when asked, as `renew
+/// [--revoke-old]` does: the message line's words. A renewal whose revocation failed says both.
+fn renew(
+    dir: &Path,
+    name: &str,
+    new_key: bool,
+    revoke_old: bool,
+    now: OffsetDateTime,
+) -> Result<Vec<String>, String> {
+    let mut ws = Workspace::open(dir).map_err(|e| e.to_string())?;
+    let r = ws.renew(name, new_key, now).map_err(|e| e.to_string())?;
+    if revoke_old {
+        let superseded = certbench_x509::RevocationReason::Superseded;
+        if let Err(e) = ws.revoke_serial(name, Some(&r.old_serial), superseded, now) {
+            return Err(format!(
+                "Renewed {name}, but the old certificate was not revoked: {e}"
+            ));
+        }
+    }
+    // Short: the message line has two lines at 80 columns; the status window (a) says the rest.
+    Ok(vec![certbench_lab::aging::renewed_short(&r, revoke_old)])
+}
+
 fn read_csr(dir: &Path, path: PathBuf) -> Result<action::CsrReview, String> {
     let bytes = certbench_x509::load::read_regular_file(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -65,10 +65,16 @@ pub enum Dialog {
         name: String,
         reason: RevocationReason,
     },
-    /// Renew a certificate: with its key, or a new one.
+    /// Renew a certificate: with its key, or a new one; the old certificate left valid, or
+    /// revoked at once (superseded), as `renew --revoke-old`.
     Renew {
         name: String,
         new_key: bool,
+        revoke_old: bool,
+        /// The choice ←/→ changes: the key (false), or what becomes of the old certificate.
+        on_old: bool,
+        /// A root: no CA above it revokes its old certificate, so there is no such choice.
+        root: bool,
         /// What it issued (a CA): with a new key, these stop verifying until renewed.
         dependants: Vec<String>,
     },

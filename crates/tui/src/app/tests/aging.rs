@@ -57,6 +57,9 @@ fn u_renews_the_selected_certificate_after_asking() {
         Some(Dialog::Renew {
             name: "client".into(),
             new_key: false,
+            revoke_old: false,
+            on_old: false,
+            root: false,
             dependants: vec![]
         })
     );
@@ -69,7 +72,8 @@ fn u_renews_the_selected_certificate_after_asking() {
         effects,
         vec![Effect::Renew {
             name: "client".into(),
-            new_key: true
+            new_key: true,
+            revoke_old: false
         }]
     );
     let done = crate::run_blocking(effects.into_iter().next().unwrap(), d.path()).unwrap();
@@ -89,6 +93,89 @@ fn u_renews_the_selected_certificate_after_asking() {
     let ws = Workspace::open(d.path()).unwrap();
     assert_ne!(ws.entity("client").unwrap().serial, serial);
     assert!(d.path().join("replaced").is_dir());
+}
+
+/// The Renew dialog's second choice (↓, then ←/→) revokes the certificate the renewal replaces,
+/// as `renew --revoke-old`: openssl reads the issuer's new CRL and finds the old serial there,
+/// with the reason superseded, and not the new one. A root has no such choice.
+#[test]
+fn u_can_revoke_the_certificate_it_replaces() {
+    let (d, mut app) = app_with_demo();
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    let row = |app: &App, name: &str| {
+        app.view
+            .rows
+            .iter()
+            .position(|r| r.entity.name == name)
+            .unwrap()
+    };
+    let serial = |file: &str| {
+        let out = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-serial", "-in", file])
+            .current_dir(d.path())
+            .output()
+            .expect("openssl (apt-get install openssl)");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .trim_start_matches("serial=")
+            .to_string()
+    };
+    let old = serial("server.crt");
+    app.generate.list_selected = row(&app, "server");
+    press(&mut app, key('u'));
+    let arrow = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    press(&mut app, arrow(KeyCode::Down));
+    press(&mut app, arrow(KeyCode::Right));
+    let screen = crate::snapshots::render(&app);
+    assert!(screen.contains("revoked now (superseded)"), "{screen}");
+    let effects = press(&mut app, key('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::Renew {
+            name: "server".into(),
+            new_key: false,
+            revoke_old: true
+        }]
+    );
+    let done = crate::run_blocking(effects.into_iter().next().unwrap(), d.path()).unwrap();
+    app.update(done);
+    let said = &app.status.as_ref().unwrap().text;
+    assert!(said.contains("the old one is revoked"), "{said}");
+    let new = serial("server.crt");
+    assert_ne!(new, old);
+    let out = std::process::Command::new("openssl")
+        .args(["crl", "-noout", "-text", "-in", "intermediate.crl"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    let crl = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        crl.contains(&format!("Serial Number: {old}")) && crl.contains("Superseded"),
+        "{crl}"
+    );
+    assert!(!crl.contains(&format!("Serial Number: {new}")), "{crl}");
+
+    // A root: ↓ does not reach a choice it does not have.
+    app.view = WorkspaceView::load(d.path());
+    app.generate.list_selected = row(&app, "ca");
+    press(&mut app, key('u'));
+    press(&mut app, arrow(KeyCode::Down));
+    press(&mut app, arrow(KeyCode::Right));
+    let Some(Dialog::Renew {
+        new_key,
+        revoke_old,
+        root,
+        ..
+    }) = &app.dialog
+    else {
+        panic!("{:?}", app.dialog);
+    };
+    assert!(*root && *new_key && !*revoke_old);
+    let screen = crate::snapshots::render(&app);
+    assert!(screen.contains("a root is not revoked"), "{screen}");
 }
 
 /// `T` reads the stores (off the event loop), then shows where the root is; `i` says first that

@@ -37,7 +37,11 @@ impl GeneratePane {
                 ),
                 Some(r) => {
                     let name = r.entity.name.clone();
+                    let root = r.entity.issuer.is_none();
                     *cx.dialog = Some(Dialog::Renew {
+                        revoke_old: false,
+                        on_old: false,
+                        root,
                         dependants: cx
                             .view
                             .rows
@@ -78,7 +82,13 @@ impl GeneratePane {
                             select: self.renewing.take(),
                         }];
                     }
-                    Err(e) => cx.say(Severity::Error, e),
+                    Err(e) => {
+                        cx.say(Severity::Error, e);
+                        // A renewal that went through before its revocation failed is shown.
+                        return vec![Effect::LoadWorkspace {
+                            select: self.renewing.take(),
+                        }];
+                    }
                 }
             }
             Action::TrustRead(result) => match result {
@@ -128,25 +138,43 @@ impl GeneratePane {
                 *cx.dialog = None;
                 cx.say(Severity::Info, "Nothing was renewed.");
             }
-            (Dialog::Renew { name, new_key, .. }, Action::Confirm) => {
-                *cx.dialog = None;
-                *cx.working = Some(format!("Renewing \"{name}\""));
-                self.renewing = Some(name.clone());
-                return vec![Effect::Renew { name, new_key }];
-            }
             (
                 Dialog::Renew {
                     name,
                     new_key,
-                    dependants,
+                    revoke_old,
+                    root,
+                    ..
                 },
-                Action::Left | Action::Right,
+                Action::Confirm,
             ) => {
-                *cx.dialog = Some(Dialog::Renew {
+                *cx.dialog = None;
+                *cx.working = Some(format!("Renewing \"{name}\""));
+                self.renewing = Some(name.clone());
+                return vec![Effect::Renew {
                     name,
-                    new_key: !new_key,
-                    dependants,
-                });
+                    new_key,
+                    revoke_old: revoke_old && !root,
+                }];
+            }
+            (mut d @ Dialog::Renew { .. }, Action::Left | Action::Right) => {
+                if let Dialog::Renew {
+                    new_key,
+                    revoke_old,
+                    on_old,
+                    ..
+                } = &mut d
+                {
+                    let choice = if *on_old { revoke_old } else { new_key };
+                    *choice = !*choice;
+                }
+                *cx.dialog = Some(d);
+            }
+            (mut d @ Dialog::Renew { .. }, Action::Up | Action::Down) => {
+                if let Dialog::Renew { on_old, root, .. } = &mut d {
+                    *on_old = !*on_old && !*root;
+                }
+                *cx.dialog = Some(d);
             }
             (Dialog::Trust { working: true, .. }, Action::Cancel | Action::Back) => {
                 // The work goes on; its result is said on the message line.
@@ -242,10 +270,35 @@ pub fn dialog_lines(
         Dialog::Renew {
             name,
             new_key,
+            revoke_old,
+            on_old,
+            root,
             dependants,
-        } => Some((
-            " Renew ",
-            vec![
+        } => {
+            // A choice: its label, its value between ‹ ›, the one ←/→ changes highlighted.
+            let choice = |label: &'static str, value: &'static str, focused: bool| {
+                Line::from(vec![
+                    Span::styled(
+                        label,
+                        if focused {
+                            theme::key()
+                        } else {
+                            theme::label()
+                        },
+                    ),
+                    Span::styled("‹ ", theme::dim()),
+                    Span::styled(
+                        value,
+                        if focused {
+                            theme::selected()
+                        } else {
+                            ratatui::style::Style::new()
+                        },
+                    ),
+                    Span::styled(" ›", theme::dim()),
+                ])
+            };
+            let mut lines = vec![
                 Line::from(format!(
                     "Renew \"{name}\": the same subject, names, usages and issuer, valid from now with a fresh serial?"
                 )),
@@ -254,45 +307,54 @@ pub fn dialog_lines(
                     theme::warn(),
                 )),
                 Line::default(),
-                Line::from(vec![
-                    Span::styled("Key  ", theme::label()),
-                    Span::styled("‹ ", theme::dim()),
-                    Span::styled(
-                        if *new_key {
-                            "a new key pair"
-                        } else {
-                            "the same key"
-                        },
-                        theme::selected(),
-                    ),
-                    Span::styled(" ›", theme::dim()),
-                ]),
-                if *new_key && !dependants.is_empty() {
-                    Line::from(Span::styled(
-                        format!(
-                            "With a new key, what it issued stops verifying until it is renewed too: {}.",
-                            certbench_base::text::display_safe(&dependants.join(", "), 300)
-                        ),
-                        theme::error(),
-                    ))
-                } else {
-                    Line::from(Span::styled(
-                        "The old certificate stays valid until its notAfter.",
-                        theme::dim(),
-                    ))
-                },
-                Line::default(),
-                key_line(
-                    keymap,
-                    Context::Renew,
-                    &[
-                        (&[Action::Left, Action::Right], Some("key")),
-                        (&[Action::Confirm], Some("renew")),
-                        (&[Action::Cancel], Some("cancel")),
-                    ],
+                choice(
+                    "Key              ",
+                    if *new_key {
+                        "a new key pair"
+                    } else {
+                        "the same key"
+                    },
+                    !*on_old,
                 ),
-            ],
-        )),
+            ];
+            if *root {
+                lines.push(Line::from(Span::styled(
+                    "Old certificate  a root is not revoked (no CA above it signs a CRL): it stays trusted where it was put.",
+                    theme::dim(),
+                )));
+            } else {
+                lines.push(choice(
+                    "Old certificate  ",
+                    if *revoke_old {
+                        "revoked now (superseded), on its issuer's CRL"
+                    } else {
+                        "stays valid until its notAfter"
+                    },
+                    *on_old,
+                ));
+            }
+            if *new_key && !dependants.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "With a new key, what it issued stops verifying until it is renewed too: {}.",
+                        certbench_base::text::display_safe(&dependants.join(", "), 300)
+                    ),
+                    theme::error(),
+                )));
+            }
+            lines.push(Line::default());
+            let mut keys: Vec<(&[Action], Option<&str>)> = Vec::new();
+            if !*root {
+                keys.push((&[Action::Up, Action::Down], Some("key / old certificate")));
+            }
+            keys.extend([
+                (&[Action::Left, Action::Right][..], Some("change")),
+                (&[Action::Confirm][..], Some("renew")),
+                (&[Action::Cancel][..], Some("cancel")),
+            ]);
+            lines.push(key_line(keymap, Context::Renew, &keys));
+            Some((" Renew ", lines))
+        }
         Dialog::Trust {
             info,
             confirm,
