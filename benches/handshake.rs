@@ -11,8 +11,9 @@
 //! sides and the kernel's work on their sockets are counted). Runs minutes apart on a shared
 //! machine differ by more than the cost measured (two separate medians said +3.5% one minute and
 //! +9% the next); the pairs' CPU ratio gives the same figure within a point run after run.
-//! Measured on 2 vCPUs: +9.7% to +10.0% before the observer's key lookups, message sharing and the
-//! key log's bookkeeping were made cheaper, +7.7% to +9.3% after. Every run leaves a socket in
+//! Measured on 2 vCPUs, side by side with older code built apart (its own target folder): +9.7%
+//! to +11.2% before the observer's key lookups, message sharing and copies were cut, +7.1% to
+//! +9.1% after; `benches/observe.rs` measures the observer alone. Every run leaves a socket in
 //! TIME_WAIT for a minute, and thousands of them slow every connect() and bind(): run it in a
 //! fresh network namespace (`unshare -n`, as `scripts/compare.sh` does) or with none left
 //! (`ss -tan | grep -c TIME-WAIT`).
