@@ -639,3 +639,47 @@ fn crl_signs_a_current_crl_openssl_takes() {
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains("not a CA"), "{err}");
 }
+
+/// A certificate issued for a few days does not "expire soon" the moment it is made: soon is
+/// under 30 days left, or under a third of its validity when that is shorter (a 3-day one, in its
+/// last day); a year's certificate still expires soon with under 30 days left.
+#[test]
+fn a_short_lived_certificate_expires_soon_only_in_its_last_third() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(
+        d,
+        &[
+            "issue",
+            "--role",
+            "client",
+            "--name",
+            "short",
+            "--issuer",
+            "intermediate",
+            "--days",
+            "3",
+        ],
+    );
+    let listed = certbench_ok(d, &["list"]);
+    let line = listed.lines().find(|l| l.contains("short")).unwrap();
+    assert!(!line.contains("soon"), "{listed}");
+    let state = |at: &str, name: &str| {
+        let v = status_json(d, &["--at", at]);
+        v["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(state("now", "short"), "valid");
+    assert_eq!(state("+40h", "short"), "valid");
+    assert_eq!(state("+50h", "short"), "expires_soon");
+    assert_eq!(state("+300d", "server"), "valid");
+    assert_eq!(state("+340d", "server"), "expires_soon");
+}

@@ -11,7 +11,9 @@ use x509_parser::prelude::FromDer;
 use super::{Entity, REPLACED_DIR, Workspace};
 use crate::Role;
 
-/// Under this many days left, a certificate is said to expire soon.
+/// Under this many days left, a certificate is said to expire soon; or under a third of its
+/// validity when that is shorter (certbot's rule, which renews a 90-day certificate with 30 days
+/// left): a one-day certificate does not expire "soon" from the moment it is made.
 pub const EXPIRES_SOON_DAYS: i64 = 30;
 
 /// The workspace at one moment.
@@ -371,7 +373,9 @@ fn aging(e: &Entity, at: OffsetDateTime) -> Aging {
         State::NotYetValid
     } else if at > e.not_after {
         State::Expired
-    } else if days_left < EXPIRES_SOON_DAYS {
+    } else if e.not_after - at
+        < time::Duration::days(EXPIRES_SOON_DAYS).min((e.not_after - e.not_before) / 3)
+    {
         State::ExpiresSoon
     } else {
         State::Valid
