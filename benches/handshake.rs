@@ -77,10 +77,7 @@ async fn bare(opts: &RunOptions) {
 
 fn bench(c: &mut Criterion) {
     let dir = common::workspace();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = common::runtime();
     let opts = RunOptions::new(dir.path());
     // Paired, interleaved runs: every loopback connection leaves a socket in TIME_WAIT, and many
     // of them slow connect() for whatever runs next, so the two are measured turn about.

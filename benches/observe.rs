@@ -16,10 +16,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
     let dir = common::workspace();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = common::runtime();
     let summary = rt.block_on(async {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
         run(&RunOptions::new(dir.path()), tx).await.expect("run")

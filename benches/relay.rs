@@ -72,10 +72,7 @@ fn bench(c: &mut Criterion) {
     // The server, on a runtime of its own.
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = common::runtime();
         rt.block_on(async {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
@@ -91,10 +88,7 @@ fn bench(c: &mut Criterion) {
     // The relay in front of it, on a runtime of its own.
     let (relay_tx, relay_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let rt = common::runtime();
         rt.block_on(async {
             let opts = RelayOptions::new(
                 SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -116,10 +110,7 @@ fn bench(c: &mut Criterion) {
     });
     let relay_addr = relay_rx.recv().expect("relay address");
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = common::runtime();
     // Paired, interleaved runs (loopback sockets in TIME_WAIT slow whatever runs next).
     let (mut straight, mut relayed) = (Vec::new(), Vec::new());
     for _ in 0..400 {

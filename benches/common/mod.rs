@@ -31,6 +31,15 @@ pub fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// A runtime on this thread alone, as the loopback benches run their handshakes on: both sides
+/// and the kernel's work on their sockets count on this thread's CPU clock.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// The openssl commands for a whole set, as certbench prints them (`issue --openssl`).
 pub fn openssl_script(alg: KeyAlg) -> String {
     make_set(alg)

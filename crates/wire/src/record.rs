@@ -82,6 +82,26 @@ pub struct RecordReader {
     failed: bool,
 }
 
+/// Feed `input` to a stream of whole units (records, messages) that `cut` takes from the start
+/// of a slice, saying how many bytes they took; `buf` holds what an earlier push left. Units
+/// that start with this input are cut straight from it when nothing waits before them; only an
+/// unfinished unit's start is kept in `buf` for the next push.
+fn reframe<T>(
+    buf: &mut Vec<u8>,
+    input: &[u8],
+    mut cut: impl FnMut(&[u8]) -> (Vec<T>, usize),
+) -> Vec<T> {
+    if buf.is_empty() {
+        let (out, used) = cut(input);
+        buf.extend_from_slice(&input[used..]);
+        return out;
+    }
+    buf.extend_from_slice(input);
+    let (out, used) = cut(buf);
+    buf.drain(..used);
+    out
+}
+
 impl RecordReader {
     pub fn new() -> Self {
         Self::default()
@@ -97,20 +117,9 @@ impl RecordReader {
         if self.failed {
             return Vec::new();
         }
-        if self.buf.is_empty() {
-            // Records that start with this read are cut from it; only a record's start that
-            // the next read completes is kept.
-            let (out, used) = self.cut(bytes);
-            if !self.failed {
-                self.buf.extend_from_slice(&bytes[used..]);
-            }
-            return out;
-        }
-        self.buf.extend_from_slice(bytes);
         let mut buf = std::mem::take(&mut self.buf);
-        let (out, used) = self.cut(&buf);
+        let out = reframe(&mut buf, bytes, |data| self.cut(data));
         if !self.failed {
-            buf.drain(..used);
             self.buf = buf;
         }
         out
@@ -194,20 +203,9 @@ impl HandshakeReader {
         if self.failed {
             return Vec::new();
         }
-        if self.buf.is_empty() {
-            // Messages that start in this payload are cut from it; only a message's start that
-            // the next record completes is kept.
-            let (out, used) = self.cut(payload);
-            if !self.failed {
-                self.buf.extend_from_slice(&payload[used..]);
-            }
-            return out;
-        }
-        self.buf.extend_from_slice(payload);
         let mut buf = std::mem::take(&mut self.buf);
-        let (out, used) = self.cut(&buf);
+        let out = reframe(&mut buf, payload, |data| self.cut(data));
         if !self.failed {
-            buf.drain(..used);
             self.buf = buf;
         }
         out

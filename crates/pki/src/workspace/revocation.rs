@@ -159,15 +159,7 @@ impl Workspace {
         } else {
             let mut names: Vec<String> = Vec::new();
             for ca in cas {
-                let entity = self
-                    .entity(ca)
-                    .ok_or_else(|| Error::UnknownEntity { name: ca.clone() })?;
-                if !entity.role.is_ca() {
-                    return Err(Error::NotACa {
-                        name: ca.clone(),
-                        role: entity.role.title().into(),
-                    });
-                }
+                self.ca_entity(ca)?;
                 if !names.contains(ca) {
                     names.push(ca.clone());
                 }
@@ -216,15 +208,7 @@ impl Workspace {
             return Ok(der);
         }
         let lock = self.begin()?;
-        let entity = self
-            .entity(ca)
-            .ok_or_else(|| Error::UnknownEntity { name: ca.into() })?;
-        if !entity.role.is_ca() {
-            return Err(Error::NotACa {
-                name: ca.into(),
-                role: entity.role.title().into(),
-            });
-        }
+        self.ca_entity(ca)?;
         // Another process may have made it meanwhile.
         if let Some(der) = current_crl_at(&path, now) {
             return Ok(der);
@@ -244,6 +228,20 @@ impl Workspace {
             path,
             reason: "the CRL just made is not PEM".into(),
         })
+    }
+
+    /// The CA called `name`: an error when there is none, or it is no CA.
+    fn ca_entity(&self, name: &str) -> Result<&Entity> {
+        let entity = self
+            .entity(name)
+            .ok_or_else(|| Error::UnknownEntity { name: name.into() })?;
+        if !entity.role.is_ca() {
+            return Err(Error::NotACa {
+                name: name.into(),
+                role: entity.role.title().into(),
+            });
+        }
+        Ok(entity)
     }
 
     /// `issuer_name`'s CRL listing every certificate it issued that `manifest` says is revoked,

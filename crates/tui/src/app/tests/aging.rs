@@ -43,13 +43,7 @@ fn a_shows_days_left_and_warns_of_a_leaf_outliving_its_issuer() {
 #[test]
 fn u_renews_the_selected_certificate_after_asking() {
     let (d, mut app) = app_with_demo();
-    let client = app
-        .view
-        .rows
-        .iter()
-        .position(|r| r.entity.name == "client")
-        .unwrap();
-    app.generate.list_selected = client;
+    let client = select(&mut app, "client");
     let serial = app.view.rows[client].entity.serial.clone();
     press(&mut app, key('u'));
     assert_eq!(
@@ -105,13 +99,6 @@ fn u_can_revoke_the_certificate_it_replaces() {
         width: 120,
         height: 40,
     });
-    let row = |app: &App, name: &str| {
-        app.view
-            .rows
-            .iter()
-            .position(|r| r.entity.name == name)
-            .unwrap()
-    };
     let serial = |file: &str| {
         let out = std::process::Command::new("openssl")
             .args(["x509", "-noout", "-serial", "-in", file])
@@ -124,7 +111,7 @@ fn u_can_revoke_the_certificate_it_replaces() {
             .to_string()
     };
     let old = serial("server.crt");
-    app.generate.list_selected = row(&app, "server");
+    select(&mut app, "server");
     press(&mut app, key('u'));
     let arrow = |code| KeyEvent::new(code, KeyModifiers::NONE);
     press(&mut app, arrow(KeyCode::Down));
@@ -160,7 +147,7 @@ fn u_can_revoke_the_certificate_it_replaces() {
 
     // A root: ↓ does not reach a choice it does not have.
     app.view = WorkspaceView::load(d.path());
-    app.generate.list_selected = row(&app, "ca");
+    select(&mut app, "ca");
     press(&mut app, key('u'));
     press(&mut app, arrow(KeyCode::Down));
     press(&mut app, arrow(KeyCode::Right));

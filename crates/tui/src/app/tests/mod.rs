@@ -10,6 +10,18 @@ mod aging;
 /// Serving and relaying from the Handshake pane, with real peers.
 mod peers;
 
+/// Select the certificate `name` in the Generate pane's list (as ↑/↓ would); its row.
+fn select(app: &mut App, name: &str) -> usize {
+    let row = app
+        .view
+        .rows
+        .iter()
+        .position(|r| r.entity.name == name)
+        .unwrap_or_else(|| panic!("no {name} in the list"));
+    app.generate.list_selected = row;
+    row
+}
+
 fn app_with_demo() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     Workspace::open(dir.path())
@@ -270,13 +282,7 @@ fn an_invalid_form_is_not_issued_and_the_cursor_goes_to_the_problem() {
 #[test]
 fn revoking_asks_for_a_reason() {
     let (_d, mut app) = app_with_demo();
-    let client = app
-        .view
-        .rows
-        .iter()
-        .position(|r| r.entity.name == "client")
-        .unwrap();
-    app.generate.list_selected = client;
+    select(&mut app, "client");
     app.update(Action::Revoke);
     app.update(Action::Right);
     assert_eq!(
@@ -307,12 +313,7 @@ fn revoking_asks_for_a_reason() {
 #[test]
 fn exporting_writes_a_pkcs12_that_openssl_opens() {
     let (d, mut app) = app_with_demo();
-    app.generate.list_selected = app
-        .view
-        .rows
-        .iter()
-        .position(|r| r.entity.name == "client")
-        .unwrap();
+    select(&mut app, "client");
     let press = |app: &mut App, k: KeyEvent| -> Vec<Effect> {
         let action = app.on_key(&k).expect("the key does something");
         app.update(action)
@@ -601,12 +602,7 @@ fn a_request_for_both_is_signed_with_both() {
 #[test]
 fn recipes_show_for_the_selected_certificate() {
     let (d, mut app) = app_with_demo();
-    app.generate.list_selected = app
-        .view
-        .rows
-        .iter()
-        .position(|r| r.entity.name == "server")
-        .unwrap();
+    select(&mut app, "server");
     let effects = app.update(app.on_key(&key('r')).unwrap());
     assert_eq!(
         effects,
@@ -976,13 +972,7 @@ fn dialogs_name_the_keys_the_users_keymap_binds() {
         width: 120,
         height: 40,
     });
-    let client = app
-        .view
-        .rows
-        .iter()
-        .position(|r| r.entity.name == "client")
-        .unwrap();
-    app.generate.list_selected = client;
+    select(&mut app, "client");
     app.update(Action::Revoke);
     let screen = crate::snapshots::render(&app);
     let keys = screen

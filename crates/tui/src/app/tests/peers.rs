@@ -399,12 +399,7 @@ fn the_responder_from_the_generate_pane_answers_openssl_and_shows_each_request()
     assert!(screen.contains("OCSP client: good"), "{screen}");
 
     // Revoke the client as a person does, then ask again.
-    app.generate.list_selected = app
-        .view
-        .rows
-        .iter()
-        .position(|r| r.entity.name == "client")
-        .unwrap();
+    select(&mut app, "client");
     app.update(Action::Revoke);
     let effects = app.update(Action::Confirm);
     let [effect @ Effect::Revoke { .. }] = effects.as_slice() else {
