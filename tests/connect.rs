@@ -49,8 +49,12 @@ fn wait_for(port: u16, peer: &mut Peer) {
     }
 }
 
-/// `openssl s_server` on `port`, once it says it accepts (it serves one connection).
-fn s_server(d: &Path, port: u16, extra: &[&str]) -> Peer {
+/// `openssl s_server` on a free port, once it says it accepts (it serves one connection).
+fn s_server(d: &Path, extra: &[&str]) -> (Peer, u16) {
+    on_a_free_port(|port| s_server_on(d, port, extra))
+}
+
+fn s_server_on(d: &Path, port: u16, extra: &[&str]) -> Result<Peer, String> {
     let mut p = Peer(
         Command::new(require("openssl", "openssl"))
             .current_dir(d)
@@ -70,12 +74,12 @@ fn s_server(d: &Path, port: u16, extra: &[&str]) -> Peer {
             .spawn()
             .unwrap(),
     );
-    await_line(&mut p, "ACCEPT");
-    p
+    await_line(&mut p, "ACCEPT")?;
+    Ok(p)
 }
 
-/// Wait for the server to print `line` on stdout (it is ready).
-fn await_line(p: &mut Peer, line: &str) {
+/// Wait for the server to print `line` on stdout (it is ready); what it said if it ended first.
+fn await_line(p: &mut Peer, line: &str) -> Result<(), String> {
     let mut out = BufReader::new(p.0.stdout.take().unwrap());
     let mut seen = String::new();
     loop {
@@ -85,7 +89,7 @@ fn await_line(p: &mut Peer, line: &str) {
             if let Some(e) = p.0.stderr.take() {
                 let _ = std::io::Read::read_to_string(&mut BufReader::new(e), &mut err);
             }
-            panic!("the server ended before \"{line}\": {seen}{err}");
+            return Err(format!("the server ended before \"{line}\": {seen}{err}"));
         }
         if l.trim() == line {
             break;
@@ -94,6 +98,7 @@ fn await_line(p: &mut Peer, line: &str) {
     }
     // Keep reading what it prints, so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in out.lines() {});
+    Ok(())
 }
 
 fn connect_json(d: &Path, args: &[&str]) -> (bool, Value) {
@@ -113,10 +118,8 @@ fn connect_json(d: &Path, args: &[&str]) -> (bool, Value) {
 fn against_s_server_that_asks_the_request_is_shown_and_a_missing_certificate_refused() {
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
-    let _server = s_server(
+    let (_server, port) = s_server(
         d,
-        port,
         &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
     );
     let target = format!("localhost:{port}");
@@ -155,10 +158,8 @@ fn against_s_server_that_asks_the_request_is_shown_and_a_missing_certificate_ref
         "{v}"
     );
 
-    let port = free_port();
-    let _server = s_server(
+    let (_server, port) = s_server(
         d,
-        port,
         &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
     );
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--no-cert"]);
@@ -171,10 +172,8 @@ fn against_s_server_that_asks_the_request_is_shown_and_a_missing_certificate_ref
 
     // TLS 1.2: OpenSSL says handshake_failure (RFC 5246 7.4.6); the client's empty Certificate
     // says what it was.
-    let port = free_port();
-    let _server = s_server(
+    let (_server, port) = s_server(
         d,
-        port,
         &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
     );
     let (ok, v) = connect_json(
@@ -193,8 +192,7 @@ fn against_s_server_that_asks_the_request_is_shown_and_a_missing_certificate_ref
 fn against_s_server_that_does_not_ask_no_request_is_shown() {
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
-    let _server = s_server(d, port, &[]);
+    let (_server, port) = s_server(d, &[]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(ok, "{v}");
     assert!(v["certificate_request"].is_null(), "{v}");
@@ -204,8 +202,7 @@ fn against_s_server_that_does_not_ask_no_request_is_shown() {
         "{flow:?}"
     );
     // And the text says so.
-    let port = free_port();
-    let _server = s_server(d, port, &[]);
+    let (_server, port) = s_server(d, &[]);
     let out = certbench_ok(d, &["connect", &format!("localhost:{port}")]);
     assert!(
         out.contains("did not ask for a client certificate"),
@@ -221,8 +218,7 @@ fn a_server_from_another_pki_is_refused_by_the_client() {
     let d = dir.path();
     let other = tempfile::tempdir().unwrap();
     certbench_ok(other.path(), &["gen"]);
-    let port = free_port();
-    let _server = s_server(other.path(), port, &[]);
+    let (_server, port) = s_server(other.path(), &[]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(!ok);
     assert_eq!(v["failure"]["detected_by"], "client", "{v}");
@@ -275,7 +271,7 @@ with socket.create_server(("127.0.0.1", port)) as s:
             .spawn()
             .unwrap(),
     );
-    await_line(&mut p, "ready");
+    await_line(&mut p, "ready").expect("the peer starts");
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(ok, "{v}");
     assert!(v["response"].as_str().unwrap().ends_with("hi alice"), "{v}");
@@ -313,7 +309,7 @@ server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
                 .spawn()
                 .unwrap(),
         );
-        await_line(&mut p, "ready");
+        await_line(&mut p, "ready").expect("the peer starts");
         let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
         if works {
             assert!(ok, "{v}");
@@ -438,7 +434,7 @@ func main() {
             .spawn()
             .unwrap(),
     );
-    await_line(&mut p, "ready");
+    await_line(&mut p, "ready").expect("the peer starts");
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(ok, "{v}");
     assert!(
@@ -567,11 +563,9 @@ fn a_server_that_names_another_ca_refuses_the_client() {
     let d = dir.path();
     let other = tempfile::tempdir().unwrap();
     certbench_ok(other.path(), &["gen"]);
-    let port = free_port();
     let other_ca = other.path().join("ca.crt");
-    let _server = s_server(
+    let (_server, port) = s_server(
         d,
-        port,
         &[
             "-CAfile",
             other_ca.to_str().unwrap(),
@@ -618,10 +612,8 @@ fn an_http_refusal_after_the_handshake_is_an_exit_code() {
 fn connect_says_what_it_judged_of_the_server() {
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
-    let _server = s_server(
+    let (_server, port) = s_server(
         d,
-        port,
         &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
     );
     let out = certbench(d, &["connect", &format!("localhost:{port}")]);
@@ -654,8 +646,7 @@ fn connect_says_what_it_judged_of_the_server() {
 fn connect_summary_is_one_screen_and_save_chain_writes_what_openssl_shows() {
     let ws = workspace();
     let d = ws.path();
-    let port = free_port();
-    let _server = s_server(d, port, &["-Verify", "1"]);
+    let (_server, port) = s_server(d, &["-Verify", "1"]);
     let target = format!("localhost:{port}");
     let out = certbench(
         d,
@@ -676,8 +667,7 @@ fn connect_summary_is_one_screen_and_save_chain_writes_what_openssl_shows() {
     );
 
     // openssl's view of the same server: its -showcerts PEM blocks are ours.
-    let port2 = free_port();
-    let _server2 = s_server(d, port2, &[]);
+    let (_server2, port2) = s_server(d, &[]);
     let theirs = Command::new(require("openssl", "openssl"))
         .current_dir(d)
         .args([
@@ -707,8 +697,7 @@ fn connect_summary_is_one_screen_and_save_chain_writes_what_openssl_shows() {
     assert_eq!(blocks(&ours).len(), 2);
 
     // Not overwritten unasked.
-    let port3 = free_port();
-    let _server3 = s_server(d, port3, &[]);
+    let (_server3, port3) = s_server(d, &[]);
     let out = certbench(
         d,
         &[
@@ -731,8 +720,7 @@ fn connect_fixes_fit_what_the_server_did() {
     let ws = workspace();
     let d = ws.path();
     // openssl s_server -Verify names no CA unless given a CA list: what openssl says it sent.
-    let port = free_port();
-    let _server = s_server(d, port, &["-Verify", "1", "-verify_return_error"]);
+    let (_server, port) = s_server(d, &["-Verify", "1", "-verify_return_error"]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--no-cert"]);
     assert!(!ok);
     assert_eq!(
@@ -746,8 +734,7 @@ fn connect_fixes_fit_what_the_server_did() {
     assert!(fix.contains("names no CA"), "{fix}");
     assert!(!fix.contains("a CA the server names"), "{fix}");
 
-    let port = free_port();
-    let _server = s_server(d, port, &["-tls1_2"]);
+    let (_server, port) = s_server(d, &["-tls1_2"]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--tls", "1.3"]);
     assert!(!ok);
     assert_eq!(v["failure"]["cause"]["code"], "no_common_version", "{v}");

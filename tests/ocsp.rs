@@ -451,8 +451,7 @@ fn serve_staples_a_response_openssl_and_node_verify_and_a_revocation_reaches_it(
 /// `openssl s_server -www` stapling `status` (`-status_file`), certbench's client connecting
 /// with only the root as its trust (no CRL: what it learns of revocation is the staple).
 fn connect_to_stapling_openssl(d: &Path, status: &str) -> (bool, serde_json::Value) {
-    let port = common::free_port();
-    let _server = common::openssl_www(d, port, &["-status_file", status]);
+    let (_server, port) = common::openssl_www(d, &["-status_file", status]);
     let out = common::certbench(
         d,
         &[
@@ -494,8 +493,7 @@ fn certbench_client_checks_a_staple_and_refuses_a_revoked_server_behind_openssl(
     let (ok, v) = connect_to_stapling_openssl(d, "good.der");
     assert!(ok, "{v}");
     // --save-staple writes what the server sent, byte for byte; inspect reads it.
-    let port = common::free_port();
-    let _server = common::openssl_www(d, port, &["-status_file", "good.der"]);
+    let (_server, port) = common::openssl_www(d, &["-status_file", "good.der"]);
     certbench_ok(
         d,
         &[
@@ -729,9 +727,8 @@ fn connect_require_staple_refuses_a_server_that_staples_nothing_and_takes_one_th
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     certbench_ok(d, &["gen"]);
-    let port = common::free_port();
     // openssl s_server without -status_file staples nothing.
-    let _server = common::openssl_www(d, port, &[]);
+    let (_server, port) = common::openssl_www(d, &[]);
     let target = format!("localhost:{port}");
     let soft = common::certbench(d, &["connect", &target, "--json", "--no-cert"]);
     assert!(soft.status.success(), "{}", text(&soft));
@@ -877,10 +874,8 @@ fn a_staple_from_a_ca_that_only_copied_the_issuers_name_is_no_answer() {
     ]
     .concat();
     std::fs::write(d.join("fakechain.pem"), chain).unwrap();
-    let port = common::free_port();
-    let _server = common::openssl_www(
+    let (_server, port) = common::openssl_www(
         d,
-        port,
         &["-cert_chain", "fakechain.pem", "-status_file", "forged.der"],
     );
     let out = common::certbench(

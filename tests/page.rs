@@ -497,8 +497,7 @@ fn a_page_of_a_connection_to_openssl_keeps_its_secrets_unless_asked() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let _server = openssl_www(d, port, &[]);
+    let (_server, port) = openssl_www(d, &[]);
     let target = format!("localhost:{port}");
     for (name, extra, keys) in [
         ("plain.html", vec![], false),

@@ -21,9 +21,18 @@ impl Drop for Peer {
     }
 }
 
-/// `openssl s_server` asking for a client certificate from the workspace's CA, once it
-/// accepts; its stderr is collected (what it says of each client).
-fn s_server(d: &Path, port: u16, extra: &[&str]) -> (Peer, std::sync::mpsc::Receiver<String>) {
+/// `openssl s_server` asking for a client certificate from the workspace's CA, on a free port,
+/// once it accepts; its stderr is collected (what it says of each client).
+fn s_server(d: &Path, extra: &[&str]) -> (Peer, std::sync::mpsc::Receiver<String>, u16) {
+    let ((peer, said), port) = on_a_free_port(|port| s_server_on(d, port, extra));
+    (peer, said, port)
+}
+
+fn s_server_on(
+    d: &Path,
+    port: u16,
+    extra: &[&str],
+) -> Result<(Peer, std::sync::mpsc::Receiver<String>), String> {
     let mut p = Command::new(require("openssl", "openssl"))
         .current_dir(d)
         .args(["s_server", "-accept", &port.to_string()])
@@ -51,19 +60,25 @@ fn s_server(d: &Path, port: u16, extra: &[&str]) -> (Peer, std::sync::mpsc::Rece
         }
     });
     let mut line = String::new();
+    let peer = Peer(p);
     while line.trim() != "ACCEPT" {
         line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server did not start"
-        );
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            // It ended (a port taken meanwhile: "Address already in use"): what it said.
+            let said: Vec<String> = said
+                .recv_timeout(std::time::Duration::from_secs(2))
+                .into_iter()
+                .chain(said.try_iter())
+                .collect();
+            return Err(format!("s_server did not start: {}", said.join(" / ")));
+        }
     }
     std::thread::spawn(move || {
         for l in out.lines().map_while(Result::ok) {
             let _ = tx.send(l);
         }
     });
-    (Peer(p), said)
+    Ok((peer, said))
 }
 
 type Lines = std::io::Lines<BufReader<std::process::ChildStdout>>;
@@ -142,8 +157,7 @@ fn refusals_through_the_relay_are_the_servers_with_its_alert() {
         ("1.3", vec![]),
         ("1.2", vec!["--tlsv1.2", "--tls-max", "1.2"]),
     ] {
-        let port = free_port();
-        let (_server, said) = s_server(d, port, &["-Verify", "1", "-verify_return_error", "-www"]);
+        let (_server, said, port) = s_server(d, &["-Verify", "1", "-verify_return_error", "-www"]);
         let (_relay, mut lines, at) = relay(port, &keylog);
         let mut next =
             || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
@@ -259,8 +273,7 @@ fn bytes_through_the_relay_are_unchanged() {
         *b = x as u8;
     }
     std::fs::write(d.join("big.bin"), &big).unwrap();
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-WWW"]);
+    let (_server, _said, port) = s_server(d, &["-WWW"]);
     let keylog = d.join("keys.log");
     let (_relay, mut lines, at) = relay(port, &keylog);
     let out = Command::new(require("curl", "curl"))
@@ -321,8 +334,7 @@ fn the_relay_says_which_workspace_certificates_fit_the_request() {
     // openssl: it has expired.
     let checked = openssl(d, &["x509", "-in", "late.crt", "-noout", "-checkend", "0"]);
     assert!(!checked.status.success(), "{}", text(&checked));
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-Verify", "1", "-www"]);
+    let (_server, _said, port) = s_server(d, &["-Verify", "1", "-www"]);
     let keylog = d.join("keys.log");
     let (_relay, mut lines, at) = relay_in(d, port, &keylog);
     let theirs = Command::new(require("openssl", "openssl"))
@@ -377,10 +389,8 @@ fn a_client_key_the_server_takes_no_signature_from_is_named() {
     let d = ws.path();
     certbench_ok(d, &["gen"]);
     issue(d, "client", "edna", &["--alg", "ed25519"]);
-    let port = free_port();
-    let (_server, said) = s_server(
+    let (_server, said, port) = s_server(
         d,
-        port,
         &[
             "-Verify",
             "1",
@@ -452,8 +462,7 @@ fn a_key_log_removed_or_emptied_between_clients_is_followed_anew() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-www"]);
+    let (_server, _said, port) = s_server(d, &["-www"]);
     let keylog = d.join("keys.log");
     let (_relay, mut lines, at) = relay(port, &keylog);
     for round in 0..6 {
@@ -551,8 +560,7 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
          1111111111111111111111111111111111111111111111111111111111111111\n\u{0}\u{ff}garbage\n",
     )
     .unwrap();
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-www"]);
+    let (_server, _said, port) = s_server(d, &["-www"]);
     let (_relay, mut lines, at) = relay(port, &keylog);
     let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
 
@@ -736,8 +744,7 @@ fn without_a_key_log_the_clear_parts_and_the_failure_point_are_shown() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-Verify", "1", "-verify_return_error", "-www"]);
+    let (_server, _said, port) = s_server(d, &["-Verify", "1", "-verify_return_error", "-www"]);
     let none = d.join("no-such.keylog");
     let (_relay, mut lines, at) = relay(port, &none);
     let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
@@ -792,8 +799,7 @@ fn a_client_that_leaves_after_the_handshake_is_not_ok() {
     let d = ws.path();
     certbench_ok(d, &["gen"]);
     let keylog = d.join("keys.log");
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-Verify", "1", "-www"]);
+    let (_server, _said, port) = s_server(d, &["-Verify", "1", "-www"]);
     let (_relay, mut lines, at) = relay(port, &keylog);
     let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
     let out = Command::new(require("curl", "curl"))
@@ -894,8 +900,7 @@ fn decrypted_messages_keep_the_time_they_crossed() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let (_server, _said) = s_server(d, port, &["-www"]);
+    let (_server, _said, port) = s_server(d, &["-www"]);
     let late = d.join("late.log");
     let (_relay, mut lines, at) = relay(port, &late);
     let own = d.join("own.log");
@@ -957,8 +962,7 @@ fn localhost_relays_from_both_loopbacks() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let (_server, said) = s_server(d, port, &["-www", "-verify_return_error", "-Verify", "1"]);
+    let (_server, said, port) = s_server(d, &["-www", "-verify_return_error", "-Verify", "1"]);
     let keylog = d.join("keys.log");
     let mut r = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .arg("--dir")

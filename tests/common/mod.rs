@@ -85,6 +85,24 @@ pub fn free_port() -> u16 {
         .expect("bind an ephemeral port")
 }
 
+/// Start a server on a free port: `start(port)` says why it did not start, and it is tried again
+/// on another port, for a port can be taken between `free_port` choosing it and the server's
+/// bind (by a test running beside this one, or by a client's outgoing connection).
+pub fn on_a_free_port<T>(mut start: impl FnMut(u16) -> Result<T, String>) -> (T, u16) {
+    let mut why = Vec::new();
+    for _ in 0..5 {
+        let port = free_port();
+        match start(port) {
+            Ok(t) => return (t, port),
+            Err(e) => why.push(format!("port {port}: {e}")),
+        }
+    }
+    panic!(
+        "the server did not start on five free ports:\n{}",
+        why.join("\n")
+    );
+}
+
 /// What openssl says of a file, if it reads it as a certificate (OpenSSL 3 tells PEM from DER
 /// itself, so one run per file).
 pub fn openssl_x509_view(openssl: &str, path: &Path) -> Option<BTreeMap<String, String>> {
@@ -411,10 +429,14 @@ impl Drop for Running {
     }
 }
 
-/// `openssl s_server -www` in the workspace `d` on `port` with its server certificate, chain
-/// and key (and `extra` options), once it accepts connections.
-pub fn openssl_www(d: &Path, port: u16, extra: &[&str]) -> Running {
-    let server = Running(
+/// `openssl s_server -www` in the workspace `d` on a free port with its server certificate,
+/// chain and key (and `extra` options), once it accepts connections.
+pub fn openssl_www(d: &Path, extra: &[&str]) -> (Running, u16) {
+    on_a_free_port(|port| openssl_www_on(d, port, extra))
+}
+
+fn openssl_www_on(d: &Path, port: u16, extra: &[&str]) -> Result<Running, String> {
+    let mut server = Running(
         Command::new(require("openssl", "openssl"))
             .current_dir(d)
             .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
@@ -434,13 +456,17 @@ pub fn openssl_www(d: &Path, port: u16, extra: &[&str]) -> Running {
     );
     let up = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            // Its port taken meanwhile, most likely: another try on another port.
+            return Err(format!("openssl s_server ended ({status})"));
+        }
         assert!(
             up.elapsed().as_secs() < 10,
             "openssl s_server did not start"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    server
+    Ok(server)
 }
 
 /// certbench started in the background with `--json` (a long-running command: `serve`, `relay`,
