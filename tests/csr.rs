@@ -6,9 +6,8 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::*;
 
@@ -145,40 +144,33 @@ fn the_signed_certificate_serves_mtls_with_the_services_own_key() {
             "issue", "--csr", "svc.csr", "--role", "server", "--name", "svc",
         ],
     );
-    let port = free_port();
-    let mut server = Command::new(require("openssl", "openssl"))
-        .current_dir(d)
-        .args([
-            "s_server",
-            "-accept",
-            &port.to_string(),
-            "-naccept",
-            "1",
-            "-www",
-        ])
-        // (-cert reads the first certificate of a file only: the intermediate goes in
-        // -cert_chain.)
-        .args([
-            "-cert",
-            "svc.crt",
-            "-cert_chain",
-            "intermediate.crt",
-            "-key",
-            "svc.key",
-        ])
-        .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
-        let mut line = String::new();
-        while line.trim() != "ACCEPT" {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "s_server ended");
-        }
-    }
+    let (server, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args([
+                    "s_server",
+                    "-accept",
+                    &port.to_string(),
+                    "-naccept",
+                    "1",
+                    "-www",
+                ])
+                // (-cert reads the first certificate of a file only: the intermediate goes in
+                // -cert_chain.)
+                .args([
+                    "-cert",
+                    "svc.crt",
+                    "-cert_chain",
+                    "intermediate.crt",
+                    "-key",
+                    "svc.key",
+                ])
+                .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"]);
+            c
+        },
+        "ACCEPT",
+    );
     let out = certbench(
         d,
         &[
@@ -191,8 +183,7 @@ fn the_signed_certificate_serves_mtls_with_the_services_own_key() {
             "--json",
         ],
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true, "{v}");
 }

@@ -158,39 +158,31 @@ fn a_pem_bundle_is_one_file_for_curl() {
     let dir = workspace();
     let d = dir.path();
     certbench_ok(d, &["export", "client", "--format", "pem-bundle"]);
-    let port = free_port();
-    let mut server = Command::new(require("openssl", "openssl"))
-        .current_dir(d)
-        .args([
-            "s_server",
-            "-accept",
-            &port.to_string(),
-            "-naccept",
-            "1",
-            "-www",
-        ])
-        .args([
-            "-cert",
-            "server.crt",
-            "-cert_chain",
-            "intermediate.crt",
-            "-key",
-            "server.key",
-        ])
-        .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::BufRead;
-        let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
-        let mut line = String::new();
-        while line.trim() != "ACCEPT" {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "s_server ended");
-        }
-    }
+    let (server, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args([
+                    "s_server",
+                    "-accept",
+                    &port.to_string(),
+                    "-naccept",
+                    "1",
+                    "-www",
+                ])
+                .args([
+                    "-cert",
+                    "server.crt",
+                    "-cert_chain",
+                    "intermediate.crt",
+                    "-key",
+                    "server.key",
+                ])
+                .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"]);
+            c
+        },
+        "ACCEPT",
+    );
     let out = Command::new(require("curl", "curl"))
         .current_dir(d)
         .args([
@@ -205,8 +197,7 @@ fn a_pem_bundle_is_one_file_for_curl() {
         .arg(format!("https://localhost:{port}/"))
         .output()
         .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("CN=alice"),

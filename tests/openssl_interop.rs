@@ -5,10 +5,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use common::*;
 
@@ -76,54 +74,34 @@ fn rsa4096_set_verifies_with_openssl() {
     chain_verifies_and_purposes_hold("rsa4096");
 }
 
-/// openssl s_server with the generated chain, requiring a client certificate.
-struct SServer(Child);
-
-impl SServer {
-    fn start(d: &Path, port: u16) -> SServer {
-        let mut child = Command::new(require("openssl", "openssl"))
-            .current_dir(d)
-            .args([
-                "s_server",
-                "-accept",
-                &format!("127.0.0.1:{port}"),
-                "-cert",
-                "server-chain.crt",
-                "-key",
-                "server.key",
-                "-cert_chain",
-                "intermediate.crt",
-                "-CAfile",
-                "ca.crt",
-                "-Verify",
-                "1",
-                "-www",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("ACCEPT") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(10))
-            .expect("s_server says ACCEPT");
-        SServer(child)
-    }
-}
-
-impl Drop for SServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// openssl s_server with the generated chain, requiring a client certificate, on a free port
+/// (tried again on another when it was taken meanwhile), once it accepts; stopped when dropped.
+fn s_server(d: &Path) -> (common::Running, u16) {
+    common::ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args([
+                    "s_server",
+                    "-accept",
+                    &format!("127.0.0.1:{port}"),
+                    "-cert",
+                    "server-chain.crt",
+                    "-key",
+                    "server.key",
+                    "-cert_chain",
+                    "intermediate.crt",
+                    "-CAfile",
+                    "ca.crt",
+                    "-Verify",
+                    "1",
+                    "-www",
+                ])
+                .stdin(Stdio::null());
+            c
+        },
+        "ACCEPT",
+    )
 }
 
 fn curl(d: &Path, port: u16, with_client_cert: bool) -> std::process::Output {
@@ -155,8 +133,7 @@ fn openssl_server_and_curl_complete_an_mtls_request() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let _server = SServer::start(d, port);
+    let (_server, port) = s_server(d);
     let ok = curl(d, port, true);
     let page = String::from_utf8_lossy(&ok.stdout);
     assert!(

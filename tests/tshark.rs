@@ -407,40 +407,31 @@ fn connect_pcap_decrypts_with_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
-    let mut server = Command::new(require("openssl", "openssl"))
-        .current_dir(d)
-        .args([
-            "s_server",
-            "-accept",
-            &port.to_string(),
-            "-naccept",
-            "1",
-            "-www",
-        ])
-        .args([
-            "-cert",
-            "server.crt",
-            "-cert_chain",
-            "intermediate.crt",
-            "-key",
-            "server.key",
-        ])
-        .args(["-Verify", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    while line.trim() != "ACCEPT" {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server did not start"
-        );
-    }
-    std::thread::spawn(move || for _ in out.lines() {});
+    let (server, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args([
+                    "s_server",
+                    "-accept",
+                    &port.to_string(),
+                    "-naccept",
+                    "1",
+                    "-www",
+                ])
+                .args([
+                    "-cert",
+                    "server.crt",
+                    "-cert_chain",
+                    "intermediate.crt",
+                    "-key",
+                    "server.key",
+                ])
+                .args(["-Verify", "1"]);
+            c
+        },
+        "ACCEPT",
+    );
     let pcap = d.join("connect.pcapng");
     let json = certbench_ok(
         d,
@@ -452,8 +443,7 @@ fn connect_pcap_decrypts_with_nothing_else() {
             pcap.to_str().unwrap(),
         ],
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["ok"], true, "{v}");
     #[cfg(unix)]
@@ -493,33 +483,24 @@ fn relay_matches_tshark(tls: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    let server_port = free_port();
-    let mut server = Command::new(require("openssl", "openssl"))
-        .current_dir(d)
-        .args(["s_server", "-accept", &server_port.to_string(), "-www"])
-        .args([
-            "-cert",
-            "server.crt",
-            "-cert_chain",
-            "intermediate.crt",
-            "-key",
-            "server.key",
-        ])
-        .args(["-Verify", "1", "-CAfile", "ca.crt"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    while line.trim() != "ACCEPT" {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server did not start"
-        );
-    }
-    std::thread::spawn(move || for _ in out.lines() {});
+    let (server, server_port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args(["s_server", "-accept", &port.to_string(), "-www"])
+                .args([
+                    "-cert",
+                    "server.crt",
+                    "-cert_chain",
+                    "intermediate.crt",
+                    "-key",
+                    "server.key",
+                ])
+                .args(["-Verify", "1", "-CAfile", "ca.crt"]);
+            c
+        },
+        "ACCEPT",
+    );
     let keylog = d.join("curl-keys.log");
     let relay_pcap = d.join("relayed.pcapng");
     let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
@@ -591,8 +572,7 @@ fn relay_matches_tshark(tls: &[&str]) {
     assert!(again.status.success(), "{}", text(&again));
     let _ = relay.kill();
     let _ = relay.wait();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }
 
 #[test]

@@ -549,22 +549,18 @@ fn relay_tui_lists_the_connections_between_two_outside_programs() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ws");
     common::certbench_ok(&dir, &["gen"]);
-    let port = common::free_port();
-    let mut server = Command::new(require("openssl", "openssl"))
-        .current_dir(&dir)
-        .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
-        .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
-        .args(["-key", "server.key", "-CAfile", "ca.crt"])
-        .args(["-Verify", "1", "-verify_return_error"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let up = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(up.elapsed() < Duration::from_secs(10), "s_server starts");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (server, port) = common::ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(&dir)
+                .args(["s_server", "-accept", &port.to_string(), "-www"])
+                .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
+                .args(["-key", "server.key", "-CAfile", "ca.crt"])
+                .args(["-Verify", "1", "-verify_return_error"]);
+            c
+        },
+        "ACCEPT",
+    );
     let keylog = tmp.path().join("keys.log");
     for size in [(80, 24), (160, 48)] {
         let at = common::free_port();
@@ -643,6 +639,5 @@ fn relay_tui_lists_the_connections_between_two_outside_programs() {
         t.keys(&["q"]);
         t.wait_for("[exited 0]");
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

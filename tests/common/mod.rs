@@ -103,6 +103,45 @@ pub fn on_a_free_port<T>(mut start: impl FnMut(u16) -> Result<T, String>) -> (T,
     );
 }
 
+/// A server started on a free port that says on its stdout when it listens (openssl s_server
+/// prints `ACCEPT`): `command(port)` makes the command; once a line of its stdout is `ready`
+/// it is running (what it prints after is read on, so no pipe fills); when it ends before, it is
+/// tried again on another port (see [`on_a_free_port`]), and what it said is kept for the panic.
+pub fn ready_on_a_free_port(
+    mut command: impl FnMut(u16) -> std::process::Command,
+    ready: &str,
+) -> (Running, u16) {
+    use std::io::BufRead;
+    on_a_free_port(|port| {
+        let mut child = Running(
+            command(port)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("cannot start: {e}"))?,
+        );
+        let (Some(out), Some(err)) = (child.0.stdout.take(), child.0.stderr.take()) else {
+            return Err("no pipes".into());
+        };
+        let said = std::thread::spawn(move || {
+            let mut all = String::new();
+            let _ = std::io::Read::read_to_string(&mut std::io::BufReader::new(err), &mut all);
+            all
+        });
+        let mut out = std::io::BufReader::new(out);
+        let mut line = String::new();
+        while line.trim() != ready {
+            line.clear();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                drop(child);
+                return Err(said.join().unwrap_or_default());
+            }
+        }
+        std::thread::spawn(move || for _ in out.lines() {});
+        Ok(child)
+    })
+}
+
 /// What openssl says of a file, if it reads it as a certificate (OpenSSL 3 tells PEM from DER
 /// itself, so one run per file).
 pub fn openssl_x509_view(openssl: &str, path: &Path) -> Option<BTreeMap<String, String>> {
