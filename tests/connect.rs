@@ -31,7 +31,7 @@ impl Drop for Peer {
 }
 
 /// Wait until something listens on `port`.
-fn wait_for(port: u16, peer: &mut Peer) {
+fn wait_for(port: u16, peer: &mut Peer) -> Result<(), String> {
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(status)) = peer.0.try_wait() {
@@ -39,7 +39,7 @@ fn wait_for(port: u16, peer: &mut Peer) {
             if let Some(e) = peer.0.stderr.take() {
                 let _ = std::io::Read::read_to_string(&mut BufReader::new(e), &mut err);
             }
-            panic!("the server exited ({status}): {err}");
+            return Err(format!("the server exited ({status}): {err}"));
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),
@@ -47,6 +47,7 @@ fn wait_for(port: u16, peer: &mut Peer) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    Ok(())
 }
 
 /// `openssl s_server` on a free port, once it says it accepts (it serves one connection).
@@ -246,7 +247,6 @@ fn a_server_from_another_pki_is_refused_by_the_client() {
 fn a_python_ssl_server_takes_the_client() {
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
     let script = r#"
 import ssl, socket, sys
 port = int(sys.argv[1])
@@ -262,16 +262,14 @@ with socket.create_server(("127.0.0.1", port)) as s:
         cn = dict(x[0] for x in tls.getpeercert()["subject"])["commonName"]
         tls.sendall(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\nhi %s" % (3 + len(cn), cn)).encode())
 "#;
-    let mut p = Peer(
-        Command::new(require("python3", "python3"))
-            .current_dir(d)
-            .args(["-c", script, &port.to_string()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+    let (_peer, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("python3", "python3"));
+            c.current_dir(d).args(["-c", script, &port.to_string()]);
+            c
+        },
+        "ready",
     );
-    await_line(&mut p, "ready").expect("the peer starts");
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(ok, "{v}");
     assert!(v["response"].as_str().unwrap().ends_with("hi alice"), "{v}");
@@ -299,17 +297,15 @@ server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
         (d.join("ca.crt"), true),
         (other.path().join("ca.crt"), false),
     ] {
-        let port = free_port();
-        let mut p = Peer(
-            Command::new(&node)
-                .current_dir(d)
-                .args(["-e", script, &port.to_string(), ca.to_str().unwrap()])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap(),
+        let (_peer, port) = ready_on_a_free_port(
+            |port| {
+                let mut c = Command::new(&node);
+                c.current_dir(d)
+                    .args(["-e", script, &port.to_string(), ca.to_str().unwrap()]);
+                c
+            },
+            "ready",
         );
-        await_line(&mut p, "ready").expect("the peer starts");
         let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
         if works {
             assert!(ok, "{v}");
@@ -343,7 +339,12 @@ server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
 }
 
 /// `certbench serve` in `d` on `port`, once it listens.
-fn serve_peer(d: &Path, port: u16, extra: &[&str]) -> Peer {
+/// certbench serve on a free port (another when the one chosen was taken before it bound it).
+fn serve_peer(d: &Path, extra: &[&str]) -> (Peer, u16) {
+    on_a_free_port(|port| serve_peer_on(d, port, extra))
+}
+
+fn serve_peer_on(d: &Path, port: u16, extra: &[&str]) -> Result<Peer, String> {
     let mut p = Peer(
         Command::new(env!("CARGO_BIN_EXE_certbench"))
             .arg("--dir")
@@ -355,8 +356,8 @@ fn serve_peer(d: &Path, port: u16, extra: &[&str]) -> Peer {
             .spawn()
             .unwrap(),
     );
-    wait_for(port, &mut p);
-    p
+    wait_for(port, &mut p)?;
+    Ok(p)
 }
 
 /// certbench's own serve, with the TLS 1.2 flight order: connect completes.
@@ -364,8 +365,7 @@ fn serve_peer(d: &Path, port: u16, extra: &[&str]) -> Peer {
 fn connect_to_serve_with_tls_1_2() {
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
-    let _server = serve_peer(d, port, &["--json"]);
+    let (_server, port) = serve_peer(d, &["--json"]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--tls", "1.2"]);
     assert!(ok, "{v}");
     assert_eq!(v["version"], "TLS 1.2");
@@ -424,17 +424,14 @@ func main() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let port = free_port();
-    let mut p = Peer(
-        Command::new(d.join("goserver"))
-            .current_dir(d)
-            .arg(port.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+    let (_peer, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(d.join("goserver"));
+            c.current_dir(d).arg(port.to_string());
+            c
+        },
+        "ready",
     );
-    await_line(&mut p, "ready").expect("the peer starts");
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(ok, "{v}");
     assert!(
@@ -476,24 +473,25 @@ fn no_tls_at_all_is_said_plainly() {
         String::from_utf8_lossy(&out.stderr)
     );
     // A plain HTTP server.
-    let port = free_port();
-    let mut p = Peer(
-        Command::new(require("python3", "python3"))
-            .current_dir(d)
-            .args([
-                "-u",
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for(port, &mut p);
+    let (_http, port) = on_a_free_port(|port| {
+        let mut p = Peer(
+            Command::new(require("python3", "python3"))
+                .current_dir(d)
+                .args([
+                    "-u",
+                    "-m",
+                    "http.server",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for(port, &mut p).map(|()| p)
+    });
     let (ok, v) = connect_json(
         d,
         &[&format!("127.0.0.1:{port}"), "--server-name", "localhost"],
@@ -598,8 +596,7 @@ fn a_server_that_names_another_ca_refuses_the_client() {
 fn an_http_refusal_after_the_handshake_is_an_exit_code() {
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
-    let _server = serve_peer(d, port, &["--allow", "cn:bob"]);
+    let (_server, port) = serve_peer(d, &["--allow", "cn:bob"]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
     assert!(!ok, "{v}");
     assert_eq!(v["ok"], true, "the handshake worked");
