@@ -624,17 +624,11 @@ fn serve_html_alone_puts_every_message_on_the_page() {
     let d = ws.path();
     certbench_ok(d, &["gen"]);
     let served = d.join("served");
-    let port = free_port();
+    // Port 0: the system's choice, which the banner's first line says (no port to race for).
     let mut serve = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .arg("--dir")
         .arg(d)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-        ])
+        .args(["serve", "--listen", "127.0.0.1", "--port", "0"])
         .arg("--html")
         .arg(&served)
         .stdout(std::process::Stdio::piped())
@@ -642,6 +636,8 @@ fn serve_html_alone_puts_every_message_on_the_page() {
         .spawn()
         .unwrap();
     let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let port = served_port(&first);
     // The banner ends with how connections are told.
     for line in lines.by_ref() {
         if line.unwrap().starts_with("one line per connection") {

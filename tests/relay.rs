@@ -842,28 +842,22 @@ fn a_client_that_leaves_after_the_handshake_is_not_ok() {
 fn plain_http_both_ways_and_an_empty_connection_are_said_as_they_are() {
     let site = tempfile::tempdir().unwrap();
     std::fs::write(site.path().join("index.html"), "plain page\n").unwrap();
-    let port = free_port();
-    let _http = Peer(
-        Command::new(require("python3", "python3"))
-            .args([
+    let (_http, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("python3", "python3"));
+            c.args([
+                "-u",
                 "-m",
                 "http.server",
                 &port.to_string(),
                 "--bind",
                 "127.0.0.1",
             ])
-            .current_dir(site.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+            .current_dir(site.path());
+            c
+        },
+        "Serving HTTP on",
     );
-    let up = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(up.elapsed().as_secs() < 20, "http.server starts");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    // The probe above went straight to the server, not through the relay.
     let (_relay, mut lines, at) = relay(port, &site.path().join("none.log"));
     let mut next = || -> Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
     let out = Command::new(require("curl", "curl"))

@@ -20,6 +20,8 @@ struct Serving {
     child: Child,
     lines: mpsc::Receiver<String>,
     port: u16,
+    /// Its first line: where it listens (and serves its metrics).
+    first: Value,
 }
 
 impl Serving {
@@ -55,7 +57,12 @@ impl Serving {
             .unwrap()
             .parse()
             .unwrap();
-        Serving { child, lines, port }
+        Serving {
+            child,
+            lines,
+            port,
+            first: v,
+        }
     }
 
     /// The next connection's transcript.
@@ -488,9 +495,9 @@ fn hostile_peers_are_one_entry_each_and_the_server_goes_on() {
 fn metrics_count_a_known_mix_of_clients() {
     let dir = workspace();
     let d = dir.path();
-    let mport = free_port();
-    let maddr = format!("127.0.0.1:{mport}");
-    let s = Serving::start(d, &["--metrics", &maddr, "--handshake-timeout", "1"]);
+    // Port 0: the system's choice, which the first line says (no port to race for).
+    let s = Serving::start(d, &["--metrics", "127.0.0.1:0", "--handshake-timeout", "1"]);
+    let maddr = s.first["metrics"].as_str().unwrap().to_string();
     for _ in 0..3 {
         assert!(curl(d, s.port, Some("client"), &[]).status.success());
         s.connection();

@@ -119,28 +119,24 @@ fn serve_and_connect_key_logs_decrypt_with_tshark() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    let port = free_port();
     let (server_log, client_log) = (d.join("serve-keys.log"), d.join("connect-keys.log"));
     let pcap = d.join("serve.pcapng");
     let capture = start_capture(&pcap);
+    // Port 0: the system's choice, which serve's first line says (no port to race for).
     let mut serve = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .arg("--dir")
         .arg(d)
-        .args(["serve", "--port", &port.to_string(), "--keylog"])
+        .args(["serve", "--port", "0", "--keylog"])
         .arg(&server_log)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "serve did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    // (The probe above was a connection too: it sent nothing, and is in the key log for nothing.)
+    let mut out = BufReader::new(serve.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let port = served_port(&first);
+    std::thread::spawn(move || for _ in out.lines() {});
     let connected = certbench_ok(
         d,
         &[

@@ -563,19 +563,29 @@ fn relay_tui_lists_the_connections_between_two_outside_programs() {
     );
     let keylog = tmp.path().join("keys.log");
     for size in [(80, 24), (160, 48)] {
-        let at = common::free_port();
+        // Port 0: the system's choice, which the pane says (no port to race for).
         let t = Tmux::launch(
             &format!("relay{}", size.0),
             &dir,
             tmp.path(),
             "",
             &format!(
-                "relay --tui --listen 127.0.0.1:{at} --to localhost:{port} --keylog {}",
+                "relay --tui --listen 127.0.0.1:0 --to localhost:{port} --keylog {}",
                 keylog.display()
             ),
             size,
         );
-        t.wait_for(&format!("relaying 127.0.0.1:{at}"));
+        let shown = t.wait_for("relaying 127.0.0.1:");
+        let at: u16 = shown
+            .split("relaying 127.0.0.1:")
+            .nth(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port after \"relaying\":\n{shown}"));
         let curl = |cert: bool| {
             let mut c = Command::new(require("curl", "curl"));
             c.current_dir(&dir)

@@ -85,6 +85,17 @@ pub fn free_port() -> u16 {
         .expect("bind an ephemeral port")
 }
 
+/// The port of `certbench serve`'s first line ("certbench serve: https://localhost:PORT/ on ..."),
+/// which it says when given `--port 0`.
+pub fn served_port(first_line: &str) -> u16 {
+    first_line
+        .split("https://localhost:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in serve's first line: {first_line}"))
+}
+
 /// Start a server on a free port: `start(port)` says why it did not start, and it is tried again
 /// on another port, for a port can be taken between `free_port` choosing it and the server's
 /// bind (by a test running beside this one, or by a client's outgoing connection).
@@ -104,8 +115,8 @@ pub fn on_a_free_port<T>(mut start: impl FnMut(u16) -> Result<T, String>) -> (T,
 }
 
 /// A server started on a free port that says on its stdout when it listens (openssl s_server
-/// prints `ACCEPT`): `command(port)` makes the command; once a line of its stdout is `ready`
-/// it is running (what it prints after is read on, so no pipe fills); when it ends before, it is
+/// prints `ACCEPT`): `command(port)` makes the command; once a line of its stdout starts with
+/// `ready` it is running (what it prints after is read on, so no pipe fills); when it ends before, it is
 /// tried again on another port (see [`on_a_free_port`]), and what it said is kept for the panic.
 pub fn ready_on_a_free_port(
     mut command: impl FnMut(u16) -> std::process::Command,
@@ -130,7 +141,7 @@ pub fn ready_on_a_free_port(
         });
         let mut out = std::io::BufReader::new(out);
         let mut line = String::new();
-        while line.trim() != ready {
+        while !line.trim_start().starts_with(ready) {
             line.clear();
             if out.read_line(&mut line).unwrap_or(0) == 0 {
                 drop(child);
