@@ -32,6 +32,14 @@ type Failure = (
 
 const FAILURES: &[Failure] = &[
     (
+        "client-intermediate-expired",
+        "server",
+        "InvalidCertificate › ExpiredContext",
+        "certificate_expired",
+        "certificate_expired",
+        ("Finished", "client"),
+    ),
+    (
         "no-client-cert",
         "server",
         "NoCertificatesPresented",
@@ -717,4 +725,42 @@ fn an_expired_intermediate_made_by_hand_is_explained_as_one() {
     assert_eq!(culprit["field"], "not_after");
     let lesson = v["failure"]["lesson"].as_str().unwrap_or_default();
     assert!(lesson.contains("shortest-lived link"), "{lesson}");
+    // The intermediate the server sent is the workspace's old-int, and the fix says so.
+    assert_eq!(culprit["certificate"], "old-int", "{culprit}");
+    let fix = v["failure"]["fix"].as_str().unwrap_or_default();
+    assert!(fix.contains("certbench renew old-int"), "{fix}");
+
+    // The same intermediate above a client: openssl refuses bob's chain at depth 1, and the
+    // server's refusal is explained as the lab's client-intermediate-expired, the fix naming it.
+    let theirs = openssl(
+        d,
+        &[
+            "verify",
+            "-CAfile",
+            "ca.crt",
+            "-untrusted",
+            "old-int.crt",
+            "-purpose",
+            "sslclient",
+            "bob.crt",
+        ],
+    );
+    let said = text(&theirs);
+    assert!(
+        !theirs.status.success() && said.contains("at 1 depth") && said.contains("expired"),
+        "{said}"
+    );
+    let out = certbench(d, &["handshake", "--client", "bob", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["failure"];
+    assert_eq!(f["cause"]["code"], "expired", "{v}");
+    assert_eq!(f["detected_by"], "server", "{v}");
+    assert_eq!(f["culprit"]["certificate"], "old-int", "{f}");
+    let lesson = f["lesson"].as_str().unwrap_or_default();
+    assert!(
+        lesson.contains("the intermediate that signed it"),
+        "{lesson}"
+    );
+    let fix = f["fix"].as_str().unwrap_or_default();
+    assert!(fix.contains("certbench renew old-int"), "{fix}");
 }

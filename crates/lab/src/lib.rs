@@ -71,6 +71,9 @@ pub enum Break {
     ServerValidity(Validity),
     /// The intermediate's validity (the leaves under it are issued now, for a year).
     IntermediateValidity(Validity),
+    /// The client is issued by an intermediate of its own (under the root, beside the server's),
+    /// with this validity; the client is issued now, for a year.
+    ClientIntermediateValidity(Validity),
     /// The server's root was replaced: which client, and whether the server sends the new root
     /// cross-signed by the old.
     Rollover(Rollover),
@@ -635,6 +638,18 @@ pub const SCENARIOS: &[Scenario] = &[
             "InvalidCertificate › ExpiredContext",
             (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
             (HandshakeType::Finished, S),
+        ),
+    },
+    Scenario {
+        name: "client-intermediate-expired",
+        when: Some(Fact::CaAtFault),
+        breaks: &[B::ClientIntermediateValidity(Validity::EndedYesterday)],
+        expect: Expect::fails(
+            S,
+            "expired",
+            "InvalidCertificate › ExpiredContext",
+            (Alert::CERTIFICATE_EXPIRED, Alert::CERTIFICATE_EXPIRED),
+            (HandshakeType::Finished, C),
         ),
     },
     Scenario {

@@ -206,6 +206,21 @@ pub fn setup(s: &Scenario, now: OffsetDateTime) -> Result<(Material, Choices), L
             let issued = issue(&client_spec, Some(&material_of(&other_int)?), now)?;
             let chain = vec![der(&issued), der(&other_int)];
             (issued, chain)
+        } else if let Some(v) = s.breaks.iter().find_map(|b| match b {
+            B::ClientIntermediateValidity(v) => Some(*v),
+            _ => None,
+        }) {
+            // The clients' own intermediate, under the same root as the server's.
+            let mut own = spec(
+                Role::Intermediate,
+                "client-intermediate",
+                "certbench Lab Client CA",
+            );
+            validity(&mut own, v, now);
+            let own = issue(&own, Some(&root_m), now)?;
+            let issued = issue(&client_spec, Some(&material_of(&own)?), now)?;
+            let chain = vec![der(&issued), der(&own)];
+            (issued, chain)
         } else {
             let issued = issue(&client_spec, Some(&int_m), now)?;
             let mut chain = vec![der(&issued)];

@@ -447,7 +447,14 @@ impl Workspace {
         self.manifest.entities.iter().find(|e| e.name == name)
     }
 
-    /// CAs that can issue: not revoked.
+    /// The certificate of the workspace whose file holds `der`, if one does (its files are read
+    /// one by one: for a certificate met on the wire, not in a loop).
+    pub fn entity_of(&self, der: &[u8]) -> Option<&Entity> {
+        self.entities()
+            .iter()
+            .find(|e| self.cert_der(e).is_ok_and(|d| d == der))
+    }
+
     /// The CRLs the workspace's CAs have signed: a CA has one once it has revoked something.
     pub fn crl_paths(&self) -> Vec<PathBuf> {
         self.entities()
@@ -458,6 +465,7 @@ impl Workspace {
             .collect()
     }
 
+    /// CAs that can issue: not revoked.
     pub fn ca_names(&self) -> Vec<String> {
         self.manifest
             .entities

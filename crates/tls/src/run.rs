@@ -495,7 +495,24 @@ impl std::fmt::Debug for Secrets {
 /// Run one handshake on the workspace's certificates and the request after it.
 pub async fn run(opts: &RunOptions, events: UnboundedSender<Event>) -> Result<Summary, RunError> {
     let material = opts.material()?;
-    run_with(&material, &opts.choices(), &opts.control, events).await
+    let mut summary = run_with(&material, &opts.choices(), &opts.control, events).await?;
+    name_culprit(&mut summary, &opts.dir);
+    Ok(summary)
+}
+
+/// A certificate at fault that its peer did not send as its own (an intermediate above it) gets
+/// its workspace name too, read from the workspace only once something failed: the fix can say
+/// which certificate to renew.
+fn name_culprit(summary: &mut Summary, dir: &std::path::Path) {
+    let Outcome::Failed(f) = &mut summary.outcome else {
+        return;
+    };
+    let Some(c) = f.culprit.as_mut().filter(|c| c.certificate.is_none()) else {
+        return;
+    };
+    if let Ok(ws) = certbench_pki::workspace::Workspace::open(dir) {
+        c.certificate = ws.entity_of(&c.der).map(|e| e.name.clone());
+    }
 }
 
 /// Run one handshake with `material` and `choices`, and the request after it; events go to
