@@ -16,7 +16,14 @@ pub struct RevokedEntry {
 }
 
 /// How long a CRL says it is good for.
-pub(crate) const CRL_VALIDITY_DAYS: i64 = 30;
+const CRL_VALIDITY_DAYS: i64 = 30;
+
+/// What a CRL signed at `now` says: when it was made (thisUpdate, in whole seconds) and when the
+/// next one comes (nextUpdate).
+pub(crate) fn crl_times(now: OffsetDateTime) -> (OffsetDateTime, OffsetDateTime) {
+    let this_update = now.replace_nanosecond(0).unwrap_or(now);
+    (this_update, this_update + Duration::days(CRL_VALIDITY_DAYS))
+}
 
 /// The issuer's CRL listing `revoked`, signed by the issuer. Returns PEM.
 pub fn make_crl(
@@ -25,10 +32,10 @@ pub fn make_crl(
     crl_number: u64,
     now: OffsetDateTime,
 ) -> Result<String> {
-    let this_update = now.replace_nanosecond(0).unwrap_or(now);
+    let (this_update, next_update) = crl_times(now);
     let params = CertificateRevocationListParams {
         this_update,
-        next_update: this_update + Duration::days(CRL_VALIDITY_DAYS),
+        next_update,
         crl_number: SerialNumber::from_slice(&crl_number.to_be_bytes()),
         issuing_distribution_point: None,
         revoked_certs: revoked

@@ -127,7 +127,7 @@ impl Workspace {
                 s.revoked = Some(Revocation { at: now, reason });
             }
         }
-        let (crl_pem, listed) = self.sign_crl(&mut manifest, &issuer_name, now)?;
+        let (crl_pem, listed, _) = self.sign_crl(&mut manifest, &issuer_name, now)?;
         let crl_path = self.path(&crl_file_of(&issuer_name));
         let files = vec![
             FileWrite::replaceable(&crl_path, crl_pem),
@@ -166,26 +166,20 @@ impl Workspace {
             }
             names
         };
-        let now = now.replace_nanosecond(0).unwrap_or(now);
+        let (this_update, next_update) = crate::crl::crl_times(now);
         let mut manifest = self.manifest.clone();
         let (mut files, mut signed) = (Vec::new(), Vec::new());
         for ca in names {
-            let (pem, listed) = self.sign_crl(&mut manifest, &ca, now)?;
+            let (pem, listed, number) = self.sign_crl(&mut manifest, &ca, now)?;
             let path = self.path(&crl_file_of(&ca));
             files.push(FileWrite::replaceable(&path, pem));
-            let number = manifest
-                .entities
-                .iter()
-                .find(|e| e.name == ca)
-                .and_then(|e| e.crl_number)
-                .unwrap_or(1);
             signed.push(CrlSigned {
                 ca,
                 path,
                 number,
                 listed,
-                this_update: now,
-                next_update: now + time::Duration::days(crate::crl::CRL_VALIDITY_DAYS),
+                this_update,
+                next_update,
             });
         }
         if signed.is_empty() {
@@ -215,7 +209,7 @@ impl Workspace {
         }
         let mut manifest = self.manifest.clone();
         let now = now.replace_nanosecond(0).unwrap_or(now);
-        let (crl_pem, _) = self.sign_crl(&mut manifest, ca, now)?;
+        let (crl_pem, ..) = self.sign_crl(&mut manifest, ca, now)?;
         let files = vec![
             FileWrite::replaceable(&path, crl_pem.clone()),
             FileWrite::replaceable(self.path(super::MANIFEST_FILE), manifest_text(&manifest)?),
@@ -245,13 +239,14 @@ impl Workspace {
     }
 
     /// `issuer_name`'s CRL listing every certificate it issued that `manifest` says is revoked,
-    /// with the next CRL number (counted in `manifest`). Returns the PEM and how many it lists.
+    /// with the next CRL number (counted in `manifest`). Returns the PEM, how many it lists and
+    /// its number.
     fn sign_crl(
         &self,
         manifest: &mut Manifest,
         issuer_name: &str,
         now: OffsetDateTime,
-    ) -> Result<(String, usize)> {
+    ) -> Result<(String, usize, u64)> {
         let issuer = self.load_issuer(issuer_name, &[])?;
         let revoked: Vec<RevokedEntry> = manifest
             .entities
@@ -289,7 +284,7 @@ impl Workspace {
             e.crl_number = Some(crl_number);
         }
         let pem = crate::make_crl(&issuer.material, &revoked, crl_number, now)?;
-        Ok((pem, revoked.len()))
+        Ok((pem, revoked.len(), crl_number))
     }
 
     /// The answer to an OCSP `request`, signed by the CA it asks about, or by the responder
