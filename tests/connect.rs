@@ -6,10 +6,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use common::*;
 use serde_json::Value;
@@ -20,86 +18,9 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-/// A server process, killed when dropped.
-struct Peer(Child);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Wait until something listens on `port`.
-fn wait_for(port: u16, peer: &mut Peer) -> Result<(), String> {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = peer.0.try_wait() {
-            let mut err = String::new();
-            if let Some(e) = peer.0.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut BufReader::new(e), &mut err);
-            }
-            return Err(format!("the server exited ({status}): {err}"));
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "nothing listens on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
-}
-
-/// `openssl s_server` on a free port, once it says it accepts (it serves one connection).
-fn s_server(d: &Path, extra: &[&str]) -> (Peer, u16) {
-    on_a_free_port(|port| s_server_on(d, port, extra))
-}
-
-fn s_server_on(d: &Path, port: u16, extra: &[&str]) -> Result<Peer, String> {
-    let mut p = Peer(
-        Command::new(require("openssl", "openssl"))
-            .current_dir(d)
-            .args(["s_server", "-accept", &port.to_string(), "-naccept", "1"])
-            .args([
-                "-cert",
-                "server.crt",
-                "-cert_chain",
-                "intermediate.crt",
-                "-key",
-                "server.key",
-                "-www",
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    await_line(&mut p, "ACCEPT")?;
-    Ok(p)
-}
-
-/// Wait for the server to print `line` on stdout (it is ready); what it said if it ended first.
-fn await_line(p: &mut Peer, line: &str) -> Result<(), String> {
-    let mut out = BufReader::new(p.0.stdout.take().unwrap());
-    let mut seen = String::new();
-    loop {
-        let mut l = String::new();
-        if out.read_line(&mut l).unwrap() == 0 {
-            let mut err = String::new();
-            if let Some(e) = p.0.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut BufReader::new(e), &mut err);
-            }
-            return Err(format!("the server ended before \"{line}\": {seen}{err}"));
-        }
-        if l.trim() == line {
-            break;
-        }
-        seen.push_str(&l);
-    }
-    // Keep reading what it prints, so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in out.lines() {});
-    Ok(())
+/// `openssl s_server -www` with the workspace's server certificate, serving one connection.
+fn s_server(d: &Path, extra: &[&str]) -> (Running, u16) {
+    openssl_www(d, &[&["-naccept", "1"], extra].concat())
 }
 
 fn connect_json(d: &Path, args: &[&str]) -> (bool, Value) {
@@ -338,26 +259,11 @@ server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
     }
 }
 
-/// `certbench serve` in `d` on `port`, once it listens.
-/// certbench serve on a free port (another when the one chosen was taken before it bound it).
-fn serve_peer(d: &Path, extra: &[&str]) -> (Peer, u16) {
-    on_a_free_port(|port| serve_peer_on(d, port, extra))
-}
-
-fn serve_peer_on(d: &Path, port: u16, extra: &[&str]) -> Result<Peer, String> {
-    let mut p = Peer(
-        Command::new(env!("CARGO_BIN_EXE_certbench"))
-            .arg("--dir")
-            .arg(d)
-            .args(["serve", "--port", &port.to_string()])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for(port, &mut p)?;
-    Ok(p)
+/// `certbench serve --json` in `d` on the port the system chooses, which its first line says.
+fn serve_peer(d: &Path, extra: &[&str]) -> (JsonLines, u16) {
+    let served = JsonLines::start(d, &[&["serve", "--port", "0", "--json"], extra].concat());
+    let port = listening_port(&served.first);
+    (served, port)
 }
 
 /// certbench's own serve, with the TLS 1.2 flight order: connect completes.
@@ -365,7 +271,7 @@ fn serve_peer_on(d: &Path, port: u16, extra: &[&str]) -> Result<Peer, String> {
 fn connect_to_serve_with_tls_1_2() {
     let dir = workspace();
     let d = dir.path();
-    let (_server, port) = serve_peer(d, &["--json"]);
+    let (_server, port) = serve_peer(d, &[]);
     let (ok, v) = connect_json(d, &[&format!("localhost:{port}"), "--tls", "1.2"]);
     assert!(ok, "{v}");
     assert_eq!(v["version"], "TLS 1.2");
@@ -473,25 +379,21 @@ fn no_tls_at_all_is_said_plainly() {
         String::from_utf8_lossy(&out.stderr)
     );
     // A plain HTTP server.
-    let (_http, port) = on_a_free_port(|port| {
-        let mut p = Peer(
-            Command::new(require("python3", "python3"))
-                .current_dir(d)
-                .args([
-                    "-u",
-                    "-m",
-                    "http.server",
-                    &port.to_string(),
-                    "--bind",
-                    "127.0.0.1",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap(),
-        );
-        wait_for(port, &mut p).map(|()| p)
-    });
+    let (_http, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("python3", "python3"));
+            c.current_dir(d).args([
+                "-u",
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ]);
+            c
+        },
+        "Serving HTTP on",
+    );
     let (ok, v) = connect_json(
         d,
         &[&format!("127.0.0.1:{port}"), "--server-name", "localhost"],

@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -144,32 +143,19 @@ fn the_signed_certificate_serves_mtls_with_the_services_own_key() {
             "issue", "--csr", "svc.csr", "--role", "server", "--name", "svc",
         ],
     );
-    let (server, port) = ready_on_a_free_port(
-        |port| {
-            let mut c = Command::new(require("openssl", "openssl"));
-            c.current_dir(d)
-                .args([
-                    "s_server",
-                    "-accept",
-                    &port.to_string(),
-                    "-naccept",
-                    "1",
-                    "-www",
-                ])
-                // (-cert reads the first certificate of a file only: the intermediate goes in
-                // -cert_chain.)
-                .args([
-                    "-cert",
-                    "svc.crt",
-                    "-cert_chain",
-                    "intermediate.crt",
-                    "-key",
-                    "svc.key",
-                ])
-                .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"]);
-            c
-        },
-        "ACCEPT",
+    let (server, port) = openssl_server(
+        d,
+        "svc",
+        &[
+            "-naccept",
+            "1",
+            "-www",
+            "-CAfile",
+            "ca.crt",
+            "-Verify",
+            "1",
+            "-verify_return_error",
+        ],
     );
     let out = certbench(
         d,

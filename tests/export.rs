@@ -158,30 +158,17 @@ fn a_pem_bundle_is_one_file_for_curl() {
     let dir = workspace();
     let d = dir.path();
     certbench_ok(d, &["export", "client", "--format", "pem-bundle"]);
-    let (server, port) = ready_on_a_free_port(
-        |port| {
-            let mut c = Command::new(require("openssl", "openssl"));
-            c.current_dir(d)
-                .args([
-                    "s_server",
-                    "-accept",
-                    &port.to_string(),
-                    "-naccept",
-                    "1",
-                    "-www",
-                ])
-                .args([
-                    "-cert",
-                    "server.crt",
-                    "-cert_chain",
-                    "intermediate.crt",
-                    "-key",
-                    "server.key",
-                ])
-                .args(["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"]);
-            c
-        },
-        "ACCEPT",
+    let (server, port) = openssl_www(
+        d,
+        &[
+            "-naccept",
+            "1",
+            "-CAfile",
+            "ca.crt",
+            "-Verify",
+            "1",
+            "-verify_return_error",
+        ],
     );
     let out = Command::new(require("curl", "curl"))
         .current_dir(d)

@@ -403,31 +403,7 @@ fn connect_pcap_decrypts_with_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    let (server, port) = ready_on_a_free_port(
-        |port| {
-            let mut c = Command::new(require("openssl", "openssl"));
-            c.current_dir(d)
-                .args([
-                    "s_server",
-                    "-accept",
-                    &port.to_string(),
-                    "-naccept",
-                    "1",
-                    "-www",
-                ])
-                .args([
-                    "-cert",
-                    "server.crt",
-                    "-cert_chain",
-                    "intermediate.crt",
-                    "-key",
-                    "server.key",
-                ])
-                .args(["-Verify", "1"]);
-            c
-        },
-        "ACCEPT",
-    );
+    let (server, port) = openssl_www(d, &["-naccept", "1", "-Verify", "1"]);
     let pcap = d.join("connect.pcapng");
     let json = certbench_ok(
         d,
@@ -479,24 +455,7 @@ fn relay_matches_tshark(tls: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     certbench_ok(d, &["gen"]);
-    let (server, server_port) = ready_on_a_free_port(
-        |port| {
-            let mut c = Command::new(require("openssl", "openssl"));
-            c.current_dir(d)
-                .args(["s_server", "-accept", &port.to_string(), "-www"])
-                .args([
-                    "-cert",
-                    "server.crt",
-                    "-cert_chain",
-                    "intermediate.crt",
-                    "-key",
-                    "server.key",
-                ])
-                .args(["-Verify", "1", "-CAfile", "ca.crt"]);
-            c
-        },
-        "ACCEPT",
-    );
+    let (server, server_port) = openssl_www(d, &["-Verify", "1", "-CAfile", "ca.crt"]);
     let keylog = d.join("curl-keys.log");
     let relay_pcap = d.join("relayed.pcapng");
     let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))

@@ -549,17 +549,9 @@ fn relay_tui_lists_the_connections_between_two_outside_programs() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ws");
     common::certbench_ok(&dir, &["gen"]);
-    let (server, port) = common::ready_on_a_free_port(
-        |port| {
-            let mut c = Command::new(require("openssl", "openssl"));
-            c.current_dir(&dir)
-                .args(["s_server", "-accept", &port.to_string(), "-www"])
-                .args(["-cert", "server.crt", "-cert_chain", "intermediate.crt"])
-                .args(["-key", "server.key", "-CAfile", "ca.crt"])
-                .args(["-Verify", "1", "-verify_return_error"]);
-            c
-        },
-        "ACCEPT",
+    let (server, port) = common::openssl_www(
+        &dir,
+        &["-CAfile", "ca.crt", "-Verify", "1", "-verify_return_error"],
     );
     let keylog = tmp.path().join("keys.log");
     for size in [(80, 24), (160, 48)] {

@@ -479,44 +479,30 @@ impl Drop for Running {
     }
 }
 
-/// `openssl s_server -www` in the workspace `d` on a free port with its server certificate,
-/// chain and key (and `extra` options), once it accepts connections.
-pub fn openssl_www(d: &Path, extra: &[&str]) -> (Running, u16) {
-    on_a_free_port(|port| openssl_www_on(d, port, extra))
+/// `openssl s_server` in the workspace `d` with the certificate `name` (`NAME.crt`, its key, and
+/// `intermediate.crt` as its chain: `-cert` reads a file's first certificate only) and `extra`
+/// options, on a free port (another when the one chosen was taken before it bound it), once it
+/// says `ACCEPT`.
+pub fn openssl_server(d: &Path, name: &str, extra: &[&str]) -> (Running, u16) {
+    ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args(["s_server", "-accept", &port.to_string()])
+                .args(["-cert", &format!("{name}.crt")])
+                .args(["-cert_chain", "intermediate.crt"])
+                .args(["-key", &format!("{name}.key")])
+                .args(extra);
+            c
+        },
+        "ACCEPT",
+    )
 }
 
-fn openssl_www_on(d: &Path, port: u16, extra: &[&str]) -> Result<Running, String> {
-    let mut server = Running(
-        Command::new(require("openssl", "openssl"))
-            .current_dir(d)
-            .args(["s_server", "-accept", &port.to_string(), "-www", "-quiet"])
-            .args([
-                "-cert",
-                "server.crt",
-                "-cert_chain",
-                "intermediate.crt",
-                "-key",
-                "server.key",
-            ])
-            .args(extra)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("openssl runs"),
-    );
-    let up = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = server.0.try_wait() {
-            // Its port taken meanwhile, most likely: another try on another port.
-            return Err(format!("openssl s_server ended ({status})"));
-        }
-        assert!(
-            up.elapsed().as_secs() < 10,
-            "openssl s_server did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Ok(server)
+/// `openssl s_server -www` in the workspace `d` with its server certificate (and `extra`
+/// options): see [`openssl_server`].
+pub fn openssl_www(d: &Path, extra: &[&str]) -> (Running, u16) {
+    openssl_server(d, "server", &[&["-www"], extra].concat())
 }
 
 /// certbench started in the background with `--json` (a long-running command: `serve`, `relay`,
