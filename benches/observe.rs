@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
             } else {
                 Dir::ServerToClient
             };
-            (dir, s.bytes.as_slice())
+            (dir, &s.bytes[..])
         })
         .collect();
     let bytes: usize = segments.iter().map(|(_, b)| b.len()).sum();

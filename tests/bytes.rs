@@ -147,8 +147,7 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
         hkdf::HKDF_SHA256
     };
     // Each record once, in the order it crossed, per direction.
-    let mut records: [Vec<std::sync::Arc<certbench_wire::bytes::RecordBytes>>; 2] =
-        Default::default();
+    let mut records: [Vec<certbench_wire::bytes::RecordBytes>; 2] = Default::default();
     let (mut client_random, mut server_random) = (Vec::new(), Vec::new());
     let mut sealed = 0;
     for e in events {
@@ -216,7 +215,8 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
         for r in &c.records {
             if records[way]
                 .last()
-                .is_some_and(|l| std::sync::Arc::ptr_eq(l, r))
+                // The record the last message shared: the same bytes, not a copy.
+                .is_some_and(|l| l.wire.as_ptr() == r.wire.as_ptr())
             {
                 continue;
             }
@@ -352,7 +352,7 @@ fn tls13_without_a_client_certificate_and_with_chacha20() {
         .unwrap();
     // An empty Certificate: its context and a zero-length list, 8 bytes in all.
     let c = empty.wire().unwrap().carried.as_ref().unwrap();
-    assert_eq!(c.bytes, [11, 0, 0, 4, 0, 0, 0, 0]);
+    assert_eq!(c.bytes[..], [11, 0, 0, 4, 0, 0, 0, 0]);
 }
 
 #[test]

@@ -355,7 +355,7 @@ async fn serve(
                     failed_writes = true;
                 }
                 if let Some(path) = &a.keylog
-                    && !c.keylog.lines().is_empty()
+                    && !c.keylog.is_empty()
                 {
                     let text: String = c.keylog.lines().iter().map(|l| format!("{l}\n")).collect();
                     if let Err(e) = certbench_base::fsutil::append_secret(path, &text)

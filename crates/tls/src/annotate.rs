@@ -20,10 +20,10 @@ pub enum SectionKind {
 #[derive(Debug, Clone)]
 pub struct Section {
     pub kind: SectionKind,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
     pub parts: Vec<certbench_wire::bytes::Part>,
     /// For a record: its bytes as kept (how it was opened).
-    pub record: Option<std::sync::Arc<certbench_wire::bytes::RecordBytes>>,
+    pub record: Option<certbench_wire::bytes::RecordBytes>,
 }
 
 /// A wire event's bytes, annotated: each record that carried it, then the message.
@@ -71,7 +71,7 @@ pub fn annotate(e: &Event, version: certbench_wire::messages::Version) -> Option
         if let (Some(parts), Some(plain)) = (inner_parts(r), r.sealed_plaintext()) {
             sections.push(Section {
                 kind: SectionKind::Opened { n: i + 1 },
-                bytes: plain,
+                bytes: plain.into(),
                 parts,
                 record: Some(r.clone()),
             });
@@ -116,7 +116,7 @@ pub fn annotate(e: &Event, version: certbench_wire::messages::Version) -> Option
         content_lens: c
             .records
             .iter()
-            .map(|r| r.content.as_ref().map_or(0, Vec::len))
+            .map(|r| r.content.as_ref().map_or(0, bytes::Bytes::len))
             .collect(),
     })
 }

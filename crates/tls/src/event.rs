@@ -37,7 +37,8 @@ pub enum EventKind {
     Wire(Wire),
     /// A secret the side derived; its value goes only to the key log.
     Secret {
-        label: String,
+        /// Its key log label (`CLIENT_HANDSHAKE_TRAFFIC_SECRET`...).
+        label: std::borrow::Cow<'static, str>,
         len: usize,
     },
     Verdict(Verdict),
@@ -72,7 +73,7 @@ pub enum WireWhat {
     ApplicationData {
         len: usize,
         /// The decrypted bytes, when they could be decrypted.
-        plaintext: Option<Arc<Vec<u8>>>,
+        plaintext: Option<bytes::Bytes>,
     },
     /// Bytes certbench could not make sense of; the reason says why.
     Unreadable {
@@ -438,7 +439,7 @@ impl Event {
     pub fn code(&self) -> String {
         match &self.kind {
             EventKind::Wire(w) => w.what.name().to_string(),
-            EventKind::Secret { label, .. } => label.clone(),
+            EventKind::Secret { label, .. } => label.to_string(),
             EventKind::Verdict(Verdict::Chain { .. }) => "chain".into(),
             EventKind::Verdict(Verdict::Signature { .. }) => "signature".into(),
             EventKind::Verdict(Verdict::Staple { .. }) => "staple".into(),

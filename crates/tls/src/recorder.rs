@@ -38,16 +38,15 @@ pub(crate) type Sink = Box<dyn FnMut(Event) + Send>;
 pub(crate) struct Recorder {
     pub(crate) start: Instant,
     pub(crate) observer: Observer,
+    /// What the observer saw in one call, on its way to becoming events (kept: one buffer).
+    seen: Vec<Seen>,
     /// Whether the bytes are read (records, messages, decryption) or only counted: a server
     /// whose connections nobody looks at past the handshake counts them from then on.
     observing: bool,
     sink: Sink,
-    /// The key log's lines, each secret once, in the order they came.
-    pub(crate) keylog: Vec<String>,
-    /// What each line of `keylog` is the secret of: its label and client random. (A connection
-    /// has a handful: looked through, not hashed.)
-    logged: Vec<(String, Vec<u8>)>,
-    /// Secrets each side was seen to derive (each side's are on its own lane), by their line.
+    /// The key log: each secret once, in the order they came (its lines are made when asked).
+    pub(crate) keylog: certbench_wire::keylog::KeyLog,
+    /// Secrets each side was seen to derive (each side's are on its own lane), by their entry.
     derived: Vec<(Side, usize)>,
     pub(crate) version: Option<String>,
     pub(crate) cipher_suite: Option<String>,
@@ -115,10 +114,10 @@ impl Recorder {
         Arc::new(Mutex::new(Recorder {
             start: Instant::now(),
             observer: Observer::new(),
+            seen: Vec::new(),
             observing: true,
             sink,
-            keylog: vec![],
-            logged: Vec::new(),
+            keylog: Default::default(),
             derived: Vec::new(),
             version: None,
             cipher_suite: None,
@@ -177,31 +176,68 @@ impl Recorder {
         }
     }
 
+    /// What the observer saw in the call `look` makes (it adds to the buffer it is given), as
+    /// events: one buffer serves every call.
+    fn emit_observed(&mut self, look: impl FnOnce(&mut Observer, &mut Vec<Seen>)) {
+        let mut seen = std::mem::take(&mut self.seen);
+        look(&mut self.observer, &mut seen);
+        for s in seen.drain(..) {
+            let event = self.event_for(s);
+            (self.sink)(event);
+        }
+        self.seen = seen;
+    }
+
     /// Bytes that crossed the wire, in one direction.
     pub(crate) fn feed(&mut self, dir: Dir, bytes: &[u8]) {
-        let way = usize::from(dir == Dir::ServerToClient);
-        self.last_io = Instant::now();
-        self.bytes[way] += bytes.len() as u64;
-        let first = &mut self.first[way];
-        if first.len() < FIRST_KEPT {
-            first.extend(bytes.iter().take(FIRST_KEPT - first.len()));
+        self.feed_vectored(dir, &[bytes]);
+    }
+
+    /// Bytes that crossed the wire in one direction, in one write or read (a flight rustls
+    /// hands over as several buffers): one segment of a capture, one clock reading.
+    pub(crate) fn feed_vectored(&mut self, dir: Dir, pieces: &[&[u8]]) {
+        let len: usize = pieces.iter().map(|p| p.len()).sum();
+        if len == 0 {
+            return;
         }
+        let way = usize::from(dir == Dir::ServerToClient);
+        let now = Instant::now();
+        self.last_io = now;
+        self.bytes[way] += len as u64;
+        for p in pieces {
+            let first = &mut self.first[way];
+            first.extend_from_slice(&p[..p.len().min(FIRST_KEPT.saturating_sub(first.len()))]);
+        }
+        if !self.observing && self.wire.is_none() {
+            return;
+        }
+        // One copy of the bytes, shared by the capture and the records the observer cuts.
+        let shared = match pieces {
+            [one] => bytes::Bytes::copy_from_slice(one),
+            _ => bytes::Bytes::from(pieces.concat()),
+        };
+        let since_start = now.saturating_duration_since(self.start);
         // Past the budget nothing more is kept: a capture with a hole would misread the stream.
         if let Some(wire) = &mut self.wire
             && self.wire_bytes < certbench_wire::pcap::MAX_WIRE_BYTES
         {
-            self.wire_bytes += bytes.len();
+            self.wire_bytes += len;
             if self.wire_bytes > certbench_wire::pcap::MAX_WIRE_BYTES {
                 self.wire_bytes = usize::MAX;
-                return self.observe(dir, bytes);
+            } else {
+                wire.segments.push(certbench_wire::pcap::Segment {
+                    t_us: since_start.as_micros() as u64,
+                    from_client: dir == Dir::ClientToServer,
+                    bytes: shared.clone(),
+                });
             }
-            wire.segments.push(certbench_wire::pcap::Segment {
-                t_us: self.start.elapsed().as_micros() as u64,
-                from_client: dir == Dir::ClientToServer,
-                bytes: bytes.to_vec(),
-            });
         }
-        self.observe(dir, bytes);
+        if self.observing {
+            // What is read of these bytes later (when its secret comes) keeps the time they
+            // crossed, in the timeline's clock (time held in step mode left out).
+            let at_us = since_start.saturating_sub(self.held()).as_micros() as u64;
+            self.emit_observed(|o, seen| o.feed_shared_at(dir, shared, at_us, seen));
+        }
     }
 
     /// From now on the bytes are counted (and captured, when a capture is kept), not read: the
@@ -214,43 +250,21 @@ impl Recorder {
         self.client_offer = None;
     }
 
-    fn observe(&mut self, dir: Dir, bytes: &[u8]) {
-        if !self.observing {
-            return;
-        }
-        // What is read of these bytes later (when its secret comes) keeps the time they crossed.
-        let now = self.t_us();
-        let seen = self.observer.feed_at(dir, bytes, now);
-        self.emit_seen(seen);
-    }
-
     /// A secret read from someone else's key log (the relay): kept for the capture, and the
     /// records waiting for it decrypted now.
     pub(crate) fn keylog_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
-        if self.line_of(label, client_random).is_some() {
+        if self.keylog.position(label, client_random).is_some() {
             return;
         }
         self.log(label, client_random, secret);
-        let seen = self.observer.add_secret(label, client_random, secret);
-        self.emit_seen(seen);
+        self.emit_observed(|o, seen| o.add_secret_into(label, client_random, secret, seen));
     }
 
-    /// The key log's line of the secret `label` of `client_random`, if it has one.
-    fn line_of(&self, label: &str, client_random: &[u8]) -> Option<usize> {
-        self.logged
-            .iter()
-            .position(|(l, r)| l == label && r == client_random)
-    }
-
-    /// A new line of the key log (NSS's SSLKEYLOGFILE format).
+    /// A new entry of the key log. (A random or secret no TLS connection has is not kept.)
     fn log(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
-        self.logged
-            .push((label.to_string(), client_random.to_vec()));
-        self.keylog.push(format!(
-            "{label} {} {}",
-            certbench_base::text::hex(client_random),
-            certbench_base::text::hex(secret)
-        ));
+        if let Some(entry) = certbench_wire::keylog::Entry::new(label, client_random, secret) {
+            self.keylog.push(entry);
+        }
     }
 
     /// Something one side did or saw that did not cross the wire.
@@ -303,7 +317,7 @@ impl Recorder {
             group: self.group.clone(),
             client_identity,
             response,
-            keylog: crate::run::Secrets::from_lines(self.keylog.clone()),
+            keylog: crate::run::Secrets::from(self.keylog.clone()),
             wire: self.wire.take().unwrap_or_default(),
         }
     }
@@ -396,10 +410,9 @@ impl Recorder {
                     alert: Alert(description),
                 }
             }
-            What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
-                len,
-                plaintext: plaintext.map(Arc::new),
-            },
+            What::ApplicationData { plaintext, len } => {
+                WireWhat::ApplicationData { len, plaintext }
+            }
             What::Unreadable { reason } => WireWhat::Unreadable { reason },
         };
         // Bytes are kept up to a budget; a record shared by several messages counts once each.
@@ -465,14 +478,14 @@ impl Reporter for RecorderReporter {
         let mut hub = lock(&self.0);
         // Both sides derive the same secrets: each side's derivation is shown on its lane, the
         // secret goes to the key log and the observer once.
-        let line = hub.line_of(label, client_random);
-        let derived = (side, line.unwrap_or(hub.logged.len()));
+        let line = hub.keylog.position(label, client_random);
+        let derived = (side, line.unwrap_or(hub.keylog.len()));
         if !hub.derived.contains(&derived) {
             hub.derived.push(derived);
             hub.local(
                 side,
                 EventKind::Secret {
-                    label: label.to_string(),
+                    label: certbench_wire::keylog::label(label),
                     len: secret.len(),
                 },
             );
@@ -482,8 +495,7 @@ impl Reporter for RecorderReporter {
         }
         hub.log(label, client_random, secret);
         if hub.observing {
-            let seen = hub.observer.add_secret(label, client_random, secret);
-            hub.emit_seen(seen);
+            hub.emit_observed(|o, seen| o.add_secret_into(label, client_random, secret, seen));
         }
     }
 
@@ -559,13 +571,18 @@ impl AsyncWrite for Tap {
         }
         let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &r {
-            let mut hub = lock(&self.hub);
+            // What was written of the buffers, in order: one segment, as on the wire.
             let mut left = *n;
-            for b in bufs {
-                let take = left.min(b.len());
-                hub.feed(write, &b[..take]);
-                left -= take;
-            }
+            let written: Vec<&[u8]> = bufs
+                .iter()
+                .map(|b| {
+                    let take = left.min(b.len());
+                    left -= take;
+                    &b[..take]
+                })
+                .filter(|b| !b.is_empty())
+                .collect();
+            lock(&self.hub).feed_vectored(write, &written);
         }
         r
     }

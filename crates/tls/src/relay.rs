@@ -550,7 +550,7 @@ async fn one(
     let cipher_suite = r.cipher_suite.clone();
     let group = r.group.clone();
     let last_handshake = r.last_handshake;
-    let keylog = crate::run::Secrets::from_lines(r.keylog.clone());
+    let keylog = crate::run::Secrets::from(r.keylog.clone());
     let wire = r.wire.take().unwrap_or_default();
     let duration_ms = r.start.elapsed().as_secs_f64() * 1000.0;
     drop(r);

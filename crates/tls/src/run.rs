@@ -472,23 +472,23 @@ pub struct Culprit {
 
 /// Secrets, as SSLKEYLOGFILE lines. Whoever has them reads the connection: they go only where the
 /// user asks (files of mode 0600), never into a transcript or a log; `Debug` says how many there
-/// are, not what they are.
-#[derive(Clone, PartialEq, Default)]
-pub struct Secrets(Vec<String>);
+/// are, not what they are. The lines are made when first asked for.
+#[derive(Clone, PartialEq, Default, Debug)]
+pub struct Secrets(certbench_wire::keylog::KeyLog);
 
 impl Secrets {
     pub fn lines(&self) -> &[String] {
-        &self.0
+        self.0.lines()
     }
 
-    pub(crate) fn from_lines(lines: Vec<String>) -> Secrets {
-        Secrets(lines)
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} lines, not shown)", self.0.len())
+impl From<certbench_wire::keylog::KeyLog> for Secrets {
+    fn from(log: certbench_wire::keylog::KeyLog) -> Secrets {
+        Secrets(log)
     }
 }
 
@@ -593,67 +593,74 @@ pub async fn run_prepared(
     let server_hub = hub.clone();
     let server_stepper = control.stepper.clone();
     // Each side's verdicts and secrets go to this run's recorder (`PerConnection`).
-    let server_task = tokio::spawn(crate::recorder::within(hub.clone(), async move {
-        let (tcp, peer) = match listener.accept().await {
-            Ok(a) => a,
-            Err(e) => {
-                lock(&server_hub).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
+    // Both sides' futures are boxed: each holds a TLS connection and an HTTP server, kilobytes
+    // that would otherwise be copied whenever the run's future or the task moves.
+    let server_task = tokio::spawn(crate::recorder::within(
+        hub.clone(),
+        Box::pin(async move {
+            let (tcp, peer) = match listener.accept().await {
+                Ok(a) => a,
+                Err(e) => {
+                    lock(&server_hub)
+                        .failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
+                    return None;
+                }
+            };
+            // Small TLS flights must not wait for delayed ACKs (Nagle's 40 ms stall on loopback).
+            let _ = tcp.set_nodelay(true);
+            lock(&server_hub).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
+            let held = Held {
+                inner: tcp,
+                stepper: server_stepper,
+                hub: server_hub.clone(),
+            };
+            let mut tls = match acceptor.accept(held).await {
+                Ok(t) => t,
+                Err(e) => {
+                    lock(&server_hub)
+                        .failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
+                    return None;
+                }
+            };
+            lock(&server_hub).local(Side::Server, EventKind::Note(Note::HandshakeComplete));
+            let identity = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| certbench_x509::report::brief(c).ok());
+            if identity.is_none() {
+                lock(&server_hub).local(Side::Server, EventKind::Note(Note::NoClientIdentity));
+            }
+            let who = identity
+                .as_ref()
+                .and_then(|r| r.common_name.clone())
+                .unwrap_or_else(|| "stranger".into());
+            let served = greet_once(&mut tls, who).await;
+            if let Err(e) = served {
+                let mut hub = lock(&server_hub);
+                match std::error::Error::source(&e).and_then(|s| s.downcast_ref::<io::Error>()) {
+                    Some(io) => hub.failed(Side::Server, io, |cause| Note::RequestFailed { cause }),
+                    None => hub.fail(Side::Server, Cause::HttpMalformed, None, |cause| {
+                        Note::RequestFailed { cause }
+                    }),
+                }
                 return None;
             }
-        };
-        // Small TLS flights must not wait for delayed ACKs (Nagle's 40 ms stall on loopback).
-        let _ = tcp.set_nodelay(true);
-        lock(&server_hub).local(Side::Server, EventKind::Note(Note::Accepted { peer }));
-        let held = Held {
-            inner: tcp,
-            stepper: server_stepper,
-            hub: server_hub.clone(),
-        };
-        let mut tls = match acceptor.accept(held).await {
-            Ok(t) => t,
-            Err(e) => {
-                lock(&server_hub).failed(Side::Server, &e, |cause| Note::HandshakeFailed { cause });
-                return None;
-            }
-        };
-        lock(&server_hub).local(Side::Server, EventKind::Note(Note::HandshakeComplete));
-        let identity = tls
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|c| c.first())
-            .and_then(|c| certbench_x509::report::brief(c).ok());
-        if identity.is_none() {
-            lock(&server_hub).local(Side::Server, EventKind::Note(Note::NoClientIdentity));
-        }
-        let who = identity
-            .as_ref()
-            .and_then(|r| r.common_name.clone())
-            .unwrap_or_else(|| "stranger".into());
-        let served = greet_once(&mut tls, who).await;
-        if let Err(e) = served {
-            let mut hub = lock(&server_hub);
-            match std::error::Error::source(&e).and_then(|s| s.downcast_ref::<io::Error>()) {
-                Some(io) => hub.failed(Side::Server, io, |cause| Note::RequestFailed { cause }),
-                None => hub.fail(Side::Server, Cause::HttpMalformed, None, |cause| {
-                    Note::RequestFailed { cause }
-                }),
-            }
-            return None;
-        }
-        // hyper's close sent close_notify (the socket stays open: see `Held`); the client closes
-        // the connection first. Whichever side closes first keeps its port in TIME_WAIT for a
-        // minute: on the client's ephemeral port the kernel reuses it on loopback, but on the
-        // listener's side thousands of runs in a row (--count) would make every new listen slower.
-        let mut rest = [0u8; 256];
-        while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
-        Some(identity.map(|r| r.subject))
-    }));
+            // hyper's close sent close_notify (the socket stays open: see `Held`); the client closes
+            // the connection first. Whichever side closes first keeps its port in TIME_WAIT for a
+            // minute: on the client's ephemeral port the kernel reuses it on loopback, but on the
+            // listener's side thousands of runs in a row (--count) would make every new listen slower.
+            let mut rest = [0u8; 256];
+            while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
+            Some(identity.map(|r| r.subject))
+        }),
+    ));
 
     let connector = tokio_rustls::TlsConnector::from(prepared.client.clone());
     let client_hub = hub.clone();
     let stepper = control.stepper.clone();
-    let client = async move {
+    let client = Box::pin(async move {
         let tcp = match TcpStream::connect(addr).await {
             Ok(t) => t,
             Err(e) => {
@@ -703,7 +710,7 @@ pub async fn run_prepared(
                 None
             }
         }
-    };
+    });
     // A server still waiting when the run ends (a timeout) must not outlive it with its socket.
     let server_abort = server_task.abort_handle();
     let client = crate::recorder::within(hub.clone(), client);

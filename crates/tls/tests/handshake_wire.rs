@@ -350,7 +350,7 @@ fn tls13_encrypted_messages_are_decrypted_with_the_logged_secrets() {
         .filter_map(|s| match &s.what {
             What::ApplicationData {
                 plaintext: Some(p), ..
-            } => Some(p.clone()),
+            } => Some(p.to_vec()),
             _ => None,
         })
         .collect();
@@ -497,7 +497,7 @@ fn tls12_is_decrypted_with_the_logged_master_secret() {
             .filter_map(|s| match &s.what {
                 What::ApplicationData {
                     plaintext: Some(p), ..
-                } => Some(p.clone()),
+                } => Some(p.to_vec()),
                 _ => None,
             })
             .collect();
@@ -582,7 +582,7 @@ fn a_key_update_is_decoded_and_the_next_keys_are_followed() {
         .find(|s| s.dir == Dir::ClientToServer)
         .unwrap();
     assert!(
-        matches!(&last.what, What::ApplicationData { plaintext: Some(p), .. } if p == b"after"),
+        matches!(&last.what, What::ApplicationData { plaintext: Some(p), .. } if p[..] == *b"after"),
         "{last:?}"
     );
 }

@@ -9,7 +9,8 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::Arc;
+
+use bytes::Bytes;
 
 use crate::decrypt::Sealing;
 use crate::messages::{Value, Version};
@@ -19,10 +20,11 @@ use crate::names;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordBytes {
     /// The 5-byte header and the payload, as sent.
-    pub wire: Vec<u8>,
-    /// The content the record carried: the payload itself in clear; decrypted, without the TLS
-    /// 1.3 inner type and padding, when protected; `None` when it could not be opened.
-    pub content: Option<Vec<u8>>,
+    pub wire: Bytes,
+    /// The content the record carried: the payload itself in clear (a slice of `wire`);
+    /// decrypted, without the TLS 1.3 inner type and padding, when protected; `None` when it
+    /// could not be opened.
+    pub content: Option<Bytes>,
     /// How a protected record was opened.
     pub sealing: Option<Sealing>,
 }
@@ -39,7 +41,7 @@ impl RecordBytes {
     /// The bytes the AEAD sealed: the content, then (TLS 1.3) the inner type and its padding.
     pub fn sealed_plaintext(&self) -> Option<Vec<u8>> {
         let (content, sealing) = (self.content.as_ref()?, self.sealing.as_ref()?);
-        let mut p = content.clone();
+        let mut p = content.to_vec();
         if let Some(t) = sealing.inner_type {
             p.push(t);
             p.extend(std::iter::repeat_n(0, sealing.padding));
@@ -53,11 +55,12 @@ impl RecordBytes {
 pub struct Carried {
     /// The records that carried it (one, or several when it spans records), in order. A record
     /// that holds several messages is shared by each of them.
-    pub records: Vec<Arc<RecordBytes>>,
+    pub records: Vec<RecordBytes>,
     /// Where this message starts in the first record's content.
     pub offset: usize,
     /// Its own bytes: a handshake message's type, length and body; else the record's content.
-    pub bytes: Vec<u8>,
+    /// (A slice of the record's content when the message lies within one record.)
+    pub bytes: Bytes,
 }
 
 impl Carried {
@@ -68,7 +71,7 @@ impl Carried {
             + self
                 .records
                 .iter()
-                .map(|r| r.wire.len() + r.content.as_ref().map_or(0, Vec::len) + 96)
+                .map(|r| r.wire.len() + r.content.as_ref().map_or(0, Bytes::len) + 96)
                 .sum::<usize>()
     }
 
@@ -78,7 +81,7 @@ impl Carried {
         let mut left = self.bytes.len();
         let mut start = self.offset;
         for (i, r) in self.records.iter().enumerate() {
-            let len = r.content.as_ref().map_or(0, Vec::len);
+            let len = r.content.as_ref().map_or(0, Bytes::len);
             let take = len.saturating_sub(start).min(left);
             out.push((i, start..start + take));
             left -= take;
@@ -692,8 +695,8 @@ mod tests {
             let content =
                 (!x.is_multiple_of(7)).then(|| wire.iter().rev().copied().collect::<Vec<u8>>());
             let record = RecordBytes {
-                wire: wire.clone(),
-                content,
+                wire: wire.clone().into(),
+                content: content.map(Bytes::from),
                 sealing,
             };
             for v in [Version::Tls12, Version::Tls13] {

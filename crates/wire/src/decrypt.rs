@@ -52,21 +52,28 @@ impl Suite {
     }
     /// The write key and IV a traffic secret gives (RFC 8446 7.3):
     /// HKDF-Expand-Label(secret, "key", "", key length) and (secret, "iv", "", 12).
-    pub fn key_and_iv(self, secret: &[u8]) -> Result<(Vec<u8>, Vec<u8>), DecryptError> {
+    pub fn key_and_iv(self, secret: &[u8]) -> Result<(KeyBytes, [u8; 12]), DecryptError> {
         // Both fit in one block of the hash, so each is HKDF-Expand's first block, T(1) =
         // HMAC(secret, info || 0x01) (RFC 5869 2.3), cut to its length: the HMAC key is set up
-        // once for the two (a run derives four pairs; a server, two per connection).
+        // once for the two (a run derives four pairs; a server, two per connection). Nothing
+        // here is on the heap.
         let alg = match self {
             Suite::Aes256GcmSha384 => hmac::HMAC_SHA384,
             _ => hmac::HMAC_SHA256,
         };
         let prk = hmac::Key::new(alg, secret);
-        let block = |label: &str, len: usize| {
-            let mut info = expand_label_info(label, &[], len);
-            info.push(1);
-            hmac::sign(&prk, &info).as_ref()[..len].to_vec()
+        let block = |label: &str, out: &mut [u8]| {
+            let (info, info_len) = short_label_info(label, out.len());
+            out.copy_from_slice(&hmac::sign(&prk, &info[..info_len]).as_ref()[..out.len()]);
         };
-        Ok((block("key", self.aead().key_len()), block("iv", 12)))
+        let mut key = KeyBytes {
+            bytes: [0; 32],
+            len: self.aead().key_len(),
+        };
+        let mut iv = [0u8; 12];
+        block("key", &mut key.bytes[..key.len]);
+        block("iv", &mut iv);
+        Ok((key, iv))
     }
     fn aead(self) -> &'static aws_lc_rs::aead::Algorithm {
         match self {
@@ -194,6 +201,40 @@ pub fn hkdf_expand_label(
     Ok(out)
 }
 
+/// A TLS 1.3 traffic key: 16 or 32 bytes, held in place.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyBytes {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl std::ops::Deref for KeyBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// A key is not shown by `Debug`.
+impl fmt::Debug for KeyBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyBytes({} bytes)", self.len)
+    }
+}
+
+/// HKDF-Expand's first block's input for a short label and an empty context: the HkdfLabel
+/// (see [`expand_label_info`]) and the counter byte 1, on the stack, and its length.
+fn short_label_info(label: &str, len: usize) -> ([u8; 24], usize) {
+    let mut info = [0u8; 24];
+    info[..2].copy_from_slice(&(len as u16).to_be_bytes());
+    info[2] = (6 + label.len()) as u8;
+    info[3..9].copy_from_slice(b"tls13 ");
+    info[9..9 + label.len()].copy_from_slice(label.as_bytes());
+    // The empty context's length (0), then T(1)'s counter.
+    info[10 + label.len()] = 1;
+    (info, 11 + label.len())
+}
+
 /// HkdfLabel (RFC 8446 7.1): the length, "tls13 " and the label, the context.
 fn expand_label_info(label: &str, context: &[u8], len: usize) -> Vec<u8> {
     let mut info = Vec::with_capacity(4 + 6 + label.len() + context.len() + 1);
@@ -234,9 +275,7 @@ impl fmt::Debug for TrafficKeys {
 impl TrafficKeys {
     pub fn new(suite: Suite, secret: &[u8]) -> Result<TrafficKeys, DecryptError> {
         let aead = suite.aead();
-        let (key, iv_bytes) = suite.key_and_iv(secret)?;
-        let mut iv = [0u8; 12];
-        iv.copy_from_slice(&iv_bytes);
+        let (key, iv) = suite.key_and_iv(secret)?;
         let key = UnboundKey::new(aead, &key).map_err(|_| DecryptError::TrafficKeySize)?;
         Ok(TrafficKeys {
             key: LessSafeKey::new(key),
@@ -494,8 +533,8 @@ mod tests {
         assert_eq!(iv, hex("5d313eb2671276ee13000b30"));
         // The pair as the observer derives it, from one HMAC key: the same RFC 8448 values.
         let (key, iv) = Suite::Aes128GcmSha256.key_and_iv(&secret).unwrap();
-        assert_eq!(key, hex("3fce516009c21727d0f2e4e86ee403bc"));
-        assert_eq!(iv, hex("5d313eb2671276ee13000b30"));
+        assert_eq!(*key, hex("3fce516009c21727d0f2e4e86ee403bc"));
+        assert_eq!(iv.to_vec(), hex("5d313eb2671276ee13000b30"));
     }
 
     #[test]
@@ -514,10 +553,13 @@ mod tests {
             }];
             let (key, iv) = suite.key_and_iv(secret).unwrap();
             assert_eq!(
-                key,
+                *key,
                 hkdf_expand_label(alg, secret, "key", &[], key_len).unwrap()
             );
-            assert_eq!(iv, hkdf_expand_label(alg, secret, "iv", &[], 12).unwrap());
+            assert_eq!(
+                iv.to_vec(),
+                hkdf_expand_label(alg, secret, "iv", &[], 12).unwrap()
+            );
         }
     }
 }

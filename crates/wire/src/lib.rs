@@ -9,6 +9,7 @@
 
 pub mod bytes;
 pub mod decrypt;
+pub mod keylog;
 pub mod messages;
 pub mod names;
 pub mod observe;

@@ -3,12 +3,15 @@
 //! data. Encrypted records wait until their secret is known, so the order in which bytes and
 //! secrets arrive does not matter.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use crate::bytes::{Carried, RecordBytes};
 use crate::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
+use crate::keylog::Entry;
 use crate::messages::{DecodeError, Message, Version, decode};
 use crate::names;
 use crate::record::{HandshakeReader, Record, RecordReader, WireError};
@@ -93,7 +96,8 @@ pub enum What {
         description: u8,
     },
     ApplicationData {
-        plaintext: Option<Vec<u8>>,
+        /// Shared with the record that carried it.
+        plaintext: Option<Bytes>,
         len: usize,
     },
     /// A record certbench could not make sense of; the reason says why.
@@ -180,12 +184,22 @@ impl Seen {
 }
 
 /// One record, one message: what carried it.
-fn carried_alone(record: Arc<RecordBytes>, bytes: Vec<u8>) -> Option<Arc<Carried>> {
+fn carried_alone(record: RecordBytes, bytes: Bytes) -> Option<Arc<Carried>> {
     Some(Arc::new(Carried {
         records: vec![record],
         offset: 0,
         bytes,
     }))
+}
+
+/// A record not read yet.
+struct Waiting {
+    record: Record,
+    /// Where it came in the connection, both directions counted: what is seen is given in the
+    /// order it crossed, whichever secret comes first.
+    seq: u64,
+    /// When it crossed (what it was fed with, if anything).
+    at_us: Option<u64>,
 }
 
 #[derive(Default)]
@@ -201,20 +215,16 @@ struct Side {
     updates: u32,
     /// Handshake records whose content is (partly) in the reassembly buffer: where their content
     /// starts and ends in this side's handshake stream.
-    hs_records: VecDeque<(usize, usize, Arc<RecordBytes>)>,
+    hs_records: VecDeque<(usize, usize, RecordBytes)>,
     /// Handshake stream bytes pushed into the reassembly, and taken out as messages.
     hs_in: usize,
     hs_out: usize,
     /// A message under reassembly came in more records than are tracked: its bytes are not kept.
     hs_untracked: bool,
     protection: Option<Protection>,
-    /// Encrypted records waiting for their secret.
-    waiting: VecDeque<Record>,
-    /// Where each waiting record came in the connection, both directions counted: what is seen
-    /// is given in the order it crossed, whichever secret comes first.
-    waiting_seq: VecDeque<u64>,
-    /// When each waiting record crossed (what it was fed with, if anything).
-    waiting_at: VecDeque<Option<u64>>,
+    /// Records waiting to be read (for their secret, or for what the other direction brings),
+    /// in the order they came.
+    waiting: VecDeque<Waiting>,
     /// The next key phase (after this side's Finished).
     finished: bool,
     tls12_encrypted: bool,
@@ -231,10 +241,10 @@ pub struct Observer {
     server_random: Option<Vec<u8>>,
     /// The TLS 1.2 suite's id, once the ServerHello named it.
     tls12_suite: Option<u16>,
-    /// client random -> (label, secret), from SSLKEYLOGFILE lines or a rustls KeyLog: a
-    /// connection has a handful of labels, looked up without making a key.
-    secrets: HashMap<Vec<u8>, Vec<(String, Vec<u8>)>>,
-    /// The next record's place in the connection (see `Side::waiting_seq`).
+    /// The secrets given, of this connection and any other (a key log file has many): a
+    /// connection has a handful, looked through, not hashed.
+    secrets: Vec<Entry>,
+    /// The next record's place in the connection (see `Waiting::seq`).
     next_seq: u64,
     /// The last record tried waits for what the other direction brings (the ServerHello's
     /// version, the ClientHello's random that names the secrets), not for a secret: the other
@@ -257,64 +267,82 @@ impl Observer {
     }
 
     /// A secret from the key log. Records that were waiting for it are decrypted now.
+    /// A secret no connection has (a random not 32 bytes long, an empty or oversized secret)
+    /// is passed over.
     pub fn add_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) -> Vec<Seen> {
-        let labels = match self.secrets.get_mut(client_random) {
-            Some(labels) => labels,
-            None => self.secrets.entry(client_random.to_vec()).or_default(),
+        let mut out = Vec::new();
+        self.add_secret_into(label, client_random, secret, &mut out);
+        out
+    }
+
+    /// The same, what is seen added to `out` (a feeder that keeps one buffer for every call).
+    pub fn add_secret_into(
+        &mut self,
+        label: &str,
+        client_random: &[u8],
+        secret: &[u8],
+        out: &mut Vec<Seen>,
+    ) {
+        let Some(entry) = Entry::new(label, client_random, secret) else {
+            return;
         };
         // The last line of a label counts, as a key log read top to bottom.
-        match labels.iter_mut().find(|(l, _)| l == label) {
-            Some((_, s)) => *s = secret.to_vec(),
-            None => labels.push((label.to_string(), secret.to_vec())),
+        match self.secrets.iter_mut().find(|e| e.is(label, client_random)) {
+            Some(e) => *e = entry,
+            None => self.secrets.push(entry),
         }
-        self.drain_ordered()
+        self.drain_into(out);
     }
 
     /// Bytes one side sent, in any pieces.
     pub fn feed(&mut self, dir: Dir, bytes: &[u8]) -> Vec<Seen> {
-        self.feed_timed(dir, bytes, None)
+        let mut out = Vec::new();
+        self.feed_timed(dir, Bytes::copy_from_slice(bytes), None, &mut out);
+        out
     }
 
     /// The same, crossing at `at_us` in the feeder's clock: what is seen of these bytes carries
     /// that time, even when it is read later (its secret came after it).
     pub fn feed_at(&mut self, dir: Dir, bytes: &[u8], at_us: u64) -> Vec<Seen> {
-        self.feed_timed(dir, bytes, Some(at_us))
+        let mut out = Vec::new();
+        self.feed_timed(dir, Bytes::copy_from_slice(bytes), Some(at_us), &mut out);
+        out
     }
 
-    fn feed_timed(&mut self, dir: Dir, bytes: &[u8], at_us: Option<u64>) -> Vec<Seen> {
+    /// The same, for bytes the feeder already holds shared (a capture keeps them too): the
+    /// records seen are slices of them, not copies; what is seen is added to `out`.
+    pub fn feed_shared_at(&mut self, dir: Dir, bytes: Bytes, at_us: u64, out: &mut Vec<Seen>) {
+        self.feed_timed(dir, bytes, Some(at_us), out)
+    }
+
+    fn feed_timed(&mut self, dir: Dir, bytes: Bytes, at_us: Option<u64>, out: &mut Vec<Seen>) {
         let side = &mut self.sides[dir.index()];
         if side.broken {
-            return vec![];
+            return;
         }
-        let mut out = Vec::new();
-        for r in side.records.push(bytes) {
+        let len = bytes.len();
+        for r in side.records.push_bytes(bytes) {
             match r {
                 Ok(record) => {
-                    side.waiting.push_back(record);
-                    side.waiting_seq.push_back(self.next_seq);
-                    side.waiting_at.push_back(at_us);
+                    side.waiting.push_back(Waiting {
+                        record,
+                        seq: self.next_seq,
+                        at_us,
+                    });
                     self.next_seq += 1;
                 }
                 Err(e) => {
                     side.broken = true;
                     // What is left is not TLS: this read's bytes are what is shown of it.
                     let mut seen =
-                        Seen::unreadable(dir, Unreadable::Wire(e), Protection::Clear, bytes.len());
+                        Seen::unreadable(dir, Unreadable::Wire(e), Protection::Clear, len);
                     seen.at_us = at_us;
                     out.push(seen);
                 }
             }
         }
         // What this side taught (the version, the suite) may let the other side go on.
-        self.drain_into(&mut out);
-        out
-    }
-
-    /// Every record that can be read now (see [`Observer::drain_into`]).
-    fn drain_ordered(&mut self) -> Vec<Seen> {
-        let mut out = Vec::new();
-        self.drain_into(&mut out);
-        out
+        self.drain_into(out);
     }
 
     /// Every record that can be read now, in the order the records crossed, both directions
@@ -324,7 +352,7 @@ impl Observer {
             let next = [Dir::ClientToServer, Dir::ServerToClient]
                 .into_iter()
                 .filter(|d| !self.sides[d.index()].broken)
-                .filter_map(|d| self.sides[d.index()].waiting_seq.front().map(|s| (*s, d)))
+                .filter_map(|d| self.sides[d.index()].waiting.front().map(|w| (w.seq, d)))
                 .min_by_key(|(s, _)| *s);
             let Some((_, dir)) = next else { break };
             if self.step(dir, out) {
@@ -348,16 +376,14 @@ impl Observer {
     fn step(&mut self, dir: Dir, out: &mut Vec<Seen>) -> bool {
         let before = self.sides[dir.index()].waiting.len();
         let at_us = self.sides[dir.index()]
-            .waiting_at
+            .waiting
             .front()
-            .copied()
-            .flatten();
+            .and_then(|w| w.at_us);
         self.waits_for_other = false;
         let from = out.len();
         self.drain(dir, 1, out);
         let taken = self.sides[dir.index()].waiting.len() < before;
         if taken {
-            self.sides[dir.index()].waiting_at.pop_front();
             // What this record completed crossed when it did.
             for s in &mut out[from..] {
                 s.at_us = s.at_us.or(at_us);
@@ -375,7 +401,7 @@ impl Observer {
         loop {
             let next = [Dir::ClientToServer, Dir::ServerToClient]
                 .into_iter()
-                .filter_map(|d| self.sides[d.index()].waiting_seq.front().map(|s| (*s, d)))
+                .filter_map(|d| self.sides[d.index()].waiting.front().map(|w| (w.seq, d)))
                 .min_by_key(|(s, _)| *s);
             let Some((_, dir)) = next else { break };
             if !self.sides[dir.index()].broken && self.step(dir, &mut out) {
@@ -387,24 +413,21 @@ impl Observer {
             } else {
                 Protection::Clear
             };
-            side.waiting_seq.pop_front();
-            let at_us = side.waiting_at.pop_front().flatten();
-            if let Some(record) = side.waiting.pop_front() {
-                let mut seen = not_decrypted(dir, record, protection);
-                seen.at_us = at_us;
+            if let Some(w) = side.waiting.pop_front() {
+                let mut seen = not_decrypted(dir, w.record, protection);
+                seen.at_us = w.at_us;
                 out.push(seen);
             }
         }
         out
     }
 
-    fn secret(&self, label: &str) -> Option<&Vec<u8>> {
+    fn secret(&self, label: &str) -> Option<&[u8]> {
         let random = self.client_random.as_deref()?;
         self.secrets
-            .get(random)?
             .iter()
-            .find(|(l, _)| l == label)
-            .map(|(_, s)| s)
+            .find(|e| e.is(label, random))
+            .map(Entry::secret)
     }
 
     /// Make sure this side has the keys its next record needs (`tls12`: TLS 1.2 after its
@@ -414,9 +437,10 @@ impl Observer {
         let i = dir.index();
         if tls13 && self.sides[i].keys.is_none() {
             let phase = usize::from(self.sides[i].finished);
-            let (Some(suite), Some(secret)) =
-                (self.suite, self.secret(SECRET_LABELS[i][phase]).cloned())
-            else {
+            let (Some(suite), Some(secret)) = (
+                self.suite,
+                self.secret(SECRET_LABELS[i][phase]).map(<[u8]>::to_vec),
+            ) else {
                 return Ok(false);
             };
             let side = &mut self.sides[i];
@@ -462,7 +486,7 @@ impl Observer {
                 break;
             }
             let i = dir.index();
-            let Some(front) = self.sides[i].waiting.front() else {
+            let Some(front) = self.sides[i].waiting.front().map(|w| &w.record) else {
                 break;
             };
             let (front_type, wire_len) = (front.content_type, front.wire.len());
@@ -501,10 +525,9 @@ impl Observer {
                     break;
                 }
             }
-            let Some(record) = self.sides[i].waiting.pop_front() else {
+            let Some(Waiting { record, .. }) = self.sides[i].waiting.pop_front() else {
                 break;
             };
-            self.sides[i].waiting_seq.pop_front();
             taken += 1;
             let side = &mut self.sides[i];
             let opened = if tls12 {
@@ -514,7 +537,10 @@ impl Observer {
                     continue;
                 };
                 keys.open(&record)
-                    .map(|(p, sealing)| (record.content_type, p, Protection::Tls12, Some(sealing)))
+                    .map(|(p, sealing)| {
+                        let p = Bytes::from(p);
+                        (record.content_type, p, Protection::Tls12, Some(sealing))
+                    })
                     .map_err(|e| (e, Protection::Tls12Encrypted))
             } else if tls13 {
                 let protection = side.protection.unwrap_or(Protection::Handshake);
@@ -522,12 +548,13 @@ impl Observer {
                     break;
                 };
                 keys.open(&record, side.secret_label, side.updates)
-                    .map(|(t, p, sealing)| (t, p, protection, Some(sealing)))
+                    .map(|(t, p, sealing)| (t, Bytes::from(p), protection, Some(sealing)))
                     .map_err(|e| (e, protection))
             } else {
+                // In clear, the content is the payload itself: shared with the record, not copied.
                 Ok((
                     record.content_type,
-                    record.payload().to_vec(),
+                    record.wire.slice(5..),
                     Protection::Clear,
                     None,
                 ))
@@ -542,7 +569,7 @@ impl Observer {
                         content: None,
                         sealing: None,
                     };
-                    seen.carried = carried_alone(Arc::new(bytes), Vec::new());
+                    seen.carried = carried_alone(bytes, Bytes::new());
                     out.push(seen);
                     side.broken = true;
                     break;
@@ -550,12 +577,10 @@ impl Observer {
             };
             // What carried it: its bytes as they crossed (taken, not copied), and what it said.
             let wire = record.wire;
-            let record_bytes = move |content: Vec<u8>| {
-                Arc::new(RecordBytes {
-                    wire,
-                    content: Some(content),
-                    sealing,
-                })
+            let record_bytes = move |content: Bytes| RecordBytes {
+                wire,
+                content: Some(content),
+                sealing,
             };
             match content_type {
                 20 => {
@@ -573,7 +598,7 @@ impl Observer {
                     }
                 }
                 21 => {
-                    let what = match payload.as_slice() {
+                    let what = match &payload[..] {
                         [level, description] => What::Alert {
                             level: *level,
                             description: *description,
@@ -609,7 +634,7 @@ impl Observer {
                     let side = &mut self.sides[i];
                     let start = side.hs_in;
                     side.hs_in += payload.len();
-                    let messages = side.handshake.push(&payload);
+                    let messages = side.handshake.push_bytes(payload.clone());
                     // A peer cutting a message into tiny records must not make memory grow with
                     // each: past a bound, the message's bytes are not kept (it is still decoded).
                     if side.hs_records.len() < MAX_TRACKED_RECORDS {
@@ -744,7 +769,7 @@ fn not_decrypted(dir: Dir, record: Record, protection: Protection) -> Seen {
         what,
         protection,
         wire_len: len + 5,
-        carried: carried_alone(Arc::new(bytes), Vec::new()),
+        carried: carried_alone(bytes, Bytes::new()),
         at_us: None,
     }
 }
@@ -756,10 +781,10 @@ const MAX_TRACKED_RECORDS: usize = 64;
 impl Side {
     /// The records that carried the next message out of the reassembly (`message`: its type,
     /// length and body), and where it starts in the first one.
-    fn carry(&mut self, message: Vec<u8>) -> Option<Arc<Carried>> {
+    fn carry(&mut self, message: Bytes) -> Option<Arc<Carried>> {
         let (start, end) = (self.hs_out, self.hs_out + message.len());
         self.hs_out = end;
-        let records: Vec<(usize, Arc<RecordBytes>)> = self
+        let records: Vec<(usize, RecordBytes)> = self
             .hs_records
             .iter()
             .filter(|(s, e, _)| *s < end && *e > start)
@@ -876,11 +901,15 @@ mod tests {
         let carried: Vec<&Carried> = seen.iter().map(|s| s.carried.as_deref().unwrap()).collect();
         assert_eq!(carried.len(), 2);
         assert_eq!((carried[0].records.len(), carried[0].offset), (1, 0));
-        assert_eq!(carried[0].bytes, [14, 0, 0, 0]);
+        assert_eq!(carried[0].bytes[..], [14, 0, 0, 0]);
         assert_eq!((carried[1].records.len(), carried[1].offset), (2, 4));
-        assert_eq!(carried[1].bytes, cke);
+        assert_eq!(carried[1].bytes[..], cke);
         assert_eq!(carried[1].pieces(), vec![(0, 4..6), (1, 0..5)]);
-        assert!(Arc::ptr_eq(&carried[0].records[0], &carried[1].records[0]));
+        // The one record both messages share: the same bytes, not a copy.
+        assert_eq!(
+            carried[0].records[0].wire.as_ptr(),
+            carried[1].records[0].wire.as_ptr()
+        );
     }
 
     /// A peer that sends a message a byte a record: the message is decoded, its bytes are not
@@ -899,7 +928,7 @@ mod tests {
         assert_eq!(seen.len(), 1);
         assert!(seen[0].carried.is_none());
         let seen = obs.feed(Dir::ClientToServer, &[22, 3, 3, 0, 4, 14, 0, 0, 0]);
-        assert_eq!(seen[0].carried.as_ref().unwrap().bytes, [14, 0, 0, 0]);
+        assert_eq!(seen[0].carried.as_ref().unwrap().bytes[..], [14, 0, 0, 0]);
     }
 
     #[test]

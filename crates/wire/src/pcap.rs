@@ -16,7 +16,8 @@ pub struct Segment {
     /// Microseconds since the run started.
     pub t_us: u64,
     pub from_client: bool,
-    pub bytes: Vec<u8>,
+    /// Shared with the records the observer cut from them.
+    pub bytes: bytes::Bytes,
 }
 
 /// What a run saw on the wire, for a capture.

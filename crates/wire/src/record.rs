@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use bytes::Bytes;
+
 /// The largest record payload TLS allows (TLSCiphertext: 2^14 + 256).
 pub const MAX_RECORD_PAYLOAD: usize = (1 << 14) + 256;
 /// The largest handshake message certbench reassembles (rustls's default limit is 64 KiB; a long
@@ -52,9 +54,9 @@ impl fmt::Display for WireError {
 pub struct Record {
     pub content_type: u8,
     pub version: u16,
-    /// Its bytes as they crossed: the 5-byte header, then the payload (kept whole, so that what
-    /// is shown of the record's bytes is this, not a copy).
-    pub wire: Vec<u8>,
+    /// Its bytes as they crossed: the 5-byte header, then the payload (kept whole and shared, so
+    /// that what is shown of the record's bytes is this, not a copy).
+    pub wire: Bytes,
     /// Where its header starts in the stream.
     pub offset: usize,
 }
@@ -82,23 +84,46 @@ pub struct RecordReader {
     failed: bool,
 }
 
-/// Feed `input` to a stream of whole units (records, messages) that `cut` takes from the start
-/// of a slice, saying how many bytes they took; `buf` holds what an earlier push left. Units
-/// that start with this input are cut straight from it when nothing waits before them; only an
-/// unfinished unit's start is kept in `buf` for the next push.
+/// One whole unit (a record, a message) found at the start of a slice: its length; or the error
+/// that ends the stream there.
+type Cut = Result<usize, WireError>;
+
+/// Feed `input` to a stream of whole units (records, messages) that `next` finds one by one at
+/// the start of a slice; `buf` holds what an earlier push left. Units that start in this input
+/// when nothing waits before them are slices of it, shared, not copied; a unit that began in an
+/// earlier push is copied out of `buf` once. Only an unfinished unit's start is kept in `buf`.
 fn reframe<T>(
     buf: &mut Vec<u8>,
-    input: &[u8],
-    mut cut: impl FnMut(&[u8]) -> (Vec<T>, usize),
-) -> Vec<T> {
+    input: Bytes,
+    mut next: impl FnMut(&[u8]) -> Option<Cut>,
+    mut make: impl FnMut(Bytes) -> T,
+) -> Vec<Result<T, WireError>> {
+    let mut out = Vec::new();
+    let mut take = |data: &[u8], unit: &dyn Fn(std::ops::Range<usize>) -> Bytes| {
+        let mut pos = 0;
+        while let Some(cut) = next(&data[pos..]) {
+            match cut {
+                Ok(len) => {
+                    out.push(Ok(make(unit(pos..pos + len))));
+                    pos += len;
+                }
+                Err(e) => {
+                    out.push(Err(e));
+                    break;
+                }
+            }
+        }
+        pos
+    };
     if buf.is_empty() {
-        let (out, used) = cut(input);
+        let used = take(&input, &|r| input.slice(r));
         buf.extend_from_slice(&input[used..]);
-        return out;
+    } else {
+        buf.extend_from_slice(&input);
+        let whole: &[u8] = buf;
+        let used = take(whole, &|r| Bytes::copy_from_slice(&whole[r]));
+        buf.drain(..used);
     }
-    buf.extend_from_slice(input);
-    let (out, used) = cut(buf);
-    buf.drain(..used);
     out
 }
 
@@ -114,55 +139,61 @@ impl RecordReader {
 
     /// Feed bytes; get every record they complete.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<Record, WireError>> {
+        self.push_bytes(Bytes::copy_from_slice(bytes))
+    }
+
+    /// The same, for bytes already shared: the records are slices of them.
+    pub fn push_bytes(&mut self, bytes: Bytes) -> Vec<Result<Record, WireError>> {
         if self.failed {
             return Vec::new();
         }
         let mut buf = std::mem::take(&mut self.buf);
-        let out = reframe(&mut buf, bytes, |data| self.cut(data));
+        let mut at = self.offset;
+        let records = reframe(
+            &mut buf,
+            bytes,
+            |data| self.next(data),
+            |wire| {
+                let record = Record {
+                    content_type: wire[0],
+                    version: u16::from_be_bytes([wire[1], wire[2]]),
+                    offset: at,
+                    wire,
+                };
+                at += record.wire.len();
+                record
+            },
+        );
         if !self.failed {
             self.buf = buf;
         }
-        out
+        records
     }
 
-    /// The whole records at the start of `data`, and how many of its bytes they took.
-    fn cut(&mut self, data: &[u8]) -> (Vec<Result<Record, WireError>>, usize) {
-        let mut out = Vec::new();
-        let mut pos = 0;
-        while data.len() - pos >= 5 {
-            let h = &data[pos..pos + 5];
-            let content_type = h[0];
-            if !(20..=24).contains(&content_type) {
-                out.push(Err(WireError::NotTls {
-                    byte: content_type,
-                    offset: self.offset,
-                }));
-                self.failed = true;
-                break;
-            }
-            let version = u16::from_be_bytes([h[1], h[2]]);
-            let length = usize::from(u16::from_be_bytes([h[3], h[4]]));
-            if length > MAX_RECORD_PAYLOAD {
-                out.push(Err(WireError::RecordTooLong {
-                    length,
-                    offset: self.offset,
-                }));
-                self.failed = true;
-                break;
-            }
-            if data.len() - pos < 5 + length {
-                break;
-            }
-            out.push(Ok(Record {
-                content_type,
-                version,
-                wire: data[pos..pos + 5 + length].to_vec(),
+    /// The length of the whole record at the start of `data`, if it is all there.
+    fn next(&mut self, data: &[u8]) -> Option<Cut> {
+        let h = data.get(..5)?;
+        let content_type = h[0];
+        if !(20..=24).contains(&content_type) {
+            self.failed = true;
+            return Some(Err(WireError::NotTls {
+                byte: content_type,
                 offset: self.offset,
             }));
-            pos += 5 + length;
-            self.offset += 5 + length;
         }
-        (out, pos)
+        let length = usize::from(u16::from_be_bytes([h[3], h[4]]));
+        if length > MAX_RECORD_PAYLOAD {
+            self.failed = true;
+            return Some(Err(WireError::RecordTooLong {
+                length,
+                offset: self.offset,
+            }));
+        }
+        if data.len() < 5 + length {
+            return None;
+        }
+        self.offset += 5 + length;
+        Some(Ok(5 + length))
     }
 }
 
@@ -171,7 +202,7 @@ impl RecordReader {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawMessage {
     pub typ: u8,
-    pub encoded: Vec<u8>,
+    pub encoded: Bytes,
 }
 
 impl RawMessage {
@@ -200,39 +231,39 @@ impl HandshakeReader {
     }
 
     pub fn push(&mut self, payload: &[u8]) -> Vec<Result<RawMessage, WireError>> {
+        self.push_bytes(Bytes::copy_from_slice(payload))
+    }
+
+    /// The same, for a record's content already shared: a message wholly in it is a slice of it.
+    pub fn push_bytes(&mut self, payload: Bytes) -> Vec<Result<RawMessage, WireError>> {
         if self.failed {
             return Vec::new();
         }
         let mut buf = std::mem::take(&mut self.buf);
-        let out = reframe(&mut buf, payload, |data| self.cut(data));
+        let messages = reframe(
+            &mut buf,
+            payload,
+            |data| self.next(data),
+            |encoded| RawMessage {
+                typ: encoded[0],
+                encoded,
+            },
+        );
         if !self.failed {
             self.buf = buf;
         }
-        out
+        messages
     }
 
-    /// The whole messages at the start of `data`, and how many of its bytes they took.
-    fn cut(&mut self, data: &[u8]) -> (Vec<Result<RawMessage, WireError>>, usize) {
-        let mut out = Vec::new();
-        let mut pos = 0;
-        while data.len() - pos >= 4 {
-            let h = &data[pos..pos + 4];
-            let length = (usize::from(h[1]) << 16) | (usize::from(h[2]) << 8) | usize::from(h[3]);
-            if length > MAX_HANDSHAKE_MESSAGE {
-                out.push(Err(WireError::MessageTooLong { length }));
-                self.failed = true;
-                break;
-            }
-            if data.len() - pos < 4 + length {
-                break;
-            }
-            out.push(Ok(RawMessage {
-                typ: h[0],
-                encoded: data[pos..pos + 4 + length].to_vec(),
-            }));
-            pos += 4 + length;
+    /// The length of the whole message at the start of `data`, if it is all there.
+    fn next(&mut self, data: &[u8]) -> Option<Cut> {
+        let h = data.get(..4)?;
+        let length = (usize::from(h[1]) << 16) | (usize::from(h[2]) << 8) | usize::from(h[3]);
+        if length > MAX_HANDSHAKE_MESSAGE {
+            self.failed = true;
+            return Some(Err(WireError::MessageTooLong { length }));
         }
-        (out, pos)
+        (data.len() >= 4 + length).then_some(Ok(4 + length))
     }
 }
 
@@ -265,6 +296,37 @@ mod tests {
         assert_eq!(r.pending(), 0);
     }
 
+    /// Records wholly in what was fed, and messages wholly in one record's content, are the fed
+    /// bytes themselves (slices), not copies; one cut across two feeds is put together once.
+    #[test]
+    fn whole_units_are_slices_of_what_was_fed() {
+        let mut stream = record(22, &[2, 0, 0, 1, 7, 11, 0, 0, 0]);
+        stream.extend(record(23, &[9; 40]));
+        let fed = Bytes::from(stream.clone());
+        let mut r = RecordReader::new();
+        let got: Vec<Record> = r.push_bytes(fed.clone()).into_iter().flatten().collect();
+        let within = |b: &Bytes| {
+            let (start, end) = (fed.as_ptr() as usize, fed.as_ptr() as usize + fed.len());
+            (start..end).contains(&(b.as_ptr() as usize))
+        };
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(|rec| within(&rec.wire)));
+        let content = got[0].wire.slice(5..);
+        let mut h = HandshakeReader::new();
+        let messages: Vec<RawMessage> = h.push_bytes(content).into_iter().flatten().collect();
+        assert_eq!(messages.len(), 2);
+        assert!(messages.iter().all(|m| within(&m.encoded)));
+        assert_eq!(messages[1].encoded[..], [11, 0, 0, 0]);
+        // Split in the middle of the second record: it comes out whole, equal to what was sent.
+        let mut r = RecordReader::new();
+        let (a, b) = stream.split_at(20);
+        let mut got = r.push(a);
+        got.extend(r.push(b));
+        let got: Vec<Record> = got.into_iter().flatten().collect();
+        assert_eq!(got[1].wire[..], stream[14..]);
+        assert_eq!(r.pending(), 0);
+    }
+
     #[test]
     fn messages_split_across_records_and_several_in_one() {
         // Two messages: type 1 with 3 bytes, type 2 with 0 bytes, cut in odd places.
@@ -278,11 +340,11 @@ mod tests {
             vec![
                 Ok(RawMessage {
                     typ: 1,
-                    encoded: msgs[..7].to_vec()
+                    encoded: Bytes::copy_from_slice(&msgs[..7])
                 }),
                 Ok(RawMessage {
                     typ: 2,
-                    encoded: msgs[7..].to_vec()
+                    encoded: Bytes::copy_from_slice(&msgs[7..])
                 })
             ]
         );
