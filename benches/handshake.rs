@@ -2,7 +2,9 @@
 //! one with the same certificates and the same per-run setup, both on 127.0.0.1.
 //!
 //! "Bare" is `run` without the watching: the same material and configs (`config::build`, without
-//! a reporter), the same HTTP server (hyper) answering the same request by the client's name.
+//! a reporter), the same HTTP server (hyper) answering the same request by the client's name, the
+//! same time limit on the run (a timer is the run's, not the watching's; it was left out before
+//! 2026-12-07, which put some 0.5% more on watching).
 //! Events are drained, not printed: the wording of a message's fields happens when a consumer asks
 //! (`Details::fields`), as the pane asks for one event at a time.
 //!
@@ -13,8 +15,13 @@
 //! +9% the next); the pairs' CPU ratio gives the same figure within a point run after run.
 //! Measured on 2 vCPUs, side by side with older code built apart (its own target folder): +9.7%
 //! to +11.2% before the observer's key lookups, message sharing and copies were cut, +7.1% to
-//! +9.1% after; `benches/observe.rs` measures the observer alone. Every run leaves a socket in
-//! TIME_WAIT for a minute, and thousands of them slow every connect() and bind(): run it in a
+//! +9.1% after; +7.5% to +8.9% at the start of 2026-12-07, +5.5% to +6.8% after the key log
+//! was kept as values, the observer's bytes shared and carved from a per-connection arena, and
+//! the bare run given the same time limit (the last by about half a point). `benches/observe.rs`
+//! measures the observer alone. `CERTBENCH_PROFILE=observed` (or `bare`) runs one kind only,
+//! `CERTBENCH_PROFILE_RUNS` times (3000), for a profiler; `cargo bench --bench handshake -- none`
+//! measures the pairs and skips the criterion groups. Every run leaves a socket in TIME_WAIT for a
+//! minute, and thousands of them slow every connect() and bind(): run it in a
 //! fresh network namespace (`unshare -n`, as `scripts/compare.sh` does) or with none left
 //! (`ss -tan | grep -c TIME-WAIT`).
 
@@ -59,20 +66,28 @@ async fn bare(opts: &RunOptions) {
         let mut rest = [0u8; 256];
         while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
     });
-    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    tcp.set_nodelay(true).expect("nodelay");
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
-    let mut tls = connector
-        .connect(ServerName::try_from("localhost").expect("name"), tcp)
-        .await
-        .expect("client handshake");
-    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .expect("request");
-    let mut response = Vec::new();
-    tls.read_to_end(&mut response).await.expect("response");
-    let _ = tls.shutdown().await;
-    server.await.expect("server task");
+    let client = async {
+        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        tcp.set_nodelay(true).expect("nodelay");
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+        let mut tls = connector
+            .connect(ServerName::try_from("localhost").expect("name"), tcp)
+            .await
+            .expect("client handshake");
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .expect("request");
+        let mut response = Vec::new();
+        tls.read_to_end(&mut response).await.expect("response");
+        let _ = tls.shutdown().await;
+    };
+    // As `run` does, the run has a time limit: a timer that is the run's, not the watching's.
+    tokio::time::timeout(opts.control.timeout, async {
+        client.await;
+        server.await.expect("server task");
+    })
+    .await
+    .expect("within the time limit");
 }
 
 fn bench(c: &mut Criterion) {
@@ -94,6 +109,20 @@ fn bench(c: &mut Criterion) {
     // a shared machine's speed drifts; a pair's two runs meet the same conditions. Each run's
     // wall time and this thread's CPU time (the runtime has one thread: both sides, and the
     // kernel's work on their sockets, run on it).
+    // For a profiler (perf, callgrind, heaptrack): one kind of run only, many times.
+    if let Ok(kind) = std::env::var("CERTBENCH_PROFILE") {
+        let runs: usize = std::env::var("CERTBENCH_PROFILE_RUNS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(3000);
+        for _ in 0..runs {
+            match kind.as_str() {
+                "observed" => observed_once(),
+                _ => rt.block_on(bare(&opts)),
+            }
+        }
+        return;
+    }
     let pairs = if std::env::args().any(|a| a == "--test") {
         20
     } else {

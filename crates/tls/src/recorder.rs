@@ -212,10 +212,7 @@ impl Recorder {
             return;
         }
         // One copy of the bytes, shared by the capture and the records the observer cuts.
-        let shared = match pieces {
-            [one] => bytes::Bytes::copy_from_slice(one),
-            _ => bytes::Bytes::from(pieces.concat()),
-        };
+        let shared = self.observer.copy(pieces);
         let since_start = now.saturating_duration_since(self.start);
         // Past the budget nothing more is kept: a capture with a hole would misread the stream.
         if let Some(wire) = &mut self.wire

@@ -16,6 +16,9 @@ use aws_lc_rs::aead::{
 };
 use aws_lc_rs::{hkdf, hmac};
 
+use bytes::Bytes;
+
+use crate::arena::Arena;
 use crate::record::Record;
 
 /// The TLS 1.3 cipher suites: each fixes the hash for HKDF and the AEAD.
@@ -286,30 +289,41 @@ impl TrafficKeys {
 
     /// Decrypt one protected record: the inner content type, the plaintext, and how it was
     /// opened (`secret` names the secret these keys came from).
+    /// The plaintext is a piece of `arena`: the payload copied there and opened in place.
     pub fn open(
         &mut self,
         record: &Record,
         secret: &'static str,
         updates: u32,
-    ) -> Result<(u8, Vec<u8>, Sealing), DecryptError> {
+        arena: &mut Arena,
+    ) -> Result<(u8, Bytes, Sealing), DecryptError> {
         let nonce = xor_nonce(&self.iv, self.seq);
-        let mut buf = record.payload().to_vec();
         let seq = self.seq;
-        let plain = self
-            .key
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(record.header()),
-                &mut buf,
-            )
-            .map_err(|_| DecryptError::Tls13Record { seq })?;
-        self.seq += 1;
-        // TLSInnerPlaintext: content, then the real type, then zero padding.
-        let end = plain
-            .iter()
-            .rposition(|b| *b != 0)
-            .ok_or(DecryptError::AllZeroPlaintext)?;
-        let inner_type = plain[end];
+        let (mut opened, mut inner_type, mut padding) = (false, 0, 0);
+        let content = arena.copy_with(record.payload(), |buf| {
+            let plain = self
+                .key
+                .open_in_place(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(record.header()),
+                    buf,
+                )
+                .map_err(|_| DecryptError::Tls13Record { seq })?;
+            opened = true;
+            // TLSInnerPlaintext: content, then the real type, then zero padding.
+            let end = plain
+                .iter()
+                .rposition(|b| *b != 0)
+                .ok_or(DecryptError::AllZeroPlaintext)?;
+            (inner_type, padding) = (plain[end], plain.len() - end - 1);
+            // The plaintext stays where it was opened: the tag and the inner type cut off.
+            Ok(end)
+        });
+        // A record that opened counts, even one whose plaintext is all zeros.
+        if opened {
+            self.seq += 1;
+        }
+        let content = content?;
         let sealing = Sealing {
             secret,
             updates,
@@ -320,11 +334,9 @@ impl TrafficKeys {
             explicit_nonce: false,
             tag_len: self.key.algorithm().tag_len(),
             inner_type: Some(inner_type),
-            padding: plain.len() - end - 1,
+            padding,
         };
-        // The plaintext stays where it was opened: the tag and the inner type cut off.
-        buf.truncate(end);
-        Ok((inner_type, buf, sealing))
+        Ok((inner_type, content, sealing))
     }
 }
 
@@ -443,10 +455,15 @@ impl Tls12Keys {
 
     /// Decrypt one protected record: its plaintext (the record's own type is the real one) and
     /// how it was opened.
-    pub fn open(&mut self, record: &Record) -> Result<(Vec<u8>, Sealing), DecryptError> {
+    /// The plaintext is a piece of `arena`: the payload copied there and opened in place.
+    pub fn open(
+        &mut self,
+        record: &Record,
+        arena: &mut Arena,
+    ) -> Result<(Bytes, Sealing), DecryptError> {
         let seq = self.seq;
         let tag = self.key.algorithm().tag_len();
-        let (nonce, mut buf) = if self.explicit_nonce {
+        let (nonce, sealed) = if self.explicit_nonce {
             if record.payload().len() < 8 + tag {
                 return Err(DecryptError::TooShort {
                     len: record.payload().len(),
@@ -455,26 +472,25 @@ impl Tls12Keys {
             let mut nonce = [0u8; 12];
             nonce[..4].copy_from_slice(&self.iv[..4]);
             nonce[4..].copy_from_slice(&record.payload()[..8]);
-            (nonce, record.payload()[8..].to_vec())
+            (nonce, &record.payload()[8..])
         } else {
-            (xor_nonce(&self.iv, seq), record.payload().to_vec())
+            (xor_nonce(&self.iv, seq), record.payload())
         };
-        let plain_len = buf
+        let plain_len = sealed
             .len()
             .checked_sub(tag)
-            .ok_or(DecryptError::TooShort { len: buf.len() })?;
+            .ok_or(DecryptError::TooShort { len: sealed.len() })?;
         let mut aad = [0u8; 13];
         aad[..8].copy_from_slice(&seq.to_be_bytes());
         aad[8] = record.content_type;
         aad[9..11].copy_from_slice(&record.version.to_be_bytes());
         aad[11..].copy_from_slice(&(plain_len as u16).to_be_bytes());
-        self.key
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(aad),
-                &mut buf,
-            )
-            .map_err(|_| DecryptError::Tls12Record { seq })?;
+        let content = arena.copy_with(sealed, |buf| {
+            self.key
+                .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), buf)
+                .map_err(|_| DecryptError::Tls12Record { seq })?;
+            Ok(plain_len)
+        })?;
         self.seq += 1;
         let sealing = Sealing {
             secret: "CLIENT_RANDOM",
@@ -488,8 +504,7 @@ impl Tls12Keys {
             inner_type: None,
             padding: 0,
         };
-        buf.truncate(plain_len);
-        Ok((buf, sealing))
+        Ok((content, sealing))
     }
 }
 

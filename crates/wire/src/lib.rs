@@ -7,6 +7,7 @@
 //! This crate has no sockets, no async runtime and no TLS library: whoever holds the bytes (a tap
 //! on certbench's own socket, a relay, a capture) feeds them in.
 
+pub mod arena;
 pub mod bytes;
 pub mod decrypt;
 pub mod keylog;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::arena::Arena;
 use crate::bytes::{Carried, RecordBytes};
 use crate::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
 use crate::keylog::Entry;
@@ -244,6 +245,8 @@ pub struct Observer {
     /// The secrets given, of this connection and any other (a key log file has many): a
     /// connection has a handful, looked through, not hashed.
     secrets: Vec<Entry>,
+    /// Where the bytes fed and the plaintexts opened are copied to.
+    arena: Arena,
     /// The next record's place in the connection (see `Waiting::seq`).
     next_seq: u64,
     /// The last record tried waits for what the other direction brings (the ServerHello's
@@ -297,7 +300,8 @@ impl Observer {
     /// Bytes one side sent, in any pieces.
     pub fn feed(&mut self, dir: Dir, bytes: &[u8]) -> Vec<Seen> {
         let mut out = Vec::new();
-        self.feed_timed(dir, Bytes::copy_from_slice(bytes), None, &mut out);
+        let bytes = self.arena.copy(&[bytes]);
+        self.feed_timed(dir, bytes, None, &mut out);
         out
     }
 
@@ -305,8 +309,16 @@ impl Observer {
     /// that time, even when it is read later (its secret came after it).
     pub fn feed_at(&mut self, dir: Dir, bytes: &[u8], at_us: u64) -> Vec<Seen> {
         let mut out = Vec::new();
-        self.feed_timed(dir, Bytes::copy_from_slice(bytes), Some(at_us), &mut out);
+        let bytes = self.arena.copy(&[bytes]);
+        self.feed_timed(dir, bytes, Some(at_us), &mut out);
         out
+    }
+
+    /// A copy of bytes that crossed (in pieces: a write handed over as several buffers), made
+    /// where this connection's copies are made, for a feeder that keeps it too (a capture) and
+    /// feeds it with [`Observer::feed_shared_at`].
+    pub fn copy(&mut self, pieces: &[&[u8]]) -> Bytes {
+        self.arena.copy(pieces)
     }
 
     /// The same, for bytes the feeder already holds shared (a capture keeps them too): the
@@ -536,19 +548,16 @@ impl Observer {
                     out.push(not_decrypted(dir, record, Protection::Tls12Encrypted));
                     continue;
                 };
-                keys.open(&record)
-                    .map(|(p, sealing)| {
-                        let p = Bytes::from(p);
-                        (record.content_type, p, Protection::Tls12, Some(sealing))
-                    })
+                keys.open(&record, &mut self.arena)
+                    .map(|(p, sealing)| (record.content_type, p, Protection::Tls12, Some(sealing)))
                     .map_err(|e| (e, Protection::Tls12Encrypted))
             } else if tls13 {
                 let protection = side.protection.unwrap_or(Protection::Handshake);
                 let Some(keys) = side.keys.as_mut() else {
                     break;
                 };
-                keys.open(&record, side.secret_label, side.updates)
-                    .map(|(t, p, sealing)| (t, Bytes::from(p), protection, Some(sealing)))
+                keys.open(&record, side.secret_label, side.updates, &mut self.arena)
+                    .map(|(t, p, sealing)| (t, p, protection, Some(sealing)))
                     .map_err(|e| (e, protection))
             } else {
                 // In clear, the content is the payload itself: shared with the record, not copied.
@@ -784,24 +793,36 @@ impl Side {
     fn carry(&mut self, message: Bytes) -> Option<Arc<Carried>> {
         let (start, end) = (self.hs_out, self.hs_out + message.len());
         self.hs_out = end;
-        let records: Vec<(usize, RecordBytes)> = self
-            .hs_records
-            .iter()
-            .filter(|(s, e, _)| *s < end && *e > start)
-            .map(|(s, _, r)| (*s, r.clone()))
-            .collect();
-        while self.hs_records.front().is_some_and(|(_, e, _)| *e <= end) {
-            self.hs_records.pop_front();
+        // The records are in stream order, one after the other: those that end within this
+        // message carry nothing after it and are moved out; one that goes on past it carries the
+        // next message too, and is shared.
+        let mut records = Vec::new();
+        let mut first_start = None;
+        while let Some(&(s, e, _)) = self.hs_records.front() {
+            if s >= end {
+                break;
+            }
+            let record = if e <= end {
+                self.hs_records.pop_front().map(|(_, _, r)| r)
+            } else {
+                self.hs_records.front().map(|(_, _, r)| r.clone())
+            };
+            if e > start && !self.hs_untracked {
+                first_start.get_or_insert(s);
+                records.extend(record);
+            }
+            if e > end {
+                break;
+            }
         }
         if self.hs_untracked {
             // Tracking starts again once the reassembly is empty.
             self.hs_untracked = self.hs_out < self.hs_in;
             return None;
         }
-        let offset = start.saturating_sub(records.first()?.0);
         Some(Arc::new(Carried {
-            records: records.into_iter().map(|(_, r)| r).collect(),
-            offset,
+            records,
+            offset: start.saturating_sub(first_start?),
             bytes: message,
         }))
     }
