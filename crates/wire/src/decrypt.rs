@@ -228,6 +228,8 @@ impl fmt::Debug for KeyBytes {
 /// HKDF-Expand's first block's input for a short label and an empty context: the HkdfLabel
 /// (see [`expand_label_info`]) and the counter byte 1, on the stack, and its length.
 fn short_label_info(label: &str, len: usize) -> ([u8; 24], usize) {
+    // Called with "key" and "iv" only: 11 bytes besides the label.
+    debug_assert!(label.len() <= 13, "{label}");
     let mut info = [0u8; 24];
     info[..2].copy_from_slice(&(len as u16).to_be_bytes());
     info[2] = (6 + label.len()) as u8;
