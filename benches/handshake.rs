@@ -10,7 +10,8 @@
 //!
 //! The figure is taken from pairs of runs, one of each, turn about, and is the median of the
 //! pairs' ratios: of wall time, and of this thread's CPU time (the runtime has one thread, so both
-//! sides and the kernel's work on their sockets are counted). Runs minutes apart on a shared
+//! sides and the kernel's work on their sockets are counted; work moved to another thread would
+//! not be, so a change that does that must be measured otherwise). Runs minutes apart on a shared
 //! machine differ by more than the cost measured (two separate medians said +3.5% one minute and
 //! +9% the next); the pairs' CPU ratio gives the same figure within a point run after run.
 //! Measured on 2 vCPUs, side by side with older code built apart (its own target folder): +9.7%
@@ -115,6 +116,10 @@ fn bench(c: &mut Criterion) {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(3000);
+        assert!(
+            kind == "observed" || kind == "bare",
+            "CERTBENCH_PROFILE is observed or bare, not {kind}"
+        );
         for _ in 0..runs {
             match kind.as_str() {
                 "observed" => observed_once(),

@@ -83,6 +83,11 @@ pub(crate) struct Recorder {
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
     pub(crate) wire: Option<certbench_wire::pcap::Wire>,
     wire_bytes: usize,
+    /// Whether the bytes an event keeps are copied to their own size ([`Carried::compacted`]):
+    /// a peer that is not certbench's (`serve`, `connect`, the relay) could otherwise make a
+    /// few small kept pieces hold many large buffers past every budget. The loopback run, whose
+    /// two sides are certbench's, keeps them shared.
+    pub(crate) compact: bool,
     /// Bytes kept with the events (each message's, and its records'), up to `carried_budget`.
     carried_bytes: usize,
     pub(crate) carried_budget: usize,
@@ -138,6 +143,7 @@ impl Recorder {
             first_alert: None,
             wire: None,
             wire_bytes: 0,
+            compact: true,
             carried_bytes: 0,
             carried_budget: MAX_CARRIED,
             paused: std::time::Duration::ZERO,
@@ -208,7 +214,9 @@ impl Recorder {
             let first = &mut self.first[way];
             first.extend_from_slice(&p[..p.len().min(FIRST_KEPT.saturating_sub(first.len()))]);
         }
-        if !self.observing && self.wire.is_none() {
+        let capturing =
+            self.wire.is_some() && self.wire_bytes < certbench_wire::pcap::MAX_WIRE_BYTES;
+        if !self.observing && !capturing {
             return;
         }
         // One copy of the bytes, shared by the capture and the records the observer cuts.
@@ -407,19 +415,29 @@ impl Recorder {
                     alert: Alert(description),
                 }
             }
-            What::ApplicationData { plaintext, len } => {
-                WireWhat::ApplicationData { len, plaintext }
-            }
+            What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
+                len,
+                plaintext: plaintext.map(|p| match self.compact {
+                    true => bytes::Bytes::copy_from_slice(&p),
+                    false => p,
+                }),
+            },
             What::Unreadable { reason } => WireWhat::Unreadable { reason },
         };
         // Bytes are kept up to a budget; a record shared by several messages counts once each.
-        let carried = s.carried.filter(|c| {
-            let n = c.size();
-            self.carried_bytes + n <= self.carried_budget && {
-                self.carried_bytes += n;
-                true
-            }
-        });
+        let carried = s
+            .carried
+            .filter(|c| {
+                let n = c.size();
+                self.carried_bytes + n <= self.carried_budget && {
+                    self.carried_bytes += n;
+                    true
+                }
+            })
+            .map(|c| match self.compact {
+                true => Arc::new(c.compacted()),
+                false => c,
+            });
         Event {
             t_us: s.at_us.unwrap_or_else(|| self.t_us()),
             paused_us: self.paused_us(),
@@ -472,6 +490,10 @@ impl std::fmt::Debug for RecorderReporter {
 
 impl Reporter for RecorderReporter {
     fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
+        // A random or secret no TLS connection has (rustls gives none) is not kept or shown.
+        if certbench_wire::keylog::Entry::new(label, client_random, secret).is_none() {
+            return;
+        }
         let mut hub = lock(&self.0);
         // Both sides derive the same secrets: each side's derivation is shown on its lane, the
         // secret goes to the key log and the observer once.
@@ -1129,5 +1151,37 @@ impl Reporter for PerConnection {
 
     fn verdict(&self, side: Side, verdict: Verdict) {
         let _ = CONNECTION.try_with(|rec| RecorderReporter(rec.clone()).verdict(side, verdict));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the events keep of a peer that is not certbench's is a copy of its own size; in the
+    /// loopback run it stays a slice of what was read (two records of one read lie side by side).
+    #[test]
+    fn kept_bytes_of_a_foreign_peer_are_copies_of_their_own_size() {
+        for compact in [true, false] {
+            let kept = Arc::new(Mutex::new(Vec::new()));
+            let to = kept.clone();
+            let rec = Recorder::shared(Box::new(move |e| {
+                to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
+            }));
+            lock(&rec).compact = compact;
+            // Two close_notify alerts in clear, in one read.
+            let alert = [21u8, 3, 3, 0, 2, 1, 0];
+            lock(&rec).feed(Dir::ClientToServer, &[alert, alert].concat());
+            let events = kept.lock().unwrap_or_else(|e| e.into_inner());
+            let wires: Vec<&[u8]> = events
+                .iter()
+                .filter_map(|e| e.wire()?.carried.as_ref())
+                .map(|c| &c.records[0].wire[..])
+                .collect();
+            assert_eq!(wires, [&alert[..], &alert[..]]);
+            let side_by_side =
+                wires[1].as_ptr() as usize == wires[0].as_ptr() as usize + wires[0].len();
+            assert_eq!(side_by_side, !compact, "compact: {compact}");
+        }
     }
 }

@@ -75,11 +75,14 @@ mod tests {
             buf.make_ascii_uppercase();
             Ok::<_, ()>(3)
         });
-        assert_eq!(opened.as_deref(), Ok(&b"ABC"[..]));
+        let opened = opened.unwrap();
+        assert_eq!(&opened[..], b"ABC");
         assert_eq!(arena.copy_with(b"xyz", |_| Err("no")), Err("no"));
-        // The piece after a failed one starts where the failed one did: nothing was kept.
+        // The piece after a failed one starts where the failed one did: nothing was kept (and
+        // the opened piece's cut-off bytes are not kept either).
         let next = arena.copy(&[b"next"]);
         assert_eq!(&next[..], b"next");
+        assert_eq!(next.as_ptr() as usize, opened.as_ptr() as usize + 3);
         // Dropping the earlier pieces leaves the later ones as they were.
         drop((a, b));
         assert_eq!(&next[..], b"next");

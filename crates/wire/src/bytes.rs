@@ -30,6 +30,15 @@ pub struct RecordBytes {
 }
 
 impl RecordBytes {
+    /// The same, each byte string in an allocation of its own size (see [`Carried::compacted`]).
+    pub fn compacted(&self) -> RecordBytes {
+        RecordBytes {
+            wire: Bytes::copy_from_slice(&self.wire),
+            content: self.content.as_deref().map(Bytes::copy_from_slice),
+            sealing: self.sealing.clone(),
+        }
+    }
+
     pub fn header(&self) -> &[u8] {
         &self.wire[..5.min(self.wire.len())]
     }
@@ -64,6 +73,18 @@ pub struct Carried {
 }
 
 impl Carried {
+    /// The same, each byte string in an allocation of its own size. What is seen shares the
+    /// buffers it was read from (a read, a piece of the connection's arena); a keeper that holds
+    /// a few small pieces for long, from a peer that is not certbench's, keeps this instead, so
+    /// that a small piece cannot hold a large buffer alive and its budget counts what it holds.
+    pub fn compacted(&self) -> Carried {
+        Carried {
+            records: self.records.iter().map(RecordBytes::compacted).collect(),
+            offset: self.offset,
+            bytes: Bytes::copy_from_slice(&self.bytes),
+        }
+    }
+
     /// Bytes kept for it: its own and its records' (as sent and opened), with what each record
     /// costs beside its bytes. A record shared by several messages counts for each.
     pub fn size(&self) -> usize {

@@ -72,21 +72,13 @@ impl Entry {
 
     /// Its line in an SSLKEYLOGFILE: `LABEL <client random hex> <secret hex>`.
     pub fn line(&self) -> String {
-        let mut line = String::with_capacity(self.label.len() + 2 + 64 + 2 * usize::from(self.len));
-        line.push_str(&self.label);
-        line.push(' ');
-        push_hex(&mut line, &self.client_random);
-        line.push(' ');
-        push_hex(&mut line, self.secret());
-        line
-    }
-}
-
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
+        use certbench_base::text::hex;
+        format!(
+            "{} {} {}",
+            self.label,
+            hex(&self.client_random),
+            hex(self.secret())
+        )
     }
 }
 
@@ -188,8 +180,19 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret() {
-        let e = Entry::new("EXPORTER_SECRET", &[0; 32], &[0x5a; 48]).unwrap();
-        let shown = format!("{e:?} {:?}", KeyLog::default());
-        assert!(!shown.contains("5a"), "{shown}");
+        let secret = [0x5a; 48];
+        let e = Entry::new("EXPORTER_SECRET", &[0; 32], &secret).unwrap();
+        let mut log = KeyLog::new();
+        log.push(e.clone());
+        let _ = log.lines();
+        let shown = format!("{e:?} {log:?}");
+        // Neither in hex nor as the numbers a derived Debug would print.
+        for value in ["5a5a", "90, 90", "0x5a"] {
+            assert!(!shown.contains(value), "{shown}");
+        }
+        assert!(
+            shown.contains("EXPORTER_SECRET") && shown.contains("1 secrets"),
+            "{shown}"
+        );
     }
 }
