@@ -16,7 +16,7 @@
 //! +9% the next); the pairs' CPU ratio gives the same figure within a point run after run.
 //! Measured on 2 vCPUs, side by side with older code built apart (its own target folder): +9.7%
 //! to +11.2% before the observer's key lookups, message sharing and copies were cut, +7.1% to
-//! +9.1% after; +7.5% to +8.9% at the start of 2026-12-07, +5.5% to +6.8% after the key log
+//! +9.1% after; +7.5% to +9.0% at the start of 2026-12-07, +5.4% to +6.8% after the key log
 //! was kept as values, the observer's bytes shared and carved from a per-connection arena, and
 //! the bare run given the same time limit (the last by about half a point). `benches/observe.rs`
 //! measures the observer alone. `CERTBENCH_PROFILE=observed` (or `bare`) runs one kind only,
