@@ -554,6 +554,48 @@ mod tests {
         assert_eq!(iv.to_vec(), hex("5d313eb2671276ee13000b30"));
     }
 
+    /// RFC 8446 5.3: the sequence number goes up with each record read. A record that opens to
+    /// zeros only (no content type, 5.4) was read; one that does not open was not.
+    #[test]
+    fn a_record_counts_when_it_opens_even_to_zeros_only() {
+        let suite = Suite::Aes128GcmSha256;
+        let secret = [7u8; 32];
+        let (key, iv) = suite.key_and_iv(&secret).unwrap();
+        let sealer = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).unwrap());
+        let seal = |seq: u64, inner: &[u8], tamper: bool| {
+            let len = inner.len() + 16;
+            let header = [23, 3, 3, (len >> 8) as u8, len as u8];
+            let mut wire = inner.to_vec();
+            sealer
+                .seal_in_place_append_tag(
+                    Nonce::assume_unique_for_key(xor_nonce(&iv, seq)),
+                    Aad::from(header),
+                    &mut wire,
+                )
+                .unwrap();
+            wire[0] ^= u8::from(tamper);
+            wire.splice(0..0, header);
+            Record {
+                content_type: 23,
+                version: 0x0303,
+                wire: Bytes::from(wire),
+                offset: 0,
+            }
+        };
+        let label = "CLIENT_TRAFFIC_SECRET_0";
+        let mut keys = TrafficKeys::new(suite, &secret).unwrap();
+        let mut arena = Arena::new();
+        let zeros = keys.open(&seal(0, &[0, 0, 0], false), label, 0, &mut arena);
+        assert_eq!(zeros.unwrap_err(), DecryptError::AllZeroPlaintext);
+        let tampered = keys.open(&seal(1, b"x\x17", true), label, 0, &mut arena);
+        assert_eq!(tampered.unwrap_err(), DecryptError::Tls13Record { seq: 1 });
+        let (typ, plain, sealing) = keys
+            .open(&seal(1, b"hi\x17\0\0", false), label, 0, &mut arena)
+            .unwrap();
+        assert_eq!((typ, &plain[..], sealing.seq), (23, &b"hi"[..], 1));
+        assert_eq!((sealing.inner_type, sealing.padding), (Some(23), 2));
+    }
+
     #[test]
     fn key_and_iv_are_hkdf_expand_label_for_every_suite() {
         // The one-block shortcut against the general HKDF-Expand-Label, per suite's hash and key.
