@@ -33,7 +33,6 @@ use std::sync::Arc;
 use certbench_tls::config;
 use certbench_tls::run::{RunOptions, run};
 use criterion::{Criterion, criterion_group, criterion_main};
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The same handshake and request as `run`, without anything that observes it: the same
@@ -68,18 +67,7 @@ async fn bare(opts: &RunOptions) {
         while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
     });
     let client = async {
-        let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        tcp.set_nodelay(true).expect("nodelay");
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
-        let mut tls = connector
-            .connect(ServerName::try_from("localhost").expect("name"), tcp)
-            .await
-            .expect("client handshake");
-        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await
-            .expect("request");
-        let mut response = Vec::new();
-        tls.read_to_end(&mut response).await.expect("response");
+        let (mut tls, _) = common::get(addr, Arc::new(client)).await;
         let _ = tls.shutdown().await;
     };
     // As `run` does, the run has a time limit: a timer that is the run's, not the watching's.

@@ -13,7 +13,6 @@ use certbench_tls::config;
 use certbench_tls::relay::{RelayOptions, relay};
 use certbench_tls::run::RunOptions;
 use criterion::{Criterion, criterion_group, criterion_main};
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A server that answers every connection: the handshake, then one short answer.
@@ -47,18 +46,7 @@ async fn serve(listener: tokio::net::TcpListener, config: rustls::ServerConfig) 
 
 /// One client connection to `addr`: the handshake, the request, the answer.
 async fn once(addr: SocketAddr, client: Arc<rustls::ClientConfig>) {
-    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    tcp.set_nodelay(true).expect("nodelay");
-    let connector = tokio_rustls::TlsConnector::from(client);
-    let mut tls = connector
-        .connect(ServerName::try_from("localhost").expect("name"), tcp)
-        .await
-        .expect("client handshake");
-    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .expect("request");
-    let mut response = Vec::new();
-    tls.read_to_end(&mut response).await.expect("response");
+    let (_, response) = common::get(addr, client).await;
     assert!(response.starts_with(b"HTTP/1.1 200"));
 }
 

@@ -142,3 +142,29 @@ pub fn mozilla_bundle(count: usize) -> std::path::PathBuf {
     out.flush().expect("the bundle is written");
     path
 }
+
+/// One client connection to `addr`: the handshake, the GET request the loopback run sends, the
+/// whole answer. The connection is given back open, for a caller that closes it as `run` does.
+pub async fn get(
+    addr: std::net::SocketAddr,
+    client: std::sync::Arc<rustls::ClientConfig>,
+) -> (
+    tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+    Vec<u8>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let connector = tokio_rustls::TlsConnector::from(client);
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let mut tls = connector
+        .connect(name, tcp)
+        .await
+        .expect("client handshake");
+    tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("request");
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response).await.expect("response");
+    (tls, response)
+}
