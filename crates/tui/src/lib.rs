@@ -792,8 +792,6 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
     })
 }
 
-/// A request read from `path` and checked, with the CA that signs it by default (the
-/// intermediate, else the root) and the workspace's set id.
 /// Renew `name`, and revoke the certificate it replaces (superseded) when asked, as `renew
 /// [--revoke-old]` does: the message line's words. A renewal whose revocation failed says both.
 fn renew(
@@ -817,6 +815,8 @@ fn renew(
     Ok(vec![certbench_lab::aging::renewed_short(&r, revoke_old)])
 }
 
+/// A request read from `path` and checked, with the CA that signs it by default (the
+/// intermediate, else the root) and the workspace's set id.
 fn read_csr(dir: &Path, path: PathBuf) -> Result<action::CsrReview, String> {
     let bytes = certbench_x509::load::read_regular_file(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

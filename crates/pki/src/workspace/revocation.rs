@@ -208,7 +208,6 @@ impl Workspace {
             return Ok(der);
         }
         let mut manifest = self.manifest.clone();
-        let now = now.replace_nanosecond(0).unwrap_or(now);
         let (crl_pem, ..) = self.sign_crl(&mut manifest, ca, now)?;
         let files = vec![
             FileWrite::replaceable(&path, crl_pem.clone()),
