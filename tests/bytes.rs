@@ -162,8 +162,8 @@ fn check(events: &[Event], summary: &Summary, version: Version) -> usize {
         if let Some(m) = e.message() {
             use certbench_wire::messages::Message;
             match m {
-                Message::ClientHello(ch) => client_random = ch.random.clone(),
-                Message::ServerHello(sh) => server_random = sh.random.clone(),
+                Message::ClientHello(ch) => client_random = ch.random.to_vec(),
+                Message::ServerHello(sh) => server_random = sh.random.to_vec(),
                 _ => {}
             }
             // The message's fields cover its bytes, every one of them understood.

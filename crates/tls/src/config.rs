@@ -603,11 +603,11 @@ fn staple_verdict(
         None
     };
     let result = match &refusal {
-        Some((cause, e)) => Err(Rejection {
+        Some((cause, e)) => Err(Box::new(Rejection {
             cause: cause.clone(),
             error: certbench_cause::rustls_error_name(e),
             alert: crate::event::alert_for(e),
-        }),
+        })),
         None => Ok(()),
     };
     let verdict = Verdict::Staple {
@@ -639,7 +639,10 @@ fn chain_verdict<T>(
         certificate: Arc::new(end_entity.to_vec()),
         intermediates: Arc::new(intermediates.iter().map(|c| c.to_vec()).collect()),
         server_name,
-        result: r.as_ref().map(|_| ()).map_err(Rejection::of),
+        result: r
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| Box::new(Rejection::of(e))),
     }
 }
 
@@ -658,7 +661,7 @@ fn report_signature(
         result: r.as_ref().map(|_| ()).map_err(|e| {
             // rustls calls a handshake signature that does not verify BadSignature, as it does a
             // certificate's: here it is the peer's own key that did not sign it.
-            let mut rejection = Rejection::of(e);
+            let mut rejection = Box::new(Rejection::of(e));
             if rejection.cause == certbench_cause::Cause::BadSignature {
                 rejection.cause = certbench_cause::Cause::SignatureInvalid;
             }

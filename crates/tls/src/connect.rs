@@ -286,7 +286,11 @@ pub fn requested(events: &[Event]) -> Option<Requested> {
                 .iter()
                 .map(|s| certbench_wire::names::signature_scheme(*s))
                 .collect(),
-            authorities_der: r.certificate_authorities.clone(),
+            authorities_der: r
+                .certificate_authorities
+                .iter()
+                .map(|n| n.to_vec())
+                .collect(),
             schemes: r.signature_schemes.clone(),
         }),
         _ => None,
@@ -522,7 +526,7 @@ pub enum Presented {
 fn client_certificates(events: &[Event]) -> Option<Vec<Vec<u8>>> {
     events.iter().find_map(|e| match e.message() {
         Some(certbench_wire::messages::Message::Certificate(c)) if e.side == Side::Client => {
-            Some(c.certificates.clone())
+            Some(c.certificates.iter().map(|c| c.to_vec()).collect())
         }
         _ => None,
     })

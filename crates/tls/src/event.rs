@@ -123,7 +123,8 @@ impl Signed {
     }
 }
 
-/// A verifier's decision, on the side that made it.
+/// A verifier's decision, on the side that made it. (A refusal is boxed: every event is as large
+/// as its largest kind, and most verdicts say yes.)
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     /// The peer's certificate chain.
@@ -135,14 +136,14 @@ pub enum Verdict {
         intermediates: Arc<Vec<Vec<u8>>>,
         /// The name the client checked the server's certificate against.
         server_name: Option<String>,
-        result: Result<(), Rejection>,
+        result: Result<(), Box<Rejection>>,
     },
     /// The peer's signature with its certificate's key.
     Signature {
         peer: Side,
         signed: Signed,
         scheme: u16,
-        result: Result<(), Rejection>,
+        result: Result<(), Box<Rejection>>,
     },
     /// The OCSP response the server stapled to its certificate, as the client checked it
     /// itself (rustls hands it over unchecked: DESIGN.md): only a response that says, with
@@ -157,7 +158,7 @@ pub enum Verdict {
         response: Arc<Vec<u8>>,
         /// What it is worth for the certificate; why it could not be read.
         checked: Result<Arc<certbench_x509::ocsp::Checked>, certbench_x509::ocsp::OcspError>,
-        result: Result<(), Rejection>,
+        result: Result<(), Box<Rejection>>,
     },
 }
 
@@ -166,7 +167,7 @@ impl Verdict {
         match self {
             Verdict::Chain { result, .. }
             | Verdict::Signature { result, .. }
-            | Verdict::Staple { result, .. } => result.as_ref().err(),
+            | Verdict::Staple { result, .. } => result.as_ref().err().map(|r| &**r),
         }
     }
 }
@@ -407,7 +408,7 @@ impl Event {
     pub fn staple(&self) -> Option<&[u8]> {
         match (&self.kind, self.message()) {
             (_, Some(Message::Certificate(c))) => c.ocsp.as_deref(),
-            (_, Some(Message::CertificateStatus { ocsp })) => Some(ocsp.as_slice()),
+            (_, Some(Message::CertificateStatus { ocsp })) => Some(&ocsp[..]),
             (EventKind::Verdict(Verdict::Staple { response, .. }), _) if !response.is_empty() => {
                 Some(response.as_slice())
             }
@@ -419,9 +420,7 @@ impl Event {
     /// verdict was about.
     pub fn certificates(&self) -> Vec<&[u8]> {
         match (&self.kind, self.message()) {
-            (_, Some(Message::Certificate(c))) => {
-                c.certificates.iter().map(Vec::as_slice).collect()
-            }
+            (_, Some(Message::Certificate(c))) => c.certificates.iter().map(|c| &c[..]).collect(),
             (
                 EventKind::Verdict(
                     Verdict::Chain { certificate, .. } | Verdict::Staple { certificate, .. },

@@ -73,11 +73,11 @@ pub(crate) struct Recorder {
     /// sender's own first; what a refusal read from the wire alone points at. (The message the
     /// events carry, shared, not its certificates copied.)
     sent_chains: [Option<Arc<Message>>; 2],
-    /// What the client's first ClientHello offered: its cipher suites, and its versions (the
-    /// supported_versions extension, else the legacy version).
-    client_offer: Option<(Vec<u16>, Vec<u16>)>,
+    /// The client's first ClientHello: what it offered (its cipher suites, its versions), which
+    /// a failure for nothing in common names.
+    client_offer: Option<Arc<Message>>,
     /// The client random of the first ClientHello: what a key log's lines are matched by.
-    pub(crate) client_random: Option<Vec<u8>>,
+    pub(crate) client_random: Option<bytes::Bytes>,
     /// The first fatal alert on the wire, and who sent it.
     pub(crate) first_alert: Option<(Side, Alert)>,
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
@@ -86,8 +86,9 @@ pub(crate) struct Recorder {
     /// Whether the bytes an event keeps are copied to their own size ([`Carried::compacted`]):
     /// a peer that is not certbench's (`serve`, `connect`, the relay) could otherwise make a
     /// few small kept pieces hold many large buffers past every budget. The loopback run, whose
-    /// two sides are certbench's, keeps them shared.
-    pub(crate) compact: bool,
+    /// two sides are certbench's, keeps them shared. (Set with `set_compact`: the observer's
+    /// decoded messages follow it.)
+    compact: bool,
     /// Bytes kept with the events (each message's, and its records'), up to `carried_budget`.
     carried_bytes: usize,
     pub(crate) carried_budget: usize,
@@ -118,7 +119,11 @@ impl Recorder {
     pub(crate) fn shared(sink: Sink) -> SharedRecorder {
         Arc::new(Mutex::new(Recorder {
             start: Instant::now(),
-            observer: Observer::new(),
+            observer: {
+                let mut o = Observer::new();
+                o.set_compact(true);
+                o
+            },
             seen: Vec::new(),
             observing: true,
             sink,
@@ -149,6 +154,12 @@ impl Recorder {
             paused: std::time::Duration::ZERO,
             paused_since: None,
         }))
+    }
+
+    /// Whether what the events keep is copied to its own size (see the field).
+    pub(crate) fn set_compact(&mut self, compact: bool) {
+        self.compact = compact;
+        self.observer.set_compact(compact);
     }
 
     /// Time held in step mode, up to now.
@@ -201,7 +212,11 @@ impl Recorder {
 
     /// Bytes that crossed the wire in one direction, in one write or read (a flight rustls
     /// hands over as several buffers): one segment of a capture, one clock reading.
-    pub(crate) fn feed_vectored(&mut self, dir: Dir, pieces: &[&[u8]]) {
+    pub(crate) fn feed_vectored<P: std::ops::Deref<Target = [u8]>>(
+        &mut self,
+        dir: Dir,
+        pieces: &[P],
+    ) {
         let len: usize = pieces.iter().map(|p| p.len()).sum();
         if len == 0 {
             return;
@@ -387,12 +402,7 @@ impl Recorder {
                     if let Message::ClientHello(ch) = &*m
                         && self.client_offer.is_none()
                     {
-                        let versions = if ch.supported_versions.is_empty() {
-                            vec![ch.legacy_version]
-                        } else {
-                            ch.supported_versions.clone()
-                        };
-                        self.client_offer = Some((ch.cipher_suites.clone(), versions));
+                        self.client_offer = Some(m.clone());
                         self.client_random = Some(ch.random.clone());
                     }
                     m
@@ -491,9 +501,9 @@ impl std::fmt::Debug for RecorderReporter {
 impl Reporter for RecorderReporter {
     fn secret(&self, side: Side, label: &str, client_random: &[u8], secret: &[u8]) {
         // A random or secret no TLS connection has (rustls gives none) is not kept or shown.
-        if certbench_wire::keylog::Entry::new(label, client_random, secret).is_none() {
+        let Some(entry) = certbench_wire::keylog::Entry::new(label, client_random, secret) else {
             return;
-        }
+        };
         let mut hub = lock(&self.0);
         // Both sides derive the same secrets: each side's derivation is shown on its lane, the
         // secret goes to the key log and the observer once.
@@ -504,7 +514,7 @@ impl Reporter for RecorderReporter {
             hub.local(
                 side,
                 EventKind::Secret {
-                    label: certbench_wire::keylog::label(label),
+                    label: entry.label.clone(),
                     len: secret.len(),
                 },
             );
@@ -512,9 +522,9 @@ impl Reporter for RecorderReporter {
         if line.is_some() {
             return;
         }
-        hub.log(label, client_random, secret);
+        hub.keylog.push(entry.clone());
         if hub.observing {
-            hub.emit_observed(|o, seen| o.add_secret_into(label, client_random, secret, seen));
+            hub.emit_observed(|o, seen| o.add_entry_into(entry, seen));
         }
     }
 
@@ -591,17 +601,21 @@ impl AsyncWrite for Tap {
         let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &r {
             // What was written of the buffers, in order: one segment, as on the wire.
-            let mut left = *n;
-            let written: Vec<&[u8]> = bufs
-                .iter()
-                .map(|b| {
-                    let take = left.min(b.len());
-                    left -= take;
-                    &b[..take]
-                })
-                .filter(|b| !b.is_empty())
-                .collect();
-            lock(&self.hub).feed_vectored(write, &written);
+            if *n == bufs.iter().map(|b| b.len()).sum::<usize>() {
+                lock(&self.hub).feed_vectored(write, bufs);
+            } else {
+                let mut left = *n;
+                let written: Vec<&[u8]> = bufs
+                    .iter()
+                    .map(|b| {
+                        let take = left.min(b.len());
+                        left -= take;
+                        &b[..take]
+                    })
+                    .filter(|b| !b.is_empty())
+                    .collect();
+                lock(&self.hub).feed_vectored(write, &written);
+            }
         }
         r
     }
@@ -815,7 +829,7 @@ pub(crate) fn relay_failure(hub: &Recorder) -> Option<Failure> {
 /// The certificate an alert refused, when the alert is about a certificate (RFC 8446 6.2:
 /// unknown_ca, certificate_expired, bad_certificate, ...): the leaf of the chain the other side
 /// sent, as it crossed. What the refusing side trusted is not known: no anchors to judge it by.
-fn sent_culprit(cause: &Cause, sender: Side, chain: &[Vec<u8>]) -> Option<Culprit> {
+fn sent_culprit(cause: &Cause, sender: Side, chain: &[bytes::Bytes]) -> Option<Culprit> {
     let about_a_certificate = matches!(
         cause,
         Cause::UnknownIssuer
@@ -837,8 +851,8 @@ fn sent_culprit(cause: &Cause, sender: Side, chain: &[Vec<u8>]) -> Option<Culpri
         intermediates: Some(chain.len() - 1),
         self_signed: is_self_signed(leaf),
         why: None,
-        der: Arc::new(leaf.clone()),
-        others: Arc::new(chain[1..].to_vec()),
+        der: Arc::new(leaf.to_vec()),
+        others: Arc::new(chain[1..].iter().map(|c| c.to_vec()).collect()),
         anchors: Arc::new(Vec::new()),
         origin: None,
     })
@@ -1115,14 +1129,26 @@ pub(crate) fn failure_of(hub: &Recorder, material: &Material) -> Option<Failure>
 fn with_offer(cause: Cause, hub: &Recorder) -> Cause {
     // GREASE values (RFC 8701) and the renegotiation signal are nothing anyone speaks.
     let real = |x: &u16| x & 0x0f0f != 0x0a0a && *x != 0x00ff;
-    match (cause, &hub.client_offer) {
-        (Cause::NoCommonVersion { .. }, Some((_, versions))) => Cause::NoCommonVersion {
-            offered: versions.iter().copied().filter(real).collect(),
+    let offer = match hub.client_offer.as_deref() {
+        Some(Message::ClientHello(ch)) => ch,
+        _ => return cause,
+    };
+    match cause {
+        // Its versions: the supported_versions extension, else the legacy version.
+        Cause::NoCommonVersion { .. } => Cause::NoCommonVersion {
+            offered: match offer.supported_versions.is_empty() {
+                true => std::slice::from_ref(&offer.legacy_version),
+                false => &offer.supported_versions[..],
+            }
+            .iter()
+            .copied()
+            .filter(real)
+            .collect(),
         },
-        (Cause::NoCommonSuite { .. }, Some((suites, _))) => Cause::NoCommonSuite {
-            offered: suites.iter().copied().filter(real).collect(),
+        Cause::NoCommonSuite { .. } => Cause::NoCommonSuite {
+            offered: offer.cipher_suites.iter().copied().filter(real).collect(),
         },
-        (cause, _) => cause,
+        cause => cause,
     }
 }
 
@@ -1155,33 +1181,4 @@ impl Reporter for PerConnection {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What the events keep of a peer that is not certbench's is a copy of its own size; in the
-    /// loopback run it stays a slice of what was read (two records of one read lie side by side).
-    #[test]
-    fn kept_bytes_of_a_foreign_peer_are_copies_of_their_own_size() {
-        for compact in [true, false] {
-            let kept = Arc::new(Mutex::new(Vec::new()));
-            let to = kept.clone();
-            let rec = Recorder::shared(Box::new(move |e| {
-                to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
-            }));
-            lock(&rec).compact = compact;
-            // Two close_notify alerts in clear, in one read.
-            let alert = [21u8, 3, 3, 0, 2, 1, 0];
-            lock(&rec).feed(Dir::ClientToServer, &[alert, alert].concat());
-            let events = kept.lock().unwrap_or_else(|e| e.into_inner());
-            let wires: Vec<&[u8]> = events
-                .iter()
-                .filter_map(|e| e.wire()?.carried.as_ref())
-                .map(|c| &c.records[0].wire[..])
-                .collect();
-            assert_eq!(wires, [&alert[..], &alert[..]]);
-            let side_by_side =
-                wires[1].as_ptr() as usize == wires[0].as_ptr() as usize + wires[0].len();
-            assert_eq!(side_by_side, !compact, "compact: {compact}");
-        }
-    }
-}
+mod tests;

@@ -482,7 +482,7 @@ async fn one(
             for _ in 0..100 {
                 let (complete, read_since) = {
                     let k = ring(keys);
-                    let have = k.secrets.get(&random);
+                    let have = k.secrets.get(&random[..]);
                     (
                         needed
                             .iter()
@@ -495,7 +495,11 @@ async fn one(
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            let stored = ring(keys).secrets.get(&random).cloned().unwrap_or_default();
+            let stored = ring(keys)
+                .secrets
+                .get(&random[..])
+                .cloned()
+                .unwrap_or_default();
             let mut r = lock(&rec);
             for (label, secret) in stored {
                 r.keylog_secret(&label, &random, &secret);
@@ -506,7 +510,7 @@ async fn one(
     let rest = r.observer.finish();
     r.emit_seen(rest);
     if let Some(random) = &r.client_random {
-        ring(keys).waiting.remove(random);
+        ring(keys).waiting.remove(&random[..]);
     }
     // Plain HTTP both ways is no refusal: neither side expected TLS.
     let plain = plain_http_both(&r);
@@ -706,8 +710,8 @@ async fn pump(
             registered = true;
             let stored = {
                 let mut k = ring(keys);
-                k.waiting.insert(random.clone(), rec.clone());
-                k.secrets.get(&random).cloned().unwrap_or_default()
+                k.waiting.insert(random.to_vec(), rec.clone());
+                k.secrets.get(&random[..]).cloned().unwrap_or_default()
             };
             let mut r = lock(rec);
             for (label, secret) in stored {

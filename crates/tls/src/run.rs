@@ -574,7 +574,7 @@ pub async fn run_prepared(
         .map_err(RunError::Listen)?;
     let addr = listener.local_addr().map_err(RunError::Listen)?;
     // Both sides are certbench's: what the events keep stays shared with what it was read from.
-    lock(&hub).compact = false;
+    lock(&hub).set_compact(false);
     lock(&hub).local(Side::Server, EventKind::Note(Note::Listening { addr }));
     {
         // The bytes are kept for a capture (`--pcap`, `w`), with the clock they are timed by.

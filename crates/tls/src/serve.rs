@@ -460,7 +460,7 @@ async fn handle(
         let mut r = lock(&rec);
         r.carried_budget = MAX_CARRIED;
         // Events nobody keeps or watches are dropped at once: they hold nothing long.
-        r.compact = opts.keep_events || opts.live_events;
+        r.set_compact(opts.keep_events || opts.live_events);
         r.only = Some(Side::Server);
         r.local(Side::Server, EventKind::Note(Note::Accepted { peer }));
         if opts.capture {

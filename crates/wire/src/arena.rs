@@ -29,7 +29,7 @@ impl Arena {
     }
 
     /// One piece: `pieces` one after another (a write handed over as several buffers).
-    pub fn copy(&mut self, pieces: &[&[u8]]) -> Bytes {
+    pub fn copy<P: std::ops::Deref<Target = [u8]>>(&mut self, pieces: &[P]) -> Bytes {
         self.room(pieces.iter().map(|p| p.len()).sum());
         for p in pieces {
             self.buf.extend_from_slice(p);
@@ -66,8 +66,8 @@ mod tests {
     #[test]
     fn pieces_are_what_was_copied_and_share_a_buffer() {
         let mut arena = Arena::new();
-        let a = arena.copy(&[b"hello ", b"world"]);
-        let b = arena.copy(&[b"again"]);
+        let a = arena.copy(&[&b"hello "[..], b"world"]);
+        let b = arena.copy(&[&b"again"[..]]);
         assert_eq!((&a[..], &b[..]), (&b"hello world"[..], &b"again"[..]));
         // Side by side in one buffer: the second starts where the first ends.
         assert_eq!(b.as_ptr() as usize, a.as_ptr() as usize + a.len());
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(arena.copy_with(b"xyz", |_| Err("no")), Err("no"));
         // The piece after a failed one starts where the failed one did: nothing was kept (and
         // the opened piece's cut-off bytes are not kept either).
-        let next = arena.copy(&[b"next"]);
+        let next = arena.copy(&[&b"next"[..]]);
         assert_eq!(&next[..], b"next");
         assert_eq!(next.as_ptr() as usize, opened.as_ptr() as usize + 3);
         // Dropping the earlier pieces leaves the later ones as they were.
@@ -91,11 +91,11 @@ mod tests {
     #[test]
     fn a_piece_larger_than_a_buffer_gets_its_own() {
         let mut arena = Arena::new();
-        let small = arena.copy(&[&[1u8; 100]]);
-        let big = arena.copy(&[&[2u8; 3 * CHUNK]]);
+        let small = arena.copy(&[&[1u8; 100][..]]);
+        let big = arena.copy(&[&[2u8; 3 * CHUNK][..]]);
         assert_eq!(big.len(), 3 * CHUNK);
         assert!(big.iter().all(|b| *b == 2) && small.iter().all(|b| *b == 1));
-        let after = arena.copy(&[&[3u8; 10]]);
+        let after = arena.copy(&[&[3u8; 10][..]]);
         assert_eq!(&after[..], &[3u8; 10]);
     }
 }

@@ -59,12 +59,74 @@ impl RecordBytes {
     }
 }
 
+/// The records that carried one message: most messages lie within one record, held in place;
+/// a message that spans records has them in a list. Read it as a slice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Records {
+    One(RecordBytes),
+    Several(Vec<RecordBytes>),
+}
+
+impl std::ops::Deref for Records {
+    type Target = [RecordBytes];
+    fn deref(&self) -> &[RecordBytes] {
+        match self {
+            Records::One(r) => std::slice::from_ref(r),
+            Records::Several(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Records {
+    type Item = &'a RecordBytes;
+    type IntoIter = std::slice::Iter<'a, RecordBytes>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl Default for Records {
+    /// None yet: an empty list, which holds no allocation.
+    fn default() -> Records {
+        Records::Several(Vec::new())
+    }
+}
+
+impl Records {
+    pub fn push(&mut self, record: RecordBytes) {
+        *self = match std::mem::take(self) {
+            Records::Several(v) if v.is_empty() => Records::One(record),
+            Records::One(first) => Records::Several(vec![first, record]),
+            Records::Several(mut v) => {
+                v.push(record);
+                Records::Several(v)
+            }
+        };
+    }
+}
+
+impl Extend<RecordBytes> for Records {
+    fn extend<I: IntoIterator<Item = RecordBytes>>(&mut self, iter: I) {
+        for r in iter {
+            self.push(r);
+        }
+    }
+}
+
+impl FromIterator<RecordBytes> for Records {
+    fn from_iter<I: IntoIterator<Item = RecordBytes>>(iter: I) -> Records {
+        let mut records = Records::default();
+        records.extend(iter);
+        records
+    }
+}
+
 /// What carried one message, and its own bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Carried {
     /// The records that carried it (one, or several when it spans records), in order. A record
     /// that holds several messages is shared by each of them.
-    pub records: Vec<RecordBytes>,
+    pub records: Records,
     /// Where this message starts in the first record's content.
     pub offset: usize,
     /// Its own bytes: a handshake message's type, length and body; else the record's content.

@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use ::hmac as rc_hmac;
 use aws_lc_rs::aead::{
     AES_128_GCM, AES_256_GCM, Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey,
 };
@@ -56,26 +57,16 @@ impl Suite {
     /// The write key and IV a traffic secret gives (RFC 8446 7.3):
     /// HKDF-Expand-Label(secret, "key", "", key length) and (secret, "iv", "", 12).
     pub fn key_and_iv(self, secret: &[u8]) -> Result<(KeyBytes, [u8; 12]), DecryptError> {
-        // Both fit in one block of the hash, so each is HKDF-Expand's first block, T(1) =
-        // HMAC(secret, info || 0x01) (RFC 5869 2.3), cut to its length: the HMAC key is set up
-        // once for the two (a run derives four pairs; a server, two per connection). Nothing
-        // here is on the heap.
-        let alg = match self {
-            Suite::Aes256GcmSha384 => hmac::HMAC_SHA384,
-            _ => hmac::HMAC_SHA256,
-        };
-        let prk = hmac::Key::new(alg, secret);
-        let block = |label: &str, out: &mut [u8]| {
-            let (info, info_len) = short_label_info(label, out.len());
-            out.copy_from_slice(&hmac::sign(&prk, &info[..info_len]).as_ref()[..out.len()]);
-        };
         let mut key = KeyBytes {
             bytes: [0; 32],
             len: self.aead().key_len(),
         };
         let mut iv = [0u8; 12];
-        block("key", &mut key.bytes[..key.len]);
-        block("iv", &mut iv);
+        let (key_out, iv_out) = (&mut key.bytes[..key.len], &mut iv[..]);
+        match self {
+            Suite::Aes256GcmSha384 => expand_two::<sha2::Sha384>(secret, key_out, iv_out)?,
+            _ => expand_two::<sha2::Sha256>(secret, key_out, iv_out)?,
+        }
         Ok((key, iv))
     }
     fn aead(self) -> &'static aws_lc_rs::aead::Algorithm {
@@ -85,6 +76,32 @@ impl Suite {
             Suite::Chacha20Poly1305Sha256 => &CHACHA20_POLY1305,
         }
     }
+}
+
+/// HKDF-Expand-Label(secret, "key", "", key length) and (secret, "iv", "", 12) with hash `D`.
+/// Both fit in one block of the hash, so each is HKDF-Expand's first block, T(1) =
+/// HMAC(secret, info || 0x01) (RFC 5869 2.3), cut to its length: the HMAC key is set up once for
+/// the two (a run derives four pairs; a server, two per connection). Nothing here is on the
+/// heap. (RustCrypto's HMAC, not aws-lc's: see the workspace's Cargo.toml.)
+fn expand_two<D: rc_hmac::EagerHash>(
+    secret: &[u8],
+    key: &mut [u8],
+    iv: &mut [u8],
+) -> Result<(), DecryptError> {
+    use rc_hmac::{KeyInit, Mac};
+    // HMAC takes a key of any length (RFC 2104 2: a longer one is hashed first); the error is
+    // the trait's, for other MACs.
+    let prk =
+        rc_hmac::Hmac::<D>::new_from_slice(secret).map_err(|_| DecryptError::KeyDerivation {
+            label: "key".into(),
+        })?;
+    for (label, out) in [("key", key), ("iv", iv)] {
+        let (info, info_len) = short_label_info(label, out.len());
+        let mut mac = prk.clone();
+        mac.update(&info[..info_len]);
+        out.copy_from_slice(&mac.finalize().into_bytes()[..out.len()]);
+    }
+    Ok(())
 }
 
 /// Why a protected record could not be opened with the key log's secrets.

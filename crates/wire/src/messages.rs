@@ -1,6 +1,7 @@
 //! Handshake messages decoded field by field (RFC 8446 section 4, RFC 5246 section 7.4). TLS 1.3
 //! Certificate, CertificateRequest and NewSessionTicket have their own layouts, unlike TLS 1.2's.
 
+use bytes::Bytes;
 use std::fmt;
 
 use crate::names;
@@ -123,10 +124,11 @@ fn u16_list(bytes: &[u8]) -> Vec<u16> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extension {
     pub typ: u16,
-    pub data: Vec<u8>,
+    /// A slice of the message's bytes, not a copy.
+    pub data: Bytes,
 }
 
-fn extensions(c: &mut Cursor<'_>) -> Result<Vec<Extension>, DecodeError> {
+fn extensions(c: &mut Cursor<'_>, whole: &Bytes) -> Result<Vec<Extension>, DecodeError> {
     if c.is_empty() {
         return Ok(vec![]);
     }
@@ -135,23 +137,21 @@ fn extensions(c: &mut Cursor<'_>) -> Result<Vec<Extension>, DecodeError> {
     let mut out = Vec::new();
     while !e.is_empty() {
         let typ = e.u16("an extension type")?;
-        let data = e.vec16("an extension")?.to_vec();
+        let data = whole.slice_ref(e.vec16("an extension")?);
         out.push(Extension { typ, data });
     }
     Ok(out)
 }
 
 fn find(exts: &[Extension], typ: u16) -> Option<&[u8]> {
-    exts.iter()
-        .find(|e| e.typ == typ)
-        .map(|e| e.data.as_slice())
+    exts.iter().find(|e| e.typ == typ).map(|e| &e.data[..])
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientHello {
     pub legacy_version: u16,
     /// 32 bytes; it names the connection in the key log.
-    pub random: Vec<u8>,
+    pub random: Bytes,
     pub session_id_len: usize,
     pub cipher_suites: Vec<u16>,
     pub extensions: Vec<Extension>,
@@ -176,14 +176,14 @@ pub struct ServerHello {
     /// A ServerHello whose random is SHA-256("HelloRetryRequest").
     pub hello_retry_request: bool,
     /// The server's 32 random bytes (TLS 1.2 derives its keys from both randoms).
-    pub random: Vec<u8>,
+    pub random: Bytes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateRequest {
     pub signature_schemes: Vec<u16>,
     /// Distinguished names (DER) of the CAs the server accepts client certificates from.
-    pub certificate_authorities: Vec<Vec<u8>>,
+    pub certificate_authorities: Vec<Bytes>,
     /// TLS 1.2 only: certificate types (1 rsa_sign, 64 ecdsa_sign).
     pub certificate_types: Vec<u8>,
 }
@@ -192,10 +192,10 @@ pub struct CertificateRequest {
 pub struct Certificate {
     pub context_len: usize,
     /// DER certificates, the sender's own first.
-    pub certificates: Vec<Vec<u8>>,
+    pub certificates: Vec<Bytes>,
     /// TLS 1.3: the OCSP response stapled to the sender's own certificate (the status_request
     /// extension of its CertificateEntry, RFC 8446 4.4.2.1), DER.
-    pub ocsp: Option<Vec<u8>>,
+    pub ocsp: Option<Bytes>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +217,7 @@ pub enum Message {
     },
     /// TLS 1.2: the server's stapled OCSP response (RFC 6066 8), DER.
     CertificateStatus {
-        ocsp: Vec<u8>,
+        ocsp: Bytes,
     },
     NewSessionTicket {
         lifetime: u32,
@@ -249,20 +249,27 @@ pub const HRR_RANDOM: [u8; 32] = [
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
 
-/// Decode one handshake message's body.
+/// Decode one handshake message's body (copied: see [`decode_shared`]).
 pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeError> {
+    decode_shared(typ, &Bytes::copy_from_slice(body), version)
+}
+
+/// Decode one handshake message's body; the byte strings the message keeps (extensions,
+/// certificates, CA names, randoms) are slices of `body`, not copies.
+pub fn decode_shared(typ: u8, body: &Bytes, version: Version) -> Result<Message, DecodeError> {
     let what = names::handshake_type(typ);
+    let whole = body;
     let mut c = Cursor::new(body, what);
     let m = match typ {
-        1 => Message::ClientHello(client_hello(&mut c)?),
-        2 => Message::ServerHello(server_hello(&mut c)?),
+        1 => Message::ClientHello(client_hello(&mut c, whole)?),
+        2 => Message::ServerHello(server_hello(&mut c, whole)?),
         8 => {
-            let extensions = extensions(&mut c)?;
+            let extensions = extensions(&mut c, whole)?;
             let alpn = find(&extensions, 16).and_then(|d| alpn_list(d).into_iter().next());
             Message::EncryptedExtensions { extensions, alpn }
         }
-        13 => Message::CertificateRequest(certificate_request(&mut c, version)?),
-        11 => Message::Certificate(certificate(&mut c, version)?),
+        13 => Message::CertificateRequest(certificate_request(&mut c, version, whole)?),
+        11 => Message::Certificate(certificate(&mut c, version, whole)?),
         15 => {
             let scheme = c.u16("the signature scheme")?;
             let signature_len = c.vec16("the signature")?.len();
@@ -275,7 +282,7 @@ pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeE
             verify_data_len: c.rest().len(),
         },
         22 => Message::CertificateStatus {
-            ocsp: certificate_status(&mut c)?,
+            ocsp: certificate_status(&mut c, whole)?,
         },
         4 => match version {
             Version::Tls13 => {
@@ -283,7 +290,7 @@ pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeE
                 let _age_add = c.u32("the ticket age add")?;
                 let _nonce = c.vec8("the ticket nonce")?;
                 let ticket_len = c.vec16("the ticket")?.len();
-                let extensions = extensions(&mut c)?;
+                let extensions = extensions(&mut c, whole)?;
                 Message::NewSessionTicket {
                     lifetime,
                     ticket_len,
@@ -316,13 +323,13 @@ pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeE
     Ok(m)
 }
 
-fn client_hello(c: &mut Cursor<'_>) -> Result<ClientHello, DecodeError> {
+fn client_hello(c: &mut Cursor<'_>, whole: &Bytes) -> Result<ClientHello, DecodeError> {
     let legacy_version = c.u16("the version")?;
-    let random = c.take(32, "the random")?.to_vec();
+    let random = whole.slice_ref(c.take(32, "the random")?);
     let session_id_len = c.vec8("the session id")?.len();
     let cipher_suites = u16_list(c.vec16("the cipher suites")?);
     c.vec8("the compression methods")?;
-    let extensions = extensions(c)?;
+    let extensions = extensions(c, whole)?;
     let supported_versions = find(&extensions, 43)
         .map(|d| u16_list(d.get(1..).unwrap_or_default()))
         .unwrap_or_default();
@@ -388,13 +395,13 @@ fn alpn_list(d: &[u8]) -> Vec<String> {
     out
 }
 
-fn server_hello(c: &mut Cursor<'_>) -> Result<ServerHello, DecodeError> {
+fn server_hello(c: &mut Cursor<'_>, whole: &Bytes) -> Result<ServerHello, DecodeError> {
     let legacy_version = c.u16("the version")?;
     let random = c.take(32, "the random")?;
     c.vec8("the session id")?;
     let cipher_suite = c.u16("the cipher suite")?;
     c.u8("the compression method")?;
-    let extensions = extensions(c)?;
+    let extensions = extensions(c, whole)?;
     let hello_retry_request = random == HRR_RANDOM;
     let selected_version = find(&extensions, 43)
         .and_then(|d| (d.len() == 2).then(|| u16::from_be_bytes([d[0], d[1]])));
@@ -416,11 +423,11 @@ fn server_hello(c: &mut Cursor<'_>) -> Result<ServerHello, DecodeError> {
         selected_version,
         key_share,
         hello_retry_request,
-        random: random.to_vec(),
+        random: whole.slice_ref(random),
     })
 }
 
-fn ca_names(d: &[u8]) -> Vec<Vec<u8>> {
+fn ca_names(d: &[u8], whole: &Bytes) -> Vec<Bytes> {
     let mut c = Cursor::new(d, "certificate_authorities");
     let Ok(list) = c.vec16("the names") else {
         return vec![];
@@ -428,7 +435,7 @@ fn ca_names(d: &[u8]) -> Vec<Vec<u8>> {
     let mut l = Cursor::new(list, "certificate_authorities");
     let mut out = Vec::new();
     while let Ok(n) = l.vec16("a name") {
-        out.push(n.to_vec());
+        out.push(whole.slice_ref(n));
     }
     out
 }
@@ -436,16 +443,19 @@ fn ca_names(d: &[u8]) -> Vec<Vec<u8>> {
 fn certificate_request(
     c: &mut Cursor<'_>,
     version: Version,
+    whole: &Bytes,
 ) -> Result<CertificateRequest, DecodeError> {
     match version {
         Version::Tls13 => {
             c.vec8("the request context")?;
-            let exts = extensions(c)?;
+            let exts = extensions(c, whole)?;
             Ok(CertificateRequest {
                 signature_schemes: find(&exts, 13)
                     .map(|d| u16_list(d.get(2..).unwrap_or_default()))
                     .unwrap_or_default(),
-                certificate_authorities: find(&exts, 47).map(ca_names).unwrap_or_default(),
+                certificate_authorities: find(&exts, 47)
+                    .map(|d| ca_names(d, whole))
+                    .unwrap_or_default(),
                 certificate_types: vec![],
             })
         }
@@ -456,7 +466,7 @@ fn certificate_request(
             let mut l = Cursor::new(names, "the CA names");
             let mut certificate_authorities = Vec::new();
             while let Ok(n) = l.vec16("a name") {
-                certificate_authorities.push(n.to_vec());
+                certificate_authorities.push(whole.slice_ref(n));
             }
             Ok(CertificateRequest {
                 signature_schemes,
@@ -467,7 +477,11 @@ fn certificate_request(
     }
 }
 
-fn certificate(c: &mut Cursor<'_>, version: Version) -> Result<Certificate, DecodeError> {
+fn certificate(
+    c: &mut Cursor<'_>,
+    version: Version,
+    whole: &Bytes,
+) -> Result<Certificate, DecodeError> {
     let context_len = match version {
         Version::Tls13 => c.vec8("the request context")?.len(),
         Version::Tls12 => 0,
@@ -477,7 +491,7 @@ fn certificate(c: &mut Cursor<'_>, version: Version) -> Result<Certificate, Deco
     let mut certificates = Vec::new();
     let mut ocsp = None;
     while !l.is_empty() {
-        certificates.push(l.vec24("a certificate")?.to_vec());
+        certificates.push(whole.slice_ref(l.vec24("a certificate")?));
         if version == Version::Tls13 {
             let block = l.vec16("a certificate's extensions")?;
             let mut e = Cursor::new(block, "a certificate's extensions");
@@ -486,10 +500,10 @@ fn certificate(c: &mut Cursor<'_>, version: Version) -> Result<Certificate, Deco
                 let data = e.vec16("an extension")?;
                 // status_request on the sender's own certificate: a CertificateStatus.
                 if typ == 5 && certificates.len() == 1 {
-                    ocsp = Some(certificate_status(&mut Cursor::new(
-                        data,
-                        "status_request",
-                    ))?);
+                    ocsp = Some(certificate_status(
+                        &mut Cursor::new(data, "status_request"),
+                        whole,
+                    )?);
                 }
             }
         }
@@ -503,9 +517,9 @@ fn certificate(c: &mut Cursor<'_>, version: Version) -> Result<Certificate, Deco
 
 /// `CertificateStatus { status_type ocsp(1); OCSPResponse <1..2^24-1> }` (RFC 6066 8): the
 /// response's DER.
-fn certificate_status(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
+fn certificate_status(c: &mut Cursor<'_>, whole: &Bytes) -> Result<Bytes, DecodeError> {
     let _status_type = c.u8("the status type")?;
-    Ok(c.vec24("the OCSP response")?.to_vec())
+    Ok(whole.slice_ref(c.vec24("the OCSP response")?))
 }
 
 fn server_key_exchange(c: &mut Cursor<'_>) -> Result<Message, DecodeError> {

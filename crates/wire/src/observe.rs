@@ -10,10 +10,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::arena::Arena;
-use crate::bytes::{Carried, RecordBytes};
+use crate::bytes::{Carried, RecordBytes, Records};
 use crate::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
 use crate::keylog::Entry;
-use crate::messages::{DecodeError, Message, Version, decode};
+use crate::messages::{DecodeError, Message, Version, decode_shared};
 use crate::names;
 use crate::record::{HandshakeReader, Record, RecordReader, WireError};
 
@@ -187,7 +187,7 @@ impl Seen {
 /// One record, one message: what carried it.
 fn carried_alone(record: RecordBytes, bytes: Bytes) -> Option<Arc<Carried>> {
     Some(Arc::new(Carried {
-        records: vec![record],
+        records: Records::One(record),
         offset: 0,
         bytes,
     }))
@@ -208,8 +208,9 @@ struct Side {
     records: RecordReader,
     handshake: HandshakeReader,
     keys: Option<TrafficKeys>,
-    /// The secret `keys` came from: a KeyUpdate derives the next one from it.
-    secret: Option<Vec<u8>>,
+    /// The secret `keys` came from, held in place: a KeyUpdate derives the next one from it
+    /// (kept under the same label, `updates` says the generation).
+    secret: Option<Entry>,
     /// Its label in the key log (`CLIENT_TRAFFIC_SECRET_1` after a KeyUpdate).
     secret_label: &'static str,
     /// KeyUpdates since the secret of that label.
@@ -236,10 +237,10 @@ struct Side {
 #[derive(Default)]
 pub struct Observer {
     sides: [Side; 2],
-    client_random: Option<Vec<u8>>,
+    client_random: Option<Bytes>,
     version: Option<Version>,
     suite: Option<Suite>,
-    server_random: Option<Vec<u8>>,
+    server_random: Option<Bytes>,
     /// The TLS 1.2 suite's id, once the ServerHello named it.
     tls12_suite: Option<u16>,
     /// The secrets given, of this connection and any other (a key log file has many): a
@@ -253,6 +254,8 @@ pub struct Observer {
     /// version, the ClientHello's random that names the secrets), not for a secret: the other
     /// direction may go on first.
     waits_for_other: bool,
+    /// Whether a decoded message's byte strings are a copy of its own bytes (see `set_compact`).
+    compact: bool,
 }
 
 const SECRET_LABELS: [[&str; 2]; 2] = [
@@ -267,6 +270,17 @@ impl Observer {
 
     pub fn version(&self) -> Option<Version> {
         self.version
+    }
+
+    /// Whether what is seen holds byte strings of its own size. By default a decoded message's
+    /// byte strings (extensions, certificates, CA names, randoms) are slices of what was fed,
+    /// and what is fed is kept in buffers that several messages share; a keeper that holds a few
+    /// small messages of a peer that is not its own for long wants a copy of each message
+    /// instead (one allocation of its size), so that a small message cannot hold large buffers
+    /// alive and its budget counts what it holds. (Records are the keeper's: see
+    /// [`Carried::compacted`].)
+    pub fn set_compact(&mut self, compact: bool) {
+        self.compact = compact;
     }
 
     /// A secret from the key log. Records that were waiting for it are decrypted now.
@@ -286,11 +300,19 @@ impl Observer {
         secret: &[u8],
         out: &mut Vec<Seen>,
     ) {
-        let Some(entry) = Entry::new(label, client_random, secret) else {
-            return;
-        };
+        if let Some(entry) = Entry::new(label, client_random, secret) {
+            self.add_entry_into(entry, out);
+        }
+    }
+
+    /// A secret of the key log, as kept there (see [`Observer::add_secret_into`]).
+    pub fn add_entry_into(&mut self, entry: Entry, out: &mut Vec<Seen>) {
         // The last line of a label counts, as a key log read top to bottom.
-        match self.secrets.iter_mut().find(|e| e.is(label, client_random)) {
+        match self
+            .secrets
+            .iter_mut()
+            .find(|e| e.is(&entry.label, &entry.client_random))
+        {
             Some(e) => *e = entry,
             None => self.secrets.push(entry),
         }
@@ -317,7 +339,7 @@ impl Observer {
     /// A copy of bytes that crossed (in pieces: a write handed over as several buffers), made
     /// where this connection's copies are made, for a feeder that keeps it too (a capture) and
     /// feeds it with [`Observer::feed_shared_at`].
-    pub fn copy(&mut self, pieces: &[&[u8]]) -> Bytes {
+    pub fn copy<P: std::ops::Deref<Target = [u8]>>(&mut self, pieces: &[P]) -> Bytes {
         self.arena.copy(pieces)
     }
 
@@ -435,11 +457,13 @@ impl Observer {
     }
 
     fn secret(&self, label: &str) -> Option<&[u8]> {
+        self.entry(label).map(Entry::secret)
+    }
+
+    /// This connection's secret `label`, as the key log gave it.
+    fn entry(&self, label: &str) -> Option<&Entry> {
         let random = self.client_random.as_deref()?;
-        self.secrets
-            .iter()
-            .find(|e| e.is(label, random))
-            .map(Entry::secret)
+        self.secrets.iter().find(|e| e.is(label, random))
     }
 
     /// Make sure this side has the keys its next record needs (`tls12`: TLS 1.2 after its
@@ -449,14 +473,13 @@ impl Observer {
         let i = dir.index();
         if tls13 && self.sides[i].keys.is_none() {
             let phase = usize::from(self.sides[i].finished);
-            let (Some(suite), Some(secret)) = (
-                self.suite,
-                self.secret(SECRET_LABELS[i][phase]).map(<[u8]>::to_vec),
-            ) else {
+            let (Some(suite), Some(secret)) = (self.suite, self.entry(SECRET_LABELS[i][phase]))
+            else {
                 return Ok(false);
             };
+            let secret = secret.clone();
             let side = &mut self.sides[i];
-            side.keys = Some(TrafficKeys::new(suite, &secret)?);
+            side.keys = Some(TrafficKeys::new(suite, secret.secret())?);
             side.secret = Some(secret);
             side.secret_label = SECRET_LABELS[i][phase];
             side.updates = 0;
@@ -665,7 +688,11 @@ impl Observer {
                             }
                             Ok(raw) => {
                                 let version = self.version.unwrap_or(Version::Tls12);
-                                let message = decode(raw.typ, raw.body(), version).map(Arc::new);
+                                let body = match self.compact {
+                                    true => Bytes::copy_from_slice(raw.body()),
+                                    false => raw.body_shared(),
+                                };
+                                let message = decode_shared(raw.typ, &body, version).map(Arc::new);
                                 // The message's own size: a record may carry several.
                                 let wire_len = raw.encoded.len();
                                 let typ = raw.typ;
@@ -722,10 +749,14 @@ impl Observer {
                 // The sender's next records use the next generation of its traffic secret.
                 let suite = self.suite;
                 let side = &mut self.sides[dir.index()];
-                let next = suite.zip(side.secret.as_deref()).map(|(suite, secret)| {
-                    suite
-                        .next_secret(secret)
-                        .and_then(|next| TrafficKeys::new(suite, &next).map(|k| (next, k)))
+                let next = suite.zip(side.secret.as_ref()).map(|(suite, secret)| {
+                    let next = suite.next_secret(secret.secret())?;
+                    let keys = TrafficKeys::new(suite, &next)?;
+                    Entry::new(&secret.label, &secret.client_random, &next)
+                        .map(|next| (next, keys))
+                        .ok_or(DecryptError::KeyDerivation {
+                            label: "traffic upd".into(),
+                        })
                 });
                 match next {
                     Some(Ok((next, keys))) => {
@@ -796,7 +827,7 @@ impl Side {
         // The records are in stream order, one after the other: those that end within this
         // message carry nothing after it and are moved out; one that goes on past it carries the
         // next message too, and is shared.
-        let mut records = Vec::new();
+        let mut records = Records::default();
         let mut first_start = None;
         while let Some(&(s, e, _)) = self.hs_records.front() {
             if s >= end {

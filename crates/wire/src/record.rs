@@ -210,6 +210,11 @@ impl RawMessage {
     pub fn body(&self) -> &[u8] {
         &self.encoded[4..]
     }
+
+    /// The same, shared with the message's bytes.
+    pub fn body_shared(&self) -> Bytes {
+        self.encoded.slice(4..)
+    }
 }
 
 /// Reassembles handshake messages from the payloads of handshake records (in clear, or

@@ -1,0 +1,62 @@
+use super::*;
+
+/// What the events keep of a peer that is not certbench's is a copy of its own size; in the
+/// loopback run it stays a slice of what was read (two records of one read lie side by side).
+#[test]
+fn kept_bytes_of_a_foreign_peer_are_copies_of_their_own_size() {
+    for compact in [true, false] {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let to = kept.clone();
+        let rec = Recorder::shared(Box::new(move |e| {
+            to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
+        }));
+        lock(&rec).set_compact(compact);
+        // Two close_notify alerts in clear, in one read.
+        let alert = [21u8, 3, 3, 0, 2, 1, 0];
+        lock(&rec).feed(Dir::ClientToServer, &[alert, alert].concat());
+        let events = kept.lock().unwrap_or_else(|e| e.into_inner());
+        let wires: Vec<&[u8]> = events
+            .iter()
+            .filter_map(|e| e.wire()?.carried.as_ref())
+            .map(|c| &c.records[0].wire[..])
+            .collect();
+        assert_eq!(wires, [&alert[..], &alert[..]]);
+        let side_by_side =
+            wires[1].as_ptr() as usize == wires[0].as_ptr() as usize + wires[0].len();
+        assert_eq!(side_by_side, !compact, "compact: {compact}");
+    }
+}
+
+/// The same for decoded messages: two ClientHellos in one record share it in the loopback
+/// run, and are each a copy of their own in a recorder of a foreign peer.
+#[test]
+fn kept_messages_of_a_foreign_peer_are_copies_of_their_own_size() {
+    // A ClientHello (RFC 8446 4.1.2) with one suite and no extensions: 41 bytes of body.
+    let mut hello = vec![1u8, 0, 0, 41, 3, 3];
+    hello.extend([7u8; 32]);
+    hello.extend([0, 0, 2, 0x13, 1, 1, 0]);
+    let mut record = vec![22u8, 3, 1, 0, 2 * hello.len() as u8];
+    record.extend(&hello);
+    record.extend(&hello);
+    for compact in [true, false] {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let to = kept.clone();
+        let rec = Recorder::shared(Box::new(move |e| {
+            to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
+        }));
+        lock(&rec).set_compact(compact);
+        lock(&rec).feed(Dir::ClientToServer, &record);
+        let events = kept.lock().unwrap_or_else(|e| e.into_inner());
+        let randoms: Vec<&[u8]> = events
+            .iter()
+            .filter_map(|e| match e.message()? {
+                Message::ClientHello(ch) => Some(&ch.random[..]),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(randoms, [&[7u8; 32][..], &[7u8; 32][..]]);
+        let side_by_side =
+            randoms[1].as_ptr() as usize == randoms[0].as_ptr() as usize + hello.len();
+        assert_eq!(side_by_side, !compact, "compact: {compact}");
+    }
+}
