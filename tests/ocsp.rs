@@ -204,10 +204,19 @@ fn bad_requests_get_an_ocsp_answer_and_the_responder_keeps_serving() {
 fn the_crl_url_in_the_certificate_serves_a_crl_openssl_and_curl_use() {
     let curl = require("curl", "curl");
     let t = tempfile::tempdir().unwrap();
-    let d = t.path();
-    let port = common::free_port();
+    // The responder's URL is in the certificates, so its port is chosen before `gen`; when it is
+    // taken before the responder binds it, all is done again on another port, in a new folder.
+    let ((_responder, dir), port) = common::on_a_free_port(|port| {
+        let dir = t.path().join(port.to_string());
+        certbench_ok(
+            &dir,
+            &["gen", "--responder", &format!("http://127.0.0.1:{port}")],
+        );
+        let listen = format!("127.0.0.1:{port}");
+        JsonLines::try_start(&dir, &["ocsp", "--listen", &listen, "--json"]).map(|r| (r, dir))
+    });
+    let d = dir.as_path();
     let base = format!("http://127.0.0.1:{port}");
-    certbench_ok(d, &["gen", "--responder", &base]);
     // The URLs as openssl reads them from the certificate.
     let ext = openssl_ok(
         d,
@@ -229,10 +238,6 @@ fn the_crl_url_in_the_certificate_serves_a_crl_openssl_and_curl_use() {
         "a root points nowhere: {root}"
     );
 
-    let _responder = JsonLines::start(
-        d,
-        &["ocsp", "--listen", &format!("127.0.0.1:{port}"), "--json"],
-    );
     certbench_ok(d, &["revoke", "server", "--reason", "superseded"]);
     let got = Command::new(&curl)
         .current_dir(d)

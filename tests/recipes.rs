@@ -112,9 +112,10 @@ impl Drop for Running {
 }
 
 impl Running {
-    fn start(folder: &Path) -> Running {
+    fn start(folder: &Path, env: &[(&str, &str)]) -> Running {
         let log = std::fs::File::create(folder.join("run.log")).unwrap();
         let child = sh(folder)
+            .envs(env.iter().copied())
             .process_group(0)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -127,16 +128,30 @@ impl Running {
         }
     }
 
+    /// A server recipe of `tool` for the workspace `d`, started on a free port and accepting
+    /// connections; on another port when it could not bind the first (see `on_a_free_port`).
+    fn serve(d: &Path, tool: &str, env: &[(&str, &str)]) -> (Running, u16) {
+        on_a_free_port(|port| {
+            let folder = write_recipe(d, tool, "server", port);
+            let mut server = Running::start(&folder, env);
+            server.ready(port).map(|()| server)
+        })
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(self.folder.join("run.log")).unwrap_or_default()
     }
 
-    /// Wait until the server accepts connections (`go run` compiles first).
-    fn wait_for(&mut self, port: u16) {
+    /// Wait until the server accepts connections (`go run` compiles first); what it said when
+    /// it exited before.
+    fn ready(&mut self, port: u16) -> Result<(), String> {
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the recipe's server exited ({status}):\n{}", self.log());
+                return Err(format!(
+                    "the recipe's server exited ({status}):\n{}",
+                    self.log()
+                ));
             }
             assert!(
                 start.elapsed() < Duration::from_secs(120),
@@ -145,6 +160,7 @@ impl Running {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        Ok(())
     }
 }
 
@@ -187,10 +203,7 @@ fn server_recipe_serves_mtls(tool: &str) {
     }
     let dir = workspace();
     let d = dir.path();
-    let port = free_port();
-    let folder = write_recipe(d, tool, "server", port);
-    let mut server = Running::start(&folder);
-    server.wait_for(port);
+    let (server, port) = Running::serve(d, tool, &[]);
     let target = format!("127.0.0.1:{port}");
     let out = certbench(
         d,
@@ -414,10 +427,7 @@ fn recipes_run_from_a_folder_with_hostile_characters() {
     let top = tempfile::tempdir().unwrap();
     let d = top.path().join("we'ird $HOME \"q\" `x`");
     certbench_ok(&d, &["gen"]);
-    let port = free_port();
-    let folder = write_recipe(&d, "python", "server", port);
-    let mut server = Running::start(&folder);
-    server.wait_for(port);
+    let (server, port) = Running::serve(&d, "python", &[]);
     for client in ["curl", "openssl"] {
         let folder = write_recipe(&d, client, "client", port);
         let out = run_client(&folder);
@@ -525,32 +535,17 @@ fn peers_through_the_relay_read_as_tshark_reads_them() {
     let d = dir.path();
     // Java writes no key log: the Node.js server's gives the secrets of that connection.
     for (server_tool, client_tool) in [("node", "go"), ("nginx", "python"), ("node", "java")] {
-        let server_port = free_port();
-        let relay_port = free_port();
         let keylog = d.join(format!("{client_tool}-{server_tool}.keylog"));
         let pcap = d.join(format!("{client_tool}-{server_tool}.pcapng"));
-        let folder = write_recipe(d, server_tool, "server", server_port);
-        let mut server = {
-            let log = std::fs::File::create(folder.join("run.log")).unwrap();
-            let mut c = sh(&folder);
-            if server_tool == "node" {
-                c.env("NODE_OPTIONS", format!("--tls-keylog={}", keylog.display()));
-            }
-            Running {
-                child: c
-                    .process_group(0)
-                    .stdin(Stdio::null())
-                    .stdout(log.try_clone().unwrap())
-                    .stderr(log)
-                    .spawn()
-                    .unwrap(),
-                folder: folder.clone(),
-            }
+        let node_keylog = format!("--tls-keylog={}", keylog.display());
+        let env: &[(&str, &str)] = match server_tool {
+            "node" => &[("NODE_OPTIONS", &node_keylog)],
+            _ => &[],
         };
-        server.wait_for(server_port);
+        let (server, server_port) = Running::serve(d, server_tool, env);
+        // The relay listens on a port the system picks, and says which.
         let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
-            .args(["relay", "--json", "--listen"])
-            .arg(format!("127.0.0.1:{relay_port}"))
+            .args(["relay", "--json", "--listen", "127.0.0.1:0"])
             .arg("--to")
             .arg(format!("localhost:{server_port}"))
             .arg("--keylog")
@@ -563,7 +558,8 @@ fn peers_through_the_relay_read_as_tshark_reads_them() {
             .unwrap();
         let mut lines =
             std::io::BufRead::lines(std::io::BufReader::new(relay.stdout.take().unwrap()));
-        let _listening = lines.next().unwrap().unwrap();
+        let relay_port =
+            listening_port(&serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap());
         let client = write_recipe(d, client_tool, "client", relay_port);
         let out = {
             let mut c = sh(&client);

@@ -664,7 +664,12 @@ pub(super) fn print_event(ev: &Event) {
     let (who, how) = match &ev.kind {
         EventKind::Wire(w) => (
             format!("{side} → {}", ev.side.other().name()),
-            format!("  {}, {} bytes", w.protection.label(), w.size),
+            format!(
+                "  {}, {} byte{}",
+                w.protection.label(),
+                w.size,
+                super::plural(w.size)
+            ),
         ),
         _ => (format!("[{side}]"), String::new()),
     };

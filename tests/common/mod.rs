@@ -515,6 +515,11 @@ pub struct JsonLines {
 
 impl JsonLines {
     pub fn start(dir: &Path, args: &[&str]) -> JsonLines {
+        JsonLines::try_start(dir, args).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The same, with what it said when it did not start (a port taken, say) as the error.
+    pub fn try_start(dir: &Path, args: &[&str]) -> Result<JsonLines, String> {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
             .arg("--dir")
@@ -544,14 +549,14 @@ impl JsonLines {
             Err(_) => {
                 let _ = child.0.kill();
                 let out = child.0.wait_with_output_ref();
-                panic!("certbench {args:?} did not start: {out}")
+                return Err(format!("certbench {args:?} did not start: {out}"));
             }
         };
-        JsonLines {
+        Ok(JsonLines {
             child,
             lines,
             first,
-        }
+        })
     }
 
     /// The next JSON line, within 30 seconds.

@@ -77,7 +77,9 @@ pub(crate) struct Recorder {
     /// a failure for nothing in common names.
     client_offer: Option<Arc<Message>>,
     /// The client random of the first ClientHello: what a key log's lines are matched by.
-    pub(crate) client_random: Option<bytes::Bytes>,
+    /// (Held as a value: the message's bytes may be a slice of a large buffer, which a
+    /// connection `serve` keeps open for long must not keep alive.)
+    pub(crate) client_random: Option<certbench_wire::keylog::ClientRandom>,
     /// The first fatal alert on the wire, and who sent it.
     pub(crate) first_alert: Option<(Side, Alert)>,
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
@@ -403,7 +405,7 @@ impl Recorder {
                         && self.client_offer.is_none()
                     {
                         self.client_offer = Some(m.clone());
-                        self.client_random = Some(ch.random.clone());
+                        self.client_random = ch.random[..].try_into().ok();
                     }
                     m
                 });

@@ -463,7 +463,7 @@ async fn one(
         let (random, tls13) = {
             let r = lock(&rec);
             (
-                r.client_random.clone(),
+                r.client_random,
                 r.observer.version() == Some(certbench_wire::messages::Version::Tls13),
             )
         };
@@ -702,7 +702,7 @@ async fn pump(
         let random = {
             let mut r = lock(rec);
             r.feed(dir, &buf[..n]);
-            r.client_random.clone().filter(|_| !registered)
+            r.client_random.filter(|_| !registered)
         };
         // The client random is known: this connection waits for its secrets, and takes those
         // the key log already gave.

@@ -157,24 +157,32 @@ impl GeneratePane {
                     revoke_old: revoke_old && !root,
                 }];
             }
-            (mut d @ Dialog::Renew { .. }, Action::Left | Action::Right) => {
-                if let Dialog::Renew {
+            (
+                Dialog::Renew {
+                    name,
+                    mut new_key,
+                    mut revoke_old,
+                    mut on_old,
+                    root,
+                    dependants,
+                },
+                action @ (Action::Left | Action::Right | Action::Up | Action::Down),
+            ) => {
+                match action {
+                    // ←/→ flips the choice the cursor is on.
+                    Action::Left | Action::Right if on_old => revoke_old = !revoke_old,
+                    Action::Left | Action::Right => new_key = !new_key,
+                    // ↑/↓ moves between the two (a root has only the first).
+                    _ => on_old = !on_old && !root,
+                }
+                *cx.dialog = Some(Dialog::Renew {
+                    name,
                     new_key,
                     revoke_old,
                     on_old,
-                    ..
-                } = &mut d
-                {
-                    let choice = if *on_old { revoke_old } else { new_key };
-                    *choice = !*choice;
-                }
-                *cx.dialog = Some(d);
-            }
-            (mut d @ Dialog::Renew { .. }, Action::Up | Action::Down) => {
-                if let Dialog::Renew { on_old, root, .. } = &mut d {
-                    *on_old = !*on_old && !*root;
-                }
-                *cx.dialog = Some(d);
+                    root,
+                    dependants,
+                });
             }
             (Dialog::Trust { working: true, .. }, Action::Cancel | Action::Back) => {
                 // The work goes on; its result is said on the message line.

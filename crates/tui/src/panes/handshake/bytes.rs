@@ -56,9 +56,10 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             .unwrap_or_default();
         let head = cut(&format!("{}{value}", part.name), w);
         let rest = format!(
-            " · byte {at} of {} ({} bytes) · {} byte{}",
+            " · byte {at} of {} ({} byte{}) · {} byte{}",
             section_title(sec.kind),
             sec.bytes.len(),
+            if sec.bytes.len() == 1 { "" } else { "s" },
             part.range.len(),
             if part.range.len() == 1 { "" } else { "s" }
         );
@@ -154,9 +155,10 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
         lines.push(Line::from(Span::styled(
             cut(
                 &format!(
-                    "{} · {} bytes{place}",
+                    "{} · {} byte{}{place}",
                     section_title(sec.kind),
-                    sec.bytes.len()
+                    sec.bytes.len(),
+                    if sec.bytes.len() == 1 { "" } else { "s" }
                 ),
                 w,
             ),

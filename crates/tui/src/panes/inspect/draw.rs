@@ -496,10 +496,11 @@ fn field_lines(app: &App) -> Vec<Line<'static>> {
             Span::styled(node.label.clone(), theme::heading()),
             Span::styled(
                 format!(
-                    "  bytes {}..{} ({} bytes)",
+                    "  bytes {}..{} ({} byte{})",
                     node.start,
                     node.end,
-                    node.end - node.start
+                    node.end - node.start,
+                    if node.end - node.start == 1 { "" } else { "s" }
                 ),
                 theme::dim(),
             ),
