@@ -134,13 +134,24 @@ fn extensions(c: &mut Cursor<'_>, whole: &Bytes) -> Result<Vec<Extension>, Decod
     }
     let block = c.vec16("extensions")?;
     let mut e = Cursor::new(block, "the extensions");
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(count_extensions(block));
     while !e.is_empty() {
         let typ = e.u16("an extension type")?;
         let data = whole.slice_ref(e.vec16("an extension")?);
         out.push(Extension { typ, data });
     }
     Ok(out)
+}
+
+/// How many extensions a block holds (each a type, a length and that many bytes), to size the
+/// list once; a block cut short counts what it holds.
+fn count_extensions(block: &[u8]) -> usize {
+    let (mut n, mut at) = (0, 0);
+    while let Some(len) = block.get(at + 2..at + 4) {
+        at += 4 + usize::from(u16::from_be_bytes([len[0], len[1]]));
+        n += 1;
+    }
+    n
 }
 
 fn find(exts: &[Extension], typ: u16) -> Option<&[u8]> {
@@ -200,7 +211,9 @@ pub struct Certificate {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
-    ClientHello(ClientHello),
+    /// (Boxed: the largest message by far, and one a connection; every message is as large as
+    /// the largest kind.)
+    ClientHello(Box<ClientHello>),
     ServerHello(ServerHello),
     EncryptedExtensions {
         extensions: Vec<Extension>,
@@ -261,7 +274,7 @@ pub fn decode_shared(typ: u8, body: &Bytes, version: Version) -> Result<Message,
     let whole = body;
     let mut c = Cursor::new(body, what);
     let m = match typ {
-        1 => Message::ClientHello(client_hello(&mut c, whole)?),
+        1 => Message::ClientHello(Box::new(client_hello(&mut c, whole)?)),
         2 => Message::ServerHello(server_hello(&mut c, whole)?),
         8 => {
             let extensions = extensions(&mut c, whole)?;
