@@ -18,7 +18,12 @@
 //! to +11.2% before the observer's key lookups, message sharing and copies were cut, +7.1% to
 //! +9.1% after; +7.5% to +9.0% at the start of 2026-12-07, +5.4% to +6.8% after the key log
 //! was kept as values, the observer's bytes shared and carved from a per-connection arena, and
-//! the bare run given the same time limit (the last by about half a point). `benches/observe.rs`
+//! the bare run given the same time limit (the last by about half a point); later that day, with
+//! the base at +5.3% to +6.6%, +5.0% to +5.7% after the record keys' HMAC moved to RustCrypto's
+//! SHA-2 and messages, records and events were made smaller and share their bytes.
+//! Both runs read the workspace and build their configs, as `run` does; a second figure has the
+//! configs made once (as `handshake --count` does): the same cost, some 50 us, over a smaller
+//! run (0.82 ms against 0.96), +6% on 2026-12-07. `benches/observe.rs`
 //! measures the observer alone. `CERTBENCH_PROFILE=observed` (or `bare`) runs one kind only,
 //! `CERTBENCH_PROFILE_RUNS` times (3000), for a profiler; `cargo bench --bench handshake -- none`
 //! measures the pairs and skips the criterion groups. Every run leaves a socket in TIME_WAIT for a
@@ -31,7 +36,7 @@ mod common;
 use std::sync::Arc;
 
 use certbench_tls::config;
-use certbench_tls::run::{RunOptions, run};
+use certbench_tls::run::{Prepared, RunOptions, run, run_prepared};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -41,11 +46,20 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn bare(opts: &RunOptions) {
     let material = opts.material().expect("material");
     let (server, client) = config::build(&material, &opts.choices(), None).expect("configs");
+    bare_with(Arc::new(server), Arc::new(client), opts.control.timeout).await
+}
+
+/// A bare run with configs made before (as `handshake --count` makes them once for many runs).
+async fn bare_with(
+    server: Arc<rustls::ServerConfig>,
+    client: Arc<rustls::ClientConfig>,
+    timeout: std::time::Duration,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("listen");
     let addr = listener.local_addr().expect("address");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let acceptor = tokio_rustls::TlsAcceptor::from(server);
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.expect("accept");
         tcp.set_nodelay(true).expect("nodelay");
@@ -67,11 +81,11 @@ async fn bare(opts: &RunOptions) {
         while matches!(tls.read(&mut rest).await, Ok(n) if n > 0) {}
     });
     let client = async {
-        let (mut tls, _) = common::get(addr, Arc::new(client)).await;
+        let (mut tls, _) = common::get(addr, client).await;
         let _ = tls.shutdown().await;
     };
     // As `run` does, the run has a time limit: a timer that is the run's, not the watching's.
-    tokio::time::timeout(opts.control.timeout, async {
+    tokio::time::timeout(timeout, async {
         client.await;
         server.await.expect("server task");
     })
@@ -121,42 +135,35 @@ fn bench(c: &mut Criterion) {
     } else {
         1000
     };
-    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
-    let (mut cpu_obs, mut cpu_bare) = (0.0, 0.0);
-    for i in 0..pairs {
-        let timed = |observed: bool| {
-            let (t, c) = (std::time::Instant::now(), thread_cpu());
-            if observed {
-                observed_once()
-            } else {
-                rt.block_on(bare(&opts))
-            }
-            (t.elapsed().as_secs_f64(), thread_cpu() - c)
-        };
-        let (o, b) = if i % 2 == 0 {
-            let o = timed(true);
-            (o, timed(false))
-        } else {
-            let b = timed(false);
-            (timed(true), b)
-        };
-        wall.push(o.0 / b.0);
-        cpu.push(o.1 / b.1);
-        cpu_obs += o.1;
-        cpu_bare += b.1;
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    println!(
-        "cost of watching over {pairs} pairs: {:+.1}% wall time (median of the pairs' ratios), {:+.1}% CPU time ({:+.1}% over all runs; {:.3} ms a run observed, {:.3} ms bare)",
-        (median(&mut wall) - 1.0) * 100.0,
-        (median(&mut cpu) - 1.0) * 100.0,
-        (cpu_obs / cpu_bare - 1.0) * 100.0,
-        cpu_obs * 1000.0 / pairs as f64,
-        cpu_bare * 1000.0 / pairs as f64,
+    let figure = measure_pairs(pairs, observed_once, || rt.block_on(bare(&opts)));
+    println!("cost of watching over {pairs} pairs: {figure}");
+    // The same with the configs made once (as `handshake --count` makes them): the runs without
+    // reading the workspace and building the configs, some 0.2 ms of each run above.
+    let material = opts.material().expect("material");
+    let prepared = Prepared::new(&material, &opts.choices()).expect("configs");
+    let (server, client) = config::build(&material, &opts.choices(), None).expect("configs");
+    let (server, client) = (Arc::new(server), Arc::new(client));
+    let figure = measure_pairs(
+        pairs,
+        || {
+            rt.block_on(async {
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                let summary = run_prepared(&prepared, &material, &opts.control, tx)
+                    .await
+                    .expect("run");
+                assert!(summary.ok());
+                while rx.try_recv().is_ok() {}
+            })
+        },
+        || {
+            rt.block_on(bare_with(
+                server.clone(),
+                client.clone(),
+                opts.control.timeout,
+            ))
+        },
     );
+    println!("the same, configs made once: {figure}");
 
     let mut group = c.benchmark_group("handshake");
     group
@@ -177,6 +184,44 @@ fn bench(c: &mut Criterion) {
         b.iter(|| rt.block_on(bare(&opts)))
     });
     group.finish();
+}
+
+/// `pairs` pairs of runs, one of each kind, turn about (which goes first alternates): the
+/// medians of the pairs' ratios of wall time and of this thread's CPU time, and the runs' mean
+/// CPU times.
+fn measure_pairs(pairs: usize, mut observed: impl FnMut(), mut bare: impl FnMut()) -> String {
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    let (mut cpu_obs, mut cpu_bare) = (0.0, 0.0);
+    for i in 0..pairs {
+        let timed = |run: &mut dyn FnMut()| {
+            let (t, c) = (std::time::Instant::now(), thread_cpu());
+            run();
+            (t.elapsed().as_secs_f64(), thread_cpu() - c)
+        };
+        let (o, b) = if i % 2 == 0 {
+            let o = timed(&mut observed);
+            (o, timed(&mut bare))
+        } else {
+            let b = timed(&mut bare);
+            (timed(&mut observed), b)
+        };
+        wall.push(o.0 / b.0);
+        cpu.push(o.1 / b.1);
+        cpu_obs += o.1;
+        cpu_bare += b.1;
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    format!(
+        "{:+.1}% wall time (median of the pairs' ratios), {:+.1}% CPU time ({:+.1}% over all runs; {:.3} ms a run observed, {:.3} ms bare)",
+        (median(&mut wall) - 1.0) * 100.0,
+        (median(&mut cpu) - 1.0) * 100.0,
+        (cpu_obs / cpu_bare - 1.0) * 100.0,
+        cpu_obs * 1000.0 / pairs as f64,
+        cpu_bare * 1000.0 / pairs as f64,
+    )
 }
 
 /// This thread's CPU time so far (user and system), in seconds.
