@@ -18,6 +18,11 @@ use certbench_wire::observe::Protection;
 use certbench_wire::observe::Unreadable;
 use certbench_wire::side::Side;
 
+// Every event is as large as its largest kind, and a run's are moved, sent and kept by the
+// dozen: a kind that grows past this is boxed (a verdict's refusal is).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Event>() <= 112);
+
 /// One step of the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {

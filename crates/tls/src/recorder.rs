@@ -267,6 +267,7 @@ impl Recorder {
     pub(crate) fn count_only(&mut self) {
         self.observing = false;
         self.observer = Observer::new();
+        self.observer.set_compact(self.compact);
         // What only a failed handshake's explanation reads.
         self.sent_chains = Default::default();
         self.client_offer = None;

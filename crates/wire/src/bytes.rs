@@ -60,8 +60,9 @@ impl RecordBytes {
 }
 
 /// The records that carried one message: most messages lie within one record, held in place;
-/// a message that spans records has them in a list. Read it as a slice.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// a message that spans records has them in a list. Read it as a slice (two are equal when their
+/// slices are, whichever way each holds them).
+#[derive(Debug, Clone)]
 pub enum Records {
     One(RecordBytes),
     Several(Vec<RecordBytes>),
@@ -76,6 +77,14 @@ impl std::ops::Deref for Records {
         }
     }
 }
+
+impl PartialEq for Records {
+    fn eq(&self, other: &Records) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Records {}
 
 impl<'a> IntoIterator for &'a Records {
     type Item = &'a RecordBytes;

@@ -120,7 +120,7 @@ fn u16_list(bytes: &[u8]) -> Vec<u16> {
         .collect()
 }
 
-/// An extension as it was sent: its type and the size of its data.
+/// An extension as it was sent: its type and its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extension {
     pub typ: u16,
@@ -128,7 +128,7 @@ pub struct Extension {
     pub data: Bytes,
 }
 
-fn extensions(c: &mut Cursor<'_>, whole: &Bytes) -> Result<Vec<Extension>, DecodeError> {
+fn extensions(c: &mut Cursor<'_>, keep: &Keep<'_>) -> Result<Vec<Extension>, DecodeError> {
     if c.is_empty() {
         return Ok(vec![]);
     }
@@ -137,7 +137,7 @@ fn extensions(c: &mut Cursor<'_>, whole: &Bytes) -> Result<Vec<Extension>, Decod
     let mut out = Vec::with_capacity(count_extensions(block));
     while !e.is_empty() {
         let typ = e.u16("an extension type")?;
-        let data = whole.slice_ref(e.vec16("an extension")?);
+        let data = keep.bytes(e.vec16("an extension")?);
         out.push(Extension { typ, data });
     }
     Ok(out)
@@ -209,6 +209,11 @@ pub struct Certificate {
     pub ocsp: Option<Bytes>,
 }
 
+// Every message is as large as its largest kind (an event keeps each in an `Arc` of its size): a
+// kind that grows past this is boxed (the ClientHello is).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Message>() <= 96);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     /// (Boxed: the largest message by far, and one a connection; every message is as large as
@@ -262,27 +267,54 @@ pub const HRR_RANDOM: [u8; 32] = [
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
 
-/// Decode one handshake message's body (copied: see [`decode_shared`]).
+/// Decode one handshake message's body; each byte string the message keeps (extensions,
+/// certificates, CA names, randoms) is a copy of its own size.
 pub fn decode(typ: u8, body: &[u8], version: Version) -> Result<Message, DecodeError> {
-    decode_shared(typ, &Bytes::copy_from_slice(body), version)
+    decode_with(typ, body, version, &Keep::Copied)
 }
 
-/// Decode one handshake message's body; the byte strings the message keeps (extensions,
-/// certificates, CA names, randoms) are slices of `body`, not copies.
+/// Decode one handshake message's body; the byte strings the message keeps are slices of `body`,
+/// not copies.
 pub fn decode_shared(typ: u8, body: &Bytes, version: Version) -> Result<Message, DecodeError> {
+    decode_with(typ, body, version, &Keep::Shared(body))
+}
+
+/// How a decoded message keeps the byte strings it holds.
+enum Keep<'a> {
+    /// Slices of the message's bytes: no copy, and the message keeps all of them alive.
+    Shared(&'a Bytes),
+    /// Each one copied to its own size: a kept message holds only what it shows.
+    Copied,
+}
+
+impl Keep<'_> {
+    /// `part`, a slice of the body being decoded, as the message keeps it.
+    fn bytes(&self, part: &[u8]) -> Bytes {
+        match self {
+            Keep::Shared(body) => body.slice_ref(part),
+            Keep::Copied => Bytes::copy_from_slice(part),
+        }
+    }
+}
+
+fn decode_with(
+    typ: u8,
+    body: &[u8],
+    version: Version,
+    keep: &Keep<'_>,
+) -> Result<Message, DecodeError> {
     let what = names::handshake_type(typ);
-    let whole = body;
     let mut c = Cursor::new(body, what);
     let m = match typ {
-        1 => Message::ClientHello(Box::new(client_hello(&mut c, whole)?)),
-        2 => Message::ServerHello(server_hello(&mut c, whole)?),
+        1 => Message::ClientHello(Box::new(client_hello(&mut c, keep)?)),
+        2 => Message::ServerHello(server_hello(&mut c, keep)?),
         8 => {
-            let extensions = extensions(&mut c, whole)?;
+            let extensions = extensions(&mut c, keep)?;
             let alpn = find(&extensions, 16).and_then(|d| alpn_list(d).into_iter().next());
             Message::EncryptedExtensions { extensions, alpn }
         }
-        13 => Message::CertificateRequest(certificate_request(&mut c, version, whole)?),
-        11 => Message::Certificate(certificate(&mut c, version, whole)?),
+        13 => Message::CertificateRequest(certificate_request(&mut c, version, keep)?),
+        11 => Message::Certificate(certificate(&mut c, version, keep)?),
         15 => {
             let scheme = c.u16("the signature scheme")?;
             let signature_len = c.vec16("the signature")?.len();
@@ -295,7 +327,7 @@ pub fn decode_shared(typ: u8, body: &Bytes, version: Version) -> Result<Message,
             verify_data_len: c.rest().len(),
         },
         22 => Message::CertificateStatus {
-            ocsp: certificate_status(&mut c, whole)?,
+            ocsp: certificate_status(&mut c, keep)?,
         },
         4 => match version {
             Version::Tls13 => {
@@ -303,7 +335,7 @@ pub fn decode_shared(typ: u8, body: &Bytes, version: Version) -> Result<Message,
                 let _age_add = c.u32("the ticket age add")?;
                 let _nonce = c.vec8("the ticket nonce")?;
                 let ticket_len = c.vec16("the ticket")?.len();
-                let extensions = extensions(&mut c, whole)?;
+                let extensions = extensions(&mut c, keep)?;
                 Message::NewSessionTicket {
                     lifetime,
                     ticket_len,
@@ -336,13 +368,13 @@ pub fn decode_shared(typ: u8, body: &Bytes, version: Version) -> Result<Message,
     Ok(m)
 }
 
-fn client_hello(c: &mut Cursor<'_>, whole: &Bytes) -> Result<ClientHello, DecodeError> {
+fn client_hello(c: &mut Cursor<'_>, keep: &Keep<'_>) -> Result<ClientHello, DecodeError> {
     let legacy_version = c.u16("the version")?;
-    let random = whole.slice_ref(c.take(32, "the random")?);
+    let random = keep.bytes(c.take(32, "the random")?);
     let session_id_len = c.vec8("the session id")?.len();
     let cipher_suites = u16_list(c.vec16("the cipher suites")?);
     c.vec8("the compression methods")?;
-    let extensions = extensions(c, whole)?;
+    let extensions = extensions(c, keep)?;
     let supported_versions = find(&extensions, 43)
         .map(|d| u16_list(d.get(1..).unwrap_or_default()))
         .unwrap_or_default();
@@ -408,13 +440,13 @@ fn alpn_list(d: &[u8]) -> Vec<String> {
     out
 }
 
-fn server_hello(c: &mut Cursor<'_>, whole: &Bytes) -> Result<ServerHello, DecodeError> {
+fn server_hello(c: &mut Cursor<'_>, keep: &Keep<'_>) -> Result<ServerHello, DecodeError> {
     let legacy_version = c.u16("the version")?;
     let random = c.take(32, "the random")?;
     c.vec8("the session id")?;
     let cipher_suite = c.u16("the cipher suite")?;
     c.u8("the compression method")?;
-    let extensions = extensions(c, whole)?;
+    let extensions = extensions(c, keep)?;
     let hello_retry_request = random == HRR_RANDOM;
     let selected_version = find(&extensions, 43)
         .and_then(|d| (d.len() == 2).then(|| u16::from_be_bytes([d[0], d[1]])));
@@ -436,11 +468,11 @@ fn server_hello(c: &mut Cursor<'_>, whole: &Bytes) -> Result<ServerHello, Decode
         selected_version,
         key_share,
         hello_retry_request,
-        random: whole.slice_ref(random),
+        random: keep.bytes(random),
     })
 }
 
-fn ca_names(d: &[u8], whole: &Bytes) -> Vec<Bytes> {
+fn ca_names(d: &[u8], keep: &Keep<'_>) -> Vec<Bytes> {
     let mut c = Cursor::new(d, "certificate_authorities");
     let Ok(list) = c.vec16("the names") else {
         return vec![];
@@ -448,7 +480,7 @@ fn ca_names(d: &[u8], whole: &Bytes) -> Vec<Bytes> {
     let mut l = Cursor::new(list, "certificate_authorities");
     let mut out = Vec::new();
     while let Ok(n) = l.vec16("a name") {
-        out.push(whole.slice_ref(n));
+        out.push(keep.bytes(n));
     }
     out
 }
@@ -456,18 +488,18 @@ fn ca_names(d: &[u8], whole: &Bytes) -> Vec<Bytes> {
 fn certificate_request(
     c: &mut Cursor<'_>,
     version: Version,
-    whole: &Bytes,
+    keep: &Keep<'_>,
 ) -> Result<CertificateRequest, DecodeError> {
     match version {
         Version::Tls13 => {
             c.vec8("the request context")?;
-            let exts = extensions(c, whole)?;
+            let exts = extensions(c, keep)?;
             Ok(CertificateRequest {
                 signature_schemes: find(&exts, 13)
                     .map(|d| u16_list(d.get(2..).unwrap_or_default()))
                     .unwrap_or_default(),
                 certificate_authorities: find(&exts, 47)
-                    .map(|d| ca_names(d, whole))
+                    .map(|d| ca_names(d, keep))
                     .unwrap_or_default(),
                 certificate_types: vec![],
             })
@@ -479,7 +511,7 @@ fn certificate_request(
             let mut l = Cursor::new(names, "the CA names");
             let mut certificate_authorities = Vec::new();
             while let Ok(n) = l.vec16("a name") {
-                certificate_authorities.push(whole.slice_ref(n));
+                certificate_authorities.push(keep.bytes(n));
             }
             Ok(CertificateRequest {
                 signature_schemes,
@@ -493,7 +525,7 @@ fn certificate_request(
 fn certificate(
     c: &mut Cursor<'_>,
     version: Version,
-    whole: &Bytes,
+    keep: &Keep<'_>,
 ) -> Result<Certificate, DecodeError> {
     let context_len = match version {
         Version::Tls13 => c.vec8("the request context")?.len(),
@@ -504,7 +536,7 @@ fn certificate(
     let mut certificates = Vec::new();
     let mut ocsp = None;
     while !l.is_empty() {
-        certificates.push(whole.slice_ref(l.vec24("a certificate")?));
+        certificates.push(keep.bytes(l.vec24("a certificate")?));
         if version == Version::Tls13 {
             let block = l.vec16("a certificate's extensions")?;
             let mut e = Cursor::new(block, "a certificate's extensions");
@@ -515,7 +547,7 @@ fn certificate(
                 if typ == 5 && certificates.len() == 1 {
                     ocsp = Some(certificate_status(
                         &mut Cursor::new(data, "status_request"),
-                        whole,
+                        keep,
                     )?);
                 }
             }
@@ -530,9 +562,9 @@ fn certificate(
 
 /// `CertificateStatus { status_type ocsp(1); OCSPResponse <1..2^24-1> }` (RFC 6066 8): the
 /// response's DER.
-fn certificate_status(c: &mut Cursor<'_>, whole: &Bytes) -> Result<Bytes, DecodeError> {
+fn certificate_status(c: &mut Cursor<'_>, keep: &Keep<'_>) -> Result<Bytes, DecodeError> {
     let _status_type = c.u8("the status type")?;
-    Ok(whole.slice_ref(c.vec24("the OCSP response")?))
+    Ok(keep.bytes(c.vec24("the OCSP response")?))
 }
 
 fn server_key_exchange(c: &mut Cursor<'_>) -> Result<Message, DecodeError> {

@@ -13,7 +13,7 @@ use crate::arena::Arena;
 use crate::bytes::{Carried, RecordBytes, Records};
 use crate::decrypt::{DecryptError, Suite, Tls12Keys, Tls12Suite, TrafficKeys};
 use crate::keylog::Entry;
-use crate::messages::{DecodeError, Message, Version, decode_shared};
+use crate::messages::{DecodeError, Message, Version, decode, decode_shared};
 use crate::names;
 use crate::record::{HandshakeReader, Record, RecordReader, WireError};
 
@@ -237,10 +237,10 @@ struct Side {
 #[derive(Default)]
 pub struct Observer {
     sides: [Side; 2],
-    client_random: Option<Bytes>,
+    client_random: Option<crate::keylog::ClientRandom>,
     version: Option<Version>,
     suite: Option<Suite>,
-    server_random: Option<Bytes>,
+    server_random: Option<[u8; 32]>,
     /// The TLS 1.2 suite's id, once the ServerHello named it.
     tls12_suite: Option<u16>,
     /// The secrets given, of this connection and any other (a key log file has many): a
@@ -275,9 +275,9 @@ impl Observer {
     /// Whether what is seen holds byte strings of its own size. By default a decoded message's
     /// byte strings (extensions, certificates, CA names, randoms) are slices of what was fed,
     /// and what is fed is kept in buffers that several messages share; a keeper that holds a few
-    /// small messages of a peer that is not its own for long wants a copy of each message
-    /// instead (one allocation of its size), so that a small message cannot hold large buffers
-    /// alive and its budget counts what it holds. (Records are the keeper's: see
+    /// small messages of a peer that is not its own for long wants each of them copied to its
+    /// own size instead, so that a small message cannot hold large buffers (or the parts of its
+    /// own body it does not show, a session ticket) alive. (Records are the keeper's: see
     /// [`Carried::compacted`].)
     pub fn set_compact(&mut self, compact: bool) {
         self.compact = compact;
@@ -462,7 +462,7 @@ impl Observer {
 
     /// This connection's secret `label`, as the key log gave it.
     fn entry(&self, label: &str) -> Option<&Entry> {
-        let random = self.client_random.as_deref()?;
+        let random = self.client_random.as_ref()?;
         self.secrets.iter().find(|e| e.is(label, random))
     }
 
@@ -688,11 +688,11 @@ impl Observer {
                             }
                             Ok(raw) => {
                                 let version = self.version.unwrap_or(Version::Tls12);
-                                let body = match self.compact {
-                                    true => Bytes::copy_from_slice(raw.body()),
-                                    false => raw.body_shared(),
-                                };
-                                let message = decode_shared(raw.typ, &body, version).map(Arc::new);
+                                let message = match self.compact {
+                                    true => decode(raw.typ, raw.body(), version),
+                                    false => decode_shared(raw.typ, &raw.body_shared(), version),
+                                }
+                                .map(Arc::new);
                                 // The message's own size: a record may carry several.
                                 let wire_len = raw.encoded.len();
                                 let typ = raw.typ;
@@ -731,7 +731,7 @@ impl Observer {
     fn learn(&mut self, dir: Dir, message: &Result<Arc<Message>, DecodeError>) {
         match message.as_deref() {
             Ok(Message::ClientHello(ch)) if self.client_random.is_none() => {
-                self.client_random = Some(ch.random.clone())
+                self.client_random = ch.random[..].try_into().ok()
             }
             // A HelloRetryRequest names TLS 1.3 and the suite too (RFC 8446 4.1.4): knowing the
             // version lets the compatibility ChangeCipherSpecs that follow it through.
@@ -742,7 +742,7 @@ impl Observer {
                 } else {
                     self.version = Some(Version::Tls12);
                     self.tls12_suite = Some(sh.cipher_suite);
-                    self.server_random = Some(sh.random.clone());
+                    self.server_random = sh.random[..].try_into().ok();
                 }
             }
             Ok(Message::KeyUpdate { .. }) if self.version == Some(Version::Tls13) => {
@@ -870,10 +870,12 @@ pub const EXERCISE_LABELS: [&str; 5] = [
 
 /// Drive an Observer with arbitrary bytes, for the fuzz target (fuzz/fuzz_targets/observer.rs)
 /// and the tests: each step takes a control byte, then either feeds the next bytes in one
-/// direction, in pieces of any size, or gives a secret for the connection seen so far. Nothing
-/// here may panic or allocate without bound, whatever the input.
+/// direction, in pieces of any size, or gives a secret for the connection seen so far. An input
+/// of odd length is read as a keeper of a foreign peer reads it (`set_compact`). Nothing here may
+/// panic or allocate without bound, whatever the input.
 pub fn exercise(data: &[u8]) -> usize {
     let mut obs = Observer::new();
+    obs.set_compact(data.len() % 2 == 1);
     let mut seen = 0;
     let mut rest = data;
     while let Some((&control, tail)) = rest.split_first() {
@@ -894,7 +896,7 @@ pub fn exercise(data: &[u8]) -> usize {
             let len = [32, 48][usize::from(control >> 7)].min(rest.len());
             let (secret, tail) = rest.split_at(len);
             rest = tail;
-            let random = obs.client_random.clone().unwrap_or_default();
+            let random = obs.client_random.map(|r| r.to_vec()).unwrap_or_default();
             seen += obs.add_secret(label, &random, secret).len();
         }
     }

@@ -1,5 +1,14 @@
 use super::*;
 
+/// A ClientHello (RFC 8446 4.1.2) whose random is 32 sevens, with one suite and no extensions:
+/// 41 bytes of body.
+fn client_hello() -> Vec<u8> {
+    let mut hello = vec![1u8, 0, 0, 41, 3, 3];
+    hello.extend([7u8; 32]);
+    hello.extend([0, 0, 2, 0x13, 1, 1, 0]);
+    hello
+}
+
 /// What the events keep of a peer that is not certbench's is a copy of its own size; in the
 /// loopback run it stays a slice of what was read (two records of one read lie side by side).
 #[test]
@@ -31,10 +40,7 @@ fn kept_bytes_of_a_foreign_peer_are_copies_of_their_own_size() {
 /// run, and are each a copy of their own in a recorder of a foreign peer.
 #[test]
 fn kept_messages_of_a_foreign_peer_are_copies_of_their_own_size() {
-    // A ClientHello (RFC 8446 4.1.2) with one suite and no extensions: 41 bytes of body.
-    let mut hello = vec![1u8, 0, 0, 41, 3, 3];
-    hello.extend([7u8; 32]);
-    hello.extend([0, 0, 2, 0x13, 1, 1, 0]);
+    let hello = client_hello();
     let mut record = vec![22u8, 3, 1, 0, 2 * hello.len() as u8];
     record.extend(&hello);
     record.extend(&hello);
@@ -67,9 +73,7 @@ fn kept_messages_of_a_foreign_peer_are_copies_of_their_own_size() {
 /// slice of one).
 #[test]
 fn an_idle_connection_holds_none_of_what_it_read() {
-    let mut hello = vec![1u8, 0, 0, 41, 3, 3];
-    hello.extend([7u8; 32]);
-    hello.extend([0, 0, 2, 0x13, 1, 1, 0]);
+    let hello = client_hello();
     let mut record = vec![22u8, 3, 1, 0, hello.len() as u8];
     record.extend(&hello);
     let kept = Arc::new(Mutex::new(Vec::new()));
