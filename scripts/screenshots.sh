@@ -69,6 +69,12 @@ shot generate-status
 "$tui" wait shots "SHA-256" 20
 shot generate-trust
 "$tui" keys shots Escape
+# Renewing the selected certificate asks first (u); n renews nothing.
+"$tui" keys shots u
+"$tui" wait shots "fresh serial"
+shot generate-renew
+"$tui" keys shots n
+"$tui" wait shots "Nothing was renewed"
 "$tui" keys shots 2
 "$tui" wait shots "Chain verifies"
 "$tui" keys shots Down Down Down Down
