@@ -459,7 +459,9 @@ async fn handle(
     {
         let mut r = lock(&rec);
         r.carried_budget = MAX_CARRIED;
-        // Events nobody keeps or watches are dropped at once: they hold nothing long.
+        // Events nobody keeps or watches are dropped at once: they hold nothing long. (A
+        // capture alone keeps the connection's read buffers whole, up to its budget, and what
+        // the recorder keeps of the handshake past it are slices of those same buffers.)
         r.set_compact(opts.keep_events || opts.live_events);
         r.only = Some(Side::Server);
         r.local(Side::Server, EventKind::Note(Note::Accepted { peer }));
