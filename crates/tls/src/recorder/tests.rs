@@ -1,5 +1,16 @@
 use super::*;
 
+/// A recorder whose events are kept in the list it gives, compact or not.
+fn keeping(compact: bool) -> (SharedRecorder, Arc<Mutex<Vec<Event>>>) {
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let to = kept.clone();
+    let rec = Recorder::shared(Box::new(move |e| {
+        to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
+    }));
+    lock(&rec).set_compact(compact);
+    (rec, kept)
+}
+
 /// A ClientHello (RFC 8446 4.1.2) whose random is 32 sevens, with one suite and no extensions:
 /// 41 bytes of body.
 fn client_hello() -> Vec<u8> {
@@ -14,12 +25,7 @@ fn client_hello() -> Vec<u8> {
 #[test]
 fn kept_bytes_of_a_foreign_peer_are_copies_of_their_own_size() {
     for compact in [true, false] {
-        let kept = Arc::new(Mutex::new(Vec::new()));
-        let to = kept.clone();
-        let rec = Recorder::shared(Box::new(move |e| {
-            to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
-        }));
-        lock(&rec).set_compact(compact);
+        let (rec, kept) = keeping(compact);
         // Two close_notify alerts in clear, in one read.
         let alert = [21u8, 3, 3, 0, 2, 1, 0];
         lock(&rec).feed(Dir::ClientToServer, &[alert, alert].concat());
@@ -45,12 +51,7 @@ fn kept_messages_of_a_foreign_peer_are_copies_of_their_own_size() {
     record.extend(&hello);
     record.extend(&hello);
     for compact in [true, false] {
-        let kept = Arc::new(Mutex::new(Vec::new()));
-        let to = kept.clone();
-        let rec = Recorder::shared(Box::new(move |e| {
-            to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
-        }));
-        lock(&rec).set_compact(compact);
+        let (rec, kept) = keeping(compact);
         lock(&rec).feed(Dir::ClientToServer, &record);
         let events = kept.lock().unwrap_or_else(|e| e.into_inner());
         let randoms: Vec<&[u8]> = events
@@ -76,12 +77,7 @@ fn an_idle_connection_holds_none_of_what_it_read() {
     let hello = client_hello();
     let mut record = vec![22u8, 3, 1, 0, hello.len() as u8];
     record.extend(&hello);
-    let kept = Arc::new(Mutex::new(Vec::new()));
-    let to = kept.clone();
-    let rec = Recorder::shared(Box::new(move |e| {
-        to.lock().unwrap_or_else(|e| e.into_inner()).push(e)
-    }));
-    lock(&rec).set_compact(false);
+    let (rec, kept) = keeping(false);
     lock(&rec).feed(Dir::ClientToServer, &record);
     // A piece of the buffer the record was read into, from the ClientHello's event.
     let piece = {
