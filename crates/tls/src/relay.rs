@@ -234,7 +234,8 @@ struct KeyRing {
     /// In the order they came, to forget the oldest past [`MAX_RANDOMS`].
     order: std::collections::VecDeque<Vec<u8>>,
     waiting: HashMap<Vec<u8>, SharedRecorder>,
-    /// When the follower last read the key log to its end.
+    /// When the last read of the key log that found its end began: every line written before
+    /// then has been given out. (Not when it ended: a line written while it ran may be missed.)
     read_to_end: Option<std::time::Instant>,
 }
 
@@ -766,6 +767,10 @@ async fn follow_keylog(path: PathBuf, keys: Ring) {
     let mut at = Position::default();
     let mut partial: Vec<u8> = Vec::new();
     loop {
+        // When this read began: a read that finds the end holds every line written before then,
+        // and no more (a connection that closed before it began has all its secrets here; one
+        // that closed while it ran may not: a line written after the end was found).
+        let began = std::time::Instant::now();
         let grown = {
             let (path, at) = (path.clone(), at.clone());
             tokio::task::spawn_blocking(move || read_from(&path, &at))
@@ -801,11 +806,11 @@ async fn follow_keylog(path: PathBuf, keys: Ring) {
                 }
             }
             if at_end {
-                ring(&keys).read_to_end = Some(std::time::Instant::now());
+                ring(&keys).read_to_end = Some(began);
             }
         } else {
             // No key log (yet): there is nothing more to read of it.
-            ring(&keys).read_to_end = Some(std::time::Instant::now());
+            ring(&keys).read_to_end = Some(began);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
