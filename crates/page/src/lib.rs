@@ -487,14 +487,10 @@ fn ladder(h: &mut String, events: &[Event]) {
 /// first protected record opened with them, step by step.
 fn keys(h: &mut String, run: &Run<'_>) {
     use certbench_wire::decrypt::Suite;
-    let lines = run.summary.keylog.lines();
-    let parsed: Vec<(String, Vec<u8>, Vec<u8>)> = lines
-        .iter()
-        .filter_map(|l| certbench_wire::observe::parse_keylog_line(l))
-        .collect();
-    if parsed.is_empty() {
+    let secrets = run.summary.keylog.entries();
+    let Some(first) = secrets.first() else {
         return;
-    }
+    };
     let suite = run
         .events
         .iter()
@@ -520,7 +516,7 @@ fn keys(h: &mut String, run: &Run<'_>) {
         h,
         "<p><span class=\"label\">{}</span> <code>{}</code></p>",
         esc(&w("client_random", &[])),
-        hex(&parsed[0].1)
+        hex(&first.client_random)
     );
     let _ = writeln!(
         h,
@@ -530,7 +526,8 @@ fn keys(h: &mut String, run: &Run<'_>) {
         esc(&w("key", &[])),
         esc(&w("iv", &[]))
     );
-    for (label, _, secret) in &parsed {
+    for entry in secrets {
+        let (label, secret) = (&entry.label, entry.secret());
         // Traffic secrets give keys; the exporter secret gives none.
         let (key, iv) = suite
             .filter(|_| label.contains("TRAFFIC_SECRET"))
@@ -546,7 +543,7 @@ fn keys(h: &mut String, run: &Run<'_>) {
     }
     h.push_str("</tbody></table>\n");
     if let Some(suite) = suite {
-        one_record(h, run.events, &parsed, suite);
+        one_record(h, run.events, secrets, suite);
     }
     h.push_str("</section>\n");
 }
@@ -555,7 +552,7 @@ fn keys(h: &mut String, run: &Run<'_>) {
 fn one_record(
     h: &mut String,
     events: &[Event],
-    secrets: &[(String, Vec<u8>, Vec<u8>)],
+    secrets: &[certbench_wire::keylog::Entry],
     suite: certbench_wire::decrypt::Suite,
 ) {
     let Some((e, record, sealing)) = events.iter().find_map(|e| {
@@ -568,8 +565,8 @@ fn one_record(
     };
     let Some((key, _)) = secrets
         .iter()
-        .find(|(label, _, _)| *label == sealing.secret)
-        .and_then(|(_, _, secret)| suite.key_and_iv(secret).ok())
+        .find(|e| e.label == sealing.secret)
+        .and_then(|e| suite.key_and_iv(e.secret()).ok())
     else {
         return;
     };

@@ -85,12 +85,6 @@ pub(crate) struct Recorder {
     /// The bytes each way as they crossed, for a capture (loopback runs keep them).
     pub(crate) wire: Option<certbench_wire::pcap::Wire>,
     wire_bytes: usize,
-    /// Whether the bytes an event keeps are copied to their own size ([`Carried::compacted`]):
-    /// a peer that is not certbench's (`serve`, `connect`, the relay) could otherwise make a
-    /// few small kept pieces hold many large buffers past every budget. The loopback run, whose
-    /// two sides are certbench's, keeps them shared. (Set with `set_compact`: the observer's
-    /// decoded messages follow it.)
-    compact: bool,
     /// Bytes kept with the events (each message's, and its records'), up to `carried_budget`.
     carried_bytes: usize,
     pub(crate) carried_budget: usize,
@@ -150,7 +144,6 @@ impl Recorder {
             first_alert: None,
             wire: None,
             wire_bytes: 0,
-            compact: true,
             carried_bytes: 0,
             carried_budget: MAX_CARRIED,
             paused: std::time::Duration::ZERO,
@@ -158,9 +151,12 @@ impl Recorder {
         }))
     }
 
-    /// Whether what the events keep is copied to its own size (see the field).
+    /// Whether the bytes an event keeps are copied to their own size ([`Carried::compacted`],
+    /// and the decoded messages: `Observer::set_compact`, which holds the setting): a peer that
+    /// is not certbench's (`serve`, `connect`, the relay) could otherwise make a few small kept
+    /// pieces hold many large buffers past every budget. The loopback run, whose two sides are
+    /// certbench's, keeps them shared. A new recorder is compact.
     pub(crate) fn set_compact(&mut self, compact: bool) {
-        self.compact = compact;
         self.observer.set_compact(compact);
     }
 
@@ -266,8 +262,9 @@ impl Recorder {
     /// handshake is over and nothing shows what follows. What was read so far is let go.
     pub(crate) fn count_only(&mut self) {
         self.observing = false;
+        let compact = self.observer.is_compact();
         self.observer = Observer::new();
-        self.observer.set_compact(self.compact);
+        self.observer.set_compact(compact);
         // What only a failed handshake's explanation reads.
         self.sent_chains = Default::default();
         self.client_offer = None;
@@ -276,17 +273,21 @@ impl Recorder {
     /// A secret read from someone else's key log (the relay): kept for the capture, and the
     /// records waiting for it decrypted now.
     pub(crate) fn keylog_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
-        if self.keylog.position(label, client_random).is_some() {
+        // A random or secret no TLS connection has is not kept.
+        let Some(entry) = certbench_wire::keylog::Entry::new(label, client_random, secret) else {
             return;
+        };
+        if self.keylog.position(label, client_random).is_none() {
+            self.learn(entry);
         }
-        self.log(label, client_random, secret);
-        self.emit_observed(|o, seen| o.add_secret_into(label, client_random, secret, seen));
     }
 
-    /// A new entry of the key log. (A random or secret no TLS connection has is not kept.)
-    fn log(&mut self, label: &str, client_random: &[u8], secret: &[u8]) {
-        if let Some(entry) = certbench_wire::keylog::Entry::new(label, client_random, secret) {
-            self.keylog.push(entry);
+    /// A secret the key log does not hold yet: kept there, and given to the observer (what
+    /// waited for it is read now).
+    fn learn(&mut self, entry: certbench_wire::keylog::Entry) {
+        self.keylog.push(entry.clone());
+        if self.observing {
+            self.emit_observed(|o, seen| o.add_entry_into(entry, seen));
         }
     }
 
@@ -430,7 +431,7 @@ impl Recorder {
             }
             What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
                 len,
-                plaintext: plaintext.map(|p| match self.compact {
+                plaintext: plaintext.map(|p| match self.observer.is_compact() {
                     true => bytes::Bytes::copy_from_slice(&p),
                     false => p,
                 }),
@@ -447,7 +448,7 @@ impl Recorder {
                     true
                 }
             })
-            .map(|c| match self.compact {
+            .map(|c| match self.observer.is_compact() {
                 true => Arc::new(c.compacted()),
                 false => c,
             });
@@ -522,12 +523,8 @@ impl Reporter for RecorderReporter {
                 },
             );
         }
-        if line.is_some() {
-            return;
-        }
-        hub.keylog.push(entry.clone());
-        if hub.observing {
-            hub.emit_observed(|o, seen| o.add_entry_into(entry, seen));
+        if line.is_none() {
+            hub.learn(entry);
         }
     }
 

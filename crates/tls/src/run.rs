@@ -481,6 +481,11 @@ impl Secrets {
         self.0.lines()
     }
 
+    /// The secrets as values: label, client random, secret.
+    pub fn entries(&self) -> &[certbench_wire::keylog::Entry] {
+        self.0.entries()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -283,29 +283,23 @@ impl Observer {
         self.compact = compact;
     }
 
+    pub fn is_compact(&self) -> bool {
+        self.compact
+    }
+
     /// A secret from the key log. Records that were waiting for it are decrypted now.
     /// A secret no connection has (a random not 32 bytes long, an empty or oversized secret)
     /// is passed over.
     pub fn add_secret(&mut self, label: &str, client_random: &[u8], secret: &[u8]) -> Vec<Seen> {
         let mut out = Vec::new();
-        self.add_secret_into(label, client_random, secret, &mut out);
+        if let Some(entry) = Entry::new(label, client_random, secret) {
+            self.add_entry_into(entry, &mut out);
+        }
         out
     }
 
-    /// The same, what is seen added to `out` (a feeder that keeps one buffer for every call).
-    pub fn add_secret_into(
-        &mut self,
-        label: &str,
-        client_random: &[u8],
-        secret: &[u8],
-        out: &mut Vec<Seen>,
-    ) {
-        if let Some(entry) = Entry::new(label, client_random, secret) {
-            self.add_entry_into(entry, out);
-        }
-    }
-
-    /// A secret of the key log, as kept there (see [`Observer::add_secret_into`]).
+    /// A secret of the key log, as kept there; what is seen is added to `out` (a feeder that
+    /// keeps one buffer for every call).
     pub fn add_entry_into(&mut self, entry: Entry, out: &mut Vec<Seen>) {
         // The last line of a label counts, as a key log read top to bottom.
         match self
