@@ -440,3 +440,48 @@ fn bad_requests_are_one_sentence_and_write_nothing() {
     let out = certbench(d, &["revoke", "nobody"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no certificate named \"nobody\""));
 }
+
+/// A TLS 1.3 traffic secret's record key and IV (RFC 8446 7.3: HKDF-Expand-Label(secret, "key",
+/// "", key length) and (secret, "iv", "", 12)) are what OpenSSL's own HKDF gives, for every
+/// suite: certbench computes them with RustCrypto's HMAC, not the TLS library's.
+#[test]
+fn tls13_record_keys_are_openssls_hkdf_expand_label() {
+    use certbench_wire::decrypt::Suite;
+    let openssl = require("openssl", "openssl");
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    // HkdfLabel: the length, "tls13 " and the label, an empty context.
+    let info = |label: &str, len: u16| {
+        let full = format!("tls13 {label}");
+        let mut i = len.to_be_bytes().to_vec();
+        i.push(full.len() as u8);
+        i.extend(full.as_bytes());
+        i.push(0);
+        hex(&i)
+    };
+    for (suite, digest, hash_len, key_len) in [
+        (Suite::Aes128GcmSha256, "SHA256", 32, 16),
+        (Suite::Aes256GcmSha384, "SHA384", 48, 32),
+        (Suite::Chacha20Poly1305Sha256, "SHA256", 32, 32),
+    ] {
+        let secret: Vec<u8> = (0..hash_len).map(|i| (i * 7 + 3) as u8).collect();
+        let (key, iv) = suite.key_and_iv(&secret).unwrap();
+        for (label, len, ours) in [("key", key_len, &key[..]), ("iv", 12, &iv[..])] {
+            let out = Command::new(&openssl)
+                .args(["kdf", "-keylen", &len.to_string()])
+                .args(["-kdfopt", &format!("digest:{digest}")])
+                .args(["-kdfopt", "mode:EXPAND_ONLY"])
+                .args(["-kdfopt", &format!("hexkey:{}", hex(&secret))])
+                .args(["-kdfopt", &format!("hexinfo:{}", info(label, len))])
+                .arg("HKDF")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let theirs = String::from_utf8_lossy(&out.stdout).trim().replace(':', "");
+            assert_eq!(theirs.to_lowercase(), hex(ours), "{suite:?} {label}");
+        }
+    }
+}
