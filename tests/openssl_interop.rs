@@ -448,7 +448,7 @@ fn bad_requests_are_one_sentence_and_write_nothing() {
 fn tls13_record_keys_are_openssls_hkdf_expand_label() {
     use certbench_wire::decrypt::Suite;
     let openssl = require("openssl", "openssl");
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    use certbench_base::text::hex;
     // HkdfLabel: the length, "tls13 " and the label, an empty context.
     let info = |label: &str, len: u16| {
         let full = format!("tls13 {label}");
