@@ -429,13 +429,9 @@ impl Recorder {
                     alert: Alert(description),
                 }
             }
-            What::ApplicationData { plaintext, len } => WireWhat::ApplicationData {
-                len,
-                plaintext: plaintext.map(|p| match self.observer.is_compact() {
-                    true => bytes::Bytes::copy_from_slice(&p),
-                    false => p,
-                }),
-            },
+            What::ApplicationData { plaintext, len } => {
+                WireWhat::ApplicationData { len, plaintext }
+            }
             What::Unreadable { reason } => WireWhat::Unreadable { reason },
         };
         // Bytes are kept up to a budget; a record shared by several messages counts once each.

@@ -273,12 +273,12 @@ impl Observer {
     }
 
     /// Whether what is seen holds byte strings of its own size. By default a decoded message's
-    /// byte strings (extensions, certificates, CA names, randoms) are slices of what was fed,
-    /// and what is fed is kept in buffers that several messages share; a keeper that holds a few
-    /// small messages of a peer that is not its own for long wants each of them copied to its
-    /// own size instead, so that a small message cannot hold large buffers (or the parts of its
-    /// own body it does not show, a session ticket) alive. (Records are the keeper's: see
-    /// [`Carried::compacted`].)
+    /// byte strings (extensions, certificates, CA names, randoms) and application data's
+    /// plaintext are slices of what was fed, and what is fed is kept in buffers that several
+    /// messages share; a keeper that holds a few small messages of a peer that is not its own
+    /// for long wants each of them copied to its own size instead, so that a small message
+    /// cannot hold large buffers (or the parts of its own body it does not show, a session
+    /// ticket) alive. (Records are the keeper's: see [`Carried::compacted`].)
     pub fn set_compact(&mut self, compact: bool) {
         self.compact = compact;
     }
@@ -647,7 +647,10 @@ impl Observer {
                     out.push(Seen {
                         dir,
                         what: What::ApplicationData {
-                            plaintext: Some(payload.clone()),
+                            plaintext: Some(match self.compact {
+                                true => Bytes::copy_from_slice(&payload),
+                                false => payload.clone(),
+                            }),
                             len,
                         },
                         protection,
