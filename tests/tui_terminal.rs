@@ -427,6 +427,49 @@ fn the_tour_runs_end_to_end_at_80x24_and_wide() {
     }
 }
 
+/// The tour's words fit the workspace it starts on: a set `gen` made with another client
+/// names that client (not the demo's alice), and a set without an intermediate, which the words
+/// describe, gets no tour unasked.
+#[test]
+fn the_tour_names_the_workspaces_client_and_waits_to_be_asked_on_other_sets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let make = |dir: &Path, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
+            .arg("--dir")
+            .arg(dir)
+            .arg("gen")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let bob = tmp.path().join("bob");
+    make(&bob, &["--client-name", "bob"]);
+    let t = Tmux::launch("tour-bob", &bob, tmp.path(), "", "", (80, 24));
+    let screen = t.wait_for("Tour 1/11");
+    assert!(screen.contains("This workspace holds"), "{screen}");
+    t.keys(&["2"]);
+    let screen = t.wait_for("Tour 2/11");
+    assert!(screen.contains("select bob,"), "{screen}");
+    assert!(!screen.contains("alice"), "{screen}");
+
+    let flat = tmp.path().join("flat");
+    make(&flat, &["--no-intermediate"]);
+    let t = Tmux::launch("tour-flat", &flat, tmp.path(), "", "", (80, 24));
+    t.wait_for("Issue a certificate");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!t.screen().contains("Tour 1/11"), "{}", t.screen());
+    // Asked for, it comes.
+    t.keys(&["?"]);
+    t.wait_for("take the tour");
+    t.keys(&["t"]);
+    t.wait_for("Tour 1/11");
+}
+
 /// Issue 21: a lab scenario's culprit opened with `i` is judged as the run judged it: the lab's
 /// intermediate chains to the lab's root (no "issuer not among the certificates given" that the
 /// run never had), the expired leaf shows its expiry alone; and nothing of the lab is written

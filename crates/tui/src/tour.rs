@@ -152,7 +152,8 @@ impl Tour {
     /// The step's title and text, with the keys of this keymap.
     pub fn words(&self, app: &App) -> (String, String) {
         let w = words(self.step.id());
-        let keys = keys(app);
+        let mut keys = keys(app);
+        keys.push((CLIENT, client_name(&app.view).unwrap_or_default()));
         (
             certbench_base::assets::fill(&w.title, &keys),
             certbench_base::assets::fill(&w.text, &keys),
@@ -170,6 +171,21 @@ fn is_client_certificate(app: &App) -> bool {
             && item.source.ends_with(&r.entity.cert)
             && item.index == 0
     })
+}
+
+/// The placeholder for the client certificate, as the list shows it (`alice` in a demo set).
+const CLIENT: &str = "client";
+
+/// The workspace's client certificate (the first, when there are several) by its CN, as the
+/// Inspect list shows it; by its name in the workspace when it has none.
+fn client_name(view: &crate::view::WorkspaceView) -> Option<String> {
+    view.rows
+        .iter()
+        .find(|r| r.entity.role == certbench_x509::Role::Client)
+        .map(|r| match r.entity.common_name.as_str() {
+            "" => certbench_base::text::display_safe(&r.entity.name, 40),
+            cn => certbench_base::text::display_safe(cn, 40),
+        })
 }
 
 /// The keys the words name, as this keymap has them.
@@ -236,11 +252,16 @@ fn words(id: &str) -> &'static Words {
 }
 
 /// Whether the tour starts by itself in this workspace: it was never ended here, and the
-/// workspace is a demo set (a CA, a server and a client certificate, which the steps use).
+/// workspace is shaped as the demo set is (`gen` makes one too), which the steps' words say: a
+/// root CA, an intermediate it signed, and a server and a client certificate.
 pub fn wanted(dir: &Path, view: &crate::view::WorkspaceView) -> bool {
     use certbench_x509::Role;
     let has = |role| view.rows.iter().any(|r| r.entity.role == role);
-    !dir.join(MARK).exists() && has(Role::Ca) && has(Role::Server) && has(Role::Client)
+    !dir.join(MARK).exists()
+        && has(Role::Ca)
+        && has(Role::Intermediate)
+        && has(Role::Server)
+        && has(Role::Client)
 }
 
 /// The file that remembers the tour ended, in the workspace `dir`.
@@ -281,7 +302,7 @@ mod tests {
                 .filter_map(|p| p.split_once('}').map(|(n, _)| n))
                 .collect();
             let all = bindings();
-            for n in names {
+            for n in names.into_iter().filter(|n| *n != CLIENT) {
                 let bound = all
                     .iter()
                     .find(|(k, _, _)| *k == n)
