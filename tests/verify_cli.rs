@@ -424,3 +424,82 @@ fn verify_answers_the_question_asked_of_a_ca_certificate() {
     let out = certbench(d, &["verify", "sub.crt", "--as-ca", "--purpose", "server"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+/// `verify DIR` on a workspace after the routine steps of a day: an export (PKCS#12, written into
+/// the workspace), a `gen --force` (the old set kept in replaced/), and a broken file. Every
+/// certificate of the set is still verified, each on its line; the bundle is passed over and
+/// said so; replaced/ is left out; the broken file is named, and only it fails the run.
+#[test]
+fn verify_dir_goes_on_past_an_export_a_replaced_set_and_a_broken_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    certbench_ok(d, &["gen", "--force"]);
+    std::fs::write(d.join("pw.txt"), "secret-pw\n").unwrap();
+    certbench_ok(d, &["export", "client", "--password-file", "pw.txt"]);
+    assert!(
+        d.join("client.p12").exists(),
+        "the export is in the workspace"
+    );
+    let dir = d.to_str().unwrap();
+
+    let out = certbench(d, &["verify", dir]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    for name in ["ca.crt", "intermediate.crt", "server.crt", "client.crt"] {
+        assert!(
+            said.lines()
+                .any(|l| l.contains(&format!("/{name}: OK for"))),
+            "{name} verified: {said}"
+        );
+    }
+    assert!(
+        !said.contains("/replaced/"),
+        "nothing under replaced/ judged: {said}"
+    );
+    assert!(
+        said.contains("left out the workspace's replaced/ folder"),
+        "{said}"
+    );
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with("passed over 1 PKCS#12 bundle") && l.ends_with("client.p12")),
+        "{said}"
+    );
+    // The same folder in JSON: one verdict per certificate file, all good.
+    let out = certbench(d, &["verify", "--json", dir]);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(v.as_array().unwrap().iter().all(|f| f["ok"] == true), "{v}");
+
+    // A broken certificate file: named, the others still verified, and the run fails.
+    std::fs::write(
+        d.join("broken.pem"),
+        "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let out = certbench(d, &["verify", dir]);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.lines().any(|l| l.contains("broken.pem: NOT read: ")),
+        "{said}"
+    );
+    assert!(
+        said.lines().any(|l| l.contains("/client.crt: OK for")),
+        "{said}"
+    );
+    let out = certbench(d, &["verify", "--json", dir]);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    let broken: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().ends_with("broken.pem"))
+        .collect();
+    assert_eq!(broken.len(), 1, "{v}");
+    assert_eq!(broken[0]["ok"], false);
+    assert!(!broken[0]["error"].as_str().unwrap().is_empty());
+}

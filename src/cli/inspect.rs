@@ -430,10 +430,25 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
 /// would (its first certificate, the rest of the file as its chain), one line each; the folder's
 /// other CA certificates may complete chains. Files with no certificate are passed over.
 fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
+    use certbench_x509::error::{Container, LoadError};
     let items = load_paths(std::slice::from_ref(&a.cert));
+    // A workspace keeps what `renew` and `gen --force` replaced in replaced/: old certificates,
+    // expired or superseded on purpose, not the workspace's to judge.
+    let replaced = a
+        .cert
+        .join("certbench.toml")
+        .is_file()
+        .then(|| a.cert.join(certbench_pki::workspace::REPLACED_DIR));
     let mut files: Vec<(PathBuf, Vec<Vec<u8>>)> = Vec::new();
-    let mut passed = Vec::new();
+    let (mut passed, mut locked, mut unreadable, mut left_out) = (vec![], vec![], vec![], 0);
     for item in items {
+        if replaced
+            .as_ref()
+            .is_some_and(|r| item.source.starts_with(r))
+        {
+            left_out += usize::from(item.index == 0);
+            continue;
+        }
         match (&item.result, item.kind) {
             (Ok(_), Some(Kind::Certificate)) => match files.last_mut() {
                 Some((source, ders)) if *source == item.source => ders.push(item.der),
@@ -441,11 +456,22 @@ fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             },
             (Ok(_), _) => {}
             (Err(_), _) if item.passed_over() => passed.push(item.source),
-            (Err(e), _) => return Err(format!("{} #{}: {e}", item.source.display(), item.index)),
+            // A PKCS#12 bundle (an export) is read with its password, which `verify` does not
+            // take: its certificates are in the folder's other files anyway.
+            (Err(LoadError::Container(Container::Pkcs12)), _) => locked.push(item.source),
+            // One broken file is said, and the others are still verified.
+            (Err(e), _) => unreadable.push((item.source, item.index, e.to_string())),
         }
     }
-    if files.is_empty() {
-        return Err(format!("{} holds no certificate", a.cert.display()));
+    if files.is_empty() && unreadable.is_empty() {
+        return Err(match locked.is_empty() {
+            true => format!("{} holds no certificate", a.cert.display()),
+            false => format!(
+                "{} holds no certificate but in PKCS#12 bundles, which `verify` does not open: \
+                 certbench inspect FILE --password-file PASSWORD-FILE reads one",
+                a.cert.display()
+            ),
+        });
     }
     let mut trust = trust_for(a, workspace)?;
     // The folder's CAs that are not self-signed may complete a chain, as intermediates do.
@@ -459,7 +485,7 @@ fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
             }
         }
     }
-    let mut all_ok = true;
+    let mut all_ok = unreadable.is_empty();
     let mut json = Vec::new();
     for (source, ders) in &files {
         let mut trust = trust.clone();
@@ -472,23 +498,61 @@ fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
         }
     }
     if a.json {
+        for (source, index, error) in &unreadable {
+            json.push(serde_json::json!({
+                "file": source.display().to_string(),
+                "index": index,
+                "ok": false,
+                "error": error,
+            }));
+        }
         let mut stdout = out::Stdout::new();
         let _ = out::json(stdout.raw(), &json);
         stdout.finish();
-    } else if !passed.is_empty() {
-        let names: Vec<String> = passed
+        return Ok(all_ok);
+    }
+    for (source, index, error) in &unreadable {
+        let at = if *index > 0 {
+            format!(" #{index}")
+        } else {
+            String::new()
+        };
+        outln!(
+            "{}{at}: NOT read: {}",
+            display_safe(&source.display().to_string(), 4096),
+            display_safe(error, 4096)
+        );
+    }
+    // Named within the folder: the same file name in two subfolders is two files.
+    let names = |paths: &[PathBuf]| {
+        let names: Vec<String> = paths
             .iter()
-            .map(|p| {
-                p.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
+            .map(|p| p.strip_prefix(&a.cert).unwrap_or(p).display().to_string())
             .collect();
+        display_safe(&names.join(", "), 4096)
+    };
+    if !passed.is_empty() {
         outln!(
             "passed over {} file{} with no certificate: {}",
             passed.len(),
             crate::cli::plural(passed.len()),
-            display_safe(&names.join(", "), 4096)
+            names(&passed)
+        );
+    }
+    if !locked.is_empty() {
+        outln!(
+            "passed over {} PKCS#12 bundle{}, read with its password (certbench inspect FILE \
+             --password-file PASSWORD-FILE): {}",
+            locked.len(),
+            crate::cli::plural(locked.len()),
+            names(&locked)
+        );
+    }
+    if left_out > 0 {
+        outln!(
+            "left out the workspace's replaced/ folder ({left_out} file{} that renew and gen \
+             --force replaced)",
+            crate::cli::plural(left_out)
         );
     }
     Ok(all_ok)
