@@ -604,3 +604,18 @@ fn peers_through_the_relay_read_as_tshark_reads_them() {
         assert_eq!(ours, theirs, "{client_tool} to {server_tool}");
     }
 }
+
+/// A tool's name where the certificate's name goes (`recipes curl`, the first thing one tries):
+/// a usage error that gives the command meant, not "no certificate named curl".
+#[test]
+fn a_tools_name_as_the_certificate_says_the_option_that_picks_tools() {
+    let dir = workspace();
+    let out = certbench(dir.path(), &["recipes", "curl"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("`certbench recipes --for curl`"), "{said}");
+    assert!(!said.contains("no certificate named"), "{said}");
+    // The command it gives works.
+    let made = certbench_ok(dir.path(), &["recipes", "--for", "curl"]);
+    assert!(made.contains("curl "), "{made}");
+}

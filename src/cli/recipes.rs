@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use certbench_base::fsutil::{FileWrite, write_files};
+use certbench_base::text::display_safe;
 use certbench_pki::recipes::{Recipe, Tool, recipes, values};
 use certbench_pki::workspace::Workspace;
 use certbench_x509::Role;
@@ -66,6 +67,15 @@ pub fn run(a: RecipesArgs, dir: PathBuf) -> ExitCode {
             Some(Role::Client) if client.is_none() => client = Some(name.clone()),
             Some(Role::Server | Role::Client) => {
                 return crate::cli::usage_error("NAME and --server or --client name the same side");
+            }
+            // A tool's name where a certificate's goes: the first thing one tries.
+            None if Tool::from_name(name).is_some() => {
+                return crate::cli::usage_error(&format!(
+                    "\"{name}\" is a tool, not a certificate of the workspace: `certbench \
+                     recipes --for {name}` gives its recipes (NAME is a server or client \
+                     certificate)",
+                    name = display_safe(name, 64)
+                ));
             }
             // Unknown, or a CA: said by the engine.
             _ => server = Some(name.clone()),
