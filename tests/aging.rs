@@ -73,14 +73,15 @@ fn status_counts_the_days_openssl_counts_and_flags_a_leaf_that_outlives_its_issu
     for c in certs {
         let file = format!("{}.crt", c["name"].as_str().unwrap());
         let days = c["days_left"].as_i64().unwrap();
-        // openssl: not expired within `days` days, expired within `days + 1` (asked a moment
+        // openssl: the days left rounded to the nearest day, as `inspect` and `list` say them:
+        // not expired within `days - 1/2` days, expired within `days + 1/2` (asked a moment
         // after status looked: two minutes of slack on the first).
         assert!(
-            !expires_within(d, &file, days * 86_400 - 120),
+            !expires_within(d, &file, days * 86_400 - 43_200 - 120),
             "{file}: {days} days"
         );
         assert!(
-            expires_within(d, &file, (days + 1) * 86_400),
+            expires_within(d, &file, days * 86_400 + 43_200),
             "{file}: {days} days"
         );
         assert_eq!(c["state"], "valid");
@@ -135,6 +136,43 @@ fn status_counts_the_days_openssl_counts_and_flags_a_leaf_that_outlives_its_issu
     assert_eq!(state("server"), "expired");
     assert_eq!(state("client"), "expired");
     assert_eq!(state("intermediate"), "valid");
+}
+
+/// The days a certificate has left are one number wherever they are shown: `status` (text and
+/// JSON), `list` and `inspect`, now and at a later time (a new year-long certificate has 365).
+#[test]
+fn status_list_and_inspect_count_the_same_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    for (at, expected) in [("now", 365), ("+350d", 15)] {
+        let v = status_json(d, &["--at", at]);
+        let client = v["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "client")
+            .unwrap()
+            .clone();
+        assert_eq!(client["days_left"], expected, "status --at {at}: {client}");
+        let shown = certbench_ok(d, &["inspect", "client.crt", "--at", at]);
+        assert!(
+            shown.contains(&format!("expires in {expected} days")),
+            "inspect --at {at}: {shown}"
+        );
+        let text = certbench_ok(d, &["status", "--at", at]);
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some("client"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            line.split_whitespace().any(|w| w == expected.to_string()),
+            "status --at {at}: {line}"
+        );
+    }
+    let list = certbench_ok(d, &["list"]);
+    let line = list.lines().find(|l| l.contains("client")).unwrap();
+    assert!(line.contains("365"), "{line}");
 }
 
 /// The parts of a certificate a renewal must keep, as openssl prints them.

@@ -366,7 +366,8 @@ fn spki(der: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn aging(e: &Entity, at: OffsetDateTime) -> Aging {
-    let days_left = (e.not_after - at).whole_days();
+    // Rounded as every other view of the workspace rounds it (`inspect`, `list`, the TUI).
+    let days_left = certbench_x509::days_until(e.not_after, at);
     let state = if e.revoked.is_some() {
         State::Revoked
     } else if at < e.not_before {
