@@ -358,3 +358,44 @@ fn inspect_reads_pkcs12_with_its_password() {
         text(&out)
     );
 }
+
+/// The lines `export` prints to read the bundle run as printed, with a password file written on
+/// Windows (its line ends in \r\n, which openssl's `-passin file:` would keep): openssl reads
+/// the bundle with the line given, and keytool with its own.
+#[test]
+fn the_lines_export_prints_run_with_a_crlf_password_file() {
+    let dir = workspace();
+    let d = dir.path();
+    std::fs::write(d.join("crlf.txt"), "abc-def\r\n").unwrap();
+    let out = certbench(
+        d,
+        &[
+            "export",
+            "client",
+            "--password-file",
+            "crlf.txt",
+            "--out",
+            "c.p12",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = printed
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("keytool ") || l.contains("openssl "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{printed}");
+    for line in lines {
+        if line.starts_with("keytool ") {
+            require("keytool", "default-jdk-headless");
+        }
+        let ran = Command::new("sh")
+            .arg("-c")
+            .arg(line)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(ran.status.success(), "{line}: {}", text(&ran));
+    }
+}

@@ -172,14 +172,18 @@ pub fn run(a: ExportArgs, dir: PathBuf) -> ExitCode {
                 _ => "PASSWORD-FILE".to_string(),
             };
             outln!("  keytool -list -keystore {shown} -storetype PKCS12 -storepass:file {pass}");
-            outln!("  openssl pkcs12 -info -noout -in {shown} -passin file:{pass}");
-            if password
-                .as_deref()
-                .is_some_and(|_| ends_in_crlf(a.password_file.as_deref()))
-            {
-                errln!(
-                    "certbench: note: the password file ends its line with \\r\\n: certbench and keytool leave the \\r out, openssl's file: keeps it (use a file with \\n alone for openssl)"
+            let crlf = password.is_some() && ends_in_crlf(a.password_file.as_deref());
+            if crlf {
+                // openssl's file: would keep the \r as part of the password: the line given
+                // takes it out first, so that it runs as printed.
+                outln!(
+                    "  tr -d '\\r' < {pass} | openssl pkcs12 -info -noout -in {shown} -passin stdin"
                 );
+                errln!(
+                    "certbench: note: the password file ends its line with \\r\\n: certbench and keytool leave the \\r out; openssl's -passin file: would keep it, so the openssl line above takes it out first (tr -d '\\r')"
+                );
+            } else {
+                outln!("  openssl pkcs12 -info -noout -in {shown} -passin file:{pass}");
             }
         }
         Format::PemBundle => outln!("  curl --cert {shown} ..."),
