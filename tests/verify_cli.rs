@@ -287,6 +287,15 @@ fn ca_certificates_are_verified_as_cas() {
     ));
     let out = certbench(d, &["verify", "intermediate.crt"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("OK for a CA"));
+    // Another set's root, which this workspace does not trust: refused as openssl refuses it,
+    // and called what it is, a root CA (self-signed), not an intermediate.
+    let (ok, v) = ours(d, &["other/ca.crt"]);
+    assert!(!ok, "{v}");
+    assert!(!theirs(d, &["-CAfile", "ca.crt", "other/ca.crt"]));
+    assert_eq!(culprit(&v), ("root CA".into(), "issuer".into()), "{v}");
+    let said = text(&certbench(d, &["verify", "other/ca.crt"]));
+    assert!(said.contains("root CA \"certbench Root CA"), "{said}");
+    assert!(!said.contains("intermediate"), "{said}");
 }
 
 /// `revoke bob`, then every verdict refuses bob as openssl's `verify -crl_check` does, and the

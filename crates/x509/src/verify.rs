@@ -339,6 +339,9 @@ pub enum LinkRole {
     Leaf,
     #[serde(rename = "intermediate")]
     Intermediate,
+    /// A self-signed CA that is not among the anchors (a root the verifier does not trust).
+    #[serde(rename = "root CA")]
+    Root,
     #[serde(rename = "trust anchor")]
     TrustAnchor,
 }
@@ -348,6 +351,7 @@ impl std::fmt::Display for LinkRole {
         f.write_str(match self {
             LinkRole::Leaf => "leaf",
             LinkRole::Intermediate => "intermediate",
+            LinkRole::Root => "root CA",
             LinkRole::TrustAnchor => "trust anchor",
         })
     }
@@ -737,14 +741,16 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             .flatten()
             .map(|b| b.value.clone());
         let is_ca = bc.as_ref().is_some_and(|b| b.ca);
+        let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
         let role = if current_is_anchor {
             LinkRole::TrustAnchor
         } else if depth == 0 && !input.as_ca {
             LinkRole::Leaf
+        } else if self_signed {
+            LinkRole::Root
         } else {
             LinkRole::Intermediate
         };
-        let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
         // The issuer: a candidate named as the issuer whose key verifies the signature, else any
         // candidate with that name (so a bad signature is reported against it).
         let named: Vec<&Parsed<'_>> = pool
