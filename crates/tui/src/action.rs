@@ -272,6 +272,8 @@ pub enum Effect {
     LoadInspect {
         open: Vec<PathBuf>,
         system: bool,
+        /// Passwords that opened PKCS#12 bundles among `open` before: opened again with them.
+        passwords: Vec<(PathBuf, certbench_base::text::Secret)>,
         after: AfterLoad,
     },
     /// Add files to the Inspect pane: only `paths` are read, appended to the items already

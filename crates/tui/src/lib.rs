@@ -576,6 +576,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
         Effect::LoadInspect {
             open,
             system,
+            passwords,
             after,
         } => {
             let sources = Sources {
@@ -584,7 +585,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 system,
                 relay: None,
             };
-            let mut loaded = load_inspect(&sources, now);
+            let mut loaded = load_inspect_with(&sources, &passwords, now);
             loaded.after = after;
             Action::InspectLoaded(Box::new(loaded))
         }
@@ -848,6 +849,16 @@ fn recipes_for(dir: &Path, name: &str) -> Result<String, String> {
 
 /// The Inspect pane's items: the workspace's certificates and CRLs, then what the user opened.
 pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> panes::inspect::Loaded {
+    load_inspect_with(sources, &[], now)
+}
+
+/// The same, with the PKCS#12 bundles that `passwords` open opened (one a password no longer
+/// opens, changed on disk, asks for its password again).
+fn load_inspect_with(
+    sources: &Sources,
+    passwords: &[(PathBuf, certbench_base::text::Secret)],
+    now: OffsetDateTime,
+) -> panes::inspect::Loaded {
     let mut paths = Vec::new();
     let workspace = Workspace::open(&sources.dir).ok();
     // The workspace's files read as one state: no change of the workspace meanwhile.
@@ -860,7 +871,11 @@ pub(crate) fn load_inspect(sources: &Sources, now: OffsetDateTime) -> panes::ins
     if sources.system {
         paths.extend(certbench_x509::load::system_store());
     }
-    let items = certbench_x509::load::open_pkcs12_items(certbench_x509::load_paths(&paths), None);
+    let mut items =
+        certbench_x509::load::open_pkcs12_items(certbench_x509::load_paths(&paths), None);
+    for (source, password) in passwords {
+        items = certbench_x509::load::open_pkcs12_source(items, source, password.expose());
+    }
     relint(&sources.dir, items, now)
 }
 

@@ -414,6 +414,10 @@ fn a_pkcs12_bundle_opens_with_its_password_typed() {
         app.inspect.current_item().map(|i| i.source.clone()),
         Some(p12.clone())
     );
+    // What the pane says of it names the key, never the CLI's flag.
+    let shown = crate::snapshots::render(&app);
+    assert!(shown.contains("PKCS#12"), "{shown}");
+    assert!(!shown.contains("--password-file"), "{shown}");
     let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
     let type_password = |app: &mut App, password: &str| -> Effect {
         app.update(app.on_key(&enter).unwrap());
@@ -450,6 +454,19 @@ fn a_pkcs12_bundle_opens_with_its_password_typed() {
             .map(crate::panes::inspect::row_label),
         Some("alice".to_string())
     );
+    // The pane reads its files again (the workspace changed: a certificate issued): the bundle
+    // stays open, not locked again, with no password typed a second time.
+    let again = crate::run_blocking(app.inspect.load_inspect(Default::default()), d.path());
+    app.update(again.unwrap());
+    let from_p12: Vec<_> = app
+        .inspect
+        .loaded
+        .items
+        .iter()
+        .filter(|i| i.source == p12)
+        .collect();
+    assert_eq!(from_p12.len(), 2, "{from_p12:?}");
+    assert!(from_p12.iter().all(|i| i.result.is_ok()), "{from_p12:?}");
 }
 
 /// Signing a request from the Generate pane, as a user does it: `s`, the path typed, Enter
@@ -705,6 +722,7 @@ fn the_path_prompt_opens_a_file_and_tab_asks_for_completions() {
         vec![Effect::LoadInspect {
             open: vec![PathBuf::from("/tmp/xb.pem")],
             system: false,
+            passwords: vec![],
             // Selected and said once read.
             after: crate::panes::inspect::AfterLoad {
                 select: Some(PathBuf::from("/tmp/xb.pem")),

@@ -114,6 +114,10 @@ pub struct InspectState {
     pub system: bool,
     /// Certificates from runs saved and opened here, by their DER.
     pub exported: HashMap<Vec<Vec<u8>>, PathBuf>,
+    /// The passwords that opened PKCS#12 bundles here, by the bundle's path: held in memory
+    /// while the TUI runs (never written, never logged), so that a bundle read once stays read
+    /// when the pane reads its files again (after the workspace changed).
+    pub passwords: Vec<(PathBuf, certbench_base::text::Secret)>,
 }
 
 /// The path prompt: what is typed, and what Tab found it could become.
@@ -203,6 +207,7 @@ impl Default for InspectState {
             open: Vec::new(),
             system: false,
             exported: HashMap::new(),
+            passwords: Vec::new(),
         }
     }
 }

@@ -106,6 +106,10 @@ impl InspectState {
                     (source.clone(), locked, read, wrong)
                 });
                 self.set_loaded(*loaded, cx.now);
+                if let Some((source, _, _, true)) = &opened {
+                    // A password that does not open it is not tried again.
+                    self.passwords.retain(|(s, _)| s != source);
+                }
                 if let Some((source, locked, read, wrong)) = &opened
                     && *cx.pane == Pane::Inspect
                 {
@@ -221,6 +225,7 @@ impl InspectState {
         Effect::LoadInspect {
             open: self.open.clone(),
             system: self.system,
+            passwords: self.passwords.clone(),
             after,
         }
     }
@@ -241,6 +246,8 @@ impl InspectState {
                     self.prompt = None;
                     if let Some(source) = file {
                         self.loading = true;
+                        self.passwords.retain(|(s, _)| *s != source);
+                        self.passwords.push((source.clone(), password.clone()));
                         return vec![Effect::OpenPkcs12 {
                             after: AfterLoad {
                                 select: Some(source.clone()),
