@@ -1016,6 +1016,26 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
         0o600,
         "the page shows the run's secrets"
     );
+    // What was saved is said by name first: at 80 columns the message's line shows all four
+    // files, and only the folder after them may be cut.
+    app.width = 80;
+    app.height = 24;
+    app.update(Action::RunExported(Ok(exported.clone())));
+    let screen = render(&app);
+    let stem = exported
+        .transcript
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        screen.lines().any(|l| l.contains(&format!(
+            "Saved {stem}.pcapng, .json, .keylog, .html (0600)"
+        ))),
+        "{screen}"
+    );
+    app.width = 120;
+    app.height = 40;
     // Saving again at the same second never replaces the first files.
     let again =
         certbench_lab::export::export_run(&handshakes, &summary, &events, scenario, None, NOW)

@@ -181,28 +181,32 @@ impl HandshakeState {
                 self.finish(run, result.map(|s| *s));
             }
             Action::RunExported(result) => match result {
-                Ok(e) => match &e.pcap {
-                    Some(pcap) => cx.say(
+                Ok(e) => {
+                    // What was saved first, by name (the four files share it), then where: on a
+                    // narrow screen the folder is what is cut, not what was written.
+                    let stem = e
+                        .transcript
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let folder = e
+                        .transcript
+                        .parent()
+                        .map(|p| certbench_base::text::display_safe(&p.to_string_lossy(), 4096))
+                        .unwrap_or_default();
+                    let page = if e.page.is_some() { ", .html" } else { "" };
+                    cx.say(
                         Severity::Success,
-                        // The capture first: on a narrow screen it is the path that stays.
-                        format!(
-                            "Saved the capture {} (Wireshark opens it decrypted, nothing else needed), with its .json transcript, .keylog and .html page beside it (0600)",
-                            pcap.display()
-                        ),
-                    ),
-                    None => cx.say(
-                        Severity::Success,
-                        format!(
-                            "Saved {}, the key log {} (0600; Wireshark: TLS › (Pre)-Master-Secret log filename){}",
-                            e.transcript.display(),
-                            e.keylog.display(),
-                            e.page
-                                .as_ref()
-                                .map(|p| format!(" and the page {}", p.display()))
-                                .unwrap_or_default()
-                        ),
-                    ),
-                },
+                        match &e.pcap {
+                            Some(_) => format!(
+                                "Saved {stem}.pcapng, .json, .keylog{page} (0600) in {folder}: Wireshark opens the capture decrypted, nothing else needed"
+                            ),
+                            None => format!(
+                                "Saved {stem}.json, .keylog{page} (0600) in {folder} (Wireshark: TLS › (Pre)-Master-Secret log filename)"
+                            ),
+                        },
+                    )
+                }
                 Err(e) => cx.say(Severity::Error, format!("Could not save the run: {e}")),
             },
             other => return self.update_keys(other, cx),
