@@ -20,7 +20,9 @@
 //! was kept as values, the observer's bytes shared and carved from a per-connection arena, and
 //! the bare run given the same time limit (the last by about half a point); later that day, with
 //! the base at +5.3% to +6.6%, +5.0% to +5.7% after the record keys' HMAC moved to RustCrypto's
-//! SHA-2 and messages, records and events were made smaller and share their bytes.
+//! SHA-2 and messages, records and events were made smaller and share their bytes; with the
+//! release profile's fat LTO and one codegen unit, +4.5% to +5.7% (mean +5.15%, 17 runs) against
+//! the default profile's +5.2% to +6.8% (mean +5.9%), turn about.
 //! Both runs read the workspace and build their configs, as `run` does; a second figure has the
 //! configs made once (as `handshake --count` does): the same cost, some 50 us, over a smaller
 //! run (0.82 ms against 0.96), +6% on 2026-12-07. `benches/observe.rs`
