@@ -433,22 +433,8 @@ fn the_tour_runs_end_to_end_at_80x24_and_wide() {
 #[test]
 fn the_tour_names_the_workspaces_client_and_waits_to_be_asked_on_other_sets() {
     let tmp = tempfile::tempdir().unwrap();
-    let make = |dir: &Path, extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_certbench"))
-            .arg("--dir")
-            .arg(dir)
-            .arg("gen")
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     let bob = tmp.path().join("bob");
-    make(&bob, &["--client-name", "bob"]);
+    common::certbench_ok(&bob, &["gen", "--client-name", "bob"]);
     let t = Tmux::launch("tour-bob", &bob, tmp.path(), "", "", (80, 24));
     let screen = t.wait_for("Tour 1/11");
     assert!(screen.contains("This workspace holds"), "{screen}");
@@ -458,7 +444,7 @@ fn the_tour_names_the_workspaces_client_and_waits_to_be_asked_on_other_sets() {
     assert!(!screen.contains("alice"), "{screen}");
 
     let flat = tmp.path().join("flat");
-    make(&flat, &["--no-intermediate"]);
+    common::certbench_ok(&flat, &["gen", "--no-intermediate"]);
     let t = Tmux::launch("tour-flat", &flat, tmp.path(), "", "", (80, 24));
     t.wait_for("Issue a certificate");
     std::thread::sleep(Duration::from_millis(500));
