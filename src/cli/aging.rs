@@ -25,8 +25,9 @@ pub struct StatusArgs {
     /// left or has expired, when a chain does not verify now, or when a CRL is stale.
     #[arg(long)]
     pub check: bool,
-    /// With --check: the days a certificate must have left.
-    #[arg(long, default_value_t = 30, requires = "check")]
+    /// With --check: the days a certificate must have left (0 to 36500).
+    #[arg(long, default_value_t = 30, requires = "check",
+          value_parser = clap::value_parser!(i64).range(0..=36_500))]
     pub within: i64,
 }
 
@@ -63,14 +64,19 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
         health
             .certificates
             .iter()
-            .filter(|c| c.state != State::Revoked && c.days_left < a.within)
+            // The time left itself, to the moment (not its rounded days, nor the report's time
+            // cut to the second): what `openssl x509 -checkend` asks.
+            .filter(|c| {
+                c.state != State::Revoked
+                    && c.not_after - a.at.unwrap_or(now) < time::Duration::days(a.within)
+            })
             .map(|c| {
                 format!(
-                    "{} has {} day{} left (--within {})",
+                    "{} has less than {} day{} left (--within): it expires {}",
                     c.name,
-                    c.days_left,
-                    if c.days_left.abs() == 1 { "" } else { "s" },
-                    a.within
+                    a.within,
+                    if a.within == 1 { "" } else { "s" },
+                    certbench_base::text::rfc3339(c.not_after)
                 )
             })
             .chain(
