@@ -450,6 +450,15 @@ fn verify_dir_goes_on_past_an_export_a_replaced_set_and_a_broken_file() {
         d.join("client.p12").exists(),
         "the export is in the workspace"
     );
+    // A run's peer certificate the TUI saved (`i` on a step): another set's, in handshakes/.
+    let other = tempfile::tempdir().unwrap();
+    certbench_ok(other.path(), &["gen"]);
+    std::fs::create_dir_all(d.join("handshakes")).unwrap();
+    std::fs::copy(
+        other.path().join("server.crt"),
+        d.join("handshakes/handshake-1-certificates.pem"),
+    )
+    .unwrap();
     let dir = d.to_str().unwrap();
 
     let out = certbench(d, &["verify", dir]);
@@ -463,11 +472,11 @@ fn verify_dir_goes_on_past_an_export_a_replaced_set_and_a_broken_file() {
         );
     }
     assert!(
-        !said.contains("/replaced/"),
-        "nothing under replaced/ judged: {said}"
+        !said.contains("/replaced/") && !said.contains("/handshakes/"),
+        "nothing under replaced/ or handshakes/ judged: {said}"
     );
     assert!(
-        said.contains("left out the workspace's replaced/ folder"),
+        said.contains("left out the workspace's replaced/ and handshakes/ folders"),
         "{said}"
     );
     assert!(
@@ -480,7 +489,10 @@ fn verify_dir_goes_on_past_an_export_a_replaced_set_and_a_broken_file() {
     let v: Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
     assert!(out.status.success(), "{}", text(&out));
-    assert!(v.as_array().unwrap().iter().all(|f| f["ok"] == true), "{v}");
+    let files = v.as_array().unwrap();
+    // ca, intermediate, server, client, and the two chain files.
+    assert_eq!(files.len(), 6, "{v}");
+    assert!(files.iter().all(|f| f["ok"] == true), "{v}");
 
     // A broken certificate file: named, the others still verified, and the run fails.
     std::fs::write(

@@ -432,20 +432,21 @@ fn verify_inner(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
 fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     use certbench_x509::error::{Container, LoadError};
     let items = load_paths(std::slice::from_ref(&a.cert));
-    // A workspace keeps what `renew` and `gen --force` replaced in replaced/: old certificates,
-    // expired or superseded on purpose, not the workspace's to judge.
-    let replaced = a
-        .cert
-        .join("certbench.toml")
-        .is_file()
-        .then(|| a.cert.join(certbench_pki::workspace::REPLACED_DIR));
+    // A workspace keeps what `renew` and `gen --force` replaced in replaced/ (old certificates,
+    // expired or superseded on purpose) and the TUI's saved runs in handshakes/ (certificates
+    // peers sent, outside or not under its CAs): neither is the workspace's to judge.
+    use certbench_pki::workspace::{HANDSHAKES_DIR, MANIFEST_FILE, REPLACED_DIR};
+    let left_out_dirs: Vec<PathBuf> = if a.cert.join(MANIFEST_FILE).is_file() {
+        vec![a.cert.join(REPLACED_DIR), a.cert.join(HANDSHAKES_DIR)]
+    } else {
+        vec![]
+    };
     let mut files: Vec<(PathBuf, Vec<Vec<u8>>)> = Vec::new();
     let (mut passed, mut locked, mut unreadable, mut left_out) = (vec![], vec![], vec![], 0);
     for item in items {
-        if replaced
-            .as_ref()
-            .is_some_and(|r| item.source.starts_with(r))
-        {
+        // (The notice that the load's allowance ran out is said wherever it stopped.)
+        let over_budget = matches!(item.result, Err(LoadError::OverBudget { .. }));
+        if !over_budget && left_out_dirs.iter().any(|d| item.source.starts_with(d)) {
             left_out += usize::from(item.index == 0);
             continue;
         }
@@ -550,8 +551,8 @@ fn verify_folder(a: &VerifyArgs, workspace: &Path) -> Result<bool, String> {
     }
     if left_out > 0 {
         outln!(
-            "left out the workspace's replaced/ folder ({left_out} file{} that renew and gen \
-             --force replaced)",
+            "left out the workspace's {REPLACED_DIR}/ and {HANDSHAKES_DIR}/ folders ({left_out} \
+             file{}: what renew and gen --force replaced, and saved runs)",
             crate::cli::plural(left_out)
         );
     }

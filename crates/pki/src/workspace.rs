@@ -27,6 +27,10 @@ pub use revocation::{Answered, Responded};
 /// Where replaced files go: `replaced/<time>/`, never deleted.
 pub const REPLACED_DIR: &str = "replaced";
 
+/// Where the TUI saves runs and the certificates a run's peers sent (`handshakes/`): a run's
+/// files, not the workspace's certificates.
+pub const HANDSHAKES_DIR: &str = "handshakes";
+
 /// The manifest's file name inside the workspace folder.
 pub const MANIFEST_FILE: &str = "certbench.toml";
 pub(crate) const MANIFEST_VERSION: u32 = 1;

@@ -660,7 +660,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                     &if scenario.is_some() {
                         lab_folder()
                     } else {
-                        dir.join("handshakes")
+                        dir.join(certbench_pki::workspace::HANDSHAKES_DIR)
                     },
                     &summary,
                     &events,
@@ -675,7 +675,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
             let folder = if asked.lab {
                 lab_folder()
             } else {
-                dir.join("handshakes")
+                dir.join(certbench_pki::workspace::HANDSHAKES_DIR)
             };
             let (result, staple) = match &asked.from {
                 CertificatesOf::Step(event) => {

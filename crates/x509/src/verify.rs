@@ -746,7 +746,7 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             LinkRole::TrustAnchor
         } else if depth == 0 && !input.as_ca {
             LinkRole::Leaf
-        } else if self_signed {
+        } else if self_signed && is_ca {
             LinkRole::Root
         } else {
             LinkRole::Intermediate

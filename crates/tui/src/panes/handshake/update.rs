@@ -199,10 +199,10 @@ impl HandshakeState {
                         Severity::Success,
                         match &e.pcap {
                             Some(_) => format!(
-                                "Saved {stem}.pcapng, .json, .keylog{page} (0600) in {folder}: Wireshark opens the capture decrypted, nothing else needed"
+                                "Saved {stem}.pcapng, .json, .keylog{page} (all but the .json 0600: they hold the secrets) in {folder}: Wireshark opens the capture decrypted, nothing else needed"
                             ),
                             None => format!(
-                                "Saved {stem}.json, .keylog{page} (0600) in {folder} (Wireshark: TLS › (Pre)-Master-Secret log filename)"
+                                "Saved {stem}.json, .keylog{page} (all but the .json 0600: they hold the secrets) in {folder} (Wireshark: TLS › (Pre)-Master-Secret log filename)"
                             ),
                         },
                     )

@@ -70,7 +70,10 @@ fn workspace_name(item: &certbench_x509::Item, app: &App) -> Option<String> {
 /// store, or its file's name.
 fn source_tag(item: &certbench_x509::Item, app: &App) -> String {
     let dir = &app.view.dir;
-    if item.source.starts_with(dir.join("handshakes")) {
+    if item
+        .source
+        .starts_with(dir.join(certbench_pki::workspace::HANDSHAKES_DIR))
+    {
         "run".into()
     } else if item.source.parent() == Some(dir.as_path()) {
         "workspace".into()
