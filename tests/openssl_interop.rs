@@ -446,9 +446,8 @@ fn bad_requests_are_one_sentence_and_write_nothing() {
 /// suite: certbench computes them with RustCrypto's HMAC, not the TLS library's.
 #[test]
 fn tls13_record_keys_are_openssls_hkdf_expand_label() {
-    use certbench_wire::decrypt::Suite;
-    let openssl = require("openssl", "openssl");
     use certbench_base::text::hex;
+    use certbench_wire::decrypt::Suite;
     // HkdfLabel: the length, "tls13 " and the label, an empty context.
     let info = |label: &str, len: u16| {
         let full = format!("tls13 {label}");
@@ -466,21 +465,18 @@ fn tls13_record_keys_are_openssls_hkdf_expand_label() {
         let secret: Vec<u8> = (0..hash_len).map(|i| (i * 7 + 3) as u8).collect();
         let (key, iv) = suite.key_and_iv(&secret).unwrap();
         for (label, len, ours) in [("key", key_len, &key[..]), ("iv", 12, &iv[..])] {
-            let out = Command::new(&openssl)
-                .args(["kdf", "-keylen", &len.to_string()])
-                .args(["-kdfopt", &format!("digest:{digest}")])
-                .args(["-kdfopt", "mode:EXPAND_ONLY"])
-                .args(["-kdfopt", &format!("hexkey:{}", hex(&secret))])
-                .args(["-kdfopt", &format!("hexinfo:{}", info(label, len))])
-                .arg("HKDF")
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
+            let (len, digest, secret, info) = (
+                len.to_string(),
+                format!("digest:{digest}"),
+                format!("hexkey:{}", hex(&secret)),
+                format!("hexinfo:{}", info(label, len)),
             );
-            let theirs = String::from_utf8_lossy(&out.stdout).trim().replace(':', "");
+            #[rustfmt::skip]
+            let said = openssl_ok(Path::new("."), &[
+                "kdf", "-keylen", &len, "-kdfopt", &digest, "-kdfopt", "mode:EXPAND_ONLY",
+                "-kdfopt", &secret, "-kdfopt", &info, "HKDF",
+            ]);
+            let theirs = said.trim().replace(':', "");
             assert_eq!(theirs.to_lowercase(), hex(ours), "{suite:?} {label}");
         }
     }

@@ -168,7 +168,7 @@ fn json_item(i: &Item) -> JsonItem<'_> {
         Err(certbench_x509::error::LoadError::PassedOver(why)) => {
             j.passed_over = Some(why.to_string())
         }
-        Err(e) => j.error = Some(e.to_string()),
+        Err(e) => j.error = Some(load_error(e)),
     }
     j
 }
@@ -209,7 +209,7 @@ fn write_text(out: &mut impl Write, items: &[Item], now: OffsetDateTime) -> std:
             i.index
         );
         match &i.result {
-            Err(e) => writeln!(out, "{place}: error: {e}")?,
+            Err(e) => writeln!(out, "{place}: error: {}", load_error(e))?,
             Ok(Decoded::Certificate(c)) => write_cert(out, &place, c, now)?,
             Ok(Decoded::Crl(c)) => {
                 writeln!(out, "{place}: CRL")?;
@@ -381,6 +381,18 @@ fn certificates_in(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
     items_in(paths, Kind::Certificate)
 }
 
+/// A load error in the CLI's words: a locked PKCS#12 bundle names the option that opens it (the
+/// TUI names its key instead).
+fn load_error(e: &certbench_x509::error::LoadError) -> String {
+    use certbench_x509::error::{Container, LoadError};
+    match e {
+        LoadError::Container(Container::Pkcs12) => {
+            format!("{e} (certbench inspect FILE --password-file PASSWORD-FILE)")
+        }
+        e => e.to_string(),
+    }
+}
+
 /// The DER of every item of `kind` in the files; an unreadable item is an error.
 fn items_in(paths: &[PathBuf], kind: Kind) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
@@ -389,7 +401,14 @@ fn items_in(paths: &[PathBuf], kind: Kind) -> Result<Vec<Vec<u8>>, String> {
             (Ok(_), Some(k)) if k == kind => out.push(item.der),
             (Ok(_), _) => {}
             (Err(_), _) if item.passed_over() => {}
-            (Err(e), _) => return Err(format!("{} #{}: {e}", item.source.display(), item.index)),
+            (Err(e), _) => {
+                return Err(format!(
+                    "{} #{}: {}",
+                    item.source.display(),
+                    item.index,
+                    load_error(e)
+                ));
+            }
         }
     }
     Ok(out)

@@ -84,7 +84,7 @@ impl std::fmt::Display for Container {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Container::Pkcs12 => f.write_str(
-                "a PKCS#12 bundle (.p12/.pfx): its password reads its certificates (certbench inspect FILE --password-file PASSWORD-FILE)",
+                "a PKCS#12 bundle (.p12/.pfx): its password reads its certificates",
             ),
             Container::Pkcs7 => f.write_str(
                 "a PKCS#7 (.p7b) bundle, not a certificate: `openssl pkcs7 -print_certs -in FILE` extracts its certificates",

@@ -379,17 +379,8 @@ fn other_item_lines(app: &App, item: &Item) -> Vec<Line<'static>> {
     ))];
     match &item.result {
         Err(e) => {
-            // The engine's words for a locked bundle name the CLI's flag; here a key opens it.
-            let said = match e {
-                certbench_x509::error::LoadError::Container(
-                    certbench_x509::error::Container::Pkcs12,
-                ) => {
-                    "a PKCS#12 bundle (.p12/.pfx): its password reads its certificates".to_string()
-                }
-                e => e.to_string(),
-            };
             lines.push(Line::from(Span::styled(
-                format!("Cannot be read: {said}"),
+                format!("Cannot be read: {e}"),
                 theme::error(),
             )));
             if certbench_x509::load::is_locked_pkcs12(item) {
