@@ -75,7 +75,7 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
                     "{} has less than {} day{} left (--within): it expires {}",
                     c.name,
                     a.within,
-                    if a.within == 1 { "" } else { "s" },
+                    certbench_base::text::plural(a.within),
                     certbench_base::text::rfc3339(c.not_after)
                 )
             })

@@ -240,7 +240,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
                 // With --json, stdout is the transcript alone.
                 let line = format!(
                     "wrote the server's chain ({n} certificate{}) to {}",
-                    if n == 1 { "" } else { "s" },
+                    certbench_base::text::plural(n),
                     path.display()
                 );
                 if a.json {
@@ -402,7 +402,7 @@ fn interrupted(events: &[Event], workspace_roots: bool) -> ExitCode {
         Some((message, side)) => errln!(
             "certbench: interrupted after {} event{}; the last message was {message} from the {}",
             events.len(),
-            if events.len() == 1 { "" } else { "s" },
+            certbench_base::text::plural(events.len()),
             side.name()
         ),
         None => errln!("certbench: interrupted before any TLS message crossed"),
@@ -480,7 +480,7 @@ fn print_server_side(events: &[Event], workspace_roots: bool) {
     outln!(
         "\nthe server's chain ({} certificate{}), checked against {}:",
         certs.len(),
-        if certs.len() == 1 { "" } else { "s" },
+        certbench_base::text::plural(certs.len()),
         if workspace_roots {
             "the workspace's root CAs"
         } else {

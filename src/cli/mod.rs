@@ -473,9 +473,7 @@ fn print_change(change: &Change) {
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+pub(crate) use certbench_base::text::plural;
 
 fn gen_cmd(a: GenArgs, dir: PathBuf) -> Result<(), Error> {
     let mut ws = Workspace::open(&dir)?;

@@ -124,7 +124,7 @@ async fn serve(a: OcspArgs, dir: PathBuf, ws: &Workspace, cas: &[String]) -> Exi
             .collect();
         outln!(
             "\nstopped: {total} request{}{}",
-            if total == 1 { "" } else { "s" },
+            certbench_base::text::plural(total),
             if parts.is_empty() {
                 String::new()
             } else {

@@ -269,7 +269,7 @@ impl Tally {
             outln!(
                 "stopped: {} connection{}{}",
                 self.connections,
-                if self.connections == 1 { "" } else { "s" },
+                certbench_base::text::plural(self.connections),
                 if each.is_empty() {
                     String::new()
                 } else {

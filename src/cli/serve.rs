@@ -398,7 +398,7 @@ async fn serve(
         outln!(
             "\nstopped: {} connection{}{}",
             total,
-            if total == 1 { "" } else { "s" },
+            certbench_base::text::plural(total),
             if parts.is_empty() {
                 String::new()
             } else {
@@ -549,7 +549,7 @@ fn print_line(c: &Connection) {
             outln!(
                 "{head} {tls:<8} {who}  {} request{}  {times}{failed}",
                 c.requests,
-                if c.requests == 1 { "" } else { "s" },
+                certbench_base::text::plural(c.requests),
             )
         }
     }

@@ -39,6 +39,12 @@ fn push_escape(out: &mut String, c: char) {
     let _ = write!(out, "\\u{{{:x}}}", c as u32);
 }
 
+/// The plural ending of a count's noun in the words made at the edge: "" for one, "s" else
+/// ("1 byte", "2 bytes", "0 bytes").
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) { "" } else { "s" }
+}
+
 /// `s` made safe for one line on a terminal: control and format characters become `\u{..}`
 /// escapes, and at most `max_chars` characters are kept (an ellipsis marks a cut).
 pub fn display_safe(s: &str, max_chars: usize) -> String {
@@ -237,6 +243,14 @@ pub fn base64_decode(s: &str) -> Result<Vec<u8>, Base64Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_thing_has_no_plural_ending_and_any_other_count_has() {
+        assert_eq!(plural(1usize), "");
+        assert_eq!(plural(0u64), "s");
+        assert_eq!(plural(2i64), "s");
+        assert_eq!(plural(-1i64), "s");
+    }
 
     #[test]
     fn escapes_never_reach_the_terminal() {

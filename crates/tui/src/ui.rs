@@ -160,7 +160,7 @@ fn draw_header(f: &mut Frame<'_>, app: &App, area: Rect) {
     // The workspace folder on the right; at narrow widths the path alone, cut from the left.
     let n = app.view.rows.len();
     let dir = app.view.dir.display().to_string();
-    let count = format!("  ({n} certificate{})", if n == 1 { "" } else { "s" });
+    let count = format!("  ({n} certificate{})", certbench_base::text::plural(n));
     let x = end + 2;
     let room = area.width.saturating_sub(x) as usize;
     let dir_len = dir.chars().count();

@@ -157,7 +157,7 @@ pub fn span(d: ::time::Duration) -> String {
         format!("{} hours", round(3_600))
     } else {
         let m = round(60).max(1);
-        format!("{m} minute{}", if m == 1 { "" } else { "s" })
+        format!("{m} minute{}", certbench_base::text::plural(m))
     }
 }
 

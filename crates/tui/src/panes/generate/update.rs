@@ -279,7 +279,7 @@ impl GeneratePane {
                                     .map(|f| f.to_string_lossy().into_owned())
                                     .unwrap_or_default(),
                                 r.listed,
-                                if r.listed == 1 { "" } else { "s" }
+                                certbench_base::text::plural(r.listed)
                             ),
                         );
                         return vec![Effect::LoadWorkspace { select: None }];
@@ -511,7 +511,7 @@ impl GeneratePane {
                 Severity::Error,
                 format!(
                     "Not issued: {n} field{} marked ✗ need{} a look.",
-                    if n == 1 { "" } else { "s" },
+                    certbench_base::text::plural(n),
                     if n == 1 { "s" } else { "" }
                 ),
             );

@@ -59,9 +59,9 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
             " · byte {at} of {} ({} byte{}) · {} byte{}",
             section_title(sec.kind),
             sec.bytes.len(),
-            if sec.bytes.len() == 1 { "" } else { "s" },
+            certbench_base::text::plural(sec.bytes.len()),
             part.range.len(),
-            if part.range.len() == 1 { "" } else { "s" }
+            certbench_base::text::plural(part.range.len())
         );
         let room = w.saturating_sub(head.chars().count());
         top.push(Line::from(vec![
@@ -158,7 +158,7 @@ pub(super) fn draw_bytes(f: &mut Frame<'_>, app: &App, area: Rect) {
                     "{} · {} byte{}{place}",
                     section_title(sec.kind),
                     sec.bytes.len(),
-                    if sec.bytes.len() == 1 { "" } else { "s" }
+                    certbench_base::text::plural(sec.bytes.len())
                 ),
                 w,
             ),

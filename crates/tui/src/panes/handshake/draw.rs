@@ -205,7 +205,7 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let count = format!(
         "{} connection{}",
         s.total,
-        if s.total == 1 { "" } else { "s" }
+        certbench_base::text::plural(s.total)
     );
     let moves = format!(
         "{}/{} newer/older",

@@ -148,7 +148,7 @@ impl HandshakeState {
                         format!(
                             "Stopped {what} after {} connection{}",
                             s.total,
-                            if s.total == 1 { "" } else { "s" }
+                            certbench_base::text::plural(s.total)
                         ),
                     );
                 }

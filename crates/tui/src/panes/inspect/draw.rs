@@ -503,7 +503,7 @@ fn field_lines(app: &App) -> Vec<Line<'static>> {
                     node.start,
                     node.end,
                     node.end - node.start,
-                    if node.end - node.start == 1 { "" } else { "s" }
+                    certbench_base::text::plural(node.end - node.start)
                 ),
                 theme::dim(),
             ),

@@ -139,12 +139,12 @@ impl InspectState {
                             match passed_over {
                                 0 => format!(
                                     "Read {file}: {read} item{}.",
-                                    if *read == 1 { "" } else { "s" }
+                                    certbench_base::text::plural(*read)
                                 ),
                                 p => format!(
                                     "Read {file}: {read} item{}; passed over {p} file{} with no certificate, CRL or CSR (keys, notes).",
-                                    if *read == 1 { "" } else { "s" },
-                                    if p == 1 { "" } else { "s" }
+                                    certbench_base::text::plural(*read),
+                                    certbench_base::text::plural(p)
                                 ),
                             },
                         );
@@ -164,7 +164,7 @@ impl InspectState {
                         Severity::Error,
                         format!(
                             "{n} item{} could not be read: marked ✗ in the list",
-                            if n == 1 { "" } else { "s" }
+                            certbench_base::text::plural(n)
                         ),
                     );
                 }
