@@ -123,6 +123,15 @@ fn against_s_server_that_does_not_ask_no_request_is_shown() {
         !flow.contains(&"CertificateRequest".to_string()),
         "{flow:?}"
     );
+    // The events come in the order things happened: the server's encrypted flight arrived
+    // before the client derived the keys that read it, and is shown before those secrets.
+    let times: Vec<u64> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["t_us"].as_u64().unwrap())
+        .collect();
+    assert!(times.is_sorted(), "{times:?}\n{v}");
     // And the text says so.
     let (_server, port) = s_server(d, &[]);
     let out = certbench_ok(d, &["connect", &format!("localhost:{port}")]);
@@ -130,6 +139,21 @@ fn against_s_server_that_does_not_ask_no_request_is_shown() {
         out.contains("did not ask for a client certificate"),
         "{out}"
     );
+    // Its times, read as a person reads them ("+412 µs", "+10.4 ms"), never go back.
+    let times: Vec<f64> = out
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let t: f64 = words.next()?.strip_prefix('+')?.parse().ok()?;
+            match words.next()? {
+                "µs" => Some(t),
+                "ms" => Some(t * 1e3),
+                "s" => Some(t * 1e6),
+                _ => None,
+            }
+        })
+        .collect();
+    assert!(times.len() > 10 && times.is_sorted(), "{times:?}\n{out}");
 }
 
 /// A server certificate from another PKI: the client refuses it, naming the unknown issuer, as

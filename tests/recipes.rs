@@ -143,10 +143,13 @@ impl Running {
     }
 
     /// Wait until the server accepts connections (`go run` compiles first); what it said when
-    /// it exited before.
+    /// it exited before. The listener must be this recipe's: another test's server may take
+    /// the port while this one compiles, and this one then fails to bind it.
     fn ready(&mut self, port: u16) -> Result<(), String> {
         let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+            || !listening_in_group(port, self.child.id())
+        {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!(
                     "the recipe's server exited ({status}):\n{}",

@@ -454,6 +454,19 @@ fn the_tour_names_the_workspaces_client_and_waits_to_be_asked_on_other_sets() {
     t.wait_for("take the tour");
     t.keys(&["t"]);
     t.wait_for("Tour 1/11");
+
+    // A workspace with a root CA alone: its steps could not be done, and it says what is missing
+    // instead of asking to select a client that is not there.
+    let lone = tmp.path().join("lone");
+    common::certbench_ok(&lone, &["issue", "--role", "ca", "--name", "ca"]);
+    let t = Tmux::launch("tour-lone", &lone, tmp.path(), "", "", (120, 24));
+    t.wait_for("Issue a certificate");
+    t.keys(&["?"]);
+    t.wait_for("take the tour");
+    t.keys(&["t"]);
+    let screen = t.wait_for("has no server or client");
+    assert!(!screen.contains("Tour 1/11"), "{screen}");
+    assert!(!screen.contains("select ,"), "{screen}");
 }
 
 /// Issue 21: a lab scenario's culprit opened with `i` is judged as the run judged it: the lab's

@@ -114,6 +114,50 @@ pub fn on_a_free_port<T>(mut start: impl FnMut(u16) -> Result<T, String>) -> (T,
     );
 }
 
+/// Whether a socket listening on `port` (127.0.0.1, ::1 or any address) belongs to a process of
+/// the process group `group`: a connect that succeeds may reach another test's server that took
+/// the port while this one's was still starting (`go run` compiles first), and this tells them
+/// apart. Read from /proc: the listening sockets' inodes, and the group's open sockets.
+#[allow(dead_code)]
+pub fn listening_in_group(port: u16, group: u32) -> bool {
+    let mut listening = std::collections::HashSet::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // sl local_address rem_address st ... inode (the tenth field); 0A is LISTEN.
+            let local_port = f
+                .get(1)
+                .and_then(|a| a.rsplit(':').next())
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            if f.get(3) == Some(&"0A")
+                && local_port == Some(port)
+                && let Some(inode) = f.get(9)
+            {
+                listening.insert(format!("socket:[{inode}]"));
+            }
+        }
+    }
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    procs.flatten().any(|p| {
+        // The process group is the fifth field of stat, after the name in parentheses.
+        let stat = std::fs::read_to_string(p.path().join("stat")).unwrap_or_default();
+        let in_group = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+            .is_some_and(|g| g == group.to_string());
+        in_group
+            && std::fs::read_dir(p.path().join("fd")).is_ok_and(|fds| {
+                fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|l| listening.contains(&*l.to_string_lossy()))
+                })
+            })
+    })
+}
+
 /// A server started on a free port that says on its stdout when it listens (openssl s_server
 /// prints `ACCEPT`): `command(port)` makes the command; once a line of its stdout starts with
 /// `ready` it is running (what it prints after is read on, so no pipe fills); when it ends before, it is

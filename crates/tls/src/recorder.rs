@@ -40,6 +40,11 @@ pub(crate) struct Recorder {
     pub(crate) observer: Observer,
     /// What the observer saw in one call, on its way to becoming events (kept: one buffer).
     seen: Vec<Seen>,
+    /// Secrets a side derived while records that crossed before were still waiting to be read:
+    /// their notes come out after those records, so that the events are in the order things
+    /// happened (`connect`: the server's encrypted flight arrives, then the client derives the
+    /// keys that read it).
+    later: Vec<Event>,
     /// Whether the bytes are read (records, messages, decryption) or only counted: a server
     /// whose connections nobody looks at past the handshake counts them from then on.
     observing: bool,
@@ -121,6 +126,7 @@ impl Recorder {
                 o
             },
             seen: Vec::new(),
+            later: Vec::new(),
             observing: true,
             sink,
             keylog: Default::default(),
@@ -187,8 +193,9 @@ impl Recorder {
     pub(crate) fn emit_seen(&mut self, seen: Vec<Seen>) {
         for s in seen {
             let event = self.event_for(s);
-            (self.sink)(event);
+            self.emit_wire(event);
         }
+        self.release_later(u64::MAX);
     }
 
     /// What the observer saw in the call `look` makes (it adds to the buffer it is given), as
@@ -198,9 +205,28 @@ impl Recorder {
         look(&mut self.observer, &mut seen);
         for s in seen.drain(..) {
             let event = self.event_for(s);
-            (self.sink)(event);
+            self.emit_wire(event);
         }
         self.seen = seen;
+        if !self.observer.is_waiting() {
+            self.release_later(u64::MAX);
+        }
+    }
+
+    /// An event of what crossed the wire: after the notes held back that happened before it.
+    fn emit_wire(&mut self, event: Event) {
+        if !self.later.is_empty() {
+            self.release_later(event.t_us);
+        }
+        (self.sink)(event);
+    }
+
+    /// The notes held back (`later`) made up to `t_us`, in their order.
+    fn release_later(&mut self, t_us: u64) {
+        let due = self.later.iter().take_while(|e| e.t_us <= t_us).count();
+        for event in self.later.drain(..due) {
+            (self.sink)(event);
+        }
     }
 
     /// Bytes that crossed the wire, in one direction.
@@ -261,6 +287,7 @@ impl Recorder {
     /// From now on the bytes are counted (and captured, when a capture is kept), not read: the
     /// handshake is over and nothing shows what follows. What was read so far is let go.
     pub(crate) fn count_only(&mut self) {
+        self.release_later(u64::MAX);
         self.observing = false;
         let compact = self.observer.is_compact();
         self.observer = Observer::new();
@@ -302,6 +329,11 @@ impl Recorder {
         if event.kind == EventKind::Paused {
             self.paused_since.get_or_insert_with(Instant::now);
         }
+        if matches!(event.kind, EventKind::Secret { .. }) && self.observer.is_waiting() {
+            self.later.push(event);
+            return;
+        }
+        self.release_later(u64::MAX);
         (self.sink)(event);
     }
 

@@ -255,13 +255,23 @@ fn words(id: &str) -> &'static Words {
 /// workspace is shaped as the demo set is (`gen` makes one too), which the steps' words say: a
 /// root CA, an intermediate it signed, and a server and a client certificate.
 pub fn wanted(dir: &Path, view: &crate::view::WorkspaceView) -> bool {
-    use certbench_x509::Role;
-    let has = |role| view.rows.iter().any(|r| r.entity.role == role);
     !dir.join(MARK).exists()
-        && has(Role::Ca)
-        && has(Role::Intermediate)
-        && has(Role::Server)
-        && has(Role::Client)
+        && missing(view).is_empty()
+        && view
+            .rows
+            .iter()
+            .any(|r| r.entity.role == certbench_x509::Role::Intermediate)
+}
+
+/// What of the certificates the steps need this workspace lacks: a root CA, a server and a client
+/// certificate, in that order (none: the tour can be taken here, though its words name an
+/// intermediate a flat set does not have).
+pub fn missing(view: &crate::view::WorkspaceView) -> Vec<certbench_x509::Role> {
+    use certbench_x509::Role;
+    [Role::Ca, Role::Server, Role::Client]
+        .into_iter()
+        .filter(|&role| !view.rows.iter().any(|r| r.entity.role == role))
+        .collect()
 }
 
 /// The file that remembers the tour ended, in the workspace `dir`.

@@ -420,6 +420,12 @@ impl Observer {
         taken
     }
 
+    /// Whether records that crossed are still waiting to be read (for a secret, or for what the
+    /// other direction brings).
+    pub fn is_waiting(&self) -> bool {
+        self.sides.iter().any(|s| !s.waiting.is_empty())
+    }
+
     /// The end of the connection: records still waiting for a secret that never came are shown
     /// for what they are, encrypted.
     pub fn finish(&mut self) -> Vec<Seen> {

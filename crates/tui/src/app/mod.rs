@@ -633,6 +633,19 @@ impl App {
                 (_, Action::Activate) => self.overlay = None,
                 (Overlay::Help { .. }, Action::StartTour) => {
                     self.overlay = None;
+                    // Its steps follow a whole set: without one they could not be done.
+                    let missing = crate::tour::missing(&self.view);
+                    if !missing.is_empty() {
+                        let names: Vec<&str> = missing.iter().map(|r| r.title()).collect();
+                        self.say(
+                            Severity::Warning,
+                            format!(
+                                "The tour's steps need a root CA, a server and a client certificate; this workspace has no {} certificate. `certbench gen --dir NEW` makes a set.",
+                                names.join(" or ")
+                            ),
+                        );
+                        return Vec::new();
+                    }
                     // From where its first step begins: that step is to open Inspect, which
                     // from Inspect would be done before it was read.
                     self.show_pane(Pane::Generate);
