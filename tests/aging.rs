@@ -355,7 +355,19 @@ fn status_warns_of_what_renewals_leave_behind_and_crl_numbers_keep_growing() {
     };
     let first = crl_number(d);
     certbench_ok(d, &["renew", "server"]);
-    certbench_ok(d, &["renew", "intermediate"]);
+    // The commands it suggests are for this workspace, which is not the default one: pasted as
+    // they are, they would act on that; it says which --dir to add.
+    let renewed = certbench_ok(d, &["renew", "intermediate"]);
+    let note = format!("run certbench commands with --dir {}", d.display());
+    assert!(
+        renewed.contains("`certbench renew server`") && renewed.contains(&note),
+        "{renewed}"
+    );
+    let status = certbench_ok(d, &["status"]);
+    assert!(
+        status.contains("warning: ") && status.contains(&note),
+        "{status}"
+    );
     let kinds = |v: &serde_json::Value| -> Vec<(String, String)> {
         v["warnings"]
             .as_array()

@@ -348,6 +348,49 @@ fn count_reports_latency() {
     );
     let (p50, p99) = (v["p50_ms"].as_f64().unwrap(), v["p99_ms"].as_f64().unwrap());
     assert!(p50 > 0.0 && p50 <= p99, "{v}");
+
+    // Runs that all fail give no timings, as if they were handshakes: they say so, and fail.
+    let out = certbench(d, &["handshake", "--count", "3", "--no-client-cert"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("3 handshakes, 0 ok: no timings") && !said.contains("p50"),
+        "{said}"
+    );
+    let out = certbench(
+        d,
+        &["handshake", "--count", "3", "--no-client-cert", "--json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["p50_ms"].is_null() && v["handshakes_per_s"] == 0.0, "{v}");
+}
+
+/// SIGTERM, as `kill` and service managers send it, ends `--count` as Ctrl-C does: with what
+/// was measured so far, and the exit code a shell gives a command SIGTERM ended.
+#[test]
+fn count_stopped_by_sigterm_still_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .args(["--dir", d.to_str().unwrap()])
+        .args(["handshake", "--count", "1000000", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", text(&out));
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert_eq!(v["interrupted"], true, "{v}");
+    assert!(v["count"].as_u64().unwrap() > 0, "{v}");
 }
 
 #[test]

@@ -348,7 +348,7 @@ fn openssl_s_client_completes_both_versions_and_a_stranger_is_refused() {
     for version in ["-tls1_3", "-tls1_2"] {
         let out = s_client(
             &d.join("client.crt"),
-            &d.join("client-chain.crt"),
+            &d.join("intermediate.crt"),
             &d.join("client.key"),
             version,
         );
@@ -366,7 +366,7 @@ fn openssl_s_client_completes_both_versions_and_a_stranger_is_refused() {
     let o = other.path();
     let out = s_client(
         &o.join("client.crt"),
-        &o.join("client-chain.crt"),
+        &o.join("intermediate.crt"),
         &o.join("client.key"),
         "-tls1_3",
     );
@@ -376,6 +376,68 @@ fn openssl_s_client_completes_both_versions_and_a_stranger_is_refused() {
     assert_eq!(c["failure"]["cause"]["code"], "unknown_issuer", "{c}");
     assert_eq!(c["failure"]["alert_sent"], "unknown_ca");
     assert_eq!(c["failure"]["culprit"]["side"], "client");
+}
+
+/// The openssl command `serve` prints to try it works as printed, and sends the client's leaf
+/// once: `-cert` gives the leaf, and openssl sends every certificate of `-cert_chain` after it.
+#[test]
+fn the_openssl_command_serve_prints_works_and_sends_the_leaf_once() {
+    require("openssl", "openssl");
+    let dir = workspace();
+    let d = dir.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["serve", "--port", "0"])
+        .env_remove("CERTBENCH_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.trim_start().starts_with("openssl s_client"))
+        .expect("serve prints an openssl command");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let after = |flag: &str| {
+        words
+            .iter()
+            .position(|w| *w == flag)
+            .map(|i| words[i + 1].to_string())
+    };
+    let leaf = std::fs::read_to_string(after("-cert").unwrap()).unwrap();
+    if let Some(chain) = after("-cert_chain") {
+        let chain = std::fs::read_to_string(chain).unwrap();
+        assert!(
+            !chain.contains(leaf.trim()),
+            "the leaf would go twice: {line}"
+        );
+    }
+    let mut s_client = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} -quiet", line.trim()))
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    s_client
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let out = s_client.wait_with_output().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Hello, alice"),
+        "{line}\n{}",
+        text(&out)
+    );
 }
 
 /// Python's ssl module, as the guides write a client, completes against serve.

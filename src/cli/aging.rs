@@ -153,6 +153,11 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
     for w in &health.warnings {
         outln!("warning: {}", aging::warning(w));
     }
+    if !health.warnings.is_empty()
+        && let Some(note) = crate::cli::dir_note(dir)
+    {
+        outln!("{note}");
+    }
     say_failing();
     code
 }
@@ -194,6 +199,10 @@ pub fn renew(a: RenewArgs, dir: &Path) -> ExitCode {
                 }
             } else if !is_root {
                 outln!("{}", aging::old_valid(&r));
+            }
+            // What it said names certbench commands (revoke, renew, crl) for this workspace.
+            if let Some(note) = crate::cli::dir_note(dir) {
+                outln!("{note}");
             }
             ExitCode::SUCCESS
         }

@@ -467,10 +467,7 @@ async fn once(opts: &RunOptions, a: &HandshakeArgs) -> ExitCode {
             outln!("\nscenario {}: {}", s.name, certbench_lab::words(s).title);
         }
         // A fix's commands act on the default workspace; this one may be elsewhere.
-        let elsewhere = (scenario.is_none()
-            && certbench_pki::workspace::Workspace::default_dir().as_deref()
-                != Some(opts.dir.as_path()))
-        .then_some(opts.dir.as_path());
+        let elsewhere = crate::cli::dir_note(&opts.dir).filter(|_| scenario.is_none());
         print_outcome(&summary, &explained, elsewhere);
         if let Some(p) = certbench_lab::export::loopback_proofs(&summary, &events) {
             print_proofs(&p);
@@ -540,7 +537,7 @@ pub(super) fn exit_code(summary: &Summary) -> ExitCode {
 pub(super) fn print_outcome(
     summary: &Summary,
     explained: &certbench_lab::Explained,
-    elsewhere: Option<&std::path::Path>,
+    elsewhere: Option<String>,
 ) {
     let verdict = if summary.ok() { "OK:" } else { "FAILED:" };
     match (&summary.version, &summary.cipher_suite) {
@@ -568,7 +565,7 @@ pub(super) fn print_outcome(
     }
 }
 
-fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::Path>) {
+fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<String>) {
     let side = f.detected_by.name();
     let other = f.detected_by.other().name();
     outln!(
@@ -616,11 +613,8 @@ fn print_failure(f: &Failure, fix: Option<&str>, elsewhere: Option<&std::path::P
     }
     if let Some(fix) = fix {
         outln!("  fix:            {fix}");
-        if let Some(dir) = elsewhere {
-            outln!(
-                "                  (for this workspace, run certbench commands with --dir {})",
-                certbench_base::text::display_safe(&dir.display().to_string(), 300)
-            );
+        if let Some(note) = elsewhere {
+            outln!("                  {note}");
         }
     }
 }
@@ -689,14 +683,15 @@ pub(super) fn print_event(ev: &Event) {
 async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
     use std::io::{IsTerminal, Write};
     let mut times = Vec::with_capacity(n.min(1_000_000) as usize);
-    let mut ok = 0u32;
+    let (mut ok, mut done) = (0u32, 0u32);
     let started = Instant::now();
     // Progress on a terminal only (a pipe or a file gets the result alone), a few times a second.
     let progress = std::io::stderr().is_terminal();
     let mut shown = Instant::now();
-    let interrupt = tokio::signal::ctrl_c();
+    // Ctrl-C or SIGTERM ends the runs; what was measured so far is still the answer.
+    let interrupt = crate::cli::serve::stopped_by();
     tokio::pin!(interrupt);
-    let mut interrupted = false;
+    let mut interrupted = None;
     // The workspace is read once: every run measures the handshake, not the reading of files.
     let material = match opts.material() {
         Ok(m) => m,
@@ -716,15 +711,15 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
     for i in 0..n {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
         let t = Instant::now();
-        // Ctrl-C ends the runs; what was measured so far is still the answer.
         let result = tokio::select! {
             r = run_prepared(&prepared, &material, &opts.control, tx) => r,
-            _ = &mut interrupt => {
-                interrupted = true;
+            code = &mut interrupt => {
+                interrupted = Some(code);
                 break;
             }
         };
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        done += 1;
         rx.close();
         let summary = match result {
             Ok(s) => s,
@@ -740,7 +735,12 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
             return code;
         }
         match summary.failure() {
-            None if summary.ok() => ok += 1,
+            None if summary.ok() => {
+                ok += 1;
+                // The figures are of handshakes that worked: a refusal is quicker, or slower
+                // (a time-out), and says nothing of how fast a handshake is.
+                times.push(took);
+            }
             Some(f) => {
                 clear_progress(progress);
                 errln!(
@@ -762,37 +762,47 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
         }
     }
     clear_progress(progress);
-    let done = times.len() as u32;
     if done == 0 {
         errln!("certbench: interrupted before the first handshake ended");
-        return ExitCode::from(130);
+        return ExitCode::from(interrupted.unwrap_or(130));
     }
     let total = started.elapsed().as_secs_f64();
     times.sort();
-    let pct =
-        |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
-    let per_s = f64::from(done) / total;
+    // Of the handshakes that worked; none, no figures.
+    let pct = |p: f64| {
+        (!times.is_empty()).then(|| {
+            times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+        })
+    };
+    let per_s = f64::from(ok) / total;
     if a.json {
         outln!(
             "{}",
-            serde_json::json!({"count": done, "asked": n, "interrupted": interrupted, "ok": ok, "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99), "handshakes_per_s": per_s})
+            serde_json::json!({"count": done, "asked": n, "interrupted": interrupted.is_some(), "ok": ok, "p50_ms": pct(0.5), "p90_ms": pct(0.9), "p99_ms": pct(0.99), "handshakes_per_s": per_s})
         );
     } else {
-        let of = if interrupted {
+        let of = if interrupted.is_some() {
             format!(" (interrupted: {done} of the {n} asked)")
         } else {
             String::new()
         };
-        outln!(
-            "{done} handshakes, {ok} ok{of}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms; {per_s:.0} handshakes/s",
-            pct(0.5),
-            pct(0.9),
-            pct(0.99)
-        );
+        match (pct(0.5), pct(0.9), pct(0.99)) {
+            (Some(p50), Some(p90), Some(p99)) => outln!(
+                "{done} handshakes, {ok} ok{of}: p50 {p50:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms; {per_s:.0} handshakes/s{}",
+                if ok < done {
+                    format!(" (of the {ok} that worked)")
+                } else {
+                    String::new()
+                }
+            ),
+            _ => outln!(
+                "{done} handshakes, 0 ok{of}: no timings, for none worked (each failure is said above)"
+            ),
+        }
     }
-    if interrupted {
-        // As a shell reports a command ended by SIGINT.
-        ExitCode::from(130)
+    if let Some(code) = interrupted {
+        // As a shell reports a command ended by SIGINT (130) or SIGTERM (143).
+        ExitCode::from(code)
     } else if ok == n {
         ExitCode::SUCCESS
     } else {

@@ -280,7 +280,8 @@ pub struct IssueArgs {
     /// Key type: ecdsa-p256, ecdsa-p384, ed25519, rsa2048, rsa3072 or rsa4096.
     #[arg(long, default_value = "ecdsa-p256", value_parser = parse_alg)]
     pub alg: KeyAlg,
-    /// Validity in days, 1 to 36500 (default: 3650 root, 1825 intermediate, 365 leaves).
+    /// Validity in days, 1 to 36500 (default: 3650 root, 1825 intermediate, 365 server and
+    /// client, 90 OCSP responder).
     #[arg(long, allow_hyphen_values = true, value_parser = certbench_pki::parse_days)]
     pub days: Option<u32>,
     /// Start of validity: RFC 3339 (2026-01-01T00:00:00Z), or an offset such as -400d or +2d.
@@ -670,6 +671,17 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
 
 /// A certificate just made that is valid longer than its issuer: said at once, as `status`
 /// would say it.
+/// The line that goes with the certbench commands a message suggests, when they would act on
+/// another workspace than `dir` (the default one, or `$CERTBENCH_DIR`): the `--dir` to add.
+pub(crate) fn dir_note(dir: &std::path::Path) -> Option<String> {
+    (Workspace::default_dir().as_deref() != Some(dir)).then(|| {
+        format!(
+            "(for this workspace, run certbench commands with --dir {})",
+            certbench_base::text::display_safe(&dir.display().to_string(), 300)
+        )
+    })
+}
+
 pub(crate) fn print_outlives(ws: &Workspace, name: &str) {
     let now = OffsetDateTime::now_utc();
     for w in ws.health(now).warnings {

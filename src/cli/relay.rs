@@ -15,8 +15,8 @@ use crate::cli::{out, out::errln, out::outln};
 
 #[derive(Debug, Args)]
 pub struct RelayArgs {
-    /// Where the client connects: ADDR:PORT (127.0.0.1:8443, [::1]:8443), or a port alone on
-    /// 127.0.0.1.
+    /// Where the client connects: ADDR:PORT (127.0.0.1:8443, [::1]:8443), or localhost:PORT or a
+    /// port alone (both 127.0.0.1 and ::1 at that port).
     #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
     pub listen: ListenOn,
     /// Where each connection is forwarded: the server, HOST:PORT.

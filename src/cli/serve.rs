@@ -473,13 +473,15 @@ fn print_ready(
                 outln!("try it with the workspace's client \"{}\"{rules}:", c.name);
                 outln!("  {curl}");
                 let ca = r.ca.as_deref().map(shell_word).unwrap_or_default();
-                let (cert, chain, key) = (
-                    shell_word(&c.cert),
-                    shell_word(&c.chain),
-                    shell_word(&c.key),
-                );
+                let (cert, key) = (shell_word(&c.cert), shell_word(&c.key));
+                // -cert reads the leaf alone; -cert_chain adds what follows it.
+                let chain = c
+                    .intermediate
+                    .as_deref()
+                    .map(|i| format!(" -cert_chain {}", shell_word(i)))
+                    .unwrap_or_default();
                 outln!(
-                    "  openssl s_client -connect {}:{} -servername {host} -CAfile {ca} -cert {cert} -cert_chain {chain} -key {key}",
+                    "  openssl s_client -connect {}:{} -servername {host} -CAfile {ca} -cert {cert}{chain} -key {key}",
                     match addr.ip() {
                         ip if ip.is_unspecified() => "127.0.0.1".to_string(),
                         IpAddr::V6(v) => format!("[{v}]"),
@@ -584,16 +586,22 @@ fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
 
 /// Ctrl-C (SIGINT) or SIGTERM, as `kill` sends it: either stops the server, with its summary.
 pub(super) async fn stop_signal() {
+    stopped_by().await;
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM: the exit code a shell gives a command that either ended (130 or
+/// 143), for a command that reports what it did before it stops.
+pub(super) async fn stopped_by() -> u8 {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => 130,
+                _ = term.recv() => 143,
+            };
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+    130
 }

@@ -858,13 +858,16 @@ pub struct TryFiles {
     pub server_cn: String,
 }
 
-/// A client certificate's files: the leaf, the chain a client sends, the key.
+/// A client certificate's files: the leaf, the chain a client sends, the key, and the
+/// intermediate that issued it alone (what `openssl s_client -cert_chain` adds to the leaf; the
+/// chain file holds the leaf too, which would then be sent twice).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientFiles {
     pub name: String,
     pub cert: std::path::PathBuf,
     pub chain: std::path::PathBuf,
     pub key: std::path::PathBuf,
+    pub intermediate: Option<std::path::PathBuf>,
 }
 
 /// The files for trying a server of the workspace's certificate `server`: its root, and the
@@ -884,6 +887,12 @@ pub fn try_files(ws: &certbench_pki::workspace::Workspace, server: &str) -> TryF
                 cert: ws.path(&e.cert),
                 chain: ws.path(e.chain.as_deref().unwrap_or(&e.cert)),
                 key: ws.path(e.key.as_deref()?),
+                intermediate: e
+                    .issuer
+                    .as_deref()
+                    .and_then(entity)
+                    .filter(|i| i.role == Role::Intermediate)
+                    .map(|i| ws.path(&i.cert)),
             })
         });
     TryFiles {
