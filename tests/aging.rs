@@ -588,6 +588,24 @@ fn status_check_fails_on_what_openssl_says_expires_and_on_broken_chains() {
             );
         }
     }
+    // The report rounds days (364.56 days left shows as 365); what --check says gives the time
+    // left to the hour, so the two do not read as if they disagreed.
+    let out = certbench(d, &["status", "--check", "--within", "365", "--at", "+10h"]);
+    let (report, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    let row = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("client "))
+        .unwrap();
+    assert!(row.contains(" 365 "), "{report}");
+    // (14 hours when the report's time falls in the second the certificate was made.)
+    assert!(
+        err.contains("client has 364 days 13 hours left, less than 365 days")
+            || err.contains("client has 364 days 14 hours left, less than 365 days"),
+        "{err}"
+    );
     let out = certbench(d, &["status", "--check", "--json", "--at", "+366d"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok());

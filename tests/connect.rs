@@ -671,4 +671,38 @@ fn connect_fixes_fit_what_the_server_did() {
         "{fix}"
     );
     assert!(!fix.contains("--tls 1.2 or --tls 1.3"), "{fix}");
+    // The server's answer ended it at the ClientHello: whether it asks for a client certificate
+    // is not known, and the text does not say it did not.
+    let (_server, port) = s_server(d, &["-tls1_2", "-Verify", "1"]);
+    let out = certbench(
+        d,
+        &["connect", &format!("localhost:{port}"), "--tls", "1.3"],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !said.contains("did not ask for a client certificate"),
+        "{said}"
+    );
+    assert!(said.contains("is not known"), "{said}");
+
+    // A server that sends its leaf without the intermediate (openssl s_server -cert alone): the
+    // root is trusted already, the fix is the server's chain, not another --ca.
+    let (_server, port) = ready_on_a_free_port(
+        |port| {
+            let mut c = Command::new(require("openssl", "openssl"));
+            c.current_dir(d)
+                .args(["s_server", "-accept", &port.to_string(), "-www"])
+                .args(["-naccept", "1", "-cert", "server.crt", "-key", "server.key"]);
+            c
+        },
+        "ACCEPT",
+    );
+    let (ok, v) = connect_json(d, &[&format!("localhost:{port}")]);
+    assert!(!ok);
+    assert_eq!(v["failure"]["cause"]["code"], "unknown_issuer", "{v}");
+    let fix = v["failure"]["fix"].as_str().unwrap_or_default();
+    assert!(
+        fix.contains("the server must send its chain") && fix.contains("-cert_chain"),
+        "{fix}"
+    );
 }

@@ -71,8 +71,20 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
                     && c.not_after - a.at.unwrap_or(now) < time::Duration::days(a.within)
             })
             .map(|c| {
+                // To the hour: the report's days are rounded, and 29.6 days shows as 30.
+                let left = c.not_after - a.at.unwrap_or(now);
+                let left = match (left.whole_days(), left.whole_hours() % 24) {
+                    _ if left.is_negative() => "no time".to_string(),
+                    (0, h) => format!("{h} hour{}", certbench_base::text::plural(h)),
+                    (d, 0) => format!("{d} day{}", certbench_base::text::plural(d)),
+                    (d, h) => format!(
+                        "{d} day{} {h} hour{}",
+                        certbench_base::text::plural(d),
+                        certbench_base::text::plural(h)
+                    ),
+                };
                 format!(
-                    "{} has less than {} day{} left (--within): it expires {}",
+                    "{} has {left} left, less than {} day{} (--within): it expires {}",
                     c.name,
                     a.within,
                     certbench_base::text::plural(a.within),

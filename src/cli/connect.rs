@@ -359,6 +359,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
                 fits.as_deref(),
                 client_name.as_deref(),
                 &sent,
+                server_flight_ended(&events),
             );
         }
         print_outcome(&summary, &explained, None);
@@ -501,14 +502,35 @@ fn print_server_side(events: &[Event], workspace_roots: bool) {
     }
 }
 
+/// Whether the server's first flight crossed to its end (its Finished in TLS 1.3, its
+/// ServerHelloDone in 1.2): only then does no CertificateRequest mean it did not ask for one.
+fn server_flight_ended(events: &[Event]) -> bool {
+    use certbench_wire::names::HandshakeType;
+    events.iter().any(|e| {
+        e.side == certbench_wire::Side::Server
+            && matches!(
+                e.handshake_type(),
+                Some(HandshakeType::Finished | HandshakeType::ServerHelloDone)
+            )
+    })
+}
+
 fn print_request(
     asked: Option<&Requested>,
     fits: Option<&[String]>,
     client: Option<&str>,
     sent: &Presented,
+    flight_ended: bool,
 ) {
     let Some(r) = asked else {
-        outln!("\nthe server did not ask for a client certificate (no CertificateRequest)");
+        if flight_ended {
+            outln!("\nthe server did not ask for a client certificate (no CertificateRequest)");
+        } else {
+            outln!(
+                "\nwhether the server asks for a client certificate is not known: the handshake \
+                 ended before the server's flight that would hold its CertificateRequest"
+            );
+        }
         return;
     };
     outln!("\nthe server asked for a client certificate (CertificateRequest):");
