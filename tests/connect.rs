@@ -706,3 +706,23 @@ fn connect_fixes_fit_what_the_server_did() {
         "{fix}"
     );
 }
+
+/// A workspace whose client certificate is revoked: what the server asked for is judged, and
+/// the revoked one is named as revoked, not as one that is not from the CAs the server names.
+#[test]
+fn a_revoked_client_is_named_as_revoked() {
+    let dir = workspace();
+    let d = dir.path();
+    certbench_ok(d, &["revoke", "client"]);
+    let (_server, port) = s_server(d, &["-Verify", "1", "-CAfile", "ca.crt"]);
+    let out = certbench(d, &["connect", &format!("localhost:{port}")]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("client certificates from those CAs are revoked: client"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("none of the workspace's client certificates"),
+        "{said}"
+    );
+}

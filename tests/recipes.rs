@@ -622,3 +622,22 @@ fn a_tools_name_as_the_certificate_says_the_option_that_picks_tools() {
     let made = certbench_ok(dir.path(), &["recipes", "--for", "curl"]);
     assert!(made.contains("curl "), "{made}");
 }
+
+/// Revoked certificates are named as revoked: with none other of its role, `recipes` says so
+/// (not that the workspace has none), and recipes made for one by name say it is revoked.
+#[test]
+fn revoked_certificates_are_named_as_revoked() {
+    let dir = workspace();
+    let d = dir.path();
+    certbench_ok(d, &["revoke", "client"]);
+    let out = certbench(d, &["recipes", "--for", "curl"]);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("client certificates are revoked (client)"),
+        "{said}"
+    );
+    assert!(!said.contains("has no client certificate"), "{said}");
+    let made = certbench_ok(d, &["recipes", "--for", "curl", "--client", "client"]);
+    assert!(made.contains("\"client\" is revoked"), "{made}");
+}

@@ -8,8 +8,8 @@ use std::time::Duration;
 use certbench_pki::workspace::Workspace;
 use certbench_tls::config::TlsVersion;
 use certbench_tls::connect::{
-    ConnectOptions, Presented, Requested, connect, defaults, hint, host_of, http_status, presented,
-    requested, satisfying,
+    ConnectOptions, FitVerdict, Presented, Requested, connect, defaults, hint, host_of,
+    http_status, presented, requested,
 };
 use certbench_tls::event::{Event, EventKind, Verdict};
 use certbench_tls::material::{
@@ -291,10 +291,20 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
     }
     let asked = requested(&events);
     let ws = Workspace::open(&dir).ok().filter(|w| !w.is_empty());
-    let fits = match (&asked, &ws) {
-        (Some(r), Some(ws)) => Some(satisfying(ws, r)),
+    let judged = match (&asked, &ws) {
+        (Some(r), Some(ws)) => Some(certbench_tls::connect::judged(ws, r)),
         _ => None,
     };
+    let named = |v: &dyn Fn(&FitVerdict) -> bool| {
+        judged.as_ref().map(|j| {
+            j.iter()
+                .filter(|f| v(&f.verdict))
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let fits = named(&|v| *v == FitVerdict::Fits);
+    let revoked = named(&|v| *v == FitVerdict::Revoked).unwrap_or_default();
     let explained = certbench_lab::explain_peer(&summary, &events, certbench_lab::Peer::Connect);
     // The page is written now; a failure to write it is said after the connection's outcome,
     // which it must not hide.
@@ -357,6 +367,7 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
             print_request(
                 asked.as_ref(),
                 fits.as_deref(),
+                &revoked,
                 client_name.as_deref(),
                 &sent,
                 server_flight_ended(&events),
@@ -518,6 +529,7 @@ fn server_flight_ended(events: &[Event]) -> bool {
 fn print_request(
     asked: Option<&Requested>,
     fits: Option<&[String]>,
+    revoked: &[String],
     client: Option<&str>,
     sent: &Presented,
     flight_ended: bool,
@@ -558,6 +570,10 @@ fn print_request(
         Some(names) if r.certificate_authorities.is_empty() => outln!(
             "  it names no CA, so which of the workspace's client certificates it takes is up to its trust store: {}",
             names.join(", ")
+        ),
+        Some([]) if !revoked.is_empty() => outln!(
+            "  the workspace's client certificates from those CAs are revoked: {}",
+            revoked.join(", ")
         ),
         Some([]) => outln!("  none of the workspace's client certificates is from those CAs"),
         Some(names) => outln!(

@@ -208,6 +208,7 @@ pub fn request_lines(r: &Relayed) -> Vec<String> {
                         say("key_not_accepted", &[name, ("key", key.to_string())])
                     }
                     FitVerdict::Unreadable => say("unreadable", &[name]),
+                    FitVerdict::Revoked => say("revoked", &[name]),
                 }
             })
             .collect();

@@ -101,6 +101,8 @@ pub enum Problem {
     KeyStoreElsewhere { name: String, chain: PathBuf },
     /// The name clients ask for does not reach this machine, where the server recipes listen.
     HostNotLocal { host: String },
+    /// The certificate the recipe uses is revoked: a peer that checks revocation refuses it.
+    Revoked { name: String },
 }
 
 impl Problem {
@@ -110,6 +112,7 @@ impl Problem {
             Problem::KeyElsewhere { .. } => "key_elsewhere",
             Problem::KeyStoreElsewhere { .. } => "key_store_elsewhere",
             Problem::HostNotLocal { .. } => "host_not_local",
+            Problem::Revoked { .. } => "revoked",
         }
     }
 
@@ -125,6 +128,7 @@ impl Problem {
                 ("chain", certbench_base::text::shell_word(chain)),
             ],
             Problem::HostNotLocal { host } => vec![("host", host.clone())],
+            Problem::Revoked { name } => vec![("name", name.clone())],
         };
         let template = problem_words()
             .get(self.code())
@@ -167,6 +171,10 @@ pub enum RecipeError {
         "the workspace has no {role} certificate: `certbench issue --role {role} --name NAME` makes one"
     )]
     NoneOfRole { role: &'static str },
+    #[error(
+        "the workspace's {role} certificates are revoked ({names}): `certbench issue --role {role} --name NAME` makes a new one (--{role} NAME uses a revoked one all the same)"
+    )]
+    AllRevoked { role: &'static str, names: String },
     #[error("\"{name}\" is a {role} certificate; recipes take a server or a client certificate")]
     NotALeaf { name: String, role: &'static str },
     #[error(
@@ -198,6 +206,8 @@ pub struct Values {
     pub server_intermediates: Option<PathBuf>,
     /// The server certificate's name when its key is not in the workspace.
     pub server_key_elsewhere: Option<String>,
+    /// The server certificate's name when it is revoked (named with --server).
+    pub server_revoked: Option<String>,
     pub client_name: String,
     pub client_cert: PathBuf,
     pub client_chain: PathBuf,
@@ -205,6 +215,8 @@ pub struct Values {
     pub client_intermediates: Option<PathBuf>,
     /// The client certificate's name when its key is not in the workspace.
     pub client_key_elsewhere: Option<String>,
+    /// The client certificate's name when it is revoked (named with --client).
+    pub client_revoked: Option<String>,
     /// The name clients ask for: one of the server certificate's names that is this machine,
     /// else its first (else its CN).
     pub host: String,
@@ -268,12 +280,14 @@ pub fn values(
         server_chain: path(server.chain.as_deref().unwrap_or(&server.cert)),
         server_key: key(server),
         server_key_elsewhere: server.key.is_none().then(|| server.name.clone()),
+        server_revoked: server.revoked.is_some().then(|| server.name.clone()),
         server_intermediates: intermediates(server),
         client_name: client.name.clone(),
         client_cert: path(&client.cert),
         client_chain: path(client.chain.as_deref().unwrap_or(&client.cert)),
         client_key: key(client),
         client_key_elsewhere: client.key.is_none().then(|| client.name.clone()),
+        client_revoked: client.revoked.is_some().then(|| client.name.clone()),
         client_intermediates: intermediates(client),
         host: host.clone(),
         host_is_local,
@@ -324,7 +338,21 @@ fn leaf<'w>(ws: &'w Workspace, name: Option<&str>, role: Role) -> Result<&'w Ent
                 .filter(usable)
                 .or_else(|| ws.entities().iter().find(usable))
                 .or_else(|| ws.entities().iter().find(any))
-                .ok_or(RecipeError::NoneOfRole { role: role.title() })
+                .ok_or_else(|| {
+                    let revoked: Vec<&str> = ws
+                        .entities()
+                        .iter()
+                        .filter(|e| e.role == role && e.revoked.is_some())
+                        .map(|e| e.name.as_str())
+                        .collect();
+                    match revoked.is_empty() {
+                        true => RecipeError::NoneOfRole { role: role.title() },
+                        false => RecipeError::AllRevoked {
+                            role: role.title(),
+                            names: revoked.join(", "),
+                        },
+                    }
+                })
         }
     }
 }
@@ -658,6 +686,13 @@ pub fn recipes(values: &Values, tools: &[Tool]) -> Vec<Recipe> {
                 }),
                 None => {}
             }
+            let revoked = match side {
+                Side::Server => &values.server_revoked,
+                Side::Client => &values.client_revoked,
+            };
+            if let Some(name) = revoked {
+                problems.push(Problem::Revoked { name: name.clone() });
+            }
             if side == Side::Client && !values.host_is_local {
                 problems.push(Problem::HostNotLocal {
                     host: values.host.clone(),
@@ -749,12 +784,14 @@ mod tests {
             server_key: "/w s/server.key".into(),
             server_intermediates: None,
             server_key_elsewhere: None,
+            server_revoked: None,
             client_name: "client".into(),
             client_cert: "/w s/client.crt".into(),
             client_chain: "/w s/client \"x\".crt".into(),
             client_key: "/w s/client.key".into(),
             client_intermediates: Some("/w s/intermediate.crt".into()),
             client_key_elsewhere: None,
+            client_revoked: None,
             host: "::1".into(),
             host_is_local: true,
             port: 8443,

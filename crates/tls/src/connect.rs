@@ -297,18 +297,6 @@ pub fn requested(events: &[Event]) -> Option<Requested> {
     })
 }
 
-/// The workspace's client certificates a server's CertificateRequest would take: a leaf whose
-/// extended key usage allows clientAuth (or that has none), whose key can sign with a scheme the
-/// server accepts, and one of whose chain's certificates is issued by a CA the server names (any,
-/// when it names none).
-pub fn satisfying(ws: &certbench_pki::workspace::Workspace, asked: &Requested) -> Vec<String> {
-    judged(ws, asked)
-        .into_iter()
-        .filter(|f| f.verdict == FitVerdict::Fits)
-        .map(|f| f.name)
-        .collect()
-}
-
 /// Whether one of the workspace's certificates fits a CertificateRequest, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fit {
@@ -339,6 +327,8 @@ pub enum FitVerdict {
     },
     /// Its files could not be read.
     Unreadable,
+    /// The workspace revoked it: a server that checks revocation refuses it.
+    Revoked,
 }
 
 /// Each of the workspace's client (and server) leaves, judged against a server's
@@ -347,11 +337,7 @@ pub fn judged(ws: &certbench_pki::workspace::Workspace, asked: &Requested) -> Ve
     use x509_parser::prelude::*;
     let authorities = &asked.authorities_der;
     let mut out = Vec::new();
-    for e in ws
-        .entities()
-        .iter()
-        .filter(|e| !e.role.is_ca() && e.revoked.is_none())
-    {
+    for e in ws.entities().iter().filter(|e| !e.role.is_ca()) {
         let file = e.chain.as_deref().unwrap_or(&e.cert);
         let verdict = match crate::material::read_certs(&ws.path(file)) {
             Err(_) => FitVerdict::Unreadable,
@@ -403,6 +389,11 @@ pub fn judged(ws: &certbench_pki::workspace::Workspace, asked: &Requested) -> Ve
                     },
                 }
             }
+        };
+        // One that would fit but is revoked: a server that checks revocation refuses it.
+        let verdict = match verdict {
+            FitVerdict::Fits if e.revoked.is_some() => FitVerdict::Revoked,
+            v => v,
         };
         // Server certificates are listed only when they would fit: a client may hold one.
         if e.role == certbench_x509::Role::Server && verdict != FitVerdict::Fits {
