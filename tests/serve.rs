@@ -942,7 +942,7 @@ fn a_slow_request_is_cut_off() {
     assert_eq!(c["outcome"], "http_failed", "{c}");
     assert_eq!(c["requests"], 0);
     // Cut off for taking too long over its headers: a second after the idle time.
-    assert_eq!(c["http_cause"]["code"], "timed_out", "{c}");
+    assert_eq!(c["http_cause"]["code"], "request_incomplete", "{c}");
     assert_eq!(c["http_cause"]["after_ms"], 2000, "{c}");
     assert!(curl(d, port, Some("client"), &[]).status.success());
     assert_eq!(s.connection()["outcome"], "ok");
@@ -1017,6 +1017,55 @@ fn stopping_reports_the_connections_still_open() {
         assert_eq!(summary["summary"]["outcomes"]["stopped"], 2, "{summary}");
         drop((held, silent));
     }
+}
+
+/// A connection that sent nothing before the server stopped is said as such: no handshake, so
+/// neither a client certificate nor a handshake time.
+#[test]
+fn a_silent_connection_is_not_called_a_handshake() {
+    let dir = workspace();
+    let d = dir.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["serve", "--port", "0"])
+        .env_remove("CERTBENCH_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let port: u16 = first
+        .split(" on 127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{first}"));
+    let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let said: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = child.wait();
+    drop(silent);
+    let line = said
+        .iter()
+        .find(|l| l.starts_with("#1 "))
+        .unwrap_or_else(|| panic!("{said:?}"));
+    assert!(
+        line.contains("stopped") && line.contains("no handshake: the client sent nothing"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("no client certificate")
+            && !line.contains("handshake 0")
+            && !line.contains(" ms, "),
+        "{line}"
+    );
 }
 
 /// A client that completes its handshake and then asks for nothing is closed at the idle time,

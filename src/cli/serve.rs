@@ -517,14 +517,28 @@ fn outcome_code(o: Outcome) -> String {
 fn print_line(c: &Connection) {
     let head = format!("#{:<4} {:<22} {:<16}", c.id, c.peer, outcome_label(c));
     let tls = c.version.as_deref().unwrap_or("-");
-    let who = c
-        .client
-        .as_ref()
-        .map_or("no client certificate".to_string(), |id| id.subject.clone());
-    let times = format!(
-        "handshake {:.1} ms, {:.0} ms in all",
-        c.handshake_ms, c.duration_ms
-    );
+    // Before the handshake is over, who the client is and how long a handshake takes are not
+    // known: what is known is whether the client sent anything.
+    let who = match &c.client {
+        Some(id) => id.subject.clone(),
+        None if c.handshake_done => "no client certificate".to_string(),
+        None => "-".to_string(),
+    };
+    let times = match (c.handshake_done, c.bytes_received) {
+        (true, _) => format!(
+            "handshake {:.1} ms, {:.0} ms in all",
+            c.handshake_ms, c.duration_ms
+        ),
+        (false, 0) => format!(
+            "no handshake: the client sent nothing, {:.0} ms in all",
+            c.duration_ms
+        ),
+        (false, n) => format!(
+            "handshake not over: the client sent {n} byte{}, {:.0} ms in all",
+            certbench_base::text::plural(n),
+            c.duration_ms
+        ),
+    };
     match &c.failure {
         Some(f) => {
             let alert = f

@@ -221,6 +221,11 @@ pub enum Cause {
     },
     /// After the handshake: what the client sent is not HTTP/1.1.
     HttpMalformed,
+    /// After the handshake: the client began a request and did not finish its headers in the
+    /// time they had (a stalled client, or a slowloris).
+    RequestIncomplete {
+        after_ms: u64,
+    },
 }
 
 fn date(t: &UnixTime) -> Option<OffsetDateTime> {
@@ -306,6 +311,7 @@ impl Cause {
             Cause::Cancelled => "cancelled",
             Cause::Tls { .. } => "tls",
             Cause::HttpMalformed => "http_malformed",
+            Cause::RequestIncomplete { .. } => "request_incomplete",
         }
     }
 
@@ -632,7 +638,7 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
             v.push(("to", from.other().name().into()));
             v.push(("began", began.clone()));
         }
-        Cause::TimedOut { after_ms } => {
+        Cause::TimedOut { after_ms } | Cause::RequestIncomplete { after_ms } => {
             v.push(("after", format!("{}", *after_ms as f64 / 1000.0)));
         }
         _ => {}
@@ -791,6 +797,7 @@ mod tests {
             Cause::Cancelled,
             Cause::Tls { name: "X".into() },
             Cause::HttpMalformed,
+            Cause::RequestIncomplete { after_ms: 6000 },
         ];
         // Besides the causes: the note a TLS 1.2-only suite offer adds.
         assert_eq!(

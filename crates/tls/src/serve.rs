@@ -731,8 +731,9 @@ fn http_cause(e: &hyper::Error, slow_ms: u64) -> Cause {
     if let Some(io) = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()) {
         return Cause::from_io(io);
     }
+    // hyper's only timer here is the one on a request's headers.
     if e.is_timeout() {
-        return Cause::TimedOut { after_ms: slow_ms };
+        return Cause::RequestIncomplete { after_ms: slow_ms };
     }
     if e.is_incomplete_message() {
         return Cause::ConnectionClosed;
