@@ -481,3 +481,39 @@ fn tls13_record_keys_are_openssls_hkdf_expand_label() {
         }
     }
 }
+
+/// The cipher suites certbench names are named as openssl's standard (IANA) names for the same
+/// code: `openssl ciphers -stdname -V` lists each with its two bytes.
+#[test]
+fn cipher_suite_names_are_the_standard_names_openssl_gives() {
+    let listed = openssl_ok(
+        Path::new("."),
+        &[
+            "ciphers",
+            "-stdname",
+            "-V",
+            "ALL:COMPLEMENTOFALL:@SECLEVEL=0",
+        ],
+    );
+    let mut compared = 0;
+    for line in listed.lines() {
+        // "0xC0,0x09 - TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA - ECDHE-ECDSA-AES128-SHA ..."
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (Some(code), Some(name)) = (words.first(), words.get(2)) else {
+            continue;
+        };
+        let Some((hi, lo)) = code.split_once(',') else {
+            continue;
+        };
+        let byte = |b: &str| u8::from_str_radix(b.trim_start_matches("0x"), 16).ok();
+        let (Some(hi), Some(lo)) = (byte(hi), byte(lo)) else {
+            continue;
+        };
+        let ours = certbench_wire::names::cipher_suite(u16::from_be_bytes([hi, lo]));
+        if !ours.starts_with("0x") {
+            assert_eq!(&ours, name, "{line}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 25, "only {compared} suites compared:\n{listed}");
+}

@@ -1019,6 +1019,39 @@ fn stopping_reports_the_connections_still_open() {
     }
 }
 
+/// A TLS 1.2 client that offers only suites rustls does not speak is told so, by their names:
+/// RSA key exchange (it then sends no groups, which rustls reports first) and ECDHE with CBC,
+/// for an ECDSA key that would take ECDHE_ECDSA.
+#[test]
+fn tls12_suites_rustls_does_not_speak_are_the_cause() {
+    let dir = workspace();
+    let d = dir.path();
+    let s = Serving::start(d, &[]);
+    for (cipher, name) in [
+        ("AES128-SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"),
+        (
+            "ECDHE-ECDSA-AES128-SHA",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        ),
+    ] {
+        let out = Command::new(require("openssl", "openssl"))
+            .args(["s_client", "-tls1_2", "-cipher", cipher, "-connect"])
+            .arg(format!("127.0.0.1:{}", s.port))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{}", text(&out));
+        let c = s.connection();
+        assert_eq!(
+            c["failure"]["cause"]["code"], "no_common_suite",
+            "{cipher}: {c}"
+        );
+        let why = c["failure"]["explanation"].as_str().unwrap_or_default();
+        assert!(why.contains(name) && why.contains("not spoken"), "{why}");
+        assert!(!why.contains("for an ECDSA key"), "{why}");
+    }
+}
+
 /// A connection that sent nothing before the server stopped is said as such: no handshake, so
 /// neither a client certificate nor a handshake time.
 #[test]

@@ -571,9 +571,15 @@ fn values(c: &Cause) -> Vec<(&'static str, String)> {
                     .collect::<Vec<_>>()
                     .join(", "),
             ));
-            // TLS 1.3's suites are 0x13xx and name no key; a TLS 1.2 suite names the key.
+            // TLS 1.3's suites are 0x13xx and name no key; a TLS 1.2 suite names the key, and
+            // rustls speaks only a few of them.
             if offered.iter().all(|s| s >> 8 != 0x13) {
-                v.extend(words("no_common_suite_tls12").map(|w| ("tls12_note", w.text.clone())));
+                use certbench_wire::names::RUSTLS_TLS12_SUITES;
+                let note = match offered.iter().any(|s| RUSTLS_TLS12_SUITES.contains(s)) {
+                    true => "no_common_suite_tls12",
+                    false => "no_common_suite_tls12_unspoken",
+                };
+                v.extend(words(note).map(|w| ("tls12_note", w.text.clone())));
             }
         }
         Cause::Expired { not_after, at } => {
@@ -799,10 +805,10 @@ mod tests {
             Cause::HttpMalformed,
             Cause::RequestIncomplete { after_ms: 6000 },
         ];
-        // Besides the causes: the note a TLS 1.2-only suite offer adds.
+        // Besides the causes: the notes a TLS 1.2-only suite offer adds.
         assert_eq!(
             table.len(),
-            all.len() + 1,
+            all.len() + 2,
             "a code in causes.toml has no Cause"
         );
         assert!(

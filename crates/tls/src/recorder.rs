@@ -1176,6 +1176,20 @@ fn with_offer(cause: Cause, hub: &Recorder) -> Cause {
         Cause::NoCommonSuite { .. } => Cause::NoCommonSuite {
             offered: offer.cipher_suites.iter().copied().filter(real).collect(),
         },
+        // A TLS 1.2 client that offers no ECDHE suite sends no groups, and rustls, which speaks
+        // no other key exchange, says no group is in common: it is the suites that are not.
+        Cause::NoCommonGroup
+            if offer.groups.is_empty()
+                && offer
+                    .cipher_suites
+                    .iter()
+                    .filter(|s| real(s))
+                    .all(|s| !certbench_wire::names::uses_groups(*s)) =>
+        {
+            Cause::NoCommonSuite {
+                offered: offer.cipher_suites.iter().copied().filter(real).collect(),
+            }
+        }
         cause => cause,
     }
 }

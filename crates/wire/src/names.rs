@@ -113,13 +113,44 @@ pub fn cipher_suite(s: u16) -> String {
         0xc030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
         0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
         0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        0x1305 => "TLS_AES_128_CCM_8_SHA256",
         0x009c => "TLS_RSA_WITH_AES_128_GCM_SHA256",
         0x009d => "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        0x000a => "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        0x002f => "TLS_RSA_WITH_AES_128_CBC_SHA",
+        0x0035 => "TLS_RSA_WITH_AES_256_CBC_SHA",
+        0x003c => "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        0x003d => "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        0x0033 => "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+        0x0039 => "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+        0x0067 => "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        0x006b => "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        0x009e => "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        0x009f => "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        0xccaa => "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xc009 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        0xc00a => "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        0xc013 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        0xc014 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        0xc023 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        0xc024 => "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        0xc027 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        0xc028 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
         0x00ff => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
         _ => return format!("0x{s:04x}"),
     }
     .to_string()
 }
+
+/// Whether a cipher suite's key exchange is over the groups a ClientHello lists: TLS 1.3's
+/// (0x13xx) and the elliptic-curve TLS 1.2 suites (RFC 8422: the 0xC0xx block, taken broadly,
+/// and ChaCha20's ECDHE suites of RFC 7905). RSA key exchange, DHE and PSK suites are not.
+pub fn uses_groups(s: u16) -> bool {
+    matches!(s >> 8, 0x13 | 0xc0) || matches!(s, 0xcca8 | 0xcca9 | 0xccac)
+}
+
+/// The TLS 1.2 suites rustls speaks: ECDHE with AES-GCM or ChaCha20-Poly1305.
+pub const RUSTLS_TLS12_SUITES: [u16; 6] = [0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9];
 
 pub fn named_group(g: u16) -> String {
     match g {
