@@ -574,6 +574,9 @@ fn bad_input_is_each_connections_own_and_the_relay_goes_on() {
     let v = next();
     assert_eq!(v["outcome"], "failed", "{v}");
     assert_eq!(v["failure"]["cause"]["code"], "plain_http", "{v}");
+    // openssl s_server closes without a word.
+    assert_eq!(v["bytes_down"], 0, "{v}");
+    assert!(v["failure"]["alert_sent"].is_null(), "{v}");
 
     // A good one after it, decrypted with the key log despite its garbage.
     let out = curl(d, at, &keylog, &[]);
@@ -998,4 +1001,39 @@ fn localhost_relays_from_both_loopbacks() {
         "{}",
         text(&out)
     );
+}
+
+/// Plain HTTP to a server that answers it with a TLS alert (rustls, as `certbench serve`): the
+/// alert the server sent is the failure's, as its 7 bytes (a record header and two bytes) read.
+#[test]
+fn plain_http_to_a_server_that_answers_with_an_alert_names_the_alert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    certbench_ok(d, &["gen"]);
+    let serving = JsonLines::start(d, &["serve", "--port", "0", "--json"]);
+    let port: u16 = serving.first["listening"]
+        .as_str()
+        .and_then(|l| l.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap();
+    let keylog = d.join("keys.log");
+    std::fs::write(&keylog, "").unwrap();
+    let (_relay, mut lines, at) = relay(port, &keylog);
+    let _ = Command::new(require("curl", "curl"))
+        .args(["-sS", "--max-time", "5"])
+        .arg(format!("http://localhost:{at}/"))
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(v["failure"]["cause"]["code"], "plain_http", "{v}");
+    assert_eq!(v["bytes_down"], 7, "{v}");
+    let alert = v["failure"]["alert_sent"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"));
+    let on_the_wire = v["events"].as_array().unwrap().iter().any(|e| {
+        e["side"] == "server"
+            && e["message"] == "Alert"
+            && e["text"].as_str().is_some_and(|t| t.contains(alert))
+    });
+    assert!(on_the_wire, "{v}");
 }

@@ -821,7 +821,12 @@ pub(crate) fn relay_failure(hub: &Recorder) -> Option<Failure> {
             detected_by: from.other(),
             cause,
             error: None,
-            alert_sent: None,
+            // The alert the side that caught it answered with (a TLS server answers plain HTTP
+            // with one), which the other, not speaking TLS, does not read as one.
+            alert_sent: hub
+                .first_alert
+                .filter(|(by, _)| *by == from.other())
+                .map(|(_, a)| a),
             alert_received: None,
             stopped_after: hub.last_handshake,
             culprit: None,
