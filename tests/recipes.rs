@@ -641,3 +641,63 @@ fn revoked_certificates_are_named_as_revoked() {
     let made = certbench_ok(d, &["recipes", "--for", "curl", "--client", "client"]);
     assert!(made.contains("\"client\" is revoked"), "{made}");
 }
+
+/// nginx takes a handshake without a client certificate and refuses the request at the HTTP
+/// level (400, "No required SSL certificate was sent"): through the relay, with curl's key log,
+/// the connection's line says the server answered HTTP 400, as curl got it.
+#[test]
+fn an_http_refusal_after_a_good_handshake_is_said_through_the_relay() {
+    need("nginx", "nginx");
+    let dir = workspace();
+    let d = dir.path();
+    let keylog = d.join("curl.keylog");
+    let (_server, server_port) = Running::serve(d, "nginx", &[]);
+    let mut relay = Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["relay", "--listen", "127.0.0.1:0", "--to"])
+        .arg(format!("localhost:{server_port}"))
+        .arg("--keylog")
+        .arg(&keylog)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(relay.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    let port: u16 = first
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{first}"));
+    let out = Command::new(require("curl", "curl"))
+        .args([
+            "-sS",
+            "--max-time",
+            "10",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg("--cacert")
+        .arg(d.join("ca.crt"))
+        .arg(format!("https://localhost:{port}/"))
+        .env("SSLKEYLOGFILE", &keylog)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "400",
+        "{}",
+        text(&out)
+    );
+    let line = lines
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("#1"))
+        .unwrap();
+    let _ = relay.kill();
+    let _ = relay.wait();
+    assert!(line.contains("HTTP 400"), "{line}");
+}

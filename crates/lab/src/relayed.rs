@@ -58,6 +58,11 @@ pub fn said(r: &Relayed, tui: bool) -> Said {
         Ending::Ok => {
             values.push(("up", r.bytes_up.to_string()));
             values.push(("down", r.bytes_down.to_string()));
+            // The handshake worked; the server may still have refused the request.
+            if let Some(status) = r.http_status.filter(|s| *s >= 400) {
+                key = format!("{code}.http_error");
+                values.push(("status", status.to_string()));
+            }
         }
         Ending::Unreachable => {
             if let Some(f) = &r.failure {

@@ -111,6 +111,10 @@ pub struct Relayed {
     pub closed_first: Option<Side>,
     /// How it came out, from what crossed.
     pub ending: Ending,
+    /// The status of the server's first HTTP answer, as its decrypted bytes began (`HTTP/1.1
+    /// 400 ...`): a server that takes the handshake may still refuse the request (nginx
+    /// answers 400 to a client that sent no certificate with `ssl_verify_client optional`).
+    pub http_status: Option<u16>,
     /// What the server's CertificateRequest asked of the client, if it sent one.
     #[serde(rename = "certificate_request")]
     pub request: Option<crate::connect::Requested>,
@@ -605,10 +609,22 @@ async fn one(
             after: last_handshake,
         }
     };
+    // The server's first application data, decrypted, read as an HTTP answer.
+    let http_status = events
+        .iter()
+        .filter(|e| e.side == Side::Server)
+        .find_map(|e| match &e.wire()?.what {
+            crate::event::WireWhat::ApplicationData {
+                plaintext: Some(p), ..
+            } => Some(p),
+            _ => None,
+        })
+        .and_then(|p| crate::connect::http_status(&String::from_utf8_lossy(&p[..p.len().min(32)])));
     Relayed {
         id,
         peer,
         started,
+        http_status,
         handshake_done,
         version,
         cipher_suite,
