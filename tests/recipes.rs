@@ -701,3 +701,26 @@ fn an_http_refusal_after_a_good_handshake_is_said_through_the_relay() {
     let _ = relay.wait();
     assert!(line.contains("HTTP 400"), "{line}");
 }
+
+/// What matters most in a recipe, and why, travels with its files: `--out` writes the notes the
+/// printed recipe gives into its run.sh (the -www line's warning for Java among them).
+#[test]
+fn a_recipes_notes_travel_with_its_files() {
+    let dir = workspace();
+    let d = dir.path();
+    let out = d.join("out");
+    certbench_ok(d, &["recipes", "--out", out.to_str().unwrap()]);
+    let script = std::fs::read_to_string(out.join("openssl-server/run.sh")).unwrap();
+    let www = script
+        .lines()
+        .find(|l| l.starts_with("# -www: "))
+        .unwrap_or_else(|| panic!("{script}"));
+    assert!(www.contains("Java"), "{www}");
+    // Still a script sh runs: the notes are comments before it.
+    let checked = Command::new("sh")
+        .arg("-n")
+        .arg(out.join("openssl-server/run.sh"))
+        .output()
+        .unwrap();
+    assert!(checked.status.success(), "{}", text(&checked));
+}

@@ -11,6 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,11 +38,24 @@ public class Client {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
         // HTTP/1.1, as the servers of the other recipes speak (HTTP/2 would be tried first).
-        HttpClient client =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls).build();
+        HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(tls)
+            .connectTimeout(Duration.ofSeconds(30))
+            .build();
         URI uri = new URI("https", null, @host@, @port@, "/", null, null);
-        HttpResponse<String> response =
-            client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        // A time limit on the whole answer: a server that answers and then waits for the client
+        // to close (openssl s_server -www over TLS 1.3) would otherwise leave it waiting for ever.
+        HttpRequest request = HttpRequest.newBuilder(uri).build();
+        HttpResponse<String> response;
+        try {
+            response = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            System.err.println("no whole answer within 30 s from " + uri);
+            System.exit(1);
+            return;
+        }
         System.out.print(response.body());
         System.exit(response.statusCode() == 200 ? 0 : 1);
     }

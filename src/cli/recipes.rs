@@ -149,8 +149,20 @@ fn write_out(all: &[Recipe], out_dir: &std::path::Path, force: bool) -> ExitCode
             .iter()
             .map(|p| format!("# NOT AS WRITTEN HERE: {}\n", p.text().replace('\n', " ")))
             .collect();
+        // And the lines that matter most, and why: they travel with the files.
+        let notes: String = r
+            .notes
+            .iter()
+            .map(|n| {
+                format!(
+                    "# {}: {}\n",
+                    n.line.trim().replace('\n', " "),
+                    n.why.replace('\n', " ")
+                )
+            })
+            .collect();
         let script = format!(
-            "#!/bin/sh\n# {}: {} (certbench recipes). Run: sh run.sh\n{problems}set -e\ncd \"$(dirname \"$0\")\"\n{}\n",
+            "#!/bin/sh\n# {}: {} (certbench recipes). Run: sh run.sh\n{problems}{notes}set -e\ncd \"$(dirname \"$0\")\"\n{}\n",
             r.title,
             r.side.name(),
             r.run
