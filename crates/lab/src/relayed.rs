@@ -253,11 +253,15 @@ mod tests {
             let code = key.split('.').next().unwrap();
             assert!(codes.contains(&code), "{key}");
             if let Some(rest) = key.split_once('.').map(|(_, r)| r) {
-                assert!(["by_client", "by_server"].contains(&rest), "{key}");
+                assert!(
+                    ["by_client", "by_server", "http_error"].contains(&rest),
+                    "{key}"
+                );
             }
         }
         for key in [
             "ok",
+            "ok.http_error",
             "failed",
             "unreachable",
             "no_request.by_client",
