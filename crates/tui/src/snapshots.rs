@@ -1306,6 +1306,36 @@ fn handshake_serving_80x24_and_160x48() {
     }
 }
 
+/// A connection stopped before its client sent a byte is listed as no handshake, not as one
+/// without a client certificate.
+#[test]
+fn a_silent_connection_is_listed_as_no_handshake() {
+    use crate::panes::handshake::ServeState;
+    let (_d, mut app) = demo_app((120, 24), false);
+    app.update(Action::ShowPane(Pane::Handshake));
+    let mut s = ServeState::new(
+        crate::action::ServeControl::default(),
+        certbench_tls::config::ClientAuth::Required,
+    );
+    s.addr = Some("127.0.0.1:8443".parse().unwrap());
+    let mut c = served(1, true);
+    c.outcome = certbench_tls::serve::Outcome::Stopped;
+    c.client = None;
+    c.failure = None;
+    c.handshake_done = false;
+    c.version = None;
+    c.bytes_received = 0;
+    s.accepted(1, c.peer, NOW);
+    s.finished(crate::panes::handshake::Ended::Served(c));
+    app.handshake.serve = Some(s);
+    let screen = render(&app);
+    assert!(
+        screen.contains("no handshake: the client sent nothing")
+            && !screen.contains("no client certificate"),
+        "{screen}"
+    );
+}
+
 /// More connections than rows: the list's window follows the one shown, and says what is above
 /// and below it.
 #[test]

@@ -298,7 +298,12 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                 let who = match (&c.client, &c.failure) {
                     (_, Some(f)) => certbench_cause::describe(&f.cause),
                     (Some(id), None) => id.subject.clone(),
-                    (None, None) => "no client certificate".into(),
+                    (None, None) if c.handshake_done => "no client certificate".into(),
+                    // Stopped or cut off before the handshake was over: no one to name.
+                    (None, None) if c.bytes_received == 0 => {
+                        "no handshake: the client sent nothing".into()
+                    }
+                    (None, None) => "handshake not over".into(),
                 };
                 (
                     label,
