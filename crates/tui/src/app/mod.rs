@@ -637,11 +637,14 @@ impl App {
                     let missing = crate::tour::missing(&self.view);
                     if !missing.is_empty() {
                         let names: Vec<&str> = missing.iter().map(|r| r.title()).collect();
+                        let generate =
+                            self.key_for(Context::Global, Action::ShowPane(Pane::Generate));
                         self.say(
                             Severity::Warning,
                             format!(
-                                "The tour's steps need a root CA, a server and a client certificate; this workspace has no {} certificate. `certbench gen --dir NEW` makes a set.",
-                                names.join(" or ")
+                                "The tour needs a root CA, a server and a client certificate; this workspace has no {} certificate: issue {} in Generate ({generate}).",
+                                names.join(" or "),
+                                if names.len() == 1 { "it" } else { "them" }
                             ),
                         );
                         return Vec::new();
