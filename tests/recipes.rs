@@ -147,8 +147,9 @@ impl Running {
     /// the port while this one compiles, and this one then fails to bind it.
     fn ready(&mut self, port: u16) -> Result<(), String> {
         let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
-            || !listening_in_group(port, self.child.id())
+        // Ours first: a connect to another test's server would disturb it.
+        while !listening_in_group(port, self.child.id())
+            || std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
         {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!(

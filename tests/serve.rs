@@ -395,10 +395,21 @@ fn the_openssl_command_serve_prints_works_and_sends_the_leaf_once() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find(|l| l.trim_start().starts_with("openssl s_client"))
+    // (serve prints its banner at once; the thread keeps a hung serve from hanging the test.)
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let found = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.trim_start().starts_with("openssl s_client"));
+        let _ = tx.send(found);
+        // Read on: a closed pipe would end serve at its next line.
+        for _ in lines {}
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(20))
+        .ok()
+        .flatten()
         .expect("serve prints an openssl command");
     let words: Vec<&str> = line.split_whitespace().collect();
     let after = |flag: &str| {
@@ -415,8 +426,8 @@ fn the_openssl_command_serve_prints_works_and_sends_the_leaf_once() {
             "the leaf would go twice: {line}"
         );
     }
-    let mut s_client = Command::new("sh")
-        .arg("-c")
+    let mut s_client = Command::new("timeout")
+        .args(["30", "sh", "-c"])
         .arg(format!("{} -quiet", line.trim()))
         .current_dir(d)
         .stdin(Stdio::piped())
@@ -1034,8 +1045,16 @@ fn tls12_suites_rustls_does_not_speak_are_the_cause() {
             "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
         ),
     ] {
+        // @SECLEVEL=0: a system policy that forbids them would otherwise keep openssl from
+        // offering them at all.
         let out = Command::new(require("openssl", "openssl"))
-            .args(["s_client", "-tls1_2", "-cipher", cipher, "-connect"])
+            .args([
+                "s_client",
+                "-tls1_2",
+                "-cipher",
+                &format!("{cipher}:@SECLEVEL=0"),
+            ])
+            .arg("-connect")
             .arg(format!("127.0.0.1:{}", s.port))
             .stdin(Stdio::null())
             .output()
@@ -1061,22 +1080,48 @@ fn a_silent_connection_is_not_called_a_handshake() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
         .arg("--dir")
         .arg(d)
-        .args(["serve", "--port", "0"])
+        .args(["serve", "--port", "0", "--metrics", "127.0.0.1:0"])
         .env_remove("CERTBENCH_DIR")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let port: u16 = first
-        .split(" on 127.0.0.1:")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("{first}"));
+    let banner: Vec<String> = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("one line per connection"))
+        .collect();
+    let after = |prefix: &str| {
+        banner
+            .iter()
+            .find_map(|l| l.split(prefix).nth(1))
+            .and_then(|r| {
+                r.split(|c: char| !c.is_ascii_digit() && c != '.' && c != ':')
+                    .next()
+            })
+            .unwrap_or_else(|| panic!("{banner:?}"))
+            .to_string()
+    };
+    let port: u16 = after(" on 127.0.0.1:").parse().unwrap();
+    let metrics = after("http://");
     let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Stopped once serve holds it (its metrics count it open), not before it was accepted.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut m = TcpStream::connect(metrics.as_str()).unwrap();
+        m.write_all(b"GET /metrics HTTP/1.0\r\n\r\n").unwrap();
+        let mut scraped = String::new();
+        let _ = std::io::Read::read_to_string(&mut m, &mut scraped);
+        if scraped
+            .lines()
+            .any(|l| l == "certbench_connections_active 1")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{scraped}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -71,25 +71,29 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
                     && c.not_after - a.at.unwrap_or(now) < time::Duration::days(a.within)
             })
             .map(|c| {
-                // To the hour: the report's days are rounded, and 29.6 days shows as 30.
+                // To the hour (the minute in its last hour): the report's days are rounded, and
+                // 29.6 days shows as 30.
                 let left = c.not_after - a.at.unwrap_or(now);
+                let plural = certbench_base::text::plural::<i64>;
                 let left = match (left.whole_days(), left.whole_hours() % 24) {
-                    _ if left.is_negative() => "no time".to_string(),
-                    (0, h) => format!("{h} hour{}", certbench_base::text::plural(h)),
-                    (d, 0) => format!("{d} day{}", certbench_base::text::plural(d)),
-                    (d, h) => format!(
-                        "{d} day{} {h} hour{}",
-                        certbench_base::text::plural(d),
-                        certbench_base::text::plural(h)
-                    ),
+                    (0, 0) => {
+                        let m = left.whole_minutes();
+                        format!("{m} minute{}", plural(m))
+                    }
+                    (0, h) => format!("{h} hour{}", plural(h)),
+                    (d, 0) => format!("{d} day{}", plural(d)),
+                    (d, h) => format!("{d} day{} {h} hour{}", plural(d), plural(h)),
                 };
-                format!(
-                    "{} has {left} left, less than {} day{} (--within): it expires {}",
-                    c.name,
-                    a.within,
-                    certbench_base::text::plural(a.within),
-                    certbench_base::text::rfc3339(c.not_after)
-                )
+                let (within, not_after) = (a.within, certbench_base::text::rfc3339(c.not_after));
+                if c.not_after <= a.at.unwrap_or(now) {
+                    format!("{} expired at {not_after} (--within {within})", c.name)
+                } else {
+                    format!(
+                        "{} has {left} left, less than {within} day{} (--within): it expires {not_after}",
+                        c.name,
+                        plural(within)
+                    )
+                }
             })
             .chain(
                 health

@@ -344,6 +344,9 @@ pub fn run(a: ConnectArgs, dir: PathBuf) -> ExitCode {
         v["http_status"] = status.into();
         v["certificate_request"] = serde_json::to_value(&asked).unwrap_or_default();
         v["workspace_certificates_it_accepts"] = serde_json::to_value(&fits).unwrap_or_default();
+        v["workspace_certificates_revoked"] = serde_json::to_value(&revoked).unwrap_or_default();
+        // Whether the server's flight went far enough to tell whether it asked for one.
+        v["certificate_request_known"] = server_flight_ended(&events).into();
         v["server_certificates"] = server_certificates(&events).into();
         if let Some(h) = &hint {
             let mut hv = serde_json::to_value(h).unwrap_or_default();
@@ -513,16 +516,21 @@ fn print_server_side(events: &[Event], workspace_roots: bool) {
     }
 }
 
-/// Whether the server's first flight crossed to its end (its Finished in TLS 1.3, its
+/// Whether the server's first flight crossed past where a CertificateRequest goes (RFC 8446
+/// 4.3.2: before its Certificate in TLS 1.3, which is encrypted; RFC 5246 7.3: before its
 /// ServerHelloDone in 1.2): only then does no CertificateRequest mean it did not ask for one.
 fn server_flight_ended(events: &[Event]) -> bool {
-    use certbench_wire::names::HandshakeType;
+    use certbench_wire::names::HandshakeType as H;
+    use certbench_wire::observe::Protection;
     events.iter().any(|e| {
         e.side == certbench_wire::Side::Server
-            && matches!(
-                e.handshake_type(),
-                Some(HandshakeType::Finished | HandshakeType::ServerHelloDone)
-            )
+            && match e.handshake_type() {
+                Some(H::Finished | H::ServerHelloDone) => true,
+                Some(H::Certificate) => e
+                    .wire()
+                    .is_some_and(|w| w.protection == Protection::Handshake),
+                _ => false,
+            }
     })
 }
 
@@ -563,12 +571,22 @@ fn print_request(
             outln!("  the handshake ended before certbench sent its certificate")
         }
     }
+    // Revoked ones are named: a server that checks revocation refuses them.
+    let revoked_too = if revoked.is_empty() {
+        String::new()
+    } else {
+        format!(" (revoked: {})", revoked.join(", "))
+    };
     match fits {
+        Some([]) if !revoked.is_empty() && r.certificate_authorities.is_empty() => outln!(
+            "  the workspace's client certificates are revoked: {}",
+            revoked.join(", ")
+        ),
         Some([]) if r.certificate_authorities.is_empty() => {
             outln!("  the workspace has no client certificate to offer")
         }
         Some(names) if r.certificate_authorities.is_empty() => outln!(
-            "  it names no CA, so which of the workspace's client certificates it takes is up to its trust store: {}",
+            "  it names no CA, so which of the workspace's client certificates it takes is up to its trust store: {}{revoked_too}",
             names.join(", ")
         ),
         Some([]) if !revoked.is_empty() => outln!(
@@ -577,7 +595,7 @@ fn print_request(
         ),
         Some([]) => outln!("  none of the workspace's client certificates is from those CAs"),
         Some(names) => outln!(
-            "  the workspace's client certificates from those CAs: {} (what it then authorizes is its own rule)",
+            "  the workspace's client certificates from those CAs: {}{revoked_too} (what it then authorizes is its own rule)",
             names.join(", ")
         ),
         None => {}

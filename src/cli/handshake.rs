@@ -774,7 +774,7 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
             times[((times.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
         })
     };
-    let per_s = f64::from(ok) / total;
+    let per_s = (ok > 0).then(|| f64::from(ok) / total);
     if a.json {
         outln!(
             "{}",
@@ -788,16 +788,15 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
         };
         match (pct(0.5), pct(0.9), pct(0.99)) {
             (Some(p50), Some(p90), Some(p99)) => outln!(
-                "{done} handshakes, {ok} ok{of}: p50 {p50:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms; {per_s:.0} handshakes/s{}",
+                "{done} handshakes, {ok} ok{of}: p50 {p50:.2} ms, p90 {p90:.2} ms, p99 {p99:.2} ms; {:.0} handshakes/s{}",
+                per_s.unwrap_or_default(),
                 if ok < done {
                     format!(" (of the {ok} that worked)")
                 } else {
                     String::new()
                 }
             ),
-            _ => outln!(
-                "{done} handshakes, 0 ok{of}: no timings, for none worked (each failure is said above)"
-            ),
+            _ => outln!("{done} handshakes, 0 ok{of}: no timings, for none worked"),
         }
     }
     if let Some(code) = interrupted {

@@ -669,19 +669,20 @@ fn issue_cmd(a: IssueArgs, dir: PathBuf) -> Result<(), Error> {
     Ok(())
 }
 
-/// A certificate just made that is valid longer than its issuer: said at once, as `status`
-/// would say it.
 /// The line that goes with the certbench commands a message suggests, when they would act on
-/// another workspace than `dir` (the default one, or `$CERTBENCH_DIR`): the `--dir` to add.
+/// another workspace than `dir` (the default one, or `$CERTBENCH_DIR`): the `--dir` to add, as
+/// a shell word to paste.
 pub(crate) fn dir_note(dir: &std::path::Path) -> Option<String> {
     (Workspace::default_dir().as_deref() != Some(dir)).then(|| {
         format!(
             "(for this workspace, run certbench commands with --dir {})",
-            certbench_base::text::display_safe(&dir.display().to_string(), 300)
+            certbench_base::text::display_safe(&certbench_base::text::shell_word(dir), 300)
         )
     })
 }
 
+/// A certificate just made that is valid longer than its issuer: said at once, as `status`
+/// would say it.
 pub(crate) fn print_outlives(ws: &Workspace, name: &str) {
     let now = OffsetDateTime::now_utc();
     for w in ws.health(now).warnings {

@@ -604,18 +604,27 @@ pub(super) async fn stop_signal() {
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM: the exit code a shell gives a command that either ended (130 or
-/// 143), for a command that reports what it did before it stops.
-pub(super) async fn stopped_by() -> u8 {
+/// 143), for a command that reports what it did before it stops. The handlers are set when this
+/// is called (within the runtime), not when the future is first polled: a signal that comes
+/// between the two is caught too.
+pub(super) fn stopped_by() -> impl std::future::Future<Output = u8> {
     #[cfg(unix)]
-    {
+    let streams = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        if let (Some(mut int), Some(mut term)) = streams {
             return tokio::select! {
-                _ = tokio::signal::ctrl_c() => 130,
+                _ = int.recv() => 130,
                 _ = term.recv() => 143,
             };
         }
+        let _ = tokio::signal::ctrl_c().await;
+        130
     }
-    let _ = tokio::signal::ctrl_c().await;
-    130
 }

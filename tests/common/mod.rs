@@ -120,6 +120,10 @@ pub fn on_a_free_port<T>(mut start: impl FnMut(u16) -> Result<T, String>) -> (T,
 /// apart. Read from /proc: the listening sockets' inodes, and the group's open sockets.
 #[allow(dead_code)]
 pub fn listening_in_group(port: u16, group: u32) -> bool {
+    // Without /proc nothing can be told apart: a connect that succeeds is taken as it is.
+    if !Path::new("/proc/net/tcp").exists() {
+        return true;
+    }
     let mut listening = std::collections::HashSet::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         let text = std::fs::read_to_string(table).unwrap_or_default();

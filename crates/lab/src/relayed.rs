@@ -59,7 +59,7 @@ pub fn said(r: &Relayed, tui: bool) -> Said {
             values.push(("up", r.bytes_up.to_string()));
             values.push(("down", r.bytes_down.to_string()));
             // The handshake worked; the server may still have refused the request.
-            if let Some(status) = r.http_status.filter(|s| *s >= 400) {
+            if let Some(status) = r.http_refusal() {
                 key = format!("{code}.http_error");
                 values.push(("status", status.to_string()));
             }
@@ -131,7 +131,13 @@ pub fn said(r: &Relayed, tui: bool) -> Said {
         .or_else(|| section("said").get(&key))
         .map_or(key.as_str(), String::as_str);
     Said {
-        status: status(code),
+        // A refusal in HTTP is no "ok", though TLS worked.
+        status: match r.http_refusal() {
+            Some(s) => {
+                certbench_base::assets::fill(&status("http_refused"), &[("status", s.to_string())])
+            }
+            None => status(code),
+        },
         line: certbench_base::assets::fill(template, &values),
     }
 }

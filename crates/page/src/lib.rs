@@ -59,7 +59,7 @@ impl Said {
     pub fn of_relayed(r: &certbench_tls::relay::Relayed, tui: bool) -> Said {
         let said = certbench_lab::relayed::said(r, tui);
         Said {
-            ok: r.ending == certbench_tls::relay::Ending::Ok,
+            ok: r.ending == certbench_tls::relay::Ending::Ok && r.http_refusal().is_none(),
             text: format!("{}: {}", said.status, said.line),
             notes: certbench_lab::relayed::request_lines(r),
         }

@@ -1181,15 +1181,13 @@ fn with_offer(cause: Cause, hub: &Recorder) -> Cause {
         Cause::NoCommonSuite { .. } => Cause::NoCommonSuite {
             offered: offer.cipher_suites.iter().copied().filter(real).collect(),
         },
-        // A TLS 1.2 client that offers no ECDHE suite sends no groups, and rustls, which speaks
-        // no other key exchange, says no group is in common: it is the suites that are not.
+        // A TLS 1.2 client that offers no suite rustls speaks (RSA key exchange, DHE, CBC) may
+        // send no groups, or only ones for DHE, and rustls says no group is in common first: it
+        // is the suites that are not.
         Cause::NoCommonGroup
-            if offer.groups.is_empty()
-                && offer
-                    .cipher_suites
-                    .iter()
-                    .filter(|s| real(s))
-                    .all(|s| !certbench_wire::names::uses_groups(*s)) =>
+            if !offer.cipher_suites.iter().any(|s| {
+                s >> 8 == 0x13 || certbench_wire::names::RUSTLS_TLS12_SUITES.contains(s)
+            }) =>
         {
             Cause::NoCommonSuite {
                 offered: offer.cipher_suites.iter().copied().filter(real).collect(),

@@ -173,6 +173,13 @@ pub enum Ending {
 }
 
 impl Relayed {
+    /// The HTTP status of a server that took the handshake and refused the request (400 or
+    /// more): TLS worked, the exchange did not.
+    pub fn http_refusal(&self) -> Option<u16> {
+        self.http_status
+            .filter(|s| *s >= 400 && self.ending == Ending::Ok)
+    }
+
     /// The connection as the shared outcome of a run: worked, failed (with who and why), or
     /// neither (the `ending` says what is known).
     pub fn outcome(&self) -> Outcome {

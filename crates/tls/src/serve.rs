@@ -168,8 +168,8 @@ pub struct Connection {
     /// Who caught what, when the handshake failed (in a transcript, with its words).
     #[serde(skip)]
     pub failure: Option<Failure>,
-    /// The handshake finished.
-    #[serde(skip)]
+    /// The handshake finished (`handshake_ms` is then its time; else the time until it
+    /// failed or was cut off).
     pub handshake_done: bool,
     /// What ended the HTTP exchange, when it failed (`http_failed`).
     pub http_cause: Option<Cause>,
@@ -859,9 +859,11 @@ pub struct TryFiles {
     pub server_cn: String,
 }
 
-/// A client certificate's files: the leaf, the chain a client sends, the key, and the
-/// intermediate that issued it alone (what `openssl s_client -cert_chain` adds to the leaf; the
-/// chain file holds the leaf too, which would then be sent twice).
+/// A client certificate's files: the leaf, the chain a client sends, the key, and what
+/// `openssl s_client -cert_chain` adds to the leaf: the intermediate that issued it, when there
+/// is one (the chain file holds the leaf too, which would then be sent twice); with more than
+/// one, the chain file all the same (no file holds them without the leaf; servers take a leaf
+/// sent twice); none under a root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientFiles {
     pub name: String,
@@ -888,12 +890,22 @@ pub fn try_files(ws: &certbench_pki::workspace::Workspace, server: &str) -> TryF
                 cert: ws.path(&e.cert),
                 chain: ws.path(e.chain.as_deref().unwrap_or(&e.cert)),
                 key: ws.path(e.key.as_deref()?),
-                intermediate: e
-                    .issuer
-                    .as_deref()
-                    .and_then(entity)
-                    .filter(|i| i.role == Role::Intermediate)
-                    .map(|i| ws.path(&i.cert)),
+                intermediate: {
+                    let issuer = e
+                        .issuer
+                        .as_deref()
+                        .and_then(entity)
+                        .filter(|i| i.role == Role::Intermediate);
+                    let above = issuer
+                        .and_then(|i| i.issuer.as_deref())
+                        .and_then(entity)
+                        .is_some_and(|i| i.role == Role::Intermediate);
+                    match (issuer, above) {
+                        (Some(_), true) => Some(ws.path(e.chain.as_deref().unwrap_or(&e.cert))),
+                        (Some(i), false) => Some(ws.path(&i.cert)),
+                        (None, _) => None,
+                    }
+                },
             })
         });
     TryFiles {

@@ -142,13 +142,6 @@ pub fn cipher_suite(s: u16) -> String {
     .to_string()
 }
 
-/// Whether a cipher suite's key exchange is over the groups a ClientHello lists: TLS 1.3's
-/// (0x13xx) and the elliptic-curve TLS 1.2 suites (RFC 8422: the 0xC0xx block, taken broadly,
-/// and ChaCha20's ECDHE suites of RFC 7905). RSA key exchange, DHE and PSK suites are not.
-pub fn uses_groups(s: u16) -> bool {
-    matches!(s >> 8, 0x13 | 0xc0) || matches!(s, 0xcca8 | 0xcca9 | 0xccac)
-}
-
 /// The TLS 1.2 suites rustls speaks: ECDHE with AES-GCM or ChaCha20-Poly1305.
 pub const RUSTLS_TLS12_SUITES: [u16; 6] = [0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9];
 

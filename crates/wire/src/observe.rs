@@ -421,9 +421,11 @@ impl Observer {
     }
 
     /// Whether records that crossed are still waiting to be read (for a secret, or for what the
-    /// other direction brings).
+    /// other direction brings). A broken side's records are read no more: they wait for nothing.
     pub fn is_waiting(&self) -> bool {
-        self.sides.iter().any(|s| !s.waiting.is_empty())
+        self.sides
+            .iter()
+            .any(|s| !s.broken && !s.waiting.is_empty())
     }
 
     /// The end of the connection: records still waiting for a secret that never came are shown

@@ -100,3 +100,77 @@ fn an_idle_connection_holds_none_of_what_it_read() {
         "the buffer is held by nothing but this piece"
     );
 }
+
+/// The TLS 1.2 suites the words say rustls speaks are the ones its provider has (the words and
+/// the NoCommonGroup-to-NoCommonSuite rule read this list).
+#[test]
+fn the_tls12_suites_named_as_spoken_are_the_providers() {
+    let mut provider: Vec<u16> = rustls::crypto::aws_lc_rs::default_provider()
+        .cipher_suites
+        .iter()
+        .filter(|s| matches!(s, rustls::SupportedCipherSuite::Tls12(_)))
+        .map(|s| u16::from(s.suite()))
+        .collect();
+    provider.sort();
+    let mut ours = certbench_wire::names::RUSTLS_TLS12_SUITES.to_vec();
+    ours.sort();
+    assert_eq!(provider, ours);
+}
+
+/// A secret's note made while a record that crossed before it still waits comes out after that
+/// record: the events in the order things happened, as `connect` sees a server's encrypted
+/// flight arrive before the client derives the keys that read it.
+#[test]
+fn a_secret_note_made_while_an_earlier_record_waits_follows_it() {
+    let (rec, kept) = keeping(true);
+    let mut hello = vec![22u8, 3, 1, 0, 45];
+    hello.extend(client_hello());
+    lock(&rec).feed(Dir::ClientToServer, &hello);
+    // A ServerHello for TLS 1.3 (supported_versions 0x0304), TLS_AES_256_GCM_SHA384, then an
+    // encrypted record: it waits for the server's handshake secret.
+    let mut body = vec![3u8, 3];
+    body.extend([9u8; 32]);
+    body.extend([0, 0x13, 2, 0, 0, 6, 0, 0x2b, 0, 2, 3, 4]);
+    let mut flight = vec![22u8, 3, 3, 0, 50, 2, 0, 0, 46];
+    flight.extend(&body);
+    flight.extend([23u8, 3, 3, 0, 20]);
+    flight.extend([0u8; 20]);
+    lock(&rec).feed(Dir::ServerToClient, &flight);
+    assert!(lock(&rec).observer.is_waiting());
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let before = kept.lock().unwrap().len();
+    lock(&rec).local(
+        Side::Client,
+        EventKind::Secret {
+            label: "CLIENT_HANDSHAKE_TRAFFIC_SECRET".into(),
+            len: 48,
+        },
+    );
+    assert_eq!(
+        kept.lock().unwrap().len(),
+        before,
+        "held while the record waits"
+    );
+    // The end of the connection shows the record as it is, then the note.
+    let rest = lock(&rec).observer.finish();
+    lock(&rec).emit_seen(rest);
+    let events = kept.lock().unwrap();
+    let kinds: Vec<bool> = events
+        .iter()
+        .map(|e| matches!(e.kind, EventKind::Secret { .. }))
+        .collect();
+    assert_eq!(kinds.last(), Some(&true), "{events:?}");
+    let times: Vec<u64> = events.iter().map(|e| e.t_us).collect();
+    assert!(times.is_sorted(), "{times:?}");
+    // With nothing waiting, a note comes at once.
+    let n = events.len();
+    drop(events);
+    lock(&rec).local(
+        Side::Client,
+        EventKind::Secret {
+            label: "SERVER_HANDSHAKE_TRAFFIC_SECRET".into(),
+            len: 48,
+        },
+    );
+    assert_eq!(kept.lock().unwrap().len(), n + 1);
+}

@@ -315,6 +315,7 @@ pub(super) fn serve_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                 use certbench_tls::relay::Ending;
                 let said = certbench_lab::relayed::said(r, true);
                 let style = match r.ending {
+                    Ending::Ok if r.http_refusal().is_some() => theme::warn(),
                     Ending::Ok => theme::success(),
                     Ending::Failed | Ending::Unreachable => theme::error(),
                     _ => theme::warn(),
