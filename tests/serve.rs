@@ -957,6 +957,22 @@ fn a_slow_request_is_cut_off() {
     assert_eq!(c["http_cause"]["after_ms"], 2000, "{c}");
     assert!(curl(d, port, Some("client"), &[]).status.success());
     assert_eq!(s.connection()["outcome"], "ok");
+
+    // A client that stalls in the middle of its request (half of it in one write, then
+    // nothing): the same, whichever deadline ends it, never "no request".
+    let config = load_client_config(d);
+    rt.block_on(async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tls = tls_to(port, config).await.unwrap();
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 64];
+        let _ = tokio::time::timeout(Duration::from_secs(10), tls.read(&mut buf)).await;
+    });
+    let c = s.connection();
+    assert_eq!(c["outcome"], "http_failed", "{c}");
+    assert_eq!(c["http_cause"]["code"], "request_incomplete", "{c}");
 }
 
 /// Node.js's https client with a client certificate (the guides' Node client) against serve.

@@ -398,6 +398,9 @@ struct Context {
     group: Option<String>,
     requests: AtomicU32,
     forbidden: AtomicU32,
+    /// Bytes from the client when its handshake was over: more, and no request, is a request
+    /// begun and not finished.
+    bytes_at_handshake: u64,
 }
 
 async fn handle(
@@ -545,6 +548,7 @@ async fn handle(
                     group: r.group.clone(),
                     requests: AtomicU32::new(0),
                     forbidden: AtomicU32::new(0),
+                    bytes_at_handshake: r.bytes[0],
                 })
             };
             let until = t0 + opts.max_lifetime;
@@ -721,6 +725,14 @@ async fn serve_http(
     if stopped {
         r?;
         return Err(Cause::Cancelled);
+    }
+    // Idle with a request begun (bytes came after the handshake, no request was whole): the
+    // client stalled in it, whichever of hyper's header timer and the window above ended first.
+    let begun = lock(&ctx.rec).bytes[0] > ctx.bytes_at_handshake;
+    if r.is_ok() && begun && ctx.requests.load(Ordering::Relaxed) == 0 {
+        return Err(Cause::RequestIncomplete {
+            after_ms: idle.as_millis() as u64,
+        });
     }
     r
 }
