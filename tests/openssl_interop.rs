@@ -367,6 +367,57 @@ fn the_shown_openssl_commands_make_the_same_kind_of_certificate() {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// A subject with letters beyond ASCII: the shown commands make the same subject, as openssl
+/// prints it in UTF-8.
+#[test]
+fn the_shown_openssl_commands_keep_a_subject_beyond_ascii() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours");
+    certbench_ok(&ours, &["gen"]);
+    let shown = issue(
+        &ours,
+        "client",
+        "bob",
+        &["--cn", "Bob Smith ü 日本", "--openssl"],
+    );
+    let script = shown
+        .split("The same kind of certificate with openssl:\n")
+        .nth(1)
+        .expect("commands shown");
+    let theirs = dir.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    for f in ["ca.crt", "intermediate.crt", "intermediate.key"] {
+        fs::copy(ours.join(f), theirs.join(f)).unwrap();
+    }
+    let run = Command::new("sh")
+        .arg("-ec")
+        .arg(script)
+        .current_dir(&theirs)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run));
+    let subject = |d: &Path| {
+        text(&openssl(
+            d,
+            &[
+                "x509",
+                "-in",
+                "bob.crt",
+                "-noout",
+                "-subject",
+                "-nameopt",
+                "utf8,sep_comma_plus",
+            ],
+        ))
+    };
+    assert!(
+        subject(&theirs).contains("CN=Bob Smith ü 日本"),
+        "{}",
+        subject(&theirs)
+    );
+    assert_eq!(subject(&ours), subject(&theirs));
+}
+
 #[test]
 fn name_constraints_and_path_lengths_are_what_openssl_reads() {
     let dir = tempfile::tempdir().unwrap();

@@ -46,10 +46,13 @@ pub fn openssl_commands(spec: &IssueSpec, ctx: &OpensslContext<'_>) -> String {
         );
         let _ = writeln!(out, "openssl genpkey {keygen} -out {name}.key");
         let _ = writeln!(out, "chmod 600 {name}.key");
+        let subject = subject_arg(spec);
+        // openssl reads -subj as ASCII unless told it is UTF-8 (ü would become two characters).
+        let utf8 = if subject.is_ascii() { "" } else { " -utf8" };
         let _ = writeln!(
             out,
-            "openssl req -new -key {name}.key -subj {} -out {name}.csr",
-            shell_quote(&subject_arg(spec))
+            "openssl req -new -key {name}.key{utf8} -subj {} -out {name}.csr",
+            shell_quote(&subject)
         );
     }
     let _ = writeln!(out, "cat > {name}.ext <<'EOF'");
