@@ -228,6 +228,13 @@ fn draw_hints(f: &mut Frame<'_>, app: &App, area: Rect) {
             if ctx == Context::Overlay && Some(&key) == tour.as_ref() {
                 continue;
             }
+            // Typing outside the form (the Inspect filter): there is no next field to go to.
+            if ctx == Context::Editing
+                && app.pane != crate::action::Pane::Generate
+                && matches!(command, Command::NextField | Command::PrevField)
+            {
+                continue;
+            }
             // Global hints: only the ones a newcomer needs; ? lists the rest.
             if ctx == Context::Global
                 && !matches!(command, Command::Help | Command::Quit | Command::NextPane)

@@ -384,6 +384,41 @@ fn exporting_writes_a_pkcs12_that_openssl_opens() {
     assert!(choices.iter().all(|c| !c.holds_key()), "{choices:?}");
 }
 
+/// A folder opened in Inspect that holds a locked PKCS#12 bundle: the bundle is what needs the
+/// password, and the message names it, not the folder.
+#[test]
+fn a_folder_with_a_locked_bundle_names_the_bundle() {
+    let (d, mut app) = app_with_demo();
+    let ws = Workspace::open(d.path()).unwrap();
+    certbench_pki::bundle::export_to_file(
+        &ws,
+        "client",
+        certbench_pki::bundle::Format::Pkcs12,
+        Some("open sesame"),
+        Default::default(),
+        None,
+        false,
+    )
+    .unwrap();
+    let folder = d.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::rename(d.path().join("client.p12"), folder.join("client.p12")).unwrap();
+    app.update(Action::ShowPane(Pane::Inspect));
+    app.inspect.open.push(folder.clone());
+    let after = crate::panes::inspect::AfterLoad {
+        select: Some(folder.clone()),
+        ..Default::default()
+    };
+    let loaded = crate::run_blocking(app.inspect.load_inspect(after), d.path()).unwrap();
+    app.update(loaded);
+    let said = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("client.p12 needs its password"), "{said}");
+}
+
 /// A PKCS#12 bundle opened in the Inspect pane waits for its password: Enter asks for it
 /// (masked: not in the prompt's Debug), a wrong one is said and can be tried again, the
 /// right one puts its certificates in its place, selected.

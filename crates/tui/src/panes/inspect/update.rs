@@ -91,9 +91,11 @@ impl InspectState {
                         // A file, or what was read in a folder.
                         .filter(|i| i.source.starts_with(source))
                         .collect();
+                    // The bundle that needs a password is named, not the folder it is in.
                     let locked = of_it
                         .iter()
-                        .any(|i| certbench_x509::load::is_locked_pkcs12(i));
+                        .find(|i| certbench_x509::load::is_locked_pkcs12(i))
+                        .map(|i| i.source.clone());
                     let read = of_it.iter().filter(|i| i.result.is_ok()).count();
                     let wrong = of_it.iter().any(|i| {
                         matches!(
@@ -125,11 +127,15 @@ impl InspectState {
                                 cx.keymap.key_for(Context::Inspect, Action::Activate)
                             ),
                         );
-                    } else if *locked {
+                    } else if let Some(bundle) = locked {
+                        let bundle = bundle
+                            .file_name()
+                            .map(|f| f.to_string_lossy().into_owned())
+                            .unwrap_or(file);
                         cx.say(
                             Severity::Warning,
                             format!(
-                                "{file} needs its password: {} on it to type it.",
+                                "{bundle} needs its password: {} on it to type it.",
                                 cx.keymap.key_for(Context::Inspect, Action::Activate)
                             ),
                         );
@@ -158,7 +164,7 @@ impl InspectState {
                 }
                 if n > 0
                     && *cx.pane == Pane::Inspect
-                    && opened.is_none_or(|(_, l, r, _)| !l && r == 0)
+                    && opened.is_none_or(|(_, l, r, _)| l.is_none() && r == 0)
                 {
                     cx.say(
                         Severity::Error,
