@@ -685,3 +685,21 @@ fn relay_tui_lists_the_connections_between_two_outside_programs() {
     }
     drop(server);
 }
+
+/// A window of wrapped text scrolls to its last line: the Issued window's openssl commands
+/// (long lines that wrap by words) end with the line that cleans up, reachable with End.
+#[test]
+fn the_issued_windows_last_line_is_reachable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    common::certbench_ok(&dir, &["gen"]);
+    std::fs::write(dir.join(".certbench-tour"), "").unwrap();
+    let t = Tmux::launch("issued-end", &dir, tmp.path(), "", "", (100, 30));
+    t.wait_for("Issue a certificate");
+    // Into the form, the role to client, issue: the window with what was made.
+    t.keys(&["Enter", "Right", "i"]);
+    t.wait_for("Issued");
+    t.keys(&["End"]);
+    let screen = t.wait_for("rm client-2.csr client-2.ext");
+    assert!(screen.contains("client-2-chain.crt"), "{screen}");
+}

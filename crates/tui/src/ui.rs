@@ -381,12 +381,11 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
             })
         })
         .collect();
-    let inner_w = area.width.saturating_sub(2).max(1) as usize;
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
-    let max = (height as u16).saturating_sub(area.height.saturating_sub(2));
+    // Its rows as wrapped by words, not by characters: a word that does not fit goes whole to
+    // the next row, and the last rows would be out of reach.
+    let height = crate::panes::wrapped_height(&lines, area.width.saturating_sub(2));
+    let max =
+        (height.min(usize::from(u16::MAX)) as u16).saturating_sub(area.height.saturating_sub(2));
     let block = Block::bordered()
         .title(format!(
             " Recipes for \"{name}\" (certbench --dir {} recipes {name}) ",
@@ -612,12 +611,12 @@ fn draw_dialog(f: &mut Frame<'_>, keymap: &KeyMap, dialog: &Dialog, body: Rect) 
         _ => 66,
     }
     .min(body.width);
-    let inner_w = width.saturating_sub(2).max(1) as usize;
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
-    let area = centered(body, width, height as u16 + 2);
+    let height = crate::panes::wrapped_height(&lines, width.saturating_sub(2));
+    let area = centered(
+        body,
+        width,
+        (height.min(usize::from(u16::MAX - 2)) as u16) + 2,
+    );
     f.render_widget(Clear, area);
     let block = Block::bordered().title(title).border_style(theme::warn());
     f.render_widget(

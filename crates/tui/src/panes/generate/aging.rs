@@ -491,12 +491,10 @@ pub fn draw_status(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
             theme::warn(),
         )));
     }
-    let inner_w = area.width.saturating_sub(2).max(1) as usize;
-    let height: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
-    let max = (height as u16).saturating_sub(area.height.saturating_sub(2));
+    // Rows as wrapped by words (see `wrapped_height`): every line can be scrolled to.
+    let height = crate::panes::wrapped_height(&lines, area.width.saturating_sub(2));
+    let max =
+        (height.min(usize::from(u16::MAX)) as u16).saturating_sub(area.height.saturating_sub(2));
     let renew = app
         .keymap
         .key_for(crate::keymap::Context::List, Action::Renew);

@@ -332,7 +332,10 @@ pub fn draw_result_overlay(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16
     let lines = result_lines(issued, app);
     let block = pane_block("Issued", true)
         .title_bottom(Line::from(" esc close · ↑/↓ scroll · o shows it again ").right_aligned());
-    let max = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    // Its wrapped rows, not its lines: a long command takes two or three.
+    let rows = crate::panes::wrapped_height(&lines, area.width.saturating_sub(2));
+    let max =
+        (rows.min(usize::from(u16::MAX)) as u16).saturating_sub(area.height.saturating_sub(2));
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
