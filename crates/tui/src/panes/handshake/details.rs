@@ -499,8 +499,27 @@ pub(super) fn failure_lines(
         }
     }
     // The fix in the TUI's terms: its keys, not the CLI's flags.
-    if let Some(fix) = explained.fix_tui.as_ref().or(explained.fix.as_ref()) {
-        let fix = certbench_base::assets::fill(fix, &fix_keys(app));
+    if let Some(template) = explained.fix_tui.as_ref().or(explained.fix.as_ref()) {
+        let mut fix = certbench_base::assets::fill(template, &fix_keys(app));
+        // A lab scenario's choices are its own: the keys that change them work on the
+        // workspace's run, which the lab list's first entry goes back to.
+        const CHOICES: [&str; 9] = [
+            "{key_tls}",
+            "{key_client}",
+            "{key_group}",
+            "{key_suite}",
+            "{key_name}",
+            "{key_server}",
+            "{key_auth}",
+            "{key_chains}",
+            "{key_trust}",
+        ];
+        if app.handshake.scenario.is_some() && CHOICES.iter().any(|k| template.contains(k)) {
+            let lab = app.key_for(Context::Handshake, Action::PickScenario);
+            fix.push_str(&format!(
+                " (those keys work on your own run: {lab}, then \"(your workspace)\")"
+            ));
+        }
         lines.push(Line::default());
         lines.push(Line::from(vec![
             Span::styled("Fix: ", theme::key()),
