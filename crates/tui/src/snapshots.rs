@@ -1030,7 +1030,7 @@ fn a_steps_certificates_open_in_the_inspect_pane_and_a_run_is_saved() {
         .into_owned();
     assert!(
         screen.lines().any(|l| l.contains(&format!(
-            "Saved {stem}.pcapng, .json, .keylog, .html (all but"
+            "Saved {stem}.pcapng (Wireshark opens it decrypted), .json,"
         ))),
         "{screen}"
     );

@@ -199,7 +199,7 @@ impl HandshakeState {
                         Severity::Success,
                         match &e.pcap {
                             Some(_) => format!(
-                                "Saved {stem}.pcapng, .json, .keylog{page} (all but the .json 0600: they hold the secrets) in {folder}: Wireshark opens the capture decrypted, nothing else needed"
+                                "Saved {stem}.pcapng (Wireshark opens it decrypted), .json, .keylog{page} (all but the .json 0600: secrets) in {folder}"
                             ),
                             None => format!(
                                 "Saved {stem}.json, .keylog{page} (all but the .json 0600: they hold the secrets) in {folder} (Wireshark: TLS › (Pre)-Master-Secret log filename)"
