@@ -44,15 +44,31 @@ pub fn summary_lines(s: &CertSummary, now: OffsetDateTime, label_w: usize) -> Ve
         .collect()
 }
 
-/// `s` cut to `w` characters, with an ellipsis when cut.
+/// `s` cut to `w` columns of a terminal, with an ellipsis when cut (a wide character, CJK,
+/// takes two).
 pub fn cut(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(w.saturating_sub(1)).collect();
-        out.push('…');
-        out
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= w {
+        return s.to_string();
     }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `s` and the spaces that make it `w` columns wide (as `{:<w$}` does for characters).
+pub fn padded(s: &str, w: usize) -> String {
+    let width = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(w.saturating_sub(width)))
 }
 
 /// The height of `lines` wrapped to `width` columns as a `Paragraph` wraps them (by words).
@@ -103,4 +119,24 @@ pub fn max_scroll(block: &Block<'_>, area: Rect, lines: &[Line<'_>]) -> u16 {
     let inner = block.inner(area);
     let most = wrapped_height(lines, inner.width).saturating_sub(usize::from(inner.height));
     u16::try_from(most).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::UnicodeWidthStr;
+
+    /// A name with wide characters is cut and padded by the columns it takes on a terminal
+    /// (日 takes two), so the columns after it stay where the others' are.
+    #[test]
+    fn wide_characters_are_cut_and_padded_by_their_columns() {
+        let name = "Bob Smith ü 日本 and more";
+        for w in 1..30 {
+            let c = cut(name, w);
+            assert!(c.width() <= w, "{w}: {c:?}");
+            assert_eq!(padded(&c, w).width(), w, "{w}: {c:?}");
+        }
+        assert_eq!(cut("日本", 4), "日本");
+        assert_eq!(cut("日本語", 4), "日…");
+    }
 }

@@ -205,7 +205,9 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
                 (None, _) => row_label(item),
             };
             let label: String = crate::panes::cut(&label, name_w);
-            let pad = " ".repeat(name_w.saturating_sub(label.chars().count()) + 1);
+            let pad = " ".repeat(
+                name_w.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str())) + 1,
+            );
             let mut spans = vec![
                 Span::styled(format!("{mark} "), mark_style),
                 Span::raw(label),
@@ -213,13 +215,19 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
             ];
             if let Some(source) = source {
                 spans.push(Span::styled(
-                    format!("{:<SOURCE_W$} ", crate::panes::cut(&source, SOURCE_W)),
+                    format!(
+                        "{} ",
+                        crate::panes::padded(&crate::panes::cut(&source, SOURCE_W), SOURCE_W)
+                    ),
                     theme::dim(),
                 ));
             }
             if let (Some(issuer), Some(role)) = (issuer, role) {
                 spans.push(Span::styled(
-                    format!("{:<14} ", crate::panes::cut(&issuer, 14)),
+                    format!(
+                        "{} ",
+                        crate::panes::padded(&crate::panes::cut(&issuer, 14), 14)
+                    ),
                     theme::dim(),
                 ));
                 spans.push(Span::styled(format!("{role:<4} "), theme::label()));
