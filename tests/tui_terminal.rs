@@ -703,3 +703,36 @@ fn the_issued_windows_last_line_is_reachable() {
     let screen = t.wait_for("rm client-2.csr client-2.ext");
     assert!(screen.contains("client-2-chain.crt"), "{screen}");
 }
+
+/// Each lab run makes its PKI anew under the same names: after one run's culprit was opened,
+/// the next run's culprit is judged with that run's CAs, as the handshake judged it (not
+/// through the earlier run's intermediate of the same name, whose key did not sign it).
+#[test]
+fn a_second_lab_culprit_is_judged_with_its_own_run_s_cas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    common::certbench_ok(&dir, &["gen"]);
+    std::fs::write(dir.join(".certbench-tour"), "").unwrap();
+    let t = Tmux::launch("lab-twice", &dir, tmp.path(), "", "", (140, 44));
+    t.wait_for("Issue a certificate");
+    let run = |downs: usize| {
+        t.keys(&["3", "l"]);
+        t.wait_for("Failure lab: pick a scenario");
+        t.keys(&["Home"]);
+        for _ in 0..downs {
+            t.keys(&["Down"]);
+        }
+        t.keys(&["Enter"]);
+        t.wait_for("Fix:");
+        t.keys(&["i"]);
+        t.wait_for("opened here")
+    };
+    // client-expired, then client-missing-intermediate (the lab's list order).
+    run(4);
+    run(13);
+    // As the handshake said: no trusted CA issued it (its intermediate was not sent).
+    let screen = t.wait_for("Chain: no trusted CA issued");
+    assert!(!screen.contains("a signature does not"), "{screen}");
+    // And the earlier run's expired client is gone from the list.
+    assert!(!screen.contains("expired"), "{screen}");
+}

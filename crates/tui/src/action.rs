@@ -216,6 +216,8 @@ pub enum Action {
         field: Option<&'static str>,
         /// A relayed connection's culprit (see [`CertificatesToOpen::relayed`]).
         relayed: bool,
+        /// A lab run's: its PKI is its own, made anew for each run under the same names.
+        lab: bool,
         result: Result<PathBuf, String>,
         /// The server's OCSP staple the step carried, saved beside them (DER).
         staple: Option<PathBuf>,

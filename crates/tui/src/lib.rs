@@ -412,12 +412,14 @@ fn failure_of(effect: &Effect) -> Box<dyn FnOnce(String) -> Action + Send> {
         }
         Effect::ExportRun { .. } => Box::new(|m| Action::RunExported(Err(m))),
         Effect::SaveCertificates(asked) => {
-            let (ders, field, relayed) = (asked.ders.clone(), asked.field, asked.relayed);
+            let (ders, field, relayed, lab) =
+                (asked.ders.clone(), asked.field, asked.relayed, asked.lab);
             Box::new(move |m| Action::CertificatesExported {
                 staple: None,
                 ders,
                 field,
                 relayed,
+                lab,
                 result: Err(m),
             })
         }
@@ -702,6 +704,7 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                 ders: asked.ders,
                 field: asked.field,
                 relayed: asked.relayed,
+                lab: asked.lab,
                 result: result.map_err(|e| e.to_string()),
                 staple,
             }

@@ -43,10 +43,28 @@ impl InspectState {
                 ders,
                 field,
                 relayed,
+                lab,
                 result,
                 staple,
             } => match result {
                 Ok(path) => {
+                    // Each lab run makes its PKI anew under the same names: an earlier run's
+                    // certificates left here would be taken for this one's issuers, and the
+                    // chain judged through them. They go; this run's come.
+                    let lab_folder = path
+                        .parent()
+                        .map(std::path::Path::to_path_buf)
+                        .filter(|_| lab);
+                    let replaced = match &lab_folder {
+                        Some(folder) => {
+                            let before = self.open.len();
+                            self.open.retain(|p| p.parent() != Some(folder.as_path()));
+                            self.exported
+                                .retain(|_, p| p.parent() != Some(folder.as_path()));
+                            self.open.len() < before
+                        }
+                        None => false,
+                    };
                     self.exported.insert(ders, path.clone());
                     cx.say(
                         Severity::Success,
@@ -71,7 +89,16 @@ impl InspectState {
                         field,
                         announce: false,
                     };
-                    let paths = std::iter::once(path).chain(staple).collect();
+                    let paths: Vec<PathBuf> = std::iter::once(path).chain(staple).collect();
+                    if replaced {
+                        // Read all again, without what went.
+                        for p in paths {
+                            if !self.open.contains(&p) {
+                                self.open.push(p);
+                            }
+                        }
+                        return vec![self.load_inspect(after)];
+                    }
                     return vec![self.open_in_inspect(paths, after)];
                 }
                 Err(e) => cx.say(
