@@ -810,6 +810,35 @@ fn verification_options_change_the_verdict() {
     }
     app.update(Action::Activate);
     assert!(!ok(&app));
+    // The name stays set as the selection moves on; on a CA it is not checked (a name is a
+    // leaf's), and the CA's chain still verifies, as a CA.
+    while app
+        .inspect
+        .current_item()
+        .and_then(|i| match &i.result {
+            Ok(certbench_x509::load::Decoded::Certificate(r)) => r.basic_constraints.clone(),
+            _ => None,
+        })
+        .is_none_or(|b| !b.ca)
+    {
+        app.update(Action::Up);
+    }
+    assert!(ok(&app));
+    let (w, h) = (app.width, app.height);
+    (app.width, app.height) = (200, 60);
+    let shown = crate::snapshots::render(&app);
+    assert!(shown.contains("(not checked: a CA)"), "{shown}");
+    (app.width, app.height) = (w, h);
+    while app
+        .inspect
+        .current_item()
+        .map(crate::panes::inspect::row_label)
+        .as_deref()
+        != Some("localhost")
+    {
+        app.update(Action::Down);
+    }
+    assert!(!ok(&app));
     app.update(Action::VerifyName);
     app.update(Action::ClearField);
     app.update(Action::Activate);

@@ -556,10 +556,18 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
             Some(certbench_x509::verify::Purpose::Client) => "a client",
             None => "its own usage (p changes)",
         };
+        // A CA is checked as a CA (unless a purpose is set): a name is a leaf's.
+        let is_ca = matches!(
+            s.loaded.items.get(sel.item).map(|i| &i.result),
+            Some(Ok(Decoded::Certificate(r))) if r.basic_constraints.as_ref().is_some_and(|b| b.ca)
+        ) && v.purpose.is_none();
         let name = v
             .name
             .as_deref()
-            .map(|n| format!(", name {n}"))
+            .map(|n| match is_ca {
+                true => format!(", name {n} (not checked: a CA)"),
+                false => format!(", name {n}"),
+            })
             .unwrap_or_default();
         let at =
             v.at.map(certbench_base::text::rfc3339)

@@ -381,10 +381,10 @@ impl InspectState {
                     .filter(|i| matches!(&i.result, Ok(Decoded::Crl(_))))
                     .map(|i| i.der.as_slice())
                     .collect();
-                // A CA is checked as a CA, unless the user asked for a purpose or a name.
+                // A CA is checked as a CA, unless the user asked for a purpose; a name (N) is
+                // a leaf's, and stays set as the selection moves to a CA: not checked there.
                 let as_ca = report.basic_constraints.as_ref().is_some_and(|b| b.ca)
-                    && self.verify.purpose.is_none()
-                    && self.verify.name.is_none();
+                    && self.verify.purpose.is_none();
                 let chain = verify(&VerifyInput {
                     as_ca,
                     leaf: &item.der,
@@ -392,7 +392,7 @@ impl InspectState {
                     anchors: &anchors,
                     crls: &crls,
                     purpose,
-                    name: self.verify.name.as_deref(),
+                    name: self.verify.name.as_deref().filter(|_| !as_ca),
                     at: self.verify.at.unwrap_or(now),
                 });
                 // The edge: the engine's typed error becomes the sentence the pane shows.
