@@ -764,6 +764,38 @@ fn the_path_prompt_opens_a_file_and_tab_asks_for_completions() {
     assert!(app.inspect.prompt.is_none());
 }
 
+/// A certificate the workspace revoked is marked so in the Inspect list, as the workspace list
+/// marks it (not by its days left).
+#[test]
+fn a_revoked_certificate_is_marked_revoked_in_inspect() {
+    let (d, mut app) = app_with_demo();
+    Workspace::open(d.path())
+        .unwrap()
+        .revoke(
+            "client",
+            RevocationReason::KeyCompromise,
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    app.view = WorkspaceView::load(d.path());
+    app.update(Action::InspectLoaded(Box::new(crate::load_inspect(
+        &crate::Sources {
+            dir: app.view.dir.clone(),
+            open: vec![],
+            system: false,
+            relay: None,
+        },
+        app.now,
+    ))));
+    app.update(Action::ShowPane(Pane::Inspect));
+    let shown = crate::snapshots::render(&app);
+    let row = shown
+        .lines()
+        .find(|l| l.contains("client · alice"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(row.contains("revoked") && row.contains("✗"), "{row}");
+}
+
 #[test]
 fn verification_options_change_the_verdict() {
     let (_d, mut app) = app_with_demo();

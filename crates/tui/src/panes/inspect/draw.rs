@@ -162,6 +162,7 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
             let item = &s.loaded.items[i];
             let (mark, mark_style) = match (&item.result, worst_lint(item)) {
                 (Err(_), _) => ("✗", theme::error()),
+                _ if revoked_here(item, app) => ("✗", theme::error()),
                 (_, Some(Severity::Error)) => ("!", theme::error()),
                 (_, Some(Severity::Warning)) => ("!", theme::warn()),
                 _ => (" ", Style::new()),
@@ -281,6 +282,13 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
     }
 }
 
+/// A certificate of the workspace that the workspace revoked.
+fn revoked_here(item: &Item, app: &App) -> bool {
+    app.view.rows.iter().any(|row| {
+        row.entity.revoked.is_some() && app.view.dir.join(&row.entity.cert) == item.source
+    })
+}
+
 fn right_column(item: &Item, app: &App) -> Span<'static> {
     match &item.result {
         Err(_) => Span::styled("error", theme::error()),
@@ -288,7 +296,10 @@ fn right_column(item: &Item, app: &App) -> Span<'static> {
         Ok(Decoded::Csr(_)) => Span::styled("CSR", theme::dim()),
         Ok(Decoded::Ocsp(_)) => Span::styled("OCSP", theme::dim()),
         Ok(Decoded::Certificate(r)) => {
-            if app.now > r.not_after {
+            // What the workspace says of its own certificate first, as its list says it.
+            if revoked_here(item, app) {
+                Span::styled("revoked", theme::error())
+            } else if app.now > r.not_after {
                 Span::styled("expired", theme::error())
             } else if app.now < r.not_before {
                 Span::styled("future", theme::warn())
