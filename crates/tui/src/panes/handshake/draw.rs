@@ -154,10 +154,10 @@ pub(super) fn header_lines(app: &App, width: u16) -> Vec<Line<'_>> {
             vec![
                 Span::styled(prompt, theme::label()),
                 Span::styled(shown, theme::editing().add_modifier(Modifier::REVERSED)),
+                // Short: the keys bar below says the rest (what takes it, what edits it).
                 Span::styled(
                     format!(
-                        "▏ type to replace · {} edits · {}",
-                        app.key_for(Context::Target, Action::DeleteBack),
+                        "▏ type to replace, or {}",
                         app.key_for(Context::Target, Action::Activate)
                     ),
                     theme::dim(),
