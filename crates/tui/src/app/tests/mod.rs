@@ -764,6 +764,37 @@ fn the_path_prompt_opens_a_file_and_tab_asks_for_completions() {
     assert!(app.inspect.prompt.is_none());
 }
 
+/// Serving (or relaying) after a run: the pane's timeline is the listener's from then on, not
+/// the last run's read under the listener's header ("the client is not certbench" beside a
+/// run whose client was).
+#[test]
+fn serving_after_a_run_leaves_that_run_behind() {
+    let (_d, mut app) = app_with_demo();
+    app.update(Action::ShowPane(Pane::Handshake));
+    let run = app.handshake.start();
+    app.handshake.push(
+        run,
+        certbench_tls::event::Event {
+            t_us: 1,
+            paused_us: 0,
+            side: certbench_wire::Side::Client,
+            kind: certbench_tls::event::EventKind::Note(
+                certbench_tls::event::Note::ConnectReturned,
+            ),
+        },
+    );
+    app.handshake.running = false;
+    app.handshake.connected_to = Some("localhost:9443".into());
+    assert!(!app.handshake.events.is_empty());
+    let effects = app.update(Action::ToggleServe);
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartServe { .. }]),
+        "{effects:?}"
+    );
+    assert!(app.handshake.events.is_empty());
+    assert!(app.handshake.connected_to.is_none() && app.handshake.outcome.is_none());
+}
+
 /// A certificate the workspace revoked is marked so in the Inspect list, as the workspace list
 /// marks it (not by its days left).
 #[test]

@@ -318,6 +318,24 @@ impl HandshakeState {
         self.group.as_deref()
     }
 
+    /// Serving or relaying from now on: the last run's timeline goes, so that what the pane shows
+    /// under the listener's header is the listener's connections, not a run of another mode
+    /// read as if it were one of them.
+    pub fn leave_run(&mut self) {
+        self.run_in_view = false;
+        // A run still under way keeps its timeline until it ends (its events are its own).
+        if self.running {
+            return;
+        }
+        self.events.clear();
+        self.outcome = None;
+        self.connected_to = None;
+        self.selected = 0;
+        self.at_end = false;
+        self.absent = None;
+        self.details_scroll = 0;
+    }
+
     /// Start a new run: a new id, an empty timeline.
     pub fn start(&mut self) -> u64 {
         self.run += 1;

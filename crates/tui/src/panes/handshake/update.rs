@@ -534,7 +534,7 @@ impl HandshakeState {
                         control.clone(),
                         h.client_auth,
                     ));
-                    h.run_in_view = false;
+                    h.leave_run();
                     return vec![Effect::StartServe {
                         dir: cx.view.dir.clone(),
                         server: h.server.clone(),
@@ -654,7 +654,7 @@ impl HandshakeState {
             target.clone(),
             keylog.clone(),
         ));
-        self.run_in_view = false;
+        self.leave_run();
         Effect::StartRelay {
             listen,
             elsewhere,
