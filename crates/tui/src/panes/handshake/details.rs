@@ -501,9 +501,14 @@ pub(super) fn failure_lines(
     // The fix in the TUI's terms: its keys, not the CLI's flags.
     if let Some(template) = explained.fix_tui.as_ref().or(explained.fix.as_ref()) {
         let mut fix = certbench_base::assets::fill(template, &fix_keys(app));
-        // A lab scenario's choices are its own: the keys that change them work on the
-        // workspace's run, which the lab list's first entry goes back to.
-        const CHOICES: [&str; 9] = [
+        // A lab scenario's certificates and choices are its own: the keys that change choices,
+        // or issue and renew, work on the workspace and its runs, which the lab list's first
+        // entry goes back to.
+        const CHOICES: [&str; 13] = [
+            "{key_generate}",
+            "{key_issue}",
+            "{key_revoke}",
+            "{key_renew}",
             "{key_tls}",
             "{key_client}",
             "{key_group}",
@@ -517,7 +522,7 @@ pub(super) fn failure_lines(
         if app.handshake.scenario.is_some() && CHOICES.iter().any(|k| template.contains(k)) {
             let lab = app.key_for(Context::Handshake, Action::PickScenario);
             fix.push_str(&format!(
-                " (those keys work on your own run: {lab}, then \"(your workspace)\")"
+                " (for your own workspace and runs: {lab}, then \"(your workspace)\")"
             ));
         }
         lines.push(Line::default());
