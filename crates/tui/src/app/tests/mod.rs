@@ -191,6 +191,28 @@ fn typing_in_a_field_does_not_trigger_global_keys() {
     assert_eq!(app.generate.form.text(FormField::CommonName), "localhost");
 }
 
+/// A form refused for a field marked ✗: the error stands until the field is fine, and then the
+/// line says so instead of the old error.
+#[test]
+fn a_refused_form_says_when_its_fields_are_fine() {
+    let (_d, mut app) = app_with_demo();
+    app.update(Action::Activate);
+    app.generate.form.set_text(FormField::Name, "has space");
+    assert!(app.update(Action::Issue).is_empty());
+    let severity = |app: &App| app.status.as_ref().map(|s| s.severity);
+    assert_eq!(severity(&app), Some(Severity::Error));
+    app.generate.form.set_text(FormField::Name, "fine");
+    app.update(Action::Down);
+    assert_eq!(severity(&app), Some(Severity::Info), "{:?}", app.status);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("issues it")),
+        "{:?}",
+        app.status
+    );
+}
+
 #[test]
 fn issuing_asks_the_driver_and_an_existing_file_asks_the_user() {
     let (_d, mut app) = app_with_demo();
@@ -906,13 +928,30 @@ fn verification_options_change_the_verdict() {
     app.update(Action::ClearField);
     app.update(Action::Activate);
     assert!(ok(&app));
-    // In two years it has expired.
+    // A time that is none is refused, and said; a good one then takes the error's place.
     app.update(Action::VerifyTime);
+    for c in "garbage".chars() {
+        app.update(Action::Insert(c));
+    }
+    app.update(Action::Activate);
+    assert_eq!(
+        app.status.as_ref().map(|s| s.severity),
+        Some(Severity::Error)
+    );
+    app.update(Action::ClearField);
+    // In two years it has expired.
     for c in "+730d".chars() {
         app.update(Action::Insert(c));
     }
     app.update(Action::Activate);
     assert!(!ok(&app));
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.severity == Severity::Info && s.text.starts_with("Verified at")),
+        "{:?}",
+        app.status
+    );
     let chain = app
         .inspect
         .selected

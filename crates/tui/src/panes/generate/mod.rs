@@ -35,6 +35,8 @@ pub struct GeneratePane {
     pub responder: responder::ResponderState,
     /// The certificate being renewed, selected again once the list is read anew.
     pub renewing: Option<String>,
+    /// The form was refused for fields marked ✗: said again once they are all fine.
+    pub refused: bool,
 }
 
 impl GeneratePane {
@@ -47,6 +49,7 @@ impl GeneratePane {
             recipes: None,
             responder: Default::default(),
             renewing: None,
+            refused: false,
         }
     }
 

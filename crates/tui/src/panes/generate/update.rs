@@ -14,6 +14,26 @@ use crate::layout;
 impl GeneratePane {
     /// An action for this pane: a key where the focus is, or a result of its work.
     pub fn update(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
+        let effects = self.update_inner(action, cx);
+        // "Not issued: fields marked ✗" stands until they are fine, then says so.
+        if self.refused && self.form.errors(&cx.view.ca_names(), cx.now).is_empty() {
+            self.refused = false;
+            if cx
+                .status
+                .as_ref()
+                .is_some_and(|s| s.severity == Severity::Error)
+            {
+                let issue = cx.key_for(crate::keymap::Context::Form, Action::Issue);
+                cx.say(
+                    Severity::Info,
+                    format!("Every field is fine now: {issue} issues it."),
+                );
+            }
+        }
+        effects
+    }
+
+    fn update_inner(&mut self, action: Action, cx: &mut Cx<'_>) -> Vec<Effect> {
         match action {
             Action::ToggleResponder
             | Action::ResponderStarted(_)
@@ -516,6 +536,7 @@ impl GeneratePane {
                 ),
             );
             self.form.select(*field);
+            self.refused = true;
             return vec![];
         }
         let (spec, _) = self.form.to_spec();

@@ -326,6 +326,17 @@ impl InspectState {
                         self.verify.at =
                             (!text.is_empty() && !text.eq_ignore_ascii_case("now")).then_some(t);
                         self.reselect(cx.now);
+                        // Said, in place of a refused time's error.
+                        cx.say(
+                            Severity::Info,
+                            match self.verify.at {
+                                Some(at) => format!(
+                                    "Verified at {} from now on",
+                                    certbench_base::text::rfc3339(at)
+                                ),
+                                None => "Verified at the time it is now".to_string(),
+                            },
+                        );
                     }
                     Err(e) => cx.say(Severity::Error, e.to_string()),
                 }
