@@ -297,6 +297,27 @@ fn a_revoked_certificate_is_in_the_crl_and_fails_crl_check() {
     );
 }
 
+/// Run the openssl commands `issue --openssl` showed in a new folder `theirs`, next to a copy
+/// of the CA files of the workspace `ours`; the folder.
+fn run_shown_commands(shown: &str, ours: &Path, theirs: &Path) -> std::path::PathBuf {
+    let script = shown
+        .split("The same kind of certificate with openssl:\n")
+        .nth(1)
+        .expect("commands shown");
+    fs::create_dir(theirs).unwrap();
+    for f in ["ca.crt", "intermediate.crt", "intermediate.key"] {
+        fs::copy(ours.join(f), theirs.join(f)).unwrap();
+    }
+    let run = Command::new("sh")
+        .arg("-ec")
+        .arg(script)
+        .current_dir(theirs)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run));
+    theirs.to_path_buf()
+}
+
 #[test]
 fn the_shown_openssl_commands_make_the_same_kind_of_certificate() {
     let dir = tempfile::tempdir().unwrap();
@@ -316,23 +337,7 @@ fn the_shown_openssl_commands_make_the_same_kind_of_certificate() {
             "--openssl",
         ],
     );
-    let script = shown
-        .split("The same kind of certificate with openssl:\n")
-        .nth(1)
-        .expect("commands shown");
-    // Run the commands next to a copy of the same CA files.
-    let theirs = dir.path().join("theirs");
-    fs::create_dir(&theirs).unwrap();
-    for f in ["ca.crt", "intermediate.crt", "intermediate.key"] {
-        fs::copy(ours.join(f), theirs.join(f)).unwrap();
-    }
-    let run = Command::new("sh")
-        .arg("-ec")
-        .arg(script)
-        .current_dir(&theirs)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", text(&run));
+    let theirs = run_shown_commands(&shown, &ours, &dir.path().join("theirs"));
     let exts = "subjectAltName,keyUsage,extendedKeyUsage,basicConstraints";
     // The same extensions, whatever their order.
     let show = |d: &Path| {
@@ -380,22 +385,7 @@ fn the_shown_openssl_commands_keep_a_subject_beyond_ascii() {
         "bob",
         &["--cn", "Bob Smith ü 日本", "--openssl"],
     );
-    let script = shown
-        .split("The same kind of certificate with openssl:\n")
-        .nth(1)
-        .expect("commands shown");
-    let theirs = dir.path().join("theirs");
-    fs::create_dir(&theirs).unwrap();
-    for f in ["ca.crt", "intermediate.crt", "intermediate.key"] {
-        fs::copy(ours.join(f), theirs.join(f)).unwrap();
-    }
-    let run = Command::new("sh")
-        .arg("-ec")
-        .arg(script)
-        .current_dir(&theirs)
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", text(&run));
+    let theirs = run_shown_commands(&shown, &ours, &dir.path().join("theirs"));
     let subject = |d: &Path| {
         text(&openssl(
             d,

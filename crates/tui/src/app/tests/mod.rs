@@ -406,12 +406,9 @@ fn exporting_writes_a_pkcs12_that_openssl_opens() {
     assert!(choices.iter().all(|c| !c.holds_key()), "{choices:?}");
 }
 
-/// A folder opened in Inspect that holds a locked PKCS#12 bundle: the bundle is what needs the
-/// password, and the message names it, not the folder.
-#[test]
-fn a_folder_with_a_locked_bundle_names_the_bundle() {
-    let (d, mut app) = app_with_demo();
-    let ws = Workspace::open(d.path()).unwrap();
+/// The demo's client exported as client.p12 in the workspace, with the password "open sesame".
+fn export_client_p12(dir: &std::path::Path) {
+    let ws = Workspace::open(dir).unwrap();
     certbench_pki::bundle::export_to_file(
         &ws,
         "client",
@@ -422,6 +419,14 @@ fn a_folder_with_a_locked_bundle_names_the_bundle() {
         false,
     )
     .unwrap();
+}
+
+/// A folder opened in Inspect that holds a locked PKCS#12 bundle: the bundle is what needs the
+/// password, and the message names it, not the folder.
+#[test]
+fn a_folder_with_a_locked_bundle_names_the_bundle() {
+    let (d, mut app) = app_with_demo();
+    export_client_p12(d.path());
     let folder = d.path().join("exports");
     std::fs::create_dir(&folder).unwrap();
     std::fs::rename(d.path().join("client.p12"), folder.join("client.p12")).unwrap();
@@ -447,17 +452,7 @@ fn a_folder_with_a_locked_bundle_names_the_bundle() {
 #[test]
 fn a_pkcs12_bundle_opens_with_its_password_typed() {
     let (d, mut app) = app_with_demo();
-    let ws = Workspace::open(d.path()).unwrap();
-    certbench_pki::bundle::export_to_file(
-        &ws,
-        "client",
-        certbench_pki::bundle::Format::Pkcs12,
-        Some("open sesame"),
-        Default::default(),
-        None,
-        false,
-    )
-    .unwrap();
+    export_client_p12(d.path());
     let p12 = d.path().join("client.p12");
     app.update(Action::ShowPane(Pane::Inspect));
     app.inspect.open.push(p12.clone());
