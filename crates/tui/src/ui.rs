@@ -381,11 +381,6 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
             })
         })
         .collect();
-    // Its rows as wrapped by words, not by characters: a word that does not fit goes whole to
-    // the next row, and the last rows would be out of reach.
-    let height = crate::panes::wrapped_height(&lines, area.width.saturating_sub(2));
-    let max =
-        (height.min(usize::from(u16::MAX)) as u16).saturating_sub(area.height.saturating_sub(2));
     let block = Block::bordered()
         .title(format!(
             " Recipes for \"{name}\" (certbench --dir {} recipes {name}) ",
@@ -393,6 +388,9 @@ fn draw_recipes(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
         ))
         .title_bottom(Line::from(" esc close · ↑/↓ pgup/pgdn scroll ").right_aligned())
         .border_style(theme::border(true));
+    // Its rows as wrapped by words, not by characters: a word that does not fit goes whole to
+    // the next row, and the last rows would be out of reach.
+    let max = crate::panes::max_scroll(&block, area, &lines);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)

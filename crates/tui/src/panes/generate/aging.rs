@@ -491,10 +491,6 @@ pub fn draw_status(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
             theme::warn(),
         )));
     }
-    // Rows as wrapped by words (see `wrapped_height`): every line can be scrolled to.
-    let height = crate::panes::wrapped_height(&lines, area.width.saturating_sub(2));
-    let max =
-        (height.min(usize::from(u16::MAX)) as u16).saturating_sub(area.height.saturating_sub(2));
     let renew = app
         .keymap
         .key_for(crate::keymap::Context::List, Action::Renew);
@@ -510,6 +506,8 @@ pub fn draw_status(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16) {
             .right_aligned(),
         )
         .border_style(theme::border(true));
+    // Rows as wrapped by words: every line can be scrolled to.
+    let max = crate::panes::max_scroll(&block, area, &lines);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)

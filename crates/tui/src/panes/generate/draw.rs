@@ -333,9 +333,7 @@ pub fn draw_result_overlay(f: &mut Frame<'_>, app: &App, body: Rect, scroll: u16
     let block = pane_block("Issued", true)
         .title_bottom(Line::from(" esc close · ↑/↓ scroll · o shows it again ").right_aligned());
     // Its wrapped rows, not its lines: a long command takes two or three.
-    let rows = crate::panes::wrapped_height(&lines, area.width.saturating_sub(2));
-    let max =
-        (rows.min(usize::from(u16::MAX)) as u16).saturating_sub(area.height.saturating_sub(2));
+    let max = crate::panes::max_scroll(&block, area, &lines);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)

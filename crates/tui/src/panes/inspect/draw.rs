@@ -160,14 +160,15 @@ fn draw_list(f: &mut Frame<'_>, app: &App, area: Rect) {
         .take(h)
         .map(|(pos, &i)| {
             let item = &s.loaded.items[i];
+            let revoked = revoked_here(item, app);
             let (mark, mark_style) = match (&item.result, worst_lint(item)) {
                 (Err(_), _) => ("✗", theme::error()),
-                _ if revoked_here(item, app) => ("✗", theme::error()),
+                _ if revoked => ("✗", theme::error()),
                 (_, Some(Severity::Error)) => ("!", theme::error()),
                 (_, Some(Severity::Warning)) => ("!", theme::warn()),
                 _ => (" ", Style::new()),
             };
-            let right = right_column(item, app);
+            let right = right_column(item, revoked, app);
             // Wide enough: the issuer's CN and the role too.
             let (issuer, role) = match (&item.result, w >= 40) {
                 (Ok(Decoded::Certificate(r)), true) => {
@@ -289,7 +290,9 @@ fn revoked_here(item: &Item, app: &App) -> bool {
     })
 }
 
-fn right_column(item: &Item, app: &App) -> Span<'static> {
+/// The list's last column: what the item is, or for a certificate its days left (`revoked`: the
+/// workspace revoked it).
+fn right_column(item: &Item, revoked: bool, app: &App) -> Span<'static> {
     match &item.result {
         Err(_) => Span::styled("error", theme::error()),
         Ok(Decoded::Crl(_)) => Span::styled("CRL", theme::dim()),
@@ -297,7 +300,7 @@ fn right_column(item: &Item, app: &App) -> Span<'static> {
         Ok(Decoded::Ocsp(_)) => Span::styled("OCSP", theme::dim()),
         Ok(Decoded::Certificate(r)) => {
             // What the workspace says of its own certificate first, as its list says it.
-            if revoked_here(item, app) {
+            if revoked {
                 Span::styled("revoked", theme::error())
             } else if app.now > r.not_after {
                 Span::styled("expired", theme::error())
