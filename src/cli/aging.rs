@@ -61,19 +61,23 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
     // What --check fails on: said on stderr, one line each, after the report.
     let failing: Vec<String> = if a.check {
         use certbench_pki::workspace::{State, Warning};
+        let exact = a.at.unwrap_or(now);
         health
             .certificates
             .iter()
             // The time left itself, to the moment (not its rounded days, nor the report's time
             // cut to the second): what `openssl x509 -checkend` asks.
             .filter(|c| {
-                c.state != State::Revoked
-                    && c.not_after - a.at.unwrap_or(now) < time::Duration::days(a.within)
+                c.state != State::Revoked && c.not_after - exact < time::Duration::days(a.within)
             })
             .map(|c| {
+                let (within, not_after) = (a.within, certbench_base::text::rfc3339(c.not_after));
+                if c.not_after <= exact {
+                    return format!("{} expired at {not_after} (--within {within})", c.name);
+                }
                 // To the hour (the minute in its last hour): the report's days are rounded, and
                 // 29.6 days shows as 30.
-                let left = c.not_after - a.at.unwrap_or(now);
+                let left = c.not_after - exact;
                 let plural = certbench_base::text::plural::<i64>;
                 let left = match (left.whole_days(), left.whole_hours() % 24) {
                     (0, 0) => {
@@ -84,16 +88,11 @@ pub fn status(a: StatusArgs, dir: &Path) -> ExitCode {
                     (d, 0) => format!("{d} day{}", plural(d)),
                     (d, h) => format!("{d} day{} {h} hour{}", plural(d), plural(h)),
                 };
-                let (within, not_after) = (a.within, certbench_base::text::rfc3339(c.not_after));
-                if c.not_after <= a.at.unwrap_or(now) {
-                    format!("{} expired at {not_after} (--within {within})", c.name)
-                } else {
-                    format!(
-                        "{} has {left} left, less than {within} day{} (--within): it expires {not_after}",
-                        c.name,
-                        plural(within)
-                    )
-                }
+                format!(
+                    "{} has {left} left, less than {within} day{} (--within): it expires {not_after}",
+                    c.name,
+                    plural(within)
+                )
             })
             .chain(
                 health
