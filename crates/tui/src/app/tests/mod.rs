@@ -812,6 +812,19 @@ fn serving_after_a_run_leaves_that_run_behind() {
     assert!(app.handshake.connected_to.is_none() && app.handshake.outcome.is_none());
 }
 
+/// The workspace's certificates read into the Inspect pane, as the loop reads them.
+fn load_workspace_in_inspect(app: &mut App) {
+    app.update(Action::InspectLoaded(Box::new(crate::load_inspect(
+        &crate::Sources {
+            dir: app.view.dir.clone(),
+            open: vec![],
+            system: false,
+            relay: None,
+        },
+        app.now,
+    ))));
+}
+
 /// A certificate the workspace revoked is marked so in the Inspect list, as the workspace list
 /// marks it (not by its days left).
 #[test]
@@ -826,15 +839,7 @@ fn a_revoked_certificate_is_marked_revoked_in_inspect() {
         )
         .unwrap();
     app.view = WorkspaceView::load(d.path());
-    app.update(Action::InspectLoaded(Box::new(crate::load_inspect(
-        &crate::Sources {
-            dir: app.view.dir.clone(),
-            open: vec![],
-            system: false,
-            relay: None,
-        },
-        app.now,
-    ))));
+    load_workspace_in_inspect(&mut app);
     app.update(Action::ShowPane(Pane::Inspect));
     let shown = crate::snapshots::render(&app);
     let row = shown
@@ -847,15 +852,7 @@ fn a_revoked_certificate_is_marked_revoked_in_inspect() {
 #[test]
 fn verification_options_change_the_verdict() {
     let (_d, mut app) = app_with_demo();
-    app.update(Action::InspectLoaded(Box::new(crate::load_inspect(
-        &crate::Sources {
-            dir: app.view.dir.clone(),
-            open: vec![],
-            system: false,
-            relay: None,
-        },
-        app.now,
-    ))));
+    load_workspace_in_inspect(&mut app);
     app.update(Action::ShowPane(Pane::Inspect));
     while app
         .inspect
