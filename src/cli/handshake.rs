@@ -230,6 +230,8 @@ pub fn run(a: HandshakeArgs, dir: PathBuf) -> ExitCode {
         control: Control {
             timeout: Duration::from_secs(a.timeout),
             stepper: None,
+            // --count shows no events: what follows each handshake is counted, not read.
+            count_after_handshake: a.count.is_some(),
         },
         at: a.at,
     };

@@ -54,6 +54,11 @@ pub struct Control {
     pub timeout: Duration,
     /// Step mode and cancelling: the run waits before each flight until the stepper lets it go.
     pub stepper: Option<Stepper>,
+    /// What crosses after the handshake (the tickets, the HTTP exchange, the closing alerts) is
+    /// counted and captured, not read: nothing shows it (`handshake --count`, as `serve` does
+    /// when nothing shows a connection). The handshake's flights are read all the same, and a
+    /// run that fails is explained as ever.
+    pub count_after_handshake: bool,
 }
 
 impl Default for Control {
@@ -61,6 +66,7 @@ impl Default for Control {
         Control {
             timeout: Duration::from_secs(10),
             stepper: None,
+            count_after_handshake: false,
         }
     }
 }
@@ -599,6 +605,7 @@ pub async fn run_prepared(
     let acceptor = tokio_rustls::TlsAcceptor::from(prepared.server.clone());
     let server_hub = hub.clone();
     let server_stepper = control.stepper.clone();
+    let count_after_handshake = control.count_after_handshake;
     // Each side's verdicts and secrets go to this run's recorder (`PerConnection`).
     // Both sides' futures are boxed: each holds a TLS connection and an HTTP server, kilobytes
     // that would otherwise be copied whenever the run's future or the task moves.
@@ -629,7 +636,14 @@ pub async fn run_prepared(
                     return None;
                 }
             };
-            lock(&server_hub).local(Side::Server, EventKind::Note(Note::HandshakeComplete));
+            {
+                let mut hub = lock(&server_hub);
+                // Both sides have judged each other: what follows cannot fail the handshake.
+                if count_after_handshake {
+                    hub.count_only();
+                }
+                hub.local(Side::Server, EventKind::Note(Note::HandshakeComplete));
+            }
             let identity = tls
                 .get_ref()
                 .1
@@ -955,5 +969,77 @@ mod tests {
                 "{seen:?} then {rest:?}"
             );
         });
+    }
+
+    /// `handshake --count` shows no events: after the handshake the bytes are counted and
+    /// captured, not read. The handshake is read as ever (both Finished messages, RFC 8446 4.4.4),
+    /// the answer still comes, and the key log still holds the application traffic secrets a
+    /// capture needs (RFC 8446 7.1). Read in full, the server's tickets and answer are events.
+    #[test]
+    fn a_counting_run_reads_the_handshake_and_counts_what_follows() {
+        let dir = demo_workspace();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let events_of = |count: bool| {
+            let mut opts = RunOptions::new(dir.path());
+            opts.control.count_after_handshake = count;
+            rt.block_on(async {
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                let summary = run(&opts, tx).await.unwrap();
+                let mut events = Vec::new();
+                while let Ok(e) = rx.try_recv() {
+                    events.push((e.side, e.code()));
+                }
+                (summary, events)
+            })
+        };
+        let after_server_finished = |events: &[(Side, String)]| -> Vec<String> {
+            let finished = events
+                .iter()
+                .position(|(side, code)| *side == Side::Server && code == "Finished")
+                .expect("the server's Finished is read");
+            events[finished + 1..]
+                .iter()
+                .filter(|(side, code)| {
+                    *side == Side::Server && code.starts_with(char::is_uppercase)
+                })
+                .map(|(_, code)| code.clone())
+                .collect()
+        };
+
+        let (summary, events) = events_of(true);
+        assert!(summary.ok(), "{summary:?}");
+        assert!(
+            summary
+                .response
+                .as_deref()
+                .is_some_and(|r| r.contains("Hello, alice")),
+            "{summary:?}"
+        );
+        assert!(
+            events.contains(&(Side::Client, "Finished".to_string())),
+            "{events:?}"
+        );
+        assert_eq!(after_server_finished(&events), Vec::<String>::new());
+        let labels: Vec<&str> = summary
+            .keylog
+            .entries()
+            .iter()
+            .map(|e| e.label.as_ref())
+            .collect();
+        for label in ["CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"] {
+            assert!(labels.contains(&label), "{labels:?}");
+        }
+
+        let (summary, events) = events_of(false);
+        assert!(summary.ok(), "{summary:?}");
+        let read = after_server_finished(&events);
+        assert!(
+            read.iter().any(|c| c == "NewSessionTicket")
+                && read.iter().any(|c| c == "ApplicationData"),
+            "{events:?}"
+        );
     }
 }
