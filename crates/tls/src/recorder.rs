@@ -43,6 +43,9 @@ pub(crate) struct Recorder {
     /// Whether the bytes are read (records, messages, decryption) or only counted: a server
     /// whose connections nobody looks at past the handshake counts them from then on.
     observing: bool,
+    /// Each direction's bytes (client to server, server to client) only counted from now on: its
+    /// sender's handshake is over and nothing shows what follows (see `count_from`).
+    counted: [bool; 2],
     sink: Sink,
     /// The key log: each secret once, in the order they came (its lines are made when asked).
     pub(crate) keylog: certbench_wire::keylog::KeyLog,
@@ -123,6 +126,7 @@ impl Recorder {
             seen: Vec::new(),
             later: Vec::new(),
             observing: true,
+            counted: [false; 2],
             sink,
             keylog: Default::default(),
             derived: Vec::new(),
@@ -250,7 +254,8 @@ impl Recorder {
         }
         let capturing =
             self.wire.is_some() && self.wire_bytes < certbench_wire::pcap::MAX_WIRE_BYTES;
-        if !self.observing && !capturing {
+        let reading = self.observing && !self.counted[way];
+        if !reading && !capturing {
             return;
         }
         // One copy of the bytes, shared by the capture and the records the observer cuts.
@@ -271,7 +276,7 @@ impl Recorder {
                 });
             }
         }
-        if self.observing {
+        if reading {
             // What is read of these bytes later (when its secret comes) keeps the time they
             // crossed, in the timeline's clock (time held in step mode left out).
             let at_us = since_start.saturating_sub(self.held()).as_micros() as u64;
@@ -290,6 +295,13 @@ impl Recorder {
         // What only a failed handshake's explanation reads.
         self.sent_chains = Default::default();
         self.client_offer = None;
+    }
+
+    /// From now on the bytes `dir` carries are counted (and captured, when a capture is kept),
+    /// not read: their sender's handshake is over, and nothing shows what it sends next. What
+    /// the other direction carries is read as before.
+    pub(crate) fn count_from(&mut self, dir: Dir) {
+        self.counted[usize::from(dir == Dir::ServerToClient)] = true;
     }
 
     /// A secret read from someone else's key log (the relay): kept for the capture, and the

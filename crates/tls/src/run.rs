@@ -56,8 +56,11 @@ pub struct Control {
     pub stepper: Option<Stepper>,
     /// What crosses after the handshake (the tickets, the HTTP exchange, the closing alerts) is
     /// counted and captured, not read: nothing shows it (`handshake --count`, as `serve` does
-    /// when nothing shows a connection). The handshake's flights are read all the same, and a
-    /// run that fails is explained as ever.
+    /// when nothing shows a connection). What the client sends is counted once its handshake is
+    /// over (it has judged the server and sent its Finished), what the server sends once the
+    /// server's is (it has judged the client: a refusal after the client's Finished is still
+    /// read). The handshake's flights are read all the same, and a run that fails is explained
+    /// as ever.
     pub count_after_handshake: bool,
 }
 
@@ -706,7 +709,15 @@ pub async fn run_prepared(
                 return None;
             }
         };
-        lock(&client_hub).local(Side::Client, EventKind::Note(Note::ConnectReturned));
+        {
+            let mut hub = lock(&client_hub);
+            // The client has judged the server and sent its Finished: what it sends next is
+            // the request and its close, which nothing shows when counting.
+            if count_after_handshake {
+                hub.count_from(Dir::ClientToServer);
+            }
+            hub.local(Side::Client, EventKind::Note(Note::ConnectReturned));
+        }
         let request = get_request("/", "localhost", None);
         if let Err(e) = tls.write_all(request.as_bytes()).await {
             lock(&client_hub).failed(Side::Client, &e, |cause| Note::SendFailed { cause });
@@ -971,10 +982,11 @@ mod tests {
         });
     }
 
-    /// `handshake --count` shows no events: after the handshake the bytes are counted and
-    /// captured, not read. The handshake is read as ever (both Finished messages, RFC 8446 4.4.4),
-    /// the answer still comes, and the key log still holds the application traffic secrets a
-    /// capture needs (RFC 8446 7.1). Read in full, the server's tickets and answer are events.
+    /// `handshake --count` shows no events: after each side's handshake the bytes it sends are
+    /// counted and captured, not read. The handshake is read as ever (both Finished messages,
+    /// RFC 8446 4.4.4), the answer still comes, and the key log still holds the application
+    /// traffic secrets a capture needs (RFC 8446 7.1). Read in full, the server's tickets and
+    /// answer and the client's request are events.
     #[test]
     fn a_counting_run_reads_the_handshake_and_counts_what_follows() {
         let dir = demo_workspace();
@@ -982,34 +994,38 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let events_of = |count: bool| {
+        let run_with = |count: bool, client: bool| {
             let mut opts = RunOptions::new(dir.path());
             opts.control.count_after_handshake = count;
+            if !client {
+                opts.material.client = None;
+            }
             rt.block_on(async {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
                 let summary = run(&opts, tx).await.unwrap();
-                let mut events = Vec::new();
+                let mut wire = Vec::new();
                 while let Ok(e) = rx.try_recv() {
-                    events.push((e.side, e.code()));
+                    if matches!(e.kind, EventKind::Wire(_)) {
+                        wire.push((e.side, e.code()));
+                    }
                 }
-                (summary, events)
+                (summary, wire)
             })
         };
-        let after_server_finished = |events: &[(Side, String)]| -> Vec<String> {
-            let finished = events
+        // What `side` sent after its own Finished, as events.
+        let after_finished = |wire: &[(Side, String)], side: Side| -> Vec<String> {
+            let finished = wire
                 .iter()
-                .position(|(side, code)| *side == Side::Server && code == "Finished")
-                .expect("the server's Finished is read");
-            events[finished + 1..]
+                .position(|(s, code)| *s == side && code == "Finished")
+                .expect("each side's Finished is read");
+            wire[finished + 1..]
                 .iter()
-                .filter(|(side, code)| {
-                    *side == Side::Server && code.starts_with(char::is_uppercase)
-                })
+                .filter(|(s, _)| *s == side)
                 .map(|(_, code)| code.clone())
                 .collect()
         };
 
-        let (summary, events) = events_of(true);
+        let (summary, wire) = run_with(true, true);
         assert!(summary.ok(), "{summary:?}");
         assert!(
             summary
@@ -1018,11 +1034,8 @@ mod tests {
                 .is_some_and(|r| r.contains("Hello, alice")),
             "{summary:?}"
         );
-        assert!(
-            events.contains(&(Side::Client, "Finished".to_string())),
-            "{events:?}"
-        );
-        assert_eq!(after_server_finished(&events), Vec::<String>::new());
+        assert_eq!(after_finished(&wire, Side::Server), Vec::<String>::new());
+        assert_eq!(after_finished(&wire, Side::Client), Vec::<String>::new());
         let labels: Vec<&str> = summary
             .keylog
             .entries()
@@ -1033,13 +1046,28 @@ mod tests {
             assert!(labels.contains(&label), "{labels:?}");
         }
 
-        let (summary, events) = events_of(false);
+        let (summary, wire) = run_with(false, true);
         assert!(summary.ok(), "{summary:?}");
-        let read = after_server_finished(&events);
+        let server = after_finished(&wire, Side::Server);
         assert!(
-            read.iter().any(|c| c == "NewSessionTicket")
-                && read.iter().any(|c| c == "ApplicationData"),
-            "{events:?}"
+            server.iter().any(|c| c == "NewSessionTicket")
+                && server.iter().any(|c| c == "ApplicationData"),
+            "{wire:?}"
+        );
+        assert!(
+            after_finished(&wire, Side::Client).contains(&"ApplicationData".to_string()),
+            "{wire:?}"
+        );
+
+        // A client without a certificate is refused after its Finished (TLS 1.3): the server's
+        // certificate_required alert (116, RFC 8446 6.2) is still read, as in a run read in full.
+        let (counted, _) = run_with(true, false);
+        let (full, _) = run_with(false, false);
+        let (counted, full) = (counted.failure().unwrap(), full.failure().unwrap());
+        assert_eq!(counted.alert_sent, Some(Alert(116)), "{counted:?}");
+        assert_eq!(
+            (&counted.cause, counted.alert_sent, counted.detected_by),
+            (&full.cause, full.alert_sent, full.detected_by)
         );
     }
 }
