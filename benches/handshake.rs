@@ -2,16 +2,16 @@
 //! against a bare one with the same certificates and the same per-run setup, both on 127.0.0.1.
 //!
 //! "Observed" is `run` as `handshake --count` runs it (`Control::count_after_handshake`): the
-//! handshake read, parsed, decrypted and made events, and what crosses after it (the tickets, the
-//! HTTP exchange, the closing alerts) counted and captured, not read, as nothing shows it. A third
-//! figure has that read too, as the TUI and `handshake` show it (before 2026-12-08 this was the
-//! only figure: some 0.4 points more).
+//! handshake read, parsed, decrypted and made events; what each side sends after its handshake
+//! (the tickets, the HTTP exchange, the closing alerts) counted and captured, not read, as
+//! nothing shows it. A third figure has that read too, as the TUI and `handshake` show it (until
+//! late on 2026-12-07 that was the only figure).
 //! "Bare" is `run` without the watching: the same material and configs (`config::build`, without
 //! a reporter), the same HTTP server (hyper) answering the same request by the client's name, the
 //! same time limit on the run (a timer is the run's, not the watching's; it was left out before
 //! 2026-12-07, which put some 0.5% more on watching), and the same close: the server sends
-//! close_notify without shutting its socket, and the client closes first (until 2026-12-08 the
-//! bare server shut its socket first, a different teardown; it made no difference to measure).
+//! close_notify without shutting its socket, and the client closes first (until late on
+//! 2026-12-07 the bare server shut its socket first; it made no difference to measure).
 //! Events are drained, not printed: the wording of a message's fields happens when a consumer asks
 //! (`Details::fields`), as the pane asks for one event at a time.
 //!
@@ -20,7 +20,8 @@
 //! sides and the kernel's work on their sockets are counted; work moved to another thread would
 //! not be, so a change that does that must be measured otherwise). Runs minutes apart on a shared
 //! machine differ by more than the cost measured (two separate medians said +3.5% one minute and
-//! +9% the next); the pairs' CPU ratio gives the same figure within a point run after run.
+//! +9% the next); the pairs' CPU ratio gives the same figure within a point run after run, but a
+//! change of a few allocations moves it by ±0.3 through code layout alone.
 //! Measured on 2 vCPUs, side by side with older code built apart (its own target folder): +9.7%
 //! to +11.2% before the observer's key lookups, message sharing and copies were cut, +7.1% to
 //! +9.1% after; +7.5% to +9.0% at the start of 2026-12-07, +5.4% to +6.8% after the key log
@@ -29,11 +30,15 @@
 //! the base at +5.3% to +6.6%, +5.0% to +5.7% after the record keys' HMAC moved to RustCrypto's
 //! SHA-2 and messages, records and events were made smaller and share their bytes; with the
 //! release profile's fat LTO and one codegen unit, +4.5% to +5.7% (mean +5.15%, 17 runs) against
-//! the default profile's +5.2% to +6.8% (mean +5.9%), turn about. On 2026-12-08, with what
-//! follows the handshake counted: +4.4% to +4.8% (12 runs), against +4.9% to +5.2% read.
+//! the default profile's +5.2% to +6.8% (mean +5.9%), turn about. Late that day, what the server
+//! sends after its handshake counted: +4.4% to +5.0% (mean +4.7%, 21 runs); what the client
+//! sends after its Finished counted too: +4.2% to +4.7% (mean +4.4%, 9 runs), against +4.9% to
+//! +5.4% with everything read.
 //! Both runs read the workspace and build their configs, as `run` does; a second figure has the
-//! configs made once (as `handshake --count` does): the same cost, some 50 us, over a smaller
-//! run (0.82 ms against 0.96), +6% on 2026-12-07. `benches/observe.rs`
+//! configs made once (as `handshake --count` does): the same cost, some 35 us, over a smaller
+//! run (0.61 ms bare against 0.74): +5.0% to +5.1% late on 2026-12-07 (in a profile glibc's malloc and free
+//! are the largest part of what watching adds; with jemalloc preloaded the figure is +3.8% to
+//! +4.1%). `benches/observe.rs`
 //! measures the observer alone. `CERTBENCH_PROFILE=observed` (or `shown`, or `bare`) runs one kind only,
 //! `CERTBENCH_PROFILE_RUNS` times (3000), for a profiler; `cargo bench --bench handshake -- none`
 //! measures the pairs and skips the criterion groups. Every run leaves a socket in TIME_WAIT for a

@@ -88,7 +88,8 @@ pub struct HandshakeArgs {
     /// says of the certificate.
     #[arg(long)]
     pub staple: bool,
-    /// Run N handshakes one after another and report their latency (1 to 1000000).
+    /// Run N handshakes one after another and report their latency (1 to 1000000). Each is read
+    /// and explained as one run is; what follows it (the request, the answer) is not decrypted.
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub count: Option<u32>,
     /// Give up on a peer after this many seconds (1 to 3600).
