@@ -692,7 +692,7 @@ async fn count(opts: &RunOptions, n: u32, a: &HandshakeArgs) -> ExitCode {
     let progress = std::io::stderr().is_terminal();
     let mut shown = Instant::now();
     // Ctrl-C or SIGTERM ends the runs; what was measured so far is still the answer.
-    let interrupt = crate::cli::serve::stopped_by();
+    let interrupt = crate::cli::signals::stopped_by();
     tokio::pin!(interrupt);
     let mut interrupted = None;
     // The workspace is read once: every run measures the handshake, not the reading of files.

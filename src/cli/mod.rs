@@ -24,6 +24,7 @@ pub mod out;
 mod recipes;
 mod relay;
 mod serve;
+mod signals;
 mod trust;
 use out::{errln, outln};
 use time::OffsetDateTime;

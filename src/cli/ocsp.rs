@@ -95,7 +95,7 @@ async fn serve(a: OcspArgs, dir: PathBuf, ws: &Workspace, cas: &[String]) -> Exi
     };
     print_ready(addr, &a, ws, cas);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Served>();
-    let serving = tokio::spawn(responder.run(tx, crate::cli::serve::stop_signal()));
+    let serving = tokio::spawn(responder.run(tx, crate::cli::signals::stop_signal()));
     let mut tally: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut total = 0u64;
     while let Some(s) = rx.recv().await {

@@ -197,7 +197,7 @@ pub fn run(a: RelayArgs, dir: &std::path::Path) -> ExitCode {
     };
     runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let relaying = relay(&opts, tx, crate::cli::serve::stop_signal());
+        let relaying = relay(&opts, tx, crate::cli::signals::stop_signal());
         tokio::pin!(relaying);
         let mut tally = Tally::default();
         let result = loop {

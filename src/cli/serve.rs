@@ -244,7 +244,7 @@ async fn serve(
             move |e| {
                 errln!("certbench: the OCSP staple of \"{name}\" could not be made again: {e}")
             },
-            stop_signal(),
+            crate::cli::signals::stop_signal(),
         ));
     }
     let auth = opts.choices.client_auth;
@@ -253,7 +253,11 @@ async fn serve(
         Some(addr) => match certbench_tls::metrics::bind(addr).await {
             Ok(l) => {
                 let at = l.local_addr().ok();
-                tokio::spawn(serve_metrics(l, metrics.clone(), stop_signal()));
+                tokio::spawn(serve_metrics(
+                    l,
+                    metrics.clone(),
+                    crate::cli::signals::stop_signal(),
+                ));
                 at
             }
             Err(e) => {
@@ -303,7 +307,7 @@ async fn serve(
         metrics_at,
     );
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Update>(1024);
-    let shutdown = stop_signal();
+    let shutdown = crate::cli::signals::stop_signal();
     let serving = tokio::spawn(server.run(tx, shutdown));
     let mut tally: BTreeMap<String, u64> = BTreeMap::new();
     let mut total = 0u64;
@@ -596,35 +600,4 @@ fn append_log(path: &Path, c: &Connection) -> std::io::Result<()> {
     use std::io::Write;
     let mut f = certbench_base::fsutil::open_private_append(path)?;
     f.write_all(record(c, false).as_bytes())
-}
-
-/// Ctrl-C (SIGINT) or SIGTERM, as `kill` sends it: either stops the server, with its summary.
-pub(super) async fn stop_signal() {
-    stopped_by().await;
-}
-
-/// Ctrl-C (SIGINT) or SIGTERM: the exit code a shell gives a command that either ended (130 or
-/// 143), for a command that reports what it did before it stops. The handlers are set when this
-/// is called (within the runtime), not when the future is first polled: a signal that comes
-/// between the two is caught too.
-pub(super) fn stopped_by() -> impl std::future::Future<Output = u8> {
-    #[cfg(unix)]
-    let streams = {
-        use tokio::signal::unix::{SignalKind, signal};
-        (
-            signal(SignalKind::interrupt()).ok(),
-            signal(SignalKind::terminate()).ok(),
-        )
-    };
-    async move {
-        #[cfg(unix)]
-        if let (Some(mut int), Some(mut term)) = streams {
-            return tokio::select! {
-                _ = int.recv() => 130,
-                _ = term.recv() => 143,
-            };
-        }
-        let _ = tokio::signal::ctrl_c().await;
-        130
-    }
 }
