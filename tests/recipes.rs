@@ -639,6 +639,14 @@ fn revoked_certificates_are_named_as_revoked() {
         "{said}"
     );
     assert!(!said.contains("has no client certificate"), "{said}");
+    // The `certbench issue` it suggests is for this workspace, not the default one.
+    assert!(
+        said.contains(&format!(
+            "run certbench commands with --dir {}",
+            d.display()
+        )),
+        "{said}"
+    );
     let made = certbench_ok(d, &["recipes", "--for", "curl", "--client", "client"]);
     assert!(made.contains("\"client\" is revoked"), "{made}");
 }

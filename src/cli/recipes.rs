@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use certbench_base::fsutil::{FileWrite, write_files};
 use certbench_base::text::display_safe;
-use certbench_pki::recipes::{Recipe, Tool, recipes, values};
+use certbench_pki::recipes::{Recipe, RecipeError, Tool, recipes, values};
 use certbench_pki::workspace::Workspace;
 use certbench_x509::Role;
 use clap::Args;
@@ -91,6 +91,14 @@ pub fn run(a: RecipesArgs, dir: PathBuf) -> ExitCode {
         Ok(v) => v,
         Err(e) => {
             errln!("certbench: {e}");
+            // The errors that name a certbench command to run: with this workspace's --dir.
+            if matches!(
+                e,
+                RecipeError::NoneOfRole { .. } | RecipeError::AllRevoked { .. }
+            ) && let Some(note) = crate::cli::dir_note(&dir)
+            {
+                errln!("{note}");
+            }
             return ExitCode::FAILURE;
         }
     };
