@@ -704,6 +704,33 @@ fn the_issued_windows_last_line_is_reachable() {
     assert!(screen.contains("client-2-chain.crt"), "{screen}");
 }
 
+/// The server whose stapled OCSP response says revoked: its culprit opens in Inspect with that
+/// staple beside it, and Inspect refuses the certificate as the client did (webpki reads no
+/// OCSP; before, Inspect said "Chain verifies").
+#[test]
+fn a_culprit_revoked_by_its_staple_is_revoked_in_inspect_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ws");
+    common::certbench_ok(&dir, &["gen"]);
+    std::fs::write(dir.join(".certbench-tour"), "").unwrap();
+    let t = Tmux::launch("lab-ocsp", &dir, tmp.path(), "", "", (140, 44));
+    t.wait_for("Issue a certificate");
+    t.keys(&["3", "l"]);
+    t.wait_for("Failure lab: pick a scenario");
+    t.keys(&["Home"]);
+    // server-revoked-ocsp, in the lab's list order.
+    for _ in 0..22 {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("Fix:");
+    t.keys(&["i"]);
+    t.wait_for("OCSP staple as");
+    let screen = t.wait_for("✗ Chain");
+    assert!(screen.contains("revoked"), "{screen}");
+    assert!(!screen.contains("Chain verifies"), "{screen}");
+}
+
 /// Each lab run makes its PKI anew under the same names: after one run's culprit was opened,
 /// the next run's culprit is judged with that run's CAs, as the handshake judged it (not
 /// through the earlier run's intermediate of the same name, whose key did not sign it).

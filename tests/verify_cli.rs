@@ -368,6 +368,118 @@ fn a_revoked_certificate_is_refused_by_verify_and_by_openssl_with_the_crl() {
     assert!(text(&out).contains("ca.crt holds no CRL"), "{}", text(&out));
 }
 
+/// An OCSP response openssl's own responder signed for the intermediate (`openssl ocsp -index`)
+/// refuses the certificate it says is revoked, and says "good" of one it says is valid; one for
+/// another certificate says nothing. `openssl ocsp -respin` reads the same response the same way.
+#[test]
+fn an_ocsp_response_from_openssl_decides_revocation_as_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certbench_ok(d, &["gen"]);
+    // openssl ocsp as a responder: a request for the server certificate, answered from an
+    // index (openssl ca's format) that says revoked (R) or valid (V).
+    let serial = openssl_ok(d, &["x509", "-in", "server.crt", "-noout", "-serial"]);
+    let serial = serial.trim().trim_start_matches("serial=").to_string();
+    openssl_ok(
+        d,
+        &[
+            "ocsp",
+            "-issuer",
+            "intermediate.crt",
+            "-cert",
+            "server.crt",
+            "-no_nonce",
+            "-reqout",
+            "req.der",
+        ],
+    );
+    let respond = |status: &str, out: &str| {
+        let line = match status {
+            "R" => format!(
+                "R\t391231000000Z\t261201000000Z,keyCompromise\t{serial}\tunknown\t/CN=localhost\n"
+            ),
+            _ => format!("V\t391231000000Z\t\t{serial}\tunknown\t/CN=localhost\n"),
+        };
+        std::fs::write(d.join("index.txt"), line).unwrap();
+        openssl_ok(
+            d,
+            &[
+                "ocsp",
+                "-index",
+                "index.txt",
+                "-CA",
+                "intermediate.crt",
+                "-rsigner",
+                "intermediate.crt",
+                "-rkey",
+                "intermediate.key",
+                "-reqin",
+                "req.der",
+                "-ndays",
+                "1",
+                "-respout",
+                out,
+            ],
+        );
+        // openssl reads its answer back as it meant it.
+        let said = openssl_ok(
+            d,
+            &[
+                "ocsp",
+                "-respin",
+                out,
+                "-issuer",
+                "intermediate.crt",
+                "-cert",
+                "server.crt",
+                "-CAfile",
+                "ca.crt",
+                "-VAfile",
+                "intermediate.crt",
+            ],
+        );
+        let want = if status == "R" {
+            "server.crt: revoked"
+        } else {
+            "server.crt: good"
+        };
+        assert!(said.contains(want), "{said}");
+    };
+    respond("R", "revoked.der");
+    respond("V", "good.der");
+
+    let (ok, v) = ours(d, &["server.crt", "--ocsp", "revoked.der"]);
+    assert!(!ok, "{v}");
+    assert_eq!(v["cause"]["code"], "revoked_by_ocsp");
+    assert_eq!(culprit(&v), ("leaf".into(), "revocation".into()));
+    let text_out = certbench(d, &["verify", "server.crt", "--ocsp", "revoked.der"]);
+    let said = text(&text_out);
+    assert!(
+        said.contains("revoked on 2026-12-01")
+            && said.contains("reason keyCompromise")
+            && said.contains("says an OCSP response signed by"),
+        "{said}"
+    );
+    let (ok, v) = ours(d, &["server.crt", "--ocsp", "good.der"]);
+    assert!(ok, "{v}");
+    let said = text(&certbench(
+        d,
+        &["verify", "server.crt", "--ocsp", "good.der"],
+    ));
+    assert!(said.contains("good, says an OCSP response"), "{said}");
+    // For another certificate: it says nothing of the client.
+    let (ok, v) = ours(d, &["client.crt", "--ocsp", "revoked.der"]);
+    assert!(ok, "{v}");
+    // A file that holds no OCSP response is said so.
+    let out = certbench(d, &["verify", "server.crt", "--ocsp", "ca.crt"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("ca.crt holds no OCSP response"),
+        "{}",
+        text(&out)
+    );
+}
+
 /// A CA certificate asked about for a purpose and a name gets rustls's verdict on it as a peer's
 /// certificate (CaUsedAsEndEntity), not a CA's walk; a certificate that is its own anchor is
 /// still judged, expiry included. openssl agrees on each.

@@ -585,6 +585,7 @@ struct Trust {
     anchors: Vec<Vec<u8>>,
     intermediates: Vec<Vec<u8>>,
     crls: Vec<Vec<u8>>,
+    ocsp: Vec<Vec<u8>>,
     from_workspace: bool,
 }
 
@@ -607,6 +608,14 @@ fn trust_for(a: &VerifyArgs, workspace: &Path) -> Result<Trust, String> {
             return Err(format!("{} holds no CRL", path.display()));
         }
         crls.extend(found);
+    }
+    let mut ocsp = Vec::new();
+    for path in &a.ocsp {
+        let found = items_in(std::slice::from_ref(path), Kind::OcspResponse)?;
+        if found.is_empty() {
+            return Err(format!("{} holds no OCSP response", path.display()));
+        }
+        ocsp.extend(found);
     }
     let mut from_workspace = false;
     if a.ca.is_empty() && !a.system {
@@ -636,6 +645,7 @@ fn trust_for(a: &VerifyArgs, workspace: &Path) -> Result<Trust, String> {
         anchors,
         intermediates,
         crls,
+        ocsp,
         from_workspace,
     })
 }
@@ -661,6 +671,7 @@ fn verify_one(
         anchors,
         intermediates,
         crls,
+        ocsp,
         from_workspace,
     } = trust;
     let from_workspace = *from_workspace;
@@ -674,6 +685,7 @@ fn verify_one(
     let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
     let anchors: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
     let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
+    let ocsp: Vec<&[u8]> = ocsp.iter().map(Vec::as_slice).collect();
     // The question asked: as a CA only when asked so, or for a CA given no purpose and no name.
     let is_ca = certbench_x509::report::decode(leaf)
         .ok()
@@ -686,6 +698,7 @@ fn verify_one(
         intermediates: &intermediates,
         anchors: &anchors,
         crls: &crls,
+        ocsp: &ocsp,
         purpose,
         name: a.name.as_deref(),
         at,

@@ -109,6 +109,11 @@ pub struct VerifyArgs {
     /// (default: the workspace CAs' CRLs, when the workspace's CAs are the anchors).
     #[arg(long = "crl", value_name = "FILE")]
     pub crl: Vec<PathBuf>,
+    /// OCSP responses to check the chain against (DER, as openssl ocsp -respout writes them, or
+    /// a staple saved from a run): a current one signed for the issuer that says revoked refuses
+    /// the certificate.
+    #[arg(long = "ocsp", value_name = "FILE")]
+    pub ocsp: Vec<PathBuf>,
     /// What the certificate is checked for: server or client (default: its own usage, from its
     /// extendedKeyUsage). The verdict is what rustls does with it as a peer's certificate.
     #[arg(long, value_parser = parse_purpose)]

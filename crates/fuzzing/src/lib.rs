@@ -189,6 +189,7 @@ pub fn loader(data: &[u8]) {
                     intermediates: &ders,
                     anchors: &ders,
                     crls: &ders,
+                    ocsp: &ders,
                     purpose: certbench_x509::verify::own_purpose(&item.der),
                     name: report.common_name.as_deref(),
                     at: now,

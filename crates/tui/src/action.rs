@@ -485,8 +485,12 @@ pub struct CertificatesToOpen {
 pub enum CertificatesOf {
     /// A step that carries certificates (a Certificate message, a chain verdict).
     Step(Box<Event>),
-    /// The certificate at fault in a failed run, with the chain it came with.
-    Culprit(Box<certbench_tls::run::Culprit>),
+    /// The certificate at fault in a failed run, with the chain it came with, and the server's
+    /// OCSP staple when the run had one for it (a staple that says revoked is why it failed).
+    Culprit {
+        culprit: Box<certbench_tls::run::Culprit>,
+        staple: Option<Box<Event>>,
+    },
 }
 
 /// The machine's trust stores as the Trust dialog shows them: made on a blocking thread, in words.

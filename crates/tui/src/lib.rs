@@ -694,10 +694,20 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                         }
                     }
                 }
-                CertificatesOf::Culprit(culprit) => (
-                    certbench_lab::export::export_culprit(&folder, culprit, asked.lab, now),
-                    None,
-                ),
+                CertificatesOf::Culprit { culprit, staple } => {
+                    let path =
+                        certbench_lab::export::export_culprit(&folder, culprit, asked.lab, now);
+                    // The staple beside it: Inspect judges the certificate with it, as the
+                    // client did.
+                    let staple = staple
+                        .as_ref()
+                        .map(|event| certbench_lab::export::export_staple(&folder, event, now));
+                    match (path, staple) {
+                        (Ok(path), None) => (Ok(path), None),
+                        (Ok(path), Some(Ok(staple))) => (Ok(path), staple),
+                        (Err(e), _) | (_, Some(Err(e))) => (Err(e), None),
+                    }
+                }
             };
             // The edge: the engine's typed errors become the sentence the message line shows.
             Action::CertificatesExported {

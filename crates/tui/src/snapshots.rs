@@ -1150,7 +1150,7 @@ fn handshake_lab_failure_80x24_and_160x48() {
         let Some(crate::action::Effect::SaveCertificates(asked)) = effects.first() else {
             panic!("{effects:?}")
         };
-        let crate::action::CertificatesOf::Culprit(c) = &asked.from else {
+        let crate::action::CertificatesOf::Culprit { culprit: c, .. } = &asked.from else {
             panic!("{asked:?}")
         };
         assert_eq!(

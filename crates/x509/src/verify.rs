@@ -60,6 +60,11 @@ pub struct VerifyInput<'a> {
     /// issuer has no CRL here is not checked (as openssl without -crl_check_all, and rustls
     /// with an unknown status allowed).
     pub crls: &'a [&'a [u8]],
+    /// OCSP responses (DER, a staple or a responder's answer): a certificate that a current
+    /// response, signed with authority for its issuer, says is revoked is revoked, as a client
+    /// that checks the staple finds. One that cannot be used (stale, unauthorized, for another
+    /// certificate) says nothing. webpki reads no OCSP: this is certbench's own check.
+    pub ocsp: &'a [&'a [u8]],
     pub purpose: Purpose,
     /// The server name (DNS or IP) the leaf must be valid for, if any.
     pub name: Option<&'a str>,
@@ -141,6 +146,19 @@ pub enum Finding {
     },
     NotRevoked {
         crl_issuer: String,
+    },
+    /// An OCSP response for the certificate, signed with authority for its issuer and current
+    /// (RFC 6960 3.2), says it is revoked; `signer` is who signed it (the issuer, or a responder
+    /// the issuer delegated to).
+    RevokedOcsp {
+        #[serde(with = "::time::serde::rfc3339")]
+        date: OffsetDateTime,
+        reason: Option<String>,
+        signer: String,
+    },
+    /// Such a response says it is good.
+    NotRevokedOcsp {
+        signer: String,
     },
     /// basicConstraints CA:TRUE on the certificate asked about as an end entity.
     CaAsEndEntity,
@@ -243,6 +261,16 @@ impl Finding {
                 v
             }
             Finding::NotRevoked { crl_issuer } => vec![("crl_issuer", short_name(crl_issuer))],
+            Finding::RevokedOcsp {
+                date,
+                reason,
+                signer,
+            } => {
+                let mut v = vec![("date", rfc3339(*date)), ("signer", short_name(signer))];
+                v.extend(reason.clone().map(|r| ("reason", r)));
+                v
+            }
+            Finding::NotRevokedOcsp { signer } => vec![("signer", short_name(signer))],
             Finding::PathLen {
                 limit,
                 intermediates_below,
@@ -621,11 +649,20 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         };
     }
     let webpki = webpki_verdict(input);
+    // webpki reads no OCSP: a response that says revoked refuses what it passed.
+    let revoked_by_ocsp = links.iter().any(|l| {
+        l.checks
+            .iter()
+            .any(|c| matches!(c.finding, Finding::RevokedOcsp { .. }))
+    });
     Verification {
         question: Question::EndEntity,
         verified_by: "rustls-webpki",
-        ok: webpki.is_ok(),
-        cause: webpki.as_ref().err().map(Cause::from_webpki),
+        ok: webpki.is_ok() && !revoked_by_ocsp,
+        cause: match &webpki {
+            Err(e) => Some(Cause::from_webpki(e)),
+            Ok(()) => revoked_by_ocsp.then_some(Cause::RevokedByOcsp),
+        },
         webpki_error: webpki.err().map(|e| certbench_cause::error_name(&e)),
         failed_link: failed.map(|(i, _)| i),
         failed_field: failed.map(|(_, f)| f),
@@ -794,8 +831,16 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
                 }),
             }
         }
-        if !current_is_anchor && let Some(check) = revocation_check(cert, issuer, input.crls) {
-            checks.push(check);
+        if !current_is_anchor {
+            let crl = revocation_check(cert, issuer, input.crls);
+            let ocsp = issuer.and_then(|i| ocsp_check(current.der, i.der, input.ocsp, input.at));
+            // Revoked if either says so; a CRL's word first when both speak.
+            match (crl, ocsp) {
+                (Some(c), Some(o)) if c.ok && !o.ok => checks.push(o),
+                (Some(c), _) => checks.push(c),
+                (None, Some(o)) => checks.push(o),
+                (None, None) => {}
+            }
         }
         if role == LinkRole::Leaf {
             checks.push(Check {
@@ -1031,6 +1076,49 @@ fn revocation_check(
     })
 }
 
+/// What the OCSP responses given say of the certificate (DER) issued by `issuer` (DER), at
+/// `at`: the first that answers for it with authority and is current (`ocsp::check`). `None`
+/// when none does.
+fn ocsp_check(
+    cert: &[u8],
+    issuer: &[u8],
+    responses: &[&[u8]],
+    at: OffsetDateTime,
+) -> Option<Check> {
+    use crate::ocsp::{CertStatus, Signer, Verdict};
+    responses.iter().find_map(|der| {
+        let response = crate::ocsp::read_response(der).ok()?;
+        let checked = crate::ocsp::check(&response, cert, issuer, at);
+        let Verdict::Answered { status } = checked.verdict else {
+            return None;
+        };
+        let signer = match checked.signer {
+            Some(Signer::Delegated { subject }) => subject,
+            _ => X509Certificate::from_der(issuer)
+                .map(|(_, c)| crate::names::rfc4514(c.subject()))
+                .unwrap_or_default(),
+        };
+        match status {
+            CertStatus::Revoked { at: date, reason } => Some(Check {
+                field: "revocation",
+                ok: false,
+                finding: Finding::RevokedOcsp {
+                    date,
+                    reason: reason.map(|r| r.as_str().to_string()),
+                    signer,
+                },
+            }),
+            CertStatus::Good => Some(Check {
+                field: "revocation",
+                ok: true,
+                finding: Finding::NotRevokedOcsp { signer },
+            }),
+            // The responder does not know it: nothing said either way.
+            CertStatus::Unknown => None,
+        }
+    })
+}
+
 fn name_check(cert: &X509Certificate<'_>, name: &str) -> Check {
     use x509_parser::extensions::GeneralName;
     let sans: Vec<GeneralName<'_>> = match cert.subject_alternative_name() {
@@ -1118,6 +1206,14 @@ mod tests {
             },
             Finding::NotRevoked {
                 crl_issuer: "CN=a".into(),
+            },
+            Finding::RevokedOcsp {
+                date: t,
+                reason: Some("keyCompromise".into()),
+                signer: "CN=a".into(),
+            },
+            Finding::NotRevokedOcsp {
+                signer: "CN=a".into(),
             },
             Finding::CaAsEndEntity,
             Finding::NotCa,

@@ -201,6 +201,7 @@ fn verify_agrees_with_webpki_on_a_matrix_of_chains() {
                                 intermediates: &intermediates,
                                 anchors: &[root.der.as_slice()],
                                 crls: &[],
+                                ocsp: &[],
                                 purpose,
                                 name,
                                 at: now,

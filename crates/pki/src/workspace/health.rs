@@ -291,6 +291,7 @@ fn broken_chains(
             intermediates: &intermediates,
             anchors: &anchors,
             crls: &crls,
+            ocsp: &[],
             purpose: own_purpose(leaf),
             name: None,
             at,

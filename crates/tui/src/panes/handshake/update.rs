@@ -402,7 +402,13 @@ impl HandshakeState {
                     .push(Action::OpenCertificates(Box::new(CertificatesToOpen {
                         ders,
                         field: Some(c.field),
-                        from: CertificatesOf::Culprit(Box::new(c)),
+                        from: CertificatesOf::Culprit {
+                            staple: (c.side == certbench_tls::run::Side::Server)
+                                .then(|| h.events.iter().rev().find(|e| e.staple().is_some()))
+                                .flatten()
+                                .map(|e| Box::new(e.clone())),
+                            culprit: Box::new(c),
+                        },
                         lab,
                         relayed: h.shown_relayed().is_some(),
                     })));

@@ -381,6 +381,14 @@ impl InspectState {
                     .filter(|i| matches!(&i.result, Ok(Decoded::Crl(_))))
                     .map(|i| i.der.as_slice())
                     .collect();
+                // And every OCSP response (a staple saved from a run, a responder's answer).
+                let ocsp: Vec<&[u8]> = items
+                    .iter()
+                    .filter(|i| {
+                        matches!(&i.result, Ok(Decoded::Ocsp(o)) if o.response.is_some())
+                    })
+                    .map(|i| i.der.as_slice())
+                    .collect();
                 // A CA is checked as a CA, unless the user asked for a purpose; a name (N) is
                 // a leaf's, and stays set as the selection moves to a CA: not checked there.
                 let as_ca = report.basic_constraints.as_ref().is_some_and(|b| b.ca)
@@ -391,6 +399,7 @@ impl InspectState {
                     intermediates: &intermediates,
                     anchors: &anchors,
                     crls: &crls,
+                    ocsp: &ocsp,
                     purpose,
                     name: self.verify.name.as_deref().filter(|_| !as_ca),
                     at: self.verify.at.unwrap_or(now),
