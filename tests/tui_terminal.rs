@@ -725,7 +725,7 @@ fn a_culprit_revoked_by_its_staple_is_revoked_in_inspect_too() {
     t.keys(&["Enter"]);
     t.wait_for("Fix:");
     t.keys(&["i"]);
-    t.wait_for("OCSP staple as");
+    t.wait_for("Opened here with the server's OCSP staple");
     let screen = t.wait_for("✗ Chain");
     assert!(screen.contains("revoked"), "{screen}");
     assert!(!screen.contains("Chain verifies"), "{screen}");
@@ -752,7 +752,7 @@ fn a_second_lab_culprit_is_judged_with_its_own_run_s_cas() {
         t.keys(&["Enter"]);
         t.wait_for("Fix:");
         t.keys(&["i"]);
-        t.wait_for("opened here")
+        t.wait_for("Opened here")
     };
     // client-expired, then client-missing-intermediate (the lab's list order).
     run(4);

@@ -66,21 +66,29 @@ impl InspectState {
                         None => false,
                     };
                     self.exported.insert(ders, path.clone());
+                    // What happened first, the paths last: two lines at 80 columns cut the end.
+                    let name = |p: &std::path::Path| {
+                        p.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    };
+                    let folder = path.parent().unwrap_or(std::path::Path::new(""));
                     cx.say(
                         Severity::Success,
                         if let Some(s) = &staple {
                             format!(
-                                "Saved the certificates as {} and the server's OCSP staple as {}; opened here",
-                                path.display(),
-                                s.display()
+                                "Opened here with the server's OCSP staple, saved in {}: {}, {}",
+                                folder.display(),
+                                name(&path),
+                                name(s)
                             )
                         } else if relayed {
                             format!(
-                                "Saved the certificates as {}; opened here, judged against the workspace's CAs: the program that refused it trusts its own, which the wire does not show",
+                                "Opened here, judged against the workspace's CAs: the program that refused it trusts its own, which the wire does not show (saved as {})",
                                 path.display()
                             )
                         } else {
-                            format!("Saved the certificates as {}; opened here", path.display())
+                            format!("Opened here, saved as {}", path.display())
                         },
                     );
                     *cx.pane = Pane::Inspect;
