@@ -46,6 +46,8 @@ pub(crate) struct Recorder {
     /// Each direction's bytes (client to server, server to client) only counted from now on: its
     /// sender's handshake is over and nothing shows what follows (see `count_from`).
     counted: [bool; 2],
+    /// Each side's handshake is over, by [`index`] (see `count_after_handshake_of`).
+    handshake_over: [bool; 2],
     sink: Sink,
     /// The key log: each secret once, in the order they came (its lines are made when asked).
     pub(crate) keylog: certbench_wire::keylog::KeyLog,
@@ -127,6 +129,7 @@ impl Recorder {
             later: Vec::new(),
             observing: true,
             counted: [false; 2],
+            handshake_over: [false; 2],
             sink,
             keylog: Default::default(),
             derived: Vec::new(),
@@ -302,6 +305,22 @@ impl Recorder {
     /// the other direction carries is read as before.
     pub(crate) fn count_from(&mut self, dir: Dir) {
         self.counted[usize::from(dir == Dir::ServerToClient)] = true;
+    }
+
+    /// `side`'s handshake is over (the client's connect() or the server's accept() returned), in
+    /// a run whose events nothing shows past the handshake: what the client sends from now on is
+    /// counted (it has judged the server and sent its Finished); once both sides are over,
+    /// everything is (`count_only`). What the server sends is read until then: in TLS 1.2 its
+    /// Finished crosses after its accept() returned, and in TLS 1.3 a refusal of the client comes
+    /// after the client's connect() returned (and its accept() never does).
+    pub(crate) fn count_after_handshake_of(&mut self, side: Side) {
+        self.handshake_over[index(side)] = true;
+        if side == Side::Client {
+            self.count_from(Dir::ClientToServer);
+        }
+        if self.handshake_over == [true, true] {
+            self.count_only();
+        }
     }
 
     /// A secret read from someone else's key log (the relay): kept for the capture, and the

@@ -57,10 +57,10 @@ pub struct Control {
     /// What crosses after the handshake (the tickets, the HTTP exchange, the closing alerts) is
     /// counted and captured, not read: nothing shows it (`handshake --count`, as `serve` does
     /// when nothing shows a connection). What the client sends is counted once its handshake is
-    /// over (it has judged the server and sent its Finished), what the server sends once the
-    /// server's is (it has judged the client: a refusal after the client's Finished is still
-    /// read). The handshake's flights are read all the same, and a run that fails is explained
-    /// as ever.
+    /// over (it has judged the server and sent its Finished), what the server sends once both
+    /// sides' are (`Recorder::count_after_handshake_of`: a refusal after the client's Finished,
+    /// and TLS 1.2's server Finished, are still read). The handshake's flights are read all the
+    /// same, and a run that fails is explained as ever.
     pub count_after_handshake: bool,
 }
 
@@ -641,9 +641,8 @@ pub async fn run_prepared(
             };
             {
                 let mut hub = lock(&server_hub);
-                // Both sides have judged each other: what follows cannot fail the handshake.
                 if count_after_handshake {
-                    hub.count_only();
+                    hub.count_after_handshake_of(Side::Server);
                 }
                 hub.local(Side::Server, EventKind::Note(Note::HandshakeComplete));
             }
@@ -711,10 +710,8 @@ pub async fn run_prepared(
         };
         {
             let mut hub = lock(&client_hub);
-            // The client has judged the server and sent its Finished: what it sends next is
-            // the request and its close, which nothing shows when counting.
             if count_after_handshake {
-                hub.count_from(Dir::ClientToServer);
+                hub.count_after_handshake_of(Side::Client);
             }
             hub.local(Side::Client, EventKind::Note(Note::ConnectReturned));
         }
@@ -983,10 +980,11 @@ mod tests {
     }
 
     /// `handshake --count` shows no events: after each side's handshake the bytes it sends are
-    /// counted and captured, not read. The handshake is read as ever (both Finished messages,
-    /// RFC 8446 4.4.4), the answer still comes, and the key log still holds the application
-    /// traffic secrets a capture needs (RFC 8446 7.1). Read in full, the server's tickets and
-    /// answer and the client's request are events.
+    /// counted and captured, not read. The handshake is read as ever, TLS 1.3's and TLS 1.2's
+    /// (both Finished messages, RFC 8446 4.4.4 and RFC 5246 7.4.9; in TLS 1.2 the server's
+    /// crosses after its accept() returned), the answer still comes, and the key log still holds
+    /// the application traffic secrets a capture needs (RFC 8446 7.1). Read in full, the server's
+    /// tickets and answer and the client's request are events.
     #[test]
     fn a_counting_run_reads_the_handshake_and_counts_what_follows() {
         let dir = demo_workspace();
@@ -994,9 +992,10 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let run_with = |count: bool, client: bool| {
+        let run_with = |count: bool, client: bool, version: TlsVersion| {
             let mut opts = RunOptions::new(dir.path());
             opts.control.count_after_handshake = count;
+            opts.version = version;
             if !client {
                 opts.material.client = None;
             }
@@ -1017,7 +1016,7 @@ mod tests {
             let finished = wire
                 .iter()
                 .position(|(s, code)| *s == side && code == "Finished")
-                .expect("each side's Finished is read");
+                .unwrap_or_else(|| panic!("{side:?}'s Finished is not read: {wire:?}"));
             wire[finished + 1..]
                 .iter()
                 .filter(|(s, _)| *s == side)
@@ -1025,17 +1024,28 @@ mod tests {
                 .collect()
         };
 
-        let (summary, wire) = run_with(true, true);
-        assert!(summary.ok(), "{summary:?}");
-        assert!(
-            summary
-                .response
-                .as_deref()
-                .is_some_and(|r| r.contains("Hello, alice")),
-            "{summary:?}"
-        );
-        assert_eq!(after_finished(&wire, Side::Server), Vec::<String>::new());
-        assert_eq!(after_finished(&wire, Side::Client), Vec::<String>::new());
+        for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+            let (summary, wire) = run_with(true, true, version);
+            assert!(summary.ok(), "{summary:?}");
+            assert!(
+                summary
+                    .response
+                    .as_deref()
+                    .is_some_and(|r| r.contains("Hello, alice")),
+                "{summary:?}"
+            );
+            assert_eq!(after_finished(&wire, Side::Server), Vec::<String>::new());
+            assert_eq!(after_finished(&wire, Side::Client), Vec::<String>::new());
+
+            let (summary, wire) = run_with(false, true, version);
+            assert!(summary.ok(), "{summary:?}");
+            assert!(
+                after_finished(&wire, Side::Server).contains(&"ApplicationData".to_string())
+                    && after_finished(&wire, Side::Client).contains(&"ApplicationData".to_string()),
+                "{wire:?}"
+            );
+        }
+        let (summary, wire) = run_with(true, true, TlsVersion::Tls13);
         let labels: Vec<&str> = summary
             .keylog
             .entries()
@@ -1045,29 +1055,23 @@ mod tests {
         for label in ["CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"] {
             assert!(labels.contains(&label), "{labels:?}");
         }
-
-        let (summary, wire) = run_with(false, true);
-        assert!(summary.ok(), "{summary:?}");
-        let server = after_finished(&wire, Side::Server);
+        let (_, full) = run_with(false, true, TlsVersion::Tls13);
         assert!(
-            server.iter().any(|c| c == "NewSessionTicket")
-                && server.iter().any(|c| c == "ApplicationData"),
-            "{wire:?}"
-        );
-        assert!(
-            after_finished(&wire, Side::Client).contains(&"ApplicationData".to_string()),
-            "{wire:?}"
+            after_finished(&full, Side::Server).contains(&"NewSessionTicket".to_string()),
+            "{full:?} against {wire:?}"
         );
 
-        // A client without a certificate is refused after its Finished (TLS 1.3): the server's
-        // certificate_required alert (116, RFC 8446 6.2) is still read, as in a run read in full.
-        let (counted, _) = run_with(true, false);
-        let (full, _) = run_with(false, false);
-        let (counted, full) = (counted.failure().unwrap(), full.failure().unwrap());
-        assert_eq!(counted.alert_sent, Some(Alert(116)), "{counted:?}");
-        assert_eq!(
-            (&counted.cause, counted.alert_sent, counted.detected_by),
-            (&full.cause, full.alert_sent, full.detected_by)
-        );
+        // A client without a certificate is refused: in TLS 1.3 after its Finished, with the
+        // server's certificate_required alert (116, RFC 8446 6.2). Counting, the failure is
+        // explained as in a run read in full.
+        for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+            let (counted, _) = run_with(true, false, version);
+            let (full, _) = run_with(false, false, version);
+            let (counted, full) = (counted.failure().unwrap(), full.failure().unwrap());
+            if version == TlsVersion::Tls13 {
+                assert_eq!(counted.alert_sent, Some(Alert(116)), "{counted:?}");
+            }
+            assert_eq!(counted, full);
+        }
     }
 }
