@@ -32,13 +32,13 @@
 //! release profile's fat LTO and one codegen unit, +4.5% to +5.7% (mean +5.15%, 17 runs) against
 //! the default profile's +5.2% to +6.8% (mean +5.9%), turn about. Late that day, what the server
 //! sends after its handshake counted: +4.4% to +5.0% (mean +4.7%, 21 runs); what the client
-//! sends after its Finished counted too: +4.2% to +4.7% (mean +4.4%, 9 runs), against +4.9% to
-//! +5.4% with everything read.
+//! sends after its Finished counted too: +4.1% to +4.7% (mean +4.4%, 17 runs; the step is within
+//! the layout noise above), against +4.9% to +5.4% with everything read.
 //! Both runs read the workspace and build their configs, as `run` does; a second figure has the
-//! configs made once (as `handshake --count` does): the same cost, some 35 us, over a smaller
-//! run (0.61 ms bare against 0.74): +5.0% to +5.1% late on 2026-12-07 (in a profile glibc's malloc and free
-//! are the largest part of what watching adds; with jemalloc preloaded the figure is +3.8% to
-//! +4.1%). `benches/observe.rs`
+//! configs made once (as `handshake --count` does): about the same cost, some 32 us, over a
+//! smaller run (0.61 ms bare, against 0.73 ms with the workspace read): +4.7% to +5.5% (mean +5.2%, 11 runs) late on
+//! 2026-12-07 (in a profile glibc's malloc and free are the largest part of what watching adds;
+//! with jemalloc preloaded the figure is +3.8% to +4.1%). `benches/observe.rs`
 //! measures the observer alone. `CERTBENCH_PROFILE=observed` (or `shown`, or `bare`) runs one kind only,
 //! `CERTBENCH_PROFILE_RUNS` times (3000), for a profiler; `cargo bench --bench handshake -- none`
 //! measures the pairs and skips the criterion groups. Every run leaves a socket in TIME_WAIT for a
@@ -112,8 +112,9 @@ async fn bare_with(
     .expect("within the time limit");
 }
 
-/// The server's socket as `run`'s server holds it: its TLS close (close_notify) does not shut the
-/// socket, so the client closes the connection first and takes the TIME_WAIT.
+/// The server's socket as `run`'s server holds it (`Held` in crates/tls/src/run.rs, which is the
+/// crate's own and steps too): its TLS close (close_notify) does not shut the socket, so the
+/// client closes the connection first and takes the TIME_WAIT.
 struct Unshut(tokio::net::TcpStream);
 
 impl tokio::io::AsyncRead for Unshut {
@@ -234,7 +235,7 @@ fn bench(c: &mut Criterion) {
         .sample_size(20)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(3));
-    group.bench_function("observed (the handshake read, what follows counted)", |b| {
+    group.bench_function("observed (tap, decryption, events)", |b| {
         b.iter(&observed_once)
     });
     group.bench_function("bare (same certificates, nothing watching)", |b| {

@@ -651,6 +651,33 @@ fn revoked_certificates_are_named_as_revoked() {
     assert!(made.contains("\"client\" is revoked"), "{made}");
 }
 
+/// A workspace with no client certificate at all: `recipes` says so, with the `certbench issue`
+/// that makes one, and this workspace's --dir for it.
+#[test]
+fn a_workspace_without_a_client_is_told_how_to_make_one_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    issue(d, "ca", "root", &["--cn", "Root"]);
+    issue(
+        d,
+        "server",
+        "web",
+        &["--issuer", "root", "--san", "localhost"],
+    );
+    let out = certbench(d, &["recipes", "--for", "curl"]);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("has no client certificate")
+            && said.contains("certbench issue --role client")
+            && said.contains(&format!(
+                "run certbench commands with --dir {}",
+                d.display()
+            )),
+        "{said}"
+    );
+}
+
 /// nginx takes a handshake without a client certificate and refuses the request at the HTTP
 /// level (400, "No required SSL certificate was sent"): through the relay, with curl's key log,
 /// the connection's line says the server answered HTTP 400, as curl got it.

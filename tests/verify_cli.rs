@@ -467,9 +467,36 @@ fn an_ocsp_response_from_openssl_decides_revocation_as_it_says() {
         &["verify", "server.crt", "--ocsp", "good.der"],
     ));
     assert!(said.contains("good, says an OCSP response"), "{said}");
-    // For another certificate: it says nothing of the client.
+    // For another certificate: it says nothing of the client, and the verdict says so.
     let (ok, v) = ours(d, &["client.crt", "--ocsp", "revoked.der"]);
     assert!(ok, "{v}");
+    assert!(
+        !revocation_codes(&v).contains(&"revoked_ocsp".to_string()),
+        "{v}"
+    );
+    assert!(note_codes(&v).contains(&"ocsp_for_none".to_string()), "{v}");
+    // Given both, in either order: revoked wins (a revocation is not undone).
+    for order in [["good.der", "revoked.der"], ["revoked.der", "good.der"]] {
+        let (ok, v) = ours(d, &["server.crt", "--ocsp", order[0], "--ocsp", order[1]]);
+        assert!(!ok, "{order:?}: {v}");
+        assert_eq!(v["cause"]["code"], "revoked_by_ocsp");
+    }
+    // Past its nextUpdate (a day, -ndays 1) the response is stale: passed over, and said so.
+    let (ok, v) = ours(d, &["server.crt", "--ocsp", "revoked.der", "--at", "+3d"]);
+    assert!(ok, "{v}");
+    assert!(
+        note_codes(&v).contains(&"ocsp_passed_over".to_string()),
+        "{v}"
+    );
+    assert!(v.to_string().contains("\"verdict\":\"stale\""), "{v}");
+    // A CRL and an OCSP response that disagree: both are shown, and the revoked one decides.
+    certbench_ok(d, &["revoke", "server"]);
+    let (ok, v) = ours(d, &["server.crt", "--ocsp", "good.der"]);
+    assert!(!ok, "{v}");
+    assert_eq!(
+        revocation_codes(&v),
+        vec!["revoked".to_string(), "not_revoked_ocsp".to_string()]
+    );
     // A file that holds no OCSP response is said so.
     let out = certbench(d, &["verify", "server.crt", "--ocsp", "ca.crt"]);
     assert!(!out.status.success());
@@ -478,6 +505,29 @@ fn an_ocsp_response_from_openssl_decides_revocation_as_it_says() {
         "{}",
         text(&out)
     );
+}
+
+/// The findings of the leaf's revocation checks, by code.
+fn revocation_codes(v: &Value) -> Vec<String> {
+    v["links"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["field"] == "revocation")
+        .map(|c| c["finding"]["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The codes of the verdict's notes.
+fn note_codes(v: &Value) -> Vec<String> {
+    v["notes"]
+        .as_array()
+        .map(|n| {
+            n.iter()
+                .map(|n| n["code"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A CA certificate asked about for a purpose and a name gets rustls's verdict on it as a peer's

@@ -765,7 +765,7 @@ fn verify_one(
             .any(|l| l.checks.iter().any(|c| c.field == "revocation"))
     {
         outln!(
-            "  note: revocation not checked: no CRL of an issuer in the chain was given (--crl FILE)"
+            "  note: revocation not checked: no CRL or OCSP response of an issuer in the chain was given (--crl FILE, --ocsp FILE)"
         );
     }
     for (i, link) in v.links.iter().enumerate() {

@@ -1,9 +1,13 @@
 //! How a long-running command learns that the user wants it to stop: Ctrl-C or SIGTERM.
 
 /// Ctrl-C (SIGINT) or SIGTERM, as `kill` sends it: either stops a server (`serve`, `ocsp`, the
-/// relay), which then gives its summary.
-pub(crate) async fn stop_signal() {
-    stopped_by().await;
+/// relay), which then gives its summary. The handlers are set when this is called, as with
+/// [`stopped_by`].
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
+    let stopped = stopped_by();
+    async move {
+        stopped.await;
+    }
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM: the exit code a shell gives a command that either ended (130 or

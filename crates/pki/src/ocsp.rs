@@ -174,3 +174,58 @@ fn signature_algorithm(key: &KeyPair) -> Result<asn1::AlgId> {
 fn ocsp_error(e: OcspError) -> Error {
     Error::Ocsp(e)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certbench_x509::ocsp::{HashAlg, Verdict, check, read_response};
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer};
+
+    /// A response whose nextUpdate is the last time GeneralizedTime holds (RFC 5280's
+    /// 99991231235959Z, "no well-defined expiration"), judged at any time up to then and at the
+    /// very end: an answer, never a panic (the checks once added five minutes past the end).
+    #[test]
+    fn a_response_good_until_the_end_of_time_is_judged_without_overflow() {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let leaf_key = KeyPair::generate().unwrap();
+        let issuer = Issuer::new(ca, &ca_key);
+        let leaf = CertificateParams::new(vec!["leaf".to_string()])
+            .unwrap()
+            .signed_by(&leaf_key, &issuer)
+            .unwrap();
+        let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+        let end = time::macros::datetime!(9999-12-31 23:59:59 UTC);
+        let der = sign_response(
+            &OcspSigner {
+                cert_der: ca_cert.der(),
+                key: &ca_key,
+                delegated: false,
+            },
+            &[Answer {
+                id: CertId::of_cert(leaf.der(), ca_cert.der(), HashAlg::Sha1).unwrap(),
+                status: CertStatus::Good,
+            }],
+            None,
+            Times {
+                produced_at: now,
+                this_update: now,
+                next_update: Some(end),
+            },
+        )
+        .unwrap();
+        let response = read_response(&der).unwrap();
+        for at in [now, end - time::Duration::minutes(1), end] {
+            let checked = check(&response, leaf.der(), ca_cert.der(), at);
+            assert_eq!(
+                checked.verdict,
+                Verdict::Answered {
+                    status: CertStatus::Good
+                },
+                "at {at}"
+            );
+        }
+    }
+}

@@ -249,7 +249,8 @@ pub(crate) fn get_request(path: &str, host: &str, user_agent: Option<&str>) -> S
 
 /// The server's socket in a loopback run, held before each of its flights (step mode), at its
 /// write; what it reads passes. Its shutdown only flushes: the server sends close_notify and
-/// lets the client close the connection first.
+/// lets the client close the connection first. (`benches/handshake.rs`'s bare server closes the
+/// same way, with `Unshut`: keep the two alike.)
 struct Held {
     inner: TcpStream,
     stepper: Option<Stepper>,

@@ -705,7 +705,12 @@ fn run_blocking(effect: Effect, dir: &Path) -> Option<Action> {
                     match (path, staple) {
                         (Ok(path), None) => (Ok(path), None),
                         (Ok(path), Some(Ok(staple))) => (Ok(path), staple),
-                        (Err(e), _) | (_, Some(Err(e))) => (Err(e), None),
+                        // The culprit is saved: it opens all the same, judged without it.
+                        (Ok(path), Some(Err(e))) => {
+                            tracing::warn!(error = %e, "the staple could not be saved");
+                            (Ok(path), None)
+                        }
+                        (Err(e), _) => (Err(e), None),
                     }
                 }
             };

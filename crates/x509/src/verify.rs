@@ -399,6 +399,12 @@ pub struct Link {
 pub enum VerifyNote {
     /// Untrusted certificates not tried: more than `per_name` shared one subject name.
     CandidatesLeftOut { count: usize, per_name: usize },
+    /// An OCSP response given that spoke of a certificate of the chain but could not be used
+    /// (`verdict`: `ocsp::Verdict::code`, stale, unauthorized_signer, unknown, ...): it said
+    /// nothing of revocation.
+    OcspPassedOver { verdict: &'static str },
+    /// An OCSP response given that answers for none of the chain's certificates.
+    OcspForNone,
 }
 
 impl VerifyNote {
@@ -414,6 +420,17 @@ impl VerifyNote {
                     ("per_name", per_name.to_string()),
                 ],
             ),
+            VerifyNote::OcspPassedOver { verdict } => certbench_base::assets::fill(
+                words()
+                    .get("ocsp_passed_over")
+                    .map(String::as_str)
+                    .unwrap_or("an OCSP response passed over: {verdict}"),
+                &[("verdict", verdict.replace('_', " "))],
+            ),
+            VerifyNote::OcspForNone => words()
+                .get("ocsp_for_none")
+                .cloned()
+                .unwrap_or_else(|| "an OCSP response for none of these certificates".into()),
         }
     }
 }
@@ -613,7 +630,7 @@ fn candidates<'a>(leaf: &[u8], pool: &[&'a [u8]]) -> (Vec<&'a [u8]>, usize) {
 
 pub fn verify(input: &VerifyInput<'_>) -> Verification {
     let (intermediates, left_out) = candidates(input.leaf, input.intermediates);
-    let notes = if left_out > 0 {
+    let mut notes = if left_out > 0 {
         vec![VerifyNote::CandidatesLeftOut {
             count: left_out,
             per_name: MAX_CANDIDATES_PER_NAME,
@@ -625,7 +642,13 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         intermediates: &intermediates,
         ..*input
     };
-    let links = walk_chain(input);
+    let mut spoke: OcspSpoke = vec![None; input.ocsp.len()];
+    let links = walk_chain(input, &mut spoke);
+    notes.extend(spoke.iter().filter_map(|s| match s {
+        None => Some(VerifyNote::OcspForNone),
+        Some("answered") => None,
+        Some(verdict) => Some(VerifyNote::OcspPassedOver { verdict }),
+    }));
     let failed = links
         .iter()
         .enumerate()
@@ -732,8 +755,13 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
     Ok(())
 }
 
-/// certbench's own walk up the chain, with each link's checks.
-fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
+/// What each OCSP response given said in the walk, by its place: `None` while it spoke of no
+/// certificate of the chain, else its verdict's code (`answered` when it was used).
+type OcspSpoke = Vec<Option<&'static str>>;
+
+/// certbench's own walk up the chain, with each link's checks; what the OCSP responses given
+/// said goes to `spoke`.
+fn walk_chain(input: &VerifyInput<'_>, spoke: &mut OcspSpoke) -> Vec<Link> {
     let leaf_bytes = readable_certificate(input.leaf);
     let Ok((_, leaf)) = X509Certificate::from_der(&leaf_bytes) else {
         return vec![Link {
@@ -832,14 +860,13 @@ fn walk_chain(input: &VerifyInput<'_>) -> Vec<Link> {
             }
         }
         if !current_is_anchor {
-            let crl = revocation_check(cert, issuer, input.crls);
-            let ocsp = issuer.and_then(|i| ocsp_check(current.der, i.der, input.ocsp, input.at));
-            // Revoked if either says so; a CRL's word first when both speak.
-            match (crl, ocsp) {
-                (Some(c), Some(o)) if c.ok && !o.ok => checks.push(o),
-                (Some(c), _) => checks.push(c),
-                (None, Some(o)) => checks.push(o),
-                (None, None) => {}
+            // Both a CRL's word and an OCSP response's, when each speaks: the first that says
+            // revoked is the link's failure, and the other is still shown.
+            checks.extend(revocation_check(cert, issuer, input.crls));
+            // Only an issuer whose key signed the certificate can be the one a response
+            // answers for.
+            if let Some(i) = issuer.filter(|i| signs(i)) {
+                checks.extend(ocsp_check(current.der, i.der, input.ocsp, input.at, spoke));
             }
         }
         if role == LinkRole::Leaf {
@@ -1077,45 +1104,66 @@ fn revocation_check(
 }
 
 /// What the OCSP responses given say of the certificate (DER) issued by `issuer` (DER), at
-/// `at`: the first that answers for it with authority and is current (`ocsp::check`). `None`
-/// when none does.
+/// `at`, of those that answer for it with authority and are current (`ocsp::check`): revoked
+/// if any says so (a revocation is not undone), else good if any says so, in whatever order
+/// they were given. `None` when none answers. What each response said is kept in `spoke`.
 fn ocsp_check(
     cert: &[u8],
     issuer: &[u8],
     responses: &[&[u8]],
     at: OffsetDateTime,
+    spoke: &mut OcspSpoke,
 ) -> Option<Check> {
     use crate::ocsp::{CertStatus, Signer, Verdict};
-    responses.iter().find_map(|der| {
-        let response = crate::ocsp::read_response(der).ok()?;
+    let mut answers = Vec::new();
+    for (i, der) in responses.iter().enumerate() {
+        let Ok(response) = crate::ocsp::read_response(der) else {
+            continue;
+        };
         let checked = crate::ocsp::check(&response, cert, issuer, at);
-        let Verdict::Answered { status } = checked.verdict else {
-            return None;
+        let code = match &checked.verdict {
+            Verdict::NotForThisCertificate => continue,
+            Verdict::Answered {
+                status: CertStatus::Good | CertStatus::Revoked { .. },
+            } => "answered",
+            v => v.code(),
         };
-        let signer = match checked.signer {
-            Some(Signer::Delegated { subject }) => subject,
-            _ => X509Certificate::from_der(issuer)
-                .map(|(_, c)| crate::names::rfc4514(c.subject()))
-                .unwrap_or_default(),
-        };
-        match status {
-            CertStatus::Revoked { at: date, reason } => Some(Check {
-                field: "revocation",
-                ok: false,
-                finding: Finding::RevokedOcsp {
-                    date,
-                    reason: reason.map(|r| r.as_str().to_string()),
-                    signer,
-                },
-            }),
-            CertStatus::Good => Some(Check {
-                field: "revocation",
-                ok: true,
-                finding: Finding::NotRevokedOcsp { signer },
-            }),
-            // The responder does not know it: nothing said either way.
-            CertStatus::Unknown => None,
+        // A response used for one link counts as used, whatever it said of another.
+        if let Some(slot) = spoke.get_mut(i)
+            && *slot != Some("answered")
+        {
+            *slot = Some(code);
         }
+        if let Verdict::Answered { status } = checked.verdict {
+            let signer = match checked.signer {
+                Some(Signer::Delegated { subject }) => subject,
+                _ => X509Certificate::from_der(issuer)
+                    .map(|(_, c)| crate::names::rfc4514(c.subject()))
+                    .unwrap_or_default(),
+            };
+            answers.push((status, signer));
+        }
+    }
+    let revoked = answers
+        .iter()
+        .position(|(s, _)| matches!(s, CertStatus::Revoked { .. }));
+    let good = answers.iter().position(|(s, _)| *s == CertStatus::Good);
+    let (status, signer) = answers.swap_remove(revoked.or(good)?);
+    Some(match status {
+        CertStatus::Revoked { at: date, reason } => Check {
+            field: "revocation",
+            ok: false,
+            finding: Finding::RevokedOcsp {
+                date,
+                reason: reason.map(|r| r.as_str().to_string()),
+                signer,
+            },
+        },
+        _ => Check {
+            field: "revocation",
+            ok: true,
+            finding: Finding::NotRevokedOcsp { signer },
+        },
     })
 }
 
@@ -1288,7 +1336,27 @@ mod tests {
                 rest = &rest[j + 1..];
             }
         }
-        assert!(table.contains_key("candidates_left_out"));
-        assert_eq!(table.len(), all.len() + 1, "a word entry without a finding");
+        // And the notes'.
+        let notes = [
+            VerifyNote::CandidatesLeftOut {
+                count: 1,
+                per_name: 32,
+            },
+            VerifyNote::OcspPassedOver { verdict: "stale" },
+            VerifyNote::OcspForNone,
+        ];
+        for n in &notes {
+            let code = serde_json::to_value(n).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(table.contains_key(&code), "no words for the note {code}");
+            assert!(!n.describe().contains('{'), "{code}: {}", n.describe());
+        }
+        assert_eq!(
+            table.len(),
+            all.len() + notes.len(),
+            "a word entry without a finding or a note"
+        );
     }
 }

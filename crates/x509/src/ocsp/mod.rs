@@ -654,14 +654,19 @@ pub fn check(response: &Response, cert: &[u8], issuer: &[u8], now: OffsetDateTim
     let (signer, verdict) = authority(basic, &issuer_cert, now);
     checked.signer = Some(signer);
     checked.verdict = verdict.unwrap_or_else(|| {
-        if single.this_update > now + LEEWAY {
+        // Checked sums: a response may name the last representable time (RFC 5280's
+        // 99991231235959Z), and `now` may be any time asked about; past the end nothing is late.
+        if now
+            .checked_add(LEEWAY)
+            .is_some_and(|limit| single.this_update > limit)
+        {
             Verdict::NotYetValid {
                 this_update: single.this_update,
             }
         } else if let Some(next) = single
             .next_update
-            .or(Some(single.this_update + MAX_AGE_WITHOUT_NEXT_UPDATE))
-            .filter(|n| *n + LEEWAY < now)
+            .or_else(|| single.this_update.checked_add(MAX_AGE_WITHOUT_NEXT_UPDATE))
+            .filter(|n| n.checked_add(LEEWAY).is_some_and(|late| late < now))
         {
             Verdict::Stale {
                 next_update: next,

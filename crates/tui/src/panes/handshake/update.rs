@@ -2,6 +2,7 @@
 //! and the bytes, serving, connecting, stepping) and the results of its work (a run's events, the
 //! server's connections, a saved run), as an `Action` in and `Effect`s out.
 
+use certbench_tls::event::{EventKind, Verdict};
 use certbench_tls::run::{ClientAuth, RunOptions, Stepper, Trust, group_names, suite_names};
 use certbench_x509::Role;
 use time::OffsetDateTime;
@@ -403,9 +404,18 @@ impl HandshakeState {
                         ders,
                         field: Some(c.field),
                         from: CertificatesOf::Culprit {
-                            staple: (c.side == certbench_tls::run::Side::Server)
-                                .then(|| h.events.iter().rev().find(|e| e.staple().is_some()))
-                                .flatten()
+                            // The staple that was checked for this very certificate, if any.
+                            staple: h
+                                .events
+                                .iter()
+                                .rev()
+                                .find(|e| {
+                                    matches!(
+                                        &e.kind,
+                                        EventKind::Verdict(Verdict::Staple { certificate, .. })
+                                            if certificate[..] == c.der[..]
+                                    )
+                                })
                                 .map(|e| Box::new(e.clone())),
                             culprit: Box::new(c),
                         },

@@ -618,6 +618,18 @@ fn verdict_lines(app: &App) -> Vec<Line<'static>> {
                 Span::styled(why, theme::error()),
             ]));
         }
+        // How the verdict was reached (an OCSP response passed over, candidates left out). Every
+        // response open is tried on every certificate: one that is another's is not news.
+        for note in chain
+            .notes
+            .iter()
+            .filter(|n| **n != certbench_x509::verify::VerifyNote::OcspForNone)
+        {
+            lines.push(Line::from(Span::styled(
+                format!("  note: {}", note.describe()),
+                theme::dim(),
+            )));
+        }
     }
     if let Some(Ok(Decoded::Certificate(r))) = s.loaded.items.get(sel.item).map(|i| &i.result) {
         for l in &r.lints {
