@@ -414,6 +414,20 @@ fn items_in(paths: &[PathBuf], kind: Kind) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
+/// The items of `kind` in `paths`, each path holding one at least (else it is said, naming
+/// `what` it lacks).
+fn each_holds(paths: &[PathBuf], kind: Kind, what: &str) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let found = items_in(std::slice::from_ref(path), kind)?;
+        if found.is_empty() {
+            return Err(format!("{} holds no {what}", path.display()));
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 pub fn verify_cmd(a: VerifyArgs, workspace: &Path) -> ExitCode {
     match verify_inner(&a, workspace) {
         Ok(true) => ExitCode::SUCCESS,
@@ -601,22 +615,8 @@ fn trust_for(a: &VerifyArgs, workspace: &Path) -> Result<Trust, String> {
         })?);
     }
     let mut anchors = certificates_in(&anchor_paths)?;
-    let mut crls = Vec::new();
-    for path in &a.crl {
-        let found = items_in(std::slice::from_ref(path), Kind::Crl)?;
-        if found.is_empty() {
-            return Err(format!("{} holds no CRL", path.display()));
-        }
-        crls.extend(found);
-    }
-    let mut ocsp = Vec::new();
-    for path in &a.ocsp {
-        let found = items_in(std::slice::from_ref(path), Kind::OcspResponse)?;
-        if found.is_empty() {
-            return Err(format!("{} holds no OCSP response", path.display()));
-        }
-        ocsp.extend(found);
-    }
+    let mut crls = each_holds(&a.crl, Kind::Crl, "CRL")?;
+    let ocsp = each_holds(&a.ocsp, Kind::OcspResponse, "OCSP response")?;
     let mut from_workspace = false;
     if a.ca.is_empty() && !a.system {
         // The workspace: its root CAs are the anchors, its intermediates may complete the chain.
