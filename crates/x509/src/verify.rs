@@ -50,6 +50,9 @@ impl Purpose {
     }
 }
 
+mod revocation;
+use revocation::{OcspSpoke, ocsp_check, revocation_check};
+
 pub struct VerifyInput<'a> {
     pub leaf: &'a [u8],
     /// Untrusted certificates that may complete the chain.
@@ -755,10 +758,6 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
     Ok(())
 }
 
-/// What each OCSP response given said in the walk, by its place: `None` while it spoke of no
-/// certificate of the chain, else its verdict's code (`answered` when it was used).
-type OcspSpoke = Vec<Option<&'static str>>;
-
 /// certbench's own walk up the chain, with each link's checks; what the OCSP responses given
 /// said goes to `spoke`.
 fn walk_chain(input: &VerifyInput<'_>, spoke: &mut OcspSpoke) -> Vec<Link> {
@@ -1060,113 +1059,6 @@ fn validity_check(der: &[u8], cert: &X509Certificate<'_>, at: OffsetDateTime) ->
     }
 }
 
-/// Whether a CRL of the certificate's issuer lists it: a CRL named by the certificate's issuer
-/// and signed by the issuer's key (when the issuer is known). `None` when no such CRL was given.
-fn revocation_check(
-    cert: &X509Certificate<'_>,
-    issuer: Option<&Parsed<'_>>,
-    crls: &[&[u8]],
-) -> Option<Check> {
-    use x509_parser::revocation_list::CertificateRevocationList;
-    // A CRL counts when its issuer is the certificate's and the issuer's key signed it; of
-    // several, the newest.
-    let issuer = issuer?;
-    let crl = crls
-        .iter()
-        .filter_map(|d| {
-            let (_, crl) = CertificateRevocationList::from_der(d).ok()?;
-            let named = crl.issuer().as_raw() == cert.issuer().as_raw();
-            (named && crl.verify_signature(issuer.cert.public_key()).is_ok()).then_some(crl)
-        })
-        .max_by_key(|crl| crl.last_update().to_datetime())?;
-    let crl_issuer = crate::names::rfc4514(crl.issuer());
-    let entry = crl
-        .iter_revoked_certificates()
-        .find(|r| r.raw_serial() == cert.raw_serial());
-    Some(match entry {
-        Some(r) => Check {
-            field: "revocation",
-            ok: false,
-            finding: Finding::Revoked {
-                date: r.revocation_date.to_datetime(),
-                reason: r
-                    .reason_code()
-                    .map(|(_, rc)| crate::load::reason_name(rc.0)),
-                crl_issuer,
-            },
-        },
-        None => Check {
-            field: "revocation",
-            ok: true,
-            finding: Finding::NotRevoked { crl_issuer },
-        },
-    })
-}
-
-/// What the OCSP responses given say of the certificate (DER) issued by `issuer` (DER), at
-/// `at`, of those that answer for it with authority and are current (`ocsp::check`): revoked
-/// if any says so (a revocation is not undone), else good if any says so, in whatever order
-/// they were given. `None` when none answers. What each response said is kept in `spoke`.
-fn ocsp_check(
-    cert: &[u8],
-    issuer: &[u8],
-    responses: &[&[u8]],
-    at: OffsetDateTime,
-    spoke: &mut OcspSpoke,
-) -> Option<Check> {
-    use crate::ocsp::{CertStatus, Signer, Verdict};
-    let mut answers = Vec::new();
-    for (i, der) in responses.iter().enumerate() {
-        let Ok(response) = crate::ocsp::read_response(der) else {
-            continue;
-        };
-        let checked = crate::ocsp::check(&response, cert, issuer, at);
-        let code = match &checked.verdict {
-            Verdict::NotForThisCertificate => continue,
-            Verdict::Answered {
-                status: CertStatus::Good | CertStatus::Revoked { .. },
-            } => "answered",
-            v => v.code(),
-        };
-        // A response used for one link counts as used, whatever it said of another.
-        if let Some(slot) = spoke.get_mut(i)
-            && *slot != Some("answered")
-        {
-            *slot = Some(code);
-        }
-        if let Verdict::Answered { status } = checked.verdict {
-            let signer = match checked.signer {
-                Some(Signer::Delegated { subject }) => subject,
-                _ => X509Certificate::from_der(issuer)
-                    .map(|(_, c)| crate::names::rfc4514(c.subject()))
-                    .unwrap_or_default(),
-            };
-            answers.push((status, signer));
-        }
-    }
-    let revoked = answers
-        .iter()
-        .position(|(s, _)| matches!(s, CertStatus::Revoked { .. }));
-    let good = answers.iter().position(|(s, _)| *s == CertStatus::Good);
-    let (status, signer) = answers.swap_remove(revoked.or(good)?);
-    Some(match status {
-        CertStatus::Revoked { at: date, reason } => Check {
-            field: "revocation",
-            ok: false,
-            finding: Finding::RevokedOcsp {
-                date,
-                reason: reason.map(|r| r.as_str().to_string()),
-                signer,
-            },
-        },
-        _ => Check {
-            field: "revocation",
-            ok: true,
-            finding: Finding::NotRevokedOcsp { signer },
-        },
-    })
-}
-
 fn name_check(cert: &X509Certificate<'_>, name: &str) -> Check {
     use x509_parser::extensions::GeneralName;
     let sans: Vec<GeneralName<'_>> = match cert.subject_alternative_name() {
@@ -1219,144 +1111,4 @@ fn short_name(subject: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every finding has words, and every placeholder its words use is one it fills.
-    #[test]
-    fn every_finding_has_words_and_fills_its_placeholders() {
-        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        let all = [
-            Finding::Unreadable,
-            Finding::Validity {
-                not_before: t,
-                not_after: t,
-                at: t,
-            },
-            Finding::TimeWithoutZone {
-                field: ValidityField::NotAfter,
-                encoded: "20300101000000".into(),
-            },
-            Finding::SignedBy {
-                issuer: "CN=a".into(),
-            },
-            Finding::NotSignedBy {
-                issuer: "CN=a".into(),
-            },
-            Finding::SelfSignedNotAnchor,
-            Finding::IssuerNotGiven {
-                issuer: "CN=a".into(),
-            },
-            Finding::Revoked {
-                date: t,
-                reason: Some("keyCompromise".into()),
-                crl_issuer: "CN=a".into(),
-            },
-            Finding::NotRevoked {
-                crl_issuer: "CN=a".into(),
-            },
-            Finding::RevokedOcsp {
-                date: t,
-                reason: Some("keyCompromise".into()),
-                signer: "CN=a".into(),
-            },
-            Finding::NotRevokedOcsp {
-                signer: "CN=a".into(),
-            },
-            Finding::CaAsEndEntity,
-            Finding::NotCa,
-            Finding::Ca,
-            Finding::NotCaYetIssued,
-            Finding::PathLen {
-                limit: 0,
-                intermediates_below: 1,
-            },
-            Finding::KeyCertSign,
-            Finding::NoKeyCertSign,
-            Finding::EkuAllows {
-                usage: "serverAuth",
-            },
-            Finding::EkuLacks {
-                usage: "serverAuth",
-            },
-            Finding::EkuAbsent {
-                usage: "serverAuth",
-            },
-            Finding::EkuUnreadable {
-                problem: "x".into(),
-            },
-            Finding::NameFound {
-                name: "a".into(),
-                names: vec!["DNS:a".into()],
-            },
-            Finding::NameNotFound {
-                name: "a".into(),
-                names: vec!["DNS:b".into()],
-            },
-            Finding::NoNames { name: "a".into() },
-            Finding::UtcTimeFourDigitYear {
-                field: ValidityField::NotBefore,
-                encoded: "20300101000000Z".into(),
-            },
-            Finding::NameConstraintsKept {
-                permitted: vec!["DNS:a".into()],
-                excluded: vec!["DNS:b.a".into()],
-            },
-            Finding::NameConstraintsBroken {
-                permitted: vec!["DNS:a".into()],
-                excluded: vec!["DNS:b.a".into()],
-                name: "DNS:c".into(),
-            },
-            Finding::NameExcluded {
-                name: "DNS:x.b.a".into(),
-                subtree: "DNS:b.a".into(),
-                ca: "CN=ca".into(),
-            },
-            Finding::NameNotPermitted {
-                name: "DNS:c".into(),
-                permitted: vec!["DNS:a".into()],
-                ca: "CN=ca".into(),
-            },
-        ];
-        let table: HashMap<String, String> = toml::from_str(WORDS).unwrap();
-        for f in &all {
-            let code = f.code();
-            let w = table
-                .get(&code)
-                .unwrap_or_else(|| panic!("no words for {code}"));
-            let names: Vec<&str> = f.values().iter().map(|(k, _)| *k).collect();
-            let mut rest = w.as_str();
-            while let Some(i) = rest.find('{') {
-                let j = rest[i..].find('}').unwrap() + i;
-                assert!(
-                    names.contains(&&rest[i + 1..j]),
-                    "{code}: {{{}}} is not filled",
-                    &rest[i + 1..j]
-                );
-                rest = &rest[j + 1..];
-            }
-        }
-        // And the notes'.
-        let notes = [
-            VerifyNote::CandidatesLeftOut {
-                count: 1,
-                per_name: 32,
-            },
-            VerifyNote::OcspPassedOver { verdict: "stale" },
-            VerifyNote::OcspForNone,
-        ];
-        for n in &notes {
-            let code = serde_json::to_value(n).unwrap()["code"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            assert!(table.contains_key(&code), "no words for the note {code}");
-            assert!(!n.describe().contains('{'), "{code}: {}", n.describe());
-        }
-        assert_eq!(
-            table.len(),
-            all.len() + notes.len(),
-            "a word entry without a finding or a note"
-        );
-    }
-}
+mod tests;
