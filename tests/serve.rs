@@ -314,7 +314,8 @@ fn openssl_s_client_completes_both_versions_and_a_stranger_is_refused() {
     certbench_ok(other.path(), &["gen"]);
     let s = Serving::start(d, &[]);
     let s_client = |cert: &Path, chain: &Path, key: &Path, version: &str| {
-        let mut child = Command::new(require("openssl", "openssl"))
+        let mut command = Command::new(require("openssl", "openssl"));
+        command
             .current_dir(d)
             .args(["s_client", version, "-connect"])
             .arg(format!("127.0.0.1:{}", s.port))
@@ -331,19 +332,8 @@ fn openssl_s_client_completes_both_versions_and_a_stranger_is_refused() {
             .arg(chain)
             .arg("-key")
             .arg(key)
-            .arg("-quiet")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .arg("-quiet");
+        get_through(command)
     };
     for version in ["-tls1_3", "-tls1_2"] {
         let out = s_client(
@@ -426,22 +416,12 @@ fn the_openssl_command_serve_prints_works_and_sends_the_leaf_once() {
             "the leaf would go twice: {line}"
         );
     }
-    let mut s_client = Command::new("timeout")
+    let mut s_client = Command::new("timeout");
+    s_client
         .args(["30", "sh", "-c"])
         .arg(format!("{} -quiet", line.trim()))
-        .current_dir(d)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    s_client
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let out = s_client.wait_with_output().unwrap();
+        .current_dir(d);
+    let out = get_through(s_client);
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -1255,4 +1235,22 @@ fn localhost_is_served_on_both_loopbacks() {
         // curl's exit code 7: could not connect.
         assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     }
+}
+
+/// `client` (openssl s_client -quiet, or a shell line that runs it) run with an HTTP/1.1 GET of
+/// / on its stdin: what it printed.
+fn get_through(mut client: Command) -> std::process::Output {
+    let mut child = client
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    child.wait_with_output().unwrap()
 }

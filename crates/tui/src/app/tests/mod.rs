@@ -430,14 +430,7 @@ fn a_folder_with_a_locked_bundle_names_the_bundle() {
     let folder = d.path().join("exports");
     std::fs::create_dir(&folder).unwrap();
     std::fs::rename(d.path().join("client.p12"), folder.join("client.p12")).unwrap();
-    app.update(Action::ShowPane(Pane::Inspect));
-    app.inspect.open.push(folder.clone());
-    let after = crate::panes::inspect::AfterLoad {
-        select: Some(folder.clone()),
-        ..Default::default()
-    };
-    let loaded = crate::run_blocking(app.inspect.load_inspect(after), d.path()).unwrap();
-    app.update(loaded);
+    open_in_inspect(&mut app, d.path(), &folder);
     let said = app
         .status
         .as_ref()
@@ -454,14 +447,7 @@ fn a_pkcs12_bundle_opens_with_its_password_typed() {
     let (d, mut app) = app_with_demo();
     export_client_p12(d.path());
     let p12 = d.path().join("client.p12");
-    app.update(Action::ShowPane(Pane::Inspect));
-    app.inspect.open.push(p12.clone());
-    let after = crate::panes::inspect::AfterLoad {
-        select: Some(p12.clone()),
-        ..Default::default()
-    };
-    let loaded = crate::run_blocking(app.inspect.load_inspect(after), d.path()).unwrap();
-    app.update(loaded);
+    open_in_inspect(&mut app, d.path(), &p12);
     assert_eq!(
         app.inspect.current_item().map(|i| i.source.clone()),
         Some(p12.clone())
@@ -810,6 +796,19 @@ fn serving_after_a_run_leaves_that_run_behind() {
     );
     assert!(app.handshake.events.is_empty());
     assert!(app.handshake.connected_to.is_none() && app.handshake.outcome.is_none());
+}
+
+/// `path` opened in the Inspect pane (as the path prompt opens it) and read as the loop reads
+/// it, selected.
+fn open_in_inspect(app: &mut App, dir: &std::path::Path, path: &std::path::Path) {
+    app.update(Action::ShowPane(Pane::Inspect));
+    app.inspect.open.push(path.to_path_buf());
+    let after = crate::panes::inspect::AfterLoad {
+        select: Some(path.to_path_buf()),
+        ..Default::default()
+    };
+    let loaded = crate::run_blocking(app.inspect.load_inspect(after), dir).unwrap();
+    app.update(loaded);
 }
 
 /// The workspace's certificates read into the Inspect pane, as the loop reads them.
