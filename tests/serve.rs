@@ -24,6 +24,21 @@ struct Serving {
     first: Value,
 }
 
+/// `serve` with its text output (not --json) on a pipe, its stderr dropped: for what a person
+/// reads of it.
+fn serve_text(d: &Path, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_certbench"))
+        .arg("--dir")
+        .arg(d)
+        .args(["serve", "--port", "0"])
+        .args(extra)
+        .env_remove("CERTBENCH_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 impl Serving {
     fn start(d: &Path, extra: &[&str]) -> Serving {
         let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
@@ -375,15 +390,7 @@ fn the_openssl_command_serve_prints_works_and_sends_the_leaf_once() {
     require("openssl", "openssl");
     let dir = workspace();
     let d = dir.path();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
-        .arg("--dir")
-        .arg(d)
-        .args(["serve", "--port", "0"])
-        .env_remove("CERTBENCH_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = serve_text(d, &[]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     // (serve prints its banner at once; the thread keeps a hung serve from hanging the test.)
     let (tx, rx) = mpsc::channel();
@@ -1079,15 +1086,7 @@ fn tls12_suites_rustls_does_not_speak_are_the_cause() {
 fn a_silent_connection_is_not_called_a_handshake() {
     let dir = workspace();
     let d = dir.path();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_certbench"))
-        .arg("--dir")
-        .arg(d)
-        .args(["serve", "--port", "0", "--metrics", "127.0.0.1:0"])
-        .env_remove("CERTBENCH_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = serve_text(d, &["--metrics", "127.0.0.1:0"]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let banner: Vec<String> = lines
         .by_ref()

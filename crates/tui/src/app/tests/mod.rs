@@ -811,6 +811,19 @@ fn open_in_inspect(app: &mut App, dir: &std::path::Path, path: &std::path::Path)
     app.update(loaded);
 }
 
+/// Move down the Inspect list to the row labelled `label`.
+fn select_in_inspect(app: &mut App, label: &str) {
+    while app
+        .inspect
+        .current_item()
+        .map(crate::panes::inspect::row_label)
+        .as_deref()
+        != Some(label)
+    {
+        app.update(Action::Down);
+    }
+}
+
 /// The workspace's certificates read into the Inspect pane, as the loop reads them.
 fn load_workspace_in_inspect(app: &mut App) {
     app.update(Action::InspectLoaded(Box::new(crate::load_inspect(
@@ -853,15 +866,7 @@ fn verification_options_change_the_verdict() {
     let (_d, mut app) = app_with_demo();
     load_workspace_in_inspect(&mut app);
     app.update(Action::ShowPane(Pane::Inspect));
-    while app
-        .inspect
-        .current_item()
-        .map(crate::panes::inspect::row_label)
-        .as_deref()
-        != Some("localhost")
-    {
-        app.update(Action::Down);
-    }
+    select_in_inspect(&mut app, "localhost");
     let ok = |app: &App| {
         app.inspect
             .selected
@@ -905,15 +910,7 @@ fn verification_options_change_the_verdict() {
     let shown = crate::snapshots::render(&app);
     assert!(shown.contains("(not checked: a CA)"), "{shown}");
     (app.width, app.height) = (w, h);
-    while app
-        .inspect
-        .current_item()
-        .map(crate::panes::inspect::row_label)
-        .as_deref()
-        != Some("localhost")
-    {
-        app.update(Action::Down);
-    }
+    select_in_inspect(&mut app, "localhost");
     assert!(!ok(&app));
     app.update(Action::VerifyName);
     app.update(Action::ClearField);
