@@ -645,8 +645,14 @@ pub fn verify(input: &VerifyInput<'_>) -> Verification {
         intermediates: &intermediates,
         ..*input
     };
+    // Each OCSP response read once, for every link.
+    let responses: Vec<Option<crate::ocsp::Response>> = input
+        .ocsp
+        .iter()
+        .map(|d| crate::ocsp::read_response(d).ok())
+        .collect();
     let mut spoke: OcspSpoke = vec![None; input.ocsp.len()];
-    let links = walk_chain(input, &mut spoke);
+    let links = walk_chain(input, &responses, &mut spoke);
     notes.extend(spoke.iter().filter_map(|s| match s {
         None => Some(VerifyNote::OcspForNone),
         Some("answered") => None,
@@ -759,8 +765,12 @@ fn webpki_verdict(input: &VerifyInput<'_>) -> Result<(), webpki::Error> {
 }
 
 /// certbench's own walk up the chain, with each link's checks; what the OCSP responses given
-/// said goes to `spoke`.
-fn walk_chain(input: &VerifyInput<'_>, spoke: &mut OcspSpoke) -> Vec<Link> {
+/// said (`responses`, as read) goes to `spoke`.
+fn walk_chain(
+    input: &VerifyInput<'_>,
+    responses: &[Option<crate::ocsp::Response>],
+    spoke: &mut OcspSpoke,
+) -> Vec<Link> {
     let leaf_bytes = readable_certificate(input.leaf);
     let Ok((_, leaf)) = X509Certificate::from_der(&leaf_bytes) else {
         return vec![Link {
@@ -865,7 +875,7 @@ fn walk_chain(input: &VerifyInput<'_>, spoke: &mut OcspSpoke) -> Vec<Link> {
             // Only an issuer whose key signed the certificate can be the one a response
             // answers for.
             if let Some(i) = issuer.filter(|i| signs(i)) {
-                checks.extend(ocsp_check(current.der, i.der, input.ocsp, input.at, spoke));
+                checks.extend(ocsp_check(current.der, i, responses, input.at, spoke));
             }
         }
         if role == LinkRole::Leaf {

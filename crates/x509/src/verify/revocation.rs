@@ -5,6 +5,7 @@ use ::time::OffsetDateTime;
 use x509_parser::prelude::*;
 
 use super::{Check, Finding, Parsed};
+use crate::ocsp::Response;
 
 /// What each OCSP response given said in the walk, by its place: `None` while it spoke of no
 /// certificate of the chain, else its verdict's code (`answered` when it was used).
@@ -53,24 +54,24 @@ pub(super) fn revocation_check(
     })
 }
 
-/// What the OCSP responses given say of the certificate (DER) issued by `issuer` (DER), at
-/// `at`, of those that answer for it with authority and are current (`ocsp::check`): revoked
+/// What the OCSP responses given (read once for the whole walk; `None` for one that does not
+/// read) say of the certificate (DER) issued by `issuer`, at `at`, of those that answer for it with authority and are current (`ocsp::check`): revoked
 /// if any says so (a revocation is not undone), else good if any says so, in whatever order
 /// they were given. `None` when none answers. What each response said is kept in `spoke`.
 pub(super) fn ocsp_check(
     cert: &[u8],
-    issuer: &[u8],
-    responses: &[&[u8]],
+    issuer: &Parsed<'_>,
+    responses: &[Option<Response>],
     at: OffsetDateTime,
     spoke: &mut OcspSpoke,
 ) -> Option<Check> {
     use crate::ocsp::{CertStatus, Signer, Verdict};
     let mut answers = Vec::new();
-    for (i, der) in responses.iter().enumerate() {
-        let Ok(response) = crate::ocsp::read_response(der) else {
+    for (i, response) in responses.iter().enumerate() {
+        let Some(response) = response else {
             continue;
         };
-        let checked = crate::ocsp::check(&response, cert, issuer, at);
+        let checked = crate::ocsp::check(response, cert, issuer.der, at);
         let code = match &checked.verdict {
             Verdict::NotForThisCertificate => continue,
             Verdict::Answered {
@@ -87,9 +88,7 @@ pub(super) fn ocsp_check(
         if let Verdict::Answered { status } = checked.verdict {
             let signer = match checked.signer {
                 Some(Signer::Delegated { subject }) => subject,
-                _ => X509Certificate::from_der(issuer)
-                    .map(|(_, c)| crate::names::rfc4514(c.subject()))
-                    .unwrap_or_default(),
+                _ => crate::names::rfc4514(issuer.cert.subject()),
             };
             answers.push((status, signer));
         }
